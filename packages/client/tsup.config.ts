@@ -1,0 +1,21 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    'sw/index': 'src/sw/index.ts',
+    'sw-manager/index': 'src/sw-manager/index.ts',
+  },
+  format: ['esm'],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  target: 'es2022',
+  platform: 'browser',
+  splitting: true,
+  treeshake: true,
+  // Dependencies stay imports so the app's bundler dedupes them and tree-shakes.
+  external: [/^workbox-/, 'idb', 'socket.io-client', 'nanoevents', '@kitchen-sync/protocol'],
+  // Dev-only checks are dropped from production builds of the app.
+  define: {},
+});

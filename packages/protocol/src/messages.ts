@@ -1,0 +1,84 @@
+import type { Role } from './constants.js';
+import type { ErrorBody } from './errors.js';
+import type { EventEnvelope } from './schemas/envelope.js';
+import type { OrderState } from './schemas/order.js';
+
+/** Failure ack of every socket request, and the inner object of every HTTP error. */
+export interface FailureAck {
+  ok: false;
+  error: ErrorBody;
+}
+
+export interface PublishResult {
+  ok: true;
+  seq: number;
+  duplicate: boolean;
+}
+
+export interface UpdateResult {
+  ok: true;
+  seq: number;
+  version: number;
+  duplicate: boolean;
+}
+
+export interface OrderAckResult {
+  ok: true;
+  seq: number;
+  duplicate: boolean;
+}
+
+export interface PingResult {
+  ok: true;
+  ts: string;
+}
+
+export type PublishAck = PublishResult | FailureAck;
+export type UpdateAck = UpdateResult | FailureAck;
+export type OrderAckAck = OrderAckResult | FailureAck;
+export type PingAck = PingResult | FailureAck;
+
+/** `sync:snapshot`: the open orders a client may see, and the cursor it resumes from. */
+export interface SnapshotMessage {
+  orders: OrderState[];
+  seq: number;
+  epoch: string;
+}
+
+/** `sync:caught_up`: sent exactly once per connection, after snapshot or backlog. */
+export interface CaughtUpMessage {
+  seq: number;
+  epoch: string;
+}
+
+/** `GET /api/events` answer. */
+export interface EventsResponse {
+  events: EventEnvelope[];
+  last_seq: number;
+  epoch: string;
+  snapshot?: SnapshotMessage;
+}
+
+/** `GET /health` answer. */
+export interface HealthResponse {
+  status: 'ok';
+  uptime: number;
+  connections: number;
+  clients: Record<'pos' | 'kitchen' | 'monitor', number>;
+  head_seq: number;
+  store: 'sqlite' | 'memory';
+  version: string;
+  timestamp: string;
+}
+
+/** `GET /clients` row. */
+export interface ConnectedClient {
+  id: string;
+  client_id: string;
+  role: Role;
+  outlet: string;
+  tenants: string[] | null;
+  transport: string;
+  address: string;
+  connected_at: string;
+}

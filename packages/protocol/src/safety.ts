@@ -1,0 +1,31 @@
+import { FORBIDDEN_KEYS, LIMITS } from './constants.js';
+
+export type UnsafeReason =
+  | { kind: 'forbidden_key'; key: string; path: string }
+  | { kind: 'too_deep'; path: string };
+
+const forbidden = new Set<string>(FORBIDDEN_KEYS);
+
+/**
+ * Walks a parsed JSON value and reports the first prototype-polluting key or a nesting
+ * deeper than `maxDepth`. Runs before schema validation so that loose schemas (orders keep
+ * unknown extension fields) can never let `__proto__` through.
+ */
+export function findUnsafe(value: unknown, maxDepth: number = LIMITS.MAX_DEPTH): UnsafeReason | null {
+  const stack: Array<{ v: unknown; depth: number; path: string }> = [{ v: value, depth: 0, path: '' }];
+  while (stack.length > 0) {
+    const { v, depth, path } = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= maxDepth) return { kind: 'too_deep', path: path || '(root)' };
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) stack.push({ v: v[i], depth: depth + 1, path: `${path}[${i}]` });
+      continue;
+    }
+    for (const key of Object.keys(v)) {
+      const childPath = path ? `${path}.${key}` : key;
+      if (forbidden.has(key)) return { kind: 'forbidden_key', key, path: childPath };
+      stack.push({ v: (v as Record<string, unknown>)[key], depth: depth + 1, path: childPath });
+    }
+  }
+  return null;
+}

@@ -1,0 +1,36 @@
+import * as v from 'valibot';
+import { REQUEST_TYPES } from '../constants.js';
+import { OrderStatusSchema } from './order.js';
+import { ClientIdSchema, SeqSchema, TextSchema, UuidSchema } from './primitives.js';
+
+/** `order:update` — change an order's status. */
+export const OrderUpdateSchema = v.strictObject({
+  order_id: UuidSchema,
+  status: OrderStatusSchema,
+  event_id: v.optional(UuidSchema),
+  reason: v.optional(TextSchema),
+});
+export type OrderUpdate = v.InferOutput<typeof OrderUpdateSchema>;
+
+/** `order:ack` — a kitchen confirms it received an order. */
+export const OrderAckSchema = v.strictObject({
+  order_id: UuidSchema,
+  event_id: v.optional(UuidSchema),
+});
+export type OrderAck = v.InferOutput<typeof OrderAckSchema>;
+
+/** Socket.IO handshake `auth`. */
+export const HandshakeAuthSchema = v.strictObject({
+  token: v.optional(v.pipe(v.string(), v.maxLength(4096))),
+  client_id: v.optional(ClientIdSchema),
+  since: v.optional(SeqSchema),
+  epoch: v.optional(v.pipe(v.string(), v.maxLength(64))),
+});
+export type HandshakeAuth = v.InferOutput<typeof HandshakeAuthSchema>;
+
+/** `POST /api/events` body: one socket request carried over HTTP. */
+export const HttpEventRequestSchema = v.strictObject({
+  type: v.picklist(REQUEST_TYPES, 'must be order:publish, order:update or order:ack'),
+  payload: v.unknown(),
+});
+export type HttpEventRequest = v.InferOutput<typeof HttpEventRequestSchema>;

@@ -1,0 +1,12 @@
+import { fileURLToPath } from 'node:url';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+// Tests import workspace packages from source so they never depend on a stale build.
+export const workspaceAlias = {
+  '@kitchen-sync/protocol': here('./packages/protocol/src/index.ts'),
+  '@kitchen-sync/client/sw-manager': here('./packages/client/src/sw-manager/index.ts'),
+  '@kitchen-sync/client/sw': here('./packages/client/src/sw/index.ts'),
+  '@kitchen-sync/client': here('./packages/client/src/index.ts'),
+  '@kitchen-sync/relay': here('./packages/relay/src/index.ts'),
+};
