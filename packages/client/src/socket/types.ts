@@ -1,0 +1,83 @@
+import type {
+  CaughtUpMessage,
+  EventEnvelope,
+  EventType,
+  OrderAckAck,
+  PublishAck,
+  RequestType,
+  SnapshotMessage,
+  UpdateAck,
+} from '@kitchen-sync/protocol';
+import type { KitchenSyncError } from '../errors.js';
+import type { Readable } from '../store.js';
+
+export type ConnectionMode = 'connected' | 'polling' | 'disconnected';
+
+/** DESIGN §4: what a POS or kitchen screen shows about its connection. */
+export interface SocketStatus {
+  mode: ConnectionMode;
+  centralConnected: boolean;
+  localConnected: boolean;
+  isPolling: boolean;
+  /** ms since epoch of the last moment any transport was up. */
+  lastConnected: number | null;
+  error: KitchenSyncError | null;
+}
+
+/** Where the relay's log was read up to: `since` is honoured only with the same `epoch`. */
+export interface Cursor {
+  since: number;
+  epoch: string | null;
+}
+
+/**
+ * The cursor a service resumes from. A kitchen feed supplies its own (the one persisted with
+ * its orders) so the relay never skips events the feed has not stored.
+ */
+export interface CursorSource {
+  get(): Cursor;
+}
+
+export type EventSource = 'central' | 'local' | 'poll';
+
+export interface SocketEventMap {
+  /** Every event, merged from all sources and de-duplicated. */
+  event: (event: EventEnvelope, source: EventSource) => void;
+  'sync:snapshot': (snapshot: SnapshotMessage, source: EventSource) => void;
+  'sync:caught_up': (caughtUp: CaughtUpMessage, source: EventSource) => void;
+}
+
+export type SocketListenerType = keyof SocketEventMap | EventType;
+
+export type SocketListener<K extends SocketListenerType> = K extends keyof SocketEventMap
+  ? SocketEventMap[K]
+  : (event: EventEnvelope, source: EventSource) => void;
+
+export type RequestAck = PublishAck | UpdateAck | OrderAckAck;
+
+export interface RequestOptions {
+  /** Reject with code `timeout` when no ack arrives in time. Default 5 s. */
+  timeoutMs?: number;
+}
+
+export interface SocketService {
+  readonly status: Readable<SocketStatus>;
+  /** Sockets first, polling while no socket is up, back to sockets when they return. */
+  start(): void;
+  stop(): void;
+  connectCentral(): void;
+  connectLocal(): void;
+  startPolling(outletId?: string | number): void;
+  stopPolling(): void;
+  /** Returns an unbind. Listeners that throw never break the transport. */
+  on<K extends SocketListenerType>(type: K, fn: SocketListener<K>): () => void;
+  isConnected(): boolean;
+  /**
+   * Sends one request to the relay over the local socket and resolves with its ack (which
+   * may be `{ ok: false }`). Rejects with `KitchenSyncError` code `network` when no local
+   * socket is connected and `timeout` when the ack does not come in time.
+   */
+  request(type: RequestType, payload: unknown, options?: RequestOptions): Promise<RequestAck>;
+  /** Resolves once the local socket is connected (or rejects after timeoutMs). */
+  readonly cursor: Readable<Cursor>;
+}
