@@ -3,6 +3,10 @@ import { defineConfig } from 'vitest/config';
 // One run for the whole tree; each package/example owns its own project config.
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts', 'packages/*/vitest.*.config.ts', 'examples/vitest.config.ts'],
+    projects: [
+      'packages/*/vitest.config.ts',
+      'packages/*/vitest.*.config.ts',
+      'examples/vitest.config.ts',
+    ],
   },
 });

@@ -39,7 +39,11 @@ export const SOCKET_EVENTS = {
   CAUGHT_UP: 'sync:caught_up',
 } as const;
 
-export const REQUEST_TYPES = [SOCKET_EVENTS.PUBLISH, SOCKET_EVENTS.UPDATE, SOCKET_EVENTS.ACK] as const;
+export const REQUEST_TYPES = [
+  SOCKET_EVENTS.PUBLISH,
+  SOCKET_EVENTS.UPDATE,
+  SOCKET_EVENTS.ACK,
+] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 
 export const PRIORITIES = ['normal', 'rush'] as const;

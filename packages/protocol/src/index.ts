@@ -1,3 +1,11 @@
+export type {
+  EventType,
+  OrderEventType,
+  OrderStatus,
+  Priority,
+  RequestType,
+  Role,
+} from './constants.js';
 export {
   EVENT_TYPE_VALUES,
   EVENT_TYPES,
@@ -11,16 +19,8 @@ export {
   ROLES,
   SOCKET_EVENTS,
 } from './constants.js';
-export type {
-  EventType,
-  OrderEventType,
-  OrderStatus,
-  Priority,
-  RequestType,
-  Role,
-} from './constants.js';
-export { ERROR_CODES, HTTP_STATUS_BY_CODE, isErrorCode, KitchenSyncError } from './errors.js';
 export type { ErrorBody, ErrorCode, ValidationIssue } from './errors.js';
+export { ERROR_CODES, HTTP_STATUS_BY_CODE, isErrorCode, KitchenSyncError } from './errors.js';
 export type {
   CaughtUpMessage,
   ConnectedClient,
@@ -37,33 +37,38 @@ export type {
   UpdateAck,
   UpdateResult,
 } from './messages.js';
-export { findUnsafe } from './safety.js';
 export type { UnsafeReason } from './safety.js';
-export { eventDedupKey, EventEnvelopeSchema } from './schemas/envelope.js';
+export { findUnsafe } from './safety.js';
 export type { EventEnvelope, KitchenStatusData, OrderEvent } from './schemas/envelope.js';
-export { EventsQuerySchema, OrdersQuerySchema } from './schemas/http.js';
+export { EventEnvelopeSchema, eventDedupKey } from './schemas/envelope.js';
 export type { EventsQuery, OrdersQuery } from './schemas/http.js';
-export { OrderItemSchema, OrderSchema, OrderStateSchema, OrderStatusSchema } from './schemas/order.js';
+export { EventsQuerySchema, OrdersQuerySchema } from './schemas/http.js';
 export type { Order, OrderItem, OrderState } from './schemas/order.js';
+export {
+  OrderItemSchema,
+  OrderSchema,
+  OrderStateSchema,
+  OrderStatusSchema,
+} from './schemas/order.js';
+export type { Id } from './schemas/primitives.js';
 export {
   ClientIdSchema,
   DecimalStringSchema,
   IdSchema,
-  idKey,
   IsoTimestampSchema,
+  idKey,
   SeqSchema,
   UuidSchema,
 } from './schemas/primitives.js';
-export type { Id } from './schemas/primitives.js';
+export type { HandshakeAuth, HttpEventRequest, OrderAck, OrderUpdate } from './schemas/requests.js';
 export {
   HandshakeAuthSchema,
   HttpEventRequestSchema,
   OrderAckSchema,
   OrderUpdateSchema,
 } from './schemas/requests.js';
-export type { HandshakeAuth, HttpEventRequest, OrderAck, OrderUpdate } from './schemas/requests.js';
-export { TokenClaimsSchema } from './schemas/token.js';
 export type { TokenClaims } from './schemas/token.js';
+export { TokenClaimsSchema } from './schemas/token.js';
 export { canTransition, eventTypeForStatus, isFinalStatus } from './transitions.js';
-export { validate } from './validate.js';
 export type { Validated } from './validate.js';
+export { validate } from './validate.js';

@@ -11,14 +11,20 @@ const forbidden = new Set<string>(FORBIDDEN_KEYS);
  * deeper than `maxDepth`. Runs before schema validation so that loose schemas (orders keep
  * unknown extension fields) can never let `__proto__` through.
  */
-export function findUnsafe(value: unknown, maxDepth: number = LIMITS.MAX_DEPTH): UnsafeReason | null {
-  const stack: Array<{ v: unknown; depth: number; path: string }> = [{ v: value, depth: 0, path: '' }];
+export function findUnsafe(
+  value: unknown,
+  maxDepth: number = LIMITS.MAX_DEPTH,
+): UnsafeReason | null {
+  const stack: Array<{ v: unknown; depth: number; path: string }> = [
+    { v: value, depth: 0, path: '' },
+  ];
   while (stack.length > 0) {
     const { v, depth, path } = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
     if (depth >= maxDepth) return { kind: 'too_deep', path: path || '(root)' };
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) stack.push({ v: v[i], depth: depth + 1, path: `${path}[${i}]` });
+      for (let i = 0; i < v.length; i++)
+        stack.push({ v: v[i], depth: depth + 1, path: `${path}[${i}]` });
       continue;
     }
     for (const key of Object.keys(v)) {

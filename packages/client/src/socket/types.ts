@@ -78,6 +78,6 @@ export interface SocketService {
    * socket is connected and `timeout` when the ack does not come in time.
    */
   request(type: RequestType, payload: unknown, options?: RequestOptions): Promise<RequestAck>;
-  /** Resolves once the local socket is connected (or rejects after timeoutMs). */
+  /** The relay cursor this service resumes from (mirrors the CursorSource when one is given). */
   readonly cursor: Readable<Cursor>;
 }
