@@ -1,0 +1,192 @@
+import type { AddressInfo } from 'node:net';
+import cors from '@fastify/cors';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import {
+  CATEGORIES,
+  DISCONTINUED_PRODUCT_IDS,
+  demoPromotions,
+  OUTLET,
+  PRODUCTS,
+  TENANTS,
+} from './menu.js';
+import { type OrderGroup, OrderGroupStore } from './orderGroups.js';
+import { OutletChannel } from './outletChannel.js';
+import { RelayTokenMinter } from './relayTokens.js';
+import { VersionedCollection } from './versionedCollection.js';
+
+export interface CentralOptions {
+  port?: number;
+  host?: string;
+  /** HS256 secret shared with the relay; central mints the relay tokens. */
+  relaySecret: string;
+  /** Port of the LAN relay; its host is the one the browser used to reach central. */
+  relayPort?: number;
+  /** Overrides the derived relay URL (e.g. a relay on another machine of the LAN). */
+  relayUrl?: string;
+  tokenTtlSeconds?: number;
+  now?: () => Date;
+}
+
+export interface Central {
+  readonly url: string;
+  readonly port: number;
+  /** Order groups booked, in arrival order (each Idempotency-Key once). */
+  readonly orderGroups: readonly OrderGroup[];
+  /** How many POSTs reached central, replays included. */
+  readonly orderPostCount: number;
+  readonly isDown: boolean;
+  /** Simulates the internet going away: the listener closes and every socket is dropped. */
+  setOutage(down: boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+const PAGE_LIMIT_DEFAULT = 50;
+const PAGE_LIMIT_MAX = 500;
+
+function queryNumber(value: unknown, fallback: number): number {
+  const n = typeof value === 'string' ? Number(value) : Number.NaN;
+  return Number.isSafeInteger(n) && n >= 0 ? n : fallback;
+}
+
+function requestHostname(request: FastifyRequest): string {
+  return request.hostname.replace(/:\d+$/, '') || '127.0.0.1';
+}
+
+function buildCatalog(now: Date) {
+  const products = new VersionedCollection<(typeof PRODUCTS)[number]>();
+  const categories = new VersionedCollection<(typeof CATEGORIES)[number]>();
+  const promotions = new VersionedCollection<ReturnType<typeof demoPromotions>[number]>();
+  for (const category of CATEGORIES) categories.upsert(category);
+  for (const product of PRODUCTS) products.upsert(product);
+  for (const id of DISCONTINUED_PRODUCT_IDS) products.remove(id);
+  for (const promotion of demoPromotions(now)) promotions.upsert(promotion);
+  return { products, categories, promotions };
+}
+
+export async function startCentral(options: CentralOptions): Promise<Central> {
+  const host = options.host ?? '127.0.0.1';
+  const now = options.now ?? (() => new Date());
+  const tokenTtl = options.tokenTtlSeconds ?? 30 * 24 * 60 * 60;
+  const catalog = buildCatalog(now());
+  const groups = new OrderGroupStore(now);
+  const channel = new OutletChannel();
+  const minter = new RelayTokenMinter(options.relaySecret);
+  let orderPostCount = 0;
+  let down = false;
+
+  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 256 * 1024 });
+  await app.register(cors, {
+    origin: true,
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key'],
+  });
+
+  app.get('/health', async () => ({ status: 'ok', timestamp: now().toISOString() }));
+  app.get('/api/health/', async () => ({ status: 'ok', timestamp: now().toISOString() }));
+
+  for (const [name, collection] of Object.entries(catalog)) {
+    app.get(`/api/${name}/`, async (request) => {
+      const query = request.query as Record<string, unknown>;
+      const since = queryNumber(query.since_version, 0);
+      const limit = Math.min(queryNumber(query.limit, PAGE_LIMIT_DEFAULT), PAGE_LIMIT_MAX) || 1;
+      return collection.page(since, limit);
+    });
+  }
+
+  app.get('/api/tenants/', async () => TENANTS);
+
+  app.get('/api/tenants/outlets/:id/', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    if (id !== String(OUTLET.id)) {
+      return reply.code(404).send({ error: { code: 'not_found', message: 'unknown outlet' } });
+    }
+    const query = request.query as Record<string, string | undefined>;
+    const tenant = TENANTS.find((t) => String(t.id) === query.tenant);
+    const role = tenant ? 'kitchen' : 'pos';
+    const device = query.device?.slice(0, 48) || `${role}-${tenant?.id ?? 'all'}`;
+    const hostname = requestHostname(request);
+    const relayUrl = options.relayUrl ?? `http://${hostname}:${options.relayPort ?? 3001}`;
+    const centralPort = (app.server.address() as AddressInfo).port;
+    const tenantQuery = tenant ? `?tenant=${tenant.id}` : '';
+    return {
+      id: OUTLET.id,
+      name: OUTLET.name,
+      websocket_url: `ws://${hostname}:${centralPort}/ws/outlet/${OUTLET.id}/${tenantQuery}`,
+      relay_url: relayUrl,
+      relay_token: await minter.mint({
+        role,
+        outletId: OUTLET.id,
+        ...(tenant ? { tenants: [tenant.id] } : {}),
+        sub: device,
+        ttlSeconds: tokenTtl,
+      }),
+      tenants: TENANTS,
+    };
+  });
+
+  app.post('/api/public/order-groups/', async (request, reply) => {
+    orderPostCount += 1;
+    const key = request.headers['idempotency-key'];
+    const result = groups.create(typeof key === 'string' ? key : undefined, request.body);
+    if (result.ok && !result.replayed) {
+      for (const order of result.group.orders) {
+        channel.publish(order.outlet_id, order.tenant_id, 'new_order', order);
+      }
+    }
+    return reply.code(result.answer.status).send(result.answer.body);
+  });
+
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send({ error: { code: 'not_found', message: 'no such route' } }),
+  );
+
+  app.server.on('upgrade', (request, socket, head) => {
+    if (!channel.handleUpgrade(request, socket, head)) socket.destroy();
+  });
+
+  await app.listen({ port: options.port ?? 8000, host });
+  // Re-listening after an outage must reuse the port the clients know.
+  const port = (app.server.address() as AddressInfo).port;
+
+  const closeListener = () =>
+    new Promise<void>((resolve) => {
+      app.server.close(() => resolve());
+      app.server.closeAllConnections();
+      channel.dropAll();
+    });
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    get orderGroups() {
+      return groups.groups;
+    },
+    get orderPostCount() {
+      return orderPostCount;
+    },
+    get isDown() {
+      return down;
+    },
+    async setOutage(next) {
+      if (next === down) return;
+      down = next;
+      if (next) {
+        await closeListener();
+        return;
+      }
+      await new Promise<void>((resolve, reject) => {
+        app.server.once('error', reject);
+        app.server.listen(port, host, () => {
+          app.server.off('error', reject);
+          resolve();
+        });
+      });
+    },
+    async close() {
+      channel.close();
+      if (!down) app.server.closeAllConnections();
+      down = true;
+      await app.close();
+    },
+  };
+}
