@@ -1,0 +1,218 @@
+import { type EventEnvelope, eventDedupKey } from '@kitchen-sync/protocol';
+import { KitchenSyncError } from '../errors.js';
+import { Backoff, type BackoffOptions } from '../lib/backoff.js';
+import { isEnvelope, isObject, type TransportHooks } from './transport.js';
+
+/** The part of the browser's WebSocket the central transport uses. */
+export type WebSocketLike = Pick<
+  WebSocket,
+  'readyState' | 'send' | 'close' | 'onopen' | 'onclose' | 'onmessage' | 'onerror'
+>;
+export type WebSocketFactory = (url: string) => WebSocketLike;
+
+export interface CentralTransportOptions {
+  url: string;
+  outletId: string | number;
+  WebSocket?: WebSocketFactory;
+  /** Keepalive `{type:'ping'}` every this many ms. Default 25 s (below common proxy idle cuts). */
+  pingIntervalMs?: number;
+  /** No message within this long after a ping means the link is dead. Default 10 s. */
+  pongTimeoutMs?: number;
+  /** A socket still opening after this long is dropped and retried. Default 10 s. */
+  connectTimeoutMs?: number;
+  reconnect?: BackoffOptions;
+}
+
+export interface CentralTransport {
+  connect(): void;
+  /** Reconnect now instead of waiting out the backoff (the browser came back online). */
+  retryNow(): void;
+  close(): void;
+  readonly connected: boolean;
+}
+
+/** `ws(s)://host/ws/outlet/{id}/` from an http(s) or ws(s) base URL. */
+export function centralSocketUrl(base: string, outletId: string | number): string {
+  const url = new URL(base);
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  if (url.protocol === 'https:') url.protocol = 'wss:';
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/ws/outlet/${encodeURIComponent(String(outletId))}/`;
+  return url.toString();
+}
+
+/**
+ * Django Channels sends `{ event, data }` where `data` is either a full envelope or the order
+ * itself. Both become an envelope; without an `event_id` the content key stands in for it.
+ */
+export function envelopeFromCentral(
+  message: unknown,
+  outletId: string | number,
+  now: () => number,
+): EventEnvelope | null {
+  if (!isObject(message) || typeof message.event !== 'string' || message.event === '') return null;
+  const data = message.data;
+  if (isEnvelope(data) && 'data' in data && ('event_id' in data || 'seq' in data)) {
+    return { ...data, seq: null };
+  }
+  const body = isObject(data) ? data : {};
+  const orderId = typeof body.order_id === 'string' ? body.order_id : undefined;
+  const stamp = body.updated_at ?? body.created_at;
+  const partial = { type: message.event, order_id: orderId, data };
+  return {
+    seq: null,
+    event_id: typeof body.event_id === 'string' ? body.event_id : eventDedupKey(partial),
+    type: message.event as EventEnvelope['type'],
+    outlet_id: (body.outlet_id as string | number | undefined) ?? outletId,
+    tenant_id: (body.tenant_id as string | number | undefined) ?? null,
+    ...(orderId ? { order_id: orderId } : {}),
+    data,
+    ts: typeof stamp === 'string' ? stamp : new Date(now()).toISOString(),
+  };
+}
+
+const OPEN = 1;
+
+export function createCentralTransport(
+  options: CentralTransportOptions,
+  hooks: TransportHooks,
+): CentralTransport {
+  const { env } = hooks;
+  const { timers } = env;
+  const factory: WebSocketFactory =
+    options.WebSocket ?? ((url) => new globalThis.WebSocket(url) as WebSocketLike);
+  const pingEvery = options.pingIntervalMs ?? 25_000;
+  const pongWithin = options.pongTimeoutMs ?? 10_000;
+  const connectWithin = options.connectTimeoutMs ?? 10_000;
+  const backoff = new Backoff({ random: env.random, ...options.reconnect });
+
+  let socket: WebSocketLike | null = null;
+  let open = false;
+  let closed = true;
+  let retryTimer: unknown = null;
+  let connectTimer: unknown = null;
+  let pingTimer: unknown = null;
+  let pongTimer: unknown = null;
+
+  const clearTimers = (): void => {
+    timers.clearTimeout(connectTimer);
+    timers.clearInterval(pingTimer);
+    timers.clearTimeout(pongTimer);
+    connectTimer = pingTimer = pongTimer = null;
+  };
+
+  // Detach first: a dead link may take minutes to deliver `close`, and we have moved on.
+  const drop = (error: KitchenSyncError | null): void => {
+    const s = socket;
+    socket = null;
+    clearTimers();
+    if (s) {
+      s.onopen = s.onclose = s.onmessage = s.onerror = null;
+      try {
+        s.close();
+      } catch {
+        // Closing a socket that never opened may throw in some browsers; it is gone either way.
+      }
+    }
+    if (error) hooks.error(error);
+    if (open) {
+      open = false;
+      hooks.down('central');
+    }
+    if (!closed) scheduleRetry();
+  };
+
+  const scheduleRetry = (): void => {
+    if (retryTimer !== null) return;
+    retryTimer = timers.setTimeout(() => {
+      retryTimer = null;
+      attempt();
+    }, backoff.duration());
+  };
+
+  const send = (message: unknown): void => {
+    if (socket && socket.readyState === OPEN) socket.send(JSON.stringify(message));
+  };
+
+  const ping = (): void => {
+    send({ type: 'ping', timestamp: env.now() });
+    if (pongTimer === null) {
+      pongTimer = timers.setTimeout(
+        () => drop(new KitchenSyncError('timeout', 'central WebSocket missed its pong')),
+        pongWithin,
+      );
+    }
+  };
+
+  const onMessage = (raw: unknown): void => {
+    // Any message proves the link is alive, not only the pong.
+    timers.clearTimeout(pongTimer);
+    pongTimer = null;
+    let message: unknown;
+    try {
+      message = JSON.parse(String(raw));
+    } catch {
+      return;
+    }
+    if (!isObject(message)) return;
+    if (message.type === 'ping') {
+      send({ type: 'pong', timestamp: message.timestamp ?? null });
+      return;
+    }
+    if (message.type === 'pong') return;
+    const event = envelopeFromCentral(message, options.outletId, env.now);
+    if (event) hooks.event(event, 'central');
+  };
+
+  const attempt = (): void => {
+    if (closed || socket) return;
+    let s: WebSocketLike;
+    try {
+      s = factory(options.url);
+    } catch (cause) {
+      hooks.error(new KitchenSyncError('network', 'cannot open central WebSocket', { cause }));
+      scheduleRetry();
+      return;
+    }
+    socket = s;
+    connectTimer = timers.setTimeout(
+      () => drop(new KitchenSyncError('timeout', 'central WebSocket did not open in time')),
+      connectWithin,
+    );
+    s.onopen = () => {
+      timers.clearTimeout(connectTimer);
+      connectTimer = null;
+      backoff.reset();
+      open = true;
+      pingTimer = timers.setInterval(ping, pingEvery);
+      hooks.up('central');
+    };
+    s.onmessage = (event) => onMessage(event.data);
+    s.onclose = () =>
+      drop(open ? null : new KitchenSyncError('network', 'central WebSocket closed'));
+    s.onerror = () => {
+      // `close` follows every error; reconnecting happens there.
+    };
+  };
+
+  return {
+    connect() {
+      closed = false;
+      attempt();
+    },
+    retryNow() {
+      if (closed || socket) return;
+      timers.clearTimeout(retryTimer);
+      retryTimer = null;
+      attempt();
+    },
+    close() {
+      closed = true;
+      timers.clearTimeout(retryTimer);
+      retryTimer = null;
+      drop(null);
+    },
+    get connected() {
+      return open;
+    },
+  };
+}

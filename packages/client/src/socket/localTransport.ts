@@ -1,0 +1,205 @@
+import {
+  type CaughtUpMessage,
+  type EventEnvelope,
+  isErrorCode,
+  type RequestType,
+  type SnapshotMessage,
+  SOCKET_EVENTS,
+} from '@kitchen-sync/protocol';
+import { io as realIo } from 'socket.io-client';
+import { KitchenSyncError } from '../errors.js';
+import { Backoff, type BackoffOptions } from '../lib/backoff.js';
+import { resolveToken, type TokenSource, type TransportHooks } from './transport.js';
+import type { RequestAck } from './types.js';
+
+/** The part of a socket.io-client `Socket` the local transport uses. */
+export interface RelaySocket {
+  readonly connected: boolean;
+  auth: unknown;
+  connect(): unknown;
+  disconnect(): unknown;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  emit(event: string, ...args: unknown[]): unknown;
+}
+
+export interface RelaySocketOptions {
+  autoConnect: boolean;
+  reconnection: boolean;
+  transports: string[];
+  path?: string;
+}
+
+export type IoFactory = (url: string, options: RelaySocketOptions) => RelaySocket;
+
+export interface LocalTransportOptions {
+  url: string;
+  clientId: string;
+  token?: TokenSource;
+  io?: IoFactory;
+  /** socket.io server path. Default `/socket.io`. */
+  path?: string;
+  reconnect?: BackoffOptions;
+  /** Called when the relay refuses the token; refresh it here before the next attempt. */
+  onUnauthorized?: () => void | Promise<void>;
+}
+
+export interface LocalTransport {
+  connect(): void;
+  retryNow(): void;
+  close(): void;
+  request(type: RequestType, payload: unknown, timeoutMs: number): Promise<RequestAck>;
+  readonly connected: boolean;
+}
+
+export function createLocalTransport(
+  options: LocalTransportOptions,
+  hooks: TransportHooks,
+): LocalTransport {
+  const { env } = hooks;
+  const { timers } = env;
+  const factory: IoFactory = options.io ?? (realIo as unknown as IoFactory);
+  const backoff = new Backoff({ random: env.random, ...options.reconnect });
+  // Failing them on disconnect lets an outbox retry at once instead of waiting for a timeout.
+  const pending = new Set<(error: KitchenSyncError) => void>();
+
+  let socket: RelaySocket | null = null;
+  let open = false;
+  let closed = true;
+  let connecting = false;
+  let retryTimer: unknown = null;
+
+  const scheduleRetry = (): void => {
+    if (closed || retryTimer !== null) return;
+    retryTimer = timers.setTimeout(() => {
+      retryTimer = null;
+      void attempt();
+    }, backoff.duration());
+  };
+
+  const failPending = (): void => {
+    const error = new KitchenSyncError('network', 'relay connection lost before the ack');
+    for (const reject of [...pending]) reject(error);
+  };
+
+  const create = (): RelaySocket => {
+    // Our own backoff and timers drive reconnects, so the token and cursor are fresh each time.
+    const s = factory(options.url, {
+      autoConnect: false,
+      reconnection: false,
+      transports: ['websocket'],
+      ...(options.path ? { path: options.path } : {}),
+    });
+    s.on('connect', () => {
+      connecting = false;
+      backoff.reset();
+      open = true;
+      hooks.up('local');
+    });
+    s.on('connect_error', (error: Error) => {
+      connecting = false;
+      const code = isErrorCode(error?.message) ? error.message : 'network';
+      hooks.error(new KitchenSyncError(code, `relay refused the connection: ${error?.message}`));
+      if (code === 'unauthorized' && options.onUnauthorized) {
+        Promise.resolve()
+          .then(options.onUnauthorized)
+          .catch((cause) => hooks.error(new KitchenSyncError('unauthorized', String(cause))))
+          .finally(scheduleRetry);
+        return;
+      }
+      scheduleRetry();
+    });
+    s.on('disconnect', () => {
+      connecting = false;
+      failPending();
+      if (open) {
+        open = false;
+        hooks.down('local');
+      }
+      scheduleRetry();
+    });
+    s.on(SOCKET_EVENTS.EVENT, (event: EventEnvelope) => hooks.event(event, 'local'));
+    s.on(SOCKET_EVENTS.SNAPSHOT, (snapshot: SnapshotMessage) => hooks.snapshot(snapshot, 'local'));
+    s.on(SOCKET_EVENTS.CAUGHT_UP, (caughtUp: CaughtUpMessage) => hooks.caughtUp(caughtUp, 'local'));
+    return s;
+  };
+
+  const attempt = async (): Promise<void> => {
+    if (closed || connecting || open) return;
+    connecting = true;
+    let token: string | undefined;
+    try {
+      token = await resolveToken(options.token);
+    } catch (cause) {
+      connecting = false;
+      hooks.error(new KitchenSyncError('unauthorized', 'token could not be obtained', { cause }));
+      scheduleRetry();
+      return;
+    }
+    if (closed) {
+      connecting = false;
+      return;
+    }
+    socket ??= create();
+    const cursor = hooks.readCursor();
+    socket.auth = {
+      ...(token !== undefined ? { token } : {}),
+      client_id: options.clientId,
+      ...(cursor.since > 0 && cursor.epoch ? { since: cursor.since, epoch: cursor.epoch } : {}),
+    };
+    socket.connect();
+  };
+
+  return {
+    connect() {
+      closed = false;
+      void attempt();
+    },
+    retryNow() {
+      if (closed || open || connecting) return;
+      timers.clearTimeout(retryTimer);
+      retryTimer = null;
+      void attempt();
+    },
+    close() {
+      closed = true;
+      timers.clearTimeout(retryTimer);
+      retryTimer = null;
+      connecting = false;
+      socket?.disconnect();
+      failPending();
+      if (open) {
+        open = false;
+        hooks.down('local');
+      }
+    },
+    request(type, payload, timeoutMs) {
+      const s = socket;
+      if (!s || !open) {
+        return Promise.reject(new KitchenSyncError('network', 'not connected to the relay'));
+      }
+      return new Promise<RequestAck>((resolve, reject) => {
+        const settle = (): void => {
+          timers.clearTimeout(timer);
+          pending.delete(fail);
+        };
+        const fail = (error: KitchenSyncError): void => {
+          settle();
+          reject(error);
+        };
+        const timer = timers.setTimeout(
+          () => fail(new KitchenSyncError('timeout', `no ack for ${type} within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        pending.add(fail);
+        s.emit(type, payload, (ack: RequestAck) => {
+          if (!pending.has(fail)) return;
+          settle();
+          resolve(ack);
+        });
+      });
+    },
+    get connected() {
+      return open;
+    },
+  };
+}

@@ -1,0 +1,215 @@
+import type { EventsResponse } from '@kitchen-sync/protocol';
+import { isErrorCode } from '@kitchen-sync/protocol';
+import { KitchenSyncError } from '../errors.js';
+import { Disposables, isHidden } from '../lib/environment.js';
+import {
+  isEnvelope,
+  isObject,
+  resolveToken,
+  type TokenSource,
+  type TransportHooks,
+} from './transport.js';
+import type { Cursor } from './types.js';
+
+export interface PollingOptions {
+  relayUrl: string;
+  outletId: string | number;
+  token?: TokenSource;
+  onUnauthorized?: () => void | Promise<void>;
+  /** Long-poll `wait` in ms; 0 turns long polling off. Default 25 s. */
+  longPollMs?: number;
+  /** Plain request timeout; a long poll gets `wait` on top. Default 5 s. */
+  requestTimeoutMs?: number;
+  /** Adaptive interval bounds when the relay cannot long-poll. Default 1–10 s. */
+  minIntervalMs?: number;
+  maxIntervalMs?: number;
+  /** Events per request. Default 500. */
+  limit?: number;
+}
+
+export interface PollingTransport {
+  start(): void;
+  stop(): void;
+  /** Poll now (back online, page visible again). */
+  poke(): void;
+  readonly active: boolean;
+}
+
+/** Error backoff: 5, 10, 15 … s, capped at 30 s. */
+export function pollErrorDelay(failures: number): number {
+  return Math.min(30_000, 5_000 * Math.max(1, failures));
+}
+
+async function errorFromResponse(response: Response): Promise<KitchenSyncError> {
+  let code: string = response.status === 401 ? 'unauthorized' : 'http';
+  try {
+    const body = (await response.json()) as { error?: { code?: unknown } };
+    if (isErrorCode(body?.error?.code)) code = body.error.code;
+  } catch {
+    // Not JSON (a proxy's error page): the status decides.
+  }
+  return new KitchenSyncError(code, `relay answered ${response.status}`, {
+    status: response.status,
+  });
+}
+
+export function createPollingTransport(
+  options: PollingOptions,
+  hooks: TransportHooks,
+): PollingTransport {
+  const { env } = hooks;
+  const { timers } = env;
+  const wait = options.longPollMs ?? 25_000;
+  const timeout = options.requestTimeoutMs ?? 5_000;
+  const minInterval = options.minIntervalMs ?? 1_000;
+  const maxInterval = options.maxIntervalMs ?? 10_000;
+  const limit = options.limit ?? 500;
+  const base = options.relayUrl.replace(/\/+$/, '');
+
+  let active = false;
+  let running = false;
+  let longPoll = wait > 0;
+  let interval = minInterval;
+  let failures = 0;
+  let timer: unknown = null;
+  let controller: AbortController | null = null;
+  let disposables = new Disposables();
+
+  const schedule = (delay: number): void => {
+    timers.clearTimeout(timer);
+    timer = timers.setTimeout(() => {
+      timer = null;
+      void poll();
+    }, delay);
+  };
+
+  const fail = (error: KitchenSyncError): void => {
+    failures++;
+    hooks.error(error);
+    if (error.code === 'unauthorized' && options.onUnauthorized) {
+      Promise.resolve()
+        .then(options.onUnauthorized)
+        .catch(() => {
+          // The next poll reports the refusal again.
+        });
+    }
+    schedule(pollErrorDelay(failures));
+  };
+
+  const poll = async (): Promise<void> => {
+    // A hidden page does not poll; visibilitychange resumes it.
+    if (!active || running || isHidden(env)) return;
+    running = true;
+    const cursor = hooks.readCursor();
+    const waitMs = longPoll ? wait : 0;
+    const query = new URLSearchParams({ outlet_id: String(options.outletId), since: '0' });
+    if (cursor.since > 0 && cursor.epoch) {
+      query.set('since', String(cursor.since));
+      query.set('epoch', cursor.epoch);
+    }
+    query.set('limit', String(limit));
+    if (waitMs > 0) query.set('wait', String(waitMs));
+    const abort = new AbortController();
+    controller = abort;
+    const abortTimer = timers.setTimeout(() => abort.abort(), timeout + waitMs);
+    const started = env.now();
+    let result: EventsResponse | KitchenSyncError;
+    try {
+      const token = await resolveToken(options.token);
+      const response = await env.fetch(`${base}/api/events?${query}`, {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        signal: abort.signal,
+        cache: 'no-store',
+      });
+      if (!response.ok) result = await errorFromResponse(response);
+      else {
+        const body = (await response.json()) as EventsResponse;
+        result =
+          isObject(body) && Array.isArray(body.events)
+            ? body
+            : new KitchenSyncError('malformed_response', 'relay sent no events array');
+      }
+    } catch (cause) {
+      result = abort.signal.aborted
+        ? new KitchenSyncError('timeout', 'poll timed out', { cause })
+        : cause instanceof SyntaxError
+          ? new KitchenSyncError('malformed_response', 'relay sent invalid JSON', { cause })
+          : new KitchenSyncError('network', 'poll failed', { cause });
+    } finally {
+      timers.clearTimeout(abortTimer);
+      controller = null;
+      running = false;
+    }
+    // stop() during the request: drop the answer, the next session starts from the cursor.
+    if (!active) return;
+    if (result instanceof KitchenSyncError) {
+      fail(result);
+      return;
+    }
+    failures = 0;
+    apply(result, cursor, waitMs, env.now() - started);
+  };
+
+  const apply = (body: EventsResponse, asked: Cursor, waitMs: number, elapsed: number): void => {
+    hooks.up('poll');
+    const snapshot = isObject(body.snapshot) && Array.isArray(body.snapshot.orders);
+    if (snapshot) hooks.snapshot(body.snapshot!, 'poll');
+    const events = body.events.filter(isEnvelope);
+    let head = snapshot ? body.snapshot!.seq : asked.since;
+    for (const event of events) {
+      hooks.event(event, 'poll');
+      if (typeof event.seq === 'number') head = Math.max(head, event.seq);
+    }
+    // A full page means more is waiting: the cursor moves only as far as the events went.
+    if (events.length < limit && typeof body.last_seq === 'number') {
+      head = Math.max(head, body.last_seq);
+    }
+    const epoch = typeof body.epoch === 'string' ? body.epoch : asked.epoch;
+    if (epoch && events.length < limit) hooks.caughtUp({ seq: head, epoch }, 'poll');
+
+    // A relay without long-poll support answers an empty poll at once.
+    const empty = events.length === 0 && !snapshot && head === asked.since;
+    if (waitMs > 0 && empty && elapsed < waitMs / 2) longPoll = false;
+
+    if (events.length >= limit) schedule(0);
+    else if (longPoll) schedule(0);
+    else {
+      interval = events.length > 0 ? minInterval : Math.min(maxInterval, interval * 2);
+      schedule(interval);
+    }
+  };
+
+  return {
+    start() {
+      if (active) return;
+      active = true;
+      failures = 0;
+      interval = minInterval;
+      longPoll = wait > 0;
+      disposables = new Disposables();
+      disposables.listen(env.document, 'visibilitychange', () => {
+        if (!isHidden(env) && timer === null) void poll();
+      });
+      disposables.add(() => {
+        timers.clearTimeout(timer);
+        timer = null;
+        controller?.abort();
+      });
+      void poll();
+    },
+    stop() {
+      if (!active) return;
+      active = false;
+      disposables.dispose();
+    },
+    poke() {
+      if (!active || running) return;
+      timers.clearTimeout(timer);
+      timer = null;
+      void poll();
+    },
+    get active() {
+      return active;
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import type { CaughtUpMessage, EventEnvelope, SnapshotMessage } from '@kitchen-sync/protocol';
+import type { KitchenSyncError } from '../errors.js';
+import type { Environment } from '../lib/environment.js';
+import type { Cursor, EventSource } from './types.js';
+
+/** What a transport reports to the service that merges them. */
+export interface TransportHooks {
+  env: Environment;
+  up(source: EventSource): void;
+  down(source: EventSource): void;
+  error(error: KitchenSyncError): void;
+  event(event: EventEnvelope, source: EventSource): void;
+  snapshot(snapshot: SnapshotMessage, source: EventSource): void;
+  caughtUp(caughtUp: CaughtUpMessage, source: EventSource): void;
+  /** Read at every (re)connect so a feed's persisted cursor wins over the in-memory one. */
+  readCursor(): Cursor;
+}
+
+export type TokenSource = string | (() => string | Promise<string>);
+
+export async function resolveToken(token: TokenSource | undefined): Promise<string | undefined> {
+  return typeof token === 'function' ? await token() : token;
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The minimum an event needs to be routed and de-duplicated; the rest is the app's. */
+export function isEnvelope(value: unknown): value is EventEnvelope {
+  return isObject(value) && typeof value.type === 'string' && value.type !== '';
+}

@@ -1,0 +1,172 @@
+import type { CaughtUpMessage, EventEnvelope, SnapshotMessage } from '@kitchen-sync/protocol';
+import type { Timers } from '../../../src/lib/environment.js';
+import type { WebSocketLike } from '../../../src/socket/centralTransport.js';
+import type { RelaySocket, RelaySocketOptions } from '../../../src/socket/localTransport.js';
+
+/** Timers routed through vitest's fake clock, passed in as the service's injected timers. */
+export const fakeTimers: Timers = {
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
+  setInterval: (fn, ms) => globalThis.setInterval(fn, ms),
+  clearInterval: (h) => globalThis.clearInterval(h as ReturnType<typeof setInterval>),
+};
+
+type Handler = ((event: never) => void) | null;
+
+/** A WebSocket the test plays the server side of. */
+export class FakeWebSocket {
+  static instances: FakeWebSocket[] = [];
+  readyState = 0;
+  sent: unknown[] = [];
+  closedByClient = false;
+  onopen: Handler = null;
+  onclose: Handler = null;
+  onmessage: Handler = null;
+  onerror: Handler = null;
+
+  constructor(readonly url: string) {
+    FakeWebSocket.instances.push(this);
+  }
+
+  static factory = (url: string): WebSocketLike =>
+    new FakeWebSocket(url) as unknown as WebSocketLike;
+
+  static latest(): FakeWebSocket {
+    const ws = FakeWebSocket.instances.at(-1);
+    if (!ws) throw new Error('no WebSocket was opened');
+    return ws;
+  }
+
+  send(data: string): void {
+    this.sent.push(JSON.parse(data));
+  }
+
+  close(): void {
+    this.readyState = 3;
+    this.closedByClient = true;
+  }
+
+  serverOpen(): void {
+    this.readyState = 1;
+    (this.onopen as ((e: unknown) => void) | null)?.({});
+  }
+
+  serverSend(message: unknown): void {
+    const data = typeof message === 'string' ? message : JSON.stringify(message);
+    (this.onmessage as ((e: { data: string }) => void) | null)?.({ data });
+  }
+
+  serverClose(): void {
+    this.readyState = 3;
+    (this.onclose as ((e: unknown) => void) | null)?.({});
+  }
+}
+
+type Listener = (...args: never[]) => void;
+
+/** A socket.io-client socket the test plays the relay side of. */
+export class FakeRelaySocket implements RelaySocket {
+  static instances: FakeRelaySocket[] = [];
+  connected = false;
+  auth: unknown = {};
+  /** The handshake `auth` of every connect attempt, in order. */
+  attempts: unknown[] = [];
+  emitted: Array<{ event: string; payload: unknown; ack?: (ack: unknown) => void }> = [];
+  #handlers = new Map<string, Set<Listener>>();
+
+  constructor(
+    readonly url: string,
+    readonly options: RelaySocketOptions,
+  ) {
+    FakeRelaySocket.instances.push(this);
+  }
+
+  static factory = (url: string, options: RelaySocketOptions): RelaySocket =>
+    new FakeRelaySocket(url, options);
+
+  static latest(): FakeRelaySocket {
+    const s = FakeRelaySocket.instances.at(-1);
+    if (!s) throw new Error('no relay socket was created');
+    return s;
+  }
+
+  connect(): void {
+    this.attempts.push(structuredClone(this.auth));
+  }
+
+  disconnect(): void {
+    if (!this.connected) return;
+    this.connected = false;
+    this.#fire('disconnect', 'io client disconnect');
+  }
+
+  on(event: string, listener: Listener): void {
+    let set = this.#handlers.get(event);
+    if (!set) {
+      set = new Set();
+      this.#handlers.set(event, set);
+    }
+    set.add(listener);
+  }
+
+  emit(event: string, payload: unknown, ack?: (ack: unknown) => void): void {
+    this.emitted.push({ event, payload, ...(ack ? { ack } : {}) });
+  }
+
+  accept(): void {
+    this.connected = true;
+    this.#fire('connect');
+  }
+
+  refuse(message: string): void {
+    this.#fire('connect_error', new Error(message));
+  }
+
+  drop(): void {
+    this.connected = false;
+    this.#fire('disconnect', 'transport close');
+  }
+
+  sendEvent(event: EventEnvelope): void {
+    this.#fire('event', event);
+  }
+
+  sendSnapshot(snapshot: SnapshotMessage): void {
+    this.#fire('sync:snapshot', snapshot);
+  }
+
+  sendCaughtUp(caughtUp: CaughtUpMessage): void {
+    this.#fire('sync:caught_up', caughtUp);
+  }
+
+  #fire(event: string, ...args: unknown[]): void {
+    for (const fn of this.#handlers.get(event) ?? []) (fn as (...a: unknown[]) => void)(...args);
+  }
+}
+
+let counter = 0;
+
+/** A relay-shaped order event; `seq` null makes it a central one. */
+export function orderEvent(
+  overrides: Partial<EventEnvelope> & { status?: string } = {},
+): EventEnvelope {
+  counter++;
+  const { status = 'pending', ...rest } = overrides;
+  const orderId = rest.order_id ?? `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`;
+  return {
+    seq: counter,
+    event_id: `10000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
+    type: 'new_order',
+    outlet_id: 1,
+    tenant_id: 3,
+    order_id: orderId,
+    data: { order_id: orderId, status, version: 1 },
+    ts: '2026-01-03T10:00:00.000Z',
+    ...rest,
+  };
+}
+
+export function resetFakes(): void {
+  FakeWebSocket.instances = [];
+  FakeRelaySocket.instances = [];
+}

@@ -1,0 +1,345 @@
+import type { EventEnvelope, SnapshotMessage } from '@kitchen-sync/protocol';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  createSocketService,
+  type SocketServiceOptions,
+} from '../../../src/socket/socketService.js';
+import type { Cursor, EventSource, SocketService } from '../../../src/socket/types.js';
+import { FakeRelaySocket, FakeWebSocket, fakeTimers, orderEvent, resetFakes } from './fakes.js';
+
+let service: SocketService | undefined;
+
+function make(overrides: Partial<SocketServiceOptions> = {}): SocketService {
+  service = createSocketService({
+    outletId: 1,
+    centralUrl: 'https://central.test',
+    relayUrl: 'http://relay.test:3001',
+    token: 'tok',
+    clientId: 'kds-1',
+    WebSocket: FakeWebSocket.factory,
+    io: FakeRelaySocket.factory,
+    timers: fakeTimers,
+    now: () => Date.now(),
+    random: () => 0.5,
+    // Polling is covered in polling.test.ts; here it must not reach the network.
+    fetch: () => new Promise<Response>(() => {}),
+    reconnect: { min: 1_000, max: 30_000, jitter: 0.5 },
+    ...overrides,
+  });
+  return service;
+}
+
+function record(s: SocketService) {
+  const log: Array<{ kind: string; id: string; source: EventSource }> = [];
+  s.on('event', (e, source) => log.push({ kind: 'event', id: e.event_id, source }));
+  s.on('sync:snapshot', (snap, source) =>
+    log.push({ kind: 'snapshot', id: String(snap.seq), source }),
+  );
+  s.on('sync:caught_up', (c, source) => log.push({ kind: 'caught_up', id: String(c.seq), source }));
+  return log;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: new Date('2026-01-03T10:00:00Z') });
+  resetFakes();
+});
+
+afterEach(() => {
+  service?.stop();
+  service = undefined;
+  vi.useRealTimers();
+});
+
+describe('status and modes', () => {
+  it('starts disconnected and becomes connected when the relay socket accepts', async () => {
+    const s = make({ centralUrl: undefined });
+    expect(s.status.get()).toMatchObject({ mode: 'disconnected', localConnected: false });
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    FakeRelaySocket.latest().accept();
+    expect(s.status.get()).toEqual({
+      mode: 'connected',
+      centralConnected: false,
+      localConnected: true,
+      isPolling: false,
+      lastConnected: Date.parse('2026-01-03T10:00:00Z'),
+      error: null,
+    });
+    expect(s.isConnected()).toBe(true);
+  });
+
+  it('builds the central URL ws(s)://host/ws/outlet/{id}/ from an https base', () => {
+    make({ relayUrl: undefined, outletId: 'outlet 7' }).start();
+    expect(FakeWebSocket.latest().url).toBe('wss://central.test/ws/outlet/outlet%207/');
+  });
+
+  it('polls only after the grace period when no socket is up, and stops when central returns', async () => {
+    const s = make({ pollingGraceMs: 3_000 });
+    s.start();
+    await vi.advanceTimersByTimeAsync(2_999);
+    expect(s.status.get().isPolling).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(s.status.get()).toMatchObject({ mode: 'polling', isPolling: true });
+
+    FakeWebSocket.latest().serverOpen();
+    expect(s.status.get()).toMatchObject({
+      mode: 'connected',
+      centralConnected: true,
+      isPolling: false,
+    });
+  });
+
+  it('never polls while a socket is up, and polls again after the grace once both are down', async () => {
+    const s = make({ pollingGraceMs: 3_000 });
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    FakeRelaySocket.latest().accept();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(s.status.get().isPolling).toBe(false);
+
+    FakeRelaySocket.latest().drop();
+    expect(s.status.get()).toMatchObject({ mode: 'disconnected', localConnected: false });
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(s.status.get()).toMatchObject({ mode: 'polling', isPolling: true });
+  });
+
+  it('stop() releases sockets and timers: nothing reconnects afterwards', async () => {
+    const s = make();
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    FakeWebSocket.latest().serverOpen();
+    FakeRelaySocket.latest().accept();
+    s.stop();
+    expect(FakeWebSocket.latest().closedByClient).toBe(true);
+    expect(FakeRelaySocket.latest().connected).toBe(false);
+    expect(s.status.get()).toMatchObject({ mode: 'disconnected', isPolling: false });
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    expect(FakeRelaySocket.latest().attempts).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('local transport', () => {
+  it('sends token, client_id and the cursor in the handshake, asking the token at every connect', async () => {
+    let n = 0;
+    const s = make({ centralUrl: undefined, token: () => `tok-${++n}` });
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const socket = FakeRelaySocket.latest();
+    expect(socket.url).toBe('http://relay.test:3001');
+    expect(socket.options).toMatchObject({ autoConnect: false, reconnection: false });
+    socket.accept();
+    socket.sendSnapshot({ orders: [], seq: 40, epoch: 'ep1' });
+    socket.sendCaughtUp({ seq: 40, epoch: 'ep1' });
+    socket.sendEvent(orderEvent({ seq: 41 }));
+    socket.drop();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(socket.attempts).toEqual([
+      { token: 'tok-1', client_id: 'kds-1' },
+      { token: 'tok-2', client_id: 'kds-1', since: 41, epoch: 'ep1' },
+    ]);
+  });
+
+  it('reads a CursorSource at every reconnect instead of its own cursor', async () => {
+    let persisted: Cursor = { since: 5, epoch: 'ep1' };
+    const s = make({ centralUrl: undefined, cursor: { get: () => persisted } });
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const socket = FakeRelaySocket.latest();
+    socket.accept();
+    socket.sendEvent(orderEvent({ seq: 6 }));
+    socket.sendEvent(orderEvent({ seq: 7 }));
+    expect(s.cursor.get()).toEqual({ since: 7, epoch: 'ep1' });
+    // The feed stored only up to 6 before the link dropped.
+    persisted = { since: 6, epoch: 'ep1' };
+    socket.drop();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(socket.attempts.map((a) => (a as { since?: number }).since)).toEqual([5, 6]);
+    expect(s.cursor.get()).toEqual({ since: 6, epoch: 'ep1' });
+  });
+
+  it('applies snapshot and caught_up in order and advances the cursor only after listeners ran', async () => {
+    const s = make({ centralUrl: undefined });
+    const seen: Array<[string, Cursor]> = [];
+    s.on('sync:snapshot', () => seen.push(['snapshot', s.cursor.get()]));
+    s.on('new_order', (e) => seen.push([`event ${e.seq}`, s.cursor.get()]));
+    s.on('sync:caught_up', () => seen.push(['caught_up', s.cursor.get()]));
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const socket = FakeRelaySocket.latest();
+    socket.accept();
+    const snapshot: SnapshotMessage = { orders: [], seq: 10, epoch: 'ep9' };
+    socket.sendSnapshot(snapshot);
+    socket.sendEvent(orderEvent({ seq: 11 }));
+    socket.sendCaughtUp({ seq: 11, epoch: 'ep9' });
+    expect(seen).toEqual([
+      ['snapshot', { since: 0, epoch: null }],
+      ['event 11', { since: 10, epoch: 'ep9' }],
+      ['caught_up', { since: 11, epoch: 'ep9' }],
+    ]);
+    expect(s.cursor.get()).toEqual({ since: 11, epoch: 'ep9' });
+  });
+
+  it('reports a refused token as code unauthorized, lets the app refresh it, and keeps retrying', async () => {
+    let token = 'expired';
+    const refreshed: string[] = [];
+    const s = make({
+      centralUrl: undefined,
+      token: () => token,
+      onUnauthorized: () => {
+        token = 'fresh';
+        refreshed.push(token);
+      },
+    });
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const socket = FakeRelaySocket.latest();
+    socket.refuse('unauthorized');
+    expect(s.status.get().error?.code).toBe('unauthorized');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(refreshed).toEqual(['fresh']);
+    expect(socket.attempts.map((a) => (a as { token: string }).token)).toEqual([
+      'expired',
+      'fresh',
+    ]);
+    socket.accept();
+    expect(s.status.get()).toMatchObject({ error: null, localConnected: true });
+  });
+
+  it('request() resolves with the ack, rejects network when offline and timeout when no ack comes', async () => {
+    const s = make({ centralUrl: undefined });
+    await expect(s.request('order:ack', { order_id: 'x' })).rejects.toMatchObject({
+      code: 'network',
+    });
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const socket = FakeRelaySocket.latest();
+    socket.accept();
+
+    const acked = s.request('order:publish', { order_id: 'a' });
+    socket.emitted[0]?.ack?.({ ok: true, seq: 1, duplicate: false });
+    await expect(acked).resolves.toEqual({ ok: true, seq: 1, duplicate: false });
+    expect(socket.emitted[0]).toMatchObject({ event: 'order:publish', payload: { order_id: 'a' } });
+
+    const late = s.request(
+      'order:update',
+      { order_id: 'a', status: 'ready' },
+      { timeoutMs: 2_000 },
+    );
+    const lateResult = expect(late).rejects.toMatchObject({ code: 'timeout' });
+    await vi.advanceTimersByTimeAsync(2_000);
+    await lateResult;
+
+    const cut = s.request('order:ack', { order_id: 'a' });
+    const cutResult = expect(cut).rejects.toMatchObject({ code: 'network' });
+    socket.drop();
+    await cutResult;
+  });
+});
+
+describe('merged stream', () => {
+  it('dispatches an event seen on central and relay once, by event_id or by content', async () => {
+    const s = make();
+    const log = record(s);
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const ws = FakeWebSocket.latest();
+    const relay = FakeRelaySocket.latest();
+    ws.serverOpen();
+    relay.accept();
+
+    const a = orderEvent({ seq: 1 });
+    relay.sendEvent(a);
+    ws.serverSend({ event: 'new_order', data: { ...a, seq: 99 } });
+
+    // Django forwards the order itself, without an event_id: matched by type:order_id:status.
+    const b = orderEvent({ seq: 2 });
+    ws.serverSend({ event: 'new_order', data: b.data });
+    relay.sendEvent(b);
+
+    const c = orderEvent({
+      seq: 3,
+      type: 'order_updated',
+      status: 'preparing',
+      order_id: b.order_id,
+    });
+    relay.sendEvent(c);
+    relay.sendEvent(c);
+
+    expect(log).toEqual([
+      { kind: 'event', id: a.event_id, source: 'local' },
+      { kind: 'event', id: `new_order:${b.order_id}:pending`, source: 'central' },
+      { kind: 'event', id: c.event_id, source: 'local' },
+    ]);
+    // The duplicate from the relay still moved the cursor.
+    expect(s.cursor.get().since).toBe(3);
+  });
+
+  it('keeps acknowledgements of different kitchens apart even though their content matches', async () => {
+    const s = make({ centralUrl: undefined });
+    const log = record(s);
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const relay = FakeRelaySocket.latest();
+    relay.accept();
+    const first = orderEvent({ type: 'order_acknowledged' });
+    const second = orderEvent({ type: 'order_acknowledged', order_id: first.order_id });
+    relay.sendEvent(first);
+    relay.sendEvent(second);
+    expect(log.map((l) => l.id)).toEqual([first.event_id, second.event_id]);
+  });
+
+  it('forgets the oldest keys beyond dedupSize', async () => {
+    const s = make({ centralUrl: undefined, dedupSize: 2 });
+    const log = record(s);
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const relay = FakeRelaySocket.latest();
+    relay.accept();
+    const events = [1, 2, 3].map(() => orderEvent({ type: 'order_acknowledged' }));
+    for (const e of events) relay.sendEvent(e);
+    relay.sendEvent(events[0]!);
+    relay.sendEvent(events[2]!);
+    expect(log.map((l) => l.id)).toEqual([...events.map((e) => e.event_id), events[0]!.event_id]);
+  });
+
+  it('a listener that throws breaks neither the other listeners nor later events', async () => {
+    const reported: Array<() => void> = [];
+    vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((fn) => {
+      reported.push(fn);
+    });
+    const s = make({ centralUrl: undefined });
+    const boom = new Error('listener bug');
+    s.on('new_order', () => {
+      throw boom;
+    });
+    const got: EventEnvelope[] = [];
+    s.on('new_order', (e) => got.push(e));
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const relay = FakeRelaySocket.latest();
+    relay.accept();
+    relay.sendEvent(orderEvent({ seq: 1 }));
+    relay.sendEvent(orderEvent({ seq: 2 }));
+    expect(got.map((e) => e.seq)).toEqual([1, 2]);
+    expect(s.cursor.get().since).toBe(2);
+    expect(s.status.get().localConnected).toBe(true);
+    expect(reported).toHaveLength(2);
+    expect(() => reported[0]?.()).toThrow(boom);
+  });
+
+  it('on() returns an unbind', async () => {
+    const s = make({ centralUrl: undefined });
+    const got: unknown[] = [];
+    const off = s.on('event', (e) => got.push(e.seq));
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const relay = FakeRelaySocket.latest();
+    relay.accept();
+    relay.sendEvent(orderEvent({ seq: 1 }));
+    off();
+    relay.sendEvent(orderEvent({ seq: 2 }));
+    expect(got).toEqual([1]);
+  });
+});
