@@ -3,5 +3,24 @@ export { KitchenSyncError } from './errors.js';
 export type { BackoffOptions } from './lib/backoff.js';
 export { Backoff } from './lib/backoff.js';
 export type { EnvironmentOptions, Timers } from './lib/environment.js';
+export type { WebSocketFactory, WebSocketLike } from './socket/centralTransport.js';
+export type { IoFactory, RelaySocket, RelaySocketOptions } from './socket/localTransport.js';
+export type { PollingOptions } from './socket/pollingTransport.js';
+export type { SocketServiceOptions } from './socket/socketService.js';
+export { createSocketService } from './socket/socketService.js';
+export type { TokenSource } from './socket/transport.js';
+export type {
+  ConnectionMode,
+  Cursor,
+  CursorSource,
+  EventSource,
+  RequestAck,
+  RequestOptions,
+  SocketEventMap,
+  SocketListener,
+  SocketListenerType,
+  SocketService,
+  SocketStatus,
+} from './socket/types.js';
 export type { Readable, StartStop, Subscriber, Unsubscriber, Writable } from './store.js';
 export { readable, readonly, writable } from './store.js';
