@@ -1,0 +1,74 @@
+import { fileURLToPath } from 'node:url';
+
+export type Scenario = 'A' | 'B' | 'C' | 'D';
+
+export interface BenchConfig {
+  /** A: durable relay, B: plain relay (steady load + saturation ramp); C: polling cost; D: idle kitchens RSS. */
+  scenarios: Set<Scenario>;
+  quick: boolean;
+  posCount: number;
+  kitchenCount: number;
+  steadyRate: number;
+  steadyDurationMs: number;
+  warmupMs: number;
+  rampRates: number[];
+  rampStepMs: number;
+  /** A ramp step holds while p99 publish→kitchen stays at or under this. */
+  saturationP99Ms: number;
+  /** A ramp step holds while achieved ≥ this share of the offered rate. */
+  saturationMinAchieved: number;
+  drainTimeoutMs: number;
+  ackTimeoutMs: number;
+  pollingSizes: number[];
+  pollingSamples: number;
+  idleKitchens: number;
+  outputPath: string;
+  /** The whole run is aborted (relays killed) after this long. */
+  hardTimeoutMs: number;
+}
+
+const list = (value: string | undefined): number[] | undefined =>
+  value
+    ?.split(',')
+    .map((part) => Number(part.trim()))
+    .filter((n) => Number.isFinite(n) && n > 0);
+
+const num = (value: string | undefined, fallback: number): number => {
+  const n = Number(value);
+  return value !== undefined && value !== '' && Number.isFinite(n) && n > 0 ? n : fallback;
+};
+
+/**
+ * Every knob comes from the environment so `pnpm bench:relay` needs no arguments:
+ * BENCH_QUICK=1 (short smoke run), BENCH_SCENARIOS=A,B,C,D, BENCH_RATE, BENCH_DURATION_S,
+ * BENCH_POS, BENCH_KITCHENS, BENCH_RAMP (orders/s list), BENCH_RAMP_STEP_S, BENCH_P99_MS,
+ * BENCH_POLL_SIZES, BENCH_POLL_SAMPLES, BENCH_IDLE_KITCHENS, BENCH_OUT (JSON path).
+ */
+export function readConfig(env: NodeJS.ProcessEnv): BenchConfig {
+  const quick = env.BENCH_QUICK === '1';
+  const scenarios = (env.BENCH_SCENARIOS ?? 'A,B,C,D')
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter((s): s is Scenario => ['A', 'B', 'C', 'D'].includes(s));
+  return {
+    scenarios: new Set(scenarios),
+    quick,
+    posCount: num(env.BENCH_POS, 20),
+    kitchenCount: num(env.BENCH_KITCHENS, 50),
+    steadyRate: num(env.BENCH_RATE, 500),
+    steadyDurationMs: num(env.BENCH_DURATION_S, quick ? 3 : 10) * 1000,
+    warmupMs: quick ? 500 : 2000,
+    rampRates: list(env.BENCH_RAMP) ?? [500, 1000, 1500, 2000, 3000, 4000, 6000, 8000],
+    rampStepMs: num(env.BENCH_RAMP_STEP_S, quick ? 1.5 : 3) * 1000,
+    saturationP99Ms: num(env.BENCH_P99_MS, 50),
+    saturationMinAchieved: 0.9,
+    drainTimeoutMs: 5_000,
+    ackTimeoutMs: 10_000,
+    pollingSizes:
+      list(env.BENCH_POLL_SIZES) ?? (quick ? [100, 1_000, 10_000] : [100, 1_000, 10_000, 100_000]),
+    pollingSamples: num(env.BENCH_POLL_SAMPLES, quick ? 100 : 300),
+    idleKitchens: num(env.BENCH_IDLE_KITCHENS, 1_000),
+    outputPath: env.BENCH_OUT ?? fileURLToPath(new URL('./results/latest.json', import.meta.url)),
+    hardTimeoutMs: num(env.BENCH_TIMEOUT_S, 600) * 1000,
+  };
+}

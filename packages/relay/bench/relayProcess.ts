@@ -1,0 +1,127 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readCpuMs, readRssBytes } from './procStats.js';
+
+export type RelayKind = 'durable' | 'plain';
+
+export interface RelayProcess {
+  kind: RelayKind;
+  url: string;
+  pid: number;
+  rssBytes(): number;
+  cpuMs(): number;
+  /** The last lines the relay printed, for diagnosing a failed run. */
+  recentOutput(): string[];
+  stop(): Promise<void>;
+}
+
+export interface StartRelayOptions {
+  kind: RelayKind;
+  secret: string;
+  /** Extra CLI flags for the durable relay (e.g. a raised retention). */
+  extraArgs?: string[];
+  readyTimeoutMs?: number;
+}
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+export const durableCliPath = join(packageDir, 'dist', 'cli.js');
+const plainRelayPath = join(packageDir, 'bench', 'plainRelay.ts');
+const READY_LINE = /listening on (http:\/\/\S+)/;
+const KEPT_OUTPUT_LINES = 30;
+
+// A run that is aborted (timeout, Ctrl-C, crash) must not leave relays listening behind it.
+const liveChildren = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of liveChildren) child.kill('SIGKILL');
+});
+
+/**
+ * Starts a relay as a child process on an ephemeral loopback port, so its RSS and CPU can
+ * be read apart from the load generator's, and resolves once it prints its ready line.
+ */
+export function startRelay(options: StartRelayOptions): Promise<RelayProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), `ks-bench-${options.kind}-`));
+  const args =
+    options.kind === 'durable'
+      ? [
+          durableCliPath,
+          'serve',
+          '--port',
+          '0',
+          '--host',
+          '127.0.0.1',
+          '--store',
+          'sqlite',
+          '--data-dir',
+          dataDir,
+          ...(options.extraArgs ?? []),
+        ]
+      : ['--import', 'tsx', plainRelayPath, '--port', '0', '--host', '127.0.0.1'];
+  const child = spawn(process.execPath, args, {
+    cwd: packageDir,
+    env: { ...process.env, KS_SECRET: options.secret, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      output.push(line);
+      if (output.length > KEPT_OUTPUT_LINES) output.shift();
+    }
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+
+  return new Promise((resolve, reject) => {
+    const fail = (reason: string) => {
+      clearTimeout(timer);
+      void stopChild(child).finally(() => rmSync(dataDir, { recursive: true, force: true }));
+      reject(new Error(`${options.kind} relay did not start: ${reason}\n${output.join('\n')}`));
+    };
+    const timer = setTimeout(() => fail('timed out'), options.readyTimeoutMs ?? 15_000);
+    child.once('error', (error) => fail(error.message));
+    const onEarlyExit = (code: number | null, signal: string | null) =>
+      fail(`exited early (${code ?? signal})`);
+    child.once('exit', onEarlyExit);
+    const onReady = (chunk: Buffer) => {
+      const match = READY_LINE.exec(chunk.toString('utf8'));
+      if (!match?.[1]) return;
+      clearTimeout(timer);
+      child.stdout.off('data', onReady);
+      child.off('exit', onEarlyExit);
+      const pid = child.pid!;
+      resolve({
+        kind: options.kind,
+        url: match[1],
+        pid,
+        rssBytes: () => readRssBytes(pid),
+        cpuMs: () => readCpuMs(pid),
+        recentOutput: () => [...output],
+        stop: async () => {
+          await stopChild(child);
+          rmSync(dataDir, { recursive: true, force: true });
+        },
+      });
+    };
+    child.stdout.on('data', onReady);
+  });
+}
+
+/** SIGTERM, then SIGKILL if the relay has not exited within 5 s. */
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
