@@ -1,0 +1,32 @@
+import type { OutboxFailure } from './types.js';
+
+/** What the outbox does after a failed attempt (DESIGN §4). */
+export type FailureAction = 'retry' | 'refresh' | 'reject';
+
+const RETRY_CODES = new Set([
+  'network',
+  'timeout',
+  'rate_limited',
+  'internal',
+  'malformed_response',
+]);
+const REJECT_CODES = new Set([
+  'invalid_payload',
+  'invalid_transition',
+  'forbidden',
+  'not_found',
+  'too_large',
+]);
+
+export function classifyFailure(failure: OutboxFailure): FailureAction {
+  const { code, status } = failure;
+  if (code === 'unauthorized' || status === 401) return 'refresh';
+  if (RETRY_CODES.has(code)) return 'retry';
+  if (REJECT_CODES.has(code)) return 'reject';
+  if (status !== undefined) {
+    if (status >= 500 || status === 408 || status === 429) return 'retry';
+    if (status >= 400) return 'reject';
+  }
+  // Unknown failures are retried: a lost order costs more than a stuck queue the app can show.
+  return 'retry';
+}

@@ -1,0 +1,473 @@
+import {
+  type Order,
+  OrderAckSchema,
+  OrderSchema,
+  OrderUpdateSchema,
+  type RequestType,
+  validate,
+} from '@kitchen-sync/protocol';
+import { createNanoEvents } from 'nanoevents';
+import { KitchenSyncError } from '../errors.js';
+import { Backoff, type BackoffOptions } from '../lib/backoff.js';
+import {
+  Disposables,
+  type Environment,
+  type EnvironmentOptions,
+  resolveEnvironment,
+} from '../lib/environment.js';
+import type { SocketService } from '../socket/types.js';
+import { type Readable, readonly, reportListenerError, writable } from '../store.js';
+import { classifyFailure } from './classifyFailure.js';
+import { OutboxStore } from './outboxStore.js';
+import { type HttpAck, postEvent } from './postEvent.js';
+import type { OutboxEntry, OutboxFailure, OutboxPayloads, RejectedEntry } from './types.js';
+
+/** The part of `navigator.locks` the outbox uses. */
+export interface OutboxLocks {
+  request(
+    name: string,
+    options: { signal?: AbortSignal },
+    callback: () => Promise<void>,
+  ): Promise<unknown>;
+}
+
+/** The part of a `BroadcastChannel` the outbox uses to tell other tabs the queue changed. */
+export interface OutboxChannel {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: () => void): void;
+  removeEventListener(type: 'message', listener: () => void): void;
+  close(): void;
+}
+
+export interface OrderOutboxOptions extends EnvironmentOptions {
+  /** Base URL of the relay for the HTTP fallback, e.g. `http://192.168.1.10:3001`. */
+  relayUrl?: string;
+  /** Bearer token for the HTTP fallback (the socket carries its own). */
+  token?: string | (() => string | null | undefined);
+  /** Called on `unauthorized`; a returned string becomes the token. */
+  refreshToken?: () => Promise<unknown>;
+  /** Delivery prefers this socket's acks while its local (relay) connection is up. */
+  socket?: Pick<SocketService, 'request' | 'status'>;
+  /** IndexedDB database name; one per app and outlet. */
+  dbName?: string;
+  /** Web Locks; default `navigator.locks`; `null` delivers without a lock. */
+  locks?: OutboxLocks | null;
+  /** Default a `BroadcastChannel` named after the database; `null` for none. */
+  channel?: OutboxChannel | null;
+  backoff?: BackoffOptions;
+  /** Per attempt, socket ack or HTTP answer. */
+  requestTimeoutMs?: number;
+  randomUUID?: () => string;
+}
+
+export interface OutboxEvents {
+  delivered: (entry: OutboxEntry, ack: Extract<HttpAck, { ok: true }>) => void;
+  rejected: (entry: RejectedEntry) => void;
+}
+
+export interface OrderOutbox {
+  /** Settles once the queues are loaded from IndexedDB. */
+  readonly ready: Promise<void>;
+  /** Entries waiting for an ack, in submission order. */
+  readonly pending: Readable<OutboxEntry[]>;
+  /** Entries the relay refused, kept until `retry` or `discard`. */
+  readonly rejected: Readable<RejectedEntry[]>;
+  /** True while this tab is the one delivering. */
+  readonly delivering: Readable<boolean>;
+  /** Validates, persists, then resolves with the order's id; delivery follows. */
+  submit(order: Order): Promise<string>;
+  enqueue<T extends 'order:update' | 'order:ack'>(
+    type: T,
+    payload: OutboxPayloads[T],
+  ): Promise<OutboxEntry<T>>;
+  /** Tries the head of the line now; settles when the queue is empty or waiting to retry. */
+  flush(): Promise<void>;
+  retry(id: number): Promise<void>;
+  discard(id: number): Promise<void>;
+  on<E extends keyof OutboxEvents>(event: E, fn: OutboxEvents[E]): () => void;
+  stop(): void;
+}
+
+const SCHEMAS = {
+  'order:publish': OrderSchema,
+  'order:update': OrderUpdateSchema,
+  'order:ack': OrderAckSchema,
+} as const;
+
+type Outcome =
+  | { kind: 'delivered'; ack: Extract<HttpAck, { ok: true }> }
+  | { kind: 'failed'; failure: OutboxFailure };
+
+export function createOrderOutbox(options: OrderOutboxOptions = {}): OrderOutbox {
+  return new OrderOutboxImpl(options);
+}
+
+class OrderOutboxImpl implements OrderOutbox {
+  readonly ready: Promise<void>;
+  readonly #pending = writable<OutboxEntry[]>([]);
+  readonly #rejected = writable<RejectedEntry[]>([]);
+  readonly #delivering = writable(false);
+  readonly pending = readonly(this.#pending);
+  readonly rejected = readonly(this.#rejected);
+  readonly delivering = readonly(this.#delivering);
+
+  readonly #options: OrderOutboxOptions;
+  readonly #env: Environment;
+  readonly #backoff: Backoff;
+  readonly #store: Promise<OutboxStore>;
+  readonly #events = createNanoEvents<OutboxEvents>();
+  readonly #disposables = new Disposables();
+  readonly #channel: OutboxChannel | null;
+  readonly #randomUUID: () => string;
+  // Ids settled before their submit added them to `pending` (another tab, or a very fast ack).
+  readonly #settled = new Set<number>();
+  #token: string | null | undefined;
+  #retryTimer: unknown = null;
+  #draining: Promise<void> | null = null;
+  #rerun = false;
+  // Bumped by every local change of the lists, so a slower reload never overwrites one.
+  #listsVersion = 0;
+  #stopped = false;
+
+  constructor(options: OrderOutboxOptions) {
+    this.#options = options;
+    this.#env = resolveEnvironment(options);
+    this.#backoff = new Backoff({ random: this.#env.random, ...options.backoff });
+    this.#randomUUID = options.randomUUID ?? (() => globalThis.crypto.randomUUID());
+    this.#token = typeof options.token === 'string' ? options.token : undefined;
+    const dbName = options.dbName ?? 'kitchen-sync-outbox';
+    this.#store = OutboxStore.open(this.#env.indexedDB, dbName);
+    this.#channel = options.channel === undefined ? defaultChannel(dbName) : options.channel;
+    this.ready = this.#store.then(() => this.#reloadLists());
+    // Nothing else to do until the store opens; `submit` surfaces the error to the caller.
+    this.ready.catch(() => {});
+    this.#listen();
+    this.ready.then(() => this.#acquireLock(`kitchen-sync-outbox:${dbName}`)).catch(() => {});
+  }
+
+  async submit(order: Order): Promise<string> {
+    const checked = validate(OrderSchema, order);
+    if (!checked.ok) throw invalid(checked.error.code, checked.error.message, checked.error);
+    if (checked.value.status !== 'pending') {
+      throw invalid('invalid_transition', 'a new order must have status "pending"');
+    }
+    await this.#add('order:publish', checked.value);
+    return checked.value.order_id;
+  }
+
+  async enqueue<T extends 'order:update' | 'order:ack'>(
+    type: T,
+    payload: OutboxPayloads[T],
+  ): Promise<OutboxEntry<T>> {
+    const schema = SCHEMAS[type] as (typeof SCHEMAS)['order:update' | 'order:ack'] | undefined;
+    if (!schema) throw invalid('invalid_payload', `unknown request type "${String(type)}"`);
+    // The event_id makes a retried update idempotent at the relay and across sources.
+    const withId = { ...payload, event_id: payload?.event_id ?? this.#randomUUID() };
+    const checked = validate(schema, withId);
+    if (!checked.ok) throw invalid(checked.error.code, checked.error.message, checked.error);
+    return this.#add(type, checked.value as OutboxPayloads[T]);
+  }
+
+  async flush(): Promise<void> {
+    // Before `ready` this tab does not yet know whether it delivers.
+    await this.ready.catch(() => {});
+    this.#clearRetry();
+    return this.#drain();
+  }
+
+  async retry(id: number): Promise<void> {
+    const store = await this.#store;
+    const entry = await store.restore(id);
+    if (!entry) throw new KitchenSyncError('not_found', `no rejected entry ${id}`);
+    this.#rejected.update((list) => list.filter((e) => e.id !== id));
+    this.#pending.update((list) => [...list, entry].sort((a, b) => a.id - b.id));
+    this.#announce();
+    this.flush().catch(() => {});
+  }
+
+  async discard(id: number): Promise<void> {
+    const store = await this.#store;
+    await store.discard(id);
+    this.#rejected.update((list) => list.filter((e) => e.id !== id));
+    this.#announce();
+  }
+
+  on<E extends keyof OutboxEvents>(event: E, fn: OutboxEvents[E]): () => void {
+    return this.#events.on(event, fn);
+  }
+
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#clearRetry();
+    this.#disposables.dispose();
+    this.#channel?.close();
+    this.#delivering.set(false);
+    this.#store.then((store) => store.close()).catch(() => {});
+  }
+
+  async #add<T extends RequestType>(type: T, payload: OutboxPayloads[T]): Promise<OutboxEntry<T>> {
+    if (this.#stopped) throw new KitchenSyncError('not_started', 'the outbox is stopped');
+    const store = await this.#store;
+    const entry = await store.add<T>({
+      type,
+      payload,
+      order_id: payload.order_id,
+      queued_at: this.#env.now(),
+      attempts: 0,
+      last_error: null,
+    });
+    if (!this.#settled.delete(entry.id)) {
+      this.#pending.update((list) => [...list, entry as OutboxEntry]);
+    }
+    this.#announce();
+    this.#drain().catch(() => {});
+    return entry;
+  }
+
+  #listen(): void {
+    this.#disposables.listen(this.#env.window, 'online', () => this.#kick());
+    const socket = this.#options.socket;
+    if (socket) {
+      let wasUp = socket.status.get().localConnected;
+      this.#disposables.add(
+        socket.status.subscribe((status) => {
+          if (status.localConnected && !wasUp) this.#kick();
+          wasUp = status.localConnected;
+        }),
+      );
+    }
+    const channel = this.#channel;
+    if (channel) {
+      const onMessage = () => {
+        this.#reloadLists().catch(() => {});
+        this.#kick();
+      };
+      channel.addEventListener('message', onMessage);
+      this.#disposables.add(() => channel.removeEventListener('message', onMessage));
+    }
+  }
+
+  /** Conditions changed (online, socket up, another tab queued): try now, not at the timer. */
+  #kick(): void {
+    if (this.#stopped || !this.#delivering.get()) return;
+    this.flush().catch(() => {});
+  }
+
+  #acquireLock(name: string): void {
+    if (this.#stopped) return;
+    const locks =
+      this.#options.locks === undefined
+        ? (globalThis.navigator as { locks?: OutboxLocks } | undefined)?.locks
+        : this.#options.locks;
+    if (!locks) {
+      this.#becomeDeliverer();
+      return;
+    }
+    const controller = new AbortController();
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.#disposables.add(() => {
+      controller.abort();
+      release();
+    });
+    // Tabs queue on the lock: when the delivering tab closes, the next one takes over.
+    locks
+      .request(name, { signal: controller.signal }, async () => {
+        if (this.#stopped) return;
+        this.#becomeDeliverer();
+        await held;
+      })
+      .catch(() => {});
+  }
+
+  #becomeDeliverer(): void {
+    this.#delivering.set(true);
+    // Another tab may have delivered or rejected entries while this one waited.
+    this.#reloadLists()
+      .catch(() => {})
+      .then(() => this.#kick());
+  }
+
+  #drain(): Promise<void> {
+    if (this.#stopped || !this.#delivering.get()) return Promise.resolve();
+    if (this.#draining) {
+      // The running pass may already have found the queue empty; make it look once more.
+      this.#rerun = true;
+      return this.#draining;
+    }
+    this.#draining = (async () => {
+      do {
+        this.#rerun = false;
+        try {
+          await this.#deliverAll();
+        } catch {
+          // Storage failed mid-pass: try again later rather than leave the queue stuck.
+          this.#scheduleRetry();
+        }
+      } while (this.#rerun && !this.#stopped && this.#retryTimer === null);
+    })().finally(() => {
+      this.#draining = null;
+    });
+    return this.#draining;
+  }
+
+  /** Head-of-line delivery: one entry in flight; a later entry never overtakes an earlier one. */
+  async #deliverAll(): Promise<void> {
+    const store = await this.#store;
+    let refreshed = false;
+    while (!this.#stopped && this.#retryTimer === null) {
+      const entry = await store.head();
+      if (!entry || this.#stopped) return;
+      const outcome = await this.#attempt(entry);
+      if (this.#stopped) return;
+      if (outcome.kind === 'delivered') {
+        await store.remove(entry.id);
+        this.#backoff.reset();
+        refreshed = false;
+        this.#settle(entry.id);
+        this.#emit('delivered', entry, outcome.ack);
+        continue;
+      }
+      const action = classifyFailure(outcome.failure);
+      if (action === 'reject') {
+        const rejected = await store.reject(entry.id, outcome.failure, this.#env.now());
+        this.#settle(entry.id);
+        if (rejected) {
+          this.#rejected.update((list) => [...list, rejected].sort((a, b) => a.id - b.id));
+          this.#emit('rejected', rejected);
+        }
+        continue;
+      }
+      const updated = await store.recordFailure(entry.id, outcome.failure);
+      if (updated) {
+        this.#listsVersion++;
+        this.#pending.update((list) => list.map((e) => (e.id === updated.id ? updated : e)));
+      }
+      // One immediate retry after a successful refresh; a second 401 waits like any failure.
+      if (action === 'refresh' && !refreshed && (await this.#refreshToken())) {
+        refreshed = true;
+        continue;
+      }
+      this.#scheduleRetry();
+      return;
+    }
+  }
+
+  async #attempt(entry: OutboxEntry): Promise<Outcome> {
+    const timeoutMs = this.#options.requestTimeoutMs ?? 5_000;
+    const socket = this.#options.socket;
+    let failure: OutboxFailure | null = null;
+    if (socket?.status.get().localConnected) {
+      try {
+        const ack = await socket.request(entry.type, entry.payload, { timeoutMs });
+        if (ack.ok) return { kind: 'delivered', ack };
+        return { kind: 'failed', failure: { code: ack.error.code, message: ack.error.message } };
+      } catch (error) {
+        failure = toFailure(error);
+        // A socket that dropped mid-request is no answer; HTTP may still reach the relay.
+        if (failure.code !== 'network') return { kind: 'failed', failure };
+      }
+    }
+    const relayUrl = this.#options.relayUrl;
+    if (!relayUrl) {
+      return { kind: 'failed', failure: failure ?? { code: 'network', message: 'no transport' } };
+    }
+    try {
+      const ack = await postEvent(
+        this.#env,
+        relayUrl,
+        this.#currentToken(),
+        entry.type,
+        entry.payload,
+        timeoutMs,
+      );
+      return ack.ok ? { kind: 'delivered', ack } : { kind: 'failed', failure: ack.error };
+    } catch (error) {
+      return { kind: 'failed', failure: toFailure(error) };
+    }
+  }
+
+  #currentToken(): string | null | undefined {
+    const token = this.#options.token;
+    if (this.#token !== undefined) return this.#token;
+    return typeof token === 'function' ? token() : token;
+  }
+
+  async #refreshToken(): Promise<boolean> {
+    const refresh = this.#options.refreshToken;
+    if (!refresh) return false;
+    try {
+      const token = await refresh();
+      if (typeof token === 'string') this.#token = token;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  #scheduleRetry(): void {
+    if (this.#stopped || this.#retryTimer !== null) return;
+    this.#retryTimer = this.#env.timers.setTimeout(() => {
+      this.#retryTimer = null;
+      this.#drain().catch(() => {});
+    }, this.#backoff.duration());
+  }
+
+  #clearRetry(): void {
+    if (this.#retryTimer === null) return;
+    this.#env.timers.clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+  }
+
+  #settle(id: number): void {
+    const before = this.#pending.get();
+    const after = before.filter((e) => e.id !== id);
+    if (after.length === before.length) this.#settled.add(id);
+    else this.#pending.set(after);
+    this.#announce();
+  }
+
+  async #reloadLists(): Promise<void> {
+    const store = await this.#store;
+    const version = this.#listsVersion;
+    const [pending, rejected] = await Promise.all([store.pending(), store.rejected()]);
+    if (version !== this.#listsVersion) return this.#reloadLists();
+    this.#pending.set(pending);
+    this.#rejected.set(rejected);
+  }
+
+  #announce(): void {
+    this.#listsVersion++;
+    try {
+      this.#channel?.postMessage('changed');
+    } catch {
+      // A closed channel only means no other tab hears about this change.
+    }
+  }
+
+  #emit<E extends keyof OutboxEvents>(event: E, ...args: Parameters<OutboxEvents[E]>): void {
+    try {
+      this.#events.emit(event, ...args);
+    } catch (error) {
+      reportListenerError(error);
+    }
+  }
+}
+
+function invalid(code: string, message: string, details?: object): KitchenSyncError {
+  return new KitchenSyncError(code, message, details as Record<string, unknown> | undefined);
+}
+
+function toFailure(error: unknown): OutboxFailure {
+  if (error instanceof KitchenSyncError) return { code: error.code, message: error.message };
+  return { code: 'network', message: error instanceof Error ? error.message : String(error) };
+}
+
+function defaultChannel(dbName: string): OutboxChannel | null {
+  const Channel = (globalThis as { BroadcastChannel?: new (name: string) => OutboxChannel })
+    .BroadcastChannel;
+  return Channel ? new Channel(`kitchen-sync-outbox:${dbName}`) : null;
+}

@@ -1,0 +1,53 @@
+import { isErrorCode, type RequestType } from '@kitchen-sync/protocol';
+import { KitchenSyncError } from '../errors.js';
+import type { Environment } from '../lib/environment.js';
+import type { RequestAck } from '../socket/types.js';
+import type { OutboxFailure } from './types.js';
+
+export type HttpAck = Exclude<RequestAck, { ok: false }> | { ok: false; error: OutboxFailure };
+
+/**
+ * `POST {relayUrl}/api/events` — the HTTP twin of a socket request. Resolves with the ack or
+ * the relay's error (with its HTTP status); rejects with code `network` or `timeout`.
+ */
+export async function postEvent(
+  env: Environment,
+  relayUrl: string,
+  token: string | null | undefined,
+  type: RequestType,
+  payload: unknown,
+  timeoutMs: number,
+): Promise<HttpAck> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = env.timers.setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  try {
+    const response = await env.fetch(`${relayUrl.replace(/\/+$/, '')}/api/events`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ type, payload }),
+      signal: controller.signal,
+    });
+    const body = (await response.json().catch(() => null)) as Record<string, unknown> | null;
+    if (response.ok && body?.ok === true) return body as unknown as HttpAck;
+    const error = body?.error as { code?: unknown; message?: unknown } | undefined;
+    return {
+      ok: false,
+      error: {
+        code: isErrorCode(error?.code) ? error.code : response.ok ? 'malformed_response' : 'http',
+        message: typeof error?.message === 'string' ? error.message : `HTTP ${response.status}`,
+        status: response.status,
+      },
+    };
+  } catch (cause) {
+    if (timedOut) throw new KitchenSyncError('timeout', `no answer within ${timeoutMs} ms`);
+    throw new KitchenSyncError('network', 'relay unreachable', { cause });
+  } finally {
+    env.timers.clearTimeout(timer);
+  }
+}

@@ -1,0 +1,31 @@
+import type { Order, OrderAck, OrderUpdate, RequestType } from '@kitchen-sync/protocol';
+
+/** Why the last attempt failed, or why an entry was rejected. `status` is set for HTTP answers. */
+export interface OutboxFailure {
+  code: string;
+  message: string;
+  status?: number;
+}
+
+export interface OutboxPayloads {
+  'order:publish': Order;
+  'order:update': OrderUpdate;
+  'order:ack': OrderAck;
+}
+
+/** One request waiting for the relay's acknowledgement. `id` is the submission order. */
+export interface OutboxEntry<T extends RequestType = RequestType> {
+  id: number;
+  type: T;
+  payload: OutboxPayloads[T];
+  order_id: string;
+  queued_at: number;
+  attempts: number;
+  last_error: OutboxFailure | null;
+}
+
+/** An entry the relay refused: kept and shown until the app retries or discards it. */
+export interface RejectedEntry extends OutboxEntry {
+  rejected_at: number;
+  error: OutboxFailure;
+}
