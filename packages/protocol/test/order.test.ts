@@ -27,6 +27,7 @@ describe('OrderSchema accepts', () => {
     ['a decimal total with fraction', validOrder({ total_amount: '12.50' })],
     ['a zero total', validOrder({ total_amount: '0' })],
     ['a timestamp with an offset', validOrder({ created_at: '2025-01-03T15:00:34+07:00' })],
+    ['February 29 of a leap year', validOrder({ created_at: '2024-02-29T23:59:59.999Z' })],
     ['a timestamp without seconds', validOrder({ created_at: '2025-01-03T08:00Z' })],
     ['a string product_id', orderWithItem({ product_id: 'SKU-001' })],
     [
@@ -134,6 +135,18 @@ describe('OrderSchema rejects', () => {
       validOrder({ created_at: '2025-13-03T08:00:00Z' }),
       'created_at',
     ],
+    [
+      'a created_at on February 30',
+      validOrder({ created_at: '2025-02-30T08:00:00Z' }),
+      'created_at',
+    ],
+    [
+      'a created_at on February 29 of a common year',
+      validOrder({ created_at: '2025-02-29T08:00:00Z' }),
+      'created_at',
+    ],
+    ['a created_at on April 31', validOrder({ created_at: '2025-04-31T08:00:00Z' }), 'created_at'],
+    ['a created_at at hour 25', validOrder({ created_at: '2025-01-03T25:00:00Z' }), 'created_at'],
     ['a created_at as epoch millis', validOrder({ created_at: 1735891234567 }), 'created_at'],
     ['an unknown priority', validOrder({ priority: 'urgent' }), 'priority'],
     ['a fractional table number', validOrder({ table: 1.5 }), 'table'],

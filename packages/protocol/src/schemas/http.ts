@@ -5,7 +5,8 @@ import { IdSchema } from './primitives.js';
 const numberFromQuery = (min: number, max: number) =>
   v.pipe(
     v.union([v.string(), v.number()]),
-    v.transform((s) => (typeof s === 'number' ? s : s.trim() === '' ? Number.NaN : Number(s))),
+    // Plain digits only: `Number()` alone would also read "0x10", "1e3", "0b11" and " 5 ".
+    v.transform((s) => (typeof s === 'number' ? s : /^\d+$/.test(s) ? Number(s) : Number.NaN)),
     v.number('must be a number'),
     v.safeInteger('must be an integer'),
     v.minValue(min),

@@ -32,10 +32,18 @@ export const DecimalStringSchema = v.pipe(
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
+// V8's Date.parse rolls "2025-02-30" over to March 2 instead of refusing it.
+function isCalendarDate(s: string): boolean {
+  const [year, month, day] = [s.slice(0, 4), s.slice(5, 7), s.slice(8, 10)].map(Number);
+  const date = new Date(0);
+  date.setUTCFullYear(year!, month! - 1, day!);
+  return date.getUTCMonth() === month! - 1 && date.getUTCDate() === day;
+}
+
 export const IsoTimestampSchema = v.pipe(
   v.string(),
   v.regex(ISO_8601, 'must be an ISO 8601 timestamp'),
-  v.check((s) => !Number.isNaN(Date.parse(s)), 'must be a valid date'),
+  v.check((s) => !Number.isNaN(Date.parse(s)) && isCalendarDate(s), 'must be a valid date'),
 );
 
 export const TextSchema = v.pipe(v.string(), v.maxLength(LIMITS.TEXT_MAX_LENGTH));
