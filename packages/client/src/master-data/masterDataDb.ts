@@ -1,0 +1,118 @@
+import { type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames, wrap } from 'idb';
+import { promotionBound } from './promotionWindow.js';
+import type { Category, Collection, ItemId, Product, Promotion } from './types.js';
+
+/** The name the users' existing kiosks already use, so an installed cache is upgraded in place. */
+export const DEFAULT_DB_NAME = 'kiosk_master_data';
+
+/**
+ * 1: the users' original layout (stores keyed by `id`, metadata as `{ key, value }`).
+ * 2: indexes for category and date-range reads, per-collection sync metadata.
+ */
+export const DB_VERSION = 2;
+
+/** Promotions carry their window as numbers so the `ends_at` index can answer "still running". */
+export interface StoredPromotion extends Promotion {
+  _ks_start: number;
+  _ks_end: number;
+}
+
+/** Where a collection's sync stands; written in the same transaction as the data it covers. */
+export interface CollectionMeta {
+  key: Collection;
+  version: number;
+  /** When this collection was last fully caught up (a page with `has_more: false`). */
+  synced_at: number | null;
+}
+
+export interface MasterDataDbSchema extends DBSchema {
+  products: {
+    key: ItemId;
+    value: Product;
+    indexes: { category_id: ItemId; version: number; updated_at: string };
+  };
+  categories: { key: ItemId; value: Category };
+  promotions: {
+    key: ItemId;
+    value: StoredPromotion;
+    indexes: { starts_at: number; ends_at: number };
+  };
+  metadata: { key: string; value: CollectionMeta };
+}
+
+export type MasterDataDb = IDBPDatabase<MasterDataDbSchema>;
+
+export interface OpenMasterDataDbOptions {
+  /** Another tab wants a newer schema: close so its upgrade is not blocked. */
+  onBlocking?: () => void;
+  /** The browser closed the connection (storage cleared, disk error). */
+  onTerminated?: () => void;
+}
+
+export async function openMasterDataDb(
+  factory: IDBFactory,
+  name: string,
+  options: OpenMasterDataDbOptions = {},
+): Promise<MasterDataDb> {
+  // idb's openDB reads the global `indexedDB`; opening through the injected factory keeps
+  // tests and embedders in control of where the cache lives.
+  const request = factory.open(name, DB_VERSION);
+  request.addEventListener('upgradeneeded', (event) => {
+    const db = wrap(request.result) as unknown as MasterDataDb;
+    const tx = wrap(request.transaction!) as unknown as UpgradeTx;
+    void upgrade(db, event.oldVersion, tx).catch(() => tx.abort());
+  });
+  const db = (await wrap(request)) as unknown as MasterDataDb;
+  db.addEventListener('versionchange', () => options.onBlocking?.());
+  db.addEventListener('close', () => options.onTerminated?.());
+  return db;
+}
+
+type UpgradeTx = IDBPTransaction<
+  MasterDataDbSchema,
+  StoreNames<MasterDataDbSchema>[],
+  'versionchange'
+>;
+
+async function upgrade(db: MasterDataDb, oldVersion: number, tx: UpgradeTx): Promise<void> {
+  if (oldVersion < 1) {
+    db.createObjectStore('products', { keyPath: 'id' });
+    db.createObjectStore('categories', { keyPath: 'id' });
+    db.createObjectStore('promotions', { keyPath: 'id' });
+    db.createObjectStore('metadata', { keyPath: 'key' });
+  }
+  if (oldVersion < 2) {
+    const products = tx.objectStore('products');
+    products.createIndex('category_id', 'category_id');
+    products.createIndex('version', 'version');
+    products.createIndex('updated_at', 'updated_at');
+    const promotions = tx.objectStore('promotions');
+    promotions.createIndex('starts_at', '_ks_start');
+    promotions.createIndex('ends_at', '_ks_end');
+    // Version 1 counted versions per row, which cannot resume a sync: start the versions
+    // over (one full refetch) but keep the rows so the kiosk still sells offline meanwhile.
+    await tx.objectStore('metadata').clear();
+    let cursor = await promotions.openCursor();
+    while (cursor) {
+      await cursor.update(withWindow(cursor.value, true));
+      cursor = await cursor.continue();
+    }
+  }
+}
+
+/**
+ * Adds the numeric window. `lenient` (rows kept from an older schema) opens an unreadable
+ * bound instead of failing; fresh pages are checked before they get here.
+ */
+export function withWindow(promotion: Promotion, lenient = false): StoredPromotion {
+  let start = promotionBound(promotion.start_date, 'start');
+  let end = promotionBound(promotion.end_date, 'end');
+  if (lenient && Number.isNaN(start)) start = Number.NEGATIVE_INFINITY;
+  if (lenient && Number.isNaN(end)) end = Number.POSITIVE_INFINITY;
+  return { ...promotion, _ks_start: start, _ks_end: end };
+}
+
+export function withoutWindow(stored: StoredPromotion): Promotion {
+  const { _ks_start: _start, _ks_end: _end, ...promotion } = stored;
+  return promotion;
+}

@@ -1,0 +1,240 @@
+import { KitchenSyncError } from '../errors.js';
+import {
+  Disposables,
+  type EnvironmentOptions,
+  isHidden,
+  isOnline,
+  resolveEnvironment,
+} from '../lib/environment.js';
+import { type Readable, readonly, writable } from '../store.js';
+import type { CollectionMeta } from './masterDataDb.js';
+import { DEFAULT_DB_NAME } from './masterDataDb.js';
+import { emptyVersions, MasterDataStore } from './masterDataStore.js';
+import { fetchPage, type RetryOptions } from './pageFetcher.js';
+import { createStatusStore } from './statusStore.js';
+import {
+  type Category,
+  COLLECTIONS,
+  type Collection,
+  type ItemId,
+  type MasterDataStatus,
+  type MasterDataVersions,
+  type Product,
+  type Promotion,
+  type SyncResult,
+} from './types.js';
+
+export interface MasterDataServiceOptions extends EnvironmentOptions {
+  /** Origin of the central API, e.g. `https://pos.example.com`; `/api/products/` is appended. */
+  baseUrl: string;
+  /** IndexedDB database name; the default is the one existing kiosks already have. */
+  dbName?: string;
+  /** After this long without a complete sync `status.stale` turns true. Default 24 h. */
+  staleAfterMs?: number;
+  headers?: Record<string, string>;
+  /** Called before every request; the token is sent as `Authorization: Bearer <token>`. */
+  getToken?: () => string | null | undefined | Promise<string | null | undefined>;
+  /** Rows per page to ask for (`&limit=`); absent = the server's default. */
+  pageSize?: number;
+  /** Per request. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Per page: network errors, timeouts and 5xx are retried. Default 4 attempts, 1 s to 30 s. */
+  retry?: RetryOptions;
+}
+
+export interface BackgroundRefreshOptions {
+  /** Default one hour. */
+  intervalMs?: number;
+}
+
+export interface MasterDataService {
+  readonly status: Readable<MasterDataStatus>;
+  readonly version: Readable<MasterDataVersions>;
+  /** Brings every collection up to date; concurrent calls share one run. */
+  preFetchData(): Promise<SyncResult>;
+  getProducts(): Promise<Product[]>;
+  getProductsByCategory(categoryId: ItemId): Promise<Product[]>;
+  getCategories(): Promise<Category[]>;
+  getActivePromotions(now?: number | Date): Promise<Promotion[]>;
+  /** Refreshes every `intervalMs` while online and visible; returns the stop function. */
+  startBackgroundRefresh(options?: BackgroundRefreshOptions): () => void;
+  /** Empties the cache (after any running sync); the next sync starts from version 0. */
+  clear(): Promise<void>;
+  /** Stops refreshes, aborts a running sync, closes the database. */
+  close(): Promise<void>;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1_000;
+const HOUR_MS = 60 * 60 * 1_000;
+/** The cache being cleared under a running sync more often than this is a bug, not a race. */
+const MAX_RESETS = 5;
+
+export function createMasterDataService(options: MasterDataServiceOptions): MasterDataService {
+  const env = resolveEnvironment(options);
+  if (!env.indexedDB) {
+    throw new KitchenSyncError('storage', 'IndexedDB is not available for the master-data cache');
+  }
+  const store = new MasterDataStore(env.indexedDB, options.dbName ?? DEFAULT_DB_NAME);
+  const status = createStatusStore(env, options.staleAfterMs ?? DAY_MS);
+  const version = writable<MasterDataVersions>(emptyVersions());
+  const fetcherOptions = {
+    baseUrl: options.baseUrl,
+    headers: options.headers,
+    getToken: options.getToken,
+    pageSize: options.pageSize,
+    timeoutMs: options.requestTimeoutMs ?? 30_000,
+    retry: options.retry ?? {},
+  };
+  const lifetime = new AbortController();
+  const refreshes = new Disposables();
+  let running: Promise<SyncResult> | null = null;
+  let closed = false;
+
+  const publish = (meta: Record<Collection, CollectionMeta>) => {
+    const versions = emptyVersions();
+    for (const key of COLLECTIONS) versions[key] = meta[key].version;
+    version.set(versions);
+    status.update({ lastSync: lastSyncOf(meta) });
+    return versions;
+  };
+
+  // Show what the cache holds (versions, last sync, stale) before any sync runs.
+  const loaded = store.readMeta().then(publish, () => undefined);
+
+  const closedError = () => new KitchenSyncError('aborted', 'the master-data service is closed');
+  const ensureOpen = () => {
+    if (closed) throw closedError();
+  };
+  /** Reads answer from the cache alone, online or not. */
+  const read = <T>(query: () => Promise<T>): Promise<T> =>
+    closed ? Promise.reject(closedError()) : query();
+
+  async function syncCollection(collection: Collection, since: number): Promise<number> {
+    let applied = 0;
+    let resets = 0;
+    for (;;) {
+      const page = await fetchPage(env, fetcherOptions, collection, since, lifetime.signal);
+      if (lifetime.signal.aborted) throw new KitchenSyncError('aborted', 'sync stopped');
+      const outcome = await store.applyPage(collection, since, page, env.now());
+      if (!outcome.applied) {
+        // Another tab moved this collection (forward: its progress is ours too) or cleared
+        // it: continue from what is actually stored. Only going backwards can repeat forever.
+        if (outcome.storedVersion < since && ++resets > MAX_RESETS) {
+          throw new KitchenSyncError('storage', `${collection} cache keeps being reset`);
+        }
+        since = outcome.storedVersion;
+        continue;
+      }
+      applied += page.items.length;
+      since = page.version;
+      version.update((v) => ({ ...v, [collection]: since }));
+      if (!page.hasMore) return applied;
+    }
+  }
+
+  async function run(): Promise<SyncResult> {
+    const applied = { products: 0, categories: 0, promotions: 0 };
+    if (!isOnline(env)) {
+      status.update({ state: 'offline' });
+      return { skipped: 'offline', versions: version.get(), applied };
+    }
+    status.update({ state: 'syncing', error: null });
+    try {
+      const meta = await store.readMeta();
+      // Collections are independent: one failing does not hold back the others' pages.
+      const results = await Promise.allSettled(
+        COLLECTIONS.map(async (key) => {
+          applied[key] = await syncCollection(key, meta[key].version);
+        }),
+      );
+      const versions = publish(await store.readMeta());
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      status.update({ state: 'synced', error: null });
+      return { skipped: null, versions, applied };
+    } catch (error) {
+      const failure =
+        error instanceof KitchenSyncError
+          ? error
+          : new KitchenSyncError('storage', String(error), { cause: String(error) });
+      const unreachable = failure.code === 'network' || failure.code === 'timeout';
+      status.update({ state: unreachable ? 'offline' : 'error', error: failure });
+      throw failure;
+    }
+  }
+
+  function preFetchData(): Promise<SyncResult> {
+    if (closed) return Promise.reject(closedError());
+    if (!running) {
+      running = loaded.then(run).finally(() => {
+        running = null;
+      });
+    }
+    return running;
+  }
+
+  function startBackgroundRefresh({ intervalMs = HOUR_MS }: BackgroundRefreshOptions = {}) {
+    ensureOpen();
+    const own = new Disposables();
+    let missed = false;
+    const tick = () => {
+      if (!isOnline(env) || isHidden(env)) {
+        missed = true;
+        return;
+      }
+      missed = false;
+      // Failures are already in `status`; a background tick has nobody else to tell.
+      preFetchData().catch(() => undefined);
+    };
+    const handle = env.timers.setInterval(tick, intervalMs);
+    own.add(() => env.timers.clearInterval(handle));
+    // A tick skipped while offline or hidden runs as soon as that ends.
+    const catchUp = () => {
+      if (missed) tick();
+    };
+    own.listen(env.window, 'online', catchUp);
+    own.listen(env.document, 'visibilitychange', catchUp);
+    const stop = refreshes.add(() => own.dispose());
+    return () => stop();
+  }
+
+  return {
+    status: status.readable,
+    version: readonly(version),
+    preFetchData,
+    getProducts: () => read(() => store.getProducts()),
+    getProductsByCategory: (id) => read(() => store.getProductsByCategory(id)),
+    getCategories: () => read(() => store.getCategories()),
+    getActivePromotions: (now) => {
+      const at = now === undefined ? env.now() : typeof now === 'number' ? now : now.getTime();
+      return read(() => store.getActivePromotions(at));
+    },
+    startBackgroundRefresh,
+    async clear() {
+      ensureOpen();
+      // Let a running sync finish first, so none of its pages lands after the clear.
+      await running?.catch(() => undefined);
+      await store.clear();
+      publish(await store.readMeta());
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      refreshes.dispose();
+      lifetime.abort();
+      await running?.catch(() => undefined);
+      status.dispose();
+      await store.close();
+    },
+  };
+}
+
+function lastSyncOf(meta: Record<Collection, CollectionMeta>): number | null {
+  let oldest: number | null = null;
+  for (const key of COLLECTIONS) {
+    const at = meta[key].synced_at;
+    if (at === null) return null;
+    oldest = oldest === null ? at : Math.min(oldest, at);
+  }
+  return oldest;
+}

@@ -1,0 +1,169 @@
+import { unwrap } from 'idb';
+import { KitchenSyncError } from '../errors.js';
+import {
+  type CollectionMeta,
+  type MasterDataDb,
+  openMasterDataDb,
+  type StoredPromotion,
+  withoutWindow,
+  withWindow,
+} from './masterDataDb.js';
+import { isTombstone, type MasterDataPage } from './pageGuard.js';
+import {
+  type Category,
+  COLLECTIONS,
+  type Collection,
+  type ItemId,
+  type MasterDataVersions,
+  type Product,
+  type Promotion,
+} from './types.js';
+
+export type ApplyOutcome =
+  | { applied: true; meta: CollectionMeta }
+  | { applied: false; storedVersion: number };
+
+/**
+ * The cache with its domain meaning: pages applied atomically with their version, and the
+ * reads a kiosk needs. The service never touches IndexedDB itself.
+ */
+export class MasterDataStore {
+  readonly #factory: IDBFactory;
+  readonly #name: string;
+  #db: Promise<MasterDataDb> | null = null;
+
+  constructor(factory: IDBFactory, name: string) {
+    this.#factory = factory;
+    this.#name = name;
+  }
+
+  async readMeta(): Promise<Record<Collection, CollectionMeta>> {
+    const db = await this.#open();
+    const rows = await db.getAll('metadata');
+    const meta = {} as Record<Collection, CollectionMeta>;
+    for (const key of COLLECTIONS) {
+      meta[key] = rows.find((row) => row.key === key) ?? { key, version: 0, synced_at: null };
+    }
+    return meta;
+  }
+
+  /**
+   * Writes a page and the version it brings the collection to in ONE transaction, so the
+   * version never runs ahead of the data. `expectedVersion` is the version the page was
+   * fetched after: if the cache moved meanwhile (another tab, `clear()`), nothing is written.
+   */
+  async applyPage(
+    collection: Collection,
+    expectedVersion: number,
+    page: MasterDataPage,
+    now: number,
+  ): Promise<ApplyOutcome> {
+    const db = await this.#open();
+    // Relaxed durability: a lost commit only means refetching it, and version and rows
+    // still commit or vanish together.
+    const tx = db.transaction([collection, 'metadata'], 'readwrite', { durability: 'relaxed' });
+    const stored = await tx.objectStore('metadata').get(collection);
+    const storedVersion = stored?.version ?? 0;
+    if (storedVersion !== expectedVersion) {
+      tx.abort();
+      await tx.done.catch(() => undefined);
+      return { applied: false, storedVersion };
+    }
+    const meta: CollectionMeta = {
+      key: collection,
+      version: page.version,
+      synced_at: page.hasMore ? (stored?.synced_at ?? null) : now,
+    };
+    try {
+      // Raw requests, none awaited: one promise per row would dominate a 10k-row sync.
+      const rows = unwrap(tx.objectStore(collection)) as IDBObjectStore;
+      for (const item of page.items) {
+        if (isTombstone(item)) rows.delete(item.id);
+        else rows.put(collection === 'promotions' ? withWindow(item) : item);
+      }
+      (unwrap(tx.objectStore('metadata')) as IDBObjectStore).put(meta);
+    } catch (error) {
+      tx.abort();
+      await tx.done.catch(() => undefined);
+      throw storageError(error);
+    }
+    await tx.done.catch((error: unknown) => {
+      throw storageError(error);
+    });
+    return { applied: true, meta };
+  }
+
+  async getProducts(): Promise<Product[]> {
+    return (await this.#open()).getAll('products');
+  }
+
+  /** Ids compare by string form (DESIGN §3): category 3 and "3" are the same category. */
+  async getProductsByCategory(categoryId: ItemId): Promise<Product[]> {
+    const db = await this.#open();
+    const index = db.transaction('products').store.index('category_id');
+    const keys = sameIdKeys(categoryId);
+    const found = await Promise.all(keys.map((key) => index.getAll(key)));
+    return found.length === 1 ? found[0]! : found.flat();
+  }
+
+  async getCategories(): Promise<Category[]> {
+    return (await this.#open()).getAll('categories');
+  }
+
+  async getActivePromotions(now: number): Promise<Promotion[]> {
+    const db = await this.#open();
+    const running = await db.getAllFromIndex('promotions', 'ends_at', IDBKeyRange.lowerBound(now));
+    return running.filter((row: StoredPromotion) => row._ks_start <= now).map(withoutWindow);
+  }
+
+  async clear(): Promise<void> {
+    const db = await this.#open();
+    const names = [...COLLECTIONS, 'metadata'] as const;
+    const tx = db.transaction(names, 'readwrite');
+    for (const name of names) (unwrap(tx.objectStore(name)) as IDBObjectStore).clear();
+    await tx.done.catch((error: unknown) => {
+      throw storageError(error);
+    });
+  }
+
+  async close(): Promise<void> {
+    const pending = this.#db;
+    this.#db = null;
+    if (pending) (await pending.catch(() => null))?.close();
+  }
+
+  #open(): Promise<MasterDataDb> {
+    if (!this.#db) {
+      const opening: Promise<MasterDataDb> = openMasterDataDb(this.#factory, this.#name, {
+        onBlocking: () => void this.close(),
+        onTerminated: () => {
+          if (this.#db === opening) this.#db = null;
+        },
+      }).catch((error: unknown) => {
+        // A failed open is retried by the next call instead of being remembered.
+        if (this.#db === opening) this.#db = null;
+        throw storageError(error);
+      });
+      this.#db = opening;
+    }
+    return this.#db;
+  }
+}
+
+export function emptyVersions(): MasterDataVersions {
+  return { products: 0, categories: 0, promotions: 0 };
+}
+
+function sameIdKeys(id: ItemId): ItemId[] {
+  if (typeof id === 'number') return [id, String(id)];
+  const asNumber = Number(id);
+  return id.trim() !== '' && Number.isSafeInteger(asNumber) && String(asNumber) === id
+    ? [id, asNumber]
+    : [id];
+}
+
+function storageError(error: unknown): KitchenSyncError {
+  if (error instanceof KitchenSyncError) return error;
+  const name = error instanceof Error ? error.name : 'Error';
+  return new KitchenSyncError('storage', `master-data cache: ${String(error)}`, { name });
+}

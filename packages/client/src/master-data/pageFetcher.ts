@@ -1,0 +1,140 @@
+import { KitchenSyncError } from '../errors.js';
+import { Backoff } from '../lib/backoff.js';
+import type { Environment } from '../lib/environment.js';
+import { type MasterDataPage, parsePage } from './pageGuard.js';
+import type { Collection } from './types.js';
+
+export interface RetryOptions {
+  /** Tries per page, the first included. */
+  attempts?: number;
+  minDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export interface PageFetcherOptions {
+  baseUrl: string;
+  headers?: Record<string, string>;
+  /** Called before every request; a token becomes `Authorization: Bearer <token>`. */
+  getToken?: () => string | null | undefined | Promise<string | null | undefined>;
+  /** Sent as `limit`; the server may cap it. */
+  pageSize?: number;
+  timeoutMs: number;
+  retry: RetryOptions;
+}
+
+/** Statuses worth asking again: the server or a proxy is overloaded, not the request wrong. */
+const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+/**
+ * Fetches one page, retrying network errors, timeouts and 5xx with jittered backoff up to a
+ * bounded number of attempts. A page that arrives malformed is not retried: asking again
+ * would get the same answer.
+ */
+export async function fetchPage<C extends Collection>(
+  env: Environment,
+  options: PageFetcherOptions,
+  collection: C,
+  sinceVersion: number,
+  signal: AbortSignal,
+): Promise<MasterDataPage<C>> {
+  const limit = options.pageSize ? `&limit=${options.pageSize}` : '';
+  const url = `${options.baseUrl.replace(/\/+$/, '')}/api/${collection}/?since_version=${sinceVersion}${limit}`;
+  const attempts = Math.max(1, options.retry.attempts ?? 4);
+  const backoff = new Backoff({
+    min: options.retry.minDelayMs ?? 1_000,
+    max: options.retry.maxDelayMs ?? 30_000,
+    random: env.random,
+  });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const body = await requestJson(env, options, url, signal);
+      return parsePage(collection, body, sinceVersion);
+    } catch (error) {
+      const failure = asSyncError(error, url, attempt);
+      if (!isRetryable(failure) || attempt >= attempts || signal.aborted) throw failure;
+      await sleep(env, backoff.duration(), signal);
+    }
+  }
+}
+
+async function requestJson(
+  env: Environment,
+  options: PageFetcherOptions,
+  url: string,
+  signal: AbortSignal,
+): Promise<unknown> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+  const token = await options.getToken?.();
+  if (token) headers.Authorization = `Bearer ${token}`;
+
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  signal.addEventListener('abort', abort);
+  let timedOut = false;
+  const timer = env.timers.setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, options.timeoutMs);
+  try {
+    let response: Response;
+    try {
+      response = await env.fetch(url, { headers, signal: controller.signal });
+    } catch (error) {
+      if (timedOut) throw new KitchenSyncError('timeout', `no answer from ${url}`);
+      if (signal.aborted) throw new KitchenSyncError('aborted', 'master-data sync stopped');
+      throw new KitchenSyncError('network', `cannot reach ${url}: ${String(error)}`);
+    }
+    if (!response.ok) {
+      void response.body?.cancel().catch(() => undefined);
+      const code =
+        response.status === 401 ? 'unauthorized' : response.status === 403 ? 'forbidden' : 'http';
+      throw new KitchenSyncError(code, `${url} answered ${response.status}`, {
+        status: response.status,
+      });
+    }
+    try {
+      return await response.json();
+    } catch (error) {
+      if (timedOut) throw new KitchenSyncError('timeout', `body of ${url} timed out`);
+      if (signal.aborted) throw new KitchenSyncError('aborted', 'master-data sync stopped');
+      throw new KitchenSyncError('malformed_response', `${url} did not answer JSON`, {
+        cause: String(error),
+      });
+    }
+  } finally {
+    env.timers.clearTimeout(timer);
+    signal.removeEventListener('abort', abort);
+  }
+}
+
+function isRetryable(error: KitchenSyncError): boolean {
+  if (error.code === 'network' || error.code === 'timeout') return true;
+  const status = error.details?.status;
+  return error.code === 'http' && typeof status === 'number' && RETRYABLE_STATUS.has(status);
+}
+
+function asSyncError(error: unknown, url: string, attempt: number): KitchenSyncError {
+  const failure =
+    error instanceof KitchenSyncError
+      ? error
+      : new KitchenSyncError('network', `${url}: ${String(error)}`);
+  return new KitchenSyncError(failure.code, failure.message, {
+    ...failure.details,
+    url,
+    attempts: attempt,
+  });
+}
+
+function sleep(env: Environment, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stop = () => {
+      env.timers.clearTimeout(timer);
+      reject(new KitchenSyncError('aborted', 'master-data sync stopped'));
+    };
+    const timer = env.timers.setTimeout(() => {
+      signal.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', stop, { once: true });
+  });
+}
