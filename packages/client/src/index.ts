@@ -3,6 +3,25 @@ export { KitchenSyncError } from './errors.js';
 export type { BackoffOptions } from './lib/backoff.js';
 export { Backoff } from './lib/backoff.js';
 export type { EnvironmentOptions, Timers } from './lib/environment.js';
+export type {
+  BackgroundRefreshOptions,
+  MasterDataService,
+  MasterDataServiceOptions,
+} from './master-data/masterDataService.js';
+export { createMasterDataService } from './master-data/masterDataService.js';
+export type { RetryOptions } from './master-data/pageFetcher.js';
+export type {
+  Category,
+  Collection as MasterDataCollection,
+  ItemId,
+  MasterDataItem,
+  MasterDataState,
+  MasterDataStatus,
+  MasterDataVersions,
+  Product,
+  Promotion,
+  SyncResult,
+} from './master-data/types.js';
 export type { WebSocketFactory, WebSocketLike } from './socket/centralTransport.js';
 export type { IoFactory, RelaySocket, RelaySocketOptions } from './socket/localTransport.js';
 export type { PollingOptions } from './socket/pollingTransport.js';
