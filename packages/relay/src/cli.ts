@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+import { signToken } from './auth/tokens.js';
+import { CliError, HELP, parseCli } from './cliOptions.js';
+import { createRelay } from './relay.js';
+
+async function main(): Promise<void> {
+  const cli = parseCli(process.argv.slice(2), process.env);
+  if (cli.command === 'help') {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (cli.command === 'token') {
+    const claims = {
+      sub: cli.sub,
+      role: cli.role,
+      outlet: cli.outlet,
+      ...(cli.tenants.length > 0 ? { tenants: cli.tenants } : {}),
+    };
+    process.stdout.write(`${await signToken(cli.secret, claims, cli.ttl)}\n`);
+    return;
+  }
+  const relay = createRelay(cli.options);
+  // Last line of defence only: handlers catch their own errors, and tests prove it.
+  process.on('uncaughtException', (error) =>
+    relay.logger.fatal({ err: error }, 'uncaught exception'),
+  );
+  process.on('unhandledRejection', (error) =>
+    relay.logger.fatal({ err: error }, 'unhandled rejection'),
+  );
+  const { url } = await relay.listen();
+  process.stdout.write(`kitchen-sync-relay listening on ${url}\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    relay.logger.info({ signal }, 'shutting down');
+    relay.close().then(
+      () => process.exit(0),
+      (error) => {
+        relay.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error) => {
+  process.stderr.write(
+    error instanceof CliError
+      ? `kitchen-sync-relay: ${error.message}\nRun with --help for usage.\n`
+      : `kitchen-sync-relay: ${(error as Error).stack ?? error}\n`,
+  );
+  process.exit(error instanceof CliError ? 2 : 1);
+});

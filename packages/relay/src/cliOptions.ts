@@ -1,0 +1,165 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ROLES, type Role } from '@kitchen-sync/protocol';
+import type { RelayOptions } from './relay.js';
+
+export const HELP = `kitchen-sync-relay — the LAN relay of kitchen-sync
+
+Usage:
+  kitchen-sync-relay [serve] [flags]     run the relay (default command)
+  kitchen-sync-relay token --role R --outlet O [--tenant T]... [--ttl 30d] [--sub ID]
+                                          print one signed token on stdout
+
+Every flag can also be given as an environment variable KS_<FLAG> (e.g. KS_PORT=3001,
+KS_DATA_DIR=/var/lib/kitchen-sync, KS_SECRET=...). Flags win over the environment.
+
+serve flags:
+  --port N               TCP port, 0 = any free port (default 3001)
+  --host H               interface to bind (default 0.0.0.0)
+  --data-dir DIR         where the SQLite log lives (default ./data)
+  --store sqlite|memory  durable log or throwaway memory (default sqlite)
+  --secret-file F        file holding the token secret (or KS_SECRET=<secret>)
+  --insecure-no-auth     accept clients without tokens (never on a shared network)
+  --retention-hours N    keep events this long (default 24)
+  --retention-events N   keep at most N events per outlet (default 10000)
+  --max-message-bytes N  largest accepted message (default 65536)
+  --rate-limit N         messages per second per connection, 0 = off (default 0)
+  --max-connections N    most simultaneous socket connections (default 1000)
+  --cors-origin LIST     allowed browser origins, comma separated (default *)
+  --log-level L          fatal|error|warn|info|debug|trace|silent (default info)
+
+token flags:
+  --secret-file F / KS_SECRET, --role pos|kitchen|monitor|admin, --outlet O,
+  --tenant T (repeatable; none = every tenant), --ttl 30d (or seconds), --sub ID
+  --help                 this text
+`;
+
+export type CliCommand =
+  | { command: 'help' }
+  | { command: 'serve'; options: RelayOptions & { port: number; host: string } }
+  | {
+      command: 'token';
+      secret: string;
+      role: Role;
+      outlet: string;
+      tenants: string[];
+      ttl: string | number;
+      sub: string;
+    };
+
+export class CliError extends Error {}
+
+const FLAGS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'data-dir': { type: 'string' },
+  store: { type: 'string' },
+  'secret-file': { type: 'string' },
+  'insecure-no-auth': { type: 'boolean' },
+  'retention-hours': { type: 'string' },
+  'retention-events': { type: 'string' },
+  'max-message-bytes': { type: 'string' },
+  'rate-limit': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'cors-origin': { type: 'string' },
+  'log-level': { type: 'string' },
+  role: { type: 'string' },
+  outlet: { type: 'string' },
+  tenant: { type: 'string', multiple: true },
+  ttl: { type: 'string' },
+  sub: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type FlagName = keyof typeof FLAGS;
+const envName = (flag: string) => `KS_${flag.replace(/-/g, '_').toUpperCase()}`;
+
+function number(name: string, raw: string | undefined, fallback: number, min = 0): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) throw new CliError(`--${name} must be a number ≥ ${min}`);
+  return n;
+}
+
+/** Pure: argv and env in, a command out (or a CliError with a message for people). */
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof FLAGS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: 'help' };
+  const command = positionals[0] ?? 'serve';
+  if (command !== 'serve' && command !== 'token')
+    throw new CliError(`unknown command "${command}"`);
+
+  const get = (flag: Exclude<FlagName, 'tenant' | 'insecure-no-auth' | 'help'>) =>
+    (values[flag] as string | undefined) ?? env[envName(flag)];
+  const flagOn = (flag: 'insecure-no-auth') =>
+    values[flag] === true ||
+    ['1', 'true', 'yes'].includes((env[envName(flag)] ?? '').toLowerCase());
+
+  const secretFile = get('secret-file');
+  let secret = env.KS_SECRET;
+  if (secretFile) {
+    try {
+      secret = readFileSync(secretFile, 'utf8').trim();
+    } catch {
+      throw new CliError(`cannot read the secret file ${secretFile}`);
+    }
+  }
+
+  if (command === 'token') {
+    if (!secret) throw new CliError('token needs --secret-file or KS_SECRET');
+    const role = get('role');
+    if (!role || !(ROLES as readonly string[]).includes(role)) {
+      throw new CliError(`--role must be one of ${ROLES.join(', ')}`);
+    }
+    const outlet = get('outlet');
+    if (!outlet) throw new CliError('token needs --outlet');
+    const ttl = get('ttl') ?? '30d';
+    const tenants = values.tenant ?? (env.KS_TENANT ? env.KS_TENANT.split(',') : []);
+    return {
+      command: 'token',
+      secret,
+      role: role as Role,
+      outlet,
+      tenants,
+      ttl: /^\d+$/.test(ttl) ? Number(ttl) : ttl,
+      sub: get('sub') ?? `${role}-${outlet}`,
+    };
+  }
+
+  const insecureNoAuth = flagOn('insecure-no-auth');
+  if (!secret && !insecureNoAuth) {
+    throw new CliError('serve needs --secret-file or KS_SECRET (or --insecure-no-auth)');
+  }
+  const store = get('store') ?? 'sqlite';
+  if (store !== 'sqlite' && store !== 'memory')
+    throw new CliError('--store must be sqlite or memory');
+  const cors = get('cors-origin') ?? '*';
+  const origins = cors
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  return {
+    command: 'serve',
+    options: {
+      port: number('port', get('port'), 3001),
+      host: get('host') ?? '0.0.0.0',
+      dataDir: get('data-dir') ?? './data',
+      store,
+      ...(secret ? { secret } : {}),
+      insecureNoAuth,
+      retentionHours: number('retention-hours', get('retention-hours'), 24),
+      retentionEvents: number('retention-events', get('retention-events'), 10_000, 1),
+      maxMessageBytes: number('max-message-bytes', get('max-message-bytes'), 65_536, 1),
+      rateLimit: number('rate-limit', get('rate-limit'), 0),
+      maxConnections: number('max-connections', get('max-connections'), 1_000),
+      corsOrigin: origins.length === 1 && origins[0] === '*' ? '*' : origins,
+      logLevel: get('log-level') ?? 'info',
+    },
+  };
+}

@@ -1,0 +1,271 @@
+import {
+  canTransition,
+  EVENT_TYPES,
+  eventTypeForStatus,
+  type FailureAck,
+  idKey,
+  type Order,
+  type OrderAckResult,
+  OrderAckSchema,
+  OrderSchema,
+  type OrderState,
+  type OrderUpdate,
+  OrderUpdateSchema,
+  type PublishResult,
+  type RequestType,
+  SOCKET_EVENTS,
+  type UpdateResult,
+  UuidSchema,
+  validate,
+} from '@kitchen-sync/protocol';
+import { inScope, mayDo } from '../auth/permissions.js';
+import type { Principal } from '../auth/principal.js';
+import { failure } from '../lib/failure.js';
+import { jsonSize } from '../lib/jsonSize.js';
+import type { EventStore, NewEvent, StoredOrder } from '../store/EventStore.js';
+import type { WriteOutcome, WriteQueue } from '../store/writeQueue.js';
+
+export type CommandResult = PublishResult | UpdateResult | OrderAckResult | FailureAck;
+
+export interface OrderCommandsOptions {
+  store: EventStore;
+  queue: WriteQueue;
+  maxMessageBytes: number;
+  now: () => number;
+  newId: () => string;
+  /** Called once per order actually appended (not for duplicates): logging and metrics. */
+  onPublished?: (order: OrderState, seq: number, startedMs: number) => void;
+  /** A bug or a store failure; the caller gets `internal`, this hook gets the cause. */
+  onError?: (error: unknown) => void;
+}
+
+export interface OrderCommands {
+  /**
+   * The one entry point for `order:publish`, `order:update` and `order:ack`, shared by the
+   * socket and the HTTP transport so both answer identically. Never rejects.
+   */
+  handle(
+    principal: Principal | null,
+    type: RequestType,
+    payload: unknown,
+    origin?: string,
+  ): Promise<CommandResult>;
+}
+
+type Write<T> = WriteOutcome<T>;
+const answer = <T>(result: T): Write<T> => ({ result, events: [] });
+const forbidden = () => failure('forbidden', 'this order is outside your token');
+
+/**
+ * What happens when a POS publishes (and a kitchen updates or acks), in order:
+ * size → validate → authorize → state machine → append in the tick's transaction → ack
+ * after commit → fan out (done by the write queue's commit hook).
+ */
+export function createOrderCommands(options: OrderCommandsOptions): OrderCommands {
+  const { store, queue, now, newId } = options;
+
+  const orderEvent = (
+    stored: Omit<StoredOrder, 'createdSeq' | 'statusSeq'>,
+    type: NewEvent['envelope']['type'],
+    eventId: string | undefined,
+    origin: string | undefined,
+  ): NewEvent => ({
+    outlet: stored.outlet,
+    tenant: stored.tenant,
+    tsMs: stored.updatedMs,
+    envelope: {
+      event_id: eventId ?? newId(),
+      type,
+      outlet_id: stored.state.outlet_id,
+      tenant_id: stored.state.tenant_id,
+      order_id: stored.orderId,
+      data: stored.state,
+      ts: new Date(stored.updatedMs).toISOString(),
+      ...(origin ? { origin } : {}),
+    },
+  });
+
+  /** An `event_id` already in the log answers as that event did, if it is this order's. */
+  function replayed(eventId: string | undefined, orderId: string) {
+    if (!eventId) return undefined;
+    const seen = store.getEvent(eventId);
+    if (!seen) return undefined;
+    if (seen.envelope.order_id !== orderId) {
+      return failure('invalid_payload', 'event_id is already used by another event');
+    }
+    const version = (seen.envelope.data as OrderState).version;
+    return { ok: true as const, seq: seen.envelope.seq, version, duplicate: true };
+  }
+
+  function publish(
+    principal: Principal | null,
+    order: Order,
+    eventId: string | undefined,
+    origin: string | undefined,
+    startedMs: number,
+  ): Promise<PublishResult | FailureAck> {
+    const outlet = idKey(order.outlet_id);
+    const tenant = idKey(order.tenant_id);
+    if (!inScope(principal, outlet, tenant)) return Promise.resolve(forbidden());
+    if (order.status !== 'pending') {
+      return Promise.resolve(failure('invalid_transition', 'a new order must arrive as pending'));
+    }
+    return queue.submit<PublishResult | FailureAck>(() => {
+      const existing = store.getOrder(order.order_id);
+      if (existing) {
+        if (!inScope(principal, existing.outlet, existing.tenant)) return answer(forbidden());
+        return answer({ ok: true, seq: existing.createdSeq, duplicate: true });
+      }
+      if (eventId && store.getEvent(eventId)) {
+        return answer(failure('invalid_payload', 'event_id is already used by another event'));
+      }
+      const tsMs = now();
+      const { event_id: _dropped, ...fields } = order as Order & { event_id?: unknown };
+      const state: OrderState = {
+        ...fields,
+        status: 'pending',
+        version: 1,
+        updated_at: new Date(tsMs).toISOString(),
+      };
+      const base = { orderId: order.order_id, outlet, tenant, state, updatedMs: tsMs };
+      const event = store.append(orderEvent(base, EVENT_TYPES.NEW_ORDER, eventId, origin));
+      const seq = event.envelope.seq;
+      store.putOrder({ ...base, createdSeq: seq, statusSeq: seq });
+      options.onPublished?.(state, seq, startedMs);
+      return { result: { ok: true, seq, duplicate: false }, events: [event] };
+    });
+  }
+
+  function update(
+    principal: Principal | null,
+    request: OrderUpdate,
+    origin: string | undefined,
+  ): Promise<UpdateResult | FailureAck> {
+    return queue.submit<UpdateResult | FailureAck>(() => {
+      const existing = store.getOrder(request.order_id);
+      if (!existing) return answer(failure('not_found', 'no such order'));
+      if (!inScope(principal, existing.outlet, existing.tenant)) return answer(forbidden());
+      const again = replayed(request.event_id, request.order_id);
+      if (again) return answer(again);
+      const { state } = existing;
+      if (state.status === request.status) {
+        return answer({
+          ok: true,
+          seq: existing.statusSeq,
+          version: state.version,
+          duplicate: true,
+        });
+      }
+      if (!canTransition(state.status, request.status)) {
+        return answer(
+          failure('invalid_transition', `cannot go from ${state.status} to ${request.status}`),
+        );
+      }
+      const tsMs = now();
+      const next: OrderState = {
+        ...state,
+        status: request.status,
+        version: state.version + 1,
+        updated_at: new Date(tsMs).toISOString(),
+        ...(request.reason !== undefined ? { status_reason: request.reason } : {}),
+      };
+      const changed = { ...existing, state: next, updatedMs: tsMs };
+      const type = eventTypeForStatus(request.status);
+      const event = store.append(orderEvent(changed, type, request.event_id, origin));
+      store.putOrder({ ...changed, statusSeq: event.envelope.seq });
+      return {
+        result: { ok: true, seq: event.envelope.seq, version: next.version, duplicate: false },
+        events: [event],
+      };
+    });
+  }
+
+  function acknowledge(
+    principal: Principal | null,
+    orderId: string,
+    eventId: string | undefined,
+    origin: string | undefined,
+  ): Promise<OrderAckResult | FailureAck> {
+    const kitchenId = principal?.sub ?? origin ?? 'anonymous';
+    return queue.submit<OrderAckResult | FailureAck>(() => {
+      const existing = store.getOrder(orderId);
+      if (!existing) return answer(failure('not_found', 'no such order'));
+      if (!inScope(principal, existing.outlet, existing.tenant)) return answer(forbidden());
+      const previous = store.getAck(orderId, kitchenId);
+      if (previous !== undefined) return answer({ ok: true, seq: previous, duplicate: true });
+      const again = replayed(eventId, orderId);
+      if (again) return answer(again.ok ? { ok: true, seq: again.seq, duplicate: true } : again);
+      const tsMs = now();
+      const state = existing.state;
+      const next: OrderState = {
+        ...state,
+        version: state.version + 1,
+        updated_at: new Date(tsMs).toISOString(),
+        acknowledged_by: [...(state.acknowledged_by ?? []), kitchenId],
+      };
+      const changed = { ...existing, state: next, updatedMs: tsMs };
+      const event = store.append(
+        orderEvent(changed, EVENT_TYPES.ORDER_ACKNOWLEDGED, eventId, origin),
+      );
+      store.putOrder(changed);
+      store.putAck(orderId, kitchenId, event.envelope.seq);
+      return { result: { ok: true, seq: event.envelope.seq, duplicate: false }, events: [event] };
+    });
+  }
+
+  async function handle(
+    principal: Principal | null,
+    type: RequestType,
+    payload: unknown,
+    origin?: string,
+  ): Promise<CommandResult> {
+    const startedMs = now();
+    if (jsonSize(payload) > options.maxMessageBytes) {
+      return failure('too_large', `message is larger than ${options.maxMessageBytes} bytes`);
+    }
+    try {
+      switch (type) {
+        case SOCKET_EVENTS.PUBLISH: {
+          if (!mayDo(principal, 'publish')) return failure('forbidden', 'your role cannot publish');
+          const checked = validate(OrderSchema, payload);
+          if (!checked.ok) return { ok: false, error: checked.error };
+          const rawEventId = (checked.value as { event_id?: unknown }).event_id;
+          if (rawEventId !== undefined && !validate(UuidSchema, rawEventId).ok) {
+            return failure('invalid_payload', 'event_id: must be a UUID');
+          }
+          return await publish(
+            principal,
+            checked.value,
+            rawEventId as string | undefined,
+            origin,
+            startedMs,
+          );
+        }
+        case SOCKET_EVENTS.UPDATE: {
+          if (!mayDo(principal, 'update')) return failure('forbidden', 'your role cannot update');
+          const checked = validate(OrderUpdateSchema, payload);
+          if (!checked.ok) return { ok: false, error: checked.error };
+          return await update(principal, checked.value, origin);
+        }
+        case SOCKET_EVENTS.ACK: {
+          if (!mayDo(principal, 'ack')) return failure('forbidden', 'only kitchens acknowledge');
+          const checked = validate(OrderAckSchema, payload);
+          if (!checked.ok) return { ok: false, error: checked.error };
+          return await acknowledge(
+            principal,
+            checked.value.order_id,
+            checked.value.event_id,
+            origin,
+          );
+        }
+        default:
+          return failure('not_found', 'unknown request type');
+      }
+    } catch (error) {
+      options.onError?.(error);
+      return failure('internal', 'the relay could not store this request');
+    }
+  }
+
+  return { handle };
+}

@@ -1,0 +1,20 @@
+export type { Action } from './auth/permissions.js';
+export type { Principal } from './auth/principal.js';
+export type { TokenInput, TokenVerifier } from './auth/tokens.js';
+export { createTokenVerifier, signToken } from './auth/tokens.js';
+export type { Logger, LoggerOptions } from './logger.js';
+export { createLogger } from './logger.js';
+export type { ListenResult, Relay, RelayOptions } from './relay.js';
+export { createRelay } from './relay.js';
+export type {
+  EventStore,
+  NewEvent,
+  RetentionPolicy,
+  StoredEvent,
+  StoredOrder,
+  TenantScope,
+} from './store/EventStore.js';
+export { createMemoryEventStore } from './store/memoryEventStore.js';
+export type { SqliteEventStoreOptions } from './store/sqliteEventStore.js';
+export { createSqliteEventStore } from './store/sqliteEventStore.js';
+export { RELAY_VERSION } from './version.js';

@@ -1,0 +1,42 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { EventStore } from './store/EventStore.js';
+
+export interface RelayMetrics {
+  registry: Registry;
+  connections: Gauge<'role'>;
+  eventsAppended: Counter<'type'>;
+  publishLatency: Histogram;
+}
+
+/** Each relay has its own Registry, so several relays in one process never clash. */
+export function createMetrics(store: EventStore): RelayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'kitchen_sync_relay_' });
+  const connections = new Gauge({
+    name: 'kitchen_sync_connections',
+    help: 'Connected Socket.IO clients by role',
+    labelNames: ['role'],
+    registers: [registry],
+  });
+  const eventsAppended = new Counter({
+    name: 'kitchen_sync_events_appended_total',
+    help: 'Events appended to the durable log, by type',
+    labelNames: ['type'],
+    registers: [registry],
+  });
+  const publishLatency = new Histogram({
+    name: 'kitchen_sync_publish_latency_seconds',
+    help: 'order:publish from arrival to durable commit',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'kitchen_sync_store_events',
+    help: 'Events currently retained in the log',
+    registers: [registry],
+    collect() {
+      this.set(store.countEvents());
+    },
+  });
+  return { registry, connections, eventsAppended, publishLatency };
+}

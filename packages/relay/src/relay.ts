@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import Fastify from 'fastify';
+import type { Logger } from 'pino';
+import { createTokenVerifier } from './auth/tokens.js';
+import { createOrderCommands } from './core/orderCommands.js';
+import { createLiveFeed } from './lib/liveFeed.js';
+import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import type { EventStore, RetentionPolicy, StoredEvent } from './store/EventStore.js';
+import { createMemoryEventStore } from './store/memoryEventStore.js';
+import { createSqliteEventStore } from './store/sqliteEventStore.js';
+import { createWriteQueue } from './store/writeQueue.js';
+import { registerHttpRoutes } from './transport/httpRoutes.js';
+import { attachSocketTransport } from './transport/socketTransport.js';
+import { RELAY_VERSION } from './version.js';
+
+export interface RelayOptions {
+  /** TCP port; 0 picks a free one (see `listen()`'s answer). Default 3001. */
+  port?: number;
+  /** Interface to bind. Default `0.0.0.0` (every interface: the LAN must reach it). */
+  host?: string;
+  /** `'sqlite'` (default, durable), `'memory'` (throwaway) or your own EventStore. */
+  store?: 'sqlite' | 'memory' | EventStore;
+  /** Directory of the SQLite log. Default `./data`. */
+  dataDir?: string;
+  /** HS256 secret that signs tokens. Required unless `insecureNoAuth` is true. */
+  secret?: string | Uint8Array;
+  /** Accept clients without a valid token. Never on a shared network. Default false. */
+  insecureNoAuth?: boolean;
+  /** Outlet of token-less clients with `insecureNoAuth` (else `?outlet_id=`). Default `'1'`. */
+  insecureOutlet?: string;
+  /** Events older than this are dropped (clients behind get a snapshot). Default 24. */
+  retentionHours?: number;
+  /** At most this many events per outlet are kept. Default 10,000. */
+  retentionEvents?: number;
+  /** Largest accepted message (JSON bytes of the payload). Default 65,536. */
+  maxMessageBytes?: number;
+  /** Messages per second per socket connection; 0 = off. Default 0. */
+  rateLimit?: number;
+  /** Most simultaneous socket connections; 0 = no cap. Default 1,000. */
+  maxConnections?: number;
+  /** Allowed browser origins (`'*'` or a list). Default `'*'`. */
+  corsOrigin?: string | string[];
+  /** pino level when no `logger` is given. Default `'info'`. */
+  logLevel?: string;
+  logger?: Logger;
+  /** Clock (ms); injected by tests. */
+  now?: () => number;
+}
+
+export interface ListenResult {
+  url: string;
+  port: number;
+}
+
+export interface Relay {
+  listen(): Promise<ListenResult>;
+  /** Stops accepting, answers pending long polls, commits queued writes, closes the store. */
+  close(): Promise<void>;
+  readonly store: EventStore;
+  readonly epoch: string;
+  readonly logger: Logger;
+}
+
+const HOUR_MS = 3_600_000;
+const PRUNE_INTERVAL_MS = 60_000;
+
+function openStore(options: RelayOptions): EventStore {
+  if (typeof options.store === 'object') return options.store;
+  if (options.store === 'memory') return createMemoryEventStore();
+  return createSqliteEventStore({ dataDir: options.dataDir ?? './data' });
+}
+
+/**
+ * The LAN relay: Socket.IO and HTTP on one port, a durable per-outlet log, JWT auth and
+ * tenant isolation. `await createRelay({ secret }).listen()` is all an embedding needs.
+ */
+export function createRelay(options: RelayOptions = {}): Relay {
+  const insecure = options.insecureNoAuth === true;
+  if (!insecure && !options.secret) {
+    throw new Error('createRelay needs a secret (or insecureNoAuth: true)');
+  }
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
+  if (insecure)
+    logger.warn(
+      'authentication is OFF (--insecure-no-auth): anyone on the network can publish and read',
+    );
+  const store = openStore(options);
+  const retention: RetentionPolicy = {
+    maxAgeMs: (options.retentionHours ?? 24) * HOUR_MS,
+    maxEvents: options.retentionEvents ?? 10_000,
+  };
+  const pruneSlack = Math.max(1, Math.floor(retention.maxEvents / 100));
+  const maxMessageBytes = options.maxMessageBytes ?? 65_536;
+  const corsOrigin = options.corsOrigin ?? '*';
+  const insecureOutlet = options.insecureOutlet ?? '1';
+  const metrics = createMetrics(store);
+  const live = createLiveFeed((error) => logger.error({ err: error }, 'live delivery failed'));
+  const prune = () => {
+    try {
+      store.prune(retention, now());
+    } catch (error) {
+      logger.error({ err: error }, 'retention pruning failed');
+    }
+  };
+
+  const onCommitted = (events: StoredEvent[]) => {
+    const outlets = new Set<string>();
+    for (const event of events) {
+      metrics.eventsAppended.inc({ type: event.envelope.type });
+      outlets.add(event.outlet);
+    }
+    live.publish(events);
+    // Count-based retention runs as the log grows, with slack so it is not every tick.
+    for (const outlet of outlets) {
+      if (store.head(outlet) - store.prunedThrough(outlet) > retention.maxEvents + pruneSlack) {
+        prune();
+        break;
+      }
+    }
+  };
+  const queue = createWriteQueue(store, onCommitted);
+  const commands = createOrderCommands({
+    store,
+    queue,
+    maxMessageBytes,
+    now,
+    newId: randomUUID,
+    onPublished(order, seq, startedMs) {
+      metrics.publishLatency.observe((now() - startedMs) / 1000);
+      logger.info(
+        { order_number: order.order_number, outlet: order.outlet_id, tenant: order.tenant_id, seq },
+        'order published',
+      );
+    },
+    onError: (error) => logger.error({ err: error }, 'request failed'),
+  });
+
+  const app = Fastify({ bodyLimit: maxMessageBytes + 1024, logger: false });
+  const verify = createTokenVerifier(insecure ? null : options.secret!);
+  const sockets = attachSocketTransport({
+    httpServer: app.server,
+    store,
+    commands,
+    verify,
+    live,
+    logger,
+    now,
+    newId: randomUUID,
+    rateLimit: options.rateLimit ?? 0,
+    maxConnections: options.maxConnections ?? 1_000,
+    corsOrigin,
+    insecureOutlet,
+    onConnectionsChanged: (role, delta) => metrics.connections.inc({ role }, delta),
+  });
+  for (const role of ['pos', 'kitchen', 'monitor', 'admin']) metrics.connections.set({ role }, 0);
+  const startedMs = now();
+  const routes = registerHttpRoutes(app, {
+    store,
+    commands,
+    verify,
+    live,
+    insecureOutlet,
+    startedMs,
+    now,
+    version: RELAY_VERSION,
+    clients: () => sockets.clients(),
+    metrics: async () => ({
+      contentType: metrics.registry.contentType,
+      body: await metrics.registry.metrics(),
+    }),
+  });
+  app.register(cors, { origin: corsOrigin });
+
+  let pruneTimer: NodeJS.Timeout | undefined;
+  let closing: Promise<void> | undefined;
+
+  return {
+    store,
+    epoch: store.epoch,
+    logger,
+    async listen() {
+      prune();
+      pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
+      pruneTimer.unref();
+      const host = options.host ?? '0.0.0.0';
+      await app.listen({ port: options.port ?? 3001, host });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : (options.port ?? 3001);
+      const shownHost = host.includes(':') ? `[${host}]` : host;
+      logger.info({ port, host, store: store.kind, epoch: store.epoch }, 'relay listening');
+      return { url: `http://${shownHost}:${port}`, port };
+    },
+    close() {
+      closing ??= (async () => {
+        if (pruneTimer) clearInterval(pruneTimer);
+        routes.wakeAll();
+        await sockets.close();
+        await app.close();
+        queue.flush();
+        store.close();
+        logger.info('relay closed');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type { EventEnvelope, OrderState } from '@kitchen-sync/protocol';
+
+/** One logged event plus the keys the store indexes it by (ids compared by string form). */
+export interface StoredEvent {
+  outlet: string;
+  tenant: string;
+  tsMs: number;
+  envelope: EventEnvelope & { seq: number };
+}
+
+export type NewEvent = Omit<StoredEvent, 'envelope'> & { envelope: Omit<EventEnvelope, 'seq'> };
+
+/** An order as the relay holds it, with the seqs that make idempotent answers possible. */
+export interface StoredOrder {
+  orderId: string;
+  outlet: string;
+  tenant: string;
+  state: OrderState;
+  /** Seq of its `new_order` event: the answer to a duplicate publish. */
+  createdSeq: number;
+  /** Seq of the event that set the current status: the answer to a repeated status. */
+  statusSeq: number;
+  updatedMs: number;
+}
+
+export interface RetentionPolicy {
+  maxAgeMs: number;
+  maxEvents: number;
+}
+
+/** Which tenants a reader may see; `null` = every tenant of the outlet. */
+export type TenantScope = readonly string[] | null;
+
+/**
+ * The durable log and the open-order state. Synchronous on purpose: a relay reads the head
+ * and the backlog in one uninterrupted step, so no commit can slip between them.
+ * Writes happen only inside `transaction`, which the write queue opens once per tick.
+ */
+export interface EventStore {
+  readonly kind: 'sqlite' | 'memory';
+  /** Random id given to the log when it was created; unchanged across restarts. */
+  readonly epoch: string;
+  /** Runs `fn` atomically; nested calls are savepoints (a failed one leaves the rest intact). */
+  transaction<T>(fn: () => T): T;
+  /** Appends one event at the outlet's next seq and returns it with that seq. */
+  append(event: NewEvent): StoredEvent;
+  putOrder(order: StoredOrder): void;
+  putAck(orderId: string, kitchenId: string, seq: number): void;
+  getOrder(orderId: string): StoredOrder | undefined;
+  getEvent(eventId: string): StoredEvent | undefined;
+  getAck(orderId: string, kitchenId: string): number | undefined;
+  /** Last seq assigned in the outlet (0 when none). */
+  head(outlet: string): number;
+  /** Highest seq removed by retention (0 when nothing was pruned). */
+  prunedThrough(outlet: string): number;
+  /** Events with seq > since, in seq order, visible to `tenants`, at most `limit`. */
+  eventsAfter(outlet: string, since: number, limit: number, tenants: TenantScope): StoredEvent[];
+  /** Orders not yet completed or cancelled, oldest first. */
+  openOrders(outlet: string, tenants: TenantScope): OrderState[];
+  outlets(): string[];
+  /** Drops what the policy no longer retains; returns how many events were removed. */
+  prune(policy: RetentionPolicy, nowMs: number): number;
+  countEvents(): number;
+  close(): void;
+}

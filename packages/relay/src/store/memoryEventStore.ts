@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { isFinalStatus, type OrderState } from '@kitchen-sync/protocol';
+import type { EventStore, StoredEvent, StoredOrder, TenantScope } from './EventStore.js';
+
+interface OutletLog {
+  head: number;
+  prunedThrough: number;
+  /** Seqs are contiguous, so the event with seq s sits at index s - prunedThrough - 1. */
+  events: StoredEvent[];
+}
+
+const visible = (tenants: TenantScope, tenant: string) => !tenants || tenants.includes(tenant);
+
+/** A throwaway store (`--store memory`): same semantics, new epoch on every start. */
+export function createMemoryEventStore(): EventStore {
+  const logs = new Map<string, OutletLog>();
+  const orders = new Map<string, StoredOrder>();
+  const eventsById = new Map<string, StoredEvent>();
+  const acks = new Map<string, number>();
+  const ackKey = (orderId: string, kitchenId: string) => `${orderId}\u0000${kitchenId}`;
+
+  const logOf = (outlet: string): OutletLog => {
+    let log = logs.get(outlet);
+    if (!log) {
+      log = { head: 0, prunedThrough: 0, events: [] };
+      logs.set(outlet, log);
+    }
+    return log;
+  };
+
+  return {
+    kind: 'memory',
+    epoch: randomUUID(),
+    // Callers validate before they write and in-memory writes cannot fail half-way.
+    transaction: (fn) => fn(),
+    append(event) {
+      const log = logOf(event.outlet);
+      const seq = log.head + 1;
+      const stored: StoredEvent = { ...event, envelope: { ...event.envelope, seq } };
+      log.events.push(stored);
+      log.head = seq;
+      eventsById.set(stored.envelope.event_id, stored);
+      return stored;
+    },
+    putOrder: (order) => void orders.set(order.orderId, structuredClone(order)),
+    putAck: (orderId, kitchenId, seq) => void acks.set(ackKey(orderId, kitchenId), seq),
+    getOrder(orderId) {
+      const order = orders.get(orderId);
+      return order && structuredClone(order);
+    },
+    getEvent: (eventId) => eventsById.get(eventId),
+    getAck: (orderId, kitchenId) => acks.get(ackKey(orderId, kitchenId)),
+    head: (outlet) => logs.get(outlet)?.head ?? 0,
+    prunedThrough: (outlet) => logs.get(outlet)?.prunedThrough ?? 0,
+    eventsAfter(outlet, since, limit, tenants) {
+      const log = logs.get(outlet);
+      if (!log) return [];
+      const out: StoredEvent[] = [];
+      for (let i = Math.max(0, since - log.prunedThrough); i < log.events.length; i++) {
+        const event = log.events[i]!;
+        if (!visible(tenants, event.tenant)) continue;
+        out.push(event);
+        if (out.length >= limit) break;
+      }
+      return out;
+    },
+    openOrders(outlet, tenants) {
+      const open: StoredOrder[] = [];
+      for (const order of orders.values()) {
+        if (order.outlet !== outlet || !visible(tenants, order.tenant)) continue;
+        if (!isFinalStatus(order.state.status)) open.push(order);
+      }
+      return open
+        .sort((a, b) => a.createdSeq - b.createdSeq)
+        .map((o) => structuredClone(o.state) as OrderState);
+    },
+    outlets: () => [...logs.keys()].sort(),
+    prune(policy, nowMs) {
+      let removed = 0;
+      for (const [outlet, log] of logs) {
+        let cut = log.head - policy.maxEvents;
+        for (const event of log.events) {
+          if (event.tsMs >= nowMs - policy.maxAgeMs) break;
+          cut = Math.max(cut, event.envelope.seq);
+        }
+        if (cut <= log.prunedThrough) continue;
+        const dropped = log.events.splice(0, cut - log.prunedThrough);
+        for (const event of dropped) eventsById.delete(event.envelope.event_id);
+        removed += dropped.length;
+        log.prunedThrough = cut;
+        for (const [id, order] of orders) {
+          if (order.outlet !== outlet || !isFinalStatus(order.state.status)) continue;
+          if (order.statusSeq > cut) continue;
+          orders.delete(id);
+          for (const key of acks.keys()) if (key.startsWith(`${id}\u0000`)) acks.delete(key);
+        }
+      }
+      return removed;
+    },
+    countEvents: () => eventsById.size,
+    close: () => undefined,
+  };
+}

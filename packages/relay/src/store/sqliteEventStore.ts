@@ -1,0 +1,270 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { OrderState } from '@kitchen-sync/protocol';
+import Database from 'better-sqlite3';
+import type {
+  EventStore,
+  RetentionPolicy,
+  StoredEvent,
+  StoredOrder,
+  TenantScope,
+} from './EventStore.js';
+
+export interface SqliteEventStoreOptions {
+  /** Directory that holds `relay.db` (created if missing). Ignored when `filename` is set. */
+  dataDir?: string;
+  /** Full path of the database file; `:memory:` works for throwaway runs. */
+  filename?: string;
+}
+
+// Each entry moves the schema one version forward; `user_version` records how far we got.
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE outlets (
+     outlet_key TEXT PRIMARY KEY,
+     head INTEGER NOT NULL,
+     pruned_through INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE TABLE events (
+     outlet_key TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     event_id TEXT NOT NULL UNIQUE,
+     tenant_key TEXT NOT NULL,
+     ts_ms INTEGER NOT NULL,
+     body TEXT NOT NULL,
+     PRIMARY KEY (outlet_key, seq)
+   ) WITHOUT ROWID;
+   CREATE TABLE orders (
+     order_id TEXT PRIMARY KEY,
+     outlet_key TEXT NOT NULL,
+     tenant_key TEXT NOT NULL,
+     status TEXT NOT NULL,
+     created_seq INTEGER NOT NULL,
+     status_seq INTEGER NOT NULL,
+     updated_ms INTEGER NOT NULL,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX orders_by_outlet_status ON orders (outlet_key, status, created_seq);
+   CREATE TABLE acks (
+     order_id TEXT NOT NULL,
+     kitchen_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     PRIMARY KEY (order_id, kitchen_id)
+   ) WITHOUT ROWID;`,
+];
+
+const FINAL = `('completed', 'cancelled')`;
+
+interface EventRow {
+  outlet_key: string;
+  tenant_key: string;
+  ts_ms: number;
+  body: string;
+}
+
+interface OrderRow {
+  order_id: string;
+  outlet_key: string;
+  tenant_key: string;
+  created_seq: number;
+  status_seq: number;
+  updated_ms: number;
+  body: string;
+}
+
+function toEvent(row: EventRow): StoredEvent {
+  return {
+    outlet: row.outlet_key,
+    tenant: row.tenant_key,
+    tsMs: row.ts_ms,
+    envelope: JSON.parse(row.body),
+  };
+}
+
+function toOrder(row: OrderRow): StoredOrder {
+  return {
+    orderId: row.order_id,
+    outlet: row.outlet_key,
+    tenant: row.tenant_key,
+    state: JSON.parse(row.body),
+    createdSeq: row.created_seq,
+    statusSeq: row.status_seq,
+    updatedMs: row.updated_ms,
+  };
+}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
+
+/** The default store: one SQLite file in WAL mode, every statement prepared once. */
+export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): EventStore {
+  let filename = options.filename;
+  if (!filename) {
+    const dir = options.dataDir ?? './data';
+    mkdirSync(dir, { recursive: true });
+    filename = join(dir, 'relay.db');
+  }
+  const db = new Database(filename);
+  db.pragma('journal_mode = WAL');
+  // With WAL, NORMAL syncs at checkpoints, not at every commit: a committed transaction is in
+  // the WAL file (the OS page cache) before we ack, so it survives the relay being killed
+  // (SIGKILL, crash). Only an OS crash or power loss can drop the last commits; FULL would
+  // fsync every tick and cost most of the throughput. docs/relay.md states this trade-off.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+
+  db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)`).run(randomUUID());
+  const epoch = (
+    db.prepare(`SELECT value FROM meta WHERE key = 'epoch'`).get() as { value: string }
+  ).value;
+
+  const stmt = {
+    head: db.prepare('SELECT head, pruned_through FROM outlets WHERE outlet_key = ?'),
+    bumpHead: db.prepare(
+      `INSERT INTO outlets (outlet_key, head) VALUES (?, 1)
+       ON CONFLICT (outlet_key) DO UPDATE SET head = head + 1 RETURNING head`,
+    ),
+    insertEvent: db.prepare(
+      'INSERT INTO events (outlet_key, seq, event_id, tenant_key, ts_ms, body) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    putOrder: db.prepare(
+      `INSERT INTO orders (order_id, outlet_key, tenant_key, status, created_seq, status_seq, updated_ms, body)
+       VALUES (@orderId, @outlet, @tenant, @status, @createdSeq, @statusSeq, @updatedMs, @body)
+       ON CONFLICT (order_id) DO UPDATE SET status = @status, status_seq = @statusSeq,
+         updated_ms = @updatedMs, body = @body`,
+    ),
+    putAck: db.prepare('INSERT INTO acks (order_id, kitchen_id, seq) VALUES (?, ?, ?)'),
+    getOrder: db.prepare('SELECT * FROM orders WHERE order_id = ?'),
+    getEvent: db.prepare('SELECT * FROM events WHERE event_id = ?'),
+    getAck: db.prepare('SELECT seq FROM acks WHERE order_id = ? AND kitchen_id = ?'),
+    eventsAfter: db.prepare(
+      'SELECT * FROM events WHERE outlet_key = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ),
+    eventsAfterScoped: db.prepare(
+      `SELECT * FROM events WHERE outlet_key = ? AND seq > ?
+       AND tenant_key IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
+    ),
+    openOrders: db.prepare(
+      `SELECT body FROM orders WHERE outlet_key = ? AND status NOT IN ${FINAL} ORDER BY created_seq`,
+    ),
+    openOrdersScoped: db.prepare(
+      `SELECT body FROM orders WHERE outlet_key = ? AND status NOT IN ${FINAL}
+       AND tenant_key IN (SELECT value FROM json_each(?)) ORDER BY created_seq`,
+    ),
+    outlets: db.prepare('SELECT outlet_key FROM outlets ORDER BY outlet_key'),
+    oldestTs: db.prepare('SELECT ts_ms FROM events WHERE outlet_key = ? ORDER BY seq LIMIT 1'),
+    lastSeqBefore: db.prepare(
+      'SELECT MAX(seq) AS seq FROM events WHERE outlet_key = ? AND ts_ms < ?',
+    ),
+    deleteEvents: db.prepare('DELETE FROM events WHERE outlet_key = ? AND seq <= ?'),
+    setPruned: db.prepare('UPDATE outlets SET pruned_through = ? WHERE outlet_key = ?'),
+    deleteAcks: db.prepare(
+      `DELETE FROM acks WHERE order_id IN (SELECT order_id FROM orders
+       WHERE outlet_key = ? AND status IN ${FINAL} AND status_seq <= ?)`,
+    ),
+    deleteOrders: db.prepare(
+      `DELETE FROM orders WHERE outlet_key = ? AND status IN ${FINAL} AND status_seq <= ?`,
+    ),
+    count: db.prepare('SELECT COUNT(*) AS n FROM events'),
+  };
+
+  const outletRow = (outlet: string) =>
+    stmt.head.get(outlet) as { head: number; pruned_through: number } | undefined;
+
+  return {
+    kind: 'sqlite',
+    epoch,
+    transaction: (fn) => db.transaction(fn)(),
+    append(event) {
+      const { head } = stmt.bumpHead.get(event.outlet) as { head: number };
+      const envelope = { ...event.envelope, seq: head };
+      stmt.insertEvent.run(
+        event.outlet,
+        head,
+        envelope.event_id,
+        event.tenant,
+        event.tsMs,
+        JSON.stringify(envelope),
+      );
+      return { ...event, envelope };
+    },
+    putOrder(order) {
+      stmt.putOrder.run({
+        orderId: order.orderId,
+        outlet: order.outlet,
+        tenant: order.tenant,
+        status: order.state.status,
+        createdSeq: order.createdSeq,
+        statusSeq: order.statusSeq,
+        updatedMs: order.updatedMs,
+        body: JSON.stringify(order.state),
+      });
+    },
+    putAck(orderId, kitchenId, seq) {
+      stmt.putAck.run(orderId, kitchenId, seq);
+    },
+    getOrder(orderId) {
+      const row = stmt.getOrder.get(orderId) as OrderRow | undefined;
+      return row ? toOrder(row) : undefined;
+    },
+    getEvent(eventId) {
+      const row = stmt.getEvent.get(eventId) as EventRow | undefined;
+      return row ? toEvent(row) : undefined;
+    },
+    getAck(orderId, kitchenId) {
+      return (stmt.getAck.get(orderId, kitchenId) as { seq: number } | undefined)?.seq;
+    },
+    head: (outlet) => outletRow(outlet)?.head ?? 0,
+    prunedThrough: (outlet) => outletRow(outlet)?.pruned_through ?? 0,
+    eventsAfter(outlet, since, limit, tenants: TenantScope) {
+      const rows = tenants
+        ? stmt.eventsAfterScoped.all(outlet, since, JSON.stringify(tenants), limit)
+        : stmt.eventsAfter.all(outlet, since, limit);
+      return (rows as EventRow[]).map(toEvent);
+    },
+    openOrders(outlet, tenants) {
+      const rows = tenants
+        ? stmt.openOrdersScoped.all(outlet, JSON.stringify(tenants))
+        : stmt.openOrders.all(outlet);
+      return (rows as Array<{ body: string }>).map((r) => JSON.parse(r.body) as OrderState);
+    },
+    outlets: () => (stmt.outlets.all() as Array<{ outlet_key: string }>).map((r) => r.outlet_key),
+    prune(policy: RetentionPolicy, nowMs: number) {
+      let removed = 0;
+      db.transaction(() => {
+        for (const outlet of (stmt.outlets.all() as Array<{ outlet_key: string }>).map(
+          (r) => r.outlet_key,
+        )) {
+          const row = outletRow(outlet)!;
+          const cutoff = nowMs - policy.maxAgeMs;
+          const oldest = stmt.oldestTs.get(outlet) as { ts_ms: number } | undefined;
+          // The scan by age runs only when the oldest event is actually too old.
+          const byAge =
+            oldest && oldest.ts_ms < cutoff
+              ? ((stmt.lastSeqBefore.get(outlet, cutoff) as { seq: number | null }).seq ?? 0)
+              : 0;
+          const cut = Math.max(row.head - policy.maxEvents, byAge);
+          if (cut <= row.pruned_through) continue;
+          removed += stmt.deleteEvents.run(outlet, cut).changes;
+          stmt.setPruned.run(cut, outlet);
+          stmt.deleteAcks.run(outlet, cut);
+          stmt.deleteOrders.run(outlet, cut);
+        }
+      })();
+      return removed;
+    },
+    countEvents: () => (stmt.count.get() as { n: number }).n,
+    close() {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,230 @@
+import {
+  type ConnectedClient,
+  type ErrorCode,
+  EventsQuerySchema,
+  type EventsResponse,
+  type HealthResponse,
+  HTTP_STATUS_BY_CODE,
+  HttpEventRequestSchema,
+  idKey,
+  LIMITS,
+  type Order,
+  type OrderState,
+  OrdersQuerySchema,
+  SOCKET_EVENTS,
+  validate,
+} from '@kitchen-sync/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { mayDo } from '../auth/permissions.js';
+import type { Principal } from '../auth/principal.js';
+import type { TokenVerifier } from '../auth/tokens.js';
+import { planCatchUp } from '../core/catchUp.js';
+import type { CommandResult, OrderCommands } from '../core/orderCommands.js';
+import type { LiveFeed } from '../lib/liveFeed.js';
+import type { EventStore, StoredEvent } from '../store/EventStore.js';
+
+export interface HttpRoutesOptions {
+  store: EventStore;
+  commands: OrderCommands;
+  verify: TokenVerifier;
+  live: LiveFeed;
+  insecureOutlet: string;
+  startedMs: number;
+  now: () => number;
+  version: string;
+  clients: () => ConnectedClient[];
+  metrics: () => Promise<{ contentType: string; body: string }>;
+}
+
+export interface HttpRoutes {
+  /** Answers every pending long poll now (shutdown). */
+  wakeAll(): void;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function sendError(reply: FastifyReply, code: ErrorCode, message: string) {
+  return reply.code(HTTP_STATUS_BY_CODE[code]).send({ error: { code, message } });
+}
+
+function sendResult(reply: FastifyReply, result: CommandResult) {
+  if (result.ok) return reply.send(result);
+  return reply.code(HTTP_STATUS_BY_CODE[result.error.code]).send({ error: result.error });
+}
+
+export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOptions): HttpRoutes {
+  const { store, commands, live } = options;
+  const waiters = new Set<() => void>();
+
+  async function principalOf(request: FastifyRequest): Promise<Principal | null> {
+    const header = request.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    try {
+      return await options.verify(token);
+    } catch {
+      throw new HttpError('unauthorized', 'a valid bearer token is required');
+    }
+  }
+
+  /** The outlet a read is about: the token's; a different `outlet_id` is forbidden. */
+  function readOutlet(principal: Principal | null, asked: string | number | undefined): string {
+    if (!mayDo(principal, 'read')) throw new HttpError('forbidden', 'your role cannot read');
+    if (principal === null) return asked === undefined ? options.insecureOutlet : idKey(asked);
+    if (asked !== undefined && idKey(asked) !== principal.outlet) {
+      throw new HttpError('forbidden', 'this outlet is outside your token');
+    }
+    return principal.outlet;
+  }
+
+  function waitForEvent(
+    reply: FastifyReply,
+    outlet: string,
+    tenants: string[] | null,
+    since: number,
+    ms: number,
+  ) {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        waiters.delete(done);
+        off();
+        clearTimeout(timer);
+        reply.raw.off('close', done);
+        resolve();
+      };
+      const off = live.subscribe((events: StoredEvent[]) => {
+        const seen = events.some(
+          (e) =>
+            e.outlet === outlet &&
+            e.envelope.seq > since &&
+            (tenants === null || tenants.includes(e.tenant)),
+        );
+        if (seen) done();
+      });
+      const timer = setTimeout(done, ms);
+      waiters.add(done);
+      reply.raw.on('close', done);
+    });
+  }
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    if (error instanceof HttpError) return sendError(reply, error.code, error.message);
+    const status = error.statusCode ?? 500;
+    if (status === 413) return sendError(reply, 'too_large', 'request body is too large');
+    if (status === 429) return sendError(reply, 'rate_limited', 'too many requests');
+    if (status >= 400 && status < 500) return sendError(reply, 'invalid_payload', error.message);
+    _request.log.error({ err: error }, 'request failed');
+    return sendError(reply, 'internal', 'internal error');
+  });
+
+  app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found', 'no such route'));
+
+  app.get('/health', async (): Promise<HealthResponse> => {
+    const clients = { pos: 0, kitchen: 0, monitor: 0 };
+    const connected = options.clients();
+    for (const c of connected) if (c.role !== 'admin') clients[c.role] += 1;
+    const heads = store.outlets().map((o) => store.head(o));
+    return {
+      status: 'ok',
+      uptime: Math.round((options.now() - options.startedMs) / 1000),
+      connections: connected.length,
+      clients,
+      head_seq: heads.length > 0 ? Math.max(...heads) : 0,
+      store: store.kind,
+      version: options.version,
+      timestamp: new Date(options.now()).toISOString(),
+    };
+  });
+
+  app.get('/api/events', async (request, reply): Promise<EventsResponse | undefined> => {
+    const principal = await principalOf(request);
+    const query = validate(EventsQuerySchema, request.query);
+    if (!query.ok) throw new HttpError('invalid_payload', query.error.message);
+    const outlet = readOutlet(principal, query.value.outlet_id);
+    const tenants = principal?.tenants ?? null;
+    const limit = query.value.limit ?? LIMITS.EVENTS_PAGE_DEFAULT;
+    const since = query.value.since ?? 0;
+    const read = (): EventsResponse => {
+      const plan = planCatchUp(store, outlet, since, query.value.epoch, {
+        snapshotWhenNoCursor: false,
+      });
+      if (plan.snapshot) {
+        const snapshot = {
+          orders: store.openOrders(outlet, tenants),
+          seq: plan.head,
+          epoch: store.epoch,
+        };
+        return { events: [], last_seq: plan.head, epoch: store.epoch, snapshot };
+      }
+      const events = store.eventsAfter(outlet, since, limit, tenants).map((e) => e.envelope);
+      // A short page reached the head; a full one resumes after its last event.
+      const last_seq = events.length === limit ? events[events.length - 1]!.seq! : plan.head;
+      return { events, last_seq, epoch: store.epoch };
+    };
+    const first = read();
+    const wait = query.value.wait ?? 0;
+    if (first.events.length > 0 || first.snapshot || wait === 0) return first;
+    await waitForEvent(reply, outlet, tenants, first.last_seq, wait);
+    if (reply.raw.destroyed) return undefined;
+    return read();
+  });
+
+  app.post('/api/events', async (request, reply) => {
+    const principal = await principalOf(request);
+    const body = validate(HttpEventRequestSchema, request.body);
+    if (!body.ok) return reply.code(400).send({ error: body.error });
+    return sendResult(reply, await commands.handle(principal, body.value.type, body.value.payload));
+  });
+
+  app.get('/api/orders', async (request) => {
+    const principal = await principalOf(request);
+    const query = validate(OrdersQuerySchema, request.query);
+    if (!query.ok) throw new HttpError('invalid_payload', query.error.message);
+    const outlet = readOutlet(principal, query.value.outlet_id);
+    const events = store.eventsAfter(
+      outlet,
+      query.value.since_id ?? 0,
+      LIMITS.EVENTS_PAGE_MAX,
+      principal?.tenants ?? null,
+    );
+    // The first relay answered with orders keyed by `id`; ours is the event's seq.
+    return events.map((e) => ({
+      ...(e.envelope.data as OrderState),
+      id: e.envelope.seq,
+      event_type: e.envelope.type,
+      timestamp: e.envelope.ts,
+    }));
+  });
+
+  app.post('/emit', async (request, reply) => {
+    const principal = await principalOf(request);
+    return sendResult(
+      reply,
+      await commands.handle(principal, SOCKET_EVENTS.PUBLISH, request.body as Order),
+    );
+  });
+
+  app.get('/clients', async (request) => {
+    const principal = await principalOf(request);
+    if (!mayDo(principal, 'admin')) throw new HttpError('forbidden', 'admin only');
+    const clients = options.clients();
+    return { total: clients.length, clients };
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const { contentType, body } = await options.metrics();
+    return reply.type(contentType).send(body);
+  });
+
+  return {
+    wakeAll() {
+      for (const wake of [...waiters]) wake();
+    },
+  };
+}

@@ -1,0 +1,313 @@
+import type { Server as HttpServer } from 'node:http';
+import {
+  type CaughtUpMessage,
+  type ConnectedClient,
+  EVENT_TYPES,
+  type EventEnvelope,
+  HandshakeAuthSchema,
+  type KitchenStatusData,
+  REQUEST_TYPES,
+  type RequestType,
+  type SnapshotMessage,
+  SOCKET_EVENTS,
+  validate,
+} from '@kitchen-sync/protocol';
+import type { Logger } from 'pino';
+import { Server, type Socket } from 'socket.io';
+import type { Principal } from '../auth/principal.js';
+import type { TokenVerifier } from '../auth/tokens.js';
+import { planCatchUp } from '../core/catchUp.js';
+import type { OrderCommands } from '../core/orderCommands.js';
+import { failure } from '../lib/failure.js';
+import type { LiveFeed } from '../lib/liveFeed.js';
+import { createRateLimiter } from '../lib/rateLimiter.js';
+import type { EventStore, StoredEvent } from '../store/EventStore.js';
+import { eventRooms, outletRoom, roomsOf, tenantRoom } from './rooms.js';
+
+export interface SocketTransportOptions {
+  httpServer: HttpServer;
+  store: EventStore;
+  commands: OrderCommands;
+  verify: TokenVerifier;
+  live: LiveFeed;
+  logger: Logger;
+  now: () => number;
+  newId: () => string;
+  rateLimit: number;
+  maxConnections: number;
+  corsOrigin: string | string[];
+  /** Outlet of token-less clients under `--insecure-no-auth` (else `?outlet_id=`). */
+  insecureOutlet: string;
+  onConnectionsChanged: (role: string, delta: number) => void;
+}
+
+export interface SocketTransport {
+  io: Server;
+  clients(): ConnectedClient[];
+  close(): Promise<void>;
+}
+
+interface ClientState {
+  principal: Principal;
+  clientId: string;
+  connectedAt: string;
+  allow: () => boolean;
+}
+
+/** A connection that is still replaying: live events wait in `buffer` until it caught up. */
+interface Replaying {
+  socket: Socket;
+  outlet: string;
+  tenants: string[] | null;
+  buffer: EventEnvelope[];
+}
+
+const BACKLOG_PAGE = 500;
+const REQUESTS = new Set<string>(REQUEST_TYPES);
+
+const insecurePrincipal = (clientId: string, outlet: string): Principal => ({
+  sub: clientId,
+  role: 'admin',
+  outletId: outlet,
+  outlet,
+  tenants: null,
+});
+
+export function attachSocketTransport(options: SocketTransportOptions): SocketTransport {
+  const { store, commands, logger, live } = options;
+  const io = new Server(options.httpServer, {
+    cors: { origin: options.corsOrigin },
+    maxHttpBufferSize: 1 << 20,
+    serveClient: false,
+  });
+  const replaying = new Set<Replaying>();
+  const state = new WeakMap<Socket, ClientState>();
+
+  io.use((socket, next) => {
+    if (io.of('/').sockets.size >= options.maxConnections && options.maxConnections > 0) {
+      next(new Error('rate_limited'));
+      return;
+    }
+    const auth = validate(HandshakeAuthSchema, socket.handshake.auth ?? {});
+    if (!auth.ok) {
+      next(new Error('invalid_payload'));
+      return;
+    }
+    options.verify(auth.value.token).then(
+      (principal) => {
+        const clientId = auth.value.client_id ?? principal?.sub ?? socket.id;
+        const queryOutlet = socket.handshake.query.outlet_id;
+        const resolved =
+          principal ??
+          insecurePrincipal(
+            clientId,
+            typeof queryOutlet === 'string' && queryOutlet ? queryOutlet : options.insecureOutlet,
+          );
+        state.set(socket, {
+          principal: resolved,
+          clientId,
+          connectedAt: new Date(options.now()).toISOString(),
+          allow: createRateLimiter(options.rateLimit, options.now),
+        });
+        next();
+      },
+      () => next(new Error('unauthorized')),
+    );
+  });
+
+  const unsubscribe = live.subscribe((events: StoredEvent[]) => {
+    for (const event of events) {
+      io.to(eventRooms(event.outlet, event.tenant)).emit(SOCKET_EVENTS.EVENT, event.envelope);
+      for (const r of replaying) {
+        if (r.outlet !== event.outlet) continue;
+        if (r.tenants && !r.tenants.includes(event.tenant)) continue;
+        r.buffer.push(event.envelope);
+      }
+    }
+  });
+
+  function presence(client: ClientState, socket: Socket, status: KitchenStatusData['status']) {
+    const { principal } = client;
+    const timestamp = new Date(options.now()).toISOString();
+    const single = principal.tenants?.length === 1 ? principal.tenants[0]! : null;
+    const envelope: EventEnvelope<KitchenStatusData> = {
+      seq: null,
+      event_id: options.newId(),
+      type: EVENT_TYPES.KITCHEN_STATUS_CHANGED,
+      outlet_id: principal.outletId,
+      tenant_id: single,
+      data: { kitchen_id: principal.sub, status, timestamp },
+      ts: timestamp,
+    };
+    // Presence goes only to clients that may see one of the kitchen's tenants.
+    const rooms =
+      principal.tenants === null
+        ? [...io.of('/').adapter.rooms.keys()].filter(
+            (room) =>
+              room === outletRoom(principal.outlet) ||
+              room.startsWith(tenantRoom(principal.outlet, '')),
+          )
+        : [outletRoom(principal.outlet), ...roomsOf(principal)];
+    if (rooms.length > 0) io.to(rooms).except(socket.id).emit(SOCKET_EVENTS.EVENT, envelope);
+  }
+
+  /** Snapshot or backlog, then exactly one caught_up, then the buffered live events. */
+  function catchUp(socket: Socket, client: ClientState) {
+    const { principal } = client;
+    const auth = socket.handshake.auth as { since?: number; epoch?: string };
+    const entry: Replaying = {
+      socket,
+      outlet: principal.outlet,
+      tenants: principal.tenants,
+      buffer: [],
+    };
+    // Buffer first, then cut: every commit after this line lands in the buffer.
+    replaying.add(entry);
+    const plan = planCatchUp(store, principal.outlet, auth.since, auth.epoch, {
+      snapshotWhenNoCursor: true,
+    });
+    const finish = () => {
+      replaying.delete(entry);
+      if (!socket.connected) return;
+      const caughtUp: CaughtUpMessage = { seq: plan.head, epoch: store.epoch };
+      socket.emit(SOCKET_EVENTS.CAUGHT_UP, caughtUp);
+      for (const envelope of entry.buffer) {
+        if ((envelope.seq ?? 0) > plan.head) socket.emit(SOCKET_EVENTS.EVENT, envelope);
+      }
+      socket.join(roomsOf(principal));
+    };
+    if (plan.snapshot) {
+      const snapshot: SnapshotMessage = {
+        orders: store.openOrders(principal.outlet, principal.tenants),
+        seq: plan.head,
+        epoch: store.epoch,
+      };
+      socket.emit(SOCKET_EVENTS.SNAPSHOT, snapshot);
+      finish();
+      return;
+    }
+    let cursor = auth.since ?? 0;
+    // Long backlogs go out a page per tick so one replay never blocks the relay.
+    const page = () => {
+      try {
+        if (!socket.connected) {
+          replaying.delete(entry);
+          return;
+        }
+        const events = store.eventsAfter(principal.outlet, cursor, BACKLOG_PAGE, principal.tenants);
+        for (const event of events) {
+          if (event.envelope.seq > plan.head) break;
+          socket.emit(SOCKET_EVENTS.EVENT, event.envelope);
+          cursor = event.envelope.seq;
+        }
+        const last = events[events.length - 1];
+        if (events.length < BACKLOG_PAGE || !last || last.envelope.seq >= plan.head) finish();
+        else setImmediate(page);
+      } catch (error) {
+        replaying.delete(entry);
+        logger.error({ err: error }, 'backlog replay failed');
+        socket.disconnect(true);
+      }
+    };
+    page();
+  }
+
+  async function dispatch(socket: Socket, client: ClientState, event: string, args: unknown[]) {
+    const last = args[args.length - 1];
+    const reply = typeof last === 'function' ? (last as (answer: unknown) => void) : undefined;
+    const respond = (answer: unknown) => {
+      if (reply && socket.connected) reply(answer);
+    };
+    if (!client.allow()) {
+      respond(failure('rate_limited', 'too many messages, slow down'));
+      return;
+    }
+    if (event === SOCKET_EVENTS.PING) {
+      respond({ ok: true, ts: new Date(options.now()).toISOString() });
+      return;
+    }
+    if (!REQUESTS.has(event)) {
+      respond(failure('not_found', 'unknown event'));
+      return;
+    }
+    const payload = (reply ? args.slice(0, -1) : args)[0];
+    const result = await commands.handle(
+      client.principal,
+      event as RequestType,
+      payload,
+      client.clientId,
+    );
+    respond(result);
+  }
+
+  io.on('connection', (socket) => {
+    const client = state.get(socket);
+    if (!client) {
+      socket.disconnect(true);
+      return;
+    }
+    const { principal } = client;
+    options.onConnectionsChanged(principal.role, 1);
+    logger.info(
+      {
+        client_id: client.clientId,
+        role: principal.role,
+        outlet: principal.outlet,
+        tenants: principal.tenants,
+      },
+      'client connected',
+    );
+    socket.onAny((event: string, ...args: unknown[]) => {
+      dispatch(socket, client, event, args).catch((error) => {
+        logger.error({ err: error, event }, 'socket handler failed');
+        const last = args[args.length - 1];
+        if (typeof last === 'function') last(failure('internal', 'internal error'));
+      });
+    });
+    socket.on('error', (error) => logger.warn({ err: error }, 'socket error'));
+    socket.on('disconnect', (reason) => {
+      options.onConnectionsChanged(principal.role, -1);
+      logger.info(
+        { client_id: client.clientId, role: principal.role, reason },
+        'client disconnected',
+      );
+      if (principal.role === 'kitchen') presence(client, socket, 'disconnected');
+    });
+    try {
+      catchUp(socket, client);
+      if (principal.role === 'kitchen') presence(client, socket, 'connected');
+    } catch (error) {
+      logger.error({ err: error }, 'catch-up failed');
+      socket.disconnect(true);
+    }
+  });
+
+  return {
+    io,
+    clients() {
+      const rows: ConnectedClient[] = [];
+      for (const socket of io.of('/').sockets.values()) {
+        const client = state.get(socket);
+        if (!client) continue;
+        rows.push({
+          id: socket.id,
+          client_id: client.clientId,
+          role: client.principal.role,
+          outlet: client.principal.outlet,
+          tenants: client.principal.tenants,
+          transport: socket.conn.transport.name,
+          address: socket.handshake.address,
+          connected_at: client.connectedAt,
+        });
+      }
+      return rows;
+    },
+    async close() {
+      unsubscribe();
+      replaying.clear();
+      io.disconnectSockets(true);
+      // The HTTP server belongs to fastify, which closes it; io.close() would close it twice.
+      io.engine.close();
+    },
+  };
+}
