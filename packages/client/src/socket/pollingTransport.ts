@@ -166,6 +166,7 @@ export function createPollingTransport(
     }
     const epoch = typeof body.epoch === 'string' ? body.epoch : asked.epoch;
     if (epoch && events.length < limit) hooks.caughtUp({ seq: head, epoch }, 'poll');
+    else if (epoch) hooks.advance({ since: head, epoch });
 
     // A relay without long-poll support answers an empty poll at once.
     const empty = events.length === 0 && !snapshot && head === asked.since;

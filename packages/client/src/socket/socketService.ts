@@ -163,6 +163,10 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       listeners.emit('sync:caught_up', caughtUp, source);
       setCursor({ since: caughtUp.seq, epoch: caughtUp.epoch });
     },
+    advance(next) {
+      const c = cursor.get();
+      if (next.epoch !== c.epoch || next.since > c.since) setCursor(next);
+    },
     readCursor() {
       if (options.cursor) setCursor(options.cursor.get());
       return cursor.get();

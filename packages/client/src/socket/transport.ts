@@ -12,6 +12,8 @@ export interface TransportHooks {
   event(event: EventEnvelope, source: EventSource): void;
   snapshot(snapshot: SnapshotMessage, source: EventSource): void;
   caughtUp(caughtUp: CaughtUpMessage, source: EventSource): void;
+  /** Moves the cursor without a caught_up (a poll that returned a full page). */
+  advance(cursor: Cursor): void;
   /** Read at every (re)connect so a feed's persisted cursor wins over the in-memory one. */
   readCursor(): Cursor;
 }

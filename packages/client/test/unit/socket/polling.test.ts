@@ -1,0 +1,226 @@
+import type { EventsResponse } from '@kitchen-sync/protocol';
+import { HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { pollErrorDelay } from '../../../src/socket/pollingTransport.js';
+import {
+  createSocketService,
+  type SocketServiceOptions,
+} from '../../../src/socket/socketService.js';
+import type { SocketService } from '../../../src/socket/types.js';
+import { fakeTimers, orderEvent } from './fakes.js';
+
+const RELAY = 'http://relay.test:3001';
+const server = setupServer();
+
+interface Seen {
+  at: number;
+  query: Record<string, string>;
+  auth: string | null;
+}
+let requests: Seen[] = [];
+let service: SocketService | undefined;
+
+function relay(answer: (seen: Seen, request: Request) => Response | Promise<Response>): void {
+  server.use(
+    http.get(`${RELAY}/api/events`, ({ request }) => {
+      const seen = {
+        at: Date.now(),
+        query: Object.fromEntries(new URL(request.url).searchParams),
+        auth: request.headers.get('authorization'),
+      };
+      requests.push(seen);
+      return answer(seen, request);
+    }),
+  );
+}
+
+const page = (body: Partial<EventsResponse>): Response =>
+  HttpResponse.json({ events: [], last_seq: 0, epoch: 'ep1', ...body });
+
+function fakeDocument(initial: 'visible' | 'hidden') {
+  const target = new EventTarget();
+  const doc = {
+    visibilityState: initial as DocumentVisibilityState,
+    addEventListener: target.addEventListener.bind(target),
+    removeEventListener: target.removeEventListener.bind(target),
+    show() {
+      doc.visibilityState = 'visible';
+      target.dispatchEvent(new Event('visibilitychange'));
+    },
+    hide() {
+      doc.visibilityState = 'hidden';
+      target.dispatchEvent(new Event('visibilitychange'));
+    },
+  };
+  return doc;
+}
+
+function make(overrides: Partial<SocketServiceOptions> = {}): SocketService {
+  service = createSocketService({
+    outletId: 1,
+    relayUrl: RELAY,
+    token: 'tok',
+    timers: fakeTimers,
+    now: () => Date.now(),
+    random: () => 0.5,
+    fetch: (input, init) => globalThis.fetch(input, init),
+    ...overrides,
+  });
+  return service;
+}
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterAll(() => server.close());
+beforeEach(() => {
+  vi.useFakeTimers({
+    now: 0,
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+  });
+  requests = [];
+});
+afterEach(() => {
+  service?.stop();
+  service = undefined;
+  server.resetHandlers();
+  vi.useRealTimers();
+});
+
+describe('polling', () => {
+  it('falls back to an adaptive 1–10 s interval when the relay answers a long poll at once', async () => {
+    let next: ReturnType<typeof orderEvent>[] = [];
+    relay(() => {
+      const events = next;
+      next = [];
+      return page({ events, last_seq: events.at(-1)?.seq ?? 0 });
+    });
+    const s = make();
+    s.startPolling();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(requests[0]?.query).toMatchObject({ outlet_id: '1', since: '0', wait: '25000' });
+    expect(requests[0]?.auth).toBe('Bearer tok');
+    await vi.advanceTimersByTimeAsync(2_000 + 4_000 + 8_000 + 10_000);
+    next = [orderEvent({ seq: 1 })];
+    await vi.advanceTimersByTimeAsync(10_000 + 1_000 + 2_000);
+    expect(requests.map((r) => r.at)).toEqual([
+      0, 2_000, 6_000, 14_000, 24_000, 34_000, 35_000, 37_000,
+    ]);
+    expect(requests.slice(1).every((r) => r.query.wait === undefined)).toBe(true);
+  });
+
+  it('long-polls when the relay holds the request, and asks again at once after an answer', async () => {
+    const held: Array<() => void> = [];
+    relay(
+      (seen) =>
+        new Promise<Response>((resolve) => {
+          held.push(() =>
+            resolve(
+              page({ events: [orderEvent({ seq: Number(seen.query.since) + 1 })], last_seq: 1 }),
+            ),
+          );
+        }),
+    );
+    const s = make();
+    const seqs: Array<number | null> = [];
+    s.on('event', (e, source) => {
+      expect(source).toBe('poll');
+      seqs.push(e.seq);
+    });
+    s.startPolling();
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(requests).toHaveLength(1);
+    held[0]?.();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(requests).toHaveLength(2);
+    expect(requests[1]?.query).toMatchObject({ since: '1', epoch: 'ep1', wait: '25000' });
+    expect(requests[1]?.at).toBe(20_000);
+    expect(seqs).toEqual([1]);
+    expect(s.status.get()).toMatchObject({ mode: 'polling', isPolling: true, error: null });
+  });
+
+  it('gives up on a request after wait + 5 s and backs off 5, 10, 15 … s up to 30 s on errors', async () => {
+    relay(() =>
+      requests.length === 1
+        ? new Promise<Response>(() => {})
+        : HttpResponse.json({ error: { code: 'internal', message: 'x' } }, { status: 500 }),
+    );
+    const s = make();
+    s.startPolling();
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(s.status.get().error?.code).toBe('timeout');
+    await vi.advanceTimersByTimeAsync(5_000 + 10_000 + 15_000 + 20_000 + 25_000 + 30_000 + 30_000);
+    expect(requests.map((r) => r.at)).toEqual([
+      0, 35_000, 45_000, 60_000, 80_000, 105_000, 135_000, 165_000,
+    ]);
+    expect(s.status.get().error?.code).toBe('internal');
+    expect([1, 2, 3, 6, 7, 100].map(pollErrorDelay)).toEqual([
+      5_000, 10_000, 15_000, 30_000, 30_000, 30_000,
+    ]);
+  });
+
+  it('pauses while the page is hidden and resumes when it is shown', async () => {
+    relay(() => page({}));
+    const doc = fakeDocument('hidden');
+    const s = make({ document: doc, polling: { longPollMs: 0 } });
+    s.startPolling();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(requests).toHaveLength(0);
+    doc.show();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(requests).toHaveLength(1);
+    doc.hide();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(requests).toHaveLength(1);
+    expect(s.status.get().isPolling).toBe(true);
+  });
+
+  it('applies a snapshot from the answer and resumes from its cursor', async () => {
+    relay((seen) =>
+      seen.query.epoch
+        ? new Promise<Response>(() => {})
+        : page({ snapshot: { orders: [], seq: 12, epoch: 'ep2' }, last_seq: 12, epoch: 'ep2' }),
+    );
+    const s = make();
+    const log: string[] = [];
+    s.on('sync:snapshot', (snap) => log.push(`snapshot ${snap.seq}`));
+    s.on('sync:caught_up', (c) => log.push(`caught_up ${c.seq} ${c.epoch}`));
+    s.startPolling();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(log).toEqual(['snapshot 12', 'caught_up 12 ep2']);
+    expect(requests[1]?.query).toMatchObject({ since: '12', epoch: 'ep2' });
+    expect(s.cursor.get()).toEqual({ since: 12, epoch: 'ep2' });
+  });
+
+  it('moves the cursor only as far as the events of a full page went', async () => {
+    relay((seen) =>
+      seen.query.since === '0'
+        ? page({ events: [orderEvent({ seq: 1 }), orderEvent({ seq: 2 })], last_seq: 50 })
+        : new Promise<Response>(() => {}),
+    );
+    const s = make({ polling: { limit: 2 } });
+    s.startPolling();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(requests[1]?.query).toMatchObject({ since: '2', epoch: 'ep1' });
+    expect(s.cursor.get()).toEqual({ since: 2, epoch: 'ep1' });
+  });
+
+  it('reports a refused token as unauthorized and asks the app to refresh it', async () => {
+    relay(() =>
+      HttpResponse.json({ error: { code: 'unauthorized', message: 'x' } }, { status: 401 }),
+    );
+    let refreshes = 0;
+    const s = make({ onUnauthorized: () => void refreshes++ });
+    s.startPolling();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s.status.get().error?.code).toBe('unauthorized');
+    expect(refreshes).toBe(1);
+  });
+
+  it('reports a body without events as malformed_response', async () => {
+    relay(() => HttpResponse.json({ nope: true }));
+    const s = make();
+    s.startPolling();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s.status.get().error?.code).toBe('malformed_response');
+  });
+});
