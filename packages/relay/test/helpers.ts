@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EventEnvelope, Order, Role } from '@kitchen-sync/protocol';
+import { io, type Socket } from 'socket.io-client';
+import { createRelay, type RelayOptions, signToken } from '../src/index.js';
+
+export const SECRET = 'test-secret-that-is-long-enough-32b';
+
+export interface TestRelay {
+  url: string;
+  port: number;
+  dir: string;
+  relay: ReturnType<typeof createRelay>;
+  close(): Promise<void>;
+}
+
+const openSockets = new Set<Socket>();
+
+/** A relay on 127.0.0.1:0 with a SQLite log in a fresh temp dir (unless `store` says otherwise). */
+export async function startRelay(options: RelayOptions = {}): Promise<TestRelay> {
+  const dir = mkdtempSync(join(tmpdir(), 'ks-relay-'));
+  const relay = createRelay({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: dir,
+    secret: SECRET,
+    logLevel: 'silent',
+    ...options,
+  });
+  const { url, port } = await relay.listen();
+  return {
+    url,
+    port,
+    dir,
+    relay,
+    async close() {
+      for (const socket of openSockets) socket.disconnect();
+      openSockets.clear();
+      await relay.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function tokenFor(
+  role: Role,
+  opts: {
+    outlet?: string | number;
+    tenants?: Array<string | number>;
+    sub?: string;
+    ttl?: number | string;
+  } = {},
+): Promise<string> {
+  return signToken(
+    SECRET,
+    {
+      sub: opts.sub ?? `${role}-${randomUUID().slice(0, 8)}`,
+      role,
+      outlet: opts.outlet ?? 1,
+      ...(opts.tenants ? { tenants: opts.tenants } : {}),
+    },
+    opts.ttl ?? '1h',
+  );
+}
+
+export interface Received {
+  name: string;
+  data: unknown;
+}
+
+export interface TestClient {
+  socket: Socket;
+  received: Received[];
+  /** Logged events only (presence excluded). */
+  events(): EventEnvelope[];
+  presence(): EventEnvelope[];
+  waitFor(predicate: (received: Received[]) => boolean, timeoutMs?: number): Promise<void>;
+  request<T = unknown>(event: string, payload?: unknown, timeoutMs?: number): Promise<T>;
+  close(): void;
+}
+
+/** A socket.io client that records everything the relay sends, in arrival order. */
+export function client(url: string, auth: Record<string, unknown>): TestClient {
+  const socket = io(url, {
+    auth,
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    timeout: 5_000,
+  });
+  openSockets.add(socket);
+  const received: Received[] = [];
+  const waiters = new Set<() => void>();
+  socket.onAny((name: string, data: unknown) => {
+    received.push({ name, data });
+    for (const w of [...waiters]) w();
+  });
+  return {
+    socket,
+    received,
+    events: () =>
+      received
+        .filter((r) => r.name === 'event' && (r.data as EventEnvelope).seq !== null)
+        .map((r) => r.data as EventEnvelope),
+    presence: () =>
+      received
+        .filter((r) => r.name === 'event' && (r.data as EventEnvelope).seq === null)
+        .map((r) => r.data as EventEnvelope),
+    waitFor(predicate, timeoutMs = 5_000) {
+      if (predicate(received)) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (!predicate(received)) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out; received ${received.map((r) => r.name).join(',')}`));
+        }, timeoutMs);
+        waiters.add(check);
+      });
+    },
+    request<T>(event: string, payload?: unknown, timeoutMs = 5_000) {
+      return socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>;
+    },
+    close() {
+      socket.disconnect();
+      openSockets.delete(socket);
+    },
+  };
+}
+
+/** Connects and waits for `sync:caught_up`. */
+export async function connected(url: string, auth: Record<string, unknown>): Promise<TestClient> {
+  const c = client(url, auth);
+  await c.waitFor((r) => r.some((x) => x.name === 'sync:caught_up'));
+  return c;
+}
+
+/** Resolves with the `connect_error` message, or rejects if the handshake succeeds. */
+export function refusal(url: string, auth: Record<string, unknown>): Promise<string> {
+  const c = client(url, auth);
+  return new Promise((resolve, reject) => {
+    c.socket.on('connect_error', (error) => {
+      c.close();
+      resolve(error.message);
+    });
+    c.socket.on('connect', () => {
+      c.close();
+      reject(new Error('handshake was accepted'));
+    });
+  });
+}
+
+export function order(overrides: Partial<Order> & Record<string, unknown> = {}): Order {
+  return {
+    order_id: randomUUID(),
+    order_number: `T-${Math.floor(Math.random() * 1e6)}`,
+    outlet_id: 1,
+    tenant_id: 3,
+    status: 'pending',
+    items: [{ product_id: 10, name: 'Nasi goreng', quantity: 2, price: '25000' }],
+    total_amount: '50000',
+    created_at: '2026-01-01T10:00:00.000Z',
+    ...overrides,
+  } as Order;
+}
+
+export async function http(
+  url: string,
+  path: string,
+  init: {
+    method?: string;
+    token?: string;
+    body?: unknown;
+    raw?: string;
+    headers?: Record<string, string>;
+  } = {},
+  // biome-ignore lint/suspicious/noExplicitAny: tests inspect JSON answers field by field
+): Promise<{ status: number; body: any }> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  let body: string | undefined;
+  if (init.raw !== undefined) body = init.raw;
+  else if (init.body !== undefined) body = JSON.stringify(init.body);
+  if (body !== undefined) headers['content-type'] ??= 'application/json';
+  const res = await fetch(`${url}${path}`, {
+    method: init.method ?? (body !== undefined ? 'POST' : 'GET'),
+    headers,
+    body,
+    signal: AbortSignal.timeout(40_000),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {}
+  return { status: res.status, body: parsed };
+}
