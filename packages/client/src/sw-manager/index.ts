@@ -1,1 +1,10 @@
-export {};
+export type {
+  QueuedOrder,
+  QueueStatus,
+  QueueSummary,
+  RejectedOrder,
+  SyncResult,
+} from '../sw/protocol.js';
+export { ORDER_QUEUE_NAME, SW_MESSAGES } from '../sw/protocol.js';
+export type { QueueListener, ServiceWorkerManagerOptions, ServiceWorkerStatus } from './manager.js';
+export { createServiceWorkerManager, ServiceWorkerManager } from './manager.js';

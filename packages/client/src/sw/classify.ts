@@ -1,0 +1,19 @@
+/**
+ * What a replay does with the answer to one queued order:
+ * `delivered` → remove it; `retry` → keep it first in line and stop this run;
+ * `rejected` → move it to the rejected list (retrying a refused order forever would block
+ * every order behind it).
+ */
+export type ReplayOutcome = 'delivered' | 'retry' | 'rejected';
+
+/** `status` is the HTTP status, or `null` when no answer came (network error, timeout). */
+export type ClassifyResponse = (status: number | null) => ReplayOutcome;
+
+export const classifyResponse: ClassifyResponse = (status) => {
+  if (status === null) return 'retry';
+  // 0 is an opaque answer: we cannot tell whether the backend took the order.
+  if (status === 0) return 'retry';
+  if (status < 400) return 'delivered';
+  if (status === 408 || status === 429 || status >= 500) return 'retry';
+  return 'rejected';
+};

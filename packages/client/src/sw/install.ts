@@ -1,0 +1,95 @@
+import { Queue } from 'workbox-background-sync';
+import { registerRoute } from 'workbox-routing';
+import { resolveEnvironment } from '../lib/environment.js';
+import { registerCacheRoutes } from './cacheRoutes.js';
+import { classifyResponse } from './classify.js';
+import { createLock } from './lock.js';
+import { listenForMessages } from './messages.js';
+import { createQueueNotifier } from './notifier.js';
+import { defaultOrderMatch, type KitchenSyncWorkerOptions } from './options.js';
+import { OrderQueueDb } from './orderQueueDb.js';
+import { OrderSync, type ReplayResult } from './orderSync.js';
+import { ORDER_QUEUE_NAME, type QueueStatus } from './protocol.js';
+import { defaultScope } from './scope.js';
+
+export interface KitchenSyncWorker {
+  /** Replays the order queue now (after any replay already running). */
+  replay(): Promise<ReplayResult>;
+  status(): Promise<QueueStatus>;
+  /** Workbox's queue, for `registerSync()` or tooling. */
+  readonly queue: Queue;
+}
+
+/**
+ * Installs everything kitchen-sync needs in the app's service worker: the runtime caches, the
+ * order queue with its replay, and the message handlers. Call once, at the top level of the
+ * worker (after `precacheAndRoute(self.__WB_MANIFEST)` if the app precaches).
+ */
+export function installKitchenSync(options: KitchenSyncWorkerOptions = {}): KitchenSyncWorker {
+  const scope = options.scope ?? defaultScope();
+  const env = resolveEnvironment({
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const orderOptions = options.orders ?? {};
+  const retentionMinutes = orderOptions.retentionMinutes ?? 24 * 60;
+  const db = new OrderQueueDb(ORDER_QUEUE_NAME);
+  const notify = createQueueNotifier(scope, db);
+  const orders = new OrderSync({
+    db,
+    lock: createLock(`kitchen-sync:${ORDER_QUEUE_NAME}`, scope.navigator?.locks),
+    classify: orderOptions.classify ?? classifyResponse,
+    retentionMs: retentionMinutes * 60_000,
+    timeoutMs: orderOptions.timeoutMs ?? 20_000,
+    fetch: env.fetch,
+    now: env.now,
+    timers: options.timers ?? env.timers,
+    randomUUID: options.randomUUID ?? (() => crypto.randomUUID()),
+    onChange: notify,
+  });
+  const syncSupported = 'sync' in scope.registration && !orderOptions.forceSyncFallback;
+
+  // Workbox's queue registers the sync tag and calls onSync on sync events, or at worker start
+  // where there is no Background Sync API (Safari, Firefox).
+  const queue = new Queue(ORDER_QUEUE_NAME, {
+    maxRetentionTime: retentionMinutes,
+    forceSyncFallback: orderOptions.forceSyncFallback ?? false,
+    onSync: async () => {
+      const result = await orders.replay();
+      // Throwing makes the browser retry the sync event later; without sync events nobody
+      // would catch it, and ONLINE / SYNC_NOW / the next start replay instead.
+      if (result.stopped && syncSupported) throw new Error('order-sync-queue: replay stopped');
+    },
+  });
+
+  const matchOrder = orderOptions.match ?? defaultOrderMatch;
+  registerRoute(
+    ({ url, request, sameOrigin }) => matchOrder({ url, request, sameOrigin }),
+    async ({ request }) => {
+      let response: Response;
+      try {
+        response = await orders.submit(request.clone());
+      } catch {
+        // The queue cannot store (quota, private mode): sending straight away beats losing it.
+        return env.fetch(request);
+      }
+      if (response.status === 202 && response.headers.has('X-Kitchen-Sync-Queued')) {
+        await queue.registerSync();
+      }
+      return response;
+    },
+    'POST',
+  );
+  registerCacheRoutes(options);
+  listenForMessages(scope, orders);
+
+  if (options.clientsClaim ?? true) {
+    scope.addEventListener('activate', (event) => event.waitUntil(scope.clients.claim()));
+  }
+
+  return {
+    replay: () => orders.replay(),
+    status: () => orders.status(),
+    queue,
+  };
+}

@@ -1,0 +1,100 @@
+import type { Timers } from '../lib/environment.js';
+import type { ClassifyResponse } from './classify.js';
+import type { ServiceWorkerScope } from './scope.js';
+
+export interface RouteMatchContext {
+  url: URL;
+  request: Request;
+  sameOrigin: boolean;
+}
+
+export type RouteMatch = (context: RouteMatchContext) => boolean;
+
+/** A runtime cache route; `false` in `KitchenSyncWorkerOptions` leaves it out. */
+export interface CacheRouteOptions {
+  match?: RouteMatch;
+  cacheName?: string;
+  maxEntries?: number;
+  maxAgeSeconds?: number;
+  /** NetworkFirst only: fall back to the cache after this long without an answer. */
+  networkTimeoutSeconds?: number;
+}
+
+export interface OrderQueueOptions {
+  /** Which POSTs are orders; default: pathname `/api/public/order-groups/`. */
+  match?: RouteMatch;
+  /** Default 24 h; older orders move to the rejected list as `expired`, never vanish. */
+  retentionMinutes?: number;
+  /** One replay attempt is abandoned (and the order kept) after this long. Default 20 s. */
+  timeoutMs?: number;
+  /** What a backend answer means; default `classifyResponse`. */
+  classify?: ClassifyResponse;
+  /** Replay on worker start even where the Background Sync API exists. */
+  forceSyncFallback?: boolean;
+}
+
+export interface KitchenSyncWorkerOptions {
+  /** NetworkFirst `/api/*`: 5 min, 100 entries. */
+  api?: CacheRouteOptions | false;
+  /** StaleWhileRevalidate `/api/{products,categories,promotions}/`: 1 h, 200 entries. */
+  masterData?: CacheRouteOptions | false;
+  /** CacheFirst scripts, styles, images, fonts: 30 days, 500 entries. */
+  static?: CacheRouteOptions | false;
+  /** NetworkFirst page navigations, so pages open offline: 1 day, 50. `false` when you precache. */
+  pages?: CacheRouteOptions | false;
+  orders?: OrderQueueOptions;
+  /** Take control of open pages on first install, so their first orders are queued too. Default true. */
+  clientsClaim?: boolean;
+  scope?: ServiceWorkerScope;
+  fetch?: typeof fetch;
+  now?: () => number;
+  timers?: Pick<Timers, 'setTimeout' | 'clearTimeout'>;
+  randomUUID?: () => string;
+}
+
+export type ResolvedCacheRoute = Required<Omit<CacheRouteOptions, 'networkTimeoutSeconds'>> &
+  Pick<CacheRouteOptions, 'networkTimeoutSeconds'>;
+
+const MASTER_DATA_PATH = /^\/api\/(products|categories|promotions)\//;
+
+export const DEFAULT_ROUTES = {
+  masterData: {
+    match: ({ url }) => MASTER_DATA_PATH.test(url.pathname),
+    cacheName: 'master-data-cache',
+    maxEntries: 200,
+    maxAgeSeconds: 60 * 60,
+  },
+  api: {
+    match: ({ url }) => url.pathname.startsWith('/api/'),
+    cacheName: 'api-cache',
+    maxEntries: 100,
+    maxAgeSeconds: 5 * 60,
+    networkTimeoutSeconds: 5,
+  },
+  static: {
+    match: ({ request }) => ['style', 'script', 'image', 'font'].includes(request.destination),
+    cacheName: 'static-cache',
+    maxEntries: 500,
+    maxAgeSeconds: 30 * 24 * 60 * 60,
+  },
+  pages: {
+    match: ({ request }) => request.mode === 'navigate',
+    cacheName: 'pages-cache',
+    maxEntries: 50,
+    maxAgeSeconds: 24 * 60 * 60,
+    networkTimeoutSeconds: 5,
+  },
+} satisfies Record<string, ResolvedCacheRoute>;
+
+export const DEFAULT_ORDER_PATH = '/api/public/order-groups/';
+
+export const defaultOrderMatch: RouteMatch = ({ url }) => url.pathname === DEFAULT_ORDER_PATH;
+
+export function resolveRoute(
+  name: keyof typeof DEFAULT_ROUTES,
+  option: CacheRouteOptions | false | undefined,
+): ResolvedCacheRoute | null {
+  if (option === false) return null;
+  const defaults: ResolvedCacheRoute = DEFAULT_ROUTES[name];
+  return { ...defaults, ...option };
+}

@@ -1,0 +1,199 @@
+import { StorableRequest } from 'workbox-background-sync';
+import type { Timers } from '../lib/environment.js';
+import type { ClassifyResponse } from './classify.js';
+import { IDEMPOTENCY_HEADER, idempotencyKeyFor, orderIdOf } from './idempotency.js';
+import type { Lock } from './lock.js';
+import type { OrderQueueDb, QueueEntry, RequestData } from './orderQueueDb.js';
+import type { QueuedOrder, QueueStatus, RejectedOrder, SyncResult } from './protocol.js';
+
+export interface OrderSyncOptions {
+  db: OrderQueueDb;
+  lock: Lock;
+  classify: ClassifyResponse;
+  /** How long an order may wait; older ones move to the rejected list as `expired`. */
+  retentionMs: number;
+  /** One replay attempt is abandoned (and kept) after this long, so a hung backend cannot stall the queue. */
+  timeoutMs: number;
+  fetch: typeof fetch;
+  now: () => number;
+  timers: Pick<Timers, 'setTimeout' | 'clearTimeout'>;
+  randomUUID: () => string;
+  /** Called after every change of the queue or the rejected list. */
+  onChange: () => void;
+}
+
+export interface ReplayResult extends SyncResult {
+  /** True when the run ended on an order that must be retried later. */
+  stopped: boolean;
+}
+
+const RESPONSE_EXCERPT = 4096;
+
+/**
+ * The order queue: every order POST is stored first, then replayed strictly in order, one at a
+ * time, under a lock. An entry leaves the queue only after the backend answered it, so a worker
+ * killed mid-request leaves it in place and the `Idempotency-Key` makes the second send
+ * harmless (Workbox's own replay shifts first and drops on any HTTP answer: issue #2599).
+ */
+export class OrderSync {
+  readonly #o: OrderSyncOptions;
+  /** Page requests waiting for the backend's answer to their entry, by entry id. */
+  readonly #waiters = new Map<number, (response: Response) => void>();
+
+  constructor(options: OrderSyncOptions) {
+    this.#o = options;
+  }
+
+  /** Stores the request (its body read once, here) with its `Idempotency-Key`. */
+  async enqueue(
+    request: Request,
+    onId?: (id: number) => void,
+  ): Promise<{ id: number; idempotencyKey: string; orderId: string | null }> {
+    const data = (await StorableRequest.fromRequest(request)).toObject() as RequestData;
+    const orderId = orderIdOf(data.body);
+    const idempotencyKey = idempotencyKeyFor(data.headers, data.body) ?? this.#o.randomUUID();
+    data.headers = withoutHeader(data.headers, IDEMPOTENCY_HEADER);
+    data.headers[IDEMPOTENCY_HEADER] = idempotencyKey;
+    const id = await this.#o.db.push(data, this.#o.now(), { idempotencyKey, orderId }, onId);
+    this.#o.onChange();
+    return { id, idempotencyKey, orderId };
+  }
+
+  /**
+   * What the page's POST gets: the backend's own answer when its order went through (or was
+   * refused) in this run, else `202 { queued: true }` — the order is safe and will be sent.
+   */
+  async submit(request: Request): Promise<Response> {
+    let answer: Response | undefined;
+    const { id, idempotencyKey, orderId } = await this.enqueue(request, (entryId) => {
+      // Registered before the entry is committed, so no replay can answer it unseen.
+      this.#waiters.set(entryId, (response) => {
+        answer = response;
+      });
+    });
+    try {
+      await this.replay();
+    } finally {
+      this.#waiters.delete(id);
+    }
+    if (answer) return answer;
+    return new Response(
+      JSON.stringify({ queued: true, order_id: orderId, idempotency_key: idempotencyKey }),
+      {
+        status: 202,
+        headers: { 'Content-Type': 'application/json', 'X-Kitchen-Sync-Queued': '1' },
+      },
+    );
+  }
+
+  /** Replays the queue now, after any replay already running. */
+  replay(): Promise<ReplayResult> {
+    return this.#o.lock(() => this.#replayAlone());
+  }
+
+  async status(): Promise<QueueStatus> {
+    const [pending, rejected] = await Promise.all([this.#o.db.pending(), this.#o.db.rejected()]);
+    return { pending: pending.map(toQueued), rejected: rejected.map(toRejected) };
+  }
+
+  async dismissRejected(ids: readonly number[]): Promise<void> {
+    await this.#o.db.dismissRejected(ids);
+    this.#o.onChange();
+  }
+
+  async #replayAlone(): Promise<ReplayResult> {
+    const { db } = this.#o;
+    let replayed = 0;
+    let rejected = 0;
+    let stopped = false;
+    for (let entry = await db.first(); entry; entry = await db.first()) {
+      if (this.#o.now() - entry.timestamp > this.#o.retentionMs) {
+        await db.reject(entry, {
+          reason: 'expired',
+          status: 0,
+          response: null,
+          rejectedAt: this.#o.now(),
+        });
+        rejected += 1;
+        this.#o.onChange();
+        continue;
+      }
+      const response = await this.#send(entry);
+      const outcome = this.#o.classify(response ? response.status : null);
+      if (outcome === 'retry' || !response) {
+        stopped = true;
+        break;
+      }
+      if (outcome === 'delivered') {
+        await db.remove(entry.id);
+        replayed += 1;
+      } else {
+        await db.reject(entry, {
+          reason: 'rejected',
+          status: response.status,
+          response: await excerpt(response),
+          rejectedAt: this.#o.now(),
+        });
+        rejected += 1;
+      }
+      this.#waiters.get(entry.id)?.(response);
+      this.#o.onChange();
+    }
+    const { pending } = await db.counts();
+    return { replayed, remaining: pending, rejected, stopped };
+  }
+
+  /** One attempt; `undefined` when no answer came. A fresh Request each time: no body is read twice. */
+  async #send(entry: QueueEntry): Promise<Response | undefined> {
+    const controller = new AbortController();
+    const timer = this.#o.timers.setTimeout(() => controller.abort(), this.#o.timeoutMs);
+    try {
+      const request = new Request(entry.requestData.url, {
+        ...(entry.requestData as RequestInit),
+        signal: controller.signal,
+      });
+      return await this.#o.fetch(request);
+    } catch {
+      return undefined;
+    } finally {
+      this.#o.timers.clearTimeout(timer);
+    }
+  }
+}
+
+function withoutHeader(headers: Record<string, string>, name: string): Record<string, string> {
+  const lower = name.toLowerCase();
+  return Object.fromEntries(Object.entries(headers).filter(([key]) => key.toLowerCase() !== lower));
+}
+
+async function excerpt(response: Response): Promise<string | null> {
+  try {
+    return (await response.clone().text()).slice(0, RESPONSE_EXCERPT);
+  } catch {
+    return null;
+  }
+}
+
+function toQueued(entry: QueueEntry): QueuedOrder {
+  const { body } = entry.requestData;
+  return {
+    id: entry.id,
+    idempotencyKey:
+      entry.metadata?.idempotencyKey ?? String(entry.requestData.headers[IDEMPOTENCY_HEADER] ?? ''),
+    orderId: entry.metadata?.orderId ?? null,
+    url: entry.requestData.url,
+    queuedAt: entry.timestamp,
+    body: body ? new TextDecoder().decode(body) : null,
+  };
+}
+
+function toRejected(entry: QueueEntry): RejectedOrder {
+  const meta = entry.metadata ?? {};
+  return {
+    ...toQueued(entry),
+    reason: meta.reason ?? 'rejected',
+    status: meta.status ?? 0,
+    response: meta.response ?? null,
+    rejectedAt: meta.rejectedAt ?? entry.timestamp,
+  };
+}

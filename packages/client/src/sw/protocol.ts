@@ -1,0 +1,69 @@
+/**
+ * What the service worker and the page say to each other. Shared by `./sw` and `./sw-manager`,
+ * so it must stay free of imports: the page bundle pulls it in without any Workbox code.
+ */
+
+/** Workbox's queue name; its sync tag is `workbox-background-sync:<name>`. */
+export const ORDER_QUEUE_NAME = 'order-sync-queue';
+
+export const SW_MESSAGES = {
+  /** Page → SW: activate the waiting version now. */
+  SKIP_WAITING: 'SKIP_WAITING',
+  /** Page → SW: replay the queue now; answered on the MessagePort with a `SyncResult`. */
+  SYNC_NOW: 'SYNC_NOW',
+  /** Page → SW: answered on the MessagePort with a `QueueStatus`. */
+  QUEUE_STATUS: 'QUEUE_STATUS',
+  /** Page → SW: the page is online again (no Background Sync API everywhere); replays. */
+  ONLINE: 'ONLINE',
+  /** Page → SW `{ ids }`: the staff has seen these rejected orders; answered with a `QueueStatus`. */
+  DISMISS_REJECTED: 'DISMISS_REJECTED',
+  /** SW → every window: the queue changed; `{ type, summary: QueueSummary }`. */
+  QUEUE_CHANGED: 'KITCHEN_SYNC_QUEUE_CHANGED',
+} as const;
+
+export type SwMessageType = (typeof SW_MESSAGES)[keyof typeof SW_MESSAGES];
+
+/** An order POST waiting in the queue. */
+export interface QueuedOrder {
+  /** The queue entry's id; ascending ids are the replay order. */
+  id: number;
+  /** The `Idempotency-Key` sent with every attempt. */
+  idempotencyKey: string;
+  /** The body's `order_id`, when it has one. */
+  orderId: string | null;
+  url: string;
+  /** ms since epoch, when the page sent it. */
+  queuedAt: number;
+  /** The request body as text (the order JSON), so the page can show what is waiting. */
+  body: string | null;
+}
+
+/** An order POST the backend refused (a 4xx other than 408/429) or that outlived the retention. */
+export interface RejectedOrder extends QueuedOrder {
+  reason: 'rejected' | 'expired';
+  /** The HTTP status of the refusal; 0 when expired. */
+  status: number;
+  /** The start of the backend's answer (it usually says why), at most 4 KiB. */
+  response: string | null;
+  rejectedAt: number;
+}
+
+export interface QueueStatus {
+  pending: QueuedOrder[];
+  rejected: RejectedOrder[];
+}
+
+export interface QueueSummary {
+  pending: number;
+  rejected: number;
+}
+
+/** The answer to `SYNC_NOW`: counts for this replay run, and what is still waiting. */
+export interface SyncResult {
+  /** Delivered in this run. */
+  replayed: number;
+  /** Still queued after this run (the backend or the network failed on the first of them). */
+  remaining: number;
+  /** Moved to the rejected list in this run. */
+  rejected: number;
+}

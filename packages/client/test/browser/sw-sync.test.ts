@@ -1,0 +1,131 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Kiosk, orderBody, startKiosk } from './kiosk.js';
+
+let kiosk: Kiosk;
+
+beforeEach(async () => {
+  kiosk = await startKiosk();
+});
+
+afterEach(async () => {
+  await kiosk?.close();
+});
+
+const place = (n: number) =>
+  kiosk.page.evaluate((order) => globalThis.ks.placeOrder(order), orderBody(n));
+const syncNow = () => kiosk.page.evaluate(() => globalThis.ks.manager.syncNow());
+const queueStatus = () => kiosk.page.evaluate(() => globalThis.ks.manager.queueStatus());
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const orderIds = (ns: number[]) => ns.map((n) => orderBody(n).order_id);
+
+describe('order background sync in Chromium', () => {
+  it('delivers an order placed online at once, keyed by its order_id', async () => {
+    const answer = await place(1);
+    expect(answer.status).toBe(201);
+    expect(kiosk.server.backend.posts).toEqual([
+      expect.objectContaining({ idempotencyKey: orderBody(1).order_id, status: 201 }),
+    ]);
+    expect((await queueStatus()).pending).toEqual([]);
+  });
+
+  it('keeps 20 offline orders across a reload and a browser restart, then delivers each once, in order', async () => {
+    const { backend } = kiosk.server;
+    await kiosk.browser.context.setOffline(true);
+    for (const n of range(1, 20)) expect((await place(n)).status).toBe(202);
+
+    await kiosk.reload();
+    expect((await queueStatus()).pending.map((o) => o.orderId)).toEqual(orderIds(range(1, 20)));
+
+    // Chromium wakes the worker for the pending Background Sync as it starts, before Playwright's
+    // offline emulation reaches it (even with `offline` at launch): the backend is unreachable
+    // instead while the browser restarts.
+    backend.down = true;
+    await kiosk.browser.restart({ offline: true });
+    await kiosk.openPage();
+    backend.down = false;
+    expect((await queueStatus()).pending).toHaveLength(20);
+    expect(backend.accepted).toEqual([]);
+    const triedWhileDown = backend.posts.length;
+
+    await kiosk.browser.context.setOffline(false);
+    const result = await syncNow();
+    expect(result.remaining).toBe(0);
+    expect(result.rejected).toBe(0);
+    const delivered = backend.posts.slice(triedWhileDown);
+    expect(delivered.map((p) => p.idempotencyKey)).toEqual(orderIds(range(1, 20)));
+    expect(delivered.map((p) => (p.body as { order_id: string }).order_id)).toEqual(
+      orderIds(range(1, 20)),
+    );
+    expect(delivered.every((p) => p.status === 201)).toBe(true);
+    expect((await queueStatus()).pending).toEqual([]);
+  });
+
+  it('loses nothing while the backend answers 500, and delivers once it recovers', async () => {
+    const { backend } = kiosk.server;
+    let failing = true;
+    backend.answer = () => (failing ? 500 : undefined);
+    for (const n of range(1, 5)) expect((await place(n)).status).toBe(202);
+
+    expect(await syncNow()).toEqual({ replayed: 0, remaining: 5, rejected: 0 });
+    // Each attempt stops at the first order: the rest wait behind it, never overtaking.
+    expect(new Set(backend.posts.map((p) => p.idempotencyKey))).toEqual(new Set(orderIds([1])));
+
+    failing = false;
+    expect((await syncNow()).remaining).toBe(0);
+    expect(backend.accepted.map((p) => p.idempotencyKey)).toEqual(orderIds(range(1, 5)));
+  });
+
+  it('moves an order the backend refuses with 400 to a visible rejected list and delivers the rest', async () => {
+    const { backend } = kiosk.server;
+    const refused = orderBody(3).order_id;
+    backend.answer = (post) => (post.idempotencyKey === refused ? 400 : undefined);
+    await kiosk.browser.context.setOffline(true);
+    for (const n of range(1, 5)) expect((await place(n)).status).toBe(202);
+    await kiosk.browser.context.setOffline(false);
+
+    // Coming online already made the page send ONLINE, so the replay may be done before SYNC_NOW.
+    expect((await syncNow()).remaining).toBe(0);
+    expect(backend.accepted.map((p) => p.idempotencyKey)).toEqual(orderIds([1, 2, 4, 5]));
+    const { pending, rejected } = await queueStatus();
+    expect(pending).toEqual([]);
+    expect(rejected).toEqual([
+      expect.objectContaining({
+        orderId: refused,
+        idempotencyKey: refused,
+        status: 400,
+        reason: 'rejected',
+      }),
+    ]);
+    expect(JSON.parse(rejected[0]?.body ?? '{}')).toEqual(orderBody(3));
+    expect(JSON.parse(rejected[0]?.response ?? '{}')).toEqual({
+      error: { code: 'invalid_payload' },
+    });
+    await kiosk.page.waitForFunction(
+      () =>
+        globalThis.ks.manager.queue.get()?.rejected === 1 &&
+        globalThis.ks.manager.queue.get()?.pending === 0,
+      null,
+      { timeout: 10_000 },
+    );
+
+    const after = await kiosk.page.evaluate(
+      (id) => globalThis.ks.manager.dismissRejected([id]),
+      rejected[0]?.id ?? -1,
+    );
+    expect(after.rejected).toEqual([]);
+  });
+
+  it('honours an Idempotency-Key the page set itself', async () => {
+    const answer = await kiosk.page.evaluate(async (order) => {
+      const response = await fetch('/api/public/order-groups/', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'Idempotency-Key': 'group-42' },
+        body: JSON.stringify(order),
+      });
+      return response.status;
+    }, orderBody(1));
+    expect(answer).toBe(201);
+    expect(kiosk.server.backend.posts.map((p) => p.idempotencyKey)).toEqual(['group-42']);
+  });
+});
