@@ -179,6 +179,7 @@ export async function http(
     body?: unknown;
     raw?: string;
     headers?: Record<string, string>;
+    timeoutMs?: number;
   } = {},
   // biome-ignore lint/suspicious/noExplicitAny: tests inspect JSON answers field by field
 ): Promise<{ status: number; body: any }> {
@@ -192,7 +193,7 @@ export async function http(
     method: init.method ?? (body !== undefined ? 'POST' : 'GET'),
     headers,
     body,
-    signal: AbortSignal.timeout(40_000),
+    signal: AbortSignal.timeout(init.timeoutMs ?? 40_000),
   });
   const text = await res.text();
   let parsed: unknown = text;

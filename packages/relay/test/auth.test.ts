@@ -1,0 +1,141 @@
+import { SignJWT } from 'jose';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { signToken } from '../src/index.js';
+import {
+  connected,
+  http,
+  order,
+  refusal,
+  SECRET,
+  startRelay,
+  type TestRelay,
+  tokenFor,
+} from './helpers.js';
+
+let t: TestRelay;
+beforeEach(async () => {
+  t = await startRelay();
+});
+afterEach(async () => {
+  await t.close();
+});
+
+describe('handshake refusals', () => {
+  it.each([
+    ['no token', async () => ({})],
+    ['a malformed token', async () => ({ token: 'not-a-jwt' })],
+    [
+      'a token signed with another secret',
+      async () => ({
+        token: await signToken('another-secret-entirely', { sub: 'x', role: 'admin', outlet: 1 }),
+      }),
+    ],
+    [
+      'an expired token',
+      async () => ({
+        token: await new SignJWT({ role: 'pos', outlet: 1 })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('pos-1')
+          .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
+          .sign(new TextEncoder().encode(SECRET)),
+      }),
+    ],
+    [
+      'a token without exp',
+      async () => ({
+        token: await new SignJWT({ role: 'pos', outlet: 1 })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('pos-1')
+          .sign(new TextEncoder().encode(SECRET)),
+      }),
+    ],
+    [
+      'a token with an unknown role',
+      async () => ({
+        token: await new SignJWT({ role: 'chef', outlet: 1 })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('x')
+          .setExpirationTime('1h')
+          .sign(new TextEncoder().encode(SECRET)),
+      }),
+    ],
+  ])('refuses %s with unauthorized', async (_name, auth) => {
+    expect(await refusal(t.url, await auth())).toBe('unauthorized');
+    expect(t.relay.store.countEvents()).toBe(0);
+  });
+
+  it('refuses a malformed handshake auth with invalid_payload', async () => {
+    expect(await refusal(t.url, { token: await tokenFor('pos'), since: -1 })).toBe(
+      'invalid_payload',
+    );
+  });
+});
+
+describe('roles', () => {
+  it('lets only pos and admin publish', async () => {
+    for (const role of ['kitchen', 'monitor'] as const) {
+      const c = await connected(t.url, { token: await tokenFor(role) });
+      expect(await c.request('order:publish', order())).toMatchObject({
+        ok: false,
+        error: { code: 'forbidden' },
+      });
+    }
+    const admin = await connected(t.url, { token: await tokenFor('admin') });
+    expect(await admin.request('order:publish', order())).toMatchObject({ ok: true, seq: 1 });
+    expect(t.relay.store.countEvents()).toBe(1);
+  });
+
+  it('does not let a monitor update status', async () => {
+    const pos = await connected(t.url, { token: await tokenFor('pos') });
+    const monitor = await connected(t.url, { token: await tokenFor('monitor') });
+    const o = order();
+    await pos.request('order:publish', o);
+    expect(
+      await monitor.request('order:update', { order_id: o.order_id, status: 'preparing' }),
+    ).toMatchObject({ error: { code: 'forbidden' } });
+  });
+
+  it('serves /clients to admins only', async () => {
+    await connected(t.url, {
+      token: await tokenFor('kitchen', { sub: 'kds-1' }),
+      client_id: 'kds-screen-1',
+    });
+    const none = await http(t.url, '/clients');
+    expect([none.status, none.body.error.code]).toEqual([401, 'unauthorized']);
+    const pos = await http(t.url, '/clients', { token: await tokenFor('pos') });
+    expect([pos.status, pos.body.error.code]).toEqual([403, 'forbidden']);
+    const admin = await http(t.url, '/clients', { token: await tokenFor('admin') });
+    expect(admin.status).toBe(200);
+    expect(admin.body.total).toBe(1);
+    expect(admin.body.clients[0]).toMatchObject({
+      client_id: 'kds-screen-1',
+      role: 'kitchen',
+      outlet: '1',
+      transport: 'websocket',
+    });
+  });
+
+  it('refuses HTTP requests with a forged token', async () => {
+    const forged = await signToken('another-secret-entirely', {
+      sub: 'x',
+      role: 'admin',
+      outlet: 1,
+    });
+    const res = await http(t.url, '/api/events', { token: forged });
+    expect([res.status, res.body.error.code]).toEqual([401, 'unauthorized']);
+  });
+});
+
+describe('insecure mode', () => {
+  it('accepts token-less clients only with insecureNoAuth', async () => {
+    const open = await startRelay({ insecureNoAuth: true, secret: undefined });
+    try {
+      const pos = await connected(open.url, {});
+      expect(await pos.request('order:publish', order())).toMatchObject({ ok: true, seq: 1 });
+      const poll = await http(open.url, '/api/events?outlet_id=1');
+      expect(poll.body.events).toHaveLength(1);
+    } finally {
+      await open.close();
+    }
+  });
+});
