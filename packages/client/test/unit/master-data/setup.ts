@@ -39,8 +39,10 @@ export interface Terminal {
 }
 
 /** A kiosk with its own fresh IndexedDB, clock, window and document. */
-export function terminal(overrides: Partial<MasterDataServiceOptions> = {}): Terminal {
-  const idb = new IDBFactory();
+export function terminal(
+  overrides: Partial<MasterDataServiceOptions> = {},
+  idb: IDBFactory = new IDBFactory(),
+): Terminal {
   const clock = new FakeClock();
   const window = new FakeWindow();
   const document = new FakeDocument();
@@ -75,5 +77,9 @@ export function terminal(overrides: Partial<MasterDataServiceOptions> = {}): Ter
 }
 
 export function ids(rows: Array<{ id: string | number }>): Array<string | number> {
-  return rows.map((row) => row.id).sort((a, b) => String(a).localeCompare(String(b)));
+  return rows
+    .map((row) => row.id)
+    .sort((a, b) =>
+      typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)),
+    );
 }

@@ -1,0 +1,103 @@
+import { IDBFactory } from 'fake-indexeddb';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DB_VERSION, DEFAULT_DB_NAME } from '../../../src/master-data/masterDataDb.js';
+import { centralServer, FakeCentral } from './fakeCentral.js';
+import { ids, type Terminal, terminal } from './setup.js';
+
+const msw = centralServer();
+beforeAll(() => msw.server.listen({ onUnhandledRequest: 'error' }));
+afterAll(() => msw.server.close());
+
+let kiosk: Terminal;
+afterEach(async () => {
+  await kiosk.close();
+  msw.server.resetHandlers();
+});
+
+/** The users' current kiosk database (schema 1, no indexes, `{ key, value }` metadata). */
+function createVersion1(idb: IDBFactory): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = idb.open(DEFAULT_DB_NAME, 1);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      const products = db.createObjectStore('products', { keyPath: 'id' });
+      const categories = db.createObjectStore('categories', { keyPath: 'id' });
+      const promotions = db.createObjectStore('promotions', { keyPath: 'id' });
+      const metadata = db.createObjectStore('metadata', { keyPath: 'key' });
+      products.put({ id: 1, name: 'Nasi goreng', price: 25000, category_id: 1, version: 3 });
+      products.put({ id: 2, name: 'Es teh', price: 5000, category_id: 2, version: 1 });
+      products.put({ id: 3, name: 'Mie goreng', price: 23000, category_id: 1, version: 2 });
+      categories.put({ id: 1, name: 'Makanan', version: 1 });
+      categories.put({ id: 2, name: 'Minuman', version: 1 });
+      promotions.put({ id: 9, name: 'Promo', start_date: '2026-01-01', end_date: '2026-12-31' });
+      promotions.put({ id: 10, name: 'Old', start_date: '2025-01-01', end_date: '2025-01-31' });
+      promotions.put({ id: 11, name: 'Garbled', start_date: 'soon' });
+      metadata.put({ key: 'products_version', value: 42 });
+      metadata.put({ key: 'last_sync', value: '2026-01-10T10:00:00Z' });
+    };
+    request.onsuccess = () => {
+      request.result.close();
+      resolve();
+    };
+    request.onerror = () => reject(request.error);
+  });
+}
+
+describe('schema upgrade', () => {
+  it('opens a version-1 cache at version 2 with every row kept and the new indexes working', async () => {
+    const central = msw.use(new FakeCentral());
+    const idb = new IDBFactory();
+    await createVersion1(idb);
+    kiosk = terminal({}, idb);
+
+    expect(ids(await kiosk.service.getProducts())).toEqual([1, 2, 3]);
+    expect(ids(await kiosk.service.getProductsByCategory(1))).toEqual([1, 3]);
+    expect(ids(await kiosk.service.getCategories())).toEqual([1, 2]);
+    expect(ids(await kiosk.service.getActivePromotions(new Date(2026, 5, 1)))).toEqual([9, 11]);
+    expect((await kiosk.service.getActivePromotions(new Date(2026, 5, 1)))[0]).toEqual({
+      id: 9,
+      name: 'Promo',
+      start_date: '2026-01-01',
+      end_date: '2026-12-31',
+    });
+    const databases = await kiosk.idb.databases();
+    expect(databases).toContainEqual({ name: DEFAULT_DB_NAME, version: DB_VERSION });
+
+    // Version-1 versions counted per row and cannot resume: one full refetch from 0.
+    expect(kiosk.service.version.get()).toEqual({ products: 0, categories: 0, promotions: 0 });
+    central.products.upsert({ id: 1, name: 'Nasi goreng spesial', category_id: 1 });
+    central.products.upsert({ id: 2, name: 'Es teh', category_id: 2 });
+    central.products.remove(3);
+    await kiosk.service.preFetchData();
+    expect(central.sinceOf('products')).toEqual([0]);
+    expect(ids(await kiosk.service.getProductsByCategory(1))).toEqual([1]);
+    expect((await kiosk.service.getProducts()).find((p) => p.id === 1)?.name).toBe(
+      'Nasi goreng spesial',
+    );
+  });
+
+  it('a fresh database is created at the current version', async () => {
+    msw.use(new FakeCentral());
+    kiosk = terminal();
+
+    expect(await kiosk.service.getProducts()).toEqual([]);
+    expect(await kiosk.idb.databases()).toEqual([{ name: DEFAULT_DB_NAME, version: DB_VERSION }]);
+  });
+
+  it('another tab upgrading the schema is not blocked by an open connection', async () => {
+    msw.use(new FakeCentral());
+    kiosk = terminal({ dbName: 'tabs' });
+    await kiosk.service.getProducts();
+
+    const upgraded = await new Promise<number>((resolve, reject) => {
+      const request = kiosk.idb.open('tabs', DB_VERSION + 1);
+      request.onsuccess = () => {
+        resolve(request.result.version);
+        request.result.close();
+      };
+      request.onerror = () => reject(request.error);
+    });
+
+    expect(upgraded).toBe(DB_VERSION + 1);
+  });
+});
