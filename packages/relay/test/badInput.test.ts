@@ -1,0 +1,252 @@
+import type { ErrorCode } from '@kitchen-sync/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  connected,
+  order,
+  startRelay,
+  type TestClient,
+  type TestRelay,
+  tokenFor,
+} from './helpers.js';
+
+let t: TestRelay;
+let pos: TestClient;
+beforeEach(async () => {
+  t = await startRelay();
+  pos = await connected(t.url, { token: await tokenFor('admin') });
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const raw = (json: string) => JSON.parse(json) as unknown;
+const item = { product_id: 1, name: 'Teh', quantity: 1 };
+const withItem = (patch: Record<string, unknown>) =>
+  order({ items: [{ ...item, ...patch }] as never });
+const nested = (depth: number): unknown => {
+  let v: unknown = 'bottom';
+  for (let i = 0; i < depth; i++) v = { v };
+  return v;
+};
+const id = () => crypto.randomUUID();
+
+interface Case {
+  name: string;
+  event?: string;
+  payload: () => unknown;
+  /** undefined = sent without an ack callback: only survival and storage are checked. */
+  code?: ErrorCode;
+  noArgs?: boolean;
+}
+
+const cases: Case[] = [
+  { name: 'null payload', payload: () => null, code: 'invalid_payload' },
+  { name: 'no payload at all', payload: () => undefined, noArgs: true, code: 'invalid_payload' },
+  { name: 'a string', payload: () => 'order', code: 'invalid_payload' },
+  { name: 'a number', payload: () => 42, code: 'invalid_payload' },
+  { name: 'a boolean', payload: () => true, code: 'invalid_payload' },
+  { name: 'an array', payload: () => [order()], code: 'invalid_payload' },
+  { name: 'an empty object', payload: () => ({}), code: 'invalid_payload' },
+  {
+    name: 'missing order_id',
+    payload: () => ({ ...order(), order_id: undefined }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'order_id not a UUID',
+    payload: () => order({ order_id: 'abc-123' }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'order_id a number',
+    payload: () => order({ order_id: 7 as never }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'missing items',
+    payload: () => ({ ...order(), items: undefined }),
+    code: 'invalid_payload',
+  },
+  { name: 'empty items', payload: () => order({ items: [] }), code: 'invalid_payload' },
+  {
+    name: 'items not an array',
+    payload: () => order({ items: { 0: item } as never }),
+    code: 'invalid_payload',
+  },
+  { name: 'float quantity', payload: () => withItem({ quantity: 1.5 }), code: 'invalid_payload' },
+  { name: 'negative quantity', payload: () => withItem({ quantity: -2 }), code: 'invalid_payload' },
+  { name: 'zero quantity', payload: () => withItem({ quantity: 0 }), code: 'invalid_payload' },
+  {
+    name: 'quantity as a string',
+    payload: () => withItem({ quantity: '2' }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'item without product_id',
+    payload: () => withItem({ product_id: undefined }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'total_amount a number',
+    payload: () => order({ total_amount: 150 as never }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'total_amount not decimal',
+    payload: () => order({ total_amount: '1e5' }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'created_at not ISO',
+    payload: () => order({ created_at: 'yesterday' }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'unknown status',
+    payload: () => order({ status: 'cooking' as never }),
+    code: 'invalid_payload',
+  },
+  { name: 'empty outlet_id', payload: () => order({ outlet_id: '' }), code: 'invalid_payload' },
+  {
+    name: 'tenant_id too long',
+    payload: () => order({ tenant_id: 'x'.repeat(65) }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'outlet_id an object',
+    payload: () => order({ outlet_id: { id: 1 } as never }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'unknown priority',
+    payload: () => order({ priority: 'now' as never }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'modifiers of numbers',
+    payload: () => withItem({ modifiers: [1, 2] }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'event_id not a UUID',
+    payload: () => ({ ...order(), event_id: 'e-1' }),
+    code: 'invalid_payload',
+  },
+  {
+    name: '__proto__ key (raw JSON)',
+    payload: () => raw(`{"__proto__":{"admin":true},"order_id":"${id()}"}`),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'constructor key in an item (raw JSON)',
+    payload: () => ({
+      ...order(),
+      items: [raw('{"product_id":1,"name":"a","quantity":1,"constructor":{"prototype":{}}}')],
+    }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'prototype key nested',
+    payload: () => ({ ...order(), ext: { a: { prototype: 1 } } }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'nesting 20 levels deep',
+    payload: () => ({ ...order(), ext: nested(20) }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'nesting 3,000 levels deep',
+    payload: () => ({ ...order(), ext: nested(3_000) }),
+    code: 'invalid_payload',
+  },
+  {
+    name: '600 items (over the cap)',
+    payload: () => order({ items: Array.from({ length: 600 }, () => item) }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'over --max-message-bytes',
+    payload: () => ({ ...order(), ext: 'x'.repeat(70_000) }),
+    code: 'too_large',
+  },
+  {
+    name: 'a huge array',
+    payload: () => Array.from({ length: 50_000 }, (_, i) => i),
+    code: 'too_large',
+  },
+  { name: 'invalid payload without ack callback', payload: () => ({ order_id: 'x' }) },
+  {
+    name: 'unknown event with ack',
+    event: 'order:delete',
+    payload: () => order(),
+    code: 'not_found',
+  },
+  { name: 'unknown event without ack', event: 'hello', payload: () => order() },
+  {
+    name: 'update with unknown status',
+    event: 'order:update',
+    payload: () => ({ order_id: id(), status: 'eaten' }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'update without order_id',
+    event: 'order:update',
+    payload: () => ({ status: 'ready' }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'update with an extra field',
+    event: 'order:update',
+    payload: () => ({ order_id: id(), status: 'ready', sneaky: true }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'ack with a bad UUID',
+    event: 'order:ack',
+    payload: () => ({ order_id: '123' }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'ack of a non-object',
+    event: 'order:ack',
+    payload: () => 'o-1',
+    code: 'invalid_payload',
+  },
+  { name: 'ping without ack callback', event: 'ping', payload: () => undefined },
+];
+
+describe('bad input', () => {
+  it('has at least 30 cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(cases)('$name → stays up, stores nothing, next publish works', async (c) => {
+    const event = c.event ?? 'order:publish';
+    if (c.code) {
+      const answer = c.noArgs
+        ? await pos.socket.timeout(5_000).emitWithAck(event)
+        : await pos.request(event, c.payload());
+      expect(answer).toMatchObject({ ok: false, error: { code: c.code } });
+    } else {
+      pos.socket.emit(event, c.payload());
+    }
+    const valid = order();
+    expect(await pos.request('order:publish', valid)).toEqual({
+      ok: true,
+      seq: 1,
+      duplicate: false,
+    });
+    expect(pos.socket.connected).toBe(true);
+    expect(t.relay.store.countEvents()).toBe(1);
+    expect(t.relay.store.openOrders('1', null).map((o) => o.order_id)).toEqual([valid.order_id]);
+  });
+
+  it('keeps extension fields of a valid order as they are', async () => {
+    const o = { ...order(), loyalty: { card: 'A-1', points: 3 } };
+    await pos.request('order:publish', o);
+    expect(t.relay.store.getOrder(o.order_id)?.state).toMatchObject({
+      loyalty: { card: 'A-1', points: 3 },
+    });
+  });
+});
