@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { connected, order, refusal, startRelay, type TestRelay, tokenFor } from './helpers.js';
+
+let t: TestRelay | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+describe('limits', () => {
+  it('rate-limits each connection and refills with time', async () => {
+    let clock = Date.parse('2026-01-01T10:00:00Z');
+    t = await startRelay({ rateLimit: 5, now: () => clock });
+    const pos = await connected(t.url, { token: await tokenFor('pos') });
+    const other = await connected(t.url, { token: await tokenFor('pos') });
+    const answers = [];
+    for (let i = 0; i < 7; i++) answers.push(await pos.request('order:publish', order()));
+    expect(answers.map((a) => (a as { ok: boolean }).ok)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
+    expect(answers[5]).toMatchObject({ error: { code: 'rate_limited' } });
+    expect(await other.request('order:publish', order())).toMatchObject({ ok: true });
+    clock += 1_000;
+    expect(await pos.request('order:publish', order())).toMatchObject({ ok: true, seq: 7 });
+    expect(t.relay.store.countEvents()).toBe(7);
+    expect(pos.socket.connected).toBe(true);
+  });
+
+  it('caps connections and accepts again when one leaves', async () => {
+    t = await startRelay({ maxConnections: 2 });
+    const token = await tokenFor('kitchen');
+    const first = await connected(t.url, { token });
+    await connected(t.url, { token });
+    expect(await refusal(t.url, { token })).toBe('rate_limited');
+    first.close();
+    await new Promise<void>((resolve) => {
+      const check = async () => {
+        const res = await fetch(`${t!.url}/health`);
+        const body = (await res.json()) as { connections: number };
+        if (body.connections < 2) resolve();
+        else setTimeout(check, 20);
+      };
+      check();
+    });
+    const again = await connected(t.url, { token });
+    expect(again.socket.connected).toBe(true);
+  });
+
+  it('honours a smaller --max-message-bytes', async () => {
+    t = await startRelay({ maxMessageBytes: 2_000 });
+    const pos = await connected(t.url, { token: await tokenFor('pos') });
+    expect(await pos.request('order:publish', order({ notes: 'x'.repeat(400) }))).toMatchObject({
+      ok: true,
+    });
+    expect(
+      await pos.request('order:publish', { ...order(), extra: 'x'.repeat(3_000) }),
+    ).toMatchObject({ error: { code: 'too_large' } });
+    expect(t.relay.store.countEvents()).toBe(1);
+  });
+});

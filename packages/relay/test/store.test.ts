@@ -1,0 +1,170 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { OrderState } from '@kitchen-sync/protocol';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createMemoryEventStore,
+  createSqliteEventStore,
+  type EventStore,
+  type StoredEvent,
+} from '../src/index.js';
+import { createWriteQueue } from '../src/store/writeQueue.js';
+import { order } from './helpers.js';
+
+const dirs: string[] = [];
+const stores: EventStore[] = [];
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'ks-store-'));
+  dirs.push(dir);
+  return dir;
+}
+
+const factories: Record<string, () => EventStore> = {
+  sqlite: () => createSqliteEventStore({ dataDir: tempDir() }),
+  memory: () => createMemoryEventStore(),
+};
+
+function appendOrder(store: EventStore, tenant: string, tsMs: number, status = 'pending') {
+  const o = order({ tenant_id: tenant });
+  const state = { ...o, status, version: 1 } as OrderState;
+  return store.transaction(() => {
+    const event = store.append({
+      outlet: '1',
+      tenant,
+      tsMs,
+      envelope: {
+        event_id: crypto.randomUUID(),
+        type: 'new_order',
+        outlet_id: 1,
+        tenant_id: tenant,
+        order_id: o.order_id,
+        data: state,
+        ts: new Date(tsMs).toISOString(),
+      },
+    });
+    const seq = event.envelope.seq;
+    store.putOrder({
+      orderId: o.order_id,
+      outlet: '1',
+      tenant,
+      state,
+      createdSeq: seq,
+      statusSeq: seq,
+      updatedMs: tsMs,
+    });
+    return event;
+  });
+}
+
+describe.each(Object.keys(factories))('%s store', (kind) => {
+  const open = () => {
+    const s = factories[kind]!();
+    stores.push(s);
+    return s;
+  };
+
+  it('numbers each outlet from 1 and filters by tenant', () => {
+    const store = open();
+    appendOrder(store, 'A', 1);
+    appendOrder(store, 'B', 2);
+    appendOrder(store, 'A', 3);
+    expect(store.head('1')).toBe(3);
+    expect(store.head('2')).toBe(0);
+    expect(store.eventsAfter('1', 0, 10, null).map((e) => e.envelope.seq)).toEqual([1, 2, 3]);
+    expect(store.eventsAfter('1', 1, 10, ['A']).map((e) => e.envelope.seq)).toEqual([3]);
+    expect(store.eventsAfter('1', 0, 2, null).map((e) => e.envelope.seq)).toEqual([1, 2]);
+    expect(store.openOrders('1', ['B']).map((o) => o.tenant_id)).toEqual(['B']);
+  });
+
+  it('prunes by count and by age, keeping seq going and open orders', () => {
+    const store = open();
+    const hour = 3_600_000;
+    for (let i = 0; i < 6; i++)
+      appendOrder(store, 'A', i * hour, i % 2 === 0 ? 'completed' : 'pending');
+    expect(store.prune({ maxAgeMs: 100 * hour, maxEvents: 4 }, 6 * hour)).toBe(2);
+    expect(store.prunedThrough('1')).toBe(2);
+    expect(store.prune({ maxAgeMs: 2.5 * hour, maxEvents: 100 }, 6 * hour)).toBe(2);
+    expect(store.prunedThrough('1')).toBe(4);
+    expect(store.eventsAfter('1', 0, 10, null).map((e) => e.envelope.seq)).toEqual([5, 6]);
+    expect(store.openOrders('1', null)).toHaveLength(3);
+    expect(store.countEvents()).toBe(2);
+    expect(appendOrder(store, 'A', 7 * hour).envelope.seq).toBe(7);
+  });
+});
+
+describe('sqlite store on disk', () => {
+  it('keeps epoch, head and rows across reopen and records the schema version', () => {
+    const dir = tempDir();
+    const first = createSqliteEventStore({ dataDir: dir });
+    appendOrder(first, 'A', 1);
+    const epoch = first.epoch;
+    first.close();
+    const second = createSqliteEventStore({ dataDir: dir });
+    stores.push(second);
+    expect(second.epoch).toBe(epoch);
+    expect(appendOrder(second, 'A', 2).envelope.seq).toBe(2);
+    const db = new Database(join(dir, 'relay.db'), { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+
+  it('a fresh data dir gets a new epoch', () => {
+    const a = createSqliteEventStore({ dataDir: tempDir() });
+    const b = createSqliteEventStore({ dataDir: tempDir() });
+    stores.push(a, b);
+    expect(a.epoch).not.toBe(b.epoch);
+  });
+});
+
+describe('write queue', () => {
+  it('commits the writes of one tick in one transaction, rolling back only the failing one', async () => {
+    const store = createSqliteEventStore({ dataDir: tempDir() });
+    stores.push(store);
+    let outer = 0;
+    let inBatch = false;
+    const committed: number[] = [];
+    // Counts outermost transactions: one per tick is the whole point of the queue.
+    const queue = createWriteQueue(
+      {
+        ...store,
+        transaction(fn) {
+          if (!inBatch) {
+            outer += 1;
+            inBatch = true;
+            try {
+              return store.transaction(fn);
+            } finally {
+              inBatch = false;
+            }
+          }
+          return store.transaction(fn);
+        },
+      },
+      (events: StoredEvent[]) => committed.push(...events.map((e) => e.envelope.seq)),
+    );
+    const write = () => {
+      const event = appendOrder(store, 'A', 1);
+      return { result: event.envelope.seq, events: [event] };
+    };
+    const results = await Promise.allSettled([
+      queue.submit(write),
+      queue.submit(() => {
+        appendOrder(store, 'A', 1);
+        throw new Error('boom');
+      }),
+      queue.submit(write),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(outer).toBe(1);
+    expect(committed).toEqual([1, 2]);
+    expect(store.eventsAfter('1', 0, 10, null).map((e) => e.envelope.seq)).toEqual([1, 2]);
+  });
+});
