@@ -1,0 +1,48 @@
+import type { OrderState } from '@kitchen-sync/protocol';
+
+type NotificationGlobal = {
+  Notification?: {
+    permission: NotificationPermission;
+    requestPermission(): Promise<NotificationPermission>;
+    new (title: string, options?: NotificationOptions): Notification;
+  };
+  AudioContext?: new () => AudioContext;
+};
+
+const g = globalThis as NotificationGlobal;
+
+/**
+ * Asks for permission to show notifications. Browsers only allow this from a user gesture,
+ * so call it from a button's click handler.
+ */
+export async function requestNotificationPermission(): Promise<
+  NotificationPermission | 'unsupported'
+> {
+  if (!g.Notification) return 'unsupported';
+  if (g.Notification.permission !== 'default') return g.Notification.permission;
+  return g.Notification.requestPermission();
+}
+
+/** A system notification per new order, when permission was granted. */
+export function defaultNotify(order: OrderState): void {
+  if (g.Notification?.permission !== 'granted') return;
+  const items = order.items.map((item) => `${item.quantity}× ${item.name}`).join(', ');
+  // `tag` replaces rather than stacks a notification for the same order.
+  new g.Notification(`New order ${order.order_number}`, { body: items, tag: order.order_id });
+}
+
+let audio: AudioContext | null = null;
+
+/** A short beep through Web Audio: no sound file to ship or cache for offline use. */
+export function defaultPlaySound(): void {
+  if (!g.AudioContext) return;
+  audio ??= new g.AudioContext();
+  const oscillator = audio.createOscillator();
+  const gain = audio.createGain();
+  oscillator.frequency.value = 880;
+  gain.gain.setValueAtTime(0.3, audio.currentTime);
+  gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.4);
+  oscillator.connect(gain).connect(audio.destination);
+  oscillator.start();
+  oscillator.stop(audio.currentTime + 0.4);
+}

@@ -1,0 +1,23 @@
+import type { DBSchema, IDBPDatabase } from 'idb';
+import { openIdb } from '../lib/openIdb.js';
+import type { Cursor } from '../socket/types.js';
+import type { FeedRecord } from './types.js';
+
+export interface FeedDbSchema extends DBSchema {
+  orders: { key: string; value: FeedRecord };
+  /** `cursor`: the relay position the stored orders cover. */
+  meta: { key: 'cursor'; value: Cursor };
+}
+
+export type FeedDb = IDBPDatabase<FeedDbSchema>;
+
+export const FEED_DB_VERSION = 1;
+
+export function openFeedDb(factory: IDBFactory | undefined, name: string): Promise<FeedDb> {
+  return openIdb<FeedDbSchema>(factory, name, FEED_DB_VERSION, (db, oldVersion) => {
+    if (oldVersion < 1) {
+      db.createObjectStore('orders', { keyPath: 'order_id' });
+      db.createObjectStore('meta');
+    }
+  });
+}

@@ -1,0 +1,388 @@
+import {
+  canTransition,
+  type EventEnvelope,
+  type Id,
+  type OrderStatus,
+} from '@kitchen-sync/protocol';
+import { KitchenSyncError } from '../errors.js';
+import {
+  Disposables,
+  type Environment,
+  type EnvironmentOptions,
+  resolveEnvironment,
+} from '../lib/environment.js';
+import type { OrderOutbox } from '../outbox/orderOutbox.js';
+import type { OutboxEntry } from '../outbox/types.js';
+import type { Cursor, CursorSource, EventSource, SocketService } from '../socket/types.js';
+import { type Readable, readonly, reportListenerError, type Writable, writable } from '../store.js';
+import { defaultNotify, defaultPlaySound } from './alerts.js';
+import { EMPTY_CURSOR, FeedStore } from './feedStore.js';
+import { type BookChanges, OrderBook } from './orderBook.js';
+import type { AlertSettings, FeedRecord, KitchenOrder } from './types.js';
+
+export interface KitchenFeedOptions extends EnvironmentOptions {
+  /** Where events come from; or call `connect(socket)` once the socket exists. */
+  socket?: Pick<SocketService, 'on'>;
+  /** Carries `acknowledge` and `updateStatus` to the relay. */
+  outbox?: Pick<OrderOutbox, 'enqueue' | 'on' | 'pending' | 'ready'>;
+  /** Tenants this kitchen serves; the relay filters too, this is the second line of defence. */
+  tenants?: readonly Id[];
+  /** IndexedDB database name; one per kitchen screen. */
+  dbName?: string;
+  /** How long a completed or cancelled order stays visible for "recall". Default 15 min. */
+  keepFinishedMs?: number;
+  /** Events arriving within this window are applied and written together. Default 16 ms. */
+  batchMs?: number;
+  alerts?: Partial<AlertSettings>;
+  playSound?: () => unknown;
+  notify?: (order: KitchenOrder) => unknown;
+  randomUUID?: () => string;
+}
+
+export interface KitchenFeed {
+  /** Settles once the stored orders and cursor are loaded. */
+  readonly ready: Promise<void>;
+  /** Newest first (by `created_at`, then `seq`). */
+  readonly orders: Readable<KitchenOrder[]>;
+  /** The position the stored orders cover; give it to `createSocketService({ cursor })`. */
+  readonly cursor: CursorSource;
+  /** Sound and notification on a new order, switchable at any time. */
+  readonly alerts: Writable<AlertSettings>;
+  /** Reloads orders and cursor from IndexedDB. */
+  load(): Promise<void>;
+  /** Listens to a socket service's snapshot, backlog and live events; returns a disconnect. */
+  connect(socket: Pick<SocketService, 'on'>): () => void;
+  /** Orders this screen had never seen; not on reload, not on replays. */
+  onNewOrder(fn: (order: KitchenOrder) => void): () => void;
+  acknowledge(orderId: string): Promise<void>;
+  /** Shown at once, sent through the outbox, rolled back if the relay refuses it. */
+  updateStatus(orderId: string, status: OrderStatus): Promise<void>;
+  /** Applies and stores what has arrived without waiting for the batch window. */
+  flush(): Promise<void>;
+  stop(): void;
+}
+
+interface Optimistic {
+  status: OrderStatus;
+  eventId: string;
+  /** The version the relay gave the change; the overlay goes once the feed holds it. */
+  ackVersion: number | null;
+}
+
+type Incoming =
+  | { kind: 'event'; event: EventEnvelope; source: EventSource }
+  | { kind: 'snapshot'; snapshot: Parameters<OrderBook['applySnapshot']>[0] }
+  | { kind: 'caught_up'; message: Parameters<OrderBook['caughtUp']>[0] };
+
+interface View {
+  order: KitchenOrder;
+  created_ms: number;
+  seq: number;
+}
+
+const PRUNE_EVERY_MS = 60_000;
+const MAX_NOTIFICATIONS_PER_BURST = 5;
+
+export function createKitchenFeed(options: KitchenFeedOptions = {}): KitchenFeed {
+  return new KitchenFeedImpl(options);
+}
+
+class KitchenFeedImpl implements KitchenFeed {
+  readonly ready: Promise<void>;
+  readonly #orders = writable<KitchenOrder[]>([]);
+  readonly orders = readonly(this.#orders);
+  readonly alerts: Writable<AlertSettings>;
+  readonly cursor: CursorSource = { get: () => this.#persistedCursor };
+
+  readonly #options: KitchenFeedOptions;
+  readonly #env: Environment;
+  readonly #book: OrderBook;
+  readonly #store: Promise<FeedStore>;
+  readonly #disposables = new Disposables();
+  readonly #newOrderListeners = new Set<(order: KitchenOrder) => void>();
+  readonly #optimistic = new Map<string, Optimistic>();
+  readonly #randomUUID: () => string;
+  #persistedCursor: Cursor = EMPTY_CURSOR;
+  #loaded = false;
+  #queue: Incoming[] = [];
+  #batchTimer: unknown = null;
+  #writing: Promise<void> = Promise.resolve();
+  #stopped = false;
+
+  constructor(options: KitchenFeedOptions) {
+    this.#options = options;
+    this.#env = resolveEnvironment(options);
+    this.#randomUUID = options.randomUUID ?? (() => globalThis.crypto.randomUUID());
+    this.alerts = writable<AlertSettings>({ sound: true, notification: true, ...options.alerts });
+    this.#book = new OrderBook({
+      tenants: options.tenants,
+      keepFinishedMs: options.keepFinishedMs ?? 15 * 60_000,
+    });
+    this.#store = FeedStore.open(this.#env.indexedDB, options.dbName ?? 'kitchen-sync-feed');
+    this.ready = this.load();
+    this.ready.catch(() => {});
+    if (options.socket) this.connect(options.socket);
+    this.#watchOutbox();
+    const prune = this.#env.timers.setInterval(() => this.#prune(), PRUNE_EVERY_MS);
+    this.#disposables.add(() => this.#env.timers.clearInterval(prune));
+  }
+
+  async load(): Promise<void> {
+    this.#loaded = false;
+    const store = await this.#store;
+    await this.#writing;
+    const { records, cursor } = await store.load();
+    this.#book.load(records, cursor);
+    this.#persistedCursor = cursor;
+    await this.#restoreOptimistic();
+    this.#loaded = true;
+    this.#book.prune(this.#env.now());
+    this.#publish();
+    // Events that arrived while loading are applied on top of what was stored.
+    const queued = this.#queue;
+    this.#queue = [];
+    for (const item of queued) this.#apply(item);
+    if (queued.length > 0) this.#schedule();
+  }
+
+  connect(socket: Pick<SocketService, 'on'>): () => void {
+    const unbinds = [
+      socket.on('sync:snapshot', (snapshot) => this.#receive({ kind: 'snapshot', snapshot })),
+      socket.on('sync:caught_up', (message) => this.#receive({ kind: 'caught_up', message })),
+      socket.on('event', (event, source) => this.#receive({ kind: 'event', event, source })),
+    ];
+    const disconnect = () => {
+      for (const unbind of unbinds) unbind();
+    };
+    this.#disposables.add(disconnect);
+    return disconnect;
+  }
+
+  onNewOrder(fn: (order: KitchenOrder) => void): () => void {
+    this.#newOrderListeners.add(fn);
+    return () => {
+      this.#newOrderListeners.delete(fn);
+    };
+  }
+
+  async acknowledge(orderId: string): Promise<void> {
+    await this.#requireOutbox().enqueue('order:ack', { order_id: orderId });
+  }
+
+  async updateStatus(orderId: string, status: OrderStatus): Promise<void> {
+    const outbox = this.#requireOutbox();
+    const record = this.#book.records.get(orderId);
+    if (!record) throw new KitchenSyncError('not_found', `order ${orderId} is not on this screen`);
+    const shown = this.#optimistic.get(orderId)?.status ?? record.order.status;
+    if (!canTransition(shown, status)) {
+      throw new KitchenSyncError('invalid_transition', `${shown} → ${status} is not allowed`);
+    }
+    const eventId = this.#randomUUID();
+    this.#optimistic.set(orderId, { status, eventId, ackVersion: null });
+    this.#publish();
+    try {
+      await outbox.enqueue('order:update', { order_id: orderId, status, event_id: eventId });
+    } catch (error) {
+      this.#rollback(eventId);
+      throw error;
+    }
+  }
+
+  async flush(): Promise<void> {
+    await this.ready;
+    this.#clearBatch();
+    this.#commitBurst();
+    await this.#writing;
+  }
+
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#clearBatch();
+    this.#disposables.dispose();
+    this.#newOrderListeners.clear();
+    // Let the last burst reach IndexedDB before the connection closes.
+    const writing = this.#writing;
+    this.#store.then((store) => writing.finally(() => store.close())).catch(() => {});
+  }
+
+  #receive(item: Incoming): void {
+    if (this.#stopped) return;
+    if (!this.#loaded) {
+      this.#queue.push(item);
+      return;
+    }
+    this.#apply(item);
+    this.#schedule();
+  }
+
+  #apply(item: Incoming): void {
+    const now = this.#env.now();
+    if (item.kind === 'snapshot') this.#book.applySnapshot(item.snapshot, now);
+    else if (item.kind === 'caught_up') this.#book.caughtUp(item.message);
+    else this.#book.applyEvent(item.event, item.source !== 'central', now);
+  }
+
+  #schedule(): void {
+    if (this.#batchTimer !== null || this.#stopped) return;
+    this.#batchTimer = this.#env.timers.setTimeout(() => {
+      this.#batchTimer = null;
+      this.#commitBurst();
+    }, this.#options.batchMs ?? 16);
+  }
+
+  #clearBatch(): void {
+    if (this.#batchTimer === null) return;
+    this.#env.timers.clearTimeout(this.#batchTimer);
+    this.#batchTimer = null;
+  }
+
+  /** Shows a burst at once, then writes it in one transaction. */
+  #commitBurst(): void {
+    const changes = this.#book.takeChanges();
+    if (!changes) return;
+    this.#settleOptimistic();
+    this.#publish();
+    this.#announce(changes.fresh);
+    this.#writing = this.#writing.then(() => this.#write(changes));
+  }
+
+  async #write(changes: BookChanges): Promise<void> {
+    try {
+      const store = await this.#store;
+      await store.commit(changes);
+      this.#persistedCursor = changes.cursor;
+    } catch {
+      // Nothing is lost: the cursor stayed behind, and the next burst writes these again.
+      if (this.#stopped) return;
+      this.#book.restore(changes);
+      this.#schedule();
+    }
+  }
+
+  #prune(): void {
+    if (!this.#loaded) return;
+    this.#book.prune(this.#env.now());
+    this.#schedule();
+  }
+
+  #publish(): void {
+    const list: View[] = [];
+    for (const record of this.#book.records.values()) list.push(this.#view(record));
+    list.sort((a, b) => b.created_ms - a.created_ms || b.seq - a.seq);
+    this.#orders.set(list.map((entry) => entry.order));
+  }
+
+  #view(record: FeedRecord): View {
+    const overlay = this.#optimistic.get(record.order_id);
+    const order: KitchenOrder = {
+      ...record.order,
+      status: overlay?.status ?? record.order.status,
+      seq: record.seq,
+      pending: overlay !== undefined,
+      confirmed_status: record.order.status,
+    };
+    return { order, created_ms: record.created_ms, seq: record.seq };
+  }
+
+  #announce(fresh: FeedRecord[]): void {
+    if (fresh.length === 0) return;
+    const orders = fresh.map((record) => this.#view(record).order);
+    for (const order of orders) {
+      for (const fn of [...this.#newOrderListeners]) {
+        try {
+          fn(order);
+        } catch (error) {
+          reportListenerError(error);
+        }
+      }
+    }
+    const alerts = this.alerts.get();
+    // One sound per burst: a backlog of twenty orders is one alert, not twenty.
+    if (alerts.sound) this.#safely(() => (this.#options.playSound ?? defaultPlaySound)());
+    if (alerts.notification) {
+      const notify = this.#options.notify ?? defaultNotify;
+      for (const order of orders.slice(0, MAX_NOTIFICATIONS_PER_BURST)) {
+        this.#safely(() => notify(order));
+      }
+    }
+  }
+
+  #safely(fn: () => unknown): void {
+    try {
+      const result = fn();
+      // A refused autoplay or notification is not worth an error: the screen shows the order.
+      if (result instanceof Promise) result.catch(() => {});
+    } catch {}
+  }
+
+  #watchOutbox(): void {
+    const outbox = this.#options.outbox;
+    if (!outbox) return;
+    this.#disposables.add(
+      outbox.on('delivered', (entry, ack) => {
+        const overlay = this.#overlayFor(entry);
+        if (!overlay) return;
+        overlay.ackVersion = 'version' in ack ? ack.version : 0;
+        this.#settleOptimistic();
+        this.#publish();
+      }),
+    );
+    this.#disposables.add(
+      outbox.on('rejected', (entry) => {
+        if (entry.type === 'order:update') this.#rollback(entryEventId(entry));
+      }),
+    );
+  }
+
+  /** After a reload, changes still queued in the outbox are shown as pending again. */
+  async #restoreOptimistic(): Promise<void> {
+    const outbox = this.#options.outbox;
+    if (!outbox) return;
+    await outbox.ready.catch(() => {});
+    for (const entry of outbox.pending.get()) {
+      if (entry.type !== 'order:update') continue;
+      const payload = (entry as OutboxEntry<'order:update'>).payload;
+      if (!this.#book.records.has(payload.order_id)) continue;
+      this.#optimistic.set(payload.order_id, {
+        status: payload.status,
+        eventId: entryEventId(entry),
+        ackVersion: null,
+      });
+    }
+  }
+
+  #overlayFor(entry: OutboxEntry): Optimistic | undefined {
+    if (entry.type !== 'order:update') return undefined;
+    const overlay = this.#optimistic.get(entry.order_id);
+    return overlay?.eventId === entryEventId(entry) ? overlay : undefined;
+  }
+
+  /** Drops overlays the relay has confirmed and the feed now holds. */
+  #settleOptimistic(): void {
+    for (const [orderId, overlay] of this.#optimistic) {
+      if (overlay.ackVersion === null) continue;
+      const held = this.#book.records.get(orderId)?.order;
+      if (!held || (held.version ?? 0) >= overlay.ackVersion) this.#optimistic.delete(orderId);
+    }
+  }
+
+  #rollback(eventId: string): void {
+    for (const [orderId, overlay] of this.#optimistic) {
+      if (overlay.eventId !== eventId) continue;
+      this.#optimistic.delete(orderId);
+      this.#publish();
+    }
+  }
+
+  #requireOutbox(): NonNullable<KitchenFeedOptions['outbox']> {
+    const outbox = this.#options.outbox;
+    if (!outbox)
+      throw new KitchenSyncError('not_started', 'the feed was created without an outbox');
+    return outbox;
+  }
+}
+
+function entryEventId(entry: OutboxEntry): string {
+  return (entry.payload as { event_id?: string }).event_id ?? '';
+}

@@ -1,0 +1,248 @@
+import {
+  type CaughtUpMessage,
+  EVENT_TYPES,
+  type EventEnvelope,
+  type Id,
+  idKey,
+  isFinalStatus,
+  ORDER_STATUSES,
+  type OrderState,
+  type SnapshotMessage,
+} from '@kitchen-sync/protocol';
+import type { Cursor } from '../socket/types.js';
+import { EMPTY_CURSOR, type FeedChanges } from './feedStore.js';
+import type { FeedRecord } from './types.js';
+
+export interface BookChanges extends FeedChanges {
+  /** Orders this kitchen had never seen: what `onNewOrder` and the alerts are for. */
+  fresh: FeedRecord[];
+}
+
+export interface OrderBookOptions {
+  tenants?: readonly Id[] | undefined;
+  keepFinishedMs: number;
+}
+
+const STATUSES = new Set<string>(ORDER_STATUSES);
+
+/**
+ * The kitchen's view of the relay's log, in memory: snapshot + events → one record per order,
+ * newest state by `version`. Collects what changed until the feed takes it to persist.
+ */
+export class OrderBook {
+  readonly records = new Map<string, FeedRecord>();
+  cursor: Cursor = EMPTY_CURSOR;
+  readonly #tenants: Set<string> | null;
+  readonly #keepFinishedMs: number;
+  // Every order ever held, pruned ones too, so a replay never alerts twice.
+  readonly #known = new Set<string>();
+  #dirty = new Set<string>();
+  #removed = new Set<string>();
+  #fresh: FeedRecord[] = [];
+  #cleared = false;
+  #cursorMoved = false;
+
+  constructor(options: OrderBookOptions) {
+    this.#tenants = options.tenants ? new Set(options.tenants.map((t) => idKey(t))) : null;
+    this.#keepFinishedMs = options.keepFinishedMs;
+  }
+
+  load(records: FeedRecord[], cursor: Cursor): void {
+    this.records.clear();
+    for (const record of records) {
+      this.records.set(record.order_id, record);
+      this.#known.add(record.order_id);
+    }
+    this.cursor = cursor;
+    this.#dirty.clear();
+    this.#removed.clear();
+    this.#fresh = [];
+    this.#cleared = false;
+    this.#cursorMoved = false;
+  }
+
+  applySnapshot(snapshot: SnapshotMessage, now: number): void {
+    const sameEpoch = snapshot.epoch === this.cursor.epoch;
+    const inSnapshot = new Set<string>();
+    if (!sameEpoch) {
+      // Another log: its seqs and versions mean nothing next to ours.
+      this.records.clear();
+      this.#dirty.clear();
+      this.#removed.clear();
+      this.#cleared = true;
+    }
+    for (const order of snapshot.orders) {
+      if (!isOrderState(order) || !this.#allowed(order.tenant_id)) continue;
+      inSnapshot.add(order.order_id);
+      const seq = typeof order.seq === 'number' ? order.seq : snapshot.seq;
+      this.#upsert(order, seq, now, true);
+    }
+    if (sameEpoch) {
+      // Open orders the snapshot no longer lists were closed while this kitchen was away.
+      for (const [id, record] of this.records) {
+        if (inSnapshot.has(id) || isFinalStatus(record.order.status)) continue;
+        this.#remove(id);
+      }
+    }
+    this.#moveCursor({ since: snapshot.seq, epoch: snapshot.epoch }, true);
+  }
+
+  caughtUp(message: CaughtUpMessage): void {
+    if (message.epoch !== this.cursor.epoch) {
+      this.#moveCursor({ since: message.seq, epoch: message.epoch }, true);
+    } else if (message.seq > this.cursor.since) {
+      this.#moveCursor({ since: message.seq, epoch: message.epoch }, false);
+    }
+  }
+
+  /**
+   * `relayed` events (socket or poll) carry the relay's seq and move the cursor; central events
+   * are applied by version only.
+   */
+  applyEvent(event: EventEnvelope, relayed: boolean, now: number): void {
+    const seq = event.seq;
+    if (relayed && seq !== null) {
+      if (seq <= this.cursor.since) return;
+      this.#moveCursor({ since: seq, epoch: this.cursor.epoch }, false);
+    }
+    if (event.type === EVENT_TYPES.KITCHEN_STATUS_CHANGED || !event.order_id) return;
+    if (!this.#allowed(event.tenant_id)) return;
+    const held = this.records.get(event.order_id);
+    const data = event.data as Partial<OrderState> | null;
+    const next = isOrderState(data)
+      ? data
+      : held && data && typeof data === 'object'
+        ? { ...held.order, ...data }
+        : null;
+    if (!next || next.order_id !== event.order_id || !this.#allowed(next.tenant_id)) return;
+    if (
+      held &&
+      event.type === EVENT_TYPES.ORDER_ACKNOWLEDGED &&
+      next.version === held.order.version
+    ) {
+      this.#mergeAcknowledgements(held, next);
+      return;
+    }
+    this.#upsert(next, seq ?? held?.seq ?? this.cursor.since, now, event.type === 'new_order');
+  }
+
+  /** Drops finished orders once the app no longer wants them for recall. */
+  prune(now: number): void {
+    for (const [id, record] of this.records) {
+      if (record.finished_at !== null && now - record.finished_at >= this.#keepFinishedMs) {
+        this.#remove(id);
+      }
+    }
+  }
+
+  /** What changed since the last call, or null; the book starts collecting afresh. */
+  takeChanges(): BookChanges | null {
+    if (
+      !this.#cleared &&
+      !this.#cursorMoved &&
+      this.#dirty.size === 0 &&
+      this.#removed.size === 0
+    ) {
+      return null;
+    }
+    const put: FeedRecord[] = [];
+    for (const id of this.#dirty) {
+      const record = this.records.get(id);
+      if (record) put.push(record);
+    }
+    const changes: BookChanges = {
+      clear: this.#cleared,
+      put,
+      remove: [...this.#removed],
+      cursor: this.cursor,
+      fresh: this.#fresh,
+    };
+    this.#dirty = new Set();
+    this.#removed = new Set();
+    this.#fresh = [];
+    this.#cleared = false;
+    this.#cursorMoved = false;
+    return changes;
+  }
+
+  /** A write failed: mark its changes again so the next burst writes them. */
+  restore(changes: FeedChanges): void {
+    if (changes.clear) this.#cleared = true;
+    for (const record of changes.put) this.#dirty.add(record.order_id);
+    for (const id of changes.remove) if (!this.records.has(id)) this.#removed.add(id);
+    this.#cursorMoved = true;
+  }
+
+  #upsert(order: OrderState, seq: number, now: number, mayBeNew: boolean): void {
+    const held = this.records.get(order.order_id);
+    if (held && !isNewer(order, held.order)) return;
+    const finished = isFinalStatus(order.status);
+    const record: FeedRecord = {
+      order_id: order.order_id,
+      order,
+      seq: held?.seq ?? seq,
+      created_ms: held?.created_ms ?? (Date.parse(order.created_at) || 0),
+      finished_at: finished ? (held?.finished_at ?? now) : null,
+    };
+    this.records.set(order.order_id, record);
+    this.#dirty.add(order.order_id);
+    this.#removed.delete(order.order_id);
+    if (!this.#known.has(order.order_id)) {
+      this.#known.add(order.order_id);
+      if (mayBeNew && !finished) this.#fresh.push(record);
+    }
+  }
+
+  #mergeAcknowledgements(held: FeedRecord, next: OrderState): void {
+    const merged = new Set([
+      ...(held.order.acknowledged_by ?? []),
+      ...(next.acknowledged_by ?? []),
+    ]);
+    if (merged.size === (held.order.acknowledged_by?.length ?? 0)) return;
+    held.order = { ...held.order, acknowledged_by: [...merged] };
+    this.#dirty.add(held.order_id);
+  }
+
+  #remove(id: string): void {
+    this.records.delete(id);
+    this.#dirty.delete(id);
+    this.#removed.add(id);
+  }
+
+  #moveCursor(cursor: Cursor, force: boolean): void {
+    if (!force && cursor.since <= this.cursor.since) return;
+    this.cursor = cursor;
+    this.#cursorMoved = true;
+  }
+
+  #allowed(tenantId: unknown): boolean {
+    if (!this.#tenants) return true;
+    return (
+      (typeof tenantId === 'string' || typeof tenantId === 'number') &&
+      this.#tenants.has(idKey(tenantId))
+    );
+  }
+}
+
+/** By `version` when both have one; otherwise only a status that moves forward. */
+function isNewer(next: OrderState, held: OrderState): boolean {
+  if (typeof next.version === 'number' && typeof held.version === 'number') {
+    return next.version > held.version;
+  }
+  if (isFinalStatus(held.status)) return false;
+  if (next.status === 'cancelled') return true;
+  return ORDER_STATUSES.indexOf(next.status) > ORDER_STATUSES.indexOf(held.status);
+}
+
+function isOrderState(value: unknown): value is OrderState {
+  const o = value as Partial<OrderState> | null;
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    typeof o.order_id === 'string' &&
+    typeof o.status === 'string' &&
+    STATUSES.has(o.status) &&
+    typeof o.created_at === 'string' &&
+    Array.isArray(o.items)
+  );
+}

@@ -1,0 +1,26 @@
+import type { OrderState, OrderStatus } from '@kitchen-sync/protocol';
+
+/** One order as the feed holds and persists it. */
+export interface FeedRecord {
+  order_id: string;
+  order: OrderState;
+  /** The seq that first brought the order: tie-break for orders created in the same ms. */
+  seq: number;
+  created_ms: number;
+  /** Local ms when the order was first seen completed or cancelled; kept for "recall". */
+  finished_at: number | null;
+}
+
+/** An order as a kitchen screen shows it. */
+export type KitchenOrder = OrderState & {
+  seq: number;
+  /** True while `status` is this screen's own change, not yet confirmed by the relay. */
+  pending: boolean;
+  /** The status the relay last confirmed. */
+  confirmed_status: OrderStatus;
+};
+
+export interface AlertSettings {
+  sound: boolean;
+  notification: boolean;
+}

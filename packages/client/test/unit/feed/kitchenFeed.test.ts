@@ -1,0 +1,434 @@
+import 'fake-indexeddb/auto';
+import type { OrderAck, OrderUpdate } from '@kitchen-sync/protocol';
+import { IDBFactory } from 'fake-indexeddb';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KitchenSyncError } from '../../../src/errors.js';
+import {
+  createKitchenFeed,
+  type KitchenFeed,
+  type KitchenFeedOptions,
+} from '../../../src/feed/kitchenFeed.js';
+import type { KitchenOrder } from '../../../src/feed/types.js';
+import { createOrderOutbox, type OrderOutbox } from '../../../src/outbox/orderOutbox.js';
+import { newOrderEvent, statusEvent } from '../fakes/events.js';
+import { FakeSocket } from '../fakes/fakeSocket.js';
+import { ManualTimers } from '../fakes/manualTimers.js';
+import { makeOrder, makeState } from '../fakes/orders.js';
+import { until } from '../fakes/until.js';
+
+const EPOCH = 'epoch-a';
+const MINUTE = 60_000;
+
+let idb: IDBFactory;
+let timers: ManualTimers;
+let socket: FakeSocket;
+let stoppers: Array<{ stop(): void }>;
+
+beforeEach(() => {
+  idb = new IDBFactory();
+  timers = new ManualTimers();
+  socket = new FakeSocket();
+  stoppers = [];
+});
+
+afterEach(() => {
+  for (const s of stoppers) s.stop();
+});
+
+function openFeed(options: KitchenFeedOptions = {}): KitchenFeed {
+  const feed = createKitchenFeed({
+    indexedDB: idb,
+    timers,
+    now: timers.now,
+    socket,
+    playSound: () => {},
+    notify: () => {},
+    ...options,
+  });
+  stoppers.push(feed);
+  return feed;
+}
+
+function openOutbox(): OrderOutbox {
+  const outbox = createOrderOutbox({
+    indexedDB: idb,
+    timers,
+    now: timers.now,
+    socket,
+    locks: null,
+    channel: null,
+    backoff: { jitter: 0 },
+  });
+  stoppers.push(outbox);
+  return outbox;
+}
+
+const ids = (orders: KitchenOrder[]) => orders.map((o) => o.order_id);
+const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 9, 0, second)).toISOString();
+
+describe('KitchenFeed orders', () => {
+  it('builds the list from snapshot and events, newest first by created_at then seq', async () => {
+    const feed = openFeed();
+    await feed.ready;
+    const old = makeOrder({ created_at: at(1) });
+    const sameTimeA = makeOrder({ created_at: at(5) });
+    const sameTimeB = makeOrder({ created_at: at(5) });
+    const newest = makeOrder({ created_at: at(9) });
+
+    socket.emitSnapshot({ orders: [makeState(old)], seq: 10, epoch: EPOCH });
+    socket.emitEvent(newOrderEvent(newest, 11));
+    socket.emitEvent(newOrderEvent(sameTimeA, 12));
+    socket.emitEvent(newOrderEvent(sameTimeB, 13));
+    socket.emitCaughtUp({ seq: 13, epoch: EPOCH });
+    await feed.flush();
+
+    expect(ids(feed.orders.get())).toEqual([
+      newest.order_id,
+      sameTimeB.order_id,
+      sameTimeA.order_id,
+      old.order_id,
+    ]);
+    expect(feed.cursor.get()).toEqual({ since: 13, epoch: EPOCH });
+  });
+
+  it('keeps one entry per order across replays and sources', async () => {
+    const feed = openFeed();
+    await feed.ready;
+    const order = makeOrder();
+    socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
+    const event = newOrderEvent(order, 1);
+    socket.emitEvent(event);
+    socket.emitEvent(event);
+    socket.emitEvent({ ...event, seq: null, event_id: crypto.randomUUID() }, 'central');
+    socket.emitEvent({ ...event, seq: 2 }, 'poll');
+    await feed.flush();
+
+    expect(ids(feed.orders.get())).toEqual([order.order_id]);
+    expect(feed.cursor.get().since).toBe(2);
+  });
+
+  it('applies a status only when its version is newer than the one held', async () => {
+    const feed = openFeed();
+    await feed.ready;
+    const order = makeOrder();
+    socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
+    socket.emitEvent(newOrderEvent(order, 1));
+    socket.emitEvent(statusEvent(order, 3, 'ready', 3));
+    // An older state arriving late from central (no seq) must not win.
+    socket.emitEvent({ ...statusEvent(order, 2, 'preparing', 2), seq: null }, 'central');
+    await feed.flush();
+
+    expect(feed.orders.get().map((o) => [o.status, o.version])).toEqual([['ready', 3]]);
+  });
+
+  it('shows only the tenants it serves', async () => {
+    const feed = openFeed({ tenants: ['3'] });
+    await feed.ready;
+    const mine = makeOrder({ tenant_id: 3 });
+    const other = makeOrder({ tenant_id: 4 });
+    socket.emitSnapshot({ orders: [makeState(mine), makeState(other)], seq: 2, epoch: EPOCH });
+    socket.emitEvent(newOrderEvent(makeOrder({ tenant_id: 4 }), 3));
+    const mineLater = makeOrder({ tenant_id: '3' });
+    socket.emitEvent(newOrderEvent(mineLater, 4));
+    await feed.flush();
+
+    expect(new Set(ids(feed.orders.get()))).toEqual(new Set([mine.order_id, mineLater.order_id]));
+    expect(feed.cursor.get().since).toBe(4);
+  });
+
+  it('replaces everything on a snapshot of another epoch', async () => {
+    const feed = openFeed();
+    await feed.ready;
+    const before = makeOrder();
+    socket.emitSnapshot({ orders: [makeState(before)], seq: 50, epoch: EPOCH });
+    await feed.flush();
+    const after = makeOrder();
+    socket.emitSnapshot({ orders: [makeState(after)], seq: 1, epoch: 'epoch-b' });
+    await feed.flush();
+
+    expect(ids(feed.orders.get())).toEqual([after.order_id]);
+    expect(feed.cursor.get()).toEqual({ since: 1, epoch: 'epoch-b' });
+    const reloaded = openFeed({ socket: new FakeSocket() });
+    await reloaded.ready;
+    expect(ids(reloaded.orders.get())).toEqual([after.order_id]);
+  });
+
+  it('drops open orders a same-epoch snapshot no longer lists, keeps finished ones', async () => {
+    const feed = openFeed();
+    await feed.ready;
+    const [gone, stays, done] = [makeOrder(), makeOrder(), makeOrder()];
+    socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
+    socket.emitEvent(newOrderEvent(gone, 1));
+    socket.emitEvent(newOrderEvent(stays, 2));
+    socket.emitEvent(newOrderEvent(done, 3));
+    socket.emitEvent(statusEvent(done, 4, 'cancelled', 2));
+    socket.emitSnapshot({ orders: [makeState(stays)], seq: 900, epoch: EPOCH });
+    await feed.flush();
+
+    expect(new Set(ids(feed.orders.get()))).toEqual(new Set([stays.order_id, done.order_id]));
+  });
+
+  it('keeps finished orders for keepFinishedMs, for recall', async () => {
+    const feed = openFeed({ keepFinishedMs: 5 * MINUTE });
+    await feed.ready;
+    const order = makeOrder();
+    socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
+    socket.emitEvent(newOrderEvent(order, 1));
+    socket.emitEvent(statusEvent(order, 2, 'completed', 2));
+    await feed.flush();
+    timers.advance(4 * MINUTE);
+    await feed.flush();
+    expect(feed.orders.get().map((o) => o.status)).toEqual(['completed']);
+
+    timers.advance(MINUTE);
+    await feed.flush();
+    expect(feed.orders.get()).toEqual([]);
+    const reloaded = openFeed({ socket: new FakeSocket() });
+    await reloaded.ready;
+    expect(reloaded.orders.get()).toEqual([]);
+  });
+
+  it('ignores presence events and malformed order data', async () => {
+    const feed = openFeed();
+    await feed.ready;
+    const order = makeOrder();
+    socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
+    socket.emitEvent({
+      seq: null,
+      event_id: crypto.randomUUID(),
+      type: 'kitchen_status_changed',
+      outlet_id: 1,
+      tenant_id: null,
+      data: { kitchen_id: 'k1', status: 'connected', timestamp: at(0) },
+      ts: at(0),
+    });
+    socket.emitEvent({ ...newOrderEvent(order, 1), data: 'garbage' });
+    await feed.flush();
+    expect(feed.orders.get()).toEqual([]);
+    expect(feed.cursor.get().since).toBe(1);
+  });
+});
+
+describe('KitchenFeed persistence', () => {
+  it('a new feed on the same database shows orders and cursor at once, offline', async () => {
+    const feed = openFeed();
+    await feed.ready;
+    const orders = [makeOrder({ created_at: at(1) }), makeOrder({ created_at: at(2) })];
+    socket.emitSnapshot({ orders: [], seq: 0, epoch: EPOCH });
+    for (const [i, o] of orders.entries()) socket.emitEvent(newOrderEvent(o, i + 1));
+    socket.emitEvent(statusEvent(orders[0]!, 3, 'preparing', 2));
+    await feed.flush();
+    feed.stop();
+
+    const reopened = openFeed({ socket: new FakeSocket() });
+    await reopened.ready;
+    expect(reopened.orders.get().map((o) => [o.order_id, o.status])).toEqual([
+      [orders[1]!.order_id, 'pending'],
+      [orders[0]!.order_id, 'preparing'],
+    ]);
+    expect(reopened.cursor.get()).toEqual({ since: 3, epoch: EPOCH });
+  });
+
+  it('hands out the cursor only once the events it covers are stored', async () => {
+    const feed = openFeed();
+    await feed.ready;
+    socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
+    await feed.flush();
+    socket.emitEvent(newOrderEvent(makeOrder(), 1));
+    expect(feed.cursor.get().since).toBe(0);
+    expect(feed.orders.get()).toEqual([]);
+
+    timers.advance(16);
+    expect(feed.orders.get()).toHaveLength(1);
+    await feed.flush();
+    expect(feed.cursor.get().since).toBe(1);
+  });
+
+  it('applies events that arrive while it loads on top of what was stored', async () => {
+    const first = openFeed();
+    await first.ready;
+    const stored = makeOrder({ created_at: at(1) });
+    socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
+    socket.emitEvent(newOrderEvent(stored, 1));
+    await first.flush();
+    first.stop();
+
+    const live = new FakeSocket();
+    const second = openFeed({ socket: live });
+    const arriving = makeOrder({ created_at: at(2) });
+    live.emitEvent(statusEvent(stored, 2, 'preparing', 2));
+    live.emitEvent(newOrderEvent(arriving, 3));
+    await second.flush();
+    expect(second.orders.get().map((o) => [o.order_id, o.status])).toEqual([
+      [arriving.order_id, 'pending'],
+      [stored.order_id, 'preparing'],
+    ]);
+  });
+});
+
+describe('KitchenFeed new orders and alerts', () => {
+  it('announces only orders it had never seen, not reloads or replays', async () => {
+    const first = openFeed();
+    const seen: string[] = [];
+    first.onNewOrder((o) => seen.push(o.order_id));
+    await first.ready;
+    const known = makeOrder();
+    socket.emitSnapshot({ orders: [], seq: 0, epoch: EPOCH });
+    socket.emitEvent(newOrderEvent(known, 1));
+    await first.flush();
+    first.stop();
+
+    const live = new FakeSocket();
+    const second = openFeed({ socket: live });
+    const seenAfterReload: string[] = [];
+    second.onNewOrder((o) => seenAfterReload.push(o.order_id));
+    await second.ready;
+    const fresh = makeOrder();
+    live.emitSnapshot({ orders: [makeState(known)], seq: 1, epoch: EPOCH });
+    live.emitEvent({ ...newOrderEvent(known, 1), seq: null }, 'central');
+    live.emitEvent(newOrderEvent(fresh, 2));
+    live.emitEvent(newOrderEvent(fresh, 2));
+    await second.flush();
+
+    expect(seen).toEqual([known.order_id]);
+    expect(seenAfterReload).toEqual([fresh.order_id]);
+  });
+
+  it('plays one sound per burst, notifies per order, and obeys the switches', async () => {
+    const sounds: number[] = [];
+    const notified: string[] = [];
+    const feed = openFeed({
+      playSound: () => sounds.push(timers.now()),
+      notify: (order) => notified.push(order.order_number),
+    });
+    await feed.ready;
+    socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
+    const [a, b] = [makeOrder(), makeOrder()];
+    socket.emitEvent(newOrderEvent(a, 1));
+    socket.emitEvent(newOrderEvent(b, 2));
+    await feed.flush();
+    expect(sounds).toHaveLength(1);
+    expect(notified).toEqual([a.order_number, b.order_number]);
+
+    feed.alerts.set({ sound: false, notification: true });
+    const c = makeOrder();
+    socket.emitEvent(newOrderEvent(c, 3));
+    await feed.flush();
+    feed.alerts.update((s) => ({ ...s, notification: false }));
+    socket.emitEvent(newOrderEvent(makeOrder(), 4));
+    await feed.flush();
+
+    expect(sounds).toHaveLength(1);
+    expect(notified).toEqual([a.order_number, b.order_number, c.order_number]);
+    expect(feed.orders.get()).toHaveLength(4);
+  });
+
+  it('keeps going when an alert or a listener fails', async () => {
+    const feed = openFeed({
+      playSound: () => Promise.reject(new Error('autoplay blocked')),
+      notify: () => {
+        throw new Error('no permission');
+      },
+    });
+    await feed.ready;
+    socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
+    socket.emitEvent(newOrderEvent(makeOrder(), 1));
+    await feed.flush();
+    expect(feed.orders.get()).toHaveLength(1);
+    expect(feed.cursor.get().since).toBe(1);
+  });
+});
+
+describe('KitchenFeed actions through the outbox', () => {
+  async function setup() {
+    socket.setLocal(true);
+    const outbox = openOutbox();
+    const feed = openFeed({ outbox });
+    await feed.ready;
+    const order = makeOrder();
+    socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
+    socket.emitEvent(newOrderEvent(order, 1));
+    await feed.flush();
+    return { outbox, feed, order };
+  }
+
+  it('shows a status change at once, marked pending, until the relay confirms it', async () => {
+    const { outbox, feed, order } = await setup();
+    socket.handler = () => ({ ok: true, seq: 2, version: 2, duplicate: false });
+
+    const sent = feed.updateStatus(order.order_id, 'preparing');
+    expect(feed.orders.get().map((o) => [o.status, o.pending, o.confirmed_status])).toEqual([
+      ['preparing', true, 'pending'],
+    ]);
+    await sent;
+    await outbox.flush();
+    expect(socket.requests.map((r) => [r.type, (r.payload as OrderUpdate).status])).toEqual([
+      ['order:update', 'preparing'],
+    ]);
+    expect(feed.orders.get()[0]?.pending).toBe(true);
+
+    socket.emitEvent(statusEvent(order, 2, 'preparing', 2));
+    await feed.flush();
+    expect(feed.orders.get().map((o) => [o.status, o.pending])).toEqual([['preparing', false]]);
+  });
+
+  it('rolls the change back when the relay rejects it', async () => {
+    const { outbox, feed, order } = await setup();
+    socket.handler = () => ({
+      ok: false,
+      error: { code: 'invalid_transition', message: 'already cancelled' },
+    });
+
+    await feed.updateStatus(order.order_id, 'preparing');
+    await outbox.flush();
+
+    expect(feed.orders.get().map((o) => [o.status, o.pending])).toEqual([['pending', false]]);
+    expect(outbox.rejected.get().map((e) => e.error.code)).toEqual(['invalid_transition']);
+  });
+
+  it('refuses a transition the state machine forbids, without sending it', async () => {
+    const { outbox, feed, order } = await setup();
+    const error = (await feed
+      .updateStatus(order.order_id, 'completed')
+      .catch((e) => e)) as KitchenSyncError;
+    const missing = (await feed
+      .updateStatus(crypto.randomUUID(), 'preparing')
+      .catch((e) => e)) as KitchenSyncError;
+
+    expect(error).toBeInstanceOf(KitchenSyncError);
+    expect(error.code).toBe('invalid_transition');
+    expect(missing.code).toBe('not_found');
+    await outbox.flush();
+    expect(socket.requests).toEqual([]);
+  });
+
+  it('shows a queued change again after a reload, until it is confirmed', async () => {
+    const { outbox, feed, order } = await setup();
+    socket.setLocal(false);
+    await feed.updateStatus(order.order_id, 'preparing');
+    await feed.flush();
+    feed.stop();
+    outbox.stop();
+
+    const outbox2 = openOutbox();
+    const feed2 = openFeed({ outbox: outbox2 });
+    await feed2.ready;
+    expect(feed2.orders.get().map((o) => [o.status, o.pending])).toEqual([['preparing', true]]);
+  });
+
+  it('acknowledges an order through the outbox', async () => {
+    const { outbox, feed, order } = await setup();
+    await feed.acknowledge(order.order_id);
+    await until(outbox.pending, (list) => list.length === 0);
+    expect(socket.requests.map((r) => [r.type, (r.payload as OrderAck).order_id])).toEqual([
+      ['order:ack', order.order_id],
+    ]);
+  });
+
+  it('needs an outbox to act', async () => {
+    const feed = openFeed();
+    await feed.ready;
+    const error = (await feed.acknowledge(crypto.randomUUID()).catch((e) => e)) as KitchenSyncError;
+    expect(error.code).toBe('not_started');
+  });
+});
