@@ -1,0 +1,142 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EventsResponse, PublishAck } from '@kitchen-sync/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTokenVerifier } from '../src/index.js';
+import { killAll, runCli, startCli } from './cliProcess.js';
+import { client, connected, http, order, SECRET, tokenFor } from './helpers.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ks-cli-'));
+});
+afterEach(() => {
+  killAll();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const env = () => ({ KS_SECRET: SECRET, KS_DATA_DIR: join(dir, 'data'), KS_LOG_LEVEL: 'warn' });
+
+describe('kitchen-sync-relay token', () => {
+  it('prints exactly one token that the relay accepts', async () => {
+    const secretFile = join(dir, 'secret');
+    writeFileSync(secretFile, `${SECRET}\n`);
+    const args = ['token', '--secret-file', secretFile, '--role', 'kitchen', '--outlet', '7'];
+    const out = await runCli([
+      ...args,
+      '--tenant',
+      '3',
+      '--tenant',
+      '4',
+      '--ttl',
+      '1h',
+      '--sub',
+      'kds-1',
+    ]);
+    expect(out.code).toBe(0);
+    const lines = out.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const principal = await createTokenVerifier(SECRET)(lines[0]);
+    expect(principal).toEqual({
+      sub: 'kds-1',
+      role: 'kitchen',
+      outletId: '7',
+      outlet: '7',
+      tenants: ['3', '4'],
+    });
+  });
+
+  it('exits 2 with usage on bad flags and prints help on --help', async () => {
+    expect(
+      (await runCli(['token', '--role', 'chef', '--outlet', '1'], { KS_SECRET: 's' })).code,
+    ).toBe(2);
+    expect((await runCli(['serve'], {})).code).toBe(2);
+    expect((await runCli(['--bogus'], { KS_SECRET: 's' })).code).toBe(2);
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--retention-hours');
+  });
+});
+
+describe('kitchen-sync-relay serve', () => {
+  it('prints its ready line, answers /health and exits 0 on SIGTERM after flushing', async () => {
+    const relay = await startCli([], env());
+    expect((await http(relay.url, '/health')).body).toMatchObject({
+      status: 'ok',
+      store: 'sqlite',
+    });
+    const pos = await connected(relay.url, { token: await tokenFor('pos') });
+    expect(await pos.request('order:publish', order())).toMatchObject({ ok: true, seq: 1 });
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+    const again = await startCli([], env());
+    expect((await http(again.url, '/health')).body.head_seq).toBe(1);
+    again.child.kill('SIGINT');
+    expect(await again.exited).toBe(0);
+  });
+
+  it('loses no acknowledged order when SIGKILLed mid-stream', async () => {
+    const first = await startCli([], env());
+    const pos = await connected(first.url, { token: await tokenFor('pos') });
+    const acked = new Map<string, number>();
+    const total = 400;
+    const orders = Array.from({ length: total }, () => order());
+    let killed = false;
+    await new Promise<void>((resolve) => {
+      let settled = 0;
+      for (const o of orders) {
+        pos.socket.timeout(5_000).emit('order:publish', o, (err: unknown, ack: PublishAck) => {
+          if (!err && ack.ok) acked.set(o.order_id, ack.seq);
+          if (!killed && acked.size >= 100) {
+            killed = true;
+            first.child.kill('SIGKILL');
+          }
+          if (++settled === total) resolve();
+        });
+      }
+    });
+    expect(await first.exited).toBe('SIGKILL');
+    expect(acked.size).toBeGreaterThanOrEqual(100);
+
+    const second = await startCli([], env());
+    const admin = await tokenFor('admin');
+    const stored: EventsResponse['events'] = [];
+    let since = 0;
+    let epoch = '';
+    for (;;) {
+      const page = (
+        await http(second.url, `/api/events?since=${since}&limit=1000`, { token: admin })
+      ).body as EventsResponse;
+      epoch = page.epoch;
+      stored.push(...page.events);
+      if (page.events.length === 0) break;
+      since = page.last_seq;
+    }
+    const seqOf = new Map(stored.map((e) => [e.order_id, e.seq]));
+    for (const [orderId, seq] of acked) expect(seqOf.get(orderId)).toBe(seq);
+    expect(stored.map((e) => e.seq)).toEqual(stored.map((_, i) => i + 1));
+
+    const kitchenAuth = { token: await tokenFor('kitchen'), since: 50, epoch };
+    const resumed = client(second.url, kitchenAuth);
+    const head = stored.length;
+    await resumed.waitFor((r) => r.some((x) => x.name === 'sync:caught_up'));
+    expect(resumed.events().map((e) => e.seq)).toEqual(
+      Array.from({ length: head - 50 }, (_, i) => i + 51),
+    );
+    const pos2 = await connected(second.url, { token: await tokenFor('pos') });
+    expect(await pos2.request('order:publish', order())).toEqual({
+      ok: true,
+      seq: head + 1,
+      duplicate: false,
+    });
+    const replay = orders.find((o) => acked.has(o.order_id))!;
+    expect(await pos2.request('order:publish', replay)).toEqual({
+      ok: true,
+      seq: acked.get(replay.order_id),
+      duplicate: true,
+    });
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+});
