@@ -1,10 +1,13 @@
 import type { CaughtUpMessage } from '@kitchen-sync/protocol';
 import { SOCKET_EVENTS } from '@kitchen-sync/protocol';
 import { io, type Socket } from 'socket.io-client';
+import * as lightParser from './lightParser.js';
 
 export interface ClientSpec {
   clientId: string;
   token: string;
+  /** Decode `event` packets with the light parser (see lightParser.ts). */
+  light?: boolean;
 }
 
 export interface ConnectedSocket {
@@ -28,6 +31,7 @@ export function connectClient(
     reconnection: false,
     forceNew: true,
     timeout: timeoutMs,
+    ...(spec.light ? { parser: lightParser } : {}),
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(

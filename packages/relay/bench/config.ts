@@ -17,7 +17,8 @@ export interface BenchConfig {
   saturationP99Ms: number;
   /** A ramp step holds while achieved ≥ this share of the offered rate. */
   saturationMinAchieved: number;
-  drainTimeoutMs: number;
+  drainStallMs: number;
+  drainMaxMs: number;
   ackTimeoutMs: number;
   pollingSizes: number[];
   pollingSamples: number;
@@ -62,7 +63,8 @@ export function readConfig(env: NodeJS.ProcessEnv): BenchConfig {
     rampStepMs: num(env.BENCH_RAMP_STEP_S, quick ? 1.5 : 3) * 1000,
     saturationP99Ms: num(env.BENCH_P99_MS, 50),
     saturationMinAchieved: 0.9,
-    drainTimeoutMs: 5_000,
+    drainStallMs: 2_000,
+    drainMaxMs: 30_000,
     ackTimeoutMs: 10_000,
     pollingSizes:
       list(env.BENCH_POLL_SIZES) ?? (quick ? [100, 1_000, 10_000] : [100, 1_000, 10_000, 100_000]),

@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { EventEnvelope, Order, PublishAck } from '@kitchen-sync/protocol';
-import { SOCKET_EVENTS } from '@kitchen-sync/protocol';
+import { EVENT_TYPES, SOCKET_EVENTS } from '@kitchen-sync/protocol';
 import type { Socket } from 'socket.io-client';
 import { makeBenchOrder } from './benchOrder.js';
 import { closeAll, connectAll } from './clients.js';
+import type { LightEvent } from './lightParser.js';
 import { toMb } from './procStats.js';
 import type { RelayProcess } from './relayProcess.js';
 import { type LatencySummary, Samples } from './stats.js';
@@ -20,14 +21,21 @@ export interface PhaseOptions {
   /** Offered rate, orders/s, spread over the POS sockets round-robin. */
   rate: number;
   durationMs: number;
-  /** How long to wait after the last send for outstanding acks and deliveries. */
-  drainTimeoutMs: number;
+  /**
+   * After the last send, outstanding acks and deliveries are awaited while they keep
+   * coming: until none arrives for `drainStallMs`, or `drainMaxMs` in all. What is still
+   * missing then counts as lost, so a slow backlog is latency, not loss.
+   */
+  drainStallMs: number;
+  drainMaxMs: number;
   ackTimeoutMs: number;
 }
 
 export interface PhaseResult {
   offered_rate: number;
   duration_s: number;
+  /** Time from the last scheduled send until everything arrived (or the drain gave up). */
+  drain_s: number;
   sent: number;
   acked: number;
   ack_failures: Record<string, number>;
@@ -40,6 +48,8 @@ export interface PhaseResult {
   worst_kitchen_lost: number;
   duplicates: number;
   out_of_order: number;
+  /** Envelopes (checked in full on kitchen 0) that do not match the order that was sent. */
+  envelope_errors: number;
   deliveries_per_s: number;
   relay_rss_mb_max: number;
   relay_cpu_percent: number;
@@ -54,10 +64,13 @@ interface PhaseState {
   intended: Float64Array;
   received: Uint8Array[];
   receivedCount: Int32Array;
+  receivedTotal: number;
   lastSeq: Float64Array;
   deliver: Samples;
   duplicates: number;
   outOfOrder: number;
+  envelopeErrors: number;
+  orders: Order[];
   lastDeliveryAt: number;
 }
 
@@ -80,7 +93,9 @@ export class LoadGenerator {
     private readonly kitchens: Socket[],
   ) {
     kitchens.forEach((socket, k) => {
-      socket.on(SOCKET_EVENTS.EVENT, (event: EventEnvelope) => this.onKitchenEvent(k, event));
+      socket.on(SOCKET_EVENTS.EVENT, (event: EventEnvelope | LightEvent) =>
+        this.onKitchenEvent(k, event),
+      );
     });
   }
 
@@ -99,6 +114,8 @@ export class LoadGenerator {
     const kitchenSpecs = await Promise.all(
       Array.from({ length: shape.kitchenCount }, async (_, i) => ({
         clientId: `bench-kitchen-${i}`,
+        // Kitchen 0 parses every envelope in full and checks it; the others read seq and id.
+        light: i > 0,
         token: await mintToken(secret, {
           sub: `bench-kitchen-${i}`,
           role: 'kitchen',
@@ -133,10 +150,13 @@ export class LoadGenerator {
       intended: new Float64Array(total),
       received: this.kitchens.map(() => new Uint8Array(total)),
       receivedCount: new Int32Array(this.kitchens.length),
+      receivedTotal: 0,
       lastSeq: new Float64Array(this.kitchens.length),
       deliver: new Samples(total * this.kitchens.length),
       duplicates: 0,
       outOfOrder: 0,
+      envelopeErrors: 0,
+      orders,
       lastDeliveryAt: 0,
     };
     const ackOk = new Uint8Array(total);
@@ -191,9 +211,17 @@ export class LoadGenerator {
       setTimeout(tick, Math.max(0, start - performance.now()));
     });
 
-    const drainDeadline = performance.now() + options.drainTimeoutMs;
+    const drainStart = performance.now();
     const drained = () => settled === total && state.receivedCount.every((count) => count >= acked);
-    while (!drained() && performance.now() < drainDeadline) {
+    let progress = -1;
+    let progressAt = drainStart;
+    while (!drained()) {
+      const now = performance.now();
+      if (settled + state.receivedTotal !== progress) {
+        progress = settled + state.receivedTotal;
+        progressAt = now;
+      }
+      if (now - progressAt > options.drainStallMs || now - drainStart > options.drainMaxMs) break;
       await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
     }
     this.phase = null;
@@ -221,6 +249,7 @@ export class LoadGenerator {
     return {
       offered_rate: options.rate,
       duration_s: options.durationMs / 1000,
+      drain_s: Math.round((end - drainStart) / 100) / 10,
       sent: total,
       acked,
       ack_failures: failures,
@@ -233,6 +262,7 @@ export class LoadGenerator {
       worst_kitchen_lost: worstKitchenLost,
       duplicates: state.duplicates,
       out_of_order: state.outOfOrder,
+      envelope_errors: state.envelopeErrors,
       deliveries_per_s: perSecond(received, state.lastDeliveryAt),
       relay_rss_mb_max: toMb(rssMax),
       relay_cpu_percent: Math.round((relayCpuMs / wallMs) * 100),
@@ -244,12 +274,15 @@ export class LoadGenerator {
     };
   }
 
-  private onKitchenEvent(k: number, event: EventEnvelope): void {
+  private onKitchenEvent(k: number, event: EventEnvelope | LightEvent): void {
+    const now = performance.now();
     const state = this.phase;
-    if (!state || typeof event.order_id !== 'string') return;
+    if (!state || event.type !== EVENT_TYPES.NEW_ORDER || typeof event.order_id !== 'string') {
+      return;
+    }
     const i = state.index.get(event.order_id);
     if (i === undefined) return;
-    const now = performance.now();
+    if ('data' in event && !matchesOrder(event, state.orders[i]!)) state.envelopeErrors++;
     const seen = state.received[k]!;
     if (seen[i]) {
       state.duplicates++;
@@ -257,6 +290,7 @@ export class LoadGenerator {
     }
     seen[i] = 1;
     state.receivedCount[k]!++;
+    state.receivedTotal++;
     if (typeof event.seq === 'number') {
       if (event.seq <= state.lastSeq[k]!) state.outOfOrder++;
       state.lastSeq[k] = event.seq;
@@ -264,4 +298,20 @@ export class LoadGenerator {
     state.deliver.push(now - state.intended[i]!);
     state.lastDeliveryAt = now;
   }
+}
+
+/** The envelope of a `new_order` carries the order as sent, now with its status and version. */
+function matchesOrder(event: EventEnvelope, sent: Order): boolean {
+  const data = event.data as Partial<Order> & { version?: unknown };
+  return (
+    typeof event.seq === 'number' &&
+    typeof event.event_id === 'string' &&
+    String(event.outlet_id) === String(sent.outlet_id) &&
+    String(event.tenant_id) === String(sent.tenant_id) &&
+    data.order_id === sent.order_id &&
+    data.status === 'pending' &&
+    data.version === 1 &&
+    data.total_amount === sent.total_amount &&
+    data.items?.length === sent.items.length
+  );
 }

@@ -1,7 +1,8 @@
 /**
  * The comparison relay of the benchmark: plain Socket.IO broadcast, no storage, no auth.
  * It speaks just enough of DESIGN §3 for the load generator (publish ack, `event`
- * envelopes, one `sync:caught_up`) so both relays face identical clients. Run as a child:
+ * envelopes, one `sync:caught_up`) so both relays face identical clients. The bench runs it
+ * as a child compiled to JavaScript (relayProcess.ts); by hand:
  *   node --import tsx bench/plainRelay.ts --port 0 --host 127.0.0.1
  */
 import { randomUUID } from 'node:crypto';

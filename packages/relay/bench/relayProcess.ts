@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +42,7 @@ process.on('exit', () => {
  * Starts a relay as a child process on an ephemeral loopback port, so its RSS and CPU can
  * be read apart from the load generator's, and resolves once it prints its ready line.
  */
-export function startRelay(options: StartRelayOptions): Promise<RelayProcess> {
+export async function startRelay(options: StartRelayOptions): Promise<RelayProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), `ks-bench-${options.kind}-`));
   const args =
     options.kind === 'durable'
@@ -59,7 +59,7 @@ export function startRelay(options: StartRelayOptions): Promise<RelayProcess> {
           dataDir,
           ...(options.extraArgs ?? []),
         ]
-      : ['--import', 'tsx', plainRelayPath, '--port', '0', '--host', '127.0.0.1'];
+      : [await compilePlainRelay(dataDir), '--port', '0', '--host', '127.0.0.1'];
   const child = spawn(process.execPath, args, {
     cwd: packageDir,
     env: { ...process.env, KS_SECRET: options.secret, NODE_ENV: 'production' },
@@ -124,4 +124,20 @@ function stopChild(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/**
+ * The plain relay runs as plain JavaScript, like the durable relay's bundle: the tsx loader
+ * alone adds ~30 MB of RSS to a process. Compiled into the run's temp dir, which gets a
+ * node_modules link so its imports resolve as they do from bench/.
+ */
+async function compilePlainRelay(dir: string): Promise<string> {
+  const { default: ts } = await import('typescript');
+  const { outputText } = ts.transpileModule(readFileSync(plainRelayPath, 'utf8'), {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  });
+  const file = join(dir, 'plainRelay.mjs');
+  writeFileSync(file, outputText);
+  symlinkSync(join(packageDir, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return file;
 }

@@ -18,6 +18,9 @@ export interface SaturationResult {
 /** Why a step did not hold, or null when it held. */
 export function brokenCriterion(step: PhaseResult, criteria: SaturationCriteria): string | null {
   if (step.lost > 0) return `lost ${step.lost} deliveries`;
+  if (step.duplicates > 0 || step.out_of_order > 0 || step.envelope_errors > 0) {
+    return `${step.duplicates} duplicates, ${step.out_of_order} out of order, ${step.envelope_errors} bad envelopes`;
+  }
   const failed = Object.values(step.ack_failures).reduce((sum, n) => sum + n, 0);
   if (failed > 0) return `${failed} publishes failed (${JSON.stringify(step.ack_failures)})`;
   if (!(step.publish_to_kitchen_ms.p99 <= criteria.maxP99Ms)) {
@@ -29,40 +32,45 @@ export function brokenCriterion(step: PhaseResult, criteria: SaturationCriteria)
   return null;
 }
 
-/** Ramps the offered rate step by step until a step breaks a criterion. */
-export async function findSaturation(
-  generator: LoadGenerator,
+/**
+ * Ramps the offered rate for several relays at once, alternating them step by step
+ * (A 500, B 500, A 1000, B 1000 …) so that other work on the shared machine weighs on both
+ * alike. A relay leaves the ramp at its first step that breaks a criterion.
+ */
+export async function rampSideBySide<K extends string>(
+  generators: Record<K, LoadGenerator>,
   rates: number[],
   step: Omit<PhaseOptions, 'rate'>,
   criteria: SaturationCriteria,
-  onStep: (result: PhaseResult) => void = () => {},
-): Promise<SaturationResult> {
-  const steps: PhaseResult[] = [];
-  let held: number | null = null;
-  for (const rate of rates) {
-    const result = await generator.runPhase({ ...step, rate });
-    steps.push(result);
-    onStep(result);
-    const broken = brokenCriterion(result, criteria);
-    if (broken) {
-      return {
-        held_rate: held,
-        max_achieved_rate: maxAchieved(steps),
-        stopped_at: rate,
-        stop_reason: broken,
-        steps,
-      };
-    }
-    held = rate;
+  onStep: (kind: K, result: PhaseResult) => void = () => {},
+): Promise<Record<K, SaturationResult>> {
+  const kinds = Object.keys(generators) as K[];
+  const results = {} as Record<K, SaturationResult>;
+  for (const kind of kinds) {
+    results[kind] = {
+      held_rate: null,
+      max_achieved_rate: 0,
+      stopped_at: null,
+      stop_reason: null,
+      steps: [],
+    };
   }
-  return {
-    held_rate: held,
-    max_achieved_rate: maxAchieved(steps),
-    stopped_at: null,
-    stop_reason: null,
-    steps,
-  };
+  for (const rate of rates) {
+    for (const kind of kinds) {
+      const result = results[kind];
+      if (result.stop_reason) continue;
+      const phase = await generators[kind].runPhase({ ...step, rate });
+      onStep(kind, phase);
+      result.steps.push(phase);
+      result.max_achieved_rate = Math.max(result.max_achieved_rate, phase.achieved_rate);
+      const broken = brokenCriterion(phase, criteria);
+      if (broken) {
+        result.stopped_at = rate;
+        result.stop_reason = broken;
+      } else {
+        result.held_rate = rate;
+      }
+    }
+  }
+  return results;
 }
-
-const maxAchieved = (steps: PhaseResult[]): number =>
-  Math.max(0, ...steps.map((s) => s.achieved_rate));

@@ -1,0 +1,181 @@
+import type { BenchConfig } from './config.js';
+import type { IdleKitchensResult } from './idleKitchens.js';
+import type { PhaseResult } from './loadGenerator.js';
+import type { PollingPoint } from './pollingCost.js';
+import type { RelayKind } from './relayProcess.js';
+import { latency, table } from './report.js';
+import type { SaturationResult } from './saturation.js';
+
+export interface LoadRun {
+  /** 1-minute load average of the machine when the run started (other work shares the cores). */
+  loadavg_before: number;
+  steady: PhaseResult;
+  saturation: SaturationResult;
+}
+
+export interface BenchResults {
+  generated_at: string;
+  command: string;
+  machine: { cpus: number; cpu_model: string; memory_gb: number; node: string; note: string };
+  config: Omit<BenchConfig, 'scenarios'> & { scenarios: string[] };
+  load: Partial<Record<RelayKind, LoadRun>>;
+  ratio_durable_to_plain: {
+    saturation_held_rate: number | null;
+    max_achieved_rate: number | null;
+    relay_cpu_per_order_at_steady: number | null;
+  };
+  polling?: PollingPoint[];
+  idle_kitchens: Partial<Record<RelayKind, IdleKitchensResult>>;
+}
+
+const KINDS = ['durable', 'plain'] as const;
+
+/** The human-readable end of a run; the same figures are in the JSON file. */
+export function formatSummary(results: BenchResults): string {
+  const { machine, load, config } = results;
+  const out = [
+    `=== relay benchmark: ${machine.cpus} × ${machine.cpu_model}, Node ${machine.node}; ${machine.note} ===`,
+  ];
+  const kinds = KINDS.filter((kind) => load[kind]);
+  if (kinds.length > 0) {
+    out.push(
+      '',
+      `A/B steady load: ${config.steadyRate} orders/s for ${config.steadyDurationMs / 1000} s, ` +
+        `${config.posCount} POS, ${config.kitchenCount} kitchens; latency p50 / p99 / max in ms from the scheduled send`,
+      table(
+        [
+          'relay',
+          'publish→ack',
+          'publish→kitchen',
+          'acked/s',
+          'deliveries/s',
+          'lost',
+          'dup',
+          'out of order',
+          'bad envelopes',
+          'RSS MB',
+          'relay CPU %',
+          'gen CPU %',
+          'loadavg',
+        ],
+        kinds.map((kind) => {
+          const run = load[kind]!;
+          const s = run.steady;
+          return [
+            kind,
+            latency(s.publish_to_ack_ms),
+            latency(s.publish_to_kitchen_ms),
+            s.achieved_rate,
+            s.deliveries_per_s,
+            s.lost,
+            s.duplicates,
+            s.out_of_order,
+            s.envelope_errors,
+            s.relay_rss_mb_max,
+            s.relay_cpu_percent,
+            s.generator_cpu_percent,
+            run.loadavg_before,
+          ];
+        }),
+      ),
+      '',
+      `Saturation ramp, ${config.rampStepMs / 1000} s per step; a step holds while p99 publish→kitchen ≤ ` +
+        `${config.saturationP99Ms} ms, nothing lost, duplicated or failed, acked ≥ ${config.saturationMinAchieved * 100}% of offered`,
+      table(
+        [
+          'relay',
+          'offered/s',
+          'acked/s',
+          'publish→kitchen',
+          'lost',
+          'drain s',
+          'relay CPU %',
+          'gen CPU %',
+          'relay CPU ms/1k orders',
+        ],
+        kinds.flatMap((kind) =>
+          load[kind]!.saturation.steps.map((s) => [
+            kind,
+            s.offered_rate,
+            s.achieved_rate,
+            latency(s.publish_to_kitchen_ms),
+            s.lost,
+            s.drain_s,
+            s.relay_cpu_percent,
+            s.generator_cpu_percent,
+            s.relay_cpu_ms_per_1k_orders,
+          ]),
+        ),
+      ),
+      '',
+      table(
+        ['relay', 'held rate/s', 'max acked/s', 'stopped at', 'why'],
+        kinds.map((kind) => {
+          const s = load[kind]!.saturation;
+          return [
+            kind,
+            s.held_rate,
+            s.max_achieved_rate,
+            s.stopped_at,
+            s.stop_reason ?? 'ramp exhausted',
+          ];
+        }),
+      ),
+    );
+    const r = results.ratio_durable_to_plain;
+    out.push(
+      `durable / plain: held rate ${r.saturation_held_rate ?? '-'}, max acked rate ${r.max_achieved_rate ?? '-'}, ` +
+        `relay CPU per order at steady load ${r.relay_cpu_per_order_at_steady ?? '-'}`,
+    );
+  }
+  if (results.polling) {
+    out.push(
+      '',
+      'C polling cost, durable relay: GET /api/events?since=<head-50>&limit=50, sequential requests',
+      table(
+        [
+          'events in log',
+          'median ms',
+          'p99 ms',
+          'max ms',
+          'samples',
+          'events/page',
+          'RSS MB',
+          'fill rate/s',
+        ],
+        results.polling.map((p) => [
+          p.events_in_log,
+          p.median_ms,
+          p.p99_ms,
+          p.max_ms,
+          p.samples,
+          p.events_per_page,
+          p.relay_rss_mb,
+          p.fill_rate_per_s,
+        ]),
+      ),
+    );
+  }
+  const idleKinds = KINDS.filter((kind) => results.idle_kitchens[kind]);
+  if (idleKinds.length > 0) {
+    out.push(
+      '',
+      'D idle kitchens: relay RSS with kitchen sockets connected and caught up',
+      table(
+        ['relay', 'kitchens', 'RSS before MB', 'RSS connected MB', 'KB/kitchen', 'connect s'],
+        idleKinds.map((kind) => {
+          const d = results.idle_kitchens[kind]!;
+          return [
+            kind,
+            d.kitchens,
+            d.rss_before_mb,
+            d.rss_connected_mb,
+            d.kb_per_kitchen,
+            d.connect_s,
+          ];
+        }),
+      ),
+    );
+  }
+  return out.join('\n');
+}
