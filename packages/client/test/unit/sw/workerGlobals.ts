@@ -1,0 +1,7 @@
+// Workbox modules touch `self` when they load, and idb needs the IndexedDB globals; in Node
+// the worker global is `globalThis`. Imported first by the tests that load Workbox, so it
+// runs before those modules do.
+import 'fake-indexeddb/auto';
+
+const scope = globalThis as { self?: unknown };
+scope.self ??= globalThis;
