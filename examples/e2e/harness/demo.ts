@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { type Central, startCentral } from '../../central/src/central';
+import { launchChromium } from './browser';
+import { type PageServer, servePage } from './pages';
+import { RelayProcess } from './relayProcess';
+
+const SECRET = 'e2e-secret-of-this-run';
+
+/**
+ * One whole demo on loopback for one test: the relay as a child process (so it can be
+ * killed), central in-process (so it can go down), both pages served from the build, and a
+ * fresh browser context per screen (fresh IndexedDB, fresh service worker).
+ */
+export class Demo {
+  readonly relay: RelayProcess;
+  central!: Central;
+  kioskServer!: PageServer;
+  kitchenServer!: PageServer;
+  browser!: Browser;
+  readonly #dataDir: string;
+  readonly #contexts: BrowserContext[] = [];
+  readonly pages: Page[] = [];
+  readonly #pagesDir: string;
+
+  constructor(pagesDir: string) {
+    this.#pagesDir = pagesDir;
+    this.#dataDir = mkdtempSync(join(tmpdir(), 'ks-e2e-relay-'));
+    this.relay = new RelayProcess({ dataDir: this.#dataDir, secret: SECRET });
+  }
+
+  async start(): Promise<void> {
+    await this.relay.start();
+    this.central = await startCentral({ port: 0, relaySecret: SECRET, relayPort: this.relay.port });
+    this.kioskServer = await servePage('kiosk', this.#pagesDir);
+    this.kitchenServer = await servePage('kitchen', this.#pagesDir);
+    this.browser = await launchChromium();
+  }
+
+  kioskUrl(): string {
+    return `${this.kioskServer.url}/?central=${encodeURIComponent(this.central.url)}`;
+  }
+
+  kitchenUrl(tenant: number): string {
+    return `${this.kitchenServer.url}/?tenant=${tenant}&central=${encodeURIComponent(this.central.url)}`;
+  }
+
+  async open(url: string): Promise<Page> {
+    const context = await this.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    this.#contexts.push(context);
+    const page = await context.newPage();
+    this.pages.push(page);
+    await page.goto(url);
+    return page;
+  }
+
+  async stop(): Promise<void> {
+    for (const context of this.#contexts) await context.close().catch(() => {});
+    await this.browser?.close().catch(() => {});
+    await this.kioskServer?.close();
+    await this.kitchenServer?.close();
+    await this.central?.close();
+    await this.relay.stop('SIGKILL');
+    rmSync(this.#dataDir, { recursive: true, force: true });
+  }
+}

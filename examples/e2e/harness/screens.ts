@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+
+export const RESULTS_DIR = fileURLToPath(new URL('../test-results', import.meta.url));
+
+/** Waits until the kiosk's menu is on screen and its service worker controls the page. */
+export async function kioskReady(page: Page): Promise<void> {
+  await page.waitForSelector('[data-testid="cart-add"]');
+  await page.waitForSelector('body[data-sw="controlled"]');
+}
+
+export async function kitchenReady(page: Page): Promise<void> {
+  await page.waitForSelector('body[data-feed="ready"]');
+}
+
+async function orderIds(page: Page): Promise<string[]> {
+  return page
+    .locator('[data-testid="order-card"]')
+    .evaluateAll((cards) => cards.map((card) => (card as HTMLElement).dataset.orderId ?? ''));
+}
+
+/** Adds the products to the cart and checks out; returns the ids of the orders it created. */
+export async function placeOrder(page: Page, productIds: number[]): Promise<string[]> {
+  const before = new Set(await orderIds(page));
+  for (const id of productIds) {
+    await page.click(`[data-testid="cart-add"][data-product-id="${id}"]`);
+  }
+  await page.click('[data-testid="place-order"]');
+  await page.waitForFunction(
+    (count) => document.querySelectorAll('[data-testid="order-card"]').length > count,
+    before.size,
+  );
+  return (await orderIds(page)).filter((id) => !before.has(id));
+}
+
+export function card(page: Page, orderId: string) {
+  return page.locator(`[data-testid="order-card"][data-order-id="${orderId}"]`);
+}
+
+export async function cardIds(page: Page): Promise<string[]> {
+  return orderIds(page);
+}
+
+export async function text(page: Page, testId: string): Promise<string> {
+  return (await page.locator(`[data-testid="${testId}"]`).first().textContent())?.trim() ?? '';
+}
+
+/** Waits until a `data-testid` element shows exactly one of the texts. */
+export async function waitForText(
+  page: Page,
+  testId: string,
+  texts: string[],
+  timeoutMs = 15_000,
+): Promise<void> {
+  await page.waitForFunction(
+    ([id, wanted]) => {
+      const node = document.querySelector(`[data-testid="${id}"]`);
+      return wanted.includes(node?.textContent?.trim() ?? '');
+    },
+    [testId, texts] as const,
+    { timeout: timeoutMs },
+  );
+}
+
+export async function screenshot(page: Page, dir: string, name: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

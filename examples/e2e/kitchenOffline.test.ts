@@ -1,0 +1,25 @@
+import { expect, test } from 'vitest';
+import { cardIds, kioskReady, kitchenReady, placeOrder } from './harness/screens';
+import { useDemo } from './harness/useDemo';
+
+const demo = useDemo();
+
+test('a kitchen reloaded with no network at all still shows its tickets', async () => {
+  const d = demo();
+  const kitchen = await d.open(d.kitchenUrl(3));
+  const kiosk = await d.open(d.kioskUrl());
+  await Promise.all([kitchenReady(kitchen), kioskReady(kiosk)]);
+  const placed = [...(await placeOrder(kiosk, [301])), ...(await placeOrder(kiosk, [305, 306]))];
+  for (const id of placed) await kitchen.locator(`[data-order-id="${id}"]`).waitFor();
+  // Once more online, so the service worker has served (and cached) the page itself.
+  await kitchen.reload();
+  await kitchenReady(kitchen);
+
+  await d.relay.stop('SIGKILL');
+  await d.central.setOutage(true);
+  await kitchen.context().setOffline(true);
+  await kitchen.reload();
+  await kitchenReady(kitchen);
+
+  expect((await cardIds(kitchen)).sort()).toEqual([...placed].sort());
+});

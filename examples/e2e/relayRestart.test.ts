@@ -1,0 +1,43 @@
+import { expect, test } from 'vitest';
+import {
+  cardIds,
+  kioskReady,
+  kitchenReady,
+  placeOrder,
+  text,
+  waitForText,
+} from './harness/screens';
+import { useDemo } from './harness/useDemo';
+
+const demo = useDemo();
+
+test('relay killed: the kiosk keeps taking orders; restarted: each arrives once, pending drains', async () => {
+  const d = demo();
+  const kitchen = await d.open(d.kitchenUrl(1));
+  const kiosk = await d.open(d.kioskUrl());
+  await Promise.all([kitchenReady(kitchen), kioskReady(kiosk)]);
+  await waitForText(kitchen, 'connection-mode', ['connected']);
+  const before = await placeOrder(kiosk, [101]);
+  await kitchen.locator(`[data-order-id="${before[0]}"]`).waitFor();
+
+  await d.relay.stop('SIGKILL');
+  await waitForText(kitchen, 'connection-mode', ['disconnected', 'polling']);
+
+  const during: string[] = [];
+  for (const product of [102, 103, 104]) during.push(...(await placeOrder(kiosk, [product])));
+  await waitForText(kiosk, 'pending-count', ['3']);
+  expect(await text(kiosk, 'pending-count')).toBe('3');
+
+  await d.relay.start();
+  await waitForText(kiosk, 'pending-count', ['0'], 30_000);
+  await waitForText(kitchen, 'connection-mode', ['connected'], 30_000);
+  await kitchen.waitForFunction(
+    (count) => document.querySelectorAll('[data-testid="order-card"]').length >= count,
+    4,
+    { timeout: 15_000 },
+  );
+
+  const shown = await cardIds(kitchen);
+  expect([...shown].sort()).toEqual([...before, ...during].sort());
+  expect(new Set(shown).size).toBe(shown.length);
+});

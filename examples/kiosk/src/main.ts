@@ -1,0 +1,194 @@
+import '../../shared/page.css';
+import './kiosk.css';
+import {
+  createMasterDataService,
+  createNetworkMonitor,
+  createOrderOutbox,
+  createSocketService,
+  loadOutletSettings,
+  socketOptionsFromSettings,
+} from '@kitchen-sync/client';
+import { createServiceWorkerManager } from '@kitchen-sync/client/sw-manager';
+import type { OrderStatus } from '@kitchen-sync/protocol';
+import { readDemoConfig } from '../../shared/demoConfig';
+import { rupiah, showConnectionMode, showNetworkMode } from '../../shared/indicators';
+import { loadTenants } from '../../shared/tenants';
+import { uuidv7 } from '../../shared/uuidv7';
+import { Cart, lineTotal } from './cart';
+import { ordersFromCart, postOrderGroup } from './checkout';
+import { renderMenu } from './menuView';
+import { OrderHistory } from './orderHistory';
+
+const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
+const config = readDemoConfig(location);
+
+const sw = createServiceWorkerManager();
+const swReady = sw.register();
+
+// A cached copy answers when central is unreachable, so the kiosk also starts offline.
+const [settings, tenants] = await Promise.all([
+  loadOutletSettings({ apiUrl: config.centralUrl, outletId: config.outletId }),
+  loadTenants(config.centralUrl),
+]);
+const connection = socketOptionsFromSettings(settings);
+const { relayUrl, token } = connection;
+
+const socket = createSocketService({ ...connection, clientId: `kiosk-${config.outletId}` });
+const outbox = createOrderOutbox({
+  socket,
+  relayUrl,
+  token,
+  dbName: `kitchen-sync-demo-kiosk-${config.outletId}`,
+});
+const masterData = createMasterDataService({ baseUrl: config.centralUrl });
+// Probed often: the demo is about watching the indicator change when central goes away.
+const network = createNetworkMonitor({
+  centralHealthUrl: `${config.centralUrl}/health`,
+  relayUrl,
+  intervalMs: 3_000,
+  timeoutMs: 2_000,
+});
+const history = new OrderHistory(localStorage);
+const cart = new Cart();
+const tenantNames = new Map(tenants.map((t) => [String(t.id), t.name]));
+
+$('#outlet-name').textContent = settings.name ?? `Outlet ${config.outletId}`;
+
+socket.status.subscribe((status) => showConnectionMode($('#connection-badge'), status.mode));
+outbox.pending.subscribe((pending) => {
+  $('[data-testid="pending-count"]').textContent = String(pending.length);
+});
+
+let previousMode: string | null = null;
+network.subscribe((mode) => {
+  showNetworkMode($('#network-badge'), mode);
+  // Central is back: replay the queued central POSTs now rather than at the browser's whim.
+  if (mode === 'online' && previousMode !== null && previousMode !== 'online') {
+    void swReady.then((registered) => (registered ? sw.syncNow() : undefined)).catch(() => {});
+  }
+  previousMode = mode;
+});
+
+function renderOrders(): void {
+  const items = history.orders.map((order) => {
+    const li = document.createElement('li');
+    li.dataset.testid = 'order-card';
+    li.dataset.orderId = order.order_id;
+    li.dataset.status = order.status;
+    const text = document.createElement('span');
+    text.innerHTML = `<b></b><small></small>`;
+    text.querySelector('b')!.textContent = order.order_number.replace(/^OFF-\d+(\d{4})-/, '#$1 ');
+    text.querySelector('small')!.textContent =
+      `${order.tenant_name} · ${rupiah(order.total_amount)}`;
+    const badge = document.createElement('span');
+    badge.className = 'status';
+    badge.dataset.status = order.status;
+    badge.textContent = order.status;
+    li.append(text, badge);
+    return li;
+  });
+  $('#orders').replaceChildren(...items);
+}
+
+function renderCart(): void {
+  const lines = cart.lines.map((line) => {
+    const li = document.createElement('li');
+    const name = document.createElement('span');
+    name.textContent = `${line.quantity} × ${String(line.product.name)}`;
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.className = 'ghost';
+    remove.textContent = '−';
+    remove.addEventListener('click', () => {
+      cart.remove(String(line.product.id));
+      renderCart();
+    });
+    const price = document.createElement('span');
+    price.textContent = rupiah(lineTotal(line));
+    li.append(name, price, remove);
+    return li;
+  });
+  $('#cart-lines').replaceChildren(...lines);
+  $('#cart-total').textContent = rupiah(cart.lines.reduce((sum, l) => sum + lineTotal(l), 0));
+  $<HTMLButtonElement>('#place-order').disabled = cart.isEmpty;
+}
+
+function applyStatus(orderId: string | undefined, status: unknown): void {
+  if (!orderId || typeof status !== 'string') return;
+  if (history.setStatus(orderId, status as OrderStatus)) renderOrders();
+}
+
+socket.on('event', (event) => {
+  const data = event.data as { status?: unknown } | undefined;
+  applyStatus(event.order_id, data?.status);
+});
+socket.on('sync:snapshot', (snapshot) => {
+  for (const order of snapshot.orders) applyStatus(order.order_id, order.status);
+});
+
+async function loadMenu(): Promise<void> {
+  try {
+    await masterData.preFetchData();
+  } catch {
+    // Offline or central down: the cached menu below is what the kiosk sells from.
+  }
+  const [categories, products, promotions] = await Promise.all([
+    masterData.getCategories(),
+    masterData.getProducts(),
+    masterData.getActivePromotions(),
+  ]);
+  renderMenu($('#menu'), { tenants, categories, products, promotions });
+  const byId = new Map(products.map((p) => [String(p.id), p]));
+  $('#menu').addEventListener('click', (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLElement>('[data-testid="cart-add"]');
+    const product = button && byId.get(button.dataset.productId ?? '');
+    if (!product) return;
+    cart.add(product);
+    renderCart();
+  });
+}
+
+async function placeOrder(): Promise<void> {
+  const button = $<HTMLButtonElement>('#place-order');
+  button.disabled = true;
+  const customerName = $<HTMLInputElement>('#customer-name').value.trim();
+  const orders = ordersFromCart(cart, {
+    outletId: config.outletId,
+    tenantNames,
+    customerName,
+    now: new Date(),
+  });
+  // The outbox persists before it resolves: from here on a reload or a dead relay loses nothing.
+  for (const order of orders) await outbox.submit(order);
+  history.add(
+    orders.map((o) => ({
+      order_id: o.order_id,
+      order_number: o.order_number,
+      tenant_name: o.tenant_name ?? String(o.tenant_id),
+      status: 'pending',
+      total_amount: o.total_amount,
+      created_at: o.created_at,
+    })),
+  );
+  cart.clear();
+  $<HTMLInputElement>('#customer-name').value = '';
+  renderCart();
+  renderOrders();
+  postOrderGroup(config.centralUrl, uuidv7(), orders)
+    .catch(() => undefined)
+    .finally(() => void network.check());
+}
+
+$('#place-order').addEventListener('click', () => void placeOrder());
+swReady.then(() => {
+  if (navigator.serviceWorker?.controller) document.body.dataset.sw = 'controlled';
+  navigator.serviceWorker?.addEventListener('controllerchange', () => {
+    document.body.dataset.sw = 'controlled';
+  });
+});
+
+renderCart();
+renderOrders();
+socket.start();
+await loadMenu();
+masterData.startBackgroundRefresh();

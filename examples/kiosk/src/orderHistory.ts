@@ -1,0 +1,53 @@
+import type { OrderStatus } from '@kitchen-sync/protocol';
+
+export interface PlacedOrder {
+  order_id: string;
+  order_number: string;
+  tenant_name: string;
+  status: OrderStatus;
+  total_amount: string;
+  created_at: string;
+}
+
+const KEY = 'kitchen-sync-demo:kiosk-orders';
+const KEEP = 20;
+
+/**
+ * The guest-facing "your orders" list. localStorage is enough here: the outbox holds the
+ * orders that matter until the relay has them; this only remembers what to show.
+ */
+export class OrderHistory {
+  #orders: PlacedOrder[];
+  #storage: Storage;
+
+  constructor(storage: Storage) {
+    this.#storage = storage;
+    try {
+      this.#orders = JSON.parse(storage.getItem(KEY) ?? '[]') as PlacedOrder[];
+    } catch {
+      this.#orders = [];
+    }
+  }
+
+  get orders(): readonly PlacedOrder[] {
+    return this.#orders;
+  }
+
+  add(orders: PlacedOrder[]): void {
+    this.#orders = [...orders, ...this.#orders].slice(0, KEEP);
+    this.#save();
+  }
+
+  /** Returns true when the status shown changed. */
+  setStatus(orderId: string, status: OrderStatus): boolean {
+    const order = this.#orders.find((o) => o.order_id === orderId);
+    if (!order || order.status === status) return false;
+    order.status = status;
+    this.#save();
+    return true;
+  }
+
+  #save(): void {
+    this.#storage.setItem(KEY, JSON.stringify(this.#orders));
+  }
+}

@@ -1,0 +1,151 @@
+import '../../shared/page.css';
+import './kitchen.css';
+import {
+  createKitchenFeed,
+  createNetworkMonitor,
+  createOrderOutbox,
+  createSocketService,
+  type KitchenFeed,
+  type KitchenOrder,
+  loadOutletSettings,
+  socketOptionsFromSettings,
+} from '@kitchen-sync/client';
+import { createServiceWorkerManager } from '@kitchen-sync/client/sw-manager';
+import type { OrderStatus } from '@kitchen-sync/protocol';
+import { readDemoConfig } from '../../shared/demoConfig';
+import { showConnectionMode, showNetworkMode } from '../../shared/indicators';
+import { loadTenants } from '../../shared/tenants';
+import { KitchenAlerts } from './alerts';
+import { RecallList } from './recall';
+import { refreshAges, shortNumber, ticketCard } from './ticketsView';
+
+const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
+const config = readDemoConfig(location);
+const params = new URLSearchParams(location.search);
+const tenantId = params.get('tenant');
+const RECALL_WINDOW_MS = 30 * 60 * 1000;
+
+void createServiceWorkerManager().register();
+
+// The kitchen's relay token is scoped to its tenant: central mints it for `?tenant=`.
+const [settings, tenants] = await Promise.all([
+  loadOutletSettings({
+    apiUrl: config.centralUrl,
+    outletId: config.outletId,
+    ...(tenantId ? { query: { tenant: tenantId } } : {}),
+  }),
+  loadTenants(config.centralUrl),
+]);
+
+const picker = $<HTMLSelectElement>('#tenant-picker');
+picker.replaceChildren(
+  new Option('Pilih tenant…', ''),
+  ...tenants.map((t) => new Option(t.name, String(t.id), false, String(t.id) === tenantId)),
+);
+picker.addEventListener('change', () => {
+  params.set('tenant', picker.value);
+  location.search = params.toString();
+});
+
+if (!tenantId) {
+  $('#notice').textContent = 'Pilih tenant dapur ini di kanan atas.';
+} else {
+  await startKitchen(tenantId);
+}
+
+async function startKitchen(tenant: string): Promise<void> {
+  $('#tenant-name').textContent = tenants.find((t) => String(t.id) === tenant)?.name ?? tenant;
+  const { outletId, relayUrl, token } = socketOptionsFromSettings(settings);
+  let feedRef: KitchenFeed | undefined;
+  // Relay only, no central WebSocket: central's outlet channel carries every tenant's orders,
+  // and a kitchen must never receive another tenant's (the relay enforces that by token).
+  const socket = createSocketService({
+    outletId,
+    relayUrl,
+    token,
+    clientId: `kitchen-${tenant}`,
+    // Resume from what the feed has stored, so the relay never skips an unsaved event. Read
+    // lazily: the feed is built below, on top of the outbox that needs this socket, and the
+    // socket only connects once the feed has loaded.
+    cursor: { get: () => feedRef?.cursor.get() ?? { since: 0, epoch: null } },
+  });
+  const outbox = createOrderOutbox({
+    socket,
+    relayUrl,
+    token,
+    dbName: `kitchen-sync-demo-kitchen-outbox-${config.outletId}-${tenant}`,
+  });
+  const alerts = new KitchenAlerts();
+  const feed = createKitchenFeed({
+    outbox,
+    tenants: [tenant],
+    dbName: `kitchen-sync-demo-kitchen-${config.outletId}-${tenant}`,
+    keepFinishedMs: RECALL_WINDOW_MS,
+    playSound: () => alerts.chime(),
+    notify: (order) => alerts.notify(order),
+  });
+  feedRef = feed;
+  const network = createNetworkMonitor({
+    centralHealthUrl: `${config.centralUrl}/health`,
+    relayUrl,
+    intervalMs: 3_000,
+    timeoutMs: 2_000,
+  });
+  const recall = new RecallList(sessionStorage, RECALL_WINDOW_MS);
+  let orders: readonly KitchenOrder[] = [];
+
+  const render = (): void => {
+    const now = Date.now();
+    const onBoard = orders.filter((o) => o.status !== 'completed' || recall.has(o.order_id));
+    const board = [...onBoard].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
+    $('#tickets').replaceChildren(...board.map((o) => ticketCard(o, now, recall.has(o.order_id))));
+    const recallItems = recall.candidates(orders, now).map((order) => {
+      const li = document.createElement('li');
+      li.textContent = shortNumber(order.order_number);
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'ghost';
+      button.dataset.recall = order.order_id;
+      button.textContent = 'Recall';
+      li.append(button);
+      return li;
+    });
+    $('#recall').replaceChildren(...recallItems);
+  };
+
+  feed.orders.subscribe((next) => {
+    orders = next;
+    render();
+  });
+  socket.status.subscribe((status) => showConnectionMode($('#connection-badge'), status.mode));
+  network.subscribe((mode) => showNetworkMode($('#network-badge'), mode));
+
+  $('#tickets').addEventListener('click', (event) => {
+    const target = event.target as HTMLElement;
+    const card = target.closest<HTMLElement>('[data-testid="order-card"]');
+    const orderId = card?.dataset.orderId;
+    if (!orderId) return;
+    if (target.dataset.testid === 'bump' && target.dataset.next) {
+      void feed.updateStatus(orderId, target.dataset.next as OrderStatus);
+    } else if (target.dataset.action === 'dismiss-recall') {
+      recall.dismiss(orderId);
+      render();
+    }
+  });
+  $('#recall').addEventListener('click', (event) => {
+    const orderId = (event.target as HTMLElement).dataset.recall;
+    if (!orderId) return;
+    recall.recall(orderId);
+    render();
+  });
+  $('#enable-alerts').addEventListener('click', async () => {
+    await alerts.unlock();
+    $('#enable-alerts').textContent = alerts.unlocked ? 'Suara aktif' : 'Aktifkan suara';
+  });
+
+  setInterval(() => refreshAges($('#tickets'), Date.now()), 1000);
+  feed.connect(socket);
+  await feed.ready;
+  document.body.dataset.feed = 'ready';
+  socket.start();
+}
