@@ -24,6 +24,8 @@ export interface RelaySocket {
 
 export interface RelaySocketOptions {
   autoConnect: boolean;
+  /** Each service its own connection, even to a relay another service in the page uses. */
+  forceNew: boolean;
   reconnection: boolean;
   transports: string[];
   path?: string;
@@ -85,6 +87,7 @@ export function createLocalTransport(
     // Our own backoff and timers drive reconnects, so the token and cursor are fresh each time.
     const s = factory(options.url, {
       autoConnect: false,
+      forceNew: true,
       reconnection: false,
       transports: ['websocket'],
       ...(options.path ? { path: options.path } : {}),
