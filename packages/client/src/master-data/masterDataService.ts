@@ -110,25 +110,43 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
     closed ? Promise.reject(closedError()) : query();
 
   async function syncCollection(collection: Collection, since: number): Promise<number> {
+    // Ends a download started ahead when this collection stops early (error or close).
+    const scope = new AbortController();
+    const stop = () => scope.abort();
+    lifetime.signal.addEventListener('abort', stop);
+    const fetchAfter = (version: number) => {
+      const page = fetchPage(env, fetcherOptions, collection, version, scope.signal);
+      page.catch(() => undefined); // awaited below; not unhandled if we stop first
+      return page;
+    };
     let applied = 0;
     let resets = 0;
-    for (;;) {
-      const page = await fetchPage(env, fetcherOptions, collection, since, lifetime.signal);
-      if (lifetime.signal.aborted) throw new KitchenSyncError('aborted', 'sync stopped');
-      const outcome = await store.applyPage(collection, since, page, env.now());
-      if (!outcome.applied) {
-        // Another tab moved this collection (forward: its progress is ours too) or cleared
-        // it: continue from what is actually stored. Only going backwards can repeat forever.
-        if (outcome.storedVersion < since && ++resets > MAX_RESETS) {
-          throw new KitchenSyncError('storage', `${collection} cache keeps being reset`);
+    let next = fetchAfter(since);
+    try {
+      for (;;) {
+        const page = await next;
+        if (lifetime.signal.aborted) throw new KitchenSyncError('aborted', 'sync stopped');
+        // The next page downloads while this one is written; it is used only if this commits.
+        if (page.hasMore) next = fetchAfter(page.version);
+        const outcome = await store.applyPage(collection, since, page, env.now());
+        if (!outcome.applied) {
+          // Another tab moved this collection (forward: its progress is ours too) or cleared
+          // it: continue from what is actually stored. Only going backwards can repeat forever.
+          if (outcome.storedVersion < since && ++resets > MAX_RESETS) {
+            throw new KitchenSyncError('storage', `${collection} cache keeps being reset`);
+          }
+          since = outcome.storedVersion;
+          next = fetchAfter(since);
+          continue;
         }
-        since = outcome.storedVersion;
-        continue;
+        applied += page.items.length;
+        since = page.version;
+        version.update((v) => ({ ...v, [collection]: since }));
+        if (!page.hasMore) return applied;
       }
-      applied += page.items.length;
-      since = page.version;
-      version.update((v) => ({ ...v, [collection]: since }));
-      if (!page.hasMore) return applied;
+    } finally {
+      lifetime.signal.removeEventListener('abort', stop);
+      scope.abort();
     }
   }
 

@@ -69,6 +69,7 @@ async function requestJson(
 
   const controller = new AbortController();
   const abort = () => controller.abort();
+  if (signal.aborted) abort();
   signal.addEventListener('abort', abort);
   let timedOut = false;
   const timer = env.timers.setTimeout(() => {

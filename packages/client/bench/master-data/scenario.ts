@@ -1,0 +1,114 @@
+import { createMasterDataService } from '../../src/master-data/masterDataService.js';
+import { MasterDataStore } from '../../src/master-data/masterDataStore.js';
+import { parsePage } from '../../src/master-data/pageGuard.js';
+
+export interface ScenarioOptions {
+  baseUrl: string;
+  indexedDB?: IDBFactory;
+  pageSize: number;
+  categories: number;
+  /** Repetitions of each read, for a median. */
+  reads: number;
+}
+
+export interface Figures {
+  products: number;
+  pages: number;
+  initialSyncMs: number;
+  initialWriteOnlyMs: number;
+  incrementalSyncMs: number;
+  categoryReadMs: number;
+  categoryRows: number;
+  fullReadMs: number;
+}
+
+/**
+ * The measured path, the same code in Node (fake-indexeddb) and in Chromium (real IndexedDB):
+ * initial sync, 100 changed products, reads by category and of the whole menu.
+ */
+export async function runScenario(options: ScenarioOptions): Promise<Figures> {
+  const { baseUrl, pageSize } = options;
+  const control = (path: string) => fetch(`${baseUrl}/control/${path}`, { method: 'POST' });
+  await control('reset');
+  const dbName = `bench-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const service = createMasterDataService({
+    baseUrl,
+    pageSize,
+    dbName,
+    ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}),
+  });
+  try {
+    await service.getCategories(); // opens the database outside the timings
+
+    let t = performance.now();
+    const initial = await service.preFetchData();
+    const initialSyncMs = performance.now() - t;
+
+    await control('change?count=100');
+    t = performance.now();
+    const incremental = await service.preFetchData();
+    const incrementalSyncMs = performance.now() - t;
+    if (incremental.applied.products !== 100) {
+      throw new Error(`incremental sync applied ${incremental.applied.products} products`);
+    }
+
+    const categoryTimes: number[] = [];
+    let categoryRows = 0;
+    for (let i = 0; i < options.reads; i++) {
+      const id = (i % options.categories) + 1;
+      t = performance.now();
+      const rows = await service.getProductsByCategory(id);
+      categoryTimes.push(performance.now() - t);
+      categoryRows = rows.length;
+    }
+
+    const fullTimes: number[] = [];
+    let products = 0;
+    for (let i = 0; i < Math.max(3, Math.floor(options.reads / 5)); i++) {
+      t = performance.now();
+      products = (await service.getProducts()).length;
+      fullTimes.push(performance.now() - t);
+    }
+
+    return {
+      products,
+      pages: Math.ceil(initial.applied.products / pageSize),
+      initialSyncMs,
+      initialWriteOnlyMs: await writeOnly(options, dbName),
+      incrementalSyncMs,
+      categoryReadMs: median(categoryTimes),
+      categoryRows,
+      fullReadMs: median(fullTimes),
+    };
+  } finally {
+    await service.close();
+  }
+}
+
+/** The IndexedDB share of the initial sync: the same pages, already fetched, written again. */
+async function writeOnly(options: ScenarioOptions, dbName: string): Promise<number> {
+  await fetch(`${options.baseUrl}/control/reset`, { method: 'POST' });
+  const pages = [];
+  for (let since = 0, more = true; more; ) {
+    const url = `${options.baseUrl}/api/products/?since_version=${since}&limit=${options.pageSize}`;
+    const page = parsePage('products', await (await fetch(url)).json(), since);
+    pages.push({ since, page });
+    since = page.version;
+    more = page.hasMore;
+  }
+  const factory = options.indexedDB ?? globalThis.indexedDB;
+  const store = new MasterDataStore(factory, `${dbName}-write`);
+  try {
+    await store.readMeta();
+    const t = performance.now();
+    for (const { since, page } of pages) await store.applyPage('products', since, page, Date.now());
+    return performance.now() - t;
+  } finally {
+    await store.close();
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
