@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { EventEnvelope, Order, PublishAck } from '@kitchen-sync/protocol';
 import { EVENT_TYPES, SOCKET_EVENTS } from '@kitchen-sync/protocol';
@@ -54,6 +55,8 @@ export interface PhaseResult {
   relay_rss_mb_max: number;
   relay_cpu_percent: number;
   relay_cpu_ms_per_1k_orders: number;
+  /** 1-minute load average when the phase started: other work shares the two cores. */
+  loadavg: number;
   generator_cpu_percent: number;
   generator_send_lag_ms: LatencySummary;
 }
@@ -167,6 +170,7 @@ export class LoadGenerator {
     let acked = 0;
     let lastAckAt = 0;
 
+    const loadavgBefore = Math.round((loadavg()[0] ?? 0) * 100) / 100;
     const cpuBefore = this.relay.cpuMs();
     const generatorCpuBefore = process.cpuUsage();
     let rssMax = this.relay.rssBytes();
@@ -267,6 +271,7 @@ export class LoadGenerator {
       relay_rss_mb_max: toMb(rssMax),
       relay_cpu_percent: Math.round((relayCpuMs / wallMs) * 100),
       relay_cpu_ms_per_1k_orders: Math.round((relayCpuMs / Math.max(1, acked)) * 1000),
+      loadavg: loadavgBefore,
       generator_cpu_percent: Math.round(
         ((generatorCpu.user + generatorCpu.system) / 1000 / wallMs) * 100,
       ),

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { readConfig } from './config.js';
 import { measureIdleKitchens } from './idleKitchens.js';
@@ -15,6 +15,7 @@ import { durableCliPath, type RelayKind, type RelayProcess, startRelay } from '.
 import { latency, ratio } from './report.js';
 import { rampSideBySide } from './saturation.js';
 import { type BenchResults, formatSummary, type LoadRun } from './summary.js';
+import { checkTargets } from './targets.js';
 
 const OUTLET = 1;
 const TENANT = 1;
@@ -50,8 +51,6 @@ async function withRelay<T>(
 // The limiter is taken out of the way: the benchmark measures capacity, not the limit.
 const DURABLE_LOAD_ARGS = ['--rate-limit', '0'];
 
-const loadavgNow = () => Math.round((loadavg()[0] ?? 0) * 100) / 100;
-
 /** Scenarios A and B: both relays up at once, every phase alternating between them. */
 async function runLoad(kinds: RelayKind[]): Promise<Partial<Record<RelayKind, LoadRun>>> {
   const relays: RelayProcess[] = [];
@@ -77,7 +76,7 @@ async function runLoad(kinds: RelayKind[]): Promise<Partial<Record<RelayKind, Lo
       drainMaxMs: config.drainMaxMs,
       ackTimeoutMs: config.ackTimeoutMs,
     };
-    const steady: Partial<Record<RelayKind, { loadavg: number; result: PhaseResult }>> = {};
+    const steady: Partial<Record<RelayKind, PhaseResult>> = {};
     for (const kind of kinds) {
       // Warm-up (JIT, SQLite page cache) is not reported.
       await generators[kind].runPhase({
@@ -87,13 +86,12 @@ async function runLoad(kinds: RelayKind[]): Promise<Partial<Record<RelayKind, Lo
       });
     }
     for (const kind of kinds) {
-      const loadavgBefore = loadavgNow();
       const result = await generators[kind].runPhase({
         ...phase,
         rate: config.steadyRate,
         durationMs: config.steadyDurationMs,
       });
-      steady[kind] = { loadavg: loadavgBefore, result };
+      steady[kind] = result;
       log(
         `[${kind}] steady ${config.steadyRate}/s: publish→kitchen p50/p99/max ${latency(result.publish_to_kitchen_ms)} ms, lost ${result.lost}`,
       );
@@ -111,8 +109,7 @@ async function runLoad(kinds: RelayKind[]): Promise<Partial<Record<RelayKind, Lo
     const runs: Partial<Record<RelayKind, LoadRun>> = {};
     for (const kind of kinds) {
       runs[kind] = {
-        loadavg_before: steady[kind]!.loadavg,
-        steady: steady[kind]!.result,
+        steady: steady[kind]!,
         saturation: saturation[kind],
       };
     }
@@ -165,7 +162,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const results: BenchResults = {
+  const measured: Omit<BenchResults, 'targets'> = {
     generated_at: new Date().toISOString(),
     command: 'pnpm bench:relay',
     machine: {
@@ -173,7 +170,7 @@ async function main(): Promise<void> {
       cpu_model: cpus()[0]?.model ?? 'unknown',
       memory_gb: Math.round(totalmem() / 1024 ** 3),
       node: process.version,
-      note: 'load generator (bench process) and relay (child process) share these cores',
+      note: 'the load generator (bench process) and the relay (child process) share these cores, and so does any other work on the machine (see loadavg)',
     },
     config: { ...config, scenarios: [...config.scenarios] },
     load,
@@ -186,14 +183,16 @@ async function main(): Promise<void> {
         load.durable?.saturation.max_achieved_rate,
         load.plain?.saturation.max_achieved_rate,
       ),
-      relay_cpu_per_order_at_steady: ratio(
-        load.durable?.steady.relay_cpu_ms_per_1k_orders,
+      // Inverse on purpose: orders per relay CPU-second, durable over plain.
+      cpu_capacity_at_steady: ratio(
         load.plain?.steady.relay_cpu_ms_per_1k_orders,
+        load.durable?.steady.relay_cpu_ms_per_1k_orders,
       ),
     },
     polling,
     idle_kitchens: idle,
   };
+  const results: BenchResults = { ...measured, targets: checkTargets(measured) };
   mkdirSync(dirname(config.outputPath), { recursive: true });
   writeFileSync(config.outputPath, `${JSON.stringify(results, null, 2)}\n`);
   log(`\n${formatSummary(results)}\n\nJSON: ${config.outputPath}`);

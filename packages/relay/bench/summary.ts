@@ -5,10 +5,9 @@ import type { PollingPoint } from './pollingCost.js';
 import type { RelayKind } from './relayProcess.js';
 import { latency, table } from './report.js';
 import type { SaturationResult } from './saturation.js';
+import type { TargetCheck } from './targets.js';
 
 export interface LoadRun {
-  /** 1-minute load average of the machine when the run started (other work shares the cores). */
-  loadavg_before: number;
   steady: PhaseResult;
   saturation: SaturationResult;
 }
@@ -22,10 +21,12 @@ export interface BenchResults {
   ratio_durable_to_plain: {
     saturation_held_rate: number | null;
     max_achieved_rate: number | null;
-    relay_cpu_per_order_at_steady: number | null;
+    /** Orders per relay CPU-second at the steady rate: what the relay could do with a core to itself. */
+    cpu_capacity_at_steady: number | null;
   };
   polling?: PollingPoint[];
   idle_kitchens: Partial<Record<RelayKind, IdleKitchensResult>>;
+  targets: TargetCheck[];
 }
 
 const KINDS = ['durable', 'plain'] as const;
@@ -41,7 +42,8 @@ export function formatSummary(results: BenchResults): string {
     out.push(
       '',
       `A/B steady load: ${config.steadyRate} orders/s for ${config.steadyDurationMs / 1000} s, ` +
-        `${config.posCount} POS, ${config.kitchenCount} kitchens; latency p50 / p99 / max in ms from the scheduled send`,
+        `${config.posCount} POS, ${config.kitchenCount} kitchens; latency p50 / p99 / max in ms from the scheduled send; ` +
+        `gen lag = how late the generator itself sent (ms)`,
       table(
         [
           'relay',
@@ -56,11 +58,11 @@ export function formatSummary(results: BenchResults): string {
           'RSS MB',
           'relay CPU %',
           'gen CPU %',
+          'gen lag p99',
           'loadavg',
         ],
         kinds.map((kind) => {
-          const run = load[kind]!;
-          const s = run.steady;
+          const s = load[kind]!.steady;
           return [
             kind,
             latency(s.publish_to_ack_ms),
@@ -74,7 +76,8 @@ export function formatSummary(results: BenchResults): string {
             s.relay_rss_mb_max,
             s.relay_cpu_percent,
             s.generator_cpu_percent,
-            run.loadavg_before,
+            s.generator_send_lag_ms.p99,
+            s.loadavg,
           ];
         }),
       ),
@@ -91,7 +94,9 @@ export function formatSummary(results: BenchResults): string {
           'drain s',
           'relay CPU %',
           'gen CPU %',
+          'gen lag p99',
           'relay CPU ms/1k orders',
+          'loadavg',
         ],
         kinds.flatMap((kind) =>
           load[kind]!.saturation.steps.map((s) => [
@@ -103,7 +108,9 @@ export function formatSummary(results: BenchResults): string {
             s.drain_s,
             s.relay_cpu_percent,
             s.generator_cpu_percent,
+            s.generator_send_lag_ms.p99,
             s.relay_cpu_ms_per_1k_orders,
+            s.loadavg,
           ]),
         ),
       ),
@@ -125,7 +132,7 @@ export function formatSummary(results: BenchResults): string {
     const r = results.ratio_durable_to_plain;
     out.push(
       `durable / plain: held rate ${r.saturation_held_rate ?? '-'}, max acked rate ${r.max_achieved_rate ?? '-'}, ` +
-        `relay CPU per order at steady load ${r.relay_cpu_per_order_at_steady ?? '-'}`,
+        `orders per relay CPU-second at steady load ${r.cpu_capacity_at_steady ?? '-'}`,
     );
   }
   if (results.polling) {
@@ -177,5 +184,17 @@ export function formatSummary(results: BenchResults): string {
       ),
     );
   }
+  out.push(
+    '',
+    'Targets (issue 3)',
+    table(
+      ['target', 'measured', 'verdict'],
+      results.targets.map((t) => [
+        t.target,
+        t.measured,
+        t.pass === null ? 'not run' : t.pass ? 'PASS' : 'FAIL',
+      ]),
+    ),
+  );
   return out.join('\n');
 }

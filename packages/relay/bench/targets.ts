@@ -1,0 +1,58 @@
+import type { BenchResults } from './summary.js';
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  pass: boolean | null;
+}
+
+const P99_TARGET_MS = 5;
+const RATIO_TARGET = 0.8;
+const RSS_TARGET_MB = 150;
+// "Flat": the newest page costs at most this much more with 1,000× the history.
+const POLLING_FLAT_FACTOR = 2;
+
+/** The issue's targets (issue 3, "Benchmark") checked against one run; null = not measured. */
+export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetCheck[] {
+  const steady = results.load.durable?.steady;
+  const ratio = results.ratio_durable_to_plain;
+  const idle = results.idle_kitchens.durable;
+  const polling = results.polling ?? [];
+  const first = polling[0];
+  const last = polling[polling.length - 1];
+  const pollingFactor =
+    first && last && polling.length > 1
+      ? Math.round((last.median_ms / first.median_ms) * 100) / 100
+      : null;
+  return [
+    {
+      target: `durable p99 publish→kitchen ≤ ${P99_TARGET_MS} ms at ${results.config.steadyRate} orders/s`,
+      measured: steady ? `${steady.publish_to_kitchen_ms.p99} ms, lost ${steady.lost}` : '-',
+      pass: steady ? steady.publish_to_kitchen_ms.p99 <= P99_TARGET_MS && steady.lost === 0 : null,
+    },
+    {
+      target: `durable/plain saturation rate ≥ ${RATIO_TARGET}`,
+      measured: String(ratio.saturation_held_rate ?? '-'),
+      pass: ratio.saturation_held_rate === null ? null : ratio.saturation_held_rate >= RATIO_TARGET,
+    },
+    {
+      target: `durable/plain orders per relay CPU-second ≥ ${RATIO_TARGET}`,
+      measured: String(ratio.cpu_capacity_at_steady ?? '-'),
+      pass:
+        ratio.cpu_capacity_at_steady === null ? null : ratio.cpu_capacity_at_steady >= RATIO_TARGET,
+    },
+    {
+      target: `durable RSS ≤ ${RSS_TARGET_MB} MB with 1,000 idle kitchens`,
+      measured: idle ? `${idle.rss_connected_mb} MB with ${idle.kitchens}` : '-',
+      pass: idle ? idle.rss_connected_mb <= RSS_TARGET_MB && idle.kitchens >= 1000 : null,
+    },
+    {
+      target: `polling median flat (≤ ${POLLING_FLAT_FACTOR}× from the smallest to the largest log)`,
+      measured:
+        pollingFactor === null
+          ? '-'
+          : `${pollingFactor}× (${first!.events_in_log} → ${last!.events_in_log} events)`,
+      pass: pollingFactor === null ? null : pollingFactor <= POLLING_FLAT_FACTOR,
+    },
+  ];
+}
