@@ -1,7 +1,7 @@
 export type { ClientErrorCode } from './errors.js';
 export { KitchenSyncError } from './errors.js';
 export { defaultNotify, defaultPlaySound, requestNotificationPermission } from './feed/alerts.js';
-export type { KitchenFeed, KitchenFeedOptions } from './feed/kitchenFeed.js';
+export type { FeedOutbox, KitchenFeed, KitchenFeedOptions } from './feed/kitchenFeed.js';
 export { createKitchenFeed } from './feed/kitchenFeed.js';
 export type { AlertSettings, KitchenOrder } from './feed/types.js';
 export type { BackoffOptions } from './lib/backoff.js';

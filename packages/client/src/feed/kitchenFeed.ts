@@ -23,8 +23,8 @@ import type { AlertSettings, FeedRecord, KitchenOrder } from './types.js';
 export interface KitchenFeedOptions extends EnvironmentOptions {
   /** Where events come from; or call `connect(socket)` once the socket exists. */
   socket?: Pick<SocketService, 'on'>;
-  /** Carries `acknowledge` and `updateStatus` to the relay. */
-  outbox?: Pick<OrderOutbox, 'enqueue' | 'on' | 'pending' | 'ready'>;
+  /** Carries `acknowledge` and `updateStatus` to the relay; or call `useOutbox` later. */
+  outbox?: FeedOutbox;
   /** Tenants this kitchen serves; the relay filters too, this is the second line of defence. */
   tenants?: readonly Id[];
   /** IndexedDB database name; one per kitchen screen. */
@@ -39,6 +39,9 @@ export interface KitchenFeedOptions extends EnvironmentOptions {
   randomUUID?: () => string;
 }
 
+/** The part of an OrderOutbox the feed uses. */
+export type FeedOutbox = Pick<OrderOutbox, 'enqueue' | 'on' | 'pending' | 'ready'>;
+
 export interface KitchenFeed {
   /** Settles once the stored orders and cursor are loaded. */
   readonly ready: Promise<void>;
@@ -52,6 +55,11 @@ export interface KitchenFeed {
   load(): Promise<void>;
   /** Listens to a socket service's snapshot, backlog and live events; returns a disconnect. */
   connect(socket: Pick<SocketService, 'on'>): () => void;
+  /**
+   * Sets the outbox for `acknowledge` and `updateStatus`. Apps usually create the feed first
+   * (the socket service resumes from its cursor), then the socket, then the outbox on it.
+   */
+  useOutbox(outbox: FeedOutbox): void;
   /** Orders this screen had never seen; not on reload, not on replays. */
   onNewOrder(fn: (order: KitchenOrder) => void): () => void;
   acknowledge(orderId: string): Promise<void>;
@@ -108,6 +116,8 @@ class KitchenFeedImpl implements KitchenFeed {
   #batchTimer: unknown = null;
   #writing: Promise<void> = Promise.resolve();
   #stopped = false;
+  #outbox: FeedOutbox | null = null;
+  #unwatchOutbox: () => void = () => {};
 
   constructor(options: KitchenFeedOptions) {
     this.#options = options;
@@ -122,7 +132,8 @@ class KitchenFeedImpl implements KitchenFeed {
     this.ready = this.load();
     this.ready.catch(() => {});
     if (options.socket) this.connect(options.socket);
-    this.#watchOutbox();
+    if (options.outbox) this.useOutbox(options.outbox);
+    this.#disposables.add(() => this.#unwatchOutbox());
     const prune = this.#env.timers.setInterval(() => this.#prune(), PRUNE_EVERY_MS);
     this.#disposables.add(() => this.#env.timers.clearInterval(prune));
   }
@@ -156,6 +167,31 @@ class KitchenFeedImpl implements KitchenFeed {
     };
     this.#disposables.add(disconnect);
     return disconnect;
+  }
+
+  useOutbox(outbox: FeedOutbox): void {
+    this.#unwatchOutbox();
+    this.#outbox = outbox;
+    const unbinds = [
+      outbox.on('delivered', (entry, ack) => {
+        const overlay = this.#overlayFor(entry);
+        if (!overlay) return;
+        overlay.ackVersion = 'version' in ack ? ack.version : 0;
+        this.#settleOptimistic();
+        this.#publish();
+      }),
+      outbox.on('rejected', (entry) => {
+        if (entry.type === 'order:update') this.#rollback(entryEventId(entry));
+      }),
+    ];
+    this.#unwatchOutbox = () => {
+      for (const unbind of unbinds) unbind();
+    };
+    if (this.#loaded) {
+      this.#restoreOptimistic()
+        .then(() => this.#publish())
+        .catch(() => {});
+    }
   }
 
   onNewOrder(fn: (order: KitchenOrder) => void): () => void {
@@ -316,28 +352,9 @@ class KitchenFeedImpl implements KitchenFeed {
     } catch {}
   }
 
-  #watchOutbox(): void {
-    const outbox = this.#options.outbox;
-    if (!outbox) return;
-    this.#disposables.add(
-      outbox.on('delivered', (entry, ack) => {
-        const overlay = this.#overlayFor(entry);
-        if (!overlay) return;
-        overlay.ackVersion = 'version' in ack ? ack.version : 0;
-        this.#settleOptimistic();
-        this.#publish();
-      }),
-    );
-    this.#disposables.add(
-      outbox.on('rejected', (entry) => {
-        if (entry.type === 'order:update') this.#rollback(entryEventId(entry));
-      }),
-    );
-  }
-
   /** After a reload, changes still queued in the outbox are shown as pending again. */
   async #restoreOptimistic(): Promise<void> {
-    const outbox = this.#options.outbox;
+    const outbox = this.#outbox;
     if (!outbox) return;
     await outbox.ready.catch(() => {});
     for (const entry of outbox.pending.get()) {
@@ -375,8 +392,8 @@ class KitchenFeedImpl implements KitchenFeed {
     }
   }
 
-  #requireOutbox(): NonNullable<KitchenFeedOptions['outbox']> {
-    const outbox = this.#options.outbox;
+  #requireOutbox(): FeedOutbox {
+    const outbox = this.#outbox;
     if (!outbox)
       throw new KitchenSyncError('not_started', 'the feed was created without an outbox');
     return outbox;
