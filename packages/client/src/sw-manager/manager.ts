@@ -92,6 +92,8 @@ export class ServiceWorkerManager {
     this.#workbox = new Workbox(this.#url, registerOptions);
     this.#subs.listen(container, 'message', (event) => this.#onMessage(event as MessageEvent));
     this.#subs.listen(container, 'controllerchange', () => this.#refresh());
+    // Messages from the worker are held back until the page opts in.
+    container.startMessages();
     if (this.#options.syncOnOnline ?? true) {
       this.#subs.listen(this.#window(), 'online', () => this.notifyOnline());
     }
@@ -128,16 +130,16 @@ export class ServiceWorkerManager {
     const container = this.#container();
     if (!waiting || !container) return;
     const controlled = new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        this.#timers.clearTimeout(timer);
+        container.removeEventListener('controllerchange', done);
+        resolve();
+      };
       const timer = this.#timers.setTimeout(() => {
         container.removeEventListener('controllerchange', done);
         reject(new KitchenSyncError('timeout', 'the new service worker did not take control'));
       }, this.#timeoutMs);
-      function done(): void {
-        container?.removeEventListener('controllerchange', done);
-        resolve();
-      }
       container.addEventListener('controllerchange', done);
-      void timer;
     });
     waiting.postMessage({ type: SW_MESSAGES.SKIP_WAITING });
     await controlled;

@@ -3,6 +3,7 @@ import { registerRoute } from 'workbox-routing';
 import { resolveEnvironment } from '../lib/environment.js';
 import { registerCacheRoutes } from './cacheRoutes.js';
 import { classifyResponse } from './classify.js';
+import { IDEMPOTENCY_HEADER, idempotencyKeyFor } from './idempotency.js';
 import { createLock } from './lock.js';
 import { listenForMessages } from './messages.js';
 import { createQueueNotifier } from './notifier.js';
@@ -71,7 +72,7 @@ export function installKitchenSync(options: KitchenSyncWorkerOptions = {}): Kitc
         response = await orders.submit(request.clone());
       } catch {
         // The queue cannot store (quota, private mode): sending straight away beats losing it.
-        return env.fetch(request);
+        return env.fetch(await withIdempotencyKey(request));
       }
       if (response.status === 202 && response.headers.has('X-Kitchen-Sync-Queued')) {
         await queue.registerSync();
@@ -92,4 +93,14 @@ export function installKitchenSync(options: KitchenSyncWorkerOptions = {}): Kitc
     status: () => orders.status(),
     queue,
   };
+}
+
+/** The request with the key the queue would have given it, for the direct-send fallback. */
+async function withIdempotencyKey(request: Request): Promise<Request> {
+  const body = await request.clone().arrayBuffer();
+  const key = idempotencyKeyFor(Object.fromEntries(request.headers), body);
+  if (!key || request.headers.has(IDEMPOTENCY_HEADER)) return request;
+  const headers = new Headers(request.headers);
+  headers.set(IDEMPOTENCY_HEADER, key);
+  return new Request(request, { headers, body });
 }
