@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { IDBFactory } from 'fake-indexeddb';
 import { TestBrowser } from '../test/browser/harness.js';
 import { MasterDataApiServer } from './master-data/apiServer.js';
-import { type Figures, runScenario, type ScenarioOptions } from './master-data/scenario.js';
+import './master-data/browserEntry.js';
+import { type Figures, runScenario } from './master-data/scenario.js';
 
 const PRODUCTS = 10_000;
 const CATEGORIES = 50;
@@ -22,10 +23,6 @@ const TARGETS: Partial<Record<keyof Figures, number>> = {
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 3;
 const onlyNode = process.argv.includes('--node-only');
-
-declare global {
-  var masterData: { runScenario(options: ScenarioOptions): Promise<Figures> };
-}
 
 async function main(): Promise<void> {
   const server = await MasterDataApiServer.start({

@@ -78,34 +78,37 @@ export class MasterDataApiServer {
         5_000,
       );
       this.requests.push({ collection, since });
-      return send(
+      send(
         res,
         200,
         'application/json',
         JSON.stringify(this.menu.catalogs[collection].page(since, limit)),
       );
+      return;
     }
     if (req.method === 'POST' && url.pathname === '/control/change') {
       this.menu.changeProducts(Number(url.searchParams.get('count') ?? 100));
-      return send(res, 204, 'text/plain', '');
-    }
-    if (req.method === 'POST' && url.pathname === '/control/remove') {
-      this.menu.catalogs.products.remove(Number(url.searchParams.get('id')));
-      return send(res, 204, 'text/plain', '');
+      send(res, 204, 'text/plain', '');
+      return;
     }
     if (req.method === 'POST' && url.pathname === '/control/reset') {
       this.menu = new Menu(this.#options);
       this.requests.length = 0;
-      return send(res, 204, 'text/plain', '');
+      send(res, 204, 'text/plain', '');
+      return;
     }
-    if (url.pathname === '/app.js') return send(res, 200, 'text/javascript', this.#bundle);
+    if (url.pathname === '/app.js') {
+      send(res, 200, 'text/javascript', this.#bundle);
+      return;
+    }
     if (url.pathname === '/') {
-      return send(
+      send(
         res,
         200,
         'text/html',
         '<!doctype html><title>master-data</title><script type="module" src="/app.js"></script>',
       );
+      return;
     }
     send(res, 404, 'application/json', '{"error":{"code":"not_found"}}');
   }
