@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventEnvelope, Order, SnapshotMessage } from '@kitchen-sync/protocol';
 import { createRelay, type Relay, signToken } from '@kitchen-sync/relay';
+import { io } from 'socket.io-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSocketService, type SocketServiceOptions } from '../../src/socket/socketService.js';
 import type { Cursor, SocketService } from '../../src/socket/types.js';
@@ -220,5 +221,25 @@ describe('local transport against the real relay', () => {
     expect(snapshots).toEqual([]);
     kitchen.stopPolling();
     expect(kitchen.status.get().mode).toBe('disconnected');
+  });
+
+  it('start(): polls while the socket cannot get through', async () => {
+    const pos = await connectedPos();
+    const kitchenToken = await token('kitchen', [3]);
+    // A socket that can never connect stands in for a proxy that lets plain HTTP through only.
+    const kitchen = service({
+      token: kitchenToken,
+      io: (_url, options) => io('http://127.0.0.1:1', options),
+      pollingGraceMs: 100,
+    });
+    const { events } = recorder(kitchen);
+    kitchen.start();
+    await waitFor(() => kitchen.status.get().mode === 'polling', 5_000, 'polling mode');
+    const o = order();
+    await pos.request('order:publish', o);
+    await waitFor(() => events.length === 1, 5_000, 'event by poll');
+    expect(events[0]).toMatchObject({ order_id: o.order_id });
+    kitchen.stop();
+    expect(kitchen.status.get()).toMatchObject({ mode: 'disconnected', isPolling: false });
   });
 });
