@@ -21,6 +21,8 @@ const skipBuild = env.SKIP_BUILD === '1';
 
 const children = new Map();
 const servers = [];
+/** Children killed on purpose from the keyboard: their exit must not stop the demo. */
+const expectedExits = new Set();
 let stopping = false;
 
 function run(command, args) {
@@ -47,6 +49,10 @@ function start(name, args, options) {
   }
   child.on('exit', (code, signal) => {
     children.delete(name);
+    if (expectedExits.delete(name)) {
+      console.log(prefix(`stopped (${signal ?? code})`));
+      return;
+    }
     if (!stopping) {
       console.error(prefix(`exited (${signal ?? code}); stopping the demo`));
       void stop(1);
@@ -112,10 +118,12 @@ for (const page of ['kiosk', 'kitchen']) {
 }
 
 mkdirSync(dataDir, { recursive: true });
-start('relay', [join(root, 'examples', 'relay', 'relay.mjs')], {
-  cwd: join(root, 'examples', 'relay'),
-  env: { KS_PORT: String(ports.relay), KS_HOST: host, KS_DATA_DIR: dataDir, KS_SECRET: secret },
-});
+const startRelay = () =>
+  start('relay', [join(root, 'examples', 'relay', 'relay.mjs')], {
+    cwd: join(root, 'examples', 'relay'),
+    env: { KS_PORT: String(ports.relay), KS_HOST: host, KS_DATA_DIR: dataDir, KS_SECRET: secret },
+  });
+startRelay();
 const central = start('central', ['--import', 'tsx', 'src/main.ts'], {
   cwd: join(root, 'examples', 'central'),
   env: {
@@ -145,9 +153,13 @@ kitchen-sync demo is running
   central        http://localhost:${ports.central}/api/products/
   relay health   http://localhost:${ports.relay}/health
 ${lanAddresses()
-  .map((ip) => `  on the LAN     http://${ip}:${ports.kiosk}/ , http://${ip}:${ports.kitchen}/`)
+  .map(
+    (ip) =>
+      `  on the LAN     http://${ip}:${ports.kiosk}/${centralQuery} , http://${ip}:${ports.kitchen}/${kitchenQuery}`,
+  )
   .join('\n')}
-Keys: o = toggle internet outage (central down/up), q or Ctrl-C = stop.
+Keys: o = toggle internet outage (central down/up), k = kill the relay (SIGKILL),
+      r = start the relay again, q or Ctrl-C = stop.
 `);
 
 let outage = false;
@@ -160,5 +172,11 @@ if (process.stdin.isTTY) {
       outage = !outage;
       central.send({ outage });
     }
+    const relay = children.get('relay');
+    if (key === 'k' && relay) {
+      expectedExits.add('relay');
+      relay.kill('SIGKILL');
+    }
+    if (key === 'r' && !relay) startRelay();
   });
 }
