@@ -47,10 +47,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
+  const code = (error as { code?: string }).code;
   process.stderr.write(
     error instanceof CliError
       ? `kitchen-sync-relay: ${error.message}\nRun with --help for usage.\n`
-      : `kitchen-sync-relay: ${(error as Error).stack ?? error}\n`,
+      : code === 'EADDRINUSE'
+        ? 'kitchen-sync-relay: the port is already in use (another relay?); choose one with --port\n'
+        : `kitchen-sync-relay: ${(error as Error).stack ?? error}\n`,
   );
   process.exit(error instanceof CliError ? 2 : 1);
 });

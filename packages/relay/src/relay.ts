@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import cors from '@fastify/cors';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
@@ -65,6 +66,7 @@ export interface Relay {
 
 const HOUR_MS = 3_600_000;
 const PRUNE_INTERVAL_MS = 60_000;
+const CLOSE_GRACE_MS = 500;
 
 function openStore(options: RelayOptions): EventStore {
   if (typeof options.store === 'object') return options.store;
@@ -129,7 +131,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     now,
     newId: randomUUID,
     onPublished(order, seq, startedMs) {
-      metrics.publishLatency.observe((now() - startedMs) / 1000);
+      metrics.publishLatency.observe(Math.max(0, now() - startedMs) / 1000);
       logger.info(
         { order_number: order.order_number, outlet: order.outlet_id, tenant: order.tenant_id, seq },
         'order published',
@@ -174,6 +176,13 @@ export function createRelay(options: RelayOptions = {}): Relay {
   });
   app.register(cors, { origin: corsOrigin });
 
+  // Every TCP connection, upgraded WebSockets included, so close() can end the stragglers.
+  const connections = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    connections.add(socket);
+    socket.on('close', () => connections.delete(socket));
+  });
+
   let pruneTimer: NodeJS.Timeout | undefined;
   let closing: Promise<void> | undefined;
 
@@ -198,7 +207,12 @@ export function createRelay(options: RelayOptions = {}): Relay {
         if (pruneTimer) clearInterval(pruneTimer);
         routes.wakeAll();
         await sockets.close();
+        // Peers that never answer the WebSocket close handshake must not hold shutdown.
+        const force = setTimeout(() => {
+          for (const socket of connections) socket.destroy();
+        }, CLOSE_GRACE_MS);
         await app.close();
+        clearTimeout(force);
         queue.flush();
         store.close();
         logger.info('relay closed');

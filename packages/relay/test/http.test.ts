@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { EventsResponse } from '@kitchen-sync/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteEventStore } from '../src/index.js';
 import { connected, http, order, startRelay, type TestRelay, tokenFor } from './helpers.js';
 
 let t: TestRelay;
@@ -118,6 +122,39 @@ describe('GET /api/events', () => {
     const res = await http(t.url, '/api/events?since=0&wait=300', { token: kitchen });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ events: [], last_seq: 0, epoch: t.relay.epoch });
+  });
+
+  it('answers pending long polls when the relay closes, with sockets still connected', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ks-close-'));
+    const store = createSqliteEventStore({ dataDir: dir });
+    let polled!: () => void;
+    const pollRead = new Promise<void>((resolve) => {
+      polled = resolve;
+    });
+    // Tells the test when the poll has read the log (it then waits for events).
+    const watched = {
+      ...store,
+      eventsAfter: (...args: Parameters<typeof store.eventsAfter>) => {
+        polled();
+        return store.eventsAfter(...args);
+      },
+    };
+    const own = await startRelay({ store: watched });
+    try {
+      await connected(own.url, { token: kitchen });
+      const poll = http(own.url, '/api/events?since=0&wait=30000', {
+        token: kitchen,
+        timeoutMs: 8_000,
+      });
+      await pollRead;
+      await own.relay.close();
+      const res = await poll;
+      expect(res.status).toBe(200);
+      expect(res.body.events).toEqual([]);
+    } finally {
+      await own.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('gives a snapshot for another epoch and refuses bad queries', async () => {

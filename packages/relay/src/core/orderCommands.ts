@@ -33,8 +33,8 @@ export interface OrderCommandsOptions {
   maxMessageBytes: number;
   now: () => number;
   newId: () => string;
-  /** Called once per order actually appended (not for duplicates): logging and metrics. */
-  onPublished?: (order: OrderState, seq: number, startedMs: number) => void;
+  /** Called after the commit of each order actually appended (not duplicates): logs, metrics. */
+  onPublished?: (order: Order, seq: number, startedMs: number) => void;
   /** A bug or a store failure; the caller gets `internal`, this hook gets the cause. */
   onError?: (error: unknown) => void;
 }
@@ -102,7 +102,6 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
     order: Order,
     eventId: string | undefined,
     origin: string | undefined,
-    startedMs: number,
   ): Promise<PublishResult | FailureAck> {
     const outlet = idKey(order.outlet_id);
     const tenant = idKey(order.tenant_id);
@@ -131,7 +130,6 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
       const event = store.append(orderEvent(base, EVENT_TYPES.NEW_ORDER, eventId, origin));
       const seq = event.envelope.seq;
       store.putOrder({ ...base, createdSeq: seq, statusSeq: seq });
-      options.onPublished?.(state, seq, startedMs);
       return { result: { ok: true, seq, duplicate: false }, events: [event] };
     });
   }
@@ -233,13 +231,16 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
           if (rawEventId !== undefined && !validate(UuidSchema, rawEventId).ok) {
             return failure('invalid_payload', 'event_id: must be a UUID');
           }
-          return await publish(
+          const result = await publish(
             principal,
             checked.value,
             rawEventId as string | undefined,
             origin,
-            startedMs,
           );
+          if (result.ok && !result.duplicate) {
+            options.onPublished?.(checked.value, result.seq, startedMs);
+          }
+          return result;
         }
         case SOCKET_EVENTS.UPDATE: {
           if (!mayDo(principal, 'update')) return failure('forbidden', 'your role cannot update');

@@ -142,7 +142,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     };
   });
 
-  app.get('/api/events', async (request, reply): Promise<EventsResponse | undefined> => {
+  app.get('/api/events', async (request, reply): Promise<EventsResponse> => {
     const principal = await principalOf(request);
     const query = validate(EventsQuerySchema, request.query);
     if (!query.ok) throw new HttpError('invalid_payload', query.error.message);
@@ -171,7 +171,6 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     const wait = query.value.wait ?? 0;
     if (first.events.length > 0 || first.snapshot || wait === 0) return first;
     await waitForEvent(reply, outlet, tenants, first.last_seq, wait);
-    if (reply.raw.destroyed) return undefined;
     return read();
   });
 
