@@ -109,7 +109,12 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
   const read = <T>(query: () => Promise<T>): Promise<T> =>
     closed ? Promise.reject(closedError()) : query();
 
-  async function syncCollection(collection: Collection, since: number): Promise<number> {
+  /** Follows one collection's pages; `meta` is kept at what this run has committed. */
+  async function syncCollection(
+    collection: Collection,
+    meta: Record<Collection, CollectionMeta>,
+  ): Promise<number> {
+    let since = meta[collection].version;
     // Ends a download started ahead when this collection stops early (error or close).
     const scope = new AbortController();
     const stop = () => scope.abort();
@@ -140,6 +145,7 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
           continue;
         }
         applied += page.items.length;
+        meta[collection] = outcome.meta;
         since = page.version;
         version.update((v) => ({ ...v, [collection]: since }));
         if (!page.hasMore) return applied;
@@ -162,11 +168,12 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
       // Collections are independent: one failing does not hold back the others' pages.
       const results = await Promise.allSettled(
         COLLECTIONS.map(async (key) => {
-          applied[key] = await syncCollection(key, meta[key].version);
+          applied[key] = await syncCollection(key, meta);
         }),
       );
-      const versions = publish(await store.readMeta());
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      // After a failure only the database knows where each collection stands.
+      const versions = publish(failed ? await store.readMeta() : meta);
       if (failed) throw failed.reason;
       status.update({ state: 'synced', error: null });
       return { skipped: null, versions, applied };
