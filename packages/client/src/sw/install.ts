@@ -11,6 +11,7 @@ import { defaultOrderMatch, type KitchenSyncWorkerOptions } from './options.js';
 import { OrderQueueDb } from './orderQueueDb.js';
 import { OrderSync, type ReplayResult } from './orderSync.js';
 import { ORDER_QUEUE_NAME, type QueueStatus } from './protocol.js';
+import { createRetryTimer } from './retryTimer.js';
 import { defaultScope } from './scope.js';
 
 export interface KitchenSyncWorker {
@@ -31,11 +32,15 @@ export function installKitchenSync(options: KitchenSyncWorkerOptions = {}): Kitc
   const env = resolveEnvironment({
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.random ? { random: options.random } : {}),
   });
   const orderOptions = options.orders ?? {};
   const retentionMinutes = orderOptions.retentionMinutes ?? 24 * 60;
   const db = new OrderQueueDb(ORDER_QUEUE_NAME);
   const notify = createQueueNotifier(scope, db);
+  const syncSupported = 'sync' in scope.registration && !orderOptions.forceSyncFallback;
+  const timers = options.timers ?? env.timers;
+  let afterReplay: ((stopped: boolean) => void) | undefined;
   const orders = new OrderSync({
     db,
     lock: createLock(`kitchen-sync:${ORDER_QUEUE_NAME}`, scope.navigator?.locks),
@@ -44,11 +49,13 @@ export function installKitchenSync(options: KitchenSyncWorkerOptions = {}): Kitc
     timeoutMs: orderOptions.timeoutMs ?? 20_000,
     fetch: env.fetch,
     now: env.now,
-    timers: options.timers ?? env.timers,
+    timers,
     randomUUID: options.randomUUID ?? (() => crypto.randomUUID()),
     onChange: notify,
+    afterReplay: (stopped) => afterReplay?.(stopped),
   });
-  const syncSupported = 'sync' in scope.registration && !orderOptions.forceSyncFallback;
+  // With sync events the browser retries (we throw from onSync); without, we do.
+  if (!syncSupported) afterReplay = createRetryTimer(() => orders.replay(), timers, env.random);
 
   // Workbox's queue registers the sync tag and calls onSync on sync events, or at worker start
   // where there is no Background Sync API (Safari, Firefox).

@@ -50,6 +50,8 @@ export interface KitchenSyncWorkerOptions {
   now?: () => number;
   timers?: Pick<Timers, 'setTimeout' | 'clearTimeout'>;
   randomUUID?: () => string;
+  /** Jitter of the replay retries where there are no sync events. */
+  random?: () => number;
 }
 
 export type ResolvedCacheRoute = Required<Omit<CacheRouteOptions, 'networkTimeoutSeconds'>> &

@@ -20,6 +20,8 @@ export interface OrderSyncOptions {
   randomUUID: () => string;
   /** Called after every change of the queue or the rejected list. */
   onChange: () => void;
+  /** Called after every replay run with whether it stopped on an order to retry. */
+  afterReplay?: (stopped: boolean) => void;
 }
 
 export interface ReplayResult extends SyncResult {
@@ -140,6 +142,7 @@ export class OrderSync {
       this.#o.onChange();
     }
     const { pending } = await db.counts();
+    this.#o.afterReplay?.(stopped);
     return { replayed, remaining: pending, rejected, stopped };
   }
 

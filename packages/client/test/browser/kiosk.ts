@@ -31,12 +31,18 @@ export interface Kiosk {
   close(): Promise<void>;
 }
 
+export interface KioskOptions {
+  /** Make the worker behave as in a browser without the Background Sync API. */
+  noBackgroundSync?: boolean;
+}
+
 /** The kiosk test page served on loopback, opened in Chromium, controlled by our worker. */
-export async function startKiosk(): Promise<Kiosk> {
+export async function startKiosk(options: KioskOptions = {}): Promise<Kiosk> {
   const server = await TestServer.start({
     pages: { '/': KIOSK_PAGE },
     scripts: { '/app.js': fixture('app.ts') },
     serviceWorker: fixture('sw.ts'),
+    define: { __FORCE_SYNC_FALLBACK__: options.noBackgroundSync ?? false },
   });
   let browser: TestBrowser | undefined;
   try {
