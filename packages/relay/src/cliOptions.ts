@@ -24,7 +24,7 @@ serve flags:
   --retention-events N   keep at most N events per outlet (default 10000)
   --max-message-bytes N  largest accepted message (default 65536)
   --rate-limit N         messages per second per connection, 0 = off (default 0)
-  --max-connections N    most simultaneous socket connections (default 1000)
+  --max-connections N    most simultaneous socket connections (default 2000)
   --cors-origin LIST     allowed browser origins, comma separated (default *)
   --log-level L          fatal|error|warn|info|debug|trace|silent (default info)
 
@@ -157,7 +157,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
       retentionEvents: number('retention-events', get('retention-events'), 10_000, 1),
       maxMessageBytes: number('max-message-bytes', get('max-message-bytes'), 65_536, 1),
       rateLimit: number('rate-limit', get('rate-limit'), 0),
-      maxConnections: number('max-connections', get('max-connections'), 1_000),
+      maxConnections: number('max-connections', get('max-connections'), 2_000),
       corsOrigin: origins.length === 1 && origins[0] === '*' ? '*' : origins,
       logLevel: get('log-level') ?? 'info',
     },

@@ -39,7 +39,7 @@ export interface RelayOptions {
   maxMessageBytes?: number;
   /** Messages per second per socket connection; 0 = off. Default 0. */
   rateLimit?: number;
-  /** Most simultaneous socket connections; 0 = no cap. Default 1,000. */
+  /** Most simultaneous socket connections; 0 = no cap. Default 2,000. */
   maxConnections?: number;
   /** Allowed browser origins (`'*'` or a list). Default `'*'`. */
   corsOrigin?: string | string[];
@@ -152,7 +152,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     now,
     newId: randomUUID,
     rateLimit: options.rateLimit ?? 0,
-    maxConnections: options.maxConnections ?? 1_000,
+    maxConnections: options.maxConnections ?? 2_000,
     corsOrigin,
     insecureOutlet,
     onConnectionsChanged: (role, delta) => metrics.connections.inc({ role }, delta),

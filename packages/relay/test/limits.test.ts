@@ -63,4 +63,18 @@ describe('limits', () => {
     ).toMatchObject({ error: { code: 'too_large' } });
     expect(t.relay.store.countEvents()).toBe(1);
   });
+
+  it('drops only the connection that sends a frame over 1 MiB; the relay stays up', async () => {
+    t = await startRelay();
+    const token = await tokenFor('pos');
+    const big = await connected(t.url, { token });
+    const other = await connected(t.url, { token });
+    const dropped = new Promise<void>((resolve) => big.socket.once('disconnect', () => resolve()));
+    big.socket.emit('order:publish', { ...order(), pad: 'x'.repeat(1_200_000) });
+    await dropped;
+    expect(await other.request('order:publish', order())).toMatchObject({ ok: true, seq: 1 });
+    const fresh = await connected(t.url, { token });
+    expect(await fresh.request('order:publish', order())).toMatchObject({ ok: true, seq: 2 });
+    expect(t.relay.store.countEvents()).toBe(2);
+  });
 });
