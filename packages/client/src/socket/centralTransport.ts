@@ -60,7 +60,8 @@ export function envelopeFromCentral(
   const partial = { type: message.event, order_id: orderId, data };
   return {
     seq: null,
-    event_id: typeof body.event_id === 'string' ? body.event_id : eventDedupKey(partial),
+    event_id:
+      typeof body.event_id === 'string' ? body.event_id : orderId ? eventDedupKey(partial) : '',
     type: message.event as EventEnvelope['type'],
     outlet_id: (body.outlet_id as string | number | undefined) ?? outletId,
     tenant_id: (body.tenant_id as string | number | undefined) ?? null,

@@ -22,6 +22,8 @@ interface Keyed {
  * copies meet. Acknowledgements and presence repeat their content, so they keep only the id.
  */
 export function dedupKeys(event: Keyed): string[] {
+  // Nothing identifies it: better shown twice than an order never shown.
+  if (!event.event_id && !event.order_id) return [];
   const byContent = eventDedupKey({ ...event, event_id: null });
   if (!event.event_id) return [byContent];
   const status = (event.data as { status?: unknown } | null | undefined)?.status;

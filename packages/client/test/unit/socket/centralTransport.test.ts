@@ -185,5 +185,22 @@ describe('envelopeFromCentral', () => {
       ts: '2026-01-03T10:00:00.000Z',
     });
     expect(envelopeFromCentral({ data: order }, 4, now)).toBeNull();
+    expect(
+      envelopeFromCentral({ event: 'new_order', data: { status: 'pending' } }, 4, now),
+    ).toMatchObject({
+      event_id: '',
+    });
+  });
+
+  it('never de-duplicates central events that carry neither event_id nor order_id', () => {
+    const s = make();
+    const got: EventEnvelope[] = [];
+    s.on('event', (e) => got.push(e));
+    s.start();
+    const ws = FakeWebSocket.latest();
+    ws.serverOpen();
+    ws.serverSend({ event: 'new_order', data: { id: 1, status: 'pending' } });
+    ws.serverSend({ event: 'new_order', data: { id: 2, status: 'pending' } });
+    expect(got.map((e) => (e.data as { id: number }).id)).toEqual([1, 2]);
   });
 });

@@ -103,6 +103,22 @@ describe('status and modes', () => {
     expect(s.status.get()).toMatchObject({ mode: 'polling', isPolling: true });
   });
 
+  it("retries at once on the browser's online event instead of waiting out the backoff", async () => {
+    const win = new EventTarget();
+    const s = make({ relayUrl: undefined, window: win, reconnect: { min: 30_000, jitter: 0 } });
+    s.start();
+    FakeWebSocket.latest().serverClose();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    win.dispatchEvent(new Event('online'));
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    FakeWebSocket.latest().serverOpen();
+    expect(s.status.get().centralConnected).toBe(true);
+    // The pending backoff timer was cancelled: no third socket.
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+  });
+
   it('stop() releases sockets and timers: nothing reconnects afterwards', async () => {
     const s = make();
     s.start();
