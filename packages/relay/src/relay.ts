@@ -206,6 +206,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
       closing ??= (async () => {
         if (pruneTimer) clearInterval(pruneTimer);
         routes.wakeAll();
+        // Commit what is queued and let its acks go out before the sockets are cut.
+        queue.flush();
+        await new Promise((resolve) => setImmediate(resolve));
         await sockets.close();
         // Peers that never answer the WebSocket close handshake must not hold shutdown.
         const force = setTimeout(() => {

@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import {
   type CaughtUpMessage,
   type ConnectedClient,
+  type ErrorCode,
   EVENT_TYPES,
   type EventEnvelope,
   HandshakeAuthSchema,
@@ -63,6 +64,9 @@ interface Replaying {
 }
 
 const BACKLOG_PAGE = 500;
+
+/** socket.io-client shows `message` in `connect_error`; `data.code` is there for code too. */
+const refuse = (code: ErrorCode) => Object.assign(new Error(code), { data: { code } });
 const REQUESTS = new Set<string>(REQUEST_TYPES);
 
 const insecurePrincipal = (clientId: string, outlet: string): Principal => ({
@@ -85,12 +89,12 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
 
   io.use((socket, next) => {
     if (io.of('/').sockets.size >= options.maxConnections && options.maxConnections > 0) {
-      next(new Error('rate_limited'));
+      next(refuse('rate_limited'));
       return;
     }
     const auth = validate(HandshakeAuthSchema, socket.handshake.auth ?? {});
     if (!auth.ok) {
-      next(new Error('invalid_payload'));
+      next(refuse('invalid_payload'));
       return;
     }
     options.verify(auth.value.token).then(
@@ -111,7 +115,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
         });
         next();
       },
-      () => next(new Error('unauthorized')),
+      () => next(refuse('unauthorized')),
     );
   });
 
