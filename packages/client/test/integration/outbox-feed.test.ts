@@ -92,7 +92,8 @@ describe('outbox and feed against the real relay', () => {
 
     await pos.submit(order);
     await vi.waitFor(() => expect(idsOf(k)).toContain(order.order_id), WAIT);
-    expect(pos.pending.get()).toEqual([]);
+    // The relay broadcasts right after its durable write; the HTTP answer may come a bit later.
+    await vi.waitFor(() => expect(pos.pending.get()).toEqual([]), WAIT);
   });
 
   it('refreshes a refused token and then delivers', async () => {
