@@ -99,7 +99,9 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
   };
 
   // Show what the cache holds (versions, last sync, stale) before any sync runs.
-  const loaded = store.readMeta().then(publish, () => undefined);
+  const loaded = store.readMeta().then(publish, (error: unknown) => {
+    status.update({ state: 'error', error: asStorageError(error) });
+  });
 
   const closedError = () => new KitchenSyncError('aborted', 'the master-data service is closed');
   const ensureOpen = () => {
@@ -178,10 +180,7 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
       status.update({ state: 'synced', error: null });
       return { skipped: null, versions, applied };
     } catch (error) {
-      const failure =
-        error instanceof KitchenSyncError
-          ? error
-          : new KitchenSyncError('storage', String(error), { cause: String(error) });
+      const failure = asStorageError(error);
       const unreachable = failure.code === 'network' || failure.code === 'timeout';
       status.update({ state: unreachable ? 'offline' : 'error', error: failure });
       throw failure;
@@ -262,4 +261,10 @@ function lastSyncOf(meta: Record<Collection, CollectionMeta>): number | null {
     oldest = oldest === null ? at : Math.min(oldest, at);
   }
   return oldest;
+}
+
+function asStorageError(error: unknown): KitchenSyncError {
+  return error instanceof KitchenSyncError
+    ? error
+    : new KitchenSyncError('storage', `master-data cache: ${String(error)}`);
 }

@@ -190,3 +190,63 @@ describe('master-data sync', () => {
     expect(await kiosk.service.getProducts()).toHaveLength(4);
   });
 });
+
+describe('master-data lifecycle', () => {
+  it('clear() during a sync waits for it, so no page lands after the clear', async () => {
+    const central = msw.use(new FakeCentral());
+    seed(central, 30);
+    kiosk = terminal();
+
+    const sync = kiosk.service.preFetchData();
+    const cleared = kiosk.service.clear();
+    await sync;
+    await cleared;
+
+    expect(await kiosk.service.getProducts()).toEqual([]);
+    expect(kiosk.service.version.get()).toEqual({ products: 0, categories: 0, promotions: 0 });
+  });
+
+  it('a cache cleared by another tab mid-sync is refilled from version 0, not from where it was', async () => {
+    const central = msw.use(new FakeCentral());
+    seed(central, 30);
+    kiosk = terminal();
+    const otherTab = kiosk.open();
+    let clearing: Promise<void> | null = null;
+    central.override((request) => {
+      // The other tab clears right after this tab's first products page was served.
+      if (!clearing && request.collection === 'products' && request.since === 10) {
+        clearing = otherTab.clear();
+      }
+      return undefined;
+    });
+
+    await kiosk.service.preFetchData();
+    await clearing;
+
+    // Whatever the interleaving, a reload finds rows and version that agree.
+    const live = [...central.products.live()].sort((a, b) => Number(a.id) - Number(b.id));
+    const reloaded = kiosk.open();
+    const rows = await reloaded.getProducts();
+    const at = reloaded.version.get().products;
+    expect(clearing).not.toBeNull();
+    expect([at, rows]).toEqual(at === 0 ? [0, []] : [central.products.head, live]);
+    await reloaded.preFetchData();
+    expect(await reloaded.getProducts()).toEqual(live);
+  });
+
+  it('an unavailable IndexedDB is a storage error in status and on every call', async () => {
+    msw.use(new FakeCentral());
+    kiosk = terminal({
+      indexedDB: {
+        open: () => {
+          throw new DOMException('blocked by policy', 'SecurityError');
+        },
+      } as unknown as IDBFactory,
+    });
+
+    await expect(kiosk.service.getProducts()).rejects.toMatchObject({ code: 'storage' });
+    await expect(kiosk.service.preFetchData()).rejects.toMatchObject({ code: 'storage' });
+    expect(kiosk.service.status.get()).toMatchObject({ state: 'error' });
+    expect(kiosk.service.status.get().error?.code).toBe('storage');
+  });
+});
