@@ -71,6 +71,7 @@ export function createPollingTransport(
   let longPoll = wait > 0;
   let interval = minInterval;
   let failures = 0;
+  let resume = true;
   let timer: unknown = null;
   let controller: AbortController | null = null;
   let disposables = new Disposables();
@@ -85,6 +86,7 @@ export function createPollingTransport(
 
   const fail = (error: KitchenSyncError): void => {
     failures++;
+    resume = true;
     hooks.error(error);
     if (error.code === 'unauthorized' && options.onUnauthorized) {
       Promise.resolve()
@@ -100,7 +102,10 @@ export function createPollingTransport(
     // A hidden page does not poll; visibilitychange resumes it.
     if (!active || running || isHidden(env)) return;
     running = true;
-    const cursor = hooks.readCursor();
+    // Like a reconnect, a new session or a failure resumes from the source; in between the
+    // session's own cursor is ahead of a feed that is still writing what it received.
+    const cursor = resume ? hooks.readCursor() : hooks.currentCursor();
+    resume = false;
     const waitMs = longPoll ? wait : 0;
     const query = new URLSearchParams({ outlet_id: String(options.outletId), since: '0' });
     if (cursor.since > 0 && cursor.epoch) {
@@ -184,6 +189,7 @@ export function createPollingTransport(
     start() {
       if (active) return;
       active = true;
+      resume = true;
       failures = 0;
       interval = minInterval;
       longPoll = wait > 0;

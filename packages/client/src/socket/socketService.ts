@@ -171,6 +171,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       if (options.cursor) setCursor(options.cursor.get());
       return cursor.get();
     },
+    currentCursor: () => cursor.get(),
   };
 
   const central: CentralTransport | null = centralUrl

@@ -16,6 +16,8 @@ export interface TransportHooks {
   advance(cursor: Cursor): void;
   /** Read at every (re)connect so a feed's persisted cursor wins over the in-memory one. */
   readCursor(): Cursor;
+  /** Where this session has got to (no re-read of the source). */
+  currentCursor(): Cursor;
 }
 
 export type TokenSource = string | (() => string | Promise<string>);

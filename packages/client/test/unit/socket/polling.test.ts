@@ -101,7 +101,7 @@ describe('polling', () => {
     expect(requests[0]?.auth).toBe('Bearer tok');
     await vi.advanceTimersByTimeAsync(2_000 + 4_000 + 8_000 + 10_000);
     next = [orderEvent({ seq: 1 })];
-    await vi.advanceTimersByTimeAsync(10_000 + 1_000 + 2_000);
+    await vi.advanceTimersByTimeAsync(10_000 + 1_000 + 2_000 + 100);
     expect(requests.map((r) => r.at)).toEqual([
       0, 2_000, 6_000, 14_000, 24_000, 34_000, 35_000, 37_000,
     ]);
@@ -130,7 +130,7 @@ describe('polling', () => {
     await vi.advanceTimersByTimeAsync(20_000);
     expect(requests).toHaveLength(1);
     held[0]?.();
-    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(100);
     expect(requests).toHaveLength(2);
     expect(requests[1]?.query).toMatchObject({ since: '1', epoch: 'ep1', wait: '25000' });
     expect(requests[1]?.at).toBe(20_000);
@@ -148,7 +148,9 @@ describe('polling', () => {
     s.startPolling();
     await vi.advanceTimersByTimeAsync(30_000);
     expect(s.status.get().error?.code).toBe('timeout');
-    await vi.advanceTimersByTimeAsync(5_000 + 10_000 + 15_000 + 20_000 + 25_000 + 30_000 + 30_000);
+    await vi.advanceTimersByTimeAsync(
+      5_000 + 10_000 + 15_000 + 20_000 + 25_000 + 30_000 + 30_000 + 100,
+    );
     expect(requests.map((r) => r.at)).toEqual([
       0, 35_000, 45_000, 60_000, 80_000, 105_000, 135_000, 165_000,
     ]);
@@ -166,7 +168,7 @@ describe('polling', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(requests).toHaveLength(0);
     doc.show();
-    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(100);
     expect(requests).toHaveLength(1);
     doc.hide();
     await vi.advanceTimersByTimeAsync(60_000);
@@ -185,10 +187,27 @@ describe('polling', () => {
     s.on('sync:snapshot', (snap) => log.push(`snapshot ${snap.seq}`));
     s.on('sync:caught_up', (c) => log.push(`caught_up ${c.seq} ${c.epoch}`));
     s.startPolling();
-    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(100);
     expect(log).toEqual(['snapshot 12', 'caught_up 12 ep2']);
     expect(requests[1]?.query).toMatchObject({ since: '12', epoch: 'ep2' });
     expect(s.cursor.get()).toEqual({ since: 12, epoch: 'ep2' });
+  });
+
+  it('reads a CursorSource when a session starts and after a failure, not on every poll', async () => {
+    let persisted = { since: 3, epoch: 'ep1' };
+    relay((seen) => {
+      if (requests.length === 2) return new HttpResponse(null, { status: 503 });
+      if (requests.length >= 4) return new Promise<Response>(() => {});
+      const since = Number(seen.query.since);
+      return page({ events: [orderEvent({ seq: since + 1 })], last_seq: since + 1 });
+    });
+    const s = make({ cursor: { get: () => persisted } });
+    s.startPolling();
+    await vi.advanceTimersByTimeAsync(100);
+    // The feed has not stored seq 4 yet when the failure comes; the retry resumes from it.
+    persisted = { since: 3, epoch: 'ep1' };
+    await vi.advanceTimersByTimeAsync(5_100);
+    expect(requests.map((r) => r.query.since)).toEqual(['3', '4', '3', '4']);
   });
 
   it('moves the cursor only as far as the events of a full page went', async () => {
@@ -199,7 +218,7 @@ describe('polling', () => {
     );
     const s = make({ polling: { limit: 2 } });
     s.startPolling();
-    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(100);
     expect(requests[1]?.query).toMatchObject({ since: '2', epoch: 'ep1' });
     expect(s.cursor.get()).toEqual({ since: 2, epoch: 'ep1' });
   });
@@ -211,7 +230,7 @@ describe('polling', () => {
     let refreshes = 0;
     const s = make({ onUnauthorized: () => void refreshes++ });
     s.startPolling();
-    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(100);
     expect(s.status.get().error?.code).toBe('unauthorized');
     expect(refreshes).toBe(1);
   });
@@ -220,7 +239,7 @@ describe('polling', () => {
     relay(() => HttpResponse.json({ nope: true }));
     const s = make();
     s.startPolling();
-    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(100);
     expect(s.status.get().error?.code).toBe('malformed_response');
   });
 });
