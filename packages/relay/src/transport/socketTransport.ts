@@ -97,26 +97,29 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
       next(refuse('invalid_payload'));
       return;
     }
-    options.verify(auth.value.token).then(
-      (principal) => {
-        const clientId = auth.value.client_id ?? principal?.sub ?? socket.id;
-        const queryOutlet = socket.handshake.query.outlet_id;
-        const resolved =
-          principal ??
-          insecurePrincipal(
+    options
+      .verify(auth.value.token)
+      .then(
+        (principal) => {
+          const clientId = auth.value.client_id ?? principal?.sub ?? socket.id;
+          const queryOutlet = socket.handshake.query.outlet_id;
+          const resolved =
+            principal ??
+            insecurePrincipal(
+              clientId,
+              typeof queryOutlet === 'string' && queryOutlet ? queryOutlet : options.insecureOutlet,
+            );
+          state.set(socket, {
+            principal: resolved,
             clientId,
-            typeof queryOutlet === 'string' && queryOutlet ? queryOutlet : options.insecureOutlet,
-          );
-        state.set(socket, {
-          principal: resolved,
-          clientId,
-          connectedAt: new Date(options.now()).toISOString(),
-          allow: createRateLimiter(options.rateLimit, options.now),
-        });
-        next();
-      },
-      () => next(refuse('unauthorized')),
-    );
+            connectedAt: new Date(options.now()).toISOString(),
+            allow: createRateLimiter(options.rateLimit, options.now),
+          });
+          next();
+        },
+        () => next(refuse('unauthorized')),
+      )
+      .catch((error: unknown) => logger.error({ err: error }, 'handshake failed'));
   });
 
   const unsubscribe = live.subscribe((events: StoredEvent[]) => {
