@@ -161,7 +161,7 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
   async function run(): Promise<SyncResult> {
     const applied = { products: 0, categories: 0, promotions: 0 };
     if (!isOnline(env)) {
-      status.update({ state: 'offline' });
+      status.update({ state: 'offline', error: null });
       return { skipped: 'offline', versions: version.get(), applied };
     }
     status.update({ state: 'syncing', error: null });
