@@ -118,6 +118,21 @@ describe('GET /api/events', () => {
     expect(res.body.events.map((e: { seq: number }) => e.seq)).toEqual([2]);
   });
 
+  it('wakes a tenant-scoped long poll only for its own tenant', async () => {
+    const kitchenA = await tokenFor('kitchen', { tenants: ['A'] });
+    const poll = http(t.url, '/api/events?since=0&wait=30000', {
+      token: kitchenA,
+      timeoutMs: 8_000,
+    });
+    const client = await connected(t.url, { token: pos });
+    await client.request('order:publish', order({ tenant_id: 'B' }));
+    await client.request('order:publish', order({ tenant_id: 'A' }));
+    const res = await poll;
+    expect(
+      res.body.events.map((e: { seq: number; tenant_id: string }) => [e.seq, e.tenant_id]),
+    ).toEqual([[2, 'A']]);
+  });
+
   it('ends a long poll with no events when wait runs out', async () => {
     const res = await http(t.url, '/api/events?since=0&wait=300', { token: kitchen });
     expect(res.status).toBe(200);
