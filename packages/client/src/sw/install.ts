@@ -47,6 +47,7 @@ export function installKitchenSync(options: KitchenSyncWorkerOptions = {}): Kitc
     classify: orderOptions.classify ?? classifyResponse,
     retentionMs: retentionMinutes * 60_000,
     timeoutMs: orderOptions.timeoutMs ?? 20_000,
+    answerWithinMs: orderOptions.answerWithinMs ?? 8_000,
     fetch: env.fetch,
     now: env.now,
     timers,
@@ -73,10 +74,10 @@ export function installKitchenSync(options: KitchenSyncWorkerOptions = {}): Kitc
   const matchOrder = orderOptions.match ?? defaultOrderMatch;
   registerRoute(
     ({ url, request, sameOrigin }) => matchOrder({ url, request, sameOrigin }),
-    async ({ request }) => {
+    async ({ request, event }) => {
       let response: Response;
       try {
-        response = await orders.submit(request.clone());
+        response = await orders.submit(request.clone(), (work) => event.waitUntil(work));
       } catch {
         // The queue cannot store (quota, private mode): sending straight away beats losing it.
         return env.fetch(await withIdempotencyKey(request));

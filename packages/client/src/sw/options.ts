@@ -27,6 +27,11 @@ export interface OrderQueueOptions {
   retentionMinutes?: number;
   /** One replay attempt is abandoned (and the order kept) after this long. Default 20 s. */
   timeoutMs?: number;
+  /**
+   * The page's POST waits at most this long for its own backend answer, then gets
+   * `202 { queued: true }` (the order is on disk and will be sent). Default 8 s.
+   */
+  answerWithinMs?: number;
   /** What a backend answer means; default `classifyResponse`. */
   classify?: ClassifyResponse;
   /** Replay on worker start even where the Background Sync API exists. */

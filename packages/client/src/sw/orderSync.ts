@@ -12,6 +12,8 @@ export interface OrderSyncOptions {
   classify: ClassifyResponse;
   /** How long an order may wait; older ones move to the rejected list as `expired`. */
   retentionMs: number;
+  /** The page's POST gets `202 queued` after this long without its own answer. */
+  answerWithinMs: number;
   /** One replay attempt is abandoned (and kept) after this long, so a hung backend cannot stall the queue. */
   timeoutMs: number;
   fetch: typeof fetch;
@@ -62,23 +64,34 @@ export class OrderSync {
   }
 
   /**
-   * What the page's POST gets: the backend's own answer when its order went through (or was
-   * refused) in this run, else `202 { queued: true }` — the order is safe and will be sent.
+   * What the page's POST gets: the backend's own answer as soon as its order went through (or
+   * was refused), else `202 { queued: true }` — once the run stops without reaching it, or after
+   * `answerWithinMs` (a long queue ahead, a hung backend): the order is on disk and will be sent.
+   * `waitUntil` keeps the worker alive for the rest of the run.
    */
-  async submit(request: Request): Promise<Response> {
-    let answer: Response | undefined;
+  async submit(
+    request: Request,
+    waitUntil?: (promise: Promise<unknown>) => void,
+  ): Promise<Response> {
+    let answered: (response: Response | undefined) => void = () => {};
+    const answer = new Promise<Response | undefined>((resolve) => {
+      answered = resolve;
+    });
     const { id, idempotencyKey, orderId } = await this.enqueue(request, (entryId) => {
       // Registered before the entry is committed, so no replay can answer it unseen.
-      this.#waiters.set(entryId, (response) => {
-        answer = response;
-      });
+      this.#waiters.set(entryId, answered);
     });
-    try {
-      await this.replay();
-    } finally {
+    const run = this.replay().finally(() => {
       this.#waiters.delete(id);
-    }
-    if (answer) return answer;
+      answered(undefined);
+    });
+    // A failed run leaves the stored order for the next trigger; the page still gets 202.
+    const settled = run.catch(() => undefined);
+    waitUntil?.(settled);
+    const timer = this.#o.timers.setTimeout(() => answered(undefined), this.#o.answerWithinMs);
+    const response = await answer;
+    this.#o.timers.clearTimeout(timer);
+    if (response) return response;
     return new Response(
       JSON.stringify({ queued: true, order_id: orderId, idempotency_key: idempotencyKey }),
       {

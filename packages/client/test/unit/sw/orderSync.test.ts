@@ -48,13 +48,17 @@ function backend(answer: (sent: Sent, index: number) => number | 'network' | 'ha
 let clock = 1_800_000_000_000;
 let changes = 0;
 
-function orderSync(fetch: typeof globalThis.fetch, overrides: { timeoutMs?: number } = {}) {
+function orderSync(
+  fetch: typeof globalThis.fetch,
+  overrides: { timeoutMs?: number; answerWithinMs?: number } = {},
+) {
   return new OrderSync({
     db: new OrderQueueDb('order-sync-queue'),
     lock: createLock('test'),
     classify: classifyResponse,
     retentionMs: 24 * HOUR,
     timeoutMs: overrides.timeoutMs ?? 1_000,
+    answerWithinMs: overrides.answerWithinMs ?? 5_000,
     fetch,
     now: () => clock,
     timers: {
@@ -233,6 +237,17 @@ describe('OrderSync.submit (the page’s POST)', () => {
       order_id: 'order-1',
       idempotency_key: 'order-1',
     });
+    expect((await sync.status()).pending.map((o) => o.orderId)).toEqual(['order-1']);
+  });
+
+  it('answers 202 queued after answerWithinMs when the backend hangs, and keeps sending in the background', async () => {
+    const server = backend((_, index) => (index === 0 ? 'hang' : 201));
+    const sync = orderSync(server.fetch, { timeoutMs: 300, answerWithinMs: 50 });
+    const background: Promise<unknown>[] = [];
+    const response = await sync.submit(orderRequest(1), (work) => background.push(work));
+    expect(response.status).toBe(202);
+    expect(background).toHaveLength(1);
+    await Promise.all(background);
     expect((await sync.status()).pending.map((o) => o.orderId)).toEqual(['order-1']);
   });
 
