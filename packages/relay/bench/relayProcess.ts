@@ -1,5 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +39,7 @@ export const durableCliPath = join(packageDir, 'dist', 'cli.js');
 const plainRelayPath = join(packageDir, 'bench', 'plainRelay.ts');
 const READY_LINE = /listening on (http:\/\/\S+)/;
 const KEPT_OUTPUT_LINES = 30;
+const READY_POLL_MS = 25;
 
 // A run that is aborted (timeout, Ctrl-C, crash) must not leave relays listening behind it.
 const liveChildren = new Set<ChildProcess>();
@@ -41,9 +50,13 @@ process.on('exit', () => {
 /**
  * Starts a relay as a child process on an ephemeral loopback port, so its RSS and CPU can
  * be read apart from the load generator's, and resolves once it prints its ready line.
+ * Its output goes to a file, not a pipe: a generator too busy to drain a pipe would
+ * otherwise make the relay buffer its log lines (and grow) or block on them.
  */
 export async function startRelay(options: StartRelayOptions): Promise<RelayProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), `ks-bench-${options.kind}-`));
+  const runDir = mkdtempSync(join(tmpdir(), `ks-bench-${options.kind}-`));
+  const dataDir = join(runDir, 'data');
+  const logPath = join(runDir, 'relay.log');
   const args =
     options.kind === 'durable'
       ? [
@@ -59,41 +72,37 @@ export async function startRelay(options: StartRelayOptions): Promise<RelayProce
           dataDir,
           ...(options.extraArgs ?? []),
         ]
-      : [await compilePlainRelay(dataDir), '--port', '0', '--host', '127.0.0.1'];
+      : [await compilePlainRelay(runDir), '--port', '0', '--host', '127.0.0.1'];
+  const logFd = openSync(logPath, 'w');
   const child = spawn(process.execPath, args, {
     cwd: packageDir,
     env: { ...process.env, KS_SECRET: options.secret, NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', logFd, logFd],
   });
+  closeSync(logFd);
   liveChildren.add(child);
   child.once('exit', () => liveChildren.delete(child));
-  const output: string[] = [];
-  const keep = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      output.push(line);
-      if (output.length > KEPT_OUTPUT_LINES) output.shift();
-    }
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
+  const recentOutput = () => tail(logPath, KEPT_OUTPUT_LINES);
+  const cleanUp = () => rmSync(runDir, { recursive: true, force: true });
 
   return new Promise((resolve, reject) => {
     const fail = (reason: string) => {
+      clearInterval(poll);
       clearTimeout(timer);
-      void stopChild(child).finally(() => rmSync(dataDir, { recursive: true, force: true }));
-      reject(new Error(`${options.kind} relay did not start: ${reason}\n${output.join('\n')}`));
+      const output = recentOutput().join('\n');
+      void stopChild(child).finally(cleanUp);
+      reject(new Error(`${options.kind} relay did not start: ${reason}\n${output}`));
     };
     const timer = setTimeout(() => fail('timed out'), options.readyTimeoutMs ?? 15_000);
     child.once('error', (error) => fail(error.message));
     const onEarlyExit = (code: number | null, signal: string | null) =>
       fail(`exited early (${code ?? signal})`);
     child.once('exit', onEarlyExit);
-    const onReady = (chunk: Buffer) => {
-      const match = READY_LINE.exec(chunk.toString('utf8'));
+    const poll = setInterval(() => {
+      const match = READY_LINE.exec(readFileSync(logPath, 'utf8'));
       if (!match?.[1]) return;
+      clearInterval(poll);
       clearTimeout(timer);
-      child.stdout.off('data', onReady);
       child.off('exit', onEarlyExit);
       const pid = child.pid!;
       resolve({
@@ -102,15 +111,24 @@ export async function startRelay(options: StartRelayOptions): Promise<RelayProce
         pid,
         rssBytes: () => readRssBytes(pid),
         cpuMs: () => readCpuMs(pid),
-        recentOutput: () => [...output],
+        recentOutput,
         stop: async () => {
           await stopChild(child);
-          rmSync(dataDir, { recursive: true, force: true });
+          cleanUp();
         },
       });
-    };
-    child.stdout.on('data', onReady);
+    }, READY_POLL_MS);
   });
+}
+
+/** The last lines of a log that may have grown large. */
+function tail(path: string, lines: number): string[] {
+  const text = readFileSync(path, 'utf8');
+  return text
+    .slice(Math.max(0, text.length - 16_384))
+    .split('\n')
+    .filter(Boolean)
+    .slice(-lines);
 }
 
 /** SIGTERM, then SIGKILL if the relay has not exited within 5 s. */

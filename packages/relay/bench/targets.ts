@@ -32,7 +32,7 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
     },
     {
       target: `durable/plain saturation rate ≥ ${RATIO_TARGET}`,
-      measured: String(ratio.saturation_held_rate ?? '-'),
+      measured: `${ratio.saturation_held_rate ?? '-'} (held ${held(results, 'durable')} vs ${held(results, 'plain')} orders/s)`,
       pass: ratio.saturation_held_rate === null ? null : ratio.saturation_held_rate >= RATIO_TARGET,
     },
     {
@@ -56,3 +56,9 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
     },
   ];
 }
+
+const held = (results: Omit<BenchResults, 'targets'>, kind: 'durable' | 'plain'): string => {
+  const saturation = results.load[kind]?.saturation;
+  if (!saturation) return 'not run';
+  return saturation.held_rate === null ? 'none' : String(saturation.held_rate);
+};
