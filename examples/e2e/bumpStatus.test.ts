@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
 import {
+  addToCart,
   card,
   kioskReady,
   kitchenReady,
@@ -11,25 +12,41 @@ import { useDemo } from './harness/useDemo';
 
 const demo = useDemo();
 
-test('a bump in the kitchen shows the new status on the kiosk', async () => {
+test('each bump in the kitchen (preparing, ready, completed) shows on the kiosk', async () => {
   const d = demo();
   const kitchen = await d.open(d.kitchenUrl(1));
   const kiosk = await d.open(d.kioskUrl());
   await Promise.all([kitchenReady(kitchen), kioskReady(kiosk)]);
-  const [first] = await placeOrder(kiosk, [101, 104, 109]);
-  const [second] = await placeOrder(kiosk, [103, 305]);
-  await card(kitchen, first!).waitFor();
+  const [done] = await placeOrder(kiosk, [108], 'Sari');
+  const [cooking] = await placeOrder(kiosk, [101, 104, 109], 'Budi');
+  const [waiting] = await placeOrder(kiosk, [103], 'Ayu');
+  for (const id of [done, cooking, waiting]) await card(kitchen, id!).waitFor();
 
-  for (const status of ['preparing', 'ready']) {
-    await card(kitchen, first!).locator('[data-testid="bump"]').click();
-    await card(kiosk, first!)
+  for (const status of ['preparing', 'ready', 'completed']) {
+    await card(kitchen, done!).locator('[data-testid="bump"]').click();
+    await card(kiosk, done!)
       .and(kiosk.locator(`[data-status="${status}"]`))
       .waitFor();
   }
-  expect(await card(kitchen, first!).getAttribute('data-status')).toBe('ready');
-  expect(await card(kiosk, second!).getAttribute('data-status')).toBe('pending');
+  await card(kitchen, cooking!).locator('[data-testid="bump"]').click();
+  await card(kiosk, cooking!).and(kiosk.locator('[data-status="preparing"]')).waitFor();
 
-  // The screens as a person sees them mid-service (docs/screenshots come from these).
-  await screenshot(kiosk, RESULTS_DIR, 'kiosk');
-  await screenshot(kitchen, RESULTS_DIR, 'kitchen');
+  // Completed leaves the board and waits in the recall list.
+  await card(kitchen, done!).waitFor({ state: 'detached' });
+  await kitchen.locator(`[data-recall="${done}"]`).waitFor();
+  expect(await card(kiosk, waiting!).getAttribute('data-status')).toBe('pending');
+
+  // Recall puts the finished ticket back on this screen only; the order stays completed.
+  await kitchen.click(`[data-recall="${done}"]`);
+  await card(kitchen, done!).waitFor();
+  expect(await card(kitchen, done!).getAttribute('data-status')).toBe('completed');
+  await card(kitchen, done!).locator('[data-action="dismiss-recall"]').click();
+  await card(kitchen, done!).waitFor({ state: 'detached' });
+
+  // The screens as a person sees them mid-service; docs/screenshots/ holds a copy.
+  await addToCart(kiosk, [301, 305, 201]);
+  await kiosk.fill('#customer-name', 'Dewi');
+  await kiosk.evaluate(() => window.scrollTo(0, 0));
+  await screenshot(kiosk, RESULTS_DIR, 'kiosk', false);
+  await screenshot(kitchen, RESULTS_DIR, 'kitchen', false);
 });

@@ -21,12 +21,21 @@ async function orderIds(page: Page): Promise<string[]> {
     .evaluateAll((cards) => cards.map((card) => (card as HTMLElement).dataset.orderId ?? ''));
 }
 
-/** Adds the products to the cart and checks out; returns the ids of the orders it created. */
-export async function placeOrder(page: Page, productIds: number[]): Promise<string[]> {
-  const before = new Set(await orderIds(page));
+export async function addToCart(page: Page, productIds: number[]): Promise<void> {
   for (const id of productIds) {
     await page.click(`[data-testid="cart-add"][data-product-id="${id}"]`);
   }
+}
+
+/** Adds the products to the cart and checks out; returns the ids of the orders it created. */
+export async function placeOrder(
+  page: Page,
+  productIds: number[],
+  customerName = '',
+): Promise<string[]> {
+  const before = new Set(await orderIds(page));
+  await addToCart(page, productIds);
+  if (customerName) await page.fill('#customer-name', customerName);
   await page.click('[data-testid="place-order"]');
   await page.waitForFunction(
     (count) => document.querySelectorAll('[data-testid="order-card"]').length > count,
@@ -64,9 +73,14 @@ export async function waitForText(
   );
 }
 
-export async function screenshot(page: Page, dir: string, name: string): Promise<string> {
+export async function screenshot(
+  page: Page,
+  dir: string,
+  name: string,
+  fullPage = true,
+): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   return path;
 }

@@ -31,13 +31,13 @@ const [settings, tenants] = await Promise.all([
   loadTenants(config.centralUrl),
 ]);
 const connection = socketOptionsFromSettings(settings);
-const { relayUrl, token } = connection;
+const { relayUrl } = connection;
 
 const socket = createSocketService({ ...connection, clientId: `kiosk-${config.outletId}` });
 const outbox = createOrderOutbox({
   socket,
   relayUrl,
-  token,
+  token: settings.relayToken ?? undefined,
   dbName: `kitchen-sync-demo-kiosk-${config.outletId}`,
 });
 const masterData = createMasterDataService({ baseUrl: config.centralUrl });

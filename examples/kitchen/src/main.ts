@@ -5,7 +5,6 @@ import {
   createNetworkMonitor,
   createOrderOutbox,
   createSocketService,
-  type KitchenFeed,
   type KitchenOrder,
   loadOutletSettings,
   socketOptionsFromSettings,
@@ -56,7 +55,14 @@ if (!tenantId) {
 async function startKitchen(tenant: string): Promise<void> {
   $('#tenant-name').textContent = tenants.find((t) => String(t.id) === tenant)?.name ?? tenant;
   const { outletId, relayUrl, token } = socketOptionsFromSettings(settings);
-  let feedRef: KitchenFeed | undefined;
+  const alerts = new KitchenAlerts();
+  const feed = createKitchenFeed({
+    tenants: [tenant],
+    dbName: `kitchen-sync-demo-kitchen-${config.outletId}-${tenant}`,
+    keepFinishedMs: RECALL_WINDOW_MS,
+    playSound: () => alerts.chime(),
+    notify: (order) => alerts.notify(order),
+  });
   // Relay only, no central WebSocket: central's outlet channel carries every tenant's orders,
   // and a kitchen must never receive another tenant's (the relay enforces that by token).
   const socket = createSocketService({
@@ -64,27 +70,16 @@ async function startKitchen(tenant: string): Promise<void> {
     relayUrl,
     token,
     clientId: `kitchen-${tenant}`,
-    // Resume from what the feed has stored, so the relay never skips an unsaved event. Read
-    // lazily: the feed is built below, on top of the outbox that needs this socket, and the
-    // socket only connects once the feed has loaded.
-    cursor: { get: () => feedRef?.cursor.get() ?? { since: 0, epoch: null } },
+    // Resume from what the feed has stored, so the relay never skips an unsaved event.
+    cursor: feed.cursor,
   });
   const outbox = createOrderOutbox({
     socket,
     relayUrl,
-    token,
+    token: settings.relayToken ?? undefined,
     dbName: `kitchen-sync-demo-kitchen-outbox-${config.outletId}-${tenant}`,
   });
-  const alerts = new KitchenAlerts();
-  const feed = createKitchenFeed({
-    outbox,
-    tenants: [tenant],
-    dbName: `kitchen-sync-demo-kitchen-${config.outletId}-${tenant}`,
-    keepFinishedMs: RECALL_WINDOW_MS,
-    playSound: () => alerts.chime(),
-    notify: (order) => alerts.notify(order),
-  });
-  feedRef = feed;
+  feed.useOutbox(outbox);
   const network = createNetworkMonitor({
     centralHealthUrl: `${config.centralUrl}/health`,
     relayUrl,
