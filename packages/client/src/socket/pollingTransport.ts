@@ -87,6 +87,8 @@ export function createPollingTransport(
   const fail = (error: KitchenSyncError): void => {
     failures++;
     resume = true;
+    // A relay that shut down answered its long polls early; the one that comes back may wait.
+    longPoll = wait > 0;
     hooks.error(error);
     if (error.code === 'unauthorized' && options.onUnauthorized) {
       Promise.resolve()

@@ -108,6 +108,19 @@ describe('polling', () => {
     expect(requests.slice(1).every((r) => r.query.wait === undefined)).toBe(true);
   });
 
+  it('asks for a long poll again after a failure (a restarted relay may support it)', async () => {
+    relay(() => (requests.length === 2 ? new HttpResponse(null, { status: 503 }) : page({})));
+    const s = make();
+    s.startPolling();
+    await vi.advanceTimersByTimeAsync(2_000 + 5_000 + 100);
+    expect(requests.map((r) => [r.at, r.query.wait])).toEqual([
+      [0, '25000'],
+      [2_000, undefined],
+      [7_000, '25000'],
+    ]);
+    expect(s.status.get().isPolling).toBe(true);
+  });
+
   it('long-polls when the relay holds the request, and asks again at once after an answer', async () => {
     const held: Array<() => void> = [];
     relay(
