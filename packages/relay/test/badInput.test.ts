@@ -249,4 +249,13 @@ describe('bad input', () => {
       loyalty: { card: 'A-1', points: 3 },
     });
   });
+
+  it('ignores relay-owned state a POS sends with a new order', async () => {
+    const o = { ...order(), version: 9, acknowledged_by: ['kds-1'], status_reason: 'x' };
+    await pos.request('order:publish', o);
+    const state = t.relay.store.getOrder(o.order_id)?.state;
+    expect(state?.version).toBe(1);
+    expect(state?.acknowledged_by).toBeUndefined();
+    expect(state?.status_reason).toBeUndefined();
+  });
 });

@@ -119,7 +119,16 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
         return answer(failure('invalid_payload', 'event_id is already used by another event'));
       }
       const tsMs = now();
-      const { event_id: _dropped, ...fields } = order as Order & { event_id?: unknown };
+      // State the relay owns is never taken from a POS: a published order cannot arrive
+      // already acknowledged by a kitchen or at another version.
+      const {
+        event_id: _eventId,
+        version: _version,
+        updated_at: _updatedAt,
+        acknowledged_by: _acknowledgedBy,
+        status_reason: _statusReason,
+        ...fields
+      } = order as Order & Partial<Omit<OrderState, keyof Order>> & { event_id?: unknown };
       const state: OrderState = {
         ...fields,
         status: 'pending',
