@@ -139,6 +139,11 @@ class KitchenFeedImpl implements KitchenFeed {
   }
 
   async load(): Promise<void> {
+    // Write what is applied but not yet stored, or reloading would drop it from memory.
+    if (this.#loaded) {
+      this.#clearBatch();
+      this.#commitBurst();
+    }
     this.#loaded = false;
     const store = await this.#store;
     await this.#writing;

@@ -244,6 +244,19 @@ describe('KitchenFeed persistence', () => {
     expect(feed.cursor.get().since).toBe(1);
   });
 
+  it('keeps a burst that is not yet stored when the app reloads from IndexedDB', async () => {
+    const feed = openFeed();
+    await feed.ready;
+    socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
+    const order = makeOrder();
+    socket.emitEvent(newOrderEvent(order, 1));
+
+    await feed.load();
+
+    expect(ids(feed.orders.get())).toEqual([order.order_id]);
+    expect(feed.cursor.get()).toEqual({ since: 1, epoch: EPOCH });
+  });
+
   it('applies events that arrive while it loads on top of what was stored', async () => {
     const first = openFeed();
     await first.ready;
