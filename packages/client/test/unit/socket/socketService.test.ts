@@ -136,6 +136,28 @@ describe('status and modes', () => {
   });
 });
 
+describe('restart', () => {
+  it('start() after stop() connects again and resumes from the cursor', async () => {
+    const s = make({ centralUrl: undefined });
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const socket = FakeRelaySocket.latest();
+    socket.accept();
+    socket.sendCaughtUp({ seq: 9, epoch: 'ep1' });
+    s.stop();
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(socket.attempts.at(-1)).toEqual({
+      token: 'tok',
+      client_id: 'kds-1',
+      since: 9,
+      epoch: 'ep1',
+    });
+    socket.accept();
+    expect(s.status.get()).toMatchObject({ mode: 'connected', localConnected: true });
+  });
+});
+
 describe('local transport', () => {
   it('sends token, client_id and the cursor in the handshake, asking the token at every connect', async () => {
     let n = 0;
