@@ -40,7 +40,7 @@ export function installKitchenSync(options: KitchenSyncWorkerOptions = {}): Kitc
   const notify = createQueueNotifier(scope, db);
   const syncSupported = 'sync' in scope.registration && !orderOptions.forceSyncFallback;
   const timers = options.timers ?? env.timers;
-  let afterReplay: ((stopped: boolean) => void) | undefined;
+  let retry: ((stopped: boolean) => void) | undefined;
   const orders = new OrderSync({
     db,
     lock: createLock(`kitchen-sync:${ORDER_QUEUE_NAME}`, scope.navigator?.locks),
@@ -53,10 +53,11 @@ export function installKitchenSync(options: KitchenSyncWorkerOptions = {}): Kitc
     timers,
     randomUUID: options.randomUUID ?? (() => crypto.randomUUID()),
     onChange: notify,
-    afterReplay: (stopped) => afterReplay?.(stopped),
+    afterReplay: (stopped) => retry?.(stopped),
   });
-  // With sync events the browser retries (we throw from onSync); without, we do.
-  if (!syncSupported) afterReplay = createRetryTimer(() => orders.replay(), timers, env.random);
+  // Sync events are retried by the browser (we throw from onSync), but only a few times and
+  // not at all where there are none: while the worker lives, a stopped run is retried here too.
+  retry = createRetryTimer(() => orders.replay(), timers, env.random);
 
   // Workbox's queue registers the sync tag and calls onSync on sync events, or at worker start
   // where there is no Background Sync API (Safari, Firefox).
@@ -90,7 +91,16 @@ export function installKitchenSync(options: KitchenSyncWorkerOptions = {}): Kitc
     'POST',
   );
   registerCacheRoutes(options);
-  listenForMessages(scope, orders);
+  listenForMessages(scope, {
+    status: () => orders.status(),
+    dismissRejected: (ids) => orders.dismissRejected(ids),
+    replay: async () => {
+      const result = await orders.replay();
+      // The page asked and it failed: let the browser retry even after this worker stops.
+      if (result.stopped && syncSupported) await queue.registerSync();
+      return result;
+    },
+  });
 
   if (options.clientsClaim ?? true) {
     scope.addEventListener('activate', (event) => event.waitUntil(scope.clients.claim()));

@@ -3,7 +3,10 @@ import { SW_MESSAGES } from './protocol.js';
 import type { ExtendableMessageEventLike, ServiceWorkerScope } from './scope.js';
 
 /** Answers the page's messages; replies go to the MessagePort the page sent along. */
-export function listenForMessages(scope: ServiceWorkerScope, orders: OrderSync): void {
+export function listenForMessages(
+  scope: ServiceWorkerScope,
+  orders: Pick<OrderSync, 'replay' | 'status' | 'dismissRejected'>,
+): void {
   scope.addEventListener('message', (event) => {
     const message = event.data as { type?: unknown; ids?: unknown } | null;
     const type = typeof message === 'object' && message ? message.type : undefined;

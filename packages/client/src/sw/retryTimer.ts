@@ -2,10 +2,10 @@ import { Backoff } from '../lib/backoff.js';
 import type { Timers } from '../lib/environment.js';
 
 /**
- * Where there are no sync events (Safari, Firefox), nobody retries a replay that stopped on a
- * network error or a 5xx: a page's `online` event often comes before the network really works.
- * This retries with jittered backoff for as long as the worker lives; when the browser stops
- * the worker, the next start, order, ONLINE or SYNC_NOW takes over.
+ * Retries a replay that stopped on a network error or a 5xx, with jittered backoff, for as long
+ * as the worker lives. Where there are no sync events (Safari, Firefox) nobody else would, and a
+ * page's `online` event often comes before the network really works. When the browser stops
+ * the worker, a sync event, the next start, order, ONLINE or SYNC_NOW takes over.
  */
 export function createRetryTimer(
   replay: () => Promise<unknown>,

@@ -43,11 +43,11 @@ describe('order background sync in Chromium', () => {
     backend.down = true;
     await kiosk.browser.restart({ offline: true });
     await kiosk.openPage();
-    backend.down = false;
     expect((await queueStatus()).pending).toHaveLength(20);
     expect(backend.accepted).toEqual([]);
-    const triedWhileDown = backend.posts.length;
 
+    backend.down = false;
+    const triedWhileDown = backend.posts.length;
     await kiosk.browser.context.setOffline(false);
     const result = await syncNow();
     expect(result.remaining).toBe(0);
