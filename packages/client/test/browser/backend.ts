@@ -26,6 +26,28 @@ export class TestBackend {
   readonly gets: string[] = [];
   down = false;
   answer: AnswerRule = () => undefined;
+  readonly #watchers = new Set<() => void>();
+
+  /**
+   * Resolves once `condition` holds, re-checked after every request the backend records;
+   * rejects after `timeoutMs` naming `what`.
+   */
+  waitFor(what: string, condition: (backend: this) => boolean, timeoutMs = 15_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!condition(this)) return;
+        clearTimeout(timer);
+        this.#watchers.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.#watchers.delete(check);
+        reject(new Error(`timed out waiting for ${what}`));
+      }, timeoutMs);
+      this.#watchers.add(check);
+      check();
+    });
+  }
 
   /** POSTs answered 2xx: what the backend actually took. */
   get accepted(): RecordedPost[] {
@@ -37,7 +59,7 @@ export class TestBackend {
     if (this.down) {
       req.socket.destroy();
       if (req.method === 'POST')
-        this.posts.push({ path, idempotencyKey: null, body: null, status: 0 });
+        this.#record({ path, idempotencyKey: null, body: null, status: 0 });
       return;
     }
     if (req.method === 'GET') {
@@ -55,7 +77,7 @@ export class TestBackend {
     const header = req.headers['idempotency-key'];
     const seen = { path, idempotencyKey: typeof header === 'string' ? header : null, body };
     const status = this.answer(seen) ?? 201;
-    this.posts.push({ ...seen, status });
+    this.#record({ ...seen, status });
     json(
       res,
       status,
@@ -63,6 +85,11 @@ export class TestBackend {
         ? { ok: true }
         : { error: { code: status >= 500 ? 'internal' : 'invalid_payload' } },
     );
+  }
+
+  #record(post: RecordedPost): void {
+    this.posts.push(post);
+    for (const check of [...this.#watchers]) check();
   }
 }
 

@@ -78,16 +78,3 @@ export class TestBrowser {
     for (const page of this.#context.pages()) await page.close();
   }
 }
-
-/** Bounded poll for a condition in Node (e.g. on the test backend); throws with `what` on timeout. */
-export async function waitUntil(
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { waitUntil } from './harness.js';
 import { type Kiosk, orderBody, startKiosk } from './kiosk.js';
 
 let kiosk: Kiosk;
@@ -26,7 +25,7 @@ describe('without the Background Sync API (as in Safari and Firefox)', () => {
     });
 
     await kiosk.browser.context.setOffline(false);
-    await waitUntil('the queued orders at the backend', () => backend.accepted.length === 3);
+    await backend.waitFor('the queued orders', (b) => b.accepted.length === 3);
     expect(backend.posts.map((p) => p.idempotencyKey)).toEqual(orderIds([1, 2, 3]));
     await kiosk.page.waitForFunction(() => globalThis.ks.manager.queue.get()?.pending === 0, null, {
       timeout: 10_000,
@@ -42,7 +41,7 @@ describe('without the Background Sync API (as in Safari and Firefox)', () => {
     expect(backend.posts).toEqual([]);
     // Opening the page starts the worker; its start-up replay sends the queue.
     await kiosk.openPage();
-    await waitUntil('the queued orders at the backend', () => backend.accepted.length === 3);
+    await backend.waitFor('the queued orders', (b) => b.accepted.length === 3);
     expect(backend.posts.map((p) => p.idempotencyKey)).toEqual(orderIds([1, 2, 3]));
   });
 });
