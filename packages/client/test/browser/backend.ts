@@ -5,12 +5,15 @@ export interface RecordedPost {
   path: string;
   idempotencyKey: string | null;
   body: unknown;
-  /** What the backend answered; 0 when it was "down" and cut the connection. */
+  /** What the backend answered; 0 when it gave no answer ("down", or told to hang). */
   status: number;
 }
 
-/** Decides the answer to a POST: an HTTP status, or `undefined` for the normal 201. */
-export type AnswerRule = (post: Omit<RecordedPost, 'status'>) => number | undefined;
+/**
+ * Decides the answer to a POST: an HTTP status, `'hang'` (never answer; the connection stays
+ * open until the server closes), or `undefined` for the normal 201.
+ */
+export type AnswerRule = (post: Omit<RecordedPost, 'status'>) => number | 'hang' | undefined;
 
 /**
  * The stand-in for the central API, served on the test server's origin under `/api/`.
@@ -76,7 +79,12 @@ export class TestBackend {
     }
     const header = req.headers['idempotency-key'];
     const seen = { path, idempotencyKey: typeof header === 'string' ? header : null, body };
-    const status = this.answer(seen) ?? 201;
+    const answer = this.answer(seen) ?? 201;
+    if (answer === 'hang') {
+      this.#record({ ...seen, status: 0 });
+      return;
+    }
+    const status = answer;
     this.#record({ ...seen, status });
     json(
       res,

@@ -61,6 +61,31 @@ describe('order background sync in Chromium', () => {
     expect((await queueStatus()).pending).toEqual([]);
   });
 
+  it('keeps the queue whole when the browser dies while the backend holds a replayed order', async () => {
+    const { backend } = kiosk.server;
+    backend.down = true;
+    for (const n of range(1, 10)) expect((await place(n)).status).toBe(202);
+
+    // The first attempt of order 5 never gets an answer; the browser is closed meanwhile.
+    const held = orderBody(5).order_id;
+    let holds = 1;
+    backend.answer = (post) => (post.idempotencyKey === held && holds-- > 0 ? 'hang' : undefined);
+    backend.down = false;
+    await kiosk.page.evaluate(() => {
+      void globalThis.ks.manager.syncNow().catch(() => undefined);
+    });
+    await backend.waitFor('the held order', (b) => b.posts.some((p) => p.idempotencyKey === held));
+    await kiosk.browser.restart();
+
+    await kiosk.openPage();
+    expect((await syncNow()).remaining).toBe(0);
+    expect(backend.accepted.map((p) => p.idempotencyKey)).toEqual(orderIds(range(1, 10)));
+    // Sent twice with the same key: the backend's idempotency turns that into once.
+    expect(backend.posts.filter((p) => p.idempotencyKey === held).map((p) => p.status)).toEqual([
+      0, 201,
+    ]);
+  });
+
   it('loses nothing while the backend answers 500, and delivers once it recovers', async () => {
     const { backend } = kiosk.server;
     let failing = true;
