@@ -242,7 +242,9 @@ class KitchenFeedImpl implements KitchenFeed {
     this.#clearBatch();
     this.#disposables.dispose();
     this.#newOrderListeners.clear();
-    // Let the last burst reach IndexedDB before the connection closes.
+    // Store the burst still waiting for its timer, then close once every write is done.
+    const changes = this.#loaded ? this.#book.takeChanges() : null;
+    if (changes) this.#writing = this.#writing.then(() => this.#write(changes));
     const writing = this.#writing;
     this.#store.then((store) => writing.finally(() => store.close())).catch(() => {});
   }

@@ -257,6 +257,20 @@ describe('KitchenFeed persistence', () => {
     expect(feed.cursor.get()).toEqual({ since: 1, epoch: EPOCH });
   });
 
+  it('stores the last burst when stopped before its timer fires', async () => {
+    const feed = openFeed();
+    await feed.ready;
+    socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
+    const order = makeOrder();
+    socket.emitEvent(newOrderEvent(order, 1));
+    feed.stop();
+
+    const reopened = openFeed({ socket: new FakeSocket() });
+    await reopened.ready;
+    expect(ids(reopened.orders.get())).toEqual([order.order_id]);
+    expect(reopened.cursor.get()).toEqual({ since: 1, epoch: EPOCH });
+  });
+
   it('applies events that arrive while it loads on top of what was stored', async () => {
     const first = openFeed();
     await first.ready;
