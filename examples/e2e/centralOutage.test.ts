@@ -16,11 +16,13 @@ test('central down: the kitchen still gets the order via the relay; central book
 
   const [orderId] = await placeOrder(kiosk, [201, 205]);
   await card(kitchen, orderId!).waitFor({ timeout: 5_000 });
+  await waitForText(kiosk, 'central-queue', ['1']);
   expect(d.central.orderGroups).toHaveLength(0);
 
   await d.central.setOutage(false);
   await waitForText(kiosk, 'network-mode', ['online']);
   await expect.poll(() => d.central.orderGroups.length, { timeout: 20_000, interval: 200 }).toBe(1);
+  await waitForText(kiosk, 'central-queue', ['0']);
 
   // A later checkout goes straight through; the replayed one is still booked exactly once.
   const [later] = await placeOrder(kiosk, [202]);

@@ -78,8 +78,9 @@ function renderOrders(): void {
     const text = document.createElement('span');
     text.innerHTML = `<b></b><small></small>`;
     text.querySelector('b')!.textContent = order.order_number.replace(/^OFF-\d+(\d{4})-/, '#$1 ');
+    const received = order.received && order.status === 'pending' ? ' · diterima dapur' : '';
     text.querySelector('small')!.textContent =
-      `${order.tenant_name} · ${rupiah(order.total_amount)}`;
+      `${order.tenant_name} · ${rupiah(order.total_amount)}${received}`;
     const badge = document.createElement('span');
     badge.className = 'status';
     badge.dataset.status = order.status;
@@ -121,6 +122,16 @@ function applyStatus(orderId: string | undefined, status: unknown): void {
 socket.on('event', (event) => {
   const data = event.data as { status?: unknown } | undefined;
   applyStatus(event.order_id, data?.status);
+  if (
+    event.type === 'order_acknowledged' &&
+    event.order_id &&
+    history.markReceived(event.order_id)
+  ) {
+    renderOrders();
+  }
+});
+sw.queue.subscribe((queue) => {
+  $('[data-testid="central-queue"]').textContent = String(queue?.pending ?? 0);
 });
 socket.on('sync:snapshot', (snapshot) => {
   for (const order of snapshot.orders) applyStatus(order.order_id, order.status);
@@ -158,8 +169,7 @@ async function placeOrder(): Promise<void> {
     customerName,
     now: new Date(),
   });
-  // The outbox persists before it resolves: from here on a reload or a dead relay loses nothing.
-  for (const order of orders) await outbox.submit(order);
+  // Shown first, so a kitchen's acknowledgement that beats the next submit finds it.
   history.add(
     orders.map((o) => ({
       order_id: o.order_id,
@@ -170,6 +180,8 @@ async function placeOrder(): Promise<void> {
       created_at: o.created_at,
     })),
   );
+  // The outbox persists before it resolves: from here on a reload or a dead relay loses nothing.
+  for (const order of orders) await outbox.submit(order);
   cart.clear();
   $<HTMLInputElement>('#customer-name').value = '';
   renderCart();

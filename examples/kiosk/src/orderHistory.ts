@@ -7,6 +7,8 @@ export interface PlacedOrder {
   status: OrderStatus;
   total_amount: string;
   created_at: string;
+  /** A kitchen confirmed it has the order on screen. */
+  received?: boolean;
 }
 
 const KEY = 'kitchen-sync-demo:kiosk-orders';
@@ -43,6 +45,15 @@ export class OrderHistory {
     const order = this.#orders.find((o) => o.order_id === orderId);
     if (!order || order.status === status) return false;
     order.status = status;
+    this.#save();
+    return true;
+  }
+
+  /** Returns true when this is news. */
+  markReceived(orderId: string): boolean {
+    const order = this.#orders.find((o) => o.order_id === orderId);
+    if (!order || order.received) return false;
+    order.received = true;
     this.#save();
     return true;
   }

@@ -139,6 +139,8 @@ async function startKitchen(tenant: string): Promise<void> {
   });
 
   setInterval(() => refreshAges($('#tickets'), Date.now()), 1000);
+  // Confirms receipt to the relay, so the POS can tell "the kitchen has it" from "sent".
+  feed.onNewOrder((order) => void feed.acknowledge(order.order_id).catch(() => {}));
   feed.connect(socket);
   await feed.ready;
   document.body.dataset.feed = 'ready';
