@@ -1,0 +1,173 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { WebSocket } from 'ws';
+import { type Central, startCentral } from '../src/central';
+
+const ORDER = {
+  order_id: '01a1fca9-edaa-7297-910b-76b718ddf709',
+  order_number: 'OFF-1795240000000-T2',
+  outlet_id: 1,
+  tenant_id: 2,
+  status: 'pending',
+  items: [{ product_id: 201, name: 'Bakso Urat', quantity: 2, price: '25000' }],
+  total_amount: '50000',
+  created_at: '2026-11-21T06:00:00.000Z',
+};
+
+let central: Central;
+
+beforeEach(async () => {
+  central = await startCentral({ port: 0, relaySecret: 'test-secret', relayPort: 3999 });
+});
+
+afterEach(async () => {
+  await central.close();
+});
+
+interface Row {
+  id: number;
+  tenant_id: number;
+  category_id?: number;
+  price?: string;
+  deleted?: boolean;
+}
+
+interface Page {
+  items: Row[];
+  current_version: number;
+  has_more: boolean;
+}
+
+interface Settings {
+  relay_url: string;
+  relay_token: string;
+  websocket_url: string;
+}
+
+async function getJson<T>(path: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${central.url}${path}`);
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+function postGroup(key: string | null, body: unknown) {
+  return fetch(`${central.url}/api/public/order-groups/`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      ...(key ? { 'Idempotency-Key': key } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('master data', () => {
+  test('pages by version until has_more is false, ending at current_version', async () => {
+    const seen = new Map<number, Row>();
+    let since = 0;
+    let pages = 0;
+    for (;;) {
+      const { body } = await getJson<Page>(`/api/products/?since_version=${since}&limit=7`);
+      pages += 1;
+      for (const item of body.items) seen.set(item.id, item);
+      expect(body.current_version).toBeGreaterThan(since);
+      since = body.current_version;
+      if (!body.has_more) break;
+    }
+    expect(pages).toBeGreaterThan(1);
+    expect(seen.size).toBe(33);
+    expect(seen.get(111)?.deleted).toBe(true);
+    expect(seen.get(101)?.deleted).toBeUndefined();
+    const { body: tail } = await getJson<Page>(`/api/products/?since_version=${since}`);
+    expect(tail).toEqual({ items: [], current_version: since, has_more: false });
+  });
+
+  test('prices are decimal strings and every product has a category of its tenant', async () => {
+    const [{ body: products }, { body: categories }] = await Promise.all([
+      getJson<Page>('/api/products/?limit=500'),
+      getJson<Page>('/api/categories/'),
+    ]);
+    const tenantOf = new Map<number | undefined, number>(
+      categories.items.map((c) => [c.id, c.tenant_id]),
+    );
+    for (const product of products.items) {
+      expect(product.price).toMatch(/^\d+$/);
+      expect(tenantOf.get(product.category_id)).toBe(product.tenant_id);
+    }
+  });
+});
+
+describe('outlet settings', () => {
+  test('a kitchen gets a relay token scoped to its tenant; a POS one for the outlet', async () => {
+    const kitchen = await getJson<Settings>('/api/tenants/outlets/1/?tenant=2');
+    const pos = await getJson<Settings>('/api/tenants/outlets/1/');
+    const claims = (token: string) =>
+      JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+    expect(kitchen.body.relay_url).toBe('http://127.0.0.1:3999');
+    expect(claims(kitchen.body.relay_token)).toMatchObject({
+      role: 'kitchen',
+      outlet: 1,
+      tenants: [2],
+    });
+    expect(claims(pos.body.relay_token)).toMatchObject({ role: 'pos', outlet: 1 });
+    expect(claims(pos.body.relay_token).tenants).toBeUndefined();
+    expect(pos.body.websocket_url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/outlet\/1\/$/);
+  });
+
+  test('an unknown outlet is not_found', async () => {
+    const { status, body } = await getJson<{ error: { code: string } }>('/api/tenants/outlets/99/');
+    expect(status).toBe(404);
+    expect(body.error.code).toBe('not_found');
+  });
+});
+
+describe('order groups', () => {
+  test('the same Idempotency-Key twice returns the first answer and books once', async () => {
+    const first = await postGroup('key-1', { outlet_id: 1, orders: [ORDER] });
+    const again = await postGroup('key-1', { outlet_id: 1, orders: [ORDER] });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(await again.json()).toEqual(await first.json());
+    expect(central.orderGroups).toHaveLength(1);
+    expect(central.orderPostCount).toBe(2);
+  });
+
+  test('bad input is invalid_payload and books nothing', async () => {
+    const cases: Array<[string | null, unknown]> = [
+      [null, { outlet_id: 1, orders: [ORDER] }],
+      ['k-empty', { outlet_id: 1, orders: [] }],
+      ['k-item', { outlet_id: 1, orders: [{ ...ORDER, items: [] }] }],
+      ['k-outlet', { outlet_id: 2, orders: [ORDER] }],
+      ['k-money', { outlet_id: 1, orders: [{ ...ORDER, total_amount: 50000 }] }],
+    ];
+    for (const [key, body] of cases) {
+      const response = await postGroup(key, body);
+      expect(response.status).toBe(400);
+      expect((await response.json()).error.code).toBe('invalid_payload');
+    }
+    expect(central.orderGroups).toHaveLength(0);
+  });
+
+  test('a booked group is pushed on ws/outlet/{id}/ as { event, data }; ping gets pong', async () => {
+    const socket = new WebSocket(`${central.url.replace('http', 'ws')}/ws/outlet/1/`);
+    const frames: unknown[] = [];
+    socket.on('message', (raw) => frames.push(JSON.parse(raw.toString())));
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    socket.send(JSON.stringify({ type: 'ping' }));
+    await postGroup('key-ws', { outlet_id: 1, orders: [ORDER] });
+    await expect.poll(() => frames.length, { timeout: 5_000 }).toBe(2);
+    expect(frames).toContainEqual(expect.objectContaining({ type: 'pong' }));
+    expect(frames).toContainEqual({ event: 'new_order', data: ORDER });
+    socket.close();
+  });
+});
+
+describe('outage switch', () => {
+  test('down refuses connections on the same port; up serves again', async () => {
+    await central.setOutage(true);
+    await expect(fetch(`${central.url}/health`)).rejects.toThrow();
+    await central.setOutage(false);
+    expect((await getJson<{ status: string }>('/health')).body.status).toBe('ok');
+  });
+});
