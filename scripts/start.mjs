@@ -121,7 +121,13 @@ mkdirSync(dataDir, { recursive: true });
 const startRelay = () =>
   start('relay', [join(root, 'examples', 'relay', 'relay.mjs')], {
     cwd: join(root, 'examples', 'relay'),
-    env: { KS_PORT: String(ports.relay), KS_HOST: host, KS_DATA_DIR: dataDir, KS_SECRET: secret },
+    env: {
+      KS_PORT: String(ports.relay),
+      KS_HOST: host,
+      KS_DATA_DIR: dataDir,
+      KS_SECRET: secret,
+      KS_LOG_LEVEL: env.KS_LOG_LEVEL ?? 'warn',
+    },
   });
 startRelay();
 const central = start('central', ['--import', 'tsx', 'src/main.ts'], {
