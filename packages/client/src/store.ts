@@ -16,11 +16,11 @@ export interface Writable<T> extends Readable<T> {
  * Called when the first subscriber arrives; returns the cleanup for when the last leaves.
  * This is where browser listeners are attached, so nothing listens while nobody watches.
  */
-export type StartStop<T> = (set: (value: T) => void) => (() => void) | undefined | void;
+export type StartStop<T> = (set: (value: T) => void) => (() => void) | undefined;
 
 export function writable<T>(initial: T, start?: StartStop<T>): Writable<T> {
   let value = initial;
-  let stop: (() => void) | undefined | void;
+  let stop: (() => void) | undefined;
   const subscribers = new Set<Subscriber<T>>();
 
   const set = (next: T): void => {

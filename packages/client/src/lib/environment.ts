@@ -68,8 +68,8 @@ export class Disposables {
     return dispose;
   }
 
-  listen<T extends { addEventListener: Function; removeEventListener: Function }>(
-    target: T | undefined,
+  listen(
+    target: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> | undefined,
     type: string,
     handler: (event: Event) => void,
   ): void {
