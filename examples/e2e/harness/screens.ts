@@ -5,14 +5,14 @@ import type { Page } from 'playwright-core';
 
 export const RESULTS_DIR = fileURLToPath(new URL('../test-results', import.meta.url));
 
-/** Waits until the kiosk's menu is on screen and its service worker controls the page. */
+/** The menu is on screen in a page the service worker serves (after its first-visit reload). */
 export async function kioskReady(page: Page): Promise<void> {
-  await page.waitForSelector('[data-testid="cart-add"]');
-  await page.waitForSelector('body[data-sw="controlled"]');
+  await page.waitForSelector('body[data-sw="controlled"] [data-testid="cart-add"]');
 }
 
+/** The feed is loaded in a page the service worker serves (after its first-visit reload). */
 export async function kitchenReady(page: Page): Promise<void> {
-  await page.waitForSelector('body[data-feed="ready"]');
+  await page.waitForSelector('body[data-sw="controlled"][data-feed="ready"]');
 }
 
 async function orderIds(page: Page): Promise<string[]> {

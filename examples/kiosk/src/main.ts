@@ -8,10 +8,10 @@ import {
   loadOutletSettings,
   socketOptionsFromSettings,
 } from '@kitchen-sync/client';
-import { createServiceWorkerManager } from '@kitchen-sync/client/sw-manager';
 import type { OrderStatus } from '@kitchen-sync/protocol';
 import { readDemoConfig } from '../../shared/demoConfig';
 import { rupiah, showConnectionMode, showNetworkMode } from '../../shared/indicators';
+import { registerWorker } from '../../shared/serviceWorker';
 import { loadTenants } from '../../shared/tenants';
 import { uuidv7 } from '../../shared/uuidv7';
 import { Cart, lineTotal } from './cart';
@@ -22,8 +22,7 @@ import { OrderHistory } from './orderHistory';
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 const config = readDemoConfig(location);
 
-const sw = createServiceWorkerManager();
-const swReady = sw.register();
+const { sw, ready: swReady } = registerWorker();
 
 // A cached copy answers when central is unreachable, so the kiosk also starts offline.
 const [settings, tenants] = await Promise.all([
@@ -192,12 +191,6 @@ async function placeOrder(): Promise<void> {
 }
 
 $('#place-order').addEventListener('click', () => void placeOrder());
-swReady.then(() => {
-  if (navigator.serviceWorker?.controller) document.body.dataset.sw = 'controlled';
-  navigator.serviceWorker?.addEventListener('controllerchange', () => {
-    document.body.dataset.sw = 'controlled';
-  });
-});
 
 renderCart();
 renderOrders();

@@ -9,10 +9,10 @@ import {
   loadOutletSettings,
   socketOptionsFromSettings,
 } from '@kitchen-sync/client';
-import { createServiceWorkerManager } from '@kitchen-sync/client/sw-manager';
 import type { OrderStatus } from '@kitchen-sync/protocol';
 import { readDemoConfig } from '../../shared/demoConfig';
 import { showConnectionMode, showNetworkMode } from '../../shared/indicators';
+import { registerWorker } from '../../shared/serviceWorker';
 import { loadTenants } from '../../shared/tenants';
 import { KitchenAlerts } from './alerts';
 import { RecallList } from './recall';
@@ -24,7 +24,7 @@ const params = new URLSearchParams(location.search);
 const tenantId = params.get('tenant');
 const RECALL_WINDOW_MS = 30 * 60 * 1000;
 
-void createServiceWorkerManager().register();
+registerWorker();
 
 // The kitchen's relay token is scoped to its tenant: central mints it for `?tenant=`.
 const [settings, tenants] = await Promise.all([

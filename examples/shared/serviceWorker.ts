@@ -1,0 +1,22 @@
+import {
+  createServiceWorkerManager,
+  type ServiceWorkerManager,
+} from '@kitchen-sync/client/sw-manager';
+
+/**
+ * Registers `/sw.js`. A page's very first load happens before any worker exists, so neither
+ * the page nor its assets are in the worker's caches yet: a reload then, with the internet
+ * gone, would show the browser's offline page. So the first time the worker takes control,
+ * the page reloads once, through it. `body[data-sw="controlled"]` marks a page that is
+ * served by the worker (a hook for tests and scripts).
+ */
+export function registerWorker(): { sw: ServiceWorkerManager; ready: Promise<boolean> } {
+  const sw = createServiceWorkerManager();
+  const container = navigator.serviceWorker;
+  if (container?.controller) {
+    document.body.dataset.sw = 'controlled';
+  } else {
+    container?.addEventListener('controllerchange', () => location.reload(), { once: true });
+  }
+  return { sw, ready: sw.register() };
+}
