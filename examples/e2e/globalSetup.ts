@@ -13,7 +13,13 @@ declare module 'vitest' {
 /** The pages are built once per run; every test serves them from this directory. */
 export default async function setup(project: TestProject): Promise<() => void> {
   const pagesDir = mkdtempSync(join(tmpdir(), 'ks-e2e-pages-'));
-  await buildPages(pagesDir);
+  const remove = () => rmSync(pagesDir, { recursive: true, force: true });
+  try {
+    await buildPages(pagesDir);
+  } catch (error) {
+    remove();
+    throw error;
+  }
   project.provide('pagesDir', pagesDir);
-  return () => rmSync(pagesDir, { recursive: true, force: true });
+  return remove;
 }
