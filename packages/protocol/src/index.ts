@@ -19,6 +19,7 @@ export {
   ROLES,
   SOCKET_EVENTS,
 } from './constants.js';
+export { eventDedupKey } from './dedupKey.js';
 export type { ErrorBody, ErrorCode, ValidationIssue } from './errors.js';
 export { ERROR_CODES, HTTP_STATUS_BY_CODE, isErrorCode, KitchenSyncError } from './errors.js';
 export type {
@@ -40,7 +41,7 @@ export type {
 export type { UnsafeReason } from './safety.js';
 export { findUnsafe } from './safety.js';
 export type { EventEnvelope, KitchenStatusData, OrderEvent } from './schemas/envelope.js';
-export { EventEnvelopeSchema, eventDedupKey } from './schemas/envelope.js';
+export { EventEnvelopeSchema } from './schemas/envelope.js';
 export type { EventsQuery, OrdersQuery } from './schemas/http.js';
 export { EventsQuerySchema, OrdersQuerySchema } from './schemas/http.js';
 export type { Order, OrderItem, OrderState } from './schemas/order.js';
