@@ -3,6 +3,9 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    'outbox/index': 'src/outbox/index.ts',
+    'feed/index': 'src/feed/index.ts',
+    'master-data/index': 'src/master-data/index.ts',
     'sw/index': 'src/sw/index.ts',
     'sw-manager/index': 'src/sw-manager/index.ts',
   },

@@ -1,4 +1,4 @@
-import type { Product } from '@kitchen-sync/client';
+import type { Product } from '@kitchen-sync/client/master-data';
 
 export interface CartLine {
   product: Product;

@@ -1,13 +1,13 @@
 import '../../shared/page.css';
 import './kiosk.css';
 import {
-  createMasterDataService,
   createNetworkMonitor,
-  createOrderOutbox,
   createSocketService,
   loadOutletSettings,
   socketOptionsFromSettings,
 } from '@kitchen-sync/client';
+import { createMasterDataService } from '@kitchen-sync/client/master-data';
+import { createOrderOutbox } from '@kitchen-sync/client/outbox';
 import type { OrderStatus } from '@kitchen-sync/protocol';
 import { readDemoConfig } from '../../shared/demoConfig';
 import { rupiah, showConnectionMode, showNetworkMode } from '../../shared/indicators';

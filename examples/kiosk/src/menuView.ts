@@ -1,4 +1,4 @@
-import type { Category, Product, Promotion } from '@kitchen-sync/client';
+import type { Category, Product, Promotion } from '@kitchen-sync/client/master-data';
 import { rupiah } from '../../shared/indicators';
 
 export interface MenuData {

@@ -1,14 +1,13 @@
 import '../../shared/page.css';
 import './kitchen.css';
 import {
-  createKitchenFeed,
   createNetworkMonitor,
-  createOrderOutbox,
   createSocketService,
-  type KitchenOrder,
   loadOutletSettings,
   socketOptionsFromSettings,
 } from '@kitchen-sync/client';
+import { createKitchenFeed, type KitchenOrder } from '@kitchen-sync/client/feed';
+import { createOrderOutbox } from '@kitchen-sync/client/outbox';
 import type { OrderStatus } from '@kitchen-sync/protocol';
 import { readDemoConfig } from '../../shared/demoConfig';
 import { showConnectionMode, showNetworkMode } from '../../shared/indicators';

@@ -1,0 +1,9 @@
+export type {
+  OrderOutbox,
+  OrderOutboxOptions,
+  OutboxChannel,
+  OutboxEvents,
+  OutboxLocks,
+} from './orderOutbox.js';
+export { createOrderOutbox } from './orderOutbox.js';
+export type { OutboxEntry, OutboxFailure, RejectedEntry } from './types.js';
