@@ -84,7 +84,9 @@ function print(results: Array<[string, Figures]>): void {
       'initialSyncMs',
     ],
     ['  of which IndexedDB writes only', 'initialWriteOnlyMs'],
+    ['  floor: plain IndexedDB, same rows, indexes, transactions', 'rawFloorMs'],
     ['incremental sync, 100 changed products', 'incrementalSyncMs'],
+    ['sync with nothing new (the hourly refresh)', 'unchangedSyncMs'],
     [`getProductsByCategory (${PRODUCTS / CATEGORIES} rows, median of ${READS})`, 'categoryReadMs'],
     [`getProducts (${PRODUCTS} rows, median)`, 'fullReadMs'],
   ];

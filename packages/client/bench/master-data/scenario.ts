@@ -17,6 +17,10 @@ export interface Figures {
   initialSyncMs: number;
   initialWriteOnlyMs: number;
   incrementalSyncMs: number;
+  /** A sync that finds nothing new: what the hourly background refresh costs. */
+  unchangedSyncMs: number;
+  /** Plain IndexedDB, no library code: the same rows put in the same transactions. */
+  rawFloorMs: number;
   categoryReadMs: number;
   categoryRows: number;
   fullReadMs: number;
@@ -52,6 +56,10 @@ export async function runScenario(options: ScenarioOptions): Promise<Figures> {
       throw new Error(`incremental sync applied ${incremental.applied.products} products`);
     }
 
+    t = performance.now();
+    await service.preFetchData();
+    const unchangedSyncMs = performance.now() - t;
+
     const categoryTimes: number[] = [];
     let categoryRows = 0;
     for (let i = 0; i < options.reads; i++) {
@@ -74,8 +82,9 @@ export async function runScenario(options: ScenarioOptions): Promise<Figures> {
       products,
       pages: Math.ceil(initial.applied.products / pageSize),
       initialSyncMs,
-      initialWriteOnlyMs: await writeOnly(options, dbName),
+      ...(await writeOnly(options, dbName)),
       incrementalSyncMs,
+      unchangedSyncMs,
       categoryReadMs: median(categoryTimes),
       categoryRows,
       fullReadMs: median(fullTimes),
@@ -85,8 +94,14 @@ export async function runScenario(options: ScenarioOptions): Promise<Figures> {
   }
 }
 
-/** The IndexedDB share of the initial sync: the same pages, already fetched, written again. */
-async function writeOnly(options: ScenarioOptions, dbName: string): Promise<number> {
+/**
+ * The IndexedDB share of the initial sync (the same pages, already fetched, written again
+ * through the store), and the floor under it: plain IndexedDB with the same indexes.
+ */
+async function writeOnly(
+  options: ScenarioOptions,
+  dbName: string,
+): Promise<{ initialWriteOnlyMs: number; rawFloorMs: number }> {
   await fetch(`${options.baseUrl}/control/reset`, { method: 'POST' });
   const pages = [];
   for (let since = 0, more = true; more; ) {
@@ -98,13 +113,43 @@ async function writeOnly(options: ScenarioOptions, dbName: string): Promise<numb
   }
   const factory = options.indexedDB ?? globalThis.indexedDB;
   const store = new MasterDataStore(factory, `${dbName}-write`);
+  let initialWriteOnlyMs: number;
   try {
     await store.readMeta();
     const t = performance.now();
     for (const { since, page } of pages) await store.applyPage('products', since, page, Date.now());
-    return performance.now() - t;
+    initialWriteOnlyMs = performance.now() - t;
   } finally {
     await store.close();
+  }
+
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const request = factory.open(`${dbName}-raw`, 1);
+    request.onupgradeneeded = () => {
+      const products = request.result.createObjectStore('products', { keyPath: 'id' });
+      for (const index of ['category_id', 'version', 'updated_at']) {
+        products.createIndex(index, index);
+      }
+      request.result.createObjectStore('metadata', { keyPath: 'key' });
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  try {
+    const t = performance.now();
+    for (const { page } of pages) {
+      const tx = db.transaction(['products', 'metadata'], 'readwrite', { durability: 'relaxed' });
+      const products = tx.objectStore('products');
+      for (const item of page.items) products.put(item);
+      tx.objectStore('metadata').put({ key: 'products', version: page.version });
+      await new Promise((resolve, reject) => {
+        tx.oncomplete = resolve;
+        tx.onerror = () => reject(tx.error);
+      });
+    }
+    return { initialWriteOnlyMs, rawFloorMs: performance.now() - t };
+  } finally {
+    db.close();
   }
 }
 

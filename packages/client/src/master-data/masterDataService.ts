@@ -115,6 +115,7 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
   async function syncCollection(
     collection: Collection,
     meta: Record<Collection, CollectionMeta>,
+    unchanged: Collection[],
   ): Promise<number> {
     let since = meta[collection].version;
     // Ends a download started ahead when this collection stops early (error or close).
@@ -133,6 +134,10 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
       for (;;) {
         const page = await next;
         if (lifetime.signal.aborted) throw new KitchenSyncError('aborted', 'sync stopped');
+        if (page.items.length === 0 && page.version === since && !page.hasMore) {
+          unchanged.push(collection); // nothing to write; its sync time is stored with the others
+          return applied;
+        }
         // The next page downloads while this one is written; it is used only if this commits.
         if (page.hasMore) next = fetchAfter(page.version);
         const outcome = await store.applyPage(collection, since, page, env.now());
@@ -143,6 +148,7 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
             throw new KitchenSyncError('storage', `${collection} cache keeps being reset`);
           }
           since = outcome.storedVersion;
+          meta[collection] = { ...meta[collection], version: since };
           next = fetchAfter(since);
           continue;
         }
@@ -168,11 +174,15 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
     try {
       const meta = await store.readMeta();
       // Collections are independent: one failing does not hold back the others' pages.
+      const unchanged: Collection[] = [];
       const results = await Promise.allSettled(
         COLLECTIONS.map(async (key) => {
-          applied[key] = await syncCollection(key, meta);
+          applied[key] = await syncCollection(key, meta, unchanged);
         }),
       );
+      const syncedAt = env.now();
+      await store.markSynced(unchanged, syncedAt);
+      for (const key of unchanged) meta[key] = { ...meta[key], synced_at: syncedAt };
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       // After a failure only the database knows where each collection stands.
       const versions = publish(failed ? await store.readMeta() : meta);

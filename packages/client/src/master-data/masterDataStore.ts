@@ -93,6 +93,24 @@ export class MasterDataStore {
     return { applied: true, meta };
   }
 
+  /**
+   * Records that these collections were found up to date without a page to write: one small
+   * transaction instead of one per collection, on every quiet background refresh.
+   */
+  async markSynced(collections: Collection[], now: number): Promise<void> {
+    if (collections.length === 0) return;
+    const db = await this.#open();
+    const tx = db.transaction('metadata', 'readwrite', { durability: 'relaxed' });
+    const stored = await Promise.all(collections.map((key) => tx.store.get(key)));
+    collections.forEach((key, i) => {
+      const meta = stored[i] ?? { key, version: 0, synced_at: null };
+      (unwrap(tx.store) as IDBObjectStore).put({ ...meta, synced_at: now });
+    });
+    await tx.done.catch((error: unknown) => {
+      throw storageError(error);
+    });
+  }
+
   async getProducts(): Promise<Product[]> {
     return (await this.#open()).getAll('products');
   }

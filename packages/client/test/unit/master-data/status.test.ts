@@ -55,6 +55,10 @@ describe('status, staleness and offline use', () => {
     await kiosk.service.preFetchData();
 
     expect(kiosk.service.status.get()).toMatchObject({ lastSync: kiosk.clock.time, stale: false });
+    // Nothing was new, yet the sync time is stored: a reload is not stale either.
+    const reloaded = kiosk.open();
+    await reloaded.getProducts();
+    expect(reloaded.status.get()).toMatchObject({ lastSync: kiosk.clock.time, stale: false });
   });
 
   it('offline: no request, state offline, every read served from the cache', async () => {
