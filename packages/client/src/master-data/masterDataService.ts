@@ -181,11 +181,15 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
         }),
       );
       const syncedAt = env.now();
-      await store.markSynced(unchanged, syncedAt);
+      const settled = await store.markSynced(
+        unchanged.map((key) => meta[key]),
+        syncedAt,
+      );
       for (const key of unchanged) meta[key] = { ...meta[key], synced_at: syncedAt };
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      // After a failure only the database knows where each collection stands.
-      const versions = publish(failed ? await store.readMeta() : meta);
+      // After a failure, or a cache moved by another tab, only the database knows where
+      // each collection stands.
+      const versions = publish(failed || !settled ? await store.readMeta() : meta);
       if (failed) throw failed.reason;
       status.update({ state: 'synced', error: null });
       return { skipped: null, versions, applied };

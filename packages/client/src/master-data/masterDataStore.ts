@@ -95,20 +95,24 @@ export class MasterDataStore {
 
   /**
    * Records that these collections were found up to date without a page to write: one small
-   * transaction instead of one per collection, on every quiet background refresh.
+   * transaction instead of one per collection, on every quiet background refresh. A
+   * collection whose stored version is no longer the one checked is left alone; returns
+   * whether all of them still matched.
    */
-  async markSynced(collections: Collection[], now: number): Promise<void> {
-    if (collections.length === 0) return;
+  async markSynced(checked: CollectionMeta[], now: number): Promise<boolean> {
+    if (checked.length === 0) return true;
     const db = await this.#open();
     const tx = db.transaction('metadata', 'readwrite', { durability: 'relaxed' });
-    const stored = await Promise.all(collections.map((key) => tx.store.get(key)));
-    collections.forEach((key, i) => {
-      const meta = stored[i] ?? { key, version: 0, synced_at: null };
-      (unwrap(tx.store) as IDBObjectStore).put({ ...meta, synced_at: now });
+    const stored = await Promise.all(checked.map((meta) => tx.store.get(meta.key)));
+    let matched = true;
+    checked.forEach((meta, i) => {
+      if ((stored[i]?.version ?? 0) !== meta.version) matched = false;
+      else (unwrap(tx.store) as IDBObjectStore).put({ ...meta, synced_at: now });
     });
     await tx.done.catch((error: unknown) => {
       throw storageError(error);
     });
+    return matched;
   }
 
   async getProducts(): Promise<Product[]> {

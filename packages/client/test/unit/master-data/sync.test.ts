@@ -234,6 +234,28 @@ describe('master-data lifecycle', () => {
     expect(await reloaded.getProducts()).toEqual(live);
   });
 
+  it('a quiet refresh that races a clear in another tab reports what is stored', async () => {
+    const central = msw.use(new FakeCentral());
+    seed(central, 5);
+    kiosk = terminal();
+    await kiosk.service.preFetchData();
+    const otherTab = kiosk.open();
+    await otherTab.getProducts(); // open, so its clear commits while our requests are out
+    let clearing: Promise<void> | null = null;
+    central.override(() => {
+      clearing ??= otherTab.clear();
+      return undefined;
+    });
+
+    await kiosk.service.preFetchData();
+    await clearing;
+
+    expect(await kiosk.service.getProducts()).toEqual([]);
+    expect(kiosk.service.version.get()).toEqual({ products: 0, categories: 0, promotions: 0 });
+    await kiosk.service.preFetchData();
+    expect(await kiosk.service.getProducts()).toHaveLength(5);
+  });
+
   it('an unavailable IndexedDB is a storage error in status and on every call', async () => {
     msw.use(new FakeCentral());
     kiosk = terminal({
