@@ -24,6 +24,10 @@ export interface BenchConfig {
   pollingSamples: number;
   idleKitchens: number;
   outputPath: string;
+  /** Extra CLI flags for the durable relay in A, e.g. `--log-level warn`. */
+  durableArgs: string[];
+  /** Node flags for every relay child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+  relayNodeArgs: string[];
   /** The whole run is aborted (relays killed) after this long. */
   hardTimeoutMs: number;
 }
@@ -43,7 +47,9 @@ const num = (value: string | undefined, fallback: number): number => {
  * Every knob comes from the environment so `pnpm bench:relay` needs no arguments:
  * BENCH_QUICK=1 (short smoke run), BENCH_SCENARIOS=A,B,C,D, BENCH_RATE, BENCH_DURATION_S,
  * BENCH_POS, BENCH_KITCHENS, BENCH_RAMP (orders/s list), BENCH_RAMP_STEP_S, BENCH_P99_MS,
- * BENCH_POLL_SIZES, BENCH_POLL_SAMPLES, BENCH_IDLE_KITCHENS, BENCH_OUT (JSON path).
+ * BENCH_POLL_SIZES, BENCH_POLL_SAMPLES, BENCH_IDLE_KITCHENS, BENCH_OUT (JSON path),
+ * BENCH_TIMEOUT_S, BENCH_DURABLE_ARGS (extra flags for the durable relay in A),
+ * BENCH_RELAY_NODE_ARGS (Node flags for the relay processes, e.g. --cpu-prof).
  */
 export function readConfig(env: NodeJS.ProcessEnv): BenchConfig {
   const quick = env.BENCH_QUICK === '1';
@@ -59,7 +65,7 @@ export function readConfig(env: NodeJS.ProcessEnv): BenchConfig {
     steadyRate: num(env.BENCH_RATE, 500),
     steadyDurationMs: num(env.BENCH_DURATION_S, quick ? 3 : 10) * 1000,
     warmupMs: quick ? 500 : 2000,
-    rampRates: list(env.BENCH_RAMP) ?? [500, 1000, 1500, 2000, 3000, 4000, 6000, 8000],
+    rampRates: list(env.BENCH_RAMP) ?? [500, 750, 1000, 1250, 1500, 2000, 3000, 4000],
     rampStepMs: num(env.BENCH_RAMP_STEP_S, quick ? 1.5 : 3) * 1000,
     saturationP99Ms: num(env.BENCH_P99_MS, 50),
     saturationMinAchieved: 0.9,
@@ -71,6 +77,8 @@ export function readConfig(env: NodeJS.ProcessEnv): BenchConfig {
     pollingSamples: num(env.BENCH_POLL_SAMPLES, quick ? 100 : 300),
     idleKitchens: num(env.BENCH_IDLE_KITCHENS, 1_000),
     outputPath: env.BENCH_OUT ?? fileURLToPath(new URL('./results/latest.json', import.meta.url)),
+    durableArgs: (env.BENCH_DURABLE_ARGS ?? '').split(' ').filter(Boolean),
+    relayNodeArgs: (env.BENCH_RELAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
     hardTimeoutMs: num(env.BENCH_TIMEOUT_S, 600) * 1000,
   };
 }

@@ -36,7 +36,7 @@ async function withRelay<T>(
   extraArgs: string[],
   body: (relay: RelayProcess) => Promise<T>,
 ): Promise<T> {
-  const relay = await startRelay({ kind, secret, extraArgs });
+  const relay = await startRelay({ kind, secret, extraArgs, nodeArgs: config.relayNodeArgs });
   log(`[${kind}] relay pid ${relay.pid} at ${relay.url}`);
   try {
     return await body(relay);
@@ -60,7 +60,8 @@ async function runLoad(kinds: RelayKind[]): Promise<Partial<Record<RelayKind, Lo
       const relay = await startRelay({
         kind,
         secret,
-        extraArgs: kind === 'durable' ? DURABLE_LOAD_ARGS : [],
+        extraArgs: kind === 'durable' ? [...DURABLE_LOAD_ARGS, ...config.durableArgs] : [],
+        nodeArgs: config.relayNodeArgs,
       });
       relays.push(relay);
       log(`[${kind}] relay pid ${relay.pid} at ${relay.url}`);

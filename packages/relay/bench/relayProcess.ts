@@ -32,6 +32,8 @@ export interface StartRelayOptions {
   /** Extra CLI flags for the durable relay (e.g. a raised retention). */
   extraArgs?: string[];
   readyTimeoutMs?: number;
+  /** Node flags for the relay process itself (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -74,7 +76,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RelayProce
         ]
       : [await compilePlainRelay(runDir), '--port', '0', '--host', '127.0.0.1'];
   const logFd = openSync(logPath, 'w');
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...args], {
     cwd: packageDir,
     env: { ...process.env, KS_SECRET: options.secret, NODE_ENV: 'production' },
     stdio: ['ignore', logFd, logFd],
