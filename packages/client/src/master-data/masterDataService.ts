@@ -90,7 +90,12 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
   let running: Promise<SyncResult> | null = null;
   let closed = false;
 
+  // What this tab last read or committed. Every write re-checks it against the database, so
+  // a stale value (another tab moved the cache) costs a retry, never a wrong version.
+  let known: Record<Collection, CollectionMeta> | null = null;
+
   const publish = (meta: Record<Collection, CollectionMeta>) => {
+    known = meta;
     const versions = emptyVersions();
     for (const key of COLLECTIONS) versions[key] = meta[key].version;
     version.set(versions);
@@ -172,7 +177,7 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
     }
     status.update({ state: 'syncing', error: null });
     try {
-      const meta = await store.readMeta();
+      const meta = known ? { ...known } : await store.readMeta();
       // Collections are independent: one failing does not hold back the others' pages.
       const unchanged: Collection[] = [];
       const results = await Promise.allSettled(
