@@ -66,7 +66,10 @@ const MASTER_DATA_PATH = /^\/api\/(products|categories|promotions)\//;
 
 export const DEFAULT_ROUTES = {
   masterData: {
-    match: ({ url }) => MASTER_DATA_PATH.test(url.pathname),
+    // The master-data service's own sync requests (`?since_version=`) must reach the network:
+    // a stale "nothing new" answer would report `synced` while prices have changed.
+    match: ({ url }) =>
+      MASTER_DATA_PATH.test(url.pathname) && !url.searchParams.has('since_version'),
     cacheName: 'master-data-cache',
     maxEntries: 200,
     maxAgeSeconds: 60 * 60,
