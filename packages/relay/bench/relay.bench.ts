@@ -13,6 +13,7 @@ import { LoadGenerator, type PhaseResult } from './loadGenerator.js';
 import { measurePollingCost } from './pollingCost.js';
 import { durableCliPath, type RelayKind, type RelayProcess, startRelay } from './relayProcess.js';
 import { latency, ratio } from './report.js';
+import { toResultsJson } from './resultsJson.js';
 import { rampSideBySide } from './saturation.js';
 import { type BenchResults, formatSummary, type LoadRun } from './summary.js';
 import { checkTargets } from './targets.js';
@@ -195,7 +196,7 @@ async function main(): Promise<void> {
   };
   const results: BenchResults = { ...measured, targets: checkTargets(measured) };
   mkdirSync(dirname(config.outputPath), { recursive: true });
-  writeFileSync(config.outputPath, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(config.outputPath, toResultsJson(results));
   log(`\n${formatSummary(results)}\n\nJSON: ${config.outputPath}`);
 }
 
