@@ -66,7 +66,7 @@ export function readConfig(env: NodeJS.ProcessEnv): BenchConfig {
     steadyDurationMs: num(env.BENCH_DURATION_S, quick ? 3 : 10) * 1000,
     warmupMs: quick ? 500 : 2000,
     rampRates: list(env.BENCH_RAMP) ?? [500, 750, 1000, 1250, 1500, 2000, 3000, 4000],
-    rampStepMs: num(env.BENCH_RAMP_STEP_S, quick ? 1.5 : 3) * 1000,
+    rampStepMs: num(env.BENCH_RAMP_STEP_S, quick ? 1.5 : 4) * 1000,
     saturationP99Ms: num(env.BENCH_P99_MS, 50),
     saturationMinAchieved: 0.9,
     drainStallMs: 2_000,

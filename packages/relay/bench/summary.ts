@@ -83,7 +83,8 @@ export function formatSummary(results: BenchResults): string {
       ),
       '',
       `Saturation ramp, ${config.rampStepMs / 1000} s per step; a step holds while p99 publish→kitchen ≤ ` +
-        `${config.saturationP99Ms} ms, nothing lost, duplicated or failed, acked ≥ ${config.saturationMinAchieved * 100}% of offered`,
+        `${config.saturationP99Ms} ms, nothing lost, duplicated or failed, acked ≥ ${config.saturationMinAchieved * 100}% of offered; ` +
+        'a rate that breaks once is run again, and breaks only if it breaks twice',
       table(
         [
           'relay',
