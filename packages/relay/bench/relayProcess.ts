@@ -44,9 +44,12 @@ const KEPT_OUTPUT_LINES = 30;
 const READY_POLL_MS = 25;
 
 // A run that is aborted (timeout, Ctrl-C, crash) must not leave relays listening behind it.
-const liveChildren = new Set<ChildProcess>();
+const liveChildren = new Map<ChildProcess, string>();
 process.on('exit', () => {
-  for (const child of liveChildren) child.kill('SIGKILL');
+  for (const [child, runDir] of liveChildren) {
+    child.kill('SIGKILL');
+    rmSync(runDir, { recursive: true, force: true });
+  }
 });
 
 /**
@@ -82,7 +85,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RelayProce
     stdio: ['ignore', logFd, logFd],
   });
   closeSync(logFd);
-  liveChildren.add(child);
+  liveChildren.set(child, runDir);
   child.once('exit', () => liveChildren.delete(child));
   const recentOutput = () => tail(logPath, KEPT_OUTPUT_LINES);
   const cleanUp = () => rmSync(runDir, { recursive: true, force: true });
