@@ -1,22 +1,15 @@
 import { HttpResponse } from 'msw';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { centralServer, FakeCentral, json } from './fakeCentral.js';
-import { type Terminal, terminal } from './setup.js';
+import { describe, expect, it } from 'vitest';
+import { centralSuite } from './centralSuite.js';
+import { FakeCentral, json } from './fakeCentral.js';
+import type { Terminal } from './setup.js';
 
-const msw = centralServer();
-beforeAll(() => msw.server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => msw.server.close());
-
-let kiosk: Terminal;
-afterEach(async () => {
-  await kiosk.close();
-  msw.server.resetHandlers();
-});
+const { msw, terminal } = centralSuite();
 
 /** A kiosk synced to products 1..5 (version 5) before the bad page arrives. */
 async function syncedKiosk(central: FakeCentral): Promise<Terminal> {
   for (let p = 1; p <= 5; p++) central.products.upsert({ id: p, name: `P${p}`, category_id: 1 });
-  kiosk = terminal();
+  const kiosk = terminal();
   await kiosk.service.preFetchData();
   return kiosk;
 }
@@ -53,7 +46,7 @@ const bad: Array<[string, unknown]> = [
 describe('malformed pages', () => {
   it.each(bad)('a page with %s is refused and changes nothing', async (_name, body) => {
     const central = msw.use(new FakeCentral());
-    await syncedKiosk(central);
+    const kiosk = await syncedKiosk(central);
     central.products.upsert({ id: 1, name: 'would be new', category_id: 1 });
     const before = await kiosk.service.getProducts();
     central.failNext(1, json(body), { collection: 'products' });
@@ -72,7 +65,7 @@ describe('malformed pages', () => {
 
   it('a body that is not JSON is malformed_response', async () => {
     const central = msw.use(new FakeCentral());
-    await syncedKiosk(central);
+    const kiosk = await syncedKiosk(central);
     central.failNext(1, () => new HttpResponse('<html>proxy</html>', { status: 200 }), {
       collection: 'products',
     });
@@ -85,7 +78,7 @@ describe('malformed pages', () => {
 
   it('a promotion with an unreadable date is refused', async () => {
     const central = msw.use(new FakeCentral());
-    await syncedKiosk(central);
+    const kiosk = await syncedKiosk(central);
     central.promotions.upsert({ id: 'x', start_date: 'next tuesday' });
 
     await expect(kiosk.service.preFetchData()).rejects.toMatchObject({
@@ -98,7 +91,7 @@ describe('malformed pages', () => {
   it('a malformed second page keeps the committed first page and nothing of itself', async () => {
     const central = msw.use(new FakeCentral());
     for (let p = 1; p <= 15; p++) central.products.upsert({ id: p, category_id: 1 });
-    kiosk = terminal();
+    const kiosk = terminal();
     central.failNext(1, json({ items: [{ id: 99, version: 4 }], current_version: 4 }), {
       collection: 'products',
       since: 10,

@@ -1,16 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { centralServer, FakeCentral } from './fakeCentral.js';
-import { ids, type Terminal, terminal } from './setup.js';
+import { describe, expect, it } from 'vitest';
+import { centralSuite } from './centralSuite.js';
+import { FakeCentral } from './fakeCentral.js';
+import { ids } from './setup.js';
 
-const msw = centralServer();
-beforeAll(() => msw.server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => msw.server.close());
-
-let kiosk: Terminal;
-afterEach(async () => {
-  await kiosk.close();
-  msw.server.resetHandlers();
-});
+const { msw, terminal } = centralSuite();
 
 const at = (iso: string) => new Date(iso).getTime();
 
@@ -31,7 +24,7 @@ describe('reads', () => {
       `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
     central.promotions.upsert({ id: 'today', start_date: day(today), end_date: day(today) });
     const endOfToday = new Date(2026, 0, 15, 23, 59, 59, 999).getTime();
-    kiosk = terminal();
+    const kiosk = terminal();
     await kiosk.service.preFetchData();
 
     expect(ids(await kiosk.service.getActivePromotions(at('2026-01-15T06:00:00Z')))).toEqual(
@@ -65,7 +58,7 @@ describe('reads', () => {
       name: 'Happy hour',
       discount: { percent: 20 },
     });
-    kiosk = terminal();
+    const kiosk = terminal();
     await kiosk.service.preFetchData();
 
     expect(await kiosk.service.getActivePromotions()).toEqual([sent]);
@@ -78,7 +71,7 @@ describe('reads', () => {
     central.products.upsert({ id: 3, category_id: 4 });
     central.products.upsert({ id: 4, category_id: 'drinks' });
     central.products.upsert({ id: 5 });
-    kiosk = terminal();
+    const kiosk = terminal();
     await kiosk.service.preFetchData();
 
     expect(ids(await kiosk.service.getProductsByCategory(3))).toEqual([1, 2]);
@@ -97,7 +90,7 @@ describe('reads', () => {
       modifiers: [{ name: 'less sugar' }],
       tax: { rate: '0.11' },
     });
-    kiosk = terminal();
+    const kiosk = terminal();
     await kiosk.service.preFetchData();
 
     expect(await kiosk.service.getProducts()).toEqual([sent]);

@@ -1,17 +1,9 @@
 import { HttpResponse } from 'msw';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { centralServer, FakeCentral, networkError, status } from './fakeCentral.js';
-import { type Terminal, terminal } from './setup.js';
+import { describe, expect, it } from 'vitest';
+import { centralSuite } from './centralSuite.js';
+import { FakeCentral, networkError, status } from './fakeCentral.js';
 
-const msw = centralServer();
-beforeAll(() => msw.server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => msw.server.close());
-
-let kiosk: Terminal;
-afterEach(async () => {
-  await kiosk.close();
-  msw.server.resetHandlers();
-});
+const { msw, terminal } = centralSuite();
 
 function menu(central: FakeCentral): FakeCentral {
   for (let p = 1; p <= 3; p++) central.products.upsert({ id: p, category_id: 1 });
@@ -23,7 +15,7 @@ describe('requests to the central API', () => {
     const central = menu(msw.use(new FakeCentral()));
     central.failNext(1, networkError, { collection: 'products' });
     central.failNext(1, status(503), { collection: 'products' });
-    kiosk = terminal({ retry: { attempts: 3, minDelayMs: 1_000, maxDelayMs: 10_000 } });
+    const kiosk = terminal({ retry: { attempts: 3, minDelayMs: 1_000, maxDelayMs: 10_000 } });
     const started = kiosk.clock.time;
 
     await kiosk.clock.drive(kiosk.service.preFetchData());
@@ -38,7 +30,7 @@ describe('requests to the central API', () => {
   it('gives up after the bounded number of attempts', async () => {
     const central = menu(msw.use(new FakeCentral()));
     central.failNext(10, status(502), { collection: 'products' });
-    kiosk = terminal({ retry: { attempts: 4, minDelayMs: 100 } });
+    const kiosk = terminal({ retry: { attempts: 4, minDelayMs: 100 } });
 
     const failure = kiosk.clock.drive(kiosk.service.preFetchData());
 
@@ -55,7 +47,7 @@ describe('requests to the central API', () => {
   ])('a %i is not retried and rejects with %s', async (code, expected) => {
     const central = menu(msw.use(new FakeCentral()));
     central.failNext(1, status(code), { collection: 'products' });
-    kiosk = terminal();
+    const kiosk = terminal();
 
     await expect(kiosk.service.preFetchData()).rejects.toMatchObject({ code: expected });
     expect(central.sinceOf('products')).toEqual([0]);
@@ -67,7 +59,7 @@ describe('requests to the central API', () => {
     central.override((request) =>
       request.collection === 'products' ? (new Promise(() => undefined) as never) : undefined,
     );
-    kiosk = terminal({ requestTimeoutMs: 5_000, retry: { attempts: 1 } });
+    const kiosk = terminal({ requestTimeoutMs: 5_000, retry: { attempts: 1 } });
 
     const failure = kiosk.clock.drive(kiosk.service.preFetchData(), 1_000);
 
@@ -77,7 +69,7 @@ describe('requests to the central API', () => {
   it('sends headers and the bearer token from getToken', async () => {
     const central = menu(msw.use(new FakeCentral()));
     let issued = 0;
-    kiosk = terminal({ getToken: async () => `token-${++issued}` });
+    const kiosk = terminal({ getToken: async () => `token-${++issued}` });
 
     await kiosk.service.preFetchData();
 
@@ -94,7 +86,7 @@ describe('requests to the central API', () => {
     msw.server.events.on('request:start', ({ request }) => {
       limits.push(new URL(request.url).searchParams.get('limit'));
     });
-    kiosk = terminal({ pageSize: 500 });
+    const kiosk = terminal({ pageSize: 500 });
 
     await kiosk.service.preFetchData();
 
@@ -105,7 +97,7 @@ describe('requests to the central API', () => {
   it('close() aborts a sync that is waiting to retry', async () => {
     const central = menu(msw.use(new FakeCentral()));
     central.failNext(10, () => HttpResponse.error(), { collection: 'products' });
-    kiosk = terminal({ retry: { attempts: 5, minDelayMs: 60_000 } });
+    const kiosk = terminal({ retry: { attempts: 5, minDelayMs: 60_000 } });
 
     const failure = kiosk.service.preFetchData();
     failure.catch(() => undefined);

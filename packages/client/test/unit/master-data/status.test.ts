@@ -1,18 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MasterDataStatus } from '../../../src/master-data/types.js';
-import { centralServer, FakeCentral, networkError } from './fakeCentral.js';
-import { type Terminal, terminal } from './setup.js';
+import { centralSuite } from './centralSuite.js';
+import { FakeCentral, networkError } from './fakeCentral.js';
 
-const msw = centralServer();
-beforeAll(() => msw.server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => msw.server.close());
+const { msw, terminal } = centralSuite();
 
 const HOUR = 60 * 60 * 1_000;
-let kiosk: Terminal;
-afterEach(async () => {
-  await kiosk.close();
-  msw.server.resetHandlers();
-});
 
 function menu(central: FakeCentral): FakeCentral {
   for (let p = 1; p <= 4; p++) central.products.upsert({ id: p, category_id: 1 });
@@ -25,7 +18,7 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 describe('status, staleness and offline use', () => {
   it('turns stale once the last sync is older than staleAfterMs, on the clock', async () => {
     menu(msw.use(new FakeCentral()));
-    kiosk = terminal({ staleAfterMs: 24 * HOUR });
+    const kiosk = terminal({ staleAfterMs: 24 * HOUR });
     await kiosk.service.preFetchData();
     const seen: MasterDataStatus[] = [];
     const unsubscribe = kiosk.service.status.subscribe((s) => seen.push(s));
@@ -42,7 +35,7 @@ describe('status, staleness and offline use', () => {
 
   it('get() reports stale without a subscriber, and a new sync makes it fresh', async () => {
     menu(msw.use(new FakeCentral()));
-    kiosk = terminal({ staleAfterMs: HOUR });
+    const kiosk = terminal({ staleAfterMs: HOUR });
     expect(kiosk.service.status.get()).toMatchObject({
       state: 'idle',
       lastSync: null,
@@ -63,7 +56,7 @@ describe('status, staleness and offline use', () => {
 
   it('offline: no request, state offline, every read served from the cache', async () => {
     const central = menu(msw.use(new FakeCentral()));
-    kiosk = terminal();
+    const kiosk = terminal();
     await kiosk.service.preFetchData();
     kiosk.window.setOnline(false);
     central.seen.length = 0;
@@ -80,7 +73,7 @@ describe('status, staleness and offline use', () => {
 
   it('after a reload with the central API down, the cache and its sync time are still there', async () => {
     const central = menu(msw.use(new FakeCentral()));
-    kiosk = terminal();
+    const kiosk = terminal();
     await kiosk.service.preFetchData();
     const syncedAt = kiosk.clock.time;
     await kiosk.service.close();
@@ -99,7 +92,7 @@ describe('status, staleness and offline use', () => {
 
   it('background refresh runs every interval, skips while offline or hidden, catches up after', async () => {
     const central = menu(msw.use(new FakeCentral()));
-    kiosk = terminal();
+    const kiosk = terminal();
     const stop = kiosk.service.startBackgroundRefresh({ intervalMs: HOUR });
     const productRequests = () => central.sinceOf('products').length;
 
@@ -136,7 +129,7 @@ describe('status, staleness and offline use', () => {
 
   it('defaults to an hourly refresh and close() stops it', async () => {
     const central = menu(msw.use(new FakeCentral()));
-    kiosk = terminal();
+    const kiosk = terminal();
     kiosk.service.startBackgroundRefresh();
 
     kiosk.clock.advance(HOUR - 1);

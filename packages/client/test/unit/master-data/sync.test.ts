@@ -1,16 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { centralServer, FakeCentral, networkError } from './fakeCentral.js';
-import { ids, type Terminal, terminal } from './setup.js';
+import { describe, expect, it } from 'vitest';
+import { centralSuite } from './centralSuite.js';
+import { FakeCentral, networkError } from './fakeCentral.js';
+import { ids } from './setup.js';
 
-const msw = centralServer();
-beforeAll(() => msw.server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => msw.server.close());
-
-let kiosk: Terminal;
-afterEach(async () => {
-  await kiosk.close();
-  msw.server.resetHandlers();
-});
+const { msw, terminal } = centralSuite();
 
 function seed(central: FakeCentral, products = 25): void {
   for (let c = 1; c <= 3; c++) central.categories.upsert({ id: c, name: `Category ${c}` });
@@ -29,7 +22,7 @@ describe('master-data sync', () => {
   it('first sync stores every collection and the version it reached', async () => {
     const central = msw.use(new FakeCentral());
     seed(central);
-    kiosk = terminal();
+    const kiosk = terminal();
 
     const result = await kiosk.service.preFetchData();
 
@@ -50,7 +43,7 @@ describe('master-data sync', () => {
   it('follows has_more page by page from each current_version', async () => {
     const central = msw.use(new FakeCentral());
     seed(central, 25);
-    kiosk = terminal();
+    const kiosk = terminal();
 
     await kiosk.service.preFetchData();
 
@@ -62,7 +55,7 @@ describe('master-data sync', () => {
     const central = msw.use(new FakeCentral());
     central.namedKey = true;
     seed(central, 12);
-    kiosk = terminal();
+    const kiosk = terminal();
 
     await kiosk.service.preFetchData();
 
@@ -72,7 +65,7 @@ describe('master-data sync', () => {
   it('an incremental sync asks only for changes after the stored version', async () => {
     const central = msw.use(new FakeCentral());
     seed(central, 5);
-    kiosk = terminal();
+    const kiosk = terminal();
     await kiosk.service.preFetchData();
     central.products.upsert({ id: 2, name: 'Nasi goreng', price: '25000', category_id: 1 });
     central.products.upsert({ id: 6, name: 'Es teh', price: '5000', category_id: 2 });
@@ -95,7 +88,7 @@ describe('master-data sync', () => {
   it('tombstones (deleted or inactive) disappear from every read', async () => {
     const central = msw.use(new FakeCentral());
     seed(central, 6);
-    kiosk = terminal();
+    const kiosk = terminal();
     await kiosk.service.preFetchData();
     const before = await kiosk.service.getProductsByCategory(3);
     expect(ids(before)).toEqual([2, 5]);
@@ -115,7 +108,7 @@ describe('master-data sync', () => {
   it('resumes an interrupted sync from the last committed page: nothing skipped or duplicated', async () => {
     const central = msw.use(new FakeCentral());
     seed(central, 35);
-    kiosk = terminal();
+    const kiosk = terminal();
     // Page 2 of products never arrives, on every attempt.
     central.failNext(3, networkError, { collection: 'products', since: 10 });
 
@@ -148,7 +141,7 @@ describe('master-data sync', () => {
   it('concurrent preFetchData calls share one run', async () => {
     const central = msw.use(new FakeCentral());
     seed(central, 15);
-    kiosk = terminal();
+    const kiosk = terminal();
 
     const first = kiosk.service.preFetchData();
     const second = kiosk.service.preFetchData();
@@ -162,7 +155,7 @@ describe('master-data sync', () => {
     const central = msw.use(new FakeCentral());
     central.pageSize = 3;
     seed(central, 20);
-    kiosk = terminal();
+    const kiosk = terminal();
     const otherTab = kiosk.open();
 
     await Promise.all([kiosk.service.preFetchData(), otherTab.preFetchData()]);
@@ -176,7 +169,7 @@ describe('master-data sync', () => {
   it('clear() empties the cache and the next sync starts from version 0', async () => {
     const central = msw.use(new FakeCentral());
     seed(central, 4);
-    kiosk = terminal();
+    const kiosk = terminal();
     await kiosk.service.preFetchData();
 
     await kiosk.service.clear();
@@ -195,7 +188,7 @@ describe('master-data lifecycle', () => {
   it('clear() during a sync waits for it, so no page lands after the clear', async () => {
     const central = msw.use(new FakeCentral());
     seed(central, 30);
-    kiosk = terminal();
+    const kiosk = terminal();
 
     const sync = kiosk.service.preFetchData();
     const cleared = kiosk.service.clear();
@@ -209,7 +202,7 @@ describe('master-data lifecycle', () => {
   it('a cache cleared by another tab mid-sync is refilled from version 0, not from where it was', async () => {
     const central = msw.use(new FakeCentral());
     seed(central, 30);
-    kiosk = terminal();
+    const kiosk = terminal();
     const otherTab = kiosk.open();
     let clearing: Promise<void> | null = null;
     central.override((request) => {
@@ -237,7 +230,7 @@ describe('master-data lifecycle', () => {
   it('a quiet refresh that races a clear in another tab reports what is stored', async () => {
     const central = msw.use(new FakeCentral());
     seed(central, 5);
-    kiosk = terminal();
+    const kiosk = terminal();
     await kiosk.service.preFetchData();
     const otherTab = kiosk.open();
     await otherTab.getProducts(); // open, so its clear commits while our requests are out
@@ -258,7 +251,7 @@ describe('master-data lifecycle', () => {
 
   it('an unavailable IndexedDB is a storage error in status and on every call', async () => {
     msw.use(new FakeCentral());
-    kiosk = terminal({
+    const kiosk = terminal({
       indexedDB: {
         open: () => {
           throw new DOMException('blocked by policy', 'SecurityError');

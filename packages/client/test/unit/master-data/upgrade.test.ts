@@ -1,18 +1,11 @@
 import { IDBFactory } from 'fake-indexeddb';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DB_VERSION, DEFAULT_DB_NAME } from '../../../src/master-data/masterDataDb.js';
-import { centralServer, FakeCentral } from './fakeCentral.js';
-import { ids, type Terminal, terminal } from './setup.js';
+import { centralSuite } from './centralSuite.js';
+import { FakeCentral } from './fakeCentral.js';
+import { ids } from './setup.js';
 
-const msw = centralServer();
-beforeAll(() => msw.server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => msw.server.close());
-
-let kiosk: Terminal;
-afterEach(async () => {
-  await kiosk.close();
-  msw.server.resetHandlers();
-});
+const { msw, terminal } = centralSuite();
 
 /** The users' current kiosk database (schema 1, no indexes, `{ key, value }` metadata). */
 function createVersion1(idb: IDBFactory): Promise<void> {
@@ -48,7 +41,7 @@ describe('schema upgrade', () => {
     const central = msw.use(new FakeCentral());
     const idb = new IDBFactory();
     await createVersion1(idb);
-    kiosk = terminal({}, idb);
+    const kiosk = terminal({}, idb);
 
     expect(ids(await kiosk.service.getProducts())).toEqual([1, 2, 3]);
     expect(ids(await kiosk.service.getProductsByCategory(1))).toEqual([1, 3]);
@@ -78,7 +71,7 @@ describe('schema upgrade', () => {
 
   it('a fresh database is created at the current version', async () => {
     msw.use(new FakeCentral());
-    kiosk = terminal();
+    const kiosk = terminal();
 
     expect(await kiosk.service.getProducts()).toEqual([]);
     expect(await kiosk.idb.databases()).toEqual([{ name: DEFAULT_DB_NAME, version: DB_VERSION }]);
@@ -86,7 +79,7 @@ describe('schema upgrade', () => {
 
   it('another tab upgrading the schema is not blocked by an open connection', async () => {
     msw.use(new FakeCentral());
-    kiosk = terminal({ dbName: 'tabs' });
+    const kiosk = terminal({ dbName: 'tabs' });
     await kiosk.service.getProducts();
 
     const upgraded = await new Promise<number>((resolve, reject) => {
