@@ -6,7 +6,6 @@ import {
   type RequestType,
   validate,
 } from '@kitchen-sync/protocol';
-import { createNanoEvents } from 'nanoevents';
 import { KitchenSyncError } from '../errors.js';
 import { Backoff, type BackoffOptions } from '../lib/backoff.js';
 import {
@@ -15,8 +14,9 @@ import {
   type EnvironmentOptions,
   resolveEnvironment,
 } from '../lib/environment.js';
+import { Listeners } from '../lib/listeners.js';
 import type { SocketService } from '../socket/types.js';
-import { type Readable, readonly, reportListenerError, writable } from '../store.js';
+import { type Readable, readonly, writable } from '../store.js';
 import { classifyFailure } from './classifyFailure.js';
 import { OutboxStore } from './outboxStore.js';
 import { type HttpAck, postEvent } from './postEvent.js';
@@ -115,7 +115,9 @@ class OrderOutboxImpl implements OrderOutbox {
   readonly #env: Environment;
   readonly #backoff: Backoff;
   readonly #store: Promise<OutboxStore>;
-  readonly #events = createNanoEvents<OutboxEvents>();
+  readonly #events = new Listeners();
+  // Aborted by stop(): a delivery in flight must not hold a request and its timer open.
+  readonly #abort = new AbortController();
   readonly #disposables = new Disposables();
   readonly #channel: OutboxChannel | null;
   readonly #randomUUID: () => string;
@@ -200,6 +202,7 @@ class OrderOutboxImpl implements OrderOutbox {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#clearRetry();
+    this.#abort.abort();
     this.#disposables.dispose();
     this.#channel?.close();
     this.#delivering.set(false);
@@ -383,6 +386,7 @@ class OrderOutboxImpl implements OrderOutbox {
         entry.type,
         entry.payload,
         timeoutMs,
+        this.#abort.signal,
       );
       return ack.ok ? { kind: 'delivered', ack } : { kind: 'failed', failure: ack.error };
     } catch (error) {
@@ -449,11 +453,7 @@ class OrderOutboxImpl implements OrderOutbox {
   }
 
   #emit<E extends keyof OutboxEvents>(event: E, ...args: Parameters<OutboxEvents[E]>): void {
-    try {
-      this.#events.emit(event, ...args);
-    } catch (error) {
-      reportListenerError(error);
-    }
+    this.#events.emit(event, ...args);
   }
 }
 

@@ -17,8 +17,11 @@ export async function postEvent(
   type: RequestType,
   payload: unknown,
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<HttpAck> {
   const controller = new AbortController();
+  const abort = () => controller.abort();
+  signal?.addEventListener('abort', abort);
   let timedOut = false;
   const timer = env.timers.setTimeout(() => {
     timedOut = true;
@@ -46,8 +49,10 @@ export async function postEvent(
     };
   } catch (cause) {
     if (timedOut) throw new KitchenSyncError('timeout', `no answer within ${timeoutMs} ms`);
+    if (signal?.aborted) throw new KitchenSyncError('aborted', 'stopped before the answer');
     throw new KitchenSyncError('network', 'relay unreachable', { cause });
   } finally {
     env.timers.clearTimeout(timer);
+    signal?.removeEventListener('abort', abort);
   }
 }

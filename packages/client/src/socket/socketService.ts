@@ -2,6 +2,7 @@ import type { CaughtUpMessage, EventEnvelope, SnapshotMessage } from '@kitchen-s
 import { KitchenSyncError } from '../errors.js';
 import type { BackoffOptions } from '../lib/backoff.js';
 import { Disposables, type EnvironmentOptions, resolveEnvironment } from '../lib/environment.js';
+import { Listeners } from '../lib/listeners.js';
 import { readonly, writable } from '../store.js';
 import {
   type CentralTransport,
@@ -10,7 +11,6 @@ import {
   type WebSocketFactory,
 } from './centralTransport.js';
 import { dedupKeys } from './dedupKeys.js';
-import { Listeners } from './listeners.js';
 import { createLocalTransport, type IoFactory, type LocalTransport } from './localTransport.js';
 import {
   createPollingTransport,

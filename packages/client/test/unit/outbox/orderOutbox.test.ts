@@ -3,7 +3,7 @@ import type { Order, OrderUpdate } from '@kitchen-sync/protocol';
 import { IDBFactory } from 'fake-indexeddb';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KitchenSyncError } from '../../../src/errors.js';
 import {
   createOrderOutbox,
@@ -525,5 +525,65 @@ describe('OrderOutbox across tabs', () => {
     await until(tabB.pending, (list) => list.length === 0);
     expect(sentIds()).toEqual([order.order_id]);
     expect(tabB.delivering.get()).toBe(false);
+  });
+});
+
+describe('OrderOutbox robustness', () => {
+  it('a listener that throws keeps neither the other listeners nor delivery from going on', async () => {
+    const reported: Array<() => void> = [];
+    vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((fn) => {
+      reported.push(fn);
+    });
+    socket.setLocal(true);
+    socket.handler = (request) =>
+      (request.payload as Order).order_id === refused.order_id
+        ? { ok: false, error: { code: 'forbidden', message: 'no' } }
+        : { ok: true, seq: 1, duplicate: false };
+    const refused = makeOrder();
+    const outbox = open();
+    const heard: string[] = [];
+    outbox.on('delivered', () => {
+      throw new Error('app bug');
+    });
+    outbox.on('delivered', (entry) => heard.push(`delivered ${entry.order_id}`));
+    outbox.on('rejected', () => {
+      throw new Error('app bug');
+    });
+    outbox.on('rejected', (entry) => heard.push(`rejected ${entry.order_id}`));
+    const ok = makeOrder();
+    await outbox.submit(ok);
+    await outbox.submit(refused);
+    await outbox.flush();
+
+    expect(heard).toEqual([`delivered ${ok.order_id}`, `rejected ${refused.order_id}`]);
+    expect(reported).toHaveLength(2);
+  });
+
+  it('stop() aborts an HTTP delivery in flight and leaves the entry for the next start', async () => {
+    let signal: AbortSignal | undefined;
+    let arrived = () => {};
+    const requested = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const hangingFetch = (_url: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      signal = init?.signal ?? undefined;
+      arrived();
+      // Like the real fetch: pending until aborted.
+      return new Promise<Response>((_resolve, reject) => {
+        signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+      });
+    };
+    const dbName = `stop-${crypto.randomUUID()}`;
+    const outbox = open({ relayUrl: RELAY, dbName, fetch: hangingFetch as typeof fetch });
+    const order = makeOrder();
+    await outbox.submit(order);
+    await requested;
+    outbox.stop();
+
+    expect(signal?.aborted).toBe(true);
+    await vi.waitFor(() => expect(timers.delays()).toEqual([]));
+    const reopened = open({ dbName, socket: new FakeSocket() });
+    await reopened.ready;
+    expect(reopened.pending.get().map((e) => e.order_id)).toEqual([order.order_id]);
   });
 });
