@@ -215,3 +215,27 @@ describe('presence', () => {
     expect(t.relay.store.countEvents()).toBe(0);
   });
 });
+
+describe('room names', () => {
+  it('keeps outlet "1" tenant "2:x" apart from outlet "1:2" tenant "x"', async () => {
+    t = await startRelay();
+    const pos = await connected(t.url, { token: await tokenFor('pos', { outlet: '1' }) });
+    const other = await connected(t.url, {
+      token: await tokenFor('kitchen', { outlet: '1:2', tenants: ['x'] }),
+    });
+    await pos.request('order:publish', order({ outlet_id: '1', tenant_id: '2:x' }));
+    await pos.request('ping');
+    await other.request('ping');
+    expect(other.events()).toEqual([]);
+  });
+
+  it('sends presence of a kitchen only to its own outlet, whatever the ids contain', async () => {
+    t = await startRelay();
+    const outsider = await connected(t.url, {
+      token: await tokenFor('pos', { outlet: '1:2', tenants: ['x'] }),
+    });
+    await connected(t.url, { token: await tokenFor('kitchen', { outlet: '1' }) });
+    await outsider.request('ping');
+    expect(outsider.presence()).toEqual([]);
+  });
+});

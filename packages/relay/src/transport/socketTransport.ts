@@ -23,7 +23,7 @@ import { failure } from '../lib/failure.js';
 import type { LiveFeed } from '../lib/liveFeed.js';
 import { createRateLimiter } from '../lib/rateLimiter.js';
 import type { EventStore, StoredEvent } from '../store/EventStore.js';
-import { eventRooms, outletRoom, roomsOf, tenantRoom } from './rooms.js';
+import { eventRooms, outletRoom, roomsOf, tenantRoomPrefix } from './rooms.js';
 
 export interface SocketTransportOptions {
   httpServer: HttpServer;
@@ -152,7 +152,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
         ? [...io.of('/').adapter.rooms.keys()].filter(
             (room) =>
               room === outletRoom(principal.outlet) ||
-              room.startsWith(tenantRoom(principal.outlet, '')),
+              room.startsWith(tenantRoomPrefix(principal.outlet)),
           )
         : [outletRoom(principal.outlet), ...roomsOf(principal)];
     if (rooms.length > 0) io.to(rooms).except(socket.id).emit(SOCKET_EVENTS.EVENT, envelope);
