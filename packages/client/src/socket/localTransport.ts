@@ -142,14 +142,21 @@ export function createLocalTransport(
       connecting = false;
       return;
     }
-    socket ??= create();
-    const cursor = hooks.readCursor();
-    socket.auth = {
-      ...(token !== undefined ? { token } : {}),
-      client_id: options.clientId,
-      ...(cursor.since > 0 && cursor.epoch ? { since: cursor.since, epoch: cursor.epoch } : {}),
-    };
-    socket.connect();
+    try {
+      socket ??= create();
+      const cursor = hooks.readCursor();
+      socket.auth = {
+        ...(token !== undefined ? { token } : {}),
+        client_id: options.clientId,
+        ...(cursor.since > 0 && cursor.epoch ? { since: cursor.since, epoch: cursor.epoch } : {}),
+      };
+      socket.connect();
+    } catch (cause) {
+      // A throwing factory or cursor must not leave `connecting` set: nothing would retry.
+      connecting = false;
+      hooks.error(new KitchenSyncError('network', 'cannot open the relay socket', { cause }));
+      scheduleRetry();
+    }
   };
 
   return {

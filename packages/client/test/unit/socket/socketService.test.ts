@@ -245,6 +245,25 @@ describe('local transport', () => {
     expect(s.status.get()).toMatchObject({ error: null, localConnected: true });
   });
 
+  it('a socket factory that throws is reported and retried, never left half-open', async () => {
+    let calls = 0;
+    const s = make({
+      centralUrl: undefined,
+      io: (url, options) => {
+        calls++;
+        if (calls === 1) throw new TypeError('bad relay URL');
+        return FakeRelaySocket.factory(url, options);
+      },
+    });
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s.status.get().error?.code).toBe('network');
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect(calls).toBe(2);
+    FakeRelaySocket.latest().accept();
+    expect(s.status.get()).toMatchObject({ error: null, localConnected: true });
+  });
+
   it('request() resolves with the ack, rejects network when offline and timeout when no ack comes', async () => {
     const s = make({ centralUrl: undefined });
     await expect(s.request('order:ack', { order_id: 'x' })).rejects.toMatchObject({
