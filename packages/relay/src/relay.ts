@@ -123,7 +123,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
       }
     }
   };
-  const queue = createWriteQueue(store, onCommitted);
+  const queue = createWriteQueue(store, onCommitted, setImmediate, (error) =>
+    logger.error({ err: error }, 'after-commit delivery failed'),
+  );
   const commands = createOrderCommands({
     store,
     queue,

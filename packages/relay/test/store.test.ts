@@ -168,3 +168,25 @@ describe('write queue', () => {
     expect(store.eventsAfter('1', 0, 10, null).map((e) => e.envelope.seq)).toEqual([1, 2]);
   });
 });
+
+describe('write queue failures', () => {
+  it('still answers every write when the commit hook throws, and reports it', async () => {
+    const store = createMemoryEventStore();
+    const reported: unknown[] = [];
+    const queue = createWriteQueue(
+      store,
+      () => {
+        throw new Error('broadcast failed');
+      },
+      setImmediate,
+      (error) => reported.push(error),
+    );
+    const seq = await queue.submit(() => {
+      const event = appendOrder(store, 'A', 1);
+      return { result: event.envelope.seq, events: [event] };
+    });
+    expect(seq).toBe(1);
+    expect(reported).toHaveLength(1);
+    expect(store.countEvents()).toBe(1);
+  });
+});

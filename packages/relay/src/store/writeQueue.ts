@@ -28,6 +28,7 @@ export function createWriteQueue(
   store: EventStore,
   onCommitted: (events: StoredEvent[]) => void,
   schedule: (fn: () => void) => void = setImmediate,
+  onCommitHookError: (error: unknown) => void = () => undefined,
 ): WriteQueue {
   let jobs: Job[] = [];
   let scheduled = false;
@@ -56,7 +57,13 @@ export function createWriteQueue(
       return;
     }
     const events = outcomes.flatMap((o) => (o.ok ? o.value.events : []));
-    if (events.length > 0) onCommitted(events);
+    // The batch is committed whatever the hook does: its writers must get their answers,
+    // and a throw here would escape the scheduler and take the process down.
+    try {
+      if (events.length > 0) onCommitted(events);
+    } catch (error) {
+      onCommitHookError(error);
+    }
     batch.forEach((job, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) job.resolve(outcome.value.result);
