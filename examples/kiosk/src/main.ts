@@ -1,34 +1,24 @@
 import '../../shared/page.css';
 import './kiosk.css';
-import {
-  createNetworkMonitor,
-  createSocketService,
-  loadOutletSettings,
-  socketOptionsFromSettings,
-} from '@kitchen-sync/client';
+import { createSocketService, socketOptionsFromSettings } from '@kitchen-sync/client';
 import { createMasterDataService } from '@kitchen-sync/client/master-data';
 import { createOrderOutbox } from '@kitchen-sync/client/outbox';
 import type { OrderStatus } from '@kitchen-sync/protocol';
 import { readDemoConfig } from '../../shared/demoConfig';
 import { rupiah, showConnectionMode, showNetworkMode } from '../../shared/indicators';
+import { $, loadOutlet, watchNetwork } from '../../shared/pageSetup';
 import { registerWorker } from '../../shared/serviceWorker';
-import { loadTenants } from '../../shared/tenants';
 import { uuidv7 } from '../../shared/uuidv7';
 import { Cart, lineTotal } from './cart';
 import { ordersFromCart, postOrderGroup } from './checkout';
 import { renderMenu } from './menuView';
 import { OrderHistory } from './orderHistory';
 
-const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 const config = readDemoConfig(location);
 
 const { sw, ready: swReady } = registerWorker();
 
-// A cached copy answers when central is unreachable, so the kiosk also starts offline.
-const [settings, tenants] = await Promise.all([
-  loadOutletSettings({ apiUrl: config.centralUrl, outletId: config.outletId }),
-  loadTenants(config.centralUrl),
-]);
+const [settings, tenants] = await loadOutlet(config);
 const connection = socketOptionsFromSettings(settings);
 const { relayUrl } = connection;
 
@@ -40,13 +30,7 @@ const outbox = createOrderOutbox({
   dbName: `kitchen-sync-demo-kiosk-${config.outletId}`,
 });
 const masterData = createMasterDataService({ baseUrl: config.centralUrl });
-// Probed often: the demo is about watching the indicator change when central goes away.
-const network = createNetworkMonitor({
-  centralHealthUrl: `${config.centralUrl}/health`,
-  relayUrl,
-  intervalMs: 3_000,
-  timeoutMs: 2_000,
-});
+const network = watchNetwork(config, relayUrl);
 const history = new OrderHistory(localStorage);
 const cart = new Cart();
 const tenantNames = new Map(tenants.map((t) => [String(t.id), t.name]));

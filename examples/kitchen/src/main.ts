@@ -1,23 +1,17 @@
 import '../../shared/page.css';
 import './kitchen.css';
-import {
-  createNetworkMonitor,
-  createSocketService,
-  loadOutletSettings,
-  socketOptionsFromSettings,
-} from '@kitchen-sync/client';
+import { createSocketService, socketOptionsFromSettings } from '@kitchen-sync/client';
 import { createKitchenFeed, type KitchenOrder } from '@kitchen-sync/client/feed';
 import { createOrderOutbox } from '@kitchen-sync/client/outbox';
 import type { OrderStatus } from '@kitchen-sync/protocol';
 import { readDemoConfig } from '../../shared/demoConfig';
 import { showConnectionMode, showNetworkMode } from '../../shared/indicators';
+import { $, loadOutlet, watchNetwork } from '../../shared/pageSetup';
 import { registerWorker } from '../../shared/serviceWorker';
-import { loadTenants } from '../../shared/tenants';
 import { KitchenAlerts } from './alerts';
 import { RecallList } from './recall';
 import { refreshAges, shortNumber, ticketCard } from './ticketsView';
 
-const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 const config = readDemoConfig(location);
 const params = new URLSearchParams(location.search);
 const tenantId = params.get('tenant');
@@ -26,14 +20,7 @@ const RECALL_WINDOW_MS = 30 * 60 * 1000;
 registerWorker();
 
 // The kitchen's relay token is scoped to its tenant: central mints it for `?tenant=`.
-const [settings, tenants] = await Promise.all([
-  loadOutletSettings({
-    apiUrl: config.centralUrl,
-    outletId: config.outletId,
-    ...(tenantId ? { query: { tenant: tenantId } } : {}),
-  }),
-  loadTenants(config.centralUrl),
-]);
+const [settings, tenants] = await loadOutlet(config, tenantId ? { tenant: tenantId } : undefined);
 
 const picker = $<HTMLSelectElement>('#tenant-picker');
 picker.replaceChildren(
@@ -79,12 +66,7 @@ async function startKitchen(tenant: string): Promise<void> {
     dbName: `kitchen-sync-demo-kitchen-outbox-${config.outletId}-${tenant}`,
   });
   feed.useOutbox(outbox);
-  const network = createNetworkMonitor({
-    centralHealthUrl: `${config.centralUrl}/health`,
-    relayUrl,
-    intervalMs: 3_000,
-    timeoutMs: 2_000,
-  });
+  const network = watchNetwork(config, relayUrl);
   const recall = new RecallList(sessionStorage, RECALL_WINDOW_MS);
   let orders: readonly KitchenOrder[] = [];
 

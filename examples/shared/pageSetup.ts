@@ -1,0 +1,36 @@
+import {
+  createNetworkMonitor,
+  loadOutletSettings,
+  type NetworkMonitor,
+  type OutletSettings,
+  type OutletSettingsOptions,
+} from '@kitchen-sync/client';
+import type { DemoConfig } from './demoConfig';
+import { loadTenants, type Tenant } from './tenants';
+
+/** The page's element for `selector`; the demo markup always has it. */
+export const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
+
+/**
+ * The outlet's settings and the food court's tenants. Each falls back to its last cached copy
+ * when central is unreachable, so a page also starts offline.
+ */
+export function loadOutlet(
+  config: DemoConfig,
+  query?: OutletSettingsOptions['query'],
+): Promise<[OutletSettings, Tenant[]]> {
+  return Promise.all([
+    loadOutletSettings({ apiUrl: config.centralUrl, outletId: config.outletId, query }),
+    loadTenants(config.centralUrl),
+  ]);
+}
+
+/** Probed often: the demo is about watching the indicator change when central goes away. */
+export function watchNetwork(config: DemoConfig, relayUrl: string | undefined): NetworkMonitor {
+  return createNetworkMonitor({
+    centralHealthUrl: `${config.centralUrl}/health`,
+    relayUrl,
+    intervalMs: 3_000,
+    timeoutMs: 2_000,
+  });
+}
