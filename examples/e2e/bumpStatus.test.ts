@@ -2,8 +2,7 @@ import { expect, test } from 'vitest';
 import {
   addToCart,
   card,
-  kioskReady,
-  kitchenReady,
+  openScreens,
   placeOrder,
   RESULTS_DIR,
   screenshot,
@@ -14,9 +13,7 @@ const demo = useDemo();
 
 test('each bump in the kitchen (preparing, ready, completed) shows on the kiosk', async () => {
   const d = demo();
-  const kitchen = await d.open(d.kitchenUrl(1));
-  const kiosk = await d.open(d.kioskUrl());
-  await Promise.all([kitchenReady(kitchen), kioskReady(kiosk)]);
+  const [kitchen, kiosk] = await openScreens(d, 1);
   const [done] = await placeOrder(kiosk, [108], 'Sari');
   const [cooking] = await placeOrder(kiosk, [101, 104, 109], 'Budi');
   const [waiting] = await placeOrder(kiosk, [103], 'Ayu');

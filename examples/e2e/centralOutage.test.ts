@@ -1,14 +1,12 @@
 import { expect, test } from 'vitest';
-import { card, kioskReady, kitchenReady, placeOrder, waitForText } from './harness/screens';
+import { card, openScreens, placeOrder, waitForText } from './harness/screens';
 import { useDemo } from './harness/useDemo';
 
 const demo = useDemo();
 
 test('central down: the kitchen still gets the order via the relay; central books it once on return', async () => {
   const d = demo();
-  const kitchen = await d.open(d.kitchenUrl(2));
-  const kiosk = await d.open(d.kioskUrl());
-  await Promise.all([kitchenReady(kitchen), kioskReady(kiosk)]);
+  const [kitchen, kiosk] = await openScreens(d, 2);
   await waitForText(kiosk, 'network-mode', ['online']);
 
   await d.central.setOutage(true);

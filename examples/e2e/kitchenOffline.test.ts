@@ -1,14 +1,12 @@
 import { expect, test } from 'vitest';
-import { cardIds, kioskReady, kitchenReady, placeOrder } from './harness/screens';
+import { cardIds, kitchenReady, openScreens, placeOrder } from './harness/screens';
 import { useDemo } from './harness/useDemo';
 
 const demo = useDemo();
 
 test('a kitchen reloaded with no network at all still shows its tickets', async () => {
   const d = demo();
-  const kitchen = await d.open(d.kitchenUrl(3));
-  const kiosk = await d.open(d.kioskUrl());
-  await Promise.all([kitchenReady(kitchen), kioskReady(kiosk)]);
+  const [kitchen, kiosk] = await openScreens(d, 3);
   const placed = [...(await placeOrder(kiosk, [301])), ...(await placeOrder(kiosk, [305, 306]))];
   for (const id of placed) await kitchen.locator(`[data-order-id="${id}"]`).waitFor();
 

@@ -1,22 +1,12 @@
 import { expect, test } from 'vitest';
-import {
-  card,
-  cardIds,
-  kioskReady,
-  kitchenReady,
-  placeOrder,
-  waitForText,
-} from './harness/screens';
+import { card, cardIds, openScreens, placeOrder, waitForText } from './harness/screens';
 import { useDemo } from './harness/useDemo';
 
 const demo = useDemo();
 
 test('an order placed in the kiosk reaches its tenant kitchen within 1 s, and only that one', async () => {
   const d = demo();
-  const kitchen1 = await d.open(d.kitchenUrl(1));
-  const kitchen2 = await d.open(d.kitchenUrl(2));
-  const kiosk = await d.open(d.kioskUrl());
-  await Promise.all([kitchenReady(kitchen1), kitchenReady(kitchen2), kioskReady(kiosk)]);
+  const [kitchen1, kitchen2, kiosk] = await openScreens(d, 1, 2);
   await waitForText(kitchen1, 'connection-mode', ['connected']);
   await waitForText(kitchen2, 'connection-mode', ['connected']);
 

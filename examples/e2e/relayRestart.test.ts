@@ -1,21 +1,12 @@
 import { expect, test } from 'vitest';
-import {
-  cardIds,
-  kioskReady,
-  kitchenReady,
-  placeOrder,
-  text,
-  waitForText,
-} from './harness/screens';
+import { cardIds, openScreens, placeOrder, text, waitForText } from './harness/screens';
 import { useDemo } from './harness/useDemo';
 
 const demo = useDemo();
 
 test('relay killed: the kiosk keeps taking orders; restarted: each arrives once, pending drains', async () => {
   const d = demo();
-  const kitchen = await d.open(d.kitchenUrl(1));
-  const kiosk = await d.open(d.kioskUrl());
-  await Promise.all([kitchenReady(kitchen), kioskReady(kiosk)]);
+  const [kitchen, kiosk] = await openScreens(d, 1);
   await waitForText(kitchen, 'connection-mode', ['connected']);
   const before = await placeOrder(kiosk, [101]);
   await kitchen.locator(`[data-order-id="${before[0]}"]`).waitFor();

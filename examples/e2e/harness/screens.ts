@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
+import type { Demo } from './demo';
 
 export const RESULTS_DIR = fileURLToPath(new URL('../test-results', import.meta.url));
 
@@ -13,6 +14,21 @@ export async function kioskReady(page: Page): Promise<void> {
 /** The feed is loaded in a page the service worker serves (after its first-visit reload). */
 export async function kitchenReady(page: Page): Promise<void> {
   await page.waitForSelector('body[data-sw="controlled"][data-feed="ready"]');
+}
+
+/**
+ * Opens a kitchen per tenant, then a kiosk, and waits until every screen is ready; returns the
+ * screens in that order.
+ */
+export async function openScreens<T extends number[]>(
+  demo: Demo,
+  ...tenants: T
+): Promise<[...{ [K in keyof T]: Page }, Page]> {
+  const kitchens: Page[] = [];
+  for (const tenant of tenants) kitchens.push(await demo.open(demo.kitchenUrl(tenant)));
+  const kiosk = await demo.open(demo.kioskUrl());
+  await Promise.all([...kitchens.map(kitchenReady), kioskReady(kiosk)]);
+  return [...kitchens, kiosk] as [...{ [K in keyof T]: Page }, Page];
 }
 
 async function orderIds(page: Page): Promise<string[]> {
