@@ -4,8 +4,6 @@ import type { FeedRecord } from './types.js';
 
 /** What one burst of events changed; written in one transaction. */
 export interface FeedChanges {
-  /** A snapshot of another epoch: everything stored before is gone. */
-  clear: boolean;
   put: FeedRecord[];
   remove: string[];
   cursor: Cursor;
@@ -43,7 +41,6 @@ export class FeedStore {
     const tx = this.#db.transaction(['orders', 'meta'], 'readwrite');
     const orders = tx.objectStore('orders');
     const writes: Promise<unknown>[] = [];
-    if (changes.clear) writes.push(orders.clear());
     for (const id of changes.remove) writes.push(orders.delete(id));
     for (const record of changes.put) writes.push(orders.put(record));
     writes.push(tx.objectStore('meta').put(changes.cursor, 'cursor'));

@@ -17,7 +17,7 @@ import type { Cursor, CursorSource, EventSource, SocketService } from '../socket
 import { type Readable, readonly, reportListenerError, type Writable, writable } from '../store.js';
 import { defaultNotify, defaultPlaySound } from './alerts.js';
 import { EMPTY_CURSOR, FeedStore } from './feedStore.js';
-import { type BookChanges, OrderBook } from './orderBook.js';
+import { type BookChanges, isOrphan, OrderBook } from './orderBook.js';
 import type { AlertSettings, FeedRecord, KitchenOrder } from './types.js';
 
 export interface KitchenFeedOptions extends EnvironmentOptions {
@@ -31,6 +31,11 @@ export interface KitchenFeedOptions extends EnvironmentOptions {
   dbName?: string;
   /** How long a completed or cancelled order stays visible for "recall". Default 15 min. */
   keepFinishedMs?: number;
+  /**
+   * How long an order stays after the relay's log was recreated without it (a new epoch).
+   * Default 60 min.
+   */
+  keepOrphanedMs?: number;
   /** Events arriving within this window are applied and written together. Default 16 ms. */
   batchMs?: number;
   alerts?: Partial<AlertSettings>;
@@ -127,6 +132,7 @@ class KitchenFeedImpl implements KitchenFeed {
     this.#book = new OrderBook({
       tenants: options.tenants,
       keepFinishedMs: options.keepFinishedMs ?? 15 * 60_000,
+      keepOrphanedMs: options.keepOrphanedMs ?? 60 * 60_000,
     });
     this.#store = FeedStore.open(this.#env.indexedDB, options.dbName ?? 'kitchen-sync-feed');
     this.ready = this.load();
@@ -211,13 +217,20 @@ class KitchenFeedImpl implements KitchenFeed {
   }
 
   async updateStatus(orderId: string, status: OrderStatus): Promise<void> {
-    const outbox = this.#requireOutbox();
     const record = this.#book.records.get(orderId);
     if (!record) throw new KitchenSyncError('not_found', `order ${orderId} is not on this screen`);
     const shown = this.#optimistic.get(orderId)?.status ?? record.order.status;
     if (!canTransition(shown, status)) {
       throw new KitchenSyncError('invalid_transition', `${shown} → ${status} is not allowed`);
     }
+    if (isOrphan(record)) {
+      // The relay's new log does not know it and would refuse: the change stays on this screen.
+      this.#book.setLocalStatus(orderId, status, this.#env.now());
+      this.#publish();
+      this.#schedule();
+      return;
+    }
+    const outbox = this.#requireOutbox();
     const eventId = this.#randomUUID();
     this.#optimistic.set(orderId, { status, eventId, ackVersion: null });
     this.#publish();
@@ -324,6 +337,7 @@ class KitchenFeedImpl implements KitchenFeed {
       seq: record.seq,
       pending: overlay !== undefined,
       confirmed_status: record.order.status,
+      orphaned: isOrphan(record),
     };
     return { order, created_ms: record.created_ms, seq: record.seq };
   }

@@ -21,6 +21,7 @@ export interface BookChanges extends FeedChanges {
 export interface OrderBookOptions {
   tenants?: readonly Id[] | undefined;
   keepFinishedMs: number;
+  keepOrphanedMs: number;
 }
 
 const STATUSES = new Set<string>(ORDER_STATUSES);
@@ -34,17 +35,18 @@ export class OrderBook {
   cursor: Cursor = EMPTY_CURSOR;
   readonly #tenants: Set<string> | null;
   readonly #keepFinishedMs: number;
+  readonly #keepOrphanedMs: number;
   // Every order ever held, pruned ones too, so a replay never alerts twice.
   readonly #known = new Set<string>();
   #dirty = new Set<string>();
   #removed = new Set<string>();
   #fresh: FeedRecord[] = [];
-  #cleared = false;
   #cursorMoved = false;
 
   constructor(options: OrderBookOptions) {
     this.#tenants = options.tenants ? new Set(options.tenants.map((t) => idKey(t))) : null;
     this.#keepFinishedMs = options.keepFinishedMs;
+    this.#keepOrphanedMs = options.keepOrphanedMs;
   }
 
   load(records: FeedRecord[], cursor: Cursor): void {
@@ -57,20 +59,16 @@ export class OrderBook {
     this.#dirty.clear();
     this.#removed.clear();
     this.#fresh = [];
-    this.#cleared = false;
     this.#cursorMoved = false;
   }
 
   applySnapshot(snapshot: SnapshotMessage, now: number): void {
     const sameEpoch = snapshot.epoch === this.cursor.epoch;
     const inSnapshot = new Set<string>();
-    if (!sameEpoch) {
-      // Another log: its seqs and versions mean nothing next to ours.
-      this.records.clear();
-      this.#dirty.clear();
-      this.#removed.clear();
-      this.#cleared = true;
-    }
+    // Another log: its seqs and versions mean nothing next to ours. What this kitchen holds is
+    // kept, marked, until the new log brings the order again or it expires: an order the relay
+    // lost cannot be resent by anyone, and the kitchen may still be cooking it.
+    if (!sameEpoch) this.#orphanAll(now);
     for (const order of snapshot.orders) {
       if (!isOrderState(order) || !this.#allowed(order.tenant_id)) continue;
       inSnapshot.add(order.order_id);
@@ -80,7 +78,7 @@ export class OrderBook {
     if (sameEpoch) {
       // Open orders the snapshot no longer lists were closed while this kitchen was away.
       for (const [id, record] of this.records) {
-        if (inSnapshot.has(id) || isFinalStatus(record.order.status)) continue;
+        if (inSnapshot.has(id) || isFinalStatus(record.order.status) || isOrphan(record)) continue;
         this.#remove(id);
       }
     }
@@ -129,7 +127,9 @@ export class OrderBook {
   /** Drops finished orders once the app no longer wants them for recall. */
   prune(now: number): void {
     for (const [id, record] of this.records) {
-      if (record.finished_at !== null && now - record.finished_at >= this.#keepFinishedMs) {
+      const finishedFor = record.finished_at === null ? -1 : now - record.finished_at;
+      const orphanedFor = isOrphan(record) ? now - (record.orphaned_at ?? now) : -1;
+      if (finishedFor >= this.#keepFinishedMs || orphanedFor >= this.#keepOrphanedMs) {
         this.#remove(id);
       }
     }
@@ -137,21 +137,13 @@ export class OrderBook {
 
   /** What changed since the last call, or null; the book starts collecting afresh. */
   takeChanges(): BookChanges | null {
-    if (
-      !this.#cleared &&
-      !this.#cursorMoved &&
-      this.#dirty.size === 0 &&
-      this.#removed.size === 0
-    ) {
-      return null;
-    }
+    if (!this.#cursorMoved && this.#dirty.size === 0 && this.#removed.size === 0) return null;
     const put: FeedRecord[] = [];
     for (const id of this.#dirty) {
       const record = this.records.get(id);
       if (record) put.push(record);
     }
     const changes: BookChanges = {
-      clear: this.#cleared,
       put,
       remove: [...this.#removed],
       cursor: this.cursor,
@@ -160,29 +152,51 @@ export class OrderBook {
     this.#dirty = new Set();
     this.#removed = new Set();
     this.#fresh = [];
-    this.#cleared = false;
     this.#cursorMoved = false;
     return changes;
   }
 
   /** A write failed: mark its changes again so the next burst writes them. */
   restore(changes: FeedChanges): void {
-    if (changes.clear) this.#cleared = true;
     for (const record of changes.put) this.#dirty.add(record.order_id);
     for (const id of changes.remove) if (!this.records.has(id)) this.#removed.add(id);
     this.#cursorMoved = true;
   }
 
+  /** A change made on this screen alone: only for orphans, which the relay cannot change. */
+  setLocalStatus(orderId: string, status: OrderState['status'], now: number): void {
+    const held = this.records.get(orderId);
+    if (!held) return;
+    const finished = isFinalStatus(status);
+    this.records.set(orderId, {
+      ...held,
+      order: { ...held.order, status },
+      finished_at: finished ? (held.finished_at ?? now) : null,
+    });
+    this.#dirty.add(orderId);
+  }
+
+  #orphanAll(now: number): void {
+    for (const [id, record] of this.records) {
+      if (isOrphan(record)) continue;
+      this.records.set(id, { ...record, orphaned_at: now });
+      this.#dirty.add(id);
+    }
+  }
+
   #upsert(order: OrderState, seq: number, now: number, mayBeNew: boolean): void {
-    const held = this.records.get(order.order_id);
+    const found = this.records.get(order.order_id);
+    // An orphan's version belongs to the old log: whatever the new log says wins.
+    const held = found && !isOrphan(found) ? found : undefined;
     if (held && !isNewer(order, held.order)) return;
     const finished = isFinalStatus(order.status);
     const record: FeedRecord = {
       order_id: order.order_id,
       order,
       seq: held?.seq ?? seq,
-      created_ms: held?.created_ms ?? (Date.parse(order.created_at) || 0),
-      finished_at: finished ? (held?.finished_at ?? now) : null,
+      created_ms: found?.created_ms ?? (Date.parse(order.created_at) || 0),
+      finished_at: finished ? (found?.finished_at ?? now) : null,
+      orphaned_at: null,
     };
     this.records.set(order.order_id, record);
     this.#dirty.add(order.order_id);
@@ -222,6 +236,10 @@ export class OrderBook {
       this.#tenants.has(idKey(tenantId))
     );
   }
+}
+
+export function isOrphan(record: FeedRecord): boolean {
+  return record.orphaned_at !== undefined && record.orphaned_at !== null;
 }
 
 /** By `version` when both have one; otherwise only a status that moves forward. */

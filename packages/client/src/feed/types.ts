@@ -9,6 +9,11 @@ export interface FeedRecord {
   created_ms: number;
   /** Local ms when the order was first seen completed or cancelled; kept for "recall". */
   finished_at: number | null;
+  /**
+   * Local ms when a snapshot of a new relay log (another epoch) did not list the order: the
+   * relay lost it, so it cannot resend it. Absent in records stored by earlier versions.
+   */
+  orphaned_at?: number | null;
 }
 
 /** An order as a kitchen screen shows it. */
@@ -18,6 +23,8 @@ export type KitchenOrder = OrderState & {
   pending: boolean;
   /** The status the relay last confirmed. */
   confirmed_status: OrderStatus;
+  /** The relay's log was recreated without this order: it is kept here, and changed here only. */
+  orphaned: boolean;
 };
 
 export interface AlertSettings {

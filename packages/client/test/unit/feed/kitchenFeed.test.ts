@@ -136,21 +136,71 @@ describe('KitchenFeed orders', () => {
     expect(feed.cursor.get().since).toBe(4);
   });
 
-  it('replaces everything on a snapshot of another epoch', async () => {
-    const feed = openFeed();
+  it('takes a snapshot of another epoch, keeping the open orders the new log lost as orphans', async () => {
+    const feed = openFeed({ keepOrphanedMs: 60 * MINUTE });
     await feed.ready;
-    const before = makeOrder();
-    socket.emitSnapshot({ orders: [makeState(before)], seq: 50, epoch: EPOCH });
-    await feed.flush();
-    const after = makeOrder();
-    socket.emitSnapshot({ orders: [makeState(after)], seq: 1, epoch: 'epoch-b' });
+    const [lost, done, returning] = [makeOrder(), makeOrder(), makeOrder()];
+    socket.emitSnapshot({ orders: [makeState(lost), makeState(returning)], seq: 50, epoch: EPOCH });
+    socket.emitEvent(statusEvent(returning, 51, 'preparing', 3));
+    socket.emitEvent(statusEvent(done, 52, 'completed', 4));
     await feed.flush();
 
-    expect(ids(feed.orders.get())).toEqual([after.order_id]);
-    expect(feed.cursor.get()).toEqual({ since: 1, epoch: 'epoch-b' });
+    // The relay lost its data dir: its new log numbers seqs and versions from 1 again.
+    const after = makeOrder();
+    socket.emitSnapshot({
+      orders: [makeState(after), makeState(returning, 'ready', 1)],
+      seq: 2,
+      epoch: 'epoch-b',
+    });
+    await feed.flush();
+    const shown = () =>
+      Object.fromEntries(feed.orders.get().map((o) => [o.order_id, [o.status, o.orphaned]]));
+    expect(shown()).toEqual({
+      [after.order_id]: ['pending', false],
+      [returning.order_id]: ['ready', false],
+      [lost.order_id]: ['pending', true],
+      [done.order_id]: ['completed', true],
+    });
+    expect(feed.cursor.get()).toEqual({ since: 2, epoch: 'epoch-b' });
+
+    // A later snapshot of the new log does not list the orphan either: it stays.
+    socket.emitSnapshot({ orders: [makeState(after)], seq: 9, epoch: 'epoch-b' });
+    await feed.flush();
+    expect(feed.orders.get().map((o) => o.order_id)).toContain(lost.order_id);
+
+    const reloaded = openFeed({ socket: new FakeSocket(), keepOrphanedMs: 60 * MINUTE });
+    await reloaded.ready;
+    expect(reloaded.orders.get().find((o) => o.order_id === lost.order_id)?.orphaned).toBe(true);
+    reloaded.stop();
+
+    // Not forever: an orphan goes after keepOrphanedMs.
+    timers.advance(61 * MINUTE);
+    await feed.flush();
+    expect(feed.orders.get().map((o) => o.order_id)).not.toContain(lost.order_id);
+  });
+
+  it('bumps an orphan on this screen only: the relay no longer knows it', async () => {
+    socket.setLocal(true);
+    const outbox = openOutbox();
+    const feed = openFeed({ outbox });
+    await feed.ready;
+    const lost = makeOrder();
+    socket.emitSnapshot({ orders: [makeState(lost)], seq: 5, epoch: EPOCH });
+    socket.emitSnapshot({ orders: [], seq: 0, epoch: 'epoch-b' });
+    await feed.flush();
+
+    await feed.updateStatus(lost.order_id, 'preparing');
+    await feed.updateStatus(lost.order_id, 'ready');
+    await outbox.flush();
+    await feed.flush();
+    expect(socket.requests).toEqual([]);
+    expect(feed.orders.get().map((o) => [o.status, o.pending, o.orphaned])).toEqual([
+      ['ready', false, true],
+    ]);
     const reloaded = openFeed({ socket: new FakeSocket() });
     await reloaded.ready;
-    expect(ids(reloaded.orders.get())).toEqual([after.order_id]);
+    expect(reloaded.orders.get().map((o) => o.status)).toEqual(['ready']);
+    reloaded.stop();
   });
 
   it('drops open orders a same-epoch snapshot no longer lists, keeps finished ones', async () => {
