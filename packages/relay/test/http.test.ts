@@ -172,6 +172,32 @@ describe('GET /api/events', () => {
     }
   });
 
+  it('does not start waiting once the relay is closing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ks-close-'));
+    const store = createSqliteEventStore({ dataDir: dir });
+    let own: TestRelay | undefined;
+    // The poll's first read is where shutdown begins: its wait would start after wakeAll.
+    const closingDuringRead = {
+      ...store,
+      eventsAfter: (...args: Parameters<typeof store.eventsAfter>) => {
+        void own?.relay.close();
+        return store.eventsAfter(...args);
+      },
+    };
+    own = await startRelay({ store: closingDuringRead });
+    try {
+      const res = await http(own.url, '/api/events?since=0&wait=30000', {
+        token: kitchen,
+        timeoutMs: 8_000,
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.events).toEqual([]);
+    } finally {
+      await own.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('gives a snapshot for another epoch and refuses bad queries', async () => {
     await publish(order());
     const other = await http(t.url, '/api/events?since=1&epoch=older', { token: kitchen });

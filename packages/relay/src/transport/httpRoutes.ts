@@ -37,7 +37,7 @@ export interface HttpRoutesOptions {
 }
 
 export interface HttpRoutes {
-  /** Answers every pending long poll now (shutdown). */
+  /** Answers every pending long poll now, and any later one at once (shutdown). */
   wakeAll(): void;
 }
 
@@ -62,6 +62,7 @@ function sendResult(reply: FastifyReply, result: CommandResult) {
 export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOptions): HttpRoutes {
   const { store, commands, live } = options;
   const waiters = new Set<() => void>();
+  let closing = false;
 
   async function principalOf(request: FastifyRequest): Promise<Principal | null> {
     const header = request.headers.authorization;
@@ -91,6 +92,10 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     ms: number,
   ) {
     return new Promise<void>((resolve) => {
+      if (closing) {
+        resolve();
+        return;
+      }
       const done = () => {
         waiters.delete(done);
         off();
@@ -223,6 +228,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
 
   return {
     wakeAll() {
+      closing = true;
       for (const wake of [...waiters]) wake();
     },
   };
