@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto';
+import { rm } from 'node:fs/promises';
 import type { EventEnvelope, EventsResponse, Order } from '@kitchen-sync/protocol';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -245,4 +246,61 @@ describe('outboxes and feeds through relay restarts', () => {
     expect(finalStatuses).toContain('ready');
     expect(finalStatuses).toContain('cancelled');
   }, 120_000);
+
+  it('a relay that lost its data dir (new epoch): the kitchen takes the new log and keeps what it still shows', async () => {
+    relay = await startRelayProcess();
+    const [pos] = await Promise.all([openPos(0)]);
+    const kitchen = await openKitchen({ sub: 'kitchen-epoch', tenant: 1 });
+    const before = makeOrder({ tenant_id: 1, outlet_id: OUTLET });
+    await pos!.outbox.submit(before);
+    await vi.waitFor(
+      () => expect(statuses(kitchen.feed)).toEqual({ [before.order_id]: 'pending' }),
+      {
+        timeout: 10_000,
+        interval: 20,
+      },
+    );
+    await kitchen.feed.flush();
+    const oldEpoch = kitchen.feed.cursor.get().epoch;
+
+    await relay.kill();
+    await rm(relay.dataDir, { recursive: true, force: true });
+    await relay.restart();
+    const after = makeOrder({ tenant_id: 1, outlet_id: OUTLET });
+    await pos!.outbox.submit(after);
+
+    await vi.waitFor(
+      async () => {
+        await kitchen.feed.flush();
+        const cursor = kitchen.feed.cursor.get();
+        expect(cursor.epoch).not.toBe(oldEpoch);
+        expect(cursor.since).toBeGreaterThan(0);
+        const shown = kitchen.feed.orders.get().map((o) => [o.order_id, o.orphaned]);
+        expect(new Map(shown)).toEqual(
+          new Map([
+            [before.order_id, true],
+            [after.order_id, false],
+          ]),
+        );
+      },
+      { timeout: SETTLE_MS, interval: 50 },
+    );
+    expect(kitchen.announced).toEqual([before.order_id, after.order_id]);
+
+    // The new log's changes reach the kitchen; the orphan is bumped on this screen only.
+    await kitchen.feed.updateStatus(after.order_id, 'preparing');
+    await kitchen.feed.updateStatus(before.order_id, 'preparing');
+    await vi.waitFor(
+      () => {
+        expect(kitchen.outbox.pending.get()).toEqual([]);
+        expect(kitchen.feed.orders.get().filter((o) => o.pending)).toEqual([]);
+      },
+      { timeout: SETTLE_MS, interval: 50 },
+    );
+    expect(statuses(kitchen.feed)).toEqual({
+      [before.order_id]: 'preparing',
+      [after.order_id]: 'preparing',
+    });
+    expect(kitchen.outbox.rejected.get()).toEqual([]);
+  }, 60_000);
 });
