@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../../../test-support/chromium';
 import { type Central, startCentral } from '../../central/src/central';
-import { launchChromium } from './browser';
 import { type PageServer, servePage } from './pages';
 import { RelayProcess } from './relayProcess';
 

@@ -2,22 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../../test-support/chromium.js';
 
 export type { AnswerRule, RecordedPost } from './backend.js';
 export { TestBackend } from './backend.js';
 export type { TestServerOptions } from './server.js';
 export { TestServer } from './server.js';
-
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /**
  * Debian's Chromium with a persistent profile: `restart()` closes the browser and opens it again
