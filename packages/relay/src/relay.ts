@@ -37,7 +37,8 @@ export interface RelayOptions {
   retentionEvents?: number;
   /** Largest accepted message (JSON bytes of the payload). Default 65,536. */
   maxMessageBytes?: number;
-  /** Messages per second per socket connection; 0 = off. Default 0. */
+  /** Messages per second per socket connection, and HTTP requests per second per token
+   * (per address without a valid token); 0 = off. Default 0. */
   rateLimit?: number;
   /** Most simultaneous socket connections; 0 = no cap. Default 2,000. */
   maxConnections?: number;
@@ -170,6 +171,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     startedMs,
     now,
     version: RELAY_VERSION,
+    rateLimit: options.rateLimit ?? 0,
     clients: () => sockets.clients(),
     metrics: async () => ({
       contentType: metrics.registry.contentType,

@@ -182,7 +182,7 @@ export async function http(
     timeoutMs?: number;
   } = {},
   // biome-ignore lint/suspicious/noExplicitAny: tests inspect JSON answers field by field
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: any; headers: Record<string, string> }> {
   const headers: Record<string, string> = { ...init.headers };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   let body: string | undefined;
@@ -200,5 +200,5 @@ export async function http(
   try {
     parsed = JSON.parse(text);
   } catch {}
-  return { status: res.status, body: parsed };
+  return { status: res.status, body: parsed, headers: Object.fromEntries(res.headers) };
 }

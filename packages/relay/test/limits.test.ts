@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { connected, order, refusal, startRelay, type TestRelay, tokenFor } from './helpers.js';
+import {
+  connected,
+  http,
+  order,
+  refusal,
+  startRelay,
+  type TestRelay,
+  tokenFor,
+} from './helpers.js';
 
 let t: TestRelay | undefined;
 afterEach(async () => {
@@ -76,5 +84,35 @@ describe('limits', () => {
     const fresh = await connected(t.url, { token });
     expect(await fresh.request('order:publish', order())).toMatchObject({ ok: true, seq: 2 });
     expect(t.relay.store.countEvents()).toBe(2);
+  });
+});
+
+describe('HTTP rate limit', () => {
+  it('limits each token, and each address when the token is missing or invalid', async () => {
+    let clock = Date.parse('2026-01-01T10:00:00Z');
+    t = await startRelay({ rateLimit: 3, now: () => clock });
+    const url = t.url;
+    const pos = await tokenFor('pos');
+    const statuses = async (n: number, path: string, token?: string) => {
+      const out = [];
+      for (let i = 0; i < n; i++) out.push((await http(url, path, token ? { token } : {})).status);
+      return out;
+    };
+    expect(await statuses(4, '/api/events', pos)).toEqual([200, 200, 200, 429]);
+    const limited = await http(url, '/api/events', {
+      token: pos,
+      body: { type: 'order:publish', payload: order() },
+      headers: { origin: 'http://kiosk.local' },
+    });
+    expect([limited.status, limited.body.error.code]).toEqual([429, 'rate_limited']);
+    expect(limited.headers['access-control-allow-origin']).toBe('*');
+    expect(t.relay.store.countEvents()).toBe(0);
+    expect(await statuses(1, '/api/events', await tokenFor('pos'))).toEqual([200]);
+    expect(await statuses(4, '/health')).toEqual([200, 200, 200, 429]);
+    // A made-up token does not buy a fresh allowance: it counts against the address.
+    expect(await statuses(1, '/api/events', 'not-a-jwt')).toEqual([429]);
+    clock += 1_000;
+    expect(await statuses(1, '/api/events', pos)).toEqual([200]);
+    expect(await statuses(1, '/health')).toEqual([200]);
   });
 });

@@ -21,6 +21,7 @@ import type { TokenVerifier } from '../auth/tokens.js';
 import { planCatchUp } from '../core/catchUp.js';
 import type { CommandResult, OrderCommands } from '../core/orderCommands.js';
 import type { LiveFeed } from '../lib/liveFeed.js';
+import { createKeyedRateLimiter } from '../lib/rateLimiter.js';
 import type { EventStore, StoredEvent } from '../store/EventStore.js';
 
 export interface HttpRoutesOptions {
@@ -32,6 +33,8 @@ export interface HttpRoutesOptions {
   startedMs: number;
   now: () => number;
   version: string;
+  /** Requests per second per token (per address without a valid one); 0 = off. */
+  rateLimit: number;
   clients: () => ConnectedClient[];
   metrics: () => Promise<{ contentType: string; body: string }>;
 }
@@ -64,14 +67,41 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
   const waiters = new Set<() => void>();
   let closing = false;
 
+  // Verified once per request: the rate limit and the route both need the answer.
+  const verified = new WeakMap<FastifyRequest, Promise<Principal | null>>();
+  const bearer = (request: FastifyRequest) =>
+    /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+  function verifiedPrincipal(request: FastifyRequest): Promise<Principal | null> {
+    let principal = verified.get(request);
+    if (!principal) {
+      principal = options.verify(bearer(request));
+      // Read later (or never, on /health); an unobserved refusal must not be "unhandled".
+      principal.catch(() => undefined);
+      verified.set(request, principal);
+    }
+    return principal;
+  }
+
   async function principalOf(request: FastifyRequest): Promise<Principal | null> {
-    const header = request.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     try {
-      return await options.verify(token);
+      return await verifiedPrincipal(request);
     } catch {
       throw new HttpError('unauthorized', 'a valid bearer token is required');
     }
+  }
+
+  const allow = createKeyedRateLimiter(options.rateLimit, options.now);
+  if (options.rateLimit > 0) {
+    // preParsing: after the CORS headers are set (onRequest), before a body is read.
+    app.addHook('preParsing', async (request, _reply, payload) => {
+      // A made-up token must not buy a fresh allowance: only a valid one is its own key.
+      const key = await verifiedPrincipal(request).then(
+        (principal) => (principal ? `token:${bearer(request)}` : `ip:${request.ip}`),
+        () => `ip:${request.ip}`,
+      );
+      if (!allow(key)) throw new HttpError('rate_limited', 'too many requests, slow down');
+      return payload;
+    });
   }
 
   /** The outlet a read is about: the token's; a different `outlet_id` is forbidden. */
