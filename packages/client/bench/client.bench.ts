@@ -12,8 +12,9 @@ import { createKitchenFeed } from '../src/feed/kitchenFeed.js';
 import { createOrderOutbox, type OrderOutbox } from '../src/outbox/orderOutbox.js';
 import { createSocketService } from '../src/socket/socketService.js';
 import type { SocketService } from '../src/socket/types.js';
-import { backlog, benchOrder, benchState } from './client/fixtures.js';
-import { InstantSocket } from './client/instantSocket.js';
+import { makeState } from '../test/unit/fakes/orders.js';
+import { backlog, benchOrder } from './client/fixtures.js';
+import { instantSocket } from './client/instantSocket.js';
 import { startRelayProcess } from './client/relayProcess.js';
 
 const FEED_ORDERS = 5_000;
@@ -47,11 +48,11 @@ const quiet = { playSound: () => {}, notify: () => {} };
 
 async function feedRebuildMs(): Promise<number> {
   const indexedDB = new IDBFactory();
-  const socket = new InstantSocket();
+  const socket = instantSocket();
   const seed = createKitchenFeed({ indexedDB, socket, ...quiet });
   await seed.ready;
   const orders = Array.from({ length: FEED_ORDERS }, (_, i) =>
-    benchState(benchOrder(i), 'pending', 1),
+    makeState(benchOrder(i), 'pending', 1),
   );
   socket.emitSnapshot({ orders, seq: FEED_ORDERS, epoch: EPOCH });
   await seed.flush();
@@ -69,7 +70,7 @@ async function feedRebuildMs(): Promise<number> {
 /** `frame` events per macrotask, as socket frames arrive; 0 = all in one go. */
 async function backlogMs(frame: number): Promise<number> {
   const indexedDB = new IDBFactory();
-  const socket = new InstantSocket();
+  const socket = instantSocket();
   const feed = createKitchenFeed({ indexedDB, socket, ...quiet });
   await feed.ready;
   socket.emitSnapshot({ orders: [], seq: 0, epoch: EPOCH });
@@ -171,9 +172,7 @@ async function main(): Promise<void> {
     value: ms(framed),
     target: `≤ ${BACKLOG_TARGET_MS} ms ${framed <= BACKLOG_TARGET_MS ? 'ok' : 'MISSED'}`,
   });
-  const instant = await repeat(runs, () =>
-    outboxOrdersPerSecond(new InstantSocket(), OUTBOX_ORDERS),
-  );
+  const instant = await repeat(runs, () => outboxOrdersPerSecond(instantSocket(), OUTBOX_ORDERS));
   rows.push({
     figure: `outbox, ${OUTBOX_ORDERS} orders, instant-ack socket`,
     value: perSecond(instant),

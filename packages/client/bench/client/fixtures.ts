@@ -1,10 +1,5 @@
-import {
-  type EventEnvelope,
-  eventTypeForStatus,
-  type Order,
-  type OrderState,
-  type OrderStatus,
-} from '@kitchen-sync/protocol';
+import type { EventEnvelope, Order, OrderStatus } from '@kitchen-sync/protocol';
+import { statusEvent } from '../../test/unit/fakes/events.js';
 
 const BASE = Date.UTC(2026, 0, 1, 8);
 
@@ -33,28 +28,6 @@ export function benchOrder(index: number, tenant: number | string = 1): Order {
   };
 }
 
-export function benchState(order: Order, status: OrderStatus, version: number): OrderState {
-  return { ...order, status, version };
-}
-
-export function benchEvent(
-  order: Order,
-  seq: number,
-  status: OrderStatus,
-  version: number,
-): EventEnvelope {
-  return {
-    seq,
-    event_id: crypto.randomUUID(),
-    type: eventTypeForStatus(status),
-    outlet_id: order.outlet_id,
-    tenant_id: order.tenant_id,
-    order_id: order.order_id,
-    data: benchState(order, status, version),
-    ts: new Date(BASE + seq).toISOString(),
-  };
-}
-
 /**
  * A backlog as the relay would send it after a reconnect: new orders, each followed later by
  * preparing → ready → completed, `count` events in all.
@@ -68,7 +41,7 @@ export function backlog(count: number, firstSeq: number): EventEnvelope[] {
   for (const [version, status] of steps.entries()) {
     for (const order of orders) {
       if (events.length === count) return events;
-      events.push(benchEvent(order, seq++, status, version + 1));
+      events.push(statusEvent(order, seq++, status, version + 1));
     }
   }
   return events;

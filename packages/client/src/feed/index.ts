@@ -1,4 +1,4 @@
 export { defaultNotify, defaultPlaySound, requestNotificationPermission } from './alerts.js';
-export type { FeedOutbox, KitchenFeed, KitchenFeedOptions } from './kitchenFeed.js';
+export type { FeedOutbox, FeedSocket, KitchenFeed, KitchenFeedOptions } from './kitchenFeed.js';
 export { createKitchenFeed } from './kitchenFeed.js';
 export type { AlertSettings, KitchenOrder } from './types.js';

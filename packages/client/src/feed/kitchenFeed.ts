@@ -22,7 +22,7 @@ import type { AlertSettings, FeedRecord, KitchenOrder } from './types.js';
 
 export interface KitchenFeedOptions extends EnvironmentOptions {
   /** Where events come from; or call `connect(socket)` once the socket exists. */
-  socket?: Pick<SocketService, 'on'>;
+  socket?: FeedSocket;
   /** Carries `acknowledge` and `updateStatus` to the relay; or call `useOutbox` later. */
   outbox?: FeedOutbox;
   /** Tenants this kitchen serves; the relay filters too, this is the second line of defence. */
@@ -44,6 +44,9 @@ export interface KitchenFeedOptions extends EnvironmentOptions {
   randomUUID?: () => string;
 }
 
+/** The part of a SocketService the feed uses (`useCursor` when it has one). */
+export type FeedSocket = Pick<SocketService, 'on'> & Partial<Pick<SocketService, 'useCursor'>>;
+
 /** The part of an OrderOutbox the feed uses. */
 export type FeedOutbox = Pick<OrderOutbox, 'enqueue' | 'on' | 'pending' | 'ready'>;
 
@@ -58,12 +61,12 @@ export interface KitchenFeed {
   readonly alerts: Writable<AlertSettings>;
   /** Reloads orders and cursor from IndexedDB. */
   load(): Promise<void>;
-  /** Listens to a socket service's snapshot, backlog and live events; returns a disconnect. */
-  connect(socket: Pick<SocketService, 'on'>): () => void;
   /**
-   * Sets the outbox for `acknowledge` and `updateStatus`. Apps usually create the feed first
-   * (the socket service resumes from its cursor), then the socket, then the outbox on it.
+   * Listens to a socket service's snapshot, backlog and live events, and makes it resume from
+   * this feed's stored cursor; returns a disconnect.
    */
+  connect(socket: FeedSocket): () => void;
+  /** Sets the outbox for `acknowledge` and `updateStatus` (or pass `outbox` when creating). */
   useOutbox(outbox: FeedOutbox): void;
   /** Orders this screen had never seen; not on reload, not on replays. */
   onNewOrder(fn: (order: KitchenOrder) => void): () => void;
@@ -167,7 +170,9 @@ class KitchenFeedImpl implements KitchenFeed {
     if (queued.length > 0) this.#schedule();
   }
 
-  connect(socket: Pick<SocketService, 'on'>): () => void {
+  connect(socket: FeedSocket): () => void {
+    // The relay must resume after what this feed has stored, not after what the socket saw.
+    socket.useCursor?.(this.cursor);
     const unbinds = [
       socket.on('sync:snapshot', (snapshot) => this.#receive({ kind: 'snapshot', snapshot })),
       socket.on('sync:caught_up', (message) => this.#receive({ kind: 'caught_up', message })),

@@ -73,7 +73,8 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     lastConnected: null,
     error: null,
   });
-  const cursor = writable<Cursor>(options.cursor?.get() ?? { since: 0, epoch: null });
+  let cursorSource = options.cursor;
+  const cursor = writable<Cursor>(cursorSource?.get() ?? { since: 0, epoch: null });
   const listeners = new Listeners();
   const recent = new RecentKeys(options.dedupSize);
 
@@ -168,7 +169,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       if (next.epoch !== c.epoch || next.since > c.since) setCursor(next);
     },
     readCursor() {
-      if (options.cursor) setCursor(options.cursor.get());
+      if (cursorSource) setCursor(cursorSource.get());
       return cursor.get();
     },
     currentCursor: () => cursor.get(),
@@ -265,6 +266,19 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     },
     connectCentral() {
       central?.connect();
+    },
+    useCursor(source) {
+      if (source === cursorSource) return;
+      cursorSource = source;
+      setCursor(source.get());
+      if (!started) return;
+      // Events already sent from the old position may not be in the new source's store.
+      local?.close();
+      local?.connect();
+      if (polling?.active) {
+        polling.stop();
+        polling.start();
+      }
     },
     connectLocal() {
       local?.connect();

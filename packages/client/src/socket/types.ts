@@ -80,4 +80,9 @@ export interface SocketService {
   request(type: RequestType, payload: unknown, options?: RequestOptions): Promise<RequestAck>;
   /** The relay cursor this service resumes from (mirrors the CursorSource when one is given). */
   readonly cursor: Readable<Cursor>;
+  /**
+   * Resume from `source` from now on (what `options.cursor` does at creation). A kitchen feed
+   * calls it from `connect()`; on a started service the relay link reconnects from `source`.
+   */
+  useCursor(source: CursorSource): void;
 }

@@ -275,7 +275,7 @@ describe('outboxes and feeds through relay restarts', () => {
         const cursor = kitchen.feed.cursor.get();
         expect(cursor.epoch).not.toBe(oldEpoch);
         expect(cursor.since).toBeGreaterThan(0);
-        const shown = kitchen.feed.orders.get().map((o) => [o.order_id, o.orphaned]);
+        const shown = kitchen.feed.orders.get().map((o) => [o.order_id, o.orphaned] as const);
         expect(new Map(shown)).toEqual(
           new Map([
             [before.order_id, true],

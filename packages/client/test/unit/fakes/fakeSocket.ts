@@ -7,6 +7,7 @@ import type {
 import { KitchenSyncError } from '../../../src/errors.js';
 import type {
   Cursor,
+  CursorSource,
   EventSource,
   RequestAck,
   SocketListener,
@@ -37,6 +38,7 @@ export class FakeSocket implements SocketService {
   readonly status = writable<SocketStatus>(DISCONNECTED);
   readonly cursor = writable<Cursor>({ since: 0, epoch: null });
   readonly requests: RecordedRequest[] = [];
+  cursorSource: CursorSource | null = null;
   handler: RequestHandler = () => ({ ok: true, seq: this.requests.length, duplicate: false });
   readonly #listeners = new Map<string, Set<(...args: never[]) => void>>();
 
@@ -84,6 +86,10 @@ export class FakeSocket implements SocketService {
 
   #emit(type: string, ...args: unknown[]): void {
     for (const fn of this.#listeners.get(type) ?? []) (fn as (...a: unknown[]) => void)(...args);
+  }
+
+  useCursor(source: CursorSource): void {
+    this.cursorSource = source;
   }
 
   start(): void {}

@@ -260,6 +260,14 @@ describe('KitchenFeed orders', () => {
 });
 
 describe('KitchenFeed persistence', () => {
+  it('hands its cursor to the socket it connects to, so the wiring order does not matter', async () => {
+    const feed = openFeed();
+    await feed.ready;
+    socket.emitCaughtUp({ seq: 7, epoch: EPOCH });
+    await feed.flush();
+    expect(socket.cursorSource?.get()).toEqual({ since: 7, epoch: EPOCH });
+  });
+
   it('a new feed on the same database shows orders and cursor at once, offline', async () => {
     const feed = openFeed();
     await feed.ready;

@@ -197,6 +197,22 @@ describe('local transport', () => {
     expect(s.cursor.get()).toEqual({ since: 6, epoch: 'ep1' });
   });
 
+  it('useCursor() before start() resumes from that source; after start() it reconnects from it', async () => {
+    const s = make({ centralUrl: undefined });
+    s.useCursor({ get: () => ({ since: 4, epoch: 'ep1' }) });
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const first = FakeRelaySocket.latest();
+    first.accept();
+    expect(s.cursor.get()).toEqual({ since: 4, epoch: 'ep1' });
+
+    // A feed that joins a running service: the relay must resume from what the feed stored.
+    s.useCursor({ get: () => ({ since: 2, epoch: 'ep1' }) });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(first.attempts.map((a) => (a as { since?: number }).since)).toEqual([4, 2]);
+    expect(s.cursor.get()).toEqual({ since: 2, epoch: 'ep1' });
+  });
+
   it('applies snapshot and caught_up in order and advances the cursor only after listeners ran', async () => {
     const s = make({ centralUrl: undefined });
     const seen: Array<[string, Cursor]> = [];
