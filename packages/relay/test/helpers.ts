@@ -18,6 +18,12 @@ export interface TestRelay {
 
 const openSockets = new Set<Socket>();
 
+/** Disconnects every client the helpers opened and that is still open. */
+export function closeClients(): void {
+  for (const socket of openSockets) socket.disconnect();
+  openSockets.clear();
+}
+
 /** A relay on 127.0.0.1:0 with a SQLite log in a fresh temp dir (unless `store` says otherwise). */
 export async function startRelay(options: RelayOptions = {}): Promise<TestRelay> {
   const dir = mkdtempSync(join(tmpdir(), 'ks-relay-'));
@@ -36,8 +42,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<TestRelay>
     dir,
     relay,
     async close() {
-      for (const socket of openSockets) socket.disconnect();
-      openSockets.clear();
+      closeClients();
       await relay.close();
       rmSync(dir, { recursive: true, force: true });
     },

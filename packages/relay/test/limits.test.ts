@@ -1,5 +1,13 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger, createMemoryEventStore } from '../src/index.js';
+import { failure } from '../src/lib/failure.js';
+import { createLiveFeed } from '../src/lib/liveFeed.js';
+import { attachSocketTransport } from '../src/transport/socketTransport.js';
 import {
+  client,
+  closeClients,
   connected,
   http,
   order,
@@ -44,20 +52,74 @@ describe('limits', () => {
     t = await startRelay({ maxConnections: 2 });
     const token = await tokenFor('kitchen');
     const first = await connected(t.url, { token });
-    await connected(t.url, { token });
+    const second = await connected(t.url, { token });
     expect(await refusal(t.url, { token })).toBe('rate_limited');
     first.close();
-    await new Promise<void>((resolve) => {
-      const check = async () => {
-        const res = await fetch(`${t!.url}/health`);
-        const body = (await res.json()) as { connections: number };
-        if (body.connections < 2) resolve();
-        else setTimeout(check, 20);
-      };
-      check();
-    });
+    // The relay drops a socket from its count before it announces the kitchen's departure.
+    await second.waitFor(() =>
+      second.presence().some((e) => (e.data as { status: string }).status === 'disconnected'),
+    );
     const again = await connected(t.url, { token });
     expect(again.socket.connected).toBe(true);
+  });
+
+  it('holds the cap while handshakes are still verifying their tokens', async () => {
+    const server = createServer();
+    const store = createMemoryEventStore();
+    let verifying = 0;
+    let refused = 0;
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    const settleWhenAllArrived = () => {
+      if (verifying + refused === 6) openGate();
+    };
+    const transport = attachSocketTransport({
+      httpServer: server,
+      store,
+      commands: { handle: async () => failure('internal', 'unused') },
+      // Every verification waits until all six handshakes reached the relay.
+      verify: async () => {
+        verifying += 1;
+        settleWhenAllArrived();
+        await gate;
+        return { sub: 'kds', role: 'kitchen', outletId: 1, outlet: '1', tenants: null };
+      },
+      live: createLiveFeed(() => undefined),
+      logger: createLogger({ level: 'silent' }),
+      now: Date.now,
+      newId: () => crypto.randomUUID(),
+      rateLimit: 0,
+      maxConnections: 2,
+      corsOrigin: '*',
+      insecureOutlet: '1',
+      onConnectionsChanged: () => undefined,
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const outcomes = await Promise.all(
+        Array.from({ length: 6 }, () => {
+          const c = client(`http://127.0.0.1:${port}`, { token: 'x' });
+          return new Promise<string>((resolve) => {
+            c.socket.once('connect', () => resolve('connected'));
+            c.socket.once('connect_error', (error) => {
+              refused += 1;
+              settleWhenAllArrived();
+              resolve(error.message);
+            });
+          });
+        }),
+      );
+      expect(outcomes.filter((o) => o === 'connected')).toHaveLength(2);
+      expect(outcomes.filter((o) => o === 'rate_limited')).toHaveLength(4);
+    } finally {
+      closeClients();
+      await transport.close();
+      await new Promise((resolve) => server.close(resolve));
+      store.close();
+    }
   });
 
   it('honours a smaller --max-message-bytes', async () => {

@@ -87,8 +87,13 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
   const replaying = new Set<Replaying>();
   const state = new WeakMap<Socket, ClientState>();
 
+  // Connected sockets plus handshakes still verifying their token: a burst of handshakes
+  // must not slip past the cap while each one awaits its verification.
+  const admitted = new Set<Socket>();
+  const release = (socket: Socket) => admitted.delete(socket);
+
   io.use((socket, next) => {
-    if (io.of('/').sockets.size >= options.maxConnections && options.maxConnections > 0) {
+    if (admitted.size >= options.maxConnections && options.maxConnections > 0) {
       next(refuse('rate_limited'));
       return;
     }
@@ -97,6 +102,8 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
       next(refuse('invalid_payload'));
       return;
     }
+    admitted.add(socket);
+    socket.conn.once('close', () => release(socket));
     options
       .verify(auth.value.token)
       .then(
@@ -117,7 +124,10 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
           });
           next();
         },
-        () => next(refuse('unauthorized')),
+        () => {
+          release(socket);
+          next(refuse('unauthorized'));
+        },
       )
       .catch((error: unknown) => logger.error({ err: error }, 'handshake failed'));
   });
@@ -250,6 +260,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
   io.on('connection', (socket) => {
     const client = state.get(socket);
     if (!client) {
+      release(socket);
       socket.disconnect(true);
       return;
     }
@@ -273,6 +284,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
     });
     socket.on('error', (error) => logger.warn({ err: error }, 'socket error'));
     socket.on('disconnect', (reason) => {
+      release(socket);
       options.onConnectionsChanged(principal.role, -1);
       logger.info(
         { client_id: client.clientId, role: principal.role, reason },
