@@ -9,6 +9,7 @@ import {
   type OrderState,
   type SnapshotMessage,
 } from '@kitchen-sync/protocol';
+import { RecentKeys } from '../lib/recentKeys.js';
 import type { Cursor } from '../socket/types.js';
 import { EMPTY_CURSOR, type FeedChanges } from './feedStore.js';
 import type { FeedRecord } from './types.js';
@@ -25,6 +26,7 @@ export interface OrderBookOptions {
 }
 
 const STATUSES = new Set<string>(ORDER_STATUSES);
+const KNOWN_ORDERS = 20_000;
 
 /**
  * The kitchen's view of the relay's log, in memory: snapshot + events → one record per order,
@@ -36,8 +38,9 @@ export class OrderBook {
   readonly #tenants: Set<string> | null;
   readonly #keepFinishedMs: number;
   readonly #keepOrphanedMs: number;
-  // Every order ever held, pruned ones too, so a replay never alerts twice.
-  readonly #known = new Set<string>();
+  // Orders held, pruned ones too, so a replay never alerts twice; bounded, because a screen
+  // may stay open for weeks and a replay never reaches back that far.
+  readonly #known = new RecentKeys(KNOWN_ORDERS);
   #dirty = new Set<string>();
   #removed = new Set<string>();
   #fresh: FeedRecord[] = [];

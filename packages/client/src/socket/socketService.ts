@@ -17,7 +17,7 @@ import {
   type PollingOptions,
   type PollingTransport,
 } from './pollingTransport.js';
-import { RecentKeys } from './recentKeys.js';
+import { RecentKeys } from '../lib/recentKeys.js';
 import type { TokenSource, TransportHooks } from './transport.js';
 import type { Cursor, CursorSource, EventSource, SocketService, SocketStatus } from './types.js';
 

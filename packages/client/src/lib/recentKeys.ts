@@ -1,7 +1,7 @@
 /**
- * A bounded set of recently seen keys, oldest evicted first. Big enough to cover the overlap
- * of two sources (central and relay deliver the same event seconds apart) without growing
- * for the life of a screen that stays open for weeks.
+ * A bounded set of recently seen keys, oldest evicted first: event keys for de-duplication
+ * across sources, order ids a kitchen has announced. Big enough for the overlap it covers,
+ * without growing for the life of a screen that stays open for weeks.
  */
 export class RecentKeys {
   readonly #max: number;
