@@ -3,6 +3,7 @@ import { KitchenSyncError } from '../errors.js';
 import type { BackoffOptions } from '../lib/backoff.js';
 import { Disposables, type EnvironmentOptions, resolveEnvironment } from '../lib/environment.js';
 import { Listeners } from '../lib/listeners.js';
+import { RecentKeys } from '../lib/recentKeys.js';
 import { readonly, writable } from '../store.js';
 import {
   type CentralTransport,
@@ -17,7 +18,6 @@ import {
   type PollingOptions,
   type PollingTransport,
 } from './pollingTransport.js';
-import { RecentKeys } from '../lib/recentKeys.js';
 import type { TokenSource, TransportHooks } from './transport.js';
 import type { Cursor, CursorSource, EventSource, SocketService, SocketStatus } from './types.js';
 
