@@ -115,6 +115,14 @@ describe('roles', () => {
     });
   });
 
+  it('lists in /clients only the clients of the admin’s own outlet', async () => {
+    await connected(t.url, { token: await tokenFor('kitchen', { outlet: 1 }), client_id: 'k-1' });
+    await connected(t.url, { token: await tokenFor('kitchen', { outlet: 2 }), client_id: 'k-2' });
+    const admin2 = await http(t.url, '/clients', { token: await tokenFor('admin', { outlet: 2 }) });
+    expect(admin2.body.clients.map((c: { client_id: string }) => c.client_id)).toEqual(['k-2']);
+    expect(admin2.body.total).toBe(1);
+  });
+
   it('refuses HTTP requests with a forged token', async () => {
     const forged = await signToken('another-secret-entirely', {
       sub: 'x',

@@ -247,7 +247,10 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
   app.get('/clients', async (request) => {
     const principal = await principalOf(request);
     if (!mayDo(principal, 'admin')) throw new HttpError('forbidden', 'admin only');
-    const clients = options.clients();
+    // An admin token is for one outlet, like every token: other outlets' clients stay hidden.
+    const clients = options
+      .clients()
+      .filter((c) => principal === null || c.outlet === principal.outlet);
     return { total: clients.length, clients };
   });
 
