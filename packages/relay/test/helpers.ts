@@ -1,10 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventEnvelope, Order, Role } from '@kitchen-sync/protocol';
 import { io, type Socket } from 'socket.io-client';
-import { createRelay, type RelayOptions, signToken } from '../src/index.js';
+import {
+  createLogger,
+  createMemoryEventStore,
+  createRelay,
+  type RelayOptions,
+  signToken,
+} from '../src/index.js';
+import { failure } from '../src/lib/failure.js';
+import { createLiveFeed } from '../src/lib/liveFeed.js';
+import {
+  attachSocketTransport,
+  type SocketTransport,
+  type SocketTransportOptions,
+} from '../src/transport/socketTransport.js';
 
 export const SECRET = 'test-secret-that-is-long-enough-32b';
 
@@ -45,6 +60,51 @@ export async function startRelay(options: RelayOptions = {}): Promise<TestRelay>
       closeClients();
       await relay.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestTransport {
+  url: string;
+  transport: SocketTransport;
+  close(): Promise<void>;
+}
+
+/**
+ * The socket transport alone on 127.0.0.1:0 (memory store, commands that refuse), for tests
+ * that must control what the relay's parts do, such as when a token verification ends.
+ */
+export async function startTransport(
+  overrides: Partial<SocketTransportOptions>,
+): Promise<TestTransport> {
+  const server = createServer();
+  const store = overrides.store ?? createMemoryEventStore();
+  const transport = attachSocketTransport({
+    httpServer: server,
+    store,
+    commands: { handle: async () => failure('internal', 'not under test') },
+    verify: async () => ({ sub: 'kds', role: 'kitchen', outletId: 1, outlet: '1', tenants: null }),
+    live: createLiveFeed(() => undefined),
+    logger: createLogger({ level: 'silent' }),
+    now: Date.now,
+    newId: randomUUID,
+    rateLimit: 0,
+    maxConnections: 0,
+    corsOrigin: '*',
+    insecureOutlet: '1',
+    onConnectionsChanged: () => undefined,
+    ...overrides,
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    transport,
+    async close() {
+      closeClients();
+      await transport.close();
+      await new Promise((resolve) => server.close(resolve));
+      store.close();
     },
   };
 }

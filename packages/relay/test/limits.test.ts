@@ -1,18 +1,12 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, createMemoryEventStore } from '../src/index.js';
-import { failure } from '../src/lib/failure.js';
-import { createLiveFeed } from '../src/lib/liveFeed.js';
-import { attachSocketTransport } from '../src/transport/socketTransport.js';
 import {
   client,
-  closeClients,
   connected,
   http,
   order,
   refusal,
   startRelay,
+  startTransport,
   type TestRelay,
   tokenFor,
 } from './helpers.js';
@@ -64,8 +58,6 @@ describe('limits', () => {
   });
 
   it('holds the cap while handshakes are still verifying their tokens', async () => {
-    const server = createServer();
-    const store = createMemoryEventStore();
     let verifying = 0;
     let refused = 0;
     let openGate!: () => void;
@@ -75,10 +67,8 @@ describe('limits', () => {
     const settleWhenAllArrived = () => {
       if (verifying + refused === 6) openGate();
     };
-    const transport = attachSocketTransport({
-      httpServer: server,
-      store,
-      commands: { handle: async () => failure('internal', 'unused') },
+    const own = await startTransport({
+      maxConnections: 2,
       // Every verification waits until all six handshakes reached the relay.
       verify: async () => {
         verifying += 1;
@@ -86,22 +76,11 @@ describe('limits', () => {
         await gate;
         return { sub: 'kds', role: 'kitchen', outletId: 1, outlet: '1', tenants: null };
       },
-      live: createLiveFeed(() => undefined),
-      logger: createLogger({ level: 'silent' }),
-      now: Date.now,
-      newId: () => crypto.randomUUID(),
-      rateLimit: 0,
-      maxConnections: 2,
-      corsOrigin: '*',
-      insecureOutlet: '1',
-      onConnectionsChanged: () => undefined,
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
     try {
       const outcomes = await Promise.all(
         Array.from({ length: 6 }, () => {
-          const c = client(`http://127.0.0.1:${port}`, { token: 'x' });
+          const c = client(own.url, { token: 'x' });
           return new Promise<string>((resolve) => {
             c.socket.once('connect', () => resolve('connected'));
             c.socket.once('connect_error', (error) => {
@@ -115,10 +94,7 @@ describe('limits', () => {
       expect(outcomes.filter((o) => o === 'connected')).toHaveLength(2);
       expect(outcomes.filter((o) => o === 'rate_limited')).toHaveLength(4);
     } finally {
-      closeClients();
-      await transport.close();
-      await new Promise((resolve) => server.close(resolve));
-      store.close();
+      await own.close();
     }
   });
 
