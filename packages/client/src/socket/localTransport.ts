@@ -42,7 +42,7 @@ export interface LocalTransportOptions {
   path?: string;
   reconnect?: BackoffOptions;
   /** Called when the relay refuses the token; refresh it here before the next attempt. */
-  onUnauthorized?: () => void | Promise<void>;
+  onUnauthorized?: () => unknown;
 }
 
 export interface LocalTransport {

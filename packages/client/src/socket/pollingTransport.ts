@@ -15,7 +15,7 @@ export interface PollingOptions {
   relayUrl: string;
   outletId: string | number;
   token?: TokenSource;
-  onUnauthorized?: () => void | Promise<void>;
+  onUnauthorized?: () => unknown;
   /** Long-poll `wait` in ms; 0 turns long polling off. Default 25 s. */
   longPollMs?: number;
   /** Plain request timeout; a long poll gets `wait` on top. Default 5 s. */

@@ -32,7 +32,7 @@ export interface SocketServiceOptions extends EnvironmentOptions {
   /** Relay token, or a function asked at every connect so a refreshed token is used. */
   token?: TokenSource;
   /** The relay refused the token: refresh it here; the next attempt asks `token` again. */
-  onUnauthorized?: () => void | Promise<void>;
+  onUnauthorized?: () => unknown;
   /** Handshake `client_id`. Default: a random id per service. */
   clientId?: string;
   /** Where to resume the relay log from; read at every (re)connect. */
