@@ -26,6 +26,12 @@ afterEach(async () => {
 /** A tab of the POS app: its outbox posts to the test server's `/api/events`. */
 async function openPos(): Promise<Page> {
   const page = await browser.open(server.url('/'));
+  await startOutbox(page);
+  return page;
+}
+
+/** Creates the page's outbox once the page script has loaded (first load or reload). */
+async function startOutbox(page: Page): Promise<void> {
   await page.waitForFunction(() => 'ksPage' in globalThis, null, { timeout: 15_000 });
   await page.evaluate(async (relayUrl) => {
     ksPage.outbox = ksPage.createOrderOutbox({
@@ -35,7 +41,6 @@ async function openPos(): Promise<Page> {
     });
     await ksPage.outbox.ready;
   }, server.origin);
-  return page;
 }
 
 const submit = (page: Page, order: Order) =>
@@ -85,15 +90,7 @@ describe('outbox and feed in Chromium (real IndexedDB, Web Locks, BroadcastChann
     await vi.waitFor(() => expect(server.backend.posts.length).toBeGreaterThan(0), WAIT);
 
     await page.reload({ waitUntil: 'load' });
-    await page.waitForFunction(() => 'ksPage' in globalThis, null, { timeout: 15_000 });
-    await page.evaluate(async (relayUrl) => {
-      ksPage.outbox = ksPage.createOrderOutbox({
-        relayUrl,
-        dbName: 'pos',
-        backoff: { min: 100, max: 400 },
-      });
-      await ksPage.outbox.ready;
-    }, server.origin);
+    await startOutbox(page);
     expect(await pendingCount(page)).toBe(2);
     server.backend.down = false;
 

@@ -75,6 +75,16 @@ function relayHttp(answer: (call: HttpCall) => Response | Promise<Response>): vo
   );
 }
 
+/** The socket's relay answers `internal` while `failing` is set, then acks. */
+function flakyRelay(): { failing: boolean } {
+  const relay = { failing: true };
+  socket.handler = () =>
+    relay.failing
+      ? { ok: false, error: { code: 'internal', message: 'boom' } }
+      : { ok: true, seq: 1, duplicate: false };
+  return relay;
+}
+
 const sentIds = () => socket.requests.map((r) => (r.payload as Order).order_id);
 
 describe('OrderOutbox submit', () => {
@@ -175,11 +185,7 @@ describe('OrderOutbox ordering and retries', () => {
 
   it('waits by the backoff schedule and resets it after a success', async () => {
     socket.setLocal(true);
-    let failing = true;
-    socket.handler = () =>
-      failing
-        ? { ok: false, error: { code: 'internal', message: 'boom' } }
-        : { ok: true, seq: 1, duplicate: false };
+    const relay = flakyRelay();
     const outbox = open();
     await outbox.submit(makeOrder());
     await outbox.flush();
@@ -193,9 +199,9 @@ describe('OrderOutbox ordering and retries', () => {
     }
     expect(schedule).toEqual([1_000, 2_000, 4_000, 8_000, 16_000]);
 
-    failing = false;
+    relay.failing = false;
     await until(outbox.pending, (list) => list.length === 0);
-    failing = true;
+    relay.failing = true;
     await outbox.submit(makeOrder());
     await until(outbox.pending, (list) => list[0]?.attempts === 1);
     expect(timers.delays()).toEqual([1_000]);
@@ -216,16 +222,12 @@ describe('OrderOutbox ordering and retries', () => {
   it('tries again at once when the browser comes back online', async () => {
     const target = new EventTarget();
     socket.setLocal(true);
-    let failing = true;
-    socket.handler = () =>
-      failing
-        ? { ok: false, error: { code: 'internal', message: 'boom' } }
-        : { ok: true, seq: 1, duplicate: false };
+    const relay = flakyRelay();
     const outbox = open({ window: target });
     await outbox.submit(makeOrder());
     await until(outbox.pending, (list) => list[0]?.attempts === 1);
 
-    failing = false;
+    relay.failing = false;
     target.dispatchEvent(new Event('online'));
     await until(outbox.pending, (list) => list.length === 0);
     expect(timers.delays()).toEqual([]);
