@@ -69,6 +69,10 @@ const BACKLOG_PAGE = 500;
 const refuse = (code: ErrorCode) => Object.assign(new Error(code), { data: { code } });
 const REQUESTS = new Set<string>(REQUEST_TYPES);
 
+/** Packets engine.io holds for a client until its transport can take them (typed private). */
+const queuedPackets = (socket: Socket) =>
+  (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+
 const insecurePrincipal = (clientId: string, outlet: string): Principal => ({
   sub: clientId,
   role: 'admin',
@@ -180,9 +184,17 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
     };
     // Buffer first, then cut: every commit after this line lands in the buffer.
     replaying.add(entry);
-    const plan = planCatchUp(store, principal.outlet, auth.since, auth.epoch, {
-      snapshotWhenNoCursor: true,
-    });
+    // However the replay ends (even parked on 'drain' forever), a gone client leaves no entry.
+    socket.once('disconnect', () => replaying.delete(entry));
+    let plan: ReturnType<typeof planCatchUp>;
+    try {
+      plan = planCatchUp(store, principal.outlet, auth.since, auth.epoch, {
+        snapshotWhenNoCursor: true,
+      });
+    } catch (error) {
+      replaying.delete(entry);
+      throw error;
+    }
     const finish = () => {
       replaying.delete(entry);
       if (!socket.connected) return;
@@ -219,6 +231,9 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
         }
         const last = events[events.length - 1];
         if (events.length < BACKLOG_PAGE || !last || last.envelope.seq >= plan.head) finish();
+        // A client that reads slowly gets the next page only once the last one left for it:
+        // otherwise its whole backlog would queue in the relay's memory.
+        else if (queuedPackets(socket) > 0) socket.conn.once('drain', () => setImmediate(page));
         else setImmediate(page);
       } catch (error) {
         replaying.delete(entry);

@@ -1,0 +1,89 @@
+import type { Socket as NetSocket } from 'node:net';
+import type { OrderState } from '@kitchen-sync/protocol';
+import type { Socket as ServerSocket } from 'socket.io';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryEventStore, type EventStore } from '../src/index.js';
+import { client, order, startTransport, type TestTransport } from './helpers.js';
+
+let own: TestTransport | undefined;
+afterEach(async () => {
+  await own?.close();
+  own = undefined;
+});
+
+type EngineSocket = ServerSocket['conn'];
+
+const BACKLOG = 12_000;
+
+/** A log of BACKLOG orders of about 1.5 KB each: far more than loopback socket buffers hold. */
+function bigLog(): EventStore {
+  const store = createMemoryEventStore();
+  const notes = 'n'.repeat(1_400);
+  store.transaction(() => {
+    for (let i = 0; i < BACKLOG; i++) {
+      const o = order({ notes });
+      store.append({
+        outlet: '1',
+        tenant: '3',
+        tsMs: 0,
+        envelope: {
+          event_id: crypto.randomUUID(),
+          type: 'new_order',
+          outlet_id: 1,
+          tenant_id: 3,
+          order_id: o.order_id,
+          data: { ...o, version: 1 } as OrderState,
+          ts: new Date(0).toISOString(),
+        },
+      });
+    }
+  });
+  return store;
+}
+
+describe('backlog replay to a client that stops reading', () => {
+  it('waits for the connection to drain instead of queueing the whole backlog', async () => {
+    const store = bigLog();
+    let conn: EngineSocket | undefined;
+    let largestQueue = 0;
+    let resume!: () => void;
+    const stalled = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    own = await startTransport({
+      store: {
+        ...store,
+        // Each backlog page read notes how much is still queued in front of the client.
+        eventsAfter(...args) {
+          const queued =
+            (conn as unknown as { writeBuffer: unknown[] } | undefined)?.writeBuffer.length ?? 0;
+          largestQueue = Math.max(largestQueue, queued);
+          // Without back-pressure the relay keeps reading with pages piling up: enough seen.
+          if (queued >= 1_000) resume();
+          return store.eventsAfter(...args);
+        },
+      },
+    });
+    own.transport.io.engine.on('connection', (socket: EngineSocket) => {
+      conn = socket;
+      // With back-pressure the replay parks on 'drain' while the client is not reading.
+      const once = socket.once.bind(socket);
+      socket.once = ((event: string, listener: (...args: unknown[]) => void) => {
+        if (event === 'drain') resume();
+        return once(event, listener);
+      }) as typeof socket.once;
+    });
+    const kitchen = client(own.url, { token: 'x', since: 1, epoch: store.epoch });
+    kitchen.socket.io.engine.once('open', () => {
+      const tcp = (kitchen.socket.io.engine.transport as unknown as { ws: { _socket: NetSocket } })
+        .ws._socket;
+      tcp.pause();
+      stalled.then(() => tcp.resume());
+    });
+    await kitchen.waitFor((r) => r.some((x) => x.name === 'sync:caught_up'), 20_000);
+    expect(largestQueue).toBeLessThan(1_000);
+    expect(kitchen.events().map((e) => e.seq)).toEqual(
+      Array.from({ length: BACKLOG - 1 }, (_, i) => i + 2),
+    );
+  }, 30_000);
+});
