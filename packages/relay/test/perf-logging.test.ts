@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PublishAck } from '@kitchen-sync/protocol';
+import type { PublishResult } from '@kitchen-sync/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { killAll, type RelayProcess, startCli } from './cliProcess.js';
 import { connected, order, SECRET, type TestClient, tokenFor } from './helpers.js';
@@ -59,7 +59,7 @@ describe('buffered log lines', () => {
     const pos = await connected(relay.url, { token: await tokenFor('pos') });
     sockets.push(pos);
     const acks = await Promise.all(
-      Array.from({ length: 50 }, () => pos.request<PublishAck>('order:publish', order())),
+      Array.from({ length: 50 }, () => pos.request<PublishResult>('order:publish', order())),
     );
     relay.child.kill('SIGTERM');
     expect(await relay.exited).toBe(0);
