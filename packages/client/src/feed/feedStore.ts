@@ -1,5 +1,6 @@
+import { IdbStore } from '../lib/idbStore.js';
 import type { Cursor } from '../socket/types.js';
-import { type FeedDb, openFeedDb } from './feedDb.js';
+import { type FeedDbSchema, openFeedDb } from './feedDb.js';
 import type { FeedRecord } from './types.js';
 
 /** What one burst of events changed; written in one transaction. */
@@ -12,19 +13,13 @@ export interface FeedChanges {
 export const EMPTY_CURSOR: Cursor = { since: 0, epoch: null };
 
 /** The kitchen's orders and cursor in IndexedDB. */
-export class FeedStore {
-  readonly #db: FeedDb;
-
-  private constructor(db: FeedDb) {
-    this.#db = db;
-  }
-
+export class FeedStore extends IdbStore<FeedDbSchema> {
   static async open(factory: IDBFactory | undefined, name: string): Promise<FeedStore> {
     return new FeedStore(await openFeedDb(factory, name));
   }
 
   async load(): Promise<{ records: FeedRecord[]; cursor: Cursor }> {
-    const tx = this.#db.transaction(['orders', 'meta'], 'readonly');
+    const tx = this.db.transaction(['orders', 'meta'], 'readonly');
     const [records, cursor] = await Promise.all([
       tx.objectStore('orders').getAll(),
       tx.objectStore('meta').get('cursor'),
@@ -38,16 +33,12 @@ export class FeedStore {
    * whose orders were not stored, so the relay resends them.
    */
   async commit(changes: FeedChanges): Promise<void> {
-    const tx = this.#db.transaction(['orders', 'meta'], 'readwrite');
+    const tx = this.db.transaction(['orders', 'meta'], 'readwrite');
     const orders = tx.objectStore('orders');
     const writes: Promise<unknown>[] = [];
     for (const id of changes.remove) writes.push(orders.delete(id));
     for (const record of changes.put) writes.push(orders.put(record));
     writes.push(tx.objectStore('meta').put(changes.cursor, 'cursor'));
     await Promise.all([...writes, tx.done]);
-  }
-
-  close(): void {
-    this.#db.close();
   }
 }

@@ -1,44 +1,39 @@
 import type { RequestType } from '@kitchen-sync/protocol';
-import { type OutboxDb, openOutboxDb } from './outboxDb.js';
+import { IdbStore } from '../lib/idbStore.js';
+import { type OutboxDbSchema, openOutboxDb } from './outboxDb.js';
 import type { OutboxEntry, OutboxFailure, RejectedEntry } from './types.js';
 
 export type NewOutboxEntry = Omit<OutboxEntry, 'id'>;
 
 /** The outbox's two queues in IndexedDB: `pending` in submission order, and `rejected`. */
-export class OutboxStore {
-  readonly #db: OutboxDb;
-
-  private constructor(db: OutboxDb) {
-    this.#db = db;
-  }
-
+export class OutboxStore extends IdbStore<OutboxDbSchema> {
   static async open(factory: IDBFactory | undefined, name: string): Promise<OutboxStore> {
     return new OutboxStore(await openOutboxDb(factory, name));
   }
 
   async add<T extends RequestType>(entry: Omit<OutboxEntry<T>, 'id'>): Promise<OutboxEntry<T>> {
     // No id: the auto-increment key assigns it, in submission order.
-    const id = await this.#db.add('pending', entry as unknown as OutboxEntry);
+    const id = await this.db.add('pending', entry as unknown as OutboxEntry);
     return { ...entry, id } as OutboxEntry<T>;
   }
 
   /** The oldest entry still waiting: the only one that may be in flight. */
   async head(): Promise<OutboxEntry | undefined> {
-    const [first] = await this.#db.getAll('pending', null, 1);
+    const [first] = await this.db.getAll('pending', null, 1);
     return first;
   }
 
   pending(): Promise<OutboxEntry[]> {
-    return this.#db.getAll('pending');
+    return this.db.getAll('pending');
   }
 
   rejected(): Promise<RejectedEntry[]> {
-    return this.#db.getAll('rejected');
+    return this.db.getAll('rejected');
   }
 
   /** Records a failed attempt so the count and the reason survive a reload. */
   async recordFailure(id: number, failure: OutboxFailure): Promise<OutboxEntry | undefined> {
-    const tx = this.#db.transaction('pending', 'readwrite');
+    const tx = this.db.transaction('pending', 'readwrite');
     const entry = await tx.store.get(id);
     if (entry) {
       entry.attempts += 1;
@@ -50,12 +45,12 @@ export class OutboxStore {
   }
 
   async remove(id: number): Promise<void> {
-    await this.#db.delete('pending', id);
+    await this.db.delete('pending', id);
   }
 
   /** Moves an entry to `rejected` in one transaction, so it is never in both or neither. */
   async reject(id: number, error: OutboxFailure, at: number): Promise<RejectedEntry | undefined> {
-    const tx = this.#db.transaction(['pending', 'rejected'], 'readwrite');
+    const tx = this.db.transaction(['pending', 'rejected'], 'readwrite');
     const entry = await tx.objectStore('pending').get(id);
     let rejected: RejectedEntry | undefined;
     if (entry) {
@@ -69,7 +64,7 @@ export class OutboxStore {
 
   /** Puts a rejected entry back in line under its original id, so submission order holds. */
   async restore(id: number): Promise<OutboxEntry | undefined> {
-    const tx = this.#db.transaction(['pending', 'rejected'], 'readwrite');
+    const tx = this.db.transaction(['pending', 'rejected'], 'readwrite');
     const rejected = await tx.objectStore('rejected').get(id);
     let entry: OutboxEntry | undefined;
     if (rejected) {
@@ -83,10 +78,6 @@ export class OutboxStore {
   }
 
   async discard(id: number): Promise<void> {
-    await this.#db.delete('rejected', id);
-  }
-
-  close(): void {
-    this.#db.close();
+    await this.db.delete('rejected', id);
   }
 }

@@ -1,6 +1,7 @@
 import { type EventEnvelope, eventDedupKey } from '@kitchen-sync/protocol';
 import { KitchenSyncError } from '../errors.js';
-import { Backoff, type BackoffOptions } from '../lib/backoff.js';
+import type { BackoffOptions } from '../lib/backoff.js';
+import { Reconnector } from './reconnector.js';
 import { isEnvelope, isObject, type TransportHooks } from './transport.js';
 
 /** The part of the browser's WebSocket the central transport uses. */
@@ -84,12 +85,10 @@ export function createCentralTransport(
   const pingEvery = options.pingIntervalMs ?? 25_000;
   const pongWithin = options.pongTimeoutMs ?? 10_000;
   const connectWithin = options.connectTimeoutMs ?? 10_000;
-  const backoff = new Backoff({ random: env.random, ...options.reconnect });
 
   let socket: WebSocketLike | null = null;
+  const retry = new Reconnector(env, options.reconnect, () => attempt());
   let open = false;
-  let closed = true;
-  let retryTimer: unknown = null;
   let connectTimer: unknown = null;
   let pingTimer: unknown = null;
   let pongTimer: unknown = null;
@@ -119,15 +118,7 @@ export function createCentralTransport(
       open = false;
       hooks.down('central');
     }
-    if (!closed) scheduleRetry();
-  };
-
-  const scheduleRetry = (): void => {
-    if (retryTimer !== null) return;
-    retryTimer = timers.setTimeout(() => {
-      retryTimer = null;
-      attempt();
-    }, backoff.duration());
+    retry.schedule();
   };
 
   const send = (message: unknown): void => {
@@ -165,13 +156,13 @@ export function createCentralTransport(
   };
 
   const attempt = (): void => {
-    if (closed || socket) return;
+    if (retry.closed || socket) return;
     let s: WebSocketLike;
     try {
       s = factory(options.url);
     } catch (cause) {
       hooks.error(new KitchenSyncError('network', 'cannot open central WebSocket', { cause }));
-      scheduleRetry();
+      retry.schedule();
       return;
     }
     socket = s;
@@ -182,7 +173,7 @@ export function createCentralTransport(
     s.onopen = () => {
       timers.clearTimeout(connectTimer);
       connectTimer = null;
-      backoff.reset();
+      retry.succeeded();
       open = true;
       pingTimer = timers.setInterval(ping, pingEvery);
       hooks.up('central');
@@ -197,19 +188,13 @@ export function createCentralTransport(
 
   return {
     connect() {
-      closed = false;
-      attempt();
+      retry.open();
     },
     retryNow() {
-      if (closed || socket) return;
-      timers.clearTimeout(retryTimer);
-      retryTimer = null;
-      attempt();
+      if (!socket) retry.now();
     },
     close() {
-      closed = true;
-      timers.clearTimeout(retryTimer);
-      retryTimer = null;
+      retry.close();
       drop(null);
     },
     get connected() {

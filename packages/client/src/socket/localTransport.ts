@@ -8,7 +8,8 @@ import {
 } from '@kitchen-sync/protocol';
 import { io as realIo } from 'socket.io-client';
 import { KitchenSyncError } from '../errors.js';
-import { Backoff, type BackoffOptions } from '../lib/backoff.js';
+import type { BackoffOptions } from '../lib/backoff.js';
+import { Reconnector } from './reconnector.js';
 import { resolveToken, type TokenSource, type TransportHooks } from './transport.js';
 import type { RequestAck } from './types.js';
 
@@ -60,23 +61,13 @@ export function createLocalTransport(
   const { env } = hooks;
   const { timers } = env;
   const factory: IoFactory = options.io ?? (realIo as unknown as IoFactory);
-  const backoff = new Backoff({ random: env.random, ...options.reconnect });
+  const retry = new Reconnector(env, options.reconnect, () => void attempt());
   // Failing them on disconnect lets an outbox retry at once instead of waiting for a timeout.
   const pending = new Set<(error: KitchenSyncError) => void>();
 
   let socket: RelaySocket | null = null;
   let open = false;
-  let closed = true;
   let connecting = false;
-  let retryTimer: unknown = null;
-
-  const scheduleRetry = (): void => {
-    if (closed || retryTimer !== null) return;
-    retryTimer = timers.setTimeout(() => {
-      retryTimer = null;
-      void attempt();
-    }, backoff.duration());
-  };
 
   const failPending = (): void => {
     const error = new KitchenSyncError('network', 'relay connection lost before the ack');
@@ -94,7 +85,7 @@ export function createLocalTransport(
     });
     s.on('connect', () => {
       connecting = false;
-      backoff.reset();
+      retry.succeeded();
       open = true;
       hooks.up('local');
     });
@@ -106,10 +97,10 @@ export function createLocalTransport(
         Promise.resolve()
           .then(options.onUnauthorized)
           .catch((cause) => hooks.error(new KitchenSyncError('unauthorized', String(cause))))
-          .finally(scheduleRetry);
+          .finally(() => retry.schedule());
         return;
       }
-      scheduleRetry();
+      retry.schedule();
     });
     s.on('disconnect', () => {
       connecting = false;
@@ -118,7 +109,7 @@ export function createLocalTransport(
         open = false;
         hooks.down('local');
       }
-      scheduleRetry();
+      retry.schedule();
     });
     s.on(SOCKET_EVENTS.EVENT, (event: EventEnvelope) => hooks.event(event, 'local'));
     s.on(SOCKET_EVENTS.SNAPSHOT, (snapshot: SnapshotMessage) => hooks.snapshot(snapshot, 'local'));
@@ -127,7 +118,7 @@ export function createLocalTransport(
   };
 
   const attempt = async (): Promise<void> => {
-    if (closed || connecting || open) return;
+    if (retry.closed || connecting || open) return;
     connecting = true;
     let token: string | undefined;
     try {
@@ -135,10 +126,10 @@ export function createLocalTransport(
     } catch (cause) {
       connecting = false;
       hooks.error(new KitchenSyncError('unauthorized', 'token could not be obtained', { cause }));
-      scheduleRetry();
+      retry.schedule();
       return;
     }
-    if (closed) {
+    if (retry.closed) {
       connecting = false;
       return;
     }
@@ -155,25 +146,19 @@ export function createLocalTransport(
       // A throwing factory or cursor must not leave `connecting` set: nothing would retry.
       connecting = false;
       hooks.error(new KitchenSyncError('network', 'cannot open the relay socket', { cause }));
-      scheduleRetry();
+      retry.schedule();
     }
   };
 
   return {
     connect() {
-      closed = false;
-      void attempt();
+      retry.open();
     },
     retryNow() {
-      if (closed || open || connecting) return;
-      timers.clearTimeout(retryTimer);
-      retryTimer = null;
-      void attempt();
+      if (!open && !connecting) retry.now();
     },
     close() {
-      closed = true;
-      timers.clearTimeout(retryTimer);
-      retryTimer = null;
+      retry.close();
       connecting = false;
       socket?.disconnect();
       failPending();
