@@ -40,7 +40,8 @@ export interface RelayOptions {
   /** Messages per second per socket connection, and HTTP requests per second per token
    * (per address without a valid token); 0 = off. Default 0. */
   rateLimit?: number;
-  /** Most simultaneous socket connections; 0 = no cap. Default 2,000. */
+  /** Most simultaneous socket connections, and most long polls waiting at once; 0 = no cap.
+   * Default 2,000. */
   maxConnections?: number;
   /** Allowed browser origins (`'*'` or a list). Default `'*'`. */
   corsOrigin?: string | string[];
@@ -97,6 +98,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
   };
   const pruneSlack = Math.max(1, Math.floor(retention.maxEvents / 100));
   const maxMessageBytes = options.maxMessageBytes ?? 65_536;
+  const maxConnections = options.maxConnections ?? 2_000;
   const corsOrigin = options.corsOrigin ?? '*';
   const insecureOutlet = options.insecureOutlet ?? '1';
   const metrics = createMetrics(store);
@@ -155,7 +157,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     now,
     newId: randomUUID,
     rateLimit: options.rateLimit ?? 0,
-    maxConnections: options.maxConnections ?? 2_000,
+    maxConnections,
     corsOrigin,
     insecureOutlet,
     onConnectionsChanged: (role, delta) => metrics.connections.inc({ role }, delta),
@@ -172,6 +174,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     now,
     version: RELAY_VERSION,
     rateLimit: options.rateLimit ?? 0,
+    maxWaiters: maxConnections,
     clients: () => sockets.clients(),
     metrics: async () => ({
       contentType: metrics.registry.contentType,

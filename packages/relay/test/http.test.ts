@@ -198,6 +198,45 @@ describe('GET /api/events', () => {
     }
   });
 
+  it('holds at most --max-connections long polls and refuses more with rate_limited', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ks-waiters-'));
+    const store = createSqliteEventStore({ dataDir: dir });
+    let polled!: () => void;
+    const pollRead = new Promise<void>((resolve) => {
+      polled = resolve;
+    });
+    const watched = {
+      ...store,
+      eventsAfter: (...args: Parameters<typeof store.eventsAfter>) => {
+        polled();
+        return store.eventsAfter(...args);
+      },
+    };
+    const own = await startRelay({ store: watched, maxConnections: 1 });
+    try {
+      const first = http(own.url, '/api/events?since=0&wait=30000', {
+        token: kitchen,
+        timeoutMs: 8_000,
+      });
+      await pollRead;
+      const second = await http(own.url, '/api/events?since=0&wait=30000', {
+        token: kitchen,
+        timeoutMs: 8_000,
+      });
+      expect([second.status, second.body.error.code]).toEqual([429, 'rate_limited']);
+      await http(own.url, '/api/events', {
+        token: pos,
+        body: { type: 'order:publish', payload: order() },
+      });
+      expect((await first).body.events.map((e: { seq: number }) => e.seq)).toEqual([1]);
+      const third = await http(own.url, '/api/events?since=0&wait=30000', { token: kitchen });
+      expect(third.body.events).toHaveLength(1);
+    } finally {
+      await own.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('gives a snapshot for another epoch and refuses bad queries', async () => {
     await publish(order());
     const other = await http(t.url, '/api/events?since=1&epoch=older', { token: kitchen });

@@ -35,6 +35,8 @@ export interface HttpRoutesOptions {
   version: string;
   /** Requests per second per token (per address without a valid one); 0 = off. */
   rateLimit: number;
+  /** Most long polls waiting at once (each holds a connection and a listener); 0 = no cap. */
+  maxWaiters: number;
   clients: () => ConnectedClient[];
   metrics: () => Promise<{ contentType: string; body: string }>;
 }
@@ -205,6 +207,9 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     const first = read();
     const wait = query.value.wait ?? 0;
     if (first.events.length > 0 || first.snapshot || wait === 0) return first;
+    if (options.maxWaiters > 0 && waiters.size >= options.maxWaiters) {
+      throw new HttpError('rate_limited', 'too many long polls are waiting; poll again later');
+    }
     await waitForEvent(reply, outlet, tenants, first.last_seq, wait);
     return read();
   });
