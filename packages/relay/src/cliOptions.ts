@@ -23,8 +23,10 @@ serve flags:
   --retention-hours N    keep events this long (default 24)
   --retention-events N   keep at most N events per outlet (default 10000)
   --max-message-bytes N  largest accepted message (default 65536)
-  --rate-limit N         messages per second per connection, 0 = off (default 0)
-  --max-connections N    most simultaneous socket connections (default 2000)
+  --rate-limit N         messages per second per connection, HTTP requests per second
+                         per token (per address without one), 0 = off (default 0)
+  --max-connections N    most simultaneous socket connections, and most long polls
+                         waiting at once (default 2000)
   --cors-origin LIST     allowed browser origins, comma separated (default *)
   --log-level L          fatal|error|warn|info|debug|trace|silent (default info)
 
