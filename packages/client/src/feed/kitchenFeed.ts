@@ -120,6 +120,7 @@ class KitchenFeedImpl implements KitchenFeed {
   readonly #randomUUID: () => string;
   #persistedCursor: Cursor = EMPTY_CURSOR;
   #loaded = false;
+  #memoryOnly = false;
   #queue: Incoming[] = [];
   #batchTimer: unknown = null;
   #writing: Promise<void> = Promise.resolve();
@@ -154,7 +155,16 @@ class KitchenFeedImpl implements KitchenFeed {
       this.#commitBurst();
     }
     this.#loaded = false;
-    const store = await this.#store;
+    let store: FeedStore;
+    try {
+      store = await this.#store;
+    } catch (error) {
+      // No IndexedDB (blocked, private mode): the kitchen still shows what arrives, in memory.
+      this.#memoryOnly = true;
+      this.#loaded = true;
+      this.#applyQueued();
+      throw error;
+    }
     await this.#writing;
     const { records, cursor } = await store.load();
     this.#book.load(records, cursor);
@@ -163,7 +173,11 @@ class KitchenFeedImpl implements KitchenFeed {
     this.#loaded = true;
     this.#book.prune(this.#env.now());
     this.#publish();
-    // Events that arrived while loading are applied on top of what was stored.
+    this.#applyQueued();
+  }
+
+  /** Events that arrived while loading are applied on top of what was stored. */
+  #applyQueued(): void {
     const queued = this.#queue;
     this.#queue = [];
     for (const item of queued) this.#apply(item);
@@ -248,7 +262,8 @@ class KitchenFeedImpl implements KitchenFeed {
   }
 
   async flush(): Promise<void> {
-    await this.ready;
+    // Without storage the feed still runs in memory: there is still a burst to apply.
+    await this.ready.catch(() => {});
     this.#clearBatch();
     this.#commitBurst();
     await this.#writing;
@@ -309,6 +324,10 @@ class KitchenFeedImpl implements KitchenFeed {
   }
 
   async #write(changes: BookChanges): Promise<void> {
+    if (this.#memoryOnly) {
+      this.#persistedCursor = changes.cursor;
+      return;
+    }
     try {
       const store = await this.#store;
       await store.commit(changes);

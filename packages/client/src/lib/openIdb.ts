@@ -12,11 +12,12 @@ export async function openIdb<S extends DBSchema>(
   upgrade: (db: IDBPDatabase<S>, oldVersion: number) => void,
 ): Promise<IDBPDatabase<S>> {
   if (!factory) throw new KitchenSyncError('storage', 'IndexedDB is not available');
-  const request = factory.open(name, version);
-  request.onupgradeneeded = (event) => {
-    upgrade(wrap(request.result) as unknown as IDBPDatabase<S>, event.oldVersion);
-  };
   try {
+    // Inside the try: some browsers throw from open() itself (private modes, blocked storage).
+    const request = factory.open(name, version);
+    request.onupgradeneeded = (event) => {
+      upgrade(wrap(request.result) as unknown as IDBPDatabase<S>, event.oldVersion);
+    };
     const db = (await wrap(request)) as unknown as IDBPDatabase<S>;
     // Let a newer version opened in another tab upgrade instead of blocking forever.
     db.addEventListener('versionchange', () => db.close());

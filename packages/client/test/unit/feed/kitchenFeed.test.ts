@@ -268,6 +268,26 @@ describe('KitchenFeed persistence', () => {
     expect(socket.cursorSource?.get()).toEqual({ since: 7, epoch: EPOCH });
   });
 
+  it('without IndexedDB it reports storage on ready and still shows what arrives, in memory', async () => {
+    // What Firefox's private mode did: open() throws.
+    const blocked = {
+      open: () => {
+        throw new DOMException('blocked', 'InvalidStateError');
+      },
+    } as unknown as IDBFactory;
+    const feed = openFeed({ indexedDB: blocked });
+    const error = (await feed.ready.catch((e) => e)) as KitchenSyncError;
+    expect(error.code).toBe('storage');
+    const order = makeOrder();
+    socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
+    socket.emitEvent(newOrderEvent(order, 1));
+    await feed.flush();
+    expect(ids(feed.orders.get())).toEqual([order.order_id]);
+    expect(feed.cursor.get()).toEqual({ since: 1, epoch: EPOCH });
+    // Nothing retries a write that can never succeed: only the prune interval is left.
+    expect(timers.delays()).toEqual([60_000]);
+  });
+
   it('a new feed on the same database shows orders and cursor at once, offline', async () => {
     const feed = openFeed();
     await feed.ready;
