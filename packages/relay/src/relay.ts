@@ -169,6 +169,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     commands,
     verify,
     live,
+    logger,
     insecureOutlet,
     startedMs,
     now,

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import type { EventsResponse } from '@kitchen-sync/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSqliteEventStore } from '../src/index.js';
+import { createLogger, createMemoryEventStore, createSqliteEventStore } from '../src/index.js';
 import { connected, http, order, startRelay, type TestRelay, tokenFor } from './helpers.js';
 
 let t: TestRelay;
@@ -246,6 +247,37 @@ describe('GET /api/events', () => {
     expect([bad.status, bad.body.error.code]).toEqual([400, 'invalid_payload']);
     const long = await http(t.url, '/api/events?wait=60000', { token: kitchen });
     expect([long.status, long.body.error.code]).toEqual([400, 'invalid_payload']);
+  });
+});
+
+describe('failures inside a route', () => {
+  it('answers 500 internal as JSON and writes the cause to the relay log', async () => {
+    const lines: Array<{ level: number; msg: string; err?: { message: string } }> = [];
+    const destination = new Writable({
+      write(chunk, _encoding, callback) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        callback();
+      },
+    });
+    const store = createMemoryEventStore();
+    const broken = {
+      ...store,
+      openOrders: (): never => {
+        throw new Error('disk on fire');
+      },
+    };
+    const own = await startRelay({
+      store: broken,
+      logger: createLogger({ level: 'error', destination }),
+    });
+    try {
+      const res = await http(own.url, '/api/events?since=5&epoch=other', { token: kitchen });
+      expect([res.status, res.body.error.code]).toEqual([500, 'internal']);
+      expect(lines.some((l) => l.err?.message === 'disk on fire')).toBe(true);
+      expect((await http(own.url, '/health')).status).toBe(200);
+    } finally {
+      await own.close();
+    }
   });
 });
 

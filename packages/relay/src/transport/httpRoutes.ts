@@ -15,6 +15,7 @@ import {
   validate,
 } from '@kitchen-sync/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import { mayDo } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
 import type { TokenVerifier } from '../auth/tokens.js';
@@ -29,6 +30,8 @@ export interface HttpRoutesOptions {
   commands: OrderCommands;
   verify: TokenVerifier;
   live: LiveFeed;
+  /** Fastify runs without its own logger (a line per request is too much); failures go here. */
+  logger: Logger;
   insecureOutlet: string;
   startedMs: number;
   now: () => number;
@@ -150,13 +153,16 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     });
   }
 
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (error instanceof HttpError) return sendError(reply, error.code, error.message);
     const status = error.statusCode ?? 500;
     if (status === 413) return sendError(reply, 'too_large', 'request body is too large');
     if (status === 429) return sendError(reply, 'rate_limited', 'too many requests');
     if (status >= 400 && status < 500) return sendError(reply, 'invalid_payload', error.message);
-    _request.log.error({ err: error }, 'request failed');
+    options.logger.error(
+      { err: error, method: request.method, url: request.url },
+      'request failed',
+    );
     return sendError(reply, 'internal', 'internal error');
   });
 
