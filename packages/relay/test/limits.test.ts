@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createKeyedRateLimiter } from '../src/lib/rateLimiter.js';
 import {
   client,
   connected,
@@ -152,5 +153,15 @@ describe('HTTP rate limit', () => {
     clock += 1_000;
     expect(await statuses(1, '/api/events', pos)).toEqual([200]);
     expect(await statuses(1, '/health')).toEqual([200]);
+  });
+});
+
+describe('keyed rate limiter', () => {
+  it('keeps at most maxKeys buckets, dropping the least recently used', () => {
+    const allow = createKeyedRateLimiter(1, () => 0, 2);
+    expect([allow('a'), allow('a')]).toEqual([true, false]);
+    expect([allow('b'), allow('a')]).toEqual([true, false]);
+    // A third key pushes out 'b' (used before 'a'), then 'a' by a fourth: 'a' starts afresh.
+    expect([allow('c'), allow('d'), allow('a')]).toEqual([true, true, true]);
   });
 });
