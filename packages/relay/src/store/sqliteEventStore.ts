@@ -10,6 +10,7 @@ import type {
   StoredOrder,
   TenantScope,
 } from './EventStore.js';
+import { startWalCheckpointer } from './walCheckpointer.js';
 
 export interface SqliteEventStoreOptions {
   /** Directory that holds `relay.db` (created if missing). Ignored when `filename` is set. */
@@ -104,6 +105,19 @@ function migrate(db: Database.Database): void {
   }
 }
 
+// WAL pages the relay's own connection lets pile up before it checkpoints after all: only
+// reached if the checkpoint worker stalls or died (SQLite's default is 1,000).
+const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
+const CHECKPOINT_INTERVAL_MS = 250;
+
+/** Checkpoints leave the event loop for a worker; the relay checkpoints itself if it fails. */
+function offloadCheckpoints(db: Database.Database, filename: string) {
+  db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+  return startWalCheckpointer(filename, CHECKPOINT_INTERVAL_MS, () => {
+    if (db.open) db.pragma('wal_autocheckpoint = 1000');
+  });
+}
+
 /** The default store: one SQLite file in WAL mode, every statement prepared once. */
 export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): EventStore {
   let filename = options.filename;
@@ -121,6 +135,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): E
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  const checkpointer = filename === ':memory:' ? undefined : offloadCheckpoints(db, filename);
 
   db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)`).run(randomUUID());
   const epoch = (
@@ -264,6 +279,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): E
     },
     countEvents: () => (stmt.count.get() as { n: number }).n,
     close() {
+      checkpointer?.stop();
       if (db.open) db.close();
     },
   };

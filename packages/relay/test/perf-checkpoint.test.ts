@@ -1,0 +1,80 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { OrderState } from '@kitchen-sync/protocol';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createSqliteEventStore, type EventStore } from '../src/index.js';
+import { order } from './helpers.js';
+
+let dir: string | undefined;
+let store: EventStore | undefined;
+afterEach(() => {
+  store?.close();
+  store = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+/** One commit per order, as the relay does at a light load: a few WAL pages each. */
+function publish(target: EventStore, count: number) {
+  for (let i = 0; i < count; i++) {
+    const o = order();
+    const state = { ...o, status: 'pending', version: 1 } as OrderState;
+    target.transaction(() => {
+      const event = target.append({
+        outlet: '1',
+        tenant: '3',
+        tsMs: Date.now(),
+        envelope: {
+          event_id: crypto.randomUUID(),
+          type: 'new_order',
+          outlet_id: 1,
+          tenant_id: 3,
+          order_id: o.order_id,
+          data: state,
+          ts: new Date().toISOString(),
+        },
+      });
+      const seq = event.envelope.seq;
+      target.putOrder({
+        orderId: o.order_id,
+        outlet: '1',
+        tenant: '3',
+        state,
+        createdSeq: seq,
+        statusSeq: seq,
+        updatedMs: Date.now(),
+      });
+    });
+  }
+}
+
+describe('WAL checkpoints off the event loop', () => {
+  it('copies committed pages into relay.db while the store is open', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ks-ckpt-'));
+    store = createSqliteEventStore({ dataDir: dir });
+    const db = join(dir, 'relay.db');
+    const before = statSync(db).size;
+    // Fewer WAL pages than SQLite's own autocheckpoint (1,000): only the worker moves them.
+    publish(store, 60);
+    await vi.waitFor(() => expect(statSync(db).size).toBeGreaterThan(before + 32 * 1024), {
+      timeout: 5_000,
+      interval: 50,
+    });
+    expect(store.countEvents()).toBe(60);
+  });
+
+  it('stops its worker on close, which checkpoints the rest and removes the WAL', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ks-ckpt-'));
+    const first = createSqliteEventStore({ dataDir: dir });
+    publish(first, 20);
+    first.close();
+    await vi.waitFor(() => expect(existsSync(join(dir!, 'relay.db-wal'))).toBe(false), {
+      timeout: 5_000,
+      interval: 50,
+    });
+    store = createSqliteEventStore({ dataDir: dir });
+    expect(store.countEvents()).toBe(20);
+    expect(store.head('1')).toBe(20);
+  });
+});
