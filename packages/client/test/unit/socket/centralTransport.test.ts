@@ -26,6 +26,17 @@ function make(overrides: Partial<SocketServiceOptions> = {}): SocketService {
   return service;
 }
 
+/** A started service whose central socket is open, recording every event it dispatches. */
+function openCentral() {
+  const s = make();
+  const got: EventEnvelope[] = [];
+  s.on('event', (e) => got.push(e));
+  s.start();
+  const ws = FakeWebSocket.latest();
+  ws.serverOpen();
+  return { s, got, ws };
+}
+
 /** Times (ms after start) at which a new WebSocket was opened. */
 function openedAt(start: number): number[] {
   return FakeWebSocket.instances.map((ws) => (ws as FakeWebSocket & { at: number }).at - start);
@@ -115,12 +126,7 @@ describe('central transport', () => {
   });
 
   it('turns { event, data } frames into events and ignores what it cannot read', () => {
-    const s = make();
-    const got: EventEnvelope[] = [];
-    s.on('event', (e) => got.push(e));
-    s.start();
-    const ws = FakeWebSocket.latest();
-    ws.serverOpen();
+    const { s, got, ws } = openCentral();
     ws.serverSend('not json');
     ws.serverSend({ event: '', data: {} });
     ws.serverSend([1, 2]);
@@ -193,12 +199,7 @@ describe('envelopeFromCentral', () => {
   });
 
   it('never de-duplicates central events that carry neither event_id nor order_id', () => {
-    const s = make();
-    const got: EventEnvelope[] = [];
-    s.on('event', (e) => got.push(e));
-    s.start();
-    const ws = FakeWebSocket.latest();
-    ws.serverOpen();
+    const { got, ws } = openCentral();
     ws.serverSend({ event: 'new_order', data: { id: 1, status: 'pending' } });
     ws.serverSend({ event: 'new_order', data: { id: 2, status: 'pending' } });
     expect(got.map((e) => (e.data as { id: number }).id)).toEqual([1, 2]);
