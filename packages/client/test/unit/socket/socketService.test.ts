@@ -29,6 +29,16 @@ function make(overrides: Partial<SocketServiceOptions> = {}): SocketService {
   return service;
 }
 
+/** A started relay-only service whose relay socket has accepted. */
+async function openRelay(): Promise<{ s: SocketService; relay: FakeRelaySocket }> {
+  const s = make({ centralUrl: undefined });
+  s.start();
+  await vi.advanceTimersByTimeAsync(0);
+  const relay = FakeRelaySocket.latest();
+  relay.accept();
+  return { s, relay };
+}
+
 function record(s: SocketService) {
   const log: Array<{ kind: string; id: string; source: EventSource }> = [];
   s.on('event', (e, source) => log.push({ kind: 'event', id: e.event_id, source }));
@@ -138,11 +148,7 @@ describe('status and modes', () => {
 
 describe('restart', () => {
   it('start() after stop() connects again and resumes from the cursor', async () => {
-    const s = make({ centralUrl: undefined });
-    s.start();
-    await vi.advanceTimersByTimeAsync(0);
-    const socket = FakeRelaySocket.latest();
-    socket.accept();
+    const { s, relay: socket } = await openRelay();
     socket.sendCaughtUp({ seq: 9, epoch: 'ep1' });
     s.stop();
     s.start();
