@@ -6,10 +6,7 @@ const part = (id: string) => encodeURIComponent(id);
 
 /** Clients that see every tenant of an outlet share one room; scoped ones join per tenant. */
 export const outletRoom = (outlet: string) => `o:${part(outlet)}`;
-/** Every tenant room of an outlet starts with this. */
-export const tenantRoomPrefix = (outlet: string) => `t:${part(outlet)}:`;
-export const tenantRoom = (outlet: string, tenant: string) =>
-  `${tenantRoomPrefix(outlet)}${part(tenant)}`;
+export const tenantRoom = (outlet: string, tenant: string) => `t:${part(outlet)}:${part(tenant)}`;
 
 export function roomsOf(principal: Principal): string[] {
   if (principal.tenants === null) return [outletRoom(principal.outlet)];
@@ -21,3 +18,25 @@ export const eventRooms = (outlet: string, tenant: string) => [
   outletRoom(outlet),
   tenantRoom(outlet, tenant),
 ];
+
+// Presence (kitchen_status_changed) is for the screens that watch kitchens: pos, monitor and
+// admin. Kitchens never join these rooms, so a kitchen connecting is one message per watcher
+// instead of one per client of the outlet (1,000 kitchens connecting was ~500k messages).
+const watcherRoom = (outlet: string) => `p:${part(outlet)}`;
+const allTenantsWatcherRoom = (outlet: string) => `pa:${part(outlet)}`;
+const tenantWatcherRoom = (outlet: string, tenant: string) => `pt:${part(outlet)}:${part(tenant)}`;
+
+/** The presence rooms a client joins: none for kitchens. */
+export function presenceRoomsOf(principal: Principal): string[] {
+  if (principal.role === 'kitchen') return [];
+  const { outlet, tenants } = principal;
+  if (tenants === null) return [watcherRoom(outlet), allTenantsWatcherRoom(outlet)];
+  return [watcherRoom(outlet), ...tenants.map((t) => tenantWatcherRoom(outlet, t))];
+}
+
+/** Where a kitchen's presence goes: watchers that may see one of its tenants. */
+export function presenceTargets(kitchen: Principal): string[] {
+  const { outlet, tenants } = kitchen;
+  if (tenants === null) return [watcherRoom(outlet)];
+  return [allTenantsWatcherRoom(outlet), ...tenants.map((t) => tenantWatcherRoom(outlet, t))];
+}

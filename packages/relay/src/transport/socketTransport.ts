@@ -23,7 +23,7 @@ import { failure } from '../lib/failure.js';
 import type { LiveFeed } from '../lib/liveFeed.js';
 import { createRateLimiter } from '../lib/rateLimiter.js';
 import type { EventStore, StoredEvent } from '../store/EventStore.js';
-import { eventRooms, outletRoom, roomsOf, tenantRoomPrefix } from './rooms.js';
+import { eventRooms, presenceRoomsOf, presenceTargets, roomsOf } from './rooms.js';
 
 export interface SocketTransportOptions {
   httpServer: HttpServer;
@@ -147,7 +147,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
     }
   });
 
-  function presence(client: ClientState, socket: Socket, status: KitchenStatusData['status']) {
+  function presence(client: ClientState, status: KitchenStatusData['status']) {
     const { principal } = client;
     const timestamp = new Date(options.now()).toISOString();
     const single = principal.tenants?.length === 1 ? principal.tenants[0]! : null;
@@ -160,16 +160,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
       data: { kitchen_id: principal.sub, status, timestamp },
       ts: timestamp,
     };
-    // Presence goes only to clients that may see one of the kitchen's tenants.
-    const rooms =
-      principal.tenants === null
-        ? [...io.of('/').adapter.rooms.keys()].filter(
-            (room) =>
-              room === outletRoom(principal.outlet) ||
-              room.startsWith(tenantRoomPrefix(principal.outlet)),
-          )
-        : [outletRoom(principal.outlet), ...roomsOf(principal)];
-    if (rooms.length > 0) io.to(rooms).except(socket.id).emit(SOCKET_EVENTS.EVENT, envelope);
+    io.to(presenceTargets(principal)).emit(SOCKET_EVENTS.EVENT, envelope);
   }
 
   /** Snapshot or backlog, then exactly one caught_up, then the buffered live events. */
@@ -203,7 +194,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
       for (const envelope of entry.buffer) {
         if ((envelope.seq ?? 0) > plan.head) socket.emit(SOCKET_EVENTS.EVENT, envelope);
       }
-      socket.join(roomsOf(principal));
+      socket.join([...roomsOf(principal), ...presenceRoomsOf(principal)]);
     };
     if (plan.snapshot) {
       const snapshot: SnapshotMessage = {
@@ -305,11 +296,11 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
         { client_id: client.clientId, role: principal.role, reason },
         'client disconnected',
       );
-      if (principal.role === 'kitchen') presence(client, socket, 'disconnected');
+      if (principal.role === 'kitchen') presence(client, 'disconnected');
     });
     try {
       catchUp(socket, client);
-      if (principal.role === 'kitchen') presence(client, socket, 'connected');
+      if (principal.role === 'kitchen') presence(client, 'connected');
     } catch (error) {
       logger.error({ err: error }, 'catch-up failed');
       socket.disconnect(true);
