@@ -53,6 +53,16 @@ export interface SocketServiceOptions extends EnvironmentOptions {
   requestTimeoutMs?: number;
 }
 
+/** A service before any transport came up. */
+export const DISCONNECTED: SocketStatus = {
+  mode: 'disconnected',
+  centralConnected: false,
+  localConnected: false,
+  isPolling: false,
+  lastConnected: null,
+  error: null,
+};
+
 const SEQ_SOURCES: ReadonlySet<EventSource> = new Set(['local', 'poll']);
 
 export function createSocketService(options: SocketServiceOptions): SocketService {
@@ -65,14 +75,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   const clientId = options.clientId ?? `ks-${env.random().toString(36).slice(2, 12)}`;
   const grace = options.pollingGraceMs ?? 3_000;
 
-  const status = writable<SocketStatus>({
-    mode: 'disconnected',
-    centralConnected: false,
-    localConnected: false,
-    isPolling: false,
-    lastConnected: null,
-    error: null,
-  });
+  const status = writable<SocketStatus>(DISCONNECTED);
   let cursorSource = options.cursor;
   const cursor = writable<Cursor>(cursorSource?.get() ?? { since: 0, epoch: null });
   const listeners = new Listeners();

@@ -5,6 +5,7 @@ import type {
   SnapshotMessage,
 } from '@kitchen-sync/protocol';
 import { KitchenSyncError } from '../../../src/errors.js';
+import { DISCONNECTED } from '../../../src/socket/socketService.js';
 import type {
   Cursor,
   CursorSource,
@@ -23,15 +24,6 @@ export interface RecordedRequest {
 }
 
 export type RequestHandler = (request: RecordedRequest) => RequestAck | Promise<RequestAck>;
-
-const DISCONNECTED: SocketStatus = {
-  mode: 'disconnected',
-  centralConnected: false,
-  localConnected: false,
-  isPolling: false,
-  lastConnected: null,
-  error: null,
-};
 
 /** A SocketService double: tests drive its status, answer its requests and push events. */
 export class FakeSocket implements SocketService {

@@ -130,16 +130,14 @@ describe('central transport', () => {
     ws.serverSend('not json');
     ws.serverSend({ event: '', data: {} });
     ws.serverSend([1, 2]);
-    ws.serverSend({
-      event: 'order_updated',
-      data: {
-        order_id: '0190f1e0-0000-7000-8000-000000000001',
-        status: 'ready',
-        tenant_id: 3,
-        event_id: '0190f1e0-0000-7000-8000-0000000000aa',
-        updated_at: '2026-01-03T10:05:00Z',
-      },
-    });
+    const order = {
+      order_id: '0190f1e0-0000-7000-8000-000000000001',
+      status: 'ready',
+      tenant_id: 3,
+      event_id: '0190f1e0-0000-7000-8000-0000000000aa',
+      updated_at: '2026-01-03T10:05:00Z',
+    };
+    ws.serverSend({ event: 'order_updated', data: order });
     expect(got).toEqual([
       {
         seq: null,
@@ -148,13 +146,7 @@ describe('central transport', () => {
         outlet_id: 1,
         tenant_id: 3,
         order_id: '0190f1e0-0000-7000-8000-000000000001',
-        data: {
-          order_id: '0190f1e0-0000-7000-8000-000000000001',
-          status: 'ready',
-          tenant_id: 3,
-          event_id: '0190f1e0-0000-7000-8000-0000000000aa',
-          updated_at: '2026-01-03T10:05:00Z',
-        },
+        data: order,
         ts: '2026-01-03T10:05:00Z',
       },
     ]);
