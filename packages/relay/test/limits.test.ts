@@ -47,7 +47,8 @@ describe('limits', () => {
     t = await startRelay({ maxConnections: 2 });
     const token = await tokenFor('kitchen');
     const first = await connected(t.url, { token });
-    const second = await connected(t.url, { token });
+    // A monitor watches kitchens: it hears when the first one leaves.
+    const second = await connected(t.url, { token: await tokenFor('monitor') });
     expect(await refusal(t.url, { token })).toBe('rate_limited');
     first.close();
     // The relay drops a socket from its count before it announces the kitchen's departure.
