@@ -36,14 +36,13 @@ afterEach(() => {
   for (const s of stoppers.splice(0)) s.stop();
 });
 
-function service(token: string, clientId: string, feed?: KitchenFeed): SocketService {
+function service(token: string, clientId: string): SocketService {
   const s = createSocketService({
     outletId: 1,
     relayUrl: relay.url,
     token,
     clientId,
     reconnect: FAST,
-    ...(feed ? { cursor: feed.cursor } : {}),
   });
   stoppers.push(s);
   return s;
@@ -67,14 +66,13 @@ function feed(options: KitchenFeedOptions): KitchenFeed {
   return f;
 }
 
-/** A kitchen screen wired the way an app wires it: feed → socket (its cursor) → outbox. */
+/** A kitchen screen wired as docs/client.md says: socket → outbox → feed on both. */
 async function kitchen(sub: string, tenant: number, indexedDB = new IDBFactory()) {
   const token = await relay.token({ role: 'kitchen', sub, tenants: [tenant] });
-  const f = feed({ indexedDB, tenants: [tenant] });
-  const s = service(token, sub, f);
+  const s = service(token, sub);
   const o = outbox({ socket: s, token });
-  f.useOutbox(o);
-  f.connect(s);
+  // The feed hands its stored cursor to the socket: the relay resumes after what it stored.
+  const f = feed({ indexedDB, tenants: [tenant], socket: s, outbox: o });
   const announced: string[] = [];
   f.onNewOrder((order) => announced.push(order.order_id));
   await f.ready;
