@@ -79,7 +79,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   let cursorSource = options.cursor;
   const cursor = writable<Cursor>(cursorSource?.get() ?? { since: 0, epoch: null });
   const listeners = new Listeners();
-  const recent = new RecentKeys(options.dedupSize);
+  let recent = new RecentKeys(options.dedupSize);
 
   let started = false;
   let graceTimer: unknown = null;
@@ -275,6 +275,8 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       cursorSource = source;
       setCursor(source.get());
       if (!started) return;
+      // The new source has not seen what this service dispatched before: let the replay through.
+      recent = new RecentKeys(options.dedupSize);
       // Events already sent from the old position may not be in the new source's store.
       local?.close();
       local?.connect();

@@ -219,6 +219,22 @@ describe('local transport', () => {
     expect(s.cursor.get()).toEqual({ since: 2, epoch: 'ep1' });
   });
 
+  it('after useCursor() on a running service, events resent from that cursor are delivered again', async () => {
+    const { s, relay } = await openRelay();
+    relay.sendCaughtUp({ seq: 10, epoch: 'ep1' });
+    const missed = orderEvent({ seq: 11 });
+    // Dispatched while no feed listened (an app swapping screens).
+    relay.sendEvent(missed);
+
+    const got: number[] = [];
+    s.on('event', (e) => got.push(e.seq ?? -1));
+    s.useCursor({ get: () => ({ since: 10, epoch: 'ep1' }) });
+    await vi.advanceTimersByTimeAsync(0);
+    relay.accept();
+    relay.sendEvent(missed);
+    expect(got).toEqual([11]);
+  });
+
   it('applies snapshot and caught_up in order and advances the cursor only after listeners ran', async () => {
     const s = make({ centralUrl: undefined });
     const seen: Array<[string, Cursor]> = [];
