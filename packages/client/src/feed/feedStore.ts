@@ -30,15 +30,35 @@ export class FeedStore extends IdbStore<FeedDbSchema> {
 
   /**
    * Orders and cursor in the same transaction: after a crash the cursor never claims events
-   * whose orders were not stored, so the relay resends them.
+   * whose orders were not stored, so the relay resends them. Another tab on the same database
+   * may be ahead on the same log: then neither an older order nor an older cursor overwrites
+   * what it stored.
    */
   async commit(changes: FeedChanges): Promise<void> {
     const tx = this.db.transaction(['orders', 'meta'], 'readwrite');
     const orders = tx.objectStore('orders');
+    const meta = tx.objectStore('meta');
+    const stored = await meta.get('cursor');
+    const sameLog = stored !== undefined && stored.epoch === changes.cursor.epoch;
+    const putNewer = async (record: FeedRecord): Promise<void> => {
+      const held = await orders.get(record.order_id);
+      if (!held || !isAhead(held, record)) await orders.put(record);
+    };
     const writes: Promise<unknown>[] = [];
     for (const id of changes.remove) writes.push(orders.delete(id));
-    for (const record of changes.put) writes.push(orders.put(record));
-    writes.push(tx.objectStore('meta').put(changes.cursor, 'cursor'));
+    for (const record of changes.put) writes.push(sameLog ? putNewer(record) : orders.put(record));
+    const cursor = sameLog && stored.since > changes.cursor.since ? stored : changes.cursor;
+    writes.push(meta.put(cursor, 'cursor'));
     await Promise.all([...writes, tx.done]);
   }
+}
+
+export function isOrphan(record: FeedRecord): boolean {
+  return record.orphaned_at !== undefined && record.orphaned_at !== null;
+}
+
+/** `held` is strictly newer than `next` on the same log (an orphan loses to the new log). */
+function isAhead(held: FeedRecord, next: FeedRecord): boolean {
+  if (isOrphan(held) !== isOrphan(next)) return isOrphan(next);
+  return (held.order.version ?? 0) > (next.order.version ?? 0);
 }

@@ -16,8 +16,8 @@ import type { OutboxEntry } from '../outbox/types.js';
 import type { Cursor, CursorSource, EventSource, SocketService } from '../socket/types.js';
 import { type Readable, readonly, reportListenerError, type Writable, writable } from '../store.js';
 import { defaultNotify, defaultPlaySound } from './alerts.js';
-import { EMPTY_CURSOR, FeedStore } from './feedStore.js';
-import { type BookChanges, isOrphan, OrderBook } from './orderBook.js';
+import { EMPTY_CURSOR, FeedStore, isOrphan } from './feedStore.js';
+import { type BookChanges, OrderBook } from './orderBook.js';
 import type { AlertSettings, FeedRecord, KitchenOrder } from './types.js';
 
 export interface KitchenFeedOptions extends EnvironmentOptions {

@@ -11,7 +11,7 @@ import {
 } from '@kitchen-sync/protocol';
 import { RecentKeys } from '../lib/recentKeys.js';
 import type { Cursor } from '../socket/types.js';
-import { EMPTY_CURSOR, type FeedChanges } from './feedStore.js';
+import { EMPTY_CURSOR, type FeedChanges, isOrphan } from './feedStore.js';
 import type { FeedRecord } from './types.js';
 
 export interface BookChanges extends FeedChanges {
@@ -239,10 +239,6 @@ export class OrderBook {
       this.#tenants.has(idKey(tenantId))
     );
   }
-}
-
-export function isOrphan(record: FeedRecord): boolean {
-  return record.orphaned_at !== undefined && record.orphaned_at !== null;
 }
 
 /** By `version` when both have one; otherwise only a status that moves forward. */

@@ -307,6 +307,33 @@ describe('KitchenFeed persistence', () => {
     expect(reopened.cursor.get()).toEqual({ since: 3, epoch: EPOCH });
   });
 
+  it('two tabs on one database: a tab that is behind never stores an older order or cursor', async () => {
+    const ahead = openFeed({ socket: new FakeSocket() });
+    const behind = openFeed({ socket: new FakeSocket() });
+    await Promise.all([ahead.ready, behind.ready]);
+    const [order, later] = [makeOrder(), makeOrder()];
+    const aheadSocket = new FakeSocket();
+    const behindSocket = new FakeSocket();
+    ahead.connect(aheadSocket);
+    behind.connect(behindSocket);
+    for (const socket of [aheadSocket, behindSocket]) {
+      socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
+      socket.emitEvent(newOrderEvent(order, 1));
+    }
+    aheadSocket.emitEvent(statusEvent(order, 2, 'preparing', 2));
+    await ahead.flush();
+    await behind.flush();
+    aheadSocket.emitEvent(newOrderEvent(later, 3));
+    await ahead.flush();
+
+    const reopened = openFeed({ socket: new FakeSocket() });
+    await reopened.ready;
+    expect(reopened.cursor.get()).toEqual({ since: 3, epoch: EPOCH });
+    expect(reopened.orders.get().find((o) => o.order_id === order.order_id)?.status).toBe(
+      'preparing',
+    );
+  });
+
   it('hands out the cursor only once the events it covers are stored', async () => {
     const feed = openFeed();
     await feed.ready;
