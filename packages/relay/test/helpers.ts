@@ -103,6 +103,8 @@ export async function startTransport(
     async close() {
       closeClients();
       await transport.close();
+      // A test client that stopped reading would otherwise hold server.close() open.
+      server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       store.close();
     },

@@ -3,6 +3,7 @@ import type { OrderState } from '@kitchen-sync/protocol';
 import type { Socket as ServerSocket } from 'socket.io';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryEventStore, type EventStore } from '../src/index.js';
+import { createLiveFeed } from '../src/lib/liveFeed.js';
 import { client, order, startTransport, type TestTransport } from './helpers.js';
 
 let own: TestTransport | undefined;
@@ -85,5 +86,54 @@ describe('backlog replay to a client that stops reading', () => {
     expect(kitchen.events().map((e) => e.seq)).toEqual(
       Array.from({ length: BACKLOG - 1 }, (_, i) => i + 2),
     );
+  }, 30_000);
+
+  it('drops a stalled client once too many live events wait behind its replay', async () => {
+    const store = bigLog();
+    const live = createLiveFeed(() => undefined);
+    let parked!: () => void;
+    const replayParked = new Promise<void>((resolve) => {
+      parked = resolve;
+    });
+    own = await startTransport({ store, live, maxReplayBuffer: 10 });
+    own.transport.io.engine.on('connection', (socket: EngineSocket) => {
+      const once = socket.once.bind(socket);
+      socket.once = ((event: string, listener: (...args: unknown[]) => void) => {
+        if (event === 'drain') parked();
+        return once(event, listener);
+      }) as typeof socket.once;
+    });
+    const dropped = new Promise<string>((resolve) => {
+      own!.transport.io.on('connection', (socket) => socket.on('disconnect', resolve));
+    });
+    const kitchen = client(own.url, { token: 'x', since: 1, epoch: store.epoch });
+    kitchen.socket.io.engine.once('open', () => {
+      (
+        kitchen.socket.io.engine.transport as unknown as { ws: { _socket: NetSocket } }
+      ).ws._socket.pause();
+    });
+    await replayParked;
+    const head = store.head('1');
+    for (let seq = head + 1; seq <= head + 11; seq++) {
+      const o = order();
+      live.publish([
+        {
+          outlet: '1',
+          tenant: '3',
+          tsMs: 0,
+          envelope: {
+            seq,
+            event_id: crypto.randomUUID(),
+            type: 'new_order',
+            outlet_id: 1,
+            tenant_id: 3,
+            order_id: o.order_id,
+            data: { ...o, version: 1 },
+            ts: new Date(0).toISOString(),
+          },
+        },
+      ]);
+    }
+    expect(await dropped).toBe('server namespace disconnect');
   }, 30_000);
 });

@@ -36,6 +36,11 @@ export interface SocketTransportOptions {
   newId: () => string;
   rateLimit: number;
   maxConnections: number;
+  /**
+   * Live events one replaying connection may hold back; past it the connection is dropped
+   * (it resumes from its cursor). Default 10,000: a client that slow would fall behind anyway.
+   */
+  maxReplayBuffer?: number;
   corsOrigin: string | string[];
   /** Outlet of token-less clients under `--insecure-no-auth` (else `?outlet_id=`). */
   insecureOutlet: string;
@@ -83,6 +88,7 @@ const insecurePrincipal = (clientId: string, outlet: string): Principal => ({
 
 export function attachSocketTransport(options: SocketTransportOptions): SocketTransport {
   const { store, commands, logger, live } = options;
+  const maxReplayBuffer = options.maxReplayBuffer ?? 10_000;
   const io = new Server(options.httpServer, {
     cors: { origin: options.corsOrigin },
     maxHttpBufferSize: 1 << 20,
@@ -143,6 +149,13 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
         if (r.outlet !== event.outlet) continue;
         if (r.tenants && !r.tenants.includes(event.tenant)) continue;
         r.buffer.push(event.envelope);
+        if (r.buffer.length > maxReplayBuffer) {
+          // A client that reads slowly enough to answer pings could otherwise hold every
+          // live event in memory for as long as its replay lasts.
+          replaying.delete(r);
+          logger.warn({ buffered: r.buffer.length }, 'replay too slow; connection dropped');
+          r.socket.disconnect(true);
+        }
       }
     }
   });
