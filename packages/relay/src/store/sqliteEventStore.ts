@@ -192,13 +192,17 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): E
     count: db.prepare('SELECT COUNT(*) AS n FROM events'),
   };
 
+  // One wrapper for every transaction: db.transaction(fn) builds four wrapper functions per
+  // call. Nested calls still become savepoints (the wrapper checks db.inTransaction).
+  const runInTransaction = db.transaction((fn: () => unknown) => fn());
+
   const outletRow = (outlet: string) =>
     stmt.head.get(outlet) as { head: number; pruned_through: number } | undefined;
 
   return {
     kind: 'sqlite',
     epoch,
-    transaction: (fn) => db.transaction(fn)(),
+    transaction: (fn) => runInTransaction(fn) as ReturnType<typeof fn>,
     append(event) {
       const { head } = stmt.bumpHead.get(event.outlet) as { head: number };
       const envelope = { ...event.envelope, seq: head };

@@ -33,25 +33,41 @@ export function createWriteQueue(
   let jobs: Job[] = [];
   let scheduled = false;
 
+  type Outcome = { ok: true; value: WriteOutcome<unknown> } | { ok: false; error: unknown };
+
+  /** Runs the batch in one transaction; throws only if the transaction itself fails. */
+  function commit(batch: Job[]): Outcome[] {
+    // A lone write needs no savepoint: when it fails, rolling the whole transaction back is
+    // the same thing (and at a light load nearly every tick holds one write).
+    if (batch.length === 1) {
+      try {
+        return [{ ok: true, value: store.transaction(batch[0]!.write) }];
+      } catch (error) {
+        return [{ ok: false, error }];
+      }
+    }
+    const outcomes: Outcome[] = [];
+    store.transaction(() => {
+      for (const job of batch) {
+        try {
+          // A nested transaction is a savepoint: one failing write rolls back alone.
+          outcomes.push({ ok: true, value: store.transaction(job.write) });
+        } catch (error) {
+          outcomes.push({ ok: false, error });
+        }
+      }
+    });
+    return outcomes;
+  }
+
   function flush(): void {
     scheduled = false;
     if (jobs.length === 0) return;
     const batch = jobs;
     jobs = [];
-    const outcomes: Array<
-      { ok: true; value: WriteOutcome<unknown> } | { ok: false; error: unknown }
-    > = [];
+    let outcomes: Outcome[];
     try {
-      store.transaction(() => {
-        for (const job of batch) {
-          try {
-            // A nested transaction is a savepoint: one failing write rolls back alone.
-            outcomes.push({ ok: true, value: store.transaction(job.write) });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-          }
-        }
-      });
+      outcomes = commit(batch);
     } catch (error) {
       for (const job of batch) job.reject(error);
       return;

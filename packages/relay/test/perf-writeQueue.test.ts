@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSqliteEventStore, type EventStore, type StoredEvent } from '../src/index.js';
+import { createWriteQueue } from '../src/store/writeQueue.js';
+import { order } from './helpers.js';
+
+let dir: string | undefined;
+let store: EventStore | undefined;
+afterEach(() => {
+  store?.close();
+  store = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+function appendOne(target: EventStore) {
+  const o = order();
+  return target.append({
+    outlet: '1',
+    tenant: '3',
+    tsMs: 1,
+    envelope: {
+      event_id: crypto.randomUUID(),
+      type: 'new_order',
+      outlet_id: 1,
+      tenant_id: 3,
+      order_id: o.order_id,
+      data: { ...o, status: 'pending', version: 1 },
+      ts: new Date(1).toISOString(),
+    },
+  });
+}
+
+describe('write queue, one write per tick', () => {
+  it('rolls a lone failing write back completely and keeps numbering from the last commit', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ks-queue-'));
+    const target = createSqliteEventStore({ dataDir: dir });
+    store = target;
+    const committed: number[] = [];
+    const queue = createWriteQueue(target, (events: StoredEvent[]) =>
+      committed.push(...events.map((e) => e.envelope.seq)),
+    );
+    const good = () => {
+      const event = appendOne(target);
+      return { result: event.envelope.seq, events: [event] };
+    };
+    expect(await queue.submit(good)).toBe(1);
+    await expect(
+      queue.submit(() => {
+        appendOne(target);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow();
+    expect(await queue.submit(good)).toBe(2);
+    expect(committed).toEqual([1, 2]);
+    expect(target.countEvents()).toBe(2);
+    expect(target.head('1')).toBe(2);
+  });
+});
