@@ -71,14 +71,17 @@ export class OrderBook {
     // Another log: its seqs and versions mean nothing next to ours. What this kitchen holds is
     // kept, marked, until the new log brings the order again or it expires: an order the relay
     // lost cannot be resent by anyone, and the kitchen may still be cooking it.
-    if (!sameEpoch) this.#orphanAll(now);
+    // A feed that never synced with a relay (no epoch) holds only what central showed: the
+    // snapshot is the truth for it, as for a same-epoch one.
+    const authoritative = sameEpoch || this.cursor.epoch === null;
+    if (!authoritative) this.#orphanAll(now);
     for (const order of snapshot.orders) {
       if (!isOrderState(order) || !this.#allowed(order.tenant_id)) continue;
       inSnapshot.add(order.order_id);
       const seq = typeof order.seq === 'number' ? order.seq : snapshot.seq;
       this.#upsert(order, seq, now, true);
     }
-    if (sameEpoch) {
+    if (authoritative) {
       // Open orders the snapshot no longer lists were closed while this kitchen was away.
       for (const [id, record] of this.records) {
         if (inSnapshot.has(id) || isFinalStatus(record.order.status) || isOrphan(record)) continue;

@@ -179,6 +179,19 @@ describe('KitchenFeed orders', () => {
     expect(feed.orders.get().map((o) => o.order_id)).not.toContain(lost.order_id);
   });
 
+  it('the first relay snapshot is the truth for orders only central had shown: no orphans', async () => {
+    const feed = openFeed();
+    await feed.ready;
+    const [open, closed] = [makeOrder(), makeOrder()];
+    socket.emitEvent({ ...newOrderEvent(open, 0), seq: null }, 'central');
+    socket.emitEvent({ ...newOrderEvent(closed, 0), seq: null }, 'central');
+    socket.emitSnapshot({ orders: [makeState(open)], seq: 4, epoch: EPOCH });
+    await feed.flush();
+    expect(feed.orders.get().map((o) => [o.order_id, o.orphaned])).toEqual([
+      [open.order_id, false],
+    ]);
+  });
+
   it('bumps an orphan on this screen only: the relay no longer knows it', async () => {
     socket.setLocal(true);
     const outbox = openOutbox();
