@@ -123,6 +123,12 @@ describe('roles', () => {
     expect(admin2.body.total).toBe(1);
   });
 
+  it('reads the Bearer scheme in any case, as HTTP defines it', async () => {
+    const token = await tokenFor('kitchen');
+    const res = await http(t.url, '/api/events', { headers: { authorization: `bearer ${token}` } });
+    expect(res.status).toBe(200);
+  });
+
   it('refuses HTTP requests with a forged token', async () => {
     const forged = await signToken('another-secret-entirely', {
       sub: 'x',
