@@ -106,7 +106,15 @@ export function createPollingTransport(
     running = true;
     // Like a reconnect, a new session or a failure resumes from the source; in between the
     // session's own cursor is ahead of a feed that is still writing what it received.
-    const cursor = resume ? hooks.readCursor() : hooks.currentCursor();
+    let cursor: Cursor;
+    try {
+      cursor = resume ? hooks.readCursor() : hooks.currentCursor();
+    } catch (cause) {
+      // A failing cursor source must not leave `running` set: nothing would poll again.
+      running = false;
+      fail(new KitchenSyncError('storage', 'the cursor source failed', { cause }));
+      return;
+    }
     resume = false;
     const waitMs = longPoll ? wait : 0;
     const query = new URLSearchParams({ outlet_id: String(options.outletId), since: '0' });

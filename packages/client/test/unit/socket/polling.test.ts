@@ -223,6 +223,26 @@ describe('polling', () => {
     expect(requests.map((r) => r.query.since)).toEqual(['3', '4', '3', '4']);
   });
 
+  it('a cursor source that throws is reported and retried with the error backoff, never stuck', async () => {
+    relay(() => new Promise<Response>(() => {}));
+    let reads = 0;
+    const s = make({
+      cursor: {
+        get: () => {
+          reads++;
+          if (reads === 2) throw new Error('storage gone');
+          return { since: 3, epoch: 'ep1' };
+        },
+      },
+    });
+    s.startPolling();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(requests).toEqual([]);
+    expect(s.status.get().error?.code).toBe('storage');
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(requests.map((r) => r.query.since)).toEqual(['3']);
+  });
+
   it('moves the cursor only as far as the events of a full page went', async () => {
     relay((seen) =>
       seen.query.since === '0'
