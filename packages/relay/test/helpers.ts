@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventEnvelope, Order, Role } from '@kitchen-sync/protocol';
@@ -95,6 +95,12 @@ export async function startTransport(
     onConnectionsChanged: () => undefined,
     ...overrides,
   });
+  // Upgraded WebSockets leave the HTTP server's books: track them to end them on close.
+  const connections = new Set<NetSocket>();
+  server.on('connection', (socket: NetSocket) => {
+    connections.add(socket);
+    socket.on('close', () => connections.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -104,7 +110,7 @@ export async function startTransport(
       closeClients();
       await transport.close();
       // A test client that stopped reading would otherwise hold server.close() open.
-      server.closeAllConnections();
+      for (const socket of connections) socket.destroy();
       await new Promise((resolve) => server.close(resolve));
       store.close();
     },

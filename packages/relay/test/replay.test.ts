@@ -136,4 +136,38 @@ describe('backlog replay to a client that stops reading', () => {
     }
     expect(await dropped).toBe('server namespace disconnect');
   }, 30_000);
+
+  it('ends a replay that retention overtook instead of skipping the pruned events', async () => {
+    const store = bigLog();
+    let parked!: () => void;
+    const replayParked = new Promise<void>((resolve) => {
+      parked = resolve;
+    });
+    own = await startTransport({ store });
+    own.transport.io.engine.on('connection', (socket: EngineSocket) => {
+      const once = socket.once.bind(socket);
+      socket.once = ((event: string, listener: (...args: unknown[]) => void) => {
+        if (event === 'drain') parked();
+        return once(event, listener);
+      }) as typeof socket.once;
+    });
+    const kitchen = client(own.url, { token: 'x', since: 1, epoch: store.epoch });
+    let tcp: NetSocket | undefined;
+    kitchen.socket.io.engine.once('open', () => {
+      tcp = (kitchen.socket.io.engine.transport as unknown as { ws: { _socket: NetSocket } }).ws
+        ._socket;
+      tcp.pause();
+    });
+    const ended = new Promise<string>((resolve) => {
+      kitchen.socket.on('disconnect', (reason) => resolve(reason));
+      kitchen.socket.on('sync:caught_up', () => resolve('caught_up'));
+    });
+    await replayParked;
+    // While the replay waits for the client, retention drops all but the last 100 events.
+    store.prune({ maxAgeMs: Number.MAX_SAFE_INTEGER, maxEvents: 100 }, 0);
+    tcp!.resume();
+    expect(await ended).toBe('io server disconnect');
+    const seqs = kitchen.events().map((e) => e.seq!);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 2));
+  }, 30_000);
 });

@@ -227,6 +227,14 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
           replaying.delete(entry);
           return;
         }
+        if (store.prunedThrough(principal.outlet) > cursor) {
+          // Retention dropped events this replay has not sent yet: going on would skip them.
+          // Reconnecting, the client is behind retention and gets a snapshot instead.
+          replaying.delete(entry);
+          logger.warn({ cursor }, 'retention overtook a replay; connection dropped');
+          socket.disconnect(true);
+          return;
+        }
         const events = store.eventsAfter(principal.outlet, cursor, BACKLOG_PAGE, principal.tenants);
         for (const event of events) {
           if (event.envelope.seq > plan.head) break;
