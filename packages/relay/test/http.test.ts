@@ -303,6 +303,18 @@ describe('operations endpoints', () => {
     await publish(order());
     const res = await http(t.url, '/health');
     expect(res.status).toBe(200);
+    expect(Object.keys(res.body).sort()).toEqual(
+      [
+        'status',
+        'uptime',
+        'connections',
+        'clients',
+        'head_seq',
+        'store',
+        'version',
+        'timestamp',
+      ].sort(),
+    );
     expect(res.body).toMatchObject({
       status: 'ok',
       connections: 1,

@@ -19,6 +19,19 @@ describe('publish', () => {
     expect(ack).toEqual({ ok: true, seq: 1, duplicate: false });
     await kitchen.waitFor(() => kitchen.events().length === 1);
     const event = kitchen.events()[0] as EventEnvelope<OrderState>;
+    expect(Object.keys(event).sort()).toEqual(
+      [
+        'seq',
+        'event_id',
+        'type',
+        'outlet_id',
+        'tenant_id',
+        'order_id',
+        'data',
+        'ts',
+        'origin',
+      ].sort(),
+    );
     expect(event).toMatchObject({
       seq: 1,
       type: 'new_order',
