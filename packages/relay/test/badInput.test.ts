@@ -166,6 +166,11 @@ const cases: Case[] = [
     code: 'invalid_payload',
   },
   {
+    name: 'a binary value inside an order',
+    payload: () => ({ ...order(), ext: { photo: Buffer.from('jpeg') } }),
+    code: 'invalid_payload',
+  },
+  {
     name: 'over --max-message-bytes',
     payload: () => ({ ...order(), ext: 'x'.repeat(70_000) }),
     code: 'too_large',

@@ -20,6 +20,7 @@ import {
 } from '@kitchen-sync/protocol';
 import { inScope, mayDo } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
+import { containsBinary } from '../lib/binary.js';
 import { failure } from '../lib/failure.js';
 import { jsonSize } from '../lib/jsonSize.js';
 import type { EventStore, NewEvent, StoredOrder } from '../store/EventStore.js';
@@ -236,6 +237,9 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
           if (!mayDo(principal, 'publish')) return failure('forbidden', 'your role cannot publish');
           const checked = validate(OrderSchema, payload);
           if (!checked.ok) return { ok: false, error: checked.error };
+          if (containsBinary(payload)) {
+            return failure('invalid_payload', 'an order holds JSON values only, not binary data');
+          }
           const rawEventId = (checked.value as { event_id?: unknown }).event_id;
           if (rawEventId !== undefined && !validate(UuidSchema, rawEventId).ok) {
             return failure('invalid_payload', 'event_id: must be a UUID');
