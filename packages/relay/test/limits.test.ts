@@ -148,12 +148,14 @@ describe('HTTP rate limit', () => {
     expect(limited.headers['access-control-allow-origin']).toBe('*');
     expect(t.relay.store.countEvents()).toBe(0);
     expect(await statuses(1, '/api/events', await tokenFor('pos'))).toEqual([200]);
-    expect(await statuses(4, '/health')).toEqual([200, 200, 200, 429]);
+    expect(await statuses(4, '/metrics')).toEqual([200, 200, 200, 429]);
     // A made-up token does not buy a fresh allowance: it counts against the address.
     expect(await statuses(1, '/api/events', 'not-a-jwt')).toEqual([429]);
+    // Terminals probe /health to tell "relay down" from "relay up": it is never limited.
+    expect(await statuses(5, '/health')).toEqual([200, 200, 200, 200, 200]);
     clock += 1_000;
     expect(await statuses(1, '/api/events', pos)).toEqual([200]);
-    expect(await statuses(1, '/health')).toEqual([200]);
+    expect(await statuses(1, '/metrics')).toEqual([200]);
   });
 });
 

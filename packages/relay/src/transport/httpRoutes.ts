@@ -99,6 +99,9 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
   if (options.rateLimit > 0) {
     // preParsing: after the CORS headers are set (onRequest), before a body is read.
     app.addHook('preParsing', async (request, _reply, payload) => {
+      // Terminals probe /health (often many behind one address) to tell whether the relay is
+      // up at all: a 429 there would read as "relay down".
+      if (request.routeOptions.url === '/health') return payload;
       // A made-up token must not buy a fresh allowance: only a valid one is its own key.
       const key = await verifiedPrincipal(request).then(
         (principal) => (principal ? `token:${bearer(request)}` : `ip:${request.ip}`),
