@@ -18,7 +18,7 @@ export default defineConfig({
   splitting: true,
   treeshake: true,
   // Dependencies stay imports so the app's bundler dedupes them and tree-shakes.
-  external: [/^workbox-/, 'idb', 'socket.io-client', 'nanoevents', '@kitchen-sync/protocol'],
+  external: [/^workbox-/, 'idb', 'socket.io-client', '@kitchen-sync/protocol'],
   // Dev-only checks are dropped from production builds of the app.
   define: {},
 });
