@@ -1,16 +1,16 @@
 import { HttpResponse, http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createNetworkMonitor,
   type NetworkMonitorOptions,
   type NetworkState,
 } from '../../../src/network/networkMonitor.js';
+import { mswServer } from '../fakes/mswServer.js';
 import { fakeTimers } from '../socket/fakes.js';
 
 const CENTRAL = 'https://central.test/api/health/';
 const RELAY = 'http://relay.test:3001';
-const server = setupServer();
+const server = mswServer();
 let up = { central: true, relay: true };
 let probes: string[] = [];
 
@@ -49,8 +49,6 @@ function make(win: ReturnType<typeof fakeWindow>, overrides: Partial<NetworkMoni
   });
 }
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => server.close());
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
   up = { central: true, relay: true };
@@ -67,7 +65,6 @@ beforeEach(() => {
   );
 });
 afterEach(() => {
-  server.resetHandlers();
   vi.useRealTimers();
 });
 

@@ -2,8 +2,7 @@ import 'fake-indexeddb/auto';
 import type { Order, OrderUpdate } from '@kitchen-sync/protocol';
 import { IDBFactory } from 'fake-indexeddb';
 import { HttpResponse, http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KitchenSyncError } from '../../../src/errors.js';
 import {
   createOrderOutbox,
@@ -13,11 +12,12 @@ import {
 import { FakeLocks } from '../fakes/fakeLocks.js';
 import { FakeSocket } from '../fakes/fakeSocket.js';
 import { ManualTimers } from '../fakes/manualTimers.js';
+import { mswServer } from '../fakes/mswServer.js';
 import { makeOrder } from '../fakes/orders.js';
 import { until } from '../fakes/until.js';
 
 const RELAY = 'http://relay.test';
-const server = setupServer();
+const server = mswServer();
 
 interface HttpCall {
   type: string;
@@ -31,9 +31,6 @@ let socket: FakeSocket;
 let outboxes: OrderOutbox[];
 let httpCalls: HttpCall[];
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => server.close());
-
 beforeEach(() => {
   idb = new IDBFactory();
   timers = new ManualTimers();
@@ -44,7 +41,6 @@ beforeEach(() => {
 
 afterEach(() => {
   for (const outbox of outboxes) outbox.stop();
-  server.resetHandlers();
 });
 
 function open(options: OrderOutboxOptions = {}): OrderOutbox {

@@ -1,16 +1,16 @@
 import { HttpResponse, http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   loadOutletSettings,
   type OutletSettingsOptions,
   parseOutletSettings,
   socketOptionsFromSettings,
 } from '../../../src/settings/outletSettings.js';
+import { mswServer } from '../fakes/mswServer.js';
 import { fakeTimers } from '../socket/fakes.js';
 
 const API = 'https://central.test';
-const server = setupServer();
+const server = mswServer();
 let answer: () => Response;
 let asked: string[] = [];
 
@@ -45,8 +45,6 @@ function load(storage: MemoryStorage, overrides: Partial<OutletSettingsOptions> 
   });
 }
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => server.close());
 beforeEach(() => {
   asked = [];
   answer = () => HttpResponse.json(good);
@@ -58,7 +56,6 @@ beforeEach(() => {
   );
 });
 afterEach(() => {
-  server.resetHandlers();
   vi.useRealTimers();
 });
 

@@ -1,17 +1,17 @@
 import type { EventsResponse } from '@kitchen-sync/protocol';
 import { HttpResponse, http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { pollErrorDelay } from '../../../src/socket/pollingTransport.js';
 import {
   createSocketService,
   type SocketServiceOptions,
 } from '../../../src/socket/socketService.js';
 import type { SocketService } from '../../../src/socket/types.js';
+import { mswServer } from '../fakes/mswServer.js';
 import { fakeTimers, orderEvent } from './fakes.js';
 
 const RELAY = 'http://relay.test:3001';
-const server = setupServer();
+const server = mswServer();
 
 interface Seen {
   at: number;
@@ -70,8 +70,6 @@ function make(overrides: Partial<SocketServiceOptions> = {}): SocketService {
   return service;
 }
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => server.close());
 beforeEach(() => {
   vi.useFakeTimers({
     now: 0,
@@ -82,7 +80,6 @@ beforeEach(() => {
 afterEach(() => {
   service?.stop();
   service = undefined;
-  server.resetHandlers();
   vi.useRealTimers();
 });
 
