@@ -4,12 +4,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EventEnvelope, Order, Role } from '@kitchen-sync/protocol';
+import type { EventEnvelope, Order, OrderState, Role } from '@kitchen-sync/protocol';
 import { io, type Socket } from 'socket.io-client';
 import {
   createLogger,
   createMemoryEventStore,
   createRelay,
+  type NewEvent,
   type RelayOptions,
   signToken,
 } from '../src/index.js';
@@ -241,6 +242,24 @@ export function order(overrides: Partial<Order> & Record<string, unknown> = {}):
     created_at: '2026-01-01T10:00:00.000Z',
     ...overrides,
   } as Order;
+}
+
+/** The `new_order` log entry the relay writes for `o` (outlet 1, tenant 3), for filling a store. */
+export function newOrderEvent(o: Order = order(), tsMs = 0): NewEvent {
+  return {
+    outlet: '1',
+    tenant: '3',
+    tsMs,
+    envelope: {
+      event_id: randomUUID(),
+      type: 'new_order',
+      outlet_id: 1,
+      tenant_id: 3,
+      order_id: o.order_id,
+      data: { ...o, status: 'pending', version: 1 } as OrderState,
+      ts: new Date(tsMs).toISOString(),
+    },
+  };
 }
 
 export async function http(

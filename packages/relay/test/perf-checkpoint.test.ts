@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { OrderState } from '@kitchen-sync/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSqliteEventStore, type EventStore } from '../src/index.js';
-import { order } from './helpers.js';
+import { newOrderEvent, order } from './helpers.js';
 
 let dir: string | undefined;
 let store: EventStore | undefined;
@@ -19,30 +19,15 @@ afterEach(() => {
 function publish(target: EventStore, count: number) {
   for (let i = 0; i < count; i++) {
     const o = order();
-    const state = { ...o, status: 'pending', version: 1 } as OrderState;
     target.transaction(() => {
-      const event = target.append({
-        outlet: '1',
-        tenant: '3',
-        tsMs: Date.now(),
-        envelope: {
-          event_id: crypto.randomUUID(),
-          type: 'new_order',
-          outlet_id: 1,
-          tenant_id: 3,
-          order_id: o.order_id,
-          data: state,
-          ts: new Date().toISOString(),
-        },
-      });
-      const seq = event.envelope.seq;
+      const { envelope } = target.append(newOrderEvent(o, Date.now()));
       target.putOrder({
         orderId: o.order_id,
         outlet: '1',
         tenant: '3',
-        state,
-        createdSeq: seq,
-        statusSeq: seq,
+        state: envelope.data as OrderState,
+        createdSeq: envelope.seq,
+        statusSeq: envelope.seq,
         updatedMs: Date.now(),
       });
     });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteEventStore, type EventStore, type StoredEvent } from '../src/index.js';
 import { createWriteQueue } from '../src/store/writeQueue.js';
-import { order } from './helpers.js';
+import { newOrderEvent } from './helpers.js';
 
 let dir: string | undefined;
 let store: EventStore | undefined;
@@ -14,24 +14,6 @@ afterEach(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
   dir = undefined;
 });
-
-function appendOne(target: EventStore) {
-  const o = order();
-  return target.append({
-    outlet: '1',
-    tenant: '3',
-    tsMs: 1,
-    envelope: {
-      event_id: crypto.randomUUID(),
-      type: 'new_order',
-      outlet_id: 1,
-      tenant_id: 3,
-      order_id: o.order_id,
-      data: { ...o, status: 'pending', version: 1 },
-      ts: new Date(1).toISOString(),
-    },
-  });
-}
 
 describe('write queue, one write per tick', () => {
   it('rolls a lone failing write back completely and keeps numbering from the last commit', async () => {
@@ -43,13 +25,13 @@ describe('write queue, one write per tick', () => {
       committed.push(...events.map((e) => e.envelope.seq)),
     );
     const good = () => {
-      const event = appendOne(target);
+      const event = target.append(newOrderEvent());
       return { result: event.envelope.seq, events: [event] };
     };
     expect(await queue.submit(good)).toBe(1);
     await expect(
       queue.submit(() => {
-        appendOne(target);
+        target.append(newOrderEvent());
         throw new Error('boom');
       }),
     ).rejects.toThrow();

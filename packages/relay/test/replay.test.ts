@@ -1,10 +1,16 @@
 import type { Socket as NetSocket } from 'node:net';
-import type { OrderState } from '@kitchen-sync/protocol';
 import type { Socket as ServerSocket } from 'socket.io';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryEventStore, type EventStore } from '../src/index.js';
 import { createLiveFeed } from '../src/lib/liveFeed.js';
-import { client, order, startTransport, type TestTransport } from './helpers.js';
+import {
+  client,
+  newOrderEvent,
+  order,
+  startTransport,
+  type TestClient,
+  type TestTransport,
+} from './helpers.js';
 
 let own: TestTransport | undefined;
 afterEach(async () => {
@@ -21,25 +27,32 @@ function bigLog(): EventStore {
   const store = createMemoryEventStore();
   const notes = 'n'.repeat(1_400);
   store.transaction(() => {
-    for (let i = 0; i < BACKLOG; i++) {
-      const o = order({ notes });
-      store.append({
-        outlet: '1',
-        tenant: '3',
-        tsMs: 0,
-        envelope: {
-          event_id: crypto.randomUUID(),
-          type: 'new_order',
-          outlet_id: 1,
-          tenant_id: 3,
-          order_id: o.order_id,
-          data: { ...o, version: 1 } as OrderState,
-          ts: new Date(0).toISOString(),
-        },
-      });
-    }
+    for (let i = 0; i < BACKLOG; i++) store.append(newOrderEvent(order({ notes })));
   });
   return store;
+}
+
+/** Calls `onWait` each time the relay parks a replay on 'drain' (its client stopped reading). */
+function onDrainWait(transport: TestTransport, onWait: () => void): void {
+  transport.transport.io.engine.on('connection', (socket: EngineSocket) => {
+    const once = socket.once.bind(socket);
+    socket.once = ((event: string, listener: (...args: unknown[]) => void) => {
+      if (event === 'drain') onWait();
+      return once(event, listener);
+    }) as typeof socket.once;
+  });
+}
+
+/** Stops the client reading its TCP socket as soon as it opens; resolves with that socket. */
+function stopReading(kitchen: TestClient): Promise<NetSocket> {
+  return new Promise((resolve) => {
+    kitchen.socket.io.engine.once('open', () => {
+      const tcp = (kitchen.socket.io.engine.transport as unknown as { ws: { _socket: NetSocket } })
+        .ws._socket;
+      tcp.pause();
+      resolve(tcp);
+    });
+  });
 }
 
 describe('backlog replay to a client that stops reading', () => {
@@ -67,20 +80,11 @@ describe('backlog replay to a client that stops reading', () => {
     });
     own.transport.io.engine.on('connection', (socket: EngineSocket) => {
       conn = socket;
-      // With back-pressure the replay parks on 'drain' while the client is not reading.
-      const once = socket.once.bind(socket);
-      socket.once = ((event: string, listener: (...args: unknown[]) => void) => {
-        if (event === 'drain') resume();
-        return once(event, listener);
-      }) as typeof socket.once;
     });
+    // With back-pressure the replay parks on 'drain' while the client is not reading.
+    onDrainWait(own, resume);
     const kitchen = client(own.url, { token: 'x', since: 1, epoch: store.epoch });
-    kitchen.socket.io.engine.once('open', () => {
-      const tcp = (kitchen.socket.io.engine.transport as unknown as { ws: { _socket: NetSocket } })
-        .ws._socket;
-      tcp.pause();
-      stalled.then(() => tcp.resume());
-    });
+    void stopReading(kitchen).then((tcp) => stalled.then(() => tcp.resume()));
     await kitchen.waitFor((r) => r.some((x) => x.name === 'sync:caught_up'), 20_000);
     expect(largestQueue).toBeLessThan(1_000);
     expect(kitchen.events().map((e) => e.seq)).toEqual(
@@ -96,43 +100,17 @@ describe('backlog replay to a client that stops reading', () => {
       parked = resolve;
     });
     own = await startTransport({ store, live, maxReplayBuffer: 10 });
-    own.transport.io.engine.on('connection', (socket: EngineSocket) => {
-      const once = socket.once.bind(socket);
-      socket.once = ((event: string, listener: (...args: unknown[]) => void) => {
-        if (event === 'drain') parked();
-        return once(event, listener);
-      }) as typeof socket.once;
-    });
+    onDrainWait(own, parked);
     const dropped = new Promise<string>((resolve) => {
       own!.transport.io.on('connection', (socket) => socket.on('disconnect', resolve));
     });
     const kitchen = client(own.url, { token: 'x', since: 1, epoch: store.epoch });
-    kitchen.socket.io.engine.once('open', () => {
-      (
-        kitchen.socket.io.engine.transport as unknown as { ws: { _socket: NetSocket } }
-      ).ws._socket.pause();
-    });
+    void stopReading(kitchen);
     await replayParked;
     const head = store.head('1');
     for (let seq = head + 1; seq <= head + 11; seq++) {
-      const o = order();
-      live.publish([
-        {
-          outlet: '1',
-          tenant: '3',
-          tsMs: 0,
-          envelope: {
-            seq,
-            event_id: crypto.randomUUID(),
-            type: 'new_order',
-            outlet_id: 1,
-            tenant_id: 3,
-            order_id: o.order_id,
-            data: { ...o, version: 1 },
-            ts: new Date(0).toISOString(),
-          },
-        },
-      ]);
+      const { envelope, ...keys } = newOrderEvent();
+      live.publish([{ ...keys, envelope: { ...envelope, seq } }]);
     }
     expect(await dropped).toBe('server namespace disconnect');
   }, 30_000);
@@ -144,20 +122,9 @@ describe('backlog replay to a client that stops reading', () => {
       parked = resolve;
     });
     own = await startTransport({ store });
-    own.transport.io.engine.on('connection', (socket: EngineSocket) => {
-      const once = socket.once.bind(socket);
-      socket.once = ((event: string, listener: (...args: unknown[]) => void) => {
-        if (event === 'drain') parked();
-        return once(event, listener);
-      }) as typeof socket.once;
-    });
+    onDrainWait(own, parked);
     const kitchen = client(own.url, { token: 'x', since: 1, epoch: store.epoch });
-    let tcp: NetSocket | undefined;
-    kitchen.socket.io.engine.once('open', () => {
-      tcp = (kitchen.socket.io.engine.transport as unknown as { ws: { _socket: NetSocket } }).ws
-        ._socket;
-      tcp.pause();
-    });
+    const paused = stopReading(kitchen);
     const ended = new Promise<string>((resolve) => {
       kitchen.socket.on('disconnect', (reason) => resolve(reason));
       kitchen.socket.on('sync:caught_up', () => resolve('caught_up'));
@@ -165,7 +132,7 @@ describe('backlog replay to a client that stops reading', () => {
     await replayParked;
     // While the replay waits for the client, retention drops all but the last 100 events.
     store.prune({ maxAgeMs: Number.MAX_SAFE_INTEGER, maxEvents: 100 }, 0);
-    tcp!.resume();
+    (await paused).resume();
     expect(await ended).toBe('io server disconnect');
     const seqs = kitchen.events().map((e) => e.seq!);
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 2));
