@@ -22,6 +22,25 @@ afterEach(async () => {
 const publish = (payload: unknown, token = pos) =>
   http(t.url, '/api/events', { token, body: { type: 'order:publish', payload } });
 
+/** A SQLite log in its own temp dir: every read calls `onRead`; `pollRead` settles on the first. */
+function storeOnRead(onRead: () => void = () => undefined) {
+  const dir = mkdtempSync(join(tmpdir(), 'ks-poll-'));
+  const store = createSqliteEventStore({ dataDir: dir });
+  let read!: () => void;
+  const pollRead = new Promise<void>((resolve) => {
+    read = resolve;
+  });
+  const watched = {
+    ...store,
+    eventsAfter: (...args: Parameters<typeof store.eventsAfter>) => {
+      read();
+      onRead();
+      return store.eventsAfter(...args);
+    },
+  };
+  return { store: watched, dir, pollRead };
+}
+
 describe('POST /api/events', () => {
   it('answers like the socket ack, duplicates included', async () => {
     const o = order();
@@ -141,20 +160,8 @@ describe('GET /api/events', () => {
   });
 
   it('answers pending long polls when the relay closes, with sockets still connected', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ks-close-'));
-    const store = createSqliteEventStore({ dataDir: dir });
-    let polled!: () => void;
-    const pollRead = new Promise<void>((resolve) => {
-      polled = resolve;
-    });
     // Tells the test when the poll has read the log (it then waits for events).
-    const watched = {
-      ...store,
-      eventsAfter: (...args: Parameters<typeof store.eventsAfter>) => {
-        polled();
-        return store.eventsAfter(...args);
-      },
-    };
+    const { store: watched, dir, pollRead } = storeOnRead();
     const own = await startRelay({ store: watched });
     try {
       await connected(own.url, { token: kitchen });
@@ -174,17 +181,9 @@ describe('GET /api/events', () => {
   });
 
   it('does not start waiting once the relay is closing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ks-close-'));
-    const store = createSqliteEventStore({ dataDir: dir });
     let own: TestRelay | undefined;
     // The poll's first read is where shutdown begins: its wait would start after wakeAll.
-    const closingDuringRead = {
-      ...store,
-      eventsAfter: (...args: Parameters<typeof store.eventsAfter>) => {
-        void own?.relay.close();
-        return store.eventsAfter(...args);
-      },
-    };
+    const { store: closingDuringRead, dir } = storeOnRead(() => void own?.relay.close());
     own = await startRelay({ store: closingDuringRead });
     try {
       const res = await http(own.url, '/api/events?since=0&wait=30000', {
@@ -200,19 +199,7 @@ describe('GET /api/events', () => {
   });
 
   it('holds at most --max-connections long polls and refuses more with rate_limited', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ks-waiters-'));
-    const store = createSqliteEventStore({ dataDir: dir });
-    let polled!: () => void;
-    const pollRead = new Promise<void>((resolve) => {
-      polled = resolve;
-    });
-    const watched = {
-      ...store,
-      eventsAfter: (...args: Parameters<typeof store.eventsAfter>) => {
-        polled();
-        return store.eventsAfter(...args);
-      },
-    };
+    const { store: watched, dir, pollRead } = storeOnRead();
     const own = await startRelay({ store: watched, maxConnections: 1 });
     try {
       const first = http(own.url, '/api/events?since=0&wait=30000', {
