@@ -1,30 +1,17 @@
 import type { EventEnvelope } from '@kitchen-sync/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { envelopeFromCentral } from '../../../src/socket/centralTransport.js';
-import {
-  createSocketService,
-  type SocketServiceOptions,
-} from '../../../src/socket/socketService.js';
-import type { SocketService } from '../../../src/socket/types.js';
-import { FakeWebSocket, fakeTimers, resetFakes } from './fakes.js';
+import { FakeWebSocket, resetFakes, socketServices } from './fakes.js';
 
-let service: SocketService | undefined;
-
-function make(overrides: Partial<SocketServiceOptions> = {}): SocketService {
-  service = createSocketService({
-    outletId: 1,
-    centralWsUrl: 'ws://central.test/ws/outlet/1/',
-    WebSocket: FakeWebSocket.factory,
-    timers: fakeTimers,
-    now: () => Date.now(),
-    random: () => 0.5,
-    pingIntervalMs: 25_000,
-    pongTimeoutMs: 10_000,
-    reconnect: { min: 1_000, max: 8_000, factor: 2, jitter: 0.5 },
-    ...overrides,
-  });
-  return service;
-}
+const services = socketServices({
+  centralWsUrl: 'ws://central.test/ws/outlet/1/',
+  // Looked up per socket: beforeEach wraps the factory to record when each one opens.
+  WebSocket: (url) => FakeWebSocket.factory(url),
+  pingIntervalMs: 25_000,
+  pongTimeoutMs: 10_000,
+  reconnect: { min: 1_000, max: 8_000, factor: 2, jitter: 0.5 },
+});
+const make = services.make;
 
 /** A started service whose central socket is open, recording every event it dispatches. */
 function openCentral() {
@@ -54,8 +41,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  service?.stop();
-  service = undefined;
+  services.stop();
   vi.useRealTimers();
 });
 
@@ -117,10 +103,11 @@ describe('central transport', () => {
   });
 
   it('drops a socket that does not open in time and tries again', async () => {
-    make().start();
+    const s = make();
+    s.start();
     await vi.advanceTimersByTimeAsync(10_000);
     expect(FakeWebSocket.instances[0]?.closedByClient).toBe(true);
-    expect(service?.status.get().error?.code).toBe('timeout');
+    expect(s.status.get().error?.code).toBe('timeout');
     await vi.advanceTimersByTimeAsync(1_000);
     expect(FakeWebSocket.instances).toHaveLength(2);
   });

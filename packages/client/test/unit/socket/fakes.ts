@@ -2,6 +2,11 @@ import type { CaughtUpMessage, EventEnvelope, SnapshotMessage } from '@kitchen-s
 import type { Timers } from '../../../src/lib/environment.js';
 import type { WebSocketLike } from '../../../src/socket/centralTransport.js';
 import type { RelaySocket, RelaySocketOptions } from '../../../src/socket/localTransport.js';
+import {
+  createSocketService,
+  type SocketServiceOptions,
+} from '../../../src/socket/socketService.js';
+import type { SocketService } from '../../../src/socket/types.js';
 
 /** Timers routed through vitest's fake clock, passed in as the service's injected timers. */
 export const fakeTimers: Timers = {
@@ -10,6 +15,31 @@ export const fakeTimers: Timers = {
   setInterval: (fn, ms) => globalThis.setInterval(fn, ms),
   clearInterval: (h) => globalThis.clearInterval(h as ReturnType<typeof setInterval>),
 };
+
+/**
+ * Socket services for one test file: outlet 1 on the fake clock with random 0.5, then the file's
+ * defaults, then the test's overrides. `stop()` (from afterEach) stops the last one made.
+ */
+export function socketServices(defaults: Partial<SocketServiceOptions>) {
+  let current: SocketService | undefined;
+  return {
+    make(overrides: Partial<SocketServiceOptions> = {}): SocketService {
+      current = createSocketService({
+        outletId: 1,
+        timers: fakeTimers,
+        now: () => Date.now(),
+        random: () => 0.5,
+        ...defaults,
+        ...overrides,
+      });
+      return current;
+    },
+    stop(): void {
+      current?.stop();
+      current = undefined;
+    },
+  };
+}
 
 type Handler = ((event: never) => void) | null;
 

@@ -2,13 +2,8 @@ import type { EventsResponse } from '@kitchen-sync/protocol';
 import { HttpResponse, http } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { pollErrorDelay } from '../../../src/socket/pollingTransport.js';
-import {
-  createSocketService,
-  type SocketServiceOptions,
-} from '../../../src/socket/socketService.js';
-import type { SocketService } from '../../../src/socket/types.js';
 import { mswServer } from '../fakes/mswServer.js';
-import { fakeTimers, orderEvent } from './fakes.js';
+import { orderEvent, socketServices } from './fakes.js';
 
 const RELAY = 'http://relay.test:3001';
 const server = mswServer();
@@ -19,7 +14,6 @@ interface Seen {
   auth: string | null;
 }
 let requests: Seen[] = [];
-let service: SocketService | undefined;
 
 function relay(answer: (seen: Seen, request: Request) => Response | Promise<Response>): void {
   server.use(
@@ -56,19 +50,12 @@ function fakeDocument(initial: 'visible' | 'hidden') {
   return doc;
 }
 
-function make(overrides: Partial<SocketServiceOptions> = {}): SocketService {
-  service = createSocketService({
-    outletId: 1,
-    relayUrl: RELAY,
-    token: 'tok',
-    timers: fakeTimers,
-    now: () => Date.now(),
-    random: () => 0.5,
-    fetch: (input, init) => globalThis.fetch(input, init),
-    ...overrides,
-  });
-  return service;
-}
+const services = socketServices({
+  relayUrl: RELAY,
+  token: 'tok',
+  fetch: (input, init) => globalThis.fetch(input, init),
+});
+const make = services.make;
 
 beforeEach(() => {
   vi.useFakeTimers({
@@ -78,8 +65,7 @@ beforeEach(() => {
   requests = [];
 });
 afterEach(() => {
-  service?.stop();
-  service = undefined;
+  services.stop();
   vi.useRealTimers();
 });
 

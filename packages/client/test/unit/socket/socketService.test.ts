@@ -1,33 +1,20 @@
 import type { EventEnvelope, SnapshotMessage } from '@kitchen-sync/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  createSocketService,
-  type SocketServiceOptions,
-} from '../../../src/socket/socketService.js';
 import type { Cursor, EventSource, SocketService } from '../../../src/socket/types.js';
-import { FakeRelaySocket, FakeWebSocket, fakeTimers, orderEvent, resetFakes } from './fakes.js';
+import { FakeRelaySocket, FakeWebSocket, orderEvent, resetFakes, socketServices } from './fakes.js';
 
-let service: SocketService | undefined;
-
-function make(overrides: Partial<SocketServiceOptions> = {}): SocketService {
-  service = createSocketService({
-    outletId: 1,
-    centralUrl: 'https://central.test',
-    relayUrl: 'http://relay.test:3001',
-    token: 'tok',
-    clientId: 'kds-1',
-    WebSocket: FakeWebSocket.factory,
-    io: FakeRelaySocket.factory,
-    timers: fakeTimers,
-    now: () => Date.now(),
-    random: () => 0.5,
-    // Polling is covered in polling.test.ts; here it must not reach the network.
-    fetch: () => new Promise<Response>(() => {}),
-    reconnect: { min: 1_000, max: 30_000, jitter: 0.5 },
-    ...overrides,
-  });
-  return service;
-}
+const services = socketServices({
+  centralUrl: 'https://central.test',
+  relayUrl: 'http://relay.test:3001',
+  token: 'tok',
+  clientId: 'kds-1',
+  WebSocket: FakeWebSocket.factory,
+  io: FakeRelaySocket.factory,
+  // Polling is covered in polling.test.ts; here it must not reach the network.
+  fetch: () => new Promise<Response>(() => {}),
+  reconnect: { min: 1_000, max: 30_000, jitter: 0.5 },
+});
+const make = services.make;
 
 /** A started relay-only service whose relay socket has accepted. */
 async function openRelay(): Promise<{ s: SocketService; relay: FakeRelaySocket }> {
@@ -55,8 +42,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  service?.stop();
-  service = undefined;
+  services.stop();
   vi.useRealTimers();
 });
 
