@@ -58,7 +58,7 @@ class HttpError extends Error {
   }
 }
 
-export function sendError(reply: FastifyReply, code: ErrorCode, message: string) {
+function sendError(reply: FastifyReply, code: ErrorCode, message: string) {
   return reply.code(HTTP_STATUS_BY_CODE[code]).send({ error: { code, message } });
 }
 

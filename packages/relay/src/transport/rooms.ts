@@ -5,8 +5,8 @@ import type { Principal } from '../auth/principal.js';
 const part = (id: string) => encodeURIComponent(id);
 
 /** Clients that see every tenant of an outlet share one room; scoped ones join per tenant. */
-export const outletRoom = (outlet: string) => `o:${part(outlet)}`;
-export const tenantRoom = (outlet: string, tenant: string) => `t:${part(outlet)}:${part(tenant)}`;
+const outletRoom = (outlet: string) => `o:${part(outlet)}`;
+const tenantRoom = (outlet: string, tenant: string) => `t:${part(outlet)}:${part(tenant)}`;
 
 export function roomsOf(principal: Principal): string[] {
   if (principal.tenants === null) return [outletRoom(principal.outlet)];
