@@ -11,10 +11,11 @@ import {
   type EnvironmentOptions,
   resolveEnvironment,
 } from '../lib/environment.js';
+import { Listeners } from '../lib/listeners.js';
 import type { OrderOutbox } from '../outbox/orderOutbox.js';
 import type { OutboxEntry } from '../outbox/types.js';
 import type { Cursor, CursorSource, EventSource, SocketService } from '../socket/types.js';
-import { type Readable, readonly, reportListenerError, type Writable, writable } from '../store.js';
+import { type Readable, readonly, type Writable, writable } from '../store.js';
 import { defaultNotify, defaultPlaySound } from './alerts.js';
 import { EMPTY_CURSOR, FeedStore, isOrphan } from './feedStore.js';
 import { type BookChanges, OrderBook } from './orderBook.js';
@@ -115,7 +116,7 @@ class KitchenFeedImpl implements KitchenFeed {
   readonly #book: OrderBook;
   readonly #store: Promise<FeedStore>;
   readonly #disposables = new Disposables();
-  readonly #newOrderListeners = new Set<(order: KitchenOrder) => void>();
+  readonly #newOrderListeners = new Listeners();
   readonly #optimistic = new Map<string, Optimistic>();
   readonly #randomUUID: () => string;
   #persistedCursor: Cursor = EMPTY_CURSOR;
@@ -225,10 +226,7 @@ class KitchenFeedImpl implements KitchenFeed {
   }
 
   onNewOrder(fn: (order: KitchenOrder) => void): () => void {
-    this.#newOrderListeners.add(fn);
-    return () => {
-      this.#newOrderListeners.delete(fn);
-    };
+    return this.#newOrderListeners.on('order', fn);
   }
 
   async acknowledge(orderId: string): Promise<void> {
@@ -369,15 +367,7 @@ class KitchenFeedImpl implements KitchenFeed {
   #announce(fresh: FeedRecord[]): void {
     if (fresh.length === 0) return;
     const orders = fresh.map((record) => this.#view(record).order);
-    for (const order of orders) {
-      for (const fn of [...this.#newOrderListeners]) {
-        try {
-          fn(order);
-        } catch (error) {
-          reportListenerError(error);
-        }
-      }
-    }
+    for (const order of orders) this.#newOrderListeners.emit('order', order);
     const alerts = this.alerts.get();
     // One sound per burst: a backlog of twenty orders is one alert, not twenty.
     if (alerts.sound) this.#safely(() => (this.#options.playSound ?? defaultPlaySound)());

@@ -29,4 +29,8 @@ export class Listeners {
       }
     }
   }
+
+  clear(): void {
+    this.#byType.clear();
+  }
 }

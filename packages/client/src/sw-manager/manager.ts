@@ -1,7 +1,8 @@
 import { Workbox } from 'workbox-window';
 import { KitchenSyncError } from '../errors.js';
 import { Disposables, resolveEnvironment, type Timers } from '../lib/environment.js';
-import { type Readable, readonly, reportListenerError, writable } from '../store.js';
+import { Listeners } from '../lib/listeners.js';
+import { type Readable, readonly, writable } from '../store.js';
 import {
   ORDER_QUEUE_NAME,
   type QueueStatus,
@@ -62,7 +63,7 @@ export class ServiceWorkerManager {
 
   readonly #status = writable<ServiceWorkerStatus>(INITIAL);
   readonly #queue = writable<QueueSummary | null>(null);
-  readonly #listeners = new Set<QueueListener>();
+  readonly #listeners = new Listeners();
   readonly #subs = new Disposables();
   readonly #url: string;
   readonly #options: ServiceWorkerManagerOptions;
@@ -187,8 +188,7 @@ export class ServiceWorkerManager {
 
   /** Calls `listener` with the queue's counts each time the worker says they changed. */
   onQueueChange(listener: QueueListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.on('queue', listener);
   }
 
   /** Deletes the origin's caches (all, or those `filter` accepts). */
@@ -238,13 +238,7 @@ export class ServiceWorkerManager {
     if (!data || data.type !== SW_MESSAGES.QUEUE_CHANGED || !data.summary) return;
     const summary = { pending: data.summary.pending, rejected: data.summary.rejected };
     this.#queue.set(summary);
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener(summary);
-      } catch (error) {
-        reportListenerError(error);
-      }
-    }
+    this.#listeners.emit('queue', summary);
   }
 
   #refresh(): void {
