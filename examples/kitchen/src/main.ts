@@ -42,30 +42,25 @@ async function startKitchen(tenant: string): Promise<void> {
   $('#tenant-name').textContent = tenants.find((t) => String(t.id) === tenant)?.name ?? tenant;
   const { outletId, relayUrl, token } = socketOptionsFromSettings(settings);
   const alerts = new KitchenAlerts();
-  const feed = createKitchenFeed({
-    tenants: [tenant],
-    dbName: `kitchen-sync-demo-kitchen-${config.outletId}-${tenant}`,
-    keepFinishedMs: RECALL_WINDOW_MS,
-    playSound: () => alerts.chime(),
-    notify: (order) => alerts.notify(order),
-  });
   // Relay only, no central WebSocket: central's outlet channel carries every tenant's orders,
   // and a kitchen must never receive another tenant's (the relay enforces that by token).
-  const socket = createSocketService({
-    outletId,
-    relayUrl,
-    token,
-    clientId: `kitchen-${tenant}`,
-    // Resume from what the feed has stored, so the relay never skips an unsaved event.
-    cursor: feed.cursor,
-  });
+  const socket = createSocketService({ outletId, relayUrl, token, clientId: `kitchen-${tenant}` });
   const outbox = createOrderOutbox({
     socket,
     relayUrl,
     token: settings.relayToken ?? undefined,
     dbName: `kitchen-sync-demo-kitchen-outbox-${config.outletId}-${tenant}`,
   });
-  feed.useOutbox(outbox);
+  // Connecting hands the feed's stored cursor to the socket: no unsaved event is skipped.
+  const feed = createKitchenFeed({
+    socket,
+    outbox,
+    tenants: [tenant],
+    dbName: `kitchen-sync-demo-kitchen-${config.outletId}-${tenant}`,
+    keepFinishedMs: RECALL_WINDOW_MS,
+    playSound: () => alerts.chime(),
+    notify: (order) => alerts.notify(order),
+  });
   const network = watchNetwork(config, relayUrl);
   const recall = new RecallList(sessionStorage, RECALL_WINDOW_MS);
   let orders: readonly KitchenOrder[] = [];
@@ -122,7 +117,6 @@ async function startKitchen(tenant: string): Promise<void> {
   setInterval(() => refreshAges($('#tickets'), Date.now()), 1000);
   // Confirms receipt to the relay, so the POS can tell "the kitchen has it" from "sent".
   feed.onNewOrder((order) => void feed.acknowledge(order.order_id).catch(() => {}));
-  feed.connect(socket);
   await feed.ready;
   document.body.dataset.feed = 'ready';
   socket.start();
