@@ -53,8 +53,7 @@ export interface OrderCommands {
   ): Promise<CommandResult>;
 }
 
-type Write<T> = WriteOutcome<T>;
-const answer = <T>(result: T): Write<T> => ({ result, events: [] });
+const answer = <T>(result: T): WriteOutcome<T> => ({ result, events: [] });
 const forbidden = () => failure('forbidden', 'this order is outside your token');
 
 /**
