@@ -198,6 +198,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): E
 
   const outletRow = (outlet: string) =>
     stmt.head.get(outlet) as { head: number; pruned_through: number } | undefined;
+  const outletKeys = () =>
+    (stmt.outlets.all() as Array<{ outlet_key: string }>).map((r) => r.outlet_key);
 
   return {
     kind: 'sqlite',
@@ -256,13 +258,11 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): E
         : stmt.openOrders.all(outlet);
       return (rows as Array<{ body: string }>).map((r) => JSON.parse(r.body) as OrderState);
     },
-    outlets: () => (stmt.outlets.all() as Array<{ outlet_key: string }>).map((r) => r.outlet_key),
+    outlets: outletKeys,
     prune(policy: RetentionPolicy, nowMs: number) {
       let removed = 0;
-      db.transaction(() => {
-        for (const outlet of (stmt.outlets.all() as Array<{ outlet_key: string }>).map(
-          (r) => r.outlet_key,
-        )) {
+      runInTransaction(() => {
+        for (const outlet of outletKeys()) {
           const row = outletRow(outlet)!;
           const cutoff = nowMs - policy.maxAgeMs;
           const oldest = stmt.oldestTs.get(outlet) as { ts_ms: number } | undefined;
@@ -278,7 +278,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): E
           stmt.deleteAcks.run(outlet, cut);
           stmt.deleteOrders.run(outlet, cut);
         }
-      })();
+      });
       return removed;
     },
     countEvents: () => (stmt.count.get() as { n: number }).n,
