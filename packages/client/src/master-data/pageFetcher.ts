@@ -1,5 +1,6 @@
 import { KitchenSyncError } from '../errors.js';
 import { Backoff } from '../lib/backoff.js';
+import { deadline } from '../lib/deadline.js';
 import type { Environment } from '../lib/environment.js';
 import { type MasterDataPage, parsePage } from './pageGuard.js';
 import type { Collection } from './types.js';
@@ -67,21 +68,13 @@ async function requestJson(
   const token = await options.getToken?.();
   if (token) headers.Authorization = `Bearer ${token}`;
 
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  if (signal.aborted) abort();
-  signal.addEventListener('abort', abort);
-  let timedOut = false;
-  const timer = env.timers.setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, options.timeoutMs);
+  const request = deadline(env.timers, options.timeoutMs, signal);
   try {
     let response: Response;
     try {
-      response = await env.fetch(url, { headers, signal: controller.signal });
+      response = await env.fetch(url, { headers, signal: request.signal });
     } catch (error) {
-      if (timedOut) throw new KitchenSyncError('timeout', `no answer from ${url}`);
+      if (request.timedOut) throw new KitchenSyncError('timeout', `no answer from ${url}`);
       if (signal.aborted) throw new KitchenSyncError('aborted', 'master-data sync stopped');
       throw new KitchenSyncError('network', `cannot reach ${url}: ${String(error)}`);
     }
@@ -96,15 +89,14 @@ async function requestJson(
     try {
       return await response.json();
     } catch (error) {
-      if (timedOut) throw new KitchenSyncError('timeout', `body of ${url} timed out`);
+      if (request.timedOut) throw new KitchenSyncError('timeout', `body of ${url} timed out`);
       if (signal.aborted) throw new KitchenSyncError('aborted', 'master-data sync stopped');
       throw new KitchenSyncError('malformed_response', `${url} did not answer JSON`, {
         cause: String(error),
       });
     }
   } finally {
-    env.timers.clearTimeout(timer);
-    signal.removeEventListener('abort', abort);
+    request.done();
   }
 }
 

@@ -1,5 +1,6 @@
 import { isErrorCode, type RequestType } from '@kitchen-sync/protocol';
 import { KitchenSyncError } from '../errors.js';
+import { deadline } from '../lib/deadline.js';
 import type { Environment } from '../lib/environment.js';
 import type { RequestAck } from '../socket/types.js';
 import type { OutboxFailure } from './types.js';
@@ -19,14 +20,7 @@ export async function postEvent(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<HttpAck> {
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  signal?.addEventListener('abort', abort);
-  let timedOut = false;
-  const timer = env.timers.setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
+  const request = deadline(env.timers, timeoutMs, signal);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   try {
@@ -34,7 +28,7 @@ export async function postEvent(
       method: 'POST',
       headers,
       body: JSON.stringify({ type, payload }),
-      signal: controller.signal,
+      signal: request.signal,
     });
     const body = (await response.json().catch(() => null)) as Record<string, unknown> | null;
     if (response.ok && body?.ok === true) return body as unknown as HttpAck;
@@ -48,11 +42,10 @@ export async function postEvent(
       },
     };
   } catch (cause) {
-    if (timedOut) throw new KitchenSyncError('timeout', `no answer within ${timeoutMs} ms`);
+    if (request.timedOut) throw new KitchenSyncError('timeout', `no answer within ${timeoutMs} ms`);
     if (signal?.aborted) throw new KitchenSyncError('aborted', 'stopped before the answer');
     throw new KitchenSyncError('network', 'relay unreachable', { cause });
   } finally {
-    env.timers.clearTimeout(timer);
-    signal?.removeEventListener('abort', abort);
+    request.done();
   }
 }
