@@ -98,6 +98,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
   };
   const pruneSlack = Math.max(1, Math.floor(retention.maxEvents / 100));
   const maxMessageBytes = options.maxMessageBytes ?? 65_536;
+  const rateLimit = options.rateLimit ?? 0;
   const maxConnections = options.maxConnections ?? 2_000;
   const corsOrigin = options.corsOrigin ?? '*';
   const insecureOutlet = options.insecureOutlet ?? '1';
@@ -156,7 +157,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     logger,
     now,
     newId: randomUUID,
-    rateLimit: options.rateLimit ?? 0,
+    rateLimit,
     maxConnections,
     corsOrigin,
     insecureOutlet,
@@ -174,7 +175,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     startedMs,
     now,
     version: RELAY_VERSION,
-    rateLimit: options.rateLimit ?? 0,
+    rateLimit,
     maxWaiters: maxConnections,
     clients: () => sockets.clients(),
     metrics: async () => ({
