@@ -24,6 +24,8 @@ export interface Kiosk {
   server: TestServer;
   browser: TestBrowser;
   page: Page;
+  /** Places `orderBody(n)` from the kiosk tab, through its service worker. */
+  place(n: number): ReturnType<KioskApi['placeOrder']>;
   /** Opens the kiosk page in a new tab and waits until the service worker controls it. */
   openPage(): Promise<Page>;
   /** Reloads the kiosk tab and waits for its script to be ready again. */
@@ -51,6 +53,7 @@ export async function startKiosk(options: KioskOptions = {}): Promise<Kiosk> {
       server,
       browser,
       page: undefined as unknown as Page,
+      place: (n) => kiosk.page.evaluate((order) => globalThis.ks.placeOrder(order), orderBody(n)),
       async openPage() {
         const page = await (browser as TestBrowser).open(server.url('/'));
         await page.evaluate(() => globalThis.ks.ready);
@@ -80,6 +83,9 @@ export async function startKiosk(options: KioskOptions = {}): Promise<Kiosk> {
     throw error;
   }
 }
+
+/** The order ids of `orderBody(n)` for each `n`, in the same order. */
+export const orderIds = (ns: number[]): unknown[] => ns.map((n) => orderBody(n).order_id);
 
 /** A POS order body as the kiosk posts it to the central API. */
 export function orderBody(n: number): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Kiosk, orderBody, startKiosk } from './kiosk.js';
+import { type Kiosk, orderIds, startKiosk } from './kiosk.js';
 
 let kiosk: Kiosk;
 
@@ -11,15 +11,11 @@ afterEach(async () => {
   await kiosk?.close();
 });
 
-const place = (n: number) =>
-  kiosk.page.evaluate((order) => globalThis.ks.placeOrder(order), orderBody(n));
-const orderIds = (ns: number[]) => ns.map((n) => orderBody(n).order_id);
-
 describe('without the Background Sync API (as in Safari and Firefox)', () => {
   it('replays when the page comes back online, without SYNC_NOW', async () => {
     const { backend } = kiosk.server;
     await kiosk.browser.context.setOffline(true);
-    for (const n of [1, 2, 3]) expect((await place(n)).status).toBe(202);
+    for (const n of [1, 2, 3]) expect((await kiosk.place(n)).status).toBe(202);
     await kiosk.page.waitForFunction(() => globalThis.ks.manager.queue.get()?.pending === 3, null, {
       timeout: 10_000,
     });
@@ -35,7 +31,7 @@ describe('without the Background Sync API (as in Safari and Firefox)', () => {
   it('replays when the worker starts again after a browser restart', async () => {
     const { backend } = kiosk.server;
     await kiosk.browser.context.setOffline(true);
-    for (const n of [1, 2, 3]) expect((await place(n)).status).toBe(202);
+    for (const n of [1, 2, 3]) expect((await kiosk.place(n)).status).toBe(202);
 
     await kiosk.browser.restart();
     expect(backend.posts).toEqual([]);

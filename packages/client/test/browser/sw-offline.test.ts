@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Kiosk, orderBody, startKiosk } from './kiosk.js';
+import { type Kiosk, orderIds, startKiosk } from './kiosk.js';
 
 let kiosk: Kiosk;
 
@@ -14,13 +14,10 @@ afterEach(async () => {
 describe('context.setOffline', () => {
   it('cuts the service worker fetches: an order posted offline reaches no backend and waits in the queue', async () => {
     await kiosk.browser.context.setOffline(true);
-    const answer = await kiosk.page.evaluate(
-      (order) => globalThis.ks.placeOrder(order),
-      orderBody(1),
-    );
+    const answer = await kiosk.place(1);
     expect(answer.status).toBe(202);
     expect(kiosk.server.backend.posts).toEqual([]);
     const status = await kiosk.page.evaluate(() => globalThis.ks.manager.queueStatus());
-    expect(status.pending.map((o) => o.orderId)).toEqual([orderBody(1).order_id]);
+    expect(status.pending.map((o) => o.orderId)).toEqual(orderIds([1]));
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Kiosk, orderBody, startKiosk } from './kiosk.js';
+import { type Kiosk, orderBody, orderIds, startKiosk } from './kiosk.js';
 
 let kiosk: Kiosk;
 
@@ -11,17 +11,14 @@ afterEach(async () => {
   await kiosk?.close();
 });
 
-const place = (n: number) =>
-  kiosk.page.evaluate((order) => globalThis.ks.placeOrder(order), orderBody(n));
 const syncNow = () => kiosk.page.evaluate(() => globalThis.ks.manager.syncNow());
 const queueStatus = () => kiosk.page.evaluate(() => globalThis.ks.manager.queueStatus());
 const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
-const orderIds = (ns: number[]) => ns.map((n) => orderBody(n).order_id);
 
 describe('order background sync in Chromium', () => {
   it('delivers an order placed online at once, keyed by its order_id', async () => {
-    const answer = await place(1);
+    const answer = await kiosk.place(1);
     expect(answer.status).toBe(201);
     expect(kiosk.server.backend.posts).toEqual([
       expect.objectContaining({ idempotencyKey: orderBody(1).order_id, status: 201 }),
@@ -32,7 +29,7 @@ describe('order background sync in Chromium', () => {
   it('keeps 20 offline orders across a reload and a browser restart, then delivers each once, in order', async () => {
     const { backend } = kiosk.server;
     await kiosk.browser.context.setOffline(true);
-    for (const n of range(1, 20)) expect((await place(n)).status).toBe(202);
+    for (const n of range(1, 20)) expect((await kiosk.place(n)).status).toBe(202);
 
     await kiosk.reload();
     expect((await queueStatus()).pending.map((o) => o.orderId)).toEqual(orderIds(range(1, 20)));
@@ -64,7 +61,7 @@ describe('order background sync in Chromium', () => {
   it('keeps the queue whole when the browser dies while the backend holds a replayed order', async () => {
     const { backend } = kiosk.server;
     backend.down = true;
-    for (const n of range(1, 10)) expect((await place(n)).status).toBe(202);
+    for (const n of range(1, 10)) expect((await kiosk.place(n)).status).toBe(202);
 
     // The first attempt of order 5 never gets an answer; the browser is closed meanwhile.
     const held = orderBody(5).order_id;
@@ -90,7 +87,7 @@ describe('order background sync in Chromium', () => {
     const { backend } = kiosk.server;
     let failing = true;
     backend.answer = () => (failing ? 500 : undefined);
-    for (const n of range(1, 5)) expect((await place(n)).status).toBe(202);
+    for (const n of range(1, 5)) expect((await kiosk.place(n)).status).toBe(202);
 
     expect(await syncNow()).toEqual({ replayed: 0, remaining: 5, rejected: 0 });
     // Each attempt stops at the first order: the rest wait behind it, never overtaking.
@@ -106,7 +103,7 @@ describe('order background sync in Chromium', () => {
     const refused = orderBody(3).order_id;
     backend.answer = (post) => (post.idempotencyKey === refused ? 400 : undefined);
     await kiosk.browser.context.setOffline(true);
-    for (const n of range(1, 5)) expect((await place(n)).status).toBe(202);
+    for (const n of range(1, 5)) expect((await kiosk.place(n)).status).toBe(202);
     await kiosk.browser.context.setOffline(false);
 
     // Coming online already made the page send ONLINE, so the replay may be done before SYNC_NOW.
