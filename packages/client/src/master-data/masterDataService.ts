@@ -38,7 +38,7 @@ export interface MasterDataServiceOptions extends EnvironmentOptions {
   pageSize?: number;
   /** Per request. Default 30 s. */
   requestTimeoutMs?: number;
-  /** Per page: network errors, timeouts and 5xx are retried. Default 4 attempts, 1 s to 30 s. */
+  /** Per page: network errors, timeouts, 408/425/429/500/502/503/504. Default 4 tries, 1–30 s. */
   retry?: RetryOptions;
 }
 

@@ -27,8 +27,8 @@ export interface PageFetcherOptions {
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 /**
- * Fetches one page, retrying network errors, timeouts and 5xx with jittered backoff up to a
- * bounded number of attempts. A page that arrives malformed is not retried: asking again
+ * Fetches one page, retrying network errors, timeouts and RETRYABLE_STATUS with jittered backoff
+ * up to a bounded number of attempts. A page that arrives malformed is not retried: asking again
  * would get the same answer.
  */
 export async function fetchPage<C extends Collection>(
