@@ -11,7 +11,7 @@ export interface FeedDbSchema extends DBSchema {
 
 export type FeedDb = IDBPDatabase<FeedDbSchema>;
 
-export const FEED_DB_VERSION = 1;
+const FEED_DB_VERSION = 1;
 
 export function openFeedDb(factory: IDBFactory | undefined, name: string): Promise<FeedDb> {
   return openIdb<FeedDbSchema>(factory, name, FEED_DB_VERSION, (db, oldVersion) => {

@@ -9,7 +9,7 @@ export interface OutboxDbSchema extends DBSchema {
 
 export type OutboxDb = IDBPDatabase<OutboxDbSchema>;
 
-export const OUTBOX_DB_VERSION = 1;
+const OUTBOX_DB_VERSION = 1;
 
 export function openOutboxDb(factory: IDBFactory | undefined, name: string): Promise<OutboxDb> {
   return openIdb<OutboxDbSchema>(factory, name, OUTBOX_DB_VERSION, (db, oldVersion) => {

@@ -47,7 +47,7 @@ interface QueueSchema extends DBSchema {
 }
 
 /** Rejected orders live in the same store under their own queue name, so moving is atomic. */
-export const rejectedQueueName = (queueName: string): string => `${queueName}:rejected`;
+const rejectedQueueName = (queueName: string): string => `${queueName}:rejected`;
 
 export class OrderQueueDb {
   readonly #queueName: string;
