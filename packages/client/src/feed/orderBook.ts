@@ -127,7 +127,7 @@ export class OrderBook {
       this.#mergeAcknowledgements(held, next);
       return;
     }
-    this.#upsert(next, seq ?? held?.seq ?? this.cursor.since, now, event.type === 'new_order');
+    this.#upsert(next, seq ?? held?.seq ?? this.cursor.since, now, event.type === EVENT_TYPES.NEW_ORDER);
   }
 
   /** Drops finished orders once the app no longer wants them for recall. */
