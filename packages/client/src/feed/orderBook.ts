@@ -127,7 +127,8 @@ export class OrderBook {
       this.#mergeAcknowledgements(held, next);
       return;
     }
-    this.#upsert(next, seq ?? held?.seq ?? this.cursor.since, now, event.type === EVENT_TYPES.NEW_ORDER);
+    const isNew = event.type === EVENT_TYPES.NEW_ORDER;
+    this.#upsert(next, seq ?? held?.seq ?? this.cursor.since, now, isNew);
   }
 
   /** Drops finished orders once the app no longer wants them for recall. */
