@@ -260,6 +260,12 @@ describe('outboxes and feeds through relay restarts', () => {
         interval: 20,
       },
     );
+    // The kitchen's ack of `before` must reach the old log: queued past the wipe, the new log
+    // would rightly answer it `not_found`.
+    await vi.waitFor(
+      () => expect(kitchen.feed.orders.get()[0]?.acknowledged_by).toEqual(['kitchen-epoch']),
+      { timeout: 10_000, interval: 20 },
+    );
     await kitchen.feed.flush();
     const oldEpoch = kitchen.feed.cursor.get().epoch;
 
