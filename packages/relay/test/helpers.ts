@@ -22,6 +22,19 @@ import {
   type SocketTransportOptions,
 } from '../src/transport/socketTransport.js';
 
+const tempDirs: string[] = [];
+
+/** A fresh data dir for a store under test; `removeTempDirs()` in afterEach deletes it. */
+export function tempDir(prefix = 'ks-store-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 export const SECRET = 'test-secret-that-is-long-enough-32b';
 
 export interface TestRelay {

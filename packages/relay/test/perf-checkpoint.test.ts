@@ -1,18 +1,15 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OrderState } from '@kitchen-sync/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSqliteEventStore, type EventStore } from '../src/index.js';
-import { newOrderEvent, order } from './helpers.js';
+import { newOrderEvent, order, removeTempDirs, tempDir } from './helpers.js';
 
-let dir: string | undefined;
 let store: EventStore | undefined;
 afterEach(() => {
   store?.close();
   store = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
+  removeTempDirs();
 });
 
 /** One commit per order, as the relay does at a light load: a few WAL pages each. */
@@ -36,7 +33,7 @@ function publish(target: EventStore, count: number) {
 
 describe('WAL checkpoints off the event loop', () => {
   it('copies committed pages into relay.db while the store is open', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ks-ckpt-'));
+    const dir = tempDir('ks-ckpt-');
     store = createSqliteEventStore({ dataDir: dir });
     const db = join(dir, 'relay.db');
     const before = statSync(db).size;
@@ -50,11 +47,11 @@ describe('WAL checkpoints off the event loop', () => {
   });
 
   it('stops its worker on close, which checkpoints the rest and removes the WAL', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ks-ckpt-'));
+    const dir = tempDir('ks-ckpt-');
     const first = createSqliteEventStore({ dataDir: dir });
     publish(first, 20);
     first.close();
-    await vi.waitFor(() => expect(existsSync(join(dir!, 'relay.db-wal'))).toBe(false), {
+    await vi.waitFor(() => expect(existsSync(join(dir, 'relay.db-wal'))).toBe(false), {
       timeout: 5_000,
       interval: 50,
     });

@@ -1,23 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteEventStore, type EventStore, type StoredEvent } from '../src/index.js';
 import { createWriteQueue } from '../src/store/writeQueue.js';
-import { newOrderEvent } from './helpers.js';
+import { newOrderEvent, removeTempDirs, tempDir } from './helpers.js';
 
-let dir: string | undefined;
 let store: EventStore | undefined;
 afterEach(() => {
   store?.close();
   store = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
+  removeTempDirs();
 });
 
 describe('write queue, one write per tick', () => {
   it('rolls a lone failing write back completely and keeps numbering from the last commit', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ks-queue-'));
+    const dir = tempDir('ks-queue-');
     const target = createSqliteEventStore({ dataDir: dir });
     store = target;
     const committed: number[] = [];

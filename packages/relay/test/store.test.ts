@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OrderState } from '@kitchen-sync/protocol';
 import Database from 'better-sqlite3';
@@ -11,20 +9,13 @@ import {
   type StoredEvent,
 } from '../src/index.js';
 import { createWriteQueue } from '../src/store/writeQueue.js';
-import { order } from './helpers.js';
+import { order, removeTempDirs, tempDir } from './helpers.js';
 
-const dirs: string[] = [];
 const stores: EventStore[] = [];
 afterEach(() => {
   for (const s of stores.splice(0)) s.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  removeTempDirs();
 });
-
-function tempDir() {
-  const dir = mkdtempSync(join(tmpdir(), 'ks-store-'));
-  dirs.push(dir);
-  return dir;
-}
 
 const factories: Record<string, () => EventStore> = {
   sqlite: () => createSqliteEventStore({ dataDir: tempDir() }),
