@@ -1,4 +1,12 @@
-import { type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames, wrap } from 'idb';
+import {
+  type DBSchema,
+  type IDBPDatabase,
+  type IDBPTransaction,
+  type StoreNames,
+  unwrap,
+  wrap,
+} from 'idb';
+import { BucketSet, type ProductBucket, type ProductDirectory } from './productBuckets.js';
 import { promotionBound } from './promotionWindow.js';
 import type { Category, Collection, ItemId, Product, Promotion } from './types.js';
 
@@ -8,8 +16,9 @@ export const DEFAULT_DB_NAME = 'kiosk_master_data';
 /**
  * 1: the users' original layout (stores keyed by `id`, metadata as `{ key, value }`).
  * 2: indexes for category and date-range reads, per-collection sync metadata.
+ * 3: products in buckets of one category, found through `product_directory` (productBuckets.ts).
  */
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 /** Promotions carry their window as numbers so the `ends_at` index can answer "still running". */
 export interface StoredPromotion extends Promotion {
@@ -27,10 +36,11 @@ export interface CollectionMeta {
 
 export interface MasterDataDbSchema extends DBSchema {
   products: {
-    key: ItemId;
-    value: Product;
-    indexes: { category_id: ItemId; version: number; updated_at: string };
+    key: number;
+    value: ProductBucket;
+    indexes: { category_id: string; version: number; updated_at: string };
   };
+  product_directory: { key: 'products'; value: ProductDirectory };
   categories: { key: ItemId; value: Category };
   promotions: {
     key: ItemId;
@@ -76,16 +86,11 @@ type UpgradeTx = IDBPTransaction<
 
 async function upgrade(db: MasterDataDb, oldVersion: number, tx: UpgradeTx): Promise<void> {
   if (oldVersion < 1) {
-    db.createObjectStore('products', { keyPath: 'id' });
     db.createObjectStore('categories', { keyPath: 'id' });
     db.createObjectStore('promotions', { keyPath: 'id' });
     db.createObjectStore('metadata', { keyPath: 'key' });
   }
   if (oldVersion < 2) {
-    const products = tx.objectStore('products');
-    products.createIndex('category_id', 'category_id');
-    products.createIndex('version', 'version');
-    products.createIndex('updated_at', 'updated_at');
     const promotions = tx.objectStore('promotions');
     promotions.createIndex('starts_at', '_ks_start');
     promotions.createIndex('ends_at', '_ks_end');
@@ -97,6 +102,27 @@ async function upgrade(db: MasterDataDb, oldVersion: number, tx: UpgradeTx): Pro
       await cursor.update(withWindow(cursor.value, true));
       cursor = await cursor.continue();
     }
+  }
+  if (oldVersion < 3) {
+    // Versions 1 and 2 kept one row per product: regroup them, versions stay valid.
+    const rows: Product[] = [];
+    if (oldVersion >= 1) {
+      const legacy = unwrap(tx.objectStore('products')) as IDBObjectStore;
+      rows.push(...(await wrap(legacy.getAll() as IDBRequest<Product[]>)));
+      db.deleteObjectStore('products');
+    }
+    const products = db.createObjectStore('products', { keyPath: 'key' });
+    products.createIndex('category_id', 'category_id');
+    products.createIndex('version', 'version');
+    products.createIndex('updated_at', 'updated_at');
+    const directory = db.createObjectStore('product_directory', { keyPath: 'key' });
+    const buckets = new BucketSet();
+    for (const row of rows) buckets.upsert(row);
+    const { put, directory: written } = buckets.changed();
+    await Promise.all([
+      ...put.map((bucket) => products.put(bucket)),
+      ...(written ? [directory.put(written)] : []),
+    ]);
   }
 }
 

@@ -1,14 +1,16 @@
-import { unwrap } from 'idb';
+import { type IDBPTransaction, type StoreNames, unwrap } from 'idb';
 import { KitchenSyncError } from '../errors.js';
 import {
   type CollectionMeta,
   type MasterDataDb,
+  type MasterDataDbSchema,
   openMasterDataDb,
   type StoredPromotion,
   withoutWindow,
   withWindow,
 } from './masterDataDb.js';
 import { isTombstone, type MasterDataPage } from './pageGuard.js';
+import { BucketSet, categoryKey, productsOf } from './productBuckets.js';
 import {
   type Category,
   COLLECTIONS,
@@ -61,7 +63,11 @@ export class MasterDataStore {
     const db = await this.#open();
     // Relaxed durability: a lost commit only means refetching it, and version and rows
     // still commit or vanish together.
-    const tx = db.transaction([collection, 'metadata'], 'readwrite', { durability: 'relaxed' });
+    const scope: StoreNames<MasterDataDbSchema>[] =
+      collection === 'products'
+        ? ['products', 'product_directory', 'metadata']
+        : [collection, 'metadata'];
+    const tx = db.transaction(scope, 'readwrite', { durability: 'relaxed' });
     const stored = await tx.objectStore('metadata').get(collection);
     const storedVersion = stored?.version ?? 0;
     if (storedVersion !== expectedVersion) {
@@ -75,11 +81,15 @@ export class MasterDataStore {
       synced_at: page.hasMore ? (stored?.synced_at ?? null) : now,
     };
     try {
-      // Raw requests, none awaited: one promise per row would dominate a 10k-row sync.
-      const rows = unwrap(tx.objectStore(collection)) as IDBObjectStore;
-      for (const item of page.items) {
-        if (isTombstone(item)) rows.delete(item.id);
-        else rows.put(collection === 'promotions' ? withWindow(item) : item);
+      if (collection === 'products') {
+        await writeProducts(tx, page.items as Product[]);
+      } else {
+        // Raw requests, none awaited: one promise per row would dominate a large page.
+        const rows = unwrap(tx.objectStore(collection)) as IDBObjectStore;
+        for (const item of page.items) {
+          if (isTombstone(item)) rows.delete(item.id);
+          else rows.put(collection === 'promotions' ? withWindow(item) : item);
+        }
       }
       (unwrap(tx.objectStore('metadata')) as IDBObjectStore).put(meta);
     } catch (error) {
@@ -116,16 +126,13 @@ export class MasterDataStore {
   }
 
   async getProducts(): Promise<Product[]> {
-    return (await this.#open()).getAll('products');
+    return productsOf(await (await this.#open()).getAll('products'));
   }
 
   /** Ids compare by string form (DESIGN §3): category 3 and "3" are the same category. */
   async getProductsByCategory(categoryId: ItemId): Promise<Product[]> {
     const db = await this.#open();
-    const index = db.transaction('products').store.index('category_id');
-    const keys = sameIdKeys(categoryId);
-    const found = await Promise.all(keys.map((key) => index.getAll(key)));
-    return found.length === 1 ? found[0]! : found.flat();
+    return productsOf(await db.getAllFromIndex('products', 'category_id', categoryKey(categoryId)));
   }
 
   async getCategories(): Promise<Category[]> {
@@ -140,7 +147,7 @@ export class MasterDataStore {
 
   async clear(): Promise<void> {
     const db = await this.#open();
-    const names = [...COLLECTIONS, 'metadata'] as const;
+    const names = [...COLLECTIONS, 'product_directory', 'metadata'] as const;
     const tx = db.transaction(names, 'readwrite');
     for (const name of names) (unwrap(tx.objectStore(name)) as IDBObjectStore).clear();
     await tx.done.catch((error: unknown) => {
@@ -176,12 +183,33 @@ export function emptyVersions(): MasterDataVersions {
   return { products: 0, categories: 0, promotions: 0 };
 }
 
-function sameIdKeys(id: ItemId): ItemId[] {
-  if (typeof id === 'number') return [id, String(id)];
-  const asNumber = Number(id);
-  return id.trim() !== '' && Number.isSafeInteger(asNumber) && String(asNumber) === id
-    ? [id, asNumber]
-    : [id];
+type ProductsTx = IDBPTransaction<
+  MasterDataDbSchema,
+  StoreNames<MasterDataDbSchema>[],
+  'readwrite'
+>;
+
+/**
+ * Applies a page of products to their buckets: every bucket a row is in now or may go to is
+ * read first, so a row that changed category leaves its old bucket in the same transaction.
+ */
+async function writeProducts(tx: ProductsTx, items: Product[]): Promise<void> {
+  const store = tx.objectStore('products');
+  const buckets = new BucketSet(await tx.objectStore('product_directory').get('products'));
+  const upserts = items.map((item) => !isTombstone(item));
+  const needed = buckets.needed(items, upserts);
+  for (const bucket of await Promise.all(needed.map((key) => store.get(key)))) {
+    if (bucket) buckets.add(bucket);
+  }
+  items.forEach((item, i) => {
+    if (upserts[i]) buckets.upsert(item);
+    else buckets.remove(item.id);
+  });
+  const { put, remove, directory } = buckets.changed();
+  const raw = unwrap(store) as IDBObjectStore;
+  for (const bucket of put) raw.put(bucket);
+  for (const key of remove) raw.delete(key);
+  if (directory) (unwrap(tx.objectStore('product_directory')) as IDBObjectStore).put(directory);
 }
 
 function storageError(error: unknown): KitchenSyncError {

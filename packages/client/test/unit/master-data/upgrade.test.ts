@@ -36,8 +36,58 @@ function createVersion1(idb: IDBFactory): Promise<void> {
   });
 }
 
+/** The first release of this library: one row per product, sync versions per collection. */
+function createVersion2(idb: IDBFactory): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = idb.open(DEFAULT_DB_NAME, 2);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      const products = db.createObjectStore('products', { keyPath: 'id' });
+      for (const index of ['category_id', 'version', 'updated_at'])
+        products.createIndex(index, index);
+      db.createObjectStore('categories', { keyPath: 'id' });
+      const promotions = db.createObjectStore('promotions', { keyPath: 'id' });
+      promotions.createIndex('starts_at', '_ks_start');
+      promotions.createIndex('ends_at', '_ks_end');
+      const metadata = db.createObjectStore('metadata', { keyPath: 'key' });
+      for (let id = 1; id <= 100; id++) {
+        products.put({
+          id,
+          name: `Product ${id}`,
+          category_id: id % 2 ? 'food' : 'drinks',
+          version: id,
+        });
+      }
+      metadata.put({ key: 'products', version: 100, synced_at: 1_000 });
+      metadata.put({ key: 'categories', version: 0, synced_at: 1_000 });
+      metadata.put({ key: 'promotions', version: 0, synced_at: 1_000 });
+    };
+    request.onsuccess = () => {
+      request.result.close();
+      resolve();
+    };
+    request.onerror = () => reject(request.error);
+  });
+}
+
 describe('schema upgrade', () => {
-  it('opens a version-1 cache at version 2 with every row kept and the new indexes working', async () => {
+  it('opens a version-2 cache with every product regrouped and its sync versions kept', async () => {
+    const central = msw.use(new FakeCentral());
+    const idb = new IDBFactory();
+    await createVersion2(idb);
+    const kiosk = terminal({}, idb);
+
+    const products = await kiosk.service.getProducts();
+    expect(products.map((p) => p.id)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(products[0]).toEqual({ id: 1, name: 'Product 1', category_id: 'food', version: 1 });
+    expect(await kiosk.service.getProductsByCategory('drinks')).toHaveLength(50);
+    expect(kiosk.service.version.get()).toEqual({ products: 100, categories: 0, promotions: 0 });
+
+    await kiosk.service.preFetchData();
+    expect(central.sinceOf('products')).toEqual([100]);
+  });
+
+  it('opens a version-1 cache at the current version with every row kept and the new indexes working', async () => {
     const central = msw.use(new FakeCentral());
     const idb = new IDBFactory();
     await createVersion1(idb);
