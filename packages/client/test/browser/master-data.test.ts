@@ -74,19 +74,34 @@ describe('master data in Chromium with real IndexedDB', () => {
     expect(idsOf(stored)).not.toContain(4);
     expect(await withService(page, async (s) => s.status.get().state)).toBe('synced');
 
+    // A product changing category moves between buckets in one transaction.
+    const moved = server.menu.catalogs.products.live().find((p) => p.category_id === 2)!;
+    server.menu.catalogs.products.upsert({ ...moved, category_id: 3 });
+    await withService(page, (s) => s.preFetchData());
+    const liveIn = (category: number) =>
+      idsOf(server.menu.catalogs.products.live().filter((p) => p.category_id === category));
+    expect(idsOf(await withService(page, (s) => s.getProductsByCategory(2)))).toEqual(liveIn(2));
+    expect(idsOf(await withService(page, (s) => s.getProductsByCategory(3)))).toEqual(liveIn(3));
+    expect(liveIn(3)).toContain(moved.id);
+    const afterMove = await withService(page, (s) => s.getProducts());
+    expect(afterMove).toHaveLength(stored.length);
+
     // A restart of the browser on the same profile, then the network goes away.
     await browser.restart();
     page = await openKiosk();
     await browser.context.setOffline(true);
     const offline = await withService(page, (s) => s.preFetchData());
     expect(offline.skipped).toBe('offline');
-    expect(await withService(page, (s) => s.getProducts())).toEqual(stored);
+    expect(await withService(page, (s) => s.getProducts())).toEqual(afterMove);
     expect(await withService(page, async (s) => (await s.getCategories()).length)).toBe(3);
     expect(await withService(page, async (s) => (await s.getActivePromotions()).length)).toBe(1);
     expect(await withService(page, async (s) => s.status.get())).toMatchObject({
       state: 'offline',
       stale: false,
     });
-    expect(await withService(page, async (s) => s.version.get())).toEqual(second.versions);
+    expect(await withService(page, async (s) => s.version.get())).toEqual({
+      ...second.versions,
+      products: second.versions.products + 1,
+    });
   });
 });
