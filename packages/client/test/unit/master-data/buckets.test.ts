@@ -96,6 +96,20 @@ describe('products in buckets', () => {
     await expectConsistent(kiosk.idb);
   });
 
+  it('clear() empties the directory with the buckets, so the next sync starts over cleanly', async () => {
+    const central = msw.use(new FakeCentral());
+    for (let id = 1; id <= 20; id++) central.products.upsert({ id, category_id: id % 2 });
+    const kiosk = terminal();
+    await kiosk.service.preFetchData();
+
+    await kiosk.service.clear();
+    expect((await stored(kiosk.idb)).directory).toBeUndefined();
+    await kiosk.service.preFetchData();
+
+    expect(await kiosk.service.getProducts()).toHaveLength(20);
+    await expectConsistent(kiosk.idb);
+  });
+
   it('an inactive product disappears from its bucket like a deleted one', async () => {
     const central = msw.use(new FakeCentral());
     central.products.upsert({ id: 1, category_id: 1 });
