@@ -15,9 +15,42 @@ interface Sent {
   orderId: string;
 }
 
+/**
+ * Timers the test fires by hand. vi's fake timers cannot be used here: they stall
+ * fake-indexeddb, which schedules its own work with timers.
+ */
+class HandTimers {
+  readonly #pending = new Map<number, { fn: () => void; ms: number }>();
+  #next = 1;
+
+  setTimeout = (fn: () => void, ms: number): number => {
+    const id = this.#next++;
+    this.#pending.set(id, { fn, ms });
+    return id;
+  };
+
+  clearTimeout = (id: unknown): void => {
+    this.#pending.delete(id as number);
+  };
+
+  /** Fires every pending timer set for `ms`; returns how many. */
+  fire(ms: number): number {
+    const due = [...this.#pending].filter(([, timer]) => timer.ms === ms);
+    for (const [id, timer] of due) {
+      this.#pending.delete(id);
+      timer.fn();
+    }
+    return due.length;
+  }
+}
+
 /** A backend that records what it was sent and answers from `answer`. */
 function backend(answer: (sent: Sent, index: number) => number | 'network' | 'hang' = () => 201) {
   const sent: Sent[] = [];
+  let hung: () => void = () => undefined;
+  const hanging = new Promise<void>((resolve) => {
+    hung = resolve;
+  });
   let inFlight = 0;
   let maxInFlight = 0;
   const fetch = async (input: RequestInfo | URL): Promise<Response> => {
@@ -31,6 +64,7 @@ function backend(answer: (sent: Sent, index: number) => number | 'network' | 'ha
       sent.push(record);
       if (result === 'network') throw new TypeError('Failed to fetch');
       if (result === 'hang') {
+        hung();
         await new Promise<never>((_, reject) =>
           request.signal.addEventListener('abort', () =>
             reject(new DOMException('aborted', 'AbortError')),
@@ -42,29 +76,32 @@ function backend(answer: (sent: Sent, index: number) => number | 'network' | 'ha
       inFlight -= 1;
     }
   };
-  return { sent, fetch: fetch as typeof globalThis.fetch, maxInFlight: () => maxInFlight };
+  return {
+    sent,
+    fetch: fetch as typeof globalThis.fetch,
+    maxInFlight: () => maxInFlight,
+    /** Resolves once a request is hanging. */
+    hanging,
+  };
 }
 
 let clock = 1_800_000_000_000;
 let changes = 0;
+let timers = new HandTimers();
+const TIMEOUT_MS = 1_000;
+const ANSWER_WITHIN_MS = 5_000;
 
-function orderSync(
-  fetch: typeof globalThis.fetch,
-  overrides: { timeoutMs?: number; answerWithinMs?: number } = {},
-) {
+function orderSync(fetch: typeof globalThis.fetch) {
   return new OrderSync({
     db: new OrderQueueDb('order-sync-queue'),
     lock: createLock('test'),
     classify: classifyResponse,
     retentionMs: 24 * HOUR,
-    timeoutMs: overrides.timeoutMs ?? 1_000,
-    answerWithinMs: overrides.answerWithinMs ?? 5_000,
+    timeoutMs: TIMEOUT_MS,
+    answerWithinMs: ANSWER_WITHIN_MS,
     fetch,
     now: () => clock,
-    timers: {
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: (h) => clearTimeout(h as number),
-    },
+    timers,
     randomUUID: () => 'generated-key',
     onChange: () => {
       changes += 1;
@@ -88,6 +125,7 @@ beforeEach(() => {
   globalThis.indexedDB = new IDBFactory();
   clock = 1_800_000_000_000;
   changes = 0;
+  timers = new HandTimers();
 });
 
 describe('OrderSync replay', () => {
@@ -182,10 +220,11 @@ describe('OrderSync replay', () => {
 
   it('leaves the order first in line when the worker dies mid-request; the next worker sends it again with the same key', async () => {
     const first = backend(() => 'hang');
-    const dying = orderSync(first.fetch, { timeoutMs: 60_000 });
+    const dying = orderSync(first.fetch);
     await enqueueAll(dying, [1, 2]);
     void dying.replay();
-    await expect.poll(() => first.sent.length).toBe(1);
+    await first.hanging;
+    expect(first.sent).toHaveLength(1);
 
     // A new worker on the same database while the old request is still open.
     const second = backend();
@@ -200,10 +239,13 @@ describe('OrderSync replay', () => {
 
   it('abandons an attempt that hangs past timeoutMs and keeps the order', async () => {
     const server = backend((_, index) => (index === 0 ? 'hang' : 201));
-    const sync = orderSync(server.fetch, { timeoutMs: 50 });
+    const sync = orderSync(server.fetch);
     await enqueueAll(sync, [1]);
 
-    expect(await sync.replay()).toMatchObject({ replayed: 0, remaining: 1, stopped: true });
+    const replay = sync.replay();
+    await server.hanging;
+    expect(timers.fire(TIMEOUT_MS)).toBe(1);
+    expect(await replay).toMatchObject({ replayed: 0, remaining: 1, stopped: true });
     expect(await sync.replay()).toMatchObject({ replayed: 1, remaining: 0 });
   });
 
@@ -242,11 +284,15 @@ describe('OrderSync.submit (the page’s POST)', () => {
 
   it('answers 202 queued after answerWithinMs when the backend hangs, and keeps sending in the background', async () => {
     const server = backend((_, index) => (index === 0 ? 'hang' : 201));
-    const sync = orderSync(server.fetch, { timeoutMs: 300, answerWithinMs: 50 });
+    const sync = orderSync(server.fetch);
     const background: Promise<unknown>[] = [];
-    const response = await sync.submit(orderRequest(1), (work) => background.push(work));
+    const submitted = sync.submit(orderRequest(1), (work) => background.push(work));
+    await server.hanging;
+    expect(timers.fire(ANSWER_WITHIN_MS)).toBe(1);
+    const response = await submitted;
     expect(response.status).toBe(202);
     expect(background).toHaveLength(1);
+    expect(timers.fire(TIMEOUT_MS)).toBe(1);
     await Promise.all(background);
     expect((await sync.status()).pending.map((o) => o.orderId)).toEqual(['order-1']);
   });
