@@ -122,6 +122,8 @@ class KitchenFeedImpl implements KitchenFeed {
   #persistedCursor: Cursor = EMPTY_CURSOR;
   #loaded = false;
   #memoryOnly = false;
+  /** The last write failed: memory holds changes IndexedDB does not. */
+  #unstored = false;
   #queue: Incoming[] = [];
   #batchTimer: unknown = null;
   #writing: Promise<void> = Promise.resolve();
@@ -151,7 +153,8 @@ class KitchenFeedImpl implements KitchenFeed {
 
   async load(): Promise<void> {
     // Write what is applied but not yet stored, or reloading would drop it from memory.
-    if (this.#loaded) {
+    const reloading = this.#loaded;
+    if (reloading) {
       this.#clearBatch();
       this.#commitBurst();
     }
@@ -167,6 +170,15 @@ class KitchenFeedImpl implements KitchenFeed {
       throw error;
     }
     await this.#writing;
+    if (reloading && this.#unstored) {
+      // IndexedDB refused the last burst: it lives only in memory, where its retry finds it.
+      this.#loaded = true;
+      this.#applyQueued();
+      throw new KitchenSyncError(
+        'storage',
+        'not reloaded: changes IndexedDB refused are kept in memory and retried',
+      );
+    }
     const { records, cursor } = await store.load();
     this.#book.load(records, cursor);
     this.#persistedCursor = cursor;
@@ -330,7 +342,9 @@ class KitchenFeedImpl implements KitchenFeed {
       const store = await this.#store;
       await store.commit(changes);
       this.#persistedCursor = changes.cursor;
+      this.#unstored = false;
     } catch {
+      this.#unstored = true;
       // Nothing is lost: the cursor stayed behind, and the next burst writes these again.
       if (this.#stopped) return;
       this.#book.restore(changes);

@@ -1,8 +1,9 @@
 import 'fake-indexeddb/auto';
 import type { OrderAck, OrderUpdate } from '@kitchen-sync/protocol';
 import { IDBFactory } from 'fake-indexeddb';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KitchenSyncError } from '../../../src/errors.js';
+import { FeedStore } from '../../../src/feed/feedStore.js';
 import {
   createKitchenFeed,
   type KitchenFeed,
@@ -373,6 +374,32 @@ describe('KitchenFeed persistence', () => {
 
     expect(ids(feed.orders.get())).toEqual([order.order_id]);
     expect(feed.cursor.get()).toEqual({ since: 1, epoch: EPOCH });
+  });
+
+  it('refuses to reload over a burst IndexedDB refused, keeps it, and stores it on the retry', async () => {
+    const feed = openFeed();
+    await feed.ready;
+    const commit = vi
+      .spyOn(FeedStore.prototype, 'commit')
+      .mockRejectedValueOnce(new DOMException('disk full', 'QuotaExceededError'));
+    socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
+    const order = makeOrder();
+    socket.emitEvent(newOrderEvent(order, 1));
+
+    const refused = (await feed.load().catch((e) => e)) as KitchenSyncError;
+
+    expect(refused.code).toBe('storage');
+    expect(commit).toHaveBeenCalledTimes(1);
+    expect(ids(feed.orders.get())).toEqual([order.order_id]);
+    // The cursor handed out covers only what is stored.
+    expect(feed.cursor.get()).toEqual({ since: 0, epoch: null });
+    const later = makeOrder();
+    socket.emitEvent(newOrderEvent(later, 2));
+    await feed.flush();
+    await feed.load();
+    expect(ids(feed.orders.get()).sort()).toEqual([order.order_id, later.order_id].sort());
+    expect(feed.cursor.get()).toEqual({ since: 2, epoch: EPOCH });
+    commit.mockRestore();
   });
 
   it('stores the last burst when stopped before its timer fires', async () => {
