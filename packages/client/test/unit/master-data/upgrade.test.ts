@@ -7,27 +7,15 @@ import { ids } from './setup.js';
 
 const { msw, terminal } = centralSuite();
 
-/** The users' current kiosk database (schema 1, no indexes, `{ key, value }` metadata). */
-function createVersion1(idb: IDBFactory): Promise<void> {
+/** Creates the cache as an older release left it, then closes it. */
+function createOlderDatabase(
+  idb: IDBFactory,
+  version: number,
+  build: (db: IDBDatabase) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const request = idb.open(DEFAULT_DB_NAME, 1);
-    request.onupgradeneeded = () => {
-      const db = request.result;
-      const products = db.createObjectStore('products', { keyPath: 'id' });
-      const categories = db.createObjectStore('categories', { keyPath: 'id' });
-      const promotions = db.createObjectStore('promotions', { keyPath: 'id' });
-      const metadata = db.createObjectStore('metadata', { keyPath: 'key' });
-      products.put({ id: 1, name: 'Nasi goreng', price: 25000, category_id: 1, version: 3 });
-      products.put({ id: 2, name: 'Es teh', price: 5000, category_id: 2, version: 1 });
-      products.put({ id: 3, name: 'Mie goreng', price: 23000, category_id: 1, version: 2 });
-      categories.put({ id: 1, name: 'Makanan', version: 1 });
-      categories.put({ id: 2, name: 'Minuman', version: 1 });
-      promotions.put({ id: 9, name: 'Promo', start_date: '2026-01-01', end_date: '2026-12-31' });
-      promotions.put({ id: 10, name: 'Old', start_date: '2025-01-01', end_date: '2025-01-31' });
-      promotions.put({ id: 11, name: 'Garbled', start_date: 'soon' });
-      metadata.put({ key: 'products_version', value: 42 });
-      metadata.put({ key: 'last_sync', value: '2026-01-10T10:00:00Z' });
-    };
+    const request = idb.open(DEFAULT_DB_NAME, version);
+    request.onupgradeneeded = () => build(request.result);
     request.onsuccess = () => {
       request.result.close();
       resolve();
@@ -36,37 +24,48 @@ function createVersion1(idb: IDBFactory): Promise<void> {
   });
 }
 
+/** The users' current kiosk database (schema 1, no indexes, `{ key, value }` metadata). */
+function createVersion1(idb: IDBFactory): Promise<void> {
+  return createOlderDatabase(idb, 1, (db) => {
+    const products = db.createObjectStore('products', { keyPath: 'id' });
+    const categories = db.createObjectStore('categories', { keyPath: 'id' });
+    const promotions = db.createObjectStore('promotions', { keyPath: 'id' });
+    const metadata = db.createObjectStore('metadata', { keyPath: 'key' });
+    products.put({ id: 1, name: 'Nasi goreng', price: 25000, category_id: 1, version: 3 });
+    products.put({ id: 2, name: 'Es teh', price: 5000, category_id: 2, version: 1 });
+    products.put({ id: 3, name: 'Mie goreng', price: 23000, category_id: 1, version: 2 });
+    categories.put({ id: 1, name: 'Makanan', version: 1 });
+    categories.put({ id: 2, name: 'Minuman', version: 1 });
+    promotions.put({ id: 9, name: 'Promo', start_date: '2026-01-01', end_date: '2026-12-31' });
+    promotions.put({ id: 10, name: 'Old', start_date: '2025-01-01', end_date: '2025-01-31' });
+    promotions.put({ id: 11, name: 'Garbled', start_date: 'soon' });
+    metadata.put({ key: 'products_version', value: 42 });
+    metadata.put({ key: 'last_sync', value: '2026-01-10T10:00:00Z' });
+  });
+}
+
 /** The first release of this library: one row per product, sync versions per collection. */
 function createVersion2(idb: IDBFactory): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const request = idb.open(DEFAULT_DB_NAME, 2);
-    request.onupgradeneeded = () => {
-      const db = request.result;
-      const products = db.createObjectStore('products', { keyPath: 'id' });
-      for (const index of ['category_id', 'version', 'updated_at'])
-        products.createIndex(index, index);
-      db.createObjectStore('categories', { keyPath: 'id' });
-      const promotions = db.createObjectStore('promotions', { keyPath: 'id' });
-      promotions.createIndex('starts_at', '_ks_start');
-      promotions.createIndex('ends_at', '_ks_end');
-      const metadata = db.createObjectStore('metadata', { keyPath: 'key' });
-      for (let id = 1; id <= 100; id++) {
-        products.put({
-          id,
-          name: `Product ${id}`,
-          category_id: id % 2 ? 'food' : 'drinks',
-          version: id,
-        });
-      }
-      metadata.put({ key: 'products', version: 100, synced_at: 1_000 });
-      metadata.put({ key: 'categories', version: 0, synced_at: 1_000 });
-      metadata.put({ key: 'promotions', version: 0, synced_at: 1_000 });
-    };
-    request.onsuccess = () => {
-      request.result.close();
-      resolve();
-    };
-    request.onerror = () => reject(request.error);
+  return createOlderDatabase(idb, 2, (db) => {
+    const products = db.createObjectStore('products', { keyPath: 'id' });
+    for (const index of ['category_id', 'version', 'updated_at'])
+      products.createIndex(index, index);
+    db.createObjectStore('categories', { keyPath: 'id' });
+    const promotions = db.createObjectStore('promotions', { keyPath: 'id' });
+    promotions.createIndex('starts_at', '_ks_start');
+    promotions.createIndex('ends_at', '_ks_end');
+    const metadata = db.createObjectStore('metadata', { keyPath: 'key' });
+    for (let id = 1; id <= 100; id++) {
+      products.put({
+        id,
+        name: `Product ${id}`,
+        category_id: id % 2 ? 'food' : 'drinks',
+        version: id,
+      });
+    }
+    metadata.put({ key: 'products', version: 100, synced_at: 1_000 });
+    metadata.put({ key: 'categories', version: 0, synced_at: 1_000 });
+    metadata.put({ key: 'promotions', version: 0, synced_at: 1_000 });
   });
 }
 
