@@ -160,6 +160,47 @@ describe('write queue', () => {
   });
 });
 
+describe('sqlite store heads', () => {
+  it('a rolled-back write leaves the head as the file has it, and seqs go on without a gap', () => {
+    const dataDir = tempDir();
+    const store = createSqliteEventStore({ dataDir });
+    stores.push(store);
+    const first = appendOrder(store, 'A', 1);
+    expect(() =>
+      store.transaction(() => {
+        appendOrder(store, 'A', 1);
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(store.head('1')).toBe(1);
+    // A used event_id is refused by the insert itself.
+    expect(() => store.transaction(() => store.append(first))).toThrow();
+    expect(store.head('1')).toBe(1);
+    expect(appendOrder(store, 'A', 1).envelope.seq).toBe(2);
+    store.close();
+    const reopened = createSqliteEventStore({ dataDir });
+    stores.push(reopened);
+    expect(reopened.head('1')).toBe(2);
+    expect(appendOrder(reopened, 'A', 1).envelope.seq).toBe(3);
+    expect(reopened.eventsAfter('1', 0, 10, null).map((e) => e.envelope.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('keeps the head across a reopen after retention emptied the log', () => {
+    const dataDir = tempDir();
+    const store = createSqliteEventStore({ dataDir });
+    stores.push(store);
+    for (let i = 0; i < 3; i++) appendOrder(store, 'A', 1);
+    expect(store.prune({ maxAgeMs: 1, maxEvents: 100 }, 1_000)).toBe(3);
+    store.close();
+    const reopened = createSqliteEventStore({ dataDir });
+    stores.push(reopened);
+    expect(reopened.countEvents()).toBe(0);
+    expect(reopened.head('1')).toBe(3);
+    expect(reopened.prunedThrough('1')).toBe(3);
+    expect(appendOrder(reopened, 'A', 2_000).envelope.seq).toBe(4);
+  });
+});
+
 describe('write queue failures', () => {
   it('still answers every write when the commit hook throws, and reports it', async () => {
     const store = createMemoryEventStore();

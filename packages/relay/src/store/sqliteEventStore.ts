@@ -143,19 +143,23 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): E
   ).value;
 
   const stmt = {
-    head: db.prepare('SELECT head, pruned_through FROM outlets WHERE outlet_key = ?'),
-    bumpHead: db.prepare(
-      `INSERT INTO outlets (outlet_key, head) VALUES (?, 1)
-       ON CONFLICT (outlet_key) DO UPDATE SET head = head + 1 RETURNING head`,
+    // The head is the log's last seq, or what retention removed when it emptied the log.
+    // `outlets.head` is no longer advanced; files written before still hold it there.
+    head: db.prepare(
+      `SELECT MAX(head, pruned_through,
+         IFNULL((SELECT MAX(seq) FROM events WHERE outlet_key = @outlet), 0)) AS head,
+         pruned_through
+       FROM outlets WHERE outlet_key = @outlet`,
     ),
+    addOutlet: db.prepare('INSERT OR IGNORE INTO outlets (outlet_key, head) VALUES (?, 0)'),
     insertEvent: db.prepare(
       'INSERT INTO events (outlet_key, seq, event_id, tenant_key, ts_ms, body) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     putOrder: db.prepare(
       `INSERT INTO orders (order_id, outlet_key, tenant_key, status, created_seq, status_seq, updated_ms, body)
-       VALUES (@orderId, @outlet, @tenant, @status, @createdSeq, @statusSeq, @updatedMs, @body)
-       ON CONFLICT (order_id) DO UPDATE SET status = @status, status_seq = @statusSeq,
-         updated_ms = @updatedMs, body = @body`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (order_id) DO UPDATE SET status = excluded.status,
+         status_seq = excluded.status_seq, updated_ms = excluded.updated_ms, body = excluded.body`,
     ),
     putAck: db.prepare('INSERT INTO acks (order_id, kitchen_id, seq) VALUES (?, ?, ?)'),
     getOrder: db.prepare('SELECT * FROM orders WHERE order_id = ?'),
@@ -192,43 +196,75 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): E
     count: db.prepare('SELECT COUNT(*) AS n FROM events'),
   };
 
+  // Head and pruned-through of each outlet, as this connection sees them. Every commit reads
+  // them (retention check, catch-up plans), and two SELECTs per commit cost more than the
+  // commit's own bookkeeping. Only this connection writes the file (one relay per data dir),
+  // so the copy can only go stale by a rollback: then it is dropped and read again.
+  // Outlets nobody wrote to are not kept: any outlet id can be asked about.
+  const outletCache = new Map<string, { head: number; prunedThrough: number }>();
+  const outletRow = (outlet: string) => {
+    const cached = outletCache.get(outlet);
+    if (cached) return cached;
+    const stored = stmt.head.get({ outlet }) as
+      | { head: number; pruned_through: number }
+      | undefined;
+    if (!stored) return { head: 0, prunedThrough: 0 };
+    const row = { head: stored.head, prunedThrough: stored.pruned_through };
+    outletCache.set(outlet, row);
+    return row;
+  };
+
   // One wrapper for every transaction: db.transaction(fn) builds four wrapper functions per
   // call. Nested calls still become savepoints (the wrapper checks db.inTransaction).
-  const runInTransaction = db.transaction((fn: () => unknown) => fn());
+  const transactionOf = db.transaction((fn: () => unknown) => fn());
+  const runInTransaction = <T>(fn: () => T): T => {
+    try {
+      return transactionOf(fn) as T;
+    } catch (error) {
+      outletCache.clear();
+      throw error;
+    }
+  };
 
-  const outletRow = (outlet: string) =>
-    stmt.head.get(outlet) as { head: number; pruned_through: number } | undefined;
   const outletKeys = () =>
     (stmt.outlets.all() as Array<{ outlet_key: string }>).map((r) => r.outlet_key);
 
   return {
     kind: 'sqlite',
     epoch,
-    transaction: (fn) => runInTransaction(fn) as ReturnType<typeof fn>,
+    transaction: runInTransaction,
     append(event) {
-      const { head } = stmt.bumpHead.get(event.outlet) as { head: number };
-      const envelope = { ...event.envelope, seq: head };
+      const row = outletRow(event.outlet);
+      const seq = row.head + 1;
+      const envelope = { ...event.envelope, seq };
+      // The event first: a refused insert (a used event_id) leaves the head untouched.
       stmt.insertEvent.run(
         event.outlet,
-        head,
+        seq,
         envelope.event_id,
         event.tenant,
         event.tsMs,
         JSON.stringify(envelope),
       );
+      // The outlet's row is written once; after that the events themselves carry the head.
+      if (row.head === 0) {
+        stmt.addOutlet.run(event.outlet);
+        outletCache.set(event.outlet, row);
+      }
+      row.head = seq;
       return { ...event, envelope };
     },
     putOrder(order) {
-      stmt.putOrder.run({
-        orderId: order.orderId,
-        outlet: order.outlet,
-        tenant: order.tenant,
-        status: order.state.status,
-        createdSeq: order.createdSeq,
-        statusSeq: order.statusSeq,
-        updatedMs: order.updatedMs,
-        body: JSON.stringify(order.state),
-      });
+      stmt.putOrder.run(
+        order.orderId,
+        order.outlet,
+        order.tenant,
+        order.state.status,
+        order.createdSeq,
+        order.statusSeq,
+        order.updatedMs,
+        JSON.stringify(order.state),
+      );
     },
     putAck(orderId, kitchenId, seq) {
       stmt.putAck.run(orderId, kitchenId, seq);
@@ -244,8 +280,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): E
     getAck(orderId, kitchenId) {
       return (stmt.getAck.get(orderId, kitchenId) as { seq: number } | undefined)?.seq;
     },
-    head: (outlet) => outletRow(outlet)?.head ?? 0,
-    prunedThrough: (outlet) => outletRow(outlet)?.pruned_through ?? 0,
+    head: (outlet) => outletRow(outlet).head,
+    prunedThrough: (outlet) => outletRow(outlet).prunedThrough,
     eventsAfter(outlet, since, limit, tenants: TenantScope) {
       const rows = tenants
         ? stmt.eventsAfterScoped.all(outlet, since, JSON.stringify(tenants), limit)
@@ -263,7 +299,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): E
       let removed = 0;
       runInTransaction(() => {
         for (const outlet of outletKeys()) {
-          const row = outletRow(outlet)!;
+          const row = outletRow(outlet);
           const cutoff = nowMs - policy.maxAgeMs;
           const oldest = stmt.oldestTs.get(outlet) as { ts_ms: number } | undefined;
           // The scan by age runs only when the oldest event is actually too old.
@@ -272,9 +308,10 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): E
               ? ((stmt.lastSeqBefore.get(outlet, cutoff) as { seq: number | null }).seq ?? 0)
               : 0;
           const cut = Math.max(row.head - policy.maxEvents, byAge);
-          if (cut <= row.pruned_through) continue;
+          if (cut <= row.prunedThrough) continue;
           removed += stmt.deleteEvents.run(outlet, cut).changes;
           stmt.setPruned.run(cut, outlet);
+          row.prunedThrough = cut;
           stmt.deleteAcks.run(outlet, cut);
           stmt.deleteOrders.run(outlet, cut);
         }
