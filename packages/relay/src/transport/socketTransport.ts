@@ -24,6 +24,7 @@ import type { LiveFeed } from '../lib/liveFeed.js';
 import { createRateLimiter } from '../lib/rateLimiter.js';
 import type { EventStore, StoredEvent } from '../store/EventStore.js';
 import { eventRooms, presenceRoomsOf, presenceTargets, roomsOf } from './rooms.js';
+import { useSingleWriteFrames } from './singleWriteFrames.js';
 
 export interface SocketTransportOptions {
   httpServer: HttpServer;
@@ -94,6 +95,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
     maxHttpBufferSize: 1 << 20,
     serveClient: false,
   });
+  useSingleWriteFrames(io);
   const replaying = new Set<Replaying>();
   const state = new WeakMap<Socket, ClientState>();
 
