@@ -54,6 +54,22 @@ export interface OrderCommands {
 }
 
 const answer = <T>(result: T): WriteOutcome<T> => ({ result, events: [] });
+
+// State the relay owns is never taken from a POS: a published order cannot arrive already
+// acknowledged by a kitchen or at another version (`version` and `updated_at` are overwritten).
+const RELAY_OWNED = ['event_id', 'acknowledged_by', 'status_reason'] as const;
+
+function withoutRelayState(order: Order): Order {
+  // Nearly every order carries none of them; a rest copy would cost more than the check.
+  if (!RELAY_OWNED.some((key) => Object.hasOwn(order, key))) return order;
+  const {
+    event_id: _eventId,
+    acknowledged_by: _acknowledgedBy,
+    status_reason: _statusReason,
+    ...fields
+  } = order as Order & Partial<Omit<OrderState, keyof Order>> & { event_id?: unknown };
+  return fields;
+}
 const forbidden = () => failure('forbidden', 'this order is outside your token');
 
 /**
@@ -119,18 +135,8 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
         return answer(failure('invalid_payload', 'event_id is already used by another event'));
       }
       const tsMs = now();
-      // State the relay owns is never taken from a POS: a published order cannot arrive
-      // already acknowledged by a kitchen or at another version.
-      const {
-        event_id: _eventId,
-        version: _version,
-        updated_at: _updatedAt,
-        acknowledged_by: _acknowledgedBy,
-        status_reason: _statusReason,
-        ...fields
-      } = order as Order & Partial<Omit<OrderState, keyof Order>> & { event_id?: unknown };
       const state: OrderState = {
-        ...fields,
+        ...withoutRelayState(order),
         status: 'pending',
         version: 1,
         updated_at: new Date(tsMs).toISOString(),
