@@ -37,7 +37,8 @@ export interface StartRelayOptions {
 }
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
-export const durableCliPath = join(packageDir, 'dist', 'cli.js');
+/** `BENCH_DURABLE_CLI` runs another build of the CLI (e.g. a baseline) under the same load. */
+export const durableCliPath = process.env.BENCH_DURABLE_CLI ?? join(packageDir, 'dist', 'cli.js');
 const plainRelayPath = join(packageDir, 'bench', 'plainRelay.ts');
 const READY_LINE = /listening on (http:\/\/\S+)/;
 const KEPT_OUTPUT_LINES = 30;
