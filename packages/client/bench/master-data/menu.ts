@@ -30,13 +30,17 @@ export class Menu {
     });
   }
 
-  /** Changes `count` existing products (a price update), spread over the menu. */
+  /**
+   * Changes `count` existing products (a price update), spread over the whole menu: every
+   * category and as many stored buckets as possible, the costly case for the cache.
+   */
   changeProducts(count: number): void {
     const live = this.catalogs.products.live();
-    const step = Math.max(1, Math.floor(live.length / count));
+    // +1: a step that is a multiple of the category count would hit one category only.
+    const step = Math.max(1, Math.floor(live.length / count)) + 1;
     this.#edits++;
-    for (let i = 0; i < count && i * step < live.length; i++) {
-      const row = live[i * step]!;
+    for (let i = 0; i < count && i < live.length; i++) {
+      const row = live[(i * step) % live.length]!;
       const { version: _version, ...rest } = row;
       this.catalogs.products.upsert({ ...rest, price: String(10_000 + this.#edits * 500) });
     }

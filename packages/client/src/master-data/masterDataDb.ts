@@ -7,6 +7,7 @@ import {
   wrap,
 } from 'idb';
 import { BucketSet, type ProductBucket, type ProductDirectory } from './productBuckets.js';
+import type { ProductChange } from './productChanges.js';
 import { promotionBound } from './promotionWindow.js';
 import type { Category, Collection, ItemId, Product, Promotion } from './types.js';
 
@@ -16,7 +17,8 @@ export const DEFAULT_DB_NAME = 'kiosk_master_data';
 /**
  * 1: the users' original layout (stores keyed by `id`, metadata as `{ key, value }`).
  * 2: indexes for category and date-range reads, per-collection sync metadata.
- * 3: products in buckets of one category, found through `product_directory` (productBuckets.ts).
+ * 3: products in buckets of one category, found through `product_directory`
+ *    (productBuckets.ts), with recent small changes beside them (productChanges.ts).
  */
 export const DB_VERSION = 3;
 
@@ -41,6 +43,7 @@ export interface MasterDataDbSchema extends DBSchema {
     indexes: { category_id: string; version: number; updated_at: string };
   };
   product_directory: { key: 'products'; value: ProductDirectory };
+  product_changes: { key: string; value: ProductChange; indexes: { category_id: string } };
   categories: { key: ItemId; value: Category };
   promotions: {
     key: ItemId;
@@ -116,6 +119,10 @@ async function upgrade(db: MasterDataDb, oldVersion: number, tx: UpgradeTx): Pro
     products.createIndex('version', 'version');
     products.createIndex('updated_at', 'updated_at');
     const directory = db.createObjectStore('product_directory', { keyPath: 'key' });
+    db.createObjectStore('product_changes', { keyPath: 'key' }).createIndex(
+      'category_id',
+      'category_id',
+    );
     const buckets = new BucketSet();
     for (const row of rows) buckets.upsert(row);
     const { put, directory: written } = buckets.changed();

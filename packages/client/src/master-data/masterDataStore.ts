@@ -1,4 +1,4 @@
-import { type IDBPTransaction, type StoreNames, unwrap } from 'idb';
+import { type StoreNames, unwrap } from 'idb';
 import { KitchenSyncError } from '../errors.js';
 import {
   type CollectionMeta,
@@ -10,7 +10,7 @@ import {
   withWindow,
 } from './masterDataDb.js';
 import { isTombstone, type MasterDataPage } from './pageGuard.js';
-import { BucketSet, categoryKey, productsOf } from './productBuckets.js';
+import { PRODUCT_STORES, readCategory, readProducts, writeProductPage } from './productCache.js';
 import {
   type Category,
   COLLECTIONS,
@@ -64,9 +64,7 @@ export class MasterDataStore {
     // Relaxed durability: a lost commit only means refetching it, and version and rows
     // still commit or vanish together.
     const scope: StoreNames<MasterDataDbSchema>[] =
-      collection === 'products'
-        ? ['products', 'product_directory', 'metadata']
-        : [collection, 'metadata'];
+      collection === 'products' ? [...PRODUCT_STORES, 'metadata'] : [collection, 'metadata'];
     const tx = db.transaction(scope, 'readwrite', { durability: 'relaxed' });
     const stored = await tx.objectStore('metadata').get(collection);
     const storedVersion = stored?.version ?? 0;
@@ -82,7 +80,7 @@ export class MasterDataStore {
     };
     try {
       if (collection === 'products') {
-        await writeProducts(tx, page.items as Product[]);
+        await writeProductPage(tx, page.items as Product[]);
       } else {
         // Raw requests, none awaited: one promise per row would dominate a large page.
         const rows = unwrap(tx.objectStore(collection)) as IDBObjectStore;
@@ -126,13 +124,11 @@ export class MasterDataStore {
   }
 
   async getProducts(): Promise<Product[]> {
-    return productsOf(await (await this.#open()).getAll('products'));
+    return readProducts(await this.#open());
   }
 
-  /** Ids compare by string form (DESIGN §3): category 3 and "3" are the same category. */
   async getProductsByCategory(categoryId: ItemId): Promise<Product[]> {
-    const db = await this.#open();
-    return productsOf(await db.getAllFromIndex('products', 'category_id', categoryKey(categoryId)));
+    return readCategory(await this.#open(), categoryId);
   }
 
   async getCategories(): Promise<Category[]> {
@@ -147,7 +143,7 @@ export class MasterDataStore {
 
   async clear(): Promise<void> {
     const db = await this.#open();
-    const names = [...COLLECTIONS, 'product_directory', 'metadata'] as const;
+    const names: StoreNames<MasterDataDbSchema>[] = [...COLLECTIONS, ...PRODUCT_STORES, 'metadata'];
     const tx = db.transaction(names, 'readwrite');
     for (const name of names) (unwrap(tx.objectStore(name)) as IDBObjectStore).clear();
     await tx.done.catch((error: unknown) => {
@@ -181,35 +177,6 @@ export class MasterDataStore {
 
 export function emptyVersions(): MasterDataVersions {
   return { products: 0, categories: 0, promotions: 0 };
-}
-
-type ProductsTx = IDBPTransaction<
-  MasterDataDbSchema,
-  StoreNames<MasterDataDbSchema>[],
-  'readwrite'
->;
-
-/**
- * Applies a page of products to their buckets: every bucket a row is in now or may go to is
- * read first, so a row that changed category leaves its old bucket in the same transaction.
- */
-async function writeProducts(tx: ProductsTx, items: Product[]): Promise<void> {
-  const store = tx.objectStore('products');
-  const buckets = new BucketSet(await tx.objectStore('product_directory').get('products'));
-  const upserts = items.map((item) => !isTombstone(item));
-  const needed = buckets.needed(items, upserts);
-  for (const bucket of await Promise.all(needed.map((key) => store.get(key)))) {
-    if (bucket) buckets.add(bucket);
-  }
-  items.forEach((item, i) => {
-    if (upserts[i]) buckets.upsert(item);
-    else buckets.remove(item.id);
-  });
-  const { put, remove, directory } = buckets.changed();
-  const raw = unwrap(store) as IDBObjectStore;
-  for (const bucket of put) raw.put(bucket);
-  for (const key of remove) raw.delete(key);
-  if (directory) (unwrap(tx.objectStore('product_directory')) as IDBObjectStore).put(directory);
 }
 
 function storageError(error: unknown): KitchenSyncError {

@@ -53,8 +53,8 @@ export function categoryKey(categoryId: ItemId | null | undefined): string {
 }
 
 /**
- * One transaction's view of the buckets: load the ones `needed()` names, apply the page's
- * rows in order, then write back what `changed()` returns.
+ * One transaction's view of the buckets: load the ones `current()` and then `destinations()`
+ * name, apply the page's rows in order, then write back what `changed()` returns.
  */
 export class BucketSet {
   readonly #location = new Map<string, number>();
@@ -71,16 +71,29 @@ export class BucketSet {
     directory.open_categories.forEach((c, i) => this.#open.set(c, directory.open_buckets[i]!));
   }
 
-  /** The buckets applying these rows reads: where each row is now, and where it may go. */
-  needed(rows: Array<{ id: ItemId; category_id?: ItemId | null }>, upserts: boolean[]): number[] {
+  /** The buckets these rows are in now: load them first. */
+  current(rows: Array<{ id: ItemId }>): number[] {
     const keys = new Set<number>();
-    rows.forEach((row, i) => {
-      const current = this.#location.get(String(row.id));
-      if (current !== undefined) keys.add(current);
-      const open = upserts[i] ? this.#open.get(categoryKey(row.category_id)) : undefined;
-      if (open !== undefined) keys.add(open);
-    });
-    for (const key of this.#loaded.keys()) keys.delete(key);
+    for (const row of rows) {
+      const key = this.#location.get(String(row.id));
+      if (key !== undefined && !this.#loaded.has(key)) keys.add(key);
+    }
+    return [...keys];
+  }
+
+  /**
+   * Then the open buckets of the categories these rows are added or moved to. A row that
+   * stays in its category is replaced where it is, so a price update reads nothing more.
+   */
+  destinations(upserts: Product[]): number[] {
+    const keys = new Set<number>();
+    for (const row of upserts) {
+      const category = categoryKey(row.category_id);
+      const key = this.#location.get(String(row.id));
+      if (key !== undefined && this.#loaded.get(key)?.category_id === category) continue;
+      const open = this.#open.get(category);
+      if (open !== undefined && !this.#loaded.has(open)) keys.add(open);
+    }
     return [...keys];
   }
 
@@ -100,6 +113,7 @@ export class BucketSet {
     }
     if (current) this.#take(current, id);
     const open = this.#open.get(category);
+    // Not loaded: `destinations()` was asked before an earlier row of the page moved this one.
     let target = open === undefined ? undefined : this.#loaded.get(open);
     if (!target || target.items.length >= BUCKET_CAPACITY) {
       const key = this.#next++;
@@ -152,7 +166,7 @@ export class BucketSet {
     const key = this.#location.get(id);
     if (key === undefined) return undefined;
     const bucket = this.#loaded.get(key);
-    // `needed()` named it, so the store has no such bucket: the row is not stored.
+    // `current()` named it, so the store has no such bucket: the row is not stored.
     if (!bucket) this.#location.delete(id);
     return bucket;
   }
@@ -180,7 +194,10 @@ export class BucketSet {
 
 /** The products of some buckets, in id order (the order one record per product gave). */
 export function productsOf(buckets: ProductBucket[]): Product[] {
-  const products = buckets.length === 1 ? [...buckets[0]!.items] : buckets.flatMap((b) => b.items);
+  return sortById(buckets.length === 1 ? [...buckets[0]!.items] : buckets.flatMap((b) => b.items));
+}
+
+export function sortById(products: Product[]): Product[] {
   return products.sort(byId);
 }
 

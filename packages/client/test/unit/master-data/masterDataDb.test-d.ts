@@ -11,7 +11,7 @@ import type { Category } from '../../../src/master-data/types.js';
 type Db = MasterDataDbSchema;
 
 expectTypeOf<StoreNames<Db>>().toEqualTypeOf<
-  'products' | 'product_directory' | 'categories' | 'promotions' | 'metadata'
+  'products' | 'product_directory' | 'product_changes' | 'categories' | 'promotions' | 'metadata'
 >();
 expectTypeOf<IndexNames<Db, 'products'>>().toEqualTypeOf<
   'category_id' | 'version' | 'updated_at'
