@@ -11,14 +11,12 @@ let server: MasterDataApiServer;
 let browser: TestBrowser;
 
 beforeEach(async () => {
-  server = await MasterDataApiServer.start({
-    products: 30,
-    categories: 3,
-    pageSize: 10,
-    script: ENTRY,
-  });
   browser = await TestBrowser.launch();
 });
+
+async function startServer(products: number, pageSize: number): Promise<void> {
+  server = await MasterDataApiServer.start({ products, categories: 3, pageSize, script: ENTRY });
+}
 
 afterEach(async () => {
   await browser?.close();
@@ -48,6 +46,7 @@ const idsOf = (rows: Array<{ id: unknown }>) =>
 
 describe('master data in Chromium with real IndexedDB', () => {
   it('first sync, incremental sync with a tombstone, then offline reads after a restart', async () => {
+    await startServer(30, 10);
     let page = await openKiosk();
 
     const first = await withService(page, (s) => s.preFetchData());
@@ -103,5 +102,42 @@ describe('master data in Chromium with real IndexedDB', () => {
       ...second.versions,
       products: second.versions.products + 1,
     });
+  });
+
+  it('large pages go into buckets, small ones are laid over them, the next large page folds them in', async () => {
+    await startServer(600, 300);
+    const page = await openKiosk();
+    const products = server.menu.catalogs.products;
+    const live = () => [...products.live()].sort((a, b) => Number(a.id) - Number(b.id));
+    const inCategory = (c: number) => idsOf(live().filter((p) => p.category_id === c));
+    const expectCache = async () => {
+      expect(await withService(page, (s) => s.getProducts())).toEqual(live());
+      for (const c of [1, 2, 3]) {
+        const rows = await page.evaluate(
+          (id) =>
+            (globalThis as unknown as { service: MasterDataService }).service.getProductsByCategory(
+              id,
+            ),
+          c,
+        );
+        expect(idsOf(rows)).toEqual(inCategory(c));
+      }
+    };
+
+    await withService(page, (s) => s.preFetchData());
+    await expectCache();
+
+    // A small page: a move, a removal and a price change, kept beside the buckets.
+    const [first, second, third] = live();
+    products.upsert({ ...first!, category_id: first!.category_id === 1 ? 2 : 1 });
+    products.remove(second!.id);
+    products.upsert({ ...third!, price: '1' });
+    await withService(page, (s) => s.preFetchData());
+    await expectCache();
+
+    // A large page (300 changes) folds those in.
+    server.menu.changeProducts(300);
+    await withService(page, (s) => s.preFetchData());
+    await expectCache();
   });
 });
