@@ -4,19 +4,29 @@ import type { Principal } from '../auth/principal.js';
 // outlet "1:2" + tenant "x" must never share a room.
 const part = (id: string) => encodeURIComponent(id);
 
+// Kitchens have rooms of their own so a broadcast reaches them first: a kitchen display is
+// who must see a new order now, and a broadcast writes to its rooms' sockets in room order
+// (to 20 POS screens first, that is ~0.2 ms later for every kitchen).
+type Audience = 'k' | '';
+const audienceOf = (principal: Principal): Audience => (principal.role === 'kitchen' ? 'k' : '');
+
 /** Clients that see every tenant of an outlet share one room; scoped ones join per tenant. */
-const outletRoom = (outlet: string) => `o:${part(outlet)}`;
-const tenantRoom = (outlet: string, tenant: string) => `t:${part(outlet)}:${part(tenant)}`;
+const outletRoom = (audience: Audience, outlet: string) => `${audience}o:${part(outlet)}`;
+const tenantRoom = (audience: Audience, outlet: string, tenant: string) =>
+  `${audience}t:${part(outlet)}:${part(tenant)}`;
 
 export function roomsOf(principal: Principal): string[] {
-  if (principal.tenants === null) return [outletRoom(principal.outlet)];
-  return principal.tenants.map((t) => tenantRoom(principal.outlet, t));
+  const audience = audienceOf(principal);
+  if (principal.tenants === null) return [outletRoom(audience, principal.outlet)];
+  return principal.tenants.map((t) => tenantRoom(audience, principal.outlet, t));
 }
 
-/** The rooms an event of this outlet and tenant goes to. */
+/** The rooms an event of this outlet and tenant goes to, kitchens' first. */
 export const eventRooms = (outlet: string, tenant: string) => [
-  outletRoom(outlet),
-  tenantRoom(outlet, tenant),
+  outletRoom('k', outlet),
+  tenantRoom('k', outlet, tenant),
+  outletRoom('', outlet),
+  tenantRoom('', outlet, tenant),
 ];
 
 // Presence (kitchen_status_changed) is for the screens that watch kitchens: pos, monitor and
