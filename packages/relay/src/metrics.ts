@@ -11,7 +11,13 @@ export interface RelayMetrics {
 /** Each relay has its own Registry, so several relays in one process never clash. */
 export function createMetrics(store: EventStore): RelayMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'kitchen_sync_relay_' });
+  collectDefaultMetrics({
+    register: registry,
+    prefix: 'kitchen_sync_relay_',
+    // The lag histogram's timer wakes the relay this often even when nothing happens; the
+    // default 10 ms was half of an idle relay's CPU (8 → 4 ms/s with 70 clients connected).
+    eventLoopMonitoringPrecision: 100,
+  });
   const connections = new Gauge({
     name: 'kitchen_sync_connections',
     help: 'Connected Socket.IO clients by role',
