@@ -47,7 +47,8 @@ describe('broadcast frames', () => {
     for (const k of kitchens) {
       await k.waitFor(() => k.events().length === 1);
       expect(k.events()).toEqual(stored as EventEnvelope[]);
-      expect((k.events()[0]?.data as { notes?: string }).notes).toBe('ünïcödé 🍜');
+      const [received] = k.events();
+      expect((received?.data as { notes?: string } | undefined)?.notes).toBe('ünïcödé 🍜');
     }
   });
 });
