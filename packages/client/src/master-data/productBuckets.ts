@@ -67,8 +67,12 @@ export class BucketSet {
   constructor(directory?: ProductDirectory) {
     this.#next = directory?.next_bucket ?? 1;
     if (!directory) return;
-    directory.ids.forEach((id, i) => this.#location.set(id, directory.buckets[i]!));
-    directory.open_categories.forEach((c, i) => this.#open.set(c, directory.open_buckets[i]!));
+    for (let i = 0; i < directory.ids.length; i++) {
+      this.#location.set(directory.ids[i]!, directory.buckets[i]!);
+    }
+    for (let i = 0; i < directory.open_categories.length; i++) {
+      this.#open.set(directory.open_categories[i]!, directory.open_buckets[i]!);
+    }
   }
 
   /** The buckets these rows are in now: load them first. */
