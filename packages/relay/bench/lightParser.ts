@@ -61,15 +61,31 @@ export class Decoder {
 
 function readEvent(frame: string): LightEvent {
   return {
-    seq: readNumber(frame, '"seq":'),
-    type: readString(frame, '"type":"'),
-    order_id: readString(frame, '"order_id":"'),
+    seq: readNumber(frame, 'seq":'),
+    type: readString(frame, 'type":"'),
+    order_id: readString(frame, 'order_id":"'),
   };
 }
 
-// First occurrence: the envelope's own keys. `data` repeats `order_id` with the same value.
+/**
+ * Where `"<key>` starts, searched for without its opening quote: V8 anchors a search on the
+ * pattern's first character, and `"` is every few characters of JSON, which made a search for
+ * `"seq":` ~0.9 µs when the relay writes `seq` after `data` (the durable relay does) against
+ * ~0.03 µs when it comes first: a cost of the key order falling on the generator, which shares
+ * the cores with the relay it measures. Without the quote either order costs the same.
+ */
+function keyAt(frame: string, key: string): number {
+  for (let at = frame.indexOf(key); at > 0; at = frame.indexOf(key, at + 1)) {
+    if (frame.charCodeAt(at - 1) === QUOTE) return at;
+  }
+  return -1;
+}
+
+const QUOTE = 34;
+
+// The first occurrence: the envelope's own key, or `data`'s `order_id`, which is the same.
 function readString(frame: string, key: string): string | null {
-  const at = frame.indexOf(key);
+  const at = keyAt(frame, key);
   if (at < 0) return null;
   const start = at + key.length;
   const end = frame.indexOf('"', start);
@@ -77,7 +93,7 @@ function readString(frame: string, key: string): string | null {
 }
 
 function readNumber(frame: string, key: string): number | null {
-  const at = frame.indexOf(key);
+  const at = keyAt(frame, key);
   if (at < 0) return null;
   const value = Number.parseInt(frame.slice(at + key.length, at + key.length + 20), 10);
   return Number.isNaN(value) ? null : value;
