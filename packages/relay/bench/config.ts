@@ -19,7 +19,6 @@ export interface BenchConfig {
   saturationMinAchieved: number;
   drainStallMs: number;
   drainMaxMs: number;
-  ackTimeoutMs: number;
   pollingSizes: number[];
   pollingSamples: number;
   idleKitchens: number;
@@ -63,7 +62,7 @@ export function readConfig(env: NodeJS.ProcessEnv): BenchConfig {
     posCount: num(env.BENCH_POS, 20),
     kitchenCount: num(env.BENCH_KITCHENS, 50),
     steadyRate: num(env.BENCH_RATE, 500),
-    steadyDurationMs: num(env.BENCH_DURATION_S, quick ? 3 : 10) * 1000,
+    steadyDurationMs: num(env.BENCH_DURATION_S, quick ? 3 : 30) * 1000,
     warmupMs: quick ? 500 : 2000,
     rampRates: list(env.BENCH_RAMP) ?? [500, 750, 1000, 1250, 1500, 2000, 3000, 4000],
     rampStepMs: num(env.BENCH_RAMP_STEP_S, quick ? 1.5 : 4) * 1000,
@@ -71,7 +70,6 @@ export function readConfig(env: NodeJS.ProcessEnv): BenchConfig {
     saturationMinAchieved: 0.9,
     drainStallMs: 2_000,
     drainMaxMs: 30_000,
-    ackTimeoutMs: 10_000,
     pollingSizes:
       list(env.BENCH_POLL_SIZES) ?? (quick ? [100, 1_000, 10_000] : [100, 1_000, 10_000, 100_000]),
     pollingSamples: num(env.BENCH_POLL_SAMPLES, quick ? 100 : 300),

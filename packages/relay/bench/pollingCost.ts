@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { EventsResponse, PublishAck } from '@kitchen-sync/protocol';
 import { SOCKET_EVENTS } from '@kitchen-sync/protocol';
-import type { Socket } from 'socket.io-client';
 import { makeBenchOrder } from './benchOrder.js';
+import type { BenchSocket } from './benchSocket.js';
 import { closeAll, connectAll } from './clients.js';
 import { toMb } from './procStats.js';
 import type { RelayProcess } from './relayProcess.js';
@@ -76,7 +76,7 @@ export async function measurePollingCost(
 }
 
 async function fill(
-  pos: Socket[],
+  pos: BenchSocket[],
   from: number,
   count: number,
   options: PollingOptions,
@@ -87,9 +87,7 @@ async function fill(
     const socket = pos[w % pos.length]!;
     while (next < count) {
       const order = makeBenchOrder(from + next++, options.outletId, options.tenantId);
-      const ack: PublishAck = await socket
-        .timeout(30_000)
-        .emitWithAck(SOCKET_EVENTS.PUBLISH, order);
+      const ack = (await socket.emitWithAck(SOCKET_EVENTS.PUBLISH, order)) as PublishAck;
       if (!ack.ok) throw new Error(`fill publish refused: ${ack.error.code}`);
       head = Math.max(head, ack.seq);
     }

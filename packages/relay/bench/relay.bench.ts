@@ -76,7 +76,6 @@ async function runLoad(kinds: RelayKind[]): Promise<Partial<Record<RelayKind, Lo
     const phase = {
       drainStallMs: config.drainStallMs,
       drainMaxMs: config.drainMaxMs,
-      ackTimeoutMs: config.ackTimeoutMs,
     };
     const steady: Partial<Record<RelayKind, PhaseResult>> = {};
     for (const kind of kinds) {
