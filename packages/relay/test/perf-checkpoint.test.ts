@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OrderState } from '@kitchen-sync/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -31,6 +31,18 @@ function publish(target: EventStore, count: number) {
   }
 }
 
+/** The WAL header's checkpoint sequence: SQLite adds one each time the WAL restarts. */
+function walRestarts(wal: string): number {
+  const header = Buffer.alloc(16);
+  const fd = openSync(wal, 'r');
+  try {
+    readSync(fd, header, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return header.readUInt32BE(12);
+}
+
 describe('WAL checkpoints off the event loop', () => {
   it('copies committed pages into relay.db while the store is open', async () => {
     const dir = tempDir('ks-ckpt-');
@@ -58,5 +70,22 @@ describe('WAL checkpoints off the event loop', () => {
     store = createSqliteEventStore({ dataDir: dir });
     expect(store.countEvents()).toBe(20);
     expect(store.head('1')).toBe(20);
+  });
+
+  it('lets the WAL restart from its beginning while commits keep coming', async () => {
+    const dir = tempDir('ks-ckpt-');
+    store = createSqliteEventStore({ dataDir: dir });
+    const wal = join(dir, 'relay.db-wal');
+    publish(store, 1);
+    const first = walRestarts(wal);
+    // A steady stream, one commit a millisecond, as a busy relay writes: real time on
+    // purpose, since the worker checkpoints on its own clock in its own thread. 1,200 commits
+    // (~6 WAL pages each) stay below the relay connection's own 10,000-page checkpoint, so
+    // only the worker can have made room.
+    for (let i = 0; i < 1_200 && walRestarts(wal) < first + 2; i++) {
+      publish(store, 1);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    expect(walRestarts(wal)).toBeGreaterThanOrEqual(first + 2);
   });
 });
