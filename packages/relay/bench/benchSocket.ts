@@ -1,17 +1,17 @@
-import WebSocket from 'ws';
+import { openWsConnection, type WsConnection } from './wsConnection.js';
 
 /**
- * The benchmark's Socket.IO client: Engine.IO 4 over a WebSocket (no polling, no upgrade)
- * and Socket.IO 5 text packets in the main namespace, straight on `ws`. The relay sees the
- * same handshake, auth, packets and acks as from socket.io-client.
+ * The benchmark's Socket.IO client: Socket.IO 5 packets in the main namespace over an
+ * Engine.IO 4 WebSocket (no polling, no upgrade), on the generator's own WebSocket
+ * (`wsConnection.ts`). The relay sees the same handshake, auth, packets and acks as from
+ * socket.io-client.
  *
  * Why not socket.io-client: the generator shares two cores with the relay it measures, and
  * socket.io-client turns each ~1 KB frame into strings and objects — about 4 KB of garbage
  * per delivery at 25,000 deliveries a second, a young-generation collection every 75 ms
- * that holds every kitchen's timestamp back, and ~40 % of a core. Here an `event` frame
- * reaches its listener as the Buffer `ws` read, and the listener reads what it needs.
+ * that holds every kitchen's receive time back. Here an `event` frame reaches its listener
+ * as bytes, and the listener reads what it needs.
  */
-
 export interface BenchSocketOptions {
   token: string;
   clientId: string;
@@ -19,6 +19,7 @@ export interface BenchSocketOptions {
 }
 
 type AckListener = (ack: unknown) => void;
+/** Gets an `event` frame's bytes, valid only during the call (see wsConnection.ts). */
 export type EventFrameListener = (frame: Buffer) => void;
 
 // Engine.IO packet types are the first character of a frame, Socket.IO's the second.
@@ -26,62 +27,63 @@ const EIO_OPEN = 0x30;
 const EIO_CLOSE = 0x31;
 const EIO_PING = 0x32;
 const EIO_MESSAGE = 0x34;
+const SIO_CONNECT = 0x30;
 const SIO_DISCONNECT = 0x31;
 const SIO_EVENT = 0x32;
 const SIO_ACK = 0x33;
 const SIO_CONNECT_ERROR = 0x34;
 
 const EVENT_FRAME_PREFIX = Buffer.from('42["event",');
-const CAUGHT_UP_PREFIX = '42["sync:caught_up",';
+const CAUGHT_UP_PREFIX = Buffer.from('42["sync:caught_up",');
 
 export class BenchSocket {
   /** Called with every `event` frame (`42["event",{…}]`) after `sync:caught_up`. */
   onEvent: EventFrameListener | null = null;
   caughtUp: unknown = null;
+  private ws: WsConnection | null = null;
   private nextAckId = 0;
   private readonly acks = new Map<number, AckListener>();
+  private onReady: ((error?: Error) => void) | null = null;
 
-  private constructor(private readonly ws: WebSocket) {}
+  private constructor(private readonly options: BenchSocketOptions) {}
 
   /** Resolves once the relay has sent `sync:caught_up`, so every later `event` is live. */
-  static connect(baseUrl: string, options: BenchSocketOptions): Promise<BenchSocket> {
-    const url = `${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`;
-    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
-    const socket = new BenchSocket(ws);
+  static async connect(baseUrl: string, options: BenchSocketOptions): Promise<BenchSocket> {
+    const url = new URL(baseUrl);
+    const socket = new BenchSocket(options);
     const timeoutMs = options.timeoutMs ?? 10_000;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => fail(`no sync:caught_up within ${timeoutMs} ms`), timeoutMs);
-      const fail = (reason: string) => {
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => socket.onReady?.(new Error(`no sync:caught_up within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      socket.onReady = (error) => {
         clearTimeout(timer);
-        ws.terminate();
-        reject(new Error(`${options.clientId}: ${reason}`));
+        socket.onReady = null;
+        if (!error) return resolve();
+        socket.close();
+        reject(new Error(`${options.clientId}: ${error.message}`));
       };
-      ws.on('error', (error) => fail(error.message));
-      ws.on('close', () => fail('closed during the handshake'));
-      ws.on('message', (data: Buffer) => {
-        const frame = data.toString();
-        if (frame.charCodeAt(0) === EIO_OPEN) {
-          ws.send(`40${JSON.stringify({ token: options.token, client_id: options.clientId })}`);
-        } else if (frame.charCodeAt(0) === EIO_PING) {
-          ws.send('3');
-        } else if (frame.startsWith('44')) {
-          fail(`connect refused: ${frame.slice(2)}`);
-        } else if (frame.startsWith(CAUGHT_UP_PREFIX)) {
-          clearTimeout(timer);
-          socket.caughtUp = (JSON.parse(frame.slice(2)) as unknown[])[1];
-          ws.removeAllListeners();
-          socket.listen();
-          resolve(socket);
-        }
-      });
     });
+    socket.ws = openWsConnection(
+      url.hostname,
+      Number(url.port),
+      '/socket.io/?EIO=4&transport=websocket',
+      {
+        onFrame: (frame) => socket.onFrame(frame),
+        onClose: (reason) => socket.onReady?.(new Error(reason)),
+      },
+    );
+    socket.ws.ready.catch((error: Error) => socket.onReady?.(error));
+    await ready;
+    return socket;
   }
 
   /** Sends `42<id>["<event>",<dataJson>]`; `onAck` gets the relay's ack. */
   emit(event: string, dataJson: string, onAck: AckListener): void {
     const id = this.nextAckId++;
     this.acks.set(id, onAck);
-    this.ws.send(`42${id}["${event}",${dataJson}]`);
+    this.ws?.send(`42${id}["${event}",${dataJson}]`);
   }
 
   emitWithAck(event: string, data: unknown): Promise<unknown> {
@@ -93,35 +95,41 @@ export class BenchSocket {
     return this.acks.size;
   }
 
-  get open(): boolean {
-    return this.ws.readyState === WebSocket.OPEN;
-  }
-
   close(): void {
-    this.ws.close();
+    this.ws?.close();
   }
 
-  private listen(): void {
-    this.ws.on('error', () => {
-      // A socket that fails mid-run shows up as lost deliveries and missing acks.
-    });
-    this.ws.on('message', (frame: Buffer) => {
-      const engineType = frame[0];
-      if (engineType === EIO_MESSAGE) this.onPacket(frame);
-      else if (engineType === EIO_PING) this.ws.send('3');
-      else if (engineType === EIO_CLOSE) this.ws.terminate();
-    });
+  private onFrame(frame: Buffer): void {
+    const engineType = frame[0];
+    if (engineType === EIO_MESSAGE) this.onPacket(frame);
+    else if (engineType === EIO_PING) this.ws?.send('3');
+    else if (engineType === EIO_OPEN) this.sendConnect();
+    else if (engineType === EIO_CLOSE) this.close();
+  }
+
+  private sendConnect(): void {
+    const auth = { token: this.options.token, client_id: this.options.clientId };
+    this.ws?.send(`40${JSON.stringify(auth)}`);
   }
 
   private onPacket(frame: Buffer): void {
     const packetType = frame[1];
     if (packetType === SIO_EVENT) {
-      if (this.onEvent && isEventFrame(frame)) this.onEvent(frame);
+      if (startsWith(frame, EVENT_FRAME_PREFIX)) this.onEvent?.(frame);
+      else if (this.onReady && startsWith(frame, CAUGHT_UP_PREFIX)) {
+        this.caughtUp = (JSON.parse(frame.toString('utf8', 2)) as unknown[])[1];
+        this.onReady();
+      }
     } else if (packetType === SIO_ACK) {
       this.onAck(frame);
-    } else if (packetType === SIO_DISCONNECT || packetType === SIO_CONNECT_ERROR) {
+    } else if (packetType === SIO_CONNECT_ERROR) {
+      this.onReady?.(new Error(`connect refused: ${frame.toString('utf8', 2)}`));
+      this.close();
+    } else if (packetType === SIO_DISCONNECT) {
       // The relay ended the session; the benchmark never reconnects mid-run.
-      this.ws.terminate();
+      this.close();
+    } else if (packetType !== SIO_CONNECT) {
+      this.onReady?.(new Error(`unexpected packet ${frame.toString('utf8', 0, 40)}`));
     }
   }
 
@@ -138,7 +146,7 @@ export class BenchSocket {
   }
 }
 
-function isEventFrame(frame: Buffer): boolean {
-  const length = EVENT_FRAME_PREFIX.length;
-  return frame.length > length && frame.compare(EVENT_FRAME_PREFIX, 0, length, 0, length) === 0;
+function startsWith(frame: Buffer, prefix: Buffer): boolean {
+  const length = prefix.length;
+  return frame.length > length && frame.compare(prefix, 0, length, 0, length) === 0;
 }
