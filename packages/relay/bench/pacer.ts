@@ -42,6 +42,7 @@ function monotonicOffsetMs(): number {
 /** A pacer for one phase; its worker is up before this resolves, so the start is not late. */
 export async function openPacer(): Promise<Pacer> {
   const worker = new Worker(WORKER_SOURCE, { eval: true });
+  worker.unref();
   await new Promise<void>((resolve, reject) => {
     worker.once('online', resolve);
     worker.once('error', reject);
@@ -49,18 +50,17 @@ export async function openPacer(): Promise<Pacer> {
   return {
     run: (startMs, intervalMs, total, onDue) =>
       new Promise<void>((resolve, reject) => {
-        const finish = (error?: Error) => {
-          worker.removeAllListeners();
-          void worker.terminate();
-          if (error) reject(error);
-          else resolve();
-        };
+        // The worker exits by itself after the last index: terminating it here would hold the
+        // main thread while the last order's deliveries arrive.
         worker.on('message', (i: number) => {
           onDue(i);
-          if (i === total - 1) finish();
+          if (i === total - 1) {
+            worker.removeAllListeners();
+            resolve();
+          }
         });
-        worker.once('error', finish);
-        worker.once('exit', (code) => finish(new Error(`pacer exited with ${code}`)));
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`pacer exited early with ${code}`)));
         worker.postMessage({ startMs: startMs + monotonicOffsetMs(), intervalMs, total });
       }),
   };
