@@ -74,7 +74,12 @@ export function readConfig(env: NodeJS.ProcessEnv): BenchConfig {
       list(env.BENCH_POLL_SIZES) ?? (quick ? [100, 1_000, 10_000] : [100, 1_000, 10_000, 100_000]),
     pollingSamples: num(env.BENCH_POLL_SAMPLES, quick ? 100 : 300),
     idleKitchens: num(env.BENCH_IDLE_KITCHENS, 1_000),
-    outputPath: env.BENCH_OUT ?? fileURLToPath(new URL('./results/latest.json', import.meta.url)),
+    // A smoke run never replaces the committed figures.
+    outputPath:
+      env.BENCH_OUT ??
+      fileURLToPath(
+        new URL(quick ? './results/quick.json' : './results/latest.json', import.meta.url),
+      ),
     durableArgs: (env.BENCH_DURABLE_ARGS ?? '').split(' ').filter(Boolean),
     relayNodeArgs: (env.BENCH_RELAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
     hardTimeoutMs: num(env.BENCH_TIMEOUT_S, 600) * 1000,

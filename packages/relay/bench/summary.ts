@@ -187,7 +187,9 @@ export function formatSummary(results: BenchResults): string {
   }
   out.push(
     '',
-    'Targets (issue 3)',
+    config.quick
+      ? 'Targets (issue 3), from a BENCH_QUICK smoke run: short phases right after a short warm-up; judge them on a full run'
+      : 'Targets (issue 3)',
     table(
       ['target', 'measured', 'verdict'],
       results.targets.map((t) => [
