@@ -19,7 +19,8 @@ const db = new Database(workerData.filename, { fileMustExist: true });
 const checkpoint = () => {
   try {
     let previousLog = -1;
-    for (let round = 0; round < workerData.maxRounds; round++) {
+    const deadline = Date.now() + workerData.roundsBudgetMs;
+    for (let round = 0; round < workerData.maxRounds && Date.now() < deadline; round++) {
       const [result] = db.pragma('wal_checkpoint(PASSIVE)');
       if (result.busy || result.log === previousLog) return;
       previousLog = result.log;
@@ -36,9 +37,12 @@ parentPort.once('message', () => {
 });
 `;
 
-// Each round that copies frames fsyncs twice: a bound, so a saturated relay (a commit every
-// few microseconds, never caught up) leaves the rest to its autocheckpoint.
+// Each round that copies frames fsyncs twice. Bounds, so that a saturated relay (a commit
+// every few microseconds) or slow storage (an SD card's fsync takes tens of ms, and commits
+// keep landing during every round) does not keep the disk syncing without end: the rest is
+// left to the relay connection's own autocheckpoint, as before.
 const MAX_ROUNDS = 8;
+const ROUNDS_BUDGET_MS = 50;
 
 /**
  * Copies the WAL back into the database from a worker thread with its own connection. A
@@ -55,7 +59,13 @@ export function startWalCheckpointer(
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { driver, filename, intervalMs, maxRounds: MAX_ROUNDS },
+    workerData: {
+      driver,
+      filename,
+      intervalMs,
+      maxRounds: MAX_ROUNDS,
+      roundsBudgetMs: ROUNDS_BUDGET_MS,
+    },
   });
   // It must never keep a finished relay (or a test run) alive.
   worker.unref();
