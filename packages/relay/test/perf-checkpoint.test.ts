@@ -1,17 +1,8 @@
-import {
-  closeSync,
-  existsSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  statSync,
-} from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OrderState } from '@kitchen-sync/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSqliteEventStore, type EventStore } from '../src/index.js';
-import { checkpointNiceness } from '../src/store/walCheckpointer.js';
 import { newOrderEvent, order, removeTempDirs, tempDir } from './helpers.js';
 
 let store: EventStore | undefined;
@@ -51,36 +42,6 @@ function walRestarts(wal: string): number {
   }
   return header.readUInt32BE(12);
 }
-
-/** The nice value of a thread of this process (Linux `/proc`, field 19 of `stat`). */
-function niceness(statPath: string): number {
-  const stat = readFileSync(statPath, 'utf8');
-  // The command name may hold spaces; the fields after it start past its last ')'.
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-}
-
-const threadsAtNice19 = () =>
-  readdirSync('/proc/self/task').filter((tid) => niceness(`/proc/self/task/${tid}/stat`) === 19)
-    .length;
-
-describe('the checkpoint thread', () => {
-  it('runs at the lowest CPU priority on Linux, and nowhere else lowers it', async () => {
-    expect(checkpointNiceness('linux')).toBe(19);
-    // Elsewhere setPriority(0, …) would lower the whole relay, event loop included.
-    expect(checkpointNiceness('win32')).toBeNull();
-    expect(checkpointNiceness('darwin')).toBeNull();
-    if (process.platform !== 'linux') return;
-
-    const before = threadsAtNice19();
-    store = createSqliteEventStore({ dataDir: tempDir('ks-ckpt-') });
-    await vi.waitFor(() => expect(threadsAtNice19()).toBe(before + 1), {
-      timeout: 5_000,
-      interval: 20,
-    });
-    // The thread that runs the event loop (here, the test) keeps its priority.
-    expect(niceness('/proc/thread-self/stat')).toBe(0);
-  });
-});
 
 describe('WAL checkpoints off the event loop', () => {
   it('copies committed pages into relay.db while the store is open', async () => {

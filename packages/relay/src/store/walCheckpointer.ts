@@ -11,13 +11,6 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.filename, { fileMustExist: true });
-if (workerData.niceness !== null) {
-  try {
-    require('node:os').setPriority(0, workerData.niceness);
-  } catch {
-    // Not allowed here: checkpoints at normal priority still work.
-  }
-}
 // One PASSIVE checkpoint copies the frames committed when it began; commits made while it
 // ran stay behind, and SQLite restarts the WAL from its beginning only when a write finds
 // every frame copied. At a few hundred commits a second one round nearly always leaves some
@@ -52,17 +45,6 @@ const MAX_ROUNDS = 8;
 const ROUNDS_BUDGET_MS = 50;
 
 /**
- * The checkpoint thread yields the cores to the event loop: its copies come in bursts of a
- * few ms every 250 ms, and on a two-core box the relay (or anything else) waited behind them
- * for a core. Paired 30 s runs at 500 orders/s, six each: p99 publish→kitchen 3.77 ms mean
- * at nice 19 against 4.65 ms, lower in five of six. Only on Linux, where the nice value of
- * `setPriority(0, …)` is the calling thread's; elsewhere it is the whole relay's.
- */
-export function checkpointNiceness(platform: NodeJS.Platform): number | null {
-  return platform === 'linux' ? 19 : null;
-}
-
-/**
  * Copies the WAL back into the database from a worker thread with its own connection. A
  * checkpoint fsyncs; run by the relay's own connection it stalled a commit (and every ack
  * and broadcast behind it) for 5–150 ms every ~150 commits, which was the p99 latency.
@@ -83,7 +65,6 @@ export function startWalCheckpointer(
       intervalMs,
       maxRounds: MAX_ROUNDS,
       roundsBudgetMs: ROUNDS_BUDGET_MS,
-      niceness: checkpointNiceness(process.platform),
     },
   });
   // It must never keep a finished relay (or a test run) alive.
