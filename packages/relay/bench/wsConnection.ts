@@ -20,7 +20,6 @@ export interface WsConnection {
   /** Sends one text frame (masked, as a client must). */
   send(text: string): void;
   close(): void;
-  readonly open: boolean;
 }
 
 export interface WsHandlers {
@@ -167,9 +166,6 @@ export function openWsConnection(
       write(OP_CLOSE, Buffer.alloc(0));
       closed = true;
       socket.end();
-    },
-    get open() {
-      return upgraded && !closed;
     },
   };
 }
