@@ -29,6 +29,11 @@ async function main(): Promise<void> {
   );
   const { url } = await relay.listen();
   process.stdout.write(`kitchen-sync-relay listening on ${url}\n`);
+  if (cli.options.tls) {
+    process.stdout.write(`device setup (CA certificate, QR code): ${url}/setup\n`);
+    // The usual "reload your configuration" signal; file changes are picked up without it.
+    process.on('SIGHUP', () => void relay.reloadTls());
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -46,14 +51,20 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+// Settings that cannot work (certificates, apps) carry a stable code: shown, and exit 2 like usage.
+const BAD_INPUT = /^(tls|app)_/;
+
 main().catch((error) => {
   const code = (error as { code?: string }).code;
+  const badInput = error instanceof CliError || (typeof code === 'string' && BAD_INPUT.test(code));
   process.stderr.write(
     error instanceof CliError
-      ? `kitchen-sync-relay: ${error.message}\nRun with --help for usage.\n`
-      : code === 'EADDRINUSE'
-        ? 'kitchen-sync-relay: the port is already in use (another relay?); choose one with --port\n'
-        : `kitchen-sync-relay: ${(error as Error).stack ?? error}\n`,
+      ? `kitchen-sync-relay: ${error.message}${code ? ` (${code})` : ''}\nRun with --help for usage.\n`
+      : badInput
+        ? `kitchen-sync-relay: ${(error as Error).message} (${code})\n`
+        : code === 'EADDRINUSE'
+          ? 'kitchen-sync-relay: the port is already in use (another relay?); choose one with --port\n'
+          : `kitchen-sync-relay: ${(error as Error).stack ?? error}\n`,
   );
-  process.exit(error instanceof CliError ? 2 : 1);
+  process.exit(badInput ? 2 : 1);
 });

@@ -2,6 +2,8 @@ export type { Action } from './auth/permissions.js';
 export type { Principal } from './auth/principal.js';
 export type { TokenInput, TokenVerifier } from './auth/tokens.js';
 export { createTokenVerifier, signToken } from './auth/tokens.js';
+export type { ConfigErrorCode } from './lib/configError.js';
+export { ConfigError } from './lib/configError.js';
 export type { Logger, LoggerOptions } from './logger.js';
 export { createLogger } from './logger.js';
 export type { ListenResult, Relay, RelayOptions } from './relay.js';
@@ -17,4 +19,27 @@ export type {
 export { createMemoryEventStore } from './store/memoryEventStore.js';
 export type { SqliteEventStoreOptions } from './store/sqliteEventStore.js';
 export { createSqliteEventStore } from './store/sqliteEventStore.js';
+export type {
+  IssueReason,
+  OutletCertificate,
+  OutletCertificateOptions,
+  TlsErrorCode,
+  TlsErrorDetails,
+  TlsMaterial,
+} from './tls/index.js';
+export {
+  assertHostName,
+  ensureOutletCertificate,
+  lanAddresses,
+  loadTlsFiles,
+  MAX_LEAF_DAYS,
+  TlsError,
+} from './tls/index.js';
+export type { AppMount } from './transport/appRoutes.js';
+export type {
+  RelayTlsOptions,
+  TlsHealth,
+  TlsReloadOutcome,
+  TlsSource,
+} from './transport/tlsServer.js';
 export { RELAY_VERSION } from './version.js';

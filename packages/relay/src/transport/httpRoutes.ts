@@ -41,6 +41,7 @@ export interface HttpRoutesOptions {
   /** Most long polls waiting at once (each holds a connection and a listener); 0 = no cap. */
   maxWaiters: number;
   clients: () => ConnectedClient[];
+  tlsHealth?: () => HealthResponse['tls'];
   metrics: () => Promise<{ contentType: string; body: string }>;
 }
 
@@ -185,6 +186,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       store: store.kind,
       version: options.version,
       timestamp: new Date(options.now()).toISOString(),
+      ...(options.tlsHealth ? { tls: options.tlsHealth() } : {}),
     };
   });
 
