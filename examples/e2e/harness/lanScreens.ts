@@ -18,5 +18,8 @@ export async function waitForConnectionProblem(
 
 /** The code the page shows now ('' for none). */
 export async function connectionProblem(page: Page): Promise<string> {
-  return (await page.locator(PROBLEM).first().getAttribute('data-code')) ?? '';
+  return page.evaluate(
+    (selector) => document.querySelector<HTMLElement>(selector)?.dataset.code ?? '',
+    PROBLEM,
+  );
 }
