@@ -8,7 +8,7 @@ const lan = useLan();
 
 // A browser page cannot tell a refused certificate from a relay that is down (both are a
 // failed WebSocket), so the client reports it as unreachable, with that hint in its details.
-const UNTRUSTED_CODE = 'relay_untrusted';
+const UNTRUSTED_CODE = 'relay_unreachable';
 
 test('a ws:// relay URL from an HTTPS page: relay_insecure_url, and the order waits', async () => {
   const site = await lan.site({ relay: 'plain' });
@@ -24,7 +24,7 @@ test('a ws:// relay URL from an HTTPS page: relay_insecure_url, and the order wa
   expect(await text(kitchen, 'connection-mode')).not.toBe('connected');
 });
 
-test('a relay certificate from a CA the browser does not trust: a coded status, not endless polling', async () => {
+test('a relay certificate from a CA the browser does not trust: relay_unreachable, and the order waits', async () => {
   const site = await lan.site({ relay: 'untrusted' });
   const kiosk = await site.open(site.kioskUrl());
   await kioskReady(kiosk);
