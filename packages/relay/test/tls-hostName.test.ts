@@ -1,3 +1,4 @@
+import type { NetworkInterfaceInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { assertHostName, lanAddresses, TlsError } from '../src/tls/index.js';
 
@@ -56,15 +57,29 @@ describe('assertHostName', () => {
 });
 
 describe('lanAddresses', () => {
-  const iface = (address: string, family: 'IPv4' | 'IPv6', internal = false) => ({
-    address,
-    family,
-    internal,
-    netmask: family === 'IPv4' ? '255.255.255.0' : 'ffff:ffff:ffff:ffff::',
-    mac: '00:00:00:00:00:00',
-    cidr: null,
-    ...(family === 'IPv6' ? { scopeid: 0 } : {}),
-  });
+  const iface = (
+    address: string,
+    family: 'IPv4' | 'IPv6',
+    internal = false,
+  ): NetworkInterfaceInfo =>
+    family === 'IPv4'
+      ? {
+          address,
+          family,
+          internal,
+          netmask: '255.255.255.0',
+          mac: '00:00:00:00:00:00',
+          cidr: null,
+        }
+      : {
+          address,
+          family,
+          internal,
+          netmask: 'ffff:ffff:ffff:ffff::',
+          mac: '00:00:00:00:00:00',
+          cidr: null,
+          scopeid: 0,
+        };
 
   it('keeps every non-internal address, IPv6 canonical, sorted and without duplicates', () => {
     const found = lanAddresses({

@@ -78,8 +78,12 @@ describe('loadTlsFiles', () => {
   it('reports an unreadable certificate or key', () => {
     const folder = join(dir, 'a-folder.pem');
     mkdirSync(folder, { recursive: true });
-    expect(failure(() => loadTlsFiles(folder, issued.keyPath, NOW)).code).toBe('tls_cert_unreadable');
-    expect(failure(() => loadTlsFiles(issued.certPath, folder, NOW)).code).toBe('tls_key_unreadable');
+    expect(failure(() => loadTlsFiles(folder, issued.keyPath, NOW)).code).toBe(
+      'tls_cert_unreadable',
+    );
+    expect(failure(() => loadTlsFiles(issued.certPath, folder, NOW)).code).toBe(
+      'tls_key_unreadable',
+    );
   });
 
   it('reports a file that is not a PEM certificate, or a corrupt one', () => {
@@ -100,12 +104,20 @@ describe('loadTlsFiles', () => {
 
   it('reports a key that is not a PEM key, corrupt, or behind a passphrase', () => {
     const notPem = file('not-pem.key', 'hello\n');
-    const corrupt = file('corrupt.key', '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
+    const corrupt = file(
+      'corrupt.key',
+      '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n',
+    );
     const encrypted = file(
       'encrypted.key',
       generateKeyPairSync('ec', {
         namedCurve: 'P-256',
-        privateKeyEncoding: { format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'pw' },
+        privateKeyEncoding: {
+          format: 'pem',
+          type: 'pkcs8',
+          cipher: 'aes-256-cbc',
+          passphrase: 'pw',
+        },
         publicKeyEncoding: { format: 'pem', type: 'spki' },
       }).privateKey,
     );
