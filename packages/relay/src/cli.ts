@@ -2,6 +2,8 @@
 import { signToken } from './auth/tokens.js';
 import { CliError, HELP, parseCli } from './cliOptions.js';
 import { createRelay } from './relay.js';
+import { certReport } from './tls/certReport.js';
+import { ensureOutletCertificate, TlsError } from './tls/index.js';
 
 async function main(): Promise<void> {
   const cli = parseCli(process.argv.slice(2), process.env);
@@ -17,6 +19,16 @@ async function main(): Promise<void> {
       ...(cli.tenants.length > 0 ? { tenants: cli.tenants } : {}),
     };
     process.stdout.write(`${await signToken(cli.secret, claims, cli.ttl)}\n`);
+    return;
+  }
+  if (cli.command === 'cert') {
+    const { tlsDir: dir, names, addresses } = cli;
+    const result = await ensureOutletCertificate({
+      dir,
+      names,
+      ...(addresses ? { addresses } : {}),
+    });
+    process.stdout.write(certReport(result));
     return;
   }
   const relay = createRelay(cli.options);
@@ -51,20 +63,20 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-// Settings that cannot work (certificates, apps) carry a stable code: shown, and exit 2 like usage.
-const BAD_INPUT = /^(tls|app)_/;
+// Settings that cannot work (certificates, apps) carry a stable code, printed in brackets:
+// exit 1 like TlsError; usage errors exit 2.
+const CODED = /^(tls|app)_/;
 
 main().catch((error) => {
   const code = (error as { code?: string }).code;
-  const badInput = error instanceof CliError || (typeof code === 'string' && BAD_INPUT.test(code));
   process.stderr.write(
     error instanceof CliError
-      ? `kitchen-sync-relay: ${error.message}${code ? ` (${code})` : ''}\nRun with --help for usage.\n`
-      : badInput
-        ? `kitchen-sync-relay: ${(error as Error).message} (${code})\n`
+      ? `kitchen-sync-relay: ${error.message}${code ? ` [${code}]` : ''}\nRun with --help for usage.\n`
+      : error instanceof TlsError || (typeof code === 'string' && CODED.test(code))
+        ? `kitchen-sync-relay: ${(error as Error).message} [${code}]\n`
         : code === 'EADDRINUSE'
           ? 'kitchen-sync-relay: the port is already in use (another relay?); choose one with --port\n'
           : `kitchen-sync-relay: ${(error as Error).stack ?? error}\n`,
   );
-  process.exit(badInput ? 2 : 1);
+  process.exit(error instanceof CliError ? 2 : 1);
 });

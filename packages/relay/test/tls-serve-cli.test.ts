@@ -17,12 +17,15 @@ const env = () => ({
   KS_LOG_LEVEL: 'info',
 });
 
-/** `serve` with these flags must stop at start: exit 2, the code on stderr, nothing listening. */
-async function refusedWith(args: string[], code: string) {
+/**
+ * `serve` with these flags must stop at start: the code on stderr, nothing listening, exit 1
+ * (exit 2 for flags that contradict each other: a usage error).
+ */
+async function refusedWith(args: string[], code: string, exitCode = 1) {
   const out = await runCli(['serve', '--host', '127.0.0.1', '--port', '0', ...args], env());
-  expect(out.stderr).toContain(`(${code})`);
+  expect(out.stderr).toContain(`[${code}]`);
   expect(out.stdout).not.toContain('listening');
-  expect(out.code).toBe(2);
+  expect(out.code).toBe(exitCode);
 }
 
 describe('kitchen-sync-relay serve with TLS', () => {
@@ -109,11 +112,11 @@ describe('kitchen-sync-relay serve with TLS', () => {
   it('refuses contradicting or incomplete TLS flags, a bad --name and a bad --app', async () => {
     const ca = await testCa();
     const pair = await ca.issue();
-    await refusedWith(['--tls-cert', pair.certFile], 'tls_key_missing');
-    await refusedWith(['--tls-key', pair.keyFile], 'tls_cert_missing');
-    await refusedWith(['--tls', 'yes'], 'tls_mode_invalid');
-    await refusedWith(['--tls', 'auto', '--tls-cert', pair.certFile], 'tls_mode_conflict');
-    await refusedWith(['--name', 'relay.local'], 'tls_mode_conflict');
+    await refusedWith(['--tls-cert', pair.certFile], 'tls_key_missing', 2);
+    await refusedWith(['--tls-key', pair.keyFile], 'tls_cert_missing', 2);
+    await refusedWith(['--tls', 'yes'], 'tls_mode_invalid', 2);
+    await refusedWith(['--tls', 'auto', '--tls-cert', pair.certFile], 'tls_mode_conflict', 2);
+    await refusedWith(['--name', 'relay.local'], 'tls_mode_conflict', 2);
     await refusedWith(['--tls', 'auto', '--name', 'not a host!'], 'tls_invalid_name');
     await refusedWith(['--app', `kiosk=${join(tempDir(), 'missing')}`], 'app_dir_missing');
     await refusedWith(['--app', `api=${tempDir()}`], 'app_prefix_reserved');
