@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { join, resolve } from 'node:path';
 import { signToken } from './auth/tokens.js';
 import { CliError, HELP, parseCli } from './cliOptions.js';
 import { createRelay } from './relay.js';
@@ -42,6 +43,11 @@ async function main(): Promise<void> {
   const { url } = await relay.listen();
   process.stdout.write(`kitchen-sync-relay listening on ${url}\n`);
   if (cli.options.tls) {
+    const tls = cli.options.tls;
+    if ('auto' in tls) {
+      const dir = tls.auto.dir ?? join(cli.options.dataDir ?? './data', 'tls');
+      process.stdout.write(`outlet CA certificate: ${resolve(dir, 'ca.crt')}\n`);
+    }
     process.stdout.write(`device setup (CA certificate, QR code): ${url}/setup\n`);
     // The usual "reload your configuration" signal; file changes are picked up without it.
     process.on('SIGHUP', () => void relay.reloadTls());
