@@ -1,7 +1,10 @@
 #!/usr/bin/env node
+import { join, resolve } from 'node:path';
 import { signToken } from './auth/tokens.js';
 import { CliError, HELP, parseCli } from './cliOptions.js';
 import { createRelay } from './relay.js';
+import { certReport } from './tls/certReport.js';
+import { ensureOutletCertificate, TlsError } from './tls/index.js';
 
 async function main(): Promise<void> {
   const cli = parseCli(process.argv.slice(2), process.env);
@@ -19,6 +22,16 @@ async function main(): Promise<void> {
     process.stdout.write(`${await signToken(cli.secret, claims, cli.ttl)}\n`);
     return;
   }
+  if (cli.command === 'cert') {
+    const { tlsDir: dir, names, addresses } = cli;
+    const result = await ensureOutletCertificate({
+      dir,
+      names,
+      ...(addresses ? { addresses } : {}),
+    });
+    process.stdout.write(certReport(result));
+    return;
+  }
   const relay = createRelay(cli.options);
   // Last line of defence only: handlers catch their own errors, and tests prove it.
   process.on('uncaughtException', (error) =>
@@ -30,6 +43,11 @@ async function main(): Promise<void> {
   const { url } = await relay.listen();
   process.stdout.write(`kitchen-sync-relay listening on ${url}\n`);
   if (cli.options.tls) {
+    const tls = cli.options.tls;
+    if ('auto' in tls) {
+      const dir = tls.auto.dir ?? join(cli.options.dataDir ?? './data', 'tls');
+      process.stdout.write(`outlet CA certificate: ${resolve(dir, 'ca.crt')}\n`);
+    }
     process.stdout.write(`device setup (CA certificate, QR code): ${url}/setup\n`);
     // The usual "reload your configuration" signal; file changes are picked up without it.
     process.on('SIGHUP', () => void relay.reloadTls());
@@ -51,20 +69,20 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-// Settings that cannot work (certificates, apps) carry a stable code: shown, and exit 2 like usage.
-const BAD_INPUT = /^(tls|app)_/;
+// Settings that cannot work (certificates, apps) carry a stable code, printed in brackets:
+// exit 1 like TlsError; usage errors exit 2.
+const CODED = /^(tls|app)_/;
 
 main().catch((error) => {
   const code = (error as { code?: string }).code;
-  const badInput = error instanceof CliError || (typeof code === 'string' && BAD_INPUT.test(code));
   process.stderr.write(
     error instanceof CliError
-      ? `kitchen-sync-relay: ${error.message}${code ? ` (${code})` : ''}\nRun with --help for usage.\n`
-      : badInput
-        ? `kitchen-sync-relay: ${(error as Error).message} (${code})\n`
+      ? `kitchen-sync-relay: ${error.message}${code ? ` [${code}]` : ''}\nRun with --help for usage.\n`
+      : error instanceof TlsError || (typeof code === 'string' && CODED.test(code))
+        ? `kitchen-sync-relay: ${(error as Error).message} [${code}]\n`
         : code === 'EADDRINUSE'
           ? 'kitchen-sync-relay: the port is already in use (another relay?); choose one with --port\n'
           : `kitchen-sync-relay: ${(error as Error).stack ?? error}\n`,
   );
-  process.exit(badInput ? 2 : 1);
+  process.exit(error instanceof CliError ? 2 : 1);
 });

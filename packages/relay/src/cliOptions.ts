@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '@kitchen-sync/protocol';
 import type { RelayOptions } from './relay.js';
+import { assertHostName } from './tls/hostName.js';
 import { parseAppSpec } from './transport/appRoutes.js';
 import type { RelayTlsOptions } from './transport/tlsServer.js';
 
@@ -11,6 +14,9 @@ Usage:
   kitchen-sync-relay [serve] [flags]     run the relay (default command)
   kitchen-sync-relay token --role R --outlet O [--tenant T]... [--ttl 30d] [--sub ID]
                                           print one signed token on stdout
+  kitchen-sync-relay cert [--data-dir D] [--tls-dir DIR] [--name relay.local]... [--address IP]...
+                                          create the outlet CA once, issue or renew the relay's
+                                          certificate, print where the files are
 
 Every flag can also be given as an environment variable KS_<FLAG> (e.g. KS_PORT=3001,
 KS_DATA_DIR=/var/lib/kitchen-sync, KS_SECRET=...). Flags win over the environment.
@@ -47,6 +53,13 @@ TLS (HTTPS and WSS on the same port; see docs/relay.md "TLS"):
 token flags:
   --secret-file F / KS_SECRET, --role pos|kitchen|monitor|admin, --outlet O,
   --tenant T (repeatable; none = every tenant), --ttl 30d (or seconds), --sub ID
+
+cert flags:
+  --data-dir DIR         as for serve (default ./data)
+  --tls-dir DIR          where ca.crt, ca.key, relay.crt, relay.key live (default <data-dir>/tls)
+  --name N               a DNS name of the relay, e.g. relay.local (repeatable)
+  --address IP           an address of the relay (repeatable; default: every LAN address of
+                         this machine plus 127.0.0.1, ::1 and the name localhost)
   --help                 this text
 `;
 
@@ -61,7 +74,8 @@ export type CliCommand =
       tenants: string[];
       ttl: string | number;
       sub: string;
-    };
+    }
+  | { command: 'cert'; tlsDir: string; names: string[]; addresses?: string[] };
 
 export class CliError extends Error {
   constructor(
@@ -98,6 +112,7 @@ const FLAGS = {
   tenant: { type: 'string', multiple: true },
   ttl: { type: 'string' },
   sub: { type: 'string' },
+  address: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -122,14 +137,17 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
   const { values, positionals } = parsed;
   if (values.help) return { command: 'help' };
   const command = positionals[0] ?? 'serve';
-  if (command !== 'serve' && command !== 'token')
+  if (command !== 'serve' && command !== 'token' && command !== 'cert')
     throw new CliError(`unknown command "${command}"`);
 
-  const get = (flag: Exclude<FlagName, 'tenant' | 'insecure-no-auth' | 'help' | 'name' | 'app'>) =>
-    (values[flag] as string | undefined) ?? env[envName(flag)];
+  const get = (
+    flag: Exclude<FlagName, 'tenant' | 'name' | 'address' | 'app' | 'insecure-no-auth' | 'help'>,
+  ) => (values[flag] as string | undefined) ?? env[envName(flag)];
   const flagOn = (flag: 'insecure-no-auth') =>
     values[flag] === true ||
     ['1', 'true', 'yes'].includes((env[envName(flag)] ?? '').toLowerCase());
+
+  if (command === 'cert') return parseCert(get('data-dir'), get('tls-dir'), values, env);
 
   const secretFile = get('secret-file');
   let secret = env.KS_SECRET;
@@ -201,6 +219,34 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
       corsOrigin: origins.length === 1 && origins[0] === '*' ? '*' : origins,
       logLevel: get('log-level') ?? 'info',
     },
+  };
+}
+
+function parseCert(
+  dataDir: string | undefined,
+  tlsDir: string | undefined,
+  values: { name?: string[]; address?: string[] },
+  env: NodeJS.ProcessEnv,
+): CliCommand {
+  const list = (given: string[] | undefined, fromEnv: string | undefined) =>
+    given ?? (fromEnv ? fromEnv.split(',').map((v) => v.trim()) : undefined);
+  const names = list(values.name, env.KS_NAME) ?? [];
+  for (const name of names) {
+    try {
+      assertHostName(name);
+    } catch (error) {
+      throw new CliError(`--name: ${(error as Error).message}`, 'tls_invalid_name');
+    }
+  }
+  const addresses = list(values.address, env.KS_ADDRESS);
+  for (const address of addresses ?? []) {
+    if (isIP(address) === 0) throw new CliError(`--address: "${address}" is not an IP address`);
+  }
+  return {
+    command: 'cert',
+    tlsDir: tlsDir ?? join(dataDir ?? './data', 'tls'),
+    names,
+    ...(addresses ? { addresses } : {}),
   };
 }
 

@@ -95,10 +95,11 @@ export async function ensureOutletCertificate(
   const ca = await ensureCertificateAuthority(caCertPath, caKeyPath, now);
   const wanted = { names, addresses };
   const existing = currentLeaf(certPath, keyPath, now);
-  const reason = existing.material
-    ? leafIssueReason(existing.material, ca, wanted, now, renewBeforeDays)
-    : 'missing';
-  if (reason === null && existing.material) {
+  const reason =
+    'reason' in existing
+      ? existing.reason
+      : leafIssueReason(existing.material, ca, wanted, now, renewBeforeDays);
+  if (reason === null && 'material' in existing) {
     return { certPath, keyPath, caCertPath, material: existing.material, issued: null };
   }
 
@@ -173,13 +174,17 @@ function assertPrivateKeyMode(keyPath: string): void {
   }
 }
 
-function currentLeaf(certPath: string, keyPath: string, now: Date): { material?: TlsMaterial } {
+function currentLeaf(
+  certPath: string,
+  keyPath: string,
+  now: Date,
+): { material: TlsMaterial } | { reason: IssueReason } {
   try {
     return { material: loadTlsFiles(certPath, keyPath, now) };
   } catch (error) {
+    if (!(error instanceof TlsError)) throw error;
     // Our own files: an expired leaf is renewed, a missing or damaged one replaced.
-    if (error instanceof TlsError) return {};
-    throw error;
+    return { reason: error.code === 'tls_cert_expired' ? 'expiring' : 'missing' };
   }
 }
 
