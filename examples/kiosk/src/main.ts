@@ -1,6 +1,6 @@
 import '../../shared/page.css';
 import './kiosk.css';
-import { createSocketService, socketOptionsFromSettings } from '@kitchen-sync/client';
+import { createSocketService, socketOptionsFromSettings, uuidv7 } from '@kitchen-sync/client';
 import { createMasterDataService } from '@kitchen-sync/client/master-data';
 import { createOrderOutbox } from '@kitchen-sync/client/outbox';
 import type { OrderStatus } from '@kitchen-sync/protocol';
@@ -8,7 +8,6 @@ import { readDemoConfig } from '../../shared/demoConfig';
 import { rupiah, showConnectionMode, showNetworkMode } from '../../shared/indicators';
 import { $, loadOutlet, watchNetwork } from '../../shared/pageSetup';
 import { registerWorker } from '../../shared/serviceWorker';
-import { uuidv7 } from '../../shared/uuidv7';
 import { Cart, lineTotal } from './cart';
 import { ordersFromCart, postOrderGroup } from './checkout';
 import { renderMenu } from './menuView';

@@ -1,5 +1,6 @@
 export type { ClientErrorCode } from './errors.js';
 export { KitchenSyncError } from './errors.js';
+export { uuidv7 } from './ids/uuidv7.js';
 export type { BackoffOptions } from './lib/backoff.js';
 export { Backoff } from './lib/backoff.js';
 export type { EnvironmentOptions, Timers } from './lib/environment.js';

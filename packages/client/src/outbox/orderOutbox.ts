@@ -7,6 +7,7 @@ import {
   validate,
 } from '@kitchen-sync/protocol';
 import { KitchenSyncError } from '../errors.js';
+import { uuidv7 } from '../ids/uuidv7.js';
 import { Backoff, type BackoffOptions } from '../lib/backoff.js';
 import {
   Disposables,
@@ -57,6 +58,7 @@ export interface OrderOutboxOptions extends EnvironmentOptions {
   backoff?: BackoffOptions;
   /** Per attempt, socket ack or HTTP answer. */
   requestTimeoutMs?: number;
+  /** Makes `event_id`s. Default `uuidv7()` (works on plain-http pages too). */
   randomUUID?: () => string;
 }
 
@@ -135,7 +137,7 @@ class OrderOutboxImpl implements OrderOutbox {
     this.#options = options;
     this.#env = resolveEnvironment(options);
     this.#backoff = new Backoff({ random: this.#env.random, ...options.backoff });
-    this.#randomUUID = options.randomUUID ?? (() => globalThis.crypto.randomUUID());
+    this.#randomUUID = options.randomUUID ?? (() => uuidv7());
     this.#token = typeof options.token === 'string' ? options.token : undefined;
     const dbName = options.dbName ?? 'kitchen-sync-outbox';
     this.#store = OutboxStore.open(this.#env.indexedDB, dbName);
