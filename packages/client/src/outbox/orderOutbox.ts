@@ -62,6 +62,22 @@ export interface OrderOutboxOptions extends EnvironmentOptions {
   randomUUID?: () => string;
 }
 
+/**
+ * How this tab shares the outbox with other tabs of the same app and outlet.
+ * - `held`: this tab holds the Web Lock and delivers; the others wait their turn.
+ * - `waiting`: another tab delivers (or the lock is not yet granted).
+ * - `unavailable`: no Web Locks (a page served over plain http, an old browser, or
+ *   `locks: null`): this tab delivers on its own; a second tab would deliver too, which the
+ *   relay's idempotent `order_id` / `event_id` keeps harmless.
+ */
+export type OutboxLockState = 'held' | 'waiting' | 'unavailable';
+
+export interface OutboxStatus {
+  lock: OutboxLockState;
+  /** True while this tab is the one delivering (the same as `delivering`). */
+  delivering: boolean;
+}
+
 export interface OutboxEvents {
   delivered: (entry: OutboxEntry, ack: Extract<HttpAck, { ok: true }>) => void;
   rejected: (entry: RejectedEntry) => void;
@@ -76,6 +92,8 @@ export interface OrderOutbox {
   readonly rejected: Readable<RejectedEntry[]>;
   /** True while this tab is the one delivering. */
   readonly delivering: Readable<boolean>;
+  /** Whether this tab delivers, and why (Web Lock held, waiting, or no Web Locks here). */
+  readonly status: Readable<OutboxStatus>;
   /** Validates, persists, then resolves with the order's id; delivery follows. */
   submit(order: Order): Promise<string>;
   enqueue<T extends 'order:update' | 'order:ack'>(
@@ -112,6 +130,8 @@ class OrderOutboxImpl implements OrderOutbox {
   readonly pending = readonly(this.#pending);
   readonly rejected = readonly(this.#rejected);
   readonly delivering = readonly(this.#delivering);
+  readonly #status = writable<OutboxStatus>({ lock: 'waiting', delivering: false });
+  readonly status = readonly(this.#status);
 
   readonly #options: OrderOutboxOptions;
   readonly #env: Environment;
@@ -208,6 +228,10 @@ class OrderOutboxImpl implements OrderOutbox {
     this.#disposables.dispose();
     this.#channel?.close();
     this.#delivering.set(false);
+    this.#status.update((s) => ({
+      lock: s.lock === 'held' ? 'waiting' : s.lock,
+      delivering: false,
+    }));
     this.#store.then((store) => store.close()).catch(() => {});
   }
 
@@ -266,6 +290,7 @@ class OrderOutboxImpl implements OrderOutbox {
         ? (globalThis.navigator as { locks?: OutboxLocks } | undefined)?.locks
         : this.#options.locks;
     if (!locks) {
+      this.#status.set({ lock: 'unavailable', delivering: false });
       this.#becomeDeliverer();
       return;
     }
@@ -282,6 +307,7 @@ class OrderOutboxImpl implements OrderOutbox {
     locks
       .request(name, { signal: controller.signal }, async () => {
         if (this.#stopped) return;
+        this.#status.set({ lock: 'held', delivering: false });
         this.#becomeDeliverer();
         await held;
       })
@@ -290,6 +316,7 @@ class OrderOutboxImpl implements OrderOutbox {
 
   #becomeDeliverer(): void {
     this.#delivering.set(true);
+    this.#status.update((s) => ({ ...s, delivering: true }));
     // Another tab may have delivered or rejected entries while this one waited.
     this.#reloadLists()
       .catch(() => {})
