@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 
-// Where the demo pages show why the socket is not connected: the status error's code.
+// The demo pages keep the socket status error's code in a hidden hook beside the badge.
 const PROBLEM = '[data-testid="connection-error"]';
 
 /** Waits until the page shows this connection problem code. */
@@ -10,7 +10,7 @@ export async function waitForConnectionProblem(
   timeoutMs = 15_000,
 ): Promise<void> {
   await page.waitForFunction(
-    ([selector, wanted]) => document.querySelector<HTMLElement>(selector)?.dataset.code === wanted,
+    ([selector, wanted]) => document.querySelector(selector)?.textContent?.trim() === wanted,
     [PROBLEM, code] as const,
     { timeout: timeoutMs },
   );
@@ -19,7 +19,7 @@ export async function waitForConnectionProblem(
 /** The code the page shows now ('' for none). */
 export async function connectionProblem(page: Page): Promise<string> {
   return page.evaluate(
-    (selector) => document.querySelector<HTMLElement>(selector)?.dataset.code ?? '',
+    (selector) => document.querySelector(selector)?.textContent?.trim() ?? '',
     PROBLEM,
   );
 }
