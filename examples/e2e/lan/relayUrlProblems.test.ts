@@ -29,6 +29,10 @@ test('a relay certificate from a CA the browser does not trust: relay_unreachabl
   const kiosk = await site.open(site.kioskUrl());
   await kioskReady(kiosk);
   await waitForConnectionProblem(kiosk, UNTRUSTED_CODE);
+  // The operator's way out: the relay's setup page, to install the outlet CA.
+  expect(await kiosk.locator('[data-testid="connection-reason"] a').getAttribute('href')).toBe(
+    `${site.relayUrl}/setup`,
+  );
   await placeOrder(kiosk, [104]);
   await waitForText(kiosk, 'pending-count', ['1']);
   expect(await text(kiosk, 'connection-mode')).not.toBe('connected');
