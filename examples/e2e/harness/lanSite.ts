@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type Central, startCentral } from '../../central/src/central';
 import { type HttpsFront, startHttpsFront } from './httpsFront';
@@ -25,10 +25,11 @@ export interface LanSiteOptions {
   browser: Browser;
   certs: LanCertificates;
   /**
-   * How the relay serves: `tls` with the outlet's certificate (the default), `untrusted`
-   * with a certificate from a CA the browser does not know, `plain` HTTP.
+   * How the relay serves: `tls` with the outlet's certificate files (the default), `auto`
+   * issuing its own from the outlet CA (`--tls auto`), `untrusted` with a certificate from a
+   * CA the browser does not know, `plain` HTTP.
    */
-  relay?: 'tls' | 'untrusted' | 'plain';
+  relay?: 'tls' | 'auto' | 'untrusted' | 'plain';
   /** Extra `serve` flags, e.g. `--app` for shape b. */
   relayArgs?: string[];
 }
@@ -55,16 +56,30 @@ export class LanSite {
     this.#dataDir = mkdtempSync(join(tmpdir(), 'ks-e2e-lan-relay-'));
     const { certs } = options;
     const mode = options.relay ?? 'tls';
-    const tls = mode === 'untrusted' ? certs.rogue : certs.outlet;
     this.relay = new RelayProcess({
       dataDir: this.#dataDir,
       secret: SECRET,
       host: OUTLET_IP,
-      cliArgs: [
-        ...(mode === 'plain' ? [] : ['--tls-cert', tls.certPath, '--tls-key', tls.keyPath]),
-        ...(options.relayArgs ?? []),
-      ],
+      cliArgs: [...this.#tlsArgs(mode), ...(options.relayArgs ?? [])],
     });
+  }
+
+  #tlsArgs(mode: NonNullable<LanSiteOptions['relay']>): string[] {
+    const { certs } = this.#options;
+    if (mode === 'plain') return [];
+    if (mode === 'auto') {
+      // The outlet CA the browser trusts, as `kitchen-sync-relay cert` left it on this PC; the
+      // relay issues its own server certificate from it at start.
+      const tlsDir = join(this.#dataDir, 'tls');
+      mkdirSync(tlsDir, { mode: 0o700 });
+      const caDir = dirname(certs.outlet.caCertPath);
+      copyFileSync(certs.outlet.caCertPath, join(tlsDir, 'ca.crt'));
+      copyFileSync(join(caDir, 'ca.key'), join(tlsDir, 'ca.key'));
+      chmodSync(join(tlsDir, 'ca.key'), 0o600);
+      return ['--tls', 'auto', '--tls-dir', tlsDir, '--name', RELAY_HOST];
+    }
+    const tls = mode === 'untrusted' ? certs.rogue : certs.outlet;
+    return ['--tls-cert', tls.certPath, '--tls-key', tls.keyPath];
   }
 
   /** The relay URL the pages are given: by name, as an outlet's IT would configure it. */

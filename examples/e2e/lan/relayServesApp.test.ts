@@ -29,7 +29,7 @@ function secureContextApis(page: Page) {
 
 test('pages served by the relay work without the internet, also when loaded afresh', async () => {
   const pagesDir = inject('pagesDir');
-  const site = await lan.site({ relayArgs: appFlags(pagesDir) });
+  const site = await lan.site({ relay: 'auto', relayArgs: appFlags(pagesDir) });
   const relayBase = site.relayUrl;
   // 'unanswered': a prompt nobody answers blocks any cross-space request, so these pages
   // only work because they never make one.
