@@ -281,6 +281,16 @@ describe('ensureOutletCertificate: later calls', () => {
     expect(leafOf(again.material.cert).checkIssued(caOf(again.caCertPath))).toBe(true);
   });
 
+  it('runs concurrent calls one after the other: one CA, one leaf', async () => {
+    const [a, b] = await Promise.all([
+      ensureOutletCertificate(options()),
+      ensureOutletCertificate(options()),
+    ]);
+    expect([a.issued, b.issued]).toEqual(['missing', null]);
+    expect(b.material.fingerprint256).toBe(a.material.fingerprint256);
+    expect(leafOf(b.material.cert).verify(caOf(b.caCertPath).publicKey)).toBe(true);
+  });
+
   it('refuses a CA key readable by group or others, and works again after chmod 600', async () => {
     const first = await ensureOutletCertificate(options());
     const caKey = join(dir, 'tls', 'ca.key');

@@ -85,6 +85,22 @@ export async function ensureOutletCertificate(
 
   const dir = resolve(options.dir);
   const caDir = resolve(options.caDir ?? dir);
+  // A relay may check at start, on a timer and on an address change at once: one at a time per
+  // CA directory, or two callers could each create a CA.
+  return serialized(caDir, () =>
+    ensureIn(dir, caDir, { names, addresses }, now, renewBeforeDays, leafDays),
+  );
+}
+
+async function ensureIn(
+  dir: string,
+  caDir: string,
+  wanted: { names: string[]; addresses: string[] },
+  now: Date,
+  renewBeforeDays: number,
+  leafDays: number,
+): Promise<OutletCertificate> {
+  const { names, addresses } = wanted;
   const certPath = join(dir, 'relay.crt');
   const keyPath = join(dir, 'relay.key');
   const caCertPath = join(caDir, 'ca.crt');
@@ -93,7 +109,6 @@ export async function ensureOutletCertificate(
   mkdirSync(caDir, { recursive: true, mode: 0o700 });
 
   const ca = await ensureCertificateAuthority(caCertPath, caKeyPath, now);
-  const wanted = { names, addresses };
   const existing = currentLeaf(certPath, keyPath, now);
   const reason =
     'reason' in existing
@@ -224,4 +239,19 @@ function unique(values: string[]): string[] {
 function sameSet(a: string[], b: string[]): boolean {
   const left = new Set(a);
   return left.size === new Set(b).size && b.every((v) => left.has(v));
+}
+
+const inFlight = new Map<string, Promise<unknown>>();
+
+function serialized<T>(key: string, run: () => Promise<T>): Promise<T> {
+  const next = (inFlight.get(key) ?? Promise.resolve()).then(run);
+  const settled = next.then(
+    () => undefined,
+    () => undefined,
+  );
+  inFlight.set(key, settled);
+  void settled.then(() => {
+    if (inFlight.get(key) === settled) inFlight.delete(key);
+  });
+  return next;
 }
