@@ -54,7 +54,6 @@ export class LanSite {
   constructor(options: LanSiteOptions) {
     this.#options = options;
     this.#dataDir = mkdtempSync(join(tmpdir(), 'ks-e2e-lan-relay-'));
-    const { certs } = options;
     const mode = options.relay ?? 'tls';
     this.relay = new RelayProcess({
       dataDir: this.#dataDir,

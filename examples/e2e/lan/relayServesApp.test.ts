@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { expect, inject, test } from 'vitest';
 import type { Page } from 'playwright-core';
+import { expect, inject, test } from 'vitest';
 import { card, kioskReady, kitchenReady, placeOrder, waitForText } from '../harness/screens';
 import { useLan } from '../harness/useLan';
 
