@@ -44,6 +44,7 @@ test('pages served by the relay work without the internet, also when loaded afre
   // A tablet booting with the internet down: a new tab of the same browser profile.
   const kioskAgain = await kiosk.context().newPage();
   const kitchenAgain = await kitchen.context().newPage();
+  site.pages.push(kioskAgain, kitchenAgain);
   await Promise.all([kiosk.close(), kitchen.close()]);
   await kitchenAgain.goto(site.kitchenUrl(1, `${relayBase}/kitchen`));
   await kioskAgain.goto(site.kioskUrl(`${relayBase}/kiosk`));
