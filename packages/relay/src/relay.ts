@@ -70,10 +70,13 @@ const HOUR_MS = 3_600_000;
 const PRUNE_INTERVAL_MS = 60_000;
 const CLOSE_GRACE_MS = 500;
 
-function openStore(options: RelayOptions): EventStore {
+function openStore(options: RelayOptions, logger: Logger): EventStore {
   if (typeof options.store === 'object') return options.store;
   if (options.store === 'memory') return createMemoryEventStore();
-  return createSqliteEventStore({ dataDir: options.dataDir ?? './data' });
+  return createSqliteEventStore({
+    dataDir: options.dataDir ?? './data',
+    onWarning: (message) => logger.warn(message),
+  });
 }
 
 /**
@@ -91,7 +94,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     logger.warn(
       'authentication is OFF (--insecure-no-auth): anyone on the network can publish and read',
     );
-  const store = openStore(options);
+  const store = openStore(options, logger);
   const retention: RetentionPolicy = {
     maxAgeMs: (options.retentionHours ?? 24) * HOUR_MS,
     maxEvents: options.retentionEvents ?? 10_000,
