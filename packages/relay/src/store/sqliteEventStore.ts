@@ -352,7 +352,16 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): E
     countEvents: () => (stmt.count.get() as { n: number }).n,
     close() {
       checkpointer?.stop();
-      if (db.open) db.close();
+      if (db.open) {
+        // Everything into relay.db before exit, so the file alone is a complete copy after a
+        // graceful stop (an operator may copy it without its -wal).
+        try {
+          db.pragma('wal_checkpoint(TRUNCATE)');
+        } catch {
+          // Nothing is lost: the commits stay in relay.db-wal, which SQLite replays on open.
+        }
+        db.close();
+      }
       lock?.release();
     },
   };
