@@ -11,6 +11,7 @@ import { createMetrics } from './metrics.js';
 import type { EventStore, RetentionPolicy, StoredEvent } from './store/EventStore.js';
 import { createMemoryEventStore } from './store/memoryEventStore.js';
 import { createSqliteEventStore } from './store/sqliteEventStore.js';
+import { createStorageHealth } from './store/storageHealth.js';
 import { createWriteQueue } from './store/writeQueue.js';
 import { registerHttpRoutes } from './transport/httpRoutes.js';
 import { attachSocketTransport } from './transport/socketTransport.js';
@@ -115,7 +116,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
     }
   };
 
+  const storage = createStorageHealth(now);
   const onCommitted = (events: StoredEvent[]) => {
+    storage.committed();
     const outlets = new Set<string>();
     for (const event of events) {
       metrics.eventsAppended.inc({ type: event.envelope.type });
@@ -146,7 +149,10 @@ export function createRelay(options: RelayOptions = {}): Relay {
         'order published',
       );
     },
-    onError: (error) => logger.error({ err: error }, 'request failed'),
+    onError: (error) => {
+      storage.failed(error);
+      logger.error({ err: error }, 'request failed');
+    },
   });
 
   const app = Fastify({ bodyLimit: maxMessageBytes + 1024, logger: false });
@@ -181,6 +187,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     rateLimit,
     maxWaiters: maxConnections,
     clients: () => sockets.clients(),
+    storage: () => storage.status(),
     metrics: async () => ({
       contentType: metrics.registry.contentType,
       body: await metrics.registry.metrics(),

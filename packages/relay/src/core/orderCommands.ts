@@ -24,6 +24,7 @@ import { containsBinary } from '../lib/binary.js';
 import { failure } from '../lib/failure.js';
 import { jsonSize } from '../lib/jsonSize.js';
 import type { EventStore, NewEvent, StoredOrder } from '../store/EventStore.js';
+import { isStorageFull } from '../store/storageHealth.js';
 import type { WriteOutcome, WriteQueue } from '../store/writeQueue.js';
 
 export type CommandResult = PublishResult | UpdateResult | OrderAckResult | FailureAck;
@@ -282,6 +283,10 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
       }
     } catch (error) {
       options.onError?.(error);
+      // Its own code, so a POS can tell the operator what to fix; it retries meanwhile.
+      if (isStorageFull(error)) {
+        return failure('storage_full', "the relay's disk is full; this request was not stored");
+      }
       return failure('internal', 'the relay could not store this request');
     }
   }

@@ -12,6 +12,7 @@ import {
   type OrderState,
   OrdersQuerySchema,
   SOCKET_EVENTS,
+  type StorageHealth,
   validate,
 } from '@kitchen-sync/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -41,6 +42,8 @@ export interface HttpRoutesOptions {
   /** Most long polls waiting at once (each holds a connection and a listener); 0 = no cap. */
   maxWaiters: number;
   clients: () => ConnectedClient[];
+  /** Whether the last write reached the log. */
+  storage: () => StorageHealth;
   metrics: () => Promise<{ contentType: string; body: string }>;
 }
 
@@ -183,6 +186,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       clients,
       head_seq: heads.length > 0 ? Math.max(...heads) : 0,
       store: store.kind,
+      storage: options.storage(),
       version: options.version,
       timestamp: new Date(options.now()).toISOString(),
     };
