@@ -156,7 +156,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
   });
 
   const app = Fastify({ bodyLimit: maxMessageBytes + 1024, logger: false });
-  const verify = createTokenVerifier(insecure ? null : options.secret!);
+  const verify = createTokenVerifier(insecure ? null : options.secret!, { now });
   const sockets = attachSocketTransport({
     httpServer: app.server,
     store,
