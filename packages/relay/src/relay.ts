@@ -13,6 +13,8 @@ import { createMemoryEventStore } from './store/memoryEventStore.js';
 import { createSqliteEventStore } from './store/sqliteEventStore.js';
 import { createStorageHealth } from './store/storageHealth.js';
 import { createWriteQueue } from './store/writeQueue.js';
+import { useBodyTimeout } from './transport/bodyTimeout.js';
+import { answerClientError, answerFrameworkError } from './transport/httpErrors.js';
 import { registerHttpRoutes } from './transport/httpRoutes.js';
 import { attachSocketTransport } from './transport/socketTransport.js';
 import { RELAY_VERSION } from './version.js';
@@ -49,7 +51,10 @@ export interface RelayOptions {
   /** pino level when no `logger` is given. Default `'info'`. */
   logLevel?: string;
   logger?: Logger;
-  /** Clock (ms); injected by tests. */
+  /** A request body must have fully arrived this long after its headers; 0 = no limit.
+   * Default 10,000 (10 s). */
+  bodyTimeoutMs?: number;
+  /** Clock (ms); injected by tests. It also judges token expiry. */
   now?: () => number;
 }
 
@@ -155,7 +160,13 @@ export function createRelay(options: RelayOptions = {}): Relay {
     },
   });
 
-  const app = Fastify({ bodyLimit: maxMessageBytes + 1024, logger: false });
+  const app = Fastify({
+    bodyLimit: maxMessageBytes + 1024,
+    logger: false,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
+  });
+  useBodyTimeout(app, options.bodyTimeoutMs ?? 10_000);
   const verify = createTokenVerifier(insecure ? null : options.secret!, { now });
   const sockets = attachSocketTransport({
     httpServer: app.server,

@@ -163,6 +163,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     if (error instanceof HttpError) return sendError(reply, error.code, error.message);
     const status = error.statusCode ?? 500;
     if (status === 413) return sendError(reply, 'too_large', 'request body is too large');
+    if (status === 408) return sendError(reply, 'request_timeout', error.message);
     if (status === 429) return sendError(reply, 'rate_limited', 'too many requests');
     if (status >= 400 && status < 500) return sendError(reply, 'invalid_payload', error.message);
     options.logger.error(
