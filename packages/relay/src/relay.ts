@@ -154,6 +154,11 @@ export function createRelay(options: RelayOptions = {}): Relay {
         'order published',
       );
     },
+    onObsoleteAck: (orderId, kitchenId) =>
+      logger.info(
+        { order_id: orderId, kitchen_id: kitchenId },
+        'ack for an order this relay does not have (its log was wiped?); dropped',
+      ),
     onError: (error) => {
       storage.failed(error);
       logger.error({ err: error }, 'request failed');
