@@ -35,6 +35,7 @@ export type {
   PublishAck,
   PublishResult,
   SnapshotMessage,
+  StorageHealth,
   UpdateAck,
   UpdateResult,
 } from './messages.js';

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { KitchenSyncError } from '@kitchen-sync/protocol';
 import { signToken } from './auth/tokens.js';
 import { CliError, HELP, parseCli } from './cliOptions.js';
 import { createRelay } from './relay.js';
@@ -63,7 +64,7 @@ main().catch((error) => {
   process.stderr.write(
     error instanceof CliError
       ? `kitchen-sync-relay: ${error.message}\nRun with --help for usage.\n`
-      : error instanceof TlsError
+      : error instanceof TlsError || error instanceof KitchenSyncError
         ? `kitchen-sync-relay: ${error.message} [${error.code}]\n`
         : code === 'EADDRINUSE'
           ? 'kitchen-sync-relay: the port is already in use (another relay?); choose one with --port\n'

@@ -11,7 +11,10 @@ import { createMetrics } from './metrics.js';
 import type { EventStore, RetentionPolicy, StoredEvent } from './store/EventStore.js';
 import { createMemoryEventStore } from './store/memoryEventStore.js';
 import { createSqliteEventStore } from './store/sqliteEventStore.js';
+import { createStorageHealth } from './store/storageHealth.js';
 import { createWriteQueue } from './store/writeQueue.js';
+import { useBodyTimeout } from './transport/bodyTimeout.js';
+import { answerClientError, answerFrameworkError } from './transport/httpErrors.js';
 import { registerHttpRoutes } from './transport/httpRoutes.js';
 import { attachSocketTransport } from './transport/socketTransport.js';
 import { RELAY_VERSION } from './version.js';
@@ -48,7 +51,10 @@ export interface RelayOptions {
   /** pino level when no `logger` is given. Default `'info'`. */
   logLevel?: string;
   logger?: Logger;
-  /** Clock (ms); injected by tests. */
+  /** A request body must have fully arrived this long after its headers; 0 = no limit.
+   * Default 10,000 (10 s). */
+  bodyTimeoutMs?: number;
+  /** Clock (ms); injected by tests. It also judges token expiry. */
   now?: () => number;
 }
 
@@ -70,10 +76,13 @@ const HOUR_MS = 3_600_000;
 const PRUNE_INTERVAL_MS = 60_000;
 const CLOSE_GRACE_MS = 500;
 
-function openStore(options: RelayOptions): EventStore {
+function openStore(options: RelayOptions, logger: Logger): EventStore {
   if (typeof options.store === 'object') return options.store;
   if (options.store === 'memory') return createMemoryEventStore();
-  return createSqliteEventStore({ dataDir: options.dataDir ?? './data' });
+  return createSqliteEventStore({
+    dataDir: options.dataDir ?? './data',
+    onWarning: (message) => logger.warn(message),
+  });
 }
 
 /**
@@ -91,7 +100,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     logger.warn(
       'authentication is OFF (--insecure-no-auth): anyone on the network can publish and read',
     );
-  const store = openStore(options);
+  const store = openStore(options, logger);
   const retention: RetentionPolicy = {
     maxAgeMs: (options.retentionHours ?? 24) * HOUR_MS,
     maxEvents: options.retentionEvents ?? 10_000,
@@ -112,7 +121,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
     }
   };
 
+  const storage = createStorageHealth(now);
   const onCommitted = (events: StoredEvent[]) => {
+    storage.committed();
     const outlets = new Set<string>();
     for (const event of events) {
       metrics.eventsAppended.inc({ type: event.envelope.type });
@@ -143,11 +154,25 @@ export function createRelay(options: RelayOptions = {}): Relay {
         'order published',
       );
     },
-    onError: (error) => logger.error({ err: error }, 'request failed'),
+    onObsoleteAck: (orderId, kitchenId) =>
+      logger.info(
+        { order_id: orderId, kitchen_id: kitchenId },
+        'ack for an order this relay does not have (its log was wiped?); dropped',
+      ),
+    onError: (error) => {
+      storage.failed(error);
+      logger.error({ err: error }, 'request failed');
+    },
   });
 
-  const app = Fastify({ bodyLimit: maxMessageBytes + 1024, logger: false });
-  const verify = createTokenVerifier(insecure ? null : options.secret!);
+  const app = Fastify({
+    bodyLimit: maxMessageBytes + 1024,
+    logger: false,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
+  });
+  useBodyTimeout(app, options.bodyTimeoutMs ?? 10_000);
+  const verify = createTokenVerifier(insecure ? null : options.secret!, { now });
   const sockets = attachSocketTransport({
     httpServer: app.server,
     store,
@@ -178,6 +203,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     rateLimit,
     maxWaiters: maxConnections,
     clients: () => sockets.clients(),
+    storage: () => storage.status(),
     metrics: async () => ({
       contentType: metrics.registry.contentType,
       body: await metrics.registry.metrics(),
