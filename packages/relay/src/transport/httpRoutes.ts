@@ -44,6 +44,7 @@ export interface HttpRoutesOptions {
   clients: () => ConnectedClient[];
   /** Whether the last write reached the log. */
   storage: () => StorageHealth;
+  tlsHealth?: () => HealthResponse['tls'];
   metrics: () => Promise<{ contentType: string; body: string }>;
 }
 
@@ -190,6 +191,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       storage: options.storage(),
       version: options.version,
       timestamp: new Date(options.now()).toISOString(),
+      ...(options.tlsHealth ? { tls: options.tlsHealth() } : {}),
     };
   });
 
