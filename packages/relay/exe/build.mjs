@@ -64,7 +64,9 @@ function seaBlob(node, mainFile, blobFile, useCodeCache) {
       useCodeCache,
     }),
   );
-  execFileSync(node, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(node, ['--experimental-sea-config', config], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 function inject(binary, blobFile, platform) {

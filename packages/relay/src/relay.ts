@@ -287,7 +287,13 @@ export function createRelay(options: RelayOptions = {}): Relay {
       listenedHost = `${shownHost}:${port}`;
       const scheme = tls ? 'https' : 'http';
       logger.info(
-        { port, host, store: store.engine ?? store.kind, epoch: store.epoch, tls: tls?.source ?? false },
+        {
+          port,
+          host,
+          store: store.engine ?? store.kind,
+          epoch: store.epoch,
+          tls: tls?.source ?? false,
+        },
         'relay listening',
       );
       return { url: `${scheme}://${shownHost}:${port}`, port };
