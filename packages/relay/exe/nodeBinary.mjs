@@ -6,8 +6,13 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } fro
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-/** Node 24 LTS: node:sqlite without a flag, and single executable applications. */
-export const NODE_VERSION = '24.21.0';
+/**
+ * Node 22 LTS (maintained until April 2027): node:sqlite without a flag (since 22.13) and
+ * single executable applications. Not 24: its V8 dies at start under Wine 8 ("Fatal process
+ * out of memory: SegmentedTable::InitializeTable"), and Wine is how CI runs the Windows
+ * executable. Same version for every platform: the SEA blob is specific to it.
+ */
+export const NODE_VERSION = '22.23.3';
 
 /** Platforms we build for: npm package, binary inside it, executable name. */
 export const PLATFORMS = {

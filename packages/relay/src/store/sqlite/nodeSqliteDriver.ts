@@ -179,6 +179,23 @@ function connect(sqlite: NodeSqliteModule, filename: string, readonly: boolean):
   };
 }
 
+// Node 22 warns on first load that node:sqlite is experimental. On an outlet's PC that
+// line reads like a fault, and the relay's tests pin the behaviour it relies on.
+const SQLITE_WARNING = /SQLite is an experimental feature/;
+
+function withoutSqliteWarning<T>(load: () => T): T {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (SQLITE_WARNING.test(String(warning))) return;
+    return (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return load();
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
 /**
  * Node's built-in SQLite (Node ≥ 22.13): no native addon to compile, and the only engine a
  * single-file executable can carry. Returns `undefined` on a Node without it.
@@ -186,7 +203,9 @@ function connect(sqlite: NodeSqliteModule, filename: string, readonly: boolean):
 export function loadNodeSqliteDriver(): SqliteDriver | undefined {
   // getBuiltinModule is synchronous (the store opens synchronously) and answers undefined,
   // rather than throwing, on a Node that lacks the module.
-  const sqlite = process.getBuiltinModule?.('node:sqlite') as NodeSqliteModule | undefined;
+  const sqlite = withoutSqliteWarning(
+    () => process.getBuiltinModule?.('node:sqlite') as NodeSqliteModule | undefined,
+  );
   if (!sqlite?.DatabaseSync) return undefined;
   return {
     engine: 'node:sqlite',
@@ -199,7 +218,11 @@ export function loadNodeSqliteDriver(): SqliteDriver | undefined {
       return connect(sqlite, filename, options.readonly ?? false);
     },
     workerSource: `
+const emitWarning = process.emitWarning;
+process.emitWarning = (warning, ...rest) =>
+  ${SQLITE_WARNING}.test(String(warning)) ? undefined : emitWarning.call(process, warning, ...rest);
 const { DatabaseSync } = require('node:sqlite');
+process.emitWarning = emitWarning;
 function openCheckpointConnection(filename) {
   const db = new DatabaseSync(filename);
   const statement = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
