@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { join, resolve } from 'node:path';
 import { KitchenSyncError } from '@kitchen-sync/protocol';
 import { signToken } from './auth/tokens.js';
 import { CliError, HELP, parseCli } from './cliOptions.js';
@@ -64,6 +65,11 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`kitchen-sync-relay listening on ${url}\n`);
   if (cli.options.tls) {
+    const tls = cli.options.tls;
+    if ('auto' in tls) {
+      const dir = tls.auto.dir ?? join(cli.options.dataDir ?? './data', 'tls');
+      process.stdout.write(`outlet CA certificate: ${resolve(dir, 'ca.crt')}\n`);
+    }
     process.stdout.write(`device setup (CA certificate, QR code): ${url}/setup\n`);
   }
 }

@@ -130,6 +130,20 @@ describe('--app serving', () => {
     expect(String(polling.body)).toMatch(/^0\{"sid":/);
   });
 
+  it('does not rate-limit app files: a first load fetches many at once', async () => {
+    const relay = await startRelay({
+      rateLimit: 1,
+      apps: [{ prefix: '/kiosk/', dir: builtApp('kiosk') }],
+    });
+    relays.push(relay);
+    const paths = ['/kiosk/', '/kiosk/sw.js', '/kiosk/icon.png', '/kiosk/assets/index-B3x9kQ1a.js'];
+    const answers = await Promise.all(paths.map((path) => http(relay.url, path)));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    // The API stays limited.
+    const api = await Promise.all([1, 2, 3].map(() => http(relay.url, '/api/events')));
+    expect(api.map((a) => a.status)).toContain(429);
+  });
+
   it('refuses bad mounts at start with a code', () => {
     const make = (apps: Array<{ prefix: string; dir: string }>) => () =>
       createRelay({ insecureNoAuth: true, store: 'memory', logLevel: 'silent', apps });

@@ -193,11 +193,13 @@ export function registerAppRoutes(app: FastifyInstance, mounts: AppMount[]): str
       if (!indexStats) return reply.callNotFound();
       return sendFile(request, reply, index, indexStats, REVALIDATE);
     };
+    // Static files are cheap and come in bursts (a PWA's first load): not rate limited.
+    const config = { config: { rateLimit: false } };
     if (prefix === '/') {
-      app.get('/*', handler);
+      app.get('/*', config, handler);
     } else {
-      app.get(prefix.slice(0, -1), (_request, reply) => reply.redirect(prefix, 301));
-      app.get(`${prefix}*`, handler);
+      app.get(prefix.slice(0, -1), config, (_request, reply) => reply.redirect(prefix, 301));
+      app.get(`${prefix}*`, config, handler);
     }
   }
   return resolved.map((mount) => mount.prefix);

@@ -23,7 +23,8 @@ function relayUrl(request: FastifyRequest, options: OnboardingRoutesOptions): st
 
 /** `GET /ca.crt` (the public CA certificate, no auth) and `GET /setup` (onboarding page). */
 export function registerOnboardingRoutes(app: FastifyInstance, options: OnboardingRoutesOptions) {
-  app.get('/ca.crt', async (request, reply) => {
+  const config = { config: { rateLimit: false } };
+  app.get('/ca.crt', config, async (request, reply) => {
     const ca = options.caCertificate();
     if (!ca) {
       return reply.code(404).send({
@@ -45,7 +46,7 @@ export function registerOnboardingRoutes(app: FastifyInstance, options: Onboardi
       .send(ca.raw);
   });
 
-  app.get('/setup', async (request, reply) => {
+  app.get('/setup', config, async (request, reply) => {
     const ca = options.caCertificate();
     const html = renderSetupPage({
       relayUrl: relayUrl(request, options),
