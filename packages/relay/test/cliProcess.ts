@@ -39,8 +39,15 @@ export function runCli(
   });
 }
 
-/** Starts `serve` and resolves once it printed its ready line (bounded). */
-export function startCli(args: string[], env: Record<string, string> = {}): Promise<RelayProcess> {
+/**
+ * Starts `serve` and resolves once it printed its ready line (bounded). `readStderr: false`
+ * leaves its stderr pipe unread, as a supervisor that stopped reading would.
+ */
+export function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { readStderr?: boolean } = {},
+): Promise<RelayProcess> {
   if (!existsSync(CLI))
     throw new Error(`${CLI} is missing: run pnpm --filter @kitchen-sync/relay build`);
   const child = spawn(
@@ -54,7 +61,7 @@ export function startCli(args: string[], env: Record<string, string> = {}): Prom
   running.add(child);
   let stdout = '';
   let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
+  if (options.readStderr !== false) child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | string>((resolve) =>
     child.on('exit', (code, signal) => {
       running.delete(child);
