@@ -35,7 +35,8 @@ export function runCli(
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close', not 'exit': the last output may still be in the pipes when the process exits.
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
@@ -62,8 +63,10 @@ export function startCli(
   let stdout = '';
   let stderr = '';
   if (options.readStderr !== false) child.stderr.on('data', (d) => (stderr += d));
+  // With stderr read, 'close' waits for its last lines; an unread pipe never closes, so
+  // then the process exit is all there is to wait for.
   const exited = new Promise<number | string>((resolve) =>
-    child.on('exit', (code, signal) => {
+    child.on(options.readStderr !== false ? 'close' : 'exit', (code, signal) => {
       running.delete(child);
       resolve(code ?? signal ?? -1);
     }),
