@@ -4,6 +4,8 @@ import { signToken } from './auth/tokens.js';
 import { CliError, HELP, parseCli } from './cliOptions.js';
 import { boundLogWrites } from './logger.js';
 import { createRelay } from './relay.js';
+import { certReport } from './tls/certReport.js';
+import { ensureOutletCertificate, TlsError } from './tls/index.js';
 
 // A stop is bounded: close() ends its own waits (sockets 0.5 s, checkpoint thread 2 s), log
 // writes to a full stderr give up after LOG_WRITE_GIVE_UP_MS, and whatever else hangs is cut
@@ -25,6 +27,16 @@ async function main(): Promise<void> {
       ...(cli.tenants.length > 0 ? { tenants: cli.tenants } : {}),
     };
     process.stdout.write(`${await signToken(cli.secret, claims, cli.ttl)}\n`);
+    return;
+  }
+  if (cli.command === 'cert') {
+    const { tlsDir: dir, names, addresses } = cli;
+    const result = await ensureOutletCertificate({
+      dir,
+      names,
+      ...(addresses ? { addresses } : {}),
+    });
+    process.stdout.write(certReport(result));
     return;
   }
   const relay = createRelay(cli.options);
@@ -64,7 +76,7 @@ main().catch((error) => {
   process.stderr.write(
     error instanceof CliError
       ? `kitchen-sync-relay: ${error.message}\nRun with --help for usage.\n`
-      : error instanceof KitchenSyncError
+      : error instanceof KitchenSyncError || error instanceof TlsError
         ? `kitchen-sync-relay: ${error.message} [${error.code}]\n`
         : code === 'EADDRINUSE'
           ? 'kitchen-sync-relay: the port is already in use (another relay?); choose one with --port\n'
