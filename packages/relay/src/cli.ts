@@ -3,9 +3,16 @@ import { join, resolve } from 'node:path';
 import { KitchenSyncError } from '@kitchen-sync/protocol';
 import { signToken } from './auth/tokens.js';
 import { CliError, HELP, parseCli } from './cliOptions.js';
+import { boundLogWrites } from './logger.js';
 import { createRelay } from './relay.js';
 import { certReport } from './tls/certReport.js';
 import { ensureOutletCertificate, TlsError } from './tls/index.js';
+
+// A stop is bounded: close() ends its own waits (sockets 0.5 s, checkpoint thread 2 s), log
+// writes to a full stderr give up after LOG_WRITE_GIVE_UP_MS, and whatever else hangs is cut
+// off by a hard exit after HARD_EXIT_MS.
+const LOG_WRITE_GIVE_UP_MS = 2_000;
+const HARD_EXIT_MS = 10_000;
 
 async function main(): Promise<void> {
   const cli = parseCli(process.argv.slice(2), process.env);
@@ -47,6 +54,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     relay.logger.info({ signal }, 'shutting down');
+    boundLogWrites(LOG_WRITE_GIVE_UP_MS);
+    setTimeout(() => {
+      relay.logger.error(`shutdown took over ${HARD_EXIT_MS / 1000} s; exiting anyway`);
+      process.exit(1);
+    }, HARD_EXIT_MS).unref();
     relay.close().then(
       () => process.exit(0),
       (error) => {
