@@ -14,10 +14,11 @@ export type KitchenOutcome =
   | { kind: 'stale' }
   | { kind: 'refused'; code: 'invalid_transition' | 'not_found'; message: string };
 
-const refused = (
-  code: 'invalid_transition' | 'not_found',
-  message: string,
-): KitchenOutcome => ({ kind: 'refused', code, message });
+const refused = (code: 'invalid_transition' | 'not_found', message: string): KitchenOutcome => ({
+  kind: 'refused',
+  code,
+  message,
+});
 const UNCHANGED: KitchenOutcome = { kind: 'unchanged' };
 const STALE: KitchenOutcome = { kind: 'stale' };
 
@@ -86,7 +87,8 @@ export function applyItemUpdate(
   if (line.status === request.status) return UNCHANGED;
   if (request.version !== undefined && request.version !== line.version) return STALE;
   if (isFinal(state.status)) return refused('invalid_transition', `the order is ${state.status}`);
-  if (line.status === 'held') return refused('invalid_transition', 'the line is held; fire it first');
+  if (line.status === 'held')
+    return refused('invalid_transition', 'the line is held; fire it first');
   if (!canItemTransition(line.status, request.status)) {
     return refused('invalid_transition', `cannot go from ${line.status} to ${request.status}`);
   }
@@ -116,7 +118,8 @@ export function applyHold(
     targets++;
     if (line.status === 'held' && line.fire_at === request.fire_at) return line;
     moved = true;
-    const { fire_at: _fireAt, ...rest } = line.status === 'held' ? line : moveLine(line, 'held', nowMs);
+    const { fire_at: _fireAt, ...rest } =
+      line.status === 'held' ? line : moveLine(line, 'held', nowMs);
     return {
       ...rest,
       ...(line.status === 'held' ? { version: line.version + 1 } : {}),
@@ -230,12 +233,18 @@ export function applyRush(state: OrderState, nowMs: number): KitchenOutcome {
  * A v1 `order:update` on a v1.1 order: the order's `status_at` moves, and an order bumped to
  * `ready` or `completed` (expo) takes every line with it, so no line outlives its ticket.
  */
-export function withOrderStatus(next: OrderState, previous: OrderStatus, nowMs: number): OrderState {
+export function withOrderStatus(
+  next: OrderState,
+  previous: OrderStatus,
+  nowMs: number,
+): OrderState {
   if (next.status === previous) return next;
   const timed = { ...next, status_at: iso(nowMs) };
   if (next.status !== 'ready' && next.status !== 'completed') return timed;
   return {
     ...timed,
-    items: orderLines(next).map((line) => (line.status === 'ready' ? line : moveLine(line, 'ready', nowMs))),
+    items: orderLines(next).map((line) =>
+      line.status === 'ready' ? line : moveLine(line, 'ready', nowMs),
+    ),
   };
 }
