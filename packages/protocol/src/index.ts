@@ -89,9 +89,9 @@ export type { Order, OrderItem, OrderState } from './schemas/order.js';
 export {
   OrderItemSchema,
   OrderSchema,
-  PublishedOrderSchema,
   OrderStateSchema,
   OrderStatusSchema,
+  PublishedOrderSchema,
 } from './schemas/order.js';
 export type { Id } from './schemas/primitives.js';
 export {

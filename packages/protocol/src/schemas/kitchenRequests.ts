@@ -1,6 +1,6 @@
 import * as v from 'valibot';
-import { IsoTimestampSchema, UuidSchema } from './primitives.js';
 import { CourseSchema, LineIdSchema, LineVersionSchema } from './line.js';
+import { IsoTimestampSchema, UuidSchema } from './primitives.js';
 
 /** `order:item_update` (v1.1): a station bumps one line. `version` = the line's, as last seen. */
 export const OrderItemUpdateSchema = v.strictObject({
