@@ -4,6 +4,7 @@ export type {
   OutboxChannel,
   OutboxEvents,
   OutboxLocks,
+  OutboxTokenSource,
 } from './orderOutbox.js';
 export { createOrderOutbox } from './orderOutbox.js';
 export type { OutboxEntry, OutboxFailure, RejectedEntry } from './types.js';

@@ -39,11 +39,18 @@ export interface OutboxChannel {
   close(): void;
 }
 
+type MaybeToken = string | null | undefined;
+export type OutboxTokenSource = string | (() => MaybeToken | Promise<MaybeToken>);
+
 export interface OrderOutboxOptions extends EnvironmentOptions {
   /** Base URL of the relay for the HTTP fallback, e.g. `http://192.168.1.10:3001`. */
   relayUrl?: string;
-  /** Bearer token for the HTTP fallback (the socket carries its own). */
-  token?: string | (() => string | null | undefined);
+  /**
+   * Bearer token for the HTTP fallback (the socket carries its own): a string, or a function,
+   * sync or async, asked before every HTTP attempt. A function that throws counts as
+   * `unauthorized` (so `refreshToken` is called).
+   */
+  token?: OutboxTokenSource;
   /** Called on `unauthorized`; a returned string becomes the token. */
   refreshToken?: () => Promise<unknown>;
   /** Delivery prefers this socket's acks while its local (relay) connection is up. */
@@ -378,11 +385,21 @@ class OrderOutboxImpl implements OrderOutbox {
     if (!relayUrl) {
       return { kind: 'failed', failure: failure ?? { code: 'network', message: 'no transport' } };
     }
+    let token: MaybeToken;
+    try {
+      token = await this.#currentToken();
+    } catch (cause) {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      return {
+        kind: 'failed',
+        failure: { code: 'unauthorized', message: `token could not be obtained: ${message}` },
+      };
+    }
     try {
       const ack = await postEvent(
         this.#env,
         relayUrl,
-        this.#currentToken(),
+        token,
         entry.type,
         entry.payload,
         timeoutMs,
@@ -394,10 +411,10 @@ class OrderOutboxImpl implements OrderOutbox {
     }
   }
 
-  #currentToken(): string | null | undefined {
+  async #currentToken(): Promise<MaybeToken> {
     const token = this.#options.token;
     if (this.#token !== undefined) return this.#token;
-    return typeof token === 'function' ? token() : token;
+    return typeof token === 'function' ? await token() : token;
   }
 
   async #refreshToken(): Promise<boolean> {
