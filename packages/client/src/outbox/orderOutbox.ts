@@ -8,6 +8,7 @@ import {
 } from '@kitchen-sync/protocol';
 import { KitchenSyncError } from '../errors.js';
 import { Backoff, type BackoffOptions } from '../lib/backoff.js';
+import { devLog } from '../lib/devLog.js';
 import {
   Disposables,
   type Environment,
@@ -341,6 +342,16 @@ class OrderOutboxImpl implements OrderOutbox {
         this.#emit('delivered', entry, outcome.ack);
         continue;
       }
+      if (isObsoleteAck(entry, outcome.failure)) {
+        // The relay no longer has the order (its log was wiped): nothing is left to
+        // acknowledge, and showing it as an error would alarm staff for nothing.
+        await store.remove(entry.id);
+        this.#settle(entry.id);
+        devLog('dropped an order:ack for an order the relay no longer has', {
+          order_id: entry.order_id,
+        });
+        continue;
+      }
       const action = classifyFailure(outcome.failure);
       if (action === 'reject') {
         const rejected = await store.reject(entry.id, outcome.failure, this.#env.now());
@@ -472,6 +483,11 @@ class OrderOutboxImpl implements OrderOutbox {
   #emit<E extends keyof OutboxEvents>(event: E, ...args: Parameters<OutboxEvents[E]>): void {
     this.#events.emit(event, ...args);
   }
+}
+
+/** A kitchen's `order:ack` for an order the relay answers `not_found` for. */
+function isObsoleteAck(entry: OutboxEntry, failure: OutboxFailure): boolean {
+  return entry.type === 'order:ack' && failure.code === 'not_found';
 }
 
 function invalid(code: string, message: string, details?: object): KitchenSyncError {
