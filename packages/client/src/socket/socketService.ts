@@ -80,6 +80,14 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   const cursor = writable<Cursor>(cursorSource?.get() ?? { since: 0, epoch: null });
   const listeners = new Listeners();
   let recent = new RecentKeys(options.dedupSize);
+  // The relay log the recent keys came from. A new log (the relay lost its data) starts its
+  // orders' histories again: its `new_order:<id>:pending` is not a copy of the old one.
+  let recentEpoch: string | null = null;
+  const enterEpoch = (epoch: string | null | undefined): void => {
+    if (typeof epoch !== 'string' || epoch === recentEpoch) return;
+    if (recentEpoch !== null) recent = new RecentKeys(options.dedupSize);
+    recentEpoch = epoch;
+  };
 
   let started = false;
   let graceTimer: unknown = null;
@@ -160,10 +168,12 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       }
     },
     snapshot(snapshot: SnapshotMessage, source: EventSource) {
+      enterEpoch(snapshot.epoch);
       listeners.emit('sync:snapshot', snapshot, source);
       setCursor({ since: snapshot.seq, epoch: snapshot.epoch });
     },
     caughtUp(caughtUp: CaughtUpMessage, source: EventSource) {
+      enterEpoch(caughtUp.epoch);
       listeners.emit('sync:caught_up', caughtUp, source);
       setCursor({ since: caughtUp.seq, epoch: caughtUp.epoch });
     },
