@@ -209,6 +209,9 @@ class OrderOutboxImpl implements OrderOutbox {
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
+    // An ack that arrived just before stop() is still being stored: its `delivered` must not
+    // reach a listener after it. stop() is the last thing listeners hear from.
+    this.#events.clear();
     this.#clearRetry();
     this.#abort.abort();
     this.#disposables.dispose();
