@@ -12,13 +12,13 @@ import {
   type WebSocketFactory,
 } from './centralTransport.js';
 import { dedupKeys } from './dedupKeys.js';
-import { createRelayProbe, type RelayProbe } from './relayProbe.js';
 import { createLocalTransport, type IoFactory, type LocalTransport } from './localTransport.js';
 import {
   createPollingTransport,
   type PollingOptions,
   type PollingTransport,
 } from './pollingTransport.js';
+import { createRelayProbe, type RelayProbe } from './relayProbe.js';
 import type { TokenSource, TransportHooks } from './transport.js';
 import type { Cursor, CursorSource, EventSource, SocketService, SocketStatus } from './types.js';
 

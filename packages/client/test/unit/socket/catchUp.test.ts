@@ -69,34 +69,33 @@ function screen(overrides: Parameters<typeof services.make>[0] = {}): SocketServ
 }
 
 describe('catching up after a relay outage', () => {
-  it.each([
-    10_000,
-    MINUTE,
-    5 * MINUTE,
-  ])('the socket is back within 1.5 s of the relay, after an outage of %i ms', async (outage) => {
-    // Polling held off: this is about the socket's own way back.
-    const s = screen({ pollingGraceMs: 60 * MINUTE });
-    s.start();
-    await vi.advanceTimersByTimeAsync(0);
-    expect(s.status.get().localConnected).toBe(true);
+  it.each([10_000, MINUTE, 5 * MINUTE])(
+    'the socket is back within 1.5 s of the relay, after an outage of %i ms',
+    async (outage) => {
+      // Polling held off: this is about the socket's own way back.
+      const s = screen({ pollingGraceMs: 60 * MINUTE });
+      s.start();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(s.status.get().localConnected).toBe(true);
 
-    relay.kill();
-    await vi.advanceTimersByTimeAsync(outage);
-    const attemptsWhileDown = relay.socketAttempts.length - 1;
-    const probesWhileDown = relay.probes.length;
-    relay.up = true;
-    const back = Date.now();
-    await vi.advanceTimersByTimeAsync(1_500);
+      relay.kill();
+      await vi.advanceTimersByTimeAsync(outage);
+      const attemptsWhileDown = relay.socketAttempts.length - 1;
+      const probesWhileDown = relay.probes.length;
+      relay.up = true;
+      const back = Date.now();
+      await vi.advanceTimersByTimeAsync(1_500);
 
-    expect(s.status.get().localConnected).toBe(true);
-    // Not hammered while down: a probe about every second, socket handshakes backing off.
-    expect(probesWhileDown).toBeLessThanOrEqual(outage / 500);
-    expect(attemptsWhileDown).toBeLessThanOrEqual(5 + outage / 15_000);
-    // And once back, the probe is quiet.
-    const probesAfter = relay.probes.filter((t) => t > back + 1_500).length;
-    await vi.advanceTimersByTimeAsync(MINUTE);
-    expect(relay.probes.filter((t) => t > back + 1_500).length).toBe(probesAfter);
-  });
+      expect(s.status.get().localConnected).toBe(true);
+      // Not hammered while down: a probe about every second, socket handshakes backing off.
+      expect(probesWhileDown).toBeLessThanOrEqual(outage / 500);
+      expect(attemptsWhileDown).toBeLessThanOrEqual(5 + outage / 15_000);
+      // And once back, the probe is quiet.
+      const probesAfter = relay.probes.filter((t) => t > back + 1_500).length;
+      await vi.advanceTimersByTimeAsync(MINUTE);
+      expect(relay.probes.filter((t) => t > back + 1_500).length).toBe(probesAfter);
+    },
+  );
 
   it('a screen that can only poll (sockets blocked) polls within 1.5 s of the relay coming back', async () => {
     relay.socketsBlocked = true;

@@ -41,7 +41,7 @@ function service(): SocketService {
   return s;
 }
 
-async function connected(s: SocketService): Promise<FakeRelaySocket> {
+async function connected(): Promise<FakeRelaySocket> {
   // The token is resolved before each connect.
   await Promise.resolve();
   await Promise.resolve();
@@ -65,7 +65,7 @@ describe('socket service across relay epochs', () => {
     const got: Array<[string, string | undefined]> = [];
     s.on('event', (e: EventEnvelope) => got.push([e.type, (e.data as { status?: string }).status]));
     s.start();
-    const relay = await connected(s);
+    const relay = await connected();
     const order = makeOrder();
 
     relay.sendSnapshot({ orders: [], seq: 0, epoch: 'epoch-a' });
@@ -91,7 +91,7 @@ describe('socket service across relay epochs', () => {
     const got: string[] = [];
     s.on('event', (e) => got.push(e.event_id));
     s.start();
-    const relay = await connected(s);
+    const relay = await connected();
     const event = newOrderEvent(makeOrder(), 1);
     relay.sendSnapshot({ orders: [], seq: 0, epoch: 'epoch-a' });
     relay.sendEvent(event);
@@ -114,7 +114,7 @@ describe('socket service across relay epochs', () => {
     stoppers.push(feed);
     await feed.ready;
     s.start();
-    const relay = await connected(s);
+    const relay = await connected();
     const order = makeOrder();
     relay.sendSnapshot({ orders: [], seq: 0, epoch: 'epoch-a' });
     relay.sendEvent(newOrderEvent(order, 1));
