@@ -337,22 +337,23 @@ class OrderOutboxImpl implements OrderOutbox {
       if (!entry || this.#stopped) return;
       const outcome = await this.#attempt(entry);
       if (this.#stopped) return;
+      if (isObsoleteAck(entry, outcome)) {
+        // The relay no longer has the order (its log was wiped): nothing is left to
+        // acknowledge, and showing it as an error would alarm staff for nothing.
+        await store.remove(entry.id);
+        if (outcome.kind === 'delivered') this.#backoff.reset();
+        this.#settle(entry.id);
+        devLog('dropped an order:ack for an order the relay no longer has', {
+          order_id: entry.order_id,
+        });
+        continue;
+      }
       if (outcome.kind === 'delivered') {
         await store.remove(entry.id);
         this.#backoff.reset();
         refreshed = false;
         this.#settle(entry.id);
         this.#emit('delivered', entry, outcome.ack);
-        continue;
-      }
-      if (isObsoleteAck(entry, outcome.failure)) {
-        // The relay no longer has the order (its log was wiped): nothing is left to
-        // acknowledge, and showing it as an error would alarm staff for nothing.
-        await store.remove(entry.id);
-        this.#settle(entry.id);
-        devLog('dropped an order:ack for an order the relay no longer has', {
-          order_id: entry.order_id,
-        });
         continue;
       }
       const action = classifyFailure(outcome.failure);
@@ -488,9 +489,14 @@ class OrderOutboxImpl implements OrderOutbox {
   }
 }
 
-/** A kitchen's `order:ack` for an order the relay answers `not_found` for. */
-function isObsoleteAck(entry: OutboxEntry, failure: OutboxFailure): boolean {
-  return entry.type === 'order:ack' && failure.code === 'not_found';
+/**
+ * A kitchen's `order:ack` for an order the relay no longer has: answered `not_found`, or (by
+ * relays that say so) `{ ok: true, obsolete: true }`.
+ */
+function isObsoleteAck(entry: OutboxEntry, outcome: Outcome): boolean {
+  if (entry.type !== 'order:ack') return false;
+  if (outcome.kind === 'failed') return outcome.failure.code === 'not_found';
+  return (outcome.ack as { obsolete?: unknown }).obsolete === true;
 }
 
 function invalid(code: string, message: string, details?: object): KitchenSyncError {

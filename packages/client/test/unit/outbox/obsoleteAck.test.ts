@@ -52,6 +52,18 @@ describe('OrderOutbox and acks the relay no longer has an order for', () => {
     ]);
   });
 
+  it('drops an order:ack the relay answers ok but obsolete, without a delivered event', async () => {
+    vi.spyOn(console, 'debug').mockImplementation(() => {});
+    socket.handler = () => ({ ok: true, seq: 0, duplicate: false, obsolete: true }) as never;
+    const delivered: OutboxEntry[] = [];
+    outbox.on('delivered', (entry) => delivered.push(entry));
+    await outbox.enqueue('order:ack', { order_id: missing } as OrderAck);
+    await outbox.flush();
+    expect(outbox.pending.get()).toEqual([]);
+    expect(outbox.rejected.get()).toEqual([]);
+    expect(delivered).toEqual([]);
+  });
+
   it('still rejects an order:update answered not_found (the kitchen changed something)', async () => {
     await outbox.enqueue('order:update', { order_id: missing, status: 'preparing' });
     await outbox.flush();
