@@ -3,7 +3,9 @@ export type {
   OrderOutboxOptions,
   OutboxChannel,
   OutboxEvents,
+  OutboxLockState,
   OutboxLocks,
+  OutboxStatus,
   OutboxTokenSource,
 } from './orderOutbox.js';
 export { createOrderOutbox } from './orderOutbox.js';
