@@ -14,10 +14,13 @@ export interface PermissionsLike {
 
 /**
  * Chromium 156 knows `local-network-access` (what playwright grants and what follows a
- * `Browser.setPermission`) and `local-network` (the newer split name); it rejects the older
- * `private-network-access`. Names a browser does not know are skipped.
+ * `Browser.setPermission`) and the newer split names `local-network` and `loopback-network`
+ * (for a relay on this machine); it rejects the older `private-network-access`. Names a
+ * browser does not know are skipped.
  */
-const PERMISSION_NAMES = ['local-network-access', 'local-network'] as const;
+export function permissionNames(relayIsLoopback: boolean): string[] {
+  return ['local-network-access', relayIsLoopback ? 'loopback-network' : 'local-network'];
+}
 
 function combine(states: readonly string[]): LocalNetworkState {
   if (states.includes('denied')) return 'denied';
@@ -32,6 +35,7 @@ function combine(states: readonly string[]): LocalNetworkState {
  */
 export function watchLocalNetworkAccess(
   permissions: PermissionsLike,
+  names: readonly string[],
   onChange: (state: LocalNetworkState) => void,
 ): () => void {
   let stopped = false;
@@ -46,7 +50,7 @@ export function watchLocalNetworkAccess(
     onChange(state);
   };
   void Promise.all(
-    PERMISSION_NAMES.map((name) =>
+    names.map((name) =>
       Promise.resolve()
         .then(() => permissions.query({ name }))
         .catch(() => null),

@@ -3,44 +3,25 @@
  * before a single request is made.
  */
 
-/** Hosts a browser treats as potentially trustworthy even over http (RFC 6761, Secure Contexts). */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return (
-    host === 'localhost' ||
-    host.endsWith('.localhost') ||
-    host === '::1' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-  );
-}
+/** Hosts a browser treats as potentially trustworthy even over http (Secure Contexts §3.2). */
+const LOOPBACK = /^(localhost|.+\.localhost|::1|127(\.\d+){3})$/;
 
-/** A private, link-local or loopback address, or a name that only exists on a LAN. */
-export function isLocalNetworkHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  if (isLoopbackHost(host)) return true;
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(host);
-  if (v4) {
-    const a = Number(v4[1]);
-    const b = Number(v4[2]);
-    return (
-      a === 10 ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 169 && b === 254) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
-  }
-  if (host.includes(':')) return /^f[cd]/.test(host) || /^fe[89ab]/.test(host);
-  return !host.includes('.') || /\.(local|lan|internal|home\.arpa|localdomain)$/.test(host);
-}
+/** Private and link-local addresses, and names that only exist on a LAN. */
+const LAN =
+  /^(10(\.\d+){3}|192\.168(\.\d+){2}|172\.(1[6-9]|2\d|3[01])(\.\d+){2}|169\.254(\.\d+){2}|f[cd][0-9a-f]*:.*|fe[89ab][0-9a-f]*:.*|[^.:]+|.+\.(local|lan|internal|home\.arpa))$/;
 
-function parse(url: string | undefined): URL | null {
-  if (!url) return null;
+function hostOf(url: string | undefined): { protocol: string; host: string } | null {
   try {
-    return new URL(url);
+    const { protocol, hostname } = new URL(url ?? '');
+    return { protocol, host: hostname.toLowerCase().replace(/^\[|\]$/g, '') };
   } catch {
     return null;
   }
+}
+
+export function isLoopbackUrl(url: string): boolean {
+  const parsed = hostOf(url);
+  return parsed !== null && LOOPBACK.test(parsed.host);
 }
 
 /**
@@ -48,30 +29,27 @@ function parse(url: string | undefined): URL | null {
  * which browsers treat as trustworthy.
  */
 export function isBlockedAsMixedContent(relayUrl: string, pageIsSecure: boolean): boolean {
-  const relay = parse(relayUrl);
-  if (!pageIsSecure || !relay) return false;
-  return (
-    (relay.protocol === 'http:' || relay.protocol === 'ws:') && !isLoopbackHost(relay.hostname)
-  );
+  const relay = hostOf(relayUrl);
+  return pageIsSecure && /^(http|ws):$/.test(relay?.protocol ?? '') && !LOOPBACK.test(relay!.host);
 }
 
 /**
  * Whether the browser's Local Network Access check stands between the page and the relay: a
- * page from a public origin reaching a LAN address. A page served on the LAN (or by the relay
- * itself) is in the same address space and never asked.
+ * page from a public origin reaching the relay. A page served on the LAN (or by the relay
+ * itself) is in the relay's address space and never asked. A relay named in public DNS may
+ * still resolve to a LAN address, so any relay counts.
  */
 export function crossesIntoLocalNetwork(relayUrl: string, pageUrl: string | undefined): boolean {
-  const relay = parse(relayUrl);
-  const page = parse(pageUrl);
+  const relay = hostOf(relayUrl);
+  const page = hostOf(pageUrl);
   if (!relay || !page || !/^https?:$/.test(page.protocol)) return false;
-  if (page.hostname === relay.hostname || isLocalNetworkHost(page.hostname)) return false;
-  // A relay named in public DNS may still resolve to a LAN address: the browser may ask.
-  return true;
+  return page.host !== relay.host && !LOOPBACK.test(page.host) && !LAN.test(page.host);
 }
 
 /** The relay's onboarding page (CA download, per-platform steps); only an https relay has one. */
 export function relaySetupUrl(relayUrl: string): string | undefined {
-  const relay = parse(relayUrl);
-  if (!relay || (relay.protocol !== 'https:' && relay.protocol !== 'wss:')) return undefined;
-  return `https://${relay.host}/setup`;
+  const relay = hostOf(relayUrl);
+  return relay && /^(https|wss):$/.test(relay.protocol)
+    ? `https://${new URL(relayUrl).host}/setup`
+    : undefined;
 }

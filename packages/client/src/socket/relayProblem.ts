@@ -5,30 +5,17 @@ import type { LocalNetworkState } from './localNetworkAccess.js';
  * Node's TLS verification codes (socket.io-client over `ws`, undici's fetch). Browsers never
  * say why a wss/https connection failed: there a bad certificate looks like a relay that is down.
  */
-const UNTRUSTED_CERTIFICATE = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_REVOKED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
+const UNTRUSTED_CERTIFICATE =
+  /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_(VERIFY_LEAF_SIGNATURE|GET_ISSUER_CERT(_LOCALLY)?)|CERT_(UNTRUSTED|HAS_EXPIRED|NOT_YET_VALID|REVOKED)|ERR_TLS_CERT_ALTNAME_INVALID)$/;
 
 /** The TLS code somewhere in an error's chain (`cause`, engine.io's `description`, ws's `error`). */
-export function untrustedCertificateCode(error: unknown): string | undefined {
-  const seen = new Set<unknown>();
-  const queue: unknown[] = [error];
-  while (queue.length > 0 && seen.size < 16) {
-    const item = queue.shift();
-    if (typeof item !== 'object' || item === null || seen.has(item)) continue;
-    seen.add(item);
-    const { code, cause, description, error: inner } = item as Record<string, unknown>;
-    if (typeof code === 'string' && UNTRUSTED_CERTIFICATE.has(code)) return code;
-    queue.push(cause, description, inner);
+export function untrustedCertificateCode(error: unknown, depth = 0): string | undefined {
+  if (typeof error !== 'object' || error === null || depth > 4) return undefined;
+  const { code, cause, description, error: inner } = error as Record<string, unknown>;
+  if (typeof code === 'string' && UNTRUSTED_CERTIFICATE.test(code)) return code;
+  for (const next of [cause, description, inner]) {
+    const found = untrustedCertificateCode(next, depth + 1);
+    if (found) return found;
   }
   return undefined;
 }
@@ -44,65 +31,38 @@ export interface RelayLinkContext {
 export function relayProblem(
   cause: unknown,
   message: string,
-  context: RelayLinkContext,
+  { setupUrl, localNetwork }: RelayLinkContext,
 ): KitchenSyncError {
-  const { setupUrl, localNetwork } = context;
   const tlsCode = untrustedCertificateCode(cause);
-  if (tlsCode) {
-    return new KitchenSyncError('relay_untrusted', `${message}: ${tlsCode}`, {
-      cause,
-      tlsCode,
-      ...(setupUrl ? { setupUrl } : {}),
-    });
-  }
-  if (localNetwork === 'denied') {
-    return new KitchenSyncError('local_network_denied', `${message}: local network access denied`, {
-      cause,
-    });
-  }
-  if (localNetwork === 'prompt') {
-    return new KitchenSyncError(
-      'local_network_prompt',
-      `${message}: waiting for local network access`,
-      {
-        cause,
-      },
-    );
+  const details: Record<string, unknown> = { cause, setupUrl };
+  if (tlsCode) return new KitchenSyncError('relay_untrusted', message, { ...details, tlsCode });
+  if (localNetwork === 'denied' || localNetwork === 'prompt') {
+    return new KitchenSyncError(`local_network_${localNetwork}`, message, details);
   }
   const possibleCauses = ['relay_down', 'wrong_address', 'network_down'];
   if (setupUrl) possibleCauses.push('certificate_untrusted');
   if (localNetwork === 'unknown') possibleCauses.push('local_network_blocked');
-  return new KitchenSyncError('relay_unreachable', message, {
-    cause,
-    possibleCauses,
-    ...(setupUrl ? { setupUrl } : {}),
-  });
+  return new KitchenSyncError('relay_unreachable', message, { ...details, possibleCauses });
 }
+
+const REASONS: Record<string, string> = {
+  relay_insecure_url:
+    'An https page cannot use an http:// relay: use the relay’s https:// address.',
+  local_network_denied:
+    'Local network access is blocked for this site: allow it in the browser’s site settings.',
+  local_network_prompt: 'Allow local network access in the browser’s prompt.',
+  relay_untrusted: 'This device does not trust the relay’s certificate: install the outlet CA.',
+  relay_unreachable: 'The relay cannot be reached: is it running, and this device on its network?',
+  unauthorized: 'The relay refused this device’s token: sign in again.',
+  forbidden: 'The relay does not allow this device here.',
+  timeout: 'No answer in time.',
+  network: 'The server cannot be reached.',
+};
 
 /** The sentence a person reads next to the status badge; `null` while nothing is wrong. */
 export function describeProblem(error: KitchenSyncError | null): string | null {
   if (!error) return null;
-  const setupUrl = typeof error.details?.setupUrl === 'string' ? error.details.setupUrl : null;
-  switch (error.code) {
-    case 'relay_insecure_url':
-      return 'This page is secure (https) but the relay address is not, so the browser blocks it. Use the relay’s https:// address.';
-    case 'local_network_denied':
-      return 'The browser is not allowed to reach the local network from this page. Allow “Local network access” for this site in the browser’s site settings.';
-    case 'local_network_prompt':
-      return 'Waiting for permission to reach the local network: answer the browser’s prompt with “Allow”.';
-    case 'relay_untrusted':
-      return `This device does not trust the relay’s certificate. Install the outlet certificate${setupUrl ? ` from ${setupUrl}` : ''}.`;
-    case 'relay_unreachable':
-      return `The relay cannot be reached. Check that it is running and that this device is on the outlet network.${setupUrl ? ` If it is running, this device may not trust its certificate yet: open ${setupUrl}.` : ''}`;
-    case 'unauthorized':
-      return 'The relay refused this device’s access token. Sign in again or re-register the device.';
-    case 'forbidden':
-      return 'The relay does not allow this device here (wrong outlet or tenant).';
-    case 'timeout':
-      return 'The server does not answer in time.';
-    case 'network':
-      return 'The server cannot be reached.';
-    default:
-      return `Connection problem (${error.code}).`;
-  }
+  const setupUrl = error.details?.setupUrl;
+  const reason = REASONS[error.code] ?? `Connection problem (${error.code}).`;
+  return /^relay_un/.test(error.code) && setupUrl ? `${reason} Setup: ${setupUrl}` : reason;
 }

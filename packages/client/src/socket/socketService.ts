@@ -16,6 +16,7 @@ import { dedupKeys } from './dedupKeys.js';
 import {
   type LocalNetworkState,
   type PermissionsLike,
+  permissionNames,
   watchLocalNetworkAccess,
 } from './localNetworkAccess.js';
 import { createLocalTransport, type IoFactory, type LocalTransport } from './localTransport.js';
@@ -24,7 +25,12 @@ import {
   type PollingOptions,
   type PollingTransport,
 } from './pollingTransport.js';
-import { crossesIntoLocalNetwork, isBlockedAsMixedContent, relaySetupUrl } from './relayAddress.js';
+import {
+  crossesIntoLocalNetwork,
+  isBlockedAsMixedContent,
+  isLoopbackUrl,
+  relaySetupUrl,
+} from './relayAddress.js';
 import { createRelayProbe, type RelayProbe } from './relayProbe.js';
 import { describeProblem, relayProblem } from './relayProblem.js';
 import type { TokenSource, TransportHooks } from './transport.js';
@@ -396,8 +402,9 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
         );
         patch({});
       }
-      if (localNetworkApplies && permissions) {
-        disposables.add(watchLocalNetworkAccess(permissions, onLocalNetwork));
+      if (localNetworkApplies && permissions && relayUrl) {
+        const names = permissionNames(isLoopbackUrl(relayUrl));
+        disposables.add(watchLocalNetworkAccess(permissions, names, onLocalNetwork));
       }
       central?.connect();
       connectLocal();

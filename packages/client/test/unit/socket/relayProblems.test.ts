@@ -147,6 +147,17 @@ describe('local network access', () => {
     expect(s.status.get().error?.code).toBe('local_network_denied');
   });
 
+  it('a relay on this machine (one PC, cloud page) is asked about under loopback-network', async () => {
+    const lna = fakePermissions('prompt');
+    make({
+      centralUrl: undefined,
+      relayUrl: 'https://localhost:3443',
+      permissions: lna.permissions,
+    }).start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(lna.asked).toEqual(['local-network-access', 'loopback-network']);
+  });
+
   it('a page served on the LAN (or by the relay) is never asked: its failures are unreachable', async () => {
     const lna = fakePermissions('denied');
     const s = make({
