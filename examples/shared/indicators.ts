@@ -42,17 +42,20 @@ export function showConnectionStatus(
   const errorHook = element.querySelector<HTMLElement>('[data-testid="connection-error"]');
   if (errorHook) errorHook.textContent = status.error?.code ?? '';
   const setupUrl = status.error?.details?.setupUrl;
-  const parts: Node[] = [];
-  if (status.reason) parts.push(document.createTextNode(status.reason));
-  if (status.reason && typeof setupUrl === 'string') {
+  const reason = status.reason ?? '';
+  // The library's sentence names the setup page's address: make that address a link.
+  const at = typeof setupUrl === 'string' ? reason.indexOf(setupUrl) : -1;
+  if (at < 0) {
+    cause.textContent = reason;
+  } else {
     const link = document.createElement('a');
-    link.href = setupUrl;
+    link.href = setupUrl as string;
     link.target = '_blank';
     link.rel = 'noopener';
-    link.textContent = 'Open the relay setup page';
-    parts.push(document.createTextNode(' '), link);
+    link.textContent = setupUrl as string;
+    const after = reason.slice(at + (setupUrl as string).length);
+    cause.replaceChildren(reason.slice(0, at), link, after);
   }
-  cause.replaceChildren(...parts);
   cause.title = status.error ? `Support code: ${status.error.code}` : '';
 }
 
