@@ -47,8 +47,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (error) =>
     relay.logger.fatal({ err: error }, 'unhandled rejection'),
   );
-  const { url } = await relay.listen();
-  process.stdout.write(`kitchen-sync-relay listening on ${url}\n`);
+  // Before the ready line: a supervisor may signal the moment it reads it.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -69,6 +68,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  const { url } = await relay.listen();
+  process.stdout.write(`kitchen-sync-relay listening on ${url}\n`);
 }
 
 main().catch((error) => {
