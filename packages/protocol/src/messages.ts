@@ -76,11 +76,25 @@ export interface HealthResponse {
   storage: StorageHealth;
   version: string;
   timestamp: string;
+  /** The relay's certificate (absent on relays older than TLS support). */
+  tls?: HealthTls;
 }
 
 export type StorageHealth =
   | { ok: true }
   | { ok: false; error: 'storage_full' | 'internal'; since: string };
+
+/** `/health`'s `tls`: `daysLeft` counts whole days until `notAfter`. */
+export type HealthTls =
+  | { enabled: false }
+  | {
+      enabled: true;
+      source: 'files' | 'auto';
+      notAfter: string;
+      daysLeft: number;
+      subjectAltNames: string[];
+      fingerprint256: string;
+    };
 
 /** `GET /clients` row. */
 export interface ConnectedClient {
