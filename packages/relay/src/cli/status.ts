@@ -68,7 +68,12 @@ export function fetchHealth(
   return new Promise((resolve, reject) => {
     const request = get(
       url,
-      { timeout: options.timeoutMs ?? 3_000, ...(options.ca ? { ca: options.ca } : {}) },
+      // A fresh connection per question: a kept-alive one may belong to a relay now gone.
+      {
+        agent: false,
+        timeout: options.timeoutMs ?? 3_000,
+        ...(options.ca ? { ca: options.ca } : {}),
+      },
       (response) => {
         let body = '';
         response.setEncoding('utf8');
