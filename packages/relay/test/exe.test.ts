@@ -9,6 +9,7 @@ import {
   removeDir,
   runExe,
   startExe,
+  startExeWith,
 } from './exeProcess.js';
 import { client, closeClients, connected, http, order } from './helpers.js';
 import { findWine, prepareWine, startUnderWine, stopWine } from './wine.js';
@@ -37,10 +38,13 @@ function linuxExe(): string {
 }
 
 /** A token minted by the executable itself. */
-function mint(exe: string, role: string, extra: string[] = []): string {
-  const result = runExe(exe, ['token', '--role', role, '--outlet', '1', ...extra], {
-    KS_SECRET: SECRET,
-  });
+function mint(
+  exe: string,
+  role: string,
+  extra: string[] = [],
+  env: Record<string, string> = { KS_SECRET: SECRET },
+): string {
+  const result = runExe(exe, ['token', '--role', role, '--outlet', '1', ...extra], env);
   expect(result.code, result.stderr).toBe(0);
   return result.stdout.trim();
 }
@@ -111,6 +115,42 @@ describe('the Linux executable, alone in a directory', () => {
     );
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
+  });
+
+  it('starts with no arguments: secret, data dir and log file beside it; status and autostart work', async () => {
+    const exe = linuxExe();
+    const home = join(exe, '..');
+    // Where to listen is the one thing given (as environment): the default is 0.0.0.0:3001.
+    const where = { KS_HOST: '127.0.0.1', KS_PORT: '0' };
+    const relay = await startExeWith(exe, [], where);
+    expect(relay.stdout()).toContain(`A new secret was created in ${join(home, 'data', 'secret')}`);
+    expect(relay.stdout().indexOf('A new secret')).toBeLessThan(
+      relay.stdout().indexOf('listening'),
+    );
+    const port = new URL(relay.url).port;
+    // Tokens from the secret the relay created, without being told where it is.
+    const pos = await connected(relay.url, { token: mint(exe, 'pos', [], {}) });
+    expect(await pos.request('order:publish', order())).toMatchObject({ ok: true, seq: 1 });
+
+    const up = runExe(exe, ['status', '--port', port], {});
+    expect(up.code).toBe(0);
+    expect(up.stdout).toContain(`RUNNING at http://127.0.0.1:${port}`);
+    expect(up.stdout).toContain('last number 1 (log: node:sqlite)');
+    const plan = runExe(exe, ['autostart', 'install', '--dry-run'], {});
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain(`ExecStart=${exe} serve --data-dir ${join(home, 'data')}`);
+
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+    const down = runExe(exe, ['status', '--port', port], {});
+    expect(down.code).toBe(1);
+    expect(down.stdout).toContain('NOT RUNNING');
+    const log = readFileSync(join(home, 'logs', 'kitchen-sync-relay.log'), 'utf8');
+    expect(log).toContain('"msg":"relay listening"');
+    expect(log).toContain('"msg":"relay closed"');
+    // The second start keeps the secret and says nothing about it.
+    const again = await startExeWith(exe, [], where);
+    expect(again.stdout()).not.toContain('secret');
   });
 
   it('refuses a token minted with another secret', async () => {
