@@ -13,15 +13,25 @@ export const EVENT_TYPES = {
   ORDER_CANCELLED: 'order_cancelled',
   ORDER_ACKNOWLEDGED: 'order_acknowledged',
   KITCHEN_STATUS_CHANGED: 'kitchen_status_changed',
-  // v1.1: each carries the whole order as it stands after the change.
+} as const;
+
+/**
+ * v1.1 event types; each carries the whole order as it stands after the change. Apart from
+ * EVENT_TYPES so the client bundles that only know v1 events do not carry them.
+ */
+export const KITCHEN_EVENT_TYPES = {
   ORDER_ITEM_UPDATED: 'order_item_updated',
   ORDER_HELD: 'order_held',
   ORDER_FIRED: 'order_fired',
   ORDER_RECALLED: 'order_recalled',
   ORDER_RUSHED: 'order_rushed',
 } as const;
-export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
-export const EVENT_TYPE_VALUES = Object.values(EVENT_TYPES) as EventType[];
+export type KitchenEventType = (typeof KITCHEN_EVENT_TYPES)[keyof typeof KITCHEN_EVENT_TYPES];
+export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES] | KitchenEventType;
+export const EVENT_TYPE_VALUES = [
+  ...Object.values(EVENT_TYPES),
+  ...Object.values(KITCHEN_EVENT_TYPES),
+] as EventType[];
 
 /** Event types carried in the durable log (everything but presence). */
 export const ORDER_EVENT_TYPES = [
@@ -30,11 +40,11 @@ export const ORDER_EVENT_TYPES = [
   EVENT_TYPES.ORDER_COMPLETED,
   EVENT_TYPES.ORDER_CANCELLED,
   EVENT_TYPES.ORDER_ACKNOWLEDGED,
-  EVENT_TYPES.ORDER_ITEM_UPDATED,
-  EVENT_TYPES.ORDER_HELD,
-  EVENT_TYPES.ORDER_FIRED,
-  EVENT_TYPES.ORDER_RECALLED,
-  EVENT_TYPES.ORDER_RUSHED,
+  KITCHEN_EVENT_TYPES.ORDER_ITEM_UPDATED,
+  KITCHEN_EVENT_TYPES.ORDER_HELD,
+  KITCHEN_EVENT_TYPES.ORDER_FIRED,
+  KITCHEN_EVENT_TYPES.ORDER_RECALLED,
+  KITCHEN_EVENT_TYPES.ORDER_RUSHED,
 ] as const;
 export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
 
@@ -53,24 +63,27 @@ export const SOCKET_EVENTS = {
   PUBLISH: 'order:publish',
   UPDATE: 'order:update',
   ACK: 'order:ack',
-  ITEM_UPDATE: 'order:item_update',
-  HOLD: 'order:hold',
-  FIRE: 'order:fire',
-  RECALL: 'order:recall',
-  RUSH: 'order:rush',
   PING: 'ping',
   EVENT: 'event',
   SNAPSHOT: 'sync:snapshot',
   CAUGHT_UP: 'sync:caught_up',
 } as const;
 
-/** v1.1 commands, handled by the relay's kitchen commands. */
+/** v1.1 commands (client → relay), apart from SOCKET_EVENTS for the same reason. */
+export const KITCHEN_SOCKET_EVENTS = {
+  ITEM_UPDATE: 'order:item_update',
+  HOLD: 'order:hold',
+  FIRE: 'order:fire',
+  RECALL: 'order:recall',
+  RUSH: 'order:rush',
+} as const;
+
 export const KITCHEN_REQUEST_TYPES = [
-  SOCKET_EVENTS.ITEM_UPDATE,
-  SOCKET_EVENTS.HOLD,
-  SOCKET_EVENTS.FIRE,
-  SOCKET_EVENTS.RECALL,
-  SOCKET_EVENTS.RUSH,
+  KITCHEN_SOCKET_EVENTS.ITEM_UPDATE,
+  KITCHEN_SOCKET_EVENTS.HOLD,
+  KITCHEN_SOCKET_EVENTS.FIRE,
+  KITCHEN_SOCKET_EVENTS.RECALL,
+  KITCHEN_SOCKET_EVENTS.RUSH,
 ] as const;
 export type KitchenRequestType = (typeof KITCHEN_REQUEST_TYPES)[number];
 
@@ -97,6 +110,9 @@ export const LIMITS = {
   MAX_WAIT_MS: 30_000,
   EVENTS_PAGE_MAX: 1_000,
   EVENTS_PAGE_DEFAULT: 500,
+} as const;
+
+export const KITCHEN_LIMITS = {
   /** v1.1: how long after a bump a line or an order may still be recalled. */
   RECALL_WINDOW_MS: 600_000,
   /** v1.1: holds one order may name at publish (one per course, or one for the order). */
