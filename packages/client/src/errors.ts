@@ -10,4 +10,5 @@ export type ClientErrorCode =
   | 'aborted'
   | 'storage'
   | 'not_started'
+  | 'not_configured'
   | 'malformed_response';
