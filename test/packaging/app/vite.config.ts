@@ -5,6 +5,7 @@ import { build, defineConfig, type InlineConfig, type Plugin } from 'vite';
 function workerBuild(mode: string, outDir: string, write: boolean): InlineConfig {
   return {
     configFile: false,
+    mode,
     logLevel: 'warn',
     define: { 'process.env.NODE_ENV': JSON.stringify(mode) },
     build: {
