@@ -12,6 +12,7 @@ import {
   packWorkspace,
   REPO_ROOT,
   tarballFiles,
+  tarballText,
 } from './support/packWorkspace.js';
 import { run } from './support/run.js';
 import { serveStatic } from './support/staticServer.js';
@@ -47,6 +48,8 @@ describe('the packed tarballs', () => {
   it.each(PACKAGES)('%s ships a README that npm shows, its dist and nothing else', async (name) => {
     const files = await tarballFiles(tarballs[name]);
     expect(files).toContain('README.md');
+    const readme = await tarballText(tarballs[name], 'README.md');
+    expect(readme.split('\n')[0]).toBe(`# @kitchen-sync/${name}`);
     expect(files.filter((file) => !/^(dist\/|package\.json$|README\.md$)/.test(file))).toEqual([]);
   });
 

@@ -38,3 +38,8 @@ export async function tarballFiles(tarball: string): Promise<string[]> {
     .filter(Boolean)
     .map((line) => line.replace(/^package\//, ''));
 }
+
+/** One file of a tarball, as text. */
+export function tarballText(tarball: string, file: string): Promise<string> {
+  return run('tar', ['-xzOf', tarball, `package/${file}`], { cwd: REPO_ROOT });
+}
