@@ -8,6 +8,7 @@ export default defineConfig({
       'packages/*/vitest.*.config.ts',
       'examples/vitest.config.ts',
       'test/packaging/vitest.config.ts',
+      'scripts/vitest.config.mjs',
     ],
   },
 });
