@@ -77,6 +77,8 @@ describe('the packed tarballs', () => {
 });
 
 describe('a fresh Vite + TypeScript + Svelte 5 app', () => {
+  // The pages use skipLibCheck as Vite's templates do (checking valibot's own declarations
+  // alone takes 20 s); the worker's check has it off, so every declaration it reaches is checked.
   const tsc = (project: string) => run(bin('tsc'), ['-p', project], { cwd: app });
 
   it('typechecks its pages with moduleResolution bundler', async () => {
