@@ -5,6 +5,7 @@ import {
   type OrderStatus,
 } from '@kitchen-sync/protocol';
 import { KitchenSyncError } from '../errors.js';
+import { uuidv7 } from '../ids/uuidv7.js';
 import {
   Disposables,
   type Environment,
@@ -42,6 +43,7 @@ export interface KitchenFeedOptions extends EnvironmentOptions {
   alerts?: Partial<AlertSettings>;
   playSound?: () => unknown;
   notify?: (order: KitchenOrder) => unknown;
+  /** Makes `event_id`s. Default `uuidv7()` (works on plain-http pages too). */
   randomUUID?: () => string;
 }
 
@@ -134,7 +136,7 @@ class KitchenFeedImpl implements KitchenFeed {
   constructor(options: KitchenFeedOptions) {
     this.#options = options;
     this.#env = resolveEnvironment(options);
-    this.#randomUUID = options.randomUUID ?? (() => globalThis.crypto.randomUUID());
+    this.#randomUUID = options.randomUUID ?? (() => uuidv7());
     this.alerts = writable<AlertSettings>({ sound: true, notification: true, ...options.alerts });
     this.#book = new OrderBook({
       tenants: options.tenants,

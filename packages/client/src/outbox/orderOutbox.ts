@@ -7,6 +7,7 @@ import {
   validate,
 } from '@kitchen-sync/protocol';
 import { KitchenSyncError } from '../errors.js';
+import { uuidv7 } from '../ids/uuidv7.js';
 import { Backoff, type BackoffOptions } from '../lib/backoff.js';
 import {
   Disposables,
@@ -57,7 +58,24 @@ export interface OrderOutboxOptions extends EnvironmentOptions {
   backoff?: BackoffOptions;
   /** Per attempt, socket ack or HTTP answer. */
   requestTimeoutMs?: number;
+  /** Makes `event_id`s. Default `uuidv7()` (works on plain-http pages too). */
   randomUUID?: () => string;
+}
+
+/**
+ * How this tab shares the outbox with other tabs of the same app and outlet.
+ * - `held`: this tab holds the Web Lock and delivers; the others wait their turn.
+ * - `waiting`: another tab delivers (or the lock is not yet granted).
+ * - `unavailable`: no Web Locks (a page served over plain http, an old browser, or
+ *   `locks: null`): this tab delivers on its own; a second tab would deliver too, which the
+ *   relay's idempotent `order_id` / `event_id` keeps harmless.
+ */
+export type OutboxLockState = 'held' | 'waiting' | 'unavailable';
+
+export interface OutboxStatus {
+  lock: OutboxLockState;
+  /** True while this tab is the one delivering (the same as `delivering`). */
+  delivering: boolean;
 }
 
 export interface OutboxEvents {
@@ -74,6 +92,8 @@ export interface OrderOutbox {
   readonly rejected: Readable<RejectedEntry[]>;
   /** True while this tab is the one delivering. */
   readonly delivering: Readable<boolean>;
+  /** Whether this tab delivers, and why (Web Lock held, waiting, or no Web Locks here). */
+  readonly status: Readable<OutboxStatus>;
   /** Validates, persists, then resolves with the order's id; delivery follows. */
   submit(order: Order): Promise<string>;
   enqueue<T extends 'order:update' | 'order:ack'>(
@@ -110,6 +130,8 @@ class OrderOutboxImpl implements OrderOutbox {
   readonly pending = readonly(this.#pending);
   readonly rejected = readonly(this.#rejected);
   readonly delivering = readonly(this.#delivering);
+  readonly #status = writable<OutboxStatus>({ lock: 'waiting', delivering: false });
+  readonly status = readonly(this.#status);
 
   readonly #options: OrderOutboxOptions;
   readonly #env: Environment;
@@ -135,7 +157,7 @@ class OrderOutboxImpl implements OrderOutbox {
     this.#options = options;
     this.#env = resolveEnvironment(options);
     this.#backoff = new Backoff({ random: this.#env.random, ...options.backoff });
-    this.#randomUUID = options.randomUUID ?? (() => globalThis.crypto.randomUUID());
+    this.#randomUUID = options.randomUUID ?? (() => uuidv7());
     this.#token = typeof options.token === 'string' ? options.token : undefined;
     const dbName = options.dbName ?? 'kitchen-sync-outbox';
     this.#store = OutboxStore.open(this.#env.indexedDB, dbName);
@@ -206,6 +228,10 @@ class OrderOutboxImpl implements OrderOutbox {
     this.#disposables.dispose();
     this.#channel?.close();
     this.#delivering.set(false);
+    this.#status.update((s) => ({
+      lock: s.lock === 'held' ? 'waiting' : s.lock,
+      delivering: false,
+    }));
     this.#store.then((store) => store.close()).catch(() => {});
   }
 
@@ -264,6 +290,7 @@ class OrderOutboxImpl implements OrderOutbox {
         ? (globalThis.navigator as { locks?: OutboxLocks } | undefined)?.locks
         : this.#options.locks;
     if (!locks) {
+      this.#status.set({ lock: 'unavailable', delivering: false });
       this.#becomeDeliverer();
       return;
     }
@@ -280,6 +307,7 @@ class OrderOutboxImpl implements OrderOutbox {
     locks
       .request(name, { signal: controller.signal }, async () => {
         if (this.#stopped) return;
+        this.#status.set({ lock: 'held', delivering: false });
         this.#becomeDeliverer();
         await held;
       })
@@ -288,6 +316,7 @@ class OrderOutboxImpl implements OrderOutbox {
 
   #becomeDeliverer(): void {
     this.#delivering.set(true);
+    this.#status.update((s) => ({ ...s, delivering: true }));
     // Another tab may have delivered or rejected entries while this one waited.
     this.#reloadLists()
       .catch(() => {})

@@ -113,7 +113,7 @@ export function createCentralTransport(
         // Closing a socket that never opened may throw in some browsers; it is gone either way.
       }
     }
-    if (error) hooks.error(error);
+    if (error) hooks.error(error, 'central');
     if (open) {
       open = false;
       hooks.down('central');
@@ -161,7 +161,10 @@ export function createCentralTransport(
     try {
       s = factory(options.url);
     } catch (cause) {
-      hooks.error(new KitchenSyncError('network', 'cannot open central WebSocket', { cause }));
+      hooks.error(
+        new KitchenSyncError('network', 'cannot open central WebSocket', { cause }),
+        'central',
+      );
       retry.schedule();
       return;
     }

@@ -12,9 +12,18 @@ import {
 } from '../sw/protocol.js';
 import { messageWorker } from './messageWorker.js';
 
+/**
+ * Why there is no service worker: `insecure_context` on a page served over plain http from a
+ * LAN address (browsers offer workers only to https and localhost pages), `not_in_browser`
+ * where the browser has none (or it is switched off).
+ */
+export type ServiceWorkerUnsupportedReason = 'insecure_context' | 'not_in_browser';
+
 export interface ServiceWorkerStatus {
   /** The browser has service workers (and the page is a secure context). */
   supported: boolean;
+  /** Set when `supported` is false. Pages keep working without a worker: see docs/client.md. */
+  unsupportedReason: ServiceWorkerUnsupportedReason | null;
   registered: boolean;
   active: boolean;
   waiting: boolean;
@@ -36,6 +45,8 @@ export interface ServiceWorkerManagerOptions {
   /** Tell the worker to replay when the browser comes online. Default true. */
   syncOnOnline?: boolean;
   navigator?: Navigator;
+  /** Default `globalThis.isSecureContext`. */
+  isSecureContext?: boolean;
   window?: Pick<Window, 'addEventListener' | 'removeEventListener'>;
   caches?: CacheStorage;
   timers?: Timers;
@@ -47,6 +58,7 @@ const SYNC_TAG = `workbox-background-sync:${ORDER_QUEUE_NAME}`;
 
 const INITIAL: ServiceWorkerStatus = {
   supported: false,
+  unsupportedReason: null,
   registered: false,
   active: false,
   waiting: false,
@@ -79,7 +91,18 @@ export class ServiceWorkerManager {
     this.#timeoutMs = options.messageTimeoutMs ?? 60_000;
     this.status = readonly(this.#status);
     this.queue = readonly(this.#queue);
-    this.#status.update((s) => ({ ...s, supported: this.#container() !== undefined }));
+    const supported = this.#container() !== undefined;
+    const secure =
+      options.isSecureContext ?? (globalThis as { isSecureContext?: boolean }).isSecureContext;
+    this.#status.update((s) => ({
+      ...s,
+      supported,
+      unsupportedReason: supported
+        ? null
+        : secure === false
+          ? 'insecure_context'
+          : 'not_in_browser',
+    }));
   }
 
   /** Registers the worker; resolves `false` where service workers are unavailable or it fails. */
