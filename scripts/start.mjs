@@ -2,9 +2,9 @@
 // kiosk + kitchen until Ctrl-C. Ports come from the environment (see docs/getting-started.md).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { demoAddresses, probeHost } from './demoAddresses.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
@@ -94,13 +94,6 @@ async function stop(code = 0) {
   process.exit(code);
 }
 
-function lanAddresses() {
-  return Object.values(networkInterfaces())
-    .flat()
-    .filter((net) => net && net.family === 'IPv4' && !net.internal)
-    .map((net) => net.address);
-}
-
 if (!skipBuild) {
   run('pnpm', ['-r', '--filter', './packages/**', 'build']);
 }
@@ -143,8 +136,8 @@ const central = start('central', ['--import', 'tsx', 'src/main.ts'], {
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void stop(0));
 
 try {
-  await waitFor(`http://127.0.0.1:${ports.relay}/health`, 20_000);
-  await waitFor(`http://127.0.0.1:${ports.central}/health`, 20_000);
+  await waitFor(`http://${probeHost(host)}:${ports.relay}/health`, 20_000);
+  await waitFor(`http://${probeHost(host)}:${ports.central}/health`, 20_000);
 } catch (error) {
   console.error(String(error));
   await stop(1);
@@ -152,19 +145,18 @@ try {
 
 const centralQuery = ports.central === 8000 ? '' : `?central=${ports.central}`;
 const kitchenQuery = centralQuery ? `${centralQuery}&tenant=1` : '?tenant=1';
+const { local, lan } = demoAddresses(host);
+const lanLines = lan.map(
+  (ip) =>
+    `  on the LAN     http://${ip}:${ports.kiosk}/${centralQuery} , http://${ip}:${ports.kitchen}/${kitchenQuery}\n`,
+);
 console.log(`
 kitchen-sync demo is running
-  kiosk          http://localhost:${ports.kiosk}/${centralQuery}
-  kitchen        http://localhost:${ports.kitchen}/${kitchenQuery}  (tenant 1, 2 or 3)
-  central        http://localhost:${ports.central}/api/products/
-  relay health   http://localhost:${ports.relay}/health
-${lanAddresses()
-  .map(
-    (ip) =>
-      `  on the LAN     http://${ip}:${ports.kiosk}/${centralQuery} , http://${ip}:${ports.kitchen}/${kitchenQuery}`,
-  )
-  .join('\n')}
-Keys: o = toggle internet outage (central down/up), k = kill the relay (SIGKILL),
+  kiosk          http://${local}:${ports.kiosk}/${centralQuery}
+  kitchen        http://${local}:${ports.kitchen}/${kitchenQuery}  (tenant 1, 2 or 3)
+  central        http://${local}:${ports.central}/api/products/
+  relay health   http://${local}:${ports.relay}/health
+${lanLines.join('')}Keys: o = toggle internet outage (central down/up), k = kill the relay (SIGKILL),
       r = start the relay again, q or Ctrl-C = stop.
 `);
 
