@@ -11,7 +11,7 @@ describe('pnpm start -- --lan', () => {
     expect(lanModeRequested([], { KS_LAN: '0' })).toBe(false);
   });
 
-  it("names the relay <machine>.local on the LAN, plus KS_NAME, and skips a machine name that is no host name", () => {
+  it('names the relay <machine>.local on the LAN, plus KS_NAME, and skips a machine name that is no host name', () => {
     expect(lanNames({ onLan: true, env: {}, machineName: 'Kasir-PC' })).toEqual(['kasir-pc.local']);
     expect(
       lanNames({ onLan: true, env: { KS_NAME: 'relay.lan, kds.lan' }, machineName: 'pos.corp' }),

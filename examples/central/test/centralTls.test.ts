@@ -42,7 +42,9 @@ function getJson(path: string): Promise<{ status: number; body: Record<string, u
       response.on('data', (chunk) => {
         text += chunk;
       });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }),
+      );
     }).on('error', reject);
   });
 }

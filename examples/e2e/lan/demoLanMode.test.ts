@@ -37,7 +37,9 @@ test('the LAN mode serves kiosk and kitchen over HTTPS from the relay, orders fl
     KS_NAME: NAME,
   });
 
-  const kioskUrl = (await demo.waitFor(new RegExp(`kiosk\\s+(https://${NAME}:\\d+/kiosk/\\S*)`)))[1]!;
+  const kioskUrl = (
+    await demo.waitFor(new RegExp(`kiosk\\s+(https://${NAME}:\\d+/kiosk/\\S*)`))
+  )[1]!;
   const kitchenUrl = (await demo.waitFor(/kitchen\s+(https:\/\/demo-relay\S+\/kitchen\/\S*)/))[1]!;
   const caFile = (await demo.waitFor(/Outlet CA certificate: (\S+)/))[1]!;
   // Nothing but loopback is ever printed with HOST=127.0.0.1.

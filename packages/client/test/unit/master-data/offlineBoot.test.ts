@@ -25,11 +25,12 @@ describe('a terminal that boots while central is unreachable', () => {
     await expect(failure).rejects.toMatchObject({ code: 'network' });
     expect(kiosk.clock.time - started).toBeLessThan(retry.minDelayMs);
     // One request per collection, none repeated.
-    expect(central.seen.slice(requestsBefore).map((r) => r.collection).sort()).toEqual([
-      'categories',
-      'products',
-      'promotions',
-    ]);
+    expect(
+      central.seen
+        .slice(requestsBefore)
+        .map((r) => r.collection)
+        .sort(),
+    ).toEqual(['categories', 'products', 'promotions']);
     expect(rebooted.status.get().state).toBe('offline');
     expect(ids(await rebooted.getProducts())).toEqual([1, 2, 3]);
   });
