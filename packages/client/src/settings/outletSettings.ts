@@ -130,10 +130,7 @@ export async function loadOutletSettings(options: OutletSettingsOptions): Promis
     // No central backend (a LAN-only outlet, or development without one): asking the page's
     // own origin would only log a 404 on every load.
     if (options.defaults) return build(defaults, 'default', null, null);
-    throw new KitchenSyncError(
-      'not_configured',
-      'outlet settings need an apiUrl, or defaults to start from without a central backend',
-    );
+    throw new KitchenSyncError('not_configured', 'outlet settings: no apiUrl, no defaults');
   }
 
   let error: KitchenSyncError;
