@@ -23,14 +23,15 @@ export interface DjangoStackOptions {
  */
 export class DjangoStack {
   readonly dir = mkdtempSync(join(tmpdir(), 'ks-django-'));
-  readonly #options: DjangoStackOptions;
+  /** What the settings view hands out as relay_url; set before start(). */
+  relayUrl: string;
   #redis: Child | null = null;
   #daphne: Child | null = null;
   #port = 0;
   #redisPort = 0;
 
   constructor(options: DjangoStackOptions = {}) {
-    this.#options = options;
+    this.relayUrl = options.relayUrl ?? 'http://127.0.0.1:3001';
   }
 
   get url(): string {
@@ -49,7 +50,7 @@ export class DjangoStack {
       KS_DB_NAME: join(this.dir, 'db.sqlite3'),
       KS_REDIS_URL: `redis://127.0.0.1:${this.#redisPort}/0`,
       KS_RELAY_SECRET: RELAY_SECRET,
-      KS_RELAY_URL: this.#options.relayUrl ?? 'http://127.0.0.1:3001',
+      KS_RELAY_URL: this.relayUrl,
       KS_TEST_CONTROL: '1',
     };
   }
