@@ -33,7 +33,12 @@ afterAll(async () => {
 
 /** A device boots like the client does: settings from Django, then the relay with its token. */
 async function device(query: Record<string, string | number>) {
-  const settings = await loadOutletSettings({ apiUrl: stack.url, outletId: 1, query, storage: null });
+  const settings = await loadOutletSettings({
+    apiUrl: stack.url,
+    outletId: 1,
+    query,
+    storage: null,
+  });
   expect(settings.relayUrl).toBe(relayUrl);
   const socket = io(relayUrl, {
     auth: { token: settings.relayToken, client_id: String(query.device) },

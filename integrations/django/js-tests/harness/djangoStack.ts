@@ -61,7 +61,18 @@ export class DjangoStack {
     execFileSync('mkdir', ['-p', redisDir]);
     this.#redis = new Child(
       'redis-server',
-      ['--port', String(this.#redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir],
+      [
+        '--port',
+        String(this.#redisPort),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        redisDir,
+      ],
       {},
     );
     execFileSync(PYTHON, ['-m', 'django', 'migrate', '--noinput', '-v', '0'], {

@@ -9,8 +9,20 @@ export async function startRelayCli(dataDir: string, secretFile: string) {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run pnpm build first`);
   const relay = new Child(
     process.execPath,
-    [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir,
-      '--secret-file', secretFile, '--log-level', 'warn'],
+    [
+      CLI,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--secret-file',
+      secretFile,
+      '--log-level',
+      'warn',
+    ],
     {},
   );
   const deadline = Date.now() + 15_000;
