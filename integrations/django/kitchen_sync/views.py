@@ -93,6 +93,14 @@ class OutletSettingsView(View):
     def authorize(self, request, outlet, role, tenants, device):
         """Raise KitchenSyncError("forbidden") to refuse a token."""
 
+    def get_device(self, request, role, tenant):
+        """The token's ``sub``. Default: the ``device`` query parameter, required: the relay
+        tells kitchens apart by ``sub``, so every screen needs its own."""
+        device = request.GET.get("device")
+        if not device:
+            raise KitchenSyncError("invalid_payload", "device is required (one id per screen)")
+        return device
+
     def get_role(self, request, tenant):
         role = request.GET.get("role")
         if role:
@@ -124,11 +132,8 @@ class OutletSettingsView(View):
         if tenant is not None and known is not None:
             if not any(str(t["id"]) == tenant for t in known):
                 raise KitchenSyncError("not_found", "unknown tenant")
-        device = request.GET.get("device")
-        if not device:
-            # Every device needs its own sub: the relay tells kitchens apart by it.
-            raise KitchenSyncError("invalid_payload", "device is required (one id per screen)")
         role = self.get_role(request, tenant)
+        device = self.get_device(request, role, tenant)
         tenants = [tenant] if tenant is not None else None
         self.authorize(request, outlet, role, tenants, device)
         token = mint_relay_token(device=device, role=role, outlet=outlet["id"], tenants=tenants)

@@ -1,5 +1,6 @@
 """The settings view gives each device its own relay token, in loadOutletSettings' shape."""
 
+import json
 from urllib.parse import parse_qs, urlparse
 
 import jwt
@@ -8,6 +9,7 @@ from django.contrib.auth.models import User
 
 from kitchen_sync.errors import KitchenSyncError
 from kitchen_sync.tokens import mint_relay_token, verify_relay_token
+from kitchen_sync.views import OutletSettingsView
 
 pytestmark = pytest.mark.django_db
 SECRET = "test-relay-secret-at-least-32-bytes-long"
@@ -42,7 +44,7 @@ def test_the_answer_has_the_fields_the_client_reads(client):
     response = fetch(client, "device=pos-1")
     body = response.json()
     assert response["Cache-Control"] == "no-store"
-    assert body["name"] == "Food court (Django)"
+    assert body["name"] == "Food Court Malioboro (Django)"
     assert body["relay_url"] == "http://127.0.0.1:3001"
     socket = urlparse(body["websocket_url"])
     assert (socket.scheme, socket.netloc, socket.path) == ("ws", "testserver", "/ws/outlet/1/")
@@ -52,7 +54,6 @@ def test_the_answer_has_the_fields_the_client_reads(client):
 @pytest.mark.parametrize(
     ("query", "status", "code"),
     [
-        ("tenant=1", 400, "invalid_payload"),
         ("device=bad%20id", 400, "invalid_payload"),
         ("device=x&role=admin", 400, "invalid_payload"),
         ("device=x&tenant=99", 404, "not_found"),
@@ -62,6 +63,16 @@ def test_bad_requests_get_protocol_codes(client, query, status, code):
     response = fetch(client, query)
     assert response.status_code == status
     assert response.json()["error"]["code"] == code
+
+
+def test_the_package_view_requires_a_device_id(rf):
+    class OneOutlet(OutletSettingsView):
+        def get_outlet(self, request, outlet_id):
+            return {"id": 1, "name": "x", "relay_url": None, "tenants": []}
+
+    response = OneOutlet.as_view()(rf.get("/api/tenants/outlets/1/?role=pos"), outlet_id="1")
+    assert response.status_code == 400
+    assert json.loads(response.content)["error"]["code"] == "invalid_payload"
 
 
 def test_unknown_outlet_is_not_found(client):

@@ -6,6 +6,8 @@ from kitchen_sync.models import VersionedModel
 class Category(VersionedModel):
     sync_collection = "categories"
     name = models.CharField(max_length=100)
+    # The demo menu's other fields (tenant_id, sort_order, ...), sent as they are.
+    extra = models.JSONField(default=dict, blank=True)
 
 
 class Product(VersionedModel):
@@ -13,6 +15,7 @@ class Product(VersionedModel):
     name = models.CharField(max_length=200)
     price = models.DecimalField(max_digits=12, decimal_places=2)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    extra = models.JSONField(default=dict, blank=True)
 
 
 class Promotion(VersionedModel):
@@ -20,6 +23,7 @@ class Promotion(VersionedModel):
     name = models.CharField(max_length=200)
     start_date = models.DateTimeField(null=True, blank=True)
     end_date = models.DateTimeField(null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
 
 
 class OrderGroup(models.Model):

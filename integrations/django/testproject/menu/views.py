@@ -12,22 +12,34 @@ from kitchen_sync.views import OutletSettingsView, VersionedListView
 
 from .models import Category, Order, OrderGroup, Product, Promotion
 
+# The demo's food court (examples/central/src/menu.ts has the same outlet and tenants).
 OUTLET = {
     "id": 1,
-    "name": "Food court (Django)",
-    "tenants": [{"id": 1, "name": "Warung Bu Sri"}, {"id": 2, "name": "Bakso Pak Min"}],
+    "name": "Food Court Malioboro (Django)",
+    "tenants": [
+        {"id": 1, "name": "Warung Nusantara"},
+        {"id": 2, "name": "Bakso Pak Kumis"},
+        {"id": 3, "name": "Kedai Kopi Senja"},
+    ],
 }
 
 
-class ProductSyncView(VersionedListView):
+class MenuSyncView(VersionedListView):
+    def serialize(self, row):
+        data = super().serialize(row)
+        extra = data.pop("extra", None) or {}
+        return data if row.deleted else {**extra, **data}
+
+
+class ProductSyncView(MenuSyncView):
     model = Product
 
 
-class CategorySyncView(VersionedListView):
+class CategorySyncView(MenuSyncView):
     model = Category
 
 
-class PromotionSyncView(VersionedListView):
+class PromotionSyncView(MenuSyncView):
     model = Promotion
 
 
@@ -35,7 +47,20 @@ class DemoOutletSettingsView(OutletSettingsView):
     def get_outlet(self, request, outlet_id):
         if outlet_id != str(OUTLET["id"]):
             return None
-        return {**OUTLET, "relay_url": settings.KS_RELAY_URL}
+        # The relay runs next to daphne: on the host the browser used to reach Django.
+        relay_url = settings.KS_RELAY_URL or (
+            f"http://{request.get_host().rsplit(':', 1)[0]}:{settings.KS_RELAY_PORT}"
+        )
+        return {**OUTLET, "relay_url": relay_url}
+
+    def get_device(self, request, role, tenant):
+        # The demo pages send no device id; one per role and tenant is enough for one screen
+        # each. A real deployment keeps the default: every screen sends its own.
+        return request.GET.get("device") or f"{role}-{tenant or 'all'}"
+
+
+def tenants(request):
+    return JsonResponse(OUTLET["tenants"], safe=False)
 
 
 @csrf_exempt

@@ -14,7 +14,9 @@ env = os.environ.get
 
 SECRET_KEY = env("KS_DJANGO_SECRET_KEY", "kitchen-sync-test-project-not-secret")
 DEBUG = env("KS_DEBUG", "0") == "1"
-ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"] + [
+    h for h in env("KS_ALLOWED_HOSTS", "").split(",") if h
+]
 USE_TZ = True
 TIME_ZONE = "UTC"
 ROOT_URLCONF = "testproject.urls"
@@ -95,13 +97,19 @@ from corsheaders.defaults import default_headers  # noqa: E402
 CORS_ALLOWED_ORIGINS = ["http://kiosk.localhost:5173"]
 CORS_ALLOW_HEADERS = [*default_headers, "idempotency-key"]
 CORS_EXPOSE_HEADERS = ["idempotent-replayed"]
+# The demo's pages are on other ports of whatever host the tablet used.
+CORS_ALLOW_ALL_ORIGINS = env("KS_CORS_ALLOW_ALL", "0") == "1"
 
 KITCHEN_SYNC = {
     "RELAY_SECRET": env("KS_RELAY_SECRET", "test-relay-secret-at-least-32-bytes-long"),
     "SETTINGS_REQUIRE_AUTH": False,
     "IDEMPOTENT_PATHS": ["/api/public/order-groups/"],
 }
+if CORS_ALLOW_ALL_ORIGINS:
+    KITCHEN_SYNC["ALLOWED_ORIGINS"] = ["*"]
 
 KS_TEST_CONTROL = env("KS_TEST_CONTROL", "0") == "1"
+# Empty: the relay is on the request's host at KS_RELAY_PORT (the demo, reached over the LAN).
 KS_RELAY_URL = env("KS_RELAY_URL", "http://127.0.0.1:3001")
+KS_RELAY_PORT = int(env("KS_RELAY_PORT", "3001"))
 STATIC_URL = "/static/"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/products/", views.ProductSyncView.as_view()),
     path("api/categories/", views.CategorySyncView.as_view()),
     path("api/promotions/", views.PromotionSyncView.as_view()),
+    path("api/tenants/", views.tenants),
     path("api/tenants/outlets/<str:outlet_id>/", views.DemoOutletSettingsView.as_view()),
     path("api/public/order-groups/", views.create_order_group),
 ]
