@@ -94,7 +94,7 @@ export class DjangoStack {
     );
     const daphne = this.#daphne;
     try {
-      await waitForHttp(`${this.url}/health`, 20_000, () => daphne.running);
+      await waitForHttp(`${this.url}/health`, 60_000, () => daphne.running);
     } catch (error) {
       throw new Error(`${String(error)}\n${daphne.output}`);
     }
