@@ -69,3 +69,20 @@ def test_cors_preflight_allows_the_idempotency_key_header(client):
     )
     assert response["Access-Control-Allow-Origin"] == "http://kiosk.localhost:5173"
     assert "idempotency-key" in response["Access-Control-Allow-Headers"].lower()
+
+
+def test_purge_deletes_only_keys_older_than_the_cutoff():
+    from datetime import timedelta
+
+    from django.core.management import CommandError, call_command
+    from django.utils import timezone
+
+    old = IdempotentRequest.objects.create(key="old", path=URL, body_hash="", status=201, body=b"",
+                                           content_type="application/json")
+    IdempotentRequest.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    IdempotentRequest.objects.create(key="new", path=URL, body_hash="", status=201, body=b"",
+                                     content_type="application/json")
+    call_command("purge_idempotency_keys", "--days", "7", verbosity=0)
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["new"]
+    with pytest.raises(CommandError):
+        call_command("purge_idempotency_keys", "--days", "0.5")
