@@ -22,7 +22,11 @@ def wire_id(value):
     text = str(value)
     if not _ID.match(text):
         raise KitchenSyncError("invalid_payload", "an id must be 1 to 64 characters")
-    return int(text) if text.isdigit() and len(text) < 16 else text
+    # "7" becomes 7 (how the relay and the client spell numeric ids); "007" stays a string,
+    # since 7 would be another id by string form.
+    if text.isdigit() and len(text) < 16 and str(int(text)) == text:
+        return int(text)
+    return text
 
 
 def mint_relay_token(*, device, role, outlet, tenants=None, ttl=None, now=None):

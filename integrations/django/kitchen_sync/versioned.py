@@ -8,7 +8,7 @@ can take 101 and 102 and commit in the other order, and a client that synced up 
 would never see 101.) The price: writers of one collection commit one after another.
 """
 
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
@@ -67,7 +67,9 @@ class VersionedQuerySet(models.QuerySet):
                 *(When(pk=pk, then=Value(first + start + i)) for i, pk in enumerate(chunk)),
                 output_field=models.BigIntegerField(),
             )
-            base.filter(pk__in=chunk).update(version=version, updated_at=timezone.now(), **changes)
+            base.filter(pk__in=chunk).update(
+                **{"updated_at": timezone.now(), **changes}, version=version
+            )
 
     def update(self, **kwargs):
         with transaction.atomic(using=self.db):
@@ -145,7 +147,7 @@ class VersionedModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        using = kwargs.get("using") or self._state.db or "default"
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             # Without these, save(update_fields=["price"]) would take a version and never

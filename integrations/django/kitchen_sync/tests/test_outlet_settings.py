@@ -102,3 +102,8 @@ def test_verify_refuses_forged_and_expired_tokens():
 def test_string_ids_stay_strings_and_numeric_ones_become_ints():
     token = mint_relay_token(device="pos-1", role="pos", outlet="mall-a", tenants=["7", "x"])
     assert (claims(token)["outlet"], claims(token)["tenants"]) == ("mall-a", [7, "x"])
+
+
+def test_ids_with_leading_zeros_stay_strings():
+    token = mint_relay_token(device="pos-1", role="pos", outlet="007", tenants=["0"])
+    assert (claims(token)["outlet"], claims(token)["tenants"]) == ("007", [0])
