@@ -2,6 +2,8 @@
 import { signToken } from './auth/tokens.js';
 import { CliError, HELP, parseCli } from './cliOptions.js';
 import { createRelay } from './relay.js';
+import { certReport } from './tls/certReport.js';
+import { ensureOutletCertificate, TlsError } from './tls/index.js';
 
 async function main(): Promise<void> {
   const cli = parseCli(process.argv.slice(2), process.env);
@@ -17,6 +19,16 @@ async function main(): Promise<void> {
       ...(cli.tenants.length > 0 ? { tenants: cli.tenants } : {}),
     };
     process.stdout.write(`${await signToken(cli.secret, claims, cli.ttl)}\n`);
+    return;
+  }
+  if (cli.command === 'cert') {
+    const { tlsDir: dir, names, addresses } = cli;
+    const result = await ensureOutletCertificate({
+      dir,
+      names,
+      ...(addresses ? { addresses } : {}),
+    });
+    process.stdout.write(certReport(result));
     return;
   }
   const relay = createRelay(cli.options);
@@ -51,9 +63,11 @@ main().catch((error) => {
   process.stderr.write(
     error instanceof CliError
       ? `kitchen-sync-relay: ${error.message}\nRun with --help for usage.\n`
-      : code === 'EADDRINUSE'
-        ? 'kitchen-sync-relay: the port is already in use (another relay?); choose one with --port\n'
-        : `kitchen-sync-relay: ${(error as Error).stack ?? error}\n`,
+      : error instanceof TlsError
+        ? `kitchen-sync-relay: ${error.message} [${error.code}]\n`
+        : code === 'EADDRINUSE'
+          ? 'kitchen-sync-relay: the port is already in use (another relay?); choose one with --port\n'
+          : `kitchen-sync-relay: ${(error as Error).stack ?? error}\n`,
   );
   process.exit(error instanceof CliError ? 2 : 1);
 });

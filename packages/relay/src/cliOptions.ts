@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '@kitchen-sync/protocol';
 import type { RelayOptions } from './relay.js';
+import { assertHostName } from './tls/hostName.js';
 
 export const HELP = `kitchen-sync-relay — the LAN relay of kitchen-sync
 
@@ -9,6 +12,9 @@ Usage:
   kitchen-sync-relay [serve] [flags]     run the relay (default command)
   kitchen-sync-relay token --role R --outlet O [--tenant T]... [--ttl 30d] [--sub ID]
                                           print one signed token on stdout
+  kitchen-sync-relay cert [--data-dir D] [--tls-dir DIR] [--name relay.local]... [--address IP]...
+                                          create the outlet CA once, issue or renew the relay's
+                                          certificate, print where the files are
 
 Every flag can also be given as an environment variable KS_<FLAG> (e.g. KS_PORT=3001,
 KS_DATA_DIR=/var/lib/kitchen-sync, KS_SECRET=...). Flags win over the environment.
@@ -33,6 +39,13 @@ serve flags:
 token flags:
   --secret-file F / KS_SECRET, --role pos|kitchen|monitor|admin, --outlet O,
   --tenant T (repeatable; none = every tenant), --ttl 30d (or seconds), --sub ID
+
+cert flags:
+  --data-dir DIR         as for serve (default ./data)
+  --tls-dir DIR          where ca.crt, ca.key, relay.crt, relay.key live (default <data-dir>/tls)
+  --name N               a DNS name of the relay, e.g. relay.local (repeatable)
+  --address IP           an address of the relay (repeatable; default: every LAN address of
+                         this machine plus 127.0.0.1, ::1 and the name localhost)
   --help                 this text
 `;
 
@@ -47,7 +60,8 @@ export type CliCommand =
       tenants: string[];
       ttl: string | number;
       sub: string;
-    };
+    }
+  | { command: 'cert'; tlsDir: string; names: string[]; addresses?: string[] };
 
 export class CliError extends Error {}
 
@@ -70,6 +84,9 @@ const FLAGS = {
   tenant: { type: 'string', multiple: true },
   ttl: { type: 'string' },
   sub: { type: 'string' },
+  'tls-dir': { type: 'string' },
+  name: { type: 'string', multiple: true },
+  address: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -94,14 +111,17 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
   const { values, positionals } = parsed;
   if (values.help) return { command: 'help' };
   const command = positionals[0] ?? 'serve';
-  if (command !== 'serve' && command !== 'token')
+  if (command !== 'serve' && command !== 'token' && command !== 'cert')
     throw new CliError(`unknown command "${command}"`);
 
-  const get = (flag: Exclude<FlagName, 'tenant' | 'insecure-no-auth' | 'help'>) =>
-    (values[flag] as string | undefined) ?? env[envName(flag)];
+  const get = (
+    flag: Exclude<FlagName, 'tenant' | 'name' | 'address' | 'insecure-no-auth' | 'help'>,
+  ) => (values[flag] as string | undefined) ?? env[envName(flag)];
   const flagOn = (flag: 'insecure-no-auth') =>
     values[flag] === true ||
     ['1', 'true', 'yes'].includes((env[envName(flag)] ?? '').toLowerCase());
+
+  if (command === 'cert') return parseCert(get('data-dir'), get('tls-dir'), values, env);
 
   const secretFile = get('secret-file');
   let secret = env.KS_SECRET;
@@ -163,5 +183,33 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
       corsOrigin: origins.length === 1 && origins[0] === '*' ? '*' : origins,
       logLevel: get('log-level') ?? 'info',
     },
+  };
+}
+
+function parseCert(
+  dataDir: string | undefined,
+  tlsDir: string | undefined,
+  values: { name?: string[]; address?: string[] },
+  env: NodeJS.ProcessEnv,
+): CliCommand {
+  const list = (given: string[] | undefined, fromEnv: string | undefined) =>
+    given ?? (fromEnv ? fromEnv.split(',').map((v) => v.trim()) : undefined);
+  const names = list(values.name, env.KS_NAME) ?? [];
+  for (const name of names) {
+    try {
+      assertHostName(name);
+    } catch (error) {
+      throw new CliError(`--name: ${(error as Error).message}`);
+    }
+  }
+  const addresses = list(values.address, env.KS_ADDRESS);
+  for (const address of addresses ?? []) {
+    if (isIP(address) === 0) throw new CliError(`--address: "${address}" is not an IP address`);
+  }
+  return {
+    command: 'cert',
+    tlsDir: tlsDir ?? join(dataDir ?? './data', 'tls'),
+    names,
+    ...(addresses ? { addresses } : {}),
   };
 }

@@ -17,4 +17,20 @@ export type {
 export { createMemoryEventStore } from './store/memoryEventStore.js';
 export type { SqliteEventStoreOptions } from './store/sqliteEventStore.js';
 export { createSqliteEventStore } from './store/sqliteEventStore.js';
+export type {
+  IssueReason,
+  OutletCertificate,
+  OutletCertificateOptions,
+  TlsErrorCode,
+  TlsErrorDetails,
+  TlsMaterial,
+} from './tls/index.js';
+export {
+  assertHostName,
+  ensureOutletCertificate,
+  lanAddresses,
+  loadTlsFiles,
+  MAX_LEAF_DAYS,
+  TlsError,
+} from './tls/index.js';
 export { RELAY_VERSION } from './version.js';

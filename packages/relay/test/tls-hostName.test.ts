@@ -1,0 +1,104 @@
+import type { NetworkInterfaceInfo } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { assertHostName, lanAddresses, TlsError } from '../src/tls/index.js';
+
+function codeOf(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    return error instanceof TlsError ? error.code : `not a TlsError: ${error}`;
+  }
+  return undefined;
+}
+
+describe('assertHostName', () => {
+  it.each([
+    'relay.local',
+    'localhost',
+    'kds-1.outlet7.example.com',
+    'RELAY.Local',
+    `${'a'.repeat(63)}.local`,
+    'xn--rlay-bpa.local',
+    '7eleven.local',
+  ])('accepts %s', (name) => {
+    expect(codeOf(() => assertHostName(name))).toBeUndefined();
+  });
+
+  it.each([
+    ['empty', ''],
+    ['underscore', 'relay_1.local'],
+    ['leading hyphen', '-relay.local'],
+    ['trailing hyphen', 'relay-.local'],
+    ['empty label', 'relay..local'],
+    ['leading dot', '.relay.local'],
+    ['trailing dot', 'relay.local.'],
+    ['wildcard', '*.relay.local'],
+    ['IPv4 address', '192.168.1.10'],
+    ['IPv6 address', '::1'],
+    ['label over 63', `${'a'.repeat(64)}.local`],
+    ['name over 253', Array.from({ length: 64 }, () => 'abc').join('.')],
+    ['space', 'relay local'],
+    ['all-digit last label', 'relay.123'],
+    ['not punycode', 'rélay.local'],
+    ['with a port', 'relay.local:3001'],
+    ['a URL', 'https://relay.local'],
+  ])('refuses %s with tls_invalid_name', (_why, name) => {
+    expect(codeOf(() => assertHostName(name))).toBe('tls_invalid_name');
+  });
+
+  it('names the rejected value in the details', () => {
+    try {
+      assertHostName('relay_1.local');
+      expect.unreachable();
+    } catch (error) {
+      expect((error as TlsError).details).toEqual({ name: 'relay_1.local' });
+    }
+  });
+});
+
+describe('lanAddresses', () => {
+  const iface = (
+    address: string,
+    family: 'IPv4' | 'IPv6',
+    internal = false,
+  ): NetworkInterfaceInfo =>
+    family === 'IPv4'
+      ? {
+          address,
+          family,
+          internal,
+          netmask: '255.255.255.0',
+          mac: '00:00:00:00:00:00',
+          cidr: null,
+        }
+      : {
+          address,
+          family,
+          internal,
+          netmask: 'ffff:ffff:ffff:ffff::',
+          mac: '00:00:00:00:00:00',
+          cidr: null,
+          scopeid: 0,
+        };
+
+  it('keeps every non-internal address, IPv6 canonical, sorted and without duplicates', () => {
+    const found = lanAddresses({
+      lo: [iface('127.0.0.1', 'IPv4', true), iface('::1', 'IPv6', true)],
+      eth0: [
+        iface('192.168.1.10', 'IPv4'),
+        iface('FD00:0:0:0:0:0:0:2', 'IPv6'),
+        iface('fe80::1c2b:3dff:fe4a:5b6c', 'IPv6'),
+      ],
+      wlan0: [iface('10.0.0.7', 'IPv4'), iface('192.168.1.10', 'IPv4')],
+      usb0: [iface('169.254.12.34', 'IPv4')],
+      eth1: [],
+    });
+    expect(found).toEqual(['10.0.0.7', '192.168.1.10', 'fd00::2']);
+  });
+
+  it('on this machine returns no loopback and no link-local address', () => {
+    for (const address of lanAddresses()) {
+      expect(address).not.toMatch(/^(127\.|::1$|fe[89ab][0-9a-f]:|169\.254\.)/i);
+    }
+  });
+});
