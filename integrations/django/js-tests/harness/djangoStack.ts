@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +58,7 @@ export class DjangoStack {
   async start(): Promise<this> {
     this.#redisPort = await freePort();
     const redisDir = join(this.dir, 'redis');
-    execFileSync('mkdir', ['-p', redisDir]);
+    mkdirSync(redisDir, { recursive: true });
     this.#redis = new Child(
       'redis-server',
       [
