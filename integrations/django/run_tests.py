@@ -94,7 +94,14 @@ def check_pip_install(tmp):
     """`pip install ./integrations/django` offline, with Debian's pip and setuptools: the
     installed package must hold the app and its migrations, and no tests."""
     source, target = tmp / "source", tmp / "site"
-    shutil.copytree(HERE, source, ignore=shutil.ignore_patterns("__pycache__", "build", "*.egg-info", "testproject"))
+    # Only what a Python checkout needs: js-tests/ holds pnpm's node_modules symlinks.
+    shutil.copytree(
+        HERE,
+        source,
+        ignore=shutil.ignore_patterns(
+            "__pycache__", "build", "*.egg-info", "testproject", "js-tests", "demo", "node_modules"
+        ),
+    )
     subprocess.run(
         [PYTHON, "-m", "pip", "install", "--quiet", "--no-build-isolation", "--no-deps",
          "--no-index", "--target", str(target), str(source)],
