@@ -45,6 +45,9 @@ export function pageConfig(configUrl: string, options: { port: number }): UserCo
     root,
     resolve: { alias: workspaceAlias },
     plugins: [serviceWorker(root)],
+    // Relative asset URLs: the same build works at / and under a prefix such as the relay's
+    // `--app /kiosk/=dist/kiosk`.
+    base: './',
     build: { outDir: join(root, 'dist'), emptyOutDir: true, target: 'es2022' },
     server: { port: options.port, strictPort: true },
     preview: { port: options.port, strictPort: true },

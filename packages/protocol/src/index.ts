@@ -28,6 +28,7 @@ export type {
   EventsResponse,
   FailureAck,
   HealthResponse,
+  HealthTls,
   OrderAckAck,
   OrderAckResult,
   PingAck,

@@ -69,7 +69,21 @@ export interface HealthResponse {
   store: 'sqlite' | 'memory';
   version: string;
   timestamp: string;
+  /** The relay's certificate (absent on relays older than TLS support). */
+  tls?: HealthTls;
 }
+
+/** `/health`'s `tls`: `daysLeft` counts whole days until `notAfter`. */
+export type HealthTls =
+  | { enabled: false }
+  | {
+      enabled: true;
+      source: 'files' | 'auto';
+      notAfter: string;
+      daysLeft: number;
+      subjectAltNames: string[];
+      fingerprint256: string;
+    };
 
 /** `GET /clients` row. */
 export interface ConnectedClient {

@@ -16,6 +16,8 @@ export interface BenchSocketOptions {
   token: string;
   clientId: string;
   timeoutMs?: number;
+  /** For an `https://` relay: the CA its certificate chains to. */
+  ca?: string;
 }
 
 type AckListener = (ack: unknown) => void;
@@ -73,6 +75,7 @@ export class BenchSocket {
         onFrame: (frame) => socket.onFrame(frame),
         onClose: (reason) => socket.onReady?.(new Error(reason)),
       },
+      url.protocol === 'https:' ? { ca: options.ca ?? '' } : undefined,
     );
     socket.ws.ready.catch((error: Error) => socket.onReady?.(error));
     await ready;

@@ -1,9 +1,12 @@
 import { fileURLToPath } from 'node:url';
 
-export type Scenario = 'A' | 'B' | 'C' | 'D';
+export type Scenario = 'A' | 'B' | 'C' | 'D' | 'E';
 
 export interface BenchConfig {
-  /** A: durable relay, B: plain relay (steady load + saturation ramp); C: polling cost; D: idle kitchens RSS. */
+  /**
+   * A: durable relay, B: plain relay (steady load + saturation ramp); C: polling cost; D: idle
+   * kitchens RSS; E: the durable relay over TLS (steady load only, beside A's).
+   */
   scenarios: Set<Scenario>;
   quick: boolean;
   posCount: number;
@@ -44,7 +47,7 @@ const num = (value: string | undefined, fallback: number): number => {
 
 /**
  * Every knob comes from the environment so `pnpm bench:relay` needs no arguments:
- * BENCH_QUICK=1 (short smoke run), BENCH_SCENARIOS=A,B,C,D, BENCH_RATE, BENCH_DURATION_S,
+ * BENCH_QUICK=1 (short smoke run), BENCH_SCENARIOS=A,B,C,D,E, BENCH_RATE, BENCH_DURATION_S,
  * BENCH_POS, BENCH_KITCHENS, BENCH_RAMP (orders/s list), BENCH_RAMP_STEP_S, BENCH_P99_MS,
  * BENCH_POLL_SIZES, BENCH_POLL_SAMPLES, BENCH_IDLE_KITCHENS, BENCH_OUT (JSON path),
  * BENCH_TIMEOUT_S, BENCH_DURABLE_ARGS (extra flags for the durable relay in A),
@@ -52,10 +55,10 @@ const num = (value: string | undefined, fallback: number): number => {
  */
 export function readConfig(env: NodeJS.ProcessEnv): BenchConfig {
   const quick = env.BENCH_QUICK === '1';
-  const scenarios = (env.BENCH_SCENARIOS ?? 'A,B,C,D')
+  const scenarios = (env.BENCH_SCENARIOS ?? 'A,B,C,D,E')
     .split(',')
     .map((s) => s.trim().toUpperCase())
-    .filter((s): s is Scenario => ['A', 'B', 'C', 'D'].includes(s));
+    .filter((s): s is Scenario => ['A', 'B', 'C', 'D', 'E'].includes(s));
   return {
     scenarios: new Set(scenarios),
     quick,

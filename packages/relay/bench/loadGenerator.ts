@@ -138,9 +138,16 @@ export class LoadGenerator {
         }),
       })),
     );
-    const kitchens = await connectAll(relay.url, kitchenSpecs);
+    const ca = relay.caPem ? { ca: relay.caPem } : {};
+    const kitchens = await connectAll(
+      relay.url,
+      kitchenSpecs.map((spec) => ({ ...spec, ...ca })),
+    );
     try {
-      const pos = await connectAll(relay.url, posSpecs);
+      const pos = await connectAll(
+        relay.url,
+        posSpecs.map((spec) => ({ ...spec, ...ca })),
+      );
       return new LoadGenerator(relay, shape, pos, kitchens);
     } catch (error) {
       closeAll(kitchens);

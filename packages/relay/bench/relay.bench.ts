@@ -1,6 +1,7 @@
 /**
  * `pnpm bench:relay`: the durable relay against a plain Socket.IO broadcast relay, side by
- * side in one run (A, B), polling cost as the log grows (C) and idle-kitchen RSS (D).
+ * side in one run (A, B), the durable relay over TLS beside them (E), polling cost as the log
+ * grows (C) and idle-kitchen RSS (D).
  * Relays run as child processes; the load generator runs in this process. Knobs: config.ts.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,7 +16,7 @@ import { durableCliPath, type RelayKind, type RelayProcess, startRelay } from '.
 import { latency, ratio } from './report.js';
 import { toResultsJson } from './resultsJson.js';
 import { rampSideBySide } from './saturation.js';
-import { type BenchResults, formatSummary, type LoadRun } from './summary.js';
+import { type BenchResults, formatSummary, type LoadRun, type TlsRun } from './summary.js';
 import { checkTargets } from './targets.js';
 
 const OUTLET = 1;
@@ -52,8 +53,16 @@ async function withRelay<T>(
 // The limiter is taken out of the way: the benchmark measures capacity, not the limit.
 const DURABLE_LOAD_ARGS = ['--rate-limit', '0'];
 
-/** Scenarios A and B: both relays up at once, every phase alternating between them. */
-async function runLoad(kinds: RelayKind[]): Promise<Partial<Record<RelayKind, LoadRun>>> {
+type RampKind = Exclude<RelayKind, 'durable-tls'>;
+
+/**
+ * Scenarios A, B and E: every relay up at once, every phase alternating between them. The TLS
+ * relay runs the warm-up and the steady phase only, right after the durable relay's, so the
+ * two are measured as close together as the machine allows.
+ */
+async function runLoad(
+  kinds: RelayKind[],
+): Promise<{ load: Partial<Record<RampKind, LoadRun>>; tls?: TlsRun }> {
   const relays: RelayProcess[] = [];
   const generators = {} as Record<RelayKind, LoadGenerator>;
   try {
@@ -61,7 +70,7 @@ async function runLoad(kinds: RelayKind[]): Promise<Partial<Record<RelayKind, Lo
       const relay = await startRelay({
         kind,
         secret,
-        extraArgs: kind === 'durable' ? [...DURABLE_LOAD_ARGS, ...config.durableArgs] : [],
+        extraArgs: kind !== 'plain' ? [...DURABLE_LOAD_ARGS, ...config.durableArgs] : [],
         nodeArgs: config.relayNodeArgs,
       });
       relays.push(relay);
@@ -97,8 +106,10 @@ async function runLoad(kinds: RelayKind[]): Promise<Partial<Record<RelayKind, Lo
         `[${kind}] steady ${config.steadyRate}/s: publish→kitchen p50/p99/max ${latency(result.publish_to_kitchen_ms)} ms, lost ${result.lost}`,
       );
     }
+    const rampGenerators = {} as Record<RampKind, LoadGenerator>;
+    for (const kind of kinds) if (kind !== 'durable-tls') rampGenerators[kind] = generators[kind];
     const saturation = await rampSideBySide(
-      generators,
+      rampGenerators,
       config.rampRates,
       { ...phase, durationMs: config.rampStepMs },
       { maxP99Ms: config.saturationP99Ms, minAchievedShare: config.saturationMinAchieved },
@@ -107,14 +118,30 @@ async function runLoad(kinds: RelayKind[]): Promise<Partial<Record<RelayKind, Lo
           `[${kind}] ramp ${step.offered_rate}/s: acked ${step.achieved_rate}/s, publish→kitchen p99 ${step.publish_to_kitchen_ms.p99} ms, lost ${step.lost}, relay CPU ${step.relay_cpu_percent}%`,
         ),
     );
-    const runs: Partial<Record<RelayKind, LoadRun>> = {};
+    const runs: Partial<Record<RampKind, LoadRun>> = {};
     for (const kind of kinds) {
+      if (kind === 'durable-tls') continue;
       runs[kind] = {
         steady: steady[kind]!,
         saturation: saturation[kind],
       };
     }
-    return runs;
+    const tlsSteady = steady['durable-tls'];
+    const plainTcp = steady.durable;
+    const tls: TlsRun | undefined = tlsSteady
+      ? {
+          steady: tlsSteady,
+          p99_ratio_to_durable: ratio(
+            tlsSteady.publish_to_kitchen_ms.p99,
+            plainTcp?.publish_to_kitchen_ms.p99,
+          ),
+          cpu_per_order_ratio_to_durable: ratio(
+            tlsSteady.relay_cpu_ms_per_1k_orders,
+            plainTcp?.relay_cpu_ms_per_1k_orders,
+          ),
+        }
+      : undefined;
+    return { load: runs, ...(tls ? { tls } : {}) };
   } catch (error) {
     for (const relay of relays) {
       log(`[${relay.kind}] relay's last output:\n${relay.recentOutput().join('\n')}`);
@@ -135,10 +162,11 @@ async function main(): Promise<void> {
       `${durableCliPath} is missing: run \`pnpm --filter @kitchen-sync/relay build\` first`,
     );
   }
-  const loadKinds = (['durable', 'plain'] as const).filter((kind) =>
-    config.scenarios.has(kind === 'durable' ? 'A' : 'B'),
+  const scenarioOf = { durable: 'A', 'durable-tls': 'E', plain: 'B' } as const;
+  const loadKinds = (['durable', 'durable-tls', 'plain'] as const).filter((kind) =>
+    config.scenarios.has(scenarioOf[kind]),
   );
-  const load = loadKinds.length > 0 ? await runLoad(loadKinds) : {};
+  const { load, tls } = loadKinds.length > 0 ? await runLoad(loadKinds) : { load: {} };
 
   const polling = config.scenarios.has('C')
     ? await withRelay(
@@ -190,6 +218,7 @@ async function main(): Promise<void> {
         load.durable?.steady.relay_cpu_ms_per_1k_orders,
       ),
     },
+    ...(tls ? { tls } : {}),
     polling,
     idle_kitchens: idle,
   };

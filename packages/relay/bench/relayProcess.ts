@@ -13,11 +13,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCpuMs, readRssBytes } from './procStats.js';
 
-export type RelayKind = 'durable' | 'plain';
+/** `durable-tls`: the durable relay with `--tls auto` (HTTPS + WSS), otherwise the same. */
+export type RelayKind = 'durable' | 'durable-tls' | 'plain';
 
 export interface RelayProcess {
   kind: RelayKind;
   url: string;
+  /** The CA that clients of an `https://` relay must trust. */
+  caPem?: string;
   pid: number;
   rssBytes(): number;
   cpuMs(): number;
@@ -40,7 +43,7 @@ const packageDir = fileURLToPath(new URL('..', import.meta.url));
 /** `BENCH_DURABLE_CLI` runs another build of the CLI (e.g. a baseline) under the same load. */
 export const durableCliPath = process.env.BENCH_DURABLE_CLI ?? join(packageDir, 'dist', 'cli.js');
 const plainRelayPath = join(packageDir, 'bench', 'plainRelay.ts');
-const READY_LINE = /listening on (http:\/\/\S+)/;
+const READY_LINE = /listening on (https?:\/\/\S+)/;
 const KEPT_OUTPUT_LINES = 30;
 const READY_POLL_MS = 25;
 
@@ -63,8 +66,9 @@ export async function startRelay(options: StartRelayOptions): Promise<RelayProce
   const runDir = mkdtempSync(join(tmpdir(), `ks-bench-${options.kind}-`));
   const dataDir = join(runDir, 'data');
   const logPath = join(runDir, 'relay.log');
+  const tlsDir = join(runDir, 'tls');
   const args =
-    options.kind === 'durable'
+    options.kind !== 'plain'
       ? [
           durableCliPath,
           'serve',
@@ -76,6 +80,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RelayProce
           'sqlite',
           '--data-dir',
           dataDir,
+          ...(options.kind === 'durable-tls' ? ['--tls', 'auto', '--tls-dir', tlsDir] : []),
           ...(options.extraArgs ?? []),
         ]
       : [await compilePlainRelay(runDir), '--port', '0', '--host', '127.0.0.1'];
@@ -114,6 +119,9 @@ export async function startRelay(options: StartRelayOptions): Promise<RelayProce
       resolve({
         kind: options.kind,
         url: match[1],
+        ...(options.kind === 'durable-tls'
+          ? { caPem: readFileSync(join(tlsDir, 'ca.crt'), 'utf8') }
+          : {}),
         pid,
         rssBytes: () => readRssBytes(pid),
         cpuMs: () => readCpuMs(pid),

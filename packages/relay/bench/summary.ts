@@ -12,12 +12,22 @@ export interface LoadRun {
   saturation: SaturationResult;
 }
 
+/** Scenario E: the durable relay over TLS at the steady rate, against A's steady phase. */
+export interface TlsRun {
+  steady: PhaseResult;
+  /** TLS p99 publish→kitchen over the durable (plain TCP) relay's, same run. */
+  p99_ratio_to_durable: number | null;
+  /** Relay CPU per order, TLS over plain TCP. */
+  cpu_per_order_ratio_to_durable: number | null;
+}
+
 export interface BenchResults {
   generated_at: string;
   command: string;
   machine: { cpus: number; cpu_model: string; memory_gb: number; node: string; note: string };
   config: Omit<BenchConfig, 'scenarios'> & { scenarios: string[] };
-  load: Partial<Record<RelayKind, LoadRun>>;
+  load: Partial<Record<Exclude<RelayKind, 'durable-tls'>, LoadRun>>;
+  tls?: TlsRun;
   ratio_durable_to_plain: {
     saturation_held_rate: number | null;
     max_achieved_rate: number | null;
@@ -25,7 +35,7 @@ export interface BenchResults {
     cpu_capacity_at_steady: number | null;
   };
   polling?: PollingPoint[];
-  idle_kitchens: Partial<Record<RelayKind, IdleKitchensResult>>;
+  idle_kitchens: Partial<Record<Exclude<RelayKind, 'durable-tls'>, IdleKitchensResult>>;
   targets: TargetCheck[];
 }
 
@@ -134,6 +144,46 @@ export function formatSummary(results: BenchResults): string {
     out.push(
       `durable / plain: held rate ${r.saturation_held_rate ?? '-'}, max acked rate ${r.max_achieved_rate ?? '-'}, ` +
         `orders per relay CPU-second at steady load ${r.cpu_capacity_at_steady ?? '-'}`,
+    );
+  }
+  if (results.tls) {
+    const rows = [
+      ...(load.durable ? [['durable (TCP)', load.durable.steady] as const] : []),
+      ['durable-tls', results.tls.steady] as const,
+    ];
+    out.push(
+      '',
+      `E TLS: the durable relay with --tls auto (HTTPS + WSS), ${config.steadyRate} orders/s for ` +
+        `${config.steadyDurationMs / 1000} s right after A's steady phase; latency p50 / p99 / max in ms`,
+      table(
+        [
+          'relay',
+          'publish→ack',
+          'publish→kitchen',
+          'acked/s',
+          'lost',
+          'dup',
+          'relay CPU %',
+          'relay CPU ms/1k orders',
+          'RSS MB',
+          'gen lag p99',
+          'loadavg',
+        ],
+        rows.map(([name, s]) => [
+          name,
+          latency(s.publish_to_ack_ms),
+          latency(s.publish_to_kitchen_ms),
+          s.achieved_rate,
+          s.lost,
+          s.duplicates,
+          s.relay_cpu_percent,
+          s.relay_cpu_ms_per_1k_orders,
+          s.relay_rss_mb_max,
+          s.generator_send_lag_ms.p99,
+          s.loadavg,
+        ]),
+      ),
+      `TLS / TCP: p99 publish→kitchen ${results.tls.p99_ratio_to_durable ?? '-'}, relay CPU per order ${results.tls.cpu_per_order_ratio_to_durable ?? '-'}`,
     );
   }
   if (results.polling) {

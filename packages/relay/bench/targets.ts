@@ -7,6 +7,8 @@ export interface TargetCheck {
 }
 
 const P99_TARGET_MS = 5;
+// Issue 12: TLS may cost at most 30 % on the p99 of the same run.
+const TLS_P99_RATIO_TARGET = 1.3;
 const RATIO_TARGET = 0.8;
 const RSS_TARGET_MB = 150;
 // "Flat": the newest page costs at most this much more with 1,000× the history.
@@ -24,7 +26,18 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
     first && last && polling.length > 1
       ? Math.round((last.median_ms / first.median_ms) * 100) / 100
       : null;
+  const tls = results.tls;
   return [
+    {
+      target: `TLS p99 publish→kitchen ≤ ${TLS_P99_RATIO_TARGET}× the TCP relay's (issue 12)`,
+      measured: tls
+        ? `${tls.p99_ratio_to_durable ?? '-'}× (${tls.steady.publish_to_kitchen_ms.p99} vs ${steady?.publish_to_kitchen_ms.p99 ?? '-'} ms), lost ${tls.steady.lost}`
+        : '-',
+      pass:
+        tls?.p99_ratio_to_durable == null
+          ? null
+          : tls.p99_ratio_to_durable <= TLS_P99_RATIO_TARGET && tls.steady.lost === 0,
+    },
     {
       target: `durable p99 publish→kitchen ≤ ${P99_TARGET_MS} ms at ${results.config.steadyRate} orders/s`,
       measured: steady ? `${steady.publish_to_kitchen_ms.p99} ms, lost ${steady.lost}` : '-',

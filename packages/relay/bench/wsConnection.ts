@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 
 /**
  * The smallest WebSocket client the load generator needs (RFC 6455, text frames), on a TCP
@@ -12,7 +13,8 @@ import { connect, type Socket } from 'node:net';
  * With `onread` every read lands in the same buffer and a frame is handed to its listener as
  * a view of it, valid only during the call.
  *
- * Limits, fine for a relay on loopback: no fragmented messages, no extensions, no TLS.
+ * Limits, fine for a relay on loopback: no fragmented messages, no extensions. TLS (`wss://`)
+ * when asked, on the same reused read buffer.
  */
 export interface WsConnection {
   /** Settles when the server has switched protocols, or has refused to. */
@@ -39,15 +41,21 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 // each callback consumes its bytes (or copies an unfinished frame) before it returns.
 const sharedReadBuffer = Buffer.allocUnsafe(256 * 1024);
 
+/** `wss://`: the CA the server's certificate must chain to (verified, never skipped). */
+export interface WsTlsOptions {
+  ca: string;
+}
+
 /**
- * Opens `ws://host:port/path`. Returned at once, so a listener can answer the frames that
- * arrive in the same read as the server's handshake.
+ * Opens `ws://host:port/path` (or `wss://` with `tls`). Returned at once, so a listener can
+ * answer the frames that arrive in the same read as the server's handshake.
  */
 export function openWsConnection(
   host: string,
   port: number,
   path: string,
   handlers: WsHandlers,
+  tls?: WsTlsOptions,
 ): WsConnection {
   const key = randomBytes(16).toString('base64');
   const accept = createHash('sha1')
@@ -121,15 +129,19 @@ export function openWsConnection(
     return true;
   };
 
-  const socket: Socket = connect({
+  const options = {
     host,
     port,
     noDelay: true,
     onread: { buffer: sharedReadBuffer, callback: onRead },
-  });
+  };
+  const socket: Socket = tls
+    ? // SNI takes a name, never an address; the certificate is still checked against `host`.
+      connectTls({ ...options, ca: tls.ca, ...(isIP(host) ? {} : { servername: host }) })
+    : connect(options);
   socket.on('error', (error) => finish(error.message));
   socket.on('close', () => finish('connection closed'));
-  socket.on('connect', () => {
+  socket.on(tls ? 'secureConnect' : 'connect', () => {
     socket.write(
       `GET ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\n` +
         `Connection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { join, resolve } from 'node:path';
 import { signToken } from './auth/tokens.js';
 import { CliError, HELP, parseCli } from './cliOptions.js';
 import { createRelay } from './relay.js';
@@ -41,6 +42,16 @@ async function main(): Promise<void> {
   );
   const { url } = await relay.listen();
   process.stdout.write(`kitchen-sync-relay listening on ${url}\n`);
+  if (cli.options.tls) {
+    const tls = cli.options.tls;
+    if ('auto' in tls) {
+      const dir = tls.auto.dir ?? join(cli.options.dataDir ?? './data', 'tls');
+      process.stdout.write(`outlet CA certificate: ${resolve(dir, 'ca.crt')}\n`);
+    }
+    process.stdout.write(`device setup (CA certificate, QR code): ${url}/setup\n`);
+    // The usual "reload your configuration" signal; file changes are picked up without it.
+    process.on('SIGHUP', () => void relay.reloadTls());
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -58,13 +69,17 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+// Settings that cannot work (certificates, apps) carry a stable code, printed in brackets:
+// exit 1 like TlsError; usage errors exit 2.
+const CODED = /^(tls|app)_/;
+
 main().catch((error) => {
   const code = (error as { code?: string }).code;
   process.stderr.write(
     error instanceof CliError
-      ? `kitchen-sync-relay: ${error.message}\nRun with --help for usage.\n`
-      : error instanceof TlsError
-        ? `kitchen-sync-relay: ${error.message} [${error.code}]\n`
+      ? `kitchen-sync-relay: ${error.message}${code ? ` [${code}]` : ''}\nRun with --help for usage.\n`
+      : error instanceof TlsError || (typeof code === 'string' && CODED.test(code))
+        ? `kitchen-sync-relay: ${(error as Error).message} [${code}]\n`
         : code === 'EADDRINUSE'
           ? 'kitchen-sync-relay: the port is already in use (another relay?); choose one with --port\n'
           : `kitchen-sync-relay: ${(error as Error).stack ?? error}\n`,

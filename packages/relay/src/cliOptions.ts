@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '@kitchen-sync/protocol';
 import type { RelayOptions } from './relay.js';
 import { assertHostName } from './tls/hostName.js';
+import { parseAppSpec } from './transport/appRoutes.js';
+import type { RelayTlsOptions } from './transport/tlsServer.js';
 
 export const HELP = `kitchen-sync-relay — the LAN relay of kitchen-sync
 
@@ -36,6 +38,18 @@ serve flags:
   --cors-origin LIST     allowed browser origins, comma separated (default *)
   --log-level L          fatal|error|warn|info|debug|trace|silent (default info)
 
+TLS (HTTPS and WSS on the same port; see docs/relay.md "TLS"):
+  --tls-cert F --tls-key F   your own certificate (chain) and key, PEM; reloaded when the
+                             files change or on SIGHUP
+  --tls-ca F                 the CA certificate devices must trust, served at /ca.crt
+  --tls auto                 the relay keeps an outlet CA and its own server certificate
+                             in <data-dir>/tls, renewed by itself
+  --tls-dir DIR              where --tls auto keeps them (default <data-dir>/tls)
+  --name HOST                a host name for the --tls auto certificate (repeatable;
+                             default <machine name>.local; localhost is always added)
+  --app [PREFIX=]DIR         serve a built web app from DIR at /PREFIX/ (repeatable;
+                             e.g. --app kiosk=./dist/kiosk; no PREFIX = at /)
+
 token flags:
   --secret-file F / KS_SECRET, --role pos|kitchen|monitor|admin, --outlet O,
   --tenant T (repeatable; none = every tenant), --ttl 30d (or seconds), --sub ID
@@ -63,7 +77,14 @@ export type CliCommand =
     }
   | { command: 'cert'; tlsDir: string; names: string[]; addresses?: string[] };
 
-export class CliError extends Error {}
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
 
 const FLAGS = {
   port: { type: 'string' },
@@ -79,13 +100,18 @@ const FLAGS = {
   'max-connections': { type: 'string' },
   'cors-origin': { type: 'string' },
   'log-level': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-ca': { type: 'string' },
+  tls: { type: 'string' },
+  'tls-dir': { type: 'string' },
+  name: { type: 'string', multiple: true },
+  app: { type: 'string', multiple: true },
   role: { type: 'string' },
   outlet: { type: 'string' },
   tenant: { type: 'string', multiple: true },
   ttl: { type: 'string' },
   sub: { type: 'string' },
-  'tls-dir': { type: 'string' },
-  name: { type: 'string', multiple: true },
   address: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -115,7 +141,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
     throw new CliError(`unknown command "${command}"`);
 
   const get = (
-    flag: Exclude<FlagName, 'tenant' | 'name' | 'address' | 'insecure-no-auth' | 'help'>,
+    flag: Exclude<FlagName, 'tenant' | 'name' | 'address' | 'app' | 'insecure-no-auth' | 'help'>,
   ) => (values[flag] as string | undefined) ?? env[envName(flag)];
   const flagOn = (flag: 'insecure-no-auth') =>
     values[flag] === true ||
@@ -166,9 +192,19 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
     .split(',')
     .map((o) => o.trim())
     .filter(Boolean);
+  const list = (flag: 'name' | 'app') =>
+    values[flag] ??
+    (env[envName(flag)] ?? '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+  const tls = tlsOptions(get, list('name'));
+  const apps = list('app').map(parseAppSpec);
   return {
     command: 'serve',
     options: {
+      ...(tls ? { tls } : {}),
+      ...(apps.length > 0 ? { apps } : {}),
       port: number('port', get('port'), 3001),
       host: get('host') ?? '0.0.0.0',
       dataDir: get('data-dir') ?? './data',
@@ -199,7 +235,7 @@ function parseCert(
     try {
       assertHostName(name);
     } catch (error) {
-      throw new CliError(`--name: ${(error as Error).message}`);
+      throw new CliError(`--name: ${(error as Error).message}`, 'tls_invalid_name');
     }
   }
   const addresses = list(values.address, env.KS_ADDRESS);
@@ -212,4 +248,40 @@ function parseCert(
     names,
     ...(addresses ? { addresses } : {}),
   };
+}
+
+/** The TLS flags as one mode; contradictions and half pairs are refused, never guessed. */
+function tlsOptions(
+  get: (flag: 'tls' | 'tls-cert' | 'tls-key' | 'tls-ca' | 'tls-dir') => string | undefined,
+  names: string[],
+): RelayTlsOptions | undefined {
+  const mode = get('tls');
+  const certFile = get('tls-cert');
+  const keyFile = get('tls-key');
+  const caFile = get('tls-ca');
+  const dir = get('tls-dir');
+  if (mode !== undefined && mode !== 'auto') {
+    throw new CliError(
+      `--tls takes only "auto" (or use --tls-cert and --tls-key)`,
+      'tls_mode_invalid',
+    );
+  }
+  if (mode === 'auto') {
+    if (certFile || keyFile || caFile) {
+      throw new CliError(
+        '--tls auto and --tls-cert/--tls-key/--tls-ca exclude each other',
+        'tls_mode_conflict',
+      );
+    }
+    return { auto: { ...(dir ? { dir } : {}), ...(names.length > 0 ? { names } : {}) } };
+  }
+  if (names.length > 0) throw new CliError('--name needs --tls auto', 'tls_mode_conflict');
+  if (dir) throw new CliError('--tls-dir needs --tls auto', 'tls_mode_conflict');
+  if (!certFile && !keyFile) {
+    if (caFile) throw new CliError('--tls-ca needs --tls-cert and --tls-key', 'tls_cert_missing');
+    return undefined;
+  }
+  if (!certFile) throw new CliError('--tls-key needs --tls-cert', 'tls_cert_missing');
+  if (!keyFile) throw new CliError('--tls-cert needs --tls-key', 'tls_key_missing');
+  return { certFile, keyFile, ...(caFile ? { caFile } : {}) };
 }

@@ -2,6 +2,8 @@ export type { Action } from './auth/permissions.js';
 export type { Principal } from './auth/principal.js';
 export type { TokenInput, TokenVerifier } from './auth/tokens.js';
 export { createTokenVerifier, signToken } from './auth/tokens.js';
+export type { ConfigErrorCode } from './lib/configError.js';
+export { ConfigError } from './lib/configError.js';
 export type { Logger, LoggerOptions } from './logger.js';
 export { createLogger } from './logger.js';
 export type { ListenResult, Relay, RelayOptions } from './relay.js';
@@ -33,4 +35,11 @@ export {
   MAX_LEAF_DAYS,
   TlsError,
 } from './tls/index.js';
+export type { AppMount } from './transport/appRoutes.js';
+export type {
+  RelayTlsOptions,
+  TlsHealth,
+  TlsReloadOutcome,
+  TlsSource,
+} from './transport/tlsServer.js';
 export { RELAY_VERSION } from './version.js';

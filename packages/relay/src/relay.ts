@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import cors from '@fastify/cors';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createTokenVerifier } from './auth/tokens.js';
 import { createOrderCommands } from './core/orderCommands.js';
@@ -12,8 +13,16 @@ import type { EventStore, RetentionPolicy, StoredEvent } from './store/EventStor
 import { createMemoryEventStore } from './store/memoryEventStore.js';
 import { createSqliteEventStore } from './store/sqliteEventStore.js';
 import { createWriteQueue } from './store/writeQueue.js';
+import { type AppMount, registerAppRoutes } from './transport/appRoutes.js';
 import { registerHttpRoutes } from './transport/httpRoutes.js';
+import { registerOnboardingRoutes } from './transport/onboardingRoutes.js';
 import { attachSocketTransport } from './transport/socketTransport.js';
+import {
+  createTlsController,
+  type RelayTlsOptions,
+  type TlsHealth,
+  type TlsReloadOutcome,
+} from './transport/tlsServer.js';
 import { RELAY_VERSION } from './version.js';
 
 export interface RelayOptions {
@@ -48,6 +57,12 @@ export interface RelayOptions {
   /** pino level when no `logger` is given. Default `'info'`. */
   logLevel?: string;
   logger?: Logger;
+  /** HTTPS and WSS on the same port: certificate files, or an outlet CA the relay keeps. */
+  tls?: RelayTlsOptions;
+  /** Told after every certificate reload (file change, SIGHUP, renewal), failed ones too. */
+  onTlsReload?: (outcome: TlsReloadOutcome) => void;
+  /** Built PWAs served from the relay's origin (`{ prefix: '/kiosk/', dir: './dist/kiosk' }`). */
+  apps?: AppMount[];
   /** Clock (ms); injected by tests. */
   now?: () => number;
 }
@@ -64,6 +79,10 @@ export interface Relay {
   readonly store: EventStore;
   readonly epoch: string;
   readonly logger: Logger;
+  /** Re-reads (files) or renews if due (auto) the certificate; a failing pair keeps the old one. */
+  reloadTls(): Promise<TlsReloadOutcome>;
+  /** What `/health` reports about the certificate. */
+  tlsHealth(): TlsHealth;
 }
 
 const HOUR_MS = 3_600_000;
@@ -146,7 +165,21 @@ export function createRelay(options: RelayOptions = {}): Relay {
     onError: (error) => logger.error({ err: error }, 'request failed'),
   });
 
-  const app = Fastify({ bodyLimit: maxMessageBytes + 1024, logger: false });
+  const tls = options.tls
+    ? createTlsController({
+        tls: options.tls,
+        dataDir: options.dataDir ?? './data',
+        logger,
+        now,
+        ...(options.onTlsReload ? { onReload: options.onTlsReload } : {}),
+      })
+    : null;
+  // With TLS the server starts without a certificate: listen() installs it before accepting.
+  const app = Fastify({
+    bodyLimit: maxMessageBytes + 1024,
+    logger: false,
+    ...(tls ? { https: {} } : {}),
+  }) as unknown as FastifyInstance;
   const verify = createTokenVerifier(insecure ? null : options.secret!);
   const sockets = attachSocketTransport({
     httpServer: app.server,
@@ -178,10 +211,18 @@ export function createRelay(options: RelayOptions = {}): Relay {
     rateLimit,
     maxWaiters: maxConnections,
     clients: () => sockets.clients(),
+    tlsHealth: () => tls?.health() ?? { enabled: false },
     metrics: async () => ({
       contentType: metrics.registry.contentType,
       body: await metrics.registry.metrics(),
     }),
+  });
+  const appPrefixes = registerAppRoutes(app, options.apps ?? []);
+  registerOnboardingRoutes(app, {
+    tls: tls !== null,
+    caCertificate: () => tls?.caCertificate() ?? null,
+    appPrefixes,
+    fallbackHost: () => listenedHost,
   });
   app.register(cors, { origin: corsOrigin });
 
@@ -192,6 +233,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     socket.on('close', () => connections.delete(socket));
   });
 
+  let listenedHost = 'localhost';
   let pruneTimer: NodeJS.Timeout | undefined;
   let closing: Promise<void> | undefined;
 
@@ -199,7 +241,18 @@ export function createRelay(options: RelayOptions = {}): Relay {
     store,
     epoch: store.epoch,
     logger,
+    reloadTls: () =>
+      tls
+        ? tls.reload()
+        : Promise.resolve({
+            ok: false,
+            code: 'tls_disabled',
+            message: 'this relay runs without TLS',
+          }),
+    tlsHealth: () => tls?.health() ?? { enabled: false },
     async listen() {
+      // Bad certificate input fails here, before anything listens: never plain HTTP instead.
+      await tls?.start(app.server as unknown as TlsServer);
       prune();
       pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
       pruneTimer.unref();
@@ -208,12 +261,18 @@ export function createRelay(options: RelayOptions = {}): Relay {
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : (options.port ?? 3001);
       const shownHost = host.includes(':') ? `[${host}]` : host;
-      logger.info({ port, host, store: store.kind, epoch: store.epoch }, 'relay listening');
-      return { url: `http://${shownHost}:${port}`, port };
+      listenedHost = `${shownHost}:${port}`;
+      const scheme = tls ? 'https' : 'http';
+      logger.info(
+        { port, host, store: store.kind, epoch: store.epoch, tls: tls?.source ?? false },
+        'relay listening',
+      );
+      return { url: `${scheme}://${shownHost}:${port}`, port };
     },
     close() {
       closing ??= (async () => {
         if (pruneTimer) clearInterval(pruneTimer);
+        tls?.close();
         routes.wakeAll();
         // Commit what is queued and let its acks go out before the sockets are cut.
         queue.flush();

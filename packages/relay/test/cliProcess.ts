@@ -68,7 +68,7 @@ export function startCli(args: string[], env: Record<string, string> = {}): Prom
     }, 10_000);
     child.stdout.on('data', (d) => {
       stdout += d;
-      const match = /listening on (http:\/\/\S+)/.exec(stdout);
+      const match = /listening on (https?:\/\/\S+)/.exec(stdout);
       if (match) {
         clearTimeout(timer);
         resolve({ child, url: match[1]!, stderr: () => stderr, exited });

@@ -300,10 +300,12 @@ describe('operations endpoints', () => {
         'store',
         'version',
         'timestamp',
+        'tls',
       ].sort(),
     );
     expect(res.body).toMatchObject({
       status: 'ok',
+      tls: { enabled: false },
       connections: 1,
       clients: { pos: 0, kitchen: 1, monitor: 0 },
       head_seq: 1,

@@ -41,6 +41,7 @@ export interface HttpRoutesOptions {
   /** Most long polls waiting at once (each holds a connection and a listener); 0 = no cap. */
   maxWaiters: number;
   clients: () => ConnectedClient[];
+  tlsHealth?: () => HealthResponse['tls'];
   metrics: () => Promise<{ contentType: string; body: string }>;
 }
 
@@ -102,6 +103,10 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       // Terminals probe /health (often many behind one address) to tell whether the relay is
       // up at all: a 429 there would read as "relay down".
       if (request.routeOptions.url === '/health') return payload;
+      // App files and onboarding: a tablet loading a PWA fetches dozens of files at once.
+      if ((request.routeOptions.config as { rateLimit?: boolean }).rateLimit === false) {
+        return payload;
+      }
       // A made-up token must not buy a fresh allowance: only a valid one is its own key.
       const key = await verifiedPrincipal(request).then(
         (principal) => (principal ? `token:${bearer(request)}` : `ip:${request.ip}`),
@@ -185,6 +190,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       store: store.kind,
       version: options.version,
       timestamp: new Date(options.now()).toISOString(),
+      ...(options.tlsHealth ? { tls: options.tlsHealth() } : {}),
     };
   });
 

@@ -1,0 +1,67 @@
+import type { X509Certificate } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { renderSetupPage } from './setupPage.js';
+
+export interface OnboardingRoutesOptions {
+  /** Whether the relay serves HTTPS (the page then offers https:// addresses). */
+  tls: boolean;
+  /** The public outlet CA certificate, when the relay has one to hand out. */
+  caCertificate: () => X509Certificate | null;
+  appPrefixes: string[];
+  /** Used when a request has no usable Host header. */
+  fallbackHost: () => string;
+}
+
+// A Host header is shown on the page and put in a QR code: accept only a host[:port].
+const HOST_HEADER = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
+
+function relayUrl(request: FastifyRequest, options: OnboardingRoutesOptions): string {
+  const header = request.headers.host ?? '';
+  const host = HOST_HEADER.test(header) ? header : options.fallbackHost();
+  return `${options.tls ? 'https' : 'http'}://${host}`;
+}
+
+/** `GET /ca.crt` (the public CA certificate, no auth) and `GET /setup` (onboarding page). */
+export function registerOnboardingRoutes(app: FastifyInstance, options: OnboardingRoutesOptions) {
+  const config = { config: { rateLimit: false } };
+  app.get('/ca.crt', config, async (request, reply) => {
+    const ca = options.caCertificate();
+    if (!ca) {
+      return reply.code(404).send({
+        error: {
+          code: 'not_found',
+          message:
+            'this relay has no CA certificate to hand out (start it with --tls-ca or --tls auto)',
+        },
+      });
+    }
+    // Only the certificate is re-encoded from the parsed object: nothing else in the CA file
+    // (a private key pasted into it by mistake) can leave the relay.
+    if ((request.query as { format?: string }).format === 'pem') {
+      return reply.type('application/x-pem-file').send(ca.toString());
+    }
+    return reply
+      .type('application/x-x509-ca-cert')
+      .header('content-disposition', 'inline; filename="kitchen-sync-outlet-ca.crt"')
+      .send(ca.raw);
+  });
+
+  app.get('/setup', config, async (request, reply) => {
+    const ca = options.caCertificate();
+    const html = renderSetupPage({
+      relayUrl: relayUrl(request, options),
+      appPrefixes: options.appPrefixes,
+      ca: ca
+        ? { fingerprint256: ca.fingerprint256 }
+        : { reason: options.tls ? 'it uses certificate files without --tls-ca' : 'TLS is off' },
+    });
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .header(
+        'content-security-policy',
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'",
+      )
+      .send(html);
+  });
+}

@@ -1,0 +1,265 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync, watch } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Server as TlsServer } from 'node:tls';
+import type { HealthTls } from '@kitchen-sync/protocol';
+import type { Logger } from 'pino';
+import { ConfigError } from '../lib/configError.js';
+import {
+  assertHostName,
+  ensureOutletCertificate,
+  loadTlsFiles,
+  type TlsMaterial,
+} from '../tls/index.js';
+
+/** Your own certificate files (a company CA), or an outlet CA the relay keeps itself. */
+export type RelayTlsOptions =
+  | { certFile: string; keyFile: string; caFile?: string }
+  | {
+      auto: {
+        /** Where the outlet CA and the server certificate live. Default `<dataDir>/tls`. */
+        dir?: string;
+        /** Host names besides `localhost`. Default `<os.hostname()>.local`. */
+        names?: string[];
+      };
+    };
+
+export type TlsSource = 'files' | 'auto';
+
+export type TlsHealth = HealthTls;
+
+export type TlsReloadOutcome =
+  | { ok: true; changed: boolean; fingerprint256: string; notAfter: string }
+  | { ok: false; code: string; message: string };
+
+export interface TlsControllerOptions {
+  tls: RelayTlsOptions;
+  dataDir: string;
+  logger: Logger;
+  now: () => number;
+  onReload?: (outcome: TlsReloadOutcome) => void;
+}
+
+export interface TlsController {
+  readonly source: TlsSource;
+  /** Loads (or issues) the pair and installs it on `server`; throws a coded error on bad input. */
+  start(server: TlsServer): Promise<void>;
+  /** Loads the pair again; a pair that fails keeps the current one (and is logged). */
+  reload(): Promise<TlsReloadOutcome>;
+  health(): TlsHealth;
+  /** The public CA certificate clients must trust, when the relay knows it. */
+  caCertificate(): X509Certificate | null;
+  close(): void;
+}
+
+const DAY_MS = 86_400_000;
+const WARN_DAYS = 30;
+// Editors and renewal tools write a temp file and rename it, often cert then key: one reload.
+const WATCH_DEBOUNCE_MS = 300;
+// Auto mode renews here; files mode re-reads here too, in case a file event was missed.
+const CHECK_INTERVAL_MS = 6 * 3_600_000;
+
+interface Loaded {
+  material: TlsMaterial;
+  ca: X509Certificate | null;
+}
+
+function readCaCertificate(path: string): X509Certificate {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new ConfigError(
+      missing ? 'tls_ca_missing' : 'tls_ca_unreadable',
+      `cannot read the CA certificate ${path}`,
+    );
+  }
+  let ca: X509Certificate;
+  try {
+    ca = new X509Certificate(pem);
+  } catch {
+    throw new ConfigError('tls_ca_invalid', `${path} is not a PEM certificate`);
+  }
+  if (!ca.ca) throw new ConfigError('tls_ca_invalid', `${path} is not a CA certificate`);
+  return ca;
+}
+
+/** `localhost` always; the given names, else this machine's mDNS name when it is a valid one. */
+export function autoNames(given: string[] | undefined, logger: Logger): string[] {
+  const names = given ?? [];
+  for (const name of names) assertHostName(name);
+  if (given === undefined) {
+    const own = `${hostname().toLowerCase()}.local`;
+    try {
+      assertHostName(own);
+      names.push(own);
+    } catch {
+      logger.warn(
+        { hostname: hostname() },
+        'this machine name is not a valid host name; use --name',
+      );
+    }
+  }
+  return [...new Set([...names, 'localhost'])];
+}
+
+export function createTlsController(options: TlsControllerOptions): TlsController {
+  const { tls, logger, now } = options;
+  const source: TlsSource = 'auto' in tls ? 'auto' : 'files';
+  const names = 'auto' in tls ? autoNames(tls.auto.names, logger) : [];
+  const autoDir = 'auto' in tls ? resolve(tls.auto.dir ?? join(options.dataDir, 'tls')) : '';
+  let server: TlsServer | undefined;
+  let current: Loaded | undefined;
+  let lastWarnMs = Number.NEGATIVE_INFINITY;
+  let queue: Promise<unknown> = Promise.resolve();
+  let debounce: NodeJS.Timeout | undefined;
+  let interval: NodeJS.Timeout | undefined;
+  const disposers: Array<() => void> = [];
+
+  async function load(): Promise<Loaded> {
+    const date = new Date(now());
+    if ('auto' in tls) {
+      const result = await ensureOutletCertificate({ dir: autoDir, names, now: date });
+      if (result.issued) {
+        logger.info(
+          { reason: result.issued, notAfter: result.material.notAfter.toISOString(), names },
+          'issued a new server certificate',
+        );
+      }
+      return { material: result.material, ca: readCaCertificate(result.caCertPath) };
+    }
+    const material = loadTlsFiles(tls.certFile, tls.keyFile, date);
+    return { material, ca: tls.caFile ? readCaCertificate(tls.caFile) : null };
+  }
+
+  function install(next: Loaded) {
+    // New handshakes get the new pair; open connections keep theirs and are not dropped.
+    server?.setSecureContext({ cert: next.material.cert, key: next.material.key });
+    current = next;
+  }
+
+  function daysLeft(material: TlsMaterial): number {
+    return Math.floor((material.notAfter.getTime() - now()) / DAY_MS);
+  }
+
+  function warnIfExpiring() {
+    if (!current) return;
+    const left = daysLeft(current.material);
+    if (left > WARN_DAYS || now() - lastWarnMs < DAY_MS) return;
+    lastWarnMs = now();
+    logger.warn(
+      { notAfter: current.material.notAfter.toISOString(), daysLeft: left, source },
+      source === 'auto'
+        ? 'the TLS certificate expires soon and could not be renewed'
+        : 'the TLS certificate expires soon: renew the files (the relay picks them up)',
+    );
+  }
+
+  function reload(): Promise<TlsReloadOutcome> {
+    const run = queue.then(async (): Promise<TlsReloadOutcome> => {
+      let outcome: TlsReloadOutcome;
+      try {
+        const next = await load();
+        const changed =
+          next.material.cert !== current?.material.cert ||
+          next.material.key !== current?.material.key;
+        if (changed) {
+          install(next);
+          logger.info(
+            {
+              fingerprint256: next.material.fingerprint256,
+              notAfter: next.material.notAfter.toISOString(),
+            },
+            'TLS certificate reloaded',
+          );
+        } else if (current) current = { ...current, ca: next.ca };
+        outcome = {
+          ok: true,
+          changed,
+          fingerprint256: next.material.fingerprint256,
+          notAfter: next.material.notAfter.toISOString(),
+        };
+      } catch (error) {
+        const code = String((error as { code?: unknown }).code ?? 'tls_reload_failed');
+        logger.error(
+          { err: error, code },
+          'TLS certificate reload failed; the current certificate stays in use',
+        );
+        outcome = { ok: false, code, message: (error as Error).message };
+      }
+      warnIfExpiring();
+      options.onReload?.(outcome);
+      return outcome;
+    });
+    queue = run;
+    return run;
+  }
+
+  function watchFiles(files: string[]) {
+    const byDir = new Map<string, Set<string>>();
+    for (const file of files) {
+      const dir = dirname(resolve(file));
+      byDir.set(dir, (byDir.get(dir) ?? new Set()).add(basename(file)));
+    }
+    const schedule = () => {
+      clearTimeout(debounce);
+      debounce = setTimeout(() => void reload(), WATCH_DEBOUNCE_MS);
+      debounce.unref();
+    };
+    for (const [dir, watched] of byDir) {
+      try {
+        // The directory, not the files: a rename over a file would end a file watch.
+        const watcher = watch(dir, { persistent: false }, (_event, filename) => {
+          const name = filename?.toString();
+          // `..data` is how mounted Kubernetes secrets swap their files.
+          if (name && !watched.has(name) && !name.startsWith('..')) return;
+          schedule();
+        });
+        watcher.on('error', (error) =>
+          logger.warn(
+            { err: error, dir },
+            'stopped watching the TLS files; send SIGHUP after renewals',
+          ),
+        );
+        disposers.push(() => watcher.close());
+      } catch (error) {
+        logger.warn({ err: error, dir }, 'cannot watch the TLS files; send SIGHUP after renewals');
+      }
+    }
+  }
+
+  return {
+    source,
+    async start(tlsServer) {
+      server = tlsServer;
+      install(await load());
+      warnIfExpiring();
+      if (!('auto' in tls)) {
+        watchFiles([tls.certFile, tls.keyFile, ...(tls.caFile ? [tls.caFile] : [])]);
+      }
+      interval = setInterval(() => void reload(), CHECK_INTERVAL_MS);
+      interval.unref();
+    },
+    reload,
+    health() {
+      if (!current) return { enabled: false };
+      const { material } = current;
+      return {
+        enabled: true,
+        source,
+        notAfter: material.notAfter.toISOString(),
+        daysLeft: daysLeft(material),
+        subjectAltNames: material.subjectAltNames,
+        fingerprint256: material.fingerprint256,
+      };
+    },
+    caCertificate: () => current?.ca ?? null,
+    close() {
+      clearTimeout(debounce);
+      clearInterval(interval);
+      for (const dispose of disposers.splice(0)) dispose();
+    },
+  };
+}

@@ -1,0 +1,332 @@
+import { X509Certificate } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { EventEnvelope, PublishAck } from '@kitchen-sync/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger, type TlsReloadOutcome } from '../src/index.js';
+import {
+  http,
+  order,
+  removeTempDirs,
+  startRelay,
+  type TestRelay,
+  tempDir,
+  tokenFor,
+} from './helpers.js';
+import {
+  closeWssClients,
+  httpsGet,
+  peerFingerprint,
+  replaceFile,
+  testCa,
+  wssClient,
+} from './tlsHelpers.js';
+
+const relays: TestRelay[] = [];
+afterEach(async () => {
+  closeWssClients();
+  for (const relay of relays.splice(0)) await relay.close();
+  removeTempDirs();
+});
+
+/** Resolves with the next reload outcomes as the relay reports them. */
+function reloadEvents() {
+  const outcomes: TlsReloadOutcome[] = [];
+  const waiters = new Set<() => void>();
+  return {
+    outcomes,
+    onTlsReload(outcome: TlsReloadOutcome) {
+      outcomes.push(outcome);
+      for (const wake of [...waiters]) wake();
+    },
+    next(predicate: (o: TlsReloadOutcome) => boolean): Promise<TlsReloadOutcome> {
+      const found = outcomes.find(predicate);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve) => {
+        const check = () => {
+          const hit = outcomes.find(predicate);
+          if (!hit) return;
+          waiters.delete(check);
+          resolve(hit);
+        };
+        waiters.add(check);
+      });
+    },
+  };
+}
+
+async function start(options: Parameters<typeof startRelay>[0]) {
+  const relay = await startRelay(options);
+  relays.push(relay);
+  return relay;
+}
+
+describe('relay over TLS with certificate files', () => {
+  it('serves HTTPS and WSS on one port: orders flow kiosk → kitchen', async () => {
+    const ca = await testCa();
+    const pair = await ca.issue();
+    const relay = await start({ tls: { certFile: pair.certFile, keyFile: pair.keyFile } });
+    expect(relay.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+
+    const kitchen = await wssClient(relay.url, ca.caPem, { token: await tokenFor('kitchen') });
+    const delivered = new Promise<EventEnvelope>((resolve) =>
+      kitchen.on('event', (e: EventEnvelope) => e.seq !== null && resolve(e)),
+    );
+    const pos = await wssClient(relay.url, ca.caPem, { token: await tokenFor('pos') });
+    const placed = order();
+    const ack = (await pos.timeout(5_000).emitWithAck('order:publish', placed)) as PublishAck;
+    expect(ack).toMatchObject({ ok: true, seq: 1 });
+    expect((await delivered).order_id).toBe(placed.order_id);
+    expect(kitchen.io.engine.transport.name).toBe('websocket');
+    expect(await peerFingerprint(relay.port, ca.caPem)).toBe(pair.fingerprint256);
+  });
+
+  it('refuses a client that does not trust the CA (no plain-HTTP answer either)', async () => {
+    const ca = await testCa();
+    const other = await testCa();
+    const pair = await ca.issue();
+    const relay = await start({ tls: { certFile: pair.certFile, keyFile: pair.keyFile } });
+    await expect(httpsGet(relay.url, '/health', other.caPem)).rejects.toMatchObject({
+      code: 'SELF_SIGNED_CERT_IN_CHAIN',
+    });
+    await expect(http(relay.url.replace('https:', 'http:'), '/health')).rejects.toThrow();
+  });
+
+  it('picks up renewed files without dropping an open socket', async () => {
+    const ca = await testCa();
+    const first = await ca.issue();
+    const second = await ca.issue();
+    const events = reloadEvents();
+    const relay = await start({
+      tls: { certFile: first.certFile, keyFile: first.keyFile },
+      onTlsReload: events.onTlsReload,
+    });
+    const pos = await wssClient(relay.url, ca.caPem, { token: await tokenFor('pos') });
+
+    // Key first, then the certificate, each by rename: what renewal tools do.
+    replaceFile(first.keyFile, second.key);
+    replaceFile(first.certFile, second.cert);
+    const outcome = await events.next((o) => o.ok && o.fingerprint256 === second.fingerprint256);
+    expect(outcome).toMatchObject({ ok: true, changed: true });
+
+    expect(await peerFingerprint(relay.port, ca.caPem)).toBe(second.fingerprint256);
+    expect(pos.connected).toBe(true);
+    const ack = await pos.timeout(5_000).emitWithAck('order:publish', order());
+    expect(ack).toMatchObject({ ok: true, seq: 1 });
+  });
+
+  it('reloadTls() swaps the pair; a bad pair is refused and the old one kept', async () => {
+    const ca = await testCa();
+    const first = await ca.issue();
+    const second = await ca.issue();
+    const third = await ca.issue();
+    const dir = tempDir('ks-files-');
+    const certFile = join(dir, 'relay.crt');
+    const keyFile = join(dir, 'relay.key');
+    writeFileSync(certFile, first.cert);
+    writeFileSync(keyFile, first.key);
+    const relay = await start({ tls: { certFile, keyFile } });
+    const pos = await wssClient(relay.url, ca.caPem, { token: await tokenFor('pos') });
+
+    writeFileSync(certFile, second.cert);
+    writeFileSync(keyFile, second.key);
+    expect(await relay.relay.reloadTls()).toMatchObject({
+      ok: true,
+      fingerprint256: second.fingerprint256,
+    });
+    expect(await peerFingerprint(relay.port, ca.caPem)).toBe(second.fingerprint256);
+
+    writeFileSync(certFile, third.cert); // the key still belongs to `second`
+    expect(await relay.relay.reloadTls()).toMatchObject({ ok: false, code: 'tls_key_mismatch' });
+    expect(await peerFingerprint(relay.port, ca.caPem)).toBe(second.fingerprint256);
+    writeFileSync(certFile, 'not a certificate');
+    expect(await relay.relay.reloadTls()).toMatchObject({ ok: false, code: 'tls_cert_invalid' });
+    expect(await peerFingerprint(relay.port, ca.caPem)).toBe(second.fingerprint256);
+
+    expect(pos.connected).toBe(true);
+    expect(await pos.timeout(5_000).emitWithAck('order:publish', order())).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('reports the certificate in /health and a plain relay says tls is off', async () => {
+    const ca = await testCa();
+    const pair = await ca.issue({ leafDays: 100, renewBeforeDays: 0 });
+    const relay = await start({ tls: { certFile: pair.certFile, keyFile: pair.keyFile } });
+    const health = (await httpsGet(relay.url, '/health', ca.caPem)).json();
+    const leaf = new X509Certificate(pair.cert);
+    expect(health).toMatchObject({
+      status: 'ok',
+      store: 'sqlite',
+      tls: {
+        enabled: true,
+        source: 'files',
+        notAfter: new Date(leaf.validTo).toISOString(),
+        subjectAltNames: ['DNS:localhost', 'IP:127.0.0.1'],
+        fingerprint256: pair.fingerprint256,
+      },
+    });
+    expect(health.tls.daysLeft).toBeGreaterThanOrEqual(98);
+    expect(health.tls.daysLeft).toBeLessThanOrEqual(100);
+
+    const plain = await start({});
+    expect((await http(plain.url, '/health')).body.tls).toEqual({ enabled: false });
+  });
+
+  it('warns in the log when the certificate has 30 days or fewer left', async () => {
+    const ca = await testCa();
+    const pair = await ca.issue({ leafDays: 10, renewBeforeDays: 0 });
+    const lines: Array<{ level: number; msg: string; daysLeft?: number }> = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    await start({
+      tls: { certFile: pair.certFile, keyFile: pair.keyFile },
+      logger: createLogger({ level: 'warn', destination }),
+    });
+    const warning = lines.find((l) => l.level === 40 && l.daysLeft !== undefined);
+    expect(warning?.daysLeft).toBeLessThanOrEqual(10);
+  });
+
+  it('fails listen() with the code of a bad pair, and never listens in plain HTTP', async () => {
+    const longAgo = new Date(Date.now() - 40 * 86_400_000);
+    const ca = await testCa(longAgo);
+    const expired = await ca.issue({
+      now: longAgo,
+      leafDays: 30,
+      renewBeforeDays: 0,
+    });
+    await expect(
+      startRelay({ tls: { certFile: expired.certFile, keyFile: expired.keyFile } }),
+    ).rejects.toMatchObject({ code: 'tls_cert_expired' });
+    await expect(
+      startRelay({ tls: { certFile: join(tempDir(), 'none.crt'), keyFile: expired.keyFile } }),
+    ).rejects.toMatchObject({ code: 'tls_cert_missing' });
+  });
+});
+
+describe('GET /ca.crt and /setup', () => {
+  it('serves the CA certificate as DER and PEM, and never a private key in the CA file', async () => {
+    const ca = await testCa();
+    const pair = await ca.issue();
+    const caFile = join(tempDir('ks-cafile-'), 'ca-with-key.pem');
+    writeFileSync(caFile, `${ca.caPem}\n${pair.key}`); // an operator's paste mistake
+    const relay = await start({ tls: { certFile: pair.certFile, keyFile: pair.keyFile, caFile } });
+
+    const der = await httpsGet(relay.url, '/ca.crt', ca.caPem);
+    expect(der.status).toBe(200);
+    expect(der.headers['content-type']).toBe('application/x-x509-ca-cert');
+    expect(der.body.equals(new X509Certificate(ca.caPem).raw)).toBe(true);
+
+    const pem = await httpsGet(relay.url, '/ca.crt?format=pem', ca.caPem);
+    expect(pem.headers['content-type']).toMatch(/^application\/x-pem-file/);
+    expect(new X509Certificate(pem.text).fingerprint256).toBe(
+      new X509Certificate(ca.caPem).fingerprint256,
+    );
+    expect(pem.text).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it('answers 404 with the error shape when the relay has no CA to hand out', async () => {
+    const ca = await testCa();
+    const pair = await ca.issue();
+    const relay = await start({ tls: { certFile: pair.certFile, keyFile: pair.keyFile } });
+    const answer = await httpsGet(relay.url, '/ca.crt', ca.caPem);
+    expect(answer.status).toBe(404);
+    expect(answer.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+
+  it('refuses a --tls-ca that is not a CA certificate', async () => {
+    const ca = await testCa();
+    const pair = await ca.issue();
+    await expect(
+      startRelay({
+        tls: { certFile: pair.certFile, keyFile: pair.keyFile, caFile: pair.certFile },
+      }),
+    ).rejects.toMatchObject({ code: 'tls_ca_invalid' });
+    await expect(
+      startRelay({
+        tls: { certFile: pair.certFile, keyFile: pair.keyFile, caFile: join(tempDir(), 'no.crt') },
+      }),
+    ).rejects.toMatchObject({ code: 'tls_ca_missing' });
+  });
+
+  it('shows the relay address as a QR code, the CA download and its fingerprint', async () => {
+    const ca = await testCa();
+    const pair = await ca.issue();
+    const relay = await start({
+      tls: { certFile: pair.certFile, keyFile: pair.keyFile, caFile: ca.caFile },
+    });
+    const page = await httpsGet(relay.url, '/setup', ca.caPem, { host: 'relay.local:3443' });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toMatch(/<svg [^>]*class="qr"/);
+    expect(page.text).toContain('href="/ca.crt"');
+    expect(page.text).toContain('https://relay.local:3443');
+    expect(page.text).toContain(new X509Certificate(ca.caPem).fingerprint256);
+    for (const platform of [
+      'Android',
+      'iPad',
+      'Windows',
+      'ChromeOS',
+      'LocalNetworkAccessAllowedForUrls',
+    ]) {
+      expect(page.text).toContain(platform);
+    }
+    // A forged Host header is neither echoed into the page nor the QR code.
+    const forged = await httpsGet(relay.url, '/setup', ca.caPem, { host: '"><script>x</script>' });
+    expect(forged.text).not.toContain('<script>');
+    expect(forged.text).toContain(`https://127.0.0.1:${relay.port}`);
+  });
+});
+
+describe('relay with --tls auto', () => {
+  it('issues its own certificate, serves the outlet CA and renews when due', async () => {
+    // Started 380 days ago: its first certificate (397 days) has 17 days left today.
+    let clock = Date.now() - 380 * 86_400_000;
+    const dir = tempDir('ks-auto-');
+    const events = reloadEvents();
+    const relay = await start({
+      tls: { auto: { dir, names: ['relay.local'] } },
+      now: () => clock,
+      onTlsReload: events.onTlsReload,
+    });
+    const caPem = (await import('node:fs')).readFileSync(join(dir, 'ca.crt'), 'utf8');
+    const health = (await httpsGet(relay.url, '/health', caPem)).json();
+    expect(health.tls).toMatchObject({ enabled: true, source: 'auto' });
+    expect(health.tls.subjectAltNames).toEqual(
+      expect.arrayContaining(['DNS:relay.local', 'DNS:localhost', 'IP:127.0.0.1']),
+    );
+    const served = await httpsGet(relay.url, '/ca.crt?format=pem', caPem);
+    expect(new X509Certificate(served.text).fingerprint256).toBe(
+      new X509Certificate(caPem).fingerprint256,
+    );
+    const before = await peerFingerprint(relay.port, caPem);
+    const kitchen = await wssClient(relay.url, caPem, { token: await tokenFor('kitchen') });
+
+    expect(await relay.relay.reloadTls()).toMatchObject({ ok: true, changed: false });
+    clock = Date.now(); // inside the 30-day renewal window
+    const renewed = await relay.relay.reloadTls();
+    expect(renewed).toMatchObject({ ok: true, changed: true });
+    const after = await peerFingerprint(relay.port, caPem);
+    expect(after).not.toBe(before);
+    expect(after).toBe(renewed.ok && renewed.fingerprint256);
+    expect(kitchen.connected).toBe(true);
+    expect(relay.relay.tlsHealth()).toMatchObject({ enabled: true, fingerprint256: after });
+  });
+
+  it('refuses an invalid --name before it starts', async () => {
+    const { createRelay } = await import('../src/index.js');
+    expect(() =>
+      createRelay({
+        insecureNoAuth: true,
+        store: 'memory',
+        logLevel: 'silent',
+        tls: { auto: { dir: tempDir(), names: ['bad_name!'] } },
+      }),
+    ).toThrow(expect.objectContaining({ code: 'tls_invalid_name' }));
+  });
+});

@@ -1,0 +1,127 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { join } from 'node:path';
+import { connect } from 'node:tls';
+import { io, type Socket } from 'socket.io-client';
+import { ensureOutletCertificate, type OutletCertificateOptions } from '../src/index.js';
+import { tempDir } from './helpers.js';
+
+export interface CertPair {
+  certFile: string;
+  keyFile: string;
+  cert: string;
+  key: string;
+  fingerprint256: string;
+}
+
+export interface TestCa {
+  caDir: string;
+  caFile: string;
+  caPem: string;
+  /** A new server certificate for 127.0.0.1 and localhost, signed by this CA, in its own dir. */
+  issue(options?: Partial<OutletCertificateOptions>): Promise<CertPair>;
+}
+
+/** An outlet CA in a temp dir (removed by removeTempDirs), created at `now`. */
+export async function testCa(now = new Date()): Promise<TestCa> {
+  const caDir = tempDir('ks-ca-');
+  const issue = async (options: Partial<OutletCertificateOptions> = {}): Promise<CertPair> => {
+    const issued = await ensureOutletCertificate({
+      dir: tempDir('ks-leaf-'),
+      caDir,
+      names: ['localhost'],
+      addresses: ['127.0.0.1'],
+      ...options,
+    });
+    return {
+      certFile: issued.certPath,
+      keyFile: issued.keyPath,
+      cert: issued.material.cert,
+      key: issued.material.key,
+      fingerprint256: issued.material.fingerprint256,
+    };
+  };
+  await issue({ now });
+  const caFile = join(caDir, 'ca.crt');
+  return { caDir, caFile, caPem: readFileSync(caFile, 'utf8'), issue };
+}
+
+/** Replaces a file the way renewal tools do: write beside it, then rename over it. */
+export function replaceFile(path: string, content: string): void {
+  writeFileSync(`${path}.tmp`, content);
+  renameSync(`${path}.tmp`, path);
+}
+
+/** The SHA-256 fingerprint of the certificate a fresh TLS handshake gets (verified against ca). */
+export function peerFingerprint(port: number, ca: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, ca, servername: 'localhost' }, () => {
+      const fingerprint = socket.getPeerCertificate().fingerprint256;
+      socket.end();
+      resolve(fingerprint);
+    });
+    socket.on('error', reject);
+  });
+}
+
+export interface HttpsAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests inspect JSON answers field by field
+  json(): any;
+}
+
+/** GET over HTTPS trusting only `ca` (Node's fetch cannot take a CA per request). */
+export function httpsGet(
+  url: string,
+  path: string,
+  ca: string,
+  headers: Record<string, string> = {},
+): Promise<HttpsAnswer> {
+  return new Promise((resolve, reject) => {
+    // servername: Node would otherwise take the SNI name from a Host header under test.
+    const options = { ca, headers, servername: 'localhost' };
+    const request = httpsRequest(`${url}${path}`, options, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const text = body.toString('utf8');
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body,
+          text,
+          json: () => JSON.parse(text),
+        });
+      });
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+const sockets = new Set<Socket>();
+
+/** A socket.io client over WSS that trusts `ca`; resolves once connected. */
+export function wssClient(url: string, ca: string, auth: Record<string, unknown>): Promise<Socket> {
+  const socket = io(url, {
+    ca,
+    auth,
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+  });
+  sockets.add(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+export function closeWssClients(): void {
+  for (const socket of sockets) socket.disconnect();
+  sockets.clear();
+}
