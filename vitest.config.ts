@@ -9,6 +9,7 @@ export default defineConfig({
       'examples/vitest.config.ts',
       'test/packaging/vitest.config.ts',
       'scripts/vitest.config.mjs',
+      'integrations/django/js-tests/vitest.config.ts',
     ],
   },
 });
