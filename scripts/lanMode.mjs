@@ -41,15 +41,15 @@ export function tlsFiles(dataDir) {
 
 /**
  * The node arguments and extra environment that run `kitchen-sync-relay serve` with TLS and
- * both pages. The built CLI when there is one; otherwise (SKIP_BUILD=1 on a fresh clone) the
- * sources through tsx, mapped to the workspace's sources by the base tsconfig.
+ * both pages. The package's bin when the CLI is built; otherwise (SKIP_BUILD=1 on a fresh
+ * clone) the sources through tsx, mapped to the workspace's sources by the base tsconfig.
  */
 export function lanRelayCommand({ root, host, port, dataDir, names, pagesDir }) {
-  const built = join(root, 'packages', 'relay', 'dist', 'cli.js');
-  const [entry, env] = existsSync(built)
-    ? [[built], {}]
+  const relay = join(root, 'packages', 'relay');
+  const [entry, env] = existsSync(join(relay, 'dist', 'cli.js'))
+    ? [[join(relay, 'bin', 'kitchen-sync-relay.js')], {}]
     : [
-        ['--import', 'tsx', join(root, 'packages', 'relay', 'src', 'cli.ts')],
+        ['--import', 'tsx', join(relay, 'src', 'cli.ts')],
         { TSX_TSCONFIG_PATH: join(root, 'tsconfig.base.json') },
       ];
   const args = [
