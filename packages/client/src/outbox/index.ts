@@ -6,6 +6,7 @@ export type {
   OutboxLockState,
   OutboxLocks,
   OutboxStatus,
+  OutboxTokenSource,
 } from './orderOutbox.js';
 export { createOrderOutbox } from './orderOutbox.js';
 export type { OutboxEntry, OutboxFailure, RejectedEntry } from './types.js';

@@ -9,6 +9,7 @@ import {
 import { KitchenSyncError } from '../errors.js';
 import { uuidv7 } from '../ids/uuidv7.js';
 import { Backoff, type BackoffOptions } from '../lib/backoff.js';
+import { devLog } from '../lib/devLog.js';
 import {
   Disposables,
   type Environment,
@@ -40,11 +41,18 @@ export interface OutboxChannel {
   close(): void;
 }
 
+type MaybeToken = string | null | undefined;
+export type OutboxTokenSource = string | (() => MaybeToken | Promise<MaybeToken>);
+
 export interface OrderOutboxOptions extends EnvironmentOptions {
   /** Base URL of the relay for the HTTP fallback, e.g. `http://192.168.1.10:3001`. */
   relayUrl?: string;
-  /** Bearer token for the HTTP fallback (the socket carries its own). */
-  token?: string | (() => string | null | undefined);
+  /**
+   * Bearer token for the HTTP fallback (the socket carries its own): a string, or a function,
+   * sync or async, asked before every HTTP attempt. A function that throws counts as
+   * `unauthorized` (so `refreshToken` is called).
+   */
+  token?: OutboxTokenSource;
   /** Called on `unauthorized`; a returned string becomes the token. */
   refreshToken?: () => Promise<unknown>;
   /** Delivery prefers this socket's acks while its local (relay) connection is up. */
@@ -223,6 +231,9 @@ class OrderOutboxImpl implements OrderOutbox {
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
+    // An ack that arrived just before stop() is still being stored: its `delivered` must not
+    // reach a listener after it. stop() is the last thing listeners hear from.
+    this.#events.clear();
     this.#clearRetry();
     this.#abort.abort();
     this.#disposables.dispose();
@@ -355,6 +366,17 @@ class OrderOutboxImpl implements OrderOutbox {
       if (!entry || this.#stopped) return;
       const outcome = await this.#attempt(entry);
       if (this.#stopped) return;
+      if (isObsoleteAck(entry, outcome)) {
+        // The relay no longer has the order (its log was wiped): nothing is left to
+        // acknowledge, and showing it as an error would alarm staff for nothing.
+        await store.remove(entry.id);
+        if (outcome.kind === 'delivered') this.#backoff.reset();
+        this.#settle(entry.id);
+        devLog('dropped an order:ack for an order the relay no longer has', {
+          order_id: entry.order_id,
+        });
+        continue;
+      }
       if (outcome.kind === 'delivered') {
         await store.remove(entry.id);
         this.#backoff.reset();
@@ -407,11 +429,21 @@ class OrderOutboxImpl implements OrderOutbox {
     if (!relayUrl) {
       return { kind: 'failed', failure: failure ?? { code: 'network', message: 'no transport' } };
     }
+    let token: MaybeToken;
+    try {
+      token = await this.#currentToken();
+    } catch (cause) {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      return {
+        kind: 'failed',
+        failure: { code: 'unauthorized', message: `token could not be obtained: ${message}` },
+      };
+    }
     try {
       const ack = await postEvent(
         this.#env,
         relayUrl,
-        this.#currentToken(),
+        token,
         entry.type,
         entry.payload,
         timeoutMs,
@@ -423,10 +455,10 @@ class OrderOutboxImpl implements OrderOutbox {
     }
   }
 
-  #currentToken(): string | null | undefined {
+  async #currentToken(): Promise<MaybeToken> {
     const token = this.#options.token;
     if (this.#token !== undefined) return this.#token;
-    return typeof token === 'function' ? token() : token;
+    return typeof token === 'function' ? await token() : token;
   }
 
   async #refreshToken(): Promise<boolean> {
@@ -484,6 +516,16 @@ class OrderOutboxImpl implements OrderOutbox {
   #emit<E extends keyof OutboxEvents>(event: E, ...args: Parameters<OutboxEvents[E]>): void {
     this.#events.emit(event, ...args);
   }
+}
+
+/**
+ * A kitchen's `order:ack` for an order the relay no longer has: answered `not_found`, or (by
+ * relays that say so) `{ ok: true, obsolete: true }`.
+ */
+function isObsoleteAck(entry: OutboxEntry, outcome: Outcome): boolean {
+  if (entry.type !== 'order:ack') return false;
+  if (outcome.kind === 'failed') return outcome.failure.code === 'not_found';
+  return (outcome.ack as { obsolete?: unknown }).obsolete === true;
 }
 
 function invalid(code: string, message: string, details?: object): KitchenSyncError {

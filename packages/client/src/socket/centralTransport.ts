@@ -74,6 +74,8 @@ export function envelopeFromCentral(
 
 const OPEN = 1;
 
+const ignore = (): void => {};
+
 export function createCentralTransport(
   options: CentralTransportOptions,
   hooks: TransportHooks,
@@ -106,7 +108,10 @@ export function createCentralTransport(
     socket = null;
     clearTimers();
     if (s) {
-      s.onopen = s.onclose = s.onmessage = s.onerror = null;
+      s.onopen = s.onclose = s.onmessage = null;
+      // Not null: closing a socket that is still connecting makes Node's `ws` emit an error on
+      // the next tick, and an error event without a listener kills the process.
+      s.onerror = ignore;
       try {
         s.close();
       } catch {

@@ -89,6 +89,8 @@ export function createPollingTransport(
     resume = true;
     // A relay that shut down answered its long polls early; the one that comes back may wait.
     longPoll = wait > 0;
+    // The relay that comes back may have a backlog: start again from the shortest interval.
+    interval = minInterval;
     hooks.down('poll');
     hooks.error(error, 'poll');
     if (error.code === 'unauthorized' && options.onUnauthorized) {

@@ -31,6 +31,7 @@ import {
   isLoopbackUrl,
   relaySetupUrl,
 } from './relayAddress.js';
+import { createRelayProbe, type RelayProbe } from './relayProbe.js';
 import { describeProblem, relayProblem } from './relayProblem.js';
 import type { TokenSource, TransportHooks } from './transport.js';
 import type { Cursor, CursorSource, EventSource, SocketService, SocketStatus } from './types.js';
@@ -66,6 +67,11 @@ export interface SocketServiceOptions extends EnvironmentOptions {
   /** Default `request()` timeout. Default 5 s. */
   requestTimeoutMs?: number;
   /**
+   * While the relay is unreachable, `GET /health` about this often (jittered ±50 %); its first
+   * answer reconnects and polls at once instead of waiting out the backoff. Default 1 s; 0 off.
+   */
+  relayProbeMs?: number;
+  /**
    * The page, to tell before connecting what the browser will block: an http relay from a
    * secure page, Local Network Access from a public one. Default `location` and `isSecureContext`.
    */
@@ -85,6 +91,9 @@ export const DISCONNECTED: SocketStatus = {
   error: null,
   reason: null,
 };
+
+/** Relay failures that mean "not there": the probe tells when it is back. */
+const UNREACHABLE: ReadonlySet<string> = new Set(['relay_unreachable', 'network', 'timeout']);
 
 const SEQ_SOURCES: ReadonlySet<EventSource> = new Set(['local', 'poll']);
 
@@ -121,6 +130,14 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   const cursor = writable<Cursor>(cursorSource?.get() ?? { since: 0, epoch: null });
   const listeners = new Listeners();
   let recent = new RecentKeys(options.dedupSize);
+  // The relay log the recent keys came from. A new log (the relay lost its data) starts its
+  // orders' histories again: its `new_order:<id>:pending` is not a copy of the old one.
+  let recentEpoch: string | null = null;
+  const enterEpoch = (epoch: string | null | undefined): void => {
+    if (typeof epoch !== 'string' || epoch === recentEpoch) return;
+    if (recentEpoch !== null) recent = new RecentKeys(options.dedupSize);
+    recentEpoch = epoch;
+  };
 
   let started = false;
   let graceTimer: unknown = null;
@@ -155,6 +172,12 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     if (changed) status.set(next);
   };
 
+  let probe: RelayProbe | null = null;
+  // Only while started and the relay link is down: the probe stops itself at the first answer.
+  const probeRelay = (): void => {
+    if (started && probe && !local?.connected) probe.start();
+  };
+
   const socketUp = (): boolean => central?.connected === true || local?.connected === true;
 
   // Polling bridges the gap only while no socket is up, and only after a grace period so a
@@ -182,6 +205,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   const hooks: TransportHooks = {
     env,
     up(source) {
+      if (source === 'local') probe?.stop();
       if (source === 'central') centralError = null;
       else relayError = null;
       patch({
@@ -206,12 +230,14 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
         ...(source === 'poll' ? { pollConnected: false } : {}),
         ...(wasUp ? { lastConnected: env.now() } : {}),
       });
+      if (source === 'local') probeRelay();
       reconcilePolling();
     },
     error(error, source) {
       if (source === 'central') centralError = error;
       else relayError = error;
       patch({});
+      if (source !== 'central' && UNREACHABLE.has(error.code)) probeRelay();
     },
     unreachable(cause, message) {
       return relayProblem(cause, message, { setupUrl, localNetwork });
@@ -230,10 +256,12 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       }
     },
     snapshot(snapshot: SnapshotMessage, source: EventSource) {
+      enterEpoch(snapshot.epoch);
       listeners.emit('sync:snapshot', snapshot, source);
       setCursor({ since: snapshot.seq, epoch: snapshot.epoch });
     },
     caughtUp(caughtUp: CaughtUpMessage, source: EventSource) {
+      enterEpoch(caughtUp.epoch);
       listeners.emit('sync:caught_up', caughtUp, source);
       setCursor({ since: caughtUp.seq, epoch: caughtUp.epoch });
     },
@@ -292,6 +320,17 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     );
   };
   polling = makePolling(options.outletId);
+  const probeMs = options.relayProbeMs ?? 1_000;
+  if (relayUrl && probeMs > 0) {
+    probe = createRelayProbe(env, {
+      url: relayUrl,
+      intervalMs: probeMs,
+      onBack: () => {
+        local?.retryNow();
+        polling?.poke();
+      },
+    });
+  }
 
   function startPolling(outletId: string | number = options.outletId): void {
     if (relayBlocked) return;
@@ -376,6 +415,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       disposables.dispose();
       timers.clearTimeout(graceTimer);
       graceTimer = null;
+      probe?.stop();
       central?.close();
       local?.close();
       stopPolling();

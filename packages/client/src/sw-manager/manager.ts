@@ -83,6 +83,8 @@ export class ServiceWorkerManager {
   readonly #timeoutMs: number;
   #registration: ServiceWorkerRegistration | undefined;
   #workbox: Workbox | undefined;
+  /** Counts the worker's announcements, so an older answer never overwrites a newer one. */
+  #queueVersion = 0;
 
   constructor(options: ServiceWorkerManagerOptions = {}) {
     this.#options = options;
@@ -136,6 +138,9 @@ export class ServiceWorkerManager {
     registration.installing?.addEventListener('statechange', () => this.#refresh());
     registration.waiting?.addEventListener('statechange', () => this.#refresh());
     this.#refresh();
+    // The worker announces only changes: after a reload the page would show no queue while
+    // orders wait in it. Ask once at start.
+    void this.#loadQueue();
     return true;
   }
 
@@ -259,7 +264,24 @@ export class ServiceWorkerManager {
   #onMessage(event: MessageEvent): void {
     const data = event.data as { type?: unknown; summary?: QueueSummary } | null;
     if (!data || data.type !== SW_MESSAGES.QUEUE_CHANGED || !data.summary) return;
-    const summary = { pending: data.summary.pending, rejected: data.summary.rejected };
+    this.#queueVersion++;
+    this.#setQueue({ pending: data.summary.pending, rejected: data.summary.rejected });
+  }
+
+  async #loadQueue(): Promise<void> {
+    const version = this.#queueVersion;
+    let status: QueueStatus;
+    try {
+      status = await this.queueStatus();
+    } catch {
+      // No active worker yet (first install): it announces the queue when it changes.
+      return;
+    }
+    if (version !== this.#queueVersion) return;
+    this.#setQueue({ pending: status.pending.length, rejected: status.rejected.length });
+  }
+
+  #setQueue(summary: QueueSummary): void {
     this.#queue.set(summary);
     this.#listeners.emit('queue', summary);
   }

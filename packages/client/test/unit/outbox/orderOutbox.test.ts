@@ -362,6 +362,42 @@ describe('OrderOutbox failure classes', () => {
     expect(outbox.pending.get()).toEqual([]);
   });
 
+  it('awaits an async token function (like the socket service TokenSource)', async () => {
+    relayHttp(() => HttpResponse.json({ ok: true, seq: 5, duplicate: false }));
+    let asked = 0;
+    const outbox = open({
+      relayUrl: RELAY,
+      token: async () => {
+        asked++;
+        return `tok-async-${asked}`;
+      },
+    });
+    await outbox.submit(makeOrder());
+    await outbox.submit(makeOrder());
+    await outbox.flush();
+
+    expect(httpCalls.map((c) => c.authorization)).toEqual([
+      'Bearer tok-async-1',
+      'Bearer tok-async-2',
+    ]);
+  });
+
+  it('treats a token function that throws as unauthorized and retries after the backoff', async () => {
+    relayHttp(() => HttpResponse.json({ ok: true, seq: 5, duplicate: false }));
+    const outbox = open({
+      relayUrl: RELAY,
+      token: async () => {
+        throw new Error('token service down');
+      },
+    });
+    await outbox.submit(makeOrder());
+    await outbox.flush();
+
+    expect(httpCalls).toEqual([]);
+    expect(outbox.pending.get()[0]?.last_error?.code).toBe('unauthorized');
+    expect(timers.delays()).toEqual([1_000]);
+  });
+
   it('falls back to HTTP when the socket drops mid-request', async () => {
     socket.setLocal(true);
     socket.handler = () => {
