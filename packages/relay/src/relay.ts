@@ -62,15 +62,15 @@ export interface RelayOptions {
   /** Also log to this file, rotated at 10 MB, five kept (the executable's default). */
   logFile?: string;
   logger?: Logger;
-  /** A request body must have fully arrived this long after its headers; 0 = no limit.
-   * Default 10,000 (10 s). */
-  bodyTimeoutMs?: number;
   /** HTTPS and WSS on the same port: certificate files, or an outlet CA the relay keeps. */
   tls?: RelayTlsOptions;
   /** Told after every certificate reload (file change, SIGHUP, renewal), failed ones too. */
   onTlsReload?: (outcome: TlsReloadOutcome) => void;
   /** Built PWAs served from the relay's origin (`{ prefix: '/kiosk/', dir: './dist/kiosk' }`). */
   apps?: AppMount[];
+  /** A request body must have fully arrived this long after its headers; 0 = no limit.
+   * Default 10,000 (10 s). */
+  bodyTimeoutMs?: number;
   /** Clock (ms); injected by tests. It also judges token expiry. */
   now?: () => number;
 }
