@@ -1,34 +1,66 @@
-/** The badges both pages show; the `data-testid` texts are stable hooks for scripts and tests. */
-export type ConnectionMode = 'connected' | 'polling' | 'disconnected';
+import type { ConnectionMode, SocketStatus } from '@kitchen-sync/client';
+
+/**
+ * The badges both pages show. Labels are for people; the developer codes stay out of sight
+ * (a `hidden` span with a `data-testid` for scripts and tests, the badge's `title` for support).
+ */
 export type NetworkMode = 'online' | 'local' | 'offline';
 
 const CONNECTION_LABELS: Record<ConnectionMode, string> = {
   connected: 'Live',
-  polling: 'Polling',
-  disconnected: 'Disconnected',
+  polling: 'Live (slow updates)',
+  central_only: 'Relay not reachable',
+  disconnected: 'Not connected',
 };
 
 const NETWORK_LABELS: Record<NetworkMode, string> = {
   online: 'Online',
-  local: 'Sync only',
+  local: 'Local network only',
   offline: 'Offline',
 };
 
-function badge(element: HTMLElement, mode: string, label: string): void {
+function badge(element: HTMLElement, mode: string, label: string, code: string): void {
   element.dataset.mode = mode;
-  element.title = label;
-  const code = element.querySelector('[data-testid]');
+  element.title = `${label} (support code: ${code})`;
+  const hook = element.querySelector('[data-testid]');
   const text = element.querySelector('.label');
-  if (code) code.textContent = mode;
+  if (hook) hook.textContent = mode;
   if (text) text.textContent = label;
 }
 
-export function showConnectionMode(element: HTMLElement, mode: ConnectionMode): void {
-  badge(element, mode, CONNECTION_LABELS[mode]);
+/**
+ * The relay link's badge and, under the bar, what is wrong in words, with the relay's setup
+ * page when the fix is to trust its certificate.
+ */
+export function showConnectionStatus(
+  element: HTMLElement,
+  cause: HTMLElement,
+  status: SocketStatus,
+): void {
+  const code = status.error ? `${status.mode}/${status.error.code}` : status.mode;
+  badge(element, status.mode, CONNECTION_LABELS[status.mode], code);
+  const errorHook = element.querySelector<HTMLElement>('[data-testid="connection-error"]');
+  if (errorHook) errorHook.textContent = status.error?.code ?? '';
+  const setupUrl = status.error?.details?.setupUrl;
+  const reason = status.reason ?? '';
+  // The library's sentence names the setup page's address: make that address a link.
+  const at = typeof setupUrl === 'string' ? reason.indexOf(setupUrl) : -1;
+  if (at < 0) {
+    cause.textContent = reason;
+  } else {
+    const link = document.createElement('a');
+    link.href = setupUrl as string;
+    link.target = '_blank';
+    link.rel = 'noopener';
+    link.textContent = setupUrl as string;
+    const after = reason.slice(at + (setupUrl as string).length);
+    cause.replaceChildren(reason.slice(0, at), link, after);
+  }
+  cause.title = status.error ? `Support code: ${status.error.code}` : '';
 }
 
 export function showNetworkMode(element: HTMLElement, mode: NetworkMode): void {
-  badge(element, mode, NETWORK_LABELS[mode]);
+  badge(element, mode, NETWORK_LABELS[mode], mode);
 }
 
 export function rupiah(amount: string | number): string {

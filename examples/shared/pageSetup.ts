@@ -11,6 +11,16 @@ import { loadTenants, type Tenant } from './tenants';
 /** The page's element for `selector`; the demo markup always has it. */
 export const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 
+/** Publishes the sticky status bar's height as `--bar-height`, for what sticks below it. */
+export function trackBarHeight(): void {
+  const bar = document.querySelector('header.bar');
+  if (!bar || typeof ResizeObserver === 'undefined') return;
+  new ResizeObserver(() => {
+    const height = bar.getBoundingClientRect().height;
+    document.documentElement.style.setProperty('--bar-height', `${height}px`);
+  }).observe(bar);
+}
+
 /**
  * The outlet's settings and the food court's tenants. Each falls back to its last cached copy
  * when central is unreachable, so a page also starts offline.

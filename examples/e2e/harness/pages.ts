@@ -7,7 +7,7 @@ export type PageName = 'kiosk' | 'kitchen';
 
 const EXAMPLES = fileURLToPath(new URL('../..', import.meta.url));
 
-function configFile(page: PageName): string {
+export function configFile(page: PageName): string {
   return join(EXAMPLES, page, 'vite.config.ts');
 }
 

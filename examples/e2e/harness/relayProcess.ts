@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const RELAY_SCRIPT = fileURLToPath(new URL('../../relay/relay.mjs', import.meta.url));
+const RELAY_CLI = fileURLToPath(new URL('../../../packages/relay/src/cli.ts', import.meta.url));
 const TSCONFIG = fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url));
 const READY_TIMEOUT_MS = 20_000;
 
@@ -10,6 +11,13 @@ export interface RelayProcessOptions {
   secret: string;
   /** 0 picks a free port the first time; restarts reuse the port it got. */
   port?: number;
+  /** Interface to bind. Default 127.0.0.1. */
+  host?: string;
+  /**
+   * Run the `kitchen-sync-relay serve` CLI with these extra flags (e.g. `--tls-cert F`)
+   * instead of the reference script.
+   */
+  cliArgs?: string[];
 }
 
 /**
@@ -21,6 +29,7 @@ export class RelayProcess {
   #options: RelayProcessOptions;
   #child: ChildProcess | null = null;
   #port: number;
+  #scheme = 'http';
   #log: string[] = [];
 
   constructor(options: RelayProcessOptions) {
@@ -33,7 +42,7 @@ export class RelayProcess {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.#port}`;
+    return `${this.#scheme}://${this.#options.host ?? '127.0.0.1'}:${this.#port}`;
   }
 
   get running(): boolean {
@@ -46,12 +55,17 @@ export class RelayProcess {
 
   async start(): Promise<void> {
     if (this.#child) throw new Error('relay already running');
-    const child = spawn(process.execPath, ['--import', 'tsx', RELAY_SCRIPT], {
+    const host = this.#options.host ?? '127.0.0.1';
+    const { cliArgs } = this.#options;
+    const command = cliArgs
+      ? [RELAY_CLI, 'serve', '--host', host, '--port', String(this.#port), ...cliArgs]
+      : [RELAY_SCRIPT];
+    const child = spawn(process.execPath, ['--import', 'tsx', ...command], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
         TSX_TSCONFIG_PATH: TSCONFIG,
-        KS_HOST: '127.0.0.1',
+        KS_HOST: host,
         KS_PORT: String(this.#port),
         KS_DATA_DIR: this.#options.dataDir,
         KS_SECRET: this.#options.secret,
@@ -70,11 +84,12 @@ export class RelayProcess {
       const onData = (chunk: Buffer) => {
         const text = chunk.toString();
         this.#log.push(text);
-        const match = /https?:\/\/[^\s:]+:(\d+)/.exec(text);
-        if (match?.[1]) {
+        const match = /(https?):\/\/[^\s:]+:(\d+)/.exec(text);
+        if (match?.[1] && match[2]) {
           clearTimeout(timer);
           child.stdout?.off('data', onData);
-          resolve(Number(match[1]));
+          this.#scheme = match[1];
+          resolve(Number(match[2]));
         }
       };
       child.stdout?.on('data', onData);
@@ -84,6 +99,12 @@ export class RelayProcess {
         reject(new Error(`relay exited (${signal ?? code}):\n${this.#log.join('\n')}`));
       });
     });
+  }
+
+  /** Sends a signal and returns at once (e.g. `SIGHUP`: reload the certificate). */
+  signal(signal: NodeJS.Signals): void {
+    if (!this.#child) throw new Error('relay not running');
+    this.#child.kill(signal);
   }
 
   /** `SIGKILL` is the power cut; `SIGTERM` the orderly stop. Resolves once the pid is gone. */

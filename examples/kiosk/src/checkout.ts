@@ -1,5 +1,5 @@
+import { uuidv7 } from '@kitchen-sync/client';
 import type { Order } from '@kitchen-sync/protocol';
-import { uuidv7 } from '../../shared/uuidv7';
 import { type Cart, lineTotal } from './cart';
 
 export interface CheckoutContext {

@@ -1,20 +1,20 @@
 import '../../shared/page.css';
 import './kiosk.css';
-import { createSocketService, socketOptionsFromSettings } from '@kitchen-sync/client';
+import { createSocketService, socketOptionsFromSettings, uuidv7 } from '@kitchen-sync/client';
 import { createMasterDataService } from '@kitchen-sync/client/master-data';
 import { createOrderOutbox } from '@kitchen-sync/client/outbox';
 import type { OrderStatus } from '@kitchen-sync/protocol';
 import { readDemoConfig } from '../../shared/demoConfig';
-import { rupiah, showConnectionMode, showNetworkMode } from '../../shared/indicators';
-import { $, loadOutlet, watchNetwork } from '../../shared/pageSetup';
+import { rupiah, showConnectionStatus, showNetworkMode } from '../../shared/indicators';
+import { $, loadOutlet, trackBarHeight, watchNetwork } from '../../shared/pageSetup';
 import { registerWorker } from '../../shared/serviceWorker';
-import { uuidv7 } from '../../shared/uuidv7';
 import { Cart, lineTotal } from './cart';
 import { ordersFromCart, postOrderGroup } from './checkout';
 import { renderMenu } from './menuView';
 import { OrderHistory } from './orderHistory';
 
 const config = readDemoConfig(location);
+trackBarHeight();
 
 const { sw, ready: swReady } = registerWorker();
 
@@ -37,7 +37,9 @@ const tenantNames = new Map(tenants.map((t) => [String(t.id), t.name]));
 
 $('#outlet-name').textContent = settings.name ?? `Outlet ${config.outletId}`;
 
-socket.status.subscribe((status) => showConnectionMode($('#connection-badge'), status.mode));
+socket.status.subscribe((status) =>
+  showConnectionStatus($('#connection-badge'), $('#connection-cause'), status),
+);
 outbox.pending.subscribe((pending) => {
   $('[data-testid="pending-count"]').textContent = String(pending.length);
 });
@@ -115,6 +117,15 @@ socket.on('event', (event) => {
 });
 sw.queue.subscribe((queue) => {
   $('[data-testid="central-queue"]').textContent = String(queue?.pending ?? 0);
+});
+sw.status.subscribe(({ unsupportedReason }) => {
+  // A page served over plain http has no service worker: checkouts go to central directly.
+  if (unsupportedReason) {
+    $('[data-testid="central-queue"]').parentElement!.title =
+      unsupportedReason === 'insecure_context'
+        ? 'No offline queue: this page is not served over https'
+        : 'No offline queue: this browser has no service workers';
+  }
 });
 socket.on('sync:snapshot', (snapshot) => {
   for (const order of snapshot.orders) applyStatus(order.order_id, order.status);

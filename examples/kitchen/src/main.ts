@@ -5,7 +5,7 @@ import { createKitchenFeed, type KitchenOrder } from '@kitchen-sync/client/feed'
 import { createOrderOutbox } from '@kitchen-sync/client/outbox';
 import type { OrderStatus } from '@kitchen-sync/protocol';
 import { readDemoConfig } from '../../shared/demoConfig';
-import { showConnectionMode, showNetworkMode } from '../../shared/indicators';
+import { showConnectionStatus, showNetworkMode } from '../../shared/indicators';
 import { $, loadOutlet, watchNetwork } from '../../shared/pageSetup';
 import { registerWorker } from '../../shared/serviceWorker';
 import { KitchenAlerts } from './alerts';
@@ -88,7 +88,9 @@ async function startKitchen(tenant: string): Promise<void> {
     orders = next;
     render();
   });
-  socket.status.subscribe((status) => showConnectionMode($('#connection-badge'), status.mode));
+  socket.status.subscribe((status) =>
+    showConnectionStatus($('#connection-badge'), $('#connection-cause'), status),
+  );
   network.subscribe((mode) => showNetworkMode($('#network-badge'), mode));
 
   $('#tickets').addEventListener('click', (event) => {

@@ -1,5 +1,6 @@
-export type { ClientErrorCode } from './errors.js';
+export type { ClientErrorCode, RelayProblemCode } from './errors.js';
 export { KitchenSyncError } from './errors.js';
+export { uuidv7 } from './ids/uuidv7.js';
 export type { BackoffOptions } from './lib/backoff.js';
 export { Backoff } from './lib/backoff.js';
 export type { EnvironmentOptions, Timers } from './lib/environment.js';
@@ -21,6 +22,11 @@ export {
   socketOptionsFromSettings,
 } from './settings/outletSettings.js';
 export type { WebSocketFactory, WebSocketLike } from './socket/centralTransport.js';
+export type {
+  LocalNetworkState,
+  PermissionStatusLike,
+  PermissionsLike,
+} from './socket/localNetworkAccess.js';
 export type { IoFactory, RelaySocket, RelaySocketOptions } from './socket/localTransport.js';
 export type { PollingOptions } from './socket/pollingTransport.js';
 export type { SocketServiceOptions } from './socket/socketService.js';

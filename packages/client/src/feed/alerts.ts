@@ -33,10 +33,43 @@ export function defaultNotify(order: OrderState): void {
 
 let audio: AudioContext | null = null;
 
-/** A short beep through Web Audio: no sound file to ship or cache for offline use. */
+/**
+ * Makes the beep audible: call it from a user gesture (a click on "Start shift", "Sound on").
+ * Browsers let a page start audio only after one; an AudioContext created earlier stays
+ * suspended and Chromium logs "AudioContext was not allowed to start". Resolves `true` once
+ * audio runs, `false` where there is no Web Audio or the browser still refuses.
+ */
+export async function unlockAudio(): Promise<boolean> {
+  if (!g.AudioContext) return false;
+  audio ??= new g.AudioContext();
+  if (audio.state !== 'running') {
+    try {
+      await audio.resume();
+    } catch {
+      // Refused (no gesture): the next unlockAudio() from a click tries again.
+    }
+  }
+  return audio.state === 'running';
+}
+
+/** The page has had a user gesture, so a context created now may start (Chromium, Safari). */
+function hasUserActivation(): boolean {
+  const nav = globalThis.navigator as { userActivation?: { hasBeenActive?: boolean } } | undefined;
+  return nav?.userActivation?.hasBeenActive === true;
+}
+
+/**
+ * A short beep through Web Audio: no sound file to ship or cache for offline use. Silent until
+ * audio is unlocked (`unlockAudio()`) or the page has had a user gesture: no AudioContext is
+ * created before that, so no console warning either.
+ */
 export function defaultPlaySound(): void {
   if (!g.AudioContext) return;
-  audio ??= new g.AudioContext();
+  if (!audio) {
+    if (!hasUserActivation()) return;
+    audio = new g.AudioContext();
+  }
+  if (audio.state !== 'running') return;
   const oscillator = audio.createOscillator();
   const gain = audio.createGain();
   oscillator.frequency.value = 880;

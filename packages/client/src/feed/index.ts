@@ -1,4 +1,9 @@
-export { defaultNotify, defaultPlaySound, requestNotificationPermission } from './alerts.js';
+export {
+  defaultNotify,
+  defaultPlaySound,
+  requestNotificationPermission,
+  unlockAudio,
+} from './alerts.js';
 export type { FeedOutbox, FeedSocket, KitchenFeed, KitchenFeedOptions } from './kitchenFeed.js';
 export { createKitchenFeed } from './kitchenFeed.js';
 export type { AlertSettings, KitchenOrder } from './types.js';

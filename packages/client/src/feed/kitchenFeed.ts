@@ -5,6 +5,7 @@ import {
   type OrderStatus,
 } from '@kitchen-sync/protocol';
 import { KitchenSyncError } from '../errors.js';
+import { uuidv7 } from '../ids/uuidv7.js';
 import {
   Disposables,
   type Environment,
@@ -16,7 +17,7 @@ import type { OrderOutbox } from '../outbox/orderOutbox.js';
 import type { OutboxEntry } from '../outbox/types.js';
 import type { Cursor, CursorSource, EventSource, SocketService } from '../socket/types.js';
 import { type Readable, readonly, type Writable, writable } from '../store.js';
-import { defaultNotify, defaultPlaySound } from './alerts.js';
+import { defaultNotify, defaultPlaySound, unlockAudio } from './alerts.js';
 import { EMPTY_CURSOR, FeedStore, isOrphan } from './feedStore.js';
 import { type BookChanges, OrderBook } from './orderBook.js';
 import type { AlertSettings, FeedRecord, KitchenOrder } from './types.js';
@@ -42,6 +43,7 @@ export interface KitchenFeedOptions extends EnvironmentOptions {
   alerts?: Partial<AlertSettings>;
   playSound?: () => unknown;
   notify?: (order: KitchenOrder) => unknown;
+  /** Makes `event_id`s. Default `uuidv7()` (works on plain-http pages too). */
   randomUUID?: () => string;
 }
 
@@ -76,6 +78,11 @@ export interface KitchenFeed {
   updateStatus(orderId: string, status: OrderStatus): Promise<void>;
   /** Applies and stores what has arrived without waiting for the batch window. */
   flush(): Promise<void>;
+  /**
+   * Call from a click (or key press): browsers start audio only after a user gesture, so the
+   * default beep is silent until then. Resolves `true` once sound can play.
+   */
+  unlockAudio(): Promise<boolean>;
   stop(): void;
 }
 
@@ -134,7 +141,7 @@ class KitchenFeedImpl implements KitchenFeed {
   constructor(options: KitchenFeedOptions) {
     this.#options = options;
     this.#env = resolveEnvironment(options);
-    this.#randomUUID = options.randomUUID ?? (() => globalThis.crypto.randomUUID());
+    this.#randomUUID = options.randomUUID ?? (() => uuidv7());
     this.alerts = writable<AlertSettings>({ sound: true, notification: true, ...options.alerts });
     this.#book = new OrderBook({
       tenants: options.tenants,
@@ -277,6 +284,10 @@ class KitchenFeedImpl implements KitchenFeed {
     this.#clearBatch();
     this.#commitBurst();
     await this.#writing;
+  }
+
+  unlockAudio(): Promise<boolean> {
+    return unlockAudio();
   }
 
   stop(): void {

@@ -1,11 +1,17 @@
+/** Delay n (from 0) is `min(max, min · factor^n)`, spread by `jitter`; a success resets n. */
 export interface BackoffOptions {
-  /** First delay, ms. */
+  /** First delay, ms. Default 1,000. */
   min?: number;
-  /** Largest delay, ms. */
+  /** Largest delay, ms; the jitter never goes above it. Default 30,000. */
   max?: number;
+  /** Growth per failed attempt. Default 2. */
   factor?: number;
-  /** 0..1: the share of each delay that is randomised, so terminals don't reconnect in lockstep. */
+  /**
+   * 0..1: each delay is drawn from `base · (1 ± jitter)`, so terminals don't reconnect in
+   * lockstep. Default 0.5; 0 makes delays exact.
+   */
   jitter?: number;
+  /** Randomness for the jitter, for tests. Default the service's `random`, else `Math.random`. */
   random?: () => number;
 }
 

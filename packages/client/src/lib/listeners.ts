@@ -1,36 +1,31 @@
+import { createNanoEvents } from 'nanoevents';
 import { reportListenerError } from '../store.js';
 
 type Listener = (...args: never[]) => void;
 
-/** Typed listener sets; a listener that throws is reported and never stops the others. */
+/**
+ * Typed listener sets on nanoevents. nanoevents calls listeners in a plain loop, so one that
+ * throws would skip the rest and unwind into the transport that emitted: each listener is
+ * wrapped, its error reported asynchronously, and the others still hear the event.
+ */
 export class Listeners {
-  readonly #byType = new Map<string, Set<Listener>>();
+  readonly #emitter = createNanoEvents();
 
   on(type: string, fn: Listener): () => void {
-    let set = this.#byType.get(type);
-    if (!set) {
-      set = new Set();
-      this.#byType.set(type, set);
-    }
-    set.add(fn);
-    return () => {
-      set.delete(fn);
-    };
-  }
-
-  emit(type: string, ...args: unknown[]): void {
-    const set = this.#byType.get(type);
-    if (!set) return;
-    for (const fn of [...set]) {
+    return this.#emitter.on(type, (...args: unknown[]) => {
       try {
         (fn as (...a: unknown[]) => void)(...args);
       } catch (error) {
         reportListenerError(error);
       }
-    }
+    });
+  }
+
+  emit(type: string, ...args: unknown[]): void {
+    this.#emitter.emit(type, ...args);
   }
 
   clear(): void {
-    this.#byType.clear();
+    this.#emitter.events = {};
   }
 }

@@ -3,7 +3,10 @@ export type {
   OrderOutboxOptions,
   OutboxChannel,
   OutboxEvents,
+  OutboxLockState,
   OutboxLocks,
+  OutboxStatus,
+  OutboxTokenSource,
 } from './orderOutbox.js';
 export { createOrderOutbox } from './orderOutbox.js';
 export type { OutboxEntry, OutboxFailure, RejectedEntry } from './types.js';

@@ -7,7 +7,9 @@ import {
   validate,
 } from '@kitchen-sync/protocol';
 import { KitchenSyncError } from '../errors.js';
+import { uuidv7 } from '../ids/uuidv7.js';
 import { Backoff, type BackoffOptions } from '../lib/backoff.js';
+import { devLog } from '../lib/devLog.js';
 import {
   Disposables,
   type Environment,
@@ -39,11 +41,18 @@ export interface OutboxChannel {
   close(): void;
 }
 
+type MaybeToken = string | null | undefined;
+export type OutboxTokenSource = string | (() => MaybeToken | Promise<MaybeToken>);
+
 export interface OrderOutboxOptions extends EnvironmentOptions {
   /** Base URL of the relay for the HTTP fallback, e.g. `http://192.168.1.10:3001`. */
   relayUrl?: string;
-  /** Bearer token for the HTTP fallback (the socket carries its own). */
-  token?: string | (() => string | null | undefined);
+  /**
+   * Bearer token for the HTTP fallback (the socket carries its own): a string, or a function,
+   * sync or async, asked before every HTTP attempt. A function that throws counts as
+   * `unauthorized` (so `refreshToken` is called).
+   */
+  token?: OutboxTokenSource;
   /** Called on `unauthorized`; a returned string becomes the token. */
   refreshToken?: () => Promise<unknown>;
   /** Delivery prefers this socket's acks while its local (relay) connection is up. */
@@ -57,7 +66,24 @@ export interface OrderOutboxOptions extends EnvironmentOptions {
   backoff?: BackoffOptions;
   /** Per attempt, socket ack or HTTP answer. */
   requestTimeoutMs?: number;
+  /** Makes `event_id`s. Default `uuidv7()` (works on plain-http pages too). */
   randomUUID?: () => string;
+}
+
+/**
+ * How this tab shares the outbox with other tabs of the same app and outlet.
+ * - `held`: this tab holds the Web Lock and delivers; the others wait their turn.
+ * - `waiting`: another tab delivers (or the lock is not yet granted).
+ * - `unavailable`: no Web Locks (a page served over plain http, an old browser, or
+ *   `locks: null`): this tab delivers on its own; a second tab would deliver too, which the
+ *   relay's idempotent `order_id` / `event_id` keeps harmless.
+ */
+export type OutboxLockState = 'held' | 'waiting' | 'unavailable';
+
+export interface OutboxStatus {
+  lock: OutboxLockState;
+  /** True while this tab is the one delivering (the same as `delivering`). */
+  delivering: boolean;
 }
 
 export interface OutboxEvents {
@@ -74,6 +100,8 @@ export interface OrderOutbox {
   readonly rejected: Readable<RejectedEntry[]>;
   /** True while this tab is the one delivering. */
   readonly delivering: Readable<boolean>;
+  /** Whether this tab delivers, and why (Web Lock held, waiting, or no Web Locks here). */
+  readonly status: Readable<OutboxStatus>;
   /** Validates, persists, then resolves with the order's id; delivery follows. */
   submit(order: Order): Promise<string>;
   enqueue<T extends 'order:update' | 'order:ack'>(
@@ -110,6 +138,8 @@ class OrderOutboxImpl implements OrderOutbox {
   readonly pending = readonly(this.#pending);
   readonly rejected = readonly(this.#rejected);
   readonly delivering = readonly(this.#delivering);
+  readonly #status = writable<OutboxStatus>({ lock: 'waiting', delivering: false });
+  readonly status = readonly(this.#status);
 
   readonly #options: OrderOutboxOptions;
   readonly #env: Environment;
@@ -135,7 +165,7 @@ class OrderOutboxImpl implements OrderOutbox {
     this.#options = options;
     this.#env = resolveEnvironment(options);
     this.#backoff = new Backoff({ random: this.#env.random, ...options.backoff });
-    this.#randomUUID = options.randomUUID ?? (() => globalThis.crypto.randomUUID());
+    this.#randomUUID = options.randomUUID ?? (() => uuidv7());
     this.#token = typeof options.token === 'string' ? options.token : undefined;
     const dbName = options.dbName ?? 'kitchen-sync-outbox';
     this.#store = OutboxStore.open(this.#env.indexedDB, dbName);
@@ -201,11 +231,18 @@ class OrderOutboxImpl implements OrderOutbox {
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
+    // An ack that arrived just before stop() is still being stored: its `delivered` must not
+    // reach a listener after it. stop() is the last thing listeners hear from.
+    this.#events.clear();
     this.#clearRetry();
     this.#abort.abort();
     this.#disposables.dispose();
     this.#channel?.close();
     this.#delivering.set(false);
+    this.#status.update((s) => ({
+      lock: s.lock === 'held' ? 'waiting' : s.lock,
+      delivering: false,
+    }));
     this.#store.then((store) => store.close()).catch(() => {});
   }
 
@@ -264,6 +301,7 @@ class OrderOutboxImpl implements OrderOutbox {
         ? (globalThis.navigator as { locks?: OutboxLocks } | undefined)?.locks
         : this.#options.locks;
     if (!locks) {
+      this.#status.set({ lock: 'unavailable', delivering: false });
       this.#becomeDeliverer();
       return;
     }
@@ -280,6 +318,7 @@ class OrderOutboxImpl implements OrderOutbox {
     locks
       .request(name, { signal: controller.signal }, async () => {
         if (this.#stopped) return;
+        this.#status.set({ lock: 'held', delivering: false });
         this.#becomeDeliverer();
         await held;
       })
@@ -288,6 +327,7 @@ class OrderOutboxImpl implements OrderOutbox {
 
   #becomeDeliverer(): void {
     this.#delivering.set(true);
+    this.#status.update((s) => ({ ...s, delivering: true }));
     // Another tab may have delivered or rejected entries while this one waited.
     this.#reloadLists()
       .catch(() => {})
@@ -326,6 +366,17 @@ class OrderOutboxImpl implements OrderOutbox {
       if (!entry || this.#stopped) return;
       const outcome = await this.#attempt(entry);
       if (this.#stopped) return;
+      if (isObsoleteAck(entry, outcome)) {
+        // The relay no longer has the order (its log was wiped): nothing is left to
+        // acknowledge, and showing it as an error would alarm staff for nothing.
+        await store.remove(entry.id);
+        if (outcome.kind === 'delivered') this.#backoff.reset();
+        this.#settle(entry.id);
+        devLog('dropped an order:ack for an order the relay no longer has', {
+          order_id: entry.order_id,
+        });
+        continue;
+      }
       if (outcome.kind === 'delivered') {
         await store.remove(entry.id);
         this.#backoff.reset();
@@ -378,11 +429,21 @@ class OrderOutboxImpl implements OrderOutbox {
     if (!relayUrl) {
       return { kind: 'failed', failure: failure ?? { code: 'network', message: 'no transport' } };
     }
+    let token: MaybeToken;
+    try {
+      token = await this.#currentToken();
+    } catch (cause) {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      return {
+        kind: 'failed',
+        failure: { code: 'unauthorized', message: `token could not be obtained: ${message}` },
+      };
+    }
     try {
       const ack = await postEvent(
         this.#env,
         relayUrl,
-        this.#currentToken(),
+        token,
         entry.type,
         entry.payload,
         timeoutMs,
@@ -394,10 +455,10 @@ class OrderOutboxImpl implements OrderOutbox {
     }
   }
 
-  #currentToken(): string | null | undefined {
+  async #currentToken(): Promise<MaybeToken> {
     const token = this.#options.token;
     if (this.#token !== undefined) return this.#token;
-    return typeof token === 'function' ? token() : token;
+    return typeof token === 'function' ? await token() : token;
   }
 
   async #refreshToken(): Promise<boolean> {
@@ -455,6 +516,16 @@ class OrderOutboxImpl implements OrderOutbox {
   #emit<E extends keyof OutboxEvents>(event: E, ...args: Parameters<OutboxEvents[E]>): void {
     this.#events.emit(event, ...args);
   }
+}
+
+/**
+ * A kitchen's `order:ack` for an order the relay no longer has: answered `not_found`, or (by
+ * relays that say so) `{ ok: true, obsolete: true }`.
+ */
+function isObsoleteAck(entry: OutboxEntry, outcome: Outcome): boolean {
+  if (entry.type !== 'order:ack') return false;
+  if (outcome.kind === 'failed') return outcome.failure.code === 'not_found';
+  return (outcome.ack as { obsolete?: unknown }).obsolete === true;
 }
 
 function invalid(code: string, message: string, details?: object): KitchenSyncError {

@@ -74,6 +74,8 @@ export function envelopeFromCentral(
 
 const OPEN = 1;
 
+const ignore = (): void => {};
+
 export function createCentralTransport(
   options: CentralTransportOptions,
   hooks: TransportHooks,
@@ -106,14 +108,17 @@ export function createCentralTransport(
     socket = null;
     clearTimers();
     if (s) {
-      s.onopen = s.onclose = s.onmessage = s.onerror = null;
+      s.onopen = s.onclose = s.onmessage = null;
+      // Not null: closing a socket that is still connecting makes Node's `ws` emit an error on
+      // the next tick, and an error event without a listener kills the process.
+      s.onerror = ignore;
       try {
         s.close();
       } catch {
         // Closing a socket that never opened may throw in some browsers; it is gone either way.
       }
     }
-    if (error) hooks.error(error);
+    if (error) hooks.error(error, 'central');
     if (open) {
       open = false;
       hooks.down('central');
@@ -161,7 +166,10 @@ export function createCentralTransport(
     try {
       s = factory(options.url);
     } catch (cause) {
-      hooks.error(new KitchenSyncError('network', 'cannot open central WebSocket', { cause }));
+      hooks.error(
+        new KitchenSyncError('network', 'cannot open central WebSocket', { cause }),
+        'central',
+      );
       retry.schedule();
       return;
     }

@@ -1,7 +1,8 @@
 import { EVENT_TYPES, eventDedupKey } from '@kitchen-sync/protocol';
 
-// An order passes through each of these statuses at most once (transitions only go forward),
-// so `type:order_id:status` names one event even when a source sends no `event_id`.
+// Within one relay log (one epoch) an order passes through each of these statuses at most
+// once (transitions only go forward), so `type:order_id:status` names one event even when a
+// source sends no `event_id`. A new log starts over: the service forgets its keys per epoch.
 const STATUS_EVENTS: ReadonlySet<string> = new Set([
   EVENT_TYPES.NEW_ORDER,
   EVENT_TYPES.ORDER_UPDATED,

@@ -91,12 +91,20 @@ export function createLocalTransport(
     });
     s.on('connect_error', (error: Error) => {
       connecting = false;
-      const code = isErrorCode(error?.message) ? error.message : 'network';
-      hooks.error(new KitchenSyncError(code, `relay refused the connection: ${error?.message}`));
+      // The relay's middleware refuses with a protocol code; anything else never reached it.
+      const code = isErrorCode(error?.message) ? error.message : null;
+      hooks.error(
+        code
+          ? new KitchenSyncError(code, `relay refused the connection: ${error.message}`)
+          : hooks.unreachable(error, `cannot connect to the relay: ${error?.message}`),
+        'local',
+      );
       if (code === 'unauthorized' && options.onUnauthorized) {
         Promise.resolve()
           .then(options.onUnauthorized)
-          .catch((cause) => hooks.error(new KitchenSyncError('unauthorized', String(cause))))
+          .catch((cause) =>
+            hooks.error(new KitchenSyncError('unauthorized', String(cause)), 'local'),
+          )
           .finally(() => retry.schedule());
         return;
       }
@@ -125,7 +133,10 @@ export function createLocalTransport(
       token = await resolveToken(options.token);
     } catch (cause) {
       connecting = false;
-      hooks.error(new KitchenSyncError('unauthorized', 'token could not be obtained', { cause }));
+      hooks.error(
+        new KitchenSyncError('unauthorized', 'token could not be obtained', { cause }),
+        'local',
+      );
       retry.schedule();
       return;
     }
@@ -145,7 +156,10 @@ export function createLocalTransport(
     } catch (cause) {
       // A throwing factory or cursor must not leave `connecting` set: nothing would retry.
       connecting = false;
-      hooks.error(new KitchenSyncError('network', 'cannot open the relay socket', { cause }));
+      hooks.error(
+        new KitchenSyncError('network', 'cannot open the relay socket', { cause }),
+        'local',
+      );
       retry.schedule();
     }
   };

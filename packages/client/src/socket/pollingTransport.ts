@@ -89,7 +89,10 @@ export function createPollingTransport(
     resume = true;
     // A relay that shut down answered its long polls early; the one that comes back may wait.
     longPoll = wait > 0;
-    hooks.error(error);
+    // The relay that comes back may have a backlog: start again from the shortest interval.
+    interval = minInterval;
+    hooks.down('poll');
+    hooks.error(error, 'poll');
     if (error.code === 'unauthorized' && options.onUnauthorized) {
       Promise.resolve()
         .then(options.onUnauthorized)
@@ -115,8 +118,10 @@ export function createPollingTransport(
       fail(new KitchenSyncError('storage', 'the cursor source failed', { cause }));
       return;
     }
+    // The first poll of a session, and the first after a failure, does not wait: its answer is
+    // what tells the status the relay is reachable, and a long poll would hold that back.
+    const waitMs = longPoll && !resume ? wait : 0;
     resume = false;
-    const waitMs = longPoll ? wait : 0;
     const query = new URLSearchParams({ outlet_id: String(options.outletId), since: '0' });
     if (cursor.since > 0 && cursor.epoch) {
       query.set('since', String(cursor.since));
@@ -149,7 +154,7 @@ export function createPollingTransport(
         ? new KitchenSyncError('timeout', 'poll timed out', { cause })
         : cause instanceof SyntaxError
           ? new KitchenSyncError('malformed_response', 'relay sent invalid JSON', { cause })
-          : new KitchenSyncError('network', 'poll failed', { cause });
+          : hooks.unreachable(cause, 'poll failed');
     } finally {
       timers.clearTimeout(abortTimer);
       controller = null;

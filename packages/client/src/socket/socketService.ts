@@ -1,5 +1,6 @@
 import type { CaughtUpMessage, EventEnvelope, SnapshotMessage } from '@kitchen-sync/protocol';
 import { KitchenSyncError } from '../errors.js';
+import { uuidv7 } from '../ids/uuidv7.js';
 import type { BackoffOptions } from '../lib/backoff.js';
 import { Disposables, type EnvironmentOptions, resolveEnvironment } from '../lib/environment.js';
 import { Listeners } from '../lib/listeners.js';
@@ -12,12 +13,26 @@ import {
   type WebSocketFactory,
 } from './centralTransport.js';
 import { dedupKeys } from './dedupKeys.js';
+import {
+  type LocalNetworkState,
+  type PermissionsLike,
+  permissionNames,
+  watchLocalNetworkAccess,
+} from './localNetworkAccess.js';
 import { createLocalTransport, type IoFactory, type LocalTransport } from './localTransport.js';
 import {
   createPollingTransport,
   type PollingOptions,
   type PollingTransport,
 } from './pollingTransport.js';
+import {
+  crossesIntoLocalNetwork,
+  isBlockedAsMixedContent,
+  isLoopbackUrl,
+  relaySetupUrl,
+} from './relayAddress.js';
+import { createRelayProbe, type RelayProbe } from './relayProbe.js';
+import { describeProblem, relayProblem } from './relayProblem.js';
 import type { TokenSource, TransportHooks } from './transport.js';
 import type { Cursor, CursorSource, EventSource, SocketService, SocketStatus } from './types.js';
 
@@ -33,7 +48,7 @@ export interface SocketServiceOptions extends EnvironmentOptions {
   token?: TokenSource;
   /** The relay refused the token: refresh it here; the next attempt asks `token` again. */
   onUnauthorized?: () => unknown;
-  /** Handshake `client_id`. Default: a random id per service. */
+  /** Handshake `client_id`. Default: `ks-` and a `uuidv7()`, one per service. */
   clientId?: string;
   /** Where to resume the relay log from; read at every (re)connect. */
   cursor?: CursorSource;
@@ -51,6 +66,18 @@ export interface SocketServiceOptions extends EnvironmentOptions {
   dedupSize?: number;
   /** Default `request()` timeout. Default 5 s. */
   requestTimeoutMs?: number;
+  /**
+   * While the relay is unreachable, `GET /health` about this often (jittered ±50 %); its first
+   * answer reconnects and polls at once instead of waiting out the backoff. Default 1 s; 0 off.
+   */
+  relayProbeMs?: number;
+  /**
+   * The page, to tell before connecting what the browser will block: an http relay from a
+   * secure page, Local Network Access from a public one. Default `location` and `isSecureContext`.
+   */
+  page?: { href: string; isSecureContext: boolean } | null;
+  /** For the Local Network Access permission. Default `navigator.permissions`; `null` skips it. */
+  permissions?: PermissionsLike | null;
 }
 
 /** A service before any transport came up. */
@@ -59,9 +86,14 @@ export const DISCONNECTED: SocketStatus = {
   centralConnected: false,
   localConnected: false,
   isPolling: false,
+  pollConnected: false,
   lastConnected: null,
   error: null,
+  reason: null,
 };
+
+/** Relay failures that mean "not there": the probe tells when it is back. */
+const UNREACHABLE: ReadonlySet<string> = new Set(['relay_unreachable', 'network', 'timeout']);
 
 const SEQ_SOURCES: ReadonlySet<EventSource> = new Set(['local', 'poll']);
 
@@ -72,14 +104,40 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     options.centralWsUrl ??
     (options.centralUrl ? centralSocketUrl(options.centralUrl, options.outletId) : undefined);
   const relayUrl = options.relayUrl?.replace(/\/+$/, '');
-  const clientId = options.clientId ?? `ks-${env.random().toString(36).slice(2, 12)}`;
+  const clientId = options.clientId ?? `ks-${uuidv7()}`;
   const grace = options.pollingGraceMs ?? 3_000;
 
+  const page = options.page === undefined ? currentPage() : options.page;
+  // Mixed content is blocked before any request: trying would only fail, forever.
+  const relayBlocked =
+    relayUrl !== undefined && isBlockedAsMixedContent(relayUrl, page?.isSecureContext === true);
+  const setupUrl = relayUrl ? relaySetupUrl(relayUrl) : undefined;
+  const permissions =
+    options.permissions === undefined
+      ? ((globalThis.navigator as { permissions?: PermissionsLike } | undefined)?.permissions ??
+        null)
+      : options.permissions;
+  const localNetworkApplies =
+    relayUrl !== undefined && !relayBlocked && crossesIntoLocalNetwork(relayUrl, page?.href);
+  // `null`: not in play for this page and relay; `unknown`: in play, the browser does not say.
+  let localNetwork: LocalNetworkState | null = localNetworkApplies ? 'unknown' : null;
+
   const status = writable<SocketStatus>(DISCONNECTED);
+  // Each link keeps its own last error, so central coming up cannot hide why the relay is down.
+  let relayError: KitchenSyncError | null = null;
+  let centralError: KitchenSyncError | null = null;
   let cursorSource = options.cursor;
   const cursor = writable<Cursor>(cursorSource?.get() ?? { since: 0, epoch: null });
   const listeners = new Listeners();
   let recent = new RecentKeys(options.dedupSize);
+  // The relay log the recent keys came from. A new log (the relay lost its data) starts its
+  // orders' histories again: its `new_order:<id>:pending` is not a copy of the old one.
+  let recentEpoch: string | null = null;
+  const enterEpoch = (epoch: string | null | undefined): void => {
+    if (typeof epoch !== 'string' || epoch === recentEpoch) return;
+    if (recentEpoch !== null) recent = new RecentKeys(options.dedupSize);
+    recentEpoch = epoch;
+  };
 
   let started = false;
   let graceTimer: unknown = null;
@@ -88,16 +146,36 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   const patch = (change: Partial<SocketStatus>): void => {
     const prev = status.get();
     const next = { ...prev, ...change };
+    const relayUp = next.localConnected || next.pollConnected;
     next.mode =
-      next.centralConnected || next.localConnected
+      next.localConnected || (next.centralConnected && !relayUrl)
         ? 'connected'
-        : next.isPolling
+        : next.pollConnected
           ? 'polling'
-          : 'disconnected';
+          : next.centralConnected
+            ? 'central_only'
+            : 'disconnected';
+    next.error =
+      relayUrl && !relayUp && relayError
+        ? relayError
+        : centralUrl && !next.centralConnected
+          ? centralError
+          : null;
+    next.reason =
+      describeProblem(next.error) ??
+      (next.mode === 'central_only'
+        ? 'Connected to central but not to the relay: new orders wait on this device.'
+        : null);
     const changed = (Object.keys(next) as Array<keyof SocketStatus>).some(
       (k) => next[k] !== prev[k],
     );
     if (changed) status.set(next);
+  };
+
+  let probe: RelayProbe | null = null;
+  // Only while started and the relay link is down: the probe stops itself at the first answer.
+  const probeRelay = (): void => {
+    if (started && probe && !local?.connected) probe.start();
   };
 
   const socketUp = (): boolean => central?.connected === true || local?.connected === true;
@@ -105,7 +183,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   // Polling bridges the gap only while no socket is up, and only after a grace period so a
   // socket that is merely slow to open does not trigger a burst of HTTP requests.
   const reconcilePolling = (): void => {
-    if (!started || !polling) return;
+    if (!started || !polling || relayBlocked) return;
     if (socketUp()) {
       timers.clearTimeout(graceTimer);
       graceTimer = null;
@@ -127,24 +205,42 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   const hooks: TransportHooks = {
     env,
     up(source) {
+      if (source === 'local') probe?.stop();
+      if (source === 'central') centralError = null;
+      else relayError = null;
       patch({
         ...(source === 'central' ? { centralConnected: true } : {}),
         ...(source === 'local' ? { localConnected: true } : {}),
+        ...(source === 'poll' ? { pollConnected: true } : {}),
         lastConnected: env.now(),
-        error: null,
       });
       reconcilePolling();
     },
     down(source) {
+      const prev = status.get();
+      const wasUp =
+        source === 'central'
+          ? prev.centralConnected
+          : source === 'local'
+            ? prev.localConnected
+            : prev.pollConnected;
       patch({
         ...(source === 'central' ? { centralConnected: false } : {}),
         ...(source === 'local' ? { localConnected: false } : {}),
-        lastConnected: env.now(),
+        ...(source === 'poll' ? { pollConnected: false } : {}),
+        ...(wasUp ? { lastConnected: env.now() } : {}),
       });
+      if (source === 'local') probeRelay();
       reconcilePolling();
     },
-    error(error) {
-      patch({ error });
+    error(error, source) {
+      if (source === 'central') centralError = error;
+      else relayError = error;
+      patch({});
+      if (source !== 'central' && UNREACHABLE.has(error.code)) probeRelay();
+    },
+    unreachable(cause, message) {
+      return relayProblem(cause, message, { setupUrl, localNetwork });
     },
     event(event: EventEnvelope, source: EventSource) {
       const keys = dedupKeys(event);
@@ -160,10 +256,12 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       }
     },
     snapshot(snapshot: SnapshotMessage, source: EventSource) {
+      enterEpoch(snapshot.epoch);
       listeners.emit('sync:snapshot', snapshot, source);
       setCursor({ since: snapshot.seq, epoch: snapshot.epoch });
     },
     caughtUp(caughtUp: CaughtUpMessage, source: EventSource) {
+      enterEpoch(caughtUp.epoch);
       listeners.emit('sync:caught_up', caughtUp, source);
       setCursor({ since: caughtUp.seq, epoch: caughtUp.epoch });
     },
@@ -222,8 +320,20 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     );
   };
   polling = makePolling(options.outletId);
+  const probeMs = options.relayProbeMs ?? 1_000;
+  if (relayUrl && probeMs > 0) {
+    probe = createRelayProbe(env, {
+      url: relayUrl,
+      intervalMs: probeMs,
+      onBack: () => {
+        local?.retryNow();
+        polling?.poke();
+      },
+    });
+  }
 
   function startPolling(outletId: string | number = options.outletId): void {
+    if (relayBlocked) return;
     if (String(outletId) !== String(pollingOutlet)) {
       polling?.stop();
       pollingOutlet = outletId;
@@ -236,8 +346,38 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
 
   function stopPolling(): void {
     polling?.stop();
-    patch({ isPolling: false });
+    patch({ isPolling: false, pollConnected: false });
   }
+
+  function connectLocal(): void {
+    if (!relayBlocked) local?.connect();
+  }
+
+  const onLocalNetwork = (state: LocalNetworkState): void => {
+    const before = localNetwork;
+    localNetwork = state;
+    const relayUp = local?.connected === true || status.get().pollConnected;
+    if (state === 'denied') {
+      // Said before the first attempt fails; an attempt that gets through clears it.
+      if (!relayUp) {
+        relayError = relayProblem(null, 'local network access is denied', {
+          setupUrl,
+          localNetwork,
+        });
+        patch({});
+      }
+      return;
+    }
+    if (
+      relayError?.code === 'local_network_denied' ||
+      relayError?.code === 'local_network_prompt'
+    ) {
+      relayError = null;
+      patch({});
+    }
+    // Granted in the site settings (or the denial reset): try now, not at the next backoff.
+    if (before === 'denied' || before === 'prompt') retryAll();
+  };
 
   const retryAll = (): void => {
     central?.retryNow();
@@ -254,8 +394,20 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       disposables = new Disposables();
       // The browser's own signal is faster than any backoff: retry at once.
       disposables.listen(env.window, 'online', retryAll);
+      if (relayBlocked && relayUrl) {
+        relayError = new KitchenSyncError(
+          'relay_insecure_url',
+          `a secure page cannot reach ${relayUrl}: use the relay's https:// address`,
+          { relayUrl },
+        );
+        patch({});
+      }
+      if (localNetworkApplies && permissions && relayUrl) {
+        const names = permissionNames(isLoopbackUrl(relayUrl));
+        disposables.add(watchLocalNetworkAccess(permissions, names, onLocalNetwork));
+      }
       central?.connect();
-      local?.connect();
+      connectLocal();
       reconcilePolling();
     },
     stop() {
@@ -263,6 +415,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       disposables.dispose();
       timers.clearTimeout(graceTimer);
       graceTimer = null;
+      probe?.stop();
       central?.close();
       local?.close();
       stopPolling();
@@ -279,15 +432,13 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       recent = new RecentKeys(options.dedupSize);
       // Events already sent from the old position may not be in the new source's store.
       local?.close();
-      local?.connect();
+      connectLocal();
       if (polling?.active) {
         polling.stop();
         polling.start();
       }
     },
-    connectLocal() {
-      local?.connect();
-    },
+    connectLocal,
     startPolling,
     stopPolling,
     on(type, fn) {
@@ -305,4 +456,10 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       );
     },
   };
+}
+
+function currentPage(): { href: string; isSecureContext: boolean } | null {
+  const g = globalThis as { location?: { href?: unknown }; isSecureContext?: unknown };
+  if (typeof g.location?.href !== 'string') return null;
+  return { href: g.location.href, isSecureContext: g.isSecureContext === true };
 }

@@ -8,7 +8,9 @@ export interface TransportHooks {
   env: Environment;
   up(source: EventSource): void;
   down(source: EventSource): void;
-  error(error: KitchenSyncError): void;
+  error(error: KitchenSyncError, source: EventSource): void;
+  /** The coded error for a connect or poll that failed below HTTP (no answer at all). */
+  unreachable(cause: unknown, message: string): KitchenSyncError;
   event(event: EventEnvelope, source: EventSource): void;
   snapshot(snapshot: SnapshotMessage, source: EventSource): void;
   caughtUp(caughtUp: CaughtUpMessage, source: EventSource): void;

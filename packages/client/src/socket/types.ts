@@ -11,17 +11,29 @@ import type {
 import type { KitchenSyncError } from '../errors.js';
 import type { Readable } from '../store.js';
 
-export type ConnectionMode = 'connected' | 'polling' | 'disconnected';
+/**
+ * - `connected`: the relay socket is up (or, with no relay configured, the central one).
+ * - `polling`: no socket, but the last poll of the relay was answered.
+ * - `central_only`: central's socket is up but the relay cannot be reached: orders wait.
+ * - `disconnected`: nothing is reachable (see `error` and `reason`).
+ */
+export type ConnectionMode = 'connected' | 'polling' | 'central_only' | 'disconnected';
 
 /** DESIGN §4: what a POS or kitchen screen shows about its connection. */
 export interface SocketStatus {
   mode: ConnectionMode;
   centralConnected: boolean;
   localConnected: boolean;
+  /** The polling fallback is running (whether or not its polls succeed). */
   isPolling: boolean;
+  /** The last poll was answered by the relay. */
+  pollConnected: boolean;
   /** ms since epoch of the last moment any transport was up. */
   lastConnected: number | null;
+  /** Why a link is down, with a stable `code` (the relay's link first, then central's). */
   error: KitchenSyncError | null;
+  /** `error` (or the mode) in a sentence a person at the counter can act on; `null` when all is well. */
+  reason: string | null;
 }
 
 /** Where the relay's log was read up to: `since` is honoured only with the same `epoch`. */

@@ -6,5 +6,10 @@ export type {
   SyncResult,
 } from '../sw/protocol.js';
 export { ORDER_QUEUE_NAME, SW_MESSAGES } from '../sw/protocol.js';
-export type { QueueListener, ServiceWorkerManagerOptions, ServiceWorkerStatus } from './manager.js';
+export type {
+  QueueListener,
+  ServiceWorkerManagerOptions,
+  ServiceWorkerStatus,
+  ServiceWorkerUnsupportedReason,
+} from './manager.js';
 export { createServiceWorkerManager, ServiceWorkerManager } from './manager.js';

@@ -12,9 +12,18 @@ import {
 } from '../sw/protocol.js';
 import { messageWorker } from './messageWorker.js';
 
+/**
+ * Why there is no service worker: `insecure_context` on a page served over plain http from a
+ * LAN address (browsers offer workers only to https and localhost pages), `not_in_browser`
+ * where the browser has none (or it is switched off).
+ */
+export type ServiceWorkerUnsupportedReason = 'insecure_context' | 'not_in_browser';
+
 export interface ServiceWorkerStatus {
   /** The browser has service workers (and the page is a secure context). */
   supported: boolean;
+  /** Set when `supported` is false. Pages keep working without a worker: see docs/client.md. */
+  unsupportedReason: ServiceWorkerUnsupportedReason | null;
   registered: boolean;
   active: boolean;
   waiting: boolean;
@@ -36,6 +45,8 @@ export interface ServiceWorkerManagerOptions {
   /** Tell the worker to replay when the browser comes online. Default true. */
   syncOnOnline?: boolean;
   navigator?: Navigator;
+  /** Default `globalThis.isSecureContext`. */
+  isSecureContext?: boolean;
   window?: Pick<Window, 'addEventListener' | 'removeEventListener'>;
   caches?: CacheStorage;
   timers?: Timers;
@@ -47,6 +58,7 @@ const SYNC_TAG = `workbox-background-sync:${ORDER_QUEUE_NAME}`;
 
 const INITIAL: ServiceWorkerStatus = {
   supported: false,
+  unsupportedReason: null,
   registered: false,
   active: false,
   waiting: false,
@@ -71,6 +83,8 @@ export class ServiceWorkerManager {
   readonly #timeoutMs: number;
   #registration: ServiceWorkerRegistration | undefined;
   #workbox: Workbox | undefined;
+  /** Counts the worker's announcements, so an older answer never overwrites a newer one. */
+  #queueVersion = 0;
 
   constructor(options: ServiceWorkerManagerOptions = {}) {
     this.#options = options;
@@ -79,7 +93,18 @@ export class ServiceWorkerManager {
     this.#timeoutMs = options.messageTimeoutMs ?? 60_000;
     this.status = readonly(this.#status);
     this.queue = readonly(this.#queue);
-    this.#status.update((s) => ({ ...s, supported: this.#container() !== undefined }));
+    const supported = this.#container() !== undefined;
+    const secure =
+      options.isSecureContext ?? (globalThis as { isSecureContext?: boolean }).isSecureContext;
+    this.#status.update((s) => ({
+      ...s,
+      supported,
+      unsupportedReason: supported
+        ? null
+        : secure === false
+          ? 'insecure_context'
+          : 'not_in_browser',
+    }));
   }
 
   /** Registers the worker; resolves `false` where service workers are unavailable or it fails. */
@@ -113,6 +138,9 @@ export class ServiceWorkerManager {
     registration.installing?.addEventListener('statechange', () => this.#refresh());
     registration.waiting?.addEventListener('statechange', () => this.#refresh());
     this.#refresh();
+    // The worker announces only changes: after a reload the page would show no queue while
+    // orders wait in it. Ask once at start.
+    void this.#loadQueue();
     return true;
   }
 
@@ -236,7 +264,24 @@ export class ServiceWorkerManager {
   #onMessage(event: MessageEvent): void {
     const data = event.data as { type?: unknown; summary?: QueueSummary } | null;
     if (!data || data.type !== SW_MESSAGES.QUEUE_CHANGED || !data.summary) return;
-    const summary = { pending: data.summary.pending, rejected: data.summary.rejected };
+    this.#queueVersion++;
+    this.#setQueue({ pending: data.summary.pending, rejected: data.summary.rejected });
+  }
+
+  async #loadQueue(): Promise<void> {
+    const version = this.#queueVersion;
+    let status: QueueStatus;
+    try {
+      status = await this.queueStatus();
+    } catch {
+      // No active worker yet (first install): it announces the queue when it changes.
+      return;
+    }
+    if (version !== this.#queueVersion) return;
+    this.#setQueue({ pending: status.pending.length, rejected: status.rejected.length });
+  }
+
+  #setQueue(summary: QueueSummary): void {
     this.#queue.set(summary);
     this.#listeners.emit('queue', summary);
   }

@@ -1,5 +1,6 @@
 import { Queue } from 'workbox-background-sync';
 import { registerRoute } from 'workbox-routing';
+import { uuidv7 } from '../ids/uuidv7.js';
 import { resolveEnvironment } from '../lib/environment.js';
 import { registerCacheRoutes } from './cacheRoutes.js';
 import { classifyResponse } from './classify.js';
@@ -51,7 +52,7 @@ export function installKitchenSync(options: KitchenSyncWorkerOptions = {}): Kitc
     fetch: env.fetch,
     now: env.now,
     timers,
-    randomUUID: options.randomUUID ?? (() => crypto.randomUUID()),
+    randomUUID: options.randomUUID ?? (() => uuidv7()),
     onChange: notify,
     afterReplay: (stopped) => retry?.(stopped),
   });

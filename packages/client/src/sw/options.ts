@@ -1,4 +1,4 @@
-import type { Timers } from '../lib/environment.js';
+import type { Timers } from '../lib/timers.js';
 import type { ClassifyResponse } from './classify.js';
 import type { ServiceWorkerScope } from './scope.js';
 
@@ -54,6 +54,7 @@ export interface KitchenSyncWorkerOptions {
   fetch?: typeof fetch;
   now?: () => number;
   timers?: Pick<Timers, 'setTimeout' | 'clearTimeout'>;
+  /** Makes idempotency keys for POSTs that carry none. Default `uuidv7()`. */
   randomUUID?: () => string;
   /** Jitter of the replay retries where there are no sync events. */
   random?: () => number;

@@ -309,4 +309,63 @@ describe('outboxes and feeds through relay restarts', () => {
     });
     expect(kitchen.outbox.rejected.get()).toEqual([]);
   }, 60_000);
+
+  it('a wiped relay: an order the POS sends again is re-adopted by a kitchen that had it', async () => {
+    relay = await startRelayProcess();
+    const pos = await openPos(0);
+    const kitchen = await openKitchen({ sub: 'kitchen-readopt', tenant: 1 });
+    const order = makeOrder({ tenant_id: 1, outlet_id: OUTLET });
+    await pos.outbox.submit(order);
+    await vi.waitFor(
+      () => expect(statuses(kitchen.feed)).toEqual({ [order.order_id]: 'pending' }),
+      {
+        timeout: 10_000,
+        interval: 20,
+      },
+    );
+    await kitchen.feed.flush();
+    const oldEpoch = kitchen.feed.cursor.get().epoch;
+
+    await relay.kill();
+    await rm(relay.dataDir, { recursive: true, force: true });
+    await relay.restart();
+    // The kitchen is on the new log first: the order is an orphan there.
+    await vi.waitFor(
+      async () => {
+        await kitchen.feed.flush();
+        expect(kitchen.feed.cursor.get().epoch).not.toBe(oldEpoch);
+        expect(kitchen.feed.orders.get().map((o) => o.orphaned)).toEqual([true]);
+      },
+      { timeout: SETTLE_MS, interval: 50 },
+    );
+
+    // The crash swallowed the POS's ack: it sends the same order again, into the new log.
+    await pos.outbox.submit(order);
+    await vi.waitFor(
+      async () => {
+        await kitchen.feed.flush();
+        expect(kitchen.feed.orders.get().map((o) => [o.order_id, o.orphaned])).toEqual([
+          [order.order_id, false],
+        ]);
+      },
+      { timeout: SETTLE_MS, interval: 50 },
+    );
+    // Adopted, not an orphan: a status change reaches the relay's new log.
+    await kitchen.feed.updateStatus(order.order_id, 'preparing');
+    await vi.waitFor(
+      () => {
+        expect(kitchen.outbox.pending.get()).toEqual([]);
+        expect(kitchen.feed.orders.get().filter((o) => o.pending)).toEqual([]);
+      },
+      { timeout: SETTLE_MS, interval: 50 },
+    );
+    expect(statuses(kitchen.feed)).toEqual({ [order.order_id]: 'preparing' });
+    expect(kitchen.outbox.rejected.get()).toEqual([]);
+    const log = await relayLog();
+    expect(log.filter((e) => e.order_id === order.order_id).map((e) => e.type)).toEqual([
+      'new_order',
+      'order_updated',
+    ]);
+    expect(kitchen.announced).toEqual([order.order_id]);
+  }, 90_000);
 });

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { OrderState } from '@kitchen-sync/protocol';
 import Database from 'better-sqlite3';
+import { type DataDirLock, lockDataDir } from './dataDirLock.js';
 import type {
   EventStore,
   RetentionPolicy,
@@ -10,6 +11,7 @@ import type {
   StoredOrder,
   TenantScope,
 } from './EventStore.js';
+import { checkDatabaseFile } from './integrityCheck.js';
 import { startWalCheckpointer } from './walCheckpointer.js';
 
 export interface SqliteEventStoreOptions {
@@ -17,6 +19,8 @@ export interface SqliteEventStoreOptions {
   dataDir?: string;
   /** Full path of the database file; `:memory:` works for throwaway runs. */
   filename?: string;
+  /** Told when the relay starts a new log where one may have been (an empty `relay.db`). */
+  onWarning?: (message: string) => void;
 }
 
 // Each entry moves the schema one version forward; `user_version` records how far we got.
@@ -118,6 +122,24 @@ function offloadCheckpoints(db: Database.Database, filename: string) {
   });
 }
 
+function openDatabase(filename: string): Database.Database {
+  const db = new Database(filename);
+  try {
+    db.pragma('journal_mode = WAL');
+    // With WAL, NORMAL syncs at checkpoints, not at every commit: a committed transaction is in
+    // the WAL file (the OS page cache) before we ack, so it survives the relay being killed
+    // (SIGKILL, crash). Only an OS crash or power loss can drop the last commits; FULL would
+    // fsync every tick and cost most of the throughput. docs/relay.md states this trade-off.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
 /** The default store: one SQLite file in WAL mode, every statement prepared once. */
 export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): EventStore {
   let filename = options.filename;
@@ -126,15 +148,24 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): E
     mkdirSync(dir, { recursive: true });
     filename = join(dir, 'relay.db');
   }
-  const db = new Database(filename);
-  db.pragma('journal_mode = WAL');
-  // With WAL, NORMAL syncs at checkpoints, not at every commit: a committed transaction is in
-  // the WAL file (the OS page cache) before we ack, so it survives the relay being killed
-  // (SIGKILL, crash). Only an OS crash or power loss can drop the last commits; FULL would
-  // fsync every tick and cost most of the throughput. docs/relay.md states this trade-off.
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  migrate(db);
+  let lock: DataDirLock | undefined;
+  if (filename !== ':memory:') {
+    lock = lockDataDir(`${filename}.lock`, dirname(filename));
+    try {
+      const found = checkDatabaseFile(filename);
+      if (found.kind === 'fresh' && found.warning) options.onWarning?.(found.warning);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+  let db: Database.Database;
+  try {
+    db = openDatabase(filename);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const checkpointer = filename === ':memory:' ? undefined : offloadCheckpoints(db, filename);
 
   db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)`).run(randomUUID());
@@ -321,7 +352,17 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): E
     countEvents: () => (stmt.count.get() as { n: number }).n,
     close() {
       checkpointer?.stop();
-      if (db.open) db.close();
+      if (db.open) {
+        // Everything into relay.db before exit, so the file alone is a complete copy after a
+        // graceful stop (an operator may copy it without its -wal).
+        try {
+          db.pragma('wal_checkpoint(TRUNCATE)');
+        } catch {
+          // Nothing is lost: the commits stay in relay.db-wal, which SQLite replays on open.
+        }
+        db.close();
+      }
+      lock?.release();
     },
   };
 }

@@ -2,7 +2,12 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 export interface WalCheckpointer {
-  /** Stops the worker; it closes its own connection (a last checkpoint) and exits. */
+  /**
+   * Stops the worker and waits (at most `STOP_WAIT_MS`) until it has closed its connection,
+   * so the relay's own connection can then checkpoint everything: a connection that stays
+   * open keeps a shared lock, and a process that exits while the worker is mid-round left
+   * the last commits only in `relay.db-wal`.
+   */
   stop(): void;
 }
 
@@ -32,8 +37,14 @@ const checkpoint = () => {
 const timer = setInterval(checkpoint, workerData.intervalMs);
 parentPort.once('message', () => {
   clearInterval(timer);
-  db.close();
-  parentPort.close();
+  try {
+    db.close();
+  } finally {
+    const closed = new Int32Array(workerData.closed);
+    Atomics.store(closed, 0, 1);
+    Atomics.notify(closed, 0);
+    parentPort.close();
+  }
 });
 `;
 
@@ -43,6 +54,9 @@ parentPort.once('message', () => {
 // left to the relay connection's own autocheckpoint, as before.
 const MAX_ROUNDS = 8;
 const ROUNDS_BUDGET_MS = 50;
+// A round is bounded by ROUNDS_BUDGET_MS; a worker that has not closed by then is stuck, and
+// shutdown goes on without it (the relay's checkpoint then copies what it can).
+const STOP_WAIT_MS = 2_000;
 
 /**
  * Copies the WAL back into the database from a worker thread with its own connection. A
@@ -57,6 +71,7 @@ export function startWalCheckpointer(
   onFailure: (error: unknown) => void,
 ): WalCheckpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const closed = new SharedArrayBuffer(4);
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: {
@@ -65,22 +80,29 @@ export function startWalCheckpointer(
       intervalMs,
       maxRounds: MAX_ROUNDS,
       roundsBudgetMs: ROUNDS_BUDGET_MS,
+      closed,
     },
   });
   // It must never keep a finished relay (or a test run) alive.
   worker.unref();
   let stopped = false;
+  let exited = false;
   worker.on('error', (error) => {
     if (!stopped) onFailure(error);
   });
   worker.on('exit', (code) => {
+    exited = true;
     if (!stopped && code !== 0) onFailure(new Error(`checkpoint worker exited with ${code}`));
   });
   return {
     stop() {
       if (stopped) return;
       stopped = true;
+      // A worker that died has no connection left to wait for.
+      if (exited) return;
       worker.postMessage('stop');
+      // Blocking on purpose: store.close() is synchronous, and this runs once, at shutdown.
+      Atomics.wait(new Int32Array(closed), 0, 0, STOP_WAIT_MS);
     },
   };
 }

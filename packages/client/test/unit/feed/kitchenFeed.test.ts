@@ -544,6 +544,22 @@ describe('KitchenFeed actions through the outbox', () => {
     expect(feed.orders.get().map((o) => [o.status, o.pending])).toEqual([['preparing', false]]);
   });
 
+  it('works on a page without crypto.randomUUID (plain http on the LAN): "Start" is sent', async () => {
+    const { outbox, feed, order } = await setup();
+    const real = globalThis.crypto;
+    vi.stubGlobal('crypto', { getRandomValues: real.getRandomValues.bind(real) });
+    try {
+      await feed.updateStatus(order.order_id, 'preparing');
+      await feed.acknowledge(order.order_id);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    await outbox.flush();
+    const eventIds = socket.requests.map((r) => (r.payload as { event_id: string }).event_id);
+    expect(socket.requests.map((r) => r.type)).toEqual(['order:update', 'order:ack']);
+    for (const id of eventIds) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab]/);
+  });
+
   it('rolls the change back when the relay rejects it', async () => {
     const { outbox, feed, order } = await setup();
     socket.handler = () => ({

@@ -362,6 +362,42 @@ describe('OrderOutbox failure classes', () => {
     expect(outbox.pending.get()).toEqual([]);
   });
 
+  it('awaits an async token function (like the socket service TokenSource)', async () => {
+    relayHttp(() => HttpResponse.json({ ok: true, seq: 5, duplicate: false }));
+    let asked = 0;
+    const outbox = open({
+      relayUrl: RELAY,
+      token: async () => {
+        asked++;
+        return `tok-async-${asked}`;
+      },
+    });
+    await outbox.submit(makeOrder());
+    await outbox.submit(makeOrder());
+    await outbox.flush();
+
+    expect(httpCalls.map((c) => c.authorization)).toEqual([
+      'Bearer tok-async-1',
+      'Bearer tok-async-2',
+    ]);
+  });
+
+  it('treats a token function that throws as unauthorized and retries after the backoff', async () => {
+    relayHttp(() => HttpResponse.json({ ok: true, seq: 5, duplicate: false }));
+    const outbox = open({
+      relayUrl: RELAY,
+      token: async () => {
+        throw new Error('token service down');
+      },
+    });
+    await outbox.submit(makeOrder());
+    await outbox.flush();
+
+    expect(httpCalls).toEqual([]);
+    expect(outbox.pending.get()[0]?.last_error?.code).toBe('unauthorized');
+    expect(timers.delays()).toEqual([1_000]);
+  });
+
   it('falls back to HTTP when the socket drops mid-request', async () => {
     socket.setLocal(true);
     socket.handler = () => {
@@ -523,6 +559,45 @@ describe('OrderOutbox across tabs', () => {
     await until(tabB.pending, (list) => list.length === 0);
     expect(sentIds()).toEqual([order.order_id]);
     expect(tabB.delivering.get()).toBe(false);
+  });
+});
+
+describe('OrderOutbox on a page without secure-context APIs (plain http on the LAN)', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('no Web Locks, no crypto.randomUUID: delivers on its own and says so in its status', async () => {
+    const order = makeOrder();
+    const real = globalThis.crypto;
+    vi.stubGlobal('crypto', { getRandomValues: real.getRandomValues.bind(real) });
+    vi.stubGlobal('navigator', {});
+    socket.setLocal(true);
+    const outbox = open({ locks: undefined });
+    await until(outbox.status, (s) => s.delivering);
+    expect(outbox.status.get()).toEqual({ lock: 'unavailable', delivering: true });
+
+    await outbox.submit(order);
+    const update = await outbox.enqueue('order:update', {
+      order_id: order.order_id,
+      status: 'preparing',
+    });
+    expect(update.payload.event_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab]/);
+    await until(outbox.pending, (list) => list.length === 0);
+    expect(socket.requests.map((r) => r.type)).toEqual(['order:publish', 'order:update']);
+  });
+
+  it('with Web Locks the status says who delivers: held here, waiting in the other tab', async () => {
+    const locks = new FakeLocks();
+    const tabA = open({ locks });
+    await until(tabA.status, (s) => s.delivering);
+    const tabB = open({ locks });
+    await tabB.ready;
+    expect(tabA.status.get()).toEqual({ lock: 'held', delivering: true });
+    expect(tabB.status.get()).toEqual({ lock: 'waiting', delivering: false });
+    tabA.stop();
+    await until(tabB.status, (s) => s.lock === 'held' && s.delivering);
+    expect(tabA.status.get()).toEqual({ lock: 'waiting', delivering: false });
   });
 });
 

@@ -152,6 +152,11 @@ export class FakeRelaySocket implements RelaySocket {
     this.#fire('connect_error', new Error(message));
   }
 
+  /** A connect_error as socket.io-client raises it, e.g. a TransportError with a `description`. */
+  fail(error: unknown): void {
+    this.#fire('connect_error', error);
+  }
+
   drop(): void {
     this.connected = false;
     this.#fire('disconnect', 'transport close');

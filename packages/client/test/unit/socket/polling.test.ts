@@ -80,41 +80,48 @@ describe('polling', () => {
     const s = make();
     s.startPolling();
     await vi.advanceTimersByTimeAsync(0);
-    expect(requests[0]?.query).toMatchObject({ outlet_id: '1', since: '0', wait: '25000' });
-    expect(requests[0]?.auth).toBe('Bearer tok');
+    // A probe that does not wait, then the first long poll.
+    expect(requests[0]?.query).toEqual({ outlet_id: '1', since: '0', limit: '500' });
+    expect(requests[1]?.query).toMatchObject({ outlet_id: '1', since: '0', wait: '25000' });
+    expect(requests[1]?.auth).toBe('Bearer tok');
     await vi.advanceTimersByTimeAsync(2_000 + 4_000 + 8_000 + 10_000);
     next = [orderEvent({ seq: 1 })];
     await vi.advanceTimersByTimeAsync(10_000 + 1_000 + 2_000 + 100);
     expect(requests.map((r) => r.at)).toEqual([
-      0, 2_000, 6_000, 14_000, 24_000, 34_000, 35_000, 37_000,
+      0, 0, 2_000, 6_000, 14_000, 24_000, 34_000, 35_000, 37_000,
     ]);
-    expect(requests.slice(1).every((r) => r.query.wait === undefined)).toBe(true);
+    expect(requests.slice(2).every((r) => r.query.wait === undefined)).toBe(true);
   });
 
   it('asks for a long poll again after a failure (a restarted relay may support it)', async () => {
-    relay(() => (requests.length === 2 ? new HttpResponse(null, { status: 503 }) : page({})));
+    relay(() => (requests.length === 3 ? new HttpResponse(null, { status: 503 }) : page({})));
     const s = make();
     s.startPolling();
     await vi.advanceTimersByTimeAsync(2_000 + 5_000 + 100);
-    expect(requests.map((r) => [r.at, r.query.wait])).toEqual([
-      [0, '25000'],
-      [2_000, undefined],
-      [7_000, '25000'],
+    // Probe, long poll answered at once (no long-poll support), plain poll refused, probe, long poll.
+    expect(requests.map((r) => r.query.wait)).toEqual([
+      undefined,
+      '25000',
+      undefined,
+      undefined,
+      '25000',
     ]);
+    expect(requests.map((r) => r.at).slice(0, 4)).toEqual([0, 0, 2_000, 7_000]);
     expect(s.status.get().isPolling).toBe(true);
   });
 
   it('long-polls when the relay holds the request, and asks again at once after an answer', async () => {
     const held: Array<() => void> = [];
-    relay(
-      (seen) =>
-        new Promise<Response>((resolve) => {
-          held.push(() =>
-            resolve(
-              page({ events: [orderEvent({ seq: Number(seen.query.since) + 1 })], last_seq: 1 }),
-            ),
-          );
-        }),
+    relay((seen) =>
+      requests.length === 1
+        ? page({})
+        : new Promise<Response>((resolve) => {
+            held.push(() =>
+              resolve(
+                page({ events: [orderEvent({ seq: Number(seen.query.since) + 1 })], last_seq: 1 }),
+              ),
+            );
+          }),
     );
     const s = make();
     const seqs: Array<number | null> = [];
@@ -124,17 +131,19 @@ describe('polling', () => {
     });
     s.startPolling();
     await vi.advanceTimersByTimeAsync(20_000);
-    expect(requests).toHaveLength(1);
+    // The probe was answered at once; the long poll after it is held.
+    expect(requests).toHaveLength(2);
+    expect(requests[1]?.query.wait).toBe('25000');
     held[0]?.();
     await vi.advanceTimersByTimeAsync(100);
-    expect(requests).toHaveLength(2);
-    expect(requests[1]?.query).toMatchObject({ since: '1', epoch: 'ep1', wait: '25000' });
-    expect(requests[1]?.at).toBe(20_000);
+    expect(requests).toHaveLength(3);
+    expect(requests[2]?.query).toMatchObject({ since: '1', epoch: 'ep1', wait: '25000' });
+    expect(requests[2]?.at).toBe(20_000);
     expect(seqs).toEqual([1]);
     expect(s.status.get()).toMatchObject({ mode: 'polling', isPolling: true, error: null });
   });
 
-  it('gives up on a request after wait + 5 s and backs off 5, 10, 15 … s up to 30 s on errors', async () => {
+  it('gives up on a request after its wait + 5 s and backs off 5, 10, 15 … s up to 30 s on errors', async () => {
     relay(() =>
       requests.length === 1
         ? new Promise<Response>(() => {})
@@ -142,13 +151,14 @@ describe('polling', () => {
     );
     const s = make();
     s.startPolling();
-    await vi.advanceTimersByTimeAsync(30_000);
+    // The first poll of a session is a probe without `wait`: it gives up after 5 s.
+    await vi.advanceTimersByTimeAsync(5_000);
     expect(s.status.get().error?.code).toBe('timeout');
     await vi.advanceTimersByTimeAsync(
       5_000 + 10_000 + 15_000 + 20_000 + 25_000 + 30_000 + 30_000 + 100,
     );
     expect(requests.map((r) => r.at)).toEqual([
-      0, 35_000, 45_000, 60_000, 80_000, 105_000, 135_000, 165_000,
+      0, 10_000, 20_000, 35_000, 55_000, 80_000, 110_000, 140_000,
     ]);
     expect(s.status.get().error?.code).toBe('internal');
     expect([1, 2, 3, 6, 7, 100].map(pollErrorDelay)).toEqual([

@@ -58,8 +58,10 @@ describe('status and modes', () => {
       centralConnected: false,
       localConnected: true,
       isPolling: false,
+      pollConnected: false,
       lastConnected: Date.parse('2026-01-03T10:00:00Z'),
       error: null,
+      reason: null,
     });
     expect(s.isConnected()).toBe(true);
   });
@@ -75,11 +77,17 @@ describe('status and modes', () => {
     await vi.advanceTimersByTimeAsync(2_999);
     expect(s.status.get().isPolling).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
-    expect(s.status.get()).toMatchObject({ mode: 'polling', isPolling: true });
+    // Polling, but no poll has been answered yet: nothing is reachable so far.
+    expect(s.status.get()).toMatchObject({
+      mode: 'disconnected',
+      isPolling: true,
+      pollConnected: false,
+    });
 
     FakeWebSocket.latest().serverOpen();
+    // Central is up, the relay is not: orders wait, so the mode does not say "connected".
     expect(s.status.get()).toMatchObject({
-      mode: 'connected',
+      mode: 'central_only',
       centralConnected: true,
       isPolling: false,
     });
@@ -96,7 +104,7 @@ describe('status and modes', () => {
     FakeRelaySocket.latest().drop();
     expect(s.status.get()).toMatchObject({ mode: 'disconnected', localConnected: false });
     await vi.advanceTimersByTimeAsync(3_000);
-    expect(s.status.get()).toMatchObject({ mode: 'polling', isPolling: true });
+    expect(s.status.get()).toMatchObject({ mode: 'disconnected', isPolling: true });
   });
 
   it("retries at once on the browser's online event instead of waiting out the backoff", async () => {

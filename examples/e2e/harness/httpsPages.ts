@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { type PreviewServer, preview } from 'vite';
+import { configFile, type PageName, type PageServer } from './pages';
+import { CLOUD_IP } from './trustedBrowser';
+
+export interface TlsFiles {
+  certPath: string;
+  keyPath: string;
+}
+
+/**
+ * A built page served over HTTPS under a cloud host name (resolved to the cloud address by
+ * the trusted browser), the way the users' PWAs come from the internet today.
+ */
+export async function serveHttpsPage(
+  page: PageName,
+  outRoot: string,
+  hostName: string,
+  tls: TlsFiles,
+): Promise<PageServer> {
+  const server: PreviewServer = await preview({
+    configFile: configFile(page),
+    logLevel: 'warn',
+    build: { outDir: join(outRoot, page) },
+    preview: {
+      port: 0,
+      host: CLOUD_IP,
+      strictPort: false,
+      open: false,
+      allowedHosts: [hostName],
+      https: { cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath) },
+    },
+  });
+  const { port } = server.httpServer.address() as AddressInfo;
+  return { url: `https://${hostName}:${port}`, close: () => server.close() };
+}

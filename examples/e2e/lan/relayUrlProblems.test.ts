@@ -1,0 +1,39 @@
+import { expect, test } from 'vitest';
+import { waitForConnectionProblem } from '../harness/lanScreens';
+import { kioskReady, kitchenReady, placeOrder, text, waitForText } from '../harness/screens';
+import { useLan } from '../harness/useLan';
+
+// What an HTTPS page says when the relay it was given cannot work from it.
+const lan = useLan();
+
+// A browser page cannot tell a refused certificate from a relay that is down (both are a
+// failed WebSocket), so the client reports it as unreachable, with that hint in its details.
+const UNTRUSTED_CODE = 'relay_unreachable';
+
+test('a ws:// relay URL from an HTTPS page: relay_insecure_url, and the order waits', async () => {
+  const site = await lan.site({ relay: 'plain' });
+  expect(site.relayUrl).toMatch(/^http:\/\/relay\.outlet\.lan:/);
+  const kitchen = await site.open(site.kitchenUrl(1));
+  const kiosk = await site.open(site.kioskUrl());
+  await Promise.all([kitchenReady(kitchen), kioskReady(kiosk)]);
+  await waitForConnectionProblem(kitchen, 'relay_insecure_url');
+  await waitForConnectionProblem(kiosk, 'relay_insecure_url');
+
+  await placeOrder(kiosk, [103]);
+  await waitForText(kiosk, 'pending-count', ['1']);
+  expect(await text(kitchen, 'connection-mode')).not.toBe('connected');
+});
+
+test('a relay certificate from a CA the browser does not trust: relay_unreachable, and the order waits', async () => {
+  const site = await lan.site({ relay: 'untrusted' });
+  const kiosk = await site.open(site.kioskUrl());
+  await kioskReady(kiosk);
+  await waitForConnectionProblem(kiosk, UNTRUSTED_CODE);
+  // The operator's way out: the relay's setup page, to install the outlet CA.
+  expect(await kiosk.locator('[data-testid="connection-reason"] a').getAttribute('href')).toBe(
+    `${site.relayUrl}/setup`,
+  );
+  await placeOrder(kiosk, [104]);
+  await waitForText(kiosk, 'pending-count', ['1']);
+  expect(await text(kiosk, 'connection-mode')).not.toBe('connected');
+});
