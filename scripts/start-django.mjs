@@ -9,20 +9,13 @@ import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoProcesses, waitFor } from './demoProcesses.mjs';
+import { demoSettings } from './demoSettings.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
 const python = env.KS_PYTHON ?? '/usr/bin/python3';
-const ports = {
-  relay: Number(env.RELAY_PORT ?? 3001),
-  central: Number(env.CENTRAL_PORT ?? 8000),
-  kiosk: Number(env.KIOSK_PORT ?? 5173),
-  kitchen: Number(env.KITCHEN_PORT ?? 5174),
-};
-const host = env.HOST ?? '0.0.0.0';
-const secret = env.KS_SECRET ?? 'kitchen-sync-demo-secret-not-for-production';
+const { ports, host, secret, skipBuild } = demoSettings(env);
 const dataDir = env.KS_DATA_DIR ?? join(root, '.data', 'django-demo');
-const skipBuild = env.SKIP_BUILD === '1';
 const packageDir = join(root, 'integrations', 'django');
 const projectDir = join(packageDir, 'testproject');
 

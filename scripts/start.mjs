@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoAddresses, probeHost } from './demoAddresses.mjs';
 import { demoProcesses, waitFor } from './demoProcesses.mjs';
+import { demoSettings } from './demoSettings.mjs';
 import {
   lanBanner,
   lanModeRequested,
@@ -17,16 +18,8 @@ import {
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
-const ports = {
-  relay: Number(env.RELAY_PORT ?? 3001),
-  central: Number(env.CENTRAL_PORT ?? 8000),
-  kiosk: Number(env.KIOSK_PORT ?? 5173),
-  kitchen: Number(env.KITCHEN_PORT ?? 5174),
-};
-const host = env.HOST ?? '0.0.0.0';
-const secret = env.KS_SECRET ?? 'kitchen-sync-demo-secret-not-for-production';
+const { ports, host, secret, skipBuild } = demoSettings(env);
 const dataDir = env.KS_DATA_DIR ?? join(root, '.data', 'relay');
-const skipBuild = env.SKIP_BUILD === '1';
 const lanMode = lanModeRequested(process.argv.slice(2), env);
 /** Where each page's build goes; KS_DEMO_PAGES_DIR/<page> serves pages built elsewhere. */
 const pagesDir = (page) =>
