@@ -72,6 +72,8 @@ export interface HealthResponse {
   clients: Record<'pos' | 'kitchen' | 'monitor', number>;
   head_seq: number;
   store: 'sqlite' | 'memory';
+  /** The library under the log (absent on relays from before node:sqlite support). */
+  store_engine?: 'node:sqlite' | 'better-sqlite3' | 'memory';
   /** Whether the last write reached the log; `storage_full` = the disk is full. */
   storage: StorageHealth;
   version: string;

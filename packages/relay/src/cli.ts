@@ -2,6 +2,9 @@
 import { join, resolve } from 'node:path';
 import { KitchenSyncError } from '@kitchen-sync/protocol';
 import { signToken } from './auth/tokens.js';
+import { autostartCommand } from './cli/autostart.js';
+import { executableDefaults, isExecutable } from './cli/defaults.js';
+import { statusCommand } from './cli/status.js';
 import { CliError, HELP, parseCli } from './cliOptions.js';
 import { boundLogWrites } from './logger.js';
 import { createRelay } from './relay.js';
@@ -15,7 +18,25 @@ const LOG_WRITE_GIVE_UP_MS = 2_000;
 const HARD_EXIT_MS = 10_000;
 
 async function main(): Promise<void> {
-  const cli = parseCli(process.argv.slice(2), process.env);
+  const argv = process.argv.slice(2);
+  const command = argv[0] && !argv[0].startsWith('-') ? argv[0] : 'serve';
+  // The executable runs without a terminal or a config: it fills in what is missing.
+  let env = process.env;
+  if (isExecutable()) {
+    const setting = executableDefaults(command, argv, process.env, process.execPath);
+    env = { ...setting.env, ...process.env };
+    if (setting.notice) process.stdout.write(setting.notice);
+  }
+  if (command === 'status') {
+    process.exitCode = await statusCommand(argv.slice(1), env);
+    return;
+  }
+  if (command === 'autostart') {
+    const launcher = isExecutable() ? [process.execPath] : [process.execPath, process.argv[1]!];
+    process.exitCode = autostartCommand(argv.slice(1), env, launcher);
+    return;
+  }
+  const cli = parseCli(argv, env);
   if (cli.command === 'help') {
     process.stdout.write(HELP);
     return;

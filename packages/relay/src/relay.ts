@@ -59,6 +59,8 @@ export interface RelayOptions {
   corsOrigin?: string | string[];
   /** pino level when no `logger` is given. Default `'info'`. */
   logLevel?: string;
+  /** Also log to this file, rotated at 10 MB, five kept (the executable's default). */
+  logFile?: string;
   logger?: Logger;
   /** HTTPS and WSS on the same port: certificate files, or an outlet CA the relay keeps. */
   tls?: RelayTlsOptions;
@@ -114,7 +116,12 @@ export function createRelay(options: RelayOptions = {}): Relay {
     throw new Error('createRelay needs a secret (or insecureNoAuth: true)');
   }
   const now = options.now ?? Date.now;
-  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
+  const logger =
+    options.logger ??
+    createLogger({
+      level: options.logLevel ?? 'info',
+      ...(options.logFile ? { file: { path: options.logFile } } : {}),
+    });
   if (insecure)
     logger.warn(
       'authentication is OFF (--insecure-no-auth): anyone on the network can publish and read',
@@ -287,7 +294,13 @@ export function createRelay(options: RelayOptions = {}): Relay {
       listenedHost = `${shownHost}:${port}`;
       const scheme = tls ? 'https' : 'http';
       logger.info(
-        { port, host, store: store.kind, epoch: store.epoch, tls: tls?.source ?? false },
+        {
+          port,
+          host,
+          store: store.engine ?? store.kind,
+          epoch: store.epoch,
+          tls: tls?.source ?? false,
+        },
         'relay listening',
       );
       return { url: `${scheme}://${shownHost}:${port}`, port };

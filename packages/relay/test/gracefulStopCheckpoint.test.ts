@@ -1,8 +1,8 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteEventStore } from '../src/index.js';
+import { loadSqliteDriver } from '../src/store/sqlite/loadSqliteDriver.js';
 import { killAll, startCli } from './cliProcess.js';
 import {
   closeClients,
@@ -27,7 +27,7 @@ function countEventsInFileAlone(file: string): number {
   const copy = join(tempDir('ks-copy-'), 'relay.db');
   copyFileSync(file, copy);
   expect(existsSync(`${copy}-wal`)).toBe(false);
-  const db = new Database(copy, { readonly: true });
+  const db = loadSqliteDriver().open(copy, { readonly: true });
   const { n } = db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number };
   db.close();
   return n;
@@ -60,7 +60,7 @@ describe('a graceful stop', () => {
     // Without a second connection the relay's close would be the last one, and SQLite
     // checkpoints on the last close anyway. A connection that has read once keeps a shared
     // lock on the file until it closes, as the checkpoint thread's does after its first round.
-    const other = new Database(join(dataDir, 'relay.db'), { readonly: true });
+    const other = loadSqliteDriver().open(join(dataDir, 'relay.db'), { readonly: true });
     other.prepare('SELECT COUNT(*) FROM events').get();
     store.transaction(() => {
       for (let i = 0; i < ORDERS; i++) store.append(newOrderEvent());

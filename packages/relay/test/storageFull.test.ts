@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteEventStore, type EventStore } from '../src/index.js';
+import { loadSqliteDriver } from '../src/store/sqlite/loadSqliteDriver.js';
 import { isStorageFull } from '../src/store/storageHealth.js';
 import {
   closeClients,
@@ -24,9 +24,9 @@ afterEach(async () => {
 
 /** The error SQLite really raises when a database cannot grow (max_page_count reached). */
 function realDiskFullError(): unknown {
-  const db = new Database(':memory:');
+  const db = loadSqliteDriver().open(':memory:');
   db.exec('CREATE TABLE t (b BLOB)');
-  db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+  db.exec(`PRAGMA max_page_count = ${db.pragmaValue('page_count') as number}`);
   try {
     db.prepare('INSERT INTO t VALUES (?)').run(Buffer.alloc(64 * 1024));
     return undefined;

@@ -1,5 +1,5 @@
 import { KitchenSyncError } from '@kitchen-sync/protocol';
-import Database from 'better-sqlite3';
+import type { SqliteConnection, SqliteDriver } from './sqlite/SqliteDriver.js';
 
 export interface DataDirLock {
   release(): void;
@@ -17,11 +17,13 @@ export interface DataDirLock {
  * reboot). It is a separate file because exclusive locking on `relay.db` itself would shut
  * out the checkpoint worker's connection.
  */
-export function lockDataDir(lockFile: string, dataDir: string): DataDirLock {
-  let db: Database.Database | undefined;
+export function lockDataDir(driver: SqliteDriver, lockFile: string, dataDir: string): DataDirLock {
+  let db: SqliteConnection | undefined;
   try {
-    db = new Database(lockFile, { timeout: 0 });
-    db.pragma('locking_mode = EXCLUSIVE');
+    db = driver.open(lockFile);
+    // No waiting: a held lock means another relay, which will not let go.
+    db.exec('PRAGMA busy_timeout = 0');
+    db.exec('PRAGMA locking_mode = EXCLUSIVE');
     // The first write takes the exclusive lock; exclusive locking mode keeps it after COMMIT.
     db.exec('BEGIN EXCLUSIVE');
     db.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL, since TEXT NOT NULL)');
@@ -46,7 +48,7 @@ export function lockDataDir(lockFile: string, dataDir: string): DataDirLock {
   const held = db;
   return {
     release() {
-      if (held.open) held.close();
+      if (held.isOpen) held.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { KitchenSyncError } from '@kitchen-sync/protocol';
-import Database from 'better-sqlite3';
+import type { SqliteConnection, SqliteDriver } from './sqlite/SqliteDriver.js';
 
 /** What the relay found before opening its log; `fresh` = a new log and epoch will start. */
 export type DatabaseFileState = { kind: 'fresh'; warning?: string } | { kind: 'existing' };
@@ -33,7 +33,7 @@ function readHeader(filename: string): string {
  * `quick_check` reads every page (well under a second for a retained log of 10,000 events per
  * outlet); `quick_check(1)` stops at the first problem it finds.
  */
-export function checkDatabaseFile(filename: string): DatabaseFileState {
+export function checkDatabaseFile(driver: SqliteDriver, filename: string): DatabaseFileState {
   const wal = `${filename}-wal`;
   const walHasData = existsSync(wal) && statSync(wal).size > 0;
   if (!existsSync(filename)) {
@@ -52,11 +52,10 @@ export function checkDatabaseFile(filename: string): DatabaseFileState {
     };
   }
   if (readHeader(filename) !== MAGIC) throw corrupt(filename, 'not an SQLite database header');
-  let db: Database.Database | undefined;
+  let db: SqliteConnection | undefined;
   try {
-    db = new Database(filename, { readonly: true, fileMustExist: true });
-    const rows = db.pragma('quick_check(1)') as Array<{ quick_check: string }>;
-    const verdict = rows[0]?.quick_check ?? 'no answer';
+    db = driver.open(filename, { readonly: true, fileMustExist: true });
+    const verdict = db.pragmaValue('quick_check(1)') ?? 'no answer';
     if (verdict !== 'ok') throw corrupt(filename, `quick_check: ${verdict}`);
   } catch (error) {
     if (error instanceof KitchenSyncError) throw error;

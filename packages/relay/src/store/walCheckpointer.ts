@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import type { SqliteDriver } from './sqlite/SqliteDriver.js';
 
 export interface WalCheckpointer {
   /**
@@ -14,8 +14,7 @@ export interface WalCheckpointer {
 // CommonJS on purpose: an eval'd worker cannot import the relay's ESM modules.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.filename, { fileMustExist: true });
+const db = openCheckpointConnection(workerData.filename);
 // One PASSIVE checkpoint copies the frames committed when it began; commits made while it
 // ran stay behind, and SQLite restarts the WAL from its beginning only when a write finds
 // every frame copied. At a few hundred commits a second one round nearly always leaves some
@@ -26,7 +25,7 @@ const checkpoint = () => {
     let previousLog = -1;
     const deadline = Date.now() + workerData.roundsBudgetMs;
     for (let round = 0; round < workerData.maxRounds && Date.now() < deadline; round++) {
-      const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+      const result = db.checkpoint();
       if (result.busy || result.log === previousLog) return;
       previousLog = result.log;
     }
@@ -66,16 +65,15 @@ const STOP_WAIT_MS = 2_000;
  * connection. `onFailure` runs if the worker dies, so the caller can checkpoint itself.
  */
 export function startWalCheckpointer(
+  driver: SqliteDriver,
   filename: string,
   intervalMs: number,
   onFailure: (error: unknown) => void,
 ): WalCheckpointer {
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const closed = new SharedArrayBuffer(4);
-  const worker = new Worker(WORKER_SOURCE, {
+  const worker = new Worker(driver.workerSource + WORKER_SOURCE, {
     eval: true,
     workerData: {
-      driver,
       filename,
       intervalMs,
       maxRounds: MAX_ROUNDS,

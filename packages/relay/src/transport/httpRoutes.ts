@@ -192,6 +192,8 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       clients,
       head_seq: heads.length > 0 ? Math.max(...heads) : 0,
       store: store.kind,
+      ...(store.engine ? { store_engine: store.engine } : {}),
+      ...(store.kind === 'memory' ? { store_engine: 'memory' as const } : {}),
       storage: options.storage(),
       version: options.version,
       timestamp: new Date(options.now()).toISOString(),
