@@ -36,6 +36,7 @@ export type {
   PublishAck,
   PublishResult,
   SnapshotMessage,
+  StorageHealth,
   UpdateAck,
   UpdateResult,
 } from './messages.js';

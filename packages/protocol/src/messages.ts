@@ -26,6 +26,11 @@ export interface OrderAckResult {
   ok: true;
   seq: number;
   duplicate: boolean;
+  /**
+   * The relay no longer has this order (its log was wiped, a new epoch began): nothing was
+   * logged (`seq` 0), and there is nothing to retry. Drop the ack.
+   */
+  obsolete?: true;
 }
 
 export interface PingResult {
@@ -67,11 +72,19 @@ export interface HealthResponse {
   clients: Record<'pos' | 'kitchen' | 'monitor', number>;
   head_seq: number;
   store: 'sqlite' | 'memory';
+  /** The library under the log (absent on relays from before node:sqlite support). */
+  store_engine?: 'node:sqlite' | 'better-sqlite3' | 'memory';
+  /** Whether the last write reached the log; `storage_full` = the disk is full. */
+  storage: StorageHealth;
   version: string;
   timestamp: string;
   /** The relay's certificate (absent on relays older than TLS support). */
   tls?: HealthTls;
 }
+
+export type StorageHealth =
+  | { ok: true }
+  | { ok: false; error: 'storage_full' | 'internal'; since: string };
 
 /** `/health`'s `tls`: `daysLeft` counts whole days until `notAfter`. */
 export type HealthTls =

@@ -12,8 +12,11 @@ import { createMetrics } from './metrics.js';
 import type { EventStore, RetentionPolicy, StoredEvent } from './store/EventStore.js';
 import { createMemoryEventStore } from './store/memoryEventStore.js';
 import { createSqliteEventStore } from './store/sqliteEventStore.js';
+import { createStorageHealth } from './store/storageHealth.js';
 import { createWriteQueue } from './store/writeQueue.js';
 import { type AppMount, registerAppRoutes } from './transport/appRoutes.js';
+import { useBodyTimeout } from './transport/bodyTimeout.js';
+import { answerClientError, answerFrameworkError } from './transport/httpErrors.js';
 import { registerHttpRoutes } from './transport/httpRoutes.js';
 import { registerOnboardingRoutes } from './transport/onboardingRoutes.js';
 import { attachSocketTransport } from './transport/socketTransport.js';
@@ -56,14 +59,19 @@ export interface RelayOptions {
   corsOrigin?: string | string[];
   /** pino level when no `logger` is given. Default `'info'`. */
   logLevel?: string;
+  /** Also log to this file, rotated at 10 MB, five kept (the executable's default). */
+  logFile?: string;
   logger?: Logger;
+  /** A request body must have fully arrived this long after its headers; 0 = no limit.
+   * Default 10,000 (10 s). */
+  bodyTimeoutMs?: number;
   /** HTTPS and WSS on the same port: certificate files, or an outlet CA the relay keeps. */
   tls?: RelayTlsOptions;
   /** Told after every certificate reload (file change, SIGHUP, renewal), failed ones too. */
   onTlsReload?: (outcome: TlsReloadOutcome) => void;
   /** Built PWAs served from the relay's origin (`{ prefix: '/kiosk/', dir: './dist/kiosk' }`). */
   apps?: AppMount[];
-  /** Clock (ms); injected by tests. */
+  /** Clock (ms); injected by tests. It also judges token expiry. */
   now?: () => number;
 }
 
@@ -89,10 +97,13 @@ const HOUR_MS = 3_600_000;
 const PRUNE_INTERVAL_MS = 60_000;
 const CLOSE_GRACE_MS = 500;
 
-function openStore(options: RelayOptions): EventStore {
+function openStore(options: RelayOptions, logger: Logger): EventStore {
   if (typeof options.store === 'object') return options.store;
   if (options.store === 'memory') return createMemoryEventStore();
-  return createSqliteEventStore({ dataDir: options.dataDir ?? './data' });
+  return createSqliteEventStore({
+    dataDir: options.dataDir ?? './data',
+    onWarning: (message) => logger.warn(message),
+  });
 }
 
 /**
@@ -105,12 +116,17 @@ export function createRelay(options: RelayOptions = {}): Relay {
     throw new Error('createRelay needs a secret (or insecureNoAuth: true)');
   }
   const now = options.now ?? Date.now;
-  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
+  const logger =
+    options.logger ??
+    createLogger({
+      level: options.logLevel ?? 'info',
+      ...(options.logFile ? { file: { path: options.logFile } } : {}),
+    });
   if (insecure)
     logger.warn(
       'authentication is OFF (--insecure-no-auth): anyone on the network can publish and read',
     );
-  const store = openStore(options);
+  const store = openStore(options, logger);
   const retention: RetentionPolicy = {
     maxAgeMs: (options.retentionHours ?? 24) * HOUR_MS,
     maxEvents: options.retentionEvents ?? 10_000,
@@ -131,7 +147,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
     }
   };
 
+  const storage = createStorageHealth(now);
   const onCommitted = (events: StoredEvent[]) => {
+    storage.committed();
     const outlets = new Set<string>();
     for (const event of events) {
       metrics.eventsAppended.inc({ type: event.envelope.type });
@@ -162,7 +180,15 @@ export function createRelay(options: RelayOptions = {}): Relay {
         'order published',
       );
     },
-    onError: (error) => logger.error({ err: error }, 'request failed'),
+    onObsoleteAck: (orderId, kitchenId) =>
+      logger.info(
+        { order_id: orderId, kitchen_id: kitchenId },
+        'ack for an order this relay does not have (its log was wiped?); dropped',
+      ),
+    onError: (error) => {
+      storage.failed(error);
+      logger.error({ err: error }, 'request failed');
+    },
   });
 
   const tls = options.tls
@@ -178,9 +204,12 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const app = Fastify({
     bodyLimit: maxMessageBytes + 1024,
     logger: false,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     ...(tls ? { https: {} } : {}),
   }) as unknown as FastifyInstance;
-  const verify = createTokenVerifier(insecure ? null : options.secret!);
+  useBodyTimeout(app, options.bodyTimeoutMs ?? 10_000);
+  const verify = createTokenVerifier(insecure ? null : options.secret!, { now });
   const sockets = attachSocketTransport({
     httpServer: app.server,
     store,
@@ -211,6 +240,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     rateLimit,
     maxWaiters: maxConnections,
     clients: () => sockets.clients(),
+    storage: () => storage.status(),
     tlsHealth: () => tls?.health() ?? { enabled: false },
     metrics: async () => ({
       contentType: metrics.registry.contentType,
@@ -264,7 +294,13 @@ export function createRelay(options: RelayOptions = {}): Relay {
       listenedHost = `${shownHost}:${port}`;
       const scheme = tls ? 'https' : 'http';
       logger.info(
-        { port, host, store: store.kind, epoch: store.epoch, tls: tls?.source ?? false },
+        {
+          port,
+          host,
+          store: store.engine ?? store.kind,
+          epoch: store.epoch,
+          tls: tls?.source ?? false,
+        },
         'relay listening',
       );
       return { url: `${scheme}://${shownHost}:${port}`, port };
