@@ -8,6 +8,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from kitchen_sync.events import broadcast_order_event
+from kitchen_sync.tokens import mint_relay_credential
 
 from .models import Category, Order, Product
 
@@ -67,10 +68,23 @@ def orders(request):
     return JsonResponse({"order_ids": [str(o) for o in Order.objects.values_list("order_id", flat=True)]})
 
 
+def order_statuses(request):
+    rows = Order.objects.values_list("order_id", "status")
+    return JsonResponse({"orders": [[str(order_id), status] for order_id, status in rows]})
+
+
+@csrf_exempt
+def relay_credential(request):
+    body = _body(request)
+    return JsonResponse({"token": mint_relay_credential(outlet=body.get("outlet", 1), ttl=body.get("ttl"))})
+
+
 urlpatterns = [
     path("seed-products/", seed_products),
     path("change-products/", change_products),
     path("live-products/", live_products),
     path("broadcast/", broadcast),
     path("orders/", orders),
+    path("order-statuses/", order_statuses),
+    path("relay-credential/", relay_credential),
 ]

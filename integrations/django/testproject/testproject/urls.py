@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/tenants/", views.tenants),
     path("api/tenants/outlets/<str:outlet_id>/", views.DemoOutletSettingsView.as_view()),
     path("api/public/order-groups/", views.create_order_group),
+    path("api/kitchen-sync/relay/upload/", views.OutletUploadView.as_view()),
 ]
 
 if settings.KS_TEST_CONTROL:
