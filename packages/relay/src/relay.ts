@@ -5,6 +5,8 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createTokenVerifier } from './auth/tokens.js';
+import { registerBridgeMetrics } from './bridge/bridgeMetrics.js';
+import { createUplink, type Uplink } from './bridge/uplink.js';
 import { createOrderCommands } from './core/orderCommands.js';
 import { createLiveFeed } from './lib/liveFeed.js';
 import { createLogger } from './logger.js';
@@ -71,8 +73,21 @@ export interface RelayOptions {
   onTlsReload?: (outcome: TlsReloadOutcome) => void;
   /** Built PWAs served from the relay's origin (`{ prefix: '/kiosk/', dir: './dist/kiosk' }`). */
   apps?: AppMount[];
+  /** Upload the outlet's log to central (see docs/relay.md "Bridge to central"). */
+  central?: CentralOptions;
   /** Clock (ms); injected by tests. It also judges token expiry. */
   now?: () => number;
+}
+
+export interface CentralOptions {
+  /** Central's base URL (the Django project). */
+  url: string;
+  /** A relay credential (role `relay`) issued by central for `outlet`. */
+  token: string;
+  outlet: string;
+  /** Back-off between failed uploads. Default 1 s doubling to 60 s, half of it random. */
+  backoff?: { minMs: number; maxMs: number; jitter: number };
+  batchSize?: number;
 }
 
 export interface ListenResult {
@@ -156,6 +171,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       outlets.add(event.outlet);
     }
     live.publish(events);
+    uplink?.notify();
     // Count-based retention runs as the log grows, with slack so it is not every tick.
     for (const outlet of outlets) {
       if (store.head(outlet) - store.prunedThrough(outlet) > retention.maxEvents + pruneSlack) {
@@ -164,6 +180,20 @@ export function createRelay(options: RelayOptions = {}): Relay {
       }
     }
   };
+  const uplink: Uplink | null = options.central
+    ? createUplink({
+        store,
+        outlet: options.central.outlet,
+        centralUrl: options.central.url,
+        token: options.central.token,
+        logger,
+        now,
+        ...(options.central.backoff ? { backoff: options.central.backoff } : {}),
+        ...(options.central.batchSize ? { batchSize: options.central.batchSize } : {}),
+        onUploaded: (count) => uploaded?.inc(count),
+      })
+    : null;
+  const uploaded = uplink ? registerBridgeMetrics(metrics.registry, uplink) : null;
   const queue = createWriteQueue(store, onCommitted, setImmediate, (error) =>
     logger.error({ err: error }, 'after-commit delivery failed'),
   );
@@ -242,6 +272,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     clients: () => sockets.clients(),
     storage: () => storage.status(),
     tlsHealth: () => tls?.health() ?? { enabled: false },
+    ...(uplink ? { bridgeHealth: () => uplink.health() } : {}),
     metrics: async () => ({
       contentType: metrics.registry.contentType,
       body: await metrics.registry.metrics(),
@@ -286,6 +317,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       prune();
       pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
       pruneTimer.unref();
+      uplink?.start();
       const host = options.host ?? '0.0.0.0';
       await app.listen({ port: options.port ?? 3001, host });
       const address = app.server.address();
@@ -308,6 +340,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     close() {
       closing ??= (async () => {
         if (pruneTimer) clearInterval(pruneTimer);
+        uplink?.stop();
         tls?.close();
         routes.wakeAll();
         // Commit what is queued and let its acks go out before the sockets are cut.
