@@ -6,6 +6,10 @@ import { Backoff } from './backoff.js';
 /** Where a central built on the Django package takes uploads, below `--central-url`. */
 export const UPLOAD_PATH = 'api/kitchen-sync/relay/upload/';
 
+// A short cap: central is back within seconds for the outlet, and the random half of each
+// delay spreads a hundred outlets that lost central together over several seconds.
+export const DEFAULT_BACKOFF = { minMs: 500, maxMs: 8_000, jitter: 0.5 };
+
 export interface UplinkTimers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
@@ -69,7 +73,7 @@ export function createUplink(options: UplinkOptions): Uplink {
   const idlePollMs = options.idlePollMs ?? 5_000;
   const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
   const backoff = new Backoff({
-    ...(options.backoff ?? { minMs: 1_000, maxMs: 60_000, jitter: 0.5 }),
+    ...(options.backoff ?? DEFAULT_BACKOFF),
     random: options.random ?? Math.random,
   });
   const url = new URL(
