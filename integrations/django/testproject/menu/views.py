@@ -6,7 +6,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from kitchen_sync.errors import error_response
+from kitchen_sync.errors import KitchenSyncError, error_response
 from kitchen_sync.events import broadcast_order_event
 from kitchen_sync.order_status import advances
 from kitchen_sync.views import OutletSettingsView, RelayUploadView, VersionedListView
@@ -116,6 +116,13 @@ class OutletUploadView(RelayUploadView):
                 status=data.get("status", "pending"),
                 payload=data,
             )
+        elif row.type == "new_order" or data.get("status") == order.status:
+            return
         elif advances(order.status, data.get("status")):
             order.status = data["status"]
             order.save(update_fields=["status"])
+        else:
+            # The two sides changed the order apart: the first final status central saw stays.
+            raise KitchenSyncError(
+                "invalid_transition", f"order {row.order_id}: {order.status} -> {data.get('status')}"
+            )
