@@ -217,3 +217,24 @@ def _insert(event, outlet, seq, epoch, using):
     except IntegrityError:
         return None
     return row
+
+
+def events_for_relay(outlet_id, since, limit, using="default"):
+    """The outlet's events made at central after ``since``, oldest first, for the downlink.
+    Each envelope carries ``seq`` = central's seq (the relay's cursor into this log)."""
+    from .models import OutletEvent
+
+    log = OutletEvent.objects.using(using).filter(outlet_id=str(outlet_id))
+    # The head first: seqs become visible in order, so every event up to it is readable now,
+    # and the cursor may pass over the relay's own events up to it.
+    head = log.order_by("-seq").values_list("seq", flat=True).first() or 0
+    rows = list(
+        log.filter(seq__gt=since, seq__lte=head).exclude(source="relay").order_by("seq")[: limit + 1]
+    )
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "events": [{**row.envelope, "seq": row.seq} for row in rows],
+        "last_seq": rows[-1].seq if has_more else max(head, since),
+        "has_more": has_more,
+    }

@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from .errors import KitchenSyncError, error_response
 from .events import to_wire
-from .outlet_log import apply_relay_batch
+from .outlet_log import apply_relay_batch, events_for_relay
 from .settings import ks_setting
 from .tokens import ROLES, mint_relay_token, verify_relay_credential, wire_id
 
@@ -199,3 +199,21 @@ class RelayUploadView(View):
         if isinstance(events, list) and len(events) > ks_setting("UPLOAD_BATCH_MAX"):
             raise KitchenSyncError("too_large", "too many events in one upload")
         return apply_relay_batch(outlet, body.get("epoch"), events, self.apply_event)
+
+
+class RelayDownlinkView(View):
+    """``GET ?since=N&limit=L`` with a relay credential → ``{"events", "last_seq",
+    "has_more"}``: the outlet log's events made at central (never the relay's own, so
+    nothing is echoed back), after central seq ``N``. The relay polls it and keeps ``N``."""
+
+    def get(self, request):
+        try:
+            header = request.headers.get("Authorization", "")
+            token = header[len("Bearer "):] if header.startswith("Bearer ") else ""
+            claims = verify_relay_credential(token.strip())
+            since = _non_negative_int(request.GET.get("since", "0") or "0", "since")
+            limit = _non_negative_int(request.GET.get("limit", "200") or "200", "limit")
+        except KitchenSyncError as error:
+            return error_response(error.code, error.message)
+        limit = min(max(limit, 1), ks_setting("UPLOAD_BATCH_MAX"))
+        return JsonResponse(events_for_relay(str(claims["outlet"]), since, limit))

@@ -85,7 +85,7 @@ export interface CentralOptions {
   /** A relay credential (role `relay`) issued by central for `outlet`. */
   token: string;
   outlet: string;
-  /** Back-off between failed uploads. Default 0.5 s doubling to 8 s, half of it random. */
+  /** Back-off between failed uploads. Default 0.5 s doubling to 5 s, half of it random. */
   backoff?: { minMs: number; maxMs: number; jitter: number };
   batchSize?: number;
 }

@@ -197,3 +197,35 @@ def test_the_service_worker_path_and_the_uplink_book_one_order(client, in_memory
     assert again.status_code == 201
     assert Order.objects.count() == 1
     assert statuses() == ["completed"]
+
+
+def downlink(client, since=0, limit=None, token=None):
+    token = token if token is not None else mint_relay_credential(outlet=1)
+    query = f"?since={since}" + (f"&limit={limit}" if limit else "")
+    return client.get(
+        f"/api/kitchen-sync/relay/downlink/{query}", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+
+
+def test_the_downlink_sends_central_orders_and_never_the_relays_own(client, in_memory_layer):
+    upload(client, relay_log(1))
+    made_at_central = [str(uuid.uuid4()) for _ in range(3)]
+    for order_id in made_at_central:
+        client.post(
+            "/api/public/order-groups/",
+            data=json.dumps({"outlet_id": 1, "orders": [{"order_id": order_id, "outlet_id": 1, "tenant_id": 1}]}),
+            content_type="application/json",
+        )
+    first = downlink(client, 0, limit=2).json()
+    assert [e["order_id"] for e in first["events"]] == made_at_central[:2]
+    assert (first["last_seq"], first["has_more"]) == (5, True)
+    rest = downlink(client, first["last_seq"]).json()
+    assert [e["order_id"] for e in rest["events"]] == made_at_central[2:]
+    assert (rest["events"][0]["seq"], rest["last_seq"], rest["has_more"]) == (6, 6, False)
+    assert downlink(client, 6).json() == {"events": [], "last_seq": 6, "has_more": False}
+
+
+def test_the_downlink_needs_a_relay_credential(client):
+    response = downlink(client, token=mint_relay_token(device="kds", role="kitchen", outlet=1))
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"

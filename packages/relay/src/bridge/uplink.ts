@@ -8,7 +8,7 @@ export const UPLOAD_PATH = 'api/kitchen-sync/relay/upload/';
 
 // A short cap: central is back within seconds for the outlet, and the random half of each
 // delay spreads a hundred outlets that lost central together over several seconds.
-export const DEFAULT_BACKOFF = { minMs: 500, maxMs: 8_000, jitter: 0.5 };
+export const DEFAULT_BACKOFF = { minMs: 500, maxMs: 5_000, jitter: 0.5 };
 
 export interface UplinkTimers {
   setTimeout(fn: () => void, ms: number): unknown;
