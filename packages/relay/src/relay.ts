@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createTokenVerifier } from './auth/tokens.js';
 import { registerBridgeMetrics } from './bridge/bridgeMetrics.js';
+import { createDownlink } from './bridge/downlink.js';
 import { createUplink, type Uplink } from './bridge/uplink.js';
 import { createOrderCommands } from './core/orderCommands.js';
 import { createLiveFeed } from './lib/liveFeed.js';
@@ -221,6 +222,18 @@ export function createRelay(options: RelayOptions = {}): Relay {
     },
   });
 
+  const downlink = options.central
+    ? createDownlink({
+        store,
+        commands,
+        outlet: options.central.outlet,
+        centralUrl: options.central.url,
+        token: options.central.token,
+        logger,
+        ...(options.central.backoff ? { backoff: options.central.backoff } : {}),
+      })
+    : null;
+
   const tls = options.tls
     ? createTlsController({
         tls: options.tls,
@@ -272,7 +285,11 @@ export function createRelay(options: RelayOptions = {}): Relay {
     clients: () => sockets.clients(),
     storage: () => storage.status(),
     tlsHealth: () => tls?.health() ?? { enabled: false },
-    ...(uplink ? { bridgeHealth: () => uplink.health() } : {}),
+    ...(uplink
+      ? {
+          bridgeHealth: () => ({ ...uplink.health(), downlinkCursor: downlink?.cursor() ?? null }),
+        }
+      : {}),
     metrics: async () => ({
       contentType: metrics.registry.contentType,
       body: await metrics.registry.metrics(),
@@ -318,6 +335,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
       pruneTimer.unref();
       uplink?.start();
+      downlink?.start();
       const host = options.host ?? '0.0.0.0';
       await app.listen({ port: options.port ?? 3001, host });
       const address = app.server.address();
@@ -341,6 +359,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       closing ??= (async () => {
         if (pruneTimer) clearInterval(pruneTimer);
         uplink?.stop();
+        downlink?.stop();
         tls?.close();
         routes.wakeAll();
         // Commit what is queued and let its acks go out before the sockets are cut.
