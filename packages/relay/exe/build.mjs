@@ -100,7 +100,10 @@ function releaseZip(platform, exe, out, version) {
   ];
   if (windows) {
     for (const bat of BAT_FILES) {
-      entries.push({ name: `${folder}/${bat}`, data: textFile(join(release, bat), { crlf: true }) });
+      entries.push({
+        name: `${folder}/${bat}`,
+        data: textFile(join(release, bat), { crlf: true }),
+      });
     }
   }
   const zip = join(out, `kitchen-sync-relay-${version}-${platform}.zip`);

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (error) =>
     relay.logger.fatal({ err: error }, 'unhandled rejection'),
   );
-  const { url } = await relay.listen();
+  // Before the ready line: a supervisor may signal the moment it reads it.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -88,14 +88,9 @@ async function main(): Promise<void> {
       },
     );
   };
-  // Before the ready line: whoever waits for it may signal at once, and a signal that
-  // arrives before its handler kills the process without flushing (seen in tests).
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  if (cli.options.tls) {
-    // The usual "reload your configuration" signal; file changes are picked up without it.
-    process.on('SIGHUP', () => void relay.reloadTls());
-  }
+  const { url } = await relay.listen();
   process.stdout.write(`kitchen-sync-relay listening on ${url}\n`);
   if (cli.options.tls) {
     const tls = cli.options.tls;
@@ -104,6 +99,8 @@ async function main(): Promise<void> {
       process.stdout.write(`outlet CA certificate: ${resolve(dir, 'ca.crt')}\n`);
     }
     process.stdout.write(`device setup (CA certificate, QR code): ${url}/setup\n`);
+    // The usual "reload your configuration" signal; file changes are picked up without it.
+    process.on('SIGHUP', () => void relay.reloadTls());
   }
 }
 

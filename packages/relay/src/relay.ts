@@ -65,9 +65,6 @@ export interface RelayOptions {
   /** Also log to this file, rotated at 10 MB, five kept (the executable's default). */
   logFile?: string;
   logger?: Logger;
-  /** A request body must have fully arrived this long after its headers; 0 = no limit.
-   * Default 10,000 (10 s). */
-  bodyTimeoutMs?: number;
   /** HTTPS and WSS on the same port: certificate files, or an outlet CA the relay keeps. */
   tls?: RelayTlsOptions;
   /** Told after every certificate reload (file change, SIGHUP, renewal), failed ones too. */
@@ -76,6 +73,9 @@ export interface RelayOptions {
   apps?: AppMount[];
   /** Upload the outlet's log to central (see docs/relay.md "Bridge to central"). */
   central?: CentralOptions;
+  /** A request body must have fully arrived this long after its headers; 0 = no limit.
+   * Default 10,000 (10 s). */
+  bodyTimeoutMs?: number;
   /** Clock (ms); injected by tests. It also judges token expiry. */
   now?: () => number;
 }

@@ -3,12 +3,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { EventEnvelope, PublishAck } from '@kitchen-sync/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { SignJWT } from 'jose';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, type TlsReloadOutcome } from '../src/index.js';
 import {
   http,
   order,
   removeTempDirs,
+  SECRET,
   startRelay,
   type TestRelay,
   tempDir,
@@ -192,6 +194,42 @@ describe('relay over TLS with certificate files', () => {
     expect(warning?.daysLeft).toBeLessThanOrEqual(10);
   });
 
+  it('repeats the expiry warning once a day, not at every 6-hourly check', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const ca = await testCa();
+      const pair = await ca.issue({ leafDays: 20, renewBeforeDays: 0 });
+      const warnings: number[] = [];
+      const destination = new Writable({
+        write(chunk, _encoding, done) {
+          for (const line of String(chunk).split('\n').filter(Boolean)) {
+            const entry = JSON.parse(line);
+            if (entry.level === 40 && entry.daysLeft !== undefined) warnings.push(entry.daysLeft);
+          }
+          done();
+        },
+      });
+      let clock = Date.now();
+      const events = reloadEvents();
+      await start({
+        tls: { certFile: pair.certFile, keyFile: pair.keyFile },
+        logger: createLogger({ level: 'warn', destination }),
+        now: () => clock,
+        onTlsReload: events.onTlsReload,
+      });
+      expect(warnings).toHaveLength(1);
+      for (let check = 1; check <= 4; check++) {
+        clock += 6 * 3_600_000;
+        vi.advanceTimersByTime(6 * 3_600_000);
+        await events.next(() => events.outcomes.length >= check);
+        expect(warnings, `after ${check * 6} h`).toHaveLength(check < 4 ? 1 : 2);
+      }
+      expect(warnings[1]).toBe(warnings[0]! - 1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('fails listen() with the code of a bad pair, and never listens in plain HTTP', async () => {
     const longAgo = new Date(Date.now() - 40 * 86_400_000);
     const ca = await testCa(longAgo);
@@ -305,7 +343,14 @@ describe('relay with --tls auto', () => {
       new X509Certificate(caPem).fingerprint256,
     );
     const before = await peerFingerprint(relay.port, caPem);
-    const kitchen = await wssClient(relay.url, caPem, { token: await tokenFor('kitchen') });
+    // The relay's clock also judges tokens: issued on its day, still valid after the jump.
+    const token = await new SignJWT({ role: 'kitchen', outlet: 1 })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('kds-1')
+      .setIssuedAt(Math.floor(clock / 1000))
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 3600)
+      .sign(new TextEncoder().encode(SECRET));
+    const kitchen = await wssClient(relay.url, caPem, { token });
 
     expect(await relay.relay.reloadTls()).toMatchObject({ ok: true, changed: false });
     clock = Date.now(); // inside the 30-day renewal window
