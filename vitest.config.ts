@@ -8,6 +8,8 @@ export default defineConfig({
       'packages/*/vitest.*.config.ts',
       'examples/vitest.config.ts',
       'integrations/django/js-tests/vitest.config.ts',
+      'test/packaging/vitest.config.ts',
+      'scripts/vitest.config.mjs',
     ],
   },
 });
