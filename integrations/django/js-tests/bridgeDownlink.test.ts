@@ -109,7 +109,7 @@ async function relayLog(url: string) {
 }
 
 describe('relay downlink from central', () => {
-  it('brings a central order to the kitchen within 2 s, and one made while the relay was away once on its return', async () => {
+  it('brings a central order to the kitchen within 2 s, one made while the relay was away once on its return, and a central cancel', async () => {
     let { relay, url } = await startRelay();
     const received: EventEnvelope[] = [];
     await kitchen(url, received);
@@ -148,6 +148,19 @@ describe('relay downlink from central', () => {
     // The uplink sent them back up under central's event ids: still one order each.
     const { order_ids } = await stack.control<{ order_ids: string[] }>('orders/');
     expect(order_ids.sort()).toEqual([live, whileAway].sort());
+    // A cancel made at central reaches the outlet's log as a status change, once.
+    await stack.control('central-status/', { order_id: live, status: 'cancelled' });
+    const cancelled = await until(
+      () => relayLog(url),
+      (events) => events.some((e) => e.order_id === live && e.type === 'order_cancelled'),
+      3_000,
+    );
+    expect(cancelled.filter((e) => e.order_id === live).map((e) => e.type)).toEqual([
+      'new_order',
+      'order_cancelled',
+    ]);
+    expect(afterReturn.some((e) => e.order_id === live && e.type === 'order_cancelled')).toBe(true);
+
     const health = (await (await fetch(`${url}/health`)).json()) as {
       bridge: { pendingEvents: number; downlinkCursor: number };
     };
