@@ -16,8 +16,10 @@ import { startRelayCli } from './harness/relayCli.js';
 // The issue's figure is a 60 s outage; CI runs a short one (KS_BRIDGE_OUTAGE_MS=60000 for
 // the full figure). Orders are published during it either way.
 const OUTAGE_MS = Number(process.env.KS_BRIDGE_OUTAGE_MS ?? 3_000);
-const ORDERS = 300;
-const CATCH_UP_MS = 10_000;
+// KS_BRIDGE_ORDERS=3000 KS_BRIDGE_CATCH_UP_MS=120000 measures the upload throughput of a
+// ~10,000-event backlog (docs/benchmarks.md).
+const ORDERS = Number(process.env.KS_BRIDGE_ORDERS ?? 300);
+const CATCH_UP_MS = Number(process.env.KS_BRIDGE_CATCH_UP_MS ?? 10_000);
 
 let stack: DjangoStack;
 let secretFile: string;
@@ -164,12 +166,19 @@ describe('relay uplink to central', () => {
 
     await stack.startDaphne();
     const back = Date.now();
-    await waitFor(async () => (await centralOrders()).length >= ORDERS, CATCH_UP_MS + 5_000);
-    await waitFor(async () => (await bridgeHealth(relayUrl)).pendingEvents === 0, CATCH_UP_MS);
+    // Throughput from central's first confirmation to the last (the back-off wait excluded).
+    let firstConfirmed = 0;
+    await waitFor(async () => {
+      const { pendingEvents } = await bridgeHealth(relayUrl);
+      if (!firstConfirmed && pendingEvents < during.pendingEvents) firstConfirmed = Date.now();
+      return pendingEvents === 0;
+    }, CATCH_UP_MS);
     const caughtUpMs = Date.now() - back;
+    const uploadMs = Math.max(1, Date.now() - firstConfirmed);
     console.info(
       `bridge: ${during.pendingEvents} events of ${ORDERS} orders published in ${published} ms, ` +
-        `outage ${Date.now() - outageStarted - caughtUpMs} ms, central caught up ${caughtUpMs} ms after it came back`,
+        `outage ${back - outageStarted} ms, central caught up ${caughtUpMs} ms after it came back ` +
+        `(upload ${uploadMs} ms after the first confirmation, ~${Math.round(during.pendingEvents / (uploadMs / 1000))} events/s)`,
     );
     expect(caughtUpMs).toBeLessThan(CATCH_UP_MS);
     expectOnceWithStatus(await centralOrders(), expected);

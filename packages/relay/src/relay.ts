@@ -155,9 +155,19 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const insecureOutlet = options.insecureOutlet ?? '1';
   const metrics = createMetrics(store);
   const live = createLiveFeed((error) => logger.error({ err: error }, 'live delivery failed'));
+  // Events central has not confirmed are kept past retention: pruning them would lose them
+  // for central for good. The log grows while central is away (see docs: Bridge to central).
+  const retentionNow = (): RetentionPolicy => {
+    const unsent = uplink?.unsent();
+    if (!unsent || unsent.count === 0) return retention;
+    return {
+      maxEvents: Math.max(retention.maxEvents, unsent.count),
+      maxAgeMs: Math.max(retention.maxAgeMs, now() - unsent.oldestTsMs + HOUR_MS),
+    };
+  };
   const prune = () => {
     try {
-      store.prune(retention, now());
+      store.prune(retentionNow(), now());
     } catch (error) {
       logger.error({ err: error }, 'retention pruning failed');
     }
@@ -175,7 +185,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
     uplink?.notify();
     // Count-based retention runs as the log grows, with slack so it is not every tick.
     for (const outlet of outlets) {
-      if (store.head(outlet) - store.prunedThrough(outlet) > retention.maxEvents + pruneSlack) {
+      const { maxEvents } = retentionNow();
+      if (store.head(outlet) - store.prunedThrough(outlet) > maxEvents + pruneSlack) {
         prune();
         break;
       }

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CliError, HELP, parseCli } from '../src/cliOptions.js';
+import { signToken } from '../src/index.js';
 import { createRelay } from '../src/relay.js';
-import { SECRET } from './helpers.js';
+import { order, SECRET } from './helpers.js';
 
 let dir: string;
 beforeEach(() => {
@@ -109,6 +110,40 @@ describe('/health bridge', () => {
     } finally {
       await plain.close();
       await bridged.close();
+    }
+  });
+});
+
+describe('retention with a bridge', () => {
+  it('keeps the events central has not confirmed past --retention-events', async () => {
+    const relay = createRelay({
+      secret: SECRET,
+      store: 'memory',
+      port: 0,
+      host: '127.0.0.1',
+      logLevel: 'silent',
+      retentionEvents: 5,
+      central: { url: 'http://127.0.0.1:1/', token: 'x.y.z', outlet: '1' },
+    });
+    try {
+      const { url } = await relay.listen();
+      const token = await signToken(SECRET, { sub: 'pos-1', role: 'pos', outlet: 1 }, '1h');
+      for (let i = 0; i < 20; i++) {
+        const response = await fetch(`${url}/api/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ type: 'order:publish', payload: order({ tenant_id: 1 }) }),
+        });
+        expect(response.status).toBe(200);
+      }
+      expect(relay.store.countEvents()).toBe(20);
+      expect(relay.store.prunedThrough('1')).toBe(0);
+      const health = (await (await fetch(`${url}/health`)).json()) as {
+        bridge: { pendingEvents: number };
+      };
+      expect(health.bridge.pendingEvents).toBe(20);
+    } finally {
+      await relay.close();
     }
   });
 });

@@ -42,6 +42,8 @@ export interface Uplink {
   /** New events were committed: upload soon (never cuts a back-off short). */
   notify(): void;
   health(): BridgeHealth;
+  /** Events central has not confirmed, and the time of the oldest (retention keeps them). */
+  unsent(): { count: number; oldestTsMs: number };
   stop(): void;
 }
 
@@ -189,6 +191,12 @@ export function createUplink(options: UplinkOptions): Uplink {
     notify() {
       if (stopped || inBackoff || inFlight || state === 'uploading') return;
       schedule(0);
+    },
+    unsent() {
+      const from = cursor();
+      const count = Math.max(0, store.head(outlet) - from);
+      const oldest = count > 0 ? store.eventsAfter(outlet, from, 1, null)[0] : undefined;
+      return { count, oldestTsMs: oldest?.tsMs ?? now() };
     },
     health() {
       const head = store.head(outlet);
