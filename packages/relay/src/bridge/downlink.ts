@@ -100,6 +100,11 @@ export function createDownlink(options: DownlinkOptions): Downlink {
 
   /** Into the log; false when the relay could not write it now (retry the page later). */
   async function write(event: CentralEvent): Promise<boolean> {
+    // Written with no principal (no token scope applies): only this outlet's orders.
+    if (event.data?.outlet_id !== undefined && String(event.data.outlet_id) !== outlet) {
+      logger.warn({ event_id: event.event_id }, 'central sent an event of another outlet');
+      return true;
+    }
     const result =
       event.type === 'new_order'
         ? await commands.handle(
