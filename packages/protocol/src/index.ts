@@ -23,6 +23,7 @@ export { eventDedupKey } from './dedupKey.js';
 export type { ErrorBody, ErrorCode, ValidationIssue } from './errors.js';
 export { ERROR_CODES, HTTP_STATUS_BY_CODE, isErrorCode, KitchenSyncError } from './errors.js';
 export type {
+  BridgeHealth,
   CaughtUpMessage,
   ConnectedClient,
   EventsResponse,
