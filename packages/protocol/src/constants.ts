@@ -1,5 +1,7 @@
 /** Bumped on any incompatible change of the wire format. */
 export const PROTOCOL_VERSION = 1;
+/** Compatible additions within v1: 1.1 added line ids, item status, hold & fire, recall. */
+export const PROTOCOL_REVISION = '1.1';
 
 export const ORDER_STATUSES = ['pending', 'preparing', 'ready', 'completed', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -11,6 +13,12 @@ export const EVENT_TYPES = {
   ORDER_CANCELLED: 'order_cancelled',
   ORDER_ACKNOWLEDGED: 'order_acknowledged',
   KITCHEN_STATUS_CHANGED: 'kitchen_status_changed',
+  // v1.1: each carries the whole order as it stands after the change.
+  ORDER_ITEM_UPDATED: 'order_item_updated',
+  ORDER_HELD: 'order_held',
+  ORDER_FIRED: 'order_fired',
+  ORDER_RECALLED: 'order_recalled',
+  ORDER_RUSHED: 'order_rushed',
 } as const;
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
 export const EVENT_TYPE_VALUES = Object.values(EVENT_TYPES) as EventType[];
@@ -22,8 +30,20 @@ export const ORDER_EVENT_TYPES = [
   EVENT_TYPES.ORDER_COMPLETED,
   EVENT_TYPES.ORDER_CANCELLED,
   EVENT_TYPES.ORDER_ACKNOWLEDGED,
+  EVENT_TYPES.ORDER_ITEM_UPDATED,
+  EVENT_TYPES.ORDER_HELD,
+  EVENT_TYPES.ORDER_FIRED,
+  EVENT_TYPES.ORDER_RECALLED,
+  EVENT_TYPES.ORDER_RUSHED,
 ] as const;
 export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
+
+/**
+ * The status of one order line (v1.1). Forward only: `held → pending → preparing → ready`;
+ * `held` is entered by `order:hold`, left by `order:fire`; `ready → preparing` only by a recall.
+ */
+export const ITEM_STATUSES = ['held', 'pending', 'preparing', 'ready'] as const;
+export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
 export const ROLES = ['pos', 'kitchen', 'monitor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -33,16 +53,32 @@ export const SOCKET_EVENTS = {
   PUBLISH: 'order:publish',
   UPDATE: 'order:update',
   ACK: 'order:ack',
+  ITEM_UPDATE: 'order:item_update',
+  HOLD: 'order:hold',
+  FIRE: 'order:fire',
+  RECALL: 'order:recall',
+  RUSH: 'order:rush',
   PING: 'ping',
   EVENT: 'event',
   SNAPSHOT: 'sync:snapshot',
   CAUGHT_UP: 'sync:caught_up',
 } as const;
 
+/** v1.1 commands, handled by the relay's kitchen commands. */
+export const KITCHEN_REQUEST_TYPES = [
+  SOCKET_EVENTS.ITEM_UPDATE,
+  SOCKET_EVENTS.HOLD,
+  SOCKET_EVENTS.FIRE,
+  SOCKET_EVENTS.RECALL,
+  SOCKET_EVENTS.RUSH,
+] as const;
+export type KitchenRequestType = (typeof KITCHEN_REQUEST_TYPES)[number];
+
 export const REQUEST_TYPES = [
   SOCKET_EVENTS.PUBLISH,
   SOCKET_EVENTS.UPDATE,
   SOCKET_EVENTS.ACK,
+  ...KITCHEN_REQUEST_TYPES,
 ] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 
@@ -61,6 +97,10 @@ export const LIMITS = {
   MAX_WAIT_MS: 30_000,
   EVENTS_PAGE_MAX: 1_000,
   EVENTS_PAGE_DEFAULT: 500,
+  /** v1.1: how long after a bump a line or an order may still be recalled. */
+  RECALL_WINDOW_MS: 600_000,
+  /** v1.1: holds one order may name at publish (one per course, or one for the order). */
+  HOLDS_MAX: 20,
 } as const;
 
 /** Keys that could pollute an object's prototype when merged; refused anywhere in a message. */

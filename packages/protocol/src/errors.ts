@@ -6,6 +6,8 @@ export const ERROR_CODES = [
   'invalid_transition',
   'rate_limited',
   'too_large',
+  'request_timeout',
+  'storage_full',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -18,8 +20,10 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   not_found: 404,
   invalid_transition: 409,
   too_large: 413,
+  request_timeout: 408,
   rate_limited: 429,
   internal: 500,
+  storage_full: 507,
 };
 
 export interface ValidationIssue {

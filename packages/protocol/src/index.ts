@@ -1,5 +1,7 @@
 export type {
   EventType,
+  ItemStatus,
+  KitchenRequestType,
   OrderEventType,
   OrderStatus,
   Priority,
@@ -10,10 +12,13 @@ export {
   EVENT_TYPE_VALUES,
   EVENT_TYPES,
   FORBIDDEN_KEYS,
+  ITEM_STATUSES,
+  KITCHEN_REQUEST_TYPES,
   LIMITS,
   ORDER_EVENT_TYPES,
   ORDER_STATUSES,
   PRIORITIES,
+  PROTOCOL_REVISION,
   PROTOCOL_VERSION,
   REQUEST_TYPES,
   ROLES,
@@ -22,6 +27,20 @@ export {
 export { eventDedupKey } from './dedupKey.js';
 export type { ErrorBody, ErrorCode, ValidationIssue } from './errors.js';
 export { ERROR_CODES, HTTP_STATUS_BY_CODE, isErrorCode, KitchenSyncError } from './errors.js';
+export { canItemTransition, orderStatusFromLines } from './itemTransitions.js';
+export type { KitchenOutcome } from './kitchenChanges.js';
+export {
+  applyFire,
+  applyHold,
+  applyItemUpdate,
+  applyRecall,
+  applyRush,
+  fireDue,
+  nextFireAt,
+  openOrder,
+  withOrderStatus,
+} from './kitchenChanges.js';
+export { lineIdAt } from './lineIds.js';
 export type {
   CaughtUpMessage,
   ConnectedClient,
@@ -29,6 +48,8 @@ export type {
   FailureAck,
   HealthResponse,
   HealthTls,
+  KitchenCommandAck,
+  KitchenCommandResult,
   OrderAckAck,
   OrderAckResult,
   PingAck,
@@ -36,21 +57,41 @@ export type {
   PublishAck,
   PublishResult,
   SnapshotMessage,
+  StorageHealth,
   UpdateAck,
   UpdateResult,
 } from './messages.js';
+export type { OrderLine } from './orderLines.js';
+export { openLines, orderLines } from './orderLines.js';
 export type { UnsafeReason } from './safety.js';
 export { findUnsafe } from './safety.js';
 export type { EventEnvelope, KitchenStatusData, OrderEvent } from './schemas/envelope.js';
 export { EventEnvelopeSchema } from './schemas/envelope.js';
 export type { EventsQuery, OrdersQuery } from './schemas/http.js';
 export { EventsQuerySchema, OrdersQuerySchema } from './schemas/http.js';
+export type {
+  OrderFire,
+  OrderHold,
+  OrderItemUpdate,
+  OrderRecall,
+  OrderRush,
+} from './schemas/kitchenRequests.js';
+export {
+  OrderFireSchema,
+  OrderHoldSchema,
+  OrderItemUpdateSchema,
+  OrderRecallSchema,
+  OrderRushSchema,
+} from './schemas/kitchenRequests.js';
+export type { Hold } from './schemas/line.js';
+export { CourseSchema, HoldSchema, LineIdSchema, LineVersionSchema } from './schemas/line.js';
 export type { Order, OrderItem, OrderState } from './schemas/order.js';
 export {
   OrderItemSchema,
   OrderSchema,
   OrderStateSchema,
   OrderStatusSchema,
+  PublishedOrderSchema,
 } from './schemas/order.js';
 export type { Id } from './schemas/primitives.js';
 export {

@@ -26,6 +26,26 @@ export interface OrderAckResult {
   ok: true;
   seq: number;
   duplicate: boolean;
+  /**
+   * The relay no longer has this order (its log was wiped, a new epoch began): nothing was
+   * logged (`seq` 0), and there is nothing to retry. Drop the ack.
+   */
+  obsolete?: true;
+}
+
+/**
+ * The answer to a v1.1 command. `duplicate: true` = nothing was logged: a repeat of the same
+ * `event_id` (`seq` is the event's), or an order already as asked (`seq` 0). `stale: true` =
+ * the command's `version` was not the current one. Every duplicate answer carries `order` as
+ * it stands, so the screen that lost a race shows what won.
+ */
+export interface KitchenCommandResult {
+  ok: true;
+  seq: number;
+  version: number;
+  duplicate: boolean;
+  stale?: true;
+  order?: OrderState;
 }
 
 export interface PingResult {
@@ -37,6 +57,7 @@ export type PublishAck = PublishResult | FailureAck;
 export type UpdateAck = UpdateResult | FailureAck;
 export type OrderAckAck = OrderAckResult | FailureAck;
 export type PingAck = PingResult | FailureAck;
+export type KitchenCommandAck = KitchenCommandResult | FailureAck;
 
 /** `sync:snapshot`: the open orders a client may see, and the cursor it resumes from. */
 export interface SnapshotMessage {
@@ -67,11 +88,19 @@ export interface HealthResponse {
   clients: Record<'pos' | 'kitchen' | 'monitor', number>;
   head_seq: number;
   store: 'sqlite' | 'memory';
+  /** The library under the log (absent on relays from before node:sqlite support). */
+  store_engine?: 'node:sqlite' | 'better-sqlite3' | 'memory';
+  /** Whether the last write reached the log; `storage_full` = the disk is full. */
+  storage: StorageHealth;
   version: string;
   timestamp: string;
   /** The relay's certificate (absent on relays older than TLS support). */
   tls?: HealthTls;
 }
+
+export type StorageHealth =
+  | { ok: true }
+  | { ok: false; error: 'storage_full' | 'internal'; since: string };
 
 /** `/health`'s `tls`: `daysLeft` counts whole days until `notAfter`. */
 export type HealthTls =

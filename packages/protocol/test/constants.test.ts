@@ -23,12 +23,26 @@ describe('protocol constants', () => {
       PUBLISH: 'order:publish',
       UPDATE: 'order:update',
       ACK: 'order:ack',
+      ITEM_UPDATE: 'order:item_update',
+      HOLD: 'order:hold',
+      FIRE: 'order:fire',
+      RECALL: 'order:recall',
+      RUSH: 'order:rush',
       PING: 'ping',
       EVENT: 'event',
       SNAPSHOT: 'sync:snapshot',
       CAUGHT_UP: 'sync:caught_up',
     });
-    expect([...REQUEST_TYPES]).toEqual(['order:publish', 'order:update', 'order:ack']);
+    expect([...REQUEST_TYPES]).toEqual([
+      'order:publish',
+      'order:update',
+      'order:ack',
+      'order:item_update',
+      'order:hold',
+      'order:fire',
+      'order:recall',
+      'order:rush',
+    ]);
   });
 
   it('names the event types, and logs all but presence', () => {
@@ -38,6 +52,11 @@ describe('protocol constants', () => {
       'order_acknowledged',
       'order_cancelled',
       'order_completed',
+      'order_fired',
+      'order_held',
+      'order_item_updated',
+      'order_recalled',
+      'order_rushed',
       'order_updated',
     ]);
     expect(EVENT_TYPE_VALUES).toEqual(Object.values(EVENT_TYPES));

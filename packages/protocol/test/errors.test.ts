@@ -19,8 +19,10 @@ describe('HTTP_STATUS_BY_CODE', () => {
     ['not_found', 404],
     ['invalid_transition', 409],
     ['too_large', 413],
+    ['request_timeout', 408],
     ['rate_limited', 429],
     ['internal', 500],
+    ['storage_full', 507],
   ])('%s → %i', (code, status) => {
     expect(HTTP_STATUS_BY_CODE[code]).toBe(status);
   });

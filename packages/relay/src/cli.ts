@@ -1,10 +1,18 @@
 #!/usr/bin/env node
 import { join, resolve } from 'node:path';
+import { KitchenSyncError } from '@kitchen-sync/protocol';
 import { signToken } from './auth/tokens.js';
 import { CliError, HELP, parseCli } from './cliOptions.js';
+import { boundLogWrites } from './logger.js';
 import { createRelay } from './relay.js';
 import { certReport } from './tls/certReport.js';
 import { ensureOutletCertificate, TlsError } from './tls/index.js';
+
+// A stop is bounded: close() ends its own waits (sockets 0.5 s, checkpoint thread 2 s), log
+// writes to a full stderr give up after LOG_WRITE_GIVE_UP_MS, and whatever else hangs is cut
+// off by a hard exit after HARD_EXIT_MS.
+const LOG_WRITE_GIVE_UP_MS = 2_000;
+const HARD_EXIT_MS = 10_000;
 
 async function main(): Promise<void> {
   const cli = parseCli(process.argv.slice(2), process.env);
@@ -41,22 +49,16 @@ async function main(): Promise<void> {
     relay.logger.fatal({ err: error }, 'unhandled rejection'),
   );
   const { url } = await relay.listen();
-  process.stdout.write(`kitchen-sync-relay listening on ${url}\n`);
-  if (cli.options.tls) {
-    const tls = cli.options.tls;
-    if ('auto' in tls) {
-      const dir = tls.auto.dir ?? join(cli.options.dataDir ?? './data', 'tls');
-      process.stdout.write(`outlet CA certificate: ${resolve(dir, 'ca.crt')}\n`);
-    }
-    process.stdout.write(`device setup (CA certificate, QR code): ${url}/setup\n`);
-    // The usual "reload your configuration" signal; file changes are picked up without it.
-    process.on('SIGHUP', () => void relay.reloadTls());
-  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     relay.logger.info({ signal }, 'shutting down');
+    boundLogWrites(LOG_WRITE_GIVE_UP_MS);
+    setTimeout(() => {
+      relay.logger.error(`shutdown took over ${HARD_EXIT_MS / 1000} s; exiting anyway`);
+      process.exit(1);
+    }, HARD_EXIT_MS).unref();
     relay.close().then(
       () => process.exit(0),
       (error) => {
@@ -65,8 +67,23 @@ async function main(): Promise<void> {
       },
     );
   };
+  // Before the ready line: whoever waits for it may signal at once, and a signal that
+  // arrives before its handler kills the process without flushing (seen in tests).
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  if (cli.options.tls) {
+    // The usual "reload your configuration" signal; file changes are picked up without it.
+    process.on('SIGHUP', () => void relay.reloadTls());
+  }
+  process.stdout.write(`kitchen-sync-relay listening on ${url}\n`);
+  if (cli.options.tls) {
+    const tls = cli.options.tls;
+    if ('auto' in tls) {
+      const dir = tls.auto.dir ?? join(cli.options.dataDir ?? './data', 'tls');
+      process.stdout.write(`outlet CA certificate: ${resolve(dir, 'ca.crt')}\n`);
+    }
+    process.stdout.write(`device setup (CA certificate, QR code): ${url}/setup\n`);
+  }
 }
 
 // Settings that cannot work (certificates, apps) carry a stable code, printed in brackets:
@@ -78,7 +95,9 @@ main().catch((error) => {
   process.stderr.write(
     error instanceof CliError
       ? `kitchen-sync-relay: ${error.message}${code ? ` [${code}]` : ''}\nRun with --help for usage.\n`
-      : error instanceof TlsError || (typeof code === 'string' && CODED.test(code))
+      : error instanceof TlsError ||
+          error instanceof KitchenSyncError ||
+          (typeof code === 'string' && CODED.test(code))
         ? `kitchen-sync-relay: ${(error as Error).message} [${code}]\n`
         : code === 'EADDRINUSE'
           ? 'kitchen-sync-relay: the port is already in use (another relay?); choose one with --port\n'

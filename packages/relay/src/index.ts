@@ -17,7 +17,9 @@ export type {
   TenantScope,
 } from './store/EventStore.js';
 export { createMemoryEventStore } from './store/memoryEventStore.js';
-export type { SqliteEventStoreOptions } from './store/sqliteEventStore.js';
+export type { SqliteEnginePreference } from './store/sqlite/loadSqliteDriver.js';
+export type { SqliteEngine } from './store/sqlite/SqliteDriver.js';
+export type { SqliteEventStore, SqliteEventStoreOptions } from './store/sqliteEventStore.js';
 export { createSqliteEventStore } from './store/sqliteEventStore.js';
 export type {
   IssueReason,

@@ -15,6 +15,20 @@ export interface LoggerOptions {
 const BUFFER_BYTES = 4096;
 const FLUSH_MS = 200;
 
+let writeDeadline: number | undefined;
+
+/**
+ * From now on a log write that finds stderr full (a pipe nobody reads any more) is retried
+ * for at most `ms`, then its lines are dropped. Called when the relay stops: pino's final
+ * synchronous flush retried such a write forever, so a stopped relay never exited (its main
+ * thread asleep in the retry loop, seen as a futex wait) until it was SIGKILLed.
+ */
+export function boundLogWrites(ms: number): void {
+  writeDeadline = Date.now() + ms;
+}
+
+const stillRetrying = () => writeDeadline === undefined || Date.now() < writeDeadline;
+
 /** JSON lines for log shippers; human-readable when a person watches the terminal. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const destination = options.destination ?? process.stderr;
@@ -23,13 +37,15 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     return pino(base, pretty({ destination: destination.fd ?? 2, colorize: true, sync: true }));
   }
   if (typeof destination.fd !== 'number') return pino(base, destination);
-  return pino(
-    base,
-    pino.destination({
-      dest: destination.fd,
-      sync: false,
-      minLength: BUFFER_BYTES,
-      periodicFlush: FLUSH_MS,
-    }),
-  );
+  const stream = pino.destination({
+    dest: destination.fd,
+    sync: false,
+    minLength: BUFFER_BYTES,
+    periodicFlush: FLUSH_MS,
+    retryEAGAIN: stillRetrying,
+  });
+  // A write given up on (above) is an error event; a log line that cannot be written has
+  // nowhere to be reported, and must not take the relay down.
+  stream.on('error', () => undefined);
+  return pino(base, stream);
 }

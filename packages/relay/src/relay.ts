@@ -12,8 +12,11 @@ import { createMetrics } from './metrics.js';
 import type { EventStore, RetentionPolicy, StoredEvent } from './store/EventStore.js';
 import { createMemoryEventStore } from './store/memoryEventStore.js';
 import { createSqliteEventStore } from './store/sqliteEventStore.js';
+import { createStorageHealth } from './store/storageHealth.js';
 import { createWriteQueue } from './store/writeQueue.js';
 import { type AppMount, registerAppRoutes } from './transport/appRoutes.js';
+import { useBodyTimeout } from './transport/bodyTimeout.js';
+import { answerClientError, answerFrameworkError } from './transport/httpErrors.js';
 import { registerHttpRoutes } from './transport/httpRoutes.js';
 import { registerOnboardingRoutes } from './transport/onboardingRoutes.js';
 import { attachSocketTransport } from './transport/socketTransport.js';
@@ -57,13 +60,16 @@ export interface RelayOptions {
   /** pino level when no `logger` is given. Default `'info'`. */
   logLevel?: string;
   logger?: Logger;
+  /** A request body must have fully arrived this long after its headers; 0 = no limit.
+   * Default 10,000 (10 s). */
+  bodyTimeoutMs?: number;
   /** HTTPS and WSS on the same port: certificate files, or an outlet CA the relay keeps. */
   tls?: RelayTlsOptions;
   /** Told after every certificate reload (file change, SIGHUP, renewal), failed ones too. */
   onTlsReload?: (outcome: TlsReloadOutcome) => void;
   /** Built PWAs served from the relay's origin (`{ prefix: '/kiosk/', dir: './dist/kiosk' }`). */
   apps?: AppMount[];
-  /** Clock (ms); injected by tests. */
+  /** Clock (ms); injected by tests. It also judges token expiry. */
   now?: () => number;
 }
 
@@ -89,10 +95,13 @@ const HOUR_MS = 3_600_000;
 const PRUNE_INTERVAL_MS = 60_000;
 const CLOSE_GRACE_MS = 500;
 
-function openStore(options: RelayOptions): EventStore {
+function openStore(options: RelayOptions, logger: Logger): EventStore {
   if (typeof options.store === 'object') return options.store;
   if (options.store === 'memory') return createMemoryEventStore();
-  return createSqliteEventStore({ dataDir: options.dataDir ?? './data' });
+  return createSqliteEventStore({
+    dataDir: options.dataDir ?? './data',
+    onWarning: (message) => logger.warn(message),
+  });
 }
 
 /**
@@ -110,7 +119,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     logger.warn(
       'authentication is OFF (--insecure-no-auth): anyone on the network can publish and read',
     );
-  const store = openStore(options);
+  const store = openStore(options, logger);
   const retention: RetentionPolicy = {
     maxAgeMs: (options.retentionHours ?? 24) * HOUR_MS,
     maxEvents: options.retentionEvents ?? 10_000,
@@ -131,7 +140,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
     }
   };
 
+  const storage = createStorageHealth(now);
   const onCommitted = (events: StoredEvent[]) => {
+    storage.committed();
     const outlets = new Set<string>();
     for (const event of events) {
       metrics.eventsAppended.inc({ type: event.envelope.type });
@@ -162,7 +173,15 @@ export function createRelay(options: RelayOptions = {}): Relay {
         'order published',
       );
     },
-    onError: (error) => logger.error({ err: error }, 'request failed'),
+    onObsoleteAck: (orderId, kitchenId) =>
+      logger.info(
+        { order_id: orderId, kitchen_id: kitchenId },
+        'ack for an order this relay does not have (its log was wiped?); dropped',
+      ),
+    onError: (error) => {
+      storage.failed(error);
+      logger.error({ err: error }, 'request failed');
+    },
   });
 
   const tls = options.tls
@@ -178,9 +197,12 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const app = Fastify({
     bodyLimit: maxMessageBytes + 1024,
     logger: false,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     ...(tls ? { https: {} } : {}),
   }) as unknown as FastifyInstance;
-  const verify = createTokenVerifier(insecure ? null : options.secret!);
+  useBodyTimeout(app, options.bodyTimeoutMs ?? 10_000);
+  const verify = createTokenVerifier(insecure ? null : options.secret!, { now });
   const sockets = attachSocketTransport({
     httpServer: app.server,
     store,
@@ -211,6 +233,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     rateLimit,
     maxWaiters: maxConnections,
     clients: () => sockets.clients(),
+    storage: () => storage.status(),
     tlsHealth: () => tls?.health() ?? { enabled: false },
     metrics: async () => ({
       contentType: metrics.registry.contentType,
@@ -264,7 +287,13 @@ export function createRelay(options: RelayOptions = {}): Relay {
       listenedHost = `${shownHost}:${port}`;
       const scheme = tls ? 'https' : 'http';
       logger.info(
-        { port, host, store: store.kind, epoch: store.epoch, tls: tls?.source ?? false },
+        {
+          port,
+          host,
+          store: store.engine ?? store.kind,
+          epoch: store.epoch,
+          tls: tls?.source ?? false,
+        },
         'relay listening',
       );
       return { url: `${scheme}://${shownHost}:${port}`, port };

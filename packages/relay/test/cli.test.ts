@@ -44,6 +44,7 @@ describe('kitchen-sync-relay token', () => {
       outletId: '7',
       outlet: '7',
       tenants: ['3', '4'],
+      expiresAtMs: expect.any(Number),
     });
   });
 

@@ -35,12 +35,20 @@ export function runCli(
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close', not 'exit': the last output may still be in the pipes when the process exits.
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
-/** Starts `serve` and resolves once it printed its ready line (bounded). */
-export function startCli(args: string[], env: Record<string, string> = {}): Promise<RelayProcess> {
+/**
+ * Starts `serve` and resolves once it printed its ready line (bounded). `readStderr: false`
+ * leaves its stderr pipe unread, as a supervisor that stopped reading would.
+ */
+export function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { readStderr?: boolean } = {},
+): Promise<RelayProcess> {
   if (!existsSync(CLI))
     throw new Error(`${CLI} is missing: run pnpm --filter @kitchen-sync/relay build`);
   const child = spawn(
@@ -54,9 +62,11 @@ export function startCli(args: string[], env: Record<string, string> = {}): Prom
   running.add(child);
   let stdout = '';
   let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
+  if (options.readStderr !== false) child.stderr.on('data', (d) => (stderr += d));
+  // With stderr read, 'close' waits for its last lines; an unread pipe never closes, so
+  // then the process exit is all there is to wait for.
   const exited = new Promise<number | string>((resolve) =>
-    child.on('exit', (code, signal) => {
+    child.on(options.readStderr !== false ? 'close' : 'exit', (code, signal) => {
       running.delete(child);
       resolve(code ?? signal ?? -1);
     }),

@@ -298,6 +298,7 @@ describe('operations endpoints', () => {
         'clients',
         'head_seq',
         'store',
+        'storage',
         'version',
         'timestamp',
         'tls',
@@ -310,6 +311,7 @@ describe('operations endpoints', () => {
       clients: { pos: 0, kitchen: 1, monitor: 0 },
       head_seq: 1,
       store: 'sqlite',
+      storage: { ok: true },
     });
   });
 

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { OrderState } from '@kitchen-sync/protocol';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createMemoryEventStore,
@@ -8,6 +7,7 @@ import {
   type EventStore,
   type StoredEvent,
 } from '../src/index.js';
+import { loadSqliteDriver } from '../src/store/sqlite/loadSqliteDriver.js';
 import { createWriteQueue } from '../src/store/writeQueue.js';
 import { order, removeTempDirs, tempDir } from './helpers.js';
 
@@ -101,9 +101,9 @@ describe('sqlite store on disk', () => {
     stores.push(second);
     expect(second.epoch).toBe(epoch);
     expect(appendOrder(second, 'A', 2).envelope.seq).toBe(2);
-    const db = new Database(join(dir, 'relay.db'), { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
-    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const db = loadSqliteDriver().open(join(dir, 'relay.db'), { readonly: true });
+    expect(db.pragmaValue('user_version')).toBe(1);
+    expect(db.pragmaValue('journal_mode')).toBe('wal');
     db.close();
   });
 

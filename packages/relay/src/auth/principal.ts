@@ -9,4 +9,6 @@ export interface Principal {
   outlet: string;
   /** `null` = every tenant of the outlet. */
   tenants: string[] | null;
+  /** The token's `exp` in ms; absent for a token-less client under `--insecure-no-auth`. */
+  expiresAtMs?: number;
 }

@@ -6,8 +6,9 @@ import {
   TokenClaimsSchema,
   validate,
 } from '@kitchen-sync/protocol';
-import { decodeJwt, jwtVerify, SignJWT } from 'jose';
+import { decodeJwt, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { Principal } from './principal.js';
+import { CLOCK_TOLERANCE_S, lifetimeProblem, MAX_TOKEN_LIFETIME_S } from './tokenExpiry.js';
 
 export interface TokenInput {
   sub: string;
@@ -15,9 +16,6 @@ export interface TokenInput {
   outlet: Id;
   tenants?: Id[];
 }
-
-/** Accepts a few seconds of clock drift between the issuer and the relay's PC. */
-const CLOCK_TOLERANCE_S = 30;
 
 const keyOf = (secret: string | Uint8Array) =>
   typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
@@ -35,15 +33,20 @@ export async function signToken(
   const { sub, role, outlet, tenants } = checked.value;
   const payload = tenants ? { role, outlet, tenants } : { role, outlet };
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT(payload)
+  const token = await new SignJWT(payload)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(sub)
     .setIssuedAt(now)
     .setExpirationTime(typeof ttl === 'number' ? now + ttl : ttl)
     .sign(keyOf(secret));
+  // A token the relay would refuse is better refused here, where a person is watching.
+  if (decodeJwt(token).exp! - now > MAX_TOKEN_LIFETIME_S) {
+    throw new KitchenSyncError('invalid_payload', 'ttl is over the 400-day maximum');
+  }
+  return token;
 }
 
-function toPrincipal(claims: unknown): Principal {
+function toPrincipal(claims: unknown, exp?: number): Principal {
   const checked = validate(TokenClaimsSchema, claims);
   if (!checked.ok) throw new KitchenSyncError('unauthorized', 'token claims are invalid');
   const { sub, role, outlet, tenants } = checked.value;
@@ -53,6 +56,7 @@ function toPrincipal(claims: unknown): Principal {
     outletId: outlet,
     outlet: idKey(outlet),
     tenants: tenants ? tenants.map(idKey) : null,
+    ...(exp !== undefined ? { expiresAtMs: exp * 1000 } : {}),
   };
 }
 
@@ -63,7 +67,11 @@ export type TokenVerifier = (token: string | undefined) => Promise<Principal | n
  * (`--insecure-no-auth`) a token is read without checking its signature and a missing one
  * yields `null`, which callers treat as "anyone, any outlet".
  */
-export function createTokenVerifier(secret: string | Uint8Array | null): TokenVerifier {
+export function createTokenVerifier(
+  secret: string | Uint8Array | null,
+  options: { now?: () => number } = {},
+): TokenVerifier {
+  const now = options.now ?? Date.now;
   if (secret === null) {
     return async (token) => {
       if (!token) return null;
@@ -77,16 +85,20 @@ export function createTokenVerifier(secret: string | Uint8Array | null): TokenVe
   const key = keyOf(secret);
   return async (token) => {
     if (!token) throw new KitchenSyncError('unauthorized', 'a token is required');
-    let payload: unknown;
+    let payload: JWTPayload;
+    const nowMs = now();
     try {
       ({ payload } = await jwtVerify(token, key, {
         algorithms: ['HS256'],
         clockTolerance: CLOCK_TOLERANCE_S,
         requiredClaims: ['exp'],
+        currentDate: new Date(nowMs),
       }));
     } catch {
       throw new KitchenSyncError('unauthorized', 'token is invalid or expired');
     }
-    return toPrincipal(payload);
+    const problem = lifetimeProblem(payload.exp!, payload.iat, nowMs / 1000);
+    if (problem) throw new KitchenSyncError('unauthorized', problem);
+    return toPrincipal(payload, payload.exp);
   };
 }

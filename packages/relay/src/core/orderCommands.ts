@@ -24,6 +24,7 @@ import { containsBinary } from '../lib/binary.js';
 import { failure } from '../lib/failure.js';
 import { jsonSize } from '../lib/jsonSize.js';
 import type { EventStore, NewEvent, StoredOrder } from '../store/EventStore.js';
+import { isStorageFull } from '../store/storageHealth.js';
 import type { WriteOutcome, WriteQueue } from '../store/writeQueue.js';
 
 export type CommandResult = PublishResult | UpdateResult | OrderAckResult | FailureAck;
@@ -36,6 +37,8 @@ export interface OrderCommandsOptions {
   newId: () => string;
   /** Called after the commit of each order actually appended (not duplicates): logs, metrics. */
   onPublished?: (order: Order, seq: number, startedMs: number) => void;
+  /** A kitchen acknowledged an order the relay does not have (its log was wiped): dropped. */
+  onObsoleteAck?: (orderId: string, kitchenId: string) => void;
   /** A bug or a store failure; the caller gets `internal`, this hook gets the cause. */
   onError?: (error: unknown) => void;
 }
@@ -202,7 +205,14 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
     const kitchenId = principal?.sub ?? origin ?? 'anonymous';
     return queue.submit<OrderAckResult | FailureAck>(() => {
       const existing = store.getOrder(orderId);
-      if (!existing) return answer(failure('not_found', 'no such order'));
+      if (!existing) {
+        // A kitchen's outbox re-sending an ack after the relay lost its log (new epoch): the
+        // order is gone, so there is nothing to acknowledge and nothing to retry. `not_found`
+        // made the kitchen list it as a failed request; `obsolete` lets it drop the ack.
+        // (An order retention removed is finished, and answers the same way.)
+        options.onObsoleteAck?.(orderId, kitchenId);
+        return answer({ ok: true, seq: 0, duplicate: false, obsolete: true });
+      }
       if (!inScope(principal, existing.outlet, existing.tenant)) return answer(forbidden());
       const previous = store.getAck(orderId, kitchenId);
       if (previous !== undefined) return answer({ ok: true, seq: previous, duplicate: true });
@@ -282,6 +292,10 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
       }
     } catch (error) {
       options.onError?.(error);
+      // Its own code, so a POS can tell the operator what to fix; it retries meanwhile.
+      if (isStorageFull(error)) {
+        return failure('storage_full', "the relay's disk is full; this request was not stored");
+      }
       return failure('internal', 'the relay could not store this request');
     }
   }

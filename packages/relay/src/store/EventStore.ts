@@ -38,6 +38,8 @@ export type TenantScope = readonly string[] | null;
  */
 export interface EventStore {
   readonly kind: 'sqlite' | 'memory';
+  /** For `kind: 'sqlite'`: which SQLite library runs it. */
+  readonly engine?: 'node:sqlite' | 'better-sqlite3';
   /** Random id given to the log when it was created; unchanged across restarts. */
   readonly epoch: string;
   /** Runs `fn` atomically; nested calls are savepoints (a failed one leaves the rest intact). */

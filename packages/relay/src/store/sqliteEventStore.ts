@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { OrderState } from '@kitchen-sync/protocol';
-import Database from 'better-sqlite3';
+import { type DataDirLock, lockDataDir } from './dataDirLock.js';
 import type {
   EventStore,
   RetentionPolicy,
@@ -10,6 +10,9 @@ import type {
   StoredOrder,
   TenantScope,
 } from './EventStore.js';
+import { checkDatabaseFile } from './integrityCheck.js';
+import { loadSqliteDriver, type SqliteEnginePreference } from './sqlite/loadSqliteDriver.js';
+import type { SqliteConnection, SqliteDriver, SqliteEngine } from './sqlite/SqliteDriver.js';
 import { startWalCheckpointer } from './walCheckpointer.js';
 
 export interface SqliteEventStoreOptions {
@@ -17,7 +20,14 @@ export interface SqliteEventStoreOptions {
   dataDir?: string;
   /** Full path of the database file; `:memory:` works for throwaway runs. */
   filename?: string;
+  /** Told when the relay starts a new log where one may have been (an empty `relay.db`). */
+  onWarning?: (message: string) => void;
+  /** Default `auto`: node:sqlite where the runtime has it, better-sqlite3 otherwise. */
+  engine?: SqliteEnginePreference;
 }
+
+/** The SQLite store says which library it runs on (`/health` shows it). */
+export type SqliteEventStore = EventStore & { readonly engine: SqliteEngine };
 
 // Each entry moves the schema one version forward; `user_version` records how far we got.
 const MIGRATIONS: readonly string[] = [
@@ -95,13 +105,13 @@ function toOrder(row: OrderRow): StoredOrder {
   };
 }
 
-function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
+function migrate(db: SqliteConnection): void {
+  const current = db.pragmaValue('user_version') as number;
   for (let version = current; version < MIGRATIONS.length; version++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[version]!);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
+      db.exec(`PRAGMA user_version = ${version + 1}`);
+    });
   }
 }
 
@@ -111,31 +121,63 @@ const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
 const CHECKPOINT_INTERVAL_MS = 250;
 
 /** Checkpoints leave the event loop for a worker; the relay checkpoints itself if it fails. */
-function offloadCheckpoints(db: Database.Database, filename: string) {
-  db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
-  return startWalCheckpointer(filename, CHECKPOINT_INTERVAL_MS, () => {
-    if (db.open) db.pragma('wal_autocheckpoint = 1000');
+function offloadCheckpoints(driver: SqliteDriver, db: SqliteConnection, filename: string) {
+  db.exec(`PRAGMA wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+  return startWalCheckpointer(driver, filename, CHECKPOINT_INTERVAL_MS, () => {
+    if (db.isOpen) db.exec('PRAGMA wal_autocheckpoint = 1000');
   });
 }
 
-/** The default store: one SQLite file in WAL mode, every statement prepared once. */
-export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): EventStore {
+function openDatabase(driver: SqliteDriver, filename: string): SqliteConnection {
+  const db = driver.open(filename);
+  try {
+    db.exec('PRAGMA journal_mode = WAL');
+    // With WAL, NORMAL syncs at checkpoints, not at every commit: a committed transaction is in
+    // the WAL file (the OS page cache) before we ack, so it survives the relay being killed
+    // (SIGKILL, crash). Only an OS crash or power loss can drop the last commits; FULL would
+    // fsync every tick and cost most of the throughput. docs/relay.md states this trade-off.
+    db.exec('PRAGMA synchronous = NORMAL');
+    db.exec('PRAGMA busy_timeout = 5000');
+    migrate(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/**
+ * The default store: one SQLite file in WAL mode, every statement prepared once. The same
+ * statements run on either engine, so a data dir written by one opens with the other.
+ */
+export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): SqliteEventStore {
+  const driver = loadSqliteDriver(options.engine);
   let filename = options.filename;
   if (!filename) {
     const dir = options.dataDir ?? './data';
     mkdirSync(dir, { recursive: true });
     filename = join(dir, 'relay.db');
   }
-  const db = new Database(filename);
-  db.pragma('journal_mode = WAL');
-  // With WAL, NORMAL syncs at checkpoints, not at every commit: a committed transaction is in
-  // the WAL file (the OS page cache) before we ack, so it survives the relay being killed
-  // (SIGKILL, crash). Only an OS crash or power loss can drop the last commits; FULL would
-  // fsync every tick and cost most of the throughput. docs/relay.md states this trade-off.
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  migrate(db);
-  const checkpointer = filename === ':memory:' ? undefined : offloadCheckpoints(db, filename);
+  let lock: DataDirLock | undefined;
+  if (filename !== ':memory:') {
+    lock = lockDataDir(driver, `${filename}.lock`, dirname(filename));
+    try {
+      const found = checkDatabaseFile(driver, filename);
+      if (found.kind === 'fresh' && found.warning) options.onWarning?.(found.warning);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+  let db: SqliteConnection;
+  try {
+    db = openDatabase(driver, filename);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+  const checkpointer =
+    filename === ':memory:' ? undefined : offloadCheckpoints(driver, db, filename);
 
   db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)`).run(randomUUID());
   const epoch = (
@@ -214,12 +256,9 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): E
     return row;
   };
 
-  // One wrapper for every transaction: db.transaction(fn) builds four wrapper functions per
-  // call. Nested calls still become savepoints (the wrapper checks db.inTransaction).
-  const transactionOf = db.transaction((fn: () => unknown) => fn());
   const runInTransaction = <T>(fn: () => T): T => {
     try {
-      return transactionOf(fn) as T;
+      return db.transaction(fn);
     } catch (error) {
       outletCache.clear();
       throw error;
@@ -231,6 +270,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): E
 
   return {
     kind: 'sqlite',
+    engine: driver.engine,
     epoch,
     transaction: runInTransaction,
     append(event) {
@@ -321,7 +361,17 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): E
     countEvents: () => (stmt.count.get() as { n: number }).n,
     close() {
       checkpointer?.stop();
-      if (db.open) db.close();
+      if (db.isOpen) {
+        // Everything into relay.db before exit, so the file alone is a complete copy after a
+        // graceful stop (an operator may copy it without its -wal).
+        try {
+          db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+        } catch {
+          // Nothing is lost: the commits stay in relay.db-wal, which SQLite replays on open.
+        }
+        db.close();
+      }
+      lock?.release();
     },
   };
 }

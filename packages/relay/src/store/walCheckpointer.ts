@@ -1,16 +1,20 @@
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import type { SqliteDriver } from './sqlite/SqliteDriver.js';
 
 export interface WalCheckpointer {
-  /** Stops the worker; it closes its own connection (a last checkpoint) and exits. */
+  /**
+   * Stops the worker and waits (at most `STOP_WAIT_MS`) until it has closed its connection,
+   * so the relay's own connection can then checkpoint everything: a connection that stays
+   * open keeps a shared lock, and a process that exits while the worker is mid-round left
+   * the last commits only in `relay.db-wal`.
+   */
   stop(): void;
 }
 
 // CommonJS on purpose: an eval'd worker cannot import the relay's ESM modules.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.filename, { fileMustExist: true });
+const db = openCheckpointConnection(workerData.filename);
 // One PASSIVE checkpoint copies the frames committed when it began; commits made while it
 // ran stay behind, and SQLite restarts the WAL from its beginning only when a write finds
 // every frame copied. At a few hundred commits a second one round nearly always leaves some
@@ -21,7 +25,7 @@ const checkpoint = () => {
     let previousLog = -1;
     const deadline = Date.now() + workerData.roundsBudgetMs;
     for (let round = 0; round < workerData.maxRounds && Date.now() < deadline; round++) {
-      const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+      const result = db.checkpoint();
       if (result.busy || result.log === previousLog) return;
       previousLog = result.log;
     }
@@ -32,8 +36,14 @@ const checkpoint = () => {
 const timer = setInterval(checkpoint, workerData.intervalMs);
 parentPort.once('message', () => {
   clearInterval(timer);
-  db.close();
-  parentPort.close();
+  try {
+    db.close();
+  } finally {
+    const closed = new Int32Array(workerData.closed);
+    Atomics.store(closed, 0, 1);
+    Atomics.notify(closed, 0);
+    parentPort.close();
+  }
 });
 `;
 
@@ -43,6 +53,9 @@ parentPort.once('message', () => {
 // left to the relay connection's own autocheckpoint, as before.
 const MAX_ROUNDS = 8;
 const ROUNDS_BUDGET_MS = 50;
+// A round is bounded by ROUNDS_BUDGET_MS; a worker that has not closed by then is stuck, and
+// shutdown goes on without it (the relay's checkpoint then copies what it can).
+const STOP_WAIT_MS = 2_000;
 
 /**
  * Copies the WAL back into the database from a worker thread with its own connection. A
@@ -52,19 +65,20 @@ const ROUNDS_BUDGET_MS = 50;
  * connection. `onFailure` runs if the worker dies, so the caller can checkpoint itself.
  */
 export function startWalCheckpointer(
+  driver: SqliteDriver,
   filename: string,
   intervalMs: number,
   onFailure: (error: unknown) => void,
 ): WalCheckpointer {
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, {
+  const closed = new SharedArrayBuffer(4);
+  const worker = new Worker(driver.workerSource + WORKER_SOURCE, {
     eval: true,
     workerData: {
-      driver,
       filename,
       intervalMs,
       maxRounds: MAX_ROUNDS,
       roundsBudgetMs: ROUNDS_BUDGET_MS,
+      closed,
     },
   });
   // It must never keep a finished relay (or a test run) alive.
@@ -81,6 +95,8 @@ export function startWalCheckpointer(
       if (stopped) return;
       stopped = true;
       worker.postMessage('stop');
+      // Blocking on purpose: store.close() is synchronous, and this runs once, at shutdown.
+      Atomics.wait(new Int32Array(closed), 0, 0, STOP_WAIT_MS);
     },
   };
 }

@@ -12,6 +12,7 @@ import {
   type OrderState,
   OrdersQuerySchema,
   SOCKET_EVENTS,
+  type StorageHealth,
   validate,
 } from '@kitchen-sync/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -41,6 +42,8 @@ export interface HttpRoutesOptions {
   /** Most long polls waiting at once (each holds a connection and a listener); 0 = no cap. */
   maxWaiters: number;
   clients: () => ConnectedClient[];
+  /** Whether the last write reached the log. */
+  storage: () => StorageHealth;
   tlsHealth?: () => HealthResponse['tls'];
   metrics: () => Promise<{ contentType: string; body: string }>;
 }
@@ -165,6 +168,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     if (error instanceof HttpError) return sendError(reply, error.code, error.message);
     const status = error.statusCode ?? 500;
     if (status === 413) return sendError(reply, 'too_large', 'request body is too large');
+    if (status === 408) return sendError(reply, 'request_timeout', error.message);
     if (status === 429) return sendError(reply, 'rate_limited', 'too many requests');
     if (status >= 400 && status < 500) return sendError(reply, 'invalid_payload', error.message);
     options.logger.error(
@@ -188,6 +192,9 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       clients,
       head_seq: heads.length > 0 ? Math.max(...heads) : 0,
       store: store.kind,
+      ...(store.engine ? { store_engine: store.engine } : {}),
+      ...(store.kind === 'memory' ? { store_engine: 'memory' as const } : {}),
+      storage: options.storage(),
       version: options.version,
       timestamp: new Date(options.now()).toISOString(),
       ...(options.tlsHealth ? { tls: options.tlsHealth() } : {}),

@@ -16,6 +16,7 @@ import {
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import type { Principal } from '../auth/principal.js';
+import { tokenTime } from '../auth/tokenExpiry.js';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { planCatchUp } from '../core/catchUp.js';
 import type { OrderCommands } from '../core/orderCommands.js';
@@ -42,6 +43,8 @@ export interface SocketTransportOptions {
    * (it resumes from its cursor). Default 10,000: a client that slow would fall behind anyway.
    */
   maxReplayBuffer?: number;
+  /** How often connections whose token expired past the grace are looked for. Default 10 s. */
+  expirySweepMs?: number;
   corsOrigin: string | string[];
   /** Outlet of token-less clients under `--insecure-no-auth` (else `?outlet_id=`). */
   insecureOutlet: string;
@@ -258,6 +261,27 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
     page();
   }
 
+  function dropExpired(socket: Socket, client: ClientState) {
+    logger.info(
+      { client_id: client.clientId, role: client.principal.role },
+      'token expired; connection dropped',
+    );
+    socket.disconnect(true);
+  }
+
+  // Commands are checked as they come; this finds the quiet ones (a kitchen screen that
+  // only listens) so an expired token does not keep receiving orders forever.
+  const expirySweep = setInterval(() => {
+    const nowMs = options.now();
+    for (const socket of io.of('/').sockets.values()) {
+      const client = state.get(socket);
+      if (client && tokenTime(client.principal.expiresAtMs, nowMs) === 'drop') {
+        dropExpired(socket, client);
+      }
+    }
+  }, options.expirySweepMs ?? 10_000);
+  expirySweep.unref();
+
   async function dispatch(socket: Socket, client: ClientState, event: string, args: unknown[]) {
     const last = args[args.length - 1];
     const reply = typeof last === 'function' ? (last as (answer: unknown) => void) : undefined;
@@ -270,6 +294,12 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
     }
     if (event === SOCKET_EVENTS.PING) {
       respond({ ok: true, ts: new Date(options.now()).toISOString() });
+      return;
+    }
+    const token = tokenTime(client.principal.expiresAtMs, options.now());
+    if (token !== 'valid') {
+      respond(failure('unauthorized', 'your token has expired; reconnect with a fresh one'));
+      if (token === 'drop') dropExpired(socket, client);
       return;
     }
     if (!REQUESTS.has(event)) {
@@ -351,6 +381,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
       return rows;
     },
     async close() {
+      clearInterval(expirySweep);
       unsubscribe();
       replaying.clear();
       io.disconnectSockets(true);

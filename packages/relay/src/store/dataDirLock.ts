@@ -1,0 +1,54 @@
+import { KitchenSyncError } from '@kitchen-sync/protocol';
+import type { SqliteConnection, SqliteDriver } from './sqlite/SqliteDriver.js';
+
+export interface DataDirLock {
+  release(): void;
+}
+
+/**
+ * Holds `<db>.lock` for as long as this relay runs, so a second relay on the same data dir
+ * refuses to start (two writers on one log hand out the same seqs and each one's kitchens
+ * miss the other's events).
+ *
+ * The lock is SQLite's own file lock on a tiny side database (fcntl on Unix, LockFileEx on
+ * Windows), taken in exclusive locking mode and kept until the connection closes. The OS
+ * drops it when the process dies, however it dies: a SIGKILL or a power cut leaves nothing
+ * stale to clean up, unlike a pid file (whose pid may belong to another process after a
+ * reboot). It is a separate file because exclusive locking on `relay.db` itself would shut
+ * out the checkpoint worker's connection.
+ */
+export function lockDataDir(driver: SqliteDriver, lockFile: string, dataDir: string): DataDirLock {
+  let db: SqliteConnection | undefined;
+  try {
+    db = driver.open(lockFile);
+    // No waiting: a held lock means another relay, which will not let go.
+    db.exec('PRAGMA busy_timeout = 0');
+    db.exec('PRAGMA locking_mode = EXCLUSIVE');
+    // The first write takes the exclusive lock; exclusive locking mode keeps it after COMMIT.
+    db.exec('BEGIN EXCLUSIVE');
+    db.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL, since TEXT NOT NULL)');
+    db.exec('DELETE FROM holder');
+    db.prepare('INSERT INTO holder (pid, since) VALUES (?, ?)').run(
+      process.pid,
+      new Date().toISOString(),
+    );
+    db.exec('COMMIT');
+  } catch (error) {
+    db?.close();
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+      throw new KitchenSyncError(
+        'data_dir_locked',
+        `another relay is already using the data dir ${dataDir}; stop it or choose another --data-dir`,
+        { lockFile },
+      );
+    }
+    throw error;
+  }
+  const held = db;
+  return {
+    release() {
+      if (held.isOpen) held.close();
+    },
+  };
+}
