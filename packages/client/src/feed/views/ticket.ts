@@ -1,8 +1,11 @@
-import type { Id, OrderItem } from '@kitchen-sync/protocol';
+import { type Id, type ItemStatus, type OrderLine, orderLines } from '@kitchen-sync/protocol';
 import type { KitchenOrder } from '../types.js';
 
-/** Where one line stands on the line's own state machine (protocol v1.1) or its order's (v1). */
-export type LineStatus = 'pending' | 'preparing' | 'ready' | 'cancelled';
+/**
+ * Where one line stands: the protocol's item status (v1.1, or derived from its order for v1),
+ * or `cancelled` when its order was.
+ */
+export type LineStatus = ItemStatus | 'cancelled';
 
 /** One order item as a kitchen screen shows it. */
 export interface TicketLine {
@@ -18,6 +21,10 @@ export interface TicketLine {
   status: LineStatus;
   /** Held (hold & fire): waits on the screen, not to be cooked yet. */
   held: boolean;
+  /** The line's version: what `order:item_update` and `order:recall` send back. */
+  version: number;
+  /** A held line's scheduled fire time (ISO), if any. */
+  fire_at: string | null;
 }
 
 /** An order as the views hold it: its lines read once, through the adapter below. */
@@ -33,17 +40,6 @@ export interface Ticket {
   lines: readonly TicketLine[];
 }
 
-const LINE_STATUSES = new Set<string>(['pending', 'preparing', 'ready', 'cancelled']);
-
-/** Loose v1.1 fields a newer POS or relay may put on an item; v1 orders have none of them. */
-type ItemFields = OrderItem & {
-  line_id?: unknown;
-  status?: unknown;
-  held?: unknown;
-  course?: unknown;
-};
-type OrderFields = KitchenOrder & { held?: unknown };
-
 export function toTicket(order: KitchenOrder): Ticket {
   const created = Date.parse(order.created_at);
   return {
@@ -54,41 +50,34 @@ export function toTicket(order: KitchenOrder): Ticket {
     created_ms: Number.isNaN(created) ? 0 : created,
     seq: order.seq,
     open: order.status !== 'completed' && order.status !== 'cancelled',
-    lines: order.items.map((item, index) => toLine(order, item as ItemFields, index)),
+    lines: orderLines(order).map((line) => toLine(order, line)),
   };
 }
 
-function toLine(order: OrderFields, item: ItemFields, index: number): TicketLine {
+function toLine(order: KitchenOrder, line: OrderLine): TicketLine {
+  const status = lineStatus(order, line);
   return {
-    line_id: typeof item.line_id === 'string' ? item.line_id : `${order.order_id}:${index}`,
-    product_id: item.product_id,
-    name: item.name,
-    quantity: item.quantity,
-    modifiers: item.modifiers ?? [],
-    notes: item.notes ?? null,
-    station: item.station ?? '',
-    course: typeof item.course === 'string' || typeof item.course === 'number' ? item.course : null,
-    status: lineStatus(order, item),
-    held: order.held === true || item.held === true,
+    line_id: line.line_id,
+    product_id: line.product_id,
+    name: line.name,
+    quantity: line.quantity,
+    modifiers: line.modifiers ?? [],
+    notes: line.notes ?? null,
+    station: line.station ?? '',
+    course: line.course ?? null,
+    status,
+    held: status === 'held',
+    version: line.version,
+    fire_at: line.fire_at ?? null,
   };
 }
 
 /**
- * The one place a line's status is read. A v1.1 line carries its own; a v1 line follows its
- * order: a ready or completed order has every line ready, a cancelled one every line cancelled.
+ * The one place a line's status is read: the protocol's (a v1 line stands where its order
+ * does), and `cancelled` for every line of a cancelled order.
  */
-export function lineStatus(
-  order: KitchenOrder,
-  item: OrderItem & { status?: unknown },
-): LineStatus {
-  if (order.status === 'cancelled') return 'cancelled';
-  if (order.status === 'ready' || order.status === 'completed') {
-    return item.status === 'cancelled' ? 'cancelled' : 'ready';
-  }
-  if (typeof item.status === 'string' && LINE_STATUSES.has(item.status)) {
-    return item.status as LineStatus;
-  }
-  return order.status === 'preparing' ? 'preparing' : 'pending';
+export function lineStatus(order: KitchenOrder, line: OrderLine): LineStatus {
+  return order.status === 'cancelled' ? 'cancelled' : line.status;
 }
 
 /** Ready or cancelled: nothing left to cook on this line. */

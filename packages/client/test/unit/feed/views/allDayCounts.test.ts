@@ -3,7 +3,7 @@ import { createAllDayCounts } from '../../../../src/feed/views/allDayCounts.js';
 import { createExpoView } from '../../../../src/feed/views/expoView.js';
 import { createStationView } from '../../../../src/feed/views/stationView.js';
 import { TicketBoard } from '../../../../src/feed/views/ticketBoard.js';
-import { kitchenOrder, next } from './tickets.js';
+import { kitchenOrder, next, withLines } from './tickets.js';
 
 const summary = (
   list: readonly { name: string; modifiers: readonly string[]; quantity: number }[],
@@ -54,9 +54,7 @@ describe('all-day counts', () => {
     const b = kitchenOrder([{ product_id: 1, name: 'Sate', quantity: 3 }]);
     board.sync([a, b]);
     expect(summary(counts.get())).toEqual(['5 Sate', '1 Ayam']);
-    const aLineReady = next(a, {
-      items: [{ ...a.items[0], status: 'ready' }, a.items[1]],
-    } as never);
+    const aLineReady = withLines(a, (item, i) => (i === 0 ? { ...item, status: 'ready' } : item));
     board.sync([aLineReady, b]);
     expect(summary(counts.get())).toEqual(['3 Sate', '1 Ayam']);
     board.sync([aLineReady, next(b, { status: 'cancelled' })]);

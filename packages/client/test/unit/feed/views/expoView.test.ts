@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createExpoView } from '../../../../src/feed/views/expoView.js';
 import { TicketBoard } from '../../../../src/feed/views/ticketBoard.js';
-import { kitchenOrder, next } from './tickets.js';
+import { kitchenOrder, next, withLines } from './tickets.js';
 
 describe('expo view', () => {
   it('shows whole tickets with per-station progress, ready when every line is', () => {
@@ -20,9 +20,7 @@ describe('expo view', () => {
       { station: 'bar', done: 0, total: 1 },
     ]);
     expect(entry?.ready).toBe(false);
-    board.sync([
-      next(order, { items: order.items.map((item) => ({ ...item, status: 'ready' })) } as never),
-    ]);
+    board.sync([withLines(order, (item) => ({ ...item, status: 'ready' }))]);
     expect(expo.get()[0]?.ready).toBe(true);
   });
 

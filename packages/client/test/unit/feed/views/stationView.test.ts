@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createStationView } from '../../../../src/feed/views/stationView.js';
 import { TicketBoard } from '../../../../src/feed/views/ticketBoard.js';
-import { kitchenOrder, next } from './tickets.js';
+import { kitchenOrder, next, withLines } from './tickets.js';
 
 const numbers = (list: readonly { ticket: { order_number: string } }[]) =>
   list.map((e) => e.ticket.order_number);
@@ -29,9 +29,9 @@ describe('station view', () => {
   it('puts rush first and fully held tickets last, held lines at the end of a ticket', () => {
     const board = new TicketBoard();
     const old = kitchenOrder([{ station: 'grill' }]);
-    const held = kitchenOrder([{ station: 'grill', held: true }]);
+    const held = kitchenOrder([{ station: 'grill', status: 'held' }]);
     const mixed = kitchenOrder([
-      { station: 'grill', held: true, name: 'Later' },
+      { station: 'grill', status: 'held', name: 'Later' },
       { station: 'grill', name: 'Now' },
     ]);
     const rush = kitchenOrder([{ station: 'grill' }], { priority: 'rush' });
@@ -45,7 +45,7 @@ describe('station view', () => {
     ]);
     expect(view.get()[2]?.lines.map((l) => l.name)).toEqual(['Now', 'Later']);
     // Fired: the held ticket takes its place by age.
-    board.upsert(next(held, { items: [{ ...held.items[0], held: false }] } as never));
+    board.upsert(withLines(held, (item) => ({ ...item, status: 'pending' })));
     expect(numbers(view.get())).toEqual([
       rush.order_number,
       old.order_number,
@@ -57,19 +57,19 @@ describe('station view', () => {
   it('lets a ticket go once its lines are done and keeps it for recall', () => {
     const board = new TicketBoard();
     const order = kitchenOrder([
-      { station: 'grill', line_id: 'g' },
-      { station: 'bar', line_id: 'b' },
+      { station: 'grill', line_id: 'g', status: 'pending' },
+      { station: 'bar', line_id: 'b', status: 'pending' },
     ]);
     const grill = createStationView(board, { stations: ['grill'] });
     board.sync([order]);
-    const bumped = next(order, {
-      items: [{ ...order.items[0], status: 'ready' }, order.items[1]],
-    } as never);
+    const bumped = withLines(order, (item) =>
+      item.line_id === 'g' ? { ...item, status: 'ready' } : item,
+    );
     board.sync([bumped]);
     expect(grill.get()).toEqual([]);
     expect(numbers(grill.recent.get())).toEqual([order.order_number]);
     // Recalled (un-bumped): back on the screen, out of the recall list.
-    board.sync([next(bumped, { items: order.items } as never)]);
+    board.sync([withLines(bumped, (item) => ({ ...item, status: 'preparing' }))]);
     expect(numbers(grill.get())).toEqual([order.order_number]);
     expect(grill.recent.get()).toEqual([]);
   });
