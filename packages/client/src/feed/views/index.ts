@@ -2,6 +2,7 @@ export type { AllDayCount, AllDayCounts } from './allDayCounts.js';
 export { createAllDayCounts } from './allDayCounts.js';
 export type { ExpoTicket, ExpoView, StationProgress } from './expoView.js';
 export { createExpoView } from './expoView.js';
+export { bumpLines, recallLines } from './stationCommands.js';
 export type { StationTicket, StationView, StationViewOptions } from './stationView.js';
 export { createStationView } from './stationView.js';
 export type { LineStatus, Ticket, TicketLine } from './ticket.js';
