@@ -1,5 +1,5 @@
-// `pnpm start`: builds the packages and the two demo pages, then runs relay + central +
-// kiosk + kitchen until Ctrl-C. Ports come from the environment (see docs/getting-started.md).
+// `pnpm start`: builds the packages and the three demo pages, then runs relay + central +
+// kiosk + kitchen + pickup board until Ctrl-C. Ports come from the environment (see docs/getting-started.md).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
@@ -13,6 +13,7 @@ const ports = {
   central: Number(env.CENTRAL_PORT ?? 8000),
   kiosk: Number(env.KIOSK_PORT ?? 5173),
   kitchen: Number(env.KITCHEN_PORT ?? 5174),
+  pickup: Number(env.PICKUP_PORT ?? 5175),
 };
 const host = env.HOST ?? '0.0.0.0';
 const secret = env.KS_SECRET ?? 'kitchen-sync-demo-secret-not-for-production';
@@ -106,7 +107,7 @@ if (!skipBuild) {
 }
 
 const vite = await import('vite');
-for (const page of ['kiosk', 'kitchen']) {
+for (const page of ['kiosk', 'kitchen', 'pickup']) {
   const configFile = join(root, 'examples', page, 'vite.config.ts');
   if (!skipBuild) await vite.build({ configFile, logLevel: 'warn' });
   const server = await vite.preview({
@@ -156,6 +157,8 @@ console.log(`
 kitchen-sync demo is running
   kiosk          http://localhost:${ports.kiosk}/${centralQuery}
   kitchen        http://localhost:${ports.kitchen}/${kitchenQuery}  (tenant 1, 2 or 3)
+                 stations: ${kitchenQuery}&station=wok , ${kitchenQuery}&station=grill , expo: ${kitchenQuery}&expo
+  pickup board   http://localhost:${ports.pickup}/${centralQuery}
   central        http://localhost:${ports.central}/api/products/
   relay health   http://localhost:${ports.relay}/health
 ${lanAddresses()
