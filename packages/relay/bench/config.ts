@@ -1,14 +1,18 @@
 import { fileURLToPath } from 'node:url';
 
-export type Scenario = 'A' | 'B' | 'C' | 'D' | 'E';
+export type Scenario = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G';
 
 export interface BenchConfig {
   /**
    * A: durable relay, B: plain relay (steady load + saturation ramp); C: polling cost; D: idle
-   * kitchens RSS; E: the durable relay over TLS (steady load only, beside A's).
+   * kitchens RSS; E: the durable relay over TLS (steady load only, beside A's); F: the
+   * durable relay on node:sqlite (pinned Node 22; steady load only, beside A's); G: the
+   * Linux executable's size and cold start to /health 200.
    */
   scenarios: Set<Scenario>;
   quick: boolean;
+  /** G: cold starts measured (the median is reported). */
+  coldStarts: number;
   posCount: number;
   kitchenCount: number;
   steadyRate: number;
@@ -47,7 +51,7 @@ const num = (value: string | undefined, fallback: number): number => {
 
 /**
  * Every knob comes from the environment so `pnpm bench:relay` needs no arguments:
- * BENCH_QUICK=1 (short smoke run), BENCH_SCENARIOS=A,B,C,D,E, BENCH_RATE, BENCH_DURATION_S,
+ * BENCH_QUICK=1 (short smoke run), BENCH_SCENARIOS=A,B,C,D,E,F,G, BENCH_RATE, BENCH_DURATION_S,
  * BENCH_POS, BENCH_KITCHENS, BENCH_RAMP (orders/s list), BENCH_RAMP_STEP_S, BENCH_P99_MS,
  * BENCH_POLL_SIZES, BENCH_POLL_SAMPLES, BENCH_IDLE_KITCHENS, BENCH_OUT (JSON path),
  * BENCH_TIMEOUT_S, BENCH_DURABLE_ARGS (extra flags for the durable relay in A),
@@ -55,13 +59,14 @@ const num = (value: string | undefined, fallback: number): number => {
  */
 export function readConfig(env: NodeJS.ProcessEnv): BenchConfig {
   const quick = env.BENCH_QUICK === '1';
-  const scenarios = (env.BENCH_SCENARIOS ?? 'A,B,C,D,E')
+  const scenarios = (env.BENCH_SCENARIOS ?? 'A,B,C,D,E,F,G')
     .split(',')
     .map((s) => s.trim().toUpperCase())
-    .filter((s): s is Scenario => ['A', 'B', 'C', 'D', 'E'].includes(s));
+    .filter((s): s is Scenario => ['A', 'B', 'C', 'D', 'E', 'F', 'G'].includes(s));
   return {
     scenarios: new Set(scenarios),
     quick,
+    coldStarts: quick ? 3 : 7,
     posCount: num(env.BENCH_POS, 20),
     kitchenCount: num(env.BENCH_KITCHENS, 50),
     steadyRate: num(env.BENCH_RATE, 500),

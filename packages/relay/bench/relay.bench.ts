@@ -8,15 +8,28 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
+import { ensureLinuxExecutable, measureColdStart } from './coldStart.js';
 import { readConfig } from './config.js';
 import { measureIdleKitchens } from './idleKitchens.js';
 import { LoadGenerator, type PhaseResult } from './loadGenerator.js';
 import { measurePollingCost } from './pollingCost.js';
-import { durableCliPath, type RelayKind, type RelayProcess, startRelay } from './relayProcess.js';
+import {
+  durableCliPath,
+  type RelayKind,
+  type RelayProcess,
+  type SteadyOnlyKind,
+  startRelay,
+} from './relayProcess.js';
 import { latency, ratio } from './report.js';
 import { toResultsJson } from './resultsJson.js';
 import { rampSideBySide } from './saturation.js';
-import { type BenchResults, formatSummary, type LoadRun, type TlsRun } from './summary.js';
+import {
+  type BenchResults,
+  formatSummary,
+  type LoadRun,
+  type NodeSqliteRun,
+  type TlsRun,
+} from './summary.js';
 import { checkTargets } from './targets.js';
 
 const OUTLET = 1;
@@ -53,16 +66,18 @@ async function withRelay<T>(
 // The limiter is taken out of the way: the benchmark measures capacity, not the limit.
 const DURABLE_LOAD_ARGS = ['--rate-limit', '0'];
 
-type RampKind = Exclude<RelayKind, 'durable-tls'>;
+type RampKind = Exclude<RelayKind, SteadyOnlyKind>;
 
 /**
  * Scenarios A, B and E: every relay up at once, every phase alternating between them. The TLS
  * relay runs the warm-up and the steady phase only, right after the durable relay's, so the
  * two are measured as close together as the machine allows.
  */
-async function runLoad(
-  kinds: RelayKind[],
-): Promise<{ load: Partial<Record<RampKind, LoadRun>>; tls?: TlsRun }> {
+async function runLoad(kinds: RelayKind[]): Promise<{
+  load: Partial<Record<RampKind, LoadRun>>;
+  tls?: TlsRun;
+  nodeSqlite?: NodeSqliteRun;
+}> {
   const relays: RelayProcess[] = [];
   const generators = {} as Record<RelayKind, LoadGenerator>;
   try {
@@ -107,7 +122,10 @@ async function runLoad(
       );
     }
     const rampGenerators = {} as Record<RampKind, LoadGenerator>;
-    for (const kind of kinds) if (kind !== 'durable-tls') rampGenerators[kind] = generators[kind];
+    for (const kind of kinds) {
+      if (kind !== 'durable-tls' && kind !== 'durable-node-sqlite')
+        rampGenerators[kind] = generators[kind];
+    }
     const saturation = await rampSideBySide(
       rampGenerators,
       config.rampRates,
@@ -120,7 +138,7 @@ async function runLoad(
     );
     const runs: Partial<Record<RampKind, LoadRun>> = {};
     for (const kind of kinds) {
-      if (kind === 'durable-tls') continue;
+      if (kind === 'durable-tls' || kind === 'durable-node-sqlite') continue;
       runs[kind] = {
         steady: steady[kind]!,
         saturation: saturation[kind],
@@ -141,7 +159,22 @@ async function runLoad(
           ),
         }
       : undefined;
-    return { load: runs, ...(tls ? { tls } : {}) };
+    const engineSteady = steady['durable-node-sqlite'];
+    const nodeSqlite: NodeSqliteRun | undefined = engineSteady
+      ? {
+          node: (await import('../exe/nodeBinary.mjs')).NODE_VERSION,
+          steady: engineSteady,
+          p99_ratio_to_durable: ratio(
+            engineSteady.publish_to_kitchen_ms.p99,
+            plainTcp?.publish_to_kitchen_ms.p99,
+          ),
+          cpu_per_order_ratio_to_durable: ratio(
+            engineSteady.relay_cpu_ms_per_1k_orders,
+            plainTcp?.relay_cpu_ms_per_1k_orders,
+          ),
+        }
+      : undefined;
+    return { load: runs, ...(tls ? { tls } : {}), ...(nodeSqlite ? { nodeSqlite } : {}) };
   } catch (error) {
     for (const relay of relays) {
       log(`[${relay.kind}] relay's last output:\n${relay.recentOutput().join('\n')}`);
@@ -162,11 +195,36 @@ async function main(): Promise<void> {
       `${durableCliPath} is missing: run \`pnpm --filter @kitchen-sync/relay build\` first`,
     );
   }
-  const scenarioOf = { durable: 'A', 'durable-tls': 'E', plain: 'B' } as const;
-  const loadKinds = (['durable', 'durable-tls', 'plain'] as const).filter((kind) =>
-    config.scenarios.has(scenarioOf[kind]),
+  const scenarioOf = {
+    durable: 'A',
+    'durable-tls': 'E',
+    'durable-node-sqlite': 'F',
+    plain: 'B',
+  } as const;
+  const loadKinds = (['durable', 'durable-tls', 'durable-node-sqlite', 'plain'] as const).filter(
+    (kind) => config.scenarios.has(scenarioOf[kind]),
   );
-  const { load, tls } = loadKinds.length > 0 ? await runLoad(loadKinds) : { load: {} };
+  const { load, tls, nodeSqlite } =
+    loadKinds.length > 0
+      ? await runLoad(loadKinds)
+      : { load: {}, tls: undefined, nodeSqlite: undefined };
+
+  const coldStart = config.scenarios.has('G')
+    ? [
+        await measureColdStart(
+          [ensureLinuxExecutable()],
+          'kitchen-sync-relay (executable, node:sqlite)',
+          config.coldStarts,
+          secret,
+        ),
+        await measureColdStart(
+          [process.execPath, durableCliPath],
+          `node dist/cli.js (Node ${process.version}, better-sqlite3)`,
+          config.coldStarts,
+          secret,
+        ),
+      ]
+    : undefined;
 
   const polling = config.scenarios.has('C')
     ? await withRelay(
@@ -219,6 +277,8 @@ async function main(): Promise<void> {
       ),
     },
     ...(tls ? { tls } : {}),
+    ...(nodeSqlite ? { node_sqlite: nodeSqlite } : {}),
+    ...(coldStart ? { cold_start: coldStart } : {}),
     polling,
     idle_kitchens: idle,
   };

@@ -13,8 +13,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCpuMs, readRssBytes } from './procStats.js';
 
-/** `durable-tls`: the durable relay with `--tls auto` (HTTPS + WSS), otherwise the same. */
-export type RelayKind = 'durable' | 'durable-tls' | 'plain';
+/**
+ * `durable-tls`: the durable relay with `--tls auto` (HTTPS + WSS), otherwise the same.
+ * `durable-node-sqlite`: the durable relay on the pinned Node 22 binary the executables are
+ * built from, so its log runs on node:sqlite (the bench's own Node 20 runs better-sqlite3).
+ */
+export type RelayKind = 'durable' | 'durable-tls' | 'durable-node-sqlite' | 'plain';
+/** Kinds measured at the steady rate only, beside the durable relay. */
+export type SteadyOnlyKind = 'durable-tls' | 'durable-node-sqlite';
 
 export interface RelayProcess {
   kind: RelayKind;
@@ -85,7 +91,8 @@ export async function startRelay(options: StartRelayOptions): Promise<RelayProce
         ]
       : [await compilePlainRelay(runDir), '--port', '0', '--host', '127.0.0.1'];
   const logFd = openSync(logPath, 'w');
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...args], {
+  const node = options.kind === 'durable-node-sqlite' ? await pinnedNode() : process.execPath;
+  const child = spawn(node, [...(options.nodeArgs ?? []), ...args], {
     cwd: packageDir,
     env: { ...process.env, KS_SECRET: options.secret, NODE_ENV: 'production' },
     stdio: ['ignore', logFd, logFd],
@@ -133,6 +140,12 @@ export async function startRelay(options: StartRelayOptions): Promise<RelayProce
       });
     }, READY_POLL_MS);
   });
+}
+
+/** The Node binary of `pnpm build:exe` (fetched from the npm registry once, then cached). */
+async function pinnedNode(): Promise<string> {
+  const { ensureNodeBinary } = await import('../exe/nodeBinary.mjs');
+  return ensureNodeBinary('linux-x64');
 }
 
 /** The last lines of a log that may have grown large. */

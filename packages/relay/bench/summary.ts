@@ -1,8 +1,9 @@
+import type { ColdStart } from './coldStart.js';
 import type { BenchConfig } from './config.js';
 import type { IdleKitchensResult } from './idleKitchens.js';
 import type { PhaseResult } from './loadGenerator.js';
 import type { PollingPoint } from './pollingCost.js';
-import type { RelayKind } from './relayProcess.js';
+import type { RelayKind, SteadyOnlyKind } from './relayProcess.js';
 import { latency, table } from './report.js';
 import type { SaturationResult } from './saturation.js';
 import type { TargetCheck } from './targets.js';
@@ -21,13 +22,26 @@ export interface TlsRun {
   cpu_per_order_ratio_to_durable: number | null;
 }
 
+/** Scenario F: the durable relay on node:sqlite at the steady rate, against A's (better-sqlite3). */
+export interface NodeSqliteRun {
+  node: string;
+  steady: PhaseResult;
+  /** node:sqlite p99 publish→kitchen over better-sqlite3's, same run. */
+  p99_ratio_to_durable: number | null;
+  /** Relay CPU per order, node:sqlite over better-sqlite3. */
+  cpu_per_order_ratio_to_durable: number | null;
+}
+
 export interface BenchResults {
   generated_at: string;
   command: string;
   machine: { cpus: number; cpu_model: string; memory_gb: number; node: string; note: string };
   config: Omit<BenchConfig, 'scenarios'> & { scenarios: string[] };
-  load: Partial<Record<Exclude<RelayKind, 'durable-tls'>, LoadRun>>;
+  load: Partial<Record<Exclude<RelayKind, SteadyOnlyKind>, LoadRun>>;
   tls?: TlsRun;
+  node_sqlite?: NodeSqliteRun;
+  /** Scenario G: the executable and, for comparison, `node dist/cli.js`. */
+  cold_start?: ColdStart[];
   ratio_durable_to_plain: {
     saturation_held_rate: number | null;
     max_achieved_rate: number | null;
@@ -35,7 +49,7 @@ export interface BenchResults {
     cpu_capacity_at_steady: number | null;
   };
   polling?: PollingPoint[];
-  idle_kitchens: Partial<Record<Exclude<RelayKind, 'durable-tls'>, IdleKitchensResult>>;
+  idle_kitchens: Partial<Record<Exclude<RelayKind, SteadyOnlyKind>, IdleKitchensResult>>;
   targets: TargetCheck[];
 }
 
@@ -184,6 +198,54 @@ export function formatSummary(results: BenchResults): string {
         ]),
       ),
       `TLS / TCP: p99 publish→kitchen ${results.tls.p99_ratio_to_durable ?? '-'}, relay CPU per order ${results.tls.cpu_per_order_ratio_to_durable ?? '-'}`,
+    );
+  }
+  if (results.node_sqlite) {
+    const run = results.node_sqlite;
+    out.push(
+      '',
+      `F SQLite engines: the durable relay on node:sqlite (Node ${run.node}) beside A's on better-sqlite3 ` +
+        `(Node ${machine.node}), ${config.steadyRate} orders/s for ${config.steadyDurationMs / 1000} s; latency p50 / p99 / max in ms`,
+      table(
+        [
+          'relay',
+          'publish→ack',
+          'publish→kitchen',
+          'acked/s',
+          'lost',
+          'relay CPU ms/1k orders',
+          'RSS MB',
+        ],
+        [
+          ...(load.durable ? [['better-sqlite3', load.durable.steady] as const] : []),
+          ['node:sqlite', run.steady] as const,
+        ].map(([name, s]) => [
+          name,
+          latency(s.publish_to_ack_ms),
+          latency(s.publish_to_kitchen_ms),
+          s.achieved_rate,
+          s.lost,
+          s.relay_cpu_ms_per_1k_orders,
+          s.relay_rss_mb_max,
+        ]),
+      ),
+      `node:sqlite / better-sqlite3: p99 publish→kitchen ${run.p99_ratio_to_durable ?? '-'}, relay CPU per order ${run.cpu_per_order_ratio_to_durable ?? '-'}`,
+    );
+  }
+  if (results.cold_start) {
+    out.push(
+      '',
+      'G cold start: spawn to the first /health 200, new data dir each time',
+      table(
+        ['command', 'size MB', 'median ms', 'max ms', 'samples'],
+        results.cold_start.map((c) => [
+          c.command,
+          c.size_mb ?? '-',
+          c.to_health_ms.median,
+          c.to_health_ms.max,
+          c.to_health_ms.samples.join(' '),
+        ]),
+      ),
     );
   }
   if (results.polling) {

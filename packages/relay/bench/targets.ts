@@ -10,6 +10,9 @@ const P99_TARGET_MS = 5;
 // Issue 12: TLS may cost at most 30 % on the p99 of the same run.
 const TLS_P99_RATIO_TARGET = 1.3;
 const RATIO_TARGET = 0.8;
+// Issue 17: node:sqlite within 1.2× of better-sqlite3; the executable answers within 1 s.
+const ENGINE_RATIO_TARGET = 1.2;
+const COLD_START_TARGET_MS = 1_000;
 const RSS_TARGET_MB = 150;
 // "Flat": the newest page costs at most this much more with 1,000× the history.
 const POLLING_FLAT_FACTOR = 2;
@@ -27,7 +30,30 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
       ? Math.round((last.median_ms / first.median_ms) * 100) / 100
       : null;
   const tls = results.tls;
+  const engines = results.node_sqlite;
+  const executable = results.cold_start?.[0];
   return [
+    {
+      target: `node:sqlite p99 publish→kitchen and CPU per order within ${ENGINE_RATIO_TARGET}× of better-sqlite3's (issue 17)`,
+      measured: engines
+        ? `p99 ${engines.p99_ratio_to_durable ?? '-'}× (${engines.steady.publish_to_kitchen_ms.p99} vs ${steady?.publish_to_kitchen_ms.p99 ?? '-'} ms), CPU ${engines.cpu_per_order_ratio_to_durable ?? '-'}×, lost ${engines.steady.lost}`
+        : '-',
+      pass:
+        engines?.p99_ratio_to_durable == null || engines.cpu_per_order_ratio_to_durable == null
+          ? null
+          : Math.max(engines.p99_ratio_to_durable, engines.cpu_per_order_ratio_to_durable) <=
+              ENGINE_RATIO_TARGET &&
+            Math.min(engines.p99_ratio_to_durable, engines.cpu_per_order_ratio_to_durable) >=
+              1 / ENGINE_RATIO_TARGET &&
+            engines.steady.lost === 0,
+    },
+    {
+      target: `executable cold start to /health 200 < ${COLD_START_TARGET_MS} ms (issue 17)`,
+      measured: executable
+        ? `median ${executable.to_health_ms.median} ms, max ${executable.to_health_ms.max} ms (${executable.size_mb} MB)`
+        : '-',
+      pass: executable ? executable.to_health_ms.max < COLD_START_TARGET_MS : null,
+    },
     {
       target: `TLS p99 publish→kitchen ≤ ${TLS_P99_RATIO_TARGET}× the TCP relay's (issue 12)`,
       measured: tls

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 import { ensureNodeBinary, NODE_VERSION, PLATFORMS } from './nodeBinary.mjs';
+import { textFile, writeZip } from './zip.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packageRoot = resolve(here, '..');
@@ -83,7 +84,39 @@ function inject(binary, blobFile, platform) {
   if (!platform.startsWith('win')) execFileSync('chmod', ['755', binary]);
 }
 
+/** What an outlet downloads: the executable, the .bat files on Windows, a README (id/en). */
+function releaseZip(platform, exe, out, version) {
+  const windows = platform.startsWith('win');
+  const folder = `kitchen-sync-relay-${platform}`;
+  const release = join(here, 'release');
+  const entries = [
+    { name: `${folder}/${PLATFORMS[platform].exe}`, data: readFileSync(exe), mode: 0o755 },
+    {
+      name: `${folder}/README.txt`,
+      data: textFile(join(release, windows ? 'README-windows.txt' : 'README-linux.txt'), {
+        crlf: windows,
+      }),
+    },
+  ];
+  if (windows) {
+    for (const bat of BAT_FILES) {
+      entries.push({ name: `${folder}/${bat}`, data: textFile(join(release, bat), { crlf: true }) });
+    }
+  }
+  const zip = join(out, `kitchen-sync-relay-${version}-${platform}.zip`);
+  writeZip(zip, entries);
+  return zip;
+}
+
+export const BAT_FILES = [
+  'START_KITCHEN_SYNC.bat',
+  'CHECK_KITCHEN_SYNC.bat',
+  'INSTALL_AUTOSTART.bat',
+  'REMOVE_AUTOSTART.bat',
+];
+
 export async function buildExecutables({ platforms, out }) {
+  const { version } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8'));
   mkdirSync(out, { recursive: true });
   const work = join(out, '.work');
   rmSync(work, { recursive: true, force: true });
@@ -108,8 +141,10 @@ export async function buildExecutables({ platforms, out }) {
     copyFileSync(node, exe);
     inject(exe, blobFile, platform);
     const bytes = statSync(exe).size;
+    const zip = releaseZip(platform, exe, out, version);
     log(`${platform}: ${exe} (${(bytes / 1e6).toFixed(1)} MB, Node ${NODE_VERSION})`);
-    built.push({ platform, exe, bytes });
+    log(`${platform}: ${zip} (${(statSync(zip).size / 1e6).toFixed(1)} MB)`);
+    built.push({ platform, exe, bytes, zip });
   }
   rmSync(work, { recursive: true, force: true });
   return built;

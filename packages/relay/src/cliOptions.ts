@@ -14,6 +14,11 @@ Usage:
   kitchen-sync-relay [serve] [flags]     run the relay (default command)
   kitchen-sync-relay token --role R --outlet O [--tenant T]... [--ttl 30d] [--sub ID]
                                           print one signed token on stdout
+  kitchen-sync-relay status [--port N] [--url URL]
+                                          say in words whether the relay here is running
+  kitchen-sync-relay autostart install|remove [--data-dir D] [--dry-run]
+                                          start the relay at boot (Windows Task Scheduler,
+                                          Linux systemd), or stop doing so
   kitchen-sync-relay cert [--data-dir D] [--tls-dir DIR] [--name relay.local]... [--address IP]...
                                           create the outlet CA once, issue or renew the relay's
                                           certificate, print where the files are
@@ -37,6 +42,8 @@ serve flags:
                          waiting at once (default 2000)
   --cors-origin LIST     allowed browser origins, comma separated (default *)
   --log-level L          fatal|error|warn|info|debug|trace|silent (default info)
+  --log-file F           also log to F, rotated at 10 MB, five kept (the executable's
+                         default: logs/kitchen-sync-relay.log beside the data dir)
 
 TLS (HTTPS and WSS on the same port; see docs/relay.md "TLS"):
   --tls-cert F --tls-key F   your own certificate (chain) and key, PEM; reloaded when the
@@ -100,6 +107,7 @@ const FLAGS = {
   'max-connections': { type: 'string' },
   'cors-origin': { type: 'string' },
   'log-level': { type: 'string' },
+  'log-file': { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'tls-ca': { type: 'string' },
@@ -218,6 +226,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
       maxConnections: number('max-connections', get('max-connections'), 2_000),
       corsOrigin: origins.length === 1 && origins[0] === '*' ? '*' : origins,
       logLevel: get('log-level') ?? 'info',
+      ...(get('log-file') ? { logFile: get('log-file')! } : {}),
     },
   };
 }

@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { createRotatingFile, type RotatingFileOptions } from './lib/rotatingFile.js';
 
 export type { Logger };
 
@@ -7,6 +8,8 @@ export interface LoggerOptions {
   level?: string;
   /** Where log lines go; the CLI uses stderr so stdout carries only the ready line. */
   destination?: NodeJS.WritableStream & { isTTY?: boolean; fd?: number };
+  /** Every line also goes, as JSON, to this rotating file (the executable's default). */
+  file?: RotatingFileOptions;
 }
 
 // One line per publish cost a write(2) each (a tenth of the relay's CPU at 1,000 orders/s):
@@ -31,6 +34,24 @@ const stillRetrying = () => writeDeadline === undefined || Date.now() < writeDea
 
 /** JSON lines for log shippers; human-readable when a person watches the terminal. */
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const console = createConsoleLogger(options);
+  if (!options.file) return console;
+  const base = { level: options.level ?? 'info', base: { name: 'kitchen-sync-relay' } };
+  const file = createRotatingFile(options.file);
+  // The console stream as the console logger has it (pretty on a terminal, batched JSON otherwise).
+  const consoleStream = (console as unknown as Record<symbol, NodeJS.WritableStream>)[
+    pino.symbols.streamSym
+  ]!;
+  return pino(
+    base,
+    pino.multistream([
+      { level: base.level as pino.Level, stream: consoleStream },
+      { level: base.level as pino.Level, stream: file },
+    ]),
+  );
+}
+
+function createConsoleLogger(options: LoggerOptions): Logger {
   const destination = options.destination ?? process.stderr;
   const base = { level: options.level ?? 'info', base: { name: 'kitchen-sync-relay' } };
   if (destination.isTTY) {

@@ -5,6 +5,8 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createTokenVerifier } from './auth/tokens.js';
+import { createHoldTimers, type HoldTimers } from './core/holdTimers.js';
+import { createKitchenCommands } from './core/kitchenCommands.js';
 import { createOrderCommands } from './core/orderCommands.js';
 import { createLiveFeed } from './lib/liveFeed.js';
 import { createLogger } from './logger.js';
@@ -59,16 +61,18 @@ export interface RelayOptions {
   corsOrigin?: string | string[];
   /** pino level when no `logger` is given. Default `'info'`. */
   logLevel?: string;
+  /** Also log to this file, rotated at 10 MB, five kept (the executable's default). */
+  logFile?: string;
   logger?: Logger;
-  /** A request body must have fully arrived this long after its headers; 0 = no limit.
-   * Default 10,000 (10 s). */
-  bodyTimeoutMs?: number;
   /** HTTPS and WSS on the same port: certificate files, or an outlet CA the relay keeps. */
   tls?: RelayTlsOptions;
   /** Told after every certificate reload (file change, SIGHUP, renewal), failed ones too. */
   onTlsReload?: (outcome: TlsReloadOutcome) => void;
   /** Built PWAs served from the relay's origin (`{ prefix: '/kiosk/', dir: './dist/kiosk' }`). */
   apps?: AppMount[];
+  /** A request body must have fully arrived this long after its headers; 0 = no limit.
+   * Default 10,000 (10 s). */
+  bodyTimeoutMs?: number;
   /** Clock (ms); injected by tests. It also judges token expiry. */
   now?: () => number;
 }
@@ -89,10 +93,16 @@ export interface Relay {
   reloadTls(): Promise<TlsReloadOutcome>;
   /** What `/health` reports about the certificate. */
   tlsHealth(): TlsHealth;
+  /**
+   * Fires the held lines whose `fire_at` has come (v1.1); resolves with how many orders were
+   * fired. The relay does it every second by itself; tests call it after moving `now`.
+   */
+  fireDueHolds(): Promise<number>;
 }
 
 const HOUR_MS = 3_600_000;
 const PRUNE_INTERVAL_MS = 60_000;
+const HOLD_CHECK_MS = 1_000;
 const CLOSE_GRACE_MS = 500;
 
 function openStore(options: RelayOptions, logger: Logger): EventStore {
@@ -114,7 +124,12 @@ export function createRelay(options: RelayOptions = {}): Relay {
     throw new Error('createRelay needs a secret (or insecureNoAuth: true)');
   }
   const now = options.now ?? Date.now;
-  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
+  const logger =
+    options.logger ??
+    createLogger({
+      level: options.logLevel ?? 'info',
+      ...(options.logFile ? { file: { path: options.logFile } } : {}),
+    });
   if (insecure)
     logger.warn(
       'authentication is OFF (--insecure-no-auth): anyone on the network can publish and read',
@@ -141,6 +156,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
   };
 
   const storage = createStorageHealth(now);
+  let holds: HoldTimers | undefined;
   const onCommitted = (events: StoredEvent[]) => {
     storage.committed();
     const outlets = new Set<string>();
@@ -149,6 +165,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       outlets.add(event.outlet);
     }
     live.publish(events);
+    holds?.observe(events);
     // Count-based retention runs as the log grows, with slack so it is not every tick.
     for (const outlet of outlets) {
       if (store.head(outlet) - store.prunedThrough(outlet) > retention.maxEvents + pruneSlack) {
@@ -160,7 +177,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const queue = createWriteQueue(store, onCommitted, setImmediate, (error) =>
     logger.error({ err: error }, 'after-commit delivery failed'),
   );
-  const commands = createOrderCommands({
+  const orderCommands = createOrderCommands({
     store,
     queue,
     maxMessageBytes,
@@ -181,6 +198,29 @@ export function createRelay(options: RelayOptions = {}): Relay {
     onError: (error) => {
       storage.failed(error);
       logger.error({ err: error }, 'request failed');
+    },
+  });
+  const commands = createKitchenCommands(
+    {
+      store,
+      queue,
+      maxMessageBytes,
+      now,
+      newId: randomUUID,
+      onError: (error) => {
+        storage.failed(error);
+        logger.error({ err: error }, 'request failed');
+      },
+    },
+    orderCommands,
+  );
+  holds = createHoldTimers({
+    store,
+    now,
+    fire: (orderId) => commands.fireDueLines(orderId),
+    onError: (error) => {
+      storage.failed(error);
+      logger.error({ err: error }, 'firing held lines failed');
     },
   });
 
@@ -258,6 +298,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
 
   let listenedHost = 'localhost';
   let pruneTimer: NodeJS.Timeout | undefined;
+  let holdTimer: NodeJS.Timeout | undefined;
+  const fireDueHolds = () => holds!.fireDue();
   let closing: Promise<void> | undefined;
 
   return {
@@ -273,12 +315,15 @@ export function createRelay(options: RelayOptions = {}): Relay {
             message: 'this relay runs without TLS',
           }),
     tlsHealth: () => tls?.health() ?? { enabled: false },
+    fireDueHolds,
     async listen() {
       // Bad certificate input fails here, before anything listens: never plain HTTP instead.
       await tls?.start(app.server as unknown as TlsServer);
       prune();
       pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
       pruneTimer.unref();
+      holdTimer = setInterval(() => void fireDueHolds(), HOLD_CHECK_MS);
+      holdTimer.unref();
       const host = options.host ?? '0.0.0.0';
       await app.listen({ port: options.port ?? 3001, host });
       const address = app.server.address();
@@ -301,6 +346,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     close() {
       closing ??= (async () => {
         if (pruneTimer) clearInterval(pruneTimer);
+        if (holdTimer) clearInterval(holdTimer);
         tls?.close();
         routes.wakeAll();
         // Commit what is queued and let its acks go out before the sockets are cut.

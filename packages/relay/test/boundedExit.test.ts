@@ -43,4 +43,17 @@ describe('stopping the relay', () => {
     // A watchdog wait, not a sleep: the assertion is that the process is gone by then.
     expect(await exitWithin(relay.exited, 8_000)).toBe(0);
   });
+
+  it('exits 0 on a SIGTERM sent the moment the ready line is read', async () => {
+    // Three times: before the fix most such stops died of the signal itself.
+    for (let i = 0; i < 3; i++) {
+      const relay = await startCli([], {
+        KS_SECRET: SECRET,
+        KS_DATA_DIR: join(tempDir('ks-exit-'), 'data'),
+        KS_LOG_LEVEL: 'warn',
+      });
+      relay.child.kill('SIGTERM');
+      expect(await relay.exited).toBe(0);
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import type { EventsResponse, PublishAck } from '@kitchen-sync/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,6 +10,7 @@ import {
   removeDir,
   runExe,
   startExe,
+  startExeWith,
 } from './exeProcess.js';
 import { client, closeClients, connected, http, order } from './helpers.js';
 import { findWine, prepareWine, startUnderWine, stopWine } from './wine.js';
@@ -37,10 +39,13 @@ function linuxExe(): string {
 }
 
 /** A token minted by the executable itself. */
-function mint(exe: string, role: string, extra: string[] = []): string {
-  const result = runExe(exe, ['token', '--role', role, '--outlet', '1', ...extra], {
-    KS_SECRET: SECRET,
-  });
+function mint(
+  exe: string,
+  role: string,
+  extra: string[] = [],
+  env: Record<string, string> = { KS_SECRET: SECRET },
+): string {
+  const result = runExe(exe, ['token', '--role', role, '--outlet', '1', ...extra], env);
   expect(result.code, result.stderr).toBe(0);
   return result.stdout.trim();
 }
@@ -113,6 +118,42 @@ describe('the Linux executable, alone in a directory', () => {
     expect(await second.exited).toBe(0);
   });
 
+  it('starts with no arguments: secret, data dir and log file beside it; status and autostart work', async () => {
+    const exe = linuxExe();
+    const home = join(exe, '..');
+    // Where to listen is the one thing given (as environment): the default is 0.0.0.0:3001.
+    const where = { KS_HOST: '127.0.0.1', KS_PORT: '0' };
+    const relay = await startExeWith(exe, [], where);
+    expect(relay.stdout()).toContain(`A new secret was created in ${join(home, 'data', 'secret')}`);
+    expect(relay.stdout().indexOf('A new secret')).toBeLessThan(
+      relay.stdout().indexOf('listening'),
+    );
+    const port = new URL(relay.url).port;
+    // Tokens from the secret the relay created, without being told where it is.
+    const pos = await connected(relay.url, { token: mint(exe, 'pos', [], {}) });
+    expect(await pos.request('order:publish', order())).toMatchObject({ ok: true, seq: 1 });
+
+    const up = runExe(exe, ['status', '--port', port], {});
+    expect(up.code).toBe(0);
+    expect(up.stdout).toContain(`RUNNING at http://127.0.0.1:${port}`);
+    expect(up.stdout).toContain('last number 1 (log: node:sqlite)');
+    const plan = runExe(exe, ['autostart', 'install', '--dry-run'], {});
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain(`ExecStart=${exe} serve --data-dir ${join(home, 'data')}`);
+
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+    const down = runExe(exe, ['status', '--port', port], {});
+    expect(down.code).toBe(1);
+    expect(down.stdout).toContain('NOT RUNNING');
+    const log = readFileSync(join(home, 'logs', 'kitchen-sync-relay.log'), 'utf8');
+    expect(log).toContain('"msg":"relay listening"');
+    expect(log).toContain('"msg":"relay closed"');
+    // The second start keeps the secret and says nothing about it.
+    const again = await startExeWith(exe, [], where);
+    expect(again.stdout()).not.toContain('secret');
+  });
+
   it('refuses a token minted with another secret', async () => {
     const exe = linuxExe();
     const relay = await startExe(exe, [], {
@@ -125,6 +166,68 @@ describe('the Linux executable, alone in a directory', () => {
     }).stdout.trim();
     const answer = await http(relay.url, '/api/events?since=0', { token: other });
     expect(answer.status).toBe(401);
+  });
+});
+
+/** Name, Unix mode and inflated content of every entry, read from the central directory. */
+function zipEntries(file: string): Array<{ name: string; mode: number; data: Buffer }> {
+  const zip = readFileSync(file);
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const count = zip.readUInt16LE(end + 10);
+  let at = zip.readUInt32LE(end + 16);
+  const entries = [];
+  for (let i = 0; i < count; i++) {
+    const nameLength = zip.readUInt16LE(at + 28);
+    const extraLength = zip.readUInt16LE(at + 30);
+    const commentLength = zip.readUInt16LE(at + 32);
+    const local = zip.readUInt32LE(at + 42);
+    const packed = zip.readUInt32LE(at + 20);
+    const dataAt = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    entries.push({
+      name: zip.toString('utf8', at + 46, at + 46 + nameLength),
+      mode: (zip.readUInt32LE(at + 38) >>> 16) & 0o777,
+      data: inflateRawSync(zip.subarray(dataAt, dataAt + packed)),
+    });
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
+}
+
+describe('the release zips', () => {
+  it('hold the Windows exe with the .bat files and a README in Indonesian and English', () => {
+    const entries = zipEntries(join(out, 'kitchen-sync-relay-0.1.0-win-x64.zip'));
+    const folder = 'kitchen-sync-relay-win-x64/';
+    expect(entries.map((e) => e.name).sort()).toEqual(
+      [
+        'CHECK_KITCHEN_SYNC.bat',
+        'INSTALL_AUTOSTART.bat',
+        'README.txt',
+        'REMOVE_AUTOSTART.bat',
+        'START_KITCHEN_SYNC.bat',
+        'kitchen-sync-relay.exe',
+      ].map((name) => folder + name),
+    );
+    const byName = new Map(entries.map((e) => [e.name.slice(folder.length), e]));
+    expect(
+      byName
+        .get('kitchen-sync-relay.exe')!
+        .data.equals(readFileSync(join(out, 'win-x64', 'kitchen-sync-relay.exe'))),
+    ).toBe(true);
+    const check = byName.get('CHECK_KITCHEN_SYNC.bat')!.data.toString();
+    expect(check).toContain('kitchen-sync-relay.exe" status\r\n');
+    expect(check).not.toMatch(/[^\r]\n/);
+    expect(byName.get('INSTALL_AUTOSTART.bat')!.data.toString()).toContain('autostart install');
+    const readme = byName.get('README.txt')!.data.toString();
+    expect(readme).toContain('[Bahasa Indonesia]');
+    expect(readme).toContain('[English]');
+  });
+
+  it('hold the Linux executable, still executable', () => {
+    const entries = zipEntries(join(out, 'kitchen-sync-relay-0.1.0-linux-x64.zip'));
+    const exe = entries.find((e) => e.name === 'kitchen-sync-relay-linux-x64/kitchen-sync-relay')!;
+    expect(exe.mode).toBe(0o755);
+    expect(exe.data.length).toBe(statSync(join(out, 'linux-x64', 'kitchen-sync-relay')).size);
+    expect(entries.map((e) => e.name)).toContain('kitchen-sync-relay-linux-x64/README.txt');
   });
 });
 

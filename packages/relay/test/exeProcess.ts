@@ -68,8 +68,17 @@ export function startExe(
   args: string[],
   env: Record<string, string>,
 ): Promise<ExeProcess> {
+  return startExeWith(exe, ['serve', '--host', '127.0.0.1', '--port', '0', ...args], env);
+}
+
+/** Starts the executable with exactly `argv`; resolves on its ready line (bounded). */
+export function startExeWith(
+  exe: string,
+  argv: string[],
+  env: Record<string, string>,
+): Promise<ExeProcess & { stdout: () => string }> {
   if (!existsSync(exe)) throw new Error(`${exe} is missing`);
-  const child = spawn(exe, ['serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+  const child = spawn(exe, argv, {
     env: { ...BARE_ENV, ...env },
     cwd: join(exe, '..'),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -94,7 +103,7 @@ export function startExe(
       const match = /listening on (https?:\/\/\S+)/.exec(stdout);
       if (match) {
         clearTimeout(timer);
-        resolve({ child, url: match[1]!, stderr: () => stderr, exited });
+        resolve({ child, url: match[1]!, stderr: () => stderr, stdout: () => stdout, exited });
       }
     });
     exited.then((code) => {

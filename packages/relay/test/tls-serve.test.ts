@@ -3,12 +3,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { EventEnvelope, PublishAck } from '@kitchen-sync/protocol';
+import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, type TlsReloadOutcome } from '../src/index.js';
 import {
   http,
   order,
   removeTempDirs,
+  SECRET,
   startRelay,
   type TestRelay,
   tempDir,
@@ -305,7 +307,14 @@ describe('relay with --tls auto', () => {
       new X509Certificate(caPem).fingerprint256,
     );
     const before = await peerFingerprint(relay.port, caPem);
-    const kitchen = await wssClient(relay.url, caPem, { token: await tokenFor('kitchen') });
+    // The relay's clock also judges tokens: issued on its day, still valid after the jump.
+    const token = await new SignJWT({ role: 'kitchen', outlet: 1 })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('kds-1')
+      .setIssuedAt(Math.floor(clock / 1000))
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 3600)
+      .sign(new TextEncoder().encode(SECRET));
+    const kitchen = await wssClient(relay.url, caPem, { token });
 
     expect(await relay.relay.reloadTls()).toMatchObject({ ok: true, changed: false });
     clock = Date.now(); // inside the 30-day renewal window

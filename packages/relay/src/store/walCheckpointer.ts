@@ -84,16 +84,20 @@ export function startWalCheckpointer(
   // It must never keep a finished relay (or a test run) alive.
   worker.unref();
   let stopped = false;
+  let exited = false;
   worker.on('error', (error) => {
     if (!stopped) onFailure(error);
   });
   worker.on('exit', (code) => {
+    exited = true;
     if (!stopped && code !== 0) onFailure(new Error(`checkpoint worker exited with ${code}`));
   });
   return {
     stop() {
       if (stopped) return;
       stopped = true;
+      // A worker that died has no connection left to wait for.
+      if (exited) return;
       worker.postMessage('stop');
       // Blocking on purpose: store.close() is synchronous, and this runs once, at shutdown.
       Atomics.wait(new Int32Array(closed), 0, 0, STOP_WAIT_MS);

@@ -1,0 +1,13 @@
+@echo off
+rem Starts the Kitchen Sync relay whenever this PC starts (a Task Scheduler task).
+rem Needs administrator rights: right-click, "Run as administrator".
+net session >nul 2>&1
+if errorlevel 1 (
+  echo Klik kanan file ini lalu pilih "Run as administrator".
+  echo Right-click this file and choose "Run as administrator".
+  pause
+  exit /b 1
+)
+cd /d "%~dp0"
+"%~dp0kitchen-sync-relay.exe" autostart install --data-dir "%~dp0data"
+pause

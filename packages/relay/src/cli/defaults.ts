@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/** True inside the single-file executable (Node's SEA), false under `node` / `npx`. */
+export function isExecutable(): boolean {
+  const sea = process.getBuiltinModule?.('node:sea') as { isSea?: () => boolean } | undefined;
+  return sea?.isSea?.() ?? false;
+}
+
+export interface ExecutableSetting {
+  env: Record<string, string>;
+  /** Said once on the console: a secret was just created, and how to make tokens. */
+  notice?: string;
+}
+
+function writable(dir: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `--data-dir X`, `--data-dir=X`, then KS_DATA_DIR: what the command itself will use. */
+function givenDataDir(argv: string[], env: NodeJS.ProcessEnv): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--data-dir') return argv[i + 1];
+    if (arg.startsWith('--data-dir=')) return arg.slice('--data-dir='.length);
+  }
+  return env.KS_DATA_DIR;
+}
+
+/**
+ * Where the executable keeps its log when nobody said: `data` beside the executable (a
+ * USB stick, a folder on the desktop), else the machine's place for service data.
+ */
+export function defaultDataDir(exePath: string, platform = process.platform, env = process.env) {
+  const beside = join(dirname(exePath), 'data');
+  if (writable(beside)) return beside;
+  return platform === 'win32'
+    ? join(env.ProgramData ?? 'C:\\ProgramData', 'kitchen-sync', 'data')
+    : '/var/lib/kitchen-sync/data';
+}
+
+/**
+ * What `kitchen-sync-relay.exe` with no arguments needs so that it just starts: a data dir,
+ * a secret (created on first start in `<data dir>/secret`, and shown once with how to make
+ * tokens) and a log file beside the data dir. Anything given in flags or KS_* wins; only
+ * what is missing is filled in, as KS_* variables the usual parsing then reads.
+ */
+export function executableDefaults(
+  command: string,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  exePath: string,
+): ExecutableSetting {
+  const dataDir = resolve(givenDataDir(argv, env) ?? defaultDataDir(exePath));
+  const filled: Record<string, string> = { KS_DATA_DIR: dataDir };
+  if (command !== 'serve' && command !== 'token') return { env: filled };
+  if (command === 'serve' && !argv.includes('--log-file') && !env.KS_LOG_FILE) {
+    filled.KS_LOG_FILE = join(dirname(dataDir), 'logs', 'kitchen-sync-relay.log');
+  }
+  const secretGiven =
+    env.KS_SECRET || env.KS_SECRET_FILE || argv.some((a) => a.startsWith('--secret-file'));
+  if (secretGiven || argv.includes('--insecure-no-auth')) return { env: filled };
+  const secretFile = join(dataDir, 'secret');
+  filled.KS_SECRET_FILE = secretFile;
+  if (existsSync(secretFile) && readFileSync(secretFile, 'utf8').trim() !== '') {
+    return { env: filled };
+  }
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(secretFile, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+  const exe = process.platform === 'win32' ? 'kitchen-sync-relay.exe' : './kitchen-sync-relay';
+  return {
+    env: filled,
+    notice: [
+      `A new secret was created in ${secretFile}.`,
+      'Keep it private: whoever has it can make tokens. Tokens for the devices:',
+      `  ${exe} token --role pos --outlet 1        (a POS or kiosk)`,
+      `  ${exe} token --role kitchen --outlet 1    (a kitchen display)`,
+      '',
+    ].join('\n'),
+  };
+}

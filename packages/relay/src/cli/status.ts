@@ -1,0 +1,134 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { HealthResponse } from '@kitchen-sync/protocol';
+import { parseFlags } from './parseFlags.js';
+
+export interface StatusReport {
+  running: boolean;
+  text: string;
+}
+
+function duration(seconds: number): string {
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 1) return `${Math.floor(seconds)} s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 1) return `${minutes} min`;
+  const days = Math.floor(hours / 24);
+  return days >= 1 ? `${days} d ${hours % 24} h` : `${hours} h ${minutes % 60} min`;
+}
+
+/** `/health` in words for the person at the cashier's PC (what CHECK_KITCHEN_SYNC.bat shows). */
+export function describeHealth(url: string, health: HealthResponse): StatusReport {
+  const storageOk = !health.storage || health.storage.ok;
+  const running = health.status === 'ok' && storageOk;
+  const lines = [
+    running
+      ? `Kitchen Sync relay is RUNNING at ${url}`
+      : `Kitchen Sync relay at ${url} answers but has a PROBLEM`,
+    `  version ${health.version}, up ${duration(health.uptime)}`,
+    `  devices connected: ${health.clients.pos} POS/kiosk, ${health.clients.kitchen} kitchen, ${health.clients.monitor} monitor`,
+    `  orders logged: last number ${health.head_seq} (log: ${health.store_engine ?? health.store})`,
+  ];
+  if (health.storage && !health.storage.ok) {
+    lines.push(
+      health.storage.error === 'storage_full'
+        ? `  THE DISK IS FULL since ${health.storage.since}: new orders are refused. Free some space.`
+        : `  writing to the log fails since ${health.storage.since}: see the log file.`,
+    );
+  } else {
+    lines.push('  storage: OK');
+  }
+  if (health.tls?.enabled) {
+    lines.push(`  HTTPS certificate valid for ${health.tls.daysLeft} more days`);
+  }
+  return { running, text: `${lines.join('\n')}\n` };
+}
+
+export function describeUnreachable(url: string, why: string): StatusReport {
+  return {
+    running: false,
+    text: [
+      `Kitchen Sync relay is NOT RUNNING: nothing answers at ${url} (${why}).`,
+      '  Start it with START_KITCHEN_SYNC.bat (or kitchen-sync-relay serve), then check again.',
+      '',
+    ].join('\n'),
+  };
+}
+
+/** GET `<base>/health`; HTTPS relays are asked over HTTPS, trusting `ca` (their outlet CA). */
+export function fetchHealth(
+  base: string,
+  options: { ca?: string; timeoutMs?: number } = {},
+): Promise<HealthResponse> {
+  const url = new URL('/health', base);
+  const get = url.protocol === 'https:' ? httpsGet : httpGet;
+  return new Promise((resolve, reject) => {
+    const request = get(
+      url,
+      // A fresh connection per question: a kept-alive one may belong to a relay now gone.
+      {
+        agent: false,
+        timeout: options.timeoutMs ?? 3_000,
+        ...(options.ca ? { ca: options.ca } : {}),
+      },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () => {
+          try {
+            resolve(JSON.parse(body) as HealthResponse);
+          } catch {
+            reject(new Error(`answered ${response.statusCode} without health JSON`));
+          }
+        });
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error('no answer within 3 s')));
+    request.on('error', reject);
+  });
+}
+
+/** Asks the relay on this machine, over HTTP and then (for a --tls relay) HTTPS. */
+export async function relayStatus(
+  urls: string[],
+  options: { ca?: string; timeoutMs?: number } = {},
+): Promise<StatusReport> {
+  let lastError = 'no address to ask';
+  for (const url of urls) {
+    try {
+      return describeHealth(url, await fetchHealth(url, options));
+    } catch (error) {
+      lastError = (error as { code?: string }).code ?? (error as Error).message;
+    }
+  }
+  return describeUnreachable(urls[0] ?? '', lastError);
+}
+
+/** `kitchen-sync-relay status [--port N] [--url URL] [--data-dir D]`: exit 0 when running. */
+export async function statusCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parseFlags(() =>
+    parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        url: { type: 'string' },
+        'data-dir': { type: 'string' },
+      },
+      strict: true,
+    }),
+  );
+  const port = values.port ?? env.KS_PORT ?? '3001';
+  const urls = values.url
+    ? [values.url]
+    : [`http://127.0.0.1:${port}`, `https://localhost:${port}`];
+  // A --tls auto relay is trusted through its own outlet CA, never by switching checks off.
+  const caFile = join(values['data-dir'] ?? env.KS_DATA_DIR ?? './data', 'tls', 'ca.crt');
+  const ca = existsSync(caFile) ? readFileSync(caFile, 'utf8') : undefined;
+  const report = await relayStatus(urls, ca ? { ca } : {});
+  process.stdout.write(report.text);
+  return report.running ? 0 : 1;
+}

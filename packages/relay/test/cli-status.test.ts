@@ -1,0 +1,59 @@
+import type { HealthResponse } from '@kitchen-sync/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { describeHealth, relayStatus } from '../src/cli/status.js';
+import { startRelay, type TestRelay } from './helpers.js';
+
+let relay: TestRelay | undefined;
+afterEach(async () => {
+  await relay?.close();
+  relay = undefined;
+});
+
+const health = (overrides: Partial<HealthResponse> = {}): HealthResponse => ({
+  status: 'ok',
+  uptime: 7_500,
+  connections: 3,
+  clients: { pos: 2, kitchen: 1, monitor: 0 },
+  head_seq: 41,
+  store: 'sqlite',
+  store_engine: 'node:sqlite',
+  storage: { ok: true },
+  version: '0.1.0',
+  timestamp: '2026-01-01T00:00:00.000Z',
+  ...overrides,
+});
+
+describe('kitchen-sync-relay status', () => {
+  it('says a healthy relay is running, with its devices and log', () => {
+    const report = describeHealth('http://127.0.0.1:3001', health());
+    expect(report.running).toBe(true);
+    expect(report.text).toContain('RUNNING at http://127.0.0.1:3001');
+    expect(report.text).toContain('up 2 h 5 min');
+    expect(report.text).toContain('2 POS/kiosk, 1 kitchen, 0 monitor');
+    expect(report.text).toContain('last number 41 (log: node:sqlite)');
+  });
+
+  it('says a full disk loudly and counts it as not running', () => {
+    const report = describeHealth(
+      'http://127.0.0.1:3001',
+      health({ storage: { ok: false, error: 'storage_full', since: '2026-01-01T10:00:00Z' } }),
+    );
+    expect(report.running).toBe(false);
+    expect(report.text).toContain('PROBLEM');
+    expect(report.text).toContain('THE DISK IS FULL');
+  });
+
+  it('asks a real relay, and says NOT RUNNING where nothing answers', async () => {
+    relay = await startRelay();
+    const up = await relayStatus([relay.url]);
+    expect(up.running).toBe(true);
+    expect(up.text).toMatch(/RUNNING at http:\/\/127\.0\.0\.1:\d+/);
+    const url = relay.url;
+    await relay.close();
+    relay = undefined;
+    const down = await relayStatus([url]);
+    expect(down.running).toBe(false);
+    expect(down.text).toContain('NOT RUNNING');
+    expect(down.text).toContain('ECONNREFUSED');
+  });
+});
