@@ -78,15 +78,12 @@ test('two stations bump their lines, expo sees the ticket complete, kiosk and pi
   await card(s.wok, id).waitFor({ state: 'detached' });
   await progress(s.expo, id, 'wok').and(s.expo.locator('[data-done="true"]')).waitFor();
   expect(await card(s.expo, id).getAttribute('data-ready')).toBe('false');
-  await screenshot(s.grill, RESULTS_DIR, 'kitchen-station', false);
-  await screenshot(s.expo, RESULTS_DIR, 'kitchen-expo', false);
 
   await card(s.grill, id).locator('[data-testid="bump-lines"]').click();
   await card(s.expo, id).and(s.expo.locator('[data-ready="true"][data-status="ready"]')).waitFor();
   await card(s.kiosk, id).and(s.kiosk.locator('[data-status="ready"]')).waitFor();
   await pickupNumber(s.pickup, id).and(s.pickup.locator('[data-state="ready"]')).waitFor();
   expect(Number(await s.pickup.locator('body').getAttribute('data-chimes'))).toBeGreaterThan(0);
-  await screenshot(s.pickup, RESULTS_DIR, 'pickup-board', false);
 
   // The grill recalls its bump: the ticket is back on the grill and open again everywhere.
   await s.grill.click(`[data-recall-lines="${id}"]`);
