@@ -248,7 +248,7 @@ const cases: Case[] = [
   },
   {
     name: 'publish with a hold that is not a list',
-    payload: () => order({ hold: { course: 1 } }),
+    payload: () => order({ hold: { course: 1 } as never }),
     code: 'invalid_payload',
   },
   {
