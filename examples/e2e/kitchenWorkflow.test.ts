@@ -101,7 +101,7 @@ test('two stations bump their lines, expo sees the ticket complete, kiosk and pi
   await card(s.kiosk, id).and(s.kiosk.locator('[data-status="completed"]')).waitFor();
 });
 
-test('a held course waits on its station until the cashier fires it; rush puts a ticket first', async () => {
+test('a held course waits on its station until the cashier fires it; rush puts a ticket first; the bump bar bumps by key', async () => {
   const s = await openWorkflow(demo());
   const first = await checkout(s.kiosk, [GRILL_DISH]);
   const held = await checkout(s.kiosk, [WOK_DISH, GRILL_DISH], true);
@@ -124,4 +124,11 @@ test('a held course waits on its station until the cashier fires it; rush puts a
   await card(s.wok, held).locator('[data-testid="bump-lines"]').click();
   await card(s.wok, held).waitFor({ state: 'detached' });
   await progress(s.expo, held, 'wok').and(s.expo.locator('[data-done="true"]')).waitFor();
+
+  // The bump bar: 2 selects the grill's second ticket, Enter bumps it.
+  await s.grill.keyboard.press('2');
+  await card(s.grill, first).and(s.grill.locator('[data-selected="true"]')).waitFor();
+  await s.grill.keyboard.press('Enter');
+  await card(s.grill, first).waitFor({ state: 'detached' });
+  expect(await cardIds(s.grill)).toEqual([held]);
 });

@@ -5,6 +5,7 @@ import { createKitchenFeed, type KitchenFeed } from '@kitchen-sync/client/feed';
 import {
   bumpLines,
   createAllDayCounts,
+  createBumpBar,
   createExpoView,
   createStationView,
   createTicketClock,
@@ -29,7 +30,18 @@ import { readMode, readThresholds, type ScreenMode } from './mode';
 import { orderCard } from './ordersScreen';
 import { RecallList } from './recall';
 import { stationCard } from './stationCard';
-import { shortNumber } from './ticketsView';
+import { NEXT_STATUS, shortNumber } from './ticketsView';
+
+/** Marks the bump bar's selected card (the cards are rebuilt, so after each render too). */
+function showSelected(orderId: string | null): void {
+  for (const card of document.querySelectorAll<HTMLElement>('#tickets [data-selected]')) {
+    delete card.dataset.selected;
+  }
+  const card = orderId
+    ? document.querySelector<HTMLElement>(`#tickets [data-order-id="${orderId}"]`)
+    : null;
+  if (card) card.dataset.selected = 'true';
+}
 
 const config = readDemoConfig(location);
 const params = new URLSearchParams(location.search);
@@ -142,7 +154,13 @@ function startStationScreen(
   const cards = new KeyedCards<StationTicket>($('#tickets'), ages, (entry) =>
     stationCard(entry, Date.now()),
   );
-  view.subscribe((list) => cards.render(list));
+  // A bump bar (or a keyboard): 1–9 and arrows select a ticket, Enter bumps its lines.
+  const bar = createBumpBar({ view, onBump: (entry) => bumpLines(outbox, entry) });
+  view.subscribe((list) => {
+    cards.render(list);
+    showSelected(bar.selected.get());
+  });
+  bar.selected.subscribe(showSelected);
   view.recent.subscribe((recent) => {
     $('#recall').replaceChildren(
       ...recent.map((entry) => {
@@ -212,6 +230,16 @@ function startOrdersScreen(board: TicketBoard, feed: KitchenFeed, ages: AgeWatch
   };
   view.subscribe(render);
   feed.orders.subscribe(render);
+  // 1–9 and arrows select a ticket, Enter moves it one status on.
+  const bar = createBumpBar({
+    view,
+    onBump: (entry) => {
+      const next = NEXT_STATUS[entry.ticket.order.status];
+      if (next) void feed.updateStatus(entry.ticket.order_id, next.status);
+    },
+  });
+  bar.selected.subscribe(showSelected);
+  view.subscribe(() => showSelected(bar.selected.get()));
 
   $('#tickets').addEventListener('click', (event) => {
     const target = event.target as HTMLElement;

@@ -1,5 +1,7 @@
 export type { AllDayCount, AllDayCounts } from './allDayCounts.js';
 export { createAllDayCounts } from './allDayCounts.js';
+export type { BumpBar, BumpBarOptions } from './bumpBar.js';
+export { createBumpBar } from './bumpBar.js';
 export type { ExpoTicket, ExpoView, StationProgress } from './expoView.js';
 export { createExpoView } from './expoView.js';
 export { bumpLines, recallLines } from './stationCommands.js';
