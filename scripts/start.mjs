@@ -1,10 +1,19 @@
 // `pnpm start`: builds the packages and the three demo pages, then runs relay + central +
 // kiosk + kitchen + pickup board until Ctrl-C. Ports come from the environment (see docs/getting-started.md).
+// `--lan` (or KS_LAN=1) serves everything over HTTPS for tablets instead: see lanMode.mjs.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { demoAddresses, probeHost } from './demoAddresses.mjs';
+import {
+  lanBanner,
+  lanModeRequested,
+  lanNames,
+  lanRelayCommand,
+  tlsFiles,
+  waitForTls,
+} from './lanMode.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
@@ -19,6 +28,12 @@ const host = env.HOST ?? '0.0.0.0';
 const secret = env.KS_SECRET ?? 'kitchen-sync-demo-secret-not-for-production';
 const dataDir = env.KS_DATA_DIR ?? join(root, '.data', 'relay');
 const skipBuild = env.SKIP_BUILD === '1';
+const lanMode = lanModeRequested(process.argv.slice(2), env);
+/** Where each page's build goes; KS_DEMO_PAGES_DIR/<page> serves pages built elsewhere. */
+const pagesDir = (page) =>
+  env.KS_DEMO_PAGES_DIR
+    ? join(resolve(env.KS_DEMO_PAGES_DIR), page)
+    : join(root, 'examples', page, 'dist');
 
 const children = new Map();
 const servers = [];
@@ -95,13 +110,6 @@ async function stop(code = 0) {
   process.exit(code);
 }
 
-function lanAddresses() {
-  return Object.values(networkInterfaces())
-    .flat()
-    .filter((net) => net && net.family === 'IPv4' && !net.internal)
-    .map((net) => net.address);
-}
-
 if (!skipBuild) {
   run('pnpm', ['-r', '--filter', './packages/**', 'build']);
 }
@@ -109,43 +117,66 @@ if (!skipBuild) {
 const vite = await import('vite');
 for (const page of ['kiosk', 'kitchen', 'pickup']) {
   const configFile = join(root, 'examples', page, 'vite.config.ts');
-  if (!skipBuild) await vite.build({ configFile, logLevel: 'warn' });
+  const build = { outDir: pagesDir(page), emptyOutDir: true };
+  if (!skipBuild) await vite.build({ configFile, logLevel: 'warn', build });
+  // In LAN mode the relay serves the pages: http ones on a LAN address would break.
+  if (lanMode) continue;
   const server = await vite.preview({
     configFile,
     logLevel: 'warn',
+    build,
     preview: { port: ports[page], host, strictPort: true, open: false },
   });
   servers.push(server);
 }
 
 mkdirSync(dataDir, { recursive: true });
+const relayEnv = {
+  KS_PORT: String(ports.relay),
+  KS_HOST: host,
+  KS_DATA_DIR: dataDir,
+  KS_SECRET: secret,
+  KS_LOG_LEVEL: env.KS_LOG_LEVEL ?? 'warn',
+};
+const { local, lan } = demoAddresses(host);
+const names = lanNames({ onLan: lan.length > 0, env });
+const tls = tlsFiles(dataDir);
+const lanRelay = lanRelayCommand({ root, host, port: ports.relay, dataDir, names, pagesDir });
 const startRelay = () =>
-  start('relay', [join(root, 'examples', 'relay', 'relay.mjs')], {
-    cwd: join(root, 'examples', 'relay'),
+  lanMode
+    ? start('relay', lanRelay.args, { cwd: root, env: { ...relayEnv, ...lanRelay.env } })
+    : start('relay', [join(root, 'examples', 'relay', 'relay.mjs')], {
+        cwd: join(root, 'examples', 'relay'),
+        env: relayEnv,
+      });
+const startCentral = () =>
+  start('central', ['--import', 'tsx', 'src/main.ts'], {
+    cwd: join(root, 'examples', 'central'),
     env: {
-      KS_PORT: String(ports.relay),
-      KS_HOST: host,
-      KS_DATA_DIR: dataDir,
+      CENTRAL_PORT: String(ports.central),
+      CENTRAL_HOST: host,
+      RELAY_PORT: String(ports.relay),
       KS_SECRET: secret,
-      KS_LOG_LEVEL: env.KS_LOG_LEVEL ?? 'warn',
+      // The relay's own certificate covers the same addresses and names as central's URLs.
+      ...(lanMode ? { CENTRAL_TLS_CERT: tls.cert, CENTRAL_TLS_KEY: tls.key } : {}),
     },
   });
-startRelay();
-const central = start('central', ['--import', 'tsx', 'src/main.ts'], {
-  cwd: join(root, 'examples', 'central'),
-  env: {
-    CENTRAL_PORT: String(ports.central),
-    CENTRAL_HOST: host,
-    RELAY_PORT: String(ports.relay),
-    KS_SECRET: secret,
-  },
-});
 
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void stop(0));
 
+startRelay();
+let central;
 try {
-  await waitFor(`http://127.0.0.1:${ports.relay}/health`, 20_000);
-  await waitFor(`http://127.0.0.1:${ports.central}/health`, 20_000);
+  if (lanMode) {
+    // Central needs the certificate the relay issues on its first start.
+    await waitForTls(`https://${probeHost(host)}:${ports.relay}/health`, tls.ca, 30_000);
+    central = startCentral();
+    await waitForTls(`https://${probeHost(host)}:${ports.central}/health`, tls.ca, 20_000);
+  } else {
+    central = startCentral();
+    await waitFor(`http://${probeHost(host)}:${ports.relay}/health`, 20_000);
+    await waitFor(`http://${probeHost(host)}:${ports.central}/health`, 20_000);
+  }
 } catch (error) {
   console.error(String(error));
   await stop(1);
@@ -153,23 +184,26 @@ try {
 
 const centralQuery = ports.central === 8000 ? '' : `?central=${ports.central}`;
 const kitchenQuery = centralQuery ? `${centralQuery}&tenant=1` : '?tenant=1';
-console.log(`
+const lanLines = lan.map(
+  (ip) =>
+    `  on the LAN     http://${ip}:${ports.kiosk}/${centralQuery} , http://${ip}:${ports.kitchen}/${kitchenQuery}\n`,
+);
+if (lanMode) {
+  const hosts = [...(lan.length > 0 ? lan : [local]), ...names];
+  console.log(lanBanner({ hosts, ports, centralQuery, kitchenQuery, caFile: tls.ca }));
+} else {
+  console.log(`
 kitchen-sync demo is running
-  kiosk          http://localhost:${ports.kiosk}/${centralQuery}
-  kitchen        http://localhost:${ports.kitchen}/${kitchenQuery}  (tenant 1, 2 or 3)
+  kiosk          http://${local}:${ports.kiosk}/${centralQuery}
+  kitchen        http://${local}:${ports.kitchen}/${kitchenQuery}  (tenant 1, 2 or 3)
                  stations: ${kitchenQuery}&station=wok , ${kitchenQuery}&station=grill , expo: ${kitchenQuery}&expo
-  pickup board   http://localhost:${ports.pickup}/${centralQuery}
-  central        http://localhost:${ports.central}/api/products/
-  relay health   http://localhost:${ports.relay}/health
-${lanAddresses()
-  .map(
-    (ip) =>
-      `  on the LAN     http://${ip}:${ports.kiosk}/${centralQuery} , http://${ip}:${ports.kitchen}/${kitchenQuery}`,
-  )
-  .join('\n')}
-Keys: o = toggle internet outage (central down/up), k = kill the relay (SIGKILL),
+  pickup board   http://${local}:${ports.pickup}/${centralQuery}
+  central        http://${local}:${ports.central}/api/products/
+  relay health   http://${local}:${ports.relay}/health
+${lanLines.join('')}Keys: o = toggle internet outage (central down/up), k = kill the relay (SIGKILL),
       r = start the relay again, q or Ctrl-C = stop.
 `);
+}
 
 let outage = false;
 if (process.stdin.isTTY) {

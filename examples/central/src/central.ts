@@ -23,6 +23,11 @@ export interface CentralOptions {
   relayPort?: number;
   /** Overrides the derived relay URL (e.g. a relay on another machine of the LAN). */
   relayUrl?: string;
+  /**
+   * Serve HTTPS (and `wss://` for the outlet channel) with this PEM certificate and key. The
+   * derived relay URL is then `https://` too: an https page may not call an http relay.
+   */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   tokenTtlSeconds?: number;
   now?: () => Date;
 }
@@ -74,7 +79,14 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
   let orderPostCount = 0;
   let down = false;
 
-  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 256 * 1024 });
+  const secure = options.tls !== undefined;
+  const scheme = secure ? 'https' : 'http';
+  // Typed as the plain-http instance: the routes and the server calls used here are the same.
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 256 * 1024,
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+  }) as unknown as FastifyInstance;
   await app.register(cors, {
     origin: true,
     methods: ['GET', 'POST', 'OPTIONS'],
@@ -106,13 +118,13 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     const role = tenant ? 'kitchen' : query.role === 'monitor' ? 'monitor' : 'pos';
     const device = query.device?.slice(0, 48) || `${role}-${tenant?.id ?? 'all'}`;
     const hostname = requestHostname(request);
-    const relayUrl = options.relayUrl ?? `http://${hostname}:${options.relayPort ?? 3001}`;
+    const relayUrl = options.relayUrl ?? `${scheme}://${hostname}:${options.relayPort ?? 3001}`;
     const centralPort = (app.server.address() as AddressInfo).port;
     const tenantQuery = tenant ? `?tenant=${tenant.id}` : '';
     return {
       id: OUTLET.id,
       name: OUTLET.name,
-      websocket_url: `ws://${hostname}:${centralPort}/ws/outlet/${OUTLET.id}/${tenantQuery}`,
+      websocket_url: `${secure ? 'wss' : 'ws'}://${hostname}:${centralPort}/ws/outlet/${OUTLET.id}/${tenantQuery}`,
       relay_url: relayUrl,
       relay_token: await minter.mint({
         role,
@@ -157,7 +169,7 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     });
 
   return {
-    url: `http://${host}:${port}`,
+    url: `${scheme}://${host}:${port}`,
     port,
     get orderGroups() {
       return groups.groups;

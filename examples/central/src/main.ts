@@ -1,17 +1,28 @@
+import { readFileSync } from 'node:fs';
 import { startCentral } from './central.js';
 
 // The demo's shared secret; a real deployment sets KS_SECRET on both central and the relay.
 const DEMO_SECRET = 'kitchen-sync-demo-secret-not-for-production';
 
 const env = process.env;
+// `pnpm start -- --lan` passes the relay's certificate, so https pages can reach central.
+if (Boolean(env.CENTRAL_TLS_CERT) !== Boolean(env.CENTRAL_TLS_KEY)) {
+  console.error('central: CENTRAL_TLS_CERT and CENTRAL_TLS_KEY go together [tls_key_missing]');
+  process.exit(2);
+}
+const tls =
+  env.CENTRAL_TLS_CERT && env.CENTRAL_TLS_KEY
+    ? { cert: readFileSync(env.CENTRAL_TLS_CERT), key: readFileSync(env.CENTRAL_TLS_KEY) }
+    : undefined;
 const central = await startCentral({
   port: Number(env.CENTRAL_PORT ?? 8000),
   host: env.CENTRAL_HOST ?? '0.0.0.0',
   relaySecret: env.KS_SECRET ?? DEMO_SECRET,
   relayPort: Number(env.RELAY_PORT ?? 3001),
   ...(env.RELAY_PUBLIC_URL ? { relayUrl: env.RELAY_PUBLIC_URL } : {}),
+  ...(tls ? { tls } : {}),
 });
-console.log(`central listening on http://127.0.0.1:${central.port}`);
+console.log(`central listening on ${tls ? 'https' : 'http'}://127.0.0.1:${central.port}`);
 
 async function setOutage(down: boolean): Promise<void> {
   await central.setOutage(down);

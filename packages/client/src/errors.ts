@@ -10,6 +10,7 @@ export type ClientErrorCode =
   | 'aborted'
   | 'storage'
   | 'not_started'
+  | 'not_configured'
   | 'malformed_response'
   | RelayProblemCode;
 

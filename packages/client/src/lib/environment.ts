@@ -1,14 +1,11 @@
+import type { Timers } from './timers.js';
+
+export type { Timers };
+
 /**
  * Everything a client service takes from the browser, injectable so tests run in Node with
  * fake timers, fake-indexeddb and msw. Defaults are the browser's globals, read lazily.
  */
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-  setInterval(fn: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
-}
-
 export interface EnvironmentOptions {
   /** Wall clock in ms. */
   now?: () => number;

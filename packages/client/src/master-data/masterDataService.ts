@@ -38,7 +38,11 @@ export interface MasterDataServiceOptions extends EnvironmentOptions {
   pageSize?: number;
   /** Per request. Default 30 s. */
   requestTimeoutMs?: number;
-  /** Per page: network errors, timeouts, 408/425/429/500/502/503/504. Default 4 tries, 1–30 s. */
+  /**
+   * Per page: network errors, timeouts, 408/425/429/500/502/503/504. Default 4 tries, 1–30 s.
+   * Network errors and timeouts are retried only while the cache is empty: with a cached
+   * menu the first one ends the sync (state `offline`), so the caller serves the cache at once.
+   */
   retry?: RetryOptions;
 }
 
@@ -121,6 +125,7 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
     collection: Collection,
     meta: Record<Collection, CollectionMeta>,
     unchanged: Collection[],
+    retryUnreachable: boolean,
   ): Promise<number> {
     let since = meta[collection].version;
     // Ends a download started ahead when this collection stops early (error or close).
@@ -128,7 +133,13 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
     const stop = () => scope.abort();
     lifetime.signal.addEventListener('abort', stop);
     const fetchAfter = (version: number) => {
-      const page = fetchPage(env, fetcherOptions, collection, version, scope.signal);
+      const page = fetchPage(
+        env,
+        { ...fetcherOptions, retryUnreachable },
+        collection,
+        version,
+        scope.signal,
+      );
       page.catch(() => undefined); // awaited below; not unhandled if we stop first
       return page;
     };
@@ -180,9 +191,10 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
       const meta = known ? { ...known } : await store.readMeta();
       // Collections are independent: one failing does not hold back the others' pages.
       const unchanged: Collection[] = [];
+      const retryUnreachable = !hasCachedData(meta);
       const results = await Promise.allSettled(
         COLLECTIONS.map(async (key) => {
-          applied[key] = await syncCollection(key, meta, unchanged);
+          applied[key] = await syncCollection(key, meta, unchanged, retryUnreachable);
         }),
       );
       const syncedAt = env.now();
@@ -270,6 +282,11 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
       await store.close();
     },
   };
+}
+
+/** Something was synced before: there is a menu to serve while central cannot be reached. */
+function hasCachedData(meta: Record<Collection, CollectionMeta>): boolean {
+  return COLLECTIONS.some((key) => meta[key].version > 0 || meta[key].synced_at !== null);
 }
 
 function lastSyncOf(meta: Record<Collection, CollectionMeta>): number | null {

@@ -21,6 +21,12 @@ export interface PageFetcherOptions {
   pageSize?: number;
   timeoutMs: number;
   retry: RetryOptions;
+  /**
+   * Whether an unreachable central (network error, timeout) is asked again. A terminal with a
+   * cached menu must not wait out the backoff before it shows that menu: a tablet booting
+   * offline sells from its cache at once, and the background refresh tries again later.
+   */
+  retryUnreachable: boolean;
 }
 
 /** Statuses worth asking again: the server or a proxy is overloaded, not the request wrong. */
@@ -52,7 +58,8 @@ export async function fetchPage<C extends Collection>(
       return parsePage(collection, body, sinceVersion);
     } catch (error) {
       const failure = asSyncError(error, url, attempt);
-      if (!isRetryable(failure) || attempt >= attempts || signal.aborted) throw failure;
+      if (!isRetryable(failure, options.retryUnreachable) || attempt >= attempts || signal.aborted)
+        throw failure;
       await sleep(env, backoff.duration(), signal);
     }
   }
@@ -100,8 +107,8 @@ async function requestJson(
   }
 }
 
-function isRetryable(error: KitchenSyncError): boolean {
-  if (error.code === 'network' || error.code === 'timeout') return true;
+function isRetryable(error: KitchenSyncError, retryUnreachable: boolean): boolean {
+  if (error.code === 'network' || error.code === 'timeout') return retryUnreachable;
   const status = error.details?.status;
   return error.code === 'http' && typeof status === 'number' && RETRYABLE_STATUS.has(status);
 }

@@ -34,7 +34,10 @@ export type SettingsStorage = Pick<Storage, 'getItem' | 'setItem'>;
 
 export interface OutletSettingsOptions extends EnvironmentOptions {
   outletId: string | number;
-  /** Central API base, e.g. `https://api.example.com`. Default: same origin. */
+  /**
+   * Central API base, e.g. `https://api.example.com`; `'/'` for the page's own origin. Absent
+   * or `''`: no central backend; nothing is fetched and the settings come from `defaults`.
+   */
   apiUrl?: string;
   /** Extra query, e.g. `{ tenant: 3, device: 'kds-1' }`. Part of the cache key. */
   query?: Record<string, string | number>;
@@ -122,6 +125,13 @@ export async function loadOutletSettings(options: OutletSettingsOptions): Promis
     fetchedAt,
     error,
   });
+
+  if (!options.apiUrl) {
+    // No central backend (a LAN-only outlet, or development without one): asking the page's
+    // own origin would only log a 404 on every load.
+    if (options.defaults) return build(defaults, 'default', null, null);
+    throw new KitchenSyncError('not_configured', 'outlet settings: no apiUrl, no defaults');
+  }
 
   let error: KitchenSyncError;
   const abort = new AbortController();

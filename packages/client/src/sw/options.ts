@@ -1,4 +1,4 @@
-import type { Timers } from '../lib/environment.js';
+import type { Timers } from '../lib/timers.js';
 import type { ClassifyResponse } from './classify.js';
 import type { ServiceWorkerScope } from './scope.js';
 

@@ -1,5 +1,5 @@
 import { StorableRequest } from 'workbox-background-sync';
-import type { Timers } from '../lib/environment.js';
+import type { Timers } from '../lib/timers.js';
 import type { ClassifyResponse } from './classify.js';
 import { IDEMPOTENCY_HEADER, idempotencyKeyFor, orderIdOf } from './idempotency.js';
 import type { Lock } from './lock.js';

@@ -1,5 +1,5 @@
 import { Backoff } from '../lib/backoff.js';
-import type { Timers } from '../lib/environment.js';
+import type { Timers } from '../lib/timers.js';
 
 /**
  * Retries a replay that stopped on a network error or a 5xx, with jittered backoff, for as long

@@ -1,0 +1,131 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Child } from './childProcess.js';
+import { freePort, waitForHttp } from './ports.js';
+
+const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
+const PROJECT_DIR = join(PACKAGE_DIR, 'testproject');
+export const PYTHON = process.env.KS_PYTHON ?? '/usr/bin/python3';
+export const RELAY_SECRET = 'django-cross-language-secret-32-bytes!';
+
+export interface DjangoStackOptions {
+  /** What the settings view hands out as relay_url. */
+  relayUrl?: string;
+}
+
+/**
+ * Redis, and daphne serving the kitchen_sync test project (SQLite in a temp dir, the
+ * channels_redis layer), on loopback ports. `killDaphne()` is a SIGKILL, `startDaphne()`
+ * brings it back on the same port with the same database.
+ */
+export class DjangoStack {
+  readonly dir = mkdtempSync(join(tmpdir(), 'ks-django-'));
+  /** What the settings view hands out as relay_url; set before start(). */
+  relayUrl: string;
+  #redis: Child | null = null;
+  #daphne: Child | null = null;
+  #port = 0;
+  #redisPort = 0;
+
+  constructor(options: DjangoStackOptions = {}) {
+    this.relayUrl = options.relayUrl ?? 'http://127.0.0.1:3001';
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  get daphneOutput(): string {
+    return this.#daphne?.output ?? '';
+  }
+
+  #env(): Record<string, string> {
+    return {
+      PYTHONPATH: `${PACKAGE_DIR}:${PROJECT_DIR}`,
+      DJANGO_SETTINGS_MODULE: 'testproject.settings',
+      KS_DB_ENGINE: 'sqlite',
+      KS_DB_NAME: join(this.dir, 'db.sqlite3'),
+      KS_REDIS_URL: `redis://127.0.0.1:${this.#redisPort}/0`,
+      KS_RELAY_SECRET: RELAY_SECRET,
+      KS_RELAY_URL: this.relayUrl,
+      KS_TEST_CONTROL: '1',
+    };
+  }
+
+  async start(): Promise<this> {
+    this.#redisPort = await freePort();
+    const redisDir = join(this.dir, 'redis');
+    mkdirSync(redisDir, { recursive: true });
+    this.#redis = new Child(
+      'redis-server',
+      [
+        '--port',
+        String(this.#redisPort),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        redisDir,
+      ],
+      {},
+    );
+    execFileSync(PYTHON, ['-m', 'django', 'migrate', '--noinput', '-v', '0'], {
+      env: { ...process.env, ...this.#env() },
+      cwd: PROJECT_DIR,
+    });
+    this.#port = await freePort();
+    await this.startDaphne();
+    return this;
+  }
+
+  async startDaphne(): Promise<void> {
+    if (this.#daphne?.running) throw new Error('daphne is already running');
+    this.#daphne = new Child(
+      PYTHON,
+      ['-m', 'daphne', '-b', '127.0.0.1', '-p', String(this.#port), 'testproject.asgi:application'],
+      this.#env(),
+      PROJECT_DIR,
+    );
+    const daphne = this.#daphne;
+    try {
+      await waitForHttp(`${this.url}/health`, 60_000, () => daphne.running);
+    } catch (error) {
+      throw new Error(`${String(error)}\n${daphne.output}`);
+    }
+  }
+
+  /** Like a crash: no chance to close sockets cleanly. */
+  killDaphne(): Promise<void> {
+    return this.#daphne ? this.#daphne.stop('SIGKILL') : Promise.resolve();
+  }
+
+  async control<T>(path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.url}/test-control/${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!response.ok) {
+      throw new Error(`${path} answered ${response.status}\n${this.daphneOutput.slice(-3000)}`);
+    }
+    return (await response.json()) as T;
+  }
+
+  writeSecretFile(): string {
+    const file = join(this.dir, 'relay.secret');
+    writeFileSync(file, `${RELAY_SECRET}\n`);
+    return file;
+  }
+
+  async stop(): Promise<void> {
+    await this.#daphne?.stop();
+    await this.#redis?.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

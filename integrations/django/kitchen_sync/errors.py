@@ -1,0 +1,36 @@
+"""Errors with the wire protocol's stable codes (packages/protocol/src/errors.ts)."""
+
+from django.http import JsonResponse
+
+HTTP_STATUS_BY_CODE = {
+    "invalid_payload": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "invalid_transition": 409,
+    "too_large": 413,
+    "request_timeout": 408,
+    "rate_limited": 429,
+    "internal": 500,
+    "storage_full": 507,
+}
+
+
+class KitchenSyncError(Exception):
+    """Raised by the package's helpers; tests and callers branch on ``code``."""
+
+    def __init__(self, code, message, **details):
+        if code not in HTTP_STATUS_BY_CODE:
+            raise ValueError(f"unknown error code {code!r}")
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details
+
+
+def error_response(code, message, status=None):
+    """``{"error": {"code", "message"}}`` with the code's HTTP status."""
+    return JsonResponse(
+        {"error": {"code": code, "message": message}},
+        status=status or HTTP_STATUS_BY_CODE[code],
+    )

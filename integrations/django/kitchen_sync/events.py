@@ -1,0 +1,128 @@
+"""Sending order events to the outlet sockets through the channel layer."""
+
+import hashlib
+import json
+import re
+import uuid
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from .errors import KitchenSyncError
+from .settings import ks_setting
+
+EVENT_TYPES = (
+    "new_order",
+    "order_updated",
+    "order_completed",
+    "order_cancelled",
+    "order_acknowledged",
+    "kitchen_status_changed",
+)
+# The consumer method the layer calls: "kitchen_sync.event" -> kitchen_sync_event.
+HANDLER_TYPE = "kitchen_sync.event"
+_GROUP_SAFE = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
+
+
+def _group_part(value):
+    # Channels allows only [A-Za-z0-9._-] and < 100 characters in group names; other ids
+    # (up to 64 characters of anything) become a digest.
+    text = str(value)
+    if _GROUP_SAFE.match(text):
+        return text
+    return "h" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def outlet_group(outlet_id):
+    """The group every socket of the outlet that sees all tenants joins."""
+    return f"{ks_setting('GROUP_PREFIX')}_{_group_part(outlet_id)}"
+
+
+def tenant_group(outlet_id, tenant_id):
+    """The group a socket limited to one tenant joins."""
+    return f"{outlet_group(outlet_id)}_t_{_group_part(tenant_id)}"
+
+
+def to_wire(value):
+    """Plain JSON values only: channels_redis packs messages with msgpack, which refuses
+    UUID, Decimal and datetime (and only once a socket has joined the group, so a demo
+    without a kitchen never shows it). Decimal becomes a string, as money is on the wire."""
+    try:
+        return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    except (TypeError, ValueError) as error:
+        raise KitchenSyncError("invalid_payload", f"order is not JSON-serialisable: {error}")
+
+
+def build_envelope(event_type, order, *, event_id=None, outlet_id=None, tenant_id=None):
+    """The protocol's event envelope for ``order`` (a dict with outlet_id, tenant_id, order_id)."""
+    if event_type not in EVENT_TYPES:
+        raise KitchenSyncError("invalid_payload", f"unknown event type {event_type!r}")
+    if not isinstance(order, dict):
+        raise KitchenSyncError("invalid_payload", "order must be a dict")
+    data = to_wire(order)
+    outlet = outlet_id if outlet_id is not None else data.get("outlet_id")
+    tenant = tenant_id if tenant_id is not None else data.get("tenant_id")
+    if outlet is None or outlet == "":
+        raise KitchenSyncError("invalid_payload", "the order has no outlet_id")
+    envelope = {
+        # A fresh id per event when none is given: a shared or "None" id would make the
+        # client drop every event after the first as a duplicate.
+        "event_id": str(event_id) if event_id is not None else str(uuid.uuid4()),
+        "type": event_type,
+        "outlet_id": to_wire(outlet),
+        "tenant_id": to_wire(tenant),
+        "data": data,
+        "ts": timezone.now().isoformat().replace("+00:00", "Z"),
+    }
+    if data.get("order_id") is not None:
+        envelope["order_id"] = str(data["order_id"])
+    return envelope
+
+
+def _messages(envelope):
+    message = {"type": HANDLER_TYPE, "event": envelope["type"], "data": envelope}
+    groups = [outlet_group(envelope["outlet_id"])]
+    if envelope["tenant_id"] is not None:
+        groups.append(tenant_group(envelope["outlet_id"], envelope["tenant_id"]))
+    return groups, message
+
+
+async def abroadcast_order_event(event_type, order, *, event_id=None, outlet_id=None,
+                                 tenant_id=None, channel_layer=None):
+    """Async form of ``broadcast_order_event`` (sends at once, no on_commit)."""
+    envelope = build_envelope(
+        event_type, order, event_id=event_id, outlet_id=outlet_id, tenant_id=tenant_id
+    )
+    layer = channel_layer or get_channel_layer()
+    groups, message = _messages(envelope)
+    for group in groups:
+        await layer.group_send(group, message)
+    return envelope
+
+
+def broadcast_order_event(event_type, order, *, event_id=None, outlet_id=None, tenant_id=None,
+                          channel_layer=None, on_commit=True, using="default"):
+    """Sends ``{event, data: envelope}`` to the outlet's sockets and returns the envelope.
+
+    Pass the ``event_id`` the POS used with the relay when known, so the kitchen drops the
+    second copy. With ``on_commit`` (default) the event leaves after the surrounding
+    transaction commits, and never for a rolled-back change.
+    """
+    envelope = build_envelope(
+        event_type, order, event_id=event_id, outlet_id=outlet_id, tenant_id=tenant_id
+    )
+    groups, message = _messages(envelope)
+
+    def send():
+        layer = channel_layer or get_channel_layer()
+        for group in groups:
+            async_to_sync(layer.group_send)(group, message)
+
+    if on_commit:
+        transaction.on_commit(send, using=using)
+    else:
+        send()
+    return envelope

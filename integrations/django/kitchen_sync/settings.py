@@ -1,0 +1,52 @@
+"""Every KITCHEN_SYNC setting with its default, in one place.
+
+Read them with ``ks_setting("NAME")``: the project's ``settings.KITCHEN_SYNC`` dict wins,
+looked up at each call so ``override_settings`` works in tests.
+"""
+
+from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
+
+DEFAULTS = {
+    # HS256 secret shared with the relay (the content of its --secret-file). Signs relay
+    # tokens and verifies the tokens sockets present to the outlet consumer.
+    "RELAY_SECRET": None,
+    # Lifetime of a relay token, in seconds (30 days).
+    "RELAY_TOKEN_TTL": 30 * 24 * 60 * 60,
+    # Clock difference tolerated when the consumer verifies a token, in seconds.
+    "TOKEN_LEEWAY": 30,
+    # Channel layer groups are "<prefix>_<outlet>" and "<prefix>_<outlet>_t_<tenant>".
+    "GROUP_PREFIX": "outlet",
+    # Base of the websocket_url the settings view hands out, e.g. "wss://api.example.com";
+    # None: the host and scheme of the request.
+    "WEBSOCKET_BASE_URL": None,
+    # Whether the outlet settings view requires an authenticated Django user.
+    "SETTINGS_REQUIRE_AUTH": True,
+    # Origins allowed to open the outlet socket (besides ALLOWED_HOSTS); "*" allows all.
+    # A client that sends no Origin (a native app, a script) is always allowed: the socket is
+    # authenticated by its token, not by a cookie, so there is nothing to forge.
+    "ALLOWED_ORIGINS": [],
+    # Paths (prefixes) whose POSTs the idempotency middleware guards.
+    "IDEMPOTENT_PATHS": ["/api/public/order-groups/"],
+    # Longest accepted Idempotency-Key.
+    "IDEMPOTENCY_KEY_MAX_LENGTH": 128,
+    # Master-data pages: rows per page when the client asks for none, and the cap.
+    "PAGE_DEFAULT": 2000,
+    "PAGE_MAX": 5000,
+}
+
+
+def ks_setting(name):
+    if name not in DEFAULTS:
+        raise KeyError(f"unknown KITCHEN_SYNC setting {name!r}")
+    configured = getattr(django_settings, "KITCHEN_SYNC", {}) or {}
+    return configured.get(name, DEFAULTS[name])
+
+
+def relay_secret():
+    secret = ks_setting("RELAY_SECRET")
+    if not secret or not isinstance(secret, str):
+        raise ImproperlyConfigured(
+            "KITCHEN_SYNC['RELAY_SECRET'] must be the relay's secret (a non-empty string)"
+        )
+    return secret.strip()

@@ -1,0 +1,33 @@
+"""Helpers for driving the project's ASGI app (routing + origin check + consumer) in tests."""
+
+import json
+from urllib.parse import urlencode
+
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
+
+from kitchen_sync.tokens import mint_relay_token
+
+
+def run(coroutine_function):
+    """pytest-asyncio is not in Debian's set: run each async test body through asgiref."""
+    return async_to_sync(coroutine_function)()
+
+
+def socket_path(outlet=1, token=None, **query):
+    if token is None:
+        token = mint_relay_token(device="kds-1", role="kitchen", outlet=outlet)
+    return f"/ws/outlet/{outlet}/?{urlencode({'token': token, **query})}"
+
+
+async def open_socket(path, origin=b"http://127.0.0.1"):
+    from testproject.asgi import application
+
+    headers = [(b"origin", origin)] if origin is not None else []
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, code = await communicator.connect()
+    return communicator, connected, code
+
+
+async def next_json(communicator, timeout=2):
+    return json.loads(await communicator.receive_from(timeout=timeout))

@@ -1,0 +1,114 @@
+"""The outlet consumer joins its groups, scopes by outlet and tenant, and survives any frame."""
+
+import pytest
+
+from kitchen_sync.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED
+from kitchen_sync.events import abroadcast_order_event
+from kitchen_sync.tokens import mint_relay_token
+
+from .sockets import next_json, open_socket, run, socket_path
+
+pytestmark = pytest.mark.usefixtures("in_memory_layer")
+
+
+def order(tenant=1, outlet=1):
+    return {"order_id": "0190a5b2-7c3e-7d4f-8a1b-2c3d4e5f6a7b", "outlet_id": outlet,
+            "tenant_id": tenant, "status": "pending"}
+
+
+def test_a_connected_socket_receives_the_outlets_broadcasts():
+    async def body():
+        socket, connected, _ = await open_socket(socket_path())
+        assert connected
+        sent = await abroadcast_order_event("new_order", order())
+        frame = await next_json(socket)
+        assert frame == {"event": "new_order", "data": sent}
+        await socket.disconnect()
+
+    run(body)
+
+
+def test_a_kitchen_token_with_tenants_only_gets_those_tenants():
+    async def body():
+        token = mint_relay_token(device="kds-2", role="kitchen", outlet=1, tenants=[2])
+        socket, connected, _ = await open_socket(socket_path(token=token))
+        assert connected
+        await abroadcast_order_event("new_order", order(tenant=1))
+        await abroadcast_order_event("new_order", order(tenant=2))
+        assert (await next_json(socket))["data"]["tenant_id"] == 2
+        assert await socket.receive_nothing(timeout=0.2)
+        await socket.disconnect()
+
+    run(body)
+
+
+def test_tenant_query_narrows_an_outlet_wide_token():
+    async def body():
+        socket, connected, _ = await open_socket(socket_path(tenant="2"))
+        assert connected
+        await abroadcast_order_event("new_order", order(tenant=1))
+        await abroadcast_order_event("new_order", order(tenant=2))
+        assert (await next_json(socket))["data"]["tenant_id"] == 2
+        assert await socket.receive_nothing(timeout=0.2)
+        await socket.disconnect()
+
+    run(body)
+
+
+def test_other_outlets_events_do_not_arrive():
+    async def body():
+        socket, _, _ = await open_socket(socket_path())
+        await abroadcast_order_event("new_order", order(outlet=2))
+        assert await socket.receive_nothing(timeout=0.2)
+        await socket.disconnect()
+
+    run(body)
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        (lambda: "/ws/outlet/1/", CLOSE_UNAUTHORIZED),
+        (lambda: socket_path(token="not-a-token"), CLOSE_UNAUTHORIZED),
+        (lambda: socket_path(outlet=1, token=mint_relay_token(device="a", role="pos", outlet=2)),
+         CLOSE_FORBIDDEN),
+        (lambda: socket_path(tenant="1", token=mint_relay_token(
+            device="a", role="kitchen", outlet=1, tenants=[2])), CLOSE_FORBIDDEN),
+    ],
+)
+def test_refused_sockets_never_open(path, code):
+    async def body():
+        _, connected, close_code = await open_socket(path())
+        assert (connected, close_code) == (False, code)
+
+    run(body)
+
+
+def test_ping_is_answered_and_any_other_frame_is_survived():
+    async def body():
+        socket, _, _ = await open_socket(socket_path())
+        await socket.send_to(bytes_data=b"\x00\x01")
+        for text in ("not json", "[1, 2]", "42", "null", '{"type": "hello"}'):
+            await socket.send_to(text_data=text)
+        await socket.send_to(text_data='{"type": "ping", "timestamp": 123}')
+        assert await next_json(socket) == {"type": "pong", "timestamp": 123}
+        await abroadcast_order_event("new_order", order())
+        assert (await next_json(socket))["event"] == "new_order"
+        await socket.disconnect()
+
+    run(body)
+
+
+def test_disconnect_leaves_the_group():
+    async def body():
+        from channels.layers import get_channel_layer
+
+        from kitchen_sync.events import outlet_group
+
+        socket, _, _ = await open_socket(socket_path())
+        layer = get_channel_layer()
+        assert len(layer.groups[outlet_group(1)]) == 1
+        await socket.disconnect()
+        assert not layer.groups.get(outlet_group(1))
+
+    run(body)

@@ -1,0 +1,109 @@
+"""The settings view gives each device its own relay token, in loadOutletSettings' shape."""
+
+import json
+from urllib.parse import parse_qs, urlparse
+
+import jwt
+import pytest
+from django.contrib.auth.models import User
+
+from kitchen_sync.errors import KitchenSyncError
+from kitchen_sync.tokens import mint_relay_token, verify_relay_token
+from kitchen_sync.views import OutletSettingsView
+
+pytestmark = pytest.mark.django_db
+SECRET = "test-relay-secret-at-least-32-bytes-long"
+
+
+def fetch(client, query):
+    return client.get(f"/api/tenants/outlets/1/?{query}")
+
+
+def claims(token):
+    return jwt.decode(token, SECRET, algorithms=["HS256"])
+
+
+def test_each_kitchen_gets_its_own_sub_and_its_tenant(client):
+    grill = fetch(client, "tenant=1&device=kds-grill").json()
+    wok = fetch(client, "tenant=1&device=kds-wok").json()
+    assert claims(grill["relay_token"])["sub"] == "kds-grill"
+    assert claims(wok["relay_token"])["sub"] == "kds-wok"
+    assert claims(grill["relay_token"])["role"] == "kitchen"
+    assert claims(grill["relay_token"])["tenants"] == [1]
+    assert claims(grill["relay_token"])["outlet"] == 1
+
+
+def test_a_pos_token_covers_every_tenant(client):
+    token = claims(fetch(client, "device=pos-1").json()["relay_token"])
+    assert token["role"] == "pos"
+    assert "tenants" not in token
+    assert token["exp"] - token["iat"] == 30 * 24 * 60 * 60
+
+
+def test_the_answer_has_the_fields_the_client_reads(client):
+    response = fetch(client, "device=pos-1")
+    body = response.json()
+    assert response["Cache-Control"] == "no-store"
+    assert body["name"] == "Food Court Malioboro (Django)"
+    assert body["relay_url"] == "http://127.0.0.1:3001"
+    socket = urlparse(body["websocket_url"])
+    assert (socket.scheme, socket.netloc, socket.path) == ("ws", "testserver", "/ws/outlet/1/")
+    assert parse_qs(socket.query)["token"] == [body["relay_token"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "code"),
+    [
+        ("device=bad%20id", 400, "invalid_payload"),
+        ("device=x&role=admin", 400, "invalid_payload"),
+        ("device=x&tenant=99", 404, "not_found"),
+    ],
+)
+def test_bad_requests_get_protocol_codes(client, query, status, code):
+    response = fetch(client, query)
+    assert response.status_code == status
+    assert response.json()["error"]["code"] == code
+
+
+def test_the_package_view_requires_a_device_id(rf):
+    class OneOutlet(OutletSettingsView):
+        def get_outlet(self, request, outlet_id):
+            return {"id": 1, "name": "x", "relay_url": None, "tenants": []}
+
+    response = OneOutlet.as_view()(rf.get("/api/tenants/outlets/1/?role=pos"), outlet_id="1")
+    assert response.status_code == 400
+    assert json.loads(response.content)["error"]["code"] == "invalid_payload"
+
+
+def test_unknown_outlet_is_not_found(client):
+    response = client.get("/api/tenants/outlets/9/?device=x")
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_auth_is_required_by_default(client, settings):
+    settings.KITCHEN_SYNC = {**settings.KITCHEN_SYNC, "SETTINGS_REQUIRE_AUTH": True}
+    assert fetch(client, "device=x").json()["error"]["code"] == "unauthorized"
+    User.objects.create_user("pos", password="pw")
+    client.login(username="pos", password="pw")
+    assert fetch(client, "device=x").status_code == 200
+
+
+def test_verify_refuses_forged_and_expired_tokens():
+    good = mint_relay_token(device="kds-1", role="kitchen", outlet=1, tenants=[3])
+    assert verify_relay_token(good)["tenants"] == [3]
+    forged = jwt.encode({"sub": "x", "role": "admin", "outlet": 1, "exp": 2**40}, "other", "HS256")
+    expired = mint_relay_token(device="kds-1", role="kitchen", outlet=1, now=1_000_000, ttl=60)
+    for token in (forged, expired, "", "a.b.c"):
+        with pytest.raises(KitchenSyncError) as caught:
+            verify_relay_token(token)
+        assert caught.value.code == "unauthorized"
+
+
+def test_string_ids_stay_strings_and_numeric_ones_become_ints():
+    token = mint_relay_token(device="pos-1", role="pos", outlet="mall-a", tenants=["7", "x"])
+    assert (claims(token)["outlet"], claims(token)["tenants"]) == ("mall-a", [7, "x"])
+
+
+def test_ids_with_leading_zeros_stay_strings():
+    token = mint_relay_token(device="pos-1", role="pos", outlet="007", tenants=["0"])
+    assert (claims(token)["outlet"], claims(token)["tenants"]) == ("007", [0])

@@ -1,0 +1,29 @@
+"""The app is complete as installed: migrations match the models, every module imports."""
+
+import importlib
+import io
+
+import pytest
+from django.core.management import call_command
+
+MODULES = ["admin", "apps", "consumers", "errors", "events", "middleware", "models", "origins",
+           "routing", "settings", "signals", "tokens", "versioned", "views"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_module_imports(name):
+    importlib.import_module(f"kitchen_sync.{name}")
+
+
+@pytest.mark.django_db
+def test_migrations_match_the_models():
+    out = io.StringIO()
+    call_command("makemigrations", "kitchen_sync", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
+
+
+def test_unknown_setting_names_fail_loudly():
+    from kitchen_sync.settings import ks_setting
+
+    with pytest.raises(KeyError):
+        ks_setting("RELAY_SECRTE")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MenuConfig(AppConfig):
+    name = "menu"
+    default_auto_field = "django.db.models.BigAutoField"

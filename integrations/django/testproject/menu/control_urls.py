@@ -1,0 +1,76 @@
+"""Endpoints the JS cross-language tests and the demo drive (only with KS_TEST_CONTROL=1)."""
+
+import json
+from decimal import Decimal
+
+from django.http import JsonResponse
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+
+from kitchen_sync.events import broadcast_order_event
+
+from .models import Category, Order, Product
+
+
+def _body(request):
+    return json.loads(request.body or b"{}")
+
+
+@csrf_exempt
+def seed_products(request):
+    """Categories and products through bulk_create (which must version them)."""
+    body = _body(request)
+    # Categories one by one: Django 3.2's bulk_create returns no primary keys on SQLite.
+    categories = [
+        Category.objects.create(name=f"Category {i}") for i in range(body.get("categories", 10))
+    ]
+    products = Product.objects.bulk_create(
+        [
+            Product(
+                name=f"Product {i}",
+                price=Decimal(10000 + i),
+                category=categories[i % len(categories)],
+            )
+            for i in range(body["count"])
+        ]
+    )
+    return JsonResponse({"products": len(products), "categories": len(categories)})
+
+
+@csrf_exempt
+def change_products(request):
+    """Price changes through save(update_fields), deletions through QuerySet.delete()."""
+    body = _body(request)
+    for product in Product.objects.filter(pk__in=body.get("reprice", [])):
+        product.price = product.price + 1
+        product.save(update_fields=["price"])
+    Product.objects.filter(pk__in=body.get("deactivate", [])).update(is_active=False)
+    deleted, _ = Product.objects.filter(pk__in=body.get("delete", [])).delete()
+    return JsonResponse({"deleted": deleted})
+
+
+def live_products(request):
+    rows = Product.objects.alive().order_by("pk").values("pk", "price", "category_id")
+    return JsonResponse(
+        {"items": [{"id": r["pk"], "price": str(r["price"]), "category_id": r["category_id"]} for r in rows]}
+    )
+
+
+@csrf_exempt
+def broadcast(request):
+    body = _body(request)
+    envelope = broadcast_order_event(body.get("event", "new_order"), body["order"])
+    return JsonResponse(envelope)
+
+
+def orders(request):
+    return JsonResponse({"order_ids": [str(o) for o in Order.objects.values_list("order_id", flat=True)]})
+
+
+urlpatterns = [
+    path("seed-products/", seed_products),
+    path("change-products/", change_products),
+    path("live-products/", live_products),
+    path("broadcast/", broadcast),
+    path("orders/", orders),
+]

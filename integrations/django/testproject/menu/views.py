@@ -1,0 +1,93 @@
+import json
+
+from django.conf import settings
+from django.db import transaction
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from kitchen_sync.errors import error_response
+from kitchen_sync.events import broadcast_order_event
+from kitchen_sync.views import OutletSettingsView, VersionedListView
+
+from .models import Category, Order, OrderGroup, Product, Promotion
+
+# The demo's food court (examples/central/src/menu.ts has the same outlet and tenants).
+OUTLET = {
+    "id": 1,
+    "name": "Food Court Malioboro (Django)",
+    "tenants": [
+        {"id": 1, "name": "Warung Nusantara"},
+        {"id": 2, "name": "Bakso Pak Kumis"},
+        {"id": 3, "name": "Kedai Kopi Senja"},
+    ],
+}
+
+
+class MenuSyncView(VersionedListView):
+    def serialize(self, row):
+        data = super().serialize(row)
+        extra = data.pop("extra", None) or {}
+        return data if row.deleted else {**extra, **data}
+
+
+class ProductSyncView(MenuSyncView):
+    model = Product
+
+
+class CategorySyncView(MenuSyncView):
+    model = Category
+
+
+class PromotionSyncView(MenuSyncView):
+    model = Promotion
+
+
+class DemoOutletSettingsView(OutletSettingsView):
+    def get_outlet(self, request, outlet_id):
+        if outlet_id != str(OUTLET["id"]):
+            return None
+        # The relay runs next to daphne: on the host the browser used to reach Django.
+        relay_url = settings.KS_RELAY_URL or (
+            f"http://{request.get_host().rsplit(':', 1)[0]}:{settings.KS_RELAY_PORT}"
+        )
+        return {**OUTLET, "relay_url": relay_url}
+
+    def get_device(self, request, role, tenant):
+        # The demo pages send no device id; one per role and tenant is enough for one screen
+        # each. A real deployment keeps the default: every screen sends its own.
+        return request.GET.get("device") or f"{role}-{tenant or 'all'}"
+
+
+def tenants(request):
+    return JsonResponse(OUTLET["tenants"], safe=False)
+
+
+@csrf_exempt
+@require_POST
+def create_order_group(request):
+    """A kiosk checkout: one order per tenant. Idempotency comes from the middleware."""
+    try:
+        body = json.loads(request.body)
+        orders = body["orders"]
+        if not isinstance(orders, list) or not orders:
+            raise ValueError("orders must be a non-empty list")
+        for order in orders:
+            if not isinstance(order, dict) or "order_id" not in order:
+                raise ValueError("every order needs an order_id")
+    except (ValueError, KeyError, TypeError) as error:
+        return error_response("invalid_payload", f"bad order group: {error}")
+    with transaction.atomic():
+        group = OrderGroup.objects.create(outlet_id=str(body.get("outlet_id", "")))
+        for order in orders:
+            Order.objects.create(
+                order_id=order["order_id"],
+                group=group,
+                outlet_id=str(order.get("outlet_id", group.outlet_id)),
+                tenant_id=str(order.get("tenant_id", "")),
+                payload=order,
+            )
+            broadcast_order_event("new_order", order, event_id=order.get("event_id"))
+    return JsonResponse(
+        {"id": group.pk, "orders": [o["order_id"] for o in orders]}, status=201
+    )

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.http import JsonResponse
+from django.urls import include, path
+
+from menu import views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("health", lambda request: JsonResponse({"status": "ok"})),
+    path("api/products/", views.ProductSyncView.as_view()),
+    path("api/categories/", views.CategorySyncView.as_view()),
+    path("api/promotions/", views.PromotionSyncView.as_view()),
+    path("api/tenants/", views.tenants),
+    path("api/tenants/outlets/<str:outlet_id>/", views.DemoOutletSettingsView.as_view()),
+    path("api/public/order-groups/", views.create_order_group),
+]
+
+if settings.KS_TEST_CONTROL:
+    urlpatterns.append(path("test-control/", include("menu.control_urls")))

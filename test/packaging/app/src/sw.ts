@@ -1,0 +1,3 @@
+import { installKitchenSync } from '@kitchen-sync/client/sw';
+
+installKitchenSync();
