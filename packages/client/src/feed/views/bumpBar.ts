@@ -36,7 +36,7 @@ export function createBumpBar<E extends ViewEntry>(options: BumpBarOptions<E>): 
     const at = indexOf(selected.get());
     entries = list;
     // The selected ticket left (bumped): the one that took its place is selected.
-    if (selected.get() !== null && indexOf(selected.get()) < 0) select(at < 0 ? 0 : at);
+    if (selected.get() !== null && indexOf(selected.get()) < 0) select(Math.max(at, 0));
   });
 
   const press = (key: string): boolean => {
