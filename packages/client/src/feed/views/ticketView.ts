@@ -37,6 +37,8 @@ export function createTicketView<E extends ViewEntry>(
       const was = entries.get(id) ?? null;
       const now = after ? project(after) : null;
       if (!was && !now) return;
+      // Another station's line, an acknowledgement: nothing this screen shows changed.
+      if (was && now && looksSame(was, now)) return;
       if (was) {
         sorted.remove(was);
         entries.delete(id);
@@ -66,4 +68,31 @@ export function createTicketView<E extends ViewEntry>(
       entryListeners.clear();
     },
   };
+}
+
+/** Same place, same order status and marks, same lines at the same versions. */
+function looksSame(a: ViewEntry, b: ViewEntry): boolean {
+  const x = a.ticket;
+  const y = b.ticket;
+  if (
+    a.held !== b.held ||
+    x.rush !== y.rush ||
+    x.seq !== y.seq ||
+    x.order.status !== y.order.status ||
+    x.order.pending !== y.order.pending ||
+    x.order.orphaned !== y.order.orphaned ||
+    a.lines.length !== b.lines.length
+  ) {
+    return false;
+  }
+  return a.lines.every((line, i) => {
+    const other = b.lines[i];
+    return (
+      other !== undefined &&
+      line.line_id === other.line_id &&
+      line.status === other.status &&
+      line.version === other.version &&
+      line.fire_at === other.fire_at
+    );
+  });
 }

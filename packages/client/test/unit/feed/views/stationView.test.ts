@@ -112,4 +112,23 @@ describe('station view', () => {
     ]);
     expect(seen).toEqual([1, 3]);
   });
+
+  it("does not publish when only another station's line of a shared ticket changed", () => {
+    const board = new TicketBoard();
+    const order = kitchenOrder([
+      { station: 'grill', status: 'pending', line_id: 'g' },
+      { station: 'bar', status: 'pending', line_id: 'b' },
+    ]);
+    board.sync([order]);
+    const grill = createStationView(board, { stations: ['grill'] });
+    const seen: unknown[] = [];
+    grill.subscribe((list) => seen.push(list[0]));
+    const barBumped = withLines(order, (line) =>
+      line.line_id === 'b' ? { ...line, status: 'ready', version: 2 } : line,
+    );
+    board.sync([barBumped]);
+    expect(seen).toHaveLength(1);
+    board.sync([withLines(barBumped, (line) => ({ ...line, status: 'ready', version: 2 }))]);
+    expect(seen).toHaveLength(2);
+  });
 });
