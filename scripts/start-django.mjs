@@ -18,6 +18,7 @@ const ports = {
   central: Number(env.CENTRAL_PORT ?? 8000),
   kiosk: Number(env.KIOSK_PORT ?? 5173),
   kitchen: Number(env.KITCHEN_PORT ?? 5174),
+  pickup: Number(env.PICKUP_PORT ?? 5175),
 };
 const host = env.HOST ?? '0.0.0.0';
 const secret = env.KS_SECRET ?? 'kitchen-sync-demo-secret-not-for-production';
@@ -114,7 +115,7 @@ async function stop(code = 0) {
 if (!skipBuild) run('pnpm', ['-r', '--filter', './packages/**', 'build']);
 
 const vite = await import('vite');
-for (const page of ['kiosk', 'kitchen']) {
+for (const page of ['kiosk', 'kitchen', 'pickup']) {
   const configFile = join(root, 'examples', page, 'vite.config.ts');
   if (!skipBuild) await vite.build({ configFile, logLevel: 'warn' });
   servers.push(
@@ -200,6 +201,7 @@ console.log(`
 kitchen-sync demo is running against Django (daphne + Redis + integrations/django)
   kiosk          http://localhost:${ports.kiosk}/${centralQuery}
   kitchen        http://localhost:${ports.kitchen}/${kitchenQuery}  (tenant 1, 2 or 3)
+  pickup board   http://localhost:${ports.pickup}/${centralQuery}
   django         http://localhost:${ports.central}/api/products/
   relay health   http://localhost:${ports.relay}/health
 ${lan.join('\n')}
