@@ -13,28 +13,49 @@ export const EVENT_TYPES = {
   ORDER_CANCELLED: 'order_cancelled',
   ORDER_ACKNOWLEDGED: 'order_acknowledged',
   KITCHEN_STATUS_CHANGED: 'kitchen_status_changed',
-  // v1.1: each carries the whole order as it stands after the change.
+} as const;
+
+/**
+ * v1.1 event types; each carries the whole order as it stands after the change. Apart from
+ * EVENT_TYPES so the client bundles that only know v1 events do not carry them.
+ */
+export const KITCHEN_EVENT_TYPES = {
   ORDER_ITEM_UPDATED: 'order_item_updated',
   ORDER_HELD: 'order_held',
   ORDER_FIRED: 'order_fired',
   ORDER_RECALLED: 'order_recalled',
   ORDER_RUSHED: 'order_rushed',
 } as const;
-export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
-export const EVENT_TYPE_VALUES = Object.values(EVENT_TYPES) as EventType[];
+export type KitchenEventType = (typeof KITCHEN_EVENT_TYPES)[keyof typeof KITCHEN_EVENT_TYPES];
+export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES] | KitchenEventType;
+// Literal lists below, not Object.values or spreads: a bundler must be able to drop whatever
+// a client does not use, and it keeps calls and spreads at the top of a module.
+export const EVENT_TYPE_VALUES: EventType[] = [
+  'new_order',
+  'order_updated',
+  'order_completed',
+  'order_cancelled',
+  'order_acknowledged',
+  'kitchen_status_changed',
+  'order_item_updated',
+  'order_held',
+  'order_fired',
+  'order_recalled',
+  'order_rushed',
+];
 
 /** Event types carried in the durable log (everything but presence). */
 export const ORDER_EVENT_TYPES = [
-  EVENT_TYPES.NEW_ORDER,
-  EVENT_TYPES.ORDER_UPDATED,
-  EVENT_TYPES.ORDER_COMPLETED,
-  EVENT_TYPES.ORDER_CANCELLED,
-  EVENT_TYPES.ORDER_ACKNOWLEDGED,
-  EVENT_TYPES.ORDER_ITEM_UPDATED,
-  EVENT_TYPES.ORDER_HELD,
-  EVENT_TYPES.ORDER_FIRED,
-  EVENT_TYPES.ORDER_RECALLED,
-  EVENT_TYPES.ORDER_RUSHED,
+  'new_order',
+  'order_updated',
+  'order_completed',
+  'order_cancelled',
+  'order_acknowledged',
+  'order_item_updated',
+  'order_held',
+  'order_fired',
+  'order_recalled',
+  'order_rushed',
 ] as const;
 export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
 
@@ -53,32 +74,39 @@ export const SOCKET_EVENTS = {
   PUBLISH: 'order:publish',
   UPDATE: 'order:update',
   ACK: 'order:ack',
-  ITEM_UPDATE: 'order:item_update',
-  HOLD: 'order:hold',
-  FIRE: 'order:fire',
-  RECALL: 'order:recall',
-  RUSH: 'order:rush',
   PING: 'ping',
   EVENT: 'event',
   SNAPSHOT: 'sync:snapshot',
   CAUGHT_UP: 'sync:caught_up',
 } as const;
 
-/** v1.1 commands, handled by the relay's kitchen commands. */
+/** v1.1 commands (client → relay), apart from SOCKET_EVENTS for the same reason. */
+export const KITCHEN_SOCKET_EVENTS = {
+  ITEM_UPDATE: 'order:item_update',
+  HOLD: 'order:hold',
+  FIRE: 'order:fire',
+  RECALL: 'order:recall',
+  RUSH: 'order:rush',
+} as const;
+
 export const KITCHEN_REQUEST_TYPES = [
-  SOCKET_EVENTS.ITEM_UPDATE,
-  SOCKET_EVENTS.HOLD,
-  SOCKET_EVENTS.FIRE,
-  SOCKET_EVENTS.RECALL,
-  SOCKET_EVENTS.RUSH,
+  'order:item_update',
+  'order:hold',
+  'order:fire',
+  'order:recall',
+  'order:rush',
 ] as const;
 export type KitchenRequestType = (typeof KITCHEN_REQUEST_TYPES)[number];
 
 export const REQUEST_TYPES = [
-  SOCKET_EVENTS.PUBLISH,
-  SOCKET_EVENTS.UPDATE,
-  SOCKET_EVENTS.ACK,
-  ...KITCHEN_REQUEST_TYPES,
+  'order:publish',
+  'order:update',
+  'order:ack',
+  'order:item_update',
+  'order:hold',
+  'order:fire',
+  'order:recall',
+  'order:rush',
 ] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 
@@ -97,6 +125,9 @@ export const LIMITS = {
   MAX_WAIT_MS: 30_000,
   EVENTS_PAGE_MAX: 1_000,
   EVENTS_PAGE_DEFAULT: 500,
+} as const;
+
+export const KITCHEN_LIMITS = {
   /** v1.1: how long after a bump a line or an order may still be recalled. */
   RECALL_WINDOW_MS: 600_000,
   /** v1.1: holds one order may name at publish (one per course, or one for the order). */

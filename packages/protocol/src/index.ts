@@ -1,6 +1,7 @@
 export type {
   EventType,
   ItemStatus,
+  KitchenEventType,
   KitchenRequestType,
   OrderEventType,
   OrderStatus,
@@ -13,7 +14,10 @@ export {
   EVENT_TYPES,
   FORBIDDEN_KEYS,
   ITEM_STATUSES,
+  KITCHEN_EVENT_TYPES,
+  KITCHEN_LIMITS,
   KITCHEN_REQUEST_TYPES,
+  KITCHEN_SOCKET_EVENTS,
   LIMITS,
   ORDER_EVENT_TYPES,
   ORDER_STATUSES,
@@ -61,7 +65,7 @@ export type {
   UpdateAck,
   UpdateResult,
 } from './messages.js';
-export type { OrderLine } from './orderLines.js';
+export type { OpenableOrder, OrderLine } from './orderLines.js';
 export { openLines, orderLines } from './orderLines.js';
 export type { UnsafeReason } from './safety.js';
 export { findUnsafe } from './safety.js';
@@ -91,7 +95,6 @@ export {
   OrderSchema,
   OrderStateSchema,
   OrderStatusSchema,
-  PublishedOrderSchema,
 } from './schemas/order.js';
 export type { Id } from './schemas/primitives.js';
 export {
@@ -103,6 +106,8 @@ export {
   SeqSchema,
   UuidSchema,
 } from './schemas/primitives.js';
+export type { PublishedOrder } from './schemas/publishedOrder.js';
+export { PublishedItemSchema, PublishedOrderSchema } from './schemas/publishedOrder.js';
 export type { HandshakeAuth, HttpEventRequest, OrderAck, OrderUpdate } from './schemas/requests.js';
 export {
   HandshakeAuthSchema,

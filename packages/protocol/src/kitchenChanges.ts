@@ -1,6 +1,6 @@
-import { type ItemStatus, LIMITS, type OrderStatus } from './constants.js';
+import { type ItemStatus, KITCHEN_LIMITS, type OrderStatus } from './constants.js';
 import { canItemTransition, orderStatusFromLines } from './itemTransitions.js';
-import { type OrderLine, openLines, orderLines } from './orderLines.js';
+import { type OpenableOrder, type OrderLine, openLines, orderLines } from './orderLines.js';
 import type { Order, OrderState } from './schemas/order.js';
 
 /**
@@ -69,7 +69,7 @@ function courseMissing(lines: OrderLine[], course: string | number | undefined) 
 }
 
 /** A new order's v1.1 state: its lines opened (or held) and when it entered `pending`. */
-export function openOrder(order: Order, nowMs: number): Order & { status_at: string } {
+export function openOrder(order: OpenableOrder, nowMs: number): Order & { status_at: string } {
   const { hold: _hold, ...fields } = order;
   return { ...fields, items: openLines(order, nowMs), status_at: iso(nowMs) };
 }
@@ -193,7 +193,7 @@ export function applyRecall(
   state: OrderState,
   request: { line_id?: string | undefined; version?: number | undefined },
   nowMs: number,
-  windowMs: number = LIMITS.RECALL_WINDOW_MS,
+  windowMs: number = KITCHEN_LIMITS.RECALL_WINDOW_MS,
 ): KitchenOutcome {
   if (state.status === 'cancelled') return refused('invalid_transition', 'the order is cancelled');
   const lines = orderLines(state);

@@ -6,6 +6,8 @@ import type { Order, OrderItem, OrderState } from './schemas/order.js';
 /** An order item with its v1.1 line state, as a v1.1 relay keeps it. */
 export type OrderLine = OrderItem & {
   line_id: string;
+  /** Given by the POS: what `order:hold` and `order:fire` name. */
+  course?: string | number;
   status: ItemStatus;
   /** Starts at 1, +1 on each change of this line: what a bump's `version` is checked against. */
   version: number;
@@ -55,6 +57,9 @@ export function orderLines(order: Order | OrderState): OrderLine[] {
   );
 }
 
+/** An order as it comes to publish: v1.1 adds `hold` (see `PublishedOrderSchema`). */
+export type OpenableOrder = Order & { hold?: readonly Hold[] | undefined };
+
 function isHeldBy(holds: readonly Hold[], item: OrderItem): Hold | undefined {
   return holds.find(
     (hold) => hold.course === undefined || String(hold.course) === String(item.course),
@@ -65,7 +70,7 @@ function isHeldBy(holds: readonly Hold[], item: OrderItem): Hold | undefined {
  * The items of a new order as the relay stores them: line ids given or derived, `pending`
  * (or `held` by the order's `hold`), version 1. Whatever line state a POS sent is replaced.
  */
-export function openLines(order: Order, nowMs: number): OrderLine[] {
+export function openLines(order: OpenableOrder, nowMs: number): OrderLine[] {
   const at = new Date(nowMs).toISOString();
   const holds = order.hold ?? [];
   return order.items.map((item, index) => {

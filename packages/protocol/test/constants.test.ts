@@ -3,6 +3,9 @@ import {
   EVENT_TYPE_VALUES,
   EVENT_TYPES,
   FORBIDDEN_KEYS,
+  KITCHEN_EVENT_TYPES,
+  KITCHEN_LIMITS,
+  KITCHEN_SOCKET_EVENTS,
   LIMITS,
   ORDER_EVENT_TYPES,
   ORDER_STATUSES,
@@ -23,11 +26,6 @@ describe('protocol constants', () => {
       PUBLISH: 'order:publish',
       UPDATE: 'order:update',
       ACK: 'order:ack',
-      ITEM_UPDATE: 'order:item_update',
-      HOLD: 'order:hold',
-      FIRE: 'order:fire',
-      RECALL: 'order:recall',
-      RUSH: 'order:rush',
       PING: 'ping',
       EVENT: 'event',
       SNAPSHOT: 'sync:snapshot',
@@ -45,6 +43,17 @@ describe('protocol constants', () => {
     ]);
   });
 
+  it('names the v1.1 commands and holds their limits', () => {
+    expect(KITCHEN_SOCKET_EVENTS).toEqual({
+      ITEM_UPDATE: 'order:item_update',
+      HOLD: 'order:hold',
+      FIRE: 'order:fire',
+      RECALL: 'order:recall',
+      RUSH: 'order:rush',
+    });
+    expect(KITCHEN_LIMITS).toEqual({ RECALL_WINDOW_MS: 600_000, HOLDS_MAX: 20 });
+  });
+
   it('names the event types, and logs all but presence', () => {
     expect([...EVENT_TYPE_VALUES].sort()).toEqual([
       'kitchen_status_changed',
@@ -59,7 +68,10 @@ describe('protocol constants', () => {
       'order_rushed',
       'order_updated',
     ]);
-    expect(EVENT_TYPE_VALUES).toEqual(Object.values(EVENT_TYPES));
+    expect(EVENT_TYPE_VALUES).toEqual([
+      ...Object.values(EVENT_TYPES),
+      ...Object.values(KITCHEN_EVENT_TYPES),
+    ]);
     expect([...ORDER_EVENT_TYPES]).toEqual(
       EVENT_TYPE_VALUES.filter((t) => t !== 'kitchen_status_changed'),
     );

@@ -7,8 +7,8 @@ import {
   applyRush,
   canItemTransition,
   fireDue,
+  KITCHEN_LIMITS,
   type KitchenOutcome,
-  LIMITS,
   nextFireAt,
   type Order,
   type OrderLine,
@@ -257,7 +257,7 @@ describe('recall', () => {
       'unchanged',
     );
     expect(
-      applyRecall(state, { line_id: `${ORDER_ID}:1` }, T0 + LIMITS.RECALL_WINDOW_MS + 1),
+      applyRecall(state, { line_id: `${ORDER_ID}:1` }, T0 + KITCHEN_LIMITS.RECALL_WINDOW_MS + 1),
     ).toMatchObject({
       kind: 'refused',
       code: 'invalid_transition',
@@ -275,7 +275,9 @@ describe('recall', () => {
     expect(recalled).toMatchObject({ status: 'preparing', version: 6 });
     expect(statuses(recalled)).toEqual(['preparing', 'preparing', 'preparing']);
     expect(applyRecall(recalled, {}, T0 + 2 * MIN).kind).toBe('unchanged');
-    expect(applyRecall(done, {}, T0 + MIN + LIMITS.RECALL_WINDOW_MS + 1).kind).toBe('refused');
+    expect(applyRecall(done, {}, T0 + MIN + KITCHEN_LIMITS.RECALL_WINDOW_MS + 1).kind).toBe(
+      'refused',
+    );
     expect(applyRecall(v1Order('cancelled'), {}, T0).kind).toBe('refused');
   });
 });

@@ -34,18 +34,16 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
   const executable = results.cold_start?.[0];
   return [
     {
-      target: `node:sqlite p99 publish→kitchen and CPU per order within ${ENGINE_RATIO_TARGET}× of better-sqlite3's (issue 17)`,
+      target: `node:sqlite p99 publish→kitchen and CPU per order ≤ ${ENGINE_RATIO_TARGET}× better-sqlite3's (issue 17)`,
       measured: engines
         ? `p99 ${engines.p99_ratio_to_durable ?? '-'}× (${engines.steady.publish_to_kitchen_ms.p99} vs ${steady?.publish_to_kitchen_ms.p99 ?? '-'} ms), CPU ${engines.cpu_per_order_ratio_to_durable ?? '-'}×, lost ${engines.steady.lost}`
         : '-',
       pass:
         engines?.p99_ratio_to_durable == null || engines.cpu_per_order_ratio_to_durable == null
           ? null
-          : Math.max(engines.p99_ratio_to_durable, engines.cpu_per_order_ratio_to_durable) <=
-              ENGINE_RATIO_TARGET &&
-            Math.min(engines.p99_ratio_to_durable, engines.cpu_per_order_ratio_to_durable) >=
-              1 / ENGINE_RATIO_TARGET &&
-            engines.steady.lost === 0,
+          : // Faster than better-sqlite3 is no failure: the bound is on what node:sqlite costs.
+            Math.max(engines.p99_ratio_to_durable, engines.cpu_per_order_ratio_to_durable) <=
+              ENGINE_RATIO_TARGET && engines.steady.lost === 0,
     },
     {
       target: `executable cold start to /health 200 < ${COLD_START_TARGET_MS} ms (issue 17)`,

@@ -298,6 +298,7 @@ describe('operations endpoints', () => {
         'clients',
         'head_seq',
         'store',
+        'store_engine',
         'storage',
         'version',
         'timestamp',
@@ -311,6 +312,7 @@ describe('operations endpoints', () => {
       clients: { pos: 0, kitchen: 1, monitor: 0 },
       head_seq: 1,
       store: 'sqlite',
+      store_engine: process.getBuiltinModule?.('node:sqlite') ? 'node:sqlite' : 'better-sqlite3',
       storage: { ok: true },
     });
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { EventEnvelope, PublishAck } from '@kitchen-sync/protocol';
 import { SignJWT } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, type TlsReloadOutcome } from '../src/index.js';
 import {
   http,
@@ -192,6 +192,42 @@ describe('relay over TLS with certificate files', () => {
     });
     const warning = lines.find((l) => l.level === 40 && l.daysLeft !== undefined);
     expect(warning?.daysLeft).toBeLessThanOrEqual(10);
+  });
+
+  it('repeats the expiry warning once a day, not at every 6-hourly check', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const ca = await testCa();
+      const pair = await ca.issue({ leafDays: 20, renewBeforeDays: 0 });
+      const warnings: number[] = [];
+      const destination = new Writable({
+        write(chunk, _encoding, done) {
+          for (const line of String(chunk).split('\n').filter(Boolean)) {
+            const entry = JSON.parse(line);
+            if (entry.level === 40 && entry.daysLeft !== undefined) warnings.push(entry.daysLeft);
+          }
+          done();
+        },
+      });
+      let clock = Date.now();
+      const events = reloadEvents();
+      await start({
+        tls: { certFile: pair.certFile, keyFile: pair.keyFile },
+        logger: createLogger({ level: 'warn', destination }),
+        now: () => clock,
+        onTlsReload: events.onTlsReload,
+      });
+      expect(warnings).toHaveLength(1);
+      for (let check = 1; check <= 4; check++) {
+        clock += 6 * 3_600_000;
+        vi.advanceTimersByTime(6 * 3_600_000);
+        await events.next(() => events.outcomes.length >= check);
+        expect(warnings, `after ${check * 6} h`).toHaveLength(check < 4 ? 1 : 2);
+      }
+      expect(warnings[1]).toBe(warnings[0]! - 1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('fails listen() with the code of a bad pair, and never listens in plain HTTP', async () => {

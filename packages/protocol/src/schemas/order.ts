@@ -1,7 +1,5 @@
 import * as v from 'valibot';
 import { LIMITS, ORDER_STATUSES, PRIORITIES } from '../constants.js';
-import { lineIdAt } from '../lineIds.js';
-import { CourseSchema, HoldSchema, LineIdSchema } from './line.js';
 import {
   DecimalStringSchema,
   IdSchema,
@@ -27,10 +25,6 @@ export const OrderItemSchema = v.looseObject({
   modifiers: v.optional(v.pipe(v.array(ShortTextSchema), v.maxLength(50))),
   notes: v.optional(TextSchema),
   station: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.ID_MAX_LENGTH))),
-  // v1.1. The line's state (`status`, `version`, ...) is the relay's: not validated here, since
-  // a v1 POS may send fields of those names, and the relay replaces them on publish.
-  line_id: v.optional(LineIdSchema),
-  course: v.optional(CourseSchema),
 });
 export type OrderItem = v.InferOutput<typeof OrderItemSchema>;
 
@@ -54,43 +48,9 @@ export const OrderSchema = v.looseObject({
   customer_name: v.optional(ShortTextSchema),
   priority: v.optional(v.picklist(PRIORITIES)),
   notes: v.optional(TextSchema),
-  /** v1.1: lines held from the start; the relay turns them into held lines. */
-  hold: v.optional(v.pipe(v.array(HoldSchema), v.maxLength(LIMITS.HOLDS_MAX))),
 });
 
-/** The publish payload: an order whose line ids are unique and whose holds name its courses. */
-export const PublishedOrderSchema = v.pipe(
-  OrderSchema,
-  v.forward(
-    v.check(
-      (order) => uniqueLineIds(order.order_id, order.items),
-      'line ids must be unique within the order',
-    ),
-    ['items'],
-  ),
-  v.forward(
-    v.check(
-      (order) => (order.hold ?? []).every((hold) => hasCourse(order.items, hold.course)),
-      'a hold names a course that no item of the order has',
-    ),
-    ['hold'],
-  ),
-);
 export type Order = v.InferOutput<typeof OrderSchema>;
-
-function uniqueLineIds(orderId: string, items: readonly { line_id?: string }[]): boolean {
-  const seen = new Set<string>();
-  for (let index = 0; index < items.length; index++) {
-    const id = lineIdAt(orderId, items[index]!, index);
-    if (seen.has(id)) return false;
-    seen.add(id);
-  }
-  return true;
-}
-
-function hasCourse(items: readonly { course?: string | number }[], course?: string | number) {
-  return course === undefined || items.some((item) => String(item.course) === String(course));
-}
 
 /** An order as the relay holds it: the published order plus its state. */
 export const OrderStateSchema = v.looseObject({

@@ -4,14 +4,15 @@ import {
   applyItemUpdate,
   applyRecall,
   applyRush,
-  EVENT_TYPES,
   type FailureAck,
   fireDue,
+  KITCHEN_EVENT_TYPES,
+  KITCHEN_LIMITS,
   KITCHEN_REQUEST_TYPES,
+  KITCHEN_SOCKET_EVENTS,
   type KitchenCommandResult,
   type KitchenOutcome,
   type KitchenRequestType,
-  LIMITS,
   type OrderEventType,
   OrderFireSchema,
   OrderHoldSchema,
@@ -19,7 +20,6 @@ import {
   OrderRecallSchema,
   OrderRushSchema,
   type OrderState,
-  SOCKET_EVENTS,
   validate,
 } from '@kitchen-sync/protocol';
 import type * as v from 'valibot';
@@ -38,7 +38,7 @@ export interface KitchenCommandsOptions {
   maxMessageBytes: number;
   now: () => number;
   newId: () => string;
-  /** How long after a bump a recall is still taken. Default LIMITS.RECALL_WINDOW_MS (10 min). */
+  /** How long after a bump a recall is still taken. Default KITCHEN_LIMITS.RECALL_WINDOW_MS (10 min). */
   recallWindowMs?: number;
   onError?: (error: unknown) => void;
 }
@@ -71,38 +71,38 @@ export function createKitchenCommands(
   next: OrderCommands,
 ): KitchenCommands {
   const { store, queue, now, newId } = options;
-  const windowMs = options.recallWindowMs ?? LIMITS.RECALL_WINDOW_MS;
+  const windowMs = options.recallWindowMs ?? KITCHEN_LIMITS.RECALL_WINDOW_MS;
 
   const COMMANDS: Record<KitchenRequestType, Command> = {
-    [SOCKET_EVENTS.ITEM_UPDATE]: {
+    [KITCHEN_SOCKET_EVENTS.ITEM_UPDATE]: {
       action: 'item',
       schema: OrderItemUpdateSchema,
-      eventType: EVENT_TYPES.ORDER_ITEM_UPDATED,
+      eventType: KITCHEN_EVENT_TYPES.ORDER_ITEM_UPDATED,
       apply: applyItemUpdate as Command['apply'],
     },
-    [SOCKET_EVENTS.HOLD]: {
+    [KITCHEN_SOCKET_EVENTS.HOLD]: {
       action: 'hold',
       schema: OrderHoldSchema,
-      eventType: EVENT_TYPES.ORDER_HELD,
+      eventType: KITCHEN_EVENT_TYPES.ORDER_HELD,
       apply: applyHold as Command['apply'],
     },
-    [SOCKET_EVENTS.FIRE]: {
+    [KITCHEN_SOCKET_EVENTS.FIRE]: {
       action: 'fire',
       schema: OrderFireSchema,
-      eventType: EVENT_TYPES.ORDER_FIRED,
+      eventType: KITCHEN_EVENT_TYPES.ORDER_FIRED,
       apply: applyFire as Command['apply'],
     },
-    [SOCKET_EVENTS.RECALL]: {
+    [KITCHEN_SOCKET_EVENTS.RECALL]: {
       action: 'recall',
       schema: OrderRecallSchema,
-      eventType: EVENT_TYPES.ORDER_RECALLED,
+      eventType: KITCHEN_EVENT_TYPES.ORDER_RECALLED,
       apply: ((state, request, nowMs) =>
         applyRecall(state, request, nowMs, windowMs)) as Command['apply'],
     },
-    [SOCKET_EVENTS.RUSH]: {
+    [KITCHEN_SOCKET_EVENTS.RUSH]: {
       action: 'rush',
       schema: OrderRushSchema,
-      eventType: EVENT_TYPES.ORDER_RUSHED,
+      eventType: KITCHEN_EVENT_TYPES.ORDER_RUSHED,
       apply: ((state, _request, nowMs) => applyRush(state, nowMs)) as Command['apply'],
     },
   };
@@ -232,7 +232,13 @@ export function createKitchenCommands(
         if (!existing) return answer(false);
         const outcome = fireDue(existing.state, now());
         if (outcome.kind !== 'changed') return answer(false);
-        const written = write(orderId, outcome, EVENT_TYPES.ORDER_FIRED, undefined, 'relay');
+        const written = write(
+          orderId,
+          outcome,
+          KITCHEN_EVENT_TYPES.ORDER_FIRED,
+          undefined,
+          'relay',
+        );
         return { result: true, events: written.events };
       });
     },
