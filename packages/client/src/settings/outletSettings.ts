@@ -130,7 +130,7 @@ export async function loadOutletSettings(options: OutletSettingsOptions): Promis
     // No central backend (a LAN-only outlet, or development without one): asking the page's
     // own origin would only log a 404 on every load.
     if (options.defaults) return build(defaults, 'default', null, null);
-    throw new KitchenSyncError('not_configured', 'outlet settings: no apiUrl, no defaults');
+    throw new KitchenSyncError('not_configured', 'no apiUrl and no defaults');
   }
 
   let error: KitchenSyncError;
