@@ -7,6 +7,7 @@ export function demoSettings(env) {
       central: Number(env.CENTRAL_PORT ?? 8000),
       kiosk: Number(env.KIOSK_PORT ?? 5173),
       kitchen: Number(env.KITCHEN_PORT ?? 5174),
+      pickup: Number(env.PICKUP_PORT ?? 5175),
     },
     host: env.HOST ?? '0.0.0.0',
     secret: env.KS_SECRET ?? 'kitchen-sync-demo-secret-not-for-production',

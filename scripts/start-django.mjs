@@ -35,7 +35,7 @@ function freePort() {
 if (!skipBuild) run('pnpm', ['-r', '--filter', './packages/**', 'build']);
 
 const vite = await import('vite');
-for (const page of ['kiosk', 'kitchen']) {
+for (const page of ['kiosk', 'kitchen', 'pickup']) {
   const configFile = join(root, 'examples', page, 'vite.config.ts');
   if (!skipBuild) await vite.build({ configFile, logLevel: 'warn' });
   servers.push(
@@ -121,6 +121,7 @@ console.log(`
 kitchen-sync demo is running against Django (daphne + Redis + integrations/django)
   kiosk          http://localhost:${ports.kiosk}/${centralQuery}
   kitchen        http://localhost:${ports.kitchen}/${kitchenQuery}  (tenant 1, 2 or 3)
+  pickup board   http://localhost:${ports.pickup}/${centralQuery}
   django         http://localhost:${ports.central}/api/products/
   relay health   http://localhost:${ports.relay}/health
 ${lan.join('\n')}

@@ -1,5 +1,5 @@
-// `pnpm start`: builds the packages and the two demo pages, then runs relay + central +
-// kiosk + kitchen until Ctrl-C. Ports come from the environment (see docs/getting-started.md).
+// `pnpm start`: builds the packages and the three demo pages, then runs relay + central +
+// kiosk + kitchen + pickup board until Ctrl-C. Ports come from the environment (see docs/getting-started.md).
 // `--lan` (or KS_LAN=1) serves everything over HTTPS for tablets instead: see lanMode.mjs.
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -37,7 +37,7 @@ if (!skipBuild) {
 }
 
 const vite = await import('vite');
-for (const page of ['kiosk', 'kitchen']) {
+for (const page of ['kiosk', 'kitchen', 'pickup']) {
   const configFile = join(root, 'examples', page, 'vite.config.ts');
   const build = { outDir: pagesDir(page), emptyOutDir: true };
   if (!skipBuild) await vite.build({ configFile, logLevel: 'warn', build });
@@ -118,6 +118,8 @@ if (lanMode) {
 kitchen-sync demo is running
   kiosk          http://${local}:${ports.kiosk}/${centralQuery}
   kitchen        http://${local}:${ports.kitchen}/${kitchenQuery}  (tenant 1, 2 or 3)
+                 stations: ${kitchenQuery}&station=wok , ${kitchenQuery}&station=grill , expo: ${kitchenQuery}&expo
+  pickup board   http://${local}:${ports.pickup}/${centralQuery}
   central        http://${local}:${ports.central}/api/products/
   relay health   http://${local}:${ports.relay}/health
 ${lanLines.join('')}Keys: o = toggle internet outage (central down/up), k = kill the relay (SIGKILL),

@@ -1,5 +1,7 @@
 /** Bumped on any incompatible change of the wire format. */
 export const PROTOCOL_VERSION = 1;
+/** Compatible additions within v1: 1.1 added line ids, item status, hold & fire, recall. */
+export const PROTOCOL_REVISION = '1.1';
 
 export const ORDER_STATUSES = ['pending', 'preparing', 'ready', 'completed', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -12,18 +14,57 @@ export const EVENT_TYPES = {
   ORDER_ACKNOWLEDGED: 'order_acknowledged',
   KITCHEN_STATUS_CHANGED: 'kitchen_status_changed',
 } as const;
-export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
-export const EVENT_TYPE_VALUES = Object.values(EVENT_TYPES) as EventType[];
+
+/**
+ * v1.1 event types; each carries the whole order as it stands after the change. Apart from
+ * EVENT_TYPES so the client bundles that only know v1 events do not carry them.
+ */
+export const KITCHEN_EVENT_TYPES = {
+  ORDER_ITEM_UPDATED: 'order_item_updated',
+  ORDER_HELD: 'order_held',
+  ORDER_FIRED: 'order_fired',
+  ORDER_RECALLED: 'order_recalled',
+  ORDER_RUSHED: 'order_rushed',
+} as const;
+export type KitchenEventType = (typeof KITCHEN_EVENT_TYPES)[keyof typeof KITCHEN_EVENT_TYPES];
+export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES] | KitchenEventType;
+// Literal lists below, not Object.values or spreads: a bundler must be able to drop whatever
+// a client does not use, and it keeps calls and spreads at the top of a module.
+export const EVENT_TYPE_VALUES: EventType[] = [
+  'new_order',
+  'order_updated',
+  'order_completed',
+  'order_cancelled',
+  'order_acknowledged',
+  'kitchen_status_changed',
+  'order_item_updated',
+  'order_held',
+  'order_fired',
+  'order_recalled',
+  'order_rushed',
+];
 
 /** Event types carried in the durable log (everything but presence). */
 export const ORDER_EVENT_TYPES = [
-  EVENT_TYPES.NEW_ORDER,
-  EVENT_TYPES.ORDER_UPDATED,
-  EVENT_TYPES.ORDER_COMPLETED,
-  EVENT_TYPES.ORDER_CANCELLED,
-  EVENT_TYPES.ORDER_ACKNOWLEDGED,
+  'new_order',
+  'order_updated',
+  'order_completed',
+  'order_cancelled',
+  'order_acknowledged',
+  'order_item_updated',
+  'order_held',
+  'order_fired',
+  'order_recalled',
+  'order_rushed',
 ] as const;
 export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
+
+/**
+ * The status of one order line (v1.1). Forward only: `held → pending → preparing → ready`;
+ * `held` is entered by `order:hold`, left by `order:fire`; `ready → preparing` only by a recall.
+ */
+export const ITEM_STATUSES = ['held', 'pending', 'preparing', 'ready'] as const;
+export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
 export const ROLES = ['pos', 'kitchen', 'monitor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -39,10 +80,33 @@ export const SOCKET_EVENTS = {
   CAUGHT_UP: 'sync:caught_up',
 } as const;
 
+/** v1.1 commands (client → relay), apart from SOCKET_EVENTS for the same reason. */
+export const KITCHEN_SOCKET_EVENTS = {
+  ITEM_UPDATE: 'order:item_update',
+  HOLD: 'order:hold',
+  FIRE: 'order:fire',
+  RECALL: 'order:recall',
+  RUSH: 'order:rush',
+} as const;
+
+export const KITCHEN_REQUEST_TYPES = [
+  'order:item_update',
+  'order:hold',
+  'order:fire',
+  'order:recall',
+  'order:rush',
+] as const;
+export type KitchenRequestType = (typeof KITCHEN_REQUEST_TYPES)[number];
+
 export const REQUEST_TYPES = [
-  SOCKET_EVENTS.PUBLISH,
-  SOCKET_EVENTS.UPDATE,
-  SOCKET_EVENTS.ACK,
+  'order:publish',
+  'order:update',
+  'order:ack',
+  'order:item_update',
+  'order:hold',
+  'order:fire',
+  'order:recall',
+  'order:rush',
 ] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 
@@ -61,6 +125,13 @@ export const LIMITS = {
   MAX_WAIT_MS: 30_000,
   EVENTS_PAGE_MAX: 1_000,
   EVENTS_PAGE_DEFAULT: 500,
+} as const;
+
+export const KITCHEN_LIMITS = {
+  /** v1.1: how long after a bump a line or an order may still be recalled. */
+  RECALL_WINDOW_MS: 600_000,
+  /** v1.1: holds one order may name at publish (one per course, or one for the order). */
+  HOLDS_MAX: 20,
 } as const;
 
 /** Keys that could pollute an object's prototype when merged; refused anywhere in a message. */

@@ -1,5 +1,8 @@
 export type {
   EventType,
+  ItemStatus,
+  KitchenEventType,
+  KitchenRequestType,
   OrderEventType,
   OrderStatus,
   Priority,
@@ -10,10 +13,16 @@ export {
   EVENT_TYPE_VALUES,
   EVENT_TYPES,
   FORBIDDEN_KEYS,
+  ITEM_STATUSES,
+  KITCHEN_EVENT_TYPES,
+  KITCHEN_LIMITS,
+  KITCHEN_REQUEST_TYPES,
+  KITCHEN_SOCKET_EVENTS,
   LIMITS,
   ORDER_EVENT_TYPES,
   ORDER_STATUSES,
   PRIORITIES,
+  PROTOCOL_REVISION,
   PROTOCOL_VERSION,
   REQUEST_TYPES,
   ROLES,
@@ -22,6 +31,20 @@ export {
 export { eventDedupKey } from './dedupKey.js';
 export type { ErrorBody, ErrorCode, ValidationIssue } from './errors.js';
 export { ERROR_CODES, HTTP_STATUS_BY_CODE, isErrorCode, KitchenSyncError } from './errors.js';
+export { canItemTransition, orderStatusFromLines } from './itemTransitions.js';
+export type { KitchenOutcome } from './kitchenChanges.js';
+export {
+  applyFire,
+  applyHold,
+  applyItemUpdate,
+  applyRecall,
+  applyRush,
+  fireDue,
+  nextFireAt,
+  openOrder,
+  withOrderStatus,
+} from './kitchenChanges.js';
+export { lineIdAt } from './lineIds.js';
 export type {
   BridgeHealth,
   CaughtUpMessage,
@@ -30,6 +53,8 @@ export type {
   FailureAck,
   HealthResponse,
   HealthTls,
+  KitchenCommandAck,
+  KitchenCommandResult,
   OrderAckAck,
   OrderAckResult,
   PingAck,
@@ -41,12 +66,30 @@ export type {
   UpdateAck,
   UpdateResult,
 } from './messages.js';
+export type { OpenableOrder, OrderLine } from './orderLines.js';
+export { openLines, orderLines } from './orderLines.js';
 export type { UnsafeReason } from './safety.js';
 export { findUnsafe } from './safety.js';
 export type { EventEnvelope, KitchenStatusData, OrderEvent } from './schemas/envelope.js';
 export { EventEnvelopeSchema } from './schemas/envelope.js';
 export type { EventsQuery, OrdersQuery } from './schemas/http.js';
 export { EventsQuerySchema, OrdersQuerySchema } from './schemas/http.js';
+export type {
+  OrderFire,
+  OrderHold,
+  OrderItemUpdate,
+  OrderRecall,
+  OrderRush,
+} from './schemas/kitchenRequests.js';
+export {
+  OrderFireSchema,
+  OrderHoldSchema,
+  OrderItemUpdateSchema,
+  OrderRecallSchema,
+  OrderRushSchema,
+} from './schemas/kitchenRequests.js';
+export type { Hold } from './schemas/line.js';
+export { CourseSchema, HoldSchema, LineIdSchema, LineVersionSchema } from './schemas/line.js';
 export type { Order, OrderItem, OrderState } from './schemas/order.js';
 export {
   OrderItemSchema,
@@ -64,6 +107,8 @@ export {
   SeqSchema,
   UuidSchema,
 } from './schemas/primitives.js';
+export type { PublishedOrder } from './schemas/publishedOrder.js';
+export { PublishedItemSchema, PublishedOrderSchema } from './schemas/publishedOrder.js';
 export type { HandshakeAuth, HttpEventRequest, OrderAck, OrderUpdate } from './schemas/requests.js';
 export {
   HandshakeAuthSchema,

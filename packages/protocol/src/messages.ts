@@ -33,6 +33,21 @@ export interface OrderAckResult {
   obsolete?: true;
 }
 
+/**
+ * The answer to a v1.1 command. `duplicate: true` = nothing was logged: a repeat of the same
+ * `event_id` (`seq` is the event's), or an order already as asked (`seq` 0). `stale: true` =
+ * the command's `version` was not the current one. Every duplicate answer carries `order` as
+ * it stands, so the screen that lost a race shows what won.
+ */
+export interface KitchenCommandResult {
+  ok: true;
+  seq: number;
+  version: number;
+  duplicate: boolean;
+  stale?: true;
+  order?: OrderState;
+}
+
 export interface PingResult {
   ok: true;
   ts: string;
@@ -42,6 +57,7 @@ export type PublishAck = PublishResult | FailureAck;
 export type UpdateAck = UpdateResult | FailureAck;
 export type OrderAckAck = OrderAckResult | FailureAck;
 export type PingAck = PingResult | FailureAck;
+export type KitchenCommandAck = KitchenCommandResult | FailureAck;
 
 /** `sync:snapshot`: the open orders a client may see, and the cursor it resumes from. */
 export interface SnapshotMessage {

@@ -3,6 +3,9 @@ import {
   EVENT_TYPE_VALUES,
   EVENT_TYPES,
   FORBIDDEN_KEYS,
+  KITCHEN_EVENT_TYPES,
+  KITCHEN_LIMITS,
+  KITCHEN_SOCKET_EVENTS,
   LIMITS,
   ORDER_EVENT_TYPES,
   ORDER_STATUSES,
@@ -28,7 +31,27 @@ describe('protocol constants', () => {
       SNAPSHOT: 'sync:snapshot',
       CAUGHT_UP: 'sync:caught_up',
     });
-    expect([...REQUEST_TYPES]).toEqual(['order:publish', 'order:update', 'order:ack']);
+    expect([...REQUEST_TYPES]).toEqual([
+      'order:publish',
+      'order:update',
+      'order:ack',
+      'order:item_update',
+      'order:hold',
+      'order:fire',
+      'order:recall',
+      'order:rush',
+    ]);
+  });
+
+  it('names the v1.1 commands and holds their limits', () => {
+    expect(KITCHEN_SOCKET_EVENTS).toEqual({
+      ITEM_UPDATE: 'order:item_update',
+      HOLD: 'order:hold',
+      FIRE: 'order:fire',
+      RECALL: 'order:recall',
+      RUSH: 'order:rush',
+    });
+    expect(KITCHEN_LIMITS).toEqual({ RECALL_WINDOW_MS: 600_000, HOLDS_MAX: 20 });
   });
 
   it('names the event types, and logs all but presence', () => {
@@ -38,9 +61,17 @@ describe('protocol constants', () => {
       'order_acknowledged',
       'order_cancelled',
       'order_completed',
+      'order_fired',
+      'order_held',
+      'order_item_updated',
+      'order_recalled',
+      'order_rushed',
       'order_updated',
     ]);
-    expect(EVENT_TYPE_VALUES).toEqual(Object.values(EVENT_TYPES));
+    expect(EVENT_TYPE_VALUES).toEqual([
+      ...Object.values(EVENT_TYPES),
+      ...Object.values(KITCHEN_EVENT_TYPES),
+    ]);
     expect([...ORDER_EVENT_TYPES]).toEqual(
       EVENT_TYPE_VALUES.filter((t) => t !== 'kitchen_status_changed'),
     );

@@ -8,6 +8,8 @@ import { createTokenVerifier } from './auth/tokens.js';
 import { registerBridgeMetrics } from './bridge/bridgeMetrics.js';
 import { createDownlink } from './bridge/downlink.js';
 import { createUplink, type Uplink } from './bridge/uplink.js';
+import { createHoldTimers, type HoldTimers } from './core/holdTimers.js';
+import { createKitchenCommands } from './core/kitchenCommands.js';
 import { createOrderCommands } from './core/orderCommands.js';
 import { createLiveFeed } from './lib/liveFeed.js';
 import { createLogger } from './logger.js';
@@ -107,10 +109,16 @@ export interface Relay {
   reloadTls(): Promise<TlsReloadOutcome>;
   /** What `/health` reports about the certificate. */
   tlsHealth(): TlsHealth;
+  /**
+   * Fires the held lines whose `fire_at` has come (v1.1); resolves with how many orders were
+   * fired. The relay does it every second by itself; tests call it after moving `now`.
+   */
+  fireDueHolds(): Promise<number>;
 }
 
 const HOUR_MS = 3_600_000;
 const PRUNE_INTERVAL_MS = 60_000;
+const HOLD_CHECK_MS = 1_000;
 const CLOSE_GRACE_MS = 500;
 
 function openStore(options: RelayOptions, logger: Logger): EventStore {
@@ -174,6 +182,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
   };
 
   const storage = createStorageHealth(now);
+  let holds: HoldTimers | undefined;
   const onCommitted = (events: StoredEvent[]) => {
     storage.committed();
     const outlets = new Set<string>();
@@ -183,6 +192,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     }
     live.publish(events);
     uplink?.notify();
+    holds?.observe(events);
     // Count-based retention runs as the log grows, with slack so it is not every tick.
     for (const outlet of outlets) {
       const { maxEvents } = retentionNow();
@@ -209,7 +219,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const queue = createWriteQueue(store, onCommitted, setImmediate, (error) =>
     logger.error({ err: error }, 'after-commit delivery failed'),
   );
-  const commands = createOrderCommands({
+  const orderCommands = createOrderCommands({
     store,
     queue,
     maxMessageBytes,
@@ -230,6 +240,29 @@ export function createRelay(options: RelayOptions = {}): Relay {
     onError: (error) => {
       storage.failed(error);
       logger.error({ err: error }, 'request failed');
+    },
+  });
+  const commands = createKitchenCommands(
+    {
+      store,
+      queue,
+      maxMessageBytes,
+      now,
+      newId: randomUUID,
+      onError: (error) => {
+        storage.failed(error);
+        logger.error({ err: error }, 'request failed');
+      },
+    },
+    orderCommands,
+  );
+  holds = createHoldTimers({
+    store,
+    now,
+    fire: (orderId) => commands.fireDueLines(orderId),
+    onError: (error) => {
+      storage.failed(error);
+      logger.error({ err: error }, 'firing held lines failed');
     },
   });
 
@@ -324,6 +357,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
 
   let listenedHost = 'localhost';
   let pruneTimer: NodeJS.Timeout | undefined;
+  let holdTimer: NodeJS.Timeout | undefined;
+  const fireDueHolds = () => holds!.fireDue();
   let closing: Promise<void> | undefined;
 
   return {
@@ -339,6 +374,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
             message: 'this relay runs without TLS',
           }),
     tlsHealth: () => tls?.health() ?? { enabled: false },
+    fireDueHolds,
     async listen() {
       // Bad certificate input fails here, before anything listens: never plain HTTP instead.
       await tls?.start(app.server as unknown as TlsServer);
@@ -347,6 +383,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
       pruneTimer.unref();
       uplink?.start();
       downlink?.start();
+      holdTimer = setInterval(() => void fireDueHolds(), HOLD_CHECK_MS);
+      holdTimer.unref();
       const host = options.host ?? '0.0.0.0';
       await app.listen({ port: options.port ?? 3001, host });
       const address = app.server.address();
@@ -371,6 +409,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         if (pruneTimer) clearInterval(pruneTimer);
         uplink?.stop();
         downlink?.stop();
+        if (holdTimer) clearInterval(holdTimer);
         tls?.close();
         routes.wakeAll();
         // Commit what is queued and let its acks go out before the sockets are cut.

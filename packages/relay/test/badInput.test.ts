@@ -219,6 +219,114 @@ const cases: Case[] = [
     code: 'invalid_payload',
   },
   { name: 'ping without ack callback', event: 'ping', payload: () => undefined },
+  // v1.1
+  {
+    name: 'publish with two items of one line_id',
+    payload: () =>
+      order({
+        items: [
+          { ...item, line_id: 'a' },
+          { ...item, line_id: 'a' },
+        ],
+      }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'publish with an empty line_id',
+    payload: () => withItem({ line_id: '' }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'publish with a numeric line_id',
+    payload: () => withItem({ line_id: 7 }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'publish holding a course no item has',
+    payload: () => order({ items: [{ ...item, course: 1 }], hold: [{ course: 2 }] }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'publish with a hold that is not a list',
+    payload: () => order({ hold: { course: 1 } as never }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'publish with a bad fire_at',
+    payload: () => order({ hold: [{ fire_at: 'in 10 minutes' }] }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'item_update to held',
+    event: 'order:item_update',
+    payload: () => ({ order_id: id(), line_id: 'a', status: 'held' }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'item_update without line_id',
+    event: 'order:item_update',
+    payload: () => ({ order_id: id(), status: 'ready' }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'item_update with a float version',
+    event: 'order:item_update',
+    payload: () => ({ order_id: id(), line_id: 'a', status: 'ready', version: 1.5 }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'item_update of a string',
+    event: 'order:item_update',
+    payload: () => 'bump',
+    code: 'invalid_payload',
+  },
+  {
+    name: 'item_update of an order the relay does not have',
+    event: 'order:item_update',
+    payload: () => ({ order_id: id(), line_id: 'a', status: 'ready' }),
+    code: 'not_found',
+  },
+  {
+    name: 'hold with an extra field',
+    event: 'order:hold',
+    payload: () => ({ order_id: id(), minutes: 10 }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'fire with an empty course',
+    event: 'order:fire',
+    payload: () => ({ order_id: id(), course: '' }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'recall with a zero version',
+    event: 'order:recall',
+    payload: () => ({ order_id: id(), version: 0 }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'rush with a bad UUID',
+    event: 'order:rush',
+    payload: () => ({ order_id: 'o-1' }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'rush with a prototype key',
+    event: 'order:rush',
+    payload: () => raw(`{"order_id":"${id()}","__proto__":{"x":1}}`),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'item_update too large',
+    event: 'order:item_update',
+    payload: () => ({ order_id: id(), line_id: 'a', status: 'ready', pad: 'x'.repeat(70_000) }),
+    code: 'too_large',
+  },
+  {
+    name: 'invalid item_update without ack callback',
+    event: 'order:item_update',
+    payload: () => ({ order_id: 'x' }),
+  },
 ];
 
 describe('bad input', () => {

@@ -1,4 +1,14 @@
-import type { Order, OrderAck, OrderUpdate, RequestType } from '@kitchen-sync/protocol';
+import type {
+  Order,
+  OrderAck,
+  OrderFire,
+  OrderHold,
+  OrderItemUpdate,
+  OrderRecall,
+  OrderRush,
+  OrderUpdate,
+  RequestType,
+} from '@kitchen-sync/protocol';
 
 /** Why the last attempt failed, or why an entry was rejected. `status` is set for HTTP answers. */
 export interface OutboxFailure {
@@ -11,7 +21,16 @@ export interface OutboxPayloads {
   'order:publish': Order;
   'order:update': OrderUpdate;
   'order:ack': OrderAck;
+  // v1.1 kitchen commands: line bumps, hold & fire, recall, rush.
+  'order:item_update': OrderItemUpdate;
+  'order:hold': OrderHold;
+  'order:fire': OrderFire;
+  'order:recall': OrderRecall;
+  'order:rush': OrderRush;
 }
+
+/** What `enqueue` takes: every request but a new order, which goes through `submit`. */
+export type EnqueueType = Exclude<RequestType, 'order:publish'>;
 
 /** One request waiting for the relay's acknowledgement. `id` is the submission order. */
 export interface OutboxEntry<T extends RequestType = RequestType> {

@@ -49,6 +49,7 @@ export const OrderSchema = v.looseObject({
   priority: v.optional(v.picklist(PRIORITIES)),
   notes: v.optional(TextSchema),
 });
+
 export type Order = v.InferOutput<typeof OrderSchema>;
 
 /** An order as the relay holds it: the published order plus its state. */
@@ -58,5 +59,7 @@ export const OrderStateSchema = v.looseObject({
   updated_at: v.optional(IsoTimestampSchema),
   acknowledged_by: v.optional(v.array(v.string())),
   status_reason: v.optional(TextSchema),
+  /** v1.1: when the order entered its status (a recall's window counts from it). */
+  status_at: v.optional(IsoTimestampSchema),
 });
 export type OrderState = v.InferOutput<typeof OrderStateSchema>;

@@ -30,7 +30,7 @@ export type HandshakeAuth = v.InferOutput<typeof HandshakeAuthSchema>;
 
 /** `POST /api/events` body: one socket request carried over HTTP. */
 export const HttpEventRequestSchema = v.strictObject({
-  type: v.picklist(REQUEST_TYPES, 'must be order:publish, order:update or order:ack'),
+  type: v.picklist(REQUEST_TYPES, `must be one of ${REQUEST_TYPES.join(', ')}`),
   payload: v.unknown(),
 });
 export type HttpEventRequest = v.InferOutput<typeof HttpEventRequestSchema>;

@@ -1,14 +1,26 @@
 import type { Role } from '@kitchen-sync/protocol';
 import type { Principal } from './principal.js';
 
-export type Action = 'publish' | 'update' | 'ack' | 'read' | 'admin';
+export type Action =
+  | 'publish'
+  | 'update'
+  | 'ack'
+  | 'read'
+  | 'admin'
+  // v1.1: bump a line, hold, fire, recall, rush.
+  | 'item'
+  | 'hold'
+  | 'fire'
+  | 'recall'
+  | 'rush';
 
-// pos publishes and updates; kitchen updates status and acks; monitor reads; admin does all.
+// pos publishes, updates, holds, fires and rushes; kitchen updates, bumps lines, fires (expo
+// fires the next course) and acks; both recall; monitor reads; admin does all.
 const ALLOWED: Readonly<Record<Role, readonly Action[]>> = {
-  pos: ['publish', 'update', 'read'],
-  kitchen: ['update', 'ack', 'read'],
+  pos: ['publish', 'update', 'read', 'hold', 'fire', 'rush', 'recall'],
+  kitchen: ['update', 'ack', 'read', 'item', 'fire', 'recall'],
   monitor: ['read'],
-  admin: ['publish', 'update', 'ack', 'read', 'admin'],
+  admin: ['publish', 'update', 'ack', 'read', 'admin', 'item', 'hold', 'fire', 'recall', 'rush'],
 };
 
 /** `null` principal = `--insecure-no-auth` without a token: everything is allowed. */

@@ -7,16 +7,18 @@ import {
   type Order,
   type OrderAckResult,
   OrderAckSchema,
-  OrderSchema,
   type OrderState,
   type OrderUpdate,
   OrderUpdateSchema,
+  openOrder,
+  PublishedOrderSchema,
   type PublishResult,
   type RequestType,
   SOCKET_EVENTS,
   type UpdateResult,
   UuidSchema,
   validate,
+  withOrderStatus,
 } from '@kitchen-sync/protocol';
 import { inScope, mayDo } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
@@ -139,7 +141,8 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
       }
       const tsMs = now();
       const state: OrderState = {
-        ...withoutRelayState(order),
+        // v1.1: line ids, line status (held ones from the order's `hold`), status_at.
+        ...openOrder(withoutRelayState(order), tsMs),
         status: 'pending',
         version: 1,
         updated_at: new Date(tsMs).toISOString(),
@@ -178,13 +181,18 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
         );
       }
       const tsMs = now();
-      const next: OrderState = {
-        ...state,
-        status: request.status,
-        version: state.version + 1,
-        updated_at: new Date(tsMs).toISOString(),
-        ...(request.reason !== undefined ? { status_reason: request.reason } : {}),
-      };
+      // v1.1: an order bumped to ready takes its lines with it.
+      const next: OrderState = withOrderStatus(
+        {
+          ...state,
+          status: request.status,
+          version: state.version + 1,
+          updated_at: new Date(tsMs).toISOString(),
+          ...(request.reason !== undefined ? { status_reason: request.reason } : {}),
+        },
+        state.status,
+        tsMs,
+      );
       const changed = { ...existing, state: next, updatedMs: tsMs };
       const type = eventTypeForStatus(request.status);
       const event = store.append(orderEvent(changed, type, request.event_id, origin));
@@ -250,7 +258,7 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
       switch (type) {
         case SOCKET_EVENTS.PUBLISH: {
           if (!mayDo(principal, 'publish')) return failure('forbidden', 'your role cannot publish');
-          const checked = validate(OrderSchema, payload);
+          const checked = validate(PublishedOrderSchema, payload);
           if (!checked.ok) return { ok: false, error: checked.error };
           if (containsBinary(payload)) {
             return failure('invalid_payload', 'an order holds JSON values only, not binary data');

@@ -1,0 +1,250 @@
+import { type ItemStatus, KITCHEN_LIMITS, type OrderStatus } from './constants.js';
+import { canItemTransition, orderStatusFromLines } from './itemTransitions.js';
+import { type OpenableOrder, type OrderLine, openLines, orderLines } from './orderLines.js';
+import type { Order, OrderState } from './schemas/order.js';
+
+/**
+ * What a v1.1 command does to an order. `unchanged`: the order already is as asked (a repeat,
+ * or the other screen got there first). `stale`: the command named a version that is no longer
+ * the current one; nothing changes and the sender is answered with the order as it stands.
+ */
+export type KitchenOutcome =
+  | { kind: 'changed'; state: OrderState; statusChanged: boolean }
+  | { kind: 'unchanged' }
+  | { kind: 'stale' }
+  | { kind: 'refused'; code: 'invalid_transition' | 'not_found'; message: string };
+
+const refused = (code: 'invalid_transition' | 'not_found', message: string): KitchenOutcome => ({
+  kind: 'refused',
+  code,
+  message,
+});
+const UNCHANGED: KitchenOutcome = { kind: 'unchanged' };
+const STALE: KitchenOutcome = { kind: 'stale' };
+
+const isFinal = (status: OrderStatus) => status === 'completed' || status === 'cancelled';
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A line entering `status`: its version goes up; a fired line keeps when it was fired. */
+function moveLine(line: OrderLine, status: ItemStatus, nowMs: number): OrderLine {
+  const { fire_at: _fireAt, ...rest } = line;
+  return {
+    ...rest,
+    status,
+    version: line.version + 1,
+    status_at: iso(nowMs),
+    ...(line.status === 'held' && status === 'pending' ? { fired_at: iso(nowMs) } : {}),
+  };
+}
+
+/** The order after a change of its lines: status derived (or forced), version + 1. */
+function changed(
+  state: OrderState,
+  lines: OrderLine[],
+  nowMs: number,
+  status: OrderStatus = orderStatusFromLines(state.status, lines),
+  extra: Partial<OrderState> = {},
+): KitchenOutcome {
+  const statusChanged = status !== state.status;
+  return {
+    kind: 'changed',
+    statusChanged,
+    state: {
+      ...state,
+      ...extra,
+      items: lines,
+      status,
+      version: state.version + 1,
+      updated_at: iso(nowMs),
+      ...(statusChanged ? { status_at: iso(nowMs) } : {}),
+    },
+  };
+}
+
+const sameCourse = (line: OrderLine, course: string | number | undefined) =>
+  course === undefined || String(line.course) === String(course);
+
+function courseMissing(lines: OrderLine[], course: string | number | undefined) {
+  return course !== undefined && !lines.some((line) => sameCourse(line, course));
+}
+
+/** A new order's v1.1 state: its lines opened (or held) and when it entered `pending`. */
+export function openOrder(order: OpenableOrder, nowMs: number): Order & { status_at: string } {
+  const { hold: _hold, ...fields } = order;
+  return { ...fields, items: openLines(order, nowMs), status_at: iso(nowMs) };
+}
+
+/** `order:item_update`: one line moves forward; the order is ready once every line is. */
+export function applyItemUpdate(
+  state: OrderState,
+  request: { line_id: string; status: 'preparing' | 'ready'; version?: number | undefined },
+  nowMs: number,
+): KitchenOutcome {
+  const lines = orderLines(state);
+  const index = lines.findIndex((line) => line.line_id === request.line_id);
+  if (index < 0) return refused('not_found', 'no such line in this order');
+  const line = lines[index]!;
+  if (line.status === request.status) return UNCHANGED;
+  if (request.version !== undefined && request.version !== line.version) return STALE;
+  if (isFinal(state.status)) return refused('invalid_transition', `the order is ${state.status}`);
+  if (line.status === 'held')
+    return refused('invalid_transition', 'the line is held; fire it first');
+  if (!canItemTransition(line.status, request.status)) {
+    return refused('invalid_transition', `cannot go from ${line.status} to ${request.status}`);
+  }
+  lines[index] = moveLine(line, request.status, nowMs);
+  return changed(state, lines, nowMs);
+}
+
+/**
+ * `order:hold`: the lines of a course (or of the whole order) that are not started yet are
+ * held, until `fire_at` or an `order:fire`. Holding held lines again changes their `fire_at`.
+ */
+export function applyHold(
+  state: OrderState,
+  request: { course?: string | number | undefined; fire_at?: string | undefined },
+  nowMs: number,
+): KitchenOutcome {
+  if (isFinal(state.status) || state.status === 'ready') {
+    return refused('invalid_transition', `the order is ${state.status}`);
+  }
+  const lines = orderLines(state);
+  if (courseMissing(lines, request.course)) return refused('not_found', 'no line of that course');
+  let targets = 0;
+  let moved = false;
+  const next = lines.map((line) => {
+    if (!sameCourse(line, request.course)) return line;
+    if (line.status !== 'pending' && line.status !== 'held') return line;
+    targets++;
+    if (line.status === 'held' && line.fire_at === request.fire_at) return line;
+    moved = true;
+    const { fire_at: _fireAt, ...rest } =
+      line.status === 'held' ? line : moveLine(line, 'held', nowMs);
+    return {
+      ...rest,
+      ...(line.status === 'held' ? { version: line.version + 1 } : {}),
+      ...(request.fire_at ? { fire_at: request.fire_at } : {}),
+    };
+  });
+  if (targets === 0) {
+    return refused('invalid_transition', 'nothing to hold: those lines are already started');
+  }
+  return moved ? changed(state, next, nowMs) : UNCHANGED;
+}
+
+function fireWhere(
+  state: OrderState,
+  nowMs: number,
+  pick: (line: OrderLine) => boolean,
+): KitchenOutcome {
+  if (isFinal(state.status)) return refused('invalid_transition', `the order is ${state.status}`);
+  let moved = false;
+  const next = orderLines(state).map((line) => {
+    if (line.status !== 'held' || !pick(line)) return line;
+    moved = true;
+    return moveLine(line, 'pending', nowMs);
+  });
+  return moved ? changed(state, next, nowMs) : UNCHANGED;
+}
+
+/** `order:fire`: the held lines of a course (or all of them) go to the stations now. */
+export function applyFire(
+  state: OrderState,
+  request: { course?: string | number | undefined },
+  nowMs: number,
+): KitchenOutcome {
+  if (courseMissing(orderLines(state), request.course)) {
+    return refused('not_found', 'no line of that course');
+  }
+  return fireWhere(state, nowMs, (line) => sameCourse(line, request.course));
+}
+
+/** The relay's timer: held lines whose `fire_at` has come are fired. */
+export function fireDue(state: OrderState, nowMs: number): KitchenOutcome {
+  if (isFinal(state.status)) return UNCHANGED;
+  return fireWhere(
+    state,
+    nowMs,
+    (line) => line.fire_at !== undefined && Date.parse(line.fire_at) <= nowMs,
+  );
+}
+
+/** The earliest `fire_at` of the order's held lines, in ms; undefined when none is set. */
+export function nextFireAt(state: OrderState): number | undefined {
+  if (isFinal(state.status)) return undefined;
+  let earliest: number | undefined;
+  for (const line of orderLines(state)) {
+    if (line.status !== 'held' || line.fire_at === undefined) continue;
+    const at = Date.parse(line.fire_at);
+    if (earliest === undefined || at < earliest) earliest = at;
+  }
+  return earliest;
+}
+
+const outsideWindow = (since: string | undefined, nowMs: number, windowMs: number) =>
+  since === undefined || nowMs - Date.parse(since) > windowMs;
+
+/**
+ * `order:recall`, within `windowMs` of the bump. With `line_id`: that ready line goes back to
+ * `preparing` (and a ready or completed order with it). Without: a ready or completed order
+ * goes back to `preparing` with every line of it. `version` is the line's, or the order's.
+ */
+export function applyRecall(
+  state: OrderState,
+  request: { line_id?: string | undefined; version?: number | undefined },
+  nowMs: number,
+  windowMs: number = KITCHEN_LIMITS.RECALL_WINDOW_MS,
+): KitchenOutcome {
+  if (state.status === 'cancelled') return refused('invalid_transition', 'the order is cancelled');
+  const lines = orderLines(state);
+  const orderBumpedAt = (state.status_at as string | undefined) ?? state.updated_at;
+  const reopened: OrderStatus = state.status === 'pending' ? 'pending' : 'preparing';
+  if (request.line_id !== undefined) {
+    const index = lines.findIndex((line) => line.line_id === request.line_id);
+    if (index < 0) return refused('not_found', 'no such line in this order');
+    const line = lines[index]!;
+    if (line.status !== 'ready') return UNCHANGED;
+    if (request.version !== undefined && request.version !== line.version) return STALE;
+    if (outsideWindow(line.status_at, nowMs, windowMs)) {
+      return refused('invalid_transition', 'the recall window of this line has passed');
+    }
+    lines[index] = moveLine(line, 'preparing', nowMs);
+    return changed(state, lines, nowMs, reopened);
+  }
+  if (state.status !== 'ready' && state.status !== 'completed') return UNCHANGED;
+  if (request.version !== undefined && request.version !== state.version) return STALE;
+  if (outsideWindow(orderBumpedAt, nowMs, windowMs)) {
+    return refused('invalid_transition', 'the recall window of this order has passed');
+  }
+  const next = lines.map((line) =>
+    line.status === 'ready' ? moveLine(line, 'preparing', nowMs) : line,
+  );
+  return changed(state, next, nowMs, 'preparing');
+}
+
+/** `order:rush`: the order's priority becomes `rush`. */
+export function applyRush(state: OrderState, nowMs: number): KitchenOutcome {
+  if (isFinal(state.status)) return refused('invalid_transition', `the order is ${state.status}`);
+  if (state.priority === 'rush') return UNCHANGED;
+  return changed(state, orderLines(state), nowMs, state.status, { priority: 'rush' });
+}
+
+/**
+ * A v1 `order:update` on a v1.1 order: the order's `status_at` moves, and an order bumped to
+ * `ready` or `completed` (expo) takes every line with it, so no line outlives its ticket.
+ */
+export function withOrderStatus(
+  next: OrderState,
+  previous: OrderStatus,
+  nowMs: number,
+): OrderState {
+  if (next.status === previous) return next;
+  const timed = { ...next, status_at: iso(nowMs) };
+  if (next.status !== 'ready' && next.status !== 'completed') return timed;
+  return {
+    ...timed,
+    items: orderLines(next).map((line) =>
+      line.status === 'ready' ? line : moveLine(line, 'ready', nowMs),
+    ),
+  };
+}
