@@ -68,6 +68,8 @@ export function lanRelayCommand({ root, host, port, dataDir, names, pagesDir }) 
     `kiosk=${pagesDir('kiosk')}`,
     '--app',
     `kitchen=${pagesDir('kitchen')}`,
+    '--app',
+    `pickup=${pagesDir('pickup')}`,
   ];
   return { args, env };
 }
@@ -101,7 +103,8 @@ export function lanBanner({ hosts, ports, centralQuery, kitchenQuery, caFile }) 
     return [
       `  ${host}`,
       `    kiosk      ${relay}/kiosk/${centralQuery}`,
-      `    kitchen    ${relay}/kitchen/${kitchenQuery}  (tenant 1, 2 or 3)`,
+      `    kitchen    ${relay}/kitchen/${kitchenQuery}  (tenant 1, 2 or 3; &station=wok, &expo)`,
+      `    pickup     ${relay}/pickup/${centralQuery}`,
       `    setup      ${relay}/setup  (CA download, QR code, per-device steps)`,
       `    central    https://${host}:${ports.central}/api/products/`,
     ].join('\n');

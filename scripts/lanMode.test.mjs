@@ -21,7 +21,7 @@ describe('pnpm start -- --lan', () => {
     expect(lanNames({ onLan: false, env: {}, machineName: 'kasir' })).toEqual([]);
   });
 
-  it('runs the relay CLI with --tls auto, the names and both pages', () => {
+  it('runs the relay CLI with --tls auto, the names and the three pages', () => {
     const { args } = lanRelayCommand({
       root: '/repo',
       host: '0.0.0.0',
@@ -47,6 +47,8 @@ describe('pnpm start -- --lan', () => {
       'kiosk=/pages/kiosk',
       '--app',
       'kitchen=/pages/kitchen',
+      '--app',
+      'pickup=/pages/pickup',
     ]);
   });
 

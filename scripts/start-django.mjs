@@ -3,69 +3,23 @@
 // here), the relay, and the kiosk and kitchen pages. Needs Debian's python3-django,
 // python3-django-channels, python3-daphne, python3-channels-redis, python3-jwt,
 // python3-django-cors-headers and redis-server (see docs/django.md).
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { demoProcesses, waitFor } from './demoProcesses.mjs';
+import { demoSettings } from './demoSettings.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
 const python = env.KS_PYTHON ?? '/usr/bin/python3';
-const ports = {
-  relay: Number(env.RELAY_PORT ?? 3001),
-  central: Number(env.CENTRAL_PORT ?? 8000),
-  kiosk: Number(env.KIOSK_PORT ?? 5173),
-  kitchen: Number(env.KITCHEN_PORT ?? 5174),
-};
-const host = env.HOST ?? '0.0.0.0';
-const secret = env.KS_SECRET ?? 'kitchen-sync-demo-secret-not-for-production';
+const { ports, host, secret, skipBuild } = demoSettings(env);
 const dataDir = env.KS_DATA_DIR ?? join(root, '.data', 'django-demo');
-const skipBuild = env.SKIP_BUILD === '1';
 const packageDir = join(root, 'integrations', 'django');
 const projectDir = join(packageDir, 'testproject');
 
-const children = new Map();
-const servers = [];
-const expectedExits = new Set();
-let stopping = false;
-
-function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
-  if (result.status !== 0) {
-    console.error(`\n${command} ${args.join(' ')} failed`);
-    process.exit(result.status ?? 1);
-  }
-  return result;
-}
-
-function start(name, command, args, options = {}) {
-  const child = spawn(command, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...options,
-    env: { ...env, ...options.env },
-  });
-  children.set(name, child);
-  for (const stream of [child.stdout, child.stderr]) {
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk) => {
-      for (const line of chunk.split('\n').filter(Boolean)) console.log(`[${name}] ${line}`);
-    });
-  }
-  child.on('exit', (code, signal) => {
-    children.delete(name);
-    if (expectedExits.delete(name)) {
-      console.log(`[${name}] stopped (${signal ?? code})`);
-      return;
-    }
-    if (!stopping) {
-      console.error(`[${name}] exited (${signal ?? code}); stopping the demo`);
-      void stop(1);
-    }
-  });
-  return child;
-}
+const { children, servers, run, start, kill, stop } = demoProcesses({ root, env });
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -78,43 +32,10 @@ function freePort() {
   });
 }
 
-async function waitFor(url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
-
-async function stop(code = 0) {
-  if (stopping) return;
-  stopping = true;
-  console.log('\nstopping…');
-  const exits = [...children.values()].map(
-    (child) =>
-      new Promise((resolve) => {
-        const force = setTimeout(() => child.kill('SIGKILL'), 5000);
-        child.once('exit', () => {
-          clearTimeout(force);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  );
-  await Promise.all([...exits, ...servers.map((server) => server.close())]);
-  process.exit(code);
-}
-
 if (!skipBuild) run('pnpm', ['-r', '--filter', './packages/**', 'build']);
 
 const vite = await import('vite');
-for (const page of ['kiosk', 'kitchen']) {
+for (const page of ['kiosk', 'kitchen', 'pickup']) {
   const configFile = join(root, 'examples', page, 'vite.config.ts');
   if (!skipBuild) await vite.build({ configFile, logLevel: 'warn' });
   servers.push(
@@ -200,6 +121,7 @@ console.log(`
 kitchen-sync demo is running against Django (daphne + Redis + integrations/django)
   kiosk          http://localhost:${ports.kiosk}/${centralQuery}
   kitchen        http://localhost:${ports.kitchen}/${kitchenQuery}  (tenant 1, 2 or 3)
+  pickup board   http://localhost:${ports.pickup}/${centralQuery}
   django         http://localhost:${ports.central}/api/products/
   relay health   http://localhost:${ports.relay}/health
 ${lan.join('\n')}
@@ -212,18 +134,8 @@ if (process.stdin.isTTY) {
   process.stdin.setEncoding('utf8');
   process.stdin.on('data', (key) => {
     if (key === 'q' || key === '\u0003') void stop(0);
-    const daphne = children.get('daphne');
-    if (key === 'o' && daphne) {
-      expectedExits.add('daphne');
-      daphne.kill('SIGKILL');
-    } else if (key === 'o') {
-      startDaphne();
-    }
-    const relay = children.get('relay');
-    if (key === 'k' && relay) {
-      expectedExits.add('relay');
-      relay.kill('SIGKILL');
-    }
-    if (key === 'r' && !relay) startRelay();
+    if (key === 'o' && !kill('daphne')) startDaphne();
+    if (key === 'k') kill('relay');
+    if (key === 'r' && !children.has('relay')) startRelay();
   });
 }

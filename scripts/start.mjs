@@ -1,11 +1,12 @@
-// `pnpm start`: builds the packages and the two demo pages, then runs relay + central +
-// kiosk + kitchen until Ctrl-C. Ports come from the environment (see docs/getting-started.md).
+// `pnpm start`: builds the packages and the three demo pages, then runs relay + central +
+// kiosk + kitchen + pickup board until Ctrl-C. Ports come from the environment (see docs/getting-started.md).
 // `--lan` (or KS_LAN=1) serves everything over HTTPS for tablets instead: see lanMode.mjs.
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoAddresses, probeHost } from './demoAddresses.mjs';
+import { demoProcesses, waitFor } from './demoProcesses.mjs';
+import { demoSettings } from './demoSettings.mjs';
 import {
   lanBanner,
   lanModeRequested,
@@ -17,16 +18,8 @@ import {
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
-const ports = {
-  relay: Number(env.RELAY_PORT ?? 3001),
-  central: Number(env.CENTRAL_PORT ?? 8000),
-  kiosk: Number(env.KIOSK_PORT ?? 5173),
-  kitchen: Number(env.KITCHEN_PORT ?? 5174),
-};
-const host = env.HOST ?? '0.0.0.0';
-const secret = env.KS_SECRET ?? 'kitchen-sync-demo-secret-not-for-production';
+const { ports, host, secret, skipBuild } = demoSettings(env);
 const dataDir = env.KS_DATA_DIR ?? join(root, '.data', 'relay');
-const skipBuild = env.SKIP_BUILD === '1';
 const lanMode = lanModeRequested(process.argv.slice(2), env);
 /** Where each page's build goes; KS_DEMO_PAGES_DIR/<page> serves pages built elsewhere. */
 const pagesDir = (page) =>
@@ -34,87 +27,17 @@ const pagesDir = (page) =>
     ? join(resolve(env.KS_DEMO_PAGES_DIR), page)
     : join(root, 'examples', page, 'dist');
 
-const children = new Map();
-const servers = [];
-/** Children killed on purpose from the keyboard: their exit must not stop the demo. */
-const expectedExits = new Set();
-let stopping = false;
-
-function run(command, args) {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', shell: false });
-  if (result.status !== 0) {
-    console.error(`\n${command} ${args.join(' ')} failed`);
-    process.exit(result.status ?? 1);
-  }
-}
-
-function start(name, args, options) {
-  const child = spawn(process.execPath, args, {
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    ...options,
-    env: { ...env, ...options.env },
-  });
-  children.set(name, child);
-  const prefix = (line) => `[${name}] ${line}`;
-  for (const stream of [child.stdout, child.stderr]) {
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk) => {
-      for (const line of chunk.split('\n').filter(Boolean)) console.log(prefix(line));
-    });
-  }
-  child.on('exit', (code, signal) => {
-    children.delete(name);
-    if (expectedExits.delete(name)) {
-      console.log(prefix(`stopped (${signal ?? code})`));
-      return;
-    }
-    if (!stopping) {
-      console.error(prefix(`exited (${signal ?? code}); stopping the demo`));
-      void stop(1);
-    }
-  });
-  return child;
-}
-
-async function waitFor(url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
-
-async function stop(code = 0) {
-  if (stopping) return;
-  stopping = true;
-  console.log('\nstopping…');
-  const exits = [...children.values()].map(
-    (child) =>
-      new Promise((resolve) => {
-        const force = setTimeout(() => child.kill('SIGKILL'), 5000);
-        child.once('exit', () => {
-          clearTimeout(force);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  );
-  await Promise.all([...exits, ...servers.map((server) => server.close())]);
-  process.exit(code);
-}
+const { children, servers, run, start, kill, stop } = demoProcesses({ root, env });
+/** Node children, with an IPC channel: central takes its outage toggle over it. */
+const startNode = (name, args, options) =>
+  start(name, process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], ...options });
 
 if (!skipBuild) {
   run('pnpm', ['-r', '--filter', './packages/**', 'build']);
 }
 
 const vite = await import('vite');
-for (const page of ['kiosk', 'kitchen']) {
+for (const page of ['kiosk', 'kitchen', 'pickup']) {
   const configFile = join(root, 'examples', page, 'vite.config.ts');
   const build = { outDir: pagesDir(page), emptyOutDir: true };
   if (!skipBuild) await vite.build({ configFile, logLevel: 'warn', build });
@@ -143,13 +66,13 @@ const tls = tlsFiles(dataDir);
 const lanRelay = lanRelayCommand({ root, host, port: ports.relay, dataDir, names, pagesDir });
 const startRelay = () =>
   lanMode
-    ? start('relay', lanRelay.args, { cwd: root, env: { ...relayEnv, ...lanRelay.env } })
-    : start('relay', [join(root, 'examples', 'relay', 'relay.mjs')], {
+    ? startNode('relay', lanRelay.args, { cwd: root, env: { ...relayEnv, ...lanRelay.env } })
+    : startNode('relay', [join(root, 'examples', 'relay', 'relay.mjs')], {
         cwd: join(root, 'examples', 'relay'),
         env: relayEnv,
       });
 const startCentral = () =>
-  start('central', ['--import', 'tsx', 'src/main.ts'], {
+  startNode('central', ['--import', 'tsx', 'src/main.ts'], {
     cwd: join(root, 'examples', 'central'),
     env: {
       CENTRAL_PORT: String(ports.central),
@@ -195,6 +118,8 @@ if (lanMode) {
 kitchen-sync demo is running
   kiosk          http://${local}:${ports.kiosk}/${centralQuery}
   kitchen        http://${local}:${ports.kitchen}/${kitchenQuery}  (tenant 1, 2 or 3)
+                 stations: ${kitchenQuery}&station=wok , ${kitchenQuery}&station=grill , expo: ${kitchenQuery}&expo
+  pickup board   http://${local}:${ports.pickup}/${centralQuery}
   central        http://${local}:${ports.central}/api/products/
   relay health   http://${local}:${ports.relay}/health
 ${lanLines.join('')}Keys: o = toggle internet outage (central down/up), k = kill the relay (SIGKILL),
@@ -212,11 +137,7 @@ if (process.stdin.isTTY) {
       outage = !outage;
       central.send({ outage });
     }
-    const relay = children.get('relay');
-    if (key === 'k' && relay) {
-      expectedExits.add('relay');
-      relay.kill('SIGKILL');
-    }
-    if (key === 'r' && !relay) startRelay();
+    if (key === 'k') kill('relay');
+    if (key === 'r' && !children.has('relay')) startRelay();
   });
 }

@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     'outbox/index': 'src/outbox/index.ts',
     'feed/index': 'src/feed/index.ts',
+    'feed-views/index': 'src/feed/views/index.ts',
     'master-data/index': 'src/master-data/index.ts',
     'sw/index': 'src/sw/index.ts',
     'sw-manager/index': 'src/sw-manager/index.ts',

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../test-support/chromium.js';
+import { freePort } from '../../test-support/ports.js';
 import { type AddonMirror, startAddonMirror } from './support/addonMirror.js';
-import { freePort, startUntil } from './support/childProcess.js';
+import { startUntil } from './support/childProcess.js';
 import { createFreshApp, outsideEnv } from './support/freshApp.js';
 import {
   PACKAGES,

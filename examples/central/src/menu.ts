@@ -21,6 +21,8 @@ export interface Product {
   price: string;
   is_available: boolean;
   station?: string;
+  /** The course a line of this product belongs to: what a cashier can hold and fire. */
+  course?: number;
 }
 
 export interface Promotion {
@@ -94,12 +96,17 @@ const PRODUCT_ROWS: ProductRow[] = [
   [312, 33, 'Singkong Goreng', '14000', 'Bumbu bawang, sambal roa'],
 ];
 
-const STATION_BY_TENANT: Record<number, string> = { 1: 'wok', 2: 'kuah', 3: 'bar' };
+// Warung Nusantara cooks on two stations (wok and grill), so one of its orders shows on two
+// station screens and an expo screen.
+const STATION_BY_CATEGORY: Record<number, string> = { 11: 'wok', 12: 'grill', 13: 'wok' };
+const STATION_BY_TENANT: Record<number, string> = { 2: 'kuah', 3: 'bar' };
+// Course 1 (drinks, sides, snacks) goes at once; course 2 (mains) is the one a cashier holds.
+const MAIN_CATEGORIES = new Set([11, 13, 21, 22]);
 
 export const PRODUCTS: Product[] = PRODUCT_ROWS.map(
   ([id, category_id, name, price, description]) => {
     const tenant_id = Math.floor(category_id / 10);
-    const station = STATION_BY_TENANT[tenant_id];
+    const station = STATION_BY_CATEGORY[category_id] ?? STATION_BY_TENANT[tenant_id];
     return {
       id,
       tenant_id,
@@ -109,6 +116,7 @@ export const PRODUCTS: Product[] = PRODUCT_ROWS.map(
       price,
       is_available: true,
       ...(station ? { station } : {}),
+      course: MAIN_CATEGORIES.has(category_id) ? 2 : 1,
     };
   },
 );

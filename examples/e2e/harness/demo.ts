@@ -19,6 +19,7 @@ export class Demo {
   central!: Central;
   kioskServer!: PageServer;
   kitchenServer!: PageServer;
+  pickupServer!: PageServer;
   browser!: Browser;
   readonly #dataDir: string;
   readonly #contexts: BrowserContext[] = [];
@@ -36,6 +37,7 @@ export class Demo {
     this.central = await startCentral({ port: 0, relaySecret: SECRET, relayPort: this.relay.port });
     this.kioskServer = await servePage('kiosk', this.#pagesDir);
     this.kitchenServer = await servePage('kitchen', this.#pagesDir);
+    this.pickupServer = await servePage('pickup', this.#pagesDir);
     this.browser = await launchChromium();
   }
 
@@ -45,6 +47,16 @@ export class Demo {
 
   kitchenUrl(tenant: number): string {
     return `${this.kitchenServer.url}/?tenant=${tenant}&central=${encodeURIComponent(this.central.url)}`;
+  }
+
+  /** A kitchen screen of `tenant` in a mode: `{ station: 'wok' }` or `{ expo: '' }`. */
+  kitchenModeUrl(tenant: number, mode: Record<string, string>): string {
+    const query = new URLSearchParams(mode).toString().replace(/=(&|$)/g, '$1');
+    return `${this.kitchenUrl(tenant)}&${query}`;
+  }
+
+  pickupUrl(): string {
+    return `${this.pickupServer.url}/?central=${encodeURIComponent(this.central.url)}`;
   }
 
   async open(url: string): Promise<Page> {
@@ -61,6 +73,7 @@ export class Demo {
     await this.browser?.close().catch(() => {});
     await this.kioskServer?.close();
     await this.kitchenServer?.close();
+    await this.pickupServer?.close();
     await this.central?.close();
     await this.relay.stop('SIGKILL');
     rmSync(this.#dataDir, { recursive: true, force: true });

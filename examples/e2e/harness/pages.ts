@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type PreviewServer, preview } from 'vite';
 
-export type PageName = 'kiosk' | 'kitchen';
+export type PageName = 'kiosk' | 'kitchen' | 'pickup';
 
 const EXAMPLES = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -11,9 +11,9 @@ export function configFile(page: PageName): string {
   return join(EXAMPLES, page, 'vite.config.ts');
 }
 
-/** Production builds of both pages into `outRoot/<page>`, the way `pnpm start` serves them. */
+/** Production builds of the pages into `outRoot/<page>`, the way `pnpm start` serves them. */
 export async function buildPages(outRoot: string): Promise<void> {
-  for (const page of ['kiosk', 'kitchen'] as const) {
+  for (const page of ['kiosk', 'kitchen', 'pickup'] as const) {
     await build({
       configFile: configFile(page),
       logLevel: 'warn',

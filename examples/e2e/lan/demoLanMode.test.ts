@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, inject, test } from 'vitest';
+import { freePort, portIsFree } from '../../../test-support/ports';
 import { card, kioskReady, kitchenReady, placeOrder } from '../harness/screens';
-import { freePort, portIsFree, StartScript } from '../harness/startScript';
+import { StartScript } from '../harness/startScript';
 import { launchTrustedBrowser, type TrustedBrowser } from '../harness/trustedBrowser';
 
 // `pnpm start -- --lan` as a user runs it, kept on loopback: HOST=127.0.0.1, and a LAN name

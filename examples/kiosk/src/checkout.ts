@@ -7,7 +7,13 @@ export interface CheckoutContext {
   tenantNames: Map<string, string>;
   customerName: string;
   now: Date;
+  /** The cashier marked the order rush: it jumps the kitchens' queues. */
+  rush?: boolean;
+  /** Mains (course 2) wait on the station screens until the cashier fires them. */
+  holdMains?: boolean;
 }
+
+const MAINS_COURSE = 2;
 
 /** One kitchen order per tenant; the ids are minted here, once, and reused on every retry. */
 export function ordersFromCart(cart: Cart, context: CheckoutContext): Order[] {
@@ -25,6 +31,7 @@ export function ordersFromCart(cart: Cart, context: CheckoutContext): Order[] {
         quantity: line.quantity,
         price: String(line.product.price ?? '0'),
         ...(typeof line.product.station === 'string' ? { station: line.product.station } : {}),
+        ...(typeof line.product.course === 'number' ? { course: line.product.course } : {}),
       })),
       total_amount: String(lines.reduce((sum, line) => sum + lineTotal(line), 0)),
       created_at: context.now.toISOString(),
@@ -33,6 +40,12 @@ export function ordersFromCart(cart: Cart, context: CheckoutContext): Order[] {
     const tenantName = context.tenantNames.get(tenantId);
     if (tenantName) order.tenant_name = tenantName;
     if (context.customerName) order.customer_name = context.customerName;
+    if (context.rush) order.priority = 'rush';
+    // Held only where the order has mains and something else to start with.
+    const courses = new Set(order.items.map((item) => item.course));
+    if (context.holdMains && courses.has(MAINS_COURSE) && courses.size > 1) {
+      order.hold = [{ course: MAINS_COURSE }];
+    }
     return order;
   });
 }

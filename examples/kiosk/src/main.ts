@@ -11,7 +11,7 @@ import { registerWorker } from '../../shared/serviceWorker';
 import { Cart, lineTotal } from './cart';
 import { ordersFromCart, postOrderGroup } from './checkout';
 import { renderMenu } from './menuView';
-import { OrderHistory } from './orderHistory';
+import { type OrderChange, OrderHistory } from './orderHistory';
 
 const config = readDemoConfig(location);
 trackBarHeight();
@@ -69,12 +69,41 @@ function renderOrders(): void {
     const badge = document.createElement('span');
     badge.className = 'status';
     badge.dataset.status = order.status;
-    badge.textContent = order.status;
+    badge.textContent = order.rush ? `${order.status} · rush` : order.status;
     li.append(text, badge);
+    // The cashier's kitchen commands (protocol v1.1), while the kitchen is still at it.
+    if (order.status === 'pending' || order.status === 'preparing') {
+      const actions = document.createElement('span');
+      actions.className = 'actions';
+      if (!order.rush) actions.append(commandButton('Rush', 'order-rush'));
+      if (order.held) actions.append(commandButton('Kirim utama', 'order-fire'));
+      li.append(actions);
+    }
     return li;
   });
   $('#orders').replaceChildren(...items);
 }
+
+function commandButton(label: string, testid: string): HTMLButtonElement {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'ghost';
+  button.dataset.testid = testid;
+  button.textContent = label;
+  return button;
+}
+
+$('#orders').addEventListener('click', (event) => {
+  const target = event.target as HTMLElement;
+  const orderId = target.closest<HTMLElement>('[data-testid="order-card"]')?.dataset.orderId;
+  if (!orderId) return;
+  // Through the outbox like an order: queued offline, sent once, refused with a reason.
+  if (target.dataset.testid === 'order-rush') {
+    void outbox.enqueue('order:rush', { order_id: orderId });
+  } else if (target.dataset.testid === 'order-fire') {
+    void outbox.enqueue('order:fire', { order_id: orderId });
+  }
+});
 
 function renderCart(): void {
   const lines = cart.lines.map((line) => {
@@ -99,14 +128,23 @@ function renderCart(): void {
   $<HTMLButtonElement>('#place-order').disabled = cart.isEmpty;
 }
 
-function applyStatus(orderId: string | undefined, status: unknown): void {
-  if (!orderId || typeof status !== 'string') return;
-  if (history.setStatus(orderId, status as OrderStatus)) renderOrders();
+interface OrderData {
+  status?: unknown;
+  priority?: unknown;
+  items?: Array<{ status?: unknown }>;
+}
+
+/** Status, rush and held as the event's order stands (v1.1 events carry the whole order). */
+function applyOrder(orderId: string | undefined, data: OrderData | undefined): void {
+  if (!orderId || !data || typeof data.status !== 'string') return;
+  const change: OrderChange = { status: data.status as OrderStatus };
+  if (data.priority !== undefined) change.rush = data.priority === 'rush';
+  if (Array.isArray(data.items)) change.held = data.items.some((item) => item.status === 'held');
+  if (history.apply(orderId, change)) renderOrders();
 }
 
 socket.on('event', (event) => {
-  const data = event.data as { status?: unknown } | undefined;
-  applyStatus(event.order_id, data?.status);
+  applyOrder(event.order_id, event.data as OrderData | undefined);
   if (
     event.type === 'order_acknowledged' &&
     event.order_id &&
@@ -128,7 +166,7 @@ sw.status.subscribe(({ unsupportedReason }) => {
   }
 });
 socket.on('sync:snapshot', (snapshot) => {
-  for (const order of snapshot.orders) applyStatus(order.order_id, order.status);
+  for (const order of snapshot.orders) applyOrder(order.order_id, order as OrderData);
 });
 
 async function loadMenu(): Promise<void> {
@@ -162,6 +200,8 @@ async function placeOrder(): Promise<void> {
     tenantNames,
     customerName,
     now: new Date(),
+    rush: $<HTMLInputElement>('#rush').checked,
+    holdMains: $<HTMLInputElement>('#hold-mains').checked,
   });
   // Shown first, so a kitchen's acknowledgement that beats the next submit finds it.
   history.add(
@@ -172,12 +212,16 @@ async function placeOrder(): Promise<void> {
       status: 'pending',
       total_amount: o.total_amount,
       created_at: o.created_at,
+      rush: o.priority === 'rush',
+      held: o.hold !== undefined,
     })),
   );
   // The outbox persists before it resolves: from here on a reload or a dead relay loses nothing.
   for (const order of orders) await outbox.submit(order);
   cart.clear();
   $<HTMLInputElement>('#customer-name').value = '';
+  $<HTMLInputElement>('#rush').checked = false;
+  $<HTMLInputElement>('#hold-mains').checked = false;
   renderCart();
   renderOrders();
   postOrderGroup(config.centralUrl, uuidv7(), orders)

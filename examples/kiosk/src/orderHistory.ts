@@ -9,6 +9,16 @@ export interface PlacedOrder {
   created_at: string;
   /** A kitchen confirmed it has the order on screen. */
   received?: boolean;
+  rush?: boolean;
+  /** Some lines are held (hold & fire) until the cashier fires them. */
+  held?: boolean;
+}
+
+/** What the relay's events say about an order, as far as this list shows it. */
+export interface OrderChange {
+  status?: OrderStatus;
+  rush?: boolean;
+  held?: boolean;
 }
 
 const KEY = 'kitchen-sync-demo:kiosk-orders';
@@ -40,13 +50,19 @@ export class OrderHistory {
     this.#save();
   }
 
-  /** Returns true when the status shown changed. */
-  setStatus(orderId: string, status: OrderStatus): boolean {
+  /** Applies what an event or snapshot says; returns true when anything shown changed. */
+  apply(orderId: string, change: OrderChange): boolean {
     const order = this.#orders.find((o) => o.order_id === orderId);
-    if (!order || order.status === status) return false;
-    order.status = status;
-    this.#save();
-    return true;
+    if (!order) return false;
+    let changed = false;
+    for (const key of ['status', 'rush', 'held'] as const) {
+      const value = change[key];
+      if (value === undefined || order[key] === value) continue;
+      (order as unknown as Record<string, unknown>)[key] = value;
+      changed = true;
+    }
+    if (changed) this.#save();
+    return changed;
   }
 
   /** Returns true when this is news. */

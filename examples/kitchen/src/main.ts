@@ -1,23 +1,57 @@
 import '../../shared/page.css';
 import './kitchen.css';
 import { createSocketService, socketOptionsFromSettings } from '@kitchen-sync/client';
-import { createKitchenFeed, type KitchenOrder } from '@kitchen-sync/client/feed';
-import { createOrderOutbox } from '@kitchen-sync/client/outbox';
+import { createKitchenFeed, type KitchenFeed } from '@kitchen-sync/client/feed';
+import {
+  bumpLines,
+  createAllDayCounts,
+  createBumpBar,
+  createExpoView,
+  createStationView,
+  createTicketClock,
+  type ExpoTicket,
+  recallLines,
+  type StationTicket,
+  type StationView,
+  TicketBoard,
+  toTicket,
+} from '@kitchen-sync/client/feed-views';
+import { createOrderOutbox, type OrderOutbox } from '@kitchen-sync/client/outbox';
 import type { OrderStatus } from '@kitchen-sync/protocol';
 import { readDemoConfig } from '../../shared/demoConfig';
 import { showConnectionStatus, showNetworkMode } from '../../shared/indicators';
-import { $, loadOutlet, watchNetwork } from '../../shared/pageSetup';
+import { $, loadOutlet, trackBarHeight, watchNetwork } from '../../shared/pageSetup';
 import { registerWorker } from '../../shared/serviceWorker';
+import { AgeWatch } from './ageWatch';
 import { KitchenAlerts } from './alerts';
+import { renderAllDay } from './allDayPanel';
+import { KeyedCards } from './keyedCards';
+import { readMode, readThresholds, type ScreenMode } from './mode';
+import { orderCard } from './ordersScreen';
 import { RecallList } from './recall';
-import { refreshAges, shortNumber, ticketCard } from './ticketsView';
+import { stationCard } from './stationCard';
+import { NEXT_STATUS, shortNumber } from './ticketsView';
+
+/** Marks the bump bar's selected card (the cards are rebuilt, so after each render too). */
+function showSelected(orderId: string | null): void {
+  for (const card of document.querySelectorAll<HTMLElement>('#tickets [data-selected]')) {
+    delete card.dataset.selected;
+  }
+  const card = orderId
+    ? document.querySelector<HTMLElement>(`#tickets [data-order-id="${orderId}"]`)
+    : null;
+  if (card) card.dataset.selected = 'true';
+}
 
 const config = readDemoConfig(location);
 const params = new URLSearchParams(location.search);
 const tenantId = params.get('tenant');
+const mode = readMode(params);
 const RECALL_WINDOW_MS = 30 * 60 * 1000;
 
 registerWorker();
+trackBarHeight();
+document.body.dataset.mode = mode.kind;
 
 // The kitchen's relay token is scoped to its tenant: central mints it for `?tenant=`.
 const [settings, tenants] = await loadOutlet(config, tenantId ? { tenant: tenantId } : undefined);
@@ -38,60 +72,174 @@ if (!tenantId) {
   await startKitchen(tenantId);
 }
 
+function modeLabel(screen: ScreenMode): string {
+  if (screen.kind === 'station') return `Station ${screen.stations.join(' + ')}`;
+  return screen.kind === 'expo' ? 'Expo' : 'Semua pesanan';
+}
+
 async function startKitchen(tenant: string): Promise<void> {
-  $('#tenant-name').textContent = tenants.find((t) => String(t.id) === tenant)?.name ?? tenant;
+  const tenantName = tenants.find((t) => String(t.id) === tenant)?.name ?? tenant;
+  $('#tenant-name').textContent = `${tenantName} · ${modeLabel(mode)}`;
   const { outletId, relayUrl, token } = socketOptionsFromSettings(settings);
   const alerts = new KitchenAlerts();
   // Relay only, no central WebSocket: central's outlet channel carries every tenant's orders,
   // and a kitchen must never receive another tenant's (the relay enforces that by token).
-  const socket = createSocketService({ outletId, relayUrl, token, clientId: `kitchen-${tenant}` });
+  // Each screen of a tenant has its own client id and databases (the default one keeps the
+  // names it always had, so an upgraded tablet keeps its stored orders).
+  const screen =
+    mode.kind === 'station'
+      ? `-station-${mode.stations.join('+')}`
+      : mode.kind === 'expo'
+        ? '-expo'
+        : '';
+  const socket = createSocketService({
+    outletId,
+    relayUrl,
+    token,
+    clientId: `kitchen-${tenant}${screen}`,
+  });
   const outbox = createOrderOutbox({
     socket,
     relayUrl,
     token: settings.relayToken ?? undefined,
-    dbName: `kitchen-sync-demo-kitchen-outbox-${config.outletId}-${tenant}`,
+    dbName: `kitchen-sync-demo-kitchen-outbox-${config.outletId}-${tenant}${screen}`,
   });
   // Connecting hands the feed's stored cursor to the socket: no unsaved event is skipped.
   const feed = createKitchenFeed({
     socket,
     outbox,
     tenants: [tenant],
-    dbName: `kitchen-sync-demo-kitchen-${config.outletId}-${tenant}`,
+    dbName: `kitchen-sync-demo-kitchen-${config.outletId}-${tenant}${screen}`,
     keepFinishedMs: RECALL_WINDOW_MS,
     playSound: () => alerts.chime(),
     notify: (order) => alerts.notify(order),
   });
   const network = watchNetwork(config, relayUrl);
-  const recall = new RecallList(sessionStorage, RECALL_WINDOW_MS);
-  let orders: readonly KitchenOrder[] = [];
 
-  const render = (): void => {
-    const now = Date.now();
-    const onBoard = orders.filter((o) => o.status !== 'completed' || recall.has(o.order_id));
-    const board = [...onBoard].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
-    $('#tickets').replaceChildren(...board.map((o) => ticketCard(o, now, recall.has(o.order_id))));
-    const recallItems = recall.candidates(orders, now).map((order) => {
-      const li = document.createElement('li');
-      li.textContent = shortNumber(order.order_number);
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'ghost';
-      button.dataset.recall = order.order_id;
-      button.textContent = 'Recall';
-      li.append(button);
-      return li;
-    });
-    $('#recall').replaceChildren(...recallItems);
-  };
+  // One board and one clock for the screen; the views and every ticket's timer hang on them.
+  const board = new TicketBoard();
+  const clock = createTicketClock(readThresholds(params));
+  const ages = new AgeWatch(clock, $('#tickets'));
+  const counts =
+    mode.kind === 'station'
+      ? createAllDayCounts(startStationScreen(board, mode.stations, outbox, ages))
+      : createAllDayCounts(startOrdersScreen(board, feed, ages));
+  counts.subscribe((list) => renderAllDay($('#all-day'), list));
+  board.connect(feed.orders);
 
-  feed.orders.subscribe((next) => {
-    orders = next;
-    render();
-  });
   socket.status.subscribe((status) =>
     showConnectionStatus($('#connection-badge'), $('#connection-cause'), status),
   );
-  network.subscribe((mode) => showNetworkMode($('#network-badge'), mode));
+  network.subscribe((networkMode) => showNetworkMode($('#network-badge'), networkMode));
+  $('#enable-alerts').addEventListener('click', async () => {
+    await alerts.unlock();
+    $('#enable-alerts').textContent = alerts.unlocked ? 'Suara aktif' : 'Aktifkan suara';
+  });
+
+  // Confirms receipt to the relay, so the POS can tell "the kitchen has it" from "sent".
+  feed.onNewOrder((order) => void feed.acknowledge(order.order_id).catch(() => {}));
+  await feed.ready;
+  document.body.dataset.feed = 'ready';
+  socket.start();
+}
+
+/** A station screen: its lines, one bump per ticket, recall of what it bumped. */
+function startStationScreen(
+  board: TicketBoard,
+  stations: string[],
+  outbox: OrderOutbox,
+  ages: AgeWatch,
+): StationView {
+  const view = createStationView(board, { stations });
+  const cards = new KeyedCards<StationTicket>($('#tickets'), ages, (entry) =>
+    stationCard(entry, Date.now()),
+  );
+  // A bump bar (or a keyboard): 1–9 and arrows select a ticket, Enter bumps its lines.
+  const bar = createBumpBar({ view, onBump: (entry) => bumpLines(outbox, entry) });
+  view.subscribe((list) => {
+    cards.render(list);
+    showSelected(bar.selected.get());
+  });
+  bar.selected.subscribe(showSelected);
+  view.recent.subscribe((recent) => {
+    $('#recall').replaceChildren(
+      ...recent.map((entry) => {
+        const li = document.createElement('li');
+        li.textContent = shortNumber(entry.ticket.order_number);
+        const recall = document.createElement('button');
+        recall.type = 'button';
+        recall.className = 'ghost';
+        recall.dataset.recallLines = entry.ticket.order_id;
+        recall.textContent = 'Recall';
+        li.append(recall);
+        return li;
+      }),
+    );
+  });
+  $('#tickets').addEventListener('click', (event) => {
+    const target = event.target as HTMLElement;
+    const orderId = target.closest<HTMLElement>('[data-testid="order-card"]')?.dataset.orderId;
+    const entry = orderId ? cards.entry(orderId) : undefined;
+    if (entry && target.dataset.testid === 'bump-lines') {
+      (target as HTMLButtonElement).disabled = true;
+      void bumpLines(outbox, entry);
+    }
+  });
+  $('#recall').addEventListener('click', (event) => {
+    const orderId = (event.target as HTMLElement).dataset.recallLines;
+    const entry = view.recent.get().find((e) => e.ticket.order_id === orderId);
+    if (entry) void recallLines(outbox, entry);
+  });
+  return view;
+}
+
+/**
+ * The default screen and the expo screen: whole tickets with per-station progress and the
+ * order-level bump; completed tickets can be put back on this screen for a while.
+ */
+function startOrdersScreen(board: TicketBoard, feed: KitchenFeed, ages: AgeWatch) {
+  const view = createExpoView(board);
+  const recall = new RecallList(sessionStorage, RECALL_WINDOW_MS);
+  const cards = new KeyedCards<ExpoTicket>($('#tickets'), ages, (entry) =>
+    orderCard(entry, Date.now(), false),
+  );
+  const render = (): void => {
+    const now = Date.now();
+    const orders = feed.orders.get();
+    const recalled = orders
+      .filter((o) => o.status === 'completed' && recall.has(o.order_id))
+      .map((order) => {
+        const ticket = toTicket(order);
+        const entry = { ticket, lines: ticket.lines, held: false, stations: [], ready: true };
+        return orderCard(entry, now, true);
+      });
+    cards.render(view.get(), recalled);
+    $('#recall').replaceChildren(
+      ...recall.candidates(orders, now).map((order) => {
+        const li = document.createElement('li');
+        li.textContent = shortNumber(order.order_number);
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'ghost';
+        button.dataset.recall = order.order_id;
+        button.textContent = 'Recall';
+        li.append(button);
+        return li;
+      }),
+    );
+  };
+  view.subscribe(render);
+  feed.orders.subscribe(render);
+  // 1–9 and arrows select a ticket, Enter moves it one status on.
+  const bar = createBumpBar({
+    view,
+    onBump: (entry) => {
+      const next = NEXT_STATUS[entry.ticket.order.status];
+      if (next) void feed.updateStatus(entry.ticket.order_id, next.status);
+    },
+  });
+  bar.selected.subscribe(showSelected);
+  view.subscribe(() => showSelected(bar.selected.get()));
 
   $('#tickets').addEventListener('click', (event) => {
     const target = event.target as HTMLElement;
@@ -111,15 +259,5 @@ async function startKitchen(tenant: string): Promise<void> {
     recall.recall(orderId);
     render();
   });
-  $('#enable-alerts').addEventListener('click', async () => {
-    await alerts.unlock();
-    $('#enable-alerts').textContent = alerts.unlocked ? 'Suara aktif' : 'Aktifkan suara';
-  });
-
-  setInterval(() => refreshAges($('#tickets'), Date.now()), 1000);
-  // Confirms receipt to the relay, so the POS can tell "the kitchen has it" from "sent".
-  feed.onNewOrder((order) => void feed.acknowledge(order.order_id).catch(() => {}));
-  await feed.ready;
-  document.body.dataset.feed = 'ready';
-  socket.start();
+  return view;
 }

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import IdempotentRequest, SyncCounter
+from .models import IdempotentRequest, OutletEvent, SyncCounter
 
 
 @admin.register(SyncCounter)
@@ -15,3 +15,13 @@ class IdempotentRequestAdmin(admin.ModelAdmin):
     search_fields = ("key",)
     readonly_fields = ("key", "path", "body_hash", "status", "content_type", "created_at")
     exclude = ("body",)
+
+
+@admin.register(OutletEvent)
+class OutletEventAdmin(admin.ModelAdmin):
+    """The outlet log; filter on ``conflict`` for the changes central refused to apply."""
+
+    list_display = ("outlet_id", "seq", "type", "order_id", "source", "conflict", "created_at")
+    list_filter = ("source", "type", ("conflict", admin.EmptyFieldListFilter))
+    search_fields = ("order_id", "event_id")
+    readonly_fields = [f.name for f in OutletEvent._meta.fields]

@@ -33,3 +33,63 @@ class IdempotentRequest(models.Model):
 
     def __str__(self):
         return f"{self.key} -> {self.status}"
+
+
+class OutletEvent(models.Model):
+    """Central's durable log of one outlet's order events, in ``seq`` order per outlet.
+
+    Rows come from a relay's upload (``source="relay"``) or from central itself. ``seq`` is
+    taken like a master-data version (a locked counter per outlet), so a reader that sees seq
+    n also sees every seq below it: a cursor over this log never skips an event.
+    """
+
+    outlet_id = models.CharField(max_length=64)
+    seq = models.BigIntegerField()
+    event_id = models.CharField(max_length=64)
+    type = models.CharField(max_length=40)
+    order_id = models.CharField(max_length=64, null=True, blank=True)
+    tenant_id = models.CharField(max_length=64, null=True, blank=True)
+    envelope = models.JSONField()
+    source = models.CharField(max_length=10)
+    # Where a relay's event sat in that relay's log (epoch changes with a new data dir).
+    relay_epoch = models.CharField(max_length=64, null=True, blank=True)
+    relay_seq = models.BigIntegerField(null=True, blank=True)
+    # Why central refused to apply it (a transition the order's state forbids), for an
+    # operator to look at; empty when it was applied.
+    conflict = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "outlet event"
+        constraints = [
+            models.UniqueConstraint(fields=["outlet_id", "seq"], name="ks_outlet_event_seq"),
+            models.UniqueConstraint(fields=["outlet_id", "event_id"], name="ks_outlet_event_id"),
+            # One new_order per order: the POS's service worker and the relay's uplink may
+            # both deliver it, under different event ids.
+            models.UniqueConstraint(
+                fields=["outlet_id", "order_id"],
+                condition=models.Q(type="new_order"),
+                name="ks_outlet_event_one_new_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.outlet_id}#{self.seq} {self.type}"
+
+
+class RelayUploadCursor(models.Model):
+    """The last relay seq central applied, per outlet and relay log epoch."""
+
+    outlet_id = models.CharField(max_length=64)
+    epoch = models.CharField(max_length=64)
+    last_seq = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "relay upload cursor"
+        constraints = [
+            models.UniqueConstraint(fields=["outlet_id", "epoch"], name="ks_relay_cursor_epoch"),
+        ]
+
+    def __str__(self):
+        return f"{self.outlet_id}@{self.epoch}: {self.last_seq}"

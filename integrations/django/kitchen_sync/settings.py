@@ -13,6 +13,11 @@ DEFAULTS = {
     "RELAY_SECRET": None,
     # Lifetime of a relay token, in seconds (30 days).
     "RELAY_TOKEN_TTL": 30 * 24 * 60 * 60,
+    # Lifetime of a relay credential (role "relay", what the relay presents to central), in
+    # seconds (365 days; the relay refuses tokens that live longer than 400 days anyway).
+    "RELAY_CREDENTIAL_TTL": 365 * 24 * 60 * 60,
+    # Most events a relay may upload in one request.
+    "UPLOAD_BATCH_MAX": 500,
     # Clock difference tolerated when the consumer verifies a token, in seconds.
     "TOKEN_LEEWAY": 30,
     # Channel layer groups are "<prefix>_<outlet>" and "<prefix>_<outlet>_t_<tenant>".

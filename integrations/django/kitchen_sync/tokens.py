@@ -73,3 +73,44 @@ def verify_relay_token(token):
     if tenants is not None and not isinstance(tenants, list):
         raise KitchenSyncError("unauthorized", "tenants must be a list")
     return claims
+
+
+# The relay's own credential for central (uplink, downlink). Not one of ROLES: the relay
+# refuses it on its sockets, and the outlet consumer refuses it too.
+RELAY_ROLE = "relay"
+
+
+def mint_relay_credential(*, outlet, relay="relay", ttl=None, now=None):
+    """The token an outlet's relay presents to central (``--central-token-file``)."""
+    if not isinstance(relay, str) or not _DEVICE.match(relay):
+        raise KitchenSyncError("invalid_payload", "relay must be 1 to 64 letters, digits or . _ : @ -")
+    issued = int(now if now is not None else time.time())
+    claims = {
+        "sub": relay,
+        "role": RELAY_ROLE,
+        "outlet": wire_id(outlet),
+        "iat": issued,
+        "exp": issued + int(ttl if ttl is not None else ks_setting("RELAY_CREDENTIAL_TTL")),
+    }
+    token = jwt.encode(claims, relay_secret(), algorithm="HS256")
+    return token.decode("ascii") if isinstance(token, bytes) else token
+
+
+def verify_relay_credential(token):
+    """The claims of a valid relay credential; ``unauthorized`` for anything else (a device
+    token included)."""
+    if not isinstance(token, str) or not token:
+        raise KitchenSyncError("unauthorized", "a relay credential is required")
+    try:
+        claims = jwt.decode(
+            token,
+            relay_secret(),
+            algorithms=["HS256"],
+            leeway=ks_setting("TOKEN_LEEWAY"),
+            options={"require": ["exp", "sub"]},
+        )
+    except jwt.PyJWTError as error:
+        raise KitchenSyncError("unauthorized", f"invalid relay credential: {error}") from None
+    if claims.get("role") != RELAY_ROLE or "outlet" not in claims:
+        raise KitchenSyncError("unauthorized", "not a relay credential")
+    return claims

@@ -1,15 +1,19 @@
 """Master-data sync views and the outlet settings view, in the shapes the client reads."""
 
+import json
 from urllib.parse import quote, urlencode
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import JsonResponse
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 
 from .errors import KitchenSyncError, error_response
 from .events import to_wire
+from .outlet_log import apply_relay_batch, events_for_relay
 from .settings import ks_setting
-from .tokens import ROLES, mint_relay_token, wire_id
+from .tokens import ROLES, mint_relay_token, verify_relay_credential, wire_id
 
 
 def _non_negative_int(value, name):
@@ -157,3 +161,59 @@ class OutletSettingsView(View):
         # It carries a token: no shared cache may keep it.
         response["Cache-Control"] = "no-store"
         return response
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class RelayUploadView(View):
+    """``POST {"outlet_id", "epoch", "events": [...]}`` with ``Authorization: Bearer <relay
+    credential>`` → ``{"epoch", "last_seq", "applied", "duplicates"}``.
+
+    The relay sends its log in seq order; each event new to central enters the outlet log
+    and goes to ``apply_event`` in the same transaction. An empty ``events`` asks where
+    central stands for that epoch. Override ``apply_event`` to update the project's orders.
+    """
+
+    def apply_event(self, row):
+        """Called once per new ``OutletEvent`` (``row.envelope`` is the relay's event)."""
+
+    def post(self, request):
+        try:
+            return JsonResponse(self._upload(request))
+        except KitchenSyncError as error:
+            return error_response(error.code, error.message)
+
+    def _upload(self, request):
+        header = request.headers.get("Authorization", "")
+        token = header[len("Bearer "):] if header.startswith("Bearer ") else ""
+        claims = verify_relay_credential(token.strip())
+        try:
+            body = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            raise KitchenSyncError("invalid_payload", "the body must be JSON") from None
+        if not isinstance(body, dict):
+            raise KitchenSyncError("invalid_payload", "the body must be an object")
+        outlet = body.get("outlet_id")
+        if outlet is None or str(outlet) != str(claims["outlet"]):
+            raise KitchenSyncError("forbidden", "the credential is for another outlet")
+        events = body.get("events")
+        if isinstance(events, list) and len(events) > ks_setting("UPLOAD_BATCH_MAX"):
+            raise KitchenSyncError("too_large", "too many events in one upload")
+        return apply_relay_batch(outlet, body.get("epoch"), events, self.apply_event)
+
+
+class RelayDownlinkView(View):
+    """``GET ?since=N&limit=L`` with a relay credential → ``{"events", "last_seq",
+    "has_more"}``: the outlet log's events made at central (never the relay's own, so
+    nothing is echoed back), after central seq ``N``. The relay polls it and keeps ``N``."""
+
+    def get(self, request):
+        try:
+            header = request.headers.get("Authorization", "")
+            token = header[len("Bearer "):] if header.startswith("Bearer ") else ""
+            claims = verify_relay_credential(token.strip())
+            since = _non_negative_int(request.GET.get("since", "0") or "0", "since")
+            limit = _non_negative_int(request.GET.get("limit", "200") or "200", "limit")
+        except KitchenSyncError as error:
+            return error_response(error.code, error.message)
+        limit = min(max(limit, 1), ks_setting("UPLOAD_BATCH_MAX"))
+        return JsonResponse(events_for_relay(str(claims["outlet"]), since, limit))

@@ -46,6 +46,7 @@ export {
 } from './kitchenChanges.js';
 export { lineIdAt } from './lineIds.js';
 export type {
+  BridgeHealth,
   CaughtUpMessage,
   ConnectedClient,
   EventsResponse,

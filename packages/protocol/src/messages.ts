@@ -96,6 +96,23 @@ export interface HealthResponse {
   timestamp: string;
   /** The relay's certificate (absent on relays older than TLS support). */
   tls?: HealthTls;
+  /** The uplink to central (absent when the relay runs without `--central-url`). */
+  bridge?: BridgeHealth;
+}
+
+/** `/health`'s `bridge`: how far central is behind this relay's log. */
+export interface BridgeHealth {
+  /** `synced`: nothing left to upload; `backoff`: the last attempt failed, waiting to retry. */
+  state: 'starting' | 'uploading' | 'synced' | 'backoff' | 'stopped';
+  /** Events in the log central has not confirmed. */
+  pendingEvents: number;
+  /** Age of the oldest event central has not confirmed, in seconds (0 when none). */
+  lagSeconds: number;
+  lastSuccessAt: string | null;
+  /** The last failure's code (`central_unreachable`, `unauthorized`, ...); null after a success. */
+  lastErrorCode: string | null;
+  /** The downlink's position in central's outlet log; null while there is no downlink. */
+  downlinkCursor: number | null;
 }
 
 export type StorageHealth =

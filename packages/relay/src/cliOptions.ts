@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '@kitchen-sync/protocol';
+import { credentialOutlet } from './bridge/centralCredential.js';
 import type { RelayOptions } from './relay.js';
 import { assertHostName } from './tls/hostName.js';
 import { parseAppSpec } from './transport/appRoutes.js';
@@ -44,6 +45,10 @@ serve flags:
   --log-level L          fatal|error|warn|info|debug|trace|silent (default info)
   --log-file F           also log to F, rotated at 10 MB, five kept (the executable's
                          default: logs/kitchen-sync-relay.log beside the data dir)
+
+Bridge to central (see docs/relay.md "Bridge to central"):
+  --central-url URL          central's base URL: the relay uploads its log there
+  --central-token-file F     file holding the relay credential central issued (role relay)
 
 TLS (HTTPS and WSS on the same port; see docs/relay.md "TLS"):
   --tls-cert F --tls-key F   your own certificate (chain) and key, PEM; reloaded when the
@@ -121,6 +126,8 @@ const FLAGS = {
   ttl: { type: 'string' },
   sub: { type: 'string' },
   address: { type: 'string', multiple: true },
+  'central-url': { type: 'string' },
+  'central-token-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -206,12 +213,14 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
       .split(',')
       .map((v) => v.trim())
       .filter(Boolean);
+  const central = centralOptions(get('central-url'), get('central-token-file'));
   const tls = tlsOptions(get, list('name'));
   const apps = list('app').map(parseAppSpec);
   return {
     command: 'serve',
     options: {
       ...(tls ? { tls } : {}),
+      ...(central ? { central } : {}),
       ...(apps.length > 0 ? { apps } : {}),
       port: number('port', get('port'), 3001),
       host: get('host') ?? '0.0.0.0',
@@ -229,6 +238,39 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
       ...(get('log-file') ? { logFile: get('log-file')! } : {}),
     },
   };
+}
+
+function centralOptions(
+  url: string | undefined,
+  tokenFile: string | undefined,
+): RelayOptions['central'] | undefined {
+  if (!url && !tokenFile) return undefined;
+  if (!url || !tokenFile) {
+    throw new CliError('--central-url and --central-token-file go together');
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new CliError('--central-url must be a URL (https://central.example.com/)');
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new CliError('--central-url must be an http(s) URL');
+  }
+  let token: string;
+  try {
+    token = readFileSync(tokenFile, 'utf8').trim();
+  } catch {
+    throw new CliError(`cannot read the central token file ${tokenFile}`);
+  }
+  const outlet = credentialOutlet(token);
+  if (outlet === null) {
+    throw new CliError(
+      'the central token is not a relay credential (a JWT with role "relay" and an outlet)',
+      'invalid_central_token',
+    );
+  }
+  return { url: parsed.toString(), token, outlet };
 }
 
 function parseCert(

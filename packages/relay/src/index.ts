@@ -6,7 +6,7 @@ export type { ConfigErrorCode } from './lib/configError.js';
 export { ConfigError } from './lib/configError.js';
 export type { Logger, LoggerOptions } from './logger.js';
 export { createLogger } from './logger.js';
-export type { ListenResult, Relay, RelayOptions } from './relay.js';
+export type { CentralOptions, ListenResult, Relay, RelayOptions } from './relay.js';
 export { createRelay } from './relay.js';
 export type {
   EventStore,

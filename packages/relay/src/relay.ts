@@ -5,6 +5,9 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createTokenVerifier } from './auth/tokens.js';
+import { registerBridgeMetrics } from './bridge/bridgeMetrics.js';
+import { createDownlink } from './bridge/downlink.js';
+import { createUplink, type Uplink } from './bridge/uplink.js';
 import { createHoldTimers, type HoldTimers } from './core/holdTimers.js';
 import { createKitchenCommands } from './core/kitchenCommands.js';
 import { createOrderCommands } from './core/orderCommands.js';
@@ -70,11 +73,24 @@ export interface RelayOptions {
   onTlsReload?: (outcome: TlsReloadOutcome) => void;
   /** Built PWAs served from the relay's origin (`{ prefix: '/kiosk/', dir: './dist/kiosk' }`). */
   apps?: AppMount[];
+  /** Upload the outlet's log to central (see docs/relay.md "Bridge to central"). */
+  central?: CentralOptions;
   /** A request body must have fully arrived this long after its headers; 0 = no limit.
    * Default 10,000 (10 s). */
   bodyTimeoutMs?: number;
   /** Clock (ms); injected by tests. It also judges token expiry. */
   now?: () => number;
+}
+
+export interface CentralOptions {
+  /** Central's base URL (the Django project). */
+  url: string;
+  /** A relay credential (role `relay`) issued by central for `outlet`. */
+  token: string;
+  outlet: string;
+  /** Back-off between failed uploads. Default 0.5 s doubling to 5 s, half of it random. */
+  backoff?: { minMs: number; maxMs: number; jitter: number };
+  batchSize?: number;
 }
 
 export interface ListenResult {
@@ -147,9 +163,19 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const insecureOutlet = options.insecureOutlet ?? '1';
   const metrics = createMetrics(store);
   const live = createLiveFeed((error) => logger.error({ err: error }, 'live delivery failed'));
+  // Events central has not confirmed are kept past retention: pruning them would lose them
+  // for central for good. The log grows while central is away (see docs: Bridge to central).
+  const retentionNow = (): RetentionPolicy => {
+    const unsent = uplink?.unsent();
+    if (!unsent || unsent.count === 0) return retention;
+    return {
+      maxEvents: Math.max(retention.maxEvents, unsent.count),
+      maxAgeMs: Math.max(retention.maxAgeMs, now() - unsent.oldestTsMs + HOUR_MS),
+    };
+  };
   const prune = () => {
     try {
-      store.prune(retention, now());
+      store.prune(retentionNow(), now());
     } catch (error) {
       logger.error({ err: error }, 'retention pruning failed');
     }
@@ -165,15 +191,31 @@ export function createRelay(options: RelayOptions = {}): Relay {
       outlets.add(event.outlet);
     }
     live.publish(events);
+    uplink?.notify();
     holds?.observe(events);
     // Count-based retention runs as the log grows, with slack so it is not every tick.
     for (const outlet of outlets) {
-      if (store.head(outlet) - store.prunedThrough(outlet) > retention.maxEvents + pruneSlack) {
+      const { maxEvents } = retentionNow();
+      if (store.head(outlet) - store.prunedThrough(outlet) > maxEvents + pruneSlack) {
         prune();
         break;
       }
     }
   };
+  const uplink: Uplink | null = options.central
+    ? createUplink({
+        store,
+        outlet: options.central.outlet,
+        centralUrl: options.central.url,
+        token: options.central.token,
+        logger,
+        now,
+        ...(options.central.backoff ? { backoff: options.central.backoff } : {}),
+        ...(options.central.batchSize ? { batchSize: options.central.batchSize } : {}),
+        onUploaded: (count) => uploaded?.inc(count),
+      })
+    : null;
+  const uploaded = uplink ? registerBridgeMetrics(metrics.registry, uplink) : null;
   const queue = createWriteQueue(store, onCommitted, setImmediate, (error) =>
     logger.error({ err: error }, 'after-commit delivery failed'),
   );
@@ -223,6 +265,18 @@ export function createRelay(options: RelayOptions = {}): Relay {
       logger.error({ err: error }, 'firing held lines failed');
     },
   });
+
+  const downlink = options.central
+    ? createDownlink({
+        store,
+        commands,
+        outlet: options.central.outlet,
+        centralUrl: options.central.url,
+        token: options.central.token,
+        logger,
+        ...(options.central.backoff ? { backoff: options.central.backoff } : {}),
+      })
+    : null;
 
   const tls = options.tls
     ? createTlsController({
@@ -275,6 +329,11 @@ export function createRelay(options: RelayOptions = {}): Relay {
     clients: () => sockets.clients(),
     storage: () => storage.status(),
     tlsHealth: () => tls?.health() ?? { enabled: false },
+    ...(uplink
+      ? {
+          bridgeHealth: () => ({ ...uplink.health(), downlinkCursor: downlink?.cursor() ?? null }),
+        }
+      : {}),
     metrics: async () => ({
       contentType: metrics.registry.contentType,
       body: await metrics.registry.metrics(),
@@ -322,6 +381,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
       prune();
       pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
       pruneTimer.unref();
+      uplink?.start();
+      downlink?.start();
       holdTimer = setInterval(() => void fireDueHolds(), HOLD_CHECK_MS);
       holdTimer.unref();
       const host = options.host ?? '0.0.0.0';
@@ -346,6 +407,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
     close() {
       closing ??= (async () => {
         if (pruneTimer) clearInterval(pruneTimer);
+        uplink?.stop();
+        downlink?.stop();
         if (holdTimer) clearInterval(holdTimer);
         tls?.close();
         routes.wakeAll();

@@ -2,21 +2,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteEventStore } from '../src/index.js';
 import { killAll, runCli, startCli } from './cliProcess.js';
-import { http, newOrderEvent, removeTempDirs, SECRET, tempDir } from './helpers.js';
+import { codeOf, http, newOrderEvent, removeTempDirs, SECRET, tempDir } from './helpers.js';
 
 afterEach(() => {
   killAll();
   removeTempDirs();
 });
-
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-  return 'no error';
-};
 
 describe('one relay per data dir', () => {
   it('refuses a second store on the same dir with data_dir_locked, until the first closes', () => {

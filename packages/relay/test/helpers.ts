@@ -307,3 +307,13 @@ export async function http(
   } catch {}
   return { status: res.status, body: parsed, headers: Object.fromEntries(res.headers) };
 }
+
+/** The stable `code` of what `fn` throws, or 'no error' when it returns. */
+export function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+  return 'no error';
+}

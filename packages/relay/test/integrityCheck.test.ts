@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteEventStore } from '../src/index.js';
 import { killAll, runCli, startCli } from './cliProcess.js';
-import { newOrderEvent, removeTempDirs, SECRET, tempDir } from './helpers.js';
+import { codeOf, newOrderEvent, removeTempDirs, SECRET, tempDir } from './helpers.js';
 
 afterEach(() => {
   killAll();
@@ -12,15 +12,6 @@ afterEach(() => {
 });
 
 const digest = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-  return 'no error';
-};
 
 /** A closed log of `n` events (fully checkpointed: relay.db alone holds it). */
 function writtenLog(n: number): string {

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensureOutletCertificate, TlsError } from '../src/tls/index.js';
+import { ensureOutletCertificate } from '../src/tls/index.js';
+import { tlsFailure } from './tlsHelpers.js';
 
 const crypto = webcrypto as unknown as Crypto;
 const NOW = new Date('2026-06-01T12:00:00Z');
@@ -53,16 +54,6 @@ async function writeCa(
   );
 }
 
-async function failure(run: () => Promise<unknown>): Promise<string> {
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof TlsError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a TlsError');
-}
-
 const options = (caDir: string) => ({
   dir: join(dir, 'tls'),
   caDir,
@@ -99,7 +90,7 @@ describe("a company's own CA in caDir", () => {
   it('refuses a CA key type it cannot sign with', async () => {
     const caDir = join(dir, 'ed');
     await writeCa(caDir, { name: 'Ed25519' }, { name: 'Ed25519' });
-    expect(await failure(() => ensureOutletCertificate(options(caDir)))).toBe('tls_key_invalid');
+    expect(await tlsFailure(() => ensureOutletCertificate(options(caDir)))).toBe('tls_key_invalid');
   });
 
   it('refuses a ca.crt that is not a CA', async () => {
@@ -112,7 +103,9 @@ describe("a company's own CA in caDir", () => {
         ca: false,
       },
     );
-    expect(await failure(() => ensureOutletCertificate(options(caDir)))).toBe('tls_cert_invalid');
+    expect(await tlsFailure(() => ensureOutletCertificate(options(caDir)))).toBe(
+      'tls_cert_invalid',
+    );
   });
 
   it('refuses an expired CA instead of making a new one', async () => {
@@ -125,7 +118,9 @@ describe("a company's own CA in caDir", () => {
         notAfter: new Date(NOW.getTime() - 1000),
       },
     );
-    expect(await failure(() => ensureOutletCertificate(options(caDir)))).toBe('tls_cert_expired');
+    expect(await tlsFailure(() => ensureOutletCertificate(options(caDir)))).toBe(
+      'tls_cert_expired',
+    );
   });
 
   it('refuses a CA key that does not match its certificate', async () => {
@@ -140,6 +135,6 @@ describe("a company's own CA in caDir", () => {
       hash: 'SHA-256',
     } as Algorithm);
     copyFileSync(join(b, 'ca.key'), join(a, 'ca.key'));
-    expect(await failure(() => ensureOutletCertificate(options(a)))).toBe('tls_key_mismatch');
+    expect(await tlsFailure(() => ensureOutletCertificate(options(a)))).toBe('tls_key_mismatch');
   });
 });

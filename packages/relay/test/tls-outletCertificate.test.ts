@@ -17,8 +17,8 @@ import {
   ensureOutletCertificate,
   lanAddresses,
   type OutletCertificateOptions,
-  TlsError,
 } from '../src/tls/index.js';
+import { tlsFailure } from './tlsHelpers.js';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-06-01T12:00:00Z');
@@ -43,16 +43,6 @@ function leafOf(pemChain: string): X509Certificate {
 
 function caOf(caCertPath: string): X509Certificate {
   return new X509Certificate(readFileSync(caCertPath));
-}
-
-async function failure(run: () => Promise<unknown>): Promise<string> {
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof TlsError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a TlsError');
 }
 
 describe('ensureOutletCertificate: the first call', () => {
@@ -196,13 +186,13 @@ describe('ensureOutletCertificate: the first call', () => {
 
   it('refuses an invalid name or address before writing anything', async () => {
     expect(
-      await failure(() => ensureOutletCertificate(options({ names: ['relay_1.local'] }))),
+      await tlsFailure(() => ensureOutletCertificate(options({ names: ['relay_1.local'] }))),
     ).toBe('tls_invalid_name');
     expect(
-      await failure(() => ensureOutletCertificate(options({ addresses: ['192.168.1.300'] }))),
+      await tlsFailure(() => ensureOutletCertificate(options({ addresses: ['192.168.1.300'] }))),
     ).toBe('tls_invalid_name');
     expect(
-      await failure(() => ensureOutletCertificate(options({ names: [], addresses: [] }))),
+      await tlsFailure(() => ensureOutletCertificate(options({ names: [], addresses: [] }))),
     ).toBe('tls_invalid_name');
     expect(existsSync(join(dir, 'tls'))).toBe(false);
   });
@@ -295,9 +285,13 @@ describe('ensureOutletCertificate: later calls', () => {
     const first = await ensureOutletCertificate(options());
     const caKey = join(dir, 'tls', 'ca.key');
     chmodSync(caKey, 0o640);
-    expect(await failure(() => ensureOutletCertificate(options()))).toBe('tls_ca_key_permissions');
+    expect(await tlsFailure(() => ensureOutletCertificate(options()))).toBe(
+      'tls_ca_key_permissions',
+    );
     chmodSync(caKey, 0o604);
-    expect(await failure(() => ensureOutletCertificate(options()))).toBe('tls_ca_key_permissions');
+    expect(await tlsFailure(() => ensureOutletCertificate(options()))).toBe(
+      'tls_ca_key_permissions',
+    );
     chmodSync(caKey, 0o600);
     const again = await ensureOutletCertificate(options());
     expect(again.issued).toBeNull();
@@ -308,13 +302,13 @@ describe('ensureOutletCertificate: later calls', () => {
     await ensureOutletCertificate(options({ caDir: join(dir, 'ca1') }));
     await ensureOutletCertificate(options({ dir: join(dir, 'other'), caDir: join(dir, 'ca2') }));
     rmSync(join(dir, 'ca2', 'ca.key'));
-    expect(await failure(() => ensureOutletCertificate(options({ caDir: join(dir, 'ca2') })))).toBe(
-      'tls_key_missing',
-    );
+    expect(
+      await tlsFailure(() => ensureOutletCertificate(options({ caDir: join(dir, 'ca2') }))),
+    ).toBe('tls_key_missing');
     rmSync(join(dir, 'ca1', 'ca.crt'));
-    expect(await failure(() => ensureOutletCertificate(options({ caDir: join(dir, 'ca1') })))).toBe(
-      'tls_cert_missing',
-    );
+    expect(
+      await tlsFailure(() => ensureOutletCertificate(options({ caDir: join(dir, 'ca1') }))),
+    ).toBe('tls_cert_missing');
   });
 });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { io, type Socket } from 'socket.io-client';
 import { ensureOutletCertificate, type OutletCertificateOptions } from '../src/index.js';
+import { TlsError } from '../src/tls/index.js';
 import { tempDir } from './helpers.js';
 
 export interface CertPair {
@@ -124,4 +125,15 @@ export function wssClient(url: string, ca: string, auth: Record<string, unknown>
 export function closeWssClients(): void {
   for (const socket of sockets) socket.disconnect();
   sockets.clear();
+}
+
+/** The code of the TlsError `run` rejects with; anything else fails the test. */
+export async function tlsFailure(run: () => Promise<unknown>): Promise<string> {
+  try {
+    await run();
+  } catch (error) {
+    if (error instanceof TlsError) return error.code;
+    throw error;
+  }
+  throw new Error('expected a TlsError');
 }

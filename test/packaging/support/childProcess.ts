@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 
 export interface Started {
   child: ChildProcess;
@@ -45,18 +44,6 @@ export function startUntil(
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`${command} exited (${signal ?? code}) before it was ready:\n${output}`));
-    });
-  });
-}
-
-/** A port nothing listens on right now, for servers that cannot take port 0 (Vite's dev server). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
 }

@@ -3,8 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../../../test-support/ports.js';
 import { Child } from './childProcess.js';
-import { freePort, waitForHttp } from './ports.js';
+import { waitForHttp } from './ports.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const PROJECT_DIR = join(PACKAGE_DIR, 'testproject');

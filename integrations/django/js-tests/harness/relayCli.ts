@@ -5,7 +5,7 @@ import { Child } from './childProcess.js';
 const CLI = fileURLToPath(new URL('../../../../packages/relay/dist/cli.js', import.meta.url));
 
 /** The real relay, as an outlet runs it: the built CLI with a secret file. */
-export async function startRelayCli(dataDir: string, secretFile: string) {
+export async function startRelayCli(dataDir: string, secretFile: string, extraArgs: string[] = []) {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run pnpm build first`);
   const relay = new Child(
     process.execPath,
@@ -22,6 +22,7 @@ export async function startRelayCli(dataDir: string, secretFile: string) {
       secretFile,
       '--log-level',
       'warn',
+      ...extraArgs,
     ],
     {},
   );

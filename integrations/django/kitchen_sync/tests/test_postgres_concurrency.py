@@ -126,3 +126,25 @@ def test_bulk_delete_leaves_tombstones_alongside_a_writer(category):
     versions = sorted(Product.objects.values_list("version", flat=True))
     assert versions == list(range(101, 351))
     assert SyncCounter.objects.get(collection="products").value == 350
+
+
+def test_two_relay_epochs_uploading_the_same_orders_at_once_book_each_once():
+    from kitchen_sync.tests.test_relay_upload import relay_log
+    from kitchen_sync.outlet_log import apply_relay_batch
+    from kitchen_sync.models import OutletEvent
+
+    events = relay_log(40)
+    applied = []
+
+    def apply(row):
+        applied.append(row.event_id)
+
+    # Two uploaders with the same events (an old relay process and its restarted successor):
+    # the unique constraints and the per-outlet counter lock keep one copy of each.
+    threads = [in_thread(apply_relay_batch, 1, epoch, events, apply) for epoch in ("a", "b")]
+    for thread, _ in threads:
+        thread.join(60)
+    assert [e for _, errors in threads for e in errors] == []
+    assert sorted(applied) == sorted(e["event_id"] for e in events)
+    seqs = sorted(OutletEvent.objects.values_list("seq", flat=True))
+    assert seqs == list(range(1, len(events) + 1))

@@ -8,6 +8,9 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from kitchen_sync.events import broadcast_order_event
+from kitchen_sync.order_status import advances
+from kitchen_sync.outlet_log import record_event
+from kitchen_sync.tokens import mint_relay_credential
 
 from .models import Category, Order, Product
 
@@ -63,8 +66,38 @@ def broadcast(request):
     return JsonResponse(envelope)
 
 
+@csrf_exempt
+def central_status(request):
+    """A status change made at central (a call centre cancels): recorded in the outlet log,
+    so the relay's downlink brings it to the kitchens."""
+    body = _body(request)
+    order = Order.objects.get(order_id=body["order_id"])
+    if not advances(order.status, body["status"]):
+        return JsonResponse({"error": {"code": "invalid_transition"}}, status=409)
+    order.status = body["status"]
+    order.save(update_fields=["status"])
+    event_type = {"cancelled": "order_cancelled", "completed": "order_completed"}.get(
+        order.status, "order_updated"
+    )
+    state = {**order.payload, "status": order.status}
+    envelope = broadcast_order_event(event_type, state)
+    record_event(envelope, source="central")
+    return JsonResponse(envelope)
+
+
 def orders(request):
     return JsonResponse({"order_ids": [str(o) for o in Order.objects.values_list("order_id", flat=True)]})
+
+
+def order_statuses(request):
+    rows = Order.objects.values_list("order_id", "status")
+    return JsonResponse({"orders": [[str(order_id), status] for order_id, status in rows]})
+
+
+@csrf_exempt
+def relay_credential(request):
+    body = _body(request)
+    return JsonResponse({"token": mint_relay_credential(outlet=body.get("outlet", 1), ttl=body.get("ttl"))})
 
 
 urlpatterns = [
@@ -73,4 +106,7 @@ urlpatterns = [
     path("live-products/", live_products),
     path("broadcast/", broadcast),
     path("orders/", orders),
+    path("central-status/", central_status),
+    path("order-statuses/", order_statuses),
+    path("relay-credential/", relay_credential),
 ]

@@ -6,9 +6,11 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from kitchen_sync.errors import error_response
+from kitchen_sync.errors import KitchenSyncError, error_response
 from kitchen_sync.events import broadcast_order_event
-from kitchen_sync.views import OutletSettingsView, VersionedListView
+from kitchen_sync.order_status import advances
+from kitchen_sync.outlet_log import record_event
+from kitchen_sync.views import OutletSettingsView, RelayUploadView, VersionedListView
 
 from .models import Category, Order, OrderGroup, Product, Promotion
 
@@ -80,14 +82,50 @@ def create_order_group(request):
     with transaction.atomic():
         group = OrderGroup.objects.create(outlet_id=str(body.get("outlet_id", "")))
         for order in orders:
-            Order.objects.create(
+            # The relay's uplink may have brought this order first: one order_id, one order.
+            _, created = Order.objects.get_or_create(
                 order_id=order["order_id"],
-                group=group,
-                outlet_id=str(order.get("outlet_id", group.outlet_id)),
-                tenant_id=str(order.get("tenant_id", "")),
-                payload=order,
+                defaults={
+                    "group": group,
+                    "outlet_id": str(order.get("outlet_id", group.outlet_id)),
+                    "tenant_id": str(order.get("tenant_id", "")),
+                    "payload": order,
+                },
             )
-            broadcast_order_event("new_order", order, event_id=order.get("event_id"))
+            if created:
+                envelope = broadcast_order_event("new_order", order, event_id=order.get("event_id"))
+                # Into the outlet log: the relay's downlink brings it to the kitchens.
+                record_event(envelope, source="central")
     return JsonResponse(
         {"id": group.pk, "orders": [o["order_id"] for o in orders]}, status=201
     )
+
+
+class OutletUploadView(RelayUploadView):
+    """The relay's log reaches the demo's orders: new orders once, statuses forward only."""
+
+    def apply_event(self, row):
+        data = row.envelope.get("data") or {}
+        if not row.order_id or not isinstance(data, dict):
+            return
+        order = Order.objects.select_for_update().filter(order_id=row.order_id).first()
+        if order is None:
+            group = OrderGroup.objects.create(outlet_id=row.outlet_id)
+            Order.objects.create(
+                order_id=row.order_id,
+                group=group,
+                outlet_id=row.outlet_id,
+                tenant_id=row.tenant_id or "",
+                status=data.get("status", "pending"),
+                payload=data,
+            )
+        elif row.type == "new_order" or data.get("status") == order.status:
+            return
+        elif advances(order.status, data.get("status")):
+            order.status = data["status"]
+            order.save(update_fields=["status"])
+        else:
+            # The two sides changed the order apart: the first final status central saw stays.
+            raise KitchenSyncError(
+                "invalid_transition", f"order {row.order_id}: {order.status} -> {data.get('status')}"
+            )

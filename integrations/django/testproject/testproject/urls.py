@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
 
+from kitchen_sync.views import RelayDownlinkView
 from menu import views
 
 urlpatterns = [
@@ -14,6 +15,8 @@ urlpatterns = [
     path("api/tenants/", views.tenants),
     path("api/tenants/outlets/<str:outlet_id>/", views.DemoOutletSettingsView.as_view()),
     path("api/public/order-groups/", views.create_order_group),
+    path("api/kitchen-sync/relay/upload/", views.OutletUploadView.as_view()),
+    path("api/kitchen-sync/relay/downlink/", RelayDownlinkView.as_view()),
 ]
 
 if settings.KS_TEST_CONTROL:

@@ -9,4 +9,4 @@ export type {
   OutboxTokenSource,
 } from './orderOutbox.js';
 export { createOrderOutbox } from './orderOutbox.js';
-export type { OutboxEntry, OutboxFailure, RejectedEntry } from './types.js';
+export type { EnqueueType, OutboxEntry, OutboxFailure, RejectedEntry } from './types.js';

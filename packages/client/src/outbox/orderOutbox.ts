@@ -1,6 +1,11 @@
 import {
   type Order,
   OrderAckSchema,
+  OrderFireSchema,
+  OrderHoldSchema,
+  OrderItemUpdateSchema,
+  OrderRecallSchema,
+  OrderRushSchema,
   OrderSchema,
   OrderUpdateSchema,
   type RequestType,
@@ -22,7 +27,13 @@ import { type Readable, readonly, writable } from '../store.js';
 import { classifyFailure } from './classifyFailure.js';
 import { OutboxStore } from './outboxStore.js';
 import { type HttpAck, postEvent } from './postEvent.js';
-import type { OutboxEntry, OutboxFailure, OutboxPayloads, RejectedEntry } from './types.js';
+import type {
+  EnqueueType,
+  OutboxEntry,
+  OutboxFailure,
+  OutboxPayloads,
+  RejectedEntry,
+} from './types.js';
 
 /** The part of `navigator.locks` the outbox uses. */
 export interface OutboxLocks {
@@ -104,10 +115,7 @@ export interface OrderOutbox {
   readonly status: Readable<OutboxStatus>;
   /** Validates, persists, then resolves with the order's id; delivery follows. */
   submit(order: Order): Promise<string>;
-  enqueue<T extends 'order:update' | 'order:ack'>(
-    type: T,
-    payload: OutboxPayloads[T],
-  ): Promise<OutboxEntry<T>>;
+  enqueue<T extends EnqueueType>(type: T, payload: OutboxPayloads[T]): Promise<OutboxEntry<T>>;
   /** Tries the head of the line now; settles when the queue is empty or waiting to retry. */
   flush(): Promise<void>;
   retry(id: number): Promise<void>;
@@ -120,6 +128,11 @@ const SCHEMAS = {
   'order:publish': OrderSchema,
   'order:update': OrderUpdateSchema,
   'order:ack': OrderAckSchema,
+  'order:item_update': OrderItemUpdateSchema,
+  'order:hold': OrderHoldSchema,
+  'order:fire': OrderFireSchema,
+  'order:recall': OrderRecallSchema,
+  'order:rush': OrderRushSchema,
 } as const;
 
 type Outcome =
@@ -187,11 +200,11 @@ class OrderOutboxImpl implements OrderOutbox {
     return checked.value.order_id;
   }
 
-  async enqueue<T extends 'order:update' | 'order:ack'>(
+  async enqueue<T extends EnqueueType>(
     type: T,
     payload: OutboxPayloads[T],
   ): Promise<OutboxEntry<T>> {
-    const schema = SCHEMAS[type] as (typeof SCHEMAS)['order:update' | 'order:ack'] | undefined;
+    const schema = SCHEMAS[type] as (typeof SCHEMAS)[EnqueueType] | undefined;
     if (!schema) throw invalid('invalid_payload', `unknown request type "${String(type)}"`);
     // The event_id makes a retried update idempotent at the relay and across sources.
     const withId = { ...payload, event_id: payload?.event_id ?? this.#randomUUID() };

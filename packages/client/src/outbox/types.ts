@@ -21,13 +21,16 @@ export interface OutboxPayloads {
   'order:publish': Order;
   'order:update': OrderUpdate;
   'order:ack': OrderAck;
-  // Protocol v1.1: kitchen commands travel the same way.
+  // v1.1 kitchen commands: line bumps, hold & fire, recall, rush.
   'order:item_update': OrderItemUpdate;
   'order:hold': OrderHold;
   'order:fire': OrderFire;
   'order:recall': OrderRecall;
   'order:rush': OrderRush;
 }
+
+/** What `enqueue` takes: every request but a new order, which goes through `submit`. */
+export type EnqueueType = Exclude<RequestType, 'order:publish'>;
 
 /** One request waiting for the relay's acknowledgement. `id` is the submission order. */
 export interface OutboxEntry<T extends RequestType = RequestType> {

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ConsoleMessage, Page } from 'playwright-core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TestBrowser, TestServer } from '../browser/harness.js';
+import { describe, expect, it } from 'vitest';
+import { pagePerTest } from '../browser/pagePerTest.js';
 
 const ENTRY = fileURLToPath(new URL('./fixtures/soundPage.ts', import.meta.url));
 const PAGE =
@@ -13,18 +13,7 @@ interface SoundPage {
   audioCounts: { contexts: number; beeps: number };
 }
 
-let server: TestServer;
-let browser: TestBrowser;
-
-beforeEach(async () => {
-  server = await TestServer.start({ pages: { '/': PAGE }, scripts: { '/app.js': ENTRY } });
-  browser = await TestBrowser.launch();
-}, 60_000);
-
-afterEach(async () => {
-  await browser?.close();
-  await server?.close();
-}, 30_000);
+const served = pagePerTest(PAGE, ENTRY);
 
 /** Counts AudioContexts and beeps in the page, from before its script runs. */
 function countAudio(): void {
@@ -45,7 +34,7 @@ function countAudio(): void {
 
 /** The kitchen page, loaded with the counters in place; its first order arrived untouched. */
 async function openKitchen(): Promise<{ page: Page; console: string[] }> {
-  const page = await browser.open(server.url('/'));
+  const page = await served.browser.open(served.server.url('/'));
   await page.addInitScript(countAudio);
   const messages: string[] = [];
   page.on('console', (message: ConsoleMessage) => messages.push(message.text()));

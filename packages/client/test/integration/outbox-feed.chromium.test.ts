@@ -1,31 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import type { Order } from '@kitchen-sync/protocol';
 import type { Page } from 'playwright-core';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type {} from '../../bench/client/browserEntry.js';
-import { TestBrowser, TestServer } from '../browser/harness.js';
+import { pagePerTest } from '../browser/pagePerTest.js';
 import { newOrderEvent } from '../unit/fakes/events.js';
 import { makeOrder } from '../unit/fakes/orders.js';
 
 const ENTRY = fileURLToPath(new URL('../../bench/client/browserEntry.ts', import.meta.url));
 const PAGE = '<!doctype html><title>ksPage</title><script type="module" src="/app.js"></script>';
 
-let server: TestServer;
-let browser: TestBrowser;
-
-beforeEach(async () => {
-  server = await TestServer.start({ pages: { '/': PAGE }, scripts: { '/app.js': ENTRY } });
-  browser = await TestBrowser.launch();
-}, 60_000);
-
-afterEach(async () => {
-  await browser?.close();
-  await server?.close();
-}, 30_000);
+const served = pagePerTest(PAGE, ENTRY);
 
 /** A tab of the POS app: its outbox posts to the test server's `/api/events`. */
 async function openPos(): Promise<Page> {
-  const page = await browser.open(server.url('/'));
+  const page = await served.browser.open(served.server.url('/'));
   await startOutbox(page);
   return page;
 }
@@ -40,7 +29,7 @@ async function startOutbox(page: Page): Promise<void> {
       backoff: { min: 100, max: 400 },
     });
     await ksPage.outbox.ready;
-  }, server.origin);
+  }, served.server.origin);
 }
 
 const submit = (page: Page, order: Order) =>
@@ -49,11 +38,11 @@ const pendingCount = (page: Page) => page.evaluate(() => ksPage.outbox!.pending.
 const isDelivering = (page: Page) => page.evaluate(() => ksPage.outbox!.delivering.get());
 const WAIT = { timeout: 15_000, interval: 50 };
 const acceptedIds = () =>
-  server.backend.accepted.map((p) => (p.body as { payload: Order }).payload.order_id);
+  served.server.backend.accepted.map((p) => (p.body as { payload: Order }).payload.order_id);
 
 describe('outbox and feed in Chromium (real IndexedDB, Web Locks, BroadcastChannel)', () => {
   it('one tab delivers; the other persists, and takes over when the first closes', async () => {
-    server.backend.down = true;
+    served.server.backend.down = true;
     const tabA = await openPos();
     await tabA.waitForFunction(() => ksPage.outbox!.delivering.get(), null, { timeout: 10_000 });
     const tabB = await openPos();
@@ -61,11 +50,11 @@ describe('outbox and feed in Chromium (real IndexedDB, Web Locks, BroadcastChann
 
     const orders = [makeOrder(), makeOrder(), makeOrder()];
     for (const order of orders) await submit(tabB, order);
-    server.backend.down = false;
+    served.server.backend.down = false;
 
     await vi.waitFor(() => expect(acceptedIds()).toHaveLength(3), WAIT);
     expect(acceptedIds()).toEqual(orders.map((o) => o.order_id));
-    expect(server.backend.accepted.map((p) => (p.body as { type: string }).type)).toEqual([
+    expect(served.server.backend.accepted.map((p) => (p.body as { type: string }).type)).toEqual([
       'order:publish',
       'order:publish',
       'order:publish',
@@ -83,23 +72,23 @@ describe('outbox and feed in Chromium (real IndexedDB, Web Locks, BroadcastChann
   });
 
   it('keeps queued orders through a page reload and delivers them in order', async () => {
-    server.backend.down = true;
+    served.server.backend.down = true;
     const page = await openPos();
     const orders = [makeOrder(), makeOrder()];
     for (const order of orders) await submit(page, order);
-    await vi.waitFor(() => expect(server.backend.posts.length).toBeGreaterThan(0), WAIT);
+    await vi.waitFor(() => expect(served.server.backend.posts.length).toBeGreaterThan(0), WAIT);
 
     await page.reload({ waitUntil: 'load' });
     await startOutbox(page);
     expect(await pendingCount(page)).toBe(2);
-    server.backend.down = false;
+    served.server.backend.down = false;
 
     await vi.waitFor(() => expect(acceptedIds()).toHaveLength(2), WAIT);
     expect(acceptedIds()).toEqual(orders.map((o) => o.order_id));
   });
 
   it('a kitchen feed shows its stored orders and cursor at once after a reload', async () => {
-    const page = await browser.open(server.url('/'));
+    const page = await served.browser.open(served.server.url('/'));
     await page.waitForFunction(() => 'ksPage' in globalThis, null, { timeout: 15_000 });
     const orders = [makeOrder(), makeOrder(), makeOrder()];
     const events = orders.map((order, i) => newOrderEvent(order, i + 1));

@@ -63,5 +63,9 @@ export interface EventStore {
   /** Drops what the policy no longer retains; returns how many events were removed. */
   prune(policy: RetentionPolicy, nowMs: number): number;
   countEvents(): number;
+  /** A named position kept beside the log (the bridge's upload cursor); undefined if unset. */
+  getCursor(name: string): number | undefined;
+  /** Stores a named position durably (its own statement: never inside a write tick). */
+  setCursor(name: string, value: number): void;
   close(): void;
 }

@@ -16,6 +16,7 @@ export function createMemoryEventStore(): EventStore {
   const logs = new Map<string, OutletLog>();
   const orders = new Map<string, StoredOrder>();
   const eventsById = new Map<string, StoredEvent>();
+  const cursors = new Map<string, number>();
   const acks = new Map<string, number>();
   const ackKey = (orderId: string, kitchenId: string) => `${orderId}\u0000${kitchenId}`;
 
@@ -98,6 +99,10 @@ export function createMemoryEventStore(): EventStore {
       return removed;
     },
     countEvents: () => eventsById.size,
+    getCursor: (name) => cursors.get(name),
+    setCursor(name, value) {
+      cursors.set(name, value);
+    },
     close: () => undefined,
   };
 }

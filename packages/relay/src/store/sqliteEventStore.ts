@@ -63,6 +63,7 @@ const MIGRATIONS: readonly string[] = [
      seq INTEGER NOT NULL,
      PRIMARY KEY (order_id, kitchen_id)
    ) WITHOUT ROWID;`,
+  `CREATE TABLE cursors (name TEXT PRIMARY KEY, value INTEGER NOT NULL);`,
 ];
 
 const FINAL = `('completed', 'cancelled')`;
@@ -236,6 +237,10 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
       `DELETE FROM orders WHERE outlet_key = ? AND status IN ${FINAL} AND status_seq <= ?`,
     ),
     count: db.prepare('SELECT COUNT(*) AS n FROM events'),
+    getCursor: db.prepare('SELECT value FROM cursors WHERE name = ?'),
+    setCursor: db.prepare(
+      'INSERT INTO cursors (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+    ),
   };
 
   // Head and pruned-through of each outlet, as this connection sees them. Every commit reads
@@ -359,6 +364,10 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
       return removed;
     },
     countEvents: () => (stmt.count.get() as { n: number }).n,
+    getCursor: (name) => (stmt.getCursor.get(name) as { value: number } | undefined)?.value,
+    setCursor(name, value) {
+      stmt.setCursor.run(name, value);
+    },
     close() {
       checkpointer?.stop();
       if (db.isOpen) {

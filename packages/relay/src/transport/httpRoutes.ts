@@ -45,6 +45,7 @@ export interface HttpRoutesOptions {
   /** Whether the last write reached the log. */
   storage: () => StorageHealth;
   tlsHealth?: () => HealthResponse['tls'];
+  bridgeHealth?: () => HealthResponse['bridge'];
   metrics: () => Promise<{ contentType: string; body: string }>;
 }
 
@@ -198,6 +199,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       version: options.version,
       timestamp: new Date(options.now()).toISOString(),
       ...(options.tlsHealth ? { tls: options.tlsHealth() } : {}),
+      ...(options.bridgeHealth ? { bridge: options.bridgeHealth() } : {}),
     };
   });
 

@@ -1,11 +1,10 @@
 import 'fake-indexeddb/auto';
 import type { OrderAck } from '@kitchen-sync/protocol';
-import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createOrderOutbox, type OrderOutbox } from '../../../src/outbox/orderOutbox.js';
+import type { OrderOutbox } from '../../../src/outbox/orderOutbox.js';
 import type { OutboxEntry } from '../../../src/outbox/types.js';
 import { FakeSocket } from '../fakes/fakeSocket.js';
-import { ManualTimers } from '../fakes/manualTimers.js';
+import { socketOutbox } from '../fakes/socketOutbox.js';
 
 // After a wipe the relay's new log does not know orders a kitchen still shows; its acks for
 // them answer `not_found`. Nothing is left to acknowledge: they are not errors for the staff.
@@ -21,15 +20,7 @@ beforeEach(() => {
     (request.payload as { order_id: string }).order_id === missing
       ? { ok: false, error: { code: 'not_found', message: 'no such order' } }
       : { ok: true, seq: 1, duplicate: false, version: 2 };
-  const timers = new ManualTimers();
-  outbox = createOrderOutbox({
-    indexedDB: new IDBFactory(),
-    timers,
-    now: timers.now,
-    locks: null,
-    channel: null,
-    socket,
-  });
+  outbox = socketOutbox(socket);
 });
 
 afterEach(() => outbox.stop());

@@ -1,24 +1,14 @@
 import 'fake-indexeddb/auto';
-import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { createOrderOutbox } from '../../../src/outbox/orderOutbox.js';
 import { FakeSocket } from '../fakes/fakeSocket.js';
-import { ManualTimers } from '../fakes/manualTimers.js';
 import { makeOrder } from '../fakes/orders.js';
+import { socketOutbox } from '../fakes/socketOutbox.js';
 
 describe('OrderOutbox.stop()', () => {
   it('is the last thing listeners hear: an ack that arrived just before it emits nothing after', async () => {
     const socket = new FakeSocket();
     socket.setLocal(true);
-    const timers = new ManualTimers();
-    const outbox = createOrderOutbox({
-      indexedDB: new IDBFactory(),
-      timers,
-      now: timers.now,
-      locks: null,
-      channel: null,
-      socket,
-    });
+    const outbox = socketOutbox(socket);
     const heard: string[] = [];
     let stopped = false;
     outbox.on('delivered', () => heard.push(stopped ? 'delivered after stop' : 'delivered'));

@@ -1,0 +1,240 @@
+"""Central's per-outlet event log: what relays upload and what central itself changes.
+
+An event enters the log once: by ``event_id``, and for ``new_order`` also by ``order_id``
+(the POS's service worker and the relay's uplink may deliver one order under two event
+ids). Whoever records an event learns whether it was new, and only a new event is applied
+to the project's own order tables, so at-least-once delivery has an exactly-once effect.
+"""
+
+import logging
+
+from django.db import IntegrityError, transaction
+
+from .errors import KitchenSyncError
+from .versioned import take_versions
+
+logger = logging.getLogger("kitchen_sync.outlet_log")
+
+
+def log_collection(outlet_id):
+    # The SyncCounter row that orders this outlet's log (ids are at most 64 characters).
+    return f"kitchen_sync.outlet_log:{outlet_id}"
+
+
+def _text(value, name, required=True):
+    if value is None or value == "":
+        if required:
+            raise KitchenSyncError("invalid_payload", f"an event needs {name}")
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise KitchenSyncError("invalid_payload", f"{name} must be a string or an integer")
+    text = str(value)
+    if len(text) > 64:
+        raise KitchenSyncError("invalid_payload", f"{name} must be at most 64 characters")
+    return text
+
+
+def _duplicate_of(model, outlet, event_id, event_type, order_id, using):
+    events = model.objects.using(using).filter(outlet_id=outlet)
+    found = events.filter(event_id=event_id).first()
+    if found is None and event_type == "new_order" and order_id is not None:
+        found = events.filter(type="new_order", order_id=order_id).first()
+    return found
+
+
+def record_event(envelope, *, source, relay_epoch=None, relay_seq=None, using="default"):
+    """Appends ``envelope`` at its outlet's next seq; returns ``(row, created)``.
+
+    ``created`` is False when the event (or, for a new order, the order) is already in the
+    log: the caller then must not apply it again. Runs in (or opens) a transaction.
+    """
+    from .models import OutletEvent
+
+    if not isinstance(envelope, dict):
+        raise KitchenSyncError("invalid_payload", "an event must be an object")
+    outlet = _text(envelope.get("outlet_id"), "outlet_id")
+    event_id = _text(envelope.get("event_id"), "event_id")
+    event_type = _text(envelope.get("type"), "type")
+    order_id = _text(envelope.get("order_id"), "order_id", required=False)
+    tenant = _text(envelope.get("tenant_id"), "tenant_id", required=False)
+    with transaction.atomic(using=using):
+        found = _duplicate_of(OutletEvent, outlet, event_id, event_type, order_id, using)
+        if found is not None:
+            return found, False
+        # The counter row stays locked until commit: later seqs become visible later.
+        seq = take_versions(log_collection(outlet), using=using)
+        try:
+            # A savepoint: a racing writer's insert of the same event fails only this step.
+            with transaction.atomic(using=using):
+                row = OutletEvent.objects.using(using).create(
+                    outlet_id=outlet,
+                    seq=seq,
+                    event_id=event_id,
+                    type=event_type,
+                    order_id=order_id,
+                    tenant_id=tenant,
+                    envelope=envelope,
+                    source=source,
+                    relay_epoch=relay_epoch,
+                    relay_seq=relay_seq,
+                )
+        except IntegrityError:
+            found = _duplicate_of(OutletEvent, outlet, event_id, event_type, order_id, using)
+            if found is None:
+                raise
+            return found, False
+    return row, True
+
+
+def _relay_seq(value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise KitchenSyncError("invalid_payload", "every event needs its relay seq (an integer >= 1)")
+    return value
+
+
+def apply_relay_batch(outlet_id, epoch, events, apply, using="default"):
+    """Records a relay's batch (its log in seq order) and applies each new event.
+
+    ``apply(row)`` runs for events new to central, in the same transaction, so an event is
+    logged exactly when its effect is; it raises ``KitchenSyncError("invalid_transition")``
+    to refuse one (the row keeps the reason in ``conflict``). Events at or below the cursor of (outlet, epoch)
+    were applied before and are passed over. Returns ``{"epoch", "last_seq", "applied",
+    "duplicates"}``; ``last_seq`` is what the relay may advance its cursor to.
+    """
+    from .models import RelayUploadCursor
+
+    outlet = _text(outlet_id, "outlet_id")
+    epoch = _text(epoch, "epoch")
+    if not isinstance(events, list):
+        raise KitchenSyncError("invalid_payload", "events must be a list")
+    previous = 0
+    for event in events:
+        if not isinstance(event, dict):
+            raise KitchenSyncError("invalid_payload", "an event must be an object")
+        seq = _relay_seq(event.get("seq"))
+        if seq <= previous:
+            raise KitchenSyncError("invalid_payload", "events must be in increasing seq order")
+        previous = seq
+        if _text(event.get("outlet_id"), "outlet_id") != outlet:
+            raise KitchenSyncError("forbidden", "an event of another outlet")
+    with transaction.atomic(using=using):
+        cursors = RelayUploadCursor.objects.using(using)
+        cursors.bulk_create([RelayUploadCursor(outlet_id=outlet, epoch=epoch)], ignore_conflicts=True)
+        # Locked: two uploads of one relay log (a restart racing its old request) take turns.
+        cursor = cursors.select_for_update().get(outlet_id=outlet, epoch=epoch)
+        fresh = [event for event in events if event["seq"] > cursor.last_seq]
+        new = _not_yet_logged(outlet, fresh, using)
+        applied = conflicts = 0
+        if new:
+            # One counter step for the batch: the counter row is the log's only hot row.
+            first = take_versions(log_collection(outlet), len(new), using=using)
+            for offset, event in enumerate(new):
+                row = _insert(event, outlet, first + offset, epoch, using)
+                if row is None:
+                    continue
+                applied += 1
+                if not _applied(row, apply, using):
+                    conflicts += 1
+        if fresh:
+            cursor.last_seq = fresh[-1]["seq"]
+            cursor.save(using=using, update_fields=["last_seq", "updated_at"])
+    return {
+        "epoch": epoch,
+        "last_seq": cursor.last_seq,
+        "applied": applied,
+        "duplicates": len(events) - applied,
+        "conflicts": conflicts,
+    }
+
+
+def _applied(row, apply, using):
+    """Runs ``apply(row)``; a refused transition is kept on the row for an operator (and
+    undone), never silently dropped, and never fails the batch: the relay would send it
+    again forever."""
+    try:
+        with transaction.atomic(using=using):
+            apply(row)
+    except KitchenSyncError as error:
+        if error.code != "invalid_transition":
+            raise
+        row.conflict = error.message[:500]
+        row.save(using=using, update_fields=["conflict"])
+        logger.warning("outlet %s: %s not applied: %s", row.outlet_id, row.event_id, error.message)
+        return False
+    return True
+
+
+def _not_yet_logged(outlet, events, using):
+    """The events of the batch central has not logged: by event_id, and for new orders by
+    order_id too (also within the batch itself)."""
+    from .models import OutletEvent
+
+    logged = OutletEvent.objects.using(using).filter(outlet_id=outlet)
+    seen_events = set(
+        logged.filter(event_id__in=[str(e.get("event_id")) for e in events]).values_list(
+            "event_id", flat=True
+        )
+    )
+    new_order_ids = [str(e["order_id"]) for e in events if e.get("type") == "new_order" and e.get("order_id")]
+    seen_orders = set(
+        logged.filter(type="new_order", order_id__in=new_order_ids).values_list("order_id", flat=True)
+    )
+    new = []
+    for event in events:
+        event_id = _text(event.get("event_id"), "event_id")
+        order_id = _text(event.get("order_id"), "order_id", required=False)
+        if event_id in seen_events:
+            continue
+        if event.get("type") == "new_order" and order_id is not None:
+            if order_id in seen_orders:
+                continue
+            seen_orders.add(order_id)
+        seen_events.add(event_id)
+        new.append(event)
+    return new
+
+
+def _insert(event, outlet, seq, epoch, using):
+    """The new row, or None when a concurrent writer logged the same event first."""
+    from .models import OutletEvent
+
+    try:
+        # A savepoint: a racing writer's insert of the same event fails only this step (its
+        # seq is then unused: readers of the log go by seq > cursor, so a gap is harmless).
+        with transaction.atomic(using=using):
+            row = OutletEvent.objects.using(using).create(
+                outlet_id=outlet,
+                seq=seq,
+                event_id=_text(event.get("event_id"), "event_id"),
+                type=_text(event.get("type"), "type"),
+                order_id=_text(event.get("order_id"), "order_id", required=False),
+                tenant_id=_text(event.get("tenant_id"), "tenant_id", required=False),
+                envelope=event,
+                source="relay",
+                relay_epoch=epoch,
+                relay_seq=event["seq"],
+            )
+    except IntegrityError:
+        return None
+    return row
+
+
+def events_for_relay(outlet_id, since, limit, using="default"):
+    """The outlet's events made at central after ``since``, oldest first, for the downlink.
+    Each envelope carries ``seq`` = central's seq (the relay's cursor into this log)."""
+    from .models import OutletEvent
+
+    log = OutletEvent.objects.using(using).filter(outlet_id=str(outlet_id))
+    # The head first: seqs become visible in order, so every event up to it is readable now,
+    # and the cursor may pass over the relay's own events up to it.
+    head = log.order_by("-seq").values_list("seq", flat=True).first() or 0
+    rows = list(
+        log.filter(seq__gt=since, seq__lte=head).exclude(source="relay").order_by("seq")[: limit + 1]
+    )
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "events": [{**row.envelope, "seq": row.seq} for row in rows],
+        "last_seq": rows[-1].seq if has_more else max(head, since),
+        "has_more": has_more,
+    }

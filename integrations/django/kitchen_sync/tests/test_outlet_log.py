@@ -1,0 +1,51 @@
+"""record_event: central's own changes enter the outlet log once, in seq order."""
+
+import uuid
+
+import pytest
+
+from kitchen_sync.errors import KitchenSyncError
+from kitchen_sync.models import OutletEvent
+from kitchen_sync.outlet_log import record_event
+
+pytestmark = pytest.mark.django_db
+
+
+def envelope(event_type="new_order", order_id=None, outlet=1):
+    return {
+        "event_id": str(uuid.uuid4()),
+        "type": event_type,
+        "outlet_id": outlet,
+        "tenant_id": 2,
+        "order_id": order_id or str(uuid.uuid4()),
+        "data": {},
+    }
+
+
+def test_events_get_consecutive_seqs_per_outlet():
+    rows = [record_event(envelope(outlet=o), source="central")[0] for o in (1, 1, 2, 1)]
+    assert [(r.outlet_id, r.seq) for r in rows] == [("1", 1), ("1", 2), ("2", 1), ("1", 3)]
+
+
+def test_a_repeated_event_id_is_not_logged_twice():
+    event = envelope()
+    first, created = record_event(event, source="central")
+    again, created_again = record_event(dict(event), source="relay")
+    assert (created, created_again, again.pk) == (True, False, first.pk)
+
+
+def test_a_second_new_order_for_one_order_id_is_a_duplicate_but_a_status_change_is_not():
+    order_id = str(uuid.uuid4())
+    record_event(envelope(order_id=order_id), source="central")
+    _, created = record_event(envelope(order_id=order_id), source="relay")
+    _, updated = record_event(envelope("order_updated", order_id=order_id), source="relay")
+    assert (created, updated) == (False, True)
+    assert OutletEvent.objects.count() == 2
+
+
+def test_an_event_without_an_outlet_is_invalid_payload():
+    event = envelope()
+    del event["outlet_id"]
+    with pytest.raises(KitchenSyncError) as raised:
+        record_event(event, source="central")
+    assert raised.value.code == "invalid_payload"

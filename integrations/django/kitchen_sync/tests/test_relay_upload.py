@@ -1,0 +1,231 @@
+"""The upload endpoint: a relay's log reaches central once, whatever is repeated."""
+
+import json
+import uuid
+
+import pytest
+
+from kitchen_sync.models import OutletEvent, RelayUploadCursor
+from kitchen_sync.tokens import mint_relay_credential, mint_relay_token
+from menu.models import Order
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/kitchen-sync/relay/upload/"
+
+
+def relay_log(orders=2, outlet=1):
+    """A relay's log: per order a new_order then preparing and completed, seqs from 1."""
+    events, seq = [], 0
+    for _ in range(orders):
+        order_id = str(uuid.uuid4())
+        for event_type, status in (
+            ("new_order", "pending"),
+            ("order_updated", "preparing"),
+            ("order_completed", "completed"),
+        ):
+            seq += 1
+            events.append(
+                {
+                    "seq": seq,
+                    "event_id": str(uuid.uuid4()),
+                    "type": event_type,
+                    "outlet_id": outlet,
+                    "tenant_id": 1,
+                    "order_id": order_id,
+                    "data": {"order_id": order_id, "outlet_id": outlet, "tenant_id": 1, "status": status},
+                    "ts": "2026-12-04T10:00:00.000Z",
+                }
+            )
+    return events
+
+
+def upload(client, events, epoch="epoch-a", outlet=1, token=None):
+    token = token if token is not None else mint_relay_credential(outlet=outlet)
+    return client.post(
+        URL,
+        data=json.dumps({"outlet_id": outlet, "epoch": epoch, "events": events}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+
+def statuses():
+    return sorted(Order.objects.values_list("status", flat=True))
+
+
+def test_a_batch_is_logged_in_order_and_applied(client):
+    events = relay_log(2)
+    response = upload(client, events)
+    assert response.status_code == 200
+    assert response.json() == {
+        "epoch": "epoch-a",
+        "last_seq": 6,
+        "applied": 6,
+        "duplicates": 0,
+        "conflicts": 0,
+    }
+    assert list(OutletEvent.objects.order_by("seq").values_list("seq", "relay_seq")) == [
+        (i, i) for i in range(1, 7)
+    ]
+    assert statuses() == ["completed", "completed"]
+    assert RelayUploadCursor.objects.get(outlet_id="1", epoch="epoch-a").last_seq == 6
+
+
+def test_a_repeated_batch_changes_nothing(client):
+    events = relay_log(2)
+    upload(client, events[:4])
+    again = upload(client, events)
+    assert again.json()["applied"] == 2 and again.json()["duplicates"] == 4
+    assert OutletEvent.objects.count() == 6
+    assert Order.objects.count() == 2
+
+
+def test_a_new_epoch_replaying_the_same_orders_books_nothing_twice(client):
+    events = relay_log(3)
+    upload(client, events, epoch="epoch-a")
+    # A relay restarted on an empty data dir: the POS outboxes re-publish the same orders
+    # (same order ids) under new event ids, at new seqs.
+    replay = [
+        {**e, "event_id": str(uuid.uuid4()), "seq": i + 1}
+        for i, e in enumerate(x for x in events if x["type"] == "new_order")
+    ]
+    answer = upload(client, replay, epoch="epoch-b").json()
+    assert (answer["epoch"], answer["last_seq"], answer["applied"]) == ("epoch-b", 3, 0)
+    assert Order.objects.count() == 3
+    assert statuses() == ["completed"] * 3
+
+
+def test_a_cancel_at_central_wins_over_a_completion_made_offline_and_is_surfaced(client):
+    events = relay_log(1)
+    order_id = events[0]["order_id"]
+    upload(client, events[:1])
+    # Central cancelled the order while the outlet, cut off, prepared and completed it.
+    Order.objects.filter(order_id=order_id).update(status="cancelled")
+    answer = upload(client, events[1:]).json()
+    assert (answer["last_seq"], answer["applied"], answer["conflicts"]) == (3, 2, 2)
+    assert statuses() == ["cancelled"]
+    refused = OutletEvent.objects.exclude(conflict="").order_by("seq")
+    assert [row.relay_seq for row in refused] == [2, 3]
+    assert "cancelled -> completed" in refused[1].conflict
+
+
+def test_a_cancel_made_offline_does_not_undo_a_completion_at_central(client):
+    events = relay_log(1)
+    order_id = events[0]["order_id"]
+    cancel = {**events[1], "type": "order_cancelled", "data": {**events[1]["data"], "status": "cancelled"}}
+    upload(client, events[:1])
+    Order.objects.filter(order_id=order_id).update(status="completed")
+    assert upload(client, [cancel]).json()["conflicts"] == 1
+    assert statuses() == ["completed"]
+
+
+def test_an_empty_batch_answers_the_cursor(client):
+    upload(client, relay_log(1))
+    assert upload(client, [], epoch="epoch-a").json()["last_seq"] == 3
+    assert upload(client, [], epoch="epoch-new").json()["last_seq"] == 0
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["", "not-a-jwt", mint_relay_token.__name__],
+)
+def test_only_a_relay_credential_may_upload(client, token):
+    if token == mint_relay_token.__name__:
+        # A device token signed with the same secret is not a relay credential.
+        token = mint_relay_token(device="pos-1", role="admin", outlet=1)
+    response = upload(client, relay_log(1), token=token)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"
+    assert OutletEvent.objects.count() == 0
+
+
+def test_a_credential_of_another_outlet_is_forbidden(client):
+    response = upload(client, relay_log(1), token=mint_relay_credential(outlet=2))
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+
+
+def test_an_event_of_another_outlet_refuses_the_whole_batch(client):
+    events = relay_log(1)
+    events[2]["outlet_id"] = 2
+    response = upload(client, events)
+    assert response.json()["error"]["code"] == "forbidden"
+    assert OutletEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda e: e[1].update(seq=1),
+        lambda e: e[0].pop("seq"),
+        lambda e: e[0].pop("event_id"),
+        lambda e: e[0].update(order_id="x" * 65),
+    ],
+)
+def test_malformed_batches_are_invalid_payload(client, mutate):
+    events = relay_log(1)
+    mutate(events)
+    response = upload(client, events)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_payload"
+    assert Order.objects.count() == 0
+
+
+def test_too_many_events_is_too_large(client, settings):
+    settings.KITCHEN_SYNC = {**settings.KITCHEN_SYNC, "UPLOAD_BATCH_MAX": 2}
+    response = upload(client, relay_log(1))
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+
+
+def test_the_service_worker_path_and_the_uplink_book_one_order(client, in_memory_layer):
+    events = relay_log(1)
+    order_id = events[0]["order_id"]
+    checkout = client.post(
+        "/api/public/order-groups/",
+        data=json.dumps({"outlet_id": 1, "orders": [{"order_id": order_id, "outlet_id": 1, "tenant_id": 1}]}),
+        content_type="application/json",
+    )
+    assert checkout.status_code == 201
+    upload(client, events)
+    again = client.post(
+        "/api/public/order-groups/",
+        data=json.dumps({"outlet_id": 1, "orders": [{"order_id": order_id, "outlet_id": 1, "tenant_id": 1}]}),
+        content_type="application/json",
+    )
+    assert again.status_code == 201
+    assert Order.objects.count() == 1
+    assert statuses() == ["completed"]
+
+
+def downlink(client, since=0, limit=None, token=None):
+    token = token if token is not None else mint_relay_credential(outlet=1)
+    query = f"?since={since}" + (f"&limit={limit}" if limit else "")
+    return client.get(
+        f"/api/kitchen-sync/relay/downlink/{query}", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+
+
+def test_the_downlink_sends_central_orders_and_never_the_relays_own(client, in_memory_layer):
+    upload(client, relay_log(1))
+    made_at_central = [str(uuid.uuid4()) for _ in range(3)]
+    for order_id in made_at_central:
+        client.post(
+            "/api/public/order-groups/",
+            data=json.dumps({"outlet_id": 1, "orders": [{"order_id": order_id, "outlet_id": 1, "tenant_id": 1}]}),
+            content_type="application/json",
+        )
+    first = downlink(client, 0, limit=2).json()
+    assert [e["order_id"] for e in first["events"]] == made_at_central[:2]
+    assert (first["last_seq"], first["has_more"]) == (5, True)
+    rest = downlink(client, first["last_seq"]).json()
+    assert [e["order_id"] for e in rest["events"]] == made_at_central[2:]
+    assert (rest["events"][0]["seq"], rest["last_seq"], rest["has_more"]) == (6, 6, False)
+    assert downlink(client, 6).json() == {"events": [], "last_seq": 6, "has_more": False}
+
+
+def test_the_downlink_needs_a_relay_credential(client):
+    response = downlink(client, token=mint_relay_token(device="kds", role="kitchen", outlet=1))
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"

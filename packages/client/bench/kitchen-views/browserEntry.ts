@@ -1,0 +1,7 @@
+import { runScenario } from './scenario.js';
+
+declare global {
+  var kitchenViews: { runScenario: typeof runScenario };
+}
+
+globalThis.kitchenViews = { runScenario };

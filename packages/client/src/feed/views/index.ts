@@ -1,0 +1,18 @@
+export type { AllDayCount, AllDayCounts } from './allDayCounts.js';
+export { createAllDayCounts } from './allDayCounts.js';
+export type { BumpBar, BumpBarOptions } from './bumpBar.js';
+export { createBumpBar } from './bumpBar.js';
+export type { ExpoTicket, ExpoView, StationProgress } from './expoView.js';
+export { createExpoView } from './expoView.js';
+export { bumpLines, recallLines } from './stationCommands.js';
+export type { StationTicket, StationView, StationViewOptions } from './stationView.js';
+export { createStationView } from './stationView.js';
+export type { LineStatus, Ticket, TicketLine } from './ticket.js';
+export { isLineDone, lineStatus, toTicket } from './ticket.js';
+export type { BoardListener } from './ticketBoard.js';
+export { TicketBoard } from './ticketBoard.js';
+export type { AgeLevel, TicketClock, TicketClockOptions } from './ticketClock.js';
+export { createTicketClock } from './ticketClock.js';
+export { compareTickets } from './ticketOrder.js';
+export type { TicketView, ViewEntry } from './ticketView.js';
+export { createTicketView } from './ticketView.js';

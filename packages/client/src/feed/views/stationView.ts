@@ -1,0 +1,80 @@
+import { type Readable, readonly, writable } from '../../store.js';
+import { isLineDone, type Ticket, type TicketLine } from './ticket.js';
+import type { TicketBoard } from './ticketBoard.js';
+import { createTicketView, type TicketView, type ViewEntry } from './ticketView.js';
+
+export interface StationViewOptions {
+  /** The stations this screen cooks for (`item.station`). */
+  stations: readonly string[];
+  /** Lines the POS gave no station show here too. Default false. */
+  includeUnassigned?: boolean;
+  /** How many bumped tickets `recent` keeps for recall. Default 10. */
+  recallSize?: number;
+}
+
+/** A ticket on a station screen: only this station's lines, held ones last. */
+export interface StationTicket extends ViewEntry {
+  /** Every line of this station is ready or cancelled (then it leaves the screen). */
+  done: boolean;
+}
+
+export interface StationView extends TicketView<StationTicket> {
+  /** Tickets this station finished, newest first: what "recall" brings back. */
+  readonly recent: Readable<readonly StationTicket[]>;
+}
+
+/** A station screen: open tickets with lines for these stations, until those lines are done. */
+export function createStationView(board: TicketBoard, options: StationViewOptions): StationView {
+  const stations = new Set(options.stations);
+  const includeUnassigned = options.includeUnassigned ?? false;
+  const recallSize = options.recallSize ?? 10;
+  const project = (ticket: Ticket): StationTicket | null => {
+    const entry = projectStation(ticket, stations, includeUnassigned);
+    return entry && !entry.done && ticket.open ? entry : null;
+  };
+  const view = createTicketView(board, project);
+  const recent = writable<readonly StationTicket[]>([]);
+  // A ticket that leaves because its lines were bumped (not because it was cancelled) is
+  // recallable; it leaves the recall list once it is back on the screen.
+  const unwatch = view.onEntry((before, after) => {
+    const id = (after ?? before)?.ticket.order_id;
+    const list = recent.get().filter((entry) => entry.ticket.order_id !== id);
+    if (before && !after) {
+      const ticket = board.tickets.get(before.ticket.order_id);
+      const finished = ticket && projectStation(ticket, stations, includeUnassigned);
+      if (ticket && finished?.done && ticket.order.status !== 'cancelled') {
+        recent.set([finished, ...list].slice(0, recallSize));
+        return;
+      }
+    }
+    if (list.length !== recent.get().length) recent.set(list);
+  });
+  return {
+    ...view,
+    recent: readonly(recent),
+    stop() {
+      unwatch();
+      view.stop();
+    },
+  };
+}
+
+function projectStation(
+  ticket: Ticket,
+  stations: ReadonlySet<string>,
+  includeUnassigned: boolean,
+): StationTicket | null {
+  const lines: TicketLine[] = [];
+  for (const line of ticket.lines) {
+    if (stations.has(line.station) || (includeUnassigned && line.station === '')) lines.push(line);
+  }
+  if (lines.length === 0) return null;
+  // Held lines last; the sort is stable, so the POS's order stays otherwise.
+  lines.sort((a, b) => Number(a.held) - Number(b.held));
+  return {
+    ticket,
+    lines,
+    held: lines.every((line) => line.held),
+    done: lines.every(isLineDone),
+  };
+}

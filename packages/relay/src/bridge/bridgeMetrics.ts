@@ -1,0 +1,47 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Uplink } from './uplink.js';
+
+/** The uplink's gauges, read from its health at scrape time; returns the upload counter. */
+export function registerBridgeMetrics(registry: Registry, uplink: Uplink): Counter {
+  const states = ['starting', 'uploading', 'synced', 'backoff', 'stopped'] as const;
+  new Gauge({
+    name: 'kitchen_sync_bridge_pending_events',
+    help: 'Events in the log central has not confirmed',
+    registers: [registry],
+    collect() {
+      this.set(uplink.health().pendingEvents);
+    },
+  });
+  new Gauge({
+    name: 'kitchen_sync_bridge_lag_seconds',
+    help: 'Age of the oldest event central has not confirmed',
+    registers: [registry],
+    collect() {
+      this.set(uplink.health().lagSeconds);
+    },
+  });
+  new Gauge({
+    name: 'kitchen_sync_bridge_last_success_timestamp_seconds',
+    help: 'When central last confirmed an upload (0 = never)',
+    registers: [registry],
+    collect() {
+      const at = uplink.health().lastSuccessAt;
+      this.set(at ? Date.parse(at) / 1000 : 0);
+    },
+  });
+  new Gauge({
+    name: 'kitchen_sync_bridge_state',
+    help: 'The uplink state (1 for the current one)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const current = uplink.health().state;
+      for (const state of states) this.set({ state }, state === current ? 1 : 0);
+    },
+  });
+  return new Counter({
+    name: 'kitchen_sync_bridge_uploaded_events_total',
+    help: 'Events central confirmed (a re-sent batch counts again)',
+    registers: [registry],
+  });
+}

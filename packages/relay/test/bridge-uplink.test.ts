@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createUplink, UPLOAD_PATH, type Uplink } from '../src/bridge/uplink.js';
+import { createLogger, createSqliteEventStore, type EventStore } from '../src/index.js';
+import { removeTempDirs, tempDir } from './helpers.js';
+
+const logger = createLogger({ level: 'silent' });
+const CENTRAL = 'http://central.test/';
+
+/** Central as the Django package answers: a cursor per epoch, events kept once by id. */
+function fakeCentral() {
+  const central = {
+    up: true,
+    received: [] as Array<{ seq: number; event_id: string }>,
+    cursors: new Map<string, number>(),
+    requests: [] as Array<{ url: string; auth: string | null; count: number }>,
+    fetch: (async (input: URL, init: RequestInit) => {
+      if (!central.up) throw new TypeError('fetch failed');
+      const body = JSON.parse(String(init.body)) as {
+        epoch: string;
+        events: Array<{ seq: number; event_id: string }>;
+      };
+      central.requests.push({
+        url: String(input),
+        auth: new Headers(init.headers).get('authorization'),
+        count: body.events.length,
+      });
+      let last = central.cursors.get(body.epoch) ?? 0;
+      for (const event of body.events) {
+        if (event.seq <= last) continue;
+        if (!central.received.some((e) => e.event_id === event.event_id)) {
+          central.received.push({ seq: event.seq, event_id: event.event_id });
+        }
+        last = event.seq;
+      }
+      central.cursors.set(body.epoch, last);
+      return Response.json({ epoch: body.epoch, last_seq: last, applied: 0, duplicates: 0 });
+    }) as unknown as typeof fetch,
+  };
+  return central;
+}
+
+function publish(store: EventStore, count: number) {
+  store.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      const orderId = randomUUID();
+      store.append({
+        outlet: '1',
+        tenant: '1',
+        tsMs: Date.now(),
+        envelope: {
+          event_id: randomUUID(),
+          type: 'new_order',
+          outlet_id: 1,
+          tenant_id: 1,
+          order_id: orderId,
+          data: { order_id: orderId, status: 'pending' },
+          ts: new Date().toISOString(),
+        },
+      });
+    }
+  });
+}
+
+let store: EventStore;
+let uplinks: Uplink[];
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  store = createSqliteEventStore({ dataDir: tempDir('ks-uplink-') });
+  uplinks = [];
+});
+
+afterEach(() => {
+  for (const uplink of uplinks) uplink.stop();
+  store.close();
+  vi.useRealTimers();
+  removeTempDirs();
+});
+
+function uplink(central: ReturnType<typeof fakeCentral>, target = store) {
+  const created = createUplink({
+    store: target,
+    outlet: '1',
+    centralUrl: CENTRAL,
+    token: 'relay-credential',
+    logger,
+    fetch: central.fetch,
+    random: () => 0,
+    batchSize: 50,
+    backoff: { minMs: 1_000, maxMs: 8_000, jitter: 0.5 },
+  });
+  uplinks.push(created);
+  return created;
+}
+
+describe('the uplink', () => {
+  it('uploads the log in seq order in batches with the relay credential', async () => {
+    publish(store, 120);
+    const central = fakeCentral();
+    const up = uplink(central);
+    up.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(central.received.map((e) => e.seq)).toEqual(
+      Array.from({ length: 120 }, (_, i) => i + 1),
+    );
+    expect(central.requests.map((r) => r.count)).toEqual([50, 50, 20]);
+    expect(central.requests[0]).toMatchObject({
+      url: `${CENTRAL}${UPLOAD_PATH}`,
+      auth: 'Bearer relay-credential',
+    });
+    expect(store.getCursor('uplink:1')).toBe(120);
+    expect(up.health()).toMatchObject({ state: 'synced', pendingEvents: 0, lastErrorCode: null });
+  });
+
+  it('uploads what is published later without being polled', async () => {
+    const central = fakeCentral();
+    const up = uplink(central);
+    up.start();
+    await vi.advanceTimersByTimeAsync(10);
+    publish(store, 3);
+    up.notify();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(central.received).toHaveLength(3);
+  });
+
+  it('keeps the cursor while central is down, backs off to the cap, and drains on return', async () => {
+    publish(store, 10);
+    const central = fakeCentral();
+    central.up = false;
+    const up = uplink(central);
+    up.start();
+    // Attempts at 0, 1, 3, 7 and 15 s (1, 2, 4, 8 s apart); the next one waits the cap, 8 s.
+    await vi.advanceTimersByTimeAsync(15_001);
+    expect(up.health()).toMatchObject({
+      state: 'backoff',
+      pendingEvents: 10,
+      lastErrorCode: 'central_unreachable',
+      lastSuccessAt: null,
+    });
+    expect(store.getCursor('uplink:1')).toBeUndefined();
+    central.up = true;
+    // The next attempt comes at the capped delay (8 s), not earlier, even when notified.
+    publish(store, 1);
+    up.notify();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(central.received).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(7_990);
+    expect(central.received).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(central.received).toHaveLength(11);
+    expect(up.health()).toMatchObject({ state: 'synced', pendingEvents: 0, lastErrorCode: null });
+  });
+
+  it('advances only to what central confirms', async () => {
+    publish(store, 5);
+    const central = fakeCentral();
+    const answers = central.fetch;
+    const cursors: Array<number | undefined> = [];
+    let calls = 0;
+    // Central's first answer confirms only two of the five (as after a partial apply).
+    central.fetch = (async (input: URL, init: RequestInit) => {
+      cursors.push(store.getCursor('uplink:1'));
+      calls += 1;
+      if (calls > 1) return answers(input, init);
+      const body = JSON.parse(String(init.body));
+      return answers(input, {
+        ...init,
+        body: JSON.stringify({ ...body, events: body.events.slice(0, 2) }),
+      });
+    }) as unknown as typeof fetch;
+    const up = uplink(central);
+    up.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(cursors).toEqual([undefined, 2]);
+    expect(central.received.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(store.getCursor('uplink:1')).toBe(5);
+  });
+
+  it('resumes from the stored cursor after a restart', async () => {
+    const dir = tempDir('ks-uplink-restart-');
+    const first = createSqliteEventStore({ dataDir: dir });
+    publish(first, 4);
+    first.setCursor('uplink:1', 4);
+    publish(first, 2);
+    first.close();
+    const reopened = createSqliteEventStore({ dataDir: dir });
+    const central = fakeCentral();
+    const up = uplink(central, reopened);
+    up.start();
+    await vi.advanceTimersByTimeAsync(10);
+    up.stop();
+    reopened.close();
+    expect(central.received.map((e) => e.seq)).toEqual([5, 6]);
+  });
+
+  it('reports central refusing the credential by its code', async () => {
+    publish(store, 1);
+    const central = fakeCentral();
+    central.fetch = (async () =>
+      Response.json({ error: { code: 'unauthorized', message: 'no' } }, { status: 401 })) as never;
+    const up = uplink(central);
+    up.start();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(up.health()).toMatchObject({
+      state: 'backoff',
+      lastErrorCode: 'unauthorized',
+      pendingEvents: 1,
+    });
+  });
+});
