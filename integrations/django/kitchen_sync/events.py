@@ -21,6 +21,12 @@ EVENT_TYPES = (
     "order_cancelled",
     "order_acknowledged",
     "kitchen_status_changed",
+    # Protocol v1.1 (docs/kitchen-workflow.md): line bumps, hold & fire, recall, rush.
+    "order_item_updated",
+    "order_held",
+    "order_fired",
+    "order_recalled",
+    "order_rushed",
 )
 # The consumer method the layer calls: "kitchen_sync.event" -> kitchen_sync_event.
 HANDLER_TYPE = "kitchen_sync.event"
