@@ -55,18 +55,7 @@ def mint_relay_token(*, device, role, outlet, tenants=None, ttl=None, now=None):
 
 def verify_relay_token(token):
     """The claims of a valid token; ``KitchenSyncError("unauthorized")`` for anything else."""
-    if not isinstance(token, str) or not token:
-        raise KitchenSyncError("unauthorized", "a token is required")
-    try:
-        claims = jwt.decode(
-            token,
-            relay_secret(),
-            algorithms=["HS256"],
-            leeway=ks_setting("TOKEN_LEEWAY"),
-            options={"require": ["exp", "sub"]},
-        )
-    except jwt.PyJWTError as error:
-        raise KitchenSyncError("unauthorized", f"invalid token: {error}") from None
+    claims = _decode(token, "token")
     if claims.get("role") not in ROLES or "outlet" not in claims:
         raise KitchenSyncError("unauthorized", "the token lacks role or outlet")
     tenants = claims.get("tenants")
@@ -99,10 +88,19 @@ def mint_relay_credential(*, outlet, relay="relay", ttl=None, now=None):
 def verify_relay_credential(token):
     """The claims of a valid relay credential; ``unauthorized`` for anything else (a device
     token included)."""
+    claims = _decode(token, "relay credential")
+    if claims.get("role") != RELAY_ROLE or "outlet" not in claims:
+        raise KitchenSyncError("unauthorized", "not a relay credential")
+    return claims
+
+
+def _decode(token, what):
+    """The signed claims of ``token`` (HS256 with the relay's secret, ``exp`` and ``sub``
+    required); ``unauthorized`` naming ``what`` for anything else."""
     if not isinstance(token, str) or not token:
-        raise KitchenSyncError("unauthorized", "a relay credential is required")
+        raise KitchenSyncError("unauthorized", f"a {what} is required")
     try:
-        claims = jwt.decode(
+        return jwt.decode(
             token,
             relay_secret(),
             algorithms=["HS256"],
@@ -110,7 +108,4 @@ def verify_relay_credential(token):
             options={"require": ["exp", "sub"]},
         )
     except jwt.PyJWTError as error:
-        raise KitchenSyncError("unauthorized", f"invalid relay credential: {error}") from None
-    if claims.get("role") != RELAY_ROLE or "outlet" not in claims:
-        raise KitchenSyncError("unauthorized", "not a relay credential")
-    return claims
+        raise KitchenSyncError("unauthorized", f"invalid {what}: {error}") from None
