@@ -38,8 +38,12 @@ async function openKitchen(): Promise<{ page: Page; console: string[] }> {
   await page.addInitScript(countAudio);
   const messages: string[] = [];
   page.on('console', (message: ConsoleMessage) => messages.push(message.text()));
+  const ready = page.waitForEvent('console', {
+    predicate: (message) => message.text() === 'sound-page-ready counted',
+    timeout: 15_000,
+  });
   await page.reload({ waitUntil: 'load' });
-  await page.waitForFunction(() => 'soundPage' in globalThis, null, { timeout: 15_000 });
+  await ready;
   return { page, console: messages };
 }
 
