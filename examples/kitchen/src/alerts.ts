@@ -1,4 +1,5 @@
 import type { Order } from '@kitchen-sync/protocol';
+import { playTones } from '../../shared/tones';
 
 /**
  * A short two-tone chime made with Web Audio (no sound file to cache) and a system
@@ -20,22 +21,14 @@ export class KitchenAlerts {
   }
 
   chime(): void {
-    const audio = this.#audio;
-    if (audio?.state !== 'running') return;
-    const start = audio.currentTime;
-    for (const [offset, frequency] of [
-      [0, 880],
-      [0.18, 1320],
-    ] as const) {
-      const osc = audio.createOscillator();
-      const gain = audio.createGain();
-      osc.frequency.value = frequency;
-      gain.gain.setValueAtTime(0.25, start + offset);
-      gain.gain.exponentialRampToValueAtTime(0.001, start + offset + 0.35);
-      osc.connect(gain).connect(audio.destination);
-      osc.start(start + offset);
-      osc.stop(start + offset + 0.4);
-    }
+    playTones(
+      this.#audio,
+      [
+        [0, 880],
+        [0.18, 1320],
+      ],
+      { gain: 0.25, length: 0.35 },
+    );
   }
 
   notify(order: Order): void {

@@ -1,3 +1,5 @@
+import { playTones } from '../../shared/tones';
+
 /**
  * A three-note "ding" for a number that turns ready, made with Web Audio (no file to cache).
  * Browsers allow audio only after a user gesture: a staff member taps "sound on" once.
@@ -16,22 +18,10 @@ export class ReadyChime {
   play(): void {
     this.played++;
     document.body.dataset.chimes = String(this.played);
-    const audio = this.#audio;
-    if (audio?.state !== 'running') return;
-    const start = audio.currentTime;
-    for (const [offset, frequency] of [
+    playTones(this.#audio, [
       [0, 660],
       [0.15, 880],
       [0.3, 1100],
-    ] as const) {
-      const osc = audio.createOscillator();
-      const gain = audio.createGain();
-      osc.frequency.value = frequency;
-      gain.gain.setValueAtTime(0.3, start + offset);
-      gain.gain.exponentialRampToValueAtTime(0.001, start + offset + 0.4);
-      osc.connect(gain).connect(audio.destination);
-      osc.start(start + offset);
-      osc.stop(start + offset + 0.45);
-    }
+    ]);
   }
 }
