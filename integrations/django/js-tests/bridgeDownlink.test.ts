@@ -1,7 +1,7 @@
 // Orders created at central reach the outlet's kitchens through the relay's downlink: within
 // 2 s while connected, and once after the relay was away; never echoed back up as new.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventEnvelope, EventsResponse } from '@kitchen-sync/protocol';
 import { signToken } from '@kitchen-sync/relay';
@@ -21,9 +21,7 @@ const sockets: Socket[] = [];
 beforeAll(async () => {
   stack = await new DjangoStack().start();
   secretFile = stack.writeSecretFile();
-  const { token } = await stack.control<{ token: string }>('relay-credential/', { outlet: 1 });
-  tokenFile = join(stack.dir, 'central.token');
-  writeFileSync(tokenFile, `${token}\n`);
+  tokenFile = await stack.writeRelayCredentialFile(1);
   dataDir = join(stack.dir, 'relay');
   mkdirSync(dataDir);
 }, 120_000);

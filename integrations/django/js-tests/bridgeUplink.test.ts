@@ -3,7 +3,7 @@
 // SIGKILLed while it uploads, and restarts on an empty data dir: central still holds every
 // order once with its final status.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BridgeHealth, OrderStatus } from '@kitchen-sync/protocol';
 import { signToken } from '@kitchen-sync/relay';
@@ -30,9 +30,7 @@ const sockets: Socket[] = [];
 beforeAll(async () => {
   stack = await new DjangoStack().start();
   secretFile = stack.writeSecretFile();
-  const { token } = await stack.control<{ token: string }>('relay-credential/', { outlet: 1 });
-  tokenFile = join(stack.dir, 'central.token');
-  writeFileSync(tokenFile, `${token}\n`);
+  tokenFile = await stack.writeRelayCredentialFile(1);
 }, 120_000);
 
 afterAll(async () => {

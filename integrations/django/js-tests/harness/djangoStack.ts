@@ -124,6 +124,14 @@ export class DjangoStack {
     return file;
   }
 
+  /** A relay credential for `outlet`, issued by the package, in a file for --central-token-file. */
+  async writeRelayCredentialFile(outlet: number): Promise<string> {
+    const { token } = await this.control<{ token: string }>('relay-credential/', { outlet });
+    const file = join(this.dir, 'central.token');
+    writeFileSync(file, `${token}\n`);
+    return file;
+  }
+
   async stop(): Promise<void> {
     await this.#daphne?.stop();
     await this.#redis?.stop();
