@@ -13,6 +13,7 @@ HTTP_STATUS_BY_CODE = {
     "rate_limited": 429,
     "internal": 500,
     "storage_full": 507,
+    "unavailable": 503,
 }
 
 

@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'request_timeout',
   'storage_full',
   'internal',
+  'unavailable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -24,6 +25,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   rate_limited: 429,
   internal: 500,
   storage_full: 507,
+  unavailable: 503,
 };
 
 export interface ValidationIssue {

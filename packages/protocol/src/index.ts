@@ -48,6 +48,7 @@ export { lineIdAt } from './lineIds.js';
 export type {
   BridgeHealth,
   CaughtUpMessage,
+  ClusterHealth,
   ConnectedClient,
   EventsResponse,
   FailureAck,

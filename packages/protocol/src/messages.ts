@@ -82,7 +82,8 @@ export interface EventsResponse {
 
 /** `GET /health` answer. */
 export interface HealthResponse {
-  status: 'ok';
+  /** `draining` (HTTP 503): a cluster node about to exit; a balancer routes elsewhere. */
+  status: 'ok' | 'draining';
   uptime: number;
   connections: number;
   clients: Record<'pos' | 'kitchen' | 'monitor', number>;
@@ -98,6 +99,26 @@ export interface HealthResponse {
   tls?: HealthTls;
   /** The uplink to central (absent when the relay runs without `--central-url`). */
   bridge?: BridgeHealth;
+  /** This node's place in a cluster (absent on a relay that runs alone). */
+  cluster?: ClusterHealth;
+}
+
+/** `/health`'s `cluster`: see docs/scaling.md. */
+export interface ClusterHealth {
+  node_id: string;
+  /** Nodes heard from over the fan-out in the last few seconds, this one included. */
+  nodes_seen: string[];
+  role: 'member';
+  /** `draining`: the node hands its clients to the others and will exit. */
+  draining: boolean;
+  fanout: {
+    /** `up`: Redis answers; `down`: it does not (events still arrive, from the store);
+     * `store_polling`: no Redis configured. */
+    state: 'up' | 'down' | 'store_polling';
+    /** How long the outlet furthest behind has been behind the store's head (0 = none). */
+    lag_ms: number;
+  };
+  store: { kind: string; reachable: boolean };
 }
 
 /** `/health`'s `bridge`: how far central is behind this relay's log. */

@@ -8,6 +8,8 @@ import { createTokenVerifier } from './auth/tokens.js';
 import { registerBridgeMetrics } from './bridge/bridgeMetrics.js';
 import { createDownlink } from './bridge/downlink.js';
 import { createUplink, type Uplink } from './bridge/uplink.js';
+import { type ClusterNode, type ClusterOptions, createClusterNode } from './cluster/clusterNode.js';
+import { createDrain, registerDrainRoute } from './cluster/drain.js';
 import { createHoldTimers, type HoldTimers } from './core/holdTimers.js';
 import { createKitchenCommands } from './core/kitchenCommands.js';
 import { createOrderCommands } from './core/orderCommands.js';
@@ -80,6 +82,13 @@ export interface RelayOptions {
   bodyTimeoutMs?: number;
   /** Clock (ms); injected by tests. It also judges token expiry. */
   now?: () => number;
+  /**
+   * Run as one node of a cluster sharing the store with the others (docs/scaling.md): live
+   * events reach this node's clients through its sequencer, from Redis or from the store.
+   */
+  cluster?: ClusterOptions;
+  /** A cluster node finished its drain (`POST /admin/drain` or `drain()`) and is closed. */
+  onDrained?: () => void;
 }
 
 export interface CentralOptions {
@@ -102,6 +111,11 @@ export interface Relay {
   listen(): Promise<ListenResult>;
   /** Stops accepting, answers pending long polls, commits queued writes, closes the store. */
   close(): Promise<void>;
+  /**
+   * Cluster node: /health answers 503 `draining`, new sockets are refused (`unavailable`),
+   * connected clients are moved off in small groups, then the relay closes.
+   */
+  drain(): Promise<void>;
   readonly store: EventStore;
   readonly epoch: string;
   readonly logger: Logger;
@@ -163,6 +177,21 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const insecureOutlet = options.insecureOutlet ?? '1';
   const metrics = createMetrics(store);
   const live = createLiveFeed((error) => logger.error({ err: error }, 'live delivery failed'));
+  const cluster: ClusterNode | null = options.cluster
+    ? createClusterNode({
+        ...options.cluster,
+        log: {
+          heads: async (outlets) => new Map(outlets.map((o) => [o, store.head(o)])),
+          eventsAfter: async (outlet, since, limit) =>
+            store.eventsAfter(outlet, since, limit, null),
+        },
+        storeKind: store.kind,
+        live,
+        registry: metrics.registry,
+        logger,
+        now,
+      })
+    : null;
   // Events central has not confirmed are kept past retention: pruning them would lose them
   // for central for good. The log grows while central is away (see docs: Bridge to central).
   const retentionNow = (): RetentionPolicy => {
@@ -190,7 +219,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
       metrics.eventsAppended.inc({ type: event.envelope.type });
       outlets.add(event.outlet);
     }
-    live.publish(events);
+    // A cluster node's live feed is fed by its sequencer only: one order for local and remote.
+    if (cluster) cluster.committed(events);
+    else live.publish(events);
     uplink?.notify();
     holds?.observe(events);
     // Count-based retention runs as the log grows, with slack so it is not every tick.
@@ -311,6 +342,12 @@ export function createRelay(options: RelayOptions = {}): Relay {
     corsOrigin,
     insecureOutlet,
     onConnectionsChanged: (role, delta) => metrics.connections.inc({ role }, delta),
+    ...(cluster
+      ? {
+          liveThrough: cluster.deliveredThrough,
+          refuseNew: () => drain.draining,
+        }
+      : {}),
   });
   for (const role of ['pos', 'kitchen', 'monitor', 'admin']) metrics.connections.set({ role }, 0);
   const startedMs = now();
@@ -333,6 +370,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
       ? {
           bridgeHealth: () => ({ ...uplink.health(), downlinkCursor: downlink?.cursor() ?? null }),
         }
+      : {}),
+    ...(cluster
+      ? { cluster: () => cluster.health(drain.draining), draining: () => drain.draining }
       : {}),
     metrics: async () => ({
       contentType: metrics.registry.contentType,
@@ -360,6 +400,14 @@ export function createRelay(options: RelayOptions = {}): Relay {
   let holdTimer: NodeJS.Timeout | undefined;
   const fireDueHolds = () => holds!.fireDue();
   let closing: Promise<void> | undefined;
+  const drain = createDrain({
+    sockets: () => sockets.io.of('/').sockets.values(),
+    close: async () => {
+      await relayClose();
+      options.onDrained?.();
+    },
+  });
+  if (cluster) registerDrainRoute(app, verify, () => drain.run());
 
   return {
     store,
@@ -375,6 +423,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
           }),
     tlsHealth: () => tls?.health() ?? { enabled: false },
     fireDueHolds,
+    drain: () => drain.run(),
     async listen() {
       // Bad certificate input fails here, before anything listens: never plain HTTP instead.
       await tls?.start(app.server as unknown as TlsServer);
@@ -385,6 +434,10 @@ export function createRelay(options: RelayOptions = {}): Relay {
       downlink?.start();
       holdTimer = setInterval(() => void fireDueHolds(), HOLD_CHECK_MS);
       holdTimer.unref();
+      if (cluster) {
+        await cluster.attach(sockets.io);
+        await cluster.start();
+      }
       const host = options.host ?? '0.0.0.0';
       await app.listen({ port: options.port ?? 3001, host });
       const address = app.server.address();
@@ -404,29 +457,32 @@ export function createRelay(options: RelayOptions = {}): Relay {
       );
       return { url: `${scheme}://${shownHost}:${port}`, port };
     },
-    close() {
-      closing ??= (async () => {
-        if (pruneTimer) clearInterval(pruneTimer);
-        uplink?.stop();
-        downlink?.stop();
-        if (holdTimer) clearInterval(holdTimer);
-        tls?.close();
-        routes.wakeAll();
-        // Commit what is queued and let its acks go out before the sockets are cut.
-        queue.flush();
-        await new Promise((resolve) => setImmediate(resolve));
-        await sockets.close();
-        // Peers that never answer the WebSocket close handshake must not hold shutdown.
-        const force = setTimeout(() => {
-          for (const socket of connections) socket.destroy();
-        }, CLOSE_GRACE_MS);
-        await app.close();
-        clearTimeout(force);
-        queue.flush();
-        store.close();
-        logger.info('relay closed');
-      })();
-      return closing;
-    },
+    close: () => relayClose(),
   };
+
+  function relayClose(): Promise<void> {
+    closing ??= (async () => {
+      if (pruneTimer) clearInterval(pruneTimer);
+      uplink?.stop();
+      downlink?.stop();
+      if (holdTimer) clearInterval(holdTimer);
+      tls?.close();
+      routes.wakeAll();
+      // Commit what is queued and let its acks go out before the sockets are cut.
+      queue.flush();
+      await new Promise((resolve) => setImmediate(resolve));
+      await sockets.close();
+      // Peers that never answer the WebSocket close handshake must not hold shutdown.
+      const force = setTimeout(() => {
+        for (const socket of connections) socket.destroy();
+      }, CLOSE_GRACE_MS);
+      await app.close();
+      clearTimeout(force);
+      queue.flush();
+      await cluster?.close();
+      store.close();
+      logger.info('relay closed');
+    })();
+    return closing;
+  }
 }

@@ -10,7 +10,7 @@ function event(outlet: string, seq: number): StoredEvent {
     envelope: {
       seq,
       event_id: `${outlet}-${seq}`,
-      type: 'order:new',
+      type: 'new_order',
       outlet_id: outlet,
       tenant_id: 't1',
       data: {},

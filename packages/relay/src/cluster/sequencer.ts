@@ -28,6 +28,8 @@ export interface SequencerOptions {
   /** Wait before a failed store read is tried again. */
   retryMs?: number;
   pageSize?: number;
+  /** false = no fan-out brings announcements (no Redis): read as soon as a head moved. */
+  announced?: boolean;
   /** Events read from the store to fill a gap ('gap') or a lost tail ('tail'). */
   onCaughtUp?: (outlet: string, count: number, reason: 'gap' | 'tail') => void;
   onReadFailed?: (error: unknown) => void;
@@ -47,6 +49,12 @@ export interface Sequencer {
    * every later one will be delivered. The first call for an outlet starts tracking it.
    */
   delivered(outlet: string): Promise<number>;
+  /**
+   * Resolves once the outlet's events up to `seq` (committed ones) were delivered here: a
+   * client caught up to `seq` from the store goes live only then, so it misses nothing and
+   * gets nothing twice.
+   */
+  deliveredThrough(outlet: string, seq: number): Promise<void>;
   status(): SequencerStatus;
   start(): void;
   stop(): void;
@@ -61,6 +69,7 @@ interface OutletState {
   gapTimer: ReturnType<typeof setTimeout> | undefined;
   reading: boolean;
   readAgain: boolean;
+  waiters: { seq: number; resolve: () => void }[];
   behindSinceMs: number | null;
 }
 
@@ -76,6 +85,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   const headCheckMs = options.headCheckMs ?? 300;
   const retryMs = options.retryMs ?? 500;
   const pageSize = options.pageSize ?? 500;
+  const announced = options.announced ?? true;
   const outlets = new Map<string, OutletState>();
   const starting = new Map<string, Promise<number>>();
   let headTimer: ReturnType<typeof setInterval> | undefined;
@@ -91,6 +101,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       gapTimer: undefined,
       reading: false,
       readAgain: false,
+      waiters: [],
       behindSinceMs: null,
     };
     outlets.set(outlet, state);
@@ -113,7 +124,14 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       next = state.pending.get(state.delivered + 1);
     }
     markBehind(state);
-    if (run.length > 0) deliver(run);
+    if (run.length > 0) {
+      deliver(run);
+      if (state.waiters.length > 0) {
+        const due = state.waiters.filter((w) => w.seq <= state.delivered);
+        state.waiters = state.waiters.filter((w) => w.seq > state.delivered);
+        for (const waiter of due) waiter.resolve();
+      }
+    }
     return run;
   }
 
@@ -198,8 +216,9 @@ export function createSequencer(options: SequencerOptions): Sequencer {
         const state = outlets.get(outlet);
         if (!state) continue;
         // Behind the head seen one check ago: its announcement had a whole interval to come.
-        const lost = state.checkedHead > state.delivered;
+        let lost = state.checkedHead > state.delivered;
         state.checkedHead = Math.max(state.checkedHead, head);
+        if (!announced) lost = state.checkedHead > state.delivered;
         markBehind(state);
         if (lost) void readMissing(outlet, 'tail');
       }
@@ -210,24 +229,35 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     }
   }
 
+  function delivered(outlet: string): Promise<number> {
+    const state = outlets.get(outlet);
+    if (state) return Promise.resolve(state.delivered);
+    let start = starting.get(outlet);
+    if (!start) {
+      start = log
+        .heads([outlet])
+        .then((heads) => {
+          // An event may have started the outlet while its head was read: keep that state.
+          const current = outlets.get(outlet) ?? track(outlet, heads.get(outlet) ?? 0);
+          return current.delivered;
+        })
+        .finally(() => starting.delete(outlet));
+      starting.set(outlet, start);
+    }
+    return start;
+  }
+
   return {
     offer,
-    delivered(outlet) {
-      const state = outlets.get(outlet);
-      if (state) return Promise.resolve(state.delivered);
-      let start = starting.get(outlet);
-      if (!start) {
-        start = log
-          .heads([outlet])
-          .then((heads) => {
-            // An event may have started the outlet while its head was read: keep that state.
-            const current = outlets.get(outlet) ?? track(outlet, heads.get(outlet) ?? 0);
-            return current.delivered;
-          })
-          .finally(() => starting.delete(outlet));
-        starting.set(outlet, start);
-      }
-      return start;
+    delivered,
+    async deliveredThrough(outlet, seq) {
+      await delivered(outlet);
+      const state = outlets.get(outlet)!;
+      if (state.delivered >= seq) return;
+      // The head check reads the store if the announcements do not bring it in time.
+      state.checkedHead = Math.max(state.checkedHead, seq);
+      markBehind(state);
+      await new Promise<void>((resolve) => state.waiters.push({ seq, resolve }));
     },
     status() {
       let oldest: number | null = null;

@@ -1,4 +1,5 @@
 import {
+  type ClusterHealth,
   type ConnectedClient,
   type ErrorCode,
   EventsQuerySchema,
@@ -46,6 +47,9 @@ export interface HttpRoutesOptions {
   storage: () => StorageHealth;
   tlsHealth?: () => HealthResponse['tls'];
   bridgeHealth?: () => HealthResponse['bridge'];
+  /** A cluster node's part in /health; `draining` turns /health into a 503. */
+  cluster?: () => ClusterHealth;
+  draining?: () => boolean;
   metrics: () => Promise<{ contentType: string; body: string }>;
 }
 
@@ -181,13 +185,16 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
 
   app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found', 'no such route'));
 
-  app.get('/health', async (): Promise<HealthResponse> => {
+  app.get('/health', async (_request, reply): Promise<HealthResponse> => {
+    const draining = options.draining?.() ?? false;
+    // A balancer's health check must see the drain to stop routing new clients here.
+    if (draining) reply.code(503);
     const clients = { pos: 0, kitchen: 0, monitor: 0 };
     const connected = options.clients();
     for (const c of connected) if (c.role !== 'admin') clients[c.role] += 1;
     const heads = store.outlets().map((o) => store.head(o));
     return {
-      status: 'ok',
+      status: draining ? 'draining' : 'ok',
       uptime: Math.round((options.now() - options.startedMs) / 1000),
       connections: connected.length,
       clients,
@@ -200,6 +207,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       timestamp: new Date(options.now()).toISOString(),
       ...(options.tlsHealth ? { tls: options.tlsHealth() } : {}),
       ...(options.bridgeHealth ? { bridge: options.bridgeHealth() } : {}),
+      ...(options.cluster ? { cluster: options.cluster() } : {}),
     };
   });
 

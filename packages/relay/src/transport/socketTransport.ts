@@ -49,6 +49,13 @@ export interface SocketTransportOptions {
   /** Outlet of token-less clients under `--insecure-no-auth` (else `?outlet_id=`). */
   insecureOutlet: string;
   onConnectionsChanged: (role: string, delta: number) => void;
+  /**
+   * Cluster node: resolves once this node's live feed delivered the outlet through `seq`, so a
+   * replay that read the shared store up to `seq` joins the live rooms with nothing missed.
+   */
+  liveThrough?: (outlet: string, seq: number) => Promise<void>;
+  /** Refuses new connections (a draining cluster node): code `unavailable`. */
+  refuseNew?: () => boolean;
 }
 
 export interface SocketTransport {
@@ -108,6 +115,11 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
   const release = (socket: Socket) => admitted.delete(socket);
 
   io.use((socket, next) => {
+    if (options.refuseNew?.()) {
+      // The client's reconnect lands on another node once the balancer stops routing here.
+      next(refuse('unavailable'));
+      return;
+    }
     if (admitted.size >= options.maxConnections && options.maxConnections > 0) {
       next(refuse('rate_limited'));
       return;
@@ -149,7 +161,8 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
 
   const unsubscribe = live.subscribe((events: StoredEvent[]) => {
     for (const event of events) {
-      io.to(eventRooms(event.outlet, event.tenant)).emit(SOCKET_EVENTS.EVENT, event.envelope);
+      // Local: in a cluster every node delivers its own clients from its sequencer.
+      io.local.to(eventRooms(event.outlet, event.tenant)).emit(SOCKET_EVENTS.EVENT, event.envelope);
       for (const r of replaying) {
         if (r.outlet !== event.outlet) continue;
         if (r.tenants && !r.tenants.includes(event.tenant)) continue;
@@ -204,7 +217,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
       replaying.delete(entry);
       throw error;
     }
-    const finish = () => {
+    const goLive = () => {
       replaying.delete(entry);
       if (!socket.connected) return;
       const caughtUp: CaughtUpMessage = { seq: plan.head, epoch: store.epoch };
@@ -213,6 +226,18 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
         if ((envelope.seq ?? 0) > plan.head) socket.emit(SOCKET_EVENTS.EVENT, envelope);
       }
       socket.join([...roomsOf(principal), ...presenceRoomsOf(principal)]);
+    };
+    const finish = () => {
+      if (!options.liveThrough) {
+        goLive();
+        return;
+      }
+      // Events up to the head may still be on their way to this node's live feed.
+      options.liveThrough(principal.outlet, plan.head).then(goLive, (error: unknown) => {
+        replaying.delete(entry);
+        logger.error({ err: error }, 'catch-up failed');
+        socket.disconnect(true);
+      });
     };
     if (plan.snapshot) {
       const snapshot: SnapshotMessage = {

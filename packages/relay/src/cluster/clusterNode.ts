@@ -1,0 +1,155 @@
+import { hostname } from 'node:os';
+import type { ClusterHealth } from '@kitchen-sync/protocol';
+import type { Logger } from 'pino';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Server } from 'socket.io';
+import type { LiveFeed } from '../lib/liveFeed.js';
+import type { StoredEvent } from '../store/EventStore.js';
+import { createRedisFanout, type RedisFanout } from './redisFanout.js';
+import { createSequencer, type SequencerLog } from './sequencer.js';
+
+export interface ClusterOptions {
+  /** Redis for the fan-out between nodes; without it a node polls the store (slower, correct). */
+  redisUrl?: string;
+  /** This node's name in /health and the fan-out. Default: host name and pid. */
+  nodeId?: string;
+  /** How often each outlet's head is compared with what this node delivered. Default 300 ms. */
+  headCheckMs?: number;
+}
+
+export interface ClusterNodeOptions extends ClusterOptions {
+  log: SequencerLog;
+  storeKind: string;
+  live: LiveFeed;
+  registry: Registry;
+  logger: Logger;
+  now: () => number;
+}
+
+export interface ClusterNode {
+  /** This node committed these events (after the commit, in seq order). */
+  committed(events: StoredEvent[]): void;
+  /** Resolves once this node delivered the outlet's events through `seq` (see the sequencer). */
+  deliveredThrough(outlet: string, seq: number): Promise<void>;
+  /** Lets presence events (seq null) reach the clients of every node. */
+  attach(io: Server): Promise<void>;
+  health(draining: boolean): ClusterHealth;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * One relay node of a cluster: its commits and the other nodes' announcements go through one
+ * sequencer, which alone feeds the live delivery (sockets, long polls) of this node.
+ */
+export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
+  const { logger, now, live } = options;
+  const nodeId = options.nodeId ?? `${hostname()}-${process.pid}`;
+  const latency = new Histogram({
+    name: 'kitchen_sync_cluster_delivery_latency_seconds',
+    help: 'Commit on one node to live delivery on this one, by how the event came (remote = fan-out, store = read to fill a gap)',
+    labelNames: ['origin'],
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [options.registry],
+  });
+  const caughtUp = new Counter({
+    name: 'kitchen_sync_cluster_catchup_events_total',
+    help: 'Events read from the store because their announcement was late or lost, by reason',
+    labelNames: ['reason'],
+    registers: [options.registry],
+  });
+  const readFailures = new Counter({
+    name: 'kitchen_sync_cluster_store_read_failures_total',
+    help: 'Failed reads of heads or gaps from the shared store (retried)',
+    registers: [options.registry],
+  });
+  for (const reason of ['gap', 'tail']) caughtUp.inc({ reason }, 0);
+  let storeReachable = true;
+  const sequencer = createSequencer({
+    log: {
+      heads: async (outlets) => {
+        const heads = await options.log.heads(outlets);
+        storeReachable = true;
+        return heads;
+      },
+      eventsAfter: (outlet, since, limit) => options.log.eventsAfter(outlet, since, limit),
+    },
+    now,
+    announced: Boolean(options.redisUrl),
+    ...(options.headCheckMs ? { headCheckMs: options.headCheckMs } : {}),
+    deliver(deliveries) {
+      const at = now();
+      for (const { event, origin } of deliveries) {
+        if (origin !== 'local') latency.observe({ origin }, Math.max(0, at - event.tsMs) / 1000);
+      }
+      live.publish(deliveries.map((d) => d.event));
+    },
+    onCaughtUp: (outlet, count, reason) => {
+      caughtUp.inc({ reason }, count);
+      logger.debug({ outlet, count, reason }, 'events caught up from the store');
+    },
+    onReadFailed: (error) => {
+      storeReachable = false;
+      readFailures.inc();
+      logger.warn({ err: error }, 'cluster: reading the shared store failed; retrying');
+    },
+  });
+  const fanout: RedisFanout | null = options.redisUrl
+    ? createRedisFanout({
+        url: options.redisUrl,
+        nodeId,
+        now,
+        onAnnouncement: ({ events }) => sequencer.offer(events, 'remote'),
+        onError: (error) =>
+          logger.warn({ err: error }, 'cluster: fan-out lost Redis; reading the store'),
+      })
+    : null;
+  let adapterClient: { destroy(): void } | undefined;
+
+  return {
+    committed(events) {
+      fanout?.announce(events, now());
+      sequencer.offer(events, 'local');
+    },
+    deliveredThrough: (outlet, seq) => sequencer.deliveredThrough(outlet, seq),
+    async attach(io) {
+      if (!options.redisUrl) return;
+      // Loaded only for a cluster: a relay alone never needs them.
+      const [{ createClient }, { createAdapter }] = await Promise.all([
+        import('redis'),
+        import('@socket.io/redis-streams-adapter'),
+      ]);
+      const client = createClient({ url: options.redisUrl });
+      client.on('error', () => undefined);
+      adapterClient = client;
+      client.connect().catch(() => undefined);
+      io.adapter(createAdapter(client, { streamName: 'kitchen-sync:socket.io', maxLen: 10_000 }));
+    },
+    health(draining) {
+      return {
+        node_id: nodeId,
+        nodes_seen: fanout?.nodesSeen() ?? [nodeId],
+        role: 'member',
+        draining,
+        fanout: {
+          state: fanout ? fanout.state() : 'store_polling',
+          lag_ms: sequencer.status().lagMs,
+        },
+        store: { kind: options.storeKind, reachable: storeReachable },
+      };
+    },
+    async start() {
+      sequencer.start();
+      await fanout?.start();
+      logger.info(
+        { node_id: nodeId, fanout: fanout ? 'redis' : 'store polling' },
+        fanout ? 'cluster node started' : 'cluster node started without Redis: store polling only',
+      );
+    },
+    async close() {
+      sequencer.stop();
+      await fanout?.close();
+      adapterClient?.destroy();
+    },
+  };
+}

@@ -1,0 +1,179 @@
+import { createClient } from 'redis';
+import type { StoredEvent } from '../store/EventStore.js';
+
+/** One Redis stream for every node's announcements; entries: `node`, `ms`, `events` (JSON). */
+export const FANOUT_STREAM = 'kitchen-sync:committed';
+/** The stream keeps about this many entries: a node away longer reads the store instead. */
+const STREAM_MAX_LEN = 10_000;
+const READ_COUNT = 500;
+const READ_BLOCK_MS = 1_000;
+const HEARTBEAT_MS = 1_000;
+/** A node not heard from for this long is no longer counted in `nodes_seen`. */
+const NODE_SEEN_MS = 5_000;
+/** How long start() waits for Redis before the node serves without it. */
+const START_WAIT_MS = 2_000;
+
+export type FanoutState = 'up' | 'down';
+
+export interface Announcement {
+  node: string;
+  /** When the announcing node committed the events (its clock). */
+  committedMs: number;
+  events: StoredEvent[];
+}
+
+export interface RedisFanoutOptions {
+  url: string;
+  nodeId: string;
+  /** Another node's committed events (this node's own are not handed back). */
+  onAnnouncement: (announcement: Announcement) => void;
+  onError: (error: unknown) => void;
+  now?: () => number;
+  /** Wait between reads while Redis does not answer. */
+  retryMs?: number;
+}
+
+export interface RedisFanout {
+  start(): Promise<void>;
+  /** Fire and forget: a lost announcement costs latency (the store fills it), never an event. */
+  announce(events: readonly StoredEvent[], committedMs: number): void;
+  state(): FanoutState;
+  nodesSeen(): string[];
+  close(): Promise<void>;
+}
+
+type Client = ReturnType<typeof createClient>;
+
+/**
+ * Announces this node's commits on a Redis stream and reads the others'. The stream, unlike
+ * PUB/SUB, lets a reader that lost its connection resume after the last entry it read; what a
+ * Redis restart loses the sequencer reads from the store.
+ */
+export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
+  const now = options.now ?? Date.now;
+  const retryMs = options.retryMs ?? 250;
+  const connect = (): Client => {
+    const client = createClient({
+      url: options.url,
+      // Fail at once while Redis is away instead of queueing: the store covers the gap.
+      disableOfflineQueue: true,
+      socket: { reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000) },
+    });
+    client.on('error', () => undefined);
+    return client;
+  };
+  const writer = connect();
+  // XREAD BLOCK holds its connection: the reader needs one of its own.
+  const reader = connect();
+  const seen = new Map<string, number>();
+  let state: FanoutState = 'down';
+  let closed = false;
+  /** Last entry read; null until the stream's newest entry was looked up. */
+  let offset: string | null = null;
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let reading: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  function handle(message: Record<string, string>) {
+    const node = message.node ?? '';
+    seen.set(node, now());
+    if (node === options.nodeId || !message.events) return;
+    try {
+      const events = JSON.parse(message.events) as StoredEvent[];
+      options.onAnnouncement({ node, committedMs: Number(message.ms), events });
+    } catch (error) {
+      options.onError(error);
+    }
+  }
+
+  async function readLoop() {
+    while (!closed) {
+      try {
+        if (offset === null) {
+          // Start after the newest entry: older ones were delivered before this node was here.
+          const last = await reader.xRevRange(FANOUT_STREAM, '+', '-', { COUNT: 1 });
+          offset = last[0]?.id ?? '0-0';
+          state = 'up';
+          markReady();
+        }
+        const result = await reader.xRead(
+          { key: FANOUT_STREAM, id: offset },
+          { COUNT: READ_COUNT, BLOCK: READ_BLOCK_MS },
+        );
+        state = 'up';
+        for (const stream of (result ?? []) as {
+          messages: { id: string; message: Record<string, string> }[];
+        }[]) {
+          for (const entry of stream.messages) {
+            offset = entry.id;
+            handle(entry.message);
+          }
+        }
+      } catch (error) {
+        if (closed) return;
+        if (state === 'up') options.onError(error);
+        state = 'down';
+        await pause(retryMs);
+      }
+    }
+  }
+
+  function add(fields: Record<string, string>) {
+    writer
+      .xAdd(FANOUT_STREAM, '*', fields, {
+        TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: STREAM_MAX_LEN },
+      })
+      .catch(() => {
+        // Redis away: the other nodes' head checks read these events from the store.
+        state = 'down';
+      });
+  }
+
+  return {
+    async start() {
+      // A node starts while Redis is away too: it then serves from the store until Redis is back.
+      writer.connect().catch(() => undefined);
+      reader.connect().catch(() => undefined);
+      seen.set(options.nodeId, now());
+      reading = readLoop();
+      await Promise.race([ready, new Promise((resolve) => setTimeout(resolve, START_WAIT_MS))]);
+      add({ node: options.nodeId, ms: String(now()) });
+      heartbeat = setInterval(() => add({ node: options.nodeId, ms: String(now()) }), HEARTBEAT_MS);
+      heartbeat.unref();
+    },
+    announce(events, committedMs) {
+      if (events.length === 0 || closed) return;
+      add({ node: options.nodeId, ms: String(committedMs), events: JSON.stringify(events) });
+    },
+    state: () => state,
+    nodesSeen() {
+      const cutoff = now() - NODE_SEEN_MS;
+      return [...seen]
+        .filter(([node, ms]) => node === options.nodeId || ms >= cutoff)
+        .map(([node]) => node)
+        .sort();
+    },
+    async close() {
+      closed = true;
+      if (heartbeat) clearInterval(heartbeat);
+      wake?.();
+      // The reader may sit in XREAD BLOCK: cut it rather than wait for the block to end.
+      reader.destroy();
+      await reading;
+      await writer.close().catch(() => writer.destroy());
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import type { PublishAck } from '@kitchen-sync/protocol';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type TestRedis } from '../../../test-support/redis.js';
+import { createMemoryEventStore, type EventStore } from '../src/index.js';
+import {
+  connected,
+  http,
+  order,
+  refusal,
+  startRelay,
+  type TestClient,
+  type TestRelay,
+  tokenFor,
+} from './helpers.js';
+
+// Two relay nodes in this process share one store, as nodes share PostgreSQL, and talk over
+// a real Redis. (The nodes on PostgreSQL, in processes of their own: cluster-chaos.test.ts.)
+let redis: TestRedis;
+const nodes: TestRelay[] = [];
+let store: EventStore;
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis.close();
+});
+afterEach(async () => {
+  for (const node of nodes.splice(0)) await node.close();
+});
+
+async function startNodes(count: number, cluster: { redisUrl?: string } = {}) {
+  store = createMemoryEventStore();
+  for (let i = 0; i < count; i += 1) {
+    nodes.push(
+      await startRelay({
+        store,
+        cluster: { ...cluster, nodeId: `node-${i}`, headCheckMs: 100 },
+      }),
+    );
+  }
+  return nodes;
+}
+
+const seqs = (kitchen: TestClient) => kitchen.events().map((e) => e.seq);
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+async function publish(pos: TestClient, count: number): Promise<number[]> {
+  const acked: number[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const ack = await pos.request<PublishAck>('order:publish', order());
+    if (!ack.ok) throw new Error(`publish refused: ${JSON.stringify(ack)}`);
+    acked.push(ack.seq);
+  }
+  return acked;
+}
+
+describe('cluster fan-out over Redis', () => {
+  it('an order published on node A reaches a kitchen on node B, and the other way', async () => {
+    const [a, b] = await startNodes(2, { redisUrl: redis.url });
+    const kitchenB = await connected(b!.url, { token: await tokenFor('kitchen') });
+    const kitchenA = await connected(a!.url, { token: await tokenFor('kitchen') });
+    const posA = await connected(a!.url, { token: await tokenFor('pos') });
+    const posB = await connected(b!.url, { token: await tokenFor('pos') });
+    await publish(posA, 3);
+    await publish(posB, 2);
+    await kitchenB.waitFor(() => kitchenB.events().length === 5);
+    await kitchenA.waitFor(() => kitchenA.events().length === 5);
+    expect(seqs(kitchenB)).toEqual(range(1, 5));
+    expect(seqs(kitchenA)).toEqual(range(1, 5));
+    const health = await http(b!.url, '/health');
+    expect(health.status).toBe(200);
+    expect(health.body.cluster).toMatchObject({
+      node_id: 'node-1',
+      role: 'member',
+      draining: false,
+      fanout: { state: 'up' },
+      store: { kind: 'memory', reachable: true },
+    });
+    await expect
+      .poll(async () => (await http(b!.url, '/health')).body.cluster.nodes_seen)
+      .toEqual(['node-0', 'node-1']);
+    const metrics = await http(b!.url, '/metrics');
+    expect(metrics.body).toMatch(
+      /kitchen_sync_cluster_delivery_latency_seconds_count\{origin="remote"\} 3/,
+    );
+  });
+
+  it('while Redis is down every event still arrives, in order, read from the store', async () => {
+    const [a, b] = await startNodes(2, { redisUrl: redis.url });
+    const kitchenB = await connected(b!.url, { token: await tokenFor('kitchen') });
+    const posA = await connected(a!.url, { token: await tokenFor('pos') });
+    await publish(posA, 2);
+    await kitchenB.waitFor(() => kitchenB.events().length === 2);
+    await redis.stop();
+    await publish(posA, 5);
+    await kitchenB.waitFor(() => kitchenB.events().length === 7);
+    expect((await http(b!.url, '/health')).body.cluster.fanout.state).toBe('down');
+    await redis.start();
+    await expect
+      .poll(async () => (await http(b!.url, '/health')).body.cluster.fanout.state, {
+        timeout: 5_000,
+      })
+      .toBe('up');
+    await publish(posA, 3);
+    await kitchenB.waitFor(() => kitchenB.events().length === 10);
+    expect(seqs(kitchenB)).toEqual(range(1, 10));
+    const metrics = (await http(b!.url, '/metrics')).body as string;
+    expect(metrics).toMatch(/kitchen_sync_cluster_catchup_events_total\{reason="tail"\} [1-9]/);
+  });
+
+  it('without Redis a node polls the store: slower, still complete and in order', async () => {
+    const [a, b] = await startNodes(2);
+    const kitchenB = await connected(b!.url, { token: await tokenFor('kitchen') });
+    const posA = await connected(a!.url, { token: await tokenFor('pos') });
+    await publish(posA, 4);
+    await kitchenB.waitFor(() => kitchenB.events().length === 4);
+    expect(seqs(kitchenB)).toEqual(range(1, 4));
+    const health = await http(b!.url, '/health');
+    expect(health.body.cluster.fanout.state).toBe('store_polling');
+    expect(health.body.cluster.nodes_seen).toEqual(['node-1']);
+  });
+
+  it("the cursor-based /events long poll needs no sticky session: woken by another node's order", async () => {
+    const [a, b] = await startNodes(2, { redisUrl: redis.url });
+    const token = await tokenFor('kitchen');
+    const posA = await connected(a!.url, { token: await tokenFor('pos') });
+    await publish(posA, 1);
+    const first = await http(b!.url, '/api/events?since=0', { token });
+    const epoch = first.body.epoch as string;
+    expect(first.body.events.map((e: { seq: number }) => e.seq)).toEqual([1]);
+    const waiting = http(b!.url, `/api/events?since=1&epoch=${epoch}&wait=5000`, { token });
+    await publish(posA, 1);
+    const answer = await waiting;
+    expect(answer.body.events.map((e: { seq: number }) => e.seq)).toEqual([2]);
+    // The next poll goes to the other node with the same cursor and simply continues.
+    await publish(posA, 1);
+    const next = await http(a!.url, `/api/events?since=2&epoch=${epoch}`, { token });
+    expect(next.body.events.map((e: { seq: number }) => e.seq)).toEqual([3]);
+  });
+
+  it('a drained node answers 503, refuses new sockets, moves its clients off and closes', async () => {
+    const [a, b] = await startNodes(2, { redisUrl: redis.url });
+    const kitchenA = await connected(a!.url, { token: await tokenFor('kitchen') });
+    await publish(await connected(a!.url, { token: await tokenFor('pos') }), 1);
+    await kitchenA.waitFor(() => kitchenA.events().length === 1);
+    const gone = new Promise((resolve) => kitchenA.socket.once('disconnect', resolve));
+    const drained = a!.relay.drain();
+    expect((await http(a!.url, '/health')).status).toBe(503);
+    expect(await refusal(a!.url, { token: await tokenFor('kitchen') })).toBe('unavailable');
+    expect(await gone).toBe('transport close');
+    await drained;
+    // Its clients resume on another node by cursor.
+    const posB = await connected(b!.url, { token: await tokenFor('pos') });
+    await publish(posB, 1);
+    const kitchenOnB = await connected(b!.url, {
+      token: await tokenFor('kitchen'),
+      since: 1,
+      epoch: store.epoch,
+    });
+    await kitchenOnB.waitFor(() => kitchenOnB.events().length === 1);
+    expect(seqs(kitchenOnB)).toEqual([2]);
+  });
+
+  it('POST /admin/drain needs an admin token', async () => {
+    const [a] = await startNodes(1, { redisUrl: redis.url });
+    const kitchen = await http(a!.url, '/admin/drain', {
+      method: 'POST',
+      token: await tokenFor('kitchen'),
+    });
+    expect(kitchen.status).toBe(403);
+    expect(kitchen.body.error.code).toBe('forbidden');
+    const none = await http(a!.url, '/admin/drain', { method: 'POST' });
+    expect(none.body.error.code).toBe('unauthorized');
+    const admin = await http(a!.url, '/admin/drain', {
+      method: 'POST',
+      token: await tokenFor('admin'),
+    });
+    expect(admin.status).toBe(202);
+    // The same drain the route started: done means the node closed.
+    await a!.relay.drain();
+    await expect(http(a!.url, '/health')).rejects.toThrow();
+  });
+});
