@@ -61,7 +61,8 @@ async function main(): Promise<void> {
     process.stdout.write(certReport(result));
     return;
   }
-  const relay = createRelay(cli.options);
+  // A drained cluster node (POST /admin/drain) is closed: its process ends like after SIGTERM.
+  const relay = createRelay({ ...cli.options, onDrained: () => process.exit(0) });
   // Last line of defence only: handlers catch their own errors, and tests prove it.
   process.on('uncaughtException', (error) =>
     relay.logger.fatal({ err: error }, 'uncaught exception'),
@@ -80,7 +81,8 @@ async function main(): Promise<void> {
       relay.logger.error(`shutdown took over ${HARD_EXIT_MS / 1000} s; exiting anyway`);
       process.exit(1);
     }, HARD_EXIT_MS).unref();
-    relay.close().then(
+    // A cluster node drains first: its clients move to the other nodes instead of waiting.
+    (cli.options.cluster ? relay.drain() : relay.close()).then(
       () => process.exit(0),
       (error) => {
         relay.logger.error({ err: error }, 'shutdown failed');
