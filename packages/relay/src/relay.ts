@@ -15,6 +15,7 @@ import { createLiveFeed } from './lib/liveFeed.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import type { EventStore, RetentionPolicy, StoredEvent } from './store/EventStore.js';
+import { type LogReader, syncLogReader } from './store/LogReader.js';
 import { createMemoryEventStore } from './store/memoryEventStore.js';
 import { createSqliteEventStore } from './store/sqliteEventStore.js';
 import { createStorageHealth } from './store/storageHealth.js';
@@ -103,6 +104,8 @@ export interface Relay {
   /** Stops accepting, answers pending long polls, commits queued writes, closes the store. */
   close(): Promise<void>;
   readonly store: EventStore;
+  /** The log as clients read it (asynchronous: the store may be on the network). */
+  readonly reader: LogReader;
   readonly epoch: string;
   readonly logger: Logger;
   /** Re-reads (files) or renews if due (auto) the certificate; a failing pair keeps the old one. */
@@ -151,6 +154,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       'authentication is OFF (--insecure-no-auth): anyone on the network can publish and read',
     );
   const store = openStore(options, logger);
+  const reader = syncLogReader(store);
   const retention: RetentionPolicy = {
     maxAgeMs: (options.retentionHours ?? 24) * HOUR_MS,
     maxEvents: options.retentionEvents ?? 10_000,
@@ -161,7 +165,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const maxConnections = options.maxConnections ?? 2_000;
   const corsOrigin = options.corsOrigin ?? '*';
   const insecureOutlet = options.insecureOutlet ?? '1';
-  const metrics = createMetrics(store);
+  const metrics = createMetrics(reader);
   const live = createLiveFeed((error) => logger.error({ err: error }, 'live delivery failed'));
   // Events central has not confirmed are kept past retention: pruning them would lose them
   // for central for good. The log grows while central is away (see docs: Bridge to central).
@@ -173,13 +177,10 @@ export function createRelay(options: RelayOptions = {}): Relay {
       maxAgeMs: Math.max(retention.maxAgeMs, now() - unsent.oldestTsMs + HOUR_MS),
     };
   };
-  const prune = () => {
-    try {
-      store.prune(retentionNow(), now());
-    } catch (error) {
+  const prune = () =>
+    reader.prune(retentionNow(), now()).catch((error) => {
       logger.error({ err: error }, 'retention pruning failed');
-    }
-  };
+    });
 
   const storage = createStorageHealth(now);
   let holds: HoldTimers | undefined;
@@ -197,7 +198,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     for (const outlet of outlets) {
       const { maxEvents } = retentionNow();
       if (store.head(outlet) - store.prunedThrough(outlet) > maxEvents + pruneSlack) {
-        prune();
+        void prune();
         break;
       }
     }
@@ -257,7 +258,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     orderCommands,
   );
   holds = createHoldTimers({
-    store,
+    reader,
     now,
     fire: (orderId) => commands.fireDueLines(orderId),
     onError: (error) => {
@@ -299,7 +300,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const verify = createTokenVerifier(insecure ? null : options.secret!, { now });
   const sockets = attachSocketTransport({
     httpServer: app.server,
-    store,
+    reader,
     commands,
     verify,
     live,
@@ -315,7 +316,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
   for (const role of ['pos', 'kitchen', 'monitor', 'admin']) metrics.connections.set({ role }, 0);
   const startedMs = now();
   const routes = registerHttpRoutes(app, {
-    store,
+    reader,
+    storeKind: store.kind,
+    storeEngine: store.engine ?? (store.kind === 'memory' ? 'memory' : undefined),
     commands,
     verify,
     live,
@@ -363,6 +366,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
 
   return {
     store,
+    reader,
     epoch: store.epoch,
     logger,
     reloadTls: () =>
@@ -378,8 +382,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
     async listen() {
       // Bad certificate input fails here, before anything listens: never plain HTTP instead.
       await tls?.start(app.server as unknown as TlsServer);
-      prune();
-      pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
+      await holds!.load();
+      await prune();
+      pruneTimer = setInterval(() => void prune(), PRUNE_INTERVAL_MS);
       pruneTimer.unref();
       uplink?.start();
       downlink?.start();
@@ -413,7 +418,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         tls?.close();
         routes.wakeAll();
         // Commit what is queued and let its acks go out before the sockets are cut.
-        queue.flush();
+        await queue.flush();
         await new Promise((resolve) => setImmediate(resolve));
         await sockets.close();
         // Peers that never answer the WebSocket close handshake must not hold shutdown.
@@ -422,8 +427,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
         }, CLOSE_GRACE_MS);
         await app.close();
         clearTimeout(force);
-        queue.flush();
-        store.close();
+        await queue.flush();
+        await store.close();
         logger.info('relay closed');
       })();
       return closing;
