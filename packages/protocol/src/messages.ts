@@ -88,9 +88,11 @@ export interface HealthResponse {
   connections: number;
   clients: Record<'pos' | 'kitchen' | 'monitor', number>;
   head_seq: number;
-  store: 'sqlite' | 'memory';
+  store: 'sqlite' | 'memory' | 'postgres';
   /** The library under the log (absent on relays from before node:sqlite support). */
-  store_engine?: 'node:sqlite' | 'better-sqlite3' | 'memory';
+  store_engine?: 'node:sqlite' | 'better-sqlite3' | 'memory' | 'postgres';
+  /** With a store on the network (PostgreSQL): whether this node reached it just now. */
+  store_reachable?: boolean;
   /** Whether the last write reached the log; `storage_full` = the disk is full. */
   storage: StorageHealth;
   version: string;

@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { EventStore } from './store/EventStore.js';
+import type { LogReader } from './store/LogReader.js';
 
 export interface RelayMetrics {
   registry: Registry;
@@ -9,7 +9,7 @@ export interface RelayMetrics {
 }
 
 /** Each relay has its own Registry, so several relays in one process never clash. */
-export function createMetrics(store: EventStore): RelayMetrics {
+export function createMetrics(reader: LogReader): RelayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({
     register: registry,
@@ -40,8 +40,13 @@ export function createMetrics(store: EventStore): RelayMetrics {
     name: 'kitchen_sync_store_events',
     help: 'Events currently retained in the log',
     registers: [registry],
-    collect() {
-      this.set(store.countEvents());
+    async collect() {
+      // A store on the network may be down: the other metrics still answer.
+      try {
+        this.set(await reader.countEvents());
+      } catch {
+        this.reset();
+      }
     },
   });
   return { registry, connections, eventsAppended, publishLatency };

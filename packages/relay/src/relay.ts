@@ -17,6 +17,7 @@ import { createLiveFeed } from './lib/liveFeed.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import type { EventStore, RetentionPolicy, StoredEvent } from './store/EventStore.js';
+import { type LogReader, syncLogReader } from './store/LogReader.js';
 import { createMemoryEventStore } from './store/memoryEventStore.js';
 import { createSqliteEventStore } from './store/sqliteEventStore.js';
 import { createStorageHealth } from './store/storageHealth.js';
@@ -117,6 +118,8 @@ export interface Relay {
    */
   drain(): Promise<void>;
   readonly store: EventStore;
+  /** The log as clients read it (asynchronous: the store may be on the network). */
+  readonly reader: LogReader;
   readonly epoch: string;
   readonly logger: Logger;
   /** Re-reads (files) or renews if due (auto) the certificate; a failing pair keeps the old one. */
@@ -165,6 +168,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       'authentication is OFF (--insecure-no-auth): anyone on the network can publish and read',
     );
   const store = openStore(options, logger);
+  const reader = syncLogReader(store);
   const retention: RetentionPolicy = {
     maxAgeMs: (options.retentionHours ?? 24) * HOUR_MS,
     maxEvents: options.retentionEvents ?? 10_000,
@@ -175,15 +179,18 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const maxConnections = options.maxConnections ?? 2_000;
   const corsOrigin = options.corsOrigin ?? '*';
   const insecureOutlet = options.insecureOutlet ?? '1';
-  const metrics = createMetrics(store);
+  const metrics = createMetrics(reader);
   const live = createLiveFeed((error) => logger.error({ err: error }, 'live delivery failed'));
   const cluster: ClusterNode | null = options.cluster
     ? createClusterNode({
         ...options.cluster,
         log: {
-          heads: async (outlets) => new Map(outlets.map((o) => [o, store.head(o)])),
-          eventsAfter: async (outlet, since, limit) =>
-            store.eventsAfter(outlet, since, limit, null),
+          // One read per outlet; a store may answer all heads in one query later.
+          heads: async (outlets) =>
+            new Map(
+              await Promise.all(outlets.map(async (o) => [o, await reader.head(o)] as const)),
+            ),
+          eventsAfter: (outlet, since, limit) => reader.eventsAfter(outlet, since, limit, null),
         },
         storeKind: store.kind,
         live,
@@ -202,13 +209,10 @@ export function createRelay(options: RelayOptions = {}): Relay {
       maxAgeMs: Math.max(retention.maxAgeMs, now() - unsent.oldestTsMs + HOUR_MS),
     };
   };
-  const prune = () => {
-    try {
-      store.prune(retentionNow(), now());
-    } catch (error) {
+  const prune = () =>
+    reader.prune(retentionNow(), now()).catch((error) => {
       logger.error({ err: error }, 'retention pruning failed');
-    }
-  };
+    });
 
   const storage = createStorageHealth(now);
   let holds: HoldTimers | undefined;
@@ -228,7 +232,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     for (const outlet of outlets) {
       const { maxEvents } = retentionNow();
       if (store.head(outlet) - store.prunedThrough(outlet) > maxEvents + pruneSlack) {
-        prune();
+        void prune();
         break;
       }
     }
@@ -288,7 +292,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     orderCommands,
   );
   holds = createHoldTimers({
-    store,
+    reader,
     now,
     fire: (orderId) => commands.fireDueLines(orderId),
     onError: (error) => {
@@ -330,7 +334,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const verify = createTokenVerifier(insecure ? null : options.secret!, { now });
   const sockets = attachSocketTransport({
     httpServer: app.server,
-    store,
+    reader,
     commands,
     verify,
     live,
@@ -352,7 +356,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
   for (const role of ['pos', 'kitchen', 'monitor', 'admin']) metrics.connections.set({ role }, 0);
   const startedMs = now();
   const routes = registerHttpRoutes(app, {
-    store,
+    reader,
+    storeKind: store.kind,
+    storeEngine: store.engine ?? (store.kind === 'memory' ? 'memory' : undefined),
     commands,
     verify,
     live,
@@ -411,6 +417,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
 
   return {
     store,
+    reader,
     epoch: store.epoch,
     logger,
     reloadTls: () =>
@@ -427,8 +434,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
     async listen() {
       // Bad certificate input fails here, before anything listens: never plain HTTP instead.
       await tls?.start(app.server as unknown as TlsServer);
-      prune();
-      pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
+      await holds!.load();
+      await prune();
+      pruneTimer = setInterval(() => void prune(), PRUNE_INTERVAL_MS);
       pruneTimer.unref();
       uplink?.start();
       downlink?.start();
@@ -469,7 +477,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       tls?.close();
       routes.wakeAll();
       // Commit what is queued and let its acks go out before the sockets are cut.
-      queue.flush();
+      await queue.flush();
       await new Promise((resolve) => setImmediate(resolve));
       await sockets.close();
       // Peers that never answer the WebSocket close handshake must not hold shutdown.
@@ -478,9 +486,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
       }, CLOSE_GRACE_MS);
       await app.close();
       clearTimeout(force);
-      queue.flush();
+      await queue.flush();
       await cluster?.close();
-      store.close();
+      await store.close();
       logger.info('relay closed');
     })();
     return closing;

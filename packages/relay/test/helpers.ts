@@ -10,12 +10,14 @@ import {
   createLogger,
   createMemoryEventStore,
   createRelay,
+  type EventStore,
   type NewEvent,
   type RelayOptions,
   signToken,
 } from '../src/index.js';
 import { failure } from '../src/lib/failure.js';
 import { createLiveFeed } from '../src/lib/liveFeed.js';
+import { syncLogReader } from '../src/store/LogReader.js';
 import {
   attachSocketTransport,
   type SocketTransport,
@@ -89,13 +91,13 @@ export interface TestTransport {
  * that must control what the relay's parts do, such as when a token verification ends.
  */
 export async function startTransport(
-  overrides: Partial<SocketTransportOptions>,
+  overrides: Partial<SocketTransportOptions> & { store?: EventStore },
 ): Promise<TestTransport> {
   const server = createServer();
-  const store = overrides.store ?? createMemoryEventStore();
+  const { store = createMemoryEventStore(), ...rest } = overrides;
   const transport = attachSocketTransport({
     httpServer: server,
-    store,
+    reader: syncLogReader(store),
     commands: { handle: async () => failure('internal', 'not under test') },
     verify: async () => ({ sub: 'kds', role: 'kitchen', outletId: 1, outlet: '1', tenants: null }),
     live: createLiveFeed(() => undefined),
@@ -107,7 +109,7 @@ export async function startTransport(
     corsOrigin: '*',
     insecureOutlet: '1',
     onConnectionsChanged: () => undefined,
-    ...overrides,
+    ...rest,
   });
   // Upgraded WebSockets leave the HTTP server's books: track them to end them on close.
   const connections = new Set<NetSocket>();

@@ -1,7 +1,7 @@
-import type { EventStore } from '../store/EventStore.js';
+import type { LogReader } from '../store/LogReader.js';
 
 export interface CatchUpPlan {
-  /** Head of the outlet's log at the moment of the cut: what `sync:caught_up.seq` reports. */
+  /** Head of the outlet's log when the plan was made (a snapshot reports its own head). */
   head: number;
   /** true = send the open-orders snapshot; false = send the events after `since`. */
   snapshot: boolean;
@@ -12,19 +12,22 @@ export interface CatchUpPlan {
  * not be ahead of the head (a log that was replaced), and must not point before what
  * retention still holds.
  */
-export function planCatchUp(
-  store: EventStore,
+export async function planCatchUp(
+  reader: LogReader,
   outlet: string,
   since: number | undefined,
   epoch: string | undefined,
   options: { snapshotWhenNoCursor: boolean },
-): CatchUpPlan {
-  const head = store.head(outlet);
+): Promise<CatchUpPlan> {
+  const head = await reader.head(outlet);
   const cursor = since ?? 0;
-  if (epoch !== undefined && epoch !== store.epoch) return { head, snapshot: true };
+  if (epoch !== undefined && epoch !== reader.epoch) return { head, snapshot: true };
   if (cursor === 0) {
-    return { head, snapshot: options.snapshotWhenNoCursor || store.prunedThrough(outlet) > 0 };
+    return {
+      head,
+      snapshot: options.snapshotWhenNoCursor || (await reader.prunedThrough(outlet)) > 0,
+    };
   }
   if (epoch === undefined && options.snapshotWhenNoCursor) return { head, snapshot: true };
-  return { head, snapshot: cursor > head || cursor < store.prunedThrough(outlet) };
+  return { head, snapshot: cursor > head || cursor < (await reader.prunedThrough(outlet)) };
 }

@@ -1,9 +1,12 @@
 import { nextFireAt, type OrderState } from '@kitchen-sync/protocol';
-import type { EventStore, StoredEvent } from '../store/EventStore.js';
+import type { StoredEvent } from '../store/EventStore.js';
+import type { LogReader } from '../store/LogReader.js';
 
 export interface HoldTimers {
   /** Learns each committed order's next `fire_at` (or that it has none left). */
   observe(events: readonly StoredEvent[]): void;
+  /** Reads the open orders' holds from the log (once, at start). */
+  load(): Promise<void>;
   /** Fires every order whose next `fire_at` has come; resolves with how many were fired. */
   fireDue(): Promise<number>;
 }
@@ -14,7 +17,7 @@ export interface HoldTimers {
  * the relay runs it every second, and tests after moving their injected clock.
  */
 export function createHoldTimers(options: {
-  store: EventStore;
+  reader: LogReader;
   now: () => number;
   fire: (orderId: string) => Promise<boolean>;
   onError?: (error: unknown) => void;
@@ -25,14 +28,28 @@ export function createHoldTimers(options: {
     if (at === undefined) due.delete(orderId);
     else due.set(orderId, at);
   };
-  for (const outlet of options.store.outlets()) {
-    for (const order of options.store.openOrders(outlet, null)) note(order.order_id, order);
-  }
+  // Orders committed while the start-up read is in flight are newer than what it returns.
+  let observedDuringLoad: Set<string> | null = null;
 
   return {
+    async load() {
+      observedDuringLoad = new Set();
+      try {
+        for (const outlet of await options.reader.outlets()) {
+          const { orders } = await options.reader.snapshot(outlet, null);
+          for (const order of orders) {
+            if (!observedDuringLoad.has(order.order_id)) note(order.order_id, order);
+          }
+        }
+      } finally {
+        observedDuringLoad = null;
+      }
+    },
     observe(events) {
       for (const { envelope } of events) {
-        if (envelope.order_id) note(envelope.order_id, envelope.data as OrderState);
+        if (!envelope.order_id) continue;
+        observedDuringLoad?.add(envelope.order_id);
+        note(envelope.order_id, envelope.data as OrderState);
       }
     },
     async fireDue() {

@@ -37,7 +37,7 @@ export type TenantScope = readonly string[] | null;
  * Writes happen only inside `transaction`, which the write queue opens once per tick.
  */
 export interface EventStore {
-  readonly kind: 'sqlite' | 'memory';
+  readonly kind: 'sqlite' | 'memory' | 'postgres';
   /** For `kind: 'sqlite'`: which SQLite library runs it. */
   readonly engine?: 'node:sqlite' | 'better-sqlite3';
   /** Random id given to the log when it was created; unchanged across restarts. */
@@ -67,5 +67,5 @@ export interface EventStore {
   getCursor(name: string): number | undefined;
   /** Stores a named position durably (its own statement: never inside a write tick). */
   setCursor(name: string, value: number): void;
-  close(): void;
+  close(): void | Promise<void>;
 }

@@ -9,8 +9,8 @@ export interface WriteOutcome<T> {
 export interface WriteQueue {
   /** Runs `write` inside the next batch transaction; resolves only after that commit. */
   submit<T>(write: () => WriteOutcome<T>): Promise<T>;
-  /** Commits whatever is queued now (used on shutdown). */
-  flush(): void;
+  /** Commits whatever is queued now (used on shutdown; a store on the network resolves later). */
+  flush(): void | Promise<void>;
 }
 
 interface Job {

@@ -25,10 +25,14 @@ import { planCatchUp } from '../core/catchUp.js';
 import type { CommandResult, OrderCommands } from '../core/orderCommands.js';
 import type { LiveFeed } from '../lib/liveFeed.js';
 import { createKeyedRateLimiter } from '../lib/rateLimiter.js';
-import type { EventStore, StoredEvent } from '../store/EventStore.js';
+import type { StoredEvent } from '../store/EventStore.js';
+import type { LogReader } from '../store/LogReader.js';
 
 export interface HttpRoutesOptions {
-  store: EventStore;
+  reader: LogReader;
+  /** What `/health` calls the store, and its library. */
+  storeKind: HealthResponse['store'];
+  storeEngine: HealthResponse['store_engine'];
   commands: OrderCommands;
   verify: TokenVerifier;
   live: LiveFeed;
@@ -77,7 +81,7 @@ function sendResult(reply: FastifyReply, result: CommandResult) {
 }
 
 export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOptions): HttpRoutes {
-  const { store, commands, live } = options;
+  const { reader, commands, live } = options;
   const waiters = new Set<() => void>();
   let closing = false;
 
@@ -135,6 +139,11 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     return principal.outlet;
   }
 
+  const matches = (e: StoredEvent, outlet: string, tenants: string[] | null, since: number) =>
+    e.outlet === outlet &&
+    e.envelope.seq > since &&
+    (tenants === null || tenants.includes(e.tenant));
+
   function waitForEvent(
     reply: FastifyReply,
     outlet: string,
@@ -155,13 +164,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
         resolve();
       };
       const off = live.subscribe((events: StoredEvent[]) => {
-        const seen = events.some(
-          (e) =>
-            e.outlet === outlet &&
-            e.envelope.seq > since &&
-            (tenants === null || tenants.includes(e.tenant)),
-        );
-        if (seen) done();
+        if (events.some((e) => matches(e, outlet, tenants, since))) done();
       });
       const timer = setTimeout(done, ms);
       waiters.add(done);
@@ -192,16 +195,23 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     const clients = { pos: 0, kitchen: 0, monitor: 0 };
     const connected = options.clients();
     for (const c of connected) if (c.role !== 'admin') clients[c.role] += 1;
-    const heads = store.outlets().map((o) => store.head(o));
+    // A store on the network may be down: /health still answers, and says so.
+    let headSeq = 0;
+    let reachable = true;
+    try {
+      headSeq = await reader.maxHead();
+    } catch {
+      reachable = false;
+    }
     return {
       status: draining ? 'draining' : 'ok',
       uptime: Math.round((options.now() - options.startedMs) / 1000),
       connections: connected.length,
       clients,
-      head_seq: heads.length > 0 ? Math.max(...heads) : 0,
-      store: store.kind,
-      ...(store.engine ? { store_engine: store.engine } : {}),
-      ...(store.kind === 'memory' ? { store_engine: 'memory' as const } : {}),
+      head_seq: headSeq,
+      store: options.storeKind,
+      ...(options.storeEngine ? { store_engine: options.storeEngine } : {}),
+      ...(options.storeKind === 'postgres' ? { store_reachable: reachable } : {}),
       storage: options.storage(),
       version: options.version,
       timestamp: new Date(options.now()).toISOString(),
@@ -219,26 +229,35 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     const tenants = principal?.tenants ?? null;
     const limit = query.value.limit ?? LIMITS.EVENTS_PAGE_DEFAULT;
     const since = query.value.since ?? 0;
-    const read = (): EventsResponse => {
-      const plan = planCatchUp(store, outlet, since, query.value.epoch, {
+    const read = async (): Promise<EventsResponse> => {
+      const plan = await planCatchUp(reader, outlet, since, query.value.epoch, {
         snapshotWhenNoCursor: false,
       });
       if (plan.snapshot) {
-        const snapshot = {
-          orders: store.openOrders(outlet, tenants),
-          seq: plan.head,
-          epoch: store.epoch,
-        };
-        return { events: [], last_seq: plan.head, epoch: store.epoch, snapshot };
+        const view = await reader.snapshot(outlet, tenants);
+        const snapshot = { orders: view.orders, seq: view.head, epoch: reader.epoch };
+        return { events: [], last_seq: view.head, epoch: reader.epoch, snapshot };
       }
-      const events = store.eventsAfter(outlet, since, limit, tenants).map((e) => e.envelope);
+      const page = await reader.eventsAfter(outlet, since, limit, tenants);
+      const events = page.map((e) => e.envelope);
       // A short page reached the head; a full one resumes after its last event.
       const last_seq = events.length === limit ? events[events.length - 1]!.seq! : plan.head;
-      return { events, last_seq, epoch: store.epoch };
+      return { events, last_seq, epoch: reader.epoch };
     };
-    const first = read();
     const wait = query.value.wait ?? 0;
-    if (first.events.length > 0 || first.snapshot || wait === 0) return first;
+    if (wait === 0) return read();
+    // Listening from before the read: a commit that lands while the read is in flight must
+    // not leave this poll waiting for the next one.
+    const during: StoredEvent[] = [];
+    const stopListening = live.subscribe((events: StoredEvent[]) => void during.push(...events));
+    let first: EventsResponse;
+    try {
+      first = await read();
+    } finally {
+      stopListening();
+    }
+    if (first.events.length > 0 || first.snapshot) return first;
+    if (during.some((e) => matches(e, outlet, tenants, first.last_seq))) return read();
     if (options.maxWaiters > 0 && waiters.size >= options.maxWaiters) {
       throw new HttpError('rate_limited', 'too many long polls are waiting; poll again later');
     }
@@ -258,7 +277,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     const query = validate(OrdersQuerySchema, request.query);
     if (!query.ok) throw new HttpError('invalid_payload', query.error.message);
     const outlet = readOutlet(principal, query.value.outlet_id);
-    const events = store.eventsAfter(
+    const events = await reader.eventsAfter(
       outlet,
       query.value.since_id ?? 0,
       LIMITS.EVENTS_PAGE_MAX,

@@ -23,13 +23,14 @@ import type { OrderCommands } from '../core/orderCommands.js';
 import { failure } from '../lib/failure.js';
 import type { LiveFeed } from '../lib/liveFeed.js';
 import { createRateLimiter } from '../lib/rateLimiter.js';
-import type { EventStore, StoredEvent } from '../store/EventStore.js';
+import type { StoredEvent } from '../store/EventStore.js';
+import type { LogReader } from '../store/LogReader.js';
 import { eventRooms, presenceRoomsOf, presenceTargets, roomsOf } from './rooms.js';
 import { useSingleWriteFrames } from './singleWriteFrames.js';
 
 export interface SocketTransportOptions {
   httpServer: HttpServer;
-  store: EventStore;
+  reader: LogReader;
   commands: OrderCommands;
   verify: TokenVerifier;
   live: LiveFeed;
@@ -98,7 +99,7 @@ const insecurePrincipal = (clientId: string, outlet: string): Principal => ({
 });
 
 export function attachSocketTransport(options: SocketTransportOptions): SocketTransport {
-  const { store, commands, logger, live } = options;
+  const { reader, commands, logger, live } = options;
   const maxReplayBuffer = options.maxReplayBuffer ?? 10_000;
   const io = new Server(options.httpServer, {
     cors: { origin: options.corsOrigin },
@@ -194,8 +195,11 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
     io.to(presenceTargets(principal)).emit(SOCKET_EVENTS.EVENT, envelope);
   }
 
-  /** Snapshot or backlog, then exactly one caught_up, then the buffered live events. */
-  function catchUp(socket: Socket, client: ClientState) {
+  /**
+   * Snapshot or backlog, then exactly one caught_up, then the buffered live events. Reads are
+   * asynchronous (the store may be PostgreSQL): after every await the socket may be gone.
+   */
+  async function catchUp(socket: Socket, client: ClientState): Promise<void> {
     const { principal } = client;
     const auth = socket.handshake.auth as { since?: number; epoch?: string };
     const entry: Replaying = {
@@ -208,56 +212,62 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
     replaying.add(entry);
     // However the replay ends (even parked on 'drain' forever), a gone client leaves no entry.
     socket.once('disconnect', () => replaying.delete(entry));
-    let plan: ReturnType<typeof planCatchUp>;
-    try {
-      plan = planCatchUp(store, principal.outlet, auth.since, auth.epoch, {
-        snapshotWhenNoCursor: true,
-      });
-    } catch (error) {
-      replaying.delete(entry);
-      throw error;
-    }
-    const goLive = () => {
+    const goLive = (head: number) => {
       replaying.delete(entry);
       if (!socket.connected) return;
-      const caughtUp: CaughtUpMessage = { seq: plan.head, epoch: store.epoch };
+      const caughtUp: CaughtUpMessage = { seq: head, epoch: reader.epoch };
       socket.emit(SOCKET_EVENTS.CAUGHT_UP, caughtUp);
       for (const envelope of entry.buffer) {
-        if ((envelope.seq ?? 0) > plan.head) socket.emit(SOCKET_EVENTS.EVENT, envelope);
+        if ((envelope.seq ?? 0) > head) socket.emit(SOCKET_EVENTS.EVENT, envelope);
       }
       socket.join([...roomsOf(principal), ...presenceRoomsOf(principal)]);
     };
-    const finish = () => {
+    const fail = (error: unknown, what: string) => {
+      replaying.delete(entry);
+      logger.error({ err: error }, what);
+      socket.disconnect(true);
+    };
+    const finish = (head: number) => {
       if (!options.liveThrough) {
-        goLive();
+        goLive(head);
         return;
       }
       // Events up to the head may still be on their way to this node's live feed.
-      options.liveThrough(principal.outlet, plan.head).then(goLive, (error: unknown) => {
-        replaying.delete(entry);
-        logger.error({ err: error }, 'catch-up failed');
-        socket.disconnect(true);
-      });
+      options.liveThrough(principal.outlet, head).then(
+        () => goLive(head),
+        (error: unknown) => fail(error, 'catch-up failed'),
+      );
     };
-    if (plan.snapshot) {
-      const snapshot: SnapshotMessage = {
-        orders: store.openOrders(principal.outlet, principal.tenants),
-        seq: plan.head,
-        epoch: store.epoch,
-      };
-      socket.emit(SOCKET_EVENTS.SNAPSHOT, snapshot);
-      finish();
+    let plan: Awaited<ReturnType<typeof planCatchUp>>;
+    try {
+      plan = await planCatchUp(reader, principal.outlet, auth.since, auth.epoch, {
+        snapshotWhenNoCursor: true,
+      });
+      if (plan.snapshot) {
+        // The snapshot's own head, read with its orders: caught_up must say what it reflects.
+        const view = await reader.snapshot(principal.outlet, principal.tenants);
+        if (!socket.connected) return void replaying.delete(entry);
+        const snapshot: SnapshotMessage = {
+          orders: view.orders,
+          seq: view.head,
+          epoch: reader.epoch,
+        };
+        socket.emit(SOCKET_EVENTS.SNAPSHOT, snapshot);
+        finish(view.head);
+        return;
+      }
+    } catch (error) {
+      fail(error, 'catch-up failed');
       return;
     }
+    const head = plan.head;
     let cursor = auth.since ?? 0;
     // Long backlogs go out a page per tick so one replay never blocks the relay.
-    const page = () => {
+    const page = async () => {
       try {
-        if (!socket.connected) {
-          replaying.delete(entry);
-          return;
-        }
-        if (store.prunedThrough(principal.outlet) > cursor) {
+        if (!socket.connected) return void replaying.delete(entry);
+        const pruned = await reader.prunedThrough(principal.outlet);
+        if (pruned > cursor) {
           // Retention dropped events this replay has not sent yet: going on would skip them.
           // Reconnecting, the client is behind retention and gets a snapshot instead.
           replaying.delete(entry);
@@ -265,25 +275,30 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
           socket.disconnect(true);
           return;
         }
-        const events = store.eventsAfter(principal.outlet, cursor, BACKLOG_PAGE, principal.tenants);
+        const events = await reader.eventsAfter(
+          principal.outlet,
+          cursor,
+          BACKLOG_PAGE,
+          principal.tenants,
+        );
+        if (!socket.connected) return void replaying.delete(entry);
         for (const event of events) {
-          if (event.envelope.seq > plan.head) break;
+          if (event.envelope.seq > head) break;
           socket.emit(SOCKET_EVENTS.EVENT, event.envelope);
           cursor = event.envelope.seq;
         }
         const last = events[events.length - 1];
-        if (events.length < BACKLOG_PAGE || !last || last.envelope.seq >= plan.head) finish();
+        if (events.length < BACKLOG_PAGE || !last || last.envelope.seq >= head) finish(head);
         // A client that reads slowly gets the next page only once the last one left for it:
         // otherwise its whole backlog would queue in the relay's memory.
-        else if (queuedPackets(socket) > 0) socket.conn.once('drain', () => setImmediate(page));
-        else setImmediate(page);
+        else if (queuedPackets(socket) > 0) socket.conn.once('drain', () => setImmediate(next));
+        else setImmediate(next);
       } catch (error) {
-        replaying.delete(entry);
-        logger.error({ err: error }, 'backlog replay failed');
-        socket.disconnect(true);
+        fail(error, 'backlog replay failed');
       }
     };
-    page();
+    const next = () => void page();
+    await page();
   }
 
   function dropExpired(socket: Socket, client: ClientState) {
@@ -376,13 +391,8 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
       );
       if (principal.role === 'kitchen') presence(client, 'disconnected');
     });
-    try {
-      catchUp(socket, client);
-      if (principal.role === 'kitchen') presence(client, 'connected');
-    } catch (error) {
-      logger.error({ err: error }, 'catch-up failed');
-      socket.disconnect(true);
-    }
+    void catchUp(socket, client);
+    if (principal.role === 'kitchen') presence(client, 'connected');
   });
 
   return {

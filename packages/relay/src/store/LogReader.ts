@@ -1,0 +1,70 @@
+import type { OrderState } from '@kitchen-sync/protocol';
+import type { EventStore, RetentionPolicy, StoredEvent, TenantScope } from './EventStore.js';
+
+/** The open orders and the head they are current at, read in one consistent view. */
+export interface LogSnapshot {
+  head: number;
+  orders: OrderState[];
+}
+
+/**
+ * The store as clients' readers see it: asynchronous, because a store on the network
+ * (PostgreSQL) cannot answer in the same tick. Writes stay synchronous inside the write queue
+ * (see writeQueue.ts); everything that only reads the log (catch-up, long polls, /health,
+ * metrics, hold timers at start) goes through this.
+ */
+export interface LogReader {
+  /** Random id of the log; the same on every node that shares the store. */
+  readonly epoch: string;
+  /** Last seq assigned in the outlet (0 when none). */
+  head(outlet: string): Promise<number>;
+  /** Highest seq removed by retention (0 when nothing was pruned). */
+  prunedThrough(outlet: string): Promise<number>;
+  /** Events with seq > since, in seq order, visible to `tenants`, at most `limit`. */
+  eventsAfter(
+    outlet: string,
+    since: number,
+    limit: number,
+    tenants: TenantScope,
+  ): Promise<StoredEvent[]>;
+  /** Open orders with the head they reflect, atomically (no commit between the two). */
+  snapshot(outlet: string, tenants: TenantScope): Promise<LogSnapshot>;
+  outlets(): Promise<string[]>;
+  /** The highest head of any outlet (what `/health` reports). */
+  maxHead(): Promise<number>;
+  countEvents(): Promise<number>;
+  /** Drops what the policy no longer retains; resolves with how many events were removed. */
+  prune(policy: RetentionPolicy, nowMs: number): Promise<number>;
+  getCursor(name: string): Promise<number | undefined>;
+  setCursor(name: string, value: number): Promise<void>;
+}
+
+/**
+ * SQLite and memory answer synchronously: each call runs at once and hands back a settled
+ * promise, so nothing can commit between the two reads of `snapshot`, and the write path
+ * keeps its cost.
+ */
+export function syncLogReader(store: EventStore): LogReader {
+  const settle = <T>(read: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(read());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+  return {
+    epoch: store.epoch,
+    head: (outlet) => settle(() => store.head(outlet)),
+    prunedThrough: (outlet) => settle(() => store.prunedThrough(outlet)),
+    eventsAfter: (outlet, since, limit, tenants) =>
+      settle(() => store.eventsAfter(outlet, since, limit, tenants)),
+    snapshot: (outlet, tenants) =>
+      settle(() => ({ head: store.head(outlet), orders: store.openOrders(outlet, tenants) })),
+    outlets: () => settle(() => store.outlets()),
+    maxHead: () => settle(() => Math.max(0, ...store.outlets().map((o) => store.head(o)))),
+    countEvents: () => settle(() => store.countEvents()),
+    prune: (policy, nowMs) => settle(() => store.prune(policy, nowMs)),
+    getCursor: (name) => settle(() => store.getCursor(name)),
+    setCursor: (name, value) => settle(() => store.setCursor(name, value)),
+  };
+}
