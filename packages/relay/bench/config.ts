@@ -1,13 +1,14 @@
 import { fileURLToPath } from 'node:url';
 
-export type Scenario = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G';
+export type Scenario = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H';
 
 export interface BenchConfig {
   /**
    * A: durable relay, B: plain relay (steady load + saturation ramp); C: polling cost; D: idle
    * kitchens RSS; E: the durable relay over TLS (steady load only, beside A's); F: the
    * durable relay on node:sqlite (pinned Node 22; steady load only, beside A's); G: the
-   * Linux executable's size and cold start to /health 200.
+   * Linux executable's size and cold start to /health 200; H: one SQLite relay against a
+   * cluster of nodes on PostgreSQL and Redis (clients spread over the nodes).
    */
   scenarios: Set<Scenario>;
   quick: boolean;
@@ -34,6 +35,11 @@ export interface BenchConfig {
   durableArgs: string[];
   /** Node flags for every relay child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
   relayNodeArgs: string[];
+  /** H: steady rates (orders/s) for the single relay and the cluster, and the node count. */
+  clusterRates: number[];
+  clusterNodes: number;
+  /** H: the saturation ramp of both. */
+  clusterRampRates: number[];
   /** The whole run is aborted (relays killed) after this long. */
   hardTimeoutMs: number;
 }
@@ -55,14 +61,15 @@ const num = (value: string | undefined, fallback: number): number => {
  * BENCH_POS, BENCH_KITCHENS, BENCH_RAMP (orders/s list), BENCH_RAMP_STEP_S, BENCH_P99_MS,
  * BENCH_POLL_SIZES, BENCH_POLL_SAMPLES, BENCH_IDLE_KITCHENS, BENCH_OUT (JSON path),
  * BENCH_TIMEOUT_S, BENCH_DURABLE_ARGS (extra flags for the durable relay in A),
- * BENCH_RELAY_NODE_ARGS (Node flags for the relay processes, e.g. --cpu-prof).
+ * BENCH_RELAY_NODE_ARGS (Node flags for the relay processes, e.g. --cpu-prof), BENCH_CLUSTER_RATES,
+ * BENCH_CLUSTER_NODES, BENCH_CLUSTER_RAMP (scenario H).
  */
 export function readConfig(env: NodeJS.ProcessEnv): BenchConfig {
   const quick = env.BENCH_QUICK === '1';
-  const scenarios = (env.BENCH_SCENARIOS ?? 'A,B,C,D,E,F,G')
+  const scenarios = (env.BENCH_SCENARIOS ?? 'A,B,C,D,E,F,G,H')
     .split(',')
     .map((s) => s.trim().toUpperCase())
-    .filter((s): s is Scenario => ['A', 'B', 'C', 'D', 'E', 'F', 'G'].includes(s));
+    .filter((s): s is Scenario => ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'].includes(s));
   return {
     scenarios: new Set(scenarios),
     quick,
@@ -90,6 +97,9 @@ export function readConfig(env: NodeJS.ProcessEnv): BenchConfig {
       ),
     durableArgs: (env.BENCH_DURABLE_ARGS ?? '').split(' ').filter(Boolean),
     relayNodeArgs: (env.BENCH_RELAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    clusterRates: list(env.BENCH_CLUSTER_RATES) ?? [200, 500],
+    clusterNodes: num(env.BENCH_CLUSTER_NODES, 3),
+    clusterRampRates: list(env.BENCH_CLUSTER_RAMP) ?? [500, 750, 1000, 1500, 2000],
     hardTimeoutMs: num(env.BENCH_TIMEOUT_S, 600) * 1000,
   };
 }

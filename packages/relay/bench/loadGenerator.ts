@@ -139,15 +139,33 @@ export class LoadGenerator {
       })),
     );
     const ca = relay.caPem ? { ca: relay.caPem } : {};
-    const kitchens = await connectAll(
-      relay.url,
-      kitchenSpecs.map((spec) => ({ ...spec, ...ca })),
-    );
+    // A cluster's clients are spread over its nodes, each POS on another node than the
+    // kitchens beside it, so most deliveries cross nodes.
+    const urls = relay.urls ?? [relay.url];
+    const spread = async (specs: typeof posSpecs, shift: number) => {
+      const groups = urls.map((url, n) => ({
+        url,
+        specs: specs.filter((_, i) => (i + shift) % urls.length === n),
+      }));
+      const sockets: BenchSocket[][] = [];
+      try {
+        for (const group of groups) {
+          sockets.push(
+            await connectAll(
+              group.url,
+              group.specs.map((spec) => ({ ...spec, ...ca })),
+            ),
+          );
+        }
+      } catch (error) {
+        for (const connected of sockets) closeAll(connected);
+        throw error;
+      }
+      return sockets.flat();
+    };
+    const kitchens = await spread(kitchenSpecs, 0);
     try {
-      const pos = await connectAll(
-        relay.url,
-        posSpecs.map((spec) => ({ ...spec, ...ca })),
-      );
+      const pos = await spread(posSpecs, 1);
       return new LoadGenerator(relay, shape, pos, kitchens);
     } catch (error) {
       closeAll(kitchens);

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
+import { runClusterScenario } from './clusterRun.js';
 import { ensureLinuxExecutable, measureColdStart } from './coldStart.js';
 import { readConfig } from './config.js';
 import { measureIdleKitchens } from './idleKitchens.js';
@@ -188,7 +189,10 @@ async function runLoad(kinds: RelayKind[]): Promise<{
 
 async function main(): Promise<void> {
   if (
-    (config.scenarios.has('A') || config.scenarios.has('C') || config.scenarios.has('D')) &&
+    (config.scenarios.has('A') ||
+      config.scenarios.has('C') ||
+      config.scenarios.has('D') ||
+      config.scenarios.has('H')) &&
     !existsSync(durableCliPath)
   ) {
     throw new Error(
@@ -249,6 +253,33 @@ async function main(): Promise<void> {
     }
   }
 
+  const cluster = config.scenarios.has('H')
+    ? await runClusterScenario({
+        secret,
+        nodes: config.clusterNodes,
+        rates: config.clusterRates,
+        rampRates: config.clusterRampRates,
+        steadyDurationMs: config.steadyDurationMs,
+        warmupMs: config.warmupMs,
+        rampStepMs: config.rampStepMs,
+        drainStallMs: config.drainStallMs,
+        drainMaxMs: config.drainMaxMs,
+        criteria: {
+          maxP99Ms: config.saturationP99Ms,
+          minAchievedShare: config.saturationMinAchieved,
+        },
+        shape: {
+          posCount: config.posCount,
+          kitchenCount: config.kitchenCount,
+          outletId: OUTLET,
+          tenantId: TENANT,
+        },
+        relayArgs: [...DURABLE_LOAD_ARGS, ...config.durableArgs],
+        nodeArgs: config.relayNodeArgs,
+        log,
+      })
+    : undefined;
+
   const measured: Omit<BenchResults, 'targets'> = {
     generated_at: new Date().toISOString(),
     command: 'pnpm bench:relay',
@@ -281,6 +312,7 @@ async function main(): Promise<void> {
     ...(coldStart ? { cold_start: coldStart } : {}),
     polling,
     idle_kitchens: idle,
+    ...(cluster ? { cluster } : {}),
   };
   const results: BenchResults = { ...measured, targets: checkTargets(measured) };
   mkdirSync(dirname(config.outputPath), { recursive: true });

@@ -25,6 +25,8 @@ export type SteadyOnlyKind = 'durable-tls' | 'durable-node-sqlite';
 export interface RelayProcess {
   kind: RelayKind;
   url: string;
+  /** A cluster: every node's URL; clients are spread over them (url is the first). */
+  urls?: string[];
   /** The CA that clients of an `https://` relay must trust. */
   caPem?: string;
   pid: number;
@@ -43,6 +45,8 @@ export interface StartRelayOptions {
   readyTimeoutMs?: number;
   /** Node flags for the relay process itself (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
+  /** Replaces `--store sqlite --data-dir <temp>` (a cluster node's `--store postgres ...`). */
+  storeArgs?: string[];
 }
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -82,10 +86,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RelayProce
           '0',
           '--host',
           '127.0.0.1',
-          '--store',
-          'sqlite',
-          '--data-dir',
-          dataDir,
+          ...(options.storeArgs ?? ['--store', 'sqlite', '--data-dir', dataDir]),
           ...(options.kind === 'durable-tls' ? ['--tls', 'auto', '--tls-dir', tlsDir] : []),
           ...(options.extraArgs ?? []),
         ]

@@ -1,3 +1,4 @@
+import type { ClusterRun } from './clusterRun.js';
 import type { ColdStart } from './coldStart.js';
 import type { BenchConfig } from './config.js';
 import type { IdleKitchensResult } from './idleKitchens.js';
@@ -50,7 +51,54 @@ export interface BenchResults {
   };
   polling?: PollingPoint[];
   idle_kitchens: Partial<Record<Exclude<RelayKind, SteadyOnlyKind>, IdleKitchensResult>>;
+  /** Scenario H: one SQLite relay against a cluster on PostgreSQL and Redis. */
+  cluster?: ClusterRun;
   targets: TargetCheck[];
+}
+
+/** Scenario H's lines of the summary. */
+export function formatCluster(run: ClusterRun): string {
+  return [
+    `H: one SQLite relay vs a ${run.nodes}-node cluster (PostgreSQL + Redis), POS and kitchens spread over the nodes. NOTE: ${run.note}`,
+    table(
+      [
+        'rate/s',
+        'relay',
+        'publish→kitchen',
+        'acked/s',
+        'lost',
+        'dup',
+        'out of order',
+        'relay CPU ms/1k orders',
+        'per node',
+      ],
+      run.steady.flatMap((s) => [
+        [
+          s.rate,
+          'single',
+          latency(s.single.publish_to_kitchen_ms),
+          s.single.achieved_rate,
+          s.single.lost,
+          s.single.duplicates,
+          s.single.out_of_order,
+          s.single.relay_cpu_ms_per_1k_orders,
+          s.single.relay_cpu_ms_per_1k_orders,
+        ],
+        [
+          s.rate,
+          'cluster',
+          latency(s.cluster.publish_to_kitchen_ms),
+          s.cluster.achieved_rate,
+          s.cluster.lost,
+          s.cluster.duplicates,
+          s.cluster.out_of_order,
+          s.cluster.relay_cpu_ms_per_1k_orders,
+          s.cluster_cpu_ms_per_1k_orders_per_node,
+        ],
+      ]),
+    ),
+    `saturation (held rate): single ${run.saturation.single.held_rate ?? '-'} /s, cluster ${run.saturation.cluster.held_rate ?? '-'} /s`,
+  ].join('\n');
 }
 
 const KINDS = ['durable', 'plain'] as const;
@@ -311,5 +359,6 @@ export function formatSummary(results: BenchResults): string {
       ]),
     ),
   );
+  if (results.cluster) out.push('', formatCluster(results.cluster));
   return out.join('\n');
 }
