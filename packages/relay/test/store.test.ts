@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { OrderState } from '@kitchen-sync/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   createMemoryEventStore,
   createSqliteEventStore,
@@ -10,17 +10,23 @@ import {
 import { loadSqliteDriver } from '../src/store/sqlite/loadSqliteDriver.js';
 import { createWriteQueue } from '../src/store/writeQueue.js';
 import { order, removeTempDirs, tempDir } from './helpers.js';
+import {
+  openStoreUnderTest,
+  type StoreKind,
+  type StoreUnderTest,
+  stopSharedPostgres,
+} from './storeUnderTest.js';
 
 const stores: EventStore[] = [];
-afterEach(() => {
+const underTest: StoreUnderTest[] = [];
+afterEach(async () => {
   for (const s of stores.splice(0)) s.close();
+  for (const s of underTest.splice(0)) await s.close();
   removeTempDirs();
 });
+afterAll(stopSharedPostgres);
 
-const factories: Record<string, () => EventStore> = {
-  sqlite: () => createSqliteEventStore({ dataDir: tempDir() }),
-  memory: () => createMemoryEventStore(),
-};
+const STORE_KINDS: StoreKind[] = ['sqlite', 'memory', 'postgres'];
 
 function appendOrder(store: EventStore, tenant: string, tsMs: number, status = 'pending') {
   const o = order({ tenant_id: tenant });
@@ -54,39 +60,94 @@ function appendOrder(store: EventStore, tenant: string, tsMs: number, status = '
   });
 }
 
-describe.each(Object.keys(factories))('%s store', (kind) => {
-  const open = () => {
-    const s = factories[kind]!();
-    stores.push(s);
-    return s;
+/** The same write as the relay makes it: through the store's own queue. */
+function submitOrder(t: StoreUnderTest, tenant: string, tsMs: number, status = 'pending') {
+  return t.queue.submit(() => {
+    const event = appendOrder(t.store, tenant, tsMs, status);
+    return { result: event, events: [event] };
+  });
+}
+
+const seqs = (events: StoredEvent[]) => events.map((e) => e.envelope.seq);
+
+describe.each(STORE_KINDS)('%s store', (kind) => {
+  const open = async () => {
+    const t = await openStoreUnderTest(kind);
+    underTest.push(t);
+    return t;
   };
 
-  it('numbers each outlet from 1 and filters by tenant', () => {
-    const store = open();
-    appendOrder(store, 'A', 1);
-    appendOrder(store, 'B', 2);
-    appendOrder(store, 'A', 3);
-    expect(store.head('1')).toBe(3);
-    expect(store.head('2')).toBe(0);
-    expect(store.eventsAfter('1', 0, 10, null).map((e) => e.envelope.seq)).toEqual([1, 2, 3]);
-    expect(store.eventsAfter('1', 1, 10, ['A']).map((e) => e.envelope.seq)).toEqual([3]);
-    expect(store.eventsAfter('1', 0, 2, null).map((e) => e.envelope.seq)).toEqual([1, 2]);
-    expect(store.openOrders('1', ['B']).map((o) => o.tenant_id)).toEqual(['B']);
+  it('numbers each outlet from 1 and filters by tenant', async () => {
+    const t = await open();
+    await submitOrder(t, 'A', 1);
+    await submitOrder(t, 'B', 2);
+    await submitOrder(t, 'A', 3);
+    expect(await t.reader.head('1')).toBe(3);
+    expect(await t.reader.head('2')).toBe(0);
+    expect(await t.reader.outlets()).toEqual(['1']);
+    expect(await t.reader.maxHead()).toBe(3);
+    expect(seqs(await t.reader.eventsAfter('1', 0, 10, null))).toEqual([1, 2, 3]);
+    expect(seqs(await t.reader.eventsAfter('1', 1, 10, ['A']))).toEqual([3]);
+    expect(seqs(await t.reader.eventsAfter('1', 0, 2, null))).toEqual([1, 2]);
+    const snapshot = await t.reader.snapshot('1', ['B']);
+    expect(snapshot.head).toBe(3);
+    expect(snapshot.orders.map((o) => o.tenant_id)).toEqual(['B']);
+    expect(seqs(t.committed)).toEqual([1, 2, 3]);
   });
 
-  it('prunes by count and by age, keeping seq going and open orders', () => {
-    const store = open();
+  it('prunes by count and by age, keeping seq going and open orders', async () => {
+    const t = await open();
     const hour = 3_600_000;
-    for (let i = 0; i < 6; i++)
-      appendOrder(store, 'A', i * hour, i % 2 === 0 ? 'completed' : 'pending');
-    expect(store.prune({ maxAgeMs: 100 * hour, maxEvents: 4 }, 6 * hour)).toBe(2);
-    expect(store.prunedThrough('1')).toBe(2);
-    expect(store.prune({ maxAgeMs: 2.5 * hour, maxEvents: 100 }, 6 * hour)).toBe(2);
-    expect(store.prunedThrough('1')).toBe(4);
-    expect(store.eventsAfter('1', 0, 10, null).map((e) => e.envelope.seq)).toEqual([5, 6]);
-    expect(store.openOrders('1', null)).toHaveLength(3);
-    expect(store.countEvents()).toBe(2);
-    expect(appendOrder(store, 'A', 7 * hour).envelope.seq).toBe(7);
+    for (let i = 0; i < 6; i++) {
+      await submitOrder(t, 'A', i * hour, i % 2 === 0 ? 'completed' : 'pending');
+    }
+    expect(await t.reader.prune({ maxAgeMs: 100 * hour, maxEvents: 4 }, 6 * hour)).toBe(2);
+    expect(await t.reader.prunedThrough('1')).toBe(2);
+    expect(await t.reader.prune({ maxAgeMs: 2.5 * hour, maxEvents: 100 }, 6 * hour)).toBe(2);
+    expect(await t.reader.prunedThrough('1')).toBe(4);
+    expect(seqs(await t.reader.eventsAfter('1', 0, 10, null))).toEqual([5, 6]);
+    expect((await t.reader.snapshot('1', null)).orders).toHaveLength(3);
+    expect(await t.reader.countEvents()).toBe(2);
+    expect((await submitOrder(t, 'A', 7 * hour)).envelope.seq).toBe(7);
+  });
+
+  it('keeps cursors', async () => {
+    const t = await open();
+    expect(await t.reader.getCursor('uplink:1')).toBeUndefined();
+    await t.reader.setCursor('uplink:1', 5);
+    await t.reader.setCursor('uplink:1', 7);
+    expect(await t.reader.getCursor('uplink:1')).toBe(7);
+  });
+});
+
+// The memory store has no rollback: callers validate before they write (memoryEventStore.ts).
+describe.each(['sqlite', 'postgres'] as const)('%s store transactions', (kind) => {
+  const open = async () => {
+    const t = await openStoreUnderTest(kind);
+    underTest.push(t);
+    return t;
+  };
+
+  it('rolls back a failing write alone, hands its seq to the next, and refuses a used event_id', async () => {
+    const t = await open();
+    const first = submitOrder(t, 'A', 1);
+    const failing = t.queue.submit(() => {
+      appendOrder(t.store, 'A', 1);
+      throw new Error('boom');
+    });
+    const third = submitOrder(t, 'A', 1);
+    await expect(failing).rejects.toThrow('boom');
+    expect((await first).envelope.seq).toBe(1);
+    expect((await third).envelope.seq).toBe(2);
+    const { envelope, ...keys } = await first;
+    const reused = t.queue.submit(() => {
+      const event = t.store.append({ ...keys, envelope: { ...envelope } });
+      return { result: event, events: [event] };
+    });
+    await expect(reused).rejects.toThrow();
+    expect((await submitOrder(t, 'A', 1)).envelope.seq).toBe(3);
+    expect(seqs(await t.reader.eventsAfter('1', 0, 10, null))).toEqual([1, 2, 3]);
+    expect(seqs(t.committed)).toEqual([1, 2, 3]);
   });
 });
 

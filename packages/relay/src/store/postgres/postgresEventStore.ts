@@ -1,0 +1,484 @@
+import { randomUUID } from 'node:crypto';
+import { KitchenSyncError, type OrderState } from '@kitchen-sync/protocol';
+import type pg from 'pg';
+import type {
+  EventStore,
+  RetentionPolicy,
+  StoredEvent,
+  StoredOrder,
+  TenantScope,
+} from '../EventStore.js';
+import type { LogReader, LogSnapshot } from '../LogReader.js';
+import type { BatchOverlay, MissingKeys, OutletHead } from './batchOverlay.js';
+import { migrate } from './schema.js';
+
+export interface PostgresEventStoreOptions {
+  /** `postgres://user:password@host:port/database` (libpq's URL form, `?sslmode=` too). */
+  url: string;
+  /** Connections this node keeps open. Default 10. */
+  poolSize?: number;
+  /** A connection attempt (and a statement) gives up after this long. Default 5,000 ms. */
+  timeoutMs?: number;
+  /** Told about errors of idle connections (PostgreSQL restarted, network dropped). */
+  onConnectionError?: (error: Error) => void;
+}
+
+/**
+ * The relay's log in PostgreSQL, shared by every node of a cluster. Its synchronous
+ * EventStore methods answer only inside a write of `createPostgresWriteQueue` (they read the
+ * batch's overlay); clients read through `reader`.
+ */
+export interface PostgresEventStore extends EventStore {
+  readonly kind: 'postgres';
+  readonly reader: LogReader;
+  /** Connects, migrates the schema and reads the cluster's epoch. */
+  open(): Promise<void>;
+  close(): Promise<void>;
+  /** @internal The write queue's access to the connection pool and the batch overlay. */
+  readonly internals: PostgresStoreInternals;
+}
+
+export interface PostgresStoreInternals {
+  readonly pool: pg.Pool;
+  /** Makes `overlay` what the synchronous methods read and write while `fn` runs. */
+  withOverlay<T>(overlay: BatchOverlay, fn: () => T): T;
+  load(client: pg.ClientBase, overlay: BatchOverlay, missing: MissingKeys): Promise<void>;
+  write(client: pg.ClientBase, overlay: BatchOverlay): Promise<void>;
+  /** After COMMIT: the heads this node now knows. */
+  committed(overlay: BatchOverlay): void;
+}
+
+const FINAL = `('completed', 'cancelled')`;
+
+interface EventRow {
+  outlet: string;
+  tenant: string;
+  ts_ms: number;
+  body: string;
+}
+
+interface OrderRow {
+  order_id: string;
+  outlet: string;
+  tenant: string;
+  created_seq: number;
+  status_seq: number;
+  updated_ms: number;
+  body: string;
+}
+
+const toEvent = (row: EventRow): StoredEvent => ({
+  outlet: row.outlet,
+  tenant: row.tenant,
+  tsMs: row.ts_ms,
+  envelope: JSON.parse(row.body),
+});
+
+const toOrder = (row: OrderRow): StoredOrder => ({
+  orderId: row.order_id,
+  outlet: row.outlet,
+  tenant: row.tenant,
+  state: JSON.parse(row.body),
+  createdSeq: row.created_seq,
+  statusSeq: row.status_seq,
+  updatedMs: row.updated_ms,
+});
+
+// Seqs and epoch milliseconds are bigint columns; both stay far below 2^53.
+const int8AsNumber = (types: typeof pg.types): pg.CustomTypesConfig => ({
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20
+      ? Number
+      : types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+});
+
+const outsideWrite = (what: string) =>
+  new KitchenSyncError(
+    'internal',
+    `the PostgreSQL store answers ${what} only inside a write; read through its LogReader`,
+  );
+
+/** Where `url` points, without the password, for messages. */
+function where(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
+  } catch {
+    return 'the database URL';
+  }
+}
+
+export function createPostgresEventStore(options: PostgresEventStoreOptions): PostgresEventStore {
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  // `pg` is loaded by open(): a relay on SQLite never pays for it.
+  let pool!: pg.Pool;
+
+  let epoch: string | undefined;
+  let active: BatchOverlay | null = null;
+  // Heads this node committed or locked last: what `head()` answers outside a write (the
+  // relay's retention check). Other nodes move them too; readers ask the database.
+  const knownHeads = new Map<string, OutletHead>();
+
+  const overlay = (what: string): BatchOverlay => {
+    if (!active) throw outsideWrite(what);
+    return active;
+  };
+
+  async function inReadTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      client.release();
+      return result;
+    } catch (error) {
+      client.release(true);
+      throw error;
+    }
+  }
+
+  async function outletRow(outlet: string): Promise<OutletHead> {
+    const { rows } = await pool.query<{ head: number; pruned_through: number }>(
+      'SELECT head, pruned_through FROM outlet_heads WHERE outlet = $1',
+      [outlet],
+    );
+    const row = rows[0];
+    return row
+      ? { head: row.head, prunedThrough: row.pruned_through }
+      : { head: 0, prunedThrough: 0 };
+  }
+
+  async function openOrders(
+    client: pg.ClientBase,
+    outlet: string,
+    tenants: TenantScope,
+  ): Promise<OrderState[]> {
+    const { rows } = tenants
+      ? await client.query<{ body: string }>(
+          `SELECT body FROM orders WHERE outlet = $1 AND status NOT IN ${FINAL}
+           AND tenant = ANY($2) ORDER BY created_seq`,
+          [outlet, tenants],
+        )
+      : await client.query<{ body: string }>(
+          `SELECT body FROM orders WHERE outlet = $1 AND status NOT IN ${FINAL} ORDER BY created_seq`,
+          [outlet],
+        );
+    return rows.map((r) => JSON.parse(r.body) as OrderState);
+  }
+
+  /** One outlet's retention in its own short transaction, holding its head row. */
+  async function pruneOutlet(outlet: string, policy: RetentionPolicy, nowMs: number) {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ head: number; pruned_through: number }>(
+        'SELECT head, pruned_through FROM outlet_heads WHERE outlet = $1 FOR UPDATE',
+        [outlet],
+      );
+      const row = rows[0];
+      let removed = 0;
+      if (row) {
+        const aged = await client.query<{ seq: number | null }>(
+          'SELECT max(seq) AS seq FROM events WHERE outlet = $1 AND ts_ms < $2',
+          [outlet, nowMs - policy.maxAgeMs],
+        );
+        const cut = Math.max(row.head - policy.maxEvents, aged.rows[0]?.seq ?? 0);
+        if (cut > row.pruned_through) {
+          removed =
+            (
+              await client.query('DELETE FROM events WHERE outlet = $1 AND seq <= $2', [
+                outlet,
+                cut,
+              ])
+            ).rowCount ?? 0;
+          await client.query('UPDATE outlet_heads SET pruned_through = $2 WHERE outlet = $1', [
+            outlet,
+            cut,
+          ]);
+          await client.query(
+            `DELETE FROM acks WHERE order_id IN (SELECT order_id FROM orders
+             WHERE outlet = $1 AND status IN ${FINAL} AND status_seq <= $2)`,
+            [outlet, cut],
+          );
+          await client.query(
+            `DELETE FROM orders WHERE outlet = $1 AND status IN ${FINAL} AND status_seq <= $2`,
+            [outlet, cut],
+          );
+          knownHeads.set(outlet, { head: row.head, prunedThrough: cut });
+        }
+      }
+      await client.query('COMMIT');
+      client.release();
+      return removed;
+    } catch (error) {
+      client.release(true);
+      throw error;
+    }
+  }
+
+  const reader: LogReader = {
+    get epoch() {
+      if (epoch === undefined) throw outsideWrite('epoch before open()');
+      return epoch;
+    },
+    head: async (outlet) => (await outletRow(outlet)).head,
+    prunedThrough: async (outlet) => (await outletRow(outlet)).prunedThrough,
+    async eventsAfter(outlet, since, limit, tenants) {
+      const { rows } = tenants
+        ? await pool.query<EventRow>(
+            `SELECT outlet, tenant, ts_ms, body FROM events WHERE outlet = $1 AND seq > $2
+             AND tenant = ANY($4) ORDER BY seq LIMIT $3`,
+            [outlet, since, limit, tenants],
+          )
+        : await pool.query<EventRow>(
+            'SELECT outlet, tenant, ts_ms, body FROM events WHERE outlet = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+            [outlet, since, limit],
+          );
+      return rows.map(toEvent);
+    },
+    snapshot: (outlet, tenants) =>
+      inReadTransaction(async (client): Promise<LogSnapshot> => {
+        const { rows } = await client.query<{ head: number }>(
+          'SELECT head FROM outlet_heads WHERE outlet = $1',
+          [outlet],
+        );
+        return { head: rows[0]?.head ?? 0, orders: await openOrders(client, outlet, tenants) };
+      }),
+    async outlets() {
+      const { rows } = await pool.query<{ outlet: string }>(
+        'SELECT outlet FROM outlet_heads WHERE head > 0 ORDER BY outlet',
+      );
+      return rows.map((r) => r.outlet);
+    },
+    async maxHead() {
+      const { rows } = await pool.query<{ head: number | null }>(
+        'SELECT max(head) AS head FROM outlet_heads',
+      );
+      return rows[0]?.head ?? 0;
+    },
+    async countEvents() {
+      const { rows } = await pool.query<{ n: number }>('SELECT count(*) AS n FROM events');
+      return rows[0]?.n ?? 0;
+    },
+    async prune(policy, nowMs) {
+      let removed = 0;
+      for (const outlet of await reader.outlets())
+        removed += await pruneOutlet(outlet, policy, nowMs);
+      return removed;
+    },
+    async getCursor(name) {
+      const { rows } = await pool.query<{ value: number }>(
+        'SELECT value FROM cursors WHERE name = $1',
+        [name],
+      );
+      return rows[0]?.value;
+    },
+    async setCursor(name, value) {
+      await pool.query(
+        'INSERT INTO cursors (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+        [name, value],
+      );
+    },
+  };
+
+  const internals: PostgresStoreInternals = {
+    get pool() {
+      return pool;
+    },
+    withOverlay(next, fn) {
+      active = next;
+      try {
+        return fn();
+      } finally {
+        active = null;
+      }
+    },
+    async load(client, into, missing) {
+      switch (missing.kind) {
+        case 'order': {
+          // FOR UPDATE: two nodes changing one order take turns, none overwrites the other.
+          const { rows } = await client.query<OrderRow>(
+            'SELECT * FROM orders WHERE order_id = $1 FOR UPDATE',
+            [missing.key],
+          );
+          into.loadedOrder(missing.key, rows[0] && toOrder(rows[0]));
+          return;
+        }
+        case 'event': {
+          const { rows } = await client.query<EventRow>(
+            'SELECT outlet, tenant, ts_ms, body FROM events WHERE event_id = $1',
+            [missing.key],
+          );
+          into.loadedEvent(missing.key, rows[0] && toEvent(rows[0]));
+          return;
+        }
+        case 'ack': {
+          const { rows } = await client.query<{ seq: number }>(
+            'SELECT seq FROM acks WHERE order_id = $1 AND kitchen_id = $2',
+            [missing.key, missing.kitchenId],
+          );
+          into.loadedAck(missing.key, missing.kitchenId, rows[0]?.seq);
+          return;
+        }
+        case 'outlet': {
+          // Creates the row the first time and locks it either way, in one round trip: every
+          // writer of this outlet waits here until this transaction ends.
+          const { rows } = await client.query<{ head: number; pruned_through: number }>(
+            `INSERT INTO outlet_heads (outlet, head) VALUES ($1, 0)
+             ON CONFLICT (outlet) DO UPDATE SET head = outlet_heads.head
+             RETURNING head, pruned_through`,
+            [missing.key],
+          );
+          const row = rows[0]!;
+          into.loadedOutlet(missing.key, { head: row.head, prunedThrough: row.pruned_through });
+          return;
+        }
+      }
+    },
+    async write(client, from) {
+      if (from.newEvents.length > 0) {
+        const e = from.newEvents;
+        await client.query(
+          `INSERT INTO events (outlet, seq, event_id, tenant, ts_ms, body)
+           SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[])`,
+          [
+            e.map((x) => x.outlet),
+            e.map((x) => x.envelope.seq),
+            e.map((x) => x.envelope.event_id),
+            e.map((x) => x.tenant),
+            e.map((x) => x.tsMs),
+            e.map((x) => JSON.stringify(x.envelope)),
+          ],
+        );
+      }
+      if (from.dirtyOrders.size > 0) {
+        const o = [...from.dirtyOrders].map((id) => from.orders.get(id)!);
+        await client.query(
+          `INSERT INTO orders (order_id, outlet, tenant, status, created_seq, status_seq, updated_ms, body)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
+             $6::bigint[], $7::bigint[], $8::text[])
+           ON CONFLICT (order_id) DO UPDATE SET status = excluded.status,
+             status_seq = excluded.status_seq, updated_ms = excluded.updated_ms, body = excluded.body`,
+          [
+            o.map((x) => x.orderId),
+            o.map((x) => x.outlet),
+            o.map((x) => x.tenant),
+            o.map((x) => x.state.status),
+            o.map((x) => x.createdSeq),
+            o.map((x) => x.statusSeq),
+            o.map((x) => x.updatedMs),
+            o.map((x) => JSON.stringify(x.state)),
+          ],
+        );
+      }
+      if (from.newAcks.length > 0) {
+        const a = from.newAcks;
+        await client.query(
+          `INSERT INTO acks (order_id, kitchen_id, seq)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])`,
+          [a.map((x) => x.orderId), a.map((x) => x.kitchenId), a.map((x) => x.seq)],
+        );
+      }
+      const moved = [...from.outlets];
+      if (moved.length > 0) {
+        await client.query(
+          `UPDATE outlet_heads h SET head = v.head
+           FROM unnest($1::text[], $2::bigint[]) AS v(outlet, head)
+           WHERE h.outlet = v.outlet AND h.head <> v.head`,
+          [moved.map(([outlet]) => outlet), moved.map(([, row]) => row.head)],
+        );
+      }
+    },
+    committed(from) {
+      for (const [outlet, row] of from.outlets) knownHeads.set(outlet, { ...row });
+    },
+  };
+
+  const known = (outlet: string) => knownHeads.get(outlet) ?? { head: 0, prunedThrough: 0 };
+
+  return {
+    kind: 'postgres',
+    get epoch() {
+      return reader.epoch;
+    },
+    reader,
+    internals,
+    async open() {
+      const { default: driver } = await import('pg');
+      pool = new driver.Pool({
+        connectionString: options.url,
+        max: options.poolSize ?? 10,
+        connectionTimeoutMillis: timeoutMs,
+        query_timeout: timeoutMs,
+        types: int8AsNumber(driver.types),
+      });
+      // An idle connection that dies (PostgreSQL restarted) must not take the relay down: the
+      // pool drops it and the next query opens a new one.
+      pool.on('error', (error) => options.onConnectionError?.(error));
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw new KitchenSyncError(
+          'store_unreachable',
+          `cannot reach PostgreSQL at ${where(options.url)}: ${(error as Error).message}`,
+          { cause: (error as { code?: string }).code ?? null },
+        );
+      }
+      try {
+        await migrate(client);
+        await client.query(
+          `INSERT INTO meta (key, value) VALUES ('epoch', $1) ON CONFLICT (key) DO NOTHING`,
+          [randomUUID()],
+        );
+        const { rows } = await client.query<{ value: string }>(
+          `SELECT value FROM meta WHERE key = 'epoch'`,
+        );
+        epoch = rows[0]!.value;
+        client.release();
+      } catch (error) {
+        client.release(true);
+        throw error;
+      }
+    },
+    // The write queue runs each job inside its own batch transaction already.
+    transaction: (fn) => {
+      overlay('transaction');
+      return fn();
+    },
+    append: (event) => overlay('append').append(event),
+    putOrder: (order) => overlay('putOrder').putOrder(order),
+    putAck: (orderId, kitchenId, seq) => overlay('putAck').putAck(orderId, kitchenId, seq),
+    getOrder: (orderId) => overlay('getOrder').getOrder(orderId),
+    getEvent: (eventId) => overlay('getEvent').getEvent(eventId),
+    getAck: (orderId, kitchenId) => overlay('getAck').getAck(orderId, kitchenId),
+    head: (outlet) => (active ? active.outlet(outlet).head : known(outlet).head),
+    prunedThrough: (outlet) =>
+      active ? active.outlet(outlet).prunedThrough : known(outlet).prunedThrough,
+    eventsAfter() {
+      throw outsideWrite('eventsAfter');
+    },
+    openOrders() {
+      throw outsideWrite('openOrders');
+    },
+    outlets() {
+      throw outsideWrite('outlets');
+    },
+    prune() {
+      throw outsideWrite('prune');
+    },
+    countEvents() {
+      throw outsideWrite('countEvents');
+    },
+    getCursor() {
+      throw outsideWrite('getCursor');
+    },
+    setCursor() {
+      throw outsideWrite('setCursor');
+    },
+    close: async () => {
+      await pool?.end();
+    },
+  };
+}
