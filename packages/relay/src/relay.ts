@@ -185,11 +185,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     ? createClusterNode({
         ...options.cluster,
         log: {
-          // One read per outlet; a store may answer all heads in one query later.
-          heads: async (outlets) =>
-            new Map(
-              await Promise.all(outlets.map(async (o) => [o, await reader.head(o)] as const)),
-            ),
+          heads: (outlets) => reader.heads(outlets),
           eventsAfter: (outlet, since, limit) => reader.eventsAfter(outlet, since, limit, null),
         },
         storeKind: store.kind,

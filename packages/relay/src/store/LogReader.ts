@@ -18,6 +18,8 @@ export interface LogReader {
   readonly epoch: string;
   /** Last seq assigned in the outlet (0 when none). */
   head(outlet: string): Promise<number>;
+  /** The heads of several outlets in one read (a cluster node checks them every 300 ms). */
+  heads(outlets: readonly string[]): Promise<Map<string, number>>;
   /** Highest seq removed by retention (0 when nothing was pruned). */
   prunedThrough(outlet: string): Promise<number>;
   /** Events with seq > since, in seq order, visible to `tenants`, at most `limit`. */
@@ -55,6 +57,7 @@ export function syncLogReader(store: EventStore): LogReader {
   return {
     epoch: store.epoch,
     head: (outlet) => settle(() => store.head(outlet)),
+    heads: (outlets) => settle(() => new Map(outlets.map((o) => [o, store.head(o)]))),
     prunedThrough: (outlet) => settle(() => store.prunedThrough(outlet)),
     eventsAfter: (outlet, since, limit, tenants) =>
       settle(() => store.eventsAfter(outlet, since, limit, tenants)),

@@ -223,6 +223,15 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       return epoch;
     },
     head: async (outlet) => (await outletRow(outlet)).head,
+    async heads(outlets) {
+      const { rows } = await pool.query<{ outlet: string; head: number }>(
+        'SELECT outlet, head FROM outlet_heads WHERE outlet = ANY($1)',
+        [outlets],
+      );
+      const heads = new Map(outlets.map((o) => [o, 0]));
+      for (const row of rows) heads.set(row.outlet, Number(row.head));
+      return heads;
+    },
     prunedThrough: async (outlet) => (await outletRow(outlet)).prunedThrough,
     async eventsAfter(outlet, since, limit, tenants) {
       const { rows } = tenants
