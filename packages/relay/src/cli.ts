@@ -108,7 +108,7 @@ async function main(): Promise<void> {
 
 // Settings that cannot work (certificates, apps) carry a stable code, printed in brackets:
 // exit 1 like TlsError; usage errors exit 2.
-const CODED = /^(tls|app)_/;
+const CODED = /^(tls|app|store)_/;
 
 main().catch((error) => {
   const code = (error as { code?: string }).code;

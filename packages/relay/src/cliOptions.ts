@@ -31,7 +31,11 @@ serve flags:
   --port N               TCP port, 0 = any free port (default 3001)
   --host H               interface to bind (default 0.0.0.0)
   --data-dir DIR         where the SQLite log lives (default ./data)
-  --store sqlite|memory  durable log or throwaway memory (default sqlite)
+  --store sqlite|memory|postgres
+                         durable log, throwaway memory, or PostgreSQL shared by a
+                         cluster of relays (default sqlite)
+  --database-url URL     with --store postgres: postgres://user:pass@host:5432/db
+                         (better as KS_DATABASE_URL: a flag shows in ps)
   --secret-file F        file holding the token secret (or KS_SECRET=<secret>)
   --insecure-no-auth     accept clients without tokens (never on a shared network)
   --retention-hours N    keep events this long (default 24)
@@ -109,6 +113,7 @@ const FLAGS = {
   host: { type: 'string' },
   'data-dir': { type: 'string' },
   store: { type: 'string' },
+  'database-url': { type: 'string' },
   'secret-file': { type: 'string' },
   'insecure-no-auth': { type: 'boolean' },
   'retention-hours': { type: 'string' },
@@ -208,8 +213,15 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
     throw new CliError('serve needs --secret-file or KS_SECRET (or --insecure-no-auth)');
   }
   const store = get('store') ?? 'sqlite';
-  if (store !== 'sqlite' && store !== 'memory')
-    throw new CliError('--store must be sqlite or memory');
+  if (store !== 'sqlite' && store !== 'memory' && store !== 'postgres')
+    throw new CliError('--store must be sqlite, memory or postgres');
+  const databaseUrl = get('database-url');
+  if (store === 'postgres' && !databaseUrl) {
+    throw new CliError('--store postgres needs --database-url URL (or KS_DATABASE_URL)');
+  }
+  if (databaseUrl && store !== 'postgres') {
+    throw new CliError('--database-url is for --store postgres');
+  }
   const cors = get('cors-origin') ?? '*';
   const origins = cors
     .split(',')
@@ -236,6 +248,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
       host: get('host') ?? '0.0.0.0',
       dataDir: get('data-dir') ?? './data',
       store,
+      ...(databaseUrl ? { databaseUrl } : {}),
       ...(secret ? { secret } : {}),
       insecureNoAuth,
       retentionHours: number('retention-hours', get('retention-hours'), 24),

@@ -13,15 +13,18 @@ import { createDrain, registerDrainRoute } from './cluster/drain.js';
 import { createHoldTimers, type HoldTimers } from './core/holdTimers.js';
 import { createKitchenCommands } from './core/kitchenCommands.js';
 import { createOrderCommands } from './core/orderCommands.js';
+import { ConfigError } from './lib/configError.js';
 import { createLiveFeed } from './lib/liveFeed.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import type { EventStore, RetentionPolicy, StoredEvent } from './store/EventStore.js';
 import { type LogReader, syncLogReader } from './store/LogReader.js';
 import { createMemoryEventStore } from './store/memoryEventStore.js';
+import { createPostgresEventStore } from './store/postgres/postgresEventStore.js';
+import { createPostgresWriteQueue } from './store/postgres/postgresWriteQueue.js';
 import { createSqliteEventStore } from './store/sqliteEventStore.js';
 import { createStorageHealth } from './store/storageHealth.js';
-import { createWriteQueue } from './store/writeQueue.js';
+import { createWriteQueue, type WriteQueue } from './store/writeQueue.js';
 import { type AppMount, registerAppRoutes } from './transport/appRoutes.js';
 import { useBodyTimeout } from './transport/bodyTimeout.js';
 import { answerClientError, answerFrameworkError } from './transport/httpErrors.js';
@@ -41,8 +44,13 @@ export interface RelayOptions {
   port?: number;
   /** Interface to bind. Default `0.0.0.0` (every interface: the LAN must reach it). */
   host?: string;
-  /** `'sqlite'` (default, durable), `'memory'` (throwaway) or your own EventStore. */
-  store?: 'sqlite' | 'memory' | EventStore;
+  /**
+   * `'sqlite'` (default, durable), `'memory'` (throwaway), `'postgres'` (shared by the nodes
+   * of a cluster; needs `databaseUrl`) or your own EventStore.
+   */
+  store?: 'sqlite' | 'memory' | 'postgres' | EventStore;
+  /** With `store: 'postgres'`: `postgres://user:password@host:5432/database`. */
+  databaseUrl?: string;
   /** Directory of the SQLite log. Default `./data`. */
   dataDir?: string;
   /** HS256 secret that signs tokens. Required unless `insecureNoAuth` is true. */
@@ -138,13 +146,56 @@ const PRUNE_INTERVAL_MS = 60_000;
 const HOLD_CHECK_MS = 1_000;
 const CLOSE_GRACE_MS = 500;
 
-function openStore(options: RelayOptions, logger: Logger): EventStore {
-  if (typeof options.store === 'object') return options.store;
-  if (options.store === 'memory') return createMemoryEventStore();
-  return createSqliteEventStore({
-    dataDir: options.dataDir ?? './data',
-    onWarning: (message) => logger.warn(message),
-  });
+/** The store, how clients read it, how writes reach it, and what must happen at start. */
+interface StoreBackend {
+  store: EventStore;
+  reader: LogReader;
+  open(): Promise<void>;
+  createQueue(
+    onCommitted: (events: StoredEvent[]) => void,
+    onHookError: (error: unknown) => void,
+  ): WriteQueue;
+}
+
+function openStore(options: RelayOptions, logger: Logger): StoreBackend {
+  if (options.store === 'postgres') {
+    if (!options.databaseUrl) {
+      throw new ConfigError('store_url_missing', "store 'postgres' needs a databaseUrl");
+    }
+    if (options.central) {
+      throw new ConfigError(
+        'store_unsupported',
+        'the bridge to central runs on a SQLite relay only; a PostgreSQL cluster does not upload yet',
+      );
+    }
+    const store = createPostgresEventStore({
+      url: options.databaseUrl,
+      onConnectionError: (error) => logger.warn({ err: error }, 'PostgreSQL connection lost'),
+    });
+    return {
+      store,
+      reader: store.reader,
+      open: () => store.open(),
+      createQueue: (onCommitted, onHookError) =>
+        createPostgresWriteQueue(store, onCommitted, setImmediate, onHookError),
+    };
+  }
+  const store =
+    typeof options.store === 'object'
+      ? options.store
+      : options.store === 'memory'
+        ? createMemoryEventStore()
+        : createSqliteEventStore({
+            dataDir: options.dataDir ?? './data',
+            onWarning: (message) => logger.warn(message),
+          });
+  return {
+    store,
+    reader: syncLogReader(store),
+    open: async () => undefined,
+    createQueue: (onCommitted, onHookError) =>
+      createWriteQueue(store, onCommitted, setImmediate, onHookError),
+  };
 }
 
 /**
@@ -167,8 +218,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
     logger.warn(
       'authentication is OFF (--insecure-no-auth): anyone on the network can publish and read',
     );
-  const store = openStore(options, logger);
-  const reader = syncLogReader(store);
+  const backend = openStore(options, logger);
+  const { store, reader } = backend;
   const retention: RetentionPolicy = {
     maxAgeMs: (options.retentionHours ?? 24) * HOUR_MS,
     maxEvents: options.retentionEvents ?? 10_000,
@@ -247,7 +298,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       })
     : null;
   const uploaded = uplink ? registerBridgeMetrics(metrics.registry, uplink) : null;
-  const queue = createWriteQueue(store, onCommitted, setImmediate, (error) =>
+  const queue = backend.createQueue(onCommitted, (error) =>
     logger.error({ err: error }, 'after-commit delivery failed'),
   );
   const orderCommands = createOrderCommands({
@@ -414,7 +465,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
   return {
     store,
     reader,
-    epoch: store.epoch,
+    get epoch() {
+      return store.epoch;
+    },
     logger,
     reloadTls: () =>
       tls
@@ -430,6 +483,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     async listen() {
       // Bad certificate input fails here, before anything listens: never plain HTTP instead.
       await tls?.start(app.server as unknown as TlsServer);
+      await backend.open();
       await holds!.load();
       await prune();
       pruneTimer = setInterval(() => void prune(), PRUNE_INTERVAL_MS);

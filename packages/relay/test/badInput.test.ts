@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   connected,
   order,
+  peek,
   startRelay,
   type TestClient,
   type TestRelay,
@@ -351,14 +352,16 @@ describe('bad input', () => {
       duplicate: false,
     });
     expect(pos.socket.connected).toBe(true);
-    expect(t.relay.store.countEvents()).toBe(1);
-    expect(t.relay.store.openOrders('1', null).map((o) => o.order_id)).toEqual([valid.order_id]);
+    expect(await t.relay.reader.countEvents()).toBe(1);
+    expect((await t.relay.reader.snapshot('1', null)).orders.map((o) => o.order_id)).toEqual([
+      valid.order_id,
+    ]);
   });
 
   it('keeps extension fields of a valid order as they are', async () => {
     const o = { ...order(), loyalty: { card: 'A-1', points: 3 } };
     await pos.request('order:publish', o);
-    expect(t.relay.store.getOrder(o.order_id)?.state).toMatchObject({
+    expect((await peek(t.relay, (s) => s.getOrder(o.order_id)))?.state).toMatchObject({
       loyalty: { card: 'A-1', points: 3 },
     });
   });
@@ -366,7 +369,7 @@ describe('bad input', () => {
   it('ignores relay-owned state a POS sends with a new order', async () => {
     const o = { ...order(), version: 9, acknowledged_by: ['kds-1'], status_reason: 'x' };
     await pos.request('order:publish', o);
-    const state = t.relay.store.getOrder(o.order_id)?.state;
+    const state = (await peek(t.relay, (s) => s.getOrder(o.order_id)))?.state;
     expect(state?.version).toBe(1);
     expect(state?.acknowledged_by).toBeUndefined();
     expect(state?.status_reason).toBeUndefined();

@@ -17,12 +17,16 @@ import {
 } from '../src/index.js';
 import { failure } from '../src/lib/failure.js';
 import { createLiveFeed } from '../src/lib/liveFeed.js';
+import type { Relay } from '../src/relay.js';
 import { syncLogReader } from '../src/store/LogReader.js';
+import type { PostgresEventStore } from '../src/store/postgres/postgresEventStore.js';
+import { readThrough } from '../src/store/postgres/readThrough.js';
 import {
   attachSocketTransport,
   type SocketTransport,
   type SocketTransportOptions,
 } from '../src/transport/socketTransport.js';
+import { freshDatabaseUrl, TEST_STORE } from './sharedPostgres.js';
 
 const tempDirs: string[] = [];
 
@@ -55,15 +59,20 @@ export function closeClients(): void {
   openSockets.clear();
 }
 
-/** A relay on 127.0.0.1:0 with a SQLite log in a fresh temp dir (unless `store` says otherwise). */
+/**
+ * A relay on 127.0.0.1:0 with a SQLite log in a fresh temp dir (unless `store` says otherwise);
+ * under `KS_TEST_STORE=postgres`, with a fresh database on the file's PostgreSQL instead.
+ */
 export async function startRelay(options: RelayOptions = {}): Promise<TestRelay> {
   const dir = mkdtempSync(join(tmpdir(), 'ks-relay-'));
+  const onPostgres = TEST_STORE === 'postgres' && options.store === undefined;
   const relay = createRelay({
     host: '127.0.0.1',
     port: 0,
     dataDir: dir,
     secret: SECRET,
     logLevel: 'silent',
+    ...(onPostgres ? { store: 'postgres', databaseUrl: await freshDatabaseUrl() } : {}),
     ...options,
   });
   const { url, port } = await relay.listen();
@@ -78,6 +87,16 @@ export async function startRelay(options: RelayOptions = {}): Promise<TestRelay>
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Reads rows through the store's synchronous methods (getOrder, getEvent, getAck) whatever
+ * the store: PostgreSQL answers them only inside a transaction.
+ */
+export function peek<T>(relay: Relay, read: (store: EventStore) => T): Promise<T> {
+  const { store } = relay;
+  if (store.kind === 'postgres') return readThrough(store as PostgresEventStore, () => read(store));
+  return Promise.resolve(read(store));
 }
 
 export interface TestTransport {

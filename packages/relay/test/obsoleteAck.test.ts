@@ -7,6 +7,7 @@ import {
   connected,
   http,
   order,
+  peek,
   startRelay,
   type TestRelay,
   tokenFor,
@@ -42,8 +43,8 @@ describe('an ack for an order the relay no longer has (its log was wiped)', () =
       duplicate: false,
       obsolete: true,
     });
-    expect(relay.relay.store.countEvents()).toBe(0);
-    expect(relay.relay.store.getAck(orderId, 'kds-1')).toBeUndefined();
+    expect(await relay.relay.reader.countEvents()).toBe(0);
+    expect(await peek(relay.relay, (s) => s.getAck(orderId, 'kds-1'))).toBeUndefined();
     expect(lines.filter((l) => l.order_id === orderId)).toEqual([
       expect.objectContaining({ kitchen_id: 'kds-1', msg: expect.stringMatching(/dropped/) }),
     ]);

@@ -1,6 +1,6 @@
 import type { EventEnvelope, OrderState, PublishAck, UpdateAck } from '@kitchen-sync/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connected, order, startRelay, type TestRelay, tokenFor } from './helpers.js';
+import { connected, order, peek, startRelay, type TestRelay, tokenFor } from './helpers.js';
 
 let t: TestRelay;
 beforeEach(async () => {
@@ -41,7 +41,7 @@ describe('publish', () => {
       origin: 'pos-1',
     });
     expect(event.data).toMatchObject({ order_id: o.order_id, status: 'pending', version: 1 });
-    expect(t.relay.store.getOrder(o.order_id)?.createdSeq).toBe(1);
+    expect((await peek(t.relay, (s) => s.getOrder(o.order_id)))?.createdSeq).toBe(1);
   });
 
   it('answers a re-publish with the original seq and broadcasts nothing', async () => {
@@ -56,7 +56,7 @@ describe('publish', () => {
     expect(ping.ok).toBe(true);
     await kitchen.waitFor(() => kitchen.events().length >= 2);
     expect(kitchen.events().map((e) => e.seq)).toEqual([1, 2]);
-    expect(t.relay.store.countEvents()).toBe(2);
+    expect(await t.relay.reader.countEvents()).toBe(2);
   });
 
   it('keeps one strictly increasing seq with 5 POS × 50 concurrent orders', async () => {
@@ -81,7 +81,7 @@ describe('publish', () => {
     const pos = await connected(t.url, { token: await tokenFor('pos') });
     const ack = await pos.request<PublishAck>('order:publish', order({ status: 'ready' }));
     expect(ack).toMatchObject({ ok: false, error: { code: 'invalid_transition' } });
-    expect(t.relay.store.countEvents()).toBe(0);
+    expect(await t.relay.reader.countEvents()).toBe(0);
   });
 });
 
@@ -132,7 +132,7 @@ describe('status updates', () => {
     expect(await update('cancelled')).toMatchObject({ ok: true, seq: 2, version: 2 });
     expect(await update('cancelled')).toEqual({ ok: true, seq: 2, version: 2, duplicate: true });
     expect(await update('preparing')).toMatchObject({ error: { code: 'invalid_transition' } });
-    expect(t.relay.store.countEvents()).toBe(2);
+    expect(await t.relay.reader.countEvents()).toBe(2);
   });
 
   it('treats a repeated event_id as the same update', async () => {
@@ -144,7 +144,7 @@ describe('status updates', () => {
     const second = await pos.request<UpdateAck>('order:update', request);
     expect(first).toEqual({ ok: true, seq: 2, version: 2, duplicate: false });
     expect(second).toEqual({ ok: true, seq: 2, version: 2, duplicate: true });
-    expect(t.relay.store.getEvent(request.event_id)?.envelope.seq).toBe(2);
+    expect((await peek(t.relay, (s) => s.getEvent(request.event_id)))?.envelope.seq).toBe(2);
   });
 });
 
@@ -170,7 +170,10 @@ describe('kitchen acks', () => {
       seq: 3,
       duplicate: false,
     });
-    expect(t.relay.store.getOrder(o.order_id)?.state.acknowledged_by).toEqual(['kds-1', 'kds-2']);
+    expect((await peek(t.relay, (s) => s.getOrder(o.order_id)))?.state.acknowledged_by).toEqual([
+      'kds-1',
+      'kds-2',
+    ]);
     await pos.waitFor(() => pos.events().length === 3);
     expect(pos.events().map((e) => e.type)).toEqual([
       'new_order',
@@ -191,6 +194,6 @@ describe('kitchen acks', () => {
       ok: true,
       obsolete: true,
     });
-    expect(t.relay.store.countEvents()).toBe(1);
+    expect(await t.relay.reader.countEvents()).toBe(1);
   });
 });

@@ -10,12 +10,8 @@ import {
 import { loadSqliteDriver } from '../src/store/sqlite/loadSqliteDriver.js';
 import { createWriteQueue } from '../src/store/writeQueue.js';
 import { order, removeTempDirs, tempDir } from './helpers.js';
-import {
-  openStoreUnderTest,
-  type StoreKind,
-  type StoreUnderTest,
-  stopSharedPostgres,
-} from './storeUnderTest.js';
+import { stopSharedPostgres } from './sharedPostgres.js';
+import { openStoreUnderTest, type StoreKind, type StoreUnderTest } from './storeUnderTest.js';
 
 const stores: EventStore[] = [];
 const underTest: StoreUnderTest[] = [];

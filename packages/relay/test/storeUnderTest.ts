@@ -1,4 +1,3 @@
-import { type PostgresServer, startPostgres } from '../../../test-support/postgres.js';
 import {
   createMemoryEventStore,
   createSqliteEventStore,
@@ -13,6 +12,7 @@ import {
 import { createPostgresWriteQueue } from '../src/store/postgres/postgresWriteQueue.js';
 import { createWriteQueue, type WriteQueue } from '../src/store/writeQueue.js';
 import { tempDir } from './helpers.js';
+import { freshDatabaseUrl } from './sharedPostgres.js';
 
 export type StoreKind = 'sqlite' | 'memory' | 'postgres';
 
@@ -25,25 +25,6 @@ export interface StoreUnderTest {
   /** Every event the queue reported committed, in order. */
   committed: StoredEvent[];
   close(): Promise<void>;
-}
-
-/** One PostgreSQL per test file, started on first use; `stopSharedPostgres` in afterAll. */
-let server: Promise<PostgresServer> | undefined;
-
-export function sharedPostgres(): Promise<PostgresServer> {
-  server ??= startPostgres();
-  return server;
-}
-
-export async function stopSharedPostgres(): Promise<void> {
-  const running = server;
-  server = undefined;
-  await (await running)?.stop();
-}
-
-/** A fresh, empty database on the file's PostgreSQL. */
-export async function freshDatabaseUrl(): Promise<string> {
-  return (await sharedPostgres()).createDatabase();
 }
 
 export async function openPostgresStore(url: string): Promise<PostgresEventStore> {

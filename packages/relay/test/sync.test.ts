@@ -10,6 +10,7 @@ import {
   connected,
   http,
   order,
+  peek,
   type Received,
   startRelay,
   type TestClient,
@@ -87,7 +88,7 @@ describe('catch-up', () => {
     t = await startRelay({ retentionEvents: 5 });
     const pos = await connected(t.url, { token: await tokenFor('pos') });
     await publishMany(pos, 12);
-    expect(t.relay.store.prunedThrough('1')).toBeGreaterThan(1);
+    expect(await t.relay.reader.prunedThrough('1')).toBeGreaterThan(1);
     const kitchen = await connected(t.url, {
       token: await tokenFor('kitchen'),
       since: 1,
@@ -181,7 +182,7 @@ describe('food-court isolation', () => {
     expect(await kitchenA.request('order:ack', { order_id: b.order_id })).toMatchObject({
       error: { code: 'forbidden' },
     });
-    expect(t.relay.store.getOrder(b.order_id)?.state.status).toBe('pending');
+    expect((await peek(t.relay, (s) => s.getOrder(b.order_id)))?.state.status).toBe('pending');
   });
 
   it('keeps outlets apart: a POS of outlet 1 cannot publish for outlet 2', async () => {
@@ -212,7 +213,7 @@ describe('presence', () => {
       [null, 'kitchen_status_changed', 'disconnected'],
     ]);
     expect((pos.presence()[0]!.data as { kitchen_id: string }).kitchen_id).toBe('kds-9');
-    expect(t.relay.store.countEvents()).toBe(0);
+    expect(await t.relay.reader.countEvents()).toBe(0);
   });
 });
 

@@ -6,7 +6,9 @@ export type ConfigErrorCode =
   | 'app_dir_missing'
   | 'app_prefix_invalid'
   | 'app_prefix_reserved'
-  | 'app_prefix_duplicate';
+  | 'app_prefix_duplicate'
+  | 'store_url_missing'
+  | 'store_unsupported';
 
 /** A relay option that cannot work, found at start (never a silent fallback). */
 export class ConfigError extends Error {

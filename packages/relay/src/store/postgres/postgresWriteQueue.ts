@@ -36,7 +36,8 @@ export function createPostgresWriteQueue(
   schedule: (fn: () => void) => void = setImmediate,
   onCommitHookError: (error: unknown) => void = () => undefined,
 ): WriteQueue {
-  const { pool, withOverlay, load, write, committed } = store.internals;
+  // The pool exists once the store is open: read it when a batch starts, not now.
+  const { withOverlay, load, write, committed } = store.internals;
   let jobs: Job[] = [];
   let scheduled = false;
   let running: Promise<void> | null = null;
@@ -64,7 +65,7 @@ export function createPostgresWriteQueue(
   async function attempt(batch: Job[]): Promise<Outcome[]> {
     let client: pg.PoolClient;
     try {
-      client = await pool.connect();
+      client = await store.internals.pool.connect();
     } catch (error) {
       throw new KitchenSyncError('store_unavailable', 'PostgreSQL is not reachable', {
         cause: (error as { code?: string }).code ?? null,

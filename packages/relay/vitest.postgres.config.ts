@@ -1,0 +1,24 @@
+import { defineProject } from 'vitest/config';
+import { workspaceAlias } from '../../vitest.shared';
+
+// The relay's protocol and bad-input tests again, on the PostgreSQL store: one PostgreSQL 15
+// per file (test-support/postgres.ts), a fresh database per relay.
+export default defineProject({
+  resolve: { alias: workspaceAlias },
+  test: {
+    name: 'relay-postgres',
+    include: [
+      'test/badInput.test.ts',
+      'test/publish.test.ts',
+      'test/sync.test.ts',
+      'test/obsoleteAck.test.ts',
+      'test/auth.test.ts',
+      'test/postgres-*.test.ts',
+    ],
+    env: { KS_TEST_STORE: 'postgres' },
+    setupFiles: ['test/postgresSetup.ts'],
+    restoreMocks: true,
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
