@@ -232,9 +232,11 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const insecureOutlet = options.insecureOutlet ?? '1';
   const metrics = createMetrics(reader);
   const live = createLiveFeed((error) => logger.error({ err: error }, 'live delivery failed'));
-  const cluster: ClusterNode | null = options.cluster
+  // A shared store makes a cluster node even without Redis: other nodes commit to it too.
+  const clusterOptions = options.cluster ?? (options.store === 'postgres' ? {} : undefined);
+  const cluster: ClusterNode | null = clusterOptions
     ? createClusterNode({
-        ...options.cluster,
+        ...clusterOptions,
         log: {
           heads: (outlets) => reader.heads(outlets),
           eventsAfter: (outlet, since, limit) => reader.eventsAfter(outlet, since, limit, null),
