@@ -126,10 +126,16 @@ describe('a three-node cluster under chaos', () => {
     const all = tills.flatMap((t) => t.acked);
     const expectedFor = (k: Kitchen) =>
       all.filter((a) => k.tenants === null || k.tenants.includes(a.tenant));
-    const complete = (k: Kitchen) => expectedFor(k).every((a) => k.received.has(a.orderId));
+    // Per kitchen, the acked orders it has not received (named, so a failure says which).
+    const missing = () =>
+      kitchens.map((k) => {
+        const lost = expectedFor(k).filter((a) => !k.received.has(a.orderId));
+        const first = lost.slice(0, 5).map((a) => a.seq);
+        return `${k.name}: ${lost.length} missing${lost.length ? ` (seq ${first})` : ''}`;
+      });
     await expect
-      .poll(() => kitchens.every(complete), { timeout: 30_000, interval: 200 })
-      .toBe(true);
+      .poll(missing, { timeout: 30_000, interval: 200 })
+      .toEqual(kitchens.map((k) => `${k.name}: 0 missing`));
 
     // Every till's order acked once, and no seq given to two orders.
     expect(all).toHaveLength(ORDERS);

@@ -1,5 +1,6 @@
 import type { PublishAck } from '@kitchen-sync/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type PostgresServer, startPostgres } from '../../../test-support/postgres.js';
 import { startRedis, type TestRedis } from '../../../test-support/redis.js';
 import { createMemoryEventStore, type EventStore } from '../src/index.js';
 import {
@@ -29,12 +30,16 @@ afterEach(async () => {
   for (const node of nodes.splice(0)) await node.close();
 });
 
-async function startNodes(count: number, cluster: { redisUrl?: string } = {}) {
+async function startNodes(
+  count: number,
+  cluster: { redisUrl?: string } = {},
+  databaseUrl?: string,
+) {
   store = createMemoryEventStore();
   for (let i = 0; i < count; i += 1) {
     nodes.push(
       await startRelay({
-        store,
+        ...(databaseUrl ? { store: 'postgres', databaseUrl } : { store }),
         cluster: { ...cluster, nodeId: `node-${i}`, headCheckMs: 100 },
       }),
     );
@@ -181,5 +186,31 @@ describe('cluster fan-out over Redis', () => {
     // The same drain the route started: done means the node closed.
     await a!.relay.drain();
     await expect(http(a!.url, '/health')).rejects.toThrow();
+  });
+});
+
+describe('cluster fan-out on PostgreSQL', () => {
+  let pg: PostgresServer;
+  beforeAll(async () => {
+    pg = await startPostgres();
+  }, 30_000);
+  afterAll(async () => {
+    await pg.stop();
+  });
+
+  it('orders cross nodes in seq order, through a Redis restart too', async () => {
+    const [a, b] = await startNodes(2, { redisUrl: redis.url }, await pg.createDatabase());
+    const kitchenB = await connected(b!.url, { token: await tokenFor('kitchen') });
+    const posA = await connected(a!.url, { token: await tokenFor('pos') });
+    const posB = await connected(b!.url, { token: await tokenFor('pos') });
+    await Promise.all([publish(posA, 3), publish(posB, 3)]);
+    await kitchenB.waitFor(() => kitchenB.events().length === 6);
+    await redis.stop();
+    await redis.start();
+    await publish(posA, 4);
+    await kitchenB.waitFor(() => kitchenB.events().length === 10);
+    expect(seqs(kitchenB)).toEqual(range(1, 10));
+    const health = await http(b!.url, '/health');
+    expect(health.body.cluster.store).toEqual({ kind: 'postgres', reachable: true });
   });
 });

@@ -240,6 +240,10 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
     };
     let plan: Awaited<ReturnType<typeof planCatchUp>>;
     try {
+      // A cluster node follows the outlet from before the head is read: what it delivers
+      // live from then on starts where the replay's read can reach, with no hole between.
+      if (options.liveThrough) await options.liveThrough(principal.outlet, 0);
+      if (!socket.connected) return void replaying.delete(entry);
       plan = await planCatchUp(reader, principal.outlet, auth.since, auth.epoch, {
         snapshotWhenNoCursor: true,
       });
