@@ -57,8 +57,8 @@ export function createStationView(board: TicketBoard, options: StationViewOption
       const id = (after ?? before)?.order_id;
       const list = recent.get();
       if (!list.some((entry) => entry.ticket.order_id === id)) return;
-      const fresh = after && projectStation(after, stations, includeUnassigned);
-      const keep = fresh?.done && after.order.status !== 'cancelled';
+      const fresh = after ? projectStation(after, stations, includeUnassigned) : null;
+      const keep = fresh?.done && fresh.ticket.order.status !== 'cancelled';
       recent.set(
         keep
           ? list.map((entry) => (entry.ticket.order_id === id ? fresh : entry))
