@@ -67,6 +67,10 @@ export class FakeSocket implements SocketService {
     this.#emit('event', event, source, centralSeq);
   }
 
+  emitCentralReset(seq: number | null): void {
+    this.#emit('central:reset', { seq });
+  }
+
   emitSnapshot(snapshot: SnapshotMessage, source: EventSource = 'local'): void {
     this.#emit('sync:snapshot', snapshot, source);
   }
