@@ -134,7 +134,7 @@ class OutletConsumer(AsyncWebsocketConsumer):
             await self._forward(message)
 
     async def _replay(self, after, head):
-        page_size = ks_setting("SOCKET_REPLAY_PAGE")
+        page_size = max(1, int(ks_setting("SOCKET_REPLAY_PAGE")))
         while after < head:
             page = await database_sync_to_async(events_for_socket)(
                 self.outlet_id, self.tenants, after, head, page_size
