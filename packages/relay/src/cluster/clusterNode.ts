@@ -47,7 +47,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
   const nodeId = options.nodeId ?? `${hostname()}-${process.pid}`;
   const latency = new Histogram({
     name: 'kitchen_sync_cluster_delivery_latency_seconds',
-    help: 'Commit on one node to live delivery on this one, by how the event came (remote = fan-out, store = read to fill a gap)',
+    help: 'Commit on another node to live delivery on this one: remote = through Redis (from the commit time in the announcement), store = read from the store to fill a gap (from the event timestamp)',
     labelNames: ['origin'],
     buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [options.registry],
@@ -65,6 +65,9 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
   });
   for (const reason of ['gap', 'tail']) caughtUp.inc({ reason }, 0);
   let storeReachable = true;
+  // When the announcing node committed each event it announced (its clock, carried in the
+  // message); events read from the store fall back to their own timestamp.
+  const committedAt = new WeakMap<StoredEvent, number>();
   const sequencer = createSequencer({
     log: {
       heads: async (outlets) => {
@@ -80,7 +83,9 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     deliver(deliveries) {
       const at = now();
       for (const { event, origin } of deliveries) {
-        if (origin !== 'local') latency.observe({ origin }, Math.max(0, at - event.tsMs) / 1000);
+        if (origin === 'local') continue;
+        const committed = committedAt.get(event) ?? event.tsMs;
+        latency.observe({ origin }, Math.max(0, at - committed) / 1000);
       }
       live.publish(deliveries.map((d) => d.event));
     },
@@ -99,7 +104,10 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
         url: options.redisUrl,
         nodeId,
         now,
-        onAnnouncement: ({ events }) => sequencer.offer(events, 'remote'),
+        onAnnouncement: ({ events, committedMs }) => {
+          for (const event of events) committedAt.set(event, committedMs);
+          sequencer.offer(events, 'remote');
+        },
         onError: (error) =>
           logger.warn({ err: error }, 'cluster: fan-out lost Redis; reading the store'),
       })
