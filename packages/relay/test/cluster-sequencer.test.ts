@@ -215,4 +215,51 @@ describe('cluster sequencer', () => {
     // seq 2 and 3 are committed but not delivered here yet: a client cut at 1 gets them live.
     expect(await sequencer.delivered('o1')).toBe(1);
   });
+
+  it('lets a replay go live only once the node delivered through the head it read', async () => {
+    const { store, sequencer } = setup();
+    sequencer.start();
+    await sequencer.delivered('o1');
+    const events = store.commit('o1', 3);
+    let live = false;
+    const through = sequencer.deliveredThrough('o1', 3).then(() => {
+      live = true;
+    });
+    sequencer.offer([events[0]!, events[1]!], 'remote');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(live).toBe(false);
+    sequencer.offer([events[2]!], 'remote');
+    await through;
+    expect(live).toBe(true);
+    sequencer.stop();
+  });
+
+  it('reads a lost announcement for a waiting replay at the next head check', async () => {
+    const { store, sequencer, seqs } = setup();
+    sequencer.start();
+    await sequencer.delivered('o1');
+    store.commit('o1', 2);
+    const through = sequencer.deliveredThrough('o1', 2);
+    await vi.advanceTimersByTimeAsync(300);
+    await through;
+    expect(seqs()).toEqual([1, 2]);
+    sequencer.stop();
+  });
+
+  it('without a fan-out reads a moved head at the first check', async () => {
+    const store = fakeLog();
+    const delivered: number[] = [];
+    const sequencer = createSequencer({
+      log: store.log,
+      announced: false,
+      headCheckMs: 300,
+      deliver: (d) => delivered.push(...d.map((x) => x.event.envelope.seq)),
+    });
+    sequencer.start();
+    await sequencer.delivered('o1');
+    store.commit('o1', 2);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(delivered).toEqual([1, 2]);
+    sequencer.stop();
+  });
 });
