@@ -4,6 +4,7 @@ import { type PostgresServer, startPostgres } from '../../../test-support/postgr
 import { startRedis, type TestRedis } from '../../../test-support/redis.js';
 import { createMemoryEventStore, type EventStore } from '../src/index.js';
 import {
+  client,
   connected,
   http,
   order,
@@ -154,6 +155,12 @@ describe('cluster fan-out over Redis', () => {
     const drained = a!.relay.drain();
     expect((await http(a!.url, '/health')).status).toBe(503);
     expect(await refusal(a!.url, { token: await tokenFor('kitchen') })).toBe('unavailable');
+    const refused = client(a!.url, { token: await tokenFor('kitchen') });
+    const hint = await new Promise((resolve) =>
+      refused.socket.once('connect_error', (error) => resolve((error as { data?: unknown }).data)),
+    );
+    expect(hint).toEqual({ code: 'unavailable', reconnect: true });
+    refused.close();
     expect(await gone).toBe('transport close');
     await drained;
     // Its clients resume on another node by cursor.

@@ -83,7 +83,8 @@ interface Replaying {
 const BACKLOG_PAGE = 500;
 
 /** socket.io-client shows `message` in `connect_error`; `data.code` is there for code too. */
-const refuse = (code: ErrorCode) => Object.assign(new Error(code), { data: { code } });
+const refuse = (code: ErrorCode, hint: Record<string, unknown> = {}) =>
+  Object.assign(new Error(code), { data: { code, ...hint } });
 const REQUESTS = new Set<string>(REQUEST_TYPES);
 
 /** Packets engine.io holds for a client until its transport can take them (typed private). */
@@ -118,7 +119,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
   io.use((socket, next) => {
     if (options.refuseNew?.()) {
       // The client's reconnect lands on another node once the balancer stops routing here.
-      next(refuse('unavailable'));
+      next(refuse('unavailable', { reconnect: true }));
       return;
     }
     if (admitted.size >= options.maxConnections && options.maxConnections > 0) {
