@@ -63,6 +63,29 @@ describe('relay nodes sharing one PostgreSQL', () => {
     expect(await b.relay.reader.countEvents()).toBe(1);
   });
 
+  it('logs an order published on two nodes at the same moment once, and answers both with its seq', async () => {
+    const url = await freshDatabaseUrl();
+    const [a, b] = [await node(url), await node(url)];
+    const posA = await connected(a.url, { token: await tokenFor('pos') });
+    const posB = await connected(b.url, { token: await tokenFor('pos') });
+    const orders = Array.from({ length: 20 }, () => order());
+    const answers = await Promise.all(
+      orders.map((o) =>
+        Promise.all([
+          posA.request<PublishAck & { duplicate: boolean }>('order:publish', o),
+          posB.request<PublishAck & { duplicate: boolean }>('order:publish', o),
+        ]),
+      ),
+    );
+    for (const [fromA, fromB] of answers) {
+      expect(fromA.ok && fromB.ok).toBe(true);
+      expect(fromA.seq).toBe(fromB.seq);
+      expect([fromA.duplicate, fromB.duplicate].sort()).toEqual([false, true]);
+    }
+    expect(await a.relay.reader.countEvents()).toBe(orders.length);
+    expect(await b.relay.reader.head('1')).toBe(orders.length);
+  });
+
   it('a kitchen on node B catches up on what node A logged', async () => {
     const url = await freshDatabaseUrl();
     const [a, b] = [await node(url), await node(url)];

@@ -352,24 +352,39 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
           ],
         );
       }
-      if (from.dirtyOrders.size > 0) {
-        const o = [...from.dirtyOrders].map((id) => from.orders.get(id)!);
+      const dirty = [...from.dirtyOrders].map((id) => from.orders.get(id)!);
+      // A new order is a plain INSERT: when another node logged the same order_id meanwhile,
+      // the unique key refuses it and the batch runs again, finding that order (a duplicate).
+      // Upserting instead would log the order twice. Orders that existed are row-locked.
+      const inserted = dirty.filter((o) => !from.storedOrders.has(o.orderId));
+      const updated = dirty.filter((o) => from.storedOrders.has(o.orderId));
+      const orderColumns = (o: StoredOrder[]) => [
+        o.map((x) => x.orderId),
+        o.map((x) => x.outlet),
+        o.map((x) => x.tenant),
+        o.map((x) => x.state.status),
+        o.map((x) => x.createdSeq),
+        o.map((x) => x.statusSeq),
+        o.map((x) => x.updatedMs),
+        o.map((x) => JSON.stringify(x.state)),
+      ];
+      const unnestOrders = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
+        $6::bigint[], $7::bigint[], $8::text[])`;
+      if (inserted.length > 0) {
         await client.query(
           `INSERT INTO orders (order_id, outlet, tenant, status, created_seq, status_seq, updated_ms, body)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
-             $6::bigint[], $7::bigint[], $8::text[])
-           ON CONFLICT (order_id) DO UPDATE SET status = excluded.status,
-             status_seq = excluded.status_seq, updated_ms = excluded.updated_ms, body = excluded.body`,
-          [
-            o.map((x) => x.orderId),
-            o.map((x) => x.outlet),
-            o.map((x) => x.tenant),
-            o.map((x) => x.state.status),
-            o.map((x) => x.createdSeq),
-            o.map((x) => x.statusSeq),
-            o.map((x) => x.updatedMs),
-            o.map((x) => JSON.stringify(x.state)),
-          ],
+           SELECT * FROM ${unnestOrders}`,
+          orderColumns(inserted),
+        );
+      }
+      if (updated.length > 0) {
+        await client.query(
+          `UPDATE orders o SET status = v.status, status_seq = v.status_seq,
+             updated_ms = v.updated_ms, body = v.body
+           FROM ${unnestOrders}
+             AS v(order_id, outlet, tenant, status, created_seq, status_seq, updated_ms, body)
+           WHERE o.order_id = v.order_id`,
+          orderColumns(updated),
         );
       }
       if (from.newAcks.length > 0) {
