@@ -3,7 +3,7 @@ import { freePort } from '../../../test-support/ports.js';
 import { createRelay } from '../src/index.js';
 import { createPostgresEventStore } from '../src/store/postgres/postgresEventStore.js';
 import { MIGRATIONS } from '../src/store/postgres/schema.js';
-import { connected, order, startRelay, type TestRelay, tokenFor } from './helpers.js';
+import { connected, order, peek, startRelay, type TestRelay, tokenFor } from './helpers.js';
 import { freshDatabaseUrl, sharedPostgres } from './sharedPostgres.js';
 
 /** Orders per run in CI; KS_CLUSTER_ORDERS=3000 for the issue's full count. */
@@ -84,6 +84,30 @@ describe('relay nodes sharing one PostgreSQL', () => {
     }
     expect(await a.relay.reader.countEvents()).toBe(orders.length);
     expect(await b.relay.reader.head('1')).toBe(orders.length);
+  });
+
+  it('lets two nodes change one order at the same moment without losing either change', async () => {
+    const url = await freshDatabaseUrl();
+    const [a, b] = [await node(url), await node(url)];
+    const pos = await connected(a.url, { token: await tokenFor('pos') });
+    const kitchens = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) =>
+        connected((i % 2 ? b : a).url, {
+          token: await tokenFor('kitchen', { sub: `kds-${i}` }),
+        }),
+      ),
+    );
+    const o = order();
+    await pos.request('order:publish', o);
+    const acks = await Promise.all(
+      kitchens.map((k) => k.request<PublishAck>('order:ack', { order_id: o.order_id })),
+    );
+    expect(acks.map((x) => x.seq).sort((x, y) => x - y)).toEqual([2, 3, 4, 5, 6, 7]);
+    const stored = await peek(b.relay, (s) => s.getOrder(o.order_id));
+    expect(stored?.state.version).toBe(7);
+    expect([...(stored?.state.acknowledged_by ?? [])].sort()).toEqual(
+      kitchens.map((_, i) => `kds-${i}`),
+    );
   });
 
   it('a kitchen on node B catches up on what node A logged', async () => {
