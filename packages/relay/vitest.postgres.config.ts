@@ -19,7 +19,6 @@ export default defineProject({
       'test/postgres-*.test.ts',
     ],
     env: { KS_TEST_STORE: 'postgres' },
-    setupFiles: ['test/postgresSetup.ts'],
     restoreMocks: true,
     testTimeout: 30_000,
     hookTimeout: 30_000,
