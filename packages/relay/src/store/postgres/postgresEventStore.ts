@@ -15,7 +15,7 @@ import { migrate } from './schema.js';
 export interface PostgresEventStoreOptions {
   /** `postgres://user:password@host:port/database` (libpq's URL form, `?sslmode=` too). */
   url: string;
-  /** Connections this node keeps open. Default 10. */
+  /** Connections this node opens for reads (catch-up, long polls, /health). Default 10. */
   poolSize?: number;
   /** A connection attempt (and a statement) gives up after this long. Default 5,000 ms. */
   timeoutMs?: number;
@@ -34,11 +34,12 @@ export interface PostgresEventStore extends EventStore {
   /** Connects, migrates the schema and reads the cluster's epoch. */
   open(): Promise<void>;
   close(): Promise<void>;
-  /** @internal The write queue's access to the connection pool and the batch overlay. */
+  /** @internal The write queue's access to its connections and the batch overlay. */
   readonly internals: PostgresStoreInternals;
 }
 
 export interface PostgresStoreInternals {
+  /** Connections for writes only (one batch at a time per node). */
   readonly pool: pg.Pool;
   /** Makes `overlay` what the synchronous methods read and write while `fn` runs. */
   withOverlay<T>(overlay: BatchOverlay, fn: () => T): T;
@@ -112,6 +113,9 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   const timeoutMs = options.timeoutMs ?? 5_000;
   // `pg` is loaded by open(): a relay on SQLite never pays for it.
   let pool!: pg.Pool;
+  // Writes have their own two connections: a storm of catch-ups (kitchens reconnecting after
+  // a node restart) must not make a publish wait for a free connection.
+  let writePool!: pg.Pool;
 
   let epoch: string | undefined;
   let active: BatchOverlay | null = null;
@@ -284,7 +288,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
 
   const internals: PostgresStoreInternals = {
     get pool() {
-      return pool;
+      return writePool;
     },
     withOverlay(next, fn) {
       active = next;
@@ -421,16 +425,21 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     internals,
     async open() {
       const { default: driver } = await import('pg');
-      pool = new driver.Pool({
-        connectionString: options.url,
-        max: options.poolSize ?? 10,
-        connectionTimeoutMillis: timeoutMs,
-        query_timeout: timeoutMs,
-        types: int8AsNumber(driver.types),
-      });
-      // An idle connection that dies (PostgreSQL restarted) must not take the relay down: the
-      // pool drops it and the next query opens a new one.
-      pool.on('error', (error) => options.onConnectionError?.(error));
+      const newPool = (max: number) => {
+        const created = new driver.Pool({
+          connectionString: options.url,
+          max,
+          connectionTimeoutMillis: timeoutMs,
+          query_timeout: timeoutMs,
+          types: int8AsNumber(driver.types),
+        });
+        // An idle connection that dies (PostgreSQL restarted) must not take the relay down:
+        // the pool drops it and the next query opens a new one.
+        created.on('error', (error) => options.onConnectionError?.(error));
+        return created;
+      };
+      pool = newPool(options.poolSize ?? 10);
+      writePool = newPool(2);
       let client: pg.PoolClient;
       try {
         client = await pool.connect();
@@ -493,7 +502,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       throw outsideWrite('setCursor');
     },
     close: async () => {
-      await pool?.end();
+      await Promise.all([pool?.end(), writePool?.end()]);
     },
   };
 }
