@@ -16,7 +16,13 @@ export type {
   StoredOrder,
   TenantScope,
 } from './store/EventStore.js';
+export type { LogReader, LogSnapshot } from './store/LogReader.js';
 export { createMemoryEventStore } from './store/memoryEventStore.js';
+export type {
+  PostgresEventStore,
+  PostgresEventStoreOptions,
+} from './store/postgres/postgresEventStore.js';
+export { createPostgresEventStore } from './store/postgres/postgresEventStore.js';
 export type { SqliteEnginePreference } from './store/sqlite/loadSqliteDriver.js';
 export type { SqliteEngine } from './store/sqlite/SqliteDriver.js';
 export type { SqliteEventStore, SqliteEventStoreOptions } from './store/sqliteEventStore.js';

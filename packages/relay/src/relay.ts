@@ -20,7 +20,10 @@ import { createMetrics } from './metrics.js';
 import type { EventStore, RetentionPolicy, StoredEvent } from './store/EventStore.js';
 import { type LogReader, syncLogReader } from './store/LogReader.js';
 import { createMemoryEventStore } from './store/memoryEventStore.js';
-import { createPostgresEventStore } from './store/postgres/postgresEventStore.js';
+import {
+  createPostgresEventStore,
+  type PostgresEventStore,
+} from './store/postgres/postgresEventStore.js';
 import { createPostgresWriteQueue } from './store/postgres/postgresWriteQueue.js';
 import { createSqliteEventStore } from './store/sqliteEventStore.js';
 import { createStorageHealth } from './store/storageHealth.js';
@@ -157,28 +160,31 @@ interface StoreBackend {
   ): WriteQueue;
 }
 
+function postgresBackend(store: PostgresEventStore): StoreBackend {
+  return {
+    store,
+    reader: store.reader,
+    open: () => store.open(),
+    createQueue: (onCommitted, onHookError) =>
+      createPostgresWriteQueue(store, onCommitted, setImmediate, onHookError),
+  };
+}
+
 function openStore(options: RelayOptions, logger: Logger): StoreBackend {
+  if (typeof options.store === 'object' && options.store.kind === 'postgres') {
+    // Opened by the relay's listen(), like the one it makes itself.
+    return postgresBackend(options.store as PostgresEventStore);
+  }
   if (options.store === 'postgres') {
     if (!options.databaseUrl) {
       throw new ConfigError('store_url_missing', "store 'postgres' needs a databaseUrl");
     }
-    if (options.central) {
-      throw new ConfigError(
-        'store_unsupported',
-        'the bridge to central runs on a SQLite relay only; a PostgreSQL cluster does not upload yet',
-      );
-    }
-    const store = createPostgresEventStore({
-      url: options.databaseUrl,
-      onConnectionError: (error) => logger.warn({ err: error }, 'PostgreSQL connection lost'),
-    });
-    return {
-      store,
-      reader: store.reader,
-      open: () => store.open(),
-      createQueue: (onCommitted, onHookError) =>
-        createPostgresWriteQueue(store, onCommitted, setImmediate, onHookError),
-    };
+    return postgresBackend(
+      createPostgresEventStore({
+        url: options.databaseUrl,
+        onConnectionError: (error) => logger.warn({ err: error }, 'PostgreSQL connection lost'),
+      }),
+    );
   }
   const store =
     typeof options.store === 'object'
@@ -220,6 +226,12 @@ export function createRelay(options: RelayOptions = {}): Relay {
     );
   const backend = openStore(options, logger);
   const { store, reader } = backend;
+  if (store.kind === 'postgres' && options.central) {
+    throw new ConfigError(
+      'store_unsupported',
+      'the bridge to central runs on a SQLite relay only; a PostgreSQL cluster does not upload yet',
+    );
+  }
   const retention: RetentionPolicy = {
     maxAgeMs: (options.retentionHours ?? 24) * HOUR_MS,
     maxEvents: options.retentionEvents ?? 10_000,

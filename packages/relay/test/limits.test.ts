@@ -40,7 +40,7 @@ describe('limits', () => {
     expect(await other.request('order:publish', order())).toMatchObject({ ok: true });
     clock += 1_000;
     expect(await pos.request('order:publish', order())).toMatchObject({ ok: true, seq: 7 });
-    expect(t.relay.store.countEvents()).toBe(7);
+    expect(await t.relay.reader.countEvents()).toBe(7);
     expect(pos.socket.connected).toBe(true);
   });
 
@@ -110,7 +110,7 @@ describe('limits', () => {
     expect(
       await pos.request('order:publish', { ...order(), extra: 'x'.repeat(3_000) }),
     ).toMatchObject({ error: { code: 'too_large' } });
-    expect(t.relay.store.countEvents()).toBe(1);
+    expect(await t.relay.reader.countEvents()).toBe(1);
   });
 
   it('drops only the connection that sends a frame over 1 MiB; the relay stays up', async () => {
@@ -124,7 +124,7 @@ describe('limits', () => {
     expect(await other.request('order:publish', order())).toMatchObject({ ok: true, seq: 1 });
     const fresh = await connected(t.url, { token });
     expect(await fresh.request('order:publish', order())).toMatchObject({ ok: true, seq: 2 });
-    expect(t.relay.store.countEvents()).toBe(2);
+    expect(await t.relay.reader.countEvents()).toBe(2);
   });
 });
 
@@ -148,7 +148,7 @@ describe('HTTP rate limit', () => {
     });
     expect([limited.status, limited.body.error.code]).toEqual([429, 'rate_limited']);
     expect(limited.headers['access-control-allow-origin']).toBe('*');
-    expect(t.relay.store.countEvents()).toBe(0);
+    expect(await t.relay.reader.countEvents()).toBe(0);
     expect(await statuses(1, '/api/events', await tokenFor('pos'))).toEqual([200]);
     expect(await statuses(4, '/metrics')).toEqual([200, 200, 200, 429]);
     // A made-up token does not buy a fresh allowance: it counts against the address.

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { OrderState } from '@kitchen-sync/protocol';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   createMemoryEventStore,
   createSqliteEventStore,
@@ -10,7 +10,6 @@ import {
 import { loadSqliteDriver } from '../src/store/sqlite/loadSqliteDriver.js';
 import { createWriteQueue } from '../src/store/writeQueue.js';
 import { order, removeTempDirs, tempDir } from './helpers.js';
-import { stopSharedPostgres } from './sharedPostgres.js';
 import { openStoreUnderTest, type StoreKind, type StoreUnderTest } from './storeUnderTest.js';
 
 const stores: EventStore[] = [];
@@ -20,7 +19,6 @@ afterEach(async () => {
   for (const s of underTest.splice(0)) await s.close();
   removeTempDirs();
 });
-afterAll(stopSharedPostgres);
 
 const STORE_KINDS: StoreKind[] = ['sqlite', 'memory', 'postgres'];
 

@@ -11,6 +11,7 @@ import {
   connected,
   http,
   order,
+  peek,
   refusal,
   SECRET,
   startRelay,
@@ -63,7 +64,7 @@ describe('a token that expires on an open socket', () => {
     });
     // Within the grace the connection stays (live events still arrive); nothing was stored.
     expect(pos.socket.connected).toBe(true);
-    expect(relay.relay.store.getOrder(o.order_id)).toBeUndefined();
+    expect(await peek(relay.relay, (s) => s.getOrder(o.order_id))).toBeUndefined();
     expect(await pos.request('ping')).toMatchObject({ ok: true });
 
     clock.ms += EXPIRED_CONNECTION_GRACE_MS;
@@ -88,7 +89,7 @@ describe('a token that expires on an open socket', () => {
       ok: false,
       error: { code: 'unauthorized' },
     });
-    expect(relay.relay.store.getOrder(o.order_id)?.state.status).toBe('pending');
+    expect((await peek(relay.relay, (s) => s.getOrder(o.order_id)))?.state.status).toBe('pending');
   });
 
   it('a quiet connection (one that only listens) is dropped by the sweep', async () => {

@@ -31,6 +31,8 @@ export class BatchOverlay {
   readonly outlets = new Map<string, OutletHead>();
   readonly newEvents: StoredEvent[] = [];
   readonly dirtyOrders = new Set<string>();
+  /** Orders that were in the database when loaded (locked FOR UPDATE): updated, not inserted. */
+  readonly storedOrders = new Set<string>();
   readonly newAcks: Array<{ orderId: string; kitchenId: string; seq: number }> = [];
   private undo: Array<() => void> = [];
 
@@ -48,7 +50,9 @@ export class BatchOverlay {
   }
 
   loadedOrder(orderId: string, order: StoredOrder | undefined): void {
-    if (!this.orders.has(orderId)) this.orders.set(orderId, order ?? null);
+    if (this.orders.has(orderId)) return;
+    this.orders.set(orderId, order ?? null);
+    if (order) this.storedOrders.add(orderId);
   }
 
   loadedEvent(eventId: string, event: StoredEvent | undefined): void {

@@ -15,7 +15,7 @@ import { migrate } from './schema.js';
 export interface PostgresEventStoreOptions {
   /** `postgres://user:password@host:port/database` (libpq's URL form, `?sslmode=` too). */
   url: string;
-  /** Connections this node keeps open. Default 10. */
+  /** Connections this node opens for reads (catch-up, long polls, /health). Default 10. */
   poolSize?: number;
   /** A connection attempt (and a statement) gives up after this long. Default 5,000 ms. */
   timeoutMs?: number;
@@ -34,11 +34,12 @@ export interface PostgresEventStore extends EventStore {
   /** Connects, migrates the schema and reads the cluster's epoch. */
   open(): Promise<void>;
   close(): Promise<void>;
-  /** @internal The write queue's access to the connection pool and the batch overlay. */
+  /** @internal The write queue's access to its connections and the batch overlay. */
   readonly internals: PostgresStoreInternals;
 }
 
 export interface PostgresStoreInternals {
+  /** Connections for writes only (one batch at a time per node). */
   readonly pool: pg.Pool;
   /** Makes `overlay` what the synchronous methods read and write while `fn` runs. */
   withOverlay<T>(overlay: BatchOverlay, fn: () => T): T;
@@ -112,6 +113,9 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   const timeoutMs = options.timeoutMs ?? 5_000;
   // `pg` is loaded by open(): a relay on SQLite never pays for it.
   let pool!: pg.Pool;
+  // Writes have their own two connections: a storm of catch-ups (kitchens reconnecting after
+  // a node restart) must not make a publish wait for a free connection.
+  let writePool!: pg.Pool;
 
   let epoch: string | undefined;
   let active: BatchOverlay | null = null;
@@ -293,7 +297,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
 
   const internals: PostgresStoreInternals = {
     get pool() {
-      return pool;
+      return writePool;
     },
     withOverlay(next, fn) {
       active = next;
@@ -361,24 +365,39 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
           ],
         );
       }
-      if (from.dirtyOrders.size > 0) {
-        const o = [...from.dirtyOrders].map((id) => from.orders.get(id)!);
+      const dirty = [...from.dirtyOrders].map((id) => from.orders.get(id)!);
+      // A new order is a plain INSERT: when another node logged the same order_id meanwhile,
+      // the unique key refuses it and the batch runs again, finding that order (a duplicate).
+      // Upserting instead would log the order twice. Orders that existed are row-locked.
+      const inserted = dirty.filter((o) => !from.storedOrders.has(o.orderId));
+      const updated = dirty.filter((o) => from.storedOrders.has(o.orderId));
+      const orderColumns = (o: StoredOrder[]) => [
+        o.map((x) => x.orderId),
+        o.map((x) => x.outlet),
+        o.map((x) => x.tenant),
+        o.map((x) => x.state.status),
+        o.map((x) => x.createdSeq),
+        o.map((x) => x.statusSeq),
+        o.map((x) => x.updatedMs),
+        o.map((x) => JSON.stringify(x.state)),
+      ];
+      const unnestOrders = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
+        $6::bigint[], $7::bigint[], $8::text[])`;
+      if (inserted.length > 0) {
         await client.query(
           `INSERT INTO orders (order_id, outlet, tenant, status, created_seq, status_seq, updated_ms, body)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
-             $6::bigint[], $7::bigint[], $8::text[])
-           ON CONFLICT (order_id) DO UPDATE SET status = excluded.status,
-             status_seq = excluded.status_seq, updated_ms = excluded.updated_ms, body = excluded.body`,
-          [
-            o.map((x) => x.orderId),
-            o.map((x) => x.outlet),
-            o.map((x) => x.tenant),
-            o.map((x) => x.state.status),
-            o.map((x) => x.createdSeq),
-            o.map((x) => x.statusSeq),
-            o.map((x) => x.updatedMs),
-            o.map((x) => JSON.stringify(x.state)),
-          ],
+           SELECT * FROM ${unnestOrders}`,
+          orderColumns(inserted),
+        );
+      }
+      if (updated.length > 0) {
+        await client.query(
+          `UPDATE orders o SET status = v.status, status_seq = v.status_seq,
+             updated_ms = v.updated_ms, body = v.body
+           FROM ${unnestOrders}
+             AS v(order_id, outlet, tenant, status, created_seq, status_seq, updated_ms, body)
+           WHERE o.order_id = v.order_id`,
+          orderColumns(updated),
         );
       }
       if (from.newAcks.length > 0) {
@@ -415,16 +434,21 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     internals,
     async open() {
       const { default: driver } = await import('pg');
-      pool = new driver.Pool({
-        connectionString: options.url,
-        max: options.poolSize ?? 10,
-        connectionTimeoutMillis: timeoutMs,
-        query_timeout: timeoutMs,
-        types: int8AsNumber(driver.types),
-      });
-      // An idle connection that dies (PostgreSQL restarted) must not take the relay down: the
-      // pool drops it and the next query opens a new one.
-      pool.on('error', (error) => options.onConnectionError?.(error));
+      const newPool = (max: number) => {
+        const created = new driver.Pool({
+          connectionString: options.url,
+          max,
+          connectionTimeoutMillis: timeoutMs,
+          query_timeout: timeoutMs,
+          types: int8AsNumber(driver.types),
+        });
+        // An idle connection that dies (PostgreSQL restarted) must not take the relay down:
+        // the pool drops it and the next query opens a new one.
+        created.on('error', (error) => options.onConnectionError?.(error));
+        return created;
+      };
+      pool = newPool(options.poolSize ?? 10);
+      writePool = newPool(2);
       let client: pg.PoolClient;
       try {
         client = await pool.connect();
@@ -487,7 +511,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       throw outsideWrite('setCursor');
     },
     close: async () => {
-      await pool?.end();
+      await Promise.all([pool?.end(), writePool?.end()]);
     },
   };
 }
