@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import {
+  type BridgeStatusMessage,
   type CaughtUpMessage,
   type ConnectedClient,
   type ErrorCode,
@@ -24,7 +25,7 @@ import { failure } from '../lib/failure.js';
 import type { LiveFeed } from '../lib/liveFeed.js';
 import { createRateLimiter } from '../lib/rateLimiter.js';
 import type { EventStore, StoredEvent } from '../store/EventStore.js';
-import { eventRooms, presenceRoomsOf, presenceTargets, roomsOf } from './rooms.js';
+import { bridgeRoom, eventRooms, presenceRoomsOf, presenceTargets, roomsOf } from './rooms.js';
 import { useSingleWriteFrames } from './singleWriteFrames.js';
 
 export interface SocketTransportOptions {
@@ -49,11 +50,15 @@ export interface SocketTransportOptions {
   /** Outlet of token-less clients under `--insecure-no-auth` (else `?outlet_id=`). */
   insecureOutlet: string;
   onConnectionsChanged: (role: string, delta: number) => void;
+  /** The uplink's outlet and status: its clients get `sync:bridge` at connect. */
+  bridge?: { outlet: string; status: () => BridgeStatusMessage };
 }
 
 export interface SocketTransport {
   io: Server;
   clients(): ConnectedClient[];
+  /** Sends `sync:bridge` to every client of the uplink's outlet. */
+  announceBridge(message: BridgeStatusMessage): void;
   close(): Promise<void>;
 }
 
@@ -351,6 +356,10 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
       );
       if (principal.role === 'kitchen') presence(client, 'disconnected');
     });
+    if (options.bridge && principal.outlet === options.bridge.outlet) {
+      socket.join(bridgeRoom(principal.outlet));
+      socket.emit(SOCKET_EVENTS.BRIDGE, options.bridge.status());
+    }
     try {
       catchUp(socket, client);
       if (principal.role === 'kitchen') presence(client, 'connected');
@@ -379,6 +388,10 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
         });
       }
       return rows;
+    },
+    announceBridge(message) {
+      if (options.bridge)
+        io.to(bridgeRoom(options.bridge.outlet)).emit(SOCKET_EVENTS.BRIDGE, message);
     },
     async close() {
       clearInterval(expirySweep);
