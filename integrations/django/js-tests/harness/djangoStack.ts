@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../../../../test-support/ports.js';
 import { Child } from './childProcess.js';
 import { waitForHttp } from './ports.js';
+import { Postgres } from './postgres.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const PROJECT_DIR = join(PACKAGE_DIR, 'testproject');
@@ -15,17 +16,21 @@ export const RELAY_SECRET = 'django-cross-language-secret-32-bytes!';
 export interface DjangoStackOptions {
   /** What the settings view hands out as relay_url. */
   relayUrl?: string;
+  /** Central's database: SQLite in the temp dir (default), or a PostgreSQL 15 started here. */
+  database?: 'sqlite' | 'postgres';
 }
 
 /**
- * Redis, and daphne serving the kitchen_sync test project (SQLite in a temp dir, the
- * channels_redis layer), on loopback ports. `killDaphne()` is a SIGKILL, `startDaphne()`
+ * Redis, and daphne serving the kitchen_sync test project (SQLite in a temp dir or a
+ * PostgreSQL of its own, the channels_redis layer), on loopback ports. `killDaphne()` is a SIGKILL, `startDaphne()`
  * brings it back on the same port with the same database.
  */
 export class DjangoStack {
   readonly dir = mkdtempSync(join(tmpdir(), 'ks-django-'));
   /** What the settings view hands out as relay_url; set before start(). */
   relayUrl: string;
+  readonly database: 'sqlite' | 'postgres';
+  #postgres: Postgres | null = null;
   #redis: Child | null = null;
   #daphne: Child | null = null;
   #port = 0;
@@ -33,6 +38,7 @@ export class DjangoStack {
 
   constructor(options: DjangoStackOptions = {}) {
     this.relayUrl = options.relayUrl ?? 'http://127.0.0.1:3001';
+    this.database = options.database ?? 'sqlite';
   }
 
   get url(): string {
@@ -47,8 +53,14 @@ export class DjangoStack {
     return {
       PYTHONPATH: `${PACKAGE_DIR}:${PROJECT_DIR}`,
       DJANGO_SETTINGS_MODULE: 'testproject.settings',
-      KS_DB_ENGINE: 'sqlite',
-      KS_DB_NAME: join(this.dir, 'db.sqlite3'),
+      ...(this.#postgres
+        ? {
+            KS_DB_ENGINE: 'postgres',
+            KS_DB_NAME: 'postgres',
+            KS_DB_HOST: '127.0.0.1',
+            KS_DB_PORT: String(this.#postgres.port),
+          }
+        : { KS_DB_ENGINE: 'sqlite', KS_DB_NAME: join(this.dir, 'db.sqlite3') }),
       KS_REDIS_URL: `redis://127.0.0.1:${this.#redisPort}/0`,
       KS_RELAY_SECRET: RELAY_SECRET,
       KS_RELAY_URL: this.relayUrl,
@@ -57,6 +69,21 @@ export class DjangoStack {
   }
 
   async start(): Promise<this> {
+    // A stack that fails half-way is never returned to the test: stop what did start.
+    try {
+      await this.#startAll();
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+    return this;
+  }
+
+  async #startAll(): Promise<void> {
+    if (this.database === 'postgres') {
+      this.#postgres = new Postgres();
+      await this.#postgres.start();
+    }
     this.#redisPort = await freePort();
     const redisDir = join(this.dir, 'redis');
     mkdirSync(redisDir, { recursive: true });
@@ -82,7 +109,9 @@ export class DjangoStack {
     });
     this.#port = await freePort();
     await this.startDaphne();
-    return this;
+    const { vendor } = await this.control<{ vendor: string }>('database/');
+    const expected = this.database === 'postgres' ? 'postgresql' : 'sqlite';
+    if (vendor !== expected) throw new Error(`central runs on ${vendor}, not ${expected}`);
   }
 
   async startDaphne(): Promise<void> {
@@ -135,6 +164,7 @@ export class DjangoStack {
   async stop(): Promise<void> {
     await this.#daphne?.stop();
     await this.#redis?.stop();
+    await this.#postgres?.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -3,6 +3,7 @@
 import json
 from decimal import Decimal
 
+from django.db import connection
 from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
@@ -94,6 +95,11 @@ def order_statuses(request):
     return JsonResponse({"orders": [[str(order_id), status] for order_id, status in rows]})
 
 
+def database(request):
+    """Which database central runs on: the JS tests check they got the one they asked for."""
+    return JsonResponse({"vendor": connection.vendor})
+
+
 @csrf_exempt
 def relay_credential(request):
     body = _body(request)
@@ -109,4 +115,5 @@ urlpatterns = [
     path("central-status/", central_status),
     path("order-statuses/", order_statuses),
     path("relay-credential/", relay_credential),
+    path("database/", database),
 ]
