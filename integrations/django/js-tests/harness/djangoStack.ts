@@ -18,6 +18,8 @@ export interface DjangoStackOptions {
   relayUrl?: string;
   /** Central's database: SQLite in the temp dir (default), or a PostgreSQL 15 started here. */
   database?: 'sqlite' | 'postgres';
+  /** More settings for the test project (e.g. `KS_CORS_ALLOW_ALL: '1'` for pages on loopback). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -30,6 +32,7 @@ export class DjangoStack {
   /** What the settings view hands out as relay_url; set before start(). */
   relayUrl: string;
   readonly database: 'sqlite' | 'postgres';
+  readonly #extraEnv: Record<string, string>;
   #postgres: Postgres | null = null;
   #redis: Child | null = null;
   #daphne: Child | null = null;
@@ -39,6 +42,7 @@ export class DjangoStack {
   constructor(options: DjangoStackOptions = {}) {
     this.relayUrl = options.relayUrl ?? 'http://127.0.0.1:3001';
     this.database = options.database ?? 'sqlite';
+    this.#extraEnv = options.env ?? {};
   }
 
   get url(): string {
@@ -65,6 +69,7 @@ export class DjangoStack {
       KS_RELAY_SECRET: RELAY_SECRET,
       KS_RELAY_URL: this.relayUrl,
       KS_TEST_CONTROL: '1',
+      ...this.#extraEnv,
     };
   }
 
@@ -103,10 +108,7 @@ export class DjangoStack {
       ],
       {},
     );
-    execFileSync(PYTHON, ['-m', 'django', 'migrate', '--noinput', '-v', '0'], {
-      env: { ...process.env, ...this.#env() },
-      cwd: PROJECT_DIR,
-    });
+    this.manage(['migrate', '--noinput', '-v', '0']);
     this.#port = await freePort();
     await this.startDaphne();
     const { vendor } = await this.control<{ vendor: string }>('database/');
@@ -128,6 +130,14 @@ export class DjangoStack {
     } catch (error) {
       throw new Error(`${String(error)}\n${daphne.output}`);
     }
+  }
+
+  /** `python -m django <args>` against this stack's database (e.g. `load_demo_menu F`). */
+  manage(args: string[]): void {
+    execFileSync(PYTHON, ['-m', 'django', ...args], {
+      env: { ...process.env, ...this.#env() },
+      cwd: PROJECT_DIR,
+    });
   }
 
   /** Like a crash: no chance to close sockets cleanly. */

@@ -9,6 +9,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from kitchen_sync.events import broadcast_order_event
+from kitchen_sync.models import IdempotentRequest
 from kitchen_sync.order_status import advances
 from kitchen_sync.outlet_log import record_event
 from kitchen_sync.tokens import mint_relay_credential
@@ -90,6 +91,12 @@ def orders(request):
     return JsonResponse({"order_ids": [str(o) for o in Order.objects.values_list("order_id", flat=True)]})
 
 
+def checkouts(request):
+    """Kiosk checkouts central answered 201 (once per Idempotency-Key, however often sent)."""
+    booked = IdempotentRequest.objects.filter(path__endswith="/order-groups/", status=201)
+    return JsonResponse({"count": booked.count()})
+
+
 def order_statuses(request):
     rows = Order.objects.values_list("order_id", "status")
     return JsonResponse({"orders": [[str(order_id), status] for order_id, status in rows]})
@@ -114,6 +121,7 @@ urlpatterns = [
     path("orders/", orders),
     path("central-status/", central_status),
     path("order-statuses/", order_statuses),
+    path("checkouts/", checkouts),
     path("relay-credential/", relay_credential),
     path("database/", database),
 ]
