@@ -12,9 +12,9 @@ import type { BridgeHealth, OrderStatus } from '@kitchen-sync/protocol';
 import { signToken } from '@kitchen-sync/relay';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterEach, expect, inject, test } from 'vitest';
+import { DjangoStack, RELAY_SECRET } from '../../integrations/django/js-tests/harness/djangoStack';
 import { launchChromium } from '../../test-support/chromium';
 import { freePort } from '../../test-support/ports';
-import { DjangoStack, RELAY_SECRET } from '../../integrations/django/js-tests/harness/djangoStack';
 import {
   CATEGORIES,
   DISCONTINUED_PRODUCT_IDS,
