@@ -1,21 +1,43 @@
-"""The outlet socket: ws/outlet/{outlet_id}/?token=<relay token>[&tenant=<id>]."""
+"""The outlet socket: ws/outlet/{outlet_id}/?token=<relay token>[&tenant=<id>][&since=<seq>]."""
 
+import asyncio
 import json
+import logging
+import re
 from urllib.parse import parse_qs
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from .errors import KitchenSyncError
 from .events import outlet_group, tenant_group
+from .outlet_log import events_for_socket, log_bounds
+from .settings import ks_setting
 from .tokens import verify_relay_token
 
+logger = logging.getLogger("kitchen_sync.consumers")
+
 # Close codes in the application range, so a client can tell why (4000 + HTTP status).
+CLOSE_INVALID = 4400
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
+# The log read failed (the database is down): the client retries with its cursor.
+CLOSE_UNAVAILABLE = 4503
+
+_CURSOR = re.compile(r"^[0-9]{1,18}$")
 
 
 def _same_id(a, b):
     return str(a) == str(b)
+
+
+def parse_cursor(value):
+    """``?since=``: None when absent, else a non-negative integer (at most 18 digits)."""
+    if value is None:
+        return None
+    if not _CURSOR.match(value):
+        raise KitchenSyncError("invalid_payload", "since must be a non-negative integer")
+    return int(value)
 
 
 class OutletConsumer(AsyncWebsocketConsumer):
@@ -25,15 +47,25 @@ class OutletConsumer(AsyncWebsocketConsumer):
     settings view: a browser WebSocket cannot send headers, so it rides in the query
     string. Its ``outlet`` must be this outlet; a token with ``tenants`` (a food-court
     kitchen) only receives those tenants' events; ``?tenant=`` narrows further.
+
+    Resuming: after joining, the consumer reads the outlet log's head, sends the log's events
+    after ``?since=`` up to it (in pages), then ``{"type": "caught_up", "seq": head}``, then
+    live events. Live events that arrive meanwhile wait in ``pending``; those at or below the
+    head were in the replay (or before the cursor) and are not sent again.
     """
 
     groups_joined = ()
+    pending = None
+    replayed_up_to = 0
+    catch_up = None
 
     def _query(self):
         raw = self.scope.get("query_string", b"").decode("latin-1")
         return {k: v[-1] for k, v in parse_qs(raw).items()}
 
-    def _scope_groups(self):
+    def _scope(self):
+        """``(groups, tenants)``: the groups to join, and the tenants the log replay is limited
+        to (None: the whole outlet)."""
         outlet_id = self.scope["url_route"]["kwargs"]["outlet_id"]
         query = self._query()
         claims = verify_relay_token(query.get("token"))
@@ -44,24 +76,79 @@ class OutletConsumer(AsyncWebsocketConsumer):
         if wanted:
             if allowed is not None and not any(_same_id(t, wanted) for t in allowed):
                 raise KitchenSyncError("forbidden", "the token does not cover this tenant")
-            return [tenant_group(outlet_id, wanted)]
+            return [tenant_group(outlet_id, wanted)], [wanted]
         if allowed is not None:
-            return [tenant_group(outlet_id, t) for t in allowed]
-        return [outlet_group(outlet_id)]
+            return [tenant_group(outlet_id, t) for t in allowed], list(allowed)
+        return [outlet_group(outlet_id)], None
+
+    async def _send_json(self, frame):
+        await self.send(text_data=json.dumps(frame))
 
     async def connect(self):
         try:
-            groups = self._scope_groups()
+            groups, tenants = self._scope()
         except KitchenSyncError as error:
             code = CLOSE_FORBIDDEN if error.code == "forbidden" else CLOSE_UNAUTHORIZED
             await self.close(code=code)
             return
+        try:
+            since = parse_cursor(self._query().get("since"))
+        except KitchenSyncError as error:
+            # Accepted first so the client can read why; it must not retry with this cursor.
+            await self.accept()
+            await self._send_json({"type": "error", "code": error.code, "message": error.message})
+            await self.close(code=CLOSE_INVALID)
+            return
+        self.outlet_id = self.scope["url_route"]["kwargs"]["outlet_id"]
+        self.tenants = tenants
+        # Joined before the log is read: an event committed after the read arrives live.
+        self.pending = []
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined = tuple(groups)
         await self.accept()
+        # A task, so live messages keep being taken off the layer (into pending) while a long
+        # backlog is sent: the layer's per-channel capacity would drop them otherwise.
+        self.catch_up = asyncio.ensure_future(self._catch_up(since))
+
+    async def _catch_up(self, since):
+        try:
+            oldest, head = await database_sync_to_async(log_bounds)(self.outlet_id)
+            behind_log = oldest is not None and since is not None and since < oldest - 1
+            if since is not None and (since > head or behind_log):
+                # A cursor of another log (central's database was replaced) or one the log no
+                # longer reaches (pruned): the client must refetch its state.
+                await self._send_json({"type": "reset", "seq": head})
+            elif since is not None:
+                await self._replay(since, head)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("outlet %s: the log replay failed", self.outlet_id)
+            await self.close(code=CLOSE_UNAVAILABLE)
+            return
+        self.replayed_up_to = head
+        await self._send_json({"type": "caught_up", "seq": head})
+        pending, self.pending = self.pending, None
+        for message in pending:
+            await self._forward(message)
+
+    async def _replay(self, after, head):
+        page_size = max(1, int(ks_setting("SOCKET_REPLAY_PAGE")))
+        while after < head:
+            page = await database_sync_to_async(events_for_socket)(
+                self.outlet_id, self.tenants, after, head, page_size
+            )
+            for seq, envelope in page:
+                await self._send_json({"event": envelope.get("type"), "data": envelope, "seq": seq})
+            if len(page) < page_size:
+                return
+            after = page[-1][0]
 
     async def disconnect(self, code):
+        if self.catch_up is not None:
+            self.catch_up.cancel()
+            self.catch_up = None
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         self.groups_joined = ()
@@ -76,9 +163,20 @@ class OutletConsumer(AsyncWebsocketConsumer):
         except ValueError:
             return
         if isinstance(message, dict) and message.get("type") == "ping":
-            await self.send(
-                text_data=json.dumps({"type": "pong", "timestamp": message.get("timestamp")})
-            )
+            await self._send_json({"type": "pong", "timestamp": message.get("timestamp")})
 
     async def kitchen_sync_event(self, message):
-        await self.send(text_data=json.dumps({"event": message["event"], "data": message["data"]}))
+        if self.pending is not None:
+            self.pending.append(message)
+            return
+        await self._forward(message)
+
+    async def _forward(self, message):
+        seq = message.get("seq")
+        frame = {"event": message["event"], "data": message["data"]}
+        if seq is not None:
+            # At or below the head the replay covered: sent already, or before the cursor.
+            if seq <= self.replayed_up_to:
+                return
+            frame["seq"] = seq
+        await self._send_json(frame)

@@ -88,8 +88,11 @@ def build_envelope(event_type, order, *, event_id=None, outlet_id=None, tenant_i
     return envelope
 
 
-def _messages(envelope):
+def _messages(envelope, seq=None):
     message = {"type": HANDLER_TYPE, "event": envelope["type"], "data": envelope}
+    if seq is not None:
+        # The event's place in the outlet log: the socket frame carries it as the client's cursor.
+        message["seq"] = seq
     groups = [outlet_group(envelope["outlet_id"])]
     if envelope["tenant_id"] is not None:
         groups.append(tenant_group(envelope["outlet_id"], envelope["tenant_id"]))
@@ -132,3 +135,34 @@ def broadcast_order_event(event_type, order, *, event_id=None, outlet_id=None, t
     else:
         send()
     return envelope
+
+
+def publish_order_event(event_type, order, *, event_id=None, outlet_id=None, tenant_id=None,
+                        channel_layer=None, using="default"):
+    """Records the event in the outlet log and, after commit, broadcasts it with its log seq.
+
+    What central itself changes should go this way: the frame carries ``seq``, so a socket that
+    reconnects with ``?since=`` gets what it missed, and the relay's downlink brings it to the
+    kitchens. Returns ``(envelope, seq, created)``; an event already in the log (by
+    ``event_id``, or a ``new_order`` by ``order_id``) is not broadcast again (``created`` False,
+    the logged envelope and seq are returned).
+    """
+    from .outlet_log import record_event
+
+    envelope = build_envelope(
+        event_type, order, event_id=event_id, outlet_id=outlet_id, tenant_id=tenant_id
+    )
+    with transaction.atomic(using=using):
+        row, created = record_event(envelope, source="central", using=using)
+        if not created:
+            return row.envelope, row.seq, False
+        groups, message = _messages(envelope, row.seq)
+
+        def send():
+            layer = channel_layer or get_channel_layer()
+            for group in groups:
+                async_to_sync(layer.group_send)(group, message)
+
+        # Inside the atomic block: the event leaves when the outermost transaction commits.
+        transaction.on_commit(send, using=using)
+    return envelope, row.seq, True

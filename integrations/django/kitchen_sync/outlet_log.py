@@ -238,3 +238,34 @@ def events_for_relay(outlet_id, since, limit, using="default"):
         "last_seq": rows[-1].seq if has_more else max(head, since),
         "has_more": has_more,
     }
+
+
+def log_bounds(outlet_id, using="default"):
+    """``(oldest, head)``: the lowest and highest seq the outlet's log holds, ``(None, 0)``
+    when it is empty. Read before a page of the log: every seq up to ``head`` is visible."""
+    from django.db.models import Max, Min
+
+    from .models import OutletEvent
+
+    bounds = OutletEvent.objects.using(using).filter(outlet_id=str(outlet_id)).aggregate(
+        oldest=Min("seq"), head=Max("seq")
+    )
+    return bounds["oldest"], bounds["head"] or 0
+
+
+def events_for_socket(outlet_id, tenants, after, head, limit, using="default"):
+    """One page of what the outlet socket replays: ``[(seq, envelope)]`` with ``after < seq <=
+    head``, oldest first. Only events made at central (the ones it broadcasts; a relay's
+    upload reaches the outlet's screens through the relay), and with ``tenants`` (a list of
+    ids, or None for the whole outlet) only those tenants' events, as the groups would."""
+    from .models import OutletEvent
+
+    rows = (
+        OutletEvent.objects.using(using)
+        .filter(outlet_id=str(outlet_id), seq__gt=after, seq__lte=head)
+        .exclude(source="relay")
+    )
+    if tenants is not None:
+        rows = rows.filter(tenant_id__in=[str(t) for t in tenants])
+    rows = rows.order_by("seq").values_list("seq", "envelope")[:limit]
+    return list(rows)

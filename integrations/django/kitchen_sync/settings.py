@@ -18,6 +18,8 @@ DEFAULTS = {
     "RELAY_CREDENTIAL_TTL": 365 * 24 * 60 * 60,
     # Most events a relay may upload in one request.
     "UPLOAD_BATCH_MAX": 500,
+    # Events per page when the outlet socket replays the log after ?since= (one query each).
+    "SOCKET_REPLAY_PAGE": 200,
     # Clock difference tolerated when the consumer verifies a token, in seconds.
     "TOKEN_LEEWAY": 30,
     # Channel layer groups are "<prefix>_<outlet>" and "<prefix>_<outlet>_t_<tenant>".

@@ -33,6 +33,8 @@ export type { SocketServiceOptions } from './socket/socketService.js';
 export { createSocketService } from './socket/socketService.js';
 export type { TokenSource } from './socket/transport.js';
 export type {
+  CentralCursorSource,
+  CentralReset,
   ConnectionMode,
   Cursor,
   CursorSource,

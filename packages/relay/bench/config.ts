@@ -17,6 +17,8 @@ export interface BenchConfig {
   kitchenCount: number;
   steadyRate: number;
   steadyDurationMs: number;
+  /** The steady phase runs as this many slices, alternating the relays (interleavedSteady.ts). */
+  steadySlices: number;
   warmupMs: number;
   rampRates: number[];
   rampStepMs: number;
@@ -52,6 +54,7 @@ const num = (value: string | undefined, fallback: number): number => {
 /**
  * Every knob comes from the environment so `pnpm bench:relay` needs no arguments:
  * BENCH_QUICK=1 (short smoke run), BENCH_SCENARIOS=A,B,C,D,E,F,G, BENCH_RATE, BENCH_DURATION_S,
+ * BENCH_STEADY_SLICES (the steady phase's interleaved slices, default 6),
  * BENCH_POS, BENCH_KITCHENS, BENCH_RAMP (orders/s list), BENCH_RAMP_STEP_S, BENCH_P99_MS,
  * BENCH_POLL_SIZES, BENCH_POLL_SAMPLES, BENCH_IDLE_KITCHENS, BENCH_OUT (JSON path),
  * BENCH_TIMEOUT_S, BENCH_DURABLE_ARGS (extra flags for the durable relay in A),
@@ -71,6 +74,7 @@ export function readConfig(env: NodeJS.ProcessEnv): BenchConfig {
     kitchenCount: num(env.BENCH_KITCHENS, 50),
     steadyRate: num(env.BENCH_RATE, 500),
     steadyDurationMs: num(env.BENCH_DURATION_S, quick ? 3 : 30) * 1000,
+    steadySlices: num(env.BENCH_STEADY_SLICES, quick ? 2 : 6),
     warmupMs: quick ? 500 : 2000,
     rampRates: list(env.BENCH_RAMP) ?? [500, 750, 1000, 1250, 1500, 2000, 3000, 4000],
     rampStepMs: num(env.BENCH_RAMP_STEP_S, quick ? 1.5 : 4) * 1000,

@@ -30,6 +30,18 @@ export interface PhaseOptions {
    */
   drainStallMs: number;
   drainMaxMs: number;
+  /**
+   * Latency samples go here instead of into fresh buffers, so several short phases can be
+   * summarized as one (see interleavedSteady.ts); the phase's summaries then cover them all.
+   */
+  samples?: PhaseSamples;
+}
+
+/** Where a phase records its latencies (ms from each order's scheduled send). */
+export interface PhaseSamples {
+  deliver: Samples;
+  ack: Samples;
+  sendLag: Samples;
 }
 
 export interface PhaseResult {
@@ -174,7 +186,7 @@ export class LoadGenerator {
       receivedCount: new Int32Array(this.kitchens.length),
       receivedTotal: 0,
       lastSeq: new Float64Array(this.kitchens.length),
-      deliver: new Samples(total * this.kitchens.length),
+      deliver: options.samples?.deliver ?? new Samples(total * this.kitchens.length),
       duplicates: 0,
       outOfOrder: 0,
       envelopeErrors: 0,
@@ -182,8 +194,8 @@ export class LoadGenerator {
       lastDeliveryAt: 0,
     };
     const ackOk = new Uint8Array(total);
-    const ackLatency = new Samples(total);
-    const sendLag = new Samples(total);
+    const ackLatency = options.samples?.ack ?? new Samples(total);
+    const sendLag = options.samples?.sendLag ?? new Samples(total);
     const failures: Record<string, number> = {};
     let settled = 0;
     let acked = 0;

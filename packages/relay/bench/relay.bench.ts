@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import { ensureLinuxExecutable, measureColdStart } from './coldStart.js';
 import { readConfig } from './config.js';
 import { measureIdleKitchens } from './idleKitchens.js';
+import { runInterleavedSteady } from './interleavedSteady.js';
 import { LoadGenerator, type PhaseResult } from './loadGenerator.js';
 import { measurePollingCost } from './pollingCost.js';
 import {
@@ -69,9 +70,9 @@ const DURABLE_LOAD_ARGS = ['--rate-limit', '0'];
 type RampKind = Exclude<RelayKind, SteadyOnlyKind>;
 
 /**
- * Scenarios A, B and E: every relay up at once, every phase alternating between them. The TLS
- * relay runs the warm-up and the steady phase only, right after the durable relay's, so the
- * two are measured as close together as the machine allows.
+ * Scenarios A, B, E and F: every relay up at once, every phase alternating between them (the
+ * steady phase in interleaved slices). The TLS and node:sqlite relays run the warm-up and the
+ * steady phase only, so they are measured under the same background as the durable relay's.
  */
 async function runLoad(kinds: RelayKind[]): Promise<{
   load: Partial<Record<RampKind, LoadRun>>;
@@ -110,15 +111,17 @@ async function runLoad(kinds: RelayKind[]): Promise<{
         durationMs: config.warmupMs,
       });
     }
+    const merged = await runInterleavedSteady(
+      generators,
+      kinds,
+      { ...phase, rate: config.steadyRate, durationMs: config.steadyDurationMs },
+      config.steadySlices,
+    );
     for (const kind of kinds) {
-      const result = await generators[kind].runPhase({
-        ...phase,
-        rate: config.steadyRate,
-        durationMs: config.steadyDurationMs,
-      });
+      const result = merged[kind];
       steady[kind] = result;
       log(
-        `[${kind}] steady ${config.steadyRate}/s: publish→kitchen p50/p99/max ${latency(result.publish_to_kitchen_ms)} ms, lost ${result.lost}`,
+        `[${kind}] steady ${config.steadyRate}/s (${config.steadySlices} interleaved slices): publish→kitchen p50/p99/max ${latency(result.publish_to_kitchen_ms)} ms, lost ${result.lost}`,
       );
     }
     const rampGenerators = {} as Record<RampKind, LoadGenerator>;

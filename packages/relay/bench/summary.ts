@@ -65,7 +65,7 @@ export function formatSummary(results: BenchResults): string {
   if (kinds.length > 0) {
     out.push(
       '',
-      `A/B steady load: ${config.steadyRate} orders/s for ${config.steadyDurationMs / 1000} s, ` +
+      `A/B steady load: ${config.steadyRate} orders/s for ${config.steadyDurationMs / 1000} s (${config.steadySlices} slices interleaved across the relays), ` +
         `${config.posCount} POS, ${config.kitchenCount} kitchens; latency p50 / p99 / max in ms from the scheduled send; ` +
         `gen lag = how late the generator itself sent (ms)`,
       table(
@@ -168,7 +168,7 @@ export function formatSummary(results: BenchResults): string {
     out.push(
       '',
       `E TLS: the durable relay with --tls auto (HTTPS + WSS), ${config.steadyRate} orders/s for ` +
-        `${config.steadyDurationMs / 1000} s right after A's steady phase; latency p50 / p99 / max in ms`,
+        `${config.steadyDurationMs / 1000} s, in slices interleaved with A's steady phase; latency p50 / p99 / max in ms`,
       table(
         [
           'relay',

@@ -157,6 +157,18 @@ export class DjangoStack {
     return (await response.json()) as T;
   }
 
+  /**
+   * Runs Python in the project with the stack's settings, as another central process would
+   * (a worker, a cron job): it works while daphne is down. Returns what the code prints.
+   */
+  python(code: string): string {
+    return execFileSync(PYTHON, ['-m', 'django', 'shell', '-c', code], {
+      env: { ...process.env, ...this.#env() },
+      cwd: PROJECT_DIR,
+      encoding: 'utf8',
+    });
+  }
+
   writeSecretFile(): string {
     const file = join(this.dir, 'relay.secret');
     writeFileSync(file, `${RELAY_SECRET}\n`);

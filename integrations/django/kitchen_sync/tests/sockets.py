@@ -31,3 +31,12 @@ async def open_socket(path, origin=b"http://127.0.0.1"):
 
 async def next_json(communicator, timeout=2):
     return json.loads(await communicator.receive_from(timeout=timeout))
+
+
+async def open_live(path, origin=b"http://127.0.0.1"):
+    """An accepted socket past its catch-up: returns it and the ``caught_up`` frame's seq."""
+    communicator, connected, code = await open_socket(path, origin)
+    assert connected, f"refused with {code}"
+    frame = await next_json(communicator)
+    assert frame["type"] == "caught_up", frame
+    return communicator, frame["seq"]

@@ -6,9 +6,11 @@ from kitchen_sync.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED
 from kitchen_sync.events import abroadcast_order_event
 from kitchen_sync.tokens import mint_relay_token
 
-from .sockets import next_json, open_socket, run, socket_path
+from .sockets import next_json, open_live, open_socket, run, socket_path
 
-pytestmark = pytest.mark.usefixtures("in_memory_layer")
+# transaction=True: the consumer reads the outlet log through database_sync_to_async, which
+# closes a connection that is inside the test's transaction.
+pytestmark = [pytest.mark.usefixtures("in_memory_layer"), pytest.mark.django_db(transaction=True)]
 
 
 def order(tenant=1, outlet=1):
@@ -18,8 +20,7 @@ def order(tenant=1, outlet=1):
 
 def test_a_connected_socket_receives_the_outlets_broadcasts():
     async def body():
-        socket, connected, _ = await open_socket(socket_path())
-        assert connected
+        socket, _ = await open_live(socket_path())
         sent = await abroadcast_order_event("new_order", order())
         frame = await next_json(socket)
         assert frame == {"event": "new_order", "data": sent}
@@ -31,8 +32,7 @@ def test_a_connected_socket_receives_the_outlets_broadcasts():
 def test_a_kitchen_token_with_tenants_only_gets_those_tenants():
     async def body():
         token = mint_relay_token(device="kds-2", role="kitchen", outlet=1, tenants=[2])
-        socket, connected, _ = await open_socket(socket_path(token=token))
-        assert connected
+        socket, _ = await open_live(socket_path(token=token))
         await abroadcast_order_event("new_order", order(tenant=1))
         await abroadcast_order_event("new_order", order(tenant=2))
         assert (await next_json(socket))["data"]["tenant_id"] == 2
@@ -44,8 +44,7 @@ def test_a_kitchen_token_with_tenants_only_gets_those_tenants():
 
 def test_tenant_query_narrows_an_outlet_wide_token():
     async def body():
-        socket, connected, _ = await open_socket(socket_path(tenant="2"))
-        assert connected
+        socket, _ = await open_live(socket_path(tenant="2"))
         await abroadcast_order_event("new_order", order(tenant=1))
         await abroadcast_order_event("new_order", order(tenant=2))
         assert (await next_json(socket))["data"]["tenant_id"] == 2
@@ -57,7 +56,7 @@ def test_tenant_query_narrows_an_outlet_wide_token():
 
 def test_other_outlets_events_do_not_arrive():
     async def body():
-        socket, _, _ = await open_socket(socket_path())
+        socket, _ = await open_live(socket_path())
         await abroadcast_order_event("new_order", order(outlet=2))
         assert await socket.receive_nothing(timeout=0.2)
         await socket.disconnect()
@@ -86,7 +85,7 @@ def test_refused_sockets_never_open(path, code):
 
 def test_ping_is_answered_and_any_other_frame_is_survived():
     async def body():
-        socket, _, _ = await open_socket(socket_path())
+        socket, _ = await open_live(socket_path())
         await socket.send_to(bytes_data=b"\x00\x01")
         for text in ("not json", "[1, 2]", "42", "null", '{"type": "hello"}'):
             await socket.send_to(text_data=text)
@@ -105,7 +104,7 @@ def test_disconnect_leaves_the_group():
 
         from kitchen_sync.events import outlet_group
 
-        socket, _, _ = await open_socket(socket_path())
+        socket, _ = await open_live(socket_path())
         layer = get_channel_layer()
         assert len(layer.groups[outlet_group(1)]) == 1
         await socket.disconnect()

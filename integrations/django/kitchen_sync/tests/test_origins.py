@@ -4,7 +4,7 @@ import pytest
 
 from .sockets import open_socket, run, socket_path
 
-pytestmark = pytest.mark.usefixtures("in_memory_layer")
+pytestmark = [pytest.mark.usefixtures("in_memory_layer"), pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize(

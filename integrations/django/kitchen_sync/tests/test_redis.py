@@ -10,9 +10,9 @@ from channels.layers import channel_layers, get_channel_layer
 
 from kitchen_sync.events import broadcast_order_event, outlet_group
 
-from .sockets import next_json, open_socket, run, socket_path
+from .sockets import next_json, open_live, open_socket, run, socket_path
 
-pytestmark = pytest.mark.redis
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 ORDER = {
     "order_id": uuid.uuid4(),
@@ -33,8 +33,7 @@ def fresh_layer():
 
 def test_django_values_reach_a_joined_socket_through_redis():
     async def body():
-        socket, connected, _ = await open_socket(socket_path())
-        assert connected
+        socket, _ = await open_live(socket_path())
         # What the sketch did: raw values fail in msgpack, once a socket has joined.
         with pytest.raises(TypeError):
             await get_channel_layer().group_send(
@@ -52,11 +51,28 @@ def test_django_values_reach_a_joined_socket_through_redis():
 
 def test_two_events_without_ids_arrive_as_two_events():
     async def body():
-        socket, _, _ = await open_socket(socket_path())
+        socket, _ = await open_live(socket_path())
         for _ in range(2):
             await sync_to_async(broadcast_order_event)("order_updated", ORDER, on_commit=False)
         first, second = await next_json(socket), await next_json(socket)
         assert first["data"]["event_id"] != second["data"]["event_id"]
+        await socket.disconnect()
+
+    run(body)
+
+
+def test_a_socket_resumes_and_goes_live_through_redis():
+    from kitchen_sync.events import publish_order_event
+
+    async def body():
+        publish = sync_to_async(publish_order_event)
+        _, first, _ = await publish("new_order", {**ORDER, "order_id": uuid.uuid4()})
+        missed, missed_seq, _ = await publish("new_order", {**ORDER, "order_id": uuid.uuid4()})
+        socket = (await open_socket(socket_path(since=first)))[0]
+        assert await next_json(socket) == {"event": "new_order", "data": missed, "seq": missed_seq}
+        assert await next_json(socket) == {"type": "caught_up", "seq": missed_seq}
+        live, live_seq, _ = await publish("order_updated", ORDER)
+        assert await next_json(socket) == {"event": "order_updated", "data": live, "seq": live_seq}
         await socket.disconnect()
 
     run(body)

@@ -8,10 +8,9 @@ from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
-from kitchen_sync.events import broadcast_order_event
+from kitchen_sync.events import broadcast_order_event, publish_order_event
 from kitchen_sync.models import IdempotentRequest
 from kitchen_sync.order_status import advances
-from kitchen_sync.outlet_log import record_event
 from kitchen_sync.tokens import mint_relay_credential
 
 from .models import Category, Order, Product
@@ -63,6 +62,7 @@ def live_products(request):
 
 @csrf_exempt
 def broadcast(request):
+    """An event sent without the outlet log (no seq): what a project's older code may still do."""
     body = _body(request)
     envelope = broadcast_order_event(body.get("event", "new_order"), body["order"])
     return JsonResponse(envelope)
@@ -82,9 +82,8 @@ def central_status(request):
         order.status, "order_updated"
     )
     state = {**order.payload, "status": order.status}
-    envelope = broadcast_order_event(event_type, state)
-    record_event(envelope, source="central")
-    return JsonResponse(envelope)
+    envelope, seq, _ = publish_order_event(event_type, state)
+    return JsonResponse({**envelope, "seq": seq})
 
 
 def orders(request):

@@ -7,9 +7,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from kitchen_sync.errors import KitchenSyncError, error_response
-from kitchen_sync.events import broadcast_order_event
+from kitchen_sync.events import publish_order_event
 from kitchen_sync.order_status import advances
-from kitchen_sync.outlet_log import record_event
 from kitchen_sync.views import OutletSettingsView, RelayUploadView, VersionedListView
 
 from .models import Category, Order, OrderGroup, Product, Promotion
@@ -93,9 +92,9 @@ def create_order_group(request):
                 },
             )
             if created:
-                envelope = broadcast_order_event("new_order", order, event_id=order.get("event_id"))
-                # Into the outlet log: the relay's downlink brings it to the kitchens.
-                record_event(envelope, source="central")
+                # Into the outlet log, then to the sockets with its seq: the relay's downlink
+                # brings it to the kitchens, and a socket that was away gets it on resume.
+                publish_order_event("new_order", order, event_id=order.get("event_id"))
     return JsonResponse(
         {"id": group.pk, "orders": [o["order_id"] for o in orders]}, status=201
     )

@@ -5,8 +5,11 @@ import type { FeedRecord } from './types.js';
 
 export interface FeedDbSchema extends DBSchema {
   orders: { key: string; value: FeedRecord };
-  /** `cursor`: the relay position the stored orders cover. */
-  meta: { key: 'cursor'; value: Cursor };
+  /**
+   * `cursor`: the relay position the stored orders cover; `central_seq`: the last seq of
+   * central's outlet log they cover (central mode's resume point).
+   */
+  meta: { key: 'cursor' | 'central_seq'; value: Cursor | number };
 }
 
 export type FeedDb = IDBPDatabase<FeedDbSchema>;

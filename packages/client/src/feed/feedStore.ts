@@ -8,6 +8,8 @@ export interface FeedChanges {
   put: FeedRecord[];
   remove: string[];
   cursor: Cursor;
+  /** The last central seq applied (null: none yet); central's numbering, not the relay's. */
+  centralSeq: number | null;
 }
 
 export const EMPTY_CURSOR: Cursor = { since: 0, epoch: null };
@@ -18,14 +20,19 @@ export class FeedStore extends IdbStore<FeedDbSchema> {
     return new FeedStore(await openFeedDb(factory, name));
   }
 
-  async load(): Promise<{ records: FeedRecord[]; cursor: Cursor }> {
+  async load(): Promise<{ records: FeedRecord[]; cursor: Cursor; centralSeq: number | null }> {
     const tx = this.db.transaction(['orders', 'meta'], 'readonly');
-    const [records, cursor] = await Promise.all([
+    const [records, cursor, centralSeq] = await Promise.all([
       tx.objectStore('orders').getAll(),
       tx.objectStore('meta').get('cursor'),
+      tx.objectStore('meta').get('central_seq'),
     ]);
     await tx.done;
-    return { records, cursor: cursor ?? EMPTY_CURSOR };
+    return {
+      records,
+      cursor: isCursor(cursor) ? cursor : EMPTY_CURSOR,
+      centralSeq: typeof centralSeq === 'number' ? centralSeq : null,
+    };
   }
 
   /**
@@ -38,7 +45,8 @@ export class FeedStore extends IdbStore<FeedDbSchema> {
     const tx = this.db.transaction(['orders', 'meta'], 'readwrite');
     const orders = tx.objectStore('orders');
     const meta = tx.objectStore('meta');
-    const stored = await meta.get('cursor');
+    const held = await meta.get('cursor');
+    const stored = isCursor(held) ? held : undefined;
     const sameLog = stored !== undefined && stored.epoch === changes.cursor.epoch;
     const putNewer = async (record: FeedRecord): Promise<void> => {
       const held = await orders.get(record.order_id);
@@ -49,8 +57,13 @@ export class FeedStore extends IdbStore<FeedDbSchema> {
     for (const record of changes.put) writes.push(sameLog ? putNewer(record) : orders.put(record));
     const cursor = sameLog && stored.since > changes.cursor.since ? stored : changes.cursor;
     writes.push(meta.put(cursor, 'cursor'));
+    if (changes.centralSeq !== null) writes.push(meta.put(changes.centralSeq, 'central_seq'));
     await Promise.all([...writes, tx.done]);
   }
+}
+
+function isCursor(value: Cursor | number | undefined): value is Cursor {
+  return typeof value === 'object' && value !== null;
 }
 
 export function isOrphan(record: FeedRecord): boolean {

@@ -15,7 +15,13 @@ import {
 import { Listeners } from '../lib/listeners.js';
 import type { OrderOutbox } from '../outbox/orderOutbox.js';
 import type { OutboxEntry } from '../outbox/types.js';
-import type { Cursor, CursorSource, EventSource, SocketService } from '../socket/types.js';
+import type {
+  CentralCursorSource,
+  Cursor,
+  CursorSource,
+  EventSource,
+  SocketService,
+} from '../socket/types.js';
 import { type Readable, readonly, type Writable, writable } from '../store.js';
 import { defaultNotify, defaultPlaySound, unlockAudio } from './alerts.js';
 import { EMPTY_CURSOR, FeedStore, isOrphan } from './feedStore.js';
@@ -48,7 +54,8 @@ export interface KitchenFeedOptions extends EnvironmentOptions {
 }
 
 /** The part of a SocketService the feed uses (`useCursor` when it has one). */
-export type FeedSocket = Pick<SocketService, 'on'> & Partial<Pick<SocketService, 'useCursor'>>;
+export type FeedSocket = Pick<SocketService, 'on'> &
+  Partial<Pick<SocketService, 'useCursor' | 'useCentralCursor'>>;
 
 /** The part of an OrderOutbox the feed uses. */
 export type FeedOutbox = Pick<OrderOutbox, 'enqueue' | 'on' | 'pending' | 'ready'>;
@@ -60,6 +67,8 @@ export interface KitchenFeed {
   readonly orders: Readable<KitchenOrder[]>;
   /** The position the stored orders cover; give it to `createSocketService({ cursor })`. */
   readonly cursor: CursorSource;
+  /** The central seq the stored orders cover; `connect()` gives it to the socket service. */
+  readonly centralCursor: CentralCursorSource;
   /** Sound and notification on a new order, switchable at any time. */
   readonly alerts: Writable<AlertSettings>;
   /** Reloads orders and cursor from IndexedDB. */
@@ -94,7 +103,8 @@ interface Optimistic {
 }
 
 type Incoming =
-  | { kind: 'event'; event: EventEnvelope; source: EventSource }
+  | { kind: 'event'; event: EventEnvelope; source: EventSource; centralSeq?: number }
+  | { kind: 'central_reset'; seq: number | null }
   | { kind: 'snapshot'; snapshot: Parameters<OrderBook['applySnapshot']>[0] }
   | { kind: 'caught_up'; message: Parameters<OrderBook['caughtUp']>[0] };
 
@@ -117,6 +127,8 @@ class KitchenFeedImpl implements KitchenFeed {
   readonly orders = readonly(this.#orders);
   readonly alerts: Writable<AlertSettings>;
   readonly cursor: CursorSource = { get: () => this.#persistedCursor };
+  /** The central seq the stored orders cover; `connect()` gives it to the socket service. */
+  readonly centralCursor: CentralCursorSource = { get: () => this.#persistedCentralSeq };
 
   readonly #options: KitchenFeedOptions;
   readonly #env: Environment;
@@ -127,6 +139,7 @@ class KitchenFeedImpl implements KitchenFeed {
   readonly #optimistic = new Map<string, Optimistic>();
   readonly #randomUUID: () => string;
   #persistedCursor: Cursor = EMPTY_CURSOR;
+  #persistedCentralSeq: number | null = null;
   #loaded = false;
   #memoryOnly = false;
   /** The last write failed: memory holds changes IndexedDB does not. */
@@ -186,9 +199,10 @@ class KitchenFeedImpl implements KitchenFeed {
         'not reloaded: changes IndexedDB refused are kept in memory and retried',
       );
     }
-    const { records, cursor } = await store.load();
-    this.#book.load(records, cursor);
+    const { records, cursor, centralSeq } = await store.load();
+    this.#book.load(records, cursor, centralSeq);
     this.#persistedCursor = cursor;
+    this.#persistedCentralSeq = centralSeq;
     await this.#restoreOptimistic();
     this.#loaded = true;
     this.#book.prune(this.#env.now());
@@ -207,10 +221,14 @@ class KitchenFeedImpl implements KitchenFeed {
   connect(socket: FeedSocket): () => void {
     // The relay must resume after what this feed has stored, not after what the socket saw.
     socket.useCursor?.(this.cursor);
+    socket.useCentralCursor?.(this.centralCursor);
     const unbinds = [
       socket.on('sync:snapshot', (snapshot) => this.#receive({ kind: 'snapshot', snapshot })),
       socket.on('sync:caught_up', (message) => this.#receive({ kind: 'caught_up', message })),
-      socket.on('event', (event, source) => this.#receive({ kind: 'event', event, source })),
+      socket.on('event', (event, source, centralSeq) =>
+        this.#receive({ kind: 'event', event, source, centralSeq }),
+      ),
+      socket.on('central:reset', ({ seq }) => this.#receive({ kind: 'central_reset', seq })),
     ];
     const disconnect = () => {
       for (const unbind of unbinds) unbind();
@@ -317,7 +335,8 @@ class KitchenFeedImpl implements KitchenFeed {
     const now = this.#env.now();
     if (item.kind === 'snapshot') this.#book.applySnapshot(item.snapshot, now);
     else if (item.kind === 'caught_up') this.#book.caughtUp(item.message);
-    else this.#book.applyEvent(item.event, item.source !== 'central', now);
+    else if (item.kind === 'central_reset') this.#book.moveCentralSeq(item.seq, true);
+    else this.#book.applyEvent(item.event, item.source !== 'central', now, item.centralSeq);
   }
 
   #schedule(): void {
@@ -347,12 +366,14 @@ class KitchenFeedImpl implements KitchenFeed {
   async #write(changes: BookChanges): Promise<void> {
     if (this.#memoryOnly) {
       this.#persistedCursor = changes.cursor;
+      this.#persistedCentralSeq = changes.centralSeq;
       return;
     }
     try {
       const store = await this.#store;
       await store.commit(changes);
       this.#persistedCursor = changes.cursor;
+      this.#persistedCentralSeq = changes.centralSeq;
       this.#unstored = false;
     } catch {
       this.#unstored = true;

@@ -35,6 +35,8 @@ const KNOWN_ORDERS = 20_000;
 export class OrderBook {
   readonly records = new Map<string, FeedRecord>();
   cursor: Cursor = EMPTY_CURSOR;
+  /** The last seq of central's outlet log applied (central mode); null: none yet. */
+  centralSeq: number | null = null;
   readonly #tenants: Set<string> | null;
   readonly #keepFinishedMs: number;
   readonly #keepOrphanedMs: number;
@@ -52,13 +54,14 @@ export class OrderBook {
     this.#keepOrphanedMs = options.keepOrphanedMs;
   }
 
-  load(records: FeedRecord[], cursor: Cursor): void {
+  load(records: FeedRecord[], cursor: Cursor, centralSeq: number | null = null): void {
     this.records.clear();
     for (const record of records) {
       this.records.set(record.order_id, record);
       this.#known.add(record.order_id);
     }
     this.cursor = cursor;
+    this.centralSeq = centralSeq;
     this.#dirty.clear();
     this.#removed.clear();
     this.#fresh = [];
@@ -103,7 +106,8 @@ export class OrderBook {
    * `relayed` events (socket or poll) carry the relay's seq and move the cursor; central events
    * are applied by version only.
    */
-  applyEvent(event: EventEnvelope, relayed: boolean, now: number): void {
+  applyEvent(event: EventEnvelope, relayed: boolean, now: number, centralSeq?: number): void {
+    if (centralSeq !== undefined) this.moveCentralSeq(centralSeq, false);
     const seq = event.seq;
     if (relayed && seq !== null) {
       if (seq <= this.cursor.since) return;
@@ -131,6 +135,13 @@ export class OrderBook {
     this.#upsert(next, seq ?? held?.seq ?? this.cursor.since, now, isNew);
   }
 
+  /** Central's log position; `force` after a reset, when central numbers from a new head. */
+  moveCentralSeq(seq: number | null, force: boolean): void {
+    if (!force && (seq === null || (this.centralSeq !== null && seq <= this.centralSeq))) return;
+    this.centralSeq = seq;
+    this.#cursorMoved = true;
+  }
+
   /** Drops finished orders once the app no longer wants them for recall. */
   prune(now: number): void {
     for (const [id, record] of this.records) {
@@ -154,6 +165,7 @@ export class OrderBook {
       put,
       remove: [...this.#removed],
       cursor: this.cursor,
+      centralSeq: this.centralSeq,
       fresh: this.#fresh,
     };
     this.#dirty = new Set();

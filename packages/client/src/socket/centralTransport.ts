@@ -41,6 +41,19 @@ export function centralSocketUrl(base: string, outletId: string | number): strin
   return url.toString();
 }
 
+/** The socket URL with `since=<central seq>`, so central replays what came after it. */
+export function centralResumeUrl(url: string, since: number | null): string {
+  if (since === null) return url;
+  const resume = new URL(url);
+  resume.searchParams.set('since', String(since));
+  return resume.toString();
+}
+
+/** A central seq as the server sends it: a non-negative safe integer, else null. */
+function centralSeqOf(value: unknown): number | null {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
+}
+
 /**
  * Django Channels sends `{ event, data }` where `data` is either a full envelope or the order
  * itself. Both become an envelope; without an `event_id` the content key stands in for it.
@@ -156,15 +169,37 @@ export function createCentralTransport(
       return;
     }
     if (message.type === 'pong') return;
+    if (message.type === 'caught_up') {
+      const head = centralSeqOf(message.seq);
+      if (head !== null) hooks.centralCaughtUp(head);
+      return;
+    }
+    if (message.type === 'reset') {
+      hooks.centralReset(centralSeqOf(message.seq));
+      return;
+    }
+    if (message.type === 'error') {
+      // Central refused the cursor (it closes next): forget it, or every retry sends it again.
+      if (message.code === 'invalid_payload') hooks.centralReset(null);
+      hooks.error(
+        new KitchenSyncError(
+          'invalid_payload',
+          typeof message.message === 'string' ? message.message : 'central refused the socket',
+        ),
+        'central',
+      );
+      return;
+    }
     const event = envelopeFromCentral(message, options.outletId, env.now);
-    if (event) hooks.event(event, 'central');
+    const seq = centralSeqOf(message.seq);
+    if (event) hooks.event(event, 'central', seq ?? undefined);
   };
 
   const attempt = (): void => {
     if (retry.closed || socket) return;
     let s: WebSocketLike;
     try {
-      s = factory(options.url);
+      s = factory(centralResumeUrl(options.url, hooks.readCentralCursor()));
     } catch (cause) {
       hooks.error(
         new KitchenSyncError('network', 'cannot open central WebSocket', { cause }),

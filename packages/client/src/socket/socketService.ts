@@ -34,7 +34,14 @@ import {
 import { createRelayProbe, type RelayProbe } from './relayProbe.js';
 import { describeProblem, relayProblem } from './relayProblem.js';
 import { isObject, type TokenSource, type TransportHooks } from './transport.js';
-import type { Cursor, CursorSource, EventSource, SocketService, SocketStatus } from './types.js';
+import type {
+  CentralCursorSource,
+  Cursor,
+  CursorSource,
+  EventSource,
+  SocketService,
+  SocketStatus,
+} from './types.js';
 
 export interface SocketServiceOptions extends EnvironmentOptions {
   outletId: string | number;
@@ -52,6 +59,8 @@ export interface SocketServiceOptions extends EnvironmentOptions {
   clientId?: string;
   /** Where to resume the relay log from; read at every (re)connect. */
   cursor?: CursorSource;
+  /** Where to resume central's outlet log from (`?since=`); read at every central (re)connect. */
+  centralCursor?: CentralCursorSource;
   WebSocket?: WebSocketFactory;
   io?: IoFactory;
   /** socket.io server path on the relay. Default `/socket.io`. */
@@ -129,6 +138,10 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   let centralError: KitchenSyncError | null = null;
   let cursorSource = options.cursor;
   const cursor = writable<Cursor>(cursorSource?.get() ?? { since: 0, epoch: null });
+  let centralSource = options.centralCursor;
+  const centralCursor = writable<number | null>(centralSource?.get() ?? null);
+  // Central seqs already dispatched: a resume from a stored cursor that lags resends them.
+  let centralSeen = new RecentKeys(options.dedupSize);
   const listeners = new Listeners();
   let recent = new RecentKeys(options.dedupSize);
   // The relay log the recent keys came from. A new log (the relay lost its data) starts its
@@ -244,12 +257,21 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     unreachable(cause, message) {
       return relayProblem(cause, message, { setupUrl, localNetwork });
     },
-    event(event: EventEnvelope, source: EventSource) {
+    event(event: EventEnvelope, source: EventSource, centralSeq?: number) {
+      if (centralSeq !== undefined) {
+        if (centralSeen.has(String(centralSeq))) return;
+        centralSeen.add(String(centralSeq));
+      }
       const keys = dedupKeys(event);
       if (!keys.some((k) => recent.has(k))) {
         for (const k of keys) recent.add(k);
-        listeners.emit('event', event, source);
-        listeners.emit(event.type, event, source);
+        listeners.emit('event', event, source, centralSeq);
+        listeners.emit(event.type, event, source, centralSeq);
+      }
+      // Central's numbering is its own: it moves the central cursor, never the relay's.
+      if (centralSeq !== undefined) {
+        const at = centralCursor.get();
+        if (at === null || centralSeq > at) centralCursor.set(centralSeq);
       }
       // Listeners have run: only now may a reconnect resume after this event.
       if (SEQ_SOURCES.has(source) && typeof event.seq === 'number') {
@@ -280,6 +302,20 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       return cursor.get();
     },
     currentCursor: () => cursor.get(),
+    readCentralCursor() {
+      const stored = centralSource?.get();
+      if (typeof stored === 'number') centralCursor.set(stored);
+      return centralCursor.get();
+    },
+    centralCaughtUp(seq) {
+      centralCursor.set(seq);
+    },
+    centralReset(seq) {
+      // Another log's numbers (or a cursor central refused): what was seen says nothing now.
+      centralSeen = new RecentKeys(options.dedupSize);
+      centralCursor.set(seq);
+      listeners.emit('central:reset', { seq });
+    },
   };
 
   const central: CentralTransport | null = centralUrl
@@ -394,6 +430,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   return {
     status: readonly(status),
     cursor: readonly(cursor),
+    centralCursor: readonly(centralCursor),
     start() {
       if (started) return;
       started = true;
@@ -443,6 +480,17 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
         polling.stop();
         polling.start();
       }
+    },
+    useCentralCursor(source) {
+      if (source === centralSource) return;
+      centralSource = source;
+      const stored = source.get();
+      if (typeof stored === 'number') centralCursor.set(stored);
+      if (!started || !central) return;
+      // What this service dispatched may not be in the source's store: let the replay through.
+      centralSeen = new RecentKeys(options.dedupSize);
+      central.close();
+      central.connect();
     },
     connectLocal,
     startPolling,

@@ -16,7 +16,8 @@ export interface TransportHooks {
   error(error: KitchenSyncError, source: EventSource): void;
   /** The coded error for a connect or poll that failed below HTTP (no answer at all). */
   unreachable(cause: unknown, message: string): KitchenSyncError;
-  event(event: EventEnvelope, source: EventSource): void;
+  /** `centralSeq`: the event's place in central's outlet log (central frames that carry one). */
+  event(event: EventEnvelope, source: EventSource, centralSeq?: number): void;
   snapshot(snapshot: SnapshotMessage, source: EventSource): void;
   caughtUp(caughtUp: CaughtUpMessage, source: EventSource): void;
   bridge(status: BridgeStatusMessage): void;
@@ -26,6 +27,12 @@ export interface TransportHooks {
   readCursor(): Cursor;
   /** Where this session has got to (no re-read of the source). */
   currentCursor(): Cursor;
+  /** The central seq to resume after, read at every central (re)connect; null: live only. */
+  readCentralCursor(): number | null;
+  /** Central sent its log up to `seq` (the head when the socket opened). */
+  centralCaughtUp(seq: number): void;
+  /** Central cannot resume from the cursor (another or a pruned log): state must be refetched. */
+  centralReset(seq: number | null): void;
 }
 
 export type TokenSource = string | (() => string | Promise<string>);

@@ -55,18 +55,34 @@ export interface CursorSource {
 
 export type EventSource = 'central' | 'local' | 'poll';
 
+/**
+ * Where a service resumes central's outlet log (the `seq` central's socket frames carry);
+ * `null`: nothing yet, the socket starts live. A kitchen feed supplies the one it stored.
+ */
+export interface CentralCursorSource {
+  get(): number | null;
+}
+
+/** Central could not resume from the cursor: refetch state from central's API. */
+export interface CentralReset {
+  /** Central's log head to continue from (null: the cursor was refused, start live). */
+  seq: number | null;
+}
+
 export interface SocketEventMap {
   /** Every event, merged from all sources and de-duplicated. */
-  event: (event: EventEnvelope, source: EventSource) => void;
+  event: (event: EventEnvelope, source: EventSource, centralSeq?: number) => void;
   'sync:snapshot': (snapshot: SnapshotMessage, source: EventSource) => void;
   'sync:caught_up': (caughtUp: CaughtUpMessage, source: EventSource) => void;
+  /** Central's socket could not resume from the central cursor: events may have been missed. */
+  'central:reset': (reset: CentralReset) => void;
 }
 
 export type SocketListenerType = keyof SocketEventMap | EventType;
 
 export type SocketListener<K extends SocketListenerType> = K extends keyof SocketEventMap
   ? SocketEventMap[K]
-  : (event: EventEnvelope, source: EventSource) => void;
+  : (event: EventEnvelope, source: EventSource, centralSeq?: number) => void;
 
 export type RequestAck = PublishAck | UpdateAck | OrderAckAck;
 
@@ -100,4 +116,11 @@ export interface SocketService {
    * calls it from `connect()`; on a started service the relay link reconnects from `source`.
    */
   useCursor(source: CursorSource): void;
+  /** The last central seq received (central's own numbering; never the relay cursor). */
+  readonly centralCursor: Readable<number | null>;
+  /**
+   * Resume central's socket from `source` from now on (`options.centralCursor` at creation); on
+   * a started service the central socket reconnects from it. A kitchen feed calls it.
+   */
+  useCentralCursor(source: CentralCursorSource): void;
 }

@@ -49,10 +49,29 @@ export function createStationView(board: TicketBoard, options: StationViewOption
     }
     if (list.length !== recent.get().length) recent.set(list);
   });
+  // A recallable ticket keeps changing after the bump (expo, another station, the order's
+  // status): its entry follows, so a recall sends the lines' current versions instead of
+  // being answered `stale`; one that is cancelled or leaves the board is no longer offered.
+  const unlisten = board.listen({
+    change(before, after) {
+      const id = (after ?? before)?.order_id;
+      const list = recent.get();
+      if (!list.some((entry) => entry.ticket.order_id === id)) return;
+      const fresh = after ? projectStation(after, stations, includeUnassigned) : null;
+      const keep = fresh?.done && fresh.ticket.order.status !== 'cancelled';
+      recent.set(
+        keep
+          ? list.map((entry) => (entry.ticket.order_id === id ? fresh : entry))
+          : list.filter((entry) => entry.ticket.order_id !== id),
+      );
+    },
+    flush() {},
+  });
   return {
     ...view,
     recent: readonly(recent),
     stop() {
+      unlisten();
       unwatch();
       view.stop();
     },

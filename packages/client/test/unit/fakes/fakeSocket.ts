@@ -7,6 +7,7 @@ import type {
 import { KitchenSyncError } from '../../../src/errors.js';
 import { DISCONNECTED } from '../../../src/socket/socketService.js';
 import type {
+  CentralCursorSource,
   Cursor,
   CursorSource,
   EventSource,
@@ -30,7 +31,9 @@ export class FakeSocket implements SocketService {
   readonly status = writable<SocketStatus>(DISCONNECTED);
   readonly cursor = writable<Cursor>({ since: 0, epoch: null });
   readonly requests: RecordedRequest[] = [];
+  readonly centralCursor = writable<number | null>(null);
   cursorSource: CursorSource | null = null;
+  centralCursorSource: CentralCursorSource | null = null;
   handler: RequestHandler = () => ({ ok: true, seq: this.requests.length, duplicate: false });
   readonly #listeners = new Map<string, Set<(...args: never[]) => void>>();
 
@@ -60,8 +63,12 @@ export class FakeSocket implements SocketService {
     };
   }
 
-  emitEvent(event: EventEnvelope, source: EventSource = 'local'): void {
-    this.#emit('event', event, source);
+  emitEvent(event: EventEnvelope, source: EventSource = 'local', centralSeq?: number): void {
+    this.#emit('event', event, source, centralSeq);
+  }
+
+  emitCentralReset(seq: number | null): void {
+    this.#emit('central:reset', { seq });
   }
 
   emitSnapshot(snapshot: SnapshotMessage, source: EventSource = 'local'): void {
@@ -82,6 +89,10 @@ export class FakeSocket implements SocketService {
 
   useCursor(source: CursorSource): void {
     this.cursorSource = source;
+  }
+
+  useCentralCursor(source: CentralCursorSource): void {
+    this.centralCursorSource = source;
   }
 
   start(): void {}

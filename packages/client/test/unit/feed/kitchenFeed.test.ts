@@ -282,6 +282,29 @@ describe('KitchenFeed persistence', () => {
     expect(socket.cursorSource?.get()).toEqual({ since: 7, epoch: EPOCH });
   });
 
+  it('stores the central seq with the orders it covers, for central mode to resume from', async () => {
+    const feed = openFeed();
+    await feed.ready;
+    expect(socket.centralCursorSource?.get()).toBeNull();
+    const order = makeOrder();
+    // From central: its seq is central's, and the relay cursor does not move.
+    socket.emitEvent({ ...newOrderEvent(order, 1), seq: null }, 'central', 41);
+    await feed.flush();
+    expect(socket.centralCursorSource?.get()).toBe(41);
+    expect(feed.cursor.get()).toEqual({ since: 0, epoch: null });
+    feed.stop();
+
+    const reopenedSocket = new FakeSocket();
+    const reopened = openFeed({ socket: reopenedSocket });
+    await reopened.ready;
+    expect(ids(reopened.orders.get())).toEqual([order.order_id]);
+    expect(reopenedSocket.centralCursorSource?.get()).toBe(41);
+    // Central's log was replaced: its head is lower, and the stored seq follows it down.
+    reopenedSocket.emitCentralReset(3);
+    await reopened.flush();
+    expect(reopened.centralCursor.get()).toBe(3);
+  });
+
   it('without IndexedDB it reports storage on ready and still shows what arrives, in memory', async () => {
     // What Firefox's private mode did: open() throws.
     const blocked = {

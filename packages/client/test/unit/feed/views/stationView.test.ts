@@ -74,6 +74,31 @@ describe('station view', () => {
     expect(grill.recent.get()).toEqual([]);
   });
 
+  it('keeps a recallable ticket current, so its recall sends the lines as they are now', () => {
+    const board = new TicketBoard();
+    const order = kitchenOrder([
+      { station: 'grill', line_id: 'g', status: 'pending' },
+      { station: 'bar', line_id: 'b', status: 'pending' },
+    ]);
+    const grill = createStationView(board, { stations: ['grill'] });
+    board.sync([order]);
+    const bumped = withLines(order, (item) =>
+      item.line_id === 'g' ? { ...item, status: 'ready', version: 2 } : item,
+    );
+    board.sync([bumped]);
+    expect(grill.recent.get()[0]?.lines.map((l) => l.version)).toEqual([2]);
+    // Changed after the bump (here the grill line moves on again, as an expo bump would).
+    board.sync([
+      withLines(bumped, (item) => (item.line_id === 'g' ? { ...item, version: 3 } : item)),
+    ]);
+    expect(numbers(grill.recent.get())).toEqual([order.order_number]);
+    expect(grill.recent.get()[0]?.lines.map((l) => l.version)).toEqual([3]);
+    // Gone from the board (the feed let the finished order go): no longer offered.
+    board.remove(order.order_id);
+    expect(grill.recent.get()).toEqual([]);
+    grill.stop();
+  });
+
   it('does not offer a cancelled or vanished ticket for recall', () => {
     const board = new TicketBoard();
     const a = kitchenOrder([{ station: 'grill' }]);

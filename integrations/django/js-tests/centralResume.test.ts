@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createSocketService,
+  loadOutletSettings,
+  type SocketService,
+  socketOptionsFromSettings,
+} from '@kitchen-sync/client';
+import type { EventEnvelope } from '@kitchen-sync/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { DjangoStack } from './harness/djangoStack.js';
+import { waitFor } from './harness/waitFor.js';
+
+let stack: DjangoStack;
+let service: SocketService | undefined;
+
+beforeAll(async () => {
+  stack = await new DjangoStack().start();
+});
+
+afterAll(async () => {
+  service?.stop();
+  await stack?.stop();
+});
+
+const order = (tenant: number, status = 'pending') => ({
+  order_id: randomUUID(),
+  order_number: `C-${tenant}`,
+  outlet_id: 1,
+  tenant_id: tenant,
+  status,
+});
+
+type CentralOrder = ReturnType<typeof order>;
+
+/** What another central process does while daphne is down: record and broadcast each change. */
+function publishElsewhere(changes: Array<[string, CentralOrder]>): void {
+  const code = [
+    'import json',
+    'from kitchen_sync.events import publish_order_event',
+    `for event_type, data in json.loads(${JSON.stringify(JSON.stringify(changes))}):`,
+    '    publish_order_event(event_type, data)',
+  ].join('\n');
+  stack.python(code);
+}
+
+describe('central mode resumes from its central seq (daphne + Redis + the kitchen_sync consumer)', () => {
+  it('gets every change made while it was away exactly once, in order, then live ones', async () => {
+    const settings = await loadOutletSettings({
+      apiUrl: stack.url,
+      outletId: 1,
+      query: { tenant: 1, device: 'kds-grill' },
+      storage: null,
+    });
+    service = createSocketService({
+      ...socketOptionsFromSettings(settings),
+      WebSocket: (url) => new WebSocket(url) as unknown as globalThis.WebSocket,
+      reconnect: { min: 100, max: 500 },
+    });
+    const got: Array<[string, string | undefined, number | undefined]> = [];
+    service.on('event', (event: EventEnvelope, _source, seq) =>
+      got.push([event.type, event.order_id, seq]),
+    );
+    service.start();
+    await waitFor(() => service?.centralCursor.get() !== null, 10_000, 'caught up');
+
+    // Live, through the checkout view: the frame carries the event's seq in the log.
+    const first = order(1);
+    const response = await fetch(`${stack.url}/api/public/order-groups/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': first.order_id },
+      body: JSON.stringify({ outlet_id: 1, orders: [first] }),
+    });
+    expect(response.status).toBe(201);
+    await waitFor(() => got.length === 1, 10_000, 'the live order');
+    const firstSeq = got[0]?.[2];
+    expect(typeof firstSeq).toBe('number');
+
+    await stack.killDaphne();
+    await waitFor(() => service?.status.get().centralConnected === false, 10_000, 'down');
+    const [a, b, c] = [order(1), order(1), order(1)];
+    publishElsewhere([
+      ['new_order', a],
+      ['new_order', order(2)], // another tenant's: never for this kitchen
+      ['order_updated', { ...first, status: 'preparing' }],
+      ['new_order', b],
+      ['order_cancelled', { ...a, status: 'cancelled' }],
+      ['new_order', c],
+    ]);
+    await stack.startDaphne();
+    await waitFor(() => service?.status.get().centralConnected === true, 15_000, 'reconnect');
+
+    // A live event after the replay: once it is here, anything doubled would have come first.
+    const last = order(1);
+    publishElsewhere([['new_order', last]]);
+    await waitFor(() => got.some(([, id]) => id === last.order_id), 10_000, 'the live order after');
+    expect(got.map(([type, id]) => [type, id])).toEqual([
+      ['new_order', first.order_id],
+      ['new_order', a.order_id],
+      ['order_updated', first.order_id],
+      ['new_order', b.order_id],
+      ['order_cancelled', a.order_id],
+      ['new_order', c.order_id],
+      ['new_order', last.order_id],
+    ]);
+    const seqs = got.map(([, , seq]) => seq as number);
+    expect(seqs.every((seq, i) => i === 0 || seq > (seqs[i - 1] as number))).toBe(true);
+    expect(service.centralCursor.get()).toBe(seqs.at(-1));
+  });
+});

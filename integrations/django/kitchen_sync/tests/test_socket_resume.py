@@ -1,0 +1,196 @@
+"""The outlet socket resumes from ?since=<central seq>: the log's missed events once, in
+order, then live ones, with nothing lost or doubled at the boundary."""
+
+import uuid
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from kitchen_sync import consumers
+from kitchen_sync.consumers import CLOSE_INVALID
+from kitchen_sync.events import abroadcast_order_event, publish_order_event
+from kitchen_sync.models import OutletEvent
+from kitchen_sync.outlet_log import record_event
+from kitchen_sync.tokens import mint_relay_token
+
+from .sockets import next_json, open_live, open_socket, run, socket_path
+
+# transaction=True: the consumer reads the log through database_sync_to_async, which closes
+# a connection that is inside the test's transaction.
+pytestmark = [pytest.mark.usefixtures("in_memory_layer"), pytest.mark.django_db(transaction=True)]
+
+
+def order(tenant=1, outlet=1, status="pending"):
+    return {"order_id": str(uuid.uuid4()), "outlet_id": outlet, "tenant_id": tenant,
+            "status": status}
+
+
+def publish(event_type="new_order", **fields):
+    envelope, seq, _ = publish_order_event(event_type, order(**fields))
+    return envelope["event_id"], seq
+
+
+async def frames_until_caught_up(socket):
+    frames = []
+    while True:
+        frame = await next_json(socket)
+        if frame.get("type") == "caught_up":
+            return frames, frame["seq"]
+        frames.append(frame)
+
+
+def test_a_socket_resumes_with_the_events_it_missed_in_pages(settings):
+    settings.KITCHEN_SYNC = {**settings.KITCHEN_SYNC, "SOCKET_REPLAY_PAGE": 2}
+    missed = [publish() for _ in range(5)]
+
+    async def body():
+        socket = (await open_socket(socket_path(since=missed[0][1])))[0]
+        frames, head = await frames_until_caught_up(socket)
+        assert [(f["data"]["event_id"], f["seq"]) for f in frames] == missed[1:]
+        assert head == missed[-1][1]
+        await socket.disconnect()
+
+    run(body)
+
+
+def test_live_frames_carry_the_seq_the_event_got_in_the_log():
+    async def body():
+        socket, head = await open_live(socket_path())
+        envelope, seq, created = await sync_to_async(publish_order_event)("new_order", order())
+        frame = await next_json(socket)
+        assert created and seq == head + 1
+        assert frame == {"event": "new_order", "data": envelope, "seq": seq}
+        await socket.disconnect()
+
+    run(body)
+
+
+def test_an_event_already_in_the_log_is_not_broadcast_again():
+    async def body():
+        socket, _ = await open_live(socket_path())
+        first = order()
+        envelope, seq, _ = await sync_to_async(publish_order_event)(
+            "new_order", first, event_id="e-1"
+        )
+        again, again_seq, created = await sync_to_async(publish_order_event)(
+            "new_order", first, event_id="e-1"
+        )
+        assert (again_seq, created, again["event_id"]) == (seq, False, "e-1")
+        assert (await next_json(socket))["seq"] == seq
+        assert await socket.receive_nothing(timeout=0.2)
+        await socket.disconnect()
+
+    run(body)
+
+
+def test_events_committed_while_the_socket_catches_up_arrive_once_in_order(monkeypatch):
+    """The race at the boundary: one event commits after the socket joined its group but before
+    it read the log's head (it is in the replay and also arrives live), one after the read
+    (live only). Each is sent once, replay first."""
+    before = publish()
+    racing = {}
+    read_bounds = consumers.log_bounds
+
+    def bounds_with_writers_around(outlet_id):
+        racing["before_read"] = publish()
+        bounds = read_bounds(outlet_id)
+        racing["after_read"] = publish()
+        return bounds
+
+    monkeypatch.setattr(consumers, "log_bounds", bounds_with_writers_around)
+
+    async def body():
+        socket = (await open_socket(socket_path(since=before[1])))[0]
+        frames, head = await frames_until_caught_up(socket)
+        assert [(f["data"]["event_id"], f["seq"]) for f in frames] == [racing["before_read"]]
+        assert head == racing["before_read"][1]
+        live = await next_json(socket)
+        assert (live["data"]["event_id"], live["seq"]) == racing["after_read"]
+        assert await socket.receive_nothing(timeout=0.2)
+        await socket.disconnect()
+
+    run(body)
+
+
+def test_the_replay_keeps_to_the_tokens_tenants_and_to_centrals_own_events():
+    publish(tenant=1)
+    kept = publish(tenant=2)
+    publish(tenant=None)  # outlet-wide: a tenant's socket never gets it live either
+    record_event(  # a relay's upload: the outlet's screens get it from the relay
+        {"event_id": "from-relay", "type": "new_order", "outlet_id": 1, "tenant_id": 2,
+         "order_id": str(uuid.uuid4()), "data": {}},
+        source="relay",
+    )
+    kept_too = publish(tenant=2, status="preparing")
+
+    async def body():
+        token = mint_relay_token(device="kds-2", role="kitchen", outlet=1, tenants=[2])
+        socket = (await open_socket(socket_path(token=token, since=0)))[0]
+        frames, _ = await frames_until_caught_up(socket)
+        assert [(f["data"]["event_id"], f["seq"]) for f in frames] == [kept, kept_too]
+        await socket.disconnect()
+        wide = (await open_socket(socket_path(tenant="1", since=0)))[0]
+        frames, _ = await frames_until_caught_up(wide)
+        assert [f["data"]["tenant_id"] for f in frames] == [1]
+        await wide.disconnect()
+
+    run(body)
+
+
+def test_a_cursor_ahead_of_the_log_gets_a_reset_then_live_events():
+    head = publish()[1]
+
+    async def body():
+        socket = (await open_socket(socket_path(since=head + 10)))[0]
+        assert await next_json(socket) == {"type": "reset", "seq": head}
+        assert await next_json(socket) == {"type": "caught_up", "seq": head}
+        _, seq, _ = await sync_to_async(publish_order_event)("new_order", order())
+        assert (await next_json(socket))["seq"] == seq
+        await socket.disconnect()
+
+    run(body)
+
+
+def test_a_cursor_the_pruned_log_no_longer_reaches_gets_a_reset():
+    seqs = [publish()[1] for _ in range(4)]
+    OutletEvent.objects.filter(seq__lte=seqs[1]).delete()
+
+    async def body():
+        socket = (await open_socket(socket_path(since=seqs[0] - 1)))[0]
+        assert await next_json(socket) == {"type": "reset", "seq": seqs[-1]}
+        await socket.disconnect()
+        # Right below what is left: nothing was pruned away from this cursor.
+        socket = (await open_socket(socket_path(since=seqs[1])))[0]
+        frames, _ = await frames_until_caught_up(socket)
+        assert [f["seq"] for f in frames] == seqs[2:]
+        await socket.disconnect()
+
+    run(body)
+
+
+def test_an_event_broadcast_without_the_log_has_no_seq_and_is_forwarded():
+    async def body():
+        socket, _ = await open_live(socket_path(since=0))
+        sent = await abroadcast_order_event("new_order", order())
+        assert await next_json(socket) == {"event": "new_order", "data": sent}
+        await socket.disconnect()
+
+    run(body)
+
+
+@pytest.mark.parametrize("since", ["abc", "-1", "1.5", "1e3", "9" * 19])
+def test_a_bad_cursor_is_answered_with_an_error_and_close_code(since):
+    async def body():
+        socket, connected, _ = await open_socket(socket_path(since=since))
+        assert connected
+        assert await next_json(socket) == {
+            "type": "error",
+            "code": "invalid_payload",
+            "message": "since must be a non-negative integer",
+        }
+        assert await socket.receive_output() == {"type": "websocket.close", "code": CLOSE_INVALID}
+        # The server is unharmed: the next socket resumes normally.
+        good, _ = await open_live(socket_path(since=0))
+        await good.disconnect()
+
+    run(body)

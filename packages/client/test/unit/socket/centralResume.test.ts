@@ -1,0 +1,167 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CentralReset } from '../../../src/socket/types.js';
+import { FakeWebSocket, resetFakes, socketServices } from './fakes.js';
+
+const services = socketServices({
+  centralWsUrl: 'ws://central.test/ws/outlet/1/?token=t0k',
+  WebSocket: (url) => FakeWebSocket.factory(url),
+  reconnect: { min: 1_000, max: 1_000, factor: 1, jitter: 0 },
+});
+
+/** A frame as the Django consumer sends it: the envelope in `data`, the log's seq beside it. */
+function frame(seq: number | undefined, eventId = `e-${seq}`, orderId = `o-${seq}`) {
+  return {
+    event: 'new_order',
+    data: {
+      event_id: eventId,
+      type: 'new_order',
+      outlet_id: 1,
+      tenant_id: null,
+      order_id: orderId,
+      data: { order_id: orderId, status: 'pending' },
+      ts: '2026-01-01T00:00:00Z',
+    },
+    ...(seq === undefined ? {} : { seq }),
+  };
+}
+
+function sinceOf(ws: FakeWebSocket): string | null {
+  return new URL(ws.url).searchParams.get('since');
+}
+
+/** A started service with its central socket open; records dispatched event ids and seqs. */
+function openCentral(overrides = {}) {
+  const s = services.make(overrides);
+  const got: Array<[string, number | undefined]> = [];
+  s.on('event', (e, _source, seq) => got.push([e.event_id, seq]));
+  s.start();
+  FakeWebSocket.latest().serverOpen();
+  return { s, got };
+}
+
+async function reconnect(): Promise<FakeWebSocket> {
+  FakeWebSocket.latest().serverClose();
+  await vi.advanceTimersByTimeAsync(1_000);
+  const ws = FakeWebSocket.latest();
+  ws.serverOpen();
+  return ws;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 0 });
+  resetFakes();
+});
+
+afterEach(() => {
+  services.stop();
+  vi.useRealTimers();
+});
+
+describe('central socket resume', () => {
+  it('starts live, then resumes after the head central reported and the last seq it got', async () => {
+    const { s, got } = openCentral();
+    expect(sinceOf(FakeWebSocket.latest())).toBeNull();
+    FakeWebSocket.latest().serverSend({ type: 'caught_up', seq: 40 });
+    expect(s.centralCursor.get()).toBe(40);
+
+    let ws = await reconnect();
+    expect(sinceOf(ws)).toBe('40');
+    expect(new URL(ws.url).searchParams.get('token')).toBe('t0k');
+    ws.serverSend(frame(41));
+    ws.serverSend(frame(42));
+    ws.serverSend({ type: 'caught_up', seq: 42 });
+    expect(got).toEqual([
+      ['e-41', 41],
+      ['e-42', 42],
+    ]);
+
+    ws = await reconnect();
+    expect(sinceOf(ws)).toBe('42');
+    // Central events never move the relay cursor.
+    expect(s.cursor.get()).toEqual({ since: 0, epoch: null });
+  });
+
+  it('drops a seq it already dispatched, even under another event id', () => {
+    const { s, got } = openCentral();
+    const ws = FakeWebSocket.latest();
+    ws.serverSend(frame(7));
+    ws.serverSend(frame(7, 'e-other', 'o-other'));
+    ws.serverSend(frame(8));
+    expect(got.map(([id]) => id)).toEqual(['e-7', 'e-8']);
+    expect(s.centralCursor.get()).toBe(8);
+  });
+
+  it('moves the central cursor for a seq whose copy came from the relay first', () => {
+    const { s, got } = openCentral();
+    const ws = FakeWebSocket.latest();
+    ws.serverSend(frame(undefined, 'e-shared', 'o-1'));
+    ws.serverSend(frame(9, 'e-shared', 'o-1'));
+    expect(got).toEqual([['e-shared', undefined]]);
+    expect(s.centralCursor.get()).toBe(9);
+  });
+
+  it('dispatches events without a seq and leaves the central cursor where it was', async () => {
+    const { s, got } = openCentral();
+    const ws = FakeWebSocket.latest();
+    ws.serverSend({ type: 'caught_up', seq: 3 });
+    ws.serverSend(frame(undefined, 'e-a', 'o-a'));
+    ws.serverSend(frame(undefined, 'e-b', 'o-b'));
+    expect(got.map(([id]) => id)).toEqual(['e-a', 'e-b']);
+    expect(s.centralCursor.get()).toBe(3);
+    expect(sinceOf(await reconnect())).toBe('3');
+  });
+
+  it('on reset tells the app, takes central head and forgets the seqs it saw', async () => {
+    const { s, got } = openCentral();
+    const resets: CentralReset[] = [];
+    s.on('central:reset', (reset) => resets.push(reset));
+    FakeWebSocket.latest().serverSend(frame(50));
+    const ws = await reconnect();
+    expect(sinceOf(ws)).toBe('50');
+    ws.serverSend({ type: 'reset', seq: 2 });
+    ws.serverSend({ type: 'caught_up', seq: 2 });
+    expect(resets).toEqual([{ seq: 2 }]);
+    expect(s.centralCursor.get()).toBe(2);
+    // A new log numbers from 1 again: its seq 50 is another event.
+    ws.serverSend(frame(50, 'e-new-50', 'o-new'));
+    expect(got.map(([id]) => id)).toEqual(['e-50', 'e-new-50']);
+  });
+
+  it('forgets a cursor central refused, so the retry does not send it again', async () => {
+    const { s } = openCentral({ centralCursor: { get: () => null } });
+    const resets: CentralReset[] = [];
+    s.on('central:reset', (reset) => resets.push(reset));
+    FakeWebSocket.latest().serverSend(frame(5));
+    const ws = await reconnect();
+    ws.serverSend({
+      type: 'error',
+      code: 'invalid_payload',
+      message: 'since must be a non-negative integer',
+    });
+    expect(resets).toEqual([{ seq: null }]);
+    ws.serverClose();
+    expect(s.status.get().error?.code).toBe('invalid_payload');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(sinceOf(FakeWebSocket.latest())).toBeNull();
+  });
+
+  it('reads the central cursor source at every connect and reconnects when it changes', async () => {
+    let stored: number | null = 12;
+    const { s, got } = openCentral({ centralCursor: { get: () => stored } });
+    expect(sinceOf(FakeWebSocket.latest())).toBe('12');
+    FakeWebSocket.latest().serverSend(frame(13));
+    // The store has not written 13 yet: the resume asks again and the copy is dropped.
+    let ws = await reconnect();
+    expect(sinceOf(ws)).toBe('12');
+    ws.serverSend(frame(13));
+    expect(got).toEqual([['e-13', 13]]);
+
+    stored = 30;
+    const before = FakeWebSocket.instances.length;
+    s.useCentralCursor({ get: () => 20 });
+    expect(FakeWebSocket.instances.length).toBe(before + 1);
+    ws = FakeWebSocket.latest();
+    expect(sinceOf(ws)).toBe('20');
+    expect(s.centralCursor.get()).toBe(20);
+  });
+});
