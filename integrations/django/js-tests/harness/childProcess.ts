@@ -7,17 +7,10 @@ export class Child {
   #output = '';
   #running = true;
 
-  constructor(
-    command: string,
-    args: string[],
-    env: Record<string, string>,
-    cwd?: string,
-    user: { uid?: number; gid?: number } = {},
-  ) {
+  constructor(command: string, args: string[], env: Record<string, string>, cwd?: string) {
     this.child = spawn(command, args, {
       env: { ...process.env, ...env },
       cwd,
-      ...user,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (d) => this.#keep(d));

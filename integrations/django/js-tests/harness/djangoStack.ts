@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../../../test-support/ports.js';
+import { type PostgresServer, startPostgres } from '../../../../test-support/postgres.js';
 import { Child } from './childProcess.js';
 import { waitForHttp } from './ports.js';
-import { Postgres } from './postgres.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const PROJECT_DIR = join(PACKAGE_DIR, 'testproject');
@@ -33,7 +33,7 @@ export class DjangoStack {
   relayUrl: string;
   readonly database: 'sqlite' | 'postgres';
   readonly #extraEnv: Record<string, string>;
-  #postgres: Postgres | null = null;
+  #postgres: PostgresServer | null = null;
   #redis: Child | null = null;
   #daphne: Child | null = null;
   #port = 0;
@@ -86,8 +86,7 @@ export class DjangoStack {
 
   async #startAll(): Promise<void> {
     if (this.database === 'postgres') {
-      this.#postgres = new Postgres();
-      await this.#postgres.start();
+      this.#postgres = await startPostgres();
     }
     this.#redisPort = await freePort();
     const redisDir = join(this.dir, 'redis');
