@@ -1,10 +1,10 @@
 // Both ways to central at once, with the real kiosk page on Django + PostgreSQL: the page's
-// service worker queues each checkout for central while central is down, and the relay,
-// which got the same orders from the page's outbox, uploads them with the kitchen's work.
-// One tablet is reset (its browser storage gone) before central returns; the other keeps its
-// queue and replays it when its kiosk opens again, mostly after the uplink delivered (its
-// worker also retries on its own, so a checkout may come first): central holds every order
-// once, with the kitchen's final status.
+// service worker queues each checkout for central while central is unreachable, and the
+// relay, which got the same orders from the page's outbox, uploads them with the kitchen's
+// work. Each tablet and the relay reach central through a gate of their own, so the test
+// decides who gets through first: tablet B's worker before the uplink, tablet A's after
+// it, and tablet C is reset (its browser storage gone) before central is back at all.
+// Central holds every order once, with the kitchen's final status.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import {
 import { type PageServer, servePage } from './harness/pages';
 import { RelayProcess } from './harness/relayProcess';
 import { kioskReady, placeOrder, waitForText } from './harness/screens';
+import { startTcpGate, type TcpGate } from './harness/tcpGate';
 
 // Checkouts per tablet, two orders each (two tenants' products).
 const CHECKOUTS = Number(process.env.KS_BOTH_PATHS_CHECKOUTS ?? 3);
@@ -58,7 +59,7 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number, what:
   }
 }
 
-test('the service worker and the relay uplink deliver the same orders: central books each once, with its final status', async () => {
+test('the service worker and the relay uplink deliver the same orders, in either order: central books each once, with its final status', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ks-e2e-both-paths-'));
   cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
   const relayPort = await freePort();
@@ -81,6 +82,13 @@ test('the service worker and the relay uplink deliver the same orders: central b
     }),
   );
   stack.manage(['load_demo_menu', menuFile]);
+  const centralPort = Number(new URL(stack.url).port);
+  const gate = async (): Promise<TcpGate> => {
+    const opened = await startTcpGate(centralPort);
+    cleanup.push(() => opened.close());
+    return opened;
+  };
+  const relayGate = await gate();
   const relayDir = join(dir, 'relay');
   mkdirSync(relayDir);
   const relay = new RelayProcess({
@@ -89,7 +97,7 @@ test('the service worker and the relay uplink deliver the same orders: central b
     port: relayPort,
     cliArgs: [
       '--central-url',
-      stack.url,
+      relayGate.url,
       '--central-token-file',
       await stack.writeRelayCredentialFile(1),
     ],
@@ -101,34 +109,35 @@ test('the service worker and the relay uplink deliver the same orders: central b
   const browser: Browser = await launchChromium();
   cleanup.push(() => browser.close());
 
-  const kioskUrl = `${kiosk.url}/?central=${encodeURIComponent(stack.url)}`;
-  const tablet = async (): Promise<[BrowserContext, Page]> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    await page.goto(kioskUrl);
+  const tablet = async (products: number[]) => {
+    const centralGate = await gate();
+    const url = `${kiosk.url}/?central=${encodeURIComponent(centralGate.url)}`;
+    const context: BrowserContext = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+    });
+    const page: Page = await context.newPage();
+    await page.goto(url);
     await kioskReady(page);
     await waitForText(page, 'network-mode', ['online']);
-    return [context, page];
+    return { gate: centralGate, context, page, products, orderIds: [] as string[] };
   };
-  const [keptContext, kept] = await tablet();
-  const [wipedContext, wiped] = await tablet();
+  // A's and B's checkouts are two orders each (two tenants), C's too.
+  const a = await tablet([101, 201]);
+  const b = await tablet([205, 301]);
+  const c = await tablet([102, 302]);
+  const tablets = [a, b, c];
 
-  await stack.killDaphne();
-  await waitForText(kept, 'network-mode', ['local']);
-  await waitForText(wiped, 'network-mode', ['local']);
-  const keptIds: string[] = [];
-  const wipedIds: string[] = [];
+  for (const shut of [relayGate, ...tablets.map((t) => t.gate)]) shut.shut();
+  for (const t of tablets) await waitForText(t.page, 'network-mode', ['local']);
   for (let i = 0; i < CHECKOUTS; i++) {
-    keptIds.push(...(await placeOrder(kept, [101, 201])));
-    wipedIds.push(...(await placeOrder(wiped, [205, 301])));
+    for (const t of tablets) t.orderIds.push(...(await placeOrder(t.page, t.products)));
   }
   // The relay has every order; each tablet's worker holds every checkout for central.
-  for (const page of [kept, wiped]) {
-    await waitForText(page, 'pending-count', ['0']);
-    await waitForText(page, 'central-queue', [String(CHECKOUTS)]);
+  for (const t of tablets) {
+    expect(t.orderIds).toHaveLength(2 * CHECKOUTS);
+    await waitForText(t.page, 'pending-count', ['0']);
+    await waitForText(t.page, 'central-queue', [String(CHECKOUTS)]);
   }
-  expect(keptIds).toHaveLength(2 * CHECKOUTS);
-  expect(wipedIds).toHaveLength(2 * CHECKOUTS);
 
   const kitchenToken = await signToken(
     RELAY_SECRET,
@@ -136,17 +145,26 @@ test('the service worker and the relay uplink deliver the same orders: central b
     '1h',
   );
   const expected = new Map<string, OrderStatus>();
-  for (const [index, orderId] of [...keptIds, ...wipedIds].entries()) {
+  for (const [index, orderId] of tablets.flatMap((t) => t.orderIds).entries()) {
     for (const status of pathOf(index))
       await kitchenUpdate(relayUrl, kitchenToken, orderId, status);
     expected.set(orderId, pathOf(index).at(-1)!);
   }
+  const statuses = async () =>
+    new Map((await stack.control<{ orders: Array<[string, string]> }>('order-statuses/')).orders);
+  const checkouts = async () => (await stack.control<{ count: number }>('checkouts/')).count;
 
-  // One tablet is reset: its queue is gone with its storage. The other's tab closes, so its
-  // worker replays when the kiosk opens again (or at its own retry), mostly after the uplink.
-  await wipedContext.close();
-  await kept.close();
-  await stack.startDaphne();
+  // C is reset: its queue is gone with its storage; only the relay still has its orders.
+  await c.context.close();
+
+  // B's worker first: central books B's checkouts as they were taken, pending.
+  b.gate.open();
+  await waitForText(b.page, 'central-queue', ['0'], 30_000);
+  expect(await checkouts()).toBe(CHECKOUTS);
+  expect(await statuses()).toEqual(new Map(b.orderIds.map((id) => [id, 'pending'])));
+
+  // Then the uplink: every order, B's moved on to the kitchen's final status, C's and A's new.
+  relayGate.open();
   await until(
     async () => {
       const health = (await (await fetch(`${relayUrl}/health`)).json()) as { bridge: BridgeHealth };
@@ -155,23 +173,13 @@ test('the service worker and the relay uplink deliver the same orders: central b
     20_000,
     'the uplink to drain',
   );
-  const afterUplink = await stack.control<{ orders: Array<[string, string]> }>('order-statuses/');
-  expect(new Map(afterUplink.orders)).toEqual(expected);
-  expect(afterUplink.orders).toHaveLength(expected.size);
-  const checkouts = () => stack.control<{ count: number }>('checkouts/');
+  expect(await statuses()).toEqual(expected);
 
-  const replayedBefore = (await checkouts()).count;
-  const reopened = await keptContext.newPage();
-  await reopened.goto(kioskUrl);
-  await kioskReady(reopened);
-  await waitForText(reopened, 'central-queue', ['0'], 30_000);
-  // The worker's checkouts did reach central (not dropped as refused)...
-  expect(await checkouts()).toEqual({ count: CHECKOUTS });
-  console.info(
-    `both paths: ${replayedBefore} of ${CHECKOUTS} checkouts replayed before the uplink drained`,
-  );
-  const afterReplay = await stack.control<{ orders: Array<[string, string]> }>('order-statuses/');
-  expect(afterReplay.orders).toHaveLength(expected.size);
-  // A replayed checkout is a pending order central already has: it changes nothing.
-  expect(new Map(afterReplay.orders)).toEqual(expected);
+  // A's worker last: its checkouts are orders central already has; they change nothing.
+  a.gate.open();
+  await waitForText(a.page, 'central-queue', ['0'], 30_000);
+  expect(await checkouts()).toBe(2 * CHECKOUTS);
+  const rows = (await stack.control<{ orders: Array<[string, string]> }>('order-statuses/')).orders;
+  expect(rows).toHaveLength(expected.size);
+  expect(new Map(rows)).toEqual(expected);
 }, 180_000);
