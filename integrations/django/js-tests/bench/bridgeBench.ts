@@ -6,6 +6,9 @@
 // (b) p99 publish→kitchen at BENCH_RATE orders/s (the relay bench's open-loop load generator,
 //     POS and kitchen sockets) on a relay without a bridge, then on one whose uplink is
 //     draining a backlog of the same size the whole time. Target: ≤ 1.2× the first.
+// (c) The same as (b) with paceCentral.mjs for central: it confirms each batch after the time
+//     the real central took for one in (a) and does nothing else, so the uplink runs at the
+//     same pace while central's CPU is not on the two cores: the relay's own share of (b).
 // BENCH_QUICK=1 is a small smoke run (1,000 events, 5 POS, 10 kitchens, 3 s), written to
 // results/bridge-quick.json; its figures judge nothing.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,9 +20,13 @@ import type { BridgeHealth } from '@kitchen-sync/protocol';
 import { LoadGenerator, type PhaseResult } from '../../../../packages/relay/bench/loadGenerator.js';
 import { type RelayProcess, startRelay } from '../../../../packages/relay/bench/relayProcess.js';
 import { toResultsJson } from '../../../../packages/relay/bench/resultsJson.js';
+import { freePort } from '../../../../test-support/ports.js';
+import { Child } from '../harness/childProcess.js';
 import { DjangoStack, RELAY_SECRET } from '../harness/djangoStack.js';
+import { waitFor } from '../harness/waitFor.js';
 
 const env = process.env;
+const PACE_CENTRAL = fileURLToPath(new URL('./paceCentral.mjs', import.meta.url));
 const num = (value: string | undefined, fallback: number) => {
   const n = Number(value);
   return value && Number.isFinite(n) && n > 0 ? n : fallback;
@@ -48,6 +55,8 @@ const shape = {
   tenantId: 1,
 };
 const drain = { drainStallMs: 2_000, drainMaxMs: 30_000 };
+/** The relay's upload batch (its default). */
+const BATCH = 200;
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 async function bridgeHealth(relay: RelayProcess): Promise<BridgeHealth> {
@@ -94,6 +103,32 @@ function phaseFigures(result: PhaseResult) {
     relay_cpu_ms_per_1k_orders: result.relay_cpu_ms_per_1k_orders,
     generator_send_lag_p99_ms: result.generator_send_lag_ms.p99,
     loadavg: result.loadavg,
+  };
+}
+
+/** (b) on a relay whose uplink starts draining a fresh backlog as the load begins. */
+async function loadWhileDraining(
+  relay: RelayProcess,
+  generator: LoadGenerator,
+  centralDown: () => Promise<unknown>,
+  centralUp: () => Promise<unknown>,
+) {
+  await centralDown();
+  await fillBacklog(generator, config.backlogEvents);
+  await centralUp();
+  const before = (await bridgeHealth(relay)).pendingEvents;
+  await poll(
+    () => bridgeHealth(relay),
+    (h) => h.pendingEvents < before,
+    config.drainTimeoutMs,
+  );
+  const result = await steady(generator);
+  const after = await bridgeHealth(relay);
+  return {
+    ...phaseFigures(result),
+    pending_events_at_start: before,
+    // Above zero: the uplink was still draining when the phase ended.
+    pending_events_at_end: after.pendingEvents,
   };
 }
 
@@ -150,30 +185,42 @@ try {
     };
 
     // (b) The same backlog again; the load runs while the uplink drains it.
-    await stack.killDaphne();
-    await fillBacklog(generator, config.backlogEvents);
-    await stack.startDaphne();
-    const before = (await bridgeHealth(relay)).pendingEvents;
-    await poll(
-      () => bridgeHealth(relay),
-      (h) => h.pendingEvents < before,
-      config.drainTimeoutMs,
+    const withBridge = await loadWhileDraining(
+      relay,
+      generator,
+      () => stack.killDaphne(),
+      () => stack.startDaphne(),
     );
-    const result = await steady(generator);
-    const after = await bridgeHealth(relay);
-    return {
-      upload: uploadFigures,
-      withBridge: {
-        ...phaseFigures(result),
-        pending_events_at_start: before,
-        // Above zero: the uplink was still draining when the phase ended.
-        pending_events_at_end: after.pendingEvents,
-      },
-    };
+    return { upload: uploadFigures, withBridge };
   });
+
+  // (c) Central's pace without central's CPU: nothing listens on its port until the backlog
+  // is in; then paceCentral confirms a batch every `msPerBatch`.
+  const msPerBatch = Math.round((BATCH / upload.events_per_s) * 1000);
+  const pacePort = await freePort();
+  let pace: Child | null = null;
+  const paced = await withRelay(
+    ['--central-url', `http://127.0.0.1:${pacePort}`, '--central-token-file', tokenFile],
+    (relay, generator) =>
+      loadWhileDraining(
+        relay,
+        generator,
+        async () => undefined,
+        async () => {
+          pace = new Child(
+            process.execPath,
+            [PACE_CENTRAL, String(msPerBatch), String(pacePort)],
+            {},
+          );
+          const started = pace;
+          await waitFor(() => started.output.includes('listening on'), 10_000, 'paceCentral');
+        },
+      ),
+  ).finally(() => (pace as Child | null)?.stop());
 
   const base = phaseFigures(withoutBridge);
   const ratio = round(withBridge.p99_publish_to_kitchen_ms / base.p99_publish_to_kitchen_ms);
+  const pacedRatio = round(paced.p99_publish_to_kitchen_ms / base.p99_publish_to_kitchen_ms);
   const report = {
     date: new Date().toISOString(),
     quick,
@@ -193,6 +240,8 @@ try {
       p99_ratio: ratio,
       target_ratio: 1.2,
       within_target: ratio <= 1.2,
+      uplink_draining_paced_central: { ms_per_batch: msPerBatch, ...paced },
+      paced_p99_ratio: pacedRatio,
     },
   };
   console.log(JSON.stringify(report, null, 2));
