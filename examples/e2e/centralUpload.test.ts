@@ -48,7 +48,7 @@ async function waitForUploadText(page: Page, pattern: RegExp): Promise<string> {
   return (await handle.jsonValue()) as string;
 }
 
-test('kiosk and kitchen say how many events central has not got yet, then that all are uploaded', async () => {
+test('kiosk and kitchen say how many events central has not got yet, that all are uploaded, and since when central is unreachable', async () => {
   const d = demo();
   const [kitchen, kiosk] = await openScreens(d, 1);
   await waitForUploadText(kiosk, /^central: unreachable · all uploaded$/);
@@ -66,4 +66,12 @@ test('kiosk and kitchen say how many events central has not got yet, then that a
   await waitForUploadText(kiosk, /^central: all uploaded$/);
   await waitForUploadText(kitchen, /^central: all uploaded$/);
   expect(upload.received.size).toBeGreaterThanOrEqual(1);
+
+  // Down again after a success: the line says since when.
+  upload.up = false;
+  await placeOrder(kiosk, [202]);
+  await waitForUploadText(
+    kitchen,
+    /^central: unreachable since \d{1,2}[:.]\d{2}( [AP]M)? · \d+ events? not yet uploaded$/,
+  );
 });
