@@ -65,7 +65,8 @@ describe('sync:bridge on the socket', () => {
     });
     const otherOutlet = await connected(relay.url, { token: await tokenFor('pos', { outlet: 2 }) });
     expect(bridgeMessages(pos)[0]).toMatchObject({ pending_events: 0, last_success_at: null });
-    expect(bridgeMessages(scoped)).toHaveLength(1);
+    // At connect, as for the POS (a tenant-scoped kitchen of the outlet gets it too).
+    expect(bridgeMessages(scoped)[0]).toMatchObject({ pending_events: 0 });
 
     await pos.waitFor(() =>
       bridgeMessages(pos).some((m) => m.last_error_code === 'central_unreachable'),
@@ -80,10 +81,9 @@ describe('sync:bridge on the socket', () => {
     const during = bridgeMessages(pos).filter((m) => m.pending_events > 0);
     // 30 commits while central is away: one message a second at most, not one per commit.
     expect(during.length).toBeLessThanOrEqual(Math.ceil(burstMs / 1_000) + 1);
-    expect(during.at(-1)).toMatchObject({
-      state: 'backoff',
-      last_error_code: 'central_unreachable',
-    });
+    // Between retries or in one (which says `uploading` until it fails again).
+    expect(['backoff', 'uploading']).toContain(during.at(-1)?.state);
+    expect(during.at(-1)?.last_error_code).toBe('central_unreachable');
 
     central.up = true;
     await pos.waitFor(() => bridgeMessages(pos).at(-1)?.state === 'synced', 5_000);
