@@ -6,6 +6,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createTokenVerifier } from './auth/tokens.js';
 import { registerBridgeMetrics } from './bridge/bridgeMetrics.js';
+import {
+  type BridgeAnnouncer,
+  bridgeStatusOf,
+  createBridgeAnnouncer,
+} from './bridge/bridgeStatus.js';
 import { createDownlink } from './bridge/downlink.js';
 import { createUplink, type Uplink } from './bridge/uplink.js';
 import { type ClusterNode, type ClusterOptions, createClusterNode } from './cluster/clusterNode.js';
@@ -277,6 +282,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
 
   const storage = createStorageHealth(now);
   let holds: HoldTimers | undefined;
+  let announcer: BridgeAnnouncer | null = null;
   const onCommitted = (events: StoredEvent[]) => {
     storage.committed();
     const outlets = new Set<string>();
@@ -288,6 +294,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     if (cluster) cluster.committed(events);
     else live.publish(events);
     uplink?.notify();
+    announcer?.changed();
     holds?.observe(events);
     // Count-based retention runs as the log grows, with slack so it is not every tick.
     for (const outlet of outlets) {
@@ -309,6 +316,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         ...(options.central.backoff ? { backoff: options.central.backoff } : {}),
         ...(options.central.batchSize ? { batchSize: options.central.batchSize } : {}),
         onUploaded: (count) => uploaded?.inc(count),
+        onChange: () => announcer?.changed(),
       })
     : null;
   const uploaded = uplink ? registerBridgeMetrics(metrics.registry, uplink) : null;
@@ -413,7 +421,23 @@ export function createRelay(options: RelayOptions = {}): Relay {
           refuseNew: () => drain.draining,
         }
       : {}),
+    ...(uplink && options.central
+      ? {
+          bridge: { outlet: options.central.outlet, status: () => bridgeStatusOf(uplink.health()) },
+        }
+      : {}),
   });
+  announcer = uplink
+    ? createBridgeAnnouncer({
+        status: () => bridgeStatusOf(uplink.health()),
+        send: (message) => sockets.announceBridge(message),
+        now,
+        timers: {
+          setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+          clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+        },
+      })
+    : null;
   for (const role of ['pos', 'kitchen', 'monitor', 'admin']) metrics.connections.set({ role }, 0);
   const startedMs = now();
   const routes = registerHttpRoutes(app, {
@@ -536,6 +560,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     closing ??= (async () => {
       if (pruneTimer) clearInterval(pruneTimer);
       uplink?.stop();
+      announcer?.stop();
       downlink?.stop();
       if (holdTimer) clearInterval(holdTimer);
       tls?.close();
