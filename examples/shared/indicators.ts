@@ -59,6 +59,22 @@ export function showConnectionStatus(
   cause.title = status.error ? `Support code: ${status.error.code}` : '';
 }
 
+/**
+ * What the relay says about its upload to central: the outlet's log must reach central
+ * (reports, the guests' order pages) even when no tablet still holds the orders.
+ */
+export function showBridgeStatus(element: HTMLElement, bridge: SocketStatus['bridge']): void {
+  element.hidden = !bridge;
+  if (!bridge) return;
+  const n = bridge.pending_events;
+  const pending = n ? `${n} event${n === 1 ? '' : 's'} not yet uploaded` : 'all uploaded';
+  const since = bridge.last_success_at
+    ? ` since ${new Date(bridge.last_success_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`
+    : '';
+  element.textContent = `central: ${bridge.last_error_code ? `unreachable${since} · ` : ''}${pending}`;
+  element.title = bridge.last_error_code ? `Support code: ${bridge.last_error_code}` : '';
+}
+
 export function showNetworkMode(element: HTMLElement, mode: NetworkMode): void {
   badge(element, mode, NETWORK_LABELS[mode], mode);
 }

@@ -26,10 +26,15 @@ export class Demo {
   readonly pages: Page[] = [];
   readonly #pagesDir: string;
 
-  constructor(pagesDir: string) {
+  /** `relayArgs`: run the relay CLI with these flags instead of the reference script. */
+  constructor(pagesDir: string, relayArgs?: string[]) {
     this.#pagesDir = pagesDir;
     this.#dataDir = mkdtempSync(join(tmpdir(), 'ks-e2e-relay-'));
-    this.relay = new RelayProcess({ dataDir: this.#dataDir, secret: SECRET });
+    this.relay = new RelayProcess({
+      dataDir: this.#dataDir,
+      secret: SECRET,
+      ...(relayArgs ? { cliArgs: relayArgs } : {}),
+    });
   }
 
   async start(): Promise<void> {

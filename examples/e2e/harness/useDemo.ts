@@ -4,10 +4,10 @@ import { Demo } from './demo';
 import { RESULTS_DIR, screenshot } from './screens';
 
 /** A fresh demo per test; on failure every open screen is saved under e2e/test-results/. */
-export function useDemo(): () => Demo {
+export function useDemo(relayArgs?: () => string[]): () => Demo {
   let demo: Demo | undefined;
   beforeEach(async () => {
-    demo = new Demo(inject('pagesDir'));
+    demo = new Demo(inject('pagesDir'), relayArgs?.());
     await demo.start();
   });
   afterEach(async (context) => {

@@ -5,7 +5,12 @@ import { createMasterDataService } from '@kitchen-sync/client/master-data';
 import { createOrderOutbox } from '@kitchen-sync/client/outbox';
 import type { OrderStatus } from '@kitchen-sync/protocol';
 import { readDemoConfig } from '../../shared/demoConfig';
-import { rupiah, showConnectionStatus, showNetworkMode } from '../../shared/indicators';
+import {
+  rupiah,
+  showBridgeStatus,
+  showConnectionStatus,
+  showNetworkMode,
+} from '../../shared/indicators';
 import { $, loadOutlet, trackBarHeight, watchNetwork } from '../../shared/pageSetup';
 import { registerWorker } from '../../shared/serviceWorker';
 import { Cart, lineTotal } from './cart';
@@ -37,9 +42,10 @@ const tenantNames = new Map(tenants.map((t) => [String(t.id), t.name]));
 
 $('#outlet-name').textContent = settings.name ?? `Outlet ${config.outletId}`;
 
-socket.status.subscribe((status) =>
-  showConnectionStatus($('#connection-badge'), $('#connection-cause'), status),
-);
+socket.status.subscribe((status) => {
+  showConnectionStatus($('#connection-badge'), $('#connection-cause'), status);
+  showBridgeStatus($('#central-upload'), status.bridge);
+});
 outbox.pending.subscribe((pending) => {
   $('[data-testid="pending-count"]').textContent = String(pending.length);
 });

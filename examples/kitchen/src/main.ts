@@ -19,7 +19,7 @@ import {
 import { createOrderOutbox, type OrderOutbox } from '@kitchen-sync/client/outbox';
 import type { OrderStatus } from '@kitchen-sync/protocol';
 import { readDemoConfig } from '../../shared/demoConfig';
-import { showConnectionStatus, showNetworkMode } from '../../shared/indicators';
+import { showBridgeStatus, showConnectionStatus, showNetworkMode } from '../../shared/indicators';
 import { $, loadOutlet, trackBarHeight, watchNetwork } from '../../shared/pageSetup';
 import { registerWorker } from '../../shared/serviceWorker';
 import { AgeWatch } from './ageWatch';
@@ -127,9 +127,10 @@ async function startKitchen(tenant: string): Promise<void> {
   counts.subscribe((list) => renderAllDay($('#all-day'), list));
   board.connect(feed.orders);
 
-  socket.status.subscribe((status) =>
-    showConnectionStatus($('#connection-badge'), $('#connection-cause'), status),
-  );
+  socket.status.subscribe((status) => {
+    showConnectionStatus($('#connection-badge'), $('#connection-cause'), status);
+    showBridgeStatus($('#central-upload'), status.bridge);
+  });
   network.subscribe((networkMode) => showNetworkMode($('#network-badge'), networkMode));
   $('#enable-alerts').addEventListener('click', async () => {
     await alerts.unlock();

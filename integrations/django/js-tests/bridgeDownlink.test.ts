@@ -19,7 +19,7 @@ const relays: Child[] = [];
 const sockets: Socket[] = [];
 
 beforeAll(async () => {
-  stack = await new DjangoStack().start();
+  stack = await new DjangoStack({ database: 'postgres' }).start();
   secretFile = stack.writeSecretFile();
   tokenFile = await stack.writeRelayCredentialFile(1);
   dataDir = join(stack.dir, 'relay');

@@ -78,6 +78,8 @@ export const SOCKET_EVENTS = {
   EVENT: 'event',
   SNAPSHOT: 'sync:snapshot',
   CAUGHT_UP: 'sync:caught_up',
+  /** The relay's uplink to central (relays with `--central-url` only); older clients ignore it. */
+  BRIDGE: 'sync:bridge',
 } as const;
 
 /** v1.1 commands (client → relay), apart from SOCKET_EVENTS for the same reason. */

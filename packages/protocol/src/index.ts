@@ -47,6 +47,7 @@ export {
 export { lineIdAt } from './lineIds.js';
 export type {
   BridgeHealth,
+  BridgeStatusMessage,
   CaughtUpMessage,
   ConnectedClient,
   EventsResponse,

@@ -72,6 +72,19 @@ export interface CaughtUpMessage {
   epoch: string;
 }
 
+/**
+ * `sync:bridge`: how far central is behind the relay's log, for the outlet's screens. Sent at
+ * connect and when it changes (at most once a second), only by a relay with an uplink and
+ * only to its outlet's clients. `last_success_at` tells since when central is unreachable.
+ */
+export interface BridgeStatusMessage {
+  state: BridgeHealth['state'];
+  pending_events: number;
+  lag_seconds: number;
+  last_success_at: string | null;
+  last_error_code: string | null;
+}
+
 /** `GET /api/events` answer. */
 export interface EventsResponse {
   events: EventEnvelope[];

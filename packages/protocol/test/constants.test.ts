@@ -30,6 +30,7 @@ describe('protocol constants', () => {
       EVENT: 'event',
       SNAPSHOT: 'sync:snapshot',
       CAUGHT_UP: 'sync:caught_up',
+      BRIDGE: 'sync:bridge',
     });
     expect([...REQUEST_TYPES]).toEqual([
       'order:publish',

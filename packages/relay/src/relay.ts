@@ -6,6 +6,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createTokenVerifier } from './auth/tokens.js';
 import { registerBridgeMetrics } from './bridge/bridgeMetrics.js';
+import {
+  type BridgeAnnouncer,
+  bridgeStatusOf,
+  createBridgeAnnouncer,
+} from './bridge/bridgeStatus.js';
 import { createDownlink } from './bridge/downlink.js';
 import { createUplink, type Uplink } from './bridge/uplink.js';
 import { createHoldTimers, type HoldTimers } from './core/holdTimers.js';
@@ -247,6 +252,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
 
   const storage = createStorageHealth(now);
   let holds: HoldTimers | undefined;
+  let announcer: BridgeAnnouncer | null = null;
   const onCommitted = (events: StoredEvent[]) => {
     storage.committed();
     const outlets = new Set<string>();
@@ -256,6 +262,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     }
     live.publish(events);
     uplink?.notify();
+    announcer?.changed();
     holds?.observe(events);
     // Count-based retention runs as the log grows, with slack so it is not every tick.
     for (const outlet of outlets) {
@@ -277,6 +284,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         ...(options.central.backoff ? { backoff: options.central.backoff } : {}),
         ...(options.central.batchSize ? { batchSize: options.central.batchSize } : {}),
         onUploaded: (count) => uploaded?.inc(count),
+        onChange: () => announcer?.changed(),
       })
     : null;
   const uploaded = uplink ? registerBridgeMetrics(metrics.registry, uplink) : null;
@@ -375,7 +383,23 @@ export function createRelay(options: RelayOptions = {}): Relay {
     corsOrigin,
     insecureOutlet,
     onConnectionsChanged: (role, delta) => metrics.connections.inc({ role }, delta),
+    ...(uplink && options.central
+      ? {
+          bridge: { outlet: options.central.outlet, status: () => bridgeStatusOf(uplink.health()) },
+        }
+      : {}),
   });
+  announcer = uplink
+    ? createBridgeAnnouncer({
+        status: () => bridgeStatusOf(uplink.health()),
+        send: (message) => sockets.announceBridge(message),
+        now,
+        timers: {
+          setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+          clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+        },
+      })
+    : null;
   for (const role of ['pos', 'kitchen', 'monitor', 'admin']) metrics.connections.set({ role }, 0);
   const startedMs = now();
   const routes = registerHttpRoutes(app, {
@@ -479,6 +503,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       closing ??= (async () => {
         if (pruneTimer) clearInterval(pruneTimer);
         uplink?.stop();
+        announcer?.stop();
         downlink?.stop();
         if (holdTimer) clearInterval(holdTimer);
         tls?.close();

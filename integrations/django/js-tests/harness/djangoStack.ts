@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../../../test-support/ports.js';
+import { type PostgresServer, startPostgres } from '../../../../test-support/postgres.js';
 import { Child } from './childProcess.js';
 import { waitForHttp } from './ports.js';
 
@@ -15,17 +16,24 @@ export const RELAY_SECRET = 'django-cross-language-secret-32-bytes!';
 export interface DjangoStackOptions {
   /** What the settings view hands out as relay_url. */
   relayUrl?: string;
+  /** Central's database: SQLite in the temp dir (default), or a PostgreSQL 15 started here. */
+  database?: 'sqlite' | 'postgres';
+  /** More settings for the test project (e.g. `KS_CORS_ALLOW_ALL: '1'` for pages on loopback). */
+  env?: Record<string, string>;
 }
 
 /**
- * Redis, and daphne serving the kitchen_sync test project (SQLite in a temp dir, the
- * channels_redis layer), on loopback ports. `killDaphne()` is a SIGKILL, `startDaphne()`
+ * Redis, and daphne serving the kitchen_sync test project (SQLite in a temp dir or a
+ * PostgreSQL of its own, the channels_redis layer), on loopback ports. `killDaphne()` is a SIGKILL, `startDaphne()`
  * brings it back on the same port with the same database.
  */
 export class DjangoStack {
   readonly dir = mkdtempSync(join(tmpdir(), 'ks-django-'));
   /** What the settings view hands out as relay_url; set before start(). */
   relayUrl: string;
+  readonly database: 'sqlite' | 'postgres';
+  readonly #extraEnv: Record<string, string>;
+  #postgres: PostgresServer | null = null;
   #redis: Child | null = null;
   #daphne: Child | null = null;
   #port = 0;
@@ -33,6 +41,8 @@ export class DjangoStack {
 
   constructor(options: DjangoStackOptions = {}) {
     this.relayUrl = options.relayUrl ?? 'http://127.0.0.1:3001';
+    this.database = options.database ?? 'sqlite';
+    this.#extraEnv = options.env ?? {};
   }
 
   get url(): string {
@@ -47,16 +57,37 @@ export class DjangoStack {
     return {
       PYTHONPATH: `${PACKAGE_DIR}:${PROJECT_DIR}`,
       DJANGO_SETTINGS_MODULE: 'testproject.settings',
-      KS_DB_ENGINE: 'sqlite',
-      KS_DB_NAME: join(this.dir, 'db.sqlite3'),
+      ...(this.#postgres
+        ? {
+            KS_DB_ENGINE: 'postgres',
+            KS_DB_NAME: 'postgres',
+            KS_DB_HOST: '127.0.0.1',
+            KS_DB_PORT: String(this.#postgres.port),
+          }
+        : { KS_DB_ENGINE: 'sqlite', KS_DB_NAME: join(this.dir, 'db.sqlite3') }),
       KS_REDIS_URL: `redis://127.0.0.1:${this.#redisPort}/0`,
       KS_RELAY_SECRET: RELAY_SECRET,
       KS_RELAY_URL: this.relayUrl,
       KS_TEST_CONTROL: '1',
+      ...this.#extraEnv,
     };
   }
 
   async start(): Promise<this> {
+    // A stack that fails half-way is never returned to the test: stop what did start.
+    try {
+      await this.#startAll();
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+    return this;
+  }
+
+  async #startAll(): Promise<void> {
+    if (this.database === 'postgres') {
+      this.#postgres = await startPostgres();
+    }
     this.#redisPort = await freePort();
     const redisDir = join(this.dir, 'redis');
     mkdirSync(redisDir, { recursive: true });
@@ -76,13 +107,12 @@ export class DjangoStack {
       ],
       {},
     );
-    execFileSync(PYTHON, ['-m', 'django', 'migrate', '--noinput', '-v', '0'], {
-      env: { ...process.env, ...this.#env() },
-      cwd: PROJECT_DIR,
-    });
+    this.manage(['migrate', '--noinput', '-v', '0']);
     this.#port = await freePort();
     await this.startDaphne();
-    return this;
+    const { vendor } = await this.control<{ vendor: string }>('database/');
+    const expected = this.database === 'postgres' ? 'postgresql' : 'sqlite';
+    if (vendor !== expected) throw new Error(`central runs on ${vendor}, not ${expected}`);
   }
 
   async startDaphne(): Promise<void> {
@@ -99,6 +129,14 @@ export class DjangoStack {
     } catch (error) {
       throw new Error(`${String(error)}\n${daphne.output}`);
     }
+  }
+
+  /** `python -m django <args>` against this stack's database (e.g. `load_demo_menu F`). */
+  manage(args: string[]): void {
+    execFileSync(PYTHON, ['-m', 'django', ...args], {
+      env: { ...process.env, ...this.#env() },
+      cwd: PROJECT_DIR,
+    });
   }
 
   /** Like a crash: no chance to close sockets cleanly. */
@@ -147,6 +185,7 @@ export class DjangoStack {
   async stop(): Promise<void> {
     await this.#daphne?.stop();
     await this.#redis?.stop();
+    await this.#postgres?.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -3,11 +3,13 @@
 import json
 from decimal import Decimal
 
+from django.db import connection
 from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from kitchen_sync.events import broadcast_order_event, publish_order_event
+from kitchen_sync.models import IdempotentRequest
 from kitchen_sync.order_status import advances
 from kitchen_sync.tokens import mint_relay_credential
 
@@ -88,9 +90,20 @@ def orders(request):
     return JsonResponse({"order_ids": [str(o) for o in Order.objects.values_list("order_id", flat=True)]})
 
 
+def checkouts(request):
+    """Kiosk checkouts central answered 201 (once per Idempotency-Key, however often sent)."""
+    booked = IdempotentRequest.objects.filter(path__endswith="/order-groups/", status=201)
+    return JsonResponse({"count": booked.count()})
+
+
 def order_statuses(request):
     rows = Order.objects.values_list("order_id", "status")
     return JsonResponse({"orders": [[str(order_id), status] for order_id, status in rows]})
+
+
+def database(request):
+    """Which database central runs on: the JS tests check they got the one they asked for."""
+    return JsonResponse({"vendor": connection.vendor})
 
 
 @csrf_exempt
@@ -107,5 +120,7 @@ urlpatterns = [
     path("orders/", orders),
     path("central-status/", central_status),
     path("order-statuses/", order_statuses),
+    path("checkouts/", checkouts),
     path("relay-credential/", relay_credential),
+    path("database/", database),
 ]

@@ -122,6 +122,7 @@ export function createLocalTransport(
     s.on(SOCKET_EVENTS.EVENT, (event: EventEnvelope) => hooks.event(event, 'local'));
     s.on(SOCKET_EVENTS.SNAPSHOT, (snapshot: SnapshotMessage) => hooks.snapshot(snapshot, 'local'));
     s.on(SOCKET_EVENTS.CAUGHT_UP, (caughtUp: CaughtUpMessage) => hooks.caughtUp(caughtUp, 'local'));
+    s.on(SOCKET_EVENTS.BRIDGE, hooks.bridge);
     return s;
   };
 

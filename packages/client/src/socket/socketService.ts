@@ -33,7 +33,7 @@ import {
 } from './relayAddress.js';
 import { createRelayProbe, type RelayProbe } from './relayProbe.js';
 import { describeProblem, relayProblem } from './relayProblem.js';
-import type { TokenSource, TransportHooks } from './transport.js';
+import { isObject, type TokenSource, type TransportHooks } from './transport.js';
 import type {
   CentralCursorSource,
   Cursor,
@@ -99,6 +99,7 @@ export const DISCONNECTED: SocketStatus = {
   lastConnected: null,
   error: null,
   reason: null,
+  bridge: null,
 };
 
 /** Relay failures that mean "not there": the probe tells when it is back. */
@@ -239,7 +240,8 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
             : prev.pollConnected;
       patch({
         ...(source === 'central' ? { centralConnected: false } : {}),
-        ...(source === 'local' ? { localConnected: false } : {}),
+        // What the relay last said about central is stale once the relay is away.
+        ...(source === 'local' ? { localConnected: false, bridge: null } : {}),
         ...(source === 'poll' ? { pollConnected: false } : {}),
         ...(wasUp ? { lastConnected: env.now() } : {}),
       });
@@ -286,6 +288,10 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       enterEpoch(caughtUp.epoch);
       listeners.emit('sync:caught_up', caughtUp, source);
       setCursor({ since: caughtUp.seq, epoch: caughtUp.epoch });
+    },
+    bridge(message) {
+      if (isObject(message) && typeof message.pending_events === 'number')
+        patch({ bridge: message });
     },
     advance(next) {
       const c = cursor.get();

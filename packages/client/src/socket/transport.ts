@@ -1,4 +1,9 @@
-import type { CaughtUpMessage, EventEnvelope, SnapshotMessage } from '@kitchen-sync/protocol';
+import type {
+  BridgeStatusMessage,
+  CaughtUpMessage,
+  EventEnvelope,
+  SnapshotMessage,
+} from '@kitchen-sync/protocol';
 import type { KitchenSyncError } from '../errors.js';
 import type { Environment } from '../lib/environment.js';
 import type { Cursor, EventSource } from './types.js';
@@ -15,6 +20,7 @@ export interface TransportHooks {
   event(event: EventEnvelope, source: EventSource, centralSeq?: number): void;
   snapshot(snapshot: SnapshotMessage, source: EventSource): void;
   caughtUp(caughtUp: CaughtUpMessage, source: EventSource): void;
+  bridge(status: BridgeStatusMessage): void;
   /** Moves the cursor without a caught_up (a poll that returned a full page). */
   advance(cursor: Cursor): void;
   /** Read at every (re)connect so a feed's persisted cursor wins over the in-memory one. */

@@ -1,4 +1,5 @@
 import type {
+  BridgeStatusMessage,
   CaughtUpMessage,
   EventEnvelope,
   EventType,
@@ -34,6 +35,8 @@ export interface SocketStatus {
   error: KitchenSyncError | null;
   /** `error` (or the mode) in a sentence a person at the counter can act on; `null` when all is well. */
   reason: string | null;
+  /** The relay's upload to central (`sync:bridge`); null without one or while the relay is away. */
+  bridge: BridgeStatusMessage | null;
 }
 
 /** Where the relay's log was read up to: `since` is honoured only with the same `epoch`. */

@@ -35,6 +35,8 @@ export interface UplinkOptions {
   backoff?: { minMs: number; maxMs: number; jitter: number };
   /** Told after central confirmed a batch (`count` events). */
   onUploaded?: (count: number) => void;
+  /** Told after every attempt and state change (the screens' `sync:bridge` looks then). */
+  onChange?: () => void;
 }
 
 export interface Uplink {
@@ -149,6 +151,7 @@ export function createUplink(options: UplinkOptions): Uplink {
     if (events.length === 0 && lastSuccessMs !== null) {
       state = 'synced';
       schedule(idlePollMs);
+      options.onChange?.();
       return;
     }
     state = 'uploading';
@@ -169,6 +172,7 @@ export function createUplink(options: UplinkOptions): Uplink {
         state = 'synced';
         schedule(idlePollMs);
       }
+      options.onChange?.();
     } catch (error) {
       if (stopped) return;
       const code = error instanceof UploadError ? error.code : 'internal';
@@ -179,6 +183,7 @@ export function createUplink(options: UplinkOptions): Uplink {
       state = 'backoff';
       inBackoff = true;
       schedule(backoff.next());
+      options.onChange?.();
     }
   }
 

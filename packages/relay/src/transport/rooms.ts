@@ -50,3 +50,6 @@ export function presenceTargets(kitchen: Principal): string[] {
   if (tenants === null) return [watcherRoom(outlet)];
   return [allTenantsWatcherRoom(outlet), ...tenants.map((t) => tenantWatcherRoom(outlet, t))];
 }
+
+/** Every client of the outlet whose log the relay uploads: they get `sync:bridge`. */
+export const bridgeRoom = (outlet: string) => `b:${part(outlet)}`;

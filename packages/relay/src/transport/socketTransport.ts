@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import {
+  type BridgeStatusMessage,
   type CaughtUpMessage,
   type ConnectedClient,
   type ErrorCode,
@@ -25,7 +26,7 @@ import type { LiveFeed } from '../lib/liveFeed.js';
 import { createRateLimiter } from '../lib/rateLimiter.js';
 import type { StoredEvent } from '../store/EventStore.js';
 import type { LogReader } from '../store/LogReader.js';
-import { eventRooms, presenceRoomsOf, presenceTargets, roomsOf } from './rooms.js';
+import { bridgeRoom, eventRooms, presenceRoomsOf, presenceTargets, roomsOf } from './rooms.js';
 import { useSingleWriteFrames } from './singleWriteFrames.js';
 
 export interface SocketTransportOptions {
@@ -50,11 +51,15 @@ export interface SocketTransportOptions {
   /** Outlet of token-less clients under `--insecure-no-auth` (else `?outlet_id=`). */
   insecureOutlet: string;
   onConnectionsChanged: (role: string, delta: number) => void;
+  /** The uplink's outlet and status: its clients get `sync:bridge` at connect. */
+  bridge?: { outlet: string; status: () => BridgeStatusMessage };
 }
 
 export interface SocketTransport {
   io: Server;
   clients(): ConnectedClient[];
+  /** Sends `sync:bridge` to every client of the uplink's outlet. */
+  announceBridge(message: BridgeStatusMessage): void;
   close(): Promise<void>;
 }
 
@@ -367,6 +372,10 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
       );
       if (principal.role === 'kitchen') presence(client, 'disconnected');
     });
+    if (options.bridge && principal.outlet === options.bridge.outlet) {
+      socket.join(bridgeRoom(principal.outlet));
+      socket.emit(SOCKET_EVENTS.BRIDGE, options.bridge.status());
+    }
     void catchUp(socket, client);
     if (principal.role === 'kitchen') presence(client, 'connected');
   });
@@ -390,6 +399,10 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
         });
       }
       return rows;
+    },
+    announceBridge(message) {
+      if (options.bridge)
+        io.to(bridgeRoom(options.bridge.outlet)).emit(SOCKET_EVENTS.BRIDGE, message);
     },
     async close() {
       clearInterval(expirySweep);

@@ -174,6 +174,11 @@ export class FakeRelaySocket implements RelaySocket {
     this.#fire('sync:caught_up', caughtUp);
   }
 
+  /** `sync:bridge`: a relay with an uplink says how far central is behind. */
+  sendBridge(status: unknown): void {
+    this.#fire('sync:bridge', status);
+  }
+
   #fire(event: string, ...args: unknown[]): void {
     for (const fn of this.#handlers.get(event) ?? []) (fn as (...a: unknown[]) => void)(...args);
   }

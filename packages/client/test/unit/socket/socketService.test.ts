@@ -62,6 +62,7 @@ describe('status and modes', () => {
       lastConnected: Date.parse('2026-01-03T10:00:00Z'),
       error: null,
       reason: null,
+      bridge: null,
     });
     expect(s.isConnected()).toBe(true);
   });

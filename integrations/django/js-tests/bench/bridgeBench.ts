@@ -1,0 +1,252 @@
+// `pnpm bench:bridge` (after `pnpm build`): the relay's uplink to the real central (daphne +
+// Redis + integrations/django on a PostgreSQL 15 started here), on loopback.
+// (a) Upload throughput: a relay holding BENCH_BRIDGE_BACKLOG unsent events (central down
+//     while they were published) and central coming back: events/s from central's first
+//     confirmation to the last, and the time until nothing is pending.
+// (b) p99 publish→kitchen at BENCH_RATE orders/s (the relay bench's open-loop load generator,
+//     POS and kitchen sockets) on a relay without a bridge, then on one whose uplink is
+//     draining a backlog of the same size the whole time. Target: ≤ 1.2× the first.
+// (c) The same as (b) with paceCentral.mjs for central: it confirms each batch after the time
+//     the real central took for one in (a) and does nothing else, so the uplink runs at the
+//     same pace while central's CPU is not on the two cores: the relay's own share of (b).
+// BENCH_QUICK=1 is a small smoke run (1,000 events, 5 POS, 10 kitchens, 3 s), written to
+// results/bridge-quick.json; its figures judge nothing.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import type { BridgeHealth } from '@kitchen-sync/protocol';
+import { LoadGenerator, type PhaseResult } from '../../../../packages/relay/bench/loadGenerator.js';
+import { type RelayProcess, startRelay } from '../../../../packages/relay/bench/relayProcess.js';
+import { toResultsJson } from '../../../../packages/relay/bench/resultsJson.js';
+import { freePort } from '../../../../test-support/ports.js';
+import { Child } from '../harness/childProcess.js';
+import { DjangoStack, RELAY_SECRET } from '../harness/djangoStack.js';
+import { waitFor } from '../harness/waitFor.js';
+
+const env = process.env;
+const PACE_CENTRAL = fileURLToPath(new URL('./paceCentral.mjs', import.meta.url));
+const num = (value: string | undefined, fallback: number) => {
+  const n = Number(value);
+  return value && Number.isFinite(n) && n > 0 ? n : fallback;
+};
+const quick = env.BENCH_QUICK === '1';
+const config = {
+  backlogEvents: num(env.BENCH_BRIDGE_BACKLOG, quick ? 1_000 : 10_000),
+  rate: num(env.BENCH_RATE, 500),
+  durationMs: num(env.BENCH_DURATION_S, quick ? 3 : 30) * 1000,
+  warmupMs: quick ? 500 : 2_000,
+  posCount: num(env.BENCH_POS, quick ? 5 : 20),
+  kitchenCount: num(env.BENCH_KITCHENS, quick ? 10 : 50),
+  /** Orders/s while the backlog is published with central down (one event each). */
+  fillRate: num(env.BENCH_BRIDGE_FILL_RATE, 1_000),
+  drainTimeoutMs: num(env.BENCH_BRIDGE_DRAIN_TIMEOUT_S, 300) * 1000,
+  outputPath:
+    env.BENCH_OUT ??
+    fileURLToPath(
+      new URL(quick ? './results/bridge-quick.json' : './results/bridge.json', import.meta.url),
+    ),
+};
+const shape = {
+  posCount: config.posCount,
+  kitchenCount: config.kitchenCount,
+  outletId: 1,
+  tenantId: 1,
+};
+const drain = { drainStallMs: 2_000, drainMaxMs: 30_000 };
+/** The relay's upload batch (its default). */
+const BATCH = 200;
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+async function bridgeHealth(relay: RelayProcess): Promise<BridgeHealth> {
+  const health = (await (await fetch(`${relay.url}/health`)).json()) as { bridge?: BridgeHealth };
+  if (!health.bridge) throw new Error('the relay runs without a bridge');
+  return health.bridge;
+}
+
+async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number) {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (performance.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Publishes `events` orders (one log event each) at the fill rate; none may fail. */
+async function fillBacklog(generator: LoadGenerator, events: number) {
+  const result = await generator.runPhase({
+    rate: config.fillRate,
+    durationMs: (events / config.fillRate) * 1000,
+    ...drain,
+  });
+  if (result.acked !== result.sent)
+    throw new Error(`backlog: ${result.acked}/${result.sent} acked`);
+}
+
+async function steady(generator: LoadGenerator): Promise<PhaseResult> {
+  await generator.runPhase({ rate: config.rate, durationMs: config.warmupMs, ...drain });
+  return generator.runPhase({ rate: config.rate, durationMs: config.durationMs, ...drain });
+}
+
+function phaseFigures(result: PhaseResult) {
+  return {
+    p99_publish_to_kitchen_ms: result.publish_to_kitchen_ms.p99,
+    p50_publish_to_kitchen_ms: result.publish_to_kitchen_ms.p50,
+    p99_publish_to_ack_ms: result.publish_to_ack_ms.p99,
+    sent: result.sent,
+    acked: result.acked,
+    lost: result.lost,
+    duplicates: result.duplicates,
+    relay_cpu_ms_per_1k_orders: result.relay_cpu_ms_per_1k_orders,
+    generator_send_lag_p99_ms: result.generator_send_lag_ms.p99,
+    loadavg: result.loadavg,
+  };
+}
+
+/** (b) on a relay whose uplink starts draining a fresh backlog as the load begins. */
+async function loadWhileDraining(
+  relay: RelayProcess,
+  generator: LoadGenerator,
+  centralDown: () => Promise<unknown>,
+  centralUp: () => Promise<unknown>,
+) {
+  await centralDown();
+  await fillBacklog(generator, config.backlogEvents);
+  await centralUp();
+  const before = (await bridgeHealth(relay)).pendingEvents;
+  await poll(
+    () => bridgeHealth(relay),
+    (h) => h.pendingEvents < before,
+    config.drainTimeoutMs,
+  );
+  const result = await steady(generator);
+  const after = await bridgeHealth(relay);
+  return {
+    ...phaseFigures(result),
+    pending_events_at_start: before,
+    // Above zero: the uplink was still draining when the phase ended.
+    pending_events_at_end: after.pendingEvents,
+  };
+}
+
+async function withRelay<T>(
+  extraArgs: string[],
+  run: (relay: RelayProcess, generator: LoadGenerator) => Promise<T>,
+): Promise<T> {
+  const relay = await startRelay({ kind: 'durable', secret: RELAY_SECRET, extraArgs });
+  try {
+    const generator = await LoadGenerator.open(relay, RELAY_SECRET, shape);
+    try {
+      return await run(relay, generator);
+    } finally {
+      generator.close();
+    }
+  } finally {
+    await relay.stop();
+  }
+}
+
+const stack = await new DjangoStack({ database: 'postgres' }).start();
+const startedLoad = round(loadavg()[0] ?? 0);
+try {
+  const tokenFile = await stack.writeRelayCredentialFile(1);
+  const bridgeArgs = ['--central-url', stack.url, '--central-token-file', tokenFile];
+
+  const withoutBridge = await withRelay([], (_relay, generator) => steady(generator));
+
+  const { upload, withBridge } = await withRelay(bridgeArgs, async (relay, generator) => {
+    // (a) A backlog published while central is down, then central back.
+    await stack.killDaphne();
+    await fillBacklog(generator, config.backlogEvents);
+    const pending = (await bridgeHealth(relay)).pendingEvents;
+    await stack.startDaphne();
+    const back = performance.now();
+    const first = await poll(
+      () => bridgeHealth(relay),
+      (h) => h.pendingEvents < pending,
+      config.drainTimeoutMs,
+    );
+    const firstAt = performance.now();
+    await poll(
+      () => bridgeHealth(relay),
+      (h) => h.pendingEvents === 0,
+      config.drainTimeoutMs,
+    );
+    const drainedAt = performance.now();
+    const uploadFigures = {
+      backlog_events: pending,
+      first_confirmation_after_central_back_s: round((firstAt - back) / 1000),
+      caught_up_after_central_back_s: round((drainedAt - back) / 1000),
+      // What was left at the first confirmation, over the time it took: back-off excluded.
+      events_per_s: Math.round(first.pendingEvents / ((drainedAt - firstAt) / 1000)),
+    };
+
+    // (b) The same backlog again; the load runs while the uplink drains it.
+    const withBridge = await loadWhileDraining(
+      relay,
+      generator,
+      () => stack.killDaphne(),
+      () => stack.startDaphne(),
+    );
+    return { upload: uploadFigures, withBridge };
+  });
+
+  // (c) Central's pace without central's CPU: nothing listens on its port until the backlog
+  // is in; then paceCentral confirms a batch every `msPerBatch`.
+  const msPerBatch = Math.round((BATCH / upload.events_per_s) * 1000);
+  const pacePort = await freePort();
+  let pace: Child | null = null;
+  const paced = await withRelay(
+    ['--central-url', `http://127.0.0.1:${pacePort}`, '--central-token-file', tokenFile],
+    (relay, generator) =>
+      loadWhileDraining(
+        relay,
+        generator,
+        async () => undefined,
+        async () => {
+          pace = new Child(
+            process.execPath,
+            [PACE_CENTRAL, String(msPerBatch), String(pacePort)],
+            {},
+          );
+          const started = pace;
+          await waitFor(() => started.output.includes('listening on'), 10_000, 'paceCentral');
+        },
+      ),
+  ).finally(() => (pace as Child | null)?.stop());
+
+  const base = phaseFigures(withoutBridge);
+  const ratio = round(withBridge.p99_publish_to_kitchen_ms / base.p99_publish_to_kitchen_ms);
+  const pacedRatio = round(paced.p99_publish_to_kitchen_ms / base.p99_publish_to_kitchen_ms);
+  const report = {
+    date: new Date().toISOString(),
+    quick,
+    central: 'daphne + Redis + integrations/django on PostgreSQL 15 (fsync off), loopback',
+    config: {
+      backlog_events: config.backlogEvents,
+      rate: config.rate,
+      duration_s: config.durationMs / 1000,
+      pos: config.posCount,
+      kitchens: config.kitchenCount,
+    },
+    load_average_1m_at_start: startedLoad,
+    upload_throughput: upload,
+    publish_to_kitchen: {
+      without_bridge: base,
+      uplink_draining: withBridge,
+      p99_ratio: ratio,
+      target_ratio: 1.2,
+      within_target: ratio <= 1.2,
+      uplink_draining_paced_central: { ms_per_batch: msPerBatch, ...paced },
+      paced_p99_ratio: pacedRatio,
+    },
+  };
+  console.log(JSON.stringify(report, null, 2));
+  mkdirSync(dirname(config.outputPath), { recursive: true });
+  writeFileSync(config.outputPath, toResultsJson(report));
+} finally {
+  await stack.stop();
+}
