@@ -139,6 +139,10 @@ export function openWsConnection(
     ? // SNI takes a name, never an address; the certificate is still checked against `host`.
       connectTls({ ...options, ca: tls.ca, ...(isIP(host) ? {} : { servername: host }) })
     : connect(options);
+  // tls.connect() ignores `noDelay` on Node 20 and 22 (24 honours it): without this every wss:// POS and kitchen
+  // ran with Nagle's algorithm on, which a browser never does, and the TLS relay's p99 took the
+  // generator's delayed segments for its own.
+  if (tls) socket.setNoDelay(true);
   socket.on('error', (error) => finish(error.message));
   socket.on('close', () => finish('connection closed'));
   socket.on(tls ? 'secureConnect' : 'connect', () => {
