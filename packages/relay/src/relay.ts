@@ -297,8 +297,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
     announcer?.changed();
     holds?.observe(events);
     // Count-based retention runs as the log grows, with slack so it is not every tick.
+    // The count only: when the oldest unsent event is read is left to the prune itself.
+    const maxEvents = Math.max(retention.maxEvents, uplink?.unsentCount() ?? 0);
     for (const outlet of outlets) {
-      const { maxEvents } = retentionNow();
       if (store.head(outlet) - store.prunedThrough(outlet) > maxEvents + pruneSlack) {
         void prune();
         break;

@@ -46,6 +46,8 @@ export interface Uplink {
   health(): BridgeHealth;
   /** Events central has not confirmed, and the time of the oldest (retention keeps them). */
   unsent(): { count: number; oldestTsMs: number };
+  /** How many events central has not confirmed: cheap enough for every commit. */
+  unsentCount(): number;
   stop(): void;
 }
 
@@ -94,7 +96,15 @@ export function createUplink(options: UplinkOptions): Uplink {
   let inBackoff = false;
   let stopped = true;
 
-  const cursor = () => Math.max(store.getCursor(cursorKey) ?? 0, store.prunedThrough(outlet));
+  // Only this uplink moves its cursor, so it is read from the store once and kept here: the
+  // relay asks how much is unsent on every commit (retention), and a SELECT there cost the
+  // publish path ~15 % more CPU while a backlog drained.
+  let confirmedSeq = store.getCursor(cursorKey) ?? 0;
+  const confirm = (seq: number) => {
+    store.setCursor(cursorKey, seq);
+    confirmedSeq = seq;
+  };
+  const cursor = () => Math.max(confirmedSeq, store.prunedThrough(outlet));
 
   function schedule(ms: number) {
     if (timer !== undefined) timers.clearTimeout(timer);
@@ -136,7 +146,7 @@ export function createUplink(options: UplinkOptions): Uplink {
 
   async function tick() {
     if (stopped) return;
-    const from = store.getCursor(cursorKey) ?? 0;
+    const from = confirmedSeq;
     const pruned = store.prunedThrough(outlet);
     if (from < pruned) {
       // Retention dropped events central never got: say so loudly, then go on after them.
@@ -144,7 +154,7 @@ export function createUplink(options: UplinkOptions): Uplink {
         { outlet, from, prunedThrough: pruned },
         'central never got events retention removed',
       );
-      store.setCursor(cursorKey, pruned);
+      confirm(pruned);
     }
     const start = cursor();
     const events = store.eventsAfter(outlet, start, batchSize, null);
@@ -160,7 +170,7 @@ export function createUplink(options: UplinkOptions): Uplink {
       if (stopped) return;
       const confirmed = Math.min(answer.last_seq, store.head(outlet));
       if (events.length > 0 && confirmed <= start) throw new UploadError('central_not_advancing');
-      if (confirmed > start) store.setCursor(cursorKey, confirmed);
+      if (confirmed > start) confirm(confirmed);
       lastSuccessMs = now();
       lastErrorCode = null;
       inBackoff = false;
@@ -197,6 +207,7 @@ export function createUplink(options: UplinkOptions): Uplink {
       if (stopped || inBackoff || inFlight || state === 'uploading') return;
       schedule(0);
     },
+    unsentCount: () => Math.max(0, store.head(outlet) - cursor()),
     unsent() {
       const from = cursor();
       const count = Math.max(0, store.head(outlet) - from);
