@@ -162,6 +162,17 @@ describe('sqlite store on disk', () => {
     db.close();
   });
 
+  it('gives the envelopes after a seq as the JSON text it stored, every tenant (the uplink)', () => {
+    const store = createSqliteEventStore({ dataDir: tempDir() });
+    stores.push(store);
+    for (let i = 1; i <= 4; i++) appendOrder(store, i % 2 ? 'A' : 'B', i);
+    const texts = store.envelopeTextsAfter!('1', 1, 2);
+    expect(texts.map((text) => JSON.parse(text))).toEqual(
+      store.eventsAfter('1', 1, 2, null).map((event) => event.envelope),
+    );
+    expect(texts.map((text) => JSON.parse(text).seq)).toEqual([2, 3]);
+  });
+
   it('a fresh data dir gets a new epoch', () => {
     const a = createSqliteEventStore({ dataDir: tempDir() });
     const b = createSqliteEventStore({ dataDir: tempDir() });

@@ -114,7 +114,7 @@ export function createUplink(options: UplinkOptions): Uplink {
     }, ms);
   }
 
-  async function post(events: unknown[]): Promise<UploadAnswer> {
+  async function post(eventTexts: string[]): Promise<UploadAnswer> {
     const controller = new AbortController();
     inFlight = controller;
     const timeout = timers.setTimeout(() => controller.abort(), requestTimeoutMs);
@@ -123,7 +123,9 @@ export function createUplink(options: UplinkOptions): Uplink {
       response = await doFetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
-        body: JSON.stringify({ outlet_id: outlet, epoch: store.epoch, events }),
+        // The envelopes as the log holds them, joined: parsing 200 of them only to write them
+        // out again held the event loop ~1 ms a batch, and the kitchens' p99 felt it.
+        body: `{"outlet_id":${JSON.stringify(outlet)},"epoch":${JSON.stringify(store.epoch)},"events":[${eventTexts.join(',')}]}`,
         signal: controller.signal,
       });
     } catch {
@@ -157,7 +159,11 @@ export function createUplink(options: UplinkOptions): Uplink {
       confirm(pruned);
     }
     const start = cursor();
-    const events = store.eventsAfter(outlet, start, batchSize, null);
+    const events = store.envelopeTextsAfter
+      ? store.envelopeTextsAfter(outlet, start, batchSize)
+      : store
+          .eventsAfter(outlet, start, batchSize, null)
+          .map((event) => JSON.stringify(event.envelope));
     if (events.length === 0 && lastSuccessMs !== null) {
       state = 'synced';
       schedule(idlePollMs);
@@ -166,7 +172,7 @@ export function createUplink(options: UplinkOptions): Uplink {
     }
     state = 'uploading';
     try {
-      const answer = await post(events.map((event) => event.envelope));
+      const answer = await post(events);
       if (stopped) return;
       const confirmed = Math.min(answer.last_seq, store.head(outlet));
       if (events.length > 0 && confirmed <= start) throw new UploadError('central_not_advancing');

@@ -57,6 +57,8 @@ export interface EventStore {
   prunedThrough(outlet: string): number;
   /** Events with seq > since, in seq order, visible to `tenants`, at most `limit`. */
   eventsAfter(outlet: string, since: number, limit: number, tenants: TenantScope): StoredEvent[];
+  /** The JSON text of the envelopes after `since` as stored, every tenant (the uplink's batch). */
+  envelopeTextsAfter?(outlet: string, since: number, limit: number): string[];
   /** Orders not yet completed or cancelled, oldest first. */
   openOrders(outlet: string, tenants: TenantScope): OrderState[];
   outlets(): string[];

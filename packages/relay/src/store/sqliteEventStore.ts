@@ -211,6 +211,9 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
     eventsAfter: db.prepare(
       'SELECT * FROM events WHERE outlet_key = ? AND seq > ? ORDER BY seq LIMIT ?',
     ),
+    envelopeTextsAfter: db.prepare(
+      'SELECT body FROM events WHERE outlet_key = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ),
     eventsAfterScoped: db.prepare(
       `SELECT * FROM events WHERE outlet_key = ? AND seq > ?
        AND tenant_key IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
@@ -332,6 +335,10 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
         ? stmt.eventsAfterScoped.all(outlet, since, JSON.stringify(tenants), limit)
         : stmt.eventsAfter.all(outlet, since, limit);
       return (rows as EventRow[]).map(toEvent);
+    },
+    envelopeTextsAfter(outlet, since, limit) {
+      const rows = stmt.envelopeTextsAfter.all(outlet, since, limit) as Array<{ body: string }>;
+      return rows.map((row) => row.body);
     },
     openOrders(outlet, tenants) {
       const rows = tenants
