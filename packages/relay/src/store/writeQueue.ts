@@ -13,10 +13,40 @@ export interface WriteQueue {
   flush(): void | Promise<void>;
 }
 
-interface Job {
+/** A queued write and the promise it answers. */
+export interface QueuedWrite {
   write: () => WriteOutcome<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+}
+
+/** How one write of a committed batch ended. */
+export type WriteResult =
+  | { ok: true; value: WriteOutcome<unknown> }
+  | { ok: false; error: unknown };
+
+/**
+ * After a batch's commit: its events to the hook, then every writer its answer. The batch is
+ * committed whatever the hook does: its writers must get their answers, and a throw here
+ * would escape the scheduler and take the process down.
+ */
+export function settleBatch(
+  batch: readonly QueuedWrite[],
+  outcomes: readonly WriteResult[],
+  onCommitted: (events: StoredEvent[]) => void,
+  onCommitHookError: (error: unknown) => void,
+): void {
+  const events = outcomes.flatMap((o) => (o.ok ? o.value.events : []));
+  try {
+    if (events.length > 0) onCommitted(events);
+  } catch (error) {
+    onCommitHookError(error);
+  }
+  batch.forEach((job, i) => {
+    const outcome = outcomes[i]!;
+    if (outcome.ok) job.resolve(outcome.value.result);
+    else job.reject(outcome.error);
+  });
 }
 
 /**
@@ -33,7 +63,8 @@ export function createWriteQueue(
   let jobs: Job[] = [];
   let scheduled = false;
 
-  type Outcome = { ok: true; value: WriteOutcome<unknown> } | { ok: false; error: unknown };
+  type Job = QueuedWrite;
+  type Outcome = WriteResult;
 
   /** Runs the batch in one transaction; throws only if the transaction itself fails. */
   function commit(batch: Job[]): Outcome[] {
@@ -72,19 +103,7 @@ export function createWriteQueue(
       for (const job of batch) job.reject(error);
       return;
     }
-    const events = outcomes.flatMap((o) => (o.ok ? o.value.events : []));
-    // The batch is committed whatever the hook does: its writers must get their answers,
-    // and a throw here would escape the scheduler and take the process down.
-    try {
-      if (events.length > 0) onCommitted(events);
-    } catch (error) {
-      onCommitHookError(error);
-    }
-    batch.forEach((job, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) job.resolve(outcome.value.result);
-      else job.reject(outcome.error);
-    });
+    settleBatch(batch, outcomes, onCommitted, onCommitHookError);
   }
 
   return {

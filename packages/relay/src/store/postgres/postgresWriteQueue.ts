@@ -1,17 +1,18 @@
 import { KitchenSyncError } from '@kitchen-sync/protocol';
 import type pg from 'pg';
 import type { StoredEvent } from '../EventStore.js';
-import type { WriteOutcome, WriteQueue } from '../writeQueue.js';
+import {
+  type QueuedWrite,
+  settleBatch,
+  type WriteOutcome,
+  type WriteQueue,
+  type WriteResult,
+} from '../writeQueue.js';
 import { BatchOverlay, MissingKeys } from './batchOverlay.js';
 import type { PostgresEventStore } from './postgresEventStore.js';
 
-interface Job {
-  write: () => WriteOutcome<unknown>;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
-
-type Outcome = { ok: true; value: WriteOutcome<unknown> } | { ok: false; error: unknown };
+type Job = QueuedWrite;
+type Outcome = WriteResult;
 
 /** Whole batches run again after losing a race with another node, at most this often. */
 const MAX_BATCH_ATTEMPTS = 8;
@@ -106,17 +107,7 @@ export function createPostgresWriteQueue(
         return;
       }
     }
-    const events = outcomes.flatMap((o) => (o.ok ? o.value.events : []));
-    try {
-      if (events.length > 0) onCommitted(events);
-    } catch (error) {
-      onCommitHookError(error);
-    }
-    batch.forEach((job, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) job.resolve(outcome.value.result);
-      else job.reject(outcome.error);
-    });
+    settleBatch(batch, outcomes, onCommitted, onCommitHookError);
   }
 
   /** One batch at a time per node: what arrives meanwhile forms the next batch. */
