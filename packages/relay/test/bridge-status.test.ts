@@ -1,56 +1,25 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { BridgeStatusMessage } from '@kitchen-sync/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startUploadEndpoint, type UploadEndpoint } from '../../../test-support/uploadEndpoint.js';
 import { createBridgeAnnouncer } from '../src/bridge/bridgeStatus.js';
-import { UPLOAD_PATH } from '../src/bridge/uplink.js';
 import { client, connected, order, startRelay, type TestRelay, tokenFor } from './helpers.js';
-
-/** Central's upload endpoint on loopback; while `up` is false it drops every connection. */
-async function fakeCentral() {
-  const central = { up: false, server: null as unknown as Server, url: '' };
-  central.server = createServer((request, response) => {
-    if (!central.up) {
-      request.socket.destroy();
-      return;
-    }
-    let body = '';
-    request.on('data', (chunk) => {
-      body += chunk;
-    });
-    request.on('end', () => {
-      if (request.url !== `/${UPLOAD_PATH}`) {
-        response.writeHead(404).end();
-        return;
-      }
-      const { epoch, events } = JSON.parse(body) as { epoch: string; events: { seq: number }[] };
-      response.setHeader('content-type', 'application/json');
-      response.end(JSON.stringify({ epoch, last_seq: events.at(-1)?.seq ?? 0 }));
-    });
-  });
-  await new Promise<void>((resolve) => central.server.listen(0, '127.0.0.1', resolve));
-  central.url = `http://127.0.0.1:${(central.server.address() as AddressInfo).port}/`;
-  return central;
-}
 
 const bridgeMessages = (c: { received: { name: string; data: unknown }[] }) =>
   c.received.filter((r) => r.name === 'sync:bridge').map((r) => r.data as BridgeStatusMessage);
 
 let relay: TestRelay | undefined;
-let server: Server | undefined;
+let central: UploadEndpoint | undefined;
 
 afterEach(async () => {
   await relay?.close();
   relay = undefined;
-  server?.closeAllConnections();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(null)));
-  server = undefined;
+  await central?.close();
+  central = undefined;
 });
 
 describe('sync:bridge on the socket', () => {
   it("tells the uplink's outlet at connect and on change, at most once a second, and no other outlet", async () => {
-    const central = await fakeCentral();
-    server = central.server;
+    central = await startUploadEndpoint();
     relay = await startRelay({
       central: {
         url: central.url,
