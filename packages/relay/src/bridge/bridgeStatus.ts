@@ -1,5 +1,5 @@
 import type { BridgeHealth, BridgeStatusMessage } from '@kitchen-sync/protocol';
-import type { UplinkTimers } from './uplink.js';
+import type { LinkTimers } from './centralLink.js';
 
 /** What the outlet's screens get of the uplink's health (`sync:bridge`). */
 export function bridgeStatusOf(health: BridgeHealth): BridgeStatusMessage {
@@ -21,7 +21,7 @@ export interface BridgeAnnouncerOptions {
   status: () => BridgeStatusMessage;
   send: (message: BridgeStatusMessage) => void;
   now: () => number;
-  timers: UplinkTimers;
+  timers: LinkTimers;
   /** At most one look at the uplink (and one message) per this many ms. Default 1,000. */
   minIntervalMs?: number;
 }

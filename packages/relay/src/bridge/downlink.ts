@@ -1,27 +1,17 @@
 import { SOCKET_EVENTS } from '@kitchen-sync/protocol';
-import type { Logger } from 'pino';
 import type { OrderCommands } from '../core/orderCommands.js';
 import type { EventStore } from '../store/EventStore.js';
-import { Backoff } from './backoff.js';
-import { DEFAULT_BACKOFF, type UplinkTimers } from './uplink.js';
+import { type CentralLinkOptions, createCentralLink } from './centralLink.js';
 
 /** Where a central built on the Django package serves the downlink, below `--central-url`. */
 export const DOWNLINK_PATH = 'api/kitchen-sync/relay/downlink/';
 
-export interface DownlinkOptions {
+/** Central's events for the outlet come from `DOWNLINK_PATH` below `centralUrl`. */
+export interface DownlinkOptions extends CentralLinkOptions {
   store: EventStore;
   commands: OrderCommands;
-  outlet: string;
-  centralUrl: string;
-  token: string;
-  logger: Logger;
-  fetch?: typeof fetch;
-  timers?: UplinkTimers;
-  random?: () => number;
   /** How often the relay asks central for new events while connected. Default 1 s. */
   pollMs?: number;
-  requestTimeoutMs?: number;
-  backoff?: { minMs: number; maxMs: number; jitter: number };
 }
 
 export interface Downlink {
@@ -50,52 +40,23 @@ const FINAL_REFUSALS = new Set(['invalid_payload', 'invalid_transition', 'not_fo
  */
 export function createDownlink(options: DownlinkOptions): Downlink {
   const { store, commands, outlet, logger } = options;
-  const doFetch = options.fetch ?? globalThis.fetch;
-  const timers = options.timers ?? {
-    setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
-    clearTimeout: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout),
-  };
   const pollMs = options.pollMs ?? 1_000;
-  const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
-  const backoff = new Backoff({
-    ...(options.backoff ?? DEFAULT_BACKOFF),
-    random: options.random ?? Math.random,
-  });
-  const base = options.centralUrl.endsWith('/') ? options.centralUrl : `${options.centralUrl}/`;
+  const link = createCentralLink(options, () => void tick());
+  const { backoff, schedule } = link;
   const cursorKey = `downlink:${outlet}`;
-  let timer: unknown;
-  let inFlight: AbortController | null = null;
   let stopped = true;
 
   const cursor = () => store.getCursor(cursorKey) ?? 0;
 
-  function schedule(ms: number) {
-    if (timer !== undefined) timers.clearTimeout(timer);
-    timer = timers.setTimeout(() => {
-      timer = undefined;
-      void tick();
-    }, ms);
-  }
-
-  async function fetchPage(since: number) {
-    const controller = new AbortController();
-    inFlight = controller;
-    const timeout = timers.setTimeout(() => controller.abort(), requestTimeoutMs);
-    try {
-      const response = await doFetch(new URL(`${DOWNLINK_PATH}?since=${since}`, base), {
-        headers: { authorization: `Bearer ${options.token}` },
-        signal: controller.signal,
-      });
+  function fetchPage(since: number) {
+    return link.request(`${DOWNLINK_PATH}?since=${since}`, {}, async (response) => {
       if (!response.ok) throw new Error(`central answered ${response.status}`);
       return (await response.json()) as {
         events: CentralEvent[];
         last_seq: number;
         has_more: boolean;
       };
-    } finally {
-      timers.clearTimeout(timeout);
-      inFlight = null;
-    }
+    });
   }
 
   /** Into the log; false when the relay could not write it now (retry the page later). */
@@ -161,9 +122,7 @@ export function createDownlink(options: DownlinkOptions): Downlink {
     },
     stop() {
       stopped = true;
-      if (timer !== undefined) timers.clearTimeout(timer);
-      timer = undefined;
-      inFlight?.abort();
+      link.stop();
     },
     cursor,
   };

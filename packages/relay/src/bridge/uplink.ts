@@ -1,38 +1,18 @@
 import type { BridgeHealth } from '@kitchen-sync/protocol';
-import type { Logger } from 'pino';
 import type { EventStore } from '../store/EventStore.js';
-import { Backoff } from './backoff.js';
+import { type CentralLinkOptions, CentralRequestError, createCentralLink } from './centralLink.js';
 
 /** Where a central built on the Django package takes uploads, below `--central-url`. */
 export const UPLOAD_PATH = 'api/kitchen-sync/relay/upload/';
 
-// A short cap: central is back within seconds for the outlet, and the random half of each
-// delay spreads a hundred outlets that lost central together over several seconds.
-export const DEFAULT_BACKOFF = { minMs: 500, maxMs: 5_000, jitter: 0.5 };
-
-export interface UplinkTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export interface UplinkOptions {
+/** The outlet's log goes up to `UPLOAD_PATH` below `centralUrl`. */
+export interface UplinkOptions extends CentralLinkOptions {
   store: EventStore;
-  /** The outlet whose log goes up (the relay credential's). */
-  outlet: string;
-  /** Central's base URL; uploads go to `UPLOAD_PATH` below it. */
-  centralUrl: string;
-  token: string;
-  logger: Logger;
-  fetch?: typeof fetch;
-  timers?: UplinkTimers;
-  random?: () => number;
   now?: () => number;
   /** Events per request. Default 200 (halved while central answers too_large). */
   batchSize?: number;
   /** How often an idle uplink looks at the log without being told. Default 5 s. */
   idlePollMs?: number;
-  requestTimeoutMs?: number;
-  backoff?: { minMs: number; maxMs: number; jitter: number };
   /** Told after central confirmed a batch (`count` events). */
   onUploaded?: (count: number) => void;
   /** Told after every attempt and state change (the screens' `sync:bridge` looks then). */
@@ -70,29 +50,16 @@ class UploadError extends Error {
  */
 export function createUplink(options: UplinkOptions): Uplink {
   const { store, outlet, logger } = options;
-  const doFetch = options.fetch ?? globalThis.fetch;
-  const timers = options.timers ?? {
-    setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
-    clearTimeout: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout),
-  };
   const now = options.now ?? Date.now;
   const idlePollMs = options.idlePollMs ?? 5_000;
-  const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
-  const backoff = new Backoff({
-    ...(options.backoff ?? DEFAULT_BACKOFF),
-    random: options.random ?? Math.random,
-  });
-  const url = new URL(
-    UPLOAD_PATH,
-    options.centralUrl.endsWith('/') ? options.centralUrl : `${options.centralUrl}/`,
-  );
+  const link = createCentralLink(options, () => void tick());
+  const { backoff } = link;
+  const schedule = link.schedule;
   const cursorKey = `uplink:${outlet}`;
   let batchSize = options.batchSize ?? 200;
   let state: BridgeHealth['state'] = 'starting';
   let lastSuccessMs: number | null = null;
   let lastErrorCode: string | null = null;
-  let timer: unknown;
-  let inFlight: AbortController | null = null;
   let inBackoff = false;
   let stopped = true;
 
@@ -105,41 +72,31 @@ export function createUplink(options: UplinkOptions): Uplink {
     confirmedSeq = seq;
   };
   const cursor = () => Math.max(confirmedSeq, store.prunedThrough(outlet));
-
-  function schedule(ms: number) {
-    if (timer !== undefined) timers.clearTimeout(timer);
-    timer = timers.setTimeout(() => {
-      timer = undefined;
-      void tick();
-    }, ms);
-  }
+  const unsentCount = () => Math.max(0, store.head(outlet) - cursor());
+  const oldestUnsent = () =>
+    unsentCount() > 0 ? store.eventsAfter(outlet, cursor(), 1, null)[0] : undefined;
 
   async function post(eventTexts: string[]): Promise<UploadAnswer> {
-    const controller = new AbortController();
-    inFlight = controller;
-    const timeout = timers.setTimeout(() => controller.abort(), requestTimeoutMs);
-    let response: Response;
-    try {
-      response = await doFetch(url, {
+    const { ok, status, body } = await link.request(
+      UPLOAD_PATH,
+      {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
+        headers: { 'content-type': 'application/json' },
         // The envelopes as the log holds them, joined: parsing 200 of them only to write them
         // out again held the event loop ~1 ms a batch, and the kitchens' p99 felt it.
         body: `{"outlet_id":${JSON.stringify(outlet)},"epoch":${JSON.stringify(store.epoch)},"events":[${eventTexts.join(',')}]}`,
-        signal: controller.signal,
-      });
-    } catch {
-      throw new UploadError(controller.signal.aborted ? 'central_timeout' : 'central_unreachable');
-    } finally {
-      timers.clearTimeout(timeout);
-      inFlight = null;
-    }
-    const body = (await response.json().catch(() => null)) as {
-      error?: { code?: string };
-      epoch?: unknown;
-      last_seq?: unknown;
-    } | null;
-    if (!response.ok) throw new UploadError(body?.error?.code ?? `http_${response.status}`);
+      },
+      async (response) => ({
+        ok: response.ok,
+        status: response.status,
+        body: (await response.json().catch(() => null)) as {
+          error?: { code?: string };
+          epoch?: unknown;
+          last_seq?: unknown;
+        } | null,
+      }),
+    );
+    if (!ok) throw new UploadError(body?.error?.code ?? `http_${status}`);
     if (body?.epoch !== store.epoch || typeof body.last_seq !== 'number') {
       throw new UploadError('central_bad_answer');
     }
@@ -191,8 +148,9 @@ export function createUplink(options: UplinkOptions): Uplink {
       options.onChange?.();
     } catch (error) {
       if (stopped) return;
-      const code = error instanceof UploadError ? error.code : 'internal';
-      if (!(error instanceof UploadError)) logger.error({ err: error }, 'uplink failed');
+      const known = error instanceof UploadError || error instanceof CentralRequestError;
+      const code = known ? error.code : 'internal';
+      if (!known) logger.error({ err: error }, 'uplink failed');
       if (code === 'too_large') batchSize = Math.max(1, Math.floor(batchSize / 2));
       if (code !== lastErrorCode) logger.warn({ code, outlet }, 'central upload failed; retrying');
       lastErrorCode = code;
@@ -210,23 +168,18 @@ export function createUplink(options: UplinkOptions): Uplink {
       schedule(0);
     },
     notify() {
-      if (stopped || inBackoff || inFlight || state === 'uploading') return;
+      if (stopped || inBackoff || link.busy || state === 'uploading') return;
       schedule(0);
     },
-    unsentCount: () => Math.max(0, store.head(outlet) - cursor()),
+    unsentCount,
     unsent() {
-      const from = cursor();
-      const count = Math.max(0, store.head(outlet) - from);
-      const oldest = count > 0 ? store.eventsAfter(outlet, from, 1, null)[0] : undefined;
-      return { count, oldestTsMs: oldest?.tsMs ?? now() };
+      return { count: unsentCount(), oldestTsMs: oldestUnsent()?.tsMs ?? now() };
     },
     health() {
-      const head = store.head(outlet);
-      const from = cursor();
-      const oldest = head > from ? store.eventsAfter(outlet, from, 1, null)[0] : undefined;
+      const oldest = oldestUnsent();
       return {
         state: stopped && state !== 'starting' ? 'stopped' : state,
-        pendingEvents: Math.max(0, head - from),
+        pendingEvents: unsentCount(),
         lagSeconds: oldest ? Math.max(0, Math.round((now() - oldest.tsMs) / 1000)) : 0,
         lastSuccessAt: lastSuccessMs === null ? null : new Date(lastSuccessMs).toISOString(),
         lastErrorCode,
@@ -236,9 +189,7 @@ export function createUplink(options: UplinkOptions): Uplink {
     stop() {
       stopped = true;
       state = 'stopped';
-      if (timer !== undefined) timers.clearTimeout(timer);
-      timer = undefined;
-      inFlight?.abort();
+      link.stop();
     },
   };
 }

@@ -1,0 +1,112 @@
+import type { Logger } from 'pino';
+import { Backoff } from './backoff.js';
+
+// A short cap: central is back within seconds for the outlet, and the random half of each
+// delay spreads a hundred outlets that lost central together over several seconds.
+export const DEFAULT_BACKOFF = { minMs: 500, maxMs: 5_000, jitter: 0.5 };
+
+export interface LinkTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** What the uplink and the downlink both need to talk to central for one outlet. */
+export interface CentralLinkOptions {
+  /** The outlet of the relay credential. */
+  outlet: string;
+  /** Central's base URL; the bridge's paths are below it. */
+  centralUrl: string;
+  token: string;
+  logger: Logger;
+  fetch?: typeof fetch;
+  timers?: LinkTimers;
+  random?: () => number;
+  requestTimeoutMs?: number;
+  backoff?: { minMs: number; maxMs: number; jitter: number };
+}
+
+/** Why a request to central got no answer: it took too long, or no connection was made. */
+export class CentralRequestError extends Error {
+  constructor(readonly code: 'central_timeout' | 'central_unreachable') {
+    super(code);
+  }
+}
+
+/** One link's loop: a single pending run of `tick`, one request at a time, its back-off. */
+export interface CentralLink {
+  readonly backoff: Backoff;
+  readonly timers: LinkTimers;
+  /** A request is on its way. */
+  readonly busy: boolean;
+  /** Runs the link's tick after `ms`, replacing a run still pending. */
+  schedule(ms: number): void;
+  /**
+   * `path` below central's base, with the credential; `read` takes what it needs of the
+   * answer. Aborted when the request timeout passes before `read` is done.
+   */
+  request<T>(path: string, init: RequestInit, read: (response: Response) => Promise<T>): Promise<T>;
+  /** No more runs; a request on its way is aborted. */
+  stop(): void;
+}
+
+export function createCentralLink(options: CentralLinkOptions, tick: () => void): CentralLink {
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const timers = options.timers ?? {
+    setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
+    clearTimeout: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout),
+  };
+  const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
+  const base = options.centralUrl.endsWith('/') ? options.centralUrl : `${options.centralUrl}/`;
+  const backoff = new Backoff({
+    ...(options.backoff ?? DEFAULT_BACKOFF),
+    random: options.random ?? Math.random,
+  });
+  let timer: unknown;
+  let inFlight: AbortController | null = null;
+
+  return {
+    backoff,
+    timers,
+    get busy() {
+      return inFlight !== null;
+    },
+    schedule(ms) {
+      if (timer !== undefined) timers.clearTimeout(timer);
+      timer = timers.setTimeout(() => {
+        timer = undefined;
+        tick();
+      }, ms);
+    },
+    async request(path, init, read) {
+      const controller = new AbortController();
+      inFlight = controller;
+      const timeout = timers.setTimeout(() => controller.abort(), requestTimeoutMs);
+      try {
+        let response: Response;
+        try {
+          response = await doFetch(new URL(path, base), {
+            ...init,
+            headers: {
+              ...(init.headers as Record<string, string> | undefined),
+              authorization: `Bearer ${options.token}`,
+            },
+            signal: controller.signal,
+          });
+        } catch {
+          throw new CentralRequestError(
+            controller.signal.aborted ? 'central_timeout' : 'central_unreachable',
+          );
+        }
+        return await read(response);
+      } finally {
+        timers.clearTimeout(timeout);
+        inFlight = null;
+      }
+    },
+    stop() {
+      if (timer !== undefined) timers.clearTimeout(timer);
+      timer = undefined;
+      inFlight?.abort();
+    },
+  };
+}
