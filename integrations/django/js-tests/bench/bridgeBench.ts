@@ -6,6 +6,9 @@
 // (b) p99 publish→kitchen at BENCH_RATE orders/s (the relay bench's open-loop load generator,
 //     POS and kitchen sockets) on a relay without a bridge, then on one whose uplink is
 //     draining a backlog of the same size the whole time. Target: ≤ 1.2× the first.
+//     Central (daphne, PostgreSQL, Redis) runs at nice BENCH_CENTRAL_NICE (default 19): on an
+//     outlet it is another machine, here it shares the two cores with the relay and the load
+//     generator, and at the same priority its CPU, not the relay's, made the tail.
 // (c) The same as (b) with paceCentral.mjs for central: it confirms each batch after the time
 //     the real central took for one in (a) and does nothing else, so the uplink runs at the
 //     same pace while central's CPU is not on the two cores: the relay's own share of (b).
@@ -42,6 +45,7 @@ const config = {
   /** Orders/s while the backlog is published with central down (one event each). */
   fillRate: num(env.BENCH_BRIDGE_FILL_RATE, 1_000),
   drainTimeoutMs: num(env.BENCH_BRIDGE_DRAIN_TIMEOUT_S, 300) * 1000,
+  centralNice: env.BENCH_CENTRAL_NICE === undefined ? 19 : Number(env.BENCH_CENTRAL_NICE),
   outputPath:
     env.BENCH_OUT ??
     fileURLToPath(
@@ -149,7 +153,10 @@ async function withRelay<T>(
   }
 }
 
-const stack = await new DjangoStack({ database: 'postgres' }).start();
+const stack = await new DjangoStack({
+  database: 'postgres',
+  niceness: config.centralNice,
+}).start();
 const startedLoad = round(loadavg()[0] ?? 0);
 try {
   const tokenFile = await stack.writeRelayCredentialFile(1);
@@ -224,7 +231,7 @@ try {
   const report = {
     date: new Date().toISOString(),
     quick,
-    central: 'daphne + Redis + integrations/django on PostgreSQL 15 (fsync off), loopback',
+    central: `daphne + Redis + integrations/django on PostgreSQL 15 (fsync off), loopback, nice ${config.centralNice}`,
     config: {
       backlog_events: config.backlogEvents,
       rate: config.rate,

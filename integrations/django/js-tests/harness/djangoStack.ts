@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../../../test-support/ports.js';
@@ -20,6 +20,11 @@ export interface DjangoStackOptions {
   database?: 'sqlite' | 'postgres';
   /** More settings for the test project (e.g. `KS_CORS_ALLOW_ALL: '1'` for pages on loopback). */
   env?: Record<string, string>;
+  /**
+   * Nice value for PostgreSQL, Redis and daphne (benchmarks: central is another machine on an
+   * outlet; on two shared cores it runs at idle priority so the relay keeps the CPU it has there).
+   */
+  niceness?: number;
 }
 
 /**
@@ -33,6 +38,7 @@ export class DjangoStack {
   relayUrl: string;
   readonly database: 'sqlite' | 'postgres';
   readonly #extraEnv: Record<string, string>;
+  readonly #niceness: number | undefined;
   #postgres: PostgresServer | null = null;
   #redis: Child | null = null;
   #daphne: Child | null = null;
@@ -43,6 +49,11 @@ export class DjangoStack {
     this.relayUrl = options.relayUrl ?? 'http://127.0.0.1:3001';
     this.database = options.database ?? 'sqlite';
     this.#extraEnv = options.env ?? {};
+    this.#niceness = options.niceness;
+  }
+
+  #renice(pid: number | undefined): void {
+    if (this.#niceness !== undefined && pid !== undefined) setPriority(pid, this.#niceness);
   }
 
   get url(): string {
@@ -87,6 +98,8 @@ export class DjangoStack {
   async #startAll(): Promise<void> {
     if (this.database === 'postgres') {
       this.#postgres = await startPostgres();
+      // Before any connection: each backend PostgreSQL forks inherits the postmaster's.
+      this.#renice(this.#postgres.pid);
     }
     this.#redisPort = await freePort();
     const redisDir = join(this.dir, 'redis');
@@ -107,6 +120,7 @@ export class DjangoStack {
       ],
       {},
     );
+    this.#renice(this.#redis.child.pid);
     this.manage(['migrate', '--noinput', '-v', '0']);
     this.#port = await freePort();
     await this.startDaphne();
@@ -124,6 +138,7 @@ export class DjangoStack {
       PROJECT_DIR,
     );
     const daphne = this.#daphne;
+    this.#renice(daphne.child.pid);
     try {
       await waitForHttp(`${this.url}/health`, 60_000, () => daphne.running);
     } catch (error) {
