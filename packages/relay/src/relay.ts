@@ -316,6 +316,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         now,
         ...(options.central.backoff ? { backoff: options.central.backoff } : {}),
         ...(options.central.batchSize ? { batchSize: options.central.batchSize } : {}),
+        ...(store.workerAccess ? { workerAccess: store.workerAccess } : {}),
         onUploaded: (count) => uploaded?.inc(count),
         onChange: () => announcer?.changed(),
       })

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startUploadEndpoint, type UploadEndpoint } from '../../../test-support/uploadEndpoint.js';
 import { createUplink, UPLOAD_PATH, type Uplink } from '../src/bridge/uplink.js';
 import { createLogger, createSqliteEventStore, type EventStore } from '../src/index.js';
 import { removeTempDirs, tempDir } from './helpers.js';
@@ -207,5 +210,78 @@ describe('the uplink', () => {
       lastErrorCode: 'unauthorized',
       pendingEvents: 1,
     });
+  });
+});
+
+describe('the uplink on a worker thread', () => {
+  let central: UploadEndpoint;
+  let dir: string;
+
+  beforeEach(async () => {
+    vi.useRealTimers();
+    store.close();
+    dir = tempDir('ks-uplink-worker-');
+    store = createSqliteEventStore({ dataDir: dir });
+    central = await startUploadEndpoint();
+  });
+
+  afterEach(() => central.close());
+
+  function workerUplink(access = store.workerAccess) {
+    const created = createUplink({
+      store,
+      outlet: '1',
+      centralUrl: central.url,
+      token: 'relay-credential',
+      logger,
+      batchSize: 200,
+      backoff: { minMs: 10, maxMs: 40, jitter: 0 },
+      ...(access ? { workerAccess: access } : {}),
+    });
+    uplinks.push(created);
+    return created;
+  }
+
+  it('reads and posts the batches there, and the cursor follows central', async () => {
+    expect(store.workerAccess?.filename).toBe(join(dir, 'relay.db'));
+    publish(store, 450);
+    const up = workerUplink();
+    up.start();
+    await vi.waitFor(() => expect(up.health().state).toBe('backoff'));
+    expect(up.health().lastErrorCode).toBe('central_unreachable');
+    expect(store.getCursor('uplink:1')).toBeUndefined();
+    central.up = true;
+    await vi.waitFor(() =>
+      expect(up.health()).toMatchObject({ state: 'synced', pendingEvents: 0 }),
+    );
+    expect(central.received.size).toBe(450);
+    expect(store.getCursor('uplink:1')).toBe(450);
+    publish(store, 3);
+    up.notify();
+    await vi.waitFor(() => expect(central.received.size).toBe(453));
+  });
+
+  it('closes its connection when stopped, so closing the store empties the WAL', async () => {
+    publish(store, 5);
+    central.up = true;
+    const up = workerUplink();
+    up.start();
+    await vi.waitFor(() => expect(central.received.size).toBe(5));
+    up.stop();
+    store.close();
+    expect(existsSync(join(dir, 'relay.db-wal'))).toBe(false);
+    store = createSqliteEventStore({ dataDir: dir });
+  });
+
+  it('uploads on the main thread when the worker cannot run', async () => {
+    publish(store, 250);
+    central.up = true;
+    const broken = { source: 'throw new Error("no sqlite here");', filename: 'x' };
+    const up = workerUplink(broken);
+    up.start();
+    await vi.waitFor(() =>
+      expect(up.health()).toMatchObject({ state: 'synced', pendingEvents: 0 }),
+    );
+    expect(central.received.size).toBe(250);
   });
 });

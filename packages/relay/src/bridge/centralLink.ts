@@ -38,6 +38,10 @@ export interface CentralLink {
   readonly timers: LinkTimers;
   /** A request is on its way. */
   readonly busy: boolean;
+  /** How long a request may take, answer included. */
+  readonly requestTimeoutMs: number;
+  /** `path` below central's base URL. */
+  url(path: string): URL;
   /** Runs the link's tick after `ms`, replacing a run still pending. */
   schedule(ms: number): void;
   /**
@@ -70,6 +74,8 @@ export function createCentralLink(options: CentralLinkOptions, tick: () => void)
     get busy() {
       return inFlight !== null;
     },
+    requestTimeoutMs,
+    url: (path) => new URL(path, base),
     schedule(ms) {
       if (timer !== undefined) timers.clearTimeout(timer);
       timer = timers.setTimeout(() => {

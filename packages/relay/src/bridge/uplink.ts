@@ -1,6 +1,12 @@
 import type { BridgeHealth } from '@kitchen-sync/protocol';
 import type { EventStore } from '../store/EventStore.js';
 import { type CentralLinkOptions, CentralRequestError, createCentralLink } from './centralLink.js';
+import {
+  type CentralAnswer,
+  type PostedBatch,
+  startUploadWorker,
+  type UploadWorker,
+} from './uploadWorker.js';
 
 /** Where a central built on the Django package takes uploads, below `--central-url`. */
 export const UPLOAD_PATH = 'api/kitchen-sync/relay/upload/';
@@ -13,6 +19,11 @@ export interface UplinkOptions extends CentralLinkOptions {
   batchSize?: number;
   /** How often an idle uplink looks at the log without being told. Default 5 s. */
   idlePollMs?: number;
+  /**
+   * The store's file (`EventStore.workerAccess`): batches are then read and posted on a
+   * worker thread with its own connection, off the event loop the kitchens are served from.
+   */
+  workerAccess?: { source: string; filename: string };
   /** Told after central confirmed a batch (`count` events). */
   onUploaded?: (count: number) => void;
   /** Told after every attempt and state change (the screens' `sync:bridge` looks then). */
@@ -76,31 +87,64 @@ export function createUplink(options: UplinkOptions): Uplink {
   const oldestUnsent = () =>
     unsentCount() > 0 ? store.eventsAfter(outlet, cursor(), 1, null)[0] : undefined;
 
-  async function post(eventTexts: string[]): Promise<UploadAnswer> {
-    const { ok, status, body } = await link.request(
+  // Every batch's body is this, the envelopes as the log holds them joined, and `]}`:
+  // parsing 200 of them only to write them out again held the event loop ~1 ms a batch.
+  const bodyHead = `{"outlet_id":${JSON.stringify(outlet)},"epoch":${JSON.stringify(store.epoch)},"events":[`;
+  let worker: UploadWorker | null = null;
+
+  async function postHere(since: number): Promise<PostedBatch> {
+    const texts = store.envelopeTextsAfter
+      ? store.envelopeTextsAfter(outlet, since, batchSize)
+      : store
+          .eventsAfter(outlet, since, batchSize, null)
+          .map((event) => JSON.stringify(event.envelope));
+    const answer = await link.request(
       UPLOAD_PATH,
       {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        // The envelopes as the log holds them, joined: parsing 200 of them only to write them
-        // out again held the event loop ~1 ms a batch, and the kitchens' p99 felt it.
-        body: `{"outlet_id":${JSON.stringify(outlet)},"epoch":${JSON.stringify(store.epoch)},"events":[${eventTexts.join(',')}]}`,
+        body: `${bodyHead}${texts.join(',')}]}`,
       },
       async (response) => ({
         ok: response.ok,
         status: response.status,
-        body: (await response.json().catch(() => null)) as {
-          error?: { code?: string };
-          epoch?: unknown;
-          last_seq?: unknown;
-        } | null,
+        body: await response.json().catch(() => null),
       }),
     );
-    if (!ok) throw new UploadError(body?.error?.code ?? `http_${status}`);
-    if (body?.epoch !== store.epoch || typeof body.last_seq !== 'number') {
+    return { count: texts.length, answer };
+  }
+
+  function readAnswer({ ok, status, body }: CentralAnswer): UploadAnswer {
+    const answer = body as {
+      error?: { code?: string };
+      epoch?: unknown;
+      last_seq?: unknown;
+    } | null;
+    if (!ok) throw new UploadError(answer?.error?.code ?? `http_${status}`);
+    if (answer?.epoch !== store.epoch || typeof answer.last_seq !== 'number') {
       throw new UploadError('central_bad_answer');
     }
-    return body as UploadAnswer;
+    return answer as UploadAnswer;
+  }
+
+  function startWorker(access: { source: string; filename: string }): UploadWorker | null {
+    const failed = (error: unknown) => {
+      logger.warn({ err: error, outlet }, 'upload worker failed; uploading on the main thread');
+      worker = null;
+    };
+    try {
+      return startUploadWorker({
+        access,
+        outlet,
+        url: link.url(UPLOAD_PATH).href,
+        token: options.token,
+        timeoutMs: link.requestTimeoutMs,
+        onFailure: failed,
+      });
+    } catch (error) {
+      failed(error);
+      return null;
+    }
   }
 
   async function tick() {
@@ -116,12 +160,8 @@ export function createUplink(options: UplinkOptions): Uplink {
       confirm(pruned);
     }
     const start = cursor();
-    const events = store.envelopeTextsAfter
-      ? store.envelopeTextsAfter(outlet, start, batchSize)
-      : store
-          .eventsAfter(outlet, start, batchSize, null)
-          .map((event) => JSON.stringify(event.envelope));
-    if (events.length === 0 && lastSuccessMs !== null) {
+    // Nothing after the cursor: the first run still posts (an empty batch checks the credential).
+    if (store.head(outlet) <= start && lastSuccessMs !== null) {
       state = 'synced';
       schedule(idlePollMs);
       options.onChange?.();
@@ -129,16 +169,19 @@ export function createUplink(options: UplinkOptions): Uplink {
     }
     state = 'uploading';
     try {
-      const answer = await post(events);
+      const { count, answer: reply } = await (worker
+        ? worker.post(start, batchSize, bodyHead)
+        : postHere(start));
       if (stopped) return;
+      const answer = readAnswer(reply);
       const confirmed = Math.min(answer.last_seq, store.head(outlet));
-      if (events.length > 0 && confirmed <= start) throw new UploadError('central_not_advancing');
+      if (count > 0 && confirmed <= start) throw new UploadError('central_not_advancing');
       if (confirmed > start) confirm(confirmed);
       lastSuccessMs = now();
       lastErrorCode = null;
       inBackoff = false;
       backoff.reset();
-      if (events.length > 0) options.onUploaded?.(events.length);
+      if (count > 0) options.onUploaded?.(count);
       if (store.head(outlet) > confirmed) {
         schedule(0);
       } else {
@@ -165,6 +208,7 @@ export function createUplink(options: UplinkOptions): Uplink {
     start() {
       if (!stopped) return;
       stopped = false;
+      if (options.workerAccess) worker = startWorker(options.workerAccess);
       schedule(0);
     },
     notify() {
@@ -190,6 +234,8 @@ export function createUplink(options: UplinkOptions): Uplink {
       stopped = true;
       state = 'stopped';
       link.stop();
+      worker?.stop();
+      worker = null;
     },
   };
 }

@@ -57,6 +57,11 @@ export interface EventStore {
   prunedThrough(outlet: string): number;
   /** Events with seq > since, in seq order, visible to `tenants`, at most `limit`. */
   eventsAfter(outlet: string, since: number, limit: number, tenants: TenantScope): StoredEvent[];
+  /**
+   * What a worker thread needs to open its own connection to the store's file (SQLite on a
+   * file only): `source` defines `openReadConnection(filename)` (SqliteDriver.workerSource).
+   */
+  readonly workerAccess?: { source: string; filename: string };
   /** The JSON text of the envelopes after `since` as stored, every tenant (the uplink's batch). */
   envelopeTextsAfter?(outlet: string, since: number, limit: number): string[];
   /** Orders not yet completed or cancelled, oldest first. */

@@ -280,6 +280,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
     kind: 'sqlite',
     engine: driver.engine,
     epoch,
+    ...(filename === ':memory:' ? {} : { workerAccess: { source: driver.workerSource, filename } }),
     transaction: runInTransaction,
     append(event) {
       const row = outletRow(event.outlet);

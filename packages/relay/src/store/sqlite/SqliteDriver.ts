@@ -39,7 +39,9 @@ export interface SqliteDriver {
   /**
    * CommonJS for a worker thread (which cannot import the relay's modules): defines
    * `openCheckpointConnection(filename)`, returning `{ checkpoint(), close() }` where
-   * `checkpoint()` runs `PRAGMA wal_checkpoint(PASSIVE)` and returns its `{ busy, log }` row.
+   * `checkpoint()` runs `PRAGMA wal_checkpoint(PASSIVE)` and returns its `{ busy, log }` row;
+   * and `openReadConnection(filename)`, returning `{ prepare(sql), close() }` on a connection
+   * that cannot write (`prepare(sql).all(...)` on either engine).
    */
   readonly workerSource: string;
 }

@@ -63,6 +63,11 @@ function openCheckpointConnection(filename) {
     close: () => db.close(),
   };
 }
+function openReadConnection(filename) {
+  const db = new Database(filename, { fileMustExist: true });
+  db.pragma('query_only = 1');
+  return { prepare: (sql) => db.prepare(sql), close: () => db.close() };
+}
 `,
   };
 }

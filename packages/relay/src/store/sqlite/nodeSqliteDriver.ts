@@ -231,6 +231,11 @@ function openCheckpointConnection(filename) {
     close: () => db.close(),
   };
 }
+function openReadConnection(filename) {
+  const db = new DatabaseSync(filename);
+  db.exec('PRAGMA query_only = 1; PRAGMA busy_timeout = 1000');
+  return { prepare: (sql) => db.prepare(sql), close: () => db.close() };
+}
 `,
   };
 }
