@@ -13,6 +13,7 @@ import { waitFor } from './harness/waitFor.js';
 
 let stack: DjangoStack;
 let service: SocketService | undefined;
+let overtaken: SocketService | undefined;
 
 beforeAll(async () => {
   stack = await new DjangoStack().start();
@@ -20,6 +21,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   service?.stop();
+  overtaken?.stop();
   await stack?.stop();
 });
 
@@ -42,6 +44,28 @@ function publishElsewhere(changes: Array<[string, CentralOrder]>): void {
     '    publish_order_event(event_type, data)',
   ].join('\n');
   stack.python(code);
+}
+
+/**
+ * Records every change in the outlet log but broadcasts only the last one's frame, as when a
+ * later seq's group send overtook an earlier one's and the socket dropped before the earlier
+ * one came. Returns the seqs.
+ */
+function recordAllSendLast(changes: Array<[string, CentralOrder]>): number[] {
+  const code = [
+    'import json',
+    'from asgiref.sync import async_to_sync',
+    'from channels.layers import get_channel_layer',
+    'from kitchen_sync.events import _messages, build_envelope',
+    'from kitchen_sync.outlet_log import record_event',
+    `changes = json.loads(${JSON.stringify(JSON.stringify(changes))})`,
+    "rows = [record_event(build_envelope(t, d), source='central')[0] for t, d in changes]",
+    'groups, message = _messages(rows[-1].envelope, rows[-1].seq)',
+    'for group in groups:',
+    '    async_to_sync(get_channel_layer().group_send)(group, message)',
+    'print(json.dumps([row.seq for row in rows]))',
+  ].join('\n');
+  return JSON.parse(stack.python(code).trim().split('\n').at(-1) ?? '[]') as number[];
 }
 
 describe('central mode resumes from its central seq (daphne + Redis + the kitchen_sync consumer)', () => {
@@ -106,5 +130,44 @@ describe('central mode resumes from its central seq (daphne + Redis + the kitche
     const seqs = got.map(([, , seq]) => seq as number);
     expect(seqs.every((seq, i) => i === 0 || seq > (seqs[i - 1] as number))).toBe(true);
     expect(service.centralCursor.get()).toBe(seqs.at(-1));
+  });
+
+  it('resumes below a frame that overtook an earlier one: the earlier one comes, nothing twice', async () => {
+    const settings = await loadOutletSettings({
+      apiUrl: stack.url,
+      outletId: 1,
+      query: { tenant: 1, device: 'kds-pass' },
+      storage: null,
+    });
+    overtaken = createSocketService({
+      ...socketOptionsFromSettings(settings),
+      WebSocket: (url) => new WebSocket(url) as unknown as globalThis.WebSocket,
+      reconnect: { min: 100, max: 500 },
+    });
+    const got: Array<[string | undefined, number | undefined]> = [];
+    overtaken.on('event', (event: EventEnvelope, _source, seq) => got.push([event.order_id, seq]));
+    overtaken.start();
+    await waitFor(() => overtaken?.centralCursor.get() !== null, 10_000, 'caught up');
+    const head = overtaken.centralCursor.get();
+
+    const [early, late] = [order(1), order(1)];
+    const [earlySeq, lateSeq] = recordAllSendLast([
+      ['new_order', early],
+      ['new_order', late],
+    ]);
+    await waitFor(() => got.length === 1, 10_000, 'the overtaking frame');
+    expect(got).toEqual([[late.order_id, lateSeq]]);
+    expect(overtaken.centralCursor.get()).toBe(head);
+
+    await stack.killDaphne();
+    await waitFor(() => overtaken?.status.get().centralConnected === false, 10_000, 'down');
+    await stack.startDaphne();
+    await waitFor(() => overtaken?.status.get().centralConnected === true, 15_000, 'reconnect');
+    const last = order(1);
+    publishElsewhere([['new_order', last]]);
+    await waitFor(() => got.some(([id]) => id === last.order_id), 10_000, 'the live order after');
+    expect(got.map(([id]) => id)).toEqual([late.order_id, early.order_id, last.order_id]);
+    expect(got[1]?.[1]).toBe(earlySeq);
+    expect(overtaken.centralCursor.get()).toBe(got[2]?.[1]);
   });
 });

@@ -104,7 +104,7 @@ interface Optimistic {
 
 type Incoming =
   | { kind: 'event'; event: EventEnvelope; source: EventSource; centralSeq?: number }
-  | { kind: 'central_reset'; seq: number | null }
+  | { kind: 'central'; seq: number | null; reset: boolean }
   | { kind: 'snapshot'; snapshot: Parameters<OrderBook['applySnapshot']>[0] }
   | { kind: 'caught_up'; message: Parameters<OrderBook['caughtUp']>[0] };
 
@@ -228,7 +228,10 @@ class KitchenFeedImpl implements KitchenFeed {
       socket.on('event', (event, source, centralSeq) =>
         this.#receive({ kind: 'event', event, source, centralSeq }),
       ),
-      socket.on('central:reset', ({ seq }) => this.#receive({ kind: 'central_reset', seq })),
+      socket.on('central:reset', ({ seq }) => this.#receive({ kind: 'central', seq, reset: true })),
+      socket.on('central:caught_up', ({ seq }) =>
+        this.#receive({ kind: 'central', seq, reset: false }),
+      ),
     ];
     const disconnect = () => {
       for (const unbind of unbinds) unbind();
@@ -335,7 +338,7 @@ class KitchenFeedImpl implements KitchenFeed {
     const now = this.#env.now();
     if (item.kind === 'snapshot') this.#book.applySnapshot(item.snapshot, now);
     else if (item.kind === 'caught_up') this.#book.caughtUp(item.message);
-    else if (item.kind === 'central_reset') this.#book.moveCentralSeq(item.seq, true);
+    else if (item.kind === 'central') this.#book.moveCentralSeq(item.seq, item.reset);
     else this.#book.applyEvent(item.event, item.source !== 'central', now, item.centralSeq);
   }
 

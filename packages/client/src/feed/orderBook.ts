@@ -9,6 +9,7 @@ import {
   type OrderState,
   type SnapshotMessage,
 } from '@kitchen-sync/protocol';
+import { ContiguousSeqs } from '../lib/contiguousSeqs.js';
 import { RecentKeys } from '../lib/recentKeys.js';
 import type { Cursor } from '../socket/types.js';
 import { EMPTY_CURSOR, type FeedChanges, isOrphan } from './feedStore.js';
@@ -35,8 +36,8 @@ const KNOWN_ORDERS = 20_000;
 export class OrderBook {
   readonly records = new Map<string, FeedRecord>();
   cursor: Cursor = EMPTY_CURSOR;
-  /** The last seq of central's outlet log applied (central mode); null: none yet. */
-  centralSeq: number | null = null;
+  /** Central's outlet log (central mode): `cursor` is the seq up to which all is applied. */
+  #central = new ContiguousSeqs();
   readonly #tenants: Set<string> | null;
   readonly #keepFinishedMs: number;
   readonly #keepOrphanedMs: number;
@@ -61,7 +62,7 @@ export class OrderBook {
       this.#known.add(record.order_id);
     }
     this.cursor = cursor;
-    this.centralSeq = centralSeq;
+    this.#central = new ContiguousSeqs(centralSeq);
     this.#dirty.clear();
     this.#removed.clear();
     this.#fresh = [];
@@ -107,7 +108,7 @@ export class OrderBook {
    * are applied by version only.
    */
   applyEvent(event: EventEnvelope, relayed: boolean, now: number, centralSeq?: number): void {
-    if (centralSeq !== undefined) this.moveCentralSeq(centralSeq, false);
+    if (centralSeq !== undefined && this.#central.add(centralSeq)) this.#cursorMoved = true;
     const seq = event.seq;
     if (relayed && seq !== null) {
       if (seq <= this.cursor.since) return;
@@ -135,10 +136,10 @@ export class OrderBook {
     this.#upsert(next, seq ?? held?.seq ?? this.cursor.since, now, isNew);
   }
 
-  /** Central's log position; `force` after a reset, when central numbers from a new head. */
-  moveCentralSeq(seq: number | null, force: boolean): void {
-    if (!force && (seq === null || (this.centralSeq !== null && seq <= this.centralSeq))) return;
-    this.centralSeq = seq;
+  /** Central sent its log up to `seq` (caught_up); a `reset` numbers from a new head. */
+  moveCentralSeq(seq: number | null, reset: boolean): void {
+    if (reset || seq === null) this.#central = new ContiguousSeqs(seq);
+    else this.#central.caughtUp(seq);
     this.#cursorMoved = true;
   }
 
@@ -165,7 +166,7 @@ export class OrderBook {
       put,
       remove: [...this.#removed],
       cursor: this.cursor,
-      centralSeq: this.centralSeq,
+      centralSeq: this.#central.cursor,
       fresh: this.#fresh,
     };
     this.#dirty = new Set();

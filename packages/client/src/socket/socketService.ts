@@ -2,6 +2,7 @@ import type { CaughtUpMessage, EventEnvelope, SnapshotMessage } from '@kitchen-s
 import { KitchenSyncError } from '../errors.js';
 import { uuidv7 } from '../ids/uuidv7.js';
 import type { BackoffOptions } from '../lib/backoff.js';
+import { ContiguousSeqs } from '../lib/contiguousSeqs.js';
 import { Disposables, type EnvironmentOptions, resolveEnvironment } from '../lib/environment.js';
 import { Listeners } from '../lib/listeners.js';
 import { RecentKeys } from '../lib/recentKeys.js';
@@ -141,7 +142,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   let centralSource = options.centralCursor;
   const centralCursor = writable<number | null>(centralSource?.get() ?? null);
   // Central seqs already dispatched: a resume from a stored cursor that lags resends them.
-  let centralSeen = new RecentKeys(options.dedupSize);
+  let centralSeen = new ContiguousSeqs(centralCursor.get(), options.dedupSize);
   const listeners = new Listeners();
   let recent = new RecentKeys(options.dedupSize);
   // The relay log the recent keys came from. A new log (the relay lost its data) starts its
@@ -258,10 +259,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       return relayProblem(cause, message, { setupUrl, localNetwork });
     },
     event(event: EventEnvelope, source: EventSource, centralSeq?: number) {
-      if (centralSeq !== undefined) {
-        if (centralSeen.has(String(centralSeq))) return;
-        centralSeen.add(String(centralSeq));
-      }
+      if (centralSeq !== undefined && !centralSeen.add(centralSeq)) return;
       const keys = dedupKeys(event);
       if (!keys.some((k) => recent.has(k))) {
         for (const k of keys) recent.add(k);
@@ -269,10 +267,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
         listeners.emit(event.type, event, source, centralSeq);
       }
       // Central's numbering is its own: it moves the central cursor, never the relay's.
-      if (centralSeq !== undefined) {
-        const at = centralCursor.get();
-        if (at === null || centralSeq > at) centralCursor.set(centralSeq);
-      }
+      if (centralSeq !== undefined) centralCursor.set(centralSeen.cursor);
       // Listeners have run: only now may a reconnect resume after this event.
       if (SEQ_SOURCES.has(source) && typeof event.seq === 'number') {
         const c = cursor.get();
@@ -308,11 +303,13 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       return centralCursor.get();
     },
     centralCaughtUp(seq) {
+      centralSeen.caughtUp(seq);
       centralCursor.set(seq);
+      listeners.emit('central:caught_up', { seq });
     },
     centralReset(seq) {
       // Another log's numbers (or a cursor central refused): what was seen says nothing now.
-      centralSeen = new RecentKeys(options.dedupSize);
+      centralSeen = new ContiguousSeqs(seq, options.dedupSize);
       centralCursor.set(seq);
       listeners.emit('central:reset', { seq });
     },
@@ -486,9 +483,9 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       centralSource = source;
       const stored = source.get();
       if (typeof stored === 'number') centralCursor.set(stored);
-      if (!started || !central) return;
       // What this service dispatched may not be in the source's store: let the replay through.
-      centralSeen = new RecentKeys(options.dedupSize);
+      centralSeen = new ContiguousSeqs(centralCursor.get(), options.dedupSize);
+      if (!started || !central) return;
       central.close();
       central.connect();
     },

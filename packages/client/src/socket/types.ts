@@ -76,6 +76,8 @@ export interface SocketEventMap {
   'sync:caught_up': (caughtUp: CaughtUpMessage, source: EventSource) => void;
   /** Central's socket could not resume from the central cursor: events may have been missed. */
   'central:reset': (reset: CentralReset) => void;
+  /** Central has sent its log up to `seq`: a kitchen feed's stored cursor may move there. */
+  'central:caught_up': (caughtUp: { seq: number }) => void;
 }
 
 export type SocketListenerType = keyof SocketEventMap | EventType;

@@ -71,6 +71,10 @@ export class FakeSocket implements SocketService {
     this.#emit('central:reset', { seq });
   }
 
+  emitCentralCaughtUp(seq: number): void {
+    this.#emit('central:caught_up', { seq });
+  }
+
   emitSnapshot(snapshot: SnapshotMessage, source: EventSource = 'local'): void {
     this.#emit('sync:snapshot', snapshot, source);
   }

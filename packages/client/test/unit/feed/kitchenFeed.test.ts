@@ -305,6 +305,48 @@ describe('KitchenFeed persistence', () => {
     expect(reopened.centralCursor.get()).toBe(3);
   });
 
+  it('stores the central seq below a gap, so a reload mid-gap resumes before the missing event', async () => {
+    const feed = openFeed();
+    await feed.ready;
+    const missing = makeOrder({ created_at: at(1) });
+    const early = makeOrder({ created_at: at(2) });
+    socket.emitCentralCaughtUp(5);
+    // Channels delivered 7 before 6: the order shows at once, the stored seq stays at 5.
+    socket.emitEvent({ ...newOrderEvent(early, 1), seq: null }, 'central', 7);
+    await feed.flush();
+    expect(ids(feed.orders.get())).toEqual([early.order_id]);
+    expect(feed.centralCursor.get()).toBe(5);
+    feed.stop();
+
+    const reopenedSocket = new FakeSocket();
+    const reopened = openFeed({ socket: reopenedSocket });
+    const announced: string[] = [];
+    reopened.onNewOrder((o) => announced.push(o.order_id));
+    await reopened.ready;
+    expect(reopenedSocket.centralCursorSource?.get()).toBe(5);
+    // The replay after 5: 6 at last, and 7 again, which changes nothing.
+    reopenedSocket.emitEvent({ ...newOrderEvent(missing, 1), seq: null }, 'central', 6);
+    reopenedSocket.emitEvent({ ...newOrderEvent(early, 1), seq: null }, 'central', 7);
+    reopenedSocket.emitCentralCaughtUp(7);
+    await reopened.flush();
+    expect(ids(reopened.orders.get())).toEqual([early.order_id, missing.order_id]);
+    expect(announced).toEqual([missing.order_id]);
+    expect(reopened.centralCursor.get()).toBe(7);
+  });
+
+  it('moves the stored central seq past a gap central caught_up says its log does not have', async () => {
+    const feed = openFeed();
+    await feed.ready;
+    socket.emitCentralCaughtUp(5);
+    socket.emitEvent({ ...newOrderEvent(makeOrder(), 1), seq: null }, 'central', 7);
+    await feed.flush();
+    expect(feed.centralCursor.get()).toBe(5);
+    socket.emitCentralCaughtUp(7);
+    socket.emitEvent({ ...newOrderEvent(makeOrder(), 1), seq: null }, 'central', 8);
+    await feed.flush();
+    expect(feed.centralCursor.get()).toBe(8);
+  });
+
   it('without IndexedDB it reports storage on ready and still shows what arrives, in memory', async () => {
     // What Firefox's private mode did: open() throws.
     const blocked = {
