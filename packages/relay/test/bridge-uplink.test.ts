@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startUploadEndpoint, type UploadEndpoint } from '../../../test-support/uploadEndpoint.js';
@@ -259,6 +260,26 @@ describe('the uplink on a worker thread', () => {
     publish(store, 3);
     up.notify();
     await vi.waitFor(() => expect(central.received.size).toBe(453));
+  });
+
+  // Linux (per-thread nice values, /proc), like the rest of this suite's CI.
+  it('runs at nice 19 on its own thread, leaving the relay thread at its priority', async () => {
+    // Field 19 of /proc/<pid>/task/<tid>/stat is the thread's nice value.
+    const nicedThreads = () =>
+      readdirSync('/proc/self/task').filter((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16] === '19';
+      }).length;
+    const before = nicedThreads();
+    publish(store, 5);
+    central.up = true;
+    const up = workerUplink();
+    up.start();
+    await vi.waitFor(() => expect(central.received.size).toBe(5));
+    expect(nicedThreads()).toBe(before + 1);
+    expect(getPriority()).toBe(0);
+    up.stop();
+    await vi.waitFor(() => expect(nicedThreads()).toBe(before));
   });
 
   it('closes its connection when stopped, so closing the store empties the WAL', async () => {

@@ -15,7 +15,7 @@
 // BENCH_QUICK=1 is a small smoke run (1,000 events, 5 POS, 10 kitchens, 3 s), written to
 // results/bridge-quick.json; its figures judge nothing.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { loadavg, setPriority } from 'node:os';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -219,6 +219,8 @@ try {
             [PACE_CENTRAL, String(msPerBatch), String(pacePort)],
             {},
           );
+          // A stand-in for a central elsewhere, like the real one (b): at central's nice value.
+          if (pace.child.pid !== undefined) setPriority(pace.child.pid, config.centralNice);
           const started = pace;
           await waitFor(() => started.output.includes('listening on'), 10_000, 'paceCentral');
         },

@@ -36,6 +36,11 @@ export interface UploadWorker {
 // CommonJS on purpose: an eval'd worker cannot import the relay's ESM modules.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+if (workerData.nice !== null) {
+  try {
+    require('node:os').setPriority(workerData.nice);
+  } catch {}
+}
 const db = openReadConnection(workerData.filename);
 const select = db.prepare(
   'SELECT body FROM events WHERE outlet_key = ? AND seq > ? ORDER BY seq LIMIT ?',
@@ -91,6 +96,12 @@ parentPort.on('message', (message) => {
 });
 `;
 
+// Linux keeps a nice value per thread, and setpriority(0) from a thread changes that thread
+// alone: the upload, which can wait, then never takes a core from the thread serving the
+// kitchens (on two cores it did, and the kitchens' p99 showed it). Elsewhere the call would
+// lower the whole process, so it is made on Linux only.
+const UPLOAD_THREAD_NICE = process.platform === 'linux' ? 19 : null;
+
 // A worker that has not closed its connection by then is stuck; shutdown goes on without it
 // (the commits it could have kept from the final checkpoint stay safe in relay.db-wal).
 const STOP_WAIT_MS = 2_000;
@@ -116,6 +127,7 @@ export function startUploadWorker(options: UploadWorkerOptions): UploadWorker {
       url: options.url,
       authorization: `Bearer ${options.token}`,
       timeoutMs: options.timeoutMs,
+      nice: UPLOAD_THREAD_NICE,
       closed,
     },
   });
