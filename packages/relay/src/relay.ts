@@ -11,8 +11,10 @@ import {
   bridgeStatusOf,
   createBridgeAnnouncer,
 } from './bridge/bridgeStatus.js';
+import { CENTRAL_REQUEST_TIMEOUT_MS, withSlash } from './bridge/centralLink.js';
+import { startCentralWorker } from './bridge/centralWorker.js';
 import { createDownlink } from './bridge/downlink.js';
-import { createUplink, type Uplink } from './bridge/uplink.js';
+import { createUplink, UPLOAD_PATH, type Uplink } from './bridge/uplink.js';
 import { type ClusterNode, type ClusterOptions, createClusterNode } from './cluster/clusterNode.js';
 import { createDrain, registerDrainRoute } from './cluster/drain.js';
 import { createHoldTimers, type HoldTimers } from './core/holdTimers.js';
@@ -306,6 +308,22 @@ export function createRelay(options: RelayOptions = {}): Relay {
       }
     }
   };
+  // The bridge's requests run on a worker thread when the store is a file (SQLite).
+  const centralWorker =
+    options.central && store.workerAccess
+      ? startCentralWorker({
+          access: store.workerAccess,
+          outlet: options.central.outlet,
+          uploadUrl: new URL(UPLOAD_PATH, withSlash(options.central.url)).href,
+          token: options.central.token,
+          timeoutMs: CENTRAL_REQUEST_TIMEOUT_MS,
+          onFailure: (error) =>
+            logger.warn(
+              { err: error },
+              'central worker failed; the bridge runs on the main thread',
+            ),
+        })
+      : null;
   const uplink: Uplink | null = options.central
     ? createUplink({
         store,
@@ -316,7 +334,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         now,
         ...(options.central.backoff ? { backoff: options.central.backoff } : {}),
         ...(options.central.batchSize ? { batchSize: options.central.batchSize } : {}),
-        ...(store.workerAccess ? { workerAccess: store.workerAccess } : {}),
+        worker: centralWorker,
         onUploaded: (count) => uploaded?.inc(count),
         onChange: () => announcer?.changed(),
       })
@@ -380,6 +398,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         centralUrl: options.central.url,
         token: options.central.token,
         logger,
+        worker: centralWorker,
         ...(options.central.backoff ? { backoff: options.central.backoff } : {}),
       })
     : null;
@@ -564,6 +583,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
       uplink?.stop();
       announcer?.stop();
       downlink?.stop();
+      // Before the store closes: its final checkpoint wants the worker's connection gone.
+      centralWorker?.stop();
       if (holdTimer) clearInterval(holdTimer);
       tls?.close();
       routes.wakeAll();

@@ -4,6 +4,7 @@ import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startUploadEndpoint, type UploadEndpoint } from '../../../test-support/uploadEndpoint.js';
+import { type CentralWorker, startCentralWorker } from '../src/bridge/centralWorker.js';
 import { createUplink, UPLOAD_PATH, type Uplink } from '../src/bridge/uplink.js';
 import { createLogger, createSqliteEventStore, type EventStore } from '../src/index.js';
 import { removeTempDirs, tempDir } from './helpers.js';
@@ -226,9 +227,30 @@ describe('the uplink on a worker thread', () => {
     central = await startUploadEndpoint();
   });
 
-  afterEach(() => central.close());
+  let workers: CentralWorker[];
+  beforeEach(() => {
+    workers = [];
+  });
+  afterEach(() => {
+    for (const worker of workers) worker.stop();
+    return central.close();
+  });
 
-  function workerUplink(access = store.workerAccess) {
+  function centralWorker(access = store.workerAccess) {
+    if (!access) throw new Error('the store has no file');
+    const worker = startCentralWorker({
+      access,
+      outlet: '1',
+      uploadUrl: new URL(UPLOAD_PATH, central.url).href,
+      token: 'relay-credential',
+      timeoutMs: 5_000,
+      onFailure: () => undefined,
+    });
+    workers.push(worker);
+    return worker;
+  }
+
+  function workerUplink(worker = centralWorker()) {
     const created = createUplink({
       store,
       outlet: '1',
@@ -237,7 +259,7 @@ describe('the uplink on a worker thread', () => {
       logger,
       batchSize: 200,
       backoff: { minMs: 10, maxMs: 40, jitter: 0 },
-      ...(access ? { workerAccess: access } : {}),
+      worker,
     });
     uplinks.push(created);
     return created;
@@ -273,22 +295,25 @@ describe('the uplink on a worker thread', () => {
     const before = nicedThreads();
     publish(store, 5);
     central.up = true;
-    const up = workerUplink();
-    up.start();
+    const worker = centralWorker();
+    workerUplink(worker).start();
     await vi.waitFor(() => expect(central.received.size).toBe(5));
     expect(nicedThreads()).toBe(before + 1);
     expect(getPriority()).toBe(0);
-    up.stop();
+    worker.stop();
     await vi.waitFor(() => expect(nicedThreads()).toBe(before));
   });
 
   it('closes its connection when stopped, so closing the store empties the WAL', async () => {
     publish(store, 5);
     central.up = true;
-    const up = workerUplink();
+    const worker = centralWorker();
+    const up = workerUplink(worker);
     up.start();
     await vi.waitFor(() => expect(central.received.size).toBe(5));
     up.stop();
+    worker.stop();
+    expect(worker.alive).toBe(false);
     store.close();
     expect(existsSync(join(dir, 'relay.db-wal'))).toBe(false);
     store = createSqliteEventStore({ dataDir: dir });
@@ -297,7 +322,8 @@ describe('the uplink on a worker thread', () => {
   it('uploads on the main thread when the worker cannot run', async () => {
     publish(store, 250);
     central.up = true;
-    const broken = { source: 'throw new Error("no sqlite here");', filename: 'x' };
+    const broken = centralWorker({ source: 'throw new Error("no sqlite here");', filename: 'x' });
+    await vi.waitFor(() => expect(broken.alive).toBe(false));
     const up = workerUplink(broken);
     up.start();
     await vi.waitFor(() =>

@@ -10,6 +10,12 @@ export interface LinkTimers {
   clearTimeout(handle: unknown): void;
 }
 
+/** How long a request to central may take, answer included, unless told otherwise. */
+export const CENTRAL_REQUEST_TIMEOUT_MS = 15_000;
+
+/** Central's base URL with the trailing slash the bridge's relative paths need. */
+export const withSlash = (url: string): string => (url.endsWith('/') ? url : `${url}/`);
+
 /** What the uplink and the downlink both need to talk to central for one outlet. */
 export interface CentralLinkOptions {
   /** The outlet of the relay credential. */
@@ -38,8 +44,6 @@ export interface CentralLink {
   readonly timers: LinkTimers;
   /** A request is on its way. */
   readonly busy: boolean;
-  /** How long a request may take, answer included. */
-  readonly requestTimeoutMs: number;
   /** `path` below central's base URL. */
   url(path: string): URL;
   /** Runs the link's tick after `ms`, replacing a run still pending. */
@@ -59,8 +63,8 @@ export function createCentralLink(options: CentralLinkOptions, tick: () => void)
     setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
     clearTimeout: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout),
   };
-  const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
-  const base = options.centralUrl.endsWith('/') ? options.centralUrl : `${options.centralUrl}/`;
+  const requestTimeoutMs = options.requestTimeoutMs ?? CENTRAL_REQUEST_TIMEOUT_MS;
+  const base = withSlash(options.centralUrl);
   const backoff = new Backoff({
     ...(options.backoff ?? DEFAULT_BACKOFF),
     random: options.random ?? Math.random,
@@ -74,7 +78,6 @@ export function createCentralLink(options: CentralLinkOptions, tick: () => void)
     get busy() {
       return inFlight !== null;
     },
-    requestTimeoutMs,
     url: (path) => new URL(path, base),
     schedule(ms) {
       if (timer !== undefined) timers.clearTimeout(timer);

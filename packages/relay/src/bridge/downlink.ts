@@ -2,6 +2,7 @@ import { SOCKET_EVENTS } from '@kitchen-sync/protocol';
 import type { OrderCommands } from '../core/orderCommands.js';
 import type { EventStore } from '../store/EventStore.js';
 import { type CentralLinkOptions, createCentralLink } from './centralLink.js';
+import type { CentralAnswer, CentralWorker } from './centralWorker.js';
 
 /** Where a central built on the Django package serves the downlink, below `--central-url`. */
 export const DOWNLINK_PATH = 'api/kitchen-sync/relay/downlink/';
@@ -12,6 +13,8 @@ export interface DownlinkOptions extends CentralLinkOptions {
   commands: OrderCommands;
   /** How often the relay asks central for new events while connected. Default 1 s. */
   pollMs?: number;
+  /** Polls there, off the event loop the kitchens are served from. */
+  worker?: CentralWorker | null;
 }
 
 export interface Downlink {
@@ -48,15 +51,18 @@ export function createDownlink(options: DownlinkOptions): Downlink {
 
   const cursor = () => store.getCursor(cursorKey) ?? 0;
 
-  function fetchPage(since: number) {
-    return link.request(`${DOWNLINK_PATH}?since=${since}`, {}, async (response) => {
-      if (!response.ok) throw new Error(`central answered ${response.status}`);
-      return (await response.json()) as {
-        events: CentralEvent[];
-        last_seq: number;
-        has_more: boolean;
-      };
-    });
+  async function fetchPage(since: number) {
+    const path = `${DOWNLINK_PATH}?since=${since}`;
+    const { worker } = options;
+    const answer: CentralAnswer = worker?.alive
+      ? await worker.get(link.url(path).href)
+      : await link.request(path, {}, async (response) => ({
+          ok: response.ok,
+          status: response.status,
+          body: await response.json().catch(() => null),
+        }));
+    if (!answer.ok || answer.body === null) throw new Error(`central answered ${answer.status}`);
+    return answer.body as { events: CentralEvent[]; last_seq: number; has_more: boolean };
   }
 
   /** Into the log; false when the relay could not write it now (retry the page later). */

@@ -1,12 +1,7 @@
 import type { BridgeHealth } from '@kitchen-sync/protocol';
 import type { EventStore } from '../store/EventStore.js';
 import { type CentralLinkOptions, CentralRequestError, createCentralLink } from './centralLink.js';
-import {
-  type CentralAnswer,
-  type PostedBatch,
-  startUploadWorker,
-  type UploadWorker,
-} from './uploadWorker.js';
+import type { CentralAnswer, CentralWorker, PostedBatch } from './centralWorker.js';
 
 /** Where a central built on the Django package takes uploads, below `--central-url`. */
 export const UPLOAD_PATH = 'api/kitchen-sync/relay/upload/';
@@ -19,11 +14,8 @@ export interface UplinkOptions extends CentralLinkOptions {
   batchSize?: number;
   /** How often an idle uplink looks at the log without being told. Default 5 s. */
   idlePollMs?: number;
-  /**
-   * The store's file (`EventStore.workerAccess`): batches are then read and posted on a
-   * worker thread with its own connection, off the event loop the kitchens are served from.
-   */
-  workerAccess?: { source: string; filename: string };
+  /** Batches are read and posted there, off the event loop the kitchens are served from. */
+  worker?: CentralWorker | null;
   /** Told after central confirmed a batch (`count` events). */
   onUploaded?: (count: number) => void;
   /** Told after every attempt and state change (the screens' `sync:bridge` looks then). */
@@ -90,7 +82,6 @@ export function createUplink(options: UplinkOptions): Uplink {
   // Every batch's body is this, the envelopes as the log holds them joined, and `]}`:
   // parsing 200 of them only to write them out again held the event loop ~1 ms a batch.
   const bodyHead = `{"outlet_id":${JSON.stringify(outlet)},"epoch":${JSON.stringify(store.epoch)},"events":[`;
-  let worker: UploadWorker | null = null;
 
   async function postHere(since: number): Promise<PostedBatch> {
     const texts = store.envelopeTextsAfter
@@ -127,26 +118,6 @@ export function createUplink(options: UplinkOptions): Uplink {
     return answer as UploadAnswer;
   }
 
-  function startWorker(access: { source: string; filename: string }): UploadWorker | null {
-    const failed = (error: unknown) => {
-      logger.warn({ err: error, outlet }, 'upload worker failed; uploading on the main thread');
-      worker = null;
-    };
-    try {
-      return startUploadWorker({
-        access,
-        outlet,
-        url: link.url(UPLOAD_PATH).href,
-        token: options.token,
-        timeoutMs: link.requestTimeoutMs,
-        onFailure: failed,
-      });
-    } catch (error) {
-      failed(error);
-      return null;
-    }
-  }
-
   async function tick() {
     if (stopped) return;
     const from = confirmedSeq;
@@ -169,8 +140,9 @@ export function createUplink(options: UplinkOptions): Uplink {
     }
     state = 'uploading';
     try {
-      const { count, answer: reply } = await (worker
-        ? worker.post(start, batchSize, bodyHead)
+      const { worker } = options;
+      const { count, answer: reply } = await (worker?.alive
+        ? worker.upload(start, batchSize, bodyHead)
         : postHere(start));
       if (stopped) return;
       const answer = readAnswer(reply);
@@ -208,7 +180,6 @@ export function createUplink(options: UplinkOptions): Uplink {
     start() {
       if (!stopped) return;
       stopped = false;
-      if (options.workerAccess) worker = startWorker(options.workerAccess);
       schedule(0);
     },
     notify() {
@@ -234,8 +205,6 @@ export function createUplink(options: UplinkOptions): Uplink {
       stopped = true;
       state = 'stopped';
       link.stop();
-      worker?.stop();
-      worker = null;
     },
   };
 }

@@ -14,21 +14,25 @@ export interface PostedBatch {
   answer: CentralAnswer;
 }
 
-export interface UploadWorkerOptions {
+export interface CentralWorkerOptions {
   /** The store's file and the engine's worker source (`EventStore.workerAccess`). */
   access: { source: string; filename: string };
   outlet: string;
   /** The upload endpoint's full URL. */
-  url: string;
+  uploadUrl: string;
   token: string;
   timeoutMs: number;
-  /** The worker died: the caller uploads on its own thread from then on. */
+  /** The worker died: the links talk to central on their own thread from then on. */
   onFailure(error: unknown): void;
 }
 
-export interface UploadWorker {
+export interface CentralWorker {
+  /** False once the worker died or was stopped: the links then use their own requests. */
+  readonly alive: boolean;
   /** Reads the events after `since` (at most `limit`) and posts them with `head` before them. */
-  post(since: number, limit: number, head: string): Promise<PostedBatch>;
+  upload(since: number, limit: number, head: string): Promise<PostedBatch>;
+  /** GETs `url` with the credential (the downlink's poll). */
+  get(url: string): Promise<CentralAnswer>;
   /** Ends the worker and waits (at most STOP_WAIT_MS) until its connection is closed. */
   stop(): void;
 }
@@ -45,24 +49,15 @@ const db = openReadConnection(workerData.filename);
 const select = db.prepare(
   'SELECT body FROM events WHERE outlet_key = ? AND seq > ? ORDER BY seq LIMIT ?',
 );
-let inFlight = null;
-async function upload({ id, since, limit, head }) {
-  let texts;
-  try {
-    texts = select.all(workerData.outlet, since, limit).map((row) => row.body);
-  } catch (error) {
-    parentPort.postMessage({ id, error: 'store_read_failed', message: String(error) });
-    return;
-  }
+const inFlight = new Set();
+async function request(id, url, init, count) {
   const controller = new AbortController();
-  inFlight = controller;
+  inFlight.add(controller);
   const timer = setTimeout(() => controller.abort(), workerData.timeoutMs);
   try {
-    const response = await fetch(workerData.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: workerData.authorization },
-      // The envelopes as the log holds them, joined: never parsed here.
-      body: head + texts.join(',') + ']}',
+    const response = await fetch(url, {
+      ...init,
+      headers: { ...init.headers, authorization: workerData.authorization },
       signal: controller.signal,
     });
     const text = await response.text();
@@ -70,21 +65,38 @@ async function upload({ id, since, limit, head }) {
     try {
       body = JSON.parse(text);
     } catch {}
-    parentPort.postMessage({ id, count: texts.length, ok: response.ok, status: response.status, body });
+    parentPort.postMessage({ id, count, ok: response.ok, status: response.status, body });
   } catch {
     const error = controller.signal.aborted ? 'central_timeout' : 'central_unreachable';
     parentPort.postMessage({ id, error });
   } finally {
     clearTimeout(timer);
-    inFlight = null;
+    inFlight.delete(controller);
   }
 }
+function upload({ id, since, limit, head }) {
+  let texts;
+  try {
+    texts = select.all(workerData.outlet, since, limit).map((row) => row.body);
+  } catch (error) {
+    parentPort.postMessage({ id, error: 'store_read_failed', message: String(error) });
+    return;
+  }
+  // The envelopes as the log holds them, joined: never parsed here.
+  const body = head + texts.join(',') + ']}';
+  const headers = { 'content-type': 'application/json' };
+  return request(id, workerData.uploadUrl, { method: 'POST', headers, body }, texts.length);
+}
 parentPort.on('message', (message) => {
-  if (message.type === 'post') {
+  if (message.type === 'upload') {
     void upload(message);
     return;
   }
-  inFlight?.abort();
+  if (message.type === 'get') {
+    void request(message.id, message.url, { headers: {} }, 0);
+    return;
+  }
+  for (const controller of inFlight) controller.abort();
   try {
     db.close();
   } finally {
@@ -97,10 +109,10 @@ parentPort.on('message', (message) => {
 `;
 
 // Linux keeps a nice value per thread, and setpriority(0) from a thread changes that thread
-// alone: the upload, which can wait, then never takes a core from the thread serving the
+// alone: the bridge, which can wait, then never takes a core from the thread serving the
 // kitchens (on two cores it did, and the kitchens' p99 showed it). Elsewhere the call would
 // lower the whole process, so it is made on Linux only.
-const UPLOAD_THREAD_NICE = process.platform === 'linux' ? 19 : null;
+const CENTRAL_THREAD_NICE = process.platform === 'linux' ? 19 : null;
 
 // A worker that has not closed its connection by then is stuck; shutdown goes on without it
 // (the commits it could have kept from the final checkpoint stay safe in relay.db-wal).
@@ -111,28 +123,37 @@ type Reply =
   | { id: number; error: string; message?: string };
 
 /**
- * Reads and posts the uplink's batches on a worker thread with its own SQLite connection.
- * On the event loop a batch (200 rows read, ~170 KB joined and sent, the answer parsed) held
- * the relay 1–4 ms about twice a second while a backlog drained, and the kitchens' p99
- * publish→kitchen felt it; here the relay's thread only sends a message and reads the reply.
- * The cursor stays with the relay's own connection: the worker never writes.
+ * The bridge's requests to central, on a worker thread with its own SQLite connection: the
+ * uplink's batches (read there, ~170 KB joined and posted) and the downlink's poll. On the
+ * event loop a batch held the relay 1–4 ms about twice a second while a backlog drained, and
+ * each `fetch` ~1–2 ms (the downlink polls every second): the kitchens' p99 publish→kitchen
+ * felt both. The relay's thread only sends a message and reads the reply; the cursors and
+ * central's events are written by the relay's own connection: the worker never writes.
  */
-export function startUploadWorker(options: UploadWorkerOptions): UploadWorker {
+export function startCentralWorker(options: CentralWorkerOptions): CentralWorker {
   const closed = new SharedArrayBuffer(4);
   const worker = new Worker(options.access.source + WORKER_SOURCE, {
     eval: true,
     workerData: {
       filename: options.access.filename,
       outlet: options.outlet,
-      url: options.url,
+      uploadUrl: options.uploadUrl,
       authorization: `Bearer ${options.token}`,
       timeoutMs: options.timeoutMs,
-      nice: UPLOAD_THREAD_NICE,
+      nice: CENTRAL_THREAD_NICE,
       closed,
     },
   });
   worker.unref();
   const pending = new Map<number, { resolve(batch: PostedBatch): void; reject(e: Error): void }>();
+  const send = (message: Record<string, unknown>) => {
+    if (stopped || exited) return Promise.reject(new Error('central worker stopped'));
+    const id = nextId++;
+    return new Promise<PostedBatch>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ ...message, id });
+    });
+  };
   let nextId = 1;
   let stopped = false;
   let exited = false;
@@ -164,22 +185,19 @@ export function startUploadWorker(options: UploadWorkerOptions): UploadWorker {
   };
   worker.on('error', died);
   worker.on('exit', (code) => {
-    if (!exited) died(new Error(`upload worker exited with ${code}`));
+    if (!exited) died(new Error(`central worker exited with ${code}`));
   });
 
   return {
-    post(since, limit, head) {
-      if (stopped || exited) return Promise.reject(new Error('upload worker stopped'));
-      const id = nextId++;
-      return new Promise<PostedBatch>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ type: 'post', id, since, limit, head });
-      });
+    get alive() {
+      return !stopped && !exited;
     },
+    upload: (since, limit, head) => send({ type: 'upload', since, limit, head }),
+    get: async (url) => (await send({ type: 'get', url })).answer,
     stop() {
       if (stopped) return;
       stopped = true;
-      failAll(new Error('upload worker stopped'));
+      failAll(new Error('central worker stopped'));
       if (exited) return;
       worker.postMessage({ type: 'stop' });
       // Blocking on purpose: the store closes right after, synchronously, and its final
