@@ -1,4 +1,9 @@
 import { Worker } from 'node:worker_threads';
+import {
+  CLOSE_CONNECTION_SOURCE,
+  connectionClosedFlag,
+  waitUntilClosed,
+} from '../lib/workerConnection.js';
 import { CentralRequestError } from './centralLink.js';
 
 /** What central answered one upload: status, and its JSON body (null when it was not JSON). */
@@ -97,14 +102,7 @@ parentPort.on('message', (message) => {
     return;
   }
   for (const controller of inFlight) controller.abort();
-  try {
-    db.close();
-  } finally {
-    const closed = new Int32Array(workerData.closed);
-    Atomics.store(closed, 0, 1);
-    Atomics.notify(closed, 0);
-    parentPort.close();
-  }
+  closeConnection(db);
 });
 `;
 
@@ -131,8 +129,8 @@ type Reply =
  * central's events are written by the relay's own connection: the worker never writes.
  */
 export function startCentralWorker(options: CentralWorkerOptions): CentralWorker {
-  const closed = new SharedArrayBuffer(4);
-  const worker = new Worker(options.access.source + WORKER_SOURCE, {
+  const closed = connectionClosedFlag();
+  const worker = new Worker(options.access.source + CLOSE_CONNECTION_SOURCE + WORKER_SOURCE, {
     eval: true,
     workerData: {
       filename: options.access.filename,
@@ -200,9 +198,7 @@ export function startCentralWorker(options: CentralWorkerOptions): CentralWorker
       failAll(new Error('central worker stopped'));
       if (exited) return;
       worker.postMessage({ type: 'stop' });
-      // Blocking on purpose: the store closes right after, synchronously, and its final
-      // checkpoint wants every other connection gone. Runs once, at shutdown.
-      Atomics.wait(new Int32Array(closed), 0, 0, STOP_WAIT_MS);
+      waitUntilClosed(closed, STOP_WAIT_MS);
     },
   };
 }

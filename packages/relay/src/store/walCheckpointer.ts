@@ -1,4 +1,9 @@
 import { Worker } from 'node:worker_threads';
+import {
+  CLOSE_CONNECTION_SOURCE,
+  connectionClosedFlag,
+  waitUntilClosed,
+} from '../lib/workerConnection.js';
 import type { SqliteDriver } from './sqlite/SqliteDriver.js';
 
 export interface WalCheckpointer {
@@ -36,14 +41,7 @@ const checkpoint = () => {
 const timer = setInterval(checkpoint, workerData.intervalMs);
 parentPort.once('message', () => {
   clearInterval(timer);
-  try {
-    db.close();
-  } finally {
-    const closed = new Int32Array(workerData.closed);
-    Atomics.store(closed, 0, 1);
-    Atomics.notify(closed, 0);
-    parentPort.close();
-  }
+  closeConnection(db);
 });
 `;
 
@@ -70,8 +68,8 @@ export function startWalCheckpointer(
   intervalMs: number,
   onFailure: (error: unknown) => void,
 ): WalCheckpointer {
-  const closed = new SharedArrayBuffer(4);
-  const worker = new Worker(driver.workerSource + WORKER_SOURCE, {
+  const closed = connectionClosedFlag();
+  const worker = new Worker(driver.workerSource + CLOSE_CONNECTION_SOURCE + WORKER_SOURCE, {
     eval: true,
     workerData: {
       filename,
@@ -99,8 +97,7 @@ export function startWalCheckpointer(
       // A worker that died has no connection left to wait for.
       if (exited) return;
       worker.postMessage('stop');
-      // Blocking on purpose: store.close() is synchronous, and this runs once, at shutdown.
-      Atomics.wait(new Int32Array(closed), 0, 0, STOP_WAIT_MS);
+      waitUntilClosed(closed, STOP_WAIT_MS);
     },
   };
 }
