@@ -152,7 +152,9 @@ async function againstBaseline(
   centralUp: () => Promise<unknown>,
 ) {
   await centralDown();
+  // The same orders into both logs, so the relays differ in the uplink alone.
   await fillBacklog(draining.generator, config.drainingBacklogEvents);
+  await fillBacklog(baseline.generator, config.drainingBacklogEvents);
   await centralUp();
   const before = (await bridgeHealth(draining.relay)).pendingEvents;
   await poll(
