@@ -1,5 +1,5 @@
 import type { BridgeStatusMessage } from '@kitchen-sync/protocol';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SocketStatus } from '../../../src/socket/types.js';
 import { FakeRelaySocket, resetFakes, socketServices } from './fakes.js';
 
@@ -23,11 +23,6 @@ const behind: BridgeStatusMessage = {
 beforeEach(() => {
   vi.useFakeTimers({ now: new Date('2026-01-03T10:00:00Z') });
   resetFakes();
-});
-
-afterEach(() => {
-  services.stop();
-  vi.useRealTimers();
 });
 
 describe('status.bridge', () => {

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RelaySocketOptions } from '../../../src/socket/localTransport.js';
 import type { SocketService } from '../../../src/socket/types.js';
 import { FakeRelaySocket, resetFakes, socketServices } from './fakes.js';
@@ -52,11 +52,6 @@ beforeEach(() => {
   vi.useFakeTimers({ now: 0 });
   resetFakes();
   relay = new Relay();
-});
-
-afterEach(() => {
-  services.stop();
-  vi.useRealTimers();
 });
 
 function screen(overrides: Parameters<typeof services.make>[0] = {}): SocketService {

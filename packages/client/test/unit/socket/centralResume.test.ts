@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CentralReset } from '../../../src/socket/types.js';
 import { FakeWebSocket, resetFakes, socketServices } from './fakes.js';
 
@@ -50,11 +50,6 @@ async function reconnect(): Promise<FakeWebSocket> {
 beforeEach(() => {
   vi.useFakeTimers({ now: 0 });
   resetFakes();
-});
-
-afterEach(() => {
-  services.stop();
-  vi.useRealTimers();
 });
 
 describe('central socket resume', () => {

@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@kitchen-sync/protocol';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { envelopeFromCentral } from '../../../src/socket/centralTransport.js';
 import { FakeWebSocket, resetFakes, socketServices } from './fakes.js';
 
@@ -38,11 +38,6 @@ beforeEach(() => {
     (ws as unknown as { at: number }).at = Date.now();
     return ws;
   });
-});
-
-afterEach(() => {
-  services.stop();
-  vi.useRealTimers();
 });
 
 describe('central transport', () => {

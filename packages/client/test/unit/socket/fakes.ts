@@ -1,4 +1,5 @@
 import type { CaughtUpMessage, EventEnvelope, SnapshotMessage } from '@kitchen-sync/protocol';
+import { afterEach, vi } from 'vitest';
 import type { Timers } from '../../../src/lib/environment.js';
 import type { WebSocketLike } from '../../../src/socket/centralTransport.js';
 import type { RelaySocket, RelaySocketOptions } from '../../../src/socket/localTransport.js';
@@ -18,10 +19,16 @@ export const fakeTimers: Timers = {
 
 /**
  * Socket services for one test file: outlet 1 on the fake clock with random 0.5, then the file's
- * defaults, then the test's overrides. `stop()` (from afterEach) stops the last one made.
+ * defaults, then the test's overrides. After each test the last one made is stopped and real
+ * timers are back (call it at the file's top level).
  */
 export function socketServices(defaults: Partial<SocketServiceOptions>) {
   let current: SocketService | undefined;
+  afterEach(() => {
+    current?.stop();
+    current = undefined;
+    vi.useRealTimers();
+  });
   return {
     make(overrides: Partial<SocketServiceOptions> = {}): SocketService {
       current = createSocketService({
@@ -33,10 +40,6 @@ export function socketServices(defaults: Partial<SocketServiceOptions>) {
         ...overrides,
       });
       return current;
-    },
-    stop(): void {
-      current?.stop();
-      current = undefined;
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { EventsResponse } from '@kitchen-sync/protocol';
 import { HttpResponse, http } from 'msw';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { pollErrorDelay } from '../../../src/socket/pollingTransport.js';
 import { mswServer } from '../fakes/mswServer.js';
 import { orderEvent, socketServices } from './fakes.js';
@@ -64,11 +64,6 @@ beforeEach(() => {
   });
   requests = [];
 });
-afterEach(() => {
-  services.stop();
-  vi.useRealTimers();
-});
-
 describe('polling', () => {
   it('falls back to an adaptive 1–10 s interval when the relay answers a long poll at once', async () => {
     let next: ReturnType<typeof orderEvent>[] = [];

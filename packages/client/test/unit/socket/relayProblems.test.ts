@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PermissionsLike } from '../../../src/socket/localNetworkAccess.js';
 import { FakeRelaySocket, FakeWebSocket, resetFakes, socketServices } from './fakes.js';
 
@@ -63,11 +63,6 @@ beforeEach(() => {
   vi.useFakeTimers({ now: new Date('2026-01-03T10:00:00Z') });
   resetFakes();
   fetches = [];
-});
-
-afterEach(() => {
-  services.stop();
-  vi.useRealTimers();
 });
 
 describe('relay_insecure_url', () => {

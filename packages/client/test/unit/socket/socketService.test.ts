@@ -1,5 +1,5 @@
 import type { EventEnvelope, SnapshotMessage } from '@kitchen-sync/protocol';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Cursor, EventSource, SocketService } from '../../../src/socket/types.js';
 import { FakeRelaySocket, FakeWebSocket, orderEvent, resetFakes, socketServices } from './fakes.js';
 
@@ -39,11 +39,6 @@ function record(s: SocketService) {
 beforeEach(() => {
   vi.useFakeTimers({ now: new Date('2026-01-03T10:00:00Z') });
   resetFakes();
-});
-
-afterEach(() => {
-  services.stop();
-  vi.useRealTimers();
 });
 
 describe('status and modes', () => {
