@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Child } from './harness/childProcess.js';
 import { DjangoStack, RELAY_SECRET } from './harness/djangoStack.js';
 import { startRelayCli } from './harness/relayCli.js';
+import { pollUntil } from './harness/waitFor.js';
 
 let stack: DjangoStack;
 let secretFile: string;
@@ -85,20 +86,6 @@ async function checkoutAtCentral(orderId: string) {
   expect(response.status).toBe(201);
 }
 
-async function until<T>(
-  read: () => Promise<T> | T,
-  done: (value: T) => boolean,
-  timeoutMs: number,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 async function relayLog(url: string) {
   const response = await fetch(`${url}/api/events?since=0&limit=500`, {
     headers: { authorization: `Bearer ${await kitchenToken()}` },
@@ -115,7 +102,7 @@ describe('relay downlink from central', () => {
     const live = randomUUID();
     const created = Date.now();
     await checkoutAtCentral(live);
-    await until(
+    await pollUntil(
       () => received.filter((e) => e.order_id === live),
       (found) => found.length > 0,
       2_000,
@@ -130,7 +117,7 @@ describe('relay downlink from central', () => {
     ({ relay, url } = await startRelay());
     const afterReturn: EventEnvelope[] = [];
     await kitchen(url, afterReturn);
-    await until(
+    await pollUntil(
       () => relayLog(url),
       (log) => log.some((e) => e.order_id === whileAway),
       5_000,
@@ -148,7 +135,7 @@ describe('relay downlink from central', () => {
     expect(order_ids.sort()).toEqual([live, whileAway].sort());
     // A cancel made at central reaches the outlet's log as a status change, once.
     await stack.control('central-status/', { order_id: live, status: 'cancelled' });
-    const cancelled = await until(
+    const cancelled = await pollUntil(
       () => relayLog(url),
       (events) => events.some((e) => e.order_id === live && e.type === 'order_cancelled'),
       3_000,

@@ -27,7 +27,7 @@ import { toResultsJson } from '../../../../packages/relay/bench/resultsJson.js';
 import { freePort } from '../../../../test-support/ports.js';
 import { Child } from '../harness/childProcess.js';
 import { DjangoStack, RELAY_SECRET } from '../harness/djangoStack.js';
-import { waitFor } from '../harness/waitFor.js';
+import { pollUntil, waitFor } from '../harness/waitFor.js';
 
 const env = process.env;
 const PACE_CENTRAL = fileURLToPath(new URL('./paceCentral.mjs', import.meta.url));
@@ -71,16 +71,6 @@ async function bridgeHealth(relay: RelayProcess): Promise<BridgeHealth> {
   const health = (await (await fetch(`${relay.url}/health`)).json()) as { bridge?: BridgeHealth };
   if (!health.bridge) throw new Error('the relay runs without a bridge');
   return health.bridge;
-}
-
-async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number) {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (performance.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** Publishes `events` orders (one log event each) at the fill rate; none may fail. */
@@ -157,7 +147,7 @@ async function againstBaseline(
   await fillBacklog(baseline.generator, config.drainingBacklogEvents);
   await centralUp();
   const before = (await bridgeHealth(draining.relay)).pendingEvents;
-  await poll(
+  await pollUntil(
     () => bridgeHealth(draining.relay),
     (h) => h.pendingEvents < before,
     config.drainTimeoutMs,
@@ -208,13 +198,13 @@ try {
   const pending = (await bridgeHealth(real.relay)).pendingEvents;
   await stack.startDaphne();
   const back = performance.now();
-  const first = await poll(
+  const first = await pollUntil(
     () => bridgeHealth(real.relay),
     (h) => h.pendingEvents < pending,
     config.drainTimeoutMs,
   );
   const firstAt = performance.now();
-  await poll(
+  await pollUntil(
     () => bridgeHealth(real.relay),
     (h) => h.pendingEvents === 0,
     config.drainTimeoutMs,

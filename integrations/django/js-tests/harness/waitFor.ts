@@ -6,3 +6,18 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what:
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** Reads (e.g. over HTTP) until `done` holds for what was read, and returns that; fails after `timeoutMs`. */
+export async function pollUntil<T>(
+  read: () => Promise<T> | T,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
