@@ -9,7 +9,7 @@
 # A manual/ops check, not part of `pnpm test` (CI may have no podman). Run as root:
 #   packages/relay/docker/verify-image.sh
 # Env: KS_IMAGE (tag, default kitchen-sync-relay:verify), KS_KEEP_IMAGE=1 keeps the image and
-# its layers (faster reruns). Without node:20-slim locally it runs make-local-base-image.sh.
+# its layers (faster reruns). Without node:22-slim locally it runs make-local-base-image.sh.
 set -euo pipefail
 
 readonly DOCKER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -92,12 +92,12 @@ expect() {
 }
 
 step 'base image'
-podman image exists node:20-slim || "$DOCKER_DIR/make-local-base-image.sh"
-pass "node:20-slim present ($(podman image inspect --format '{{.Id}}' node:20-slim | cut -c1-12))"
+podman image exists node:22-slim || "$DOCKER_DIR/make-local-base-image.sh"
+pass "node:22-slim present ($(podman image inspect --format '{{.Id}}' node:22-slim | cut -c1-12))"
 
 step 'build context (what Dockerfile.dockerignore lets through)'
 cat >"$work/Containerfile" <<'EOF'
-FROM node:20-slim
+FROM node:22-slim
 COPY . /ctx
 RUN du -sk /ctx | cut -f1 >/ctx-kib \
   && { find /ctx \( -name node_modules -o -name dist -o -name .git \) -prune -print >/ctx-leaks || true; }
@@ -119,6 +119,9 @@ pass "built in $((SECONDS - started)) s, $(podman image inspect --format '{{.Siz
 expect "$(podman image inspect --format '{{.Config.User}}' "$IMAGE")" node 'image user'
 expect "$(podman image inspect --format '{{index .Config.Healthcheck.Test 0}}' "$IMAGE")" CMD-SHELL \
   'image HEALTHCHECK'
+node_version=$(podman run --rm --network none "${ULIMITS[@]}" "$IMAGE" node --version)
+[[ $node_version == v22.* ]] || die "runtime image runs Node $node_version, not 22"
+pass "runtime image runs Node $node_version"
 native=$(podman run --rm --network none "${ULIMITS[@]}" "$IMAGE" node -e \
   "const D = require('better-sqlite3'); const db = new D(':memory:'); console.log(db.prepare('select 1 as x').get().x)")
 expect "$native" 1 'better-sqlite3 native addon loads in the runtime image'
@@ -140,6 +143,8 @@ start_relay() {
   local health
   health=$(cat "$work/health.json")
   expect "$(json "$health" 'r.status')/$(json "$health" 'r.store')" ok/sqlite "$name /health"
+  # Node 22.13+ has node:sqlite built in, so the relay's log runs on it, not on better-sqlite3.
+  expect "$(json "$health" 'r.store_engine')" node:sqlite "$name /health store_engine"
 }
 
 # stop_relay NAME: SIGTERM must end the relay cleanly (exit 0) well before podman's SIGKILL.
