@@ -26,6 +26,7 @@ import type { LiveFeed } from '../lib/liveFeed.js';
 import { createRateLimiter } from '../lib/rateLimiter.js';
 import type { StoredEvent } from '../store/EventStore.js';
 import type { LogReader } from '../store/LogReader.js';
+import { useEagerWebSocketWrites } from './eagerWebSocketWrites.js';
 import { bridgeRoom, eventRooms, presenceRoomsOf, presenceTargets, roomsOf } from './rooms.js';
 import { useSingleWriteFrames } from './singleWriteFrames.js';
 
@@ -113,6 +114,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
     serveClient: false,
   });
   useSingleWriteFrames(io);
+  useEagerWebSocketWrites(io);
   const replaying = new Set<Replaying>();
   const state = new WeakMap<Socket, ClientState>();
 

@@ -1,0 +1,40 @@
+import type { Server } from 'socket.io';
+
+/** The parts of engine.io's WebSocket transport this touches (private API, engine.io 6). */
+interface EngineTransport {
+  name: string;
+  writable: boolean;
+  send(packets: unknown[]): void;
+  socket?: { _socket?: { writableNeedDrain?: boolean } };
+}
+
+interface EngineSocket {
+  transport: EngineTransport;
+  on(event: 'upgrade', listener: () => void): void;
+}
+
+const patched = new WeakSet<EngineTransport>();
+
+/**
+ * engine.io sends a socket's next packets only once its previous write has called back. Over
+ * TCP that is the same tick; over TLS Node calls back from the next loop iteration, so after a
+ * stall every queued event waited one more iteration per kitchen and the TLS relay caught up
+ * far slower than the TCP one. While the connection takes writes without backpressure the
+ * transport stays writable: the next packets go straight to the socket, which joins them
+ * behind the pending write. A socket that needs draining still waits as before.
+ */
+export function useEagerWebSocketWrites(io: Server): void {
+  const eager = (transport: EngineTransport) => {
+    if (transport.name !== 'websocket' || patched.has(transport)) return;
+    patched.add(transport);
+    const send = transport.send.bind(transport);
+    transport.send = (packets) => {
+      send(packets);
+      if (transport.socket?._socket?.writableNeedDrain === false) transport.writable = true;
+    };
+  };
+  io.engine.on('connection', (socket: EngineSocket) => {
+    eager(socket.transport);
+    socket.on('upgrade', () => eager(socket.transport));
+  });
+}
