@@ -13,8 +13,6 @@ interface EngineSocket {
   on(event: 'upgrade', listener: () => void): void;
 }
 
-const patched = new WeakSet<EngineTransport>();
-
 /**
  * engine.io sends a socket's next packets only once its previous write has called back. Over
  * TCP that is the same tick; over TLS Node calls back from the next loop iteration, so after a
@@ -25,8 +23,8 @@ const patched = new WeakSet<EngineTransport>();
  */
 export function useEagerWebSocketWrites(io: Server): void {
   const eager = (transport: EngineTransport) => {
-    if (transport.name !== 'websocket' || patched.has(transport)) return;
-    patched.add(transport);
+    // Each connection and each upgrade brings a transport of its own: none is seen twice.
+    if (transport.name !== 'websocket') return;
     const send = transport.send.bind(transport);
     transport.send = (packets) => {
       send(packets);
