@@ -26,6 +26,7 @@ import type { LiveFeed } from '../lib/liveFeed.js';
 import { createRateLimiter } from '../lib/rateLimiter.js';
 import type { StoredEvent } from '../store/EventStore.js';
 import type { LogReader } from '../store/LogReader.js';
+import { withCorkedWebSockets } from './corkedBroadcasts.js';
 import { useEagerWebSocketWrites } from './eagerWebSocketWrites.js';
 import { bridgeRoom, eventRooms, presenceRoomsOf, presenceTargets, roomsOf } from './rooms.js';
 import { useSingleWriteFrames } from './singleWriteFrames.js';
@@ -169,6 +170,12 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
   });
 
   const unsubscribe = live.subscribe((events: StoredEvent[]) => {
+    // A commit batch of several events leaves each connection as one write (see the file).
+    if (events.length > 1) withCorkedWebSockets(io, () => deliverLive(events));
+    else deliverLive(events);
+  });
+
+  function deliverLive(events: StoredEvent[]) {
     for (const event of events) {
       // Local: in a cluster every node delivers its own clients from its sequencer.
       io.local.to(eventRooms(event.outlet, event.tenant)).emit(SOCKET_EVENTS.EVENT, event.envelope);
@@ -185,7 +192,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
         }
       }
     }
-  });
+  }
 
   function presence(client: ClientState, status: KitchenStatusData['status']) {
     const { principal } = client;
