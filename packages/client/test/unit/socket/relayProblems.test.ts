@@ -297,3 +297,27 @@ describe('status says what is true (issue 13 point 7)', () => {
     expect(s.status.get().reason).toMatch(/token/);
   });
 });
+
+describe('a relay that refuses new sockets', () => {
+  it.each([
+    { code: 'unavailable', reason: /shutting down/ },
+    { code: 'rate_limited', reason: /as many devices/ },
+  ])(
+    '$code: its own sentence, retried with backoff until the relay takes the socket',
+    async ({ code, reason }) => {
+      const s = make({ centralUrl: undefined });
+      s.start();
+      await vi.advanceTimersByTimeAsync(0);
+      const relay = FakeRelaySocket.latest();
+      relay.refuse(code);
+      expect(s.status.get()).toMatchObject({ mode: 'disconnected', error: { code } });
+      expect(s.status.get().reason).toMatch(reason);
+      expect(relay.attempts).toHaveLength(1);
+
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(relay.attempts).toHaveLength(2);
+      relay.accept();
+      expect(s.status.get()).toMatchObject({ mode: 'connected', error: null, reason: null });
+    },
+  );
+});
