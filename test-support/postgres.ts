@@ -70,7 +70,6 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   const root = mkdtempSync(join(tmpdir(), 'kitchen-sync-pg-'));
   const dataDir = join(root, 'data');
   const socketDir = join(root, 'sock');
-  const logFile = join(root, 'initdb.log');
   mkdirSync(socketDir);
   if (user) for (const dir of [root, socketDir]) chownSync(dir, user.uid, user.gid);
   const asUser = user ? { uid: user.uid, gid: user.gid } : {};
