@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, isIP, type Socket } from 'node:net';
-import { connect as connectTls } from 'node:tls';
+import { connect as connectTls, DEFAULT_CIPHERS } from 'node:tls';
 
 /**
  * The smallest WebSocket client the load generator needs (RFC 6455, text frames), on a TCP
@@ -40,6 +40,18 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 // Reads of every connection land here: the event loop runs one read callback at a time, and
 // each callback consumes its bytes (or copies an unfinished frame) before it returns.
 const sharedReadBuffer = Buffer.allocUnsafe(256 * 1024);
+
+/**
+ * The TLS 1.3 suites in Chrome's order (Safari and Firefox also put AES-128-GCM first). The
+ * relay's server takes the client's order, so a browser kitchen gets AES-128-GCM; Node's own
+ * client puts AES-256-GCM first, a cipher the outlet's devices would not be using.
+ */
+export const BROWSER_CIPHERS = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  ...DEFAULT_CIPHERS.split(':').filter((name) => !name.startsWith('TLS_')),
+].join(':');
 
 /** `wss://`: the CA the server's certificate must chain to (verified, never skipped). */
 export interface WsTlsOptions {
@@ -137,7 +149,12 @@ export function openWsConnection(
   };
   const socket: Socket = tls
     ? // SNI takes a name, never an address; the certificate is still checked against `host`.
-      connectTls({ ...options, ca: tls.ca, ...(isIP(host) ? {} : { servername: host }) })
+      connectTls({
+        ...options,
+        ca: tls.ca,
+        ciphers: BROWSER_CIPHERS,
+        ...(isIP(host) ? {} : { servername: host }),
+      })
     : connect(options);
   // tls.connect() ignores `noDelay` on Node 20 and 22 (24 honours it): without this every wss:// POS and kitchen
   // ran with Nagle's algorithm on, which a browser never does, and the TLS relay's p99 took the

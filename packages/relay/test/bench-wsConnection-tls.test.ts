@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { openWsConnection, type WsConnection } from '../bench/wsConnection.js';
@@ -23,13 +24,19 @@ afterEach(async () => {
 async function serveTls() {
   const ca = await testCa();
   const pair = await ca.issue();
-  server = createServer({ cert: pair.cert, key: pair.key });
+  // The device picks the suite, as on the relay's own server.
+  server = createServer({ cert: pair.cert, key: pair.key, honorCipherOrder: false });
   const wss = new WebSocketServer({ server });
   wss.on('connection', (socket) => {
     socket.on('message', (data) => socket.send(`echo ${data.toString()}`));
   });
+  // The suite each connection agreed on, as the relay (a default Node https server) sees it.
+  const ciphers: string[] = [];
+  server.on('secureConnection', (socket: TLSSocket) => {
+    ciphers.push(socket.getCipher().standardName);
+  });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, caPem: ca.caPem };
+  return { port: (server.address() as AddressInfo).port, caPem: ca.caPem, ciphers };
 }
 
 describe("the load generator's WebSocket client over TLS", () => {
@@ -58,6 +65,20 @@ describe("the load generator's WebSocket client over TLS", () => {
     });
     await echoed;
     expect(frames).toEqual(['echo one', `echo ${'x'.repeat(70_000)}`]);
+  });
+
+  it('agrees on the suite a browser would (AES-128-GCM), not the Node client default', async () => {
+    const { port, caPem, ciphers } = await serveTls();
+    const connection = openWsConnection(
+      '127.0.0.1',
+      port,
+      '/',
+      { onFrame: () => {}, onClose: () => {} },
+      { ca: caPem },
+    );
+    connections.push(connection);
+    await connection.ready;
+    expect(ciphers).toEqual(['TLS_AES_128_GCM_SHA256']);
   });
 
   it('refuses a server whose certificate another CA issued', async () => {

@@ -17,6 +17,7 @@ import {
   tokenFor,
 } from './helpers.js';
 import {
+  agreedCipher,
   closeWssClients,
   httpsGet,
   peerFingerprint,
@@ -116,6 +117,27 @@ describe('relay over TLS with certificate files', () => {
     expect(pos.connected).toBe(true);
     const ack = await pos.timeout(5_000).emitWithAck('order:publish', order());
     expect(ack).toMatchObject({ ok: true, seq: 1 });
+  });
+
+  it('lets the device pick the cipher suite, before and after a reload', async () => {
+    const ca = await testCa();
+    const first = await ca.issue();
+    const second = await ca.issue();
+    const relay = await start({ tls: { certFile: first.certFile, keyFile: first.keyFile } });
+    // What a browser with AES hardware offers, then what one without it offers.
+    const offers = [
+      'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256',
+      'TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384',
+    ];
+    const agreed = () => Promise.all(offers.map((o) => agreedCipher(relay.port, ca.caPem, o)));
+    const expected = ['TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256'];
+    expect(await agreed()).toEqual(expected);
+    // A renewed pair installs a new secure context, which must keep the device's choice.
+    replaceFile(first.keyFile, second.key);
+    replaceFile(first.certFile, second.cert);
+    await relay.relay.reloadTls();
+    expect(await peerFingerprint(relay.port, ca.caPem)).toBe(second.fingerprint256);
+    expect(await agreed()).toEqual(expected);
   });
 
   it('reloadTls() swaps the pair; a bad pair is refused and the old one kept', async () => {

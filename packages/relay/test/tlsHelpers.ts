@@ -54,6 +54,21 @@ export function replaceFile(path: string, content: string): void {
 }
 
 /** The SHA-256 fingerprint of the certificate a fresh TLS handshake gets (verified against ca). */
+/** The TLS 1.3 suite the server agrees on when a client offers `ciphers` in that order. */
+export function agreedCipher(port: number, ca: string, ciphers: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(
+      { host: '127.0.0.1', port, ca, servername: 'localhost', ciphers },
+      () => {
+        const { standardName } = socket.getCipher();
+        socket.end();
+        resolve(standardName);
+      },
+    );
+    socket.on('error', reject);
+  });
+}
+
 export function peerFingerprint(port: number, ca: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port, ca, servername: 'localhost' }, () => {

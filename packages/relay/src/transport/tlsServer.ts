@@ -136,7 +136,14 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
 
   function install(next: Loaded) {
     // New handshakes get the new pair; open connections keep theirs and are not dropped.
-    server?.setSecureContext({ cert: next.material.cert, key: next.material.key });
+    // The device picks the cipher suite (Node's server would impose its own order, AES-256-GCM
+    // first, and resets to it on every setSecureContext without this): a tablet with AES
+    // hardware asks for AES-128-GCM, one without it for ChaCha20, the cheapest for each.
+    server?.setSecureContext({
+      cert: next.material.cert,
+      key: next.material.key,
+      honorCipherOrder: false,
+    });
     current = next;
   }
 
