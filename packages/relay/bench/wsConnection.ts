@@ -46,7 +46,7 @@ const sharedReadBuffer = Buffer.allocUnsafe(256 * 1024);
  * relay's server takes the client's order, so a browser kitchen gets AES-128-GCM; Node's own
  * client puts AES-256-GCM first, a cipher the outlet's devices would not be using.
  */
-export const BROWSER_CIPHERS = [
+const BROWSER_CIPHERS = [
   'TLS_AES_128_GCM_SHA256',
   'TLS_AES_256_GCM_SHA384',
   'TLS_CHACHA20_POLY1305_SHA256',
