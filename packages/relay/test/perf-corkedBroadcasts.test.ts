@@ -82,7 +82,7 @@ describe('withCorkedWebSockets', () => {
       const deliver = () => {
         for (let i = 1; i <= 3; i++) io!.to('k').emit('e', i);
       };
-      if (corked) withCorkedWebSockets(io!, deliver);
+      if (corked) withCorkedWebSockets(io!, ['k'], deliver);
       else deliver();
       await waitFor(() => received.every((values) => values.length === 3));
       expect(received).toEqual([
@@ -96,7 +96,7 @@ describe('withCorkedWebSockets', () => {
   it('uncorks every connection when delivery throws, so later events still flow', async () => {
     const { received } = await room(2);
     expect(() =>
-      withCorkedWebSockets(io!, () => {
+      withCorkedWebSockets(io!, ['k'], () => {
         io!.to('k').emit('e', 1);
         throw new Error('hook failed');
       }),
@@ -111,7 +111,7 @@ describe('withCorkedWebSockets', () => {
 
   it('leaves a long-polling client alone and delivers to it too', async () => {
     const { received } = await room(2, ['polling', 'websocket']);
-    withCorkedWebSockets(io!, () => {
+    withCorkedWebSockets(io!, ['k'], () => {
       io!.to('k').emit('e', 1);
       io!.to('k').emit('e', 2);
     });

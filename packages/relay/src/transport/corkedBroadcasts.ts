@@ -1,33 +1,27 @@
 import type { Server } from 'socket.io';
-
-/** The parts of engine.io's clients this touches (private API, engine.io 6). */
-interface EngineClient {
-  transport: { name: string; socket?: { _socket?: Corkable } };
-}
-
-interface Corkable {
-  cork(): void;
-  uncork(): void;
-  destroyed?: boolean;
-}
+import { type EngineTransport, type RawSocket, rawWebSocket } from './engineInternals.js';
 
 /**
- * Runs `deliver` with every WebSocket connection corked, so the frames of a commit batch of
- * several events leave each connection as one write. Over TLS a second write issued while the
- * first is still pending waits for Node's write callback in the next loop iteration; corked,
- * the batch goes out in the same tick as one TLS write (and over TCP as one send).
+ * Runs `deliver` with the WebSocket connections in `rooms` corked, so the frames of a commit
+ * batch of several events leave each connection as one write. Over TLS a second write issued
+ * while the first is still pending waits for Node's write callback in the next loop iteration;
+ * corked, the batch goes out in the same tick as one TLS write (and over TCP as one send).
  */
-export function withCorkedWebSockets(io: Server, deliver: () => void): void {
-  // engine.io keeps its clients in a protected map; reading it is the only way to reach them all.
-  const engine = io.engine as unknown as { clients: Record<string, EngineClient> };
-  const clients = Object.values(engine.clients);
-  const corked: Corkable[] = [];
-  for (const client of clients) {
-    const socket =
-      client.transport.name === 'websocket' ? client.transport.socket?._socket : undefined;
-    if (!socket || socket.destroyed) continue;
-    socket.cork();
-    corked.push(socket);
+export function withCorkedWebSockets(
+  io: Server,
+  rooms: Iterable<string>,
+  deliver: () => void,
+): void {
+  const namespace = io.of('/');
+  const corked = new Set<RawSocket>();
+  for (const room of rooms) {
+    for (const id of namespace.adapter.rooms.get(room) ?? []) {
+      const conn = namespace.sockets.get(id)?.conn as { transport: EngineTransport } | undefined;
+      const socket = conn && rawWebSocket(conn.transport);
+      if (!socket || socket.destroyed || corked.has(socket)) continue;
+      socket.cork();
+      corked.add(socket);
+    }
   }
   try {
     deliver();

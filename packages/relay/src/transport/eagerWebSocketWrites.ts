@@ -1,12 +1,5 @@
 import type { Server } from 'socket.io';
-
-/** The parts of engine.io's WebSocket transport this touches (private API, engine.io 6). */
-interface EngineTransport {
-  name: string;
-  writable: boolean;
-  send(packets: unknown[]): void;
-  socket?: { _socket?: { writableNeedDrain?: boolean } };
-}
+import { type EngineTransport, rawWebSocket } from './engineInternals.js';
 
 interface EngineSocket {
   transport: EngineTransport;
@@ -24,11 +17,11 @@ interface EngineSocket {
 export function useEagerWebSocketWrites(io: Server): void {
   const eager = (transport: EngineTransport) => {
     // Each connection and each upgrade brings a transport of its own: none is seen twice.
-    if (transport.name !== 'websocket') return;
+    if (!rawWebSocket(transport)) return;
     const send = transport.send.bind(transport);
     transport.send = (packets) => {
       send(packets);
-      if (transport.socket?._socket?.writableNeedDrain === false) transport.writable = true;
+      if (rawWebSocket(transport)?.writableNeedDrain === false) transport.writable = true;
     };
   };
   io.engine.on('connection', (socket: EngineSocket) => {

@@ -171,8 +171,11 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
 
   const unsubscribe = live.subscribe((events: StoredEvent[]) => {
     // A commit batch of several events leaves each connection as one write (see the file).
-    if (events.length > 1) withCorkedWebSockets(io, () => deliverLive(events));
-    else deliverLive(events);
+    if (events.length === 1) deliverLive(events);
+    else {
+      const rooms = new Set(events.flatMap((event) => eventRooms(event.outlet, event.tenant)));
+      withCorkedWebSockets(io, rooms, () => deliverLive(events));
+    }
   });
 
   function deliverLive(events: StoredEvent[]) {
