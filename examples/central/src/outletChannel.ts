@@ -1,28 +1,47 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { OutletLog } from './outletLog.js';
 
 const PATH = /^\/ws\/outlet\/([^/]+)\/?$/;
+const CURSOR = /^\d{1,15}$/;
+/** The Django consumer's close code for a refused cursor. */
+const CLOSE_INVALID = 4400;
 
 interface Subscriber {
   outletId: string;
   /** Absent: every tenant of the outlet (a POS or a monitor). */
   tenantId: string | null;
+  /** `?since=`: the last seq the screen has; undefined when it has none; null when unreadable. */
+  since: number | null | undefined;
 }
 
 /**
- * The central WebSocket `ws/outlet/{id}/`, shaped like the Django Channels consumer the
- * users run: `{ event, data }` frames out, `{ type: 'ping' }` answered with `{ type: 'pong' }`.
+ * The central WebSocket `ws/outlet/{id}/[?tenant=…][&since=…]`, shaped like the Django
+ * Channels consumer the users run: `{ event, data, seq }` frames out, the events after
+ * `?since=` replayed first and then `{ type: 'caught_up', seq }` (or `{ type: 'reset', seq }`
+ * when the log no longer reaches the cursor), `{ type: 'ping' }` answered with a pong.
  */
 export class OutletChannel {
   #wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   #subscribers = new Map<WebSocket, Subscriber>();
 
-  constructor() {
+  constructor(private readonly log = new OutletLog()) {
     this.#wss.on('connection', (socket: WebSocket, subscriber: Subscriber) => {
+      socket.on('error', () => socket.terminate());
+      if (subscriber.since === null) {
+        // Accepted first so the client can read why; it must not retry with this cursor.
+        send(socket, {
+          type: 'error',
+          code: 'invalid_payload',
+          message: 'since must be a non-negative integer',
+        });
+        socket.close(CLOSE_INVALID);
+        return;
+      }
+      this.#catchUp(socket, subscriber);
       this.#subscribers.set(socket, subscriber);
       socket.on('close', () => this.#subscribers.delete(socket));
-      socket.on('error', () => socket.terminate());
       socket.on('message', (raw) => this.#onMessage(socket, raw.toString()));
     });
   }
@@ -36,9 +55,11 @@ export class OutletChannel {
     const url = new URL(request.url ?? '/', 'http://central.invalid');
     const match = PATH.exec(url.pathname);
     if (!match?.[1]) return false;
+    const since = url.searchParams.get('since');
     const subscriber: Subscriber = {
       outletId: decodeURIComponent(match[1]),
       tenantId: url.searchParams.get('tenant'),
+      since: since === null ? undefined : CURSOR.test(since) ? Number(since) : null,
     };
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
       this.#wss.emit('connection', ws, subscriber);
@@ -52,16 +73,16 @@ export class OutletChannel {
     event: string,
     data: unknown,
   ): void {
-    const frame = JSON.stringify({ event, data });
+    const outlet = String(outletId);
+    const logged = this.log.append(
+      outlet,
+      tenantId === null ? null : String(tenantId),
+      event,
+      data,
+    );
+    const frame = JSON.stringify({ event, data, seq: logged.seq });
     for (const [socket, subscriber] of this.#subscribers) {
-      if (subscriber.outletId !== String(outletId)) continue;
-      if (
-        subscriber.tenantId !== null &&
-        tenantId !== null &&
-        subscriber.tenantId !== String(tenantId)
-      ) {
-        continue;
-      }
+      if (subscriber.outletId !== outlet || !wants(subscriber, logged.tenantId)) continue;
       if (socket.readyState === WebSocket.OPEN) socket.send(frame);
     }
   }
@@ -77,6 +98,24 @@ export class OutletChannel {
     this.#wss.close();
   }
 
+  /** Everything after the screen's cursor, then the head it is now at; live events follow. */
+  #catchUp(socket: WebSocket, subscriber: Subscriber): void {
+    const { outletId, since } = subscriber;
+    const head = this.log.head(outletId);
+    if (since !== undefined && since !== null) {
+      if (!this.log.reaches(outletId, since)) {
+        // The screen must refetch its state: its cursor is another log's, or pruned.
+        send(socket, { type: 'reset', seq: head });
+      } else {
+        for (const logged of this.log.after(outletId, since)) {
+          if (!wants(subscriber, logged.tenantId)) continue;
+          send(socket, { event: logged.event, data: logged.data, seq: logged.seq });
+        }
+      }
+    }
+    send(socket, { type: 'caught_up', seq: head });
+  }
+
   #onMessage(socket: WebSocket, raw: string): void {
     let message: unknown;
     try {
@@ -85,7 +124,15 @@ export class OutletChannel {
       return;
     }
     if ((message as { type?: unknown } | null)?.type === 'ping') {
-      socket.send(JSON.stringify({ type: 'pong', ts: new Date().toISOString() }));
+      send(socket, { type: 'pong', ts: new Date().toISOString() });
     }
   }
+}
+
+function wants(subscriber: Subscriber, tenantId: string | null): boolean {
+  return subscriber.tenantId === null || tenantId === null || subscriber.tenantId === tenantId;
+}
+
+function send(socket: WebSocket, frame: unknown): void {
+  if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
 }

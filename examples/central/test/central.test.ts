@@ -59,6 +59,17 @@ function postGroup(key: string | null, body: unknown) {
   });
 }
 
+async function openOutletSocket(query: string): Promise<{ socket: WebSocket; frames: unknown[] }> {
+  const socket = new WebSocket(`${central.url.replace('http', 'ws')}/ws/outlet/1/${query}`);
+  const frames: unknown[] = [];
+  socket.on('message', (raw) => frames.push(JSON.parse(raw.toString())));
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  return { socket, frames };
+}
+
 describe('master data', () => {
   test('pages by version until has_more is false, ending at current_version', async () => {
     const seen = new Map<number, Row>();
@@ -146,20 +157,90 @@ describe('order groups', () => {
     expect(central.orderGroups).toHaveLength(0);
   });
 
-  test('a booked group is pushed on ws/outlet/{id}/ as { event, data }; ping gets pong', async () => {
-    const socket = new WebSocket(`${central.url.replace('http', 'ws')}/ws/outlet/1/`);
-    const frames: unknown[] = [];
-    socket.on('message', (raw) => frames.push(JSON.parse(raw.toString())));
-    await new Promise((resolve, reject) => {
-      socket.once('open', resolve);
-      socket.once('error', reject);
-    });
+  test('a booked group is pushed on ws/outlet/{id}/ as { event, data, seq }; ping gets pong', async () => {
+    const { socket, frames } = await openOutletSocket('');
     socket.send(JSON.stringify({ type: 'ping' }));
     await postGroup('key-ws', { outlet_id: 1, orders: [ORDER] });
-    await expect.poll(() => frames.length, { timeout: 5_000 }).toBe(2);
+    await expect.poll(() => frames.length, { timeout: 5_000 }).toBe(3);
+    expect(frames[0]).toEqual({ type: 'caught_up', seq: 0 });
     expect(frames).toContainEqual(expect.objectContaining({ type: 'pong' }));
-    expect(frames).toContainEqual({ event: 'new_order', data: ORDER });
+    expect(frames).toContainEqual({ event: 'new_order', data: ORDER, seq: 1 });
     socket.close();
+  });
+});
+
+describe('outlet socket resume (?since=, as the Django consumer)', () => {
+  const order = (n: number, tenant: number) => ({
+    ...ORDER,
+    order_id: `01a1fca9-edaa-7297-910b-76b718ddf7${String(n).padStart(2, '0')}`,
+    order_number: `OFF-${n}`,
+    tenant_id: tenant,
+  });
+
+  async function book(n: number, tenant: number) {
+    const response = await postGroup(`key-${n}`, { outlet_id: 1, orders: [order(n, tenant)] });
+    expect(response.status).toBe(201);
+  }
+
+  const events = (frames: unknown[]) =>
+    frames.filter((frame) => (frame as { event?: string }).event === 'new_order');
+
+  test('a screen that reconnects with its last seq gets what it missed, in order, then caught_up', async () => {
+    const first = await openOutletSocket('');
+    await book(1, 2);
+    await expect.poll(() => events(first.frames).length, { timeout: 5_000 }).toBe(1);
+    first.socket.close();
+    await book(2, 2);
+    await book(3, 3);
+
+    const again = await openOutletSocket('?since=1');
+    await expect.poll(() => again.frames.length, { timeout: 5_000 }).toBe(3);
+
+    expect(again.frames).toEqual([
+      { event: 'new_order', data: order(2, 2), seq: 2 },
+      { event: 'new_order', data: order(3, 3), seq: 3 },
+      { type: 'caught_up', seq: 3 },
+    ]);
+    await book(4, 2);
+    await expect.poll(() => again.frames.length, { timeout: 5_000 }).toBe(4);
+    expect(again.frames[3]).toEqual({ event: 'new_order', data: order(4, 2), seq: 4 });
+    again.socket.close();
+  });
+
+  test("a tenant's kitchen is replayed its own tenant's events only", async () => {
+    await book(1, 2);
+    await book(2, 3);
+    await book(3, 2);
+
+    const kitchen = await openOutletSocket('?tenant=2&since=0');
+    await expect.poll(() => kitchen.frames.length, { timeout: 5_000 }).toBe(3);
+
+    expect(kitchen.frames.map((frame) => (frame as { seq: number }).seq)).toEqual([1, 3, 3]);
+    expect(kitchen.frames[2]).toEqual({ type: 'caught_up', seq: 3 });
+    kitchen.socket.close();
+  });
+
+  test('a cursor past the head (another log) gets reset and caught_up, no replay', async () => {
+    await book(1, 2);
+
+    const stale = await openOutletSocket('?since=40');
+    await expect.poll(() => stale.frames.length, { timeout: 5_000 }).toBe(2);
+
+    expect(stale.frames).toEqual([
+      { type: 'reset', seq: 1 },
+      { type: 'caught_up', seq: 1 },
+    ]);
+    stale.socket.close();
+  });
+
+  test('an unreadable cursor is refused with invalid_payload and close code 4400', async () => {
+    const bad = await openOutletSocket('?since=-3');
+    const code = await new Promise<number>((resolve) => bad.socket.once('close', resolve));
+
+    expect(code).toBe(4400);
+    expect(bad.frames).toEqual([
+      expect.objectContaining({ type: 'error', code: 'invalid_payload' }),
+    ]);
   });
 });
 

@@ -58,12 +58,20 @@ test('serves https and hands out an https relay URL and a wss outlet channel', a
   expect(body.websocket_url).toBe(`wss://127.0.0.1:${central.port}/ws/outlet/1/?tenant=2`);
 
   const socket = new WebSocket(body.websocket_url as string, { ca });
-  const pong = new Promise<unknown>((resolve, reject) => {
-    socket.once('message', (data) => resolve(JSON.parse(String(data))));
+  // The first frame is caught_up; a pong follows the ping.
+  const frames = new Promise<unknown[]>((resolve, reject) => {
+    const received: unknown[] = [];
+    socket.on('message', (data) => {
+      received.push(JSON.parse(String(data)));
+      if (received.length === 2) resolve(received);
+    });
     socket.once('error', reject);
   });
   socket.once('open', () => socket.send(JSON.stringify({ type: 'ping' })));
-  expect(await pong).toMatchObject({ type: 'pong' });
+  expect(await frames).toEqual([
+    { type: 'caught_up', seq: 0 },
+    expect.objectContaining({ type: 'pong' }),
+  ]);
   socket.close();
 });
 
