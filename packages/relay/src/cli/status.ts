@@ -108,7 +108,10 @@ export async function relayStatus(
   return describeUnreachable(urls[0] ?? '', lastError);
 }
 
-/** `kitchen-sync-relay status [--port N] [--url URL] [--data-dir D]`: exit 0 when running. */
+/**
+ * `kitchen-sync-relay status [--port N] [--url URL] [--data-dir D] [--tls-dir D] [--tls-ca F]`:
+ * exit 0 when running (also the Docker image's HEALTHCHECK, TLS or not).
+ */
 export async function statusCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { values } = parseFlags(() =>
     parseArgs({
@@ -117,6 +120,8 @@ export async function statusCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
         port: { type: 'string' },
         url: { type: 'string' },
         'data-dir': { type: 'string' },
+        'tls-dir': { type: 'string' },
+        'tls-ca': { type: 'string' },
       },
       strict: true,
     }),
@@ -125,8 +130,12 @@ export async function statusCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
   const urls = values.url
     ? [values.url]
     : [`http://127.0.0.1:${port}`, `https://localhost:${port}`];
-  // A --tls auto relay is trusted through its own outlet CA, never by switching checks off.
-  const caFile = join(values['data-dir'] ?? env.KS_DATA_DIR ?? './data', 'tls', 'ca.crt');
+  // A TLS relay is trusted through the CA it serves at /ca.crt, never by switching checks
+  // off: the company CA of --tls-ca, else the outlet CA --tls auto keeps.
+  const tlsDir = values['tls-dir'] ?? env.KS_TLS_DIR;
+  const dataDir = values['data-dir'] ?? env.KS_DATA_DIR ?? './data';
+  const caFile =
+    values['tls-ca'] ?? env.KS_TLS_CA ?? join(tlsDir ?? join(dataDir, 'tls'), 'ca.crt');
   const ca = existsSync(caFile) ? readFileSync(caFile, 'utf8') : undefined;
   const report = await relayStatus(urls, ca ? { ca } : {});
   process.stdout.write(report.text);
