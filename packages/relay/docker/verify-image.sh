@@ -2,8 +2,9 @@
 # Builds packages/relay/Dockerfile with podman and proves the image works end to end: the build
 # context leaves out node_modules/dist, the relay starts as `node` and answers /health, tokens
 # mint inside the container, an order published over HTTP is read back, bad input is refused,
-# HEALTHCHECK passes, `podman stop` (SIGTERM) exits 0, and a new container on the same volume
-# still has the order (same seq, same epoch). Exits non-zero on the first failed check and
+# HEALTHCHECK passes, `podman stop` (SIGTERM) exits 0, a new container on the same volume
+# still has the order (same seq, same epoch), and one started with KS_TLS=auto answers over
+# HTTPS and passes the HEALTHCHECK too. Exits non-zero on the first failed check and
 # removes what it created (containers, volume, image and its build layers).
 #
 # A manual/ops check, not part of `pnpm test` (CI may have no podman). Run as root:
@@ -117,7 +118,7 @@ nice -n 10 podman build --pull=never --format docker "${ULIMITS[@]}" -f "$DOCKER
   -t "$IMAGE" "$ROOT" >"$work/build.log" 2>&1 || { tail -40 "$work/build.log"; die 'podman build'; }
 pass "built in $((SECONDS - started)) s, $(podman image inspect --format '{{.Size}}' "$IMAGE") bytes"
 expect "$(podman image inspect --format '{{.Config.User}}' "$IMAGE")" node 'image user'
-expect "$(podman image inspect --format '{{index .Config.Healthcheck.Test 0}}' "$IMAGE")" CMD-SHELL \
+expect "$(podman image inspect --format '{{index .Config.Healthcheck.Test 0}}' "$IMAGE")" CMD \
   'image HEALTHCHECK'
 node_version=$(podman run --rm --network none "${ULIMITS[@]}" "$IMAGE" node --version)
 [[ $node_version == v22.* ]] || die "runtime image runs Node $node_version, not 22"
@@ -224,3 +225,22 @@ body=${reply#* }
 expect "${reply%% *} $(json "$body" 'r.duplicate') $(json "$body" 'r.seq')" "200 true $seq" \
   'republished order is a duplicate with the original seq'
 stop_relay second
+
+step 'third run, same volume, KS_TLS=auto'
+podman rm "$RUN_ID-second" >/dev/null
+name=$RUN_ID-tls
+containers+=("$name")
+podman run -d --name "$name" -p "127.0.0.1:$port:3001" -e KS_SECRET="$SECRET" -e KS_TLS=auto \
+  -v "$VOLUME:/data" "${ULIMITS[@]}" "$IMAGE" >/dev/null
+deadline=$((SECONDS + 30))
+until podman exec "$name" test -s /data/tls/ca.crt 2>/dev/null &&
+  podman exec "$name" cat /data/tls/ca.crt >"$work/ca.crt" &&
+  curl -fsS --cacert "$work/ca.crt" "https://localhost:$port/health" >"$work/health.json" 2>/dev/null; do
+  ((SECONDS < deadline)) || { podman logs "$name" | tail -20; die "$name: no HTTPS /health in 30 s"; }
+  sleep 0.5
+done
+expect "$(json "$(cat "$work/health.json")" 'r.tls.enabled')" true "$name /health over HTTPS (outlet CA)"
+# The HEALTHCHECK must follow the relay to HTTPS: a plain-HTTP probe would call it unhealthy.
+podman healthcheck run "$name" >/dev/null || die "podman healthcheck run ($name, TLS)"
+pass 'HEALTHCHECK healthy with KS_TLS=auto'
+stop_relay tls
