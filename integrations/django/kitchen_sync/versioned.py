@@ -103,11 +103,7 @@ class VersionedQuerySet(models.QuerySet):
         if not objs:
             return objs
         with transaction.atomic(using=self.db):
-            first = take_versions(collection_of(self.model), len(objs), using=self.db)
-            now = timezone.now()
-            for offset, obj in enumerate(objs):
-                obj.version = first + offset
-                obj.updated_at = now
+            self._stamp_versions(objs)
             return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs):
@@ -116,15 +112,20 @@ class VersionedQuerySet(models.QuerySet):
             return 0
         fields = list(dict.fromkeys([*fields, "version", "updated_at"]))
         with transaction.atomic(using=self.db):
-            first = take_versions(collection_of(self.model), len(objs), using=self.db)
-            now = timezone.now()
-            for offset, obj in enumerate(objs):
-                obj.version = first + offset
-                obj.updated_at = now
+            self._stamp_versions(objs)
             # A plain queryset: QuerySet.bulk_update() calls update(), which here would
             # version the rows a second time.
             plain = models.QuerySet(model=self.model, using=self.db)
             return plain.bulk_update(objs, fields, *args, **kwargs)
+
+    def _stamp_versions(self, objs):
+        """Gives the rows the collection's next versions, in order, and one ``updated_at``;
+        called inside the transaction that writes them."""
+        first = take_versions(collection_of(self.model), len(objs), using=self.db)
+        now = timezone.now()
+        for offset, obj in enumerate(objs):
+            obj.version = first + offset
+            obj.updated_at = now
 
 
 class VersionedModel(models.Model):
