@@ -4,6 +4,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { OutletLog } from './outletLog.js';
 
 const PATH = /^\/ws\/outlet\/([^/]+)\/?$/;
+// Up to 15 digits, every one exact as a JS number (Django takes 18 and answers reset beyond the head).
 const CURSOR = /^\d{1,15}$/;
 /** The Django consumer's close code for a refused cursor. */
 const CLOSE_INVALID = 4400;
