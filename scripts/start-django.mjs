@@ -124,7 +124,7 @@ kitchen-sync demo is running against Django (daphne + Redis + integrations/djang
   pickup board   http://localhost:${ports.pickup}/${centralQuery}
   django         http://localhost:${ports.central}/api/products/
   relay health   http://localhost:${ports.relay}/health
-${lan.join('\n')}
+${lan.join('\n')}${lan.length > 0 ? '\n                 (plain http on another device: no service worker, no offline start there;\n                 see docs/deployment.md, "Running an outlet")' : ''}
 Keys: o = kill daphne (central outage) / start it again, k = kill the relay (SIGKILL),
       r = start the relay again, q or Ctrl-C = stop.
 `);

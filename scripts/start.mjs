@@ -122,7 +122,7 @@ kitchen-sync demo is running
   pickup board   http://${local}:${ports.pickup}/${centralQuery}
   central        http://${local}:${ports.central}/api/products/
   relay health   http://${local}:${ports.relay}/health
-${lanLines.join('')}Keys: o = toggle internet outage (central down/up), k = kill the relay (SIGKILL),
+${lanLines.join('')}${lanLines.length > 0 ? '                 (plain http on another device: no service worker, no offline start there;\n                 pnpm start -- --lan serves both over HTTPS, see docs/deployment.md)\n' : ''}Keys: o = toggle internet outage (central down/up), k = kill the relay (SIGKILL),
       r = start the relay again, q or Ctrl-C = stop.
 `);
 }
