@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killAll, runCli, startCli } from './cliProcess.js';
 import { removeTempDirs, SECRET, tempDir } from './helpers.js';
@@ -39,13 +37,8 @@ describe('kitchen-sync-relay status against a TLS relay', () => {
   it('trusts a company CA given with --tls-ca / KS_TLS_CA', async () => {
     const ca = await testCa();
     const pair = await ca.issue();
-    const dir = tempDir('ks-status-company-');
-    const certFile = join(dir, 'relay.crt');
-    const keyFile = join(dir, 'relay.key');
-    writeFileSync(certFile, pair.cert);
-    writeFileSync(keyFile, pair.key);
     const relay = await startCli(
-      ['--tls-cert', certFile, '--tls-key', keyFile, '--tls-ca', ca.caFile],
+      ['--tls-cert', pair.certFile, '--tls-key', pair.keyFile, '--tls-ca', ca.caFile],
       { KS_SECRET: SECRET, KS_DATA_DIR: tempDir('ks-status-data-') },
     );
     const port = portOf(relay.url);
