@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { localIdentityOf } from '../src/cli/status.js';
 import { killAll, runCli, startCli } from './cliProcess.js';
 import { removeTempDirs, SECRET, tempDir } from './helpers.js';
 import { testCa } from './tlsHelpers.js';
@@ -50,5 +51,44 @@ describe('kitchen-sync-relay status against a TLS relay', () => {
     expect(byFlag.stdout).toContain(`RUNNING at https://localhost:${port}`);
     expect(byFlag.code).toBe(0);
     expect(byEnv.code).toBe(0);
+  });
+
+  it('checks a company certificate without localhost against its own name (--tls-cert / KS_TLS_CERT)', async () => {
+    const ca = await testCa();
+    const pair = await ca.issue({ names: ['relay.example'], addresses: ['192.0.2.10'] });
+    const relay = await startCli(
+      ['--tls-cert', pair.certFile, '--tls-key', pair.keyFile, '--tls-ca', ca.caFile],
+      { KS_SECRET: SECRET, KS_DATA_DIR: tempDir('ks-status-data-') },
+    );
+    const port = portOf(relay.url);
+    const trusted = { KS_DATA_DIR: tempDir('ks-status-other-'), KS_TLS_CA: ca.caFile };
+
+    const byFlag = await runCli(['status', '--port', port, '--tls-cert', pair.certFile], trusted);
+    const byEnv = await runCli(['status', '--port', port], {
+      ...trusted,
+      KS_TLS_CERT: pair.certFile,
+    });
+    const nameUnknown = await runCli(['status', '--port', port], trusted);
+
+    expect(byFlag.stdout).toContain(`RUNNING at https://localhost:${port}`);
+    expect(byFlag.code).toBe(0);
+    expect(byEnv.code).toBe(0);
+    // localhost is not among its names: without the certificate to read them, it is refused.
+    expect(nameUnknown.stdout).toContain('ERR_TLS_CERT_ALTNAME_INVALID');
+    expect(nameUnknown.code).toBe(1);
+  });
+});
+
+describe('the name status checks a local relay certificate against', () => {
+  it('is none with localhost, else the first DNS name, else the first address', async () => {
+    const ca = await testCa();
+    const pem = async (names: string[], addresses: string[]) =>
+      (await ca.issue({ names, addresses })).cert;
+
+    expect(localIdentityOf(await pem(['localhost'], ['127.0.0.1']))).toBeUndefined();
+    expect(localIdentityOf(await pem(['kasir.local', 'relay.lan'], ['192.0.2.10']))).toBe(
+      'kasir.local',
+    );
+    expect(localIdentityOf(await pem([], ['192.0.2.10']))).toBe('192.0.2.10');
   });
 });

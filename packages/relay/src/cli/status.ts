@@ -1,7 +1,10 @@
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { checkServerIdentity } from 'node:tls';
 import { parseArgs } from 'node:util';
 import type { HealthResponse } from '@kitchen-sync/protocol';
 import { parseFlags } from './parseFlags.js';
@@ -58,11 +61,19 @@ export function describeUnreachable(url: string, why: string): StatusReport {
   };
 }
 
+export interface HealthQuery {
+  /** The CA an HTTPS relay's certificate must chain to. */
+  ca?: string;
+  /**
+   * The name the certificate must be valid for, when it is not the host asked (a company
+   * certificate without `localhost`, asked on this machine): still checked, against this name.
+   */
+  serverName?: string;
+  timeoutMs?: number;
+}
+
 /** GET `<base>/health`; HTTPS relays are asked over HTTPS, trusting `ca` (their outlet CA). */
-export function fetchHealth(
-  base: string,
-  options: { ca?: string; timeoutMs?: number } = {},
-): Promise<HealthResponse> {
+export function fetchHealth(base: string, options: HealthQuery = {}): Promise<HealthResponse> {
   const url = new URL('/health', base);
   const get = url.protocol === 'https:' ? httpsGet : httpGet;
   return new Promise((resolve, reject) => {
@@ -73,6 +84,7 @@ export function fetchHealth(
         agent: false,
         timeout: options.timeoutMs ?? 3_000,
         ...(options.ca ? { ca: options.ca } : {}),
+        ...(options.serverName ? identityOf(options.serverName) : {}),
       },
       (response) => {
         let body = '';
@@ -92,10 +104,35 @@ export function fetchHealth(
   });
 }
 
+function identityOf(name: string) {
+  return {
+    // SNI takes a name, never an address.
+    ...(isIP(name) ? {} : { servername: name }),
+    checkServerIdentity: (_host: string, cert: Parameters<typeof checkServerIdentity>[1]) =>
+      checkServerIdentity(name, cert),
+  };
+}
+
+/**
+ * The name to check a relay certificate against when asking it on this machine: none when it
+ * covers `localhost` (the address asked); else its first DNS name (a wildcard's with `relay`
+ * for the star), else its first IP address.
+ */
+export function localIdentityOf(certificatePem: string): string | undefined {
+  const entries = (new X509Certificate(certificatePem).subjectAltName ?? '')
+    .split(',')
+    .map((entry) => entry.trim());
+  const dns = entries.filter((e) => e.startsWith('DNS:')).map((e) => e.slice(4));
+  if (dns.includes('localhost')) return undefined;
+  const name = dns.find((d) => !d.startsWith('*.')) ?? dns[0]?.replace(/^\*\./, 'relay.');
+  if (name) return name;
+  return entries.find((e) => e.startsWith('IP Address:'))?.slice('IP Address:'.length);
+}
+
 /** Asks the relay on this machine, over HTTP and then (for a --tls relay) HTTPS. */
 export async function relayStatus(
   urls: string[],
-  options: { ca?: string; timeoutMs?: number } = {},
+  options: HealthQuery = {},
 ): Promise<StatusReport> {
   let lastError = 'no address to ask';
   for (const url of urls) {
@@ -109,7 +146,8 @@ export async function relayStatus(
 }
 
 /**
- * `kitchen-sync-relay status [--port N] [--url URL] [--data-dir D] [--tls-dir D] [--tls-ca F]`:
+ * `kitchen-sync-relay status [--port N] [--url URL] [--data-dir D] [--tls-dir D] [--tls-ca F]
+ * [--tls-cert F]`:
  * exit 0 when running (also the Docker image's HEALTHCHECK, TLS or not).
  */
 export async function statusCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -122,6 +160,7 @@ export async function statusCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
         'data-dir': { type: 'string' },
         'tls-dir': { type: 'string' },
         'tls-ca': { type: 'string' },
+        'tls-cert': { type: 'string' },
       },
       strict: true,
     }),
@@ -137,7 +176,13 @@ export async function statusCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
   const caFile =
     values['tls-ca'] ?? env.KS_TLS_CA ?? join(tlsDir ?? join(dataDir, 'tls'), 'ca.crt');
   const ca = existsSync(caFile) ? readFileSync(caFile, 'utf8') : undefined;
-  const report = await relayStatus(urls, ca ? { ca } : {});
+  const certFile = values['tls-cert'] ?? env.KS_TLS_CERT;
+  const serverName =
+    certFile && existsSync(certFile) ? localIdentityOf(readFileSync(certFile, 'utf8')) : undefined;
+  const report = await relayStatus(urls, {
+    ...(ca ? { ca } : {}),
+    ...(serverName ? { serverName } : {}),
+  });
   process.stdout.write(report.text);
   return report.running ? 0 : 1;
 }
