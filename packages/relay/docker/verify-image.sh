@@ -3,8 +3,8 @@
 # context leaves out node_modules/dist, the relay starts as `node` and answers /health, tokens
 # mint inside the container, an order published over HTTP is read back, bad input is refused,
 # HEALTHCHECK passes, `podman stop` (SIGTERM) exits 0, a new container on the same volume
-# still has the order (same seq, same epoch), and one started with KS_TLS=auto answers over
-# HTTPS and passes the HEALTHCHECK too. Exits non-zero on the first failed check and
+# still has the order (same seq, same epoch), and one started with KS_TLS=auto, and one with
+# its own certificate files, answer over HTTPS and pass the HEALTHCHECK too. Exits non-zero on the first failed check and
 # removes what it created (containers, volume, image and its build layers).
 #
 # A manual/ops check, not part of `pnpm test` (CI may have no podman). Run as root:
@@ -244,3 +244,26 @@ expect "$(json "$(cat "$work/health.json")" 'r.tls.enabled')" true "$name /healt
 podman healthcheck run "$name" >/dev/null || die "podman healthcheck run ($name, TLS)"
 pass 'HEALTHCHECK healthy with KS_TLS=auto'
 stop_relay tls
+
+step 'fourth run: your own certificate files (no localhost among their names)'
+podman rm "$RUN_ID-tls" >/dev/null
+own=$work/own
+mkdir -m 777 "$own"
+# Issued by the image's own CLI, as `node` (uid of the relay), for a name and an address only.
+podman run --rm --network none "${ULIMITS[@]}" -v "$own:/own" "$IMAGE" \
+  node dist/cli.js cert --tls-dir /own --name relay.example --address 192.0.2.10 >/dev/null
+name=$RUN_ID-own
+containers+=("$name")
+podman run -d --name "$name" -p "127.0.0.1:$port:3001" -e KS_SECRET="$SECRET" \
+  -e KS_TLS_CERT=/own/relay.crt -e KS_TLS_KEY=/own/relay.key -e KS_TLS_CA=/own/ca.crt \
+  -v "$own:/own:ro" -v "$VOLUME:/data" "${ULIMITS[@]}" "$IMAGE" >/dev/null
+deadline=$((SECONDS + 30))
+until curl -fsS --cacert "$own/ca.crt" --resolve "relay.example:$port:127.0.0.1" \
+  "https://relay.example:$port/health" >"$work/health.json" 2>/dev/null; do
+  ((SECONDS < deadline)) || { podman logs "$name" | tail -20; die "$name: no HTTPS /health in 30 s"; }
+  sleep 0.5
+done
+expect "$(json "$(cat "$work/health.json")" 'r.tls.source')" files "$name /health over HTTPS (own files)"
+podman healthcheck run "$name" >/dev/null || die "podman healthcheck run ($name, own certificate)"
+pass 'HEALTHCHECK healthy with KS_TLS_CERT/KS_TLS_KEY/KS_TLS_CA'
+stop_relay own
