@@ -84,7 +84,7 @@ export function fetchHealth(base: string, options: HealthQuery = {}): Promise<He
         agent: false,
         timeout: options.timeoutMs ?? 3_000,
         ...(options.ca ? { ca: options.ca } : {}),
-        ...(options.serverName ? identityOf(options.serverName) : {}),
+        ...(options.serverName ? verifiedAs(options.serverName) : {}),
       },
       (response) => {
         let body = '';
@@ -104,7 +104,8 @@ export function fetchHealth(base: string, options: HealthQuery = {}): Promise<He
   });
 }
 
-function identityOf(name: string) {
+/** TLS options that check the certificate as valid for `name`, whatever host was asked. */
+function verifiedAs(name: string) {
   return {
     // SNI takes a name, never an address.
     ...(isIP(name) ? {} : { servername: name }),
