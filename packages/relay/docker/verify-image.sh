@@ -131,16 +131,23 @@ port=$(node -e "const s = require('node:net').createServer().listen(0, '127.0.0.
 readonly URL=http://127.0.0.1:$port
 podman volume create "$VOLUME" >/dev/null
 
+# wait_until NAME WHAT COMMAND...: runs COMMAND until it succeeds; after 30 s fails with
+# "NAME: WHAT in 30 s" and the container's last log lines.
+wait_until() {
+  local name=$1 what=$2 deadline=$((SECONDS + 30))
+  shift 2
+  until "$@" 2>/dev/null; do
+    ((SECONDS < deadline)) || { podman logs "$name" | tail -20; die "$name: $what in 30 s"; }
+    sleep 0.5
+  done
+}
+
 start_relay() {
   local name=$RUN_ID-$1
   containers+=("$name")
   podman run -d --name "$name" -p "127.0.0.1:$port:3001" -e KS_SECRET="$SECRET" \
     -v "$VOLUME:/data" "${ULIMITS[@]}" "$IMAGE" >/dev/null
-  local deadline=$((SECONDS + 30))
-  until curl -fsS "$URL/health" >"$work/health.json" 2>/dev/null; do
-    ((SECONDS < deadline)) || { podman logs "$name" | tail -20; die "$name: no /health in 30 s"; }
-    sleep 0.5
-  done
+  wait_until "$name" 'no /health' curl -fsS -o "$work/health.json" "$URL/health"
   local health
   health=$(cat "$work/health.json")
   expect "$(json "$health" 'r.status')/$(json "$health" 'r.store')" ok/sqlite "$name /health"
@@ -232,13 +239,13 @@ name=$RUN_ID-tls
 containers+=("$name")
 podman run -d --name "$name" -p "127.0.0.1:$port:3001" -e KS_SECRET="$SECRET" -e KS_TLS=auto \
   -v "$VOLUME:/data" "${ULIMITS[@]}" "$IMAGE" >/dev/null
-deadline=$((SECONDS + 30))
-until podman exec "$name" test -s /data/tls/ca.crt 2>/dev/null &&
-  podman exec "$name" cat /data/tls/ca.crt >"$work/ca.crt" &&
-  curl -fsS --cacert "$work/ca.crt" "https://localhost:$port/health" >"$work/health.json" 2>/dev/null; do
-  ((SECONDS < deadline)) || { podman logs "$name" | tail -20; die "$name: no HTTPS /health in 30 s"; }
-  sleep 0.5
-done
+# The CA appears in the volume once the relay has made it; /health is then asked trusting it.
+outlet_ca_health() {
+  podman exec "$name" test -s /data/tls/ca.crt &&
+    podman exec "$name" cat /data/tls/ca.crt >"$work/ca.crt" &&
+    curl -fsS --cacert "$work/ca.crt" -o "$work/health.json" "https://localhost:$port/health"
+}
+wait_until "$name" 'no HTTPS /health' outlet_ca_health
 expect "$(json "$(cat "$work/health.json")" 'r.tls.enabled')" true "$name /health over HTTPS (outlet CA)"
 # The HEALTHCHECK must follow the relay to HTTPS: a plain-HTTP probe would call it unhealthy.
 podman healthcheck run "$name" >/dev/null || die "podman healthcheck run ($name, TLS)"
@@ -257,12 +264,8 @@ containers+=("$name")
 podman run -d --name "$name" -p "127.0.0.1:$port:3001" -e KS_SECRET="$SECRET" \
   -e KS_TLS_CERT=/own/relay.crt -e KS_TLS_KEY=/own/relay.key -e KS_TLS_CA=/own/ca.crt \
   -v "$own:/own:ro" -v "$VOLUME:/data" "${ULIMITS[@]}" "$IMAGE" >/dev/null
-deadline=$((SECONDS + 30))
-until curl -fsS --cacert "$own/ca.crt" --resolve "relay.example:$port:127.0.0.1" \
-  "https://relay.example:$port/health" >"$work/health.json" 2>/dev/null; do
-  ((SECONDS < deadline)) || { podman logs "$name" | tail -20; die "$name: no HTTPS /health in 30 s"; }
-  sleep 0.5
-done
+wait_until "$name" 'no HTTPS /health' curl -fsS --cacert "$own/ca.crt" -o "$work/health.json" \
+  --resolve "relay.example:$port:127.0.0.1" "https://relay.example:$port/health"
 expect "$(json "$(cat "$work/health.json")" 'r.tls.source')" files "$name /health over HTTPS (own files)"
 podman healthcheck run "$name" >/dev/null || die "podman healthcheck run ($name, own certificate)"
 pass 'HEALTHCHECK healthy with KS_TLS_CERT/KS_TLS_KEY/KS_TLS_CA'
