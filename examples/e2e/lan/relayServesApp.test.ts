@@ -39,6 +39,13 @@ test('pages served by the relay work without the internet, also when loaded afre
   const [first] = await placeOrder(kiosk, [105]);
   await card(kitchen, first!).waitFor();
 
+  // Someone types the relay's address with http://: the relay sends them on to https.
+  const typed = await kitchen.context().newPage();
+  site.pages.push(typed);
+  await typed.goto(`${relayBase.replace(/^https:/, 'http:')}/setup`);
+  expect(typed.url()).toBe(`${relayBase}/setup`);
+  await typed.getByText('Set up a device for this relay').waitFor();
+
   await site.cloudDown();
 
   // A tablet booting with the internet down: a new tab of the same browser profile.

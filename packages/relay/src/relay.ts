@@ -40,6 +40,7 @@ import { useBodyTimeout } from './transport/bodyTimeout.js';
 import { answerClientError, answerFrameworkError } from './transport/httpErrors.js';
 import { registerHttpRoutes } from './transport/httpRoutes.js';
 import { registerOnboardingRoutes } from './transport/onboardingRoutes.js';
+import { answerPlainHttpOnTlsPort } from './transport/plainHttpOnTlsPort.js';
 import { attachSocketTransport } from './transport/socketTransport.js';
 import {
   createTlsController,
@@ -420,6 +421,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     frameworkErrors: answerFrameworkError,
     ...(tls ? { https: {} } : {}),
   }) as unknown as FastifyInstance;
+  if (tls) answerPlainHttpOnTlsPort(app.server as unknown as TlsServer);
   useBodyTimeout(app, options.bodyTimeoutMs ?? 10_000);
   const verify = createTokenVerifier(insecure ? null : options.secret!, { now });
   const sockets = attachSocketTransport({

@@ -1,0 +1,75 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
+
+// Every TLS connection opens with a handshake record, content type 22; an HTTP request line
+// starts with a letter.
+const TLS_HANDSHAKE = 0x16;
+// Long enough for a slow tablet's first packet; the TLS handshake timeout applies after it.
+const FIRST_BYTE_TIMEOUT_MS = 30_000;
+// What a Host header may hold (a name or an address, and a port): nothing else is echoed back.
+const HOST_HEADER = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+function answerPlainHttp(request: IncomingMessage, response: ServerResponse): void {
+  const host = request.headers.host;
+  const location = host && HOST_HEADER.test(host) ? `https://${host}${request.url ?? '/'}` : null;
+  response.setHeader('Connection', 'close');
+  response.setHeader('Cache-Control', 'no-store');
+  // A navigation (someone typed http://) is sent on to the same address over https. Temporary:
+  // a browser must not remember it if the relay is later run without TLS.
+  if (
+    location &&
+    !request.headers.upgrade &&
+    (request.method === 'GET' || request.method === 'HEAD')
+  ) {
+    response.writeHead(307, { Location: location }).end();
+    return;
+  }
+  const body = JSON.stringify({
+    error: {
+      code: 'invalid_payload',
+      message: `this relay serves HTTPS only: use ${location ?? 'https://'}`,
+    },
+  });
+  response
+    .writeHead(400, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+    })
+    .end(body);
+}
+
+/**
+ * A TLS relay answers a plain `http://` request instead of closing the connection on it: a
+ * browser sent to `http://relay:3001` showed "empty response" and nothing more. The first byte
+ * of each connection decides; a TLS connection goes on to the server's own handshake with the
+ * byte put back (Node feeds bytes already read to the TLS layer, then reads natively as usual).
+ * Call before anything else listens for `connection` on `server`.
+ */
+export function answerPlainHttpOnTlsPort(server: TlsServer): void {
+  const tlsListeners = server.listeners('connection') as Array<(socket: Socket) => void>;
+  server.removeAllListeners('connection');
+  const plain = createServer(answerPlainHttp);
+
+  server.on('connection', (socket: Socket) => {
+    const fail = () => socket.destroy();
+    socket.on('error', fail);
+    socket.on('timeout', fail);
+    socket.setTimeout(FIRST_BYTE_TIMEOUT_MS);
+    const sniff = () => {
+      const first = socket.read(1) as Buffer | null;
+      if (first === null) return;
+      socket.off('readable', sniff);
+      socket.off('error', fail);
+      socket.off('timeout', fail);
+      socket.setTimeout(0);
+      socket.unshift(first);
+      if (first[0] === TLS_HANDSHAKE) {
+        for (const listener of tlsListeners) listener.call(server, socket);
+      } else {
+        plain.emit('connection', socket);
+      }
+    };
+    socket.on('readable', sniff);
+  });
+}

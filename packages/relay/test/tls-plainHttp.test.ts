@@ -1,0 +1,125 @@
+import { createServer as createNetServer, connect as netConnect, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { removeTempDirs, startRelay, type TestRelay } from './helpers.js';
+import { httpsGet, testCa } from './tlsHelpers.js';
+
+const relays: TestRelay[] = [];
+const proxies: Server[] = [];
+afterEach(async () => {
+  for (const proxy of proxies.splice(0)) proxy.close();
+  for (const relay of relays.splice(0)) await relay.close();
+  removeTempDirs();
+});
+
+async function tlsRelay() {
+  const ca = await testCa();
+  const pair = await ca.issue();
+  const relay = await startRelay({ tls: { certFile: pair.certFile, keyFile: pair.keyFile } });
+  relays.push(relay);
+  return { relay, caPem: ca.caPem, port: Number(new URL(relay.url).port) };
+}
+
+/** Sends `request` as it is over plain TCP and resolves with everything the relay answers. */
+function rawExchange(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect(port, '127.0.0.1', () => socket.write(request));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    socket.on('error', reject);
+  });
+}
+
+function statusOf(answer: string): number {
+  return Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]);
+}
+
+function headerOf(answer: string, name: string): string | undefined {
+  return new RegExp(`^${name}: (.*)$`, 'im').exec(answer)?.[1]?.trim();
+}
+
+function bodyOf(answer: string): { error: { code: string; message: string } } {
+  return JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+}
+
+describe('a TLS relay asked over plain http://', () => {
+  it('sends a page request on to the same address over https, without letting it be cached', async () => {
+    const { port } = await tlsRelay();
+    for (const method of ['GET', 'HEAD']) {
+      const answer = await rawExchange(
+        port,
+        `${method} /setup?lang=id HTTP/1.1\r\nHost: relay.local:${port}\r\n\r\n`,
+      );
+      expect(statusOf(answer)).toBe(307);
+      expect(headerOf(answer, 'Location')).toBe(`https://relay.local:${port}/setup?lang=id`);
+      expect(headerOf(answer, 'Cache-Control')).toBe('no-store');
+      expect(headerOf(answer, 'Connection')).toBe('close');
+    }
+    const v6 = await rawExchange(port, `GET / HTTP/1.1\r\nHost: [fd00::10]:${port}\r\n\r\n`);
+    expect(headerOf(v6, 'Location')).toBe(`https://[fd00::10]:${port}/`);
+  });
+
+  it('answers a POST or a WebSocket upgrade with a coded 400 naming the https address', async () => {
+    const { port } = await tlsRelay();
+    const post = await rawExchange(
+      port,
+      `POST /v1/orders HTTP/1.1\r\nHost: 192.168.1.10:${port}\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`,
+    );
+    expect(statusOf(post)).toBe(400);
+    expect(bodyOf(post).error.code).toBe('invalid_payload');
+    expect(bodyOf(post).error.message).toContain(`use https://192.168.1.10:${port}/v1/orders`);
+
+    const upgrade = await rawExchange(
+      port,
+      `GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 192.168.1.10:${port}\r\n` +
+        'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    expect(statusOf(upgrade)).toBe(400);
+    expect(headerOf(upgrade, 'Location')).toBeUndefined();
+    expect(bodyOf(upgrade).error.message).toContain('serves HTTPS only');
+  });
+
+  it('never echoes a Host header that is not a host name or address', async () => {
+    const { port } = await tlsRelay();
+    for (const host of ['evil.example/phish?', 'a b', '']) {
+      const answer = await rawExchange(port, `GET / HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+      expect(statusOf(answer)).toBe(400);
+      expect(headerOf(answer, 'Location')).toBeUndefined();
+    }
+  });
+
+  it('keeps serving HTTPS on the same port, a handshake split over two packets included', async () => {
+    const { port, caPem } = await tlsRelay();
+    // A proxy that forwards the client's first byte alone, then the rest.
+    const proxy = createNetServer((client) => {
+      const upstream = netConnect(port, '127.0.0.1');
+      upstream.setNoDelay(true);
+      let first = true;
+      client.on('data', (chunk: Buffer) => {
+        if (!first) return void upstream.write(chunk);
+        first = false;
+        upstream.write(chunk.subarray(0, 1), () =>
+          setImmediate(() => upstream.write(chunk.subarray(1))),
+        );
+      });
+      upstream.pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    proxies.push(proxy);
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyPort = (proxy.address() as { port: number }).port;
+
+    const plain = await rawExchange(
+      port,
+      `GET /health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`,
+    );
+    expect(statusOf(plain)).toBe(307);
+    const direct = await httpsGet(`https://127.0.0.1:${port}`, '/health', caPem);
+    expect(direct.status).toBe(200);
+    const split = await httpsGet(`https://127.0.0.1:${proxyPort}`, '/health', caPem);
+    expect(split.status).toBe(200);
+    expect(split.json().tls.enabled).toBe(true);
+  });
+});
