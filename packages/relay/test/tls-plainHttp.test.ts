@@ -45,10 +45,14 @@ function bodyOf(answer: string): { error: { code: string; message: string } } {
 describe('a TLS relay asked over plain http://', () => {
   it('sends a page request on to the same address over https, without letting it be cached', async () => {
     const { port } = await tlsRelay();
-    for (const method of ['GET', 'HEAD']) {
+    // A browser's navigation, and curl (no Sec-Fetch-Mode at all).
+    for (const [method, mode] of [
+      ['GET', 'Sec-Fetch-Mode: navigate\r\n'],
+      ['HEAD', ''],
+    ]) {
       const answer = await rawExchange(
         port,
-        `${method} /setup?lang=id HTTP/1.1\r\nHost: relay.local:${port}\r\n\r\n`,
+        `${method} /setup?lang=id HTTP/1.1\r\nHost: relay.local:${port}\r\n${mode}\r\n`,
       );
       expect(statusOf(answer)).toBe(307);
       expect(headerOf(answer, 'Location')).toBe(`https://relay.local:${port}/setup?lang=id`);
@@ -59,7 +63,7 @@ describe('a TLS relay asked over plain http://', () => {
     expect(headerOf(v6, 'Location')).toBe(`https://[fd00::10]:${port}/`);
   });
 
-  it('answers a POST or a WebSocket upgrade with a coded 400 naming the https address', async () => {
+  it('answers a POST, a WebSocket upgrade or a page fetch with a coded 400 naming the https address', async () => {
     const { port } = await tlsRelay();
     const post = await rawExchange(
       port,
@@ -76,6 +80,14 @@ describe('a TLS relay asked over plain http://', () => {
         'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
     );
     expect(statusOf(upgrade)).toBe(400);
+
+    // A page's own request (a poll configured with http://) is not redirected either.
+    const poll = await rawExchange(
+      port,
+      `GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: 192.168.1.10:${port}\r\nSec-Fetch-Mode: cors\r\n\r\n`,
+    );
+    expect(statusOf(poll)).toBe(400);
+    expect(headerOf(poll, 'Location')).toBeUndefined();
     expect(headerOf(upgrade, 'Location')).toBeUndefined();
     expect(bodyOf(upgrade).error.message).toContain('serves HTTPS only');
   });

@@ -85,7 +85,7 @@ describe('relay over TLS with certificate files', () => {
     expect(await peerFingerprint(relay.port, ca.caPem)).toBe(pair.fingerprint256);
   });
 
-  it('refuses a client that does not trust the CA (no plain-HTTP answer either)', async () => {
+  it('refuses a client that does not trust the CA; over plain HTTP only the https address', async () => {
     const ca = await testCa();
     const other = await testCa();
     const pair = await ca.issue();
@@ -93,7 +93,14 @@ describe('relay over TLS with certificate files', () => {
     await expect(httpsGet(relay.url, '/health', other.caPem)).rejects.toMatchObject({
       code: 'SELF_SIGNED_CERT_IN_CHAIN',
     });
-    await expect(http(relay.url.replace('https:', 'http:'), '/health')).rejects.toThrow();
+    const plain = await http(relay.url.replace('https:', 'http:'), '/health');
+    expect(plain.status).toBe(400);
+    expect(plain.body).toEqual({
+      error: {
+        code: 'invalid_payload',
+        message: `this relay serves HTTPS only: use ${relay.url}/health`,
+      },
+    });
   });
 
   it('picks up renewed files without dropping an open socket', async () => {

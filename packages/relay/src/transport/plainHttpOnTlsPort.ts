@@ -15,13 +15,13 @@ function answerPlainHttp(request: IncomingMessage, response: ServerResponse): vo
   const location = host && HOST_HEADER.test(host) ? `https://${host}${request.url ?? '/'}` : null;
   response.setHeader('Connection', 'close');
   response.setHeader('Cache-Control', 'no-store');
-  // A navigation (someone typed http://) is sent on to the same address over https. Temporary:
-  // a browser must not remember it if the relay is later run without TLS.
-  if (
-    location &&
-    !request.headers.upgrade &&
-    (request.method === 'GET' || request.method === 'HEAD')
-  ) {
+  // A navigation (someone typed http://, or curl) is sent on to the same address over https.
+  // Temporary: a browser must not remember it if the relay is later run without TLS. A page's
+  // fetch or poll is not: a client configured with http:// should fail plainly, not half-work.
+  const mode = request.headers['sec-fetch-mode'];
+  const navigation = mode === undefined || mode === 'navigate';
+  const read = request.method === 'GET' || request.method === 'HEAD';
+  if (location && navigation && read && !request.headers.upgrade) {
     response.writeHead(307, { Location: location }).end();
     return;
   }
