@@ -9,6 +9,7 @@ import { ConfigError } from '../lib/configError.js';
 import {
   assertHostName,
   ensureOutletCertificate,
+  lanAddresses,
   loadTlsFiles,
   type TlsMaterial,
 } from '../tls/index.js';
@@ -39,6 +40,10 @@ export interface TlsControllerOptions {
   logger: Logger;
   now: () => number;
   onReload?: (outcome: TlsReloadOutcome) => void;
+  /** Auto mode: how often to look for a changed LAN address. Default 30 s. */
+  addressCheckMs?: number;
+  /** Auto mode: this machine's LAN addresses (tests give their own). */
+  lanAddresses?: () => string[];
 }
 
 export interface TlsController {
@@ -59,6 +64,9 @@ const WARN_DAYS = 30;
 const WATCH_DEBOUNCE_MS = 300;
 // Auto mode renews here; files mode re-reads here too, in case a file event was missed.
 const CHECK_INTERVAL_MS = 6 * 3_600_000;
+// A new DHCP lease must not leave devices that use the new address on a certificate without
+// it for hours; reading the interfaces is one cheap call.
+const ADDRESS_CHECK_MS = 30_000;
 
 interface Loaded {
   material: TlsMaterial;
@@ -116,12 +124,16 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
   let queue: Promise<unknown> = Promise.resolve();
   let debounce: NodeJS.Timeout | undefined;
   let interval: NodeJS.Timeout | undefined;
+  let addressTimer: NodeJS.Timeout | undefined;
+  const machineAddresses = options.lanAddresses ?? lanAddresses;
+  const addressKey = () => [...machineAddresses()].sort().join(' ');
   const disposers: Array<() => void> = [];
 
   async function load(): Promise<Loaded> {
     const date = new Date(now());
     if ('auto' in tls) {
-      const result = await ensureOutletCertificate({ dir: autoDir, names, now: date });
+      const addresses = [...machineAddresses(), '127.0.0.1', '::1'];
+      const result = await ensureOutletCertificate({ dir: autoDir, names, addresses, now: date });
       if (result.issued) {
         logger.info(
           { reason: result.issued, notAfter: result.material.notAfter.toISOString(), names },
@@ -237,15 +249,26 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
     }
   }
 
+  function watchAddresses() {
+    let seen = addressKey();
+    addressTimer = setInterval(() => {
+      const key = addressKey();
+      if (key === seen) return;
+      seen = key;
+      logger.info({ addresses: machineAddresses() }, "this machine's addresses changed");
+      void reload();
+    }, options.addressCheckMs ?? ADDRESS_CHECK_MS);
+    addressTimer.unref();
+  }
+
   return {
     source,
     async start(tlsServer) {
       server = tlsServer;
       install(await load());
       warnIfExpiring();
-      if (!('auto' in tls)) {
-        watchFiles([tls.certFile, tls.keyFile, ...(tls.caFile ? [tls.caFile] : [])]);
-      }
+      if ('auto' in tls) watchAddresses();
+      else watchFiles([tls.certFile, tls.keyFile, ...(tls.caFile ? [tls.caFile] : [])]);
       interval = setInterval(() => void reload(), CHECK_INTERVAL_MS);
       interval.unref();
     },
@@ -266,6 +289,7 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
     close() {
       clearTimeout(debounce);
       clearInterval(interval);
+      clearInterval(addressTimer);
       for (const dispose of disposers.splice(0)) dispose();
     },
   };
