@@ -20,7 +20,9 @@ afterEach(() => {
 it('--tls auto re-issues within one address check when the machine gets a new address', async () => {
   let addresses = ['192.168.1.10'];
   const reloads: TlsReloadOutcome[] = [];
-  let onReload = (outcome: TlsReloadOutcome) => void reloads.push(outcome);
+  let onReload: (outcome: TlsReloadOutcome) => void = (outcome) => {
+    reloads.push(outcome);
+  };
   const controller = createTlsController({
     tls: { auto: { dir: tempDir('ks-tls-watch-'), names: ['relay.local'] } },
     dataDir: tempDir(),

@@ -1,5 +1,7 @@
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, connect as netConnect, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { answerPlainHttpOnTlsPort } from '../src/transport/plainHttpOnTlsPort.js';
 import { removeTempDirs, startRelay, type TestRelay } from './helpers.js';
 import { httpsGet, testCa } from './tlsHelpers.js';
 
@@ -133,5 +135,23 @@ describe('a TLS relay asked over plain http://', () => {
     const split = await httpsGet(`https://127.0.0.1:${proxyPort}`, '/health', caPem);
     expect(split.status).toBe(200);
     expect(split.json().tls.enabled).toBe(true);
+  });
+});
+
+describe('connections that never finish', () => {
+  it('are closed: a silent one after the first-byte timeout, a trickling plain request at its deadline', async () => {
+    const ca = await testCa();
+    const pair = await ca.issue();
+    const server = createHttpsServer({ cert: pair.cert, key: pair.key });
+    answerPlainHttpOnTlsPort(server, { firstByteTimeoutMs: 50, plainDeadlineMs: 50 });
+    proxies.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+
+    // Neither would ever end by itself: these resolve only because the server closes them.
+    const silent = rawExchange(port, '');
+    const trickling = rawExchange(port, 'GET / HTTP/1.1\r\nHost: rel');
+    expect(await silent).toBe('');
+    expect(await trickling).toBe('');
   });
 });

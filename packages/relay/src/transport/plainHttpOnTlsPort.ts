@@ -7,6 +7,8 @@ import type { Server as TlsServer } from 'node:tls';
 const TLS_HANDSHAKE = 0x16;
 // Long enough for a slow tablet's first packet; the TLS handshake timeout applies after it.
 const FIRST_BYTE_TIMEOUT_MS = 30_000;
+// One short request and its answer; a client trickling its headers is cut off here.
+const PLAIN_ANSWER_DEADLINE_MS = 30_000;
 // What a Host header may hold (a name or an address, and a port): nothing else is echoed back.
 const HOST_HEADER = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
@@ -46,7 +48,10 @@ function answerPlainHttp(request: IncomingMessage, response: ServerResponse): vo
  * byte put back (Node feeds bytes already read to the TLS layer, then reads natively as usual).
  * Call before anything else listens for `connection` on `server`.
  */
-export function answerPlainHttpOnTlsPort(server: TlsServer): void {
+export function answerPlainHttpOnTlsPort(
+  server: TlsServer,
+  { firstByteTimeoutMs = FIRST_BYTE_TIMEOUT_MS, plainDeadlineMs = PLAIN_ANSWER_DEADLINE_MS } = {},
+): void {
   const tlsListeners = server.listeners('connection') as Array<(socket: Socket) => void>;
   server.removeAllListeners('connection');
   const plain = createServer(answerPlainHttp);
@@ -55,7 +60,7 @@ export function answerPlainHttpOnTlsPort(server: TlsServer): void {
     const fail = () => socket.destroy();
     socket.on('error', fail);
     socket.on('timeout', fail);
-    socket.setTimeout(FIRST_BYTE_TIMEOUT_MS);
+    socket.setTimeout(firstByteTimeoutMs);
     const sniff = () => {
       const first = socket.read(1) as Buffer | null;
       if (first === null) return;
@@ -66,9 +71,12 @@ export function answerPlainHttpOnTlsPort(server: TlsServer): void {
       socket.unshift(first);
       if (first[0] === TLS_HANDSHAKE) {
         for (const listener of tlsListeners) listener.call(server, socket);
-      } else {
-        plain.emit('connection', socket);
+        return;
       }
+      // Node's HTTP timeouts only run on a server that listens, and this one never does.
+      const deadline = setTimeout(fail, plainDeadlineMs);
+      socket.once('close', () => clearTimeout(deadline));
+      plain.emit('connection', socket);
     };
     socket.on('readable', sniff);
   });
