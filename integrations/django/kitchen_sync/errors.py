@@ -14,6 +14,7 @@ HTTP_STATUS_BY_CODE = {
     "internal": 500,
     "storage_full": 507,
     "unavailable": 503,
+    "https_required": 426,
 }
 
 

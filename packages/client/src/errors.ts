@@ -28,4 +28,6 @@ export type RelayProblemCode =
   /** The relay cannot be reached (down, wrong address, or, in a browser, an untrusted certificate). */
   | 'relay_unreachable'
   /** The relay's TLS certificate is not trusted by this device (where the platform says so). */
-  | 'relay_untrusted';
+  | 'relay_untrusted'
+  /** The relay serves HTTPS only and this device was given its http:// address. */
+  | 'relay_https_only';

@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'storage_full',
   'internal',
   'unavailable',
+  'https_required',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -26,6 +27,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   internal: 500,
   storage_full: 507,
   unavailable: 503,
+  https_required: 426,
 };
 
 export interface ValidationIssue {

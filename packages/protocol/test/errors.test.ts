@@ -23,6 +23,7 @@ describe('HTTP_STATUS_BY_CODE', () => {
     ['rate_limited', 429],
     ['internal', 500],
     ['storage_full', 507],
+    ['https_required', 426],
   ])('%s → %i', (code, status) => {
     expect(HTTP_STATUS_BY_CODE[code]).toBe(status);
   });

@@ -65,14 +65,15 @@ describe('a TLS relay asked over plain http://', () => {
     expect(headerOf(v6, 'Location')).toBe(`https://[fd00::10]:${port}/`);
   });
 
-  it('answers a POST, a WebSocket upgrade or a page fetch with a coded 400 naming the https address', async () => {
+  it('answers a POST, a WebSocket upgrade or a page fetch with https_required (426) naming the https address', async () => {
     const { port } = await tlsRelay();
     const post = await rawExchange(
       port,
       `POST /v1/orders HTTP/1.1\r\nHost: 192.168.1.10:${port}\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`,
     );
-    expect(statusOf(post)).toBe(400);
-    expect(bodyOf(post).error.code).toBe('invalid_payload');
+    expect(statusOf(post)).toBe(426);
+    expect(headerOf(post, 'Upgrade')).toBe('TLS/1.3, HTTP/1.1');
+    expect(bodyOf(post).error.code).toBe('https_required');
     expect(bodyOf(post).error.message).toContain(`use https://192.168.1.10:${port}/v1/orders`);
 
     const upgrade = await rawExchange(
@@ -81,14 +82,16 @@ describe('a TLS relay asked over plain http://', () => {
         'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n' +
         'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
     );
-    expect(statusOf(upgrade)).toBe(400);
+    expect(statusOf(upgrade)).toBe(426);
 
     // A page's own request (a poll configured with http://) is not redirected either.
     const poll = await rawExchange(
       port,
       `GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: 192.168.1.10:${port}\r\nSec-Fetch-Mode: cors\r\n\r\n`,
     );
-    expect(statusOf(poll)).toBe(400);
+    expect(statusOf(poll)).toBe(426);
+    // Readable by the page, so its client can say why (see the client's relay probe).
+    expect(headerOf(poll, 'Access-Control-Allow-Origin')).toBe('*');
     expect(headerOf(poll, 'Location')).toBeUndefined();
     expect(headerOf(upgrade, 'Location')).toBeUndefined();
     expect(bodyOf(upgrade).error.message).toContain('serves HTTPS only');
@@ -98,7 +101,7 @@ describe('a TLS relay asked over plain http://', () => {
     const { port } = await tlsRelay();
     for (const host of ['evil.example/phish?', 'a b', '']) {
       const answer = await rawExchange(port, `GET / HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
-      expect(statusOf(answer)).toBe(400);
+      expect(statusOf(answer)).toBe(426);
       expect(headerOf(answer, 'Location')).toBeUndefined();
     }
   });

@@ -94,10 +94,10 @@ describe('relay over TLS with certificate files', () => {
       code: 'SELF_SIGNED_CERT_IN_CHAIN',
     });
     const plain = await http(relay.url.replace('https:', 'http:'), '/health');
-    expect(plain.status).toBe(400);
+    expect(plain.status).toBe(426);
     expect(plain.body).toEqual({
       error: {
-        code: 'invalid_payload',
+        code: 'https_required',
         message: `this relay serves HTTPS only: use ${relay.url}/health`,
       },
     });

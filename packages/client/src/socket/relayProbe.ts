@@ -9,6 +9,11 @@ export interface RelayProbeOptions {
   timeoutMs?: number;
   /** The relay answers again after at least one probe found it unreachable. */
   onBack: () => void;
+  /**
+   * The relay answered that it serves HTTPS only (`426 https_required`): this device was given
+   * its `http://` address. The probe stops; retrying the same address cannot help.
+   */
+  onHttpsOnly?: () => void;
 }
 
 export interface RelayProbe {
@@ -52,10 +57,13 @@ export function createRelayProbe(env: Environment, options: RelayProbeOptions): 
     controller = abort;
     const abortTimer = env.timers.setTimeout(() => abort.abort(), timeout);
     let answered = false;
+    let httpsOnly = false;
     try {
       // Any HTTP answer, even an error status, means the relay's host and port are back.
-      await env.fetch(url, { signal: abort.signal, cache: 'no-store' });
+      const response = await env.fetch(url, { signal: abort.signal, cache: 'no-store' });
       answered = true;
+      // 426 is the protocol's https_required, and only that (one status per code).
+      httpsOnly = response.status === 426;
     } catch {
       // Refused, reset or timed out: still away.
     } finally {
@@ -71,7 +79,8 @@ export function createRelayProbe(env: Environment, options: RelayProbeOptions): 
     const wasAway = failed;
     running = false;
     failed = false;
-    if (wasAway) options.onBack();
+    if (httpsOnly) options.onHttpsOnly?.();
+    else if (wasAway) options.onBack();
   };
 
   return {

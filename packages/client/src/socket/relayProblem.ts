@@ -52,6 +52,7 @@ const REASONS: Record<string, string> = {
     'Local network access is blocked for this site: allow it in the browser’s site settings.',
   local_network_prompt: 'Allow local network access in the browser’s prompt.',
   relay_untrusted: 'This device does not trust the relay’s certificate: install the outlet CA.',
+  relay_https_only: 'The relay accepts only https://: use its https:// address.',
   relay_unreachable: 'The relay cannot be reached: is it running, and this device on its network?',
   unauthorized: 'The relay refused this device’s token: sign in again.',
   unavailable: 'This relay is shutting down and refuses new devices: reconnecting to another.',

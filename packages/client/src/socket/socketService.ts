@@ -123,6 +123,15 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   const relayBlocked =
     relayUrl !== undefined && isBlockedAsMixedContent(relayUrl, page?.isSecureContext === true);
   const setupUrl = relayUrl ? relaySetupUrl(relayUrl) : undefined;
+  // Set once the relay answered that it serves HTTPS only: every later failure of this
+  // http:// address is that, not "unreachable".
+  let httpsOnly = false;
+  const httpsOnlyProblem = (cause?: unknown): KitchenSyncError =>
+    new KitchenSyncError('relay_https_only', `${relayUrl} serves HTTPS only`, {
+      relayUrl,
+      httpsUrl: relayUrl?.replace(/^(http|ws):/i, 'https:'),
+      cause,
+    });
   const permissions =
     options.permissions === undefined
       ? ((globalThis.navigator as { permissions?: PermissionsLike } | undefined)?.permissions ??
@@ -222,7 +231,10 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     up(source) {
       if (source === 'local') probe?.stop();
       if (source === 'central') centralError = null;
-      else relayError = null;
+      else {
+        relayError = null;
+        httpsOnly = false;
+      }
       patch({
         ...(source === 'central' ? { centralConnected: true } : {}),
         ...(source === 'local' ? { localConnected: true } : {}),
@@ -249,13 +261,17 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       if (source === 'local') probeRelay();
       reconcilePolling();
     },
-    error(error, source) {
+    error(reported, source) {
+      // A poll in Node reads the relay's 426 itself (a browser's preflight hides it).
+      const error = reported.code === 'https_required' ? httpsOnlyProblem(reported) : reported;
+      if (error.code === 'relay_https_only') httpsOnly = true;
       if (source === 'central') centralError = error;
       else relayError = error;
       patch({});
       if (source !== 'central' && UNREACHABLE.has(error.code)) probeRelay();
     },
     unreachable(cause, message) {
+      if (httpsOnly) return httpsOnlyProblem(cause);
       return relayProblem(cause, message, { setupUrl, localNetwork });
     },
     event(event: EventEnvelope, source: EventSource, centralSeq?: number) {
@@ -367,6 +383,11 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       onBack: () => {
         local?.retryNow();
         polling?.poke();
+      },
+      onHttpsOnly: () => {
+        httpsOnly = true;
+        relayError = httpsOnlyProblem();
+        patch({});
       },
     });
   }

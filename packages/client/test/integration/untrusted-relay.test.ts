@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRelay, type Relay } from '@kitchen-sync/relay';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSocketService } from '../../src/socket/socketService.js';
 import type { SocketService } from '../../src/socket/types.js';
@@ -11,10 +14,16 @@ const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, im
 
 let server: Server | undefined;
 let service: SocketService | undefined;
+let relay: Relay | undefined;
+let relayDir: string | undefined;
 
 afterEach(async () => {
   service?.stop();
   service = undefined;
+  await relay?.close();
+  relay = undefined;
+  if (relayDir) rmSync(relayDir, { recursive: true, force: true });
+  relayDir = undefined;
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   server = undefined;
 });
@@ -82,5 +91,40 @@ describe('in Node, the platform says why TLS failed', () => {
     polled.startPolling();
     await waitFor(() => polled.status.get().error !== null, 10_000, 'a poll error');
     expect(polled.status.get().error?.code).toBe('relay_unreachable');
+  });
+});
+
+describe('a TLS relay given by its http:// address', () => {
+  async function tlsRelayPort(): Promise<number> {
+    relayDir = mkdtempSync(join(tmpdir(), 'ks-client-https-only-'));
+    relay = createRelay({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: relayDir,
+      secret: 'client-integration-secret-32-bytes!',
+      logLevel: 'silent',
+      tls: { auto: { names: ['relay.test'] } },
+    });
+    return (await relay.listen()).port;
+  }
+
+  it('is relay_https_only for the socket (through the probe) and for polls', async () => {
+    const port = await tlsRelayPort();
+    const s = make(`http://127.0.0.1:${port}`);
+    s.start();
+    await waitFor(
+      () => s.status.get().error?.code === 'relay_https_only',
+      10_000,
+      'relay_https_only',
+    );
+    expect(s.status.get().error?.details).toMatchObject({
+      httpsUrl: `https://127.0.0.1:${port}`,
+    });
+    s.stop();
+
+    const polled = make(`http://127.0.0.1:${port}`);
+    polled.startPolling();
+    await waitFor(() => polled.status.get().error !== null, 10_000, 'a poll error');
+    expect(polled.status.get().error?.code).toBe('relay_https_only');
   });
 });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
+import { HTTP_STATUS_BY_CODE } from '@kitchen-sync/protocol';
 
 // Every TLS connection opens with a handshake record, content type 22; an HTTP request line
 // starts with a letter.
@@ -29,14 +30,18 @@ function answerPlainHttp(request: IncomingMessage, response: ServerResponse): vo
   }
   const body = JSON.stringify({
     error: {
-      code: 'invalid_payload',
+      code: 'https_required',
       message: `this relay serves HTTPS only: use ${location ?? 'https://'}`,
     },
   });
   response
-    .writeHead(400, {
+    .writeHead(HTTP_STATUS_BY_CODE.https_required, {
+      // RFC 9110 asks a 426 to name what to switch to.
+      Upgrade: 'TLS/1.3, HTTP/1.1',
       'Content-Type': 'application/json; charset=utf-8',
       'Content-Length': Buffer.byteLength(body),
+      // A page whose relay URL says http:// may read why, and report it (nothing else is here).
+      'Access-Control-Allow-Origin': '*',
     })
     .end(body);
 }
