@@ -14,25 +14,37 @@ export interface TlsFiles {
  * A built page served over HTTPS under a cloud host name (resolved to the cloud address by
  * the trusted browser), the way the users' PWAs come from the internet today.
  */
-export async function serveHttpsPage(
+export function serveHttpsPage(
   page: PageName,
   outRoot: string,
   hostName: string,
   tls: TlsFiles,
 ): Promise<PageServer> {
+  return servePageAt(page, outRoot, { hostName, ip: CLOUD_IP, tls });
+}
+
+/** A built page under `hostName` on `ip`: over HTTPS with `tls`, else plain HTTP. */
+export async function servePageAt(
+  page: PageName,
+  outRoot: string,
+  at: { hostName: string; ip: string; tls?: TlsFiles },
+): Promise<PageServer> {
+  const { hostName, ip, tls } = at;
   const server: PreviewServer = await preview({
     configFile: configFile(page),
     logLevel: 'warn',
     build: { outDir: join(outRoot, page) },
     preview: {
       port: 0,
-      host: CLOUD_IP,
+      host: ip,
       strictPort: false,
       open: false,
       allowedHosts: [hostName],
-      https: { cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath) },
+      ...(tls
+        ? { https: { cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath) } }
+        : {}),
     },
   });
   const { port } = server.httpServer.address() as AddressInfo;
-  return { url: `https://${hostName}:${port}`, close: () => server.close() };
+  return { url: `${tls ? 'https' : 'http'}://${hostName}:${port}`, close: () => server.close() };
 }

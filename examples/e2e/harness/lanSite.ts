@@ -32,6 +32,8 @@ export interface LanSiteOptions {
   relay?: 'tls' | 'auto' | 'untrusted' | 'plain';
   /** Extra `serve` flags, e.g. `--app` for shape b. */
   relayArgs?: string[];
+  /** The scheme of the relay URL the pages are told; default the one the relay serves. */
+  advertisedScheme?: 'http' | 'https';
 }
 
 /**
@@ -83,7 +85,9 @@ export class LanSite {
 
   /** The relay URL the pages are given: by name, as an outlet's IT would configure it. */
   get relayUrl(): string {
-    const scheme = (this.#options.relay ?? 'tls') === 'plain' ? 'http' : 'https';
+    const scheme =
+      this.#options.advertisedScheme ??
+      ((this.#options.relay ?? 'tls') === 'plain' ? 'http' : 'https');
     return `${scheme}://${RELAY_HOST}:${this.relay.port}`;
   }
 

@@ -18,11 +18,15 @@ function answerPlainHttp(request: IncomingMessage, response: ServerResponse): vo
   const location = host && HOST_HEADER.test(host) ? `https://${host}${request.url ?? '/'}` : null;
   response.setHeader('Connection', 'close');
   response.setHeader('Cache-Control', 'no-store');
-  // A navigation (someone typed http://, or curl) is sent on to the same address over https.
-  // Temporary: a browser must not remember it if the relay is later run without TLS. A page's
-  // fetch or poll is not: a client configured with http:// should fail plainly, not half-work.
+  // A page whose relay URL says http:// may read the answer, and report it (nothing else is here).
+  response.setHeader('Access-Control-Allow-Origin', '*');
+  // A navigation (someone typed http://) is sent on to the same address over https. Temporary:
+  // a browser must not remember it if the relay is later run without TLS. A page's fetch or
+  // poll is not: a client configured with http:// should fail plainly, not half-work. Browsers
+  // send Sec-Fetch-Mode only to https, so over http a navigation is a request for HTML.
   const mode = request.headers['sec-fetch-mode'];
-  const navigation = mode === undefined || mode === 'navigate';
+  const navigation =
+    mode === 'navigate' || (mode === undefined && /text\/html/.test(request.headers.accept ?? ''));
   const read = request.method === 'GET' || request.method === 'HEAD';
   if (location && navigation && read && !request.headers.upgrade) {
     response.writeHead(307, { Location: location }).end();
@@ -40,8 +44,6 @@ function answerPlainHttp(request: IncomingMessage, response: ServerResponse): vo
       Upgrade: 'TLS/1.3, HTTP/1.1',
       'Content-Type': 'application/json; charset=utf-8',
       'Content-Length': Buffer.byteLength(body),
-      // A page whose relay URL says http:// may read why, and report it (nothing else is here).
-      'Access-Control-Allow-Origin': '*',
     })
     .end(body);
 }
