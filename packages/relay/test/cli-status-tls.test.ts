@@ -31,8 +31,16 @@ describe('kitchen-sync-relay status against a TLS relay', () => {
     expect(byFlag.stdout).toMatch(/HTTPS certificate valid for \d+ more days/);
     expect(byFlag.code).toBe(0);
     expect(byEnv.code).toBe(0);
-    expect(untrusted.stdout).toContain('NOT RUNNING');
+    expect(untrusted.stdout).toContain(
+      `answers at https://localhost:${port}, but its certificate cannot be verified here (SELF_SIGNED_CERT_IN_CHAIN)`,
+    );
+    expect(untrusted.stdout).toContain('--tls-dir');
     expect(untrusted.code).toBe(1);
+
+    // Asked over http only, the relay says it wants https.
+    const plain = await runCli(['status', '--url', `http://127.0.0.1:${port}`], elsewhere);
+    expect(plain.stdout).toContain(`serves HTTPS only: ask https://127.0.0.1:${port} instead`);
+    expect(plain.code).toBe(1);
   });
 
   it('trusts a company CA given with --tls-ca / KS_TLS_CA', async () => {

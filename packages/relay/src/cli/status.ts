@@ -61,6 +61,33 @@ export function describeUnreachable(url: string, why: string): StatusReport {
   };
 }
 
+/** A relay that answered, over TLS or by saying it wants TLS, but could not be read. */
+function describeUnverified(url: string, why: string): StatusReport {
+  return {
+    running: false,
+    text: [
+      `Kitchen Sync relay answers at ${url}, but its certificate cannot be verified here (${why}).`,
+      '  Give status the CA: --tls-dir D (or KS_TLS_DIR) for --tls auto, --tls-ca F (or KS_TLS_CA)',
+      '  for a company CA; for a certificate without localhost also --tls-cert F.',
+      '',
+    ].join('\n'),
+  };
+}
+
+function describeHttpsOnly(url: string): StatusReport {
+  const https = new URL(url);
+  https.protocol = 'https:';
+  return {
+    running: false,
+    text: [
+      `Kitchen Sync relay at ${url} serves HTTPS only: ask ${https.origin} instead (--url).`,
+      '',
+    ].join('\n'),
+  };
+}
+
+const CERTIFICATE_REFUSED = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
+
 export interface HealthQuery {
   /** The CA an HTTPS relay's certificate must chain to. */
   ca?: string;
@@ -91,8 +118,14 @@ export function fetchHealth(base: string, options: HealthQuery = {}): Promise<He
         response.setEncoding('utf8');
         response.on('data', (chunk) => (body += chunk));
         response.on('end', () => {
+          if (response.statusCode === 426) {
+            reject(Object.assign(new Error('serves HTTPS only'), { code: 'https_required' }));
+            return;
+          }
           try {
-            resolve(JSON.parse(body) as HealthResponse);
+            const health = JSON.parse(body) as HealthResponse;
+            if (typeof health?.status !== 'string') throw new Error('not /health');
+            resolve(health);
           } catch {
             reject(new Error(`answered ${response.statusCode} without health JSON`));
           }
@@ -135,15 +168,21 @@ export async function relayStatus(
   urls: string[],
   options: HealthQuery = {},
 ): Promise<StatusReport> {
-  let lastError = 'no address to ask';
+  const failures: Array<{ url: string; why: string }> = [];
   for (const url of urls) {
     try {
       return describeHealth(url, await fetchHealth(url, options));
     } catch (error) {
-      lastError = (error as { code?: string }).code ?? (error as Error).message;
+      const why = (error as { code?: string }).code ?? (error as Error).message;
+      failures.push({ url, why });
     }
   }
-  return describeUnreachable(urls[0] ?? '', lastError);
+  // Something answered: say what stands in the way rather than "not running".
+  const refused = failures.find((f) => CERTIFICATE_REFUSED.test(f.why));
+  if (refused) return describeUnverified(refused.url, refused.why);
+  const httpsOnly = failures.find((f) => f.why === 'https_required');
+  if (httpsOnly) return describeHttpsOnly(httpsOnly.url);
+  return describeUnreachable(urls[0] ?? '', failures.at(-1)?.why ?? 'no address to ask');
 }
 
 /**
