@@ -263,12 +263,14 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     },
     error(reported, source) {
       // A poll in Node reads the relay's 426 itself (a browser's preflight hides it).
-      const error = reported.code === 'https_required' ? httpsOnlyProblem(reported) : reported;
+      const relay = source !== 'central';
+      const error =
+        relay && reported.code === 'https_required' ? httpsOnlyProblem(reported) : reported;
       if (error.code === 'relay_https_only') httpsOnly = true;
-      if (source === 'central') centralError = error;
-      else relayError = error;
+      if (relay) relayError = error;
+      else centralError = error;
       patch({});
-      if (source !== 'central' && UNREACHABLE.has(error.code)) probeRelay();
+      if (relay && UNREACHABLE.has(error.code)) probeRelay();
     },
     unreachable(cause, message) {
       if (httpsOnly) return httpsOnlyProblem(cause);
