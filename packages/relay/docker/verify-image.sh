@@ -250,6 +250,9 @@ expect "$(json "$(cat "$work/health.json")" 'r.tls.enabled')" true "$name /healt
 # The HEALTHCHECK must follow the relay to HTTPS: a plain-HTTP probe would call it unhealthy.
 podman healthcheck run "$name" >/dev/null || die "podman healthcheck run ($name, TLS)"
 pass 'HEALTHCHECK healthy with KS_TLS=auto'
+# Plain http:// on the TLS port is answered (426 https_required), never served.
+expect "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")" 426 \
+  "$name plain http:// /health status"
 stop_relay tls
 
 step 'fourth run: your own certificate files (no localhost among their names)'
