@@ -42,6 +42,7 @@ import { registerHttpRoutes } from './transport/httpRoutes.js';
 import { registerOnboardingRoutes } from './transport/onboardingRoutes.js';
 import { answerPlainHttpOnTlsPort } from './transport/plainHttpOnTlsPort.js';
 import { attachSocketTransport } from './transport/socketTransport.js';
+import { registerTlsMetrics } from './transport/tlsMetrics.js';
 import {
   createTlsController,
   type RelayTlsOptions,
@@ -410,9 +411,13 @@ export function createRelay(options: RelayOptions = {}): Relay {
         dataDir: options.dataDir ?? './data',
         logger,
         now,
-        ...(options.onTlsReload ? { onReload: options.onTlsReload } : {}),
+        onReload: (outcome) => {
+          countTlsReload?.(outcome);
+          options.onTlsReload?.(outcome);
+        },
       })
     : null;
+  const countTlsReload = tls ? registerTlsMetrics(metrics.registry, tls) : null;
   // With TLS the server starts without a certificate: listen() installs it before accepting.
   const app = Fastify({
     bodyLimit: maxMessageBytes + 1024,

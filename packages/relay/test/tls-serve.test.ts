@@ -59,6 +59,12 @@ function reloadEvents() {
   };
 }
 
+/** A sample's value in Prometheus text, NaN when the metric is absent. */
+function metricValue(text: string, name: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.slice(name.length + 1)) : Number.NaN;
+}
+
 async function start(options: Parameters<typeof startRelay>[0]) {
   const relay = await startRelay(options);
   relays.push(relay);
@@ -179,6 +185,16 @@ describe('relay over TLS with certificate files', () => {
     expect(await pos.timeout(5_000).emitWithAck('order:publish', order())).toMatchObject({
       ok: true,
     });
+
+    // For alerting: the served certificate's expiry, and the failed reloads (the file watcher
+    // may have tried the bad files too).
+    const metrics = (await httpsGet(relay.url, '/metrics', ca.caPem)).text;
+    expect(metricValue(metrics, 'kitchen_sync_tls_certificate_not_after_timestamp_seconds')).toBe(
+      Date.parse(new X509Certificate(second.cert).validTo) / 1000,
+    );
+    expect(metricValue(metrics, 'kitchen_sync_tls_reload_failures_total')).toBeGreaterThanOrEqual(
+      2,
+    );
   });
 
   it('reports the certificate in /health and a plain relay says tls is off', async () => {
