@@ -405,6 +405,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
       })
     : null;
 
+  // Told of every certificate reload: the metrics, and the embedder's `onTlsReload`.
+  const tlsReloadListeners = options.onTlsReload ? [options.onTlsReload] : [];
   const tls = options.tls
     ? createTlsController({
         tls: options.tls,
@@ -412,12 +414,11 @@ export function createRelay(options: RelayOptions = {}): Relay {
         logger,
         now,
         onReload: (outcome) => {
-          countTlsReload?.(outcome);
-          options.onTlsReload?.(outcome);
+          for (const listener of tlsReloadListeners) listener(outcome);
         },
       })
     : null;
-  const countTlsReload = tls ? registerTlsMetrics(metrics.registry, tls) : null;
+  if (tls) tlsReloadListeners.push(registerTlsMetrics(metrics.registry, tls));
   // With TLS the server starts without a certificate: listen() installs it before accepting.
   const app = Fastify({
     bodyLimit: maxMessageBytes + 1024,

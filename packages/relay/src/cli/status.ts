@@ -61,7 +61,7 @@ export function describeUnreachable(url: string, why: string): StatusReport {
   };
 }
 
-/** A relay that answered, over TLS or by saying it wants TLS, but could not be read. */
+/** A relay whose TLS handshake failed verification here: it answers, but cannot be read. */
 function describeUnverified(url: string, why: string): StatusReport {
   return {
     running: false,

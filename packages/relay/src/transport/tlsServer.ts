@@ -255,7 +255,7 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
       const key = addressKey();
       if (key === seen) return;
       seen = key;
-      logger.info({ addresses: machineAddresses() }, "this machine's addresses changed");
+      logger.info({ addresses: key ? key.split(' ') : [] }, "this machine's addresses changed");
       void reload();
     }, options.addressCheckMs ?? ADDRESS_CHECK_MS);
     addressTimer.unref();
