@@ -1,6 +1,7 @@
 import type { NetworkInterfaceInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { assertHostName, lanAddresses, TlsError } from '../src/tls/index.js';
+import { temporaryIpv6Addresses } from '../src/tls/temporaryIpv6Addresses.js';
 
 function codeOf(run: () => unknown): string | undefined {
   try {
@@ -96,9 +97,47 @@ describe('lanAddresses', () => {
     expect(found).toEqual(['10.0.0.7', '192.168.1.10', 'fd00::2']);
   });
 
+  it('leaves out the IPv6 privacy addresses it is told of', () => {
+    const found = lanAddresses(
+      {
+        wlan0: [
+          iface('192.168.1.10', 'IPv4'),
+          iface('2001:db8::1c2b:3dff:fe4a:5b6c', 'IPv6'),
+          iface('2001:DB8::9A1B:2C3D:4E5F:6071', 'IPv6'),
+        ],
+      },
+      new Set(['2001:db8::9a1b:2c3d:4e5f:6071']),
+    );
+    expect(found).toEqual(['192.168.1.10', '2001:db8::1c2b:3dff:fe4a:5b6c']);
+  });
+
   it('on this machine returns no loopback and no link-local address', () => {
     for (const address of lanAddresses()) {
       expect(address).not.toMatch(/^(127\.|::1$|fe[89ab][0-9a-f]:|169\.254\.)/i);
     }
+  });
+});
+
+describe('temporaryIpv6Addresses', () => {
+  // /proc/net/if_inet6 of a laptop on a SLAAC network: a stable and a privacy address on
+  // wlan0 (flags 00 and 01), a static one on eth0 (80 = permanent), loopback, link-local.
+  const table = [
+    '20010db80000000000000000000000aa 03 40 00 80     eth0',
+    '20010db80000000014a4c5fffe6d7e8f 02 40 00 00    wlan0',
+    '20010db8000000009a1b2c3d4e5f6071 02 40 00 01    wlan0',
+    '00000000000000000000000000000001 01 80 10 80       lo',
+    'fe80000000000000b0c1d2fffee3f405 02 40 20 80    wlan0',
+    '',
+  ].join('\n');
+
+  it('lists the addresses the kernel flags temporary, canonical', () => {
+    expect([...temporaryIpv6Addresses(() => table)]).toEqual(['2001:db8::9a1b:2c3d:4e5f:6071']);
+  });
+
+  it('knows none where the table cannot be read (Windows, macOS)', () => {
+    const unreadable = () => {
+      throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+    };
+    expect(temporaryIpv6Addresses(unreadable).size).toBe(0);
   });
 });
