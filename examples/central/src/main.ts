@@ -14,15 +14,17 @@ const tls =
   env.CENTRAL_TLS_CERT && env.CENTRAL_TLS_KEY
     ? { cert: readFileSync(env.CENTRAL_TLS_CERT), key: readFileSync(env.CENTRAL_TLS_KEY) }
     : undefined;
+const host = env.CENTRAL_HOST ?? '0.0.0.0';
 const central = await startCentral({
   port: Number(env.CENTRAL_PORT ?? 8000),
-  host: env.CENTRAL_HOST ?? '0.0.0.0',
+  host,
   relaySecret: env.KS_SECRET ?? DEMO_SECRET,
   relayPort: Number(env.RELAY_PORT ?? 3001),
   ...(env.RELAY_PUBLIC_URL ? { relayUrl: env.RELAY_PUBLIC_URL } : {}),
   ...(tls ? { tls } : {}),
 });
-console.log(`central listening on ${tls ? 'https' : 'http'}://127.0.0.1:${central.port}`);
+const shownHost = host.includes(':') ? `[${host}]` : host;
+console.log(`central listening on ${tls ? 'https' : 'http'}://${shownHost}:${central.port}`);
 
 async function setOutage(down: boolean): Promise<void> {
   await central.setOutage(down);
