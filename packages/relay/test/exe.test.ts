@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import type { EventsResponse, PublishAck } from '@kitchen-sync/protocol';
@@ -13,6 +14,7 @@ import {
   startExeWith,
 } from './exeProcess.js';
 import { client, closeClients, connected, http, order } from './helpers.js';
+import { closeWssClients, type HttpsAnswer, httpsGet, wssClient } from './tlsHelpers.js';
 import { findWine, prepareWine, startUnderWine, stopWine } from './wine.js';
 
 // Black-box tests of what `pnpm build:exe` produces: the Linux executable is run the way
@@ -28,6 +30,7 @@ beforeAll(() => {
 afterAll(() => removeDir(out));
 afterEach(() => {
   closeClients();
+  closeWssClients();
   killAllExes();
   for (const dir of dirs.splice(0)) removeDir(dir);
 });
@@ -284,5 +287,88 @@ describe('the Windows executable', () => {
     }
     await relay.exited;
     expect(await http(url, '/health', { timeoutMs: 2_000 }).catch(() => 'stopped')).toBe('stopped');
+  });
+
+  // Outlets run the Windows executable: the built-in outlet CA (X.509 through WebCrypto, key
+  // files without Unix modes) has to work there, not only under Node on Linux.
+  it('under Wine, serves HTTPS and WSS from its own outlet CA (--tls auto) and keeps that CA across a restart', async () => {
+    const wine = findWine();
+    prepareWine(wine);
+    const exe = installAlone(
+      join(out, 'win-x64', 'kitchen-sync-relay.exe'),
+      'kitchen-sync-relay.exe',
+    );
+    dirs.push(join(exe, '..', '..'));
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const url = `https://127.0.0.1:${port}`;
+    const tlsDir = join(exe, '..', 'data', 'tls');
+    const start = () =>
+      startUnderWine(
+        wine,
+        exe,
+        ['serve', '--host', '127.0.0.1', '--port', String(port), '--tls', 'auto'],
+        {
+          KS_SECRET: SECRET,
+          KS_DATA_DIR: 'data',
+          KS_LOG_LEVEL: 'warn',
+          KS_NAME: 'relay.outlet.lan',
+        },
+      );
+    const healthOverHttps = async (relay: ReturnType<typeof start>) => {
+      const deadline = Date.now() + 90_000;
+      let health: HttpsAnswer | undefined;
+      while (!health && Date.now() < deadline) {
+        const ca = existsSync(join(tlsDir, 'ca.crt'))
+          ? readFileSync(join(tlsDir, 'ca.crt'), 'utf8')
+          : undefined;
+        if (ca) health = await httpsGet(url, '/health', ca).catch(() => undefined);
+        if (!health) await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      expect(health?.status, relay.output()).toBe(200);
+      return health?.json();
+    };
+    const stop = async (relay: ReturnType<typeof start>) => {
+      relay.child.kill('SIGKILL');
+      stopWine(wine);
+      await relay.exited;
+    };
+
+    const first = start();
+    let caPem: string;
+    let relayPem: string;
+    try {
+      const health = await healthOverHttps(first);
+      expect(health.tls).toMatchObject({ enabled: true, source: 'auto' });
+      expect(health.tls.subjectAltNames).toEqual(
+        expect.arrayContaining(['DNS:relay.outlet.lan', 'DNS:localhost', 'IP:127.0.0.1']),
+      );
+      caPem = readFileSync(join(tlsDir, 'ca.crt'), 'utf8');
+      relayPem = readFileSync(join(tlsDir, 'relay.crt'), 'utf8');
+      // /ca.crt serves the CA in DER, the form every platform's installer takes.
+      const served = new X509Certificate((await httpsGet(url, '/ca.crt', caPem)).body);
+      expect(served.fingerprint256).toBe(new X509Certificate(caPem).fingerprint256);
+      // Plain http:// on the TLS port is told to use https://, never served.
+      const plain = await http(`http://127.0.0.1:${port}`, '/health', { timeoutMs: 5_000 });
+      expect(plain.status).toBe(426);
+      expect(plain.body.error.code).toBe('https_required');
+      const pos = await wssClient(url, caPem, { token: mint(linuxExe(), 'pos') });
+      expect(await pos.timeout(5_000).emitWithAck('order:publish', order())).toMatchObject({
+        ok: true,
+        seq: 1,
+      });
+    } finally {
+      await stop(first);
+    }
+
+    const second = start();
+    try {
+      const health = await healthOverHttps(second);
+      expect(health.head_seq).toBe(1);
+      // The same CA and, with nothing about the machine changed, the same certificate.
+      expect(readFileSync(join(tlsDir, 'ca.crt'), 'utf8')).toBe(caPem);
+      expect(readFileSync(join(tlsDir, 'relay.crt'), 'utf8')).toBe(relayPem);
+    } finally {
+      await stop(second);
+    }
   });
 });
