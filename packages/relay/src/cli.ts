@@ -4,6 +4,7 @@ import { KitchenSyncError } from '@kitchen-sync/protocol';
 import { signToken } from './auth/tokens.js';
 import { autostartCommand } from './cli/autostart.js';
 import { executableDefaults, isExecutable } from './cli/defaults.js';
+import { setupUrls } from './cli/setupUrls.js';
 import { statusCommand } from './cli/status.js';
 import { CliError, HELP, parseCli } from './cliOptions.js';
 import { boundLogWrites } from './logger.js';
@@ -100,7 +101,9 @@ async function main(): Promise<void> {
       const dir = tls.auto.dir ?? join(cli.options.dataDir ?? './data', 'tls');
       process.stdout.write(`outlet CA certificate: ${resolve(dir, 'ca.crt')}\n`);
     }
-    process.stdout.write(`device setup (CA certificate, QR code): ${url}/setup\n`);
+    for (const setup of setupUrls(url)) {
+      process.stdout.write(`device setup (CA certificate, QR code): ${setup}\n`);
+    }
     // The usual "reload your configuration" signal; file changes are picked up without it.
     process.on('SIGHUP', () => void relay.reloadTls());
   }

@@ -18,9 +18,10 @@ Usage:
   kitchen-sync-relay status [--port N] [--url URL] [--tls-dir D] [--tls-ca F] [--tls-cert F]
                                           say in words whether the relay here is running
                                           (a TLS relay is trusted through its CA file)
-  kitchen-sync-relay autostart install|remove [--data-dir D] [--dry-run]
+  kitchen-sync-relay autostart install|remove [--data-dir D] [--dry-run] [-- SERVE FLAGS]
                                           start the relay at boot (Windows Task Scheduler,
-                                          Linux systemd), or stop doing so
+                                          Linux systemd), or stop doing so; flags after --
+                                          go to serve (e.g. -- --tls auto)
   kitchen-sync-relay cert [--data-dir D] [--tls-dir DIR] [--name relay.local]... [--address IP]...
                                           create the outlet CA once, issue or renew the relay's
                                           certificate, print where the files are
@@ -156,6 +157,23 @@ function number(name: string, raw: string | undefined, fallback: number, min = 0
 }
 
 /** Pure: argv and env in, a command out (or a CliError with a message for people). */
+/**
+ * Checks flags meant for a later `serve` (the ones `autostart install` writes into the boot
+ * task) by name and shape only: a typo fails now, at the keyboard, instead of at the next boot.
+ */
+export function assertServeFlags(flags: string[]): void {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof FLAGS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: flags, options: FLAGS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+  if (parsed.positionals.length > 0) {
+    throw new CliError(`"${parsed.positionals[0]}" is not a serve flag`);
+  }
+  if (parsed.values.help) throw new CliError('--help is not a serve flag to start with');
+}
+
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof FLAGS; allowPositionals: true }>>;
   try {

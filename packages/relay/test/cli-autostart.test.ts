@@ -1,5 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import { autostartPlan, describePlan, TASK_NAME, UNIT_NAME } from '../src/cli/autostart.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  autostartCommand,
+  autostartPlan,
+  describePlan,
+  TASK_NAME,
+  UNIT_NAME,
+} from '../src/cli/autostart.js';
+import { CliError } from '../src/cliOptions.js';
 
 describe('autostart', () => {
   it('on Windows creates a Task Scheduler task at boot, as SYSTEM, running the exe with its data dir', () => {
@@ -56,5 +63,72 @@ describe('autostart', () => {
     expect(describePlan(remove)).toBe(
       `remove ${unit.path}\nrun systemctl disable --now ${UNIT_NAME}\nrun systemctl daemon-reload\n`,
     );
+  });
+
+  it('starts the relay at boot with the serve flags given after --, as START_KITCHEN_SYNC.bat does', () => {
+    const exe = 'C:\\Kitchen Sync\\kitchen-sync-relay.exe';
+    const windows = autostartPlan('install', 'win32', [exe], 'C:\\Kitchen Sync\\data', [
+      '--tls',
+      'auto',
+    ]);
+    expect(windows.commands[0]!.at(-1)).toBe(
+      '"C:\\Kitchen Sync\\kitchen-sync-relay.exe" "serve" "--data-dir" "C:\\Kitchen Sync\\data" "--tls" "auto"',
+    );
+  });
+});
+
+describe('autostart command', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  const dryRun = (argv: string[]) => {
+    const printed: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    const code = autostartCommand(argv, {}, ['/opt/ks/kitchen-sync-relay']);
+    return { code, printed: printed.join('') };
+  };
+
+  it('--dry-run prints the boot command with the serve flags after --', () => {
+    const { code, printed } = dryRun([
+      'install',
+      '--data-dir',
+      '/opt/ks/data',
+      '--dry-run',
+      '--',
+      '--tls',
+      'auto',
+      '--name',
+      'relay.local',
+    ]);
+    expect(code).toBe(0);
+    const expected =
+      process.platform === 'win32'
+        ? '"serve" "--data-dir" "/opt/ks/data" "--tls" "auto" "--name" "relay.local"'
+        : 'ExecStart=/opt/ks/kitchen-sync-relay serve --data-dir /opt/ks/data --tls auto --name relay.local';
+    expect(printed).toContain(expected);
+  });
+
+  it('refuses serve flags it would only trip over at the next boot', () => {
+    const refused = (argv: string[]) => {
+      try {
+        dryRun(argv);
+      } catch (error) {
+        expect(error).toBeInstanceOf(CliError);
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(refused(['install', '--dry-run', '--', '--tsl', 'auto'])).toMatch(/--tsl/);
+    expect(refused(['install', '--dry-run', '--', 'serve', '--tls', 'auto'])).toMatch(
+      /"serve" is not a serve flag/,
+    );
+    expect(refused(['install', '--dry-run', '--', '--data-dir', '/elsewhere'])).toMatch(
+      /--data-dir before --/,
+    );
+    expect(refused(['remove', '--dry-run', '--', '--tls', 'auto'])).toMatch(/no serve flags/);
   });
 });

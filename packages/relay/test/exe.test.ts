@@ -219,10 +219,19 @@ describe('the release zips', () => {
     const check = byName.get('CHECK_KITCHEN_SYNC.bat')!.data.toString();
     expect(check).toContain('kitchen-sync-relay.exe" status\r\n');
     expect(check).not.toMatch(/[^\r]\n/);
-    expect(byName.get('INSTALL_AUTOSTART.bat')!.data.toString()).toContain('autostart install');
+    // An outlet's pages come over https://: the relay they reach has to speak HTTPS too, at
+    // every start, by hand or at boot.
+    expect(byName.get('START_KITCHEN_SYNC.bat')!.data.toString()).toContain(
+      'kitchen-sync-relay.exe" serve --tls auto\r\n',
+    );
+    expect(byName.get('INSTALL_AUTOSTART.bat')!.data.toString()).toContain(
+      'autostart install --data-dir "%~dp0data" -- --tls auto\r\n',
+    );
     const readme = byName.get('README.txt')!.data.toString();
     expect(readme).toContain('[Bahasa Indonesia]');
     expect(readme).toContain('[English]');
+    expect(readme).toContain("https://<this PC's IP>:3001/setup");
+    expect(readme).not.toContain('http://<');
   });
 
   it('hold the Linux executable, still executable', () => {
@@ -230,7 +239,9 @@ describe('the release zips', () => {
     const exe = entries.find((e) => e.name === 'kitchen-sync-relay-linux-x64/kitchen-sync-relay')!;
     expect(exe.mode).toBe(0o755);
     expect(exe.data.length).toBe(statSync(join(out, 'linux-x64', 'kitchen-sync-relay')).size);
-    expect(entries.map((e) => e.name)).toContain('kitchen-sync-relay-linux-x64/README.txt');
+    const readme = entries.find((e) => e.name === 'kitchen-sync-relay-linux-x64/README.txt')!;
+    expect(readme.data.toString()).toContain('autostart install -- --tls auto');
+    expect(readme.data.toString()).not.toContain('http://<');
   });
 });
 

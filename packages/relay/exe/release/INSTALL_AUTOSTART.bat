@@ -9,5 +9,6 @@ if errorlevel 1 (
   exit /b 1
 )
 cd /d "%~dp0"
-"%~dp0kitchen-sync-relay.exe" autostart install --data-dir "%~dp0data"
+rem The same flags as START_KITCHEN_SYNC.bat, after the "--".
+"%~dp0kitchen-sync-relay.exe" autostart install --data-dir "%~dp0data" -- --tls auto
 pause

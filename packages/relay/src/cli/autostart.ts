@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CliError } from '../cliOptions.js';
+import { assertServeFlags, CliError } from '../cliOptions.js';
 import { parseFlags } from './parseFlags.js';
 
 export const TASK_NAME = 'Kitchen Sync Relay';
@@ -30,8 +30,9 @@ export function autostartPlan(
   platform: NodeJS.Platform,
   launcher: string[],
   dataDir: string,
+  serveFlags: string[] = [],
 ): AutostartPlan {
-  const command = [...launcher, 'serve', '--data-dir', dataDir];
+  const command = [...launcher, 'serve', '--data-dir', dataDir, ...serveFlags];
   if (platform === 'win32') {
     return {
       files: [],
@@ -129,15 +130,26 @@ export function runPlan(plan: AutostartPlan, action: 'install' | 'remove'): void
   }
 }
 
-/** `kitchen-sync-relay autostart install|remove [--data-dir D] [--dry-run]`. */
+/**
+ * `kitchen-sync-relay autostart install|remove [--data-dir D] [--dry-run] [-- SERVE FLAGS]`.
+ * What follows `--` is how the relay is started at boot (e.g. `-- --tls auto`), so the boot
+ * task runs it the way START_KITCHEN_SYNC.bat does.
+ */
 export function autostartCommand(
   argv: string[],
   env: NodeJS.ProcessEnv,
   launcher: string[],
 ): number {
+  const split = argv.indexOf('--');
+  const ownFlags = split >= 0 ? argv.slice(0, split) : argv;
+  const serveFlags = split >= 0 ? argv.slice(split + 1) : [];
+  assertServeFlags(serveFlags);
+  if (serveFlags.some((flag) => flag === '--data-dir' || flag.startsWith('--data-dir='))) {
+    throw new CliError('give --data-dir before --: autostart writes it into the boot task itself');
+  }
   const { values, positionals } = parseFlags(() =>
     parseArgs({
-      args: argv,
+      args: ownFlags,
       options: { 'data-dir': { type: 'string' }, 'dry-run': { type: 'boolean' } },
       allowPositionals: true,
       strict: true,
@@ -148,7 +160,10 @@ export function autostartCommand(
     throw new CliError('autostart needs install or remove');
   }
   const dataDir = resolve(values['data-dir'] ?? env.KS_DATA_DIR ?? './data');
-  const plan = autostartPlan(action, process.platform, launcher, dataDir);
+  if (action === 'remove' && serveFlags.length > 0) {
+    throw new CliError('autostart remove takes no serve flags');
+  }
+  const plan = autostartPlan(action, process.platform, launcher, dataDir, serveFlags);
   process.stdout.write(describePlan(plan));
   if (values['dry-run']) return 0;
   runPlan(plan, action);
