@@ -33,6 +33,26 @@ describe('kitchen-sync-relay status', () => {
     expect(report.text).toContain('last number 41 (log: node:sqlite)');
   });
 
+  it('tells a relay with its own outlet CA where a new tablet trusts it', () => {
+    const tls = (source: 'auto' | 'files') => ({
+      enabled: true,
+      source,
+      notAfter: '2027-12-01T00:00:00.000Z',
+      daysLeft: 361,
+      subjectAltNames: ['DNS:localhost'],
+      fingerprint256: 'AB:CD',
+    });
+    const lan = (url: string) => [`${url.replace('localhost', '192.168.1.10')}/setup`];
+    const auto = describeHealth('https://localhost:3001', health({ tls: tls('auto') }), lan);
+    expect(auto.text).toContain('HTTPS certificate valid for 361 more days');
+    expect(auto.text).toContain(
+      'new tablet? open once to trust this relay: https://192.168.1.10:3001/setup',
+    );
+    // A company CA is installed by its IT department, not from the relay.
+    const files = describeHealth('https://localhost:3001', health({ tls: tls('files') }), lan);
+    expect(files.text).not.toContain('/setup');
+  });
+
   it('says a full disk loudly and counts it as not running', () => {
     const report = describeHealth(
       'http://127.0.0.1:3001',

@@ -8,6 +8,7 @@ import { checkServerIdentity } from 'node:tls';
 import { parseArgs } from 'node:util';
 import type { HealthResponse } from '@kitchen-sync/protocol';
 import { parseFlags } from './parseFlags.js';
+import { setupUrls } from './setupUrls.js';
 
 export interface StatusReport {
   running: boolean;
@@ -23,8 +24,19 @@ function duration(seconds: number): string {
   return days >= 1 ? `${days} d ${hours % 24} h` : `${hours} h ${minutes % 60} min`;
 }
 
+/** Where a tablet opens /setup: the port asked, on this machine's LAN addresses. */
+function lanSetupUrls(url: string): string[] {
+  const everywhere = new URL(url);
+  everywhere.hostname = '0.0.0.0';
+  return setupUrls(everywhere.href);
+}
+
 /** `/health` in words for the person at the cashier's PC (what CHECK_KITCHEN_SYNC.bat shows). */
-export function describeHealth(url: string, health: HealthResponse): StatusReport {
+export function describeHealth(
+  url: string,
+  health: HealthResponse,
+  setupAt: (url: string) => string[] = lanSetupUrls,
+): StatusReport {
   const storageOk = !health.storage || health.storage.ok;
   const running = health.status === 'ok' && storageOk;
   const lines = [
@@ -46,6 +58,10 @@ export function describeHealth(url: string, health: HealthResponse): StatusRepor
   }
   if (health.tls?.enabled) {
     lines.push(`  HTTPS certificate valid for ${health.tls.daysLeft} more days`);
+    // Only the relay's own outlet CA is handed out at /setup; a company CA is installed by IT.
+    if (health.tls.source === 'auto') {
+      lines.push(`  new tablet? open once to trust this relay: ${setupAt(url).join(' or ')}`);
+    }
   }
   return { running, text: `${lines.join('\n')}\n` };
 }
