@@ -14,7 +14,7 @@ import {
   startExeWith,
 } from './exeProcess.js';
 import { client, closeClients, connected, http, order } from './helpers.js';
-import { closeWssClients, type HttpsAnswer, httpsGet, wssClient } from './tlsHelpers.js';
+import { closeWssClients, httpsGet, wssClient } from './tlsHelpers.js';
 import { findWine, prepareWine, startUnderWine, stopWine } from './wine.js';
 
 // Black-box tests of what `pnpm build:exe` produces: the Linux executable is run the way
@@ -39,6 +39,31 @@ function linuxExe(): string {
   const exe = installAlone(join(out, 'linux-x64', 'kitchen-sync-relay'), 'kitchen-sync-relay');
   dirs.push(join(exe, '..', '..'));
   return exe;
+}
+
+/** The Windows executable alone in a new outlet folder, Wine ready, and a port for it. */
+function windowsOutlet(): { wine: string; exe: string; port: number } {
+  const wine = findWine();
+  prepareWine(wine);
+  const exe = installAlone(
+    join(out, 'win-x64', 'kitchen-sync-relay.exe'),
+    'kitchen-sync-relay.exe',
+  );
+  dirs.push(join(exe, '..', '..'));
+  // A fixed loopback port: the ready line goes to a file under Wine, not to a pipe.
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  return { wine, exe, port };
+}
+
+/** `probe`'s first answer, asked every 500 ms for up to 90 s (Wine starts slowly). */
+async function firstAnswer<T>(probe: () => Promise<T | undefined>): Promise<T | undefined> {
+  const deadline = Date.now() + 90_000;
+  let answer: T | undefined;
+  while (answer === undefined && Date.now() < deadline) {
+    answer = await probe();
+    if (answer === undefined) await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return answer;
 }
 
 /** A token minted by the executable itself. */
@@ -262,15 +287,7 @@ describe('the Windows executable', () => {
   });
 
   it('starts under Wine, answers /health, takes an order and stops', async () => {
-    const wine = findWine();
-    prepareWine(wine);
-    const exe = installAlone(
-      join(out, 'win-x64', 'kitchen-sync-relay.exe'),
-      'kitchen-sync-relay.exe',
-    );
-    dirs.push(join(exe, '..', '..'));
-    // A fixed loopback port: the ready line goes to a file under Wine, not to a pipe.
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const { wine, exe, port } = windowsOutlet();
     const relay = startUnderWine(
       wine,
       exe,
@@ -279,12 +296,9 @@ describe('the Windows executable', () => {
     );
     const url = `http://127.0.0.1:${port}`;
     try {
-      const deadline = Date.now() + 90_000;
-      let health: { status: number; body: Record<string, unknown> } | undefined;
-      while (!health && Date.now() < deadline) {
-        health = await http(url, '/health', { timeoutMs: 2_000 }).catch(() => undefined);
-        if (!health) await new Promise((resolve) => setTimeout(resolve, 500));
-      }
+      const health = await firstAnswer(() =>
+        http(url, '/health', { timeoutMs: 2_000 }).catch(() => undefined),
+      );
       expect(health?.body, relay.output()).toMatchObject({
         status: 'ok',
         store_engine: 'node:sqlite',
@@ -303,14 +317,7 @@ describe('the Windows executable', () => {
   // Outlets run the Windows executable: the built-in outlet CA (X.509 through WebCrypto, key
   // files without Unix modes) has to work there, not only under Node on Linux.
   it('under Wine, serves HTTPS and WSS from its own outlet CA (--tls auto) and keeps that CA across a restart', async () => {
-    const wine = findWine();
-    prepareWine(wine);
-    const exe = installAlone(
-      join(out, 'win-x64', 'kitchen-sync-relay.exe'),
-      'kitchen-sync-relay.exe',
-    );
-    dirs.push(join(exe, '..', '..'));
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const { wine, exe, port } = windowsOutlet();
     const url = `https://127.0.0.1:${port}`;
     const tlsDir = join(exe, '..', 'data', 'tls');
     const start = () =>
@@ -326,15 +333,12 @@ describe('the Windows executable', () => {
         },
       );
     const healthOverHttps = async (relay: ReturnType<typeof start>) => {
-      const deadline = Date.now() + 90_000;
-      let health: HttpsAnswer | undefined;
-      while (!health && Date.now() < deadline) {
-        const ca = existsSync(join(tlsDir, 'ca.crt'))
-          ? readFileSync(join(tlsDir, 'ca.crt'), 'utf8')
-          : undefined;
-        if (ca) health = await httpsGet(url, '/health', ca).catch(() => undefined);
-        if (!health) await new Promise((resolve) => setTimeout(resolve, 500));
-      }
+      const caFile = join(tlsDir, 'ca.crt');
+      const health = await firstAnswer(async () =>
+        existsSync(caFile)
+          ? httpsGet(url, '/health', readFileSync(caFile, 'utf8')).catch(() => undefined)
+          : undefined,
+      );
       expect(health?.status, relay.output()).toBe(200);
       return health?.json();
     };
