@@ -8,12 +8,10 @@ const IFA_F_TEMPORARY = 0x01;
  * IPv6 privacy addresses (RFC 8981) of this machine, canonical. The kernel makes them for
  * outgoing connections and replaces them every day or so; nobody is given one to connect to,
  * so a certificate naming them only goes stale and makes the relay re-issue at each rotation.
- * Linux lists them in /proc/net/if_inet6; where that file cannot be read (Windows, macOS) none
- * are known and every address counts.
+ * Only Linux lists them (/proc/net/if_inet6); elsewhere (Windows, macOS) or where that file
+ * cannot be read, none are known and every address counts.
  */
-export function temporaryIpv6Addresses(
-  readTable: () => string = () => readFileSync('/proc/net/if_inet6', 'utf8'),
-): Set<string> {
+export function temporaryIpv6Addresses(readTable: () => string = readLinuxTable): Set<string> {
   let table: string;
   try {
     table = readTable();
@@ -29,4 +27,9 @@ export function temporaryIpv6Addresses(
     found.add(canonicalAddress(row[1].replace(/(.{4})(?!$)/g, '$1:')));
   }
   return found;
+}
+
+function readLinuxTable(): string {
+  if (process.platform !== 'linux') throw new Error(`no /proc/net/if_inet6 on ${process.platform}`);
+  return readFileSync('/proc/net/if_inet6', 'utf8');
 }
