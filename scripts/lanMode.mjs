@@ -97,7 +97,7 @@ function answersOk(url, ca) {
 }
 
 /** What `pnpm start -- --lan` prints once everything answers. */
-export function lanBanner({ hosts, ports, centralQuery, kitchenQuery, caFile }) {
+export function lanBanner({ hosts, ports, centralQuery, kitchenQuery, caFile, caFingerprint }) {
   const blocks = hosts.map((host) => {
     const relay = `https://${host}:${ports.relay}`;
     return [
@@ -115,6 +115,8 @@ kitchen-sync demo is running in LAN mode (HTTPS, pages served by the relay)
 ${blocks.join('\n')}
 Outlet CA certificate: ${caFile}
   (also at https://${first}:${ports.relay}/ca.crt)
+  SHA-256 ${caFingerprint}
+  (/setup on a tablet must show the same before you trust it)
 Trust it once on each tablet (open /setup on it; per platform: docs/deployment.md),
 otherwise the browser refuses the pages and the relay.
 Keys: o = toggle internet outage (central down/up), k = kill the relay (SIGKILL),

@@ -60,6 +60,7 @@ describe('pnpm start -- --lan', () => {
       centralQuery: '',
       kitchenQuery: '?tenant=1',
       caFile,
+      caFingerprint: 'AB:CD',
     });
     expect(caFile).toBe(join('/data', 'tls', 'ca.crt'));
     expect(banner).not.toMatch(/http:\/\//);
@@ -71,5 +72,6 @@ describe('pnpm start -- --lan', () => {
     }
     expect(banner).toContain(`Outlet CA certificate: ${caFile}`);
     expect(banner).toContain('https://192.168.1.10:3001/ca.crt');
+    expect(banner).toContain('SHA-256 AB:CD\n  (/setup on a tablet must show the same');
   });
 });

@@ -1,7 +1,8 @@
 // `pnpm start`: builds the packages and the three demo pages, then runs relay + central +
 // kiosk + kitchen + pickup board until Ctrl-C. Ports come from the environment (see docs/getting-started.md).
 // `--lan` (or KS_LAN=1) serves everything over HTTPS for tablets instead: see lanMode.mjs.
-import { mkdirSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoAddresses, probeHost } from './demoAddresses.mjs';
@@ -112,7 +113,10 @@ const lanLines = lan.map(
 );
 if (lanMode) {
   const hosts = [...(lan.length > 0 ? lan : [local]), ...names];
-  console.log(lanBanner({ hosts, ports, centralQuery, kitchenQuery, caFile: tls.ca }));
+  const caFingerprint = new X509Certificate(readFileSync(tls.ca)).fingerprint256;
+  console.log(
+    lanBanner({ hosts, ports, centralQuery, kitchenQuery, caFile: tls.ca, caFingerprint }),
+  );
 } else {
   console.log(`
 kitchen-sync demo is running

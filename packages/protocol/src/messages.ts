@@ -164,7 +164,13 @@ export type HealthTls =
       notAfter: string;
       daysLeft: number;
       subjectAltNames: string[];
+      /** SHA-256 of the certificate served (the leaf). */
       fingerprint256: string;
+      /**
+       * SHA-256 of the CA that /setup and /ca.crt hand out (`--tls auto`, or `--tls-ca`):
+       * what a person compares with the fingerprint /setup shows before trusting it.
+       */
+      caFingerprint256?: string;
     };
 
 /** `GET /clients` row. */

@@ -33,24 +33,26 @@ describe('kitchen-sync-relay status', () => {
     expect(report.text).toContain('last number 41 (log: node:sqlite)');
   });
 
-  it('tells a relay with its own outlet CA where a new tablet trusts it', () => {
-    const tls = (source: 'auto' | 'files') => ({
-      enabled: true,
-      source,
+  it('tells a relay that hands out a CA where a new tablet trusts it, and which CA', () => {
+    const tls = (caFingerprint256?: string) => ({
+      enabled: true as const,
+      source: 'auto' as const,
       notAfter: '2027-12-01T00:00:00.000Z',
       daysLeft: 361,
       subjectAltNames: ['DNS:localhost'],
       fingerprint256: 'AB:CD',
+      ...(caFingerprint256 ? { caFingerprint256 } : {}),
     });
     const lan = (url: string) => [`${url.replace('localhost', '192.168.1.10')}/setup`];
-    const auto = describeHealth('https://localhost:3001', health({ tls: tls('auto') }), lan);
-    expect(auto.text).toContain('HTTPS certificate valid for 361 more days');
-    expect(auto.text).toContain(
+    const withCa = describeHealth('https://localhost:3001', health({ tls: tls('CA:FE') }), lan);
+    expect(withCa.text).toContain('HTTPS certificate valid for 361 more days');
+    expect(withCa.text).toContain(
       'new tablet? open once to trust this relay: https://192.168.1.10:3001/setup',
     );
-    // A company CA is installed by its IT department, not from the relay.
-    const files = describeHealth('https://localhost:3001', health({ tls: tls('files') }), lan);
-    expect(files.text).not.toContain('/setup');
+    expect(withCa.text).toContain('CA SHA-256 (the one /setup must show): CA:FE');
+    // Certificate files without --tls-ca: /setup has no CA to hand out, so it is not offered.
+    const noCa = describeHealth('https://localhost:3001', health({ tls: tls() }), lan);
+    expect(noCa.text).not.toContain('/setup');
   });
 
   it('says a full disk loudly and counts it as not running', () => {

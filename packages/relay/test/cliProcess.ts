@@ -7,6 +7,7 @@ export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 export interface RelayProcess {
   child: ChildProcess;
   url: string;
+  stdout: () => string;
   stderr: () => string;
   /** Resolves with the exit code (or signal name) once the process is gone. */
   exited: Promise<number | string>;
@@ -81,7 +82,7 @@ export function startCli(
       const match = /listening on (https?:\/\/\S+)/.exec(stdout);
       if (match) {
         clearTimeout(timer);
-        resolve({ child, url: match[1]!, stderr: () => stderr, exited });
+        resolve({ child, url: match[1]!, stdout: () => stdout, stderr: () => stderr, exited });
       }
     });
     exited.then((code) => {

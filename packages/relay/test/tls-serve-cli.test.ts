@@ -74,6 +74,16 @@ describe('kitchen-sync-relay serve with TLS', () => {
     const health = (await httpsGet(relay.url, '/health', caPem)).json();
     expect(health.tls).toMatchObject({ enabled: true, source: 'auto' });
     expect(health.tls.subjectAltNames).toContain('DNS:relay.local');
+    // The console tells the person at the relay's PC what /setup must show, and where it is.
+    const { X509Certificate } = await import('node:crypto');
+    const caLine = `outlet CA SHA-256 (the one /setup shows): ${new X509Certificate(caPem).fingerprint256}`;
+    const setupLine = `device setup (CA certificate, QR code): ${relay.url}/setup`;
+    await new Promise<void>((resolve) => {
+      const check = () =>
+        relay.stdout().includes(caLine) && relay.stdout().includes(setupLine) && resolve();
+      relay.child.stdout?.on('data', check);
+      check();
+    });
   });
 
   it('refuses missing, corrupt, expired and mismatched files with their codes', async () => {

@@ -384,9 +384,11 @@ describe('relay with --tls auto', () => {
       expect.arrayContaining(['DNS:relay.local', 'DNS:localhost', 'IP:127.0.0.1']),
     );
     const served = await httpsGet(relay.url, '/ca.crt?format=pem', caPem);
-    expect(new X509Certificate(served.text).fingerprint256).toBe(
-      new X509Certificate(caPem).fingerprint256,
-    );
+    const caFingerprint = new X509Certificate(caPem).fingerprint256;
+    expect(new X509Certificate(served.text).fingerprint256).toBe(caFingerprint);
+    // What /setup asks the person to compare is what the relay's PC can show.
+    expect(health.tls.caFingerprint256).toBe(caFingerprint);
+    expect((await httpsGet(relay.url, '/setup', caPem)).text).toContain(caFingerprint);
     const before = await peerFingerprint(relay.port, caPem);
     // The relay's clock also judges tokens: issued on its day, still valid after the jump.
     const token = await new SignJWT({ role: 'kitchen', outlet: 1 })

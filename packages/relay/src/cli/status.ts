@@ -58,9 +58,10 @@ export function describeHealth(
   }
   if (health.tls?.enabled) {
     lines.push(`  HTTPS certificate valid for ${health.tls.daysLeft} more days`);
-    // Only the relay's own outlet CA is handed out at /setup; a company CA is installed by IT.
-    if (health.tls.source === 'auto') {
+    // /setup hands out a CA only when the relay has one (--tls auto, or --tls-ca).
+    if (health.tls.caFingerprint256) {
       lines.push(`  new tablet? open once to trust this relay: ${setupAt(url).join(' or ')}`);
+      lines.push(`  CA SHA-256 (the one /setup must show): ${health.tls.caFingerprint256}`);
     }
   }
   return { running, text: `${lines.join('\n')}\n` };

@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { OutletCertificate } from './outletCertificate.js';
 
@@ -22,7 +24,13 @@ export function certReport(result: OutletCertificate): string {
     `  relay key:                                ${result.keyPath}`,
     `  covers: ${material.subjectAltNames.join(', ')}`,
     `  valid:  ${material.notBefore.toISOString()} to ${material.notAfter.toISOString()}`,
-    `  SHA-256 fingerprint: ${material.fingerprint256}`,
+    `  relay certificate SHA-256: ${material.fingerprint256}`,
+    `  CA certificate SHA-256 (compare on /setup before trusting it): ${caFingerprint(result.caCertPath)}`,
     '',
   ].join('\n');
+}
+
+/** SHA-256 of the CA certificate in `path`, as browsers and /setup show it (AB:CD:…). */
+export function caFingerprint(path: string): string {
+  return new X509Certificate(readFileSync(path)).fingerprint256;
 }

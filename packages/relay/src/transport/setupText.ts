@@ -38,8 +38,9 @@ already trust the certificate it presents; ask whoever issued it.</p>
 export const CA_TEMPLATE = `<h2>1. Download the outlet certificate</h2>
 <p><a class="button" href="/ca.crt" download="kitchen-sync-outlet-ca.crt">Download the CA certificate</a>
 (<a href="/ca.crt?format=pem">PEM</a>)</p>
-<p>Before you trust it, check that its SHA-256 fingerprint is the one the relay's console or
-<code>/health</code> shows:<br><code>{{caFingerprint}}</code></p>
+<p>Before you trust it, check that this SHA-256 fingerprint is the one the relay's console,
+<code>kitchen-sync-relay status</code> or <code>/health</code> (<code>tls.caFingerprint256</code>)
+shows on the relay's PC:<br><code>{{caFingerprint}}</code></p>
 <p class="note">The first time, the browser warns that this page is not private: that is expected
 until the certificate is trusted. Only this public certificate is downloaded; the CA's private key
 never leaves the relay.</p>

@@ -283,6 +283,7 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
         daysLeft: daysLeft(material),
         subjectAltNames: material.subjectAltNames,
         fingerprint256: material.fingerprint256,
+        ...(current.ca ? { caFingerprint256: current.ca.fingerprint256 } : {}),
       };
     },
     caCertificate: () => current?.ca ?? null,
