@@ -371,6 +371,19 @@ describe('the Windows executable', () => {
         ok: true,
         seq: 1,
       });
+      // What CHECK_KITCHEN_SYNC.bat runs: no flags but the port; it finds the CA itself.
+      const status = startUnderWine(
+        wine,
+        exe,
+        ['status', '--port', String(port)],
+        { KS_LOG_LEVEL: 'warn' },
+        'status-output.txt',
+      );
+      expect(await status.exited, status.output()).toBe(0);
+      expect(status.output()).toContain(`RUNNING at https://localhost:${port}`);
+      expect(status.output()).toContain(
+        `CA SHA-256 (the one /setup must show): ${new X509Certificate(caPem).fingerprint256}`,
+      );
     } finally {
       await stop(first);
     }

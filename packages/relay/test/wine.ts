@@ -42,9 +42,10 @@ export function startUnderWine(
   exe: string,
   args: string[],
   env: Record<string, string>,
+  logName = 'wine-output.txt',
 ): WineProcess {
   const cwd = join(exe, '..');
-  const log = join(cwd, 'wine-output.txt');
+  const log = join(cwd, logName);
   const fd = openSync(log, 'w');
   const child = spawn(wine, [exe, ...args], {
     cwd,
