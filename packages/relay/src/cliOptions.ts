@@ -156,7 +156,6 @@ function number(name: string, raw: string | undefined, fallback: number, min = 0
   return n;
 }
 
-/** Pure: argv and env in, a command out (or a CliError with a message for people). */
 /**
  * Checks flags meant for a later `serve` (the ones `autostart install` writes into the boot
  * task) by name and shape only: a typo fails now, at the keyboard, instead of at the next boot.
@@ -174,6 +173,7 @@ export function assertServeFlags(flags: string[]): void {
   if (parsed.values.help) throw new CliError('--help is not a serve flag to start with');
 }
 
+/** Pure: argv and env in, a command out (or a CliError with a message for people). */
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof FLAGS; allowPositionals: true }>>;
   try {
