@@ -45,6 +45,10 @@ test('pages served by the relay work without the internet, also when loaded afre
   await typed.goto(`${relayBase.replace(/^https:/, 'http:')}/setup`);
   expect(typed.url()).toBe(`${relayBase}/setup`);
   await typed.getByText('Set up a device for this relay').waitFor();
+  // The staff who set up tablets read Indonesian: the page's own link switches to it.
+  await typed.getByRole('link', { name: 'Bahasa Indonesia' }).click();
+  await typed.getByText('Siapkan perangkat untuk relay ini').waitFor();
+  expect(await typed.getAttribute('html', 'lang')).toBe('id');
 
   await site.cloudDown();
 

@@ -364,6 +364,34 @@ describe('GET /ca.crt and /setup', () => {
     expect(forged.text).not.toContain('<script>');
     expect(forged.text).toContain(`https://127.0.0.1:${relay.port}`);
   });
+
+  it('speaks Indonesian to a browser that asks for it, and either language on ?lang=', async () => {
+    const ca = await testCa();
+    const pair = await ca.issue();
+    const relay = await start({
+      tls: { certFile: pair.certFile, keyFile: pair.keyFile, caFile: ca.caFile },
+    });
+    const fingerprint = new X509Certificate(ca.caPem).fingerprint256;
+    const indonesian = await httpsGet(relay.url, '/setup', ca.caPem, {
+      'accept-language': 'id-ID,id;q=0.9,en-US;q=0.8',
+    });
+    expect(indonesian.headers.vary).toMatch(/Accept-Language/i);
+    expect(indonesian.text).toContain('<html lang="id">');
+    expect(indonesian.text).toContain('Siapkan perangkat untuk relay ini');
+    expect(indonesian.text).toContain('Unduh sertifikat CA');
+    expect(indonesian.text).toContain(fingerprint);
+    expect(indonesian.text).toContain(
+      '<a href="/setup?lang=en" hreflang="en" lang="en">English</a>',
+    );
+    const english = await httpsGet(relay.url, '/setup?lang=en', ca.caPem, {
+      'accept-language': 'id-ID',
+    });
+    expect(english.text).toContain('<html lang="en">');
+    expect(english.text).toContain('Set up a device for this relay');
+    expect(english.text).toContain('hreflang="id"');
+    const asked = await httpsGet(relay.url, '/setup?lang=id', ca.caPem);
+    expect(asked.text).toContain('<html lang="id">');
+  });
 });
 
 describe('relay with --tls auto', () => {

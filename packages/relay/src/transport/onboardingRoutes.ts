@@ -1,5 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { setupLanguage } from './setupLanguage.js';
 import { renderSetupPage } from './setupPage.js';
 
 export interface OnboardingRoutesOptions {
@@ -51,6 +52,10 @@ export function registerOnboardingRoutes(app: FastifyInstance, options: Onboardi
     const html = renderSetupPage({
       relayUrl: relayUrl(request, options),
       appPrefixes: options.appPrefixes,
+      language: setupLanguage(
+        (request.query as { lang?: unknown }).lang,
+        request.headers['accept-language'],
+      ),
       ca: ca
         ? { fingerprint256: ca.fingerprint256 }
         : { reason: options.tls ? 'it uses certificate files without --tls-ca' : 'TLS is off' },
@@ -58,6 +63,7 @@ export function registerOnboardingRoutes(app: FastifyInstance, options: Onboardi
     return reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-cache')
+      .header('vary', 'Accept-Language')
       .header(
         'content-security-policy',
         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'",

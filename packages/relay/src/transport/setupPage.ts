@@ -1,5 +1,6 @@
 import { renderSVG } from 'uqr';
-import { APP_LINKS_TEMPLATE, CA_TEMPLATE, NO_CA_TEMPLATE, SETUP_TEMPLATE } from './setupText.js';
+import { SETUP_LANGUAGES, type SetupLanguage, setupTexts } from './setupLanguage.js';
+import { SETUP_SHELL } from './setupShell.js';
 
 export interface SetupPageInput {
   /** The address the device used to reach this page (`https://relay.local:3001`). */
@@ -8,6 +9,8 @@ export interface SetupPageInput {
   appPrefixes: string[];
   /** The outlet CA's SHA-256 fingerprint, or why there is none to hand out. */
   ca: { fingerprint256: string } | { reason: string };
+  /** Default English. */
+  language?: SetupLanguage;
 }
 
 const ESCAPES: Record<string, string> = {
@@ -31,6 +34,8 @@ function fill(template: string, text: Record<string, string>, markup: Record<str
 
 /** The onboarding page: relay address as a QR code, the CA download and per-platform steps. */
 export function renderSetupPage(input: SetupPageInput): string {
+  const language = input.language ?? 'en';
+  const texts = setupTexts(language);
   const qrSvg = renderSVG(input.relayUrl).replace(
     '<svg ',
     '<svg class="qr" role="img" aria-label="QR code of the relay address" ',
@@ -39,7 +44,7 @@ export function renderSetupPage(input: SetupPageInput): string {
     input.appPrefixes.length === 0
       ? ''
       : fill(
-          APP_LINKS_TEMPLATE,
+          texts.appLinks,
           {},
           {
             items: input.appPrefixes
@@ -52,7 +57,16 @@ export function renderSetupPage(input: SetupPageInput): string {
         );
   const caSection =
     'fingerprint256' in input.ca
-      ? fill(CA_TEMPLATE, { caFingerprint: input.ca.fingerprint256 })
-      : fill(NO_CA_TEMPLATE, { reason: input.ca.reason });
-  return fill(SETUP_TEMPLATE, { relayUrl: input.relayUrl }, { qrSvg, appLinks, caSection });
+      ? fill(texts.ca, { caFingerprint: input.ca.fingerprint256 })
+      : fill(texts.noCa, { reason: input.ca.reason });
+  const body = fill(texts.page, { relayUrl: input.relayUrl }, { qrSvg, appLinks, caSection });
+  // A link to every other language, each named in itself.
+  const languageSwitch = `<p class="lang">${Object.entries(SETUP_LANGUAGES)
+    .filter(([code]) => code !== language)
+    .map(
+      ([code, other]) =>
+        `<a href="/setup?lang=${code}" hreflang="${code}" lang="${code}">${escapeHtml(other.languageName)}</a>`,
+    )
+    .join(' · ')}</p>`;
+  return fill(SETUP_SHELL, { lang: texts.lang, title: texts.title }, { languageSwitch, body });
 }

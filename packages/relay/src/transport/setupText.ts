@@ -1,41 +1,35 @@
 /**
  * The words of `GET /setup`, kept apart from the code that fills them in. `{{name}}` slots are
  * replaced with HTML-escaped values; `{{{name}}}` slots with markup the relay built itself.
+ * One object per language (`setupTextId.ts` has the Indonesian).
  */
-export const SETUP_TEMPLATE = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Set up a device for this kitchen-sync relay</title>
-<style>
-body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:0 auto;padding:1rem;color:#111}
-h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:1.6rem}
-code{background:#f2f2f2;padding:0 .25rem;border-radius:3px;word-break:break-all}
-.qr{width:14rem;height:14rem}.button{display:inline-block;padding:.5rem 1rem;background:#0b5;color:#fff;border-radius:6px;text-decoration:none}
-.note{background:#fff6d5;padding:.5rem .75rem;border-radius:6px}
-li{margin:.25rem 0}
-</style>
-</head>
-<body>
-<h1>Set up a device for this relay</h1>
+export interface SetupTexts {
+  /** `<html lang>` and the name of the language in itself, for the switch to it. */
+  lang: string;
+  languageName: string;
+  title: string;
+  page: string;
+  appLinks: string;
+  noCa: string;
+  ca: string;
+}
+
+const PAGE = `<h1>Set up a device for this relay</h1>
 <p>Relay address: <a href="{{relayUrl}}"><code>{{relayUrl}}</code></a></p>
 <figure>{{{qrSvg}}}<figcaption>Scan to open the relay address on a tablet.</figcaption></figure>
 {{{appLinks}}}
 {{{caSection}}}
-</body>
-</html>
 `;
 
-export const APP_LINKS_TEMPLATE = `<h2>Apps served by this relay</h2>
+const APP_LINKS = `<h2>Apps served by this relay</h2>
 <ul>{{{items}}}</ul>
 `;
 
-export const NO_CA_TEMPLATE = `<p class="note">This relay has no outlet CA to hand out ({{reason}}). Devices must
+const NO_CA = `<p class="note">This relay has no outlet CA to hand out ({{reason}}). Devices must
 already trust the certificate it presents; ask whoever issued it.</p>
 `;
 
-export const CA_TEMPLATE = `<h2>1. Download the outlet certificate</h2>
+const CA = `<h2>1. Download the outlet certificate</h2>
 <p><a class="button" href="/ca.crt" download="kitchen-sync-outlet-ca.crt">Download the CA certificate</a>
 (<a href="/ca.crt?format=pem">PEM</a>)</p>
 <p>Before you trust it, check that this SHA-256 fingerprint is the one the relay's console,
@@ -83,3 +77,13 @@ network?"</i> once per site; answer <b>Allow</b>. For managed kiosks set the Chr
 <code>LocalNetworkAccessAllowedForUrls</code> to the app's origin so nobody has to answer.
 Apps opened from this relay's own address (above) never need this permission.</p>
 `;
+
+export const SETUP_TEXTS_EN: SetupTexts = {
+  lang: 'en',
+  languageName: 'English',
+  title: 'Set up a device for this kitchen-sync relay',
+  page: PAGE,
+  appLinks: APP_LINKS,
+  noCa: NO_CA,
+  ca: CA,
+};
