@@ -88,7 +88,7 @@ describe('kitchen-sync-relay cert', () => {
     expect(first.stdout).toContain('DNS:relay.local, IP:192.168.1.10');
     expect(first.stdout).toContain(new Date(leaf.validTo).toISOString());
     expect(first.stdout).toMatch(/^Issued a new relay certificate/);
-    expect(first.stdout).toContain(`relay certificate SHA-256: ${leaf.fingerprint256}`);
+    expect(first.stdout).toContain(`SHA-256 fingerprint: ${leaf.fingerprint256}`);
     const ca = new X509Certificate(readFileSync(join(tls, 'ca.crt')));
     expect(first.stdout).toContain(
       `CA certificate SHA-256 (compare on /setup before trusting it): ${ca.fingerprint256}`,

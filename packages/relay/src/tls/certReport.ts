@@ -24,7 +24,7 @@ export function certReport(result: OutletCertificate): string {
     `  relay key:                                ${result.keyPath}`,
     `  covers: ${material.subjectAltNames.join(', ')}`,
     `  valid:  ${material.notBefore.toISOString()} to ${material.notAfter.toISOString()}`,
-    `  relay certificate SHA-256: ${material.fingerprint256}`,
+    `  SHA-256 fingerprint: ${material.fingerprint256}`,
     `  CA certificate SHA-256 (compare on /setup before trusting it): ${caFingerprint(result.caCertPath)}`,
     '',
   ].join('\n');
