@@ -9,7 +9,7 @@ import { statusCommand } from './cli/status.js';
 import { CliError, HELP, parseCli } from './cliOptions.js';
 import { boundLogWrites } from './logger.js';
 import { createRelay } from './relay.js';
-import { caFingerprint, certReport } from './tls/certReport.js';
+import { certReport } from './tls/certReport.js';
 import { ensureOutletCertificate, TlsError } from './tls/index.js';
 
 // A stop is bounded: close() ends its own waits (sockets 0.5 s, checkpoint thread 2 s), log
@@ -99,9 +99,14 @@ async function main(): Promise<void> {
     const tls = cli.options.tls;
     if ('auto' in tls) {
       const dir = tls.auto.dir ?? join(cli.options.dataDir ?? './data', 'tls');
-      const caPath = resolve(dir, 'ca.crt');
-      process.stdout.write(`outlet CA certificate: ${caPath}\n`);
-      process.stdout.write(`outlet CA SHA-256 (the one /setup shows): ${caFingerprint(caPath)}\n`);
+      process.stdout.write(`outlet CA certificate: ${resolve(dir, 'ca.crt')}\n`);
+      // The relay already holds the CA it serves: no second read of the file.
+      const health = relay.tlsHealth();
+      if (health.enabled && health.caFingerprint256) {
+        process.stdout.write(
+          `outlet CA SHA-256 (the one /setup shows): ${health.caFingerprint256}\n`,
+        );
+      }
     }
     for (const setup of setupUrls(url)) {
       process.stdout.write(`device setup (CA certificate, QR code): ${setup}\n`);

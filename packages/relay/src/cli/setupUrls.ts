@@ -4,17 +4,23 @@ import { lanAddresses } from '../tls/lanAddresses.js';
 const WILDCARDS = new Set(['0.0.0.0', '[::]']);
 
 /**
- * Where a person opens /setup on a tablet. A relay listening on every interface reports
- * `https://0.0.0.0:3001`, which no tablet can open: list the machine's LAN addresses instead
- * (this machine's own name when it has none, e.g. unplugged).
+ * `/setup` at `baseUrl`'s scheme and port on each of this machine's LAN addresses (this
+ * machine's own name when it has none, e.g. unplugged): where a tablet can open it.
  */
-export function setupUrls(listenUrl: string, addresses: () => string[] = lanAddresses): string[] {
-  const url = new URL('/setup', listenUrl);
-  if (!WILDCARDS.has(url.hostname)) return [url.href];
+export function lanSetupUrls(baseUrl: string, addresses: () => string[] = lanAddresses): string[] {
   const hosts = addresses();
   return (hosts.length > 0 ? hosts : ['localhost']).map((host) => {
-    const at = new URL(url.href);
+    const at = new URL('/setup', baseUrl);
     at.hostname = isIP(host) === 6 ? `[${host}]` : host;
     return at.href;
   });
+}
+
+/**
+ * Where a person opens /setup on a tablet. A relay listening on every interface reports
+ * `https://0.0.0.0:3001`, which no tablet can open: then the LAN addresses instead.
+ */
+export function setupUrls(listenUrl: string, addresses: () => string[] = lanAddresses): string[] {
+  const url = new URL('/setup', listenUrl);
+  return WILDCARDS.has(url.hostname) ? lanSetupUrls(url.href, addresses) : [url.href];
 }

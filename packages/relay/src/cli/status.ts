@@ -8,7 +8,7 @@ import { checkServerIdentity } from 'node:tls';
 import { parseArgs } from 'node:util';
 import type { HealthResponse } from '@kitchen-sync/protocol';
 import { parseFlags } from './parseFlags.js';
-import { setupUrls } from './setupUrls.js';
+import { lanSetupUrls } from './setupUrls.js';
 
 export interface StatusReport {
   running: boolean;
@@ -24,17 +24,11 @@ function duration(seconds: number): string {
   return days >= 1 ? `${days} d ${hours % 24} h` : `${hours} h ${minutes % 60} min`;
 }
 
-/** Where a tablet opens /setup: the port asked, on this machine's LAN addresses. */
-function lanSetupUrls(url: string): string[] {
-  const everywhere = new URL(url);
-  everywhere.hostname = '0.0.0.0';
-  return setupUrls(everywhere.href);
-}
-
 /** `/health` in words for the person at the cashier's PC (what CHECK_KITCHEN_SYNC.bat shows). */
 export function describeHealth(
   url: string,
   health: HealthResponse,
+  /** Where a tablet opens /setup: the port asked, on this machine's LAN addresses. */
   setupAt: (url: string) => string[] = lanSetupUrls,
 ): StatusReport {
   const storageOk = !health.storage || health.storage.ok;

@@ -31,6 +31,6 @@ export function certReport(result: OutletCertificate): string {
 }
 
 /** SHA-256 of the CA certificate in `path`, as browsers and /setup show it (AB:CD:…). */
-export function caFingerprint(path: string): string {
+function caFingerprint(path: string): string {
   return new X509Certificate(readFileSync(path)).fingerprint256;
 }

@@ -1,4 +1,4 @@
-import { SETUP_TEXTS_EN, type SetupTexts } from './setupText.js';
+import { SETUP_TEXTS_EN } from './setupText.js';
 import { SETUP_TEXTS_ID } from './setupTextId.js';
 
 export const SETUP_LANGUAGES = { en: SETUP_TEXTS_EN, id: SETUP_TEXTS_ID } as const;
@@ -26,8 +26,4 @@ export function setupLanguage(query: unknown, acceptLanguage: string | undefined
     .filter((entry) => entry.q > 0 && isSetupLanguage(entry.tag))
     .sort((a, b) => b.q - a.q || a.order - b.order);
   return (wanted[0]?.tag as SetupLanguage | undefined) ?? 'en';
-}
-
-export function setupTexts(language: SetupLanguage): SetupTexts {
-  return SETUP_LANGUAGES[language];
 }

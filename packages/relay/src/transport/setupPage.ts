@@ -1,5 +1,5 @@
 import { renderSVG } from 'uqr';
-import { SETUP_LANGUAGES, type SetupLanguage, setupTexts } from './setupLanguage.js';
+import { SETUP_LANGUAGES, type SetupLanguage } from './setupLanguage.js';
 import { SETUP_SHELL } from './setupShell.js';
 
 export interface SetupPageInput {
@@ -35,7 +35,7 @@ function fill(template: string, text: Record<string, string>, markup: Record<str
 /** The onboarding page: relay address as a QR code, the CA download and per-platform steps. */
 export function renderSetupPage(input: SetupPageInput): string {
   const language = input.language ?? 'en';
-  const texts = setupTexts(language);
+  const texts = SETUP_LANGUAGES[language];
   const qrSvg = renderSVG(input.relayUrl).replace(
     '<svg ',
     '<svg class="qr" role="img" aria-label="QR code of the relay address" ',
