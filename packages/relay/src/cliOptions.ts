@@ -15,7 +15,7 @@ Usage:
   kitchen-sync-relay [serve] [flags]     run the relay (default command)
   kitchen-sync-relay token --role R --outlet O [--tenant T]... [--ttl 30d] [--sub ID]
                                           print one signed token on stdout
-  kitchen-sync-relay status [--port N] [--url URL] [--tls-dir D] [--tls-ca F] [--tls-cert F]
+  kitchen-sync-relay status [--port N] [--url URL] [--data-dir D] [--tls-dir D] [--tls-ca F] [--tls-cert F] [--lang en|id]
                                           say in words whether the relay here is running
                                           (a TLS relay is trusted through its CA file)
   kitchen-sync-relay autostart install|remove [--data-dir D] [--dry-run] [-- SERVE FLAGS]

@@ -1,10 +1,13 @@
 import type { HealthResponse } from '@kitchen-sync/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeHealth, relayStatus } from '../src/cli/status.js';
+import { STATUS_TEXTS_ID } from '../src/cli/statusTextsId.js';
+import { killAll, runCli } from './cliProcess.js';
 import { startRelay, type TestRelay } from './helpers.js';
 
 let relay: TestRelay | undefined;
 afterEach(async () => {
+  killAll();
   await relay?.close();
   relay = undefined;
 });
@@ -44,14 +47,18 @@ describe('kitchen-sync-relay status', () => {
       ...(caFingerprint256 ? { caFingerprint256 } : {}),
     });
     const lan = (url: string) => [`${url.replace('localhost', '192.168.1.10')}/setup`];
-    const withCa = describeHealth('https://localhost:3001', health({ tls: tls('CA:FE') }), lan);
+    const withCa = describeHealth('https://localhost:3001', health({ tls: tls('CA:FE') }), {
+      setupAt: lan,
+    });
     expect(withCa.text).toContain('HTTPS certificate valid for 361 more days');
     expect(withCa.text).toContain(
       'new tablet? open once to trust this relay: https://192.168.1.10:3001/setup',
     );
     expect(withCa.text).toContain('CA SHA-256 (the one /setup must show): CA:FE');
     // Certificate files without --tls-ca: /setup has no CA to hand out, so it is not offered.
-    const noCa = describeHealth('https://localhost:3001', health({ tls: tls() }), lan);
+    const noCa = describeHealth('https://localhost:3001', health({ tls: tls() }), {
+      setupAt: lan,
+    });
     expect(noCa.text).not.toContain('/setup');
   });
 
@@ -77,5 +84,58 @@ describe('kitchen-sync-relay status', () => {
     expect(down.running).toBe(false);
     expect(down.text).toContain('NOT RUNNING');
     expect(down.text).toContain('ECONNREFUSED');
+  });
+
+  it('speaks Indonesian to the cashier when asked, every line of it', async () => {
+    const tls = {
+      enabled: true as const,
+      source: 'auto' as const,
+      notAfter: '2027-12-01T00:00:00.000Z',
+      daysLeft: 361,
+      subjectAltNames: ['DNS:localhost'],
+      fingerprint256: 'AB:CD',
+      caFingerprint256: 'CA:FE',
+    };
+    const report = describeHealth('https://localhost:3001', health({ uptime: 93_600, tls }), {
+      texts: STATUS_TEXTS_ID,
+      setupAt: () => ['https://192.168.1.10:3001/setup', 'https://[fd00::10]:3001/setup'],
+    });
+    expect(report.running).toBe(true);
+    expect(report.text.split('\n')).toEqual([
+      'Relay Kitchen Sync BERJALAN di https://localhost:3001',
+      '  versi 0.1.0, sudah aktif 1 hari 2 jam',
+      '  perangkat terhubung: 2 POS/kiosk, 1 dapur, 0 monitor',
+      '  pesanan tercatat: nomor terakhir 41 (log: node:sqlite)',
+      '  penyimpanan: OK',
+      '  sertifikat HTTPS masih berlaku 361 hari lagi',
+      '  tablet baru? buka sekali untuk memercayai relay ini: https://192.168.1.10:3001/setup atau https://[fd00::10]:3001/setup',
+      '  SHA-256 CA (harus sama dengan yang ditampilkan /setup): CA:FE',
+      '',
+    ]);
+    const full = describeHealth(
+      'http://127.0.0.1:3001',
+      health({ storage: { ok: false, error: 'storage_full', since: '2026-01-01T10:00:00Z' } }),
+      { texts: STATUS_TEXTS_ID },
+    );
+    expect(full.text).toContain('ada MASALAH');
+    expect(full.text).toContain('DISK PENUH sejak 2026-01-01T10:00:00Z');
+    const down = await relayStatus(['http://127.0.0.1:9'], {}, STATUS_TEXTS_ID);
+    expect(down.running).toBe(false);
+    expect(down.text).toContain('TIDAK BERJALAN: tidak ada yang menjawab di http://127.0.0.1:9');
+  });
+
+  it('chooses the language from --lang, KS_LANG or the locale, and refuses one it lacks', async () => {
+    relay = await startRelay();
+    const byFlag = await runCli(['status', '--url', relay.url, '--lang', 'id']);
+    expect(byFlag.stdout).toContain(`Relay Kitchen Sync BERJALAN di ${relay.url}`);
+    expect(byFlag.code).toBe(0);
+    const byLocale = await runCli(['status', '--url', relay.url], { LANG: 'id_ID.UTF-8' });
+    expect(byLocale.stdout).toContain('BERJALAN');
+    const byEnv = await runCli(['status', '--url', relay.url], { KS_LANG: 'en', LANG: 'id_ID' });
+    expect(byEnv.stdout).toContain(`Kitchen Sync relay is RUNNING at ${relay.url}`);
+    const unknown = await runCli(['status', '--url', relay.url, '--lang', 'fr']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--lang must be one of en, id (got "fr")');
+    expect(unknown.stdout).toBe('');
   });
 });

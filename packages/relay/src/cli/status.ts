@@ -7,95 +7,62 @@ import { join } from 'node:path';
 import { checkServerIdentity } from 'node:tls';
 import { parseArgs } from 'node:util';
 import type { HealthResponse } from '@kitchen-sync/protocol';
+import { cliLanguage } from './cliLanguage.js';
 import { parseFlags } from './parseFlags.js';
 import { lanSetupUrls } from './setupUrls.js';
+import { STATUS_TEXTS_EN, type StatusTexts } from './statusTexts.js';
+import { STATUS_TEXTS_ID } from './statusTextsId.js';
 
 export interface StatusReport {
   running: boolean;
   text: string;
 }
 
-function duration(seconds: number): string {
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 1) return `${Math.floor(seconds)} s`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 1) return `${minutes} min`;
-  const days = Math.floor(hours / 24);
-  return days >= 1 ? `${days} d ${hours % 24} h` : `${hours} h ${minutes % 60} min`;
+export interface DescribeOptions {
+  /** The language of the lines. Default English. */
+  texts?: StatusTexts;
+  /** Where a tablet opens /setup: the port asked, on this machine's LAN addresses. */
+  setupAt?: (url: string) => string[];
 }
 
 /** `/health` in words for the person at the cashier's PC (what CHECK_KITCHEN_SYNC.bat shows). */
 export function describeHealth(
   url: string,
   health: HealthResponse,
-  /** Where a tablet opens /setup: the port asked, on this machine's LAN addresses. */
-  setupAt: (url: string) => string[] = lanSetupUrls,
+  { texts = STATUS_TEXTS_EN, setupAt = lanSetupUrls }: DescribeOptions = {},
 ): StatusReport {
   const storageOk = !health.storage || health.storage.ok;
   const running = health.status === 'ok' && storageOk;
   const lines = [
-    running
-      ? `Kitchen Sync relay is RUNNING at ${url}`
-      : `Kitchen Sync relay at ${url} answers but has a PROBLEM`,
-    `  version ${health.version}, up ${duration(health.uptime)}`,
-    `  devices connected: ${health.clients.pos} POS/kiosk, ${health.clients.kitchen} kitchen, ${health.clients.monitor} monitor`,
-    `  orders logged: last number ${health.head_seq} (log: ${health.store_engine ?? health.store})`,
+    running ? texts.running(url) : texts.problem(url),
+    texts.versionUp(health.version, texts.duration(health.uptime)),
+    texts.devices(health.clients.pos, health.clients.kitchen, health.clients.monitor),
+    texts.orders(health.head_seq, health.store_engine ?? health.store),
   ];
   if (health.storage && !health.storage.ok) {
     lines.push(
       health.storage.error === 'storage_full'
-        ? `  THE DISK IS FULL since ${health.storage.since}: new orders are refused. Free some space.`
-        : `  writing to the log fails since ${health.storage.since}: see the log file.`,
+        ? texts.diskFull(health.storage.since)
+        : texts.storageFailing(health.storage.since),
     );
   } else {
-    lines.push('  storage: OK');
+    lines.push(texts.storageOk);
   }
   if (health.tls?.enabled) {
-    lines.push(`  HTTPS certificate valid for ${health.tls.daysLeft} more days`);
+    lines.push(texts.certificateDays(health.tls.daysLeft));
     // /setup hands out a CA only when the relay has one (--tls auto, or --tls-ca).
     if (health.tls.caFingerprint256) {
-      lines.push(`  new tablet? open once to trust this relay: ${setupAt(url).join(' or ')}`);
-      lines.push(`  CA SHA-256 (the one /setup must show): ${health.tls.caFingerprint256}`);
+      lines.push(texts.newTablet(setupAt(url)));
+      lines.push(texts.caFingerprint(health.tls.caFingerprint256));
     }
   }
   return { running, text: `${lines.join('\n')}\n` };
 }
 
-export function describeUnreachable(url: string, why: string): StatusReport {
-  return {
-    running: false,
-    text: [
-      `Kitchen Sync relay is NOT RUNNING: nothing answers at ${url} (${why}).`,
-      '  Start it with START_KITCHEN_SYNC.bat (or kitchen-sync-relay serve), then check again.',
-      '',
-    ].join('\n'),
-  };
-}
-
-/** A relay whose TLS handshake failed verification here: it answers, but cannot be read. */
-function describeUnverified(url: string, why: string): StatusReport {
-  return {
-    running: false,
-    text: [
-      `Kitchen Sync relay answers at ${url}, but its certificate cannot be verified here (${why}).`,
-      '  Give status the CA: --tls-dir D (or KS_TLS_DIR) for --tls auto, --tls-ca F (or KS_TLS_CA)',
-      '  for a company CA; for a certificate without localhost also --tls-cert F.',
-      '',
-    ].join('\n'),
-  };
-}
-
-function describeHttpsOnly(url: string): StatusReport {
-  const https = new URL(url);
-  https.protocol = 'https:';
-  return {
-    running: false,
-    text: [
-      `Kitchen Sync relay at ${url} serves HTTPS only: ask ${https.origin} instead (--url).`,
-      '',
-    ].join('\n'),
-  };
-}
+const notRunning = (lines: string[]): StatusReport => ({
+  running: false,
+  text: `${lines.join('\n')}\n`,
+});
 
 const CERTIFICATE_REFUSED = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
 
@@ -178,11 +145,12 @@ export function localIdentityOf(certificatePem: string): string | undefined {
 export async function relayStatus(
   urls: string[],
   options: HealthQuery = {},
+  texts: StatusTexts = STATUS_TEXTS_EN,
 ): Promise<StatusReport> {
   const failures: Array<{ url: string; why: string }> = [];
   for (const url of urls) {
     try {
-      return describeHealth(url, await fetchHealth(url, options));
+      return describeHealth(url, await fetchHealth(url, options), { texts });
     } catch (error) {
       const why = (error as { code?: string }).code ?? (error as Error).message;
       failures.push({ url, why });
@@ -190,15 +158,19 @@ export async function relayStatus(
   }
   // Something answered: say what stands in the way rather than "not running".
   const refused = failures.find((f) => CERTIFICATE_REFUSED.test(f.why));
-  if (refused) return describeUnverified(refused.url, refused.why);
+  if (refused) return notRunning(texts.unverified(refused.url, refused.why));
   const httpsOnly = failures.find((f) => f.why === 'https_required');
-  if (httpsOnly) return describeHttpsOnly(httpsOnly.url);
-  return describeUnreachable(urls[0] ?? '', failures.at(-1)?.why ?? 'no address to ask');
+  if (httpsOnly) {
+    const https = new URL(httpsOnly.url);
+    https.protocol = 'https:';
+    return notRunning([texts.httpsOnly(httpsOnly.url, https.origin)]);
+  }
+  return notRunning(texts.notRunning(urls[0] ?? '', failures.at(-1)?.why ?? 'no address to ask'));
 }
 
 /**
  * `kitchen-sync-relay status [--port N] [--url URL] [--data-dir D] [--tls-dir D] [--tls-ca F]
- * [--tls-cert F]`:
+ * [--tls-cert F] [--lang en|id]`:
  * exit 0 when running (also the Docker image's HEALTHCHECK, TLS or not).
  */
 export async function statusCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -212,6 +184,7 @@ export async function statusCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
         'tls-dir': { type: 'string' },
         'tls-ca': { type: 'string' },
         'tls-cert': { type: 'string' },
+        lang: { type: 'string' },
       },
       strict: true,
     }),
@@ -230,10 +203,12 @@ export async function statusCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
   const certFile = values['tls-cert'] ?? env.KS_TLS_CERT;
   const serverName =
     certFile && existsSync(certFile) ? localIdentityOf(readFileSync(certFile, 'utf8')) : undefined;
-  const report = await relayStatus(urls, {
-    ...(ca ? { ca } : {}),
-    ...(serverName ? { serverName } : {}),
-  });
+  const texts = cliLanguage(values.lang, env) === 'id' ? STATUS_TEXTS_ID : STATUS_TEXTS_EN;
+  const report = await relayStatus(
+    urls,
+    { ...(ca ? { ca } : {}), ...(serverName ? { serverName } : {}) },
+    texts,
+  );
   process.stdout.write(report.text);
   return report.running ? 0 : 1;
 }

@@ -1,0 +1,33 @@
+import { durationIn, type StatusTexts } from './statusTexts.js';
+
+// The cashier who runs CHECK_KITCHEN_SYNC.bat reads Indonesian first (as /setup and the
+// release README). Flags, file names and codes stay as typed.
+export const STATUS_TEXTS_ID: StatusTexts = {
+  duration: durationIn({ d: 'hari', h: 'jam', min: 'menit', s: 'detik' }),
+  running: (url) => `Relay Kitchen Sync BERJALAN di ${url}`,
+  problem: (url) => `Relay Kitchen Sync di ${url} menjawab tetapi ada MASALAH`,
+  versionUp: (version, up) => `  versi ${version}, sudah aktif ${up}`,
+  devices: (pos, kitchen, monitor) =>
+    `  perangkat terhubung: ${pos} POS/kiosk, ${kitchen} dapur, ${monitor} monitor`,
+  orders: (head, log) => `  pesanan tercatat: nomor terakhir ${head} (log: ${log})`,
+  diskFull: (since) =>
+    `  DISK PENUH sejak ${since}: pesanan baru ditolak. Kosongkan sebagian ruang disk.`,
+  storageFailing: (since) => `  penulisan log gagal sejak ${since}: lihat file log.`,
+  storageOk: '  penyimpanan: OK',
+  certificateDays: (days) => `  sertifikat HTTPS masih berlaku ${days} hari lagi`,
+  newTablet: (urls) =>
+    `  tablet baru? buka sekali untuk memercayai relay ini: ${urls.join(' atau ')}`,
+  caFingerprint: (fingerprint) =>
+    `  SHA-256 CA (harus sama dengan yang ditampilkan /setup): ${fingerprint}`,
+  notRunning: (url, why) => [
+    `Relay Kitchen Sync TIDAK BERJALAN: tidak ada yang menjawab di ${url} (${why}).`,
+    '  Jalankan dengan START_KITCHEN_SYNC.bat (atau kitchen-sync-relay serve), lalu periksa lagi.',
+  ],
+  unverified: (url, why) => [
+    `Relay Kitchen Sync menjawab di ${url}, tetapi sertifikatnya tidak dapat diverifikasi di sini (${why}).`,
+    '  Berikan CA kepada status: --tls-dir D (atau KS_TLS_DIR) untuk --tls auto, --tls-ca F (atau',
+    '  KS_TLS_CA) untuk CA perusahaan; untuk sertifikat tanpa localhost juga --tls-cert F.',
+  ],
+  httpsOnly: (url, httpsOrigin) =>
+    `Relay Kitchen Sync di ${url} hanya melayani HTTPS: tanyakan ${httpsOrigin} saja (--url).`,
+};
