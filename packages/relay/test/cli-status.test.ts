@@ -26,6 +26,17 @@ const health = (overrides: Partial<HealthResponse> = {}): HealthResponse => ({
   ...overrides,
 });
 
+/** /health's tls block of a `--tls auto` relay; a CA fingerprint when it hands out its CA. */
+const tls = (caFingerprint256?: string) => ({
+  enabled: true as const,
+  source: 'auto' as const,
+  notAfter: '2027-12-01T00:00:00.000Z',
+  daysLeft: 361,
+  subjectAltNames: ['DNS:localhost'],
+  fingerprint256: 'AB:CD',
+  ...(caFingerprint256 ? { caFingerprint256 } : {}),
+});
+
 describe('kitchen-sync-relay status', () => {
   it('says a healthy relay is running, with its devices and log', () => {
     const report = describeHealth('http://127.0.0.1:3001', health());
@@ -37,15 +48,6 @@ describe('kitchen-sync-relay status', () => {
   });
 
   it('tells a relay that hands out a CA where a new tablet trusts it, and which CA', () => {
-    const tls = (caFingerprint256?: string) => ({
-      enabled: true as const,
-      source: 'auto' as const,
-      notAfter: '2027-12-01T00:00:00.000Z',
-      daysLeft: 361,
-      subjectAltNames: ['DNS:localhost'],
-      fingerprint256: 'AB:CD',
-      ...(caFingerprint256 ? { caFingerprint256 } : {}),
-    });
     const lan = (url: string) => [`${url.replace('localhost', '192.168.1.10')}/setup`];
     const withCa = describeHealth('https://localhost:3001', health({ tls: tls('CA:FE') }), {
       setupAt: lan,
@@ -87,19 +89,14 @@ describe('kitchen-sync-relay status', () => {
   });
 
   it('speaks Indonesian to the cashier when asked, every line of it', async () => {
-    const tls = {
-      enabled: true as const,
-      source: 'auto' as const,
-      notAfter: '2027-12-01T00:00:00.000Z',
-      daysLeft: 361,
-      subjectAltNames: ['DNS:localhost'],
-      fingerprint256: 'AB:CD',
-      caFingerprint256: 'CA:FE',
-    };
-    const report = describeHealth('https://localhost:3001', health({ uptime: 93_600, tls }), {
-      texts: STATUS_TEXTS_ID,
-      setupAt: () => ['https://192.168.1.10:3001/setup', 'https://[fd00::10]:3001/setup'],
-    });
+    const report = describeHealth(
+      'https://localhost:3001',
+      health({ uptime: 93_600, tls: tls('CA:FE') }),
+      {
+        texts: STATUS_TEXTS_ID,
+        setupAt: () => ['https://192.168.1.10:3001/setup', 'https://[fd00::10]:3001/setup'],
+      },
+    );
     expect(report.running).toBe(true);
     expect(report.text.split('\n')).toEqual([
       'Relay Kitchen Sync BERJALAN di https://localhost:3001',
