@@ -11,31 +11,56 @@ import { CliError } from '../src/cliOptions.js';
 describe('autostart', () => {
   it('on Windows creates a Task Scheduler task at boot, as SYSTEM, running the exe with its data dir', () => {
     const exe = 'C:\\Kitchen Sync\\kitchen-sync-relay.exe';
-    const plan = autostartPlan('install', 'win32', [exe], 'C:\\Kitchen Sync\\data');
-    expect(plan.files).toEqual([]);
-    const [create, run] = plan.commands;
-    expect(create!.slice(0, 11)).toEqual([
-      'schtasks',
-      '/Create',
-      '/F',
-      '/TN',
-      TASK_NAME,
-      '/SC',
-      'ONSTART',
-      '/RU',
-      'SYSTEM',
-      '/RL',
-      'HIGHEST',
+    const plan = autostartPlan(
+      'install',
+      'win32',
+      [exe],
+      'C:\\Kitchen Sync\\data',
+      [],
+      'C:\\Temp\\task.xml',
+    );
+    expect(plan.files).toHaveLength(1);
+    const task = plan.files[0]!;
+    expect(task).toMatchObject({ path: 'C:\\Temp\\task.xml', utf16: true });
+    expect(plan.commands).toEqual([
+      { run: ['schtasks', '/End', '/TN', TASK_NAME], mayFail: true },
+      { run: ['schtasks', '/Create', '/F', '/TN', TASK_NAME, '/XML', 'C:\\Temp\\task.xml'] },
+      { run: ['schtasks', '/Run', '/TN', TASK_NAME] },
     ]);
-    expect(create!.slice(11)).toEqual([
-      '/TR',
-      '"C:\\Kitchen Sync\\kitchen-sync-relay.exe" "serve" "--data-dir" "C:\\Kitchen Sync\\data"',
-    ]);
-    expect(run).toEqual(['schtasks', '/Run', '/TN', TASK_NAME]);
+    expect(plan.cleanup).toEqual(['C:\\Temp\\task.xml']);
+    const xml = task.content!;
+    expect(xml).toContain('<Command>C:\\Kitchen Sync\\kitchen-sync-relay.exe</Command>');
+    expect(xml).toContain('<Arguments>"serve" "--data-dir" "C:\\Kitchen Sync\\data"</Arguments>');
+    expect(xml).toContain('<WorkingDirectory>C:\\Kitchen Sync</WorkingDirectory>');
+    // SYSTEM, at boot, and again within a minute of a crash: never a second copy.
+    expect(xml).toContain('<UserId>S-1-5-18</UserId>');
+    expect(xml).toContain('<BootTrigger>');
+    expect(xml).toMatch(/<TimeTrigger>[\s\S]*<Interval>PT1M<\/Interval>/);
+    expect(xml).toContain('<MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>');
+    // Not the defaults schtasks gives a task: stopped after 3 days, not on battery, low priority.
+    expect(xml).toContain('<ExecutionTimeLimit>PT0S</ExecutionTimeLimit>');
+    expect(xml).toContain('<DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>');
+    expect(xml).toContain('<StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>');
+    expect(xml).toContain('<Priority>4</Priority>');
     expect(autostartPlan('remove', 'win32', [exe], 'x').commands).toEqual([
-      ['schtasks', '/End', '/TN', TASK_NAME],
-      ['schtasks', '/Delete', '/F', '/TN', TASK_NAME],
+      { run: ['schtasks', '/End', '/TN', TASK_NAME], mayFail: true },
+      { run: ['schtasks', '/Delete', '/F', '/TN', TASK_NAME], mayFail: true },
     ]);
+  });
+
+  it('escapes what XML and the Windows command line would misread', () => {
+    const plan = autostartPlan(
+      'install',
+      'win32',
+      ['C:\\R&D <ks>\\relay.exe'],
+      'C:\\R&D <ks>\\data',
+      ['--name', 'a"b'],
+    );
+    const xml = plan.files[0]!.content!;
+    expect(xml).toContain('<Command>C:\\R&amp;D &lt;ks&gt;\\relay.exe</Command>');
+    expect(xml).toContain(
+      '<Arguments>"serve" "--data-dir" "C:\\R&amp;D &lt;ks&gt;\\data" "--name" "a\\"b"</Arguments>',
+    );
   });
 
   it('on Linux writes a systemd unit that restarts the relay and stops it with SIGTERM', () => {
@@ -54,9 +79,12 @@ describe('autostart', () => {
     expect(unit.content).toContain('Restart=on-failure');
     expect(unit.content).toContain('KillSignal=SIGTERM');
     expect(unit.content).toContain('WantedBy=multi-user.target');
+    // systemd would give up after 5 failed starts in 10 s (a relay started by hand holds the data dir).
+    expect(unit.content).toContain('StartLimitIntervalSec=0');
     expect(plan.commands).toEqual([
-      ['systemctl', 'daemon-reload'],
-      ['systemctl', 'enable', '--now', UNIT_NAME],
+      { run: ['systemctl', 'daemon-reload'] },
+      { run: ['systemctl', 'enable', UNIT_NAME] },
+      { run: ['systemctl', 'restart', UNIT_NAME] },
     ]);
     const remove = autostartPlan('remove', 'linux', ['/opt/ks/kitchen-sync-relay'], '/x');
     expect(remove.files).toEqual([{ path: unit.path }]);
@@ -71,8 +99,8 @@ describe('autostart', () => {
       '--tls',
       'auto',
     ]);
-    expect(windows.commands[0]!.at(-1)).toBe(
-      '"C:\\Kitchen Sync\\kitchen-sync-relay.exe" "serve" "--data-dir" "C:\\Kitchen Sync\\data" "--tls" "auto"',
+    expect(windows.files[0]!.content).toContain(
+      '<Arguments>"serve" "--data-dir" "C:\\Kitchen Sync\\data" "--tls" "auto"</Arguments>',
     );
   });
 });
@@ -107,7 +135,7 @@ describe('autostart command', () => {
     expect(code).toBe(0);
     const expected =
       process.platform === 'win32'
-        ? '"serve" "--data-dir" "/opt/ks/data" "--tls" "auto" "--name" "relay.local"'
+        ? '"serve" "--data-dir" "C:\\opt\\ks\\data" "--tls" "auto" "--name" "relay.local"'
         : 'ExecStart=/opt/ks/kitchen-sync-relay serve --data-dir /opt/ks/data --tls auto --name relay.local';
     expect(printed).toContain(expected);
   });

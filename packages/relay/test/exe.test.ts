@@ -1,9 +1,10 @@
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import type { EventsResponse, PublishAck } from '@kitchen-sync/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TASK_NAME } from '../src/cli/autostart.js';
 import {
   buildExecutables,
   installAlone,
@@ -15,7 +16,7 @@ import {
 } from './exeProcess.js';
 import { client, closeClients, connected, http, order } from './helpers.js';
 import { closeWssClients, httpsGet, wssClient } from './tlsHelpers.js';
-import { findWine, prepareWine, startUnderWine, stopWine } from './wine.js';
+import { findWine, prepareWine, startUnderWine, stopWine, WINE_ENV } from './wine.js';
 
 // Black-box tests of what `pnpm build:exe` produces: the Linux executable is run the way
 // an outlet runs it, the Windows one is checked as a PE file and started under Wine.
@@ -312,6 +313,36 @@ describe('the Windows executable', () => {
     }
     await relay.exited;
     expect(await http(url, '/health', { timeoutMs: 2_000 }).catch(() => 'stopped')).toBe('stopped');
+  });
+
+  // INSTALL_AUTOSTART.bat: Wine's Task Scheduler reads the task XML and keeps its settings, with
+  // the defaults of Windows where a setting is missing (3 days, not on battery, priority 7).
+  it('under Wine, installs the boot task with no time limit, on battery power too, at normal priority, and removes it', async () => {
+    const { wine, exe } = windowsOutlet();
+    const stored = join(WINE_ENV.WINEPREFIX, 'drive_c', 'windows', 'system32', 'tasks', TASK_NAME);
+    try {
+      const install = startUnderWine(
+        wine,
+        exe,
+        ['autostart', 'install', '--data-dir', 'data', '--', '--tls', 'auto'],
+        {},
+        'autostart-install.txt',
+      );
+      expect(await install.exited, install.output()).toBe(0);
+      expect(install.output()).toContain('The relay now starts when this computer starts.');
+      const task = readFileSync(stored, 'utf8');
+      expect(task).toContain('<ExecutionTimeLimit>PT0S</ExecutionTimeLimit>');
+      expect(task).toContain('<DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>');
+      expect(task).toContain('<StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>');
+      expect(task).toContain('<Priority>4</Priority>');
+      expect(task).toContain('<MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>');
+      const remove = startUnderWine(wine, exe, ['autostart', 'remove'], {}, 'autostart-remove.txt');
+      expect(await remove.exited, remove.output()).toBe(0);
+      expect(existsSync(stored)).toBe(false);
+    } finally {
+      rmSync(stored, { force: true });
+      stopWine(wine);
+    }
   });
 
   // Outlets run the Windows executable: the built-in outlet CA (X.509 through WebCrypto, key

@@ -1,29 +1,38 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve, win32 } from 'node:path';
 import { parseArgs } from 'node:util';
 import { assertServeFlags, CliError } from '../cliOptions.js';
 import { parseFlags } from './parseFlags.js';
+import { windowsTaskXml } from './windowsTask.js';
 
 export const TASK_NAME = 'Kitchen Sync Relay';
 export const UNIT_NAME = 'kitchen-sync-relay.service';
 const UNIT_PATH = `/etc/systemd/system/${UNIT_NAME}`;
 
 export interface AutostartPlan {
-  /** Files written (install) or removed (remove, `content` absent). */
-  files: Array<{ path: string; content?: string }>;
-  commands: string[][];
+  /**
+   * Files written (install) or removed (`content` absent) first; `utf16` ones are written as
+   * UTF-16 with a byte-order mark (what `schtasks /XML` reads).
+   */
+  files: Array<{ path: string; content?: string; utf16?: true }>;
+  /** Run in order; `mayFail` ones may fail (nothing to stop yet), the others may not. */
+  commands: Array<{ run: string[]; mayFail?: true }>;
+  /** Removed at the end, whatever happened. */
+  cleanup: string[];
 }
 
-// Task Scheduler and systemd each parse one command line; quote every part of it.
-const winQuote = (arg: string) => `"${arg.replace(/"/g, '\\"')}"`;
+// systemd parses one command line; quote what it would split.
 const unitQuote = (arg: string) =>
   /^[\w./:=@+-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\])/g, '\\$1')}"`;
 
+const DESCRIPTION = 'kitchen-sync relay (orders from POS to kitchen displays over the LAN)';
+
 /**
  * What `autostart install|remove` does, as data (tested, and printed by `--dry-run`).
- * Windows: a Task Scheduler task at boot, as SYSTEM, which keeps running with nobody
- * logged in (what INSTALL_AUTOSTART.bat did). Linux: a systemd unit, restarted on failure.
+ * Windows: a Task Scheduler task at boot, as SYSTEM, which keeps running with nobody logged
+ * in (windowsTask.ts). Linux: a systemd unit, restarted on failure.
  */
 export function autostartPlan(
   action: 'install' | 'remove',
@@ -31,51 +40,55 @@ export function autostartPlan(
   launcher: string[],
   dataDir: string,
   serveFlags: string[] = [],
+  taskFile: string = join(tmpdir(), 'kitchen-sync-relay-task.xml'),
 ): AutostartPlan {
   const command = [...launcher, 'serve', '--data-dir', dataDir, ...serveFlags];
   if (platform === 'win32') {
+    if (action === 'remove') {
+      return {
+        files: [],
+        commands: [
+          { run: ['schtasks', '/End', '/TN', TASK_NAME], mayFail: true },
+          { run: ['schtasks', '/Delete', '/F', '/TN', TASK_NAME], mayFail: true },
+        ],
+        cleanup: [],
+      };
+    }
+    const xml = windowsTaskXml(DESCRIPTION, {
+      command: command[0]!,
+      args: command.slice(1),
+      // The folder the operator chose (the zip's folder): never C:\Windows\System32.
+      workingDirectory: win32.dirname(dataDir),
+    });
     return {
-      files: [],
-      commands:
-        action === 'install'
-          ? [
-              [
-                'schtasks',
-                '/Create',
-                '/F',
-                '/TN',
-                TASK_NAME,
-                '/SC',
-                'ONSTART',
-                '/RU',
-                'SYSTEM',
-                '/RL',
-                'HIGHEST',
-                '/TR',
-                command.map(winQuote).join(' '),
-              ],
-              ['schtasks', '/Run', '/TN', TASK_NAME],
-            ]
-          : [
-              ['schtasks', '/End', '/TN', TASK_NAME],
-              ['schtasks', '/Delete', '/F', '/TN', TASK_NAME],
-            ],
+      files: [{ path: taskFile, content: xml, utf16: true }],
+      commands: [
+        // A relay the task runs already (an upgrade) stops, so the new flags take effect now.
+        { run: ['schtasks', '/End', '/TN', TASK_NAME], mayFail: true },
+        { run: ['schtasks', '/Create', '/F', '/TN', TASK_NAME, '/XML', taskFile] },
+        { run: ['schtasks', '/Run', '/TN', TASK_NAME] },
+      ],
+      cleanup: [taskFile],
     };
   }
   if (action === 'remove') {
     return {
       files: [{ path: UNIT_PATH }],
       commands: [
-        ['systemctl', 'disable', '--now', UNIT_NAME],
-        ['systemctl', 'daemon-reload'],
+        { run: ['systemctl', 'disable', '--now', UNIT_NAME], mayFail: true },
+        { run: ['systemctl', 'daemon-reload'], mayFail: true },
       ],
+      cleanup: [],
     };
   }
   const unit = [
     '[Unit]',
-    'Description=kitchen-sync relay (orders from POS to kitchen displays over the LAN)',
+    `Description=${DESCRIPTION}`,
     'After=network-online.target',
     'Wants=network-online.target',
+    // Never give up restarting: by default systemd stops after 5 failed starts in 10 s,
+    // e.g. while a relay started by hand still holds the data dir.
+    'StartLimitIntervalSec=0',
     '',
     '[Service]',
     `ExecStart=${command.map(unitQuote).join(' ')}`,
@@ -92,9 +105,12 @@ export function autostartPlan(
   return {
     files: [{ path: UNIT_PATH, content: unit }],
     commands: [
-      ['systemctl', 'daemon-reload'],
-      ['systemctl', 'enable', '--now', UNIT_NAME],
+      { run: ['systemctl', 'daemon-reload'] },
+      { run: ['systemctl', 'enable', UNIT_NAME] },
+      // restart, not start: a relay the unit runs already (an upgrade) takes the new flags now.
+      { run: ['systemctl', 'restart', UNIT_NAME] },
     ],
+    cleanup: [],
   };
 }
 
@@ -111,22 +127,32 @@ export function describePlan(plan: AutostartPlan): string {
           .map((l) => `  ${l}`),
       );
   }
-  for (const command of plan.commands) lines.push(`run ${command.join(' ')}`);
+  for (const command of plan.commands) lines.push(`run ${command.run.join(' ')}`);
+  for (const path of plan.cleanup) lines.push(`remove ${path}`);
   return `${lines.join('\n')}\n`;
 }
 
-/** Carries the plan out; on `remove`, a task or unit that is already gone is not an error. */
-export function runPlan(plan: AutostartPlan, action: 'install' | 'remove'): void {
-  for (const file of plan.files) {
-    if (file.content === undefined) rmSync(file.path, { force: true });
-    else writeFileSync(file.path, file.content, { mode: 0o644 });
-  }
-  for (const [program, ...args] of plan.commands) {
-    try {
-      execFileSync(program!, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-    } catch (error) {
-      if (action === 'install') throw error;
+/** Carries the plan out; stops at the first command that fails and may not. */
+export function runPlan(plan: AutostartPlan): void {
+  try {
+    for (const file of plan.files) {
+      if (file.content === undefined) rmSync(file.path, { force: true });
+      else
+        writeFileSync(
+          file.path,
+          file.utf16 ? Buffer.from(`\ufeff${file.content}`, 'utf16le') : file.content,
+          { mode: 0o644 },
+        );
     }
+    for (const { run, mayFail } of plan.commands) {
+      try {
+        execFileSync(run[0]!, run.slice(1), { stdio: ['ignore', 'inherit', 'inherit'] });
+      } catch (error) {
+        if (!mayFail) throw error;
+      }
+    }
+  } finally {
+    for (const path of plan.cleanup) rmSync(path, { force: true });
   }
 }
 
@@ -166,7 +192,7 @@ export function autostartCommand(
   const plan = autostartPlan(action, process.platform, launcher, dataDir, serveFlags);
   process.stdout.write(describePlan(plan));
   if (values['dry-run']) return 0;
-  runPlan(plan, action);
+  runPlan(plan);
   process.stdout.write(
     action === 'install'
       ? 'The relay now starts when this computer starts.\n'
