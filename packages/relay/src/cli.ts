@@ -5,6 +5,7 @@ import { signToken } from './auth/tokens.js';
 import { autostartCommand } from './cli/autostart.js';
 import { executableDefaults, isExecutable } from './cli/defaults.js';
 import { setupUrls } from './cli/setupUrls.js';
+import { logFileOf, logStartupFailure } from './cli/startupFailureLog.js';
 import { statusCommand } from './cli/status.js';
 import { CliError, HELP, parseCli } from './cliOptions.js';
 import { boundLogWrites } from './logger.js';
@@ -18,14 +19,19 @@ import { ensureOutletCertificate, TlsError } from './tls/index.js';
 const LOG_WRITE_GIVE_UP_MS = 2_000;
 const HARD_EXIT_MS = 10_000;
 
+/** Where `serve` logs, once known: a refusal to start is written there too. */
+let serveLogFile: string | undefined;
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const command = argv[0] && !argv[0].startsWith('-') ? argv[0] : 'serve';
+  if (command === 'serve') serveLogFile = logFileOf(argv, process.env);
   // The executable runs without a terminal or a config: it fills in what is missing.
   let env = process.env;
   if (isExecutable()) {
     const setting = executableDefaults(command, argv, process.env, process.execPath);
     env = { ...setting.env, ...process.env };
+    if (command === 'serve') serveLogFile = logFileOf(argv, env);
     if (setting.notice) process.stdout.write(setting.notice);
   }
   if (command === 'status') {
@@ -122,16 +128,19 @@ const CODED = /^(tls|app|store)_/;
 
 main().catch((error) => {
   const code = (error as { code?: string }).code;
-  process.stderr.write(
+  const said =
     error instanceof CliError
-      ? `kitchen-sync-relay: ${error.message}${code ? ` [${code}]` : ''}\nRun with --help for usage.\n`
+      ? `${error.message}${code ? ` [${code}]` : ''}`
       : error instanceof TlsError ||
           error instanceof KitchenSyncError ||
           (typeof code === 'string' && CODED.test(code))
-        ? `kitchen-sync-relay: ${(error as Error).message} [${code}]\n`
+        ? `${(error as Error).message} [${code}]`
         : code === 'EADDRINUSE'
-          ? 'kitchen-sync-relay: the port is already in use (another relay?); choose one with --port\n'
-          : `kitchen-sync-relay: ${(error as Error).stack ?? error}\n`,
+          ? 'the port is already in use (another relay?); choose one with --port'
+          : `${(error as Error).stack ?? error}`;
+  process.stderr.write(
+    `kitchen-sync-relay: ${said}\n${error instanceof CliError ? 'Run with --help for usage.\n' : ''}`,
   );
+  if (serveLogFile) logStartupFailure(serveLogFile, said, code);
   process.exit(error instanceof CliError ? 2 : 1);
 });

@@ -46,6 +46,10 @@ export function defaultDataDir(exePath: string, platform = process.platform, env
     : '/var/lib/kitchen-sync/data';
 }
 
+/** The executable's log when none is given: `logs` beside the data dir. */
+export const executableLogFile = (dataDir: string): string =>
+  join(dirname(resolve(dataDir)), 'logs', 'kitchen-sync-relay.log');
+
 /**
  * What `kitchen-sync-relay.exe` with no arguments needs so that it just starts: a data dir,
  * a secret (created on first start in `<data dir>/secret`, and shown once with how to make
@@ -62,7 +66,7 @@ export function executableDefaults(
   const filled: Record<string, string> = { KS_DATA_DIR: dataDir };
   if (command !== 'serve' && command !== 'token') return { env: filled };
   if (command === 'serve' && !argv.includes('--log-file') && !env.KS_LOG_FILE) {
-    filled.KS_LOG_FILE = join(dirname(dataDir), 'logs', 'kitchen-sync-relay.log');
+    filled.KS_LOG_FILE = executableLogFile(dataDir);
   }
   const secretGiven =
     env.KS_SECRET || env.KS_SECRET_FILE || argv.some((a) => a.startsWith('--secret-file'));

@@ -8,6 +8,8 @@ import { checkServerIdentity } from 'node:tls';
 import { parseArgs } from 'node:util';
 import type { HealthResponse } from '@kitchen-sync/protocol';
 import { cliLanguage } from './cliLanguage.js';
+import { executableLogFile, isExecutable } from './defaults.js';
+import { lastLoggedProblem } from './lastLoggedProblem.js';
 import { parseFlags } from './parseFlags.js';
 import { lanSetupUrls } from './setupUrls.js';
 import { STATUS_TEXTS_EN, type StatusTexts } from './statusTexts.js';
@@ -146,6 +148,8 @@ export async function relayStatus(
   urls: string[],
   options: HealthQuery = {},
   texts: StatusTexts = STATUS_TEXTS_EN,
+  /** The relay's log: when nothing answers, its last error says why. */
+  logFile?: string,
 ): Promise<StatusReport> {
   const failures: Array<{ url: string; why: string }> = [];
   for (const url of urls) {
@@ -165,7 +169,11 @@ export async function relayStatus(
     https.protocol = 'https:';
     return notRunning([texts.httpsOnly(httpsOnly.url, https.origin)]);
   }
-  return notRunning(texts.notRunning(urls[0] ?? '', failures.at(-1)?.why ?? 'no address to ask'));
+  const problem = logFile ? lastLoggedProblem(logFile) : undefined;
+  return notRunning([
+    ...texts.notRunning(urls[0] ?? '', failures.at(-1)?.why ?? 'no address to ask'),
+    ...(problem && logFile ? texts.lastProblem(problem.time, problem.msg, logFile) : []),
+  ]);
 }
 
 /**
@@ -204,10 +212,13 @@ export async function statusCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
   const serverName =
     certFile && existsSync(certFile) ? localIdentityOf(readFileSync(certFile, 'utf8')) : undefined;
   const texts = cliLanguage(values.lang, env) === 'id' ? STATUS_TEXTS_ID : STATUS_TEXTS_EN;
+  // The executable logs beside its data dir unless told otherwise (defaults.ts).
+  const logFile = env.KS_LOG_FILE || (isExecutable() ? executableLogFile(dataDir) : undefined);
   const report = await relayStatus(
     urls,
     { ...(ca ? { ca } : {}), ...(serverName ? { serverName } : {}) },
     texts,
+    logFile,
   );
   process.stdout.write(report.text);
   return report.running ? 0 : 1;

@@ -14,6 +14,8 @@ export interface StatusTexts {
   newTablet(setupUrls: string[]): string;
   caFingerprint(fingerprint: string): string;
   notRunning(url: string, why: string): string[];
+  /** The relay log's last error, under NOT RUNNING. */
+  lastProblem(time: string, msg: string, logFile: string): string[];
   unverified(url: string, why: string): string[];
   httpsOnly(url: string, httpsOrigin: string): string;
 }
@@ -50,6 +52,10 @@ export const STATUS_TEXTS_EN: StatusTexts = {
   notRunning: (url, why) => [
     `Kitchen Sync relay is NOT RUNNING: nothing answers at ${url} (${why}).`,
     '  Start it with START_KITCHEN_SYNC.bat (or kitchen-sync-relay serve), then check again.',
+  ],
+  lastProblem: (time, msg, logFile) => [
+    `  its log's last error (${time}): ${msg}`,
+    `  (in ${logFile})`,
   ],
   unverified: (url, why) => [
     `Kitchen Sync relay answers at ${url}, but its certificate cannot be verified here (${why}).`,

@@ -23,6 +23,10 @@ export const STATUS_TEXTS_ID: StatusTexts = {
     `Relay Kitchen Sync TIDAK BERJALAN: tidak ada yang menjawab di ${url} (${why}).`,
     '  Jalankan dengan START_KITCHEN_SYNC.bat (atau kitchen-sync-relay serve), lalu periksa lagi.',
   ],
+  lastProblem: (time, msg, logFile) => [
+    `  galat terakhir di log-nya (${time}): ${msg}`,
+    `  (di ${logFile})`,
+  ],
   unverified: (url, why) => [
     `Relay Kitchen Sync menjawab di ${url}, tetapi sertifikatnya tidak dapat diverifikasi di sini (${why}).`,
     '  Berikan CA kepada status: --tls-dir D (atau KS_TLS_DIR) untuk --tls auto, --tls-ca F (atau',
