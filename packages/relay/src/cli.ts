@@ -10,6 +10,7 @@ import { statusCommand } from './cli/status.js';
 import { CliError, HELP, parseCli } from './cliOptions.js';
 import { boundLogWrites } from './logger.js';
 import { createRelay } from './relay.js';
+import { autoNames } from './tls/autoNames.js';
 import { certReport } from './tls/certReport.js';
 import { ensureOutletCertificate, TlsError } from './tls/index.js';
 
@@ -59,7 +60,14 @@ async function main(): Promise<void> {
     return;
   }
   if (cli.command === 'cert') {
-    const { tlsDir: dir, names, addresses } = cli;
+    const { tlsDir: dir, addresses } = cli;
+    // The names `serve --tls auto` would use: a cert run beside it must not re-issue.
+    const { names, invalidMachineName } = autoNames(cli.names.length > 0 ? cli.names : undefined);
+    if (invalidMachineName) {
+      process.stderr.write(
+        `kitchen-sync-relay: the machine name "${invalidMachineName}" is not a valid host name; give --name\n`,
+      );
+    }
     const result = await ensureOutletCertificate({
       dir,
       names,

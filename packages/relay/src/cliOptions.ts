@@ -81,7 +81,8 @@ token flags:
 cert flags:
   --data-dir DIR         as for serve (default ./data)
   --tls-dir DIR          where ca.crt, ca.key, relay.crt, relay.key live (default <data-dir>/tls)
-  --name N               a DNS name of the relay, e.g. relay.local (repeatable)
+  --name N               a DNS name of the relay, e.g. relay.local (repeatable; default
+                         <machine name>.local, as serve --tls auto; localhost is always added)
   --address IP           an address of the relay (repeatable; default: every LAN address of
                          this machine plus 127.0.0.1, ::1 and the name localhost)
   --help                 this text

@@ -4,13 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CliError, HELP, parseCli } from '../src/cliOptions.js';
-import { runCli } from './cliProcess.js';
+import { killAll, runCli, startCli } from './cliProcess.js';
+import { SECRET } from './helpers.js';
 
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'ks-tls-cli-'));
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  killAll();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('parseCli cert', () => {
   it('defaults the TLS directory to <data-dir>/tls and leaves addresses to detection', () => {
@@ -85,7 +89,7 @@ describe('kitchen-sync-relay cert', () => {
     expect(first.stdout).toContain(join(tls, 'ca.crt'));
     expect(first.stdout).toContain(join(tls, 'relay.crt'));
     expect(first.stdout).toContain(join(tls, 'relay.key'));
-    expect(first.stdout).toContain('DNS:relay.local, IP:192.168.1.10');
+    expect(first.stdout).toContain('DNS:relay.local, DNS:localhost, IP:192.168.1.10');
     expect(first.stdout).toContain(new Date(leaf.validTo).toISOString());
     expect(first.stdout).toMatch(/^Issued a new relay certificate/);
     expect(first.stdout).toContain(`SHA-256 fingerprint: ${leaf.fingerprint256}`);
@@ -101,6 +105,19 @@ describe('kitchen-sync-relay cert', () => {
     expect(new X509Certificate(readFileSync(join(tls, 'relay.crt'))).fingerprint256).toBe(
       leaf.fingerprint256,
     );
+  });
+
+  // The docs send operators to `cert` for the fingerprint: run beside a relay, it must find
+  // what `serve --tls auto` issued current instead of re-issuing under it.
+  it('run beside serve --tls auto on the same data dir, reads its certificate and issues nothing', async () => {
+    const relay = await startCli(['--tls', 'auto', '--data-dir', dir], { KS_SECRET: SECRET });
+    const served = readFileSync(join(dir, 'tls', 'relay.crt'), 'utf8');
+    const cert = await runCli(['cert', '--data-dir', dir]);
+    expect(cert.code).toBe(0);
+    expect(cert.stdout).toMatch(/^The relay certificate is current; nothing was issued/);
+    expect(readFileSync(join(dir, 'tls', 'relay.crt'), 'utf8')).toBe(served);
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
   });
 
   it('exits 2 with a clear message for an invalid host name, writing nothing', async () => {

@@ -1,13 +1,12 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, watch } from 'node:fs';
-import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
 import type { HealthTls } from '@kitchen-sync/protocol';
 import type { Logger } from 'pino';
 import { ConfigError } from '../lib/configError.js';
+import { autoNames } from '../tls/autoNames.js';
 import {
-  assertHostName,
   ensureOutletCertificate,
   lanAddresses,
   loadTlsFiles,
@@ -94,29 +93,17 @@ function readCaCertificate(path: string): X509Certificate {
   return ca;
 }
 
-/** `localhost` always; the given names, else this machine's mDNS name when it is a valid one. */
-export function autoNames(given: string[] | undefined, logger: Logger): string[] {
-  const names = given ?? [];
-  for (const name of names) assertHostName(name);
-  if (given === undefined) {
-    const own = `${hostname().toLowerCase()}.local`;
-    try {
-      assertHostName(own);
-      names.push(own);
-    } catch {
-      logger.warn(
-        { hostname: hostname() },
-        'this machine name is not a valid host name; use --name',
-      );
-    }
-  }
-  return [...new Set([...names, 'localhost'])];
-}
-
 export function createTlsController(options: TlsControllerOptions): TlsController {
   const { tls, logger, now } = options;
   const source: TlsSource = 'auto' in tls ? 'auto' : 'files';
-  const names = 'auto' in tls ? autoNames(tls.auto.names, logger) : [];
+  const auto = 'auto' in tls ? autoNames(tls.auto.names) : undefined;
+  if (auto?.invalidMachineName) {
+    logger.warn(
+      { hostname: auto.invalidMachineName },
+      'this machine name is not a valid host name; use --name',
+    );
+  }
+  const names = auto?.names ?? [];
   const autoDir = 'auto' in tls ? resolve(tls.auto.dir ?? join(options.dataDir, 'tls')) : '';
   let server: TlsServer | undefined;
   let current: Loaded | undefined;
