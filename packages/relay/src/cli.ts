@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   }
   if (command === 'autostart') {
     const launcher = isExecutable() ? [process.execPath] : [process.execPath, process.argv[1]!];
-    process.exitCode = autostartCommand(argv.slice(1), env, launcher);
+    process.exitCode = autostartCommand(argv.slice(1), env, launcher, isExecutable());
     return;
   }
   const cli = parseCli(argv, env);

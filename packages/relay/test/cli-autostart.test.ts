@@ -110,13 +110,13 @@ describe('autostart command', () => {
     vi.restoreAllMocks();
   });
 
-  const dryRun = (argv: string[]) => {
+  const dryRun = (argv: string[], executable = true) => {
     const printed: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
       printed.push(String(chunk));
       return true;
     });
-    const code = autostartCommand(argv, {}, ['/opt/ks/kitchen-sync-relay']);
+    const code = autostartCommand(argv, {}, ['/opt/ks/kitchen-sync-relay'], executable);
     return { code, printed: printed.join('') };
   };
 
@@ -158,5 +158,40 @@ describe('autostart command', () => {
       /--data-dir before --/,
     );
     expect(refused(['remove', '--dry-run', '--', '--tls', 'auto'])).toMatch(/no serve flags/);
+  });
+
+  it('refuses values the relay would refuse at every boot, as serve parses them there', () => {
+    const refusal = (argv: string[], executable = true) => {
+      try {
+        dryRun(argv, executable);
+      } catch (error) {
+        expect(error).toBeInstanceOf(CliError);
+        return { message: (error as Error).message, code: (error as CliError).code };
+      }
+      return 'accepted';
+    };
+    expect(refusal(['install', '--dry-run', '--', '--tls', 'bogus'])).toEqual({
+      message: expect.stringMatching(/^the relay would not start at boot: --tls takes only "auto"/),
+      code: 'tls_mode_invalid',
+    });
+    expect(
+      refusal(['install', '--dry-run', '--', '--tls', 'auto', '--name', 'bad_name!']),
+    ).toMatchObject({
+      message: expect.stringMatching(/^the relay would not start at boot: /),
+      code: 'tls_invalid_name',
+    });
+    expect(
+      refusal(['install', '--dry-run', '--', '--secret-file', '/nonexistent/secret']),
+    ).toMatchObject({
+      message: expect.stringContaining('cannot read the secret file /nonexistent/secret'),
+    });
+    // Under Node nothing makes a secret, and the boot task has none of this shell's variables.
+    expect(refusal(['install', '--dry-run', '--', '--tls', 'auto'], false)).toMatchObject({
+      message: expect.stringContaining(
+        'serve needs --secret-file or KS_SECRET (or --insecure-no-auth) (give it after --',
+      ),
+    });
+    // The executable makes its own at first start.
+    expect(refusal(['install', '--dry-run', '--', '--tls', 'auto'])).toBe('accepted');
   });
 });

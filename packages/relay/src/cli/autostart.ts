@@ -3,7 +3,9 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, win32 } from 'node:path';
 import { parseArgs } from 'node:util';
-import { assertServeFlags, CliError } from '../cliOptions.js';
+import { assertServeFlags, CliError, parseCli } from '../cliOptions.js';
+import { autoNames } from '../tls/autoNames.js';
+import { TlsError } from '../tls/TlsError.js';
 import { parseFlags } from './parseFlags.js';
 import { windowsTaskXml } from './windowsTask.js';
 
@@ -157,6 +159,32 @@ export function runPlan(plan: AutostartPlan): void {
 }
 
 /**
+ * Parses the boot command as `serve` will at the next boot, so a value that cannot work is
+ * refused now, in front of the person installing, not at every boot with nobody watching:
+ * a bad `--tls` or `--name`, a secret file that cannot be read, no secret at all. The boot task
+ * has none of this shell's environment, so none is used.
+ */
+function assertBootCommandStarts(dataDir: string, serveFlags: string[], executable: boolean) {
+  try {
+    const boot = parseCli(
+      ['serve', '--data-dir', dataDir, ...serveFlags],
+      executable ? { KS_SECRET: 'the executable makes one at first start' } : {},
+    );
+    // Names are checked when serve starts; here, now.
+    const tls = boot.command === 'serve' ? boot.options.tls : undefined;
+    if (tls && 'auto' in tls) autoNames(tls.auto.names);
+  } catch (caught) {
+    const error = caught instanceof TlsError ? new CliError(caught.message, caught.code) : caught;
+    if (!(error instanceof CliError)) throw caught;
+    // Under Node nothing makes a secret: say where it goes.
+    const hint = /secret/.test(error.message)
+      ? ' (give it after --, e.g. -- --secret-file /etc/kitchen-sync/relay.secret)'
+      : '';
+    throw new CliError(`the relay would not start at boot: ${error.message}${hint}`, error.code);
+  }
+}
+
+/**
  * `kitchen-sync-relay autostart install|remove [--data-dir D] [--dry-run] [-- SERVE FLAGS]`.
  * What follows `--` is how the relay is started at boot (e.g. `-- --tls auto`), so the boot
  * task runs it the way START_KITCHEN_SYNC.bat does.
@@ -165,6 +193,8 @@ export function autostartCommand(
   argv: string[],
   env: NodeJS.ProcessEnv,
   launcher: string[],
+  /** The single-file executable, which makes its own secret at first start. */
+  executable = false,
 ): number {
   const split = argv.indexOf('--');
   const ownFlags = split >= 0 ? argv.slice(0, split) : argv;
@@ -189,6 +219,7 @@ export function autostartCommand(
   if (action === 'remove' && serveFlags.length > 0) {
     throw new CliError('autostart remove takes no serve flags');
   }
+  if (action === 'install') assertBootCommandStarts(dataDir, serveFlags, executable);
   const plan = autostartPlan(action, process.platform, launcher, dataDir, serveFlags);
   process.stdout.write(describePlan(plan));
   if (values['dry-run']) return 0;
