@@ -7,6 +7,8 @@ import {
   UNIT_NAME,
 } from '../src/cli/autostart.js';
 import { CliError } from '../src/cliOptions.js';
+import { killAll, startCli } from './cliProcess.js';
+import { removeTempDirs, SECRET, tempDir } from './helpers.js';
 
 describe('autostart', () => {
   it('on Windows creates a Task Scheduler task at boot, as SYSTEM, running the exe with its data dir', () => {
@@ -108,6 +110,8 @@ describe('autostart', () => {
 describe('autostart command', () => {
   afterEach(() => {
     vi.restoreAllMocks();
+    killAll();
+    removeTempDirs();
   });
 
   const dryRun = (argv: string[], executable = true) => {
@@ -193,5 +197,16 @@ describe('autostart command', () => {
     });
     // The executable makes its own at first start.
     expect(refusal(['install', '--dry-run', '--', '--tls', 'auto'])).toBe('accepted');
+  });
+
+  it('says when a relay holds the data dir now: the boot copy takes over once it is closed', async () => {
+    const dataDir = tempDir('ks-autostart-');
+    const args = ['install', '--data-dir', dataDir, '--dry-run', '--', '--tls', 'auto'];
+    expect(dryRun(args).printed).not.toContain('a relay is using this data dir');
+    const relay = await startCli(['--data-dir', dataDir], { KS_SECRET: SECRET });
+    expect(dryRun(args).printed).toContain('Note: a relay is using this data dir right now.');
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+    expect(dryRun(args).printed).not.toContain('a relay is using this data dir');
   });
 });

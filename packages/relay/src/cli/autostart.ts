@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, win32 } from 'node:path';
 import { parseArgs } from 'node:util';
 import { assertServeFlags, CliError, parseCli } from '../cliOptions.js';
+import { dataDirInUse } from '../store/dataDirLock.js';
+import { loadSqliteDriver } from '../store/sqlite/loadSqliteDriver.js';
 import { autoNames } from '../tls/autoNames.js';
 import { TlsError } from '../tls/TlsError.js';
 import { parseFlags } from './parseFlags.js';
@@ -158,6 +160,22 @@ export function runPlan(plan: AutostartPlan): void {
   }
 }
 
+// The boot copy cannot start while another relay holds the data dir (data_dir_locked); it
+// keeps trying (every minute on Windows, every 2 s on Linux), so closing that one is enough.
+const IN_USE_NOTE = `Note: a relay is using this data dir right now. If it was started by hand
+(START_KITCHEN_SYNC.bat, a terminal), close it: the boot task's relay takes over by itself
+(within a minute on Windows). One the boot task already ran is restarted with this command.
+`;
+
+function relayRunsOn(dataDir: string): boolean {
+  const lockFile = join(dataDir, 'relay.db.lock');
+  try {
+    return existsSync(lockFile) && dataDirInUse(loadSqliteDriver(), lockFile);
+  } catch {
+    return false; // no SQLite engine here: the relay would say so itself
+  }
+}
+
 /**
  * Parses the boot command as `serve` will at the next boot, so a value that cannot work is
  * refused now, in front of the person installing, not at every boot with nobody watching:
@@ -222,6 +240,7 @@ export function autostartCommand(
   if (action === 'install') assertBootCommandStarts(dataDir, serveFlags, executable);
   const plan = autostartPlan(action, process.platform, launcher, dataDir, serveFlags);
   process.stdout.write(describePlan(plan));
+  if (action === 'install' && relayRunsOn(dataDir)) process.stdout.write(IN_USE_NOTE);
   if (values['dry-run']) return 0;
   runPlan(plan);
   process.stdout.write(

@@ -52,3 +52,23 @@ export function lockDataDir(driver: SqliteDriver, lockFile: string, dataDir: str
     },
   };
 }
+
+/**
+ * True when a running relay holds the data dir's lock now. Reading the lock database needs a
+ * shared lock, which the holder's exclusive one refuses at once; a reader holds it for
+ * microseconds, so a relay starting meanwhile is not kept out. Never creates the file.
+ */
+export function dataDirInUse(driver: SqliteDriver, lockFile: string): boolean {
+  let db: SqliteConnection | undefined;
+  try {
+    db = driver.open(lockFile, { readonly: true, fileMustExist: true });
+    db.exec('PRAGMA busy_timeout = 0');
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    return false;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
+  } finally {
+    db?.close();
+  }
+}
