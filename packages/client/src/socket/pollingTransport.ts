@@ -118,6 +118,21 @@ export function createPollingTransport(
       fail(new KitchenSyncError('storage', 'the cursor source failed', { cause }));
       return;
     }
+    let token: string | undefined;
+    try {
+      token = await resolveToken(options.token);
+    } catch (cause) {
+      running = false;
+      // As on the socket: without a token the relay would refuse us; it is not down.
+      if (active) {
+        fail(new KitchenSyncError('unauthorized', 'token could not be obtained', { cause }));
+      }
+      return;
+    }
+    if (!active) {
+      running = false;
+      return;
+    }
     // The first poll of a session, and the first after a failure, does not wait: its answer is
     // what tells the status the relay is reachable, and a long poll would hold that back.
     const waitMs = longPoll && !resume ? wait : 0;
@@ -135,7 +150,6 @@ export function createPollingTransport(
     const started = env.now();
     let result: EventsResponse | KitchenSyncError;
     try {
-      const token = await resolveToken(options.token);
       const response = await env.fetch(`${base}/api/events?${query}`, {
         headers: token ? { authorization: `Bearer ${token}` } : {},
         signal: abort.signal,

@@ -256,6 +256,22 @@ describe('polling', () => {
     expect(refreshes).toBe(1);
   });
 
+  it('reports a token function that throws as unauthorized, not as a relay that is down', async () => {
+    relay(() => page({}));
+    let refreshes = 0;
+    const s = make({
+      token: () => Promise.reject(new Error('session expired')),
+      onUnauthorized: () => void refreshes++,
+    });
+    s.startPolling();
+    await vi.advanceTimersByTimeAsync(100);
+    // The relay was never asked, so nothing says it is unreachable.
+    expect(requests).toEqual([]);
+    expect(s.status.get()).toMatchObject({ error: { code: 'unauthorized' } });
+    expect(s.status.get().reason).toMatch(/token/);
+    expect(refreshes).toBe(1);
+  });
+
   it('reports a body without events as malformed_response', async () => {
     relay(() => HttpResponse.json({ nope: true }));
     const s = make();
