@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { localIdentityOf } from '../src/cli/status.js';
-import { killAll, runCli, startCli } from './cliProcess.js';
+import { CLI, killAll, runCli, startCli } from './cliProcess.js';
 import { removeTempDirs, SECRET, tempDir } from './helpers.js';
 import { testCa } from './tlsHelpers.js';
 
@@ -41,6 +43,28 @@ describe('kitchen-sync-relay status against a TLS relay', () => {
     const plain = await runCli(['status', '--url', `http://127.0.0.1:${port}`], elsewhere);
     expect(plain.stdout).toContain(`serves HTTPS only: ask https://127.0.0.1:${port} instead`);
     expect(plain.code).toBe(1);
+  });
+
+  // After `sudo … autostart install` the data dir is root's: status run by the cashier's user
+  // must say the CA is there but not readable for it, not ask for a flag.
+  it('says when the CA is there but this user may not read it', async () => {
+    const dataDir = tempDir('ks-status-root-');
+    const relay = await startCli(['--tls', 'auto'], { KS_SECRET: SECRET, KS_DATA_DIR: dataDir });
+    const port = portOf(relay.url);
+    const asNobody = spawnSync(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'status'],
+      {
+        env: { PATH: process.env.PATH ?? '', KS_PORT: port, KS_DATA_DIR: dataDir },
+        encoding: 'utf8',
+        timeout: 15_000,
+      },
+    );
+    expect(asNobody.status, asNobody.stderr).toBe(1);
+    expect(asNobody.stdout).toContain('its certificate cannot be verified here');
+    expect(asNobody.stdout).toContain(
+      `The CA is there, but this user may not read ${join(dataDir, 'tls', 'ca.crt')} (EACCES)`,
+    );
   });
 
   it('trusts a company CA given with --tls-ca / KS_TLS_CA', async () => {

@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import type { EventsResponse, PublishAck } from '@kitchen-sync/protocol';
@@ -181,6 +182,37 @@ describe('the Linux executable, alone in a directory', () => {
     // The second start keeps the secret and says nothing about it.
     const again = await startExeWith(exe, [], where);
     expect(again.stdout()).not.toContain('secret');
+  });
+
+  // After `sudo … autostart install` (or unzipping with sudo) the folder's data is root's: the
+  // cashier's user asking for a token gets the reason and what to do, not a stack trace.
+  it('says data_dir_permissions when its data belongs to another user, and looks nowhere else', () => {
+    const exe = linuxExe();
+    const folder = join(exe, '..');
+    chmodSync(join(folder, '..'), 0o755);
+    chmodSync(folder, 0o755);
+    expect(runExe(exe, ['token', '--role', 'pos', '--outlet', '1'], {}).code).toBe(0);
+    const asNobody = spawnSync(
+      'setpriv',
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        exe,
+        'token',
+        '--role',
+        'pos',
+        '--outlet',
+        '1',
+      ],
+      { cwd: folder, env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(asNobody.status).toBe(1);
+    expect(asNobody.stderr).toContain(
+      `cannot use ${join(folder, 'data')} (EACCES): run this as the user who runs the relay`,
+    );
+    expect(asNobody.stderr).toContain('[data_dir_permissions]');
+    expect(asNobody.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('refuses a token minted with another secret', async () => {

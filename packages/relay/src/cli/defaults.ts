@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { KitchenSyncError } from '@kitchen-sync/protocol';
 
 /** True inside the single-file executable (Node's SEA), false under `node` / `npx`. */
 export function isExecutable(): boolean {
@@ -36,14 +37,38 @@ function givenDataDir(argv: string[], env: NodeJS.ProcessEnv): string | undefine
 
 /**
  * Where the executable keeps its log when nobody said: `data` beside the executable (a
- * USB stick, a folder on the desktop), else the machine's place for service data.
+ * USB stick, a folder on the desktop), else the machine's place for service data. A command
+ * that only reads (`status`, `token` with a secret already made) takes the folder beside it
+ * whenever it exists, writable or not: it is the relay's, even when another user (root, the
+ * boot task) owns it, and a second, empty data dir elsewhere would only mislead.
  */
-export function defaultDataDir(exePath: string, platform = process.platform, env = process.env) {
+export function defaultDataDir(
+  exePath: string,
+  platform = process.platform,
+  env = process.env,
+  forWriting = true,
+) {
   const beside = join(dirname(exePath), 'data');
-  if (writable(beside)) return beside;
-  return platform === 'win32'
-    ? join(env.ProgramData ?? 'C:\\ProgramData', 'kitchen-sync', 'data')
-    : '/var/lib/kitchen-sync/data';
+  const machine =
+    platform === 'win32'
+      ? join(env.ProgramData ?? 'C:\\ProgramData', 'kitchen-sync', 'data')
+      : '/var/lib/kitchen-sync/data';
+  if (forWriting) return writable(beside) ? beside : machine;
+  // Reading: the machine's place only when the relay has put its data there, never created.
+  return !existsSync(beside) && existsSync(machine) ? machine : beside;
+}
+
+const DENIED = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+/** A data dir this user may not read or write: said with a code, never as a stack trace. */
+function permissionError(error: unknown, path: string): unknown {
+  const code = (error as { code?: string }).code;
+  if (!code || !DENIED.has(code)) return error;
+  return new KitchenSyncError(
+    'data_dir_permissions',
+    `cannot use ${path} (${code}): run this as the user who runs the relay (for a boot task on Linux: sudo), or give --data-dir`,
+    { path },
+  );
 }
 
 /** The executable's log when none is given: `logs` beside the data dir. */
@@ -62,7 +87,23 @@ export function executableDefaults(
   env: NodeJS.ProcessEnv,
   exePath: string,
 ): ExecutableSetting {
-  const dataDir = resolve(givenDataDir(argv, env) ?? defaultDataDir(exePath));
+  const readOnly = command === 'status' || command === 'token';
+  const dataDir = resolve(
+    givenDataDir(argv, env) ?? defaultDataDir(exePath, process.platform, env, !readOnly),
+  );
+  try {
+    return fillDefaults(command, argv, env, dataDir);
+  } catch (error) {
+    throw permissionError(error, dataDir);
+  }
+}
+
+function fillDefaults(
+  command: string,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+): ExecutableSetting {
   const filled: Record<string, string> = { KS_DATA_DIR: dataDir };
   if (command !== 'serve' && command !== 'token') return { env: filled };
   if (command === 'serve' && !argv.includes('--log-file') && !env.KS_LOG_FILE) {

@@ -144,12 +144,19 @@ export function localIdentityOf(certificatePem: string): string | undefined {
 }
 
 /** Asks the relay on this machine, over HTTP and then (for a --tls relay) HTTPS. */
+export interface StatusWording {
+  /** The language. Default English. */
+  texts?: StatusTexts;
+  /** The relay's log: when nothing answers, its last error says why. */
+  logFile?: string;
+  /** The CA file this user may not read (`path (EACCES)`): why a certificate is unverified. */
+  caUnreadable?: string;
+}
+
 export async function relayStatus(
   urls: string[],
   options: HealthQuery = {},
-  texts: StatusTexts = STATUS_TEXTS_EN,
-  /** The relay's log: when nothing answers, its last error says why. */
-  logFile?: string,
+  { texts = STATUS_TEXTS_EN, logFile, caUnreadable }: StatusWording = {},
 ): Promise<StatusReport> {
   const failures: Array<{ url: string; why: string }> = [];
   for (const url of urls) {
@@ -162,7 +169,12 @@ export async function relayStatus(
   }
   // Something answered: say what stands in the way rather than "not running".
   const refused = failures.find((f) => CERTIFICATE_REFUSED.test(f.why));
-  if (refused) return notRunning(texts.unverified(refused.url, refused.why));
+  if (refused) {
+    return notRunning([
+      ...texts.unverified(refused.url, refused.why),
+      ...(caUnreadable ? [texts.caUnreadable(caUnreadable)] : []),
+    ]);
+  }
   const httpsOnly = failures.find((f) => f.why === 'https_required');
   if (httpsOnly) {
     const https = new URL(httpsOnly.url);
@@ -207,7 +219,16 @@ export async function statusCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
   const dataDir = values['data-dir'] ?? env.KS_DATA_DIR ?? './data';
   const caFile =
     values['tls-ca'] ?? env.KS_TLS_CA ?? join(tlsDir ?? join(dataDir, 'tls'), 'ca.crt');
-  const ca = existsSync(caFile) ? readFileSync(caFile, 'utf8') : undefined;
+  // A CA that is there but not for this user (a boot task's files, owned by root) is said
+  // as such, not as a missing flag.
+  let ca: string | undefined;
+  let caUnreadable: string | undefined;
+  try {
+    ca = readFileSync(caFile, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'EACCES' || code === 'EPERM') caUnreadable = `${caFile} (${code})`;
+  }
   const certFile = values['tls-cert'] ?? env.KS_TLS_CERT;
   const serverName =
     certFile && existsSync(certFile) ? localIdentityOf(readFileSync(certFile, 'utf8')) : undefined;
@@ -217,8 +238,11 @@ export async function statusCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
   const report = await relayStatus(
     urls,
     { ...(ca ? { ca } : {}), ...(serverName ? { serverName } : {}) },
-    texts,
-    logFile,
+    {
+      texts,
+      ...(logFile ? { logFile } : {}),
+      ...(caUnreadable ? { caUnreadable } : {}),
+    },
   );
   process.stdout.write(report.text);
   return report.running ? 0 : 1;

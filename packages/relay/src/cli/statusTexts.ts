@@ -17,6 +17,8 @@ export interface StatusTexts {
   /** The relay log's last error, under NOT RUNNING. */
   lastProblem(time: string, msg: string, logFile: string): string[];
   unverified(url: string, why: string): string[];
+  /** Under `unverified`: the CA is there, but this user may not read it. */
+  caUnreadable(file: string): string;
   httpsOnly(url: string, httpsOrigin: string): string;
 }
 
@@ -62,6 +64,8 @@ export const STATUS_TEXTS_EN: StatusTexts = {
     '  Give status the CA: --tls-dir D (or KS_TLS_DIR) for --tls auto, --tls-ca F (or KS_TLS_CA)',
     '  for a company CA; for a certificate without localhost also --tls-cert F.',
   ],
+  caUnreadable: (file) =>
+    `  The CA is there, but this user may not read ${file}: run status as the relay's user (sudo).`,
   httpsOnly: (url, httpsOrigin) =>
     `Kitchen Sync relay at ${url} serves HTTPS only: ask ${httpsOrigin} instead (--url).`,
 };

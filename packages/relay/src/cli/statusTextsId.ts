@@ -32,6 +32,8 @@ export const STATUS_TEXTS_ID: StatusTexts = {
     '  Berikan CA kepada status: --tls-dir D (atau KS_TLS_DIR) untuk --tls auto, --tls-ca F (atau',
     '  KS_TLS_CA) untuk CA perusahaan; untuk sertifikat tanpa localhost juga --tls-cert F.',
   ],
+  caUnreadable: (file) =>
+    `  CA-nya ada, tetapi pengguna ini tidak boleh membaca ${file}: jalankan status sebagai pengguna relay (sudo).`,
   httpsOnly: (url, httpsOrigin) =>
     `Relay Kitchen Sync di ${url} hanya melayani HTTPS: tanyakan ${httpsOrigin} saja (--url).`,
 };
