@@ -110,24 +110,31 @@ async function main(): Promise<void> {
   const { url } = await relay.listen();
   process.stdout.write(`kitchen-sync-relay listening on ${url}\n`);
   if (cli.options.tls) {
+    // The relay already holds the CA it serves: no second read of the file.
+    const health = relay.tlsHealth();
+    const caFingerprint = health.enabled ? health.caFingerprint256 : undefined;
     const tls = cli.options.tls;
     if ('auto' in tls) {
       const dir = tls.auto.dir ?? join(cli.options.dataDir ?? './data', 'tls');
       process.stdout.write(`outlet CA certificate: ${resolve(dir, 'ca.crt')}\n`);
-      // The relay already holds the CA it serves: no second read of the file.
-      const health = relay.tlsHealth();
-      if (health.enabled && health.caFingerprint256) {
-        process.stdout.write(
-          `outlet CA SHA-256 (the one /setup shows): ${health.caFingerprint256}\n`,
-        );
+      if (caFingerprint) {
+        process.stdout.write(`outlet CA SHA-256 (the one /setup shows): ${caFingerprint}\n`);
       }
     }
-    for (const setup of setupUrls(url)) {
-      process.stdout.write(`device setup (CA certificate, QR code): ${setup}\n`);
+    // /setup is for installing a CA: without one (--tls-cert without --tls-ca) it has none.
+    if (caFingerprint) {
+      for (const setup of setupUrls(url)) {
+        process.stdout.write(`device setup (CA certificate, QR code): ${setup}\n`);
+      }
     }
-    // The usual "reload your configuration" signal; file changes are picked up without it.
-    process.on('SIGHUP', () => void relay.reloadTls());
   }
+  // The usual "reload your configuration" signal: the certificate files (which are also
+  // picked up when they change). Without TLS there is nothing to reload, and Node's default
+  // (dying without the graceful stop) would be the worst answer to it.
+  process.on('SIGHUP', () => {
+    if (cli.options.tls) void relay.reloadTls();
+    else relay.logger.info('SIGHUP: nothing to reload (no TLS)');
+  });
 }
 
 // Settings that cannot work (certificates, apps) carry a stable code, printed in brackets:

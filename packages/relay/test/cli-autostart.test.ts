@@ -199,6 +199,12 @@ describe('autostart command', () => {
     expect(refusal(['install', '--dry-run', '--', '--tls', 'auto'])).toBe('accepted');
   });
 
+  it('--help prints the usage and exits 0', () => {
+    const { code, printed } = dryRun(['--help']);
+    expect(code).toBe(0);
+    expect(printed).toContain('kitchen-sync-relay autostart install');
+  });
+
   it('says when a relay holds the data dir now: the boot copy takes over once it is closed', async () => {
     const dataDir = tempDir('ks-autostart-');
     const args = ['install', '--data-dir', dataDir, '--dry-run', '--', '--tls', 'auto'];

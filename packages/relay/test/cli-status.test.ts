@@ -130,6 +130,9 @@ describe('kitchen-sync-relay status', () => {
     expect(byLocale.stdout).toContain('BERJALAN');
     const byEnv = await runCli(['status', '--url', relay.url], { KS_LANG: 'en', LANG: 'id_ID' });
     expect(byEnv.stdout).toContain(`Kitchen Sync relay is RUNNING at ${relay.url}`);
+    const help = await runCli(['status', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('kitchen-sync-relay status [--port N]');
     const unknown = await runCli(['status', '--url', relay.url, '--lang', 'fr']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--lang must be one of en, id (got "fr")');

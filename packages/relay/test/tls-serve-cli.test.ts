@@ -86,6 +86,27 @@ describe('kitchen-sync-relay serve with TLS', () => {
     });
   });
 
+  it('offers /setup on the console only with a CA to hand out; without TLS it lives through SIGHUP', async () => {
+    const ca = await testCa();
+    const pair = await ca.issue();
+    const files = await startCli(['--tls-cert', pair.certFile, '--tls-key', pair.keyFile], env());
+    files.child.kill('SIGTERM');
+    expect(await files.exited).toBe(0);
+    expect(files.stdout()).toContain('listening on https://');
+    expect(files.stdout()).not.toContain('device setup');
+
+    const plain = await startCli([], env());
+    plain.child.kill('SIGHUP');
+    await new Promise<void>((resolve) => {
+      const check = () => plain.stderr().includes('SIGHUP: nothing to reload') && resolve();
+      plain.child.stderr?.on('data', check);
+      check();
+    });
+    expect((await fetch(`${plain.url}/health`)).status).toBe(200);
+    plain.child.kill('SIGTERM');
+    expect(await plain.exited).toBe(0);
+  });
+
   it('refuses missing, corrupt, expired and mismatched files with their codes', async () => {
     const ca = await testCa();
     const pair = await ca.issue();

@@ -3,7 +3,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, win32 } from 'node:path';
 import { parseArgs } from 'node:util';
-import { assertServeFlags, CliError, parseCli } from '../cliOptions.js';
+import { assertServeFlags, CliError, HELP, parseCli } from '../cliOptions.js';
 import { dataDirInUse } from '../store/dataDirLock.js';
 import { loadSqliteDriver } from '../store/sqlite/loadSqliteDriver.js';
 import { autoNames } from '../tls/autoNames.js';
@@ -224,11 +224,19 @@ export function autostartCommand(
   const { values, positionals } = parseFlags(() =>
     parseArgs({
       args: ownFlags,
-      options: { 'data-dir': { type: 'string' }, 'dry-run': { type: 'boolean' } },
+      options: {
+        'data-dir': { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
       allowPositionals: true,
       strict: true,
     }),
   );
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
   const action = positionals[0];
   if (action !== 'install' && action !== 'remove') {
     throw new CliError('autostart needs install or remove');

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { checkServerIdentity } from 'node:tls';
 import { parseArgs } from 'node:util';
 import type { HealthResponse } from '@kitchen-sync/protocol';
+import { HELP } from '../cliOptions.js';
 import { cliLanguage } from './cliLanguage.js';
 import { executableLogFile, isExecutable } from './defaults.js';
 import { lastLoggedProblem } from './lastLoggedProblem.js';
@@ -205,10 +206,15 @@ export async function statusCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
         'tls-ca': { type: 'string' },
         'tls-cert': { type: 'string' },
         lang: { type: 'string' },
+        help: { type: 'boolean' },
       },
       strict: true,
     }),
   );
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
   const port = values.port ?? env.KS_PORT ?? '3001';
   const urls = values.url
     ? [values.url]
