@@ -74,6 +74,18 @@ export function createLocalTransport(
     for (const reject of [...pending]) reject(error);
   };
 
+  // A refused or unobtainable token: the app refreshes it (onUnauthorized), then we retry.
+  const refreshThenRetry = (): void => {
+    if (!options.onUnauthorized) {
+      retry.schedule();
+      return;
+    }
+    Promise.resolve()
+      .then(options.onUnauthorized)
+      .catch((cause) => hooks.error(new KitchenSyncError('unauthorized', String(cause)), 'local'))
+      .finally(() => retry.schedule());
+  };
+
   const create = (): RelaySocket => {
     // Our own backoff and timers drive reconnects, so the token and cursor are fresh each time.
     const s = factory(options.url, {
@@ -99,16 +111,8 @@ export function createLocalTransport(
           : hooks.unreachable(error, `cannot connect to the relay: ${error?.message}`),
         'local',
       );
-      if (code === 'unauthorized' && options.onUnauthorized) {
-        Promise.resolve()
-          .then(options.onUnauthorized)
-          .catch((cause) =>
-            hooks.error(new KitchenSyncError('unauthorized', String(cause)), 'local'),
-          )
-          .finally(() => retry.schedule());
-        return;
-      }
-      retry.schedule();
+      if (code === 'unauthorized') refreshThenRetry();
+      else retry.schedule();
     });
     s.on('disconnect', () => {
       connecting = false;
@@ -138,7 +142,7 @@ export function createLocalTransport(
         new KitchenSyncError('unauthorized', 'token could not be obtained', { cause }),
         'local',
       );
-      retry.schedule();
+      refreshThenRetry();
       return;
     }
     if (retry.closed) {

@@ -273,6 +273,31 @@ describe('local transport', () => {
     expect(s.status.get()).toMatchObject({ error: null, localConnected: true });
   });
 
+  it('a token function that throws is unauthorized: onUnauthorized refreshes it, then it connects', async () => {
+    let broken = true;
+    const refreshed: number[] = [];
+    const s = make({
+      centralUrl: undefined,
+      token: () => {
+        if (broken) throw new Error('token endpoint down');
+        return 'fresh';
+      },
+      onUnauthorized: () => {
+        broken = false;
+        refreshed.push(Date.now());
+      },
+    });
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s.status.get().error?.code).toBe('unauthorized');
+    expect(refreshed).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const socket = FakeRelaySocket.latest();
+    expect(socket.attempts.map((a) => (a as { token: string }).token)).toEqual(['fresh']);
+    socket.accept();
+    expect(s.status.get()).toMatchObject({ error: null, localConnected: true });
+  });
+
   it('a socket factory that throws is reported and retried, never left half-open', async () => {
     let calls = 0;
     const s = make({
