@@ -8,6 +8,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -260,6 +261,16 @@ describe('ensureOutletCertificate: later calls', () => {
     const again = await ensureOutletCertificate(options());
     expect(again.issued).toBe('missing');
     expect(statSync(again.keyPath).mode & 0o777).toBe(0o600);
+    // A certificate file that no longer parses is replaced too, and said to be damaged.
+    writeFileSync(
+      again.certPath,
+      '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n',
+    );
+    const third = await ensureOutletCertificate(options());
+    expect(third.issued).toBe('damaged');
+    expect(leafOf(readFileSync(third.certPath, 'utf8')).fingerprint256).toBe(
+      third.material.fingerprint256,
+    );
   });
 
   it('re-issues when the CA is replaced', async () => {

@@ -5,6 +5,7 @@ import type { OutletCertificate } from './outletCertificate.js';
 
 const WHY: Record<NonNullable<OutletCertificate['issued']>, string> = {
   missing: 'there was none',
+  damaged: 'the old one could not be read or did not match its key',
   expiring: 'the old one had less than the renewal window left',
   addresses_changed: "this machine's addresses changed",
   names_changed: 'the names changed',

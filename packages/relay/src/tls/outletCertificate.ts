@@ -27,6 +27,7 @@ export interface OutletCertificateOptions {
 
 export type IssueReason =
   | 'missing'
+  | 'damaged'
   | 'expiring'
   | 'addresses_changed'
   | 'names_changed'
@@ -199,7 +200,9 @@ function currentLeaf(
   } catch (error) {
     if (!(error instanceof TlsError)) throw error;
     // Our own files: an expired leaf is renewed, a missing or damaged one replaced.
-    return { reason: error.code === 'tls_cert_expired' ? 'expiring' : 'missing' };
+    if (error.code === 'tls_cert_expired') return { reason: 'expiring' };
+    const missing = error.code === 'tls_cert_missing' || error.code === 'tls_key_missing';
+    return { reason: missing ? 'missing' : 'damaged' };
   }
 }
 
