@@ -166,7 +166,12 @@ export function assertServeFlags(flags: string[]): void {
   try {
     parsed = parseArgs({ args: flags, options: FLAGS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new CliError((error as Error).message);
+    // Node's advice for an unknown option ("place it … after '--'") misleads here: these
+    // flags already are after `--`.
+    const unknown = /^Unknown option '([^']+)'/.exec((error as Error).message);
+    throw new CliError(
+      unknown ? `${unknown[1]} is not a serve flag (see --help)` : (error as Error).message,
+    );
   }
   if (parsed.positionals.length > 0) {
     throw new CliError(`"${parsed.positionals[0]}" is not a serve flag`);

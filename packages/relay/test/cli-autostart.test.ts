@@ -154,7 +154,9 @@ describe('autostart command', () => {
       }
       return 'accepted';
     };
-    expect(refused(['install', '--dry-run', '--', '--tsl', 'auto'])).toMatch(/--tsl/);
+    expect(refused(['install', '--dry-run', '--', '--tsl', 'auto'])).toBe(
+      '--tsl is not a serve flag (see --help)',
+    );
     expect(refused(['install', '--dry-run', '--', 'serve', '--tls', 'auto'])).toMatch(
       /"serve" is not a serve flag/,
     );
