@@ -19,12 +19,21 @@ function fakeCentral() {
     received: [] as Array<{ seq: number; event_id: string }>,
     cursors: new Map<string, number>(),
     requests: [] as Array<{ url: string; auth: string | null; count: number }>,
+    /** A proxy in front of central refusing bodies of more events than this (HTML 413). */
+    maxEvents: Number.POSITIVE_INFINITY,
     fetch: (async (input: URL, init: RequestInit) => {
       if (!central.up) throw new TypeError('fetch failed');
       const body = JSON.parse(String(init.body)) as {
         epoch: string;
         events: Array<{ seq: number; event_id: string }>;
       };
+      if (body.events.length > central.maxEvents) {
+        central.requests.push({ url: String(input), auth: null, count: body.events.length });
+        return new Response('<html><h1>413 Request Entity Too Large</h1></html>', {
+          status: 413,
+          headers: { 'content-type': 'text/html' },
+        });
+      }
       central.requests.push({
         url: String(input),
         auth: new Headers(init.headers).get('authorization'),
@@ -116,6 +125,20 @@ describe('the uplink', () => {
     });
     expect(store.getCursor('uplink:1')).toBe(120);
     expect(up.health()).toMatchObject({ state: 'synced', pendingEvents: 0, lastErrorCode: null });
+  });
+
+  // nginx's client_max_body_size, or Django's upload limit in front of the package's view,
+  // answer 413 without the package's JSON: the batch must shrink all the same.
+  it('halves its batches on a bare HTTP 413 until central takes them', async () => {
+    publish(store, 60);
+    const central = fakeCentral();
+    central.maxEvents = 20;
+    const up = uplink(central);
+    up.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(central.requests.map((r) => r.count).slice(0, 3)).toEqual([50, 25, 12]);
+    expect(central.received.map((e) => e.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(up.health()).toMatchObject({ state: 'synced', lastErrorCode: null });
   });
 
   it('uploads what is published later without being polled', async () => {

@@ -62,7 +62,12 @@ export function createDownlink(options: DownlinkOptions): Downlink {
           body: await response.json().catch(() => null),
         }));
     if (!answer.ok || answer.body === null) throw new Error(`central answered ${answer.status}`);
-    return answer.body as { events: CentralEvent[]; last_seq: number; has_more: boolean };
+    return answer.body as {
+      events: CentralEvent[];
+      last_seq: number;
+      has_more: boolean;
+      reset?: boolean;
+    };
   }
 
   /** Into the log; false when the relay could not write it now (retry the page later). */
@@ -103,8 +108,20 @@ export function createDownlink(options: DownlinkOptions): Downlink {
   async function tick() {
     if (stopped) return;
     try {
-      const page = await fetchPage(cursor());
+      const from = cursor();
+      const page = await fetchPage(from);
       if (stopped) return;
+      if (page.reset === true) {
+        // Central's log is behind our cursor: its database was replaced or restored. Its seqs
+        // now name other events, so read it all again; what we have is a duplicate by event_id.
+        logger.warn(
+          { outlet, cursor: from, centralHead: page.last_seq },
+          "central's event log is behind this relay's cursor (restored?); reading it again from the start",
+        );
+        store.setCursor(cursorKey, 0);
+        schedule(0);
+        return;
+      }
       for (const event of page.events) {
         if (!(await write(event))) throw new Error('the relay could not write a central event');
         if (stopped) return;

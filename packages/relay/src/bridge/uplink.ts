@@ -111,7 +111,13 @@ export function createUplink(options: UplinkOptions): Uplink {
       epoch?: unknown;
       last_seq?: unknown;
     } | null;
-    if (!ok) throw new UploadError(answer?.error?.code ?? `http_${status}`);
+    // A bare 413 comes from what stands in front of central (a proxy's or Django's body
+    // limit): the batch is too large all the same, and only a smaller one can get through.
+    if (!ok) {
+      throw new UploadError(
+        answer?.error?.code ?? (status === 413 ? 'too_large' : `http_${status}`),
+      );
+    }
     if (answer?.epoch !== store.epoch || typeof answer.last_seq !== 'number') {
       throw new UploadError('central_bad_answer');
     }
