@@ -323,6 +323,22 @@ const cases: Case[] = [
     payload: () => ({ order_id: id(), line_id: 'a', status: 'ready', pad: 'x'.repeat(70_000) }),
     code: 'too_large',
   },
+  // Central (PostgreSQL) could never store these: the uplink would stop at the event for good.
+  {
+    name: 'a NUL character in a note',
+    payload: () => withItem({ notes: 'tanpa\u0000bawang' }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'half a surrogate pair in a name',
+    payload: () => withItem({ name: 'Es teh \ud83c' }),
+    code: 'invalid_payload',
+  },
+  {
+    name: 'a NUL character in an extension key',
+    payload: () => ({ ...order(), ['x\u0000']: 1 }),
+    code: 'invalid_payload',
+  },
   {
     name: 'invalid item_update without ack callback',
     event: 'order:item_update',
