@@ -23,9 +23,7 @@ export function validate<S extends v.GenericSchema>(
     const message =
       unsafe.kind === 'forbidden_key'
         ? `key "${unsafe.key}" is not allowed`
-        : unsafe.kind === 'bad_text'
-          ? 'text with a NUL character (U+0000) or an unpaired surrogate is not allowed'
-          : `nesting deeper than ${maxDepth} levels`;
+        : `nesting deeper than ${maxDepth} levels`;
     return {
       ok: false,
       error: { code: 'invalid_payload', message, issues: [{ path: unsafe.path, message }] },

@@ -31,6 +31,7 @@ import type { EventStore, NewEvent } from '../store/EventStore.js';
 import { isStorageFull } from '../store/storageHealth.js';
 import type { WriteOutcome, WriteQueue } from '../store/writeQueue.js';
 import type { OrderCommands } from './orderCommands.js';
+import { findUnstorableText, unstorableTextFailure } from './unstorableText.js';
 
 export interface KitchenCommandsOptions {
   store: EventStore;
@@ -218,6 +219,8 @@ export function createKitchenCommands(
       if (jsonSize(payload) > options.maxMessageBytes) {
         return failure('too_large', `message is larger than ${options.maxMessageBytes} bytes`);
       }
+      const unstorableAt = findUnstorableText(payload);
+      if (unstorableAt) return unstorableTextFailure(unstorableAt);
       if (!mayDo(principal, command.action)) {
         return failure('forbidden', `your role cannot ${type.slice('order:'.length)}`);
       }

@@ -28,6 +28,7 @@ import { jsonSize } from '../lib/jsonSize.js';
 import type { EventStore, NewEvent, StoredOrder } from '../store/EventStore.js';
 import { isStorageFull } from '../store/storageHealth.js';
 import type { WriteOutcome, WriteQueue } from '../store/writeQueue.js';
+import { findUnstorableText, unstorableTextFailure } from './unstorableText.js';
 
 export type CommandResult = PublishResult | UpdateResult | OrderAckResult | FailureAck;
 
@@ -254,6 +255,8 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
     if (jsonSize(payload) > options.maxMessageBytes) {
       return failure('too_large', `message is larger than ${options.maxMessageBytes} bytes`);
     }
+    const unstorableAt = findUnstorableText(payload);
+    if (unstorableAt) return unstorableTextFailure(unstorableAt);
     try {
       switch (type) {
         case SOCKET_EVENTS.PUBLISH: {
