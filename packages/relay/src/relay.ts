@@ -421,7 +421,10 @@ export function createRelay(options: RelayOptions = {}): Relay {
   if (tls) tlsReloadListeners.push(registerTlsMetrics(metrics.registry, tls));
   // With TLS the server starts without a certificate: listen() installs it before accepting.
   const app = Fastify({
-    bodyLimit: maxMessageBytes + 1024,
+    // The limit is on the message (its JSON size, checked by the commands, as over the socket);
+    // the raw body may be up to 6 times that: pretty-printed, or with every character written
+    // as a \uXXXX escape (Python's json.dumps does so for non-ASCII).
+    bodyLimit: maxMessageBytes * 6 + 1024,
     logger: false,
     clientErrorHandler: answerClientError,
     frameworkErrors: answerFrameworkError,

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { order, startRelay, type TestRelay, tokenFor } from './helpers.js';
 
 let relay: TestRelay | undefined;
@@ -123,5 +123,29 @@ describe('a body that arrives too slowly', () => {
     const answer = await rawRequest(relay.port, head, body);
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ ok: true, seq: 1 });
+  });
+
+  // fastify answers 413 before reading the body; the cut-off timer used to stay armed and,
+  // with nobody reading the body any more, throw an uncaught error when it fired.
+  it('a body refused for its size leaves no timer behind to fail later', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], shouldAdvanceTime: true });
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      relay = await startRelay({ bodyTimeoutMs: 1_000, maxMessageBytes: 1_000 });
+      const token = await tokenFor('pos');
+      const body = 'x'.repeat(20_000);
+      const head = post(
+        `Authorization: Bearer ${token}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n`,
+      );
+      const answer = await rawRequest(relay.port, head, body);
+      expect(answer.status).toBe(413);
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      vi.useRealTimers();
+    }
   });
 });

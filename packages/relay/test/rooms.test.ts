@@ -38,4 +38,14 @@ describe('event rooms', () => {
       expect(reachedAt(principal(role, ['3']), '1', '3')).toBeGreaterThanOrEqual(0);
     }
   });
+
+  it('keep ids with separators and escapes apart, and take any text without throwing', () => {
+    // "1" + "2:x" and "1:2" + "x"; "%3A" written out and ":" escaped.
+    expect(eventRooms('1', '2:x')).not.toEqual(eventRooms('1:2', 'x'));
+    expect(eventRooms('1', '%3A')).not.toEqual(eventRooms('1', ':'));
+    expect(eventRooms('1', '%253A')).not.toEqual(eventRooms('1', '%3A'));
+    // Half a surrogate pair made encodeURIComponent throw, and the commit batch's delivery with it.
+    expect(() => eventRooms('1', '\ud800')).not.toThrow();
+    expect(() => roomsOf(principal('kitchen', ['\udc00']))).not.toThrow();
+  });
 });

@@ -13,6 +13,7 @@ import {
   type KitchenCommandResult,
   type KitchenOutcome,
   type KitchenRequestType,
+  LIMITS,
   type OrderEventType,
   OrderFireSchema,
   OrderHoldSchema,
@@ -30,6 +31,7 @@ import { jsonSize } from '../lib/jsonSize.js';
 import type { EventStore, NewEvent } from '../store/EventStore.js';
 import { isStorageFull } from '../store/storageHealth.js';
 import type { WriteOutcome, WriteQueue } from '../store/writeQueue.js';
+import { canonicalIds } from './canonicalIds.js';
 import type { OrderCommands } from './orderCommands.js';
 import { findUnstorableText, unstorableTextFailure } from './unstorableText.js';
 
@@ -216,7 +218,11 @@ export function createKitchenCommands(
     async handle(principal, type, payload, origin) {
       if (!KITCHEN.has(type)) return next.handle(principal, type, payload, origin);
       const command = COMMANDS[type as KitchenRequestType];
-      if (jsonSize(payload) > options.maxMessageBytes) {
+      const size = jsonSize(payload);
+      if (Number.isNaN(size)) {
+        return failure('invalid_payload', `nesting deeper than ${LIMITS.MAX_DEPTH} levels`);
+      }
+      if (size > options.maxMessageBytes) {
         return failure('too_large', `message is larger than ${options.maxMessageBytes} bytes`);
       }
       const unstorableAt = findUnstorableText(payload);
@@ -226,7 +232,7 @@ export function createKitchenCommands(
       }
       const checked = validate(command.schema, payload);
       if (!checked.ok) return { ok: false, error: checked.error };
-      return guarded(() => run(principal, command, checked.value, origin));
+      return guarded(() => run(principal, command, canonicalIds(checked.value), origin));
     },
 
     fireDueLines(orderId) {

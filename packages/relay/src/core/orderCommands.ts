@@ -4,6 +4,7 @@ import {
   eventTypeForStatus,
   type FailureAck,
   idKey,
+  LIMITS,
   type Order,
   type OrderAckResult,
   OrderAckSchema,
@@ -28,6 +29,7 @@ import { jsonSize } from '../lib/jsonSize.js';
 import type { EventStore, NewEvent, StoredOrder } from '../store/EventStore.js';
 import { isStorageFull } from '../store/storageHealth.js';
 import type { WriteOutcome, WriteQueue } from '../store/writeQueue.js';
+import { canonicalIds } from './canonicalIds.js';
 import { findUnstorableText, unstorableTextFailure } from './unstorableText.js';
 
 export type CommandResult = PublishResult | UpdateResult | OrderAckResult | FailureAck;
@@ -252,7 +254,11 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
     origin?: string,
   ): Promise<CommandResult> {
     const startedMs = now();
-    if (jsonSize(payload) > options.maxMessageBytes) {
+    const size = jsonSize(payload);
+    if (Number.isNaN(size)) {
+      return failure('invalid_payload', `nesting deeper than ${LIMITS.MAX_DEPTH} levels`);
+    }
+    if (size > options.maxMessageBytes) {
       return failure('too_large', `message is larger than ${options.maxMessageBytes} bytes`);
     }
     const unstorableAt = findUnstorableText(payload);
@@ -261,23 +267,21 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
       switch (type) {
         case SOCKET_EVENTS.PUBLISH: {
           if (!mayDo(principal, 'publish')) return failure('forbidden', 'your role cannot publish');
-          const checked = validate(PublishedOrderSchema, payload);
+          // One level less than any message: its event wraps the order in `data`, and a consumer
+          // that validates events (protocol.md) must not find that one level too deep.
+          const checked = validate(PublishedOrderSchema, payload, LIMITS.MAX_DEPTH - 1);
           if (!checked.ok) return { ok: false, error: checked.error };
           if (containsBinary(payload)) {
             return failure('invalid_payload', 'an order holds JSON values only, not binary data');
           }
-          const rawEventId = (checked.value as { event_id?: unknown }).event_id;
+          const order = canonicalIds(checked.value);
+          const rawEventId = (order as { event_id?: unknown }).event_id;
           if (rawEventId !== undefined && !validate(UuidSchema, rawEventId).ok) {
             return failure('invalid_payload', 'event_id: must be a UUID');
           }
-          const result = await publish(
-            principal,
-            checked.value,
-            rawEventId as string | undefined,
-            origin,
-          );
+          const result = await publish(principal, order, rawEventId as string | undefined, origin);
           if (result.ok && !result.duplicate) {
-            options.onPublished?.(checked.value, result.seq, startedMs);
+            options.onPublished?.(order, result.seq, startedMs);
           }
           return result;
         }
@@ -285,18 +289,14 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
           if (!mayDo(principal, 'update')) return failure('forbidden', 'your role cannot update');
           const checked = validate(OrderUpdateSchema, payload);
           if (!checked.ok) return { ok: false, error: checked.error };
-          return await update(principal, checked.value, origin);
+          return await update(principal, canonicalIds(checked.value), origin);
         }
         case SOCKET_EVENTS.ACK: {
           if (!mayDo(principal, 'ack')) return failure('forbidden', 'only kitchens acknowledge');
           const checked = validate(OrderAckSchema, payload);
           if (!checked.ok) return { ok: false, error: checked.error };
-          return await acknowledge(
-            principal,
-            checked.value.order_id,
-            checked.value.event_id,
-            origin,
-          );
+          const ack = canonicalIds(checked.value);
+          return await acknowledge(principal, ack.order_id, ack.event_id, origin);
         }
         default:
           return failure('not_found', 'unknown request type');

@@ -1,12 +1,12 @@
 /**
- * Bytes the value takes as JSON, or `Infinity` when it cannot be serialised (a structure
- * too deep for the stack counts as too large rather than crashing the handler).
+ * Bytes the value takes as JSON; `NaN` for a structure too deep for the stack (the caller
+ * refuses it as nesting, not as size), `Infinity` when it cannot be serialised at all.
  */
 export function jsonSize(value: unknown): number {
   try {
     const text = JSON.stringify(value);
     return text === undefined ? 0 : Buffer.byteLength(text);
-  } catch {
-    return Number.POSITIVE_INFINITY;
+  } catch (error) {
+    return error instanceof RangeError ? Number.NaN : Number.POSITIVE_INFINITY;
   }
 }

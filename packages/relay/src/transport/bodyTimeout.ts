@@ -16,16 +16,21 @@ export class BodyTimeoutError extends Error {
  */
 export function useBodyTimeout(app: FastifyInstance, ms: number): void {
   if (ms <= 0) return;
-  app.addHook('preParsing', async (_request, _reply, payload) => {
+  app.addHook('preParsing', async (_request, reply, payload) => {
     const body = new PassThrough();
     const timer = setTimeout(() => {
       payload.unpipe(body);
       body.destroy(new BodyTimeoutError(ms));
     }, ms);
-    payload.once('end', () => clearTimeout(timer));
-    payload.once('close', () => clearTimeout(timer));
+    const stop = () => clearTimeout(timer);
+    payload.once('end', stop);
+    payload.once('close', stop);
+    // Answered before the body was read (413 for a body over the limit): nobody listens to
+    // `body` any more, and its timeout error would be an uncaught exception 10 s later.
+    body.once('close', stop);
+    reply.raw.once('close', stop);
     payload.once('error', (error) => {
-      clearTimeout(timer);
+      stop();
       body.destroy(error);
     });
     payload.pipe(body);
