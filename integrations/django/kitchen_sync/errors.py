@@ -30,9 +30,10 @@ class KitchenSyncError(Exception):
         self.details = details
 
 
-def error_response(code, message, status=None):
-    """``{"error": {"code", "message"}}`` with the code's HTTP status."""
-    return JsonResponse(
-        {"error": {"code": code, "message": message}},
-        status=status or HTTP_STATUS_BY_CODE[code],
-    )
+def error_response(code, message, status=None, issues=None):
+    """``{"error": {"code", "message"}}`` with the code's HTTP status; ``issues`` (the
+    protocol's ``[{"path", "message"}]``) says which fields were refused."""
+    error = {"code": code, "message": message}
+    if issues:
+        error["issues"] = issues
+    return JsonResponse({"error": error}, status=status or HTTP_STATUS_BY_CODE[code])

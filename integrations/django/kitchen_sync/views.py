@@ -1,6 +1,7 @@
 """Master-data sync views and the outlet settings view, in the shapes the client reads."""
 
 import json
+import logging
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -15,6 +16,8 @@ from .events import to_wire
 from .outlet_log import apply_relay_batch, events_for_relay
 from .settings import ks_setting
 from .tokens import ROLES, mint_relay_token, verify_relay_credential, wire_id
+
+logger = logging.getLogger("kitchen_sync.views")
 
 
 def _non_negative_int(value, name):
@@ -164,6 +167,11 @@ class OutletSettingsView(View):
         return response
 
 
+def _no_constant(name):
+    # NaN and Infinity are not JSON (Python's json reads them; PostgreSQL's jsonb does not).
+    raise ValueError(f"{name} is not JSON")
+
+
 def _upload_body(request):
     """The raw body; over DATA_UPLOAD_MAX_MEMORY_SIZE it is ``too_large``, the one answer on
     which the relay halves its batch (Django's own 400 page would have it resend forever)."""
@@ -197,15 +205,19 @@ class RelayUploadView(View):
         try:
             return JsonResponse(self._upload(request))
         except KitchenSyncError as error:
-            return error_response(error.code, error.message)
+            return error_response(error.code, error.message, issues=error.details.get("issues"))
+        except Exception:
+            # JSON, never Django's HTML page: the relay reads the code; the log has the trace.
+            logger.exception("relay upload failed")
+            return error_response("internal", "central could not take the upload (see its log)")
 
     def _upload(self, request):
         header = request.headers.get("Authorization", "")
         token = header[len("Bearer "):] if header.startswith("Bearer ") else ""
         claims = verify_relay_credential(token.strip())
         try:
-            body = json.loads(_upload_body(request))
-        except (ValueError, UnicodeDecodeError):
+            body = json.loads(_upload_body(request), parse_constant=_no_constant)
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise KitchenSyncError("invalid_payload", "the body must be JSON") from None
         if not isinstance(body, dict):
             raise KitchenSyncError("invalid_payload", "the body must be an object")

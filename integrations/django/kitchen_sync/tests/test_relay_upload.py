@@ -238,3 +238,71 @@ def test_a_body_over_djangos_upload_limit_is_too_large_in_json(client, settings)
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
     assert OutletEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path"),
+    [
+        # Each used to fail at the insert (on PostgreSQL, or on both) on every retry: a 500
+        # that blocked the outlet's uplink for good. Or, for "bogus", was logged as an order.
+        (lambda e: e.update(seq=2**63), "events[2].seq"),
+        (lambda e: e.update(seq=2**53), "events[2].seq"),
+        (lambda e: e.update(type="order_" + "x" * 40), "events[2].type"),
+        (lambda e: e.update(type="bogus"), "events[2].type"),
+        (lambda e: e.update(event_id="a\u0000b"), "events[2].event_id"),
+        (lambda e: e.update(event_id="evt-1"), "events[2].event_id"),
+        (lambda e: e["data"].update(note="a\u0000b"), "events[2].data.note"),
+        (lambda e: e["data"].update({"k\u0000": 1}), "events[2].data (a key)"),
+        (lambda e: e.update(tenant_id="a\u0000"), "events[2].tenant_id"),
+        (lambda e: e["data"].update(note="\ud800"), "events[2].data.note"),
+        (lambda e: e.update(tenant_id=[1]), "events[2].tenant_id"),
+    ],
+)
+def test_an_event_the_database_cannot_hold_refuses_the_batch_with_its_field(client, mutate, path):
+    events = relay_log(1)
+    mutate(events[2])
+    response = upload(client, events)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_payload"
+    assert path in [issue["path"] for issue in error["issues"]], error
+    assert OutletEvent.objects.count() == 0 and Order.objects.count() == 0
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_numbers_jsonb_cannot_hold_are_invalid_payload(client, number):
+    events = relay_log(1)
+    body = json.dumps({"outlet_id": 1, "epoch": "e", "events": events})
+    body = body.replace('"status": "completed"', f'"status": "completed", "total": {number}')
+    response = client.post(
+        URL, data=body, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {mint_relay_credential(outlet=1)}",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_payload"
+    assert OutletEvent.objects.count() == 0
+
+
+def test_an_epoch_with_a_nul_is_invalid_payload(client):
+    response = upload(client, relay_log(1), epoch="a\u0000")
+    assert response.status_code == 400
+    assert response.json()["error"]["issues"][0]["path"] == "epoch"
+
+
+def test_any_other_failure_is_a_json_500(rf):
+    from kitchen_sync.views import RelayUploadView
+
+    class Failing(RelayUploadView):
+        def apply_event(self, row):
+            raise RuntimeError("the project's code failed")
+
+    request = rf.post(
+        URL,
+        data=json.dumps({"outlet_id": 1, "epoch": "e", "events": relay_log(1)}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {mint_relay_credential(outlet=1)}",
+    )
+    response = Failing.as_view()(request)
+    assert response.status_code == 500
+    assert json.loads(response.content)["error"]["code"] == "internal"
+    assert OutletEvent.objects.count() == 0
