@@ -292,13 +292,18 @@ def _insert(event, outlet, seq, epoch, using):
 
 def events_for_relay(outlet_id, since, limit, using="default"):
     """The outlet's events made at central after ``since``, oldest first, for the downlink.
-    Each envelope carries ``seq`` = central's seq (the relay's cursor into this log)."""
+    Each envelope carries ``seq`` = central's seq (the relay's cursor into this log).
+    ``since`` above the log's head answers ``reset: True`` (and no other answer has the key)."""
     from .models import OutletEvent
 
     log = OutletEvent.objects.using(using).filter(outlet_id=str(outlet_id))
     # The head first: seqs become visible in order, so every event up to it is readable now,
     # and the cursor may pass over the relay's own events up to it.
     head = log.order_by("-seq").values_list("seq", flat=True).first() or 0
+    if since > head:
+        # A cursor of another log (central's database was replaced or restored): the relay
+        # starts again from 0; events are idempotent by event_id, so nothing is applied twice.
+        return {"events": [], "last_seq": head, "has_more": False, "reset": True}
     rows = list(
         log.filter(seq__gt=since, seq__lte=head).exclude(source="relay").order_by("seq")[: limit + 1]
     )
@@ -306,7 +311,7 @@ def events_for_relay(outlet_id, since, limit, using="default"):
     rows = rows[:limit]
     return {
         "events": [{**row.envelope, "seq": row.seq} for row in rows],
-        "last_seq": rows[-1].seq if has_more else max(head, since),
+        "last_seq": rows[-1].seq if has_more else head,
         "has_more": has_more,
     }
 

@@ -233,7 +233,9 @@ class RelayUploadView(View):
 class RelayDownlinkView(View):
     """``GET ?since=N&limit=L`` with a relay credential → ``{"events", "last_seq",
     "has_more"}``: the outlet log's events made at central (never the relay's own, so
-    nothing is echoed back), after central seq ``N``. The relay polls it and keeps ``N``."""
+    nothing is echoed back), after central seq ``N``. The relay polls it and keeps ``N``.
+    ``N`` above the log's head (central's database was replaced) answers no events, the
+    head as ``last_seq`` and ``"reset": true``: the relay starts again from 0."""
 
     def get(self, request):
         try:

@@ -306,3 +306,25 @@ def test_any_other_failure_is_a_json_500(rf):
     assert response.status_code == 500
     assert json.loads(response.content)["error"]["code"] == "internal"
     assert OutletEvent.objects.count() == 0
+
+
+def test_a_cursor_above_centrals_head_is_answered_with_reset(client, in_memory_layer):
+    # Central's database was replaced: its head is below the relay's cursor, and without
+    # reset the relay would miss every central event until central's seq passed the cursor.
+    upload(client, relay_log(1))
+    client.post(
+        "/api/public/order-groups/",
+        data=json.dumps({"outlet_id": 1, "orders": [{"order_id": str(uuid.uuid4()), "outlet_id": 1, "tenant_id": 1}]}),
+        content_type="application/json",
+    )
+    assert downlink(client, 99999).json() == {
+        "events": [], "last_seq": 4, "has_more": False, "reset": True
+    }
+    again = downlink(client, 0).json()
+    assert [e["seq"] for e in again["events"]] == [4] and "reset" not in again
+    assert downlink(client, 4).json() == {"events": [], "last_seq": 4, "has_more": False}
+
+
+def test_any_cursor_on_an_empty_log_is_reset_to_zero(client):
+    assert downlink(client, 1).json() == {"events": [], "last_seq": 0, "has_more": False, "reset": True}
+    assert downlink(client, 0).json() == {"events": [], "last_seq": 0, "has_more": False}
