@@ -89,6 +89,9 @@ class OutletConsumer(AsyncWebsocketConsumer):
             groups, tenants = self._scope()
         except KitchenSyncError as error:
             code = CLOSE_FORBIDDEN if error.code == "forbidden" else CLOSE_UNAUTHORIZED
+            # Accepted first: a close before accepting becomes an HTTP 403 handshake refusal
+            # (daphne), and the client never sees the code. Nothing is joined or sent.
+            await self.accept()
             await self.close(code=code)
             return
         try:
