@@ -164,7 +164,10 @@ def apply_relay_batch(outlet_id, epoch, events, apply, using="default"):
     logged exactly when its effect is; it raises ``KitchenSyncError("invalid_transition")``
     to refuse one (the row keeps the reason in ``conflict``). Events at or below the cursor of (outlet, epoch)
     were applied before and are passed over. Returns ``{"epoch", "last_seq", "applied",
-    "duplicates"}``; ``last_seq`` is what the relay may advance its cursor to.
+    "duplicates", "conflicts"}``: ``applied`` counts the events that entered the log (and went
+    to ``apply``), ``conflicts`` those of them ``apply`` refused, ``duplicates`` the rest, so
+    ``applied + duplicates`` is the batch's length. ``last_seq`` is what the relay may advance
+    its cursor to.
     """
     from .models import RelayUploadCursor
 

@@ -191,7 +191,9 @@ def _upload_body(request):
 @method_decorator(csrf_exempt, name="dispatch")
 class RelayUploadView(View):
     """``POST {"outlet_id", "epoch", "events": [...]}`` with ``Authorization: Bearer <relay
-    credential>`` → ``{"epoch", "last_seq", "applied", "duplicates"}``.
+    credential>`` → ``{"epoch", "last_seq", "applied", "duplicates", "conflicts"}``:
+    ``applied`` events were new to central's log (each went to ``apply_event``), of which
+    ``conflicts`` were refused by it; the other ``duplicates`` central had already.
 
     The relay sends its log in seq order; each event new to central enters the outlet log
     and goes to ``apply_event`` in the same transaction. An empty ``events`` asks where

@@ -328,3 +328,13 @@ def test_a_cursor_above_centrals_head_is_answered_with_reset(client, in_memory_l
 def test_any_cursor_on_an_empty_log_is_reset_to_zero(client):
     assert downlink(client, 1).json() == {"events": [], "last_seq": 0, "has_more": False, "reset": True}
     assert downlink(client, 0).json() == {"events": [], "last_seq": 0, "has_more": False}
+
+
+def test_the_counts_split_the_batch_and_conflicts_are_among_the_applied(client):
+    # As documented: applied = new to the log (conflicts included), duplicates = the rest.
+    events = relay_log(2)
+    upload(client, events[:2])
+    Order.objects.filter(order_id=events[0]["order_id"]).update(status="cancelled")
+    answer = upload(client, events).json()
+    assert (answer["applied"], answer["duplicates"], answer["conflicts"]) == (4, 2, 1)
+    assert OutletEvent.objects.exclude(conflict="").count() == 1
