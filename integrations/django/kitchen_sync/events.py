@@ -73,6 +73,13 @@ def build_envelope(event_type, order, *, event_id=None, outlet_id=None, tenant_i
     tenant = tenant_id if tenant_id is not None else data.get("tenant_id")
     if outlet is None or outlet == "":
         raise KitchenSyncError("invalid_payload", "the order has no outlet_id")
+    order_id = data.get("order_id")
+    if order_id is None or order_id == "" or isinstance(order_id, (bool, dict, list)):
+        # Every event type is about one order: without its id a client cannot apply it, and
+        # the log would keep it for every relay and socket to replay.
+        raise KitchenSyncError(
+            "invalid_payload", f"the order has no order_id (a {event_type} event needs one)"
+        )
     envelope = {
         # A fresh id per event when none is given: a shared or "None" id would make the
         # client drop every event after the first as a duplicate.
@@ -83,8 +90,7 @@ def build_envelope(event_type, order, *, event_id=None, outlet_id=None, tenant_i
         "data": data,
         "ts": timezone.now().isoformat().replace("+00:00", "Z"),
     }
-    if data.get("order_id") is not None:
-        envelope["order_id"] = str(data["order_id"])
+    envelope["order_id"] = str(order_id)
     return envelope
 
 
