@@ -30,14 +30,15 @@ EVENT_TYPES = (
 )
 # The consumer method the layer calls: "kitchen_sync.event" -> kitchen_sync_event.
 HANDLER_TYPE = "kitchen_sync.event"
-_GROUP_SAFE = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
+# With fullmatch: "$" would let "1\n" into a group name, which Channels refuses.
+_GROUP_SAFE = re.compile(r"[A-Za-z0-9._-]{1,40}")
 
 
 def _group_part(value):
     # Channels allows only [A-Za-z0-9._-] and < 100 characters in group names; other ids
     # (up to 64 characters of anything) become a digest.
     text = str(value)
-    if _GROUP_SAFE.match(text):
+    if _GROUP_SAFE.fullmatch(text):
         return text
     return "h" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 

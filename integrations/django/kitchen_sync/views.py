@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -20,14 +21,15 @@ from .tokens import ROLES, mint_relay_token, verify_relay_credential, wire_id
 logger = logging.getLogger("kitchen_sync.views")
 
 
+# ASCII digits only, the whole value ("5\n" and "٣" are not), at most 18 of them: a larger
+# number does not fit the database's 64-bit integers (SQLite raises OverflowError).
+_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
 def _non_negative_int(value, name):
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = -1
-    if number < 0 or (isinstance(value, str) and not value.strip().isdigit()):
+    if not isinstance(value, str) or not _NUMBER.fullmatch(value):
         raise KitchenSyncError("invalid_payload", f"{name} must be a non-negative integer")
-    return number
+    return int(value)
 
 
 class VersionedListView(View):

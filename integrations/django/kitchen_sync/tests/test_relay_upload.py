@@ -338,3 +338,11 @@ def test_the_counts_split_the_batch_and_conflicts_are_among_the_applied(client):
     answer = upload(client, events).json()
     assert (answer["applied"], answer["duplicates"], answer["conflicts"]) == (4, 2, 1)
     assert OutletEvent.objects.exclude(conflict="").count() == 1
+
+
+@pytest.mark.parametrize("since", ["5%0A", "%D9%A3", "10000000000000000000", "-1", "1.5"])
+def test_a_cursor_that_is_not_a_plain_number_is_invalid_payload(client, since):
+    # 20 digits overflowed SQLite's integers (a 500); "5\n" passed the old check.
+    response = downlink(client, since)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_payload"
