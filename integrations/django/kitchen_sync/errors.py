@@ -37,3 +37,15 @@ def error_response(code, message, status=None, issues=None):
     if issues:
         error["issues"] = issues
     return JsonResponse({"error": error}, status=status or HTTP_STATUS_BY_CODE[code])
+
+
+def method_not_allowed(allowed):
+    """``405 {"error": {"code": "method_not_allowed", ...}}`` with ``Allow``, in place of
+    Django's empty 405. The protocol has no code for it (the relay answers a wrong method with
+    ``404 not_found``), so this one code is the package's own, outside HTTP_STATUS_BY_CODE."""
+    response = JsonResponse(
+        {"error": {"code": "method_not_allowed", "message": f"use {' or '.join(allowed)}"}},
+        status=405,
+    )
+    response["Allow"] = ", ".join(allowed)
+    return response

@@ -12,7 +12,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from .errors import KitchenSyncError, error_response
+from .errors import KitchenSyncError, error_response, method_not_allowed
 from .events import to_wire
 from .outlet_log import apply_relay_batch, events_for_relay
 from .settings import ks_setting
@@ -205,6 +205,9 @@ class RelayUploadView(View):
     def apply_event(self, row):
         """Called once per new ``OutletEvent`` (``row.envelope`` is the relay's event)."""
 
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        return method_not_allowed(self._allowed_methods())
+
     def post(self, request):
         try:
             return JsonResponse(self._upload(request))
@@ -234,6 +237,9 @@ class RelayUploadView(View):
         return apply_relay_batch(outlet, body.get("epoch"), events, self.apply_event)
 
 
+# Bearer-authenticated like the upload, no cookie: CSRF's check would only answer a POST
+# with an HTML 403 page instead of the JSON 405 below.
+@method_decorator(csrf_exempt, name="dispatch")
 class RelayDownlinkView(View):
     """``GET ?since=N&limit=L`` with a relay credential → ``{"events", "last_seq",
     "has_more"}``: the outlet log's events made at central (never the relay's own, so
@@ -251,4 +257,12 @@ class RelayDownlinkView(View):
         except KitchenSyncError as error:
             return error_response(error.code, error.message)
         limit = min(max(limit, 1), ks_setting("UPLOAD_BATCH_MAX"))
-        return JsonResponse(events_for_relay(str(claims["outlet"]), since, limit))
+        try:
+            return JsonResponse(events_for_relay(str(claims["outlet"]), since, limit))
+        except Exception:
+            # JSON, never Django's HTML page (the relay reads the code); the log has the trace.
+            logger.exception("relay downlink failed")
+            return error_response("internal", "central could not read the outlet log (see its log)")
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        return method_not_allowed(self._allowed_methods())

@@ -346,3 +346,32 @@ def test_a_cursor_that_is_not_a_plain_number_is_invalid_payload(client, since):
     response = downlink(client, since)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_payload"
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "allowed"),
+    [("get", URL, "POST"), ("put", URL, "POST"),
+     ("post", "/api/kitchen-sync/relay/downlink/", "GET"),
+     ("delete", "/api/kitchen-sync/relay/downlink/", "GET")],
+)
+def test_a_wrong_method_is_a_json_405(method, url, allowed):
+    from django.test import Client
+
+    # With CSRF enforced, as in a real request: the downlink's POST was a 403 HTML page.
+    client = Client(enforce_csrf_checks=True)
+    response = getattr(client, method)(url, HTTP_AUTHORIZATION=f"Bearer {mint_relay_credential(outlet=1)}")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert allowed in response["Allow"]
+
+
+def test_a_downlink_failure_is_a_json_500(client, monkeypatch):
+    import kitchen_sync.views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database is gone")
+
+    monkeypatch.setattr(kitchen_sync.views, "events_for_relay", broken)
+    response = downlink(client, 0)
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal"
