@@ -9,3 +9,5 @@ class KitchenSyncConfig(AppConfig):
     def ready(self):
         # loaddata saves with raw=True, past Model.save(): the signal gives those rows a version.
         from . import signals  # noqa: F401
+        # Registers the system check on unknown KITCHEN_SYNC keys.
+        from . import checks  # noqa: F401

@@ -24,7 +24,8 @@ CLOSE_FORBIDDEN = 4403
 # The log read failed (the database is down): the client retries with its cursor.
 CLOSE_UNAVAILABLE = 4503
 
-_CURSOR = re.compile(r"^[0-9]{1,18}$")
+# With fullmatch: "$" would accept "5\n".
+_CURSOR = re.compile(r"[0-9]{1,18}")
 
 
 def _same_id(a, b):
@@ -35,7 +36,7 @@ def parse_cursor(value):
     """``?since=``: None when absent, else a non-negative integer (at most 18 digits)."""
     if value is None:
         return None
-    if not _CURSOR.match(value):
+    if not _CURSOR.fullmatch(value):
         raise KitchenSyncError("invalid_payload", "since must be a non-negative integer")
     return int(value)
 
@@ -89,6 +90,9 @@ class OutletConsumer(AsyncWebsocketConsumer):
             groups, tenants = self._scope()
         except KitchenSyncError as error:
             code = CLOSE_FORBIDDEN if error.code == "forbidden" else CLOSE_UNAUTHORIZED
+            # Accepted first: a close before accepting becomes an HTTP 403 handshake refusal
+            # (daphne), and the client never sees the code. Nothing is joined or sent.
+            await self.accept()
             await self.close(code=code)
             return
         try:

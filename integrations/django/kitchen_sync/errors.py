@@ -30,9 +30,22 @@ class KitchenSyncError(Exception):
         self.details = details
 
 
-def error_response(code, message, status=None):
-    """``{"error": {"code", "message"}}`` with the code's HTTP status."""
-    return JsonResponse(
-        {"error": {"code": code, "message": message}},
-        status=status or HTTP_STATUS_BY_CODE[code],
+def error_response(code, message, status=None, issues=None):
+    """``{"error": {"code", "message"}}`` with the code's HTTP status; ``issues`` (the
+    protocol's ``[{"path", "message"}]``) says which fields were refused."""
+    error = {"code": code, "message": message}
+    if issues:
+        error["issues"] = issues
+    return JsonResponse({"error": error}, status=status or HTTP_STATUS_BY_CODE[code])
+
+
+def method_not_allowed(allowed):
+    """``405 {"error": {"code": "method_not_allowed", ...}}`` with ``Allow``, in place of
+    Django's empty 405. The protocol has no code for it (the relay answers a wrong method with
+    ``404 not_found``), so this one code is the package's own, outside HTTP_STATUS_BY_CODE."""
+    response = JsonResponse(
+        {"error": {"code": "method_not_allowed", "message": f"use {' or '.join(allowed)}"}},
+        status=405,
     )
+    response["Allow"] = ", ".join(allowed)
+    return response

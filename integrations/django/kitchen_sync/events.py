@@ -30,14 +30,15 @@ EVENT_TYPES = (
 )
 # The consumer method the layer calls: "kitchen_sync.event" -> kitchen_sync_event.
 HANDLER_TYPE = "kitchen_sync.event"
-_GROUP_SAFE = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
+# With fullmatch: "$" would let "1\n" into a group name, which Channels refuses.
+_GROUP_SAFE = re.compile(r"[A-Za-z0-9._-]{1,40}")
 
 
 def _group_part(value):
     # Channels allows only [A-Za-z0-9._-] and < 100 characters in group names; other ids
     # (up to 64 characters of anything) become a digest.
     text = str(value)
-    if _GROUP_SAFE.match(text):
+    if _GROUP_SAFE.fullmatch(text):
         return text
     return "h" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
@@ -73,6 +74,13 @@ def build_envelope(event_type, order, *, event_id=None, outlet_id=None, tenant_i
     tenant = tenant_id if tenant_id is not None else data.get("tenant_id")
     if outlet is None or outlet == "":
         raise KitchenSyncError("invalid_payload", "the order has no outlet_id")
+    order_id = data.get("order_id")
+    if order_id is None or order_id == "" or isinstance(order_id, (bool, dict, list)):
+        # Every event type is about one order: without its id a client cannot apply it, and
+        # the log would keep it for every relay and socket to replay.
+        raise KitchenSyncError(
+            "invalid_payload", f"the order has no order_id (a {event_type} event needs one)"
+        )
     envelope = {
         # A fresh id per event when none is given: a shared or "None" id would make the
         # client drop every event after the first as a duplicate.
@@ -83,8 +91,7 @@ def build_envelope(event_type, order, *, event_id=None, outlet_id=None, tenant_i
         "data": data,
         "ts": timezone.now().isoformat().replace("+00:00", "Z"),
     }
-    if data.get("order_id") is not None:
-        envelope["order_id"] = str(data["order_id"])
+    envelope["order_id"] = str(order_id)
     return envelope
 
 

@@ -7,13 +7,23 @@ to the project's own order tables, so at-least-once delivery has an exactly-once
 """
 
 import logging
+import math
+import re
 
 from django.db import IntegrityError, transaction
 
 from .errors import KitchenSyncError
+from .events import EVENT_TYPES
 from .versioned import take_versions
 
 logger = logging.getLogger("kitchen_sync.outlet_log")
+
+# The relay's seqs are JavaScript numbers: beyond 2**53-1 they are no longer exact.
+MAX_SEQ = 2**53 - 1
+# The protocol's UuidSchema (valibot's uuid): 8-4-4-4-12 hex digits, any case.
+_UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+# Issues listed in one refusal; the message says how many there were.
+MAX_ISSUES = 20
 
 
 def log_collection(outlet_id):
@@ -86,10 +96,65 @@ def record_event(envelope, *, source, relay_epoch=None, relay_seq=None, using="d
     return row, True
 
 
-def _relay_seq(value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise KitchenSyncError("invalid_payload", "every event needs its relay seq (an integer >= 1)")
-    return value
+def _storable_issues(value, path):
+    """``[(path, message)]`` for what PostgreSQL cannot store (text and jsonb hold no U+0000,
+    nor a lone surrogate; jsonb has no NaN or Infinity), anywhere in ``value``, keys included.
+    A batch holding one would fail at the insert on every retry and block the outlet's uplink."""
+    issues, stack = [], [(value, path)]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((key, f"{path} (a key)"))
+                stack.append((item, f"{path}.{key}"))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{i}]") for i, item in enumerate(value))
+        elif isinstance(value, str):
+            if "\x00" in value:
+                issues.append((path, "must not contain U+0000"))
+            else:
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    issues.append((path, "must be valid Unicode (a lone surrogate)"))
+        elif isinstance(value, float) and not math.isfinite(value):
+            issues.append((path, "must be a finite number"))
+    return issues
+
+
+def _event_issues(event, where, previous):
+    """``([(path, message)], seq)`` for one uploaded event: everything that would otherwise
+    fail at the database (or be logged as an order of an unknown type)."""
+    issues = []
+    seq = event.get("seq")
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
+        issues.append((f"{where}.seq", "must be an integer from 1 to 2**53-1"))
+        seq = None
+    elif seq <= previous:
+        issues.append((f"{where}.seq", "events must be in increasing seq order"))
+    event_id = event.get("event_id")
+    if not isinstance(event_id, str) or not _UUID.fullmatch(event_id):
+        issues.append((f"{where}.event_id", "must be a UUID string"))
+    if event.get("type") not in EVENT_TYPES:
+        issues.append((f"{where}.type", "must be one of the protocol's event types"))
+    for name, required in (("outlet_id", True), ("order_id", False), ("tenant_id", False)):
+        try:
+            _text(event.get(name), name, required=required)
+        except KitchenSyncError as error:
+            issues.append((f"{where}.{name}", error.message))
+    issues += _storable_issues(event, where)
+    return issues, seq
+
+
+def _refuse(issues):
+    """``invalid_payload`` with the protocol's ``issues`` (``[{"path", "message"}]``)."""
+    path, message = issues[0]
+    more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
+    return KitchenSyncError(
+        "invalid_payload",
+        f"{path}: {message}{more}",
+        issues=[{"path": p, "message": m} for p, m in issues[:MAX_ISSUES]],
+    )
 
 
 def apply_relay_batch(outlet_id, epoch, events, apply, using="default"):
@@ -99,7 +164,10 @@ def apply_relay_batch(outlet_id, epoch, events, apply, using="default"):
     logged exactly when its effect is; it raises ``KitchenSyncError("invalid_transition")``
     to refuse one (the row keeps the reason in ``conflict``). Events at or below the cursor of (outlet, epoch)
     were applied before and are passed over. Returns ``{"epoch", "last_seq", "applied",
-    "duplicates"}``; ``last_seq`` is what the relay may advance its cursor to.
+    "duplicates", "conflicts"}``: ``applied`` counts the events that entered the log (and went
+    to ``apply``), ``conflicts`` those of them ``apply`` refused, ``duplicates`` the rest, so
+    ``applied + duplicates`` is the batch's length. ``last_seq`` is what the relay may advance
+    its cursor to.
     """
     from .models import RelayUploadCursor
 
@@ -107,16 +175,22 @@ def apply_relay_batch(outlet_id, epoch, events, apply, using="default"):
     epoch = _text(epoch, "epoch")
     if not isinstance(events, list):
         raise KitchenSyncError("invalid_payload", "events must be a list")
+    # All of it is checked before anything is written: the batch is kept whole or refused
+    # whole, with a 400 the relay can report rather than a database error on every retry.
+    issues = _storable_issues(outlet, "outlet_id") + _storable_issues(epoch, "epoch")
     previous = 0
-    for event in events:
+    for index, event in enumerate(events):
+        where = f"events[{index}]"
         if not isinstance(event, dict):
-            raise KitchenSyncError("invalid_payload", "an event must be an object")
-        seq = _relay_seq(event.get("seq"))
-        if seq <= previous:
-            raise KitchenSyncError("invalid_payload", "events must be in increasing seq order")
-        previous = seq
-        if _text(event.get("outlet_id"), "outlet_id") != outlet:
-            raise KitchenSyncError("forbidden", "an event of another outlet")
+            issues.append((where, "must be an object"))
+            continue
+        found, seq = _event_issues(event, where, previous)
+        issues += found
+        previous = max(previous, seq or 0)
+    if issues:
+        raise _refuse(issues)
+    if any(_text(event.get("outlet_id"), "outlet_id") != outlet for event in events):
+        raise KitchenSyncError("forbidden", "an event of another outlet")
     with transaction.atomic(using=using):
         cursors = RelayUploadCursor.objects.using(using)
         cursors.bulk_create([RelayUploadCursor(outlet_id=outlet, epoch=epoch)], ignore_conflicts=True)
@@ -221,13 +295,18 @@ def _insert(event, outlet, seq, epoch, using):
 
 def events_for_relay(outlet_id, since, limit, using="default"):
     """The outlet's events made at central after ``since``, oldest first, for the downlink.
-    Each envelope carries ``seq`` = central's seq (the relay's cursor into this log)."""
+    Each envelope carries ``seq`` = central's seq (the relay's cursor into this log).
+    ``since`` above the log's head answers ``reset: True`` (and no other answer has the key)."""
     from .models import OutletEvent
 
     log = OutletEvent.objects.using(using).filter(outlet_id=str(outlet_id))
     # The head first: seqs become visible in order, so every event up to it is readable now,
     # and the cursor may pass over the relay's own events up to it.
     head = log.order_by("-seq").values_list("seq", flat=True).first() or 0
+    if since > head:
+        # A cursor of another log (central's database was replaced or restored): the relay
+        # starts again from 0; events are idempotent by event_id, so nothing is applied twice.
+        return {"events": [], "last_seq": head, "has_more": False, "reset": True}
     rows = list(
         log.filter(seq__gt=since, seq__lte=head).exclude(source="relay").order_by("seq")[: limit + 1]
     )
@@ -235,7 +314,7 @@ def events_for_relay(outlet_id, since, limit, using="default"):
     rows = rows[:limit]
     return {
         "events": [{**row.envelope, "seq": row.seq} for row in rows],
-        "last_seq": rows[-1].seq if has_more else max(head, since),
+        "last_seq": rows[-1].seq if has_more else head,
         "has_more": has_more,
     }
 

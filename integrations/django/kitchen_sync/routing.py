@@ -5,5 +5,6 @@ from django.urls import re_path
 from .consumers import OutletConsumer
 
 websocket_urlpatterns = [
-    re_path(r"^ws/outlet/(?P<outlet_id>[^/]{1,64})/$", OutletConsumer.as_asgi()),
+    # \Z, not $: "$" also matches before a trailing newline.
+    re_path(r"^ws/outlet/(?P<outlet_id>[^/]{1,64})/\Z", OutletConsumer.as_asgi()),
 ]

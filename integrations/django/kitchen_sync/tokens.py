@@ -9,8 +9,9 @@ from .errors import KitchenSyncError
 from .settings import ks_setting, relay_secret
 
 ROLES = ("pos", "kitchen", "monitor", "admin")
-_DEVICE = re.compile(r"^[A-Za-z0-9._:@-]{1,64}$")
-_ID = re.compile(r"^.{1,64}$", re.S)
+# Used with fullmatch: "$" would let a trailing newline through ("kds\n").
+_DEVICE = re.compile(r"[A-Za-z0-9._:@-]{1,64}")
+_ID = re.compile(r".{1,64}", re.S)
 
 
 def wire_id(value):
@@ -20,7 +21,7 @@ def wire_id(value):
     if isinstance(value, int):
         return value
     text = str(value)
-    if not _ID.match(text):
+    if not _ID.fullmatch(text):
         raise KitchenSyncError("invalid_payload", "an id must be 1 to 64 characters")
     # "7" becomes 7 (how the relay and the client spell numeric ids); "007" stays a string,
     # since 7 would be another id by string form.
@@ -34,7 +35,7 @@ def mint_relay_token(*, device, role, outlet, tenants=None, ttl=None, now=None):
     (acks, presence); ``tenants`` limits a food-court kitchen to its stalls."""
     if role not in ROLES:
         raise KitchenSyncError("invalid_payload", f"role must be one of {', '.join(ROLES)}")
-    if not isinstance(device, str) or not _DEVICE.match(device):
+    if not isinstance(device, str) or not _DEVICE.fullmatch(device):
         raise KitchenSyncError(
             "invalid_payload", "device must be 1 to 64 letters, digits or . _ : @ -"
         )
@@ -71,7 +72,7 @@ RELAY_ROLE = "relay"
 
 def mint_relay_credential(*, outlet, relay="relay", ttl=None, now=None):
     """The token an outlet's relay presents to central (``--central-token-file``)."""
-    if not isinstance(relay, str) or not _DEVICE.match(relay):
+    if not isinstance(relay, str) or not _DEVICE.fullmatch(relay):
         raise KitchenSyncError("invalid_payload", "relay must be 1 to 64 letters, digits or . _ : @ -")
     issued = int(now if now is not None else time.time())
     claims = {

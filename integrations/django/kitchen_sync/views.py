@@ -1,29 +1,35 @@
 """Master-data sync views and the outlet settings view, in the shapes the client reads."""
 
 import json
+import logging
+import re
 from urllib.parse import quote, urlencode
 
-from django.core.exceptions import ImproperlyConfigured
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
 from django.http import JsonResponse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from .errors import KitchenSyncError, error_response
+from .errors import KitchenSyncError, error_response, method_not_allowed
 from .events import to_wire
 from .outlet_log import apply_relay_batch, events_for_relay
 from .settings import ks_setting
 from .tokens import ROLES, mint_relay_token, verify_relay_credential, wire_id
 
+logger = logging.getLogger("kitchen_sync.views")
+
+
+# ASCII digits only, the whole value ("5\n" and "٣" are not), at most 18 of them: a larger
+# number does not fit the database's 64-bit integers (SQLite raises OverflowError).
+_NUMBER = re.compile(r"[0-9]{1,18}")
+
 
 def _non_negative_int(value, name):
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = -1
-    if number < 0 or (isinstance(value, str) and not value.strip().isdigit()):
+    if not isinstance(value, str) or not _NUMBER.fullmatch(value):
         raise KitchenSyncError("invalid_payload", f"{name} must be a non-negative integer")
-    return number
+    return int(value)
 
 
 class VersionedListView(View):
@@ -163,10 +169,33 @@ class OutletSettingsView(View):
         return response
 
 
+def _no_constant(name):
+    # NaN and Infinity are not JSON (Python's json reads them; PostgreSQL's jsonb does not).
+    raise ValueError(f"{name} is not JSON")
+
+
+def _upload_body(request):
+    """The raw body; over DATA_UPLOAD_MAX_MEMORY_SIZE it is ``too_large``, the one answer on
+    which the relay halves its batch (Django's own 400 page would have it resend forever)."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        body = None
+    # A body without Content-Length (chunked) passes Django's check: measure it too.
+    if body is None or (limit is not None and len(body) > limit):
+        raise KitchenSyncError(
+            "too_large", f"the body is over DATA_UPLOAD_MAX_MEMORY_SIZE ({limit} bytes)"
+        )
+    return body
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 class RelayUploadView(View):
     """``POST {"outlet_id", "epoch", "events": [...]}`` with ``Authorization: Bearer <relay
-    credential>`` → ``{"epoch", "last_seq", "applied", "duplicates"}``.
+    credential>`` → ``{"epoch", "last_seq", "applied", "duplicates", "conflicts"}``:
+    ``applied`` events were new to central's log (each went to ``apply_event``), of which
+    ``conflicts`` were refused by it; the other ``duplicates`` central had already.
 
     The relay sends its log in seq order; each event new to central enters the outlet log
     and goes to ``apply_event`` in the same transaction. An empty ``events`` asks where
@@ -176,19 +205,26 @@ class RelayUploadView(View):
     def apply_event(self, row):
         """Called once per new ``OutletEvent`` (``row.envelope`` is the relay's event)."""
 
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        return method_not_allowed(self._allowed_methods())
+
     def post(self, request):
         try:
             return JsonResponse(self._upload(request))
         except KitchenSyncError as error:
-            return error_response(error.code, error.message)
+            return error_response(error.code, error.message, issues=error.details.get("issues"))
+        except Exception:
+            # JSON, never Django's HTML page: the relay reads the code; the log has the trace.
+            logger.exception("relay upload failed")
+            return error_response("internal", "central could not take the upload (see its log)")
 
     def _upload(self, request):
         header = request.headers.get("Authorization", "")
         token = header[len("Bearer "):] if header.startswith("Bearer ") else ""
         claims = verify_relay_credential(token.strip())
         try:
-            body = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
+            body = json.loads(_upload_body(request), parse_constant=_no_constant)
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise KitchenSyncError("invalid_payload", "the body must be JSON") from None
         if not isinstance(body, dict):
             raise KitchenSyncError("invalid_payload", "the body must be an object")
@@ -201,10 +237,15 @@ class RelayUploadView(View):
         return apply_relay_batch(outlet, body.get("epoch"), events, self.apply_event)
 
 
+# Bearer-authenticated like the upload, no cookie: CSRF's check would only answer a POST
+# with an HTML 403 page instead of the JSON 405 below.
+@method_decorator(csrf_exempt, name="dispatch")
 class RelayDownlinkView(View):
     """``GET ?since=N&limit=L`` with a relay credential → ``{"events", "last_seq",
     "has_more"}``: the outlet log's events made at central (never the relay's own, so
-    nothing is echoed back), after central seq ``N``. The relay polls it and keeps ``N``."""
+    nothing is echoed back), after central seq ``N``. The relay polls it and keeps ``N``.
+    ``N`` above the log's head (central's database was replaced) answers no events, the
+    head as ``last_seq`` and ``"reset": true``: the relay starts again from 0."""
 
     def get(self, request):
         try:
@@ -216,4 +257,12 @@ class RelayDownlinkView(View):
         except KitchenSyncError as error:
             return error_response(error.code, error.message)
         limit = min(max(limit, 1), ks_setting("UPLOAD_BATCH_MAX"))
-        return JsonResponse(events_for_relay(str(claims["outlet"]), since, limit))
+        try:
+            return JsonResponse(events_for_relay(str(claims["outlet"]), since, limit))
+        except Exception:
+            # JSON, never Django's HTML page (the relay reads the code); the log has the trace.
+            logger.exception("relay downlink failed")
+            return error_response("internal", "central could not read the outlet log (see its log)")
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        return method_not_allowed(self._allowed_methods())

@@ -79,3 +79,16 @@ def test_sent_after_commit_and_never_for_a_rollback():
             broadcast_order_event("new_order", ORDER, channel_layer=layer)
             raise RuntimeError("the order was not saved")
     assert len(layer.sent) == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("order", [{"outlet_id": 1}, {"outlet_id": 1, "order_id": ""},
+                                   {"outlet_id": 1, "order_id": None}])
+def test_an_order_without_its_order_id_is_refused_and_not_logged(order):
+    from kitchen_sync.events import publish_order_event
+    from kitchen_sync.models import OutletEvent
+
+    with pytest.raises(KitchenSyncError) as caught:
+        publish_order_event("new_order", order)
+    assert caught.value.code == "invalid_payload" and "order_id" in caught.value.message
+    assert OutletEvent.objects.count() == 0

@@ -86,3 +86,12 @@ def test_purge_deletes_only_keys_older_than_the_cutoff():
     assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["new"]
     with pytest.raises(CommandError):
         call_command("purge_idempotency_keys", "--days", "0.5")
+
+
+@pytest.mark.parametrize("days", ["nan", "inf", "-inf", "1e9"])
+def test_purge_refuses_days_that_are_not_a_usable_number(days):
+    from django.core.management import CommandError, call_command
+
+    # nan passed the "at least one day" check and crashed; inf and 1e9 overflowed.
+    with pytest.raises(CommandError, match="--days"):
+        call_command("purge_idempotency_keys", "--days", days, verbosity=0)

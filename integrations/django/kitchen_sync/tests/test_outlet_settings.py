@@ -55,6 +55,8 @@ def test_the_answer_has_the_fields_the_client_reads(client):
     ("query", "status", "code"),
     [
         ("device=bad%20id", 400, "invalid_payload"),
+        # "$" in the device pattern let a trailing newline through.
+        ("device=kds%0A", 400, "invalid_payload"),
         ("device=x&role=admin", 400, "invalid_payload"),
         ("device=x&tenant=99", 404, "not_found"),
     ],
@@ -107,3 +109,26 @@ def test_string_ids_stay_strings_and_numeric_ones_become_ints():
 def test_ids_with_leading_zeros_stay_strings():
     token = mint_relay_token(device="pos-1", role="pos", outlet="007", tenants=["0"])
     assert (claims(token)["outlet"], claims(token)["tenants"]) == ("007", [0])
+
+
+@pytest.mark.parametrize("text", ["x" * 64 + "\n", "\n" * 65])
+def test_an_id_of_65_characters_with_a_trailing_newline_is_refused(text):
+    from kitchen_sync.tokens import wire_id
+
+    with pytest.raises(KitchenSyncError):
+        wire_id(text)
+
+
+def test_trailing_newlines_pass_no_id_pattern():
+    from kitchen_sync.consumers import parse_cursor
+    from kitchen_sync.events import outlet_group
+    from kitchen_sync.routing import websocket_urlpatterns
+    from kitchen_sync.tokens import mint_relay_credential
+
+    with pytest.raises(KitchenSyncError):
+        parse_cursor("5\n")
+    with pytest.raises(KitchenSyncError):
+        mint_relay_credential(outlet=1, relay="relay\n")
+    assert outlet_group("1\n") != "outlet_1\n"
+    assert websocket_urlpatterns[0].pattern.match("ws/outlet/1/\n") is None
+    assert websocket_urlpatterns[0].pattern.match("ws/outlet/1/") is not None

@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-MODULES = ["admin", "apps", "consumers", "errors", "events", "middleware", "models", "origins",
+MODULES = ["admin", "apps", "checks", "consumers", "errors", "events", "middleware", "models", "origins",
            "routing", "settings", "signals", "tokens", "versioned", "views"]
 
 
@@ -27,3 +27,14 @@ def test_unknown_setting_names_fail_loudly():
 
     with pytest.raises(KeyError):
         ks_setting("RELAY_SECRTE")
+
+
+def test_a_misspelled_setting_is_a_system_check_warning(settings):
+    from django.core.checks import run_checks
+
+    settings.KITCHEN_SYNC = {**settings.KITCHEN_SYNC, "RELAY_SECRTE": "x", "UPLOAD_BATCH_MAX": 5}
+    found = [m for m in run_checks() if m.id == "kitchen_sync.W001"]
+    assert len(found) == 1
+    assert "'RELAY_SECRTE'" in found[0].msg and "'RELAY_SECRET'" in found[0].hint
+    settings.KITCHEN_SYNC = {"RELAY_SECRET": "x"}
+    assert not [m for m in run_checks() if m.id == "kitchen_sync.W001"]

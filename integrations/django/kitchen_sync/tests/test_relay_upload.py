@@ -229,3 +229,149 @@ def test_the_downlink_needs_a_relay_credential(client):
     response = downlink(client, token=mint_relay_token(device="kds", role="kitchen", outlet=1))
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unauthorized"
+
+
+def test_a_body_over_djangos_upload_limit_is_too_large_in_json(client, settings):
+    # The relay halves its batch only on 413 too_large; Django's own answer is a 400 page.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2000
+    response = upload(client, relay_log(3))
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+    assert OutletEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path"),
+    [
+        # Each used to fail at the insert (on PostgreSQL, or on both) on every retry: a 500
+        # that blocked the outlet's uplink for good. Or, for "bogus", was logged as an order.
+        (lambda e: e.update(seq=2**63), "events[2].seq"),
+        (lambda e: e.update(seq=2**53), "events[2].seq"),
+        (lambda e: e.update(type="order_" + "x" * 40), "events[2].type"),
+        (lambda e: e.update(type="bogus"), "events[2].type"),
+        (lambda e: e.update(event_id="a\u0000b"), "events[2].event_id"),
+        (lambda e: e.update(event_id="evt-1"), "events[2].event_id"),
+        (lambda e: e["data"].update(note="a\u0000b"), "events[2].data.note"),
+        (lambda e: e["data"].update({"k\u0000": 1}), "events[2].data (a key)"),
+        (lambda e: e.update(tenant_id="a\u0000"), "events[2].tenant_id"),
+        (lambda e: e["data"].update(note="\ud800"), "events[2].data.note"),
+        (lambda e: e.update(tenant_id=[1]), "events[2].tenant_id"),
+    ],
+)
+def test_an_event_the_database_cannot_hold_refuses_the_batch_with_its_field(client, mutate, path):
+    events = relay_log(1)
+    mutate(events[2])
+    response = upload(client, events)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_payload"
+    assert path in [issue["path"] for issue in error["issues"]], error
+    assert OutletEvent.objects.count() == 0 and Order.objects.count() == 0
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_numbers_jsonb_cannot_hold_are_invalid_payload(client, number):
+    events = relay_log(1)
+    body = json.dumps({"outlet_id": 1, "epoch": "e", "events": events})
+    body = body.replace('"status": "completed"', f'"status": "completed", "total": {number}')
+    response = client.post(
+        URL, data=body, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {mint_relay_credential(outlet=1)}",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_payload"
+    assert OutletEvent.objects.count() == 0
+
+
+def test_an_epoch_with_a_nul_is_invalid_payload(client):
+    response = upload(client, relay_log(1), epoch="a\u0000")
+    assert response.status_code == 400
+    assert response.json()["error"]["issues"][0]["path"] == "epoch"
+
+
+def test_any_other_failure_is_a_json_500(rf):
+    from kitchen_sync.views import RelayUploadView
+
+    class Failing(RelayUploadView):
+        def apply_event(self, row):
+            raise RuntimeError("the project's code failed")
+
+    request = rf.post(
+        URL,
+        data=json.dumps({"outlet_id": 1, "epoch": "e", "events": relay_log(1)}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {mint_relay_credential(outlet=1)}",
+    )
+    response = Failing.as_view()(request)
+    assert response.status_code == 500
+    assert json.loads(response.content)["error"]["code"] == "internal"
+    assert OutletEvent.objects.count() == 0
+
+
+def test_a_cursor_above_centrals_head_is_answered_with_reset(client, in_memory_layer):
+    # Central's database was replaced: its head is below the relay's cursor, and without
+    # reset the relay would miss every central event until central's seq passed the cursor.
+    upload(client, relay_log(1))
+    client.post(
+        "/api/public/order-groups/",
+        data=json.dumps({"outlet_id": 1, "orders": [{"order_id": str(uuid.uuid4()), "outlet_id": 1, "tenant_id": 1}]}),
+        content_type="application/json",
+    )
+    assert downlink(client, 99999).json() == {
+        "events": [], "last_seq": 4, "has_more": False, "reset": True
+    }
+    again = downlink(client, 0).json()
+    assert [e["seq"] for e in again["events"]] == [4] and "reset" not in again
+    assert downlink(client, 4).json() == {"events": [], "last_seq": 4, "has_more": False}
+
+
+def test_any_cursor_on_an_empty_log_is_reset_to_zero(client):
+    assert downlink(client, 1).json() == {"events": [], "last_seq": 0, "has_more": False, "reset": True}
+    assert downlink(client, 0).json() == {"events": [], "last_seq": 0, "has_more": False}
+
+
+def test_the_counts_split_the_batch_and_conflicts_are_among_the_applied(client):
+    # As documented: applied = new to the log (conflicts included), duplicates = the rest.
+    events = relay_log(2)
+    upload(client, events[:2])
+    Order.objects.filter(order_id=events[0]["order_id"]).update(status="cancelled")
+    answer = upload(client, events).json()
+    assert (answer["applied"], answer["duplicates"], answer["conflicts"]) == (4, 2, 1)
+    assert OutletEvent.objects.exclude(conflict="").count() == 1
+
+
+@pytest.mark.parametrize("since", ["5%0A", "%D9%A3", "10000000000000000000", "-1", "1.5"])
+def test_a_cursor_that_is_not_a_plain_number_is_invalid_payload(client, since):
+    # 20 digits overflowed SQLite's integers (a 500); "5\n" passed the old check.
+    response = downlink(client, since)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_payload"
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "allowed"),
+    [("get", URL, "POST"), ("put", URL, "POST"),
+     ("post", "/api/kitchen-sync/relay/downlink/", "GET"),
+     ("delete", "/api/kitchen-sync/relay/downlink/", "GET")],
+)
+def test_a_wrong_method_is_a_json_405(method, url, allowed):
+    from django.test import Client
+
+    # With CSRF enforced, as in a real request: the downlink's POST was a 403 HTML page.
+    client = Client(enforce_csrf_checks=True)
+    response = getattr(client, method)(url, HTTP_AUTHORIZATION=f"Bearer {mint_relay_credential(outlet=1)}")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert allowed in response["Allow"]
+
+
+def test_a_downlink_failure_is_a_json_500(client, monkeypatch):
+    import kitchen_sync.views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database is gone")
+
+    monkeypatch.setattr(kitchen_sync.views, "events_for_relay", broken)
+    response = downlink(client, 0)
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal"
