@@ -48,4 +48,9 @@ export class Backoff {
   reset(): void {
     this.#attempts = 0;
   }
+
+  /** Goes back to `attempts` failures (a success that turned out not to be one). */
+  restore(attempts: number): void {
+    this.#attempts = attempts;
+  }
 }

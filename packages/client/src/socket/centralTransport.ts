@@ -87,6 +87,29 @@ export function envelopeFromCentral(
 
 const OPEN = 1;
 
+/**
+ * Central's consumer accepts, then closes with these when it refuses the socket (the Django
+ * package's codes): each is reported, and retried on the backoff, not at once.
+ */
+function centralRefusal(code: number | undefined): KitchenSyncError | null {
+  if (code === 4401) {
+    return new KitchenSyncError(
+      'unauthorized',
+      "central refused this device's token (close 4401); a new one comes with the outlet settings",
+    );
+  }
+  if (code === 4403) {
+    return new KitchenSyncError(
+      'forbidden',
+      'central: this token may not open this outlet or tenant (close 4403)',
+    );
+  }
+  if (code === 4503) {
+    return new KitchenSyncError('unavailable', 'central cannot serve the socket now (close 4503)');
+  }
+  return null;
+}
+
 const ignore = (): void => {};
 
 export function createCentralTransport(
@@ -116,7 +139,7 @@ export function createCentralTransport(
   };
 
   // Detach first: a dead link may take minutes to deliver `close`, and we have moved on.
-  const drop = (error: KitchenSyncError | null): void => {
+  const drop = (error: KitchenSyncError | null, refused = false): void => {
     const s = socket;
     socket = null;
     clearTimers();
@@ -136,7 +159,8 @@ export function createCentralTransport(
       open = false;
       hooks.down('central');
     }
-    retry.schedule();
+    if (refused) retry.refused();
+    else retry.schedule();
   };
 
   const send = (message: unknown): void => {
@@ -222,8 +246,11 @@ export function createCentralTransport(
       hooks.up('central');
     };
     s.onmessage = (event) => onMessage(event.data);
-    s.onclose = () =>
-      drop(open ? null : new KitchenSyncError('network', 'central WebSocket closed'));
+    s.onclose = (event) => {
+      const refusal = centralRefusal((event as { code?: number } | undefined)?.code);
+      if (refusal) drop(refusal, true);
+      else drop(open ? null : new KitchenSyncError('network', 'central WebSocket closed'));
+    };
     s.onerror = () => {
       // `close` follows every error; reconnecting happens there.
     };

@@ -11,6 +11,7 @@ export class Reconnector {
   readonly #attempt: () => void;
   #timer: unknown = null;
   #closed = true;
+  #failedBefore = 0;
 
   constructor(env: Environment, options: BackoffOptions | undefined, attempt: () => void) {
     this.#env = env;
@@ -46,7 +47,17 @@ export class Reconnector {
 
   /** Connected: the next failure starts from the shortest delay again. */
   succeeded(): void {
+    this.#failedBefore = this.#backoff.attempts;
     this.#backoff.reset();
+  }
+
+  /**
+   * The connection opened only to be refused (central closing with 4401): not a success. The
+   * backoff goes on from where it was, so a refused token is not retried every second.
+   */
+  refused(): void {
+    this.#backoff.restore(this.#failedBefore + 1);
+    this.schedule();
   }
 
   close(): void {

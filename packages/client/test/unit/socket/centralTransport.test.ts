@@ -60,6 +60,34 @@ describe('central transport', () => {
     expect(FakeWebSocket.instances).toHaveLength(7);
   });
 
+  // The Django package accepts, then closes with its code: the socket did open, but a refused
+  // token retried each second (the backoff reset on open) would hammer central all day.
+  it('reports a refusal by its close code and keeps backing off instead of retrying each second', async () => {
+    const s = make();
+    s.start();
+    for (let i = 0; i < 4; i++) {
+      FakeWebSocket.latest().serverOpen();
+      FakeWebSocket.latest().serverClose(4401);
+      await vi.advanceTimersByTimeAsync(10_000);
+    }
+    // Refused at 0, 10, 20, 30 s: 2 s after the first (a failure, not a success), then 8 s
+    // (the cap), never the 1 s a success would reset it to.
+    expect(openedAt(0)).toEqual([0, 2_000, 18_000, 28_000, 38_000]);
+    expect(s.status.get().error).toMatchObject({ code: 'unauthorized' });
+    expect(s.status.get().error?.message).toContain('4401');
+
+    FakeWebSocket.latest().serverOpen();
+    FakeWebSocket.latest().serverClose(4403);
+    expect(s.status.get().error?.code).toBe('forbidden');
+    // A socket that opened and then closed without a refusal is a success: back to 1 s.
+    await vi.advanceTimersByTimeAsync(8_000);
+    FakeWebSocket.latest().serverOpen();
+    FakeWebSocket.latest().serverClose();
+    const before = FakeWebSocket.instances.length;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(FakeWebSocket.instances).toHaveLength(before + 1);
+  });
+
   it('uses the injected random for the jitter', async () => {
     make({ random: () => 0 }).start();
     FakeWebSocket.latest().serverClose();

@@ -89,9 +89,10 @@ export class FakeWebSocket {
     (this.onmessage as ((e: { data: string }) => void) | null)?.({ data });
   }
 
-  serverClose(): void {
+  /** `code`: a close code the server sends (central's 4401 refusal), none by default. */
+  serverClose(code?: number): void {
     this.readyState = 3;
-    (this.onclose as ((e: unknown) => void) | null)?.({});
+    (this.onclose as ((e: unknown) => void) | null)?.(code === undefined ? {} : { code });
   }
 }
 
