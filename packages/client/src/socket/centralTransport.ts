@@ -91,24 +91,11 @@ const OPEN = 1;
  * Central's consumer accepts, then closes with these when it refuses the socket (the Django
  * package's codes): each is reported, and retried on the backoff, not at once.
  */
-function centralRefusal(code: number | undefined): KitchenSyncError | null {
-  if (code === 4401) {
-    return new KitchenSyncError(
-      'unauthorized',
-      "central refused this device's token (close 4401); a new one comes with the outlet settings",
-    );
-  }
-  if (code === 4403) {
-    return new KitchenSyncError(
-      'forbidden',
-      'central: this token may not open this outlet or tenant (close 4403)',
-    );
-  }
-  if (code === 4503) {
-    return new KitchenSyncError('unavailable', 'central cannot serve the socket now (close 4503)');
-  }
-  return null;
-}
+const REFUSALS: Record<number, 'unauthorized' | 'forbidden' | 'unavailable'> = {
+  4401: 'unauthorized',
+  4403: 'forbidden',
+  4503: 'unavailable',
+};
 
 const ignore = (): void => {};
 
@@ -247,8 +234,10 @@ export function createCentralTransport(
     };
     s.onmessage = (event) => onMessage(event.data);
     s.onclose = (event) => {
-      const refusal = centralRefusal((event as { code?: number } | undefined)?.code);
-      if (refusal) drop(refusal, true);
+      const code = (event as { code?: number } | undefined)?.code ?? 0;
+      const refusal = REFUSALS[code];
+      if (refusal)
+        drop(new KitchenSyncError(refusal, `central refused the socket (${code})`), true);
       else drop(open ? null : new KitchenSyncError('network', 'central WebSocket closed'));
     };
     s.onerror = () => {

@@ -74,7 +74,7 @@ describe('central transport', () => {
     // (the cap), never the 1 s a success would reset it to.
     expect(openedAt(0)).toEqual([0, 2_000, 18_000, 28_000, 38_000]);
     expect(s.status.get().error).toMatchObject({ code: 'unauthorized' });
-    expect(s.status.get().error?.message).toContain('4401');
+    expect(s.status.get().error?.message).toBe('central refused the socket (4401)');
 
     FakeWebSocket.latest().serverOpen();
     FakeWebSocket.latest().serverClose(4403);
