@@ -61,8 +61,11 @@ async function main(): Promise<void> {
   }
   if (cli.command === 'cert') {
     const { tlsDir: dir, addresses } = cli;
-    // The names `serve --tls auto` would use: a cert run beside it must not re-issue.
-    const { names, invalidMachineName } = autoNames(cli.names.length > 0 ? cli.names : undefined);
+    // Without --address, the names `serve --tls auto` would use: a cert run beside it must not
+    // re-issue. With --address the certificate holds exactly what was given.
+    const { names, invalidMachineName } = addresses
+      ? { names: cli.names, invalidMachineName: undefined }
+      : autoNames(cli.names.length > 0 ? cli.names : undefined);
     if (invalidMachineName) {
       process.stderr.write(
         `kitchen-sync-relay: the machine name "${invalidMachineName}" is not a valid host name; give --name\n`,
