@@ -61,6 +61,10 @@ function changed(
   };
 }
 
+/** `…Z` and `…+00:00` name one moment: a hold repeated in another spelling changes nothing. */
+const sameInstant = (a: string | undefined, b: string | undefined) =>
+  a === b || (a !== undefined && b !== undefined && Date.parse(a) === Date.parse(b));
+
 const sameCourse = (line: OrderLine, course: string | number | undefined) =>
   course === undefined || String(line.course) === String(course);
 
@@ -84,9 +88,12 @@ export function applyItemUpdate(
   const index = lines.findIndex((line) => line.line_id === request.line_id);
   if (index < 0) return refused('not_found', 'no such line in this order');
   const line = lines[index]!;
-  if (line.status === request.status) return UNCHANGED;
-  if (request.version !== undefined && request.version !== line.version) return STALE;
+  // A finished order first: an old version must not make it look like a race lost.
   if (isFinal(state.status)) return refused('invalid_transition', `the order is ${state.status}`);
+  // Then the version: the second of two screens bumping one line learns it was beaten (and
+  // gets the line's new version) even though the line is where it wanted it.
+  if (request.version !== undefined && request.version !== line.version) return STALE;
+  if (line.status === request.status) return UNCHANGED;
   if (line.status === 'held')
     return refused('invalid_transition', 'the line is held; fire it first');
   if (!canItemTransition(line.status, request.status)) {
@@ -116,7 +123,7 @@ export function applyHold(
     if (!sameCourse(line, request.course)) return line;
     if (line.status !== 'pending' && line.status !== 'held') return line;
     targets++;
-    if (line.status === 'held' && line.fire_at === request.fire_at) return line;
+    if (line.status === 'held' && sameInstant(line.fire_at, request.fire_at)) return line;
     moved = true;
     const { fire_at: _fireAt, ...rest } =
       line.status === 'held' ? line : moveLine(line, 'held', nowMs);
@@ -213,7 +220,17 @@ export function applyRecall(
   }
   if (state.status !== 'ready' && state.status !== 'completed') return UNCHANGED;
   if (request.version !== undefined && request.version !== state.version) return STALE;
-  if (outsideWindow(orderBumpedAt, nowMs, windowMs)) {
+  // The bump is when its last line went ready; handing it out (completed) does not move it.
+  const lastBump = lines.reduce<string | undefined>(
+    (latest, line) =>
+      line.status === 'ready' &&
+      line.status_at !== undefined &&
+      (latest === undefined || line.status_at > latest)
+        ? line.status_at
+        : latest,
+    undefined,
+  );
+  if (outsideWindow(lastBump ?? orderBumpedAt, nowMs, windowMs)) {
     return refused('invalid_transition', 'the recall window of this order has passed');
   }
   const next = lines.map((line) =>

@@ -163,6 +163,23 @@ describe('order:item_update', () => {
     ).toBe('changed');
   });
 
+  it('tells the second of two screens bumping one line that it was beaten, not that it won', () => {
+    const bumped = applied(
+      applyItemUpdate(opened(), { line_id: `${ORDER_ID}:0`, status: 'ready', version: 1 }, T0),
+    );
+    expect(
+      applyItemUpdate(bumped, { line_id: `${ORDER_ID}:0`, status: 'ready', version: 1 }, T0).kind,
+    ).toBe('stale');
+    // A finished order is refused whatever version comes with the bump.
+    expect(
+      applyItemUpdate(
+        v1Order('cancelled'),
+        { line_id: `${ORDER_ID}:0`, status: 'ready', version: 99 },
+        T0,
+      ),
+    ).toMatchObject({ kind: 'refused', code: 'invalid_transition' });
+  });
+
   it('refuses unknown lines, held lines and finished orders', () => {
     expect(applyItemUpdate(opened(), { line_id: 'nope', status: 'ready' }, T0)).toMatchObject({
       kind: 'refused',
@@ -180,6 +197,18 @@ describe('order:item_update', () => {
 });
 
 describe('hold and fire', () => {
+  it('takes one fire_at written two ways as one moment: holding again changes nothing', () => {
+    const held = applied(
+      applyHold(opened(), { course: 2, fire_at: '2026-03-01T12:30:00.000Z' }, T0),
+    );
+    expect(applyHold(held, { course: 2, fire_at: '2026-03-01T19:30:00+07:00' }, T0).kind).toBe(
+      'unchanged',
+    );
+    expect(applyHold(held, { course: 2, fire_at: '2026-03-01T12:31:00Z' }, T0).kind).toBe(
+      'changed',
+    );
+  });
+
   it('holds a course at publish, fires it by fire_at', () => {
     const fireAt = new Date(T0 + 15 * MIN).toISOString();
     const state = opened({ hold: [{ course: 2, fire_at: fireAt }] });
@@ -279,6 +308,19 @@ describe('recall', () => {
       'refused',
     );
     expect(applyRecall(v1Order('cancelled'), {}, T0).kind).toBe('refused');
+  });
+
+  it('times a whole-ticket recall from the bump, not from handing it out', () => {
+    const handedOut = withOrderStatus(
+      { ...allReady(T0), status: 'completed', version: 5 },
+      'ready',
+      T0 + 9 * MIN,
+    );
+    expect(applyRecall(handedOut, {}, T0 + 15 * MIN)).toMatchObject({
+      kind: 'refused',
+      code: 'invalid_transition',
+    });
+    expect(applyRecall(handedOut, {}, T0 + 9 * MIN).kind).toBe('changed');
   });
 });
 

@@ -131,6 +131,28 @@ describe('hold & fire with the relay clock', () => {
     expect(lineStatuses(last)).toEqual(['pending', 'pending', 'pending']);
   });
 
+  // An event_id names one change: sent again with another command, answering with the first
+  // command's event would skip this one without a word.
+  it("refuses an event_id reused by another command on the same order, and keeps a repeat's answer", async () => {
+    const { pos } = await screens();
+    const o = order({ items, hold: [{ course: 3 }] } as never);
+    await pos.request('order:publish', o);
+    const eventId = crypto.randomUUID();
+    const rush = await pos.request('order:rush', { order_id: o.order_id, event_id: eventId });
+    expect(rush).toMatchObject({ ok: true, duplicate: false });
+    expect(
+      await pos.request('order:rush', { order_id: o.order_id, event_id: eventId }),
+    ).toMatchObject({ ok: true, duplicate: true });
+    expect(
+      await pos.request('order:fire', { order_id: o.order_id, course: 3, event_id: eventId }),
+    ).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    // Fired with its own id, it is applied.
+    expect(await pos.request('order:fire', { order_id: o.order_id, course: 3 })).toMatchObject({
+      ok: true,
+      duplicate: false,
+    });
+  });
+
   it('recalls a bumped line within the window only', async () => {
     const { pos, kitchen } = await screens();
     const o = order({ items: items.slice(0, 2) });

@@ -175,7 +175,12 @@ export function createKitchenCommands(
       const { state } = existing;
       if (request.event_id) {
         const seen = store.getEvent(request.event_id);
-        if (seen && seen.envelope.order_id !== request.order_id) {
+        // Another order's, or another command's (a rush's id sent with a fire): answering with
+        // that event would silently skip this command.
+        if (
+          seen &&
+          (seen.envelope.order_id !== request.order_id || seen.envelope.type !== command.eventType)
+        ) {
           return answer(failure('invalid_payload', 'event_id is already used by another event'));
         }
         if (seen) {

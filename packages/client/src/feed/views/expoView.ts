@@ -21,7 +21,7 @@ export type ExpoView = TicketView<ExpoTicket>;
 
 /** The expo screen: every open ticket that is not handed out yet, with per-station progress. */
 export function createExpoView(board: TicketBoard): ExpoView {
-  return createTicketView(board, projectExpo);
+  return createTicketView(board, projectExpo, true);
 }
 
 function projectExpo(ticket: Ticket): ExpoTicket | null {

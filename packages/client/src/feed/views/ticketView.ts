@@ -23,6 +23,12 @@ export interface TicketView<E extends ViewEntry> extends Readable<readonly E[]> 
 export function createTicketView<E extends ViewEntry>(
   board: TicketBoard,
   project: (ticket: Ticket) => E | null,
+  /**
+   * Take every new version of an order, an ack too. Expo recalls a whole ticket with the
+   * order's version, so its entry must not keep an older one (the relay answers `stale`); a
+   * station sends its lines' versions and skips changes it does not show.
+   */
+  everyVersion = false,
 ): TicketView<E> {
   const entries = new Map<string, E>();
   const sorted = new SortedList<E>(compareTickets);
@@ -38,7 +44,13 @@ export function createTicketView<E extends ViewEntry>(
       const now = after ? project(after) : null;
       if (!was && !now) return;
       // Another station's line, an acknowledgement: nothing this screen shows changed.
-      if (was && now && looksSame(was, now)) return;
+      if (
+        was &&
+        now &&
+        looksSame(was, now) &&
+        (!everyVersion || was.ticket.order.version === now.ticket.order.version)
+      )
+        return;
       if (was) {
         sorted.remove(was);
         entries.delete(id);

@@ -50,4 +50,17 @@ describe('expo view', () => {
     board.remove(order.order_id);
     expect(log).toEqual(['-→pending', 'pending→preparing', 'preparing→-']);
   });
+
+  // A kitchen's ack raises the order's version and changes nothing the screen draws; an entry
+  // that kept the old order sent its version with a recall, which the relay answered `stale`.
+  it('follows every new version of its order, an ack too, so a recall sends the current one', () => {
+    const board = new TicketBoard();
+    const expo = createExpoView(board);
+    const order = kitchenOrder([{ station: 'grill', status: 'ready' }]);
+    board.sync([order]);
+    const acked = next(order, { acknowledged_by: ['kitchen-1'] });
+    board.sync([acked]);
+    expect(expo.get()[0]?.ticket.order.version).toBe(acked.version);
+    expect(expo.get()[0]?.ticket.order).toMatchObject({ acknowledged_by: ['kitchen-1'] });
+  });
 });
