@@ -10,6 +10,8 @@ export interface StationViewOptions {
   includeUnassigned?: boolean;
   /** How many bumped tickets `recent` keeps for recall. Default 10. */
   recallSize?: number;
+  /** Wall clock in ms, for the recall window. Default Date.now. */
+  now?: () => number;
 }
 
 /** A ticket on a station screen: only this station's lines, held ones last. */
@@ -34,15 +36,19 @@ export function createStationView(board: TicketBoard, options: StationViewOption
   };
   const view = createTicketView(board, project);
   const recent = writable<readonly StationTicket[]>([]);
+  // What `recent` offers: the ticket's lines here, when all are done and it is not cancelled.
+  const recallable = (ticket: Ticket | null | undefined) => {
+    const entry = ticket && projectStation(ticket, stations, includeUnassigned);
+    return entry?.done && entry.ticket.order.status !== 'cancelled' ? entry : null;
+  };
   // A ticket that leaves because its lines were bumped (not because it was cancelled) is
   // recallable; it leaves the recall list once it is back on the screen.
   const unwatch = view.onEntry((before, after) => {
     const id = (after ?? before)?.ticket.order_id;
     const list = recent.get().filter((entry) => entry.ticket.order_id !== id);
     if (before && !after) {
-      const ticket = board.tickets.get(before.ticket.order_id);
-      const finished = ticket && projectStation(ticket, stations, includeUnassigned);
-      if (ticket && finished?.done && ticket.order.status !== 'cancelled') {
+      const finished = recallable(board.tickets.get(before.ticket.order_id));
+      if (finished) {
         recent.set([finished, ...list].slice(0, recallSize));
         return;
       }
@@ -56,11 +62,21 @@ export function createStationView(board: TicketBoard, options: StationViewOption
     change(before, after) {
       const id = (after ?? before)?.order_id;
       const list = recent.get();
-      if (!list.some((entry) => entry.ticket.order_id === id)) return;
-      const fresh = after ? projectStation(after, stations, includeUnassigned) : null;
-      const keep = fresh?.done && fresh.ticket.order.status !== 'cancelled';
+      const fresh = recallable(after);
+      if (!list.some((entry) => entry.ticket.order_id === id)) {
+        // First seen already bumped (a reload, a snapshot): recallable while the relay takes
+        // it. 6e5 is KITCHEN_LIMITS.RECALL_WINDOW_MS (10 min), a literal because importing it
+        // costs the station page ~60 B gzip; the unit test checks the two agree. `Date.now` is
+        // read at each call, so fake timers installed after the view still apply.
+        if (!before && fresh && (options.now ?? Date.now)() - bumpedAt(fresh) <= 6e5) {
+          recent.set(
+            [...list, fresh].sort((a, b) => bumpedAt(b) - bumpedAt(a)).slice(0, recallSize),
+          );
+        }
+        return;
+      }
       recent.set(
-        keep
+        fresh
           ? list.map((entry) => (entry.ticket.order_id === id ? fresh : entry))
           : list.filter((entry) => entry.ticket.order_id !== id),
       );
@@ -77,6 +93,10 @@ export function createStationView(board: TicketBoard, options: StationViewOption
     },
   };
 }
+
+/** When a done ticket's lines were bumped: the latest `status_at` of them (all ready). */
+const bumpedAt = (entry: StationTicket) =>
+  Math.max(...entry.lines.map((line) => Date.parse(line.status_at)));
 
 function projectStation(
   ticket: Ticket,

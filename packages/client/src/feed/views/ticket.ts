@@ -25,6 +25,8 @@ export interface TicketLine {
   version: number;
   /** A held line's scheduled fire time (ISO), if any. */
   fire_at: string | null;
+  /** When the line entered its status (ISO; a v1 line: when its order last changed). */
+  status_at: string;
 }
 
 /** An order as the views hold it: its lines read once, through the adapter below. */
@@ -69,6 +71,7 @@ function toLine(order: KitchenOrder, line: OrderLine): TicketLine {
     held: status === 'held',
     version: line.version,
     fire_at: line.fire_at ?? null,
+    status_at: line.status_at,
   };
 }
 

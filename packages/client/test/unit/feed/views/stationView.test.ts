@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import type { OrderStatus } from '@kitchen-sync/protocol';
+import { KITCHEN_LIMITS } from '@kitchen-sync/protocol';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { KitchenOrder } from '../../../../src/feed/types.js';
 import { createStationView } from '../../../../src/feed/views/stationView.js';
 import { TicketBoard } from '../../../../src/feed/views/ticketBoard.js';
 import { kitchenOrder, next, withLines } from './tickets.js';
@@ -7,6 +10,10 @@ const numbers = (list: readonly { ticket: { order_number: string } }[]) =>
   list.map((e) => e.ticket.order_number);
 
 describe('station view', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("shows only its stations' lines, grouped by ticket, oldest first", () => {
     const board = new TicketBoard();
     const a = kitchenOrder([
@@ -97,6 +104,73 @@ describe('station view', () => {
     board.remove(order.order_id);
     expect(grill.recent.get()).toEqual([]);
     grill.stop();
+  });
+
+  it('rebuilds recent after a reload from tickets bumped within the recall window', () => {
+    const now = Date.UTC(2026, 0, 1, 13, 0, 0);
+    const ago = (ms: number) => new Date(now - ms).toISOString();
+    // The orders as a reloaded feed delivers them: grill lines ready at the time of the bump.
+    const bumpedAt = (order: KitchenOrder, at: string, status: OrderStatus) =>
+      next(
+        withLines(order, (item) =>
+          item.station === 'grill' ? { ...item, status: 'ready', status_at: at } : item,
+        ),
+        { status },
+      );
+    const lines = [
+      { station: 'grill', status: 'pending' },
+      { station: 'bar', status: 'pending' },
+    ] as const;
+    const recentOrder = bumpedAt(kitchenOrder([...lines]), ago(2 * 60_000), 'preparing');
+    const stale = bumpedAt(
+      kitchenOrder([{ station: 'grill', status: 'pending' }]),
+      ago(20 * 60_000),
+      'ready',
+    );
+    const cancelled = bumpedAt(kitchenOrder([...lines]), ago(60_000), 'cancelled');
+    const open = kitchenOrder([...lines]);
+    const board = new TicketBoard();
+    const grill = createStationView(board, { stations: ['grill'], now: () => now });
+    board.sync([stale, recentOrder, cancelled, open]);
+    expect(numbers(grill.get())).toEqual([open.order_number]);
+    expect(numbers(grill.recent.get())).toEqual([recentOrder.order_number]);
+    // A view made on a board that already holds them (the feed came first) sees the same.
+    const late = createStationView(board, { stations: ['grill'], now: () => now });
+    expect(numbers(late.recent.get())).toEqual([recentOrder.order_number]);
+    // A live bump still goes to the front; the feed's next bursts add no duplicate.
+    const bumped = bumpedAt(open, ago(0), 'preparing');
+    board.sync([stale, recentOrder, cancelled, bumped]);
+    const expected = [bumped.order_number, recentOrder.order_number];
+    expect(numbers(grill.recent.get())).toEqual(expected);
+    board.sync([{ ...stale }, next(recentOrder, {}), { ...cancelled }, next(bumped, {})]);
+    expect(numbers(grill.recent.get())).toEqual(expected);
+    expect(numbers(late.recent.get())).toEqual(expected);
+  });
+
+  it('takes tickets found bumped newest first, within the recall window, up to recallSize', () => {
+    const now = Date.UTC(2026, 0, 1, 13, 0, 0);
+    const window = KITCHEN_LIMITS.RECALL_WINDOW_MS;
+    const bumped = (agoMs: number) =>
+      withLines(kitchenOrder([{ station: 'grill', status: 'pending' }]), (item) => ({
+        ...item,
+        status: 'ready',
+        status_at: new Date(now - agoMs).toISOString(),
+      }));
+    const [edge, out, newest, older, oldest] = [
+      bumped(window),
+      bumped(window + 1),
+      bumped(1000),
+      bumped(60_000),
+      bumped(120_000),
+    ];
+    const board = new TicketBoard();
+    // No `now` given: the view reads the clock, here a fake one set after it was made.
+    const grill = createStationView(board, { stations: ['grill'], recallSize: 3 });
+    vi.useFakeTimers({ now });
+    board.sync([older, edge, out, newest]);
+    expect(numbers(grill.recent.get())).toEqual([newest, older, edge].map((o) => o.order_number));
+    board.upsert(oldest);
+    expect(numbers(grill.recent.get())).toEqual([newest, older, oldest].map((o) => o.order_number));
   });
 
   it('does not offer a cancelled or vanished ticket for recall', () => {
