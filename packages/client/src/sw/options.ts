@@ -64,6 +64,8 @@ export type ResolvedCacheRoute = Required<Omit<CacheRouteOptions, 'networkTimeou
   Pick<CacheRouteOptions, 'networkTimeoutSeconds'>;
 
 const MASTER_DATA_PATH = /^\/api\/(products|categories|promotions)\//;
+/** The relay's HTTP API (polls, orders): live answers or none, on any origin. */
+const RELAY_PATH = /^\/api\/(events|orders)$/;
 
 export const DEFAULT_ROUTES = {
   masterData: {
@@ -76,7 +78,9 @@ export const DEFAULT_ROUTES = {
     maxAgeSeconds: 60 * 60,
   },
   api: {
-    match: ({ url }) => url.pathname.startsWith('/api/'),
+    // Never the relay's own endpoints: a cached poll answered while the relay was dead, and
+    // the kitchen showed "polling, no error" with nothing arriving.
+    match: ({ url }) => url.pathname.startsWith('/api/') && !RELAY_PATH.test(url.pathname),
     cacheName: 'api-cache',
     maxEntries: 100,
     maxAgeSeconds: 5 * 60,

@@ -22,4 +22,15 @@ describe('default cache routes', () => {
   it('leaves master-data sync requests to the NetworkFirst /api route', () => {
     expect(match('api', 'http://kiosk.test/api/products/?since_version=12')).toBe(true);
   });
+
+  // A poll the worker answered from its cache while the relay was dead kept the kitchen at
+  // "polling, no error" with nothing arriving: the relay's own API is never cached.
+  it.each([
+    ['https://192.168.1.10:3001/api/events?since=4&wait=25', false],
+    ['https://192.168.1.10:3001/api/orders?outlet=1', false],
+    ['https://central.test/api/kitchen-sync/outlets/1/settings/', true],
+    ['https://central.test/api/orders/', true],
+  ])('api route matches %s: %s', (href, expected) => {
+    expect(match('api', href)).toBe(expected);
+  });
 });
