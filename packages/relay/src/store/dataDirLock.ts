@@ -3,6 +3,10 @@ import type { SqliteConnection, SqliteDriver } from './sqlite/SqliteDriver.js';
 
 export interface DataDirLock {
   release(): void;
+  /** How far each outlet's log had got under `epoch`, as last recorded here. */
+  highWater(epoch: string): Map<string, number>;
+  /** Records the heads the log has reached (cheap: no fsync; see below). */
+  recordHighWater(epoch: string, heads: Iterable<readonly [string, number]>): void;
 }
 
 /**
@@ -33,6 +37,14 @@ export function lockDataDir(driver: SqliteDriver, lockFile: string, dataDir: str
       new Date().toISOString(),
     );
     db.exec('COMMIT');
+    // The heads the log reached live here, beside relay.db but not in it: a relay.db restored
+    // from a backup comes back behind them, and the relay then starts a new epoch instead of
+    // handing out seqs its clients have already seen (sqliteEventStore.ts). No fsync: the
+    // mark only has to outlive the process, not a power cut.
+    db.exec('PRAGMA synchronous = OFF');
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS high_water (epoch TEXT NOT NULL, outlet_key TEXT NOT NULL, head INTEGER NOT NULL, PRIMARY KEY (epoch, outlet_key))',
+    );
   } catch (error) {
     db?.close();
     const code = (error as { code?: string }).code;
@@ -46,9 +58,24 @@ export function lockDataDir(driver: SqliteDriver, lockFile: string, dataDir: str
     throw error;
   }
   const held = db;
+  const read = held.prepare('SELECT outlet_key, head FROM high_water WHERE epoch = ?');
+  const write = held.prepare(
+    `INSERT INTO high_water (epoch, outlet_key, head) VALUES (?, ?, ?)
+     ON CONFLICT (epoch, outlet_key) DO UPDATE SET head = MAX(head, excluded.head)`,
+  );
   return {
     release() {
       if (held.isOpen) held.close();
+    },
+    highWater(epoch) {
+      const rows = read.all(epoch) as Array<{ outlet_key: string; head: number }>;
+      return new Map(rows.map((row) => [row.outlet_key, row.head]));
+    },
+    recordHighWater(epoch, heads) {
+      if (!held.isOpen) return;
+      held.transaction(() => {
+        for (const [outlet, head] of heads) write.run(epoch, outlet, head);
+      });
     },
   };
 }

@@ -147,6 +147,10 @@ function openDatabase(driver: SqliteDriver, filename: string): SqliteConnection 
   }
 }
 
+// How often the heads reached are written beside the log (see dataDirLock.ts): a restore is
+// noticed unless the backup was taken within this long of the last commit before it.
+const HIGH_WATER_EVERY_MS = 100;
+
 /**
  * The default store: one SQLite file in WAL mode, every statement prepared once. The same
  * statements run on either engine, so a data dir written by one opens with the other.
@@ -181,7 +185,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
     filename === ':memory:' ? undefined : offloadCheckpoints(driver, db, filename);
 
   db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)`).run(randomUUID());
-  const epoch = (
+  let epoch = (
     db.prepare(`SELECT value FROM meta WHERE key = 'epoch'`).get() as { value: string }
   ).value;
 
@@ -265,16 +269,50 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
   };
 
   const runInTransaction = <T>(fn: () => T): T => {
+    let result: T;
     try {
-      return db.transaction(fn);
+      result = db.transaction(fn);
     } catch (error) {
       outletCache.clear();
       throw error;
     }
+    recordHighWater();
+    return result;
   };
 
   const outletKeys = () =>
     (stmt.outlets.all() as Array<{ outlet_key: string }>).map((r) => r.outlet_key);
+
+  // A relay.db that is behind the heads this data dir recorded was restored from a backup:
+  // its seqs after the backup were handed out once already, to orders it no longer has, and
+  // a kitchen whose cursor is past them would skip the new orders that get those seqs again.
+  // A new epoch makes every client start again from a snapshot.
+  if (lock) {
+    const behind = [...lock.highWater(epoch)].find(
+      ([outlet, reached]) => outletRow(outlet).head < reached,
+    );
+    if (behind) {
+      const [outlet, reached] = behind;
+      const restored = randomUUID();
+      db.prepare(`UPDATE meta SET value = ? WHERE key = 'epoch'`).run(restored);
+      options.onWarning?.(
+        `relay.db is behind what this data dir had logged (outlet ${outlet}: seq ${outletRow(outlet).head}, was ${reached}); restored from a backup? The log starts a new epoch (${restored}): every client re-syncs from a snapshot, and orders acknowledged after the backup are not in it`,
+      );
+      epoch = restored;
+    }
+  }
+  // Recorded after commits, at most every HIGH_WATER_EVERY_MS, and at close.
+  let highWaterAt = Number.NEGATIVE_INFINITY;
+  const recordHighWater = (force = false) => {
+    if (!lock || outletCache.size === 0) return;
+    const nowMs = Date.now();
+    if (!force && nowMs - highWaterAt < HIGH_WATER_EVERY_MS) return;
+    highWaterAt = nowMs;
+    lock.recordHighWater(
+      epoch,
+      [...outletCache].map(([outlet, row]) => [outlet, row.head] as const),
+    );
+  };
 
   return {
     kind: 'sqlite',
@@ -377,6 +415,11 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
       stmt.setCursor.run(name, value);
     },
     close() {
+      try {
+        recordHighWater(true);
+      } catch {
+        // only the restore check's mark; the log itself is what must close well
+      }
       checkpointer?.stop();
       if (db.isOpen) {
         // Everything into relay.db before exit, so the file alone is a complete copy after a
