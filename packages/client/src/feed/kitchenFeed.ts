@@ -459,12 +459,22 @@ class KitchenFeedImpl implements KitchenFeed {
     return overlay?.eventId === entryEventId(entry) ? overlay : undefined;
   }
 
-  /** Drops overlays the relay has confirmed and the feed now holds. */
+  /**
+   * Drops overlays the relay has confirmed and the feed now holds; and, without waiting for an
+   * ack, those the relay's state has made moot: the order is already where the overlay wanted
+   * it, or finished. Another tab of this device may be the one delivering the outbox (one tab
+   * delivers), and only that tab hears the ack or the refusal.
+   */
   #settleOptimistic(): void {
     for (const [orderId, overlay] of this.#optimistic) {
-      if (overlay.ackVersion === null) continue;
       const held = this.#book.records.get(orderId)?.order;
-      if (!held || (held.version ?? 0) >= overlay.ackVersion) this.#optimistic.delete(orderId);
+      const settled =
+        !held ||
+        held.status === overlay.status ||
+        held.status === 'completed' ||
+        held.status === 'cancelled' ||
+        (overlay.ackVersion !== null && (held.version ?? 0) >= overlay.ackVersion);
+      if (settled) this.#optimistic.delete(orderId);
     }
   }
 

@@ -625,6 +625,25 @@ describe('KitchenFeed actions through the outbox', () => {
     for (const id of eventIds) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab]/);
   });
 
+  // Two tabs of one kitchen share the outbox, and only the tab holding its lock delivers and
+  // hears the ack or the refusal: the other must settle its mark from the relay's events.
+  it('settles a change another tab delivered: by the status it reached, or a finished order', async () => {
+    const { feed, order } = await setup();
+    socket.setLocal(false);
+    await feed.updateStatus(order.order_id, 'preparing');
+    expect(feed.orders.get()[0]?.pending).toBe(true);
+    socket.emitEvent(statusEvent(order, 2, 'preparing', 2));
+    await feed.flush();
+    expect(feed.orders.get().map((o) => [o.status, o.pending])).toEqual([['preparing', false]]);
+
+    await feed.updateStatus(order.order_id, 'ready');
+    expect(feed.orders.get()[0]?.pending).toBe(true);
+    // The POS cancelled it meanwhile: the change can never apply, the cook must see it.
+    socket.emitEvent(statusEvent(order, 3, 'cancelled', 3));
+    await feed.flush();
+    expect(feed.orders.get().map((o) => [o.status, o.pending])).toEqual([['cancelled', false]]);
+  });
+
   it('rolls the change back when the relay rejects it', async () => {
     const { outbox, feed, order } = await setup();
     socket.handler = () => ({
