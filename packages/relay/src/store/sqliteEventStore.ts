@@ -185,9 +185,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
     filename === ':memory:' ? undefined : offloadCheckpoints(driver, db, filename);
 
   db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)`).run(randomUUID());
-  let epoch = (
-    db.prepare(`SELECT value FROM meta WHERE key = 'epoch'`).get() as { value: string }
-  ).value;
+  let epoch = (db.prepare(`SELECT value FROM meta WHERE key = 'epoch'`).get() as { value: string })
+    .value;
 
   const stmt = {
     // The head is the log's last seq, or what retention removed when it emptied the log.
