@@ -275,7 +275,10 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
       outletCache.clear();
       throw error;
     }
-    recordHighWater();
+    // Committed: a mark that cannot be written must not make a stored order look failed.
+    try {
+      recordHighWater();
+    } catch {}
     return result;
   };
 
