@@ -524,6 +524,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const fireDueHolds = () => holds!.fireDue();
   let closing: Promise<void> | undefined;
   const drain = createDrain({
+    ...(clusterOptions?.drainStepMs !== undefined ? { stepMs: clusterOptions.drainStepMs } : {}),
     sockets: () => sockets.io.of('/').sockets.values(),
     close: async () => {
       await relayClose();

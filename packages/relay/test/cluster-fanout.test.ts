@@ -33,7 +33,7 @@ afterEach(async () => {
 
 async function startNodes(
   count: number,
-  cluster: { redisUrl?: string } = {},
+  cluster: { redisUrl?: string; drainStepMs?: number } = {},
   databaseUrl?: string,
 ) {
   store = createMemoryEventStore();
@@ -147,7 +147,9 @@ describe('cluster fan-out over Redis', () => {
   });
 
   it('a drained node answers 503, refuses new sockets, moves its clients off and closes', async () => {
-    const [a, b] = await startNodes(2, { redisUrl: redis.url });
+    // A second between the cut and the close, so a busy machine still asks a draining node
+    // (with the default 100 ms it may already be gone, and the refusal is a closed port).
+    const [a, b] = await startNodes(2, { redisUrl: redis.url, drainStepMs: 1_000 });
     const kitchenA = await connected(a!.url, { token: await tokenFor('kitchen') });
     await publish(await connected(a!.url, { token: await tokenFor('pos') }), 1);
     await kitchenA.waitFor(() => kitchenA.events().length === 1);

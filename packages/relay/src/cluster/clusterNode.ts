@@ -15,6 +15,8 @@ export interface ClusterOptions {
   nodeId?: string;
   /** How often each outlet's head is compared with what this node delivered. Default 300 ms. */
   headCheckMs?: number;
+  /** A drain cuts clients in groups this far apart, and closes one step after the last. Default 100 ms. */
+  drainStepMs?: number;
 }
 
 export interface ClusterNodeOptions extends ClusterOptions {
