@@ -271,6 +271,8 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
       await running?.catch(() => undefined);
       await store.clear();
       publish(await store.readMeta());
+      // An empty cache is not `synced`: the next sync fills it.
+      status.update({ state: 'idle', error: null });
     },
     async close() {
       if (closed) return;

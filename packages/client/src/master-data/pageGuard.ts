@@ -30,7 +30,8 @@ export function parsePage<C extends Collection>(
   };
 
   if (!isRecord(body)) return fail('not a JSON object');
-  const unsafe = findUnsafe(body);
+  // Rows sit two levels down (`{ items: [row] }`): each may nest as deep as any message.
+  const unsafe = findUnsafe(body, LIMITS.MAX_DEPTH + 2);
   if (unsafe) return fail(`refused ${unsafe.kind} at ${unsafe.path}`, { path: unsafe.path });
 
   const items = body.items ?? body[collection];
@@ -57,8 +58,8 @@ export function parsePage<C extends Collection>(
     if (!isId(item.id)) return fail(`item ${i} has no valid id`, { index: i });
     const itemVersion = item.version;
     if (itemVersion !== undefined) {
-      if (typeof itemVersion !== 'number' || !Number.isFinite(itemVersion)) {
-        return fail(`item ${i} has a non-numeric version`, { index: i, id: item.id });
+      if (typeof itemVersion !== 'number' || !Number.isSafeInteger(itemVersion)) {
+        return fail(`item ${i} has a version that is not an integer`, { index: i, id: item.id });
       }
       // The next request starts after current_version: a newer row here would come back
       // again and again, or mean the server cut the page in the wrong place.
@@ -80,8 +81,17 @@ export function parsePage<C extends Collection>(
       }
     }
   }
+  // A row no newer than what the cache stands at (a server that sent it again, or an older
+  // copy) would overwrite a newer one: a price must never go back.
+  const fresh =
+    sinceVersion > 0
+      ? items.filter(
+          (item: { version?: number }) =>
+            !(item.version !== undefined && item.version <= sinceVersion),
+        )
+      : items;
   // Rows are applied in order, so a row changed twice in one page ends at its newest state.
-  const rows = (ordered ? items : [...items].sort(byVersion)) as ItemByCollection[C][];
+  const rows = (ordered ? fresh : [...fresh].sort(byVersion)) as ItemByCollection[C][];
   return { items: rows, version, hasMore };
 }
 

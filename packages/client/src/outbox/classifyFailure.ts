@@ -21,6 +21,8 @@ const REJECT_CODES = new Set([
 export function classifyFailure(failure: OutboxFailure): FailureAction {
   const { code, status } = failure;
   if (code === 'unauthorized' || status === 401) return 'refresh';
+  // A server error is the server's, whatever code its body names: the order is not at fault.
+  if (status !== undefined && status >= 500) return 'retry';
   if (RETRY_CODES.has(code)) return 'retry';
   if (REJECT_CODES.has(code)) return 'reject';
   if (status !== undefined) {

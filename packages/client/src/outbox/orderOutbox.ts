@@ -35,6 +35,19 @@ import type {
   RejectedEntry,
 } from './types.js';
 
+/**
+ * What will be stored and sent: the payload as JSON gives it back. A value JSON cannot hold
+ * (a BigInt) is `invalid_payload` now; stored, it failed every send and held the queue behind
+ * it for good. Functions and `undefined` drop out, as they would on the wire.
+ */
+function asJson(value: unknown): unknown {
+  try {
+    return JSON.parse(JSON.stringify(value) ?? 'null');
+  } catch (cause) {
+    throw new KitchenSyncError('invalid_payload', 'not JSON', { cause });
+  }
+}
+
 /** The part of `navigator.locks` the outbox uses. */
 export interface OutboxLocks {
   request(
@@ -191,7 +204,7 @@ class OrderOutboxImpl implements OrderOutbox {
   }
 
   async submit(order: Order): Promise<string> {
-    const checked = validate(OrderSchema, order);
+    const checked = validate(OrderSchema, asJson(order));
     if (!checked.ok) throw invalid(checked.error.code, checked.error.message, checked.error);
     if (checked.value.status !== 'pending') {
       throw invalid('invalid_transition', 'a new order must have status "pending"');
@@ -208,7 +221,7 @@ class OrderOutboxImpl implements OrderOutbox {
     if (!schema) throw invalid('invalid_payload', `unknown request type "${String(type)}"`);
     // The event_id makes a retried update idempotent at the relay and across sources.
     const withId = { ...payload, event_id: payload?.event_id ?? this.#randomUUID() };
-    const checked = validate(schema, withId);
+    const checked = validate(schema, asJson(withId));
     if (!checked.ok) throw invalid(checked.error.code, checked.error.message, checked.error);
     return this.#add(type, checked.value as OutboxPayloads[T]);
   }
@@ -221,7 +234,7 @@ class OrderOutboxImpl implements OrderOutbox {
   }
 
   async retry(id: number): Promise<void> {
-    const store = await this.#store;
+    const store = await this.#open();
     const entry = await store.restore(id);
     if (!entry) throw new KitchenSyncError('not_found', `no rejected entry ${id}`);
     this.#rejected.update((list) => list.filter((e) => e.id !== id));
@@ -231,7 +244,7 @@ class OrderOutboxImpl implements OrderOutbox {
   }
 
   async discard(id: number): Promise<void> {
-    const store = await this.#store;
+    const store = await this.#open();
     await store.discard(id);
     this.#rejected.update((list) => list.filter((e) => e.id !== id));
     this.#announce();
@@ -259,17 +272,31 @@ class OrderOutboxImpl implements OrderOutbox {
     this.#store.then((store) => store.close()).catch(() => {});
   }
 
+  /** The store, for a call the app makes: `not_started` once stopped (its database is closed). */
+  #open() {
+    if (this.#stopped) {
+      return Promise.reject(new KitchenSyncError('not_started', 'the outbox is stopped'));
+    }
+    return this.#store;
+  }
+
   async #add<T extends RequestType>(type: T, payload: OutboxPayloads[T]): Promise<OutboxEntry<T>> {
-    if (this.#stopped) throw new KitchenSyncError('not_started', 'the outbox is stopped');
-    const store = await this.#store;
-    const entry = await store.add<T>({
-      type,
-      payload,
-      order_id: payload.order_id,
-      queued_at: this.#env.now(),
-      attempts: 0,
-      last_error: null,
-    });
+    const store = await this.#open();
+    let entry: OutboxEntry<T>;
+    try {
+      entry = await store.add<T>({
+        type,
+        payload,
+        order_id: payload.order_id,
+        queued_at: this.#env.now(),
+        attempts: 0,
+        last_error: null,
+      });
+    } catch (cause) {
+      // A full disk (QuotaExceededError) or a closed database: the order is not queued, and
+      // the caller must hear it with a code, not as a DOMException.
+      throw new KitchenSyncError('storage', 'not stored', { cause });
+    }
     if (!this.#settled.delete(entry.id)) {
       this.#pending.update((list) => [...list, entry as OutboxEntry]);
     }

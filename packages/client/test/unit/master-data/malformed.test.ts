@@ -37,6 +37,7 @@ const bad: Array<[string, unknown]> = [
   ['an item that is not an object', { items: [{ id: 9, version: 6 }, 'x'], current_version: 7 }],
   ['an item newer than current_version', { items: [{ id: 9, version: 12 }], current_version: 8 }],
   ['a non-numeric item version', { items: [{ id: 9, version: 'new' }], current_version: 8 }],
+  ['a fractional item version', { items: [{ id: 9, version: 6.5 }], current_version: 8 }],
   [
     'a __proto__ key',
     JSON.parse('{"items":[{"id":9,"version":6,"__proto__":{"admin":true}}],"current_version":6}'),
@@ -109,5 +110,40 @@ describe('malformed pages', () => {
 
     await kiosk.service.preFetchData();
     expect(await kiosk.service.getProducts()).toHaveLength(15);
+  });
+
+  it('a row as deep as any message is taken: rows sit two levels below the page', async () => {
+    const central = msw.use(new FakeCentral());
+    const kiosk = await syncedKiosk(central);
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 14; i++) deep = { a: deep };
+    central.failNext(
+      1,
+      json({
+        items: [{ id: 9, name: 'P9', category_id: 1, version: 6, extra: deep }],
+        current_version: 6,
+      }),
+      { collection: 'products' },
+    );
+    await kiosk.service.preFetchData();
+    expect((await kiosk.service.getProducts()).map((p) => p.id)).toContain(9);
+  });
+
+  // A server that sends an older copy of a row (or sends it again) must not take a price back.
+  it('skips rows no newer than the cache, so a price never goes back', async () => {
+    const central = msw.use(new FakeCentral());
+    const kiosk = await syncedKiosk(central);
+    const before = (await kiosk.service.getProducts()).find((p) => p.id === 1);
+    central.failNext(
+      1,
+      json({
+        items: [{ id: 1, name: 'old copy', category_id: 1, version: 0 }],
+        current_version: 6,
+      }),
+      { collection: 'products' },
+    );
+    await kiosk.service.preFetchData();
+    expect((await kiosk.service.getProducts()).find((p) => p.id === 1)).toEqual(before);
+    expect(kiosk.service.version.get().products).toBe(6);
   });
 });

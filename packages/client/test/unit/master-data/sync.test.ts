@@ -176,7 +176,12 @@ describe('master-data sync', () => {
 
     expect(await kiosk.service.getProducts()).toEqual([]);
     expect(kiosk.service.version.get()).toEqual({ products: 0, categories: 0, promotions: 0 });
-    expect(kiosk.service.status.get()).toMatchObject({ lastSync: null, stale: true });
+    // An empty cache is not synced.
+    expect(kiosk.service.status.get()).toMatchObject({
+      state: 'idle',
+      lastSync: null,
+      stale: true,
+    });
     central.seen.length = 0;
     await kiosk.service.preFetchData();
     expect(central.sinceOf('products')).toEqual([0]);

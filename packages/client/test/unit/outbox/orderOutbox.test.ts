@@ -317,6 +317,19 @@ describe('OrderOutbox failure classes', () => {
     }
   });
 
+  // A 5xx is the server's problem whatever code its body names (a proxy's, a crashed view's).
+  it.each([
+    [500, 'invalid_payload'],
+    [503, 'forbidden'],
+  ])('HTTP %i with a body code %s is retried, not rejected', async (status, code) => {
+    relayHttp(() => HttpResponse.json({ error: { code, message: 'no' } }, { status }));
+    const outbox = open({ relayUrl: RELAY });
+    await outbox.submit(makeOrder());
+    await outbox.flush();
+    expect(outbox.rejected.get()).toEqual([]);
+    expect(outbox.pending.get()[0]?.last_error?.status).toBe(status);
+  });
+
   it('retries an HTTP network error and a malformed answer', async () => {
     let call = 0;
     relayHttp(() =>
@@ -602,6 +615,46 @@ describe('OrderOutbox on a page without secure-context APIs (plain http on the L
 });
 
 describe('OrderOutbox robustness', () => {
+  // Stored, a value JSON cannot carry failed every send as "network" and held every later
+  // order behind it for good.
+  it('refuses an order JSON cannot carry, storing nothing, and keeps what JSON drops out', async () => {
+    socket.setLocal(true);
+    socket.handler = () => ({ ok: true, seq: socket.requests.length, duplicate: false });
+    const outbox = open();
+    const bigint = (await outbox
+      .submit(makeOrder({ meta: { n: 1n } } as never))
+      .catch((e) => e)) as KitchenSyncError;
+    expect(bigint).toBeInstanceOf(KitchenSyncError);
+    expect(bigint.code).toBe('invalid_payload');
+    const withFunction = makeOrder({ print: () => 1 } as never);
+    await outbox.submit(withFunction);
+    await outbox.flush();
+    expect(sentIds()).toEqual([withFunction.order_id]);
+    expect(socket.requests[0]?.payload).not.toHaveProperty('print');
+    expect(outbox.pending.get()).toEqual([]);
+  });
+
+  it('says storage when the device cannot store the order, and not_started after stop()', async () => {
+    const outbox = open();
+    await outbox.ready;
+    const add = vi.spyOn(IDBObjectStore.prototype, 'add').mockImplementation(() => {
+      throw new DOMException('quota', 'QuotaExceededError');
+    });
+    try {
+      const full = (await outbox.submit(makeOrder()).catch((e) => e)) as KitchenSyncError;
+      expect(full).toBeInstanceOf(KitchenSyncError);
+      expect(full.code).toBe('storage');
+    } finally {
+      add.mockRestore();
+    }
+    outbox.stop();
+    for (const call of [() => outbox.retry(1), () => outbox.discard(1)]) {
+      const error = (await call().catch((e) => e)) as KitchenSyncError;
+      expect(error).toBeInstanceOf(KitchenSyncError);
+      expect(error.code).toBe('not_started');
+    }
+  });
+
   it('a listener that throws keeps neither the other listeners nor delivery from going on', async () => {
     const reported: Array<() => void> = [];
     vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((fn) => {
