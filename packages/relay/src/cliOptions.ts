@@ -245,7 +245,17 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
     throw new CliError('--store postgres needs --database-url URL (or KS_DATABASE_URL)');
   }
   if (databaseUrl && store !== 'postgres') {
-    throw new CliError('--database-url is for --store postgres');
+    throw new CliError(
+      '--database-url (or KS_DATABASE_URL) is for --store postgres',
+      'store_mode_conflict',
+    );
+  }
+  if (databaseUrl && !isPostgresUrl(databaseUrl)) {
+    // Malformed is not "cannot be reached": say so before trying to connect.
+    throw new CliError(
+      '--database-url must be a postgres:// or postgresql:// URL (libpq form)',
+      'store_url_invalid',
+    );
   }
   const cors = get('cors-origin') ?? '*';
   const origins = cors
@@ -405,4 +415,13 @@ function tlsOptions(
   if (!certFile) throw new CliError('--tls-key needs --tls-cert', 'tls_cert_missing');
   if (!keyFile) throw new CliError('--tls-cert needs --tls-key', 'tls_key_missing');
   return { certFile, keyFile, ...(caFile ? { caFile } : {}) };
+}
+
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'postgres:' || url.protocol === 'postgresql:';
+  } catch {
+    return false;
+  }
 }

@@ -526,6 +526,10 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const drain = createDrain({
     ...(clusterOptions?.drainStepMs !== undefined ? { stepMs: clusterOptions.drainStepMs } : {}),
     sockets: () => sockets.io.of('/').sockets.values(),
+    settle: async () => {
+      await queue.flush();
+      await new Promise((resolve) => setImmediate(resolve));
+    },
     close: async () => {
       await relayClose();
       options.onDrained?.();

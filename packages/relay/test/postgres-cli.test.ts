@@ -38,6 +38,24 @@ describe('--store postgres', () => {
   it('is a usage error without a URL, and a URL is one without it', () => {
     expect(() => serve(['--store', 'postgres'])).toThrow(CliError);
     expect(() => serve(['--database-url', 'postgres://db/ks'])).toThrow(CliError);
+    const code = (argv: string[], env: Record<string, string> = {}) => {
+      try {
+        serve(argv, env);
+      } catch (error) {
+        return (error as CliError).code;
+      }
+      return 'accepted';
+    };
+    // The variable alone, with the default store: named, with a code.
+    expect(code([], { KS_DATABASE_URL: 'postgres://db/ks' })).toBe('store_mode_conflict');
+    // Malformed is not "unreachable": refused before any connection is tried.
+    for (const bad of ['notaurl', 'postgres://postgres@127.0.0.1:99999/ks', 'http://db/ks']) {
+      expect(code(['--store', 'postgres', '--database-url', bad])).toBe('store_url_invalid');
+    }
+    // libpq's forms: a host, or a Unix socket directory.
+    expect(code(['--store', 'postgres', '--database-url', 'postgresql:///ks?host=/run/pg'])).toBe(
+      'accepted',
+    );
   });
 
   it('serves from PostgreSQL, and /health says so', async () => {

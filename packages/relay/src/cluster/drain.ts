@@ -8,6 +8,11 @@ export interface DrainOptions {
   sockets: () => Iterable<Socket>;
   /** Commits what is queued, then stops the relay (its normal close). */
   close: () => Promise<void>;
+  /**
+   * Commits what is queued and lets its acks go out, before a group is cut: a POS that sent
+   * orders just before the drain gets their acks instead of retrying them elsewhere.
+   */
+  settle?: () => Promise<void>;
   /** Clients disconnected at once; the rest wait a step, so the other nodes take them gradually. */
   groupSize?: number;
   stepMs?: number;
@@ -33,6 +38,7 @@ export function createDrain(options: DrainOptions): Drain {
   async function run() {
     draining = true;
     for (;;) {
+      await options.settle?.();
       const group = [...options.sockets()].slice(0, groupSize);
       if (group.length === 0) break;
       // Closing the transport, not the socket: a socket disconnected by the server would

@@ -368,6 +368,14 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
       respond(failure('not_found', 'unknown event'));
       return;
     }
+    if (options.refuseNew?.()) {
+      // A draining node takes nothing new: an answer now, where a cut would lose the ack, and
+      // the client sends it again to the node it reconnects to.
+      respond(
+        failure('unavailable', 'this relay node is draining; send it again after reconnecting'),
+      );
+      return;
+    }
     const payload = (reply ? args.slice(0, -1) : args)[0];
     const result = await commands.handle(
       client.principal,
