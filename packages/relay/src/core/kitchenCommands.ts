@@ -13,7 +13,6 @@ import {
   type KitchenCommandResult,
   type KitchenOutcome,
   type KitchenRequestType,
-  LIMITS,
   type OrderEventType,
   OrderFireSchema,
   OrderHoldSchema,
@@ -27,13 +26,12 @@ import type * as v from 'valibot';
 import { type Action, inScope, mayDo } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
 import { failure } from '../lib/failure.js';
-import { jsonSize } from '../lib/jsonSize.js';
 import type { EventStore, NewEvent } from '../store/EventStore.js';
 import { isStorageFull } from '../store/storageHealth.js';
 import type { WriteOutcome, WriteQueue } from '../store/writeQueue.js';
 import { canonicalIds } from './canonicalIds.js';
+import { messageRefusal } from './messageRefusal.js';
 import type { OrderCommands } from './orderCommands.js';
-import { findUnstorableText, unstorableTextFailure } from './unstorableText.js';
 
 export interface KitchenCommandsOptions {
   store: EventStore;
@@ -223,15 +221,8 @@ export function createKitchenCommands(
     async handle(principal, type, payload, origin) {
       if (!KITCHEN.has(type)) return next.handle(principal, type, payload, origin);
       const command = COMMANDS[type as KitchenRequestType];
-      const size = jsonSize(payload);
-      if (Number.isNaN(size)) {
-        return failure('invalid_payload', `nesting deeper than ${LIMITS.MAX_DEPTH} levels`);
-      }
-      if (size > options.maxMessageBytes) {
-        return failure('too_large', `message is larger than ${options.maxMessageBytes} bytes`);
-      }
-      const unstorableAt = findUnstorableText(payload);
-      if (unstorableAt) return unstorableTextFailure(unstorableAt);
+      const refused = messageRefusal(payload, options.maxMessageBytes);
+      if (refused) return refused;
       if (!mayDo(principal, command.action)) {
         return failure('forbidden', `your role cannot ${type.slice('order:'.length)}`);
       }

@@ -25,12 +25,11 @@ import { inScope, mayDo } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
 import { containsBinary } from '../lib/binary.js';
 import { failure } from '../lib/failure.js';
-import { jsonSize } from '../lib/jsonSize.js';
 import type { EventStore, NewEvent, StoredOrder } from '../store/EventStore.js';
 import { isStorageFull } from '../store/storageHealth.js';
 import type { WriteOutcome, WriteQueue } from '../store/writeQueue.js';
 import { canonicalIds } from './canonicalIds.js';
-import { findUnstorableText, unstorableTextFailure } from './unstorableText.js';
+import { messageRefusal } from './messageRefusal.js';
 
 export type CommandResult = PublishResult | UpdateResult | OrderAckResult | FailureAck;
 
@@ -254,15 +253,8 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
     origin?: string,
   ): Promise<CommandResult> {
     const startedMs = now();
-    const size = jsonSize(payload);
-    if (Number.isNaN(size)) {
-      return failure('invalid_payload', `nesting deeper than ${LIMITS.MAX_DEPTH} levels`);
-    }
-    if (size > options.maxMessageBytes) {
-      return failure('too_large', `message is larger than ${options.maxMessageBytes} bytes`);
-    }
-    const unstorableAt = findUnstorableText(payload);
-    if (unstorableAt) return unstorableTextFailure(unstorableAt);
+    const refused = messageRefusal(payload, options.maxMessageBytes);
+    if (refused) return refused;
     try {
       switch (type) {
         case SOCKET_EVENTS.PUBLISH: {

@@ -1,5 +1,3 @@
-import type { CommandResult } from './orderCommands.js';
-
 /** No half of a UTF-16 surrogate pair without the other half (which no encoding can write). */
 function wellFormed(text: string): boolean {
   const native = (text as unknown as { isWellFormed?: () => boolean }).isWellFormed;
@@ -41,13 +39,4 @@ export function findUnstorableText(value: unknown): string | null {
     }
   }
   return null;
-}
-
-/** The refusal: `invalid_payload` naming where the text is. */
-export function unstorableTextFailure(path: string): CommandResult {
-  const message = 'text with NUL (U+0000) or half a surrogate pair is not allowed';
-  return {
-    ok: false,
-    error: { code: 'invalid_payload', message: `${path}: ${message}`, issues: [{ path, message }] },
-  };
 }
