@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { KitchenSyncError } from '@kitchen-sync/protocol';
+import { flagValue } from './parseFlags.js';
 
 /** True inside the single-file executable (Node's SEA), false under `node` / `npx`. */
 export function isExecutable(): boolean {
@@ -26,14 +27,8 @@ function writable(dir: string): boolean {
 }
 
 /** `--data-dir X`, `--data-dir=X`, then KS_DATA_DIR: what the command itself will use. */
-function givenDataDir(argv: string[], env: NodeJS.ProcessEnv): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--data-dir') return argv[i + 1];
-    if (arg.startsWith('--data-dir=')) return arg.slice('--data-dir='.length);
-  }
-  return env.KS_DATA_DIR;
-}
+const givenDataDir = (argv: string[], env: NodeJS.ProcessEnv): string | undefined =>
+  flagValue(argv, '--data-dir') ?? env.KS_DATA_DIR;
 
 /**
  * Where the executable keeps its log when nobody said: `data` beside the executable (a
@@ -106,7 +101,7 @@ function fillDefaults(
 ): ExecutableSetting {
   const filled: Record<string, string> = { KS_DATA_DIR: dataDir };
   if (command !== 'serve' && command !== 'token') return { env: filled };
-  if (command === 'serve' && !argv.includes('--log-file') && !env.KS_LOG_FILE) {
+  if (command === 'serve' && flagValue(argv, '--log-file') === undefined && !env.KS_LOG_FILE) {
     filled.KS_LOG_FILE = executableLogFile(dataDir);
   }
   const secretGiven =

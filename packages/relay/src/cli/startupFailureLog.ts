@@ -1,15 +1,11 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import { flagValue } from './parseFlags.js';
 
 /** `--log-file F` / `--log-file=F`, else KS_LOG_FILE: where `serve` would have logged. */
 export function logFileOf(argv: string[], env: NodeJS.ProcessEnv): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--log-file') return argv[i + 1];
-    if (arg.startsWith('--log-file=')) return arg.slice('--log-file='.length);
-  }
-  return env.KS_LOG_FILE || undefined;
+  return flagValue(argv, '--log-file') ?? (env.KS_LOG_FILE || undefined);
 }
 
 /**
