@@ -110,6 +110,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // The usual "reload your configuration" signal: the certificate files (which are also
+  // picked up when they change). Without TLS there is nothing to reload, and Node's default
+  // (dying without the graceful stop) would be the worst answer to it.
+  process.on('SIGHUP', () => {
+    if (cli.options.tls) {
+      relay.reloadTls().catch((error) => relay.logger.error({ err: error }, 'reload failed'));
+    } else relay.logger.info('SIGHUP: nothing to reload (no TLS)');
+  });
   const { url } = await relay.listen();
   process.stdout.write(`kitchen-sync-relay listening on ${url}\n`);
   if (cli.options.tls) {
@@ -131,13 +139,6 @@ async function main(): Promise<void> {
       }
     }
   }
-  // The usual "reload your configuration" signal: the certificate files (which are also
-  // picked up when they change). Without TLS there is nothing to reload, and Node's default
-  // (dying without the graceful stop) would be the worst answer to it.
-  process.on('SIGHUP', () => {
-    if (cli.options.tls) void relay.reloadTls();
-    else relay.logger.info('SIGHUP: nothing to reload (no TLS)');
-  });
 }
 
 // Settings that cannot work (certificates, apps) carry a stable code, printed in brackets:
