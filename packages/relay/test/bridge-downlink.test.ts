@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDownlink, DOWNLINK_PATH, type Downlink } from '../src/bridge/downlink.js';
-import type { OrderCommands } from '../src/core/orderCommands.js';
+import { createOrderCommands, type OrderCommands } from '../src/core/orderCommands.js';
 import { createLogger, createSqliteEventStore, type EventStore } from '../src/index.js';
-import { removeTempDirs, tempDir } from './helpers.js';
+import { createWriteQueue } from '../src/store/writeQueue.js';
+import { order, removeTempDirs, tempDir } from './helpers.js';
 
 const CENTRAL = 'http://central.test/';
 
@@ -91,5 +92,53 @@ describe('the downlink', () => {
     expect(central.asked.slice(0, 2)).toEqual([600, 0]);
     expect(written).toEqual([1, 2, 3].map((seq) => newOrder(seq).event_id));
     expect(down.cursor()).toBe(3);
+  });
+
+  // A food court: one relay, several outlets. Outlet 1's central (or a bug there) must not
+  // change outlet 2's orders, whatever the event says or leaves out.
+  it("leaves another outlet's order alone when central names it", async () => {
+    // Fake timers hold setImmediate, the queue's default.
+    const queue = createWriteQueue(store, () => undefined, queueMicrotask);
+    let ids = 0;
+    const commands = createOrderCommands({
+      store,
+      queue,
+      maxMessageBytes: 256 * 1024,
+      now: () => Date.parse('2026-12-05T12:00:00Z'),
+      newId: () => `20000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
+    });
+    const otherOutlet = '30000000-0000-4000-8000-000000000002';
+    const published = await commands.handle(
+      null,
+      'order:publish',
+      order({ order_id: otherOutlet, outlet_id: 2, tenant_id: 1 }),
+    );
+    expect(published.ok).toBe(true);
+    const cancel = {
+      seq: 1,
+      event_id: '00000000-0000-4000-8000-000000000099',
+      type: 'order_cancelled',
+      order_id: otherOutlet,
+      data: { status: 'cancelled' },
+    };
+    const central = fakeCentral([cancel]);
+    const down = createDownlink({
+      store,
+      commands,
+      outlet: '1',
+      centralUrl: CENTRAL,
+      token: 'relay-credential',
+      logger: createLogger({ level: 'silent' }),
+      fetch: central.fetch,
+      random: () => 0,
+      pollMs: 1_000,
+    });
+    downlinks.push(down);
+    down.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(down.cursor()).toBe(1);
+    const types = store.eventsAfter('2', 0, 10, null).map((event) => event.envelope.type);
+    expect(types).toEqual(['new_order']);
+    expect(store.getOrder(otherOutlet)?.state.status).toBe('pending');
   });
 });

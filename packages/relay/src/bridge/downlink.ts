@@ -1,4 +1,5 @@
 import { SOCKET_EVENTS } from '@kitchen-sync/protocol';
+import type { Principal } from '../auth/principal.js';
 import type { OrderCommands } from '../core/orderCommands.js';
 import type { EventStore } from '../store/EventStore.js';
 import { type CentralLinkOptions, createCentralLink } from './centralLink.js';
@@ -70,9 +71,18 @@ export function createDownlink(options: DownlinkOptions): Downlink {
     };
   }
 
+  // Central writes as an admin of this outlet only: an order id of another outlet on the same
+  // relay (a food court) is refused as `forbidden`, never changed.
+  const central: Principal = {
+    sub: 'central',
+    role: 'admin',
+    outletId: outlet,
+    outlet,
+    tenants: null,
+  };
+
   /** Into the log; false when the relay could not write it now (retry the page later). */
   async function write(event: CentralEvent): Promise<boolean> {
-    // Written with no principal (no token scope applies): only this outlet's orders.
     if (event.data?.outlet_id !== undefined && String(event.data.outlet_id) !== outlet) {
       logger.warn({ event_id: event.event_id }, 'central sent an event of another outlet');
       return true;
@@ -80,7 +90,7 @@ export function createDownlink(options: DownlinkOptions): Downlink {
     const result =
       event.type === 'new_order'
         ? await commands.handle(
-            null,
+            central,
             SOCKET_EVENTS.PUBLISH,
             { ...event.data, event_id: event.event_id },
             'central',
@@ -88,7 +98,7 @@ export function createDownlink(options: DownlinkOptions): Downlink {
         : event.type === 'order_acknowledged' || !event.order_id || !event.data?.status
           ? { ok: true as const }
           : await commands.handle(
-              null,
+              central,
               SOCKET_EVENTS.UPDATE,
               { order_id: event.order_id, status: event.data.status, event_id: event.event_id },
               'central',
