@@ -199,7 +199,7 @@ describe('cluster fan-out over Redis', () => {
     expect(pos.socket.connected).toBe(false);
   });
 
-  it('POST /admin/drain needs an admin token', async () => {
+  it('POST /admin/drain needs an admin token for every tenant', async () => {
     const [a] = await startNodes(1, { redisUrl: redis.url });
     const kitchen = await http(a!.url, '/admin/drain', {
       method: 'POST',
@@ -209,6 +209,13 @@ describe('cluster fan-out over Redis', () => {
     expect(kitchen.body.error.code).toBe('forbidden');
     const none = await http(a!.url, '/admin/drain', { method: 'POST' });
     expect(none.body.error.code).toBe('unauthorized');
+    const brandAdmin = await http(a!.url, '/admin/drain', {
+      method: 'POST',
+      token: await tokenFor('admin', { outlet: 7, tenants: [99] }),
+    });
+    expect(brandAdmin.status).toBe(403);
+    expect(brandAdmin.body.error.code).toBe('forbidden');
+    expect((await http(a!.url, '/health')).status).toBe(200);
     const admin = await http(a!.url, '/admin/drain', {
       method: 'POST',
       token: await tokenFor('admin'),

@@ -77,6 +77,16 @@ export function registerDrainRoute(
     if (!mayDo(principal, 'admin')) {
       return reply.code(403).send({ error: { code: 'forbidden', message: 'admin only' } });
     }
+    // A node serves every outlet and tenant on it: a brand's admin (a food court tenant) must
+    // not be able to cut everyone else's kitchens.
+    if (principal !== null && principal.tenants !== null) {
+      return reply.code(403).send({
+        error: {
+          code: 'forbidden',
+          message: 'draining a node needs an admin token for every tenant (no tenants claim)',
+        },
+      });
+    }
     void drain();
     return reply.code(202).send({ ok: true, draining: true });
   });
