@@ -432,7 +432,19 @@ export function createRelay(options: RelayOptions = {}): Relay {
   }) as unknown as FastifyInstance;
   if (tls) answerPlainHttpOnTlsPort(app.server as unknown as TlsServer);
   useBodyTimeout(app, options.bodyTimeoutMs ?? 10_000);
-  const verify = createTokenVerifier(insecure ? null : options.secret!, { now });
+  let clockNoticeMs = Number.NEGATIVE_INFINITY;
+  const verify = createTokenVerifier(insecure ? null : options.secret!, {
+    now,
+    // Once an hour at most: every device's every request would say it again.
+    onClockBehind(seconds) {
+      if (now() - clockNoticeMs < 3_600_000) return;
+      clockNoticeMs = now();
+      logger.warn(
+        { behindSeconds: Math.round(seconds), relayTime: new Date(now()).toISOString() },
+        "this machine's clock is behind the token issuer's: set it (tokens may be refused)",
+      );
+    },
+  });
   const sockets = attachSocketTransport({
     httpServer: app.server,
     reader,

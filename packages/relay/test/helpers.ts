@@ -250,12 +250,20 @@ export async function connected(url: string, auth: Record<string, unknown>): Pro
 }
 
 /** Resolves with the `connect_error` message, or rejects if the handshake succeeds. */
-export function refusal(url: string, auth: Record<string, unknown>): Promise<string> {
+export async function refusal(url: string, auth: Record<string, unknown>): Promise<string> {
+  return (await refusalError(url, auth)).message;
+}
+
+/** The whole `connect_error` (`data` holds the code and any hint), or rejects if accepted. */
+export function refusalError(
+  url: string,
+  auth: Record<string, unknown>,
+): Promise<Error & { data?: Record<string, unknown> }> {
   const c = client(url, auth);
   return new Promise((resolve, reject) => {
     c.socket.on('connect_error', (error) => {
       c.close();
-      resolve(error.message);
+      resolve(error);
     });
     c.socket.on('connect', () => {
       c.close();

@@ -13,6 +13,7 @@ import {
   order,
   peek,
   refusal,
+  refusalError,
   SECRET,
   startRelay,
   startTransport,
@@ -135,7 +136,7 @@ describe('token lifetimes are capped', () => {
     ['exp 401 days ahead', () => craft({ exp: nowS() + MAX_TOKEN_LIFETIME_S + 86_400 })],
     ['exp 1e300', () => craft({ exp: 1e300 })],
     ['iat a century ahead', () => craft({ exp: nowS() + 3600, iat: nowS() + 100 * 365 * 86_400 })],
-    ['iat 10 minutes ahead', () => craft({ exp: nowS() + 3600, iat: nowS() + 600 })],
+    ['exp before iat', () => craft({ exp: nowS() + 3600, iat: nowS() + 7200 })],
   ])('refuses %s, by socket and by HTTP', async (_name, make) => {
     relay = await startRelay();
     const token = await make();
@@ -148,11 +149,14 @@ describe('token lifetimes are capped', () => {
     expect(answer.body.error.code).toBe('unauthorized');
   });
 
-  it('accepts 400 days, and an iat a few minutes ahead (a fast clock)', async () => {
+  // A relay whose clock is 7 minutes slow: every fresh token is "issued in the future" again,
+  // so refusing them locked every device out for good.
+  it('accepts 400 days, and an iat minutes ahead (the relay clock behind the issuer)', async () => {
     relay = await startRelay();
     for (const token of [
       await craft({ exp: nowS() + MAX_TOKEN_LIFETIME_S - 60 }),
       await craft({ exp: nowS() + 3600, iat: nowS() + 240 }),
+      await craft({ exp: nowS() + 420 + 30 * 86_400, iat: nowS() + 420 }),
     ]) {
       const pos = await connected(relay.url, { token });
       expect(await pos.request('order:publish', order())).toMatchObject({ ok: true });
@@ -166,5 +170,18 @@ describe('token lifetimes are capped', () => {
       code: 'invalid_payload',
     });
     await expect(signToken(SECRET, claims, '400d')).resolves.toMatch(/^ey/);
+  });
+
+  it("says when the relay's clock is behind the issuer's, by socket and by HTTP", async () => {
+    relay = await startRelay();
+    // A PC that booted in 2001 (dead CMOS battery, no NTP in an outage), a token minted now.
+    const behind = 25 * 365 * 86_400;
+    const token = await craft({ iat: nowS() + behind, exp: nowS() + behind + 30 * 86_400 });
+    const { data } = await refusalError(relay.url, { token });
+    expect(data).toMatchObject({ code: 'unauthorized' });
+    expect(data?.message).toMatch(/relay's clock .* is behind the token's issuer/);
+    const poll = await http(relay.url, '/api/events?since=0', { token });
+    expect(poll.status).toBe(401);
+    expect(poll.body.error.message).toMatch(/set the relay machine's clock/);
   });
 });

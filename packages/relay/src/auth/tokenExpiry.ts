@@ -13,8 +13,29 @@ export const CLOCK_TOLERANCE_S = 30;
  */
 export const MAX_TOKEN_LIFETIME_S = 400 * 86_400;
 
-/** `iat` may be this far ahead of the relay's clock (a terminal whose clock runs fast). */
-export const MAX_ISSUED_AHEAD_S = 300;
+/**
+ * `iat` this far ahead of the relay's clock says the relay's clock is behind its token issuer's
+ * (logged, and named in a refusal). The token is not refused for it: every fresh token would be
+ * "issued in the future" again, and the devices could never get in.
+ */
+export const CLOCK_BEHIND_NOTICE_S = 300;
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+/** Why the token's times are unacceptable, or undefined when they are fine. */
+export function lifetimeProblem(exp: number, iat: unknown, nowS: number): string | undefined {
+  if (typeof iat === 'number' && exp <= iat) return 'token expires before it was issued';
+  if (exp - nowS <= MAX_TOKEN_LIFETIME_S) return undefined;
+  if (typeof iat === 'number' && iat - nowS > CLOCK_BEHIND_NOTICE_S) {
+    return `token lifetime is over the 400-day maximum by the relay's clock (${iso(nowS)}), which is behind the token's issuer (issued ${iso(iat)}): set the relay machine's clock`;
+  }
+  return 'token lifetime is over the 400-day maximum';
+}
+
+/** How far the relay's clock is behind the issuer's, when `iat` says it is noticeably. */
+export function clockBehindBy(iat: unknown, nowS: number): number | undefined {
+  return typeof iat === 'number' && iat - nowS > CLOCK_BEHIND_NOTICE_S ? iat - nowS : undefined;
+}
 
 /**
  * An open socket whose token expired has its commands refused with `unauthorized` at once
@@ -23,15 +44,6 @@ export const MAX_ISSUED_AHEAD_S = 300;
  * After it the relay drops the connection.
  */
 export const EXPIRED_CONNECTION_GRACE_MS = 60_000;
-
-/** Why the token's times are unacceptable, or undefined when they are fine. */
-export function lifetimeProblem(exp: number, iat: unknown, nowS: number): string | undefined {
-  if (exp - nowS > MAX_TOKEN_LIFETIME_S) return 'token lifetime is over the 400-day maximum';
-  if (typeof iat === 'number' && iat - nowS > MAX_ISSUED_AHEAD_S) {
-    return 'token is issued in the future';
-  }
-  return undefined;
-}
 
 export type TokenTime = 'valid' | 'expired' | 'drop';
 

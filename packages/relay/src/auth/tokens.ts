@@ -8,7 +8,12 @@ import {
 } from '@kitchen-sync/protocol';
 import { decodeJwt, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { Principal } from './principal.js';
-import { CLOCK_TOLERANCE_S, lifetimeProblem, MAX_TOKEN_LIFETIME_S } from './tokenExpiry.js';
+import {
+  CLOCK_TOLERANCE_S,
+  clockBehindBy,
+  lifetimeProblem,
+  MAX_TOKEN_LIFETIME_S,
+} from './tokenExpiry.js';
 
 export interface TokenInput {
   sub: string;
@@ -69,7 +74,11 @@ export type TokenVerifier = (token: string | undefined) => Promise<Principal | n
  */
 export function createTokenVerifier(
   secret: string | Uint8Array | null,
-  options: { now?: () => number } = {},
+  options: {
+    now?: () => number;
+    /** A token issued this many seconds ahead of the relay's clock (see CLOCK_BEHIND_NOTICE_S). */
+    onClockBehind?: (seconds: number) => void;
+  } = {},
 ): TokenVerifier {
   const now = options.now ?? Date.now;
   if (secret === null) {
@@ -94,11 +103,23 @@ export function createTokenVerifier(
         requiredClaims: ['exp'],
         currentDate: new Date(nowMs),
       }));
-    } catch {
-      throw new KitchenSyncError('unauthorized', 'token is invalid or expired');
+    } catch (error) {
+      throw new KitchenSyncError('unauthorized', refusalReason(error, nowMs));
     }
+    const behind = clockBehindBy(payload.iat, nowMs / 1000);
+    if (behind !== undefined) options.onClockBehind?.(behind);
     const problem = lifetimeProblem(payload.exp!, payload.iat, nowMs / 1000);
     if (problem) throw new KitchenSyncError('unauthorized', problem);
     return toPrincipal(payload, payload.exp);
   };
+}
+
+/** What the device is told: an expired token or a clock problem is worth telling apart. */
+function refusalReason(error: unknown, nowMs: number): string {
+  const { code, claim } = error as { code?: string; claim?: string };
+  if (code === 'ERR_JWT_EXPIRED') return 'token expired';
+  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && (claim === 'nbf' || claim === 'iat')) {
+    return `token is not valid yet by the relay's clock (${new Date(nowMs).toISOString()}): check the relay machine's clock`;
+  }
+  return 'token is invalid';
 }

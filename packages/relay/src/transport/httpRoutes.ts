@@ -8,6 +8,7 @@ import {
   HTTP_STATUS_BY_CODE,
   HttpEventRequestSchema,
   idKey,
+  KitchenSyncError,
   LIMITS,
   type Order,
   type OrderState,
@@ -103,8 +104,11 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
   async function principalOf(request: FastifyRequest): Promise<Principal | null> {
     try {
       return await verifiedPrincipal(request);
-    } catch {
-      throw new HttpError('unauthorized', 'a valid bearer token is required');
+    } catch (error) {
+      // The verifier's reason (expired, a relay clock behind the issuer's) tells the operator
+      // what to fix; it says nothing about the secret.
+      const reason = error instanceof KitchenSyncError ? `: ${error.message}` : '';
+      throw new HttpError('unauthorized', `a valid bearer token is required${reason}`);
     }
   }
 

@@ -8,6 +8,7 @@ import {
   type EventEnvelope,
   HandshakeAuthSchema,
   type KitchenStatusData,
+  KitchenSyncError,
   REQUEST_TYPES,
   type RequestType,
   type SnapshotMessage,
@@ -161,9 +162,10 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
           });
           next();
         },
-        () => {
+        (error: unknown) => {
           release(socket);
-          next(refuse('unauthorized'));
+          const message = error instanceof KitchenSyncError ? error.message : undefined;
+          next(refuse('unauthorized', message ? { message } : {}));
         },
       )
       .catch((error: unknown) => logger.error({ err: error }, 'handshake failed'));
