@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OrderState } from '@kitchen-sync/protocol';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteEventStore } from '../src/index.js';
+import { loadSqliteDriver } from '../src/store/sqlite/loadSqliteDriver.js';
 import { http, order, peek, startRelay, type TestRelay, tokenFor } from './helpers.js';
 
 let relay: TestRelay | undefined;
@@ -17,6 +17,13 @@ afterEach(async () => {
 
 const UPPER_ORDER = '687E5407-0000-4000-8000-0000000000AA';
 const UPPER_EVENT = 'ABCDEF01-0000-4000-8000-0000000000BB';
+
+/** Sets relay.db's schema version as another relay would have left it. */
+function setSchemaVersion(dir: string, version: number) {
+  const db = loadSqliteDriver().open(join(dir, 'relay.db'));
+  db.exec(`PRAGMA user_version = ${version}`);
+  db.close();
+}
 
 /** A data dir as a relay from before lower-case ids left it (schema version 2). */
 function dataDirOfAnOlderRelay() {
@@ -53,9 +60,7 @@ function dataDirOfAnOlderRelay() {
   });
   const epoch = store.epoch;
   store.close();
-  const db = new Database(join(dir, 'relay.db'));
-  db.pragma('user_version = 2');
-  db.close();
+  setSchemaVersion(dir, 2);
   return { dir, posted, epoch };
 }
 
@@ -91,9 +96,7 @@ describe('a data dir from a relay that kept ids as the POS spelled them', () => 
     const first = createSqliteEventStore({ dataDir: dir });
     const epoch = first.epoch;
     first.close();
-    const db = new Database(join(dir, 'relay.db'));
-    db.pragma('user_version = 2');
-    db.close();
+    setSchemaVersion(dir, 2);
     const again = createSqliteEventStore({ dataDir: dir });
     expect(again.epoch).toBe(epoch);
     again.close();
@@ -105,14 +108,12 @@ describe('a data dir from a newer relay', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ks-newer-'));
     dirs.push(dir);
     createSqliteEventStore({ dataDir: dir }).close();
-    const db = new Database(join(dir, 'relay.db'));
-    db.pragma('user_version = 99');
-    db.close();
+    setSchemaVersion(dir, 99);
     expect(() => createSqliteEventStore({ dataDir: dir })).toThrow(
       expect.objectContaining({ code: 'store_schema_newer' }),
     );
-    const after = new Database(join(dir, 'relay.db'));
-    expect(after.pragma('user_version', { simple: true })).toBe(99);
+    const after = loadSqliteDriver().open(join(dir, 'relay.db'));
+    expect(after.pragmaValue('user_version')).toBe(99);
     after.close();
   });
 });
