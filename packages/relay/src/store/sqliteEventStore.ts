@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { OrderState } from '@kitchen-sync/protocol';
+import { KitchenSyncError, type OrderState } from '@kitchen-sync/protocol';
 import { type DataDirLock, lockDataDir } from './dataDirLock.js';
 import type {
   EventStore,
@@ -29,8 +29,11 @@ export interface SqliteEventStoreOptions {
 /** The SQLite store says which library it runs on (`/health` shows it). */
 export type SqliteEventStore = EventStore & { readonly engine: SqliteEngine };
 
+/** A step that needs more than SQL; returns a warning for the log when it changed anything. */
+type MigrationStep = (db: SqliteConnection) => string | undefined;
+
 // Each entry moves the schema one version forward; `user_version` records how far we got.
-const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: ReadonlyArray<string | MigrationStep> = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
    CREATE TABLE outlets (
      outlet_key TEXT PRIMARY KEY,
@@ -64,7 +67,44 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (order_id, kitchen_id)
    ) WITHOUT ROWID;`,
   `CREATE TABLE cursors (name TEXT PRIMARY KEY, value INTEGER NOT NULL);`,
+  lowerCaseStoredIds,
 ];
+
+/**
+ * Relays before ids were compared in lower case (see core/canonicalIds.ts) stored them as the
+ * POS spelled them: after the upgrade an update or a retried publish in upper case named no
+ * stored order, and the retry became a second ticket. An id whose lower-case twin is already
+ * stored stays as it is (two orders by then, and neither may vanish). Kitchens hold the old
+ * spelling, so a changed log starts a new epoch: every client re-syncs from a snapshot.
+ */
+function lowerCaseStoredIds(db: SqliteConnection): string | undefined {
+  let changed = 0;
+  for (const [table, column, json] of [
+    ['orders', 'order_id', '$.order_id'],
+    ['events', 'event_id', null],
+  ] as const) {
+    const upper = db
+      .prepare(`SELECT ${column} AS id FROM ${table} WHERE ${column} <> lower(${column})`)
+      .all() as Array<{ id: string }>;
+    const twin = db.prepare(`SELECT 1 FROM ${table} WHERE ${column} = ?`);
+    const rename = db.prepare(
+      json
+        ? `UPDATE ${table} SET ${column} = lower(${column}), body = json_set(body, '${json}', lower(${column})) WHERE ${column} = ?`
+        : `UPDATE ${table} SET ${column} = lower(${column}) WHERE ${column} = ?`,
+    );
+    for (const { id } of upper) {
+      if (twin.get(id.toLowerCase())) continue;
+      rename.run(id);
+      if (table === 'orders') {
+        db.prepare('UPDATE acks SET order_id = lower(order_id) WHERE order_id = ?').run(id);
+      }
+      changed += 1;
+    }
+  }
+  if (changed === 0) return undefined;
+  db.prepare(`UPDATE meta SET value = ? WHERE key = 'epoch'`).run(randomUUID());
+  return `lower-cased ${changed} order and event ids a previous relay stored in upper case; the log starts a new epoch and every client re-syncs from a snapshot`;
+}
 
 const FINAL = `('completed', 'cancelled')`;
 
@@ -106,13 +146,25 @@ function toOrder(row: OrderRow): StoredOrder {
   };
 }
 
-function migrate(db: SqliteConnection): void {
+function migrate(db: SqliteConnection, onWarning?: (message: string) => void): void {
   const current = db.pragmaValue('user_version') as number;
+  // An older relay started on a newer log would misread it (one answered every publish with
+  // `internal`): refused, as the PostgreSQL store does.
+  if (current > MIGRATIONS.length) {
+    throw new KitchenSyncError(
+      'store_schema_newer',
+      `relay.db has schema version ${current}, newer than this relay knows (${MIGRATIONS.length}); upgrade the relay`,
+      { version: current, known: MIGRATIONS.length },
+    );
+  }
   for (let version = current; version < MIGRATIONS.length; version++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version]!);
+    const step = MIGRATIONS[version]!;
+    const warning = db.transaction(() => {
+      const said = typeof step === 'string' ? (db.exec(step), undefined) : step(db);
       db.exec(`PRAGMA user_version = ${version + 1}`);
+      return said;
     });
+    if (warning) onWarning?.(warning);
   }
 }
 
@@ -129,7 +181,11 @@ function offloadCheckpoints(driver: SqliteDriver, db: SqliteConnection, filename
   });
 }
 
-function openDatabase(driver: SqliteDriver, filename: string): SqliteConnection {
+function openDatabase(
+  driver: SqliteDriver,
+  filename: string,
+  onWarning?: (message: string) => void,
+): SqliteConnection {
   const db = driver.open(filename);
   try {
     db.exec('PRAGMA journal_mode = WAL');
@@ -139,7 +195,7 @@ function openDatabase(driver: SqliteDriver, filename: string): SqliteConnection 
     // fsync every tick and cost most of the throughput. docs/relay.md states this trade-off.
     db.exec('PRAGMA synchronous = NORMAL');
     db.exec('PRAGMA busy_timeout = 5000');
-    migrate(db);
+    migrate(db, onWarning);
     return db;
   } catch (error) {
     db.close();
@@ -176,7 +232,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
   }
   let db: SqliteConnection;
   try {
-    db = openDatabase(driver, filename);
+    db = openDatabase(driver, filename, options.onWarning);
   } catch (error) {
     lock?.release();
     throw error;
