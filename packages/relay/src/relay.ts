@@ -22,6 +22,7 @@ import { createKitchenCommands } from './core/kitchenCommands.js';
 import { createOrderCommands } from './core/orderCommands.js';
 import { ConfigError } from './lib/configError.js';
 import { createLiveFeed } from './lib/liveFeed.js';
+import { createRetentionClock } from './lib/retentionClock.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import type { EventStore, RetentionPolicy, StoredEvent } from './store/EventStore.js';
@@ -279,8 +280,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
       maxAgeMs: Math.max(retention.maxAgeMs, now() - unsent.oldestTsMs + HOUR_MS),
     };
   };
+  const retentionClock = createRetentionClock(now);
   const prune = () =>
-    reader.prune(retentionNow(), now()).catch((error) => {
+    reader.prune(retentionNow(), retentionClock()).catch((error) => {
       logger.error({ err: error }, 'retention pruning failed');
     });
 
