@@ -123,6 +123,26 @@ describe('roles', () => {
     expect(admin2.body.total).toBe(1);
   });
 
+  it('lists in /clients of a tenant-limited admin only the clients that see its tenants', async () => {
+    await connected(t.url, { token: await tokenFor('kitchen', { tenants: [3] }), client_id: 'k-3' });
+    await connected(t.url, { token: await tokenFor('kitchen', { tenants: [4] }), client_id: 'k-4' });
+    await connected(t.url, {
+      token: await tokenFor('monitor', { tenants: [4, 3] }),
+      client_id: 'board-3-4',
+    });
+    await connected(t.url, { token: await tokenFor('monitor'), client_id: 'expo-all' });
+    const ids = async (admin: string) =>
+      (await http(t.url, '/clients', { token: admin })).body.clients
+        .map((c: { client_id: string }) => c.client_id)
+        .sort();
+    expect(await ids(await tokenFor('admin', { tenants: [3] }))).toEqual([
+      'board-3-4',
+      'expo-all',
+      'k-3',
+    ]);
+    expect(await ids(await tokenFor('admin'))).toEqual(['board-3-4', 'expo-all', 'k-3', 'k-4']);
+  });
+
   it('reads the Bearer scheme in any case, as HTTP defines it', async () => {
     const token = await tokenFor('kitchen');
     const res = await http(t.url, '/api/events', { headers: { authorization: `bearer ${token}` } });
