@@ -1,7 +1,9 @@
+import { LIMITS } from '@kitchen-sync/protocol';
 import { SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signToken } from '../src/index.js';
 import {
+  client,
   connected,
   http,
   order,
@@ -62,6 +64,20 @@ describe('handshake refusals', () => {
   ])('refuses %s with unauthorized', async (_name, auth) => {
     expect(await refusal(t.url, await auth())).toBe('unauthorized');
     expect(await t.relay.reader.countEvents()).toBe(0);
+  });
+
+  it('refuses a token over the handshake cap with unauthorized, saying it is too long', async () => {
+    const tenants = Array.from({ length: 800 }, (_, i) => i + 1);
+    const token = await tokenFor('monitor', { tenants });
+    expect(token.length).toBeGreaterThan(LIMITS.TOKEN_MAX_LENGTH);
+    const c = client(t.url, { token });
+    const error = await new Promise<Error & { data?: { code?: string; message?: string } }>(
+      (resolve) => c.socket.on('connect_error', resolve),
+    );
+    c.close();
+    expect([error.message, error.data?.code]).toEqual(['unauthorized', 'unauthorized']);
+    expect(error.data?.message).toMatch(/too long/);
+    expect(error.data?.message).toContain(String(LIMITS.TOKEN_MAX_LENGTH));
   });
 
   it('refuses a malformed handshake auth with invalid_payload', async () => {
