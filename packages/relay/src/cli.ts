@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { join, resolve } from 'node:path';
-import { KitchenSyncError } from '@kitchen-sync/protocol';
+import { KitchenSyncError, LIMITS } from '@kitchen-sync/protocol';
 import { signToken } from './auth/tokens.js';
 import { autostartCommand } from './cli/autostart.js';
 import { executableDefaults, isExecutable } from './cli/defaults.js';
@@ -56,7 +56,16 @@ async function main(): Promise<void> {
       outlet: cli.outlet,
       ...(cli.tenants.length > 0 ? { tenants: cli.tenants } : {}),
     };
-    process.stdout.write(`${await signToken(cli.secret, claims, cli.ttl)}\n`);
+    const token = await signToken(cli.secret, claims, cli.ttl);
+    // The socket handshake refuses longer tokens (HTTP would take it): a token that works
+    // only for polling is worse than none.
+    if (token.length > LIMITS.TOKEN_MAX_LENGTH) {
+      throw new CliError(
+        `the token would be ${token.length} characters, over the ${LIMITS.TOKEN_MAX_LENGTH} the relay's socket handshake accepts: give fewer --tenant (none = every tenant of the outlet) or a shorter --sub`,
+        'token_too_long',
+      );
+    }
+    process.stdout.write(`${token}\n`);
     return;
   }
   if (cli.command === 'cert') {

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '@kitchen-sync/protocol';
+import { MAX_TOKEN_LIFETIME_S } from './auth/tokenExpiry.js';
 import { credentialOutlet } from './bridge/centralCredential.js';
 import type { RelayOptions } from './relay.js';
 import { assertHostName } from './tls/hostName.js';
@@ -76,7 +77,9 @@ TLS (HTTPS and WSS on the same port; see docs/relay.md "TLS"):
 
 token flags:
   --secret-file F / KS_SECRET, --role pos|kitchen|monitor|admin, --outlet O,
-  --tenant T (repeatable; none = every tenant), --ttl 30d (or seconds), --sub ID
+  --tenant T (repeatable; none = every tenant), --sub ID,
+  --ttl 30d              lifetime: seconds (3600) or a whole number with s, m, h, d or w
+                         (90m, 12h, 30d, 8w); from 1 second to 400 days
 
 cert flags:
   --data-dir DIR         as for serve (default ./data)
@@ -97,7 +100,8 @@ export type CliCommand =
       role: Role;
       outlet: string;
       tenants: string[];
-      ttl: string | number;
+      /** Seconds. */
+      ttl: number;
       sub: string;
     }
   | { command: 'cert'; tlsDir: string; names: string[]; addresses?: string[] };
@@ -220,7 +224,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
     }
     const outlet = get('outlet');
     if (!outlet) throw new CliError('token needs --outlet');
-    const ttl = get('ttl') ?? '30d';
+    const ttl = parseTtl(get('ttl') ?? '30d');
     const tenants = values.tenant ?? (env.KS_TENANT ? env.KS_TENANT.split(',') : []);
     return {
       command: 'token',
@@ -228,7 +232,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
       role: role as Role,
       outlet,
       tenants,
-      ttl: /^\d+$/.test(ttl) ? Number(ttl) : ttl,
+      ttl,
       sub: get('sub') ?? `${role}-${outlet}`,
     };
   }
@@ -296,6 +300,24 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
       ...(get('log-file') ? { logFile: get('log-file')! } : {}),
     },
   };
+}
+
+const TTL_UNIT_S: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400, w: 604_800 };
+
+/**
+ * `--ttl` as seconds: refused here, with the forms it takes, rather than by jose's parser
+ * (a stack trace) or as a token that is already expired or that the relay would refuse.
+ */
+export function parseTtl(raw: string): number {
+  const match = /^(\d+)([smhdw]?)$/.exec(raw.trim());
+  const seconds = match ? Number(match[1]) * TTL_UNIT_S[match[2] || 's']! : Number.NaN;
+  if (!(seconds >= 1 && seconds <= MAX_TOKEN_LIFETIME_S)) {
+    throw new CliError(
+      `--ttl "${raw}" is not a token lifetime: give seconds (3600) or a whole number with s, m, h, d or w (90m, 12h, 30d), from 1 second to ${MAX_TOKEN_LIFETIME_S / 86_400} days`,
+      'token_ttl_invalid',
+    );
+  }
+  return seconds;
 }
 
 /** A shared store makes the relay a cluster node; Redis only speeds up its fan-out. */
