@@ -16,6 +16,9 @@ Usage:
   kitchen-sync-relay [serve] [flags]     run the relay (default command)
   kitchen-sync-relay token --role R --outlet O [--tenant T]... [--ttl 30d] [--sub ID]
                                           print one signed token on stdout
+  kitchen-sync-relay secret [--secret-file F]
+                                          make a new token secret (32 random bytes): written to
+                                          F (never over an existing file), else printed
   kitchen-sync-relay status [--port N] [--url URL] [--data-dir D] [--tls-dir D] [--tls-ca F] [--tls-cert F] [--lang en|id]
                                           say in words whether the relay here is running
                                           (a TLS relay is trusted through its CA file)
@@ -104,6 +107,7 @@ export type CliCommand =
       ttl: number;
       sub: string;
     }
+  | { command: 'secret'; file?: string }
   | { command: 'cert'; tlsDir: string; names: string[]; addresses?: string[] };
 
 export class CliError extends Error {
@@ -194,7 +198,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
   const { values, positionals } = parsed;
   if (values.help) return { command: 'help' };
   const command = positionals[0] ?? 'serve';
-  if (command !== 'serve' && command !== 'token' && command !== 'cert')
+  if (command !== 'serve' && command !== 'token' && command !== 'cert' && command !== 'secret')
     throw new CliError(`unknown command "${command}"`);
 
   const get = (
@@ -207,6 +211,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
   if (command === 'cert') return parseCert(get('data-dir'), get('tls-dir'), values, env);
 
   const secretFile = get('secret-file');
+  // Before the secret file is read: `secret` is what creates it.
+  if (command === 'secret') return { command: 'secret', ...(secretFile ? { file: secretFile } : {}) };
   let secret = env.KS_SECRET;
   if (secretFile) {
     try {

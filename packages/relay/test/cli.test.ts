@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EventsResponse, LIMITS, type PublishAck } from '@kitchen-sync/protocol';
@@ -117,6 +117,49 @@ describe('token length', () => {
     expect([out.code, out.stdout]).toEqual([2, '']);
     expect(out.stderr).toContain('[token_too_long]');
     expect(out.stderr).toContain(String(LIMITS.TOKEN_MAX_LENGTH));
+  });
+});
+
+describe('weak secrets and kitchen-sync-relay secret', () => {
+  it('token warns on stderr about a secret under 32 bytes, and still prints the token', async () => {
+    const weak = await runCli(['token', '--role', 'pos', '--outlet', '1'], { KS_SECRET: 'a' });
+    expect(weak.code).toBe(0);
+    expect(weak.stdout.trim().split('.')).toHaveLength(3);
+    expect(weak.stderr).toMatch(/warning: the token secret is only 1 bytes/);
+    expect(weak.stderr).toContain('kitchen-sync-relay secret');
+    const strong = await runCli(['token', '--role', 'pos', '--outlet', '1'], { KS_SECRET: SECRET });
+    expect([strong.code, strong.stderr]).toEqual([0, '']);
+  });
+
+  it('serve logs weak_secret at warn for a short secret and starts all the same', async () => {
+    const relay = await startCli([], { ...env(), KS_SECRET: 'short' });
+    expect((await http(relay.url, '/health')).status).toBe(200);
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+    const warning = relay
+      .stderr()
+      .split('\n')
+      .filter((line) => line.includes('"weak_secret"'))
+      .map((line) => JSON.parse(line));
+    expect(warning).toMatchObject([{ level: 40, code: 'weak_secret' }]);
+  });
+
+  it('secret prints a new 32-byte secret, or writes it once to --secret-file (0600)', async () => {
+    const printed = await runCli(['secret']);
+    expect(printed.code).toBe(0);
+    expect(Buffer.from(printed.stdout.trim(), 'base64url')).toHaveLength(32);
+
+    const file = join(dir, 'relay.secret');
+    expect((await runCli(['secret', '--secret-file', file])).code).toBe(0);
+    const secret = readFileSync(file, 'utf8');
+    expect(Buffer.from(secret.trim(), 'base64url')).toHaveLength(32);
+    if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
+    const again = await runCli(['secret', '--secret-file', file]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('[secret_file_exists]');
+    expect(readFileSync(file, 'utf8')).toBe(secret);
+    const token = await runCli(['token', '--secret-file', file, '--role', 'pos', '--outlet', '1']);
+    expect([token.code, token.stderr]).toEqual([0, '']);
   });
 });
 
