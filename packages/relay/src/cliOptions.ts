@@ -212,7 +212,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
 
   const secretFile = get('secret-file');
   // Before the secret file is read: `secret` is what creates it.
-  if (command === 'secret') return { command: 'secret', ...(secretFile ? { file: secretFile } : {}) };
+  if (command === 'secret') {
+    return { command: 'secret', ...(secretFile ? { file: secretFile } : {}) };
+  }
   let secret = env.KS_SECRET;
   if (secretFile) {
     try {

@@ -140,8 +140,14 @@ describe('roles', () => {
   });
 
   it('lists in /clients of a tenant-limited admin only the clients that see its tenants', async () => {
-    await connected(t.url, { token: await tokenFor('kitchen', { tenants: [3] }), client_id: 'k-3' });
-    await connected(t.url, { token: await tokenFor('kitchen', { tenants: [4] }), client_id: 'k-4' });
+    await connected(t.url, {
+      token: await tokenFor('kitchen', { tenants: [3] }),
+      client_id: 'k-3',
+    });
+    await connected(t.url, {
+      token: await tokenFor('kitchen', { tenants: [4] }),
+      client_id: 'k-4',
+    });
     await connected(t.url, {
       token: await tokenFor('monitor', { tenants: [4, 3] }),
       client_id: 'board-3-4',

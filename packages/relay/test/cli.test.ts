@@ -84,7 +84,9 @@ describe('token --ttl', () => {
     'refuses --ttl %j as a usage error with token_ttl_invalid',
     (ttl) => {
       const parse = () =>
-        parseCli(['token', '--role', 'pos', '--outlet', '1', `--ttl=${ttl}`], { KS_SECRET: SECRET });
+        parseCli(['token', '--role', 'pos', '--outlet', '1', `--ttl=${ttl}`], {
+          KS_SECRET: SECRET,
+        });
       expect(parse).toThrow(CliError);
       expect(() => parse()).toThrow(expect.objectContaining({ code: 'token_ttl_invalid' }));
     },
