@@ -127,6 +127,12 @@ export const LIMITS = {
   MAX_WAIT_MS: 30_000,
   EVENTS_PAGE_MAX: 1_000,
   EVENTS_PAGE_DEFAULT: 500,
+  /**
+   * Longest token the socket handshake takes (a bound on what a stranger makes the relay
+   * parse). Room for about 700 short tenant ids; a token for more should name none (= every
+   * tenant of the outlet).
+   */
+  TOKEN_MAX_LENGTH: 4096,
 } as const;
 
 export const KITCHEN_LIMITS = {

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { join, resolve } from 'node:path';
-import { KitchenSyncError } from '@kitchen-sync/protocol';
+import { KitchenSyncError, LIMITS } from '@kitchen-sync/protocol';
 import { signToken } from './auth/tokens.js';
 import { autostartCommand } from './cli/autostart.js';
 import { executableDefaults, isExecutable } from './cli/defaults.js';
+import { newSecret, weakSecretWarning, writeSecretFile } from './cli/secret.js';
 import { setupUrls } from './cli/setupUrls.js';
 import { logFileOf, logStartupFailure } from './cli/startupFailureLog.js';
 import { statusCommand } from './cli/status.js';
@@ -49,14 +50,32 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
+  if (cli.command === 'secret') {
+    if (cli.file) {
+      writeSecretFile(cli.file);
+      process.stdout.write(`a new token secret is in ${cli.file}; keep it private\n`);
+    } else process.stdout.write(`${newSecret()}\n`);
+    return;
+  }
   if (cli.command === 'token') {
+    const weak = weakSecretWarning(cli.secret);
+    if (weak) process.stderr.write(`kitchen-sync-relay: warning: ${weak}\n`);
     const claims = {
       sub: cli.sub,
       role: cli.role,
       outlet: cli.outlet,
       ...(cli.tenants.length > 0 ? { tenants: cli.tenants } : {}),
     };
-    process.stdout.write(`${await signToken(cli.secret, claims, cli.ttl)}\n`);
+    const token = await signToken(cli.secret, claims, cli.ttl);
+    // The socket handshake refuses longer tokens (HTTP would take it): a token that works
+    // only for polling is worse than none.
+    if (token.length > LIMITS.TOKEN_MAX_LENGTH) {
+      throw new CliError(
+        `the token would be ${token.length} characters, over the ${LIMITS.TOKEN_MAX_LENGTH} the relay's socket handshake accepts: give fewer --tenant (none = every tenant of the outlet) or a shorter --sub`,
+        'token_too_long',
+      );
+    }
+    process.stdout.write(`${token}\n`);
     return;
   }
   if (cli.command === 'cert') {
@@ -81,6 +100,9 @@ async function main(): Promise<void> {
   }
   // A drained cluster node (POST /admin/drain) is closed: its process ends like after SIGTERM.
   const relay = createRelay({ ...cli.options, onDrained: () => process.exit(0) });
+  // Warned, not refused: outlets already running on a short secret must keep starting.
+  const weak = weakSecretWarning(cli.options.secret);
+  if (weak) relay.logger.warn({ code: 'weak_secret' }, weak);
   // Last line of defence only: handlers catch their own errors, and tests prove it.
   process.on('uncaughtException', (error) =>
     relay.logger.fatal({ err: error }, 'uncaught exception'),

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '@kitchen-sync/protocol';
+import { MAX_TOKEN_LIFETIME_S } from './auth/tokenExpiry.js';
 import { credentialOutlet } from './bridge/centralCredential.js';
 import type { RelayOptions } from './relay.js';
 import { assertHostName } from './tls/hostName.js';
@@ -15,6 +16,9 @@ Usage:
   kitchen-sync-relay [serve] [flags]     run the relay (default command)
   kitchen-sync-relay token --role R --outlet O [--tenant T]... [--ttl 30d] [--sub ID]
                                           print one signed token on stdout
+  kitchen-sync-relay secret [--secret-file F]
+                                          make a new token secret (32 random bytes): written to
+                                          F (never over an existing file), else printed
   kitchen-sync-relay status [--port N] [--url URL] [--data-dir D] [--tls-dir D] [--tls-ca F] [--tls-cert F] [--lang en|id]
                                           say in words whether the relay here is running
                                           (a TLS relay is trusted through its CA file)
@@ -76,7 +80,9 @@ TLS (HTTPS and WSS on the same port; see docs/relay.md "TLS"):
 
 token flags:
   --secret-file F / KS_SECRET, --role pos|kitchen|monitor|admin, --outlet O,
-  --tenant T (repeatable; none = every tenant), --ttl 30d (or seconds), --sub ID
+  --tenant T (repeatable; none = every tenant), --sub ID,
+  --ttl 30d              lifetime: seconds (3600) or a whole number with s, m, h, d or w
+                         (90m, 12h, 30d, 8w); from 1 second to 400 days
 
 cert flags:
   --data-dir DIR         as for serve (default ./data)
@@ -97,9 +103,11 @@ export type CliCommand =
       role: Role;
       outlet: string;
       tenants: string[];
-      ttl: string | number;
+      /** Seconds. */
+      ttl: number;
       sub: string;
     }
+  | { command: 'secret'; file?: string }
   | { command: 'cert'; tlsDir: string; names: string[]; addresses?: string[] };
 
 export class CliError extends Error {
@@ -190,7 +198,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
   const { values, positionals } = parsed;
   if (values.help) return { command: 'help' };
   const command = positionals[0] ?? 'serve';
-  if (command !== 'serve' && command !== 'token' && command !== 'cert')
+  if (command !== 'serve' && command !== 'token' && command !== 'cert' && command !== 'secret')
     throw new CliError(`unknown command "${command}"`);
 
   const get = (
@@ -203,6 +211,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
   if (command === 'cert') return parseCert(get('data-dir'), get('tls-dir'), values, env);
 
   const secretFile = get('secret-file');
+  // Before the secret file is read: `secret` is what creates it.
+  if (command === 'secret') {
+    return { command: 'secret', ...(secretFile ? { file: secretFile } : {}) };
+  }
   let secret = env.KS_SECRET;
   if (secretFile) {
     try {
@@ -220,7 +232,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
     }
     const outlet = get('outlet');
     if (!outlet) throw new CliError('token needs --outlet');
-    const ttl = get('ttl') ?? '30d';
+    const ttl = parseTtl(get('ttl') ?? '30d');
     const tenants = values.tenant ?? (env.KS_TENANT ? env.KS_TENANT.split(',') : []);
     return {
       command: 'token',
@@ -228,7 +240,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
       role: role as Role,
       outlet,
       tenants,
-      ttl: /^\d+$/.test(ttl) ? Number(ttl) : ttl,
+      ttl,
       sub: get('sub') ?? `${role}-${outlet}`,
     };
   }
@@ -296,6 +308,24 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
       ...(get('log-file') ? { logFile: get('log-file')! } : {}),
     },
   };
+}
+
+const TTL_UNIT_S: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400, w: 604_800 };
+
+/**
+ * `--ttl` as seconds: refused here, with the forms it takes, rather than by jose's parser
+ * (a stack trace) or as a token that is already expired or that the relay would refuse.
+ */
+export function parseTtl(raw: string): number {
+  const match = /^(\d+)([smhdw]?)$/.exec(raw.trim());
+  const seconds = match ? Number(match[1]) * TTL_UNIT_S[match[2] || 's']! : Number.NaN;
+  if (!(seconds >= 1 && seconds <= MAX_TOKEN_LIFETIME_S)) {
+    throw new CliError(
+      `--ttl "${raw}" is not a token lifetime: give seconds (3600) or a whole number with s, m, h, d or w (90m, 12h, 30d), from 1 second to ${MAX_TOKEN_LIFETIME_S / 86_400} days`,
+      'token_ttl_invalid',
+    );
+  }
+  return seconds;
 }
 
 /** A shared store makes the relay a cluster node; Redis only speeds up its fan-out. */

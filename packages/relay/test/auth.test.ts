@@ -1,7 +1,9 @@
+import { LIMITS } from '@kitchen-sync/protocol';
 import { SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signToken } from '../src/index.js';
 import {
+  client,
   connected,
   http,
   order,
@@ -64,6 +66,20 @@ describe('handshake refusals', () => {
     expect(await t.relay.reader.countEvents()).toBe(0);
   });
 
+  it('refuses a token over the handshake cap with unauthorized, saying it is too long', async () => {
+    const tenants = Array.from({ length: 800 }, (_, i) => i + 1);
+    const token = await tokenFor('monitor', { tenants });
+    expect(token.length).toBeGreaterThan(LIMITS.TOKEN_MAX_LENGTH);
+    const c = client(t.url, { token });
+    const error = await new Promise<Error & { data?: { code?: string; message?: string } }>(
+      (resolve) => c.socket.on('connect_error', resolve),
+    );
+    c.close();
+    expect([error.message, error.data?.code]).toEqual(['unauthorized', 'unauthorized']);
+    expect(error.data?.message).toMatch(/too long/);
+    expect(error.data?.message).toContain(String(LIMITS.TOKEN_MAX_LENGTH));
+  });
+
   it('refuses a malformed handshake auth with invalid_payload', async () => {
     expect(await refusal(t.url, { token: await tokenFor('pos'), since: -1 })).toBe(
       'invalid_payload',
@@ -121,6 +137,32 @@ describe('roles', () => {
     const admin2 = await http(t.url, '/clients', { token: await tokenFor('admin', { outlet: 2 }) });
     expect(admin2.body.clients.map((c: { client_id: string }) => c.client_id)).toEqual(['k-2']);
     expect(admin2.body.total).toBe(1);
+  });
+
+  it('lists in /clients of a tenant-limited admin only the clients that see its tenants', async () => {
+    await connected(t.url, {
+      token: await tokenFor('kitchen', { tenants: [3] }),
+      client_id: 'k-3',
+    });
+    await connected(t.url, {
+      token: await tokenFor('kitchen', { tenants: [4] }),
+      client_id: 'k-4',
+    });
+    await connected(t.url, {
+      token: await tokenFor('monitor', { tenants: [4, 3] }),
+      client_id: 'board-3-4',
+    });
+    await connected(t.url, { token: await tokenFor('monitor'), client_id: 'expo-all' });
+    const ids = async (admin: string) =>
+      (await http(t.url, '/clients', { token: admin })).body.clients
+        .map((c: { client_id: string }) => c.client_id)
+        .sort();
+    expect(await ids(await tokenFor('admin', { tenants: [3] }))).toEqual([
+      'board-3-4',
+      'expo-all',
+      'k-3',
+    ]);
+    expect(await ids(await tokenFor('admin'))).toEqual(['board-3-4', 'expo-all', 'k-3', 'k-4']);
   });
 
   it('reads the Bearer scheme in any case, as HTTP defines it', async () => {

@@ -1,8 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EventsResponse, PublishAck } from '@kitchen-sync/protocol';
+import { type EventsResponse, LIMITS, type PublishAck } from '@kitchen-sync/protocol';
+import { decodeJwt } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_TOKEN_LIFETIME_S } from '../src/auth/tokenExpiry.js';
+import { CliError, parseCli, parseTtl } from '../src/cliOptions.js';
 import { createTokenVerifier } from '../src/index.js';
 import { killAll, runCli, startCli } from './cliProcess.js';
 import { client, connected, http, order, SECRET, tokenFor } from './helpers.js';
@@ -57,6 +60,108 @@ describe('kitchen-sync-relay token', () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--retention-hours');
+  });
+});
+
+describe('token --ttl', () => {
+  it('reads seconds and whole numbers of s, m, h, d or w, up to the relay’s 400 days', () => {
+    expect(['3600', '90s', '90m', '12h', '30d', '8w', '400d'].map(parseTtl)).toEqual([
+      3600,
+      90,
+      5400,
+      43_200,
+      2_592_000,
+      4_838_400,
+      MAX_TOKEN_LIFETIME_S,
+    ]);
+    const parsed = parseCli(['token', '--role', 'pos', '--outlet', '1', '--ttl', '1h'], {
+      KS_SECRET: SECRET,
+    });
+    expect(parsed).toMatchObject({ command: 'token', ttl: 3600 });
+  });
+
+  it.each(['30x', '1e9', '0', '0d', '-5', '1.5h', '401d', '58w', '', '12 h'])(
+    'refuses --ttl %j as a usage error with token_ttl_invalid',
+    (ttl) => {
+      const parse = () =>
+        parseCli(['token', '--role', 'pos', '--outlet', '1', `--ttl=${ttl}`], {
+          KS_SECRET: SECRET,
+        });
+      expect(parse).toThrow(CliError);
+      expect(() => parse()).toThrow(expect.objectContaining({ code: 'token_ttl_invalid' }));
+    },
+  );
+
+  it('exits 2 on a bad --ttl, with the accepted forms and no stack trace', async () => {
+    for (const ttl of ['30x', '0']) {
+      const out = await runCli(['token', '--role', 'pos', '--outlet', '1', '--ttl', ttl], {
+        KS_SECRET: SECRET,
+      });
+      expect([out.code, out.stdout]).toEqual([2, '']);
+      expect(out.stderr).toContain('[token_ttl_invalid]');
+      expect(out.stderr).toContain('30d');
+      expect(out.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    }
+    const out = await runCli(['token', '--role', 'pos', '--outlet', '1', '--ttl', '90m'], {
+      KS_SECRET: SECRET,
+    });
+    const { exp, iat } = decodeJwt(out.stdout.trim());
+    expect(exp! - iat!).toBe(5400);
+  });
+});
+
+describe('token length', () => {
+  it('refuses to print a token longer than the socket handshake accepts', async () => {
+    const tenants = Array.from({ length: 600 }, (_, i) => ['--tenant', String(i + 1)]).flat();
+    const out = await runCli(['token', '--role', 'monitor', '--outlet', '1', ...tenants], {
+      KS_SECRET: SECRET,
+    });
+    expect([out.code, out.stdout]).toEqual([2, '']);
+    expect(out.stderr).toContain('[token_too_long]');
+    expect(out.stderr).toContain(String(LIMITS.TOKEN_MAX_LENGTH));
+  });
+});
+
+describe('weak secrets and kitchen-sync-relay secret', () => {
+  it('token warns on stderr about a secret under 32 bytes, and still prints the token', async () => {
+    const weak = await runCli(['token', '--role', 'pos', '--outlet', '1'], { KS_SECRET: 'a' });
+    expect(weak.code).toBe(0);
+    expect(weak.stdout.trim().split('.')).toHaveLength(3);
+    expect(weak.stderr).toMatch(/warning: the token secret is only 1 bytes/);
+    expect(weak.stderr).toContain('kitchen-sync-relay secret');
+    const strong = await runCli(['token', '--role', 'pos', '--outlet', '1'], { KS_SECRET: SECRET });
+    expect([strong.code, strong.stderr]).toEqual([0, '']);
+  });
+
+  it('serve logs weak_secret at warn for a short secret and starts all the same', async () => {
+    const relay = await startCli([], { ...env(), KS_SECRET: 'short' });
+    expect((await http(relay.url, '/health')).status).toBe(200);
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+    const warning = relay
+      .stderr()
+      .split('\n')
+      .filter((line) => line.includes('"weak_secret"'))
+      .map((line) => JSON.parse(line));
+    expect(warning).toMatchObject([{ level: 40, code: 'weak_secret' }]);
+  });
+
+  it('secret prints a new 32-byte secret, or writes it once to --secret-file (0600)', async () => {
+    const printed = await runCli(['secret']);
+    expect(printed.code).toBe(0);
+    expect(Buffer.from(printed.stdout.trim(), 'base64url')).toHaveLength(32);
+
+    const file = join(dir, 'relay.secret');
+    expect((await runCli(['secret', '--secret-file', file])).code).toBe(0);
+    const secret = readFileSync(file, 'utf8');
+    expect(Buffer.from(secret.trim(), 'base64url')).toHaveLength(32);
+    if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
+    const again = await runCli(['secret', '--secret-file', file]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('[secret_file_exists]');
+    expect(readFileSync(file, 'utf8')).toBe(secret);
+    const token = await runCli(['token', '--secret-file', file, '--role', 'pos', '--outlet', '1']);
+    expect([token.code, token.stderr]).toEqual([0, '']);
   });
 });
 

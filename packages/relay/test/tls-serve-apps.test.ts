@@ -112,6 +112,42 @@ describe('--app serving', () => {
     }
   });
 
+  it('answers dotfiles and dot folders with 404, as a missing file, but serves /.well-known/', async () => {
+    const kiosk = builtApp('kiosk');
+    writeFileSync(join(kiosk, '.env'), 'VITE_TOKEN=the secret');
+    mkdirSync(join(kiosk, '.git'));
+    writeFileSync(join(kiosk, '.git', 'config'), 'url = https://user:the secret@git.example');
+    mkdirSync(join(kiosk, 'assets', '.cache'));
+    writeFileSync(join(kiosk, 'assets', '.cache', 'x.js'), 'the secret');
+    mkdirSync(join(kiosk, '.well-known'));
+    writeFileSync(join(kiosk, '.well-known', 'security.txt'), 'Contact: it@outlet.example');
+    writeFileSync(join(kiosk, '.well-known', '.hidden'), 'the secret');
+    const relay = await relayWithApps([
+      { prefix: '/kiosk/', dir: kiosk },
+      { prefix: '/', dir: kiosk },
+    ]);
+    for (const path of [
+      '/kiosk/.env',
+      '/kiosk/%2eenv',
+      '/kiosk/.git/config',
+      '/kiosk/.git',
+      '/kiosk/.git/',
+      '/kiosk/assets/.cache/x.js',
+      '/kiosk/.well-known/.hidden',
+      '/.env',
+      '/.git/config',
+    ]) {
+      const answer = await rawGet(relay.url, path);
+      expect(answer.body, path).not.toContain('the secret');
+      expect(answer.body, path).not.toContain('<title>');
+      expect([answer.status, JSON.parse(answer.body).error.code], path).toEqual([404, 'not_found']);
+    }
+    for (const path of ['/kiosk/.well-known/security.txt', '/.well-known/security.txt']) {
+      const answer = await rawGet(relay.url, path);
+      expect([answer.status, answer.body], path).toEqual([200, 'Contact: it@outlet.example']);
+    }
+  });
+
   it('keeps the relay routes when an app is mounted at /', async () => {
     const relay = await relayWithApps([
       { prefix: '/', dir: builtApp('home') },

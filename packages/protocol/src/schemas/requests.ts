@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { REQUEST_TYPES } from '../constants.js';
+import { LIMITS, REQUEST_TYPES } from '../constants.js';
 import { OrderStatusSchema } from './order.js';
 import { ClientIdSchema, SeqSchema, TextSchema, UuidSchema } from './primitives.js';
 
@@ -21,7 +21,7 @@ export type OrderAck = v.InferOutput<typeof OrderAckSchema>;
 
 /** Socket.IO handshake `auth`. */
 export const HandshakeAuthSchema = v.strictObject({
-  token: v.optional(v.pipe(v.string(), v.maxLength(4096))),
+  token: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.TOKEN_MAX_LENGTH))),
   client_id: v.optional(ClientIdSchema),
   since: v.optional(SeqSchema),
   epoch: v.optional(v.pipe(v.string(), v.maxLength(64))),

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { KitchenSyncError } from '@kitchen-sync/protocol';
 import { flagValue } from './parseFlags.js';
+import { newSecret } from './secret.js';
 
 /** True inside the single-file executable (Node's SEA), false under `node` / `npx`. */
 export function isExecutable(): boolean {
@@ -82,7 +82,7 @@ export function executableDefaults(
   env: NodeJS.ProcessEnv,
   exePath: string,
 ): ExecutableSetting {
-  const readOnly = command === 'status' || command === 'token';
+  const readOnly = command === 'status' || command === 'token' || command === 'secret';
   const dataDir = resolve(
     givenDataDir(argv, env) ?? defaultDataDir(exePath, process.platform, env, !readOnly),
   );
@@ -113,7 +113,7 @@ function fillDefaults(
     return { env: filled };
   }
   mkdirSync(dataDir, { recursive: true });
-  writeFileSync(secretFile, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+  writeFileSync(secretFile, `${newSecret()}\n`, { mode: 0o600 });
   const exe = process.platform === 'win32' ? 'kitchen-sync-relay.exe' : './kitchen-sync-relay';
   return {
     env: filled,

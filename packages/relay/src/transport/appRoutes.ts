@@ -127,6 +127,11 @@ function containedFile(root: string, segments: string[]): string | null {
   return path;
 }
 
+/** A segment starting with a dot, other than a leading `.well-known`. */
+function hiddenPath(segments: string[]): boolean {
+  return segments.some((s, i) => s.startsWith('.') && !(i === 0 && s === '.well-known'));
+}
+
 /** Stats of a regular file that is really inside `root` (symlinks out of it do not count). */
 function regularFileInside(root: string, path: string): Stats | null {
   try {
@@ -182,6 +187,9 @@ export function registerAppRoutes(app: FastifyInstance, mounts: AppMount[]): str
       }
       // An app at / must not answer for the relay's own paths (a wrong /api call stays a 404).
       if (prefix === '/' && RELAY_PATHS.includes(segments[0] ?? '')) return reply.callNotFound();
+      // Dotfiles (.env, .git/, .DS_Store) are left in build folders, never meant for the LAN;
+      // only /.well-known/ (assetlinks.json, security.txt) is a public dot path.
+      if (hiddenPath(segments)) return reply.callNotFound();
       const file = containedFile(root, segments);
       if (file === null) return reply.callNotFound();
       const stats = regularFileInside(root, file);

@@ -81,6 +81,12 @@ function sendResult(reply: FastifyReply, result: CommandResult) {
   return reply.code(HTTP_STATUS_BY_CODE[result.error.code]).send({ error: result.error });
 }
 
+/** Whether a client of `theirs` tenants sees orders of one of `mine` (`null` = every tenant). */
+function sharesTenant(mine: string[] | null, theirs: string[] | null): boolean {
+  if (mine === null || theirs === null) return true;
+  return theirs.some((tenant) => mine.includes(tenant));
+}
+
 export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOptions): HttpRoutes {
   const { reader, commands, live } = options;
   const waiters = new Set<() => void>();
@@ -308,9 +314,16 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     const principal = await principalOf(request);
     if (!mayDo(principal, 'admin')) throw new HttpError('forbidden', 'admin only');
     // An admin token is for one outlet, like every token: other outlets' clients stay hidden.
+    // An admin limited to tenants sees the clients that can see one of its tenants' orders:
+    // those sharing a tenant, and those of every tenant (`tenants: null`), which read its
+    // orders too; another brand's own devices stay hidden.
     const clients = options
       .clients()
-      .filter((c) => principal === null || c.outlet === principal.outlet);
+      .filter(
+        (c) =>
+          principal === null ||
+          (c.outlet === principal.outlet && sharesTenant(principal.tenants, c.tenants)),
+      );
     return { total: clients.length, clients };
   });
 

@@ -9,6 +9,7 @@ import {
   HandshakeAuthSchema,
   type KitchenStatusData,
   KitchenSyncError,
+  LIMITS,
   REQUEST_TYPES,
   type RequestType,
   type SnapshotMessage,
@@ -143,6 +144,18 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
     }
     if (admitted.size >= options.maxConnections && options.maxConnections > 0) {
       next(refuse('rate_limited'));
+      return;
+    }
+    // A token over the cap is still refused before anything parses it, but as `unauthorized`:
+    // the client then asks its app for a token (a shorter one fixes it), where
+    // `invalid_payload` would look like a client bug and retry the same token for ever.
+    const token: unknown = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    if (typeof token === 'string' && token.length > LIMITS.TOKEN_MAX_LENGTH) {
+      next(
+        refuse('unauthorized', {
+          message: `token is too long (${token.length} characters; at most ${LIMITS.TOKEN_MAX_LENGTH}): list fewer tenants, or none for every tenant`,
+        }),
+      );
       return;
     }
     const auth = validate(HandshakeAuthSchema, socket.handshake.auth ?? {});
