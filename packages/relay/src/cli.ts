@@ -66,15 +66,16 @@ async function main(): Promise<void> {
       outlet: cli.outlet,
       ...(cli.tenants.length > 0 ? { tenants: cli.tenants } : {}),
     };
-    const token = await signToken(cli.secret, claims, cli.ttl);
-    // The socket handshake refuses longer tokens (HTTP would take it): a token that works
-    // only for polling is worse than none.
-    if (token.length > LIMITS.TOKEN_MAX_LENGTH) {
+    // signToken refuses a token the socket handshake would refuse (HTTP would take it): a
+    // token that works only for polling is worse than none.
+    const token = await signToken(cli.secret, claims, cli.ttl).catch((error: unknown) => {
+      const length = (error as KitchenSyncError).details?.tokenLength;
+      if (length === undefined) throw error;
       throw new CliError(
-        `the token would be ${token.length} characters, over the ${LIMITS.TOKEN_MAX_LENGTH} the relay's socket handshake accepts: give fewer --tenant (none = every tenant of the outlet) or a shorter --sub`,
+        `the token would be ${length} characters, over the ${LIMITS.TOKEN_MAX_LENGTH} the relay's socket handshake accepts: give fewer --tenant (none = every tenant of the outlet) or a shorter --sub`,
         'token_too_long',
       );
-    }
+    });
     process.stdout.write(`${token}\n`);
     return;
   }

@@ -172,6 +172,13 @@ describe('token lifetimes are capped', () => {
     await expect(signToken(SECRET, claims, '400d')).resolves.toMatch(/^ey/);
   });
 
+  it('signToken refuses a token longer than a socket handshake takes', async () => {
+    const tenants = Array.from({ length: 1000 }, (_, i) => i + 1);
+    await expect(
+      signToken(SECRET, { sub: 'board', role: 'monitor', outlet: 1, tenants }),
+    ).rejects.toMatchObject({ code: 'invalid_payload', message: /at most 4096/ });
+  });
+
   it("says when the relay's clock is behind the issuer's, by socket and by HTTP", async () => {
     relay = await startRelay();
     // A PC that booted in 2001 (dead CMOS battery, no NTP in an outage), a token minted now.

@@ -2,6 +2,7 @@ import {
   type Id,
   idKey,
   KitchenSyncError,
+  LIMITS,
   type Role,
   TokenClaimsSchema,
   validate,
@@ -47,6 +48,13 @@ export async function signToken(
   // A token the relay would refuse is better refused here, where a person is watching.
   if (decodeJwt(token).exp! - now > MAX_TOKEN_LIFETIME_S) {
     throw new KitchenSyncError('invalid_payload', 'ttl is over the 400-day maximum');
+  }
+  if (token.length > LIMITS.TOKEN_MAX_LENGTH) {
+    throw new KitchenSyncError(
+      'invalid_payload',
+      `the token would be ${token.length} characters; a socket handshake takes at most ${LIMITS.TOKEN_MAX_LENGTH} (fewer tenants)`,
+      { tokenLength: token.length },
+    );
   }
   return token;
 }
