@@ -185,11 +185,18 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
         : centralUrl && !next.centralConnected
           ? centralError
           : null;
+    // Between a socket closing and its error (if any) there is no error to describe, yet the
+    // screen must still say why nothing flows.
+    const link = relayUrl ? 'the relay' : 'central';
     next.reason =
       describeProblem(next.error) ??
       (next.mode === 'central_only'
         ? 'Connected to central but not to the relay: new orders wait on this device.'
-        : null);
+        : next.mode === 'disconnected' && started
+          ? next.lastConnected === null
+            ? `Connecting to ${link}…`
+            : `Connection to ${link} lost; reconnecting.`
+          : null);
     const changed = (Object.keys(next) as Array<keyof SocketStatus>).some(
       (k) => next[k] !== prev[k],
     );
@@ -463,8 +470,9 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
           `a secure page cannot reach ${relayUrl}: use the relay's https:// address`,
           { relayUrl },
         );
-        patch({});
       }
+      // The mode's reason ("Connecting…") from the start, not from the first link event.
+      patch({});
       if (localNetworkApplies && permissions && relayUrl) {
         const names = permissionNames(isLoopbackUrl(relayUrl));
         disposables.add(watchLocalNetworkAccess(permissions, names, onLocalNetwork));
@@ -482,6 +490,8 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       central?.close();
       local?.close();
       stopPolling();
+      // Stopped is not reconnecting: drop the reason that said so.
+      patch({});
     },
     connectCentral() {
       central?.connect();
