@@ -44,20 +44,21 @@ import type {
   SocketStatus,
 } from './types.js';
 
+// `| undefined` where an app may pass on a value it might not have (exactOptionalPropertyTypes).
 export interface SocketServiceOptions extends EnvironmentOptions {
   outletId: string | number;
   /** Central backend base (`https://api.example.com`); the socket goes to `/ws/outlet/{id}/`. */
-  centralUrl?: string;
+  centralUrl?: string | undefined;
   /** Full central WebSocket URL; wins over `centralUrl`. */
-  centralWsUrl?: string;
+  centralWsUrl?: string | undefined;
   /** LAN relay base (`http://192.168.1.10:3001`), for socket.io and polling. */
-  relayUrl?: string;
+  relayUrl?: string | undefined;
   /** Relay token, or a function asked at every connect so a refreshed token is used. */
-  token?: TokenSource;
+  token?: TokenSource | undefined;
   /** The relay refused the token: refresh it here; the next attempt asks `token` again. */
-  onUnauthorized?: () => unknown;
+  onUnauthorized?: (() => unknown) | undefined;
   /** Handshake `client_id`. Default: `ks-` and a `uuidv7()`, one per service. */
-  clientId?: string;
+  clientId?: string | undefined;
   /** Where to resume the relay log from; read at every (re)connect. */
   cursor?: CursorSource;
   /** Where to resume central's outlet log from (`?since=`); read at every central (re)connect. */
