@@ -28,15 +28,16 @@ import { EMPTY_CURSOR, FeedStore, isOrphan } from './feedStore.js';
 import { type BookChanges, OrderBook } from './orderBook.js';
 import type { AlertSettings, FeedRecord, KitchenOrder } from './types.js';
 
+// `| undefined` where an app may pass on a value it might not have (exactOptionalPropertyTypes).
 export interface KitchenFeedOptions extends EnvironmentOptions {
   /** Where events come from; or call `connect(socket)` once the socket exists. */
-  socket?: FeedSocket;
+  socket?: FeedSocket | undefined;
   /** Carries `acknowledge` and `updateStatus` to the relay; or call `useOutbox` later. */
-  outbox?: FeedOutbox;
+  outbox?: FeedOutbox | undefined;
   /** Tenants this kitchen serves; the relay filters too, this is the second line of defence. */
-  tenants?: readonly Id[];
+  tenants?: readonly Id[] | undefined;
   /** IndexedDB database name; one per kitchen screen. */
-  dbName?: string;
+  dbName?: string | undefined;
   /** How long a completed or cancelled order stays visible for "recall". Default 15 min. */
   keepFinishedMs?: number;
   /**

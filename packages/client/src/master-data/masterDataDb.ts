@@ -19,8 +19,11 @@ export const DEFAULT_DB_NAME = 'kiosk_master_data';
  * 2: indexes for category and date-range reads, per-collection sync metadata.
  * 3: products in buckets of one category, found through `product_directory`
  *    (productBuckets.ts), with recent small changes beside them (productChanges.ts).
+ * 4: no new layout. Releases before `product_changes` existed also wrote version 3 without
+ *    it; 4 makes those caches run the upgrade again, which creates whatever store is missing.
+ *    A store added later needs a version bump too, or caches at the old shape never get it.
  */
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 /** Promotions carry their window as numbers so the `ends_at` index can answer "still running". */
 export interface StoredPromotion extends Promotion {
@@ -88,6 +91,14 @@ type UpgradeTx = IDBPTransaction<
 >;
 
 async function upgrade(db: MasterDataDb, oldVersion: number, tx: UpgradeTx): Promise<void> {
+  // By name, not by version: a version-3 cache may predate this store (see DB_VERSION);
+  // before any await, while the upgrade transaction is surely active.
+  if (!db.objectStoreNames.contains('product_changes')) {
+    db.createObjectStore('product_changes', { keyPath: 'key' }).createIndex(
+      'category_id',
+      'category_id',
+    );
+  }
   if (oldVersion < 1) {
     db.createObjectStore('categories', { keyPath: 'id' });
     db.createObjectStore('promotions', { keyPath: 'id' });
@@ -119,10 +130,6 @@ async function upgrade(db: MasterDataDb, oldVersion: number, tx: UpgradeTx): Pro
     products.createIndex('version', 'version');
     products.createIndex('updated_at', 'updated_at');
     const directory = db.createObjectStore('product_directory', { keyPath: 'key' });
-    db.createObjectStore('product_changes', { keyPath: 'key' }).createIndex(
-      'category_id',
-      'category_id',
-    );
     const buckets = new BucketSet();
     for (const row of rows) buckets.upsert(row);
     const { put, directory: written } = buckets.changed();

@@ -39,14 +39,15 @@ export class MasterDataStore {
     this.#name = name;
   }
 
-  async readMeta(): Promise<Record<Collection, CollectionMeta>> {
-    const db = await this.#open();
-    const rows = await db.getAll('metadata');
-    const meta = {} as Record<Collection, CollectionMeta>;
-    for (const key of COLLECTIONS) {
-      meta[key] = rows.find((row) => row.key === key) ?? { key, version: 0, synced_at: null };
-    }
-    return meta;
+  readMeta(): Promise<Record<Collection, CollectionMeta>> {
+    return this.#use(async (db) => {
+      const rows = await db.getAll('metadata');
+      const meta = {} as Record<Collection, CollectionMeta>;
+      for (const key of COLLECTIONS) {
+        meta[key] = rows.find((row) => row.key === key) ?? { key, version: 0, synced_at: null };
+      }
+      return meta;
+    });
   }
 
   /**
@@ -60,7 +61,16 @@ export class MasterDataStore {
     page: MasterDataPage,
     now: number,
   ): Promise<ApplyOutcome> {
-    const db = await this.#open();
+    return this.#use((db) => this.#applyPage(db, collection, expectedVersion, page, now));
+  }
+
+  async #applyPage(
+    db: MasterDataDb,
+    collection: Collection,
+    expectedVersion: number,
+    page: MasterDataPage,
+    now: number,
+  ): Promise<ApplyOutcome> {
     // Relaxed durability: a lost commit only means refetching it, and version and rows
     // still commit or vanish together.
     const scope: StoreNames<MasterDataDbSchema>[] =
@@ -93,11 +103,9 @@ export class MasterDataStore {
     } catch (error) {
       tx.abort();
       await tx.done.catch(() => undefined);
-      throw storageError(error);
+      throw error;
     }
-    await tx.done.catch((error: unknown) => {
-      throw storageError(error);
-    });
+    await tx.done;
     return { applied: true, meta };
   }
 
@@ -109,46 +117,65 @@ export class MasterDataStore {
    */
   async markSynced(checked: CollectionMeta[], now: number): Promise<boolean> {
     if (checked.length === 0) return true;
-    const db = await this.#open();
-    const tx = db.transaction('metadata', 'readwrite', { durability: 'relaxed' });
-    const stored = await Promise.all(checked.map((meta) => tx.store.get(meta.key)));
-    let matched = true;
-    checked.forEach((meta, i) => {
-      if ((stored[i]?.version ?? 0) !== meta.version) matched = false;
-      else (unwrap(tx.store) as IDBObjectStore).put({ ...meta, synced_at: now });
+    return this.#use(async (db) => {
+      const tx = db.transaction('metadata', 'readwrite', { durability: 'relaxed' });
+      const stored = await Promise.all(checked.map((meta) => tx.store.get(meta.key)));
+      let matched = true;
+      checked.forEach((meta, i) => {
+        if ((stored[i]?.version ?? 0) !== meta.version) matched = false;
+        else (unwrap(tx.store) as IDBObjectStore).put({ ...meta, synced_at: now });
+      });
+      await tx.done;
+      return matched;
     });
-    await tx.done.catch((error: unknown) => {
+  }
+
+  getProducts(): Promise<Product[]> {
+    return this.#use(readProducts);
+  }
+
+  getProductsByCategory(categoryId: ItemId): Promise<Product[]> {
+    return this.#use((db) => readCategory(db, categoryId));
+  }
+
+  getCategories(): Promise<Category[]> {
+    return this.#use((db) => db.getAll('categories'));
+  }
+
+  getActivePromotions(now: number): Promise<Promotion[]> {
+    return this.#use(async (db) => {
+      const running = await db.getAllFromIndex(
+        'promotions',
+        'ends_at',
+        IDBKeyRange.lowerBound(now),
+      );
+      return running.filter((row: StoredPromotion) => row._ks_start <= now).map(withoutWindow);
+    });
+  }
+
+  clear(): Promise<void> {
+    return this.#use(async (db) => {
+      const names: StoreNames<MasterDataDbSchema>[] = [
+        ...COLLECTIONS,
+        ...PRODUCT_STORES,
+        'metadata',
+      ];
+      const tx = db.transaction(names, 'readwrite');
+      for (const name of names) (unwrap(tx.objectStore(name)) as IDBObjectStore).clear();
+      await tx.done;
+    });
+  }
+
+  /**
+   * Runs `work` on the open database; whatever IndexedDB throws (`db.transaction()` throws
+   * synchronously for a missing store) leaves as a `storage` error, never as a bare DOMException.
+   */
+  async #use<T>(work: (db: MasterDataDb) => Promise<T>): Promise<T> {
+    try {
+      return await work(await this.#open());
+    } catch (error) {
       throw storageError(error);
-    });
-    return matched;
-  }
-
-  async getProducts(): Promise<Product[]> {
-    return readProducts(await this.#open());
-  }
-
-  async getProductsByCategory(categoryId: ItemId): Promise<Product[]> {
-    return readCategory(await this.#open(), categoryId);
-  }
-
-  async getCategories(): Promise<Category[]> {
-    return (await this.#open()).getAll('categories');
-  }
-
-  async getActivePromotions(now: number): Promise<Promotion[]> {
-    const db = await this.#open();
-    const running = await db.getAllFromIndex('promotions', 'ends_at', IDBKeyRange.lowerBound(now));
-    return running.filter((row: StoredPromotion) => row._ks_start <= now).map(withoutWindow);
-  }
-
-  async clear(): Promise<void> {
-    const db = await this.#open();
-    const names: StoreNames<MasterDataDbSchema>[] = [...COLLECTIONS, ...PRODUCT_STORES, 'metadata'];
-    const tx = db.transaction(names, 'readwrite');
-    for (const name of names) (unwrap(tx.objectStore(name)) as IDBObjectStore).clear();
-    await tx.done.catch((error: unknown) => {
-      throw storageError(error);
-    });
+    }
   }
 
   async close(): Promise<void> {

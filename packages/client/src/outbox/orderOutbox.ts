@@ -68,21 +68,22 @@ export interface OutboxChannel {
 type MaybeToken = string | null | undefined;
 export type OutboxTokenSource = string | (() => MaybeToken | Promise<MaybeToken>);
 
+// `| undefined` where an app may pass on a value it might not have (exactOptionalPropertyTypes).
 export interface OrderOutboxOptions extends EnvironmentOptions {
   /** Base URL of the relay for the HTTP fallback, e.g. `http://192.168.1.10:3001`. */
-  relayUrl?: string;
+  relayUrl?: string | undefined;
   /**
    * Bearer token for the HTTP fallback (the socket carries its own): a string, or a function,
    * sync or async, asked before every HTTP attempt. A function that throws counts as
    * `unauthorized` (so `refreshToken` is called).
    */
-  token?: OutboxTokenSource;
+  token?: OutboxTokenSource | undefined;
   /** Called on `unauthorized`; a returned string becomes the token. */
-  refreshToken?: () => Promise<unknown>;
+  refreshToken?: (() => Promise<unknown>) | undefined;
   /** Delivery prefers this socket's acks while its local (relay) connection is up. */
-  socket?: Pick<SocketService, 'request' | 'status'>;
+  socket?: Pick<SocketService, 'request' | 'status'> | undefined;
   /** IndexedDB database name; one per app and outlet. */
-  dbName?: string;
+  dbName?: string | undefined;
   /** Web Locks; default `navigator.locks`; `null` delivers without a lock. */
   locks?: OutboxLocks | null;
   /** Default a `BroadcastChannel` named after the database; `null` for none. */

@@ -44,20 +44,21 @@ import type {
   SocketStatus,
 } from './types.js';
 
+// `| undefined` where an app may pass on a value it might not have (exactOptionalPropertyTypes).
 export interface SocketServiceOptions extends EnvironmentOptions {
   outletId: string | number;
   /** Central backend base (`https://api.example.com`); the socket goes to `/ws/outlet/{id}/`. */
-  centralUrl?: string;
+  centralUrl?: string | undefined;
   /** Full central WebSocket URL; wins over `centralUrl`. */
-  centralWsUrl?: string;
+  centralWsUrl?: string | undefined;
   /** LAN relay base (`http://192.168.1.10:3001`), for socket.io and polling. */
-  relayUrl?: string;
+  relayUrl?: string | undefined;
   /** Relay token, or a function asked at every connect so a refreshed token is used. */
-  token?: TokenSource;
+  token?: TokenSource | undefined;
   /** The relay refused the token: refresh it here; the next attempt asks `token` again. */
-  onUnauthorized?: () => unknown;
+  onUnauthorized?: (() => unknown) | undefined;
   /** Handshake `client_id`. Default: `ks-` and a `uuidv7()`, one per service. */
-  clientId?: string;
+  clientId?: string | undefined;
   /** Where to resume the relay log from; read at every (re)connect. */
   cursor?: CursorSource;
   /** Where to resume central's outlet log from (`?since=`); read at every central (re)connect. */
@@ -185,11 +186,18 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
         : centralUrl && !next.centralConnected
           ? centralError
           : null;
+    // Between a socket closing and its error (if any) there is no error to describe, yet the
+    // screen must still say why nothing flows.
+    const link = relayUrl ? 'the relay' : 'central';
     next.reason =
       describeProblem(next.error) ??
       (next.mode === 'central_only'
         ? 'Connected to central but not to the relay: new orders wait on this device.'
-        : null);
+        : next.mode === 'disconnected' && started
+          ? next.lastConnected === null
+            ? `Connecting to ${link}…`
+            : `Connection to ${link} lost; reconnecting.`
+          : null);
     const changed = (Object.keys(next) as Array<keyof SocketStatus>).some(
       (k) => next[k] !== prev[k],
     );
@@ -463,8 +471,9 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
           `a secure page cannot reach ${relayUrl}: use the relay's https:// address`,
           { relayUrl },
         );
-        patch({});
       }
+      // The mode's reason ("Connecting…") from the start, not from the first link event.
+      patch({});
       if (localNetworkApplies && permissions && relayUrl) {
         const names = permissionNames(isLoopbackUrl(relayUrl));
         disposables.add(watchLocalNetworkAccess(permissions, names, onLocalNetwork));
@@ -482,6 +491,8 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       central?.close();
       local?.close();
       stopPolling();
+      // Stopped is not reconnecting: drop the reason that said so.
+      patch({});
     },
     connectCentral() {
       central?.connect();

@@ -1,4 +1,4 @@
-import { Workbox } from 'workbox-window';
+import type { Workbox } from 'workbox-window';
 import { KitchenSyncError } from '../errors.js';
 import { Disposables, resolveEnvironment, type Timers } from '../lib/environment.js';
 import { Listeners } from '../lib/listeners.js';
@@ -115,7 +115,19 @@ export class ServiceWorkerManager {
     const registerOptions: RegistrationOptions = {};
     if (this.#options.scope) registerOptions.scope = this.#options.scope;
     if (this.#options.type) registerOptions.type = this.#options.type;
-    this.#workbox = new Workbox(this.#url, registerOptions);
+    // Loaded here, not at the top: Node (SSR of the page that imports this entry) reads
+    // workbox-window's UMD main, which has no named ESM exports, and the import would throw
+    // for the whole page. Only a browser with service workers gets this far.
+    let loaded: typeof import('workbox-window');
+    try {
+      loaded = await import('workbox-window');
+    } catch (error) {
+      // Its chunk can fail to load (offline before the worker cached it): as a failed register.
+      this.#status.update((s) => ({ ...s, error: toError('registration_failed', error) }));
+      return false;
+    }
+    if (this.#registration) return true;
+    this.#workbox = new loaded.Workbox(this.#url, registerOptions);
     this.#subs.listen(container, 'message', (event) => this.#onMessage(event as MessageEvent));
     this.#subs.listen(container, 'controllerchange', () => this.#refresh());
     // Messages from the worker are held back until the page opts in.

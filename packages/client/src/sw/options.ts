@@ -38,15 +38,16 @@ export interface OrderQueueOptions {
   forceSyncFallback?: boolean;
 }
 
+// `| undefined` where an app may pass on a value it might not have (exactOptionalPropertyTypes).
 export interface KitchenSyncWorkerOptions {
   /** NetworkFirst `/api/*`: 5 min, 100 entries. */
-  api?: CacheRouteOptions | false;
+  api?: CacheRouteOptions | false | undefined;
   /** StaleWhileRevalidate `/api/{products,categories,promotions}/`: 1 h, 200 entries. */
-  masterData?: CacheRouteOptions | false;
+  masterData?: CacheRouteOptions | false | undefined;
   /** CacheFirst scripts, styles, images, fonts: 30 days, 500 entries. */
-  static?: CacheRouteOptions | false;
+  static?: CacheRouteOptions | false | undefined;
   /** NetworkFirst page navigations, so pages open offline: 1 day, 50. `false` when you precache. */
-  pages?: CacheRouteOptions | false;
+  pages?: CacheRouteOptions | false | undefined;
   orders?: OrderQueueOptions;
   /** Take control of open pages on first install, so their first orders are queued too. Default true. */
   clientsClaim?: boolean;

@@ -1,6 +1,8 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
+import { KitchenSyncError } from '../../../src/errors.js';
 import { DB_VERSION, DEFAULT_DB_NAME } from '../../../src/master-data/masterDataDb.js';
+import { BucketSet } from '../../../src/master-data/productBuckets.js';
 import { centralSuite } from './centralSuite.js';
 import { FakeCentral } from './fakeCentral.js';
 import { ids } from './setup.js';
@@ -69,7 +71,88 @@ function createVersion2(idb: IDBFactory): Promise<void> {
   });
 }
 
+/**
+ * Version 3 as the releases before 8332aa3 left it: products in buckets with their directory,
+ * but no `product_changes` store (added later without a version bump).
+ */
+/** Central at the 40 products the version-3 cache below holds, then one price change at 41. */
+function centralAfterVersion3(central: FakeCentral): void {
+  for (let id = 1; id <= 40; id++) {
+    central.products.upsert({ id, name: `P${id}`, category_id: (id % 3) + 1 });
+  }
+  central.products.upsert({ id: 5, name: 'P5 new', category_id: 3 });
+}
+
+function createVersion3WithoutChanges(idb: IDBFactory, version = 3): Promise<void> {
+  return createOlderDatabase(idb, version, (db) => {
+    const products = db.createObjectStore('products', { keyPath: 'key' });
+    for (const index of ['category_id', 'version', 'updated_at'])
+      products.createIndex(index, index);
+    const directory = db.createObjectStore('product_directory', { keyPath: 'key' });
+    db.createObjectStore('categories', { keyPath: 'id' });
+    const promotions = db.createObjectStore('promotions', { keyPath: 'id' });
+    promotions.createIndex('starts_at', '_ks_start');
+    promotions.createIndex('ends_at', '_ks_end');
+    const metadata = db.createObjectStore('metadata', { keyPath: 'key' });
+    const buckets = new BucketSet();
+    for (let id = 1; id <= 40; id++) {
+      buckets.upsert({ id, name: `P${id}`, category_id: (id % 3) + 1, version: id });
+    }
+    const { put, directory: written } = buckets.changed();
+    for (const bucket of put) products.put(bucket);
+    directory.put(written);
+    metadata.put({ key: 'products', version: 40, synced_at: 1_000 });
+    metadata.put({ key: 'categories', version: 0, synced_at: 1_000 });
+    metadata.put({ key: 'promotions', version: 0, synced_at: 1_000 });
+  });
+}
+
 describe('schema upgrade', () => {
+  it('opens a version-3 cache from before product_changes: rows and versions kept, sync and clear work', async () => {
+    const central = msw.use(new FakeCentral());
+    const idb = new IDBFactory();
+    await createVersion3WithoutChanges(idb);
+    const kiosk = terminal({}, idb);
+
+    expect(ids(await kiosk.service.getProducts())).toEqual(
+      Array.from({ length: 40 }, (_, i) => i + 1),
+    );
+    expect(await kiosk.service.getProductsByCategory(2)).toHaveLength(14);
+    expect(kiosk.service.version.get()).toEqual({ products: 40, categories: 0, promotions: 0 });
+    expect(await kiosk.idb.databases()).toContainEqual({
+      name: DEFAULT_DB_NAME,
+      version: DB_VERSION,
+    });
+
+    // A small page: the kind written to product_changes, the store this cache lacked.
+    centralAfterVersion3(central);
+    await kiosk.service.preFetchData();
+    expect(central.sinceOf('products')).toEqual([40]);
+    expect((await kiosk.service.getProducts()).find((p) => p.id === 5)?.name).toBe('P5 new');
+
+    await kiosk.service.clear();
+    expect(await kiosk.service.getProducts()).toEqual([]);
+    expect(kiosk.service.status.get().error).toBeNull();
+  });
+
+  it('a cache missing a store at the current version fails reads, sync and clear with storage', async () => {
+    centralAfterVersion3(msw.use(new FakeCentral()));
+    const idb = new IDBFactory();
+    await createVersion3WithoutChanges(idb, DB_VERSION);
+    const kiosk = terminal({}, idb);
+
+    const failures = await Promise.all([
+      kiosk.service.getProducts().catch((error: unknown) => error),
+      kiosk.service.getProductsByCategory(1).catch((error: unknown) => error),
+      kiosk.service.preFetchData().catch((error: unknown) => error),
+      kiosk.service.clear().catch((error: unknown) => error),
+    ]);
+    for (const failure of failures) {
+      expect(failure).toBeInstanceOf(KitchenSyncError);
+      expect((failure as KitchenSyncError).code).toBe('storage');
+    }
+  });
+
   it('opens a version-2 cache with every product regrouped and its sync versions kept', async () => {
     const central = msw.use(new FakeCentral());
     const idb = new IDBFactory();

@@ -125,6 +125,19 @@ describe('network monitor', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("works with subscribe and get unbound, as React's useSyncExternalStore calls them", async () => {
+    const win = fakeWindow(true);
+    const { subscribe, get } = make(win);
+    const seen: NetworkState[] = [];
+    const unsubscribe = subscribe((state) => seen.push(state));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(probes).toEqual(['central', 'relay']);
+    expect(get()).toBe('online');
+    unsubscribe();
+    expect(win.listeners.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('without a central URL, lets the browser speak for central', async () => {
     const monitor = make(fakeWindow(true), { centralHealthUrl: undefined });
     await expect(monitor.check()).resolves.toBe('online');

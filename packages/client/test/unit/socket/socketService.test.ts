@@ -103,6 +103,32 @@ describe('status and modes', () => {
     expect(s.status.get()).toMatchObject({ mode: 'disconnected', isPolling: true });
   });
 
+  it('says why nothing flows between the relay socket closing and any error, and not after stop()', async () => {
+    const s = make({ centralUrl: undefined, pollingGraceMs: 3_000 });
+    s.start();
+    expect(s.status.get()).toMatchObject({ mode: 'disconnected', error: null });
+    expect(s.status.get().reason).toMatch(/relay/);
+    await vi.advanceTimersByTimeAsync(0);
+    FakeRelaySocket.latest().accept();
+    expect(s.status.get().reason).toBeNull();
+
+    FakeRelaySocket.latest().drop();
+    expect(s.status.get()).toMatchObject({ mode: 'disconnected', error: null });
+    expect(s.status.get().reason).toMatch(/relay.*lost/);
+
+    s.stop();
+    expect(s.status.get()).toMatchObject({ mode: 'disconnected', reason: null });
+  });
+
+  it('without a relay, the reason names central', async () => {
+    const s = make({ relayUrl: undefined });
+    s.start();
+    FakeWebSocket.latest().serverOpen();
+    FakeWebSocket.latest().serverClose();
+    expect(s.status.get()).toMatchObject({ mode: 'disconnected', error: null });
+    expect(s.status.get().reason).toMatch(/central.*lost/);
+  });
+
   it("retries at once on the browser's online event instead of waiting out the backoff", async () => {
     const win = new EventTarget();
     const s = make({ relayUrl: undefined, window: win, reconnect: { min: 30_000, jitter: 0 } });

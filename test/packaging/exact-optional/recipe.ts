@@ -1,0 +1,42 @@
+// Apps compiled with `exactOptionalPropertyTypes` pass options they may not have (a relay URL
+// from settings, a route switched off only in dev) as `T | undefined`; the docs' recipes do.
+// exactOptional.test.ts checks this file against the build, with that flag on.
+import {
+  createSocketService,
+  loadOutletSettings,
+  socketOptionsFromSettings,
+} from '@kitchen-sync/client';
+import { createKitchenFeed } from '@kitchen-sync/client/feed';
+import { createOrderOutbox } from '@kitchen-sync/client/outbox';
+
+declare const dev: boolean;
+
+export async function recipe(device: string): Promise<() => void> {
+  // docs/client.md, relayAccess(): an optional field destructured and passed back.
+  const { outletId, relayUrl, token } = socketOptionsFromSettings(
+    await loadOutletSettings({ outletId: 1, apiUrl: 'https://api.example.com' }),
+  );
+  const refresh = async (): Promise<string | undefined> => undefined;
+  const socket = createSocketService({
+    outletId,
+    relayUrl,
+    centralUrl: dev ? undefined : 'https://api.example.com',
+    centralWsUrl: undefined,
+    token,
+    onUnauthorized: dev ? undefined : refresh,
+    clientId: dev ? undefined : device,
+  });
+  const outbox = createOrderOutbox({
+    socket,
+    relayUrl,
+    token,
+    refreshToken: dev ? undefined : refresh,
+    dbName: dev ? undefined : `outbox-${device}`,
+  });
+  const feed = createKitchenFeed({ socket, outbox, dbName: dev ? undefined : `feed-${device}` });
+  return () => {
+    feed.stop();
+    outbox.stop();
+    socket.stop();
+  };
+}

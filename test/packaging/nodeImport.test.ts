@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './support/packWorkspace.js';
+import { run } from './support/run.js';
+
+// SSR (SvelteKit layouts, Vite SSR, Next's pages router) imports the page's modules in plain
+// Node: every page entry must load there from its build, resolving its dependencies as Node
+// does (workbox-window's main is a UMD file, for one), and must not reach for the browser at
+// import time. `./sw` is left out: it runs inside a service worker only, and Workbox's own
+// ESM files use import paths Node cannot resolve.
+const CLIENT = join(REPO_ROOT, 'packages', 'client');
+const manifest = JSON.parse(readFileSync(join(CLIENT, 'package.json'), 'utf8')) as {
+  exports: Record<string, string | { default: string }>;
+};
+const PAGE_ENTRIES = Object.entries(manifest.exports)
+  .filter(([entry]) => entry !== './sw' && entry !== './package.json')
+  .map(([entry, target]) => [entry, typeof target === 'string' ? target : target.default]);
+
+// Reads of these globals are recorded (typeof probes included); window, indexedDB and caches
+// must stay untouched. socket.io-client's transports probe `document` and `navigator`.
+const PROBE = `
+const touched = new Set();
+for (const name of ['window', 'document', 'indexedDB', 'navigator', 'self', 'localStorage', 'caches']) {
+  Object.defineProperty(globalThis, name, {
+    configurable: true,
+    get() { touched.add(name); return undefined; },
+  });
+}
+const entry = await import(process.argv[1]);
+console.log(JSON.stringify({ exports: Object.keys(entry), touched: [...touched] }));
+`;
+
+describe('the client build imported in Node', () => {
+  it.each(PAGE_ENTRIES)('%s loads without a browser', async (_entry, target) => {
+    const out = await run(
+      process.execPath,
+      ['--input-type=module', '-e', PROBE, join(CLIENT, target)],
+      { cwd: CLIENT },
+    );
+    const { exports, touched } = JSON.parse(out.trim().split('\n').at(-1)!) as {
+      exports: string[];
+      touched: string[];
+    };
+    expect(exports.length).toBeGreaterThan(0);
+    expect(touched.filter((name) => ['window', 'indexedDB', 'caches'].includes(name))).toEqual([]);
+  });
+});
