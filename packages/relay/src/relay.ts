@@ -341,7 +341,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
         onChange: () => announcer?.changed(),
       })
     : null;
-  const uploaded = uplink ? registerBridgeMetrics(metrics.registry, uplink) : null;
+  const uploaded = uplink
+    ? registerBridgeMetrics(metrics.registry, uplink, () => downlink?.health() ?? null)
+    : null;
   const queue = backend.createQueue(onCommitted, (error) =>
     logger.error({ err: error }, 'after-commit delivery failed'),
   );
@@ -400,6 +402,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         centralUrl: options.central.url,
         token: options.central.token,
         logger,
+        now,
         worker: centralWorker,
         ...(options.central.backoff ? { backoff: options.central.backoff } : {}),
       })
@@ -503,7 +506,11 @@ export function createRelay(options: RelayOptions = {}): Relay {
     tlsHealth: () => tls?.health() ?? { enabled: false },
     ...(uplink
       ? {
-          bridgeHealth: () => ({ ...uplink.health(), downlinkCursor: downlink?.cursor() ?? null }),
+          bridgeHealth: () => ({
+            ...uplink.health(),
+            downlinkCursor: downlink?.cursor() ?? null,
+            ...downlink?.health(),
+          }),
         }
       : {}),
     ...(cluster

@@ -290,6 +290,9 @@ export function createUplink(options: UplinkOptions): Uplink {
         lastSuccessAt: lastSuccessMs === null ? null : new Date(lastSuccessMs).toISOString(),
         lastErrorCode,
         downlinkCursor: null,
+        downlinkState: null,
+        downlinkLastSuccessAt: null,
+        downlinkLastErrorCode: null,
       };
     },
     stop() {
