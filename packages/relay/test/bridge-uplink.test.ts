@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startUploadEndpoint, type UploadEndpoint } from '../../../test-support/uploadEndpoint.js';
+import { createCentralCredential } from '../src/bridge/centralCredential.js';
 import { type CentralWorker, startCentralWorker } from '../src/bridge/centralWorker.js';
 import { createUplink, UPLOAD_PATH, type Uplink } from '../src/bridge/uplink.js';
 import { createLogger, createSqliteEventStore, type EventStore } from '../src/index.js';
@@ -347,6 +348,41 @@ describe('the uplink', () => {
     // Back to the configured 50 once four halved batches went through.
     expect(central.requests.map((r) => r.count).slice(0, 7)).toEqual([50, 25, 25, 25, 25, 50, 50]);
     expect(up.health()).toMatchObject({ state: 'synced', pendingEvents: 0 });
+  });
+
+  // The tester's credential repro: a new credential written to --central-token-file.
+  it('reads the token file again when central refuses the credential', async () => {
+    const jwt = (n: number) =>
+      `h.${Buffer.from(JSON.stringify({ role: 'relay', outlet: '1', n })).toString('base64url')}.s`;
+    let file = jwt(1);
+    const credential = createCentralCredential(jwt(1), '/token', '1', logger, () => file);
+    publish(store, 2);
+    const central = fakeCentral();
+    const answers = central.fetch;
+    central.fetch = (async (input: URL, init: RequestInit) =>
+      new Headers(init.headers).get('authorization') === `Bearer ${jwt(2)}`
+        ? answers(input, init)
+        : Response.json(
+            { error: { code: 'unauthorized', message: 'no' } },
+            { status: 401 },
+          )) as never;
+    const up = uplink(central, store, { credential });
+    up.start();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(up.health().lastErrorCode).toBe('unauthorized');
+    file = jwt(2);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(up.health()).toMatchObject({ state: 'synced', lastErrorCode: null, pendingEvents: 0 });
+    expect(central.received).toHaveLength(2);
+  });
+
+  // The tester's otherOutlet repro: outlet 2's orders on outlet 1's bridged relay.
+  it('warns once per other outlet whose events the relay logs but does not upload', () => {
+    const { recorder, warnings } = recordingLogger();
+    const up = uplink(fakeCentral(), store, { logger: recorder });
+    up.sawOutlets(['1', '2']);
+    up.sawOutlets(['2', '3', '1']);
+    expect(warnings()).toHaveLength(2);
   });
 
   it('reports central refusing the credential by its code', async () => {

@@ -2,6 +2,7 @@ import { SOCKET_EVENTS } from '@kitchen-sync/protocol';
 import type { Principal } from '../auth/principal.js';
 import type { OrderCommands } from '../core/orderCommands.js';
 import type { EventStore } from '../store/EventStore.js';
+import { CREDENTIAL_REFUSALS } from './centralCredential.js';
 import { type CentralLinkOptions, CentralRequestError, createCentralLink } from './centralLink.js';
 import type { CentralAnswer, CentralWorker } from './centralWorker.js';
 
@@ -189,6 +190,7 @@ export function createDownlink(options: DownlinkOptions): Downlink {
       }
       lastErrorCode = code;
       state = 'backoff';
+      if (CREDENTIAL_REFUSALS.has(code) && options.credential?.reload()) backoff.reset();
       schedule(backoff.next());
     }
   }

@@ -1,5 +1,6 @@
 import type { BridgeHealth } from '@kitchen-sync/protocol';
 import type { EventStore } from '../store/EventStore.js';
+import { CREDENTIAL_REFUSALS } from './centralCredential.js';
 import { type CentralLinkOptions, CentralRequestError, createCentralLink } from './centralLink.js';
 import type { CentralAnswer, CentralWorker, PostedBatch } from './centralWorker.js';
 
@@ -27,6 +28,8 @@ export interface Uplink {
   start(): void;
   /** New events were committed: upload soon (never cuts a back-off short). */
   notify(): void;
+  /** Events of these outlets were committed: warns once per outlet this uplink does not send. */
+  sawOutlets(outlets: Iterable<string>): void;
   health(): BridgeHealth;
   /** Events central has not confirmed, and the time of the oldest (retention keeps them). */
   unsent(): { count: number; oldestTsMs: number };
@@ -78,6 +81,7 @@ export function createUplink(options: UplinkOptions): Uplink {
   let batchSize = maxBatchSize;
   let confirmedInARow = 0;
   let rewoundTo: number | null = null;
+  const unbridged = new Set<string>();
   let state: BridgeHealth['state'] = 'starting';
   let lastSuccessMs: number | null = null;
   let lastErrorCode: string | null = null;
@@ -254,6 +258,7 @@ export function createUplink(options: UplinkOptions): Uplink {
         return;
       }
       if (code === 'epoch_conflict') forkEpoch(centralSeq);
+      if (CREDENTIAL_REFUSALS.has(code) && options.credential?.reload()) backoff.reset();
       if (SHRINKS.has(code)) batchSize = Math.max(1, Math.floor(batchSize / 2));
       confirmedInARow = 0;
       if (code !== lastErrorCode && code !== 'epoch_conflict') {
@@ -276,6 +281,16 @@ export function createUplink(options: UplinkOptions): Uplink {
     notify() {
       if (stopped || inBackoff || link.busy || state === 'uploading') return;
       schedule(0);
+    },
+    sawOutlets(outlets) {
+      for (const other of outlets) {
+        if (other === outlet || unbridged.has(other)) continue;
+        unbridged.add(other);
+        logger.warn(
+          { outlet: other, bridgedOutlet: outlet },
+          "this relay logs events of an outlet it does not bridge: they are not uploaded to central (a bridge uploads its credential's outlet only; see docs/relay.md, Bridge to central)",
+        );
+      }
     },
     unsentCount,
     unsent() {
