@@ -17,12 +17,23 @@ HTTP_STATUS_BY_CODE = {
     "https_required": 426,
 }
 
+# The codes only the bridge (a relay's upload to central) uses, beside the protocol's: a relay
+# reads them to put its cursor or its epoch right, never a device.
+BRIDGE_STATUS_BY_CODE = {
+    # The batch starts after central's cursor for the epoch (central's database was restored
+    # from a backup): nothing is applied, the answer's last_seq says where to resend from.
+    "seq_gap": 409,
+    # A seq at or below central's cursor names an event central never had from that epoch:
+    # two logs share one epoch (a copied or whole-restored data dir).
+    "epoch_conflict": 409,
+}
+
 
 class KitchenSyncError(Exception):
     """Raised by the package's helpers; tests and callers branch on ``code``."""
 
     def __init__(self, code, message, **details):
-        if code not in HTTP_STATUS_BY_CODE:
+        if code not in HTTP_STATUS_BY_CODE and code not in BRIDGE_STATUS_BY_CODE:
             raise ValueError(f"unknown error code {code!r}")
         super().__init__(message)
         self.code = code
@@ -30,13 +41,14 @@ class KitchenSyncError(Exception):
         self.details = details
 
 
-def error_response(code, message, status=None, issues=None):
-    """``{"error": {"code", "message"}}`` with the code's HTTP status; ``issues`` (the
-    protocol's ``[{"path", "message"}]``) says which fields were refused."""
-    error = {"code": code, "message": message}
+def error_response(code, message, status=None, issues=None, **fields):
+    """``{"error": {"code", "message", ...fields}}`` with the code's HTTP status; ``issues``
+    (the protocol's ``[{"path", "message"}]``) says which fields were refused."""
+    error = {"code": code, "message": message, **fields}
     if issues:
         error["issues"] = issues
-    return JsonResponse({"error": error}, status=status or HTTP_STATUS_BY_CODE[code])
+    status = status or HTTP_STATUS_BY_CODE.get(code) or BRIDGE_STATUS_BY_CODE[code]
+    return JsonResponse({"error": error}, status=status)
 
 
 def method_not_allowed(allowed):

@@ -9,6 +9,7 @@ to the project's own order tables, so at-least-once delivery has an exactly-once
 import logging
 import math
 import re
+import zlib
 
 from django.db import IntegrityError, transaction
 
@@ -157,17 +158,27 @@ def _refuse(issues):
     )
 
 
-def apply_relay_batch(outlet_id, epoch, events, apply, using="default"):
+def apply_relay_batch(outlet_id, epoch, events, apply, using="default", pruned_through=None):
     """Records a relay's batch (its log in seq order) and applies each new event.
 
     ``apply(row)`` runs for events new to central, in the same transaction, so an event is
     logged exactly when its effect is; it raises ``KitchenSyncError("invalid_transition")``
-    to refuse one (the row keeps the reason in ``conflict``). Events at or below the cursor of (outlet, epoch)
-    were applied before and are passed over. Returns ``{"epoch", "last_seq", "applied",
-    "duplicates", "conflicts"}``: ``applied`` counts the events that entered the log (and went
-    to ``apply``), ``conflicts`` those of them ``apply`` refused, ``duplicates`` the rest, so
-    ``applied + duplicates`` is the batch's length. ``last_seq`` is what the relay may advance
-    its cursor to.
+    to refuse one (the row keeps the reason in ``conflict``). Events at or below the cursor of
+    (outlet, epoch) were applied before and are passed over. Returns ``{"epoch", "last_seq",
+    "applied", "duplicates", "conflicts"}``: ``applied`` counts the events that entered the log
+    (and went to ``apply``), ``conflicts`` those of them ``apply`` refused, ``duplicates`` the
+    rest, so ``applied + duplicates`` is the batch's length. ``last_seq`` is what the relay may
+    advance its cursor to.
+
+    The whole batch is refused, nothing applied, with:
+
+    - ``seq_gap`` (and ``last_seq``: the cursor) when it starts after the cursor's next seq:
+      central's database was restored from a backup, and the relay must resend from
+      ``last_seq``. Events up to ``pruned_through`` (the relay's retention removed them; it
+      can never send them) do not count as a gap.
+    - ``epoch_conflict`` (and ``seq``) when an event at or below the cursor is not one central
+      logged: that seq of the epoch was another event, so two relay logs share the epoch
+      (a copied data dir). Passing it over as a duplicate would lose it for good.
     """
     from .models import RelayUploadCursor
 
@@ -175,6 +186,10 @@ def apply_relay_batch(outlet_id, epoch, events, apply, using="default"):
     epoch = _text(epoch, "epoch")
     if not isinstance(events, list):
         raise KitchenSyncError("invalid_payload", "events must be a list")
+    if pruned_through is None:
+        pruned_through = 0
+    if isinstance(pruned_through, bool) or not isinstance(pruned_through, int) or not 0 <= pruned_through <= MAX_SEQ:
+        raise KitchenSyncError("invalid_payload", "pruned_through must be an integer from 0 to 2**53-1")
     # All of it is checked before anything is written: the batch is kept whole or refused
     # whole, with a 400 the relay can report rather than a database error on every retry.
     issues = _storable_issues(outlet, "outlet_id") + _storable_issues(epoch, "epoch")
@@ -197,7 +212,40 @@ def apply_relay_batch(outlet_id, epoch, events, apply, using="default"):
         # Locked: two uploads of one relay log (a restart racing its old request) take turns.
         cursor = cursors.select_for_update().get(outlet_id=outlet, epoch=epoch)
         fresh = [event for event in events if event["seq"] > cursor.last_seq]
-        new = _not_yet_logged(outlet, fresh, using)
+        next_seq = max(cursor.last_seq, pruned_through) + 1
+        if fresh and fresh[0]["seq"] > next_seq:
+            logger.warning(
+                "outlet %s epoch %s: upload starts at seq %s, central has up to %s (restored?); "
+                "the relay is asked to resend from there",
+                outlet, epoch, fresh[0]["seq"], cursor.last_seq,
+            )
+            raise KitchenSyncError(
+                "seq_gap",
+                f"central has this epoch up to seq {cursor.last_seq}; resend from there",
+                last_seq=cursor.last_seq,
+            )
+        if fresh and fresh[0]["seq"] > cursor.last_seq + 1:
+            logger.warning(
+                "outlet %s epoch %s: seqs %s to %s never reached central (the relay's retention "
+                "removed them)", outlet, epoch, cursor.last_seq + 1, fresh[0]["seq"] - 1,
+            )
+        # By event_id (and order_id) over the whole batch: an event at or below the cursor
+        # that central never logged is not a duplicate but another log's event at that seq.
+        new = _not_yet_logged(outlet, events, using)
+        unknown = next((event for event in new if event["seq"] <= cursor.last_seq), None)
+        if unknown is not None:
+            logger.error(
+                "outlet %s epoch %s: seq %s is event %s, central logged another event there: two "
+                "relay logs share this epoch (a copied or restored data dir)",
+                outlet, epoch, unknown["seq"], unknown["event_id"],
+            )
+            raise KitchenSyncError(
+                "epoch_conflict",
+                f"seq {unknown['seq']} of epoch {epoch} is another event at central: two relay "
+                "logs share this epoch (a copied or restored data dir)",
+                seq=unknown["seq"],
+                last_seq=cursor.last_seq,
+            )
         applied = conflicts = 0
         if new:
             # One counter step for the batch: the counter row is the log's only hot row.
@@ -293,30 +341,50 @@ def _insert(event, outlet, seq, epoch, using):
     return row
 
 
-def events_for_relay(outlet_id, since, limit, using="default"):
+def event_check(event_id):
+    """A number naming the event at a seq (CRC-32 of its event_id): the downlink hands it to
+    the relay with ``last_seq`` and the relay sends it back with ``since``, so central can tell
+    whether ``since`` still names the same event of the same log."""
+    return zlib.crc32(str(event_id).encode("utf-8"))
+
+
+def events_for_relay(outlet_id, since, limit, using="default", check=None):
     """The outlet's events made at central after ``since``, oldest first, for the downlink.
-    Each envelope carries ``seq`` = central's seq (the relay's cursor into this log).
-    ``since`` above the log's head answers ``reset: True`` (and no other answer has the key)."""
+    Each envelope carries ``seq`` = central's seq (the relay's cursor into this log), and the
+    answer ``last_check`` = ``event_check`` of the event at ``last_seq`` (absent at 0).
+
+    ``reset: True`` (and no other answer has the key) when ``since`` is not a seq of this log:
+    above its head, or, with ``check``, a seq whose event is not the one the relay was told of.
+    The second is how a restore is seen after central's head passed the relay's cursor again
+    (relay uploads move the same seq counter)."""
     from .models import OutletEvent
 
     log = OutletEvent.objects.using(using).filter(outlet_id=str(outlet_id))
     # The head first: seqs become visible in order, so every event up to it is readable now,
     # and the cursor may pass over the relay's own events up to it.
-    head = log.order_by("-seq").values_list("seq", flat=True).first() or 0
-    if since > head:
+    head_seq, head_id = log.order_by("-seq").values_list("seq", "event_id").first() or (0, None)
+    stale = since > head_seq
+    if not stale and check is not None and since > 0:
+        at = log.filter(seq=since).values_list("event_id", flat=True).first()
+        stale = at is None or event_check(at) != check
+    if stale:
         # A cursor of another log (central's database was replaced or restored): the relay
         # starts again from 0; events are idempotent by event_id, so nothing is applied twice.
-        return {"events": [], "last_seq": head, "has_more": False, "reset": True}
+        return {"events": [], "last_seq": head_seq, "has_more": False, "reset": True}
     rows = list(
-        log.filter(seq__gt=since, seq__lte=head).exclude(source="relay").order_by("seq")[: limit + 1]
+        log.filter(seq__gt=since, seq__lte=head_seq).exclude(source="relay").order_by("seq")[: limit + 1]
     )
     has_more = len(rows) > limit
     rows = rows[:limit]
-    return {
+    last_seq, last_id = (rows[-1].seq, rows[-1].event_id) if has_more else (head_seq, head_id)
+    answer = {
         "events": [{**row.envelope, "seq": row.seq} for row in rows],
-        "last_seq": rows[-1].seq if has_more else head,
+        "last_seq": last_seq,
         "has_more": has_more,
     }
+    if last_id is not None:
+        answer["last_check"] = event_check(last_id)
+    return answer
 
 
 def log_bounds(outlet_id, using="default"):

@@ -212,7 +212,7 @@ class RelayUploadView(View):
         try:
             return JsonResponse(self._upload(request))
         except KitchenSyncError as error:
-            return error_response(error.code, error.message, issues=error.details.get("issues"))
+            return error_response(error.code, error.message, **error.details)
         except Exception:
             # JSON, never Django's HTML page: the relay reads the code; the log has the trace.
             logger.exception("relay upload failed")
@@ -234,18 +234,26 @@ class RelayUploadView(View):
         events = body.get("events")
         if isinstance(events, list) and len(events) > ks_setting("UPLOAD_BATCH_MAX"):
             raise KitchenSyncError("too_large", "too many events in one upload")
-        return apply_relay_batch(outlet, body.get("epoch"), events, self.apply_event)
+        return apply_relay_batch(
+            outlet,
+            body.get("epoch"),
+            events,
+            self.apply_event,
+            pruned_through=body.get("pruned_through"),
+        )
 
 
 # Bearer-authenticated like the upload, no cookie: CSRF's check would only answer a POST
 # with an HTML 403 page instead of the JSON 405 below.
 @method_decorator(csrf_exempt, name="dispatch")
 class RelayDownlinkView(View):
-    """``GET ?since=N&limit=L`` with a relay credential → ``{"events", "last_seq",
-    "has_more"}``: the outlet log's events made at central (never the relay's own, so
-    nothing is echoed back), after central seq ``N``. The relay polls it and keeps ``N``.
-    ``N`` above the log's head (central's database was replaced) answers no events, the
-    head as ``last_seq`` and ``"reset": true``: the relay starts again from 0."""
+    """``GET ?since=N&check=C&limit=L`` with a relay credential → ``{"events", "last_seq",
+    "last_check", "has_more"}``: the outlet log's events made at central (never the relay's
+    own, so nothing is echoed back), after central seq ``N``. The relay polls it and keeps
+    ``N`` and ``C`` (the ``last_check`` that came with it; optional). ``N`` above the log's
+    head, or ``C`` naming another event than the one at ``N`` (central's database was replaced
+    or restored), answers no events, the head as ``last_seq`` and ``"reset": true``: the relay
+    starts again from 0."""
 
     def get(self, request):
         try:
@@ -254,11 +262,13 @@ class RelayDownlinkView(View):
             claims = verify_relay_credential(token.strip())
             since = _non_negative_int(request.GET.get("since", "0") or "0", "since")
             limit = _non_negative_int(request.GET.get("limit", "200") or "200", "limit")
+            check = request.GET.get("check")
+            check = None if check in (None, "") else _non_negative_int(check, "check")
         except KitchenSyncError as error:
             return error_response(error.code, error.message)
         limit = min(max(limit, 1), ks_setting("UPLOAD_BATCH_MAX"))
         try:
-            return JsonResponse(events_for_relay(str(claims["outlet"]), since, limit))
+            return JsonResponse(events_for_relay(str(claims["outlet"]), since, limit, check=check))
         except Exception:
             # JSON, never Django's HTML page (the relay reads the code); the log has the trace.
             logger.exception("relay downlink failed")

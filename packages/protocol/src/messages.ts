@@ -149,6 +149,12 @@ export interface BridgeHealth {
   lastErrorCode: string | null;
   /** The downlink's position in central's outlet log; null while there is no downlink. */
   downlinkCursor: number | null;
+  /** The downlink's state (`backoff`: its last poll failed); null while there is none. */
+  downlinkState: 'starting' | 'synced' | 'backoff' | 'stopped' | null;
+  /** When a poll of central's downlink last succeeded. */
+  downlinkLastSuccessAt: string | null;
+  /** The last failed poll's code (`http_500`, `central_unreachable`, ...); null after a success. */
+  downlinkLastErrorCode: string | null;
 }
 
 export type StorageHealth =

@@ -380,7 +380,7 @@ function centralOptions(
       'invalid_central_token',
     );
   }
-  return { url: parsed.toString(), token, outlet };
+  return { url: parsed.toString(), token, outlet, tokenFile };
 }
 
 function parseCert(

@@ -11,6 +11,7 @@ import {
   bridgeStatusOf,
   createBridgeAnnouncer,
 } from './bridge/bridgeStatus.js';
+import { createCentralCredential } from './bridge/centralCredential.js';
 import { CENTRAL_REQUEST_TIMEOUT_MS, withSlash } from './bridge/centralLink.js';
 import { startCentralWorker } from './bridge/centralWorker.js';
 import { createDownlink } from './bridge/downlink.js';
@@ -118,6 +119,8 @@ export interface CentralOptions {
   url: string;
   /** A relay credential (role `relay`) issued by central for `outlet`. */
   token: string;
+  /** Where `token` came from: read again when central refuses the credential (401/403). */
+  tokenFile?: string;
   outlet: string;
   /** Back-off between failed uploads. Default 0.5 s doubling to 5 s, half of it random. */
   backoff?: { minMs: number; maxMs: number; jitter: number };
@@ -300,6 +303,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     if (cluster) cluster.committed(events);
     else live.publish(events);
     uplink?.notify();
+    uplink?.sawOutlets(outlets);
     announcer?.changed();
     holds?.observe(events);
     // Count-based retention runs as the log grows, with slack so it is not every tick.
@@ -312,6 +316,14 @@ export function createRelay(options: RelayOptions = {}): Relay {
       }
     }
   };
+  const credential = options.central
+    ? createCentralCredential(
+        options.central.token,
+        options.central.tokenFile,
+        options.central.outlet,
+        logger,
+      )
+    : undefined;
   // The bridge's requests run on a worker thread when the store is a file (SQLite).
   const centralWorker =
     options.central && store.workerAccess
@@ -319,7 +331,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
           access: store.workerAccess,
           outlet: options.central.outlet,
           uploadUrl: new URL(UPLOAD_PATH, withSlash(options.central.url)).href,
-          token: options.central.token,
+          token: () => credential?.token ?? '',
           timeoutMs: CENTRAL_REQUEST_TIMEOUT_MS,
           onFailure: (error) =>
             logger.warn(
@@ -334,6 +346,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         outlet: options.central.outlet,
         centralUrl: options.central.url,
         token: options.central.token,
+        ...(credential ? { credential } : {}),
         logger,
         now,
         ...(options.central.backoff ? { backoff: options.central.backoff } : {}),
@@ -343,7 +356,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
         onChange: () => announcer?.changed(),
       })
     : null;
-  const uploaded = uplink ? registerBridgeMetrics(metrics.registry, uplink) : null;
+  const uploaded = uplink
+    ? registerBridgeMetrics(metrics.registry, uplink, () => downlink?.health() ?? null)
+    : null;
   const queue = backend.createQueue(onCommitted, (error) =>
     logger.error({ err: error }, 'after-commit delivery failed'),
   );
@@ -401,7 +416,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
         outlet: options.central.outlet,
         centralUrl: options.central.url,
         token: options.central.token,
+        ...(credential ? { credential } : {}),
         logger,
+        now,
         worker: centralWorker,
         ...(options.central.backoff ? { backoff: options.central.backoff } : {}),
       })
@@ -505,7 +522,11 @@ export function createRelay(options: RelayOptions = {}): Relay {
     tlsHealth: () => tls?.health() ?? { enabled: false },
     ...(uplink
       ? {
-          bridgeHealth: () => ({ ...uplink.health(), downlinkCursor: downlink?.cursor() ?? null }),
+          bridgeHealth: () => ({
+            ...uplink.health(),
+            downlinkCursor: downlink?.cursor() ?? null,
+            ...downlink?.health(),
+          }),
         }
       : {}),
     ...(cluster

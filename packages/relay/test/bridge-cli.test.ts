@@ -93,12 +93,14 @@ describe('/health bridge', () => {
         const health = (await (await fetch(`${b.url}/health`)).json()) as {
           bridge: Record<string, unknown>;
         };
-        if (health.bridge.state === 'backoff') {
+        if (health.bridge.state === 'backoff' && health.bridge.downlinkState === 'backoff') {
           expect(health.bridge).toMatchObject({
             pendingEvents: 0,
             lastErrorCode: 'central_unreachable',
             lastSuccessAt: null,
             downlinkCursor: 0,
+            downlinkLastErrorCode: 'central_unreachable',
+            downlinkLastSuccessAt: null,
           });
           break;
         }
@@ -107,6 +109,7 @@ describe('/health bridge', () => {
       const metrics = await (await fetch(`${b.url}/metrics`)).text();
       expect(metrics).toMatch(/kitchen_sync_bridge_state\{state="backoff"\} 1/);
       expect(metrics).toMatch(/kitchen_sync_bridge_pending_events 0/);
+      expect(metrics).toMatch(/kitchen_sync_bridge_downlink_state\{state="backoff"\} 1/);
     } finally {
       await plain.close();
       await bridged.close();

@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDownlink, DOWNLINK_PATH, type Downlink } from '../src/bridge/downlink.js';
 import { createOrderCommands, type OrderCommands } from '../src/core/orderCommands.js';
@@ -7,19 +8,41 @@ import { order, removeTempDirs, tempDir } from './helpers.js';
 
 const CENTRAL = 'http://central.test/';
 
-/** Central's downlink as the Django package answers it: its own seqs, a reset when behind. */
+/** A number per event id, as central's CRC-32 of it is. */
+const checkOf = (eventId: string) => Number.parseInt(eventId.slice(-8), 16);
+
+/** Central's downlink as the Django package answers it: its own seqs, a reset when behind
+ * or when `check` names another event than the one at `since`. */
 function fakeCentral(events: Array<{ seq: number; event_id: string }>) {
   const central = {
     events,
     asked: [] as number[],
+    checks: [] as Array<string | null>,
+    /** Set: every poll is answered with this status (a bare error page). */
+    failWith: null as number | null,
     fetch: (async (input: URL) => {
-      const since = Number(new URL(input).searchParams.get('since'));
+      if (central.failWith !== null)
+        return new Response('<h1>error</h1>', { status: central.failWith });
+      const params = new URL(input).searchParams;
+      const since = Number(params.get('since'));
       central.asked.push(since);
+      central.checks.push(params.get('check'));
       const head = central.events.at(-1)?.seq ?? 0;
-      if (since > head)
+      const at = central.events.find((e) => e.seq === since);
+      const check = params.get('check');
+      if (
+        since > head ||
+        (check !== null && since > 0 && (!at || checkOf(at.event_id) !== Number(check)))
+      )
         return Response.json({ events: [], last_seq: head, has_more: false, reset: true });
       const page = central.events.filter((e) => e.seq > since);
-      return Response.json({ events: page, last_seq: head, has_more: false });
+      const last = central.events.at(-1);
+      return Response.json({
+        events: page,
+        last_seq: head,
+        has_more: false,
+        ...(last ? { last_check: checkOf(last.event_id) } : {}),
+      });
     }) as unknown as typeof fetch,
   };
   return central;
@@ -47,7 +70,11 @@ afterEach(() => {
   removeTempDirs();
 });
 
-function downlink(central: ReturnType<typeof fakeCentral>, written: string[]) {
+function downlink(
+  central: ReturnType<typeof fakeCentral>,
+  written: string[],
+  logger = createLogger({ level: 'silent' }),
+) {
   const commands = {
     handle: async (_principal: unknown, _event: string, payload: { event_id: string }) => {
       written.push(payload.event_id);
@@ -60,7 +87,7 @@ function downlink(central: ReturnType<typeof fakeCentral>, written: string[]) {
     outlet: '1',
     centralUrl: CENTRAL,
     token: 'relay-credential',
-    logger: createLogger({ level: 'silent' }),
+    logger,
     fetch: central.fetch,
     random: () => 0,
     pollMs: 1_000,
@@ -92,6 +119,50 @@ describe('the downlink', () => {
     expect(central.asked.slice(0, 2)).toEqual([600, 0]);
     expect(written).toEqual([1, 2, 3].map((seq) => newOrder(seq).event_id));
     expect(down.cursor()).toBe(3);
+  });
+
+  // The tester's downlinkRestore repro: after a restore, relay uploads moved central's head
+  // past the relay's cursor again before it polled, so `since > head` never said so.
+  it('starts again from 0 when the event at its cursor is another one at central', async () => {
+    const central = fakeCentral([newOrder(1), newOrder(2)]);
+    const written: string[] = [];
+    const down = downlink(central, written);
+    down.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(down.cursor()).toBe(2);
+    // Restored to a backup with seq 1; an upload took seq 2, a web order seq 3.
+    const upload = { ...newOrder(2), event_id: '00000000-0000-4000-8000-0000000000aa' };
+    const webOrder = { ...newOrder(3), event_id: '00000000-0000-4000-8000-0000000000bb' };
+    central.events = [newOrder(1), upload, webOrder];
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(central.checks.at(-2)).toBe(String(checkOf(newOrder(2).event_id)));
+    expect(written).toContain(webOrder.event_id);
+    expect(down.cursor()).toBe(3);
+  });
+
+  // The tester's downlinkSilent repro: every poll answered 500, /health said synced.
+  it('reports a downlink that fails in its health, and warns once when it starts failing', async () => {
+    const records: Array<{ level: number; msg: string; code?: string }> = [];
+    const logger = pino(
+      { level: 'debug' },
+      { write: (line: string) => records.push(JSON.parse(line)) },
+    );
+    const central = fakeCentral([newOrder(1)]);
+    central.failWith = 500;
+    const down = downlink(central, [], logger);
+    expect(down.health().downlinkState).toBe('starting');
+    down.start();
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(down.health()).toEqual({
+      downlinkState: 'backoff',
+      downlinkLastErrorCode: 'http_500',
+      downlinkLastSuccessAt: null,
+    });
+    expect(records.filter((r) => r.level === 40).map((r) => r.code)).toEqual(['http_500']);
+    central.failWith = null;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(down.health()).toMatchObject({ downlinkState: 'synced', downlinkLastErrorCode: null });
+    expect(down.health().downlinkLastSuccessAt).not.toBeNull();
   });
 
   // A food court: one relay, several outlets. Outlet 1's central (or a bug there) must not

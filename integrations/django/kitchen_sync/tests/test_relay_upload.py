@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from kitchen_sync.models import OutletEvent, RelayUploadCursor
+from kitchen_sync.outlet_log import event_check
 from kitchen_sync.tokens import mint_relay_credential, mint_relay_token
 from menu.models import Order
 
@@ -48,6 +49,24 @@ def upload(client, events, epoch="epoch-a", outlet=1, token=None):
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token}",
     )
+
+
+def central_ids():
+    """The outlet log's event ids in seq order."""
+    return list(OutletEvent.objects.order_by("seq").values_list("event_id", flat=True))
+
+
+def restore_to(seq):
+    """Central's database as a backup taken when the outlet log ended at ``seq`` has it."""
+    from kitchen_sync.models import SyncCounter
+    from kitchen_sync.outlet_log import log_collection
+
+    OutletEvent.objects.filter(seq__gt=seq).delete()
+    kept = OutletEvent.objects.all()
+    Order.objects.exclude(order_id__in=kept.filter(type="new_order").values("order_id")).delete()
+    relay_seqs = kept.filter(source="relay").exclude(relay_seq=None).values_list("relay_seq", flat=True)
+    RelayUploadCursor.objects.update(last_seq=max(relay_seqs, default=0))
+    SyncCounter.objects.filter(collection=log_collection("1")).update(value=seq)
 
 
 def statuses():
@@ -199,9 +218,10 @@ def test_the_service_worker_path_and_the_uplink_book_one_order(client, in_memory
     assert statuses() == ["completed"]
 
 
-def downlink(client, since=0, limit=None, token=None):
+def downlink(client, since=0, limit=None, token=None, check=None):
     token = token if token is not None else mint_relay_credential(outlet=1)
     query = f"?since={since}" + (f"&limit={limit}" if limit else "")
+    query += f"&check={check}" if check is not None else ""
     return client.get(
         f"/api/kitchen-sync/relay/downlink/{query}", HTTP_AUTHORIZATION=f"Bearer {token}"
     )
@@ -222,7 +242,9 @@ def test_the_downlink_sends_central_orders_and_never_the_relays_own(client, in_m
     rest = downlink(client, first["last_seq"]).json()
     assert [e["order_id"] for e in rest["events"]] == made_at_central[2:]
     assert (rest["events"][0]["seq"], rest["last_seq"], rest["has_more"]) == (6, 6, False)
-    assert downlink(client, 6).json() == {"events": [], "last_seq": 6, "has_more": False}
+    assert downlink(client, 6).json() == {
+        "events": [], "last_seq": 6, "has_more": False, "last_check": event_check(central_ids()[-1])
+    }
 
 
 def test_the_downlink_needs_a_relay_credential(client):
@@ -322,7 +344,9 @@ def test_a_cursor_above_centrals_head_is_answered_with_reset(client, in_memory_l
     }
     again = downlink(client, 0).json()
     assert [e["seq"] for e in again["events"]] == [4] and "reset" not in again
-    assert downlink(client, 4).json() == {"events": [], "last_seq": 4, "has_more": False}
+    assert downlink(client, 4).json() == {
+        "events": [], "last_seq": 4, "has_more": False, "last_check": event_check(central_ids()[-1])
+    }
 
 
 def test_any_cursor_on_an_empty_log_is_reset_to_zero(client):
@@ -375,3 +399,97 @@ def test_a_downlink_failure_is_a_json_500(client, monkeypatch):
     response = downlink(client, 0)
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "internal"
+
+
+def test_a_batch_starting_after_centrals_cursor_is_refused_with_the_cursor(client):
+    # Central's database came back from a backup that had seqs 1-3: the relay's cursor says
+    # 6. Taking 7- would lose 4-6 for good; central answers where it stands instead.
+    events = relay_log(3)
+    upload(client, events[:6])
+    restore_to(3)
+    refused = upload(client, events[6:])
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "seq_gap"
+    assert refused.json()["error"]["last_seq"] == 3
+    assert OutletEvent.objects.count() == 3
+    assert RelayUploadCursor.objects.get().last_seq == 3
+    answer = upload(client, events[3:]).json()
+    assert (answer["last_seq"], answer["applied"]) == (9, 6)
+    assert sorted(OutletEvent.objects.values_list("relay_seq", flat=True)) == list(range(1, 10))
+
+
+def test_seqs_the_relays_retention_removed_are_not_a_gap(client):
+    events = relay_log(3)
+    upload(client, events[:3])
+    answer = upload_with(client, events[6:], pruned_through=6)
+    assert answer.status_code == 200
+    assert (answer.json()["last_seq"], answer.json()["applied"]) == (9, 3)
+    # Up to pruned_through only.
+    assert upload_with(client, relay_log(4)[10:], pruned_through=9).json()["error"]["code"] == "seq_gap"
+
+
+def upload_with(client, events, epoch="epoch-a", **fields):
+    return client.post(
+        URL,
+        data=json.dumps({"outlet_id": 1, "epoch": epoch, "events": events, **fields}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {mint_relay_credential(outlet=1)}",
+    )
+
+
+@pytest.mark.parametrize("pruned", [-1, "3", 1.5, True, 2**53])
+def test_pruned_through_that_is_not_a_seq_is_invalid_payload(client, pruned):
+    response = upload_with(client, relay_log(1), pruned_through=pruned)
+    assert response.json()["error"]["code"] == "invalid_payload"
+
+
+def test_two_logs_sharing_an_epoch_are_an_epoch_conflict_never_duplicates(client):
+    # A copied data dir: both relays log seqs 1-3 alike, then each logs its own 4-6.
+    common = relay_log(1)
+    first = common + relay_log(1)[:3]
+    second = common + relay_log(1)[:3]
+    for i, event in enumerate(first[3:] + second[3:]):
+        event["seq"] = 4 + i % 3
+    upload(client, first)
+    refused = upload(client, second[2:])
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "epoch_conflict"
+    assert refused.json()["error"]["seq"] == 4
+    assert OutletEvent.objects.count() == 6
+    # The same log re-sent (a crash before the answer) is duplicates, as before.
+    assert upload(client, first).json()["duplicates"] == 6
+    # Under an epoch of its own, the second log's orders reach central.
+    answer = upload(client, second, epoch="epoch-b").json()
+    assert (answer["applied"], answer["duplicates"]) == (3, 3)
+
+
+def test_a_downlink_cursor_naming_another_event_is_reset(client, in_memory_layer):
+    # A restore, then relay uploads moved central's head past the relay's downlink cursor
+    # again: `since` is no longer above the head, but the event at it is another one.
+    upload(client, relay_log(1))
+    place_central_order(client)
+    before = downlink(client, 0).json()
+    assert before["last_seq"] == 4
+    restore_to(3)
+    upload(client, [{**e, "seq": 4 + i} for i, e in enumerate(relay_log(1))])
+    place_central_order(client)
+    assert downlink(client, 4, check=before["last_check"]).json()["reset"] is True
+    again = downlink(client, 0).json()
+    assert [e["seq"] for e in again["events"]] == [7]
+    assert "reset" not in downlink(client, again["last_seq"], check=again["last_check"]).json()
+    # Without check (an older relay), as before.
+    assert "reset" not in downlink(client, 4).json()
+
+
+def place_central_order(client):
+    client.post(
+        "/api/public/order-groups/",
+        data=json.dumps({"outlet_id": 1, "orders": [{"order_id": str(uuid.uuid4()), "outlet_id": 1, "tenant_id": 1}]}),
+        content_type="application/json",
+    )
+
+
+@pytest.mark.parametrize("check", ["-1", "x", "1.5"])
+def test_a_check_that_is_not_a_number_is_invalid_payload(client, check):
+    response = downlink(client, 0, check=check)
+    assert response.json()["error"]["code"] == "invalid_payload"

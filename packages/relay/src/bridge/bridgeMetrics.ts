@@ -1,8 +1,14 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { DownlinkHealth } from './downlink.js';
 import type { Uplink } from './uplink.js';
 
-/** The uplink's gauges, read from its health at scrape time; returns the upload counter. */
-export function registerBridgeMetrics(registry: Registry, uplink: Uplink): Counter {
+/** The uplink's gauges, and the downlink's when `downlink` gives its health, read at scrape
+ * time; returns the upload counter. */
+export function registerBridgeMetrics(
+  registry: Registry,
+  uplink: Uplink,
+  downlink: () => DownlinkHealth | null = () => null,
+): Counter {
   const states = ['starting', 'uploading', 'synced', 'backoff', 'stopped'] as const;
   new Gauge({
     name: 'kitchen_sync_bridge_pending_events',
@@ -37,6 +43,27 @@ export function registerBridgeMetrics(registry: Registry, uplink: Uplink): Count
     collect() {
       const current = uplink.health().state;
       for (const state of states) this.set({ state }, state === current ? 1 : 0);
+    },
+  });
+  const downlinkStates = ['starting', 'synced', 'backoff', 'stopped'] as const;
+  new Gauge({
+    name: 'kitchen_sync_bridge_downlink_state',
+    help: "The downlink's state (1 for the current one; backoff = its polls fail)",
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const current = downlink()?.downlinkState;
+      if (current === undefined) return;
+      for (const state of downlinkStates) this.set({ state }, state === current ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'kitchen_sync_bridge_downlink_last_success_timestamp_seconds',
+    help: "When a poll of central's downlink last succeeded (0 = never)",
+    registers: [registry],
+    collect() {
+      const at = downlink()?.downlinkLastSuccessAt;
+      this.set(at ? Date.parse(at) / 1000 : 0);
     },
   });
   return new Counter({

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { Backoff } from './backoff.js';
+import type { CentralCredential } from './centralCredential.js';
 
 // A short cap: central is back within seconds for the outlet, and the random half of each
 // delay spreads a hundred outlets that lost central together over several seconds.
@@ -23,6 +24,8 @@ export interface CentralLinkOptions {
   /** Central's base URL; the bridge's paths are below it. */
   centralUrl: string;
   token: string;
+  /** When given, its token is sent instead of `token` (re-read after a 401/403). */
+  credential?: CentralCredential;
   logger: Logger;
   fetch?: typeof fetch;
   timers?: LinkTimers;
@@ -97,7 +100,7 @@ export function createCentralLink(options: CentralLinkOptions, tick: () => void)
             ...init,
             headers: {
               ...(init.headers as Record<string, string> | undefined),
-              authorization: `Bearer ${options.token}`,
+              authorization: `Bearer ${options.credential?.token ?? options.token}`,
             },
             signal: controller.signal,
           });

@@ -25,7 +25,8 @@ export interface CentralWorkerOptions {
   outlet: string;
   /** The upload endpoint's full URL. */
   uploadUrl: string;
-  token: string;
+  /** The credential; a function is asked at every request (the token file can change). */
+  token: string | (() => string);
   timeoutMs: number;
   /** The worker died: the links talk to central on their own thread from then on. */
   onFailure(error: unknown): void;
@@ -62,7 +63,7 @@ async function request(id, url, init, count) {
   try {
     const response = await fetch(url, {
       ...init,
-      headers: { ...init.headers, authorization: workerData.authorization },
+      headers: { ...init.headers, authorization: init.authorization },
       signal: controller.signal,
     });
     const text = await response.text();
@@ -79,7 +80,8 @@ async function request(id, url, init, count) {
     inFlight.delete(controller);
   }
 }
-function upload({ id, since, limit, head }) {
+function upload(message) {
+  const { id, since, limit, head } = message;
   let texts;
   try {
     texts = select.all(workerData.outlet, since, limit).map((row) => row.body);
@@ -90,7 +92,8 @@ function upload({ id, since, limit, head }) {
   // The envelopes as the log holds them, joined: never parsed here.
   const body = head + texts.join(',') + ']}';
   const headers = { 'content-type': 'application/json' };
-  return request(id, workerData.uploadUrl, { method: 'POST', headers, body }, texts.length);
+  const init = { method: 'POST', headers, body, authorization: message.authorization };
+  return request(id, workerData.uploadUrl, init, texts.length);
 }
 parentPort.on('message', (message) => {
   if (message.type === 'upload') {
@@ -98,7 +101,7 @@ parentPort.on('message', (message) => {
     return;
   }
   if (message.type === 'get') {
-    void request(message.id, message.url, { headers: {} }, 0);
+    void request(message.id, message.url, { headers: {}, authorization: message.authorization }, 0);
     return;
   }
   for (const controller of inFlight) controller.abort();
@@ -136,7 +139,6 @@ export function startCentralWorker(options: CentralWorkerOptions): CentralWorker
       filename: options.access.filename,
       outlet: options.outlet,
       uploadUrl: options.uploadUrl,
-      authorization: `Bearer ${options.token}`,
       timeoutMs: options.timeoutMs,
       nice: CENTRAL_THREAD_NICE,
       closed,
@@ -149,7 +151,8 @@ export function startCentralWorker(options: CentralWorkerOptions): CentralWorker
     const id = nextId++;
     return new Promise<PostedBatch>((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      worker.postMessage({ ...message, id });
+      const token = typeof options.token === 'function' ? options.token() : options.token;
+      worker.postMessage({ ...message, id, authorization: `Bearer ${token}` });
     });
   };
   let nextId = 1;

@@ -2,7 +2,8 @@ import { SOCKET_EVENTS } from '@kitchen-sync/protocol';
 import type { Principal } from '../auth/principal.js';
 import type { OrderCommands } from '../core/orderCommands.js';
 import type { EventStore } from '../store/EventStore.js';
-import { type CentralLinkOptions, createCentralLink } from './centralLink.js';
+import { CREDENTIAL_REFUSALS } from './centralCredential.js';
+import { type CentralLinkOptions, CentralRequestError, createCentralLink } from './centralLink.js';
 import type { CentralAnswer, CentralWorker } from './centralWorker.js';
 
 /** Where a central built on the Django package serves the downlink, below `--central-url`. */
@@ -12,10 +13,19 @@ export const DOWNLINK_PATH = 'api/kitchen-sync/relay/downlink/';
 export interface DownlinkOptions extends CentralLinkOptions {
   store: EventStore;
   commands: OrderCommands;
+  now?: () => number;
   /** How often the relay asks central for new events while connected. Default 1 s. */
   pollMs?: number;
   /** Polls there, off the event loop the kitchens are served from. */
   worker?: CentralWorker | null;
+}
+
+/** The downlink's part of /health's `bridge`. */
+export interface DownlinkHealth {
+  /** `backoff`: the last poll failed (its code in `downlinkLastErrorCode`), retrying. */
+  downlinkState: 'starting' | 'synced' | 'backoff' | 'stopped';
+  downlinkLastSuccessAt: string | null;
+  downlinkLastErrorCode: string | null;
 }
 
 export interface Downlink {
@@ -23,6 +33,13 @@ export interface Downlink {
   stop(): void;
   /** Central's seq up to which everything is in this relay's log. */
   cursor(): number;
+  health(): DownlinkHealth;
+}
+
+class DownlinkError extends Error {
+  constructor(readonly code: string) {
+    super(code);
+  }
 }
 
 interface CentralEvent {
@@ -48,12 +65,24 @@ export function createDownlink(options: DownlinkOptions): Downlink {
   const link = createCentralLink(options, () => void tick());
   const { backoff, schedule } = link;
   const cursorKey = `downlink:${outlet}`;
+  // Central's `last_check` for the event at the cursor, sent back so central can tell a
+  // restored log whose head passed the cursor again (-1 or none: not known, not sent).
+  const checkKey = `downlink-check:${outlet}`;
+  const now = options.now ?? Date.now;
   let stopped = true;
+  let state: DownlinkHealth['downlinkState'] = 'starting';
+  let lastSuccessMs: number | null = null;
+  let lastErrorCode: string | null = null;
 
   const cursor = () => store.getCursor(cursorKey) ?? 0;
+  const moveTo = (seq: number, check: unknown) => {
+    store.setCursor(cursorKey, seq);
+    store.setCursor(checkKey, typeof check === 'number' && check >= 0 ? check : -1);
+  };
 
   async function fetchPage(since: number) {
-    const path = `${DOWNLINK_PATH}?since=${since}`;
+    const check = since > 0 ? (store.getCursor(checkKey) ?? -1) : -1;
+    const path = `${DOWNLINK_PATH}?since=${since}${check >= 0 ? `&check=${check}` : ''}`;
     const { worker } = options;
     const answer: CentralAnswer = worker?.alive
       ? await worker.get(link.url(path).href)
@@ -62,10 +91,14 @@ export function createDownlink(options: DownlinkOptions): Downlink {
           status: response.status,
           body: await response.json().catch(() => null),
         }));
-    if (!answer.ok || answer.body === null) throw new Error(`central answered ${answer.status}`);
+    if (!answer.ok || answer.body === null) {
+      const code = (answer.body as { error?: { code?: unknown } } | null)?.error?.code;
+      throw new DownlinkError(typeof code === 'string' ? code : `http_${answer.status}`);
+    }
     return answer.body as {
       events: CentralEvent[];
       last_seq: number;
+      last_check?: number;
       has_more: boolean;
       reset?: boolean;
     };
@@ -128,21 +161,36 @@ export function createDownlink(options: DownlinkOptions): Downlink {
           { outlet, cursor: from, centralHead: page.last_seq },
           "central's event log is behind this relay's cursor (restored?); reading it again from the start",
         );
-        store.setCursor(cursorKey, 0);
+        moveTo(0, null);
         schedule(0);
         return;
       }
       for (const event of page.events) {
-        if (!(await write(event))) throw new Error('the relay could not write a central event');
+        if (!(await write(event))) throw new DownlinkError('relay_write_failed');
         if (stopped) return;
-        store.setCursor(cursorKey, event.seq);
+        moveTo(event.seq, null);
       }
-      if (page.last_seq > cursor()) store.setCursor(cursorKey, page.last_seq);
+      if (page.last_seq >= cursor()) moveTo(page.last_seq, page.last_check);
+      if (lastErrorCode !== null) logger.info({ outlet }, 'downlink from central works again');
+      lastErrorCode = null;
+      lastSuccessMs = now();
+      state = 'synced';
       backoff.reset();
       schedule(page.has_more ? 0 : pollMs);
     } catch (error) {
       if (stopped) return;
-      logger.debug({ err: error }, 'downlink attempt failed');
+      const known = error instanceof DownlinkError || error instanceof CentralRequestError;
+      const code = known ? error.code : 'internal';
+      // Once when it starts failing (or fails otherwise), not at every poll: a second a poll.
+      if (code !== lastErrorCode) {
+        logger.warn(
+          { code, outlet, ...(known ? {} : { err: error }) },
+          "central's downlink failed; orders and changes made at central do not reach the outlet until it works; retrying",
+        );
+      }
+      lastErrorCode = code;
+      state = 'backoff';
+      if (CREDENTIAL_REFUSALS.has(code) && options.credential?.reload()) backoff.reset();
       schedule(backoff.next());
     }
   }
@@ -155,8 +203,14 @@ export function createDownlink(options: DownlinkOptions): Downlink {
     },
     stop() {
       stopped = true;
+      state = 'stopped';
       link.stop();
     },
     cursor,
+    health: () => ({
+      downlinkState: state,
+      downlinkLastSuccessAt: lastSuccessMs === null ? null : new Date(lastSuccessMs).toISOString(),
+      downlinkLastErrorCode: lastErrorCode,
+    }),
   };
 }

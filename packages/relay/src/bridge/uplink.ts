@@ -1,5 +1,6 @@
 import type { BridgeHealth } from '@kitchen-sync/protocol';
 import type { EventStore } from '../store/EventStore.js';
+import { CREDENTIAL_REFUSALS } from './centralCredential.js';
 import { type CentralLinkOptions, CentralRequestError, createCentralLink } from './centralLink.js';
 import type { CentralAnswer, CentralWorker, PostedBatch } from './centralWorker.js';
 
@@ -10,7 +11,8 @@ export const UPLOAD_PATH = 'api/kitchen-sync/relay/upload/';
 export interface UplinkOptions extends CentralLinkOptions {
   store: EventStore;
   now?: () => number;
-  /** Events per request. Default 200 (halved while central answers too_large). */
+  /** Events per request. Default 200: halved on too_large or a timeout, doubled back after
+   * `GROW_AFTER` confirmed batches in a row. */
   batchSize?: number;
   /** How often an idle uplink looks at the log without being told. Default 5 s. */
   idlePollMs?: number;
@@ -26,6 +28,8 @@ export interface Uplink {
   start(): void;
   /** New events were committed: upload soon (never cuts a back-off short). */
   notify(): void;
+  /** Events of these outlets were committed: warns once per outlet this uplink does not send. */
+  sawOutlets(outlets: Iterable<string>): void;
   health(): BridgeHealth;
   /** Events central has not confirmed, and the time of the oldest (retention keeps them). */
   unsent(): { count: number; oldestTsMs: number };
@@ -40,10 +44,21 @@ interface UploadAnswer {
 }
 
 class UploadError extends Error {
-  constructor(readonly code: string) {
+  constructor(
+    readonly code: string,
+    /** Central's cursor for the epoch, when its refusal says (seq_gap, epoch_conflict). */
+    readonly centralSeq: number | null = null,
+  ) {
     super(code);
   }
 }
+
+/** Confirmed batches in a row after which a batch shrunk by a 413 or a timeout doubles. */
+export const GROW_AFTER = 4;
+
+// The refusals that shrink the batch: only a smaller one can get through (a body limit in
+// front of central, or a link too slow for the whole batch within the request timeout).
+const SHRINKS = new Set(['too_large', 'central_timeout']);
 
 /**
  * Sends the outlet's log to central in seq order. The cursor (last seq central confirmed)
@@ -59,7 +74,14 @@ export function createUplink(options: UplinkOptions): Uplink {
   const { backoff } = link;
   const schedule = link.schedule;
   const cursorKey = `uplink:${outlet}`;
-  let batchSize = options.batchSize ?? 200;
+  // Non-zero once this log met another one under its epoch at central (epoch_conflict): the
+  // uplink then sends under `<epoch>.<n>`, an epoch of its own at central.
+  const forkKey = `uplink-epoch:${outlet}`;
+  const maxBatchSize = options.batchSize ?? 200;
+  let batchSize = maxBatchSize;
+  let confirmedInARow = 0;
+  let rewoundTo: number | null = null;
+  const unbridged = new Set<string>();
   let state: BridgeHealth['state'] = 'starting';
   let lastSuccessMs: number | null = null;
   let lastErrorCode: string | null = null;
@@ -79,11 +101,21 @@ export function createUplink(options: UplinkOptions): Uplink {
   const oldestUnsent = () =>
     unsentCount() > 0 ? store.eventsAfter(outlet, cursor(), 1, null)[0] : undefined;
 
+  const uploadEpoch = () => {
+    const fork = store.getCursor(forkKey) ?? 0;
+    return fork === 0 ? store.epoch : `${store.epoch}.${fork}`;
+  };
+  let epoch = uploadEpoch();
+
   // Every batch's body is this, the envelopes as the log holds them joined, and `]}`:
   // parsing 200 of them only to write them out again held the event loop ~1 ms a batch.
-  const bodyHead = `{"outlet_id":${JSON.stringify(outlet)},"epoch":${JSON.stringify(store.epoch)},"events":[`;
+  // `pruned_through`: seqs central can never get from this log, so not a gap (seq_gap).
+  const bodyHead = (pruned: number) =>
+    `{"outlet_id":${JSON.stringify(outlet)},"epoch":${JSON.stringify(epoch)},${
+      pruned > 0 ? `"pruned_through":${pruned},` : ''
+    }"events":[`;
 
-  async function postHere(since: number): Promise<PostedBatch> {
+  async function postHere(since: number, head: string): Promise<PostedBatch> {
     const texts = store.envelopeTextsAfter
       ? store.envelopeTextsAfter(outlet, since, batchSize)
       : store
@@ -94,7 +126,7 @@ export function createUplink(options: UplinkOptions): Uplink {
       {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: `${bodyHead}${texts.join(',')}]}`,
+        body: `${head}${texts.join(',')}]}`,
       },
       async (response) => ({
         ok: response.ok,
@@ -107,21 +139,57 @@ export function createUplink(options: UplinkOptions): Uplink {
 
   function readAnswer({ ok, status, body }: CentralAnswer): UploadAnswer {
     const answer = body as {
-      error?: { code?: string };
+      error?: { code?: string; last_seq?: unknown };
       epoch?: unknown;
       last_seq?: unknown;
     } | null;
     // A bare 413 comes from what stands in front of central (a proxy's or Django's body
     // limit): the batch is too large all the same, and only a smaller one can get through.
     if (!ok) {
+      const centralSeq = answer?.error?.last_seq;
       throw new UploadError(
         answer?.error?.code ?? (status === 413 ? 'too_large' : `http_${status}`),
+        typeof centralSeq === 'number' && centralSeq >= 0 ? centralSeq : null,
       );
     }
-    if (answer?.epoch !== store.epoch || typeof answer.last_seq !== 'number') {
+    if (answer?.epoch !== epoch || typeof answer.last_seq !== 'number') {
       throw new UploadError('central_bad_answer');
     }
     return answer as UploadAnswer;
+  }
+
+  /**
+   * Central has this epoch only up to `centralSeq` (its database came back from a backup):
+   * what was confirmed after it is sent again (central knows repeats by event_id).
+   */
+  function rewind(centralSeq: number) {
+    if (rewoundTo !== centralSeq) {
+      logger.warn(
+        { outlet, epoch, confirmed: confirmedSeq, centralSeq },
+        "central has less of this relay's log than it confirmed (its database restored from a backup?); uploading again from its last seq",
+      );
+    }
+    rewoundTo = centralSeq;
+    const pruned = store.prunedThrough(outlet);
+    if (centralSeq < pruned) {
+      logger.error(
+        { outlet, centralSeq, prunedThrough: pruned },
+        'central lost events this relay no longer has (retention removed them); they cannot be sent again',
+      );
+    }
+    confirm(centralSeq);
+  }
+
+  /** Another log holds this epoch at central (a copied data dir): this one takes its own. */
+  function forkEpoch(centralSeq: number | null) {
+    const fork = Math.floor(1 + (options.random ?? Math.random)() * 2 ** 31);
+    logger.error(
+      { outlet, epoch, centralSeq, newEpoch: `${store.epoch}.${fork}` },
+      "central holds another relay log under this log's epoch (a copied or whole-restored data dir); uploading this log again under an epoch of its own (see docs/relay.md: restoring)",
+    );
+    store.setCursor(forkKey, fork);
+    epoch = uploadEpoch();
+    confirm(0);
   }
 
   async function tick() {
@@ -147,11 +215,18 @@ export function createUplink(options: UplinkOptions): Uplink {
     state = 'uploading';
     try {
       const { worker } = options;
+      const head = bodyHead(pruned);
       const { count, answer: reply } = await (worker?.alive
-        ? worker.upload(start, batchSize, bodyHead)
-        : postHere(start));
+        ? worker.upload(start, batchSize, head)
+        : postHere(start, head));
       if (stopped) return;
       const answer = readAnswer(reply);
+      if (answer.last_seq < confirmedSeq) {
+        // Asked where it stands (an empty batch), central is behind what it confirmed.
+        rewind(answer.last_seq);
+        schedule(0);
+        return;
+      }
       const confirmed = Math.min(answer.last_seq, store.head(outlet));
       if (count > 0 && confirmed <= start) throw new UploadError('central_not_advancing');
       if (confirmed > start) confirm(confirmed);
@@ -159,6 +234,10 @@ export function createUplink(options: UplinkOptions): Uplink {
       lastErrorCode = null;
       inBackoff = false;
       backoff.reset();
+      if (batchSize < maxBatchSize && ++confirmedInARow >= GROW_AFTER) {
+        batchSize = Math.min(maxBatchSize, batchSize * 2);
+        confirmedInARow = 0;
+      }
       if (count > 0) options.onUploaded?.(count);
       if (store.head(outlet) > confirmed) {
         schedule(0);
@@ -172,8 +251,19 @@ export function createUplink(options: UplinkOptions): Uplink {
       const known = error instanceof UploadError || error instanceof CentralRequestError;
       const code = known ? error.code : 'internal';
       if (!known) logger.error({ err: error }, 'uplink failed');
-      if (code === 'too_large') batchSize = Math.max(1, Math.floor(batchSize / 2));
-      if (code !== lastErrorCode) logger.warn({ code, outlet }, 'central upload failed; retrying');
+      const centralSeq = error instanceof UploadError ? error.centralSeq : null;
+      if (code === 'seq_gap' && centralSeq !== null && centralSeq < confirmedSeq) {
+        rewind(centralSeq);
+        schedule(0);
+        return;
+      }
+      if (code === 'epoch_conflict') forkEpoch(centralSeq);
+      if (CREDENTIAL_REFUSALS.has(code) && options.credential?.reload()) backoff.reset();
+      if (SHRINKS.has(code)) batchSize = Math.max(1, Math.floor(batchSize / 2));
+      confirmedInARow = 0;
+      if (code !== lastErrorCode && code !== 'epoch_conflict') {
+        logger.warn({ code, outlet }, 'central upload failed; retrying');
+      }
       lastErrorCode = code;
       state = 'backoff';
       inBackoff = true;
@@ -192,6 +282,16 @@ export function createUplink(options: UplinkOptions): Uplink {
       if (stopped || inBackoff || link.busy || state === 'uploading') return;
       schedule(0);
     },
+    sawOutlets(outlets) {
+      for (const other of outlets) {
+        if (other === outlet || unbridged.has(other)) continue;
+        unbridged.add(other);
+        logger.warn(
+          { outlet: other, bridgedOutlet: outlet },
+          "this relay logs events of an outlet it does not bridge: they are not uploaded to central (a bridge uploads its credential's outlet only; see docs/relay.md, Bridge to central)",
+        );
+      }
+    },
     unsentCount,
     unsent() {
       return { count: unsentCount(), oldestTsMs: oldestUnsent()?.tsMs ?? now() };
@@ -205,6 +305,9 @@ export function createUplink(options: UplinkOptions): Uplink {
         lastSuccessAt: lastSuccessMs === null ? null : new Date(lastSuccessMs).toISOString(),
         lastErrorCode,
         downlinkCursor: null,
+        downlinkState: null,
+        downlinkLastSuccessAt: null,
+        downlinkLastErrorCode: null,
       };
     },
     stop() {
