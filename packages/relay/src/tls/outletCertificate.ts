@@ -2,6 +2,7 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { BACKDATE_MS } from './clock.js';
 import { assertHostName, canonicalAddress } from './hostName.js';
 import { lanAddresses } from './lanAddresses.js';
 import { writeFileAtomic } from './lib/atomicWrite.js';
@@ -69,10 +70,12 @@ export async function ensureOutletCertificate(
   if (!(leafDays > 0 && leafDays <= MAX_LEAF_DAYS)) {
     throw new RangeError(`leafDays must be within 1..${MAX_LEAF_DAYS}, got ${leafDays}`);
   }
-  // Otherwise every call would find the fresh leaf already "expiring" and issue another.
-  if (!(renewBeforeDays >= 0 && renewBeforeDays < leafDays)) {
+  // Otherwise every call would find the fresh leaf, which starts BACKDATE_MS in the past,
+  // already "expiring" and issue another.
+  const freshDaysLeft = leafDays - BACKDATE_MS / DAY_MS;
+  if (!(renewBeforeDays >= 0 && renewBeforeDays < freshDaysLeft)) {
     throw new RangeError(
-      `renewBeforeDays must be within 0..${leafDays - 1}, got ${renewBeforeDays}`,
+      `renewBeforeDays must be within 0..${Math.ceil(freshDaysLeft) - 1}, got ${renewBeforeDays}`,
     );
   }
   const byDefault = options.addresses === undefined;
