@@ -19,10 +19,10 @@ import {
   lanAddresses,
   type OutletCertificateOptions,
 } from '../src/tls/index.js';
-import { tlsFailure } from './tlsHelpers.js';
+import { PLAUSIBLE_NOW, tlsFailure } from './tlsHelpers.js';
 
 const DAY = 86_400_000;
-const NOW = new Date('2026-06-01T12:00:00Z');
+const NOW = PLAUSIBLE_NOW;
 let dir: string;
 
 beforeEach(() => {

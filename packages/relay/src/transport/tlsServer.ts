@@ -6,10 +6,12 @@ import type { HealthTls } from '@kitchen-sync/protocol';
 import type { Logger } from 'pino';
 import { ConfigError } from '../lib/configError.js';
 import { autoNames } from '../tls/autoNames.js';
+import { clockIsWrong } from '../tls/clock.js';
 import {
   ensureOutletCertificate,
   lanAddresses,
   loadTlsFiles,
+  TlsError,
   type TlsMaterial,
 } from '../tls/index.js';
 
@@ -39,7 +41,10 @@ export interface TlsControllerOptions {
   logger: Logger;
   now: () => number;
   onReload?: (outcome: TlsReloadOutcome) => void;
-  /** Auto mode: how often to look for a changed LAN address. Default 30 s. */
+  /**
+   * How often to look for a changed LAN address and for a clock set right after a certificate
+   * was due (auto mode). Default 30 s.
+   */
   addressCheckMs?: number;
   /** Auto mode: this machine's LAN addresses (tests give their own). */
   lanAddresses?: () => string[];
@@ -108,6 +113,8 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
   let server: TlsServer | undefined;
   let current: Loaded | undefined;
   let lastWarnMs = Number.NEGATIVE_INFINITY;
+  // Auto mode: a certificate was due while the clock was wrong; issue it once the clock is right.
+  let issueWhenClockRight = false;
   let queue: Promise<unknown> = Promise.resolve();
   let debounce: NodeJS.Timeout | undefined;
   let interval: NodeJS.Timeout | undefined;
@@ -120,7 +127,24 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
     const date = new Date(now());
     if ('auto' in tls) {
       const addresses = [...machineAddresses(), '127.0.0.1', '::1'];
-      const result = await ensureOutletCertificate({ dir: autoDir, names, addresses, now: date });
+      let result: Awaited<ReturnType<typeof ensureOutletCertificate>>;
+      try {
+        result = await ensureOutletCertificate({ dir: autoDir, names, addresses, now: date });
+      } catch (error) {
+        if (!(error instanceof TlsError && error.code === 'tls_clock_wrong')) throw error;
+        issueWhenClockRight = true;
+        if (current) throw error; // a reload: the current certificate stays
+        // At start, a certificate that still works beats none: devices whose clock is right
+        // accept it. Without one, the relay refuses to start with this error.
+        const existing = existingAutoPair(date);
+        if (!existing) throw error;
+        logger.error(
+          { err: error, code: error.code },
+          "a new server certificate is due but this machine's clock is wrong: serving the existing one until the clock is set",
+        );
+        return existing;
+      }
+      issueWhenClockRight = false;
       if (result.issued) {
         logger.info(
           { reason: result.issued, notAfter: result.material.notAfter.toISOString(), names },
@@ -131,6 +155,17 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
     }
     const material = loadTlsFiles(tls.certFile, tls.keyFile, date);
     return { material, ca: tls.caFile ? readCaCertificate(tls.caFile) : null };
+  }
+
+  function existingAutoPair(date: Date): Loaded | undefined {
+    try {
+      return {
+        material: loadTlsFiles(join(autoDir, 'relay.crt'), join(autoDir, 'relay.key'), date),
+        ca: readCaCertificate(join(autoDir, 'ca.crt')),
+      };
+    } catch {
+      return undefined;
+    }
   }
 
   function install(next: Loaded) {
@@ -236,16 +271,31 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
     }
   }
 
-  function watchAddresses() {
-    let seen = addressKey();
+  function startQuickChecks() {
+    let seen = 'auto' in tls ? addressKey() : '';
     addressTimer = setInterval(() => {
-      const key = addressKey();
-      if (key === seen) return;
-      seen = key;
-      logger.info({ addresses: key ? key.split(' ') : [] }, "this machine's addresses changed");
-      void reload();
+      let due = false;
+      if ('auto' in tls) {
+        const key = addressKey();
+        if (key !== seen) {
+          seen = key;
+          logger.info({ addresses: key ? key.split(' ') : [] }, "this machine's addresses changed");
+          due = true;
+        }
+      }
+      if (checkClock()) due = true;
+      if (due) void reload();
     }, options.addressCheckMs ?? ADDRESS_CHECK_MS);
     addressTimer.unref();
+  }
+
+  /** True when the certificate must be issued now that the clock allows it. Reads no file. */
+  function checkClock(): boolean {
+    const at = now();
+    if (!issueWhenClockRight || clockIsWrong(new Date(at))) return false;
+    issueWhenClockRight = false;
+    logger.info("this machine's clock looks right now: issuing the certificate that was due");
+    return true;
   }
 
   return {
@@ -254,7 +304,14 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
       server = tlsServer;
       install(await load());
       warnIfExpiring();
-      if ('auto' in tls) watchAddresses();
+      const started = new Date(now());
+      if (clockIsWrong(started)) {
+        logger.warn(
+          { code: 'tls_clock_wrong', now: started.toISOString() },
+          `this machine's clock is before this relay's release: set the date and time${'auto' in tls ? ' (no certificate is issued until then)' : ''}`,
+        );
+      }
+      if ('auto' in tls) startQuickChecks();
       else watchFiles([tls.certFile, tls.keyFile, ...(tls.caFile ? [tls.caFile] : [])]);
       interval = setInterval(() => void reload(), CHECK_INTERVAL_MS);
       interval.unref();
