@@ -1,7 +1,9 @@
 import 'reflect-metadata/lite';
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { certReport } from '../src/tls/certReport.js';
 import { CLOCK_FLOOR } from '../src/tls/clock.js';
 import {
   ensureOutletCertificate,
@@ -16,6 +18,8 @@ const DAY = 86_400_000;
 const NOW = PLAUSIBLE_NOW;
 /** A dead CMOS battery and no NTP yet. */
 const Y2001 = new Date('2001-01-01T08:00:00Z');
+/** A bad RTC, two years ahead. */
+const AHEAD = new Date(NOW.getTime() + 730 * DAY);
 
 afterEach(removeTempDirs);
 
@@ -93,5 +97,38 @@ describe('a clock before this release (dead CMOS battery, no NTP)', () => {
     const made = await ensureOutletCertificate(outlet()());
     const material = loadTlsFiles(made.certPath, made.keyPath, Y2001);
     expect(material.fingerprint256).toBe(made.material.fingerprint256);
+  });
+});
+
+describe('a clock that was ahead and has been set right', () => {
+  it('re-issues a leaf that starts in the future (not_yet_valid), valid from a day before now', async () => {
+    const options = outlet();
+    const first = await ensureOutletCertificate(options());
+    // Booted two years ahead: the leaf looked expired and was renewed then.
+    const ahead = await ensureOutletCertificate(options({ now: AHEAD }));
+    expect(ahead.issued).toBe('expiring');
+    // NTP sets the clock right: that leaf starts in two years.
+    const fixed = await ensureOutletCertificate(options());
+    expect(fixed.issued).toBe('not_yet_valid');
+    const leaf = new X509Certificate(readFileSync(fixed.certPath));
+    expect(new Date(leaf.validFrom)).toEqual(new Date(NOW.getTime() - DAY));
+    expect(leaf.verify(new X509Certificate(readFileSync(fixed.caCertPath)).publicKey)).toBe(true);
+    expect(leaf.fingerprint256).not.toBe(ahead.material.fingerprint256);
+    expect(leaf.fingerprint256).not.toBe(first.material.fingerprint256);
+    expect((await ensureOutletCertificate(options())).issued).toBeNull();
+  });
+
+  it('keeps a CA made while the clock was ahead, issues from it, and cert says what to do', async () => {
+    const options = outlet();
+    await ensureOutletCertificate(options({ now: AHEAD }));
+    const fixed = await ensureOutletCertificate(options());
+    expect(fixed.issued).toBe('not_yet_valid');
+    const ca = new X509Certificate(readFileSync(fixed.caCertPath));
+    expect(Date.parse(ca.validFrom)).toBeGreaterThan(NOW.getTime());
+    expect(new X509Certificate(fixed.material.cert).verify(ca.publicKey)).toBe(true);
+    const report = certReport(fixed, NOW);
+    expect(report).toContain('Warning: the outlet CA is valid only from');
+    expect(report).toContain(`move ca.crt and ca.key out of ${options().dir}`);
+    expect(certReport(fixed, AHEAD)).not.toContain('Warning');
   });
 });

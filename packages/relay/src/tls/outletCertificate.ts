@@ -37,7 +37,8 @@ export type IssueReason =
   | 'expiring'
   | 'addresses_changed'
   | 'names_changed'
-  | 'ca_changed';
+  | 'ca_changed'
+  | 'not_yet_valid';
 
 export interface OutletCertificate {
   certPath: string;
@@ -63,8 +64,9 @@ interface LoadedCa {
 
 /**
  * Creates the outlet CA once, then issues the relay's leaf when it is missing, has fewer than
- * `renewBeforeDays` left, or its SANs differ from names + addresses. The CA key never leaves
- * `caDir`; on POSIX a CA key readable by group or others is refused (tls_ca_key_permissions). With a clock before `clockFloor` nothing is issued
+ * `renewBeforeDays` left, has not started yet, or its SANs differ from names + addresses. The CA
+ * key never leaves `caDir`; on POSIX a CA key readable by group or others is refused
+ * (tls_ca_key_permissions). With a clock before `clockFloor` nothing is issued
  * (tls_clock_wrong): a CA dated 2001 would have expired for good once the clock is set right.
  */
 export async function ensureOutletCertificate(
@@ -171,7 +173,9 @@ async function ensureCertificateAuthority(
     return { ...created, certificate: new X509Certificate(created.certPem) };
   }
   assertPrivateKeyMode(keyPath);
-  const material = loadTlsPair(certPath, keyPath, now, { clockFloor, allowNotYetValid: false });
+  // A CA made while the clock was ahead has not started yet: leaves can still be issued from it,
+  // and the relay tells the operator (re-issuing leaves cannot fix it).
+  const material = loadTlsPair(certPath, keyPath, now, { clockFloor, allowNotYetValid: true });
   const certificate = parseChain(material.cert, certPath)[0] as X509Certificate;
   if (!certificate.ca) {
     throw new TlsError(
@@ -211,9 +215,13 @@ function currentLeaf(
   clockFloor: Date,
 ): { material: TlsMaterial } | { reason: IssueReason } {
   try {
-    return {
-      material: loadTlsPair(certPath, keyPath, now, { clockFloor, allowNotYetValid: false }),
-    };
+    const material = loadTlsPair(certPath, keyPath, now, { clockFloor, allowNotYetValid: true });
+    // Issued while the clock was ahead: every device refuses it until then. (A clock before the
+    // floor cannot tell, and keeps it.)
+    if (!clockIsWrong(now, clockFloor) && material.notBefore.getTime() > now.getTime()) {
+      return { reason: 'not_yet_valid' };
+    }
+    return { material };
   } catch (error) {
     if (!(error instanceof TlsError)) throw error;
     // Our own files: an expired leaf is renewed, a missing or damaged one replaced.

@@ -6,6 +6,7 @@ import type { HealthTls } from '@kitchen-sync/protocol';
 import type { Logger } from 'pino';
 import { ConfigError } from '../lib/configError.js';
 import { autoNames } from '../tls/autoNames.js';
+import { caNotYetValid, caNotYetValidAdvice } from '../tls/caNotYetValid.js';
 import { clockIsWrong } from '../tls/clock.js';
 import {
   ensureOutletCertificate,
@@ -42,8 +43,8 @@ export interface TlsControllerOptions {
   now: () => number;
   onReload?: (outcome: TlsReloadOutcome) => void;
   /**
-   * How often to look for a changed LAN address and for a clock set right after a certificate
-   * was due (auto mode). Default 30 s.
+   * How often to look for a changed LAN address (auto mode) and for a certificate that has not
+   * started yet now that the clock went back. Default 30 s.
    */
   addressCheckMs?: number;
   /** Auto mode: this machine's LAN addresses (tests give their own). */
@@ -69,7 +70,8 @@ const WATCH_DEBOUNCE_MS = 300;
 // Auto mode renews here; files mode re-reads here too, in case a file event was missed.
 const CHECK_INTERVAL_MS = 6 * 3_600_000;
 // A new DHCP lease must not leave devices that use the new address on a certificate without
-// it for hours; reading the interfaces is one cheap call.
+// it for hours, nor NTP setting back a clock that was ahead leave them on a certificate that has
+// not started: reading the interfaces is one cheap call, the dates are in memory.
 const ADDRESS_CHECK_MS = 30_000;
 
 interface Loaded {
@@ -113,8 +115,11 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
   let server: TlsServer | undefined;
   let current: Loaded | undefined;
   let lastWarnMs = Number.NEGATIVE_INFINITY;
+  let lastCaErrorMs = Number.NEGATIVE_INFINITY;
   // Auto mode: a certificate was due while the clock was wrong; issue it once the clock is right.
   let issueWhenClockRight = false;
+  // The certificate already found not valid yet, so the check acts once per certificate.
+  let notYetValidSeen: string | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   let debounce: NodeJS.Timeout | undefined;
   let interval: NodeJS.Timeout | undefined;
@@ -198,6 +203,21 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
     );
   }
 
+  /** Leaves issued from it cannot help, so the operator must act: said at most once a day. */
+  function errorIfCaNotYetValid() {
+    const ca = current?.ca;
+    const at = now();
+    if (!ca || !caNotYetValid(ca, new Date(at)) || at - lastCaErrorMs < DAY_MS) return;
+    lastCaErrorMs = at;
+    const from = new Date(ca.validFrom).toISOString();
+    logger.error(
+      { code: 'tls_ca_not_yet_valid', caNotBefore: from },
+      'auto' in tls
+        ? caNotYetValidAdvice(ca, autoDir)
+        : `the CA certificate ${tls.caFile} is valid only from ${from}: devices refuse certificates under it until then (was it made while a clock was ahead?)`,
+    );
+  }
+
   function reload(): Promise<TlsReloadOutcome> {
     const run = queue.then(async (): Promise<TlsReloadOutcome> => {
       let outcome: TlsReloadOutcome;
@@ -231,6 +251,7 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
         outcome = { ok: false, code, message: (error as Error).message };
       }
       warnIfExpiring();
+      errorIfCaNotYetValid();
       options.onReload?.(outcome);
       return outcome;
     });
@@ -292,10 +313,34 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
   /** True when the certificate must be issued now that the clock allows it. Reads no file. */
   function checkClock(): boolean {
     const at = now();
-    if (!issueWhenClockRight || clockIsWrong(new Date(at))) return false;
-    issueWhenClockRight = false;
-    logger.info("this machine's clock looks right now: issuing the certificate that was due");
-    return true;
+    if (!current || clockIsWrong(new Date(at))) return false;
+    errorIfCaNotYetValid();
+    let due = false;
+    if (issueWhenClockRight) {
+      issueWhenClockRight = false;
+      logger.info("this machine's clock looks right now: issuing the certificate that was due");
+      due = true;
+    }
+    const { notBefore, fingerprint256 } = current.material;
+    if (notBefore.getTime() > at && notYetValidSeen !== fingerprint256) {
+      // Issued while the clock was ahead (it looked expired then); NTP has set it back, and
+      // every device refuses this certificate until notBefore.
+      notYetValidSeen = fingerprint256;
+      const from = notBefore.toISOString();
+      if ('auto' in tls) {
+        logger.warn(
+          { notBefore: from },
+          'the TLS certificate is not valid yet (issued while the clock was ahead): issuing a new one',
+        );
+        due = true;
+      } else {
+        logger.warn(
+          { notBefore: from, certFile: tls.certFile },
+          `the TLS certificate is not valid until ${from}: devices refuse it until then; replace the files (was it issued while a clock was ahead?)`,
+        );
+      }
+    }
+    return due;
   }
 
   return {
@@ -311,8 +356,11 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
           `this machine's clock is before this relay's release: set the date and time${'auto' in tls ? ' (no certificate is issued until then)' : ''}`,
         );
       }
-      if ('auto' in tls) startQuickChecks();
-      else watchFiles([tls.certFile, tls.keyFile, ...(tls.caFile ? [tls.caFile] : [])]);
+      errorIfCaNotYetValid();
+      startQuickChecks();
+      if (!('auto' in tls)) {
+        watchFiles([tls.certFile, tls.keyFile, ...(tls.caFile ? [tls.caFile] : [])]);
+      }
       interval = setInterval(() => void reload(), CHECK_INTERVAL_MS);
       interval.unref();
     },
