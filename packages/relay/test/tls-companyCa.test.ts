@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureOutletCertificate } from '../src/tls/index.js';
-import { tlsFailure } from './tlsHelpers.js';
+import { PLAUSIBLE_NOW, tlsFailure } from './tlsHelpers.js';
 
 const crypto = webcrypto as unknown as Crypto;
-const NOW = new Date('2026-06-01T12:00:00Z');
+const NOW = PLAUSIBLE_NOW;
 const DAY = 86_400_000;
 let dir: string;
 

@@ -10,8 +10,9 @@ import {
   TlsError,
   type TlsErrorCode,
 } from '../src/tls/index.js';
+import { PLAUSIBLE_NOW } from './tlsHelpers.js';
 
-const NOW = new Date('2026-06-01T12:00:00Z');
+const NOW = PLAUSIBLE_NOW;
 let dir: string;
 let issued: OutletCertificate;
 let other: OutletCertificate;

@@ -19,10 +19,10 @@ import {
   lanAddresses,
   type OutletCertificateOptions,
 } from '../src/tls/index.js';
-import { tlsFailure } from './tlsHelpers.js';
+import { PLAUSIBLE_NOW, tlsFailure } from './tlsHelpers.js';
 
 const DAY = 86_400_000;
-const NOW = new Date('2026-06-01T12:00:00Z');
+const NOW = PLAUSIBLE_NOW;
 let dir: string;
 
 beforeEach(() => {
@@ -97,9 +97,10 @@ describe('ensureOutletCertificate: the first call', () => {
     expect(readFileSync(join(tlsDir, 'ca.key'), 'utf8')).not.toBe(result.material.key);
   });
 
-  it('gives the leaf at most 397 days, starting an hour early for clock skew', async () => {
-    const { material } = await ensureOutletCertificate(options());
-    expect(material.notBefore).toEqual(new Date(NOW.getTime() - 3_600_000));
+  it('gives the leaf at most 397 days from its notBefore, a day early for tablets whose clock is behind', async () => {
+    const { material, caCertPath } = await ensureOutletCertificate(options());
+    expect(material.notBefore).toEqual(new Date(NOW.getTime() - DAY));
+    expect(new Date(caOf(caCertPath).validFrom)).toEqual(new Date(NOW.getTime() - DAY));
     const span = material.notAfter.getTime() - material.notBefore.getTime();
     expect(span).toBeLessThanOrEqual(397 * DAY);
     expect(span).toBeGreaterThan(396 * DAY);
@@ -111,11 +112,17 @@ describe('ensureOutletCertificate: the first call', () => {
     ).toBeLessThanOrEqual(90 * DAY);
   });
 
-  it('refuses a leaf validity over 397 days and a renewal window as long as the validity', async () => {
+  it('refuses a leaf validity over 397 days and a renewal window as long as a fresh leaf has left', async () => {
     await expect(ensureOutletCertificate(options({ leafDays: 398 }))).rejects.toThrow(RangeError);
+    // A fresh 30-day leaf started a day ago: 29 days left, inside a 29-day window at once.
     await expect(
-      ensureOutletCertificate(options({ leafDays: 30, renewBeforeDays: 30 })),
+      ensureOutletCertificate(options({ leafDays: 30, renewBeforeDays: 29 })),
     ).rejects.toThrow(RangeError);
+    const fresh = await ensureOutletCertificate(options({ leafDays: 30, renewBeforeDays: 28 }));
+    expect(
+      (await ensureOutletCertificate(options({ leafDays: 30, renewBeforeDays: 28 }))).issued,
+    ).toBeNull();
+    expect(fresh.issued).toBe('missing');
   });
 
   it('shapes the leaf as browsers require: ECDSA P-256, SHA-256, EKU serverAuth, critical key usage and constraints', async () => {

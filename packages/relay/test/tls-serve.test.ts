@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import type { EventEnvelope, PublishAck } from '@kitchen-sync/protocol';
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLogger, type TlsReloadOutcome } from '../src/index.js';
+import { createLogger, ensureOutletCertificate, type TlsReloadOutcome } from '../src/index.js';
 import {
   http,
   order,
@@ -395,10 +395,19 @@ describe('GET /ca.crt and /setup', () => {
 });
 
 describe('relay with --tls auto', () => {
-  it('issues its own certificate, serves the outlet CA and renews when due', async () => {
-    // Started 380 days ago: its first certificate (397 days) has 17 days left today.
-    let clock = Date.now() - 380 * 86_400_000;
+  it('serves the outlet CA and its own certificate, and renews it when due', async () => {
+    // Installed 20 days ago with a 51-day certificate: 50 days left then, 30 less 10 minutes
+    // today. (A relay would not issue on a clock before its release; the test may.)
+    let clock = Date.now() - 20 * 86_400_000 - 10 * 60_000;
     const dir = tempDir('ks-auto-');
+    const installed = await ensureOutletCertificate({
+      dir,
+      names: ['relay.local'],
+      now: new Date(clock),
+      leafDays: 51,
+      clockFloor: new Date(0),
+    });
+    expect(installed.material.notAfter.getTime() - Date.now()).toBeLessThan(30 * 86_400_000);
     const events = reloadEvents();
     const relay = await start({
       tls: { auto: { dir, names: ['relay.local'] } },

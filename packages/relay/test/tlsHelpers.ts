@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { io, type Socket } from 'socket.io-client';
 import { ensureOutletCertificate, type OutletCertificateOptions } from '../src/index.js';
+import { CLOCK_FLOOR } from '../src/tls/clock.js';
 import { TlsError } from '../src/tls/index.js';
 import { tempDir } from './helpers.js';
+
+/** A fixed "now" for certificate tests that a relay believes: half a year after its clock floor. */
+export const PLAUSIBLE_NOW = new Date(CLOCK_FLOOR.getTime() + 182.5 * 86_400_000);
 
 export interface CertPair {
   certFile: string;
@@ -23,7 +27,7 @@ export interface TestCa {
   issue(options?: Partial<OutletCertificateOptions>): Promise<CertPair>;
 }
 
-/** An outlet CA in a temp dir (removed by removeTempDirs), created at `now`. */
+/** An outlet CA in a temp dir (removed by removeTempDirs), created at `now`, which may be long ago. */
 export async function testCa(now = new Date()): Promise<TestCa> {
   const caDir = tempDir('ks-ca-');
   const issue = async (options: Partial<OutletCertificateOptions> = {}): Promise<CertPair> => {
@@ -32,6 +36,8 @@ export async function testCa(now = new Date()): Promise<TestCa> {
       caDir,
       names: ['localhost'],
       addresses: ['127.0.0.1'],
+      // Tests make certificates dated in the past, before this release's clock floor.
+      clockFloor: new Date(0),
       ...options,
     });
     return {

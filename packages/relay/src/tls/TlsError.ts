@@ -8,7 +8,8 @@ export type TlsErrorCode =
   | 'tls_key_invalid'
   | 'tls_key_mismatch'
   | 'tls_ca_key_permissions'
-  | 'tls_invalid_name';
+  | 'tls_invalid_name'
+  | 'tls_clock_wrong';
 
 export interface TlsErrorDetails {
   /** The file the error is about, when there is one. */

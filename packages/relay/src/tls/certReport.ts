@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { caNotYetValid, caNotYetValidAdvice } from './caNotYetValid.js';
 import type { OutletCertificate } from './outletCertificate.js';
 
 const WHY: Record<NonNullable<OutletCertificate['issued']>, string> = {
@@ -10,11 +11,13 @@ const WHY: Record<NonNullable<OutletCertificate['issued']>, string> = {
   addresses_changed: "this machine's addresses changed",
   names_changed: 'the names changed',
   ca_changed: 'the CA changed',
+  not_yet_valid: 'the old one starts in the future: it was issued while the clock was ahead',
 };
 
 /** What `kitchen-sync-relay cert` prints: where the files are and what the certificate covers. */
-export function certReport(result: OutletCertificate): string {
+export function certReport(result: OutletCertificate, now: Date = new Date()): string {
   const { material } = result;
+  const ca = new X509Certificate(readFileSync(result.caCertPath));
   return [
     result.issued
       ? `Issued a new relay certificate (${WHY[result.issued]}).`
@@ -26,12 +29,10 @@ export function certReport(result: OutletCertificate): string {
     `  covers: ${material.subjectAltNames.join(', ')}`,
     `  valid:  ${material.notBefore.toISOString()} to ${material.notAfter.toISOString()}`,
     `  SHA-256 fingerprint: ${material.fingerprint256}`,
-    `  CA certificate SHA-256 (compare on /setup before trusting it): ${caFingerprint(result.caCertPath)}`,
+    `  CA certificate SHA-256 (compare on /setup before trusting it): ${ca.fingerprint256}`,
+    ...(caNotYetValid(ca, now)
+      ? [`  Warning: ${caNotYetValidAdvice(ca, dirname(result.caCertPath))}.`]
+      : []),
     '',
   ].join('\n');
-}
-
-/** SHA-256 of the CA certificate in `path`, as browsers and /setup show it (AB:CD:…). */
-function caFingerprint(path: string): string {
-  return new X509Certificate(readFileSync(path)).fingerprint256;
 }

@@ -1,5 +1,6 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { CLOCK_FLOOR, clockIsWrong } from './clock.js';
 import { subjectAltNames } from './lib/subjectAltNames.js';
 import { TlsError } from './TlsError.js';
 
@@ -21,32 +22,36 @@ const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE---
 /**
  * Reads and checks user-given files so that a bad file stops the relay at start with a clear
  * code: missing, unreadable, not PEM / corrupt, expired (against `now`), key not matching.
+ * With a clock before this release (CLOCK_FLOOR), which must be wrong, a certificate that seems not
+ * to have started yet is accepted and expiry is judged against the floor.
  */
 export function loadTlsFiles(
   certPath: string,
   keyPath: string,
   now: Date = new Date(),
 ): TlsMaterial {
+  return loadTlsPair(certPath, keyPath, now, { clockFloor: CLOCK_FLOOR, allowNotYetValid: false });
+}
+
+export interface DateChecks {
+  /** A `now` before this is a wrong clock (see clock.ts). */
+  clockFloor: Date;
+  /** Load a certificate that has not started yet; the caller decides what that means. */
+  allowNotYetValid: boolean;
+}
+
+/** loadTlsFiles with the date checks chosen by the caller. */
+export function loadTlsPair(
+  certPath: string,
+  keyPath: string,
+  now: Date,
+  checks: DateChecks,
+): TlsMaterial {
   const cert = readText(certPath, 'cert');
   const key = readText(keyPath, 'key');
   const chain = parseChain(cert, certPath);
   const leaf = chain[0] as X509Certificate;
-  const notBefore = new Date(leaf.validFrom);
-  const notAfter = new Date(leaf.validTo);
-  if (notAfter.getTime() <= now.getTime()) {
-    throw new TlsError(
-      'tls_cert_expired',
-      `the certificate ${certPath} expired on ${notAfter.toISOString()}`,
-      { path: certPath },
-    );
-  }
-  if (notBefore.getTime() > now.getTime()) {
-    throw new TlsError(
-      'tls_cert_invalid',
-      `the certificate ${certPath} is valid only from ${notBefore.toISOString()}; is this machine's clock right?`,
-      { path: certPath },
-    );
-  }
+  ensureDates(leaf, certPath, now, checks);
   const privateKey = parseKey(key, keyPath);
   if (!leaf.checkPrivateKey(privateKey)) {
     const matchIndex = chain.findIndex((c) => c.checkPrivateKey(privateKey));
@@ -59,6 +64,39 @@ export function loadTlsFiles(
     );
   }
   return { cert, key, ...describeLeaf(leaf) };
+}
+
+/**
+ * tls_cert_expired when `notAfter` has passed, tls_cert_invalid when `notBefore` has not come
+ * (unless allowed). A clock before the floor is wrong, but the real time is at least the floor:
+ * expiry is judged against the floor, and whether the certificate has started cannot be judged
+ * at all, so a good certificate is not refused because a dead CMOS battery says 2001.
+ */
+function ensureDates(
+  certificate: X509Certificate,
+  path: string,
+  now: Date,
+  { clockFloor, allowNotYetValid }: DateChecks,
+): void {
+  const clockWrong = clockIsWrong(now, clockFloor);
+  const notBefore = new Date(certificate.validFrom);
+  const notAfter = new Date(certificate.validTo);
+  if (notAfter.getTime() <= (clockWrong ? clockFloor : now).getTime()) {
+    throw new TlsError(
+      'tls_cert_expired',
+      `the certificate ${path} expired on ${notAfter.toISOString()}`,
+      {
+        path,
+      },
+    );
+  }
+  if (!clockWrong && !allowNotYetValid && notBefore.getTime() > now.getTime()) {
+    throw new TlsError(
+      'tls_cert_invalid',
+      `the certificate ${path} is valid only from ${notBefore.toISOString()}; is this machine's clock right?`,
+      { path },
+    );
+  }
 }
 
 /** The facts about a leaf certificate that TlsMaterial carries besides the PEM texts. */

@@ -2,11 +2,12 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { BACKDATE_MS, CLOCK_FLOOR, clockIsWrong, clockWrongError } from './clock.js';
 import { assertHostName, canonicalAddress } from './hostName.js';
 import { lanAddresses } from './lanAddresses.js';
 import { writeFileAtomic } from './lib/atomicWrite.js';
 import type { IssuedPem } from './lib/issuer.js';
-import { describeLeaf, loadTlsFiles, parseChain, type TlsMaterial } from './loadTlsFiles.js';
+import { describeLeaf, loadTlsPair, parseChain, type TlsMaterial } from './loadTlsFiles.js';
 import { TlsError } from './TlsError.js';
 
 export interface OutletCertificateOptions {
@@ -23,6 +24,11 @@ export interface OutletCertificateOptions {
   leafDays?: number;
   /** Where ca.crt and ca.key live (default `dir`). */
   caDir?: string;
+  /**
+   * A `now` before this is a wrong clock: nothing is issued (tls_clock_wrong). Default: this
+   * release's date. Lower it only to make certificates dated in the past, e.g. in tests.
+   */
+  clockFloor?: Date;
 }
 
 export type IssueReason =
@@ -31,7 +37,8 @@ export type IssueReason =
   | 'expiring'
   | 'addresses_changed'
   | 'names_changed'
-  | 'ca_changed';
+  | 'ca_changed'
+  | 'not_yet_valid';
 
 export interface OutletCertificate {
   certPath: string;
@@ -57,22 +64,27 @@ interface LoadedCa {
 
 /**
  * Creates the outlet CA once, then issues the relay's leaf when it is missing, has fewer than
- * `renewBeforeDays` left, or its SANs differ from names + addresses. The CA key never leaves
- * `caDir`; on POSIX a CA key readable by group or others is refused (tls_ca_key_permissions).
+ * `renewBeforeDays` left, has not started yet, or its SANs differ from names + addresses. The CA
+ * key never leaves `caDir`; on POSIX a CA key readable by group or others is refused
+ * (tls_ca_key_permissions). With a clock before `clockFloor` nothing is issued
+ * (tls_clock_wrong): a CA dated 2001 would have expired for good once the clock is set right.
  */
 export async function ensureOutletCertificate(
   options: OutletCertificateOptions,
 ): Promise<OutletCertificate> {
   const now = options.now ?? new Date();
+  const clockFloor = options.clockFloor ?? CLOCK_FLOOR;
   const renewBeforeDays = options.renewBeforeDays ?? 30;
   const leafDays = options.leafDays ?? MAX_LEAF_DAYS;
   if (!(leafDays > 0 && leafDays <= MAX_LEAF_DAYS)) {
     throw new RangeError(`leafDays must be within 1..${MAX_LEAF_DAYS}, got ${leafDays}`);
   }
-  // Otherwise every call would find the fresh leaf already "expiring" and issue another.
-  if (!(renewBeforeDays >= 0 && renewBeforeDays < leafDays)) {
+  // Otherwise every call would find the fresh leaf, which starts BACKDATE_MS in the past,
+  // already "expiring" and issue another.
+  const freshDaysLeft = leafDays - BACKDATE_MS / DAY_MS;
+  if (!(renewBeforeDays >= 0 && renewBeforeDays < freshDaysLeft)) {
     throw new RangeError(
-      `renewBeforeDays must be within 0..${leafDays - 1}, got ${renewBeforeDays}`,
+      `renewBeforeDays must be within 0..${Math.ceil(freshDaysLeft) - 1}, got ${renewBeforeDays}`,
     );
   }
   const byDefault = options.addresses === undefined;
@@ -89,7 +101,7 @@ export async function ensureOutletCertificate(
   // A relay may check at start, on a timer and on an address change at once: one at a time per
   // CA directory, or two callers could each create a CA.
   return serialized(caDir, () =>
-    ensureIn(dir, caDir, { names, addresses }, now, renewBeforeDays, leafDays),
+    ensureIn(dir, caDir, { names, addresses }, now, clockFloor, renewBeforeDays, leafDays),
   );
 }
 
@@ -98,6 +110,7 @@ async function ensureIn(
   caDir: string,
   wanted: { names: string[]; addresses: string[] },
   now: Date,
+  clockFloor: Date,
   renewBeforeDays: number,
   leafDays: number,
 ): Promise<OutletCertificate> {
@@ -109,15 +122,16 @@ async function ensureIn(
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   mkdirSync(caDir, { recursive: true, mode: 0o700 });
 
-  const ca = await ensureCertificateAuthority(caCertPath, caKeyPath, now);
-  const existing = currentLeaf(certPath, keyPath, now);
+  const ca = await ensureCertificateAuthority(caCertPath, caKeyPath, now, clockFloor);
+  const existing = currentLeaf(certPath, keyPath, now, clockFloor);
   const reason =
     'reason' in existing
       ? existing.reason
-      : leafIssueReason(existing.material, ca, wanted, now, renewBeforeDays);
+      : leafIssueReason(existing.material, ca, wanted, now, clockFloor, renewBeforeDays);
   if (reason === null && 'material' in existing) {
     return { certPath, keyPath, caCertPath, material: existing.material, issued: null };
   }
+  if (clockIsWrong(now, clockFloor)) throw clockWrongError(now, clockFloor);
 
   const { issueServerCertificate } = await import('./lib/issuer.js');
   const leaf = await issueServerCertificate({
@@ -144,8 +158,10 @@ async function ensureCertificateAuthority(
   certPath: string,
   keyPath: string,
   now: Date,
+  clockFloor: Date,
 ): Promise<LoadedCa> {
   if (!existsSync(certPath) && !existsSync(keyPath)) {
+    if (clockIsWrong(now, clockFloor)) throw clockWrongError(now, clockFloor);
     const { createCertificateAuthority } = await import('./lib/issuer.js');
     const created: IssuedPem = await createCertificateAuthority({
       commonName: caCommonName(),
@@ -157,7 +173,9 @@ async function ensureCertificateAuthority(
     return { ...created, certificate: new X509Certificate(created.certPem) };
   }
   assertPrivateKeyMode(keyPath);
-  const material = loadTlsFiles(certPath, keyPath, now);
+  // A CA made while the clock was ahead has not started yet: leaves can still be issued from it,
+  // and the relay tells the operator (re-issuing leaves cannot fix it).
+  const material = loadTlsPair(certPath, keyPath, now, { clockFloor, allowNotYetValid: true });
   const certificate = parseChain(material.cert, certPath)[0] as X509Certificate;
   if (!certificate.ca) {
     throw new TlsError(
@@ -194,9 +212,16 @@ function currentLeaf(
   certPath: string,
   keyPath: string,
   now: Date,
+  clockFloor: Date,
 ): { material: TlsMaterial } | { reason: IssueReason } {
   try {
-    return { material: loadTlsFiles(certPath, keyPath, now) };
+    const material = loadTlsPair(certPath, keyPath, now, { clockFloor, allowNotYetValid: true });
+    // Issued while the clock was ahead: every device refuses it until then. (A clock before the
+    // floor cannot tell, and keeps it.)
+    if (!clockIsWrong(now, clockFloor) && material.notBefore.getTime() > now.getTime()) {
+      return { reason: 'not_yet_valid' };
+    }
+    return { material };
   } catch (error) {
     if (!(error instanceof TlsError)) throw error;
     // Our own files: an expired leaf is renewed, a missing or damaged one replaced.
@@ -211,12 +236,15 @@ function leafIssueReason(
   ca: LoadedCa,
   wanted: { names: string[]; addresses: string[] },
   now: Date,
+  clockFloor: Date,
   renewBeforeDays: number,
 ): IssueReason | null {
   const leaf = parseChain(material.cert, 'relay.crt')[0] as X509Certificate;
   if (!leaf.checkIssued(ca.certificate) || !leaf.verify(ca.certificate.publicKey))
     return 'ca_changed';
-  if (material.notAfter.getTime() - now.getTime() < renewBeforeDays * DAY_MS) return 'expiring';
+  // A wrong (early) clock: the real time is at least the floor.
+  const judged = clockIsWrong(now, clockFloor) ? clockFloor : now;
+  if (material.notAfter.getTime() - judged.getTime() < renewBeforeDays * DAY_MS) return 'expiring';
   const has = (prefix: string) =>
     material.subjectAltNames.filter((s) => s.startsWith(prefix)).map((s) => s.slice(prefix.length));
   if (!sameSet(has('DNS:'), wanted.names)) return 'names_changed';

@@ -6,10 +6,13 @@ import type { HealthTls } from '@kitchen-sync/protocol';
 import type { Logger } from 'pino';
 import { ConfigError } from '../lib/configError.js';
 import { autoNames } from '../tls/autoNames.js';
+import { caNotYetValid, caNotYetValidAdvice } from '../tls/caNotYetValid.js';
+import { clockIsWrong } from '../tls/clock.js';
 import {
   ensureOutletCertificate,
   lanAddresses,
   loadTlsFiles,
+  TlsError,
   type TlsMaterial,
 } from '../tls/index.js';
 
@@ -39,7 +42,10 @@ export interface TlsControllerOptions {
   logger: Logger;
   now: () => number;
   onReload?: (outcome: TlsReloadOutcome) => void;
-  /** Auto mode: how often to look for a changed LAN address. Default 30 s. */
+  /**
+   * How often to look for a changed LAN address (auto mode) and for a certificate that has not
+   * started yet now that the clock went back. Default 30 s.
+   */
   addressCheckMs?: number;
   /** Auto mode: this machine's LAN addresses (tests give their own). */
   lanAddresses?: () => string[];
@@ -64,7 +70,8 @@ const WATCH_DEBOUNCE_MS = 300;
 // Auto mode renews here; files mode re-reads here too, in case a file event was missed.
 const CHECK_INTERVAL_MS = 6 * 3_600_000;
 // A new DHCP lease must not leave devices that use the new address on a certificate without
-// it for hours; reading the interfaces is one cheap call.
+// it for hours, nor NTP setting back a clock that was ahead leave them on a certificate that has
+// not started: reading the interfaces is one cheap call, the dates are in memory.
 const ADDRESS_CHECK_MS = 30_000;
 
 interface Loaded {
@@ -108,6 +115,11 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
   let server: TlsServer | undefined;
   let current: Loaded | undefined;
   let lastWarnMs = Number.NEGATIVE_INFINITY;
+  let lastCaErrorMs = Number.NEGATIVE_INFINITY;
+  // Auto mode: a certificate was due while the clock was wrong; issue it once the clock is right.
+  let issueWhenClockRight = false;
+  // The certificate already found not valid yet, so the check acts once per certificate.
+  let notYetValidSeen: string | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   let debounce: NodeJS.Timeout | undefined;
   let interval: NodeJS.Timeout | undefined;
@@ -120,7 +132,24 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
     const date = new Date(now());
     if ('auto' in tls) {
       const addresses = [...machineAddresses(), '127.0.0.1', '::1'];
-      const result = await ensureOutletCertificate({ dir: autoDir, names, addresses, now: date });
+      let result: Awaited<ReturnType<typeof ensureOutletCertificate>>;
+      try {
+        result = await ensureOutletCertificate({ dir: autoDir, names, addresses, now: date });
+      } catch (error) {
+        if (!(error instanceof TlsError && error.code === 'tls_clock_wrong')) throw error;
+        issueWhenClockRight = true;
+        if (current) throw error; // a reload: the current certificate stays
+        // At start, a certificate that still works beats none: devices whose clock is right
+        // accept it. Without one, the relay refuses to start with this error.
+        const existing = existingAutoPair(date);
+        if (!existing) throw error;
+        logger.error(
+          { err: error, code: error.code },
+          "a new server certificate is due but this machine's clock is wrong: serving the existing one until the clock is set",
+        );
+        return existing;
+      }
+      issueWhenClockRight = false;
       if (result.issued) {
         logger.info(
           { reason: result.issued, notAfter: result.material.notAfter.toISOString(), names },
@@ -131,6 +160,17 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
     }
     const material = loadTlsFiles(tls.certFile, tls.keyFile, date);
     return { material, ca: tls.caFile ? readCaCertificate(tls.caFile) : null };
+  }
+
+  function existingAutoPair(date: Date): Loaded | undefined {
+    try {
+      return {
+        material: loadTlsFiles(join(autoDir, 'relay.crt'), join(autoDir, 'relay.key'), date),
+        ca: readCaCertificate(join(autoDir, 'ca.crt')),
+      };
+    } catch {
+      return undefined;
+    }
   }
 
   function install(next: Loaded) {
@@ -160,6 +200,21 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
       source === 'auto'
         ? 'the TLS certificate expires soon and could not be renewed'
         : 'the TLS certificate expires soon: renew the files (the relay picks them up)',
+    );
+  }
+
+  /** Leaves issued from it cannot help, so the operator must act: said at most once a day. */
+  function errorIfCaNotYetValid() {
+    const ca = current?.ca;
+    const at = now();
+    if (!ca || !caNotYetValid(ca, new Date(at)) || at - lastCaErrorMs < DAY_MS) return;
+    lastCaErrorMs = at;
+    const from = new Date(ca.validFrom).toISOString();
+    logger.error(
+      { code: 'tls_ca_not_yet_valid', caNotBefore: from },
+      'auto' in tls
+        ? caNotYetValidAdvice(ca, autoDir)
+        : `the CA certificate ${tls.caFile} is valid only from ${from}: devices refuse certificates under it until then (was it made while a clock was ahead?)`,
     );
   }
 
@@ -196,6 +251,7 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
         outcome = { ok: false, code, message: (error as Error).message };
       }
       warnIfExpiring();
+      errorIfCaNotYetValid();
       options.onReload?.(outcome);
       return outcome;
     });
@@ -236,16 +292,55 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
     }
   }
 
-  function watchAddresses() {
-    let seen = addressKey();
+  function startQuickChecks() {
+    let seen = 'auto' in tls ? addressKey() : '';
     addressTimer = setInterval(() => {
-      const key = addressKey();
-      if (key === seen) return;
-      seen = key;
-      logger.info({ addresses: key ? key.split(' ') : [] }, "this machine's addresses changed");
-      void reload();
+      let due = false;
+      if ('auto' in tls) {
+        const key = addressKey();
+        if (key !== seen) {
+          seen = key;
+          logger.info({ addresses: key ? key.split(' ') : [] }, "this machine's addresses changed");
+          due = true;
+        }
+      }
+      if (checkClock()) due = true;
+      if (due) void reload();
     }, options.addressCheckMs ?? ADDRESS_CHECK_MS);
     addressTimer.unref();
+  }
+
+  /** True when the certificate must be issued now that the clock allows it. Reads no file. */
+  function checkClock(): boolean {
+    const at = now();
+    if (!current || clockIsWrong(new Date(at))) return false;
+    errorIfCaNotYetValid();
+    let due = false;
+    if (issueWhenClockRight) {
+      issueWhenClockRight = false;
+      logger.info("this machine's clock looks right now: issuing the certificate that was due");
+      due = true;
+    }
+    const { notBefore, fingerprint256 } = current.material;
+    if (notBefore.getTime() > at && notYetValidSeen !== fingerprint256) {
+      // Issued while the clock was ahead (it looked expired then); NTP has set it back, and
+      // every device refuses this certificate until notBefore.
+      notYetValidSeen = fingerprint256;
+      const from = notBefore.toISOString();
+      if ('auto' in tls) {
+        logger.warn(
+          { notBefore: from },
+          'the TLS certificate is not valid yet (issued while the clock was ahead): issuing a new one',
+        );
+        due = true;
+      } else {
+        logger.warn(
+          { notBefore: from, certFile: tls.certFile },
+          `the TLS certificate is not valid until ${from}: devices refuse it until then; replace the files (was it issued while a clock was ahead?)`,
+        );
+      }
+    }
+    return due;
   }
 
   return {
@@ -254,8 +349,18 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
       server = tlsServer;
       install(await load());
       warnIfExpiring();
-      if ('auto' in tls) watchAddresses();
-      else watchFiles([tls.certFile, tls.keyFile, ...(tls.caFile ? [tls.caFile] : [])]);
+      const started = new Date(now());
+      if (clockIsWrong(started)) {
+        logger.warn(
+          { code: 'tls_clock_wrong', now: started.toISOString() },
+          `this machine's clock is before this relay's release: set the date and time${'auto' in tls ? ' (no certificate is issued until then)' : ''}`,
+        );
+      }
+      errorIfCaNotYetValid();
+      startQuickChecks();
+      if (!('auto' in tls)) {
+        watchFiles([tls.certFile, tls.keyFile, ...(tls.caFile ? [tls.caFile] : [])]);
+      }
       interval = setInterval(() => void reload(), CHECK_INTERVAL_MS);
       interval.unref();
     },

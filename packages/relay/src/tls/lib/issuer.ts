@@ -3,14 +3,13 @@
 import 'reflect-metadata/lite';
 import { createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { BACKDATE_MS } from '../clock.js';
 import { TlsError } from '../TlsError.js';
 
 /** Node's WebCrypto, typed as the DOM one the library expects (they are the same API). */
 const crypto = webcrypto as unknown as Crypto;
 
 const DAY_MS = 86_400_000;
-/** Devices whose clock is a little behind must not see a brand-new certificate as not yet valid. */
-export const CLOCK_SKEW_MS = 60 * 60 * 1000;
 
 const P256_KEY: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
 const P256_SIGNING: EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
@@ -31,7 +30,7 @@ export async function createCertificateAuthority(
   params: CertificateAuthorityParams,
 ): Promise<IssuedPem> {
   const keys = await crypto.subtle.generateKey(P256_KEY, true, ['sign', 'verify']);
-  const notBefore = new Date(params.now.getTime() - CLOCK_SKEW_MS);
+  const notBefore = new Date(params.now.getTime() - BACKDATE_MS);
   const certificate = await x509.X509CertificateGenerator.createSelfSigned(
     {
       serialNumber: randomSerial(),
@@ -72,8 +71,9 @@ export async function issueServerCertificate(params: ServerCertificateParams): P
   const caCertificate = new x509.X509Certificate(params.ca.certPem);
   const signer = await importSigningKey(params.ca.keyPem);
   const keys = await crypto.subtle.generateKey(P256_KEY, true, ['sign', 'verify']);
-  const notBefore = new Date(params.now.getTime() - CLOCK_SKEW_MS);
-  // RFC 5280 counts both ends of the validity period, so stop one second short of the full days.
+  const notBefore = new Date(params.now.getTime() - BACKDATE_MS);
+  // Counted from notBefore, so the backdate stays within the 397 days browsers allow. RFC 5280
+  // counts both ends of the validity period, so stop one second short of the full days.
   const notAfter = new Date(notBefore.getTime() + params.days * DAY_MS - 1000);
   const certificate = await x509.X509CertificateGenerator.create(
     {
