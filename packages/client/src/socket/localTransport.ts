@@ -174,7 +174,12 @@ export function createLocalTransport(
       retry.open();
     },
     retryNow() {
-      if (!open && !connecting) retry.now();
+      if (open) return;
+      // An attempt into a black hole (SYNs dropped) holds `connecting` for socket.io's 20 s
+      // connect timeout; the relay answers now (probe, online), so give it up and go again.
+      socket?.disconnect();
+      connecting = false;
+      retry.now();
     },
     close() {
       retry.close();
