@@ -309,11 +309,14 @@ class OrderOutboxImpl implements OrderOutbox {
     this.#disposables.listen(this.#env.window, 'online', () => this.#kick());
     const socket = this.#options.socket;
     if (socket) {
-      let wasUp = socket.status.get().localConnected;
+      // The relay is back by socket (2) or by polling (1; then HTTP reaches it too): try now,
+      // not at the end of a backoff of up to 30 s.
+      let was = 2;
       this.#disposables.add(
         socket.status.subscribe((status) => {
-          if (status.localConnected && !wasUp) this.#kick();
-          wasUp = status.localConnected;
+          const up = status.localConnected ? 2 : +status.pollConnected;
+          if (up > was) this.#kick();
+          was = up;
         }),
       );
     }
