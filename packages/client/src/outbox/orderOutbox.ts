@@ -27,13 +27,7 @@ import { type Readable, readonly, writable } from '../store.js';
 import { classifyFailure } from './classifyFailure.js';
 import { OutboxStore } from './outboxStore.js';
 import { type HttpAck, postEvent } from './postEvent.js';
-import type {
-  EnqueueType,
-  OutboxEntry,
-  OutboxFailure,
-  OutboxPayloads,
-  RejectedEntry,
-} from './types.js';
+import type { EnqueueType, OutboxEntry, OutboxPayloads, RejectedEntry } from './types.js';
 
 /**
  * What will be stored and sent: the payload as JSON gives it back. A value JSON cannot hold
@@ -148,10 +142,6 @@ const SCHEMAS = {
   'order:recall': OrderRecallSchema,
   'order:rush': OrderRushSchema,
 } as const;
-
-type Outcome =
-  | { kind: 'delivered'; ack: Extract<HttpAck, { ok: true }> }
-  | { kind: 'failed'; failure: OutboxFailure };
 
 export function createOrderOutbox(options: OrderOutboxOptions = {}): OrderOutbox {
   return new OrderOutboxImpl(options);
@@ -310,11 +300,14 @@ class OrderOutboxImpl implements OrderOutbox {
     this.#disposables.listen(this.#env.window, 'online', () => this.#kick());
     const socket = this.#options.socket;
     if (socket) {
-      let wasUp = socket.status.get().localConnected;
+      // The relay is back by socket (2) or by polling (1; then HTTP reaches it too): try now,
+      // not at the end of a backoff of up to 30 s.
+      let was = 2;
       this.#disposables.add(
         socket.status.subscribe((status) => {
-          if (status.localConnected && !wasUp) this.#kick();
-          wasUp = status.localConnected;
+          const up = status.localConnected ? 2 : +status.pollConnected;
+          if (up > was) this.#kick();
+          was = up;
         }),
       );
     }
@@ -407,28 +400,24 @@ class OrderOutboxImpl implements OrderOutbox {
       if (!entry || this.#stopped) return;
       const outcome = await this.#attempt(entry);
       if (this.#stopped) return;
-      if (isObsoleteAck(entry, outcome)) {
-        // The relay no longer has the order (its log was wiped): nothing is left to
-        // acknowledge, and showing it as an error would alarm staff for nothing.
+      // An order:ack for an order the relay no longer has (its log was wiped): nothing is left
+      // to acknowledge, and showing it as an error would alarm staff for nothing.
+      const obsolete = isObsoleteAck(entry, outcome);
+      if (outcome.ok || obsolete) {
         await store.remove(entry.id);
-        if (outcome.kind === 'delivered') this.#backoff.reset();
-        this.#settle(entry.id);
-        devLog('dropped an order:ack for an order the relay no longer has', {
-          order_id: entry.order_id,
-        });
-        continue;
-      }
-      if (outcome.kind === 'delivered') {
-        await store.remove(entry.id);
-        this.#backoff.reset();
+        if (outcome.ok) this.#backoff.reset();
         refreshed = false;
         this.#settle(entry.id);
-        this.#emit('delivered', entry, outcome.ack);
+        if (obsolete) {
+          devLog('dropped an order:ack for an order the relay no longer has', {
+            order_id: entry.order_id,
+          });
+        } else if (outcome.ok) this.#emit('delivered', entry, outcome);
         continue;
       }
-      const action = classifyFailure(outcome.failure);
+      const action = classifyFailure(outcome.error);
       if (action === 'reject') {
-        const rejected = await store.reject(entry.id, outcome.failure, this.#env.now());
+        const rejected = await store.reject(entry.id, outcome.error, this.#env.now());
         this.#settle(entry.id);
         if (rejected) {
           this.#rejected.update((list) => [...list, rejected].sort((a, b) => a.id - b.id));
@@ -436,7 +425,7 @@ class OrderOutboxImpl implements OrderOutbox {
         }
         continue;
       }
-      const updated = await store.recordFailure(entry.id, outcome.failure);
+      const updated = await store.recordFailure(entry.id, outcome.error);
       if (updated) {
         this.#listsVersion++;
         this.#pending.update((list) => list.map((e) => (e.id === updated.id ? updated : e)));
@@ -451,48 +440,38 @@ class OrderOutboxImpl implements OrderOutbox {
     }
   }
 
-  async #attempt(entry: OutboxEntry): Promise<Outcome> {
+  async #attempt(entry: OutboxEntry): Promise<HttpAck> {
     const timeoutMs = this.#options.requestTimeoutMs ?? 5_000;
     const socket = this.#options.socket;
-    let failure: OutboxFailure | null = null;
+    const relayUrl = this.#options.relayUrl;
+    let answer: HttpAck = { ok: false, error: { code: 'network', message: 'no transport' } };
     if (socket?.status.get().localConnected) {
       try {
-        const ack = await socket.request(entry.type, entry.payload, { timeoutMs });
-        if (ack.ok) return { kind: 'delivered', ack };
-        return { kind: 'failed', failure: { code: ack.error.code, message: ack.error.message } };
+        // The ack is awaited well beyond `timeoutMs`: on a slow link (round trips over 5 s)
+        // it is the relay's answer, and each retry would time out the same way. A dead link
+        // does not hold it: the socket pings after 5 s without an ack and drops unanswered.
+        return await socket.request(entry.type, entry.payload, { timeoutMs: 6 * timeoutMs });
       } catch (error) {
-        failure = toFailure(error);
-        // A socket that dropped mid-request is no answer; HTTP may still reach the relay.
-        if (failure.code !== 'network') return { kind: 'failed', failure };
+        // No answer (the socket dropped, or no ack at all): HTTP may still reach the relay.
+        answer = failed(error);
       }
     }
-    const relayUrl = this.#options.relayUrl;
-    if (!relayUrl) {
-      return { kind: 'failed', failure: failure ?? { code: 'network', message: 'no transport' } };
-    }
-    let token: MaybeToken;
+    if (!relayUrl) return answer;
     try {
-      token = await this.#currentToken();
-    } catch (cause) {
-      const message = cause instanceof Error ? cause.message : String(cause);
-      return {
-        kind: 'failed',
-        failure: { code: 'unauthorized', message: `token could not be obtained: ${message}` },
-      };
-    }
-    try {
-      const ack = await postEvent(
+      return await postEvent(
         this.#env,
         relayUrl,
-        token,
+        // A token source that throws counts as refused, so `refreshToken` is asked.
+        await this.#currentToken().catch((cause) => {
+          throw new KitchenSyncError('unauthorized', `token could not be obtained: ${cause}`);
+        }),
         entry.type,
         entry.payload,
         timeoutMs,
         this.#abort.signal,
       );
-      return ack.ok ? { kind: 'delivered', ack } : { kind: 'failed', failure: ack.error };
-    } catch (error) {
-      return { kind: 'failed', failure: toFailure(error) };
+    } catch (cause) {
+      return failed(cause);
     }
   }
 
@@ -563,19 +542,25 @@ class OrderOutboxImpl implements OrderOutbox {
  * A kitchen's `order:ack` for an order the relay no longer has: answered `not_found`, or (by
  * relays that say so) `{ ok: true, obsolete: true }`.
  */
-function isObsoleteAck(entry: OutboxEntry, outcome: Outcome): boolean {
+function isObsoleteAck(entry: OutboxEntry, outcome: HttpAck): boolean {
   if (entry.type !== 'order:ack') return false;
-  if (outcome.kind === 'failed') return outcome.failure.code === 'not_found';
-  return (outcome.ack as { obsolete?: unknown }).obsolete === true;
+  if (!outcome.ok) return outcome.error.code === 'not_found';
+  return (outcome as { obsolete?: unknown }).obsolete === true;
 }
 
 function invalid(code: string, message: string, details?: object): KitchenSyncError {
   return new KitchenSyncError(code, message, details as Record<string, unknown> | undefined);
 }
 
-function toFailure(error: unknown): OutboxFailure {
-  if (error instanceof KitchenSyncError) return { code: error.code, message: error.message };
-  return { code: 'network', message: error instanceof Error ? error.message : String(error) };
+/** A thrown error as a failed answer: `network` unless it carries a code. */
+function failed(error: unknown): HttpAck {
+  return {
+    ok: false,
+    error:
+      error instanceof KitchenSyncError
+        ? { code: error.code, message: error.message }
+        : { code: 'network', message: error instanceof Error ? error.message : String(error) },
+  };
 }
 
 function defaultChannel(dbName: string): OutboxChannel | null {

@@ -54,6 +54,8 @@ export interface LocalTransport {
   readonly connected: boolean;
 }
 
+const SUSPECT_MS = 5_000;
+
 export function createLocalTransport(
   options: LocalTransportOptions,
   hooks: TransportHooks,
@@ -69,9 +71,15 @@ export function createLocalTransport(
   let open = false;
   let connecting = false;
 
-  const failPending = (): void => {
+  // The socket is gone (dropped, or closed by us): requests waiting for an ack fail now.
+  const lost = (): void => {
+    connecting = false;
     const error = new KitchenSyncError('network', 'relay connection lost before the ack');
     for (const reject of [...pending]) reject(error);
+    if (open) {
+      open = false;
+      hooks.down('local');
+    }
   };
 
   // A refused or unobtainable token: the app refreshes it (onUnauthorized), then we retry.
@@ -115,12 +123,7 @@ export function createLocalTransport(
       else retry.schedule();
     });
     s.on('disconnect', () => {
-      connecting = false;
-      failPending();
-      if (open) {
-        open = false;
-        hooks.down('local');
-      }
+      lost();
       retry.schedule();
     });
     s.on(SOCKET_EVENTS.EVENT, (event: EventEnvelope) => hooks.event(event, 'local'));
@@ -174,17 +177,17 @@ export function createLocalTransport(
       retry.open();
     },
     retryNow() {
-      if (!open && !connecting) retry.now();
+      if (open) return;
+      // An attempt into a black hole (SYNs dropped) holds `connecting` for socket.io's 20 s
+      // connect timeout; the relay answers now (probe, online), so give it up and go again.
+      socket?.disconnect();
+      connecting = false;
+      retry.now();
     },
     close() {
       retry.close();
-      connecting = false;
       socket?.disconnect();
-      failPending();
-      if (open) {
-        open = false;
-        hooks.down('local');
-      }
+      lost();
     },
     request(type, payload, timeoutMs) {
       const s = socket;
@@ -193,17 +196,28 @@ export function createLocalTransport(
       }
       return new Promise<RequestAck>((resolve, reject) => {
         const settle = (): void => {
-          timers.clearTimeout(timer);
+          for (const t of watch) timers.clearTimeout(t);
           pending.delete(fail);
         };
         const fail = (error: KitchenSyncError): void => {
           settle();
           reject(error);
         };
-        const timer = timers.setTimeout(
-          () => fail(new KitchenSyncError('timeout', `no ack for ${type} within ${timeoutMs} ms`)),
-          timeoutMs,
-        );
+        const watch = [
+          timers.setTimeout(
+            () =>
+              fail(new KitchenSyncError('timeout', `no ack for ${type} within ${timeoutMs} ms`)),
+            timeoutMs,
+          ),
+          // No ack in 5 s: the link may have died without a word (a Wi-Fi roam) and the
+          // heartbeat takes far longer to tell. A ping unanswered as well drops the socket, so
+          // its pending requests fail at once and it reconnects.
+          timers.setTimeout(
+            () => s.emit(SOCKET_EVENTS.PING, () => timers.clearTimeout(watch[2])),
+            SUSPECT_MS,
+          ),
+          timers.setTimeout(() => s.disconnect(), 2 * SUSPECT_MS),
+        ];
         pending.add(fail);
         s.emit(type, payload, (ack: RequestAck) => {
           if (!pending.has(fail)) return;

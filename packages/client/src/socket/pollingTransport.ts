@@ -12,6 +12,7 @@ import {
 import type { Cursor } from './types.js';
 
 export interface PollingOptions {
+  /** Without a trailing slash (the socket service strips it). */
   relayUrl: string;
   outletId: string | number;
   token?: TokenSource;
@@ -64,7 +65,6 @@ export function createPollingTransport(
   const minInterval = options.minIntervalMs ?? 1_000;
   const maxInterval = options.maxIntervalMs ?? 10_000;
   const limit = options.limit ?? 500;
-  const base = options.relayUrl.replace(/\/+$/, '');
 
   let active = false;
   let running = false;
@@ -150,7 +150,7 @@ export function createPollingTransport(
     const started = env.now();
     let result: EventsResponse | KitchenSyncError;
     try {
-      const response = await env.fetch(`${base}/api/events?${query}`, {
+      const response = await env.fetch(`${options.relayUrl}/api/events?${query}`, {
         headers: token ? { authorization: `Bearer ${token}` } : {},
         signal: abort.signal,
         cache: 'no-store',

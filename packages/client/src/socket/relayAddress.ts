@@ -25,12 +25,21 @@ export function isLoopbackUrl(url: string): boolean {
 }
 
 /**
- * A secure page cannot open ws:// nor fetch http:// (mixed content), except on loopback,
- * which browsers treat as trustworthy.
+ * Whether the page was served over https. Mixed-content blocking follows the page's scheme,
+ * not `isSecureContext`: `http://localhost` is a secure context, and Chromium lets it reach an
+ * http:// relay on the LAN.
  */
-export function isBlockedAsMixedContent(relayUrl: string, pageIsSecure: boolean): boolean {
+export function isHttpsPage(pageUrl: string | undefined): boolean {
+  return hostOf(pageUrl)?.protocol === 'https:';
+}
+
+/**
+ * An https page cannot open ws:// nor fetch http:// (mixed content), except on loopback,
+ * which browsers treat as trustworthy. `pageIsHttps`: see `isHttpsPage`.
+ */
+export function isBlockedAsMixedContent(relayUrl: string, pageIsHttps: boolean): boolean {
   const relay = hostOf(relayUrl);
-  return pageIsSecure && /^(http|ws):$/.test(relay?.protocol ?? '') && !LOOPBACK.test(relay!.host);
+  return pageIsHttps && /^(http|ws):$/.test(relay?.protocol ?? '') && !LOOPBACK.test(relay!.host);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Environment } from '../lib/environment.js';
 
 export interface RelayProbeOptions {
-  /** Relay base URL; `GET {url}/health` is asked. */
+  /** Relay base URL without a trailing slash (the socket service strips it); `GET {url}/health`. */
   url: string;
   /** Mean time between probes while the relay is unreachable (jittered ±50 %). Default 1 s. */
   intervalMs?: number;
@@ -33,7 +33,7 @@ export interface RelayProbe {
  * is reachable and the transports' own backoff decides.
  */
 export function createRelayProbe(env: Environment, options: RelayProbeOptions): RelayProbe {
-  const url = `${options.url.replace(/\/+$/, '')}/health`;
+  const url = `${options.url}/health`;
   const interval = options.intervalMs ?? 1_000;
   const timeout = options.timeoutMs ?? 2_000;
   let running = false;

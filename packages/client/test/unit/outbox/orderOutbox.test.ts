@@ -240,6 +240,23 @@ describe('OrderOutbox ordering and retries', () => {
     expect(socket.requests).toHaveLength(1);
   });
 
+  it('delivers over HTTP at once when polling reaches the relay again, not at the backoff', async () => {
+    relayHttp(() =>
+      httpCalls.length === 1
+        ? HttpResponse.error()
+        : HttpResponse.json({ ok: true, seq: 1, duplicate: false }),
+    );
+    const outbox = open({ relayUrl: RELAY, backoff: { min: 30_000, jitter: 0 } });
+    await outbox.submit(makeOrder());
+    await until(outbox.pending, (list) => list[0]?.attempts === 1);
+
+    // The relay is back but its socket is not (a hung connect): polling answers first.
+    socket.status.set({ ...socket.status.get(), mode: 'polling', pollConnected: true });
+    await until(outbox.pending, (list) => list.length === 0);
+    expect(httpCalls).toHaveLength(2);
+    expect(timers.delays()).toEqual([]);
+  });
+
   it('counts a duplicate ack as delivered', async () => {
     socket.setLocal(true);
     socket.handler = () => ({ ok: true, seq: 3, duplicate: true });

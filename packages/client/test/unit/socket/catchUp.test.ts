@@ -15,6 +15,8 @@ class Relay {
   socketAttempts: number[] = [];
   /** What a socket whose handshake went through gets; `refuse` keeps it out (blocked ws). */
   socketsBlocked = false;
+  /** Packets dropped without an answer (a black hole): connects and requests just hang. */
+  hung = false;
 
   io = (url: string, options: RelaySocketOptions) => {
     const socket = new FakeRelaySocket(url, options);
@@ -22,6 +24,7 @@ class Relay {
     socket.connect = () => {
       connect();
       this.socketAttempts.push(Date.now());
+      if (this.hung) return;
       // socket.io reports a refused TCP connection as a transport error, a moment later.
       queueMicrotask(() =>
         this.up && !this.socketsBlocked ? socket.accept() : socket.refuse('websocket error'),
@@ -30,9 +33,12 @@ class Relay {
     return socket;
   };
 
-  fetch = async (input: RequestInfo | URL): Promise<Response> => {
+  fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const path = new URL(String(input)).pathname;
     (path === '/health' ? this.probes : this.polls).push(Date.now());
+    if (this.hung) {
+      await new Promise((_, reject) => init?.signal?.addEventListener('abort', reject));
+    }
     if (!this.up) throw new TypeError('fetch failed: ECONNREFUSED');
     if (path === '/health') return Response.json({ status: 'ok' });
     return Response.json({ events: [], last_seq: 0, epoch: 'e1' });
@@ -121,6 +127,23 @@ describe('catching up after a relay outage', () => {
     expect(relay.socketAttempts.length).toBe(14);
     expect(relay.probes.length).toBeLessThanOrEqual(relay.socketAttempts.length);
     expect(s.status.get().isPolling).toBe(true);
+  });
+
+  it('gives up a connect attempt hung in a black hole as soon as the probe hears the relay', async () => {
+    const s = screen({ pollingGraceMs: 60 * MINUTE });
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    relay.hung = true;
+    // The heartbeat found the socket dead; every attempt since hangs (socket.io's own connect
+    // timeout is 20 s, and this fake has none).
+    FakeRelaySocket.latest().drop();
+    await vi.advanceTimersByTimeAsync(70_000);
+    expect(s.status.get().localConnected).toBe(false);
+
+    relay.hung = false;
+    // A probe still in flight times out (2 s), the next one (1 s on) is answered.
+    await vi.advanceTimersByTimeAsync(3_500);
+    expect(s.status.get().localConnected).toBe(true);
   });
 
   it('relayProbeMs: 0 turns the probe off', async () => {

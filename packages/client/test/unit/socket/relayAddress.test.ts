@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   crossesIntoLocalNetwork,
   isBlockedAsMixedContent,
+  isHttpsPage,
   relaySetupUrl,
 } from '../../../src/socket/relayAddress.js';
 
@@ -19,6 +20,19 @@ describe('relay addresses', () => {
   ])('from a secure page, %s is blocked as mixed content: %s', (url, blocked) => {
     expect(isBlockedAsMixedContent(url, true)).toBe(blocked);
     expect(isBlockedAsMixedContent(url, false)).toBe(false);
+  });
+
+  it.each([
+    ['https://pos.example.com/kiosk/', true],
+    ['HTTPS://relay.local:3443/', true],
+    // Secure contexts, but not https: Chromium blocks no mixed content on them.
+    ['http://localhost:5173/', false],
+    ['http://127.0.0.1:5173/', false],
+    ['http://192.168.1.10:5173/', false],
+    ['file:///index.html', false],
+    [undefined, false],
+  ])('a page at %s is an https page: %s', (page, https) => {
+    expect(isHttpsPage(page)).toBe(https);
   });
 
   it.each([
