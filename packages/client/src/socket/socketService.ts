@@ -29,6 +29,7 @@ import {
 import {
   crossesIntoLocalNetwork,
   isBlockedAsMixedContent,
+  isHttpsPage,
   isLoopbackUrl,
   relaySetupUrl,
 } from './relayAddress.js';
@@ -122,7 +123,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   const page = options.page === undefined ? currentPage() : options.page;
   // Mixed content is blocked before any request: trying would only fail, forever.
   const relayBlocked =
-    relayUrl !== undefined && isBlockedAsMixedContent(relayUrl, page?.isSecureContext === true);
+    relayUrl !== undefined && isBlockedAsMixedContent(relayUrl, isHttpsPage(page?.href));
   const setupUrl = relayUrl ? relaySetupUrl(relayUrl) : undefined;
   // Set once the relay answered that it serves HTTPS only: every later failure of this
   // http:// address is that, not "unreachable".

@@ -95,6 +95,18 @@ describe('relay_insecure_url', () => {
     });
   });
 
+  it('an http://localhost page (a secure context, not https) may use an http:// LAN relay', async () => {
+    const s = make({
+      centralUrl: undefined,
+      relayUrl: 'http://192.168.1.10:3001',
+      page: { href: 'http://localhost:5173/', isSecureContext: true },
+    });
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    FakeRelaySocket.latest().accept();
+    expect(s.status.get()).toMatchObject({ mode: 'connected', error: null });
+  });
+
   it('a loopback relay is potentially trustworthy, and an http page may use http', async () => {
     make({ centralUrl: undefined, relayUrl: 'http://127.0.0.1:3001' }).start();
     make({ centralUrl: undefined, relayUrl: 'http://localhost:3001' }).start();
