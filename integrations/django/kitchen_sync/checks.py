@@ -30,3 +30,25 @@ def check_settings(app_configs=None, **kwargs):
             )
         )
     return warnings
+
+
+@checks.register()
+def check_credential_secret(app_configs=None, **kwargs):
+    """``kitchen_sync.W002``: relay credentials signed with the secret every outlet's relay
+    holds, so one relay could mint a credential for another outlet's uploads and downlink."""
+    configured = getattr(settings, "KITCHEN_SYNC", None) or {}
+    if not isinstance(configured, dict) or not configured.get("RELAY_SECRET"):
+        return []
+    own = configured.get("RELAY_CREDENTIAL_SECRET")
+    if own and str(own).strip() != str(configured["RELAY_SECRET"]).strip():
+        return []
+    return [
+        checks.Warning(
+            "relay credentials are signed with RELAY_SECRET, which every outlet's relay holds: "
+            "any relay can mint a credential for another outlet",
+            hint="set KITCHEN_SYNC['RELAY_CREDENTIAL_SECRET'] to a secret only central holds, "
+            "then issue every relay a new credential (mint_relay_credential)",
+            obj="settings.KITCHEN_SYNC",
+            id="kitchen_sync.W002",
+        )
+    ]

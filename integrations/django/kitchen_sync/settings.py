@@ -11,6 +11,11 @@ DEFAULTS = {
     # HS256 secret shared with the relay (the content of its --secret-file). Signs relay
     # tokens and verifies the tokens sockets present to the outlet consumer.
     "RELAY_SECRET": None,
+    # HS256 secret that signs and verifies relay credentials (what an outlet's relay presents to
+    # central: uploads, downlink). Set it to one only central holds: every outlet's relay holds
+    # RELAY_SECRET, which is used when this is None, so any relay could mint a credential for
+    # another outlet (system check kitchen_sync.W002).
+    "RELAY_CREDENTIAL_SECRET": None,
     # Lifetime of a relay token, in seconds (30 days).
     "RELAY_TOKEN_TTL": 30 * 24 * 60 * 60,
     # Lifetime of a relay credential (role "relay", what the relay presents to central), in
@@ -55,5 +60,17 @@ def relay_secret():
     if not secret or not isinstance(secret, str):
         raise ImproperlyConfigured(
             "KITCHEN_SYNC['RELAY_SECRET'] must be the relay's secret (a non-empty string)"
+        )
+    return secret.strip()
+
+
+def relay_credential_secret():
+    """RELAY_CREDENTIAL_SECRET, or RELAY_SECRET where it is not set (see DEFAULTS)."""
+    secret = ks_setting("RELAY_CREDENTIAL_SECRET")
+    if secret is None:
+        return relay_secret()
+    if not isinstance(secret, str) or not secret.strip():
+        raise ImproperlyConfigured(
+            "KITCHEN_SYNC['RELAY_CREDENTIAL_SECRET'] must be a non-empty string (or unset)"
         )
     return secret.strip()

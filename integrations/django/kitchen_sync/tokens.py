@@ -6,7 +6,7 @@ import time
 import jwt
 
 from .errors import KitchenSyncError
-from .settings import ks_setting, relay_secret
+from .settings import ks_setting, relay_credential_secret, relay_secret
 
 ROLES = ("pos", "kitchen", "monitor", "admin")
 # Used with fullmatch: "$" would let a trailing newline through ("kds\n").
@@ -56,7 +56,7 @@ def mint_relay_token(*, device, role, outlet, tenants=None, ttl=None, now=None):
 
 def verify_relay_token(token):
     """The claims of a valid token; ``KitchenSyncError("unauthorized")`` for anything else."""
-    claims = _decode(token, "token")
+    claims = _decode(token, "token", relay_secret())
     if claims.get("role") not in ROLES or "outlet" not in claims:
         raise KitchenSyncError("unauthorized", "the token lacks role or outlet")
     tenants = claims.get("tenants")
@@ -82,28 +82,28 @@ def mint_relay_credential(*, outlet, relay="relay", ttl=None, now=None):
         "iat": issued,
         "exp": issued + int(ttl if ttl is not None else ks_setting("RELAY_CREDENTIAL_TTL")),
     }
-    token = jwt.encode(claims, relay_secret(), algorithm="HS256")
+    token = jwt.encode(claims, relay_credential_secret(), algorithm="HS256")
     return token.decode("ascii") if isinstance(token, bytes) else token
 
 
 def verify_relay_credential(token):
     """The claims of a valid relay credential; ``unauthorized`` for anything else (a device
     token included)."""
-    claims = _decode(token, "relay credential")
+    claims = _decode(token, "relay credential", relay_credential_secret())
     if claims.get("role") != RELAY_ROLE or "outlet" not in claims:
         raise KitchenSyncError("unauthorized", "not a relay credential")
     return claims
 
 
-def _decode(token, what):
-    """The signed claims of ``token`` (HS256 with the relay's secret, ``exp`` and ``sub``
-    required); ``unauthorized`` naming ``what`` for anything else."""
+def _decode(token, what, secret):
+    """The signed claims of ``token`` (HS256 with ``secret``, ``exp`` and ``sub`` required);
+    ``unauthorized`` naming ``what`` for anything else."""
     if not isinstance(token, str) or not token:
         raise KitchenSyncError("unauthorized", f"a {what} is required")
     try:
         return jwt.decode(
             token,
-            relay_secret(),
+            secret,
             algorithms=["HS256"],
             leeway=ks_setting("TOKEN_LEEWAY"),
             options={"require": ["exp", "sub"]},

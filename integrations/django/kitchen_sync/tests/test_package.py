@@ -38,3 +38,13 @@ def test_a_misspelled_setting_is_a_system_check_warning(settings):
     assert "'RELAY_SECRTE'" in found[0].msg and "'RELAY_SECRET'" in found[0].hint
     settings.KITCHEN_SYNC = {"RELAY_SECRET": "x"}
     assert not [m for m in run_checks() if m.id == "kitchen_sync.W001"]
+
+
+def test_credentials_signed_with_the_relays_secret_are_a_system_check_warning(settings):
+    from django.core.checks import run_checks
+
+    settings.KITCHEN_SYNC = {"RELAY_SECRET": "x"}
+    found = [m for m in run_checks() if m.id == "kitchen_sync.W002"]
+    assert len(found) == 1 and "RELAY_CREDENTIAL_SECRET" in found[0].hint
+    settings.KITCHEN_SYNC = {"RELAY_SECRET": "x", "RELAY_CREDENTIAL_SECRET": "central-only"}
+    assert not [m for m in run_checks() if m.id == "kitchen_sync.W002"]

@@ -165,6 +165,18 @@ def test_a_credential_of_another_outlet_is_forbidden(client):
     assert response.json()["error"]["code"] == "forbidden"
 
 
+def test_with_a_credential_secret_a_relays_own_secret_mints_no_credential(client, settings):
+    # Every outlet's relay holds RELAY_SECRET: a credential it signs for another outlet must
+    # not upload once central signs credentials with a secret of its own.
+    forged = mint_relay_credential(outlet=1)
+    settings.KITCHEN_SYNC = {**settings.KITCHEN_SYNC, "RELAY_CREDENTIAL_SECRET": "central-only"}
+    response = upload(client, relay_log(1), token=forged)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"
+    assert OutletEvent.objects.count() == 0
+    assert upload(client, relay_log(1)).status_code == 200
+
+
 def test_an_event_of_another_outlet_refuses_the_whole_batch(client):
     events = relay_log(1)
     events[2]["outlet_id"] = 2
