@@ -1,21 +1,11 @@
 import 'reflect-metadata/lite';
-import { createServer, type Server } from 'node:tls';
 import pino from 'pino';
 import { afterEach, expect, it } from 'vitest';
-import {
-  createTlsController,
-  type TlsController,
-  type TlsReloadOutcome,
-} from '../src/transport/tlsServer.js';
+import type { TlsReloadOutcome } from '../src/transport/tlsServer.js';
 import { removeTempDirs, tempDir } from './helpers.js';
+import { controllerOnServer } from './tlsHelpers.js';
 
-const controllers: TlsController[] = [];
-const servers: Server[] = [];
-afterEach(() => {
-  for (const controller of controllers.splice(0)) controller.close();
-  for (const server of servers.splice(0)) server.close();
-  removeTempDirs();
-});
+afterEach(() => removeTempDirs());
 
 it('--tls auto re-issues within one address check when the machine gets a new address', async () => {
   let addresses = ['192.168.1.10'];
@@ -23,7 +13,7 @@ it('--tls auto re-issues within one address check when the machine gets a new ad
   let onReload: (outcome: TlsReloadOutcome) => void = (outcome) => {
     reloads.push(outcome);
   };
-  const controller = createTlsController({
+  const { controller, server } = controllerOnServer({
     tls: { auto: { dir: tempDir('ks-tls-watch-'), names: ['relay.local'] } },
     dataDir: tempDir(),
     logger: pino({ level: 'silent' }),
@@ -32,9 +22,6 @@ it('--tls auto re-issues within one address check when the machine gets a new ad
     lanAddresses: () => addresses,
     onReload: (outcome) => onReload(outcome),
   });
-  controllers.push(controller);
-  const server = createServer();
-  servers.push(server);
   await controller.start(server);
   const first = controller.health();
   expect(first.enabled && first.subjectAltNames).toContain('IP:192.168.1.10');

@@ -3,29 +3,21 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createServer, type Server } from 'node:tls';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureOutletCertificate } from '../src/tls/index.js';
-import {
-  createTlsController,
-  type RelayTlsOptions,
-  type TlsController,
-  type TlsReloadOutcome,
+import type {
+  RelayTlsOptions,
+  TlsController,
+  TlsReloadOutcome,
 } from '../src/transport/tlsServer.js';
 import { removeTempDirs, tempDir } from './helpers.js';
-import { testCa } from './tlsHelpers.js';
+import { controllerOnServer, testCa } from './tlsHelpers.js';
 
 const DAY = 86_400_000;
 const Y2001 = Date.parse('2001-01-01T08:00:00Z');
 
-const controllers: TlsController[] = [];
-const servers: Server[] = [];
-afterEach(() => {
-  for (const controller of controllers.splice(0)) controller.close();
-  for (const server of servers.splice(0)) server.close();
-  removeTempDirs();
-});
+afterEach(() => removeTempDirs());
 
 interface LogLine {
   level: number;
@@ -46,7 +38,7 @@ function controllerWith(tls: RelayTlsOptions, clock: { at: number }, addresses =
       done();
     },
   });
-  const controller = createTlsController({
+  const { controller, server } = controllerOnServer({
     tls,
     dataDir: tempDir(),
     logger: pino({ level: 'info' }, destination),
@@ -58,9 +50,6 @@ function controllerWith(tls: RelayTlsOptions, clock: { at: number }, addresses =
       for (const wake of [...waiters]) wake();
     },
   });
-  controllers.push(controller);
-  const server = createServer();
-  servers.push(server);
   const nextReload = () =>
     new Promise<TlsReloadOutcome>((resolve) => {
       const wake = () => {

@@ -1,12 +1,32 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { connect } from 'node:tls';
+import { connect, createServer, type Server } from 'node:tls';
 import { io, type Socket } from 'socket.io-client';
+import { onTestFinished } from 'vitest';
 import { ensureOutletCertificate, type OutletCertificateOptions } from '../src/index.js';
 import { CLOCK_FLOOR } from '../src/tls/clock.js';
 import { TlsError } from '../src/tls/index.js';
+import {
+  createTlsController,
+  type TlsController,
+  type TlsControllerOptions,
+} from '../src/transport/tlsServer.js';
 import { tempDir } from './helpers.js';
+
+/** A TLS controller and the server it serves on, both closed when the test finishes. */
+export function controllerOnServer(options: TlsControllerOptions): {
+  controller: TlsController;
+  server: Server;
+} {
+  const controller = createTlsController(options);
+  const server = createServer();
+  onTestFinished(() => {
+    controller.close();
+    server.close();
+  });
+  return { controller, server };
+}
 
 /** A fixed "now" for certificate tests that a relay believes: half a year after its clock floor. */
 export const PLAUSIBLE_NOW = new Date(CLOCK_FLOOR.getTime() + 182.5 * 86_400_000);
