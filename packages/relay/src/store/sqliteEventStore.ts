@@ -160,7 +160,9 @@ function migrate(db: SqliteConnection, onWarning?: (message: string) => void): v
   for (let version = current; version < MIGRATIONS.length; version++) {
     const step = MIGRATIONS[version]!;
     const warning = db.transaction(() => {
-      const said = typeof step === 'string' ? (db.exec(step), undefined) : step(db);
+      let said: string | undefined;
+      if (typeof step === 'string') db.exec(step);
+      else said = step(db);
       db.exec(`PRAGMA user_version = ${version + 1}`);
       return said;
     });
