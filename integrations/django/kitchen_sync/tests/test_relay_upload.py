@@ -63,7 +63,10 @@ def restore_to(seq):
 
     OutletEvent.objects.filter(seq__gt=seq).delete()
     kept = OutletEvent.objects.all()
-    Order.objects.exclude(order_id__in=kept.filter(type="new_order").values("order_id")).delete()
+    # The log keeps ids as text, the orders as a UUID column: compared in Python, as PostgreSQL
+    # has no uuid = varchar.
+    logged = {str(i) for i in kept.filter(type="new_order").values_list("order_id", flat=True)}
+    Order.objects.exclude(order_id__in=list(logged)).delete()
     relay_seqs = kept.filter(source="relay").exclude(relay_seq=None).values_list("relay_seq", flat=True)
     RelayUploadCursor.objects.update(last_seq=max(relay_seqs, default=0))
     SyncCounter.objects.filter(collection=log_collection("1")).update(value=seq)
