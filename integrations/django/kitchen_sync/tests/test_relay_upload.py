@@ -171,8 +171,10 @@ def test_a_credential_of_another_outlet_is_forbidden(client):
 def test_with_a_credential_secret_a_relays_own_secret_mints_no_credential(client, settings):
     # Every outlet's relay holds RELAY_SECRET: a credential it signs for another outlet must
     # not upload once central signs credentials with a secret of its own.
-    forged = mint_relay_credential(outlet=1)
-    settings.KITCHEN_SYNC = {**settings.KITCHEN_SYNC, "RELAY_CREDENTIAL_SECRET": "central-only"}
+    shared = {k: v for k, v in settings.KITCHEN_SYNC.items() if k != "RELAY_CREDENTIAL_SECRET"}
+    settings.KITCHEN_SYNC = shared
+    forged = mint_relay_credential(outlet=1)  # signed with RELAY_SECRET, as a relay could
+    settings.KITCHEN_SYNC = {**shared, "RELAY_CREDENTIAL_SECRET": "central-only"}
     response = upload(client, relay_log(1), token=forged)
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unauthorized"

@@ -2,7 +2,8 @@
 the JS cross-language tests and `pnpm start:django` share one project:
 
 KS_DB_ENGINE=sqlite|postgres (KS_DB_NAME, KS_DB_HOST, KS_DB_PORT, KS_DB_USER),
-KS_REDIS_URL (else the in-memory channel layer), KS_RELAY_SECRET, KS_RELAY_URL,
+KS_REDIS_URL (else the in-memory channel layer), KS_RELAY_SECRET, KS_RELAY_CREDENTIAL_SECRET,
+KS_RELAY_URL,
 KS_TEST_CONTROL=1 (the /test-control/ endpoints the JS tests drive).
 """
 
@@ -102,6 +103,10 @@ CORS_ALLOW_ALL_ORIGINS = env("KS_CORS_ALLOW_ALL", "0") == "1"
 
 KITCHEN_SYNC = {
     "RELAY_SECRET": env("KS_RELAY_SECRET", "test-relay-secret-at-least-32-bytes-long"),
+    # Relay credentials signed with a secret no outlet relay holds (check kitchen_sync.W002).
+    "RELAY_CREDENTIAL_SECRET": env(
+        "KS_RELAY_CREDENTIAL_SECRET", "test-central-only-credential-secret-32b"
+    ),
     "SETTINGS_REQUIRE_AUTH": False,
     "IDEMPOTENT_PATHS": ["/api/public/order-groups/"],
 }
