@@ -51,6 +51,9 @@ serve flags:
                          per token (per address without one), 0 = off (default 0)
   --max-connections N    most simultaneous socket connections, and most long polls
                          waiting at once (default 2000)
+  --max-connections-per-device N
+                         the same for one device (its token's sub), so one device
+                         cannot take every slot; 0 = no cap (default 16)
   --cors-origin LIST     allowed browser origins, comma separated (default *)
   --log-level L          fatal|error|warn|info|debug|trace|silent (default info)
   --log-file F           also log to F, rotated at 10 MB, five kept (the executable's
@@ -132,6 +135,7 @@ const FLAGS = {
   'max-message-bytes': { type: 'string' },
   'rate-limit': { type: 'string' },
   'max-connections': { type: 'string' },
+  'max-connections-per-device': { type: 'string' },
   'cors-origin': { type: 'string' },
   'log-level': { type: 'string' },
   'log-file': { type: 'string' },
@@ -303,6 +307,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
       maxMessageBytes: number('max-message-bytes', get('max-message-bytes'), 65_536, 1),
       rateLimit: number('rate-limit', get('rate-limit'), 0),
       maxConnections: number('max-connections', get('max-connections'), 2_000),
+      maxConnectionsPerDevice: number(
+        'max-connections-per-device',
+        get('max-connections-per-device'),
+        16,
+      ),
       corsOrigin: origins.length === 1 && origins[0] === '*' ? '*' : origins,
       logLevel: get('log-level') ?? 'info',
       ...(get('log-file') ? { logFile: get('log-file')! } : {}),

@@ -6,6 +6,7 @@ export interface RelayMetrics {
   connections: Gauge<'role'>;
   eventsAppended: Counter<'type'>;
   publishLatency: Histogram;
+  deviceCapRefusals: Counter<'transport'>;
 }
 
 /** Each relay has its own Registry, so several relays in one process never clash. */
@@ -36,6 +37,14 @@ export function createMetrics(reader: LogReader): RelayMetrics {
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   });
+  const deviceCapRefusals = new Counter({
+    name: 'kitchen_sync_device_cap_refusals_total',
+    help: 'Sockets and long polls refused because their device was at --max-connections-per-device',
+    labelNames: ['transport'],
+    registers: [registry],
+  });
+  // Zero from the start: an alert on the rate needs the series before the first refusal.
+  for (const transport of ['socket', 'poll']) deviceCapRefusals.inc({ transport }, 0);
   new Gauge({
     name: 'kitchen_sync_store_events',
     help: 'Events currently retained in the log',
@@ -49,5 +58,5 @@ export function createMetrics(reader: LogReader): RelayMetrics {
       }
     },
   });
-  return { registry, connections, eventsAppended, publishLatency };
+  return { registry, connections, eventsAppended, publishLatency, deviceCapRefusals };
 }

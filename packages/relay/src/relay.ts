@@ -4,6 +4,7 @@ import type { Server as TlsServer } from 'node:tls';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Principal } from './auth/principal.js';
 import { createTokenVerifier } from './auth/tokens.js';
 import { registerBridgeMetrics } from './bridge/bridgeMetrics.js';
 import {
@@ -85,6 +86,12 @@ export interface RelayOptions {
   /** Most simultaneous socket connections, and most long polls waiting at once; 0 = no cap.
    * Default 2,000. */
   maxConnections?: number;
+  /**
+   * Most simultaneous socket connections of one device, and most of its long polls waiting at
+   * once, so one device cannot take every slot of `maxConnections`; 0 = no cap. A device is its
+   * token's `sub` within the token's outlet and tenants. Default 16 (see docs/relay.md).
+   */
+  maxConnectionsPerDevice?: number;
   /** Allowed browser origins (`'*'` or a list). Default `'*'`. */
   corsOrigin?: string | string[];
   /** pino level when no `logger` is given. Default `'info'`. */
@@ -253,6 +260,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const maxMessageBytes = options.maxMessageBytes ?? 65_536;
   const rateLimit = options.rateLimit ?? 0;
   const maxConnections = options.maxConnections ?? 2_000;
+  const maxConnectionsPerDevice = options.maxConnectionsPerDevice ?? 16;
   const corsOrigin = options.corsOrigin ?? '*';
   const insecureOutlet = options.insecureOutlet ?? '1';
   const metrics = createMetrics(reader);
@@ -464,6 +472,20 @@ export function createRelay(options: RelayOptions = {}): Relay {
       );
     },
   });
+  // Which device is at its cap is what the operator needs; the metric shows how often.
+  const deviceCapRefused = (transport: 'socket' | 'poll') => (principal: Principal) => {
+    metrics.deviceCapRefusals.inc({ transport });
+    logger.warn(
+      {
+        sub: principal.sub,
+        role: principal.role,
+        outlet: principal.outlet,
+        tenants: principal.tenants,
+        transport,
+      },
+      'device refused: at its per-device cap (--max-connections-per-device)',
+    );
+  };
   const sockets = attachSocketTransport({
     httpServer: app.server,
     reader,
@@ -475,6 +497,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
     newId: randomUUID,
     rateLimit,
     maxConnections,
+    maxConnectionsPerDevice,
+    onDeviceCapRefused: deviceCapRefused('socket'),
     corsOrigin,
     insecureOutlet,
     onConnectionsChanged: (role, delta) => metrics.connections.inc({ role }, delta),
@@ -517,6 +541,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
     version: RELAY_VERSION,
     rateLimit,
     maxWaiters: maxConnections,
+    maxWaitersPerDevice: maxConnectionsPerDevice,
+    onDeviceCapRefused: deviceCapRefused('poll'),
     clients: () => sockets.clients(),
     storage: () => storage.status(),
     tlsHealth: () => tls?.health() ?? { enabled: false },

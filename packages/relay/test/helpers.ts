@@ -125,6 +125,7 @@ export async function startTransport(
     newId: randomUUID,
     rateLimit: 0,
     maxConnections: 0,
+    maxConnectionsPerDevice: 0,
     corsOrigin: '*',
     insecureOutlet: '1',
     onConnectionsChanged: () => undefined,

@@ -19,11 +19,13 @@ import {
 } from '@kitchen-sync/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { deviceKey } from '../auth/deviceKey.js';
 import { mayDo } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { planCatchUp } from '../core/catchUp.js';
 import type { CommandResult, OrderCommands } from '../core/orderCommands.js';
+import { createDeviceSlots } from '../lib/deviceSlots.js';
 import type { LiveFeed } from '../lib/liveFeed.js';
 import { createKeyedRateLimiter } from '../lib/rateLimiter.js';
 import type { StoredEvent } from '../store/EventStore.js';
@@ -47,6 +49,10 @@ export interface HttpRoutesOptions {
   rateLimit: number;
   /** Most long polls waiting at once (each holds a connection and a listener); 0 = no cap. */
   maxWaiters: number;
+  /** Most long polls of one device (`deviceKey`) waiting at once; 0 = no cap. */
+  maxWaitersPerDevice: number;
+  /** A device's long poll was refused for holding `maxWaitersPerDevice` already. */
+  onDeviceCapRefused?: (principal: Principal) => void;
   clients: () => ConnectedClient[];
   /** Whether the last write reached the log. */
   storage: () => StorageHealth;
@@ -90,6 +96,7 @@ function sharesTenant(mine: string[] | null, theirs: string[] | null): boolean {
 export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOptions): HttpRoutes {
   const { reader, commands, live } = options;
   const waiters = new Set<() => void>();
+  const waitersPerDevice = createDeviceSlots(options.maxWaitersPerDevice);
   let closing = false;
 
   // Verified once per request: the rate limit and the route both need the answer.
@@ -182,6 +189,19 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     });
   }
 
+  /** The device's long-poll slot, or `rate_limited` when it holds `maxWaitersPerDevice`. */
+  function takeWaiterSlot(principal: Principal | null): () => void {
+    // A token-less poll (`--insecure-no-auth`) names no device: only the global cap holds it.
+    if (principal === null) return () => undefined;
+    const slot = waitersPerDevice.take(deviceKey(principal));
+    if (slot) return slot;
+    options.onDeviceCapRefused?.(principal);
+    throw new HttpError(
+      'rate_limited',
+      `this device already has ${options.maxWaitersPerDevice} long polls waiting, the per-device cap (--max-connections-per-device); poll again once one has answered`,
+    );
+  }
+
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (error instanceof HttpError) return sendError(reply, error.code, error.message);
     const status = error.statusCode ?? 500;
@@ -271,7 +291,12 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     if (options.maxWaiters > 0 && waiters.size >= options.maxWaiters) {
       throw new HttpError('rate_limited', 'too many long polls are waiting; poll again later');
     }
-    await waitForEvent(reply, outlet, tenants, first.last_seq, wait);
+    const releaseSlot = takeWaiterSlot(principal);
+    try {
+      await waitForEvent(reply, outlet, tenants, first.last_seq, wait);
+    } finally {
+      releaseSlot();
+    }
     return read();
   });
 

@@ -18,11 +18,13 @@ import {
 } from '@kitchen-sync/protocol';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
+import { deviceKey } from '../auth/deviceKey.js';
 import type { Principal } from '../auth/principal.js';
 import { tokenTime } from '../auth/tokenExpiry.js';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { planCatchUp } from '../core/catchUp.js';
 import type { OrderCommands } from '../core/orderCommands.js';
+import { createDeviceSlots } from '../lib/deviceSlots.js';
 import { failure } from '../lib/failure.js';
 import type { LiveFeed } from '../lib/liveFeed.js';
 import { createRateLimiter } from '../lib/rateLimiter.js';
@@ -44,6 +46,10 @@ export interface SocketTransportOptions {
   newId: () => string;
   rateLimit: number;
   maxConnections: number;
+  /** Most simultaneous connections of one device (`deviceKey`); 0 = no cap. */
+  maxConnectionsPerDevice: number;
+  /** A device was refused for holding `maxConnectionsPerDevice` already. */
+  onDeviceCapRefused?: (principal: Principal) => void;
   /**
    * Live events one replaying connection may hold back; past it the connection is dropped
    * (it resumes from its cursor). Default 10,000: a client that slow would fall behind anyway.
@@ -117,6 +123,10 @@ const insecurePrincipal = (clientId: string, outlet: string): Principal => ({
  */
 export const HEARTBEAT = { pingInterval: 5_000, pingTimeout: 10_000 } as const;
 
+/** Says which cap it is, and what frees a slot: a dropped connection counts until noticed. */
+const deviceCapMessage = (principal: Principal, max: number) =>
+  `this device ("${principal.sub}") already has ${max} connections open, the per-device cap (--max-connections-per-device): close another tab or screen using its token, or wait ${(HEARTBEAT.pingInterval + HEARTBEAT.pingTimeout) / 1000} s for dropped ones to time out`;
+
 export function attachSocketTransport(options: SocketTransportOptions): SocketTransport {
   const { reader, commands, logger, live } = options;
   const maxReplayBuffer = options.maxReplayBuffer ?? 10_000;
@@ -134,7 +144,14 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
   // Connected sockets plus handshakes still verifying their token: a burst of handshakes
   // must not slip past the cap while each one awaits its verification.
   const admitted = new Set<Socket>();
-  const release = (socket: Socket) => admitted.delete(socket);
+  // Counted once the token says which device it is; given back with the global slot.
+  const perDevice = createDeviceSlots(options.maxConnectionsPerDevice);
+  const deviceSlots = new Map<Socket, () => void>();
+  const release = (socket: Socket) => {
+    admitted.delete(socket);
+    deviceSlots.get(socket)?.();
+    deviceSlots.delete(socket);
+  };
 
   io.use((socket, next) => {
     if (options.refuseNew?.()) {
@@ -169,6 +186,21 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
       .verify(auth.value.token)
       .then(
         (principal) => {
+          // A handshake that closed while it verified is not counted (socket.io drops it).
+          if (principal && admitted.has(socket)) {
+            const slot = perDevice.take(deviceKey(principal));
+            if (!slot) {
+              release(socket);
+              options.onDeviceCapRefused?.(principal);
+              next(
+                refuse('rate_limited', {
+                  message: deviceCapMessage(principal, options.maxConnectionsPerDevice),
+                }),
+              );
+              return;
+            }
+            deviceSlots.set(socket, slot);
+          }
           const clientId = auth.value.client_id ?? principal?.sub ?? socket.id;
           const queryOutlet = socket.handshake.query.outlet_id;
           const resolved =
