@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deviceKey } from '../src/auth/deviceKey.js';
 import type { Principal } from '../src/auth/principal.js';
-import { CliError, parseCli } from '../src/cliOptions.js';
+import { CliError, HELP, parseCli } from '../src/cliOptions.js';
 import { createSqliteEventStore } from '../src/index.js';
 import { createDeviceSlots } from '../src/lib/deviceSlots.js';
 import {
@@ -287,6 +287,7 @@ describe('--max-connections-per-device', () => {
   };
 
   it('defaults to 16, takes a flag or KS_MAX_CONNECTIONS_PER_DEVICE, 0 = no cap', () => {
+    expect(HELP).toMatch(/--max-connections-per-device N/);
     expect(serve([])).toBe(16);
     expect(serve(['--max-connections-per-device', '4'])).toBe(4);
     expect(serve([], { KS_MAX_CONNECTIONS_PER_DEVICE: '0' })).toBe(0);
