@@ -93,6 +93,30 @@ describe('--app serving', () => {
     expect(bare.headers.location).toBe('/kitchen/');
   });
 
+  it('serves the pages a static build prerendered (SvelteKit adapter-static) instead of the shell', async () => {
+    const app = builtApp('site');
+    mkdirSync(join(app, 'kitchen'));
+    writeFileSync(join(app, 'kitchen', 'index.html'), '<title>kitchen page</title>');
+    writeFileSync(join(app, 'pos.html'), '<title>pos page</title>');
+    const relay = await relayWithApps([{ prefix: '/', dir: app }]);
+
+    const kitchen = await http(relay.url, '/kitchen/');
+    expect(kitchen.status).toBe(200);
+    expect(kitchen.body).toContain('<title>kitchen page</title>');
+    expect(kitchen.headers['cache-control']).toBe('no-cache');
+    // Its relative asset paths (../_app/…) resolve only from /kitchen/: the query is kept.
+    const bare = await rawGet(relay.url, '/kitchen?station=grill');
+    expect(bare.status).toBe(301);
+    expect(bare.headers.location).toBe('/kitchen/?station=grill');
+
+    const pos = await http(relay.url, '/pos');
+    expect(pos.status).toBe(200);
+    expect(pos.body).toContain('<title>pos page</title>');
+    // A route nothing prerendered still gets the app shell.
+    expect((await http(relay.url, '/orders/42')).body).toContain('<title>site</title>');
+    expect((await http(relay.url, '/kitchen/ticket/7')).body).toContain('<title>site</title>');
+  });
+
   it('never serves a file outside the app directory', async () => {
     const relay = await relayWithApps([{ prefix: '/kiosk/', dir: builtApp('kiosk') }]);
     for (const path of [

@@ -144,6 +144,31 @@ function regularFileInside(root: string, path: string): Stats | null {
   }
 }
 
+/**
+ * A page a static build wrote for this route: `kitchen/index.html` for `/kitchen/`, `pos.html`
+ * for `/pos` (SvelteKit's adapter-static, Next's export, Astro). Without it every route got the
+ * root index.html and a framework that prerenders hydrated the home page on the kitchen tablet.
+ * A directory asked for without its slash is sent to it, as its page's relative asset paths
+ * (`../_app/…`) only resolve from there.
+ */
+function prerenderedPage(
+  root: string,
+  file: string,
+  endsWithSlash: boolean,
+): { path: string; stats: Stats } | 'add-slash' | null {
+  if (file !== root) {
+    const index = join(file, 'index.html');
+    const indexStats = regularFileInside(root, index);
+    if (indexStats) return endsWithSlash ? { path: index, stats: indexStats } : 'add-slash';
+    if (!endsWithSlash) {
+      const html = `${file}.html`;
+      const htmlStats = regularFileInside(root, html);
+      if (htmlStats) return { path: html, stats: htmlStats };
+    }
+  }
+  return null;
+}
+
 function sendFile(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -165,8 +190,9 @@ function sendFile(
 
 /**
  * Serves built PWAs from the relay's own origin (a secure context over HTTPS, with no Local
- * Network Access prompt). Unknown paths without an extension get the app's index.html, so
- * client-side routes load; relay routes are never shadowed.
+ * Network Access prompt). A route a static build prerendered gets its page; other paths
+ * without an extension get the app's index.html, so client-side routes load; relay routes
+ * are never shadowed.
  */
 export function registerAppRoutes(app: FastifyInstance, mounts: AppMount[]): string[] {
   const resolved = resolveMounts(mounts);
@@ -196,6 +222,12 @@ export function registerAppRoutes(app: FastifyInstance, mounts: AppMount[]): str
       if (stats) return sendFile(request, reply, file, stats, cacheControl(segments.join('/')));
       // A missing asset stays a 404; a client-side route gets the app shell.
       if (extname(segments[segments.length - 1] ?? '') !== '') return reply.callNotFound();
+      const page = prerenderedPage(root, file, segments.length > 0 && path.endsWith('/'));
+      if (page === 'add-slash') {
+        const query = (request.raw.url ?? '').slice(path.length);
+        return reply.redirect(`${path}/${query}`, 301);
+      }
+      if (page) return sendFile(request, reply, page.path, page.stats, REVALIDATE);
       const index = join(root, 'index.html');
       const indexStats = regularFileInside(root, index);
       if (!indexStats) return reply.callNotFound();
