@@ -26,8 +26,14 @@ const central = await startCentral({
 const shownHost = host.includes(':') ? `[${host}]` : host;
 console.log(`central listening on ${tls ? 'https' : 'http'}://${shownHost}:${central.port}`);
 
+// Run alone (no `pnpm start` holding its IPC channel), an outage closes the only listener and
+// Node would exit: this timer keeps central alive until the signal that brings it back.
+let outageKeepAlive: NodeJS.Timeout | undefined;
+
 async function setOutage(down: boolean): Promise<void> {
   await central.setOutage(down);
+  clearInterval(outageKeepAlive);
+  outageKeepAlive = down ? setInterval(() => undefined, 60_000) : undefined;
   console.log(down ? 'central: internet outage (refusing connections)' : 'central: back online');
   process.send?.({ outage: down });
 }
