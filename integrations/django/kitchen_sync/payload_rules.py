@@ -50,7 +50,7 @@ _ABSENT = object()
 
 
 def js_length(text):
-    """A string's length as JavaScript (and valibot's minLength/maxLength) counts it: UTF-16 units."""
+    """A string's length as JavaScript (and valibot's maxLength) counts it: in UTF-16 units."""
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
@@ -112,14 +112,14 @@ def _is_calendar_timestamp(match):
 # but leave it typed, and run only on typed values, as in a valibot pipe.
 
 
-def string(min_length=None, max_length=None, pattern=None, message=None):
+def string(non_empty=False, max_length=None, pattern=None, message=None):
     def check(value, path, issues):
         if not isinstance(value, str):
             issues.append((path, message or "must be a string"))
             return False
         length = js_length(value)
-        if min_length is not None and length < min_length:
-            issues.append((path, "must not be empty" if min_length == 1 else f"must be at least {min_length} characters"))
+        if non_empty and length == 0:
+            issues.append((path, "must not be empty"))
         if max_length is not None and length > max_length:
             issues.append((path, f"must be at most {max_length} characters"))
         if pattern is not None and not pattern.fullmatch(value):
@@ -241,7 +241,7 @@ def timestamp(value, path, issues):
 
 # packages/protocol/src/schemas/primitives.ts, line.ts, order.ts, publishedOrder.ts, envelope.ts
 ID = text_or_integer(
-    string(1, ID_MAX_LENGTH),
+    string(non_empty=True, max_length=ID_MAX_LENGTH),
     f"must be an integer or a non-empty string of at most {ID_MAX_LENGTH} characters",
 )
 UUID_STRING = string(pattern=UUID, message="must be a UUID")
@@ -250,12 +250,12 @@ DECIMAL_STRING = string(
 )
 TEXT = string(max_length=TEXT_MAX_LENGTH)
 SHORT_TEXT = string(max_length=ID_MAX_LENGTH * 2)
-LINE_ID = string(1, ID_MAX_LENGTH)
+LINE_ID = string(non_empty=True, max_length=ID_MAX_LENGTH)
 ORDER_STATUS = picklist(ORDER_STATUSES, "must be a known order status")
 
 ORDER_ITEM = {
     "product_id": (ID, True),
-    "name": (string(1, 200), True),
+    "name": (string(non_empty=True, max_length=200), True),
     "quantity": (number(1, QUANTITY_MAX), True),
     "price": (DECIMAL_STRING, False),
     "modifiers": (array(SHORT_TEXT, max_length=50), False),
@@ -268,7 +268,7 @@ HOLD = obj({"course": (ID, False), "fire_at": (timestamp, False)}, strict=True)
 _NO_ITEMS = "an order needs at least one item"
 ORDER = {
     "order_id": (UUID_STRING, True),
-    "order_number": (string(1, ID_MAX_LENGTH), True),
+    "order_number": (string(non_empty=True, max_length=ID_MAX_LENGTH), True),
     "outlet_id": (ID, True),
     "tenant_id": (ID, True),
     "tenant_name": (SHORT_TEXT, False),
@@ -306,7 +306,7 @@ def _line_id_at(order_id, item, index):
 
 
 def published_order(value, path, issues):
-    """``PublishedOrderSchema``: an order as a POS (or central) publishes it, v1.1 lines included."""
+    """``PublishedOrderSchema``: an order as a POS (or central) publishes it, with v1.1 lines."""
     typed = obj(PUBLISHED_ORDER)(value, path, issues)
     if not typed:
         return False
@@ -323,7 +323,10 @@ def published_order(value, path, issues):
 
 ENVELOPE = {
     "event_id": (UUID_STRING, True),
-    "type": (picklist(ORDER_EVENT_TYPES + ("kitchen_status_changed",), "must be one of the protocol's event types"), True),
+    "type": (
+        picklist(ORDER_EVENT_TYPES + ("kitchen_status_changed",), "must be a protocol event type"),
+        True,
+    ),
     "outlet_id": (ID, True),
     "tenant_id": (nullable(ID), True),
     "order_id": (UUID_STRING, False),
@@ -335,14 +338,14 @@ ENVELOPE = {
 
 def event_type_for_status(status):
     """The protocol's ``eventTypeForStatus``: the event a change to ``status`` is."""
-    return {"completed": "order_completed", "cancelled": "order_cancelled", "pending": "new_order"}.get(
-        status, "order_updated"
-    )
+    types = {"completed": "order_completed", "cancelled": "order_cancelled", "pending": "new_order"}
+    return types.get(status, "order_updated")
 
 
 def find_unsafe(value, max_depth=MAX_DEPTH):
     """The protocol's ``findUnsafe``, in its order: ``(path, message)`` of the first forbidden
-    key (``__proto__``, ``constructor``, ``prototype``) or of nesting ``max_depth`` deep, else None."""
+    key (``__proto__``, ``constructor``, ``prototype``) or of nesting ``max_depth`` deep; else
+    None."""
     stack = [(value, 0, ())]
     while stack:
         item, depth, path = stack.pop()
@@ -443,7 +446,7 @@ def central_event_refusal(envelope, *, logged, max_message_bytes):
     elif event_type in ORDER_EVENT_TYPES:
         obj(ORDER_STATE_FIELDS)(data, ("data",), found)
         if event_type in STATUS_EVENT_TYPES and "status" not in data:
-            found.append((("data", "status"), "is required: the relay applies the event as this status"))
+            found.append((("data", "status"), "is required: the relay applies it as this status"))
     if found:
         return "invalid_payload", None, _unique(found)
     if event_type in ORDER_EVENT_TYPES:
@@ -489,8 +492,10 @@ def refusal(code, issues, message=None):
         path, first = issues[0]
         more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
         message = f"{path}: {first}{more}"
-    details = {"issues": [{"path": p, "message": m} for p, m in issues[:MAX_ISSUES]]} if issues else {}
-    return KitchenSyncError(code, message, **details)
+    if not issues:
+        return KitchenSyncError(code, message)
+    listed = [{"path": p, "message": m} for p, m in issues[:MAX_ISSUES]]
+    return KitchenSyncError(code, message, issues=listed)
 
 
 def check_central_event(envelope, *, logged):
