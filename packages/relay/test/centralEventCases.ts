@@ -75,7 +75,8 @@ function nested(levels: number): Record<string, unknown> {
 /** A new_order whose published form (the order with the event's id) is `bytes` of JSON. */
 function newOrderOfSize(bytes: number) {
   const base = newOrder({ padding: '' });
-  const size = Buffer.byteLength(JSON.stringify({ ...base.data, event_id: base.event_id }));
+  const published = { ...(base.data as Record<string, unknown>), event_id: base.event_id };
+  const size = Buffer.byteLength(JSON.stringify(published));
   return newOrder({ padding: 'x'.repeat(bytes - size) });
 }
 
