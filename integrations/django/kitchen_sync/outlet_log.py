@@ -13,7 +13,7 @@ import zlib
 from django.db import IntegrityError, transaction
 
 from .errors import KitchenSyncError
-from .events import EVENT_TYPES
+from .events import EVENT_TYPES, to_wire
 from .payload_rules import UUID, check_central_event, find_unsafe, refusal, unstorable
 from .versioned import take_versions
 
@@ -58,6 +58,8 @@ def record_event(envelope, *, source, relay_epoch=None, relay_seq=None, using="d
     (``payload_rules``): the relay's downlink would bring it to an outlet that refuses it.
     """
     if source == "central":
+        # As build_envelope sends it: Decimal and datetime as the protocol writes them.
+        envelope = to_wire(envelope)
         check_central_event(envelope, logged=True)
     return append_event(
         envelope, source=source, relay_epoch=relay_epoch, relay_seq=relay_seq, using=using

@@ -410,6 +410,8 @@ def central_event_refusal(envelope, *, logged, max_message_bytes):
     ``logged``: the event goes into the outlet log (and the relay's downlink), which presence
     (``kitchen_status_changed``) never does.
     """
+    if not isinstance(envelope, dict):
+        return "invalid_payload", None, [("(root)", "an event must be an object")]
     event_type = envelope.get("type")
     data = envelope.get("data")
     if event_type == "new_order" and isinstance(data, dict):

@@ -59,6 +59,7 @@ def test_an_event_without_an_outlet_is_invalid_payload():
     ],
 )
 def test_an_envelope_central_built_is_checked_before_it_is_logged(mutate, path):
+    # What publish_order_event checks, for an envelope built some other way.
     event = envelope()
     mutate(event)
     with pytest.raises(KitchenSyncError) as raised:
@@ -66,3 +67,16 @@ def test_an_envelope_central_built_is_checked_before_it_is_logged(mutate, path):
     assert raised.value.code == "invalid_payload"
     assert path in [issue["path"] for issue in raised.value.details["issues"]]
     assert OutletEvent.objects.count() == 0
+
+
+def test_an_envelope_central_built_is_logged_as_the_protocol_writes_it():
+    from decimal import Decimal
+
+    event = envelope()
+    event["data"]["total_amount"] = Decimal("50000.50")
+    row, _ = record_event(event, source="central")
+    row.refresh_from_db()
+    assert row.envelope["data"]["total_amount"] == "50000.50"
+    with pytest.raises(KitchenSyncError) as raised:
+        record_event(["not", "an", "event"], source="central")
+    assert raised.value.code == "invalid_payload"
