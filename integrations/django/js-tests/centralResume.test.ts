@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   createSocketService,
   loadOutletSettings,
@@ -8,6 +7,7 @@ import {
 import type { EventEnvelope } from '@kitchen-sync/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { centralOrder } from './harness/centralOrder.js';
 import { DjangoStack } from './harness/djangoStack.js';
 import { waitFor } from './harness/waitFor.js';
 
@@ -25,13 +25,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const order = (tenant: number, status = 'pending') => ({
-  order_id: randomUUID(),
-  order_number: `C-${tenant}`,
-  outlet_id: 1,
-  tenant_id: tenant,
-  status,
-});
+const order = (tenant: number) => centralOrder(tenant);
 
 type CentralOrder = ReturnType<typeof order>;
 

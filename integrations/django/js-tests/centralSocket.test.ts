@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   createSocketService,
   loadOutletSettings,
@@ -8,6 +7,7 @@ import {
 import type { EventEnvelope } from '@kitchen-sync/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { centralOrder } from './harness/centralOrder.js';
 import { DjangoStack } from './harness/djangoStack.js';
 import { waitFor } from './harness/waitFor.js';
 
@@ -23,13 +23,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const order = (tenant: number) => ({
-  order_id: randomUUID(),
-  order_number: `OFF-${tenant}`,
-  outlet_id: 1,
-  tenant_id: tenant,
-  status: 'pending',
-});
+const order = (tenant: number) => centralOrder(tenant);
 
 describe('the socket service in central mode against the kitchen_sync consumer (daphne + Redis)', () => {
   it('receives its tenant’s broadcasts, and again after daphne is killed and restarted', async () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLock } from '../../../packages/client/src/sw/lock.js';
 import { OrderQueueDb } from '../../../packages/client/src/sw/orderQueueDb.js';
 import { OrderSync } from '../../../packages/client/src/sw/orderSync.js';
+import { centralOrder } from './harness/centralOrder.js';
 import { DjangoStack } from './harness/djangoStack.js';
 
 let stack: DjangoStack;
@@ -46,7 +47,7 @@ describe('service-worker replay with Idempotency-Key against the kitchen_sync mi
         headers: { 'content-type': 'application/json', 'Idempotency-Key': groupKey },
         body: JSON.stringify({
           outlet_id: 1,
-          orders: orderIds.map((order_id, i) => ({ order_id, outlet_id: 1, tenant_id: i + 1 })),
+          orders: orderIds.map((order_id, i) => centralOrder(i + 1, { order_id })),
         }),
       });
 

@@ -1,5 +1,6 @@
 """Sending order events to the outlet sockets through the channel layer."""
 
+import datetime
 import hashlib
 import json
 import re
@@ -9,9 +10,9 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.utils import timezone
 
 from .errors import KitchenSyncError
+from .payload_rules import check_central_event
 from .settings import ks_setting
 
 EVENT_TYPES = (
@@ -63,35 +64,35 @@ def to_wire(value):
         raise KitchenSyncError("invalid_payload", f"order is not JSON-serialisable: {error}")
 
 
-def build_envelope(event_type, order, *, event_id=None, outlet_id=None, tenant_id=None):
-    """The protocol's event envelope for ``order`` (a dict with outlet_id, tenant_id, order_id)."""
-    if event_type not in EVENT_TYPES:
-        raise KitchenSyncError("invalid_payload", f"unknown event type {event_type!r}")
+def _envelope(event_type, order, event_id, outlet_id, tenant_id):
     if not isinstance(order, dict):
         raise KitchenSyncError("invalid_payload", "order must be a dict")
     data = to_wire(order)
-    outlet = outlet_id if outlet_id is not None else data.get("outlet_id")
-    tenant = tenant_id if tenant_id is not None else data.get("tenant_id")
-    if outlet is None or outlet == "":
-        raise KitchenSyncError("invalid_payload", "the order has no outlet_id")
-    order_id = data.get("order_id")
-    if order_id is None or order_id == "" or isinstance(order_id, (bool, dict, list)):
-        # Every event type is about one order: without its id a client cannot apply it, and
-        # the log would keep it for every relay and socket to replay.
-        raise KitchenSyncError(
-            "invalid_payload", f"the order has no order_id (a {event_type} event needs one)"
-        )
     envelope = {
         # A fresh id per event when none is given: a shared or "None" id would make the
         # client drop every event after the first as a duplicate.
         "event_id": str(event_id) if event_id is not None else str(uuid.uuid4()),
         "type": event_type,
-        "outlet_id": to_wire(outlet),
-        "tenant_id": to_wire(tenant),
+        "outlet_id": to_wire(outlet_id) if outlet_id is not None else data.get("outlet_id"),
+        "tenant_id": to_wire(tenant_id) if tenant_id is not None else data.get("tenant_id"),
         "data": data,
-        "ts": timezone.now().isoformat().replace("+00:00", "Z"),
+        # Always UTC with its offset, as the protocol's timestamps (also with USE_TZ = False).
+        "ts": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z"),
     }
-    envelope["order_id"] = str(order_id)
+    if "order_id" in data:
+        envelope["order_id"] = data["order_id"]
+    return envelope
+
+
+def build_envelope(event_type, order, *, event_id=None, outlet_id=None, tenant_id=None):
+    """The protocol's event envelope for ``order`` (a dict with outlet_id, tenant_id, order_id).
+
+    Raises ``KitchenSyncError`` for an event the protocol refuses (``payload_rules``): an
+    outlet's relay would refuse it too, and its kitchens would never see it.
+    """
+    envelope = _envelope(event_type, order, event_id, outlet_id, tenant_id)
+    check_central_event(envelope, logged=False)
     return envelope
 
 
@@ -125,7 +126,8 @@ def broadcast_order_event(event_type, order, *, event_id=None, outlet_id=None, t
 
     Pass the ``event_id`` the POS used with the relay when known, so the kitchen drops the
     second copy. With ``on_commit`` (default) the event leaves after the surrounding
-    transaction commits, and never for a rolled-back change.
+    transaction commits, and never for a rolled-back change. An event the protocol refuses
+    raises ``KitchenSyncError`` (see ``build_envelope``) and is not sent.
     """
     envelope = build_envelope(
         event_type, order, event_id=event_id, outlet_id=outlet_id, tenant_id=tenant_id
@@ -152,15 +154,17 @@ def publish_order_event(event_type, order, *, event_id=None, outlet_id=None, ten
     reconnects with ``?since=`` gets what it missed, and the relay's downlink brings it to the
     kitchens. Returns ``(envelope, seq, created)``; an event already in the log (by
     ``event_id``, or a ``new_order`` by ``order_id``) is not broadcast again (``created`` False,
-    the logged envelope and seq are returned).
+    the logged envelope and seq are returned). An event the protocol refuses raises
+    ``KitchenSyncError`` (see ``build_envelope``; presence is never logged) before anything is
+    logged or sent.
     """
-    from .outlet_log import record_event
+    from .outlet_log import append_event
 
-    envelope = build_envelope(
-        event_type, order, event_id=event_id, outlet_id=outlet_id, tenant_id=tenant_id
-    )
+    envelope = _envelope(event_type, order, event_id, outlet_id, tenant_id)
+    # Before anything is written: the outlet's relay would refuse what the protocol refuses.
+    check_central_event(envelope, logged=True)
     with transaction.atomic(using=using):
-        row, created = record_event(envelope, source="central", using=using)
+        row, created = append_event(envelope, source="central", using=using)
         if not created:
             return row.envelope, row.seq, False
         groups, message = _messages(envelope, row.seq)

@@ -8,23 +8,19 @@ to the project's own order tables, so at-least-once delivery has an exactly-once
 
 import logging
 import math
-import re
 import zlib
 
 from django.db import IntegrityError, transaction
 
 from .errors import KitchenSyncError
-from .events import EVENT_TYPES
+from .events import EVENT_TYPES, to_wire
+from .payload_rules import UUID, check_central_event, find_unsafe, refusal, unstorable
 from .versioned import take_versions
 
 logger = logging.getLogger("kitchen_sync.outlet_log")
 
 # The relay's seqs are JavaScript numbers: beyond 2**53-1 they are no longer exact.
 MAX_SEQ = 2**53 - 1
-# The protocol's UuidSchema (valibot's uuid): 8-4-4-4-12 hex digits, any case.
-_UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
-# Issues listed in one refusal; the message says how many there were.
-MAX_ISSUES = 20
 
 
 def log_collection(outlet_id):
@@ -57,8 +53,21 @@ def record_event(envelope, *, source, relay_epoch=None, relay_seq=None, using="d
     """Appends ``envelope`` at its outlet's next seq; returns ``(row, created)``.
 
     ``created`` is False when the event (or, for a new order, the order) is already in the
-    log: the caller then must not apply it again. Runs in (or opens) a transaction.
+    log: the caller then must not apply it again. Runs in (or opens) a transaction. An event
+    of ``source="central"`` the protocol refuses raises ``KitchenSyncError`` and is not logged
+    (``payload_rules``): the relay's downlink would bring it to an outlet that refuses it.
     """
+    if source == "central":
+        # As build_envelope sends it: Decimal and datetime as the protocol writes them.
+        envelope = to_wire(envelope)
+        check_central_event(envelope, logged=True)
+    return append_event(
+        envelope, source=source, relay_epoch=relay_epoch, relay_seq=relay_seq, using=using
+    )
+
+
+def append_event(envelope, *, source, relay_epoch=None, relay_seq=None, using="default"):
+    """``record_event`` for an envelope already checked."""
     from .models import OutletEvent
 
     if not isinstance(envelope, dict):
@@ -97,35 +106,30 @@ def record_event(envelope, *, source, relay_epoch=None, relay_seq=None, using="d
     return row, True
 
 
-def _storable_issues(value, path):
-    """``[(path, message)]`` for what PostgreSQL cannot store (text and jsonb hold no U+0000,
-    nor a lone surrogate; jsonb has no NaN or Infinity), anywhere in ``value``, keys included.
-    A batch holding one would fail at the insert on every retry and block the outlet's uplink."""
-    issues, stack = [], [(value, path)]
-    while stack:
-        value, path = stack.pop()
-        if isinstance(value, dict):
-            for key, item in value.items():
-                stack.append((key, f"{path} (a key)"))
-                stack.append((item, f"{path}.{key}"))
-        elif isinstance(value, list):
-            stack.extend((item, f"{path}[{i}]") for i, item in enumerate(value))
-        elif isinstance(value, str):
-            if "\x00" in value:
-                issues.append((path, "must not contain U+0000"))
-            else:
-                try:
-                    value.encode("utf-8")
-                except UnicodeEncodeError:
-                    issues.append((path, "must be valid Unicode (a lone surrogate)"))
-        elif isinstance(value, float) and not math.isfinite(value):
-            issues.append((path, "must be a finite number"))
-    return issues
+def _storable_issues(value, where):
+    """``[(path, message)]`` for what PostgreSQL cannot store (``payload_rules.unstorable``),
+    anywhere in ``value``. A batch holding one would fail at the insert on every retry and
+    block the outlet's uplink."""
+    return [
+        (f"{_upload_path(where, path)} (a key)" if is_key else _upload_path(where, path), message)
+        for path, message, is_key in unstorable(value)
+    ]
+
+
+def _is_uuid(value):
+    return isinstance(value, str) and UUID.fullmatch(value) is not None
+
+
+def _upload_path(where, path):
+    # The upload's own form, as it has always answered: events[2].data.items[0].name
+    return where + "".join(f"[{key}]" if isinstance(key, int) else f".{key}" for key in path)
 
 
 def _event_issues(event, where, previous):
     """``([(path, message)], seq)`` for one uploaded event: everything that would otherwise
-    fail at the database (or be logged as an order of an unknown type)."""
+    fail at the database or in the project's order tables, be logged as an order of an unknown
+    type, or carry a key the protocol forbids anywhere (``__proto__``). The relay checked the
+    order itself when it was published: its own events are not checked again here."""
     issues = []
     seq = event.get("seq")
     if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
@@ -133,29 +137,26 @@ def _event_issues(event, where, previous):
         seq = None
     elif seq <= previous:
         issues.append((f"{where}.seq", "events must be in increasing seq order"))
-    event_id = event.get("event_id")
-    if not isinstance(event_id, str) or not _UUID.fullmatch(event_id):
+    event_id, order_id = event.get("event_id"), event.get("order_id")
+    if not _is_uuid(event_id):
         issues.append((f"{where}.event_id", "must be a UUID string"))
+    # A relay logs orders by UUID only, and the project's order tables key by it.
+    if order_id is not None and not _is_uuid(order_id):
+        issues.append((f"{where}.order_id", "must be a UUID string"))
     if event.get("type") not in EVENT_TYPES:
         issues.append((f"{where}.type", "must be one of the protocol's event types"))
-    for name, required in (("outlet_id", True), ("order_id", False), ("tenant_id", False)):
+    for name, required in (("outlet_id", True), ("tenant_id", False)):
         try:
             _text(event.get(name), name, required=required)
         except KitchenSyncError as error:
             issues.append((f"{where}.{name}", error.message))
     issues += _storable_issues(event, where)
+    # No depth limit here: an older relay's log may hold an order one level deeper than
+    # today's rule, and a refusal would stop that outlet's uplink for good.
+    unsafe = find_unsafe(event, max_depth=math.inf)
+    if unsafe:
+        issues.append((_upload_path(where, unsafe[0]), unsafe[1]))
     return issues, seq
-
-
-def _refuse(issues):
-    """``invalid_payload`` with the protocol's ``issues`` (``[{"path", "message"}]``)."""
-    path, message = issues[0]
-    more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
-    return KitchenSyncError(
-        "invalid_payload",
-        f"{path}: {message}{more}",
-        issues=[{"path": p, "message": m} for p, m in issues[:MAX_ISSUES]],
-    )
 
 
 def apply_relay_batch(outlet_id, epoch, events, apply, using="default", pruned_through=None):
@@ -203,7 +204,7 @@ def apply_relay_batch(outlet_id, epoch, events, apply, using="default", pruned_t
         issues += found
         previous = max(previous, seq or 0)
     if issues:
-        raise _refuse(issues)
+        raise refusal("invalid_payload", issues)
     if any(_text(event.get("outlet_id"), "outlet_id") != outlet for event in events):
         raise KitchenSyncError("forbidden", "an event of another outlet")
     with transaction.atomic(using=using):

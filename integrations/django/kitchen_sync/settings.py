@@ -23,6 +23,9 @@ DEFAULTS = {
     "RELAY_CREDENTIAL_TTL": 365 * 24 * 60 * 60,
     # Most events a relay may upload in one request.
     "UPLOAD_BATCH_MAX": 500,
+    # Largest order (bytes of JSON) central publishes: the outlets' relays refuse bigger ones
+    # (their --max-message-bytes, 64 KiB by default), so central refuses them first.
+    "MAX_MESSAGE_BYTES": 65_536,
     # Events per page when the outlet socket replays the log after ?since= (one query each).
     "SOCKET_REPLAY_PAGE": 200,
     # Clock difference tolerated when the consumer verifies a token, in seconds.

@@ -6,7 +6,6 @@
 // 2. master data: initial sync of 10,000 products from the VersionedListView (server's
 //    default page, 2,000), stored by the master-data service in fake-indexeddb (Node).
 import 'fake-indexeddb/auto';
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -20,6 +19,7 @@ import { createMasterDataService } from '@kitchen-sync/client/master-data';
 import type { EventEnvelope } from '@kitchen-sync/protocol';
 import { IDBFactory } from 'fake-indexeddb';
 import { WebSocket } from 'ws';
+import { centralOrder } from '../harness/centralOrder.js';
 import { DjangoStack } from '../harness/djangoStack.js';
 import { waitFor } from '../harness/waitFor.js';
 
@@ -52,8 +52,8 @@ async function broadcastLatency(stack: DjangoStack) {
   const answered: number[] = [];
   try {
     for (let i = 0; i < WARMUP + EVENTS; i += 1) {
-      const orderId = randomUUID();
-      const order = { order_id: orderId, outlet_id: 1, tenant_id: 1, status: 'pending' };
+      const order = centralOrder(1);
+      const orderId = order.order_id;
       const sent = performance.now();
       await stack.control('broadcast/', { order });
       const answer = performance.now() - sent;

@@ -6,6 +6,7 @@ from kitchen_sync.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED
 from kitchen_sync.events import abroadcast_order_event
 from kitchen_sync.tokens import mint_relay_token
 
+from .orders import protocol_order
 from .sockets import next_json, open_live, open_socket, run, socket_path
 
 # transaction=True: the consumer reads the outlet log through database_sync_to_async, which
@@ -14,8 +15,7 @@ pytestmark = [pytest.mark.usefixtures("in_memory_layer"), pytest.mark.django_db(
 
 
 def order(tenant=1, outlet=1):
-    return {"order_id": "0190a5b2-7c3e-7d4f-8a1b-2c3d4e5f6a7b", "outlet_id": outlet,
-            "tenant_id": tenant, "status": "pending"}
+    return protocol_order(tenant, outlet, order_id="0190a5b2-7c3e-7d4f-8a1b-2c3d4e5f6a7b")
 
 
 def test_a_connected_socket_receives_the_outlets_broadcasts():

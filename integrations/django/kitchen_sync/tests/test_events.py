@@ -1,4 +1,5 @@
-"""broadcast_order_event: fresh ids, JSON-safe data, sent only after commit."""
+"""broadcast_order_event: fresh ids, JSON-safe data, sent only after commit; an event the
+protocol refuses is neither sent nor logged."""
 
 import datetime
 import uuid
@@ -10,8 +11,14 @@ from django.db import transaction
 from kitchen_sync.errors import KitchenSyncError
 from kitchen_sync.events import broadcast_order_event, build_envelope, outlet_group, tenant_group
 
-ORDER = {"order_id": uuid.UUID("0190a5b2-7c3e-7d4f-8a1b-2c3d4e5f6a7b"), "outlet_id": 1,
-         "tenant_id": 3, "status": "pending"}
+from .orders import protocol_order
+
+ORDER = {
+    **protocol_order(tenant=3),
+    "order_id": uuid.UUID("0190a5b2-7c3e-7d4f-8a1b-2c3d4e5f6a7b"),
+    "total_amount": Decimal("150000.50"),
+    "created_at": datetime.datetime(2025, 1, 3, 8, 0, tzinfo=datetime.timezone.utc),
+}
 
 
 class RecordingLayer:
@@ -35,9 +42,7 @@ def test_a_given_event_id_is_kept():
 
 
 def test_django_values_become_wire_values():
-    order = {**ORDER, "total_amount": Decimal("150000.50"),
-             "created_at": datetime.datetime(2025, 1, 3, 8, 0, tzinfo=datetime.timezone.utc)}
-    envelope = build_envelope("new_order", order)
+    envelope = build_envelope("new_order", ORDER)
     assert envelope["order_id"] == "0190a5b2-7c3e-7d4f-8a1b-2c3d4e5f6a7b"
     assert envelope["data"]["total_amount"] == "150000.50"
     assert envelope["data"]["created_at"] == "2025-01-03T08:00:00Z"
@@ -92,3 +97,86 @@ def test_an_order_without_its_order_id_is_refused_and_not_logged(order):
         publish_order_event("new_order", order)
     assert caught.value.code == "invalid_payload" and "order_id" in caught.value.message
     assert OutletEvent.objects.count() == 0
+
+
+def refusal_of(send, event_type, order, **kwargs):
+    with pytest.raises(KitchenSyncError) as caught:
+        send(event_type, order, **kwargs)
+    return caught.value
+
+
+REFUSED = [
+    ({**ORDER, "total_amount": 150000}, "data.total_amount"),
+    ({**ORDER, "items": [{"product_id": 1, "name": "Es teh", "quantity": 0}]}, "data.items.0.quantity"),
+    ({**ORDER, "tenant_id": None}, "data.tenant_id"),
+    ({**ORDER, "created_at": datetime.datetime(2025, 1, 3, 8, 0)}, "data.created_at"),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("order", "path"), REFUSED)
+def test_an_order_the_protocol_refuses_is_neither_logged_nor_sent(order, path):
+    from asgiref.sync import async_to_sync
+
+    from kitchen_sync.events import abroadcast_order_event, publish_order_event
+    from kitchen_sync.models import OutletEvent
+
+    layer = RecordingLayer()
+    for send in (publish_order_event, broadcast_order_event, async_to_sync(abroadcast_order_event)):
+        error = refusal_of(send, "new_order", order, channel_layer=layer)
+        assert error.code == "invalid_payload"
+        assert path in [issue["path"] for issue in error.details["issues"]], error.details
+        assert error.message.startswith(error.details["issues"][0]["path"])
+    assert OutletEvent.objects.count() == 0 and layer.sent == []
+    # The same call with the order as the protocol has it is logged and sent.
+    publish_order_event("new_order", ORDER, channel_layer=layer)
+    assert OutletEvent.objects.count() == 1 and len(layer.sent) == 2
+
+
+@pytest.mark.django_db
+def test_a_new_order_must_arrive_as_pending():
+    from kitchen_sync.events import publish_order_event
+
+    error = refusal_of(publish_order_event, "new_order", {**ORDER, "status": "preparing"})
+    assert error.code == "invalid_transition"
+    assert error.details["issues"] == [
+        {"path": "data.status", "message": "a new order must arrive as pending"}
+    ]
+
+
+@pytest.mark.django_db
+def test_a_status_event_carries_its_status():
+    from kitchen_sync.events import publish_order_event
+
+    assert refusal_of(publish_order_event, "order_cancelled", {**ORDER, "status": "pending"}).code == (
+        "invalid_payload"
+    )
+    envelope, _, created = publish_order_event("order_cancelled", {**ORDER, "status": "cancelled"})
+    assert created and envelope["type"] == "order_cancelled"
+
+
+@pytest.mark.django_db
+def test_presence_is_broadcast_but_never_logged():
+    from kitchen_sync.events import publish_order_event
+    from kitchen_sync.models import OutletEvent
+
+    presence = {"kitchen_id": "kds-grill", "status": "connected", "outlet_id": 1, "tenant_id": 3,
+                "timestamp": "2026-01-03T08:00:00Z"}
+    error = refusal_of(publish_order_event, "kitchen_status_changed", presence)
+    assert [issue["path"] for issue in error.details["issues"]] == ["type"]
+    assert OutletEvent.objects.count() == 0
+    layer = RecordingLayer()
+    broadcast_order_event("kitchen_status_changed", presence, channel_layer=layer, on_commit=False)
+    assert len(layer.sent) == 2
+
+
+def test_an_order_larger_than_the_relays_take_is_too_large(settings):
+    settings.KITCHEN_SYNC = {**settings.KITCHEN_SYNC, "MAX_MESSAGE_BYTES": 2000}
+    build_envelope("new_order", {**ORDER, "extension": "x" * 1000})
+    error = refusal_of(build_envelope, "new_order", {**ORDER, "extension": "x" * 2000})
+    assert error.code == "too_large"
+
+
+def test_the_envelopes_time_is_utc_without_use_tz(settings):
+    settings.USE_TZ = False
+    assert build_envelope("new_order", ORDER)["ts"].endswith("Z")

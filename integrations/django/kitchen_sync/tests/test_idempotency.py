@@ -5,20 +5,19 @@ import uuid
 
 import pytest
 
-from kitchen_sync.models import IdempotentRequest
-from menu.models import Order
+from kitchen_sync.models import IdempotentRequest, OutletEvent
+from menu.models import Order, OrderGroup
+
+from .orders import protocol_order
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/public/order-groups/"
 
 
-def group(*order_ids):
+def group(*order_ids, **fields):
     return json.dumps(
-        {
-            "outlet_id": 1,
-            "orders": [{"order_id": str(i), "outlet_id": 1, "tenant_id": 1} for i in order_ids],
-        }
+        {"outlet_id": 1, "orders": [protocol_order(order_id=str(i), **fields) for i in order_ids]}
     )
 
 
@@ -53,6 +52,21 @@ def test_the_same_key_with_another_body_is_refused(client, in_memory_layer):
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_payload"
     assert Order.objects.count() == 1
+
+
+def test_an_order_the_protocol_refuses_books_nothing_of_its_group(client, in_memory_layer):
+    good, bad = uuid.uuid4(), uuid.uuid4()
+    body = json.loads(group(good))
+    body["orders"].append(protocol_order(order_id=str(bad), total_amount=150000))
+    response = post(client, json.dumps(body), str(good))
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_payload"
+    assert error["issues"] == [
+        {"path": "data.total_amount", "message": 'must be a decimal string such as "150000" or "12.50"'}
+    ]
+    assert (OrderGroup.objects.count(), Order.objects.count(), OutletEvent.objects.count()) == (0, 0, 0)
+    assert IdempotentRequest.objects.count() == 0
 
 
 def test_too_long_key_is_refused(client):

@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 
 MODULES = ["admin", "apps", "checks", "consumers", "errors", "events", "middleware", "models", "origins",
-           "routing", "settings", "signals", "tokens", "versioned", "views"]
+           "outlet_log", "payload_rules", "routing", "settings", "signals", "tokens", "versioned",
+           "views"]
 
 
 @pytest.mark.parametrize("name", MODULES)

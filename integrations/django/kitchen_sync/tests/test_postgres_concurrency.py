@@ -1,5 +1,6 @@
 """On PostgreSQL, with real concurrent connections (one thread each)."""
 
+import json
 import threading
 import time
 import uuid
@@ -11,6 +12,8 @@ from django.test import Client
 from kitchen_sync.models import SyncCounter
 from kitchen_sync.tests import gated_urls
 from menu.models import Order, Product
+
+from .orders import protocol_order
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -75,10 +78,7 @@ def test_two_simultaneous_first_attempts_book_one_order(settings, in_memory_laye
     gated_urls.in_view.clear()
     gated_urls.release.clear()
     order_id = str(uuid.uuid4())
-    body = (
-        '{"outlet_id": 1, "orders": [{"order_id": "%s", "outlet_id": 1, "tenant_id": 1}]}'
-        % order_id
-    )
+    body = json.dumps({"outlet_id": 1, "orders": [protocol_order(order_id=order_id)]})
     answers = []
 
     def attempt():

@@ -10,18 +10,18 @@ from channels.layers import channel_layers, get_channel_layer
 
 from kitchen_sync.events import broadcast_order_event, outlet_group
 
+from .orders import protocol_order
 from .sockets import next_json, open_live, open_socket, run, socket_path
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 ORDER = {
+    **protocol_order(tenant=3),
     "order_id": uuid.uuid4(),
-    "outlet_id": 1,
-    "tenant_id": 3,
-    "status": "pending",
     "total_amount": Decimal("150000"),
     "created_at": datetime.datetime(2025, 1, 3, 8, 0, tzinfo=datetime.timezone.utc),
 }
+PREPARING = {**ORDER, "status": "preparing"}
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +53,7 @@ def test_two_events_without_ids_arrive_as_two_events():
     async def body():
         socket, _ = await open_live(socket_path())
         for _ in range(2):
-            await sync_to_async(broadcast_order_event)("order_updated", ORDER, on_commit=False)
+            await sync_to_async(broadcast_order_event)("order_updated", PREPARING, on_commit=False)
         first, second = await next_json(socket), await next_json(socket)
         assert first["data"]["event_id"] != second["data"]["event_id"]
         await socket.disconnect()
@@ -71,7 +71,7 @@ def test_a_socket_resumes_and_goes_live_through_redis():
         socket = (await open_socket(socket_path(since=first)))[0]
         assert await next_json(socket) == {"event": "new_order", "data": missed, "seq": missed_seq}
         assert await next_json(socket) == {"type": "caught_up", "seq": missed_seq}
-        live, live_seq, _ = await publish("order_updated", ORDER)
+        live, live_seq, _ = await publish("order_updated", PREPARING)
         assert await next_json(socket) == {"event": "order_updated", "data": live, "seq": live_seq}
         await socket.disconnect()
 

@@ -10,6 +10,8 @@ from kitchen_sync.outlet_log import event_check
 from kitchen_sync.tokens import mint_relay_credential, mint_relay_token
 from menu.models import Order
 
+from .orders import protocol_order
+
 pytestmark = pytest.mark.django_db
 
 URL = "/api/kitchen-sync/relay/upload/"
@@ -220,14 +222,14 @@ def test_the_service_worker_path_and_the_uplink_book_one_order(client, in_memory
     order_id = events[0]["order_id"]
     checkout = client.post(
         "/api/public/order-groups/",
-        data=json.dumps({"outlet_id": 1, "orders": [{"order_id": order_id, "outlet_id": 1, "tenant_id": 1}]}),
+        data=json.dumps({"outlet_id": 1, "orders": [protocol_order(order_id=order_id)]}),
         content_type="application/json",
     )
     assert checkout.status_code == 201
     upload(client, events)
     again = client.post(
         "/api/public/order-groups/",
-        data=json.dumps({"outlet_id": 1, "orders": [{"order_id": order_id, "outlet_id": 1, "tenant_id": 1}]}),
+        data=json.dumps({"outlet_id": 1, "orders": [protocol_order(order_id=order_id)]}),
         content_type="application/json",
     )
     assert again.status_code == 201
@@ -250,7 +252,7 @@ def test_the_downlink_sends_central_orders_and_never_the_relays_own(client, in_m
     for order_id in made_at_central:
         client.post(
             "/api/public/order-groups/",
-            data=json.dumps({"outlet_id": 1, "orders": [{"order_id": order_id, "outlet_id": 1, "tenant_id": 1}]}),
+            data=json.dumps({"outlet_id": 1, "orders": [protocol_order(order_id=order_id)]}),
             content_type="application/json",
         )
     first = downlink(client, 0, limit=2).json()
@@ -308,6 +310,41 @@ def test_an_event_the_database_cannot_hold_refuses_the_batch_with_its_field(clie
     assert OutletEvent.objects.count() == 0 and Order.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("mutate", "path"),
+    [
+        # The project's order tables key by UUID: apply_event failed with a 500 on every retry.
+        (lambda e: e.update(order_id="o-1"), "events[2].order_id"),
+        (lambda e: e.update(order_id=""), "events[2].order_id"),
+        # The protocol refuses these keys anywhere; no relay logs one.
+        (lambda e: e["data"].update({"__proto__": {"admin": True}}), "events[2].data.__proto__"),
+        (lambda e: e["data"].update(extra=[{"constructor": 1}]), "events[2].data.extra[0].constructor"),
+    ],
+)
+def test_an_event_no_relay_logs_refuses_the_batch_with_its_field(client, mutate, path):
+    events = relay_log(1)
+    mutate(events[2])
+    response = upload(client, events)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_payload"
+    assert path in [issue["path"] for issue in error["issues"]], error
+    assert OutletEvent.objects.count() == 0 and Order.objects.count() == 0
+
+
+def test_a_relays_order_is_not_judged_again_by_todays_order_rules(client):
+    # The relay checked each order at publish, by the rules of its version; refusing one now
+    # (an older relay's order nested one level deeper, say) would stop the uplink for good.
+    events = relay_log(1)
+    deep = {}
+    for _ in range(20):
+        deep = {"a": deep}
+    events[0]["data"].update(extra=deep, total_amount=50000)
+    response = upload(client, events)
+    assert response.status_code == 200, response.json()
+    assert response.json()["applied"] == 3
+
+
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999"])
 def test_numbers_jsonb_cannot_hold_are_invalid_payload(client, number):
     events = relay_log(1)
@@ -353,7 +390,7 @@ def test_a_cursor_above_centrals_head_is_answered_with_reset(client, in_memory_l
     upload(client, relay_log(1))
     client.post(
         "/api/public/order-groups/",
-        data=json.dumps({"outlet_id": 1, "orders": [{"order_id": str(uuid.uuid4()), "outlet_id": 1, "tenant_id": 1}]}),
+        data=json.dumps({"outlet_id": 1, "orders": [protocol_order()]}),
         content_type="application/json",
     )
     assert downlink(client, 99999).json() == {
@@ -501,7 +538,7 @@ def test_a_downlink_cursor_naming_another_event_is_reset(client, in_memory_layer
 def place_central_order(client):
     client.post(
         "/api/public/order-groups/",
-        data=json.dumps({"outlet_id": 1, "orders": [{"order_id": str(uuid.uuid4()), "outlet_id": 1, "tenant_id": 1}]}),
+        data=json.dumps({"outlet_id": 1, "orders": [protocol_order()]}),
         content_type="application/json",
     )
 

@@ -13,6 +13,7 @@ from kitchen_sync.models import OutletEvent
 from kitchen_sync.outlet_log import record_event
 from kitchen_sync.tokens import mint_relay_token
 
+from .orders import protocol_order
 from .sockets import next_json, open_live, open_socket, run, socket_path
 
 # transaction=True: the consumer reads the log through database_sync_to_async, which closes
@@ -21,8 +22,7 @@ pytestmark = [pytest.mark.usefixtures("in_memory_layer"), pytest.mark.django_db(
 
 
 def order(tenant=1, outlet=1, status="pending"):
-    return {"order_id": str(uuid.uuid4()), "outlet_id": outlet, "tenant_id": tenant,
-            "status": status}
+    return protocol_order(tenant, outlet, status)
 
 
 def publish(event_type="new_order", **fields):
@@ -69,13 +69,14 @@ def test_an_event_already_in_the_log_is_not_broadcast_again():
     async def body():
         socket, _ = await open_live(socket_path())
         first = order()
+        event_id = str(uuid.uuid4())
         envelope, seq, _ = await sync_to_async(publish_order_event)(
-            "new_order", first, event_id="e-1"
+            "new_order", first, event_id=event_id
         )
         again, again_seq, created = await sync_to_async(publish_order_event)(
-            "new_order", first, event_id="e-1"
+            "new_order", first, event_id=event_id
         )
-        assert (again_seq, created, again["event_id"]) == (seq, False, "e-1")
+        assert (again_seq, created, again["event_id"]) == (seq, False, event_id)
         assert (await next_json(socket))["seq"] == seq
         assert await socket.receive_nothing(timeout=0.2)
         await socket.disconnect()
@@ -115,13 +116,14 @@ def test_events_committed_while_the_socket_catches_up_arrive_once_in_order(monke
 def test_the_replay_keeps_to_the_tokens_tenants_and_to_centrals_own_events():
     publish(tenant=1)
     kept = publish(tenant=2)
-    publish(tenant=None)  # outlet-wide: a tenant's socket never gets it live either
+    # Outlet-wide: a tenant's socket never gets it live either.
+    publish("order_updated", tenant=None, status="preparing")
     record_event(  # a relay's upload: the outlet's screens get it from the relay
         {"event_id": "from-relay", "type": "new_order", "outlet_id": 1, "tenant_id": 2,
          "order_id": str(uuid.uuid4()), "data": {}},
         source="relay",
     )
-    kept_too = publish(tenant=2, status="preparing")
+    kept_too = publish("order_updated", tenant=2, status="preparing")
 
     async def body():
         token = mint_relay_token(device="kds-2", role="kitchen", outlet=1, tenants=[2])

@@ -3,11 +3,12 @@
 import json
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from kitchen_sync.errors import KitchenSyncError, error_response
 from kitchen_sync.events import broadcast_order_event, publish_order_event
 from kitchen_sync.models import IdempotentRequest
 from kitchen_sync.order_status import advances
@@ -64,7 +65,10 @@ def live_products(request):
 def broadcast(request):
     """An event sent without the outlet log (no seq): what a project's older code may still do."""
     body = _body(request)
-    envelope = broadcast_order_event(body.get("event", "new_order"), body["order"])
+    try:
+        envelope = broadcast_order_event(body.get("event", "new_order"), body["order"])
+    except KitchenSyncError as error:
+        return error_response(error.code, error.message, **error.details)
     return JsonResponse(envelope)
 
 
@@ -73,16 +77,21 @@ def central_status(request):
     """A status change made at central (a call centre cancels): recorded in the outlet log,
     so the relay's downlink brings it to the kitchens."""
     body = _body(request)
-    order = Order.objects.get(order_id=body["order_id"])
-    if not advances(order.status, body["status"]):
-        return JsonResponse({"error": {"code": "invalid_transition"}}, status=409)
-    order.status = body["status"]
-    order.save(update_fields=["status"])
-    event_type = {"cancelled": "order_cancelled", "completed": "order_completed"}.get(
-        order.status, "order_updated"
-    )
-    state = {**order.payload, "status": order.status}
-    envelope, seq, _ = publish_order_event(event_type, state)
+    try:
+        with transaction.atomic():
+            order = Order.objects.select_for_update().get(order_id=body["order_id"])
+            if not advances(order.status, body["status"]):
+                return JsonResponse({"error": {"code": "invalid_transition"}}, status=409)
+            order.status = body["status"]
+            order.save(update_fields=["status"])
+            event_type = {"cancelled": "order_cancelled", "completed": "order_completed"}.get(
+                order.status, "order_updated"
+            )
+            state = {**order.payload, "status": order.status}
+            # A refusal undoes the status change: central and the outlet stay in step.
+            envelope, seq, _ = publish_order_event(event_type, state)
+    except KitchenSyncError as error:
+        return error_response(error.code, error.message, **error.details)
     return JsonResponse({**envelope, "seq": seq})
 
 

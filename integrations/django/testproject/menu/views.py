@@ -7,7 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from kitchen_sync.errors import KitchenSyncError, error_response
-from kitchen_sync.events import publish_order_event
+from kitchen_sync.events import build_envelope, publish_order_event
 from kitchen_sync.order_status import advances
 from kitchen_sync.views import OutletSettingsView, RelayUploadView, VersionedListView
 
@@ -78,6 +78,13 @@ def create_order_group(request):
                 raise ValueError("every order needs an order_id")
     except (ValueError, KeyError, TypeError) as error:
         return error_response("invalid_payload", f"bad order group: {error}")
+    try:
+        # Each order as the protocol has it, before any is booked: the outlet's relay would
+        # refuse any other, and its kitchen would never see it.
+        for order in orders:
+            build_envelope("new_order", order, event_id=order.get("event_id"))
+    except KitchenSyncError as error:
+        return error_response(error.code, error.message, **error.details)
     with transaction.atomic():
         group = OrderGroup.objects.create(outlet_id=str(body.get("outlet_id", "")))
         for order in orders:
