@@ -46,3 +46,39 @@ describe('the client build imported in Node', () => {
     expect(touched.filter((name) => ['window', 'indexedDB', 'caches'].includes(name))).toEqual([]);
   });
 });
+
+// A SvelteKit page creates its services in a module its server render also runs: creating
+// one must not throw in Node (the master-data service did: a 500 on every prerendered page).
+// What needs the browser fails later, with a code, when it is used.
+const FACTORIES = `
+const dist = process.argv[1];
+const load = (entry) => import(dist + entry);
+const core = await load('/index.js');
+const { createOrderOutbox } = await load('/outbox/index.js');
+const { createKitchenFeed } = await load('/feed/index.js');
+const { createMasterDataService } = await load('/master-data/index.js');
+const { createServiceWorkerManager } = await load('/sw-manager/index.js');
+const relayUrl = 'https://relay.example:3001';
+const threw = [];
+const create = (name, make) => { try { return make(); } catch (error) { threw.push(name + ': ' + error.message); } };
+const socket = create('socket', () => core.createSocketService({ outletId: 1, relayUrl, token: 't' }));
+create('network', () => core.createNetworkMonitor({ centralHealthUrl: 'https://api.example/health', relayUrl }));
+const outbox = create('outbox', () => createOrderOutbox({ socket, relayUrl, token: 't' }));
+create('feed', () => createKitchenFeed({ socket, outbox, tenants: [1] }));
+create('master-data', () => createMasterDataService({ baseUrl: 'https://api.example' }));
+create('sw-manager', () => createServiceWorkerManager({ url: '/service-worker.js' }));
+console.log(JSON.stringify({ threw }));
+process.exit(0);
+`;
+
+describe('the client services created in Node (server rendering)', () => {
+  it('none throws when created', async () => {
+    const out = await run(
+      process.execPath,
+      ['--input-type=module', '-e', FACTORIES, join(CLIENT, 'dist')],
+      { cwd: CLIENT },
+    );
+    const { threw } = JSON.parse(out.trim().split('\n').at(-1)!) as { threw: string[] };
+    expect(threw).toEqual([]);
+  });
+});

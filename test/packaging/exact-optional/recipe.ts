@@ -2,12 +2,15 @@
 // from settings, a route switched off only in dev) as `T | undefined`; the docs' recipes do.
 // exactOptional.test.ts checks this file against the build, with that flag on.
 import {
+  createNetworkMonitor,
   createSocketService,
   loadOutletSettings,
   socketOptionsFromSettings,
 } from '@kitchen-sync/client';
 import { createKitchenFeed } from '@kitchen-sync/client/feed';
+import { createMasterDataService } from '@kitchen-sync/client/master-data';
 import { createOrderOutbox } from '@kitchen-sync/client/outbox';
+import { createServiceWorkerManager } from '@kitchen-sync/client/sw-manager';
 
 declare const dev: boolean;
 
@@ -34,7 +37,23 @@ export async function recipe(device: string): Promise<() => void> {
     dbName: dev ? undefined : `outbox-${device}`,
   });
   const feed = createKitchenFeed({ socket, outbox, dbName: dev ? undefined : `feed-${device}` });
+  // docs/getting-started.md's SvelteKit module: the relay URL may be unknown.
+  const network = createNetworkMonitor({
+    centralHealthUrl: dev ? undefined : 'https://api.example.com/health',
+    relayUrl,
+    intervalMs: dev ? 5_000 : undefined,
+  });
+  const menu = createMasterDataService({
+    baseUrl: 'https://api.example.com',
+    dbName: dev ? undefined : `menu-${device}`,
+    headers: undefined,
+    retry: { attempts: dev ? 1 : undefined },
+  });
+  const worker = createServiceWorkerManager({ url: '/sw.js', type: dev ? 'module' : undefined });
+  void network.check();
+  void worker.register();
   return () => {
+    void menu.close();
     feed.stop();
     outbox.stop();
     socket.stop();

@@ -1,18 +1,18 @@
 /** Delay n (from 0) is `min(max, min · factor^n)`, spread by `jitter`; a success resets n. */
 export interface BackoffOptions {
   /** First delay, ms. Default 1,000. */
-  min?: number;
+  min?: number | undefined;
   /** Largest delay, ms; the jitter never goes above it. Default 30,000. */
-  max?: number;
+  max?: number | undefined;
   /** Growth per failed attempt. Default 2. */
-  factor?: number;
+  factor?: number | undefined;
   /**
    * 0..1: each delay is drawn from `base · (1 ± jitter)`, so terminals don't reconnect in
    * lockstep. Default 0.5; 0 makes delays exact.
    */
-  jitter?: number;
+  jitter?: number | undefined;
   /** Randomness for the jitter, for tests. Default the service's `random`, else `Math.random`. */
-  random?: () => number;
+  random?: (() => number) | undefined;
 }
 
 /** Jittered exponential backoff; `duration()` gives the next delay, `reset()` starts over. */

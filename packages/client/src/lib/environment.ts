@@ -8,17 +8,21 @@ export type { Timers };
  */
 export interface EnvironmentOptions {
   /** Wall clock in ms. */
-  now?: () => number;
-  timers?: Timers;
-  random?: () => number;
-  fetch?: typeof fetch;
+  now?: (() => number) | undefined;
+  timers?: Timers | undefined;
+  random?: (() => number) | undefined;
+  fetch?: typeof fetch | undefined;
   /** `navigator.onLine` and online/offline events come from here. */
-  window?: Pick<Window, 'addEventListener' | 'removeEventListener'> & {
-    navigator?: Pick<Navigator, 'onLine'>;
-  };
+  window?:
+    | (Pick<Window, 'addEventListener' | 'removeEventListener'> & {
+        navigator?: Pick<Navigator, 'onLine'> | undefined;
+      })
+    | undefined;
   /** `visibilityState` and visibilitychange come from here. */
-  document?: Pick<Document, 'addEventListener' | 'removeEventListener' | 'visibilityState'>;
-  indexedDB?: IDBFactory;
+  document?:
+    | Pick<Document, 'addEventListener' | 'removeEventListener' | 'visibilityState'>
+    | undefined;
+  indexedDB?: IDBFactory | undefined;
 }
 
 export interface Environment {

@@ -28,27 +28,27 @@ export interface MasterDataServiceOptions extends EnvironmentOptions {
   /** Origin of the central API, e.g. `https://pos.example.com`; `/api/products/` is appended. */
   baseUrl: string;
   /** IndexedDB database name; the default is the one existing kiosks already have. */
-  dbName?: string;
+  dbName?: string | undefined;
   /** After this long without a complete sync `status.stale` turns true. Default 24 h. */
-  staleAfterMs?: number;
-  headers?: Record<string, string>;
+  staleAfterMs?: number | undefined;
+  headers?: Record<string, string> | undefined;
   /** Called before every request; the token is sent as `Authorization: Bearer <token>`. */
   getToken?: () => string | null | undefined | Promise<string | null | undefined>;
   /** Rows per page to ask for (`&limit=`); absent = the server's default. */
-  pageSize?: number;
+  pageSize?: number | undefined;
   /** Per request. Default 30 s. */
-  requestTimeoutMs?: number;
+  requestTimeoutMs?: number | undefined;
   /**
    * Per page: network errors, timeouts, 408/425/429/500/502/503/504. Default 4 tries, 1–30 s.
    * Network errors and timeouts are retried only while the cache is empty: with a cached
    * menu the first one ends the sync (state `offline`), so the caller serves the cache at once.
    */
-  retry?: RetryOptions;
+  retry?: RetryOptions | undefined;
 }
 
 export interface BackgroundRefreshOptions {
   /** Default one hour. */
-  intervalMs?: number;
+  intervalMs?: number | undefined;
 }
 
 export interface MasterDataService {
@@ -75,9 +75,8 @@ const MAX_RESETS = 5;
 
 export function createMasterDataService(options: MasterDataServiceOptions): MasterDataService {
   const env = resolveEnvironment(options);
-  if (!env.indexedDB) {
-    throw new KitchenSyncError('storage', 'IndexedDB is not available for the master-data cache');
-  }
+  // Without IndexedDB (server rendering, a blocked profile) every call fails with `storage`,
+  // as the outbox and the feed do: constructing the service must not break an SSR page.
   const store = new MasterDataStore(env.indexedDB, options.dbName ?? DEFAULT_DB_NAME);
   const status = createStatusStore(env, options.staleAfterMs ?? DAY_MS);
   const version = writable<MasterDataVersions>(emptyVersions());

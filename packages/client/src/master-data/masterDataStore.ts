@@ -30,11 +30,11 @@ export type ApplyOutcome =
  * reads a kiosk needs. The service never touches IndexedDB itself.
  */
 export class MasterDataStore {
-  readonly #factory: IDBFactory;
+  readonly #factory: IDBFactory | undefined;
   readonly #name: string;
   #db: Promise<MasterDataDb> | null = null;
 
-  constructor(factory: IDBFactory, name: string) {
+  constructor(factory: IDBFactory | undefined, name: string) {
     this.#factory = factory;
     this.#name = name;
   }
@@ -185,8 +185,14 @@ export class MasterDataStore {
   }
 
   #open(): Promise<MasterDataDb> {
+    const factory = this.#factory;
+    if (!factory) {
+      return Promise.reject(
+        new KitchenSyncError('storage', 'IndexedDB is not available for the master-data cache'),
+      );
+    }
     if (!this.#db) {
-      const opening: Promise<MasterDataDb> = openMasterDataDb(this.#factory, this.#name, {
+      const opening: Promise<MasterDataDb> = openMasterDataDb(factory, this.#name, {
         onBlocking: () => void this.close(),
         onTerminated: () => {
           if (this.#db === opening) this.#db = null;

@@ -7,18 +7,18 @@ import type { Collection } from './types.js';
 
 export interface RetryOptions {
   /** Tries per page, the first included. */
-  attempts?: number;
-  minDelayMs?: number;
-  maxDelayMs?: number;
+  attempts?: number | undefined;
+  minDelayMs?: number | undefined;
+  maxDelayMs?: number | undefined;
 }
 
 export interface PageFetcherOptions {
   baseUrl: string;
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Called before every request; a token becomes `Authorization: Bearer <token>`. */
   getToken?: () => string | null | undefined | Promise<string | null | undefined>;
   /** Sent as `limit`; the server may cap it. */
-  pageSize?: number;
+  pageSize?: number | undefined;
   timeoutMs: number;
   retry: RetryOptions;
   /**

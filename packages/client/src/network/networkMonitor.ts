@@ -14,13 +14,13 @@ export type NetworkState = 'online' | 'local' | 'offline';
 
 export interface NetworkMonitorOptions extends EnvironmentOptions {
   /** Central health URL. Without it the browser's `navigator.onLine` stands in for central. */
-  centralHealthUrl?: string;
+  centralHealthUrl?: string | undefined;
   /** Relay base URL; `/health` is probed. */
-  relayUrl?: string;
+  relayUrl?: string | undefined;
   /** Probe interval while subscribed. Default 30 s. */
-  intervalMs?: number;
+  intervalMs?: number | undefined;
   /** A probe slower than this counts as down. Default 5 s. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 export interface NetworkMonitor extends Readable<NetworkState> {

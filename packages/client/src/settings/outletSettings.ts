@@ -38,17 +38,17 @@ export interface OutletSettingsOptions extends EnvironmentOptions {
    * Central API base, e.g. `https://api.example.com`; `'/'` for the page's own origin. Absent
    * or `''`: no central backend; nothing is fetched and the settings come from `defaults`.
    */
-  apiUrl?: string;
+  apiUrl?: string | undefined;
   /** Extra query, e.g. `{ tenant: 3, device: 'kds-1' }`. Part of the cache key. */
-  query?: Record<string, string | number>;
+  query?: Record<string, string | number> | undefined;
   /** e.g. the central API's `Authorization` header. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Where the last good answer is kept. Default `localStorage`; `null` disables the cache. */
-  storage?: SettingsStorage | null;
+  storage?: SettingsStorage | null | undefined;
   /** Used for fields the answer lacks, and alone when neither network nor cache has any. */
-  defaults?: Partial<SettingsFields>;
+  defaults?: Partial<SettingsFields> | undefined;
   /** Default 8 s. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 const URL_PROTOCOLS = new Set(['ws:', 'wss:', 'http:', 'https:']);

@@ -35,21 +35,21 @@ export interface ServiceWorkerStatus {
 
 export interface ServiceWorkerManagerOptions {
   /** The worker script, default `/sw.js`. */
-  url?: string;
-  scope?: string;
-  type?: WorkerType;
+  url?: string | undefined;
+  scope?: string | undefined;
+  type?: WorkerType | undefined;
   /** Called after `skipWaiting()` handed control to the new version. Default: reload the page. */
-  reload?: () => void;
+  reload?: (() => void) | undefined;
   /** Bound for every answer from the worker. Default 60 s (SYNC_NOW may send many orders). */
-  messageTimeoutMs?: number;
+  messageTimeoutMs?: number | undefined;
   /** Tell the worker to replay when the browser comes online. Default true. */
-  syncOnOnline?: boolean;
-  navigator?: Navigator;
+  syncOnOnline?: boolean | undefined;
+  navigator?: Navigator | undefined;
   /** Default `globalThis.isSecureContext`. */
-  isSecureContext?: boolean;
-  window?: Pick<Window, 'addEventListener' | 'removeEventListener'>;
-  caches?: CacheStorage;
-  timers?: Timers;
+  isSecureContext?: boolean | undefined;
+  window?: Pick<Window, 'addEventListener' | 'removeEventListener'> | undefined;
+  caches?: CacheStorage | undefined;
+  timers?: Timers | undefined;
 }
 
 export type QueueListener = (summary: QueueSummary) => void;

@@ -1,7 +1,7 @@
 export type { ClassifyResponse, ReplayOutcome } from './classify.js';
 export { classifyResponse } from './classify.js';
 export { IDEMPOTENCY_HEADER, idempotencyKeyFor, orderIdOf } from './idempotency.js';
-export type { KitchenSyncWorker } from './install.js';
+export type { KitchenSyncWorker, OrderQueueHandle } from './install.js';
 export { installKitchenSync } from './install.js';
 export type {
   CacheRouteOptions,

@@ -19,8 +19,19 @@ export interface KitchenSyncWorker {
   /** Replays the order queue now (after any replay already running). */
   replay(): Promise<ReplayResult>;
   status(): Promise<QueueStatus>;
-  /** Workbox's queue, for `registerSync()` or tooling. */
-  readonly queue: Queue;
+  /**
+   * Workbox's queue, for `registerSync()` or tooling. Typed by what it offers here, not as
+   * workbox's `Queue`: its declarations fail apps that check libraries with
+   * `exactOptionalPropertyTypes` (and no `skipLibCheck`), and this type would pull them in.
+   */
+  readonly queue: OrderQueueHandle;
+}
+
+/** The parts of Workbox's `Queue` the worker's `queue` is documented with. */
+export interface OrderQueueHandle {
+  readonly name: string;
+  registerSync(): Promise<void>;
+  size(): Promise<number>;
 }
 
 /**

@@ -12,30 +12,30 @@ export type RouteMatch = (context: RouteMatchContext) => boolean;
 
 /** A runtime cache route; `false` in `KitchenSyncWorkerOptions` leaves it out. */
 export interface CacheRouteOptions {
-  match?: RouteMatch;
-  cacheName?: string;
-  maxEntries?: number;
-  maxAgeSeconds?: number;
+  match?: RouteMatch | undefined;
+  cacheName?: string | undefined;
+  maxEntries?: number | undefined;
+  maxAgeSeconds?: number | undefined;
   /** NetworkFirst only: fall back to the cache after this long without an answer. */
-  networkTimeoutSeconds?: number;
+  networkTimeoutSeconds?: number | undefined;
 }
 
 export interface OrderQueueOptions {
   /** Which POSTs are orders; default: pathname `/api/public/order-groups/`. */
-  match?: RouteMatch;
+  match?: RouteMatch | undefined;
   /** Default 24 h; older orders move to the rejected list as `expired`, never vanish. */
-  retentionMinutes?: number;
+  retentionMinutes?: number | undefined;
   /** One replay attempt is abandoned (and the order kept) after this long. Default 20 s. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * The page's POST waits at most this long for its own backend answer, then gets
    * `202 { queued: true }` (the order is on disk and will be sent). Default 8 s.
    */
-  answerWithinMs?: number;
+  answerWithinMs?: number | undefined;
   /** What a backend answer means; default `classifyResponse`. */
-  classify?: ClassifyResponse;
+  classify?: ClassifyResponse | undefined;
   /** Replay on worker start even where the Background Sync API exists. */
-  forceSyncFallback?: boolean;
+  forceSyncFallback?: boolean | undefined;
 }
 
 // `| undefined` where an app may pass on a value it might not have (exactOptionalPropertyTypes).
@@ -48,17 +48,17 @@ export interface KitchenSyncWorkerOptions {
   static?: CacheRouteOptions | false | undefined;
   /** NetworkFirst page navigations, so pages open offline: 1 day, 50. `false` when you precache. */
   pages?: CacheRouteOptions | false | undefined;
-  orders?: OrderQueueOptions;
+  orders?: OrderQueueOptions | undefined;
   /** Take control of open pages on first install, so their first orders are queued too. Default true. */
-  clientsClaim?: boolean;
-  scope?: ServiceWorkerScope;
-  fetch?: typeof fetch;
-  now?: () => number;
-  timers?: Pick<Timers, 'setTimeout' | 'clearTimeout'>;
+  clientsClaim?: boolean | undefined;
+  scope?: ServiceWorkerScope | undefined;
+  fetch?: typeof fetch | undefined;
+  now?: (() => number) | undefined;
+  timers?: Pick<Timers, 'setTimeout' | 'clearTimeout'> | undefined;
   /** Makes idempotency keys for POSTs that carry none. Default `uuidv7()`. */
-  randomUUID?: () => string;
+  randomUUID?: (() => string) | undefined;
   /** Jitter of the replay retries where there are no sync events. */
-  random?: () => number;
+  random?: (() => number) | undefined;
 }
 
 export type ResolvedCacheRoute = Required<Omit<CacheRouteOptions, 'networkTimeoutSeconds'>> &

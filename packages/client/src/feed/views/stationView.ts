@@ -7,11 +7,11 @@ export interface StationViewOptions {
   /** The stations this screen cooks for (`item.station`). */
   stations: readonly string[];
   /** Lines the POS gave no station show here too. Default false. */
-  includeUnassigned?: boolean;
+  includeUnassigned?: boolean | undefined;
   /** How many bumped tickets `recent` keeps for recall. Default 10. */
-  recallSize?: number;
+  recallSize?: number | undefined;
   /** Wall clock in ms, for the recall window. Default Date.now. */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 /** A ticket on a station screen: only this station's lines, held ones last. */

@@ -6,13 +6,13 @@ export type AgeLevel = 'ok' | 'warn' | 'late';
 
 export interface TicketClockOptions {
   /** Default 5 minutes. */
-  warnMs?: number;
+  warnMs?: number | undefined;
   /** Default 10 minutes. */
-  lateMs?: number;
+  lateMs?: number | undefined;
   /** How often the clock ticks. Default 1 s. */
-  tickMs?: number;
-  now?: () => number;
-  timers?: Timers;
+  tickMs?: number | undefined;
+  now?: (() => number) | undefined;
+  timers?: Timers | undefined;
 }
 
 export interface TicketClock {

@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { centralSuite } from './centralSuite.js';
 import { FakeCentral, networkError } from './fakeCentral.js';
 import { ids } from './setup.js';
 
 const { msw, terminal } = centralSuite();
+afterEach(() => vi.unstubAllGlobals());
 
 function seed(central: FakeCentral, products = 25): void {
   for (let c = 1; c <= 3; c++) central.categories.upsert({ id: c, name: `Category ${c}` });
@@ -252,6 +253,18 @@ describe('master-data lifecycle', () => {
     expect(kiosk.service.version.get()).toEqual({ products: 0, categories: 0, promotions: 0 });
     await kiosk.service.preFetchData();
     expect(await kiosk.service.getProducts()).toHaveLength(5);
+  });
+
+  it('is created without IndexedDB (server rendering) and fails every call with storage', async () => {
+    msw.use(new FakeCentral());
+    vi.stubGlobal('indexedDB', undefined);
+    const kiosk = terminal({ indexedDB: undefined });
+
+    await expect(kiosk.service.getProducts()).rejects.toMatchObject({ code: 'storage' });
+    await expect(kiosk.service.preFetchData()).rejects.toMatchObject({ code: 'storage' });
+    await expect(kiosk.service.clear()).rejects.toMatchObject({ code: 'storage' });
+    expect(kiosk.service.status.get().error?.code).toBe('storage');
+    await kiosk.service.close();
   });
 
   it('an unavailable IndexedDB is a storage error in status and on every call', async () => {
