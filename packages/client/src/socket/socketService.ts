@@ -143,6 +143,9 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     relayUrl !== undefined && !relayBlocked && crossesIntoLocalNetwork(relayUrl, page?.href);
   // `null`: not in play for this page and relay; `unknown`: in play, the browser does not say.
   let localNetwork: LocalNetworkState | null = localNetworkApplies ? 'unknown' : null;
+  // Chromium says `prompt` also where no prompt gates this relay (split DNS: a "public" page
+  // name on the relay's own network). Once the relay answered, `prompt` cannot be why it stopped.
+  let relayAnswered = false;
 
   const status = writable<SocketStatus>(DISCONNECTED);
   // Each link keeps its own last error, so central coming up cannot hide why the relay is down.
@@ -243,6 +246,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       else {
         relayError = null;
         httpsOnly = false;
+        relayAnswered = true;
       }
       patch({
         ...(source === 'central' ? { centralConnected: true } : {}),
@@ -283,7 +287,8 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     },
     unreachable(cause, message) {
       if (httpsOnly) return httpsOnlyProblem(cause);
-      return relayProblem(cause, message, { setupUrl, localNetwork });
+      const gating = relayAnswered && localNetwork === 'prompt' ? null : localNetwork;
+      return relayProblem(cause, message, { setupUrl, localNetwork: gating });
     },
     event(event: EventEnvelope, source: EventSource, centralSeq?: number) {
       if (centralSeq !== undefined && !centralSeen.add(centralSeq)) return;

@@ -154,6 +154,19 @@ describe('local network access', () => {
     expect(s.status.get().error?.code).toBe('local_network_denied');
   });
 
+  it('prompt, after the relay answered (split DNS): a relay that goes down is unreachable', async () => {
+    const lna = fakePermissions('prompt');
+    const s = make({ centralUrl: undefined, permissions: lna.permissions });
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const relay = FakeRelaySocket.latest();
+    relay.accept();
+    relay.drop();
+    relay.refuse('websocket error');
+    expect(s.status.get().error?.code).toBe('relay_unreachable');
+    expect(s.status.get().reason).not.toMatch(/local network/i);
+  });
+
   it('a relay on this machine (one PC, cloud page) is asked about under loopback-network', async () => {
     const lna = fakePermissions('prompt');
     make({
