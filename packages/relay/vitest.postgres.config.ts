@@ -10,6 +10,7 @@ export default defineProject({
     include: [
       'test/badInput.test.ts',
       'test/publish.test.ts',
+      'test/eventIdReuse.test.ts',
       'test/sync.test.ts',
       'test/obsoleteAck.test.ts',
       'test/auth.test.ts',
