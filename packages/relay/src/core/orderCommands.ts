@@ -32,6 +32,7 @@ import type { WriteOutcome, WriteQueue } from '../store/writeQueue.js';
 import { canonicalIds } from './canonicalIds.js';
 import { eventIdInLog, reusedEventId } from './eventIdInLog.js';
 import { messageRefusal } from './messageRefusal.js';
+import { samePublishedContent } from './publishedContent.js';
 
 export type CommandResult = PublishResult | UpdateResult | OrderAckResult | FailureAck;
 
@@ -137,6 +138,16 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
         if (!inScope(principal, existing.outlet, existing.tenant)) return answer(forbidden());
         if (eventIdInLog(store, eventId, order.order_id, EVENT_TYPES.NEW_ORDER) === 'other') {
           return answer(reusedEventId());
+        }
+        // Orders are not edited by publishing them again: taking the retry as a duplicate
+        // would tell the POS an added line was delivered while the kitchen never sees it.
+        if (!samePublishedContent(order, existing.state)) {
+          return answer(
+            failure(
+              'order_conflict',
+              'this order_id is already published with other content; orders are not edited by publishing them again',
+            ),
+          );
         }
         return answer({ ok: true, seq: existing.createdSeq, duplicate: true });
       }
