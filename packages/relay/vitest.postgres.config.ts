@@ -10,6 +10,8 @@ export default defineProject({
     include: [
       'test/badInput.test.ts',
       'test/publish.test.ts',
+      'test/republish.test.ts',
+      'test/eventIdReuse.test.ts',
       'test/sync.test.ts',
       'test/obsoleteAck.test.ts',
       'test/auth.test.ts',

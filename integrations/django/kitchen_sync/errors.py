@@ -15,6 +15,7 @@ HTTP_STATUS_BY_CODE = {
     "storage_full": 507,
     "unavailable": 503,
     "https_required": 426,
+    "order_conflict": 422,
 }
 
 # The codes only the bridge (a relay's upload to central) uses, beside the protocol's: a relay

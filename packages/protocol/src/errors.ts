@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'internal',
   'unavailable',
   'https_required',
+  'order_conflict',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -28,6 +29,9 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   storage_full: 507,
   unavailable: 503,
   https_required: 426,
+  // A publish of an order_id the relay holds with other content. The status is the IETF
+  // Idempotency-Key draft's for a key reused with another payload (409 is already taken).
+  order_conflict: 422,
 };
 
 export interface ValidationIssue {

@@ -24,6 +24,7 @@ describe('HTTP_STATUS_BY_CODE', () => {
     ['internal', 500],
     ['storage_full', 507],
     ['https_required', 426],
+    ['order_conflict', 422],
   ])('%s → %i', (code, status) => {
     expect(HTTP_STATUS_BY_CODE[code]).toBe(status);
   });

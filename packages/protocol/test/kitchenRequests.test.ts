@@ -90,4 +90,18 @@ describe('v1.1 request schemas', () => {
       'invalid_payload hold.0.at',
     );
   });
+
+  it('derives line ids from the lower-case order_id, as the relay keeps it', () => {
+    const item = { product_id: 1, name: 'Soup', quantity: 1 };
+    const shouted = ORDER_ID.toUpperCase();
+    const derivedTwice = [item, { ...item, line_id: `${ORDER_ID}:0` }];
+    expect(fail(PublishedOrderSchema, validOrder({ order_id: shouted, items: derivedTwice }))).toBe(
+      'invalid_payload items',
+    );
+    // Line ids themselves are compared as given: another spelling is another line.
+    const spelledApart = [item, { ...item, line_id: `${shouted}:0` }];
+    expect(fail(PublishedOrderSchema, validOrder({ order_id: shouted, items: spelledApart }))).toBe(
+      'ok',
+    );
+  });
 });

@@ -424,6 +424,27 @@ describe('ids in another letter case', () => {
     expect(events.map((e) => e.envelope.order_id)).toEqual([first.order_id, first.order_id]);
     expect(await t.relay.reader.countEvents()).toBe(2);
   });
+
+  // Derived line ids come from the order_id as the relay keeps it (lower case): checked on
+  // the id as sent, two lines of one id were stored and the second could never be bumped.
+  it('derive line ids from the lower-case order_id: a given one that repeats it is refused', async () => {
+    const shouted = crypto.randomUUID().toUpperCase();
+    const kept = shouted.toLowerCase();
+    const twice = order({ order_id: shouted, items: [item, { ...item, line_id: `${kept}:0` }] });
+    expect(await pos.request('order:publish', twice)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload', issues: [{ path: 'items' }] },
+    });
+    expect(await peek(t.relay, (s) => s.getOrder(kept))).toBeUndefined();
+
+    const apart = order({ order_id: shouted, items: [item, { ...item, line_id: 'tea-2' }] });
+    expect(await pos.request('order:publish', apart)).toMatchObject({ ok: true });
+    for (const line_id of [`${kept}:0`, 'tea-2']) {
+      const bump = { order_id: shouted, line_id, status: 'ready' };
+      expect(await pos.request('order:item_update', bump)).toMatchObject({ ok: true });
+    }
+    expect((await peek(t.relay, (s) => s.getOrder(kept)))?.state.status).toBe('ready');
+  });
 });
 
 describe('nesting', () => {

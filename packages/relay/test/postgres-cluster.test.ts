@@ -51,7 +51,7 @@ describe('relay nodes sharing one PostgreSQL', () => {
     expect(await nodes[2]!.relay.reader.head('1')).toBe(ORDERS);
   }, 60_000);
 
-  it('answers a re-publish on another node with the first seq', async () => {
+  it('answers a re-publish on another node with the first seq, an edit with order_conflict', async () => {
     const url = await freshDatabaseUrl();
     const [a, b] = [await node(url), await node(url)];
     const o = order();
@@ -60,6 +60,12 @@ describe('relay nodes sharing one PostgreSQL', () => {
     const first = await posA.request<PublishAck>('order:publish', o);
     const again = await posB.request<PublishAck & { duplicate: boolean }>('order:publish', o);
     expect(again).toMatchObject({ ok: true, seq: first.seq, duplicate: true });
+    expect(await b.relay.reader.countEvents()).toBe(1);
+    const edited = { ...o, items: [...o.items, { product_id: 11, name: 'Teh', quantity: 1 }] };
+    expect(await posB.request('order:publish', edited)).toMatchObject({
+      ok: false,
+      error: { code: 'order_conflict' },
+    });
     expect(await b.relay.reader.countEvents()).toBe(1);
   });
 

@@ -50,7 +50,7 @@ describe('publish', () => {
     const o = order();
     await pos.request('order:publish', o);
     await pos.request('order:publish', order());
-    const again = await pos.request<PublishAck>('order:publish', { ...o, notes: 'changed' });
+    const again = await pos.request<PublishAck>('order:publish', structuredClone(o));
     expect(again).toEqual({ ok: true, seq: 1, duplicate: true });
     const ping = await pos.request<{ ok: boolean }>('ping');
     expect(ping.ok).toBe(true);

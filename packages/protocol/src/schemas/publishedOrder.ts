@@ -47,8 +47,11 @@ export type PublishedOrder = v.InferOutput<typeof PublishedOrderSchema>;
 
 function uniqueLineIds(orderId: string, items: readonly { line_id?: string }[]): boolean {
   const seen = new Set<string>();
+  // Derived ids as the relay stores them: from the order_id it keeps in lower case, so a
+  // given `u:0` beside an item without an id in order `U` is the duplicate it will be.
+  const keptId = orderId.toLowerCase();
   for (let index = 0; index < items.length; index++) {
-    const id = lineIdAt(orderId, items[index]!, index);
+    const id = lineIdAt(keptId, items[index]!, index);
     if (seen.has(id)) return false;
     seen.add(id);
   }

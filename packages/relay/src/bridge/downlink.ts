@@ -51,7 +51,16 @@ interface CentralEvent {
 }
 
 // Refusals that will never change on a retry: the event is logged and passed over.
-const FINAL_REFUSALS = new Set(['invalid_payload', 'invalid_transition', 'not_found', 'forbidden']);
+// `order_conflict`: central's copy of an order the outlet already has says something else
+// (the POS's service worker sent it to central too, or central's project re-wrote it); the
+// outlet's copy, the one its kitchens cook from, stays.
+const FINAL_REFUSALS = new Set([
+  'invalid_payload',
+  'invalid_transition',
+  'not_found',
+  'forbidden',
+  'order_conflict',
+]);
 
 /**
  * Brings the orders and status changes central makes for the outlet into the relay's log,

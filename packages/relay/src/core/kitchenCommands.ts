@@ -30,6 +30,7 @@ import type { EventStore, NewEvent } from '../store/EventStore.js';
 import { isStorageFull } from '../store/storageHealth.js';
 import type { WriteOutcome, WriteQueue } from '../store/writeQueue.js';
 import { canonicalIds } from './canonicalIds.js';
+import { eventIdInLog, reusedEventId } from './eventIdInLog.js';
 import { messageRefusal } from './messageRefusal.js';
 import type { OrderCommands } from './orderCommands.js';
 
@@ -171,26 +172,12 @@ export function createKitchenCommands(
         return answer(failure('forbidden', 'this order is outside your token'));
       }
       const { state } = existing;
-      if (request.event_id) {
-        const seen = store.getEvent(request.event_id);
-        // Another order's, or another command's (a rush's id sent with a fire): answering with
-        // that event would silently skip this command.
-        if (
-          seen &&
-          (seen.envelope.order_id !== request.order_id || seen.envelope.type !== command.eventType)
-        ) {
-          return answer(failure('invalid_payload', 'event_id is already used by another event'));
-        }
-        if (seen) {
-          const version = (seen.envelope.data as OrderState).version;
-          return answer({
-            ok: true,
-            seq: seen.envelope.seq,
-            version,
-            duplicate: true,
-            order: state,
-          });
-        }
+      // Another order's or another command's id (a rush's sent with a fire) is refused.
+      const seen = eventIdInLog(store, request.event_id, request.order_id, command.eventType);
+      if (seen === 'other') return answer(reusedEventId());
+      if (seen) {
+        const version = (seen.envelope.data as OrderState).version;
+        return answer({ ok: true, seq: seen.envelope.seq, version, duplicate: true, order: state });
       }
       const outcome = command.apply(state, request as never, now());
       switch (outcome.kind) {

@@ -1,6 +1,7 @@
 import {
   canTransition,
   EVENT_TYPES,
+  type EventType,
   eventTypeForStatus,
   type FailureAck,
   idKey,
@@ -29,7 +30,9 @@ import type { EventStore, NewEvent, StoredOrder } from '../store/EventStore.js';
 import { isStorageFull } from '../store/storageHealth.js';
 import type { WriteOutcome, WriteQueue } from '../store/writeQueue.js';
 import { canonicalIds } from './canonicalIds.js';
+import { eventIdInLog, reusedEventId } from './eventIdInLog.js';
 import { messageRefusal } from './messageRefusal.js';
+import { samePublishedContent } from './publishedContent.js';
 
 export type CommandResult = PublishResult | UpdateResult | OrderAckResult | FailureAck;
 
@@ -108,14 +111,11 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
     },
   });
 
-  /** An `event_id` already in the log answers as that event did, if it is this order's. */
-  function replayed(eventId: string | undefined, orderId: string) {
-    if (!eventId) return undefined;
-    const seen = store.getEvent(eventId);
-    if (!seen) return undefined;
-    if (seen.envelope.order_id !== orderId) {
-      return failure('invalid_payload', 'event_id is already used by another event');
-    }
+  /** An `event_id` already in the log answers as that event did, if this command logged it. */
+  function replayed(eventId: string | undefined, orderId: string, type: EventType) {
+    const seen = eventIdInLog(store, eventId, orderId, type);
+    if (seen === undefined) return undefined;
+    if (seen === 'other') return reusedEventId();
     const version = (seen.envelope.data as OrderState).version;
     return { ok: true as const, seq: seen.envelope.seq, version, duplicate: true };
   }
@@ -136,11 +136,22 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
       const existing = store.getOrder(order.order_id);
       if (existing) {
         if (!inScope(principal, existing.outlet, existing.tenant)) return answer(forbidden());
+        if (eventIdInLog(store, eventId, order.order_id, EVENT_TYPES.NEW_ORDER) === 'other') {
+          return answer(reusedEventId());
+        }
+        // Orders are not edited by publishing them again: taking the retry as a duplicate
+        // would tell the POS an added line was delivered while the kitchen never sees it.
+        if (!samePublishedContent(order, existing.state)) {
+          return answer(
+            failure(
+              'order_conflict',
+              'this order_id is already published with other content; orders are not edited by publishing them again',
+            ),
+          );
+        }
         return answer({ ok: true, seq: existing.createdSeq, duplicate: true });
       }
-      if (eventId && store.getEvent(eventId)) {
-        return answer(failure('invalid_payload', 'event_id is already used by another event'));
-      }
+      if (eventId && store.getEvent(eventId)) return answer(reusedEventId());
       const tsMs = now();
       const state: OrderState = {
         // v1.1: line ids, line status (held ones from the order's `hold`), status_at.
@@ -166,7 +177,8 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
       const existing = store.getOrder(request.order_id);
       if (!existing) return answer(failure('not_found', 'no such order'));
       if (!inScope(principal, existing.outlet, existing.tenant)) return answer(forbidden());
-      const again = replayed(request.event_id, request.order_id);
+      const type = eventTypeForStatus(request.status);
+      const again = replayed(request.event_id, request.order_id, type);
       if (again) return answer(again);
       const { state } = existing;
       if (state.status === request.status) {
@@ -196,7 +208,6 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
         tsMs,
       );
       const changed = { ...existing, state: next, updatedMs: tsMs };
-      const type = eventTypeForStatus(request.status);
       const event = store.append(orderEvent(changed, type, request.event_id, origin));
       store.putOrder({ ...changed, statusSeq: event.envelope.seq });
       return {
@@ -226,7 +237,7 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
       if (!inScope(principal, existing.outlet, existing.tenant)) return answer(forbidden());
       const previous = store.getAck(orderId, kitchenId);
       if (previous !== undefined) return answer({ ok: true, seq: previous, duplicate: true });
-      const again = replayed(eventId, orderId);
+      const again = replayed(eventId, orderId, EVENT_TYPES.ORDER_ACKNOWLEDGED);
       if (again) return answer(again.ok ? { ok: true, seq: again.seq, duplicate: true } : again);
       const tsMs = now();
       const state = existing.state;
