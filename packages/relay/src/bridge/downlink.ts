@@ -146,6 +146,15 @@ export function createDownlink(options: DownlinkOptions): Downlink {
               'central',
             );
     if (result.ok) return true;
+    if (result.error.code === 'order_conflict') {
+      // Expected where orders reach central both ways and central writes them its own way
+      // (a Decimal's "50000.00" for the POS's "50000"): not worth a warning per order.
+      logger.info(
+        { event_id: event.event_id, order_id: event.order_id },
+        "central's copy of an order differs from the outlet's; the outlet's stays",
+      );
+      return true;
+    }
     if (FINAL_REFUSALS.has(result.error.code)) {
       // Surfaced, not retried: the outlet's state already moved on (see docs: conflicts).
       logger.warn(
