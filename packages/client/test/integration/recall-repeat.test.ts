@@ -7,12 +7,14 @@ import { createRelay, type Relay, signToken } from '@kitchen-sync/relay';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createKitchenFeed, type KitchenFeed } from '../../src/feed/kitchenFeed.js';
+import { createOrderOutbox } from '../../src/outbox/orderOutbox.js';
 import { createSocketService } from '../../src/socket/socketService.js';
 import type { RequestAck, SocketService } from '../../src/socket/types.js';
 import { makeOrder } from '../unit/fakes/orders.js';
 
 // Protocol v1.1's recall takes an order through a status it already had (ready, or even
-// completed, within the recall window). Every screen must follow the relay's log there too.
+// completed, within the recall window). Every screen must follow the relay's log there too,
+// and a station's bump that another change overtook must not vanish.
 const SECRET = 'client-recall-repeat-secret-32-bytes!';
 const WAIT = { timeout: 10_000, interval: 20 };
 
@@ -133,5 +135,47 @@ describe('a status an order reaches again after a recall', () => {
         WAIT,
       );
     }
+  }, 30_000);
+});
+
+describe('a bump another change overtook', () => {
+  it("stays in the outbox as stale with the relay's order, and goes again on its version", async () => {
+    const pos = await connected(await service('pos', 'pos-1'));
+    const expo = await connected(await service('kitchen', 'expo'));
+    const grill = await connected(await service('kitchen', 'grill'));
+    const outbox = createOrderOutbox({
+      indexedDB: new IDBFactory(),
+      locks: null,
+      channel: null,
+      socket: grill,
+    });
+    stoppers.push(outbox);
+    const order = makeOrder({
+      items: [{ product_id: 1, name: 'Burger', quantity: 1, station: 'grill', line_id: 'g' }],
+    });
+    await ask(pos, 'order:publish', order);
+    // The grill screen saw the line at version 1; expo started it meanwhile (version 2).
+    const started = await ask(expo, 'order:item_update', {
+      order_id: order.order_id,
+      line_id: 'g',
+      status: 'preparing',
+    });
+    await outbox.enqueue('order:item_update', {
+      order_id: order.order_id,
+      line_id: 'g',
+      status: 'ready',
+      version: 1,
+    });
+    await vi.waitFor(() => expect(outbox.rejected.get()).toHaveLength(1), WAIT);
+    const [stale] = outbox.rejected.get();
+    expect(stale?.error.code).toBe('stale');
+    expect(stale?.error.order?.items[0]).toMatchObject({ status: 'preparing', version: 2 });
+    expect(stale?.error.order?.version).toBe(started.version);
+
+    await outbox.retry(stale!.id);
+    await vi.waitFor(() => expect(outbox.pending.get()).toEqual([]), WAIT);
+    expect(outbox.rejected.get()).toEqual([]);
+    const done = await ask(pos, 'order:update', { order_id: order.order_id, status: 'completed' });
+    expect(done.ok).toBe(true);
   }, 30_000);
 });
