@@ -33,12 +33,22 @@ test('each bump in the kitchen (preparing, ready, completed) shows on the kiosk'
   await kitchen.locator(`[data-recall="${done}"]`).waitFor();
   expect(await card(kiosk, waiting!).getAttribute('data-status')).toBe('pending');
 
-  // Recall puts the finished ticket back on this screen only; the order stays completed.
+  // Recall reopens the handed-out order at the relay (order:recall): back on this screen
+  // and on the kiosk as preparing, and no longer offered for recall.
   await kitchen.click(`[data-recall="${done}"]`);
-  await card(kitchen, done!).waitFor();
-  expect(await card(kitchen, done!).getAttribute('data-status')).toBe('completed');
-  await card(kitchen, done!).locator('[data-action="dismiss-recall"]').click();
+  await card(kitchen, done!).and(kitchen.locator('[data-status="preparing"]')).waitFor();
+  await card(kiosk, done!).and(kiosk.locator('[data-status="preparing"]')).waitFor();
+  await kitchen.locator(`[data-recall="${done}"]`).waitFor({ state: 'detached' });
+  // Ready and handed out a second time: new changes (a higher version), not copies of the
+  // first pass, so the kiosk follows them too.
+  for (const status of ['ready', 'completed']) {
+    await card(kitchen, done!).locator('[data-testid="bump"]').click();
+    await card(kiosk, done!)
+      .and(kiosk.locator(`[data-status="${status}"]`))
+      .waitFor();
+  }
   await card(kitchen, done!).waitFor({ state: 'detached' });
+  expect(await kitchen.locator('[data-testid="rejected-entry"]').count()).toBe(0);
 
   // The screens as a person sees them mid-service; docs/screenshots/ holds a copy.
   await addToCart(kiosk, [301, 305, 201]);

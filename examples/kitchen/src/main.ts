@@ -14,7 +14,6 @@ import {
   type StationTicket,
   type StationView,
   TicketBoard,
-  toTicket,
 } from '@kitchen-sync/client/feed-views';
 import { createOrderOutbox, type OrderOutbox } from '@kitchen-sync/client/outbox';
 import type { OrderStatus } from '@kitchen-sync/protocol';
@@ -28,7 +27,8 @@ import { renderAllDay } from './allDayPanel';
 import { KeyedCards } from './keyedCards';
 import { readMode, readThresholds, type ScreenMode } from './mode';
 import { orderCard } from './ordersScreen';
-import { RecallList } from './recall';
+import { recallCandidates, recallTicket } from './recall';
+import { showRejected } from './rejectedPanel';
 import { stationCard } from './stationCard';
 import { NEXT_STATUS, shortNumber } from './ticketsView';
 
@@ -123,8 +123,11 @@ async function startKitchen(tenant: string): Promise<void> {
   const counts =
     mode.kind === 'station'
       ? createAllDayCounts(startStationScreen(board, mode.stations, outbox, ages))
-      : createAllDayCounts(startOrdersScreen(board, feed, ages));
+      : createAllDayCounts(startOrdersScreen(board, feed, outbox, ages));
   counts.subscribe((list) => renderAllDay($('#all-day'), list));
+  // A bump that did not land (refused, or overtaken while this tablet was offline) stays in
+  // sight until the cook sends it again or drops it.
+  showRejected($('#rejected'), outbox, () => feed.orders.get());
   board.connect(feed.orders);
 
   socket.status.subscribe((status) => {
@@ -196,27 +199,21 @@ function startStationScreen(
 
 /**
  * The default screen and the expo screen: whole tickets with per-station progress and the
- * order-level bump; completed tickets can be put back on this screen for a while.
+ * order-level bump; a handed-out ticket can be recalled (at the relay) within its window.
  */
-function startOrdersScreen(board: TicketBoard, feed: KitchenFeed, ages: AgeWatch) {
+function startOrdersScreen(
+  board: TicketBoard,
+  feed: KitchenFeed,
+  outbox: OrderOutbox,
+  ages: AgeWatch,
+) {
   const view = createExpoView(board);
-  const recall = new RecallList(sessionStorage, RECALL_WINDOW_MS);
   const cards = new KeyedCards<ExpoTicket>($('#tickets'), ages, (entry) =>
-    orderCard(entry, Date.now(), false),
+    orderCard(entry, Date.now()),
   );
-  const render = (): void => {
-    const now = Date.now();
-    const orders = feed.orders.get();
-    const recalled = orders
-      .filter((o) => o.status === 'completed' && recall.has(o.order_id))
-      .map((order) => {
-        const ticket = toTicket(order);
-        const entry = { ticket, lines: ticket.lines, held: false, stations: [], ready: true };
-        return orderCard(entry, now, true);
-      });
-    cards.render(view.get(), recalled);
+  const showRecall = (): void => {
     $('#recall').replaceChildren(
-      ...recall.candidates(orders, now).map((order) => {
+      ...recallCandidates(feed.orders.get(), Date.now()).map((order) => {
         const li = document.createElement('li');
         li.textContent = shortNumber(order.order_number);
         const button = document.createElement('button');
@@ -229,8 +226,8 @@ function startOrdersScreen(board: TicketBoard, feed: KitchenFeed, ages: AgeWatch
       }),
     );
   };
-  view.subscribe(render);
-  feed.orders.subscribe(render);
+  view.subscribe((list) => cards.render(list));
+  feed.orders.subscribe(showRecall);
   // 1–9 and arrows select a ticket, Enter moves it one status on.
   const bar = createBumpBar({
     view,
@@ -244,21 +241,20 @@ function startOrdersScreen(board: TicketBoard, feed: KitchenFeed, ages: AgeWatch
 
   $('#tickets').addEventListener('click', (event) => {
     const target = event.target as HTMLElement;
-    const card = target.closest<HTMLElement>('[data-testid="order-card"]');
-    const orderId = card?.dataset.orderId;
-    if (!orderId) return;
-    if (target.dataset.testid === 'bump' && target.dataset.next) {
+    const orderId = target.closest<HTMLElement>('[data-testid="order-card"]')?.dataset.orderId;
+    if (orderId && target.dataset.testid === 'bump' && target.dataset.next) {
       void feed.updateStatus(orderId, target.dataset.next as OrderStatus);
-    } else if (target.dataset.action === 'dismiss-recall') {
-      recall.dismiss(orderId);
-      render();
     }
   });
+  // The relay reopens the order: it comes back on this view (and everywhere) with its event.
   $('#recall').addEventListener('click', (event) => {
-    const orderId = (event.target as HTMLElement).dataset.recall;
-    if (!orderId) return;
-    recall.recall(orderId);
-    render();
+    const target = event.target as HTMLButtonElement;
+    const order = feed.orders.get().find((o) => o.order_id === target.dataset.recall);
+    if (!order) return;
+    target.disabled = true;
+    void recallTicket(outbox, order).catch(() => {
+      target.disabled = false;
+    });
   });
   return view;
 }

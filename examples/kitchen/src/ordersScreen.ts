@@ -7,7 +7,7 @@ import { statusButton } from './ticketsView';
  * The whole-order card of the default screen (and the expo screen): every line, per-station
  * progress, and the one order-level bump.
  */
-export function orderCard(entry: ExpoTicket, now: number, recalled: boolean): HTMLElement {
+export function orderCard(entry: ExpoTicket, now: number): HTMLElement {
   const { ticket } = entry;
   const order = ticket.order;
   const card = document.createElement('article');
@@ -22,7 +22,7 @@ export function orderCard(entry: ExpoTicket, now: number, recalled: boolean): HT
   const status = document.createElement('span');
   status.className = 'status';
   status.dataset.status = order.status;
-  status.textContent = recalled ? `${order.status} · recall` : order.status;
+  status.textContent = order.status;
   const progress = document.createElement('div');
   progress.className = 'progress';
   progress.append(status);
@@ -42,13 +42,5 @@ export function orderCard(entry: ExpoTicket, now: number, recalled: boolean): HT
 
   const bump = statusButton(order.status);
   if (bump) card.append(bump);
-  else if (recalled) {
-    const close = document.createElement('button');
-    close.type = 'button';
-    close.className = 'ghost';
-    close.dataset.action = 'dismiss-recall';
-    close.textContent = 'Tutup';
-    card.append(close);
-  }
   return card;
 }

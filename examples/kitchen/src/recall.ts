@@ -1,51 +1,29 @@
-import type { OrderState } from '@kitchen-sync/protocol';
+import type { OrderOutbox } from '@kitchen-sync/client/outbox';
+import { KITCHEN_LIMITS, type OrderState, orderLines } from '@kitchen-sync/protocol';
 
-const KEY = 'kitchen-sync-demo:recalled';
+/** When the ticket was bumped: its last line going ready (handing it out does not move it). */
+function bumpedAt(order: OrderState): number {
+  const ready = orderLines(order).filter((line) => line.status === 'ready');
+  if (ready.length === 0) return Date.parse(order.updated_at ?? order.created_at);
+  return Math.max(...ready.map((line) => Date.parse(line.status_at)));
+}
 
 /**
- * `completed` is final in the protocol, so a recall never changes the order on the relay: it
- * puts a finished ticket back on this screen (the guest came back, the cook needs the
- * items again) until the cook closes it.
+ * Handed-out tickets expo may still recall (the guest came back, the food must be made
+ * again): the relay reopens a completed order within `RECALL_WINDOW_MS` of its bump.
  */
-export class RecallList {
-  #ids: Set<string>;
-  #storage: Storage;
-  #windowMs: number;
+export function recallCandidates(orders: readonly OrderState[], now: number): OrderState[] {
+  return orders.filter(
+    (order) =>
+      order.status === 'completed' && now - bumpedAt(order) <= KITCHEN_LIMITS.RECALL_WINDOW_MS,
+  );
+}
 
-  constructor(storage: Storage, windowMs: number) {
-    this.#storage = storage;
-    this.#windowMs = windowMs;
-    try {
-      this.#ids = new Set(JSON.parse(storage.getItem(KEY) ?? '[]') as string[]);
-    } catch {
-      this.#ids = new Set();
-    }
-  }
-
-  has(orderId: string): boolean {
-    return this.#ids.has(orderId);
-  }
-
-  recall(orderId: string): void {
-    this.#ids.add(orderId);
-    this.#save();
-  }
-
-  dismiss(orderId: string): void {
-    this.#ids.delete(orderId);
-    this.#save();
-  }
-
-  /** Completed within the window and not already back on the board. */
-  candidates(orders: readonly OrderState[], now: number): OrderState[] {
-    return orders.filter((order) => {
-      if (order.status !== 'completed' || this.#ids.has(order.order_id)) return false;
-      const finished = Date.parse(order.updated_at ?? order.created_at);
-      return now - finished <= this.#windowMs;
-    });
-  }
-
-  #save(): void {
-    this.#storage.setItem(KEY, JSON.stringify([...this.#ids]));
-  }
+/**
+ * Expo's recall of a whole ticket: `order:recall` with the order's version, so the relay
+ * reopens it (`preparing`, every line with it) on every screen, the kiosk and the pickup
+ * board too. If another change came first it is answered `stale` and shows in "not sent".
+ */
+export function recallTicket(outbox: OrderOutbox, order: OrderState) {
+  return outbox.enqueue('order:recall', { order_id: order.order_id, version: order.version });
 }

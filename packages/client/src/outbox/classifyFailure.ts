@@ -16,6 +16,8 @@ const REJECT_CODES = new Set([
   'forbidden',
   'not_found',
   'too_large',
+  // A v1.1 command another change overtook (see staleAnswer.ts): sent again, it would be again.
+  'stale',
 ]);
 
 export function classifyFailure(failure: OutboxFailure): FailureAction {

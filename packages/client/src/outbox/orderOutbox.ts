@@ -27,6 +27,7 @@ import { type Readable, readonly, writable } from '../store.js';
 import { classifyFailure } from './classifyFailure.js';
 import { OutboxStore } from './outboxStore.js';
 import { type HttpAck, postEvent } from './postEvent.js';
+import { staleAsFailure } from './staleAnswer.js';
 import type { EnqueueType, OutboxEntry, OutboxPayloads, RejectedEntry } from './types.js';
 
 /**
@@ -400,7 +401,7 @@ class OrderOutboxImpl implements OrderOutbox {
     while (!this.#stopped && this.#retryTimer === null) {
       const entry = await store.head();
       if (!entry || this.#stopped) return;
-      const outcome = await this.#attempt(entry);
+      const outcome = staleAsFailure(entry, await this.#attempt(entry));
       if (this.#stopped) return;
       // An order:ack for an order the relay no longer has (its log was wiped): nothing is left
       // to acknowledge, and showing it as an error would alarm staff for nothing.

@@ -1,6 +1,7 @@
 import type { RequestType } from '@kitchen-sync/protocol';
 import { IdbStore } from '../lib/idbStore.js';
 import { type OutboxDbSchema, openOutboxDb } from './outboxDb.js';
+import { onVersionOf } from './staleAnswer.js';
 import type { OutboxEntry, OutboxFailure, RejectedEntry } from './types.js';
 
 export type NewOutboxEntry = Omit<OutboxEntry, 'id'>;
@@ -62,14 +63,22 @@ export class OutboxStore extends IdbStore<OutboxDbSchema> {
     return rejected;
   }
 
-  /** Puts a rejected entry back in line under its original id, so submission order holds. */
+  /**
+   * Puts a rejected entry back in line under its original id, so submission order holds; one
+   * answered `stale` now names the version the relay's order had, so it applies to that.
+   */
   async restore(id: number): Promise<OutboxEntry | undefined> {
     const tx = this.db.transaction(['pending', 'rejected'], 'readwrite');
     const rejected = await tx.objectStore('rejected').get(id);
     let entry: OutboxEntry | undefined;
     if (rejected) {
-      const { rejected_at: _at, error: _error, ...rest } = rejected;
-      entry = { ...rest, attempts: 0, last_error: null };
+      const { rejected_at: _at, error, ...rest } = rejected;
+      entry = {
+        ...rest,
+        payload: onVersionOf(rest.payload, error.order),
+        attempts: 0,
+        last_error: null,
+      };
       await tx.objectStore('rejected').delete(id);
       await tx.objectStore('pending').put(entry);
     }

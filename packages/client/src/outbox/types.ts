@@ -6,6 +6,7 @@ import type {
   OrderItemUpdate,
   OrderRecall,
   OrderRush,
+  OrderState,
   OrderUpdate,
   RequestType,
 } from '@kitchen-sync/protocol';
@@ -15,6 +16,11 @@ export interface OutboxFailure {
   code: string;
   message: string;
   status?: number;
+  /**
+   * With code `stale` (a v1.1 command whose `version` was no longer current: the relay changed
+   * nothing): the order as the relay had it, what came first.
+   */
+  order?: OrderState;
 }
 
 export interface OutboxPayloads {

@@ -1,6 +1,7 @@
-import { type EventEnvelope, eventDedupKey } from '@kitchen-sync/protocol';
+import type { EventEnvelope } from '@kitchen-sync/protocol';
 import { KitchenSyncError } from '../errors.js';
 import type { BackoffOptions } from '../lib/backoff.js';
+import { contentKey } from './dedupKeys.js';
 import { Reconnector } from './reconnector.js';
 import { isEnvelope, isObject, type TransportHooks } from './transport.js';
 
@@ -56,7 +57,8 @@ function centralSeqOf(value: unknown): number | null {
 
 /**
  * Django Channels sends `{ event, data }` where `data` is either a full envelope or the order
- * itself. Both become an envelope; without an `event_id` the content key stands in for it.
+ * itself. Both become an envelope; without an `event_id` the content key (with the order's
+ * version, so a second pass through a status after a recall is not taken for a copy) stands in.
  */
 export function envelopeFromCentral(
   message: unknown,
@@ -75,7 +77,7 @@ export function envelopeFromCentral(
   return {
     seq: null,
     event_id:
-      typeof body.event_id === 'string' ? body.event_id : orderId ? eventDedupKey(partial) : '',
+      typeof body.event_id === 'string' ? body.event_id : orderId ? contentKey(partial) : '',
     type: message.event as EventEnvelope['type'],
     outlet_id: (body.outlet_id as string | number | undefined) ?? outletId,
     tenant_id: (body.tenant_id as string | number | undefined) ?? null,

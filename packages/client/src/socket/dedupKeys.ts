@@ -1,8 +1,7 @@
-import { EVENT_TYPES, eventDedupKey } from '@kitchen-sync/protocol';
+import { EVENT_TYPES } from '@kitchen-sync/protocol';
 
-// Within one relay log (one epoch) an order passes through each of these statuses at most
-// once (transitions only go forward), so `type:order_id:status` names one event even when a
-// source sends no `event_id`. A new log starts over: the service forgets its keys per epoch.
+// Status changes, which a source that forwards the order without an `event_id` (a Django
+// consumer) may also send: their content names the change.
 const STATUS_EVENTS: ReadonlySet<string> = new Set([
   EVENT_TYPES.NEW_ORDER,
   EVENT_TYPES.ORDER_UPDATED,
@@ -18,18 +17,36 @@ interface Keyed {
 }
 
 /**
- * Every key one event is known by. The relay's event carries an `event_id`; a Django consumer
- * may forward the same change without it. Recording the content key as well lets the two
- * copies meet. Acknowledgements and presence repeat their content, so they keep only the id.
+ * What an event says: `type:order_id:status` (the protocol's `eventDedupKey` without an
+ * `event_id`), and `:version` when the order carries one. A recall (protocol v1.1) takes an
+ * order through a status again, at a higher version: without the version, the second "ready"
+ * or hand-out would pass for a copy of the first.
  */
-export function dedupKeys(event: Keyed): string[] {
+export function contentKey(event: Keyed, withVersion = true): string {
+  const { status, version } = (event.data ?? {}) as { status?: unknown; version?: unknown };
+  return `${event.type}:${event.order_id ?? ''}:${typeof status === 'string' ? status : ''}${
+    withVersion && typeof version === 'number' ? `:${version}` : ''
+  }`;
+}
+
+/**
+ * The keys one event is checked by, and those it leaves behind. The relay's event carries an
+ * `event_id`; a Django consumer may forward the same change without it, so a status change is
+ * known by its content too. It also leaves its content key without the version, so that a copy
+ * from a source that sends no version is dropped after it; it is not checked by that key, which
+ * an earlier pass through the same status left. Acknowledgements and presence repeat their
+ * content, so they keep only the id.
+ */
+export function dedupKeys(event: Keyed): [check: string[], leave: string[]] {
+  const id = event.event_id;
   // Nothing identifies it: better shown twice than an order never shown.
-  if (!event.event_id && !event.order_id) return [];
-  const byContent = eventDedupKey({ ...event, event_id: null });
-  if (!event.event_id) return [byContent];
-  const status = (event.data as { status?: unknown } | null | undefined)?.status;
-  if (event.order_id && typeof status === 'string' && STATUS_EVENTS.has(event.type)) {
-    return [event.event_id, byContent];
-  }
-  return [event.event_id];
+  if (!id && !event.order_id) return [[], []];
+  const byContent = contentKey(event);
+  const leave = [contentKey(event, false)];
+  if (!id) return [[byContent], leave];
+  return event.order_id &&
+    typeof (event.data as { status?: unknown } | null)?.status === 'string' &&
+    STATUS_EVENTS.has(event.type)
+    ? [[id, byContent], leave]
+    : [[id], []];
 }

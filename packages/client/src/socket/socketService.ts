@@ -292,9 +292,9 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     },
     event(event: EventEnvelope, source: EventSource, centralSeq?: number) {
       if (centralSeq !== undefined && !centralSeen.add(centralSeq)) return;
-      const keys = dedupKeys(event);
+      const [keys, leave] = dedupKeys(event);
       if (!keys.some((k) => recent.has(k))) {
-        for (const k of keys) recent.add(k);
+        for (const k of [...keys, ...leave]) recent.add(k);
         listeners.emit('event', event, source, centralSeq);
         listeners.emit(event.type, event, source, centralSeq);
       }

@@ -389,7 +389,8 @@ describe('merged stream', () => {
     relay.sendEvent(a);
     ws.serverSend({ event: 'new_order', data: { ...a, seq: 99 } });
 
-    // Django forwards the order itself, without an event_id: matched by type:order_id:status.
+    // Django forwards the order itself, without an event_id: matched by
+    // type:order_id:status:version.
     const b = orderEvent({ seq: 2 });
     ws.serverSend({ event: 'new_order', data: b.data });
     relay.sendEvent(b);
@@ -405,11 +406,49 @@ describe('merged stream', () => {
 
     expect(log).toEqual([
       { kind: 'event', id: a.event_id, source: 'local' },
-      { kind: 'event', id: `new_order:${b.order_id}:pending`, source: 'central' },
+      { kind: 'event', id: `new_order:${b.order_id}:pending:1`, source: 'central' },
       { kind: 'event', id: c.event_id, source: 'local' },
     ]);
     // The duplicate from the relay still moved the cursor.
     expect(s.cursor.get().since).toBe(3);
+  });
+
+  it('dispatches a status an order reaches again after a recall, and drops copies of either pass', async () => {
+    const s = make();
+    const log = record(s);
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const ws = FakeWebSocket.latest();
+    const relay = FakeRelaySocket.latest();
+    ws.serverOpen();
+    relay.accept();
+    const at = (seq: number, type: EventEnvelope['type'], status: string, version: number) => {
+      const e = orderEvent({ seq, type, status, order_id: 'o-1' });
+      return { ...e, data: { ...(e.data as object), version } };
+    };
+    const done = at(1, 'order_completed', 'completed', 5);
+    const recalled = at(2, 'order_recalled', 'preparing', 6);
+    const ready = at(3, 'order_updated', 'ready', 7);
+    const doneAgain = at(4, 'order_completed', 'completed', 8);
+    relay.sendEvent(done);
+    // A consumer forwarding the order without event_id or version: a copy of the hand-out.
+    ws.serverSend({ event: 'order_completed', data: { order_id: 'o-1', status: 'completed' } });
+    relay.sendEvent(recalled);
+    // The second "ready" comes from central first, with the order's version: the relay's copy
+    // of it is the one dropped.
+    ws.serverSend({ event: 'order_updated', data: ready.data });
+    relay.sendEvent(ready);
+    relay.sendEvent(doneAgain);
+    ws.serverSend({ event: 'order_completed', data: doneAgain.data });
+    ws.serverSend({ event: 'order_completed', data: { order_id: 'o-1', status: 'completed' } });
+
+    expect(log).toEqual([
+      { kind: 'event', id: done.event_id, source: 'local' },
+      { kind: 'event', id: recalled.event_id, source: 'local' },
+      { kind: 'event', id: 'order_updated:o-1:ready:7', source: 'central' },
+      { kind: 'event', id: doneAgain.event_id, source: 'local' },
+    ]);
+    expect(s.cursor.get().since).toBe(4);
   });
 
   it('keeps acknowledgements of different kitchens apart even though their content matches', async () => {
