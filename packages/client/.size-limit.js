@@ -50,7 +50,7 @@ export default [
       'dist/index.js': '{ createSocketService, createNetworkMonitor, loadOutletSettings }',
       'dist/outbox/index.js': '{ createOrderOutbox }',
     },
-    limit: '30.8 kB',
+    limit: '30.9 kB',
     gzip: true,
   },
   {

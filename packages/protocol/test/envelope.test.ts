@@ -111,10 +111,25 @@ describe('eventDedupKey', () => {
   });
 
   it('gives the same key to the same change seen from relay and central', () => {
-    const fromCentral = { type: 'order_updated', order_id: ORDER_ID, data: { status: 'ready' } };
-    const alsoFromCentral = { ...fromCentral, data: { ...fromCentral.data, version: 2 } };
-    const differentStatus = { ...fromCentral, data: { status: 'preparing' } };
-    expect(eventDedupKey(fromCentral)).toBe(eventDedupKey(alsoFromCentral));
-    expect(eventDedupKey(fromCentral)).not.toBe(eventDedupKey(differentStatus));
+    const fromRelay = {
+      type: 'order_updated',
+      order_id: ORDER_ID,
+      data: { status: 'ready', version: 2 },
+    };
+    const fromCentral = { ...fromRelay, data: { ...fromRelay.data } };
+    const differentStatus = { ...fromRelay, data: { status: 'preparing', version: 2 } };
+    expect(eventDedupKey(fromRelay)).toBe(eventDedupKey(fromCentral));
+    expect(eventDedupKey(fromRelay)).not.toBe(eventDedupKey(differentStatus));
+  });
+
+  it('tells a second pass through a status after a recall from the first, by version', () => {
+    const ready = {
+      type: 'order_updated',
+      order_id: ORDER_ID,
+      data: { status: 'ready', version: 6 },
+    };
+    const readyAgain = { ...ready, data: { status: 'ready', version: 8 } };
+    expect(eventDedupKey(ready)).toBe(`order_updated:${ORDER_ID}:ready:6`);
+    expect(eventDedupKey(readyAgain)).not.toBe(eventDedupKey(ready));
   });
 });

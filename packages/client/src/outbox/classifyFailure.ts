@@ -16,6 +16,8 @@ const REJECT_CODES = new Set([
   'forbidden',
   'not_found',
   'too_large',
+  // The order was published before with other content: sent again, it is refused again.
+  'order_conflict',
   // A v1.1 command another change overtook (see staleAnswer.ts): sent again, it would be again.
   'stale',
 ]);

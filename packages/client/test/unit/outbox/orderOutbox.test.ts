@@ -284,6 +284,7 @@ describe('OrderOutbox failure classes', () => {
     ['forbidden', 'reject'],
     ['not_found', 'reject'],
     ['too_large', 'reject'],
+    ['order_conflict', 'reject'],
   ])('socket failure %s → %s', async (code, action) => {
     socket.setLocal(true);
     socket.handler = () => {
