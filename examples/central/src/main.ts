@@ -23,17 +23,19 @@ const central = await startCentral({
   ...(env.RELAY_PUBLIC_URL ? { relayUrl: env.RELAY_PUBLIC_URL } : {}),
   ...(tls ? { tls } : {}),
 });
-const shownHost = host.includes(':') ? `[${host}]` : host;
-console.log(`central listening on ${tls ? 'https' : 'http'}://${shownHost}:${central.port}`);
 
 // Run alone (no `pnpm start` holding its IPC channel), an outage closes the only listener and
 // Node would exit: this timer keeps central alive until the signal that brings it back.
 let outageKeepAlive: NodeJS.Timeout | undefined;
 
 async function setOutage(down: boolean): Promise<void> {
+  // Before the listener closes: with nothing left to wait for, Node exits at once.
+  if (down) outageKeepAlive ??= setInterval(() => undefined, 60_000);
   await central.setOutage(down);
-  clearInterval(outageKeepAlive);
-  outageKeepAlive = down ? setInterval(() => undefined, 60_000) : undefined;
+  if (!down) {
+    clearInterval(outageKeepAlive);
+    outageKeepAlive = undefined;
+  }
   console.log(down ? 'central: internet outage (refusing connections)' : 'central: back online');
   process.send?.({ outage: down });
 }
@@ -49,3 +51,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void central.close().then(() => process.exit(0));
   });
 }
+
+// Last: whoever reads this line may signal at once, so every handler is in place by then.
+const shownHost = host.includes(':') ? `[${host}]` : host;
+console.log(`central listening on ${tls ? 'https' : 'http'}://${shownHost}:${central.port}`);
