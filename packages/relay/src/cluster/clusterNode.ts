@@ -3,9 +3,11 @@ import type { ClusterHealth } from '@kitchen-sync/protocol';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Server } from 'socket.io';
+import { ConfigError } from '../lib/configError.js';
 import type { LiveFeed } from '../lib/liveFeed.js';
 import type { StoredEvent } from '../store/EventStore.js';
 import { createRedisFanout, type RedisFanout } from './redisFanout.js';
+import { redisUrlProblem } from './redisUrl.js';
 import { createSequencer, type SequencerLog } from './sequencer.js';
 
 const FANOUT_STATES = ['up', 'down', 'store_polling'] as const;
@@ -49,6 +51,10 @@ export interface ClusterNode {
 export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
   const { logger, now, live } = options;
   const nodeId = options.nodeId ?? `${hostname()}-${process.pid}`;
+  const urlProblem = options.redisUrl ? redisUrlProblem(options.redisUrl) : null;
+  if (urlProblem) {
+    throw new ConfigError('cluster_redis_url_invalid', `the cluster's redisUrl ${urlProblem}`);
+  }
   const latency = new Histogram({
     name: 'kitchen_sync_cluster_delivery_latency_seconds',
     help: 'Commit on another node to live delivery on this one: remote = through Redis (from the commit time in the announcement), store = read from the store to fill a gap (from the event timestamp)',
