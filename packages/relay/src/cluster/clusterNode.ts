@@ -123,14 +123,15 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
             { err: error },
             'cluster: an announcement on Redis was unreadable; the store fills it in',
           ),
-        onStateChange: (state, failure) => {
-          if (state === 'up') {
+        onStateChange: (change) => {
+          if (change.state === 'up') {
             logger.info('cluster: Redis answers again; fan-out up');
             return;
           }
+          const { reason, text, error } = change.failure;
           logger.warn(
-            { reason: failure?.reason, err: failure?.error },
-            `cluster: fan-out down: ${failure?.text}; orders still arrive, read from the store`,
+            { reason, err: error },
+            `cluster: fan-out down: ${text}; orders still arrive, read from the store`,
           );
         },
       })

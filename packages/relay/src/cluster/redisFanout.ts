@@ -39,7 +39,7 @@ export interface RedisFanoutOptions {
    * The fan-out went down (with why) or came back: once per change, never per retry. Changes
    * are counted from up, so a start that reaches Redis reports nothing.
    */
-  onStateChange: (state: FanoutState, failure?: RedisFailure) => void;
+  onStateChange: (change: { state: 'up' } | { state: 'down'; failure: RedisFailure }) => void;
   now?: () => number;
   /** Wait between reads while Redis does not answer. */
   retryMs?: number;
@@ -116,7 +116,7 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
     else writerUp = true;
     if (state() === 'up' && reported === 'down') {
       reported = 'up';
-      options.onStateChange('up');
+      options.onStateChange({ state: 'up' });
     }
   }
 
@@ -126,7 +126,7 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
     else writerUp = false;
     if (reported === 'down' || isOffline(error)) return;
     reported = 'down';
-    options.onStateChange('down', describeRedisFailure(error));
+    options.onStateChange({ state: 'down', failure: describeRedisFailure(error) });
   }
 
   function handle(message: Record<string, string>) {
