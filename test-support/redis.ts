@@ -11,6 +11,10 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** Starts it again on the same port, empty: what a Redis restart without persistence is. */
   start(): Promise<void>;
+  /** SIGSTOP: a hung Redis. Connections stay open and nothing is answered until `resume`. */
+  pause(): void;
+  /** SIGCONT after `pause`. */
+  resume(): void;
   /** Stops it for good and removes its directory. */
   close(): Promise<void>;
 }
@@ -79,6 +83,8 @@ export async function startRedis(): Promise<TestRedis> {
     child = undefined;
     if (!running) return;
     running.kill('SIGTERM');
+    // A paused server only acts on the SIGTERM once continued.
+    running.kill('SIGCONT');
     await waitExit(running);
   }
 
@@ -88,6 +94,8 @@ export async function startRedis(): Promise<TestRedis> {
     port,
     stop,
     start,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
     async close() {
       await stop();
       rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '@kitchen-sync/protocol';
 import { MAX_TOKEN_LIFETIME_S } from './auth/tokenExpiry.js';
 import { credentialOutlet } from './bridge/centralCredential.js';
+import { redisUrlProblem } from './cluster/redisUrl.js';
 import type { RelayOptions } from './relay.js';
 import { assertHostName } from './tls/hostName.js';
 import { parseAppSpec } from './transport/appRoutes.js';
@@ -353,8 +354,13 @@ function clusterOptions(
     }
     return undefined;
   }
-  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
-    throw new CliError('--cluster-redis-url must be a redis:// or rediss:// URL');
+  const problem = redisUrl ? redisUrlProblem(redisUrl) : null;
+  if (problem) {
+    // Malformed is not "Redis is down": refused before anything starts, like --database-url.
+    throw new CliError(
+      `--cluster-redis-url ${problem}; the form is redis://[user:password@]host[:port][/database]`,
+      'cluster_redis_url_invalid',
+    );
   }
   return { ...(redisUrl ? { redisUrl } : {}), ...(nodeId ? { nodeId } : {}) };
 }

@@ -7,6 +7,7 @@ export interface RelayMetrics {
   eventsAppended: Counter<'type'>;
   publishLatency: Histogram;
   deviceCapRefusals: Counter<'transport'>;
+  commandFailures: Counter<'code'>;
 }
 
 /** Each relay has its own Registry, so several relays in one process never clash. */
@@ -45,6 +46,13 @@ export function createMetrics(reader: LogReader): RelayMetrics {
   });
   // Zero from the start: an alert on the rate needs the series before the first refusal.
   for (const transport of ['socket', 'poll']) deviceCapRefusals.inc({ transport }, 0);
+  const commandFailures = new Counter({
+    name: 'kitchen_sync_command_failures_total',
+    help: 'Publishes, updates and kitchen commands the relay could not store, by the code they were answered with (internal: the store failed or is unreachable; storage_full: the disk is full)',
+    labelNames: ['code'],
+    registers: [registry],
+  });
+  for (const code of ['internal', 'storage_full']) commandFailures.inc({ code }, 0);
   new Gauge({
     name: 'kitchen_sync_store_events',
     help: 'Events currently retained in the log',
@@ -58,5 +66,12 @@ export function createMetrics(reader: LogReader): RelayMetrics {
       }
     },
   });
-  return { registry, connections, eventsAppended, publishLatency, deviceCapRefusals };
+  return {
+    registry,
+    connections,
+    eventsAppended,
+    publishLatency,
+    deviceCapRefusals,
+    commandFailures,
+  };
 }

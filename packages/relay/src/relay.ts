@@ -36,7 +36,7 @@ import {
 } from './store/postgres/postgresEventStore.js';
 import { createPostgresWriteQueue } from './store/postgres/postgresWriteQueue.js';
 import { createSqliteEventStore } from './store/sqliteEventStore.js';
-import { createStorageHealth } from './store/storageHealth.js';
+import { createStorageHealth, isStorageFull } from './store/storageHealth.js';
 import { createWriteQueue, type WriteQueue } from './store/writeQueue.js';
 import { type AppMount, registerAppRoutes } from './transport/appRoutes.js';
 import { useBodyTimeout } from './transport/bodyTimeout.js';
@@ -370,6 +370,13 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const queue = backend.createQueue(onCommitted, (error) =>
     logger.error({ err: error }, 'after-commit delivery failed'),
   );
+  // A command answered `internal` or `storage_full` (the codes the commands give a store's
+  // failure): nothing was stored.
+  function commandFailed(error: unknown) {
+    storage.failed(error);
+    metrics.commandFailures.inc({ code: isStorageFull(error) ? 'storage_full' : 'internal' });
+    logger.error({ err: error }, 'request failed');
+  }
   const orderCommands = createOrderCommands({
     store,
     queue,
@@ -388,10 +395,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         { order_id: orderId, kitchen_id: kitchenId },
         'ack for an order this relay does not have (its log was wiped?); dropped',
       ),
-    onError: (error) => {
-      storage.failed(error);
-      logger.error({ err: error }, 'request failed');
-    },
+    onError: commandFailed,
   });
   const commands = createKitchenCommands(
     {
@@ -400,10 +404,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       maxMessageBytes,
       now,
       newId: randomUUID,
-      onError: (error) => {
-        storage.failed(error);
-        logger.error({ err: error }, 'request failed');
-      },
+      onError: commandFailed,
     },
     orderCommands,
   );

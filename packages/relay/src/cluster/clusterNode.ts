@@ -1,12 +1,16 @@
 import { hostname } from 'node:os';
 import type { ClusterHealth } from '@kitchen-sync/protocol';
 import type { Logger } from 'pino';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Server } from 'socket.io';
+import { ConfigError } from '../lib/configError.js';
 import type { LiveFeed } from '../lib/liveFeed.js';
 import type { StoredEvent } from '../store/EventStore.js';
 import { createRedisFanout, type RedisFanout } from './redisFanout.js';
+import { redisUrlProblem } from './redisUrl.js';
 import { createSequencer, type SequencerLog } from './sequencer.js';
+
+const FANOUT_STATES = ['up', 'down', 'store_polling'] as const;
 
 export interface ClusterOptions {
   /** Redis for the fan-out between nodes; without it a node polls the store (slower, correct). */
@@ -47,6 +51,10 @@ export interface ClusterNode {
 export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
   const { logger, now, live } = options;
   const nodeId = options.nodeId ?? `${hostname()}-${process.pid}`;
+  const urlProblem = options.redisUrl ? redisUrlProblem(options.redisUrl) : null;
+  if (urlProblem) {
+    throw new ConfigError('cluster_redis_url_invalid', `the cluster's redisUrl ${urlProblem}`);
+  }
   const latency = new Histogram({
     name: 'kitchen_sync_cluster_delivery_latency_seconds',
     help: 'Commit on another node to live delivery on this one: remote = through Redis (from the commit time in the announcement), store = read from the store to fill a gap (from the event timestamp)',
@@ -110,10 +118,45 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
           for (const event of events) committedAt.set(event, committedMs);
           sequencer.offer(events, 'remote');
         },
-        onError: (error) =>
-          logger.warn({ err: error }, 'cluster: fan-out lost Redis; reading the store'),
+        onBadAnnouncement: (error) =>
+          logger.warn(
+            { err: error },
+            'cluster: an announcement on Redis was unreadable; the store fills it in',
+          ),
+        onStateChange: (change) => {
+          if (change.state === 'up') {
+            logger.info('cluster: Redis answers again; fan-out up');
+            return;
+          }
+          const { reason, text, error } = change.failure;
+          logger.warn(
+            { reason, err: error },
+            `cluster: fan-out down: ${text}; orders still arrive, read from the store`,
+          );
+        },
       })
     : null;
+  const fanoutState = (): ClusterHealth['fanout']['state'] =>
+    fanout ? fanout.state() : 'store_polling';
+  // For alerts: an outage is otherwise only in /health and one log line per change.
+  new Gauge({
+    name: 'kitchen_sync_cluster_fanout_state',
+    help: "The fan-out's state, as /health cluster.fanout.state (1 for the current one)",
+    labelNames: ['state'],
+    registers: [options.registry],
+    collect() {
+      const current = fanoutState();
+      for (const state of FANOUT_STATES) this.set({ state }, state === current ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'kitchen_sync_cluster_store_reachable',
+    help: "1 while this node's last read of the shared store worked, 0 while its reads fail",
+    registers: [options.registry],
+    collect() {
+      this.set(storeReachable ? 1 : 0);
+    },
+  });
   let adapterClient: { destroy(): void } | undefined;
 
   return {
@@ -142,7 +185,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
         role: 'member',
         draining,
         fanout: {
-          state: fanout ? fanout.state() : 'store_polling',
+          state: fanoutState(),
           lag_ms: sequencer.status().lagMs,
         },
         store: { kind: options.storeKind, reachable: storeReachable },
@@ -152,7 +195,11 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
       sequencer.start();
       await fanout?.start();
       logger.info(
-        { node_id: nodeId, fanout: fanout ? 'redis' : 'store polling' },
+        {
+          node_id: nodeId,
+          fanout: fanout ? 'redis' : 'store polling',
+          fanout_state: fanoutState(),
+        },
         fanout ? 'cluster node started' : 'cluster node started without Redis: store polling only',
       );
     },

@@ -1,5 +1,6 @@
 import { createClient } from 'redis';
 import type { StoredEvent } from '../store/EventStore.js';
+import { describeRedisFailure, isOffline, type RedisFailure } from './redisFailure.js';
 
 /** One Redis stream for every node's announcements; entries: `node`, `ms`, `events` (JSON). */
 export const FANOUT_STREAM = 'kitchen-sync:committed';
@@ -7,6 +8,11 @@ export const FANOUT_STREAM = 'kitchen-sync:committed';
 const STREAM_MAX_LEN = 10_000;
 const READ_COUNT = 500;
 const READ_BLOCK_MS = 1_000;
+/**
+ * Redis answers an XREAD by the end of its BLOCK time; this much later it is hung (a stopped
+ * process, a full disk under AOF) or the network to it is cut, and no command fails by itself.
+ */
+const ANSWER_GRACE_MS = 1_500;
 const HEARTBEAT_MS = 1_000;
 /** A node not heard from for this long is no longer counted in `nodes_seen`. */
 const NODE_SEEN_MS = 5_000;
@@ -27,7 +33,13 @@ export interface RedisFanoutOptions {
   nodeId: string;
   /** Another node's committed events (this node's own are not handed back). */
   onAnnouncement: (announcement: Announcement) => void;
-  onError: (error: unknown) => void;
+  /** An announcement that could not be read (the store fills it in). */
+  onBadAnnouncement: (error: unknown) => void;
+  /**
+   * The fan-out went down (with why) or came back: once per change, never per retry. Changes
+   * are counted from up, so a start that reaches Redis reports nothing.
+   */
+  onStateChange: (change: { state: 'up' } | { state: 'down'; failure: RedisFailure }) => void;
   now?: () => number;
   /** Wait between reads while Redis does not answer. */
   retryMs?: number;
@@ -52,21 +64,31 @@ type Client = ReturnType<typeof createClient>;
 export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
   const now = options.now ?? Date.now;
   const retryMs = options.retryMs ?? 250;
-  const connect = (): Client => {
+  const connect = (side: 'reader' | 'writer', socketTimeout?: number): Client => {
     const client = createClient({
       url: options.url,
       // Fail at once while Redis is away instead of queueing: the store covers the gap.
       disableOfflineQueue: true,
-      socket: { reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000) },
+      socket: {
+        reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000),
+        ...(socketTimeout ? { socketTimeout } : {}),
+      },
     });
-    client.on('error', () => undefined);
+    // A connection that fails, at start or later: the reason an offline command cannot give.
+    client.on('error', (error: unknown) => failed(side, error));
     return client;
   };
-  const writer = connect();
-  // XREAD BLOCK holds its connection: the reader needs one of its own.
-  const reader = connect();
+  const writer = connect('writer');
+  // XREAD BLOCK holds its connection: the reader needs one of its own. Its socket is never
+  // quiet longer than a block unless Redis stopped answering: then it is cut, which fails the
+  // read, and reconnected (a half-open connection would otherwise wait for ever).
+  const reader = connect('reader', READ_BLOCK_MS + ANSWER_GRACE_MS);
   const seen = new Map<string, number>();
-  let state: FanoutState = 'down';
+  // Up only while both the last read and the last write worked: a Redis that refuses writes
+  // (maxmemory) while reads go on is down, and stays down instead of flapping every second.
+  let readerUp = false;
+  let writerUp = true;
+  let reported: FanoutState = 'up';
   let closed = false;
   /** Last entry read; null until the stream's newest entry was looked up. */
   let offset: string | null = null;
@@ -87,6 +109,26 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
       };
     });
 
+  const state = (): FanoutState => (readerUp && writerUp ? 'up' : 'down');
+
+  function worked(side: 'reader' | 'writer') {
+    if (side === 'reader') readerUp = true;
+    else writerUp = true;
+    if (state() === 'up' && reported === 'down') {
+      reported = 'up';
+      options.onStateChange({ state: 'up' });
+    }
+  }
+
+  function failed(side: 'reader' | 'writer', error: unknown) {
+    if (closed) return;
+    if (side === 'reader') readerUp = false;
+    else writerUp = false;
+    if (reported === 'down' || isOffline(error)) return;
+    reported = 'down';
+    options.onStateChange({ state: 'down', failure: describeRedisFailure(error) });
+  }
+
   function handle(message: Record<string, string>) {
     const node = message.node ?? '';
     seen.set(node, now());
@@ -95,7 +137,7 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
       const events = JSON.parse(message.events) as StoredEvent[];
       options.onAnnouncement({ node, committedMs: Number(message.ms), events });
     } catch (error) {
-      options.onError(error);
+      options.onBadAnnouncement(error);
     }
   }
 
@@ -106,14 +148,14 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
           // Start after the newest entry: older ones were delivered before this node was here.
           const last = await reader.xRevRange(FANOUT_STREAM, '+', '-', { COUNT: 1 });
           offset = last[0]?.id ?? '0-0';
-          state = 'up';
+          worked('reader');
           markReady();
         }
         const result = await reader.xRead(
           { key: FANOUT_STREAM, id: offset },
           { COUNT: READ_COUNT, BLOCK: READ_BLOCK_MS },
         );
-        state = 'up';
+        worked('reader');
         for (const stream of (result ?? []) as {
           messages: { id: string; message: Record<string, string> }[];
         }[]) {
@@ -124,8 +166,7 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
         }
       } catch (error) {
         if (closed) return;
-        if (state === 'up') options.onError(error);
-        state = 'down';
+        failed('reader', error);
         await pause(retryMs);
       }
     }
@@ -136,10 +177,11 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
       .xAdd(FANOUT_STREAM, '*', fields, {
         TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: STREAM_MAX_LEN },
       })
-      .catch(() => {
+      .then(
+        () => worked('writer'),
         // Redis away: the other nodes' head checks read these events from the store.
-        state = 'down';
-      });
+        (error: unknown) => failed('writer', error),
+      );
   }
 
   return {
@@ -158,7 +200,7 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
       if (events.length === 0 || closed) return;
       add({ node: options.nodeId, ms: String(committedMs), events: JSON.stringify(events) });
     },
-    state: () => state,
+    state,
     nodesSeen() {
       const cutoff = now() - NODE_SEEN_MS;
       return [...seen]
