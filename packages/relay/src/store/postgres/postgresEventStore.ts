@@ -10,6 +10,7 @@ import type {
 } from '../EventStore.js';
 import type { LogReader, LogSnapshot } from '../LogReader.js';
 import type { BatchOverlay, MissingKeys, OutletHead } from './batchOverlay.js';
+import { connectionLimits, KEEPALIVE_INITIAL_DELAY_MS } from './connectionLimits.js';
 import { migrate } from './schema.js';
 
 export interface PostgresEventStoreOptions {
@@ -17,7 +18,10 @@ export interface PostgresEventStoreOptions {
   url: string;
   /** Connections this node opens for reads (catch-up, long polls, /health). Default 10. */
   poolSize?: number;
-  /** A connection attempt (and a statement) gives up after this long. Default 5,000 ms. */
+  /**
+   * A connection attempt (and a statement) gives up after this long. Default 5,000 ms.
+   * PostgreSQL's own limits on each connection are shorter (connectionLimits.ts).
+   */
   timeoutMs?: number;
   /** Told about errors of idle connections (PostgreSQL restarted, network dropped). */
   onConnectionError?: (error: Error) => void;
@@ -440,11 +444,20 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
           max,
           connectionTimeoutMillis: timeoutMs,
           query_timeout: timeoutMs,
+          // Sent with the connection: a frozen or cut-off node's transaction must end in the
+          // server too, not hold its outlet's head row from every other node.
+          ...connectionLimits(timeoutMs),
+          keepAlive: true,
+          keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
           types: int8AsNumber(driver.types),
         });
         // An idle connection that dies (PostgreSQL restarted) must not take the relay down:
         // the pool drops it and the next query opens a new one.
         created.on('error', (error) => options.onConnectionError?.(error));
+        // So must one that dies while checked out, between two statements (the server ended
+        // the transaction of this node after it froze): pg emits 'error' on the client then,
+        // fatal without a listener. The statement in flight, or the next one, fails anyway.
+        created.on('connect', (client) => client.on('error', () => undefined));
         return created;
       };
       pool = newPool(options.poolSize ?? 10);
