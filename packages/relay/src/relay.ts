@@ -291,6 +291,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
       maxAgeMs: Math.max(retention.maxAgeMs, now() - unsent.oldestTsMs + HOUR_MS),
     };
   };
+  // This node's clock, for a store of its own. A shared store (PostgreSQL) ages events by the
+  // database's clock instead: one node's wrong clock must not prune the cluster's log.
   const retentionClock = createRetentionClock(now);
   const prune = () =>
     reader.prune(retentionNow(), retentionClock()).catch((error) => {

@@ -10,6 +10,7 @@ import type {
 } from '../EventStore.js';
 import type { LogReader, LogSnapshot } from '../LogReader.js';
 import type { BatchOverlay, MissingKeys, OutletHead } from './batchOverlay.js';
+import { connectionLimits, KEEPALIVE_INITIAL_DELAY_MS } from './connectionLimits.js';
 import { migrate } from './schema.js';
 
 export interface PostgresEventStoreOptions {
@@ -17,7 +18,10 @@ export interface PostgresEventStoreOptions {
   url: string;
   /** Connections this node opens for reads (catch-up, long polls, /health). Default 10. */
   poolSize?: number;
-  /** A connection attempt (and a statement) gives up after this long. Default 5,000 ms. */
+  /**
+   * A connection attempt (and a statement) gives up after this long. Default 5,000 ms.
+   * PostgreSQL's own limits on each connection are shorter (connectionLimits.ts).
+   */
   timeoutMs?: number;
   /** Told about errors of idle connections (PostgreSQL restarted, network dropped). */
   onConnectionError?: (error: Error) => void;
@@ -171,8 +175,14 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     return rows.map((r) => JSON.parse(r.body) as OrderState);
   }
 
-  /** One outlet's retention in its own short transaction, holding its head row. */
-  async function pruneOutlet(outlet: string, policy: RetentionPolicy, nowMs: number) {
+  /**
+   * One outlet's retention in its own short transaction, holding its head row. Age is by the
+   * database's clock (`logged_at` against now()), never a node's: a node whose clock is a day
+   * ahead would prune everything, and events stamped by one a day behind would look old. The
+   * age cut stops below the oldest event still young, so no young event goes, whatever the
+   * order of the stamps; finished orders go with the events up to the cut.
+   */
+  async function pruneOutlet(outlet: string, policy: RetentionPolicy) {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
@@ -183,11 +193,14 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       const row = rows[0];
       let removed = 0;
       if (row) {
-        const aged = await client.query<{ seq: number | null }>(
-          'SELECT max(seq) AS seq FROM events WHERE outlet = $1 AND ts_ms < $2',
-          [outlet, nowMs - policy.maxAgeMs],
+        const young = await client.query<{ seq: number }>(
+          `SELECT seq FROM events WHERE outlet = $1
+           AND logged_at >= now() - $2::double precision * interval '1 millisecond'
+           ORDER BY seq LIMIT 1`,
+          [outlet, policy.maxAgeMs],
         );
-        const cut = Math.max(row.head - policy.maxEvents, aged.rows[0]?.seq ?? 0);
+        const agedThrough = young.rows[0] ? young.rows[0].seq - 1 : row.head;
+        const cut = Math.max(row.head - policy.maxEvents, agedThrough);
         if (cut > row.pruned_through) {
           removed =
             (
@@ -274,10 +287,10 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       const { rows } = await pool.query<{ n: number }>('SELECT count(*) AS n FROM events');
       return rows[0]?.n ?? 0;
     },
-    async prune(policy, nowMs) {
+    // The node's clock (the second argument) is not used: age is by the database's.
+    async prune(policy) {
       let removed = 0;
-      for (const outlet of await reader.outlets())
-        removed += await pruneOutlet(outlet, policy, nowMs);
+      for (const outlet of await reader.outlets()) removed += await pruneOutlet(outlet, policy);
       return removed;
     },
     async getCursor(name) {
@@ -440,11 +453,20 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
           max,
           connectionTimeoutMillis: timeoutMs,
           query_timeout: timeoutMs,
+          // Sent with the connection: a frozen or cut-off node's transaction must end in the
+          // server too, not hold its outlet's head row from every other node.
+          ...connectionLimits(timeoutMs),
+          keepAlive: true,
+          keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
           types: int8AsNumber(driver.types),
         });
         // An idle connection that dies (PostgreSQL restarted) must not take the relay down:
         // the pool drops it and the next query opens a new one.
         created.on('error', (error) => options.onConnectionError?.(error));
+        // So must one that dies while checked out, between two statements (the server ended
+        // the transaction of this node after it froze): pg emits 'error' on the client then,
+        // fatal without a listener. The statement in flight, or the next one, fails anyway.
+        created.on('connect', (client) => client.on('error', () => undefined));
         return created;
       };
       pool = newPool(options.poolSize ?? 10);

@@ -22,6 +22,14 @@ const MAX_LOADS_PER_WRITE = 32;
 /** unique_violation, serialization_failure, deadlock_detected: another node got there first. */
 const LOST_RACE = new Set(['23505', '40001', '40P01']);
 const lostRace = (error: unknown) => LOST_RACE.has((error as { code?: string }).code ?? '');
+/**
+ * lock_not_available, query_canceled: the server's own limits (connectionLimits.ts) ended a
+ * statement, most often a wait for a head row that a frozen node holds. The batch fails (its
+ * writes are answered `internal` and retried by their clients), the connection is healthy.
+ */
+const SERVER_LIMIT = new Set(['55P03', '57014']);
+const connectionKept = (error: unknown) =>
+  lostRace(error) || SERVER_LIMIT.has((error as { code?: string }).code ?? '');
 
 /**
  * The write queue of the PostgreSQL store: the same contract as `createWriteQueue` (one
@@ -83,8 +91,8 @@ export function createPostgresWriteQueue(
       committed(overlay);
       return outcomes;
     } catch (error) {
-      // A race leaves a healthy connection; anything else may have broken it.
-      if (lostRace(error)) {
+      // A race or a server limit leaves a healthy connection; anything else may have broken it.
+      if (connectionKept(error)) {
         await client.query('ROLLBACK').then(
           () => client.release(),
           () => client.release(true),

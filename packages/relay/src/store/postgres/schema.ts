@@ -44,6 +44,13 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (order_id, kitchen_id)
    );
    CREATE TABLE cursors (name text PRIMARY KEY, value bigint NOT NULL);`,
+  // When PostgreSQL logged each event, by its own clock: retention ages events by this, so a
+  // node whose clock is wrong can neither log an event as old nor prune a young one (ts_ms is
+  // the node's). Events logged before this migration count from the migration, so they are
+  // kept up to one retention longer, never pruned early. now() as the default for them adds
+  // the column without rewriting the table; new rows get the time of their INSERT.
+  `ALTER TABLE events ADD COLUMN logged_at timestamptz NOT NULL DEFAULT now();
+   ALTER TABLE events ALTER COLUMN logged_at SET DEFAULT clock_timestamp();`,
 ];
 
 // Any constant both sides agree on: nodes that start together queue on it.
