@@ -6,6 +6,7 @@ import { ROLES, type Role } from '@kitchen-sync/protocol';
 import { MAX_TOKEN_LIFETIME_S } from './auth/tokenExpiry.js';
 import { credentialOutlet } from './bridge/centralCredential.js';
 import { redisUrlProblem } from './cluster/redisUrl.js';
+import { DEFAULT_MAX_CONNECTIONS_PER_DEVICE } from './lib/deviceSlots.js';
 import type { RelayOptions } from './relay.js';
 import { assertHostName } from './tls/hostName.js';
 import { parseAppSpec } from './transport/appRoutes.js';
@@ -54,7 +55,7 @@ serve flags:
                          waiting at once (default 2000)
   --max-connections-per-device N
                          the same for one device (its token's sub), so one device
-                         cannot take every slot; 0 = no cap (default 16)
+                         cannot take every slot; 0 = no cap (default 32)
   --cors-origin LIST     allowed browser origins, comma separated (default *)
   --log-level L          fatal|error|warn|info|debug|trace|silent (default info)
   --log-file F           also log to F, rotated at 10 MB, five kept (the executable's
@@ -311,7 +312,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
       maxConnectionsPerDevice: number(
         'max-connections-per-device',
         get('max-connections-per-device'),
-        16,
+        DEFAULT_MAX_CONNECTIONS_PER_DEVICE,
       ),
       corsOrigin: origins.length === 1 && origins[0] === '*' ? '*' : origins,
       logLevel: get('log-level') ?? 'info',

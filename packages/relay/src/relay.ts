@@ -23,6 +23,7 @@ import { createHoldTimers, type HoldTimers } from './core/holdTimers.js';
 import { createKitchenCommands } from './core/kitchenCommands.js';
 import { createOrderCommands } from './core/orderCommands.js';
 import { ConfigError } from './lib/configError.js';
+import { DEFAULT_MAX_CONNECTIONS_PER_DEVICE } from './lib/deviceSlots.js';
 import { createLiveFeed } from './lib/liveFeed.js';
 import { createRetentionClock } from './lib/retentionClock.js';
 import { createLogger } from './logger.js';
@@ -260,7 +261,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const maxMessageBytes = options.maxMessageBytes ?? 65_536;
   const rateLimit = options.rateLimit ?? 0;
   const maxConnections = options.maxConnections ?? 2_000;
-  const maxConnectionsPerDevice = options.maxConnectionsPerDevice ?? 16;
+  const maxConnectionsPerDevice =
+    options.maxConnectionsPerDevice ?? DEFAULT_MAX_CONNECTIONS_PER_DEVICE;
   const corsOrigin = options.corsOrigin ?? '*';
   const insecureOutlet = options.insecureOutlet ?? '1';
   const metrics = createMetrics(reader);

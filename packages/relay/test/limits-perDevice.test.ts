@@ -79,10 +79,10 @@ describe('per-device socket cap', () => {
     expect(again.socket.connected).toBe(true);
   });
 
-  it('keeps 16 connections of one device by default and refuses the 17th', async () => {
+  it('keeps 32 connections of one device by default and refuses the 33rd', async () => {
     t = await startRelay();
     const token = await kitchenOf('kds-many-tabs');
-    const tabs = await Promise.all(Array.from({ length: 16 }, () => connected(t!.url, { token })));
+    const tabs = await Promise.all(Array.from({ length: 32 }, () => connected(t!.url, { token })));
     expect(tabs.every((tab) => tab.socket.connected)).toBe(true);
     expect(await refusal(t.url, { token })).toBe('rate_limited');
   });
@@ -286,9 +286,9 @@ describe('--max-connections-per-device', () => {
     return parsed.options.maxConnectionsPerDevice;
   };
 
-  it('defaults to 16, takes a flag or KS_MAX_CONNECTIONS_PER_DEVICE, 0 = no cap', () => {
+  it('defaults to 32, takes a flag or KS_MAX_CONNECTIONS_PER_DEVICE, 0 = no cap', () => {
     expect(HELP).toMatch(/--max-connections-per-device N/);
-    expect(serve([])).toBe(16);
+    expect(serve([])).toBe(32);
     expect(serve(['--max-connections-per-device', '4'])).toBe(4);
     expect(serve([], { KS_MAX_CONNECTIONS_PER_DEVICE: '0' })).toBe(0);
     expect(serve(['--max-connections-per-device=2'], { KS_MAX_CONNECTIONS_PER_DEVICE: '9' })).toBe(
