@@ -69,6 +69,8 @@ export function createPollingTransport(
   let active = false;
   let running = false;
   let longPoll = wait > 0;
+  // Long polls answered at once with nothing, in a row (see `answered`).
+  let quickEmpty = 0;
   let interval = minInterval;
   let failures = 0;
   let resume = true;
@@ -89,6 +91,7 @@ export function createPollingTransport(
     resume = true;
     // A relay that shut down answered its long polls early; the one that comes back may wait.
     longPoll = wait > 0;
+    quickEmpty = 0;
     // The relay that comes back may have a backlog: start again from the shortest interval.
     interval = minInterval;
     hooks.down('poll');
@@ -202,9 +205,14 @@ export function createPollingTransport(
     if (epoch && events.length < limit) hooks.caughtUp({ seq: head, epoch }, 'poll');
     else if (epoch) hooks.advance({ since: head, epoch });
 
-    // A relay without long-poll support answers an empty poll at once.
+    // A relay without long-poll support (or a proxy that cuts them) answers an empty poll at
+    // once. So does a relay shutting down, which wakes its waiting polls: one such answer alone
+    // turned long polls off for good, and kitchens polled every 10 s after every restart.
     const empty = events.length === 0 && !snapshot && head === asked.since;
-    if (waitMs > 0 && empty && elapsed < waitMs / 2) longPoll = false;
+    if (waitMs > 0) {
+      quickEmpty = empty && elapsed < waitMs / 2 ? quickEmpty + 1 : 0;
+      if (quickEmpty >= 2) longPoll = false;
+    }
 
     if (events.length >= limit) schedule(0);
     else if (longPoll) schedule(0);
@@ -222,6 +230,7 @@ export function createPollingTransport(
       failures = 0;
       interval = minInterval;
       longPoll = wait > 0;
+      quickEmpty = 0;
       disposables = new Disposables();
       disposables.listen(env.document, 'visibilitychange', () => {
         if (!isHidden(env) && timer === null) void poll();

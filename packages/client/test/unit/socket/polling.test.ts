@@ -74,34 +74,53 @@ describe('polling', () => {
     });
     const s = make();
     s.startPolling();
-    await vi.advanceTimersByTimeAsync(0);
-    // A probe that does not wait, then the first long poll.
+    await vi.advanceTimersByTimeAsync(1);
+    // A probe that does not wait, then the first long poll; answered at once, it is tried once
+    // more (a relay shutting down answers its waiting polls at once too), then given up.
     expect(requests[0]?.query).toEqual({ outlet_id: '1', since: '0', limit: '500' });
     expect(requests[1]?.query).toMatchObject({ outlet_id: '1', since: '0', wait: '25000' });
     expect(requests[1]?.auth).toBe('Bearer tok');
+    expect(requests[2]?.query.wait).toBe('25000');
     await vi.advanceTimersByTimeAsync(2_000 + 4_000 + 8_000 + 10_000);
     next = [orderEvent({ seq: 1 })];
     await vi.advanceTimersByTimeAsync(10_000 + 1_000 + 2_000 + 100);
     expect(requests.map((r) => r.at)).toEqual([
-      0, 0, 2_000, 6_000, 14_000, 24_000, 34_000, 35_000, 37_000,
+      0, 0, 1, 2_001, 6_001, 14_001, 24_001, 34_001, 35_001, 37_001,
     ]);
-    expect(requests.slice(2).every((r) => r.query.wait === undefined)).toBe(true);
+    expect(requests.slice(3).every((r) => r.query.wait === undefined)).toBe(true);
+  });
+
+  it('keeps long-polling after one long poll answered at once (a relay shutting down wakes them)', async () => {
+    let calls = 0;
+    relay(() => {
+      calls++;
+      // The probe, then a long poll the shutting-down relay answers at once; the next is held.
+      return calls <= 2 ? page({}) : new Promise<Response>(() => undefined);
+    });
+    const s = make();
+    s.startPolling();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(requests.map((r) => r.query.wait)).toEqual([undefined, '25000', '25000']);
+    s.stopPolling();
   });
 
   it('asks for a long poll again after a failure (a restarted relay may support it)', async () => {
-    relay(() => (requests.length === 3 ? new HttpResponse(null, { status: 503 }) : page({})));
+    relay(() => (requests.length === 4 ? new HttpResponse(null, { status: 503 }) : page({})));
     const s = make();
     s.startPolling();
     await vi.advanceTimersByTimeAsync(2_000 + 5_000 + 100);
-    // Probe, long poll answered at once (no long-poll support), plain poll refused, probe, long poll.
+    // Probe, two long polls answered at once (no long-poll support), plain poll refused,
+    // probe, long polls again (answered at once twice, as this relay still does).
     expect(requests.map((r) => r.query.wait)).toEqual([
       undefined,
       '25000',
+      '25000',
       undefined,
       undefined,
       '25000',
+      '25000',
     ]);
-    expect(requests.map((r) => r.at).slice(0, 4)).toEqual([0, 0, 2_000, 7_000]);
+    expect(requests.map((r) => r.at).slice(0, 5)).toEqual([0, 0, 1, 2_001, 7_001]);
     expect(s.status.get().isPolling).toBe(true);
   });
 
