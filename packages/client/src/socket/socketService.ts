@@ -146,6 +146,9 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   // Chromium says `prompt` also where no prompt gates this relay (split DNS: a "public" page
   // name on the relay's own network). Once the relay answered, `prompt` cannot be why it stopped.
   let relayAnswered = false;
+  // Why the relay refused the last poll it answered (401, 429, 503): behind a proxy that blocks
+  // WebSockets the socket's "cannot reach" would otherwise take turns with it in the status.
+  let pollRefusal: KitchenSyncError | null = null;
 
   const status = writable<SocketStatus>(DISCONNECTED);
   // Each link keeps its own last error, so central coming up cannot hide why the relay is down.
@@ -247,6 +250,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
         relayError = null;
         httpsOnly = false;
         relayAnswered = true;
+        if (source === 'poll') pollRefusal = null;
       }
       patch({
         ...(source === 'central' ? { centralConnected: true } : {}),
@@ -280,10 +284,13 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       const error =
         relay && reported.code === 'https_required' ? httpsOnlyProblem(reported) : reported;
       if (error.code === 'relay_https_only') httpsOnly = true;
-      if (relay) relayError = error;
+      const unreachable = UNREACHABLE.has(error.code);
+      if (source === 'poll') pollRefusal = unreachable ? null : error;
+      if (relay)
+        relayError = source === 'local' && unreachable && pollRefusal ? pollRefusal : error;
       else centralError = error;
       patch({});
-      if (relay && UNREACHABLE.has(error.code)) probeRelay();
+      if (relay && unreachable) probeRelay();
     },
     unreachable(cause, message) {
       if (httpsOnly) return httpsOnlyProblem(cause);

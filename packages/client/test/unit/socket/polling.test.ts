@@ -3,7 +3,7 @@ import { HttpResponse, http } from 'msw';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { pollErrorDelay } from '../../../src/socket/pollingTransport.js';
 import { mswServer } from '../fakes/mswServer.js';
-import { orderEvent, socketServices } from './fakes.js';
+import { FakeRelaySocket, orderEvent, socketServices } from './fakes.js';
 
 const RELAY = 'http://relay.test:3001';
 const server = mswServer();
@@ -273,6 +273,22 @@ describe('polling', () => {
     await vi.advanceTimersByTimeAsync(100);
     expect(s.status.get().error?.code).toBe('unauthorized');
     expect(refreshes).toBe(1);
+  });
+
+  it("keeps the poll's refusal in the status while the blocked socket keeps failing", async () => {
+    relay(() =>
+      HttpResponse.json({ error: { code: 'unauthorized', message: 'x' } }, { status: 401 }),
+    );
+    const s = make({ centralUrl: undefined, io: FakeRelaySocket.factory });
+    s.start();
+    s.startPolling();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(s.status.get().error?.code).toBe('unauthorized');
+    // A proxy that blocks WebSockets: the socket cannot reach the relay its polls reach.
+    FakeRelaySocket.latest().refuse('websocket error');
+    expect(s.status.get().error?.code).toBe('unauthorized');
+    expect(s.status.get().reason).toMatch(/token/);
+    s.stop();
   });
 
   it('reports a token function that throws as unauthorized, not as a relay that is down', async () => {
