@@ -56,7 +56,7 @@ const REASONS: Record<string, string> = {
   relay_unreachable: 'The relay cannot be reached: is it running, and this device on its network?',
   unauthorized: 'The relay refused this device’s token: sign in again.',
   unavailable: 'This relay is shutting down and refuses new devices: reconnecting to another.',
-  rate_limited: 'The relay is at its connection limit: trying again.',
+  rate_limited: 'The relay is over one of its limits for now: trying again.',
   forbidden: 'The relay does not allow this device here.',
   timeout: 'No answer in time.',
   network: 'The server cannot be reached.',

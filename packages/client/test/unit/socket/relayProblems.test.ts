@@ -326,7 +326,7 @@ describe('status says what is true (issue 13 point 7)', () => {
 describe('a relay that refuses new sockets', () => {
   it.each([
     { code: 'unavailable', reason: /shutting down/ },
-    { code: 'rate_limited', reason: /connection limit/ },
+    { code: 'rate_limited', reason: /over one of its limits/ },
   ])(
     '$code: its own sentence, retried with backoff until the relay takes the socket',
     async ({ code, reason }) => {
