@@ -28,7 +28,7 @@ export {
   ROLES,
   SOCKET_EVENTS,
 } from './constants.js';
-export { eventDedupKey } from './dedupKey.js';
+export { eventContentKey, eventDedupKey } from './dedupKey.js';
 export type { ErrorBody, ErrorCode, ValidationIssue } from './errors.js';
 export { ERROR_CODES, HTTP_STATUS_BY_CODE, isErrorCode, KitchenSyncError } from './errors.js';
 export { canItemTransition, orderStatusFromLines } from './itemTransitions.js';

@@ -1,7 +1,6 @@
-import type { EventEnvelope } from '@kitchen-sync/protocol';
+import { type EventEnvelope, eventContentKey } from '@kitchen-sync/protocol';
 import { KitchenSyncError } from '../errors.js';
 import type { BackoffOptions } from '../lib/backoff.js';
-import { contentKey } from './dedupKeys.js';
 import { Reconnector } from './reconnector.js';
 import { isEnvelope, isObject, type TransportHooks } from './transport.js';
 
@@ -77,7 +76,7 @@ export function envelopeFromCentral(
   return {
     seq: null,
     event_id:
-      typeof body.event_id === 'string' ? body.event_id : orderId ? contentKey(partial) : '',
+      typeof body.event_id === 'string' ? body.event_id : orderId ? eventContentKey(partial) : '',
     type: message.event as EventEnvelope['type'],
     outlet_id: (body.outlet_id as string | number | undefined) ?? outletId,
     tenant_id: (body.tenant_id as string | number | undefined) ?? null,

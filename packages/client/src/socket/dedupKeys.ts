@@ -1,4 +1,4 @@
-import { EVENT_TYPES } from '@kitchen-sync/protocol';
+import { EVENT_TYPES, eventContentKey } from '@kitchen-sync/protocol';
 
 // Status changes, which a source that forwards the order without an `event_id` (a Django
 // consumer) may also send: their content names the change.
@@ -17,19 +17,6 @@ interface Keyed {
 }
 
 /**
- * What an event says: `type:order_id:status` (the protocol's `eventDedupKey` without an
- * `event_id`), and `:version` when the order carries one. A recall (protocol v1.1) takes an
- * order through a status again, at a higher version: without the version, the second "ready"
- * or hand-out would pass for a copy of the first.
- */
-export function contentKey(event: Keyed, withVersion = true): string {
-  const { status, version } = (event.data ?? {}) as { status?: unknown; version?: unknown };
-  return `${event.type}:${event.order_id ?? ''}:${typeof status === 'string' ? status : ''}${
-    withVersion && typeof version === 'number' ? `:${version}` : ''
-  }`;
-}
-
-/**
  * The keys one event is checked by, and those it leaves behind. The relay's event carries an
  * `event_id`; a Django consumer may forward the same change without it, so a status change is
  * known by its content too. It also leaves its content key without the version, so that a copy
@@ -41,8 +28,8 @@ export function dedupKeys(event: Keyed): [check: string[], leave: string[]] {
   const id = event.event_id;
   // Nothing identifies it: better shown twice than an order never shown.
   if (!id && !event.order_id) return [[], []];
-  const byContent = contentKey(event);
-  const leave = [contentKey(event, false)];
+  const byContent = eventContentKey(event);
+  const leave = [eventContentKey(event, false)];
   if (!id) return [[byContent], leave];
   return event.order_id &&
     typeof (event.data as { status?: unknown } | null)?.status === 'string' &&
