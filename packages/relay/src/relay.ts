@@ -90,7 +90,7 @@ export interface RelayOptions {
   /**
    * Most simultaneous socket connections of one device, and most of its long polls waiting at
    * once, so one device cannot take every slot of `maxConnections`; 0 = no cap. A device is its
-   * token's `sub` within the token's outlet and tenants. Default 16 (see docs/relay.md).
+   * token's `sub` within the token's outlet and tenants. Default 32 (see docs/relay.md).
    */
   maxConnectionsPerDevice?: number;
   /** Allowed browser origins (`'*'` or a list). Default `'*'`. */

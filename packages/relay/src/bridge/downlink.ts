@@ -51,16 +51,7 @@ interface CentralEvent {
 }
 
 // Refusals that will never change on a retry: the event is logged and passed over.
-// `order_conflict`: central's copy of an order the outlet already has says something else
-// (the POS's service worker sent it to central too, or central's project re-wrote it); the
-// outlet's copy, the one its kitchens cook from, stays.
-const FINAL_REFUSALS = new Set([
-  'invalid_payload',
-  'invalid_transition',
-  'not_found',
-  'forbidden',
-  'order_conflict',
-]);
+const FINAL_REFUSALS = new Set(['invalid_payload', 'invalid_transition', 'not_found', 'forbidden']);
 
 /**
  * Brings the orders and status changes central makes for the outlet into the relay's log,
@@ -147,8 +138,10 @@ export function createDownlink(options: DownlinkOptions): Downlink {
             );
     if (result.ok) return true;
     if (result.error.code === 'order_conflict') {
-      // Expected where orders reach central both ways and central writes them its own way
-      // (a Decimal's "50000.00" for the POS's "50000"): not worth a warning per order.
+      // Central's copy of an order the outlet already has says something else: expected where
+      // orders reach central both ways and central writes them its own way (a Decimal's
+      // "50000.00" for the POS's "50000"). Passed over, not worth a warning per order; the
+      // outlet's copy, the one its kitchens cook from, stays.
       logger.info(
         { event_id: event.event_id, order_id: event.order_id },
         "central's copy of an order differs from the outlet's; the outlet's stays",
