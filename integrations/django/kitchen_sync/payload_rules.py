@@ -294,6 +294,7 @@ ORDER_STATE = {
     "acknowledged_by": (array(string()), False),
     "status_reason": (TEXT, False),
     "status_at": (timestamp, False),
+    "status_version": (number(1), False),
 }
 # What an order event other than new_order may carry: any part of the order's state (clients
 # merge it into the order they hold), each field as the protocol has it.

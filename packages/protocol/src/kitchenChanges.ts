@@ -37,7 +37,17 @@ function moveLine(line: OrderLine, status: ItemStatus, nowMs: number): OrderLine
   };
 }
 
-/** The order after a change of its lines: status derived (or forced), version + 1. */
+/** Whether a line of the order enters another status (a hold's new `fire_at` does not). */
+function lineStatusChanged(state: OrderState, lines: readonly OrderLine[]): boolean {
+  const before = orderLines(state);
+  return lines.some((line, index) => line.status !== before[index]?.status);
+}
+
+/**
+ * The order after a change of its lines: status derived (or forced), version + 1, and
+ * `status_version` moved when the order or a line changed status (not for a rush or a hold's
+ * new `fire_at`): what a whole-ticket recall is checked against.
+ */
 function changed(
   state: OrderState,
   lines: OrderLine[],
@@ -46,6 +56,7 @@ function changed(
   extra: Partial<OrderState> = {},
 ): KitchenOutcome {
   const statusChanged = status !== state.status;
+  const version = state.version + 1;
   return {
     kind: 'changed',
     statusChanged,
@@ -54,9 +65,10 @@ function changed(
       ...extra,
       items: lines,
       status,
-      version: state.version + 1,
+      version,
       updated_at: iso(nowMs),
       ...(statusChanged ? { status_at: iso(nowMs) } : {}),
+      ...(statusChanged || lineStatusChanged(state, lines) ? { status_version: version } : {}),
     },
   };
 }
@@ -188,13 +200,26 @@ export function nextFireAt(state: OrderState): number | undefined {
   return earliest;
 }
 
+/**
+ * Whether a whole-ticket recall made at `version` comes after a newer bump: the order (or a
+ * line) changed status since. An ack, a rush or a new `fire_at` raise `version` but leave the
+ * bump the screen saw in place, so they do not make a recall stale. An order stored before
+ * `status_version` existed has only its `version` to go by.
+ */
+function bumpedSince(state: OrderState, version: number): boolean {
+  const statusVersion = state.status_version;
+  if (statusVersion === undefined) return version !== state.version;
+  return version < statusVersion || version > state.version;
+}
+
 const outsideWindow = (since: string | undefined, nowMs: number, windowMs: number) =>
   since === undefined || nowMs - Date.parse(since) > windowMs;
 
 /**
  * `order:recall`, within `windowMs` of the bump. With `line_id`: that ready line goes back to
  * `preparing` (and a ready or completed order with it). Without: a ready or completed order
- * goes back to `preparing` with every line of it. `version` is the line's, or the order's.
+ * goes back to `preparing` with every line of it. `version` is the line's (which moves only
+ * when the line changes status, once it is ready), or the order's as the screen last saw it.
  */
 export function applyRecall(
   state: OrderState,
@@ -219,7 +244,7 @@ export function applyRecall(
     return changed(state, lines, nowMs, reopened);
   }
   if (state.status !== 'ready' && state.status !== 'completed') return UNCHANGED;
-  if (request.version !== undefined && request.version !== state.version) return STALE;
+  if (request.version !== undefined && bumpedSince(state, request.version)) return STALE;
   // The bump is when its last line went ready; handing it out (completed) does not move it.
   const lastBump = lines.reduce<string | undefined>(
     (latest, line) =>
@@ -256,7 +281,7 @@ export function withOrderStatus(
   nowMs: number,
 ): OrderState {
   if (next.status === previous) return next;
-  const timed = { ...next, status_at: iso(nowMs) };
+  const timed = { ...next, status_at: iso(nowMs), status_version: next.version };
   if (next.status !== 'ready' && next.status !== 'completed') return timed;
   return {
     ...timed,

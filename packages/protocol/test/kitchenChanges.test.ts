@@ -36,6 +36,7 @@ function opened(overrides: Record<string, unknown> = {}): OrderState {
     ...openOrder(order, T0),
     status: 'pending',
     version: 1,
+    status_version: 1,
     updated_at: new Date(T0).toISOString(),
   };
 }
@@ -310,6 +311,53 @@ describe('recall', () => {
     expect(applyRecall(v1Order('cancelled'), {}, T0).kind).toBe('refused');
   });
 
+  // What the relay's order:ack does to an order: a version, no status.
+  const acked = (state: OrderState): OrderState => ({
+    ...state,
+    version: state.version + 1,
+    acknowledged_by: ['kds-grill'],
+  });
+
+  it('takes a whole-ticket recall made before a late ack or a rush of the bumped order', () => {
+    const bumped = allReady(T0);
+    expect(bumped).toMatchObject({ status: 'ready', version: 4, status_version: 4 });
+    const moved = applied(applyRush(acked(bumped), T0 + MIN));
+    expect(moved).toMatchObject({ status: 'ready', version: 6, status_version: 4 });
+    const recalled = applied(applyRecall(moved, { version: 4 }, T0 + 2 * MIN));
+    expect(recalled).toMatchObject({ status: 'preparing', version: 7, status_version: 7 });
+    expect(statuses(recalled)).toEqual(['preparing', 'preparing', 'preparing']);
+    // A version the order never had is no bump a screen saw.
+    expect(applyRecall(moved, { version: 7 }, T0 + 2 * MIN).kind).toBe('stale');
+  });
+
+  it('answers stale a whole-ticket recall of a bump another recall and a new bump replaced', () => {
+    let state = applied(applyRecall(allReady(T0), { version: 4 }, T0 + MIN));
+    for (const i of [0, 1, 2]) {
+      state = applied(
+        applyItemUpdate(state, { line_id: `${ORDER_ID}:${i}`, status: 'ready' }, T0 + 2 * MIN),
+      );
+    }
+    expect(state).toMatchObject({ status: 'ready', version: 8, status_version: 8 });
+    expect(applyRecall(state, { version: 4 }, T0 + 3 * MIN).kind).toBe('stale');
+    expect(applyRecall(acked(state), { version: 8 }, T0 + 3 * MIN).kind).toBe('changed');
+  });
+
+  it('answers stale a whole-ticket recall of a ready ticket handed out since', () => {
+    const done = withOrderStatus(
+      { ...acked(allReady(T0)), status: 'completed', version: 6 },
+      'ready',
+      T0 + MIN,
+    );
+    expect(done.status_version).toBe(6);
+    expect(applyRecall(done, { version: 5 }, T0 + 2 * MIN).kind).toBe('stale');
+  });
+
+  it('goes by the version alone for an order stored before status_version', () => {
+    const { status_version: _statusVersion, ...old } = acked(allReady(T0));
+    expect(applyRecall(old, { version: 4 }, T0 + MIN).kind).toBe('stale');
+    expect(applyRecall(old, { version: 5 }, T0 + MIN).kind).toBe('changed');
+  });
+
   it('times a whole-ticket recall from the bump, not from handing it out', () => {
     const handedOut = withOrderStatus(
       { ...allReady(T0), status: 'completed', version: 5 },
@@ -333,6 +381,27 @@ describe('expo bump and rush', () => {
     expect(bumped.status_at).toBe(new Date(T0 + MIN).toISOString());
     const cancelled = withOrderStatus({ ...state, status: 'cancelled' }, 'pending', T0);
     expect(statuses(cancelled)).toEqual(['pending', 'held', 'held']);
+  });
+
+  it('moves status_version with a status, not with a rush or a new fire_at', () => {
+    const held = opened({ hold: [{ course: 2, fire_at: '2026-03-01T13:00:00.000Z' }] });
+    const retimed = applied(
+      applyHold(held, { course: 2, fire_at: '2026-03-01T14:00:00.000Z' }, T0),
+    );
+    expect(retimed).toMatchObject({ version: 2, status_version: 1 });
+    const rushed = applied(applyRush(retimed, T0));
+    expect(rushed).toMatchObject({ version: 3, status_version: 1 });
+    // A line bump that leaves the order preparing still moves it.
+    const started = applied(
+      applyItemUpdate(rushed, { line_id: `${ORDER_ID}:0`, status: 'preparing' }, T0),
+    );
+    expect(started).toMatchObject({ status: 'preparing', version: 4, status_version: 4 });
+    const bumped = applied(
+      applyItemUpdate(started, { line_id: `${ORDER_ID}:0`, status: 'ready' }, T0),
+    );
+    expect(bumped).toMatchObject({ status: 'preparing', version: 5, status_version: 5 });
+    const fired = applied(applyFire(bumped, { course: 2 }, T0));
+    expect(fired).toMatchObject({ version: 6, status_version: 6 });
   });
 
   it('rushes an open order once', () => {

@@ -215,6 +215,16 @@ export const CENTRAL_EVENT_CASES: CentralEventCase[] = [
     expect: 'valid',
   },
   {
+    name: 'order_recalled with the version of its last status change',
+    event: event('order_recalled', order({ status: 'preparing', version: 7, status_version: 7 })),
+    expect: 'valid',
+  },
+  {
+    name: 'a status_version that is not a version',
+    event: event('order_rushed', { order_id: ORDER_ID, priority: 'rush', status_version: 0 }),
+    expect: refused(['data.status_version']),
+  },
+  {
     name: 'order_rushed with only what changed',
     event: event('order_rushed', { order_id: ORDER_ID, priority: 'rush' }),
     expect: 'valid',

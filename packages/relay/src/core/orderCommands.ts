@@ -66,7 +66,8 @@ export interface OrderCommands {
 const answer = <T>(result: T): WriteOutcome<T> => ({ result, events: [] });
 
 // State the relay owns is never taken from a POS: a published order cannot arrive already
-// acknowledged by a kitchen or at another version (`version` and `updated_at` are overwritten).
+// acknowledged by a kitchen or at another version (`version`, `status_version` and
+// `updated_at` are overwritten).
 const RELAY_OWNED = ['event_id', 'acknowledged_by', 'status_reason'] as const;
 
 function withoutRelayState(order: Order): Order {
@@ -158,6 +159,7 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
         ...openOrder(withoutRelayState(order), tsMs),
         status: 'pending',
         version: 1,
+        status_version: 1,
         updated_at: new Date(tsMs).toISOString(),
       };
       const base = { orderId: order.order_id, outlet, tenant, state, updatedMs: tsMs };

@@ -8,6 +8,7 @@ const ORDER_STATE = new Set([
   'version',
   'updated_at',
   'status_at',
+  'status_version',
   'acknowledged_by',
   'status_reason',
   'event_id',
