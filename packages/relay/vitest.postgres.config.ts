@@ -18,6 +18,7 @@ export default defineProject({
       'test/limits.test.ts',
       'test/tokenExpiry.test.ts',
       'test/kitchen-itemUpdates.test.ts',
+      'test/kitchen-recall.test.ts',
       'test/postgres-*.test.ts',
     ],
     env: { KS_TEST_STORE: 'postgres' },

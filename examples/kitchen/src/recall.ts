@@ -22,7 +22,8 @@ export function recallCandidates(orders: readonly OrderState[], now: number): Or
 /**
  * Expo's recall of a whole ticket: `order:recall` with the order's version, so the relay
  * reopens it (`preparing`, every line with it) on every screen, the kiosk and the pickup
- * board too. If another change came first it is answered `stale` and shows in "not sent".
+ * board too. If the ticket changed status since (another recall and a new bump) it is
+ * answered `stale` and shows in "not sent"; an ack or a rush in between does not count.
  */
 export function recallTicket(outbox: OrderOutbox, order: OrderState) {
   return outbox.enqueue('order:recall', { order_id: order.order_id, version: order.version });
