@@ -92,13 +92,10 @@ export {
 } from './schemas/kitchenRequests.js';
 export type { Hold } from './schemas/line.js';
 export { CourseSchema, HoldSchema, LineIdSchema, LineVersionSchema } from './schemas/line.js';
-export type { Order, OrderItem, OrderState } from './schemas/order.js';
-export {
-  OrderItemSchema,
-  OrderSchema,
-  OrderStateSchema,
-  OrderStatusSchema,
-} from './schemas/order.js';
+export type { Order, OrderItem } from './schemas/order.js';
+export { OrderItemSchema, OrderSchema, OrderStatusSchema } from './schemas/order.js';
+export type { OrderState } from './schemas/orderState.js';
+export { OrderStateSchema } from './schemas/orderState.js';
 export type { Id } from './schemas/primitives.js';
 export {
   ClientIdSchema,

@@ -1,7 +1,8 @@
 import { type ItemStatus, KITCHEN_LIMITS, type OrderStatus } from './constants.js';
 import { canItemTransition, orderStatusFromLines } from './itemTransitions.js';
 import { type OpenableOrder, type OrderLine, openLines, orderLines } from './orderLines.js';
-import type { Order, OrderState } from './schemas/order.js';
+import type { Order } from './schemas/order.js';
+import type { OrderState } from './schemas/orderState.js';
 
 /**
  * What a v1.1 command does to an order. `unchanged`: the order already is as asked (a repeat,

@@ -1,7 +1,7 @@
 import type { Role } from './constants.js';
 import type { ErrorBody } from './errors.js';
 import type { EventEnvelope } from './schemas/envelope.js';
-import type { OrderState } from './schemas/order.js';
+import type { OrderState } from './schemas/orderState.js';
 
 /** Failure ack of every socket request, and the inner object of every HTTP error. */
 export interface FailureAck {

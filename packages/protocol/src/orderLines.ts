@@ -1,7 +1,8 @@
 import type { ItemStatus, OrderStatus } from './constants.js';
 import { lineIdAt } from './lineIds.js';
 import type { Hold } from './schemas/line.js';
-import type { Order, OrderItem, OrderState } from './schemas/order.js';
+import type { Order, OrderItem } from './schemas/order.js';
+import type { OrderState } from './schemas/orderState.js';
 
 /** An order item with its v1.1 line state, as a v1.1 relay keeps it. */
 export type OrderLine = OrderItem & {

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { EVENT_TYPE_VALUES } from '../constants.js';
-import type { OrderStateSchema } from './order.js';
+import type { OrderStateSchema } from './orderState.js';
 import { IdSchema, IsoTimestampSchema, SeqSchema, UuidSchema } from './primitives.js';
 
 /** Every event a client receives, by socket, poll or central WebSocket. */

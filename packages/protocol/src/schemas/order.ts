@@ -51,21 +51,3 @@ export const OrderSchema = v.looseObject({
 });
 
 export type Order = v.InferOutput<typeof OrderSchema>;
-
-/** An order as the relay holds it: the published order plus its state. */
-export const OrderStateSchema = v.looseObject({
-  ...OrderSchema.entries,
-  version: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
-  updated_at: v.optional(IsoTimestampSchema),
-  acknowledged_by: v.optional(v.array(v.string())),
-  status_reason: v.optional(TextSchema),
-  /** v1.1: when the order entered its status (a recall's window counts from it). */
-  status_at: v.optional(IsoTimestampSchema),
-  /**
-   * v1.1: the `version` at which the order or one of its lines last changed status. A
-   * whole-ticket recall naming an older version is stale; one naming a version an ack or a
-   * rush moved on from is not.
-   */
-  status_version: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1))),
-});
-export type OrderState = v.InferOutput<typeof OrderStateSchema>;
