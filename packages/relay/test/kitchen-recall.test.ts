@@ -95,4 +95,14 @@ describe('a whole-ticket recall through the relay', () => {
     expect(current.status).toBe('ready');
     expect(eventsOf(grill, 'order_recalled')).toHaveLength(1);
   });
+
+  it('keeps status_version to the relay: a POS cannot publish one, nor conflict a retry with it', async () => {
+    t = await startRelay();
+    const pos = await connected(t.url, { token: await tokenFor('pos', { tenants: [3] }) });
+    const o = { ...order({ items }), status_version: 99 };
+    expect(await pos.request('order:publish', o)).toMatchObject({ ok: true, duplicate: false });
+    const stored = await peek(t.relay, (store) => store.getOrder(o.order_id)!.state);
+    expect(stored).toMatchObject({ version: 1, status_version: 1 });
+    expect(await pos.request('order:publish', o)).toMatchObject({ ok: true, duplicate: true });
+  });
 });
