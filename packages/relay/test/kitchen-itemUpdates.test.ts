@@ -1,6 +1,6 @@
 import type { KitchenCommandAck, OrderLine, OrderState } from '@kitchen-sync/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connected, order, removeTempDirs, type TestClient, tokenFor } from './helpers.js';
+import { connected, order, peek, removeTempDirs, type TestClient, tokenFor } from './helpers.js';
 import {
   eventsOf,
   lineStatuses,
@@ -8,7 +8,9 @@ import {
   startRestartable,
   waitForEvents,
 } from './kitchenHelpers.js';
+import { TEST_STORE } from './sharedPostgres.js';
 
+// On SQLite, and on PostgreSQL in the relay-postgres project (restarts reopen one database).
 let t: RestartableRelay;
 afterEach(async () => {
   await t?.close();
@@ -32,6 +34,7 @@ const bump = (c: TestClient, payload: Record<string, unknown>) =>
 describe('order:item_update through the relay', () => {
   it('bumps lines one by one; the order turns ready with its last line; events carry the order', async () => {
     t = await startRestartable();
+    expect(t.relay.store.kind).toBe(TEST_STORE);
     const { pos, kitchen } = await screens();
     const o = order({ items });
     await pos.request('order:publish', o);
@@ -85,7 +88,7 @@ describe('order:item_update through the relay', () => {
     const again = await bump(kitchen, request);
     expect(again).toMatchObject({ ok: true, duplicate: true, version: 2 });
     expect(first.ok && again.ok && again.seq).toBe(first.ok && first.seq);
-    expect(t.relay.store.countEvents()).toBe(2);
+    expect(await t.relay.reader.countEvents()).toBe(2);
   });
 
   it('keeps line state through a restart; a kitchen resumes from its cursor, a new one gets the snapshot', async () => {
@@ -99,6 +102,7 @@ describe('order:item_update through the relay', () => {
     const epoch = t.relay.epoch;
 
     await t.restart();
+    expect(t.relay.store.kind).toBe(TEST_STORE);
     const other = await connected(t.url, { token: await tokenFor('kitchen', { tenants: [3] }) });
     expect(
       await bump(other, {
@@ -144,7 +148,7 @@ describe('order:item_update through the relay', () => {
     const lost = answers.filter((a) => a.ok && a.stale);
     expect(applied).toHaveLength(1);
     expect(lost).toHaveLength(1);
-    const current = t.relay.store.getOrder(o.order_id)!.state;
+    const current = (await peek(t.relay, (store) => store.getOrder(o.order_id)))!.state;
     expect(lost[0]!.ok && lost[0]!.order).toEqual(current);
     await waitForEvents(grill, 'order_item_updated');
     await waitForEvents(expo, 'order_item_updated');
@@ -172,7 +176,8 @@ describe('order:item_update through the relay', () => {
       order_id: o.order_id,
       status: 'ready',
     });
-    expect(lineStatuses(t.relay.store.getOrder(o.order_id)!.state)).toEqual(['ready', 'ready']);
+    const stored = await peek(t.relay, (store) => store.getOrder(o.order_id));
+    expect(lineStatuses(stored!.state)).toEqual(['ready', 'ready']);
     const answers = await Promise.all(
       [kitchen, expo].map((c) =>
         c.request<KitchenCommandAck>('order:recall', {

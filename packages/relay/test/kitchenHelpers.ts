@@ -1,10 +1,15 @@
 import type { EventEnvelope, OrderLine, OrderState } from '@kitchen-sync/protocol';
 import { createRelay, type RelayOptions } from '../src/index.js';
 import { closeClients, SECRET, type TestClient, tempDir } from './helpers.js';
+import { freshDatabaseUrl, TEST_STORE } from './sharedPostgres.js';
 
 export const MIN = 60_000;
 
-/** A relay on loopback over a data dir that outlives it, so a test can restart it. */
+/**
+ * A relay on loopback over a log that outlives it, so a test can restart it: a data dir, or
+ * under `KS_TEST_STORE=postgres` (unless `options.store` says otherwise) one fresh database
+ * that every restart opens again.
+ */
 export interface RestartableRelay {
   url: string;
   relay: ReturnType<typeof createRelay>;
@@ -14,6 +19,10 @@ export interface RestartableRelay {
 
 export async function startRestartable(options: RelayOptions = {}): Promise<RestartableRelay> {
   const dataDir = tempDir('ks-kitchen-');
+  const onPostgres = TEST_STORE === 'postgres' && options.store === undefined;
+  const postgres = onPostgres
+    ? { store: 'postgres' as const, databaseUrl: await freshDatabaseUrl() }
+    : {};
   const open = async () => {
     const relay = createRelay({
       host: '127.0.0.1',
@@ -21,6 +30,7 @@ export async function startRestartable(options: RelayOptions = {}): Promise<Rest
       dataDir,
       secret: SECRET,
       logLevel: 'silent',
+      ...postgres,
       ...options,
     });
     const { url } = await relay.listen();
