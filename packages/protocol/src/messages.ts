@@ -70,6 +70,11 @@ export interface SnapshotMessage {
 export interface CaughtUpMessage {
   seq: number;
   epoch: string;
+  /**
+   * The relay's clock as it sent this (ISO 8601), so a screen can judge the recall window by
+   * it; absent from relays before it and from a poll's caught_up.
+   */
+  ts?: string;
 }
 
 /**

@@ -52,7 +52,15 @@ describe('catch-up', () => {
     expect(find<CaughtUpMessage>(kitchen, 'sync:caught_up')).toEqual({
       seq: 3,
       epoch: t.relay.epoch,
+      ts: expect.any(String),
     });
+  });
+
+  it("says in caught_up what time it is on the relay's clock, for the screens' recall window", async () => {
+    const relayNow = Date.parse('2026-03-01T12:00:00.000Z');
+    t = await startRelay({ now: () => relayNow });
+    const kitchen = await connected(t.url, { token: await tokenFor('kitchen') });
+    expect(find<CaughtUpMessage>(kitchen, 'sync:caught_up').ts).toBe('2026-03-01T12:00:00.000Z');
   });
 
   it('resumes with since + epoch: exactly the missed events, then live', async () => {

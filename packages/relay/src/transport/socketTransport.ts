@@ -290,7 +290,12 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
     const goLive = (head: number) => {
       replaying.delete(entry);
       if (!socket.connected) return;
-      const caughtUp: CaughtUpMessage = { seq: head, epoch: reader.epoch };
+      // `ts`: screens read the relay's clock from it (the recall window is judged on it).
+      const caughtUp: CaughtUpMessage = {
+        seq: head,
+        epoch: reader.epoch,
+        ts: new Date(options.now()).toISOString(),
+      };
       socket.emit(SOCKET_EVENTS.CAUGHT_UP, caughtUp);
       for (const envelope of entry.buffer) {
         if ((envelope.seq ?? 0) > head) socket.emit(SOCKET_EVENTS.EVENT, envelope);
