@@ -7,9 +7,11 @@ import {
   createAllDayCounts,
   createBumpBar,
   createExpoView,
+  createRelayClock,
   createStationView,
   createTicketClock,
   type ExpoTicket,
+  type RelayClock,
   recallLines,
   type StationTicket,
   type StationView,
@@ -117,13 +119,16 @@ async function startKitchen(tenant: string): Promise<void> {
   const network = watchNetwork(config, relayUrl);
 
   // One board and one clock for the screen; the views and every ticket's timer hang on them.
+  // The clock is the relay's (measured from what the socket brings): the relay judges the
+  // recall window on it, and a tablet an hour off must not offer what it would refuse.
   const board = new TicketBoard();
-  const clock = createTicketClock(readThresholds(params));
+  const relayClock = createRelayClock(socket);
+  const clock = createTicketClock({ ...readThresholds(params), now: relayClock.now });
   const ages = new AgeWatch(clock, $('#tickets'));
   const counts =
     mode.kind === 'station'
-      ? createAllDayCounts(startStationScreen(board, mode.stations, outbox, ages))
-      : createAllDayCounts(startOrdersScreen(board, feed, outbox, ages));
+      ? createAllDayCounts(startStationScreen(board, mode.stations, outbox, ages, relayClock))
+      : createAllDayCounts(startOrdersScreen(board, feed, outbox, ages, relayClock));
   counts.subscribe((list) => renderAllDay($('#all-day'), list));
   // A bump that did not land (refused, or overtaken while this tablet was offline) stays in
   // sight until the cook sends it again or drops it.
@@ -153,10 +158,11 @@ function startStationScreen(
   stations: string[],
   outbox: OrderOutbox,
   ages: AgeWatch,
+  relayClock: RelayClock,
 ): StationView {
-  const view = createStationView(board, { stations });
+  const view = createStationView(board, { stations, clock: relayClock });
   const cards = new KeyedCards<StationTicket>($('#tickets'), ages, (entry) =>
-    stationCard(entry, Date.now()),
+    stationCard(entry, relayClock.now()),
   );
   // A bump bar (or a keyboard): 1–9 and arrows select a ticket, Enter bumps its lines.
   const bar = createBumpBar({ view, onBump: (entry) => bumpLines(outbox, entry) });
@@ -206,14 +212,15 @@ function startOrdersScreen(
   feed: KitchenFeed,
   outbox: OrderOutbox,
   ages: AgeWatch,
+  relayClock: RelayClock,
 ) {
   const view = createExpoView(board);
   const cards = new KeyedCards<ExpoTicket>($('#tickets'), ages, (entry) =>
-    orderCard(entry, Date.now()),
+    orderCard(entry, relayClock.now()),
   );
   const showRecall = (): void => {
     $('#recall').replaceChildren(
-      ...recallCandidates(feed.orders.get(), Date.now()).map((order) => {
+      ...recallCandidates(feed.orders.get(), relayClock.now()).map((order) => {
         const li = document.createElement('li');
         li.textContent = shortNumber(order.order_number);
         const button = document.createElement('button');
@@ -228,6 +235,8 @@ function startOrdersScreen(
   };
   view.subscribe((list) => cards.render(list));
   feed.orders.subscribe(showRecall);
+  // A new offset (the first caught_up after a reload) judges the window again.
+  relayClock.subscribe(showRecall);
   // 1–9 and arrows select a ticket, Enter moves it one status on.
   const bar = createBumpBar({
     view,

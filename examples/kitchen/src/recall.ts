@@ -10,7 +10,8 @@ function bumpedAt(order: OrderState): number {
 
 /**
  * Handed-out tickets expo may still recall (the guest came back, the food must be made
- * again): the relay reopens a completed order within `RECALL_WINDOW_MS` of its bump.
+ * again): the relay reopens a completed order within `RECALL_WINDOW_MS` of its bump, by its
+ * own clock, so `now` is the relay's (`createRelayClock`), not the tablet's.
  */
 export function recallCandidates(orders: readonly OrderState[], now: number): OrderState[] {
   return orders.filter(

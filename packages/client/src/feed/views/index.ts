@@ -4,6 +4,8 @@ export type { BumpBar, BumpBarOptions } from './bumpBar.js';
 export { createBumpBar } from './bumpBar.js';
 export type { ExpoTicket, ExpoView, StationProgress } from './expoView.js';
 export { createExpoView } from './expoView.js';
+export type { RelayClock } from './relayClock.js';
+export { createRelayClock } from './relayClock.js';
 export { bumpLines, recallLines } from './stationCommands.js';
 export type { StationTicket, StationView, StationViewOptions } from './stationView.js';
 export { createStationView } from './stationView.js';

@@ -1,4 +1,5 @@
 import { type Readable, readonly, writable } from '../../store.js';
+import type { RelayClock } from './relayClock.js';
 import { isLineDone, type Ticket, type TicketLine } from './ticket.js';
 import type { TicketBoard } from './ticketBoard.js';
 import { createTicketView, type TicketView, type ViewEntry } from './ticketView.js';
@@ -12,6 +13,11 @@ export interface StationViewOptions {
   recallSize?: number | undefined;
   /** Wall clock in ms, for the recall window. Default Date.now. */
   now?: (() => number) | undefined;
+  /**
+   * The relay's clock (`createRelayClock`), which judges the window: wins over `now`, and
+   * when it measures a new offset the tickets found bumped are judged again.
+   */
+  clock?: RelayClock | undefined;
 }
 
 /** A ticket on a station screen: only this station's lines, held ones last. */
@@ -55,6 +61,14 @@ export function createStationView(board: TicketBoard, options: StationViewOption
     }
     if (list.length !== recent.get().length) recent.set(list);
   });
+  // Found already bumped (a reload, a snapshot): recallable while the relay takes it. 6e5 is
+  // KITCHEN_LIMITS.RECALL_WINDOW_MS (10 min), a literal because importing it costs the station
+  // page ~60 B gzip; the unit test checks the two agree. `Date.now` is read at each call, so
+  // fake timers installed after the view still apply.
+  const inWindow = (entry: StationTicket) =>
+    (options.clock?.now ?? options.now ?? Date.now)() - bumpedAt(entry) <= 6e5;
+  const take = (list: StationTicket[]) =>
+    recent.set(list.sort((a, b) => bumpedAt(b) - bumpedAt(a)).slice(0, recallSize));
   // A recallable ticket keeps changing after the bump (expo, another station, the order's
   // status): its entry follows, so a recall sends the lines' current versions instead of
   // being answered `stale`; one that is cancelled or leaves the board is no longer offered.
@@ -64,15 +78,7 @@ export function createStationView(board: TicketBoard, options: StationViewOption
       const list = recent.get();
       const fresh = recallable(after);
       if (!list.some((entry) => entry.ticket.order_id === id)) {
-        // First seen already bumped (a reload, a snapshot): recallable while the relay takes
-        // it. 6e5 is KITCHEN_LIMITS.RECALL_WINDOW_MS (10 min), a literal because importing it
-        // costs the station page ~60 B gzip; the unit test checks the two agree. `Date.now` is
-        // read at each call, so fake timers installed after the view still apply.
-        if (!before && fresh && (options.now ?? Date.now)() - bumpedAt(fresh) <= 6e5) {
-          recent.set(
-            [...list, fresh].sort((a, b) => bumpedAt(b) - bumpedAt(a)).slice(0, recallSize),
-          );
-        }
+        if (!before && fresh && inWindow(fresh)) take([...list, fresh]);
         return;
       }
       recent.set(
@@ -83,10 +89,20 @@ export function createStationView(board: TicketBoard, options: StationViewOption
     },
     flush() {},
   });
+  // A new offset (the first caught_up after a reload that showed the stored tickets): the
+  // window as the tablet's clock judged it was wrong, so every done ticket is judged again.
+  const unclock = options.clock?.subscribe(() =>
+    take(
+      [...board.tickets.values()]
+        .map(recallable)
+        .filter((entry): entry is StationTicket => !!entry && inWindow(entry)),
+    ),
+  );
   return {
     ...view,
     recent: readonly(recent),
     stop() {
+      unclock?.();
       unlisten();
       unwatch();
       view.stop();
