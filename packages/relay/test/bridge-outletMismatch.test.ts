@@ -80,9 +80,9 @@ describe('a relay given the central credential of another outlet', () => {
     });
     const { url } = await relay.listen();
     const pos = await connected(url, { token: await tokenFor('pos', { outlet: 111 }) });
-    expect((await pos.request<{ ok: boolean }>('order:publish', order({ outlet_id: 111 }))).ok).toBe(
-      true,
-    );
+    expect(
+      (await pos.request<{ ok: boolean }>('order:publish', order({ outlet_id: 111 }))).ok,
+    ).toBe(true);
 
     const bridge = await bridgeWhen(url, (b) => b.state === 'error');
     expect(bridge).toMatchObject({ state: 'error', lastErrorCode: 'central_outlet_mismatch' });
