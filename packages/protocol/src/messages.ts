@@ -143,8 +143,11 @@ export interface ClusterHealth {
 
 /** `/health`'s `bridge`: how far central is behind this relay's log. */
 export interface BridgeHealth {
-  /** `synced`: nothing left to upload; `backoff`: the last attempt failed, waiting to retry. */
-  state: 'starting' | 'uploading' | 'synced' | 'backoff' | 'stopped';
+  /**
+   * `synced`: nothing left to upload; `backoff`: the last attempt failed, waiting to retry;
+   * `error`: the bridge cannot work as configured (`lastErrorCode` says why) and does not retry.
+   */
+  state: 'starting' | 'uploading' | 'synced' | 'backoff' | 'stopped' | 'error';
   /** Events in the log central has not confirmed. */
   pendingEvents: number;
   /** Age of the oldest event central has not confirmed, in seconds (0 when none). */

@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { createConsoleStream } from './lib/consoleStream.js';
 import { createRotatingFile, type RotatingFileOptions } from './lib/rotatingFile.js';
 
 export type { Logger };
@@ -13,31 +14,37 @@ export interface LoggerOptions {
 }
 
 // One line per publish cost a write(2) each (a tenth of the relay's CPU at 1,000 orders/s):
-// lines now leave in 4 KiB batches, or after at most FLUSH_MS when traffic is light. pino
-// flushes the rest synchronously when the process exits (process.exit, SIGTERM via the CLI).
+// lines now leave in 4 KiB batches, or after at most FLUSH_MS when traffic is light; the
+// rest is written synchronously when the process exits (process.exit, SIGTERM via the CLI).
 const BUFFER_BYTES = 4096;
 const FLUSH_MS = 200;
+// A supervisor that stopped reading must not grow the relay's memory without bound.
+const MAX_PENDING_BYTES = 1_000_000;
+// A process that exits without a stop (a drained cluster node, a crash) still bounds its
+// final write to a full stderr.
+const EXIT_WRITE_MS = 1_000;
 
 let writeDeadline: number | undefined;
 
 /**
- * From now on a log write that finds stderr full (a pipe nobody reads any more) is retried
- * for at most `ms`, then its lines are dropped. Called when the relay stops: pino's final
- * synchronous flush retried such a write forever, so a stopped relay never exited (its main
- * thread asleep in the retry loop, seen as a futex wait) until it was SIGKILLed.
+ * From now on the final write at exit retries a full stderr (a pipe nobody reads any more)
+ * until `ms` from now at most, then its lines are dropped. Called when the relay stops, so
+ * that a stop is bounded whatever its stderr does.
  */
 export function boundLogWrites(ms: number): void {
   writeDeadline = Date.now() + ms;
 }
 
-const stillRetrying = () => writeDeadline === undefined || Date.now() < writeDeadline;
+const exitDeadline = () => writeDeadline ?? Date.now() + EXIT_WRITE_MS;
 
 /** JSON lines for log shippers; human-readable when a person watches the terminal. */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const console = createConsoleLogger(options);
-  if (!options.file) return console;
-  const base = { level: options.level ?? 'info', base: { name: 'kitchen-sync-relay' } };
+  if (!options.file) return createConsoleLogger(options);
+  // The file first: its exit flush then runs before the console's, which may have to wait
+  // for a full stderr.
   const file = createRotatingFile(options.file);
+  const console = createConsoleLogger(options);
+  const base = { level: options.level ?? 'info', base: { name: 'kitchen-sync-relay' } };
   // The console stream as the console logger has it (pretty on a terminal, batched JSON otherwise).
   const consoleStream = (console as unknown as Record<symbol, NodeJS.WritableStream>)[
     pino.symbols.streamSym
@@ -58,15 +65,16 @@ function createConsoleLogger(options: LoggerOptions): Logger {
     return pino(base, pretty({ destination: destination.fd ?? 2, colorize: true, sync: true }));
   }
   if (typeof destination.fd !== 'number') return pino(base, destination);
-  const stream = pino.destination({
-    dest: destination.fd,
-    sync: false,
-    minLength: BUFFER_BYTES,
-    periodicFlush: FLUSH_MS,
-    retryEAGAIN: stillRetrying,
-  });
-  // A write given up on (above) is an error event; a log line that cannot be written has
-  // nowhere to be reported, and must not take the relay down.
-  stream.on('error', () => undefined);
-  return pino(base, stream);
+  // Not pino.destination: its exit flush retried a closed stderr (EPIPE) forever, so a relay
+  // whose supervisor had died never exited. process.stderr, read above, has made a pipe or
+  // socket non-blocking: no write to it can stall the main thread.
+  return pino(
+    base,
+    createConsoleStream(destination.fd, {
+      batchBytes: BUFFER_BYTES,
+      flushMs: FLUSH_MS,
+      maxPendingBytes: MAX_PENDING_BYTES,
+      exitDeadline,
+    }),
+  );
 }

@@ -16,6 +16,7 @@ import { createCentralCredential } from './bridge/centralCredential.js';
 import { CENTRAL_REQUEST_TIMEOUT_MS, withSlash } from './bridge/centralLink.js';
 import { startCentralWorker } from './bridge/centralWorker.js';
 import { createDownlink } from './bridge/downlink.js';
+import { createOutletGuard, OUTLET_MISMATCH, type OutletGuard } from './bridge/outletGuard.js';
 import { createUplink, UPLOAD_PATH, type Uplink } from './bridge/uplink.js';
 import { type ClusterNode, type ClusterOptions, createClusterNode } from './cluster/clusterNode.js';
 import { createDrain, registerDrainRoute } from './cluster/drain.js';
@@ -304,6 +305,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const storage = createStorageHealth(now);
   let holds: HoldTimers | undefined;
   let announcer: BridgeAnnouncer | null = null;
+  // Set at listen when bridging: is the credential's outlet one this relay serves?
+  let outletGuard: OutletGuard | null = null;
   const onCommitted = (events: StoredEvent[]) => {
     storage.committed();
     const outlets = new Set<string>();
@@ -316,6 +319,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     else live.publish(events);
     uplink?.notify();
     uplink?.sawOutlets(outlets);
+    if (outletGuard) for (const outlet of outlets) outletGuard.saw(outlet);
     announcer?.changed();
     holds?.observe(events);
     // Count-based retention runs as the log grows, with slack so it is not every tick.
@@ -352,7 +356,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
             ),
         })
       : null;
-  const uplink: Uplink | null = options.central
+  const ownUplink: Uplink | null = options.central
     ? createUplink({
         store,
         outlet: options.central.outlet,
@@ -368,6 +372,16 @@ export function createRelay(options: RelayOptions = {}): Relay {
         onChange: () => announcer?.changed(),
       })
     : null;
+  // With a credential of another outlet the uplink has nothing to send: it says why.
+  const uplink: Uplink | null = ownUplink && {
+    ...ownUplink,
+    health() {
+      const health = ownUplink.health();
+      return outletGuard?.mismatch
+        ? { ...health, state: 'error', lastErrorCode: OUTLET_MISMATCH }
+        : health;
+    },
+  };
   const uploaded = uplink
     ? registerBridgeMetrics(metrics.registry, uplink, () => downlink?.health() ?? null)
     : null;
@@ -515,7 +529,11 @@ export function createRelay(options: RelayOptions = {}): Relay {
       : {}),
     ...(uplink && options.central
       ? {
-          bridge: { outlet: options.central.outlet, status: () => bridgeStatusOf(uplink.health()) },
+          bridge: {
+            outlet: options.central.outlet,
+            status: () => bridgeStatusOf(uplink.health()),
+            sawDevice: (outlet: string) => outletGuard?.saw(outlet),
+          },
         }
       : {}),
   });
@@ -630,7 +648,19 @@ export function createRelay(options: RelayOptions = {}): Relay {
       pruneTimer = setInterval(() => void prune(), PRUNE_INTERVAL_MS);
       pruneTimer.unref();
       uplink?.start();
-      downlink?.start();
+      if (options.central) {
+        // The downlink waits until the credential's outlet shows up here: a credential of
+        // another outlet would pull that outlet's history into this log.
+        outletGuard = createOutletGuard({
+          outlet: options.central.outlet,
+          logged: store.outlets(),
+          logger,
+          onConfirmed: () => {
+            if (closing === undefined) downlink?.start();
+          },
+        });
+        if (outletGuard.confirmed) downlink?.start();
+      }
       holdTimer = setInterval(() => void fireDueHolds(), HOLD_CHECK_MS);
       holdTimer.unref();
       if (cluster) {

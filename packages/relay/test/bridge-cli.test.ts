@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CliError, HELP, parseCli } from '../src/cliOptions.js';
 import { signToken } from '../src/index.js';
 import { createRelay } from '../src/relay.js';
-import { order, SECRET } from './helpers.js';
+import { closeClients, connected, order, SECRET, tokenFor } from './helpers.js';
 
 let dir: string;
 beforeEach(() => {
@@ -88,6 +88,8 @@ describe('/health bridge', () => {
     try {
       const a = await plain.listen();
       const b = await bridged.listen();
+      // A screen of the credential's outlet: the downlink pulls only an outlet served here.
+      await connected(b.url, { token: await tokenFor('kitchen', { outlet: 1 }) });
       expect(await (await fetch(`${a.url}/health`)).json()).not.toHaveProperty('bridge');
       for (;;) {
         const health = (await (await fetch(`${b.url}/health`)).json()) as {
@@ -111,6 +113,7 @@ describe('/health bridge', () => {
       expect(metrics).toMatch(/kitchen_sync_bridge_pending_events 0/);
       expect(metrics).toMatch(/kitchen_sync_bridge_downlink_state\{state="backoff"\} 1/);
     } finally {
+      closeClients();
       await plain.close();
       await bridged.close();
     }

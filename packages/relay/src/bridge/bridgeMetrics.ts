@@ -9,7 +9,7 @@ export function registerBridgeMetrics(
   uplink: Uplink,
   downlink: () => DownlinkHealth | null = () => null,
 ): Counter {
-  const states = ['starting', 'uploading', 'synced', 'backoff', 'stopped'] as const;
+  const states = ['starting', 'uploading', 'synced', 'backoff', 'stopped', 'error'] as const;
   new Gauge({
     name: 'kitchen_sync_bridge_pending_events',
     help: 'Events in the log central has not confirmed',

@@ -69,7 +69,12 @@ export interface SocketTransportOptions {
   /** Refuses new connections (a draining cluster node): code `unavailable`. */
   refuseNew?: () => boolean;
   /** The uplink's outlet and status: its clients get `sync:bridge` at connect. */
-  bridge?: { outlet: string; status: () => BridgeStatusMessage };
+  bridge?: {
+    outlet: string;
+    status: () => BridgeStatusMessage;
+    /** A device of `outlet` signed in: this relay serves that outlet. */
+    sawDevice?: (outlet: string) => void;
+  };
 }
 
 export interface SocketTransport {
@@ -483,6 +488,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
       );
       if (principal.role === 'kitchen') presence(client, 'disconnected');
     });
+    options.bridge?.sawDevice?.(principal.outlet);
     if (options.bridge && principal.outlet === options.bridge.outlet) {
       socket.join(bridgeRoom(principal.outlet));
       socket.emit(SOCKET_EVENTS.BRIDGE, options.bridge.status());
