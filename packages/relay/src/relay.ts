@@ -566,6 +566,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
     maxWaiters: maxConnections,
     maxWaitersPerDevice: maxConnectionsPerDevice,
     onDeviceCapRefused: deviceCapRefused('poll'),
+    // A polling screen of the credential's outlet lets the downlink start, as a socket does.
+    onDeviceSeen: (outlet) => outletGuard?.saw(outlet),
     clients: () => sockets.clients(),
     storage: () => storage.status(),
     tlsHealth: () => tls?.health() ?? { enabled: false },

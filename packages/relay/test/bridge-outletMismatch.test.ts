@@ -117,4 +117,26 @@ describe('a relay given the central credential of another outlet', () => {
     const bridge = await bridgeWhen(url, (b) => b.downlinkState === 'synced');
     expect(bridge).toMatchObject({ downlinkState: 'synced', lastErrorCode: null });
   });
+
+  it('starts the downlink when a screen of the credential outlet only polls over HTTP', async () => {
+    central = await fakeCentral();
+    relay = createRelay({
+      secret: SECRET,
+      store: 'memory',
+      port: 0,
+      host: '127.0.0.1',
+      logLevel: 'silent',
+      central: { url: central.url, token: 'x.y.z', outlet: '106' },
+    });
+    const { url } = await relay.listen();
+    // A ghost kitchen: no POS, orders come from central only, its screens long-poll.
+    const token = await tokenFor('kitchen', { outlet: 106 });
+    const poll = await fetch(`${url}/api/events?since=0`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(poll.status).toBe(200);
+    const bridge = await bridgeWhen(url, (b) => b.downlinkState === 'synced');
+    expect(bridge).toMatchObject({ downlinkState: 'synced', lastErrorCode: null });
+    expect(central.polls.length).toBeGreaterThan(0);
+  });
 });

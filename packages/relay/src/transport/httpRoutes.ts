@@ -53,6 +53,8 @@ export interface HttpRoutesOptions {
   maxWaitersPerDevice: number;
   /** A device's long poll was refused for holding `maxWaitersPerDevice` already. */
   onDeviceCapRefused?: (principal: Principal) => void;
+  /** A device of `outlet` made a request with a valid token: this relay serves that outlet. */
+  onDeviceSeen?: (outlet: string) => void;
   clients: () => ConnectedClient[];
   /** Whether the last write reached the log. */
   storage: () => StorageHealth;
@@ -108,7 +110,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     if (!principal) {
       principal = options.verify(bearer(request));
       // Read later (or never, on /health); an unobserved refusal must not be "unhandled".
-      principal.catch(() => undefined);
+      principal.then((seen) => seen && options.onDeviceSeen?.(seen.outlet)).catch(() => undefined);
       verified.set(request, principal);
     }
     return principal;
