@@ -4,6 +4,7 @@ import { KitchenSyncError, LIMITS } from '@kitchen-sync/protocol';
 import { signToken } from './auth/tokens.js';
 import { autostartCommand } from './cli/autostart.js';
 import { executableDefaults, isExecutable } from './cli/defaults.js';
+import { hangupMeans } from './cli/hangupSignal.js';
 import { newSecret, weakSecretWarning, writeSecretFile } from './cli/secret.js';
 import { setupUrls } from './cli/setupUrls.js';
 import { logFileOf, logStartupFailure } from './cli/startupFailureLog.js';
@@ -134,10 +135,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   // The usual "reload your configuration" signal: the certificate files (which are also
-  // picked up when they change). Without TLS there is nothing to reload, and Node's default
+  // picked up when they change). On Windows it is the console window closing (hangupSignal.ts). Without TLS there is nothing to reload, and Node's default
   // (dying without the graceful stop) would be the worst answer to it.
   process.on('SIGHUP', () => {
-    if (cli.options.tls) {
+    if (hangupMeans(process.platform) === 'stop') stop('SIGHUP');
+    else if (cli.options.tls) {
       relay.reloadTls().catch((error) => relay.logger.error({ err: error }, 'reload failed'));
     } else relay.logger.info('SIGHUP: nothing to reload (no TLS)');
   });

@@ -73,7 +73,7 @@ Bridge to central (see docs/relay.md "Bridge to central"):
 
 TLS (HTTPS and WSS on the same port; see docs/relay.md "TLS"):
   --tls-cert F --tls-key F   your own certificate (chain) and key, PEM; reloaded when the
-                             files change or on SIGHUP
+                             files change or on SIGHUP (not Windows: there SIGHUP stops)
   --tls-ca F                 the CA certificate devices must trust, served at /ca.crt
   --tls auto                 the relay keeps an outlet CA and its own server certificate
                              in <data-dir>/tls, renewed by itself
