@@ -7,6 +7,7 @@ import { executableDefaults, isExecutable } from './cli/defaults.js';
 import { hangupMeans } from './cli/hangupSignal.js';
 import { newSecret, weakSecretWarning, writeSecretFile } from './cli/secret.js';
 import { setupUrls } from './cli/setupUrls.js';
+import { startupProblem } from './cli/startupError.js';
 import { logFileOf, logStartupFailure } from './cli/startupFailureLog.js';
 import { statusCommand } from './cli/status.js';
 import { CliError, HELP, parseCli } from './cliOptions.js';
@@ -170,7 +171,8 @@ async function main(): Promise<void> {
 // exit 1 like TlsError; usage errors exit 2.
 const CODED = /^(tls|app|store)_/;
 
-main().catch((error) => {
+main().catch((caught) => {
+  const error = startupProblem(caught) ?? caught;
   const code = (error as { code?: string }).code;
   const said =
     error instanceof CliError
@@ -179,9 +181,7 @@ main().catch((error) => {
           error instanceof KitchenSyncError ||
           (typeof code === 'string' && CODED.test(code))
         ? `${(error as Error).message} [${code}]`
-        : code === 'EADDRINUSE'
-          ? 'the port is already in use (another relay?); choose one with --port'
-          : `${(error as Error).stack ?? error}`;
+        : `${(error as Error).stack ?? error}`;
   process.stderr.write(
     `kitchen-sync-relay: ${said}\n${error instanceof CliError ? 'Run with --help for usage.\n' : ''}`,
   );

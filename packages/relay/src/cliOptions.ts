@@ -164,6 +164,15 @@ const FLAGS = {
 type FlagName = keyof typeof FLAGS;
 const envName = (flag: string) => `KS_${flag.replace(/-/g, '_').toUpperCase()}`;
 
+// A TCP port: Node would throw ERR_SOCKET_BAD_PORT (a stack trace) only when listening.
+function port(raw: string | undefined): number {
+  const n = number('port', raw, 3001);
+  if (!Number.isInteger(n) || n > 65_535) {
+    throw new CliError(`--port must be a whole number from 0 to 65535, not ${raw}`, 'port_invalid');
+  }
+  return n;
+}
+
 function number(name: string, raw: string | undefined, fallback: number, min = 0): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -297,7 +306,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
       ...(central ? { central } : {}),
       ...(apps.length > 0 ? { apps } : {}),
       ...(cluster ? { cluster } : {}),
-      port: number('port', get('port'), 3001),
+      port: port(get('port')),
       host: get('host') ?? '0.0.0.0',
       dataDir: get('data-dir') ?? './data',
       store,
