@@ -4,8 +4,10 @@ import { KitchenSyncError, LIMITS } from '@kitchen-sync/protocol';
 import { signToken } from './auth/tokens.js';
 import { autostartCommand } from './cli/autostart.js';
 import { executableDefaults, isExecutable } from './cli/defaults.js';
+import { hangupMeans } from './cli/hangupSignal.js';
 import { newSecret, weakSecretWarning, writeSecretFile } from './cli/secret.js';
 import { setupUrls } from './cli/setupUrls.js';
+import { startupProblem } from './cli/startupError.js';
 import { logFileOf, logStartupFailure } from './cli/startupFailureLog.js';
 import { statusCommand } from './cli/status.js';
 import { CliError, HELP, parseCli } from './cliOptions.js';
@@ -134,10 +136,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   // The usual "reload your configuration" signal: the certificate files (which are also
-  // picked up when they change). Without TLS there is nothing to reload, and Node's default
+  // picked up when they change). On Windows it is the console window closing (hangupSignal.ts). Without TLS there is nothing to reload, and Node's default
   // (dying without the graceful stop) would be the worst answer to it.
   process.on('SIGHUP', () => {
-    if (cli.options.tls) {
+    if (hangupMeans(process.platform) === 'stop') stop('SIGHUP');
+    else if (cli.options.tls) {
       relay.reloadTls().catch((error) => relay.logger.error({ err: error }, 'reload failed'));
     } else relay.logger.info('SIGHUP: nothing to reload (no TLS)');
   });
@@ -168,7 +171,8 @@ async function main(): Promise<void> {
 // exit 1 like TlsError; usage errors exit 2.
 const CODED = /^(tls|app|store)_/;
 
-main().catch((error) => {
+main().catch((caught) => {
+  const error = startupProblem(caught) ?? caught;
   const code = (error as { code?: string }).code;
   const said =
     error instanceof CliError
@@ -177,9 +181,7 @@ main().catch((error) => {
           error instanceof KitchenSyncError ||
           (typeof code === 'string' && CODED.test(code))
         ? `${(error as Error).message} [${code}]`
-        : code === 'EADDRINUSE'
-          ? 'the port is already in use (another relay?); choose one with --port'
-          : `${(error as Error).stack ?? error}`;
+        : `${(error as Error).stack ?? error}`;
   process.stderr.write(
     `kitchen-sync-relay: ${said}\n${error instanceof CliError ? 'Run with --help for usage.\n' : ''}`,
   );

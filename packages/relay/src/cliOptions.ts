@@ -73,7 +73,7 @@ Bridge to central (see docs/relay.md "Bridge to central"):
 
 TLS (HTTPS and WSS on the same port; see docs/relay.md "TLS"):
   --tls-cert F --tls-key F   your own certificate (chain) and key, PEM; reloaded when the
-                             files change or on SIGHUP
+                             files change or on SIGHUP (not Windows: there SIGHUP stops)
   --tls-ca F                 the CA certificate devices must trust, served at /ca.crt
   --tls auto                 the relay keeps an outlet CA and its own server certificate
                              in <data-dir>/tls, renewed by itself
@@ -163,6 +163,15 @@ const FLAGS = {
 
 type FlagName = keyof typeof FLAGS;
 const envName = (flag: string) => `KS_${flag.replace(/-/g, '_').toUpperCase()}`;
+
+// A TCP port: Node would throw ERR_SOCKET_BAD_PORT (a stack trace) only when listening.
+function port(raw: string | undefined): number {
+  const n = number('port', raw, 3001);
+  if (!Number.isInteger(n) || n > 65_535) {
+    throw new CliError(`--port must be a whole number from 0 to 65535, not ${raw}`, 'port_invalid');
+  }
+  return n;
+}
 
 function number(name: string, raw: string | undefined, fallback: number, min = 0): number {
   if (raw === undefined || raw === '') return fallback;
@@ -297,7 +306,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
       ...(central ? { central } : {}),
       ...(apps.length > 0 ? { apps } : {}),
       ...(cluster ? { cluster } : {}),
-      port: number('port', get('port'), 3001),
+      port: port(get('port')),
       host: get('host') ?? '0.0.0.0',
       dataDir: get('data-dir') ?? './data',
       store,

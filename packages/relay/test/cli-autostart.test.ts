@@ -2,10 +2,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   autostartCommand,
   autostartPlan,
+  bootArguments,
   describePlan,
   TASK_NAME,
   UNIT_NAME,
 } from '../src/cli/autostart.js';
+import { parseWindowsArguments } from '../src/cli/windowsTask.js';
 import { CliError } from '../src/cliOptions.js';
 import { killAll, startCli } from './cliProcess.js';
 import { removeTempDirs, SECRET, tempDir } from './helpers.js';
@@ -199,6 +201,50 @@ describe('autostart command', () => {
     });
     // The executable makes its own at first start.
     expect(refusal(['install', '--dry-run', '--', '--tls', 'auto'])).toBe('accepted');
+  });
+
+  it('on Windows, hands the relay at boot exactly the arguments given, trailing backslashes too', () => {
+    const printed: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    const argv = [
+      'install',
+      '--data-dir',
+      'C:\\Program Files\\Kitchen Sync\\data',
+      '--dry-run',
+      '--',
+      '--tls',
+      'auto',
+      '--app',
+      'kiosk=C:\\Apps\\Kiosk Build\\',
+      '--tls-dir',
+      'C:\\Certs\\',
+      '--name',
+      'relay.local',
+    ];
+    const exe = 'C:\\Kitchen Sync\\kitchen-sync-relay.exe';
+    expect(autostartCommand(argv, {}, [exe], true, 'win32')).toBe(0);
+    const line = /<Arguments>(.*)<\/Arguments>/.exec(printed.join(''))![1]!;
+    expect(parseWindowsArguments(line)).toEqual([
+      'serve',
+      '--data-dir',
+      'C:\\Program Files\\Kitchen Sync\\data',
+      '--tls',
+      'auto',
+      '--app',
+      'kiosk=C:\\Apps\\Kiosk Build\\',
+      '--tls-dir',
+      'C:\\Certs\\',
+      '--name',
+      'relay.local',
+    ]);
+    expect(bootArguments(['serve', '--data-dir', 'D:\\'], 'win32')).toEqual([
+      'serve',
+      '--data-dir',
+      'D:\\',
+    ]);
   });
 
   it('--help prints the usage and exits 0', () => {

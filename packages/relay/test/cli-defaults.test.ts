@@ -1,7 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultDataDir, executableDefaults, isExecutable } from '../src/cli/defaults.js';
+import {
+  defaultDataDir,
+  executableDefaults,
+  executableLogFile,
+  isExecutable,
+} from '../src/cli/defaults.js';
 import { removeTempDirs, tempDir } from './helpers.js';
 
 afterEach(() => removeTempDirs());
@@ -49,7 +54,7 @@ describe('what the executable fills in when started with no arguments', () => {
     );
     expect(given.env).toEqual({
       KS_DATA_DIR: chosen,
-      KS_LOG_FILE: join(home, 'logs', 'kitchen-sync-relay.log'),
+      KS_LOG_FILE: join(chosen, 'logs', 'kitchen-sync-relay.log'),
     });
     expect(given.notice).toBeUndefined();
     expect(existsSync(join(chosen, 'secret'))).toBe(false);
@@ -68,5 +73,51 @@ describe('what the executable fills in when started with no arguments', () => {
     expect(defaultDataDir(blocked, 'win32', { ProgramData: 'D:\\PD' })).toBe(
       join('D:\\PD', 'kitchen-sync', 'data'),
     );
+  });
+
+  it('keeps using the machine data dir once the relay put its data there, whoever runs it', () => {
+    const home = tempDir();
+    const programData = join(home, 'ProgramData');
+    const machine = join(programData, 'kitchen-sync', 'data');
+    // START_KITCHEN_SYNC.bat's relay (the cashier) could not create `data` beside the exe.
+    mkdirSync(join(home, 'Program Files'));
+    const exe = join(home, 'Program Files', 'kitchen-sync-relay.exe');
+    writeFileSync(join(home, 'Program Files', 'data'), '');
+    expect(defaultDataDir(exe, 'win32', { ProgramData: programData })).toBe(machine);
+    mkdirSync(machine, { recursive: true });
+    // INSTALL_AUTOSTART.bat (an administrator, who could create `data` there) registers the
+    // same folder, and status and token read it.
+    rmSync(join(home, 'Program Files', 'data'));
+    expect(defaultDataDir(exe, 'win32', { ProgramData: programData })).toBe(machine);
+    expect(defaultDataDir(exe, 'win32', { ProgramData: programData }, false)).toBe(machine);
+    expect(existsSync(join(home, 'Program Files', 'data'))).toBe(false);
+  });
+
+  it('takes the data folder beside the executable whenever it exists', () => {
+    const home = tempDir();
+    const programData = join(home, 'ProgramData');
+    mkdirSync(join(programData, 'kitchen-sync', 'data'), { recursive: true });
+    mkdirSync(join(home, 'data'));
+    const exe = join(home, 'kitchen-sync-relay.exe');
+    for (const forWriting of [true, false]) {
+      expect(defaultDataDir(exe, 'win32', { ProgramData: programData }, forWriting)).toBe(
+        join(home, 'data'),
+      );
+    }
+  });
+});
+
+describe("the executable's log file", () => {
+  it('is `logs` beside a data dir named data, as installs have it', () => {
+    expect(executableLogFile('/opt/ks/data')).toBe('/opt/ks/logs/kitchen-sync-relay.log');
+    expect(executableLogFile('/opt/ks/Data')).toBe('/opt/ks/logs/kitchen-sync-relay.log');
+  });
+
+  it('is inside any other data dir, never shared by two relays', () => {
+    // `C:\Dapur Utama` and `C:\Dapur Kedua` would both have logged to `C:\logs`.
+    expect(executableLogFile('/Dapur Utama')).toBe('/Dapur Utama/logs/kitchen-sync-relay.log');
+    expect(executableLogFile('/Dapur Kedua')).toBe('/Dapur Kedua/logs/kitchen-sync-relay.log');
+    expect(executableLogFile('/data')).toBe('/data/logs/kitchen-sync-relay.log');
+    expect(executableLogFile('/srv/outlet-a')).toBe('/srv/outlet-a/logs/kitchen-sync-relay.log');
   });
 });

@@ -283,7 +283,7 @@ describe('the release zips', () => {
       'kitchen-sync-relay.exe" serve --tls auto\r\n',
     );
     expect(byName.get('INSTALL_AUTOSTART.bat')!.data.toString()).toContain(
-      'autostart install --data-dir "%~dp0data" -- --tls auto\r\n',
+      'autostart install -- --tls auto\r\n',
     );
     const readme = byName.get('README.txt')!.data.toString();
     expect(readme).toContain('[Bahasa Indonesia]');

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -30,6 +30,60 @@ describe('the rotating log file', () => {
     const previous = readFileSync(`${path}.1`, 'utf8').trim().split('\n');
     const current = readFileSync(path, 'utf8').trim().split('\n');
     expect(JSON.parse(previous.at(-1)!).n + 1).toBe(JSON.parse(current[0]!).n);
+  });
+
+  it('keeps logging when a rotation fails, says so once, and rotates once it can', () => {
+    vi.useFakeTimers();
+    const path = join(tempDir(), 'logs', 'relay.log');
+    let held = true;
+    const rename = (from: string, to: string) => {
+      if (held && from === path) {
+        throw Object.assign(new Error(`EBUSY: resource busy or locked, rename '${from}'`), {
+          code: 'EBUSY',
+        });
+      }
+      renameSync(from, to);
+    };
+    const file = createRotatingFile({
+      path,
+      maxBytes: 1_000,
+      keep: 2,
+      retryRotationMs: 60_000,
+      rename,
+    });
+    for (let n = 0; n < 30; n++) {
+      file.write(line(n));
+      expect(() => file.flush()).not.toThrow();
+    }
+    // Every line is there, past maxBytes, with one warning.
+    const grown = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(grown.filter((l) => l.code === 'log_rotation_failed')).toHaveLength(1);
+    expect(grown.filter((l) => 'n' in l).map((l) => l.n)).toEqual([...Array(30).keys()]);
+    expect(existsSync(`${path}.1`)).toBe(false);
+    // Tried again later, not at every flush; then it works.
+    held = false;
+    file.write(line(30));
+    file.flush();
+    expect(existsSync(`${path}.1`)).toBe(false);
+    vi.advanceTimersByTime(60_000);
+    file.write(line(31));
+    file.flush();
+    file.destroy();
+    vi.useRealTimers();
+    const rotated = readFileSync(`${path}.1`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rotated.filter((l) => 'n' in l).map((l) => l.n)).toEqual([...Array(31).keys()]);
+    expect(
+      readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).n),
+    ).toEqual([31]);
   });
 
   it('gets every logger line as JSON besides the console', () => {

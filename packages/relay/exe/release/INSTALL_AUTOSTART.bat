@@ -9,6 +9,8 @@ if errorlevel 1 (
   exit /b 1
 )
 cd /d "%~dp0"
-rem The same flags as START_KITCHEN_SYNC.bat, after the "--".
-"%~dp0kitchen-sync-relay.exe" autostart install --data-dir "%~dp0data" -- --tls auto
+rem The same flags as START_KITCHEN_SYNC.bat, after the "--". No --data-dir: the relay picks the
+rem data folder START_KITCHEN_SYNC.bat's relay uses ("data" here, or
+rem %ProgramData%\kitchen-sync\data when "data" could not be created here).
+"%~dp0kitchen-sync-relay.exe" autostart install -- --tls auto
 pause

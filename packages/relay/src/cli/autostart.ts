@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, win32 } from 'node:path';
+import { join, posix, win32 } from 'node:path';
 import { parseArgs } from 'node:util';
 import { assertServeFlags, CliError, HELP, parseCli } from '../cliOptions.js';
 import { dataDirInUse } from '../store/dataDirLock.js';
@@ -9,7 +9,7 @@ import { loadSqliteDriver } from '../store/sqlite/loadSqliteDriver.js';
 import { autoNames } from '../tls/autoNames.js';
 import { TlsError } from '../tls/TlsError.js';
 import { parseFlags } from './parseFlags.js';
-import { windowsTaskXml } from './windowsTask.js';
+import { parseWindowsArguments, windowsArguments, windowsTaskXml } from './windowsTask.js';
 
 export const TASK_NAME = 'Kitchen Sync Relay';
 export const UNIT_NAME = 'kitchen-sync-relay.service';
@@ -177,15 +177,38 @@ function relayRunsOn(dataDir: string): boolean {
 }
 
 /**
+ * The arguments the relay will get at boot. On Windows they travel as one command line that
+ * the relay's C runtime splits again: it is split here by the same rules, and anything that
+ * would not come back exactly as given is refused now rather than fail at every boot.
+ */
+export function bootArguments(args: string[], platform: NodeJS.Platform): string[] {
+  if (platform !== 'win32') return args;
+  const parsed = parseWindowsArguments(windowsArguments(args));
+  if (parsed.length !== args.length || parsed.some((arg, i) => arg !== args[i])) {
+    throw new CliError(
+      `the boot task would start the relay with ${JSON.stringify(parsed)} instead of ${JSON.stringify(args)}`,
+      'autostart_arguments_mangled',
+    );
+  }
+  return parsed;
+}
+
+/**
  * Parses the boot command as `serve` will at the next boot, so a value that cannot work is
  * refused now, in front of the person installing, not at every boot with nobody watching:
  * a bad `--tls` or `--name`, a secret file that cannot be read, no secret at all. The boot task
  * has none of this shell's environment, so none is used.
  */
-function assertBootCommandStarts(dataDir: string, serveFlags: string[], executable: boolean) {
+function assertBootCommandStarts(
+  dataDir: string,
+  serveFlags: string[],
+  executable: boolean,
+  platform: NodeJS.Platform,
+) {
+  const args = bootArguments(['serve', '--data-dir', dataDir, ...serveFlags], platform);
   try {
     const boot = parseCli(
-      ['serve', '--data-dir', dataDir, ...serveFlags],
+      args,
       executable ? { KS_SECRET: 'the executable makes one at first start' } : {},
     );
     // Names are checked when serve starts; here, now.
@@ -213,6 +236,7 @@ export function autostartCommand(
   launcher: string[],
   /** The single-file executable, which makes its own secret at first start. */
   executable = false,
+  platform: NodeJS.Platform = process.platform,
 ): number {
   const split = argv.indexOf('--');
   const ownFlags = split >= 0 ? argv.slice(0, split) : argv;
@@ -241,12 +265,14 @@ export function autostartCommand(
   if (action !== 'install' && action !== 'remove') {
     throw new CliError('autostart needs install or remove');
   }
-  const dataDir = resolve(values['data-dir'] ?? env.KS_DATA_DIR ?? './data');
+  const dataDir = (platform === 'win32' ? win32 : posix).resolve(
+    values['data-dir'] ?? env.KS_DATA_DIR ?? './data',
+  );
   if (action === 'remove' && serveFlags.length > 0) {
     throw new CliError('autostart remove takes no serve flags');
   }
-  if (action === 'install') assertBootCommandStarts(dataDir, serveFlags, executable);
-  const plan = autostartPlan(action, process.platform, launcher, dataDir, serveFlags);
+  if (action === 'install') assertBootCommandStarts(dataDir, serveFlags, executable, platform);
+  const plan = autostartPlan(action, platform, launcher, dataDir, serveFlags);
   process.stdout.write(describePlan(plan));
   if (action === 'install' && relayRunsOn(dataDir)) process.stdout.write(IN_USE_NOTE);
   if (values['dry-run']) return 0;

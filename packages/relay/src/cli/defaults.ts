@@ -1,5 +1,13 @@
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, parse, resolve } from 'node:path';
 import { KitchenSyncError } from '@kitchen-sync/protocol';
 import { flagValue } from './parseFlags.js';
 import { newSecret } from './secret.js';
@@ -30,12 +38,24 @@ function writable(dir: string): boolean {
 const givenDataDir = (argv: string[], env: NodeJS.ProcessEnv): string | undefined =>
   flagValue(argv, '--data-dir') ?? env.KS_DATA_DIR;
 
+const isFolder = (path: string) => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
 /**
- * Where the executable keeps its log when nobody said: `data` beside the executable (a
- * USB stick, a folder on the desktop), else the machine's place for service data. A command
- * that only reads (`status`, `token` with a secret already made) takes the folder beside it
- * whenever it exists, writable or not: it is the relay's, even when another user (root, the
- * boot task) owns it, and a second, empty data dir elsewhere would only mislead.
+ * Where the executable keeps its data when nobody said, the same for every command (`serve`,
+ * `autostart install`, `status`, `token`), so an outlet's secret, log and orders stay in one
+ * place whoever runs it: `data` beside the executable (a USB stick, a folder on the desktop)
+ * whenever that folder exists, even when another user (root, the boot task, an administrator)
+ * owns it: a second, empty data dir elsewhere would be a second outlet with its own secret.
+ * Else the machine's place for service data when the relay has put its data there before
+ * (the cashier's START_KITCHEN_SYNC.bat could not create `data` in C:\Program Files; the
+ * administrator's INSTALL_AUTOSTART.bat must then register that one, not a new `data`).
+ * Else, for a command that writes, `data` beside it if it can be created, or the machine's.
  */
 export function defaultDataDir(
   exePath: string,
@@ -48,9 +68,10 @@ export function defaultDataDir(
     platform === 'win32'
       ? join(env.ProgramData ?? 'C:\\ProgramData', 'kitchen-sync', 'data')
       : '/var/lib/kitchen-sync/data';
-  if (forWriting) return writable(beside) ? beside : machine;
-  // Reading: the machine's place only when the relay has put its data there, never created.
-  return !existsSync(beside) && existsSync(machine) ? machine : beside;
+  if (isFolder(beside)) return beside;
+  if (isFolder(machine)) return machine;
+  if (!forWriting) return beside;
+  return writable(beside) ? beside : machine;
 }
 
 const DENIED = new Set(['EACCES', 'EPERM', 'EROFS']);
@@ -66,14 +87,23 @@ function permissionError(error: unknown, path: string): unknown {
   );
 }
 
-/** The executable's log when none is given: `logs` beside the data dir. */
-export const executableLogFile = (dataDir: string): string =>
-  join(dirname(resolve(dataDir)), 'logs', 'kitchen-sync-relay.log');
+/**
+ * The executable's log when none is given. For the usual layout, a folder named `data` (the
+ * zip's, or ProgramData's), `logs` beside it, as always. Any other data dir keeps its log in
+ * its own `logs` folder: beside `C:\Dapur Utama` it would be `C:\logs`, shared by every relay
+ * whose data dir sits directly on that drive (and `status` of one would quote the other's errors).
+ */
+export function executableLogFile(dataDir: string): string {
+  const dir = resolve(dataDir);
+  const parent = dirname(dir);
+  const usualLayout = basename(dir).toLowerCase() === 'data' && parent !== parse(dir).root;
+  return join(usualLayout ? parent : dir, 'logs', 'kitchen-sync-relay.log');
+}
 
 /**
  * What `kitchen-sync-relay.exe` with no arguments needs so that it just starts: a data dir,
  * a secret (created on first start in `<data dir>/secret`, and shown once with how to make
- * tokens) and a log file beside the data dir. Anything given in flags or KS_* wins; only
+ * tokens) and a log file (executableLogFile). Anything given in flags or KS_* wins; only
  * what is missing is filled in, as KS_* variables the usual parsing then reads.
  */
 export function executableDefaults(
@@ -101,6 +131,9 @@ function fillDefaults(
 ): ExecutableSetting {
   const filled: Record<string, string> = { KS_DATA_DIR: dataDir };
   if (command !== 'serve' && command !== 'token') return { env: filled };
+  // The data dir of another user (the boot task's, root's) is refused, never swapped silently
+  // for a second one elsewhere with its own secret.
+  if (command === 'serve' && existsSync(dataDir)) accessSync(dataDir, constants.W_OK);
   if (command === 'serve' && flagValue(argv, '--log-file') === undefined && !env.KS_LOG_FILE) {
     filled.KS_LOG_FILE = executableLogFile(dataDir);
   }

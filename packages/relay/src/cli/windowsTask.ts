@@ -5,9 +5,66 @@ export interface TaskAction {
   workingDirectory: string;
 }
 
-// Windows splits a command line back into arguments by its C runtime's rules; quoting every
-// argument keeps spaces in folder names ("C:\Kitchen Sync") whole.
-export const windowsQuote = (arg: string): string => `"${arg.replace(/"/g, '\\"')}"`;
+/**
+ * One argument quoted for the Microsoft C runtime (and CommandLineToArgvW), which splits the
+ * command line back into arguments. Every argument is quoted so spaces in folder names
+ * ("C:\Kitchen Sync") stay whole. Backslashes are literal except before a quote, where 2n of
+ * them mean n and 2n+1 mean n and a literal quote: so the ones before an embedded quote and at
+ * the end (before the closing quote: `C:\Certs\`, `D:\`) are doubled.
+ */
+export const windowsQuote = (arg: string): string =>
+  `"${arg.replace(/(\\*)"/g, '$1$1\\"').replace(/(\\+)$/, '$1$1')}"`;
+
+/** The arguments as one command line, the way Task Scheduler hands them to the program. */
+export const windowsArguments = (args: readonly string[]): string =>
+  args.map(windowsQuote).join(' ');
+
+/**
+ * A command line split into arguments by the Microsoft C runtime's rules (what the relay's
+ * process.argv will be), the program's name not included: used to check, before the task is
+ * registered, that the relay will get exactly the arguments intended.
+ */
+export function parseWindowsArguments(line: string): string[] {
+  const args: string[] = [];
+  let current = '';
+  let inArgument = false;
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i]!;
+    if (char === '\\') {
+      let slashes = 0;
+      while (line[i] === '\\') {
+        slashes++;
+        i++;
+      }
+      if (line[i] === '"') {
+        current += '\\'.repeat(Math.floor(slashes / 2));
+        if (slashes % 2 === 1) current += '"';
+        else i--; // the quote opens or closes a quoted part: handled next round
+      } else {
+        current += '\\'.repeat(slashes);
+        i--;
+      }
+      inArgument = true;
+    } else if (char === '"') {
+      // Inside quotes, "" is a literal quote (the C runtime since 2008).
+      if (quoted && line[i + 1] === '"') {
+        current += '"';
+        i++;
+      } else quoted = !quoted;
+      inArgument = true;
+    } else if ((char === ' ' || char === '\t') && !quoted) {
+      if (inArgument) args.push(current);
+      current = '';
+      inArgument = false;
+    } else {
+      current += char;
+      inArgument = true;
+    }
+  }
+  if (inArgument) args.push(current);
+  return args;
+}
 
 const xmlText = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -69,7 +126,7 @@ export function windowsTaskXml(description: string, action: TaskAction): string 
   <Actions Context="Author">
     <Exec>
       <Command>${xmlText(action.command)}</Command>
-      <Arguments>${xmlText(action.args.map(windowsQuote).join(' '))}</Arguments>
+      <Arguments>${xmlText(windowsArguments(action.args))}</Arguments>
       <WorkingDirectory>${xmlText(action.workingDirectory)}</WorkingDirectory>
     </Exec>
   </Actions>

@@ -19,9 +19,25 @@ export interface RotatingFileOptions {
   keep?: number;
   /** Lines wait at most this long before they are written. Default 200 ms. */
   flushMs?: number;
+  /** After a rotation failed, the next one is tried this much later. Default 60 s. */
+  retryRotationMs?: number;
+  /** Renames a file (tests inject a failure: Windows refuses while another program holds it). */
+  rename?: (from: string, to: string) => void;
 }
 
 const BATCH_BYTES = 4096;
+
+/** A warning in the logger's own JSON shape, so `status` and log readers see it like any other. */
+const rotationWarning = (error: unknown, retryMs: number) =>
+  `${JSON.stringify({
+    level: 40,
+    time: Date.now(),
+    pid: process.pid,
+    name: 'kitchen-sync-relay',
+    code: 'log_rotation_failed',
+    err: { code: (error as { code?: string }).code, message: (error as Error).message },
+    msg: `cannot rotate the log file (another program holds it?): it keeps growing, rotation is tried again every ${Math.round(retryMs / 1000)} s`,
+  })}\n`;
 
 /**
  * A log file that never fills an outlet's disk: it is renamed to `.1` (and the older ones
@@ -31,32 +47,65 @@ const BATCH_BYTES = 4096;
 export function createRotatingFile(options: RotatingFileOptions): Writable & { flush(): void } {
   const maxBytes = options.maxBytes ?? 10_000_000;
   const keep = Math.max(1, options.keep ?? 5);
+  const retryMs = options.retryRotationMs ?? 60_000;
+  const rename = options.rename ?? renameSync;
   mkdirSync(dirname(options.path), { recursive: true });
-  let fd = openSync(options.path, 'a');
-  let size = fstatSync(fd).size;
+  let fd: number | undefined;
+  let size = 0;
+  const open = (): number => {
+    const opened = openSync(options.path, 'a');
+    fd = opened;
+    size = fstatSync(opened).size;
+    return opened;
+  };
+  open();
   let pending: string[] = [];
   let pendingBytes = 0;
+  /** Set while rotation fails: not tried again before this time, and said only once. */
+  let rotationFailedUntil: number | undefined;
 
-  const rotate = () => {
-    closeSync(fd);
-    rmSync(`${options.path}.${keep}`, { force: true });
-    for (let n = keep - 1; n >= 1; n--) {
-      if (existsSync(`${options.path}.${n}`))
-        renameSync(`${options.path}.${n}`, `${options.path}.${n + 1}`);
+  // Closed before the renames (Windows renames an open file only if every handle allows it)
+  // and opened again whatever happens: a rename that fails (EBUSY, EPERM: an antivirus or a
+  // log viewer holds the file) leaves the log growing, never closed for good.
+  const rotate = (current: number) => {
+    if (rotationFailedUntil !== undefined && Date.now() < rotationFailedUntil) return;
+    closeSync(current);
+    fd = undefined;
+    let failure: unknown;
+    try {
+      rmSync(`${options.path}.${keep}`, { force: true });
+      for (let n = keep - 1; n >= 1; n--) {
+        if (existsSync(`${options.path}.${n}`))
+          rename(`${options.path}.${n}`, `${options.path}.${n + 1}`);
+      }
+      rename(options.path, `${options.path}.1`);
+    } catch (error) {
+      failure = error;
     }
-    renameSync(options.path, `${options.path}.1`);
-    fd = openSync(options.path, 'a');
-    size = 0;
+    const reopened = open();
+    if (failure === undefined) {
+      rotationFailedUntil = undefined;
+      return;
+    }
+    if (rotationFailedUntil === undefined) {
+      const warning = rotationWarning(failure, retryMs);
+      writeSync(reopened, warning);
+      size += Buffer.byteLength(warning);
+    }
+    rotationFailedUntil = Date.now() + retryMs;
   };
 
+  // Lines leave `pending` only once written: a file that cannot be opened keeps them for the
+  // next flush.
   const flush = () => {
     if (pending.length === 0) return;
     const text = pending.join('');
+    const bytes = Buffer.byteLength(text);
+    if (fd !== undefined && size > 0 && size + bytes > maxBytes) rotate(fd);
+    const target = fd ?? open();
+    writeSync(target, text);
     pending = [];
     pendingBytes = 0;
-    const bytes = Buffer.byteLength(text);
-    if (size > 0 && size + bytes > maxBytes) rotate();
-    writeSync(fd, text);
     size += bytes;
   };
 
@@ -83,7 +132,7 @@ export function createRotatingFile(options: RotatingFileOptions): Writable & { f
       process.off('exit', onExit);
       try {
         flush();
-        closeSync(fd);
+        if (fd !== undefined) closeSync(fd);
       } catch {
         // Closing a log must never take the relay down with it.
       }

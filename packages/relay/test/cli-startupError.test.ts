@@ -1,0 +1,110 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startupProblem } from '../src/cli/startupError.js';
+import { CliError, parseCli } from '../src/cliOptions.js';
+import { runCli } from './cliProcess.js';
+import { removeTempDirs, SECRET, tempDir } from './helpers.js';
+
+const servers: Server[] = [];
+afterEach(() => {
+  for (const server of servers.splice(0)) server.close();
+  removeTempDirs();
+});
+
+const listenError = (port: number, host: string) =>
+  new Promise<Error>((resolve, reject) => {
+    const server = createServer();
+    servers.push(server);
+    server.once('error', resolve);
+    server.listen(port, host, () => reject(new Error(`listened on ${host}:${port}`)));
+  });
+
+const busyPort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer();
+    servers.push(server);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
+  });
+
+describe('start-up refusals from the operating system', () => {
+  it('a port in use: port_in_use, naming the port and address', async () => {
+    const port = await busyPort();
+    const problem = startupProblem(await listenError(port, '127.0.0.1'));
+    expect(problem?.code).toBe('port_in_use');
+    expect(problem?.details).toEqual({ address: '127.0.0.1', port });
+    expect(problem?.message).toContain(`port ${port} on 127.0.0.1`);
+  });
+
+  it('a --host this computer does not have: host_unavailable', async () => {
+    // TEST-NET-1: never an address of this machine.
+    const problem = startupProblem(await listenError(0, '192.0.2.77'));
+    expect(problem?.code).toBe('host_unavailable');
+    expect(problem?.message).toContain('192.0.2.77');
+  });
+
+  it('a folder that cannot be created (a drive that is not there): dir_unavailable', () => {
+    // What Windows says for --data-dir Q:\KitchenSync\data with no drive Q:.
+    const missingDrive = Object.assign(
+      new Error("ENOENT: no such file or directory, mkdir 'Q:\\KitchenSync\\data'"),
+      { code: 'ENOENT', errno: -4058, syscall: 'mkdir', path: 'Q:\\KitchenSync\\data' },
+    );
+    expect(startupProblem(missingDrive)).toMatchObject({
+      code: 'dir_unavailable',
+      details: { path: 'Q:\\KitchenSync\\data' },
+    });
+    const file = join(tempDir(), 'a-file');
+    writeFileSync(file, '');
+    let notAFolder: unknown;
+    try {
+      mkdirSync(join(file, 'data'), { recursive: true });
+    } catch (error) {
+      notAFolder = error;
+    }
+    expect(startupProblem(notAFolder)?.code).toBe('dir_unavailable');
+    // Anything else is left as it is.
+    expect(startupProblem(Object.assign(new Error('x'), { code: 'ENOENT', syscall: 'open' }))).toBe(
+      undefined,
+    );
+    expect(startupProblem(new Error('boom'))).toBe(undefined);
+  });
+
+  it.each(['99999', '65536', '1.5', '-1', 'abc'])('refuses --port %s as a usage error', (port) => {
+    const parse = () => parseCli(['serve', '--port', port], { KS_SECRET: SECRET });
+    expect(parse).toThrow(CliError);
+  });
+
+  it('refuses --port beyond 65535 with port_invalid, and takes 0 and 65535', () => {
+    expect(() => parseCli(['serve', '--port', '99999'], { KS_SECRET: SECRET })).toThrow(
+      expect.objectContaining({ code: 'port_invalid' }),
+    );
+    for (const port of ['0', '65535']) {
+      expect(parseCli(['serve', '--port', port], { KS_SECRET: SECRET })).toMatchObject({
+        options: { port: Number(port) },
+      });
+    }
+  });
+
+  it('serve says each in one line with its code, never a stack trace', async () => {
+    const dataDir = tempDir();
+    const port = await busyPort();
+    const cases: Array<[string[], number, string]> = [
+      [['--port', String(port), '--host', '127.0.0.1'], 1, `[port_in_use]`],
+      [['--port', '99999'], 2, '[port_invalid]'],
+      [['--port', '0', '--host', '192.0.2.77'], 1, '[host_unavailable]'],
+    ];
+    for (const [flags, exitCode, code] of cases) {
+      const out = await runCli(['serve', '--data-dir', dataDir, ...flags], { KS_SECRET: SECRET });
+      expect([out.code, out.stderr]).toEqual([exitCode, expect.stringContaining(code)]);
+      expect(out.stderr).not.toMatch(/\n\s+at /);
+    }
+    const file = join(dataDir, 'a-file');
+    writeFileSync(file, '');
+    const out = await runCli(['serve', '--data-dir', join(file, 'data'), '--port', '0'], {
+      KS_SECRET: SECRET,
+    });
+    expect([out.code, out.stderr]).toEqual([1, expect.stringContaining('[dir_unavailable]')]);
+    expect(out.stderr).not.toMatch(/\n\s+at /);
+  });
+});
