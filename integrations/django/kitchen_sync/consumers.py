@@ -175,7 +175,24 @@ class OutletConsumer(AsyncWebsocketConsumer):
             return
         await self._forward(message)
 
+    def _in_scope(self, envelope):
+        # Defence in depth behind the group names: whatever reaches this channel, only the
+        # socket's own outlet (and tenants) goes out, and no other log's seq moves its cursor.
+        if not isinstance(envelope, dict) or not _same_id(envelope.get("outlet_id"), self.outlet_id):
+            return False
+        if self.tenants is None:
+            return True
+        tenant = envelope.get("tenant_id")
+        return tenant is not None and any(_same_id(tenant, t) for t in self.tenants)
+
     async def _forward(self, message):
+        if not self._in_scope(message.get("data")):
+            data = message.get("data") if isinstance(message.get("data"), dict) else {}
+            logger.warning(
+                "outlet %s: dropped an event of outlet %s tenant %s (seq %s) that reached its socket",
+                self.outlet_id, data.get("outlet_id"), data.get("tenant_id"), message.get("seq"),
+            )
+            return
         seq = message.get("seq")
         frame = {"event": message["event"], "data": message["data"]}
         if seq is not None:

@@ -31,17 +31,20 @@ EVENT_TYPES = (
 )
 # The consumer method the layer calls: "kitchen_sync.event" -> kitchen_sync_event.
 HANDLER_TYPE = "kitchen_sync.event"
-# With fullmatch: "$" would let "1\n" into a group name, which Channels refuses.
-_GROUP_SAFE = re.compile(r"[A-Za-z0-9._-]{1,40}")
+# A part of a group name kept as it is: no "_" (it separates the parts) and no "." (it marks
+# a digest), so no id can spell another id's group or a digest. With fullmatch: "$" would
+# let "1\n" into a group name, which Channels refuses.
+_GROUP_SAFE = re.compile(r"[A-Za-z0-9-]{1,40}")
 
 
 def _group_part(value):
-    # Channels allows only [A-Za-z0-9._-] and < 100 characters in group names; other ids
-    # (up to 64 characters of anything) become a digest.
+    # Channels allows only [A-Za-z0-9._-] and < 100 characters in group names; any other id
+    # (up to 64 characters of anything, "1_t_2" included) becomes "h." and 128 bits of its
+    # sha256. Outlet "1_t_2" must not share outlet 1 / tenant 2's group "outlet_1_t_2".
     text = str(value)
     if _GROUP_SAFE.fullmatch(text):
         return text
-    return "h" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return "h." + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def outlet_group(outlet_id):
