@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import json
+import logging
 import re
 import uuid
 
@@ -29,6 +30,8 @@ EVENT_TYPES = (
     "order_recalled",
     "order_rushed",
 )
+logger = logging.getLogger("kitchen_sync.events")
+
 # The consumer method the layer calls: "kitchen_sync.event" -> kitchen_sync_event.
 HANDLER_TYPE = "kitchen_sync.event"
 # A part of a group name kept as it is: no "_" (it separates the parts) and no "." (it marks
@@ -110,16 +113,32 @@ def _messages(envelope, seq=None):
     return groups, message
 
 
+async def _send(layer, groups, message):
+    """Best effort: a broadcast that fails (Redis down) is logged, never raised. It leaves
+    after the change committed, so raising would answer an error for a stored change (a kiosk
+    would see a 500 for a booked order); a logged event still reaches the kitchens through the
+    relay's downlink, and sockets through ``?since=``."""
+    try:
+        layer = layer or get_channel_layer()
+        for group in groups:
+            await layer.group_send(group, message)
+    except Exception as error:
+        envelope = message["data"]
+        logger.error(
+            "outlet %s: broadcast of %s %s (seq %s) failed, the sockets did not get it live: %r",
+            envelope.get("outlet_id"), envelope.get("type"), envelope.get("event_id"),
+            message.get("seq"), error,
+        )
+
+
 async def abroadcast_order_event(event_type, order, *, event_id=None, outlet_id=None,
                                  tenant_id=None, channel_layer=None):
     """Async form of ``broadcast_order_event`` (sends at once, no on_commit)."""
     envelope = build_envelope(
         event_type, order, event_id=event_id, outlet_id=outlet_id, tenant_id=tenant_id
     )
-    layer = channel_layer or get_channel_layer()
     groups, message = _messages(envelope)
-    for group in groups:
-        await layer.group_send(group, message)
+    await _send(channel_layer, groups, message)
     return envelope
 
 
@@ -138,9 +157,7 @@ def broadcast_order_event(event_type, order, *, event_id=None, outlet_id=None, t
     groups, message = _messages(envelope)
 
     def send():
-        layer = channel_layer or get_channel_layer()
-        for group in groups:
-            async_to_sync(layer.group_send)(group, message)
+        async_to_sync(_send)(channel_layer, groups, message)
 
     if on_commit:
         transaction.on_commit(send, using=using)
@@ -173,9 +190,7 @@ def publish_order_event(event_type, order, *, event_id=None, outlet_id=None, ten
         groups, message = _messages(envelope, row.seq)
 
         def send():
-            layer = channel_layer or get_channel_layer()
-            for group in groups:
-                async_to_sync(layer.group_send)(group, message)
+            async_to_sync(_send)(channel_layer, groups, message)
 
         # Inside the atomic block: the event leaves when the outermost transaction commits.
         transaction.on_commit(send, using=using)
