@@ -24,6 +24,8 @@ DEFAULTS = {
     # Seconds: uploads of one outlet that alternate between two relay epochs within this are
     # two relays with one credential (a cloned PC), logged as a warning at most once per window.
     "EPOCH_OVERLAP_WINDOW": 600,
+    # Seconds each check of the health view (database, channel layer) may take.
+    "HEALTH_TIMEOUT": 2,
     # Most events a relay may upload in one request.
     "UPLOAD_BATCH_MAX": 500,
     # Largest order (bytes of JSON) central publishes: the outlets' relays refuse bigger ones
