@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import IdempotentRequest, OutletEvent, SyncCounter
+from .models import IdempotentRequest, OutletEvent, RelayUploadCursor, SyncCounter
 
 
 @admin.register(SyncCounter)
@@ -25,3 +25,14 @@ class OutletEventAdmin(admin.ModelAdmin):
     list_filter = ("source", "type", ("conflict", admin.EmptyFieldListFilter))
     search_fields = ("order_id", "event_id")
     readonly_fields = [f.name for f in OutletEvent._meta.fields]
+
+
+@admin.register(RelayUploadCursor)
+class RelayUploadCursorAdmin(admin.ModelAdmin):
+    """How far each relay's upload got, per outlet and epoch: two epochs of one outlet both
+    recently updated are two relays with one credential (a cloned PC)."""
+
+    list_display = ("outlet_id", "epoch", "last_seq", "updated_at")
+    search_fields = ("outlet_id", "epoch")
+    ordering = ("outlet_id", "-updated_at")
+    readonly_fields = [f.name for f in RelayUploadCursor._meta.fields]

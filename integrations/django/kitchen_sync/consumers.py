@@ -32,6 +32,19 @@ def _same_id(a, b):
     return str(a) == str(b)
 
 
+def channel_layer_down(error):
+    """Whether ``error`` is the channel layer's server being unreachable (Redis stopped or
+    restarting), as opposed to a bug that deserves its traceback."""
+    if isinstance(error, (OSError, asyncio.TimeoutError)):
+        return True
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:
+        return False
+    return isinstance(error, (RedisConnectionError, RedisTimeoutError))
+
+
 def parse_cursor(value):
     """``?since=``: None when absent, else a non-negative integer (at most 18 digits)."""
     if value is None:
@@ -59,6 +72,42 @@ class OutletConsumer(AsyncWebsocketConsumer):
     pending = None
     replayed_up_to = 0
     catch_up = None
+    accepted = False
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        except Exception as error:
+            if not channel_layer_down(error):
+                raise
+            # The layer is down (joining, or the socket's receive loop): the client gets the
+            # documented 4503 and retries with its cursor; one line here, not daphne's traceback.
+            outlet = scope.get("url_route", {}).get("kwargs", {}).get("outlet_id")
+            logger.warning(
+                "outlet %s: the channel layer is unavailable (%r): socket closed with %s",
+                outlet, error, CLOSE_UNAVAILABLE,
+            )
+            await self._close_unavailable()
+
+    async def _close_unavailable(self):
+        if self.catch_up is not None:
+            self.catch_up.cancel()
+            self.catch_up = None
+        # Accepted first: a close before accepting is an HTTP 403 at the handshake.
+        if not self.accepted:
+            await self.accept()
+        await self.close(code=CLOSE_UNAVAILABLE)
+        for group in self.groups_joined:
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:
+                # The layer is down; its group memberships expire on their own.
+                break
+        self.groups_joined = ()
+
+    async def accept(self, subprotocol=None):
+        await super().accept(subprotocol)
+        self.accepted = True
 
     def _query(self):
         raw = self.scope.get("query_string", b"").decode("latin-1")
@@ -109,7 +158,7 @@ class OutletConsumer(AsyncWebsocketConsumer):
         self.pending = []
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
-        self.groups_joined = tuple(groups)
+            self.groups_joined += (group,)
         await self.accept()
         # A task, so live messages keep being taken off the layer (into pending) while a long
         # backlog is sent: the layer's per-channel capacity would drop them otherwise.
@@ -175,7 +224,24 @@ class OutletConsumer(AsyncWebsocketConsumer):
             return
         await self._forward(message)
 
+    def _in_scope(self, envelope):
+        # Defence in depth behind the group names: whatever reaches this channel, only the
+        # socket's own outlet (and tenants) goes out, and no other log's seq moves its cursor.
+        if not isinstance(envelope, dict) or not _same_id(envelope.get("outlet_id"), self.outlet_id):
+            return False
+        if self.tenants is None:
+            return True
+        tenant = envelope.get("tenant_id")
+        return tenant is not None and any(_same_id(tenant, t) for t in self.tenants)
+
     async def _forward(self, message):
+        if not self._in_scope(message.get("data")):
+            data = message.get("data") if isinstance(message.get("data"), dict) else {}
+            logger.warning(
+                "outlet %s: dropped an event of outlet %s tenant %s (seq %s) that reached its socket",
+                self.outlet_id, data.get("outlet_id"), data.get("tenant_id"), message.get("seq"),
+            )
+            return
         seq = message.get("seq")
         frame = {"event": message["event"], "data": message["data"]}
         if seq is not None:

@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import json
+import logging
 import re
 import uuid
 
@@ -29,19 +30,24 @@ EVENT_TYPES = (
     "order_recalled",
     "order_rushed",
 )
+logger = logging.getLogger("kitchen_sync.events")
+
 # The consumer method the layer calls: "kitchen_sync.event" -> kitchen_sync_event.
 HANDLER_TYPE = "kitchen_sync.event"
-# With fullmatch: "$" would let "1\n" into a group name, which Channels refuses.
-_GROUP_SAFE = re.compile(r"[A-Za-z0-9._-]{1,40}")
+# A part of a group name kept as it is: no "_" (it separates the parts) and no "." (it marks
+# a digest), so no id can spell another id's group or a digest. With fullmatch: "$" would
+# let "1\n" into a group name, which Channels refuses.
+_GROUP_SAFE = re.compile(r"[A-Za-z0-9-]{1,40}")
 
 
 def _group_part(value):
-    # Channels allows only [A-Za-z0-9._-] and < 100 characters in group names; other ids
-    # (up to 64 characters of anything) become a digest.
+    # Channels allows only [A-Za-z0-9._-] and < 100 characters in group names; any other id
+    # (up to 64 characters of anything, "1_t_2" included) becomes "h." and 128 bits of its
+    # sha256. Outlet "1_t_2" must not share outlet 1 / tenant 2's group "outlet_1_t_2".
     text = str(value)
     if _GROUP_SAFE.fullmatch(text):
         return text
-    return "h" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return "h." + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def outlet_group(outlet_id):
@@ -107,16 +113,32 @@ def _messages(envelope, seq=None):
     return groups, message
 
 
+async def _send(layer, groups, message):
+    """Best effort: a broadcast that fails (Redis down) is logged, never raised. It leaves
+    after the change committed, so raising would answer an error for a stored change (a kiosk
+    would see a 500 for a booked order); a logged event still reaches the kitchens through the
+    relay's downlink, and sockets through ``?since=``."""
+    try:
+        layer = layer or get_channel_layer()
+        for group in groups:
+            await layer.group_send(group, message)
+    except Exception as error:
+        envelope = message["data"]
+        logger.error(
+            "outlet %s: broadcast of %s %s (seq %s) failed, the sockets did not get it live: %r",
+            envelope.get("outlet_id"), envelope.get("type"), envelope.get("event_id"),
+            message.get("seq"), error,
+        )
+
+
 async def abroadcast_order_event(event_type, order, *, event_id=None, outlet_id=None,
                                  tenant_id=None, channel_layer=None):
     """Async form of ``broadcast_order_event`` (sends at once, no on_commit)."""
     envelope = build_envelope(
         event_type, order, event_id=event_id, outlet_id=outlet_id, tenant_id=tenant_id
     )
-    layer = channel_layer or get_channel_layer()
     groups, message = _messages(envelope)
-    for group in groups:
-        await layer.group_send(group, message)
+    await _send(channel_layer, groups, message)
     return envelope
 
 
@@ -135,9 +157,7 @@ def broadcast_order_event(event_type, order, *, event_id=None, outlet_id=None, t
     groups, message = _messages(envelope)
 
     def send():
-        layer = channel_layer or get_channel_layer()
-        for group in groups:
-            async_to_sync(layer.group_send)(group, message)
+        async_to_sync(_send)(channel_layer, groups, message)
 
     if on_commit:
         transaction.on_commit(send, using=using)
@@ -170,9 +190,7 @@ def publish_order_event(event_type, order, *, event_id=None, outlet_id=None, ten
         groups, message = _messages(envelope, row.seq)
 
         def send():
-            layer = channel_layer or get_channel_layer()
-            for group in groups:
-                async_to_sync(layer.group_send)(group, message)
+            async_to_sync(_send)(channel_layer, groups, message)
 
         # Inside the atomic block: the event leaves when the outermost transaction commits.
         transaction.on_commit(send, using=using)

@@ -1,15 +1,26 @@
 """Idempotent POSTs: the same Idempotency-Key books once and always gets the first answer."""
 
 import hashlib
+import logging
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.http import HttpResponse
 
 from .errors import error_response
 from .models import IdempotentRequest
 from .settings import ks_setting
 
+logger = logging.getLogger("kitchen_sync.middleware")
+
 HEADER = "Idempotency-Key"
+# What the database raises when it cannot be reached (down, restarting, connection lost).
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def _database_unavailable(request, error):
+    logger.warning("%s %s: the database is unavailable: %r", request.method, request.path, error)
+    # JSON with the protocol's code, never Django's HTML 500: the kiosk retries with its key.
+    return error_response("unavailable", "the database is unavailable; retry with the same request")
 
 
 class _NotStored(Exception):
@@ -55,7 +66,20 @@ class IdempotencyKeyMiddleware:
         if len(key) > ks_setting("IDEMPOTENCY_KEY_MAX_LENGTH"):
             return error_response("invalid_payload", f"{HEADER} is too long")
         body_hash = hashlib.sha256(request.body).hexdigest()
+        try:
+            return self._claimed(request, key, body_hash)
+        except DATABASE_DOWN as error:
+            # Nothing was committed, or the commit's fate is unknown: either way the retry with
+            # the same key books once.
+            return _database_unavailable(request, error)
 
+    def process_exception(self, request, exception):
+        """The view's own database failure on a guarded path (with or without a key)."""
+        if self._guarded(request) and isinstance(exception, DATABASE_DOWN):
+            return _database_unavailable(request, exception)
+        return None
+
+    def _claimed(self, request, key, body_hash):
         try:
             with transaction.atomic():
                 try:

@@ -6,15 +6,18 @@ ids). Whoever records an event learns whether it was new, and only a new event i
 to the project's own order tables, so at-least-once delivery has an exactly-once effect.
 """
 
+import datetime
 import logging
 import math
 import zlib
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from .errors import KitchenSyncError
 from .events import EVENT_TYPES, to_wire
 from .payload_rules import UUID, check_central_event, find_unsafe, refusal, unstorable
+from .settings import ks_setting
 from .versioned import take_versions
 
 logger = logging.getLogger("kitchen_sync.outlet_log")
@@ -259,6 +262,7 @@ def apply_relay_batch(outlet_id, epoch, events, apply, using="default", pruned_t
                 if not _applied(row, apply, using):
                     conflicts += 1
         if fresh:
+            _warn_if_epochs_alternate(cursors, cursor)
             cursor.last_seq = fresh[-1]["seq"]
             cursor.save(using=using, update_fields=["last_seq", "updated_at"])
     return {
@@ -268,6 +272,37 @@ def apply_relay_batch(outlet_id, epoch, events, apply, using="default", pruned_t
         "duplicates": len(events) - applied,
         "conflicts": conflicts,
     }
+
+
+# When this process last warned about an outlet's alternating epochs: one warning per window.
+_alternation_warned = {}
+
+
+def _warn_if_epochs_alternate(cursors, cursor):
+    """Warns when another epoch of the outlet uploaded after this epoch's last upload, within
+    EPOCH_OVERLAP_WINDOW: two relays hold one outlet's credential (a cloned PC) and both take
+    central's web orders. A relay reinstalled with a new epoch is not this: the old epoch's
+    last upload is older than every upload of the new one."""
+    now = timezone.now()
+    window = datetime.timedelta(seconds=ks_setting("EPOCH_OVERLAP_WINDOW"))
+    other = (
+        cursors.filter(outlet_id=cursor.outlet_id, updated_at__gt=max(cursor.updated_at, now - window))
+        .exclude(epoch=cursor.epoch)
+        .order_by("-updated_at")
+        .first()
+    )
+    if other is None:
+        return
+    warned = _alternation_warned.get(cursor.outlet_id)
+    if warned is not None and now - warned < window:
+        return
+    _alternation_warned[cursor.outlet_id] = now
+    logger.warning(
+        "outlet %s: uploads alternate between relay epochs %s and %s: two relays use this "
+        "outlet's credential (a cloned PC?) and both get central's web orders; stop one (see "
+        "the admin's relay upload cursors)",
+        cursor.outlet_id, other.epoch, cursor.epoch,
+    )
 
 
 def _applied(row, apply, using):

@@ -21,6 +21,11 @@ DEFAULTS = {
     # Lifetime of a relay credential (role "relay", what the relay presents to central), in
     # seconds (365 days; the relay refuses tokens that live longer than 400 days anyway).
     "RELAY_CREDENTIAL_TTL": 365 * 24 * 60 * 60,
+    # Seconds: uploads of one outlet that alternate between two relay epochs within this are
+    # two relays with one credential (a cloned PC), logged as a warning at most once per window.
+    "EPOCH_OVERLAP_WINDOW": 600,
+    # Seconds each check of the health view (database, channel layer) may take.
+    "HEALTH_TIMEOUT": 2,
     # Most events a relay may upload in one request.
     "UPLOAD_BATCH_MAX": 500,
     # Largest order (bytes of JSON) central publishes: the outlets' relays refuse bigger ones

@@ -117,3 +117,32 @@ def test_disconnect_leaves_the_group():
         assert not layer.groups.get(outlet_group(1))
 
     run(body)
+
+
+def test_an_event_of_another_outlet_or_tenant_on_the_sockets_group_is_dropped():
+    # Defence in depth behind the group names: the consumer checks the event's own outlet
+    # (and tenant), so nothing of another outlet reaches the socket or moves its cursor.
+    async def body():
+        from channels.layers import get_channel_layer
+
+        from kitchen_sync.events import HANDLER_TYPE, build_envelope, outlet_group, tenant_group
+
+        token = mint_relay_token(device="kds-2", role="kitchen", outlet=1, tenants=[2])
+        kitchen, _ = await open_live(socket_path(token=token))
+        monitor, _ = await open_live(socket_path())
+        layer = get_channel_layer()
+        for group, outlet, tenant in ((tenant_group(1, 2), 9, 2), (tenant_group(1, 2), 1, 3),
+                                      (outlet_group(1), 9, 2)):
+            stray = build_envelope("new_order", order(tenant=tenant, outlet=outlet))
+            await layer.group_send(
+                group, {"type": HANDLER_TYPE, "event": "new_order", "data": stray, "seq": 7}
+            )
+        assert await kitchen.receive_nothing(timeout=0.2)
+        assert await monitor.receive_nothing(timeout=0.2)
+        sent = await abroadcast_order_event("new_order", order(tenant=2))
+        assert (await next_json(kitchen))["data"] == sent
+        assert (await next_json(monitor))["data"] == sent
+        await kitchen.disconnect()
+        await monitor.disconnect()
+
+    run(body)

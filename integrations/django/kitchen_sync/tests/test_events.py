@@ -2,6 +2,8 @@
 protocol refuses is neither sent nor logged."""
 
 import datetime
+import hashlib
+import re
 import uuid
 from decimal import Decimal
 
@@ -70,6 +72,31 @@ def test_sent_to_the_outlet_and_the_tenant_group():
 def test_unsafe_group_characters_become_a_digest():
     assert outlet_group("mall a/1") != outlet_group("mall a/2")
     assert all(c.isalnum() or c in "._-" for c in tenant_group("mall a/1", "stall #3"))
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        # Outlet "1_t_2" is not outlet 1's tenant-2 group (the audit's cross-outlet leak).
+        (("1_t_2",), (1, 2)),
+        (("a_t_b", "c"), ("a", "b_t_c")),
+        (("a.b",), ("a_b",)),
+        # An id that spells a digest is not the digest of another id.
+        (("h." + hashlib.sha256(b"x y").hexdigest()[:32],), ("x y",)),
+        (("1", "h." + hashlib.sha256(b"x y").hexdigest()[:32]), ("1", "x y")),
+    ],
+)
+def test_group_names_of_different_ids_never_collide(ids):
+    first, second = (outlet_group(*i) if len(i) == 1 else tenant_group(*i) for i in ids)
+    assert first != second
+
+
+def test_group_names_are_what_channels_accepts_for_the_longest_ids():
+    longest = "\u00e9" * 64
+    for name in (outlet_group(longest), tenant_group(longest, longest), tenant_group(1, "x" * 64)):
+        assert re.fullmatch(r"[A-Za-z0-9._-]{1,99}", name), name
+    # Outlet 1 and outlet "1" are one outlet (the protocol compares ids by their string form).
+    assert outlet_group(1) == outlet_group("1") == "outlet_1"
 
 
 @pytest.mark.django_db(transaction=True)

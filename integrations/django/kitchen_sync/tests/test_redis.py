@@ -76,3 +76,24 @@ def test_a_socket_resumes_and_goes_live_through_redis():
         await socket.disconnect()
 
     run(body)
+
+
+def test_outlet_1_t_2_does_not_get_outlet_1_tenant_2s_orders_through_redis():
+    # The audit's leak: outlet "1_t_2"'s group was outlet 1 / tenant 2's group.
+    async def body():
+        from kitchen_sync.tokens import mint_relay_token
+
+        token = mint_relay_token(device="mon-x", role="monitor", outlet="1_t_2")
+        other, _ = await open_live(socket_path(outlet="1_t_2", token=token))
+        own, _ = await open_live(socket_path(tenant="2"))
+        try:
+            sent = await sync_to_async(broadcast_order_event)(
+                "new_order", protocol_order(tenant=2, outlet=1), on_commit=False
+            )
+            assert (await next_json(own))["data"] == sent
+            assert await other.receive_nothing(timeout=0.3)
+        finally:
+            await other.disconnect()
+            await own.disconnect()
+
+    run(body)

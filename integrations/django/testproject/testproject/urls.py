@@ -1,14 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
-from django.http import JsonResponse
 from django.urls import include, path
 
+from kitchen_sync.health import HealthView
 from kitchen_sync.views import RelayDownlinkView
 from menu import views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("health", lambda request: JsonResponse({"status": "ok"})),
+    path("health", HealthView.as_view()),
     path("api/products/", views.ProductSyncView.as_view()),
     path("api/categories/", views.CategorySyncView.as_view()),
     path("api/promotions/", views.PromotionSyncView.as_view()),
