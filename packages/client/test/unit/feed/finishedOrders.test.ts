@@ -8,9 +8,9 @@ import {
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createKitchenFeed, type KitchenFeedOptions } from '../../../src/feed/kitchenFeed.js';
+import type { KitchenOrder } from '../../../src/feed/types.js';
 import { createExpoView } from '../../../src/feed/views/expoView.js';
 import { createStationView } from '../../../src/feed/views/stationView.js';
-import type { KitchenOrder } from '../../../src/feed/types.js';
 import { TicketBoard } from '../../../src/feed/views/ticketBoard.js';
 import { newOrderEvent, statusEvent } from '../fakes/events.js';
 import { FakeSocket } from '../fakes/fakeSocket.js';
