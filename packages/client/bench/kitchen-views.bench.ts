@@ -25,14 +25,14 @@ const finished = option('--finished') || 1000;
 const newOrders = option('--new') || 200;
 const TARGETS: Partial<Record<keyof Figures, number>> = { eventP99Ms: 2, reloadMs: 100 };
 
-function medianOf<F extends Record<string, number>>(list: F[]): F {
+function medianOf<F extends object>(list: F[]): F {
   const keys = Object.keys(list[0] ?? {}) as Array<keyof F>;
-  const median = {} as F;
+  const median = {} as Record<keyof F, number>;
   for (const key of keys) {
-    const values = list.map((f) => f[key]).sort((a, b) => a - b);
+    const values = list.map((f) => f[key] as number).sort((a, b) => a - b);
     median[key] = values[Math.floor(values.length / 2)] ?? NaN;
   }
-  return median;
+  return median as F;
 }
 
 async function main(): Promise<void> {

@@ -100,7 +100,7 @@ export async function runFinishedScenario(
   const board = new TicketBoard();
   const stations = STATIONS.map((station) => createStationView(board, { stations: [station] }));
   const expo = createExpoView(board);
-  const counts = [...stations, expo].map((view) => createAllDayCounts(view));
+  const counts = [...stations.map((view) => createAllDayCounts(view)), createAllDayCounts(expo)];
   const disconnect = board.connect(feed.orders);
   socket.caughtUp();
   let seq = 0;
