@@ -18,7 +18,7 @@ import {
   TicketBoard,
 } from '@kitchen-sync/client/feed-views';
 import { createOrderOutbox, type OrderOutbox } from '@kitchen-sync/client/outbox';
-import type { OrderStatus } from '@kitchen-sync/protocol';
+import type { OrderState, OrderStatus } from '@kitchen-sync/protocol';
 import { readDemoConfig } from '../../shared/demoConfig';
 import { showBridgeStatus, showConnectionStatus, showNetworkMode } from '../../shared/indicators';
 import { $, loadOutlet, trackBarHeight, watchNetwork } from '../../shared/pageSetup';
@@ -29,7 +29,7 @@ import { renderAllDay } from './allDayPanel';
 import { KeyedCards } from './keyedCards';
 import { readMode, readThresholds, type ScreenMode } from './mode';
 import { orderCard } from './ordersScreen';
-import { recallCandidates, recallTicket } from './recall';
+import { RecallCandidates, recallTicket } from './recall';
 import { showRejected } from './rejectedPanel';
 import { stationCard } from './stationCard';
 import { NEXT_STATUS, shortNumber } from './ticketsView';
@@ -50,6 +50,8 @@ const params = new URLSearchParams(location.search);
 const tenantId = params.get('tenant');
 const mode = readMode(params);
 const RECALL_WINDOW_MS = 30 * 60 * 1000;
+/** Handed-out tickets the recall list offers, most recently bumped first. */
+const RECALL_LIST_SIZE = 10;
 
 registerWorker();
 trackBarHeight();
@@ -218,9 +220,19 @@ function startOrdersScreen(
   const cards = new KeyedCards<ExpoTicket>($('#tickets'), ages, (entry) =>
     orderCard(entry, relayClock.now()),
   );
+  let offered: readonly OrderState[] = [];
   const showRecall = (): void => {
+    const list = candidates.shown(relayClock.now(), RECALL_LIST_SIZE);
+    // Rebuilt only when what it offers changed: a new ticket leaves the list alone.
+    if (
+      list.length === offered.length &&
+      list.every((o, i) => o.order_id === offered[i]?.order_id)
+    ) {
+      return;
+    }
+    offered = list;
     $('#recall').replaceChildren(
-      ...recallCandidates(feed.orders.get(), relayClock.now()).map((order) => {
+      ...list.map((order) => {
         const li = document.createElement('li');
         li.textContent = shortNumber(order.order_number);
         const button = document.createElement('button');
@@ -233,8 +245,9 @@ function startOrdersScreen(
       }),
     );
   };
+  const candidates = new RecallCandidates(showRecall);
+  board.listen(candidates);
   view.subscribe((list) => cards.render(list));
-  feed.orders.subscribe(showRecall);
   // A new offset (the first caught_up after a reload) judges the window again.
   relayClock.subscribe(showRecall);
   // 1–9 and arrows select a ticket, Enter moves it one status on.
@@ -258,7 +271,7 @@ function startOrdersScreen(
   // The relay reopens the order: it comes back on this view (and everywhere) with its event.
   $('#recall').addEventListener('click', (event) => {
     const target = event.target as HTMLButtonElement;
-    const order = feed.orders.get().find((o) => o.order_id === target.dataset.recall);
+    const order = candidates.order(target.dataset.recall ?? '');
     if (!order) return;
     target.disabled = true;
     void recallTicket(outbox, order).catch(() => {

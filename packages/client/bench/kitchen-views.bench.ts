@@ -5,26 +5,34 @@
  * station views, the expo view and four all-day counts (p50 / p99 / max of `--events`, default
  * 1000), and the time a reloaded screen takes from a new feed on the stored database to every
  * view built. Median of `--runs` runs (default 3).
+ *
+ * Then "N finished orders held": a screen with 50 open tickets of 3 lines, with none and with
+ * `--finished` (default 1000) completed orders the feed keeps for recall, and the same views;
+ * new orders one at a time (`--new`, default 200), each timed from the socket until expo shows
+ * it. The two should cost the same.
  */
 import { fileURLToPath } from 'node:url';
 import { TestBrowser } from '../test/browser/harness.js';
 import { TestServer } from '../test/browser/server.js';
+import type { FinishedFigures } from './kitchen-views/finishedScenario.js';
 import type { Figures } from './kitchen-views/scenario.js';
 
 const argv = process.argv.slice(2);
 const option = (name: string): number => Number(argv[argv.indexOf(name) + 1]);
 const runs = option('--runs') || 3;
 const events = option('--events') || 1000;
+const finished = option('--finished') || 1000;
+const newOrders = option('--new') || 200;
 const TARGETS: Partial<Record<keyof Figures, number>> = { eventP99Ms: 2, reloadMs: 100 };
 
-function medianOf(list: Figures[]): Figures {
-  const keys = Object.keys(list[0] ?? {}) as Array<keyof Figures>;
-  const median = {} as Figures;
+function medianOf<F extends object>(list: F[]): F {
+  const keys = Object.keys(list[0] ?? {}) as Array<keyof F>;
+  const median = {} as Record<keyof F, number>;
   for (const key of keys) {
-    const values = list.map((f) => f[key]).sort((a, b) => a - b);
+    const values = list.map((f) => f[key] as number).sort((a, b) => a - b);
     median[key] = values[Math.floor(values.length / 2)] ?? NaN;
   }
-  return median;
+  return median as F;
 }
 
 async function main(): Promise<void> {
@@ -66,6 +74,25 @@ async function main(): Promise<void> {
             : `  (target <= ${target} ms: MISSED)`;
       if (target !== undefined && value > target) failed = true;
       console.log(`  ${key.padEnd(14)} ${value.toFixed(3).padStart(9)} ms${verdict}`);
+    }
+    for (const held of [0, finished]) {
+      const heldResults: FinishedFigures[] = [];
+      for (let i = 0; i < runs; i++) {
+        heldResults.push(
+          await page.evaluate((o) => globalThis.kitchenViews.runFinishedScenario(o), {
+            finished: held,
+            open: 50,
+            events: newOrders,
+            dbName: `bench-kitchen-finished-${held}-${i}`,
+          }),
+        );
+      }
+      console.log(
+        `${held} finished orders held, 50 open, ${newOrders} new orders, median of ${runs} runs`,
+      );
+      for (const [key, value] of Object.entries(medianOf(heldResults))) {
+        console.log(`  ${key.padEnd(14)} ${value.toFixed(3).padStart(9)} ms`);
+      }
     }
   } finally {
     await browser.close();

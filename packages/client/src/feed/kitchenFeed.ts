@@ -138,6 +138,11 @@ class KitchenFeedImpl implements KitchenFeed {
   readonly #disposables = new Disposables();
   readonly #newOrderListeners = new Listeners();
   readonly #optimistic = new Map<string, Optimistic>();
+  // What `orders` shows, newest first, kept sorted as orders change: a burst rebuilds and places
+  // the orders it changed, not the finished ones held for recall.
+  #shown: View[] = [];
+  /** Orders shown with an overlay: re-shown when it goes. */
+  #overlaid: string[] = [];
   readonly #randomUUID: () => string;
   #persistedCursor: Cursor = EMPTY_CURSOR;
   #persistedCentralSeq: number | null = null;
@@ -202,12 +207,13 @@ class KitchenFeedImpl implements KitchenFeed {
     }
     const { records, cursor, centralSeq } = await store.load();
     this.#book.load(records, cursor, centralSeq);
+    this.#shown = [];
     this.#persistedCursor = cursor;
     this.#persistedCentralSeq = centralSeq;
     await this.#restoreOptimistic();
     this.#loaded = true;
     this.#book.prune(this.#env.now());
-    this.#publish();
+    this.#publish(this.#book.records.keys());
     this.#applyQueued();
   }
 
@@ -284,7 +290,7 @@ class KitchenFeedImpl implements KitchenFeed {
     if (isOrphan(record)) {
       // The relay's new log does not know it and would refuse: the change stays on this screen.
       this.#book.setLocalStatus(orderId, status, this.#env.now());
-      this.#publish();
+      this.#publish([orderId]);
       this.#schedule();
       return;
     }
@@ -362,7 +368,7 @@ class KitchenFeedImpl implements KitchenFeed {
     const changes = this.#book.takeChanges();
     if (!changes) return;
     this.#settleOptimistic();
-    this.#publish();
+    this.#publish([...changes.put.map((record) => record.order_id), ...changes.remove]);
     this.#announce(changes.fresh);
     this.#writing = this.#writing.then(() => this.#write(changes));
   }
@@ -394,11 +400,22 @@ class KitchenFeedImpl implements KitchenFeed {
     this.#schedule();
   }
 
-  #publish(): void {
-    const list: View[] = [];
-    for (const record of this.#book.records.values()) list.push(this.#view(record));
-    list.sort((a, b) => b.created_ms - a.created_ms || b.seq - a.seq);
-    this.#orders.set(list.map((entry) => entry.order));
+  /** Shows the orders `changed` (and those whose overlay came or went) as they are now. */
+  #publish(changed: Iterable<string> = []): void {
+    const overlaid = [...this.#optimistic.keys()];
+    const ids = new Set([...changed, ...this.#overlaid, ...overlaid]);
+    this.#overlaid = overlaid;
+    const list = this.#shown.filter((view) => !ids.has(view.order.order_id));
+    for (const id of ids) {
+      const record = this.#book.records.get(id);
+      if (!record) continue;
+      const view = this.#view(record);
+      // Newest first (created_at, then seq): a new order's place is found at the top.
+      const at = list.findIndex((o) => (o.created_ms - view.created_ms || o.seq - view.seq) < 0);
+      list.splice(at < 0 ? list.length : at, 0, view);
+    }
+    this.#shown = list;
+    this.#orders.set(list.map((view) => view.order));
   }
 
   #view(record: FeedRecord): View {

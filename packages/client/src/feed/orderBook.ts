@@ -210,12 +210,21 @@ export class OrderBook {
     const held = found && !isOrphan(found) ? found : undefined;
     if (held && !isNewer(order, held.order)) return;
     const finished = isFinalStatus(order.status);
+    // A late event (an ack, a replay) about a finished order this book pruned: it stays gone,
+    // or it would come back for another whole retention window.
+    if (finished && !found && this.#known.has(order.order_id)) return;
     const record: FeedRecord = {
       order_id: order.order_id,
       order,
       seq: held?.seq ?? seq,
       created_ms: found?.created_ms ?? (Date.parse(order.created_at) || 0),
-      finished_at: finished ? (found?.finished_at ?? now) : null,
+      // First seen already finished (a late event after a reload): retention counts from the
+      // order's own status time, if earlier, not from when this screen heard of it.
+      finished_at: !finished
+        ? null
+        : found
+          ? (found.finished_at ?? now)
+          : Math.min(now, Date.parse(`${order.status_at ?? order.updated_at}`) || now),
       orphaned_at: null,
     };
     this.records.set(order.order_id, record);

@@ -74,8 +74,9 @@ export class TicketBoard {
 }
 
 /**
- * The feed rebuilds every order object on each burst; an order whose version, status and
- * marks are the same is the same (a v1.1 item update bumps the version too).
+ * The feed keeps the object of an order a burst left alone; another source may rebuild them
+ * all: an order whose version, status and marks are the same is the same (a v1.1 item update
+ * bumps the version too).
  */
 function isSame(a: KitchenOrder, b: KitchenOrder): boolean {
   return (
