@@ -25,6 +25,7 @@ import { Listeners } from '../lib/listeners.js';
 import type { SocketService } from '../socket/types.js';
 import { type Readable, readonly, writable } from '../store.js';
 import { classifyFailure } from './classifyFailure.js';
+import { EntryList } from './entryList.js';
 import { OutboxStore } from './outboxStore.js';
 import { type HttpAck, postEvent } from './postEvent.js';
 import { staleAsFailure } from './staleAnswer.js';
@@ -133,6 +134,14 @@ export interface OrderOutbox {
   stop(): void;
 }
 
+/**
+ * Entries in flight at once (of different orders). A busy tablet answers a round trip in
+ * about a second while a rush brings an order every ~100 ms: 8 keeps up with ~8 per second
+ * and a cook's tap is never more than 8 answers behind. More would buy little on one socket
+ * and leave more requests to fail and resend together when the link drops.
+ */
+const WINDOW = 8;
+
 const SCHEMAS = {
   'order:publish': OrderSchema,
   'order:update': OrderUpdateSchema,
@@ -150,7 +159,7 @@ export function createOrderOutbox(options: OrderOutboxOptions = {}): OrderOutbox
 
 class OrderOutboxImpl implements OrderOutbox {
   readonly ready: Promise<void>;
-  readonly #pending = writable<OutboxEntry[]>([]);
+  readonly #pending = new EntryList();
   readonly #rejected = writable<RejectedEntry[]>([]);
   readonly #delivering = writable(false);
   readonly pending = readonly(this.#pending);
@@ -174,7 +183,11 @@ class OrderOutboxImpl implements OrderOutbox {
   #token: string | null | undefined;
   #retryTimer: unknown = null;
   #draining: Promise<void> | null = null;
+  // Set when the queue may have something to send: an entry added, an answer in, a kick.
   #rerun = false;
+  // Ends the delivery pass's wait for one of those.
+  #wake = () => {};
+  #refreshing: Promise<boolean> | null = null;
   // Bumped by every local change of the lists, so a slower reload never overwrites one.
   #listsVersion = 0;
   #reading: Promise<void> | null = null;
@@ -232,7 +245,7 @@ class OrderOutboxImpl implements OrderOutbox {
     const entry = await store.restore(id);
     if (!entry) throw new KitchenSyncError('not_found', `no rejected entry ${id}`);
     this.#rejected.update((list) => list.filter((e) => e.id !== id));
-    this.#pending.update((list) => [...list, entry].sort((a, b) => a.id - b.id));
+    this.#pending.set([...this.#pending.get(), entry].sort((a, b) => a.id - b.id));
     this.#announce();
     this.flush().catch(() => {});
   }
@@ -256,6 +269,7 @@ class OrderOutboxImpl implements OrderOutbox {
     this.#events.clear();
     this.#clearRetry();
     this.#abort.abort();
+    this.#wake();
     this.#disposables.dispose();
     this.#channel?.close();
     this.#delivering.set(false);
@@ -291,9 +305,7 @@ class OrderOutboxImpl implements OrderOutbox {
       // the caller must hear it with a code, not as a DOMException.
       throw new KitchenSyncError('storage', 'not stored', { cause });
     }
-    if (!this.#settled.delete(entry.id)) {
-      this.#pending.update((list) => [...list, entry as OutboxEntry]);
-    }
+    if (!this.#settled.delete(entry.id)) this.#pending.put(entry);
     this.#announce();
     this.#drain().catch(() => {});
     return entry;
@@ -373,74 +385,100 @@ class OrderOutboxImpl implements OrderOutbox {
 
   #drain(): Promise<void> {
     if (this.#stopped || !this.#delivering.get()) return Promise.resolve();
-    if (this.#draining) {
-      // The running pass may already have found the queue empty; make it look once more.
-      this.#rerun = true;
-      return this.#draining;
-    }
-    this.#draining = (async () => {
-      do {
-        this.#rerun = false;
-        try {
-          await this.#deliverAll();
-        } catch {
-          // Storage failed mid-pass: try again later rather than leave the queue stuck.
-          this.#scheduleRetry();
-        }
-      } while (this.#rerun && !this.#stopped && this.#retryTimer === null);
-    })().finally(() => {
-      this.#draining = null;
-    });
+    // The running pass may already have looked at the queue; make it look once more.
+    this.#rerun = true;
+    this.#wake();
+    this.#draining ??= this.#deliverAll();
     return this.#draining;
   }
 
-  /** Head-of-line delivery: one entry in flight; a later entry never overtakes an earlier one. */
+  /**
+   * Up to WINDOW entries in flight, each of a different order; an order's entries go one at
+   * a time in submission order, so a command never overtakes an earlier one of its order (nor
+   * its order's publish). Settles when nothing is in flight and the queue is empty or waits
+   * to retry; a retry's backoff holds new sends, and the answers in flight still count.
+   */
   async #deliverAll(): Promise<void> {
+    // Order id → its entry in flight.
+    const sending = new Map<string, Promise<void>>();
     const store = await this.#store;
-    let refreshed = false;
-    while (!this.#stopped && this.#retryTimer === null) {
-      const entry = await store.head();
-      if (!entry || this.#stopped) return;
-      const outcome = staleAsFailure(entry, await this.#attempt(entry));
-      if (this.#stopped) return;
-      // An order:ack for an order the relay no longer has (its log was wiped): nothing is left
-      // to acknowledge, and showing it as an error would alarm staff for nothing.
-      const obsolete = isObsoleteAck(entry, outcome);
-      if (outcome.ok || obsolete) {
-        await store.remove(entry.id);
-        if (outcome.ok) this.#backoff.reset();
-        refreshed = false;
-        this.#settle(entry.id);
-        if (obsolete) {
-          devLog('dropped an order:ack for an order the relay no longer has', {
-            order_id: entry.order_id,
-          });
-        } else if (outcome.ok) this.#emit('delivered', entry, outcome);
-        continue;
-      }
-      const action = classifyFailure(outcome.error);
-      if (action === 'reject') {
-        const rejected = await store.reject(entry.id, outcome.error, this.#env.now());
-        this.#settle(entry.id);
-        if (rejected) {
-          this.#rejected.update((list) => [...list, rejected].sort((a, b) => a.id - b.id));
-          this.#emit('rejected', rejected);
+    while (!this.#stopped) {
+      if (this.#rerun && this.#retryTimer === null && sending.size < WINDOW) {
+        this.#rerun = false;
+        let next: OutboxEntry[] = [];
+        try {
+          next = await store.next(new Set(sending.keys()), WINDOW - sending.size);
+        } catch {
+          // Storage failed: try again later rather than leave the queue stuck.
+          this.#scheduleRetry();
+        }
+        for (const entry of next) {
+          sending.set(
+            entry.order_id,
+            this.#send(store, entry).finally(() => {
+              sending.delete(entry.order_id);
+              this.#rerun = true;
+              this.#wake();
+            }),
+          );
         }
         continue;
       }
-      const updated = await store.recordFailure(entry.id, outcome.error);
-      if (updated) {
-        this.#listsVersion++;
-        this.#pending.update((list) => list.map((e) => (e.id === updated.id ? updated : e)));
-      }
-      // One immediate retry after a successful refresh; a second 401 waits like any failure.
-      if (action === 'refresh' && !refreshed && (await this.#refreshToken())) {
-        refreshed = true;
-        continue;
-      }
-      this.#scheduleRetry();
-      return;
+      if (!sending.size) break;
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
     }
+    this.#draining = null;
+  }
+
+  /** One entry until it is settled (delivered, dropped, rejected) or waits to retry. */
+  async #send(store: OutboxStore, entry: OutboxEntry): Promise<void> {
+    let refreshed = false;
+    try {
+      for (;;) {
+        const outcome = staleAsFailure(entry, await this.#attempt(entry));
+        if (this.#stopped) return;
+        // An order:ack for an order the relay no longer has (its log was wiped): nothing is
+        // left to acknowledge, and showing it as an error would alarm staff for nothing.
+        const obsolete = isObsoleteAck(entry, outcome);
+        if (outcome.ok || obsolete) {
+          await store.remove(entry.id);
+          if (outcome.ok) this.#backoff.reset();
+          this.#settle(entry.id);
+          if (obsolete) {
+            devLog('dropped an order:ack for an order the relay no longer has', {
+              order_id: entry.order_id,
+            });
+          } else if (outcome.ok) this.#emit('delivered', entry, outcome);
+          return;
+        }
+        const action = classifyFailure(outcome.error);
+        if (action === 'reject') {
+          const rejected = await store.reject(entry.id, outcome.error, this.#env.now());
+          this.#settle(entry.id);
+          if (rejected) {
+            this.#rejected.update((list) => [...list, rejected].sort((a, b) => a.id - b.id));
+            this.#emit('rejected', rejected);
+          }
+          return;
+        }
+        const updated = await store.recordFailure(entry.id, outcome.error);
+        if (updated) {
+          this.#listsVersion++;
+          this.#pending.put(updated);
+        }
+        // One immediate retry after a successful refresh; a second 401 waits like any failure.
+        if (action === 'refresh' && !refreshed && (await this.#refreshToken())) {
+          refreshed = true;
+          continue;
+        }
+        break;
+      }
+    } catch {
+      // Storage failed: the entry is still queued; try again later.
+    }
+    this.#scheduleRetry();
   }
 
   async #attempt(entry: OutboxEntry): Promise<HttpAck> {
@@ -484,16 +522,20 @@ class OrderOutboxImpl implements OrderOutbox {
     return typeof token === 'function' ? await token() : token;
   }
 
-  async #refreshToken(): Promise<boolean> {
+  /** One refresh for the entries in flight that were refused together. */
+  #refreshToken(): Promise<boolean> {
     const refresh = this.#options.refreshToken;
-    if (!refresh) return false;
-    try {
-      const token = await refresh();
-      if (typeof token === 'string') this.#token = token;
-      return true;
-    } catch {
-      return false;
-    }
+    if (!refresh) return Promise.resolve(false);
+    this.#refreshing ??= refresh()
+      .then((token) => {
+        if (typeof token === 'string') this.#token = token;
+        return true;
+      })
+      .catch(() => false)
+      .finally(() => {
+        this.#refreshing = null;
+      });
+    return this.#refreshing;
   }
 
   #scheduleRetry(): void {
@@ -511,10 +553,7 @@ class OrderOutboxImpl implements OrderOutbox {
   }
 
   #settle(id: number): void {
-    const before = this.#pending.get();
-    const after = before.filter((e) => e.id !== id);
-    if (after.length === before.length) this.#settled.add(id);
-    else this.#pending.set(after);
+    if (!this.#pending.delete(id)) this.#settled.add(id);
     this.#announce();
   }
 

@@ -18,10 +18,22 @@ export class OutboxStore extends IdbStore<OutboxDbSchema> {
     return { ...entry, id } as OutboxEntry<T>;
   }
 
-  /** The oldest entry still waiting: the only one that may be in flight. */
-  async head(): Promise<OutboxEntry | undefined> {
-    const [first] = await this.db.getAll('pending', null, 1);
-    return first;
+  /**
+   * Up to `max` entries that may go now, oldest first: each order's first waiting entry, for
+   * orders not in `busy` (those with an entry in flight, which this scan passes over too).
+   * The scan stops at `max`, so it reads the window and the busy orders' entries, not the queue.
+   */
+  async next(busy: Set<string>, max: number): Promise<OutboxEntry[]> {
+    const seen = new Set(busy);
+    const next: OutboxEntry[] = [];
+    let cursor = await this.db.transaction('pending').store.openCursor();
+    while (cursor && next.length < max) {
+      const entry = cursor.value;
+      if (!seen.has(entry.order_id)) next.push(entry);
+      seen.add(entry.order_id);
+      cursor = await cursor.continue();
+    }
+    return next;
   }
 
   pending(): Promise<OutboxEntry[]> {

@@ -153,30 +153,38 @@ describe('OrderOutbox submit', () => {
 });
 
 describe('OrderOutbox ordering and retries', () => {
-  it('keeps submission order under retries: a later entry never overtakes', async () => {
+  it("keeps an order's entries in submission order under retries; other orders do not wait", async () => {
     socket.setLocal(true);
     const [a, b, c] = [makeOrder(), makeOrder(), makeOrder()];
     let failuresLeft = 2;
     socket.handler = (request) => {
-      if ((request.payload as Order).order_id === a.order_id && failuresLeft-- > 0) {
+      const { order_id } = request.payload as Order;
+      if (request.type === 'order:publish' && order_id === a.order_id && failuresLeft-- > 0) {
         return { ok: false, error: { code: 'rate_limited', message: 'slow down' } };
       }
       return { ok: true, seq: socket.requests.length, duplicate: false };
     };
     const outbox = open();
+    const sent = () =>
+      socket.requests.map((r) => `${r.type} ${(r.payload as Order).order_id.slice(0, 8)}`);
+    const [pa, ua, pb, pc] = [a, a, b, c].map((o, i) =>
+      [i === 1 ? 'order:update' : 'order:publish', o.order_id.slice(0, 8)].join(' '),
+    );
 
     await outbox.submit(a);
+    await outbox.enqueue('order:update', { order_id: a.order_id, status: 'cancelled' });
     await outbox.submit(b);
     await outbox.submit(c);
     await outbox.flush();
-    expect(sentIds()).toEqual([a.order_id]);
+    // a's update waits for a; b and c do not.
+    expect(sent()).toEqual([pa, pb, pc]);
     timers.advance(1_000);
     await until(outbox.pending, (list) => list[0]?.attempts === 2);
-    expect(sentIds()).toEqual([a.order_id, a.order_id]);
+    expect(sent()).toEqual([pa, pb, pc, pa]);
     timers.advance(2_000);
     await until(outbox.pending, (list) => list.length === 0);
 
-    expect(sentIds()).toEqual([a.order_id, a.order_id, a.order_id, b.order_id, c.order_id]);
+    expect(sent()).toEqual([pa, pb, pc, pa, pa, ua]);
   });
 
   it('waits by the backoff schedule and resets it after a success', async () => {
