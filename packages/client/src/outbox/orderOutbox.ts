@@ -25,7 +25,7 @@ import { Listeners } from '../lib/listeners.js';
 import type { SocketService } from '../socket/types.js';
 import { type Readable, readonly, writable } from '../store.js';
 import { classifyFailure } from './classifyFailure.js';
-import { EntryList } from './entryList.js';
+import { entryList } from './entryList.js';
 import { OutboxStore } from './outboxStore.js';
 import { type HttpAck, postEvent } from './postEvent.js';
 import { staleAsFailure } from './staleAnswer.js';
@@ -159,7 +159,7 @@ export function createOrderOutbox(options: OrderOutboxOptions = {}): OrderOutbox
 
 class OrderOutboxImpl implements OrderOutbox {
   readonly ready: Promise<void>;
-  readonly #pending = new EntryList();
+  readonly #pending = entryList();
   readonly #rejected = writable<RejectedEntry[]>([]);
   readonly #delivering = writable(false);
   readonly pending = readonly(this.#pending);
@@ -187,7 +187,6 @@ class OrderOutboxImpl implements OrderOutbox {
   #rerun = false;
   // Ends the delivery pass's wait for one of those.
   #wake = () => {};
-  #refreshing: Promise<boolean> | null = null;
   // Bumped by every local change of the lists, so a slower reload never overwrites one.
   #listsVersion = 0;
   #reading: Promise<void> | null = null;
@@ -399,28 +398,23 @@ class OrderOutboxImpl implements OrderOutbox {
    * to retry; a retry's backoff holds new sends, and the answers in flight still count.
    */
   async #deliverAll(): Promise<void> {
-    // Order id → its entry in flight.
-    const sending = new Map<string, Promise<void>>();
+    // The orders with an entry in flight.
+    const sending = new Set<string>();
     const store = await this.#store;
     while (!this.#stopped) {
       if (this.#rerun && this.#retryTimer === null && sending.size < WINDOW) {
         this.#rerun = false;
-        let next: OutboxEntry[] = [];
-        try {
-          next = await store.next(new Set(sending.keys()), WINDOW - sending.size);
-        } catch {
+        const next = await store
+          .next(sending, WINDOW)
           // Storage failed: try again later rather than leave the queue stuck.
-          this.#scheduleRetry();
-        }
+          .catch(() => (this.#scheduleRetry(), []));
         for (const entry of next) {
-          sending.set(
-            entry.order_id,
-            this.#send(store, entry).finally(() => {
-              sending.delete(entry.order_id);
-              this.#rerun = true;
-              this.#wake();
-            }),
-          );
+          sending.add(entry.order_id);
+          this.#send(store, entry).finally(() => {
+            sending.delete(entry.order_id);
+            this.#rerun = true;
+            this.#wake();
+          });
         }
         continue;
       }
@@ -433,47 +427,42 @@ class OrderOutboxImpl implements OrderOutbox {
   }
 
   /** One entry until it is settled (delivered, dropped, rejected) or waits to retry. */
-  async #send(store: OutboxStore, entry: OutboxEntry): Promise<void> {
-    let refreshed = false;
+  async #send(store: OutboxStore, entry: OutboxEntry, refreshed?: true): Promise<void> {
     try {
-      for (;;) {
-        const outcome = staleAsFailure(entry, await this.#attempt(entry));
-        if (this.#stopped) return;
-        // An order:ack for an order the relay no longer has (its log was wiped): nothing is
-        // left to acknowledge, and showing it as an error would alarm staff for nothing.
-        const obsolete = isObsoleteAck(entry, outcome);
-        if (outcome.ok || obsolete) {
-          await store.remove(entry.id);
-          if (outcome.ok) this.#backoff.reset();
-          this.#settle(entry.id);
-          if (obsolete) {
-            devLog('dropped an order:ack for an order the relay no longer has', {
-              order_id: entry.order_id,
-            });
-          } else if (outcome.ok) this.#emit('delivered', entry, outcome);
-          return;
+      const outcome = staleAsFailure(entry, await this.#attempt(entry));
+      if (this.#stopped) return;
+      // An order:ack for an order the relay no longer has (its log was wiped): nothing is
+      // left to acknowledge, and showing it as an error would alarm staff for nothing.
+      const obsolete = isObsoleteAck(entry, outcome);
+      if (outcome.ok || obsolete) {
+        await store.remove(entry.id);
+        if (outcome.ok) this.#backoff.reset();
+        this.#settle(entry.id);
+        if (obsolete) {
+          devLog('dropped an order:ack for an order the relay no longer has', {
+            order_id: entry.order_id,
+          });
+        } else if (outcome.ok) this.#emit('delivered', entry, outcome);
+        return;
+      }
+      const action = classifyFailure(outcome.error);
+      if (action === 'reject') {
+        const rejected = await store.reject(entry.id, outcome.error, this.#env.now());
+        this.#settle(entry.id);
+        if (rejected) {
+          this.#rejected.update((list) => [...list, rejected].sort((a, b) => a.id - b.id));
+          this.#emit('rejected', rejected);
         }
-        const action = classifyFailure(outcome.error);
-        if (action === 'reject') {
-          const rejected = await store.reject(entry.id, outcome.error, this.#env.now());
-          this.#settle(entry.id);
-          if (rejected) {
-            this.#rejected.update((list) => [...list, rejected].sort((a, b) => a.id - b.id));
-            this.#emit('rejected', rejected);
-          }
-          return;
-        }
-        const updated = await store.recordFailure(entry.id, outcome.error);
-        if (updated) {
-          this.#listsVersion++;
-          this.#pending.put(updated);
-        }
-        // One immediate retry after a successful refresh; a second 401 waits like any failure.
-        if (action === 'refresh' && !refreshed && (await this.#refreshToken())) {
-          refreshed = true;
-          continue;
-        }
-        break;
+        return;
+      }
+      const updated = await store.recordFailure(entry.id, outcome.error);
+      if (updated) {
+        this.#listsVersion++;
+        this.#pending.put(updated);
+      }
+      // One immediate retry after a successful refresh; a second 401 waits like any failure.
+      if (action === 'refresh' && !refreshed && (await this.#refreshToken())) {
+        return this.#send(store, entry, true);
       }
     } catch {
       // Storage failed: the entry is still queued; try again later.
@@ -522,20 +511,16 @@ class OrderOutboxImpl implements OrderOutbox {
     return typeof token === 'function' ? await token() : token;
   }
 
-  /** One refresh for the entries in flight that were refused together. */
-  #refreshToken(): Promise<boolean> {
+  async #refreshToken(): Promise<boolean> {
     const refresh = this.#options.refreshToken;
-    if (!refresh) return Promise.resolve(false);
-    this.#refreshing ??= refresh()
-      .then((token) => {
-        if (typeof token === 'string') this.#token = token;
-        return true;
-      })
-      .catch(() => false)
-      .finally(() => {
-        this.#refreshing = null;
-      });
-    return this.#refreshing;
+    if (!refresh) return false;
+    try {
+      const token = await refresh();
+      if (typeof token === 'string') this.#token = token;
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   #scheduleRetry(): void {

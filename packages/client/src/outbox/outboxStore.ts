@@ -19,15 +19,16 @@ export class OutboxStore extends IdbStore<OutboxDbSchema> {
   }
 
   /**
-   * Up to `max` entries that may go now, oldest first: each order's first waiting entry, for
-   * orders not in `busy` (those with an entry in flight, which this scan passes over too).
-   * The scan stops at `max`, so it reads the window and the busy orders' entries, not the queue.
+   * The entries that may go now, oldest first: each order's first waiting entry, for orders
+   * not in `busy` (those with an entry in flight, which this scan passes over too), until
+   * `window` orders are busy or picked. The scan stops there: it reads the window and the busy
+   * orders' entries, not the whole queue.
    */
-  async next(busy: Set<string>, max: number): Promise<OutboxEntry[]> {
+  async next(busy: Set<string>, window: number): Promise<OutboxEntry[]> {
     const seen = new Set(busy);
     const next: OutboxEntry[] = [];
     let cursor = await this.db.transaction('pending').store.openCursor();
-    while (cursor && next.length < max) {
+    while (cursor && seen.size < window) {
       const entry = cursor.value;
       if (!seen.has(entry.order_id)) next.push(entry);
       seen.add(entry.order_id);
