@@ -17,14 +17,9 @@ export interface EntryList extends Readable<OutboxEntry[]> {
 export function entryList(): EntryList {
   const byId = new Map<number, OutboxEntry>();
   let array: OutboxEntry[] | null = [];
+  // Until someone subscribes (a page that shows the queue), the array is not built at all.
   let heard = false;
-  // Tells the subscribers; while there are none, the array is not built at all.
-  const store = writable<OutboxEntry[]>([], () => {
-    heard = true;
-    return () => {
-      heard = false;
-    };
-  });
+  const store = writable<OutboxEntry[]>([]);
   const get = () => {
     array ??= [...byId.values()];
     return array;
@@ -40,6 +35,7 @@ export function entryList(): EntryList {
   return {
     get,
     subscribe(run) {
+      heard = true;
       store.set(get());
       return store.subscribe(run);
     },

@@ -27,6 +27,7 @@ import { type Readable, readonly, writable } from '../store.js';
 import { classifyFailure } from './classifyFailure.js';
 import { entryList } from './entryList.js';
 import { OutboxStore } from './outboxStore.js';
+import { lanesOf, pickNext } from './pickNext.js';
 import { type HttpAck, postEvent } from './postEvent.js';
 import { staleAsFailure } from './staleAnswer.js';
 import type { EnqueueType, OutboxEntry, OutboxPayloads, RejectedEntry } from './types.js';
@@ -141,6 +142,12 @@ export interface OrderOutbox {
  * and leave more requests to fail and resend together when the link drops.
  */
 const WINDOW = 8;
+/**
+ * Entries read to pick the next sends from: the window and what waits behind its orders. A
+ * bounded read keeps each pick O(1) however long the queue; an entry past it goes once the
+ * ones before it do.
+ */
+const LOOK_AHEAD = 4 * WINDOW;
 
 const SCHEMAS = {
   'order:publish': OrderSchema,
@@ -392,33 +399,38 @@ class OrderOutboxImpl implements OrderOutbox {
   }
 
   /**
-   * Up to WINDOW entries in flight, each of a different order; an order's entries go one at
-   * a time in submission order, so a command never overtakes an earlier one of its order (nor
-   * its order's publish). Settles when nothing is in flight and the queue is empty or waits
-   * to retry; a retry's backoff holds new sends, and the answers in flight still count.
+   * Up to WINDOW entries in flight, none sharing a lane with another in flight or an earlier
+   * one waiting (see lanesOf): an order's entries go one at a time in submission order, and
+   * so do new orders, while the acks and bumps of different orders go together. Settles when
+   * nothing is in flight and the queue is empty or waits to retry; a retry's backoff holds
+   * new sends, and the answers in flight still count.
    */
   async #deliverAll(): Promise<void> {
-    // The orders with an entry in flight.
-    const sending = new Set<string>();
+    // The lanes of the entries in flight, and how many those are.
+    const busy = new Set<string>();
+    let sending = 0;
     const store = await this.#store;
     while (!this.#stopped) {
-      if (this.#rerun && this.#retryTimer === null && sending.size < WINDOW) {
+      if (this.#rerun && this.#retryTimer === null && sending < WINDOW) {
         this.#rerun = false;
-        const next = await store
-          .next(sending, WINDOW)
+        const head = await store
+          .head(LOOK_AHEAD)
           // Storage failed: try again later rather than leave the queue stuck.
           .catch(() => (this.#scheduleRetry(), []));
-        for (const entry of next) {
-          sending.add(entry.order_id);
+        for (const entry of pickNext(head, busy, WINDOW - sending)) {
+          const lanes = lanesOf(entry);
+          for (const lane of lanes) busy.add(lane);
+          sending++;
           this.#send(store, entry).finally(() => {
-            sending.delete(entry.order_id);
+            for (const lane of lanes) busy.delete(lane);
+            sending--;
             this.#rerun = true;
             this.#wake();
           });
         }
         continue;
       }
-      if (!sending.size) break;
+      if (!sending) break;
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
       });

@@ -18,23 +18,9 @@ export class OutboxStore extends IdbStore<OutboxDbSchema> {
     return { ...entry, id } as OutboxEntry<T>;
   }
 
-  /**
-   * The entries that may go now, oldest first: each order's first waiting entry, for orders
-   * not in `busy` (those with an entry in flight, which this scan passes over too), until
-   * `window` orders are busy or picked. The scan stops there: it reads the window and the busy
-   * orders' entries, not the whole queue.
-   */
-  async next(busy: Set<string>, window: number): Promise<OutboxEntry[]> {
-    const seen = new Set(busy);
-    const next: OutboxEntry[] = [];
-    let cursor = await this.db.transaction('pending').store.openCursor();
-    while (cursor && seen.size < window) {
-      const entry = cursor.value;
-      if (!seen.has(entry.order_id)) next.push(entry);
-      seen.add(entry.order_id);
-      cursor = await cursor.continue();
-    }
-    return next;
+  /** The first `count` entries waiting, in submission order: the next sends come from them. */
+  head(count: number): Promise<OutboxEntry[]> {
+    return this.db.getAll('pending', null, count);
   }
 
   pending(): Promise<OutboxEntry[]> {
