@@ -11,13 +11,13 @@ export interface EntryList extends Readable<OutboxEntry[]> {
 
 /**
  * The entries waiting, as a store: a Map by id (in insertion order, which is submission order)
- * so adding or settling one is O(1), and the array built only when read, subscribers told once
- * per microtask. Copying the list for every ack made a backlog of thousands quadratic.
+ * so adding or settling one is O(1). The array is built when read, and on every change only
+ * once someone subscribes (a page that shows the queue; the kitchen's does not): copying the
+ * list for every ack made a backlog of thousands quadratic.
  */
 export function entryList(): EntryList {
   const byId = new Map<number, OutboxEntry>();
   let array: OutboxEntry[] | null = [];
-  // Until someone subscribes (a page that shows the queue), the array is not built at all.
   let heard = false;
   const store = writable<OutboxEntry[]>([]);
   const get = () => {
@@ -25,11 +25,8 @@ export function entryList(): EntryList {
     return array;
   };
   const changed = (): true => {
-    if (array) {
-      array = null;
-      // Not queueMicrotask: that one carries listeners' errors (reportListenerError).
-      Promise.resolve().then(() => heard && store.set(get()));
-    }
+    array = null;
+    if (heard) store.set(get());
     return true;
   };
   return {

@@ -27,7 +27,7 @@ import { type Readable, readonly, writable } from '../store.js';
 import { classifyFailure } from './classifyFailure.js';
 import { entryList } from './entryList.js';
 import { OutboxStore } from './outboxStore.js';
-import { lanesOf, pickNext } from './pickNext.js';
+import { lanesOf } from './lanes.js';
 import { type HttpAck, postEvent } from './postEvent.js';
 import { staleAsFailure } from './staleAnswer.js';
 import type { EnqueueType, OutboxEntry, OutboxPayloads, RejectedEntry } from './types.js';
@@ -389,13 +389,13 @@ class OrderOutboxImpl implements OrderOutbox {
       .then(() => this.#kick());
   }
 
-  #drain(): Promise<void> {
-    if (this.#stopped || !this.#delivering.get()) return Promise.resolve();
+  async #drain(): Promise<void> {
+    if (this.#stopped || !this.#delivering.get()) return;
     // The running pass may already have looked at the queue; make it look once more.
     this.#rerun = true;
     this.#wake();
     this.#draining ??= this.#deliverAll();
-    return this.#draining;
+    await this.#draining;
   }
 
   /**
@@ -417,8 +417,13 @@ class OrderOutboxImpl implements OrderOutbox {
           .head(LOOK_AHEAD)
           // Storage failed: try again later rather than leave the queue stuck.
           .catch(() => (this.#scheduleRetry(), []));
-        for (const entry of pickNext(head, busy, WINDOW - sending)) {
+        // Lanes held by an entry in flight or by an earlier one still waiting.
+        const held = new Set(busy);
+        for (const entry of head) {
           const lanes = lanesOf(entry);
+          const free = sending < WINDOW && lanes.every((lane) => !held.has(lane));
+          for (const lane of lanes) held.add(lane);
+          if (!free) continue;
           for (const lane of lanes) busy.add(lane);
           sending++;
           this.#send(store, entry).finally(() => {
