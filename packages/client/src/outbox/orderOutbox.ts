@@ -193,7 +193,7 @@ class OrderOutboxImpl implements OrderOutbox {
   // Set when the queue may have something to send: an entry added, an answer in, a kick.
   #rerun = false;
   // Ends the delivery pass's wait for one of those.
-  #wake = () => {};
+  #wake?: () => void;
   // Bumped by every local change of the lists, so a slower reload never overwrites one.
   #listsVersion = 0;
   #reading: Promise<void> | null = null;
@@ -251,7 +251,7 @@ class OrderOutboxImpl implements OrderOutbox {
     const entry = await store.restore(id);
     if (!entry) throw new KitchenSyncError('not_found', `no rejected entry ${id}`);
     this.#rejected.update((list) => list.filter((e) => e.id !== id));
-    this.#pending.set([...this.#pending.get(), entry].sort((a, b) => a.id - b.id));
+    this.#pending.set([...this.#pending.get(), entry].sort(bySubmission));
     this.#announce();
     this.flush().catch(() => {});
   }
@@ -275,7 +275,7 @@ class OrderOutboxImpl implements OrderOutbox {
     this.#events.clear();
     this.#clearRetry();
     this.#abort.abort();
-    this.#wake();
+    this.#wake?.();
     this.#disposables.dispose();
     this.#channel?.close();
     this.#delivering.set(false);
@@ -393,7 +393,7 @@ class OrderOutboxImpl implements OrderOutbox {
     if (this.#stopped || !this.#delivering.get()) return;
     // The running pass may already have looked at the queue; make it look once more.
     this.#rerun = true;
-    this.#wake();
+    this.#wake?.();
     this.#draining ??= this.#deliverAll();
     await this.#draining;
   }
@@ -430,7 +430,7 @@ class OrderOutboxImpl implements OrderOutbox {
             for (const lane of lanes) busy.delete(lane);
             sending--;
             this.#rerun = true;
-            this.#wake();
+            this.#wake?.();
           });
         }
         continue;
@@ -467,7 +467,7 @@ class OrderOutboxImpl implements OrderOutbox {
         const rejected = await store.reject(entry.id, outcome.error, this.#env.now());
         this.#settle(entry.id);
         if (rejected) {
-          this.#rejected.update((list) => [...list, rejected].sort((a, b) => a.id - b.id));
+          this.#rejected.update((list) => [...list, rejected].sort(bySubmission));
           this.#emit('rejected', rejected);
         }
         return;
@@ -611,6 +611,11 @@ function isObsoleteAck(entry: OutboxEntry, outcome: HttpAck): boolean {
   if (entry.type !== 'order:ack') return false;
   if (!outcome.ok) return outcome.error.code === 'not_found';
   return (outcome as { obsolete?: unknown }).obsolete === true;
+}
+
+/** Submission order: the auto-increment id. */
+function bySubmission(a: OutboxEntry, b: OutboxEntry): number {
+  return a.id - b.id;
 }
 
 function invalid(code: string, message: string, details?: object): KitchenSyncError {
