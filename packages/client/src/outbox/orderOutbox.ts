@@ -26,8 +26,8 @@ import type { SocketService } from '../socket/types.js';
 import { type Readable, readonly, writable } from '../store.js';
 import { classifyFailure } from './classifyFailure.js';
 import { entryList } from './entryList.js';
-import { OutboxStore } from './outboxStore.js';
 import { lanesOf } from './lanes.js';
+import { OutboxStore } from './outboxStore.js';
 import { type HttpAck, postEvent } from './postEvent.js';
 import { staleAsFailure } from './staleAnswer.js';
 import type { EnqueueType, OutboxEntry, OutboxPayloads, RejectedEntry } from './types.js';
@@ -416,7 +416,10 @@ class OrderOutboxImpl implements OrderOutbox {
         const head = await store
           .head(LOOK_AHEAD)
           // Storage failed: try again later rather than leave the queue stuck.
-          .catch(() => (this.#scheduleRetry(), []));
+          .catch(() => {
+            this.#scheduleRetry();
+            return [];
+          });
         // Lanes held by an entry in flight or by an earlier one still waiting.
         const held = new Set(busy);
         for (const entry of head) {
