@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { KitchenSyncError } from '../../../src/errors.js';
 import { createOrderOutbox, type OrderOutbox } from '../../../src/outbox/orderOutbox.js';
 import type { RequestAck } from '../../../src/socket/types.js';
 import { FakeSocket, type RecordedRequest } from '../fakes/fakeSocket.js';
@@ -120,6 +121,29 @@ describe('OrderOutbox delivery window', () => {
     expect(again).toBe(bump);
     expect(overlapped).toBe(false);
     expect(socket.requests.map(orderOf)).toContain(other.order_id);
+  });
+
+  it('a dropped link puts the entries in flight back in line: they go again in order, same ids', async () => {
+    const drops: Array<() => void> = [];
+    socket.handler = () =>
+      new Promise((_, reject) => {
+        drops.push(() => reject(new KitchenSyncError('network', 'socket dropped')));
+      });
+    const orders = Array.from({ length: 3 }, () => crypto.randomUUID());
+    for (const order_id of orders) await outbox.enqueue('order:ack', { order_id });
+    await settle();
+    expect(socket.requests.map(orderOf)).toEqual(orders);
+
+    socket.setLocal(false);
+    for (const drop of drops.reverse()) drop();
+    await until(outbox.pending, (list) => list.every((e) => e.attempts === 1));
+    socket.handler = () => OK;
+    socket.setLocal(true);
+    await until(outbox.pending, (list) => list.length === 0);
+
+    const [first, again] = [socket.requests.slice(0, 3), socket.requests.slice(3)];
+    expect(again.map(orderOf)).toEqual(orders);
+    expect(again.map((r) => r.payload)).toEqual(first.map((r) => r.payload));
   });
 
   it('settling an entry costs the same with 40 or 400 waiting behind it', async () => {
