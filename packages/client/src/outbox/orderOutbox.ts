@@ -25,6 +25,8 @@ import { Listeners } from '../lib/listeners.js';
 import type { SocketService } from '../socket/types.js';
 import { type Readable, readonly, writable } from '../store.js';
 import { classifyFailure } from './classifyFailure.js';
+import { entryList } from './entryList.js';
+import { lanesOf } from './lanes.js';
 import { OutboxStore } from './outboxStore.js';
 import { type HttpAck, postEvent } from './postEvent.js';
 import { staleAsFailure } from './staleAnswer.js';
@@ -133,6 +135,20 @@ export interface OrderOutbox {
   stop(): void;
 }
 
+/**
+ * Entries in flight at once (of different orders). A busy tablet answers a round trip in
+ * about a second while a rush brings an order every ~100 ms: 8 keeps up with ~8 per second
+ * and a cook's tap is never more than 8 answers behind. More would buy little on one socket
+ * and leave more requests to fail and resend together when the link drops.
+ */
+const WINDOW = 8;
+/**
+ * Entries read to pick the next sends from: the window and what waits behind its orders. A
+ * bounded read keeps each pick O(1) however long the queue; an entry past it goes once the
+ * ones before it do.
+ */
+const LOOK_AHEAD = 4 * WINDOW;
+
 const SCHEMAS = {
   'order:publish': OrderSchema,
   'order:update': OrderUpdateSchema,
@@ -150,7 +166,7 @@ export function createOrderOutbox(options: OrderOutboxOptions = {}): OrderOutbox
 
 class OrderOutboxImpl implements OrderOutbox {
   readonly ready: Promise<void>;
-  readonly #pending = writable<OutboxEntry[]>([]);
+  readonly #pending = entryList();
   readonly #rejected = writable<RejectedEntry[]>([]);
   readonly #delivering = writable(false);
   readonly pending = readonly(this.#pending);
@@ -174,7 +190,10 @@ class OrderOutboxImpl implements OrderOutbox {
   #token: string | null | undefined;
   #retryTimer: unknown = null;
   #draining: Promise<void> | null = null;
+  // Set when the queue may have something to send: an entry added, an answer in, a kick.
   #rerun = false;
+  // Ends the delivery pass's wait for one of those.
+  #wake?: () => void;
   // Bumped by every local change of the lists, so a slower reload never overwrites one.
   #listsVersion = 0;
   #reading: Promise<void> | null = null;
@@ -232,7 +251,7 @@ class OrderOutboxImpl implements OrderOutbox {
     const entry = await store.restore(id);
     if (!entry) throw new KitchenSyncError('not_found', `no rejected entry ${id}`);
     this.#rejected.update((list) => list.filter((e) => e.id !== id));
-    this.#pending.update((list) => [...list, entry].sort((a, b) => a.id - b.id));
+    this.#pending.set([...this.#pending.get(), entry].sort(bySubmission));
     this.#announce();
     this.flush().catch(() => {});
   }
@@ -256,6 +275,7 @@ class OrderOutboxImpl implements OrderOutbox {
     this.#events.clear();
     this.#clearRetry();
     this.#abort.abort();
+    this.#wake?.();
     this.#disposables.dispose();
     this.#channel?.close();
     this.#delivering.set(false);
@@ -291,9 +311,7 @@ class OrderOutboxImpl implements OrderOutbox {
       // the caller must hear it with a code, not as a DOMException.
       throw new KitchenSyncError('storage', 'not stored', { cause });
     }
-    if (!this.#settled.delete(entry.id)) {
-      this.#pending.update((list) => [...list, entry as OutboxEntry]);
-    }
+    if (!this.#settled.delete(entry.id)) this.#pending.put(entry);
     this.#announce();
     this.#drain().catch(() => {});
     return entry;
@@ -371,76 +389,105 @@ class OrderOutboxImpl implements OrderOutbox {
       .then(() => this.#kick());
   }
 
-  #drain(): Promise<void> {
-    if (this.#stopped || !this.#delivering.get()) return Promise.resolve();
-    if (this.#draining) {
-      // The running pass may already have found the queue empty; make it look once more.
-      this.#rerun = true;
-      return this.#draining;
-    }
-    this.#draining = (async () => {
-      do {
-        this.#rerun = false;
-        try {
-          await this.#deliverAll();
-        } catch {
-          // Storage failed mid-pass: try again later rather than leave the queue stuck.
-          this.#scheduleRetry();
-        }
-      } while (this.#rerun && !this.#stopped && this.#retryTimer === null);
-    })().finally(() => {
-      this.#draining = null;
-    });
-    return this.#draining;
+  async #drain(): Promise<void> {
+    if (this.#stopped || !this.#delivering.get()) return;
+    // The running pass may already have looked at the queue; make it look once more.
+    this.#rerun = true;
+    this.#wake?.();
+    this.#draining ??= this.#deliverAll();
+    await this.#draining;
   }
 
-  /** Head-of-line delivery: one entry in flight; a later entry never overtakes an earlier one. */
+  /**
+   * Up to WINDOW entries in flight, none sharing a lane with another in flight or an earlier
+   * one waiting (see lanesOf): an order's entries go one at a time in submission order, and
+   * so do new orders, while the acks and bumps of different orders go together. Settles when
+   * nothing is in flight and the queue is empty or waits to retry; a retry's backoff holds
+   * new sends, and the answers in flight still count.
+   */
   async #deliverAll(): Promise<void> {
+    // The lanes of the entries in flight, and how many those are.
+    const busy = new Set<string>();
+    let sending = 0;
     const store = await this.#store;
-    let refreshed = false;
-    while (!this.#stopped && this.#retryTimer === null) {
-      const entry = await store.head();
-      if (!entry || this.#stopped) return;
+    while (!this.#stopped) {
+      if (this.#rerun && this.#retryTimer === null && sending < WINDOW) {
+        this.#rerun = false;
+        const head = await store
+          .head(LOOK_AHEAD)
+          // Storage failed: try again later rather than leave the queue stuck.
+          .catch(() => {
+            this.#scheduleRetry();
+            return [];
+          });
+        // Lanes held by an entry in flight or by an earlier one still waiting.
+        const held = new Set(busy);
+        for (const entry of head) {
+          const lanes = lanesOf(entry);
+          const free = sending < WINDOW && lanes.every((lane) => !held.has(lane));
+          for (const lane of lanes) held.add(lane);
+          if (!free) continue;
+          for (const lane of lanes) busy.add(lane);
+          sending++;
+          this.#send(store, entry).finally(() => {
+            for (const lane of lanes) busy.delete(lane);
+            sending--;
+            this.#rerun = true;
+            this.#wake?.();
+          });
+        }
+        continue;
+      }
+      if (!sending) break;
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    }
+    this.#draining = null;
+  }
+
+  /** One entry until it is settled (delivered, dropped, rejected) or waits to retry. */
+  async #send(store: OutboxStore, entry: OutboxEntry, refreshed?: true): Promise<void> {
+    try {
       const outcome = staleAsFailure(entry, await this.#attempt(entry));
       if (this.#stopped) return;
-      // An order:ack for an order the relay no longer has (its log was wiped): nothing is left
-      // to acknowledge, and showing it as an error would alarm staff for nothing.
+      // An order:ack for an order the relay no longer has (its log was wiped): nothing is
+      // left to acknowledge, and showing it as an error would alarm staff for nothing.
       const obsolete = isObsoleteAck(entry, outcome);
       if (outcome.ok || obsolete) {
         await store.remove(entry.id);
         if (outcome.ok) this.#backoff.reset();
-        refreshed = false;
         this.#settle(entry.id);
         if (obsolete) {
           devLog('dropped an order:ack for an order the relay no longer has', {
             order_id: entry.order_id,
           });
         } else if (outcome.ok) this.#emit('delivered', entry, outcome);
-        continue;
+        return;
       }
       const action = classifyFailure(outcome.error);
       if (action === 'reject') {
         const rejected = await store.reject(entry.id, outcome.error, this.#env.now());
         this.#settle(entry.id);
         if (rejected) {
-          this.#rejected.update((list) => [...list, rejected].sort((a, b) => a.id - b.id));
+          this.#rejected.update((list) => [...list, rejected].sort(bySubmission));
           this.#emit('rejected', rejected);
         }
-        continue;
+        return;
       }
       const updated = await store.recordFailure(entry.id, outcome.error);
       if (updated) {
         this.#listsVersion++;
-        this.#pending.update((list) => list.map((e) => (e.id === updated.id ? updated : e)));
+        this.#pending.put(updated);
       }
       // One immediate retry after a successful refresh; a second 401 waits like any failure.
       if (action === 'refresh' && !refreshed && (await this.#refreshToken())) {
-        refreshed = true;
-        continue;
+        return this.#send(store, entry, true);
       }
-      this.#scheduleRetry();
-      return;
+    } catch {
+      // Storage failed: the entry is still queued; try again later.
     }
+    this.#scheduleRetry();
   }
 
   async #attempt(entry: OutboxEntry): Promise<HttpAck> {
@@ -511,10 +558,7 @@ class OrderOutboxImpl implements OrderOutbox {
   }
 
   #settle(id: number): void {
-    const before = this.#pending.get();
-    const after = before.filter((e) => e.id !== id);
-    if (after.length === before.length) this.#settled.add(id);
-    else this.#pending.set(after);
+    if (!this.#pending.delete(id)) this.#settled.add(id);
     this.#announce();
   }
 
@@ -570,6 +614,11 @@ function isObsoleteAck(entry: OutboxEntry, outcome: HttpAck): boolean {
   if (entry.type !== 'order:ack') return false;
   if (!outcome.ok) return outcome.error.code === 'not_found';
   return (outcome as { obsolete?: unknown }).obsolete === true;
+}
+
+/** Submission order: the auto-increment id. */
+function bySubmission(a: OutboxEntry, b: OutboxEntry): number {
+  return a.id - b.id;
 }
 
 function invalid(code: string, message: string, details?: object): KitchenSyncError {

@@ -18,10 +18,9 @@ export class OutboxStore extends IdbStore<OutboxDbSchema> {
     return { ...entry, id } as OutboxEntry<T>;
   }
 
-  /** The oldest entry still waiting: the only one that may be in flight. */
-  async head(): Promise<OutboxEntry | undefined> {
-    const [first] = await this.db.getAll('pending', null, 1);
-    return first;
+  /** The first `count` entries waiting, in submission order: the next sends come from them. */
+  head(count: number): Promise<OutboxEntry[]> {
+    return this.db.getAll('pending', null, count);
   }
 
   pending(): Promise<OutboxEntry[]> {
