@@ -51,6 +51,19 @@ afterEach(async () => {
   central?.server.close();
 });
 
+/** A relay bridged with outlet 106's central credential (a relay of outlet 111 in the first test). */
+async function relayWithCredentialOf106(centralUrl: string): Promise<string> {
+  relay = createRelay({
+    secret: SECRET,
+    store: 'memory',
+    port: 0,
+    host: '127.0.0.1',
+    logLevel: 'silent',
+    central: { url: centralUrl, token: 'x.y.z', outlet: '106' },
+  });
+  return (await relay.listen()).url;
+}
+
 type Bridge = { state: string; lastErrorCode: string | null; downlinkState: string | null };
 async function bridgeOf(url: string): Promise<Bridge> {
   return ((await (await fetch(`${url}/health`)).json()) as { bridge: Bridge }).bridge;
@@ -69,16 +82,7 @@ async function bridgeWhen(url: string, done: (bridge: Bridge) => boolean): Promi
 describe('a relay given the central credential of another outlet', () => {
   it('reports central_outlet_mismatch, pulls nothing of that outlet and uploads nothing, until that outlet shows up', async () => {
     central = await fakeCentral();
-    relay = createRelay({
-      secret: SECRET,
-      store: 'memory',
-      port: 0,
-      host: '127.0.0.1',
-      logLevel: 'silent',
-      // Outlet 106's credential on the relay of outlet 111.
-      central: { url: central.url, token: 'x.y.z', outlet: '106' },
-    });
-    const { url } = await relay.listen();
+    const url = await relayWithCredentialOf106(central.url);
     const pos = await connected(url, { token: await tokenFor('pos', { outlet: 111 }) });
     expect(
       (await pos.request<{ ok: boolean }>('order:publish', order({ outlet_id: 111 }))).ok,
@@ -103,15 +107,7 @@ describe('a relay given the central credential of another outlet', () => {
 
   it('pulls at once when the log already holds the credential outlet', async () => {
     central = await fakeCentral();
-    relay = createRelay({
-      secret: SECRET,
-      store: 'memory',
-      port: 0,
-      host: '127.0.0.1',
-      logLevel: 'silent',
-      central: { url: central.url, token: 'x.y.z', outlet: '106' },
-    });
-    const { url } = await relay.listen();
+    const url = await relayWithCredentialOf106(central.url);
     const pos = await connected(url, { token: await tokenFor('pos', { outlet: 106 }) });
     await pos.request('order:publish', order({ outlet_id: 106 }));
     const bridge = await bridgeWhen(url, (b) => b.downlinkState === 'synced');
@@ -120,15 +116,7 @@ describe('a relay given the central credential of another outlet', () => {
 
   it('starts the downlink when a screen of the credential outlet only polls over HTTP', async () => {
     central = await fakeCentral();
-    relay = createRelay({
-      secret: SECRET,
-      store: 'memory',
-      port: 0,
-      host: '127.0.0.1',
-      logLevel: 'silent',
-      central: { url: central.url, token: 'x.y.z', outlet: '106' },
-    });
-    const { url } = await relay.listen();
+    const url = await relayWithCredentialOf106(central.url);
     // A ghost kitchen: no POS, orders come from central only, its screens long-poll.
     const token = await tokenFor('kitchen', { outlet: 106 });
     const poll = await fetch(`${url}/api/events?since=0`, {
