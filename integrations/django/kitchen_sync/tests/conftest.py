@@ -1,4 +1,5 @@
 import os
+import socket
 
 import pytest
 from django.conf import settings
@@ -27,6 +28,28 @@ def in_memory_layer(settings):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     from channels.layers import channel_layers
 
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+def _dead_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def redis_down(settings):
+    """A Redis channel layer on a loopback port nothing listens on: Redis is down."""
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [("127.0.0.1", _dead_port())]},
+        }
+    }
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()

@@ -3,7 +3,6 @@ stored, and the relay's downlink and ``?since=`` still deliver what the log hold
 
 import json
 import logging
-import socket
 import uuid
 
 import pytest
@@ -52,27 +51,6 @@ def test_abroadcast_logs_the_failure_and_returns_the_envelope(caplog):
         "new_order", protocol_order(outlet=7), channel_layer=DownLayer()
     )
     assert envelope["event_id"] in failures(caplog)[0]
-
-
-def dead_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def redis_down(settings):
-    from channels.layers import channel_layers
-
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [("127.0.0.1", dead_port())]},
-        }
-    }
-    channel_layers.backends.clear()
-    yield
-    channel_layers.backends.clear()
 
 
 def test_a_web_order_while_redis_is_down_is_a_201_and_its_retry_the_same(client, redis_down, caplog):

@@ -3,7 +3,6 @@ log line, never 1011 or an HTTP 500 with daphne's traceback."""
 
 import asyncio
 import logging
-import socket
 
 import pytest
 from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_layer
@@ -68,25 +67,6 @@ def test_a_live_socket_is_closed_with_4503_when_the_layer_goes_down(layer, caplo
     [record] = warnings_of(caplog)
     assert record.levelno == logging.WARNING and record.exc_info is None
     assert "outlet 1" in record.getMessage()
-
-
-def dead_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def redis_down(settings):
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [("127.0.0.1", dead_port())]},
-        }
-    }
-    channel_layers.backends.clear()
-    yield
-    channel_layers.backends.clear()
 
 
 def test_a_new_socket_while_redis_is_down_is_accepted_and_closed_with_4503(redis_down, caplog):
