@@ -92,7 +92,7 @@ describe('a relay given the central credential of another outlet', () => {
     expect(bridge).toMatchObject({ state: 'error', lastErrorCode: 'central_outlet_mismatch' });
     expect(central.polls).toEqual([]);
     expect(central.uploads.flatMap((batch) => batch.events)).toEqual([]);
-    expect(relay.store.outlets()).toEqual(['111']);
+    expect(relay?.store.outlets()).toEqual(['111']);
     expect(await (await fetch(`${url}/metrics`)).text()).toMatch(
       /kitchen_sync_bridge_state\{state="error"\} 1/,
     );
