@@ -1,31 +1,13 @@
 import type { Order, OrderState, PublishAck } from '@kitchen-sync/protocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  connected,
-  http,
-  order,
-  peek,
-  startRelay,
-  type TestClient,
-  type TestRelay,
-  tokenFor,
-} from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { http, order, peek, tokenFor } from './helpers.js';
 import { lineStatuses } from './kitchenHelpers.js';
+import { usePosAndKitchen } from './posAndKitchen.js';
 
 // Orders are not edited by publishing them again. A POS whose re-publish (an added line) was
 // answered `duplicate: true` showed it delivered while the kitchen never saw the new line.
 
-let t: TestRelay;
-let pos: TestClient;
-let kitchen: TestClient;
-beforeEach(async () => {
-  t = await startRelay();
-  pos = await connected(t.url, { token: await tokenFor('pos') });
-  kitchen = await connected(t.url, { token: await tokenFor('kitchen', { sub: 'kds-1' }) });
-});
-afterEach(async () => {
-  await t.close();
-});
+const s = usePosAndKitchen();
 
 const soup = { product_id: 1, name: 'Soup', quantity: 1, course: 1 };
 const steak = { product_id: 2, name: 'Steak', quantity: 1, course: 2, station: 'grill' };
@@ -35,33 +17,33 @@ function twoCourses(): Order {
 }
 
 const stored = (orderId: string) =>
-  peek(t.relay, (s) => s.getOrder(orderId)?.state as OrderState | undefined);
+  peek(s.t.relay, (store) => store.getOrder(orderId)?.state as OrderState | undefined);
 
 /** Publishes another order and waits for the kitchen to get it: what came before it came. */
 async function barrier() {
   const next = order();
-  await pos.request('order:publish', next);
-  await kitchen.waitFor(() => kitchen.events().some((e) => e.order_id === next.order_id));
+  await s.pos.request('order:publish', next);
+  await s.kitchen.waitFor(() => s.kitchen.events().some((e) => e.order_id === next.order_id));
   return next.order_id;
 }
 
 describe('publishing an order the relay has', () => {
   it('is a duplicate when it says the same, however it is spelled and whatever the kitchen did since', async () => {
     const o = twoCourses();
-    expect(await pos.request('order:publish', o)).toEqual({ ok: true, seq: 1, duplicate: false });
+    expect(await s.pos.request('order:publish', o)).toEqual({ ok: true, seq: 1, duplicate: false });
     const lineId = `${o.order_id}:0`;
     const moves = [
-      kitchen.request('order:item_update', {
+      s.kitchen.request('order:item_update', {
         order_id: o.order_id,
         line_id: lineId,
         status: 'ready',
       }),
-      kitchen.request('order:ack', { order_id: o.order_id }),
-      pos.request('order:rush', { order_id: o.order_id }),
-      pos.request('order:fire', { order_id: o.order_id, course: 2 }),
+      s.kitchen.request('order:ack', { order_id: o.order_id }),
+      s.pos.request('order:rush', { order_id: o.order_id }),
+      s.pos.request('order:fire', { order_id: o.order_id, course: 2 }),
     ];
     for (const move of moves) expect(await move).toMatchObject({ ok: true, duplicate: false });
-    const before = await t.relay.reader.countEvents();
+    const before = await s.t.relay.reader.countEvents();
 
     const retries: Record<string, unknown> = {
       'as sent': o,
@@ -83,10 +65,10 @@ describe('publishing an order the relay has', () => {
       },
     };
     for (const [how, retry] of Object.entries(retries)) {
-      const ack = await pos.request<PublishAck>('order:publish', retry);
+      const ack = await s.pos.request<PublishAck>('order:publish', retry);
       expect({ how, ack }).toEqual({ how, ack: { ok: true, seq: 1, duplicate: true } });
     }
-    expect(await t.relay.reader.countEvents()).toBe(before);
+    expect(await s.t.relay.reader.countEvents()).toBe(before);
     // The kitchen's state stands: rushed, a line ready, course 2 fired.
     const state = (await stored(o.order_id))!;
     expect(state.priority).toBe('rush');
@@ -103,27 +85,27 @@ describe('publishing an order the relay has', () => {
     ['another tenant', (o) => ({ ...o, tenant_id: 4 })],
   ])('refuses it with %s as order_conflict: nothing stored, nothing broadcast', async (_, edit) => {
     const o = twoCourses();
-    await pos.request('order:publish', o);
-    const refused = await pos.request<PublishAck>('order:publish', edit(o));
+    await s.pos.request('order:publish', o);
+    const refused = await s.pos.request<PublishAck>('order:publish', edit(o));
     expect(refused).toMatchObject({ ok: false, error: { code: 'order_conflict' } });
     const next = await barrier();
-    expect(kitchen.events().map((e) => e.order_id)).toEqual([o.order_id, next]);
+    expect(s.kitchen.events().map((e) => e.order_id)).toEqual([o.order_id, next]);
     expect((await stored(o.order_id))?.items).toHaveLength(2);
-    expect(await t.relay.reader.countEvents()).toBe(2);
+    expect(await s.t.relay.reader.countEvents()).toBe(2);
   });
 
   it('answers an edit over HTTP with 422 order_conflict, a retry with the duplicate', async () => {
     const token = await tokenFor('pos');
     const o = twoCourses();
     const publish = (payload: unknown) =>
-      http(t.url, '/api/events', { token, body: { type: 'order:publish', payload } });
+      http(s.t.url, '/api/events', { token, body: { type: 'order:publish', payload } });
     expect((await publish(o)).body).toEqual({ ok: true, seq: 1, duplicate: false });
     expect((await publish({ ...o })).body).toEqual({ ok: true, seq: 1, duplicate: true });
     const added = { ...o, items: [...o.items, { ...soup, name: 'Bread' }] };
     const refused = await publish(added);
     expect(refused.status).toBe(422);
     expect(refused.body.error.code).toBe('order_conflict');
-    const emitted = await http(t.url, '/emit', { token, body: added });
+    const emitted = await http(s.t.url, '/emit', { token, body: added });
     expect(emitted.status).toBe(422);
     expect(emitted.body.error.code).toBe('order_conflict');
     expect((await stored(o.order_id))?.items).toHaveLength(2);
@@ -131,10 +113,10 @@ describe('publishing an order the relay has', () => {
 
   it('refuses an event_id of another command on the order, whatever the content', async () => {
     const o = twoCourses();
-    await pos.request('order:publish', o);
+    await s.pos.request('order:publish', o);
     const eventId = crypto.randomUUID();
-    await pos.request('order:rush', { order_id: o.order_id, event_id: eventId });
-    expect(await pos.request('order:publish', { ...o, event_id: eventId })).toMatchObject({
+    await s.pos.request('order:rush', { order_id: o.order_id, event_id: eventId });
+    expect(await s.pos.request('order:publish', { ...o, event_id: eventId })).toMatchObject({
       ok: false,
       error: { code: 'invalid_payload' },
     });
