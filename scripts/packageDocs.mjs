@@ -104,23 +104,27 @@ export function relinked(markdown, from, to, shipped, packageDir) {
 /** Copies the docs into `<package>/docs/` and points the README at them; keeps the README. */
 export function prepack(packageDir) {
   const { readme, backup, docs } = pathsOf(packageDir);
-  if (existsSync(backup)) {
-    throw new Error(
-      `packageDocs: ${backup} is left from a pack that did not finish; run ` +
-        '`node ../../scripts/packageDocs.mjs postpack` here to put README.md back, then pack again',
-    );
-  }
   const shipped = new Map(
     docsReachedFrom(readme).map((file) => [file, join(docs, relative(REPO_DOCS, file))]),
   );
+  const original = readFileSync(readme, 'utf8');
+  mkdirSync(dirname(backup), { recursive: true });
+  try {
+    // Exclusive: a second pack of this package at the same time stops here, not midway.
+    writeFileSync(backup, original, { flag: 'wx' });
+  } catch (error) {
+    if (error.code !== 'EEXIST') throw error;
+    throw new Error(
+      `packageDocs: ${backup} is there: another pack of this package is running, or one did ` +
+        'not finish (then run `node ../../scripts/packageDocs.mjs postpack` here to put ' +
+        'README.md back)',
+    );
+  }
   rmSync(docs, { recursive: true, force: true });
   for (const [file, copy] of shipped) {
     mkdirSync(dirname(copy), { recursive: true });
     writeFileSync(copy, relinked(readFileSync(file, 'utf8'), file, copy, shipped, packageDir));
   }
-  const original = readFileSync(readme, 'utf8');
-  mkdirSync(dirname(backup), { recursive: true });
-  writeFileSync(backup, original);
   writeFileSync(readme, relinked(original, readme, readme, shipped, packageDir));
 }
 
