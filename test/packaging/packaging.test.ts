@@ -47,14 +47,16 @@ const manifestOf = (name: PackageName) =>
 
 describe('the packed tarballs', () => {
   it.each(PACKAGES)(
-    '%s ships a README that npm shows, its build and nothing else',
+    '%s ships a README that npm shows, the docs it links, its build and nothing else',
     async (name) => {
       const files = await tarballFiles(tarballs[name]);
       expect(files).toContain('README.md');
       const readme = await tarballText(tarballs[name], 'README.md');
       expect(readme.split('\n')[0]).toBe(`# @kitchen-sync/${name}`);
       expect(
-        files.filter((file) => !/^(dist\/|bin\/|package\.json$|README\.md$|LICENSE$)/.test(file)),
+        files.filter(
+          (file) => !/^(dist\/|bin\/|docs\/|package\.json$|README\.md$|LICENSE$)/.test(file),
+        ),
       ).toEqual([]);
     },
   );
