@@ -100,8 +100,12 @@ export interface EventsResponse {
 
 /** `GET /health` answer. */
 export interface HealthResponse {
-  /** `draining` (HTTP 503): a cluster node about to exit; a balancer routes elsewhere. */
-  status: 'ok' | 'draining';
+  /**
+   * `draining` (HTTP 503): a cluster node about to exit; a balancer routes elsewhere.
+   * `cannot_store` (HTTP 503): the store takes no writes from this relay (PostgreSQL away, a
+   * full disk); `storage` and `store_reachable` say why.
+   */
+  status: 'ok' | 'draining' | 'cannot_store';
   uptime: number;
   connections: number;
   clients: Record<'pos' | 'kitchen' | 'monitor', number>;
