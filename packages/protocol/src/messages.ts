@@ -143,6 +143,12 @@ export interface ClusterHealth {
     lag_ms: number;
   };
   store: { kind: string; reachable: boolean };
+  /**
+   * Presence (a kitchen connected or disconnected) to the other nodes' clients, through
+   * Redis. `up`; `down`: Redis does not answer (hung, refused: `reason` says which, as the
+   * fan-out's log does) and presence reaches this node's own clients only; `local`: no Redis.
+   */
+  presence: { state: 'up' | 'down' | 'local'; reason?: string };
 }
 
 /** `/health`'s `bridge`: how far central is behind this relay's log. */
