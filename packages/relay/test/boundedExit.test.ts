@@ -2,12 +2,7 @@ import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSqliteDriver } from '../src/store/sqlite/loadSqliteDriver.js';
-import {
-  killAll,
-  type RelayProcess,
-  startCli,
-  startCliWithStdoutClosed,
-} from './cliProcess.js';
+import { killAll, type RelayProcess, startCli, startCliWithStdoutClosed } from './cliProcess.js';
 import {
   closeClients,
   connected,

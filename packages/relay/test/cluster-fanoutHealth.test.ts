@@ -44,8 +44,7 @@ function recordingLogger() {
     logger,
     records,
     /** The fan-out's warnings (presence has its own, with code cluster_presence_down). */
-    warnings: () =>
-      records.filter((r) => r.level === 40 && r.code !== 'cluster_presence_down'),
+    warnings: () => records.filter((r) => r.level === 40 && r.code !== 'cluster_presence_down'),
     infos: (msg: string) => records.filter((r) => r.level === 30 && r.msg === msg),
   };
 }
@@ -67,7 +66,9 @@ async function startNode(
 
 /** The reasons of the presence adapter's warnings. */
 const presenceWarnings = (log: ReturnType<typeof recordingLogger>) =>
-  log.records.filter((r) => r.level === 40 && r.code === 'cluster_presence_down').map((r) => r.reason);
+  log.records
+    .filter((r) => r.level === 40 && r.code === 'cluster_presence_down')
+    .map((r) => r.reason);
 
 const fanoutState = async (node: TestRelay) =>
   (await http(node.url, '/health')).body.cluster.fanout.state as string;
@@ -110,9 +111,7 @@ describe('a hung Redis (SIGSTOP)', () => {
 describe('presence while Redis hangs (SIGSTOP)', () => {
   const kitchenConnected = (watcher: TestClient, kitchen: string) =>
     watcher.waitFor(() =>
-      watcher
-        .presence()
-        .some((e) => (e.data as { kitchen_id?: string }).kitchen_id === kitchen),
+      watcher.presence().some((e) => (e.data as { kitchen_id?: string }).kitchen_id === kitchen),
     );
   const presenceState = async (node: TestRelay) =>
     (await http(node.url, '/health')).body.cluster.presence;

@@ -164,7 +164,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     presence ? presence.state() : 'local';
   new Gauge({
     name: 'kitchen_sync_cluster_presence_state',
-    help: "Presence across nodes through Redis, as /health cluster.presence.state (1 for the current one)",
+    help: 'Presence across nodes through Redis, as /health cluster.presence.state (1 for the current one)',
     labelNames: ['state'],
     registers: [options.registry],
     collect() {
@@ -186,7 +186,10 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
         now,
         onStateChange: (change) => {
           if (change.state === 'up') {
-            logger.info({ code: 'cluster_presence_up' }, 'cluster: Redis answers again; presence up');
+            logger.info(
+              { code: 'cluster_presence_up' },
+              'cluster: Redis answers again; presence up',
+            );
             return;
           }
           const { reason, text, error } = change.failure;

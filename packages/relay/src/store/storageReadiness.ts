@@ -18,9 +18,7 @@ export interface StorageReadinessOptions {
  * can write again itself. The probe does not clear `storage`: a failure of one outlet's
  * writes (another node holding its row) stays visible there without taking this node out.
  */
-export function createStorageReadiness(
-  options: StorageReadinessOptions,
-): () => Promise<boolean> {
+export function createStorageReadiness(options: StorageReadinessOptions): () => Promise<boolean> {
   const { probeWrite, now } = options;
   let last: { ok: boolean; atMs: number } | undefined;
   let running: Promise<boolean> | undefined;
