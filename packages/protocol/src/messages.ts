@@ -100,8 +100,12 @@ export interface EventsResponse {
 
 /** `GET /health` answer. */
 export interface HealthResponse {
-  /** `draining` (HTTP 503): a cluster node about to exit; a balancer routes elsewhere. */
-  status: 'ok' | 'draining';
+  /**
+   * `draining` (HTTP 503): a cluster node about to exit; a balancer routes elsewhere.
+   * `cannot_store` (HTTP 503): the store takes no writes from this relay (PostgreSQL away, a
+   * full disk); `storage` and `store_reachable` say why.
+   */
+  status: 'ok' | 'draining' | 'cannot_store';
   uptime: number;
   connections: number;
   clients: Record<'pos' | 'kitchen' | 'monitor', number>;
@@ -139,6 +143,12 @@ export interface ClusterHealth {
     lag_ms: number;
   };
   store: { kind: string; reachable: boolean };
+  /**
+   * Presence (a kitchen connected or disconnected) to the other nodes' clients, through
+   * Redis. `up`; `down`: Redis does not answer (hung, refused: `reason` says which, as the
+   * fan-out's log does) and presence reaches this node's own clients only; `local`: no Redis.
+   */
+  presence: { state: 'up' | 'down' | 'local'; reason?: string };
 }
 
 /** `/health`'s `bridge`: how far central is behind this relay's log. */

@@ -4,6 +4,7 @@ import { KitchenSyncError, LIMITS } from '@kitchen-sync/protocol';
 import { signToken } from './auth/tokens.js';
 import { autostartCommand } from './cli/autostart.js';
 import { executableDefaults, isExecutable } from './cli/defaults.js';
+import { watchGoneStdout } from './cli/goneStdout.js';
 import { hangupMeans } from './cli/hangupSignal.js';
 import { newSecret, weakSecretWarning, writeSecretFile } from './cli/secret.js';
 import { setupUrls } from './cli/setupUrls.js';
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const command = argv[0] && !argv[0].startsWith('-') ? argv[0] : 'serve';
   if (command === 'serve') serveLogFile = logFileOf(argv, process.env);
+  // From the first line `serve` may write (the executable's notice) on.
+  const stdout = command === 'serve' ? watchGoneStdout() : undefined;
   // The executable runs without a terminal or a config: it fills in what is missing.
   let env = process.env;
   if (isExecutable()) {
@@ -106,6 +109,7 @@ async function main(): Promise<void> {
   // Warned, not refused: outlets already running on a short secret must keep starting.
   const weak = weakSecretWarning(cli.options.secret);
   if (weak) relay.logger.warn({ code: 'weak_secret' }, weak);
+  stdout?.logTo(relay.logger);
   // Last line of defence only: handlers catch their own errors, and tests prove it.
   process.on('uncaughtException', (error) =>
     relay.logger.fatal({ err: error }, 'uncaught exception'),

@@ -39,6 +39,7 @@ import {
 import { createPostgresWriteQueue } from './store/postgres/postgresWriteQueue.js';
 import { createSqliteEventStore } from './store/sqliteEventStore.js';
 import { createStorageHealth, isStorageFull } from './store/storageHealth.js';
+import { createStorageReadiness } from './store/storageReadiness.js';
 import { createWriteQueue, type WriteQueue } from './store/writeQueue.js';
 import { type AppMount, registerAppRoutes } from './transport/appRoutes.js';
 import { useBodyTimeout } from './transport/bodyTimeout.js';
@@ -570,6 +571,11 @@ export function createRelay(options: RelayOptions = {}): Relay {
     onDeviceSeen: (outlet) => outletGuard?.saw(outlet),
     clients: () => sockets.clients(),
     storage: () => storage.status(),
+    canStore: createStorageReadiness({
+      storage: () => storage.status(),
+      ...(reader.probeWrite ? { probeWrite: () => reader.probeWrite!() } : {}),
+      now,
+    }),
     tlsHealth: () => tls?.health() ?? { enabled: false },
     ...(uplink
       ? {

@@ -2,10 +2,11 @@ import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSqliteDriver } from '../src/store/sqlite/loadSqliteDriver.js';
-import { killAll, type RelayProcess, startCli } from './cliProcess.js';
+import { killAll, type RelayProcess, startCli, startCliWithStdoutClosed } from './cliProcess.js';
 import {
   closeClients,
   connected,
+  http,
   order,
   removeTempDirs,
   SECRET,
@@ -112,6 +113,35 @@ describe('stopping the relay', () => {
     expect(await exitWithin(relay.exited, DOCUMENTED_BOUND_MS)).toBe(0);
     const stored = ordersInFileAlone(dataDir);
     expect(acked.filter((id) => !stored.has(id))).toEqual([]);
+  });
+
+  it('keeps serving when its stdout was closed before the ready line (EPIPE), logging that once to --log-file', async () => {
+    const dir = tempDir('ks-exit-');
+    const logFile = join(dir, 'relay.log');
+    const relay = await startCliWithStdoutClosed(['--log-file', logFile], {
+      KS_SECRET: SECRET,
+      KS_DATA_DIR: join(dir, 'data'),
+      KS_LOG_LEVEL: 'info',
+    });
+    // The warning is written when the failed write reports back: wait for it, not for time.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no stdout_gone: ${relay.stderr()}`)), 5_000);
+      const check = () => {
+        if (!relay.stderr().includes('"code":"stdout_gone"')) return;
+        clearTimeout(timer);
+        relay.child.stderr!.off('data', check);
+        resolve();
+      };
+      relay.child.stderr!.on('data', check);
+      check();
+    });
+    expect((await http(relay.url, '/health')).status).toBe(200);
+    expect(await publishAcked(relay, 5)).toHaveLength(5);
+    relay.child.kill('SIGTERM');
+    expect(await exitWithin(relay.exited, DOCUMENTED_BOUND_MS)).toBe(0);
+    const logged = readFileSync(logFile, 'utf8');
+    expect(logged.split('"code":"stdout_gone"').length - 1).toBe(1);
+    expect(logged).not.toContain('uncaught exception');
   });
 
   it('exits on SIGTERM with its stderr pipe full and unread, and --log-file still gets every line', async () => {

@@ -91,3 +91,53 @@ export function startCli(
     });
   });
 }
+
+/**
+ * Starts `serve` with its stdout pipe closed at once, as by a supervisor gone before the ready
+ * line: that line then meets EPIPE. Resolves once the relay logged (on stderr) that it listens.
+ */
+export function startCliWithStdoutClosed(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<RelayProcess> {
+  if (!existsSync(CLI))
+    throw new Error(`${CLI} is missing: run pnpm --filter @kitchen-sync/relay build`);
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', ...args],
+    { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  running.add(child);
+  child.stdout.destroy();
+  let stderr = '';
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      resolve(code ?? signal ?? -1);
+    }),
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`relay did not get ready: ${stderr}`));
+    }, 10_000);
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      const match = /"port":(\d+).*"msg":"relay listening"/.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve({
+          child,
+          url: `http://127.0.0.1:${match[1]}`,
+          stdout: () => '',
+          stderr: () => stderr,
+          exited,
+        });
+      }
+    });
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`relay exited with ${code}: ${stderr}`));
+    });
+  });
+}

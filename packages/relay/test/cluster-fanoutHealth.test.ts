@@ -4,7 +4,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresServer, startPostgres } from '../../../test-support/postgres.js';
 import { startRedis, type TestRedis } from '../../../test-support/redis.js';
 import { createMemoryEventStore, type EventStore } from '../src/index.js';
-import { connected, http, order, startRelay, type TestRelay, tokenFor } from './helpers.js';
+import {
+  connected,
+  http,
+  order,
+  startRelay,
+  type TestClient,
+  type TestRelay,
+  tokenFor,
+} from './helpers.js';
 
 // What an operator sees of the fan-out's health: /health, the log and /metrics, while Redis
 // hangs, cannot be reached from the start, or PostgreSQL goes away. Real Redis and PostgreSQL.
@@ -35,7 +43,8 @@ function recordingLogger() {
   return {
     logger,
     records,
-    warnings: () => records.filter((r) => r.level === 40),
+    /** The fan-out's warnings (presence has its own, with code cluster_presence_down). */
+    warnings: () => records.filter((r) => r.level === 40 && r.code !== 'cluster_presence_down'),
     infos: (msg: string) => records.filter((r) => r.level === 30 && r.msg === msg),
   };
 }
@@ -54,6 +63,12 @@ async function startNode(
   nodes.push(node);
   return node;
 }
+
+/** The reasons of the presence adapter's warnings. */
+const presenceWarnings = (log: ReturnType<typeof recordingLogger>) =>
+  log.records
+    .filter((r) => r.level === 40 && r.code === 'cluster_presence_down')
+    .map((r) => r.reason);
 
 const fanoutState = async (node: TestRelay) =>
   (await http(node.url, '/health')).body.cluster.fanout.state as string;
@@ -93,6 +108,49 @@ describe('a hung Redis (SIGSTOP)', () => {
   });
 });
 
+describe('presence while Redis hangs (SIGSTOP)', () => {
+  const kitchenConnected = (watcher: TestClient, kitchen: string) =>
+    watcher.waitFor(() =>
+      watcher.presence().some((e) => (e.data as { kitchen_id?: string }).kitchen_id === kitchen),
+    );
+  const presenceState = async (node: TestRelay) =>
+    (await http(node.url, '/health')).body.cluster.presence;
+
+  it("still reaches the node's own clients within the bound, shows down once with why, and crosses nodes again once Redis answers", async () => {
+    const store = createMemoryEventStore();
+    const a = await startNode('node-a', redis.url, { store });
+    const log = recordingLogger();
+    const b = await startNode('node-b', redis.url, { store, logger: log.logger });
+    const watcherA = await connected(a.url, { token: await tokenFor('pos') });
+    const watcherB = await connected(b.url, { token: await tokenFor('pos') });
+    expect(await presenceState(b)).toEqual({ state: 'up' });
+    await connected(b.url, { token: await tokenFor('kitchen', { sub: 'k-before' }) });
+    await kitchenConnected(watcherA, 'k-before');
+
+    redis.pause();
+    // The adapter publishes to Redis before it delivers here: unbounded, this never arrives.
+    await connected(b.url, { token: await tokenFor('kitchen', { sub: 'k-hung' }) });
+    await kitchenConnected(watcherB, 'k-hung');
+    await expect
+      .poll(() => presenceState(b), { timeout: 5_000 })
+      .toEqual({ state: 'down', reason: 'no_answer' });
+    expect(await metrics(b)).toMatch(/kitchen_sync_cluster_presence_state\{state="down"\} 1/);
+    // Down: no more waiting on Redis for each change.
+    const started = Date.now();
+    await connected(b.url, { token: await tokenFor('kitchen', { sub: 'k-down' }) });
+    await kitchenConnected(watcherB, 'k-down');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(presenceWarnings(log)).toEqual(['no_answer']);
+
+    redis.resume();
+    await expect.poll(() => presenceState(b), { timeout: 5_000 }).toEqual({ state: 'up' });
+    expect(presenceWarnings(log)).toEqual(['no_answer']);
+    expect(log.infos('cluster: Redis answers again; presence up')).toHaveLength(1);
+    await connected(b.url, { token: await tokenFor('kitchen', { sub: 'k-after' }) });
+    await kitchenConnected(watcherA, 'k-after');
+  });
+});
+
 describe('a Redis the node cannot use from the start', () => {
   it('is warned about once, with why, through many retries; the started line says down', async () => {
     const gone = await startRedis();
@@ -111,6 +169,12 @@ describe('a Redis the node cannot use from the start', () => {
       await expect.poll(() => fanoutState(node), { timeout: 8_000 }).toBe('up');
       expect(log.warnings()).toHaveLength(1);
       expect(log.infos('cluster: Redis answers again; fan-out up')).toHaveLength(1);
+      await expect
+        .poll(async () => (await http(node.url, '/health')).body.cluster.presence, {
+          timeout: 8_000,
+        })
+        .toEqual({ state: 'up' });
+      expect(presenceWarnings(log)).toEqual(['refused']);
     } finally {
       await gone.close();
     }
@@ -125,6 +189,8 @@ describe('a Redis the node cannot use from the start', () => {
     const log = recordingLogger();
     const node = await startNode('node-a', url, { logger: log.logger });
     expect(log.warnings().map((w) => w.reason)).toEqual([reason]);
+    // A reply between two failed handshakes is no recovery: one warning, no flapping.
+    expect(presenceWarnings(log)).toEqual([reason]);
     expect(log.records.find((r) => r.msg === 'cluster node started')).toMatchObject({
       fanout_state: 'down',
     });
@@ -138,6 +204,7 @@ describe('a Redis the node cannot use from the start', () => {
       fanout_state: 'up',
     });
     expect(log.warnings()).toEqual([]);
+    expect(presenceWarnings(log)).toEqual([]);
     expect(log.infos('cluster: Redis answers again; fan-out up')).toEqual([]);
   });
 });

@@ -65,7 +65,7 @@ describe('a full disk', () => {
     expect(isStorageFull(new Error('SQLITE_CONSTRAINT'))).toBe(false);
   });
 
-  it('answers storage_full to publish (socket and HTTP 507), shows it in /health, and clears on the next commit', async () => {
+  it('answers storage_full to publish (socket and HTTP 507), turns /health into a 503 cannot_store, and clears on the next commit', async () => {
     const disk = fillableStore();
     relay = await startRelay({ store: disk.store });
     const token = await tokenFor('pos');
@@ -84,12 +84,17 @@ describe('a full disk', () => {
     expect(overHttp.status).toBe(507);
     expect(overHttp.body.error.code).toBe('storage_full');
     const health = await http(relay.url, '/health');
-    expect(health.status).toBe(200);
-    expect(health.body.storage).toMatchObject({ ok: false, error: 'storage_full' });
+    expect(health.status).toBe(503);
+    expect(health.body).toMatchObject({
+      status: 'cannot_store',
+      storage: { ok: false, error: 'storage_full' },
+    });
 
     disk.setFull(false);
     expect(await pos.request('order:publish', order())).toMatchObject({ ok: true, seq: 1 });
-    expect((await http(relay.url, '/health')).body.storage).toEqual({ ok: true });
+    const recovered = await http(relay.url, '/health');
+    expect(recovered.status).toBe(200);
+    expect(recovered.body).toMatchObject({ status: 'ok', storage: { ok: true } });
   });
 
   it('answers storage_full to a status update too', async () => {

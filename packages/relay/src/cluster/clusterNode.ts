@@ -6,11 +6,13 @@ import type { Server } from 'socket.io';
 import { ConfigError } from '../lib/configError.js';
 import type { LiveFeed } from '../lib/liveFeed.js';
 import type { StoredEvent } from '../store/EventStore.js';
+import { attachPresenceAdapter, type PresenceAdapter } from './presenceAdapter.js';
 import { createRedisFanout, type RedisFanout } from './redisFanout.js';
 import { redisUrlProblem } from './redisUrl.js';
 import { createSequencer, type SequencerLog } from './sequencer.js';
 
 const FANOUT_STATES = ['up', 'down', 'store_polling'] as const;
+const PRESENCE_STATES = ['up', 'down', 'local'] as const;
 
 export interface ClusterOptions {
   /** Redis for the fan-out between nodes; without it a node polls the store (slower, correct). */
@@ -157,7 +159,19 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
       this.set(storeReachable ? 1 : 0);
     },
   });
-  let adapterClient: { destroy(): void } | undefined;
+  let presence: PresenceAdapter | undefined;
+  const presenceState = (): ClusterHealth['presence']['state'] =>
+    presence ? presence.state() : 'local';
+  new Gauge({
+    name: 'kitchen_sync_cluster_presence_state',
+    help: 'Presence across nodes through Redis, as /health cluster.presence.state (1 for the current one)',
+    labelNames: ['state'],
+    registers: [options.registry],
+    collect() {
+      const current = presenceState();
+      for (const state of PRESENCE_STATES) this.set({ state }, state === current ? 1 : 0);
+    },
+  });
 
   return {
     committed(events) {
@@ -167,16 +181,24 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     deliveredThrough: (outlet, seq) => sequencer.deliveredThrough(outlet, seq),
     async attach(io) {
       if (!options.redisUrl) return;
-      // Loaded only for a cluster: a relay alone never needs them.
-      const [{ createClient }, { createAdapter }] = await Promise.all([
-        import('redis'),
-        import('@socket.io/redis-streams-adapter'),
-      ]);
-      const client = createClient({ url: options.redisUrl });
-      client.on('error', () => undefined);
-      adapterClient = client;
-      client.connect().catch(() => undefined);
-      io.adapter(createAdapter(client, { streamName: 'kitchen-sync:socket.io', maxLen: 10_000 }));
+      presence = await attachPresenceAdapter(io, {
+        url: options.redisUrl,
+        now,
+        onStateChange: (change) => {
+          if (change.state === 'up') {
+            logger.info(
+              { code: 'cluster_presence_up' },
+              'cluster: Redis answers again; presence up',
+            );
+            return;
+          }
+          const { reason, text, error } = change.failure;
+          logger.warn(
+            { code: 'cluster_presence_down', reason, err: error },
+            `cluster: presence down: ${text}; kitchens' presence reaches this node's clients only`,
+          );
+        },
+      });
     },
     health(draining) {
       return {
@@ -189,6 +211,10 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
           lag_ms: sequencer.status().lagMs,
         },
         store: { kind: options.storeKind, reachable: storeReachable },
+        presence: {
+          state: presenceState(),
+          ...(presence?.reason() ? { reason: presence.reason()! } : {}),
+        },
       };
     },
     async start() {
@@ -206,7 +232,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     async close() {
       sequencer.stop();
       await fanout?.close();
-      adapterClient?.destroy();
+      presence?.close();
     },
   };
 }

@@ -39,6 +39,11 @@ export interface LogReader {
   prune(policy: RetentionPolicy, nowMs: number): Promise<number>;
   getCursor(name: string): Promise<number | undefined>;
   setCursor(name: string, value: number): Promise<void>;
+  /**
+   * Commits a write that changes nothing a client reads; rejects when the store takes no
+   * writes. Only stores whose writes can fail for the whole node (PostgreSQL) have it.
+   */
+  probeWrite?(): Promise<void>;
 }
 
 /**

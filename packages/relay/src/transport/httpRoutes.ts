@@ -58,6 +58,8 @@ export interface HttpRoutesOptions {
   clients: () => ConnectedClient[];
   /** Whether the last write reached the log. */
   storage: () => StorageHealth;
+  /** Whether this node can store writes now (storageReadiness.ts); false turns /health into a 503. */
+  canStore: () => Promise<boolean>;
   tlsHealth?: () => HealthResponse['tls'];
   bridgeHealth?: () => HealthResponse['bridge'];
   /** A cluster node's part in /health; `draining` turns /health into a 503. */
@@ -230,13 +232,22 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     // A store on the network may be down: /health still answers, and says so.
     let headSeq = 0;
     let reachable = true;
-    try {
-      headSeq = await reader.maxHead();
-    } catch {
-      reachable = false;
-    }
+    const [, canStore] = await Promise.all([
+      reader.maxHead().then(
+        (head) => {
+          headSeq = head;
+        },
+        () => {
+          reachable = false;
+        },
+      ),
+      options.canStore(),
+    ]);
+    // A node that cannot store orders must leave the balancer like a draining one.
+    const status = draining ? 'draining' : reachable && canStore ? 'ok' : 'cannot_store';
+    if (status === 'cannot_store') reply.code(503);
     return {
-      status: draining ? 'draining' : 'ok',
+      status,
       uptime: Math.round((options.now() - options.startedMs) / 1000),
       connections: connected.length,
       clients,

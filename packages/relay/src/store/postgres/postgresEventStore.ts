@@ -306,6 +306,11 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
         [name, value],
       );
     },
+    // The epoch's row: no command locks it, so another node holding an outlet's row cannot
+    // make this fail; a read-only or full database does.
+    async probeWrite() {
+      await pool.query(`UPDATE meta SET value = value WHERE key = 'epoch'`);
+    },
   };
 
   const internals: PostgresStoreInternals = {
