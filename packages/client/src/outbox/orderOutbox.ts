@@ -517,7 +517,7 @@ class OrderOutboxImpl implements OrderOutbox {
         // it is the relay's answer, and each retry would time out the same way. A dead link
         // does not hold it: the socket pings after 5 s without an ack and drops unanswered.
         const ack = await socket!.request(entry.type, entry.payload, { timeoutMs: 6 * timeoutMs });
-        if (ack.ok === false && ack.error.code === 'unauthorized') {
+        if (!ack.ok && ack.error.code === 'unauthorized') {
           this.#expiredSocket = status.lastConnected;
         }
         return [ack, socket];
