@@ -554,7 +554,7 @@ class OrderOutboxImpl implements OrderOutbox {
     return typeof token === 'function' ? await token() : token;
   }
 
-  /** Refreshes `refused` (the token of an attempt begun after `since` refreshes ended). */
+  /** Refreshes `refused`, the token of an attempt begun when `since` was the last refresh ended. */
   async #refreshToken(refused: unknown, since: RefreshesEnded): Promise<boolean> {
     const refresh = this.#options.refreshToken;
     if (!refresh) return false;
