@@ -22,6 +22,7 @@ import {
   resolveEnvironment,
 } from '../lib/environment.js';
 import { Listeners } from '../lib/listeners.js';
+import { type RefreshesEnded, refreshesEnded, refreshOnce } from '../lib/refreshOnce.js';
 import type { SocketService } from '../socket/types.js';
 import { type Readable, readonly, writable } from '../store.js';
 import { classifyFailure } from './classifyFailure.js';
@@ -75,7 +76,10 @@ export interface OrderOutboxOptions extends EnvironmentOptions {
    * `unauthorized` (so `refreshToken` is called).
    */
   token?: OutboxTokenSource | undefined;
-  /** Called on `unauthorized`; a returned string becomes the token. */
+  /**
+   * Called on `unauthorized`, once for all the entries refused with the same token (and shared
+   * with a socket service handed the same function); a returned string becomes the token.
+   */
   refreshToken?: (() => Promise<unknown>) | undefined;
   /** Delivery prefers this socket's acks while its local (relay) connection is up. */
   socket?: Pick<SocketService, 'request' | 'status'> | undefined;
@@ -188,6 +192,8 @@ class OrderOutboxImpl implements OrderOutbox {
   // Ids settled before their submit added them to `pending` (another tab, or a very fast ack).
   readonly #settled = new Set<number>();
   #token: string | null | undefined;
+  // `lastConnected` of the relay socket whose token the relay refused (see #attempt).
+  #expiredSocket: number | null | undefined;
   #retryTimer: unknown = null;
   #draining: Promise<void> | null = null;
   // Set when the queue may have something to send: an entry added, an answer in, a kick.
@@ -449,7 +455,9 @@ class OrderOutboxImpl implements OrderOutbox {
   /** One entry until it is settled (delivered, dropped, rejected) or waits to retry. */
   async #send(store: OutboxStore, entry: OutboxEntry, refreshed?: true): Promise<void> {
     try {
-      const outcome = staleAsFailure(entry, await this.#attempt(entry));
+      const since = refreshesEnded(this.#options.refreshToken);
+      const [answer, token] = await this.#attempt(entry);
+      const outcome = staleAsFailure(entry, answer);
       if (this.#stopped) return;
       // An order:ack for an order the relay no longer has (its log was wiped): nothing is
       // left to acknowledge, and showing it as an error would alarm staff for nothing.
@@ -481,7 +489,7 @@ class OrderOutboxImpl implements OrderOutbox {
         this.#pending.put(updated);
       }
       // One immediate retry after a successful refresh; a second 401 waits like any failure.
-      if (action === 'refresh' && !refreshed && (await this.#refreshToken())) {
+      if (action === 'refresh' && !refreshed && (await this.#refreshToken(token, since))) {
         return this.#send(store, entry, true);
       }
     } catch {
@@ -490,39 +498,54 @@ class OrderOutboxImpl implements OrderOutbox {
     this.#scheduleRetry();
   }
 
-  async #attempt(entry: OutboxEntry): Promise<HttpAck> {
+  /**
+   * The answer, and the token it was sent with: the socket's own (the socket itself stands for
+   * it) or the HTTP Bearer token (`undefined` when none could be obtained).
+   */
+  async #attempt(entry: OutboxEntry): Promise<[HttpAck, unknown]> {
     const timeoutMs = this.#options.requestTimeoutMs ?? 5_000;
     const socket = this.#options.socket;
+    const status = socket?.status.get();
     const relayUrl = this.#options.relayUrl;
     let answer: HttpAck = { ok: false, error: { code: 'network', message: 'no transport' } };
-    if (socket?.status.get().localConnected) {
+    let token: MaybeToken;
+    // The relay refuses an open socket's commands once its token expired, until the socket
+    // connects again: meanwhile the refreshed token goes over HTTP where it can.
+    if (status?.localConnected && !(relayUrl && status.lastConnected === this.#expiredSocket)) {
       try {
         // The ack is awaited well beyond `timeoutMs`: on a slow link (round trips over 5 s)
         // it is the relay's answer, and each retry would time out the same way. A dead link
         // does not hold it: the socket pings after 5 s without an ack and drops unanswered.
-        return await socket.request(entry.type, entry.payload, { timeoutMs: 6 * timeoutMs });
+        const ack = await socket!.request(entry.type, entry.payload, { timeoutMs: 6 * timeoutMs });
+        if (!ack.ok && ack.error.code === 'unauthorized') {
+          this.#expiredSocket = status.lastConnected;
+        }
+        return [ack, socket];
       } catch (error) {
         // No answer (the socket dropped, or no ack at all): HTTP may still reach the relay.
         answer = failed(error);
       }
     }
-    if (!relayUrl) return answer;
-    try {
-      return await postEvent(
-        this.#env,
-        relayUrl,
+    if (relayUrl) {
+      try {
         // A token source that throws counts as refused, so `refreshToken` is asked.
-        await this.#currentToken().catch((cause) => {
+        token = await this.#currentToken().catch((cause) => {
           throw new KitchenSyncError('unauthorized', `token could not be obtained: ${cause}`);
-        }),
-        entry.type,
-        entry.payload,
-        timeoutMs,
-        this.#abort.signal,
-      );
-    } catch (cause) {
-      return failed(cause);
+        });
+        answer = await postEvent(
+          this.#env,
+          relayUrl,
+          token,
+          entry.type,
+          entry.payload,
+          timeoutMs,
+          this.#abort.signal,
+        );
+      } catch (cause) {
+        answer = failed(cause);
+      }
     }
+    return [answer, token];
   }
 
   async #currentToken(): Promise<MaybeToken> {
@@ -531,11 +554,12 @@ class OrderOutboxImpl implements OrderOutbox {
     return typeof token === 'function' ? await token() : token;
   }
 
-  async #refreshToken(): Promise<boolean> {
+  /** Refreshes `refused`, the token of an attempt begun when `since` was the last refresh ended. */
+  async #refreshToken(refused: unknown, since: RefreshesEnded): Promise<boolean> {
     const refresh = this.#options.refreshToken;
     if (!refresh) return false;
     try {
-      const token = await refresh();
+      const token = await refreshOnce(refresh, refused, since);
       if (typeof token === 'string') this.#token = token;
       return true;
     } catch {

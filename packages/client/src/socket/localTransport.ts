@@ -9,6 +9,7 @@ import {
 import { io as realIo } from 'socket.io-client';
 import { KitchenSyncError } from '../errors.js';
 import type { BackoffOptions } from '../lib/backoff.js';
+import { type RefreshesEnded, refreshesEnded, refreshOnce } from '../lib/refreshOnce.js';
 import { Reconnector } from './reconnector.js';
 import { resolveToken, type TokenSource, type TransportHooks } from './transport.js';
 import type { RequestAck } from './types.js';
@@ -70,6 +71,9 @@ export function createLocalTransport(
   let socket: RelaySocket | null = null;
   let open = false;
   let connecting = false;
+  // The last attempt's token, and the refreshes ended before it (see refreshOnce).
+  let token: string | undefined;
+  let since: RefreshesEnded;
 
   // The socket is gone (dropped, or closed by us): requests waiting for an ack fail now.
   const lost = (): void => {
@@ -88,8 +92,7 @@ export function createLocalTransport(
       retry.schedule();
       return;
     }
-    Promise.resolve()
-      .then(options.onUnauthorized)
+    refreshOnce(options.onUnauthorized, token, since)
       .catch((cause) => hooks.error(new KitchenSyncError('unauthorized', String(cause)), 'local'))
       .finally(() => retry.schedule());
   };
@@ -136,7 +139,8 @@ export function createLocalTransport(
   const attempt = async (): Promise<void> => {
     if (retry.closed || connecting || open) return;
     connecting = true;
-    let token: string | undefined;
+    since = refreshesEnded(options.onUnauthorized);
+    token = undefined;
     try {
       token = await resolveToken(options.token);
     } catch (cause) {

@@ -2,6 +2,7 @@ import type { EventsResponse } from '@kitchen-sync/protocol';
 import { isErrorCode } from '@kitchen-sync/protocol';
 import { KitchenSyncError } from '../errors.js';
 import { Disposables, isHidden } from '../lib/environment.js';
+import { type RefreshesEnded, refreshesEnded, refreshOnce } from '../lib/refreshOnce.js';
 import {
   isEnvelope,
   isObject,
@@ -77,6 +78,9 @@ export function createPollingTransport(
   let timer: unknown = null;
   let controller: AbortController | null = null;
   let disposables = new Disposables();
+  // The last poll's token, and the refreshes ended before it (see refreshOnce).
+  let token: string | undefined;
+  let since: RefreshesEnded;
 
   const schedule = (delay: number): void => {
     timers.clearTimeout(timer);
@@ -97,11 +101,9 @@ export function createPollingTransport(
     hooks.down('poll');
     hooks.error(error, 'poll');
     if (error.code === 'unauthorized' && options.onUnauthorized) {
-      Promise.resolve()
-        .then(options.onUnauthorized)
-        .catch(() => {
-          // The next poll reports the refusal again.
-        });
+      refreshOnce(options.onUnauthorized, token, since).catch(() => {
+        // The next poll reports the refusal again.
+      });
     }
     schedule(pollErrorDelay(failures));
   };
@@ -121,7 +123,8 @@ export function createPollingTransport(
       fail(new KitchenSyncError('storage', 'the cursor source failed', { cause }));
       return;
     }
-    let token: string | undefined;
+    since = refreshesEnded(options.onUnauthorized);
+    token = undefined;
     try {
       token = await resolveToken(options.token);
     } catch (cause) {

@@ -275,6 +275,28 @@ describe('polling', () => {
     expect(refreshes).toBe(1);
   });
 
+  it('asks the app once when its socket and its poll are refused the same token together', async () => {
+    relay(() =>
+      HttpResponse.json({ error: { code: 'unauthorized', message: 'x' } }, { status: 401 }),
+    );
+    let refreshes = 0;
+    const s = make({
+      centralUrl: undefined,
+      io: FakeRelaySocket.factory,
+      onUnauthorized: () => void refreshes++,
+    });
+    s.start();
+    s.startPolling();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(refreshes).toBe(1);
+    // Refused the token it was sent with before that refresh ended: no second refresh.
+    FakeRelaySocket.latest().refuse('unauthorized');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(refreshes).toBe(1);
+    expect(s.status.get().error?.code).toBe('unauthorized');
+    s.stop();
+  });
+
   it("keeps the poll's refusal in the status while the blocked socket keeps failing", async () => {
     relay(() =>
       HttpResponse.json({ error: { code: 'unauthorized', message: 'x' } }, { status: 401 }),
