@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { OrderState } from '@kitchen-sync/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryEventStore } from '../src/index.js';
@@ -137,14 +138,28 @@ describe('GET /api/orders (compatibility)', () => {
 });
 
 describe('POST /emit (compatibility)', () => {
-  it('refuses an order of the first POS code, which has no order_id, with invalid_payload', async () => {
+  it('refuses an order of the first POS code (no order_id) with invalid_payload, as the docs say', async () => {
     const t = await relay();
     const pos = await tokenFor('pos');
-    // The body the first local sync server took (docs: "Moving from the first local sync server").
-    const { order_id: _none, ...firstPosOrder } = order({ id: 101 });
+    // The body the first local sync server took (its notes' example order).
+    const firstPosOrder = {
+      id: 101,
+      order_number: 'ORD-2024-001',
+      outlet_id: 1,
+      status: 'pending',
+      items: [{ product_id: 1, name: 'Nasi goreng', quantity: 1 }],
+      total: 150000,
+      created_at: '2024-01-11T10:30:00Z',
+    };
     const res = await http(t.url, '/emit', { token: pos, body: firstPosOrder });
     expect([res.status, res.body.error.code]).toEqual([400, 'invalid_payload']);
-    expect(res.body.error.issues.map((i: { path: string }) => i.path)).toContain('order_id');
+    const missing = res.body.error.issues.map((i: { path: string }) => i.path);
+    expect(missing).toEqual(['order_id', 'tenant_id', 'total_amount']);
+    // What the owners of that POS code read to fix it.
+    const guide = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
+    const section = guide.slice(guide.indexOf('### Moving from the first local sync server'));
+    expect(section).toMatch(/`POST \/emit` needs `order_id`/);
+    for (const field of missing) expect(section).toContain(`\`${field}\``);
     const kitchen = await tokenFor('kitchen');
     expect((await http(t.url, '/api/orders?outlet_id=1', { token: kitchen })).body).toEqual([]);
   });
