@@ -80,10 +80,11 @@ describe('GET /api/orders (compatibility)', () => {
     // Logged now: the relay prunes events older than retention when it starts.
     const now = Date.now();
     store.transaction(() => {
-      const created = store.append(newOrderEvent(a, now));
+      const created = newOrderEvent(a, now);
+      store.append(created);
       // More updates of A than one page of the log holds.
       for (let version = 2; version <= 1_001; version += 1) {
-        const data = { ...created.envelope.data, version } as OrderState;
+        const data = { ...(created.envelope.data as OrderState), version };
         const update = newOrderEvent(a, now);
         store.append({
           ...update,
