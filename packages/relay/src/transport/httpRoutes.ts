@@ -11,7 +11,6 @@ import {
   KitchenSyncError,
   LIMITS,
   type Order,
-  type OrderState,
   OrdersQuerySchema,
   SOCKET_EVENTS,
   type StorageHealth,
@@ -30,6 +29,7 @@ import type { LiveFeed } from '../lib/liveFeed.js';
 import { createKeyedRateLimiter } from '../lib/rateLimiter.js';
 import type { StoredEvent } from '../store/EventStore.js';
 import type { LogReader } from '../store/LogReader.js';
+import { legacyOrdersAfter } from './legacyOrders.js';
 
 export interface HttpRoutesOptions {
   reader: LogReader;
@@ -325,19 +325,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     const query = validate(OrdersQuerySchema, request.query);
     if (!query.ok) throw new HttpError('invalid_payload', query.error.message);
     const outlet = readOutlet(principal, query.value.outlet_id);
-    const events = await reader.eventsAfter(
-      outlet,
-      query.value.since_id ?? 0,
-      LIMITS.EVENTS_PAGE_MAX,
-      principal?.tenants ?? null,
-    );
-    // The first relay answered with orders keyed by `id`; ours is the event's seq.
-    return events.map((e) => ({
-      ...(e.envelope.data as OrderState),
-      id: e.envelope.seq,
-      event_type: e.envelope.type,
-      timestamp: e.envelope.ts,
-    }));
+    return legacyOrdersAfter(reader, outlet, query.value.since_id ?? 0, principal?.tenants ?? null);
   });
 
   app.post('/emit', async (request, reply) => {
