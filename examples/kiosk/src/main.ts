@@ -11,12 +11,14 @@ import {
   showConnectionStatus,
   showNetworkMode,
 } from '../../shared/indicators';
+import { ticketLabel } from '../../shared/orderNumber';
 import { $, loadOutlet, trackBarHeight, watchNetwork } from '../../shared/pageSetup';
 import { registerWorker } from '../../shared/serviceWorker';
 import { Cart, lineTotal } from './cart';
 import { ordersFromCart, postOrderGroup } from './checkout';
 import { renderMenu } from './menuView';
 import { type OrderChange, OrderHistory } from './orderHistory';
+import { QueueNumbers, readTerminal } from './queueNumbers';
 
 const config = readDemoConfig(location);
 trackBarHeight();
@@ -37,6 +39,11 @@ const outbox = createOrderOutbox({
 const masterData = createMasterDataService({ baseUrl: config.centralUrl });
 const network = watchNetwork(config, relayUrl);
 const history = new OrderHistory(localStorage);
+const queueNumbers = new QueueNumbers(
+  localStorage,
+  config.outletId,
+  readTerminal(new URLSearchParams(location.search)),
+);
 const cart = new Cart();
 const tenantNames = new Map(tenants.map((t) => [String(t.id), t.name]));
 
@@ -68,7 +75,7 @@ function renderOrders(): void {
     li.dataset.status = order.status;
     const text = document.createElement('span');
     text.innerHTML = `<b></b><small></small>`;
-    text.querySelector('b')!.textContent = order.order_number.replace(/^OFF-\d+(\d{4})-/, '#$1 ');
+    text.querySelector('b')!.textContent = ticketLabel(order);
     const received = order.received && order.status === 'pending' ? ' · diterima dapur' : '';
     text.querySelector('small')!.textContent =
       `${order.tenant_name} · ${rupiah(order.total_amount)}${received}`;
@@ -201,11 +208,14 @@ async function placeOrder(): Promise<void> {
   const button = $<HTMLButtonElement>('#place-order');
   button.disabled = true;
   const customerName = $<HTMLInputElement>('#customer-name').value.trim();
+  const now = new Date();
+  const displayNumber = queueNumbers.next(now);
   const orders = ordersFromCart(cart, {
     outletId: config.outletId,
     tenantNames,
     customerName,
-    now: new Date(),
+    now,
+    displayNumber,
     rush: $<HTMLInputElement>('#rush').checked,
     holdMains: $<HTMLInputElement>('#hold-mains').checked,
   });
@@ -214,6 +224,7 @@ async function placeOrder(): Promise<void> {
     orders.map((o) => ({
       order_id: o.order_id,
       order_number: o.order_number,
+      display_number: displayNumber,
       tenant_name: o.tenant_name ?? String(o.tenant_id),
       status: 'pending',
       total_amount: o.total_amount,

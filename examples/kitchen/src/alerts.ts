@@ -1,4 +1,5 @@
 import type { Order } from '@kitchen-sync/protocol';
+import { ticketLabel } from '../../shared/orderNumber';
 import { playTones } from '../../shared/tones';
 
 /**
@@ -34,6 +35,6 @@ export class KitchenAlerts {
   notify(order: Order): void {
     if (!('Notification' in window) || Notification.permission !== 'granted') return;
     const items = order.items.map((i) => `${i.quantity}× ${i.name}`).join(', ');
-    new Notification(`Pesanan baru ${order.order_number}`, { body: items, tag: order.order_id });
+    new Notification(`Pesanan baru ${ticketLabel(order)}`, { body: items, tag: order.order_id });
   }
 }
