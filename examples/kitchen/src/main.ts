@@ -27,6 +27,7 @@ import { registerWorker } from '../../shared/serviceWorker';
 import { AgeWatch } from './ageWatch';
 import { KitchenAlerts } from './alerts';
 import { renderAllDay } from './allDayPanel';
+import { showCancellations } from './cancelPanel';
 import { KeyedCards } from './keyedCards';
 import { readMode, readThresholds, type ScreenMode } from './mode';
 import { orderCard } from './ordersScreen';
@@ -136,6 +137,7 @@ async function startKitchen(tenant: string): Promise<void> {
   // A bump that did not land (refused, or overtaken while this tablet was offline) stays in
   // sight until the cook sends it again or drops it.
   showRejected($('#rejected'), outbox, () => feed.orders.get());
+  showCancellations(board, mode, $('#cancelled'), (notice) => alerts.cancelled(notice));
   board.connect(feed.orders);
 
   socket.status.subscribe((status) => {
