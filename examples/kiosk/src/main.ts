@@ -19,6 +19,7 @@ import { ordersFromCart, postOrderGroup } from './checkout';
 import { renderMenu } from './menuView';
 import { type OrderChange, OrderHistory } from './orderHistory';
 import { QueueNumbers, readTerminal } from './queueNumbers';
+import { showStaleMenu } from './staleMenuBanner';
 
 const config = readDemoConfig(location);
 trackBarHeight();
@@ -37,6 +38,7 @@ const outbox = createOrderOutbox({
   dbName: `kitchen-sync-demo-kiosk-${config.outletId}`,
 });
 const masterData = createMasterDataService({ baseUrl: config.centralUrl });
+showStaleMenu($('#stale-menu'), masterData.status);
 const network = watchNetwork(config, relayUrl);
 const history = new OrderHistory(localStorage);
 const queueNumbers = new QueueNumbers(
