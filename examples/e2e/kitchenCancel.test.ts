@@ -40,9 +40,10 @@ test('a ticket the POS cancels while it is cooked stays as DIBATALKAN with the r
     expect(await page.locator('body').getAttribute('data-cancel-alerts')).toBe('1');
   }
 
-  // Not started yet: a notice that does not ask to stop cooking, and leaves by itself.
-  const early = { order_id: waiting, status: 'cancelled' };
-  expect((await sendAsPos(d, 'order:update', early)).status).toBe(200);
+  // Not started yet, cancelled at the kiosk with the reason left empty: a notice that does not
+  // ask to stop cooking, and leaves by itself.
+  kiosk.once('dialog', (dialog) => void dialog.accept(''));
+  await card(kiosk, waiting!).locator('[data-testid="order-cancel"]').click();
   await notice(kitchen, waiting!).waitFor();
   expect(await notice(kitchen, waiting!).getAttribute('data-started')).toBe('false');
   expect(

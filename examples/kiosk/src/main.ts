@@ -92,6 +92,7 @@ function renderOrders(): void {
       actions.className = 'actions';
       if (!order.rush) actions.append(commandButton('Rush', 'order-rush'));
       if (order.held) actions.append(commandButton('Kirim utama', 'order-fire'));
+      actions.append(commandButton('Batalkan', 'order-cancel'));
       li.append(actions);
     }
     return li;
@@ -117,6 +118,15 @@ $('#orders').addEventListener('click', (event) => {
     void outbox.enqueue('order:rush', { order_id: orderId });
   } else if (target.dataset.testid === 'order-fire') {
     void outbox.enqueue('order:fire', { order_id: orderId });
+  } else if (target.dataset.testid === 'order-cancel') {
+    // The kitchens show the reason on the cancelled ticket; Cancel on the prompt keeps it.
+    const reason = prompt('Alasan pembatalan (tampil di dapur):', 'Pelanggan batal');
+    if (reason === null) return;
+    const update = { order_id: orderId, status: 'cancelled' as const };
+    void outbox.enqueue(
+      'order:update',
+      reason.trim() ? { ...update, reason: reason.trim() } : update,
+    );
   }
 });
 
