@@ -7,6 +7,7 @@ export default defineConfig({
       'packages/*/vitest.config.ts',
       'packages/*/vitest.*.config.ts',
       'examples/vitest.config.ts',
+      'examples/vitest.unit.config.ts',
       'integrations/django/js-tests/vitest.config.ts',
       'test/packaging/vitest.config.ts',
       'scripts/vitest.config.mjs',

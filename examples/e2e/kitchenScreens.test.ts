@@ -30,6 +30,7 @@ function order(minutesAgo: number, fields: Partial<Order>, items: Order['items']
   return {
     order_id: crypto.randomUUID(),
     order_number: `OFF-${created}${counter}-T1`,
+    display_number: `P${String(counter).padStart(3, '0')}`,
     outlet_id: 1,
     tenant_id: 1,
     tenant_name: 'Warung Nusantara',

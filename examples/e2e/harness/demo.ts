@@ -64,9 +64,11 @@ export class Demo {
     return `${this.pickupServer.url}/?central=${encodeURIComponent(this.central.url)}`;
   }
 
-  async open(url: string): Promise<Page> {
+  /** `beforeLoad`: set the context up before the page's first script runs (a fake clock). */
+  async open(url: string, beforeLoad?: (context: BrowserContext) => Promise<void>): Promise<Page> {
     const context = await this.browser.newContext({ viewport: { width: 1280, height: 800 } });
     this.#contexts.push(context);
+    await beforeLoad?.(context);
     const page = await context.newPage();
     this.pages.push(page);
     await page.goto(url);

@@ -7,6 +7,8 @@ export interface CheckoutContext {
   tenantNames: Map<string, string>;
   customerName: string;
   now: Date;
+  /** The checkout's queue number (`QueueNumbers`): every tenant's order of it carries it. */
+  displayNumber: string;
   /** The cashier marked the order rush: it jumps the kitchens' queues. */
   rush?: boolean;
   /** Mains (course 2) wait on the station screens until the cashier fires them. */
@@ -22,6 +24,7 @@ export function ordersFromCart(cart: Cart, context: CheckoutContext): Order[] {
     const order: Order = {
       order_id: uuidv7(stamp),
       order_number: `OFF-${stamp}-T${tenantId}`,
+      display_number: context.displayNumber,
       outlet_id: context.outletId,
       tenant_id: Number(tenantId),
       status: 'pending',

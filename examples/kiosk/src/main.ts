@@ -11,12 +11,15 @@ import {
   showConnectionStatus,
   showNetworkMode,
 } from '../../shared/indicators';
+import { ticketLabel } from '../../shared/orderNumber';
 import { $, loadOutlet, trackBarHeight, watchNetwork } from '../../shared/pageSetup';
 import { registerWorker } from '../../shared/serviceWorker';
 import { Cart, lineTotal } from './cart';
 import { ordersFromCart, postOrderGroup } from './checkout';
 import { renderMenu } from './menuView';
 import { type OrderChange, OrderHistory } from './orderHistory';
+import { QueueNumbers, readTerminal } from './queueNumbers';
+import { showStaleMenu } from './staleMenuBanner';
 
 const config = readDemoConfig(location);
 trackBarHeight();
@@ -35,8 +38,14 @@ const outbox = createOrderOutbox({
   dbName: `kitchen-sync-demo-kiosk-${config.outletId}`,
 });
 const masterData = createMasterDataService({ baseUrl: config.centralUrl });
+showStaleMenu($('#stale-menu'), masterData.status);
 const network = watchNetwork(config, relayUrl);
 const history = new OrderHistory(localStorage);
+const queueNumbers = new QueueNumbers(
+  localStorage,
+  config.outletId,
+  readTerminal(new URLSearchParams(location.search)),
+);
 const cart = new Cart();
 const tenantNames = new Map(tenants.map((t) => [String(t.id), t.name]));
 
@@ -68,7 +77,7 @@ function renderOrders(): void {
     li.dataset.status = order.status;
     const text = document.createElement('span');
     text.innerHTML = `<b></b><small></small>`;
-    text.querySelector('b')!.textContent = order.order_number.replace(/^OFF-\d+(\d{4})-/, '#$1 ');
+    text.querySelector('b')!.textContent = ticketLabel(order);
     const received = order.received && order.status === 'pending' ? ' · diterima dapur' : '';
     text.querySelector('small')!.textContent =
       `${order.tenant_name} · ${rupiah(order.total_amount)}${received}`;
@@ -83,6 +92,7 @@ function renderOrders(): void {
       actions.className = 'actions';
       if (!order.rush) actions.append(commandButton('Rush', 'order-rush'));
       if (order.held) actions.append(commandButton('Kirim utama', 'order-fire'));
+      actions.append(commandButton('Batalkan', 'order-cancel'));
       li.append(actions);
     }
     return li;
@@ -108,6 +118,15 @@ $('#orders').addEventListener('click', (event) => {
     void outbox.enqueue('order:rush', { order_id: orderId });
   } else if (target.dataset.testid === 'order-fire') {
     void outbox.enqueue('order:fire', { order_id: orderId });
+  } else if (target.dataset.testid === 'order-cancel') {
+    // The kitchens show the reason on the cancelled ticket; Cancel on the prompt keeps it.
+    const reason = prompt('Alasan pembatalan (tampil di dapur):', 'Pelanggan batal');
+    if (reason === null) return;
+    const update = { order_id: orderId, status: 'cancelled' as const };
+    void outbox.enqueue(
+      'order:update',
+      reason.trim() ? { ...update, reason: reason.trim() } : update,
+    );
   }
 });
 
@@ -201,11 +220,14 @@ async function placeOrder(): Promise<void> {
   const button = $<HTMLButtonElement>('#place-order');
   button.disabled = true;
   const customerName = $<HTMLInputElement>('#customer-name').value.trim();
+  const now = new Date();
+  const displayNumber = queueNumbers.next(now);
   const orders = ordersFromCart(cart, {
     outletId: config.outletId,
     tenantNames,
     customerName,
-    now: new Date(),
+    now,
+    displayNumber,
     rush: $<HTMLInputElement>('#rush').checked,
     holdMains: $<HTMLInputElement>('#hold-mains').checked,
   });
@@ -214,6 +236,7 @@ async function placeOrder(): Promise<void> {
     orders.map((o) => ({
       order_id: o.order_id,
       order_number: o.order_number,
+      display_number: displayNumber,
       tenant_name: o.tenant_name ?? String(o.tenant_id),
       status: 'pending',
       total_amount: o.total_amount,

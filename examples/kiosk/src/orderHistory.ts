@@ -3,6 +3,8 @@ import type { OrderStatus } from '@kitchen-sync/protocol';
 export interface PlacedOrder {
   order_id: string;
   order_number: string;
+  /** The guest's queue number; absent in lists stored before the kiosk minted one. */
+  display_number?: string;
   tenant_name: string;
   status: OrderStatus;
   total_amount: string;

@@ -1,5 +1,7 @@
 import type { Order } from '@kitchen-sync/protocol';
+import { ticketLabel } from '../../shared/orderNumber';
 import { playTones } from '../../shared/tones';
+import type { CancelNotice } from './cancelWatch';
 
 /**
  * A short two-tone chime made with Web Audio (no sound file to cache) and a system
@@ -7,6 +9,8 @@ import { playTones } from '../../shared/tones';
  */
 export class KitchenAlerts {
   #audio: AudioContext | null = null;
+  /** Cancel alerts given; shown on the page for tests and for staff checking the speaker. */
+  cancelAlerts = 0;
 
   get unlocked(): boolean {
     return this.#audio?.state === 'running';
@@ -34,6 +38,28 @@ export class KitchenAlerts {
   notify(order: Order): void {
     if (!('Notification' in window) || Notification.permission !== 'granted') return;
     const items = order.items.map((i) => `${i.quantity}× ${i.name}`).join(', ');
-    new Notification(`Pesanan baru ${order.order_number}`, { body: items, tag: order.order_id });
+    new Notification(`Pesanan baru ${ticketLabel(order)}`, { body: items, tag: order.order_id });
+  }
+
+  /** Falling tones, unlike the rising new-order chime: a cook hears which one it is. */
+  cancelled(notice: CancelNotice): void {
+    this.cancelAlerts++;
+    document.body.dataset.cancelAlerts = String(this.cancelAlerts);
+    playTones(
+      this.#audio,
+      [
+        [0, 988],
+        [0.2, 740],
+        [0.4, 494],
+      ],
+      { gain: 0.3, length: 0.3 },
+    );
+    if (!('Notification' in window) || Notification.permission !== 'granted') return;
+    const { ticket, reason } = notice;
+    new Notification(`DIBATALKAN ${ticketLabel(ticket.order)}`, {
+      body: reason ? `Alasan: ${reason}` : 'Tanpa alasan',
+      tag: `cancel-${ticket.order_id}`,
+      requireInteraction: notice.started,
+    });
   }
 }

@@ -21,18 +21,20 @@ import { createOrderOutbox, type OrderOutbox } from '@kitchen-sync/client/outbox
 import type { OrderState, OrderStatus } from '@kitchen-sync/protocol';
 import { readDemoConfig } from '../../shared/demoConfig';
 import { showBridgeStatus, showConnectionStatus, showNetworkMode } from '../../shared/indicators';
+import { ticketLabel } from '../../shared/orderNumber';
 import { $, loadOutlet, trackBarHeight, watchNetwork } from '../../shared/pageSetup';
 import { registerWorker } from '../../shared/serviceWorker';
 import { AgeWatch } from './ageWatch';
 import { KitchenAlerts } from './alerts';
 import { renderAllDay } from './allDayPanel';
+import { showCancellations } from './cancelPanel';
 import { KeyedCards } from './keyedCards';
 import { readMode, readThresholds, type ScreenMode } from './mode';
 import { orderCard } from './ordersScreen';
 import { RecallCandidates, recallTicket } from './recall';
 import { showRejected } from './rejectedPanel';
 import { stationCard } from './stationCard';
-import { NEXT_STATUS, shortNumber } from './ticketsView';
+import { NEXT_STATUS } from './ticketsView';
 
 /** Marks the bump bar's selected card (the cards are rebuilt, so after each render too). */
 function showSelected(orderId: string | null): void {
@@ -135,6 +137,7 @@ async function startKitchen(tenant: string): Promise<void> {
   // A bump that did not land (refused, or overtaken while this tablet was offline) stays in
   // sight until the cook sends it again or drops it.
   showRejected($('#rejected'), outbox, () => feed.orders.get());
+  showCancellations(board, mode, $('#cancelled'), (notice) => alerts.cancelled(notice));
   board.connect(feed.orders);
 
   socket.status.subscribe((status) => {
@@ -177,7 +180,7 @@ function startStationScreen(
     $('#recall').replaceChildren(
       ...recent.map((entry) => {
         const li = document.createElement('li');
-        li.textContent = shortNumber(entry.ticket.order_number);
+        li.textContent = ticketLabel(entry.ticket.order);
         const recall = document.createElement('button');
         recall.type = 'button';
         recall.className = 'ghost';
@@ -234,7 +237,7 @@ function startOrdersScreen(
     $('#recall').replaceChildren(
       ...list.map((order) => {
         const li = document.createElement('li');
-        li.textContent = shortNumber(order.order_number);
+        li.textContent = ticketLabel(order);
         const button = document.createElement('button');
         button.type = 'button';
         button.className = 'ghost';

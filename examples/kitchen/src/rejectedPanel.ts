@@ -1,6 +1,6 @@
 import type { KitchenOrder } from '@kitchen-sync/client/feed';
 import type { OrderOutbox, RejectedEntry } from '@kitchen-sync/client/outbox';
-import { shortNumber } from './ticketsView';
+import { ticketLabel } from '../../shared/orderNumber';
 
 /** What the command was, in the kitchen's words. */
 function what(entry: RejectedEntry): string {
@@ -34,15 +34,13 @@ export function showRejected(
     panel.hidden = entries.length === 0;
     list.replaceChildren(
       ...entries.map((entry) => {
-        const number =
-          orders().find((o) => o.order_id === entry.order_id)?.order_number ??
-          entry.error.order?.order_number;
+        const order = orders().find((o) => o.order_id === entry.order_id) ?? entry.error.order;
         const li = document.createElement('li');
         li.dataset.testid = 'rejected-entry';
         li.dataset.orderId = entry.order_id;
         li.dataset.code = entry.error.code;
         const text = document.createElement('span');
-        text.textContent = `${number ? shortNumber(number) : entry.order_id.slice(0, 8)} · ${what(entry)} · ${why(entry)}`;
+        text.textContent = `${order ? ticketLabel(order) : entry.order_id.slice(0, 8)} · ${what(entry)} · ${why(entry)}`;
         const retry = document.createElement('button');
         retry.type = 'button';
         retry.dataset.retry = String(entry.id);

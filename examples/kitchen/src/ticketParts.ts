@@ -1,5 +1,5 @@
 import type { Ticket, TicketLine } from '@kitchen-sync/client/feed-views';
-import { shortNumber } from './ticketsView';
+import { ticketLabel } from '../../shared/orderNumber';
 
 type LooseOrder = Ticket['order'] & { order_type?: unknown };
 
@@ -24,7 +24,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, te
 /** The card's head: number, rush mark, table/type, age. */
 export function ticketHead(ticket: Ticket, age: HTMLElement): HTMLElement[] {
   const head = el('div', 'head');
-  head.append(el('span', 'number', shortNumber(ticket.order_number)), age);
+  head.append(el('span', 'number', ticketLabel(ticket.order)), age);
   const meta = el('div', 'meta-line', orderMeta(ticket.order));
   if (ticket.rush) meta.prepend(el('span', 'rush', 'RUSH'));
   const parts = [head, meta];

@@ -13,11 +13,6 @@ export function formatAge(ms: number): string {
   return `${minutes}:${String(seconds % 60).padStart(2, '0')}`;
 }
 
-export function shortNumber(orderNumber: string): string {
-  const match = /^OFF-\d*?(\d{4})-(T\w+)$/.exec(orderNumber);
-  return match ? `#${match[1]}` : orderNumber;
-}
-
 /** The order-level bump (whole ticket), or nothing once it is completed. */
 export function statusButton(status: OrderStatus): HTMLButtonElement | null {
   const next = NEXT_STATUS[status];

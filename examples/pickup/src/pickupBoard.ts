@@ -1,4 +1,5 @@
 import type { KitchenOrder } from '@kitchen-sync/client/feed';
+import { displayNumber } from '../../shared/orderNumber';
 
 /** Where a guest's number stands on the board. */
 export type PickupState = 'preparing' | 'ready';
@@ -13,12 +14,6 @@ export interface TenantColumn {
   tenant_id: string;
   name: string;
   numbers: PickupNumber[];
-}
-
-/** `OFF-…1234-T1` → `1234`: the short number the kiosk receipt shows. */
-export function pickupNumber(orderNumber: string): string {
-  const match = /^OFF-\d*?(\d{4})-T\w+$/.exec(orderNumber);
-  return match?.[1] ?? orderNumber;
 }
 
 /**
@@ -42,7 +37,7 @@ export function pickupColumns(
     }
     column.numbers.push({
       order_id: order.order_id,
-      number: pickupNumber(order.order_number),
+      number: displayNumber(order),
       state: order.status === 'ready' ? 'ready' : 'preparing',
     });
   }
