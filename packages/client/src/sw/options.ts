@@ -65,23 +65,25 @@ export type ResolvedCacheRoute = Required<Omit<CacheRouteOptions, 'networkTimeou
   Pick<CacheRouteOptions, 'networkTimeoutSeconds'>;
 
 const MASTER_DATA_PATH = /^\/api\/(products|categories|promotions)\//;
+/** The master-data service's sync requests: a cached "nothing new" would report `synced`. */
+const isMasterDataSync = (url: URL) =>
+  MASTER_DATA_PATH.test(url.pathname) && url.searchParams.has('since_version');
 /** The relay's HTTP API (polls, orders): live answers or none, on any origin. */
 const RELAY_PATH = /^\/api\/(events|orders)$/;
 
 export const DEFAULT_ROUTES = {
   masterData: {
-    // The master-data service's own sync requests (`?since_version=`) must reach the network:
-    // a stale "nothing new" answer would report `synced` while prices have changed.
-    match: ({ url }) =>
-      MASTER_DATA_PATH.test(url.pathname) && !url.searchParams.has('since_version'),
+    match: ({ url }) => MASTER_DATA_PATH.test(url.pathname) && !isMasterDataSync(url),
     cacheName: 'master-data-cache',
     maxEntries: 200,
     maxAgeSeconds: 60 * 60,
   },
   api: {
     // Never the relay's own endpoints: a cached poll answered while the relay was dead, and
-    // the kitchen showed "polling, no error" with nothing arriving.
-    match: ({ url }) => url.pathname.startsWith('/api/') && !RELAY_PATH.test(url.pathname),
+    // the kitchen showed "polling, no error" with nothing arriving. Never a master-data sync
+    // either: answered from here while central was down, the menu showed `synced` for 5 min.
+    match: ({ url }) =>
+      url.pathname.startsWith('/api/') && !RELAY_PATH.test(url.pathname) && !isMasterDataSync(url),
     cacheName: 'api-cache',
     maxEntries: 100,
     maxAgeSeconds: 5 * 60,
