@@ -35,7 +35,8 @@ export type SettingsStorage = Pick<Storage, 'getItem' | 'setItem'>;
 
 /**
  * What the answer's `websocket_url` is. `auto`: the relay when it is a bare origin
- * (`ws://192.168.1.10:3001`, what the field held before `relay_url` existed), else central's socket.
+ * (`ws://192.168.1.10:3001`, what the field held before `relay_url` existed), else central's
+ * socket; `relay`, `central`: always that. A `relay_url` in the answer is the relay either way.
  */
 export type WebsocketUrlKind = 'auto' | 'relay' | 'central';
 
@@ -56,7 +57,7 @@ export interface OutletSettingsOptions extends EnvironmentOptions {
   defaults?: Partial<SettingsFields> | undefined;
   /** Default 8 s. */
   timeoutMs?: number | undefined;
-  /** Default `auto`. */
+  /** What the answer's `websocket_url` is. Default `auto`. */
   websocketUrlKind?: WebsocketUrlKind | undefined;
 }
 
@@ -80,16 +81,13 @@ function textField(value: unknown, field: string): string | null {
   throw new KitchenSyncError('malformed_response', `${field} must be a string`, { field });
 }
 
-/** Nothing after the host and port but `/`: never central's socket, whose routes all have a path. */
-function isBareOrigin(url: string): boolean {
-  const { pathname, search, hash } = new URL(url);
-  return pathname === '/' && !search && !hash;
-}
-
-/** Validates the central API's answer; throws `malformed_response` naming the bad field. */
+/**
+ * Validates the central API's answer; throws `malformed_response` naming the bad field.
+ * `websocketUrlKind` as in `loadOutletSettings` (default `auto`).
+ */
 export function parseOutletSettings(
   body: unknown,
-  websocketUrlKind: WebsocketUrlKind = 'auto',
+  websocketUrlKind?: WebsocketUrlKind,
 ): SettingsFields {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new KitchenSyncError('malformed_response', 'outlet settings must be a JSON object');
@@ -97,10 +95,12 @@ export function parseOutletSettings(
   const b = body as OutletSettingsResponse;
   const websocketUrl = urlField(b.websocket_url, 'websocket_url');
   // Before `relay_url`, Outlet.websocket_url held the LAN relay: read as central's socket, the
-  // kitchen would wait on "Connecting to central…" and never reach the relay.
+  // kitchen would wait on "Connecting to central…" and never reach the relay. A bare origin
+  // (nothing after the port but `/`) is never central's: its Channels routes all have a path.
+  const url = websocketUrl && new URL(websocketUrl);
   const isRelay =
     websocketUrlKind === 'relay' ||
-    (websocketUrlKind === 'auto' && websocketUrl !== null && isBareOrigin(websocketUrl));
+    (websocketUrlKind !== 'central' && !!url && url.pathname === '/' && !url.search && !url.hash);
   return {
     name: textField(b.name, 'name'),
     centralWsUrl: isRelay ? null : websocketUrl,

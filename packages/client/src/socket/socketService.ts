@@ -154,14 +154,12 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   const unconfigured =
     relayUrl || centralUrl
       ? null
-      : new KitchenSyncError('not_configured', 'no relayUrl and no central URL');
+      : new KitchenSyncError('not_configured', 'no relay or central URL');
   // A relay refusing a device that sent no token at all: "refused this device's token" would
   // send people to sign in again, when the outlet settings lack `relay_token`.
   const tokenMissing = (error: KitchenSyncError): KitchenSyncError =>
     error.code === 'unauthorized' && !options.token
-      ? new KitchenSyncError('relay_token_missing', 'no relay token is configured', {
-          cause: error,
-        })
+      ? new KitchenSyncError('relay_token_missing', 'no relay token', { cause: error })
       : error;
 
   const status = writable<SocketStatus>(DISCONNECTED);

@@ -7,7 +7,13 @@ import {
   socketOptionsFromSettings,
 } from '../../../src/settings/outletSettings.js';
 import { mswServer } from '../fakes/mswServer.js';
-import { FakeRelaySocket, FakeWebSocket, fakeTimers, resetFakes, socketServices } from '../socket/fakes.js';
+import {
+  FakeRelaySocket,
+  FakeWebSocket,
+  fakeTimers,
+  resetFakes,
+  socketServices,
+} from '../socket/fakes.js';
 
 /**
  * Before `relay_url` existed, the chain's Outlet.websocket_url held the LAN sync server
@@ -87,16 +93,15 @@ describe('a legacy websocket_url (the relay, before relay_url existed)', () => {
     expect(s.status.get().reason).toMatch(/relay/);
   });
 
-  it.each([
-    'ws://192.168.1.10:3001/',
-    'wss://relay.outlet.lan:3001',
-    'http://localhost:3001',
-  ])('any bare origin counts: %s', (url) => {
-    expect(parseOutletSettings({ websocket_url: url })).toMatchObject({
-      centralWsUrl: null,
-      relayUrl: url,
-    });
-  });
+  it.each(['ws://192.168.1.10:3001/', 'wss://relay.outlet.lan:3001', 'http://localhost:3001'])(
+    'any bare origin counts: %s',
+    (url) => {
+      expect(parseOutletSettings({ websocket_url: url })).toMatchObject({
+        centralWsUrl: null,
+        relayUrl: url,
+      });
+    },
+  );
 
   it.each([
     // What integrations/django's OutletSettingsView hands out (routing.py: ws/outlet/<id>/).

@@ -7,9 +7,12 @@ const services = socketServices({
   WebSocket: FakeWebSocket.factory,
   fetch: async (input) => {
     fetches.push(String(input));
-    return Response.json({ error: { code: 'unauthorized', message: 'a token is required' } }, {
-      status: 401,
-    });
+    return Response.json(
+      { error: { code: 'unauthorized', message: 'a token is required' } },
+      {
+        status: 401,
+      },
+    );
   },
   page: null,
   permissions: null,
@@ -44,11 +47,17 @@ describe('not_configured', () => {
   it('either address alone is configured: no not_configured', () => {
     const relayOnly = make({ relayUrl: 'http://192.168.1.10:3001', token: 'tok' });
     relayOnly.start();
-    expect(relayOnly.status.get()).toMatchObject({ error: null, reason: 'Connecting to the relay…' });
+    expect(relayOnly.status.get()).toMatchObject({
+      error: null,
+      reason: 'Connecting to the relay…',
+    });
     relayOnly.stop();
     const centralOnly = make({ centralWsUrl: 'wss://api.example.com/ws/outlet/1/' });
     centralOnly.start();
-    expect(centralOnly.status.get()).toMatchObject({ error: null, reason: 'Connecting to central…' });
+    expect(centralOnly.status.get()).toMatchObject({
+      error: null,
+      reason: 'Connecting to central…',
+    });
   });
 });
 
