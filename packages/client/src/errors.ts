@@ -30,4 +30,6 @@ export type RelayProblemCode =
   /** The relay's TLS certificate is not trusted by this device (where the platform says so). */
   | 'relay_untrusted'
   /** The relay serves HTTPS only and this device was given its http:// address. */
-  | 'relay_https_only';
+  | 'relay_https_only'
+  /** The relay wants a token and this device has none (no `token`, no `relay_token`). */
+  | 'relay_token_missing';

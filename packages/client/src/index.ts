@@ -15,6 +15,7 @@ export type {
   OutletSettingsOptions,
   OutletSettingsResponse,
   SettingsStorage,
+  WebsocketUrlKind,
 } from './settings/outletSettings.js';
 export {
   loadOutletSettings,

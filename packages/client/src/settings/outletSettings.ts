@@ -4,8 +4,9 @@ import type { SocketServiceOptions } from '../socket/socketService.js';
 
 /**
  * What `GET /api/tenants/outlets/{id}/` answers (other fields are ignored):
- * `websocket_url` the central Django Channels socket of the outlet (full URL),
- * `relay_url` the LAN relay base (http(s) or ws(s)), `relay_token` the relay JWT, `name`.
+ * `websocket_url` the central Django Channels socket of the outlet (full URL; a bare origin is
+ * the relay, see `websocketUrlKind`), `relay_url` the LAN relay base (http(s) or ws(s)),
+ * `relay_token` the relay JWT, `name`.
  */
 export interface OutletSettingsResponse {
   name?: string | null;
@@ -32,6 +33,13 @@ type SettingsFields = Pick<OutletSettings, 'name' | 'centralWsUrl' | 'relayUrl' 
 
 export type SettingsStorage = Pick<Storage, 'getItem' | 'setItem'>;
 
+/**
+ * What the answer's `websocket_url` is. `auto`: the relay when it is a bare origin
+ * (`ws://192.168.1.10:3001`, what the field held before `relay_url` existed), else central's
+ * socket; `relay`, `central`: always that. A `relay_url` in the answer is the relay either way.
+ */
+export type WebsocketUrlKind = 'auto' | 'relay' | 'central';
+
 export interface OutletSettingsOptions extends EnvironmentOptions {
   outletId: string | number;
   /**
@@ -49,6 +57,8 @@ export interface OutletSettingsOptions extends EnvironmentOptions {
   defaults?: Partial<SettingsFields> | undefined;
   /** Default 8 s. */
   timeoutMs?: number | undefined;
+  /** What the answer's `websocket_url` is. Default `auto`. */
+  websocketUrlKind?: WebsocketUrlKind | undefined;
 }
 
 const URL_PROTOCOLS = new Set(['ws:', 'wss:', 'http:', 'https:']);
@@ -71,16 +81,30 @@ function textField(value: unknown, field: string): string | null {
   throw new KitchenSyncError('malformed_response', `${field} must be a string`, { field });
 }
 
-/** Validates the central API's answer; throws `malformed_response` naming the bad field. */
-export function parseOutletSettings(body: unknown): SettingsFields {
+/**
+ * Validates the central API's answer; throws `malformed_response` naming the bad field.
+ * `websocketUrlKind` as in `loadOutletSettings` (default `auto`).
+ */
+export function parseOutletSettings(
+  body: unknown,
+  websocketUrlKind?: WebsocketUrlKind,
+): SettingsFields {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new KitchenSyncError('malformed_response', 'outlet settings must be a JSON object');
   }
   const b = body as OutletSettingsResponse;
+  const websocketUrl = urlField(b.websocket_url, 'websocket_url');
+  // Before `relay_url`, Outlet.websocket_url held the LAN relay: read as central's socket, the
+  // kitchen would wait on "Connecting to central…" and never reach the relay. A bare origin
+  // (nothing after the port but `/`) is never central's: its Channels routes all have a path.
+  const url = websocketUrl && new URL(websocketUrl);
+  const isRelay =
+    websocketUrlKind === 'relay' ||
+    (websocketUrlKind !== 'central' && !!url && url.pathname === '/' && !url.search && !url.hash);
   return {
     name: textField(b.name, 'name'),
-    centralWsUrl: urlField(b.websocket_url, 'websocket_url'),
-    relayUrl: urlField(b.relay_url, 'relay_url'),
+    centralWsUrl: isRelay ? null : websocketUrl,
+    relayUrl: urlField(b.relay_url, 'relay_url') ?? (isRelay ? websocketUrl : null),
     relayToken: textField(b.relay_token, 'relay_token'),
   };
 }
@@ -147,7 +171,7 @@ export async function loadOutletSettings(options: OutletSettingsOptions): Promis
       });
     }
     const body = (await response.json()) as OutletSettingsResponse;
-    const fields = parseOutletSettings(body);
+    const fields = parseOutletSettings(body, options.websocketUrlKind);
     const fetchedAt = env.now();
     const { name, websocket_url, relay_url, relay_token } = body;
     try {
@@ -177,7 +201,7 @@ export async function loadOutletSettings(options: OutletSettingsOptions): Promis
     if (raw) {
       const cached = JSON.parse(raw) as { body?: unknown; fetchedAt?: unknown };
       // Re-validated: storage is writable by anything on the origin.
-      const fields = parseOutletSettings(cached.body);
+      const fields = parseOutletSettings(cached.body, options.websocketUrlKind);
       const fetchedAt = typeof cached.fetchedAt === 'number' ? cached.fetchedAt : null;
       return build(fields, 'cache', fetchedAt, error);
     }

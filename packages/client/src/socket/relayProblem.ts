@@ -55,6 +55,8 @@ const REASONS: Record<string, string> = {
   relay_https_only: 'The relay accepts only https://: use its https:// address.',
   relay_unreachable: 'The relay cannot be reached: is it running, and this device on its network?',
   unauthorized: 'The relay refused this device’s token: sign in again.',
+  relay_token_missing: 'This device has no relay token: add relay_token to the outlet settings.',
+  not_configured: 'No relay or central address is set: check the outlet settings.',
   unavailable: 'This relay is shutting down and refuses new devices: reconnecting to another.',
   rate_limited: 'The relay is over one of its limits for now: trying again.',
   forbidden: 'The relay does not allow this device here.',

@@ -150,6 +150,18 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   // WebSockets the socket's "cannot reach" would otherwise take turns with it in the status.
   let pollRefusal: KitchenSyncError | null = null;
 
+  // Neither link to try: say so rather than "Connecting to central…" forever.
+  const unconfigured =
+    relayUrl || centralUrl
+      ? null
+      : new KitchenSyncError('not_configured', 'no relay or central URL');
+  // A relay refusing a device that sent no token at all: "refused this device's token" would
+  // send people to sign in again, when the outlet settings lack `relay_token`.
+  const tokenMissing = (error: KitchenSyncError): KitchenSyncError =>
+    error.code === 'unauthorized' && !options.token
+      ? new KitchenSyncError('relay_token_missing', 'no relay token', { cause: error })
+      : error;
+
   const status = writable<SocketStatus>(DISCONNECTED);
   // Each link keeps its own last error, so central coming up cannot hide why the relay is down.
   let relayError: KitchenSyncError | null = null;
@@ -192,7 +204,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
         ? relayError
         : centralUrl && !next.centralConnected
           ? centralError
-          : null;
+          : unconfigured;
     // Between a socket closing and its error (if any) there is no error to describe, yet the
     // screen must still say why nothing flows.
     const link = relayUrl ? 'the relay' : 'central';
@@ -281,8 +293,11 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     error(reported, source) {
       // A poll in Node reads the relay's 426 itself (a browser's preflight hides it).
       const relay = source !== 'central';
-      const error =
-        relay && reported.code === 'https_required' ? httpsOnlyProblem(reported) : reported;
+      const error = !relay
+        ? reported
+        : reported.code === 'https_required'
+          ? httpsOnlyProblem(reported)
+          : tokenMissing(reported);
       if (error.code === 'relay_https_only') httpsOnly = true;
       const unreachable = UNREACHABLE.has(error.code);
       if (source === 'poll') pollRefusal = unreachable ? null : error;
