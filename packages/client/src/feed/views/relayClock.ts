@@ -30,9 +30,9 @@ export function createRelayClock(
   tabletNow: () => number = () => Date.now(),
 ): RelayClock {
   const offset = writable(0);
-  let windowStart = Number.NEGATIVE_INFINITY;
-  let previousMax = Number.NEGATIVE_INFINITY;
-  let windowMax = Number.NEGATIVE_INFINITY;
+  let windowStart = -Infinity;
+  let previousMax = -Infinity;
+  let windowMax = -Infinity;
   const measure = (ts: string | undefined, reset?: boolean) => {
     const at = tabletNow();
     const seen = Date.parse(ts as string) - at;
