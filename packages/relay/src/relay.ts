@@ -288,6 +288,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         registry: metrics.registry,
         logger,
         now,
+        elapsed,
       })
     : null;
   // Events central has not confirmed are kept past retention: pruning them would lose them
