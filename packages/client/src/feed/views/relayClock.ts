@@ -11,8 +11,12 @@ export interface RelayClock extends Readable<number> {
   stop(): void;
 }
 
-/** How long a window of samples lasts: a step back of the relay's clock ages out in two. */
-const WINDOW_MS = 60_000;
+/**
+ * How long a window of samples lasts: a step back of the relay's clock ages out in two. Short,
+ * as a sample is low only by its transit (milliseconds on a LAN); long enough that a replay's
+ * burst of old events falls in one window.
+ */
+const WINDOW_MS = 10_000;
 
 /**
  * The relay's clock, read from what the socket already brings: the relay judges the recall
