@@ -44,7 +44,9 @@ describe('kitchen-sync-relay status', () => {
     expect(report.text).toContain('RUNNING at http://127.0.0.1:3001');
     expect(report.text).toContain('up 2 h 5 min');
     expect(report.text).toContain('2 POS/kiosk, 1 kitchen, 0 monitor');
-    expect(report.text).toContain('  log position: event 41 (one per new order or change to one, not an order number; log: node:sqlite)');
+    expect(report.text).toContain(
+      '  log position: event 41 (one per new order or change to one, not an order number; log: node:sqlite)',
+    );
   });
 
   it('tells a relay that hands out a CA where a new tablet trusts it, and which CA', () => {

@@ -45,8 +45,12 @@ describe('a wall clock stepped back', () => {
     elapsed += 1_000;
     expect(await pos.request('order:publish', order())).toMatchObject({ ok: true });
     expect(
-      (await http(t.url, '/api/events', { ...publish, body: { ...publish.body, payload: order() } }))
-        .status,
+      (
+        await http(t.url, '/api/events', {
+          ...publish,
+          body: { ...publish.body, payload: order() },
+        })
+      ).status,
     ).toBe(200);
     expect((await http(t.url, '/health')).body.uptime).toBe(6);
   });
