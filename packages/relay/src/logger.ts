@@ -32,10 +32,11 @@ let writeDeadline: number | undefined;
  * that a stop is bounded whatever its stderr does.
  */
 export function boundLogWrites(ms: number): void {
-  writeDeadline = Date.now() + ms;
+  writeDeadline = performance.now() + ms;
 }
 
-const exitDeadline = () => writeDeadline ?? Date.now() + EXIT_WRITE_MS;
+// On the monotonic clock: a wall clock stepped back mid-stop would hold the stop that long.
+const exitDeadline = () => writeDeadline ?? performance.now() + EXIT_WRITE_MS;
 
 /** JSON lines for log shippers; human-readable when a person watches the terminal. */
 export function createLogger(options: LoggerOptions = {}): Logger {

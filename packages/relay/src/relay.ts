@@ -116,6 +116,11 @@ export interface RelayOptions {
   /** Clock (ms); injected by tests. It also judges token expiry. */
   now?: () => number;
   /**
+   * Monotonic clock (ms) for durations: rate limits, uptime, log throttles. An NTP step of the
+   * wall clock does not move it. Default performance.now; injected by tests.
+   */
+  elapsed?: () => number;
+  /**
    * Run as one node of a cluster sharing the store with the others (docs/scaling.md): live
    * events reach this node's clients through its sequencer, from Redis or from the store.
    */
@@ -237,6 +242,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     throw new Error('createRelay needs a secret (or insecureNoAuth: true)');
   }
   const now = options.now ?? Date.now;
+  const elapsed = options.elapsed ?? (() => performance.now());
   const logger =
     options.logger ??
     createLogger({
@@ -283,6 +289,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         registry: metrics.registry,
         logger,
         now,
+        elapsed,
       })
     : null;
   // Events central has not confirmed are kept past retention: pruning them would lose them
@@ -297,7 +304,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
   };
   // This node's clock, for a store of its own. A shared store (PostgreSQL) ages events by the
   // database's clock instead: one node's wrong clock must not prune the cluster's log.
-  const retentionClock = createRetentionClock(now);
+  const retentionClock = createRetentionClock(now, elapsed);
   const prune = () =>
     reader.prune(retentionNow(), retentionClock()).catch((error) => {
       logger.error({ err: error }, 'retention pruning failed');
@@ -482,10 +489,11 @@ export function createRelay(options: RelayOptions = {}): Relay {
   let clockNoticeMs = Number.NEGATIVE_INFINITY;
   const verify = createTokenVerifier(insecure ? null : options.secret!, {
     now,
-    // Once an hour at most: every device's every request would say it again.
+    // Once an hour at most: every device's every request would say it again. Timed on the
+    // monotonic clock: a step back of the wall clock (what makes it behind) must not mute it.
     onClockBehind(seconds) {
-      if (now() - clockNoticeMs < 3_600_000) return;
-      clockNoticeMs = now();
+      if (elapsed() - clockNoticeMs < 3_600_000) return;
+      clockNoticeMs = elapsed();
       logger.warn(
         { behindSeconds: Math.round(seconds), relayTime: new Date(now()).toISOString() },
         "this machine's clock is behind the token issuer's: set it (tokens may be refused)",
@@ -514,6 +522,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     live,
     logger,
     now,
+    elapsed,
     newId: randomUUID,
     rateLimit,
     maxConnections,
@@ -542,7 +551,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
     ? createBridgeAnnouncer({
         status: () => bridgeStatusOf(uplink.health()),
         send: (message) => sockets.announceBridge(message),
-        now,
+        // A throttle: on the wall clock a step back held the next announcement for the step.
+        now: elapsed,
         timers: {
           setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
           clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
@@ -550,7 +560,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       })
     : null;
   for (const role of ['pos', 'kitchen', 'monitor', 'admin']) metrics.connections.set({ role }, 0);
-  const startedMs = now();
+  const startedMs = elapsed();
   const routes = registerHttpRoutes(app, {
     reader,
     storeKind: store.kind,
@@ -562,6 +572,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     insecureOutlet,
     startedMs,
     now,
+    elapsed,
     version: RELAY_VERSION,
     rateLimit,
     maxWaiters: maxConnections,

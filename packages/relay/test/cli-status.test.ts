@@ -44,7 +44,9 @@ describe('kitchen-sync-relay status', () => {
     expect(report.text).toContain('RUNNING at http://127.0.0.1:3001');
     expect(report.text).toContain('up 2 h 5 min');
     expect(report.text).toContain('2 POS/kiosk, 1 kitchen, 0 monitor');
-    expect(report.text).toContain('last number 41 (log: node:sqlite)');
+    expect(report.text).toContain(
+      '  log position: event 41 (one per new order or change to one, not an order number; log: node:sqlite)',
+    );
   });
 
   it('tells a relay that hands out a CA where a new tablet trusts it, and which CA', () => {
@@ -102,7 +104,7 @@ describe('kitchen-sync-relay status', () => {
       'Relay Kitchen Sync BERJALAN di https://localhost:3001',
       '  versi 0.1.0, sudah aktif 1 hari 2 jam',
       '  perangkat terhubung: 2 POS/kiosk, 1 dapur, 0 monitor',
-      '  pesanan tercatat: nomor terakhir 41 (log: node:sqlite)',
+      '  posisi log: kejadian ke-41 (satu per pesanan baru atau perubahannya, bukan nomor pesanan; log: node:sqlite)',
       '  penyimpanan: OK',
       '  sertifikat HTTPS masih berlaku 361 hari lagi',
       '  tablet baru? buka sekali untuk memercayai relay ini: https://192.168.1.10:3001/setup atau https://[fd00::10]:3001/setup',

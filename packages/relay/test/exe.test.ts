@@ -166,7 +166,7 @@ describe('the Linux executable, alone in a directory', () => {
     const up = runExe(exe, ['status', '--port', port], {});
     expect(up.code).toBe(0);
     expect(up.stdout).toContain(`RUNNING at http://127.0.0.1:${port}`);
-    expect(up.stdout).toContain('last number 1 (log: node:sqlite)');
+    expect(up.stdout).toContain('log position: event 1 (');
     const plan = runExe(exe, ['autostart', 'install', '--dry-run'], {});
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain(`ExecStart=${exe} serve --data-dir ${join(home, 'data')}`);

@@ -20,6 +20,7 @@ const changeKey = (m: BridgeStatusMessage) =>
 export interface BridgeAnnouncerOptions {
   status: () => BridgeStatusMessage;
   send: (message: BridgeStatusMessage) => void;
+  /** A monotonic clock (ms): the wall clock stepped back would hold the next look that long. */
   now: () => number;
   timers: LinkTimers;
   /** At most one look at the uplink (and one message) per this many ms. Default 1,000. */

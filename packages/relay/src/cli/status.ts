@@ -40,7 +40,7 @@ export function describeHealth(
     running ? texts.running(url) : texts.problem(url),
     texts.versionUp(health.version, texts.duration(health.uptime)),
     texts.devices(health.clients.pos, health.clients.kitchen, health.clients.monitor),
-    texts.orders(health.head_seq, health.store_engine ?? health.store),
+    texts.logPosition(health.head_seq, health.store_engine ?? health.store),
   ];
   if (health.storage && !health.storage.ok) {
     lines.push(

@@ -6,7 +6,11 @@ export interface StatusTexts {
   problem(url: string): string;
   versionUp(version: string, up: string): string;
   devices(pos: number, kitchen: number, monitor: number): string;
-  orders(head: number, log: string): string;
+  /**
+   * Where the event log is (`head_seq`): it counts new orders and every change to one, so it is
+   * no order number and no order count, and must not read as either.
+   */
+  logPosition(head: number, log: string): string;
   diskFull(since: string): string;
   storageFailing(since: string): string;
   storageOk: string;
@@ -43,7 +47,8 @@ export const STATUS_TEXTS_EN: StatusTexts = {
   versionUp: (version, up) => `  version ${version}, up ${up}`,
   devices: (pos, kitchen, monitor) =>
     `  devices connected: ${pos} POS/kiosk, ${kitchen} kitchen, ${monitor} monitor`,
-  orders: (head, log) => `  orders logged: last number ${head} (log: ${log})`,
+  logPosition: (head, log) =>
+    `  log position: event ${head} (one per new order or change to one, not an order number; log: ${log})`,
   diskFull: (since) =>
     `  THE DISK IS FULL since ${since}: new orders are refused. Free some space.`,
   storageFailing: (since) => `  writing to the log fails since ${since}: see the log file.`,

@@ -9,7 +9,8 @@ export const STATUS_TEXTS_ID: StatusTexts = {
   versionUp: (version, up) => `  versi ${version}, sudah aktif ${up}`,
   devices: (pos, kitchen, monitor) =>
     `  perangkat terhubung: ${pos} POS/kiosk, ${kitchen} dapur, ${monitor} monitor`,
-  orders: (head, log) => `  pesanan tercatat: nomor terakhir ${head} (log: ${log})`,
+  logPosition: (head, log) =>
+    `  posisi log: kejadian ke-${head} (satu per pesanan baru atau perubahannya, bukan nomor pesanan; log: ${log})`,
   diskFull: (since) =>
     `  DISK PENUH sejak ${since}: pesanan baru ditolak. Kosongkan sebagian ruang disk.`,
   storageFailing: (since) => `  penulisan log gagal sejak ${since}: lihat file log.`,

@@ -32,6 +32,8 @@ export interface ClusterNodeOptions extends ClusterOptions {
   registry: Registry;
   logger: Logger;
   now: () => number;
+  /** Monotonic clock (ms) for the fan-out lag and when nodes were last heard. */
+  elapsed: () => number;
 }
 
 export interface ClusterNode {
@@ -89,7 +91,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
       },
       eventsAfter: (outlet, since, limit) => options.log.eventsAfter(outlet, since, limit),
     },
-    now,
+    elapsed: options.elapsed,
     announced: Boolean(options.redisUrl),
     ...(options.headCheckMs ? { headCheckMs: options.headCheckMs } : {}),
     deliver(deliveries) {
@@ -116,6 +118,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
         url: options.redisUrl,
         nodeId,
         now,
+        elapsed: options.elapsed,
         onAnnouncement: ({ events, committedMs }) => {
           for (const event of events) committedAt.set(event, committedMs);
           sequencer.offer(events, 'remote');

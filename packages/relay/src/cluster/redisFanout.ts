@@ -40,7 +40,14 @@ export interface RedisFanoutOptions {
    * are counted from up, so a start that reaches Redis reports nothing.
    */
   onStateChange: (change: { state: 'up' } | { state: 'down'; failure: RedisFailure }) => void;
+  /** Wall clock (ms) for the commit time in announcements: other nodes compare it with theirs. */
   now?: () => number;
+  /**
+   * Monotonic clock (ms) for when each node was last heard: on the wall clock a step back kept a
+   * stopped node in `nodes_seen` for the step, a step forward dropped live ones. Default
+   * performance.now.
+   */
+  elapsed?: () => number;
   /** Wait between reads while Redis does not answer. */
   retryMs?: number;
 }
@@ -63,6 +70,7 @@ type Client = ReturnType<typeof createClient>;
  */
 export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
   const now = options.now ?? Date.now;
+  const elapsed = options.elapsed ?? (() => performance.now());
   const retryMs = options.retryMs ?? 250;
   const connect = (side: 'reader' | 'writer', socketTimeout?: number): Client => {
     const client = createClient({
@@ -131,7 +139,7 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
 
   function handle(message: Record<string, string>) {
     const node = message.node ?? '';
-    seen.set(node, now());
+    seen.set(node, elapsed());
     if (node === options.nodeId || !message.events) return;
     try {
       const events = JSON.parse(message.events) as StoredEvent[];
@@ -189,7 +197,7 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
       // A node starts while Redis is away too: it then serves from the store until Redis is back.
       writer.connect().catch(() => undefined);
       reader.connect().catch(() => undefined);
-      seen.set(options.nodeId, now());
+      seen.set(options.nodeId, elapsed());
       reading = readLoop();
       await Promise.race([ready, new Promise((resolve) => setTimeout(resolve, START_WAIT_MS))]);
       add({ node: options.nodeId, ms: String(now()) });
@@ -202,7 +210,7 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
     },
     state,
     nodesSeen() {
-      const cutoff = now() - NODE_SEEN_MS;
+      const cutoff = elapsed() - NODE_SEEN_MS;
       return [...seen]
         .filter(([node, ms]) => node === options.nodeId || ms >= cutoff)
         .map(([node]) => node)

@@ -20,7 +20,11 @@ export interface SequencerOptions {
   log: SequencerLog;
   /** Gets every event exactly once per outlet, in seq order with no gaps. */
   deliver: (deliveries: Delivery[]) => void;
-  now?: () => number;
+  /**
+   * Monotonic clock (ms) the lag is timed by: on the wall clock a step back made it negative.
+   * Default performance.now.
+   */
+  elapsed?: () => number;
   /** How long a gap may wait for the announcement still on its way before the store is read. */
   gapWaitMs?: number;
   /** How often the heads are compared with what was delivered (finds lost tails). */
@@ -80,7 +84,7 @@ interface OutletState {
  */
 export function createSequencer(options: SequencerOptions): Sequencer {
   const { log, deliver } = options;
-  const now = options.now ?? Date.now;
+  const elapsed = options.elapsed ?? (() => performance.now());
   const gapWaitMs = options.gapWaitMs ?? 25;
   const headCheckMs = options.headCheckMs ?? 300;
   const retryMs = options.retryMs ?? 500;
@@ -111,7 +115,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
   function markBehind(state: OutletState) {
     const behind = state.pending.size > 0 || state.checkedHead > state.delivered;
     if (!behind) state.behindSinceMs = null;
-    else state.behindSinceMs ??= now();
+    else state.behindSinceMs ??= elapsed();
   }
 
   /** Delivers the run that starts right after the delivered head; returns it. */
@@ -266,7 +270,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
           oldest = state.behindSinceMs;
         }
       }
-      return { outlets: outlets.size, lagMs: oldest === null ? 0 : now() - oldest };
+      return { outlets: outlets.size, lagMs: oldest === null ? 0 : elapsed() - oldest };
     },
     start() {
       stopped = false;

@@ -71,7 +71,7 @@ export function createConsoleStream(fd: number, options: ConsoleStreamOptions): 
       try {
         rest = rest.subarray(writeSync(fd, rest));
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() >= deadline) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || performance.now() >= deadline) {
           return giveUp();
         }
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);

@@ -61,14 +61,17 @@ export function createRotatingFile(options: RotatingFileOptions): Writable & { f
   open();
   let pending: string[] = [];
   let pendingBytes = 0;
-  /** Set while rotation fails: not tried again before this time, and said only once. */
+  /**
+   * Set while rotation fails: not tried again before this time (monotonic: a wall clock stepped
+   * back would hold the retry, and the growing file, that long), and said only once.
+   */
   let rotationFailedUntil: number | undefined;
 
   // Closed before the renames (Windows renames an open file only if every handle allows it)
   // and opened again whatever happens: a rename that fails (EBUSY, EPERM: an antivirus or a
   // log viewer holds the file) leaves the log growing, never closed for good.
   const rotate = (current: number) => {
-    if (rotationFailedUntil !== undefined && Date.now() < rotationFailedUntil) return;
+    if (rotationFailedUntil !== undefined && performance.now() < rotationFailedUntil) return;
     closeSync(current);
     fd = undefined;
     let failure: unknown;
@@ -92,7 +95,7 @@ export function createRotatingFile(options: RotatingFileOptions): Writable & { f
       writeSync(reopened, warning);
       size += Buffer.byteLength(warning);
     }
-    rotationFailedUntil = Date.now() + retryMs;
+    rotationFailedUntil = performance.now() + retryMs;
   };
 
   // Lines leave `pending` only once written: a file that cannot be opened keeps them for the

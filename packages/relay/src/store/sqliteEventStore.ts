@@ -361,11 +361,12 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
       epoch = restored;
     }
   }
-  // Recorded after commits, at most every HIGH_WATER_EVERY_MS, and at close.
+  // Recorded after commits, at most every HIGH_WATER_EVERY_MS, and at close. Monotonic: a wall
+  // clock stepped back would stop the records for as long as the step.
   let highWaterAt = Number.NEGATIVE_INFINITY;
   const recordHighWater = (force = false) => {
     if (!lock || outletCache.size === 0) return;
-    const nowMs = Date.now();
+    const nowMs = performance.now();
     if (!force && nowMs - highWaterAt < HIGH_WATER_EVERY_MS) return;
     highWaterAt = nowMs;
     lock.recordHighWater(

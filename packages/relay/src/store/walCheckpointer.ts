@@ -28,8 +28,8 @@ const db = openCheckpointConnection(workerData.filename);
 const checkpoint = () => {
   try {
     let previousLog = -1;
-    const deadline = Date.now() + workerData.roundsBudgetMs;
-    for (let round = 0; round < workerData.maxRounds && Date.now() < deadline; round++) {
+    const deadline = performance.now() + workerData.roundsBudgetMs;
+    for (let round = 0; round < workerData.maxRounds && performance.now() < deadline; round++) {
       const result = db.checkpoint();
       if (result.busy || result.log === previousLog) return;
       previousLog = result.log;

@@ -42,8 +42,11 @@ export interface HttpRoutesOptions {
   /** Fastify runs without its own logger (a line per request is too much); failures go here. */
   logger: Logger;
   insecureOutlet: string;
+  /** When the relay started, on the `elapsed` clock. */
   startedMs: number;
   now: () => number;
+  /** Monotonic clock (ms) for durations (rate limit, uptime): NTP steps do not move it. */
+  elapsed: () => number;
   version: string;
   /** Requests per second per token (per address without a valid one); 0 = off. */
   rateLimit: number;
@@ -129,7 +132,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     }
   }
 
-  const allow = createKeyedRateLimiter(options.rateLimit, options.now);
+  const allow = createKeyedRateLimiter(options.rateLimit, options.elapsed);
   if (options.rateLimit > 0) {
     // preParsing: after the CORS headers are set (onRequest), before a body is read.
     app.addHook('preParsing', async (request, _reply, payload) => {
@@ -248,7 +251,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     if (status === 'cannot_store') reply.code(503);
     return {
       status,
-      uptime: Math.round((options.now() - options.startedMs) / 1000),
+      uptime: Math.round((options.elapsed() - options.startedMs) / 1000),
       connections: connected.length,
       clients,
       head_seq: headSeq,

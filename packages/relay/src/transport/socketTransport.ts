@@ -43,6 +43,8 @@ export interface SocketTransportOptions {
   live: LiveFeed;
   logger: Logger;
   now: () => number;
+  /** Monotonic clock (ms) for the rate limit: NTP steps do not move it. Default performance.now. */
+  elapsed?: () => number;
   newId: () => string;
   rateLimit: number;
   maxConnections: number;
@@ -135,6 +137,7 @@ const deviceCapMessage = (principal: Principal, max: number) =>
 export function attachSocketTransport(options: SocketTransportOptions): SocketTransport {
   const { reader, commands, logger, live } = options;
   const maxReplayBuffer = options.maxReplayBuffer ?? 10_000;
+  const elapsed = options.elapsed ?? (() => performance.now());
   const io = new Server(options.httpServer, {
     cors: { origin: options.corsOrigin },
     maxHttpBufferSize: 1 << 20,
@@ -218,7 +221,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
             principal: resolved,
             clientId,
             connectedAt: new Date(options.now()).toISOString(),
-            allow: createRateLimiter(options.rateLimit, options.now),
+            allow: createRateLimiter(options.rateLimit, elapsed),
           });
           next();
         },

@@ -136,4 +136,43 @@ describe('relay clock', () => {
     clock.stop();
     expect(relay.listening()).toBe(0);
   });
+
+  it('follows the relay clock stepped back by NTP within seconds, still the best of recent samples', () => {
+    vi.useFakeTimers({ now: relayNow });
+    const relay = fakeSocket();
+    const clock = createRelayClock(relay.socket);
+    // The relay PC's clock has been 2 h ahead; the tablet's is right.
+    let relayAhead = 2 * HOUR;
+    const liveEvent = (lateMs = 0) => relay.event(iso(Date.now() + relayAhead - lateMs));
+    relay.caughtUp(iso(relayNow + relayAhead));
+    const tick = () => {
+      vi.advanceTimersByTime(2_000);
+      liveEvent();
+    };
+    for (let i = 0; i < 6; i++) tick();
+    // An event read 5 s late (a busy tablet) is a low sample: it does not lower the estimate.
+    vi.advanceTimersByTime(1_000);
+    liveEvent(5_000);
+    expect(clock.get()).toBe(2 * HOUR);
+
+    // NTP steps the relay back: a ticket every 10 s. Right after, the old samples still count.
+    relayAhead = 0;
+    tick();
+    expect(clock.get()).toBe(2 * HOUR);
+    let followedAfterMs = 2_000;
+    while (clock.get() !== 0 && followedAfterMs < HOUR) {
+      tick();
+      followedAfterMs += 2_000;
+    }
+    expect(clock.get()).toBe(0);
+    // Two 10 s windows and the event that ends the second.
+    expect(followedAfterMs).toBeLessThanOrEqual(22_000);
+
+    // A quiet hour, then a reconnect replays an event logged half an hour ago: before its
+    // caught_up, the estimate stays.
+    vi.advanceTimersByTime(HOUR);
+    relay.event(iso(Date.now() - 30 * MIN));
+    expect(clock.get()).toBe(0);
+    clock.stop();
+  });
 });
