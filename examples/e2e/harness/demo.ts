@@ -64,11 +64,13 @@ export class Demo {
     return `${this.pickupServer.url}/?central=${encodeURIComponent(this.central.url)}`;
   }
 
-  async open(url: string): Promise<Page> {
+  /** `prepare` runs before the page loads, e.g. to watch its WebSockets from the first one. */
+  async open(url: string, prepare?: (page: Page) => void): Promise<Page> {
     const context = await this.browser.newContext({ viewport: { width: 1280, height: 800 } });
     this.#contexts.push(context);
     const page = await context.newPage();
     this.pages.push(page);
+    prepare?.(page);
     await page.goto(url);
     return page;
   }
