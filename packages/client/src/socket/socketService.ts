@@ -199,7 +199,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     next.reason =
       describeProblem(next.error) ??
       (next.mode === 'central_only'
-        ? 'Connected to central but not to the relay: new orders wait on this device.'
+        ? 'Connected to central but not to the relay: what this device sends waits until it is back.'
         : next.mode === 'disconnected' && started
           ? next.lastConnected === null
             ? `Connecting to ${link}…`
