@@ -4,6 +4,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKitchenFeed, type KitchenFeed } from '../../../src/feed/kitchenFeed.js';
 import { createOrderOutbox, type OrderOutbox } from '../../../src/outbox/orderOutbox.js';
+import type { RequestAck } from '../../../src/socket/types.js';
 import { newOrderEvent, statusEvent } from '../fakes/events.js';
 import type { RecordedRequest } from '../fakes/fakeSocket.js';
 import { FakeSocket } from '../fakes/fakeSocket.js';
@@ -34,12 +35,12 @@ afterEach(() => {
   for (const s of stoppers) s.stop();
 });
 
-function relayAnswer({ type, payload }: RecordedRequest) {
+function relayAnswer({ type, payload }: RecordedRequest): RequestAck {
   const orderId = (payload as { order_id: string }).order_id;
-  if (relayHas.has(orderId)) return { ok: true as const, seq: 9, version: 2, duplicate: false };
+  if (relayHas.has(orderId)) return { ok: true, seq: 9, version: 2, duplicate: false };
   // The relay's answers for an order it does not hold: an ack is obsolete, a command not_found.
-  if (type === 'order:ack') return { ok: true as const, seq: 0, duplicate: false, obsolete: true };
-  return { ok: false as const, error: { code: 'not_found', message: 'no such order' } };
+  if (type === 'order:ack') return { ok: true, seq: 0, duplicate: false, obsolete: true };
+  return { ok: false, error: { code: 'not_found', message: 'no such order' } };
 }
 
 async function setup(): Promise<{ feed: KitchenFeed; outbox: OrderOutbox }> {
