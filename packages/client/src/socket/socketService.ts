@@ -462,6 +462,12 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     if (before === 'denied' || before === 'prompt') retryAll();
   };
 
+  const dropCentral = (): void => {
+    if (!central?.connected) return;
+    central.close();
+    central.connect();
+  };
+
   const retryAll = (): void => {
     central?.retryNow();
     local?.retryNow();
@@ -478,6 +484,10 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       disposables = new Disposables();
       // The browser's own signal is faster than any backoff: retry at once.
       disposables.listen(env.window, 'online', retryAll);
+      // And the other way: socket.io drops the relay link on `offline`; central's WebSocket
+      // would otherwise pass for up until its keepalive misses (up to 35 s), so a kitchen that
+      // lost its network would say central still brings orders.
+      disposables.listen(env.window, 'offline', dropCentral);
       if (relayBlocked && relayUrl) {
         relayError = new KitchenSyncError(
           'relay_insecure_url',
