@@ -199,7 +199,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     next.reason =
       describeProblem(next.error) ??
       (next.mode === 'central_only'
-        ? 'Connected to central but not to the relay: what this device sends waits until it is back.'
+        ? 'Connected to central, not to the relay: changes wait on this device.'
         : next.mode === 'disconnected' && started
           ? next.lastConnected === null
             ? `Connecting to ${link}…`
