@@ -7,7 +7,7 @@ const demo = useDemo();
 test('a kiosk selling from a menu more than a day old says so', async () => {
   const d = demo();
   // The page's clock is fake (and runs): a day can pass in a moment.
-  const kiosk = await d.open(d.kioskUrl(), (context) => context.clock.install());
+  const kiosk = await d.open(d.kioskUrl(), (page) => page.clock.install());
   await kioskReady(kiosk);
   const banner = kiosk.locator('[data-testid="stale-menu"]');
   await banner.and(kiosk.locator(':empty')).waitFor({ state: 'attached' });

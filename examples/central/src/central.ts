@@ -74,8 +74,8 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
   const tokenTtl = options.tokenTtlSeconds ?? 30 * 24 * 60 * 60;
   const catalog = buildCatalog(now());
   const groups = new OrderGroupStore(now);
-  const channel = new OutletChannel();
   const minter = new RelayTokenMinter(options.relaySecret);
+  const channel = new OutletChannel((token) => minter.verify(token));
   let orderPostCount = 0;
   let down = false;
 
@@ -120,19 +120,24 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     const hostname = requestHostname(request);
     const relayUrl = options.relayUrl ?? `${scheme}://${hostname}:${options.relayPort ?? 3001}`;
     const centralPort = (app.server.address() as AddressInfo).port;
-    const tenantQuery = tenant ? `?tenant=${tenant.id}` : '';
+    const token = await minter.mint({
+      role,
+      outletId: OUTLET.id,
+      ...(tenant ? { tenants: [tenant.id] } : {}),
+      sub: device,
+      ttlSeconds: tokenTtl,
+    });
+    // As Django's settings view: the socket takes the device's token (a browser WebSocket cannot
+    // send headers), and a kitchen's token is scoped to its tenant there as at the relay.
+    const socketQuery = new URLSearchParams({ token });
+    if (tenant) socketQuery.set('tenant', String(tenant.id));
+    reply.header('Cache-Control', 'no-store');
     return {
       id: OUTLET.id,
       name: OUTLET.name,
-      websocket_url: `${secure ? 'wss' : 'ws'}://${hostname}:${centralPort}/ws/outlet/${OUTLET.id}/${tenantQuery}`,
+      websocket_url: `${secure ? 'wss' : 'ws'}://${hostname}:${centralPort}/ws/outlet/${OUTLET.id}/?${socketQuery}`,
       relay_url: relayUrl,
-      relay_token: await minter.mint({
-        role,
-        outletId: OUTLET.id,
-        ...(tenant ? { tenants: [tenant.id] } : {}),
-        sub: device,
-        ttlSeconds: tokenTtl,
-      }),
+      relay_token: token,
       tenants: TENANTS,
     };
   });

@@ -2,34 +2,50 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { OutletLog } from './outletLog.js';
+import type { RelayTokenClaims } from './relayTokens.js';
 
 const PATH = /^\/ws\/outlet\/([^/]+)\/?$/;
 // Up to 15 digits, every one exact as a JS number (Django takes 18 and answers reset beyond the head).
 const CURSOR = /^\d{1,15}$/;
-/** The Django consumer's close code for a refused cursor. */
+/** The Django consumer's close codes: a refused cursor, token, or scope. */
 const CLOSE_INVALID = 4400;
+const CLOSE_UNAUTHORIZED = 4401;
+const CLOSE_FORBIDDEN = 4403;
+
+/** Reads a token's claims; null when it is missing, forged or expired. */
+export type TokenVerifier = (token: string | null) => Promise<RelayTokenClaims | null>;
 
 interface Subscriber {
   outletId: string;
-  /** Absent: every tenant of the outlet (a POS or a monitor). */
-  tenantId: string | null;
+  /** The tenants this socket may see; null: every tenant of the outlet (a POS or a monitor). */
+  tenants: string[] | null;
   /** `?since=`: the last seq the screen has; undefined when it has none; null when unreadable. */
   since: number | null | undefined;
 }
 
 /**
- * The central WebSocket `ws/outlet/{id}/[?tenant=…][&since=…]`, shaped like the Django
- * Channels consumer the users run: `{ event, data, seq }` frames out, the events after
- * `?since=` replayed first and then `{ type: 'caught_up', seq }` (or `{ type: 'reset', seq }`
- * when the log no longer reaches the cursor), `{ type: 'ping' }` answered with a pong.
+ * The central WebSocket `ws/outlet/{id}/?token=…[&tenant=…][&since=…]`, shaped like the Django
+ * Channels consumer the users run: the token (from the outlet settings' `websocket_url`) must
+ * be for this outlet, and one with `tenants` (a kitchen's) only ever gets those tenants' events;
+ * `?tenant=` narrows further. `{ event, data, seq }` frames out, the events after `?since=`
+ * replayed first and then `{ type: 'caught_up', seq }` (or `{ type: 'reset', seq }` when the
+ * log no longer reaches the cursor), `{ type: 'ping' }` answered with a pong.
  */
 export class OutletChannel {
   #wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   #subscribers = new Map<WebSocket, Subscriber>();
 
-  constructor(private readonly log = new OutletLog()) {
-    this.#wss.on('connection', (socket: WebSocket, subscriber: Subscriber) => {
+  constructor(
+    private readonly verify: TokenVerifier,
+    private readonly log = new OutletLog(),
+  ) {
+    this.#wss.on('connection', (socket: WebSocket, subscriber: Subscriber | number) => {
       socket.on('error', () => socket.terminate());
+      if (typeof subscriber === 'number') {
+        // Accepted first, as the consumer does, so the client can read the code; nothing is sent.
+        socket.close(subscriber);
+        return;
+      }
       if (subscriber.since === null) {
         // Accepted first so the client can read why; it must not retry with this cursor.
         send(socket, {
@@ -56,14 +72,27 @@ export class OutletChannel {
     const url = new URL(request.url ?? '/', 'http://central.invalid');
     const match = PATH.exec(url.pathname);
     if (!match?.[1]) return false;
-    const since = url.searchParams.get('since');
-    const subscriber: Subscriber = {
-      outletId: decodeURIComponent(match[1]),
-      tenantId: url.searchParams.get('tenant'),
-      since: since === null ? undefined : CURSOR.test(since) ? Number(since) : null,
+    const outletId = decodeURIComponent(match[1]);
+    // The client may hang up while its token is checked: no error may go unheard meanwhile.
+    const hungUp = (): void => {
+      socket.destroy();
     };
-    this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      this.#wss.emit('connection', ws, subscriber);
+    socket.on('error', hungUp);
+    void this.verify(url.searchParams.get('token')).then((claims) => {
+      socket.off('error', hungUp);
+      const scope = socketScope(claims, outletId, url.searchParams.get('tenant'));
+      const since = url.searchParams.get('since');
+      const subscriber: Subscriber | number =
+        typeof scope === 'number'
+          ? scope
+          : {
+              outletId,
+              tenants: scope,
+              since: since === null ? undefined : CURSOR.test(since) ? Number(since) : null,
+            };
+      this.#wss.handleUpgrade(request, socket, head, (ws) => {
+        this.#wss.emit('connection', ws, subscriber);
+      });
     });
     return true;
   }
@@ -130,8 +159,29 @@ export class OutletChannel {
   }
 }
 
+/**
+ * The tenants a socket may see (null: the whole outlet), or the close code that refuses it:
+ * the Django consumer's `_scope`.
+ */
+function socketScope(
+  claims: RelayTokenClaims | null,
+  outletId: string,
+  wanted: string | null,
+): string[] | null | number {
+  if (!claims) return CLOSE_UNAUTHORIZED;
+  if (claims.outlet !== outletId) return CLOSE_FORBIDDEN;
+  if (wanted) {
+    if (claims.tenants && !claims.tenants.includes(wanted)) return CLOSE_FORBIDDEN;
+    return [wanted];
+  }
+  return claims.tenants;
+}
+
+/** A tenant's screen gets its tenants' events only; one without a tenant goes to none of them. */
 function wants(subscriber: Subscriber, tenantId: string | null): boolean {
-  return subscriber.tenantId === null || tenantId === null || subscriber.tenantId === tenantId;
+  return (
+    subscriber.tenants === null || (tenantId !== null && subscriber.tenants.includes(tenantId))
+  );
 }
 
 function send(socket: WebSocket, frame: unknown): void {

@@ -3,7 +3,7 @@ export interface LoggedEvent {
   seq: number;
   event: string;
   data: unknown;
-  /** Null: every tenant's screens get it. */
+  /** Null: only the outlet-wide screens (POS, monitor) get it. */
   tenantId: string | null;
 }
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 import { type Central, startCentral } from '../src/central';
+import { RelayTokenMinter } from '../src/relayTokens';
 
 const ORDER = {
   order_id: '01a1fca9-edaa-7297-910b-76b718ddf709',
@@ -59,8 +60,24 @@ function postGroup(key: string | null, body: unknown) {
   });
 }
 
-async function openOutletSocket(query: string): Promise<{ socket: WebSocket; frames: unknown[] }> {
-  const socket = new WebSocket(`${central.url.replace('http', 'ws')}/ws/outlet/1/${query}`);
+/**
+ * The outlet socket as a screen opens it: the settings' `websocket_url` (with its token), for a
+ * kitchen of `tenant` or, without one, a POS; `query` adds to it (`since=3`).
+ */
+async function openOutletSocket(
+  query: string,
+  tenant?: number,
+): Promise<{ socket: WebSocket; frames: unknown[] }> {
+  const settings = await getJson<Settings>(
+    `/api/tenants/outlets/1/${tenant ? `?tenant=${tenant}` : ''}`,
+  );
+  const url = new URL(settings.body.websocket_url);
+  for (const [name, value] of new URLSearchParams(query)) url.searchParams.set(name, value);
+  return openSocket(url.toString());
+}
+
+async function openSocket(url: string): Promise<{ socket: WebSocket; frames: unknown[] }> {
+  const socket = new WebSocket(url);
   const frames: unknown[] = [];
   socket.on('message', (raw) => frames.push(JSON.parse(raw.toString())));
   await new Promise((resolve, reject) => {
@@ -120,7 +137,15 @@ describe('outlet settings', () => {
     });
     expect(claims(pos.body.relay_token)).toMatchObject({ role: 'pos', outlet: 1 });
     expect(claims(pos.body.relay_token).tenants).toBeUndefined();
-    expect(pos.body.websocket_url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/outlet\/1\/$/);
+    // Each socket URL carries its device's token, as Django's settings view hands it out.
+    const posSocket = new URL(pos.body.websocket_url);
+    expect(`${posSocket.origin}${posSocket.pathname}`).toMatch(
+      /^ws:\/\/127\.0\.0\.1:\d+\/ws\/outlet\/1\/$/,
+    );
+    expect(posSocket.searchParams.get('token')).toBe(pos.body.relay_token);
+    const kitchenSocket = new URL(kitchen.body.websocket_url);
+    expect(kitchenSocket.searchParams.get('token')).toBe(kitchen.body.relay_token);
+    expect(kitchenSocket.searchParams.get('tenant')).toBe('2');
   });
 
   test('an unknown outlet is not_found', async () => {
@@ -193,7 +218,7 @@ describe('outlet socket resume (?since=, as the Django consumer)', () => {
     await book(2, 2);
     await book(3, 3);
 
-    const again = await openOutletSocket('?since=1');
+    const again = await openOutletSocket('since=1');
     await expect.poll(() => again.frames.length, { timeout: 5_000 }).toBe(3);
 
     expect(again.frames).toEqual([
@@ -212,7 +237,7 @@ describe('outlet socket resume (?since=, as the Django consumer)', () => {
     await book(2, 3);
     await book(3, 2);
 
-    const kitchen = await openOutletSocket('?tenant=2&since=0');
+    const kitchen = await openOutletSocket('since=0', 2);
     await expect.poll(() => kitchen.frames.length, { timeout: 5_000 }).toBe(3);
 
     expect(kitchen.frames.map((frame) => (frame as { seq: number }).seq)).toEqual([1, 3, 3]);
@@ -223,7 +248,7 @@ describe('outlet socket resume (?since=, as the Django consumer)', () => {
   test('a cursor past the head (another log) gets reset and caught_up, no replay', async () => {
     await book(1, 2);
 
-    const stale = await openOutletSocket('?since=40');
+    const stale = await openOutletSocket('since=40');
     await expect.poll(() => stale.frames.length, { timeout: 5_000 }).toBe(2);
 
     expect(stale.frames).toEqual([
@@ -234,13 +259,72 @@ describe('outlet socket resume (?since=, as the Django consumer)', () => {
   });
 
   test('an unreadable cursor is refused with invalid_payload and close code 4400', async () => {
-    const bad = await openOutletSocket('?since=-3');
+    const bad = await openOutletSocket('since=-3');
     const code = await new Promise<number>((resolve) => bad.socket.once('close', resolve));
 
     expect(code).toBe(4400);
     expect(bad.frames).toEqual([
       expect.objectContaining({ type: 'error', code: 'invalid_payload' }),
     ]);
+  });
+});
+
+describe('outlet socket scope (the token, as the Django consumer)', () => {
+  const closeCode = (socket: WebSocket) =>
+    new Promise<number>((resolve) => socket.once('close', resolve));
+
+  test("a kitchen's socket never carries another tenant's order, live or replayed", async () => {
+    const bakso = await openOutletSocket('since=0', 2);
+    const other = await openOutletSocket('since=0', 3);
+    await postGroup('key-scope', {
+      outlet_id: 1,
+      orders: [ORDER, { ...ORDER, order_id: '01a1fca9-edaa-7297-910b-76b718ddf7aa', tenant_id: 3 }],
+    });
+    await expect.poll(() => bakso.frames.length, { timeout: 5_000 }).toBe(2);
+    await expect.poll(() => other.frames.length, { timeout: 5_000 }).toBe(2);
+    // Without `?tenant=` the kitchen's token alone still scopes it, replay included.
+    const settings = await getJson<Settings>('/api/tenants/outlets/1/?tenant=2');
+    const url = new URL(settings.body.websocket_url);
+    url.searchParams.delete('tenant');
+    url.searchParams.set('since', '0');
+    const tokenOnly = await openSocket(url.toString());
+    await expect.poll(() => tokenOnly.frames.length, { timeout: 5_000 }).toBe(2);
+
+    const tenants = (frames: unknown[]) =>
+      frames.flatMap((f) =>
+        (f as { event?: string }).event
+          ? [(f as { data: { tenant_id: number } }).data.tenant_id]
+          : [],
+      );
+    expect(tenants(bakso.frames)).toEqual([2]);
+    expect(tenants(other.frames)).toEqual([3]);
+    expect(tenants(tokenOnly.frames)).toEqual([2]);
+    for (const s of [bakso, other, tokenOnly]) s.socket.close();
+  });
+
+  test("a kitchen's token asking for another tenant is refused with 4403, nothing sent", async () => {
+    const settings = await getJson<Settings>('/api/tenants/outlets/1/?tenant=2');
+    const url = new URL(settings.body.websocket_url);
+    url.searchParams.set('tenant', '3');
+    await postGroup('key-forbidden', { outlet_id: 1, orders: [{ ...ORDER, tenant_id: 3 }] });
+    const { socket, frames } = await openSocket(url.toString());
+    expect(await closeCode(socket)).toBe(4403);
+    expect(frames).toEqual([]);
+  });
+
+  test('no token, or a forged one, is refused with 4401', async () => {
+    const base = `${central.url.replace('http', 'ws')}/ws/outlet/1/`;
+    const forged = await new RelayTokenMinter('not-the-secret').mint({
+      role: 'pos',
+      outletId: 1,
+      sub: 'intruder',
+      ttlSeconds: 60,
+    });
+    for (const url of [base, `${base}?token=${forged}`]) {
+      const { socket, frames } = await openSocket(url);
+      expect(await closeCode(socket)).toBe(4401);
+      expect(frames).toEqual([]);
+    }
   });
 });
 

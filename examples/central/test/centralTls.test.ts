@@ -55,7 +55,12 @@ test('serves https and hands out an https relay URL and a wss outlet channel', a
 
   expect(status).toBe(200);
   expect(body.relay_url).toBe('https://127.0.0.1:3999');
-  expect(body.websocket_url).toBe(`wss://127.0.0.1:${central.port}/ws/outlet/1/?tenant=2`);
+  const socketUrl = new URL(body.websocket_url as string);
+  expect(`${socketUrl.origin}${socketUrl.pathname}`).toBe(
+    `wss://127.0.0.1:${central.port}/ws/outlet/1/`,
+  );
+  expect(socketUrl.searchParams.get('tenant')).toBe('2');
+  expect(socketUrl.searchParams.get('token')).toBe(body.relay_token);
 
   const socket = new WebSocket(body.websocket_url as string, { ca });
   // The first frame is caught_up; a pong follows the ping.

@@ -64,13 +64,13 @@ export class Demo {
     return `${this.pickupServer.url}/?central=${encodeURIComponent(this.central.url)}`;
   }
 
-  /** `beforeLoad`: set the context up before the page's first script runs (a fake clock). */
-  async open(url: string, beforeLoad?: (context: BrowserContext) => Promise<void>): Promise<Page> {
+  /** `prepare` runs before the page loads: a fake clock, watching its WebSockets from the first. */
+  async open(url: string, prepare?: (page: Page) => unknown): Promise<Page> {
     const context = await this.browser.newContext({ viewport: { width: 1280, height: 800 } });
     this.#contexts.push(context);
-    await beforeLoad?.(context);
     const page = await context.newPage();
     this.pages.push(page);
+    await prepare?.(page);
     await page.goto(url);
     return page;
   }

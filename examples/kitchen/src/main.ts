@@ -86,10 +86,13 @@ function modeLabel(screen: ScreenMode): string {
 async function startKitchen(tenant: string): Promise<void> {
   const tenantName = tenants.find((t) => String(t.id) === tenant)?.name ?? tenant;
   $('#tenant-name').textContent = `${tenantName} · ${modeLabel(mode)}`;
-  const { outletId, relayUrl, token } = socketOptionsFromSettings(settings);
+  const connection = socketOptionsFromSettings(settings);
+  const { relayUrl } = connection;
   const alerts = new KitchenAlerts();
-  // Relay only, no central WebSocket: central's outlet channel carries every tenant's orders,
-  // and a kitchen must never receive another tenant's (the relay enforces that by token).
+  // The relay and central both: with the outlet's PC down, orders still come from central. The
+  // settings' `websocket_url` carries this kitchen's token, which central scopes to its tenant
+  // as the relay does, so no other tenant's order reaches this screen from either. The socket
+  // service shows each event once, whichever link brings it first.
   // Each screen of a tenant has its own client id and databases (the default one keeps the
   // names it always had, so an upgraded tablet keeps its stored orders).
   const screen =
@@ -98,12 +101,7 @@ async function startKitchen(tenant: string): Promise<void> {
       : mode.kind === 'expo'
         ? '-expo'
         : '';
-  const socket = createSocketService({
-    outletId,
-    relayUrl,
-    token,
-    clientId: `kitchen-${tenant}${screen}`,
-  });
+  const socket = createSocketService({ ...connection, clientId: `kitchen-${tenant}${screen}` });
   const outbox = createOrderOutbox({
     socket,
     relayUrl,

@@ -41,17 +41,20 @@ function hasLineState(item: OrderItem): item is OrderLine {
 
 /**
  * The lines of any order, v1 or v1.1, without changing it: a v1 order's lines get the derived
- * line id (`${order_id}:${index}`), the order's status mapped to a line status, version 1.
+ * line id (`${order_id}:${index}`), the order's status mapped to a line status, version 1. A
+ * pending order as the POS sent it (central's copy, before a relay opened it) keeps the courses
+ * its `hold` names held, so no screen offers a main to cook before it is fired.
  */
-export function orderLines(order: Order | OrderState): OrderLine[] {
+export function orderLines(order: Order | OrderState | OpenableOrder): OrderLine[] {
   const since = (order as Partial<OrderState>).updated_at ?? order.created_at;
+  const holds = order.status === 'pending' ? ((order as OpenableOrder).hold ?? []) : [];
   return order.items.map((item, index) =>
     hasLineState(item)
       ? item
       : {
           ...item,
           line_id: lineIdAt(order.order_id, item, index),
-          status: statusFromOrder(order.status),
+          status: isHeldBy(holds, item) ? 'held' : statusFromOrder(order.status),
           version: 1,
           status_at: since,
         },

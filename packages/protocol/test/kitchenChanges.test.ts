@@ -10,6 +10,7 @@ import {
   KITCHEN_LIMITS,
   type KitchenOutcome,
   nextFireAt,
+  type OpenableOrder,
   type Order,
   type OrderLine,
   type OrderState,
@@ -102,6 +103,16 @@ describe('line ids and v1 orders', () => {
     );
     // Reading does not change the order.
     expect(v1Order().items[0]).not.toHaveProperty('line_id');
+  });
+
+  it('reads the held courses of an order as the POS sent it (central brings it so), while pending', () => {
+    const sent = { ...v1Order('pending'), hold: [{ course: 2 }] } as OpenableOrder;
+    expect(statuses(sent as OrderState)).toEqual(['pending', 'held', 'held']);
+    expect(statuses({ ...sent, status: 'preparing' } as OrderState)).toEqual([
+      'preparing',
+      'preparing',
+      'preparing',
+    ]);
   });
 
   it('bumps a line of a v1 order by its derived id', () => {

@@ -14,7 +14,7 @@ import {
 } from '../lib/environment.js';
 import { Listeners } from '../lib/listeners.js';
 import type { OrderOutbox } from '../outbox/orderOutbox.js';
-import type { OutboxEntry } from '../outbox/types.js';
+import type { OutboxEntry, RejectedEntry } from '../outbox/types.js';
 import type {
   CentralCursorSource,
   Cursor,
@@ -26,6 +26,7 @@ import { type Readable, readonly, type Writable, writable } from '../store.js';
 import { defaultNotify, defaultPlaySound, unlockAudio } from './alerts.js';
 import { EMPTY_CURSOR, FeedStore, isOrphan } from './feedStore.js';
 import { type BookChanges, OrderBook } from './orderBook.js';
+import { RelayCatchUp } from './relayCatchUp.js';
 import type { AlertSettings, FeedRecord, KitchenOrder } from './types.js';
 
 // `| undefined` where an app may pass on a value it might not have (exactOptionalPropertyTypes).
@@ -58,8 +59,12 @@ export interface KitchenFeedOptions extends EnvironmentOptions {
 export type FeedSocket = Pick<SocketService, 'on'> &
   Partial<Pick<SocketService, 'useCursor' | 'useCentralCursor'>>;
 
-/** The part of an OrderOutbox the feed uses. */
-export type FeedOutbox = Pick<OrderOutbox, 'enqueue' | 'on' | 'pending' | 'ready'>;
+/**
+ * The part of an OrderOutbox the feed uses; with `retry`, a command the relay refused for an
+ * order central brought first is sent again once the relay has the order.
+ */
+export type FeedOutbox = Pick<OrderOutbox, 'enqueue' | 'on' | 'pending' | 'ready'> &
+  Partial<Pick<OrderOutbox, 'retry'>>;
 
 export interface KitchenFeed {
   /** Settles once the stored orders and cursor are loaded. */
@@ -138,6 +143,7 @@ class KitchenFeedImpl implements KitchenFeed {
   readonly #disposables = new Disposables();
   readonly #newOrderListeners = new Listeners();
   readonly #optimistic = new Map<string, Optimistic>();
+  readonly #catchUp = new RelayCatchUp();
   // What `orders` shows, newest first, kept sorted as orders change: a burst rebuilds and places
   // the orders it changed, not the finished ones held for recall.
   #shown: View[] = [];
@@ -260,6 +266,9 @@ class KitchenFeedImpl implements KitchenFeed {
       }),
       outbox.on('rejected', (entry) => {
         if (entry.type === 'order:update') this.#rollback(entryEventId(entry));
+        if (entry.error.code === 'not_found' && this.#catchUp.refused(entry)) {
+          this.#sendAgain([entry]);
+        }
       }),
     ];
     this.#unwatchOutbox = () => {
@@ -277,7 +286,10 @@ class KitchenFeedImpl implements KitchenFeed {
   }
 
   async acknowledge(orderId: string): Promise<void> {
-    await this.#requireOutbox().enqueue('order:ack', { order_id: orderId });
+    const outbox = this.#requireOutbox();
+    // Only central has it yet: the relay would drop the ack. It goes when the relay's copy comes.
+    if (this.#catchUp.deferAck(orderId)) return;
+    await outbox.enqueue('order:ack', { order_id: orderId });
   }
 
   async updateStatus(orderId: string, status: OrderStatus): Promise<void> {
@@ -343,10 +355,52 @@ class KitchenFeedImpl implements KitchenFeed {
 
   #apply(item: Incoming): void {
     const now = this.#env.now();
-    if (item.kind === 'snapshot') this.#book.applySnapshot(item.snapshot, now);
-    else if (item.kind === 'caught_up') this.#book.caughtUp(item.message);
+    if (item.kind === 'snapshot') {
+      this.#book.applySnapshot(item.snapshot, now);
+      for (const order of item.snapshot.orders) this.#relayHas(order.order_id);
+    } else if (item.kind === 'caught_up') this.#book.caughtUp(item.message);
     else if (item.kind === 'central') this.#book.moveCentralSeq(item.seq, item.reset);
-    else this.#book.applyEvent(item.event, item.source !== 'central', now, item.centralSeq);
+    else {
+      const { event, source } = item;
+      const orderId = event.order_id;
+      const held = orderId !== undefined && this.#book.records.has(orderId);
+      this.#book.applyEvent(event, source !== 'central', now, item.centralSeq);
+      if (!orderId) return;
+      if (source !== 'central') this.#relayHas(orderId);
+      else if (!held && this.#book.records.has(orderId)) this.#catchUp.fromCentral(orderId);
+    }
+  }
+
+  /** The relay has the order: what the cook did while only central had it goes to it now. */
+  #relayHas(orderId: string): void {
+    const arrival = this.#catchUp.fromRelay(orderId);
+    if (!arrival) return;
+    if (arrival.ack && this.#outbox) {
+      this.#outbox.enqueue('order:ack', { order_id: orderId }).catch(() => {});
+    }
+    this.#sendAgain(arrival.refused);
+  }
+
+  /** Sends refused commands again; a status change shows as pending again meanwhile. */
+  #sendAgain(entries: RejectedEntry[]): void {
+    const outbox = this.#outbox;
+    if (!outbox?.retry) return;
+    for (const entry of entries) {
+      outbox
+        .retry(entry.id)
+        .then(() => {
+          if (entry.type !== 'order:update') return;
+          const { status } = (entry as OutboxEntry<'order:update'>).payload;
+          this.#optimistic.set(entry.order_id, {
+            status,
+            eventId: entryEventId(entry),
+            ackVersion: null,
+          });
+          this.#settleOptimistic();
+          this.#publish();
+        })
+        .catch(() => {});
+    }
   }
 
   #schedule(): void {

@@ -267,10 +267,18 @@ export class OrderBook {
   }
 }
 
-/** By `version` when both have one; otherwise only a status that moves forward. */
+/**
+ * By `version` when both have one. The relay's numbered state replaces a copy without one (an
+ * order central brought first, as the POS sent it: no line state, no version for the relay's
+ * later changes to be newer than), short of reopening a finished order. Otherwise only a
+ * status that moves forward.
+ */
 function isNewer(next: OrderState, held: OrderState): boolean {
   if (typeof next.version === 'number' && typeof held.version === 'number') {
     return next.version > held.version;
+  }
+  if (typeof next.version === 'number') {
+    return !isFinalStatus(held.status) || isFinalStatus(next.status);
   }
   if (isFinalStatus(held.status)) return false;
   if (next.status === 'cancelled') return true;

@@ -211,7 +211,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     next.reason =
       describeProblem(next.error) ??
       (next.mode === 'central_only'
-        ? 'Connected to central but not to the relay: new orders wait on this device.'
+        ? 'Connected to central, not to the relay: changes wait on this device.'
         : next.mode === 'disconnected' && started
           ? next.lastConnected === null
             ? `Connecting to ${link}…`
@@ -477,6 +477,12 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     if (before === 'denied' || before === 'prompt') retryAll();
   };
 
+  const dropCentral = (): void => {
+    if (!central?.connected) return;
+    central.close();
+    central.connect();
+  };
+
   const retryAll = (): void => {
     central?.retryNow();
     local?.retryNow();
@@ -493,6 +499,10 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       disposables = new Disposables();
       // The browser's own signal is faster than any backoff: retry at once.
       disposables.listen(env.window, 'online', retryAll);
+      // And the other way: socket.io drops the relay link on `offline`; central's WebSocket
+      // would otherwise pass for up until its keepalive misses (up to 35 s), so a kitchen that
+      // lost its network would say central still brings orders.
+      disposables.listen(env.window, 'offline', dropCentral);
       if (relayBlocked && relayUrl) {
         relayError = new KitchenSyncError(
           'relay_insecure_url',

@@ -108,6 +108,28 @@ describe('KitchenFeed orders', () => {
     expect(feed.cursor.get().since).toBe(2);
   });
 
+  it("takes the relay's copy over central's unversioned one, so the relay's later changes apply", async () => {
+    const feed = openFeed();
+    await feed.ready;
+    const order = makeOrder();
+    socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
+    // Central brings the order as the POS sent it: no version, no line state.
+    socket.emitEvent(
+      { ...newOrderEvent(order, 0), seq: null, event_id: crypto.randomUUID(), data: order },
+      'central',
+    );
+    socket.emitEvent(newOrderEvent(order, 1));
+    // A change that leaves the status alone (a rush) is newer only by its version.
+    socket.emitEvent({
+      ...statusEvent(order, 2, 'pending', 2),
+      type: 'order_rushed',
+      data: { ...order, version: 2, priority: 'rush' },
+    });
+    await feed.flush();
+
+    expect(feed.orders.get().map((o) => [o.version, o.priority])).toEqual([[2, 'rush']]);
+  });
+
   it('applies a status only when its version is newer than the one held', async () => {
     const feed = openFeed();
     await feed.ready;

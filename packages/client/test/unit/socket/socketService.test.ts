@@ -145,6 +145,21 @@ describe('status and modes', () => {
     expect(FakeWebSocket.instances).toHaveLength(2);
   });
 
+  it("drops central's socket on the browser's offline event rather than wait for its keepalive", async () => {
+    const win = new EventTarget();
+    const s = make({ relayUrl: undefined, window: win, reconnect: { min: 30_000, jitter: 0 } });
+    s.start();
+    const first = FakeWebSocket.latest();
+    first.serverOpen();
+    win.dispatchEvent(new Event('offline'));
+    expect(first.closedByClient).toBe(true);
+    expect(s.status.get()).toMatchObject({ mode: 'disconnected', centralConnected: false });
+    // It keeps trying (the event may be wrong): a socket that opens is up again.
+    FakeWebSocket.latest().serverOpen();
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    expect(s.status.get().centralConnected).toBe(true);
+  });
+
   it('stop() releases sockets and timers: nothing reconnects afterwards', async () => {
     const s = make();
     s.start();

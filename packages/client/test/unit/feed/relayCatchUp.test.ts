@@ -1,0 +1,162 @@
+import 'fake-indexeddb/auto';
+import type { EventEnvelope, Order, OrderUpdate } from '@kitchen-sync/protocol';
+import { IDBFactory } from 'fake-indexeddb';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createKitchenFeed, type KitchenFeed } from '../../../src/feed/kitchenFeed.js';
+import { createOrderOutbox, type OrderOutbox } from '../../../src/outbox/orderOutbox.js';
+import type { RequestAck } from '../../../src/socket/types.js';
+import { newOrderEvent, statusEvent } from '../fakes/events.js';
+import type { RecordedRequest } from '../fakes/fakeSocket.js';
+import { FakeSocket } from '../fakes/fakeSocket.js';
+import { ManualTimers } from '../fakes/manualTimers.js';
+import { makeOrder } from '../fakes/orders.js';
+import { until } from '../fakes/until.js';
+
+const EPOCH = 'epoch-a';
+
+let idb: IDBFactory;
+let timers: ManualTimers;
+let socket: FakeSocket;
+let stoppers: Array<{ stop(): void }>;
+/** The orders the fake relay holds: commands about any other are refused as its core does. */
+let relayHas: Set<string>;
+
+beforeEach(() => {
+  idb = new IDBFactory();
+  timers = new ManualTimers();
+  socket = new FakeSocket();
+  stoppers = [];
+  relayHas = new Set();
+  socket.handler = (request) => relayAnswer(request);
+  socket.setLocal(true);
+});
+
+afterEach(() => {
+  for (const s of stoppers) s.stop();
+});
+
+function relayAnswer({ type, payload }: RecordedRequest): RequestAck {
+  const orderId = (payload as { order_id: string }).order_id;
+  if (relayHas.has(orderId)) return { ok: true, seq: 9, version: 2, duplicate: false };
+  // The relay's answers for an order it does not hold: an ack is obsolete, a command not_found.
+  if (type === 'order:ack') return { ok: true, seq: 0, duplicate: false, obsolete: true };
+  return { ok: false, error: { code: 'not_found', message: 'no such order' } };
+}
+
+async function setup(): Promise<{ feed: KitchenFeed; outbox: OrderOutbox }> {
+  const outbox = createOrderOutbox({
+    indexedDB: idb,
+    timers,
+    now: timers.now,
+    socket,
+    locks: null,
+    channel: null,
+    backoff: { jitter: 0 },
+  });
+  const feed = createKitchenFeed({
+    indexedDB: idb,
+    timers,
+    now: timers.now,
+    socket,
+    outbox,
+    playSound: () => {},
+    notify: () => {},
+  });
+  stoppers.push(feed, outbox);
+  await feed.ready;
+  socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
+  return { feed, outbox };
+}
+
+/** The order as central's outlet socket brings it: no relay seq, no version. */
+function fromCentral(order: Order, centralSeq: number): void {
+  const event: EventEnvelope = {
+    ...newOrderEvent(order, 0),
+    seq: null,
+    event_id: `new_order:${order.order_id}:pending`,
+    data: order,
+  };
+  socket.emitEvent(event, 'central', centralSeq);
+}
+
+/** The POS's copy lands at the relay, which sends its new_order. */
+function relayBrings(order: Order, seq: number): void {
+  relayHas.add(order.order_id);
+  socket.emitEvent(newOrderEvent(order, seq));
+}
+
+const sent = (type: string) =>
+  socket.requests.filter((r) => r.type === type).map((r) => r.payload as OrderUpdate);
+
+describe('what a kitchen does to an order only central has brought yet', () => {
+  it('sends the ack and the bump the relay could not take once the relay has the order', async () => {
+    const { feed, outbox } = await setup();
+    const order = makeOrder();
+    fromCentral(order, 1);
+    await feed.flush();
+
+    await feed.acknowledge(order.order_id);
+    await feed.updateStatus(order.order_id, 'preparing');
+    await outbox.flush();
+    // The bump got to the relay before the POS's order: refused, and no ack went to be dropped.
+    expect(sent('order:ack')).toEqual([]);
+    expect(outbox.rejected.get().map((e) => e.error.code)).toEqual(['not_found']);
+
+    relayBrings(order, 1);
+    await feed.flush();
+    await until(outbox.rejected, (list) => list.length === 0);
+    await outbox.flush();
+
+    expect(sent('order:ack').map((p) => p.order_id)).toEqual([order.order_id]);
+    expect(sent('order:update').map((p) => [p.order_id, p.status])).toEqual([
+      [order.order_id, 'preparing'],
+      [order.order_id, 'preparing'],
+    ]);
+    expect(outbox.pending.get()).toEqual([]);
+    expect(feed.orders.get().map((o) => [o.status, o.pending])).toEqual([['preparing', true]]);
+    socket.emitEvent(statusEvent(order, 2, 'preparing', 2));
+    await feed.flush();
+    expect(feed.orders.get().map((o) => [o.status, o.pending])).toEqual([['preparing', false]]);
+  });
+
+  it("sends a refused bump again at once when the relay's copy came before the refusal", async () => {
+    const { feed, outbox } = await setup();
+    const order = makeOrder();
+    fromCentral(order, 1);
+    await feed.flush();
+    // The relay answers the bump not_found, and its new_order for the POS's copy overtakes it.
+    socket.handler = (request) => {
+      const answer = relayAnswer(request);
+      if (!relayHas.has(order.order_id)) relayBrings(order, 1);
+      return answer;
+    };
+
+    await feed.updateStatus(order.order_id, 'preparing');
+    await outbox.flush();
+    await until(outbox.rejected, (list) => list.length === 0);
+    await outbox.flush();
+
+    expect(sent('order:update')).toHaveLength(2);
+    expect(outbox.pending.get()).toEqual([]);
+    expect(outbox.rejected.get()).toEqual([]);
+  });
+
+  it('an order the relay brought first and then lost stays refused: nothing is sent again', async () => {
+    const { feed, outbox } = await setup();
+    const order = makeOrder();
+    socket.emitEvent(newOrderEvent(order, 1));
+    fromCentral(order, 1);
+    await feed.flush();
+
+    await feed.acknowledge(order.order_id);
+    await feed.updateStatus(order.order_id, 'preparing');
+    await outbox.flush();
+    socket.emitEvent(statusEvent(order, 2, 'pending', 1));
+    await feed.flush();
+    await outbox.flush();
+
+    expect(sent('order:ack')).toHaveLength(1);
+    expect(sent('order:update')).toHaveLength(1);
+    expect(outbox.rejected.get().map((e) => e.error.code)).toEqual(['not_found']);
+  });
+});
