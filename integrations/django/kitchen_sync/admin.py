@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .models import IdempotentRequest, OutletEvent, RelayUploadCursor, SyncCounter
+from .models import IdempotentRequest, OutletContact, OutletEvent, RelayUploadCursor, SyncCounter
+from .outlet_contact import is_offline
 
 
 @admin.register(SyncCounter)
@@ -36,3 +37,21 @@ class RelayUploadCursorAdmin(admin.ModelAdmin):
     search_fields = ("outlet_id", "epoch")
     ordering = ("outlet_id", "-updated_at")
     readonly_fields = [f.name for f in RelayUploadCursor._meta.fields]
+
+
+@admin.register(OutletContact)
+class OutletContactAdmin(admin.ModelAdmin):
+    """When each outlet last reached central; *offline* is what the order guard decides.
+    Deleting a row forgets the outlet: it is not guarded until it is seen again."""
+
+    list_display = ("outlet_id", "last_seen_at", "last_seen_via", "offline")
+    search_fields = ("outlet_id",)
+    ordering = ("last_seen_at",)
+    readonly_fields = [f.name for f in OutletContact._meta.fields]
+
+    @admin.display(boolean=True, description="offline")
+    def offline(self, contact):
+        return is_offline(contact.last_seen_at)
+
+    def has_add_permission(self, request):
+        return False

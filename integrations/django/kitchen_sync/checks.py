@@ -4,7 +4,9 @@ import difflib
 
 from django.conf import settings
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 
+from .outlet_contact import offline_after
 from .settings import DEFAULTS
 
 
@@ -52,3 +54,14 @@ def check_credential_secret(app_configs=None, **kwargs):
             id="kitchen_sync.W002",
         )
     ]
+
+
+@checks.register()
+def check_offline_after(app_configs=None, **kwargs):
+    """``kitchen_sync.E001``: an OUTLET_OFFLINE_AFTER the order guard cannot use, found at
+    start rather than at a guest's checkout."""
+    try:
+        offline_after()
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), obj="settings.KITCHEN_SYNC", id="kitchen_sync.E001")]
+    return []

@@ -11,6 +11,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from .errors import KitchenSyncError
 from .events import outlet_group, tenant_group
+from .outlet_contact import CONTACT_ROLES, record_contact
 from .outlet_log import events_for_socket, log_bounds
 from .settings import ks_setting
 from .tokens import verify_relay_token
@@ -73,6 +74,8 @@ class OutletConsumer(AsyncWebsocketConsumer):
     replayed_up_to = 0
     catch_up = None
     accepted = False
+    # A pos or kitchen token: this socket shows the outlet is online (outlet_contact).
+    shows_contact = False
 
     async def __call__(self, scope, receive, send):
         try:
@@ -121,6 +124,7 @@ class OutletConsumer(AsyncWebsocketConsumer):
         claims = verify_relay_token(query.get("token"))
         if not _same_id(claims["outlet"], outlet_id):
             raise KitchenSyncError("forbidden", "the token is for another outlet")
+        self.shows_contact = claims.get("role") in CONTACT_ROLES
         allowed = claims.get("tenants")
         wanted = query.get("tenant")
         if wanted:
@@ -160,6 +164,7 @@ class OutletConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
             self.groups_joined += (group,)
         await self.accept()
+        await self._contact()
         # A task, so live messages keep being taken off the layer (into pending) while a long
         # backlog is sent: the layer's per-channel capacity would drop them otherwise.
         self.catch_up = asyncio.ensure_future(self._catch_up(since))
@@ -198,10 +203,18 @@ class OutletConsumer(AsyncWebsocketConsumer):
                 return
             after = page[-1][0]
 
+    async def _contact(self):
+        if self.shows_contact:
+            # Throttled in memory: most calls return before any database work.
+            outlet_id = self.scope["url_route"]["kwargs"]["outlet_id"]
+            await database_sync_to_async(record_contact)(outlet_id, "socket")
+
     async def disconnect(self, code):
         if self.catch_up is not None:
             self.catch_up.cancel()
             self.catch_up = None
+        # Open until now: the outlet was in contact up to this moment.
+        await self._contact()
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         self.groups_joined = ()
@@ -216,6 +229,8 @@ class OutletConsumer(AsyncWebsocketConsumer):
         except ValueError:
             return
         if isinstance(message, dict) and message.get("type") == "ping":
+            # Before the pong: a client that got its pong is on record.
+            await self._contact()
             await self._send_json({"type": "pong", "timestamp": message.get("timestamp")})
 
     async def kitchen_sync_event(self, message):

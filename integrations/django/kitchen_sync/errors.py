@@ -30,11 +30,22 @@ BRIDGE_STATUS_BY_CODE = {
 }
 
 
+# The codes central answers its own callers (a web shop, a call centre's screen) beside the
+# protocol's: neither a relay nor a device gets them.
+CENTRAL_STATUS_BY_CODE = {
+    # A new order for an outlet that has not been in contact with central for longer than
+    # OUTLET_OFFLINE_AFTER: its kitchen would get it only when it comes back (outlet_contact).
+    "outlet_offline": 503,
+}
+
+_KNOWN_CODES = {**HTTP_STATUS_BY_CODE, **BRIDGE_STATUS_BY_CODE, **CENTRAL_STATUS_BY_CODE}
+
+
 class KitchenSyncError(Exception):
     """Raised by the package's helpers; tests and callers branch on ``code``."""
 
     def __init__(self, code, message, **details):
-        if code not in HTTP_STATUS_BY_CODE and code not in BRIDGE_STATUS_BY_CODE:
+        if code not in _KNOWN_CODES:
             raise ValueError(f"unknown error code {code!r}")
         super().__init__(message)
         self.code = code
@@ -48,7 +59,7 @@ def error_response(code, message, status=None, issues=None, **fields):
     error = {"code": code, "message": message, **fields}
     if issues:
         error["issues"] = issues
-    status = status or HTTP_STATUS_BY_CODE.get(code) or BRIDGE_STATUS_BY_CODE[code]
+    status = status or _KNOWN_CODES[code]
     return JsonResponse({"error": error}, status=status)
 
 

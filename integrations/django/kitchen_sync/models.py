@@ -93,3 +93,20 @@ class RelayUploadCursor(models.Model):
 
     def __str__(self):
         return f"{self.outlet_id}@{self.epoch}: {self.last_seq}"
+
+
+class OutletContact(models.Model):
+    """When an outlet was last in contact with central (its relay's upload or downlink poll,
+    or a pos or kitchen socket), written at most every OUTLET_CONTACT_WRITE_INTERVAL. Made
+    by the relay's first request only: an outlet without a row is not guarded."""
+
+    outlet_id = models.CharField(max_length=64, primary_key=True)
+    last_seen_at = models.DateTimeField()
+    # "upload", "downlink" or "socket": how the outlet last reached central.
+    last_seen_via = models.CharField(max_length=10)
+
+    class Meta:
+        verbose_name = "outlet contact"
+
+    def __str__(self):
+        return f"{self.outlet_id}: {self.last_seen_at:%Y-%m-%d %H:%M:%S} ({self.last_seen_via})"

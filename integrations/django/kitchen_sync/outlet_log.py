@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from .errors import KitchenSyncError
 from .events import EVENT_TYPES, to_wire
+from .outlet_contact import require_outlet_online
 from .payload_rules import UUID, check_central_event, find_unsafe, refusal, unstorable
 from .settings import ks_setting
 from .versioned import take_versions
@@ -84,6 +85,10 @@ def append_event(envelope, *, source, relay_epoch=None, relay_seq=None, using="d
         found = _duplicate_of(OutletEvent, outlet, event_id, event_type, order_id, using)
         if found is not None:
             return found, False
+        if source == "central" and event_type == "new_order":
+            # Its kitchen gets it through the outlet's relay only: refused (503) while that
+            # outlet is out of contact, rather than booked and cooked days later.
+            require_outlet_online(outlet)
         # The counter row stays locked until commit: later seqs become visible later.
         seq = take_versions(log_collection(outlet), using=using)
         try:

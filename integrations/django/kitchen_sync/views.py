@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from .errors import KitchenSyncError, error_response, method_not_allowed
 from .events import to_wire
+from .outlet_contact import record_contact
 from .outlet_log import apply_relay_batch, events_for_relay
 from .settings import ks_setting
 from .tokens import ROLES, mint_relay_token, verify_relay_credential, wire_id
@@ -222,6 +223,8 @@ class RelayUploadView(View):
         header = request.headers.get("Authorization", "")
         token = header[len("Bearer "):] if header.startswith("Bearer ") else ""
         claims = verify_relay_credential(token.strip())
+        # Whatever the upload's fate, the outlet's relay reached central.
+        record_contact(claims["outlet"], "upload")
         try:
             body = json.loads(_upload_body(request), parse_constant=_no_constant)
         except (ValueError, UnicodeDecodeError, RecursionError):
@@ -260,6 +263,7 @@ class RelayDownlinkView(View):
             header = request.headers.get("Authorization", "")
             token = header[len("Bearer "):] if header.startswith("Bearer ") else ""
             claims = verify_relay_credential(token.strip())
+            record_contact(claims["outlet"], "downlink")
             since = _non_negative_int(request.GET.get("since", "0") or "0", "since")
             limit = _non_negative_int(request.GET.get("limit", "200") or "200", "limit")
             check = request.GET.get("check")

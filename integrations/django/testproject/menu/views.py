@@ -85,23 +85,28 @@ def create_order_group(request):
             build_envelope("new_order", order, event_id=order.get("event_id"))
     except KitchenSyncError as error:
         return error_response(error.code, error.message, **error.details)
-    with transaction.atomic():
-        group = OrderGroup.objects.create(outlet_id=str(body.get("outlet_id", "")))
-        for order in orders:
-            # The relay's uplink may have brought this order first: one order_id, one order.
-            _, created = Order.objects.get_or_create(
-                order_id=order["order_id"],
-                defaults={
-                    "group": group,
-                    "outlet_id": str(order.get("outlet_id", group.outlet_id)),
-                    "tenant_id": str(order.get("tenant_id", "")),
-                    "payload": order,
-                },
-            )
-            if created:
-                # Into the outlet log, then to the sockets with its seq: the relay's downlink
-                # brings it to the kitchens, and a socket that was away gets it on resume.
-                publish_order_event("new_order", order, event_id=order.get("event_id"))
+    try:
+        with transaction.atomic():
+            group = OrderGroup.objects.create(outlet_id=str(body.get("outlet_id", "")))
+            for order in orders:
+                # The relay's uplink may have brought this order first: one order per id.
+                _, created = Order.objects.get_or_create(
+                    order_id=order["order_id"],
+                    defaults={
+                        "group": group,
+                        "outlet_id": str(order.get("outlet_id", group.outlet_id)),
+                        "tenant_id": str(order.get("tenant_id", "")),
+                        "payload": order,
+                    },
+                )
+                if created:
+                    # Into the outlet log, then to the sockets with its seq: the relay's
+                    # downlink brings it to the kitchens, and a socket that was away gets it
+                    # on resume. Refused while the outlet is out of contact (outlet_offline).
+                    publish_order_event("new_order", order, event_id=order.get("event_id"))
+    except KitchenSyncError as error:
+        # outlet_offline (503, with last_seen_at): nothing was booked, the shop tells the guest.
+        return error_response(error.code, error.message, **error.details)
     return JsonResponse(
         {"id": group.pk, "orders": [o["order_id"] for o in orders]}, status=201
     )
