@@ -90,12 +90,17 @@ def forget_written():
         _written.clear()
 
 
-def last_contact(outlet_id):
+def last_contact(outlet_id, using="default"):
     """When ``outlet_id`` was last in contact (up to OUTLET_CONTACT_WRITE_INTERVAL behind),
     or None if central never saw it."""
     from .models import OutletContact
 
-    row = OutletContact.objects.filter(outlet_id=str(outlet_id)).only("last_seen_at").first()
+    row = (
+        OutletContact.objects.using(using)
+        .filter(outlet_id=str(outlet_id))
+        .only("last_seen_at")
+        .first()
+    )
     return None if row is None else row.last_seen_at
 
 
@@ -130,13 +135,13 @@ def wire_time(moment):
     )
 
 
-def require_outlet_online(outlet_id):
+def require_outlet_online(outlet_id, using="default"):
     """Raises ``KitchenSyncError("outlet_offline")`` (503, with ``last_seen_at``) when the
     outlet was seen but not within OUTLET_OFFLINE_AFTER. Central's own new orders pass here
     (``publish_order_event``, ``record_event``); call it yourself to ask before payment."""
     if offline_after() is None:
         return
-    seen = last_contact(outlet_id)
+    seen = last_contact(outlet_id, using=using)
     if not is_offline(seen):
         return
     stamp = wire_time(seen)

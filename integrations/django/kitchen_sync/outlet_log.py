@@ -88,7 +88,7 @@ def append_event(envelope, *, source, relay_epoch=None, relay_seq=None, using="d
         if source == "central" and event_type == "new_order":
             # Its kitchen gets it through the outlet's relay only: refused (503) while that
             # outlet is out of contact, rather than booked and cooked days later.
-            require_outlet_online(outlet)
+            require_outlet_online(outlet, using=using)
         # The counter row stays locked until commit: later seqs become visible later.
         seq = take_versions(log_collection(outlet), using=using)
         try:
