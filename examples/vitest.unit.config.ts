@@ -8,7 +8,12 @@ export default defineProject({
   test: {
     name: 'examples-unit',
     root: fileURLToPath(new URL('.', import.meta.url)),
-    include: ['kiosk/test/**/*.test.ts', 'kitchen/test/**/*.test.ts', 'pickup/test/**/*.test.ts'],
+    include: [
+      'kiosk/test/**/*.test.ts',
+      'kitchen/test/**/*.test.ts',
+      'pickup/test/**/*.test.ts',
+      'shared/test/**/*.test.ts',
+    ],
     environment: 'node',
     restoreMocks: true,
   },

@@ -1,4 +1,5 @@
 import type { ConnectionMode, SocketStatus } from '@kitchen-sync/client';
+import { bridgeLine } from './bridgeLine';
 
 /**
  * The badges both pages show. Labels are for people; the developer codes stay out of sight
@@ -66,12 +67,7 @@ export function showConnectionStatus(
 export function showBridgeStatus(element: HTMLElement, bridge: SocketStatus['bridge']): void {
   element.hidden = !bridge;
   if (!bridge) return;
-  const n = bridge.pending_events;
-  const pending = n ? `${n} event${n === 1 ? '' : 's'} not yet uploaded` : 'all uploaded';
-  const since = bridge.last_success_at
-    ? ` since ${new Date(bridge.last_success_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`
-    : '';
-  element.textContent = `central: ${bridge.last_error_code ? `unreachable${since} · ` : ''}${pending}`;
+  element.textContent = bridgeLine(bridge);
   element.title = bridge.last_error_code ? `Support code: ${bridge.last_error_code}` : '';
 }
 

@@ -1,15 +1,20 @@
-import type { HealthResponse } from '@kitchen-sync/protocol';
+import type { BridgeHealth, HealthResponse } from '@kitchen-sync/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startUploadEndpoint, type UploadEndpoint } from '../../../test-support/uploadEndpoint.js';
 import { describeHealth, relayStatus } from '../src/cli/status.js';
 import { STATUS_TEXTS_ID } from '../src/cli/statusTextsId.js';
+import { signToken } from '../src/index.js';
 import { killAll, runCli } from './cliProcess.js';
-import { startRelay, type TestRelay } from './helpers.js';
+import { order, SECRET, startRelay, type TestRelay } from './helpers.js';
 
 let relay: TestRelay | undefined;
+let central: UploadEndpoint | undefined;
 afterEach(async () => {
   killAll();
   await relay?.close();
   relay = undefined;
+  await central?.close();
+  central = undefined;
 });
 
 const health = (overrides: Partial<HealthResponse> = {}): HealthResponse => ({
@@ -23,6 +28,19 @@ const health = (overrides: Partial<HealthResponse> = {}): HealthResponse => ({
   storage: { ok: true },
   version: '0.1.0',
   timestamp: '2026-01-01T00:00:00.000Z',
+  ...overrides,
+});
+
+const bridge = (overrides: Partial<BridgeHealth> = {}): BridgeHealth => ({
+  state: 'backoff',
+  pendingEvents: 900,
+  lagSeconds: 172_813,
+  lastSuccessAt: null,
+  lastErrorCode: 'central_unreachable',
+  downlinkCursor: 0,
+  downlinkState: 'backoff',
+  downlinkLastSuccessAt: null,
+  downlinkLastErrorCode: 'central_unreachable',
   ...overrides,
 });
 
@@ -140,4 +158,110 @@ describe('kitchen-sync-relay status', () => {
     expect(unknown.stderr).toContain('--lang must be one of en, id (got "fr")');
     expect(unknown.stdout).toBe('');
   });
+
+  it('says how far behind central is, why, what to do, and warns past 15 min', () => {
+    const outage = describeHealth('http://127.0.0.1:3001', health({ bridge: bridge() }));
+    // The relay still serves the outlet: RUNNING, exit 0; central's lag is said under it.
+    expect(outage.running).toBe(true);
+    expect(outage.text.split('\n').slice(4)).toEqual([
+      '  storage: OK',
+      '  central: 900 events not uploaded yet, the oldest for 2 d 0 h (backoff, last error central_unreachable)',
+      "  what to do: check this PC's internet connection. Orders keep working here; they are uploaded by themselves once central answers.",
+      "  WARNING: central is 2 d 0 h behind this relay (more than 15 min): its reports and order pages lack this outlet's orders since then.",
+      '',
+    ]);
+    const blip = describeHealth(
+      'http://127.0.0.1:3001',
+      health({ bridge: bridge({ pendingEvents: 3, lagSeconds: 900 }) }),
+    );
+    expect(blip.text).toContain('3 events not uploaded yet, the oldest for 15 min');
+    expect(blip.text).not.toContain('WARNING');
+    const stricter = describeHealth(
+      'http://127.0.0.1:3001',
+      health({ bridge: bridge({ pendingEvents: 3, lagSeconds: 900 }) }),
+      { uploadLagWarningSeconds: 60 },
+    );
+    expect(stricter.text).toContain(
+      'WARNING: central is 15 min behind this relay (more than 1 min)',
+    );
+    const refused = describeHealth(
+      'http://127.0.0.1:3001',
+      health({
+        bridge: bridge({ pendingEvents: 1, lagSeconds: 5, lastErrorCode: 'unauthorized' }),
+      }),
+    );
+    expect(refused.text).toContain('1 event not uploaded yet, the oldest for 5 s');
+    expect(refused.text).toContain('central refuses the relay credential');
+    const synced = describeHealth(
+      'http://127.0.0.1:3001',
+      health({
+        bridge: bridge({ state: 'synced', pendingEvents: 0, lagSeconds: 0, lastErrorCode: null }),
+      }),
+    );
+    expect(synced.text).toContain('  central: everything uploaded\n');
+    expect(describeHealth('http://127.0.0.1:3001', health()).text).not.toContain('central');
+    const id = describeHealth('http://127.0.0.1:3001', health({ bridge: bridge() }), {
+      texts: STATUS_TEXTS_ID,
+    });
+    expect(id.text.split('\n').slice(5, 8)).toEqual([
+      '  pusat (central): 900 kejadian belum terunggah, yang tertua sejak 2 hari 0 jam lalu (backoff, galat terakhir central_unreachable)',
+      '  yang harus dilakukan: periksa koneksi internet PC ini. Pesanan tetap berjalan di sini; semuanya terunggah sendiri begitu pusat menjawab.',
+      '  PERINGATAN: pusat tertinggal 2 hari 0 jam dari relay ini (lebih dari 15 menit): laporan dan halaman pesanan di pusat tidak memuat pesanan outlet ini sejak itu.',
+    ]);
+  });
+
+  it('tells the cashier of a real relay that central has had nothing for two days, still exit 0', async () => {
+    central = await startUploadEndpoint();
+    let aheadMs = 0;
+    relay = await startRelay({
+      now: () => Date.now() + aheadMs,
+      central: {
+        url: central.url,
+        token: 'x.y.z',
+        outlet: '1',
+        backoff: { minMs: 50, maxMs: 200, jitter: 0 },
+      },
+    });
+    const token = await signToken(SECRET, { sub: 'pos-1', role: 'pos', outlet: 1 }, '1h');
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(`${relay.url}/api/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ type: 'order:publish', payload: order({ tenant_id: 1 }) }),
+      });
+      expect(response.status).toBe(200);
+    }
+    // Two days of outage, on the relay's clock.
+    aheadMs = (48 * 3_600 + 13) * 1_000;
+    await bridgeReaches(relay.url, (b) => b.lastErrorCode === 'central_unreachable');
+    const outage = await runCli(['status', '--url', relay.url, '--lang', 'en']);
+    expect(outage.code).toBe(0);
+    expect(outage.stdout).toContain(`Kitchen Sync relay is RUNNING at ${relay.url}`);
+    expect(outage.stdout).toMatch(
+      /\n {2}central: 3 events not uploaded yet, the oldest for 2 d 0 h \((backoff|uploading), last error central_unreachable\)\n/,
+    );
+    expect(outage.stdout).toContain("what to do: check this PC's internet connection");
+    expect(outage.stdout).toContain(
+      'WARNING: central is 2 d 0 h behind this relay (more than 15 min)',
+    );
+    const id = await runCli(['status', '--url', relay.url, '--lang', 'id']);
+    expect(id.code).toBe(0);
+    expect(id.stdout).toContain('PERINGATAN: pusat tertinggal 2 hari 0 jam dari relay ini');
+
+    central.up = true;
+    await bridgeReaches(relay.url, (b) => b.state === 'synced');
+    const after = await runCli(['status', '--url', relay.url, '--lang', 'en']);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toContain('  central: everything uploaded\n');
+    expect(after.stdout).not.toContain('WARNING');
+  });
 });
+
+/** Asks the relay's /health until its bridge is as wanted (the uplink retries every 50-200 ms). */
+async function bridgeReaches(url: string, wanted: (b: BridgeHealth) => boolean): Promise<void> {
+  for (;;) {
+    const { bridge } = (await (await fetch(`${url}/health`)).json()) as HealthResponse;
+    if (bridge && wanted(bridge)) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -8,6 +8,7 @@ import { checkServerIdentity } from 'node:tls';
 import { parseArgs } from 'node:util';
 import type { HealthResponse } from '@kitchen-sync/protocol';
 import { HELP } from '../cliOptions.js';
+import { centralLines, UPLOAD_LAG_WARNING_SECONDS } from './centralLines.js';
 import { cliLanguage } from './cliLanguage.js';
 import { executableLogFile, isExecutable } from './defaults.js';
 import { lastLoggedProblem } from './lastLoggedProblem.js';
@@ -26,14 +27,22 @@ export interface DescribeOptions {
   texts?: StatusTexts;
   /** Where a tablet opens /setup: the port asked, on this machine's LAN addresses. */
   setupAt?: (url: string) => string[];
+  /** Central further behind than this (seconds) is a warning. Default 15 min. */
+  uploadLagWarningSeconds?: number;
 }
 
 /** `/health` in words for the person at the cashier's PC (what CHECK_KITCHEN_SYNC.bat shows). */
 export function describeHealth(
   url: string,
   health: HealthResponse,
-  { texts = STATUS_TEXTS_EN, setupAt = lanSetupUrls }: DescribeOptions = {},
+  {
+    texts = STATUS_TEXTS_EN,
+    setupAt = lanSetupUrls,
+    uploadLagWarningSeconds = UPLOAD_LAG_WARNING_SECONDS,
+  }: DescribeOptions = {},
 ): StatusReport {
+  // RUNNING is about this relay serving the outlet; central being behind is said below it
+  // (and leaves the exit code 0: restarting the relay would not bring central back).
   const storageOk = !health.storage || health.storage.ok;
   const running = health.status === 'ok' && storageOk;
   const lines = [
@@ -51,6 +60,7 @@ export function describeHealth(
   } else {
     lines.push(texts.storageOk);
   }
+  lines.push(...centralLines(health.bridge, texts, uploadLagWarningSeconds));
   if (health.tls?.enabled) {
     lines.push(texts.certificateDays(health.tls.daysLeft));
     // /setup hands out a CA only when the relay has one (--tls auto, or --tls-ca).
@@ -192,7 +202,8 @@ export async function relayStatus(
 /**
  * `kitchen-sync-relay status [--port N] [--url URL] [--data-dir D] [--tls-dir D] [--tls-ca F]
  * [--tls-cert F] [--lang en|id]`:
- * exit 0 when running (also the Docker image's HEALTHCHECK, TLS or not).
+ * exit 0 when running (also the Docker image's HEALTHCHECK, TLS or not), even with central
+ * behind: that is a warning in the text, not a reason to restart the relay.
  */
 export async function statusCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { values } = parseFlags(() =>

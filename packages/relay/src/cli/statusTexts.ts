@@ -14,6 +14,14 @@ export interface StatusTexts {
   diskFull(since: string): string;
   storageFailing(since: string): string;
   storageOk: string;
+  /** `/health` `bridge`: central has everything. */
+  centralSynced: string;
+  /** Central lacks `pending` events, the oldest `behind` old; the bridge's state and last error. */
+  centralBehind(state: string, pending: number, behind: string, errorCode: string | null): string;
+  /** What to do about the bridge's last error code (docs/relay.md, Bridge to central). */
+  centralAdvice(errorCode: string): string;
+  /** Central more than `threshold` behind. */
+  centralWarning(behind: string, threshold: string): string;
   certificateDays(days: number): string;
   newTablet(setupUrls: string[]): string;
   caFingerprint(fingerprint: string): string;
@@ -40,6 +48,22 @@ export function durationIn(units: { d: string; h: string; min: string; s: string
   };
 }
 
+const CENTRAL_ADVICE_EN: Record<string, string> = {
+  central_unreachable:
+    "check this PC's internet connection. Orders keep working here; they are uploaded by themselves once central answers.",
+  central_timeout:
+    'central answers too slowly: check the internet connection. The relay keeps trying with smaller batches.',
+  unauthorized:
+    'central refuses the relay credential (expired or wrong): put a new one in the --central-token-file; it is read again without a restart.',
+  forbidden:
+    "the relay credential is another outlet's: put this outlet's in the --central-token-file.",
+  central_outlet_mismatch:
+    "the relay credential is another outlet's: put this outlet's in the --central-token-file and restart the relay.",
+  epoch_conflict:
+    'two relays share one log (a copied data dir): stop the copy. See docs/relay.md, Bridge to central.',
+  other: "see the relay's log file and docs/relay.md, Bridge to central, for this code.",
+};
+
 export const STATUS_TEXTS_EN: StatusTexts = {
   duration: durationIn({ d: 'd', h: 'h', min: 'min', s: 's' }),
   running: (url) => `Kitchen Sync relay is RUNNING at ${url}`,
@@ -53,6 +77,14 @@ export const STATUS_TEXTS_EN: StatusTexts = {
     `  THE DISK IS FULL since ${since}: new orders are refused. Free some space.`,
   storageFailing: (since) => `  writing to the log fails since ${since}: see the log file.`,
   storageOk: '  storage: OK',
+  centralSynced: '  central: everything uploaded',
+  centralBehind: (state, pending, behind, errorCode) =>
+    `  central: ${pending} event${pending === 1 ? '' : 's'} not uploaded yet` +
+    (pending ? `, the oldest for ${behind}` : '') +
+    ` (${state}${errorCode ? `, last error ${errorCode}` : ''})`,
+  centralAdvice: (code) => `  what to do: ${CENTRAL_ADVICE_EN[code] ?? CENTRAL_ADVICE_EN.other}`,
+  centralWarning: (behind, threshold) =>
+    `  WARNING: central is ${behind} behind this relay (more than ${threshold}): its reports and order pages lack this outlet's orders since then.`,
   certificateDays: (days) => `  HTTPS certificate valid for ${days} more days`,
   newTablet: (urls) => `  new tablet? open once to trust this relay: ${urls.join(' or ')}`,
   caFingerprint: (fingerprint) => `  CA SHA-256 (the one /setup must show): ${fingerprint}`,

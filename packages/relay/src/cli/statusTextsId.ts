@@ -2,6 +2,22 @@ import { durationIn, type StatusTexts } from './statusTexts.js';
 
 // The cashier who runs CHECK_KITCHEN_SYNC.bat reads Indonesian first (as /setup and the
 // release README). Flags, file names and codes stay as typed.
+const CENTRAL_ADVICE_ID: Record<string, string> = {
+  central_unreachable:
+    'periksa koneksi internet PC ini. Pesanan tetap berjalan di sini; semuanya terunggah sendiri begitu pusat menjawab.',
+  central_timeout:
+    'pusat menjawab terlalu lambat: periksa koneksi internet. Relay terus mencoba dengan kiriman yang lebih kecil.',
+  unauthorized:
+    'pusat menolak kredensial relay (kedaluwarsa atau salah): taruh yang baru di --central-token-file; dibaca ulang tanpa restart.',
+  forbidden:
+    'kredensial relay milik outlet lain: taruh kredensial outlet ini di --central-token-file.',
+  central_outlet_mismatch:
+    'kredensial relay milik outlet lain: taruh kredensial outlet ini di --central-token-file lalu jalankan ulang relay.',
+  epoch_conflict:
+    'dua relay memakai satu log (folder data yang disalin): hentikan salinannya. Lihat docs/relay.md, Bridge to central.',
+  other: 'lihat file log relay dan docs/relay.md, Bridge to central, untuk kode ini.',
+};
+
 export const STATUS_TEXTS_ID: StatusTexts = {
   duration: durationIn({ d: 'hari', h: 'jam', min: 'menit', s: 'detik' }),
   running: (url) => `Relay Kitchen Sync BERJALAN di ${url}`,
@@ -15,6 +31,15 @@ export const STATUS_TEXTS_ID: StatusTexts = {
     `  DISK PENUH sejak ${since}: pesanan baru ditolak. Kosongkan sebagian ruang disk.`,
   storageFailing: (since) => `  penulisan log gagal sejak ${since}: lihat file log.`,
   storageOk: '  penyimpanan: OK',
+  centralSynced: '  pusat (central): semua sudah terunggah',
+  centralBehind: (state, pending, behind, errorCode) =>
+    `  pusat (central): ${pending} kejadian belum terunggah` +
+    (pending ? `, yang tertua sejak ${behind} lalu` : '') +
+    ` (${state}${errorCode ? `, galat terakhir ${errorCode}` : ''})`,
+  centralAdvice: (code) =>
+    `  yang harus dilakukan: ${CENTRAL_ADVICE_ID[code] ?? CENTRAL_ADVICE_ID.other}`,
+  centralWarning: (behind, threshold) =>
+    `  PERINGATAN: pusat tertinggal ${behind} dari relay ini (lebih dari ${threshold}): laporan dan halaman pesanan di pusat tidak memuat pesanan outlet ini sejak itu.`,
   certificateDays: (days) => `  sertifikat HTTPS masih berlaku ${days} hari lagi`,
   newTablet: (urls) =>
     `  tablet baru? buka sekali untuk memercayai relay ini: ${urls.join(' atau ')}`,
