@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSqliteDriver } from '../src/store/sqlite/loadSqliteDriver.js';
-import { killAll, type RelayProcess, startCli, startCliWithStdoutClosed } from './cliProcess.js';
+import { killAll, type RelayProcess, startCli } from './cliProcess.js';
 import {
   closeClients,
   connected,
@@ -118,11 +118,11 @@ describe('stopping the relay', () => {
   it('keeps serving when its stdout was closed before the ready line (EPIPE), logging that once to --log-file', async () => {
     const dir = tempDir('ks-exit-');
     const logFile = join(dir, 'relay.log');
-    const relay = await startCliWithStdoutClosed(['--log-file', logFile], {
-      KS_SECRET: SECRET,
-      KS_DATA_DIR: join(dir, 'data'),
-      KS_LOG_LEVEL: 'info',
-    });
+    const relay = await startCli(
+      ['--log-file', logFile],
+      { KS_SECRET: SECRET, KS_DATA_DIR: join(dir, 'data'), KS_LOG_LEVEL: 'info' },
+      { stdoutClosed: true },
+    );
     // The warning is written when the failed write reports back: wait for it, not for time.
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no stdout_gone: ${relay.stderr()}`)), 5_000);

@@ -43,12 +43,14 @@ export function runCli(
 
 /**
  * Starts `serve` and resolves once it printed its ready line (bounded). `readStderr: false`
- * leaves its stderr pipe unread, as a supervisor that stopped reading would.
+ * leaves its stderr pipe unread, as a supervisor that stopped reading would. `stdoutClosed`
+ * closes its stdout pipe at once, as by a supervisor gone before the ready line (which then
+ * meets EPIPE): ready is then the "relay listening" log line on stderr.
  */
 export function startCli(
   args: string[],
   env: Record<string, string> = {},
-  options: { readStderr?: boolean } = {},
+  options: { readStderr?: boolean; stdoutClosed?: boolean } = {},
 ): Promise<RelayProcess> {
   if (!existsSync(CLI))
     throw new Error(`${CLI} is missing: run pnpm --filter @kitchen-sync/relay build`);
@@ -61,13 +63,14 @@ export function startCli(
     },
   );
   running.add(child);
+  const readStderr = options.readStderr !== false || options.stdoutClosed === true;
+  if (options.stdoutClosed) child.stdout.destroy();
   let stdout = '';
   let stderr = '';
-  if (options.readStderr !== false) child.stderr.on('data', (d) => (stderr += d));
   // With stderr read, 'close' waits for its last lines; an unread pipe never closes, so
   // then the process exit is all there is to wait for.
   const exited = new Promise<number | string>((resolve) =>
-    child.on(options.readStderr !== false ? 'close' : 'exit', (code, signal) => {
+    child.on(readStderr ? 'close' : 'exit', (code, signal) => {
       running.delete(child);
       resolve(code ?? signal ?? -1);
     }),
@@ -77,64 +80,22 @@ export function startCli(
       child.kill('SIGKILL');
       reject(new Error(`relay did not get ready: ${stderr}`));
     }, 10_000);
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      const match = /listening on (https?:\/\/\S+)/.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]!, stdout: () => stdout, stderr: () => stderr, exited });
-      }
-    });
-    exited.then((code) => {
+    const ready = (url: string) => {
       clearTimeout(timer);
-      reject(new Error(`relay exited with ${code}: ${stderr}`));
-    });
-  });
-}
-
-/**
- * Starts `serve` with its stdout pipe closed at once, as by a supervisor gone before the ready
- * line: that line then meets EPIPE. Resolves once the relay logged (on stderr) that it listens.
- */
-export function startCliWithStdoutClosed(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<RelayProcess> {
-  if (!existsSync(CLI))
-    throw new Error(`${CLI} is missing: run pnpm --filter @kitchen-sync/relay build`);
-  const child = spawn(
-    process.execPath,
-    [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', ...args],
-    { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  running.add(child);
-  child.stdout.destroy();
-  let stderr = '';
-  const exited = new Promise<number | string>((resolve) =>
-    child.on('close', (code, signal) => {
-      running.delete(child);
-      resolve(code ?? signal ?? -1);
-    }),
-  );
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`relay did not get ready: ${stderr}`));
-    }, 10_000);
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      const match = /"port":(\d+).*"msg":"relay listening"/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve({
-          child,
-          url: `http://127.0.0.1:${match[1]}`,
-          stdout: () => '',
-          stderr: () => stderr,
-          exited,
-        });
-      }
-    });
+      resolve({ child, url, stdout: () => stdout, stderr: () => stderr, exited });
+    };
+    if (readStderr)
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        const match = /"port":(\d+).*"msg":"relay listening"/.exec(stderr);
+        if (options.stdoutClosed && match) ready(`http://127.0.0.1:${match[1]}`);
+      });
+    if (!options.stdoutClosed)
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        const match = /listening on (https?:\/\/\S+)/.exec(stdout);
+        if (match) ready(match[1]!);
+      });
     exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`relay exited with ${code}: ${stderr}`));
