@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { launchChromium } from '../../../test-support/chromium';
 import { type Central, startCentral } from '../../central/src/central';
 import { type PageServer, servePage } from './pages';
@@ -64,9 +64,19 @@ export class Demo {
     return `${this.pickupServer.url}/?central=${encodeURIComponent(this.central.url)}`;
   }
 
-  /** `beforeLoad`: set the context up before the page's first script runs (a fake clock). */
-  async open(url: string, beforeLoad?: (context: BrowserContext) => Promise<void>): Promise<Page> {
-    const context = await this.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  /**
+   * `beforeLoad`: set the context up before the page's first script runs (a fake clock);
+   * `contextOptions`: e.g. `{ hasTouch: true }` for a touchscreen.
+   */
+  async open(
+    url: string,
+    beforeLoad?: (context: BrowserContext) => Promise<void>,
+    contextOptions: BrowserContextOptions = {},
+  ): Promise<Page> {
+    const context = await this.browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      ...contextOptions,
+    });
     this.#contexts.push(context);
     await beforeLoad?.(context);
     const page = await context.newPage();
