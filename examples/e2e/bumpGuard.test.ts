@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import type { Demo } from './harness/demo';
 import { type StoredChange, sendAsPos, storedChanges } from './harness/relayApi';
-import { card, cardIds, kitchenReady } from './harness/screens';
+import { card, cardIds, kitchenReady, tapsOpen } from './harness/screens';
 import { useDemo } from './harness/useDemo';
 
 const demo = useDemo();
@@ -178,6 +178,7 @@ test('a rush ticket that arrives under a pressed finger waits; the tap bumps wha
   expect(await cardIds(page)).toEqual([rush, later, ids[1]]);
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
   // What the relay stores is in the order sent: a bump of `ids[1]` landing means none before it.
+  await tapsOpen(page);
   await card(page, ids[1]!).locator('[data-testid="bump-lines"]').click();
   expect(await waitForChanges(d, ids[1]!, 1)).toEqual([GRILL_BUMP]);
   expect(await changes(d, later)).toEqual([]);
