@@ -19,7 +19,13 @@ async function publish(d: Demo, fields: Partial<Order> = {}): Promise<string> {
     tenant_id: 1,
     status: 'pending',
     items: [
-      { product_id: 1000 + counter, name: `Sate ${counter}`, quantity: 1, price: '1000', station: 'grill' },
+      {
+        product_id: 1000 + counter,
+        name: `Sate ${counter}`,
+        quantity: 1,
+        price: '1000',
+        station: 'grill',
+      },
     ],
     total_amount: '1000',
     created_at: new Date().toISOString(),
