@@ -1,7 +1,7 @@
 /** After a tap acted, further taps on the cards do nothing this long (a double tap, a bounce). */
-export const TAP_GUARD_MS = 500;
+const TAP_GUARD_MS = 500;
 /** The longest a pressed pointer holds the cards still: a resting palm must not freeze them. */
-export const HOLD_MAX_MS = 2000;
+const HOLD_MAX_MS = 2000;
 /** After the pointer lifts, how long held cards wait for the tap's click before they render. */
 const LIFT_MS = 300;
 
