@@ -6,6 +6,7 @@ import {
   placeOrder,
   RESULTS_DIR,
   screenshot,
+  tapsOpen,
 } from './harness/screens';
 import { useDemo } from './harness/useDemo';
 
@@ -20,11 +21,13 @@ test('each bump in the kitchen (preparing, ready, completed) shows on the kiosk'
   for (const id of [done, cooking, waiting]) await card(kitchen, id!).waitFor();
 
   for (const status of ['preparing', 'ready', 'completed']) {
+    await tapsOpen(kitchen);
     await card(kitchen, done!).locator('[data-testid="bump"]').click();
     await card(kiosk, done!)
       .and(kiosk.locator(`[data-status="${status}"]`))
       .waitFor();
   }
+  await tapsOpen(kitchen);
   await card(kitchen, cooking!).locator('[data-testid="bump"]').click();
   await card(kiosk, cooking!).and(kiosk.locator('[data-status="preparing"]')).waitFor();
 
@@ -42,6 +45,7 @@ test('each bump in the kitchen (preparing, ready, completed) shows on the kiosk'
   // Ready and handed out a second time: new changes (a higher version), not copies of the
   // first pass, so the kiosk follows them too.
   for (const status of ['ready', 'completed']) {
+    await tapsOpen(kitchen);
     await card(kitchen, done!).locator('[data-testid="bump"]').click();
     await card(kiosk, done!)
       .and(kiosk.locator(`[data-status="${status}"]`))

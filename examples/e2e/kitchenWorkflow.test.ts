@@ -9,6 +9,7 @@ import {
   kitchenReady,
   RESULTS_DIR,
   screenshot,
+  tapsOpen,
 } from './harness/screens';
 import { useDemo } from './harness/useDemo';
 
@@ -92,6 +93,7 @@ test('two stations bump their lines, expo sees the ticket complete, kiosk and pi
   await card(s.kiosk, id).and(s.kiosk.locator('[data-status="preparing"]')).waitFor();
   await pickupNumber(s.pickup, id).and(s.pickup.locator('[data-state="preparing"]')).waitFor();
 
+  await tapsOpen(s.grill);
   await card(s.grill, id).locator('[data-testid="bump-lines"]').click();
   await card(s.expo, id).and(s.expo.locator('[data-status="ready"]')).waitFor();
   // Expo hands it out: gone from expo and from the pickup board, completed on the kiosk.

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { launchChromium } from '../../../test-support/chromium';
 import { type Central, startCentral } from '../../central/src/central';
 import { type PageServer, servePage } from './pages';
@@ -64,9 +64,19 @@ export class Demo {
     return `${this.pickupServer.url}/?central=${encodeURIComponent(this.central.url)}`;
   }
 
-  /** `prepare` runs before the page loads: a fake clock, watching its WebSockets from the first. */
-  async open(url: string, prepare?: (page: Page) => unknown): Promise<Page> {
-    const context = await this.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  /**
+   * `prepare` runs before the page loads: a fake clock, watching its WebSockets from the first;
+   * `contextOptions`: e.g. `{ hasTouch: true }` for a touchscreen.
+   */
+  async open(
+    url: string,
+    prepare?: (page: Page) => unknown,
+    contextOptions: BrowserContextOptions = {},
+  ): Promise<Page> {
+    const context = await this.browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      ...contextOptions,
+    });
     this.#contexts.push(context);
     const page = await context.newPage();
     this.pages.push(page);

@@ -60,6 +60,14 @@ export async function placeOrder(
   return (await orderIds(page)).filter((id) => !before.has(id));
 }
 
+/**
+ * Waits out a kitchen screen's tap guard (taps on the cards do nothing for 500 ms after one
+ * acted), as a cook's next deliberate tap does.
+ */
+export async function tapsOpen(page: Page): Promise<void> {
+  await page.locator('#tickets:not([data-tap-guard])').waitFor({ state: 'attached' });
+}
+
 export function card(page: Page, orderId: string) {
   return page.locator(`[data-testid="order-card"][data-order-id="${orderId}"]`);
 }

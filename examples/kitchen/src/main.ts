@@ -34,6 +34,7 @@ import { orderCard } from './ordersScreen';
 import { RecallCandidates, recallTicket } from './recall';
 import { showRejected } from './rejectedPanel';
 import { stationCard } from './stationCard';
+import { TapGuard } from './tapGuard';
 import { NEXT_STATUS } from './ticketsView';
 
 /** Marks the bump bar's selected card (the cards are rebuilt, so after each render too). */
@@ -169,10 +170,13 @@ function startStationScreen(
   );
   // A bump bar (or a keyboard): 1–9 and arrows select a ticket, Enter bumps its lines.
   const bar = createBumpBar({ view, onBump: (entry) => bumpLines(outbox, entry) });
-  view.subscribe((list) => {
-    cards.render(list);
-    showSelected(bar.selected.get());
-  });
+  const taps = new TapGuard($('#tickets'));
+  view.subscribe((list) =>
+    taps.render(() => {
+      cards.render(list);
+      showSelected(bar.selected.get());
+    }),
+  );
   bar.selected.subscribe(showSelected);
   view.recent.subscribe((recent) => {
     $('#recall').replaceChildren(
@@ -190,11 +194,11 @@ function startStationScreen(
     );
   });
   $('#tickets').addEventListener('click', (event) => {
-    const target = event.target as HTMLElement;
-    const orderId = target.closest<HTMLElement>('[data-testid="order-card"]')?.dataset.orderId;
+    const button = taps.tap(event, '[data-testid="bump-lines"]') as HTMLButtonElement | null;
+    const orderId = button?.closest<HTMLElement>('[data-testid="order-card"]')?.dataset.orderId;
     const entry = orderId ? cards.entry(orderId) : undefined;
-    if (entry && target.dataset.testid === 'bump-lines') {
-      (target as HTMLButtonElement).disabled = true;
+    if (button && entry) {
+      button.disabled = true;
       void bumpLines(outbox, entry);
     }
   });
@@ -248,7 +252,7 @@ function startOrdersScreen(
   };
   const candidates = new RecallCandidates(showRecall);
   board.listen(candidates);
-  view.subscribe((list) => cards.render(list));
+  const taps = new TapGuard($('#tickets'));
   // A new offset (the first caught_up after a reload) judges the window again.
   relayClock.subscribe(showRecall);
   // 1–9 and arrows select a ticket, Enter moves it one status on.
@@ -260,13 +264,18 @@ function startOrdersScreen(
     },
   });
   bar.selected.subscribe(showSelected);
-  view.subscribe(() => showSelected(bar.selected.get()));
+  view.subscribe((list) =>
+    taps.render(() => {
+      cards.render(list);
+      showSelected(bar.selected.get());
+    }),
+  );
 
   $('#tickets').addEventListener('click', (event) => {
-    const target = event.target as HTMLElement;
-    const orderId = target.closest<HTMLElement>('[data-testid="order-card"]')?.dataset.orderId;
-    if (orderId && target.dataset.testid === 'bump' && target.dataset.next) {
-      void feed.updateStatus(orderId, target.dataset.next as OrderStatus);
+    const button = taps.tap(event, '[data-testid="bump"]');
+    const orderId = button?.closest<HTMLElement>('[data-testid="order-card"]')?.dataset.orderId;
+    if (orderId && button?.dataset.next) {
+      void feed.updateStatus(orderId, button.dataset.next as OrderStatus);
     }
   });
   // The relay reopens the order: it comes back on this view (and everywhere) with its event.

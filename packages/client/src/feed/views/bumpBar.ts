@@ -10,19 +10,28 @@ export interface BumpBarOptions<E extends ViewEntry> {
   onBump: (entry: E) => unknown;
   /** Where keys are read. Default `document`; `null` for none (call `press` yourself). */
   target?: KeyTarget | null;
+  /**
+   * After a bump, Enter does nothing for this long (ms; default 500): a bouncing key, or a
+   * second press, would otherwise bump the ticket that just moved into the selection.
+   */
+  guardMs?: number;
 }
 
 export interface BumpBar {
   /** The selected ticket's order id: it stays on the same ticket as the view reorders. */
   readonly selected: Readable<string | null>;
-  /** Handles one key (`KeyboardEvent.key`); true when it was the bar's. */
-  press(key: string): boolean;
+  /**
+   * Handles one key (`KeyboardEvent.key`); true when it is one of the bar's (even when it does
+   * nothing). A `repeat` (the key held down) may move the selection, never bump.
+   */
+  press(key: string, repeat?: boolean): boolean;
   stop(): void;
 }
 
 /**
  * A keyboard bump bar: `1`–`9` select the n-th ticket, arrows move the selection, Enter
- * bumps it. Kitchen bump bars are keyboards that send exactly these keys.
+ * bumps it. Kitchen bump bars are keyboards that send exactly these keys. A held Enter bumps
+ * once, and a bump is followed by `guardMs` in which Enter does nothing.
  */
 export function createBumpBar<E extends ViewEntry>(options: BumpBarOptions<E>): BumpBar {
   const selected = writable<string | null>(null);
@@ -39,17 +48,20 @@ export function createBumpBar<E extends ViewEntry>(options: BumpBarOptions<E>): 
     if (selected.get() !== null && indexOf(selected.get()) < 0) select(Math.max(at, 0));
   });
 
-  const press = (key: string): boolean => {
+  let guarded = false;
+  const press = (key: string, repeat?: boolean): boolean => {
     const at = indexOf(selected.get());
     if (/^[1-9]$/.test(key)) {
-      if (Number(key) > entries.length) return false;
-      select(Number(key) - 1);
+      if (Number(key) <= entries.length) select(Number(key) - 1);
     } else if (key === 'ArrowRight' || key === 'ArrowDown') select(at < 0 ? 0 : at + 1);
     else if (key === 'ArrowLeft' || key === 'ArrowUp') select(at < 0 ? 0 : at - 1);
     else if (key === 'Enter') {
       const entry = entries[at];
-      if (!entry) return false;
-      options.onBump(entry);
+      if (entry && !repeat && !guarded) {
+        guarded = true;
+        setTimeout(() => (guarded = false), options.guardMs ?? 500);
+        options.onBump(entry);
+      }
     } else return false;
     return true;
   };
@@ -60,10 +72,12 @@ export function createBumpBar<E extends ViewEntry>(options: BumpBarOptions<E>): 
       : options.target;
   const onKey = (event: Event): void => {
     const keyEvent = event as KeyboardEvent;
-    // Typing in a field is not a bump.
+    // Typing in a field is not a bump. Any other focus (a button, the tenant picker) keeps the
+    // bar working, and the bar's keys do not reach it: Enter clicks no button, arrows change
+    // no select.
     const field = (keyEvent.target as { tagName?: string } | null)?.tagName;
-    if (field === 'INPUT' || field === 'TEXTAREA' || field === 'SELECT') return;
-    if (press(keyEvent.key)) keyEvent.preventDefault?.();
+    if (field === 'INPUT' || field === 'TEXTAREA') return;
+    if (press(keyEvent.key, keyEvent.repeat)) keyEvent.preventDefault?.();
   };
   target?.addEventListener('keydown', onKey);
 
