@@ -114,6 +114,21 @@ export class OrderQueueDb {
     await tx.done;
   }
 
+  /** A rejected entry by id; `undefined` for pending, unknown or already removed ids. */
+  async rejectedEntry(id: number): Promise<QueueEntry | undefined> {
+    const db = await this.#open();
+    const entry = await db.get(STORE, id);
+    return entry?.queueName === this.#rejectedName ? entry : undefined;
+  }
+
+  /** Rewrites a rejected entry's metadata (a retry was refused again). */
+  async updateRejected(entry: QueueEntry, rejection: EntryMetadata): Promise<void> {
+    const db = await this.#open();
+    const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' });
+    await tx.store.put({ ...entry, metadata: { ...entry.metadata, ...rejection } });
+    await tx.done;
+  }
+
   pending(): Promise<QueueEntry[]> {
     return this.#all(this.#queueName);
   }

@@ -3,14 +3,20 @@ import type { Timers } from '../lib/timers.js';
 import type { ClassifyResponse } from './classify.js';
 import { IDEMPOTENCY_HEADER, idempotencyKeyFor, orderIdOf } from './idempotency.js';
 import type { Lock } from './lock.js';
-import type { OrderQueueDb, QueueEntry, RequestData } from './orderQueueDb.js';
-import type { QueuedOrder, QueueStatus, RejectedOrder, SyncResult } from './protocol.js';
+import type { EntryMetadata, OrderQueueDb, QueueEntry, RequestData } from './orderQueueDb.js';
+import type {
+  QueuedOrder,
+  QueueStatus,
+  RejectedOrder,
+  RetryResult,
+  SyncResult,
+} from './protocol.js';
 
 export interface OrderSyncOptions {
   db: OrderQueueDb;
   lock: Lock;
   classify: ClassifyResponse;
-  /** How long an order may wait; older ones move to the rejected list as `expired`. */
+  /** How long an order may wait; an older one is tried once more, then set aside as `expired`. */
   retentionMs: number;
   /** The page's POST gets `202 queued` after this long without its own answer. */
   answerWithinMs: number;
@@ -116,26 +122,39 @@ export class OrderSync {
     this.#o.onChange();
   }
 
+  /**
+   * Sends a rejected order once more, with its own key (a backend that already booked it
+   * answers its first 2xx). Under the replay lock, so two retries never both send it.
+   */
+  retryRejected(id: number): Promise<RetryResult> {
+    return this.#o.lock(async () => {
+      const { db } = this.#o;
+      const entry = await db.rejectedEntry(id);
+      if (!entry) return { outcome: 'not_found', status: 0 };
+      const response = await this.#send(entry);
+      const status = response?.status ?? 0;
+      const outcome = response ? this.#o.classify(status) : 'retry';
+      if (outcome === 'delivered') await db.remove(entry.id);
+      else if (outcome === 'rejected')
+        await db.updateRejected(entry, await rejection('rejected', response, this.#o.now()));
+      this.#o.onChange();
+      return { outcome, status };
+    });
+  }
+
   async #replayAlone(): Promise<ReplayResult> {
     const { db } = this.#o;
     let replayed = 0;
     let rejected = 0;
     let stopped = false;
     for (let entry = await db.first(); entry; entry = await db.first()) {
-      if (this.#o.now() - entry.timestamp > this.#o.retentionMs) {
-        await db.reject(entry, {
-          reason: 'expired',
-          status: 0,
-          response: null,
-          rejectedAt: this.#o.now(),
-        });
-        rejected += 1;
-        this.#o.onChange();
-        continue;
-      }
+      // Past the retention an order still gets one more attempt (central may be back and
+      // take it, or answer its first answer to the same key); only if that fails is it set
+      // aside as `expired`, so it no longer holds up the orders behind it.
+      const expired = this.#o.now() - entry.timestamp > this.#o.retentionMs;
       const response = await this.#send(entry);
-      const outcome = this.#o.classify(response ? response.status : null);
-      if (outcome === 'retry' || !response) {
+      const outcome = response ? this.#o.classify(response.status) : 'retry';
+      if (outcome === 'retry' && !expired) {
         stopped = true;
         break;
       }
@@ -143,15 +162,11 @@ export class OrderSync {
         await db.remove(entry.id);
         replayed += 1;
       } else {
-        await db.reject(entry, {
-          reason: 'rejected',
-          status: response.status,
-          response: await excerpt(response),
-          rejectedAt: this.#o.now(),
-        });
+        const reason = outcome === 'rejected' ? 'rejected' : 'expired';
+        await db.reject(entry, await rejection(reason, response, this.#o.now()));
         rejected += 1;
       }
-      this.#waiters.get(entry.id)?.(response);
+      if (response) this.#waiters.get(entry.id)?.(response);
       this.#o.onChange();
     }
     const { pending } = await db.counts();
@@ -180,6 +195,19 @@ export class OrderSync {
 function withoutHeader(headers: Record<string, string>, name: string): Record<string, string> {
   const lower = name.toLowerCase();
   return Object.fromEntries(Object.entries(headers).filter(([key]) => key.toLowerCase() !== lower));
+}
+
+async function rejection(
+  reason: 'rejected' | 'expired',
+  response: Response | undefined,
+  now: number,
+): Promise<EntryMetadata> {
+  return {
+    reason,
+    status: response?.status ?? 0,
+    response: response ? await excerpt(response) : null,
+    rejectedAt: now,
+  };
 }
 
 async function excerpt(response: Response): Promise<string | null> {
