@@ -128,17 +128,8 @@ export class OrderSync {
    */
   retryRejected(id: number): Promise<RetryResult> {
     return this.#o.lock(async () => {
-      const { db } = this.#o;
-      const entry = await db.rejectedEntry(id);
-      if (!entry) return { outcome: 'not_found', status: 0 };
-      const response = await this.#send(entry);
-      const status = response?.status ?? 0;
-      const outcome = response ? this.#o.classify(status) : 'retry';
-      if (outcome === 'delivered') await db.remove(entry.id);
-      else if (outcome === 'rejected')
-        await db.updateRejected(entry, await rejection('rejected', response, this.#o.now()));
-      this.#o.onChange();
-      return { outcome, status };
+      const entry = await this.#o.db.rejectedEntry(id);
+      return entry ? this.#resend(entry) : { outcome: 'not_found', status: 0 };
     });
   }
 
@@ -147,6 +138,8 @@ export class OrderSync {
     let replayed = 0;
     let rejected = 0;
     let stopped = false;
+    // Set aside by this run: their last attempt just failed, so no automatic resend yet.
+    const setAside = new Set<number>();
     for (let entry = await db.first(); entry; entry = await db.first()) {
       // Past the retention an order still gets one more attempt (central may be back and
       // take it, or answer its first answer to the same key); only if that fails is it set
@@ -163,15 +156,53 @@ export class OrderSync {
         replayed += 1;
       } else {
         const reason = outcome === 'rejected' ? 'rejected' : 'expired';
-        await db.reject(entry, await rejection(reason, response, this.#o.now()));
+        setAside.add(await db.reject(entry, await rejection(reason, response, this.#o.now())));
         rejected += 1;
       }
       if (response) this.#waiters.get(entry.id)?.(response);
       this.#o.onChange();
     }
+    // A run that delivered and went through means central is back: time for the expired ones.
+    if (replayed > 0 && !stopped) replayed += await this.#resendExpired(setAside);
     const { pending } = await db.counts();
     this.#o.afterReplay?.(stopped);
     return { replayed, remaining: pending, rejected, stopped };
+  }
+
+  /**
+   * Resends every `expired` order (never a refused one) by itself, in their original order,
+   * each at most once: one that fails again is marked and stays listed for the staff, and the
+   * rest wait for the next run that delivers (central went away again). Returns how many
+   * were delivered.
+   */
+  async #resendExpired(setAside: ReadonlySet<number>): Promise<number> {
+    const { db } = this.#o;
+    let delivered = 0;
+    for (const { id } of await db.rejected()) {
+      // Read again: the staff may have dismissed it while an earlier one was being sent.
+      const entry = await db.rejectedEntry(id);
+      const meta = entry?.metadata;
+      if (!entry || meta?.reason !== 'expired' || meta.autoResentAt || setAside.has(id)) continue;
+      const { outcome } = await this.#resend(entry);
+      if (outcome === 'delivered') delivered += 1;
+      if (outcome === 'retry') {
+        await db.updateRejected(entry, { autoResentAt: this.#o.now() });
+        break;
+      }
+    }
+    return delivered;
+  }
+
+  /** One more attempt at a rejected order: delivered → removed; refused → reason updated. */
+  async #resend(entry: QueueEntry): Promise<RetryResult> {
+    const response = await this.#send(entry);
+    const status = response?.status ?? 0;
+    const outcome = response ? this.#o.classify(status) : 'retry';
+    if (outcome === 'delivered') await this.#o.db.remove(entry.id);
+    else if (outcome === 'rejected')
+      await this.#o.db.updateRejected(entry, await rejection('rejected', response, this.#o.now()));
+    this.#o.onChange();
+    return { outcome, status };
   }
 
   /** One attempt; `undefined` when no answer came. A fresh Request each time: no body is read twice. */

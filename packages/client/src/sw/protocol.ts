@@ -68,7 +68,7 @@ export interface QueueSummary {
 
 /** The answer to `SYNC_NOW`: counts for this replay run, and what is still waiting. */
 export interface SyncResult {
-  /** Delivered in this run. */
+  /** Delivered in this run, `expired` orders it resent by itself included. */
   replayed: number;
   /** Still queued after this run (the backend or the network failed on the first of them). */
   remaining: number;

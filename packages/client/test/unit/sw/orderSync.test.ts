@@ -275,6 +275,68 @@ describe('OrderSync replay', () => {
   });
 });
 
+describe('OrderSync resends expired orders by itself once central is back', () => {
+  it('resends an expired order once, with its key, after a later replay delivers; never a refused one', async () => {
+    let centralUp = false;
+    const server = backend((sent) => {
+      if (sent.orderId === 'order-2') return 422;
+      return centralUp ? 201 : 503;
+    });
+    const sync = orderSync(server.fetch);
+    // A weekend outage: orders 1 and 2 wait past the retention; 1 is set aside as expired on
+    // its last attempt, 2 is refused as rejected.
+    await enqueueAll(sync, [1, 2]);
+    clock += 25 * HOUR;
+    await enqueueAll(sync, [3]);
+    expect(await sync.replay()).toMatchObject({ replayed: 0, rejected: 2, stopped: true });
+    expect((await sync.status()).rejected.map((o) => [o.orderId, o.reason])).toEqual([
+      ['order-1', 'expired'],
+      ['order-2', 'rejected'],
+    ]);
+
+    centralUp = true;
+    clock += HOUR;
+    const sentBefore = server.sent.length;
+    expect(await sync.replay()).toMatchObject({ replayed: 2, remaining: 0, stopped: false });
+    expect(server.sent.slice(sentBefore)).toEqual([
+      { key: 'order-3', orderId: 'order-3' },
+      { key: 'order-1', orderId: 'order-1' },
+    ]);
+    expect((await sync.status()).rejected.map((o) => [o.orderId, o.reason])).toEqual([
+      ['order-2', 'rejected'],
+    ]);
+
+    // Later runs that deliver send neither again.
+    await enqueueAll(sync, [4]);
+    await sync.replay();
+    expect(server.sent.slice(sentBefore).map((s) => s.orderId)).toEqual([
+      'order-3',
+      'order-1',
+      'order-4',
+    ]);
+  });
+
+  it('keeps an expired order listed when its resend fails, and does not resend it by itself again', async () => {
+    let answerOrder1: number | 'network' = 503;
+    const server = backend((sent) => (sent.orderId === 'order-1' ? answerOrder1 : 201));
+    const sync = orderSync(server.fetch);
+    await enqueueAll(sync, [1]);
+    clock += 25 * HOUR;
+    await sync.replay();
+
+    answerOrder1 = 'network';
+    await enqueueAll(sync, [2]);
+    expect(await sync.replay()).toMatchObject({ replayed: 1, stopped: false });
+    await enqueueAll(sync, [3]);
+    await sync.replay();
+
+    expect(server.sent.map((s) => s.orderId)).toEqual(['order-1', 'order-2', 'order-1', 'order-3']);
+    expect((await sync.status()).rejected).toEqual([
+      expect.objectContaining({ orderId: 'order-1', reason: 'expired', status: 503 }),
+    ]);
+  });
+});
+
 describe('OrderSync.retryRejected (the staff resends a rejected order)', () => {
   async function rejectedAfter(failure: number | 'network') {
     let answer: number | 'network' = failure;
