@@ -80,7 +80,8 @@ test('a checkout older than the queue retention is not dropped: the kiosk lists 
   expect(await listed.textContent()).toContain('Sari');
   expect(d.central.orderGroups).toHaveLength(0);
 
-  // Central is back: the staff resends it, with the key it was first sent with.
+  // Central is back, with no other checkout queued to show it (that would resend it by
+  // itself): the staff resends it, with the key it was first sent with.
   await d.central.setOutage(false);
   await waitForText(kiosk, 'network-mode', ['online']);
   await listed.locator('[data-testid="rejected-retry"]').click();

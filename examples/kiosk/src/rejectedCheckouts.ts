@@ -52,8 +52,10 @@ const RETRY_TEXT: Record<RetryResult['outcome'], string> = {
 /**
  * The checkouts central never got (refused, or set aside after the queue's retention): counted
  * on the central-queue badge and listed with a resend and a dismiss button, so a checkout from
- * a long outage is never lost without the staff seeing it. Resending is safe: the worker sends
- * the same Idempotency-Key, and central answers a booked one with its first answer.
+ * a long outage is never lost without the staff seeing it. One set aside after the retention
+ * leaves the list by itself once central takes checkouts again (the worker resends it once);
+ * the button is for refused ones, or sooner. Resending is safe: the worker sends the same
+ * Idempotency-Key, and central answers a booked one with its first answer.
  */
 export function showRejectedCheckouts(
   sw: Pick<ServiceWorkerManager, 'queue' | 'queueStatus' | 'retryRejected' | 'dismissRejected'>,
