@@ -19,6 +19,7 @@ import { ordersFromCart, postOrderGroup } from './checkout';
 import { renderMenu } from './menuView';
 import { type OrderChange, OrderHistory } from './orderHistory';
 import { QueueNumbers, readTerminal } from './queueNumbers';
+import { showRejectedCheckouts } from './rejectedCheckouts';
 import { showStaleMenu } from './staleMenuBanner';
 
 const config = readDemoConfig(location);
@@ -180,6 +181,12 @@ socket.on('event', (event) => {
 });
 sw.queue.subscribe((queue) => {
   $('[data-testid="central-queue"]').textContent = String(queue?.pending ?? 0);
+});
+showRejectedCheckouts(sw, {
+  count: $('[data-testid="central-rejected"]'),
+  section: $('#rejected-checkouts'),
+  list: $('#rejected-list'),
+  notice: $('#rejected-notice'),
 });
 sw.status.subscribe(({ unsupportedReason }) => {
   // A page served over plain http has no service worker: checkouts go to central directly.

@@ -3,6 +3,7 @@ export type {
   QueueStatus,
   QueueSummary,
   RejectedOrder,
+  RetryResult,
   SyncResult,
 } from '../sw/protocol.js';
 export { ORDER_QUEUE_NAME, SW_MESSAGES } from '../sw/protocol.js';

@@ -7,6 +7,7 @@ import {
   ORDER_QUEUE_NAME,
   type QueueStatus,
   type QueueSummary,
+  type RetryResult,
   SW_MESSAGES,
   type SyncResult,
 } from '../sw/protocol.js';
@@ -217,6 +218,14 @@ export class ServiceWorkerManager {
   /** Removes rejected orders from the list once the staff has dealt with them. */
   dismissRejected(ids: readonly number[]): Promise<QueueStatus> {
     return this.#ask<QueueStatus>({ type: SW_MESSAGES.DISMISS_REJECTED, ids: [...ids] });
+  }
+
+  /**
+   * Sends one rejected order again with its own `Idempotency-Key` (safe against doubles: a
+   * backend that already booked it answers its first answer).
+   */
+  retryRejected(id: number): Promise<RetryResult> {
+    return this.#ask<RetryResult>({ type: SW_MESSAGES.RETRY_REJECTED, id });
   }
 
   /** Tells the worker the page is online again, so it replays (no Background Sync in Safari/Firefox). */

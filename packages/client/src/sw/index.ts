@@ -17,6 +17,7 @@ export type {
   QueueStatus,
   QueueSummary,
   RejectedOrder,
+  RetryResult,
   SwMessageType,
   SyncResult,
 } from './protocol.js';

@@ -106,6 +106,7 @@ export function installKitchenSync(options: KitchenSyncWorkerOptions = {}): Kitc
   listenForMessages(scope, {
     status: () => orders.status(),
     dismissRejected: (ids) => orders.dismissRejected(ids),
+    retryRejected: (id) => orders.retryRejected(id),
     replay: async () => {
       const result = await orders.replay();
       // The page asked and it failed: let the browser retry even after this worker stops.

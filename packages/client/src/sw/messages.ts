@@ -5,10 +5,10 @@ import type { ExtendableMessageEventLike, ServiceWorkerScope } from './scope.js'
 /** Answers the page's messages; replies go to the MessagePort the page sent along. */
 export function listenForMessages(
   scope: ServiceWorkerScope,
-  orders: Pick<OrderSync, 'replay' | 'status' | 'dismissRejected'>,
+  orders: Pick<OrderSync, 'replay' | 'status' | 'dismissRejected' | 'retryRejected'>,
 ): void {
   scope.addEventListener('message', (event) => {
-    const message = event.data as { type?: unknown; ids?: unknown } | null;
+    const message = event.data as { type?: unknown; ids?: unknown; id?: unknown } | null;
     const type = typeof message === 'object' && message ? message.type : undefined;
     switch (type) {
       case SW_MESSAGES.SKIP_WAITING:
@@ -35,6 +35,15 @@ export function listenForMessages(
           await orders.dismissRejected(ids as number[]);
           return orders.status();
         });
+        break;
+      }
+      case SW_MESSAGES.RETRY_REJECTED: {
+        const id = message?.id;
+        reply(event, () =>
+          Number.isSafeInteger(id)
+            ? orders.retryRejected(id as number)
+            : Promise.resolve({ outcome: 'not_found', status: 0 }),
+        );
         break;
       }
       default:

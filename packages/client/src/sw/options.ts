@@ -23,7 +23,11 @@ export interface CacheRouteOptions {
 export interface OrderQueueOptions {
   /** Which POSTs are orders; default: pathname `/api/public/order-groups/`. */
   match?: RouteMatch | undefined;
-  /** Default 24 h; older orders move to the rejected list as `expired`, never vanish. */
+  /**
+   * Default 24 h. An older order is still tried once more at the next replay; only if that
+   * attempt fails does it move to the rejected list as `expired` (never dropped; resend it with
+   * `RETRY_REJECTED`).
+   */
   retentionMinutes?: number | undefined;
   /** One replay attempt is abandoned (and the order kept) after this long. Default 20 s. */
   timeoutMs?: number | undefined;

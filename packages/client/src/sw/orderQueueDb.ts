@@ -28,6 +28,8 @@ export interface EntryMetadata {
   status?: number;
   response?: string | null;
   rejectedAt?: number;
+  /** When the queue resent this `expired` order by itself (at most once) and it failed again. */
+  autoResentAt?: number;
 }
 
 export interface QueueEntry {
@@ -100,17 +102,39 @@ export class OrderQueueDb {
     await tx.done;
   }
 
-  /** Moves an entry to the rejected list in one transaction: it is never in both or neither. */
-  async reject(entry: QueueEntry, rejection: EntryMetadata): Promise<void> {
+  /**
+   * Moves an entry to the rejected list in one transaction: it is never in both or neither.
+   * Resolves with its id there (a new one: ascending ids stay the original order).
+   */
+  async reject(entry: QueueEntry, rejection: EntryMetadata): Promise<number> {
     const db = await this.#open();
     const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' });
     await tx.store.delete(entry.id);
-    await tx.store.add({
+    const id = await tx.store.add({
       queueName: this.#rejectedName,
       requestData: entry.requestData,
       timestamp: entry.timestamp,
       metadata: { ...entry.metadata, ...rejection },
     } as QueueEntry);
+    await tx.done;
+    return id;
+  }
+
+  /** A rejected entry by id; `undefined` for pending, unknown or already removed ids. */
+  async rejectedEntry(id: number): Promise<QueueEntry | undefined> {
+    const db = await this.#open();
+    const entry = await db.get(STORE, id);
+    return entry?.queueName === this.#rejectedName ? entry : undefined;
+  }
+
+  /** Rewrites a rejected entry's metadata (a resend was refused, or failed again). */
+  async updateRejected(entry: QueueEntry, rejection: EntryMetadata): Promise<void> {
+    const db = await this.#open();
+    const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' });
+    // Dismissed while its resend was under way: it stays gone.
+    if ((await tx.store.get(entry.id))?.queueName === this.#rejectedName) {
+      await tx.store.put({ ...entry, metadata: { ...entry.metadata, ...rejection } });
+    }
     await tx.done;
   }
 

@@ -3,14 +3,20 @@ import type { Timers } from '../lib/timers.js';
 import type { ClassifyResponse } from './classify.js';
 import { IDEMPOTENCY_HEADER, idempotencyKeyFor, orderIdOf } from './idempotency.js';
 import type { Lock } from './lock.js';
-import type { OrderQueueDb, QueueEntry, RequestData } from './orderQueueDb.js';
-import type { QueuedOrder, QueueStatus, RejectedOrder, SyncResult } from './protocol.js';
+import type { EntryMetadata, OrderQueueDb, QueueEntry, RequestData } from './orderQueueDb.js';
+import type {
+  QueuedOrder,
+  QueueStatus,
+  RejectedOrder,
+  RetryResult,
+  SyncResult,
+} from './protocol.js';
 
 export interface OrderSyncOptions {
   db: OrderQueueDb;
   lock: Lock;
   classify: ClassifyResponse;
-  /** How long an order may wait; older ones move to the rejected list as `expired`. */
+  /** How long an order may wait; an older one is tried once more, then set aside as `expired`. */
   retentionMs: number;
   /** The page's POST gets `202 queued` after this long without its own answer. */
   answerWithinMs: number;
@@ -116,26 +122,32 @@ export class OrderSync {
     this.#o.onChange();
   }
 
+  /**
+   * Sends a rejected order once more, with its own key (a backend that already booked it
+   * answers its first 2xx). Under the replay lock, so two retries never both send it.
+   */
+  retryRejected(id: number): Promise<RetryResult> {
+    return this.#o.lock(async () => {
+      const entry = await this.#o.db.rejectedEntry(id);
+      return entry ? this.#resend(entry) : { outcome: 'not_found', status: 0 };
+    });
+  }
+
   async #replayAlone(): Promise<ReplayResult> {
     const { db } = this.#o;
     let replayed = 0;
     let rejected = 0;
     let stopped = false;
+    // Set aside by this run: their last attempt just failed, so no automatic resend yet.
+    const setAside = new Set<number>();
     for (let entry = await db.first(); entry; entry = await db.first()) {
-      if (this.#o.now() - entry.timestamp > this.#o.retentionMs) {
-        await db.reject(entry, {
-          reason: 'expired',
-          status: 0,
-          response: null,
-          rejectedAt: this.#o.now(),
-        });
-        rejected += 1;
-        this.#o.onChange();
-        continue;
-      }
+      // Past the retention an order still gets one more attempt (central may be back and
+      // take it, or answer its first answer to the same key); only if that fails is it set
+      // aside as `expired`, so it no longer holds up the orders behind it.
+      const expired = this.#o.now() - entry.timestamp > this.#o.retentionMs;
       const response = await this.#send(entry);
-      const outcome = this.#o.classify(response ? response.status : null);
-      if (outcome === 'retry' || !response) {
+      const outcome = response ? this.#o.classify(response.status) : 'retry';
+      if (outcome === 'retry' && !expired) {
         stopped = true;
         break;
       }
@@ -143,20 +155,54 @@ export class OrderSync {
         await db.remove(entry.id);
         replayed += 1;
       } else {
-        await db.reject(entry, {
-          reason: 'rejected',
-          status: response.status,
-          response: await excerpt(response),
-          rejectedAt: this.#o.now(),
-        });
+        const reason = outcome === 'rejected' ? 'rejected' : 'expired';
+        setAside.add(await db.reject(entry, await rejection(reason, response, this.#o.now())));
         rejected += 1;
       }
-      this.#waiters.get(entry.id)?.(response);
+      if (response) this.#waiters.get(entry.id)?.(response);
       this.#o.onChange();
     }
+    // A run that delivered and went through means central is back: time for the expired ones.
+    if (replayed > 0 && !stopped) replayed += await this.#resendExpired(setAside);
     const { pending } = await db.counts();
     this.#o.afterReplay?.(stopped);
     return { replayed, remaining: pending, rejected, stopped };
+  }
+
+  /**
+   * Resends every `expired` order (never a refused one) by itself, in their original order,
+   * each at most once: one that fails again is marked and stays listed for the staff, and the
+   * rest wait for the next run that delivers (central went away again). Returns how many
+   * were delivered.
+   */
+  async #resendExpired(setAside: ReadonlySet<number>): Promise<number> {
+    const { db } = this.#o;
+    let delivered = 0;
+    for (const { id } of await db.rejected()) {
+      // Read again: the staff may have dismissed it while an earlier one was being sent.
+      const entry = await db.rejectedEntry(id);
+      const meta = entry?.metadata;
+      if (!entry || meta?.reason !== 'expired' || meta.autoResentAt || setAside.has(id)) continue;
+      const { outcome } = await this.#resend(entry);
+      if (outcome === 'delivered') delivered += 1;
+      if (outcome === 'retry') {
+        await db.updateRejected(entry, { autoResentAt: this.#o.now() });
+        break;
+      }
+    }
+    return delivered;
+  }
+
+  /** One more attempt at a rejected order: delivered → removed; refused → reason updated. */
+  async #resend(entry: QueueEntry): Promise<RetryResult> {
+    const response = await this.#send(entry);
+    const status = response?.status ?? 0;
+    const outcome = response ? this.#o.classify(status) : 'retry';
+    if (outcome === 'delivered') await this.#o.db.remove(entry.id);
+    else if (outcome === 'rejected')
+      await this.#o.db.updateRejected(entry, await rejection('rejected', response, this.#o.now()));
+    this.#o.onChange();
+    return { outcome, status };
   }
 
   /** One attempt; `undefined` when no answer came. A fresh Request each time: no body is read twice. */
@@ -180,6 +226,19 @@ export class OrderSync {
 function withoutHeader(headers: Record<string, string>, name: string): Record<string, string> {
   const lower = name.toLowerCase();
   return Object.fromEntries(Object.entries(headers).filter(([key]) => key.toLowerCase() !== lower));
+}
+
+async function rejection(
+  reason: 'rejected' | 'expired',
+  response: Response | undefined,
+  now: number,
+): Promise<EntryMetadata> {
+  return {
+    reason,
+    status: response?.status ?? 0,
+    response: response ? await excerpt(response) : null,
+    rejectedAt: now,
+  };
 }
 
 async function excerpt(response: Response): Promise<string | null> {

@@ -17,6 +17,11 @@ export const SW_MESSAGES = {
   ONLINE: 'ONLINE',
   /** Page → SW `{ ids }`: the staff has seen these rejected orders; answered with a `QueueStatus`. */
   DISMISS_REJECTED: 'DISMISS_REJECTED',
+  /**
+   * Page → SW `{ id }`: send this rejected order once more, with its own `Idempotency-Key`;
+   * answered with a `RetryResult`.
+   */
+  RETRY_REJECTED: 'RETRY_REJECTED',
   /** SW → every window: the queue changed; `{ type, summary: QueueSummary }`. */
   QUEUE_CHANGED: 'KITCHEN_SYNC_QUEUE_CHANGED',
 } as const;
@@ -38,10 +43,13 @@ export interface QueuedOrder {
   body: string | null;
 }
 
-/** An order POST the backend refused (a 4xx other than 408/429) or that outlived the retention. */
+/**
+ * An order POST the backend refused (a 4xx other than 408/429), or one past the retention whose
+ * last attempt failed (`expired`).
+ */
 export interface RejectedOrder extends QueuedOrder {
   reason: 'rejected' | 'expired';
-  /** The HTTP status of the refusal; 0 when expired. */
+  /** The HTTP status of the refusal or of the failed last attempt; 0 when no answer came. */
   status: number;
   /** The start of the backend's answer (it usually says why), at most 4 KiB. */
   response: string | null;
@@ -60,10 +68,21 @@ export interface QueueSummary {
 
 /** The answer to `SYNC_NOW`: counts for this replay run, and what is still waiting. */
 export interface SyncResult {
-  /** Delivered in this run. */
+  /** Delivered in this run, `expired` orders it resent by itself included. */
   replayed: number;
   /** Still queued after this run (the backend or the network failed on the first of them). */
   remaining: number;
   /** Moved to the rejected list in this run. */
   rejected: number;
+}
+
+/**
+ * The answer to `RETRY_REJECTED`: `delivered` (it left the rejected list), `rejected` (refused
+ * again; its reason, status and answer are updated), `retry` (no answer or a 5xx/408/429; it stays
+ * listed), `not_found` (no rejected order has this id, e.g. already delivered or dismissed).
+ */
+export interface RetryResult {
+  outcome: 'delivered' | 'rejected' | 'retry' | 'not_found';
+  /** The HTTP status of this attempt; 0 when no answer came or nothing was sent. */
+  status: number;
 }

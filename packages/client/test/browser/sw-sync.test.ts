@@ -138,6 +138,34 @@ describe('order background sync in Chromium', () => {
     expect(after.rejected).toEqual([]);
   });
 
+  it('resends a rejected order on RETRY_REJECTED, once, with its own key', async () => {
+    const { backend } = kiosk.server;
+    const refused = orderBody(2).order_id;
+    let refusing = true;
+    backend.answer = (post) => (refusing && post.idempotencyKey === refused ? 422 : undefined);
+    for (const n of range(1, 3)) await kiosk.place(n);
+    const [entry] = (await queueStatus()).rejected;
+    expect(entry).toMatchObject({ orderId: refused, reason: 'rejected', status: 422 });
+
+    refusing = false;
+    const retry = (id: number) =>
+      kiosk.page.evaluate((i) => globalThis.ks.manager.retryRejected(i), id);
+    const answers = await Promise.all([retry(entry?.id ?? -1), retry(entry?.id ?? -1)]);
+    expect(answers).toEqual([
+      { outcome: 'delivered', status: 201 },
+      { outcome: 'not_found', status: 0 },
+    ]);
+    expect(backend.accepted.map((p) => p.idempotencyKey)).toEqual(orderIds([1, 3, 2]));
+    expect(await queueStatus()).toEqual({ pending: [], rejected: [] });
+    await kiosk.page.waitForFunction(
+      () => globalThis.ks.manager.queue.get()?.rejected === 0,
+      null,
+      {
+        timeout: 10_000,
+      },
+    );
+  });
+
   it('honours an Idempotency-Key the page set itself', async () => {
     const answer = await kiosk.page.evaluate(async (order) => {
       const response = await fetch('/api/public/order-groups/', {

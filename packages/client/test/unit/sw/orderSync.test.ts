@@ -177,17 +177,58 @@ describe('OrderSync replay', () => {
     expect((await sync.status()).rejected).toEqual([]);
   });
 
-  it('moves an order older than the retention to the rejected list as expired instead of dropping it', async () => {
+  it('sends an order older than the retention once more and delivers it when the backend takes it', async () => {
     const server = backend();
     const sync = orderSync(server.fetch);
     await enqueueAll(sync, [1]);
     clock += 25 * HOUR;
     await enqueueAll(sync, [2]);
 
-    expect(await sync.replay()).toMatchObject({ replayed: 1, rejected: 1, remaining: 0 });
-    expect(server.sent.map((s) => s.orderId)).toEqual(['order-2']);
+    expect(await sync.replay()).toMatchObject({ replayed: 2, rejected: 0, remaining: 0 });
+    // With its original key: a backend that booked it before answers its first answer.
+    expect(server.sent).toEqual([
+      { key: 'order-1', orderId: 'order-1' },
+      { key: 'order-2', orderId: 'order-2' },
+    ]);
+    expect(await sync.status()).toEqual({ pending: [], rejected: [] });
+  });
+
+  it.each([503, 'network'] as const)(
+    'moves an order older than the retention to the rejected list as expired when its last attempt gets %s, and goes on',
+    async (failure) => {
+      const server = backend((sent) => (sent.orderId === 'order-1' ? failure : 201));
+      const sync = orderSync(server.fetch);
+      await enqueueAll(sync, [1]);
+      clock += 25 * HOUR;
+      await enqueueAll(sync, [2]);
+
+      expect(await sync.replay()).toMatchObject({
+        replayed: 1,
+        rejected: 1,
+        remaining: 0,
+        stopped: false,
+      });
+      expect(server.sent.map((s) => s.orderId)).toEqual(['order-1', 'order-2']);
+      expect((await sync.status()).rejected).toEqual([
+        expect.objectContaining({
+          orderId: 'order-1',
+          reason: 'expired',
+          status: failure === 'network' ? 0 : 503,
+          rejectedAt: clock,
+        }),
+      ]);
+    },
+  );
+
+  it('keeps an order older than the retention that the backend refuses as rejected, with its answer', async () => {
+    const server = backend(() => 422);
+    const sync = orderSync(server.fetch);
+    await enqueueAll(sync, [1]);
+    clock += 25 * HOUR;
+
+    expect(await sync.replay()).toMatchObject({ replayed: 0, rejected: 1, remaining: 0 });
     expect((await sync.status()).rejected).toEqual([
-      expect.objectContaining({ orderId: 'order-1', reason: 'expired', status: 0 }),
+      expect.objectContaining({ orderId: 'order-1', reason: 'rejected', status: 422 }),
     ]);
   });
 
@@ -231,6 +272,136 @@ describe('OrderSync replay', () => {
     );
     const { pending } = await sync.status();
     expect(pending.map((o) => o.idempotencyKey)).toEqual(['group-7', 'generated-key']);
+  });
+});
+
+describe('OrderSync resends expired orders by itself once central is back', () => {
+  it('resends an expired order once, with its key, after a later replay delivers; never a refused one', async () => {
+    let centralUp = false;
+    const server = backend((sent) => {
+      if (sent.orderId === 'order-2') return 422;
+      return centralUp ? 201 : 503;
+    });
+    const sync = orderSync(server.fetch);
+    // A weekend outage: orders 1 and 2 wait past the retention; 1 is set aside as expired on
+    // its last attempt, 2 is refused as rejected.
+    await enqueueAll(sync, [1, 2]);
+    clock += 25 * HOUR;
+    await enqueueAll(sync, [3]);
+    expect(await sync.replay()).toMatchObject({ replayed: 0, rejected: 2, stopped: true });
+    expect((await sync.status()).rejected.map((o) => [o.orderId, o.reason])).toEqual([
+      ['order-1', 'expired'],
+      ['order-2', 'rejected'],
+    ]);
+
+    centralUp = true;
+    clock += HOUR;
+    const sentBefore = server.sent.length;
+    expect(await sync.replay()).toMatchObject({ replayed: 2, remaining: 0, stopped: false });
+    expect(server.sent.slice(sentBefore)).toEqual([
+      { key: 'order-3', orderId: 'order-3' },
+      { key: 'order-1', orderId: 'order-1' },
+    ]);
+    expect((await sync.status()).rejected.map((o) => [o.orderId, o.reason])).toEqual([
+      ['order-2', 'rejected'],
+    ]);
+
+    // Later runs that deliver send neither again.
+    await enqueueAll(sync, [4]);
+    await sync.replay();
+    expect(server.sent.slice(sentBefore).map((s) => s.orderId)).toEqual([
+      'order-3',
+      'order-1',
+      'order-4',
+    ]);
+  });
+
+  it('keeps an expired order listed when its resend fails, and does not resend it by itself again', async () => {
+    let answerOrder1: number | 'network' = 503;
+    const server = backend((sent) => (sent.orderId === 'order-1' ? answerOrder1 : 201));
+    const sync = orderSync(server.fetch);
+    await enqueueAll(sync, [1]);
+    clock += 25 * HOUR;
+    await sync.replay();
+
+    answerOrder1 = 'network';
+    await enqueueAll(sync, [2]);
+    expect(await sync.replay()).toMatchObject({ replayed: 1, stopped: false });
+    await enqueueAll(sync, [3]);
+    await sync.replay();
+
+    expect(server.sent.map((s) => s.orderId)).toEqual(['order-1', 'order-2', 'order-1', 'order-3']);
+    expect((await sync.status()).rejected).toEqual([
+      expect.objectContaining({ orderId: 'order-1', reason: 'expired', status: 503 }),
+    ]);
+  });
+});
+
+describe('OrderSync.retryRejected (the staff resends a rejected order)', () => {
+  async function rejectedAfter(failure: number | 'network') {
+    let answer: number | 'network' = failure;
+    const server = backend(() => answer);
+    const sync = orderSync(server.fetch);
+    await enqueueAll(sync, [1]);
+    clock += 25 * HOUR;
+    await sync.replay();
+    const [entry] = (await sync.status()).rejected;
+    if (!entry) throw new Error('expected a rejected order');
+    return {
+      server,
+      sync,
+      id: entry.id,
+      answer: (next: number | 'network') => {
+        answer = next;
+      },
+    };
+  }
+
+  it('delivers a rejected order once, with its original key, even when asked twice at once', async () => {
+    const { server, sync, id, answer } = await rejectedAfter('network');
+    answer(201);
+
+    const results = await Promise.all([sync.retryRejected(id), sync.retryRejected(id)]);
+
+    expect(results).toEqual([
+      { outcome: 'delivered', status: 201 },
+      { outcome: 'not_found', status: 0 },
+    ]);
+    expect(server.sent).toEqual([
+      { key: 'order-1', orderId: 'order-1' },
+      { key: 'order-1', orderId: 'order-1' },
+    ]);
+    expect(await sync.status()).toEqual({ pending: [], rejected: [] });
+  });
+
+  it('keeps the order listed when the retry fails, and updates the reason when it is refused', async () => {
+    const { sync, id, answer } = await rejectedAfter(503);
+
+    answer('network');
+    expect(await sync.retryRejected(id)).toEqual({ outcome: 'retry', status: 0 });
+    expect((await sync.status()).rejected).toEqual([
+      expect.objectContaining({ id, reason: 'expired', status: 503 }),
+    ]);
+
+    answer(409);
+    expect(await sync.retryRejected(id)).toEqual({ outcome: 'rejected', status: 409 });
+    expect((await sync.status()).rejected).toEqual([
+      expect.objectContaining({ id, reason: 'rejected', status: 409 }),
+    ]);
+  });
+
+  it('never sends a pending order or an unknown id', async () => {
+    const server = backend(() => 'network');
+    const sync = orderSync(server.fetch);
+    await enqueueAll(sync, [1]);
+    const [pending] = (await sync.status()).pending;
+
+    expect(await sync.retryRejected(pending?.id ?? -1)).toEqual({
+      outcome: 'not_found',
+      status: 0,
+    });
+    expect(await sync.retryRejected(999)).toEqual({ outcome: 'not_found', status: 0 });
+    expect(server.sent).toEqual([]);
   });
 });
 
