@@ -132,7 +132,12 @@ describe('order:update with the version the screen saw', () => {
       body: { type: 'order:update', payload: { order_id: orderId, status: 'completed', version } },
     });
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ ok: true, seq: 0, stale: true, order: { status: 'ready' } });
+    expect(answer.body).toMatchObject({
+      ok: true,
+      seq: 0,
+      stale: true,
+      order: { status: 'ready' },
+    });
   });
 
   it('refuses a version that is not a positive integer', async () => {
