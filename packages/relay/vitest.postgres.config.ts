@@ -19,6 +19,7 @@ export default defineProject({
       'test/tokenExpiry.test.ts',
       'test/kitchen-itemUpdates.test.ts',
       'test/kitchen-recall.test.ts',
+      'test/kitchen-updateVersion.test.ts',
       'test/postgres-*.test.ts',
     ],
     env: { KS_TEST_STORE: 'postgres' },

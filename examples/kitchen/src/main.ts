@@ -259,8 +259,11 @@ function startOrdersScreen(
   const bar = createBumpBar({
     view,
     onBump: (entry) => {
-      const next = NEXT_STATUS[entry.ticket.order.status];
-      if (next) void feed.updateStatus(entry.ticket.order_id, next.status);
+      const { order } = entry.ticket;
+      const next = NEXT_STATUS[order.status];
+      // The version shown: a bouncing key's second step, made before the first came back from
+      // the relay, is refused there (stale) instead of handing out an unchecked ticket.
+      if (next) void feed.updateStatus(order.order_id, next.status, { version: order.version });
     },
   });
   bar.selected.subscribe(showSelected);
@@ -275,7 +278,9 @@ function startOrdersScreen(
     const button = taps.tap(event, '[data-testid="bump"]');
     const orderId = button?.closest<HTMLElement>('[data-testid="order-card"]')?.dataset.orderId;
     if (orderId && button?.dataset.next) {
-      void feed.updateStatus(orderId, button.dataset.next as OrderStatus);
+      // The version of the card tapped, as for the bump bar.
+      const version = cards.entry(orderId)?.ticket.order.version;
+      void feed.updateStatus(orderId, button.dataset.next as OrderStatus, { version });
     }
   });
   // The relay reopens the order: it comes back on this view (and everywhere) with its event.

@@ -1,7 +1,10 @@
 /** Bumped on any incompatible change of the wire format. */
 export const PROTOCOL_VERSION = 1;
-/** Compatible additions within v1: 1.1 added line ids, item status, hold & fire, recall. */
-export const PROTOCOL_REVISION = '1.1';
+/**
+ * Compatible additions within v1: 1.1 added line ids, item status, hold & fire, recall; 1.2 an
+ * optional `version` on `order:update`.
+ */
+export const PROTOCOL_REVISION = '1.2';
 
 export const ORDER_STATUSES = ['pending', 'preparing', 'ready', 'completed', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];

@@ -39,6 +39,7 @@ export {
   applyItemUpdate,
   applyRecall,
   applyRush,
+  bumpedSince,
   fireDue,
   nextFireAt,
   openOrder,

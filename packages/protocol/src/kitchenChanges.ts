@@ -202,12 +202,12 @@ export function nextFireAt(state: OrderState): number | undefined {
 }
 
 /**
- * Whether a whole-ticket recall made at `version` comes after a newer bump: the order (or a
- * line) changed status since. An ack, a rush or a new `fire_at` raise `version` but leave the
- * bump the screen saw in place, so they do not make a recall stale. An order stored before
- * `status_version` existed has only its `version` to go by.
+ * Whether a whole-ticket command made at `version` (a recall, or a v1.2 `order:update`) comes
+ * after a newer bump: the order (or a line) changed status since. An ack, a rush or a new
+ * `fire_at` raise `version` but leave the bump the screen saw in place, so they do not make it
+ * stale. An order stored before `status_version` existed has only its `version` to go by.
  */
-function bumpedSince(state: OrderState, version: number): boolean {
+export function bumpedSince(state: OrderState, version: number): boolean {
   const statusVersion = state.status_version;
   if (statusVersion === undefined) return version !== state.version;
   return version < statusVersion || version > state.version;

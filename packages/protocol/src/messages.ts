@@ -20,6 +20,12 @@ export interface UpdateResult {
   seq: number;
   version: number;
   duplicate: boolean;
+  /**
+   * v1.2: the update's `version` was older than the order's last change of status: nothing
+   * was logged (`seq` 0, `duplicate: true`), and `order` is the order as it stands.
+   */
+  stale?: true;
+  order?: OrderState;
 }
 
 export interface OrderAckResult {

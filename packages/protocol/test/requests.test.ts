@@ -28,13 +28,16 @@ describe('OrderUpdateSchema', () => {
       },
     ],
     ['every status', { order_id: ORDER_ID, status: 'completed' }],
+    ['v1.2: the version the screen saw', { order_id: ORDER_ID, status: 'ready', version: 2 }],
   ])('accepts %s', (_name, input) => {
     const result = validate(OrderUpdateSchema, input);
     expect(result).toEqual({ ok: true, value: input });
   });
 
   it.each<[string, unknown, string]>([
-    ['an extra key', { order_id: ORDER_ID, status: 'ready', version: 2 }, 'version'],
+    ['an extra key', { order_id: ORDER_ID, status: 'ready', seq: 2 }, 'seq'],
+    ['a version of 0', { order_id: ORDER_ID, status: 'ready', version: 0 }, 'version'],
+    ['a fractional version', { order_id: ORDER_ID, status: 'ready', version: 1.5 }, 'version'],
     ['a non-UUID order_id', { order_id: '42', status: 'ready' }, 'order_id'],
     ['a missing order_id', { status: 'ready' }, 'order_id'],
     ['an unknown status', { order_id: ORDER_ID, status: 'done' }, 'status'],

@@ -53,6 +53,7 @@ describe('inferred types', () => {
     expectTypeOf<OrderUpdate>().toEqualTypeOf<{
       order_id: string;
       status: OrderStatus;
+      version?: number | undefined;
       event_id?: string | undefined;
       reason?: string | undefined;
     }>();

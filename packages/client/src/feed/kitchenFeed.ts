@@ -66,6 +66,12 @@ export type FeedSocket = Pick<SocketService, 'on'> &
 export type FeedOutbox = Pick<OrderOutbox, 'enqueue' | 'on' | 'pending' | 'ready'> &
   Partial<Pick<OrderOutbox, 'retry'>>;
 
+/** How `updateStatus` sends a step. */
+export interface StatusStepOptions {
+  /** The order's `version` as the screen showed it: the relay refuses a step it did not see. */
+  version?: number;
+}
+
 export interface KitchenFeed {
   /** Settles once the stored orders and cursor are loaded. */
   readonly ready: Promise<void>;
@@ -89,8 +95,12 @@ export interface KitchenFeed {
   /** Orders this screen had never seen; not on reload, not on replays. */
   onNewOrder(fn: (order: KitchenOrder) => void): () => void;
   acknowledge(orderId: string): Promise<void>;
-  /** Shown at once, sent through the outbox, rolled back if the relay refuses it. */
-  updateStatus(orderId: string, status: OrderStatus): Promise<void>;
+  /**
+   * Shown at once, sent through the outbox, rolled back if the relay refuses it. Pass the
+   * `version` of the order as the screen showed it (protocol v1.2): a step the cook did not
+   * see the order reach (a double tap's second step) is then refused `stale`, not applied.
+   */
+  updateStatus(orderId: string, status: OrderStatus, options?: StatusStepOptions): Promise<void>;
   /** Applies and stores what has arrived without waiting for the batch window. */
   flush(): Promise<void>;
   /**
@@ -292,7 +302,11 @@ class KitchenFeedImpl implements KitchenFeed {
     await outbox.enqueue('order:ack', { order_id: orderId });
   }
 
-  async updateStatus(orderId: string, status: OrderStatus): Promise<void> {
+  async updateStatus(
+    orderId: string,
+    status: OrderStatus,
+    options: StatusStepOptions = {},
+  ): Promise<void> {
     const record = this.#book.records.get(orderId);
     if (!record) throw new KitchenSyncError('not_found', `order ${orderId} is not on this screen`);
     const shown = this.#optimistic.get(orderId)?.status ?? record.order.status;
@@ -311,7 +325,13 @@ class KitchenFeedImpl implements KitchenFeed {
     this.#optimistic.set(orderId, { status, eventId, ackVersion: null });
     this.#publish();
     try {
-      await outbox.enqueue('order:update', { order_id: orderId, status, event_id: eventId });
+      const { version } = options;
+      await outbox.enqueue('order:update', {
+        order_id: orderId,
+        status,
+        event_id: eventId,
+        ...(version !== undefined ? { version } : {}),
+      });
     } catch (error) {
       this.#rollback(eventId);
       throw error;

@@ -17,8 +17,8 @@ export interface OutboxFailure {
   message: string;
   status?: number;
   /**
-   * With code `stale` (a v1.1 command whose `version` was no longer current: the relay changed
-   * nothing): the order as the relay had it, what came first.
+   * With code `stale` (a v1.1 command, or a v1.2 `order:update`, whose `version` was no longer
+   * current: the relay changed nothing): the order as the relay had it, what came first.
    */
   order?: OrderState;
 }

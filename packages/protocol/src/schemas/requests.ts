@@ -1,12 +1,17 @@
 import * as v from 'valibot';
 import { LIMITS, REQUEST_TYPES } from '../constants.js';
+import { LineVersionSchema } from './line.js';
 import { OrderStatusSchema } from './order.js';
 import { ClientIdSchema, SeqSchema, TextSchema, UuidSchema } from './primitives.js';
 
-/** `order:update` — change an order's status. */
+/**
+ * `order:update` — change an order's status. `version` (v1.2) = the order's, as the screen last
+ * saw it: a step the screen did not see the order reach is refused as stale.
+ */
 export const OrderUpdateSchema = v.strictObject({
   order_id: UuidSchema,
   status: OrderStatusSchema,
+  version: v.optional(LineVersionSchema),
   event_id: v.optional(UuidSchema),
   reason: v.optional(TextSchema),
 });

@@ -1,4 +1,5 @@
 import {
+  bumpedSince,
   canTransition,
   EVENT_TYPES,
   type EventType,
@@ -10,6 +11,7 @@ import {
   type OrderAckResult,
   OrderAckSchema,
   type OrderState,
+  type OrderStatus,
   type OrderUpdate,
   OrderUpdateSchema,
   openOrder,
@@ -81,6 +83,7 @@ function withoutRelayState(order: Order): Order {
   } = order as Order & Partial<Omit<OrderState, keyof Order>> & { event_id?: unknown };
   return fields;
 }
+const isFinal = (status: OrderStatus) => status === 'completed' || status === 'cancelled';
 const forbidden = () => failure('forbidden', 'this order is outside your token');
 
 /**
@@ -190,6 +193,21 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
           version: state.version,
           duplicate: true,
         });
+      }
+      // v1.2: a step made on a status the order has left since (a double tap's second step,
+      // sent while the first was on its way) is refused with the order as it stands. A final
+      // order is refused as such below, whatever the version.
+      if (request.version !== undefined && !isFinal(state.status)) {
+        if (bumpedSince(state, request.version)) {
+          return answer({
+            ok: true,
+            seq: 0,
+            version: state.version,
+            duplicate: true,
+            stale: true,
+            order: state,
+          });
+        }
       }
       if (!canTransition(state.status, request.status)) {
         return answer(

@@ -11,6 +11,7 @@ import {
 } from '../../../src/feed/kitchenFeed.js';
 import type { KitchenOrder } from '../../../src/feed/types.js';
 import { createOrderOutbox, type OrderOutbox } from '../../../src/outbox/orderOutbox.js';
+import type { RequestAck } from '../../../src/socket/types.js';
 import { newOrderEvent, statusEvent } from '../fakes/events.js';
 import { FakeSocket } from '../fakes/fakeSocket.js';
 import { ManualTimers } from '../fakes/manualTimers.js';
@@ -678,6 +679,31 @@ describe('KitchenFeed actions through the outbox', () => {
 
     expect(feed.orders.get().map((o) => [o.status, o.pending])).toEqual([['pending', false]]);
     expect(outbox.rejected.get().map((e) => e.error.code)).toEqual(['invalid_transition']);
+  });
+
+  // Protocol v1.2: a double tap's second step, sent on the version the screen showed.
+  it('sends the version it is given; a step the relay answers stale is rolled back', async () => {
+    const { outbox, feed, order } = await setup();
+    const started = makeState(order, 'preparing', 2);
+    const answers: RequestAck[] = [
+      { ok: true, seq: 2, version: 2, duplicate: false },
+      { ok: true, seq: 0, version: 2, duplicate: true, stale: true, order: started } as RequestAck,
+    ];
+    socket.handler = () => answers.shift()!;
+
+    await feed.updateStatus(order.order_id, 'preparing', { version: 1 });
+    await feed.updateStatus(order.order_id, 'ready', { version: 1 });
+    await outbox.flush();
+
+    const sent = socket.requests.map((r) => r.payload as OrderUpdate);
+    expect(sent.map((p) => [p.status, p.version])).toEqual([
+      ['preparing', 1],
+      ['ready', 1],
+    ]);
+    expect(outbox.rejected.get().map((e) => e.error.code)).toEqual(['stale']);
+    socket.emitEvent(statusEvent(order, 2, 'preparing', 2));
+    await feed.flush();
+    expect(feed.orders.get().map((o) => [o.status, o.pending])).toEqual([['preparing', false]]);
   });
 
   it('refuses a transition the state machine forbids, without sending it', async () => {

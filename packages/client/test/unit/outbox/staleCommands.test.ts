@@ -186,3 +186,47 @@ describe('OrderOutbox: commands answered stale', () => {
     ]);
   });
 });
+
+// Protocol v1.2: an expo screen's ticket step names the order's version as it showed it. The
+// second step of a double tap (ready → completed on one look) comes back stale with the ticket
+// still ready: that hand-out did not happen and must not count as delivered.
+describe('OrderOutbox: order:update with the version the screen saw', () => {
+  const step = { order_id: ORDER_ID, status: 'completed' as const, version: 6 };
+
+  it('sends the version as given, and no version when none was given', async () => {
+    const socket = relayAnswering(applied, applied);
+    const outbox = open(socket);
+    await outbox.enqueue('order:update', step);
+    await outbox.enqueue('order:update', { order_id: ORDER_ID, status: 'cancelled' });
+    await settle(outbox);
+    const sent = socket.requests.map((r) => [r.type, r.payload as Record<string, unknown>]);
+    expect(sent).toEqual([
+      ['order:update', expect.objectContaining({ status: 'completed', version: 6 })],
+      ['order:update', expect.not.objectContaining({ version: expect.anything() })],
+    ]);
+  });
+
+  it('keeps a step past the status the relay has in rejected, code stale, with its order', async () => {
+    const won = relayOrder('ready', 3, 'ready');
+    const socket = relayAnswering(staleWith(won), applied);
+    const outbox = open(socket);
+    const delivered: number[] = [];
+    outbox.on('delivered', (entry) => delivered.push(entry.id));
+    const entry = await outbox.enqueue('order:update', step);
+    await settle(outbox);
+
+    expect(delivered).toEqual([]);
+    expect(outbox.rejected.get()).toEqual([
+      expect.objectContaining({
+        id: entry.id,
+        type: 'order:update',
+        error: expect.objectContaining({ code: 'stale', order: won }),
+      }),
+    ]);
+    // Sent again on purpose, it goes on the version the relay gave.
+    await outbox.retry(entry.id);
+    await settle(outbox);
+    const versions = socket.requests.map((r) => (r.payload as { version: number }).version);
+    expect(versions).toEqual([6, won.version]);
+  });
+});
