@@ -35,7 +35,7 @@ import { RecallCandidates, recallTicket } from './recall';
 import { showRejected } from './rejectedPanel';
 import { stationCard } from './stationCard';
 import { TapGuard } from './tapGuard';
-import { NEXT_STATUS } from './ticketsView';
+import { NEXT_STATUS, stepVersion } from './ticketsView';
 
 /** Marks the bump bar's selected card (the cards are rebuilt, so after each render too). */
 function showSelected(orderId: string | null): void {
@@ -261,9 +261,7 @@ function startOrdersScreen(
     onBump: (entry) => {
       const { order } = entry.ticket;
       const next = NEXT_STATUS[order.status];
-      // The version shown: a bouncing key's second step, made before the first came back from
-      // the relay, is refused there (stale) instead of handing out an unchecked ticket.
-      if (next) void feed.updateStatus(order.order_id, next.status, { version: order.version });
+      if (next) void feed.updateStatus(order.order_id, next.status, stepVersion(order));
     },
   });
   bar.selected.subscribe(showSelected);
@@ -278,9 +276,12 @@ function startOrdersScreen(
     const button = taps.tap(event, '[data-testid="bump"]');
     const orderId = button?.closest<HTMLElement>('[data-testid="order-card"]')?.dataset.orderId;
     if (orderId && button?.dataset.next) {
-      // The version of the card tapped, as for the bump bar.
-      const version = cards.entry(orderId)?.ticket.order.version;
-      void feed.updateStatus(orderId, button.dataset.next as OrderStatus, { version });
+      const order = cards.entry(orderId)?.ticket.order;
+      void feed.updateStatus(
+        orderId,
+        button.dataset.next as OrderStatus,
+        order && stepVersion(order),
+      );
     }
   });
   // The relay reopens the order: it comes back on this view (and everywhere) with its event.
