@@ -1,5 +1,5 @@
 import type { Order } from '@kitchen-sync/protocol';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import type { Demo } from './harness/demo';
 import { type StoredChange, sendAsPos, storedChanges } from './harness/relayApi';
@@ -44,6 +44,16 @@ async function screenWith(d: Demo, mode: Record<string, string>, count: number) 
   for (const id of ids) await card(page, id).waitFor();
   expect(await cardIds(page)).toEqual(ids);
   return { page, ids };
+}
+
+/**
+ * Where an element is on screen, once it is laid out: a card re-rendered by its ack or by the
+ * next ticket's arrival is briefly detached, and a box read then is null.
+ */
+async function boxOf(locator: Locator) {
+  let box: Awaited<ReturnType<Locator['boundingBox']>> = null;
+  await expect.poll(async () => (box = await locator.boundingBox())).not.toBeNull();
+  return box!;
 }
 
 /** The relay's changes of the order beyond its publish and the kitchen's ack. */
@@ -113,7 +123,7 @@ test('a double tap on expo’s "Mulai masak" starts the ticket, it does not make
   const { page, ids } = await screenWith(d, { expo: '' }, 2);
   const button = card(page, ids[0]!).locator('[data-testid="bump"]');
   expect(await button.textContent()).toBe('Mulai masak');
-  const box = (await button.boundingBox())!;
+  const box = await boxOf(button);
   const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
   await page.mouse.click(x, y);
   // The second tap lands where the first did: the button there now says "Siap diambil".
@@ -132,7 +142,7 @@ test('a double tap on expo’s "Mulai masak" starts the ticket, it does not make
 test('a double tap on a station’s "Bump" bumps one ticket, not the one that slid under it', async () => {
   const d = demo();
   const { page, ids } = await screenWith(d, { station: 'grill' }, 3);
-  const box = (await card(page, ids[0]!).locator('[data-testid="bump-lines"]').boundingBox())!;
+  const box = await boxOf(card(page, ids[0]!).locator('[data-testid="bump-lines"]'));
   const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
   await page.mouse.click(x, y);
   await card(page, ids[0]!).waitFor({ state: 'detached' });
@@ -158,7 +168,7 @@ test('a rush ticket that arrives under a pressed finger waits; the tap bumps wha
   await kitchenReady(page);
   const ids = [await publish(d), await publish(d)];
   for (const id of ids) await card(page, id).waitFor();
-  const box = (await card(page, ids[0]!).locator('[data-testid="bump-lines"]').boundingBox())!;
+  const box = await boxOf(card(page, ids[0]!).locator('[data-testid="bump-lines"]'));
   const touchPoints = [{ x: box.x + box.width / 2, y: box.y + box.height / 2 }];
   const cdp = await page.context().newCDPSession(page);
 
@@ -176,7 +186,7 @@ test('a rush ticket that arrives under a pressed finger waits; the tap bumps wha
 
   // A finger left down long enough lets the cards move on: the next rush ticket goes before
   // the touched one, and slides under the finger. Lifted there, it bumps nothing.
-  const nextBox = (await card(page, ids[1]!).locator('[data-testid="bump-lines"]').boundingBox())!;
+  const nextBox = await boxOf(card(page, ids[1]!).locator('[data-testid="bump-lines"]'));
   const onNext = [{ x: nextBox.x + nextBox.width / 2, y: nextBox.y + nextBox.height / 2 }];
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: onNext });
   const later = await publish(d, { priority: 'rush' });
