@@ -111,23 +111,30 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
 }
 
+/** A `refreshToken` that counts its calls and always hands out `fresh`. */
+function countingRefresh() {
+  const counted = {
+    calls: 0,
+    call: async () => {
+      counted.calls++;
+      return 'fresh';
+    },
+  };
+  return counted;
+}
+
 describe('OrderOutbox token refresh', () => {
   it('8 entries refused at once ask for one refresh, then each goes once with the new token', async () => {
     const relay = holding(8);
     relayHttp(relay.hold);
-    let refreshes = 0;
-    open({
-      refreshToken: async () => {
-        refreshes++;
-        return 'fresh';
-      },
-    });
+    const refresh = countingRefresh();
+    open({ refreshToken: refresh.call });
     const orders = await fillWindow();
     await relay.all;
     relay.release();
     await until(outbox.pending, (list) => list.length === 0);
 
-    expect(refreshes).toBe(1);
+    expect(refresh.calls).toBe(1);
     expect(sent.filter((s) => s.authorization === 'Bearer stale')).toHaveLength(8);
     // Nothing twice, and the update still after its order's ack.
     expect(sorted(freshly())).toEqual(eachOnce(orders));
@@ -146,19 +153,14 @@ describe('OrderOutbox token refresh', () => {
       return { ok: false, error: REFUSED };
     };
     relayHttp();
-    let refreshes = 0;
-    open({
-      refreshToken: async () => {
-        refreshes++;
-        return 'fresh';
-      },
-    });
+    const refresh = countingRefresh();
+    open({ refreshToken: refresh.call });
     const orders = await fillWindow();
     await relay.all;
     relay.release();
     await until(outbox.pending, (list) => list.length === 0);
 
-    expect(refreshes).toBe(1);
+    expect(refresh.calls).toBe(1);
     expect(socket.requests.map((r) => r.type)).toEqual(Array(8).fill('order:ack'));
     expect(sent.filter((s) => s.authorization !== 'Bearer fresh')).toEqual([]);
     expect(sorted(freshly())).toEqual(eachOnce(orders));
