@@ -74,16 +74,22 @@ function stderrShows(relay: RelayProcess, text: string): Promise<void> {
   });
 }
 
+/** `serve` at info level in a temp dir of its own; `logFile`: with `--log-file` there too. */
+async function startInTempDir(options: { logFile?: boolean } & Parameters<typeof startCli>[2]) {
+  const dir = tempDir('ks-exit-');
+  const dataDir = join(dir, 'data');
+  const logFile = join(dir, 'relay.log');
+  const relay = await startCli(
+    options.logFile ? ['--log-file', logFile] : [],
+    { KS_SECRET: SECRET, KS_DATA_DIR: dataDir, KS_LOG_LEVEL: 'info' },
+    options,
+  );
+  return { relay, dataDir, logFile };
+}
+
 describe('stopping the relay', () => {
   it('exits on SIGTERM sent just after its supervisor went away (stdout and stderr closed), logging to --log-file and keeping every acked order', async () => {
-    const dir = tempDir('ks-exit-');
-    const dataDir = join(dir, 'data');
-    const logFile = join(dir, 'relay.log');
-    const relay = await startCli(
-      ['--log-file', logFile],
-      { KS_SECRET: SECRET, KS_DATA_DIR: dataDir, KS_LOG_LEVEL: 'info' },
-      { readStderr: false },
-    );
+    const { relay, dataDir, logFile } = await startInTempDir({ logFile: true, readStderr: false });
     const acked = await publishAcked(relay, 50);
     // Every line so far has left the relay: the first write to find the pipe gone is the
     // stop's own (pino's exit flush retried that EPIPE forever).
@@ -99,12 +105,7 @@ describe('stopping the relay', () => {
   });
 
   it('keeps running and acking when its stderr and stdout are closed, then exits on SIGTERM', async () => {
-    const dataDir = join(tempDir('ks-exit-'), 'data');
-    const relay = await startCli(
-      [],
-      { KS_SECRET: SECRET, KS_DATA_DIR: dataDir, KS_LOG_LEVEL: 'info' },
-      { readStderr: false },
-    );
+    const { relay, dataDir } = await startInTempDir({ readStderr: false });
     relay.child.stdout?.destroy();
     relay.child.stderr?.destroy();
     // One log line per publish, each batch of them failing with EPIPE.
@@ -116,13 +117,7 @@ describe('stopping the relay', () => {
   });
 
   it('keeps serving when its stdout was closed before the ready line (EPIPE), logging that once to --log-file', async () => {
-    const dir = tempDir('ks-exit-');
-    const logFile = join(dir, 'relay.log');
-    const relay = await startCli(
-      ['--log-file', logFile],
-      { KS_SECRET: SECRET, KS_DATA_DIR: join(dir, 'data'), KS_LOG_LEVEL: 'info' },
-      { stdoutClosed: true },
-    );
+    const { relay, logFile } = await startInTempDir({ logFile: true, stdoutClosed: true });
     // The warning is written when the failed write reports back: wait for it, not for time.
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no stdout_gone: ${relay.stderr()}`)), 5_000);
@@ -145,14 +140,7 @@ describe('stopping the relay', () => {
   });
 
   it('exits on SIGTERM with its stderr pipe full and unread, and --log-file still gets every line', async () => {
-    const dir = tempDir('ks-exit-');
-    const dataDir = join(dir, 'data');
-    const logFile = join(dir, 'relay.log');
-    const relay = await startCli(
-      ['--log-file', logFile],
-      { KS_SECRET: SECRET, KS_DATA_DIR: dataDir, KS_LOG_LEVEL: 'info' },
-      { readStderr: false },
-    );
+    const { relay, dataDir, logFile } = await startInTempDir({ logFile: true, readStderr: false });
     // One info line per publish, ~180 bytes each: far more than a pipe's 64 KiB buffer.
     const acked = await publishAcked(relay, 1_000);
     relay.child.kill('SIGTERM');
@@ -166,11 +154,7 @@ describe('stopping the relay', () => {
   });
 
   it('exits on SIGTERM even when nobody reads its stderr any more (a full log pipe)', async () => {
-    const relay = await startCli(
-      [],
-      { KS_SECRET: SECRET, KS_DATA_DIR: join(tempDir('ks-exit-'), 'data'), KS_LOG_LEVEL: 'info' },
-      { readStderr: false },
-    );
+    const { relay } = await startInTempDir({ readStderr: false });
     const pos = await connected(relay.url, { token: await tokenFor('pos') });
     // One info line per publish, ~180 bytes each: far more than a pipe's 64 KiB buffer.
     for (let batch = 0; batch < 15; batch++) {
