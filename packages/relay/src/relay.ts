@@ -585,7 +585,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
     canStore: createStorageReadiness({
       storage: () => storage.status(),
       ...(reader.probeWrite ? { probeWrite: () => reader.probeWrite!() } : {}),
-      now,
+      // Monotonic: a clock stepped back would keep a failed probe's answer for the step.
+      elapsed,
     }),
     tlsHealth: () => tls?.health() ?? { enabled: false },
     ...(uplink

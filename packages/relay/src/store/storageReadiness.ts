@@ -8,7 +8,8 @@ export interface StorageReadinessOptions {
   storage: () => StorageHealth;
   /** A write that changes nothing (LogReader.probeWrite); absent: the last write decides. */
   probeWrite?: () => Promise<void>;
-  now: () => number;
+  /** A monotonic clock in ms (performance.now). */
+  elapsed: () => number;
 }
 
 /**
@@ -19,13 +20,13 @@ export interface StorageReadinessOptions {
  * writes (another node holding its row) stays visible there without taking this node out.
  */
 export function createStorageReadiness(options: StorageReadinessOptions): () => Promise<boolean> {
-  const { probeWrite, now } = options;
+  const { probeWrite, elapsed } = options;
   let last: { ok: boolean; atMs: number } | undefined;
   let running: Promise<boolean> | undefined;
   return () => {
     if (options.storage().ok) return Promise.resolve(true);
     if (!probeWrite) return Promise.resolve(false);
-    if (last && now() - last.atMs < PROBE_REUSE_MS) return Promise.resolve(last.ok);
+    if (last && elapsed() - last.atMs < PROBE_REUSE_MS) return Promise.resolve(last.ok);
     running ??= probeWrite().then(
       () => settle(true),
       () => settle(false),
@@ -34,7 +35,7 @@ export function createStorageReadiness(options: StorageReadinessOptions): () => 
   };
 
   function settle(ok: boolean): boolean {
-    last = { ok, atMs: now() };
+    last = { ok, atMs: elapsed() };
     running = undefined;
     return ok;
   }
