@@ -223,6 +223,9 @@ class KitchenFeedImpl implements KitchenFeed {
     }
     const { records, cursor, centralSeq } = await store.load();
     this.#book.load(records, cursor, centralSeq);
+    for (const record of records) {
+      if (record.awaiting_relay) this.#catchUp.fromCentral(record.order_id);
+    }
     this.#shown = [];
     this.#persistedCursor = cursor;
     this.#persistedCentralSeq = centralSeq;

@@ -83,12 +83,14 @@ export class OrderBook {
       if (!isOrderState(order) || !this.#allowed(order.tenant_id)) continue;
       inSnapshot.add(order.order_id);
       const seq = typeof order.seq === 'number' ? order.seq : snapshot.seq;
-      this.#upsert(order, seq, now, true);
+      this.#upsert(order, seq, now, true, true);
     }
     if (authoritative) {
-      // Open orders the snapshot no longer lists were closed while this kitchen was away.
+      // Open orders the snapshot no longer lists were closed while this kitchen was away; one
+      // only central has brought is still on its way to the relay.
       for (const [id, record] of this.records) {
         if (inSnapshot.has(id) || isFinalStatus(record.order.status) || isOrphan(record)) continue;
+        if (record.awaiting_relay) continue;
         this.#remove(id);
       }
     }
@@ -133,7 +135,7 @@ export class OrderBook {
       return;
     }
     const isNew = event.type === EVENT_TYPES.NEW_ORDER;
-    this.#upsert(next, seq ?? held?.seq ?? this.cursor.since, now, isNew);
+    this.#upsert(next, seq ?? held?.seq ?? this.cursor.since, now, isNew, relayed);
   }
 
   /** Central sent its log up to `seq` (caught_up); a `reset` numbers from a new head. */
@@ -198,13 +200,20 @@ export class OrderBook {
 
   #orphanAll(now: number): void {
     for (const [id, record] of this.records) {
-      if (isOrphan(record)) continue;
+      // An order the relay never had is not lost by it: it is still on its way there.
+      if (isOrphan(record) || record.awaiting_relay) continue;
       this.records.set(id, { ...record, orphaned_at: now });
       this.#dirty.add(id);
     }
   }
 
-  #upsert(order: OrderState, seq: number, now: number, mayBeNew: boolean): void {
+  #upsert(
+    order: OrderState,
+    seq: number,
+    now: number,
+    mayBeNew: boolean,
+    fromRelay: boolean,
+  ): void {
     const found = this.records.get(order.order_id);
     // An orphan's version belongs to the old log: whatever the new log says wins.
     const held = found && !isOrphan(found) ? found : undefined;
@@ -227,6 +236,7 @@ export class OrderBook {
           : Math.min(now, Date.parse(`${order.status_at ?? order.updated_at}`) || now),
       orphaned_at: null,
     };
+    if (!fromRelay && (found ? found.awaiting_relay : true)) record.awaiting_relay = true;
     this.records.set(order.order_id, record);
     this.#dirty.add(order.order_id);
     this.#removed.delete(order.order_id);

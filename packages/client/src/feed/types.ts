@@ -14,6 +14,11 @@ export interface FeedRecord {
    * relay lost it, so it cannot resend it. Absent in records stored by earlier versions.
    */
   orphaned_at?: number | null;
+  /**
+   * Central brought the order and the relay has not yet (the relay was down, or the POS's copy
+   * is on its way): a relay snapshot without it must not take it off the screen.
+   */
+  awaiting_relay?: boolean;
 }
 
 /** An order as a kitchen screen shows it. */

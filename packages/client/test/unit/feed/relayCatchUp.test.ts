@@ -9,7 +9,7 @@ import { newOrderEvent, statusEvent } from '../fakes/events.js';
 import type { RecordedRequest } from '../fakes/fakeSocket.js';
 import { FakeSocket } from '../fakes/fakeSocket.js';
 import { ManualTimers } from '../fakes/manualTimers.js';
-import { makeOrder } from '../fakes/orders.js';
+import { makeOrder, makeState } from '../fakes/orders.js';
 import { until } from '../fakes/until.js';
 
 const EPOCH = 'epoch-a';
@@ -43,7 +43,9 @@ function relayAnswer({ type, payload }: RecordedRequest): RequestAck {
   return { ok: false, error: { code: 'not_found', message: 'no such order' } };
 }
 
-async function setup(): Promise<{ feed: KitchenFeed; outbox: OrderOutbox }> {
+async function setup(
+  { synced }: { synced: boolean } = { synced: true },
+): Promise<{ feed: KitchenFeed; outbox: OrderOutbox }> {
   const outbox = createOrderOutbox({
     indexedDB: idb,
     timers,
@@ -64,7 +66,7 @@ async function setup(): Promise<{ feed: KitchenFeed; outbox: OrderOutbox }> {
   });
   stoppers.push(feed, outbox);
   await feed.ready;
-  socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
+  if (synced) socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
   return { feed, outbox };
 }
 
@@ -158,5 +160,63 @@ describe('what a kitchen does to an order only central has brought yet', () => {
     expect(sent('order:ack')).toHaveLength(1);
     expect(sent('order:update')).toHaveLength(1);
     expect(outbox.rejected.get().map((e) => e.error.code)).toEqual(['not_found']);
+  });
+
+  // A kitchen first opened while the relay PC is down shows what central brings; the relay's
+  // first snapshot, taken before the POS's copy reached it, does not list those orders.
+  it("keeps central's tickets through the relay's first snapshot, across a reload too", async () => {
+    const { feed, outbox } = await setup({ synced: false });
+    const order = makeOrder();
+    const other = makeOrder();
+    fromCentral(order, 1);
+    await feed.flush();
+    await feed.acknowledge(order.order_id);
+
+    socket.emitSnapshot({ orders: [makeState(other)], seq: 4, epoch: EPOCH });
+    await feed.flush();
+    const both = [order.order_id, other.order_id].sort();
+    expect(
+      feed.orders
+        .get()
+        .map((o) => o.order_id)
+        .sort(),
+    ).toEqual(both);
+    expect(feed.orders.get().some((o) => o.orphaned)).toBe(false);
+
+    feed.stop();
+    const reloaded = createKitchenFeed({
+      indexedDB: idb,
+      timers,
+      now: timers.now,
+      socket,
+      outbox,
+      playSound: () => {},
+      notify: () => {},
+    });
+    stoppers.push(reloaded);
+    await reloaded.ready;
+    socket.emitSnapshot({ orders: [makeState(other)], seq: 4, epoch: EPOCH });
+    await reloaded.flush();
+    expect(
+      reloaded.orders
+        .get()
+        .map((o) => o.order_id)
+        .sort(),
+    ).toEqual(both);
+
+    // The reloaded screen still sends the bump the relay refused once the order reaches it.
+    await reloaded.updateStatus(order.order_id, 'preparing');
+    await outbox.flush();
+    expect(outbox.rejected.get().map((e) => e.error.code)).toEqual(['not_found']);
+    relayBrings(order, 5);
+    await reloaded.flush();
+    await until(outbox.rejected, (list) => list.length === 0);
+    await outbox.flush();
+    expect(sent('order:update')).toHaveLength(2);
+
+    // Once the relay has it, its snapshot is the truth again: closed while away means gone.
+    socket.emitSnapshot({ orders: [makeState(other)], seq: 9, epoch: EPOCH });
+    await reloaded.flush();
+    expect(reloaded.orders.get().map((o) => o.order_id)).toEqual([other.order_id]);
   });
 });
