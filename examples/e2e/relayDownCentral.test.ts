@@ -115,3 +115,54 @@ test('relay killed: station and expo screens get the order from central; a line 
   await wok.locator('[data-testid="rejected"]').waitFor({ state: 'hidden' });
   expect(await cardIds(expo)).toEqual([id]);
 });
+
+/** Counts, in the page, the moments a card it once showed was gone (a list redraw is one task). */
+async function watchCardPresence(page: Page, orderId: string): Promise<() => Promise<number>> {
+  await page.evaluate((id) => {
+    const selector = `[data-testid="order-card"][data-order-id="${id}"]`;
+    const state = { seen: false, missing: 0 };
+    (window as unknown as { cardPresence: typeof state }).cardPresence = state;
+    setInterval(() => {
+      const present = document.querySelector(selector) !== null;
+      if (present) state.seen = true;
+      else if (state.seen) state.missing += 1;
+    }, 20);
+  }, orderId);
+  return () =>
+    page.evaluate(
+      () => (window as unknown as { cardPresence: { missing: number } }).cardPresence.missing,
+    );
+}
+
+test("a kitchen first opened while the relay is down keeps central's ticket when the relay's first snapshot lacks it", async () => {
+  const d = demo();
+  const kiosk = await d.open(d.kioskUrl());
+  await kioskReady(kiosk);
+  await d.relay.stop('SIGKILL');
+  // A new tablet: it has never reached the relay, only central.
+  const kitchen = await d.open(d.kitchenUrl(1));
+  await kitchenReady(kitchen);
+  await waitForText(kitchen, 'connection-mode', ['central_only']);
+  const [id] = await placeOrder(kiosk, [101]);
+  await card(kitchen, id!).waitFor({ timeout: VIA_CENTRAL_WITHIN_MS });
+  await waitForText(kiosk, 'pending-count', ['1']);
+  // The kiosk is switched off with the order still in its outbox for the relay.
+  const kioskContext = kiosk.context();
+  await kiosk.close();
+  const missing = await watchCardPresence(kitchen, id!);
+
+  // The relay is back without the order: its first snapshot to this kitchen does not list it.
+  await d.relay.start();
+  await waitForText(kitchen, 'connection-mode', ['connected'], 30_000);
+  await card(kitchen, id!).locator('[data-testid="bump"]').click();
+  await card(kitchen, id!).and(kitchen.locator('[data-status="preparing"]')).waitFor();
+
+  // The kiosk comes back and delivers its copy; the bump made meanwhile lands on it.
+  const kioskAgain = await kioskContext.newPage();
+  await kioskAgain.goto(d.kioskUrl());
+  await waitForText(kioskAgain, 'pending-count', ['0'], 30_000);
+  await card(kioskAgain, id!).and(kioskAgain.locator('[data-status="preparing"]')).waitFor();
+  await kitchen.locator('[data-testid="rejected"]').waitFor({ state: 'hidden' });
+  expect(await cardIds(kitchen)).toEqual([id]);
+  expect(await missing()).toBe(0);
+});

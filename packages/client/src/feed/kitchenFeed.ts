@@ -42,8 +42,8 @@ export interface KitchenFeedOptions extends EnvironmentOptions {
   /** How long a completed or cancelled order stays visible for "recall". Default 15 min. */
   keepFinishedMs?: number;
   /**
-   * How long an order stays after the relay's log was recreated without it (a new epoch).
-   * Default 60 min.
+   * How long an order stays after the relay's log was recreated without it (a new epoch), or
+   * after the relay's snapshot did not list one only central brought. Default 60 min.
    */
   keepOrphanedMs?: number;
   /** Events arriving within this window are applied and written together. Default 16 ms. */

@@ -90,7 +90,13 @@ export class OrderBook {
       // only central has brought is still on its way to the relay.
       for (const [id, record] of this.records) {
         if (inSnapshot.has(id) || isFinalStatus(record.order.status) || isOrphan(record)) continue;
-        if (record.awaiting_relay) continue;
+        if (record.awaiting_relay) {
+          if (record.unlisted_at == null) {
+            this.records.set(id, { ...record, unlisted_at: now });
+            this.#dirty.add(id);
+          }
+          continue;
+        }
         this.#remove(id);
       }
     }
@@ -149,8 +155,13 @@ export class OrderBook {
   prune(now: number): void {
     for (const [id, record] of this.records) {
       const finishedFor = record.finished_at === null ? -1 : now - record.finished_at;
-      const orphanedFor = isOrphan(record) ? now - (record.orphaned_at ?? now) : -1;
-      if (finishedFor >= this.#keepFinishedMs || orphanedFor >= this.#keepOrphanedMs) {
+      // Orphans, and orders only central brought that the relay's log does not list.
+      const unsureFor = isOrphan(record)
+        ? now - (record.orphaned_at ?? now)
+        : record.unlisted_at != null && !isFinalStatus(record.order.status)
+          ? now - record.unlisted_at
+          : -1;
+      if (finishedFor >= this.#keepFinishedMs || unsureFor >= this.#keepOrphanedMs) {
         this.#remove(id);
       }
     }
@@ -236,7 +247,10 @@ export class OrderBook {
           : Math.min(now, Date.parse(`${order.status_at ?? order.updated_at}`) || now),
       orphaned_at: null,
     };
-    if (!fromRelay && (found ? found.awaiting_relay : true)) record.awaiting_relay = true;
+    if (!fromRelay && (found ? found.awaiting_relay : true)) {
+      record.awaiting_relay = true;
+      record.unlisted_at = found?.unlisted_at ?? null;
+    }
     this.records.set(order.order_id, record);
     this.#dirty.add(order.order_id);
     this.#removed.delete(order.order_id);

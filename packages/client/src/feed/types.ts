@@ -19,6 +19,12 @@ export interface FeedRecord {
    * is on its way): a relay snapshot without it must not take it off the screen.
    */
   awaiting_relay?: boolean;
+  /**
+   * Local ms when a relay snapshot first did not list an `awaiting_relay` order. It may be one
+   * the relay closed while this screen was away from it (central does not relay the outlet's
+   * own changes back), so it goes `keepOrphanedMs` later unless the relay brings it meanwhile.
+   */
+  unlisted_at?: number | null;
 }
 
 /** An order as a kitchen screen shows it. */
