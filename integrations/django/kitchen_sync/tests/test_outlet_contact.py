@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from channels.db import database_sync_to_async
 from django.core.exceptions import ImproperlyConfigured
-from django.db import OperationalError
+from django.db import OperationalError, connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from kitchen_sync import outlet_contact, views
@@ -184,6 +185,29 @@ class TestTheRelayIsContact:
             assert outlet_contact.record_contact(1, "downlink") is False
         # Not remembered as written: the next contact writes at once.
         assert outlet_contact.record_contact(1, "downlink") is True
+
+
+# transaction=True: migrations run outside the test's transaction.
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_counts_a_last_downlink_poll_as_delivery_and_refuses_no_one():
+    before = [("kitchen_sync", "0003_outlet_contact")]
+    after = [("kitchen_sync", "0004_outlet_delivery_contact")]
+    two_days_ago = timezone.now() - timedelta(days=2)
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate(before)
+        old = executor.loader.project_state(before).apps.get_model("kitchen_sync", "OutletContact")
+        old.objects.create(outlet_id="1", last_seen_at=two_days_ago, last_seen_via="downlink")
+        old.objects.create(outlet_id="2", last_seen_at=timezone.now(), last_seen_via="upload")
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+    polled, uploaded = OutletContact.objects.order_by("outlet_id")
+    assert (polled.last_delivery_at, polled.last_delivery_via) == (two_days_ago, "downlink")
+    # Its relay's uploads had no delivery contact on record: counted from the upgrade.
+    assert (uploaded.last_delivery_at, uploaded.last_delivery_via) == (None, "")
+    assert outlet_contact.offline_reason(uploaded) is None
+    assert outlet_contact.offline_reason(polled) == "no_contact"
 
 
 @pytest.mark.django_db
