@@ -54,7 +54,9 @@ const downlinkFailing = (code: string, ago: number | null): BridgeHealth =>
     lastErrorCode: null,
     downlinkState: 'backoff',
     downlinkLastSuccessAt:
-      ago === null ? null : new Date(Date.parse('2026-01-01T00:00:00.000Z') - ago * 1_000).toISOString(),
+      ago === null
+        ? null
+        : new Date(Date.parse('2026-01-01T00:00:00.000Z') - ago * 1_000).toISOString(),
     downlinkLastErrorCode: code,
   });
 
@@ -369,7 +371,9 @@ describe('kitchen-sync-relay status', () => {
     expect(status.stdout).toMatch(
       /\n {2}web orders from central: none received since \d{4}-\d\d-\d\dT[\d:.]+Z \(backoff, last error http_404\)\n/,
     );
-    expect(status.stdout).toContain("what to do: central answers 404 (not found): its Kitchen Sync relay views are not routed");
+    expect(status.stdout).toContain(
+      'what to do: central answers 404 (not found): its Kitchen Sync relay views are not routed',
+    );
     expect(status.stdout).toContain(
       'WARNING: no order made at central (web shop, delivery apps) has reached this outlet for 1 h 0 min (more than 15 min)',
     );

@@ -67,7 +67,9 @@ function downlinkLines(
     ? (Date.parse(timestamp) - Date.parse(lastSuccessAt)) / 1000
     : uptime;
   if (quietSeconds > warnAfterSeconds) {
-    lines.push(texts.downlinkWarning(texts.duration(quietSeconds), texts.duration(warnAfterSeconds)));
+    lines.push(
+      texts.downlinkWarning(texts.duration(quietSeconds), texts.duration(warnAfterSeconds)),
+    );
   }
   return lines;
 }

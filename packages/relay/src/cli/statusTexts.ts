@@ -104,8 +104,7 @@ export const STATUS_TEXTS_EN: StatusTexts = {
     `  central: ${pending} event${pending === 1 ? '' : 's'} not uploaded yet` +
     (pending ? `, the oldest for ${behind}` : '') +
     ` (${state}${errorCode ? `, last error ${errorCode}` : ''})`,
-  centralAdvice: (code) =>
-    `  what to do: ${CENTRAL_ADVICE_EN[adviceKey(CENTRAL_ADVICE_EN, code)]}`,
+  centralAdvice: (code) => `  what to do: ${CENTRAL_ADVICE_EN[adviceKey(CENTRAL_ADVICE_EN, code)]}`,
   centralWarning: (behind, threshold) =>
     `  WARNING: central is ${behind} behind this relay (more than ${threshold}): its reports and order pages lack this outlet's orders since then.`,
   downlinkFailing: (state, since, errorCode) =>
