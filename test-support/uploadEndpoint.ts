@@ -1,10 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** Central's relay upload endpoint alone, on loopback; while down it drops every connection. */
+/**
+ * Central's relay upload endpoint alone, on loopback; while down it drops every connection.
+ * Its downlink answers "nothing new" while `downlink` is set, else 404 (a central whose
+ * downlink view is not routed).
+ */
 export interface UploadEndpoint {
   url: string;
   up: boolean;
+  downlink: boolean;
   /** Event ids central has confirmed. */
   received: Set<string>;
   close(): Promise<void>;
@@ -21,6 +26,11 @@ export async function startUploadEndpoint(): Promise<UploadEndpoint> {
       body += chunk;
     });
     request.on('end', () => {
+      if (endpoint.downlink && request.url?.includes('/relay/downlink/')) {
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify({ events: [], last_seq: 0, has_more: false }));
+        return;
+      }
       if (!request.url?.endsWith('/relay/upload/')) {
         response.writeHead(404).end();
         return;
@@ -38,6 +48,7 @@ export async function startUploadEndpoint(): Promise<UploadEndpoint> {
   const endpoint: UploadEndpoint = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     up: false,
+    downlink: false,
     received: new Set(),
     async close() {
       server.closeAllConnections();

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .models import IdempotentRequest, OutletContact, OutletEvent, RelayUploadCursor, SyncCounter
-from .outlet_contact import is_offline
+from .outlet_contact import offline_reason
 
 
 @admin.register(SyncCounter)
@@ -41,17 +41,32 @@ class RelayUploadCursorAdmin(admin.ModelAdmin):
 
 @admin.register(OutletContact)
 class OutletContactAdmin(admin.ModelAdmin):
-    """When each outlet last reached central; *offline* is what the order guard decides.
-    Deleting a row forgets the outlet: it is not guarded until it is seen again."""
+    """When each outlet last reached central, and last by a way that can bring it an order
+    (an answered downlink poll, a kitchen socket); *offline* is what the order guard decides,
+    *why* its reason. Deleting a row forgets the outlet: it is not guarded until it is seen
+    again."""
 
-    list_display = ("outlet_id", "last_seen_at", "last_seen_via", "offline")
+    list_display = (
+        "outlet_id",
+        "last_seen_at",
+        "last_seen_via",
+        "last_delivery_at",
+        "last_delivery_via",
+        "first_seen_at",
+        "offline",
+        "why",
+    )
     search_fields = ("outlet_id",)
     ordering = ("last_seen_at",)
     readonly_fields = [f.name for f in OutletContact._meta.fields]
 
     @admin.display(boolean=True, description="offline")
     def offline(self, contact):
-        return is_offline(contact.last_seen_at)
+        return offline_reason(contact) is not None
+
+    @admin.display(description="why")
+    def why(self, contact):
+        return offline_reason(contact) or ""
 
     def has_add_permission(self, request):
         return False

@@ -11,7 +11,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from .errors import KitchenSyncError
 from .events import outlet_group, tenant_group
-from .outlet_contact import CONTACT_ROLES, record_contact
+from .outlet_contact import CONTACT_ROLES, DELIVERY_ROLES, record_contact
 from .outlet_log import events_for_socket, log_bounds
 from .settings import ks_setting
 from .tokens import verify_relay_token
@@ -76,6 +76,8 @@ class OutletConsumer(AsyncWebsocketConsumer):
     accepted = False
     # A pos or kitchen token: this socket shows the outlet is online (outlet_contact).
     shows_contact = False
+    # A kitchen token: central's new orders reach the outlet through this socket.
+    delivers = False
 
     async def __call__(self, scope, receive, send):
         try:
@@ -125,6 +127,7 @@ class OutletConsumer(AsyncWebsocketConsumer):
         if not _same_id(claims["outlet"], outlet_id):
             raise KitchenSyncError("forbidden", "the token is for another outlet")
         self.shows_contact = claims.get("role") in CONTACT_ROLES
+        self.delivers = claims.get("role") in DELIVERY_ROLES
         allowed = claims.get("tenants")
         wanted = query.get("tenant")
         if wanted:
@@ -207,7 +210,9 @@ class OutletConsumer(AsyncWebsocketConsumer):
         if self.shows_contact:
             # Throttled in memory: most calls return before any database work.
             outlet_id = self.scope["url_route"]["kwargs"]["outlet_id"]
-            await database_sync_to_async(record_contact)(outlet_id, "socket")
+            await database_sync_to_async(record_contact)(
+                outlet_id, "socket", delivers=self.delivers
+            )
 
     async def disconnect(self, code):
         if self.catch_up is not None:

@@ -33,7 +33,7 @@ BRIDGE_STATUS_BY_CODE = {
 # The codes central answers its own callers (a web shop, a call centre's screen) beside the
 # protocol's: neither a relay nor a device gets them.
 CENTRAL_STATUS_BY_CODE = {
-    # A new order for an outlet that has not been in contact with central for longer than
+    # A new order for an outlet central has not been able to reach for longer than
     # OUTLET_OFFLINE_AFTER: its kitchen would get it only when it comes back (outlet_contact).
     "outlet_offline": 503,
 }

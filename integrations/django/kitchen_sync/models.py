@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 
 from .versioned import VersionedModel, VersionedQuerySet  # noqa: F401  (public here too)
 
@@ -97,13 +98,21 @@ class RelayUploadCursor(models.Model):
 
 class OutletContact(models.Model):
     """When an outlet was last in contact with central (its relay's upload or downlink poll,
-    or a pos or kitchen socket), written at most every OUTLET_CONTACT_WRITE_INTERVAL. Made
-    by the relay's first request only: an outlet without a row is not guarded."""
+    or a pos or kitchen socket), and when last by a way that can bring it a web order (an
+    answered downlink poll, or a kitchen socket), written at most every
+    OUTLET_CONTACT_WRITE_INTERVAL. Made by the relay's first request only: an outlet without a
+    row is not guarded."""
 
     outlet_id = models.CharField(max_length=64, primary_key=True)
+    # The relay's first request: without a delivery contact the guard counts from here.
+    first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField()
     # "upload", "downlink" or "socket": how the outlet last reached central.
     last_seen_via = models.CharField(max_length=10)
+    # The last contact that could deliver an order: "downlink" (a poll central answered) or
+    # "socket" (a kitchen's); null while there was none.
+    last_delivery_at = models.DateTimeField(null=True, blank=True)
+    last_delivery_via = models.CharField(max_length=10, blank=True, default="")
 
     class Meta:
         verbose_name = "outlet contact"

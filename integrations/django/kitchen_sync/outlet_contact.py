@@ -1,10 +1,16 @@
 """When each outlet was last in contact with central, and the guard that refuses new orders
-for an outlet that has been away too long.
+for an outlet that has been away too long, or that central could not bring an order to.
 
 Contact is what only a reachable outlet does: its relay's upload or downlink poll (the relay
 polls every second while central answers), or a pos or kitchen socket opening, pinging
 (every 25 s) or closing. A monitor or admin socket does not count: a head-office screen can
 watch an outlet whose own line is down.
+
+Delivery contact is the part of it that can bring a new order to the outlet's kitchen: a
+downlink poll central answered, or a kitchen socket (central broadcasts to it). The uplink and
+the downlink fail separately (an unrouted downlink view, a 500 in it, a relay whose downlink
+stopped): an outlet whose relay only uploads is reachable, but its kitchen gets no web order.
+The guard goes by delivery contact; without any yet, it counts from the relay's first request.
 
 Rule: an outlet whose relay never reached central (no relay bridged yet, a central-only
 deployment whose kitchens use central's socket) has no contact row and is not guarded. The
@@ -32,56 +38,65 @@ RELAY_VIAS = ("upload", "downlink")
 # Roles whose socket shows the outlet itself is online (see the module's docstring).
 CONTACT_ROLES = ("pos", "kitchen")
 
-# outlet id -> monotonic time of this process's last write: the write is skipped within
-# OUTLET_CONTACT_WRITE_INTERVAL. Per process, so several workers write more, never less.
+# Roles whose socket also gets central's new orders: a POS socket shows the outlet is online,
+# not that a kitchen would cook what central takes.
+DELIVERY_ROLES = ("kitchen",)
+
+# (outlet id, delivers) -> monotonic time of this process's last write of that kind: the
+# write is skipped within OUTLET_CONTACT_WRITE_INTERVAL. Apart, so uploads written often never
+# hide the delivery contact of the polls in between; a delivery write counts as both. Per
+# process, so several workers write more, never less.
 _written = {}
 _written_lock = threading.Lock()
 
 
-def record_contact(outlet_id, via):
+def record_contact(outlet_id, via, delivers=False):
     """Notes that ``outlet_id`` reached central now (``via`` "upload", "downlink" or
-    "socket"; a socket only refreshes the row a relay made); returns whether it went to the
-    database. A database failure is logged, never raised: the request that showed the
-    contact goes on."""
+    "socket"; a socket only refreshes the row a relay made), and with ``delivers`` that this
+    contact could bring it an order (a downlink poll central answered, a kitchen socket);
+    returns whether it went to the database. A database failure is logged, never raised: the
+    request that showed the contact goes on."""
     outlet = str(outlet_id)
     interval = float(ks_setting("OUTLET_CONTACT_WRITE_INTERVAL"))
     moment = monotonic()
+    kinds = ((outlet, True), (outlet, False)) if delivers else ((outlet, False),)
     with _written_lock:
-        last = _written.get(outlet)
+        last = _written.get(kinds[0])
         if last is not None and moment - last < interval:
             return False
-        _written[outlet] = moment
+        for kind in kinds:
+            _written[kind] = moment
     try:
-        _store(outlet, via)
+        _store(outlet, via, delivers)
     except DatabaseError as error:
         with _written_lock:
             # Not written: the next contact tries again.
-            if _written.get(outlet) == moment:
-                del _written[outlet]
+            for kind in kinds:
+                if _written.get(kind) == moment:
+                    del _written[kind]
         logger.warning("outlet %s: its last contact could not be stored: %r", outlet, error)
         return False
     return True
 
 
-def _store(outlet, via):
+def _store(outlet, via, delivers):
     from .models import OutletContact
 
     now = timezone.now()
+    seen = {"last_seen_at": now, "last_seen_via": via}
+    if delivers:
+        seen.update(last_delivery_at=now, last_delivery_via=via)
     # A savepoint: a failure here leaves the caller's transaction usable.
     with transaction.atomic():
-        updated = OutletContact.objects.filter(outlet_id=outlet).update(
-            last_seen_at=now, last_seen_via=via
-        )
+        updated = OutletContact.objects.filter(outlet_id=outlet).update(**seen)
         if updated or via not in RELAY_VIAS:
             return
         try:
             with transaction.atomic():
-                OutletContact.objects.create(
-                    outlet_id=outlet, last_seen_at=now, last_seen_via=via
-                )
+                OutletContact.objects.create(outlet_id=outlet, first_seen_at=now, **seen)
         except IntegrityError:
             # Another process created it first.
-            OutletContact.objects.filter(outlet_id=outlet).update(last_seen_at=now, last_seen_via=via)
+            OutletContact.objects.filter(outlet_id=outlet).update(**seen)
 
 
 def forget_written():
@@ -116,12 +131,21 @@ def offline_after():
     return datetime.timedelta(seconds=seconds)
 
 
-def is_offline(last_seen_at, now=None):
-    """Whether an outlet last seen at ``last_seen_at`` counts as offline (never seen: no)."""
+def offline_reason(contact, now=None):
+    """Why the guard refuses new orders for the outlet of ``contact`` (its OutletContact, or
+    None when central never saw its relay): None when it does not, ``"no_contact"`` when
+    nothing of the outlet reached central within OUTLET_OFFLINE_AFTER, ``"no_delivery"`` when
+    something did (its relay's uploads, a POS) but nothing that could bring it an order."""
     limit = offline_after()
-    if limit is None or last_seen_at is None:
-        return False
-    return (now or timezone.now()) - last_seen_at > limit
+    if limit is None or contact is None:
+        return None
+    now = now or timezone.now()
+    # Never a delivery contact: counted from the relay's first request, so a relay whose
+    # downlink never worked is refused too, and a new one gets the limit to start polling.
+    delivered = contact.last_delivery_at or contact.first_seen_at
+    if now - delivered <= limit:
+        return None
+    return "no_contact" if now - contact.last_seen_at > limit else "no_delivery"
 
 
 def wire_time(moment):
@@ -136,18 +160,33 @@ def wire_time(moment):
 
 
 def require_outlet_online(outlet_id, using="default"):
-    """Raises ``KitchenSyncError("outlet_offline")`` (503, with ``last_seen_at``) when the
-    outlet was seen but not within OUTLET_OFFLINE_AFTER. Central's own new orders pass here
-    (``publish_order_event``, ``record_event``); call it yourself to ask before payment."""
+    """Raises ``KitchenSyncError("outlet_offline")`` (503, with ``reason``, ``last_seen_at``
+    and ``last_delivery_at``) when ``offline_reason`` says the outlet's kitchen would not get
+    a new order now. Central's own new orders pass here (``publish_order_event``,
+    ``record_event``); call it yourself to ask before payment."""
+    from .models import OutletContact
+
     if offline_after() is None:
         return
-    seen = last_contact(outlet_id, using=using)
-    if not is_offline(seen):
+    contact = OutletContact.objects.using(using).filter(outlet_id=str(outlet_id)).first()
+    reason = offline_reason(contact)
+    if reason is None:
         return
-    stamp = wire_time(seen)
+    seen = wire_time(contact.last_seen_at)
+    delivered = None if contact.last_delivery_at is None else wire_time(contact.last_delivery_at)
+    if reason == "no_contact":
+        message = f"outlet {outlet_id} has not been in contact with central since {seen}"
+    else:
+        since = delivered or wire_time(contact.first_seen_at)
+        message = (
+            f"outlet {outlet_id} reaches central (last at {seen}), but nothing that brings "
+            f"orders to its kitchen (a downlink poll central answered, a kitchen socket) "
+            f"since {since}"
+        )
     raise KitchenSyncError(
         "outlet_offline",
-        f"outlet {outlet_id} has not been in contact with central since {stamp}: "
-        "its kitchen would not get this order",
-        last_seen_at=stamp,
+        f"{message}: its kitchen would not get this order",
+        reason=reason,
+        last_seen_at=seen,
+        last_delivery_at=delivered,
     )

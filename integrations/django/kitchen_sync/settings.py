@@ -50,10 +50,10 @@ DEFAULTS = {
     "IDEMPOTENT_PATHS": ["/api/public/order-groups/"],
     # Longest accepted Idempotency-Key.
     "IDEMPOTENCY_KEY_MAX_LENGTH": 128,
-    # Seconds an outlet may be out of contact with central (no relay upload or downlink poll,
-    # no pos or kitchen socket) before central refuses new orders for it with 503
-    # outlet_offline; None turns the guard off. An outlet whose relay never reached central
-    # is not guarded (outlet_contact).
+    # Seconds an outlet may go without a contact that can bring it an order (a downlink poll
+    # central answered, a kitchen socket) before central refuses new orders for it with 503
+    # outlet_offline; None turns the guard off. Its relay's uploads and POS sockets alone do
+    # not count. An outlet whose relay never reached central is not guarded (outlet_contact).
     "OUTLET_OFFLINE_AFTER": 600,
     # Seconds between two writes of one outlet's last contact by one process: the downlink
     # polls every second, and a row written that often would cost more than it tells.

@@ -263,7 +263,16 @@ class RelayDownlinkView(View):
             header = request.headers.get("Authorization", "")
             token = header[len("Bearer "):] if header.startswith("Bearer ") else ""
             claims = verify_relay_credential(token.strip())
-            record_contact(claims["outlet"], "downlink")
+        except KitchenSyncError as error:
+            return error_response(error.code, error.message)
+        response = self._events(request, str(claims["outlet"]))
+        # Any answer shows the outlet's relay reached central; only events it can take show
+        # central's orders reach the outlet (the guard goes by that: outlet_contact).
+        record_contact(claims["outlet"], "downlink", delivers=response.status_code == 200)
+        return response
+
+    def _events(self, request, outlet):
+        try:
             since = _non_negative_int(request.GET.get("since", "0") or "0", "since")
             limit = _non_negative_int(request.GET.get("limit", "200") or "200", "limit")
             check = request.GET.get("check")
@@ -272,7 +281,7 @@ class RelayDownlinkView(View):
             return error_response(error.code, error.message)
         limit = min(max(limit, 1), ks_setting("UPLOAD_BATCH_MAX"))
         try:
-            return JsonResponse(events_for_relay(str(claims["outlet"]), since, limit, check=check))
+            return JsonResponse(events_for_relay(outlet, since, limit, check=check))
         except Exception:
             # JSON, never Django's HTML page (the relay reads the code); the log has the trace.
             logger.exception("relay downlink failed")

@@ -31,6 +31,7 @@ const health = (overrides: Partial<HealthResponse> = {}): HealthResponse => ({
   ...overrides,
 });
 
+/** An uplink two days behind; a downlink whose last poll (at /health's timestamp) worked. */
 const bridge = (overrides: Partial<BridgeHealth> = {}): BridgeHealth => ({
   state: 'backoff',
   pendingEvents: 900,
@@ -38,11 +39,34 @@ const bridge = (overrides: Partial<BridgeHealth> = {}): BridgeHealth => ({
   lastSuccessAt: null,
   lastErrorCode: 'central_unreachable',
   downlinkCursor: 0,
-  downlinkState: 'backoff',
-  downlinkLastSuccessAt: null,
-  downlinkLastErrorCode: 'central_unreachable',
+  downlinkState: 'synced',
+  downlinkLastSuccessAt: '2026-01-01T00:00:00.000Z',
+  downlinkLastErrorCode: null,
   ...overrides,
 });
+
+/** Uplink synced; the downlink failing with `code`, last answered `ago` seconds before. */
+const downlinkFailing = (code: string, ago: number | null): BridgeHealth =>
+  bridge({
+    state: 'synced',
+    pendingEvents: 0,
+    lagSeconds: 0,
+    lastErrorCode: null,
+    downlinkState: 'backoff',
+    downlinkLastSuccessAt:
+      ago === null
+        ? null
+        : new Date(Date.parse('2026-01-01T00:00:00.000Z') - ago * 1_000).toISOString(),
+    downlinkLastErrorCode: code,
+  });
+
+/** Both sides of the bridge unreachable since the relay started. */
+const cutOff = () =>
+  bridge({
+    downlinkState: 'backoff',
+    downlinkLastSuccessAt: null,
+    downlinkLastErrorCode: 'central_unreachable',
+  });
 
 /** /health's tls block of a `--tls auto` relay; a CA fingerprint when it hands out its CA. */
 const tls = (caFingerprint256?: string) => ({
@@ -160,7 +184,7 @@ describe('kitchen-sync-relay status', () => {
   });
 
   it('says how far behind central is, why, what to do, and warns past 15 min', () => {
-    const outage = describeHealth('http://127.0.0.1:3001', health({ bridge: bridge() }));
+    const outage = describeHealth('http://127.0.0.1:3001', health({ bridge: cutOff() }));
     // The relay still serves the outlet: RUNNING, exit 0; central's lag is said under it.
     expect(outage.running).toBe(true);
     expect(outage.text.split('\n').slice(4)).toEqual([
@@ -168,6 +192,9 @@ describe('kitchen-sync-relay status', () => {
       '  central: 900 events not uploaded yet, the oldest for 2 d 0 h (backoff, last error central_unreachable)',
       "  what to do: check this PC's internet connection. Orders keep working here; they are uploaded by themselves once central answers.",
       "  WARNING: central is 2 d 0 h behind this relay (more than 15 min): its reports and order pages lack this outlet's orders since then.",
+      // The same code's advice is not said twice.
+      '  web orders from central: none received since the relay started (backoff, last error central_unreachable)',
+      '  WARNING: no order made at central (web shop, delivery apps) has reached this outlet for 2 h 5 min (more than 15 min): central refuses them (outlet_offline), or its guests wait for food this kitchen never gets.',
       '',
     ]);
     const blip = describeHealth(
@@ -200,14 +227,66 @@ describe('kitchen-sync-relay status', () => {
     );
     expect(synced.text).toContain('  central: everything uploaded\n');
     expect(describeHealth('http://127.0.0.1:3001', health()).text).not.toContain('central');
-    const id = describeHealth('http://127.0.0.1:3001', health({ bridge: bridge() }), {
+    const id = describeHealth('http://127.0.0.1:3001', health({ bridge: cutOff() }), {
       texts: STATUS_TEXTS_ID,
     });
-    expect(id.text.split('\n').slice(5, 8)).toEqual([
+    expect(id.text.split('\n').slice(5, 10)).toEqual([
       '  pusat (central): 900 kejadian belum terunggah, yang tertua sejak 2 hari 0 jam lalu (backoff, galat terakhir central_unreachable)',
       '  yang harus dilakukan: periksa koneksi internet PC ini. Pesanan tetap berjalan di sini; semuanya terunggah sendiri begitu pusat menjawab.',
       '  PERINGATAN: pusat tertinggal 2 hari 0 jam dari relay ini (lebih dari 15 menit): laporan dan halaman pesanan di pusat tidak memuat pesanan outlet ini sejak itu.',
+      '  pesanan web dari pusat: tidak ada yang diterima sejak relay dijalankan (backoff, galat terakhir central_unreachable)',
+      '  PERINGATAN: tidak ada pesanan yang dibuat di pusat (toko web, aplikasi pesan-antar) yang sampai ke outlet ini selama 2 jam 5 menit (lebih dari 15 menit): pusat menolaknya (outlet_offline), atau tamunya menunggu makanan yang tidak pernah sampai ke dapur ini.',
     ]);
+  });
+
+  it('says when orders made at central stop reaching this outlet though uploads work, why, what to do, and warns past 15 min', () => {
+    const at = (b: BridgeHealth, options = {}) =>
+      describeHealth('http://127.0.0.1:3001', health({ bridge: b }), options);
+    // A central whose downlink view is not routed: it takes the uploads and 404s the polls.
+    const unrouted = at(downlinkFailing('http_404', null));
+    expect(unrouted.running).toBe(true);
+    expect(unrouted.text.split('\n').slice(4)).toEqual([
+      '  storage: OK',
+      '  central: everything uploaded',
+      '  web orders from central: none received since the relay started (backoff, last error http_404)',
+      "  what to do: central answers 404 (not found): its Kitchen Sync relay views are not routed (include kitchen_sync's URLs there), or central runs a version without them. Tell central's administrator.",
+      // Never answered: counted by the relay's uptime (2 h 5 min).
+      '  WARNING: no order made at central (web shop, delivery apps) has reached this outlet for 2 h 5 min (more than 15 min): central refuses them (outlet_offline), or its guests wait for food this kitchen never gets.',
+      '',
+    ]);
+    // Failing for 10 min by the relay's own clock: said, not warned about.
+    const failing = at(downlinkFailing('http_502', 600));
+    expect(failing.text).toContain(
+      '  web orders from central: none received since 2025-12-31T23:50:00.000Z (backoff, last error http_502)\n',
+    );
+    expect(failing.text).toContain(
+      "what to do: central fails on the relay's requests (HTTP 5xx): tell central's administrator to look at central's error log.",
+    );
+    expect(failing.text).not.toContain('WARNING');
+    const longer = at(downlinkFailing('internal', 20 * 60));
+    expect(longer.text).toContain("what to do: central failed on the relay's request");
+    expect(longer.text).toContain('has reached this outlet for 20 min (more than 15 min)');
+    expect(at(downlinkFailing('http_500', 90), { uploadLagWarningSeconds: 60 }).text).toContain(
+      'has reached this outlet for 1 min (more than 1 min)',
+    );
+    // Working, not started yet (no device of the outlet here) or stopped: nothing to say.
+    const quiet = [
+      bridge({ state: 'synced', pendingEvents: 0, lagSeconds: 0, lastErrorCode: null }),
+      bridge({ downlinkState: 'starting', downlinkLastSuccessAt: null }),
+      bridge({ downlinkState: 'stopped' }),
+      // A relay from before the downlink.
+      { ...bridge(), downlinkState: undefined } as unknown as BridgeHealth,
+    ];
+    for (const b of quiet) expect(at(b).text).not.toContain('web orders');
+    const id = at(downlinkFailing('http_404', null), { texts: STATUS_TEXTS_ID });
+    expect(id.text.split('\n').slice(6, 8)).toEqual([
+      '  pesanan web dari pusat: tidak ada yang diterima sejak relay dijalankan (backoff, galat terakhir http_404)',
+      '  yang harus dilakukan: pusat menjawab 404 (tidak ditemukan): view relay Kitchen Sync belum dipasang di URL pusat (sertakan URL kitchen_sync), atau versi pusat belum memilikinya. Beri tahu administrator pusat.',
+    ]);
+    expect(id.text).toContain('PERINGATAN: tidak ada pesanan yang dibuat di pusat');
+    expect(at(downlinkFailing('http_503', 0), { texts: STATUS_TEXTS_ID }).text).toContain(
+      'pusat gagal memproses permintaan relay (HTTP 5xx)',
+    );
   });
 
   it('tells the cashier of a real relay that central has had nothing for two days, still exit 0', async () => {
@@ -249,11 +328,55 @@ describe('kitchen-sync-relay status', () => {
     expect(id.stdout).toContain('PERINGATAN: pusat tertinggal 2 hari 0 jam dari relay ini');
 
     central.up = true;
-    await bridgeReaches(relay.url, (b) => b.state === 'synced');
+    central.downlink = true;
+    await bridgeReaches(relay.url, (b) => b.state === 'synced' && b.downlinkState === 'synced');
     const after = await runCli(['status', '--url', relay.url, '--lang', 'en']);
     expect(after.code).toBe(0);
     expect(after.stdout).toContain('  central: everything uploaded\n');
+    expect(after.stdout).not.toContain('web orders');
     expect(after.stdout).not.toContain('WARNING');
+  });
+
+  it("tells the cashier of a real relay whose uploads work that central's orders stopped coming an hour ago, still exit 0", async () => {
+    central = await startUploadEndpoint();
+    central.up = true;
+    central.downlink = true;
+    let aheadMs = 0;
+    relay = await startRelay({
+      now: () => Date.now() + aheadMs,
+      central: {
+        url: central.url,
+        token: 'x.y.z',
+        outlet: '1',
+        backoff: { minMs: 50, maxMs: 200, jitter: 0 },
+      },
+    });
+    // A device of the credential's outlet lets the downlink start.
+    const token = await signToken(SECRET, { sub: 'pos-1', role: 'pos', outlet: 1 }, '1h');
+    const response = await fetch(`${relay.url}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ type: 'order:publish', payload: order({ tenant_id: 1 }) }),
+    });
+    expect(response.status).toBe(200);
+    await bridgeReaches(relay.url, (b) => b.state === 'synced' && b.downlinkState === 'synced');
+    // Central's downlink view goes away (a deploy without its route); an hour passes.
+    central.downlink = false;
+    await bridgeReaches(relay.url, (b) => b.downlinkLastErrorCode === 'http_404');
+    aheadMs = 3_600_000;
+    const status = await runCli(['status', '--url', relay.url, '--lang', 'en']);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(`Kitchen Sync relay is RUNNING at ${relay.url}`);
+    expect(status.stdout).toContain('  central: everything uploaded\n');
+    expect(status.stdout).toMatch(
+      /\n {2}web orders from central: none received since \d{4}-\d\d-\d\dT[\d:.]+Z \(backoff, last error http_404\)\n/,
+    );
+    expect(status.stdout).toContain(
+      'what to do: central answers 404 (not found): its Kitchen Sync relay views are not routed',
+    );
+    expect(status.stdout).toContain(
+      'WARNING: no order made at central (web shop, delivery apps) has reached this outlet for 1 h 0 min (more than 15 min)',
+    );
   });
 });
 

@@ -105,7 +105,7 @@ def create_order_group(request):
                     # on resume. Refused while the outlet is out of contact (outlet_offline).
                     publish_order_event("new_order", order, event_id=order.get("event_id"))
     except KitchenSyncError as error:
-        # outlet_offline (503, with last_seen_at): nothing was booked, the shop tells the guest.
+        # outlet_offline (503, with its reason): nothing was booked, the shop tells the guest.
         return error_response(error.code, error.message, **error.details)
     return JsonResponse(
         {"id": group.pk, "orders": [o["order_id"] for o in orders]}, status=201

@@ -27,7 +27,10 @@ export interface DescribeOptions {
   texts?: StatusTexts;
   /** Where a tablet opens /setup: the port asked, on this machine's LAN addresses. */
   setupAt?: (url: string) => string[];
-  /** Central further behind than this (seconds) is a warning. Default 15 min. */
+  /**
+   * Central further behind than this (seconds), or its downlink without an answered poll for
+   * longer, is a warning. Default 15 min.
+   */
   uploadLagWarningSeconds?: number;
 }
 
@@ -60,7 +63,7 @@ export function describeHealth(
   } else {
     lines.push(texts.storageOk);
   }
-  lines.push(...centralLines(health.bridge, texts, uploadLagWarningSeconds));
+  lines.push(...centralLines(health, texts, uploadLagWarningSeconds));
   if (health.tls?.enabled) {
     lines.push(texts.certificateDays(health.tls.daysLeft));
     // /setup hands out a CA only when the relay has one (--tls auto, or --tls-ca).

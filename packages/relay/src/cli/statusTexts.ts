@@ -22,6 +22,13 @@ export interface StatusTexts {
   centralAdvice(errorCode: string): string;
   /** Central more than `threshold` behind. */
   centralWarning(behind: string, threshold: string): string;
+  /**
+   * The downlink's polls fail: no order made at central has come in since `since` (its last
+   * answered poll; null: not since the relay started); its state and last error.
+   */
+  downlinkFailing(state: string, since: string | null, errorCode: string | null): string;
+  /** No answered downlink poll for `quiet`, more than `threshold`. */
+  downlinkWarning(quiet: string, threshold: string): string;
   certificateDays(days: number): string;
   newTablet(setupUrls: string[]): string;
   caFingerprint(fingerprint: string): string;
@@ -48,6 +55,15 @@ export function durationIn(units: { d: string; h: string; min: string; s: string
   };
 }
 
+/**
+ * The advice table's key for a bridge error code: the code itself, `http_5xx` for any 5xx
+ * central (or a proxy in front of it) answered without a code, else `other`.
+ */
+export function adviceKey(advice: Record<string, string>, code: string): string {
+  if (code in advice) return code;
+  return /^http_5\d\d$/.test(code) ? 'http_5xx' : 'other';
+}
+
 const CENTRAL_ADVICE_EN: Record<string, string> = {
   central_unreachable:
     "check this PC's internet connection. Orders keep working here; they are uploaded by themselves once central answers.",
@@ -61,6 +77,12 @@ const CENTRAL_ADVICE_EN: Record<string, string> = {
     "the relay credential is another outlet's: put this outlet's in the --central-token-file and restart the relay.",
   epoch_conflict:
     'two relays share one log (a copied data dir): stop the copy. See docs/relay.md, Bridge to central.',
+  http_404:
+    "central answers 404 (not found): its Kitchen Sync relay views are not routed (include kitchen_sync's URLs there), or central runs a version without them. Tell central's administrator.",
+  http_5xx:
+    "central fails on the relay's requests (HTTP 5xx): tell central's administrator to look at central's error log. The relay keeps trying by itself.",
+  internal:
+    "central failed on the relay's request: tell central's administrator to look at central's error log; if it has nothing, see this relay's log file.",
   other: "see the relay's log file and docs/relay.md, Bridge to central, for this code.",
 };
 
@@ -82,9 +104,14 @@ export const STATUS_TEXTS_EN: StatusTexts = {
     `  central: ${pending} event${pending === 1 ? '' : 's'} not uploaded yet` +
     (pending ? `, the oldest for ${behind}` : '') +
     ` (${state}${errorCode ? `, last error ${errorCode}` : ''})`,
-  centralAdvice: (code) => `  what to do: ${CENTRAL_ADVICE_EN[code] ?? CENTRAL_ADVICE_EN.other}`,
+  centralAdvice: (code) => `  what to do: ${CENTRAL_ADVICE_EN[adviceKey(CENTRAL_ADVICE_EN, code)]}`,
   centralWarning: (behind, threshold) =>
     `  WARNING: central is ${behind} behind this relay (more than ${threshold}): its reports and order pages lack this outlet's orders since then.`,
+  downlinkFailing: (state, since, errorCode) =>
+    `  web orders from central: none received since ${since ?? 'the relay started'}` +
+    ` (${state}${errorCode ? `, last error ${errorCode}` : ''})`,
+  downlinkWarning: (quiet, threshold) =>
+    `  WARNING: no order made at central (web shop, delivery apps) has reached this outlet for ${quiet} (more than ${threshold}): central refuses them (outlet_offline), or its guests wait for food this kitchen never gets.`,
   certificateDays: (days) => `  HTTPS certificate valid for ${days} more days`,
   newTablet: (urls) => `  new tablet? open once to trust this relay: ${urls.join(' or ')}`,
   caFingerprint: (fingerprint) => `  CA SHA-256 (the one /setup must show): ${fingerprint}`,

@@ -1,4 +1,4 @@
-import { durationIn, type StatusTexts } from './statusTexts.js';
+import { adviceKey, durationIn, type StatusTexts } from './statusTexts.js';
 
 // The cashier who runs CHECK_KITCHEN_SYNC.bat reads Indonesian first (as /setup and the
 // release README). Flags, file names and codes stay as typed.
@@ -15,6 +15,12 @@ const CENTRAL_ADVICE_ID: Record<string, string> = {
     'kredensial relay milik outlet lain: taruh kredensial outlet ini di --central-token-file lalu jalankan ulang relay.',
   epoch_conflict:
     'dua relay memakai satu log (folder data yang disalin): hentikan salinannya. Lihat docs/relay.md, Bridge to central.',
+  http_404:
+    'pusat menjawab 404 (tidak ditemukan): view relay Kitchen Sync belum dipasang di URL pusat (sertakan URL kitchen_sync), atau versi pusat belum memilikinya. Beri tahu administrator pusat.',
+  http_5xx:
+    'pusat gagal memproses permintaan relay (HTTP 5xx): minta administrator pusat memeriksa log galat pusat. Relay terus mencoba sendiri.',
+  internal:
+    'pusat gagal memproses permintaan relay: minta administrator pusat memeriksa log galat pusat; jika di sana tidak ada apa-apa, lihat file log relay ini.',
   other: 'lihat file log relay dan docs/relay.md, Bridge to central, untuk kode ini.',
 };
 
@@ -37,9 +43,14 @@ export const STATUS_TEXTS_ID: StatusTexts = {
     (pending ? `, yang tertua sejak ${behind} lalu` : '') +
     ` (${state}${errorCode ? `, galat terakhir ${errorCode}` : ''})`,
   centralAdvice: (code) =>
-    `  yang harus dilakukan: ${CENTRAL_ADVICE_ID[code] ?? CENTRAL_ADVICE_ID.other}`,
+    `  yang harus dilakukan: ${CENTRAL_ADVICE_ID[adviceKey(CENTRAL_ADVICE_ID, code)]}`,
   centralWarning: (behind, threshold) =>
     `  PERINGATAN: pusat tertinggal ${behind} dari relay ini (lebih dari ${threshold}): laporan dan halaman pesanan di pusat tidak memuat pesanan outlet ini sejak itu.`,
+  downlinkFailing: (state, since, errorCode) =>
+    `  pesanan web dari pusat: tidak ada yang diterima sejak ${since ?? 'relay dijalankan'}` +
+    ` (${state}${errorCode ? `, galat terakhir ${errorCode}` : ''})`,
+  downlinkWarning: (quiet, threshold) =>
+    `  PERINGATAN: tidak ada pesanan yang dibuat di pusat (toko web, aplikasi pesan-antar) yang sampai ke outlet ini selama ${quiet} (lebih dari ${threshold}): pusat menolaknya (outlet_offline), atau tamunya menunggu makanan yang tidak pernah sampai ke dapur ini.`,
   certificateDays: (days) => `  sertifikat HTTPS masih berlaku ${days} hari lagi`,
   newTablet: (urls) =>
     `  tablet baru? buka sekali untuk memercayai relay ini: ${urls.join(' atau ')}`,
