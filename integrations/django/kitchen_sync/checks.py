@@ -34,15 +34,21 @@ def check_settings(app_configs=None, **kwargs):
     return warnings
 
 
+def _shares_relay_secret(name):
+    """Whether KITCHEN_SYNC[name] is unset or equal to RELAY_SECRET, which every outlet's relay
+    holds (False when RELAY_SECRET itself is not set: there is nothing to compare)."""
+    configured = getattr(settings, "KITCHEN_SYNC", None) or {}
+    if not isinstance(configured, dict) or not configured.get("RELAY_SECRET"):
+        return False
+    own = configured.get(name)
+    return not own or str(own).strip() == str(configured["RELAY_SECRET"]).strip()
+
+
 @checks.register()
 def check_credential_secret(app_configs=None, **kwargs):
     """``kitchen_sync.W002``: relay credentials signed with the secret every outlet's relay
     holds, so one relay could mint a credential for another outlet's uploads and downlink."""
-    configured = getattr(settings, "KITCHEN_SYNC", None) or {}
-    if not isinstance(configured, dict) or not configured.get("RELAY_SECRET"):
-        return []
-    own = configured.get("RELAY_CREDENTIAL_SECRET")
-    if own and str(own).strip() != str(configured["RELAY_SECRET"]).strip():
+    if not _shares_relay_secret("RELAY_CREDENTIAL_SECRET"):
         return []
     return [
         checks.Warning(
@@ -52,6 +58,25 @@ def check_credential_secret(app_configs=None, **kwargs):
             "then issue every relay a new credential (mint_relay_credential)",
             obj="settings.KITCHEN_SYNC",
             id="kitchen_sync.W002",
+        )
+    ]
+
+
+@checks.register()
+def check_socket_token_secret(app_configs=None, **kwargs):
+    """``kitchen_sync.W003``: central's outlet socket accepts tokens signed with the secret
+    every outlet's relay holds, so one outlet's relay PC could mint a token for another
+    outlet's socket and read its orders."""
+    if not _shares_relay_secret("SOCKET_TOKEN_SECRET"):
+        return []
+    return [
+        checks.Warning(
+            "central's outlet socket accepts tokens signed with RELAY_SECRET, which every "
+            "outlet's relay holds: any relay can mint a token for another outlet's socket",
+            hint="set KITCHEN_SYNC['SOCKET_TOKEN_SECRET'] to a secret only central holds; "
+            "screens get new socket tokens with their next outlet settings",
+            obj="settings.KITCHEN_SYNC",
+            id="kitchen_sync.W003",
         )
     ]
 

@@ -1,9 +1,10 @@
-"""The outlet socket: ws/outlet/{outlet_id}/?token=<relay token>[&tenant=<id>][&since=<seq>]."""
+"""The outlet socket: ws/outlet/{outlet_id}/?token=<socket token>[&tenant=<id>][&since=<seq>]."""
 
 import asyncio
 import json
 import logging
 import re
+import time
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -14,7 +15,7 @@ from .events import outlet_group, tenant_group
 from .outlet_contact import CONTACT_ROLES, DELIVERY_ROLES, record_contact
 from .outlet_log import events_for_socket, log_bounds
 from .settings import ks_setting
-from .tokens import verify_relay_token
+from .tokens import verify_socket_token
 
 logger = logging.getLogger("kitchen_sync.consumers")
 
@@ -24,6 +25,16 @@ CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 # The log read failed (the database is down): the client retries with its cursor.
 CLOSE_UNAVAILABLE = 4503
+
+# An open socket whose token expired is closed (4401) this long after ``exp`` + TOKEN_LEEWAY,
+# as the relay drops it (its EXPIRED_CONNECTION_GRACE_MS): a screen that refreshes its
+# settings within a minute misses nothing.
+EXPIRED_SOCKET_GRACE = 60
+
+
+def _now():
+    return time.time()
+
 
 # With fullmatch: "$" would accept "5\n".
 _CURSOR = re.compile(r"[0-9]{1,18}")
@@ -73,6 +84,7 @@ class OutletConsumer(AsyncWebsocketConsumer):
     pending = None
     replayed_up_to = 0
     catch_up = None
+    expiry = None
     accepted = False
     # A pos or kitchen token: this socket shows the outlet is online (outlet_contact).
     shows_contact = False
@@ -98,6 +110,9 @@ class OutletConsumer(AsyncWebsocketConsumer):
         if self.catch_up is not None:
             self.catch_up.cancel()
             self.catch_up = None
+        if self.expiry is not None:
+            self.expiry.cancel()
+            self.expiry = None
         # Accepted first: a close before accepting is an HTTP 403 at the handshake.
         if not self.accepted:
             await self.accept()
@@ -123,7 +138,8 @@ class OutletConsumer(AsyncWebsocketConsumer):
         to (None: the whole outlet)."""
         outlet_id = self.scope["url_route"]["kwargs"]["outlet_id"]
         query = self._query()
-        claims = verify_relay_token(query.get("token"))
+        claims = verify_socket_token(query.get("token"))
+        self.expires_at = claims["exp"]
         if not _same_id(claims["outlet"], outlet_id):
             raise KitchenSyncError("forbidden", "the token is for another outlet")
         self.shows_contact = claims.get("role") in CONTACT_ROLES
@@ -167,10 +183,19 @@ class OutletConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
             self.groups_joined += (group,)
         await self.accept()
+        self.expiry = asyncio.ensure_future(self._close_when_expired())
         await self._contact()
         # A task, so live messages keep being taken off the layer (into pending) while a long
         # backlog is sent: the layer's per-channel capacity would drop them otherwise.
         self.catch_up = asyncio.ensure_future(self._catch_up(since))
+
+    async def _close_when_expired(self):
+        """Closes the socket with 4401 once its token is expired past the grace: a token is
+        checked only at the handshake, and a revoked screen must not listen for ever."""
+        delay = self.expires_at + ks_setting("TOKEN_LEEWAY") + EXPIRED_SOCKET_GRACE - _now()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await self.close(code=CLOSE_UNAUTHORIZED)
 
     async def _catch_up(self, since):
         try:
@@ -218,6 +243,9 @@ class OutletConsumer(AsyncWebsocketConsumer):
         if self.catch_up is not None:
             self.catch_up.cancel()
             self.catch_up = None
+        if self.expiry is not None:
+            self.expiry.cancel()
+            self.expiry = None
         # Open until now: the outlet was in contact up to this moment.
         await self._contact()
         for group in self.groups_joined:
@@ -231,7 +259,8 @@ class OutletConsumer(AsyncWebsocketConsumer):
             return
         try:
             message = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: '[' * 100000, nested deeper than the parser's stack.
             return
         if isinstance(message, dict) and message.get("type") == "ping":
             # Before the pong: a client that got its pong is on record.

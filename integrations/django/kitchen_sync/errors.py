@@ -36,6 +36,12 @@ CENTRAL_STATUS_BY_CODE = {
     # A new order for an outlet central has not been able to reach for longer than
     # OUTLET_OFFLINE_AFTER: its kitchen would get it only when it comes back (outlet_contact).
     "outlet_offline": 503,
+    # An Idempotency-Key already used for another request (another body or path): a client bug,
+    # not a retry; sent again it is refused again (the relay's analogue is order_conflict).
+    "idempotency_conflict": 422,
+    # mint_relay_token / mint_socket_token: the token would be over the 4,096 characters the
+    # relay's socket handshake takes (too many tenants); the relay's CLI refuses it so too.
+    "token_too_long": 400,
 }
 
 _KNOWN_CODES = {**HTTP_STATUS_BY_CODE, **BRIDGE_STATUS_BY_CODE, **CENTRAL_STATUS_BY_CODE}

@@ -6,8 +6,9 @@ import logging
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.http import HttpResponse
 
-from .errors import error_response
+from .errors import KitchenSyncError, error_response
 from .models import IdempotentRequest
+from .request_body import bounded_body
 from .settings import ks_setting
 
 logger = logging.getLogger("kitchen_sync.middleware")
@@ -46,7 +47,11 @@ class IdempotencyKeyMiddleware:
     commits (PostgreSQL; SQLite serialises writers anyway), then answers the stored 2xx
     with ``Idempotent-Replayed: true``. A non-2xx answer is not stored (the transaction rolls
     back, so a retry runs the view again). A repeat with a different body is refused with
-    ``invalid_payload``: that is a client bug, not a retry.
+    ``422 idempotency_conflict``: that is a client bug, not a retry.
+
+    Every guarded POST, with a key or not, has its body read here within
+    DATA_UPLOAD_MAX_MEMORY_SIZE (``request_body.bounded_body``): a bigger one, chunked or
+    declared, is ``413 too_large`` before the view runs.
     """
 
     def __init__(self, get_response):
@@ -60,12 +65,17 @@ class IdempotencyKeyMiddleware:
     def __call__(self, request):
         if not self._guarded(request):
             return self.get_response(request)
+        try:
+            # Before the view's own request.body, which would read a chunked body whole.
+            body = bounded_body(request)
+        except KitchenSyncError as error:
+            return error_response(error.code, error.message)
         key = (request.headers.get(HEADER) or "").strip()
         if not key:
             return self.get_response(request)
         if len(key) > ks_setting("IDEMPOTENCY_KEY_MAX_LENGTH"):
             return error_response("invalid_payload", f"{HEADER} is too long")
-        body_hash = hashlib.sha256(request.body).hexdigest()
+        body_hash = hashlib.sha256(body).hexdigest()
         try:
             return self._claimed(request, key, body_hash)
         except DATABASE_DOWN as error:
@@ -94,7 +104,7 @@ class IdempotencyKeyMiddleware:
                     seen = IdempotentRequest.objects.get(key=key)
                     if seen.path != request.path or seen.body_hash != body_hash:
                         return error_response(
-                            "invalid_payload", f"this {HEADER} was used for another request"
+                            "idempotency_conflict", f"this {HEADER} was used for another request"
                         )
                     return _replay(seen)
                 response = self.get_response(request)

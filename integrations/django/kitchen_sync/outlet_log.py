@@ -8,7 +8,6 @@ to the project's own order tables, so at-least-once delivery has an exactly-once
 
 import datetime
 import logging
-import math
 import zlib
 
 from django.db import IntegrityError, transaction
@@ -17,7 +16,15 @@ from django.utils import timezone
 from .errors import KitchenSyncError
 from .events import EVENT_TYPES, to_wire
 from .outlet_contact import require_outlet_online
-from .payload_rules import UUID, check_central_event, find_unsafe, refusal, unstorable
+from .payload_rules import (
+    ORDER_EVENT_TYPES,
+    ORDER_STATUSES,
+    UUID,
+    check_central_event,
+    find_unsafe,
+    refusal,
+    unstorable,
+)
 from .settings import ks_setting
 from .versioned import take_versions
 
@@ -25,6 +32,11 @@ logger = logging.getLogger("kitchen_sync.outlet_log")
 
 # The relay's seqs are JavaScript numbers: beyond 2**53-1 they are no longer exact.
 MAX_SEQ = 2**53 - 1
+# Deepest nesting of an uploaded event. Not the protocol's 16: an older relay's log may hold an
+# order a level deeper than today's rule, and refusing it would stop that outlet's uplink for
+# good. But an event some 900 levels deep passed the parser and failed at the insert (the
+# JSON encoder's recursion), a 500 on every retry.
+UPLOAD_MAX_DEPTH = 64
 
 
 def log_collection(outlet_id):
@@ -159,11 +171,15 @@ def _event_issues(event, where, previous):
         except KitchenSyncError as error:
             issues.append((f"{where}.{name}", error.message))
     issues += _storable_issues(event, where)
-    # No depth limit here: an older relay's log may hold an order one level deeper than
-    # today's rule, and a refusal would stop that outlet's uplink for good.
-    unsafe = find_unsafe(event, max_depth=math.inf)
+    unsafe = find_unsafe(event, max_depth=UPLOAD_MAX_DEPTH)
     if unsafe:
         issues.append((_upload_path(where, unsafe[0]), unsafe[1]))
+    # An order's status goes into the project's order tables (a short column): one the protocol
+    # does not know would fail there on every retry, or be stored as no state at all.
+    data = event.get("data")
+    if event.get("type") in ORDER_EVENT_TYPES and isinstance(data, dict) and "status" in data:
+        if data["status"] not in ORDER_STATUSES:
+            issues.append((f"{where}.data.status", "must be a known order status"))
     return issues, seq
 
 
@@ -172,7 +188,8 @@ def apply_relay_batch(outlet_id, epoch, events, apply, using="default", pruned_t
 
     ``apply(row)`` runs for events new to central, in the same transaction, so an event is
     logged exactly when its effect is; it raises ``KitchenSyncError("invalid_transition")``
-    to refuse one (the row keeps the reason in ``conflict``). Events at or below the cursor of
+    (or ``"forbidden"``: an order of another outlet) to refuse one (the row keeps the reason in
+    ``conflict``). Events at or below the cursor of
     (outlet, epoch) were applied before and are passed over. Returns ``{"epoch", "last_seq",
     "applied", "duplicates", "conflicts"}``: ``applied`` counts the events that entered the log
     (and went to ``apply``), ``conflicts`` those of them ``apply`` refused, ``duplicates`` the
@@ -310,15 +327,20 @@ def _warn_if_epochs_alternate(cursors, cursor):
     )
 
 
+# What ``apply`` raises to refuse one event: a transition the order's state forbids, or an
+# order of another outlet than the event's.
+REFUSALS = ("invalid_transition", "forbidden")
+
+
 def _applied(row, apply, using):
-    """Runs ``apply(row)``; a refused transition is kept on the row for an operator (and
-    undone), never silently dropped, and never fails the batch: the relay would send it
+    """Runs ``apply(row)``; a refused event (``REFUSALS``) is kept on the row for an operator
+    (and undone), never silently dropped, and never fails the batch: the relay would send it
     again forever."""
     try:
         with transaction.atomic(using=using):
             apply(row)
     except KitchenSyncError as error:
-        if error.code != "invalid_transition":
+        if error.code not in REFUSALS:
             raise
         row.conflict = error.message[:500]
         row.save(using=using, update_fields=["conflict"])

@@ -9,8 +9,14 @@ from django.core.exceptions import ImproperlyConfigured
 
 DEFAULTS = {
     # HS256 secret shared with the relay (the content of its --secret-file). Signs relay
-    # tokens and verifies the tokens sockets present to the outlet consumer.
+    # tokens (``relay_token``), which only the relay verifies.
     "RELAY_SECRET": None,
+    # HS256 secret that signs and verifies the tokens central's own outlet socket accepts (the
+    # token in the settings view's ``websocket_url``). Set it to one only central holds: every
+    # outlet's relay holds RELAY_SECRET, which is used when this is None, so any relay could
+    # mint a token for another outlet's socket and read its orders (system check
+    # kitchen_sync.W003).
+    "SOCKET_TOKEN_SECRET": None,
     # HS256 secret that signs and verifies relay credentials (what an outlet's relay presents to
     # central: uploads, downlink). Set it to one only central holds: every outlet's relay holds
     # RELAY_SECRET, which is used when this is None, so any relay could mint a credential for
@@ -80,13 +86,20 @@ def relay_secret():
     return secret.strip()
 
 
+def socket_token_secret():
+    """SOCKET_TOKEN_SECRET, or RELAY_SECRET where it is not set (see DEFAULTS)."""
+    return _own_secret("SOCKET_TOKEN_SECRET")
+
+
 def relay_credential_secret():
     """RELAY_CREDENTIAL_SECRET, or RELAY_SECRET where it is not set (see DEFAULTS)."""
-    secret = ks_setting("RELAY_CREDENTIAL_SECRET")
+    return _own_secret("RELAY_CREDENTIAL_SECRET")
+
+
+def _own_secret(name):
+    secret = ks_setting(name)
     if secret is None:
         return relay_secret()
     if not isinstance(secret, str) or not secret.strip():
-        raise ImproperlyConfigured(
-            "KITCHEN_SYNC['RELAY_CREDENTIAL_SECRET'] must be a non-empty string (or unset)"
-        )
+        raise ImproperlyConfigured(f"KITCHEN_SYNC[{name!r}] must be a non-empty string (or unset)")
     return secret.strip()

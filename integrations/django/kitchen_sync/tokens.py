@@ -1,4 +1,6 @@
-"""Relay tokens: HS256 JWTs the relay verifies with its --secret-file secret."""
+"""Device tokens (HS256 JWTs): relay tokens the relay verifies with its --secret-file secret,
+socket tokens central's outlet socket verifies with a secret of its own, and relay credentials
+central verifies for uploads and the downlink."""
 
 import re
 import time
@@ -6,9 +8,14 @@ import time
 import jwt
 
 from .errors import KitchenSyncError
-from .settings import ks_setting, relay_credential_secret, relay_secret
+from .settings import ks_setting, relay_credential_secret, relay_secret, socket_token_secret
 
 ROLES = ("pos", "kitchen", "monitor", "admin")
+# The relay's limits (packages/relay/src/auth/tokenExpiry.ts, protocol LIMITS.TOKEN_MAX_LENGTH):
+# a token that lives longer cannot be revoked short of rotating the secret, and the relay's
+# socket handshake refuses a longer one.
+MAX_TOKEN_LIFETIME = 400 * 24 * 60 * 60
+TOKEN_MAX_LENGTH = 4096
 # Used with fullmatch: "$" would let a trailing newline through ("kds\n").
 _DEVICE = re.compile(r"[A-Za-z0-9._:@-]{1,64}")
 _ID = re.compile(r".{1,64}", re.S)
@@ -32,7 +39,18 @@ def wire_id(value):
 
 def mint_relay_token(*, device, role, outlet, tenants=None, ttl=None, now=None):
     """A token for one device: ``sub`` is the device, so the relay tells two kitchens apart
-    (acks, presence); ``tenants`` limits a food-court kitchen to its stalls."""
+    (acks, presence); ``tenants`` limits a food-court kitchen to its stalls. Signed with
+    RELAY_SECRET: for the relay only, central's socket refuses it (see ``mint_socket_token``)."""
+    return _device_token(device, role, outlet, tenants, ttl, now, relay_secret())
+
+
+def mint_socket_token(*, device, role, outlet, tenants=None, ttl=None, now=None):
+    """The same claims as ``mint_relay_token``, signed with SOCKET_TOKEN_SECRET: the token of
+    central's outlet socket (the settings view's ``websocket_url``). A relay cannot mint one."""
+    return _device_token(device, role, outlet, tenants, ttl, now, socket_token_secret())
+
+
+def _device_token(device, role, outlet, tenants, ttl, now, secret):
     if role not in ROLES:
         raise KitchenSyncError("invalid_payload", f"role must be one of {', '.join(ROLES)}")
     if not isinstance(device, str) or not _DEVICE.fullmatch(device):
@@ -49,14 +67,45 @@ def mint_relay_token(*, device, role, outlet, tenants=None, ttl=None, now=None):
     }
     if tenants is not None:
         claims["tenants"] = [wire_id(t) for t in tenants]
-    token = jwt.encode(claims, relay_secret(), algorithm="HS256")
+    token = _signed(claims, secret)
+    # The relay's handshake would refuse it ("token is too long"), and a kitchen would loop on
+    # refreshing it: refused here, with the relay's CLI's code, where a person is watching.
+    if len(token) > TOKEN_MAX_LENGTH:
+        raise KitchenSyncError(
+            "token_too_long",
+            f"the token would be {len(token)} characters, over the {TOKEN_MAX_LENGTH} the "
+            "relay's socket handshake accepts: give fewer tenants (none = every tenant of the "
+            "outlet) or a shorter device",
+            token_length=len(token),
+        )
+    return token
+
+
+def _signed(claims, secret):
+    # A token the verifiers would refuse is better refused here.
+    if claims["exp"] - claims["iat"] > MAX_TOKEN_LIFETIME:
+        raise KitchenSyncError("invalid_payload", "ttl is over the 400-day maximum")
+    if claims["exp"] <= claims["iat"]:
+        raise KitchenSyncError("invalid_payload", "ttl must be positive")
+    token = jwt.encode(claims, secret, algorithm="HS256")
     # PyJWT 1.x returned bytes.
     return token.decode("ascii") if isinstance(token, bytes) else token
 
 
 def verify_relay_token(token):
-    """The claims of a valid token; ``KitchenSyncError("unauthorized")`` for anything else."""
-    claims = _decode(token, "token", relay_secret())
+    """The claims of a valid relay token (RELAY_SECRET); ``KitchenSyncError("unauthorized")``
+    for anything else. Central's socket uses ``verify_socket_token``."""
+    return _device_claims(_decode(token, "token", relay_secret()))
+
+
+def verify_socket_token(token):
+    """The claims of a valid token of central's outlet socket (SOCKET_TOKEN_SECRET);
+    ``unauthorized`` for anything else, a relay token signed with RELAY_SECRET included (unless
+    SOCKET_TOKEN_SECRET is unset, see system check W003)."""
+    return _device_claims(_decode(token, "token", socket_token_secret()))
+
+
+def _device_claims(claims):
     if claims.get("role") not in ROLES or "outlet" not in claims:
         raise KitchenSyncError("unauthorized", "the token lacks role or outlet")
     tenants = claims.get("tenants")
@@ -82,8 +131,7 @@ def mint_relay_credential(*, outlet, relay="relay", ttl=None, now=None):
         "iat": issued,
         "exp": issued + int(ttl if ttl is not None else ks_setting("RELAY_CREDENTIAL_TTL")),
     }
-    token = jwt.encode(claims, relay_credential_secret(), algorithm="HS256")
-    return token.decode("ascii") if isinstance(token, bytes) else token
+    return _signed(claims, relay_credential_secret())
 
 
 def verify_relay_credential(token):
@@ -95,13 +143,14 @@ def verify_relay_credential(token):
     return claims
 
 
-def _decode(token, what, secret):
-    """The signed claims of ``token`` (HS256 with ``secret``, ``exp`` and ``sub`` required);
-    ``unauthorized`` naming ``what`` for anything else."""
+def _decode(token, what, secret, now=None):
+    """The signed claims of ``token`` (HS256 with ``secret``, ``exp`` and ``sub`` required,
+    ``exp`` at most 400 days ahead and after ``iat``, as the relay has it); ``unauthorized``
+    naming ``what`` for anything else."""
     if not isinstance(token, str) or not token:
         raise KitchenSyncError("unauthorized", f"a {what} is required")
     try:
-        return jwt.decode(
+        claims = jwt.decode(
             token,
             secret,
             algorithms=["HS256"],
@@ -110,3 +159,10 @@ def _decode(token, what, secret):
         )
     except jwt.PyJWTError as error:
         raise KitchenSyncError("unauthorized", f"invalid {what}: {error}") from None
+    exp, iat = claims["exp"], claims.get("iat")
+    if isinstance(iat, (int, float)) and not isinstance(iat, bool) and exp <= iat:
+        raise KitchenSyncError("unauthorized", f"invalid {what}: it expires before it was issued")
+    # A token that never expires could only be revoked by rotating the secret.
+    if exp - (now if now is not None else time.time()) > MAX_TOKEN_LIFETIME:
+        raise KitchenSyncError("unauthorized", f"invalid {what}: its lifetime is over the 400-day maximum")
+    return claims

@@ -5,8 +5,7 @@ import logging
 import re
 from urllib.parse import quote, urlencode
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
+from django.core.exceptions import ImproperlyConfigured
 from django.http import JsonResponse
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -16,8 +15,9 @@ from .errors import KitchenSyncError, error_response, method_not_allowed
 from .events import to_wire
 from .outlet_contact import record_contact
 from .outlet_log import apply_relay_batch, events_for_relay
+from .request_body import bounded_body
 from .settings import ks_setting
-from .tokens import ROLES, mint_relay_token, verify_relay_credential, wire_id
+from .tokens import ROLES, mint_relay_token, mint_socket_token, verify_relay_credential, wire_id
 
 logger = logging.getLogger("kitchen_sync.views")
 
@@ -90,11 +90,12 @@ class VersionedListView(View):
 
 class OutletSettingsView(View):
     """``GET /api/tenants/outlets/{id}/?device=D[&tenant=T][&role=R]`` → what the client's
-    ``loadOutletSettings`` reads: ``name``, ``websocket_url`` (with this device's token),
-    ``relay_url`` and ``relay_token``.
+    ``loadOutletSettings`` reads: ``name``, ``websocket_url`` (central's socket, with this
+    device's socket token, SOCKET_TOKEN_SECRET), ``relay_url`` and ``relay_token`` (the same
+    claims for the relay, RELAY_SECRET).
 
     Subclass it and implement ``get_outlet``; override ``authorize`` to decide who may get
-    which role (by default any authenticated user, see SETTINGS_REQUIRE_AUTH).
+    which role (by default staff users only, see ``authorize``).
     """
 
     def get_outlet(self, request, outlet_id):
@@ -102,7 +103,15 @@ class OutletSettingsView(View):
         raise ImproperlyConfigured(f"{type(self).__name__} must implement get_outlet()")
 
     def authorize(self, request, outlet, role, tenants, device):
-        """Raise KitchenSyncError("forbidden") to refuse a token."""
+        """Raise KitchenSyncError("forbidden") to refuse a token. Default: with
+        SETTINGS_REQUIRE_AUTH, staff users only (``is_staff``), since a token reads the outlet's
+        orders for RELAY_TOKEN_TTL; override it to let your own users (a tenant's kitchen
+        staff, for its tenant only) get theirs. Without SETTINGS_REQUIRE_AUTH, anyone."""
+        if ks_setting("SETTINGS_REQUIRE_AUTH") and not request.user.is_staff:
+            raise KitchenSyncError(
+                "forbidden",
+                "only staff users get device tokens here (override OutletSettingsView.authorize)",
+            )
 
     def get_device(self, request, role, tenant):
         """The token's ``sub``. Default: the ``device`` query parameter, required: the relay
@@ -147,8 +156,10 @@ class OutletSettingsView(View):
         device = self.get_device(request, role, tenant)
         tenants = [tenant] if tenant is not None else None
         self.authorize(request, outlet, role, tenants, device)
-        token = mint_relay_token(device=device, role=role, outlet=outlet["id"], tenants=tenants)
-        socket_query = urlencode({"token": token})
+        claims = {"device": device, "role": role, "outlet": outlet["id"], "tenants": tenants}
+        token = mint_relay_token(**claims)
+        # Central's socket takes its own token, one no outlet's relay can mint.
+        socket_query = urlencode({"token": mint_socket_token(**claims)})
         websocket_url = (
             f"{self.websocket_base(request)}/ws/outlet/{quote(str(outlet['id']), safe='')}/"
             f"?{socket_query}"
@@ -173,22 +184,6 @@ class OutletSettingsView(View):
 def _no_constant(name):
     # NaN and Infinity are not JSON (Python's json reads them; PostgreSQL's jsonb does not).
     raise ValueError(f"{name} is not JSON")
-
-
-def _upload_body(request):
-    """The raw body; over DATA_UPLOAD_MAX_MEMORY_SIZE it is ``too_large``, the one answer on
-    which the relay halves its batch (Django's own 400 page would have it resend forever)."""
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    try:
-        body = request.body
-    except RequestDataTooBig:
-        body = None
-    # A body without Content-Length (chunked) passes Django's check: measure it too.
-    if body is None or (limit is not None and len(body) > limit):
-        raise KitchenSyncError(
-            "too_large", f"the body is over DATA_UPLOAD_MAX_MEMORY_SIZE ({limit} bytes)"
-        )
-    return body
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -226,7 +221,9 @@ class RelayUploadView(View):
         # Whatever the upload's fate, the outlet's relay reached central.
         record_contact(claims["outlet"], "upload")
         try:
-            body = json.loads(_upload_body(request), parse_constant=_no_constant)
+            # Over DATA_UPLOAD_MAX_MEMORY_SIZE it is too_large, the one answer on which the relay
+            # halves its batch (Django's own 400 page would have it resend forever).
+            body = json.loads(bounded_body(request), parse_constant=_no_constant)
         except (ValueError, UnicodeDecodeError, RecursionError):
             raise KitchenSyncError("invalid_payload", "the body must be JSON") from None
         if not isinstance(body, dict):

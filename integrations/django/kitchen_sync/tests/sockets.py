@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 
-from kitchen_sync.tokens import mint_relay_token
+from kitchen_sync.tokens import mint_socket_token
 
 
 def run(coroutine_function):
@@ -16,7 +16,7 @@ def run(coroutine_function):
 
 def socket_path(outlet=1, token=None, **query):
     if token is None:
-        token = mint_relay_token(device="kds-1", role="kitchen", outlet=outlet)
+        token = mint_socket_token(device="kds-1", role="kitchen", outlet=outlet)
     return f"/ws/outlet/{outlet}/?{urlencode({'token': token, **query})}"
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from kitchen_sync.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED
 from kitchen_sync.events import abroadcast_order_event
-from kitchen_sync.tokens import mint_relay_token
+from kitchen_sync.tokens import mint_relay_token, mint_socket_token
 
 from .orders import protocol_order
 from .sockets import next_json, open_live, open_socket, run, socket_path
@@ -31,7 +31,7 @@ def test_a_connected_socket_receives_the_outlets_broadcasts():
 
 def test_a_kitchen_token_with_tenants_only_gets_those_tenants():
     async def body():
-        token = mint_relay_token(device="kds-2", role="kitchen", outlet=1, tenants=[2])
+        token = mint_socket_token(device="kds-2", role="kitchen", outlet=1, tenants=[2])
         socket, _ = await open_live(socket_path(token=token))
         await abroadcast_order_event("new_order", order(tenant=1))
         await abroadcast_order_event("new_order", order(tenant=2))
@@ -69,9 +69,13 @@ def test_other_outlets_events_do_not_arrive():
     [
         (lambda: "/ws/outlet/1/", CLOSE_UNAUTHORIZED),
         (lambda: socket_path(token="not-a-token"), CLOSE_UNAUTHORIZED),
-        (lambda: socket_path(outlet=1, token=mint_relay_token(device="a", role="pos", outlet=2)),
+        (lambda: socket_path(outlet=1, token=mint_socket_token(device="a", role="pos", outlet=2)),
          CLOSE_FORBIDDEN),
-        (lambda: socket_path(tenant="1", token=mint_relay_token(
+        # Signed with RELAY_SECRET, which every outlet's relay PC holds: outlet 1's relay could
+        # mint it for outlet 2 and read that outlet's orders.
+        (lambda: socket_path(outlet=2, token=mint_relay_token(device="a", role="pos", outlet=2)),
+         CLOSE_UNAUTHORIZED),
+        (lambda: socket_path(tenant="1", token=mint_socket_token(
             device="a", role="kitchen", outlet=1, tenants=[2])), CLOSE_FORBIDDEN),
     ],
 )
@@ -93,7 +97,8 @@ def test_ping_is_answered_and_any_other_frame_is_survived():
     async def body():
         socket, _ = await open_live(socket_path())
         await socket.send_to(bytes_data=b"\x00\x01")
-        for text in ("not json", "[1, 2]", "42", "null", '{"type": "hello"}'):
+        # "[" * 100000 is a RecursionError in the parser, not a ValueError: it closed with 1011.
+        for text in ("not json", "[1, 2]", "42", "null", '{"type": "hello"}', "[" * 100000):
             await socket.send_to(text_data=text)
         await socket.send_to(text_data='{"type": "ping", "timestamp": 123}')
         assert await next_json(socket) == {"type": "pong", "timestamp": 123}
@@ -127,7 +132,7 @@ def test_an_event_of_another_outlet_or_tenant_on_the_sockets_group_is_dropped():
 
         from kitchen_sync.events import HANDLER_TYPE, build_envelope, outlet_group, tenant_group
 
-        token = mint_relay_token(device="kds-2", role="kitchen", outlet=1, tenants=[2])
+        token = mint_socket_token(device="kds-2", role="kitchen", outlet=1, tenants=[2])
         kitchen, _ = await open_live(socket_path(token=token))
         monitor, _ = await open_live(socket_path())
         layer = get_channel_layer()
@@ -144,5 +149,26 @@ def test_an_event_of_another_outlet_or_tenant_on_the_sockets_group_is_dropped():
         assert (await next_json(monitor))["data"] == sent
         await kitchen.disconnect()
         await monitor.disconnect()
+
+    run(body)
+
+
+def test_a_socket_is_closed_with_4401_once_its_token_expired(monkeypatch):
+    # The token is checked at the handshake only: without this, a 30-day token kept a socket
+    # open for ever. Closed EXPIRED_SOCKET_GRACE after exp + TOKEN_LEEWAY, as the relay does.
+    import time
+
+    from kitchen_sync import consumers
+
+    async def body():
+        token = mint_socket_token(device="kds-1", role="kitchen", outlet=1, ttl=3600)
+        closes_at = int(time.time()) + 3600 + 30 + consumers.EXPIRED_SOCKET_GRACE
+        monkeypatch.setattr(consumers, "_now", lambda: closes_at - 0.3)
+        socket, _ = await open_live(socket_path(token=token))
+        await socket.send_to(text_data='{"type": "ping", "timestamp": 1}')
+        assert await next_json(socket) == {"type": "pong", "timestamp": 1}
+        assert await socket.receive_output(timeout=2) == {
+            "type": "websocket.close", "code": CLOSE_UNAUTHORIZED
+        }
 
     run(body)

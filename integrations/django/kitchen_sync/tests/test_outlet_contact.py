@@ -17,7 +17,7 @@ from kitchen_sync.checks import check_offline_after
 from kitchen_sync.errors import KitchenSyncError
 from kitchen_sync.events import publish_order_event
 from kitchen_sync.models import IdempotentRequest, OutletContact, OutletEvent
-from kitchen_sync.tokens import mint_relay_credential, mint_relay_token
+from kitchen_sync.tokens import mint_relay_credential, mint_relay_token, mint_socket_token
 from menu.models import Order
 
 from .orders import protocol_order
@@ -370,7 +370,7 @@ class TestTheOutletsSocketsAreContact:
         contact = seen(ago=timedelta(hours=1))
 
         async def body():
-            token = mint_relay_token(device="hq-wall", role="monitor", outlet=1)
+            token = mint_socket_token(device="hq-wall", role="monitor", outlet=1)
             socket, _ = await open_live(socket_path(token=token))
             await socket.disconnect()
 

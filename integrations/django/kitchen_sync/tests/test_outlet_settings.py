@@ -1,6 +1,8 @@
-"""The settings view gives each device its own relay token, in loadOutletSettings' shape."""
+"""The settings view gives each device its own relay token (and socket token), in
+loadOutletSettings' shape."""
 
 import json
+import time
 from urllib.parse import parse_qs, urlparse
 
 import jwt
@@ -8,7 +10,15 @@ import pytest
 from django.contrib.auth.models import User
 
 from kitchen_sync.errors import KitchenSyncError
-from kitchen_sync.tokens import mint_relay_token, verify_relay_token
+from kitchen_sync.tokens import (
+    MAX_TOKEN_LIFETIME,
+    mint_relay_credential,
+    mint_relay_token,
+    mint_socket_token,
+    verify_relay_credential,
+    verify_relay_token,
+    verify_socket_token,
+)
 from kitchen_sync.views import OutletSettingsView
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +58,23 @@ def test_the_answer_has_the_fields_the_client_reads(client):
     assert body["relay_url"] == "http://127.0.0.1:3001"
     socket = urlparse(body["websocket_url"])
     assert (socket.scheme, socket.netloc, socket.path) == ("ws", "testserver", "/ws/outlet/1/")
-    assert parse_qs(socket.query)["token"] == [body["relay_token"]]
+    [socket_token] = parse_qs(socket.query)["token"]
+    # The same claims, two secrets: central's socket takes only its own, the relay only its own.
+    relay = verify_relay_token(body["relay_token"])
+    assert verify_socket_token(socket_token) == relay
+    with pytest.raises(KitchenSyncError) as refused:
+        verify_socket_token(body["relay_token"])
+    assert refused.value.code == "unauthorized"
+    with pytest.raises(KitchenSyncError):
+        verify_relay_token(socket_token)
+
+
+def test_a_token_minted_with_the_relays_secret_does_not_open_centrals_socket():
+    # What an outlet's relay PC can mint (kitchen-sync-relay token --secret-file): any outlet.
+    forged = mint_relay_token(device="spy", role="pos", outlet=2)
+    with pytest.raises(KitchenSyncError) as refused:
+        verify_socket_token(forged)
+    assert refused.value.code == "unauthorized"
 
 
 @pytest.mark.parametrize(
@@ -85,9 +111,62 @@ def test_unknown_outlet_is_not_found(client):
 def test_auth_is_required_by_default(client, settings):
     settings.KITCHEN_SYNC = {**settings.KITCHEN_SYNC, "SETTINGS_REQUIRE_AUTH": True}
     assert fetch(client, "device=x").json()["error"]["code"] == "unauthorized"
-    User.objects.create_user("pos", password="pw")
+    User.objects.create_user("pos", password="pw", is_staff=True)
     client.login(username="pos", password="pw")
     assert fetch(client, "device=x").status_code == 200
+
+
+def test_by_default_only_staff_users_get_tokens(client, settings):
+    # Any logged-in user (a shopper of another tenant) got an outlet-wide 30-day pos token.
+    settings.KITCHEN_SYNC = {**settings.KITCHEN_SYNC, "SETTINGS_REQUIRE_AUTH": True}
+    User.objects.create_user("shopper", password="pw")
+    client.login(username="shopper", password="pw")
+    for query in ("device=x", "device=y&tenant=2&role=pos"):
+        response = fetch(client, query)
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "forbidden"
+        assert "authorize" in response.json()["error"]["message"]
+
+
+def test_tokens_over_the_relays_limits_are_refused_at_mint():
+    with pytest.raises(KitchenSyncError) as too_long:
+        mint_relay_token(device="kds-1", role="kitchen", outlet=1, tenants=[f"stall-{i}" for i in range(300)])
+    assert too_long.value.code == "token_too_long"
+    assert too_long.value.details["token_length"] > 4096
+    with pytest.raises(KitchenSyncError) as too_long:
+        mint_socket_token(device="kds-1", role="kitchen", outlet=1, tenants=[f"stall-{i}" for i in range(300)])
+    assert too_long.value.code == "token_too_long"
+    assert mint_relay_token(device="kds-1", role="kitchen", outlet=1, tenants=list(range(100)))
+    for mint in (
+        lambda ttl: mint_relay_token(device="kds-1", role="kitchen", outlet=1, ttl=ttl),
+        lambda ttl: mint_relay_credential(outlet=1, ttl=ttl),
+    ):
+        assert mint(MAX_TOKEN_LIFETIME)
+        with pytest.raises(KitchenSyncError) as too_long_lived:
+            mint(MAX_TOKEN_LIFETIME + 1)
+        assert too_long_lived.value.code == "invalid_payload"
+
+
+def test_tokens_that_live_over_400_days_are_refused(settings):
+    # What the relay refuses too (tokenExpiry.ts): exp 100 years out was accepted here.
+    now = int(time.time())
+    for secret, verify in (
+        (settings.KITCHEN_SYNC["SOCKET_TOKEN_SECRET"], verify_socket_token),
+        (SECRET, verify_relay_token),
+        (settings.KITCHEN_SYNC["RELAY_CREDENTIAL_SECRET"], verify_relay_credential),
+    ):
+        base = {"sub": "x", "role": "relay" if verify is verify_relay_credential else "pos", "outlet": 1}
+        ok = jwt.encode({**base, "iat": now, "exp": now + MAX_TOKEN_LIFETIME - 60}, secret, algorithm="HS256")
+        assert verify(ok)["outlet"] == 1
+        for times in (
+            {"iat": now, "exp": now + 100 * 365 * 86400},
+            {"exp": now + MAX_TOKEN_LIFETIME + 60},
+            {"iat": now + 10, "exp": now + 10},
+        ):
+            forever = jwt.encode({**base, **times}, secret, algorithm="HS256")
+            with pytest.raises(KitchenSyncError) as refused:
+                verify(forever)
+            assert refused.value.code == "unauthorized"
 
 
 def test_verify_refuses_forged_and_expired_tokens():

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 MODULES = ["admin", "apps", "checks", "consumers", "errors", "events", "middleware", "models", "origins",
+           "request_body",
            "outlet_log", "payload_rules", "routing", "settings", "signals", "tokens", "versioned",
            "views"]
 
@@ -49,3 +50,14 @@ def test_credentials_signed_with_the_relays_secret_are_a_system_check_warning(se
     assert len(found) == 1 and "RELAY_CREDENTIAL_SECRET" in found[0].hint
     settings.KITCHEN_SYNC = {"RELAY_SECRET": "x", "RELAY_CREDENTIAL_SECRET": "central-only"}
     assert not [m for m in run_checks() if m.id == "kitchen_sync.W002"]
+
+
+def test_socket_tokens_signed_with_the_relays_secret_are_a_system_check_warning(settings):
+    from django.core.checks import run_checks
+
+    for configured in ({"RELAY_SECRET": "x"}, {"RELAY_SECRET": "x", "SOCKET_TOKEN_SECRET": " x "}):
+        settings.KITCHEN_SYNC = configured
+        found = [m for m in run_checks() if m.id == "kitchen_sync.W003"]
+        assert len(found) == 1 and "SOCKET_TOKEN_SECRET" in found[0].hint
+    settings.KITCHEN_SYNC = {"RELAY_SECRET": "x", "SOCKET_TOKEN_SECRET": "central-only"}
+    assert not [m for m in run_checks() if m.id == "kitchen_sync.W003"]

@@ -81,9 +81,9 @@ def test_a_socket_resumes_and_goes_live_through_redis():
 def test_outlet_1_t_2_does_not_get_outlet_1_tenant_2s_orders_through_redis():
     # The audit's leak: outlet "1_t_2"'s group was outlet 1 / tenant 2's group.
     async def body():
-        from kitchen_sync.tokens import mint_relay_token
+        from kitchen_sync.tokens import mint_socket_token
 
-        token = mint_relay_token(device="mon-x", role="monitor", outlet="1_t_2")
+        token = mint_socket_token(device="mon-x", role="monitor", outlet="1_t_2")
         other, _ = await open_live(socket_path(outlet="1_t_2", token=token))
         own, _ = await open_live(socket_path(tenant="2"))
         try:

@@ -547,3 +547,56 @@ def place_central_order(client):
 def test_a_check_that_is_not_a_number_is_invalid_payload(client, check):
     response = downlink(client, 0, check=check)
     assert response.json()["error"]["code"] == "invalid_payload"
+
+
+def test_an_event_for_another_outlets_order_changes_nothing(client):
+    # Outlet 1's credential uploading order_cancelled for outlet 2's order id cancelled it.
+    theirs = relay_log(1, outlet=2)[:1]
+    assert upload(client, theirs, outlet=2).json()["applied"] == 1
+    order_id = theirs[0]["order_id"]
+    data = {"order_id": order_id, "outlet_id": 1, "tenant_id": 1, "status": "cancelled"}
+    for event_type, status in (("order_cancelled", "cancelled"), ("new_order", "pending")):
+        attack = {**relay_log(1)[0], "type": event_type, "order_id": order_id,
+                  "data": {**data, "status": status}}
+        response = upload(client, [attack], epoch=f"epoch-{event_type}")
+        # Kept as a conflict, as a refused transition is: the uplink goes on.
+        assert response.status_code == 200
+        assert (response.json()["applied"], response.json()["conflicts"]) == (1, 1)
+        row = OutletEvent.objects.get(event_id=attack["event_id"])
+        assert "another outlet" in row.conflict
+    order = Order.objects.get(order_id=order_id)
+    assert (order.outlet_id, order.status) == ("2", "pending")
+
+
+def nested(depth):
+    value = "x"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        # ~940 deep passed the checks, then failed at the insert: a 500 on every retry.
+        (lambda event: event["data"].update(notes=nested(500)), "events[0].data.notes"),
+        # The project's order tables have a short status column (PostgreSQL: 500 for ever).
+        (lambda event: event["data"].update(status="x" * 100), "events[0].data.status"),
+        (lambda event: event["data"].update(status=["pending"]), "events[0].data.status"),
+    ],
+)
+def test_an_event_central_could_not_store_is_refused_before_storing(client, change, path):
+    events = relay_log(1)
+    change(events[0])
+    response = upload(client, events)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_payload"
+    assert error["issues"][0]["path"].startswith(path)
+    assert OutletEvent.objects.count() == 0 and Order.objects.count() == 0
+
+
+def test_an_event_as_deep_as_an_older_relay_may_log_is_taken(client):
+    events = relay_log(1)
+    events[0]["data"]["notes"] = nested(40)
+    assert upload(client, events).json()["applied"] == 3

@@ -11,7 +11,7 @@ from kitchen_sync.consumers import CLOSE_INVALID
 from kitchen_sync.events import abroadcast_order_event, publish_order_event
 from kitchen_sync.models import OutletEvent
 from kitchen_sync.outlet_log import record_event
-from kitchen_sync.tokens import mint_relay_token
+from kitchen_sync.tokens import mint_socket_token
 
 from .orders import protocol_order
 from .sockets import next_json, open_live, open_socket, run, socket_path
@@ -126,7 +126,7 @@ def test_the_replay_keeps_to_the_tokens_tenants_and_to_centrals_own_events():
     kept_too = publish("order_updated", tenant=2, status="preparing")
 
     async def body():
-        token = mint_relay_token(device="kds-2", role="kitchen", outlet=1, tenants=[2])
+        token = mint_socket_token(device="kds-2", role="kitchen", outlet=1, tenants=[2])
         socket = (await open_socket(socket_path(token=token, since=0)))[0]
         frames, _ = await frames_until_caught_up(socket)
         assert [(f["data"]["event_id"], f["seq"]) for f in frames] == [kept, kept_too]

@@ -78,6 +78,9 @@ def create_order_group(request):
                 raise ValueError("every order needs an order_id")
     except (ValueError, KeyError, TypeError) as error:
         return error_response("invalid_payload", f"bad order group: {error}")
+    except RecursionError:
+        # '[' * 100000: nested deeper than the parser's stack. JSON 400, not Django's HTML 500.
+        return error_response("invalid_payload", "bad order group: nested too deep")
     try:
         # Each order as the protocol has it, before any is booked: the outlet's relay would
         # refuse any other, and its kitchen would never see it.
@@ -120,6 +123,10 @@ class OutletUploadView(RelayUploadView):
         if not row.order_id or not isinstance(data, dict):
             return
         order = Order.objects.select_for_update().filter(order_id=row.order_id).first()
+        if order is not None and order.outlet_id != row.outlet_id:
+            # A relay changes its own outlet's orders only: another outlet's credential may not
+            # cancel this one. Kept on the event as a conflict; the upload goes on.
+            raise KitchenSyncError("forbidden", f"order {row.order_id} is another outlet's")
         if order is None:
             group = OrderGroup.objects.create(outlet_id=row.outlet_id)
             Order.objects.create(

@@ -107,6 +107,8 @@ KITCHEN_SYNC = {
     "RELAY_CREDENTIAL_SECRET": env(
         "KS_RELAY_CREDENTIAL_SECRET", "test-central-only-credential-secret-32b"
     ),
+    # Central's own socket tokens too, so one outlet's relay cannot open another's socket (W003).
+    "SOCKET_TOKEN_SECRET": env("KS_SOCKET_TOKEN_SECRET", "test-central-only-socket-secret-32-bytes"),
     "SETTINGS_REQUIRE_AUTH": False,
     "IDEMPOTENT_PATHS": ["/api/public/order-groups/"],
 }
