@@ -299,7 +299,7 @@ def open_and_close(*roles):
 
     async def body():
         for role in roles:
-            token = mint_relay_token(device=f"{role}-1", role=role, outlet=1)
+            token = mint_socket_token(device=f"{role}-1", role=role, outlet=1)
             socket, _ = await open_live(socket_path(token=token))
             await socket.disconnect()
 
