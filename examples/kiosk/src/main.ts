@@ -14,6 +14,7 @@ import {
 import { ticketLabel } from '../../shared/orderNumber';
 import { $, loadOutlet, trackBarHeight, watchNetwork } from '../../shared/pageSetup';
 import { registerWorker } from '../../shared/serviceWorker';
+import { readBusinessDay } from './businessDay';
 import { Cart, lineTotal } from './cart';
 import { ordersFromCart, postOrderGroup } from './checkout';
 import { renderMenu } from './menuView';
@@ -42,10 +43,16 @@ const masterData = createMasterDataService({ baseUrl: config.centralUrl });
 showStaleMenu($('#stale-menu'), masterData.status);
 const network = watchNetwork(config, relayUrl);
 const history = new OrderHistory(localStorage);
+const pageParams = new URLSearchParams(location.search);
+const businessDay = readBusinessDay(pageParams);
+for (const param of businessDay.ignored) {
+  console.warn(`kiosk: ?${param}= is not readable; queue numbers use the default`);
+}
 const queueNumbers = new QueueNumbers(
   localStorage,
   config.outletId,
-  readTerminal(new URLSearchParams(location.search)),
+  readTerminal(pageParams),
+  businessDay.options,
 );
 const cart = new Cart();
 const tenantNames = new Map(tenants.map((t) => [String(t.id), t.name]));

@@ -1,17 +1,15 @@
+import { type BusinessDayOptions, businessDayOf } from './businessDay';
+
 /** Where a kiosk keeps its counter; per outlet, so a tablet moved between outlets starts afresh. */
 const KEY_PREFIX = 'kitchen-sync-demo:queue-number:';
 
 interface Counter {
+  /** The business day (`YYYY-MM-DD`) the count belongs to; the latest one this kiosk has seen. */
   day: string;
   last: number;
 }
 
-/** The local calendar day: the count starts again at 1 each morning. */
-function dayOf(now: Date): string {
-  const month = String(now.getMonth() + 1).padStart(2, '0');
-  const day = String(now.getDate()).padStart(2, '0');
-  return `${now.getFullYear()}-${month}-${day}`;
-}
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** `?terminal=B`: a letter (or two) per kiosk of an outlet; `A` when there is only one. */
 export function readTerminal(params: URLSearchParams): string {
@@ -21,27 +19,39 @@ export function readTerminal(params: URLSearchParams): string {
 
 /**
  * The guest's number for one checkout (`A001`, `A002`, …): the terminal's letter and a count
- * that only goes up within the day, so two checkouts of one day never share a number, and
- * two kiosks never do as long as each has its own letter. Kept in localStorage, which
- * survives a reload and works with no network: the number is on the receipt before the
- * relay or central has the order.
+ * that starts again at 1 on the first checkout of a new business day (businessDay.ts: the
+ * outlet's zone, from 04:00 by default) and otherwise only goes up. So two checkouts of one
+ * kiosk never share a number within a business day, and two kiosks never do as long as each
+ * has its own letter. Kept in localStorage, which survives a reload and works with no network:
+ * the number is on the receipt before the relay or central has the order. Clearing the
+ * browser's site data starts the count over.
  */
 export class QueueNumbers {
   readonly #storage: Storage;
   readonly #key: string;
   readonly #terminal: string;
+  readonly #dayOf: (now: Date) => string;
 
-  constructor(storage: Storage, outletId: number, terminal: string) {
+  constructor(
+    storage: Storage,
+    outletId: number,
+    terminal: string,
+    businessDay: BusinessDayOptions = {},
+  ) {
     this.#storage = storage;
     this.#key = `${KEY_PREFIX}${outletId}:${terminal}`;
     this.#terminal = terminal;
+    this.#dayOf = businessDayOf(businessDay);
   }
 
   next(now: Date): string {
-    const day = dayOf(now);
+    const day = this.#dayOf(now);
     const held = this.#read();
-    const last = held?.day === day ? held.last : 0;
-    const counter: Counter = { day, last: last + 1 };
+    // Only a later day restarts the count. A day before the stored one is a clock set back
+    // (corrected after running ahead, or moved to a zone further west): restarting there
+    // would hand out the day's numbers a second time, so the count goes on.
+    const counter: Counter =
+      held === null || day > held.day ? { day, last: 1 } : { day: held.day, last: held.last + 1 };
     this.#storage.setItem(this.#key, JSON.stringify(counter));
     return `${this.#terminal}${String(counter.last).padStart(3, '0')}`;
   }
@@ -49,7 +59,10 @@ export class QueueNumbers {
   #read(): Counter | null {
     try {
       const value = JSON.parse(this.#storage.getItem(this.#key) ?? 'null') as Counter | null;
-      return value && typeof value.day === 'string' && Number.isSafeInteger(value.last)
+      return value &&
+        typeof value.day === 'string' &&
+        DAY.test(value.day) &&
+        Number.isSafeInteger(value.last)
         ? value
         : null;
     } catch {

@@ -1,5 +1,6 @@
 import type { Ticket, TicketLine } from '@kitchen-sync/client/feed-views';
 import { ticketLabel } from '../../shared/orderNumber';
+import { fireTime } from './fireTime';
 
 type LooseOrder = Ticket['order'] & { order_type?: unknown };
 
@@ -43,7 +44,8 @@ export function lineList(lines: readonly TicketLine[], showStation: boolean): HT
     li.append(el('span', 'qty', `${line.quantity}×`), el('span', 'name', line.name));
     if (showStation && line.station) li.append(el('span', 'station', line.station));
     if (line.held) {
-      const at = line.fire_at ? ` s/d ${line.fire_at.slice(11, 16)}` : '';
+      const time = line.fire_at ? fireTime(line.fire_at) : '';
+      const at = time ? ` s/d ${time}` : '';
       li.append(
         el('span', 'held', `DITAHAN${line.course !== null ? ` · course ${line.course}` : ''}${at}`),
       );

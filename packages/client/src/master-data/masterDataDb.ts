@@ -8,7 +8,7 @@ import {
 } from 'idb';
 import { BucketSet, type ProductBucket, type ProductDirectory } from './productBuckets.js';
 import type { ProductChange } from './productChanges.js';
-import { promotionBound } from './promotionWindow.js';
+import { storedBound } from './promotionWindow.js';
 import type { Category, Collection, ItemId, Product, Promotion } from './types.js';
 
 /** The name the users' existing kiosks already use, so an installed cache is upgraded in place. */
@@ -25,7 +25,10 @@ export const DEFAULT_DB_NAME = 'kiosk_master_data';
  */
 export const DB_VERSION = 4;
 
-/** Promotions carry their window as numbers so the `ends_at` index can answer "still running". */
+/**
+ * Promotions carry their window as numbers so the `ends_at` index can narrow "still running";
+ * a bare date's exact day is decided at read time (promotionWindow.ts).
+ */
 export interface StoredPromotion extends Promotion {
   _ks_start: number;
   _ks_end: number;
@@ -145,8 +148,8 @@ async function upgrade(db: MasterDataDb, oldVersion: number, tx: UpgradeTx): Pro
  * bound instead of failing; fresh pages are checked before they get here.
  */
 export function withWindow(promotion: Promotion, lenient = false): StoredPromotion {
-  let start = promotionBound(promotion.start_date, 'start');
-  let end = promotionBound(promotion.end_date, 'end');
+  let start = storedBound(promotion.start_date, 'start');
+  let end = storedBound(promotion.end_date, 'end');
   if (lenient && Number.isNaN(start)) start = Number.NEGATIVE_INFINITY;
   if (lenient && Number.isNaN(end)) end = Number.POSITIVE_INFINITY;
   return { ...promotion, _ks_start: start, _ks_end: end };

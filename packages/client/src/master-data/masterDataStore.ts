@@ -11,6 +11,7 @@ import {
 } from './masterDataDb.js';
 import { isTombstone, type MasterDataPage } from './pageGuard.js';
 import { PRODUCT_STORES, readCategory, readProducts, writeProductPage } from './productCache.js';
+import { DAY_SPREAD_MS, windowHolds } from './promotionWindow.js';
 import {
   type Category,
   COLLECTIONS,
@@ -144,12 +145,13 @@ export class MasterDataStore {
 
   getActivePromotions(now: number): Promise<Promotion[]> {
     return this.#use(async (db) => {
-      const running = await db.getAllFromIndex(
+      // A bare date's stored end may lie up to a day's spread of zones before its end here.
+      const candidates = await db.getAllFromIndex(
         'promotions',
         'ends_at',
-        IDBKeyRange.lowerBound(now),
+        IDBKeyRange.lowerBound(now - DAY_SPREAD_MS),
       );
-      return running.filter((row: StoredPromotion) => row._ks_start <= now).map(withoutWindow);
+      return candidates.filter((row: StoredPromotion) => windowHolds(row, now)).map(withoutWindow);
     });
   }
 

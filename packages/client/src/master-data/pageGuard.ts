@@ -1,6 +1,6 @@
 import { findUnsafe, LIMITS } from '@kitchen-sync/protocol';
 import { KitchenSyncError } from '../errors.js';
-import { promotionBound } from './promotionWindow.js';
+import { storedBound } from './promotionWindow.js';
 import type { Collection, ItemByCollection, MasterDataItem } from './types.js';
 
 /** One checked page of `GET /api/{collection}/?since_version=N`. */
@@ -71,8 +71,8 @@ export function parsePage<C extends Collection>(
     }
     if (collection === 'promotions' && !isTombstone(item)) {
       if (
-        Number.isNaN(promotionBound(item.start_date, 'start')) ||
-        Number.isNaN(promotionBound(item.end_date, 'end'))
+        Number.isNaN(storedBound(item.start_date, 'start')) ||
+        Number.isNaN(storedBound(item.end_date, 'end'))
       ) {
         return fail(`promotion ${i} has an unreadable start_date or end_date`, {
           index: i,
