@@ -19,6 +19,7 @@ import { Cart, lineTotal } from './cart';
 import { ordersFromCart, postOrderGroup } from './checkout';
 import { renderMenu } from './menuView';
 import { type OrderChange, OrderHistory } from './orderHistory';
+import { indexedDbCounters } from './counterStore';
 import { QueueNumbers, readTerminal } from './queueNumbers';
 import { showRejectedCheckouts } from './rejectedCheckouts';
 import { showStaleMenu } from './staleMenuBanner';
@@ -49,7 +50,7 @@ for (const param of businessDay.ignored) {
   console.warn(`kiosk: ?${param}= is not readable; queue numbers use the default`);
 }
 const queueNumbers = new QueueNumbers(
-  localStorage,
+  indexedDbCounters(indexedDB, localStorage),
   config.outletId,
   readTerminal(pageParams),
   businessDay.options,
@@ -235,7 +236,7 @@ async function placeOrder(): Promise<void> {
   button.disabled = true;
   const customerName = $<HTMLInputElement>('#customer-name').value.trim();
   const now = new Date();
-  const displayNumber = queueNumbers.next(now);
+  const displayNumber = await queueNumbers.next(now);
   const orders = ordersFromCart(cart, {
     outletId: config.outletId,
     tenantNames,

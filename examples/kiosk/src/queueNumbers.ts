@@ -1,4 +1,5 @@
 import { type BusinessDayOptions, businessDayOf } from './businessDay';
+import type { CounterStore } from './counterStore';
 
 /** Where a kiosk keeps its counter; per outlet, so a tablet moved between outlets starts afresh. */
 const KEY_PREFIX = 'kitchen-sync-demo:queue-number:';
@@ -22,51 +23,54 @@ export function readTerminal(params: URLSearchParams): string {
  * that starts again at 1 on the first checkout of a new business day (businessDay.ts: the
  * outlet's zone, from 04:00 by default) and otherwise only goes up. So two checkouts of one
  * kiosk never share a number within a business day, and two kiosks never do as long as each
- * has its own letter. Kept in localStorage, which survives a reload and works with no network:
- * the number is on the receipt before the relay or central has the order. Clearing the
- * browser's site data starts the count over.
+ * has its own letter, nor two tabs of one kiosk (counterStore.ts). Kept in the browser, which
+ * survives a reload and works with no network: the number is on the receipt before the relay or
+ * central has the order. Clearing the browser's site data starts the count over.
  */
 export class QueueNumbers {
-  readonly #storage: Storage;
+  readonly #store: CounterStore;
   readonly #key: string;
   readonly #terminal: string;
   readonly #dayOf: (now: Date) => string;
 
   constructor(
-    storage: Storage,
+    store: CounterStore,
     outletId: number,
     terminal: string,
     businessDay: BusinessDayOptions = {},
   ) {
-    this.#storage = storage;
+    this.#store = store;
     this.#key = `${KEY_PREFIX}${outletId}:${terminal}`;
     this.#terminal = terminal;
     this.#dayOf = businessDayOf(businessDay);
   }
 
-  next(now: Date): string {
+  async next(now: Date): Promise<string> {
     const day = this.#dayOf(now);
-    const held = this.#read();
-    // Only a later day restarts the count. A day before the stored one is a clock set back
-    // (corrected after running ahead, or moved to a zone further west): restarting there
-    // would hand out the day's numbers a second time, so the count goes on.
-    const counter: Counter =
-      held === null || day > held.day ? { day, last: 1 } : { day: held.day, last: held.last + 1 };
-    this.#storage.setItem(this.#key, JSON.stringify(counter));
-    return `${this.#terminal}${String(counter.last).padStart(3, '0')}`;
+    const stored = await this.#store.update(this.#key, (raw) => {
+      const held = readCounter(raw);
+      // Only a later day restarts the count. A day before the stored one is a clock set back
+      // (corrected after running ahead, or moved to a zone further west): restarting there
+      // would hand out the day's numbers a second time, so the count goes on.
+      const counter: Counter =
+        held === null || day > held.day ? { day, last: 1 } : { day: held.day, last: held.last + 1 };
+      return JSON.stringify(counter);
+    });
+    const { last } = JSON.parse(stored) as Counter;
+    return `${this.#terminal}${String(last).padStart(3, '0')}`;
   }
+}
 
-  #read(): Counter | null {
-    try {
-      const value = JSON.parse(this.#storage.getItem(this.#key) ?? 'null') as Counter | null;
-      return value &&
-        typeof value.day === 'string' &&
-        DAY.test(value.day) &&
-        Number.isSafeInteger(value.last)
-        ? value
-        : null;
-    } catch {
-      return null;
-    }
+function readCounter(raw: string | null): Counter | null {
+  try {
+    const value = JSON.parse(raw ?? 'null') as Counter | null;
+    return value &&
+      typeof value.day === 'string' &&
+      DAY.test(value.day) &&
+      Number.isSafeInteger(value.last)
+      ? value
+      : null;
+  } catch {
+    return null;
   }
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { readBusinessDay } from '../src/businessDay';
+import { storageCounters } from '../src/counterStore';
 import { QueueNumbers, readTerminal } from '../src/queueNumbers';
 
 /** The part of localStorage the counter uses, in memory. */
@@ -26,108 +27,124 @@ afterEach(() => {
   else process.env.TZ = zoneAtStart;
 });
 
-describe('QueueNumbers', () => {
-  test('checkouts seconds (or exactly 10 000 ms) apart get different numbers', () => {
-    const numbers = new QueueNumbers(memoryStorage(), 1, 'A');
-    const first = numbers.next(new Date(1_765_000_000_042));
-    const second = numbers.next(new Date(1_765_000_010_042));
+describe('QueueNumbers', async () => {
+  test('checkouts seconds (or exactly 10 000 ms) apart get different numbers', async () => {
+    const numbers = new QueueNumbers(storageCounters(memoryStorage()), 1, 'A');
+    const first = await numbers.next(new Date(1_765_000_000_042));
+    const second = await numbers.next(new Date(1_765_000_010_042));
     expect([first, second]).toEqual(['A001', 'A002']);
   });
 
-  test('the count survives a reload and starts again the next day', () => {
+  test('the count survives a reload and starts again the next day', async () => {
     const storage = memoryStorage();
-    new QueueNumbers(storage, 1, 'A').next(at('09:00:00'));
-    expect(new QueueNumbers(storage, 1, 'A').next(at('21:30:00'))).toBe('A002');
-    expect(new QueueNumbers(storage, 1, 'A').next(new Date('2026-12-07T09:00:00'))).toBe('A001');
+    await new QueueNumbers(storageCounters(storage), 1, 'A').next(at('09:00:00'));
+    expect(await new QueueNumbers(storageCounters(storage), 1, 'A').next(at('21:30:00'))).toBe(
+      'A002',
+    );
+    expect(
+      await new QueueNumbers(storageCounters(storage), 1, 'A').next(
+        new Date('2026-12-07T09:00:00'),
+      ),
+    ).toBe('A001');
   });
 
-  test('a stored day that is not a date is as good as none', () => {
+  test('a stored day that is not a date is as good as none', async () => {
     const storage = memoryStorage();
     storage.setItem('kitchen-sync-demo:queue-number:1:A', '{"day":"zzz","last":41}');
-    expect(new QueueNumbers(storage, 1, 'A').next(at('12:00:00'))).toBe('A001');
+    expect(await new QueueNumbers(storageCounters(storage), 1, 'A').next(at('12:00:00'))).toBe(
+      'A001',
+    );
   });
 
-  test('two kiosks with their own letters never share a number', () => {
+  test('two kiosks with their own letters never share a number', async () => {
     const storage = memoryStorage();
-    const a = new QueueNumbers(storage, 1, 'A');
-    const b = new QueueNumbers(storage, 1, 'B');
-    const issued = [a.next(at('10:00:00')), b.next(at('10:00:00')), a.next(at('10:00:01'))];
+    const a = new QueueNumbers(storageCounters(storage), 1, 'A');
+    const b = new QueueNumbers(storageCounters(storage), 1, 'B');
+    const issued = [
+      await a.next(at('10:00:00')),
+      await b.next(at('10:00:00')),
+      await a.next(at('10:00:01')),
+    ];
     expect(issued).toEqual(['A001', 'B001', 'A002']);
   });
 
-  test('a count past 999 keeps going rather than wrapping', () => {
+  test('a count past 999 keeps going rather than wrapping', async () => {
     const storage = memoryStorage();
     storage.setItem('kitchen-sync-demo:queue-number:1:A', '{"day":"2026-12-06","last":999}');
-    expect(new QueueNumbers(storage, 1, 'A').next(at('12:00:00'))).toBe('A1000');
+    expect(await new QueueNumbers(storageCounters(storage), 1, 'A').next(at('12:00:00'))).toBe(
+      'A1000',
+    );
   });
 
-  test('a late-night service is one business day: no number twice across midnight', () => {
+  test('a late-night service is one business day: no number twice across midnight', async () => {
     // A tablet set to Bali time and no outlet zone given: the tablet's zone decides.
     process.env.TZ = BALI;
-    const numbers = new QueueNumbers(memoryStorage(), 1, 'A');
+    const numbers = new QueueNumbers(storageCounters(memoryStorage()), 1, 'A');
     const issued = [
-      numbers.next(new Date('2026-12-06T10:30:00Z')), // 18:30 WITA, opening
-      numbers.next(new Date('2026-12-06T15:58:00Z')), // 23:58
-      numbers.next(new Date('2026-12-06T16:01:00Z')), // 00:01
-      numbers.next(new Date('2026-12-06T19:59:00Z')), // 03:59, last guest
-      numbers.next(new Date('2026-12-07T10:30:00Z')), // 18:30 next evening
+      await numbers.next(new Date('2026-12-06T10:30:00Z')), // 18:30 WITA, opening
+      await numbers.next(new Date('2026-12-06T15:58:00Z')), // 23:58
+      await numbers.next(new Date('2026-12-06T16:01:00Z')), // 00:01
+      await numbers.next(new Date('2026-12-06T19:59:00Z')), // 03:59, last guest
+      await numbers.next(new Date('2026-12-07T10:30:00Z')), // 18:30 next evening
     ];
     expect(issued).toEqual(['A001', 'A002', 'A003', 'A004', 'A001']);
   });
 
-  test('the day turns at the cut-off in the outlet zone, whatever the tablet clock zone', () => {
+  test('the day turns at the cut-off in the outlet zone, whatever the tablet clock zone', async () => {
     // 08:00 in Bali is midnight UTC: a tablet left on UTC must not restart mid-breakfast.
-    const numbers = new QueueNumbers(memoryStorage(), 1, 'A', { timeZone: BALI });
-    expect(numbers.next(new Date('2026-12-06T23:59:00Z'))).toBe('A001'); // 07:59 WITA
-    expect(numbers.next(new Date('2026-12-07T00:01:00Z'))).toBe('A002'); // 08:01 WITA
-    expect(numbers.next(new Date('2026-12-07T19:59:00Z'))).toBe('A003'); // 03:59 WITA
-    expect(numbers.next(new Date('2026-12-07T20:00:00Z'))).toBe('A001'); // 04:00 WITA
+    const numbers = new QueueNumbers(storageCounters(memoryStorage()), 1, 'A', { timeZone: BALI });
+    expect(await numbers.next(new Date('2026-12-06T23:59:00Z'))).toBe('A001'); // 07:59 WITA
+    expect(await numbers.next(new Date('2026-12-07T00:01:00Z'))).toBe('A002'); // 08:01 WITA
+    expect(await numbers.next(new Date('2026-12-07T19:59:00Z'))).toBe('A003'); // 03:59 WITA
+    expect(await numbers.next(new Date('2026-12-07T20:00:00Z'))).toBe('A001'); // 04:00 WITA
   });
 
-  test('dayStartsAt moves the cut-off', () => {
-    const numbers = new QueueNumbers(memoryStorage(), 1, 'A', {
+  test('dayStartsAt moves the cut-off', async () => {
+    const numbers = new QueueNumbers(storageCounters(memoryStorage()), 1, 'A', {
       timeZone: BALI,
       dayStartsAt: '00:00',
     });
-    expect(numbers.next(new Date('2026-12-06T15:59:00Z'))).toBe('A001'); // 23:59 WITA
-    expect(numbers.next(new Date('2026-12-06T16:00:00Z'))).toBe('A001'); // 00:00 WITA
+    expect(await numbers.next(new Date('2026-12-06T15:59:00Z'))).toBe('A001'); // 23:59 WITA
+    expect(await numbers.next(new Date('2026-12-06T16:00:00Z'))).toBe('A001'); // 00:00 WITA
   });
 
-  test('a clock set back across the day boundary counts on instead of a second A001', () => {
-    const numbers = new QueueNumbers(memoryStorage(), 1, 'A', { timeZone: BALI });
+  test('a clock set back across the day boundary counts on instead of a second A001', async () => {
+    const numbers = new QueueNumbers(storageCounters(memoryStorage()), 1, 'A', { timeZone: BALI });
     // The tablet ran 20 minutes fast past 04:00, then NTP set it back.
-    expect(numbers.next(new Date('2026-12-06T19:55:00Z'))).toBe('A001'); // 03:55 WITA
-    expect(numbers.next(new Date('2026-12-06T20:05:00Z'))).toBe('A001'); // 04:05: a new day
-    expect(numbers.next(new Date('2026-12-06T19:50:00Z'))).toBe('A002'); // set back to 03:50
-    expect(numbers.next(new Date('2026-12-06T20:10:00Z'))).toBe('A003');
-    expect(numbers.next(new Date('2026-12-07T20:10:00Z'))).toBe('A001');
+    expect(await numbers.next(new Date('2026-12-06T19:55:00Z'))).toBe('A001'); // 03:55 WITA
+    expect(await numbers.next(new Date('2026-12-06T20:05:00Z'))).toBe('A001'); // 04:05: a new day
+    expect(await numbers.next(new Date('2026-12-06T19:50:00Z'))).toBe('A002'); // set back to 03:50
+    expect(await numbers.next(new Date('2026-12-06T20:10:00Z'))).toBe('A003');
+    expect(await numbers.next(new Date('2026-12-07T20:10:00Z'))).toBe('A001');
   });
 
-  test('a count stored by the calendar-day release carries on after midnight', () => {
+  test('a count stored by the calendar-day release carries on after midnight', async () => {
     const storage = memoryStorage();
     // Written at 00:30 on 7 Dec by the release that turned the day at midnight.
     storage.setItem('kitchen-sync-demo:queue-number:1:A', '{"day":"2026-12-07","last":3}');
-    const numbers = new QueueNumbers(storage, 1, 'A', { timeZone: BALI });
-    expect(numbers.next(new Date('2026-12-06T16:40:00Z'))).toBe('A004'); // 00:40 WITA
+    const numbers = new QueueNumbers(storageCounters(storage), 1, 'A', { timeZone: BALI });
+    expect(await numbers.next(new Date('2026-12-06T16:40:00Z'))).toBe('A004'); // 00:40 WITA
   });
 
-  test('an outlet zone or cut-off that does not read is refused, not guessed', () => {
-    expect(() => new QueueNumbers(memoryStorage(), 1, 'A', { timeZone: 'Asia/Bali' })).toThrow(
-      RangeError,
-    );
-    expect(() => new QueueNumbers(memoryStorage(), 1, 'A', { dayStartsAt: '4' })).toThrow(
-      RangeError,
-    );
+  test('an outlet zone or cut-off that does not read is refused, not guessed', async () => {
+    expect(
+      () => new QueueNumbers(storageCounters(memoryStorage()), 1, 'A', { timeZone: 'Asia/Bali' }),
+    ).toThrow(RangeError);
+    expect(
+      () => new QueueNumbers(storageCounters(memoryStorage()), 1, 'A', { dayStartsAt: '4' }),
+    ).toThrow(RangeError);
   });
 
-  test('an unreadable stored count starts from 1', () => {
+  test('an unreadable stored count starts from 1', async () => {
     const storage = memoryStorage();
     storage.setItem('kitchen-sync-demo:queue-number:1:A', '{not json');
-    expect(new QueueNumbers(storage, 1, 'A').next(at('12:00:00'))).toBe('A001');
+    expect(await new QueueNumbers(storageCounters(storage), 1, 'A').next(at('12:00:00'))).toBe(
+      'A001',
+    );
   });
 });
 
-test('readBusinessDay takes ?tz= and ?day-starts=, and names what it could not read', () => {
+test('readBusinessDay takes ?tz= and ?day-starts=, and names what it could not read', async () => {
   expect(readBusinessDay(new URLSearchParams('tz=Asia/Makassar&day-starts=05:30'))).toEqual({
     options: { timeZone: 'Asia/Makassar', dayStartsAt: '05:30' },
     ignored: [],
@@ -139,7 +156,7 @@ test('readBusinessDay takes ?tz= and ?day-starts=, and names what it could not r
   });
 });
 
-test('readTerminal takes one or two letters from ?terminal=, else A', () => {
+test('readTerminal takes one or two letters from ?terminal=, else A', async () => {
   expect(readTerminal(new URLSearchParams('terminal=b'))).toBe('B');
   expect(readTerminal(new URLSearchParams('terminal=KD'))).toBe('KD');
   expect(readTerminal(new URLSearchParams('terminal=1; drop'))).toBe('A');
