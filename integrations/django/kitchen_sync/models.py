@@ -52,7 +52,8 @@ class OutletEvent(models.Model):
     tenant_id = models.CharField(max_length=64, null=True, blank=True)
     envelope = models.JSONField()
     source = models.CharField(max_length=10)
-    # Where a relay's event sat in that relay's log (epoch changes with a new data dir).
+    # Where a relay's event sat in that relay's log (epoch changes with a new data dir); for
+    # an event of central's, where the outlet's relay logged it (it came back in an upload).
     relay_epoch = models.CharField(max_length=64, null=True, blank=True)
     relay_seq = models.BigIntegerField(null=True, blank=True)
     # Why central refused to apply it (a transition the order's state forbids), for an

@@ -272,6 +272,7 @@ def apply_relay_batch(outlet_id, epoch, events, apply, using="default", pruned_t
                 seq=unknown["seq"],
                 last_seq=cursor.last_seq,
             )
+        _note_echoes(outlet, epoch, events, new, using)
         applied = conflicts = 0
         if new:
             # One counter step for the batch: the counter row is the log's only hot row.
@@ -347,6 +348,45 @@ def _applied(row, apply, using):
         logger.warning("outlet %s: %s not applied: %s", row.outlet_id, row.event_id, error.message)
         return False
     return True
+
+
+def _note_echoes(outlet, epoch, events, new, using):
+    """Central's own events the relay sends back (its downlink wrote them into the relay's log
+    under central's event ids) keep where they sit in that log: ``outlet_had_central_changes``
+    goes by it."""
+    from .models import OutletEvent
+
+    fresh_ids = {id(event) for event in new}
+    echoed = {str(e.get("event_id")): e["seq"] for e in events if id(e) not in fresh_ids}
+    if not echoed:
+        return
+    made_here = OutletEvent.objects.using(using).filter(
+        outlet_id=outlet, event_id__in=list(echoed)
+    ).exclude(source="relay")
+    for row in made_here:
+        if (row.relay_epoch, row.relay_seq) != (epoch, echoed[row.event_id]):
+            row.relay_epoch, row.relay_seq = epoch, echoed[row.event_id]
+            row.save(using=using, update_fields=["relay_epoch", "relay_seq"])
+
+
+def outlet_had_central_changes(row, using="default"):
+    """Whether every change central made to the order of ``row`` (a relay's event) had reached
+    that relay's log before ``row``: each came back in its upload, at a lower seq of the same
+    log. Then the order's state at central is one the outlet had when it made ``row``.
+
+    A new order and an acknowledgement change no status and are left out (central's copy of
+    an order the POS also published never comes back under central's event id). One query
+    over the outlet's log: ask only when it decides something (a recall)."""
+    from .models import OutletEvent
+
+    made_here = (
+        OutletEvent.objects.using(using)
+        .filter(outlet_id=row.outlet_id, order_id=row.order_id)
+        .exclude(source="relay")
+        .exclude(type__in=("new_order", "order_acknowledged"))
+    )
+    had = made_here.filter(relay_epoch=row.relay_epoch, relay_seq__lt=row.relay_seq)
+    return not made_here.exclude(pk__in=had.values("pk")).exists()
 
 
 def _not_yet_logged(outlet, events, using):

@@ -82,8 +82,7 @@ def central_status(request):
             order = Order.objects.select_for_update().get(order_id=body["order_id"])
             if not advances(order.status, body["status"]):
                 return JsonResponse({"error": {"code": "invalid_transition"}}, status=409)
-            order.status = body["status"]
-            order.save(update_fields=["status"])
+            order.move_to(body["status"])
             event_type = {"cancelled": "order_cancelled", "completed": "order_completed"}.get(
                 order.status, "order_updated"
             )

@@ -38,4 +38,14 @@ class Order(models.Model):
     outlet_id = models.CharField(max_length=64)
     tenant_id = models.CharField(max_length=64)
     status = models.CharField(max_length=20, default="pending")
+    # Why the order got its status, as the outlet gave it (a cancel's "wrong dish, refunded").
+    status_reason = models.TextField(blank=True, default="")
     payload = models.JSONField()
+
+    def move_to(self, status, reason=""):
+        """Saves a new status with its reason; the payload's status follows, since central's own
+        changes send the payload as the order's state."""
+        self.status = status
+        self.status_reason = reason
+        self.payload = {**self.payload, "status": status}
+        self.save(update_fields=["status", "status_reason", "payload"])

@@ -8,7 +8,8 @@ from django.views.decorators.http import require_POST
 
 from kitchen_sync.errors import KitchenSyncError, error_response
 from kitchen_sync.events import build_envelope, publish_order_event
-from kitchen_sync.order_status import advances
+from kitchen_sync.order_status import outlet_change_applies
+from kitchen_sync.outlet_log import outlet_had_central_changes
 from kitchen_sync.views import OutletSettingsView, RelayUploadView, VersionedListView
 
 from .models import Category, Order, OrderGroup, Product, Promotion
@@ -116,7 +117,8 @@ def create_order_group(request):
 
 
 class OutletUploadView(RelayUploadView):
-    """The relay's log reaches the demo's orders: new orders once, statuses forward only."""
+    """The relay's log reaches the demo's orders: new orders once, statuses forward only
+    but for the outlet's recall (kitchen_sync.order_status.outlet_change_applies)."""
 
     def apply_event(self, row):
         data = row.envelope.get("data") or {}
@@ -135,15 +137,23 @@ class OutletUploadView(RelayUploadView):
                 outlet_id=row.outlet_id,
                 tenant_id=row.tenant_id or "",
                 status=data.get("status", "pending"),
+                status_reason=_reason(data),
                 payload=data,
             )
         elif row.type == "new_order" or data.get("status") == order.status:
             return
-        elif advances(order.status, data.get("status")):
-            order.status = data["status"]
-            order.save(update_fields=["status"])
+        elif outlet_change_applies(
+            order.status, data.get("status"), row.type, lambda: outlet_had_central_changes(row)
+        ):
+            order.move_to(data["status"], _reason(data))
         else:
             # The two sides changed the order apart: the first final status central saw stays.
             raise KitchenSyncError(
                 "invalid_transition", f"order {row.order_id}: {order.status} -> {data.get('status')}"
             )
+
+
+def _reason(data):
+    # The outlet's reason for the status (order:update's "reason"), kept as the relay has it.
+    reason = data.get("status_reason")
+    return reason if isinstance(reason, str) else ""
