@@ -114,6 +114,10 @@ export function createDownlink(options: DownlinkOptions): Downlink {
     tenants: null,
   };
 
+  // Ids are kept in lower case (core/canonicalIds.ts).
+  const prunedHere = (orderId: string) =>
+    store.getPrunedOrder(orderId.toLowerCase())?.outlet === outlet;
+
   /** Into the log; false when the relay could not write it now (retry the page later). */
   async function write(event: CentralEvent): Promise<boolean> {
     if (event.data?.outlet_id !== undefined && String(event.data.outlet_id) !== outlet) {
@@ -137,6 +141,15 @@ export function createDownlink(options: DownlinkOptions): Downlink {
               'central',
             );
     if (result.ok) return true;
+    if (result.error.code === 'not_found' && event.order_id && prunedHere(event.order_id)) {
+      // A change to an order the outlet finished and retention removed: central's log read
+      // again (a reset) or late. A duplicate, like its new_order (which the publish answers so).
+      logger.debug(
+        { event_id: event.event_id, order_id: event.order_id },
+        'central event of an order retention removed: a duplicate',
+      );
+      return true;
+    }
     if (result.error.code === 'order_conflict') {
       // Central's copy of an order the outlet already has says something else: expected where
       // orders reach central both ways and central writes them its own way (a Decimal's
