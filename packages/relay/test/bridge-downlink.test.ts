@@ -274,6 +274,76 @@ describe('the downlink', () => {
       expect.objectContaining({ order_id: atOutlet.order_id }),
     );
   });
+
+  // Central restored from a backup: the relay reads its log again from 0. What the relay still
+  // logs is a duplicate by event_id; web orders it finished and retention removed were new
+  // tickets again, until the relay kept their ids.
+  it('passes over the web orders the outlet finished and pruned when it reads central again after a reset', async () => {
+    const records: Array<{ level: number; msg: string }> = [];
+    const logger = pino(
+      { level: 'debug' },
+      { write: (line: string) => records.push(JSON.parse(line)) },
+    );
+    const queue = createWriteQueue(store, () => undefined, queueMicrotask);
+    const nowMs = Date.parse('2026-12-05T12:00:00Z');
+    const commands = createOrderCommands({
+      store,
+      queue,
+      maxMessageBytes: 256 * 1024,
+      now: () => nowMs,
+      newId: () => crypto.randomUUID(),
+    });
+    const cooked = { seq: 1, ...centralOrder('00000000-0000-4000-8000-000000000081') };
+    const cancelled = { seq: 2, ...centralOrder('00000000-0000-4000-8000-000000000082') };
+    const cancel = {
+      seq: 3,
+      event_id: '00000000-0000-4000-8000-000000000083',
+      type: 'order_cancelled',
+      order_id: cancelled.order_id,
+      data: { ...cancelled.data, status: 'cancelled' },
+    };
+    const central = fakeCentral([cooked, cancelled, cancel]);
+    const down = createDownlink({
+      store,
+      commands,
+      outlet: '1',
+      centralUrl: CENTRAL,
+      token: 'relay-credential',
+      logger,
+      fetch: central.fetch,
+      random: () => 0,
+      pollMs: 1_000,
+    });
+    downlinks.push(down);
+    down.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(down.cursor()).toBe(3);
+    for (const status of ['preparing', 'ready', 'completed']) {
+      const done = await commands.handle(null, 'order:update', {
+        order_id: cooked.order_id,
+        status,
+      });
+      expect(done).toMatchObject({ ok: true });
+    }
+    const atTheTill = order({ outlet_id: 1, tenant_id: 1 });
+    expect(await commands.handle(null, 'order:publish', atTheTill)).toMatchObject({ seq: 7 });
+    store.prune({ maxAgeMs: 24 * 3_600_000, maxEvents: 1 }, nowMs);
+    expect(store.prunedThrough('1')).toBe(6);
+
+    store.setCursor('downlink:1', 600);
+    await vi.advanceTimersByTimeAsync(1_100);
+    expect(central.asked).toContain(600);
+    expect(central.asked.at(-1)).toBe(0);
+    expect(down.cursor()).toBe(3);
+    expect(down.health().downlinkLastErrorCode).toBeNull();
+    expect(store.head('1')).toBe(7);
+    expect(store.openOrders('1', null).map((o) => o.order_id)).toEqual([atTheTill.order_id]);
+    // A duplicate, as any other: no warning for the operator.
+    expect(records.filter((r) => r.level >= 40 && !r.msg.includes('restored?'))).toEqual([]);
+    expect(records).toContainEqual(
+      expect.objectContaining({ level: 20, order_id: cancelled.order_id }),
+    );
+  });
 });
 
 /** A new order made at central (a web shop's) for outlet 1, as its downlink sends it. */
