@@ -344,6 +344,72 @@ describe('the downlink', () => {
       expect.objectContaining({ level: 20, order_id: cancelled.order_id }),
     );
   });
+
+  // Past the week the relay remembers pruned ids, central's log read again would bring every
+  // older web order back as a new ticket: months of them.
+  it('passes over central events older than the relay remembers pruned orders, of orders it does not hold', async () => {
+    const records: Array<{ level: number; events?: number }> = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => records.push(JSON.parse(line)) },
+    );
+    const queue = createWriteQueue(store, () => undefined, queueMicrotask);
+    const nowMs = Date.parse('2026-12-05T12:00:00Z');
+    const commands = createOrderCommands({
+      store,
+      queue,
+      maxMessageBytes: 256 * 1024,
+      now: () => nowMs,
+      newId: () => crypto.randomUUID(),
+    });
+    const at = (daysAgo: number) => new Date(nowMs - daysAgo * 86_400_000).toISOString();
+    const lastMonth = {
+      seq: 1,
+      ts: at(30),
+      ...centralOrder('00000000-0000-4000-8000-000000000091'),
+    };
+    const lastMonthsCancel = {
+      seq: 2,
+      ts: at(30),
+      event_id: '00000000-0000-4000-8000-000000000092',
+      type: 'order_cancelled',
+      order_id: lastMonth.order_id,
+      data: { status: 'cancelled' },
+    };
+    const today = { seq: 3, ts: at(0), ...centralOrder('00000000-0000-4000-8000-000000000093') };
+    // Held by the relay (still open), so its old change still applies.
+    const heldOpen = order({ outlet_id: 1, tenant_id: 1 });
+    await commands.handle(null, 'order:publish', heldOpen);
+    const heldCancel = {
+      seq: 4,
+      ts: at(9),
+      event_id: '00000000-0000-4000-8000-000000000094',
+      type: 'order_cancelled',
+      order_id: heldOpen.order_id,
+      data: { status: 'cancelled' },
+    };
+    const central = fakeCentral([lastMonth, lastMonthsCancel, today, heldCancel]);
+    const down = createDownlink({
+      store,
+      commands,
+      outlet: '1',
+      centralUrl: CENTRAL,
+      token: 'relay-credential',
+      logger,
+      fetch: central.fetch,
+      now: () => nowMs,
+      random: () => 0,
+      pollMs: 1_000,
+    });
+    downlinks.push(down);
+    down.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(down.cursor()).toBe(4);
+    expect(store.getOrder(lastMonth.order_id)).toBeUndefined();
+    expect(store.getOrder(today.order_id)?.state.status).toBe('pending');
+    expect(store.getOrder(heldOpen.order_id)?.state.status).toBe('cancelled');
+    expect(records.filter((r) => r.level === 40)).toEqual([expect.objectContaining({ events: 2 })]);
+  });
 });
 
 /** A new order made at central (a web shop's) for outlet 1, as its downlink sends it. */

@@ -1,7 +1,7 @@
 import { SOCKET_EVENTS } from '@kitchen-sync/protocol';
 import type { Principal } from '../auth/principal.js';
 import type { OrderCommands } from '../core/orderCommands.js';
-import type { EventStore } from '../store/EventStore.js';
+import { type EventStore, PRUNED_ORDER_IDS_KEPT_MS } from '../store/EventStore.js';
 import { CREDENTIAL_REFUSALS } from './centralCredential.js';
 import { type CentralLinkOptions, CentralRequestError, createCentralLink } from './centralLink.js';
 import type { CentralAnswer, CentralWorker } from './centralWorker.js';
@@ -47,6 +47,8 @@ interface CentralEvent {
   event_id: string;
   type: string;
   order_id?: string;
+  /** When central made it (ISO 8601). */
+  ts?: string;
   data?: { status?: string } & Record<string, unknown>;
 }
 
@@ -117,6 +119,16 @@ export function createDownlink(options: DownlinkOptions): Downlink {
   // Ids are kept in lower case (core/canonicalIds.ts).
   const prunedHere = (orderId: string) =>
     store.getPrunedOrder(orderId.toLowerCase())?.outlet === outlet;
+
+  // Older than the relay remembers the ids of orders it finished and pruned: whether the
+  // outlet had it can no longer be told, and central's whole log comes again after a reset
+  // (months of web orders that would all be new tickets). A web order that took that long to
+  // reach the outlet is not cooked either. An order the relay holds is still applied.
+  const tooOldToTell = (event: CentralEvent) => {
+    const madeMs = typeof event.ts === 'string' ? Date.parse(event.ts) : Number.NaN;
+    if (!(madeMs < now() - PRUNED_ORDER_IDS_KEPT_MS) || !event.order_id) return false;
+    return store.getOrder(event.order_id.toLowerCase()) === undefined;
+  };
 
   /** Into the log; false when the relay could not write it now (retry the page later). */
   async function write(event: CentralEvent): Promise<boolean> {
@@ -189,10 +201,18 @@ export function createDownlink(options: DownlinkOptions): Downlink {
         schedule(0);
         return;
       }
+      let tooOld = 0;
       for (const event of page.events) {
-        if (!(await write(event))) throw new DownlinkError('relay_write_failed');
+        if (tooOldToTell(event)) tooOld += 1;
+        else if (!(await write(event))) throw new DownlinkError('relay_write_failed');
         if (stopped) return;
         moveTo(event.seq, null);
+      }
+      if (tooOld > 0) {
+        logger.warn(
+          { outlet, events: tooOld, days: PRUNED_ORDER_IDS_KEPT_MS / 86_400_000 },
+          "passed over central events older than the relay remembers finished orders, of orders it does not hold: whether the outlet had them can't be told",
+        );
       }
       if (page.last_seq >= cursor()) moveTo(page.last_seq, page.last_check);
       if (lastErrorCode !== null) logger.info({ outlet }, 'downlink from central works again');
