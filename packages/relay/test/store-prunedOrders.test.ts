@@ -70,7 +70,7 @@ describe.each(['sqlite', 'memory', 'postgres'] as const)('%s store', (kind) => {
 
     expect(await t.reader.prune(KEEP_LAST, NOW)).toBe(4);
     expect(await t.read((s) => s.getOrder(done.order_id))).toBeUndefined();
-    expect(await t.read((s) => s.getPrunedOrder(done.order_id))).toEqual({
+    expect(await t.read((s) => s.getPrunedOrder?.(done.order_id))).toEqual({
       orderId: done.order_id,
       outlet: '1',
       tenant: '3',
@@ -79,7 +79,7 @@ describe.each(['sqlite', 'memory', 'postgres'] as const)('%s store', (kind) => {
       statusSeq: 4,
       finishedMs: NOW,
     });
-    expect(await t.read((s) => s.getPrunedOrder(open_.order_id))).toBeUndefined();
+    expect(await t.read((s) => s.getPrunedOrder?.(open_.order_id))).toBeUndefined();
 
     const committedBefore = t.committed.length;
     expect(await t.commands.handle(null, 'order:publish', done)).toEqual({
@@ -142,7 +142,7 @@ describe.each(['sqlite', 'memory', 'postgres'] as const)('%s store', (kind) => {
 
     await t.reader.prune({ ...KEEP_LAST, maxPrunedIds: 2 }, NOW);
     const known = () =>
-      t.read((s) => [first, second, third].map((o) => s.getPrunedOrder(o.order_id)?.statusSeq));
+      t.read((s) => [first, second, third].map((o) => s.getPrunedOrder?.(o.order_id)?.statusSeq));
     expect(await known()).toEqual([undefined, 8, 12]);
 
     // A second later, with ids kept for one second. PostgreSQL ages them by its own clock.
@@ -184,7 +184,7 @@ describe('a SQLite data dir from before pruned ids were kept (schema version 3)'
     await commands.handle(null, 'order:update', { order_id: done.order_id, status: 'cancelled' });
     await commands.handle(null, 'order:publish', order());
     store.prune(KEEP_LAST, NOW);
-    expect(store.getPrunedOrder(done.order_id)).toMatchObject({ status: 'cancelled' });
+    expect(store.getPrunedOrder?.(done.order_id)).toMatchObject({ status: 'cancelled' });
     store.close();
 
     const upgraded = loadSqliteDriver().open(join(dataDir, 'relay.db'), { readonly: true });

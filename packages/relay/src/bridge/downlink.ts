@@ -118,7 +118,7 @@ export function createDownlink(options: DownlinkOptions): Downlink {
 
   // Ids are kept in lower case (core/canonicalIds.ts).
   const prunedHere = (orderId: string) =>
-    store.getPrunedOrder(orderId.toLowerCase())?.outlet === outlet;
+    store.getPrunedOrder?.(orderId.toLowerCase())?.outlet === outlet;
 
   // Older than the relay remembers the ids of orders it finished and pruned: whether the
   // outlet had it can no longer be told, and central's whole log comes again after a reset

@@ -86,8 +86,11 @@ export interface EventStore {
   getOrder(orderId: string): StoredOrder | undefined;
   getEvent(eventId: string): StoredEvent | undefined;
   getAck(orderId: string, kitchenId: string): number | undefined;
-  /** A finished order retention removed, while its id is remembered (RetentionPolicy). */
-  getPrunedOrder(orderId: string): PrunedOrder | undefined;
+  /**
+   * A finished order retention removed, while its id is remembered (RetentionPolicy). The
+   * relay's stores have it; a store of your own without it forgets pruned ids, as all did.
+   */
+  getPrunedOrder?(orderId: string): PrunedOrder | undefined;
   /** Last seq assigned in the outlet (0 when none). */
   head(outlet: string): number;
   /** Highest seq removed by retention (0 when nothing was pruned). */
