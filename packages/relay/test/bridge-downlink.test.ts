@@ -279,7 +279,7 @@ describe('the downlink', () => {
   // logs is a duplicate by event_id; web orders it finished and retention removed were new
   // tickets again, until the relay kept their ids.
   it('passes over the web orders the outlet finished and pruned when it reads central again after a reset', async () => {
-    const records: Array<{ level: number; msg: string }> = [];
+    const records: Array<{ level: number; msg: string; events?: number }> = [];
     const logger = pino(
       { level: 'debug' },
       { write: (line: string) => records.push(JSON.parse(line)) },
@@ -329,25 +329,34 @@ describe('the downlink', () => {
     expect(await commands.handle(null, 'order:publish', atTheTill)).toMatchObject({ seq: 7 });
     store.prune({ maxAgeMs: 24 * 3_600_000, maxEvents: 1 }, nowMs);
     expect(store.prunedThrough('1')).toBe(6);
+    // Central's restored log also holds a web order the relay pruned and forgot long ago.
+    const forgotten = {
+      seq: 4,
+      ts: new Date(nowMs - 30 * 86_400_000).toISOString(),
+      ...centralOrder('00000000-0000-4000-8000-000000000084'),
+    };
+    central.events.push(forgotten);
 
     store.setCursor('downlink:1', 600);
     await vi.advanceTimersByTimeAsync(1_100);
     expect(central.asked).toContain(600);
     expect(central.asked.at(-1)).toBe(0);
-    expect(down.cursor()).toBe(3);
+    expect(down.cursor()).toBe(4);
     expect(down.health().downlinkLastErrorCode).toBeNull();
     expect(store.head('1')).toBe(7);
     expect(store.openOrders('1', null).map((o) => o.order_id)).toEqual([atTheTill.order_id]);
-    // A duplicate, as any other: no warning for the operator.
-    expect(records.filter((r) => r.level >= 40 && !r.msg.includes('restored?'))).toEqual([]);
+    // A duplicate, as any other: no warning for the operator; the forgotten one is counted.
+    const warned = records.filter((r) => r.level >= 40 && !r.msg.includes('restored?'));
+    expect(warned).toEqual([expect.objectContaining({ events: 1 })]);
     expect(records).toContainEqual(
       expect.objectContaining({ level: 20, order_id: cancelled.order_id }),
     );
   });
 
-  // Past the week the relay remembers pruned ids, central's log read again would bring every
-  // older web order back as a new ticket: months of them.
-  it('passes over central events older than the relay remembers pruned orders, of orders it does not hold', async () => {
+  // Past the week the relay remembers pruned ids, central's log read from the start (after a
+  // reset, or by a relay with no cursor yet) would bring every older web order back as a new
+  // ticket: months of them. Live events are not judged by the relay's clock.
+  it('reading central from the start, passes over events older than the relay remembers pruned orders, of orders it does not hold', async () => {
     const records: Array<{ level: number; events?: number }> = [];
     const logger = pino(
       { level: 'info' },
@@ -409,6 +418,15 @@ describe('the downlink', () => {
     expect(store.getOrder(today.order_id)?.state.status).toBe('pending');
     expect(store.getOrder(heldOpen.order_id)?.state.status).toBe('cancelled');
     expect(records.filter((r) => r.level === 40)).toEqual([expect.objectContaining({ events: 2 })]);
+
+    // After the log's history, an event as old by the relay's clock (a clock weeks ahead) is
+    // a live one all the same.
+    const live = { seq: 5, ts: at(30), ...centralOrder('00000000-0000-4000-8000-000000000095') };
+    central.events.push(live);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(down.cursor()).toBe(5);
+    expect(store.getOrder(live.order_id)?.state.status).toBe('pending');
+    expect(records.filter((r) => r.level === 40)).toHaveLength(1);
   });
 });
 

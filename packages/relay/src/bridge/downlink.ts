@@ -70,6 +70,9 @@ export function createDownlink(options: DownlinkOptions): Downlink {
   // Central's `last_check` for the event at the cursor, sent back so central can tell a
   // restored log whose head passed the cursor again (-1 or none: not known, not sent).
   const checkKey = `downlink-check:${outlet}`;
+  // Central's head when the relay began to read its log from the start (after a reset, or
+  // with no cursor yet): the events up to it are old history, read again (see tooOldToTell).
+  const replayKey = `downlink-replay:${outlet}`;
   const now = options.now ?? Date.now;
   let stopped = true;
   let state: DownlinkHealth['downlinkState'] = 'starting';
@@ -120,10 +123,11 @@ export function createDownlink(options: DownlinkOptions): Downlink {
   const prunedHere = (orderId: string) =>
     store.getPrunedOrder?.(orderId.toLowerCase())?.outlet === outlet;
 
-  // Older than the relay remembers the ids of orders it finished and pruned: whether the
-  // outlet had it can no longer be told, and central's whole log comes again after a reset
-  // (months of web orders that would all be new tickets). A web order that took that long to
-  // reach the outlet is not cooked either. An order the relay holds is still applied.
+  // In a read of central's log from the start, older than the relay remembers the ids of the
+  // orders it finished and pruned: whether the outlet had it can no longer be told, and the
+  // whole log would be months of web orders, all new tickets. An order the relay holds is
+  // still applied. Only then: by the relay's clock, which a wrong date could put weeks ahead,
+  // and a live web order must not be judged by it.
   const tooOldToTell = (event: CentralEvent) => {
     const madeMs = typeof event.ts === 'string' ? Date.parse(event.ts) : Number.NaN;
     if (!(madeMs < now() - PRUNED_ORDER_IDS_KEPT_MS) || !event.order_id) return false;
@@ -197,13 +201,16 @@ export function createDownlink(options: DownlinkOptions): Downlink {
           { outlet, cursor: from, centralHead: page.last_seq },
           "central's event log is behind this relay's cursor (restored?); reading it again from the start",
         );
+        store.setCursor(replayKey, page.last_seq);
         moveTo(0, null);
         schedule(0);
         return;
       }
+      if (store.getCursor(cursorKey) === undefined) store.setCursor(replayKey, page.last_seq);
+      const replayThrough = store.getCursor(replayKey) ?? 0;
       let tooOld = 0;
       for (const event of page.events) {
-        if (tooOldToTell(event)) tooOld += 1;
+        if (event.seq <= replayThrough && tooOldToTell(event)) tooOld += 1;
         else if (!(await write(event))) throw new DownlinkError('relay_write_failed');
         if (stopped) return;
         moveTo(event.seq, null);
@@ -211,7 +218,7 @@ export function createDownlink(options: DownlinkOptions): Downlink {
       if (tooOld > 0) {
         logger.warn(
           { outlet, events: tooOld, days: PRUNED_ORDER_IDS_KEPT_MS / 86_400_000 },
-          "passed over central events older than the relay remembers finished orders, of orders it does not hold: whether the outlet had them can't be told",
+          "reading central's log from the start, passed over events older than the relay remembers finished orders, of orders it does not hold: whether the outlet had them can't be told",
         );
       }
       if (page.last_seq >= cursor()) moveTo(page.last_seq, page.last_check);
