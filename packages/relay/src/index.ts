@@ -11,6 +11,7 @@ export { createRelay } from './relay.js';
 export type {
   EventStore,
   NewEvent,
+  PrunedOrder,
   RetentionPolicy,
   StoredEvent,
   StoredOrder,

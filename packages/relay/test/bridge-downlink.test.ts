@@ -274,6 +274,160 @@ describe('the downlink', () => {
       expect.objectContaining({ order_id: atOutlet.order_id }),
     );
   });
+
+  // Central restored from a backup: the relay reads its log again from 0. What the relay still
+  // logs is a duplicate by event_id; web orders it finished and retention removed were new
+  // tickets again, until the relay kept their ids.
+  it('passes over the web orders the outlet finished and pruned when it reads central again after a reset', async () => {
+    const records: Array<{ level: number; msg: string; events?: number }> = [];
+    const logger = pino(
+      { level: 'debug' },
+      { write: (line: string) => records.push(JSON.parse(line)) },
+    );
+    const queue = createWriteQueue(store, () => undefined, queueMicrotask);
+    const nowMs = Date.parse('2026-12-05T12:00:00Z');
+    const commands = createOrderCommands({
+      store,
+      queue,
+      maxMessageBytes: 256 * 1024,
+      now: () => nowMs,
+      newId: () => crypto.randomUUID(),
+    });
+    const cooked = { seq: 1, ...centralOrder('00000000-0000-4000-8000-000000000081') };
+    const cancelled = { seq: 2, ...centralOrder('00000000-0000-4000-8000-000000000082') };
+    const cancel = {
+      seq: 3,
+      event_id: '00000000-0000-4000-8000-000000000083',
+      type: 'order_cancelled',
+      order_id: cancelled.order_id,
+      data: { ...cancelled.data, status: 'cancelled' },
+    };
+    const central = fakeCentral([cooked, cancelled, cancel]);
+    const down = createDownlink({
+      store,
+      commands,
+      outlet: '1',
+      centralUrl: CENTRAL,
+      token: 'relay-credential',
+      logger,
+      fetch: central.fetch,
+      random: () => 0,
+      pollMs: 1_000,
+    });
+    downlinks.push(down);
+    down.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(down.cursor()).toBe(3);
+    for (const status of ['preparing', 'ready', 'completed']) {
+      const done = await commands.handle(null, 'order:update', {
+        order_id: cooked.order_id,
+        status,
+      });
+      expect(done).toMatchObject({ ok: true });
+    }
+    const atTheTill = order({ outlet_id: 1, tenant_id: 1 });
+    expect(await commands.handle(null, 'order:publish', atTheTill)).toMatchObject({ seq: 7 });
+    store.prune({ maxAgeMs: 24 * 3_600_000, maxEvents: 1 }, nowMs);
+    expect(store.prunedThrough('1')).toBe(6);
+    // Central's restored log also holds a web order the relay pruned and forgot long ago.
+    const forgotten = {
+      seq: 4,
+      ts: new Date(nowMs - 30 * 86_400_000).toISOString(),
+      ...centralOrder('00000000-0000-4000-8000-000000000084'),
+    };
+    central.events.push(forgotten);
+
+    store.setCursor('downlink:1', 600);
+    await vi.advanceTimersByTimeAsync(1_100);
+    expect(central.asked).toContain(600);
+    expect(central.asked.at(-1)).toBe(0);
+    expect(down.cursor()).toBe(4);
+    expect(down.health().downlinkLastErrorCode).toBeNull();
+    expect(store.head('1')).toBe(7);
+    expect(store.openOrders('1', null).map((o) => o.order_id)).toEqual([atTheTill.order_id]);
+    // A duplicate, as any other: no warning for the operator; the forgotten one is counted.
+    const warned = records.filter((r) => r.level >= 40 && !r.msg.includes('restored?'));
+    expect(warned).toEqual([expect.objectContaining({ events: 1 })]);
+    expect(records).toContainEqual(
+      expect.objectContaining({ level: 20, order_id: cancelled.order_id }),
+    );
+  });
+
+  // Past the week the relay remembers pruned ids, central's log read from the start (after a
+  // reset, or by a relay with no cursor yet) would bring every older web order back as a new
+  // ticket: months of them. Live events are not judged by the relay's clock.
+  it('reading central from the start, passes over events older than the relay remembers pruned orders, of orders it does not hold', async () => {
+    const records: Array<{ level: number; events?: number }> = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => records.push(JSON.parse(line)) },
+    );
+    const queue = createWriteQueue(store, () => undefined, queueMicrotask);
+    const nowMs = Date.parse('2026-12-05T12:00:00Z');
+    const commands = createOrderCommands({
+      store,
+      queue,
+      maxMessageBytes: 256 * 1024,
+      now: () => nowMs,
+      newId: () => crypto.randomUUID(),
+    });
+    const at = (daysAgo: number) => new Date(nowMs - daysAgo * 86_400_000).toISOString();
+    const lastMonth = {
+      seq: 1,
+      ts: at(30),
+      ...centralOrder('00000000-0000-4000-8000-000000000091'),
+    };
+    const lastMonthsCancel = {
+      seq: 2,
+      ts: at(30),
+      event_id: '00000000-0000-4000-8000-000000000092',
+      type: 'order_cancelled',
+      order_id: lastMonth.order_id,
+      data: { status: 'cancelled' },
+    };
+    const today = { seq: 3, ts: at(0), ...centralOrder('00000000-0000-4000-8000-000000000093') };
+    // Held by the relay (still open), so its old change still applies.
+    const heldOpen = order({ outlet_id: 1, tenant_id: 1 });
+    await commands.handle(null, 'order:publish', heldOpen);
+    const heldCancel = {
+      seq: 4,
+      ts: at(9),
+      event_id: '00000000-0000-4000-8000-000000000094',
+      type: 'order_cancelled',
+      order_id: heldOpen.order_id,
+      data: { status: 'cancelled' },
+    };
+    const central = fakeCentral([lastMonth, lastMonthsCancel, today, heldCancel]);
+    const down = createDownlink({
+      store,
+      commands,
+      outlet: '1',
+      centralUrl: CENTRAL,
+      token: 'relay-credential',
+      logger,
+      fetch: central.fetch,
+      now: () => nowMs,
+      random: () => 0,
+      pollMs: 1_000,
+    });
+    downlinks.push(down);
+    down.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(down.cursor()).toBe(4);
+    expect(store.getOrder(lastMonth.order_id)).toBeUndefined();
+    expect(store.getOrder(today.order_id)?.state.status).toBe('pending');
+    expect(store.getOrder(heldOpen.order_id)?.state.status).toBe('cancelled');
+    expect(records.filter((r) => r.level === 40)).toEqual([expect.objectContaining({ events: 2 })]);
+
+    // After the log's history, an event as old by the relay's clock (a clock weeks ahead) is
+    // a live one all the same.
+    const live = { seq: 5, ts: at(30), ...centralOrder('00000000-0000-4000-8000-000000000095') };
+    central.events.push(live);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(down.cursor()).toBe(5);
+    expect(store.getOrder(live.order_id)?.state.status).toBe('pending');
+    expect(records.filter((r) => r.level === 40)).toHaveLength(1);
+  });
 });
 
 /** A new order made at central (a web shop's) for outlet 1, as its downlink sends it. */

@@ -134,6 +134,37 @@ describe('retention on PostgreSQL follows the database clock', () => {
     expect(await t.relay.reader.prunedThrough('1')).toBe(12);
   });
 
+  // The ids of the orders a prune removes are the cluster's, like the log: a POS whose ack
+  // was lost may re-send to any node.
+  it('a finished order one node pruned is a duplicate when a POS re-sends it to another node', async () => {
+    const url = await freshDatabaseUrl();
+    const pruning = await node(url);
+    const other = await node(url);
+    const finished = order();
+    const seq = await publishAndFinish(await pos(pruning, 'pos-1'), finished); // seqs 1-4
+    await publishAndFinish(await pos(pruning, 'pos-1'), order()); // seqs 5-8
+    const db = new pg.Client({ connectionString: url });
+    clients.push(db);
+    await db.connect();
+    await db.query(
+      `UPDATE events SET logged_at = now() - interval '25 hours' WHERE outlet = '1' AND seq <= 4`,
+    );
+    expect(await pruning.relay.reader.prune(RETENTION, Date.now())).toBe(4);
+
+    const till = await pos(other, 'pos-2');
+    expect(await till.request<PublishAck>('order:publish', finished)).toEqual({
+      ok: true,
+      seq,
+      duplicate: true,
+    });
+    expect(await other.relay.reader.head('1')).toBe(8);
+    expect((await other.relay.reader.snapshot('1', null)).orders).toEqual([]);
+    const { rows } = await db.query<{ order_id: string; status: string }>(
+      'SELECT order_id, status FROM pruned_orders',
+    );
+    expect(rows).toEqual([{ order_id: finished.order_id, status: 'completed' }]);
+  });
+
   it('counts the events of a database from before logged_at from the upgrade: none pruned early', async () => {
     const url = await freshDatabaseUrl();
     const db = new pg.Client({ connectionString: url });

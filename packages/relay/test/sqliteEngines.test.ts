@@ -15,6 +15,7 @@ const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 /** Files that exercise the store, its lock, its checks and its checkpoints. */
 const STORE_SUITE = [
   'test/store.test.ts',
+  'test/store-prunedOrders.test.ts',
   'test/sqliteEngine.test.ts',
   'test/dataDirLock.test.ts',
   'test/integrityCheck.test.ts',

@@ -21,6 +21,8 @@ const UPPER_EVENT = 'ABCDEF01-0000-4000-8000-0000000000BB';
 /** Sets relay.db's schema version as another relay would have left it. */
 function setSchemaVersion(dir: string, version: number) {
   const db = loadSqliteDriver().open(join(dir, 'relay.db'));
+  // Schema version 4 added it.
+  if (version < 4) db.exec('DROP TABLE pruned_orders');
   db.exec(`PRAGMA user_version = ${version}`);
   db.close();
 }

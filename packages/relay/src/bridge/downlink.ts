@@ -1,7 +1,7 @@
 import { SOCKET_EVENTS } from '@kitchen-sync/protocol';
 import type { Principal } from '../auth/principal.js';
 import type { OrderCommands } from '../core/orderCommands.js';
-import type { EventStore } from '../store/EventStore.js';
+import { type EventStore, PRUNED_ORDER_IDS_KEPT_MS } from '../store/EventStore.js';
 import { CREDENTIAL_REFUSALS } from './centralCredential.js';
 import { type CentralLinkOptions, CentralRequestError, createCentralLink } from './centralLink.js';
 import type { CentralAnswer, CentralWorker } from './centralWorker.js';
@@ -47,6 +47,8 @@ interface CentralEvent {
   event_id: string;
   type: string;
   order_id?: string;
+  /** When central made it (ISO 8601). */
+  ts?: string;
   data?: { status?: string } & Record<string, unknown>;
 }
 
@@ -68,6 +70,9 @@ export function createDownlink(options: DownlinkOptions): Downlink {
   // Central's `last_check` for the event at the cursor, sent back so central can tell a
   // restored log whose head passed the cursor again (-1 or none: not known, not sent).
   const checkKey = `downlink-check:${outlet}`;
+  // Central's head when the relay began to read its log from the start (after a reset, or
+  // with no cursor yet): the events up to it are old history, read again (see tooOldToTell).
+  const replayKey = `downlink-replay:${outlet}`;
   const now = options.now ?? Date.now;
   let stopped = true;
   let state: DownlinkHealth['downlinkState'] = 'starting';
@@ -114,6 +119,21 @@ export function createDownlink(options: DownlinkOptions): Downlink {
     tenants: null,
   };
 
+  // Ids are kept in lower case (core/canonicalIds.ts).
+  const prunedHere = (orderId: string) =>
+    store.getPrunedOrder?.(orderId.toLowerCase())?.outlet === outlet;
+
+  // In a read of central's log from the start, older than the relay remembers the ids of the
+  // orders it finished and pruned: whether the outlet had it can no longer be told, and the
+  // whole log would be months of web orders, all new tickets. An order the relay holds is
+  // still applied. Only then: by the relay's clock, which a wrong date could put weeks ahead,
+  // and a live web order must not be judged by it.
+  const tooOldToTell = (event: CentralEvent) => {
+    const madeMs = typeof event.ts === 'string' ? Date.parse(event.ts) : Number.NaN;
+    if (!(madeMs < now() - PRUNED_ORDER_IDS_KEPT_MS) || !event.order_id) return false;
+    return store.getOrder(event.order_id.toLowerCase()) === undefined;
+  };
+
   /** Into the log; false when the relay could not write it now (retry the page later). */
   async function write(event: CentralEvent): Promise<boolean> {
     if (event.data?.outlet_id !== undefined && String(event.data.outlet_id) !== outlet) {
@@ -137,6 +157,15 @@ export function createDownlink(options: DownlinkOptions): Downlink {
               'central',
             );
     if (result.ok) return true;
+    if (result.error.code === 'not_found' && event.order_id && prunedHere(event.order_id)) {
+      // A change to an order the outlet finished and retention removed: central's log read
+      // again (a reset) or late. A duplicate, like its new_order (which the publish answers so).
+      logger.debug(
+        { event_id: event.event_id, order_id: event.order_id },
+        'central event of an order retention removed: a duplicate',
+      );
+      return true;
+    }
     if (result.error.code === 'order_conflict') {
       // Central's copy of an order the outlet already has says something else: expected where
       // orders reach central both ways and central writes them its own way (a Decimal's
@@ -172,14 +201,25 @@ export function createDownlink(options: DownlinkOptions): Downlink {
           { outlet, cursor: from, centralHead: page.last_seq },
           "central's event log is behind this relay's cursor (restored?); reading it again from the start",
         );
+        store.setCursor(replayKey, page.last_seq);
         moveTo(0, null);
         schedule(0);
         return;
       }
+      if (store.getCursor(cursorKey) === undefined) store.setCursor(replayKey, page.last_seq);
+      const replayThrough = store.getCursor(replayKey) ?? 0;
+      let tooOld = 0;
       for (const event of page.events) {
-        if (!(await write(event))) throw new DownlinkError('relay_write_failed');
+        if (event.seq <= replayThrough && tooOldToTell(event)) tooOld += 1;
+        else if (!(await write(event))) throw new DownlinkError('relay_write_failed');
         if (stopped) return;
         moveTo(event.seq, null);
+      }
+      if (tooOld > 0) {
+        logger.warn(
+          { outlet, events: tooOld, days: PRUNED_ORDER_IDS_KEPT_MS / 86_400_000 },
+          "reading central's log from the start, passed over events older than the relay remembers finished orders, of orders it does not hold: whether the outlet had them can't be told",
+        );
       }
       if (page.last_seq >= cursor()) moveTo(page.last_seq, page.last_check);
       if (lastErrorCode !== null) logger.info({ outlet }, 'downlink from central works again');

@@ -155,6 +155,14 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
         }
         return answer({ ok: true, seq: existing.createdSeq, duplicate: true });
       }
+      // Finished and removed by retention: a POS whose ack was lost, or central's log read
+      // again, sends it once more. Its content is gone, so it cannot be compared; it is the
+      // order that was cooked, not a new ticket.
+      const pruned = store.getPrunedOrder?.(order.order_id);
+      if (pruned) {
+        if (!inScope(principal, pruned.outlet, pruned.tenant)) return answer(forbidden());
+        return answer({ ok: true, seq: pruned.createdSeq, duplicate: true });
+      }
       if (eventId && store.getEvent(eventId)) return answer(reusedEventId());
       const tsMs = now();
       const state: OrderState = {

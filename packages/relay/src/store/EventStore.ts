@@ -1,4 +1,4 @@
-import type { EventEnvelope, OrderState } from '@kitchen-sync/protocol';
+import type { EventEnvelope, OrderState, OrderStatus } from '@kitchen-sync/protocol';
 
 /** One logged event plus the keys the store indexes it by (ids compared by string form). */
 export interface StoredEvent {
@@ -23,9 +23,44 @@ export interface StoredOrder {
   updatedMs: number;
 }
 
+/**
+ * What the store keeps of a finished order once retention removed it: its id is the
+ * idempotency key, and without it a POS retry (its ack lost) or central's log read again
+ * after a restore made the order a new ticket. Its content is gone.
+ */
+export interface PrunedOrder {
+  orderId: string;
+  outlet: string;
+  tenant: string;
+  /** `completed` or `cancelled`. */
+  status: OrderStatus;
+  /** Seq of its `new_order` event: the answer to a re-publish. */
+  createdSeq: number;
+  /** Seq of the event that finished it. */
+  statusSeq: number;
+  /** When it was finished (its last `updatedMs`). */
+  finishedMs: number;
+}
+
+/**
+ * How long a pruned order's id is remembered after retention removed it: longer than any POS
+ * keeps retrying an order (its outbox, a till off over a long weekend), and a week of
+ * orders is a few MB at most.
+ */
+export const PRUNED_ORDER_IDS_KEPT_MS = 7 * 24 * 3_600_000;
+/**
+ * At most this many pruned ids per outlet, the newest kept: bounds the table whatever the
+ * traffic (ten times the default retention's events, far above a week of a busy outlet).
+ */
+export const MAX_PRUNED_ORDER_IDS = 100_000;
+
 export interface RetentionPolicy {
   maxAgeMs: number;
   maxEvents: number;
+  /** How long ids of pruned orders stay known (default PRUNED_ORDER_IDS_KEPT_MS). */
+  prunedIdsKeptMs?: number;
+  /** How many ids of pruned orders an outlet keeps at most (default MAX_PRUNED_ORDER_IDS). */
+  maxPrunedIds?: number;
 }
 
 /** Which tenants a reader may see; `null` = every tenant of the outlet. */
@@ -51,6 +86,11 @@ export interface EventStore {
   getOrder(orderId: string): StoredOrder | undefined;
   getEvent(eventId: string): StoredEvent | undefined;
   getAck(orderId: string, kitchenId: string): number | undefined;
+  /**
+   * A finished order retention removed, while its id is remembered (RetentionPolicy). The
+   * relay's stores have it; a store of your own without it forgets pruned ids, as all did.
+   */
+  getPrunedOrder?(orderId: string): PrunedOrder | undefined;
   /** Last seq assigned in the outlet (0 when none). */
   head(outlet: string): number;
   /** Highest seq removed by retention (0 when nothing was pruned). */
@@ -67,7 +107,10 @@ export interface EventStore {
   /** Orders not yet completed or cancelled, oldest first. */
   openOrders(outlet: string, tenants: TenantScope): OrderState[];
   outlets(): string[];
-  /** Drops what the policy no longer retains; returns how many events were removed. */
+  /**
+   * Drops what the policy no longer retains; returns how many events were removed. Finished
+   * orders whose events are gone leave a `PrunedOrder`, itself dropped by the policy.
+   */
   prune(policy: RetentionPolicy, nowMs: number): number;
   countEvents(): number;
   /** A named position kept beside the log (the bridge's upload cursor); undefined if unset. */

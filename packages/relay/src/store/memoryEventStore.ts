@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { isFinalStatus, type OrderState } from '@kitchen-sync/protocol';
-import type { EventStore, StoredEvent, StoredOrder, TenantScope } from './EventStore.js';
+import {
+  type EventStore,
+  MAX_PRUNED_ORDER_IDS,
+  PRUNED_ORDER_IDS_KEPT_MS,
+  type PrunedOrder,
+  type StoredEvent,
+  type StoredOrder,
+  type TenantScope,
+} from './EventStore.js';
 
 interface OutletLog {
   head: number;
@@ -18,6 +26,8 @@ export function createMemoryEventStore(): EventStore {
   const eventsById = new Map<string, StoredEvent>();
   const cursors = new Map<string, number>();
   const acks = new Map<string, number>();
+  // In the order retention removed them (oldest first), with when it did.
+  const pruned = new Map<string, PrunedOrder & { prunedMs: number }>();
   const ackKey = (orderId: string, kitchenId: string) => `${orderId}\u0000${kitchenId}`;
 
   const logOf = (outlet: string): OutletLog => {
@@ -51,6 +61,12 @@ export function createMemoryEventStore(): EventStore {
     },
     getEvent: (eventId) => eventsById.get(eventId),
     getAck: (orderId, kitchenId) => acks.get(ackKey(orderId, kitchenId)),
+    getPrunedOrder(orderId) {
+      const found = pruned.get(orderId);
+      if (!found) return undefined;
+      const { prunedMs: _prunedMs, ...order } = found;
+      return order;
+    },
     head: (outlet) => logs.get(outlet)?.head ?? 0,
     prunedThrough: (outlet) => logs.get(outlet)?.prunedThrough ?? 0,
     eventsAfter(outlet, since, limit, tenants) {
@@ -78,6 +94,8 @@ export function createMemoryEventStore(): EventStore {
     outlets: () => [...logs.keys()].sort(),
     prune(policy, nowMs) {
       let removed = 0;
+      const forgetBefore = nowMs - (policy.prunedIdsKeptMs ?? PRUNED_ORDER_IDS_KEPT_MS);
+      for (const [id, order] of pruned) if (order.prunedMs < forgetBefore) pruned.delete(id);
       for (const [outlet, log] of logs) {
         let cut = log.head - policy.maxEvents;
         for (const event of log.events) {
@@ -94,7 +112,20 @@ export function createMemoryEventStore(): EventStore {
           if (order.statusSeq > cut) continue;
           orders.delete(id);
           for (const key of acks.keys()) if (key.startsWith(`${id}\u0000`)) acks.delete(key);
+          pruned.set(id, {
+            orderId: id,
+            outlet,
+            tenant: order.tenant,
+            status: order.state.status,
+            createdSeq: order.createdSeq,
+            statusSeq: order.statusSeq,
+            finishedMs: order.updatedMs,
+            prunedMs: nowMs,
+          });
         }
+        const kept = [...pruned.values()].filter((order) => order.outlet === outlet);
+        const over = kept.length - (policy.maxPrunedIds ?? MAX_PRUNED_ORDER_IDS);
+        for (const order of kept.slice(0, Math.max(0, over))) pruned.delete(order.orderId);
       }
       return removed;
     },

@@ -3,12 +3,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KitchenSyncError, type OrderState } from '@kitchen-sync/protocol';
 import { type DataDirLock, lockDataDir } from './dataDirLock.js';
-import type {
-  EventStore,
-  RetentionPolicy,
-  StoredEvent,
-  StoredOrder,
-  TenantScope,
+import {
+  type EventStore,
+  MAX_PRUNED_ORDER_IDS,
+  PRUNED_ORDER_IDS_KEPT_MS,
+  type PrunedOrder,
+  type RetentionPolicy,
+  type StoredEvent,
+  type StoredOrder,
+  type TenantScope,
 } from './EventStore.js';
 import { checkDatabaseFile } from './integrityCheck.js';
 import { loadSqliteDriver, type SqliteEnginePreference } from './sqlite/loadSqliteDriver.js';
@@ -68,6 +71,20 @@ const MIGRATIONS: ReadonlyArray<string | MigrationStep> = [
    ) WITHOUT ROWID;`,
   `CREATE TABLE cursors (name TEXT PRIMARY KEY, value INTEGER NOT NULL);`,
   lowerCaseStoredIds,
+  // Finished orders retention removed, by id (EventStore.ts: PrunedOrder). A data dir from
+  // before has no record of what it pruned already: those ids stay unknown.
+  `CREATE TABLE pruned_orders (
+     order_id TEXT PRIMARY KEY,
+     outlet_key TEXT NOT NULL,
+     tenant_key TEXT NOT NULL,
+     status TEXT NOT NULL,
+     created_seq INTEGER NOT NULL,
+     status_seq INTEGER NOT NULL,
+     finished_ms INTEGER NOT NULL,
+     pruned_ms INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX pruned_orders_by_outlet ON pruned_orders (outlet_key, status_seq);
+   CREATE INDEX pruned_orders_by_age ON pruned_orders (pruned_ms);`,
 ];
 
 /**
@@ -123,6 +140,28 @@ interface OrderRow {
   status_seq: number;
   updated_ms: number;
   body: string;
+}
+
+interface PrunedOrderRow {
+  order_id: string;
+  outlet_key: string;
+  tenant_key: string;
+  status: PrunedOrder['status'];
+  created_seq: number;
+  status_seq: number;
+  finished_ms: number;
+}
+
+function toPrunedOrder(row: PrunedOrderRow): PrunedOrder {
+  return {
+    orderId: row.order_id,
+    outlet: row.outlet_key,
+    tenant: row.tenant_key,
+    status: row.status,
+    createdSeq: row.created_seq,
+    statusSeq: row.status_seq,
+    finishedMs: row.finished_ms,
+  };
 }
 
 function toEvent(row: EventRow): StoredEvent {
@@ -297,6 +336,21 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
       `DELETE FROM acks WHERE order_id IN (SELECT order_id FROM orders
        WHERE outlet_key = ? AND status IN ${FINAL} AND status_seq <= ?)`,
     ),
+    // Before the orders go: their ids stay known (see PrunedOrder).
+    recordPruned: db.prepare(
+      `INSERT OR IGNORE INTO pruned_orders
+         (order_id, outlet_key, tenant_key, status, created_seq, status_seq, finished_ms, pruned_ms)
+       SELECT order_id, outlet_key, tenant_key, status, created_seq, status_seq, updated_ms, ?
+       FROM orders WHERE outlet_key = ? AND status IN ${FINAL} AND status_seq <= ?`,
+    ),
+    getPruned: db.prepare('SELECT * FROM pruned_orders WHERE order_id = ?'),
+    forgetPrunedBefore: db.prepare('DELETE FROM pruned_orders WHERE pruned_ms < ?'),
+    // All but the newest `max` of the outlet (nothing when it has no more than that).
+    forgetPrunedBeyond: db.prepare(
+      `DELETE FROM pruned_orders WHERE outlet_key = @outlet AND status_seq <= (
+         SELECT status_seq FROM pruned_orders WHERE outlet_key = @outlet
+         ORDER BY status_seq DESC LIMIT 1 OFFSET @max)`,
+    ),
     deleteOrders: db.prepare(
       `DELETE FROM orders WHERE outlet_key = ? AND status IN ${FINAL} AND status_seq <= ?`,
     ),
@@ -428,6 +482,10 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
     getAck(orderId, kitchenId) {
       return (stmt.getAck.get(orderId, kitchenId) as { seq: number } | undefined)?.seq;
     },
+    getPrunedOrder(orderId) {
+      const row = stmt.getPruned.get(orderId) as PrunedOrderRow | undefined;
+      return row ? toPrunedOrder(row) : undefined;
+    },
     head: (outlet) => outletRow(outlet).head,
     prunedThrough: (outlet) => outletRow(outlet).prunedThrough,
     eventsAfter(outlet, since, limit, tenants: TenantScope) {
@@ -450,6 +508,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
     prune(policy: RetentionPolicy, nowMs: number) {
       let removed = 0;
       runInTransaction(() => {
+        stmt.forgetPrunedBefore.run(nowMs - (policy.prunedIdsKeptMs ?? PRUNED_ORDER_IDS_KEPT_MS));
         for (const outlet of outletKeys()) {
           const row = outletRow(outlet);
           const cutoff = nowMs - policy.maxAgeMs;
@@ -465,7 +524,9 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
           stmt.setPruned.run(cut, outlet);
           row.prunedThrough = cut;
           stmt.deleteAcks.run(outlet, cut);
+          stmt.recordPruned.run(nowMs, outlet, cut);
           stmt.deleteOrders.run(outlet, cut);
+          stmt.forgetPrunedBeyond.run({ outlet, max: policy.maxPrunedIds ?? MAX_PRUNED_ORDER_IDS });
         }
       });
       return removed;

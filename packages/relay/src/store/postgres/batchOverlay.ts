@@ -1,4 +1,4 @@
-import type { NewEvent, StoredEvent, StoredOrder } from '../EventStore.js';
+import type { NewEvent, PrunedOrder, StoredEvent, StoredOrder } from '../EventStore.js';
 
 /** Keys a write read before the batch had loaded them: load them and run the write again. */
 export class MissingKeys {
@@ -25,6 +25,8 @@ const ackKey = (orderId: string, kitchenId: string) => `${orderId}\u0000${kitche
  */
 export class BatchOverlay {
   readonly orders = new Map<string, StoredOrder | null>();
+  /** Loaded with the order (one round trip): what retention left of it, if it removed it. */
+  readonly prunedOrders = new Map<string, PrunedOrder | null>();
   readonly events = new Map<string, StoredEvent | null>();
   readonly acks = new Map<string, number | null>();
   /** Outlets whose head row this transaction holds FOR UPDATE. */
@@ -55,6 +57,10 @@ export class BatchOverlay {
     if (order) this.storedOrders.add(orderId);
   }
 
+  loadedPrunedOrder(orderId: string, pruned: PrunedOrder | undefined): void {
+    if (!this.prunedOrders.has(orderId)) this.prunedOrders.set(orderId, pruned ?? null);
+  }
+
   loadedEvent(eventId: string, event: StoredEvent | undefined): void {
     if (!this.events.has(eventId)) this.events.set(eventId, event ?? null);
   }
@@ -72,6 +78,12 @@ export class BatchOverlay {
     const order = this.orders.get(orderId);
     if (order === undefined) throw new MissingKeys('order', orderId);
     return order === null ? undefined : structuredClone(order);
+  }
+
+  getPrunedOrder(orderId: string): PrunedOrder | undefined {
+    const pruned = this.prunedOrders.get(orderId);
+    if (pruned === undefined) throw new MissingKeys('order', orderId);
+    return pruned ?? undefined;
   }
 
   getEvent(eventId: string): StoredEvent | undefined {

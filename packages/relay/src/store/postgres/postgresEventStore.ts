@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { KitchenSyncError, type OrderState } from '@kitchen-sync/protocol';
 import type pg from 'pg';
-import type {
-  EventStore,
-  RetentionPolicy,
-  StoredEvent,
-  StoredOrder,
-  TenantScope,
+import {
+  type EventStore,
+  MAX_PRUNED_ORDER_IDS,
+  PRUNED_ORDER_IDS_KEPT_MS,
+  type PrunedOrder,
+  type RetentionPolicy,
+  type StoredEvent,
+  type StoredOrder,
+  type TenantScope,
 } from '../EventStore.js';
 import type { LogReader, LogSnapshot } from '../LogReader.js';
 import type { BatchOverlay, MissingKeys, OutletHead } from './batchOverlay.js';
@@ -71,6 +74,19 @@ interface OrderRow {
   updated_ms: number;
   body: string;
 }
+
+/** An order row, or (`pruned`) what retention left of one: `updated_ms` is when it finished. */
+type LoadedOrderRow = OrderRow & { pruned: boolean; status: PrunedOrder['status'] };
+
+const toPrunedOrder = (row: LoadedOrderRow): PrunedOrder => ({
+  orderId: row.order_id,
+  outlet: row.outlet,
+  tenant: row.tenant,
+  status: row.status,
+  createdSeq: row.created_seq,
+  statusSeq: row.status_seq,
+  finishedMs: row.updated_ms,
+});
 
 const toEvent = (row: EventRow): StoredEvent => ({
   outlet: row.outlet,
@@ -218,9 +234,21 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
              WHERE outlet = $1 AND status IN ${FINAL} AND status_seq <= $2)`,
             [outlet, cut],
           );
+          // The orders go, their ids stay known (see PrunedOrder), newest `max` of the outlet.
           await client.query(
-            `DELETE FROM orders WHERE outlet = $1 AND status IN ${FINAL} AND status_seq <= $2`,
+            `WITH gone AS (DELETE FROM orders
+               WHERE outlet = $1 AND status IN ${FINAL} AND status_seq <= $2
+               RETURNING order_id, outlet, tenant, status, created_seq, status_seq, updated_ms)
+             INSERT INTO pruned_orders
+               (order_id, outlet, tenant, status, created_seq, status_seq, finished_ms)
+             SELECT * FROM gone ON CONFLICT (order_id) DO NOTHING`,
             [outlet, cut],
+          );
+          await client.query(
+            `DELETE FROM pruned_orders WHERE outlet = $1 AND status_seq <= (
+               SELECT status_seq FROM pruned_orders WHERE outlet = $1
+               ORDER BY status_seq DESC LIMIT 1 OFFSET $2)`,
+            [outlet, policy.maxPrunedIds ?? MAX_PRUNED_ORDER_IDS],
           );
           knownHeads.set(outlet, { head: row.head, prunedThrough: cut });
         }
@@ -289,6 +317,11 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     },
     // The node's clock (the second argument) is not used: age is by the database's.
     async prune(policy) {
+      await pool.query(
+        `DELETE FROM pruned_orders
+         WHERE pruned_at < now() - $1::double precision * interval '1 millisecond'`,
+        [policy.prunedIdsKeptMs ?? PRUNED_ORDER_IDS_KEPT_MS],
+      );
       let removed = 0;
       for (const outlet of await reader.outlets()) removed += await pruneOutlet(outlet, policy);
       return removed;
@@ -329,11 +362,20 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       switch (missing.kind) {
         case 'order': {
           // FOR UPDATE: two nodes changing one order take turns, none overwrites the other.
-          const { rows } = await client.query<OrderRow>(
-            'SELECT * FROM orders WHERE order_id = $1 FOR UPDATE',
+          // What retention left of it comes in the same round trip (a publish asks for both).
+          const { rows } = await client.query<LoadedOrderRow>(
+            `WITH live AS (SELECT * FROM orders WHERE order_id = $1 FOR UPDATE)
+             SELECT false AS pruned, order_id, outlet, tenant, status, created_seq, status_seq,
+               updated_ms, body FROM live
+             UNION ALL
+             SELECT true, order_id, outlet, tenant, status, created_seq, status_seq,
+               finished_ms, NULL FROM pruned_orders WHERE order_id = $1`,
             [missing.key],
           );
-          into.loadedOrder(missing.key, rows[0] && toOrder(rows[0]));
+          const live = rows.find((row) => !row.pruned);
+          const pruned = rows.find((row) => row.pruned);
+          into.loadedOrder(missing.key, live && toOrder(live));
+          into.loadedPrunedOrder(missing.key, pruned && toPrunedOrder(pruned));
           return;
         }
         case 'event': {
@@ -402,11 +444,21 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       const unnestOrders = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
         $6::bigint[], $7::bigint[], $8::text[])`;
       if (inserted.length > 0) {
-        await client.query(
+        // A prune on another node that removed the order while this batch waited for its row
+        // lock is not in the load's view (that statement's snapshot is older than the prune's
+        // commit); this statement's is newer. Such an order runs again and is a duplicate.
+        const { rowCount } = await client.query(
           `INSERT INTO orders (order_id, outlet, tenant, status, created_seq, status_seq, updated_ms, body)
-           SELECT * FROM ${unnestOrders}`,
+           SELECT * FROM ${unnestOrders}
+             AS v(order_id, outlet, tenant, status, created_seq, status_seq, updated_ms, body)
+           WHERE NOT EXISTS (SELECT 1 FROM pruned_orders p WHERE p.order_id = v.order_id)`,
           orderColumns(inserted),
         );
+        if (rowCount !== inserted.length) {
+          throw Object.assign(new Error('an order was pruned while this batch ran'), {
+            code: '40001',
+          });
+        }
       }
       if (updated.length > 0) {
         await client.query(
@@ -513,6 +565,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     getOrder: (orderId) => overlay('getOrder').getOrder(orderId),
     getEvent: (eventId) => overlay('getEvent').getEvent(eventId),
     getAck: (orderId, kitchenId) => overlay('getAck').getAck(orderId, kitchenId),
+    getPrunedOrder: (orderId) => overlay('getPrunedOrder').getPrunedOrder(orderId),
     head: (outlet) => (active ? active.outlet(outlet).head : known(outlet).head),
     prunedThrough: (outlet) =>
       active ? active.outlet(outlet).prunedThrough : known(outlet).prunedThrough,

@@ -51,6 +51,20 @@ export const MIGRATIONS: readonly string[] = [
   // the column without rewriting the table; new rows get the time of their INSERT.
   `ALTER TABLE events ADD COLUMN logged_at timestamptz NOT NULL DEFAULT now();
    ALTER TABLE events ALTER COLUMN logged_at SET DEFAULT clock_timestamp();`,
+  // Finished orders retention removed, by id (EventStore.ts: PrunedOrder), forgotten by the
+  // database's clock like the events. Ids pruned before this migration stay unknown.
+  `CREATE TABLE pruned_orders (
+     order_id text PRIMARY KEY,
+     outlet text NOT NULL,
+     tenant text NOT NULL,
+     status text NOT NULL,
+     created_seq bigint NOT NULL,
+     status_seq bigint NOT NULL,
+     finished_ms bigint NOT NULL,
+     pruned_at timestamptz NOT NULL DEFAULT now()
+   );
+   CREATE INDEX pruned_orders_by_outlet ON pruned_orders (outlet, status_seq);
+   CREATE INDEX pruned_orders_by_age ON pruned_orders (pruned_at);`,
 ];
 
 // Any constant both sides agree on: nodes that start together queue on it.
