@@ -14,6 +14,8 @@ import { waitFor } from './harness/waitFor.js';
 let stack: DjangoStack;
 let service: SocketService | undefined;
 let overtaken: SocketService | undefined;
+/** Tenant 1's orders the first test leaves open, each with the type of its latest event. */
+let leftOpen: Array<[string, string]> = [];
 
 beforeAll(async () => {
   stack = await new DjangoStack().start();
@@ -124,6 +126,12 @@ describe('central mode resumes from its central seq (daphne + Redis + the kitche
     const seqs = got.map(([, , seq]) => seq as number);
     expect(seqs.every((seq, i) => i === 0 || seq > (seqs[i - 1] as number))).toBe(true);
     expect(service.centralCursor.get()).toBe(seqs.at(-1));
+    leftOpen = [
+      ['order_updated', first.order_id],
+      ['new_order', b.order_id],
+      ['new_order', c.order_id],
+      ['new_order', last.order_id],
+    ];
   });
 
   it('resumes below a frame that overtook an earlier one: the earlier one comes, nothing twice', async () => {
@@ -139,10 +147,18 @@ describe('central mode resumes from its central seq (daphne + Redis + the kitche
       reconnect: { min: 100, max: 500 },
     });
     const got: Array<[string | undefined, number | undefined]> = [];
-    overtaken.on('event', (event: EventEnvelope, _source, seq) => got.push([event.order_id, seq]));
+    const types: string[] = [];
+    overtaken.on('event', (event: EventEnvelope, _source, seq) => {
+      got.push([event.order_id, seq]);
+      types.push(event.type);
+    });
     overtaken.start();
     await waitFor(() => overtaken?.centralCursor.get() !== null, 10_000, 'caught up');
     const head = overtaken.centralCursor.get();
+    // A new screen (no cursor; no relay bridged): the open orders as they stand, without seqs.
+    expect(got).toEqual(leftOpen.map(([, id]) => [id, undefined]));
+    expect(types).toEqual(leftOpen.map(([type]) => type));
+    got.length = 0;
 
     const [early, late] = [order(1), order(1)];
     const [earlySeq, lateSeq] = recordAllSendLast([

@@ -41,10 +41,10 @@ class RelayUploadCursorAdmin(admin.ModelAdmin):
 
 @admin.register(OutletContact)
 class OutletContactAdmin(admin.ModelAdmin):
-    """When each outlet last reached central, and last by a way that can bring it an order
-    (an answered downlink poll, a kitchen socket); *offline* is what the order guard decides,
-    *why* its reason. Deleting a row forgets the outlet: it is not guarded until it is seen
-    again."""
+    """When each outlet last reached central, last by a way that can bring it an order (an
+    answered downlink poll, a kitchen socket), and last by its relay's downlink; *offline* is
+    what the order guard decides, *why* its reason. Deleting a row forgets the outlet: it is
+    not guarded until it is seen again."""
 
     list_display = (
         "outlet_id",
@@ -52,6 +52,7 @@ class OutletContactAdmin(admin.ModelAdmin):
         "last_seen_via",
         "last_delivery_at",
         "last_delivery_via",
+        "last_downlink_at",
         "first_seen_at",
         "offline",
         "why",

@@ -7,7 +7,7 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 from .outlet_contact import offline_after
-from .settings import DEFAULTS
+from .settings import DEFAULTS, ks_setting
 
 
 @checks.register()
@@ -90,3 +90,24 @@ def check_offline_after(app_configs=None, **kwargs):
     except ImproperlyConfigured as error:
         return [checks.Error(str(error), obj="settings.KITCHEN_SYNC", id="kitchen_sync.E001")]
     return []
+
+
+@checks.register()
+def check_relay_delivering_within(app_configs=None, **kwargs):
+    """``kitchen_sync.W004``: a RELAY_DELIVERING_WITHIN that a relay polling every second can
+    miss, as its polls are written only every OUTLET_CONTACT_WRITE_INTERVAL: a new screen would
+    then get central's copies of the open orders beside the relay's."""
+    within = ks_setting("RELAY_DELIVERING_WITHIN")
+    interval = ks_setting("OUTLET_CONTACT_WRITE_INTERVAL")
+    if float(within) > float(interval):
+        return []
+    return [
+        checks.Warning(
+            f"RELAY_DELIVERING_WITHIN ({within} s) is not more than "
+            f"OUTLET_CONTACT_WRITE_INTERVAL ({interval} s): a relay that is delivering can look "
+            "as if it is not",
+            hint="set RELAY_DELIVERING_WITHIN to at least twice OUTLET_CONTACT_WRITE_INTERVAL",
+            obj="settings.KITCHEN_SYNC",
+            id="kitchen_sync.W004",
+        )
+    ]

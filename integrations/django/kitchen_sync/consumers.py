@@ -12,7 +12,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from .errors import KitchenSyncError
 from .events import outlet_group, tenant_group
-from .outlet_contact import CONTACT_ROLES, DELIVERY_ROLES, record_contact
+from .open_orders import open_order_candidates, open_order_envelopes
+from .outlet_contact import CONTACT_ROLES, DELIVERY_ROLES, record_contact, relay_delivering
 from .outlet_log import events_for_socket, log_bounds
 from .settings import ks_setting
 from .tokens import verify_socket_token
@@ -77,7 +78,9 @@ class OutletConsumer(AsyncWebsocketConsumer):
     Resuming: after joining, the consumer reads the outlet log's head, sends the log's events
     after ``?since=`` up to it (in pages), then ``{"type": "caught_up", "seq": head}``, then
     live events. Live events that arrive meanwhile wait in ``pending``; those at or below the
-    head were in the replay (or before the cursor) and are not sent again.
+    head were in the replay (or before the cursor) and are not sent again. Without ``?since=``,
+    or after a reset, the outlet's open orders up to the head go first instead (without
+    ``seq``), unless its relay is delivering them (``_send_open_orders``).
     """
 
     groups_joined = ()
@@ -203,10 +206,14 @@ class OutletConsumer(AsyncWebsocketConsumer):
             behind_log = oldest is not None and since is not None and since < oldest - 1
             if since is not None and (since > head or behind_log):
                 # A cursor of another log (central's database was replaced) or one the log no
-                # longer reaches (pruned): the client must refetch its state.
+                # longer reaches (pruned): the client starts again at the head, with the open
+                # orders as they stand.
                 await self._send_json({"type": "reset", "seq": head})
+                await self._send_open_orders(head)
             elif since is not None:
                 await self._replay(since, head)
+            else:
+                await self._send_open_orders(head)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -230,6 +237,24 @@ class OutletConsumer(AsyncWebsocketConsumer):
             if len(page) < page_size:
                 return
             after = page[-1][0]
+
+    async def _send_open_orders(self, head):
+        """The scope's open orders up to ``head``, one frame each, ``{"event", "data"}`` without
+        ``seq``: a screen without a cursor would otherwise show only orders made after it
+        connected (its relay PC down, central up). Not while the outlet's relay is delivering:
+        its snapshot shows them, and central's copies may lag behind it."""
+        if await database_sync_to_async(relay_delivering)(self.outlet_id):
+            return
+        candidates = await database_sync_to_async(open_order_candidates)(
+            self.outlet_id, self.tenants, head
+        )
+        page_size = max(1, int(ks_setting("SOCKET_REPLAY_PAGE")))
+        for start in range(0, len(candidates), page_size):
+            page = await database_sync_to_async(open_order_envelopes)(
+                candidates[start:start + page_size]
+            )
+            for envelope in page:
+                await self._send_json({"event": envelope.get("type"), "data": envelope})
 
     async def _contact(self):
         if self.shows_contact:

@@ -114,6 +114,9 @@ class OutletContact(models.Model):
     # "socket" (a kitchen's); null while there was none.
     last_delivery_at = models.DateTimeField(null=True, blank=True)
     last_delivery_via = models.CharField(max_length=10, blank=True, default="")
+    # The last downlink poll central answered: the relay, not a kitchen socket, is taking
+    # central's orders to the outlet (an outlet socket then sends no open orders of its own).
+    last_downlink_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "outlet contact"

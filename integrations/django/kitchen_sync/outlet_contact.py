@@ -11,6 +11,8 @@ downlink poll central answered, or a kitchen socket (central broadcasts to it). 
 the downlink fail separately (an unrouted downlink view, a 500 in it, a relay whose downlink
 stopped): an outlet whose relay only uploads is reachable, but its kitchen gets no web order.
 The guard goes by delivery contact; without any yet, it counts from the relay's first request.
+An answered downlink poll is also kept apart (``relay_delivering``): while the relay brings
+central's orders, an outlet socket leaves the open orders to it.
 
 Rule: an outlet whose relay never reached central (no relay bridged yet, a central-only
 deployment whose kitchens use central's socket) has no contact row and is not guarded. The
@@ -42,10 +44,11 @@ CONTACT_ROLES = ("pos", "kitchen")
 # not that a kitchen would cook what central takes.
 DELIVERY_ROLES = ("kitchen",)
 
-# (outlet id, delivers) -> monotonic time of this process's last write of that kind: the
-# write is skipped within OUTLET_CONTACT_WRITE_INTERVAL. Apart, so uploads written often never
-# hide the delivery contact of the polls in between; a delivery write counts as both. Per
-# process, so several workers write more, never less.
+# (outlet id, kind) -> monotonic time of this process's last write of that kind: the write is
+# skipped within OUTLET_CONTACT_WRITE_INTERVAL. Kinds: False (any contact), True (a delivery),
+# "downlink" (an answered poll). Apart, so uploads written often never hide the delivery contact
+# of the polls in between, nor a kitchen socket's the polls' own; a write counts as every kind
+# below it. Per process, so several workers write more, never less.
 _written = {}
 _written_lock = threading.Lock()
 
@@ -60,6 +63,8 @@ def record_contact(outlet_id, via, delivers=False):
     interval = float(ks_setting("OUTLET_CONTACT_WRITE_INTERVAL"))
     moment = monotonic()
     kinds = ((outlet, True), (outlet, False)) if delivers else ((outlet, False),)
+    if delivers and via == "downlink":
+        kinds = ((outlet, "downlink"),) + kinds
     with _written_lock:
         last = _written.get(kinds[0])
         if last is not None and moment - last < interval:
@@ -86,6 +91,8 @@ def _store(outlet, via, delivers):
     seen = {"last_seen_at": now, "last_seen_via": via}
     if delivers:
         seen.update(last_delivery_at=now, last_delivery_via=via)
+    if delivers and via == "downlink":
+        seen.update(last_downlink_at=now)
     # A savepoint: a failure here leaves the caller's transaction usable.
     with transaction.atomic():
         updated = OutletContact.objects.filter(outlet_id=outlet).update(**seen)
@@ -117,6 +124,25 @@ def last_contact(outlet_id, using="default"):
         .first()
     )
     return None if row is None else row.last_seen_at
+
+
+def relay_delivering(outlet_id, using="default"):
+    """Whether the outlet's relay polled central's downlink successfully within
+    RELAY_DELIVERING_WITHIN seconds: it is bringing central's orders to the outlet, and its own
+    snapshot shows the kitchens the open orders. False for an outlet whose relay never did (a
+    central-only deployment has no row)."""
+    from .models import OutletContact
+
+    polled = (
+        OutletContact.objects.using(using)
+        .filter(outlet_id=str(outlet_id))
+        .values_list("last_downlink_at", flat=True)
+        .first()
+    )
+    if polled is None:
+        return False
+    within = datetime.timedelta(seconds=float(ks_setting("RELAY_DELIVERING_WITHIN")))
+    return timezone.now() - polled <= within
 
 
 def offline_after():

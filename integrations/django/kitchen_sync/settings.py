@@ -39,6 +39,16 @@ DEFAULTS = {
     "MAX_MESSAGE_BYTES": 65_536,
     # Events per page when the outlet socket replays the log after ?since= (one query each).
     "SOCKET_REPLAY_PAGE": 200,
+    # An outlet socket without ?since= (a new screen, or one whose browser data was cleared), or
+    # one reset, gets the outlet's open orders before caught_up, unless the relay is delivering
+    # (RELAY_DELIVERING_WITHIN). Only orders among the outlet's last SOCKET_OPEN_ORDERS_SCAN
+    # events whose latest event central logged within SOCKET_OPEN_ORDERS_WINDOW seconds.
+    "SOCKET_OPEN_ORDERS_SCAN": 5000,
+    "SOCKET_OPEN_ORDERS_WINDOW": 12 * 60 * 60,
+    # Seconds since the relay's last answered downlink poll within which it counts as bringing
+    # central's orders to the outlet (its own snapshot shows them): more than
+    # OUTLET_CONTACT_WRITE_INTERVAL, as polls are written that often (system check W004).
+    "RELAY_DELIVERING_WITHIN": 60,
     # Clock difference tolerated when the consumer verifies a token, in seconds.
     "TOKEN_LEEWAY": 30,
     # Channel layer groups are "<prefix>_<outlet>" and "<prefix>_<outlet>_t_<tenant>".

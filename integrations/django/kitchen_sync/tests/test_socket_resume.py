@@ -140,11 +140,13 @@ def test_the_replay_keeps_to_the_tokens_tenants_and_to_centrals_own_events():
 
 
 def test_a_cursor_ahead_of_the_log_gets_a_reset_then_live_events():
-    head = publish()[1]
+    envelope, head, _ = publish_order_event("new_order", order())
 
     async def body():
         socket = (await open_socket(socket_path(since=head + 10)))[0]
         assert await next_json(socket) == {"type": "reset", "seq": head}
+        # The open orders as they stand (test_socket_open_orders), then the head.
+        assert await next_json(socket) == {"event": "new_order", "data": envelope}
         assert await next_json(socket) == {"type": "caught_up", "seq": head}
         _, seq, _ = await sync_to_async(publish_order_event)("new_order", order())
         assert (await next_json(socket))["seq"] == seq
