@@ -228,7 +228,11 @@ export class OrderBook {
     const found = this.records.get(order.order_id);
     // An orphan's version belongs to the old log: whatever the new log says wins.
     const held = found && !isOrphan(found) ? found : undefined;
-    if (held && !isNewer(order, held.order)) return;
+    if (held && !isNewer(order, held.order)) {
+      // The relay has it now, at the version central's copy already showed.
+      if (fromRelay && held.awaiting_relay) this.#relayCaughtUp(held);
+      return;
+    }
     const finished = isFinalStatus(order.status);
     // A late event (an ack, a replay) about a finished order this book pruned: it stays gone,
     // or it would come back for another whole retention window.
@@ -258,6 +262,12 @@ export class OrderBook {
       this.#known.add(order.order_id);
       if (mayBeNew && !finished) this.#fresh.push(record);
     }
+  }
+
+  #relayCaughtUp(held: FeedRecord): void {
+    const { awaiting_relay: _awaiting, unlisted_at: _unlisted, ...record } = held;
+    this.records.set(held.order_id, record);
+    this.#dirty.add(held.order_id);
   }
 
   #mergeAcknowledgements(held: FeedRecord, next: OrderState): void {

@@ -223,6 +223,20 @@ describe('KitchenFeed orders', () => {
     expect(feed.orders.get().map((o) => o.order_id)).toEqual([open.order_id]);
   });
 
+  it("central's copy at the relay's own version counts as the relay's once a snapshot lists it", async () => {
+    const feed = openFeed({ keepOrphanedMs: 60 * MINUTE });
+    await feed.ready;
+    const order = makeOrder();
+    // Central passes on the relay's upload: the order as the relay had it, version 2.
+    socket.emitEvent({ ...statusEvent(order, 0, 'preparing', 2), seq: null }, 'central');
+    socket.emitSnapshot({ orders: [makeState(order, 'preparing', 2)], seq: 4, epoch: EPOCH });
+    await feed.flush();
+    // Closed while this screen was away: the next snapshot's word is final at once.
+    socket.emitSnapshot({ orders: [], seq: 9, epoch: EPOCH });
+    await feed.flush();
+    expect(feed.orders.get()).toEqual([]);
+  });
+
   it('bumps an orphan on this screen only: the relay no longer knows it', async () => {
     socket.setLocal(true);
     const outbox = openOutbox();
