@@ -9,6 +9,9 @@ const RETRY_CODES = new Set([
   'rate_limited',
   'internal',
   'malformed_response',
+  // The relay serves HTTPS only and this device has its http:// address: the address is wrong,
+  // not the order, which goes once the device is given the https:// one.
+  'relay_https_only',
 ]);
 const REJECT_CODES = new Set([
   'invalid_payload',
@@ -25,12 +28,13 @@ const REJECT_CODES = new Set([
 export function classifyFailure(failure: OutboxFailure): FailureAction {
   const { code, status } = failure;
   if (code === 'unauthorized' || status === 401) return 'refresh';
-  // A server error is the server's, whatever code its body names: the order is not at fault.
-  if (status !== undefined && status >= 500) return 'retry';
+  // Whatever code the body names, the order is not at fault: a server error is the server's, a
+  // 426 the address's (relay_https_only), a 431 the request headers' (a token too long).
+  if (status !== undefined && (status >= 500 || status === 426 || status === 431)) return 'retry';
   if (RETRY_CODES.has(code)) return 'retry';
   if (REJECT_CODES.has(code)) return 'reject';
   if (status !== undefined) {
-    if (status >= 500 || status === 408 || status === 429) return 'retry';
+    if (status === 408 || status === 429) return 'retry';
     if (status >= 400) return 'reject';
   }
   // Unknown failures are retried: a lost order costs more than a stuck queue the app can show.

@@ -33,6 +33,10 @@ export async function postEvent(
     const body = (await response.json().catch(() => null)) as Record<string, unknown> | null;
     if (response.ok && body?.ok === true) return body as unknown as HttpAck;
     const error = body?.error as { code?: unknown; message?: unknown } | undefined;
+    // The address is wrong, not the order: it waits under the socket status's code for this.
+    if (response.status === 426 || error?.code === 'https_required') {
+      return { ok: false, error: httpsOnly(relayUrl, response.status) };
+    }
     return {
       ok: false,
       error: {
@@ -48,4 +52,15 @@ export async function postEvent(
   } finally {
     request.done();
   }
+}
+
+/** A relay with TLS reached at its `http://` address (`426 https_required`). */
+function httpsOnly(relayUrl: string, status: number): OutboxFailure {
+  const httpsUrl = relayUrl.replace(/\/+$/, '').replace(/^(http|ws):/i, 'https:');
+  return {
+    code: 'relay_https_only',
+    message: `${relayUrl} serves HTTPS only: use ${httpsUrl}`,
+    status,
+    httpsUrl,
+  };
 }

@@ -15,5 +15,8 @@ export const classifyResponse: ClassifyResponse = (status) => {
   if (status === 0) return 'retry';
   if (status < 400) return 'delivered';
   if (status === 408 || status === 429 || status >= 500) return 'retry';
+  // The address (http:// for a server that wants https://) or the headers are wrong, not the
+  // order: set aside as rejected it would wait for staff to resend it once that is fixed.
+  if (status === 426 || status === 431) return 'retry';
   return 'rejected';
 };

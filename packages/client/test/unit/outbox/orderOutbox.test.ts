@@ -364,6 +364,39 @@ describe('OrderOutbox failure classes', () => {
     expect(outbox.pending.get()[0]?.last_error?.status).toBe(status);
   });
 
+  // The address or the token is wrong, not the order: it waits, and says what to fix.
+  it('keeps an order the relay answers 426 https_required pending as relay_https_only', async () => {
+    relayHttp(() =>
+      HttpResponse.json(
+        { error: { code: 'https_required', message: 'this relay serves HTTPS only' } },
+        { status: 426 },
+      ),
+    );
+    const outbox = open({ relayUrl: `${RELAY}/` });
+    await outbox.submit(makeOrder());
+    await outbox.flush();
+
+    expect(outbox.rejected.get()).toEqual([]);
+    expect(outbox.pending.get()[0]?.last_error).toMatchObject({
+      code: 'relay_https_only',
+      status: 426,
+      httpsUrl: 'https://relay.test',
+    });
+    expect(timers.delays()).toEqual([1_000]);
+  });
+
+  it('keeps an order pending when the relay answers 431 (its headers, the token, too large)', async () => {
+    relayHttp(() =>
+      HttpResponse.json({ error: { code: 'too_large', message: 'headers' } }, { status: 431 }),
+    );
+    const outbox = open({ relayUrl: RELAY });
+    await outbox.submit(makeOrder());
+    await outbox.flush();
+
+    expect(outbox.rejected.get()).toEqual([]);
+    expect(outbox.pending.get()[0]?.last_error).toMatchObject({ code: 'too_large', status: 431 });
+  });
+
   it('retries an HTTP network error and a malformed answer', async () => {
     let call = 0;
     relayHttp(() =>

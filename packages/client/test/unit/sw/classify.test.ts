@@ -16,6 +16,9 @@ describe('classifyResponse', () => {
     [502, 'retry'],
     [503, 'retry'],
     [504, 'retry'],
+    // The address (an http:// one for an HTTPS-only server) or the headers are wrong, not the order.
+    [426, 'retry'],
+    [431, 'retry'],
     [400, 'rejected'],
     [401, 'rejected'],
     [403, 'rejected'],
