@@ -1,4 +1,10 @@
-export type { ClientErrorCode, RelayProblemCode } from './errors.js';
+export type {
+  ClientErrorCode,
+  OutboxFailureCode,
+  RelayProblemCode,
+  SocketError,
+  SocketErrorCode,
+} from './errors.js';
 export { KitchenSyncError } from './errors.js';
 export { uuidv7 } from './ids/uuidv7.js';
 export type { BackoffOptions } from './lib/backoff.js';

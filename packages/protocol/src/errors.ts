@@ -51,9 +51,11 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 
 /**
  * The one error class of kitchen-sync. `code` is stable (tests and apps branch on it);
- * `message` is for people; `details` carries whatever helps debugging.
+ * `message` is for people; `details` carries whatever helps debugging. `C` is the union of
+ * codes an error can hold (`KitchenSyncError<ErrorCode>`, the client's `SocketError`); the bare
+ * type takes any string, so a `switch` over its code cannot be exhaustive.
  */
-export class KitchenSyncError<C extends string = ErrorCode | string> extends Error {
+export class KitchenSyncError<C extends string = string> extends Error {
   override readonly name = 'KitchenSyncError';
   readonly code: C;
   readonly details: Record<string, unknown> | undefined;

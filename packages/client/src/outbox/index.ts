@@ -8,5 +8,6 @@ export type {
   OutboxStatus,
   OutboxTokenSource,
 } from './orderOutbox.js';
+export type { OutboxFailureCode } from '../errors.js';
 export { createOrderOutbox } from './orderOutbox.js';
 export type { EnqueueType, OutboxEntry, OutboxFailure, RejectedEntry } from './types.js';

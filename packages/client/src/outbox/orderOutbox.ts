@@ -520,7 +520,9 @@ class OrderOutboxImpl implements OrderOutbox {
         if (!ack.ok && ack.error.code === 'unauthorized') {
           this.#expiredSocket = status.lastConnected;
         }
-        return [ack, socket];
+        // A socket that reached the relay is not on the http:// address of an HTTPS-only one:
+        // its answers never carry https_required.
+        return [ack as HttpAck, socket];
       } catch (error) {
         // No answer (the socket dropped, or no ack at all): HTTP may still reach the relay.
         answer = failed(error);

@@ -33,14 +33,15 @@ export async function postEvent(
     const body = (await response.json().catch(() => null)) as Record<string, unknown> | null;
     if (response.ok && body?.ok === true) return body as unknown as HttpAck;
     const error = body?.error as { code?: unknown; message?: unknown } | undefined;
+    const code = isErrorCode(error?.code) ? error.code : response.ok ? 'malformed_response' : 'http';
     // The address is wrong, not the order: it waits under the socket status's code for this.
-    if (response.status === 426 || error?.code === 'https_required') {
+    if (response.status === 426 || code === 'https_required') {
       return { ok: false, error: httpsOnly(relayUrl, response.status) };
     }
     return {
       ok: false,
       error: {
-        code: isErrorCode(error?.code) ? error.code : response.ok ? 'malformed_response' : 'http',
+        code,
         message: typeof error?.message === 'string' ? error.message : `HTTP ${response.status}`,
         status: response.status,
       },

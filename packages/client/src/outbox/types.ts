@@ -10,10 +10,11 @@ import type {
   OrderUpdate,
   RequestType,
 } from '@kitchen-sync/protocol';
+import type { OutboxFailureCode } from '../errors.js';
 
 /** Why the last attempt failed, or why an entry was rejected. `status` is set for HTTP answers. */
 export interface OutboxFailure {
-  code: string;
+  code: OutboxFailureCode;
   message: string;
   status?: number;
   /**

@@ -1,5 +1,5 @@
 import { type EventEnvelope, eventContentKey } from '@kitchen-sync/protocol';
-import { KitchenSyncError } from '../errors.js';
+import { KitchenSyncError, type SocketError } from '../errors.js';
 import type { BackoffOptions } from '../lib/backoff.js';
 import { Reconnector } from './reconnector.js';
 import { isEnvelope, isObject, type TransportHooks } from './transport.js';
@@ -127,7 +127,7 @@ export function createCentralTransport(
   };
 
   // Detach first: a dead link may take minutes to deliver `close`, and we have moved on.
-  const drop = (error: KitchenSyncError | null, refused = false): void => {
+  const drop = (error: SocketError | null, refused = false): void => {
     const s = socket;
     socket = null;
     clearTimers();

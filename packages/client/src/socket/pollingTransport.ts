@@ -1,6 +1,6 @@
-import type { EventsResponse } from '@kitchen-sync/protocol';
+import type { ErrorCode, EventsResponse } from '@kitchen-sync/protocol';
 import { isErrorCode } from '@kitchen-sync/protocol';
-import { KitchenSyncError } from '../errors.js';
+import { KitchenSyncError, type SocketErrorCode } from '../errors.js';
 import { Disposables, isHidden } from '../lib/environment.js';
 import { type RefreshesEnded, refreshesEnded, refreshOnce } from '../lib/refreshOnce.js';
 import {
@@ -42,8 +42,8 @@ export function pollErrorDelay(failures: number): number {
   return Math.min(30_000, 5_000 * Math.max(1, failures));
 }
 
-async function errorFromResponse(response: Response): Promise<KitchenSyncError> {
-  let code: string = response.status === 401 ? 'unauthorized' : 'http';
+async function errorFromResponse(response: Response): Promise<KitchenSyncError<ErrorCode | 'http'>> {
+  let code: ErrorCode | 'http' = response.status === 401 ? 'unauthorized' : 'http';
   try {
     const body = (await response.json()) as { error?: { code?: unknown } };
     if (isErrorCode(body?.error?.code)) code = body.error.code;
@@ -90,7 +90,7 @@ export function createPollingTransport(
     }, delay);
   };
 
-  const fail = (error: KitchenSyncError): void => {
+  const fail = (error: KitchenSyncError<SocketErrorCode | 'https_required'>): void => {
     failures++;
     resume = true;
     // A relay that shut down answered its long polls early; the one that comes back may wait.
@@ -154,7 +154,7 @@ export function createPollingTransport(
     controller = abort;
     const abortTimer = timers.setTimeout(() => abort.abort(), timeout + waitMs);
     const started = env.now();
-    let result: EventsResponse | KitchenSyncError;
+    let result: EventsResponse | KitchenSyncError<SocketErrorCode | 'https_required'>;
     try {
       const response = await env.fetch(`${options.relayUrl}/api/events?${query}`, {
         headers: token ? { authorization: `Bearer ${token}` } : {},

@@ -32,7 +32,9 @@ export function relayProblem(
   cause: unknown,
   message: string,
   { setupUrl, localNetwork }: RelayLinkContext,
-): KitchenSyncError {
+): KitchenSyncError<
+  'relay_untrusted' | 'local_network_denied' | 'local_network_prompt' | 'relay_unreachable'
+> {
   const tlsCode = untrustedCertificateCode(cause);
   const details: Record<string, unknown> = { cause, setupUrl };
   if (tlsCode) return new KitchenSyncError('relay_untrusted', message, { ...details, tlsCode });

@@ -1,5 +1,5 @@
 import type { CaughtUpMessage, EventEnvelope, SnapshotMessage } from '@kitchen-sync/protocol';
-import { KitchenSyncError } from '../errors.js';
+import { KitchenSyncError, type SocketError } from '../errors.js';
 import { uuidv7 } from '../ids/uuidv7.js';
 import type { BackoffOptions } from '../lib/backoff.js';
 import { ContiguousSeqs } from '../lib/contiguousSeqs.js';
@@ -128,7 +128,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   // Set once the relay answered that it serves HTTPS only: every later failure of this
   // http:// address is that, not "unreachable".
   let httpsOnly = false;
-  const httpsOnlyProblem = (cause?: unknown): KitchenSyncError =>
+  const httpsOnlyProblem = (cause?: unknown): SocketError =>
     new KitchenSyncError('relay_https_only', `${relayUrl} serves HTTPS only`, {
       relayUrl,
       httpsUrl: relayUrl?.replace(/^(http|ws):/i, 'https:'),
@@ -148,7 +148,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   let relayAnswered = false;
   // Why the relay refused the last poll it answered (401, 429, 503): behind a proxy that blocks
   // WebSockets the socket's "cannot reach" would otherwise take turns with it in the status.
-  let pollRefusal: KitchenSyncError | null = null;
+  let pollRefusal: SocketError | null = null;
 
   // Neither link to try: say so rather than "Connecting to central…" forever.
   const unconfigured =
@@ -157,15 +157,15 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       : new KitchenSyncError('not_configured', 'no relay or central URL');
   // A relay refusing a device that sent no token at all: "refused this device's token" would
   // send people to sign in again, when the outlet settings lack `relay_token`.
-  const tokenMissing = (error: KitchenSyncError): KitchenSyncError =>
+  const tokenMissing = (error: SocketError): SocketError =>
     error.code === 'unauthorized' && !options.token
       ? new KitchenSyncError('relay_token_missing', 'no relay token', { cause: error })
       : error;
 
   const status = writable<SocketStatus>(DISCONNECTED);
   // Each link keeps its own last error, so central coming up cannot hide why the relay is down.
-  let relayError: KitchenSyncError | null = null;
-  let centralError: KitchenSyncError | null = null;
+  let relayError: SocketError | null = null;
+  let centralError: SocketError | null = null;
   let cursorSource = options.cursor;
   const cursor = writable<Cursor>(cursorSource?.get() ?? { since: 0, epoch: null });
   let centralSource = options.centralCursor;
@@ -293,11 +293,13 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     error(reported, source) {
       // A poll in Node reads the relay's 426 itself (a browser's preflight hides it).
       const relay = source !== 'central';
-      const error = !relay
-        ? reported
-        : reported.code === 'https_required'
+      // Only the relay answers https_required (central's codes are its close codes and frames).
+      const error =
+        reported.code === 'https_required'
           ? httpsOnlyProblem(reported)
-          : tokenMissing(reported);
+          : relay
+            ? tokenMissing(reported as SocketError)
+            : (reported as SocketError);
       if (error.code === 'relay_https_only') httpsOnly = true;
       const unreachable = UNREACHABLE.has(error.code);
       if (source === 'poll') pollRefusal = unreachable ? null : error;

@@ -4,7 +4,7 @@ import type {
   EventEnvelope,
   SnapshotMessage,
 } from '@kitchen-sync/protocol';
-import type { KitchenSyncError } from '../errors.js';
+import type { KitchenSyncError, SocketError, SocketErrorCode } from '../errors.js';
 import type { Environment } from '../lib/environment.js';
 import type { Cursor, EventSource } from './types.js';
 
@@ -13,9 +13,10 @@ export interface TransportHooks {
   env: Environment;
   up(source: EventSource): void;
   down(source: EventSource): void;
-  error(error: KitchenSyncError, source: EventSource): void;
+  /** `https_required` is the relay's own code; the service reports it as `relay_https_only`. */
+  error(error: KitchenSyncError<SocketErrorCode | 'https_required'>, source: EventSource): void;
   /** The coded error for a connect or poll that failed below HTTP (no answer at all). */
-  unreachable(cause: unknown, message: string): KitchenSyncError;
+  unreachable(cause: unknown, message: string): SocketError;
   /** `centralSeq`: the event's place in central's outlet log (central frames that carry one). */
   event(event: EventEnvelope, source: EventSource, centralSeq?: number): void;
   snapshot(snapshot: SnapshotMessage, source: EventSource): void;

@@ -9,7 +9,7 @@ import type {
   SnapshotMessage,
   UpdateAck,
 } from '@kitchen-sync/protocol';
-import type { KitchenSyncError } from '../errors.js';
+import type { SocketError } from '../errors.js';
 import type { Readable } from '../store.js';
 
 /**
@@ -32,7 +32,7 @@ export interface SocketStatus {
   /** ms since epoch of the last moment any transport was up. */
   lastConnected: number | null;
   /** Why a link is down, with a stable `code` (the relay's link first, then central's). */
-  error: KitchenSyncError | null;
+  error: SocketError | null;
   /** `error` (or the mode) in a sentence a person at the counter can act on; `null` when all is well. */
   reason: string | null;
   /** The relay's upload to central (`sync:bridge`); null without one or while the relay is away. */
