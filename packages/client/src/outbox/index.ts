@@ -1,3 +1,4 @@
+export type { OutboxFailureCode } from '../errors.js';
 export type {
   OrderOutbox,
   OrderOutboxOptions,
@@ -8,6 +9,5 @@ export type {
   OutboxStatus,
   OutboxTokenSource,
 } from './orderOutbox.js';
-export type { OutboxFailureCode } from '../errors.js';
 export { createOrderOutbox } from './orderOutbox.js';
 export type { EnqueueType, OutboxEntry, OutboxFailure, RejectedEntry } from './types.js';

@@ -33,7 +33,11 @@ export async function postEvent(
     const body = (await response.json().catch(() => null)) as Record<string, unknown> | null;
     if (response.ok && body?.ok === true) return body as unknown as HttpAck;
     const error = body?.error as { code?: unknown; message?: unknown } | undefined;
-    const code = isErrorCode(error?.code) ? error.code : response.ok ? 'malformed_response' : 'http';
+    const code = isErrorCode(error?.code)
+      ? error.code
+      : response.ok
+        ? 'malformed_response'
+        : 'http';
     // The address is wrong, not the order: it waits under the socket status's code for this.
     if (response.status === 426 || code === 'https_required') {
       return { ok: false, error: httpsOnly(relayUrl, response.status) };

@@ -42,7 +42,9 @@ export function pollErrorDelay(failures: number): number {
   return Math.min(30_000, 5_000 * Math.max(1, failures));
 }
 
-async function errorFromResponse(response: Response): Promise<KitchenSyncError<ErrorCode | 'http'>> {
+async function errorFromResponse(
+  response: Response,
+): Promise<KitchenSyncError<ErrorCode | 'http'>> {
   let code: ErrorCode | 'http' = response.status === 401 ? 'unauthorized' : 'http';
   try {
     const body = (await response.json()) as { error?: { code?: unknown } };
