@@ -69,6 +69,14 @@ const CENTRAL_ADVICE_EN: Record<string, string> = {
     "check this PC's internet connection. Orders keep working here; they are uploaded by themselves once central answers.",
   central_timeout:
     'central answers too slowly: check the internet connection. The relay keeps trying with smaller batches.',
+  central_not_advancing:
+    "central answers the upload but does not keep it (its position stays put): check central's log, and that nothing in front of central (a proxy, a cache) answers for it.",
+  seq_gap:
+    "central refuses the upload as skipping events it never got (the relay's retention removed them; the relay's log says so): update central's kitchen_sync app, which takes such an upload.",
+  internal:
+    "the relay failed to read or send its log: see the relay's log file ('uplink failed'); restart the relay if it persists.",
+  relay_write_failed:
+    'the relay cannot write what central sent into its own log: check the disk (storage line above) and the relay log file; it tries again by itself.',
   unauthorized:
     'central refuses the relay credential (expired or wrong): put a new one in the --central-token-file; it is read again without a restart.',
   forbidden:
