@@ -115,6 +115,10 @@ export type CliCommand =
   | { command: 'secret'; file?: string }
   | { command: 'cert'; tlsDir: string; names: string[]; addresses?: string[] };
 
+/** A file system error's code (ENOENT, EACCES, …), for a message that says which refusal. */
+const errorCode = (error: unknown): string =>
+  (error as { code?: string }).code ?? String((error as Error).message ?? error);
+
 export class CliError extends Error {
   constructor(
     message: string,
@@ -234,8 +238,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
   if (secretFile) {
     try {
       secret = readFileSync(secretFile, 'utf8').trim();
-    } catch {
-      throw new CliError(`cannot read the secret file ${secretFile}`);
+    } catch (error) {
+      throw new CliError(
+        `cannot read the secret file ${secretFile} (${errorCode(error)}): give the path of the file central signs tokens with, or make one with \`kitchen-sync-relay secret --secret-file ${secretFile}\``,
+        'secret_file_unreadable',
+      );
     }
   }
 
@@ -395,8 +402,11 @@ function centralOptions(
   let token: string;
   try {
     token = readFileSync(tokenFile, 'utf8').trim();
-  } catch {
-    throw new CliError(`cannot read the central token file ${tokenFile}`);
+  } catch (error) {
+    throw new CliError(
+      `cannot read the central token file ${tokenFile} (${errorCode(error)}): give the path of the relay credential central issued`,
+      'central_token_file_unreadable',
+    );
   }
   const outlet = credentialOutlet(token);
   if (outlet === null) {

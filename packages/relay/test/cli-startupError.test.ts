@@ -107,4 +107,70 @@ describe('start-up refusals from the operating system', () => {
     expect([out.code, out.stderr]).toEqual([1, expect.stringContaining('[dir_unavailable]')]);
     expect(out.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('files it cannot read or write: each a code in brackets, one line, its exit code', async () => {
+    const dir = tempDir();
+    const aFile = join(dir, 'a-file');
+    writeFileSync(aFile, '');
+    const credential = join(dir, 'central.token');
+    writeFileSync(credential, 'not a JWT\n');
+    const cases: Array<[string[], Record<string, string>, number, string]> = [
+      [
+        ['secret', '--secret-file', join(dir, 'no-such-dir', 'x')],
+        {},
+        1,
+        '[secret_file_unwritable]',
+      ],
+      [['serve', '--secret-file', join(dir, 'missing')], {}, 2, '[secret_file_unreadable]'],
+      [
+        ['serve', '--central-url', 'http://c', '--central-token-file', credential],
+        { KS_SECRET: SECRET },
+        2,
+        '[invalid_central_token]',
+      ],
+      [
+        ['serve', '--central-url', 'http://c', '--central-token-file', join(dir, 'none')],
+        { KS_SECRET: SECRET },
+        2,
+        '[central_token_file_unreadable]',
+      ],
+      // Its folder is a file: mkdir says EEXIST, as a folder above it being a file says ENOTDIR.
+      [
+        [
+          'serve',
+          '--data-dir',
+          join(dir, 'data'),
+          '--port',
+          '0',
+          '--log-file',
+          join(aFile, 'relay.log'),
+        ],
+        { KS_SECRET: SECRET },
+        1,
+        '[log_file_unwritable]',
+      ],
+      [
+        [
+          'serve',
+          '--data-dir',
+          join(dir, 'data'),
+          '--port',
+          '0',
+          '--log-file',
+          join(aFile, 'logs', 'relay.log'),
+        ],
+        { KS_SECRET: SECRET },
+        1,
+        '[log_file_unwritable]',
+      ],
+    ];
+    for (const [argv, env, exitCode, code] of cases) {
+      const out = await runCli(argv, env);
+      expect([out.code, out.stderr], argv.join(' ')).toEqual([
+        exitCode,
+        expect.stringContaining(code),
+      ]);
+      expect(out.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
 });

@@ -41,6 +41,9 @@ export function writeSecretFile(path: string): void {
         `${path} already exists: a new secret would invalidate every token signed with it; delete the file first if that is what you want`,
       );
     }
-    throw new KitchenSyncError('secret_file_unwritable', `cannot write ${path} (${code ?? error})`);
+    throw new KitchenSyncError(
+      'secret_file_unwritable',
+      `cannot write ${path} (${code ?? error}): give a path in a folder that exists and this user may write to`,
+    );
   }
 }

@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
+import { KitchenSyncError } from '@kitchen-sync/protocol';
 
 export interface RotatingFileOptions {
   path: string;
@@ -49,7 +50,6 @@ export function createRotatingFile(options: RotatingFileOptions): Writable & { f
   const keep = Math.max(1, options.keep ?? 5);
   const retryMs = options.retryRotationMs ?? 60_000;
   const rename = options.rename ?? renameSync;
-  mkdirSync(dirname(options.path), { recursive: true });
   let fd: number | undefined;
   let size = 0;
   const open = (): number => {
@@ -58,7 +58,19 @@ export function createRotatingFile(options: RotatingFileOptions): Writable & { f
     size = fstatSync(opened).size;
     return opened;
   };
-  open();
+  try {
+    mkdirSync(dirname(options.path), { recursive: true });
+    open();
+  } catch (error) {
+    // A file where its folder should be (EEXIST, ENOTDIR), a folder by its name (EISDIR), no
+    // right to write: said in one line with a code, not as a stack trace.
+    const code = (error as { code?: string }).code ?? String(error);
+    throw new KitchenSyncError(
+      'log_file_unwritable',
+      `cannot open the log file ${options.path} (${code}): give --log-file a file path whose folders exist or can be created, and that this user may write to`,
+      { path: options.path },
+    );
+  }
   let pending: string[] = [];
   let pendingBytes = 0;
   /**
