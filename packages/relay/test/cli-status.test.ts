@@ -159,7 +159,7 @@ describe('kitchen-sync-relay status', () => {
       { texts: STATUS_TEXTS_ID },
     );
     expect(full.text).toContain('ada MASALAH');
-    expect(full.text).toContain('DISK PENUH sejak 2026-01-01T10:00:00Z');
+    expect(full.text).toMatch(/DISK PENUH sejak 2026-01-01 \d\d:\d\d:00 \(UTC[+-]\d\d:\d\d\)/);
     const down = await relayStatus(['http://127.0.0.1:9'], {}, { texts: STATUS_TEXTS_ID });
     expect(down.running).toBe(false);
     expect(down.text).toContain('TIDAK BERJALAN: tidak ada yang menjawab di http://127.0.0.1:9');

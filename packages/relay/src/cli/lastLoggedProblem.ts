@@ -1,7 +1,9 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { localTime } from './localTime.js';
 
 /** The newest error or fatal entry of a relay log: when, and what it said. */
 export interface LoggedProblem {
+  /** This PC's local time with its offset (see localTime), `?` when the entry has none. */
   time: string;
   msg: string;
 }
@@ -42,7 +44,7 @@ export function lastLoggedProblem(file: string): LoggedProblem | undefined {
       const entry = JSON.parse(line) as { level?: unknown; time?: unknown; msg?: unknown };
       if (typeof entry.msg === 'string' && START_OR_CLEAN_STOP.has(entry.msg)) return undefined;
       if (typeof entry.level === 'number' && entry.level >= 50 && typeof entry.msg === 'string') {
-        const time = typeof entry.time === 'number' ? new Date(entry.time).toISOString() : '?';
+        const time = typeof entry.time === 'number' ? localTime(entry.time) : '?';
         return { time, msg: entry.msg };
       }
     } catch {

@@ -12,6 +12,7 @@ import { centralLines, UPLOAD_LAG_WARNING_SECONDS } from './centralLines.js';
 import { cliLanguage } from './cliLanguage.js';
 import { executableLogFile, isExecutable } from './defaults.js';
 import { lastLoggedProblem } from './lastLoggedProblem.js';
+import { localTime } from './localTime.js';
 import { parseFlags } from './parseFlags.js';
 import { lanSetupUrls } from './setupUrls.js';
 import { STATUS_TEXTS_EN, type StatusTexts } from './statusTexts.js';
@@ -57,8 +58,8 @@ export function describeHealth(
   if (health.storage && !health.storage.ok) {
     lines.push(
       health.storage.error === 'storage_full'
-        ? texts.diskFull(health.storage.since)
-        : texts.storageFailing(health.storage.since),
+        ? texts.diskFull(localTime(health.storage.since))
+        : texts.storageFailing(localTime(health.storage.since)),
     );
   } else {
     lines.push(texts.storageOk);
