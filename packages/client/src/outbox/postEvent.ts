@@ -23,13 +23,15 @@ export async function postEvent(
   const request = deadline(env.timers, timeoutMs, signal);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
+  const base = relayUrl.replace(/\/+$/, '');
   try {
-    const response = await env.fetch(`${relayUrl.replace(/\/+$/, '')}/api/events`, {
+    const response = await env.fetch(`${base}/api/events`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ type, payload }),
       signal: request.signal,
     });
+    const { status } = response;
     const body = (await response.json().catch(() => null)) as Record<string, unknown> | null;
     if (response.ok && body?.ok === true) return body as unknown as HttpAck;
     const error = body?.error as { code?: unknown; message?: unknown } | undefined;
@@ -38,16 +40,16 @@ export async function postEvent(
       : response.ok
         ? 'malformed_response'
         : 'http';
-    // The address is wrong, not the order: it waits under the socket status's code for this.
-    if (response.status === 426 || code === 'https_required') {
-      return { ok: false, error: httpsOnly(relayUrl, response.status) };
-    }
+    // A relay with TLS reached at its http:// address: the address is wrong, not the order,
+    // which waits under the socket status's code for this.
+    const httpsOnly = code === 'https_required' || status === 426;
     return {
       ok: false,
       error: {
-        code,
-        message: typeof error?.message === 'string' ? error.message : `HTTP ${response.status}`,
-        status: response.status,
+        code: httpsOnly ? 'relay_https_only' : code,
+        message: typeof error?.message === 'string' ? error.message : `HTTP ${status}`,
+        status,
+        ...(httpsOnly && { httpsUrl: base.replace(/^(http|ws):/i, 'https:') }),
       },
     };
   } catch (cause) {
@@ -57,15 +59,4 @@ export async function postEvent(
   } finally {
     request.done();
   }
-}
-
-/** A relay with TLS reached at its `http://` address (`426 https_required`). */
-function httpsOnly(relayUrl: string, status: number): OutboxFailure {
-  const httpsUrl = relayUrl.replace(/\/+$/, '').replace(/^(http|ws):/i, 'https:');
-  return {
-    code: 'relay_https_only',
-    message: `${relayUrl} serves HTTPS only: use ${httpsUrl}`,
-    status,
-    httpsUrl,
-  };
 }
