@@ -54,6 +54,27 @@ describe('times status shows', () => {
     ).toContain('DISK PENUH sejak 2026-12-06 15:44:55 (UTC+08:00)');
   });
 
+  it("say since when central's orders stopped coming in the PC's time", () => {
+    const quiet: HealthResponse = {
+      ...fullDisk(),
+      storage: { ok: true },
+      bridge: {
+        state: 'synced',
+        pendingEvents: 0,
+        lagSeconds: 0,
+        lastSuccessAt: '2026-12-06T07:49:00.000Z',
+        lastErrorCode: null,
+        downlinkCursor: 3,
+        downlinkState: 'backoff',
+        downlinkLastSuccessAt: '2026-12-06T07:44:55.232Z',
+        downlinkLastErrorCode: 'http_502',
+      },
+    };
+    expect(describeHealth('http://127.0.0.1:3001', quiet).text).toContain(
+      'none received since 2026-12-06 15:44:55 (UTC+08:00) (backoff',
+    );
+  });
+
   it("quote the log's last error at the PC's time, in both languages", async () => {
     const logFile = join(tempDir('ks-localtime-'), 'relay.log');
     writeFileSync(logFile, `${JSON.stringify({ level: 60, time: ERROR_AT, msg: 'boom' })}\n`);

@@ -1,4 +1,5 @@
 import type { BridgeHealth, HealthResponse } from '@kitchen-sync/protocol';
+import { localTime } from './localTime.js';
 import type { StatusTexts } from './statusTexts.js';
 
 /**
@@ -60,7 +61,8 @@ function downlinkLines(
   // Null: no downlink; absent: a relay from before it.
   if (state == null) return [];
   if (!errorCode && state !== 'backoff') return [];
-  const lines = [texts.downlinkFailing(state, lastSuccessAt ?? null, errorCode ?? null)];
+  const since = lastSuccessAt ? localTime(lastSuccessAt) : null;
+  const lines = [texts.downlinkFailing(state, since, errorCode ?? null)];
   if (errorCode && errorCode !== advised) lines.push(texts.centralAdvice(errorCode));
   // By the relay's own clock (its /health timestamp), so this PC's clock does not matter.
   const quietSeconds = lastSuccessAt

@@ -73,8 +73,6 @@ const CENTRAL_ADVICE_EN: Record<string, string> = {
     "central answers the upload but does not keep it (its position stays put): check central's log, and that nothing in front of central (a proxy, a cache) answers for it.",
   seq_gap:
     "central refuses the upload as skipping events it never got (the relay's retention removed them; the relay's log says so): update central's kitchen_sync app, which takes such an upload.",
-  internal:
-    "the relay failed to read or send its log: see the relay's log file ('uplink failed'); restart the relay if it persists.",
   relay_write_failed:
     'the relay cannot write what central sent into its own log: check the disk (storage line above) and the relay log file; it tries again by itself.',
   unauthorized:

@@ -11,8 +11,6 @@ const CENTRAL_ADVICE_ID: Record<string, string> = {
     'pusat menjawab unggahan tetapi tidak menyimpannya (posisinya tidak bergerak): periksa log pusat, dan pastikan tidak ada yang menjawab atas nama pusat (proxy, cache).',
   seq_gap:
     'pusat menolak unggahan karena melompati kejadian yang tidak pernah diterimanya (retensi relay sudah menghapusnya; log relay menyebutkannya): perbarui aplikasi kitchen_sync di pusat, yang menerima unggahan seperti itu.',
-  internal:
-    "relay gagal membaca atau mengirim log-nya: lihat file log relay ('uplink failed'); jalankan ulang relay bila terus terjadi.",
   relay_write_failed:
     'relay tidak bisa menulis kiriman pusat ke log-nya sendiri: periksa disk (baris penyimpanan di atas) dan file log relay; relay mencoba lagi sendiri.',
   unauthorized:
