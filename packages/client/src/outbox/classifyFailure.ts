@@ -9,9 +9,6 @@ const RETRY_CODES = new Set([
   'rate_limited',
   'internal',
   'malformed_response',
-  // The relay serves HTTPS only and this device has its http:// address: the address is wrong,
-  // not the order, which goes once the device is given the https:// one.
-  'relay_https_only',
 ]);
 const REJECT_CODES = new Set([
   'invalid_payload',
@@ -25,18 +22,12 @@ const REJECT_CODES = new Set([
   'stale',
 ]);
 
-export function classifyFailure(failure: OutboxFailure): FailureAction {
-  const { code, status } = failure;
+export function classifyFailure({ code, status = 0 }: OutboxFailure): FailureAction {
   if (code === 'unauthorized' || status === 401) return 'refresh';
   // Whatever code the body names, the order is not at fault: a server error is the server's, a
   // 426 the address's (relay_https_only), a 431 the request headers' (a token too long).
-  if (status !== undefined && (status >= 500 || status === 426 || status === 431)) return 'retry';
-  if (RETRY_CODES.has(code)) return 'retry';
+  if (status >= 500 || status === 426 || status === 431 || RETRY_CODES.has(code)) return 'retry';
   if (REJECT_CODES.has(code)) return 'reject';
-  if (status !== undefined) {
-    if (status === 408 || status === 429) return 'retry';
-    if (status >= 400) return 'reject';
-  }
   // Unknown failures are retried: a lost order costs more than a stuck queue the app can show.
-  return 'retry';
+  return status >= 400 && status !== 408 && status !== 429 ? 'reject' : 'retry';
 }

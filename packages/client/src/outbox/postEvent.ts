@@ -1,4 +1,5 @@
 import { isErrorCode, type RequestType } from '@kitchen-sync/protocol';
+import type { OutboxFailureCode } from '../errors.js';
 import { KitchenSyncError } from '../errors.js';
 import { deadline } from '../lib/deadline.js';
 import type { Environment } from '../lib/environment.js';
@@ -23,33 +24,32 @@ export async function postEvent(
   const request = deadline(env.timers, timeoutMs, signal);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
-  const base = relayUrl.replace(/\/+$/, '');
   try {
-    const response = await env.fetch(`${base}/api/events`, {
+    const response = await env.fetch(`${relayUrl.replace(/\/+$/, '')}/api/events`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ type, payload }),
       signal: request.signal,
     });
-    const { status } = response;
     const body = (await response.json().catch(() => null)) as Record<string, unknown> | null;
     if (response.ok && body?.ok === true) return body as unknown as HttpAck;
     const error = body?.error as { code?: unknown; message?: unknown } | undefined;
-    const code = isErrorCode(error?.code)
-      ? error.code
-      : response.ok
-        ? 'malformed_response'
-        : 'http';
-    // A relay with TLS reached at its http:// address: the address is wrong, not the order,
-    // which waits under the socket status's code for this.
-    const httpsOnly = code === 'https_required' || status === 426;
     return {
       ok: false,
       error: {
-        code: httpsOnly ? 'relay_https_only' : code,
-        message: typeof error?.message === 'string' ? error.message : `HTTP ${status}`,
-        status,
-        ...(httpsOnly && { httpsUrl: base.replace(/^(http|ws):/i, 'https:') }),
+        // 426 is https_required's, and only its (one status per code): a relay with TLS reached
+        // at its http:// address. The address is wrong, not the order, which waits under the
+        // socket status's code for this (the relay's message names the https:// address).
+        code:
+          response.status === 426
+            ? 'relay_https_only'
+            : isErrorCode(error?.code)
+              ? (error.code as OutboxFailureCode)
+              : response.ok
+                ? 'malformed_response'
+                : 'http',
+        message: typeof error?.message === 'string' ? error.message : `HTTP ${response.status}`,
+        status: response.status,
       },
     };
   } catch (cause) {

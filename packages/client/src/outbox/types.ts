@@ -22,8 +22,6 @@ export interface OutboxFailure {
    * current: the relay changed nothing): the order as the relay had it, what came first.
    */
   order?: OrderState;
-  /** With code `relay_https_only`: the relay's `https://` address, to give this device instead. */
-  httpsUrl?: string;
 }
 
 export interface OutboxPayloads {

@@ -380,7 +380,6 @@ describe('OrderOutbox failure classes', () => {
     expect(outbox.pending.get()[0]?.last_error).toMatchObject({
       code: 'relay_https_only',
       status: 426,
-      httpsUrl: 'https://relay.test',
     });
     expect(timers.delays()).toEqual([1_000]);
   });
