@@ -369,7 +369,7 @@ describe('kitchen-sync-relay status', () => {
     expect(status.stdout).toContain(`Kitchen Sync relay is RUNNING at ${relay.url}`);
     expect(status.stdout).toContain('  central: everything uploaded\n');
     expect(status.stdout).toMatch(
-      /\n {2}web orders from central: none received since \d{4}-\d\d-\d\dT[\d:.]+Z \(backoff, last error http_404\)\n/,
+      /\n {2}web orders from central: none received since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(UTC[+-]\d\d:\d\d\) \(backoff, last error http_404\)\n/,
     );
     expect(status.stdout).toContain(
       'what to do: central answers 404 (not found): its Kitchen Sync relay views are not routed',
