@@ -11,9 +11,12 @@ import { launchChromium } from '../../test-support/chromium';
 // they are, on a page of their own, so the test can take many numbers fast.
 const SOURCES = new URL('../kiosk/src/', import.meta.url);
 const PAGE = `<!doctype html><script type="module">
-  import { indexedDbCounters } from './counterStore.js';
+  import { indexedDbCounters, storageCounters } from './counterStore.js';
   import { QueueNumbers } from './queueNumbers.js';
   const numbers = new QueueNumbers(indexedDbCounters(indexedDB, localStorage), 1, 'A');
+  // The release before kept the count in localStorage alone, under the same key.
+  const before = new QueueNumbers(storageCounters(localStorage), 1, 'A');
+  window.takeAsBefore = () => before.next(new Date());
   window.take = async (count) => {
     const taken = [];
     for (let i = 0; i < count; i += 1) {
@@ -76,5 +79,22 @@ test('two tabs of one kiosk never hand out the same queue number', async () => {
   expect([...all].sort()).toEqual(
     Array.from({ length: 80 }, (_, i) => `A${String(i + 1).padStart(3, '0')}`),
   );
+  await context.close();
+});
+
+test('while a kiosk is upgraded, a tab of the release before and a new tab count on from each other', async () => {
+  const context = await browser.newContext();
+  const [old, upgraded] = await Promise.all([context.newPage(), context.newPage()]);
+  for (const tab of [old, upgraded]) {
+    await tab.goto(`${origin}/`);
+    await tab.waitForFunction(() => (window as unknown as { ready?: boolean }).ready);
+  }
+  type Kiosk = { take(count: number): Promise<string[]>; takeAsBefore(): Promise<string> };
+  const asBefore = () => old.evaluate(() => (window as unknown as Kiosk).takeAsBefore());
+  const taken = [await asBefore(), await asBefore()];
+  taken.push(...(await upgraded.evaluate(() => (window as unknown as Kiosk).take(2))));
+  taken.push(await asBefore());
+  taken.push(...(await upgraded.evaluate(() => (window as unknown as Kiosk).take(1))));
+  expect(taken).toEqual(['A001', 'A002', 'A003', 'A004', 'A005', 'A006']);
   await context.close();
 });

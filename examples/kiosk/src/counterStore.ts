@@ -4,7 +4,11 @@
  * windows after a crash) must never both take the same number.
  */
 export interface CounterStore {
-  update(key: string, change: (stored: string | null) => string): Promise<string>;
+  /** `change` gets the stored value and, where one is kept beside it, the other copy's. */
+  update(
+    key: string,
+    change: (stored: string | null, copy: string | null) => string,
+  ): Promise<string>;
 }
 
 const DB_NAME = 'kitchen-sync-demo-queue-numbers';
@@ -13,8 +17,9 @@ const STORE = 'counters';
 /**
  * IndexedDB: a readwrite transaction on one store runs alone across every tab of the origin,
  * which localStorage does not promise (each tab's copy is brought up to date later), and it
- * works in an insecure context, where Web Locks do not. A counter an earlier release kept in
- * `legacy` (localStorage, same key) carries on from there.
+ * works in an insecure context, where Web Locks do not. Every count is also written to `legacy`
+ * (localStorage, same key), where the release before kept it: while a kiosk is upgraded, a tab
+ * not yet reloaded counts on from the new tabs' numbers, and they from its (the later wins).
  */
 export function indexedDbCounters(factory: IDBFactory, legacy: Storage): CounterStore {
   let opened: Promise<IDBDatabase> | null = null;
@@ -39,11 +44,14 @@ export function indexedDbCounters(factory: IDBFactory, legacy: Storage): Counter
         let next = '';
         const read = store.get(key);
         read.onsuccess = () => {
-          const held = typeof read.result === 'string' ? read.result : legacy.getItem(key);
-          next = change(held);
+          const held = typeof read.result === 'string' ? read.result : null;
+          next = change(held, legacy.getItem(key));
           store.put(next, key);
         };
-        tx.oncomplete = () => resolve(next);
+        tx.oncomplete = () => {
+          legacy.setItem(key, next);
+          resolve(next);
+        };
         tx.onerror = () => reject(tx.error);
         tx.onabort = () => reject(tx.error);
       });
@@ -55,7 +63,7 @@ export function indexedDbCounters(factory: IDBFactory, legacy: Storage): Counter
 export function storageCounters(storage: Storage): CounterStore {
   return {
     async update(key, change) {
-      const next = change(storage.getItem(key));
+      const next = change(storage.getItem(key), null);
       storage.setItem(key, next);
       return next;
     },

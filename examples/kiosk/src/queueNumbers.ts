@@ -47,8 +47,8 @@ export class QueueNumbers {
 
   async next(now: Date): Promise<string> {
     const day = this.#dayOf(now);
-    const stored = await this.#store.update(this.#key, (raw) => {
-      const held = readCounter(raw);
+    const stored = await this.#store.update(this.#key, (raw, copy) => {
+      const held = later(readCounter(raw), readCounter(copy));
       // Only a later day restarts the count. A day before the stored one is a clock set back
       // (corrected after running ahead, or moved to a zone further west): restarting there
       // would hand out the day's numbers a second time, so the count goes on.
@@ -59,6 +59,13 @@ export class QueueNumbers {
     const { last } = JSON.parse(stored) as Counter;
     return `${this.#terminal}${String(last).padStart(3, '0')}`;
   }
+}
+
+/** The count further on: a later day, or more numbers taken the same day. */
+function later(a: Counter | null, b: Counter | null): Counter | null {
+  if (!a || !b) return a ?? b;
+  if (a.day !== b.day) return a.day > b.day ? a : b;
+  return a.last >= b.last ? a : b;
 }
 
 function readCounter(raw: string | null): Counter | null {

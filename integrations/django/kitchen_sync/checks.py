@@ -74,7 +74,8 @@ def check_socket_token_secret(app_configs=None, **kwargs):
             "central's outlet socket accepts tokens signed with RELAY_SECRET, which every "
             "outlet's relay holds: any relay can mint a token for another outlet's socket",
             hint="set KITCHEN_SYNC['SOCKET_TOKEN_SECRET'] to a secret only central holds; "
-            "screens get new socket tokens with their next outlet settings",
+            "then reload every open screen: its socket token is void and it fetches new "
+            "outlet settings only when reloaded",
             obj="settings.KITCHEN_SYNC",
             id="kitchen_sync.W003",
         )

@@ -66,10 +66,27 @@ const REASONS: Record<string, string> = {
   network: 'The server cannot be reached.',
 };
 
-/** The sentence a person reads next to the status badge; `null` while nothing is wrong. */
-export function describeProblem(error: KitchenSyncError | null): string | null {
+/** Central's refusals (its close codes), which the relay's sentences would misname. */
+const CENTRAL_REASONS: Record<string, string> = {
+  unauthorized:
+    'Central refused this screen’s token (expired, or central’s socket secret changed): reload to get new outlet settings.',
+  forbidden: 'Central does not allow this device for this outlet.',
+  unavailable: 'Central cannot serve the outlet’s orders just now: retrying.',
+};
+
+/**
+ * The sentence a person reads next to the status badge; `null` while nothing is wrong.
+ * `side`: whose error it is, the relay's (and its polls') or central's.
+ */
+export function describeProblem(
+  error: KitchenSyncError | null,
+  side: 'relay' | 'central' = 'relay',
+): string | null {
   if (!error) return null;
   const setupUrl = error.details?.setupUrl;
-  const reason = REASONS[error.code] ?? `Connection problem (${error.code}).`;
+  const reason =
+    (side === 'central' ? CENTRAL_REASONS[error.code] : undefined) ??
+    REASONS[error.code] ??
+    `Connection problem (${error.code}).`;
   return /^relay_un/.test(error.code) && setupUrl ? `${reason} Setup: ${setupUrl}` : reason;
 }

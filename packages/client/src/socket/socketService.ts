@@ -199,17 +199,17 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
           : next.centralConnected
             ? 'central_only'
             : 'disconnected';
-    next.error =
-      relayUrl && !relayUp && relayError
-        ? relayError
-        : centralUrl && !next.centralConnected
-          ? centralError
-          : unconfigured;
+    const relaySide = Boolean(relayUrl && !relayUp && relayError);
+    next.error = relaySide
+      ? relayError
+      : centralUrl && !next.centralConnected
+        ? centralError
+        : unconfigured;
     // Between a socket closing and its error (if any) there is no error to describe, yet the
     // screen must still say why nothing flows.
     const link = relayUrl ? 'the relay' : 'central';
     next.reason =
-      describeProblem(next.error) ??
+      describeProblem(next.error, relaySide ? 'relay' : 'central') ??
       (next.mode === 'central_only'
         ? 'Connected to central, not to the relay: changes wait on this device.'
         : next.mode === 'disconnected' && started

@@ -75,10 +75,13 @@ describe('central transport', () => {
     expect(openedAt(0)).toEqual([0, 2_000, 18_000, 28_000, 38_000]);
     expect(s.status.get().error).toMatchObject({ code: 'unauthorized' });
     expect(s.status.get().error?.message).toBe('central refused the socket (4401)');
+    // The sentence names central: the relay (if any) may be fine, and the way out differs.
+    expect(s.status.get().reason).toMatch(/^Central refused this screen’s token/);
 
     FakeWebSocket.latest().serverOpen();
     FakeWebSocket.latest().serverClose(4403);
     expect(s.status.get().error?.code).toBe('forbidden');
+    expect(s.status.get().reason).toBe('Central does not allow this device for this outlet.');
     // A socket that opened and then closed without a refusal is a success: back to 1 s.
     await vi.advanceTimersByTimeAsync(8_000);
     FakeWebSocket.latest().serverOpen();
