@@ -68,10 +68,9 @@ const REASONS: Record<string, string> = {
 
 /** Central's refusals (its close codes), which the relay's sentences would misname. */
 const CENTRAL_REASONS: Record<string, string> = {
-  unauthorized:
-    'Central refused this screen’s token (expired, or central’s socket secret changed): reload to get new outlet settings.',
-  forbidden: 'Central does not allow this device for this outlet.',
-  unavailable: 'Central cannot serve the outlet’s orders just now: retrying.',
+  unauthorized: 'Central refused this screen’s token: reload the page.',
+  forbidden: 'Central does not allow this device here.',
+  unavailable: 'Central is unavailable for now: retrying.',
 };
 
 /**

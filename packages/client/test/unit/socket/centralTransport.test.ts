@@ -81,7 +81,7 @@ describe('central transport', () => {
     FakeWebSocket.latest().serverOpen();
     FakeWebSocket.latest().serverClose(4403);
     expect(s.status.get().error?.code).toBe('forbidden');
-    expect(s.status.get().reason).toBe('Central does not allow this device for this outlet.');
+    expect(s.status.get().reason).toBe('Central does not allow this device here.');
     // A socket that opened and then closed without a refusal is a success: back to 1 s.
     await vi.advanceTimersByTimeAsync(8_000);
     FakeWebSocket.latest().serverOpen();
