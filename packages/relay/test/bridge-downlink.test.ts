@@ -1,4 +1,4 @@
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDownlink, DOWNLINK_PATH, type Downlink } from '../src/bridge/downlink.js';
 import { createOrderCommands, type OrderCommands } from '../src/core/orderCommands.js';
@@ -70,6 +70,7 @@ afterEach(() => {
   removeTempDirs();
 });
 
+/** A downlink to the fake central whose commands only record the event ids they are given. */
 function downlink(
   central: ReturnType<typeof fakeCentral>,
   written: string[],
@@ -81,7 +82,18 @@ function downlink(
       return { ok: true };
     },
   } as unknown as OrderCommands;
+  return startDownlink(central, commands, logger);
+}
+
+/** Outlet 1's downlink to the fake central, stopped after the test. */
+function startDownlink(
+  central: ReturnType<typeof fakeCentral>,
+  commands: OrderCommands,
+  logger: Logger,
+  more: Partial<Parameters<typeof createDownlink>[0]> = {},
+) {
   const created = createDownlink({
+    ...more,
     store,
     commands,
     outlet: '1',
@@ -94,6 +106,27 @@ function downlink(
   });
   downlinks.push(created);
   return created;
+}
+
+/** The relay's own order commands on the test's store, at a fixed clock. */
+function realCommands(nowMs: number): OrderCommands {
+  // Fake timers hold setImmediate, the queue's default.
+  const queue = createWriteQueue(store, () => undefined, queueMicrotask);
+  let ids = 0;
+  return createOrderCommands({
+    store,
+    queue,
+    maxMessageBytes: 256 * 1024,
+    now: () => nowMs,
+    newId: () => `20000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
+  });
+}
+
+/** A logger whose lines the test reads back. */
+function recordingLogger<R>(level: string): { records: R[]; logger: Logger } {
+  const records: R[] = [];
+  const logger = pino({ level }, { write: (line: string) => records.push(JSON.parse(line)) });
+  return { records, logger };
 }
 
 describe('the downlink', () => {
@@ -142,10 +175,8 @@ describe('the downlink', () => {
 
   // The tester's downlinkSilent repro: every poll answered 500, /health said synced.
   it('reports a downlink that fails in its health, and warns once when it starts failing', async () => {
-    const records: Array<{ level: number; msg: string; code?: string }> = [];
-    const logger = pino(
-      { level: 'debug' },
-      { write: (line: string) => records.push(JSON.parse(line)) },
+    const { records, logger } = recordingLogger<{ level: number; msg: string; code?: string }>(
+      'debug',
     );
     const central = fakeCentral([newOrder(1)]);
     central.failWith = 500;
@@ -168,16 +199,7 @@ describe('the downlink', () => {
   // A food court: one relay, several outlets. Outlet 1's central (or a bug there) must not
   // change outlet 2's orders, whatever the event says or leaves out.
   it("leaves another outlet's order alone when central names it", async () => {
-    // Fake timers hold setImmediate, the queue's default.
-    const queue = createWriteQueue(store, () => undefined, queueMicrotask);
-    let ids = 0;
-    const commands = createOrderCommands({
-      store,
-      queue,
-      maxMessageBytes: 256 * 1024,
-      now: () => Date.parse('2026-12-05T12:00:00Z'),
-      newId: () => `20000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
-    });
+    const commands = realCommands(Date.parse('2026-12-05T12:00:00Z'));
     const otherOutlet = '30000000-0000-4000-8000-000000000002';
     const published = await commands.handle(
       null,
@@ -193,18 +215,7 @@ describe('the downlink', () => {
       data: { status: 'cancelled' },
     };
     const central = fakeCentral([cancel]);
-    const down = createDownlink({
-      store,
-      commands,
-      outlet: '1',
-      centralUrl: CENTRAL,
-      token: 'relay-credential',
-      logger: createLogger({ level: 'silent' }),
-      fetch: central.fetch,
-      random: () => 0,
-      pollMs: 1_000,
-    });
-    downlinks.push(down);
+    const down = startDownlink(central, commands, createLogger({ level: 'silent' }));
     down.start();
     await vi.advanceTimersByTimeAsync(10);
     expect(down.cursor()).toBe(1);
@@ -216,20 +227,12 @@ describe('the downlink', () => {
   // The POS's service worker sent central the order the relay has; central's project wrote it
   // down otherwise. A refusal that stopped the cursor there would hold every later web order.
   it("passes over central's copy of an outlet order that says something else, and goes on", async () => {
-    const records: Array<{ level: number; code?: string; order_id?: string }> = [];
-    const logger = pino(
-      { level: 'info' },
-      { write: (line: string) => records.push(JSON.parse(line)) },
-    );
-    const queue = createWriteQueue(store, () => undefined, queueMicrotask);
-    let ids = 0;
-    const commands = createOrderCommands({
-      store,
-      queue,
-      maxMessageBytes: 256 * 1024,
-      now: () => Date.parse('2026-12-05T12:00:00Z'),
-      newId: () => `20000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
-    });
+    const { records, logger } = recordingLogger<{
+      level: number;
+      code?: string;
+      order_id?: string;
+    }>('info');
+    const commands = realCommands(Date.parse('2026-12-05T12:00:00Z'));
     const atOutlet = order({ outlet_id: 1, tenant_id: 1 });
     expect(await commands.handle(null, 'order:publish', atOutlet)).toMatchObject({ ok: true });
     const centralsCopy = {
@@ -248,18 +251,7 @@ describe('the downlink', () => {
     };
     const webOrder = { seq: 3, ...centralOrder('00000000-0000-4000-8000-000000000073') };
     const central = fakeCentral([centralsCopy, sameCopy, webOrder]);
-    const down = createDownlink({
-      store,
-      commands,
-      outlet: '1',
-      centralUrl: CENTRAL,
-      token: 'relay-credential',
-      logger,
-      fetch: central.fetch,
-      random: () => 0,
-      pollMs: 1_000,
-    });
-    downlinks.push(down);
+    const down = startDownlink(central, commands, logger);
     down.start();
     await vi.advanceTimersByTimeAsync(10);
     expect(down.cursor()).toBe(3);
@@ -279,20 +271,11 @@ describe('the downlink', () => {
   // logs is a duplicate by event_id; web orders it finished and retention removed were new
   // tickets again, until the relay kept their ids.
   it('passes over the web orders the outlet finished and pruned when it reads central again after a reset', async () => {
-    const records: Array<{ level: number; msg: string; events?: number }> = [];
-    const logger = pino(
-      { level: 'debug' },
-      { write: (line: string) => records.push(JSON.parse(line)) },
+    const { records, logger } = recordingLogger<{ level: number; msg: string; events?: number }>(
+      'debug',
     );
-    const queue = createWriteQueue(store, () => undefined, queueMicrotask);
     const nowMs = Date.parse('2026-12-05T12:00:00Z');
-    const commands = createOrderCommands({
-      store,
-      queue,
-      maxMessageBytes: 256 * 1024,
-      now: () => nowMs,
-      newId: () => crypto.randomUUID(),
-    });
+    const commands = realCommands(nowMs);
     const cooked = { seq: 1, ...centralOrder('00000000-0000-4000-8000-000000000081') };
     const cancelled = { seq: 2, ...centralOrder('00000000-0000-4000-8000-000000000082') };
     const cancel = {
@@ -303,18 +286,7 @@ describe('the downlink', () => {
       data: { ...cancelled.data, status: 'cancelled' },
     };
     const central = fakeCentral([cooked, cancelled, cancel]);
-    const down = createDownlink({
-      store,
-      commands,
-      outlet: '1',
-      centralUrl: CENTRAL,
-      token: 'relay-credential',
-      logger,
-      fetch: central.fetch,
-      random: () => 0,
-      pollMs: 1_000,
-    });
-    downlinks.push(down);
+    const down = startDownlink(central, commands, logger);
     down.start();
     await vi.advanceTimersByTimeAsync(10);
     expect(down.cursor()).toBe(3);
@@ -357,20 +329,9 @@ describe('the downlink', () => {
   // reset, or by a relay with no cursor yet) would bring every older web order back as a new
   // ticket: months of them. Live events are not judged by the relay's clock.
   it('reading central from the start, passes over events older than the relay remembers pruned orders, of orders it does not hold', async () => {
-    const records: Array<{ level: number; events?: number }> = [];
-    const logger = pino(
-      { level: 'info' },
-      { write: (line: string) => records.push(JSON.parse(line)) },
-    );
-    const queue = createWriteQueue(store, () => undefined, queueMicrotask);
+    const { records, logger } = recordingLogger<{ level: number; events?: number }>('info');
     const nowMs = Date.parse('2026-12-05T12:00:00Z');
-    const commands = createOrderCommands({
-      store,
-      queue,
-      maxMessageBytes: 256 * 1024,
-      now: () => nowMs,
-      newId: () => crypto.randomUUID(),
-    });
+    const commands = realCommands(nowMs);
     const at = (daysAgo: number) => new Date(nowMs - daysAgo * 86_400_000).toISOString();
     const lastMonth = {
       seq: 1,
@@ -398,19 +359,7 @@ describe('the downlink', () => {
       data: { status: 'cancelled' },
     };
     const central = fakeCentral([lastMonth, lastMonthsCancel, today, heldCancel]);
-    const down = createDownlink({
-      store,
-      commands,
-      outlet: '1',
-      centralUrl: CENTRAL,
-      token: 'relay-credential',
-      logger,
-      fetch: central.fetch,
-      now: () => nowMs,
-      random: () => 0,
-      pollMs: 1_000,
-    });
-    downlinks.push(down);
+    const down = startDownlink(central, commands, logger, { now: () => nowMs });
     down.start();
     await vi.advanceTimersByTimeAsync(10);
     expect(down.cursor()).toBe(4);

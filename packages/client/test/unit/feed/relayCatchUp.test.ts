@@ -55,6 +55,14 @@ async function setup(
     channel: null,
     backoff: { jitter: 0 },
   });
+  stoppers.push(outbox);
+  const feed = await openFeed(outbox);
+  if (synced) socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
+  return { feed, outbox };
+}
+
+/** A kitchen screen on the shared database, socket and outbox: a reload opens another. */
+async function openFeed(outbox: OrderOutbox): Promise<KitchenFeed> {
   const feed = createKitchenFeed({
     indexedDB: idb,
     timers,
@@ -64,10 +72,9 @@ async function setup(
     playSound: () => {},
     notify: () => {},
   });
-  stoppers.push(feed, outbox);
+  stoppers.push(feed);
   await feed.ready;
-  if (synced) socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
-  return { feed, outbox };
+  return feed;
 }
 
 /** The order as central's outlet socket brings it: no relay seq, no version. */
@@ -184,17 +191,7 @@ describe('what a kitchen does to an order only central has brought yet', () => {
     expect(feed.orders.get().some((o) => o.orphaned)).toBe(false);
 
     feed.stop();
-    const reloaded = createKitchenFeed({
-      indexedDB: idb,
-      timers,
-      now: timers.now,
-      socket,
-      outbox,
-      playSound: () => {},
-      notify: () => {},
-    });
-    stoppers.push(reloaded);
-    await reloaded.ready;
+    const reloaded = await openFeed(outbox);
     socket.emitSnapshot({ orders: [makeState(other)], seq: 4, epoch: EPOCH });
     await reloaded.flush();
     expect(
