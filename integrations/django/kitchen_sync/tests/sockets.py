@@ -33,6 +33,16 @@ async def next_json(communicator, timeout=2):
     return json.loads(await communicator.receive_from(timeout=timeout))
 
 
+async def frames_until_caught_up(communicator):
+    """The frames a socket gets before ``caught_up``, and that frame's seq."""
+    frames = []
+    while True:
+        frame = await next_json(communicator)
+        if frame.get("type") == "caught_up":
+            return frames, frame["seq"]
+        frames.append(frame)
+
+
 async def open_live(path, origin=b"http://127.0.0.1"):
     """An accepted socket past its catch-up: returns it and the ``caught_up`` frame's seq."""
     communicator, connected, code = await open_socket(path, origin)

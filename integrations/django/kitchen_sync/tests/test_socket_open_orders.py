@@ -22,7 +22,7 @@ from kitchen_sync.outlet_log import record_event
 from kitchen_sync.tokens import mint_relay_credential, mint_socket_token
 
 from .orders import protocol_order
-from .sockets import next_json, open_socket, run, socket_path
+from .sockets import frames_until_caught_up, next_json, open_socket, run, socket_path
 
 # transaction=True: the consumer reads the log through database_sync_to_async, which closes
 # a connection that is inside the test's transaction.
@@ -59,15 +59,6 @@ def from_relay(event_type, order, relay_seq, **changes):
     }
     record_event(envelope, source="relay", relay_epoch="epoch-a", relay_seq=relay_seq)
     return envelope
-
-
-async def frames_until_caught_up(socket):
-    frames = []
-    while True:
-        frame = await next_json(socket)
-        if frame.get("type") == "caught_up":
-            return frames, frame["seq"]
-        frames.append(frame)
 
 
 def opened(path):

@@ -14,7 +14,7 @@ from kitchen_sync.outlet_log import record_event
 from kitchen_sync.tokens import mint_socket_token
 
 from .orders import protocol_order
-from .sockets import next_json, open_live, open_socket, run, socket_path
+from .sockets import frames_until_caught_up, next_json, open_live, open_socket, run, socket_path
 
 # transaction=True: the consumer reads the log through database_sync_to_async, which closes
 # a connection that is inside the test's transaction.
@@ -28,15 +28,6 @@ def order(tenant=1, outlet=1, status="pending"):
 def publish(event_type="new_order", **fields):
     envelope, seq, _ = publish_order_event(event_type, order(**fields))
     return envelope["event_id"], seq
-
-
-async def frames_until_caught_up(socket):
-    frames = []
-    while True:
-        frame = await next_json(socket)
-        if frame.get("type") == "caught_up":
-            return frames, frame["seq"]
-        frames.append(frame)
 
 
 def test_a_socket_resumes_with_the_events_it_missed_in_pages(settings):
