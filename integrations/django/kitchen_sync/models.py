@@ -74,6 +74,10 @@ class OutletEvent(models.Model):
                 name="ks_outlet_event_one_new_order",
             ),
         ]
+        indexes = [
+            # One order's events in log order: the recall rule reads the last change before one.
+            models.Index(fields=["outlet_id", "order_id", "seq"], name="ks_outlet_event_order"),
+        ]
 
     def __str__(self):
         return f"{self.outlet_id}#{self.seq} {self.type}"

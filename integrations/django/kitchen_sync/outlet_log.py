@@ -370,23 +370,33 @@ def _note_echoes(outlet, epoch, events, new, using):
 
 
 def outlet_had_central_changes(row, using="default"):
-    """Whether every change central made to the order of ``row`` (a relay's event) had reached
-    that relay's log before ``row``: each came back in its upload, at a lower seq of the same
-    log. Then the order's state at central is one the outlet had when it made ``row``.
+    """Whether the order's status at central, before ``row`` (a relay's event), is one the
+    outlet had when it made ``row``: the last change central applied to it came from that
+    relay itself (its own upload), or was central's own and came back in the relay's upload at
+    a lower seq of the same log (the downlink had brought it). A central change the relay took
+    as a duplicate (it had the same status already) never comes back, but the relay's own
+    later changes then set central's status, so they are what counts.
 
-    A new order and an acknowledgement change no status and are left out (central's copy of
-    an order the POS also published never comes back under central's event id). One query
-    over the outlet's log: ask only when it decides something (a recall)."""
+    A new order sets no status either side could change apart, and an acknowledgement changes
+    none; refused events (``conflict``) changed nothing. One indexed query (outlet, order,
+    seq): ask only when it decides something (a recall)."""
     from .models import OutletEvent
 
-    made_here = (
+    last = (
         OutletEvent.objects.using(using)
-        .filter(outlet_id=row.outlet_id, order_id=row.order_id)
-        .exclude(source="relay")
+        .filter(outlet_id=row.outlet_id, order_id=row.order_id, seq__lt=row.seq, conflict="")
         .exclude(type__in=("new_order", "order_acknowledged"))
+        .order_by("-seq")
+        .only("source", "relay_epoch", "relay_seq")
+        .first()
     )
-    had = made_here.filter(relay_epoch=row.relay_epoch, relay_seq__lt=row.relay_seq)
-    return not made_here.exclude(pk__in=had.values("pk")).exists()
+    if last is None or last.source == "relay":
+        return True
+    return (
+        last.relay_epoch == row.relay_epoch
+        and last.relay_seq is not None
+        and last.relay_seq < row.relay_seq
+    )
 
 
 def _not_yet_logged(outlet, events, using):

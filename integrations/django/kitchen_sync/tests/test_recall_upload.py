@@ -167,6 +167,23 @@ def test_a_recall_of_centrals_completion_once_it_reached_the_outlet_applies(clie
     assert (echo.source, echo.relay_epoch, echo.relay_seq) == ("central", "epoch-a", 4)
 
 
+def test_a_recall_applies_when_the_outlet_had_centrals_status_already(client, in_memory_layer):
+    # Central marks it preparing (a call centre) just as the kitchen does: the relay's downlink
+    # takes central's change as a duplicate and never logs it, so it never comes back. The
+    # relay's own preparing, ready and completed set central's status after it.
+    relay = RelayLog().log("new_order", "pending")
+    relay.upload(client)
+    central_changes(relay.order_id, "preparing")
+    relay.log("order_updated", "preparing").log("order_updated", "ready")
+    relay.log("order_completed", "completed")
+    relay.upload(client)
+    relay.log("order_recalled", "preparing")
+    relay.log("order_cancelled", "cancelled", status_reason="wrong dish, refunded")
+    relay.upload(client)
+    assert central_order(relay.order_id).status == "cancelled"
+    assert conflicts() == []
+
+
 def test_a_recall_logged_before_centrals_change_came_back_is_a_conflict(client, in_memory_layer):
     relay = RelayLog().log("new_order", "pending").log("order_updated", "preparing")
     relay.log("order_updated", "ready")
