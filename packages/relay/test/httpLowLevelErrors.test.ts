@@ -10,6 +10,8 @@ afterEach(async () => {
 
 interface RawAnswer {
   status: number;
+  /** The status line and headers. */
+  head: string;
   // biome-ignore lint/suspicious/noExplicitAny: tests inspect JSON answers field by field
   body: any;
   /** Request bytes written before the answer came. */
@@ -38,7 +40,8 @@ function rawRequest(port: number, head: string, body = '', dribbleMs = 0): Promi
         return;
       }
       const json = received.slice(received.indexOf('\r\n\r\n') + 4);
-      resolve({ status: Number(match[1]), body: JSON.parse(json), sent });
+      const head = received.slice(0, received.indexOf('\r\n\r\n'));
+      resolve({ status: Number(match[1]), head, body: JSON.parse(json), sent });
     });
     socket.write(head);
     if (dribbleMs === 0) {
@@ -87,6 +90,8 @@ describe('low-level HTTP errors answer { error: { code, message } }', () => {
     );
     expect(answer.status).toBe(431);
     expect(answer.body.error.code).toBe('too_large');
+    // A page may read it: its poll then says too_large, not that the relay is unreachable.
+    expect(answer.head).toMatch(/^Access-Control-Allow-Origin: \*$/im);
   });
 
   it('a malformed URL → 400 invalid_payload', async () => {

@@ -103,6 +103,30 @@ describe('a TLS relay asked over plain http://', () => {
     expect(bodyOf(upgrade).error.message).toContain('serves HTTPS only');
   });
 
+  // A browser preflights a POS's POST (JSON, Authorization): a 426 there is a bare network
+  // error to the page, so its outbox said `network`, never why.
+  it("lets a page's preflight through, so the page reads the 426 that follows", async () => {
+    const { port } = await tlsRelay();
+    const preflight = await rawExchange(
+      port,
+      `OPTIONS /v1/orders HTTP/1.1\r\nHost: 192.168.1.10:${port}\r\nOrigin: https://pos.example\r\n` +
+        'Access-Control-Request-Method: POST\r\n' +
+        'Access-Control-Request-Headers: authorization, content-type\r\n\r\n',
+    );
+    expect(statusOf(preflight)).toBe(204);
+    expect(headerOf(preflight, 'Access-Control-Allow-Origin')).toBe('*');
+    expect(headerOf(preflight, 'Access-Control-Allow-Methods')).toBe('POST');
+    expect(headerOf(preflight, 'Access-Control-Allow-Headers')).toBe('authorization, content-type');
+    // Nothing but header names is echoed back.
+    const odd = await rawExchange(
+      port,
+      `OPTIONS / HTTP/1.1\r\nHost: relay\r\nAccess-Control-Request-Method: POST\r\n` +
+        'Access-Control-Request-Headers: x-a, <script>\r\n\r\n',
+    );
+    expect(statusOf(odd)).toBe(204);
+    expect(headerOf(odd, 'Access-Control-Allow-Headers')).toBeUndefined();
+  });
+
   it('never echoes a Host header that is not a host name or address', async () => {
     const { port } = await tlsRelay();
     for (const host of ['evil.example/phish?', 'a b', '']) {

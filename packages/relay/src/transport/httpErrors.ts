@@ -50,7 +50,8 @@ export function answerClientError(
     socket.write(
       `HTTP/1.1 ${answer.status} ${STATUS_TEXT[answer.status]}\r\n` +
         `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `Connection: close\r\n\r\n${body}`,
+        // A page may read why (a token too long for a header): the answer holds nothing else.
+        `Access-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy();

@@ -12,6 +12,8 @@ const FIRST_BYTE_TIMEOUT_MS = 30_000;
 const PLAIN_ANSWER_DEADLINE_MS = 30_000;
 // What a Host header may hold (a name or an address, and a port): nothing else is echoed back.
 const HOST_HEADER = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+// A preflight's method or header names, comma separated: nothing else is echoed back.
+const HEADER_TOKENS = /^[A-Za-z0-9-]+(?:\s*,\s*[A-Za-z0-9-]+)*$/;
 
 function answerPlainHttp(request: IncomingMessage, response: ServerResponse): void {
   const host = request.headers.host;
@@ -27,6 +29,19 @@ function answerPlainHttp(request: IncomingMessage, response: ServerResponse): vo
   const mode = request.headers['sec-fetch-mode'];
   const navigation =
     mode === 'navigate' || (mode === undefined && /text\/html/.test(request.headers.accept ?? ''));
+  // A page's POST or authorised GET is preflighted first: a 426 there is a network error to
+  // the page, which then never sees the 426 below. Let the preflight through to it.
+  const preflight = request.headers['access-control-request-method'];
+  if (request.method === 'OPTIONS' && typeof preflight === 'string') {
+    const wanted = request.headers['access-control-request-headers'] ?? '';
+    response
+      .writeHead(204, {
+        'Access-Control-Allow-Methods': HEADER_TOKENS.test(preflight) ? preflight : 'GET, POST',
+        ...(HEADER_TOKENS.test(wanted) ? { 'Access-Control-Allow-Headers': wanted } : {}),
+      })
+      .end();
+    return;
+  }
   const read = request.method === 'GET' || request.method === 'HEAD';
   if (location && navigation && read && !request.headers.upgrade) {
     response.writeHead(307, { Location: location }).end();
