@@ -64,7 +64,7 @@ export type FeedSocket = Pick<SocketService, 'on'> &
  * order central brought first is sent again once the relay has the order.
  */
 export type FeedOutbox = Pick<OrderOutbox, 'enqueue' | 'on' | 'pending' | 'ready'> &
-  Partial<Pick<OrderOutbox, 'retry'>>;
+  Partial<Pick<OrderOutbox, 'retry' | 'rejected'>>;
 
 /** How `updateStatus` sends a step. */
 export interface StatusStepOptions {
@@ -224,7 +224,7 @@ class KitchenFeedImpl implements KitchenFeed {
     const { records, cursor, centralSeq } = await store.load();
     this.#book.load(records, cursor, centralSeq);
     for (const record of records) {
-      if (record.awaiting_relay) this.#catchUp.fromCentral(record.order_id);
+      if (record.awaiting_relay) this.#catchUp.fromCentral(record.order_id, record.ack_waiting);
     }
     this.#shown = [];
     this.#persistedCursor = cursor;
@@ -301,7 +301,12 @@ class KitchenFeedImpl implements KitchenFeed {
   async acknowledge(orderId: string): Promise<void> {
     const outbox = this.#requireOutbox();
     // Only central has it yet: the relay would drop the ack. It goes when the relay's copy comes.
-    if (this.#catchUp.deferAck(orderId)) return;
+    if (this.#catchUp.deferAck(orderId)) {
+      // Stored before this resolves: a reload right after must still send it.
+      this.#book.markAckWaiting(orderId);
+      await this.flush();
+      return;
+    }
     await outbox.enqueue('order:ack', { order_id: orderId });
   }
 
@@ -401,7 +406,12 @@ class KitchenFeedImpl implements KitchenFeed {
     if (arrival.ack && this.#outbox) {
       this.#outbox.enqueue('order:ack', { order_id: orderId }).catch(() => {});
     }
-    this.#sendAgain(arrival.refused);
+    // What the relay refused before a reload is only in the outbox's stored list.
+    const refused = new Map(arrival.refused.map((entry) => [entry.id, entry]));
+    for (const entry of this.#outbox?.rejected?.get() ?? []) {
+      if (entry.order_id === orderId && entry.error.code === 'not_found') refused.set(entry.id, entry);
+    }
+    this.#sendAgain([...refused.values()]);
   }
 
   /** Sends refused commands again; a status change shows as pending again meanwhile. */

@@ -211,8 +211,17 @@ export class OrderBook {
 
   #orphanAll(now: number): void {
     for (const [id, record] of this.records) {
-      // An order the relay never had is not lost by it: it is still on its way there.
-      if (isOrphan(record) || record.awaiting_relay) continue;
+      if (isOrphan(record)) continue;
+      // An order the relay never had is not lost by it: it may still be on its way there, or
+      // it is one the old log had closed; it goes like an unlisted one if the new log never
+      // brings it.
+      if (record.awaiting_relay) {
+        if (record.unlisted_at == null) {
+          this.records.set(id, { ...record, unlisted_at: now });
+          this.#dirty.add(id);
+        }
+        continue;
+      }
       this.records.set(id, { ...record, orphaned_at: now });
       this.#dirty.add(id);
     }
@@ -254,6 +263,7 @@ export class OrderBook {
     if (!fromRelay && (found ? found.awaiting_relay : true)) {
       record.awaiting_relay = true;
       record.unlisted_at = found?.unlisted_at ?? null;
+      if (found?.ack_waiting) record.ack_waiting = true;
     }
     this.records.set(order.order_id, record);
     this.#dirty.add(order.order_id);
@@ -264,8 +274,16 @@ export class OrderBook {
     }
   }
 
+  /** The screen acknowledged an order the relay does not have yet: kept across a reload. */
+  markAckWaiting(orderId: string): void {
+    const held = this.records.get(orderId);
+    if (!held?.awaiting_relay || held.ack_waiting) return;
+    this.records.set(orderId, { ...held, ack_waiting: true });
+    this.#dirty.add(orderId);
+  }
+
   #relayCaughtUp(held: FeedRecord): void {
-    const { awaiting_relay: _awaiting, unlisted_at: _unlisted, ...record } = held;
+    const { awaiting_relay: _a, unlisted_at: _u, ack_waiting: _w, ...record } = held;
     this.records.set(held.order_id, record);
     this.#dirty.add(held.order_id);
   }

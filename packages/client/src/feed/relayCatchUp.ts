@@ -25,9 +25,9 @@ export class RelayCatchUp {
   /** Orders whose relay copy came after central's: a refusal still on its way is retried once. */
   readonly #arrived = new Set<string>();
 
-  /** Central brought an order the screen did not hold. */
-  fromCentral(orderId: string): void {
-    remember(this.#centralOnly, orderId, false);
+  /** Central brought an order the screen did not hold (`acked`: a stored one it acknowledged). */
+  fromCentral(orderId: string, acked = false): void {
+    remember(this.#centralOnly, orderId, acked);
   }
 
   /** Whether an acknowledgement must wait for the relay's copy (it is remembered if so). */

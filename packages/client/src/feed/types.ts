@@ -25,6 +25,8 @@ export interface FeedRecord {
    * own changes back), so it goes `keepOrphanedMs` later unless the relay brings it meanwhile.
    */
   unlisted_at?: number | null;
+  /** The screen acknowledged an `awaiting_relay` order: the ack goes once the relay has it. */
+  ack_waiting?: boolean;
 }
 
 /** An order as a kitchen screen shows it. */

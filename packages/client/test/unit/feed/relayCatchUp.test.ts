@@ -217,3 +217,56 @@ describe('what a kitchen does to an order only central has brought yet', () => {
     expect(reloaded.orders.get().map((o) => o.order_id)).toEqual([other.order_id]);
   });
 });
+
+describe('what waits for the relay survives a reload', () => {
+  it('a deferred ack is sent once the relay brings the order, after a reload', async () => {
+    const { feed, outbox } = await setup();
+    const order = makeOrder();
+    fromCentral(order, 1);
+    await feed.flush();
+    await feed.acknowledge(order.order_id);
+    await outbox.flush();
+    expect(sent('order:ack')).toEqual([]);
+
+    feed.stop();
+    const reloaded = await openFeed(outbox);
+    relayBrings(order, 1);
+    await reloaded.flush();
+    await outbox.flush();
+    expect(sent('order:ack').map((p) => p.order_id)).toEqual([order.order_id]);
+  });
+
+  it('a bump refused not_found before the reload is sent again once the relay brings the order', async () => {
+    const { feed, outbox } = await setup();
+    const order = makeOrder();
+    fromCentral(order, 1);
+    await feed.flush();
+    await feed.updateStatus(order.order_id, 'preparing');
+    await outbox.flush();
+    expect(outbox.rejected.get().map((e) => e.error.code)).toEqual(['not_found']);
+
+    feed.stop();
+    const reloaded = await openFeed(outbox);
+    relayBrings(order, 1);
+    await reloaded.flush();
+    await until(outbox.rejected, (list) => list.length === 0);
+    await outbox.flush();
+    expect(sent('order:update')).toHaveLength(2);
+  });
+
+  it('one a new relay log never brings leaves the screen after keepOrphanedMs', async () => {
+    const { feed } = await setup();
+    const order = makeOrder();
+    fromCentral(order, 1);
+    await feed.flush();
+    // The outlet PC was replaced: the new log's snapshot does not list the order.
+    socket.emitSnapshot({ orders: [], seq: 0, epoch: 'epoch-b' });
+    await feed.flush();
+    expect(feed.orders.get().map((o) => [o.order_id, o.orphaned])).toEqual([
+      [order.order_id, false],
+    ]);
+    timers.advance(61 * 60_000);
+    await feed.flush();
+    expect(feed.orders.get()).toEqual([]);
+  });
+});
