@@ -409,7 +409,8 @@ class KitchenFeedImpl implements KitchenFeed {
     // What the relay refused before a reload is only in the outbox's stored list.
     const refused = new Map(arrival.refused.map((entry) => [entry.id, entry]));
     for (const entry of this.#outbox?.rejected?.get() ?? []) {
-      if (entry.order_id === orderId && entry.error.code === 'not_found') refused.set(entry.id, entry);
+      if (entry.order_id === orderId && entry.error.code === 'not_found')
+        refused.set(entry.id, entry);
     }
     this.#sendAgain([...refused.values()]);
   }
