@@ -48,7 +48,7 @@ export class QueueNumbers {
   async next(now: Date): Promise<string> {
     const day = this.#dayOf(now);
     const stored = await this.#store.update(this.#key, (raw, copy) => {
-      const held = later(readCounter(raw), readCounter(copy));
+      const held = goOnFrom(readCounter(raw), readCounter(copy), day);
       // Only a later day restarts the count. A day before the stored one is a clock set back
       // (corrected after running ahead, or moved to a zone further west): restarting there
       // would hand out the day's numbers a second time, so the count goes on.
@@ -61,11 +61,17 @@ export class QueueNumbers {
   }
 }
 
-/** The count further on: a later day, or more numbers taken the same day. */
-function later(a: Counter | null, b: Counter | null): Counter | null {
-  if (!a || !b) return a ?? b;
-  if (a.day !== b.day) return a.day > b.day ? a : b;
-  return a.last >= b.last ? a : b;
+/**
+ * The count to go on from: the stored one, or the other copy (localStorage, which a tab of the
+ * release before still writes while the kiosk is upgraded) when that one is further on. Not a
+ * copy dated after `day`: that release counted calendar days and began again at midnight, in
+ * the middle of a late service; the stored count of the business day goes on.
+ */
+function goOnFrom(stored: Counter | null, copy: Counter | null, day: string): Counter | null {
+  if (!stored || !copy) return stored ?? copy;
+  if (copy.day > day) return stored;
+  if (stored.day !== copy.day) return stored.day > copy.day ? stored : copy;
+  return stored.last >= copy.last ? stored : copy;
 }
 
 function readCounter(raw: string | null): Counter | null {

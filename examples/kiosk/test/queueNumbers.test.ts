@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { readBusinessDay } from '../src/businessDay';
-import { storageCounters } from '../src/counterStore';
+import { type CounterStore, storageCounters } from '../src/counterStore';
 import { QueueNumbers, readTerminal } from '../src/queueNumbers';
 
 /** The part of localStorage the counter uses, in memory. */
@@ -161,4 +161,38 @@ test('readTerminal takes one or two letters from ?terminal=, else A', async () =
   expect(readTerminal(new URLSearchParams('terminal=KD'))).toBe('KD');
   expect(readTerminal(new URLSearchParams('terminal=1; drop'))).toBe('A');
   expect(readTerminal(new URLSearchParams(''))).toBe('A');
+});
+
+/** The kiosk's two copies in memory: its own store, and the localStorage copy it mirrors. */
+function twoCopies(): { store: CounterStore; copy: Storage } {
+  const own = new Map<string, string>();
+  const copy = memoryStorage();
+  return {
+    copy,
+    store: {
+      async update(key, change) {
+        const next = change(own.get(key) ?? null, copy.getItem(key));
+        own.set(key, next);
+        copy.setItem(key, next);
+        return next;
+      },
+    },
+  };
+}
+
+test('beside a tab of the release before, the count of a business day never repeats', async () => {
+  const { store, copy } = twoCopies();
+  const numbers = new QueueNumbers(store, 1, 'A', { timeZone: 'UTC' });
+  const key = 'kitchen-sync-demo:queue-number:1:A';
+  const evening = [
+    await numbers.next(new Date('2026-12-06T18:00:00Z')),
+    await numbers.next(new Date('2026-12-06T20:00:00Z')),
+  ];
+  // The old tab, by calendar day, began again at midnight and wrote its A001 of 7 Dec.
+  copy.setItem(key, '{"day":"2026-12-07","last":1}');
+  const afterMidnight = await numbers.next(new Date('2026-12-07T00:40:00Z'));
+  expect([...evening, afterMidnight]).toEqual(['A001', 'A002', 'A003']);
+  // The old tab took numbers on the same business day: the count goes on from its.
+  copy.setItem(key, '{"day":"2026-12-06","last":7}');
+  expect(await numbers.next(new Date('2026-12-07T01:00:00Z'))).toBe('A008');
 });
