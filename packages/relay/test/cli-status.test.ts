@@ -291,16 +291,8 @@ describe('kitchen-sync-relay status', () => {
 
   it('tells the cashier of a real relay that central has had nothing for two days, still exit 0', async () => {
     central = await startUploadEndpoint();
-    let aheadMs = 0;
-    relay = await startRelay({
-      now: () => Date.now() + aheadMs,
-      central: {
-        url: central.url,
-        token: 'x.y.z',
-        outlet: '1',
-        backoff: { minMs: 50, maxMs: 200, jitter: 0 },
-      },
-    });
+    const clock = { aheadMs: 0 };
+    relay = await bridgedRelay(central, clock);
     const token = await signToken(SECRET, { sub: 'pos-1', role: 'pos', outlet: 1 }, '1h');
     for (let i = 0; i < 3; i++) {
       const response = await fetch(`${relay.url}/api/events`, {
@@ -311,7 +303,7 @@ describe('kitchen-sync-relay status', () => {
       expect(response.status).toBe(200);
     }
     // Two days of outage, on the relay's clock.
-    aheadMs = (48 * 3_600 + 13) * 1_000;
+    clock.aheadMs = (48 * 3_600 + 13) * 1_000;
     await bridgeReaches(relay.url, (b) => b.lastErrorCode === 'central_unreachable');
     const outage = await runCli(['status', '--url', relay.url, '--lang', 'en']);
     expect(outage.code).toBe(0);
@@ -341,16 +333,8 @@ describe('kitchen-sync-relay status', () => {
     central = await startUploadEndpoint();
     central.up = true;
     central.downlink = true;
-    let aheadMs = 0;
-    relay = await startRelay({
-      now: () => Date.now() + aheadMs,
-      central: {
-        url: central.url,
-        token: 'x.y.z',
-        outlet: '1',
-        backoff: { minMs: 50, maxMs: 200, jitter: 0 },
-      },
-    });
+    const clock = { aheadMs: 0 };
+    relay = await bridgedRelay(central, clock);
     // A device of the credential's outlet lets the downlink start.
     const token = await signToken(SECRET, { sub: 'pos-1', role: 'pos', outlet: 1 }, '1h');
     const response = await fetch(`${relay.url}/api/events`, {
@@ -363,7 +347,7 @@ describe('kitchen-sync-relay status', () => {
     // Central's downlink view goes away (a deploy without its route); an hour passes.
     central.downlink = false;
     await bridgeReaches(relay.url, (b) => b.downlinkLastErrorCode === 'http_404');
-    aheadMs = 3_600_000;
+    clock.aheadMs = 3_600_000;
     const status = await runCli(['status', '--url', relay.url, '--lang', 'en']);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain(`Kitchen Sync relay is RUNNING at ${relay.url}`);
@@ -381,6 +365,19 @@ describe('kitchen-sync-relay status', () => {
 });
 
 /** Asks the relay's /health until its bridge is as wanted (the uplink retries every 50-200 ms). */
+/** A relay bridged to `central` (outlet 1) whose clock runs `clock.aheadMs` ahead. */
+function bridgedRelay(central: UploadEndpoint, clock: { aheadMs: number }): Promise<TestRelay> {
+  return startRelay({
+    now: () => Date.now() + clock.aheadMs,
+    central: {
+      url: central.url,
+      token: 'x.y.z',
+      outlet: '1',
+      backoff: { minMs: 50, maxMs: 200, jitter: 0 },
+    },
+  });
+}
+
 async function bridgeReaches(url: string, wanted: (b: BridgeHealth) => boolean): Promise<void> {
   for (;;) {
     const { bridge } = (await (await fetch(`${url}/health`)).json()) as HealthResponse;
