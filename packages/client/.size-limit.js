@@ -29,7 +29,7 @@ export default [
   {
     name: '@kitchen-sync/client/feed',
     path: 'dist/feed/index.js',
-    limit: '9.35 kB',
+    limit: '9.28 kB',
     gzip: true,
   },
   {
@@ -60,7 +60,7 @@ export default [
       'dist/feed/index.js': '{ createKitchenFeed }',
       'dist/outbox/index.js': '{ createOrderOutbox }',
     },
-    limit: '35.79 kB',
+    limit: '35.72 kB',
     gzip: true,
   },
   {
@@ -72,7 +72,7 @@ export default [
         '{ TicketBoard, createStationView, createExpoView, createAllDayCounts, createTicketClock, createRelayClock, bumpLines, recallLines }',
       'dist/outbox/index.js': '{ createOrderOutbox }',
     },
-    limit: '38.38 kB',
+    limit: '38.29 kB',
     gzip: true,
   },
   {

@@ -279,7 +279,7 @@ class KitchenFeedImpl implements KitchenFeed {
       }),
       outbox.on('rejected', (entry) => {
         if (entry.type === 'order:update') this.#rollback(entryEventId(entry));
-        if (entry.error.code === 'not_found' && this.#catchUp.refused(entry)) {
+        if (entry.error.code === 'not_found' && this.#catchUp.refusedAfterArrival(entry.order_id)) {
           this.#sendAgain([entry]);
         }
       }),
@@ -406,13 +406,11 @@ class KitchenFeedImpl implements KitchenFeed {
     if (arrival.ack && this.#outbox) {
       this.#outbox.enqueue('order:ack', { order_id: orderId }).catch(() => {});
     }
-    // What the relay refused before a reload is only in the outbox's stored list.
-    const refused = new Map(arrival.refused.map((entry) => [entry.id, entry]));
-    for (const entry of this.#outbox?.rejected?.get() ?? []) {
-      if (entry.order_id === orderId && entry.error.code === 'not_found')
-        refused.set(entry.id, entry);
-    }
-    this.#sendAgain([...refused.values()]);
+    // The commands it refused meanwhile (before a reload too) wait in the outbox's stored list.
+    const refused = (this.#outbox?.rejected?.get() ?? []).filter(
+      (entry) => entry.order_id === orderId && entry.error.code === 'not_found',
+    );
+    this.#sendAgain(refused);
   }
 
   /** Sends refused commands again; a status change shows as pending again meanwhile. */

@@ -1,11 +1,7 @@
-import type { RejectedEntry } from '../outbox/types.js';
-
 /** What waited for the relay's copy of an order, now that it has come. */
 export interface RelayArrival {
   /** The screen acknowledged the order before the relay had it. */
   ack: boolean;
-  /** Commands the relay refused `not_found` for it: to be sent again. */
-  refused: RejectedEntry[];
 }
 
 /** Orders remembered either way; a screen that never hears from a relay must not grow. */
@@ -16,12 +12,12 @@ const REMEMBERED = 5_000;
  * down (the outlet PC died) or the POS's copy is still on its way to it. What the cook does to
  * such an order meanwhile must still reach the relay once it has the order. An acknowledgement
  * waits here (the relay drops one for an order it does not hold); a command it refused
- * `not_found` (a bump that got there before the POS's order) is sent again when the order comes.
+ * `not_found` (a bump that got there before the POS's order) waits in the outbox's rejected
+ * list, from which the feed sends it again when the order comes.
  */
 export class RelayCatchUp {
   /** Orders central brought first; the value: whether the screen acknowledged one. */
   readonly #centralOnly = new Map<string, boolean>();
-  readonly #refused = new Map<string, RejectedEntry[]>();
   /** Orders whose relay copy came after central's: a refusal still on its way is retried once. */
   readonly #arrived = new Set<string>();
 
@@ -38,17 +34,11 @@ export class RelayCatchUp {
   }
 
   /**
-   * The relay refused `entry` as `not_found`. Returns true when it should be sent again at once
-   * (the order came from the relay meanwhile); otherwise it waits for the order if central had
-   * it first, or stays refused.
+   * The relay refused a command about `orderId` as `not_found`: true when its copy came
+   * meanwhile (the refusal overtook nothing), so the command goes again at once.
    */
-  refused(entry: RejectedEntry): boolean {
-    if (this.#arrived.delete(entry.order_id)) return true;
-    if (!this.#centralOnly.has(entry.order_id)) return false;
-    const waiting = this.#refused.get(entry.order_id) ?? [];
-    waiting.push(entry);
-    remember(this.#refused, entry.order_id, waiting);
-    return false;
+  refusedAfterArrival(orderId: string): boolean {
+    return this.#arrived.delete(orderId);
   }
 
   /** The relay brought the order: what waited for it, or null when nothing did. */
@@ -56,11 +46,9 @@ export class RelayCatchUp {
     const ack = this.#centralOnly.get(orderId);
     if (ack === undefined) return null;
     this.#centralOnly.delete(orderId);
-    const refused = this.#refused.get(orderId) ?? [];
-    this.#refused.delete(orderId);
     this.#arrived.add(orderId);
     if (this.#arrived.size > REMEMBERED) this.#arrived.delete(first(this.#arrived));
-    return { ack, refused };
+    return { ack };
   }
 }
 
