@@ -91,10 +91,7 @@ export class OrderBook {
       for (const [id, record] of this.records) {
         if (inSnapshot.has(id) || isFinalStatus(record.order.status) || isOrphan(record)) continue;
         if (record.awaiting_relay) {
-          if (record.unlisted_at == null) {
-            this.records.set(id, { ...record, unlisted_at: now });
-            this.#dirty.add(id);
-          }
+          this.#unlisted(record, now);
           continue;
         }
         this.#remove(id);
@@ -216,10 +213,7 @@ export class OrderBook {
       // it is one the old log had closed; it goes like an unlisted one if the new log never
       // brings it.
       if (record.awaiting_relay) {
-        if (record.unlisted_at == null) {
-          this.records.set(id, { ...record, unlisted_at: now });
-          this.#dirty.add(id);
-        }
+        this.#unlisted(record, now);
         continue;
       }
       this.records.set(id, { ...record, orphaned_at: now });
@@ -272,6 +266,13 @@ export class OrderBook {
       this.#known.add(order.order_id);
       if (mayBeNew && !finished) this.#fresh.push(record);
     }
+  }
+
+  /** A relay snapshot did not list an order only central brought: its time to go starts. */
+  #unlisted(record: FeedRecord, now: number): void {
+    if (record.unlisted_at != null) return;
+    this.records.set(record.order_id, { ...record, unlisted_at: now });
+    this.#dirty.add(record.order_id);
   }
 
   /** The screen acknowledged an order the relay does not have yet: kept across a reload. */
