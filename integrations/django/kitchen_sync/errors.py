@@ -39,6 +39,10 @@ CENTRAL_STATUS_BY_CODE = {
     # An Idempotency-Key already used for another request (another body or path): a client bug,
     # not a retry; sent again it is refused again (the relay's analogue is order_conflict).
     "idempotency_conflict": 422,
+    # A new order whose order_id central already has as another outlet's or tenant's order: an
+    # order_id names one order everywhere (the relay keys its orders by it alone). Booked for
+    # neither kitchen; the caller sends it again under a new order_id.
+    "order_id_taken": 409,
     # mint_relay_token / mint_socket_token: the token would be over the 4,096 characters the
     # relay's socket handshake takes (too many tenants); the relay's CLI refuses it so too.
     "token_too_long": 400,

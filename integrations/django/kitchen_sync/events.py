@@ -13,7 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from .errors import KitchenSyncError
-from .payload_rules import check_central_event
+from .payload_rules import UUID, check_central_event
 from .settings import ks_setting
 
 EVENT_TYPES = (
@@ -70,6 +70,27 @@ def to_wire(value):
         raise KitchenSyncError("invalid_payload", f"order is not JSON-serialisable: {error}")
 
 
+def _lower_uuid(value):
+    return value.lower() if isinstance(value, str) and UUID.fullmatch(value) else value
+
+
+def with_lower_case_ids(envelope):
+    """``envelope`` with its ``event_id`` and ``order_id`` (also ``data``'s) in lower case when
+    they are UUIDs, as the relay logs them (RFC 9562's form): its uplink sends central's own
+    events back so spelled, and central finds them (echoes, an order's changes) by equality.
+    Anything but a dict is returned as it is, for the protocol's check to refuse."""
+    if not isinstance(envelope, dict):
+        return envelope
+    envelope = dict(envelope)
+    for key in ("event_id", "order_id"):
+        if key in envelope:
+            envelope[key] = _lower_uuid(envelope[key])
+    data = envelope.get("data")
+    if isinstance(data, dict) and "order_id" in data:
+        envelope["data"] = {**data, "order_id": _lower_uuid(data["order_id"])}
+    return envelope
+
+
 def _envelope(event_type, order, event_id, outlet_id, tenant_id):
     if not isinstance(order, dict):
         raise KitchenSyncError("invalid_payload", "order must be a dict")
@@ -88,7 +109,7 @@ def _envelope(event_type, order, event_id, outlet_id, tenant_id):
     }
     if "order_id" in data:
         envelope["order_id"] = data["order_id"]
-    return envelope
+    return with_lower_case_ids(envelope)
 
 
 def build_envelope(event_type, order, *, event_id=None, outlet_id=None, tenant_id=None):

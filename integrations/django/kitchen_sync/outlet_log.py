@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .errors import KitchenSyncError
-from .events import EVENT_TYPES, to_wire
+from .events import EVENT_TYPES, to_wire, with_lower_case_ids
 from .outlet_contact import require_outlet_online
 from .payload_rules import (
     ORDER_EVENT_TYPES,
@@ -74,8 +74,9 @@ def record_event(envelope, *, source, relay_epoch=None, relay_seq=None, using="d
     (``payload_rules``): the relay's downlink would bring it to an outlet that refuses it.
     """
     if source == "central":
-        # As build_envelope sends it: Decimal and datetime as the protocol writes them.
-        envelope = to_wire(envelope)
+        # As build_envelope sends it: Decimal and datetime as the protocol writes them, UUIDs
+        # in lower case.
+        envelope = with_lower_case_ids(to_wire(envelope))
         check_central_event(envelope, logged=True)
     return append_event(
         envelope, source=source, relay_epoch=relay_epoch, relay_seq=relay_seq, using=using

@@ -257,6 +257,15 @@ class RelayDownlinkView(View):
 
     def get(self, request):
         try:
+            return self._poll(request)
+        except Exception:
+            # As the log's read below: a failure before it (an unusable secret) is central's
+            # `internal` too, never Django's HTML page the relay could only call http_500.
+            logger.exception("relay downlink failed")
+            return error_response("internal", "central could not answer the downlink (see its log)")
+
+    def _poll(self, request):
+        try:
             header = request.headers.get("Authorization", "")
             token = header[len("Bearer "):] if header.startswith("Bearer ") else ""
             claims = verify_relay_credential(token.strip())

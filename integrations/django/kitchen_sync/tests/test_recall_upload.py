@@ -239,3 +239,30 @@ def test_the_outlet_log_is_read_only_for_a_recall():
     assert outlet_change_applies("ready", "completed", "order_completed", had) is True
     assert outlet_change_applies("completed", "preparing", "order_recalled", had) is False
     assert asked == [True]
+
+
+def test_a_web_order_with_an_upper_case_id_keeps_centrals_completion_against_a_recall_apart(
+    client, in_memory_layer
+):
+    # The web shop spells its UUIDs in capitals; the relay logs them in lower case (as RFC 9562
+    # prints them), so central must find its own changes to the order under either spelling.
+    relay = RelayLog()
+    relay.order = {**relay.order, "order_id": relay.order_id.upper()}
+    booked = client.post(
+        "/api/public/order-groups/",
+        data=json.dumps({"outlet_id": 1, "orders": [relay.order]}),
+        content_type="application/json",
+    )
+    assert booked.status_code == 201
+    new_order = OutletEvent.objects.get(type="new_order")
+    assert new_order.order_id == relay.order_id
+    # Central's order reached the relay through the downlink and comes back up, then the
+    # kitchen's work on it.
+    relay.order = {**relay.order, "order_id": relay.order_id}
+    relay.log("new_order", "pending", event_id=new_order.event_id)
+    relay.log("order_updated", "preparing").log("order_updated", "ready")
+    assert relay.upload(client)["duplicates"] == 1
+    central_changes(relay.order_id, "completed")
+    relay.log("order_recalled", "preparing").log("order_cancelled", "cancelled", status_reason="x")
+    assert relay.upload(client)["conflicts"] == 2
+    assert central_order(relay.order_id).status == "completed"

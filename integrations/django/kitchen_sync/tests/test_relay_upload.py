@@ -455,6 +455,21 @@ def test_a_downlink_failure_is_a_json_500(client, monkeypatch):
     assert response.json()["error"]["code"] == "internal"
 
 
+@pytest.mark.parametrize(
+    "send",
+    [lambda c, token: upload(c, [], token=token), lambda c, token: downlink(c, 0, token=token)],
+    ids=["upload", "downlink"],
+)
+def test_a_failure_before_the_log_is_read_is_a_json_500_too(client, settings, send):
+    # A secret that became unusable (a deploy's empty variable): the downlink answered Django's
+    # HTML 500 page, which the relay shows as http_500, not central's own code.
+    token = mint_relay_credential(outlet=1)
+    settings.KITCHEN_SYNC = {**settings.KITCHEN_SYNC, "RELAY_CREDENTIAL_SECRET": " "}
+    response = send(client, token)
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal"
+
+
 def test_a_batch_starting_after_centrals_cursor_is_refused_with_the_cursor(client):
     # Central's database came back from a backup that had seqs 1-3: the relay's cursor says
     # 6. Taking 7- would lose 4-6 for good; central answers where it stands instead.

@@ -115,6 +115,21 @@ def database(request):
 
 
 @csrf_exempt
+def outlet_log(request):
+    """Takes central's outlet log table away, or puts it back (``{"readable": bool}``): the
+    downlink view then fails as on a broken database, for what the relay makes of its 500."""
+    from kitchen_sync.models import OutletEvent
+
+    table = OutletEvent._meta.db_table
+    hidden = f"{table}_hidden"
+    old, new = (hidden, table) if _body(request)["readable"] else (table, hidden)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {quote(old)} RENAME TO {quote(new)}")
+    return JsonResponse({"table": new})
+
+
+@csrf_exempt
 def relay_credential(request):
     body = _body(request)
     return JsonResponse({"token": mint_relay_credential(outlet=body.get("outlet", 1), ttl=body.get("ttl"))})
@@ -130,5 +145,6 @@ urlpatterns = [
     path("order-statuses/", order_statuses),
     path("checkouts/", checkouts),
     path("relay-credential/", relay_credential),
+    path("outlet-log/", outlet_log),
     path("database/", database),
 ]

@@ -93,23 +93,31 @@ def create_order_group(request):
         with transaction.atomic():
             group = OrderGroup.objects.create(outlet_id=str(body.get("outlet_id", "")))
             for order in orders:
+                outlet = str(order.get("outlet_id", group.outlet_id))
+                tenant = str(order.get("tenant_id", ""))
                 # The relay's uplink may have brought this order first: one order per id.
-                _, created = Order.objects.get_or_create(
+                booked, created = Order.objects.get_or_create(
                     order_id=order["order_id"],
-                    defaults={
-                        "group": group,
-                        "outlet_id": str(order.get("outlet_id", group.outlet_id)),
-                        "tenant_id": str(order.get("tenant_id", "")),
-                        "payload": order,
-                    },
+                    defaults={"group": group, "outlet_id": outlet, "tenant_id": tenant,
+                              "payload": order},
                 )
+                if not created and (booked.outlet_id, booked.tenant_id) != (outlet, tenant):
+                    # The id is another kitchen's order (ids are global, as at the relay):
+                    # a 201 here would tell the guest this kitchen cooks what it never gets.
+                    raise KitchenSyncError(
+                        "order_id_taken",
+                        f"order_id {order['order_id']} is another outlet's or tenant's order; "
+                        "send this order under a new order_id",
+                        order_id=order["order_id"],
+                    )
                 if created:
                     # Into the outlet log, then to the sockets with its seq: the relay's
                     # downlink brings it to the kitchens, and a socket that was away gets it
                     # on resume. Refused while the outlet is out of contact (outlet_offline).
                     publish_order_event("new_order", order, event_id=order.get("event_id"))
     except KitchenSyncError as error:
-        # outlet_offline (503, with its reason): nothing was booked, the shop tells the guest.
+        # outlet_offline (503, with its reason) or order_id_taken (409, with the order_id):
+        # nothing of the group was booked, the shop tells the guest or sends it anew.
         return error_response(error.code, error.message, **error.details)
     return JsonResponse(
         {"id": group.pk, "orders": [o["order_id"] for o in orders]}, status=201
