@@ -17,3 +17,12 @@ export function fieldPath(parent: string, step: PathStep): string {
 export function issuePath(steps: readonly PathStep[]): string {
   return steps.length === 0 ? ROOT_PATH : steps.map(String).join('.');
 }
+
+/**
+ * `path` (of a value) once that value sits at `parent`: the order at `orders.1` and its
+ * `items.0.name` are `orders.1.items.0.name`. For a server that checks orders inside a body
+ * of its own and answers with issues named within that body.
+ */
+export function pathWithin(parent: string, path: string): string {
+  return path === ROOT_PATH ? parent : fieldPath(parent, path);
+}

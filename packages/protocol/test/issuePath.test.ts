@@ -5,6 +5,7 @@ import {
   findUnsafe,
   issuePath,
   OrderSchema,
+  pathWithin,
   ROOT_PATH,
   validate,
 } from '../src/index.js';
@@ -26,6 +27,11 @@ describe('issuePath', () => {
   it('is what fieldPath builds one step at a time', () => {
     const steps = ['ext', 'tiers', 2, 'label'] as const;
     expect(steps.reduce<string>(fieldPath, '')).toBe(issuePath(steps));
+  });
+
+  it('puts a path under the place its value sits in a larger body', () => {
+    expect(pathWithin('orders.1', 'items.0.name')).toBe('orders.1.items.0.name');
+    expect(pathWithin('orders.1', ROOT_PATH)).toBe('orders.1');
   });
 });
 
