@@ -10,12 +10,12 @@ export const ROOT_PATH = '(root)';
  * the field from `path.split('.')` whichever check refused it.
  */
 export function fieldPath(parent: string, step: PathStep): string {
-  return parent === '' ? String(step) : `${parent}.${step}`;
+  return parent ? `${parent}.${step}` : `${step}`;
 }
 
 /** The path of a field given by its steps: `['items', 0, 'name']` is `items.0.name`. */
 export function issuePath(steps: readonly PathStep[]): string {
-  return steps.length === 0 ? ROOT_PATH : steps.map(String).join('.');
+  return steps.join('.') || ROOT_PATH;
 }
 
 /**

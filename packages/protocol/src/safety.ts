@@ -23,11 +23,7 @@ export function findUnsafe(
     const { v, depth, path } = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
     if (depth >= maxDepth) return { kind: 'too_deep', path: path || ROOT_PATH };
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++)
-        stack.push({ v: v[i], depth: depth + 1, path: fieldPath(path, i) });
-      continue;
-    }
+    // Arrays too: their keys are their indexes, so the first item's path is `items.0`.
     for (const key of Object.keys(v)) {
       const childPath = fieldPath(path, key);
       if (forbidden.has(key)) return { kind: 'forbidden_key', key, path: childPath };
