@@ -7,7 +7,7 @@ export default defineProject({
   test: {
     name: 'e2e',
     root: fileURLToPath(new URL('.', import.meta.url)),
-    include: ['e2e/**/*.test.ts', 'central/test/**/*.test.ts'],
+    include: ['e2e/**/*.test.ts'],
     globalSetup: ['e2e/globalSetup.ts'],
     // Two cores shared by everyone: one browser scenario at a time.
     fileParallelism: false,

@@ -9,6 +9,7 @@ export default defineProject({
     name: 'examples-unit',
     root: fileURLToPath(new URL('.', import.meta.url)),
     include: [
+      'central/test/**/*.test.ts',
       'kiosk/test/**/*.test.ts',
       'kitchen/test/**/*.test.ts',
       'pickup/test/**/*.test.ts',

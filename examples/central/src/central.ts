@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import cors from '@fastify/cors';
+import { KitchenSyncError } from '@kitchen-sync/protocol';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { DeviceTokens } from './deviceTokens.js';
 import {
   CATEGORIES,
   DISCONTINUED_PRODUCT_IDS,
@@ -11,7 +13,6 @@ import {
 } from './menu.js';
 import { type OrderGroup, OrderGroupStore } from './orderGroups.js';
 import { OutletChannel } from './outletChannel.js';
-import { RelayTokenMinter } from './relayTokens.js';
 import { VersionedCollection } from './versionedCollection.js';
 
 export interface CentralOptions {
@@ -19,6 +20,12 @@ export interface CentralOptions {
   host?: string;
   /** HS256 secret shared with the relay; central mints the relay tokens. */
   relaySecret: string;
+  /**
+   * HS256 secret of central's own outlet socket tokens (Django's `SOCKET_TOKEN_SECRET`), held
+   * by central alone: every outlet's relay holds `relaySecret`, so with that one any relay
+   * could mint a token for another outlet's socket and read its orders.
+   */
+  socketSecret: string;
   /** Port of the LAN relay; its host is the one the browser used to reach central. */
   relayPort?: number;
   /** Overrides the derived relay URL (e.g. a relay on another machine of the LAN). */
@@ -30,6 +37,8 @@ export interface CentralOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   tokenTtlSeconds?: number;
   now?: () => Date;
+  /** A socket without a cursor gets the open orders whose latest event is this recent (12 h). */
+  openOrdersWindowMs?: number;
 }
 
 export interface Central {
@@ -69,13 +78,25 @@ function buildCatalog(now: Date) {
 }
 
 export async function startCentral(options: CentralOptions): Promise<Central> {
+  if (options.socketSecret === options.relaySecret) {
+    throw new KitchenSyncError(
+      'socket_secret_shared',
+      "socketSecret must not be the relay's secret: every relay holds that one",
+    );
+  }
   const host = options.host ?? '127.0.0.1';
   const now = options.now ?? (() => new Date());
   const tokenTtl = options.tokenTtlSeconds ?? 30 * 24 * 60 * 60;
   const catalog = buildCatalog(now());
   const groups = new OrderGroupStore(now);
-  const minter = new RelayTokenMinter(options.relaySecret);
-  const channel = new OutletChannel((token) => minter.verify(token));
+  const relayTokens = new DeviceTokens(options.relaySecret);
+  const socketTokens = new DeviceTokens(options.socketSecret);
+  const channel = new OutletChannel((token) => socketTokens.verify(token), {
+    now: () => now().getTime(),
+    ...(options.openOrdersWindowMs !== undefined
+      ? { openOrdersWindowMs: options.openOrdersWindowMs }
+      : {}),
+  });
   let orderPostCount = 0;
   let down = false;
 
@@ -120,16 +141,18 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     const hostname = requestHostname(request);
     const relayUrl = options.relayUrl ?? `${scheme}://${hostname}:${options.relayPort ?? 3001}`;
     const centralPort = (app.server.address() as AddressInfo).port;
-    const token = await minter.mint({
+    const claims = {
       role,
       outletId: OUTLET.id,
       ...(tenant ? { tenants: [tenant.id] } : {}),
       sub: device,
       ttlSeconds: tokenTtl,
-    });
-    // As Django's settings view: the socket takes the device's token (a browser WebSocket cannot
-    // send headers), and a kitchen's token is scoped to its tenant there as at the relay.
-    const socketQuery = new URLSearchParams({ token });
+    } as const;
+    const token = await relayTokens.mint(claims);
+    // As Django's settings view: the socket takes the device's socket token (same claims, the
+    // socket secret; a browser WebSocket cannot send headers), and a kitchen's token is scoped
+    // to its tenant there as at the relay.
+    const socketQuery = new URLSearchParams({ token: await socketTokens.mint(claims) });
     if (tenant) socketQuery.set('tenant', String(tenant.id));
     reply.header('Cache-Control', 'no-store');
     return {

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { KitchenSyncError } from '@kitchen-sync/protocol';
 import { startCentral } from './central.js';
 
 // The demo's shared secret; a real deployment sets KS_SECRET on both central and the relay.
 const DEMO_SECRET = 'kitchen-sync-demo-secret-not-for-production';
+// Central's own socket secret, which no relay holds (Django: SOCKET_TOKEN_SECRET).
+const DEMO_SOCKET_SECRET = 'kitchen-sync-demo-central-socket-secret-not-for-production';
 
 const env = process.env;
 // `pnpm start -- --lan` passes the relay's certificate, so https pages can reach central.
@@ -19,9 +22,14 @@ const central = await startCentral({
   port: Number(env.CENTRAL_PORT ?? 8000),
   host,
   relaySecret: env.KS_SECRET ?? DEMO_SECRET,
+  socketSecret: env.KS_SOCKET_TOKEN_SECRET ?? DEMO_SOCKET_SECRET,
   relayPort: Number(env.RELAY_PORT ?? 3001),
   ...(env.RELAY_PUBLIC_URL ? { relayUrl: env.RELAY_PUBLIC_URL } : {}),
   ...(tls ? { tls } : {}),
+}).catch((error: unknown) => {
+  if (!(error instanceof KitchenSyncError)) throw error;
+  console.error(`central: ${error.message} [${error.code}]`);
+  process.exit(2);
 });
 
 // Run alone (no `pnpm start` holding its IPC channel), an outage closes the only listener and

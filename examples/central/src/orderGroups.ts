@@ -1,4 +1,4 @@
-import { type Order, OrderSchema, validate } from '@kitchen-sync/protocol';
+import { type Order, OrderSchema, pathWithin, validate } from '@kitchen-sync/protocol';
 
 export interface OrderGroup {
   id: string;
@@ -102,7 +102,7 @@ export class OrderGroupStore {
       if (!result.ok) {
         const issues = (result.error.issues ?? []).map((issue) => ({
           ...issue,
-          path: `orders.${index}.${issue.path}`,
+          path: pathWithin(`orders.${index}`, issue.path),
         }));
         return { ok: false, answer: invalid(result.error.message, issues) };
       }

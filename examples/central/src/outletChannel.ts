@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { DeviceTokenClaims } from './deviceTokens.js';
+import { OPEN_ORDERS_WINDOW_MS, openOrders } from './openOrders.js';
 import { OutletLog } from './outletLog.js';
-import type { RelayTokenClaims } from './relayTokens.js';
 
 const PATH = /^\/ws\/outlet\/([^/]+)\/?$/;
 // Up to 15 digits, every one exact as a JS number (Django takes 18 and answers reset beyond the head).
@@ -13,7 +14,14 @@ const CLOSE_UNAUTHORIZED = 4401;
 const CLOSE_FORBIDDEN = 4403;
 
 /** Reads a token's claims; null when it is missing, forged or expired. */
-export type TokenVerifier = (token: string | null) => Promise<RelayTokenClaims | null>;
+export type TokenVerifier = (token: string | null) => Promise<DeviceTokenClaims | null>;
+
+export interface OutletChannelOptions {
+  /** Milliseconds since the epoch; the log's clock too. */
+  now?: () => number;
+  /** A socket without a cursor gets the orders whose latest event is this recent. */
+  openOrdersWindowMs?: number;
+}
 
 interface Subscriber {
   outletId: string;
@@ -29,16 +37,25 @@ interface Subscriber {
  * be for this outlet, and one with `tenants` (a kitchen's) only ever gets those tenants' events;
  * `?tenant=` narrows further. `{ event, data, seq }` frames out, the events after `?since=`
  * replayed first and then `{ type: 'caught_up', seq }` (or `{ type: 'reset', seq }` when the
- * log no longer reaches the cursor), `{ type: 'ping' }` answered with a pong.
+ * log no longer reaches the cursor), `{ type: 'ping' }` answered with a pong. A socket without
+ * `?since=`, or reset, gets the open orders first, `{ event, data }` without `seq` (they are a
+ * snapshot, not places in the log). Unlike Django, always: no relay reports to this central
+ * that it is delivering them.
  */
 export class OutletChannel {
   #wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   #subscribers = new Map<WebSocket, Subscriber>();
 
+  #now: () => number;
+  #openOrdersWindowMs: number;
+
   constructor(
     private readonly verify: TokenVerifier,
-    private readonly log = new OutletLog(),
+    options: OutletChannelOptions = {},
+    private readonly log = new OutletLog(undefined, options.now),
   ) {
+    this.#now = options.now ?? Date.now;
+    this.#openOrdersWindowMs = options.openOrdersWindowMs ?? OPEN_ORDERS_WINDOW_MS;
     this.#wss.on('connection', (socket: WebSocket, subscriber: Subscriber | number) => {
       socket.on('error', () => socket.terminate());
       if (typeof subscriber === 'number') {
@@ -128,22 +145,36 @@ export class OutletChannel {
     this.#wss.close();
   }
 
-  /** Everything after the screen's cursor, then the head it is now at; live events follow. */
+  /**
+   * Everything after the screen's cursor (or, without one, the open orders), then the head it
+   * is now at; live events follow. Synchronous: nothing is published in between.
+   */
   #catchUp(socket: WebSocket, subscriber: Subscriber): void {
     const { outletId, since } = subscriber;
     const head = this.log.head(outletId);
-    if (since !== undefined && since !== null) {
-      if (!this.log.reaches(outletId, since)) {
-        // The screen must refetch its state: its cursor is another log's, or pruned.
-        send(socket, { type: 'reset', seq: head });
-      } else {
-        for (const logged of this.log.after(outletId, since)) {
-          if (!wants(subscriber, logged.tenantId)) continue;
-          send(socket, { event: logged.event, data: logged.data, seq: logged.seq });
-        }
+    if (since === undefined || since === null) {
+      this.#sendOpenOrders(socket, subscriber);
+    } else if (!this.log.reaches(outletId, since)) {
+      // The screen must refetch its state: its cursor is another log's, or pruned. It starts
+      // again at the head, with the open orders as they stand.
+      send(socket, { type: 'reset', seq: head });
+      this.#sendOpenOrders(socket, subscriber);
+    } else {
+      for (const logged of this.log.after(outletId, since)) {
+        if (!wants(subscriber, logged.tenantId)) continue;
+        send(socket, { event: logged.event, data: logged.data, seq: logged.seq });
       }
     }
     send(socket, { type: 'caught_up', seq: head });
+  }
+
+  #sendOpenOrders(socket: WebSocket, subscriber: Subscriber): void {
+    const open = openOrders(
+      this.log.after(subscriber.outletId, 0),
+      this.#now() - this.#openOrdersWindowMs,
+      (tenantId) => wants(subscriber, tenantId),
+    );
+    for (const logged of open) send(socket, { event: logged.event, data: logged.data });
   }
 
   #onMessage(socket: WebSocket, raw: string): void {
@@ -164,7 +195,7 @@ export class OutletChannel {
  * the Django consumer's `_scope`.
  */
 function socketScope(
-  claims: RelayTokenClaims | null,
+  claims: DeviceTokenClaims | null,
   outletId: string,
   wanted: string | null,
 ): string[] | null | number {

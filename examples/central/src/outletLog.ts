@@ -5,6 +5,8 @@ export interface LoggedEvent {
   data: unknown;
   /** Null: only the outlet-wide screens (POS, monitor) get it. */
   tenantId: string | null;
+  /** When central logged it (ms since the epoch): open orders go back only so far. */
+  loggedAt: number;
 }
 
 /**
@@ -15,7 +17,10 @@ export interface LoggedEvent {
 export class OutletLog {
   #outlets = new Map<string, { head: number; events: LoggedEvent[] }>();
 
-  constructor(private readonly keep = 1_000) {}
+  constructor(
+    private readonly keep = 1_000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   append(outletId: string, tenantId: string | null, event: string, data: unknown): LoggedEvent {
     let outlet = this.#outlets.get(outletId);
@@ -24,7 +29,7 @@ export class OutletLog {
       this.#outlets.set(outletId, outlet);
     }
     outlet.head += 1;
-    const logged = { seq: outlet.head, event, data, tenantId };
+    const logged = { seq: outlet.head, event, data, tenantId, loggedAt: this.now() };
     outlet.events.push(logged);
     if (outlet.events.length > this.keep) outlet.events.shift();
     return logged;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 import { type Central, startCentral } from '../src/central';
-import { RelayTokenMinter } from '../src/relayTokens';
+import { DeviceTokens } from '../src/deviceTokens';
 
 const ORDER = {
   order_id: '01a1fca9-edaa-7297-910b-76b718ddf709',
@@ -14,10 +14,20 @@ const ORDER = {
   created_at: '2026-11-21T06:00:00.000Z',
 };
 
+const RELAY_SECRET = 'test-secret';
 let central: Central;
+/** The clock central reads (ms): tests move it to age the log. */
+let clock: number;
 
 beforeEach(async () => {
-  central = await startCentral({ port: 0, relaySecret: 'test-secret', relayPort: 3999 });
+  clock = Date.parse('2026-11-21T06:00:00Z');
+  central = await startCentral({
+    port: 0,
+    relaySecret: RELAY_SECRET,
+    socketSecret: 'test-socket-secret',
+    relayPort: 3999,
+    now: () => new Date(clock),
+  });
 });
 
 afterEach(async () => {
@@ -137,14 +147,21 @@ describe('outlet settings', () => {
     });
     expect(claims(pos.body.relay_token)).toMatchObject({ role: 'pos', outlet: 1 });
     expect(claims(pos.body.relay_token).tenants).toBeUndefined();
-    // Each socket URL carries its device's token, as Django's settings view hands it out.
+    // Each socket URL carries its device's socket token, as Django's settings view hands it
+    // out: the relay token's claims, signed with central's own secret.
     const posSocket = new URL(pos.body.websocket_url);
     expect(`${posSocket.origin}${posSocket.pathname}`).toMatch(
       /^ws:\/\/127\.0\.0\.1:\d+\/ws\/outlet\/1\/$/,
     );
-    expect(posSocket.searchParams.get('token')).toBe(pos.body.relay_token);
+    const posSocketToken = posSocket.searchParams.get('token')!;
+    expect(posSocketToken).not.toBe(pos.body.relay_token);
+    expect(claims(posSocketToken)).toMatchObject({ role: 'pos', outlet: 1, sub: 'pos-all' });
     const kitchenSocket = new URL(kitchen.body.websocket_url);
-    expect(kitchenSocket.searchParams.get('token')).toBe(kitchen.body.relay_token);
+    expect(claims(kitchenSocket.searchParams.get('token')!)).toMatchObject({
+      role: 'kitchen',
+      outlet: 1,
+      tenants: [2],
+    });
     expect(kitchenSocket.searchParams.get('tenant')).toBe('2');
   });
 
@@ -245,19 +262,6 @@ describe('outlet socket resume (?since=, as the Django consumer)', () => {
     kitchen.socket.close();
   });
 
-  test('a cursor past the head (another log) gets reset and caught_up, no replay', async () => {
-    await book(1, 2);
-
-    const stale = await openOutletSocket('since=40');
-    await expect.poll(() => stale.frames.length, { timeout: 5_000 }).toBe(2);
-
-    expect(stale.frames).toEqual([
-      { type: 'reset', seq: 1 },
-      { type: 'caught_up', seq: 1 },
-    ]);
-    stale.socket.close();
-  });
-
   test('an unreadable cursor is refused with invalid_payload and close code 4400', async () => {
     const bad = await openOutletSocket('since=-3');
     const code = await new Promise<number>((resolve) => bad.socket.once('close', resolve));
@@ -314,7 +318,7 @@ describe('outlet socket scope (the token, as the Django consumer)', () => {
 
   test('no token, or a forged one, is refused with 4401', async () => {
     const base = `${central.url.replace('http', 'ws')}/ws/outlet/1/`;
-    const forged = await new RelayTokenMinter('not-the-secret').mint({
+    const forged = await new DeviceTokens('not-the-secret').mint({
       role: 'pos',
       outletId: 1,
       sub: 'intruder',
@@ -325,6 +329,121 @@ describe('outlet socket scope (the token, as the Django consumer)', () => {
       expect(await closeCode(socket)).toBe(4401);
       expect(frames).toEqual([]);
     }
+  });
+});
+
+describe("outlet socket tokens (central's own secret, as Django's SOCKET_TOKEN_SECRET)", () => {
+  test("a token signed with the relay's secret is refused with 4401: a relay cannot mint one", async () => {
+    // What an outlet's relay PC, which holds the relay secret, could mint for itself.
+    const relayMinted = await new DeviceTokens(RELAY_SECRET).mint({
+      role: 'pos',
+      outletId: 1,
+      sub: 'another-outlets-relay',
+      ttlSeconds: 60,
+    });
+    await postGroup('key-relay-token', { outlet_id: 1, orders: [ORDER] });
+    const { socket, frames } = await openSocket(
+      `${central.url.replace('http', 'ws')}/ws/outlet/1/?token=${relayMinted}`,
+    );
+    expect(await new Promise<number>((resolve) => socket.once('close', resolve))).toBe(4401);
+    expect(frames).toEqual([]);
+  });
+
+  test("the relay token of the settings is not a socket token, and the socket's opens", async () => {
+    const settings = await getJson<Settings>('/api/tenants/outlets/1/');
+    const url = new URL(settings.body.websocket_url);
+    url.searchParams.set('token', settings.body.relay_token);
+    const refused = await openSocket(url.toString());
+    expect(await new Promise<number>((resolve) => refused.socket.once('close', resolve))).toBe(
+      4401,
+    );
+    const opened = await openSocket(settings.body.websocket_url);
+    await expect
+      .poll(() => opened.frames, { timeout: 5_000 })
+      .toEqual([{ type: 'caught_up', seq: 0 }]);
+    opened.socket.close();
+  });
+
+  test('central refuses to start with the relay secret as its socket secret', async () => {
+    await expect(
+      startCentral({ port: 0, relaySecret: 'same', socketSecret: 'same' }),
+    ).rejects.toMatchObject({ code: 'socket_secret_shared' });
+  });
+});
+
+describe('outlet socket without a cursor (open orders, as the Django consumer)', () => {
+  const order = (n: number, tenant: number) => ({
+    ...ORDER,
+    order_id: `01a1fca9-edaa-7297-910b-76b718ddf8${String(n).padStart(2, '0')}`,
+    order_number: `OFF-${n}`,
+    tenant_id: tenant,
+  });
+
+  async function book(n: number, tenant: number) {
+    const response = await postGroup(`open-${n}`, { outlet_id: 1, orders: [order(n, tenant)] });
+    expect(response.status).toBe(201);
+  }
+
+  async function framesUntilCaughtUp(query: string, tenant?: number) {
+    const opened = await openOutletSocket(query, tenant);
+    await expect
+      .poll(() => opened.frames.some((f) => (f as { type?: string }).type === 'caught_up'), {
+        timeout: 5_000,
+      })
+      .toBe(true);
+    opened.socket.close();
+    return opened.frames;
+  }
+
+  test('gets the open orders, { event, data } without seq, before caught_up', async () => {
+    await book(1, 2);
+    await book(2, 3);
+
+    expect(await framesUntilCaughtUp('')).toEqual([
+      { event: 'new_order', data: order(1, 2) },
+      { event: 'new_order', data: order(2, 3) },
+      { type: 'caught_up', seq: 2 },
+    ]);
+  });
+
+  test("a kitchen's gets its own tenant's open orders only", async () => {
+    await book(1, 2);
+    await book(2, 3);
+    await book(3, 2);
+
+    expect(await framesUntilCaughtUp('', 2)).toEqual([
+      { event: 'new_order', data: order(1, 2) },
+      { event: 'new_order', data: order(3, 2) },
+      { type: 'caught_up', seq: 3 },
+    ]);
+  });
+
+  test('a cursor past the head (another log) is reset: the open orders, no replay; one in the log gets the log', async () => {
+    await book(1, 2);
+    await book(2, 2);
+
+    expect(await framesUntilCaughtUp('since=40')).toEqual([
+      { type: 'reset', seq: 2 },
+      { event: 'new_order', data: order(1, 2) },
+      { event: 'new_order', data: order(2, 2) },
+      { type: 'caught_up', seq: 2 },
+    ]);
+    expect(await framesUntilCaughtUp('since=1')).toEqual([
+      { event: 'new_order', data: order(2, 2), seq: 2 },
+      { type: 'caught_up', seq: 2 },
+    ]);
+  });
+
+  test('orders whose latest event is older than 12 hours are not sent', async () => {
+    await book(1, 2);
+    clock += 12 * 60 * 60 * 1000 - 1;
+    await book(2, 2);
+    clock += 2;
+
+    expect(await framesUntilCaughtUp('')).toEqual([
+      { event: 'new_order', data: order(2, 2) },
+      { type: 'caught_up', seq: 2 },
+    ]);
   });
 });
 

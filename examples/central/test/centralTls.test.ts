@@ -24,6 +24,7 @@ beforeEach(async () => {
   central = await startCentral({
     port: 0,
     relaySecret: 'test-secret',
+    socketSecret: 'test-socket-secret',
     relayPort: 3999,
     tls: { cert: readFileSync(files.certPath), key: readFileSync(files.keyPath) },
   });
@@ -60,7 +61,8 @@ test('serves https and hands out an https relay URL and a wss outlet channel', a
     `wss://127.0.0.1:${central.port}/ws/outlet/1/`,
   );
   expect(socketUrl.searchParams.get('tenant')).toBe('2');
-  expect(socketUrl.searchParams.get('token')).toBe(body.relay_token);
+  // Central's own socket token, not the relay's.
+  expect(socketUrl.searchParams.get('token')).not.toBe(body.relay_token);
 
   const socket = new WebSocket(body.websocket_url as string, { ca });
   // The first frame is caught_up; a pong follows the ping.

@@ -8,6 +8,8 @@ import { type PageServer, servePage } from './pages';
 import { RelayProcess } from './relayProcess';
 
 const SECRET = 'e2e-secret-of-this-run';
+// Central's own socket tokens: no relay holds this one.
+const SOCKET_SECRET = 'e2e-central-socket-secret-of-this-run';
 
 /**
  * One whole demo on loopback for one test: the relay as a child process (so it can be
@@ -39,7 +41,12 @@ export class Demo {
 
   async start(): Promise<void> {
     await this.relay.start();
-    this.central = await startCentral({ port: 0, relaySecret: SECRET, relayPort: this.relay.port });
+    this.central = await startCentral({
+      port: 0,
+      relaySecret: SECRET,
+      socketSecret: SOCKET_SECRET,
+      relayPort: this.relay.port,
+    });
     this.kioskServer = await servePage('kiosk', this.#pagesDir);
     this.kitchenServer = await servePage('kitchen', this.#pagesDir);
     this.pickupServer = await servePage('pickup', this.#pagesDir);

@@ -17,6 +17,8 @@ import { RelayProcess } from './relayProcess';
 import { OUTLET_IP, setLocalNetworkAccess } from './trustedBrowser';
 
 const SECRET = 'e2e-lan-secret-of-this-run';
+// Central's own socket tokens: no relay holds this one.
+const SOCKET_SECRET = 'e2e-lan-central-socket-secret-of-this-run';
 
 export type LocalNetworkAnswer = 'granted' | 'denied' | 'unanswered';
 
@@ -94,7 +96,12 @@ export class LanSite {
   async start(): Promise<void> {
     const { certs, pagesDir } = this.#options;
     await this.relay.start();
-    this.central = await startCentral({ port: 0, relaySecret: SECRET, relayUrl: this.relayUrl });
+    this.central = await startCentral({
+      port: 0,
+      relaySecret: SECRET,
+      socketSecret: SOCKET_SECRET,
+      relayUrl: this.relayUrl,
+    });
     this.centralFront = await startHttpsFront(this.central.url, CENTRAL_HOST, certs.cloud);
     this.kioskServer = await serveHttpsPage('kiosk', pagesDir, KIOSK_HOST, certs.cloud);
     this.kitchenServer = await serveHttpsPage('kitchen', pagesDir, KITCHEN_HOST, certs.cloud);

@@ -116,10 +116,11 @@ def build_envelope(event_type, order, *, event_id=None, outlet_id=None, tenant_i
     """The protocol's event envelope for ``order`` (a dict with outlet_id, tenant_id, order_id).
 
     Raises ``KitchenSyncError`` for an event the protocol refuses (``payload_rules``): an
-    outlet's relay would refuse it too, and its kitchens would never see it.
+    outlet's relay would refuse it too, and its kitchens would never see it. Its ``issues``
+    name the fields of ``order`` as the relay would (``items.0.name``).
     """
     envelope = _envelope(event_type, order, event_id, outlet_id, tenant_id)
-    check_central_event(envelope, logged=False)
+    check_central_event(envelope, logged=False, of_order=True)
     return envelope
 
 
@@ -203,7 +204,7 @@ def publish_order_event(event_type, order, *, event_id=None, outlet_id=None, ten
 
     envelope = _envelope(event_type, order, event_id, outlet_id, tenant_id)
     # Before anything is written: the outlet's relay would refuse what the protocol refuses.
-    check_central_event(envelope, logged=True)
+    check_central_event(envelope, logged=True, of_order=True)
     with transaction.atomic(using=using):
         row, created = append_event(envelope, source="central", using=using)
         if not created:

@@ -22,6 +22,7 @@ from .payload_rules import (
     UUID,
     check_central_event,
     find_unsafe,
+    issue_path,
     refusal,
     unstorable,
 )
@@ -131,10 +132,7 @@ def _storable_issues(value, where):
     """``[(path, message)]`` for what PostgreSQL cannot store (``payload_rules.unstorable``),
     anywhere in ``value``. A batch holding one would fail at the insert on every retry and
     block the outlet's uplink."""
-    return [
-        (f"{_upload_path(where, path)} (a key)" if is_key else _upload_path(where, path), message)
-        for path, message, is_key in unstorable(value)
-    ]
+    return [(_upload_path(where, path), message) for path, message in unstorable(value)]
 
 
 def _is_uuid(value):
@@ -142,8 +140,8 @@ def _is_uuid(value):
 
 
 def _upload_path(where, path):
-    # The upload's own form, as it has always answered: events[2].data.items[0].name
-    return where + "".join(f"[{key}]" if isinstance(key, int) else f".{key}" for key in path)
+    # Within the body, as the protocol spells every path: events.2.data.items.0.name
+    return issue_path((where, *path))
 
 
 def _event_issues(event, where, previous):
@@ -222,7 +220,7 @@ def apply_relay_batch(outlet_id, epoch, events, apply, using="default", pruned_t
     issues = _storable_issues(outlet, "outlet_id") + _storable_issues(epoch, "epoch")
     previous = 0
     for index, event in enumerate(events):
-        where = f"events[{index}]"
+        where = f"events.{index}"
         if not isinstance(event, dict):
             issues.append((where, "must be an object"))
             continue

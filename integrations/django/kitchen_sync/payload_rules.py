@@ -2,8 +2,8 @@
 
 A port of the protocol's valibot schemas (``packages/protocol/src/schemas/``), its key and depth
 scan (``safety.ts``) and the relay's size and text checks (``packages/relay/src/core/
-messageRefusal.ts``). Issue paths are valibot's (``data.items.0.price``), and a rule is checked
-where valibot checks it (a line-id check only on an order whose fields all have their types).
+messageRefusal.ts``). Issue paths are the protocol's one spelling (``issue_path``:
+``data.items.0.price``), and a rule is checked where valibot checks it (a line-id check only on an order whose fields all have their types).
 The cases of ``packages/relay/test/fixtures/central-events.json`` run through both sides
 (``tests/test_payload_rules.py`` here, ``centralEvents.test.ts`` in the relay), so the two
 cannot drift apart unnoticed.
@@ -365,36 +365,56 @@ def find_unsafe(value, max_depth=MAX_DEPTH):
 
 
 def unstorable(value):
-    """``[(path, message, is_key)]`` for what PostgreSQL cannot store (text and jsonb hold no
-    U+0000, nor a lone surrogate; jsonb has no NaN or Infinity) and JSON.parse cannot read,
-    anywhere in ``value``, keys included (``path`` is then the object's)."""
-    found, stack = [], [(value, ())]
+    """``[(path, message)]`` for what PostgreSQL cannot store (text and jsonb hold no U+0000,
+    nor a lone surrogate; jsonb has no NaN or Infinity) and JSON.parse cannot read, anywhere in
+    ``value``, keys included (``path`` is then the key's own, as the relay names it)."""
+    found, stack = [], [(value, (), "")]
     while stack:
-        item, path = stack.pop()
+        item, path, whose = stack.pop()
         if isinstance(item, dict):
             for key, child in item.items():
-                stack.append((key, path + (None,)))
-                stack.append((child, path + (key,)))
+                stack.append((key, path + (key,), "a key "))
+                stack.append((child, path + (key,), ""))
         elif isinstance(item, list):
-            stack.extend((child, path + (i,)) for i, child in enumerate(item))
+            stack.extend((child, path + (i,), "") for i, child in enumerate(item))
         elif isinstance(item, str):
-            is_key = bool(path) and path[-1] is None
-            where = path[:-1] if is_key else path
             if "\x00" in item:
-                found.append((where, "must not contain U+0000", is_key))
+                found.append((path, f"{whose}must not contain U+0000"))
             else:
                 try:
                     item.encode("utf-8")
                 except UnicodeEncodeError:
-                    found.append((where, "must be valid Unicode (a lone surrogate)", is_key))
+                    found.append((path, f"{whose}must be valid Unicode (a lone surrogate)"))
         elif isinstance(item, float) and not math.isfinite(item):
-            found.append((path, "must be a finite number", False))
+            found.append((path, "must be a finite number"))
     return found
 
 
-def dotted(path):
-    """The protocol's form of a path: ``data.items.0.price``; ``(root)`` for the value itself."""
-    return ".".join(str(key) for key in path) or "(root)"
+ROOT_PATH = "(root)"
+
+
+def issue_path(steps):
+    """The protocol's one spelling of ``issues[].path`` (its ``issuePath``): keys and array
+    indexes joined by dots, ``data.items.0.price``; ``(root)`` for the value itself. The relay
+    names fields the same way, so an app highlights the field whichever side refused it."""
+    return ".".join(str(step) for step in steps) or ROOT_PATH
+
+
+def path_within(parent, path):
+    """``path`` (of a value) once that value sits at ``parent`` (the protocol's
+    ``pathWithin``): ``items.0.name`` of the order at ``orders.1`` is
+    ``orders.1.items.0.name``."""
+    return parent if path == ROOT_PATH else f"{parent}.{path}"
+
+
+def order_path(path):
+    """An issue path of an event central built from an order, as that order's field:
+    ``data.items.0.name`` is ``items.0.name``, as the relay names it in an order a POS
+    publishes. The envelope's other fields (``event_id``, ``outlet_id``, ``order_id``...) come
+    from the order or the call's keywords under the same names, and keep them."""
+    if path == "data":
+        return ROOT_PATH
+    return path[len("data."):] if path.startswith("data.") else path
 
 
 def json_size(value):
@@ -425,16 +445,13 @@ def central_event_refusal(envelope, *, logged, max_message_bytes):
                 "takes (KITCHEN_SYNC['MAX_MESSAGE_BYTES'], its --max-message-bytes)",
                 [],
             )
-    issues = [
-        (f"{dotted(path)} (a key)" if is_key else dotted(path), message)
-        for path, message, is_key in unstorable(envelope)
-    ]
+    issues = [(issue_path(path), message) for path, message in unstorable(envelope)]
     if issues:
         return "invalid_payload", None, issues
     # The envelope adds one level to the order: the relay checks the order at 15 levels.
     unsafe = find_unsafe(envelope, MAX_DEPTH)
     if unsafe:
-        return "invalid_payload", None, [(dotted(unsafe[0]), unsafe[1])]
+        return "invalid_payload", None, [(issue_path(unsafe[0]), unsafe[1])]
     found = []
     obj(ENVELOPE)(envelope, (), found)
     if event_type in ORDER_EVENT_TYPES and "order_id" not in envelope:
@@ -464,7 +481,7 @@ def central_event_refusal(envelope, *, logged, max_message_bytes):
 def _unique(found):
     seen, issues = set(), []
     for path, message in found:
-        key = (dotted(path), message)
+        key = (path if isinstance(path, str) else issue_path(path), message)
         if key not in seen:
             seen.add(key)
             issues.append(key)
@@ -501,9 +518,13 @@ def refusal(code, issues, message=None):
     return KitchenSyncError(code, message, issues=listed)
 
 
-def check_central_event(envelope, *, logged):
+def check_central_event(envelope, *, logged, of_order=False):
     """Raises ``KitchenSyncError`` (``invalid_payload`` with ``issues``, ``too_large`` or
-    ``invalid_transition``) for an event central makes that the protocol refuses."""
+    ``invalid_transition``) for an event central makes that the protocol refuses.
+
+    ``of_order``: the caller gave the order, not the envelope; the issues name the order's
+    fields (``order_path``), which a kiosk that sent it can highlight.
+    """
     from .settings import ks_setting
 
     refused = central_event_refusal(
@@ -511,4 +532,6 @@ def check_central_event(envelope, *, logged):
     )
     if refused is not None:
         code, message, issues = refused
+        if of_order:
+            issues = _unique([(order_path(path), text) for path, text in issues])
         raise refusal(code, issues, message)

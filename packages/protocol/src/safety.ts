@@ -1,4 +1,5 @@
 import { FORBIDDEN_KEYS, LIMITS } from './constants.js';
+import { fieldPath, ROOT_PATH } from './issuePath.js';
 
 export type UnsafeReason =
   | { kind: 'forbidden_key'; key: string; path: string }
@@ -21,14 +22,10 @@ export function findUnsafe(
   while (stack.length > 0) {
     const { v, depth, path } = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
-    if (depth >= maxDepth) return { kind: 'too_deep', path: path || '(root)' };
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++)
-        stack.push({ v: v[i], depth: depth + 1, path: `${path}[${i}]` });
-      continue;
-    }
+    if (depth >= maxDepth) return { kind: 'too_deep', path: path || ROOT_PATH };
+    // Arrays too: their keys are their indexes, so the first item's path is `items.0`.
     for (const key of Object.keys(v)) {
-      const childPath = path ? `${path}.${key}` : key;
+      const childPath = fieldPath(path, key);
       if (forbidden.has(key)) return { kind: 'forbidden_key', key, path: childPath };
       stack.push({ v: (v as Record<string, unknown>)[key], depth: depth + 1, path: childPath });
     }

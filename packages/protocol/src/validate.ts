@@ -1,13 +1,10 @@
 import * as v from 'valibot';
 import { LIMITS } from './constants.js';
 import type { ErrorBody, ValidationIssue } from './errors.js';
+import { issuePath, type PathStep } from './issuePath.js';
 import { findUnsafe } from './safety.js';
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; error: ErrorBody };
-
-function issuePath(issue: v.BaseIssue<unknown>): string {
-  return (issue.path ?? []).map((p) => String(p.key)).join('.') || '(root)';
-}
 
 /**
  * Validates untrusted input: first the prototype-key and depth scan, then the schema.
@@ -32,7 +29,7 @@ export function validate<S extends v.GenericSchema>(
   const result = v.safeParse(schema, input);
   if (result.success) return { ok: true, value: result.output };
   const issues: ValidationIssue[] = result.issues.slice(0, 20).map((issue) => ({
-    path: issuePath(issue),
+    path: issuePath((issue.path ?? []).map((item) => item.key as PathStep)),
     message: issue.message,
   }));
   const first = issues[0]!;

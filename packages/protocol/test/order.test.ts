@@ -183,22 +183,22 @@ describe('OrderSchema refuses prototype-polluting keys anywhere', () => {
     [
       '__proto__ inside an item',
       base.replace('"items":[', `"items":[${item},"__proto__":{"x":1}},`),
-      'items[0].__proto__',
+      'items.0.__proto__',
     ],
     [
       'constructor inside an item',
       base.replace('"items":[', `"items":[${item},"constructor":"x"},`),
-      'items[0].constructor',
+      'items.0.constructor',
     ],
     [
       '__proto__ deep inside an extension field',
       `{"ext":{"loyalty":{"tiers":[{"__proto__":{"polluted":true}}]}},${base.slice(1)}`,
-      'ext.loyalty.tiers[0].__proto__',
+      'ext.loyalty.tiers.0.__proto__',
     ],
     [
       'prototype deep inside an item extension',
       base.replace('"items":[', `"items":[${item},"meta":{"a":{"prototype":1}}},`),
-      'items[0].meta.a.prototype',
+      'items.0.meta.a.prototype',
     ],
   ];
 

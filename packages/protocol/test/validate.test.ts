@@ -43,7 +43,7 @@ describe('validate', () => {
       error: {
         code: 'invalid_payload',
         message: expect.any(String),
-        issues: [{ path: 'a[0].__proto__', message: expect.any(String) }],
+        issues: [{ path: 'a.0.__proto__', message: expect.any(String) }],
       },
     });
   });
@@ -88,10 +88,10 @@ describe('findUnsafe', () => {
       'constructor in an array',
       '{"list":[1,{"constructor":2}]}',
       'constructor',
-      'list[1].constructor',
+      'list.1.constructor',
     ],
     ['prototype deep down', '{"a":{"b":{"c":{"prototype":{}}}}}', 'prototype', 'a.b.c.prototype'],
-    ['__proto__ in a top-level array', '[{"__proto__":null}]', '__proto__', '[0].__proto__'],
+    ['__proto__ in a top-level array', '[{"__proto__":null}]', '__proto__', '0.__proto__'],
   ])('finds %s', (_name, json, key, path) => {
     expect(findUnsafe(fromJson(json))).toEqual({ kind: 'forbidden_key', key, path });
   });

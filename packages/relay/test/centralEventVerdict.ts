@@ -26,9 +26,6 @@ const ORDER_EVENTS: readonly string[] = ORDER_EVENT_TYPES;
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-// The relay's text and key scans write array steps as [0]; valibot's paths as .0.
-const dotted = (path: string) => path.replace(/\[(\d+)\]/g, '.$1');
-
 const refused = (code: string, paths: string[]): Verdict => ({
   valid: false,
   code,
@@ -59,10 +56,10 @@ export function protocolVerdict(event: Json, logged: boolean, maxMessageBytes: n
     }
   }
   const unstorable = findUnstorableText(event);
-  if (unstorable !== null) return refused('invalid_payload', [dotted(unstorable)]);
+  if (unstorable !== null) return refused('invalid_payload', [unstorable]);
   // One level for the envelope: the relay checks the order itself at MAX_DEPTH - 1.
   const unsafe = findUnsafe(event, LIMITS.MAX_DEPTH);
-  if (unsafe) return refused('invalid_payload', [dotted(unsafe.path)]);
+  if (unsafe) return refused('invalid_payload', [unsafe.path]);
 
   const isOrderEvent = typeof type === 'string' && ORDER_EVENTS.includes(type);
   const paths = pathsOf(validate(EventEnvelopeSchema, { ...event, seq: null }), (p) => p);

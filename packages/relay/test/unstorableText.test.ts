@@ -3,7 +3,7 @@ import { findUnstorableText } from '../src/core/unstorableText.js';
 
 describe('text central cannot store', () => {
   it('is found in values and keys at any depth: NUL and unpaired surrogates', () => {
-    expect(findUnstorableText({ items: [{ notes: 'tanpa\u0000bawang' }] })).toBe('items[0].notes');
+    expect(findUnstorableText({ items: [{ notes: 'tanpa\u0000bawang' }] })).toBe('items.0.notes');
     expect(findUnstorableText({ name: 'half \ud83d pair' })).toBe('name');
     expect(findUnstorableText({ name: 'tail \udc00 first' })).toBe('name');
     expect(findUnstorableText({ 'k\u0000': 1 })).toBe('k\u0000');
@@ -19,6 +19,6 @@ describe('text central cannot store', () => {
   it('walks a nesting deeper than any stack would allow', () => {
     let deep: unknown = 'bottom\u0000';
     for (let i = 0; i < 100_000; i++) deep = [deep];
-    expect(findUnstorableText(deep)).toMatch(/^(\[0\])+$/);
+    expect(findUnstorableText(deep)).toMatch(/^0(\.0)+$/);
   });
 });

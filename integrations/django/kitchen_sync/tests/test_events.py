@@ -133,10 +133,10 @@ def refusal_of(send, event_type, order, **kwargs):
 
 
 REFUSED = [
-    ({**ORDER, "total_amount": 150000}, "data.total_amount"),
-    ({**ORDER, "items": [{"product_id": 1, "name": "Es teh", "quantity": 0}]}, "data.items.0.quantity"),
-    ({**ORDER, "tenant_id": None}, "data.tenant_id"),
-    ({**ORDER, "created_at": datetime.datetime(2025, 1, 3, 8, 0)}, "data.created_at"),
+    ({**ORDER, "total_amount": 150000}, "total_amount"),
+    ({**ORDER, "items": [{"product_id": 1, "name": "Es teh", "quantity": 0}]}, "items.0.quantity"),
+    ({**ORDER, "tenant_id": None}, "tenant_id"),
+    ({**ORDER, "created_at": datetime.datetime(2025, 1, 3, 8, 0)}, "created_at"),
 ]
 
 
@@ -160,6 +160,25 @@ def test_an_order_the_protocol_refuses_is_neither_logged_nor_sent(order, path):
     assert OutletEvent.objects.count() == 1 and len(layer.sent) == 2
 
 
+ITEM = {"product_id": 1, "name": "Es teh", "quantity": 1}
+
+
+# A kiosk highlights the refused field from its path: whichever check refused it, a field of
+# the order is named as the relay names it in an order a POS publishes (items.1.name), not
+# within the envelope central wraps it in (data.items.1.name) nor as items[1].name.
+@pytest.mark.parametrize(("item", "path"), [
+    ({**ITEM, "name": 7}, "items.1.name"),  # the schema
+    ({**ITEM, "name": "Es teh\x00"}, "items.1.name"),  # the text no database stores
+    ({**ITEM, "__proto__": {}}, "items.1.__proto__"),  # the prototype keys
+    ({**ITEM, "tags": {"a\x00": 1}}, "items.1.tags.a\x00"),  # a key no database stores
+])
+def test_issues_name_the_orders_fields_as_the_relay_does(item, path):
+    error = refusal_of(build_envelope, "new_order", {**ORDER, "items": [ITEM, item]})
+    assert error.code == "invalid_payload"
+    assert [issue["path"] for issue in error.details["issues"]] == [path]
+    assert error.message.startswith(f"{path}: ")
+
+
 @pytest.mark.django_db
 def test_a_new_order_must_arrive_as_pending():
     from kitchen_sync.events import publish_order_event
@@ -167,7 +186,7 @@ def test_a_new_order_must_arrive_as_pending():
     error = refusal_of(publish_order_event, "new_order", {**ORDER, "status": "preparing"})
     assert error.code == "invalid_transition"
     assert error.details["issues"] == [
-        {"path": "data.status", "message": "a new order must arrive as pending"}
+        {"path": "status", "message": "a new order must arrive as pending"}
     ]
 
 

@@ -65,7 +65,7 @@ def test_an_order_the_protocol_refuses_books_nothing_of_its_group(client, in_mem
     error = response.json()["error"]
     assert error["code"] == "invalid_payload"
     assert error["issues"] == [
-        {"path": "data.total_amount", "message": 'must be a decimal string such as "150000" or "12.50"'}
+        {"path": "orders.1.total_amount", "message": 'must be a decimal string such as "150000" or "12.50"'}
     ]
     assert (OrderGroup.objects.count(), Order.objects.count(), OutletEvent.objects.count()) == (0, 0, 0)
     assert IdempotentRequest.objects.count() == 0

@@ -103,9 +103,19 @@ def test_numbers_no_json_parser_reads_are_refused(number):
     }
 
 
+def test_paths_are_spelled_as_the_protocol_spells_them():
+    assert payload_rules.issue_path(("data", "items", 0, "name")) == "data.items.0.name"
+    assert payload_rules.issue_path(()) == "(root)"
+    assert payload_rules.path_within("orders.1", "items.0.name") == "orders.1.items.0.name"
+    assert payload_rules.path_within("orders.1", "(root)") == "orders.1"
+    assert payload_rules.order_path("data.items.0.name") == "items.0.name"
+    assert payload_rules.order_path("data") == "(root)"
+    assert payload_rules.order_path("event_id") == "event_id"
+
+
 @pytest.mark.parametrize("key", ["a\x00b", "\ud800"])
 def test_a_key_no_database_stores_is_refused(key):
-    assert verdict(new_order(extra={key: 1}))["paths"] == ["data.extra (a key)"]
+    assert verdict(new_order(extra={key: 1}))["paths"] == [f"data.extra.{key}"]
 
 
 def test_the_size_limit_is_measured_as_the_relay_measures_it():

@@ -10,6 +10,7 @@ from kitchen_sync.errors import KitchenSyncError, error_response
 from kitchen_sync.events import build_envelope, publish_order_event
 from kitchen_sync.order_status import outlet_change_applies
 from kitchen_sync.outlet_log import outlet_had_central_changes
+from kitchen_sync.payload_rules import path_within
 from kitchen_sync.views import OutletSettingsView, RelayUploadView, VersionedListView
 
 from .models import Category, Order, OrderGroup, Product, Promotion
@@ -82,13 +83,16 @@ def create_order_group(request):
     except RecursionError:
         # '[' * 100000: nested deeper than the parser's stack. JSON 400, not Django's HTML 500.
         return error_response("invalid_payload", "bad order group: nested too deep")
-    try:
-        # Each order as the protocol has it, before any is booked: the outlet's relay would
-        # refuse any other, and its kitchen would never see it.
-        for order in orders:
+    # Each order as the protocol has it, before any is booked: the outlet's relay would
+    # refuse any other, and its kitchen would never see it.
+    for index, order in enumerate(orders):
+        try:
             build_envelope("new_order", order, event_id=order.get("event_id"))
-    except KitchenSyncError as error:
-        return error_response(error.code, error.message, **error.details)
+        except KitchenSyncError as error:
+            # Named within the body the kiosk sent, as the demo central names them.
+            issues = [{**issue, "path": path_within(f"orders.{index}", issue["path"])}
+                      for issue in error.details.get("issues", [])]
+            return error_response(error.code, error.message, issues=issues)
     try:
         with transaction.atomic():
             group = OrderGroup.objects.create(outlet_id=str(body.get("outlet_id", "")))

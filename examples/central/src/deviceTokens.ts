@@ -1,9 +1,9 @@
 import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
 
-export type RelayRole = 'pos' | 'kitchen' | 'monitor' | 'admin';
+export type DeviceRole = 'pos' | 'kitchen' | 'monitor' | 'admin';
 
-export interface RelayTokenRequest {
-  role: RelayRole;
+export interface DeviceTokenRequest {
+  role: DeviceRole;
   outletId: string | number;
   /** The tenants a kitchen may see; absent = every tenant of the outlet. */
   tenants?: Array<string | number>;
@@ -12,20 +12,24 @@ export interface RelayTokenRequest {
 }
 
 /** What central reads back from a token: its outlet, and its tenants (absent: all of them). */
-export interface RelayTokenClaims {
+export interface DeviceTokenClaims {
   outlet: string;
   tenants: string[] | null;
 }
 
-/** Mints relay tokens the way the Django backend does with PyJWT: HS256, shared secret. */
-export class RelayTokenMinter {
+/**
+ * A device's tokens the way the Django backend mints them with PyJWT: HS256, one secret per
+ * instance. Central keeps two, as Django does: relay tokens with the secret the relay holds,
+ * and its own socket's tokens with a secret no relay holds (tokens.py `mint_socket_token`).
+ */
+export class DeviceTokens {
   #key: Uint8Array;
 
   constructor(secret: string) {
     this.#key = new TextEncoder().encode(secret);
   }
 
-  mint(request: RelayTokenRequest): Promise<string> {
+  mint(request: DeviceTokenRequest): Promise<string> {
     const claims: Record<string, unknown> = { role: request.role, outlet: request.outletId };
     if (request.tenants) claims.tenants = request.tenants;
     return new SignJWT(claims)
@@ -36,8 +40,8 @@ export class RelayTokenMinter {
       .sign(this.#key);
   }
 
-  /** The claims of a token this central signed and that has not expired; null otherwise. */
-  async verify(token: string | null): Promise<RelayTokenClaims | null> {
+  /** The claims of a token signed with this secret that has not expired; null otherwise. */
+  async verify(token: string | null): Promise<DeviceTokenClaims | null> {
     if (!token) return null;
     let payload: JWTPayload;
     try {
