@@ -38,7 +38,7 @@ export type { IoFactory, RelaySocket, RelaySocketOptions } from './socket/localT
 export type { PollingOptions } from './socket/pollingTransport.js';
 export type { SocketServiceOptions } from './socket/socketService.js';
 export { createSocketService } from './socket/socketService.js';
-export type { TokenSource } from './socket/transport.js';
+export type { StringSource, TokenSource } from './socket/transport.js';
 export type {
   CentralCursorSource,
   CentralReset,

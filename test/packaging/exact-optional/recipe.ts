@@ -16,15 +16,17 @@ declare const dev: boolean;
 
 export async function recipe(device: string): Promise<() => void> {
   // docs/client.md, relayAccess(): an optional field destructured and passed back.
-  const { outletId, relayUrl, token } = socketOptionsFromSettings(
-    await loadOutletSettings({ outletId: 1, apiUrl: 'https://api.example.com' }),
-  );
+  const { outletId, relayUrl, centralWsUrl, onCentralUnauthorized, token } =
+    socketOptionsFromSettings(
+      await loadOutletSettings({ outletId: 1, apiUrl: 'https://api.example.com' }),
+    );
   const refresh = async (): Promise<string | undefined> => undefined;
   const socket = createSocketService({
     outletId,
     relayUrl,
     centralUrl: dev ? undefined : 'https://api.example.com',
-    centralWsUrl: undefined,
+    centralWsUrl: dev ? undefined : centralWsUrl,
+    onCentralUnauthorized: dev ? undefined : onCentralUnauthorized,
     token,
     onUnauthorized: dev ? undefined : refresh,
     clientId: dev ? undefined : device,

@@ -37,7 +37,7 @@ export class DjangoStack {
   /** What the settings view hands out as relay_url; set before start(). */
   relayUrl: string;
   readonly database: 'sqlite' | 'postgres';
-  readonly #extraEnv: Record<string, string>;
+  #extraEnv: Record<string, string>;
   readonly #niceness: number | undefined;
   #postgres: PostgresServer | null = null;
   #redis: Child | null = null;
@@ -129,8 +129,13 @@ export class DjangoStack {
     if (vendor !== expected) throw new Error(`central runs on ${vendor}, not ${expected}`);
   }
 
-  async startDaphne(): Promise<void> {
+  /**
+   * `env`: settings this start and every later one (and `manage`, `python`) add, as an upgrade
+   * of central would, e.g. `{ KS_SOCKET_TOKEN_SECRET: … }`.
+   */
+  async startDaphne(env: Record<string, string> = {}): Promise<void> {
     if (this.#daphne?.running) throw new Error('daphne is already running');
+    this.#extraEnv = { ...this.#extraEnv, ...env };
     this.#daphne = new Child(
       PYTHON,
       ['-m', 'daphne', '-b', '127.0.0.1', '-p', String(this.#port), 'testproject.asgi:application'],

@@ -109,6 +109,10 @@ export function parseOutletSettings(
   };
 }
 
+// What loadOutletSettings returned, and how to ask the network again for the same outlet:
+// kept beside the settings rather than in them, so they stay plain data (cloneable, comparable).
+const reloads = new WeakMap<OutletSettings, () => Promise<OutletSettings>>();
+
 function defaultStorage(): SettingsStorage | null {
   try {
     return globalThis.localStorage ?? null;
@@ -119,6 +123,14 @@ function defaultStorage(): SettingsStorage | null {
 }
 
 export async function loadOutletSettings(options: OutletSettingsOptions): Promise<OutletSettings> {
+  const settings = await load(options);
+  // A token in them that central refuses later is replaced from the network, never the cache.
+  if (options.apiUrl) reloads.set(settings, () => load(options, true));
+  return settings;
+}
+
+/** `fresh`: the network's answer or its error, never the cache or the defaults. */
+async function load(options: OutletSettingsOptions, fresh?: boolean): Promise<OutletSettings> {
   const env = resolveEnvironment(options);
   const storage = options.storage === undefined ? defaultStorage() : options.storage;
   const query = new URLSearchParams(
@@ -195,6 +207,7 @@ export async function loadOutletSettings(options: OutletSettingsOptions): Promis
   } finally {
     env.timers.clearTimeout(timer);
   }
+  if (fresh) throw error;
 
   try {
     const raw = storage?.getItem(cacheKey);
@@ -217,13 +230,32 @@ function httpBase(url: string): string {
   return url.replace(/^ws(s?):\/\//i, 'http$1://').replace(/\/+$/, '');
 }
 
-/** The part of `createSocketService` options the settings decide. */
+/**
+ * The part of `createSocketService` options the settings decide. Given the settings
+ * `loadOutletSettings` returned (from an `apiUrl`), central's socket URL is asked for at every
+ * connect and, when central refuses its token (4401), fetched again from the network.
+ */
 export function socketOptionsFromSettings(
   settings: OutletSettings,
-): Pick<SocketServiceOptions, 'outletId' | 'centralWsUrl' | 'relayUrl' | 'token'> {
+): Pick<
+  SocketServiceOptions,
+  'outletId' | 'centralWsUrl' | 'onCentralUnauthorized' | 'relayUrl' | 'token'
+> {
+  const reload = reloads.get(settings);
+  let centralWsUrl = settings.centralWsUrl;
   return {
     outletId: settings.outletId,
-    ...(settings.centralWsUrl ? { centralWsUrl: settings.centralWsUrl } : {}),
+    ...(centralWsUrl
+      ? reload
+        ? {
+            centralWsUrl: () => centralWsUrl as string,
+            onCentralUnauthorized: async () => {
+              // An answer without a central socket keeps the refused URL: it is reported as before.
+              centralWsUrl = (await reload()).centralWsUrl ?? centralWsUrl;
+            },
+          }
+        : { centralWsUrl }
+      : {}),
     ...(settings.relayUrl ? { relayUrl: httpBase(settings.relayUrl) } : {}),
     ...(settings.relayToken ? { token: settings.relayToken } : {}),
   };

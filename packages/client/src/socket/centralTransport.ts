@@ -1,8 +1,14 @@
 import { type EventEnvelope, eventContentKey } from '@kitchen-sync/protocol';
 import { KitchenSyncError, type SocketError } from '../errors.js';
 import type { BackoffOptions } from '../lib/backoff.js';
+import {
+  type RefreshCallback,
+  type RefreshesEnded,
+  refreshesEnded,
+  refreshOnce,
+} from '../lib/refreshOnce.js';
 import { Reconnector } from './reconnector.js';
-import { isEnvelope, isObject, type TransportHooks } from './transport.js';
+import { isEnvelope, isObject, type StringSource, type TransportHooks } from './transport.js';
 
 /** The part of the browser's WebSocket the central transport uses. */
 export type WebSocketLike = Pick<
@@ -12,7 +18,10 @@ export type WebSocketLike = Pick<
 export type WebSocketFactory = (url: string) => WebSocketLike;
 
 export interface CentralTransportOptions {
-  url: string;
+  /** The socket URL (with its token), or a function asked at every connect. */
+  url: StringSource;
+  /** Central refused the token (4401): refresh the URL here; the next attempt asks `url` again. */
+  onUnauthorized?: RefreshCallback | undefined;
   outletId: string | number;
   WebSocket?: WebSocketFactory;
   /** Keepalive `{type:'ping'}` every this many ms. Default 25 s (below common proxy idle cuts). */
@@ -113,6 +122,11 @@ export function createCentralTransport(
   const connectWithin = options.connectTimeoutMs ?? 10_000;
 
   let socket: WebSocketLike | null = null;
+  // Waiting for the app's `url` function: no second attempt meanwhile.
+  let asking = false;
+  // The last attempt's URL, and the refreshes ended before it (see refreshOnce).
+  let url: string | undefined;
+  let since: RefreshesEnded;
   const retry = new Reconnector(env, options.reconnect, () => attempt());
   let open = false;
   let connectTimer: unknown = null;
@@ -127,7 +141,7 @@ export function createCentralTransport(
   };
 
   // Detach first: a dead link may take minutes to deliver `close`, and we have moved on.
-  const drop = (error: SocketError | null, refused = false): void => {
+  const drop = (error: SocketError | null, then = (): void => retry.schedule()): void => {
     const s = socket;
     socket = null;
     clearTimers();
@@ -147,8 +161,18 @@ export function createCentralTransport(
       open = false;
       hooks.down('central');
     }
-    if (refused) retry.refused();
-    else retry.schedule();
+    then();
+  };
+
+  // Refused again after it opened: the backoff goes on rather than starting over (Reconnector).
+  const refused = (): void => retry.refused();
+
+  const cannotOpen = (cause: unknown): void => {
+    hooks.error(
+      new KitchenSyncError('network', 'cannot open central WebSocket', { cause }),
+      'central',
+    );
+    retry.schedule();
   };
 
   const send = (message: unknown): void => {
@@ -208,16 +232,30 @@ export function createCentralTransport(
   };
 
   const attempt = (): void => {
-    if (retry.closed || socket) return;
+    if (retry.closed || socket || asking) return;
+    since = refreshesEnded(options.onUnauthorized);
+    const source = options.url;
+    if (typeof source === 'string') {
+      dial(source);
+      return;
+    }
+    asking = true;
+    Promise.resolve()
+      .then(source)
+      .then(dial, cannotOpen)
+      .finally(() => {
+        asking = false;
+      });
+  };
+
+  const dial = (target: string): void => {
+    if (retry.closed) return;
+    url = target;
     let s: WebSocketLike;
     try {
-      s = factory(centralResumeUrl(options.url, hooks.readCentralCursor()));
+      s = factory(centralResumeUrl(target, hooks.readCentralCursor()));
     } catch (cause) {
-      hooks.error(
-        new KitchenSyncError('network', 'cannot open central WebSocket', { cause }),
-        'central',
-      );
-      retry.schedule();
+      cannotOpen(cause);
       return;
     }
     socket = s;
@@ -237,9 +275,19 @@ export function createCentralTransport(
     s.onclose = (event) => {
       const code = (event as { code?: number } | undefined)?.code ?? 0;
       const refusal = REFUSALS[code];
-      if (refusal)
-        drop(new KitchenSyncError(refusal, `central refused the socket (${code})`), true);
-      else drop(open ? null : new KitchenSyncError('network', 'central WebSocket closed'));
+      if (!refusal)
+        return drop(open ? null : new KitchenSyncError('network', 'central WebSocket closed'));
+      const refresh = code === 4401 && options.onUnauthorized;
+      drop(new KitchenSyncError(refusal, `central refused the socket (${code})`), () => {
+        if (!refresh) return refused();
+        // One refresh per refused URL, however many attempts meet it; then the backoff, so a
+        // refreshed URL that is refused as well is reported and retried, never hammered.
+        refreshOnce(refresh, url, since)
+          .catch((cause) =>
+            hooks.error(new KitchenSyncError('unauthorized', String(cause)), 'central'),
+          )
+          .finally(refused);
+      });
     };
     s.onerror = () => {
       // `close` follows every error; reconnecting happens there.

@@ -11,7 +11,7 @@ import { KitchenSyncError } from '../errors.js';
 import type { BackoffOptions } from '../lib/backoff.js';
 import { type RefreshesEnded, refreshesEnded, refreshOnce } from '../lib/refreshOnce.js';
 import { Reconnector } from './reconnector.js';
-import { resolveToken, type TokenSource, type TransportHooks } from './transport.js';
+import { resolveSource, type TokenSource, type TransportHooks } from './transport.js';
 import type { RequestAck } from './types.js';
 
 /** The part of a socket.io-client `Socket` the local transport uses. */
@@ -142,7 +142,7 @@ export function createLocalTransport(
     since = refreshesEnded(options.onUnauthorized);
     token = undefined;
     try {
-      token = await resolveToken(options.token);
+      token = await resolveSource(options.token);
     } catch (cause) {
       connecting = false;
       hooks.error(

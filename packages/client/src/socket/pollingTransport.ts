@@ -6,7 +6,7 @@ import { type RefreshesEnded, refreshesEnded, refreshOnce } from '../lib/refresh
 import {
   isEnvelope,
   isObject,
-  resolveToken,
+  resolveSource,
   type TokenSource,
   type TransportHooks,
 } from './transport.js';
@@ -128,7 +128,7 @@ export function createPollingTransport(
     since = refreshesEnded(options.onUnauthorized);
     token = undefined;
     try {
-      token = await resolveToken(options.token);
+      token = await resolveSource(options.token);
     } catch (cause) {
       running = false;
       // As on the socket: without a token the relay would refuse us; it is not down.

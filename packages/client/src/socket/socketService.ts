@@ -35,7 +35,7 @@ import {
 } from './relayAddress.js';
 import { createRelayProbe, type RelayProbe } from './relayProbe.js';
 import { describeProblem, relayProblem } from './relayProblem.js';
-import { isObject, type TokenSource, type TransportHooks } from './transport.js';
+import { isObject, type StringSource, type TokenSource, type TransportHooks } from './transport.js';
 import type {
   CentralCursorSource,
   Cursor,
@@ -50,8 +50,16 @@ export interface SocketServiceOptions extends EnvironmentOptions {
   outletId: string | number;
   /** Central backend base (`https://api.example.com`); the socket goes to `/ws/outlet/{id}/`. */
   centralUrl?: string | undefined;
-  /** Full central WebSocket URL; wins over `centralUrl`. */
-  centralWsUrl?: string | undefined;
+  /**
+   * Full central WebSocket URL; wins over `centralUrl`. Or a function asked at every central
+   * (re)connect, so a URL with a refreshed token is used.
+   */
+  centralWsUrl?: StringSource | undefined;
+  /**
+   * Central refused the socket's token (4401): refresh it here; the next attempt asks
+   * `centralWsUrl` again. One call per refused URL (as `onUnauthorized`), then the backoff.
+   */
+  onCentralUnauthorized?: (() => unknown) | undefined;
   /** LAN relay base (`http://192.168.1.10:3001`), for socket.io and polling. */
   relayUrl?: string | undefined;
   /** Relay token, or a function asked at every connect so a refreshed token is used. */
@@ -375,6 +383,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     ? createCentralTransport(
         {
           url: centralUrl,
+          onUnauthorized: options.onCentralUnauthorized,
           outletId: options.outletId,
           WebSocket: options.WebSocket,
           pingIntervalMs: options.pingIntervalMs,

@@ -36,10 +36,12 @@ export interface TransportHooks {
   centralReset(seq: number | null): void;
 }
 
-export type TokenSource = string | (() => string | Promise<string>);
+/** A string, or a function asked for it at every connect (a refreshed token or socket URL). */
+export type StringSource = string | (() => string | Promise<string>);
+export type TokenSource = StringSource;
 
-export async function resolveToken(token: TokenSource | undefined): Promise<string | undefined> {
-  return typeof token === 'function' ? await token() : token;
+export async function resolveSource(source: StringSource | undefined): Promise<string | undefined> {
+  return typeof source === 'function' ? await source() : source;
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

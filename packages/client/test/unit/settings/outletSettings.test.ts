@@ -145,12 +145,13 @@ describe('outlet settings', () => {
 
   it('gives the socket service its URLs and token, ws:// relay turned into http://', async () => {
     const settings = await load(new MemoryStorage());
-    expect(socketOptionsFromSettings(settings)).toEqual({
-      outletId: 1,
-      centralWsUrl: 'wss://central.test/ws/outlet/1/',
-      relayUrl: 'http://192.168.1.10:3001',
-      token: 'jwt-1',
-    });
+    const { centralWsUrl, onCentralUnauthorized, ...rest } = socketOptionsFromSettings(settings);
+    expect(rest).toEqual({ outletId: 1, relayUrl: 'http://192.168.1.10:3001', token: 'jwt-1' });
+    // Asked at every connect, so the URL a refresh after central's 4401 brings is used.
+    expect(typeof centralWsUrl === 'function' && centralWsUrl()).toBe(
+      'wss://central.test/ws/outlet/1/',
+    );
+    expect(onCentralUnauthorized).toBeTypeOf('function');
   });
 
   it('parseOutletSettings refuses what is not an object', () => {
