@@ -27,9 +27,10 @@ export interface DeliveryLock {
 /**
  * The Web Lock that makes one tab deliver. Tabs queue on it, so a closed tab hands over to
  * the next; a hung one (a long `alert()`, a runaway render) would keep it for as long as it
- * hangs. So the holder posts `ALIVE` every quarter of `stealAfterMs`, and a waiting tab that
- * heard nothing for four of its own ticks in a row takes the lock (`steal`). Ticks, not the
- * clock: a waiting tab that hung itself heard nothing meanwhile, and must not blame the holder.
+ * hangs. So the holder posts `ALIVE` every quarter of `stealAfterMs`, and a waiting tab takes
+ * the lock (`steal`) once four whole ticks of its own have passed since it last heard it.
+ * Ticks, not the clock: a waiting tab that hung itself heard nothing meanwhile either, and must
+ * not blame the holder for that.
  * The tab stolen from learns it on waking from its request's AbortError, or first from its own
  * clock (see `fresh`): between them, it sends nothing after the sends already in flight.
  * `stealAfterMs` 0, or no channel to `beat` on: the tab neither says it is alive nor steals.
@@ -48,7 +49,7 @@ export function deliveryLock(
   let current: object | undefined;
   let holding = false;
   let beatAt = 0;
-  let heard = false;
+  // This tab's ticks since it last heard the holder.
   let silent = 0;
   let release = () => {};
   // Set while this tab waits in line (a stealing request takes no signal).
@@ -87,7 +88,7 @@ export function deliveryLock(
 
   const fresh = () => {
     // A holder that has not beaten for two ticks may have been stolen from (a waiting tab
-    // needs four silent ticks): it must not send until it holds the lock again.
+    // waits four): it must not send until it holds the lock again.
     if (!hands || env.now() - beatAt < 2 * tick) return holding;
     if (holding) lose();
     return false;
@@ -96,21 +97,19 @@ export function deliveryLock(
   const timer =
     hands &&
     env.timers.setInterval(() => {
-      if (holding) {
-        if (fresh()) {
-          beatAt = env.now();
-          beat();
-        }
-      } else if (heard) {
-        heard = false;
-        silent = 0;
-      } else if (++silent > 3 && waiting) request(true);
+      if (!holding) {
+        // The first tick may come right after the holder's word: four whole ticks take five.
+        if (++silent > 4 && waiting) request(true);
+      } else if (fresh()) {
+        beatAt = env.now();
+        beat();
+      }
     }, tick);
 
   request();
   return {
     heard: () => {
-      heard = true;
+      silent = 0;
     },
     fresh,
     stop: () => {

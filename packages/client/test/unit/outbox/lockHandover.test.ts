@@ -12,7 +12,7 @@ import { makeOrder } from '../fakes/orders.js';
 import { until } from '../fakes/until.js';
 
 // The default steal time is 10 s: the holder says it is alive every 2.5 s, and a waiting tab
-// takes the lock after four of its own 2.5 s ticks without hearing it.
+// takes the lock once four whole ticks of its own (2.5 s each) passed without hearing it.
 const TICK = 2_500;
 
 interface Tab {
@@ -157,6 +157,7 @@ describe('OrderOutbox lock hand-over from a hung tab', () => {
     await a.outbox.submit(order);
     await a.outbox.enqueue('order:update', { order_id: order.order_id, status: 'preparing' });
     await settleUntil(() => a.socket.requests.length === 1);
+    await ticks(2, aTimers, clock);
 
     // A hangs with its publish in flight; B takes over, sends it again (the relay answers
     // duplicate) and the update after it, which is in flight when A wakes.
