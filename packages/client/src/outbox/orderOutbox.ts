@@ -100,8 +100,10 @@ export interface OrderOutboxOptions extends EnvironmentOptions {
 
 /**
  * How this tab shares the outbox with other tabs of the same app and outlet.
- * - `held`: this tab holds the Web Lock and delivers; the others wait their turn.
- * - `waiting`: another tab delivers (or the lock is not yet granted).
+ * - `held`: this tab holds the Web Lock and delivers; the others wait their turn, or take the
+ *   lock from it when it stops saying it is alive (a hung main thread, see `stealLockAfterMs`).
+ * - `waiting`: another tab delivers (or the lock is not yet granted, or was taken from this
+ *   tab while it hung: it queues again).
  * - `unavailable`: no Web Locks (a page served over plain http, an old browser, or
  *   `locks: null`): this tab delivers on its own; a second tab would deliver too, which the
  *   relay's idempotent `order_id` / `event_id` keeps harmless.
