@@ -27,14 +27,14 @@ import type { SocketService } from '../socket/types.js';
 import { type Readable, readonly, writable } from '../store.js';
 import { classifyFailure } from './classifyFailure.js';
 import { ALIVE, type DeliveryLock, deliveryLock, type OutboxLocks } from './deliveryLock.js';
-
-export type { OutboxLocks };
 import { entryList } from './entryList.js';
 import { lanesOf } from './lanes.js';
 import { OutboxStore } from './outboxStore.js';
 import { type HttpAck, postEvent } from './postEvent.js';
 import { staleAsFailure } from './staleAnswer.js';
 import type { EnqueueType, OutboxEntry, OutboxPayloads, RejectedEntry } from './types.js';
+
+export type { OutboxLocks };
 
 /**
  * What will be stored and sent: the payload as JSON gives it back. A value JSON cannot hold

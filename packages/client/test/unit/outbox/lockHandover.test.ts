@@ -183,10 +183,7 @@ describe('OrderOutbox lock hand-over from a hung tab', () => {
     expect(a.outbox.status.get()).toEqual({ lock: 'waiting', delivering: false });
     bUpdate.resolve({ ok: true, seq: 2, version: 2 } as RequestAck);
     await until(b.outbox.pending, (list) => list.length === 0);
-    expect(sent(b)).toEqual([
-      `order:publish ${order.order_id}`,
-      `order:update ${order.order_id}`,
-    ]);
+    expect(sent(b)).toEqual([`order:publish ${order.order_id}`, `order:update ${order.order_id}`]);
 
     // A waits in line again: when B closes, A delivers.
     b.outbox.stop();
