@@ -49,3 +49,26 @@ export async function storedChanges(d: Demo, orderId: string): Promise<StoredCha
       lines: (e.data.items ?? []).map((line) => line.status ?? ''),
     }));
 }
+
+/** One event of the relay's log, as `GET /api/events` lists it. */
+export interface LoggedEvent {
+  seq: number;
+  type: string;
+  order_id?: string;
+}
+
+/**
+ * The relay's log after `since`, as soon as it has an event past it (its long poll), or none
+ * after `waitMs` (at most 30 s).
+ */
+export async function eventsAfter(
+  d: Demo,
+  since = 0,
+  waitMs = 0,
+): Promise<{ events: LoggedEvent[]; last_seq: number }> {
+  const query = `outlet_id=1&since=${since}&limit=1000&wait=${waitMs}`;
+  const response = await fetch(`${d.relay.url}/api/events?${query}`, {
+    headers: { authorization: `Bearer ${await outletToken(d)}` },
+  });
+  return (await response.json()) as { events: LoggedEvent[]; last_seq: number };
+}

@@ -67,6 +67,13 @@ socket.status.subscribe((status) => {
 outbox.pending.subscribe((pending) => {
   $('[data-testid="pending-count"]').textContent = String(pending.length);
 });
+// Which of the device's kiosk tabs sends the orders (one at a time; another takes over when it
+// closes or hangs): for support, and for the tests.
+outbox.status.subscribe(({ lock, tookOver }) => {
+  const node = $('[data-testid="outbox-lock"]');
+  node.textContent = lock;
+  node.toggleAttribute('data-took-over', tookOver === true);
+});
 
 let previousMode: string | null = null;
 network.subscribe((mode) => {

@@ -26,12 +26,15 @@ import { type RefreshesEnded, refreshesEnded, refreshOnce } from '../lib/refresh
 import type { SocketService } from '../socket/types.js';
 import { type Readable, readonly, writable } from '../store.js';
 import { classifyFailure } from './classifyFailure.js';
+import { ALIVE, type DeliveryLock, deliveryLock, type OutboxLocks } from './deliveryLock.js';
 import { entryList } from './entryList.js';
 import { lanesOf } from './lanes.js';
 import { OutboxStore } from './outboxStore.js';
 import { type HttpAck, postEvent } from './postEvent.js';
 import { staleAsFailure } from './staleAnswer.js';
 import type { EnqueueType, OutboxEntry, OutboxPayloads, RejectedEntry } from './types.js';
+
+export type { OutboxLocks };
 
 /**
  * What will be stored and sent: the payload as JSON gives it back. A value JSON cannot hold
@@ -46,20 +49,14 @@ function asJson(value: unknown): unknown {
   }
 }
 
-/** The part of `navigator.locks` the outbox uses. */
-export interface OutboxLocks {
-  request(
-    name: string,
-    options: { signal?: AbortSignal },
-    callback: () => Promise<void>,
-  ): Promise<unknown>;
-}
-
-/** The part of a `BroadcastChannel` the outbox uses to tell other tabs the queue changed. */
+/**
+ * The part of a `BroadcastChannel` the outbox uses to tell other tabs the queue changed, and
+ * that the tab delivering is alive.
+ */
 export interface OutboxChannel {
   postMessage(message: unknown): void;
-  addEventListener(type: 'message', listener: () => void): void;
-  removeEventListener(type: 'message', listener: () => void): void;
+  addEventListener(type: 'message', listener: (event?: { data?: unknown }) => void): void;
+  removeEventListener(type: 'message', listener: (event?: { data?: unknown }) => void): void;
   close(): void;
 }
 
@@ -89,6 +86,11 @@ export interface OrderOutboxOptions extends EnvironmentOptions {
   locks?: OutboxLocks | null;
   /** Default a `BroadcastChannel` named after the database; `null` for none. */
   channel?: OutboxChannel | null;
+  /**
+   * A waiting tab takes the lock from a holder it has not heard say it is alive (over
+   * `channel`) for this long: a hung tab. Default 10 000; 0: never (nor says it is alive).
+   */
+  stealLockAfterMs?: number;
   backoff?: BackoffOptions;
   /** Per attempt, socket ack or HTTP answer. */
   requestTimeoutMs?: number;
@@ -98,8 +100,10 @@ export interface OrderOutboxOptions extends EnvironmentOptions {
 
 /**
  * How this tab shares the outbox with other tabs of the same app and outlet.
- * - `held`: this tab holds the Web Lock and delivers; the others wait their turn.
- * - `waiting`: another tab delivers (or the lock is not yet granted).
+ * - `held`: this tab holds the Web Lock and delivers; the others wait their turn, or take the
+ *   lock from it when it stops saying it is alive (a hung main thread, see `stealLockAfterMs`).
+ * - `waiting`: another tab delivers (or the lock is not yet granted, or was taken from this
+ *   tab while it hung: it queues again).
  * - `unavailable`: no Web Locks (a page served over plain http, an old browser, or
  *   `locks: null`): this tab delivers on its own; a second tab would deliver too, which the
  *   relay's idempotent `order_id` / `event_id` keeps harmless.
@@ -110,6 +114,8 @@ export interface OutboxStatus {
   lock: OutboxLockState;
   /** True while this tab is the one delivering (the same as `delivering`). */
   delivering: boolean;
+  /** With `held`: this tab took the lock from a tab that had stopped saying it is alive. */
+  tookOver?: true;
 }
 
 export interface OutboxEvents {
@@ -205,6 +211,7 @@ class OrderOutboxImpl implements OrderOutbox {
   #reading: Promise<void> | null = null;
   #readAgain = false;
   #stopped = false;
+  #lock?: DeliveryLock;
 
   constructor(options: OrderOutboxOptions) {
     this.#options = options;
@@ -340,7 +347,8 @@ class OrderOutboxImpl implements OrderOutbox {
     }
     const channel = this.#channel;
     if (channel) {
-      const onMessage = () => {
+      const onMessage = (event?: { data?: unknown }) => {
+        if (event?.data === ALIVE) return this.#lock?.heard();
         this.#reloadLists().catch(() => {});
         this.#kick();
       };
@@ -366,24 +374,30 @@ class OrderOutboxImpl implements OrderOutbox {
       this.#becomeDeliverer();
       return;
     }
-    const controller = new AbortController();
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    this.#disposables.add(() => {
-      controller.abort();
-      release();
-    });
-    // Tabs queue on the lock: when the delivering tab closes, the next one takes over.
-    locks
-      .request(name, { signal: controller.signal }, async () => {
-        if (this.#stopped) return;
-        this.#status.set({ lock: 'held', delivering: false });
+    const channel = this.#channel;
+    const lock = deliveryLock(
+      locks,
+      name,
+      this.#env,
+      this.#options.stealLockAfterMs ?? 10_000,
+      channel ? () => channel.postMessage(ALIVE) : undefined,
+      (held, tookOver) => {
+        if (!held) {
+          this.#delivering.set(false);
+          this.#status.set({ lock: 'waiting', delivering: false });
+          return;
+        }
+        this.#status.set({ lock: 'held', delivering: false, ...(tookOver && { tookOver }) });
         this.#becomeDeliverer();
-        await held;
-      })
-      .catch(() => {});
+      },
+    );
+    this.#lock = lock;
+    this.#disposables.add(lock.stop);
+  }
+
+  /** Before each send: a tab stolen from stops at once (see DeliveryLock). */
+  #mayDeliver(): boolean {
+    return !this.#stopped && this.#delivering.get() && (this.#lock?.fresh() ?? true);
   }
 
   #becomeDeliverer(): void {
@@ -430,7 +444,8 @@ class OrderOutboxImpl implements OrderOutbox {
         const held = new Set(busy);
         for (const entry of head) {
           const lanes = lanesOf(entry);
-          const free = sending < WINDOW && lanes.every((lane) => !held.has(lane));
+          const free =
+            sending < WINDOW && lanes.every((lane) => !held.has(lane)) && this.#mayDeliver();
           for (const lane of lanes) held.add(lane);
           if (!free) continue;
           for (const lane of lanes) busy.add(lane);
@@ -489,7 +504,12 @@ class OrderOutboxImpl implements OrderOutbox {
         this.#pending.put(updated);
       }
       // One immediate retry after a successful refresh; a second 401 waits like any failure.
-      if (action === 'refresh' && !refreshed && (await this.#refreshToken(token, since))) {
+      if (
+        action === 'refresh' &&
+        !refreshed &&
+        (await this.#refreshToken(token, since)) &&
+        this.#mayDeliver()
+      ) {
         return this.#send(store, entry, true);
       }
     } catch {
