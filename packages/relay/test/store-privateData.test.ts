@@ -30,7 +30,7 @@ function addGuestOrder(store: EventStore, name: string, finished: boolean): void
   store.transaction(() => {
     const o = order({ customer_name: name, customer_phone: `+62-811-${name}` });
     const created = store.append(newOrderEvent(o));
-    const state = { ...created.envelope.data, status: finished ? 'cancelled' : 'pending' };
+    const state = { ...o, version: 1, status: finished ? 'cancelled' : 'pending' };
     const statusSeq = finished
       ? store.append({
           ...newOrderEvent(o),
