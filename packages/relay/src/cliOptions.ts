@@ -7,6 +7,7 @@ import { MAX_TOKEN_LIFETIME_S } from './auth/tokenExpiry.js';
 import { credentialOutlet } from './bridge/centralCredential.js';
 import { redisUrlProblem } from './cluster/redisUrl.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_DEVICE } from './lib/deviceSlots.js';
+import { openToOthers } from './lib/privateFiles.js';
 import type { RelayOptions } from './relay.js';
 import { assertHostName } from './tls/hostName.js';
 import { parseAppSpec } from './transport/appRoutes.js';
@@ -244,6 +245,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
         'secret_file_unreadable',
       );
     }
+    assertPrivate(secretFile, 'secret_file_permissions', 'whoever reads it can make tokens');
   }
 
   if (command === 'token') {
@@ -382,6 +384,19 @@ function clusterOptions(
   return { ...(redisUrl ? { redisUrl } : {}), ...(nodeId ? { nodeId } : {}) };
 }
 
+/**
+ * A secret file readable by other accounts is refused, as `ca.key` is
+ * (tls_ca_key_permissions): a warning in a log nobody reads would leave it open for good.
+ */
+function assertPrivate(path: string, code: string, why: string): void {
+  const mode = openToOthers(path);
+  if (mode === undefined) return;
+  throw new CliError(
+    `${path} is readable by other users (mode ${mode.toString(8)}): ${why}; run: chmod 600 ${path}`,
+    code,
+  );
+}
+
 function centralOptions(
   url: string | undefined,
   tokenFile: string | undefined,
@@ -408,6 +423,11 @@ function centralOptions(
       'central_token_file_unreadable',
     );
   }
+  assertPrivate(
+    tokenFile,
+    'central_token_file_permissions',
+    "whoever reads it can send central this outlet's orders",
+  );
   const outlet = credentialOutlet(token);
   if (outlet === null) {
     throw new CliError(

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -113,7 +113,7 @@ describe('start-up refusals from the operating system', () => {
     const aFile = join(dir, 'a-file');
     writeFileSync(aFile, '');
     const credential = join(dir, 'central.token');
-    writeFileSync(credential, 'not a JWT\n');
+    writeFileSync(credential, 'not a JWT\n', { mode: 0o600 });
     const cases: Array<[string[], Record<string, string>, number, string]> = [
       [
         ['secret', '--secret-file', join(dir, 'no-such-dir', 'x')],
@@ -173,4 +173,56 @@ describe('start-up refusals from the operating system', () => {
       expect(out.stderr).not.toMatch(/\n\s+at /);
     }
   });
+
+  it.runIf(process.platform !== 'win32')(
+    'a secret or central credential file other accounts may read: refused, as ca.key is',
+    async () => {
+      const dir = tempDir();
+      const secret = join(dir, 'relay.secret');
+      writeFileSync(secret, `${SECRET}\n`);
+      chmodSync(secret, 0o644);
+      const credential = join(dir, 'central.token');
+      writeFileSync(credential, 'not a JWT\n');
+      chmodSync(credential, 0o640);
+      const central = ['--central-url', 'http://c', '--central-token-file', credential];
+      const refusal = (argv: string[], env: Record<string, string> = {}) => {
+        try {
+          parseCli(argv, env);
+        } catch (error) {
+          return { code: (error as CliError).code, message: (error as Error).message };
+        }
+        return 'accepted';
+      };
+      expect(refusal(['serve', '--secret-file', secret])).toEqual({
+        code: 'secret_file_permissions',
+        message: expect.stringContaining(
+          `(mode 644): whoever reads it can make tokens; run: chmod 600 ${secret}`,
+        ),
+      });
+      expect(
+        refusal(['token', '--secret-file', secret, '--role', 'pos', '--outlet', '1']),
+      ).toMatchObject({
+        code: 'secret_file_permissions',
+      });
+      expect(refusal(['serve', ...central], { KS_SECRET: SECRET })).toEqual({
+        code: 'central_token_file_permissions',
+        message: expect.stringContaining(`(mode 640)`),
+      });
+      const out = await runCli(['serve', '--secret-file', secret], {});
+      expect([out.code, out.stderr]).toEqual([
+        2,
+        expect.stringContaining('[secret_file_permissions]'),
+      ]);
+
+      chmodSync(secret, 0o600);
+      chmodSync(credential, 0o600);
+      expect(refusal(['token', '--secret-file', secret, '--role', 'pos', '--outlet', '1'])).toBe(
+        'accepted',
+      );
+      // Past the mode check: what the file holds is checked next.
+      expect(refusal(['serve', ...central], { KS_SECRET: SECRET })).toMatchObject({
+        code: 'invalid_central_token',
+      });
+    },
+  );
 });
