@@ -7,7 +7,7 @@ import { MAX_TOKEN_LIFETIME_S } from './auth/tokenExpiry.js';
 import { credentialOutlet } from './bridge/centralCredential.js';
 import { redisUrlProblem } from './cluster/redisUrl.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_DEVICE } from './lib/deviceSlots.js';
-import { openToOthers } from './lib/privateFiles.js';
+import { tightenModes } from './lib/privateFiles.js';
 import type { RelayOptions } from './relay.js';
 import { assertHostName } from './tls/hostName.js';
 import { parseAppSpec } from './transport/appRoutes.js';
@@ -245,7 +245,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
         'secret_file_unreadable',
       );
     }
-    assertPrivate(secretFile, 'secret_file_permissions', 'whoever reads it can make tokens');
+    keepPrivate(secretFile, 'secret_file_permissions', 'whoever reads it can make tokens');
   }
 
   if (command === 'token') {
@@ -385,16 +385,21 @@ function clusterOptions(
 }
 
 /**
- * A secret file readable by other accounts is refused, as `ca.key` is
- * (tls_ca_key_permissions): a warning in a log nobody reads would leave it open for good.
+ * A secret file readable by other accounts is made private (0600) when this user owns it, with
+ * a line on stderr; one it cannot change (owned by root and shared with the relay's group, a
+ * read-only Docker or Kubernetes secret) is named on stderr and used. Refusing it would stop an
+ * outlet's relay at the first boot after an upgrade, for a file an older doc told people to make.
  */
-function assertPrivate(path: string, code: string, why: string): void {
-  const mode = openToOthers(path);
-  if (mode === undefined) return;
-  throw new CliError(
-    `${path} is readable by other users (mode ${mode.toString(8)}): ${why}; run: chmod 600 ${path}`,
-    code,
-  );
+function keepPrivate(path: string, code: string, why: string): void {
+  const result = tightenModes([{ path, label: path }]);
+  for (const changed of result.changed) {
+    process.stderr.write(`kitchen-sync-relay: [${code}] made ${changed} private: ${why}\n`);
+  }
+  for (const failed of result.failed) {
+    process.stderr.write(
+      `kitchen-sync-relay: [${code}] ${failed} stays readable by other users: ${why}; run: chmod 600 ${path}\n`,
+    );
+  }
 }
 
 function centralOptions(
@@ -423,7 +428,7 @@ function centralOptions(
       'central_token_file_unreadable',
     );
   }
-  assertPrivate(
+  keepPrivate(
     tokenFile,
     'central_token_file_permissions',
     "whoever reads it can send central this outlet's orders",
