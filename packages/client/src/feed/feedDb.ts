@@ -1,15 +1,17 @@
 import type { DBSchema, IDBPDatabase } from 'idb';
 import { openIdb } from '../lib/openIdb.js';
 import type { Cursor } from '../socket/types.js';
+import type { FeedScope } from './feedScope.js';
 import type { FeedRecord } from './types.js';
 
 export interface FeedDbSchema extends DBSchema {
   orders: { key: string; value: FeedRecord };
   /**
    * `cursor`: the relay position the stored orders cover; `central_seq`: the last seq of
-   * central's outlet log they cover (central mode's resume point).
+   * central's outlet log they cover (central mode's resume point); `scope`: the outlet and
+   * tenants they were taken under (absent in databases of earlier versions).
    */
-  meta: { key: 'cursor' | 'central_seq'; value: Cursor | number };
+  meta: { key: 'cursor' | 'central_seq' | 'scope'; value: Cursor | number | FeedScope };
 }
 
 export type FeedDb = IDBPDatabase<FeedDbSchema>;

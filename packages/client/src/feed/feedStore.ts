@@ -1,6 +1,7 @@
 import { IdbStore } from '../lib/idbStore.js';
 import type { Cursor } from '../socket/types.js';
 import { type FeedDbSchema, openFeedDb } from './feedDb.js';
+import { type FeedScope, inScope, sameScope } from './feedScope.js';
 import type { FeedRecord } from './types.js';
 
 /** What one burst of events changed; written in one transaction. */
@@ -16,22 +17,52 @@ export const EMPTY_CURSOR: Cursor = { since: 0, epoch: null };
 
 /** The kitchen's orders and cursor in IndexedDB. */
 export class FeedStore extends IdbStore<FeedDbSchema> {
+  #scope: FeedScope | null = null;
+
   static async open(factory: IDBFactory | undefined, name: string): Promise<FeedStore> {
     return new FeedStore(await openFeedDb(factory, name));
   }
 
-  async load(): Promise<{ records: FeedRecord[]; cursor: Cursor; centralSeq: number | null }> {
-    const tx = this.db.transaction(['orders', 'meta'], 'readonly');
-    const [records, cursor, centralSeq] = await Promise.all([
-      tx.objectStore('orders').getAll(),
-      tx.objectStore('meta').get('cursor'),
-      tx.objectStore('meta').get('central_seq'),
+  /**
+   * The stored orders and cursor, taken under `scope`. Stored under another one (the tablet was
+   * moved to another tenant or outlet, or by a version that did not record it), the orders
+   * outside `scope` are deleted and the cursors reset, so the relay and central send the new
+   * scope's open orders again; the orders still in scope stay, waiting ones too.
+   */
+  async load(
+    scope: FeedScope,
+  ): Promise<{ records: FeedRecord[]; cursor: Cursor; centralSeq: number | null }> {
+    this.#scope = scope;
+    const tx = this.db.transaction(['orders', 'meta'], 'readwrite');
+    const orders = tx.objectStore('orders');
+    const meta = tx.objectStore('meta');
+    const [all, held, heldCursor, centralSeq] = await Promise.all([
+      orders.getAll(),
+      meta.get('scope'),
+      meta.get('cursor'),
+      meta.get('central_seq'),
     ]);
+    let records = all;
+    let cursor = isCursor(heldCursor) ? heldCursor : EMPTY_CURSOR;
+    const moved = !sameScope(held, scope);
+    if (moved) {
+      records = [];
+      const writes: Promise<unknown>[] = [];
+      for (const record of all) {
+        if (inScope(scope, record.order)) records.push(record);
+        else writes.push(orders.delete(record.order_id));
+      }
+      // Since 0: a snapshot. The same outlet's relay log still judges the orders kept by epoch.
+      const sameOutlet = (held as FeedScope | undefined)?.outlet === scope.outlet;
+      cursor = { since: 0, epoch: sameOutlet ? cursor.epoch : null };
+      writes.push(meta.put(cursor, 'cursor'), meta.delete('central_seq'), meta.put(scope, 'scope'));
+      await Promise.all(writes);
+    }
     await tx.done;
     return {
       records,
-      cursor: isCursor(cursor) ? cursor : EMPTY_CURSOR,
-      centralSeq: typeof centralSeq === 'number' ? centralSeq : null,
+      cursor,
+      centralSeq: !moved && typeof centralSeq === 'number' ? centralSeq : null,
     };
   }
 
@@ -39,13 +70,14 @@ export class FeedStore extends IdbStore<FeedDbSchema> {
    * Orders and cursor in the same transaction: after a crash the cursor never claims events
    * whose orders were not stored, so the relay resends them. Another tab on the same database
    * may be ahead on the same log: then neither an older order nor an older cursor overwrites
-   * what it stored.
+   * what it stored. A tab opened since under another scope owns the database: nothing is written.
    */
   async commit(changes: FeedChanges): Promise<void> {
     const tx = this.db.transaction(['orders', 'meta'], 'readwrite');
     const orders = tx.objectStore('orders');
     const meta = tx.objectStore('meta');
-    const held = await meta.get('cursor');
+    const [held, scope] = await Promise.all([meta.get('cursor'), meta.get('scope')]);
+    if (!this.#scope || !sameScope(scope, this.#scope)) return tx.done;
     const stored = isCursor(held) ? held : undefined;
     const sameLog = stored !== undefined && stored.epoch === changes.cursor.epoch;
     const putNewer = async (record: FeedRecord): Promise<void> => {
@@ -62,8 +94,8 @@ export class FeedStore extends IdbStore<FeedDbSchema> {
   }
 }
 
-function isCursor(value: Cursor | number | undefined): value is Cursor {
-  return typeof value === 'object' && value !== null;
+function isCursor(value: unknown): value is Cursor {
+  return typeof value === 'object' && value !== null && 'since' in value;
 }
 
 export function isOrphan(record: FeedRecord): boolean {

@@ -24,6 +24,7 @@ import type {
 } from '../socket/types.js';
 import { type Readable, readonly, type Writable, writable } from '../store.js';
 import { defaultNotify, defaultPlaySound, unlockAudio } from './alerts.js';
+import { feedScope } from './feedScope.js';
 import { EMPTY_CURSOR, FeedStore, isOrphan } from './feedStore.js';
 import { type BookChanges, OrderBook } from './orderBook.js';
 import { RelayCatchUp } from './relayCatchUp.js';
@@ -35,8 +36,14 @@ export interface KitchenFeedOptions extends EnvironmentOptions {
   socket?: FeedSocket | undefined;
   /** Carries `acknowledge` and `updateStatus` to the relay; or call `useOutbox` later. */
   outbox?: FeedOutbox | undefined;
-  /** Tenants this kitchen serves; the relay filters too, this is the second line of defence. */
+  /**
+   * Tenants this kitchen serves; the relay filters too. Opened with other tenants (or another
+   * `outletId`) than its database was filled under, the feed deletes the stored orders outside
+   * them and asks the relay for a snapshot.
+   */
   tenants?: readonly Id[] | undefined;
+  /** The outlet this kitchen serves: a tablet moved to another outlet starts afresh. */
+  outletId?: Id | undefined;
   /** IndexedDB database name; one per kitchen screen. */
   dbName?: string | undefined;
   /** How long a completed or cancelled order stays visible for "recall". Default 15 min. */
@@ -221,9 +228,11 @@ class KitchenFeedImpl implements KitchenFeed {
         'not reloaded: changes IndexedDB refused are kept in memory and retried',
       );
     }
-    const { records, cursor, centralSeq } = await store.load();
+    const { records, cursor, centralSeq } = await store.load(
+      feedScope(this.#options.outletId, this.#options.tenants),
+    );
     this.#book.load(records, cursor, centralSeq);
-    for (const record of records) {
+    for (const record of this.#book.records.values()) {
       if (record.awaiting_relay) this.#catchUp.fromCentral(record.order_id, record.ack_waiting);
     }
     this.#shown = [];

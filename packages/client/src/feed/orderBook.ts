@@ -58,6 +58,8 @@ export class OrderBook {
   load(records: FeedRecord[], cursor: Cursor, centralSeq: number | null = null): void {
     this.records.clear();
     for (const record of records) {
+      // Stored by a tab that served other tenants: not this screen's to show.
+      if (!this.#allowed(record.order?.tenant_id)) continue;
       this.records.set(record.order_id, record);
       this.#known.add(record.order_id);
     }
