@@ -188,7 +188,7 @@ describe('a kitchen moved to another tenant', () => {
     expect(ids(moved)).toEqual([]);
   });
 
-  it("never shows a stored order of a tenant it does not serve, whoever stored it", async () => {
+  it('never shows a stored order of a tenant it does not serve, whoever stored it', async () => {
     const screen = await open([2]);
     screen.feed.stop();
     const db = await openFeedDb(idb, DB);
