@@ -1,7 +1,6 @@
 import type { DBSchema, IDBPDatabase } from 'idb';
 import { openIdb } from '../lib/openIdb.js';
 import type { Cursor } from '../socket/types.js';
-import type { FeedScope } from './feedScope.js';
 import type { FeedRecord } from './types.js';
 
 export interface FeedDbSchema extends DBSchema {
@@ -9,9 +8,9 @@ export interface FeedDbSchema extends DBSchema {
   /**
    * `cursor`: the relay position the stored orders cover; `central_seq`: the last seq of
    * central's outlet log they cover (central mode's resume point); `scope`: the outlet and
-   * tenants they were taken under (absent in databases of earlier versions).
+   * tenants they were taken under (`OrderBook.scope`; absent in earlier versions' databases).
    */
-  meta: { key: 'cursor' | 'central_seq' | 'scope'; value: Cursor | number | FeedScope };
+  meta: { key: 'cursor' | 'central_seq' | 'scope'; value: Cursor | number | string };
 }
 
 export type FeedDb = IDBPDatabase<FeedDbSchema>;

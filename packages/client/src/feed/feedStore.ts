@@ -1,7 +1,6 @@
 import { IdbStore } from '../lib/idbStore.js';
 import type { Cursor } from '../socket/types.js';
 import { type FeedDbSchema, openFeedDb } from './feedDb.js';
-import { type FeedScope, inScope, sameScope } from './feedScope.js';
 import type { FeedRecord } from './types.js';
 
 /** What one burst of events changed; written in one transaction. */
@@ -17,7 +16,7 @@ export const EMPTY_CURSOR: Cursor = { since: 0, epoch: null };
 
 /** The kitchen's orders and cursor in IndexedDB. */
 export class FeedStore extends IdbStore<FeedDbSchema> {
-  #scope: FeedScope | null = null;
+  #scope: string | null = null;
 
   static async open(factory: IDBFactory | undefined, name: string): Promise<FeedStore> {
     return new FeedStore(await openFeedDb(factory, name));
@@ -26,43 +25,36 @@ export class FeedStore extends IdbStore<FeedDbSchema> {
   /**
    * The stored orders and cursor, taken under `scope`. Stored under another one (the tablet was
    * moved to another tenant or outlet, or by a version that did not record it), the orders
-   * outside `scope` are deleted and the cursors reset, so the relay and central send the new
-   * scope's open orders again; the orders still in scope stay, waiting ones too.
+   * `inScope` refuses are deleted and both cursors forgotten, so the relay and central send the
+   * new scope's open orders again; the orders still in scope stay, waiting ones too.
    */
   async load(
-    scope: FeedScope,
+    scope: string,
+    inScope: (record: FeedRecord) => boolean,
   ): Promise<{ records: FeedRecord[]; cursor: Cursor; centralSeq: number | null }> {
     this.#scope = scope;
     const tx = this.db.transaction(['orders', 'meta'], 'readwrite');
     const orders = tx.objectStore('orders');
     const meta = tx.objectStore('meta');
-    const [all, held, heldCursor, centralSeq] = await Promise.all([
+    const [records, held, cursor, centralSeq] = await Promise.all([
       orders.getAll(),
       meta.get('scope'),
       meta.get('cursor'),
       meta.get('central_seq'),
     ]);
-    let records = all;
-    let cursor = isCursor(heldCursor) ? heldCursor : EMPTY_CURSOR;
-    const moved = !sameScope(held, scope);
-    if (moved) {
-      records = [];
-      const writes: Promise<unknown>[] = [];
-      for (const record of all) {
-        if (inScope(scope, record.order)) records.push(record);
-        else writes.push(orders.delete(record.order_id));
-      }
-      // Since 0: a snapshot. The same outlet's relay log still judges the orders kept by epoch.
-      const sameOutlet = (held as FeedScope | undefined)?.outlet === scope.outlet;
-      cursor = { since: 0, epoch: sameOutlet ? cursor.epoch : null };
-      writes.push(meta.put(cursor, 'cursor'), meta.delete('central_seq'), meta.put(scope, 'scope'));
-      await Promise.all(writes);
+    if (held !== scope) {
+      const writes: Promise<unknown>[] = records
+        .filter((record) => !inScope(record))
+        .map((record) => orders.delete(record.order_id));
+      writes.push(meta.delete('cursor'), meta.delete('central_seq'), meta.put(scope, 'scope'));
+      await Promise.all([...writes, tx.done]);
+      return { records: records.filter(inScope), cursor: EMPTY_CURSOR, centralSeq: null };
     }
     await tx.done;
     return {
       records,
-      cursor,
-      centralSeq: !moved && typeof centralSeq === 'number' ? centralSeq : null,
+      cursor: isCursor(cursor) ? cursor : EMPTY_CURSOR,
+      centralSeq: typeof centralSeq === 'number' ? centralSeq : null,
     };
   }
 
@@ -77,7 +69,7 @@ export class FeedStore extends IdbStore<FeedDbSchema> {
     const orders = tx.objectStore('orders');
     const meta = tx.objectStore('meta');
     const [held, scope] = await Promise.all([meta.get('cursor'), meta.get('scope')]);
-    if (!this.#scope || !sameScope(scope, this.#scope)) return tx.done;
+    if (scope !== this.#scope) return tx.done;
     const stored = isCursor(held) ? held : undefined;
     const sameLog = stored !== undefined && stored.epoch === changes.cursor.epoch;
     const putNewer = async (record: FeedRecord): Promise<void> => {
@@ -95,7 +87,7 @@ export class FeedStore extends IdbStore<FeedDbSchema> {
 }
 
 function isCursor(value: unknown): value is Cursor {
-  return typeof value === 'object' && value !== null && 'since' in value;
+  return typeof value === 'object' && value !== null;
 }
 
 export function isOrphan(record: FeedRecord): boolean {

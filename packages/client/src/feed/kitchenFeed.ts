@@ -24,7 +24,6 @@ import type {
 } from '../socket/types.js';
 import { type Readable, readonly, type Writable, writable } from '../store.js';
 import { defaultNotify, defaultPlaySound, unlockAudio } from './alerts.js';
-import { feedScope } from './feedScope.js';
 import { EMPTY_CURSOR, FeedStore, isOrphan } from './feedStore.js';
 import { type BookChanges, OrderBook } from './orderBook.js';
 import { RelayCatchUp } from './relayCatchUp.js';
@@ -187,6 +186,7 @@ class KitchenFeedImpl implements KitchenFeed {
     this.alerts = writable<AlertSettings>({ sound: true, notification: true, ...options.alerts });
     this.#book = new OrderBook({
       tenants: options.tenants,
+      outletId: options.outletId,
       keepFinishedMs: options.keepFinishedMs ?? 15 * 60_000,
       keepOrphanedMs: options.keepOrphanedMs ?? 60 * 60_000,
     });
@@ -228,8 +228,9 @@ class KitchenFeedImpl implements KitchenFeed {
         'not reloaded: changes IndexedDB refused are kept in memory and retried',
       );
     }
-    const { records, cursor, centralSeq } = await store.load(
-      feedScope(this.#options.outletId, this.#options.tenants),
+    const book = this.#book;
+    const { records, cursor, centralSeq } = await store.load(book.scope, (record) =>
+      book.inScope(record.order),
     );
     this.#book.load(records, cursor, centralSeq);
     for (const record of this.#book.records.values()) {
