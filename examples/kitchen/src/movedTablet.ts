@@ -38,7 +38,14 @@ export function isOtherTenantsSettings(keyOrUrl: string, kept: string[]): boolea
 export async function forgetOtherTenants(outletId: number, tenant: string): Promise<void> {
   const own = tenantKey(outletId, tenant);
   const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-  locks?.request(`${LOCK_PREFIX}${own}`, { mode: 'shared' }, () => new Promise(() => {}));
+  // Held from before the look at the others' until the page goes, so theirs see it too.
+  await new Promise<void>((granted) => {
+    if (!locks) return granted();
+    locks.request(`${LOCK_PREFIX}${own}`, { mode: 'shared' }, () => {
+      granted();
+      return new Promise(() => {});
+    });
+  });
   const held = (await locks?.query())?.held ?? [];
   const kept = [own];
   for (const lock of held) {
