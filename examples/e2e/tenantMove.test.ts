@@ -140,3 +140,29 @@ test("a kitchen wired as the docs' recipe (one feed database per device) moved t
     await recipe.close();
   }
 });
+
+test('two tabs of one browser showing two tenants leave each other alone', async () => {
+  const d = demo();
+  const t1 = order(1);
+  const t2 = order(2);
+  for (const o of [t1, t2]) {
+    expect((await sendAsPos(d, 'order:publish', o)).status).toBe(200);
+  }
+  const tab1 = await d.open(d.kitchenUrl(1));
+  await kitchenReady(tab1);
+  await card(tab1, t1.order_id).waitFor({ timeout: 10_000 });
+  const tab2 = await tab1.context().newPage();
+  await tab2.goto(d.kitchenUrl(2));
+  await kitchenReady(tab2);
+  await card(tab2, t2.order_id).waitFor({ timeout: 10_000 });
+
+  // Tab 1's stores are still there and still written: a later order survives its reload.
+  const later = order(1);
+  expect((await sendAsPos(d, 'order:publish', later)).status).toBe(200);
+  await card(tab1, later.order_id).waitFor({ timeout: 10_000 });
+  expect((await onTablet(tab2)).databases.filter((name) => name.includes('-1-1'))).toHaveLength(2);
+  await tab1.reload();
+  await kitchenReady(tab1);
+  await card(tab1, later.order_id).waitFor({ timeout: 10_000 });
+  expect((await cardIds(tab1)).sort()).toEqual([t1.order_id, later.order_id].sort());
+});
