@@ -7,7 +7,7 @@ import {
   refreshesEnded,
   refreshOnce,
 } from '../lib/refreshOnce.js';
-import { centralHandshake } from './centralHandshake.js';
+import { type CentralHandshake, centralHandshake } from './centralHandshake.js';
 import { Reconnector } from './reconnector.js';
 import { isEnvelope, isObject, type StringSource, type TransportHooks } from './transport.js';
 
@@ -16,7 +16,10 @@ export type WebSocketLike = Pick<
   WebSocket,
   'readyState' | 'send' | 'close' | 'onopen' | 'onclose' | 'onmessage' | 'onerror'
 >;
-/** `protocols`: pass them on (`new WebSocket(url, protocols)`): central's token may be in them. */
+/**
+ * Declare `protocols` and pass them on (`new WebSocket(url, protocols)`): central's token goes
+ * in them. A factory declared with `url` alone is given the URL with the token in it.
+ */
 export type WebSocketFactory = (url: string, protocols?: string[]) => WebSocketLike;
 
 export interface CentralTransportOptions {
@@ -123,6 +126,9 @@ export function createCentralTransport(
   const factory: WebSocketFactory =
     options.WebSocket ??
     ((url, protocols) => new globalThis.WebSocket(url, protocols) as WebSocketLike);
+  // A factory written `(url) => …` would drop the subprotocols, and with them the token:
+  // it gets the URL with the token, as before.
+  const takesProtocols = !options.WebSocket || options.WebSocket.length >= 2;
   const pingEvery = options.pingIntervalMs ?? 25_000;
   const pongWithin = options.pongTimeoutMs ?? 10_000;
   const connectWithin = options.connectTimeoutMs ?? 10_000;
@@ -259,7 +265,10 @@ export function createCentralTransport(
     url = target;
     let s: WebSocketLike;
     try {
-      const handshake = centralHandshake(centralResumeUrl(target, hooks.readCentralCursor()));
+      const resume = centralResumeUrl(target, hooks.readCentralCursor());
+      const handshake: CentralHandshake = takesProtocols
+        ? centralHandshake(resume)
+        : { url: resume };
       s = factory(handshake.url, handshake.protocols);
     } catch (cause) {
       cannotOpen(cause);

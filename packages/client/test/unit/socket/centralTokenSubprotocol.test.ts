@@ -90,3 +90,14 @@ describe("central's socket token", () => {
     }
   });
 });
+
+describe('a WebSocket factory declared with the URL alone', () => {
+  // It would drop the subprotocols, and the token with them: central would refuse every
+  // attempt with 4401 and the screen would never get central's orders again.
+  it('is given the URL with the token, as before', async () => {
+    const url = `ws://central.test/ws/outlet/1/?token=${JWT}&token_in=subprotocol`;
+    services.make({ centralWsUrl: url, WebSocket: (u) => FakeWebSocket.factory(u) }).start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(dialled()).toEqual([[url, undefined]]);
+  });
+});
