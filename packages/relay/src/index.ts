@@ -28,8 +28,8 @@ export { createPostgresEventStore } from './store/postgres/postgresEventStore.js
 export type { SqliteEnginePreference } from './store/sqlite/loadSqliteDriver.js';
 export type { SqliteEngine } from './store/sqlite/SqliteDriver.js';
 export type { SqliteEventStore, SqliteEventStoreOptions } from './store/sqliteEventStore.js';
-export type { UnreadableRow } from './store/unreadableRows.js';
 export { createSqliteEventStore } from './store/sqliteEventStore.js';
+export type { UnreadableRow } from './store/unreadableRows.js';
 export type {
   IssueReason,
   OutletCertificate,
