@@ -1,9 +1,102 @@
+import { accessSync, constants, statfsSync } from 'node:fs';
 import type { StorageHealth } from '@kitchen-sync/protocol';
+
+/**
+ * Why the data disk refused a write: full, read-only (remounted so after a disk error, or a
+ * data dir this user may no longer write), or failing with an I/O error.
+ */
+export type StorageProblem = 'storage_full' | 'storage_readonly' | 'storage_failed';
+
+/** What the data disk looks like now, asked when SQLite says no more than "I/O error". */
+export interface DiskState {
+  readonly: boolean;
+  /** Undefined when the system cannot say. */
+  freeBytes: number | undefined;
+}
+
+// SQLite says "disk I/O error" when it cannot even size its shared-memory file on a full
+// disk: with less than this free, that is the cause, not a failing disk.
+const NEARLY_FULL_BYTES = 1_048_576;
+
+const FULL = new Set(['SQLITE_FULL', 'ENOSPC', 'EDQUOT']);
+const NOT_WRITABLE = new Set(['EROFS', 'EACCES', 'EPERM']);
+
+const codeOf = (error: unknown): string => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : '';
+};
+
+/** The disk under `dir`: `access(W_OK)` says EROFS on a read-only mount, statfs the space. */
+export function diskStateOf(dir: string): DiskState {
+  let readonly = false;
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    readonly = NOT_WRITABLE.has(codeOf(error));
+  }
+  let freeBytes: number | undefined;
+  try {
+    const stats = statfsSync(dir);
+    freeBytes = Number(stats.bavail) * Number(stats.bsize);
+  } catch {
+    freeBytes = undefined;
+  }
+  return { readonly, freeBytes };
+}
+
+/**
+ * The disk's part in a failed write, if any: SQLite's and the system's own codes first; an I/O
+ * error (SQLite's names it the same whatever the cause) is told apart by asking the disk.
+ * Undefined: not the disk's doing (a bug, a constraint), answered `internal`.
+ */
+export function storageProblemOf(
+  error: unknown,
+  disk?: () => DiskState,
+): StorageProblem | undefined {
+  const code = codeOf(error);
+  if (FULL.has(code)) return 'storage_full';
+  if (code === 'EROFS' || code.startsWith('SQLITE_READONLY')) return 'storage_readonly';
+  const io = code === 'EIO' || code.startsWith('SQLITE_IOERR');
+  if (!io && code !== 'SQLITE_CANTOPEN') return undefined;
+  const state = disk?.();
+  if (state?.readonly) return 'storage_readonly';
+  if (state?.freeBytes !== undefined && state.freeBytes < NEARLY_FULL_BYTES) return 'storage_full';
+  return io ? 'storage_failed' : undefined;
+}
 
 /** SQLite's "database or disk is full", and the OS's own out-of-space errors. */
 export function isStorageFull(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT';
+  return storageProblemOf(error) === 'storage_full';
+}
+
+/**
+ * What a device is answered when its write was not stored. A full disk has its own code; a
+ * read-only or failing one is `internal`, which every client version retries (the entry stays
+ * in its outbox), with the cause in the message; `/health` and `status` carry its code.
+ */
+export function failedWriteAnswer(problem: StorageProblem | undefined): {
+  code: 'storage_full' | 'internal';
+  message: string;
+} {
+  switch (problem) {
+    case 'storage_full':
+      return {
+        code: 'storage_full',
+        message: "the relay's disk is full; this request was not stored",
+      };
+    case 'storage_readonly':
+      return {
+        code: 'internal',
+        message: "the relay's data disk is read-only; this request was not stored",
+      };
+    case 'storage_failed':
+      return {
+        code: 'internal',
+        message: "the relay's data disk fails to write (I/O error); this request was not stored",
+      };
+    default:
+      return { code: 'internal', message: 'the relay could not store this request' };
+  }
 }
 
 export interface StorageHealthTracker {
@@ -17,11 +110,14 @@ export interface StorageHealthTracker {
  * What `/health` says about the log. A full disk keeps every read working while every
  * publish fails; an operator looking at the health page must see why.
  */
-export function createStorageHealth(now: () => number): StorageHealthTracker {
+export function createStorageHealth(
+  now: () => number,
+  problemOf: (error: unknown) => StorageProblem | undefined = storageProblemOf,
+): StorageHealthTracker {
   let current: StorageHealth = { ok: true };
   return {
     failed(error) {
-      const code = isStorageFull(error) ? 'storage_full' : 'internal';
+      const code = problemOf(error) ?? 'internal';
       if (!current.ok && current.error === code) return;
       current = { ok: false, error: code, since: new Date(now()).toISOString() };
     },

@@ -61,6 +61,8 @@ export interface HttpRoutesOptions {
   clients: () => ConnectedClient[];
   /** Whether the last write reached the log. */
   storage: () => StorageHealth;
+  /** Whether the log file takes lines; undefined without one. */
+  logFile?: () => HealthResponse['log'];
   /** Whether this node can store writes now (storageReadiness.ts); false turns /health into a 503. */
   canStore: () => Promise<boolean>;
   tlsHealth?: () => HealthResponse['tls'];
@@ -225,6 +227,8 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
 
   app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found', 'no such route'));
 
+  const logField = (log: HealthResponse['log']) => (log ? { log } : {});
+
   app.get('/health', async (_request, reply): Promise<HealthResponse> => {
     const draining = options.draining?.() ?? false;
     // A balancer's health check must see the drain to stop routing new clients here.
@@ -259,6 +263,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       ...(options.storeEngine ? { store_engine: options.storeEngine } : {}),
       ...(options.storeKind === 'postgres' ? { store_reachable: reachable } : {}),
       storage: options.storage(),
+      ...logField(options.logFile?.()),
       version: options.version,
       timestamp: new Date(options.now()).toISOString(),
       ...(options.tlsHealth ? { tls: options.tlsHealth() } : {}),
