@@ -39,8 +39,8 @@ import {
 import { createPostgresWriteQueue } from './store/postgres/postgresWriteQueue.js';
 import { createSqliteEventStore } from './store/sqliteEventStore.js';
 import {
+  cachedDiskState,
   createStorageHealth,
-  diskStateOf,
   failedWriteAnswer,
   storageProblemOf,
 } from './store/storageHealth.js';
@@ -318,8 +318,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
   // A log on this machine's disk: an I/O error is told apart (full, read-only, failing) by
   // asking that disk.
   const dataDir = store.kind === 'sqlite' ? (options.dataDir ?? './data') : undefined;
-  const storageProblem = (error: unknown) =>
-    storageProblemOf(error, dataDir === undefined ? undefined : () => diskStateOf(dataDir));
+  const disk = dataDir === undefined ? undefined : cachedDiskState(dataDir, elapsed);
+  const storageProblem = (error: unknown) => storageProblemOf(error, disk);
   const storage = createStorageHealth(now, storageProblem);
   let holds: HoldTimers | undefined;
   let announcer: BridgeAnnouncer | null = null;

@@ -8,6 +8,7 @@ import {
   rmSync,
   statfsSync,
   unlinkSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,15 +17,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killAll, runCli, startCli } from './cliProcess.js';
 import { http, order, removeTempDirs, SECRET, tempDir, tokenFor } from './helpers.js';
 
-// Real disks that fill: small tmpfs mounts (this test runs as root on Linux), unmounted after.
+// Real disks (this test runs as root on Linux), unmounted after: small tmpfs mounts that
+// fill, and an ext4 image mounted errors=remount-ro, which the kernel switches to read-only
+// when told it met an error (as after a failing sector).
 let root: string;
 let logDisk: string;
 let dataDisk: string;
+let ext4Disk: string;
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'ks-disks-'));
   logDisk = join(root, 'log');
   dataDisk = join(root, 'data');
+  ext4Disk = join(root, 'ext4');
   for (const [dir, size] of [
     [logDisk, '1m'],
     [dataDisk, '4m'],
@@ -32,13 +37,27 @@ beforeAll(() => {
     mkdirSync(dir);
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
   }
+  const image = join(root, 'ext4.img');
+  execFileSync('truncate', ['-s', '16M', image]);
+  execFileSync('mkfs.ext4', ['-q', '-F', image]);
+  mkdirSync(ext4Disk);
+  execFileSync('mount', ['-o', 'loop,errors=remount-ro', image, ext4Disk]);
 });
 
 afterAll(() => {
   killAll();
-  for (const dir of [logDisk, dataDisk]) execFileSync('umount', ['-l', dir]);
+  for (const dir of [logDisk, dataDisk, ext4Disk]) execFileSync('umount', ['-l', dir]);
   rmSync(root, { recursive: true, force: true });
 });
+
+/** What the kernel does on an ext4 error with errors=remount-ro: no write is taken any more. */
+function diskError(dir: string): void {
+  const device = execFileSync('findmnt', ['-n', '-o', 'SOURCE', dir], { encoding: 'utf8' })
+    .trim()
+    .split('/')
+    .pop();
+  writeFileSync(`/sys/fs/ext4/${device}/trigger_fs_error`, '1');
+}
 
 afterEach(() => {
   killAll();
@@ -157,4 +176,30 @@ describe('a relay process whose disks fill up', () => {
       expect(await again.exited).toBe(0);
     },
   );
+
+  it('answers orders on a data disk switched to read-only as not stored (kept pending), says storage_readonly, and refuses a restart with it', async () => {
+    const dataDir = join(ext4Disk, 'data');
+    const env = { KS_SECRET: SECRET, KS_DATA_DIR: dataDir, KS_LOG_LEVEL: 'warn' };
+    const relay = await startCli([], env);
+    const token = await tokenFor('pos');
+    expect((await publish(relay.url, token)).body).toMatchObject({ ok: true, seq: 1 });
+    diskError(ext4Disk);
+    const refused = await publish(relay.url, token);
+    // 500 internal: every client keeps the order in its outbox and sends it again.
+    expect(refused.status).toBe(500);
+    expect(refused.body.error).toEqual({
+      code: 'internal',
+      message: "the relay's data disk is read-only; this request was not stored",
+    });
+    const health = await http(relay.url, '/health');
+    expect(health.status).toBe(503);
+    expect(health.body.storage).toMatchObject({ ok: false, error: 'storage_readonly' });
+    relay.child.kill('SIGTERM');
+    await relay.exited;
+
+    const restart = await runCli(['serve', '--host', '127.0.0.1', '--port', '0'], env);
+    expect(restart.code).toBe(1);
+    expect(restart.stderr).toMatch(/the data dir .* is read-only .*\[storage_readonly\]/);
+    expect(restart.stderr).not.toMatch(/\n\s+at /);
+  });
 });

@@ -1,16 +1,21 @@
-import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
 import { reportUncaught } from '../src/cli/uncaught.js';
 import { lockDataDir } from '../src/store/dataDirLock.js';
 import { loadSqliteDriver } from '../src/store/sqlite/loadSqliteDriver.js';
 import type { SqliteDriver } from '../src/store/sqlite/SqliteDriver.js';
 import {
+  cachedDiskState,
   createStorageHealth,
   type DiskState,
+  diskStateOf,
   failedWriteAnswer,
   storageProblemOf,
 } from '../src/store/storageHealth.js';
 import { storageRefusal } from '../src/store/storageRefusal.js';
-import { tempDir } from './helpers.js';
+import { removeTempDirs, tempDir } from './helpers.js';
+
+afterEach(() => removeTempDirs());
 
 const coded = (code: string, message = code) => Object.assign(new Error(message), { code });
 const disk =
@@ -75,6 +80,26 @@ describe("the data disk's part in a failed write", () => {
     expect(health.status()).toMatchObject({ ok: false, error: 'storage_failed' });
     health.committed();
     expect(health.status()).toEqual({ ok: true });
+  });
+});
+
+describe('asking the data disk', () => {
+  it('writes one byte to learn it takes writes, and leaves nothing behind', () => {
+    const dir = tempDir();
+    const state = diskStateOf(dir);
+    expect(state.readonly).toBe(false);
+    expect(state.freeBytes).toBeGreaterThan(0);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('asks at most once a second however many writes fail', () => {
+    const dir = tempDir();
+    let now = 0;
+    const disk = cachedDiskState(dir, () => now);
+    const first = disk();
+    expect(disk()).toBe(first);
+    now = 1_000;
+    expect(disk()).not.toBe(first);
   });
 });
 

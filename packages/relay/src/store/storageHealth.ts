@@ -1,4 +1,5 @@
-import { accessSync, constants, statfsSync } from 'node:fs';
+import { closeSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import type { StorageHealth } from '@kitchen-sync/protocol';
 
 /**
@@ -26,14 +27,12 @@ const codeOf = (error: unknown): string => {
   return typeof code === 'string' ? code : '';
 };
 
-/** The disk under `dir`: `access(W_OK)` says EROFS on a read-only mount, statfs the space. */
+/**
+ * The disk under `dir`: statfs for the space, then one byte written to a file of its own. A
+ * mount the kernel switched to read-only after an error still looks writable to access(2)
+ * (ext4's emergency read-only): only a write says EROFS.
+ */
 export function diskStateOf(dir: string): DiskState {
-  let readonly = false;
-  try {
-    accessSync(dir, constants.W_OK);
-  } catch (error) {
-    readonly = NOT_WRITABLE.has(codeOf(error));
-  }
   let freeBytes: number | undefined;
   try {
     const stats = statfsSync(dir);
@@ -41,7 +40,33 @@ export function diskStateOf(dir: string): DiskState {
   } catch {
     freeBytes = undefined;
   }
-  return { readonly, freeBytes };
+  const probe = join(dir, '.kitchen-sync-write-probe');
+  let fd: number | undefined;
+  try {
+    fd = openSync(probe, 'w');
+    writeSync(fd, 'x');
+    return { readonly: false, freeBytes };
+  } catch (error) {
+    const code = codeOf(error);
+    if (FULL.has(code)) return { readonly: false, freeBytes: 0 };
+    return { readonly: NOT_WRITABLE.has(code), freeBytes };
+  } finally {
+    try {
+      if (fd !== undefined) closeSync(fd);
+      rmSync(probe, { force: true });
+    } catch {
+      // A disk that refused the byte may refuse the clean-up too; the next probe reuses it.
+    }
+  }
+}
+
+/** `diskStateOf(dir)`, asked at most once per `ms` (every failed write asks; `elapsed` monotonic). */
+export function cachedDiskState(dir: string, elapsed: () => number, ms = 1_000): () => DiskState {
+  let last: { state: DiskState; atMs: number } | undefined;
+  return () => {
+    if (!last || elapsed() - last.atMs >= ms) last = { state: diskStateOf(dir), atMs: elapsed() };
+    return last.state;
+  };
 }
 
 /**
