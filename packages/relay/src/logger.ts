@@ -53,10 +53,10 @@ export function logFileHealth(logger: Logger): LogFileHealth | undefined {
 /** JSON lines for log shippers; human-readable when a person watches the terminal. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   if (!options.file) return createConsoleLogger(options);
-  const console = createConsoleLogger(options);
   const path = options.file.path;
   // The file first: its exit flush then runs before the console's, which may have to wait
-  // for a full stderr. Its failures are said on the console only: the file cannot take them.
+  // for a full stderr. Its failures are said on the console only: the file cannot take them
+  // (a failure at start is said on the next microtask, once `console` is there).
   const file = createRotatingFile({
     ...options.file,
     onWriteFailed: (failure) =>
@@ -70,6 +70,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         `the log file ${path} is written again (${failure.dropped} lines were dropped)`,
       ),
   });
+  const console = createConsoleLogger(options);
   const base = { level: options.level ?? 'info', base: { name: 'kitchen-sync-relay' } };
   // The console stream as the console logger has it (pretty on a terminal, batched JSON otherwise).
   const consoleStream = (console as unknown as Record<symbol, NodeJS.WritableStream>)[

@@ -24,12 +24,16 @@ let root: string;
 let logDisk: string;
 let dataDisk: string;
 let ext4Disk: string;
+let readOnlyDisk: string;
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'ks-disks-'));
   logDisk = join(root, 'log');
   dataDisk = join(root, 'data');
   ext4Disk = join(root, 'ext4');
+  readOnlyDisk = join(root, 'ro');
+  mkdirSync(readOnlyDisk);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', readOnlyDisk]);
   for (const [dir, size] of [
     [logDisk, '1m'],
     [dataDisk, '4m'],
@@ -46,7 +50,8 @@ beforeAll(() => {
 
 afterAll(() => {
   killAll();
-  for (const dir of [logDisk, dataDisk, ext4Disk]) execFileSync('umount', ['-l', dir]);
+  for (const dir of [logDisk, dataDisk, ext4Disk, readOnlyDisk])
+    execFileSync('umount', ['-l', dir]);
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -136,6 +141,23 @@ describe('a relay process whose disks fill up', () => {
     const written = readFileSync(logFile, 'utf8');
     expect(written).toContain('"code":"log_write_failed"');
     expect(written.match(/"msg":"order published"/g)).toHaveLength(200);
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+  });
+
+  it('starts with its log file on a read-only disk, and says so once', async () => {
+    const relay = await startCli(['--log-file', join(readOnlyDisk, 'relay.log')], {
+      KS_SECRET: SECRET,
+      KS_DATA_DIR: join(tempDir(), 'data'),
+    });
+    const token = await tokenFor('pos');
+    expect((await publish(relay.url, token)).body).toMatchObject({ ok: true, seq: 1 });
+    expect((await http(relay.url, '/health')).body).toMatchObject({
+      status: 'ok',
+      log: { ok: false, error: 'log_write_failed', cause: 'EROFS' },
+    });
+    await until(() => (relay.stderr().includes('"code":"log_write_failed"') ? true : undefined));
+    expect(relay.stderr().match(/"code":"log_write_failed"/g)).toHaveLength(1);
     relay.child.kill('SIGTERM');
     expect(await relay.exited).toBe(0);
   });

@@ -224,24 +224,28 @@ export function createRotatingFile(
     }
   };
 
-  const writeFailed = (error: unknown) => {
+  const writeFailed = (error: unknown, tell = (said: () => void) => said()) => {
     retryAt = performance.now() + retryWriteMs;
     if (failure) return;
-    failure = {
+    const failed: LogFileFailure = {
       ok: false,
       error: 'log_write_failed',
       cause: codeOf(error),
       since: new Date().toISOString(),
       dropped: 0,
     };
-    try {
-      options.onWriteFailed?.(failure);
-    } catch {
-      // The relay runs on without its log file; a failing listener changes nothing.
-    }
+    failure = failed;
+    tell(() => {
+      try {
+        options.onWriteFailed?.(failed);
+      } catch {
+        // The relay runs on without its log file; a failing listener changes nothing.
+      }
+    });
   };
 
-  if (openFailure !== undefined) writeFailed(openFailure);
+  // Said once the caller has what it says it with (the logger's console, made after the file).
+  if (openFailure !== undefined) writeFailed(openFailure, queueMicrotask);
 
   const timer = setInterval(() => flush(), options.flushMs ?? 200);
   timer.unref();
