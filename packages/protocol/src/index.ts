@@ -60,6 +60,7 @@ export type {
   HealthTls,
   KitchenCommandAck,
   KitchenCommandResult,
+  LogHealth,
   OrderAckAck,
   OrderAckResult,
   PingAck,

@@ -133,6 +133,11 @@ export interface HealthResponse {
     first: { table: 'events' | 'orders'; outlet: string; key: number | string };
     since: string;
   };
+  /**
+   * With a log file (`--log-file`): whether it takes the relay's lines. A log file that
+   * cannot be written (`log_write_failed`) changes nothing else: `status` stays `ok`.
+   */
+  log?: LogHealth;
   version: string;
   timestamp: string;
   /** The relay's certificate (absent on relays older than TLS support). */
@@ -191,9 +196,22 @@ export interface BridgeHealth {
   downlinkLastErrorCode: string | null;
 }
 
+/**
+ * `storage_full`: the data disk is full; `storage_readonly`: it (or the data dir) takes no
+ * writes; `storage_failed`: it answers writes with an I/O error; `internal`: anything else.
+ */
 export type StorageHealth =
   | { ok: true }
-  | { ok: false; error: 'storage_full' | 'internal'; since: string };
+  | {
+      ok: false;
+      error: 'storage_full' | 'storage_readonly' | 'storage_failed' | 'internal';
+      since: string;
+    };
+
+/** `/health`'s `log`: `cause` is the system's code (ENOSPC, EROFS, EIO, ...). */
+export type LogHealth =
+  | { ok: true }
+  | { ok: false; error: 'log_write_failed'; cause: string; since: string; dropped: number };
 
 /** `/health`'s `tls`: `daysLeft` counts whole days until `notAfter`. */
 export type HealthTls =

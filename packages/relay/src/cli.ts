@@ -11,6 +11,7 @@ import { setupUrls } from './cli/setupUrls.js';
 import { startupProblem } from './cli/startupError.js';
 import { logFileOf, logStartupFailure } from './cli/startupFailureLog.js';
 import { statusCommand } from './cli/status.js';
+import { reportUncaught } from './cli/uncaught.js';
 import { CliError, HELP, parseCli } from './cliOptions.js';
 import { boundLogWrites } from './logger.js';
 import { createRelay } from './relay.js';
@@ -26,6 +27,8 @@ const HARD_EXIT_MS = 10_000;
 
 /** Where `serve` logs, once known: a refusal to start is written there too. */
 let serveLogFile: string | undefined;
+/** Where `serve` keeps its SQLite log, once known: a refusal for its disk names it. */
+let serveDataDir: string | undefined;
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -104,6 +107,7 @@ async function main(): Promise<void> {
     process.stdout.write(certReport(result));
     return;
   }
+  if (cli.options.store === 'sqlite') serveDataDir = cli.options.dataDir;
   // A drained cluster node (POST /admin/drain) is closed: its process ends like after SIGTERM.
   const relay = createRelay({ ...cli.options, onDrained: () => process.exit(0) });
   // Warned, not refused: outlets already running on a short secret must keep starting.
@@ -112,10 +116,10 @@ async function main(): Promise<void> {
   stdout?.logTo(relay.logger);
   // Last line of defence only: handlers catch their own errors, and tests prove it.
   process.on('uncaughtException', (error) =>
-    relay.logger.fatal({ err: error }, 'uncaught exception'),
+    reportUncaught(relay.logger, 'uncaught exception', error),
   );
   process.on('unhandledRejection', (error) =>
-    relay.logger.fatal({ err: error }, 'unhandled rejection'),
+    reportUncaught(relay.logger, 'unhandled rejection', error),
   );
   // Before the ready line: a supervisor may signal the moment it reads it.
   let stopping = false;
@@ -176,7 +180,7 @@ async function main(): Promise<void> {
 const CODED = /^(tls|app|store)_/;
 
 main().catch((caught) => {
-  const error = startupProblem(caught) ?? caught;
+  const error = startupProblem(caught, serveDataDir) ?? caught;
   const code = (error as { code?: string }).code;
   const said =
     error instanceof CliError

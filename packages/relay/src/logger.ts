@@ -1,7 +1,11 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { createConsoleStream } from './lib/consoleStream.js';
-import { createRotatingFile, type RotatingFileOptions } from './lib/rotatingFile.js';
+import {
+  createRotatingFile,
+  type LogFileHealth,
+  type RotatingFileOptions,
+} from './lib/rotatingFile.js';
 
 export type { Logger };
 
@@ -38,25 +42,49 @@ export function boundLogWrites(ms: number): void {
 // On the monotonic clock: a wall clock stepped back mid-stop would hold the stop that long.
 const exitDeadline = () => writeDeadline ?? performance.now() + EXIT_WRITE_MS;
 
+/** Each logger with a file, and how its file is doing (/health's `log`). */
+const fileHealth = new WeakMap<Logger, () => LogFileHealth>();
+
+/** Whether the log file takes lines; undefined for a logger without one. */
+export function logFileHealth(logger: Logger): LogFileHealth | undefined {
+  return fileHealth.get(logger)?.();
+}
+
 /** JSON lines for log shippers; human-readable when a person watches the terminal. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   if (!options.file) return createConsoleLogger(options);
+  const path = options.file.path;
   // The file first: its exit flush then runs before the console's, which may have to wait
-  // for a full stderr.
-  const file = createRotatingFile(options.file);
+  // for a full stderr. Its failures are said on the console only: the file cannot take them
+  // (a failure at start is said on the next microtask, once `console` is there).
+  const file = createRotatingFile({
+    ...options.file,
+    onWriteFailed: (failure) =>
+      console.error(
+        { code: failure.error, cause: failure.cause },
+        `cannot write the log file ${path} (${failure.cause}): the relay runs on; its lines wait (up to 1 MB, later ones are dropped) and are written once the disk takes them again`,
+      ),
+    onWriteResumed: (failure) =>
+      console.warn(
+        { code: 'log_write_resumed', cause: failure.cause, dropped: failure.dropped },
+        `the log file ${path} is written again (${failure.dropped} lines were dropped)`,
+      ),
+  });
   const console = createConsoleLogger(options);
   const base = { level: options.level ?? 'info', base: { name: 'kitchen-sync-relay' } };
   // The console stream as the console logger has it (pretty on a terminal, batched JSON otherwise).
   const consoleStream = (console as unknown as Record<symbol, NodeJS.WritableStream>)[
     pino.symbols.streamSym
   ]!;
-  return pino(
+  const logger = pino(
     base,
     pino.multistream([
       { level: base.level as pino.Level, stream: consoleStream },
       { level: base.level as pino.Level, stream: file },
     ]),
   );
+  fileHealth.set(logger, () => file.health());
+  return logger;
 }
 
 function createConsoleLogger(options: LoggerOptions): Logger {

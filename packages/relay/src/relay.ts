@@ -27,7 +27,7 @@ import { ConfigError } from './lib/configError.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_DEVICE } from './lib/deviceSlots.js';
 import { createLiveFeed } from './lib/liveFeed.js';
 import { createRetentionClock } from './lib/retentionClock.js';
-import { createLogger } from './logger.js';
+import { createLogger, logFileHealth } from './logger.js';
 import { createMetrics } from './metrics.js';
 import type { EventStore, RetentionPolicy, StoredEvent } from './store/EventStore.js';
 import { type LogReader, syncLogReader } from './store/LogReader.js';
@@ -38,7 +38,12 @@ import {
 } from './store/postgres/postgresEventStore.js';
 import { createPostgresWriteQueue } from './store/postgres/postgresWriteQueue.js';
 import { createSqliteEventStore } from './store/sqliteEventStore.js';
-import { createStorageHealth, isStorageFull } from './store/storageHealth.js';
+import {
+  cachedDiskState,
+  createStorageHealth,
+  failedWriteAnswer,
+  storageProblemOf,
+} from './store/storageHealth.js';
 import { createStorageReadiness } from './store/storageReadiness.js';
 import { createUnreadableRowsReport, type UnreadableRowsReport } from './store/unreadableRows.js';
 import { createWriteQueue, type WriteQueue } from './store/writeQueue.js';
@@ -323,7 +328,12 @@ export function createRelay(options: RelayOptions = {}): Relay {
       logger.error({ err: error }, 'retention pruning failed');
     });
 
-  const storage = createStorageHealth(now);
+  // A log on this machine's disk: an I/O error is told apart (full, read-only, failing) by
+  // asking that disk.
+  const dataDir = store.kind === 'sqlite' ? (options.dataDir ?? './data') : undefined;
+  const disk = dataDir === undefined ? undefined : cachedDiskState(dataDir, elapsed);
+  const storageProblem = (error: unknown) => storageProblemOf(error, disk);
+  const storage = createStorageHealth(now, storageProblem);
   let holds: HoldTimers | undefined;
   let announcer: BridgeAnnouncer | null = null;
   // Set at listen when bridging: is the credential's outlet one this relay serves?
@@ -410,11 +420,12 @@ export function createRelay(options: RelayOptions = {}): Relay {
     logger.error({ err: error }, 'after-commit delivery failed'),
   );
   // A command answered `internal` or `storage_full` (the codes the commands give a store's
-  // failure): nothing was stored.
+  // failure): nothing was stored. The log line names the disk's part (storage_readonly, ...).
   function commandFailed(error: unknown) {
     storage.failed(error);
-    metrics.commandFailures.inc({ code: isStorageFull(error) ? 'storage_full' : 'internal' });
-    logger.error({ err: error }, 'request failed');
+    const problem = storageProblem(error);
+    metrics.commandFailures.inc({ code: failedWriteAnswer(problem).code });
+    logger.error({ err: error, code: problem ?? 'internal' }, 'request failed');
   }
   const orderCommands = createOrderCommands({
     store,
@@ -435,6 +446,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         'ack for an order this relay does not have (its log was wiped?); dropped',
       ),
     onError: commandFailed,
+    storageProblem,
   });
   const commands = createKitchenCommands(
     {
@@ -444,6 +456,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       now,
       newId: randomUUID,
       onError: commandFailed,
+      storageProblem,
     },
     orderCommands,
   );
@@ -596,6 +609,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     clients: () => sockets.clients(),
     storage: () => storage.status(),
     unreadableRows: () => unreadableRows.health(),
+    logFile: () => logFileHealth(logger),
     canStore: createStorageReadiness({
       storage: () => storage.status(),
       ...(reader.probeWrite ? { probeWrite: () => reader.probeWrite!() } : {}),

@@ -1,4 +1,5 @@
 import { KitchenSyncError } from '@kitchen-sync/protocol';
+import { storageRefusal } from '../store/storageRefusal.js';
 
 interface SystemError {
   code?: string;
@@ -14,10 +15,13 @@ const where = (error: SystemError) =>
 /**
  * The operating system's refusals a relay meets at start, said in one line with a stable
  * code (like data_dir_locked) instead of a stack trace with the build machine's paths.
+ * With `dataDir` (a SQLite log) also its disk's: full, read-only or failing (storageRefusal).
  * Undefined for anything else.
  */
-export function startupProblem(caught: unknown): KitchenSyncError | undefined {
+export function startupProblem(caught: unknown, dataDir?: string): KitchenSyncError | undefined {
   const error = (caught ?? {}) as SystemError;
+  const disk = dataDir === undefined ? undefined : storageRefusal(caught, dataDir);
+  if (disk) return disk;
   switch (error.code) {
     case 'EADDRINUSE':
       return new KitchenSyncError(

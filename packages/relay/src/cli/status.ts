@@ -56,13 +56,24 @@ export function describeHealth(
     texts.logPosition(health.head_seq, health.store_engine ?? health.store),
   ];
   if (health.storage && !health.storage.ok) {
+    const since = localTime(health.storage.since);
     lines.push(
       health.storage.error === 'storage_full'
-        ? texts.diskFull(localTime(health.storage.since))
-        : texts.storageFailing(localTime(health.storage.since)),
+        ? texts.diskFull(since)
+        : health.storage.error === 'storage_readonly'
+          ? texts.diskReadOnly(since)
+          : health.storage.error === 'storage_failed'
+            ? texts.diskFailing(since)
+            : texts.storageFailing(since),
     );
   } else {
     lines.push(texts.storageOk);
+  }
+  // A warning only: orders flow without the log file, restarting would not bring it back.
+  if (health.log && !health.log.ok) {
+    lines.push(
+      texts.logFileFailing(localTime(health.log.since), health.log.cause, health.log.dropped),
+    );
   }
   lines.push(...centralLines(health, texts, uploadLagWarningSeconds));
   if (health.tls?.enabled) {

@@ -12,8 +12,14 @@ export interface StatusTexts {
    */
   logPosition(head: number, log: string): string;
   diskFull(since: string): string;
+  /** `storage_readonly`: the data disk (or dir) takes no writes. */
+  diskReadOnly(since: string): string;
+  /** `storage_failed`: the data disk answers writes with I/O errors. */
+  diskFailing(since: string): string;
   storageFailing(since: string): string;
   storageOk: string;
+  /** `/health` `log`: the log file cannot be written (orders are not affected). */
+  logFileFailing(since: string, cause: string, dropped: number): string;
   /** `/health` `bridge`: central has everything. */
   centralSynced: string;
   /** Central lacks `pending` events, the oldest `behind` old; the bridge's state and last error. */
@@ -103,8 +109,14 @@ export const STATUS_TEXTS_EN: StatusTexts = {
     `  log position: event ${head} (one per new order or change to one, not an order number; log: ${log})`,
   diskFull: (since) =>
     `  THE DISK IS FULL since ${since}: new orders are refused. Free some space.`,
+  diskReadOnly: (since) =>
+    `  THE DATA DISK IS READ-ONLY since ${since}: new orders are not stored (the devices keep them and retry). Check the disk (dmesg or Event Viewer; fsck or chkdsk), make it writable, restart the relay.`,
+  diskFailing: (since) =>
+    `  THE DATA DISK FAILS (I/O errors) since ${since}: new orders are not stored (the devices keep them and retry). Copy the data dir elsewhere, then check or replace the disk.`,
   storageFailing: (since) => `  writing to the log fails since ${since}: see the log file.`,
   storageOk: '  storage: OK',
+  logFileFailing: (since, cause, dropped) =>
+    `  WARNING: the log file cannot be written since ${since} (${cause}); orders are not affected. Free space on its disk or make it writable${dropped ? ` (${dropped} log lines dropped so far)` : ''}.`,
   centralSynced: '  central: everything uploaded',
   centralBehind: (state, pending, behind, errorCode) =>
     `  central: ${pending} event${pending === 1 ? '' : 's'} not uploaded yet` +

@@ -41,8 +41,14 @@ export const STATUS_TEXTS_ID: StatusTexts = {
     `  posisi log: kejadian ke-${head} (satu per pesanan baru atau perubahannya, bukan nomor pesanan; log: ${log})`,
   diskFull: (since) =>
     `  DISK PENUH sejak ${since}: pesanan baru ditolak. Kosongkan sebagian ruang disk.`,
+  diskReadOnly: (since) =>
+    `  DISK DATA HANYA-BACA sejak ${since}: pesanan baru tidak tersimpan (perangkat menyimpannya dan mencoba lagi). Periksa disk (dmesg atau Event Viewer; fsck atau chkdsk), buat agar bisa ditulis, lalu jalankan ulang relay.`,
+  diskFailing: (since) =>
+    `  DISK DATA RUSAK (galat I/O) sejak ${since}: pesanan baru tidak tersimpan (perangkat menyimpannya dan mencoba lagi). Salin folder data ke tempat lain, lalu periksa atau ganti disk.`,
   storageFailing: (since) => `  penulisan log gagal sejak ${since}: lihat file log.`,
   storageOk: '  penyimpanan: OK',
+  logFileFailing: (since, cause, dropped) =>
+    `  PERINGATAN: file log tidak bisa ditulis sejak ${since} (${cause}); pesanan tidak terpengaruh. Kosongkan ruang di disknya atau buat agar bisa ditulis${dropped ? ` (${dropped} baris log terbuang sejauh ini)` : ''}.`,
   centralSynced: '  pusat (central): semua sudah terunggah',
   centralBehind: (state, pending, behind, errorCode) =>
     `  pusat (central): ${pending} kejadian belum terunggah` +

@@ -27,7 +27,11 @@ import { type Action, inScope, mayDo } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
 import { failure } from '../lib/failure.js';
 import type { EventStore, NewEvent } from '../store/EventStore.js';
-import { isStorageFull } from '../store/storageHealth.js';
+import {
+  failedWriteAnswer,
+  type StorageProblem,
+  storageProblemOf,
+} from '../store/storageHealth.js';
 import type { WriteOutcome, WriteQueue } from '../store/writeQueue.js';
 import { canonicalIds } from './canonicalIds.js';
 import { eventIdInLog, reusedEventId } from './eventIdInLog.js';
@@ -42,6 +46,8 @@ export interface KitchenCommandsOptions {
   newId: () => string;
   /** How long after a bump a recall is still taken. Default KITCHEN_LIMITS.RECALL_WINDOW_MS (10 min). */
   recallWindowMs?: number;
+  /** Whether a failure was the data disk's (full, read-only, failing): what the answer says. */
+  storageProblem?: (error: unknown) => StorageProblem | undefined;
   onError?: (error: unknown) => void;
 }
 
@@ -197,10 +203,8 @@ export function createKitchenCommands(
       return await work();
     } catch (error) {
       options.onError?.(error);
-      if (isStorageFull(error)) {
-        return failure('storage_full', "the relay's disk is full; this request was not stored");
-      }
-      return failure('internal', 'the relay could not store this request');
+      const answer = failedWriteAnswer((options.storageProblem ?? storageProblemOf)(error));
+      return failure(answer.code, answer.message);
     }
   }
 

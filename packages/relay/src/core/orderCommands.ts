@@ -29,7 +29,11 @@ import type { Principal } from '../auth/principal.js';
 import { containsBinary } from '../lib/binary.js';
 import { failure } from '../lib/failure.js';
 import type { EventStore, NewEvent, StoredOrder } from '../store/EventStore.js';
-import { isStorageFull } from '../store/storageHealth.js';
+import {
+  failedWriteAnswer,
+  type StorageProblem,
+  storageProblemOf,
+} from '../store/storageHealth.js';
 import type { WriteOutcome, WriteQueue } from '../store/writeQueue.js';
 import { canonicalIds } from './canonicalIds.js';
 import { eventIdInLog, reusedEventId } from './eventIdInLog.js';
@@ -49,6 +53,8 @@ export interface OrderCommandsOptions {
   /** A kitchen acknowledged an order the relay does not have (its log was wiped): dropped. */
   onObsoleteAck?: (orderId: string, kitchenId: string) => void;
   /** A bug or a store failure; the caller gets `internal`, this hook gets the cause. */
+  /** Whether a failure was the data disk's (full, read-only, failing): what the answer says. */
+  storageProblem?: (error: unknown) => StorageProblem | undefined;
   onError?: (error: unknown) => void;
 }
 
@@ -335,10 +341,8 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
     } catch (error) {
       options.onError?.(error);
       // Its own code, so a POS can tell the operator what to fix; it retries meanwhile.
-      if (isStorageFull(error)) {
-        return failure('storage_full', "the relay's disk is full; this request was not stored");
-      }
-      return failure('internal', 'the relay could not store this request');
+      const answer = failedWriteAnswer((options.storageProblem ?? storageProblemOf)(error));
+      return failure(answer.code, answer.message);
     }
   }
 

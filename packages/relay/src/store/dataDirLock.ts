@@ -1,5 +1,6 @@
 import { KitchenSyncError } from '@kitchen-sync/protocol';
 import type { SqliteConnection, SqliteDriver } from './sqlite/SqliteDriver.js';
+import { storageRefusal } from './storageRefusal.js';
 
 export interface DataDirLock {
   release(): void;
@@ -55,7 +56,8 @@ export function lockDataDir(driver: SqliteDriver, lockFile: string, dataDir: str
         { lockFile },
       );
     }
-    throw error;
+    // The lock is the first thing written: a full or read-only disk is met here first.
+    throw storageRefusal(error, dataDir) ?? error;
   }
   const held = db;
   const read = held.prepare('SELECT outlet_key, head FROM high_water WHERE epoch = ?');

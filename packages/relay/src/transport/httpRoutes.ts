@@ -65,6 +65,8 @@ export interface HttpRoutesOptions {
   storage: () => StorageHealth;
   /** Rows the store could not read (`/health` shows them while there are any). */
   unreadableRows?: () => HealthResponse['unreadable_rows'];
+  /** Whether the log file takes lines; undefined without one. */
+  logFile?: () => HealthResponse['log'];
   /** Whether this node can store writes now (storageReadiness.ts); false turns /health into a 503. */
   canStore: () => Promise<boolean>;
   tlsHealth?: () => HealthResponse['tls'];
@@ -233,6 +235,8 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     const rows = options.unreadableRows?.();
     return rows ? { unreadable_rows: rows } : {};
   };
+  const logField = (log: HealthResponse['log']) => (log ? { log } : {});
+
   app.get('/health', async (_request, reply): Promise<HealthResponse> => {
     const draining = options.draining?.() ?? false;
     // A balancer's health check must see the drain to stop routing new clients here.
@@ -268,6 +272,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       ...(options.storeKind === 'postgres' ? { store_reachable: reachable } : {}),
       storage: options.storage(),
       ...unreadable(),
+      ...logField(options.logFile?.()),
       version: options.version,
       timestamp: new Date(options.now()).toISOString(),
       ...(options.tlsHealth ? { tls: options.tlsHealth() } : {}),
