@@ -118,6 +118,23 @@ describe('kitchen-sync-relay status', () => {
     expect(report.text).toContain('THE DISK IS FULL');
   });
 
+  it('warns of stored rows it could not read, and still counts the relay as running', () => {
+    const unreadable_rows = {
+      code: 'store_corrupt' as const,
+      count: 2,
+      first: { table: 'events' as const, outlet: '1', key: 100 },
+      since: '2026-01-01T10:00:00Z',
+    };
+    const report = describeHealth('http://127.0.0.1:3001', health({ unreadable_rows }));
+    expect(report.running).toBe(true);
+    expect(report.text).toMatch(
+      /WARNING: 2 stored rows of the order log could not be read \(damaged on disk, first since 2026-01-01 \d\d:00:00 \(UTC[+-]\d\d:\d\d\)\)/,
+    );
+    expect(describeHealth('http://127.0.0.1:3001', health()).text).not.toContain(
+      'could not be read',
+    );
+  });
+
   it('asks a real relay, and says NOT RUNNING where nothing answers', async () => {
     relay = await startRelay();
     const up = await relayStatus([relay.url]);

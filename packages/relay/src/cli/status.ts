@@ -75,6 +75,10 @@ export function describeHealth(
       texts.logFileFailing(localTime(health.log.since), health.log.cause, health.log.dropped),
     );
   }
+  if (health.unreadable_rows) {
+    const { count, since } = health.unreadable_rows;
+    lines.push(texts.unreadableRows(count, localTime(since)));
+  }
   lines.push(...centralLines(health, texts, uploadLagWarningSeconds));
   if (health.tls?.enabled) {
     lines.push(texts.certificateDays(health.tls.daysLeft));

@@ -20,6 +20,8 @@ export interface StatusTexts {
   storageOk: string;
   /** `/health` `log`: the log file cannot be written (orders are not affected). */
   logFileFailing(since: string, cause: string, dropped: number): string;
+  /** `/health` `unreadable_rows`: stored rows damaged on disk, gone around since `since`. */
+  unreadableRows(count: number, since: string): string;
   /** `/health` `bridge`: central has everything. */
   centralSynced: string;
   /** Central lacks `pending` events, the oldest `behind` old; the bridge's state and last error. */
@@ -117,6 +119,8 @@ export const STATUS_TEXTS_EN: StatusTexts = {
   storageOk: '  storage: OK',
   logFileFailing: (since, cause, dropped) =>
     `  WARNING: the log file cannot be written since ${since} (${cause}); orders are not affected. Free space on its disk or make it writable${dropped ? ` (${dropped} log lines dropped so far)` : ''}.`,
+  unreadableRows: (count, since) =>
+    `  WARNING: ${count} stored row${count === 1 ? '' : 's'} of the order log could not be read (damaged on disk, first since ${since}); kitchens get a snapshot around ${count === 1 ? 'it' : 'them'}. Check the disk, and see "Recovering a damaged log" in the relay's docs.`,
   centralSynced: '  central: everything uploaded',
   centralBehind: (state, pending, behind, errorCode) =>
     `  central: ${pending} event${pending === 1 ? '' : 's'} not uploaded yet` +

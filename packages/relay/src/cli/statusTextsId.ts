@@ -49,6 +49,8 @@ export const STATUS_TEXTS_ID: StatusTexts = {
   storageOk: '  penyimpanan: OK',
   logFileFailing: (since, cause, dropped) =>
     `  PERINGATAN: file log tidak bisa ditulis sejak ${since} (${cause}); pesanan tidak terpengaruh. Kosongkan ruang di disknya atau buat agar bisa ditulis${dropped ? ` (${dropped} baris log terbuang sejauh ini)` : ''}.`,
+  unreadableRows: (count, since) =>
+    `  PERINGATAN: ${count} baris log pesanan tidak bisa dibaca (rusak di disk, pertama sejak ${since}); dapur mendapat snapshot yang melewatinya. Periksa disknya, dan lihat "Recovering a damaged log" di dokumentasi relay.`,
   centralSynced: '  pusat (central): semua sudah terunggah',
   centralBehind: (state, pending, behind, errorCode) =>
     `  pusat (central): ${pending} kejadian belum terunggah` +
