@@ -195,13 +195,12 @@ class KitchenFeedImpl implements KitchenFeed {
   /**
    * Started with the first order held, not at construction: a feed no order reaches (one a
    * server render creates) holds no timer, so it keeps Node neither running nor the feed
-   * reachable. Unref'd where timers can be: pruning alone should never keep a process up.
+   * reachable.
    */
   #startPruning(): void {
     if (this.#pruning || this.#stopped || this.#book.records.size === 0) return;
     this.#pruning = true;
     const prune = this.#env.timers.setInterval(() => this.#prune(), PRUNE_EVERY_MS);
-    (prune as { unref?: () => void } | null)?.unref?.();
     this.#disposables.add(() => this.#env.timers.clearInterval(prune));
   }
 
