@@ -1,7 +1,6 @@
 // Apps compiled with `exactOptionalPropertyTypes` pass options they may not have (a relay URL
 // from settings, a route switched off only in dev) as `T | undefined`; the docs' recipes do.
 // exactOptional.test.ts checks this file against the build, with that flag on.
-import type { Order } from '@kitchen-sync/protocol';
 import {
   createNetworkMonitor,
   createSocketService,
@@ -13,6 +12,7 @@ import { uuidv7 } from '@kitchen-sync/client/ids';
 import { createMasterDataService } from '@kitchen-sync/client/master-data';
 import { createOrderOutbox } from '@kitchen-sync/client/outbox';
 import { createServiceWorkerManager } from '@kitchen-sync/client/sw-manager';
+import type { Order } from '@kitchen-sync/protocol';
 
 declare const dev: boolean;
 
