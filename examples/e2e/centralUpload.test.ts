@@ -19,7 +19,7 @@ beforeAll(async () => {
   upload = await startUploadEndpoint();
   dir = mkdtempSync(join(tmpdir(), 'ks-e2e-upload-'));
   tokenFile = join(dir, 'central.token');
-  writeFileSync(tokenFile, `${relayCredential(1)}\n`);
+  writeFileSync(tokenFile, `${relayCredential(1)}\n`, { mode: 0o600 });
 });
 
 afterAll(async () => {

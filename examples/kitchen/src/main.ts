@@ -30,6 +30,7 @@ import { renderAllDay } from './allDayPanel';
 import { showCancellations } from './cancelPanel';
 import { KeyedCards } from './keyedCards';
 import { readMode, readThresholds, type ScreenMode } from './mode';
+import { forgetOtherTenants } from './movedTablet';
 import { orderCard } from './ordersScreen';
 import { RecallCandidates, recallTicket } from './recall';
 import { showRejected } from './rejectedPanel';
@@ -85,6 +86,8 @@ function modeLabel(screen: ScreenMode): string {
 }
 
 async function startKitchen(tenant: string): Promise<void> {
+  // Before this tenant's stores open: a tablet moved here keeps nothing of its old tenant.
+  await forgetOtherTenants(config.outletId, tenant).catch(() => {});
   const tenantName = tenants.find((t) => String(t.id) === tenant)?.name ?? tenant;
   $('#tenant-name').textContent = `${tenantName} · ${modeLabel(mode)}`;
   const connection = socketOptionsFromSettings(settings);
@@ -114,6 +117,7 @@ async function startKitchen(tenant: string): Promise<void> {
     socket,
     outbox,
     tenants: [tenant],
+    outletId: config.outletId,
     dbName: `kitchen-sync-demo-kitchen-${config.outletId}-${tenant}${screen}`,
     keepFinishedMs: RECALL_WINDOW_MS,
     playSound: () => alerts.chime(),

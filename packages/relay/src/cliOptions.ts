@@ -7,6 +7,7 @@ import { MAX_TOKEN_LIFETIME_S } from './auth/tokenExpiry.js';
 import { credentialOutlet } from './bridge/centralCredential.js';
 import { redisUrlProblem } from './cluster/redisUrl.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_DEVICE } from './lib/deviceSlots.js';
+import { tightenModes } from './lib/privateFiles.js';
 import type { RelayOptions } from './relay.js';
 import { assertHostName } from './tls/hostName.js';
 import { parseAppSpec } from './transport/appRoutes.js';
@@ -244,6 +245,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
         'secret_file_unreadable',
       );
     }
+    keepPrivate(secretFile, 'secret_file_permissions', 'whoever reads it can make tokens');
   }
 
   if (command === 'token') {
@@ -382,6 +384,24 @@ function clusterOptions(
   return { ...(redisUrl ? { redisUrl } : {}), ...(nodeId ? { nodeId } : {}) };
 }
 
+/**
+ * A secret file readable by other accounts is made private (0600) when this user owns it, with
+ * a line on stderr; one it cannot change (owned by root and shared with the relay's group, a
+ * read-only Docker or Kubernetes secret) is named on stderr and used. Refusing it would stop an
+ * outlet's relay at the first boot after an upgrade, for a file an older doc told people to make.
+ */
+function keepPrivate(path: string, code: string, why: string): void {
+  const result = tightenModes([{ path, label: path }]);
+  for (const changed of result.changed) {
+    process.stderr.write(`kitchen-sync-relay: [${code}] made ${changed} private: ${why}\n`);
+  }
+  for (const failed of result.failed) {
+    process.stderr.write(
+      `kitchen-sync-relay: [${code}] ${failed} stays readable by other users: ${why}; run: chmod 600 ${path}\n`,
+    );
+  }
+}
+
 function centralOptions(
   url: string | undefined,
   tokenFile: string | undefined,
@@ -408,6 +428,11 @@ function centralOptions(
       'central_token_file_unreadable',
     );
   }
+  keepPrivate(
+    tokenFile,
+    'central_token_file_permissions',
+    "whoever reads it can send central this outlet's orders",
+  );
   const outlet = credentialOutlet(token);
   if (outlet === null) {
     throw new CliError(

@@ -22,7 +22,7 @@ const jwt = (claims: Record<string, unknown>) =>
 
 async function credentialFile(claims: Record<string, unknown>) {
   const file = join(dir, 'central.token');
-  writeFileSync(file, `${jwt(claims)}\n`);
+  writeFileSync(file, `${jwt(claims)}\n`, { mode: 0o600 });
   return file;
 }
 
@@ -37,7 +37,7 @@ function refusal(argv: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 describe('--central-url and --central-token-file', () => {
-  beforeEach(() => writeFileSync(join(dir, 'secret'), SECRET));
+  beforeEach(() => writeFileSync(join(dir, 'secret'), SECRET, { mode: 0o600 }));
 
   it('read the outlet from the relay credential, from flags or KS_ variables', async () => {
     const file = await credentialFile({ sub: 'relay', role: 'relay', outlet: 7 });

@@ -1,12 +1,17 @@
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   autostartCommand,
   autostartPlan,
   bootArguments,
   describePlan,
+  ENV_PATH,
+  runPlan,
   TASK_NAME,
   UNIT_NAME,
 } from '../src/cli/autostart.js';
+import { environmentFile, maskSecret, splitBootSecrets } from '../src/cli/bootSecrets.js';
 import { parseWindowsArguments } from '../src/cli/windowsTask.js';
 import { CliError } from '../src/cliOptions.js';
 import { killAll, startCli } from './cliProcess.js';
@@ -74,9 +79,12 @@ describe('autostart', () => {
       ['/opt/ks/kitchen-sync-relay'],
       '/opt/ks/my data',
     );
-    expect(plan.files).toHaveLength(1);
-    const unit = plan.files[0]!;
+    // No password to hand over: no environment file, and none left from an earlier install.
+    expect(plan.files).toHaveLength(2);
+    expect(plan.files[0]).toEqual({ path: ENV_PATH });
+    const unit = plan.files[1]!;
     expect(unit.path).toBe(`/etc/systemd/system/${UNIT_NAME}`);
+    expect(unit.content).not.toContain('EnvironmentFile');
     expect(unit.content).toContain(
       'ExecStart=/opt/ks/kitchen-sync-relay serve --data-dir "/opt/ks/my data"\n',
     );
@@ -91,9 +99,9 @@ describe('autostart', () => {
       { run: ['systemctl', 'restart', UNIT_NAME] },
     ]);
     const remove = autostartPlan('remove', 'linux', ['/opt/ks/kitchen-sync-relay'], '/x');
-    expect(remove.files).toEqual([{ path: unit.path }]);
+    expect(remove.files).toEqual([{ path: unit.path }, { path: ENV_PATH }]);
     expect(describePlan(remove)).toBe(
-      `remove ${unit.path}\nrun systemctl disable --now ${UNIT_NAME}\nrun systemctl daemon-reload\n`,
+      `remove ${unit.path}\nremove ${ENV_PATH}\nrun systemctl disable --now ${UNIT_NAME}\nrun systemctl daemon-reload\n`,
     );
   });
 
@@ -263,4 +271,96 @@ describe('autostart command', () => {
     expect(await relay.exited).toBe(0);
     expect(dryRun(args).printed).not.toContain('a relay is using this data dir');
   });
+});
+
+describe('autostart with passwords in the serve flags', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    removeTempDirs();
+  });
+
+  const POSTGRES = 'postgres://ks:Pg-Pw-1@db.lan:5432/kitchen';
+  const REDIS = 'redis://:Redis-Pw-2@redis.lan:6379';
+  const flags = [
+    '--store',
+    'postgres',
+    '--database-url',
+    POSTGRES,
+    `--cluster-redis-url=${REDIS}`,
+    '--node-id',
+    'a',
+  ];
+
+  it('on Linux hands them to the relay in a root-only environment file, never on its command line', () => {
+    const plan = autostartPlan('install', 'linux', ['/opt/ks/relay'], '/var/lib/ks', flags);
+    const [env, unit] = plan.files;
+    expect(env).toEqual({
+      path: ENV_PATH,
+      content: `KS_DATABASE_URL="${POSTGRES}"\nKS_CLUSTER_REDIS_URL="${REDIS}"\n`,
+      mode: 0o600,
+      shown:
+        'KS_DATABASE_URL="postgres://ks:***@db.lan:5432/kitchen"\nKS_CLUSTER_REDIS_URL="redis://:***@redis.lan:6379"\n',
+    });
+    expect(unit!.content).toContain(`EnvironmentFile=${ENV_PATH}\n`);
+    expect(unit!.content).toContain(
+      'ExecStart=/opt/ks/relay serve --data-dir /var/lib/ks --store postgres --node-id a\n',
+    );
+    const printed = describePlan(plan);
+    expect(printed).toContain(`write ${ENV_PATH} (mode 600):`);
+    expect(printed).toContain('postgres://ks:***@db.lan');
+    for (const text of [unit!.content!, printed]) {
+      expect(text).not.toContain('Pg-Pw-1');
+      expect(text).not.toContain('Redis-Pw-2');
+    }
+  });
+
+  it('on Windows keep them in the task (no environment there) but print them masked', () => {
+    const plan = autostartPlan('install', 'win32', ['C:\\ks\\relay.exe'], 'C:\\ks\\data', flags);
+    const task = plan.files[0]!;
+    expect(task.content).toContain(`"--database-url" "${POSTGRES}"`);
+    expect(task.shown).toContain('"--database-url" "postgres://ks:***@db.lan:5432/kitchen"');
+    expect(task.shown).toContain('"--cluster-redis-url=redis://:***@redis.lan:6379"');
+    expect(describePlan(plan)).not.toMatch(/Pg-Pw-1|Redis-Pw-2/);
+  });
+
+  it('--dry-run prints them masked', () => {
+    const printed: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    const argv = ['install', '--data-dir', '/var/lib/ks', '--dry-run', '--', ...flags];
+    expect(autostartCommand(argv, {}, ['/opt/ks/relay'], true, 'linux')).toBe(0);
+    expect(printed.join('')).toContain('KS_DATABASE_URL="postgres://ks:***@db.lan:5432/kitchen"');
+    expect(printed.join('')).not.toMatch(/Pg-Pw-1|Redis-Pw-2/);
+  });
+
+  it('masks a password given as a query parameter, and quotes what systemd would read otherwise', () => {
+    expect(maskSecret('postgresql://db.lan/k?user=ks&password=s3cret&sslmode=require')).toBe(
+      'postgresql://db.lan/k?user=ks&password=***&sslmode=require',
+    );
+    expect(maskSecret('redis://redis.lan:6379')).toBe('redis://redis.lan:6379');
+    expect(environmentFile({ KS_DATABASE_URL: 'postgres://u:a"b\\c$d`e@h/db' })).toBe(
+      'KS_DATABASE_URL="postgres://u:a\\"b\\\\c\\$d\\`e@h/db"\n',
+    );
+    expect(() => splitBootSecrets(['--database-url', 'postgres://u:p\n@h/db'])).toThrow(
+      expect.objectContaining({ code: 'autostart_secret_unstorable' }),
+    );
+  });
+
+  it.runIf(process.platform !== 'win32')(
+    'writes the environment file 0600, also over one a hand-made setup left readable',
+    () => {
+      const path = join(tempDir('ks-autostart-'), 'etc', 'kitchen-sync', 'relay.env');
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, 'old', { mode: 0o644 });
+      runPlan({
+        files: [{ path, content: 'KS_DATABASE_URL="x"\n', mode: 0o600 }],
+        commands: [],
+        cleanup: [],
+      });
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(readFileSync(path, 'utf8')).toBe('KS_DATABASE_URL="x"\n');
+    },
+  );
 });

@@ -19,8 +19,12 @@ describe('what the executable fills in when started with no arguments', () => {
   it('puts the data dir beside the executable, a log file beside it, and creates a secret once', () => {
     const home = tempDir();
     const exe = join(home, 'kitchen-sync-relay.exe');
+    // A fresh install's umask: the data dir must still be the relay user's alone.
+    const umask = process.umask(0o022);
     const first = executableDefaults('serve', [], {}, exe);
+    process.umask(umask);
     const dataDir = join(home, 'data');
+    if (process.platform !== 'win32') expect(statSync(dataDir).mode & 0o777).toBe(0o700);
     expect(first.env).toEqual({
       KS_DATA_DIR: dataDir,
       KS_LOG_FILE: join(home, 'logs', 'kitchen-sync-relay.log'),

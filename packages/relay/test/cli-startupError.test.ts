@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -113,7 +113,7 @@ describe('start-up refusals from the operating system', () => {
     const aFile = join(dir, 'a-file');
     writeFileSync(aFile, '');
     const credential = join(dir, 'central.token');
-    writeFileSync(credential, 'not a JWT\n');
+    writeFileSync(credential, 'not a JWT\n', { mode: 0o600 });
     const cases: Array<[string[], Record<string, string>, number, string]> = [
       [
         ['secret', '--secret-file', join(dir, 'no-such-dir', 'x')],
@@ -173,4 +173,42 @@ describe('start-up refusals from the operating system', () => {
       expect(out.stderr).not.toMatch(/\n\s+at /);
     }
   });
+
+  it.runIf(process.platform !== 'win32')(
+    'a secret or central credential file other accounts may read is made private, and said so; the relay still starts',
+    async () => {
+      const dir = tempDir();
+      const secret = join(dir, 'relay.secret');
+      writeFileSync(secret, `${SECRET}\n`);
+      chmodSync(secret, 0o644);
+      const credential = join(dir, 'central.token');
+      writeFileSync(credential, 'not a JWT\n');
+      chmodSync(credential, 0o640);
+      const modeOf = (path: string) => statSync(path).mode & 0o777;
+
+      const out = await runCli(
+        ['token', '--secret-file', secret, '--role', 'pos', '--outlet', '1'],
+        {},
+      );
+      expect([out.code, out.stderr]).toEqual([
+        0,
+        expect.stringContaining(
+          `[secret_file_permissions] made ${secret} (644 → 600) private: whoever reads it can make tokens`,
+        ),
+      ]);
+      expect(modeOf(secret)).toBe(0o600);
+
+      // Past the mode: what the file holds is checked next.
+      let refused: unknown;
+      try {
+        parseCli(['serve', '--central-url', 'http://c', '--central-token-file', credential], {
+          KS_SECRET: SECRET,
+        });
+      } catch (error) {
+        refused = (error as CliError).code;
+      }
+      expect(refused).toBe('invalid_central_token');
+      expect(modeOf(credential)).toBe(0o600);
+    },
+  );
 });

@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killAll, runCli } from './cliProcess.js';
@@ -31,6 +31,8 @@ describe('a relay that refuses to start', () => {
     const [entry] = entries(logFile);
     expect(entry).toMatchObject({ level: 60, code: 'tls_cert_missing' });
     expect(entry!.msg).toMatch(/^relay did not start: .*nope\.crt.* \[tls_cert_missing\]$/);
+    // Made by this line, the log is the relay user's alone as the running relay makes it.
+    if (process.platform !== 'win32') expect(statSync(logFile).mode & 0o777).toBe(0o600);
   });
 
   it('logs a CA key others can read, and a usage error, to --log-file', async () => {

@@ -24,7 +24,7 @@ const env = () => ({ KS_SECRET: SECRET, KS_DATA_DIR: join(dir, 'data'), KS_LOG_L
 describe('kitchen-sync-relay token', () => {
   it('prints exactly one token that the relay accepts', async () => {
     const secretFile = join(dir, 'secret');
-    writeFileSync(secretFile, `${SECRET}\n`);
+    writeFileSync(secretFile, `${SECRET}\n`, { mode: 0o600 });
     const args = ['token', '--secret-file', secretFile, '--role', 'kitchen', '--outlet', '7'];
     const out = await runCli([
       ...args,

@@ -61,7 +61,8 @@ describe('the log is checked before the relay opens it', () => {
 
   it('starts a new log from a zero-byte relay.db, and says so loudly', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'relay.db'), '');
+    // 0600 as the relay makes it: a file readable by others gets a warning of its own.
+    writeFileSync(join(dir, 'relay.db'), '', { mode: 0o600 });
     const warnings: string[] = [];
     const store = createSqliteEventStore({ dataDir: dir, onWarning: (m) => warnings.push(m) });
     expect(store.head('1')).toBe(0);

@@ -11,7 +11,7 @@ import { freshDatabaseUrl } from './sharedPostgres.js';
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'ks-pg-cli-'));
-  writeFileSync(join(dir, 'secret'), SECRET);
+  writeFileSync(join(dir, 'secret'), SECRET, { mode: 0o600 });
 });
 afterEach(() => {
   killAll();

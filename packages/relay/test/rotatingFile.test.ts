@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -10,7 +10,50 @@ afterEach(() => removeTempDirs());
 
 const line = (n: number) => `${JSON.stringify({ n, pad: 'x'.repeat(80) })}\n`;
 
+const modeOf = (path: string) => statSync(path).mode & 0o777;
+
 describe('the rotating log file', () => {
+  it.runIf(process.platform !== 'win32')(
+    'is readable by the relay user only, rotated files too, whatever the umask',
+    () => {
+      const umask = process.umask(0o022);
+      try {
+        const path = join(tempDir(), 'logs', 'relay.log');
+        const file = createRotatingFile({ path, maxBytes: 500, keep: 2 });
+        for (let n = 0; n < 12; n++) {
+          file.write(line(n));
+          file.flush();
+        }
+        file.destroy();
+        expect([path, `${path}.1`, `${path}.2`].map(modeOf)).toEqual([0o600, 0o600, 0o600]);
+        expect(modeOf(join(path, '..'))).toBe(0o700);
+      } finally {
+        process.umask(umask);
+      }
+    },
+  );
+
+  it.runIf(process.platform !== 'win32')(
+    'makes the log files an older release left readable private, and says so in the log',
+    () => {
+      const path = join(tempDir(), 'relay.log');
+      writeFileSync(path, line(0));
+      writeFileSync(`${path}.1`, line(-1));
+      chmodSync(path, 0o644);
+      chmodSync(`${path}.1`, 0o644);
+      const file = createRotatingFile({ path });
+      file.flush();
+      file.destroy();
+      expect([modeOf(path), modeOf(`${path}.1`)]).toEqual([0o600, 0o600]);
+      const said = readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(said[1]).toMatchObject({ level: 40, code: 'log_file_made_private' });
+      expect(said[1].msg).toContain(`${path} (644 → 600), ${path}.1 (644 → 600)`);
+    },
+  );
+
   it('rotates at maxBytes and keeps only `keep` old files', () => {
     const path = join(tempDir(), 'logs', 'relay.log');
     const file = createRotatingFile({ path, maxBytes: 1_000, keep: 2 });

@@ -22,6 +22,7 @@ const STORE_SUITE = [
   'test/gracefulStopCheckpoint.test.ts',
   'test/storageFull.test.ts',
   'test/perf-checkpoint.test.ts',
+  'test/store-privateData.test.ts',
 ];
 
 function pinnedNode(): string {

@@ -190,7 +190,7 @@ export class DjangoStack {
 
   writeSecretFile(): string {
     const file = join(this.dir, 'relay.secret');
-    writeFileSync(file, `${RELAY_SECRET}\n`);
+    writeFileSync(file, `${RELAY_SECRET}\n`, { mode: 0o600 });
     return file;
   }
 
@@ -198,7 +198,7 @@ export class DjangoStack {
   async writeRelayCredentialFile(outlet: number): Promise<string> {
     const { token } = await this.control<{ token: string }>('relay-credential/', { outlet });
     const file = join(this.dir, 'central.token');
-    writeFileSync(file, `${token}\n`);
+    writeFileSync(file, `${token}\n`, { mode: 0o600 });
     return file;
   }
 

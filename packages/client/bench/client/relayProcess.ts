@@ -40,7 +40,7 @@ export async function startRelayProcess(options: RelayProcessOptions = {}): Prom
   const root = await mkdtemp(join(tmpdir(), 'ks-relay-'));
   const dataDir = join(root, 'data');
   const secretFile = join(root, 'secret');
-  await writeFile(secretFile, `secret-${crypto.randomUUID()}`);
+  await writeFile(secretFile, `secret-${crypto.randomUUID()}`, { mode: 0o600 });
   const timeoutMs = options.startTimeoutMs ?? 15_000;
   let child: ChildProcess | null = null;
   let url = '';

@@ -7,9 +7,10 @@ export interface FeedDbSchema extends DBSchema {
   orders: { key: string; value: FeedRecord };
   /**
    * `cursor`: the relay position the stored orders cover; `central_seq`: the last seq of
-   * central's outlet log they cover (central mode's resume point).
+   * central's outlet log they cover (central mode's resume point); `scope`: the outlet and
+   * tenants they were taken under (`OrderBook.scope`; absent in earlier versions' databases).
    */
-  meta: { key: 'cursor' | 'central_seq'; value: Cursor | number };
+  meta: { key: 'cursor' | 'central_seq' | 'scope'; value: Cursor | number | string };
 }
 
 export type FeedDb = IDBPDatabase<FeedDbSchema>;

@@ -16,17 +16,40 @@ export const EMPTY_CURSOR: Cursor = { since: 0, epoch: null };
 
 /** The kitchen's orders and cursor in IndexedDB. */
 export class FeedStore extends IdbStore<FeedDbSchema> {
+  #scope: string | null = null;
+
   static async open(factory: IDBFactory | undefined, name: string): Promise<FeedStore> {
     return new FeedStore(await openFeedDb(factory, name));
   }
 
-  async load(): Promise<{ records: FeedRecord[]; cursor: Cursor; centralSeq: number | null }> {
-    const tx = this.db.transaction(['orders', 'meta'], 'readonly');
-    const [records, cursor, centralSeq] = await Promise.all([
-      tx.objectStore('orders').getAll(),
-      tx.objectStore('meta').get('cursor'),
-      tx.objectStore('meta').get('central_seq'),
+  /**
+   * The stored orders and cursor, taken under `scope`. Stored under another one (the tablet was
+   * moved to another tenant or outlet, or by a version that did not record it), the orders
+   * `inScope` refuses are deleted and both cursors forgotten, so the relay and central send the
+   * new scope's open orders again; the orders still in scope stay, waiting ones too.
+   */
+  async load(
+    scope: string,
+    inScope: (record: FeedRecord) => boolean,
+  ): Promise<{ records: FeedRecord[]; cursor: Cursor; centralSeq: number | null }> {
+    this.#scope = scope;
+    const tx = this.db.transaction(['orders', 'meta'], 'readwrite');
+    const orders = tx.objectStore('orders');
+    const meta = tx.objectStore('meta');
+    const [records, held, cursor, centralSeq] = await Promise.all([
+      orders.getAll(),
+      meta.get('scope'),
+      meta.get('cursor'),
+      meta.get('central_seq'),
     ]);
+    if (held !== scope) {
+      const writes: Promise<unknown>[] = records
+        .filter((record) => !inScope(record))
+        .map((record) => orders.delete(record.order_id));
+      writes.push(meta.delete('cursor'), meta.delete('central_seq'), meta.put(scope, 'scope'));
+      await Promise.all([...writes, tx.done]);
+      return { records: records.filter(inScope), cursor: EMPTY_CURSOR, centralSeq: null };
+    }
     await tx.done;
     return {
       records,
@@ -39,13 +62,14 @@ export class FeedStore extends IdbStore<FeedDbSchema> {
    * Orders and cursor in the same transaction: after a crash the cursor never claims events
    * whose orders were not stored, so the relay resends them. Another tab on the same database
    * may be ahead on the same log: then neither an older order nor an older cursor overwrites
-   * what it stored.
+   * what it stored. A tab opened since under another scope owns the database: nothing is written.
    */
   async commit(changes: FeedChanges): Promise<void> {
     const tx = this.db.transaction(['orders', 'meta'], 'readwrite');
     const orders = tx.objectStore('orders');
     const meta = tx.objectStore('meta');
-    const held = await meta.get('cursor');
+    const [held, scope] = await Promise.all([meta.get('cursor'), meta.get('scope')]);
+    if (scope !== this.#scope) return tx.done;
     const stored = isCursor(held) ? held : undefined;
     const sameLog = stored !== undefined && stored.epoch === changes.cursor.epoch;
     const putNewer = async (record: FeedRecord): Promise<void> => {
@@ -62,7 +86,7 @@ export class FeedStore extends IdbStore<FeedDbSchema> {
   }
 }
 
-function isCursor(value: Cursor | number | undefined): value is Cursor {
+function isCursor(value: unknown): value is Cursor {
   return typeof value === 'object' && value !== null;
 }
 

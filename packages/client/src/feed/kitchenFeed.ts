@@ -35,8 +35,14 @@ export interface KitchenFeedOptions extends EnvironmentOptions {
   socket?: FeedSocket | undefined;
   /** Carries `acknowledge` and `updateStatus` to the relay; or call `useOutbox` later. */
   outbox?: FeedOutbox | undefined;
-  /** Tenants this kitchen serves; the relay filters too, this is the second line of defence. */
+  /**
+   * Tenants this kitchen serves; the relay filters too. Opened with other tenants (or another
+   * `outletId`) than its database was filled under, the feed deletes the stored orders outside
+   * them and asks the relay for a snapshot.
+   */
   tenants?: readonly Id[] | undefined;
+  /** The outlet this kitchen serves: a tablet moved to another outlet starts afresh. */
+  outletId?: Id | undefined;
   /** IndexedDB database name; one per kitchen screen. */
   dbName?: string | undefined;
   /** How long a completed or cancelled order stays visible for "recall". Default 15 min. */
@@ -181,6 +187,7 @@ class KitchenFeedImpl implements KitchenFeed {
     this.alerts = writable<AlertSettings>({ sound: true, notification: true, ...options.alerts });
     this.#book = new OrderBook({
       tenants: options.tenants,
+      outletId: options.outletId,
       keepFinishedMs: options.keepFinishedMs ?? 15 * 60_000,
       keepOrphanedMs: options.keepOrphanedMs ?? 60 * 60_000,
     });
@@ -232,9 +239,12 @@ class KitchenFeedImpl implements KitchenFeed {
         'not reloaded: changes IndexedDB refused are kept in memory and retried',
       );
     }
-    const { records, cursor, centralSeq } = await store.load();
+    const book = this.#book;
+    const { records, cursor, centralSeq } = await store.load(book.scope, (record) =>
+      book.inScope(record.order),
+    );
     this.#book.load(records, cursor, centralSeq);
-    for (const record of records) {
+    for (const record of this.#book.records.values()) {
       if (record.awaiting_relay) this.#catchUp.fromCentral(record.order_id, record.ack_waiting);
     }
     this.#shown = [];

@@ -22,6 +22,7 @@ export interface BookChanges extends FeedChanges {
 
 export interface OrderBookOptions {
   tenants?: readonly Id[] | undefined;
+  outletId?: Id | undefined;
   keepFinishedMs: number;
   keepOrphanedMs: number;
 }
@@ -39,6 +40,13 @@ export class OrderBook {
   /** Central's outlet log (central mode): `cursor` is the seq up to which all is applied. */
   #central = new ContiguousSeqs();
   readonly #tenants: Set<string> | null;
+  readonly #outlet: string | null;
+  /**
+   * The outlet and tenants served: what stored orders and cursor were taken under. A tablet
+   * moved to another tenant or outlet must neither show the old one's orders nor resume the
+   * relay after a cursor that skipped the new one's.
+   */
+  readonly scope: string;
   readonly #keepFinishedMs: number;
   readonly #keepOrphanedMs: number;
   // Orders held, pruned ones too, so a replay never alerts twice; bounded, because a screen
@@ -51,6 +59,8 @@ export class OrderBook {
 
   constructor(options: OrderBookOptions) {
     this.#tenants = options.tenants ? new Set(options.tenants.map((t) => idKey(t))) : null;
+    this.#outlet = options.outletId === undefined ? null : idKey(options.outletId);
+    this.scope = JSON.stringify([this.#outlet, this.#tenants && [...this.#tenants].sort()]);
     this.#keepFinishedMs = options.keepFinishedMs;
     this.#keepOrphanedMs = options.keepOrphanedMs;
   }
@@ -58,6 +68,8 @@ export class OrderBook {
   load(records: FeedRecord[], cursor: Cursor, centralSeq: number | null = null): void {
     this.records.clear();
     for (const record of records) {
+      // Stored by a tab that served other tenants: not this screen's to show.
+      if (!this.inScope(record.order)) continue;
       this.records.set(record.order_id, record);
       this.#known.add(record.order_id);
     }
@@ -309,6 +321,14 @@ export class OrderBook {
     if (!force && cursor.since <= this.cursor.since) return;
     this.cursor = cursor;
     this.#cursorMoved = true;
+  }
+
+  /** An order of the outlet (when known) and tenants served. */
+  inScope(order: Partial<OrderState> | undefined): boolean {
+    return (
+      this.#allowed(order?.tenant_id) &&
+      (this.#outlet === null || String(order?.outlet_id) === this.#outlet)
+    );
   }
 
   #allowed(tenantId: unknown): boolean {

@@ -1,26 +1,31 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, posix, win32 } from 'node:path';
+import { dirname, join, posix, win32 } from 'node:path';
 import { parseArgs } from 'node:util';
 import { assertServeFlags, CliError, HELP, parseCli } from '../cliOptions.js';
+import { PRIVATE_DIR_MODE } from '../lib/privateFiles.js';
 import { dataDirInUse } from '../store/dataDirLock.js';
 import { loadSqliteDriver } from '../store/sqlite/loadSqliteDriver.js';
 import { autoNames } from '../tls/autoNames.js';
 import { TlsError } from '../tls/TlsError.js';
+import { environmentFile, maskedFlags, splitBootSecrets } from './bootSecrets.js';
 import { parseFlags } from './parseFlags.js';
 import { parseWindowsArguments, windowsArguments, windowsTaskXml } from './windowsTask.js';
 
 export const TASK_NAME = 'Kitchen Sync Relay';
 export const UNIT_NAME = 'kitchen-sync-relay.service';
 const UNIT_PATH = `/etc/systemd/system/${UNIT_NAME}`;
+/** The boot command's passwords (bootSecrets.ts): root's alone, read by systemd at start. */
+export const ENV_PATH = '/etc/kitchen-sync/relay.env';
 
 export interface AutostartPlan {
   /**
    * Files written (install) or removed (`content` absent) first; `utf16` ones are written as
-   * UTF-16 with a byte-order mark (what `schtasks /XML` reads).
+   * UTF-16 with a byte-order mark (what `schtasks /XML` reads). `mode` 0600 ones hold
+   * passwords: `shown` is what is printed instead of their content.
    */
-  files: Array<{ path: string; content?: string; utf16?: true }>;
+  files: Array<{ path: string; content?: string; utf16?: true; mode?: number; shown?: string }>;
   /** Run in order; `mayFail` ones may fail (nothing to stop yet), the others may not. */
   commands: Array<{ run: string[]; mayFail?: true }>;
   /** Removed at the end, whatever happened. */
@@ -46,8 +51,11 @@ export function autostartPlan(
   serveFlags: string[] = [],
   taskFile: string = join(tmpdir(), 'kitchen-sync-relay-task.xml'),
 ): AutostartPlan {
-  const command = [...launcher, 'serve', '--data-dir', dataDir, ...serveFlags];
+  const start = [...launcher, 'serve', '--data-dir', dataDir];
+  const command = [...start, ...serveFlags];
   if (platform === 'win32') {
+    // Task Scheduler has no environment for a task: the passwords stay in its command line,
+    // which only administrators and SYSTEM can read (docs/relay.md). Printed masked.
     if (action === 'remove') {
       return {
         files: [],
@@ -58,14 +66,17 @@ export function autostartPlan(
         cleanup: [],
       };
     }
-    const xml = windowsTaskXml(DESCRIPTION, {
-      command: command[0]!,
-      args: command.slice(1),
-      // The folder the operator chose (the zip's folder): never C:\Windows\System32.
-      workingDirectory: win32.dirname(dataDir),
-    });
+    const task = (args: string[]) =>
+      windowsTaskXml(DESCRIPTION, {
+        command: command[0]!,
+        args,
+        // The folder the operator chose (the zip's folder): never C:\Windows\System32.
+        workingDirectory: win32.dirname(dataDir),
+      });
+    const xml = task(command.slice(1));
+    const shown = task(maskedFlags(command.slice(1)));
     return {
-      files: [{ path: taskFile, content: xml, utf16: true }],
+      files: [{ path: taskFile, content: xml, utf16: true, ...(shown !== xml ? { shown } : {}) }],
       commands: [
         // A relay the task runs already (an upgrade) stops, so the new flags take effect now.
         { run: ['schtasks', '/End', '/TN', TASK_NAME], mayFail: true },
@@ -77,7 +88,7 @@ export function autostartPlan(
   }
   if (action === 'remove') {
     return {
-      files: [{ path: UNIT_PATH }],
+      files: [{ path: UNIT_PATH }, { path: ENV_PATH }],
       commands: [
         { run: ['systemctl', 'disable', '--now', UNIT_NAME], mayFail: true },
         { run: ['systemctl', 'daemon-reload'], mayFail: true },
@@ -85,6 +96,9 @@ export function autostartPlan(
       cleanup: [],
     };
   }
+  // Out of ExecStart (a unit file every account may read, and `ps`): systemd hands them over.
+  const secrets = splitBootSecrets(serveFlags);
+  const hasSecrets = Object.keys(secrets.env).length > 0;
   const unit = [
     '[Unit]',
     `Description=${DESCRIPTION}`,
@@ -95,7 +109,8 @@ export function autostartPlan(
     'StartLimitIntervalSec=0',
     '',
     '[Service]',
-    `ExecStart=${command.map(unitQuote).join(' ')}`,
+    ...(hasSecrets ? [`EnvironmentFile=${ENV_PATH}`] : []),
+    `ExecStart=${[...start, ...secrets.flags].map(unitQuote).join(' ')}`,
     'Restart=on-failure',
     'RestartSec=2',
     // SIGTERM is the relay's graceful stop: it commits, acks and checkpoints first.
@@ -107,7 +122,18 @@ export function autostartPlan(
     '',
   ].join('\n');
   return {
-    files: [{ path: UNIT_PATH, content: unit }],
+    files: [
+      // Installed again without them: an old file with a password is not left behind.
+      hasSecrets
+        ? {
+            path: ENV_PATH,
+            content: environmentFile(secrets.env),
+            mode: 0o600,
+            shown: environmentFile(secrets.env, true),
+          }
+        : { path: ENV_PATH },
+      { path: UNIT_PATH, content: unit },
+    ],
     commands: [
       { run: ['systemctl', 'daemon-reload'] },
       { run: ['systemctl', 'enable', UNIT_NAME] },
@@ -124,8 +150,8 @@ export function describePlan(plan: AutostartPlan): string {
     if (file.content === undefined) lines.push(`remove ${file.path}`);
     else
       lines.push(
-        `write ${file.path}:`,
-        ...file.content
+        `write ${file.path}${file.mode === undefined ? '' : ` (mode ${file.mode.toString(8)})`}:`,
+        ...(file.shown ?? file.content)
           .trimEnd()
           .split('\n')
           .map((l) => `  ${l}`),
@@ -140,13 +166,20 @@ export function describePlan(plan: AutostartPlan): string {
 export function runPlan(plan: AutostartPlan): void {
   try {
     for (const file of plan.files) {
-      if (file.content === undefined) rmSync(file.path, { force: true });
-      else
-        writeFileSync(
-          file.path,
-          file.utf16 ? Buffer.from(`\ufeff${file.content}`, 'utf16le') : file.content,
-          { mode: 0o644 },
-        );
+      if (file.content === undefined) {
+        rmSync(file.path, { force: true });
+        continue;
+      }
+      const mode = file.mode ?? 0o644;
+      if (file.mode !== undefined)
+        mkdirSync(dirname(file.path), { recursive: true, mode: PRIVATE_DIR_MODE });
+      writeFileSync(
+        file.path,
+        file.utf16 ? Buffer.from(`\ufeff${file.content}`, 'utf16le') : file.content,
+        { mode },
+      );
+      // The mode is applied only to a file created now; one left by a hand-made setup is fixed.
+      if (process.platform !== 'win32') chmodSync(file.path, mode);
     }
     for (const { run, mayFail } of plan.commands) {
       try {

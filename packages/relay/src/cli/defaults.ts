@@ -9,6 +9,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, parse, resolve } from 'node:path';
 import { KitchenSyncError } from '@kitchen-sync/protocol';
+import { PRIVATE_DIR_MODE } from '../lib/privateFiles.js';
 import { flagValue } from './parseFlags.js';
 import { newSecret } from './secret.js';
 
@@ -26,7 +27,8 @@ export interface ExecutableSetting {
 
 function writable(dir: string): boolean {
   try {
-    mkdirSync(dir, { recursive: true });
+    // Guests' data and the secret go in it: this user's alone.
+    mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     accessSync(dir, constants.W_OK);
     return true;
   } catch {
@@ -145,7 +147,7 @@ function fillDefaults(
   if (existsSync(secretFile) && readFileSync(secretFile, 'utf8').trim() !== '') {
     return { env: filled };
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   writeFileSync(secretFile, `${newSecret()}\n`, { mode: 0o600 });
   const exe = process.platform === 'win32' ? 'kitchen-sync-relay.exe' : './kitchen-sync-relay';
   return {

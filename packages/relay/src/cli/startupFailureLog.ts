@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../lib/privateFiles.js';
 import { flagValue } from './parseFlags.js';
 
 /** `--log-file F` / `--log-file=F`, else KS_LOG_FILE: where `serve` would have logged. */
@@ -30,8 +31,8 @@ export function logStartupFailure(
     msg: `relay did not start: ${message}`,
   };
   try {
-    mkdirSync(dirname(file), { recursive: true });
-    appendFileSync(file, `${JSON.stringify(entry)}\n`);
+    mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+    appendFileSync(file, `${JSON.stringify(entry)}\n`, { mode: PRIVATE_FILE_MODE });
   } catch {
     // stderr still has it
   }

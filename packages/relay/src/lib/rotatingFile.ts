@@ -11,6 +11,12 @@ import {
 import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import { KitchenSyncError } from '@kitchen-sync/protocol';
+import {
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+  tighteningReport,
+  tightenModes,
+} from './privateFiles.js';
 
 export interface RotatingFileOptions {
   path: string;
@@ -40,6 +46,17 @@ const rotationWarning = (error: unknown, retryMs: number) =>
     msg: `cannot rotate the log file (another program holds it?): it keeps growing, rotation is tried again every ${Math.round(retryMs / 1000)} s`,
   })}\n`;
 
+/** A line in the logger's JSON shape, like rotationWarning. */
+const madePrivateWarning = (message: string) =>
+  `${JSON.stringify({
+    level: 40,
+    time: Date.now(),
+    pid: process.pid,
+    name: 'kitchen-sync-relay',
+    code: 'log_file_made_private',
+    msg: message,
+  })}\n`;
+
 /**
  * A log file that never fills an outlet's disk: it is renamed to `.1` (and the older ones
  * shifted up to `.keep`) when it reaches `maxBytes`. Lines are written in batches, like
@@ -53,13 +70,24 @@ export function createRotatingFile(options: RotatingFileOptions): Writable & { f
   let fd: number | undefined;
   let size = 0;
   const open = (): number => {
-    const opened = openSync(options.path, 'a');
+    // Lines name devices, orders and errors: this user's alone, like the data dir.
+    const opened = openSync(options.path, 'a', PRIVATE_FILE_MODE);
     fd = opened;
     size = fstatSync(opened).size;
     return opened;
   };
+  let tightened: string | undefined;
   try {
-    mkdirSync(dirname(options.path), { recursive: true });
+    mkdirSync(dirname(options.path), { recursive: true, mode: PRIVATE_DIR_MODE });
+    // Files an older release made 0644; the folder may be shared (/var/log), so only the files.
+    const files = [
+      options.path,
+      ...Array.from({ length: keep }, (_, i) => `${options.path}.${i + 1}`),
+    ];
+    tightened = tighteningReport(
+      'the log files',
+      tightenModes(files.map((path) => ({ path, label: path }))),
+    );
     open();
   } catch (error) {
     // A file where its folder should be (EEXIST, ENOTDIR), a folder by its name (EISDIR), no
@@ -71,7 +99,7 @@ export function createRotatingFile(options: RotatingFileOptions): Writable & { f
       { path: options.path },
     );
   }
-  let pending: string[] = [];
+  let pending: string[] = tightened ? [madePrivateWarning(tightened)] : [];
   let pendingBytes = 0;
   /**
    * Set while rotation fails: not tried again before this time (monotonic: a wall clock stepped

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KitchenSyncError, type OrderState } from '@kitchen-sync/protocol';
+import {
+  createPrivateFile,
+  PRIVATE_DIR_MODE,
+  tighteningReport,
+  tightenModes,
+} from '../lib/privateFiles.js';
 import { type DataDirLock, lockDataDir } from './dataDirLock.js';
 import {
   type EventStore,
@@ -14,6 +20,7 @@ import {
   type TenantScope,
 } from './EventStore.js';
 import { checkDatabaseFile } from './integrityCheck.js';
+import { scrubFreeSpaceOnce } from './scrubFreeSpace.js';
 import { loadSqliteDriver, type SqliteEnginePreference } from './sqlite/loadSqliteDriver.js';
 import type { SqliteConnection, SqliteDriver, SqliteEngine } from './sqlite/SqliteDriver.js';
 import { startWalCheckpointer } from './walCheckpointer.js';
@@ -236,12 +243,39 @@ function openDatabase(
     // fsync every tick and cost most of the throughput. docs/relay.md states this trade-off.
     db.exec('PRAGMA synchronous = NORMAL');
     db.exec('PRAGMA busy_timeout = 5000');
+    // Retention deletes guests' names and phones from the tables; without this their bytes
+    // stay in free space inside relay.db until the page is reused, readable in the raw file.
+    // Deleted content is overwritten with zeros (a prune writes more pages; see docs/relay.md).
+    db.exec('PRAGMA secure_delete = ON');
+    const newLog = (db.pragmaValue('user_version') as number) === 0;
     migrate(db, onWarning);
+    scrubFreeSpaceOnce(db, newLog, onWarning);
     return db;
   } catch (error) {
     db.close();
     throw error;
   }
+}
+
+/**
+ * The log's files, as an older release (or a umask of 022) may have left them: readable by
+ * every account on the outlet's PC. The data dir only when the relay chose the file's name
+ * in it (a library user's own `filename` may sit in a folder shared with other things).
+ */
+function makeFilesPrivate(
+  filename: string,
+  dataDir: string | undefined,
+  onWarning?: (message: string) => void,
+): void {
+  const files = ['', '-wal', '-shm', '.lock', '.lock-journal'].map((suffix) => ({
+    path: `${filename}${suffix}`,
+    label: `${filename}${suffix}`,
+  }));
+  const report = tighteningReport(
+    "the relay's data",
+    tightenModes(dataDir ? [{ path: dataDir, label: dataDir }, ...files] : files),
+  );
+  if (report) onWarning?.(report);
 }
 
 // How often the heads reached are written beside the log (see dataDirLock.ts): a restore is
@@ -255,17 +289,23 @@ const HIGH_WATER_EVERY_MS = 100;
 export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): SqliteEventStore {
   const driver = loadSqliteDriver(options.engine);
   let filename = options.filename;
+  let dataDir: string | undefined;
   if (!filename) {
-    const dir = options.dataDir ?? './data';
-    mkdirSync(dir, { recursive: true });
-    filename = join(dir, 'relay.db');
+    dataDir = options.dataDir ?? './data';
+    mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    filename = join(dataDir, 'relay.db');
   }
   let lock: DataDirLock | undefined;
   if (filename !== ':memory:') {
-    lock = lockDataDir(driver, `${filename}.lock`, dirname(filename));
+    const lockFile = `${filename}.lock`;
+    if (!existsSync(lockFile)) createPrivateFile(lockFile);
+    lock = lockDataDir(driver, lockFile, dirname(filename));
     try {
+      makeFilesPrivate(filename, dataDir, options.onWarning);
       const found = checkDatabaseFile(driver, filename);
       if (found.kind === 'fresh' && found.warning) options.onWarning?.(found.warning);
+      // SQLite would create it 0644; its -wal and -shm then get the mode relay.db has.
+      if (!existsSync(filename)) createPrivateFile(filename);
     } catch (error) {
       lock.release();
       throw error;
