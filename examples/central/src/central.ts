@@ -39,6 +39,11 @@ export interface CentralOptions {
   now?: () => Date;
   /** A socket without a cursor gets the open orders whose latest event is this recent (12 h). */
   openOrdersWindowMs?: number;
+  /**
+   * `false` plays a central from before the token went in the subprotocol: its `websocket_url`
+   * has no `token_in=subprotocol`, and its socket reads only `?token=` (upgrade-order tests).
+   */
+  socketTokenInSubprotocol?: boolean;
 }
 
 export interface Central {
@@ -91,8 +96,10 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
   const groups = new OrderGroupStore(now);
   const relayTokens = new DeviceTokens(options.relaySecret);
   const socketTokens = new DeviceTokens(options.socketSecret);
+  const tokenInSubprotocol = options.socketTokenInSubprotocol ?? true;
   const channel = new OutletChannel((token) => socketTokens.verify(token), {
     now: () => now().getTime(),
+    tokenInSubprotocol,
     ...(options.openOrdersWindowMs !== undefined
       ? { openOrdersWindowMs: options.openOrdersWindowMs }
       : {}),
@@ -154,6 +161,9 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     // to its tenant there as at the relay.
     const socketQuery = new URLSearchParams({ token: await socketTokens.mint(claims) });
     if (tenant) socketQuery.set('tenant', String(tenant.id));
+    // A client of this release offers the token as a subprotocol instead (out of the browser's
+    // console and proxies' logs); older ones dial the URL, token and all.
+    if (tokenInSubprotocol) socketQuery.set('token_in', 'subprotocol');
     reply.header('Cache-Control', 'no-store');
     return {
       id: OUTLET.id,

@@ -12,6 +12,12 @@ const CURSOR = /^\d{1,15}$/;
 const CLOSE_INVALID = 4400;
 const CLOSE_UNAUTHORIZED = 4401;
 const CLOSE_FORBIDDEN = 4403;
+/**
+ * The client offers this subprotocol and, beside it, `kitchen-sync.bearer.<token>`: out of the
+ * URL, which a browser prints to its console when the socket fails and proxies log.
+ */
+const SUBPROTOCOL = 'kitchen-sync';
+const BEARER_PREFIX = `${SUBPROTOCOL}.bearer.`;
 
 /** Reads a token's claims; null when it is missing, forged or expired. */
 export type TokenVerifier = (token: string | null) => Promise<DeviceTokenClaims | null>;
@@ -19,6 +25,11 @@ export type TokenVerifier = (token: string | null) => Promise<DeviceTokenClaims 
 export interface OutletChannelOptions {
   /** Milliseconds since the epoch; the log's clock too. */
   now?: () => number;
+  /**
+   * Read the token from the offered subprotocol too (default). `false` plays a central from
+   * before that: it reads only `?token=` and answers no subprotocol, as an old Django consumer.
+   */
+  tokenInSubprotocol?: boolean;
   /** A socket without a cursor gets the orders whose latest event is this recent. */
   openOrdersWindowMs?: number;
 }
@@ -32,9 +43,10 @@ interface Subscriber {
 }
 
 /**
- * The central WebSocket `ws/outlet/{id}/?token=…[&tenant=…][&since=…]`, shaped like the Django
- * Channels consumer the users run: the token (from the outlet settings' `websocket_url`) must
- * be for this outlet, and one with `tenants` (a kitchen's) only ever gets those tenants' events;
+ * The central WebSocket `ws/outlet/{id}/[?tenant=…][&since=…]`, shaped like the Django Channels
+ * consumer the users run: the token (from the outlet settings' `websocket_url`, offered as the
+ * subprotocol `kitchen-sync.bearer.<token>`, or `?token=` from older clients) must be for this
+ * outlet, and one with `tenants` (a kitchen's) only ever gets those tenants' events;
  * `?tenant=` narrows further. `{ event, data, seq }` frames out, the events after `?since=`
  * replayed first and then `{ type: 'caught_up', seq }` (or `{ type: 'reset', seq }` when the
  * log no longer reaches the cursor), `{ type: 'ping' }` answered with a pong. A socket without
@@ -43,11 +55,12 @@ interface Subscriber {
  * that it is delivering them.
  */
 export class OutletChannel {
-  #wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  #wss: WebSocketServer;
   #subscribers = new Map<WebSocket, Subscriber>();
 
   #now: () => number;
   #openOrdersWindowMs: number;
+  #tokenInSubprotocol: boolean;
 
   constructor(
     private readonly verify: TokenVerifier,
@@ -55,6 +68,14 @@ export class OutletChannel {
     private readonly log = new OutletLog(undefined, options.now),
   ) {
     this.#now = options.now ?? Date.now;
+    this.#tokenInSubprotocol = options.tokenInSubprotocol ?? true;
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: 64 * 1024,
+      // Never the bearer one (ws would answer with the first offered): it would echo the token.
+      handleProtocols: (offered) =>
+        this.#tokenInSubprotocol && offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false,
+    });
     this.#openOrdersWindowMs = options.openOrdersWindowMs ?? OPEN_ORDERS_WINDOW_MS;
     this.#wss.on('connection', (socket: WebSocket, subscriber: Subscriber | number) => {
       socket.on('error', () => socket.terminate());
@@ -95,7 +116,8 @@ export class OutletChannel {
       socket.destroy();
     };
     socket.on('error', hungUp);
-    void this.verify(url.searchParams.get('token')).then((claims) => {
+    const offered = this.#tokenInSubprotocol ? offeredToken(request) : null;
+    void this.verify(offered ?? url.searchParams.get('token')).then((claims) => {
       socket.off('error', hungUp);
       const scope = socketScope(claims, outletId, url.searchParams.get('tenant'));
       const since = url.searchParams.get('since');
@@ -206,6 +228,16 @@ function socketScope(
     return [wanted];
   }
   return claims.tenants;
+}
+
+/** The token in a `kitchen-sync.bearer.<token>` subprotocol the client offered, or null. */
+function offeredToken(request: IncomingMessage): string | null {
+  const header = request.headers['sec-websocket-protocol'] ?? '';
+  for (const protocol of header.split(',')) {
+    const value = protocol.trim();
+    if (value.startsWith(BEARER_PREFIX)) return value.slice(BEARER_PREFIX.length);
+  }
+  return null;
 }
 
 /** A tenant's screen gets its tenants' events only; one without a tenant goes to none of them. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { launchChromium } from '../../../test-support/chromium';
-import { type Central, startCentral } from '../../central/src/central';
+import { type Central, type CentralOptions, startCentral } from '../../central/src/central';
 import { type PageServer, servePage } from './pages';
 import { RelayProcess } from './relayProcess';
 
@@ -51,6 +51,23 @@ export class Demo {
     this.kitchenServer = await servePage('kitchen', this.#pagesDir);
     this.pickupServer = await servePage('pickup', this.#pagesDir);
     this.browser = await launchChromium();
+  }
+
+  /**
+   * Central stopped and started again on its port, e.g. as a release from before the socket
+   * token went in the subprotocol (`{ socketTokenInSubprotocol: false }`) or after it: an
+   * upgrade (or a rollback) in place. What central held in memory is gone, as on a new host.
+   */
+  async restartCentral(options: Pick<CentralOptions, 'socketTokenInSubprotocol'>): Promise<void> {
+    const port = this.central.port;
+    await this.central.close();
+    this.central = await startCentral({
+      port,
+      relaySecret: SECRET,
+      socketSecret: SOCKET_SECRET,
+      relayPort: this.relay.port,
+      ...options,
+    });
   }
 
   kioskUrl(): string {

@@ -1,4 +1,6 @@
-"""The outlet socket: ws/outlet/{outlet_id}/?token=<socket token>[&tenant=<id>][&since=<seq>]."""
+"""The outlet socket: ws/outlet/{outlet_id}/[?tenant=<id>][&since=<seq>], its socket token
+offered as the subprotocol ``kitchen-sync.bearer.<token>`` (or, from older clients, in
+``?token=``)."""
 
 import asyncio
 import json
@@ -16,7 +18,7 @@ from .open_orders import open_order_candidates, open_order_envelopes
 from .outlet_contact import CONTACT_ROLES, DELIVERY_ROLES, record_contact, relay_delivering
 from .outlet_log import events_for_socket, log_bounds
 from .settings import ks_setting
-from .tokens import verify_socket_token
+from .tokens import SOCKET_SUBPROTOCOL, socket_token_offered, verify_socket_token
 
 logger = logging.getLogger("kitchen_sync.consumers")
 
@@ -71,8 +73,10 @@ class OutletConsumer(AsyncWebsocketConsumer):
     """Joins the outlet's group (or its tenants' groups) and forwards order events.
 
     Authentication is the token the client got in ``websocket_url`` from the outlet
-    settings view: a browser WebSocket cannot send headers, so it rides in the query
-    string. Its ``outlet`` must be this outlet; a token with ``tenants`` (a food-court
+    settings view: a browser WebSocket cannot send headers, so the client offers it as a
+    subprotocol (``kitchen-sync.bearer.<token>`` beside ``kitchen-sync``, which the socket is
+    accepted with), or, a client from before that, in the query string. Its ``outlet`` must
+    be this outlet; a token with ``tenants`` (a food-court
     kitchen) only receives those tenants' events; ``?tenant=`` narrows further.
 
     Resuming: after joining, the consumer reads the outlet log's head, sends the log's events
@@ -129,6 +133,11 @@ class OutletConsumer(AsyncWebsocketConsumer):
         self.groups_joined = ()
 
     async def accept(self, subprotocol=None):
+        # Every accept, the refusals' too: a browser that offered subprotocols fails a handshake
+        # answered with none, and would never read the 4401 that follows. Never the bearer one:
+        # the answer would carry the token back.
+        if subprotocol is None and SOCKET_SUBPROTOCOL in self.scope.get("subprotocols", ()):
+            subprotocol = SOCKET_SUBPROTOCOL
         await super().accept(subprotocol)
         self.accepted = True
 
@@ -141,7 +150,8 @@ class OutletConsumer(AsyncWebsocketConsumer):
         to (None: the whole outlet)."""
         outlet_id = self.scope["url_route"]["kwargs"]["outlet_id"]
         query = self._query()
-        claims = verify_socket_token(query.get("token"))
+        offered = socket_token_offered(self.scope.get("subprotocols"))
+        claims = verify_socket_token(offered if offered is not None else query.get("token"))
         self.expires_at = claims["exp"]
         if not _same_id(claims["outlet"], outlet_id):
             raise KitchenSyncError("forbidden", "the token is for another outlet")

@@ -16,6 +16,15 @@ ROLES = ("pos", "kitchen", "monitor", "admin")
 # socket handshake refuses a longer one.
 MAX_TOKEN_LIFETIME = 400 * 24 * 60 * 60
 TOKEN_MAX_LENGTH = 4096
+# A browser WebSocket cannot send headers but can offer subprotocols: the client offers
+# SOCKET_SUBPROTOCOL and, beside it, SOCKET_BEARER_PREFIX + its token. In the URL (``?token=``,
+# what clients before it send) the token is printed to the browser's console when the socket
+# fails, and written to any reverse proxy's access log.
+SOCKET_SUBPROTOCOL = "kitchen-sync"
+SOCKET_BEARER_PREFIX = SOCKET_SUBPROTOCOL + ".bearer."
+# In ``websocket_url``: tells a client that this central reads the token from the subprotocol.
+# The token stays in the URL too, for clients from before it (they dial the URL as it is).
+TOKEN_IN_SUBPROTOCOL = ("token_in", "subprotocol")
 # Used with fullmatch: "$" would let a trailing newline through ("kds\n").
 _DEVICE = re.compile(r"[A-Za-z0-9._:@-]{1,64}")
 _ID = re.compile(r".{1,64}", re.S)
@@ -103,6 +112,14 @@ def verify_socket_token(token):
     ``unauthorized`` for anything else, a relay token signed with RELAY_SECRET included (unless
     SOCKET_TOKEN_SECRET is unset, see system check W003)."""
     return _device_claims(_decode(token, "token", socket_token_secret()))
+
+
+def socket_token_offered(subprotocols):
+    """The token in a ``kitchen-sync.bearer.<token>`` subprotocol, or None."""
+    for protocol in subprotocols or ():
+        if protocol.startswith(SOCKET_BEARER_PREFIX):
+            return protocol[len(SOCKET_BEARER_PREFIX):]
+    return None
 
 
 def _device_claims(claims):

@@ -17,7 +17,14 @@ from .outlet_contact import record_contact
 from .outlet_log import apply_relay_batch, events_for_relay
 from .request_body import bounded_body
 from .settings import ks_setting
-from .tokens import ROLES, mint_relay_token, mint_socket_token, verify_relay_credential, wire_id
+from .tokens import (
+    ROLES,
+    TOKEN_IN_SUBPROTOCOL,
+    mint_relay_token,
+    mint_socket_token,
+    verify_relay_credential,
+    wire_id,
+)
 
 logger = logging.getLogger("kitchen_sync.views")
 
@@ -158,8 +165,13 @@ class OutletSettingsView(View):
         self.authorize(request, outlet, role, tenants, device)
         claims = {"device": device, "role": role, "outlet": outlet["id"], "tenants": tenants}
         token = mint_relay_token(**claims)
-        # Central's socket takes its own token, one no outlet's relay can mint.
-        socket_query = urlencode({"token": mint_socket_token(**claims)})
+        # Central's socket takes its own token, one no outlet's relay can mint. A client of this
+        # release sees token_in=subprotocol and offers the token as a subprotocol instead (out of
+        # the browser's console and proxies' logs); older clients dial the URL as it is, so the
+        # token stays in it until no screen runs one.
+        socket_query = urlencode(
+            {"token": mint_socket_token(**claims), TOKEN_IN_SUBPROTOCOL[0]: TOKEN_IN_SUBPROTOCOL[1]}
+        )
         websocket_url = (
             f"{self.websocket_base(request)}/ws/outlet/{quote(str(outlet['id']), safe='')}/"
             f"?{socket_query}"

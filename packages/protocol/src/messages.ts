@@ -123,6 +123,16 @@ export interface HealthResponse {
   store_reachable?: boolean;
   /** Whether the last write reached the log; `storage_full` = the disk is full. */
   storage: StorageHealth;
+  /**
+   * Stored rows the relay could not read since it started (damaged on disk): readers go
+   * around them; see docs/relay.md "Recovering a damaged log". Absent when there were none.
+   */
+  unreadable_rows?: {
+    code: 'store_corrupt';
+    count: number;
+    first: { table: 'events' | 'orders'; outlet: string; key: number | string };
+    since: string;
+  };
   version: string;
   timestamp: string;
   /** The relay's certificate (absent on relays older than TLS support). */

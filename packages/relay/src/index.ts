@@ -9,6 +9,7 @@ export { createLogger } from './logger.js';
 export type { CentralOptions, ListenResult, Relay, RelayOptions } from './relay.js';
 export { createRelay } from './relay.js';
 export type {
+  EpochRestart,
   EventStore,
   NewEvent,
   PrunedOrder,
@@ -28,6 +29,7 @@ export type { SqliteEnginePreference } from './store/sqlite/loadSqliteDriver.js'
 export type { SqliteEngine } from './store/sqlite/SqliteDriver.js';
 export type { SqliteEventStore, SqliteEventStoreOptions } from './store/sqliteEventStore.js';
 export { createSqliteEventStore } from './store/sqliteEventStore.js';
+export type { UnreadableRow } from './store/unreadableRows.js';
 export type {
   IssueReason,
   OutletCertificate,

@@ -40,6 +40,7 @@ import { createPostgresWriteQueue } from './store/postgres/postgresWriteQueue.js
 import { createSqliteEventStore } from './store/sqliteEventStore.js';
 import { createStorageHealth, isStorageFull } from './store/storageHealth.js';
 import { createStorageReadiness } from './store/storageReadiness.js';
+import { createUnreadableRowsReport, type UnreadableRowsReport } from './store/unreadableRows.js';
 import { createWriteQueue, type WriteQueue } from './store/writeQueue.js';
 import { type AppMount, registerAppRoutes } from './transport/appRoutes.js';
 import { useBodyTimeout } from './transport/bodyTimeout.js';
@@ -198,7 +199,11 @@ function postgresBackend(store: PostgresEventStore): StoreBackend {
   };
 }
 
-function openStore(options: RelayOptions, logger: Logger): StoreBackend {
+function openStore(
+  options: RelayOptions,
+  logger: Logger,
+  unreadableRows: UnreadableRowsReport,
+): StoreBackend {
   if (typeof options.store === 'object' && options.store.kind === 'postgres') {
     // Opened by the relay's listen(), like the one it makes itself.
     return postgresBackend(options.store as PostgresEventStore);
@@ -221,7 +226,9 @@ function openStore(options: RelayOptions, logger: Logger): StoreBackend {
         ? createMemoryEventStore()
         : createSqliteEventStore({
             dataDir: options.dataDir ?? './data',
-            onWarning: (message) => logger.warn(message),
+            onWarning: (message, code) =>
+              code ? logger.warn({ code }, message) : logger.warn(message),
+            onUnreadableRow: (row) => unreadableRows.met(row),
           });
   return {
     store,
@@ -253,7 +260,13 @@ export function createRelay(options: RelayOptions = {}): Relay {
     logger.warn(
       'authentication is OFF (--insecure-no-auth): anyone on the network can publish and read',
     );
-  const backend = openStore(options, logger);
+  const unreadableRows = createUnreadableRowsReport(now, (row) =>
+    logger.error(
+      { code: 'store_corrupt', ...row },
+      `relay.db: ${row.table === 'events' ? `the event at seq ${row.key}` : `order ${row.key}`} of outlet ${row.outlet} cannot be read (damaged on disk); clients get the open orders from a snapshot instead. See docs/relay.md "Recovering a damaged log"`,
+    ),
+  );
+  const backend = openStore(options, logger, unreadableRows);
   const { store, reader } = backend;
   if (store.kind === 'postgres' && options.central) {
     throw new ConfigError(
@@ -582,6 +595,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     onDeviceSeen: (outlet) => outletGuard?.saw(outlet),
     clients: () => sockets.clients(),
     storage: () => storage.status(),
+    unreadableRows: () => unreadableRows.health(),
     canStore: createStorageReadiness({
       storage: () => storage.status(),
       ...(reader.probeWrite ? { probeWrite: () => reader.probeWrite!() } : {}),

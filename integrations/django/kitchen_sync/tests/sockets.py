@@ -20,11 +20,15 @@ def socket_path(outlet=1, token=None, **query):
     return f"/ws/outlet/{outlet}/?{urlencode({'token': token, **query})}"
 
 
-async def open_socket(path, origin=b"http://127.0.0.1"):
+async def open_socket(path, origin=b"http://127.0.0.1", subprotocols=None):
+    """``subprotocols``: offered as a browser's ``new WebSocket(url, protocols)`` does; the third
+    value is then the one the consumer accepted with (None: none), else the close code."""
     from testproject.asgi import application
 
     headers = [(b"origin", origin)] if origin is not None else []
-    communicator = WebsocketCommunicator(application, path, headers=headers)
+    communicator = WebsocketCommunicator(
+        application, path, headers=headers, subprotocols=subprotocols
+    )
     connected, code = await communicator.connect()
     return communicator, connected, code
 

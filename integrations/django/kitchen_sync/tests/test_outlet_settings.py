@@ -58,7 +58,11 @@ def test_the_answer_has_the_fields_the_client_reads(client):
     assert body["relay_url"] == "http://127.0.0.1:3001"
     socket = urlparse(body["websocket_url"])
     assert (socket.scheme, socket.netloc, socket.path) == ("ws", "testserver", "/ws/outlet/1/")
-    [socket_token] = parse_qs(socket.query)["token"]
+    query = parse_qs(socket.query)
+    [socket_token] = query["token"]
+    # The client offers the token as a subprotocol when told so; older clients dial the URL,
+    # token included, and the consumer still reads it there.
+    assert query["token_in"] == ["subprotocol"]
     # The same claims, two secrets: central's socket takes only its own, the relay only its own.
     relay = verify_relay_token(body["relay_token"])
     assert verify_socket_token(socket_token) == relay

@@ -7,6 +7,7 @@ import {
   refreshesEnded,
   refreshOnce,
 } from '../lib/refreshOnce.js';
+import { type CentralHandshake, centralHandshake } from './centralHandshake.js';
 import { Reconnector } from './reconnector.js';
 import { isEnvelope, isObject, type StringSource, type TransportHooks } from './transport.js';
 
@@ -15,10 +16,17 @@ export type WebSocketLike = Pick<
   WebSocket,
   'readyState' | 'send' | 'close' | 'onopen' | 'onclose' | 'onmessage' | 'onerror'
 >;
-export type WebSocketFactory = (url: string) => WebSocketLike;
+/**
+ * Declare `protocols` and pass them on (`new WebSocket(url, protocols)`): central's token goes
+ * in them. A factory declared with `url` alone is given the URL with the token in it.
+ */
+export type WebSocketFactory = (url: string, protocols?: string[]) => WebSocketLike;
 
 export interface CentralTransportOptions {
-  /** The socket URL (with its token), or a function asked at every connect. */
+  /**
+   * The socket URL (with its token), or a function asked at every connect. With
+   * `token_in=subprotocol` the token goes as a subprotocol instead (see centralHandshake).
+   */
   url: StringSource;
   /** Central refused the token (4401): refresh the URL here; the next attempt asks `url` again. */
   onUnauthorized?: RefreshCallback | undefined;
@@ -116,7 +124,11 @@ export function createCentralTransport(
   const { env } = hooks;
   const { timers } = env;
   const factory: WebSocketFactory =
-    options.WebSocket ?? ((url) => new globalThis.WebSocket(url) as WebSocketLike);
+    options.WebSocket ??
+    ((url, protocols) => new globalThis.WebSocket(url, protocols) as WebSocketLike);
+  // A factory written `(url) => …` would drop the subprotocols, and with them the token:
+  // it gets the URL with the token, as before.
+  const takesProtocols = !options.WebSocket || options.WebSocket.length >= 2;
   const pingEvery = options.pingIntervalMs ?? 25_000;
   const pongWithin = options.pongTimeoutMs ?? 10_000;
   const connectWithin = options.connectTimeoutMs ?? 10_000;
@@ -253,7 +265,11 @@ export function createCentralTransport(
     url = target;
     let s: WebSocketLike;
     try {
-      s = factory(centralResumeUrl(target, hooks.readCentralCursor()));
+      const resume = centralResumeUrl(target, hooks.readCentralCursor());
+      const handshake: CentralHandshake = takesProtocols
+        ? centralHandshake(resume)
+        : { url: resume };
+      s = factory(handshake.url, handshake.protocols);
     } catch (cause) {
       cannotOpen(cause);
       return;

@@ -63,6 +63,12 @@ export interface RetentionPolicy {
   maxPrunedIds?: number;
 }
 
+/** What `restartEpoch` did: the epoch the log has now, and whether this call gave it. */
+export interface EpochRestart {
+  epoch: string;
+  made: boolean;
+}
+
 /** Which tenants a reader may see; `null` = every tenant of the outlet. */
 export type TenantScope = readonly string[] | null;
 
@@ -75,8 +81,17 @@ export interface EventStore {
   readonly kind: 'sqlite' | 'memory' | 'postgres';
   /** For `kind: 'sqlite'`: which SQLite library runs it. */
   readonly engine?: 'node:sqlite' | 'better-sqlite3';
-  /** Random id given to the log when it was created; unchanged across restarts. */
+  /**
+   * Random id given to the log when it was created; unchanged across restarts. A new one when
+   * the log is found to have gone back (`restartEpoch`): every client then re-syncs.
+   */
   readonly epoch: string;
+  /**
+   * The log went back behind what a client saw under `seen` (a restored backup, a disk that
+   * lost its last writes): gives it a new epoch, unless it has left `seen` already. Stores
+   * that cannot go back while they run (memory) leave it out.
+   */
+  restartEpoch?(seen: string): EpochRestart;
   /** Runs `fn` atomically; nested calls are savepoints (a failed one leaves the rest intact). */
   transaction<T>(fn: () => T): T;
   /** Appends one event at the outlet's next seq and returns it with that seq. */

@@ -1,5 +1,11 @@
 import type { OrderState } from '@kitchen-sync/protocol';
-import type { EventStore, RetentionPolicy, StoredEvent, TenantScope } from './EventStore.js';
+import type {
+  EpochRestart,
+  EventStore,
+  RetentionPolicy,
+  StoredEvent,
+  TenantScope,
+} from './EventStore.js';
 
 /** The open orders and the head they are current at, read in one consistent view. */
 export interface LogSnapshot {
@@ -16,6 +22,13 @@ export interface LogSnapshot {
 export interface LogReader {
   /** Random id of the log; the same on every node that shares the store. */
   readonly epoch: string;
+  /** EventStore.restartEpoch, for every node that shares the store. */
+  restartEpoch?(seen: string): Promise<EpochRestart>;
+  /**
+   * Told when the epoch changes while the relay runs, here or (a shared store) on another
+   * node: clients told the old one may hold a cursor the log no longer backs.
+   */
+  onEpochChange?(listener: (epoch: string) => void): void;
   /** Last seq assigned in the outlet (0 when none). */
   head(outlet: string): Promise<number>;
   /** The heads of several outlets in one read (a cluster node checks them every 300 ms). */
@@ -59,8 +72,22 @@ export function syncLogReader(store: EventStore): LogReader {
       return Promise.reject(error);
     }
   };
+  const listeners = new Set<(epoch: string) => void>();
+  const restartEpoch = (seen: string): EpochRestart => {
+    const restart = store.restartEpoch!(seen);
+    if (restart.made) for (const listener of listeners) listener(restart.epoch);
+    return restart;
+  };
   return {
-    epoch: store.epoch,
+    get epoch() {
+      return store.epoch;
+    },
+    ...(store.restartEpoch
+      ? {
+          restartEpoch: (seen: string) => settle(() => restartEpoch(seen)),
+          onEpochChange: (listener: (epoch: string) => void) => void listeners.add(listener),
+        }
+      : {}),
     head: (outlet) => settle(() => store.head(outlet)),
     heads: (outlets) => settle(() => new Map(outlets.map((o) => [o, store.head(o)]))),
     prunedThrough: (outlet) => settle(() => store.prunedThrough(outlet)),

@@ -20,9 +20,11 @@ import {
   type TenantScope,
 } from './EventStore.js';
 import { checkDatabaseFile } from './integrityCheck.js';
+import { movedLogFile } from './loggedFileId.js';
 import { scrubFreeSpaceOnce } from './scrubFreeSpace.js';
 import { loadSqliteDriver, type SqliteEnginePreference } from './sqlite/loadSqliteDriver.js';
 import type { SqliteConnection, SqliteDriver, SqliteEngine } from './sqlite/SqliteDriver.js';
+import { type UnreadableRow, unreadableRange } from './unreadableRows.js';
 import { startWalCheckpointer } from './walCheckpointer.js';
 
 export interface SqliteEventStoreOptions {
@@ -30,10 +32,15 @@ export interface SqliteEventStoreOptions {
   dataDir?: string;
   /** Full path of the database file; `:memory:` works for throwaway runs. */
   filename?: string;
-  /** Told when the relay starts a new log where one may have been (an empty `relay.db`). */
-  onWarning?: (message: string) => void;
+  /**
+   * Told when the relay starts a new log where one may have been (an empty `relay.db`), or a
+   * new epoch for one that went back; `code` when the warning has one.
+   */
+  onWarning?: (message: string, code?: string) => void;
   /** Default `auto`: node:sqlite where the runtime has it, better-sqlite3 otherwise. */
   engine?: SqliteEnginePreference;
+  /** Told of each stored row whose JSON does not parse (see unreadableRows.ts). */
+  onUnreadableRow?: (row: UnreadableRow) => void;
 }
 
 /** The SQLite store says which library it runs on (`/health` shows it). */
@@ -134,6 +141,7 @@ const FINAL = `('completed', 'cancelled')`;
 
 interface EventRow {
   outlet_key: string;
+  seq: number;
   tenant_key: string;
   ts_ms: number;
   body: string;
@@ -171,25 +179,13 @@ function toPrunedOrder(row: PrunedOrderRow): PrunedOrder {
   };
 }
 
-function toEvent(row: EventRow): StoredEvent {
-  return {
-    outlet: row.outlet_key,
-    tenant: row.tenant_key,
-    tsMs: row.ts_ms,
-    envelope: JSON.parse(row.body),
-  };
-}
-
-function toOrder(row: OrderRow): StoredOrder {
-  return {
-    orderId: row.order_id,
-    outlet: row.outlet_key,
-    tenant: row.tenant_key,
-    state: JSON.parse(row.body),
-    createdSeq: row.created_seq,
-    statusSeq: row.status_seq,
-    updatedMs: row.updated_ms,
-  };
+/** The row's JSON, or undefined when it no longer parses (damaged on disk). */
+function parsed<T>(body: string): T | undefined {
+  try {
+    return JSON.parse(body) as T;
+  } catch {
+    return undefined;
+  }
 }
 
 function migrate(db: SqliteConnection, onWarning?: (message: string) => void): void {
@@ -324,6 +320,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
   db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)`).run(randomUUID());
   let epoch = (db.prepare(`SELECT value FROM meta WHERE key = 'epoch'`).get() as { value: string })
     .value;
+  const startEpoch = epoch;
 
   const stmt = {
     // The head is the log's last seq, or what retention removed when it emptied the log.
@@ -359,10 +356,10 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
        AND tenant_key IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
     ),
     openOrders: db.prepare(
-      `SELECT body FROM orders WHERE outlet_key = ? AND status NOT IN ${FINAL} ORDER BY created_seq`,
+      `SELECT order_id, body FROM orders WHERE outlet_key = ? AND status NOT IN ${FINAL} ORDER BY created_seq`,
     ),
     openOrdersScoped: db.prepare(
-      `SELECT body FROM orders WHERE outlet_key = ? AND status NOT IN ${FINAL}
+      `SELECT order_id, body FROM orders WHERE outlet_key = ? AND status NOT IN ${FINAL}
        AND tenant_key IN (SELECT value FROM json_each(?)) ORDER BY created_seq`,
     ),
     outlets: db.prepare('SELECT outlet_key FROM outlets ORDER BY outlet_key'),
@@ -451,6 +448,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
       db.prepare(`UPDATE meta SET value = ? WHERE key = 'epoch'`).run(restored);
       options.onWarning?.(
         `relay.db is behind what this data dir had logged (outlet ${outlet}: seq ${outletRow(outlet).head}, was ${reached}); restored from a backup? The log starts a new epoch (${restored}): every client re-syncs from a snapshot, and orders acknowledged after the backup are not in it`,
+        'log_went_back',
       );
       epoch = restored;
     }
@@ -469,10 +467,58 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
     );
   };
 
+  // A row that does not parse is told and thrown as `store_corrupt`: a reader goes around it
+  // (unreadableRows.ts) instead of failing the same way on every retry.
+  const unreadable = (row: UnreadableRow) => {
+    options.onUnreadableRow?.(row);
+    return unreadableRange(row);
+  };
+  const toEvent = (row: EventRow): StoredEvent => {
+    const envelope = parsed<StoredEvent['envelope']>(row.body);
+    if (!envelope) throw unreadable({ table: 'events', outlet: row.outlet_key, key: row.seq });
+    return { outlet: row.outlet_key, tenant: row.tenant_key, tsMs: row.ts_ms, envelope };
+  };
+  const toOrder = (row: OrderRow): StoredOrder => {
+    const state = parsed<OrderState>(row.body);
+    if (!state) throw unreadable({ table: 'orders', outlet: row.outlet_key, key: row.order_id });
+    return {
+      orderId: row.order_id,
+      outlet: row.outlet_key,
+      tenant: row.tenant_key,
+      state,
+      createdSeq: row.created_seq,
+      statusSeq: row.status_seq,
+      updatedMs: row.updated_ms,
+    };
+  };
+
+  const setEpoch = (next: string) => {
+    db.prepare(`UPDATE meta SET value = ? WHERE key = 'epoch'`).run(next);
+    epoch = next;
+  };
+
+  // Copied or moved (loggedFileId.ts): unless the mark above gave a new epoch already.
+  const moved = filename === ':memory:' ? undefined : movedLogFile(db, filename);
+  if (moved && epoch === startEpoch) {
+    setEpoch(randomUUID());
+    options.onWarning?.(`${moved} (new epoch ${epoch})`, 'log_went_back');
+  }
+
   return {
     kind: 'sqlite',
     engine: driver.engine,
-    epoch,
+    get epoch() {
+      return epoch;
+    },
+    restartEpoch(seen) {
+      if (seen !== epoch) return { epoch, made: false };
+      setEpoch(randomUUID());
+      // The mark under the new epoch at once: the old one's says nothing about it.
+      try {
+        recordHighWater(true);
+      } catch {}
+      return { epoch, made: true };
+    },
     ...(filename === ':memory:' ? {} : { workerAccess: { source: driver.workerSource, filename } }),
     transaction: runInTransaction,
     append(event) {
@@ -542,7 +588,15 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
       const rows = tenants
         ? stmt.openOrdersScoped.all(outlet, JSON.stringify(tenants))
         : stmt.openOrders.all(outlet);
-      return (rows as Array<{ body: string }>).map((r) => JSON.parse(r.body) as OrderState);
+      // An unreadable order is left out (and told): the snapshot is how kitchens get past
+      // an unreadable event, so it must not fail too.
+      const orders: OrderState[] = [];
+      for (const row of rows as Array<{ order_id: string; body: string }>) {
+        const state = parsed<OrderState>(row.body);
+        if (state) orders.push(state);
+        else options.onUnreadableRow?.({ table: 'orders', outlet, key: row.order_id });
+      }
+      return orders;
     },
     outlets: outletKeys,
     prune(policy: RetentionPolicy, nowMs: number) {

@@ -23,12 +23,14 @@ import { mayDo } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { planCatchUp } from '../core/catchUp.js';
+import { reportLogWentBack } from '../core/logWentBack.js';
 import type { CommandResult, OrderCommands } from '../core/orderCommands.js';
 import { createDeviceSlots } from '../lib/deviceSlots.js';
 import type { LiveFeed } from '../lib/liveFeed.js';
 import { createKeyedRateLimiter } from '../lib/rateLimiter.js';
 import type { StoredEvent } from '../store/EventStore.js';
 import type { LogReader } from '../store/LogReader.js';
+import { isUnreadableRange } from '../store/unreadableRows.js';
 import { legacyOrdersAfter } from './legacyOrders.js';
 
 export interface HttpRoutesOptions {
@@ -61,6 +63,8 @@ export interface HttpRoutesOptions {
   clients: () => ConnectedClient[];
   /** Whether the last write reached the log. */
   storage: () => StorageHealth;
+  /** Rows the store could not read (`/health` shows them while there are any). */
+  unreadableRows?: () => HealthResponse['unreadable_rows'];
   /** Whether this node can store writes now (storageReadiness.ts); false turns /health into a 503. */
   canStore: () => Promise<boolean>;
   tlsHealth?: () => HealthResponse['tls'];
@@ -225,6 +229,10 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
 
   app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found', 'no such route'));
 
+  const unreadable = () => {
+    const rows = options.unreadableRows?.();
+    return rows ? { unreadable_rows: rows } : {};
+  };
   app.get('/health', async (_request, reply): Promise<HealthResponse> => {
     const draining = options.draining?.() ?? false;
     // A balancer's health check must see the drain to stop routing new clients here.
@@ -259,6 +267,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       ...(options.storeEngine ? { store_engine: options.storeEngine } : {}),
       ...(options.storeKind === 'postgres' ? { store_reachable: reachable } : {}),
       storage: options.storage(),
+      ...unreadable(),
       version: options.version,
       timestamp: new Date(options.now()).toISOString(),
       ...(options.tlsHealth ? { tls: options.tlsHealth() } : {}),
@@ -278,13 +287,23 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     const read = async (): Promise<EventsResponse> => {
       const plan = await planCatchUp(reader, outlet, since, query.value.epoch, {
         snapshotWhenNoCursor: false,
+        onLogWentBack: (found) => reportLogWentBack(options.logger, found),
       });
-      if (plan.snapshot) {
+      const answerSnapshot = async (): Promise<EventsResponse> => {
         const view = await reader.snapshot(outlet, tenants);
         const snapshot = { orders: view.orders, seq: view.head, epoch: reader.epoch };
         return { events: [], last_seq: view.head, epoch: reader.epoch, snapshot };
+      };
+      if (plan.snapshot) return answerSnapshot();
+      let page: StoredEvent[];
+      try {
+        page = await reader.eventsAfter(outlet, since, limit, tenants);
+      } catch (error) {
+        // An event that cannot be read (damaged on disk): the open orders from their own
+        // rows, as a socket's catch-up gets them, instead of a 500 on every poll.
+        if (isUnreadableRange(error)) return answerSnapshot();
+        throw error;
       }
-      const page = await reader.eventsAfter(outlet, since, limit, tenants);
       const events = page.map((e) => e.envelope);
       // A short page reached the head; a full one resumes after its last event.
       const last_seq = events.length === limit ? events[events.length - 1]!.seq! : plan.head;

@@ -23,6 +23,7 @@ import type { Principal } from '../auth/principal.js';
 import { tokenTime } from '../auth/tokenExpiry.js';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { planCatchUp } from '../core/catchUp.js';
+import { reportLogWentBack } from '../core/logWentBack.js';
 import type { OrderCommands } from '../core/orderCommands.js';
 import { createDeviceSlots } from '../lib/deviceSlots.js';
 import { failure } from '../lib/failure.js';
@@ -30,6 +31,7 @@ import type { LiveFeed } from '../lib/liveFeed.js';
 import { createRateLimiter } from '../lib/rateLimiter.js';
 import type { StoredEvent } from '../store/EventStore.js';
 import type { LogReader } from '../store/LogReader.js';
+import { isUnreadableRange } from '../store/unreadableRows.js';
 import { withCorkedWebSockets } from './corkedBroadcasts.js';
 import { useEagerWebSocketWrites } from './eagerWebSocketWrites.js';
 import { bridgeRoom, eventRooms, presenceRoomsOf, presenceTargets, roomsOf } from './rooms.js';
@@ -92,6 +94,8 @@ interface ClientState {
   clientId: string;
   connectedAt: string;
   allow: () => boolean;
+  /** The epoch its catch-up was planned under (unset until then). */
+  epoch?: string;
 }
 
 /** A connection that is still replaying: live events wait in `buffer` until it caught up. */
@@ -326,6 +330,18 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
         (error: unknown) => fail(error, 'catch-up failed'),
       );
     };
+    const sendSnapshot = async () => {
+      // The snapshot's own head, read with its orders: caught_up must say what it reflects.
+      const view = await reader.snapshot(principal.outlet, principal.tenants);
+      if (!socket.connected) return void replaying.delete(entry);
+      const snapshot: SnapshotMessage = {
+        orders: view.orders,
+        seq: view.head,
+        epoch: reader.epoch,
+      };
+      socket.emit(SOCKET_EVENTS.SNAPSHOT, snapshot);
+      finish(view.head);
+    };
     let plan: Awaited<ReturnType<typeof planCatchUp>>;
     try {
       // A cluster node follows the outlet from before the head is read: what it delivers
@@ -334,20 +350,10 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
       if (!socket.connected) return void replaying.delete(entry);
       plan = await planCatchUp(reader, principal.outlet, auth.since, auth.epoch, {
         snapshotWhenNoCursor: true,
+        onLogWentBack: (found) => reportLogWentBack(logger, found),
       });
-      if (plan.snapshot) {
-        // The snapshot's own head, read with its orders: caught_up must say what it reflects.
-        const view = await reader.snapshot(principal.outlet, principal.tenants);
-        if (!socket.connected) return void replaying.delete(entry);
-        const snapshot: SnapshotMessage = {
-          orders: view.orders,
-          seq: view.head,
-          epoch: reader.epoch,
-        };
-        socket.emit(SOCKET_EVENTS.SNAPSHOT, snapshot);
-        finish(view.head);
-        return;
-      }
+      client.epoch = reader.epoch;
+      if (plan.snapshot) return await sendSnapshot();
     } catch (error) {
       fail(error, 'catch-up failed');
       return;
@@ -386,7 +392,14 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
         else if (queuedPackets(socket) > 0) socket.conn.once('drain', () => setImmediate(next));
         else setImmediate(next);
       } catch (error) {
-        fail(error, 'backlog replay failed');
+        if (!isUnreadableRange(error)) return fail(error, 'backlog replay failed');
+        // An event that cannot be read (damaged on disk, reported by the store): the open
+        // orders come from their own rows instead, with everything logged after it.
+        try {
+          await sendSnapshot();
+        } catch (failure) {
+          fail(failure, 'backlog replay failed');
+        }
       }
     };
     const next = () => void page();
@@ -413,6 +426,22 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
     }
   }, options.expirySweepMs ?? 10_000);
   expirySweep.unref();
+
+  // A new epoch (the log went back): a client planned under the old one may have been given,
+  // as seen, seqs that now belong to other orders. Dropped, it reconnects with the old epoch
+  // and takes a snapshot. Those planned under the new one stay.
+  reader.onEpochChange?.((epoch) => {
+    let dropped = 0;
+    for (const socket of io.of('/').sockets.values()) {
+      const client = state.get(socket);
+      if (client?.epoch === undefined || client.epoch === epoch) continue;
+      dropped += 1;
+      socket.disconnect(true);
+    }
+    if (dropped > 0) {
+      logger.info({ epoch, dropped }, 'new epoch: clients of the old one reconnect for a snapshot');
+    }
+  });
 
   async function dispatch(socket: Socket, client: ClientState, event: string, args: unknown[]) {
     const last = args[args.length - 1];

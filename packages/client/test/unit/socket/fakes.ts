@@ -57,12 +57,16 @@ export class FakeWebSocket {
   onmessage: Handler = null;
   onerror: Handler = null;
 
-  constructor(readonly url: string) {
+  constructor(
+    readonly url: string,
+    /** The subprotocols offered, as `new WebSocket(url, protocols)` got them. */
+    readonly protocols?: string[],
+  ) {
     FakeWebSocket.instances.push(this);
   }
 
-  static factory = (url: string): WebSocketLike =>
-    new FakeWebSocket(url) as unknown as WebSocketLike;
+  static factory = (url: string, protocols?: string[]): WebSocketLike =>
+    new FakeWebSocket(url, protocols) as unknown as WebSocketLike;
 
   static latest(): FakeWebSocket {
     const ws = FakeWebSocket.instances.at(-1);

@@ -162,14 +162,31 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     }
   }
 
+  // Every node holds the epoch; one that finds the log went back gives it a new one in `meta`
+  // (restartEpoch). The others read it with each head (a catch-up's first read, the cluster's
+  // poll of the heads): no client is planned under an epoch the log has left.
+  const epochListeners = new Set<(epoch: string) => void>();
+  const noteEpoch = (current: string | undefined) => {
+    if (current === undefined || current === epoch) return;
+    epoch = current;
+    for (const listener of epochListeners) listener(current);
+  };
+  const EPOCH = `(SELECT value FROM meta WHERE key = 'epoch')`;
+
   async function outletRow(outlet: string): Promise<OutletHead> {
-    const { rows } = await pool.query<{ head: number; pruned_through: number }>(
-      'SELECT head, pruned_through FROM outlet_heads WHERE outlet = $1',
+    const { rows } = await pool.query<{
+      epoch: string;
+      head: number | null;
+      pruned_through: number | null;
+    }>(
+      `SELECT ${EPOCH} AS epoch, h.head, h.pruned_through
+       FROM (SELECT 1) AS one LEFT JOIN outlet_heads h ON h.outlet = $1`,
       [outlet],
     );
     const row = rows[0];
-    return row
-      ? { head: row.head, prunedThrough: row.pruned_through }
+    noteEpoch(row?.epoch);
+    return row && row.head !== null
+      ? { head: row.head, prunedThrough: row.pruned_through ?? 0 }
       : { head: 0, prunedThrough: 0 };
   }
 
@@ -268,13 +285,33 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       return epoch;
     },
     head: async (outlet) => (await outletRow(outlet)).head,
+    async restartEpoch(seen) {
+      const next = randomUUID();
+      // Compare-and-set: nodes finding it at once make one new epoch, not one each.
+      const { rowCount } = await pool.query(
+        `UPDATE meta SET value = $1 WHERE key = 'epoch' AND value = $2`,
+        [next, seen],
+      );
+      if (rowCount === 1) {
+        noteEpoch(next);
+        return { epoch: next, made: true };
+      }
+      const { rows } = await pool.query<{ epoch: string }>(`SELECT ${EPOCH} AS epoch`);
+      noteEpoch(rows[0]?.epoch);
+      return { epoch: reader.epoch, made: false };
+    },
+    onEpochChange(listener) {
+      epochListeners.add(listener);
+    },
     async heads(outlets) {
-      const { rows } = await pool.query<{ outlet: string; head: number }>(
-        'SELECT outlet, head FROM outlet_heads WHERE outlet = ANY($1)',
+      const { rows } = await pool.query<{ epoch: string; outlet: string | null; head: number }>(
+        `SELECT ${EPOCH} AS epoch, h.outlet, h.head
+         FROM (SELECT 1) AS one LEFT JOIN outlet_heads h ON h.outlet = ANY($1)`,
         [outlets],
       );
+      noteEpoch(rows[0]?.epoch);
       const heads = new Map(outlets.map((o) => [o, 0]));
-      for (const row of rows) heads.set(row.outlet, Number(row.head));
+      for (const row of rows) if (row.outlet !== null) heads.set(row.outlet, Number(row.head));
       return heads;
     },
     prunedThrough: async (outlet) => (await outletRow(outlet)).prunedThrough,
