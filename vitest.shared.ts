@@ -7,6 +7,7 @@ export const workspaceAlias = {
   '@kitchen-sync/protocol': here('./packages/protocol/src/index.ts'),
   '@kitchen-sync/client/sw-manager': here('./packages/client/src/sw-manager/index.ts'),
   '@kitchen-sync/client/sw': here('./packages/client/src/sw/index.ts'),
+  '@kitchen-sync/client/ids': here('./packages/client/src/ids/index.ts'),
   '@kitchen-sync/client/outbox': here('./packages/client/src/outbox/index.ts'),
   '@kitchen-sync/client/feed-views': here('./packages/client/src/feed/views/index.ts'),
   '@kitchen-sync/client/feed': here('./packages/client/src/feed/index.ts'),

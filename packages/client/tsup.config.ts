@@ -3,6 +3,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    'ids/index': 'src/ids/index.ts',
     'outbox/index': 'src/outbox/index.ts',
     'feed/index': 'src/feed/index.ts',
     'feed-views/index': 'src/feed/views/index.ts',

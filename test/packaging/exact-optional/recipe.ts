@@ -8,9 +8,11 @@ import {
   socketOptionsFromSettings,
 } from '@kitchen-sync/client';
 import { createKitchenFeed } from '@kitchen-sync/client/feed';
+import { uuidv7 } from '@kitchen-sync/client/ids';
 import { createMasterDataService } from '@kitchen-sync/client/master-data';
 import { createOrderOutbox } from '@kitchen-sync/client/outbox';
 import { createServiceWorkerManager } from '@kitchen-sync/client/sw-manager';
+import type { Order } from '@kitchen-sync/protocol';
 
 declare const dev: boolean;
 
@@ -60,4 +62,10 @@ export async function recipe(device: string): Promise<() => void> {
     outbox.stop();
     socket.stop();
   };
+}
+
+// docs/client.md, the HTTP-only kiosk: no socket, ids from `/ids`.
+export async function kiosk(relayUrl: string | undefined, order: Order): Promise<string> {
+  const outbox = createOrderOutbox({ relayUrl, token: () => undefined, dbName: 'kiosk-1' });
+  return outbox.submit({ ...order, order_id: uuidv7() });
 }

@@ -8,6 +8,7 @@ export interface RunOptions {
 
 /** Runs a command to its end; a non-zero exit rejects with everything it printed. */
 export function run(command: string, args: string[], options: RunOptions): Promise<string> {
+  const timeout = options.timeoutMs ?? 120_000;
   return new Promise((resolve, reject) => {
     execFile(
       command,
@@ -15,12 +16,13 @@ export function run(command: string, args: string[], options: RunOptions): Promi
       {
         cwd: options.cwd,
         env: options.env ?? process.env,
-        timeout: options.timeoutMs ?? 120_000,
+        timeout,
         maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) => {
         if (error) {
-          reject(new Error(`${command} ${args.join(' ')} failed:\n${stdout}\n${stderr}`));
+          const how = error.killed ? `still running after ${timeout} ms` : 'failed';
+          reject(new Error(`${command} ${args.join(' ')} ${how}:\n${stdout}\n${stderr}`));
         } else {
           resolve(stdout);
         }

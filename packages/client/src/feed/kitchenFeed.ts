@@ -176,6 +176,7 @@ class KitchenFeedImpl implements KitchenFeed {
   #batchTimer: unknown = null;
   #writing: Promise<void> = Promise.resolve();
   #stopped = false;
+  #pruning = false;
   #outbox: FeedOutbox | null = null;
   #unwatchOutbox: () => void = () => {};
 
@@ -196,6 +197,16 @@ class KitchenFeedImpl implements KitchenFeed {
     if (options.socket) this.connect(options.socket);
     if (options.outbox) this.useOutbox(options.outbox);
     this.#disposables.add(() => this.#unwatchOutbox());
+  }
+
+  /**
+   * Started with the first order held, not at construction: a feed no order reaches (one a
+   * server render creates) holds no timer, so it keeps Node neither running nor the feed
+   * reachable.
+   */
+  #startPruning(): void {
+    if (this.#pruning || this.#stopped || this.#book.records.size === 0) return;
+    this.#pruning = true;
     const prune = this.#env.timers.setInterval(() => this.#prune(), PRUNE_EVERY_MS);
     this.#disposables.add(() => this.#env.timers.clearInterval(prune));
   }
@@ -498,6 +509,7 @@ class KitchenFeedImpl implements KitchenFeed {
 
   /** Shows the orders `changed` (and those whose overlay came or went) as they are now. */
   #publish(changed: Iterable<string> = []): void {
+    this.#startPruning();
     const overlaid = [...this.#optimistic.keys()];
     const ids = new Set([...changed, ...this.#overlaid, ...overlaid]);
     this.#overlaid = overlaid;

@@ -84,7 +84,7 @@ export interface OrderOutboxOptions extends EnvironmentOptions {
   dbName?: string | undefined;
   /** Web Locks; default `navigator.locks`; `null` delivers without a lock. */
   locks?: OutboxLocks | null;
-  /** Default a `BroadcastChannel` named after the database; `null` for none. */
+  /** Default a `BroadcastChannel` named after the database, opened with it; `null` for none. */
   channel?: OutboxChannel | null;
   /**
    * A waiting tab takes the lock from a holder it has not heard say it is alive (over
@@ -193,7 +193,8 @@ class OrderOutboxImpl implements OrderOutbox {
   // Aborted by stop(): a delivery in flight must not hold a request and its timer open.
   readonly #abort = new AbortController();
   readonly #disposables = new Disposables();
-  readonly #channel: OutboxChannel | null;
+  // Opened with the database (see #joinOtherTabs).
+  #channel: OutboxChannel | null = null;
   readonly #randomUUID: () => string;
   // Ids settled before their submit added them to `pending` (another tab, or a very fast ack).
   readonly #settled = new Set<number>();
@@ -221,8 +222,10 @@ class OrderOutboxImpl implements OrderOutbox {
     this.#token = typeof options.token === 'string' ? options.token : undefined;
     const dbName = options.dbName ?? 'kitchen-sync-outbox';
     this.#store = OutboxStore.open(this.#env.indexedDB, dbName);
-    this.#channel = options.channel === undefined ? defaultChannel(dbName) : options.channel;
-    this.ready = this.#store.then(() => this.#reloadLists());
+    this.ready = this.#store.then(() => {
+      this.#joinOtherTabs(dbName);
+      return this.#reloadLists();
+    });
     // Nothing else to do until the store opens; `submit` surfaces the error to the caller.
     this.ready.catch(() => {});
     this.#listen();
@@ -290,7 +293,8 @@ class OrderOutboxImpl implements OrderOutbox {
     this.#abort.abort();
     this.#wake?.();
     this.#disposables.dispose();
-    this.#channel?.close();
+    // Stopped before the database opened: the app's own channel is closed all the same.
+    (this.#channel ?? this.#options.channel)?.close();
     this.#delivering.set(false);
     this.#status.update((s) => ({
       lock: s.lock === 'held' ? 'waiting' : s.lock,
@@ -345,16 +349,27 @@ class OrderOutboxImpl implements OrderOutbox {
         }),
       );
     }
-    const channel = this.#channel;
-    if (channel) {
-      const onMessage = (event?: { data?: unknown }) => {
-        if (event?.data === ALIVE) return this.#lock?.heard();
-        this.#reloadLists().catch(() => {});
-        this.#kick();
-      };
-      channel.addEventListener('message', onMessage);
-      this.#disposables.add(() => channel.removeEventListener('message', onMessage));
-    }
+  }
+
+  /**
+   * Opens the channel once the database is open, not at construction: where there is no
+   * IndexedDB (a server render) there is no queue to share, and an open BroadcastChannel
+   * would keep Node running and the outbox reachable for good. Before the lists are read, so
+   * a change another tab makes after the read is heard.
+   */
+  #joinOtherTabs(dbName: string): void {
+    if (this.#stopped) return;
+    const { channel: given } = this.#options;
+    const channel = given === undefined ? defaultChannel(dbName) : given;
+    this.#channel = channel;
+    if (!channel) return;
+    const onMessage = (event?: { data?: unknown }) => {
+      if (event?.data === ALIVE) return this.#lock?.heard();
+      this.#reloadLists().catch(() => {});
+      this.#kick();
+    };
+    channel.addEventListener('message', onMessage);
+    this.#disposables.add(() => channel.removeEventListener('message', onMessage));
   }
 
   /** Conditions changed (online, socket up, another tab queued): try now, not at the timer. */
