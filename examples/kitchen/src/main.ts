@@ -28,6 +28,7 @@ import { AgeWatch } from './ageWatch';
 import { KitchenAlerts } from './alerts';
 import { renderAllDay } from './allDayPanel';
 import { showCancellations } from './cancelPanel';
+import { heldBumpReason } from './heldBump';
 import { KeyedCards } from './keyedCards';
 import { readMode, readThresholds, type ScreenMode } from './mode';
 import { forgetOtherTenants } from './movedTablet';
@@ -265,7 +266,10 @@ function startOrdersScreen(
     onBump: (entry) => {
       const { order } = entry.ticket;
       const next = NEXT_STATUS[order.status];
-      if (next) void feed.updateStatus(order.order_id, next.status, stepVersion(order));
+      // The card says why it offers no bump (a held course); the bar does not send one either.
+      if (next && !heldBumpReason(entry.lines, next.status)) {
+        void feed.updateStatus(order.order_id, next.status, stepVersion(order));
+      }
     },
   });
   bar.selected.subscribe(showSelected);

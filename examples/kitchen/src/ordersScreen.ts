@@ -1,11 +1,13 @@
 import type { ExpoTicket } from '@kitchen-sync/client/feed-views';
+import type { OrderStatus } from '@kitchen-sync/protocol';
 import { ageText } from './ageWatch';
+import { heldBumpReason } from './heldBump';
 import { lineList, ticketHead } from './ticketParts';
 import { statusButton } from './ticketsView';
 
 /**
  * The whole-order card of the default screen (and the expo screen): every line, per-station
- * progress, and the one order-level bump.
+ * progress, and the one order-level bump (not offered to ready while a course is held).
  */
 export function orderCard(entry: ExpoTicket, now: number): HTMLElement {
   const { ticket } = entry;
@@ -41,6 +43,16 @@ export function orderCard(entry: ExpoTicket, now: number): HTMLElement {
   card.append(progress, lineList(entry.lines, stations.length > 1));
 
   const bump = statusButton(order.status);
-  if (bump) card.append(bump);
+  const waits = bump && heldBumpReason(entry.lines, bump.dataset.next as OrderStatus);
+  if (waits) {
+    // Not offered: the relay would refuse it (a held course would be served uncooked).
+    const note = document.createElement('p');
+    note.className = 'bump-waits';
+    note.dataset.testid = 'bump-waits';
+    note.textContent = waits;
+    card.append(note);
+  } else if (bump) {
+    card.append(bump);
+  }
   return card;
 }

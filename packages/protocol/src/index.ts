@@ -31,6 +31,7 @@ export {
 export { eventContentKey, eventDedupKey } from './dedupKey.js';
 export type { ErrorBody, ErrorCode, ValidationIssue } from './errors.js';
 export { ERROR_CODES, HTTP_STATUS_BY_CODE, isErrorCode, KitchenSyncError } from './errors.js';
+export { heldCourses, heldLinesRefusal } from './heldCourses.js';
 export type { PathStep } from './issuePath.js';
 export { fieldPath, issuePath, pathWithin, ROOT_PATH } from './issuePath.js';
 export { canItemTransition, orderStatusFromLines } from './itemTransitions.js';

@@ -152,22 +152,30 @@ export function applyHold(
   return moved ? changed(state, next, nowMs) : UNCHANGED;
 }
 
+/** Held lines `pick` chooses go to `pending`; when none is held, the lines it chose. */
 function fireWhere(
   state: OrderState,
   nowMs: number,
   pick: (line: OrderLine) => boolean,
-): KitchenOutcome {
-  if (isFinal(state.status)) return refused('invalid_transition', `the order is ${state.status}`);
+): { moved: true; outcome: KitchenOutcome } | { moved: false; picked: OrderLine[] } {
+  const picked: OrderLine[] = [];
   let moved = false;
   const next = orderLines(state).map((line) => {
-    if (line.status !== 'held' || !pick(line)) return line;
+    if (!pick(line)) return line;
+    picked.push(line);
+    if (line.status !== 'held') return line;
     moved = true;
     return moveLine(line, 'pending', nowMs);
   });
-  return moved ? changed(state, next, nowMs) : UNCHANGED;
+  return moved ? { moved, outcome: changed(state, next, nowMs) } : { moved, picked };
 }
 
-/** `order:fire`: the held lines of a course (or all of them) go to the stations now. */
+/**
+ * `order:fire`: the held lines of a course (or all of them) go to the stations now. With none
+ * held, it is a repeat only when a fire sent those lines (`fired_at`: a POS whose earlier fire
+ * landed). Lines no fire sent (never held; or, stored by an older relay, held lines an expo
+ * bump marked ready) are refused: a POS must not count as cooked a course no one was asked to.
+ */
 export function applyFire(
   state: OrderState,
   request: { course?: string | number | undefined },
@@ -176,17 +184,28 @@ export function applyFire(
   if (courseMissing(orderLines(state), request.course)) {
     return refused('not_found', 'no line of that course');
   }
-  return fireWhere(state, nowMs, (line) => sameCourse(line, request.course));
+  if (isFinal(state.status)) return refused('invalid_transition', `the order is ${state.status}`);
+  const fired = fireWhere(state, nowMs, (line) => sameCourse(line, request.course));
+  if (fired.moved) return fired.outcome;
+  if (fired.picked.some((line) => line.fired_at !== undefined)) return UNCHANGED;
+  return refused(
+    'invalid_transition',
+    request.course === undefined
+      ? 'nothing to fire: no line is held or was ever fired'
+      : `nothing to fire: course ${request.course} is not held and was never fired`,
+  );
 }
 
 /** The relay's timer: held lines whose `fire_at` has come are fired. */
 export function fireDue(state: OrderState, nowMs: number): KitchenOutcome {
   if (isFinal(state.status)) return UNCHANGED;
-  return fireWhere(
+  const fired = fireWhere(
     state,
     nowMs,
-    (line) => line.fire_at !== undefined && Date.parse(line.fire_at) <= nowMs,
+    (line) =>
+      line.status === 'held' && line.fire_at !== undefined && Date.parse(line.fire_at) <= nowMs,
   );
+  return fired.moved ? fired.outcome : UNCHANGED;
 }
 
 /** The earliest `fire_at` of the order's held lines, in ms; undefined when none is set. */
@@ -274,7 +293,9 @@ export function applyRush(state: OrderState, nowMs: number): KitchenOutcome {
 
 /**
  * A v1 `order:update` on a v1.1 order: the order's `status_at` moves, and an order bumped to
- * `ready` or `completed` (expo) takes every line with it, so no line outlives its ticket.
+ * `ready` or `completed` (expo) takes its started and pending lines with it, so no line outlives
+ * its ticket. Held lines stay held: they were never sent to a station, and the caller refuses
+ * such a bump first (`heldLinesRefusal`).
  */
 export function withOrderStatus(
   next: OrderState,
@@ -287,7 +308,7 @@ export function withOrderStatus(
   return {
     ...timed,
     items: orderLines(next).map((line) =>
-      line.status === 'ready' ? line : moveLine(line, 'ready', nowMs),
+      line.status === 'ready' || line.status === 'held' ? line : moveLine(line, 'ready', nowMs),
     ),
   };
 }

@@ -7,6 +7,8 @@ import {
   applyRush,
   canItemTransition,
   fireDue,
+  heldCourses,
+  heldLinesRefusal,
   KITCHEN_LIMITS,
   type KitchenOutcome,
   nextFireAt,
@@ -384,14 +386,79 @@ describe('recall', () => {
 });
 
 describe('expo bump and rush', () => {
-  it('an order bumped to ready takes every line with it, held ones too', () => {
-    const state = opened({ hold: [{ course: 2 }] });
-    const bumped = withOrderStatus({ ...state, status: 'ready', version: 2 }, 'pending', T0 + MIN);
+  it('an order bumped to ready takes its lines with it, but never a held one', () => {
+    const state = applied(
+      applyFire(opened({ hold: [{ course: 2 }] }), { course: 2 }, T0 + MIN / 2),
+    );
+    const bumped = withOrderStatus({ ...state, status: 'ready', version: 3 }, 'pending', T0 + MIN);
     expect(statuses(bumped)).toEqual(['ready', 'ready', 'ready']);
-    expect(lines(bumped).every((l) => l.fire_at === undefined)).toBe(true);
     expect(bumped.status_at).toBe(new Date(T0 + MIN).toISOString());
-    const cancelled = withOrderStatus({ ...state, status: 'cancelled' }, 'pending', T0);
+    const held = opened({ hold: [{ course: 2, fire_at: new Date(T0 + 9 * MIN).toISOString() }] });
+    const forced = withOrderStatus({ ...held, status: 'ready', version: 2 }, 'pending', T0 + MIN);
+    expect(statuses(forced)).toEqual(['ready', 'held', 'held']);
+    expect(lines(forced)[1]!.fire_at).toBe(new Date(T0 + 9 * MIN).toISOString());
+    const cancelled = withOrderStatus({ ...held, status: 'cancelled' }, 'pending', T0);
     expect(statuses(cancelled)).toEqual(['pending', 'held', 'held']);
+  });
+
+  it('refuses an order-level ready or completed while a course is held, naming it', () => {
+    const held = opened({ hold: [{ course: 2 }] });
+    expect(heldCourses(held)).toEqual([2]);
+    expect(heldLinesRefusal(held, 'ready')).toBe('course 2 is held: fire it first, or cancel it');
+    expect(heldLinesRefusal(held, 'completed')).toBe(
+      'course 2 is held: fire it first, or cancel it',
+    );
+    expect(heldLinesRefusal(held, 'cancelled')).toBeUndefined();
+    expect(heldLinesRefusal(held, 'preparing')).toBeUndefined();
+    const fired = applied(applyFire(held, { course: 2 }, T0));
+    expect(heldLinesRefusal(fired, 'ready')).toBeUndefined();
+    const twoCourses = opened({
+      items: [...ITEMS, { product_id: 4, name: 'Cake', quantity: 1, course: 3 }],
+      hold: [{ course: 2 }, { course: 3 }],
+    });
+    expect(heldLinesRefusal(twoCourses, 'ready')).toBe(
+      'courses 2, 3 are held: fire them first, or cancel the order',
+    );
+    const noCourse = opened({
+      items: [{ product_id: 1, name: 'Soup', quantity: 1 }],
+      hold: [{}],
+    });
+    expect(heldLinesRefusal(noCourse, 'ready')).toBe(
+      'some lines are held: fire them first, or cancel the order',
+    );
+    expect(heldLinesRefusal(v1Order('preparing'), 'ready')).toBeUndefined();
+  });
+
+  it('answers a fire of lines no fire sent as invalid_transition, not as a repeat', () => {
+    // Never held: course 1 went to the stations with the order.
+    expect(applyFire(opened({ hold: [{ course: 2 }] }), { course: 1 }, T0)).toEqual({
+      kind: 'refused',
+      code: 'invalid_transition',
+      message: 'nothing to fire: course 1 is not held and was never fired',
+    });
+    expect(applyFire(opened(), {}, T0)).toMatchObject({
+      kind: 'refused',
+      message: 'nothing to fire: no line is held or was ever fired',
+    });
+    // As an older relay stored it: expo bumped the order ready with course 2 still held.
+    const held = opened({ hold: [{ course: 2 }] });
+    const legacy: OrderState = {
+      ...held,
+      status: 'ready',
+      version: 2,
+      status_version: 2,
+      items: lines(held).map((line) => ({ ...line, status: 'ready', version: line.version + 1 })),
+    };
+    expect(statuses(legacy)).toEqual(['ready', 'ready', 'ready']);
+    expect(applyFire(legacy, { course: 2 }, T0 + MIN)).toMatchObject({
+      kind: 'refused',
+      code: 'invalid_transition',
+    });
+    // A fire that landed is a repeat, started or bumped since, with or without a course.
+    let fired = applied(applyFire(held, { course: 2 }, T0));
+    fired = applied(applyItemUpdate(fired, { line_id: `${ORDER_ID}:1`, status: 'ready' }, T0));
+    expect(applyFire(fired, { course: 2 }, T0).kind).toBe('unchanged');
+    expect(applyFire(fired, {}, T0).kind).toBe('unchanged');
   });
 
   it('moves status_version with a status, not with a rush or a new fire_at', () => {

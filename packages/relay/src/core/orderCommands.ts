@@ -5,6 +5,7 @@ import {
   type EventType,
   eventTypeForStatus,
   type FailureAck,
+  heldLinesRefusal,
   idKey,
   LIMITS,
   type Order,
@@ -228,6 +229,9 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
           failure('invalid_transition', `cannot go from ${state.status} to ${request.status}`),
         );
       }
+      // A ready or completed ticket with a held course would hand out food never cooked.
+      const held = heldLinesRefusal(state, request.status);
+      if (held) return answer(failure('invalid_transition', held));
       const tsMs = now();
       // v1.1: an order bumped to ready takes its lines with it.
       const next: OrderState = withOrderStatus(
