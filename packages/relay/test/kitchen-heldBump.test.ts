@@ -1,4 +1,4 @@
-import type { OrderState } from '@kitchen-sync/protocol';
+import { type OrderState, orderLines } from '@kitchen-sync/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connected, order, removeTempDirs, tokenFor } from './helpers.js';
 import {
@@ -96,11 +96,11 @@ describe('an order-level bump while a course is held', () => {
       status: 'ready',
       version: stored.state.version + 1,
       status_version: stored.state.version + 1,
-      items: (stored.state.items as { status: string; version: number }[]).map((line) => ({
+      items: orderLines(stored.state).map((line) => ({
         ...line,
         status: 'ready',
         version: line.status === 'ready' ? line.version : line.version + 1,
-      })) as OrderState['items'],
+      })),
     };
     t.relay.store.putOrder({ ...stored, state: legacy });
     expect(await pos.request('order:fire', { order_id: orderId, course: 2 })).toMatchObject({
