@@ -126,8 +126,7 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
     const seen = eventIdInLog(store, eventId, orderId, type);
     if (seen === undefined) return undefined;
     if (seen === 'other') return reusedEventId();
-    const version = (seen.envelope.data as OrderState).version;
-    return { ok: true as const, seq: seen.envelope.seq, version, duplicate: true };
+    return { ok: true as const, seq: seen.seq, version: seen.version, duplicate: true };
   }
 
   function publish(
