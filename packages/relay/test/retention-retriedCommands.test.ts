@@ -24,7 +24,9 @@ describe('a relay with --retention-events 5', () => {
     t = await startRelay({ retentionEvents: 5 });
     const relay = t;
     const pos = await connected(relay.url, { token: await tokenFor('pos') });
-    const grill = await connected(relay.url, { token: await tokenFor('kitchen', { sub: 'grill' }) });
+    const grill = await connected(relay.url, {
+      token: await tokenFor('kitchen', { sub: 'grill' }),
+    });
     const table = order({ items });
     const steak = `${table.order_id}:1`;
     const [H, B] = [crypto.randomUUID(), crypto.randomUUID()];

@@ -42,8 +42,9 @@ async function open(kind: StoreKind) {
     newId: () => crypto.randomUUID(),
   };
   const commands = createKitchenCommands(options, createOrderCommands(options));
-  const send = (type: string, payload: unknown) =>
-    commands.handle(null, type as never, payload) as Promise<Record<string, unknown>>;
+  const send = async (type: string, payload: unknown): Promise<Record<string, unknown>> => ({
+    ...(await commands.handle(null, type as never, payload)),
+  });
   /** The store's synchronous row reads; PostgreSQL answers them inside a transaction only. */
   const read = <T>(fn: (store: EventStore) => T): Promise<T> =>
     t.kind === 'postgres'
@@ -79,9 +80,9 @@ describe.each(['sqlite', 'memory', 'postgres'] as const)('%s store', (kind) => {
       event_id: B,
     });
     expect(bumped).toMatchObject({ ok: true, seq: 5, duplicate: false });
-    expect(await t.send('order:recall', { order_id: table.order_id, line_id: steak })).toMatchObject(
-      { seq: 6 },
-    );
+    expect(
+      await t.send('order:recall', { order_id: table.order_id, line_id: steak }),
+    ).toMatchObject({ seq: 6 });
     // Other tables' traffic.
     for (let i = 0; i < 3; i++) await t.send('order:publish', order());
 
@@ -129,9 +130,13 @@ describe.each(['sqlite', 'memory', 'postgres'] as const)('%s store', (kind) => {
       'preparing',
     ]);
 
-    // A pruned id is still refused for another command of the order.
+    // A pruned id is still refused for another command of the order, or another order.
     const fireWithHoldsId = { order_id: table.order_id, course: 2, event_id: H };
     expect(await t.send('order:fire', fireWithHoldsId)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload' },
+    });
+    expect(await t.send('order:publish', { ...order(), event_id: B })).toMatchObject({
       ok: false,
       error: { code: 'invalid_payload' },
     });

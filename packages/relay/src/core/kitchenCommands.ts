@@ -182,7 +182,8 @@ export function createKitchenCommands(
       const seen = eventIdInLog(store, request.event_id, request.order_id, command.eventType);
       if (seen === 'other') return answer(reusedEventId());
       if (seen) {
-        return answer({ ok: true, seq: seen.seq, version: seen.version, duplicate: true, order: state });
+        const { seq, version } = seen;
+        return answer({ ok: true, seq, version, duplicate: true, order: state });
       }
       const outcome = command.apply(state, request as never, now());
       switch (outcome.kind) {

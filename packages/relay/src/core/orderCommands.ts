@@ -168,7 +168,10 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
         if (!inScope(principal, pruned.outlet, pruned.tenant)) return answer(forbidden());
         return answer({ ok: true, seq: pruned.createdSeq, duplicate: true });
       }
-      if (eventId && store.getEvent(eventId)) return answer(reusedEventId());
+      // Any event it names is another order's (in the log, or pruned from it).
+      if (eventIdInLog(store, eventId, order.order_id, EVENT_TYPES.NEW_ORDER)) {
+        return answer(reusedEventId());
+      }
       const tsMs = now();
       const state: OrderState = {
         // v1.1: line ids, line status (held ones from the order's `hold`), status_at.
