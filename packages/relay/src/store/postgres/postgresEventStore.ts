@@ -260,7 +260,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
             `INSERT INTO pruned_events (event_id, order_id, outlet, type, seq, version)
              SELECT e.event_id, o.order_id, e.outlet, e.body ->> 'type', e.seq,
                coalesce((e.body -> 'data' ->> 'version')::bigint, 0)
-             FROM (SELECT event_id, outlet, seq, body::jsonb AS body FROM events
+             FROM (SELECT event_id, outlet, seq, body::json AS body FROM events
                WHERE outlet = $1 AND seq <= $2) AS e
              JOIN orders o ON o.order_id = e.body ->> 'order_id'
              WHERE NOT (o.status IN ${FINAL} AND o.status_seq <= $2)
