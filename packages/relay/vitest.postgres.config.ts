@@ -20,6 +20,7 @@ export default defineProject({
       'test/kitchen-itemUpdates.test.ts',
       'test/kitchen-recall.test.ts',
       'test/kitchen-updateVersion.test.ts',
+      'test/retention-retriedCommands.test.ts',
       'test/postgres-*.test.ts',
     ],
     env: { KS_TEST_STORE: 'postgres' },

@@ -12,6 +12,7 @@ export type {
   EpochRestart,
   EventStore,
   NewEvent,
+  PrunedEvent,
   PrunedOrder,
   RetentionPolicy,
   StoredEvent,

@@ -168,6 +168,7 @@ describe('a SQLite data dir from before pruned ids were kept (schema version 3)'
     older.close();
     const db = loadSqliteDriver().open(join(dataDir, 'relay.db'));
     db.exec('DROP TABLE pruned_orders');
+    db.exec('DROP TABLE pruned_events');
     db.exec('PRAGMA user_version = 3');
     db.close();
 
@@ -188,7 +189,7 @@ describe('a SQLite data dir from before pruned ids were kept (schema version 3)'
     store.close();
 
     const upgraded = loadSqliteDriver().open(join(dataDir, 'relay.db'), { readonly: true });
-    expect(upgraded.pragmaValue('user_version')).toBe(4);
+    expect(upgraded.pragmaValue('user_version')).toBe(5);
     expect(
       upgraded.prepare(`SELECT name FROM sqlite_master WHERE name = 'pruned_orders'`).get(),
     ).toEqual({ name: 'pruned_orders' });

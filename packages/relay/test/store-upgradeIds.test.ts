@@ -21,8 +21,9 @@ const UPPER_EVENT = 'ABCDEF01-0000-4000-8000-0000000000BB';
 /** Sets relay.db's schema version as another relay would have left it. */
 function setSchemaVersion(dir: string, version: number) {
   const db = loadSqliteDriver().open(join(dir, 'relay.db'));
-  // Schema version 4 added it.
+  // Schema versions 4 and 5 added them.
   if (version < 4) db.exec('DROP TABLE pruned_orders');
+  if (version < 5) db.exec('DROP TABLE pruned_events');
   db.exec(`PRAGMA user_version = ${version}`);
   db.close();
 }

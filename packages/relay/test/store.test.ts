@@ -166,7 +166,7 @@ describe('sqlite store on disk', () => {
     expect(second.epoch).toBe(epoch);
     expect(appendOrder(second, 'A', 2).envelope.seq).toBe(2);
     const db = loadSqliteDriver().open(join(dir, 'relay.db'), { readonly: true });
-    expect(db.pragmaValue('user_version')).toBe(4);
+    expect(db.pragmaValue('user_version')).toBe(5);
     expect(db.pragmaValue('journal_mode')).toBe('wal');
     db.close();
   });

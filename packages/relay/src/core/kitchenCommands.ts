@@ -182,8 +182,8 @@ export function createKitchenCommands(
       const seen = eventIdInLog(store, request.event_id, request.order_id, command.eventType);
       if (seen === 'other') return answer(reusedEventId());
       if (seen) {
-        const version = (seen.envelope.data as OrderState).version;
-        return answer({ ok: true, seq: seen.envelope.seq, version, duplicate: true, order: state });
+        const { seq, version } = seen;
+        return answer({ ok: true, seq, version, duplicate: true, order: state });
       }
       const outcome = command.apply(state, request as never, now());
       switch (outcome.kind) {

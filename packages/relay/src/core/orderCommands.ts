@@ -127,8 +127,7 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
     const seen = eventIdInLog(store, eventId, orderId, type);
     if (seen === undefined) return undefined;
     if (seen === 'other') return reusedEventId();
-    const version = (seen.envelope.data as OrderState).version;
-    return { ok: true as const, seq: seen.envelope.seq, version, duplicate: true };
+    return { ok: true as const, seq: seen.seq, version: seen.version, duplicate: true };
   }
 
   function publish(
@@ -170,7 +169,10 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
         if (!inScope(principal, pruned.outlet, pruned.tenant)) return answer(forbidden());
         return answer({ ok: true, seq: pruned.createdSeq, duplicate: true });
       }
-      if (eventId && store.getEvent(eventId)) return answer(reusedEventId());
+      // Any event it names is another order's (in the log, or pruned from it).
+      if (eventIdInLog(store, eventId, order.order_id, EVENT_TYPES.NEW_ORDER)) {
+        return answer(reusedEventId());
+      }
       const tsMs = now();
       const state: OrderState = {
         // v1.1: line ids, line status (held ones from the order's `hold`), status_at.

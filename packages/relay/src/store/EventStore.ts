@@ -1,4 +1,4 @@
-import type { EventEnvelope, OrderState, OrderStatus } from '@kitchen-sync/protocol';
+import type { EventEnvelope, EventType, OrderState, OrderStatus } from '@kitchen-sync/protocol';
 
 /** One logged event plus the keys the store indexes it by (ids compared by string form). */
 export interface StoredEvent {
@@ -54,6 +54,29 @@ export const PRUNED_ORDER_IDS_KEPT_MS = 7 * 24 * 3_600_000;
  */
 export const MAX_PRUNED_ORDER_IDS = 100_000;
 
+/**
+ * An event retention removed while its order stays stored (an open order, or a finished one
+ * not yet pruned): its `event_id` is how a command's retry (its ack lost) is told from a new
+ * command, and without it the retry was applied again (a fired course held once more).
+ * Kept while the order is, forgotten with it.
+ */
+export interface PrunedEvent {
+  eventId: string;
+  orderId: string;
+  type: EventType;
+  /** Its seq (no longer in the log): the answer to the retry. */
+  seq: number;
+  /** The order's `version` after it. */
+  version: number;
+}
+
+/**
+ * At most this many pruned event ids per order, the newest kept: an order open all day, its
+ * lines changed again and again, must not grow the table without end. A retry comes minutes
+ * after its command, not hundreds of commands later.
+ */
+export const MAX_PRUNED_EVENT_IDS_PER_ORDER = 256;
+
 export interface RetentionPolicy {
   maxAgeMs: number;
   maxEvents: number;
@@ -61,6 +84,8 @@ export interface RetentionPolicy {
   prunedIdsKeptMs?: number;
   /** How many ids of pruned orders an outlet keeps at most (default MAX_PRUNED_ORDER_IDS). */
   maxPrunedIds?: number;
+  /** How many ids of pruned events an order keeps at most (default MAX_PRUNED_EVENT_IDS_PER_ORDER). */
+  maxPrunedEventIds?: number;
 }
 
 /** What `restartEpoch` did: the epoch the log has now, and whether this call gave it. */
@@ -106,6 +131,11 @@ export interface EventStore {
    * relay's stores have it; a store of your own without it forgets pruned ids, as all did.
    */
   getPrunedOrder?(orderId: string): PrunedOrder | undefined;
+  /**
+   * An event retention removed whose order is still stored (PrunedEvent). Without it a retried
+   * command of an open order is new once its first event was pruned, as with every store before.
+   */
+  getPrunedEvent?(eventId: string): PrunedEvent | undefined;
   /** Last seq assigned in the outlet (0 when none). */
   head(outlet: string): number;
   /** Highest seq removed by retention (0 when nothing was pruned). */
@@ -124,7 +154,8 @@ export interface EventStore {
   outlets(): string[];
   /**
    * Drops what the policy no longer retains; returns how many events were removed. Finished
-   * orders whose events are gone leave a `PrunedOrder`, itself dropped by the policy.
+   * orders whose events are gone leave a `PrunedOrder`, itself dropped by the policy; events
+   * of orders that stay leave a `PrunedEvent`, dropped with their order.
    */
   prune(policy: RetentionPolicy, nowMs: number): number;
   countEvents(): number;

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { isFinalStatus, type OrderState } from '@kitchen-sync/protocol';
 import {
   type EventStore,
+  MAX_PRUNED_EVENT_IDS_PER_ORDER,
   MAX_PRUNED_ORDER_IDS,
   PRUNED_ORDER_IDS_KEPT_MS,
+  type PrunedEvent,
   type PrunedOrder,
   type StoredEvent,
   type StoredOrder,
@@ -29,6 +31,23 @@ export function createMemoryEventStore(): EventStore {
   // In the order retention removed them (oldest first), with when it did.
   const pruned = new Map<string, PrunedOrder & { prunedMs: number }>();
   const ackKey = (orderId: string, kitchenId: string) => `${orderId}\u0000${kitchenId}`;
+  // Pruned events of orders still stored, by event id, and each order's ids oldest first.
+  const prunedEvents = new Map<string, PrunedEvent>();
+  const prunedEventIds = new Map<string, string[]>();
+
+  const keepPrunedEvent = (orderId: string, event: StoredEvent, max: number) => {
+    const { event_id: eventId, type, seq } = event.envelope;
+    const version = (event.envelope.data as OrderState | undefined)?.version ?? 0;
+    prunedEvents.set(eventId, { eventId, orderId, type, seq, version });
+    const ids = prunedEventIds.get(orderId) ?? [];
+    ids.push(eventId);
+    prunedEventIds.set(orderId, ids);
+    for (const old of ids.splice(0, Math.max(0, ids.length - max))) prunedEvents.delete(old);
+  };
+  const forgetPrunedEvents = (orderId: string) => {
+    for (const id of prunedEventIds.get(orderId) ?? []) prunedEvents.delete(id);
+    prunedEventIds.delete(orderId);
+  };
 
   const logOf = (outlet: string): OutletLog => {
     let log = logs.get(outlet);
@@ -67,6 +86,7 @@ export function createMemoryEventStore(): EventStore {
       const { prunedMs: _prunedMs, ...order } = found;
       return order;
     },
+    getPrunedEvent: (eventId) => prunedEvents.get(eventId),
     head: (outlet) => logs.get(outlet)?.head ?? 0,
     prunedThrough: (outlet) => logs.get(outlet)?.prunedThrough ?? 0,
     eventsAfter(outlet, since, limit, tenants) {
@@ -111,6 +131,7 @@ export function createMemoryEventStore(): EventStore {
           if (order.outlet !== outlet || !isFinalStatus(order.state.status)) continue;
           if (order.statusSeq > cut) continue;
           orders.delete(id);
+          forgetPrunedEvents(id);
           for (const key of acks.keys()) if (key.startsWith(`${id}\u0000`)) acks.delete(key);
           pruned.set(id, {
             orderId: id,
@@ -122,6 +143,12 @@ export function createMemoryEventStore(): EventStore {
             finishedMs: order.updatedMs,
             prunedMs: nowMs,
           });
+        }
+        // After the finished orders went: only events of orders that stay are worth keeping.
+        const maxEventIds = policy.maxPrunedEventIds ?? MAX_PRUNED_EVENT_IDS_PER_ORDER;
+        for (const event of dropped) {
+          const orderId = event.envelope.order_id;
+          if (orderId && orders.has(orderId)) keepPrunedEvent(orderId, event, maxEventIds);
         }
         const kept = [...pruned.values()].filter((order) => order.outlet === outlet);
         const over = kept.length - (policy.maxPrunedIds ?? MAX_PRUNED_ORDER_IDS);

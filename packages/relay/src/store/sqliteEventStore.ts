@@ -11,8 +11,10 @@ import {
 import { type DataDirLock, lockDataDir } from './dataDirLock.js';
 import {
   type EventStore,
+  MAX_PRUNED_EVENT_IDS_PER_ORDER,
   MAX_PRUNED_ORDER_IDS,
   PRUNED_ORDER_IDS_KEPT_MS,
+  type PrunedEvent,
   type PrunedOrder,
   type RetentionPolicy,
   type StoredEvent,
@@ -99,6 +101,18 @@ const MIGRATIONS: ReadonlyArray<string | MigrationStep> = [
    ) WITHOUT ROWID;
    CREATE INDEX pruned_orders_by_outlet ON pruned_orders (outlet_key, status_seq);
    CREATE INDEX pruned_orders_by_age ON pruned_orders (pruned_ms);`,
+  // Events retention removed while their order stays stored, by id (EventStore.ts:
+  // PrunedEvent). A data dir from before has no record of the events it pruned already:
+  // retries of those stay new commands.
+  `CREATE TABLE pruned_events (
+     event_id TEXT PRIMARY KEY,
+     order_id TEXT NOT NULL,
+     outlet_key TEXT NOT NULL,
+     type TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     version INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX pruned_events_by_order ON pruned_events (order_id, seq);`,
 ];
 
 /**
@@ -165,6 +179,24 @@ interface PrunedOrderRow {
   created_seq: number;
   status_seq: number;
   finished_ms: number;
+}
+
+interface PrunedEventRow {
+  event_id: string;
+  order_id: string;
+  type: PrunedEvent['type'];
+  seq: number;
+  version: number;
+}
+
+function toPrunedEvent(row: PrunedEventRow): PrunedEvent {
+  return {
+    eventId: row.event_id,
+    orderId: row.order_id,
+    type: row.type,
+    seq: row.seq,
+    version: row.version,
+  };
 }
 
 function toPrunedOrder(row: PrunedOrderRow): PrunedOrder {
@@ -388,6 +420,30 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
          SELECT status_seq FROM pruned_orders WHERE outlet_key = @outlet
          ORDER BY status_seq DESC LIMIT 1 OFFSET @max)`,
     ),
+    // Before the events go: those of orders that stay (not finished up to the cut) keep their
+    // ids. A body that does not parse is passed over (json_extract would fail the prune).
+    recordPrunedEvents: db.prepare(
+      `INSERT OR IGNORE INTO pruned_events (event_id, order_id, outlet_key, type, seq, version)
+       SELECT e.event_id, o.order_id, e.outlet_key, json_extract(e.body, '$.type'), e.seq,
+         IFNULL(json_extract(e.body, '$.data.version'), 0)
+       FROM events e JOIN orders o
+         ON o.order_id = CASE WHEN json_valid(e.body) THEN json_extract(e.body, '$.order_id') END
+       WHERE e.outlet_key = @outlet AND e.seq <= @cut
+         AND NOT (o.status IN ${FINAL} AND o.status_seq <= @cut)`,
+    ),
+    getPrunedEvent: db.prepare('SELECT * FROM pruned_events WHERE event_id = ?'),
+    forgetPrunedEventsOfPruned: db.prepare(
+      `DELETE FROM pruned_events WHERE order_id IN (SELECT order_id FROM orders
+       WHERE outlet_key = ? AND status IN ${FINAL} AND status_seq <= ?)`,
+    ),
+    // All but each order's newest `max`.
+    forgetPrunedEventsBeyond: db.prepare(
+      `DELETE FROM pruned_events WHERE event_id IN (
+         SELECT event_id FROM (
+           SELECT event_id, row_number() OVER (PARTITION BY order_id ORDER BY seq DESC) AS n
+           FROM pruned_events WHERE outlet_key = @outlet)
+         WHERE n > @max)`,
+    ),
     deleteOrders: db.prepare(
       `DELETE FROM orders WHERE outlet_key = ? AND status IN ${FINAL} AND status_seq <= ?`,
     ),
@@ -572,6 +628,10 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
       const row = stmt.getPruned.get(orderId) as PrunedOrderRow | undefined;
       return row ? toPrunedOrder(row) : undefined;
     },
+    getPrunedEvent(eventId) {
+      const row = stmt.getPrunedEvent.get(eventId) as PrunedEventRow | undefined;
+      return row ? toPrunedEvent(row) : undefined;
+    },
     head: (outlet) => outletRow(outlet).head,
     prunedThrough: (outlet) => outletRow(outlet).prunedThrough,
     eventsAfter(outlet, since, limit, tenants: TenantScope) {
@@ -614,12 +674,18 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
               : 0;
           const cut = Math.max(row.head - policy.maxEvents, byAge);
           if (cut <= row.prunedThrough) continue;
+          stmt.recordPrunedEvents.run({ outlet, cut });
           removed += stmt.deleteEvents.run(outlet, cut).changes;
           stmt.setPruned.run(cut, outlet);
           row.prunedThrough = cut;
           stmt.deleteAcks.run(outlet, cut);
           stmt.recordPruned.run(nowMs, outlet, cut);
+          stmt.forgetPrunedEventsOfPruned.run(outlet, cut);
           stmt.deleteOrders.run(outlet, cut);
+          stmt.forgetPrunedEventsBeyond.run({
+            outlet,
+            max: policy.maxPrunedEventIds ?? MAX_PRUNED_EVENT_IDS_PER_ORDER,
+          });
           stmt.forgetPrunedBeyond.run({ outlet, max: policy.maxPrunedIds ?? MAX_PRUNED_ORDER_IDS });
         }
       });

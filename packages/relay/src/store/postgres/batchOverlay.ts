@@ -1,4 +1,10 @@
-import type { NewEvent, PrunedOrder, StoredEvent, StoredOrder } from '../EventStore.js';
+import type {
+  NewEvent,
+  PrunedEvent,
+  PrunedOrder,
+  StoredEvent,
+  StoredOrder,
+} from '../EventStore.js';
 
 /** Keys a write read before the batch had loaded them: load them and run the write again. */
 export class MissingKeys {
@@ -28,6 +34,8 @@ export class BatchOverlay {
   /** Loaded with the order (one round trip): what retention left of it, if it removed it. */
   readonly prunedOrders = new Map<string, PrunedOrder | null>();
   readonly events = new Map<string, StoredEvent | null>();
+  /** Loaded with the event (one round trip): what retention left of it, if it removed it. */
+  readonly prunedEvents = new Map<string, PrunedEvent | null>();
   readonly acks = new Map<string, number | null>();
   /** Outlets whose head row this transaction holds FOR UPDATE. */
   readonly outlets = new Map<string, OutletHead>();
@@ -65,6 +73,10 @@ export class BatchOverlay {
     if (!this.events.has(eventId)) this.events.set(eventId, event ?? null);
   }
 
+  loadedPrunedEvent(eventId: string, pruned: PrunedEvent | undefined): void {
+    if (!this.prunedEvents.has(eventId)) this.prunedEvents.set(eventId, pruned ?? null);
+  }
+
   loadedAck(orderId: string, kitchenId: string, seq: number | undefined): void {
     const key = ackKey(orderId, kitchenId);
     if (!this.acks.has(key)) this.acks.set(key, seq ?? null);
@@ -90,6 +102,12 @@ export class BatchOverlay {
     const event = this.events.get(eventId);
     if (event === undefined) throw new MissingKeys('event', eventId);
     return event ?? undefined;
+  }
+
+  getPrunedEvent(eventId: string): PrunedEvent | undefined {
+    const pruned = this.prunedEvents.get(eventId);
+    if (pruned === undefined) throw new MissingKeys('event', eventId);
+    return pruned ?? undefined;
   }
 
   getAck(orderId: string, kitchenId: string): number | undefined {

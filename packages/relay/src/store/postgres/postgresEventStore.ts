@@ -3,8 +3,10 @@ import { KitchenSyncError, type OrderState } from '@kitchen-sync/protocol';
 import type pg from 'pg';
 import {
   type EventStore,
+  MAX_PRUNED_EVENT_IDS_PER_ORDER,
   MAX_PRUNED_ORDER_IDS,
   PRUNED_ORDER_IDS_KEPT_MS,
+  type PrunedEvent,
   type PrunedOrder,
   type RetentionPolicy,
   type StoredEvent,
@@ -86,6 +88,23 @@ const toPrunedOrder = (row: LoadedOrderRow): PrunedOrder => ({
   createdSeq: row.created_seq,
   statusSeq: row.status_seq,
   finishedMs: row.updated_ms,
+});
+
+/** An event row, or (`pruned`) what retention left of one. */
+type LoadedEventRow = EventRow & {
+  pruned: boolean;
+  order_id: string;
+  type: PrunedEvent['type'];
+  seq: number;
+  version: number;
+};
+
+const toPrunedEvent = (eventId: string, row: LoadedEventRow): PrunedEvent => ({
+  eventId,
+  orderId: row.order_id,
+  type: row.type,
+  seq: row.seq,
+  version: row.version,
 });
 
 const toEvent = (row: EventRow): StoredEvent => ({
@@ -235,6 +254,19 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
         const agedThrough = young.rows[0] ? young.rows[0].seq - 1 : row.head;
         const cut = Math.max(row.head - policy.maxEvents, agedThrough);
         if (cut > row.pruned_through) {
+          // Before the events go: those of orders that stay (not finished up to the cut) keep
+          // their ids (see PrunedEvent).
+          await client.query(
+            `INSERT INTO pruned_events (event_id, order_id, outlet, type, seq, version)
+             SELECT e.event_id, o.order_id, e.outlet, e.body ->> 'type', e.seq,
+               coalesce((e.body -> 'data' ->> 'version')::bigint, 0)
+             FROM (SELECT event_id, outlet, seq, body::json AS body FROM events
+               WHERE outlet = $1 AND seq <= $2) AS e
+             JOIN orders o ON o.order_id = e.body ->> 'order_id'
+             WHERE NOT (o.status IN ${FINAL} AND o.status_seq <= $2)
+             ON CONFLICT (event_id) DO NOTHING`,
+            [outlet, cut],
+          );
           removed =
             (
               await client.query('DELETE FROM events WHERE outlet = $1 AND seq <= $2', [
@@ -248,6 +280,11 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
           ]);
           await client.query(
             `DELETE FROM acks WHERE order_id IN (SELECT order_id FROM orders
+             WHERE outlet = $1 AND status IN ${FINAL} AND status_seq <= $2)`,
+            [outlet, cut],
+          );
+          await client.query(
+            `DELETE FROM pruned_events WHERE order_id IN (SELECT order_id FROM orders
              WHERE outlet = $1 AND status IN ${FINAL} AND status_seq <= $2)`,
             [outlet, cut],
           );
@@ -266,6 +303,16 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
                SELECT status_seq FROM pruned_orders WHERE outlet = $1
                ORDER BY status_seq DESC LIMIT 1 OFFSET $2)`,
             [outlet, policy.maxPrunedIds ?? MAX_PRUNED_ORDER_IDS],
+          );
+          // Each order's newest `max` pruned event ids.
+          await client.query(
+            `DELETE FROM pruned_events WHERE event_id IN (
+               SELECT event_id FROM (
+                 SELECT event_id,
+                   row_number() OVER (PARTITION BY order_id ORDER BY seq DESC) AS n
+                 FROM pruned_events WHERE outlet = $1) AS ranked
+               WHERE n > $2)`,
+            [outlet, policy.maxPrunedEventIds ?? MAX_PRUNED_EVENT_IDS_PER_ORDER],
           );
           knownHeads.set(outlet, { head: row.head, prunedThrough: cut });
         }
@@ -416,11 +463,19 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
           return;
         }
         case 'event': {
-          const { rows } = await client.query<EventRow>(
-            'SELECT outlet, tenant, ts_ms, body FROM events WHERE event_id = $1',
+          // What retention left of it comes in the same round trip (a retry asks for both).
+          const { rows } = await client.query<LoadedEventRow>(
+            `SELECT false AS pruned, outlet, tenant, ts_ms, body, NULL AS order_id, NULL AS type,
+               NULL AS seq, NULL AS version FROM events WHERE event_id = $1
+             UNION ALL
+             SELECT true, outlet, NULL, NULL, NULL, order_id, type, seq, version
+             FROM pruned_events WHERE event_id = $1`,
             [missing.key],
           );
-          into.loadedEvent(missing.key, rows[0] && toEvent(rows[0]));
+          const live = rows.find((row) => !row.pruned);
+          const pruned = rows.find((row) => row.pruned);
+          into.loadedEvent(missing.key, live && toEvent(live));
+          into.loadedPrunedEvent(missing.key, pruned && toPrunedEvent(missing.key, pruned));
           return;
         }
         case 'ack': {
@@ -603,6 +658,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     getEvent: (eventId) => overlay('getEvent').getEvent(eventId),
     getAck: (orderId, kitchenId) => overlay('getAck').getAck(orderId, kitchenId),
     getPrunedOrder: (orderId) => overlay('getPrunedOrder').getPrunedOrder(orderId),
+    getPrunedEvent: (eventId) => overlay('getPrunedEvent').getPrunedEvent(eventId),
     head: (outlet) => (active ? active.outlet(outlet).head : known(outlet).head),
     prunedThrough: (outlet) =>
       active ? active.outlet(outlet).prunedThrough : known(outlet).prunedThrough,

@@ -65,6 +65,17 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX pruned_orders_by_outlet ON pruned_orders (outlet, status_seq);
    CREATE INDEX pruned_orders_by_age ON pruned_orders (pruned_at);`,
+  // Events retention removed while their order stays stored, by id (EventStore.ts:
+  // PrunedEvent), forgotten with the order. Events pruned before this migration stay unknown.
+  `CREATE TABLE pruned_events (
+     event_id text PRIMARY KEY,
+     order_id text NOT NULL,
+     outlet text NOT NULL,
+     type text NOT NULL,
+     seq bigint NOT NULL,
+     version bigint NOT NULL
+   );
+   CREATE INDEX pruned_events_by_order ON pruned_events (order_id, seq);`,
 ];
 
 // Any constant both sides agree on: nodes that start together queue on it.
