@@ -29,7 +29,7 @@ export function heldLinesRefusal(
   if (courses.length === 0) return undefined;
   const named = courses.filter((course) => course !== null);
   if (named.length === 1 && courses.length === 1) {
-    return `course ${named[0]} is held: fire it first, or cancel it`;
+    return `course ${named[0]} is held: fire it first, or cancel the order`;
   }
   if (named.length === courses.length) {
     return `courses ${named.join(', ')} are held: fire them first, or cancel the order`;

@@ -53,7 +53,7 @@ describe('an order-level bump while a course is held', () => {
       ok: false,
       error: {
         code: 'invalid_transition',
-        message: 'course 2 is held: fire it first, or cancel it',
+        message: 'course 2 is held: fire it first, or cancel the order',
       },
     });
     expect(t.relay.store.countEvents()).toBe(before);

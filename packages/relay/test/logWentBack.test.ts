@@ -158,6 +158,29 @@ describe('a client past the head of its own epoch', () => {
     expect(poll.body.snapshot).toMatchObject({ seq: 3, epoch });
     expect(t.relay.epoch).toBe(epoch);
   });
+
+  it('starts one new epoch, not one per request, for cursors that only look ahead (a device sending them over and over), and names the device', async () => {
+    const dir = tempDir('ks-went-back-');
+    const lines: LogLine[] = [];
+    const t = await relayOn(dir, lines);
+    await publish(t, 3, 'a');
+    const token = await tokenFor('kitchen', { sub: 'kds-moved' });
+    const ahead = () =>
+      http(t.url, `/api/events?outlet_id=1&since=500&epoch=${t.relay.epoch}`, { token });
+
+    const first = t.relay.epoch;
+    expect((await ahead()).body.snapshot).toMatchObject({ seq: 3 });
+    const second = t.relay.epoch;
+    expect(second).not.toBe(first);
+    for (let i = 0; i < 3; i++) {
+      expect((await ahead()).body.snapshot).toMatchObject({ seq: 3, epoch: second });
+    }
+    expect(t.relay.epoch).toBe(second);
+    const warnings = lines.filter((l) => l.code === 'log_went_back');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ device: 'kds-moved' });
+    expect(warnings[0]?.msg).toContain('a client (kds-moved) had seen seq 500');
+  });
 });
 
 describe('a relay.db that is not the file its log was written in', () => {

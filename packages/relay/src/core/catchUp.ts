@@ -10,6 +10,8 @@ export interface CatchUpPlan {
 /** A client of the current epoch was past the head: the log went back (see planCatchUp). */
 export interface LogWentBack {
   outlet: string;
+  /** The device whose cursor was ahead (its token's `sub`), when known. */
+  device?: string | undefined;
   cursor: number;
   head: number;
   /** The epoch the log has now. */
@@ -17,6 +19,21 @@ export interface LogWentBack {
   /** true when this catch-up gave it (false: another client or node did just before). */
   made: boolean;
 }
+
+/**
+ * After this node started a new epoch for a client ahead of the head, further clients ahead
+ * of it get a snapshot without another new epoch for this long. A real go-back needs one:
+ * the other clients' cursors carry the old epoch and take a snapshot anyway. A cursor that
+ * only looks ahead (a tablet moved to another outlet of this relay with its old cursor, a
+ * device that sends a made-up one) then costs the outlet's screens one re-sync, not one
+ * per request.
+ */
+export const LOG_WENT_BACK_QUIET_MS = 10 * 60_000;
+const lastRestart = new WeakMap<LogReader, number>();
+const quietAfterRestart = (reader: LogReader, nowMs: number): boolean => {
+  const last = lastRestart.get(reader);
+  return last !== undefined && nowMs - last < LOG_WENT_BACK_QUIET_MS;
+};
 
 /**
  * Decides between backlog and snapshot. A `since` counts only with this log's epoch, must
@@ -34,7 +51,14 @@ export async function planCatchUp(
   outlet: string,
   since: number | undefined,
   epoch: string | undefined,
-  options: { snapshotWhenNoCursor: boolean; onLogWentBack?: (found: LogWentBack) => void },
+  options: {
+    snapshotWhenNoCursor: boolean;
+    onLogWentBack?: (found: LogWentBack) => void;
+    /** The device asking, named in the log-went-back warning. */
+    device?: string | undefined;
+    /** Monotonic ms, for the quiet time after a new epoch. Default `performance.now()`. */
+    now?: () => number;
+  },
 ): Promise<CatchUpPlan> {
   const head = await reader.head(outlet);
   const cursor = since ?? 0;
@@ -46,9 +70,16 @@ export async function planCatchUp(
     };
   }
   if (epoch === undefined && options.snapshotWhenNoCursor) return { head, snapshot: true };
-  if (epoch !== undefined && cursor > head && reader.restartEpoch) {
+  const nowMs = (options.now ?? (() => performance.now()))();
+  if (
+    epoch !== undefined &&
+    cursor > head &&
+    reader.restartEpoch &&
+    !quietAfterRestart(reader, nowMs)
+  ) {
+    lastRestart.set(reader, nowMs);
     const restart = await reader.restartEpoch(epoch);
-    options.onLogWentBack?.({ outlet, cursor, head, ...restart });
+    options.onLogWentBack?.({ outlet, device: options.device, cursor, head, ...restart });
     return { head, snapshot: true };
   }
   return { head, snapshot: cursor > head || cursor < (await reader.prunedThrough(outlet)) };

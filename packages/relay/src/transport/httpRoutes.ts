@@ -293,6 +293,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       const plan = await planCatchUp(reader, outlet, since, query.value.epoch, {
         snapshotWhenNoCursor: false,
         onLogWentBack: (found) => reportLogWentBack(options.logger, found),
+        device: principal?.sub,
       });
       const answerSnapshot = async (): Promise<EventsResponse> => {
         const view = await reader.snapshot(outlet, tenants);

@@ -351,6 +351,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
       plan = await planCatchUp(reader, principal.outlet, auth.since, auth.epoch, {
         snapshotWhenNoCursor: true,
         onLogWentBack: (found) => reportLogWentBack(logger, found),
+        device: principal.sub,
       });
       client.epoch = reader.epoch;
       if (plan.snapshot) return await sendSnapshot();
