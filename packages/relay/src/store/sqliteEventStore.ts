@@ -112,7 +112,8 @@ const MIGRATIONS: ReadonlyArray<string | MigrationStep> = [
      seq INTEGER NOT NULL,
      version INTEGER NOT NULL
    ) WITHOUT ROWID;
-   CREATE INDEX pruned_events_by_order ON pruned_events (order_id, seq);`,
+   CREATE INDEX pruned_events_by_order ON pruned_events (order_id, seq);
+   CREATE INDEX pruned_events_by_seq ON pruned_events (outlet_key, seq);`,
 ];
 
 /**
@@ -436,12 +437,16 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
       `DELETE FROM pruned_events WHERE order_id IN (SELECT order_id FROM orders
        WHERE outlet_key = ? AND status IN ${FINAL} AND status_seq <= ?)`,
     ),
-    // All but each order's newest `max`.
+    // All but each order's newest `max`, for the orders this prune added ids to: ranking the
+    // outlet's whole table at every prune would grow with every order left open (a POS that
+    // never marks orders completed) and hold the event loop longer each time.
     forgetPrunedEventsBeyond: db.prepare(
       `DELETE FROM pruned_events WHERE event_id IN (
          SELECT event_id FROM (
            SELECT event_id, row_number() OVER (PARTITION BY order_id ORDER BY seq DESC) AS n
-           FROM pruned_events WHERE outlet_key = @outlet)
+           FROM pruned_events WHERE order_id IN (
+             SELECT order_id FROM pruned_events
+             WHERE outlet_key = @outlet AND seq > @from AND seq <= @cut))
          WHERE n > @max)`,
     ),
     deleteOrders: db.prepare(
@@ -674,6 +679,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
               : 0;
           const cut = Math.max(row.head - policy.maxEvents, byAge);
           if (cut <= row.prunedThrough) continue;
+          const from = row.prunedThrough;
           stmt.recordPrunedEvents.run({ outlet, cut });
           removed += stmt.deleteEvents.run(outlet, cut).changes;
           stmt.setPruned.run(cut, outlet);
@@ -684,6 +690,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
           stmt.deleteOrders.run(outlet, cut);
           stmt.forgetPrunedEventsBeyond.run({
             outlet,
+            from,
+            cut,
             max: policy.maxPrunedEventIds ?? MAX_PRUNED_EVENT_IDS_PER_ORDER,
           });
           stmt.forgetPrunedBeyond.run({ outlet, max: policy.maxPrunedIds ?? MAX_PRUNED_ORDER_IDS });

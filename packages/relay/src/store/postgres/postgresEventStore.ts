@@ -304,15 +304,23 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
                ORDER BY status_seq DESC LIMIT 1 OFFSET $2)`,
             [outlet, policy.maxPrunedIds ?? MAX_PRUNED_ORDER_IDS],
           );
-          // Each order's newest `max` pruned event ids.
+          // Each order's newest `max` pruned event ids, for the orders this prune added to (the
+          // whole outlet's table would grow with every order left open).
           await client.query(
             `DELETE FROM pruned_events WHERE event_id IN (
                SELECT event_id FROM (
                  SELECT event_id,
                    row_number() OVER (PARTITION BY order_id ORDER BY seq DESC) AS n
-                 FROM pruned_events WHERE outlet = $1) AS ranked
+                 FROM pruned_events WHERE order_id IN (
+                   SELECT order_id FROM pruned_events
+                   WHERE outlet = $1 AND seq > $3 AND seq <= $4)) AS ranked
                WHERE n > $2)`,
-            [outlet, policy.maxPrunedEventIds ?? MAX_PRUNED_EVENT_IDS_PER_ORDER],
+            [
+              outlet,
+              policy.maxPrunedEventIds ?? MAX_PRUNED_EVENT_IDS_PER_ORDER,
+              row.pruned_through,
+              cut,
+            ],
           );
           knownHeads.set(outlet, { head: row.head, prunedThrough: cut });
         }

@@ -75,7 +75,8 @@ export const MIGRATIONS: readonly string[] = [
      seq bigint NOT NULL,
      version bigint NOT NULL
    );
-   CREATE INDEX pruned_events_by_order ON pruned_events (order_id, seq);`,
+   CREATE INDEX pruned_events_by_order ON pruned_events (order_id, seq);
+   CREATE INDEX pruned_events_by_seq ON pruned_events (outlet, seq);`,
 ];
 
 // Any constant both sides agree on: nodes that start together queue on it.
