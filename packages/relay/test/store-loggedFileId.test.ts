@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { movedLogFile } from '../src/store/loggedFileId.js';
-import type { SqliteConnection } from '../src/store/sqlite/SqliteDriver.js';
 import { loadSqliteDriver } from '../src/store/sqlite/loadSqliteDriver.js';
+import type { SqliteConnection } from '../src/store/sqlite/SqliteDriver.js';
 import { removeTempDirs, tempDir } from './helpers.js';
 
 // relay.db records its inode to tell a copy (a new epoch). On file systems that number files
@@ -29,8 +29,11 @@ function logRecordedAt(fileId: string) {
 }
 
 const recorded = (db: SqliteConnection) =>
-  (db.prepare(`SELECT value FROM meta WHERE key = 'file_id'`).get() as { value: string } | undefined)
-    ?.value;
+  (
+    db.prepare(`SELECT value FROM meta WHERE key = 'file_id'`).get() as
+      | { value: string }
+      | undefined
+  )?.value;
 
 describe('the moved-file check', () => {
   it('tells a file that is not the one recorded on a disk that keeps inode numbers', () => {
