@@ -404,7 +404,9 @@ describe('expo bump and rush', () => {
   it('refuses an order-level ready or completed while a course is held, naming it', () => {
     const held = opened({ hold: [{ course: 2 }] });
     expect(heldCourses(held)).toEqual([2]);
-    expect(heldLinesRefusal(held, 'ready')).toBe('course 2 is held: fire it first, or cancel the order');
+    expect(heldLinesRefusal(held, 'ready')).toBe(
+      'course 2 is held: fire it first, or cancel the order',
+    );
     expect(heldLinesRefusal(held, 'completed')).toBe(
       'course 2 is held: fire it first, or cancel the order',
     );
