@@ -1,48 +1,24 @@
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventsResponse, SnapshotMessage } from '@kitchen-sync/protocol';
-import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   connected,
   http,
   order,
   type Received,
-  removeTempDirs,
-  startRelay,
   type TestClient,
   type TestRelay,
   tempDir,
   tokenFor,
 } from './helpers.js';
+import { type LogLine, loggedRelays } from './loggedRelays.js';
 
 // A log that went back (a backup restored, a disk that lost its last writes) hands the seqs
 // past its end out again. A kitchen past them proves it: the relay must start a new epoch, or
 // every other client that saw those seqs skips the new orders that get them.
 
-const relays: TestRelay[] = [];
-afterEach(async () => {
-  for (const r of relays.splice(0)) await r.close();
-  removeTempDirs();
-});
-
-interface LogLine {
-  level: number;
-  code?: string;
-  msg: string;
-}
-
-async function relayOn(dir: string, lines: LogLine[] = []) {
-  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-  const t = await startRelay({ dataDir: dir, logger, store: 'sqlite' });
-  relays.push(t);
-  return t;
-}
-
-async function stop(t: TestRelay) {
-  relays.splice(relays.indexOf(t), 1);
-  await t.close();
-}
+const { relayOn, stop } = loggedRelays();
 
 async function publish(t: TestRelay, count: number, prefix: string) {
   const pos = await connected(t.url, { token: await tokenFor('pos') });

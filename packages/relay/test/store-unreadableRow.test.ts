@@ -1,48 +1,23 @@
 import { join } from 'node:path';
 import type { CaughtUpMessage, EventsResponse, SnapshotMessage } from '@kitchen-sync/protocol';
-import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadSqliteDriver } from '../src/store/sqlite/loadSqliteDriver.js';
 import {
   connected,
   http,
   order,
   type Received,
-  removeTempDirs,
-  startRelay,
   type TestClient,
-  type TestRelay,
   tempDir,
   tokenFor,
 } from './helpers.js';
+import { type LogLine, loggedRelays } from './loggedRelays.js';
 
 // One byte flipped in a stored row's JSON (SQLite's own checks pass: its pages are fine).
 // Every replay through that row used to fail: kitchens behind it reconnected in a loop and
 // `/api/events` answered 500, while /health said ok.
 
-const relays: TestRelay[] = [];
-afterEach(async () => {
-  for (const r of relays.splice(0)) await r.close();
-  removeTempDirs();
-});
-
-interface LogLine {
-  level: number;
-  code?: string;
-  msg: string;
-}
-
-async function relayOn(dir: string, lines: LogLine[] = []) {
-  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-  const t = await startRelay({ dataDir: dir, logger, store: 'sqlite' });
-  relays.push(t);
-  return t;
-}
-
-async function stop(t: TestRelay) {
-  relays.splice(relays.indexOf(t), 1);
-  await t.close();
-}
+const { relayOn, stop } = loggedRelays();
 
 /** A relay.db with `count` orders (O-1..O-count, seqs 1..count), the relay stopped. */
 async function loggedOrders(count: number) {
