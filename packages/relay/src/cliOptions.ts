@@ -7,6 +7,7 @@ import { MAX_TOKEN_LIFETIME_S } from './auth/tokenExpiry.js';
 import { credentialOutlet } from './bridge/centralCredential.js';
 import { redisUrlProblem } from './cluster/redisUrl.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_DEVICE } from './lib/deviceSlots.js';
+import { errorCode } from './lib/errorCode.js';
 import { tightenModes } from './lib/privateFiles.js';
 import type { RelayOptions } from './relay.js';
 import { assertHostName } from './tls/hostName.js';
@@ -117,8 +118,8 @@ export type CliCommand =
   | { command: 'cert'; tlsDir: string; names: string[]; addresses?: string[] };
 
 /** A file system error's code (ENOENT, EACCES, …), for a message that says which refusal. */
-const errorCode = (error: unknown): string =>
-  (error as { code?: string }).code ?? String((error as Error).message ?? error);
+const refusalCode = (error: unknown): string =>
+  errorCode(error) ?? String((error as Error).message ?? error);
 
 export class CliError extends Error {
   constructor(
@@ -241,7 +242,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
       secret = readFileSync(secretFile, 'utf8').trim();
     } catch (error) {
       throw new CliError(
-        `cannot read the secret file ${secretFile} (${errorCode(error)}): give the path of the file central signs tokens with, or make one with \`kitchen-sync-relay secret --secret-file ${secretFile}\``,
+        `cannot read the secret file ${secretFile} (${refusalCode(error)}): give the path of the file central signs tokens with, or make one with \`kitchen-sync-relay secret --secret-file ${secretFile}\``,
         'secret_file_unreadable',
       );
     }
@@ -424,7 +425,7 @@ function centralOptions(
     token = readFileSync(tokenFile, 'utf8').trim();
   } catch (error) {
     throw new CliError(
-      `cannot read the central token file ${tokenFile} (${errorCode(error)}): give the path of the relay credential central issued`,
+      `cannot read the central token file ${tokenFile} (${refusalCode(error)}): give the path of the relay credential central issued`,
       'central_token_file_unreadable',
     );
   }

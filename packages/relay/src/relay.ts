@@ -45,7 +45,11 @@ import {
   storageProblemOf,
 } from './store/storageHealth.js';
 import { createStorageReadiness } from './store/storageReadiness.js';
-import { createUnreadableRowsReport, type UnreadableRowsReport } from './store/unreadableRows.js';
+import {
+  createUnreadableRowsReport,
+  type UnreadableRowsReport,
+  unreadableRange,
+} from './store/unreadableRows.js';
 import { createWriteQueue, type WriteQueue } from './store/writeQueue.js';
 import { type AppMount, registerAppRoutes } from './transport/appRoutes.js';
 import { useBodyTimeout } from './transport/bodyTimeout.js';
@@ -268,7 +272,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const unreadableRows = createUnreadableRowsReport(now, (row) =>
     logger.error(
       { code: 'store_corrupt', ...row },
-      `relay.db: ${row.table === 'events' ? `the event at seq ${row.key}` : `order ${row.key}`} of outlet ${row.outlet} cannot be read (damaged on disk); clients get the open orders from a snapshot instead. See docs/relay.md "Recovering a damaged log"`,
+      `${unreadableRange(row).message}; clients get the open orders from a snapshot instead. See docs/relay.md "Recovering a damaged log"`,
     ),
   );
   const backend = openStore(options, logger, unreadableRows);

@@ -11,6 +11,7 @@ import {
 import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import { KitchenSyncError, type LogHealth } from '@kitchen-sync/protocol';
+import { errorCode } from './errorCode.js';
 import {
   PRIVATE_DIR_MODE,
   PRIVATE_FILE_MODE,
@@ -52,8 +53,7 @@ const BATCH_BYTES = 4096;
 /** Why a disk refuses a file for now: full, over quota, read-only, failing. */
 const DISK_STATES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
 
-const codeOf = (error: unknown) =>
-  (error as { code?: unknown } | null)?.code?.toString() ?? String(error);
+const codeOf = (error: unknown) => errorCode(error) ?? String(error);
 
 /** In the file once it can be written again: where lines are missing or late, and why. */
 const gapNote = (failure: LogFileFailure) =>

@@ -1,6 +1,7 @@
 import { closeSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StorageHealth } from '@kitchen-sync/protocol';
+import { errorCode } from '../lib/errorCode.js';
 
 /**
  * Why the data disk refused a write: full, read-only (remounted so after a disk error, or a
@@ -22,10 +23,7 @@ const NEARLY_FULL_BYTES = 1_048_576;
 const FULL = new Set(['SQLITE_FULL', 'ENOSPC', 'EDQUOT']);
 const NOT_WRITABLE = new Set(['EROFS', 'EACCES', 'EPERM']);
 
-const codeOf = (error: unknown): string => {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : '';
-};
+const codeOf = (error: unknown): string => errorCode(error) ?? '';
 
 /**
  * The disk under `dir`: statfs for the space, then one byte written to a file of its own. A
