@@ -140,7 +140,9 @@ export class OrderSync {
     let stopped = false;
     // Set aside by this run: their last attempt just failed, so no automatic resend yet.
     const setAside = new Set<number>();
-    for (let entry = await db.first(); entry; entry = await db.first()) {
+    let entry = await db.first();
+    const nothingQueued = !entry;
+    for (; entry; entry = await db.first()) {
       // Past the retention an order still gets one more attempt (central may be back and
       // take it, or answer its first answer to the same key); only if that fails is it set
       // aside as `expired`, so it no longer holds up the orders behind it.
@@ -163,7 +165,9 @@ export class OrderSync {
       this.#o.onChange();
     }
     // A run that delivered and went through means central is back: time for the expired ones.
-    if (replayed > 0 && !stopped) replayed += await this.#resendExpired(setAside);
+    // With nothing queued (a kiosk between guests) the first expired order asks instead.
+    if (!stopped && (replayed > 0 || nothingQueued))
+      replayed += await this.#resendExpired(setAside, replayed === 0);
     const { pending } = await db.counts();
     this.#o.afterReplay?.(stopped);
     return { replayed, remaining: pending, rejected, stopped };
@@ -173,11 +177,13 @@ export class OrderSync {
    * Resends every `expired` order (never a refused one) by itself, in their original order,
    * each at most once: one that fails again is marked and stays listed for the staff, and the
    * rest wait for the next run that delivers (central went away again). Returns how many
-   * were delivered.
+   * were delivered. `probing`: nothing has shown central is back yet, so a failure before
+   * central answers anything is not this order's one resend.
    */
-  async #resendExpired(setAside: ReadonlySet<number>): Promise<number> {
+  async #resendExpired(setAside: ReadonlySet<number>, probing: boolean): Promise<number> {
     const { db } = this.#o;
     let delivered = 0;
+    let centralAnswered = !probing;
     for (const { id } of await db.rejected()) {
       // Read again: the staff may have dismissed it while an earlier one was being sent.
       const entry = await db.rejectedEntry(id);
@@ -186,9 +192,10 @@ export class OrderSync {
       const { outcome } = await this.#resend(entry);
       if (outcome === 'delivered') delivered += 1;
       if (outcome === 'retry') {
-        await db.updateRejected(entry, { autoResentAt: this.#o.now() });
+        if (centralAnswered) await db.updateRejected(entry, { autoResentAt: this.#o.now() });
         break;
       }
+      centralAnswered = true;
     }
     return delivered;
   }

@@ -337,6 +337,46 @@ describe('OrderSync resends expired orders by itself once central is back', () =
   });
 });
 
+describe('OrderSync resends expired orders when nothing else is queued', () => {
+  it('asks central with the first expired order on a run with an empty queue, and counts no failure while central is away', async () => {
+    let answer: number | 'network' = 503;
+    const server = backend(() => answer);
+    const sync = orderSync(server.fetch);
+    await enqueueAll(sync, [1, 2]);
+    clock += 25 * HOUR;
+    expect(await sync.replay()).toMatchObject({ replayed: 0, rejected: 2, remaining: 0 });
+
+    // Central still away: the probe fails, nothing else is tried, and nothing is marked.
+    answer = 'network';
+    expect(await sync.replay()).toMatchObject({ replayed: 0, stopped: false });
+    expect(server.sent.map((s) => s.orderId)).toEqual(['order-1', 'order-2', 'order-1']);
+
+    // Central back, still nothing queued (a kiosk between guests): both go out, in order.
+    answer = 201;
+    expect(await sync.replay()).toMatchObject({ replayed: 2, remaining: 0 });
+    expect(server.sent.map((s) => s.orderId).slice(3)).toEqual(['order-1', 'order-2']);
+    expect((await sync.status()).rejected).toEqual([]);
+  });
+
+  it('marks an expired order resent once central has answered in the same run', async () => {
+    const server = backend((sent, index) =>
+      sent.orderId === 'order-2' ? 'network' : index < 2 ? 503 : 201,
+    );
+    const sync = orderSync(server.fetch);
+    await enqueueAll(sync, [1, 2]);
+    clock += 25 * HOUR;
+    await sync.replay();
+
+    // order-1 goes through, so central is back; order-2's failure is its one resend.
+    await sync.replay();
+    await sync.replay();
+    expect(server.sent.map((s) => s.orderId)).toEqual(['order-1', 'order-2', 'order-1', 'order-2']);
+    expect((await sync.status()).rejected).toEqual([
+      expect.objectContaining({ orderId: 'order-2', reason: 'expired' }),
+    ]);
+  });
+});
+
 describe('OrderSync.retryRejected (the staff resends a rejected order)', () => {
   async function rejectedAfter(failure: number | 'network') {
     let answer: number | 'network' = failure;
