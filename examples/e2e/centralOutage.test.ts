@@ -57,7 +57,7 @@ async function ageQueuedCheckouts(kiosk: Page, hours: number): Promise<number> {
   }, hours * 3_600_000);
 }
 
-test('a checkout older than the queue retention is not dropped: the kiosk lists it and resends it once', async () => {
+test('a checkout older than the queue retention is not dropped: the kiosk lists it and resends it once central is back', async () => {
   const d = demo();
   const [kitchen, kiosk] = await openScreens(d, 1);
   await waitForText(kiosk, 'network-mode', ['online']);
@@ -80,14 +80,17 @@ test('a checkout older than the queue retention is not dropped: the kiosk lists 
   expect(await listed.textContent()).toContain('Sari');
   expect(d.central.orderGroups).toHaveLength(0);
 
-  // Central is back, with no other checkout queued to show it (that would resend it by
-  // itself): the staff resends it, with the key it was first sent with.
-  await d.central.setOutage(false);
-  await waitForText(kiosk, 'network-mode', ['online']);
+  // The staff resends it while central is still down: it stays listed.
   await listed.locator('[data-testid="rejected-retry"]').click();
   await expect
     .poll(() => kiosk.locator('#rejected-notice').textContent(), { timeout: 20_000 })
-    .toBe('Terkirim ke pusat.');
+    .toBe('Pusat belum bisa dihubungi; coba lagi nanti.');
+  expect(await listed.count()).toBe(1);
+
+  // Central is back, with no other checkout queued: the worker resends it by itself, with the
+  // key it was first sent with, and it leaves the list.
+  await d.central.setOutage(false);
+  await waitForText(kiosk, 'network-mode', ['online']);
   await waitForText(kiosk, 'central-rejected', ['0']);
   await expect.poll(() => listed.count()).toBe(0);
   expect(await kiosk.locator('#rejected-checkouts').isHidden()).toBe(true);
