@@ -1,13 +1,19 @@
 import { BOARD_ORDER_FIELDS } from '@kitchen-sync/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryEventStore } from '../src/index.js';
+import { createLiveFeed } from '../src/lib/liveFeed.js';
 import {
+  client,
   connected,
   http,
+  newOrderEvent,
   order,
   type Received,
   startRelay,
+  startTransport,
   type TestClient,
   type TestRelay,
+  type TestTransport,
   tokenFor,
 } from './helpers.js';
 import { TEST_STORE } from './sharedPostgres.js';
@@ -47,9 +53,12 @@ const snapshotOf = (received: Received[]) =>
   };
 
 let t: TestRelay | undefined;
+let transport: TestTransport | undefined;
 afterEach(async () => {
   await t?.close();
+  await transport?.close();
   t = undefined;
+  transport = undefined;
 });
 
 // SQLite and memory here; the relay-postgres project runs the file on PostgreSQL.
@@ -183,5 +192,49 @@ describe.each(stores)('a board connection (store %s)', (store) => {
     await board(relay.url);
     const health = await http(relay.url, '/health');
     expect(health.body.clients).toEqual({ pos: 1, kitchen: 0, monitor: 0, board: 1 });
+  });
+});
+
+describe('a board that is still catching up', () => {
+  it('gets the live events held back meanwhile without guest data', async () => {
+    // Events only (no order rows): the snapshot is empty at head 1, the held event seq 2.
+    const store = createMemoryEventStore();
+    store.append(newOrderEvent(guestOrder('41')));
+    const live = createLiveFeed(() => undefined);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let replayStarted!: () => void;
+    const started = new Promise<void>((resolve) => {
+      replayStarted = resolve;
+    });
+    transport = await startTransport({
+      store,
+      live,
+      verify: async () => ({
+        sub: 'pickup',
+        role: 'board',
+        outletId: 1,
+        outlet: '1',
+        tenants: null,
+      }),
+      // After its snapshot (head 1) the replay waits here, live events held in its buffer,
+      // until the test lets it go live.
+      liveThrough: async (_outlet, seq) => {
+        if (seq === 0) return;
+        replayStarted();
+        await held;
+      },
+    });
+    const board = client(transport.url, { token: 'board' });
+    await started;
+    live.publish([store.append(newOrderEvent(guestOrder('42')))]);
+    release();
+    await board.waitFor(
+      (r) => ordersIn(r).length === 1 && r.some((x) => x.name === 'sync:snapshot'),
+    );
+    expect(ordersIn(board.received)).toMatchObject([{ display_number: 'A42' }]);
+    expect(leaked(board.received)).toEqual([]);
   });
 });
