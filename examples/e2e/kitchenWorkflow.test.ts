@@ -28,11 +28,27 @@ interface Screens {
   pickup: Page;
 }
 
+/**
+ * What the page's sockets (relay or central) received, as devtools shows it: the pickup board
+ * hangs where guests can reach it, so no guest data may be in there.
+ */
+function recordSocketFrames(page: Page): string[] {
+  const frames: string[] = [];
+  page.on('websocket', (socket) =>
+    socket.on('framereceived', ({ payload }) => void frames.push(String(payload))),
+  );
+  return frames;
+}
+
+let pickupFrames: string[] = [];
+
 async function openWorkflow(d: Demo): Promise<Screens> {
   const wok = await d.open(d.kitchenModeUrl(1, { station: 'wok' }));
   const grill = await d.open(d.kitchenModeUrl(1, { station: 'grill' }));
   const expo = await d.open(d.kitchenModeUrl(1, { expo: '' }));
-  const pickup = await d.open(d.pickupUrl());
+  const pickup = await d.open(d.pickupUrl(), (page) => {
+    pickupFrames = recordSocketFrames(page);
+  });
   const kiosk = await d.open(d.kioskUrl());
   await Promise.all([...[wok, grill, expo, pickup].map(kitchenReady), kioskReady(kiosk)]);
   return { wok, grill, expo, kiosk, pickup };
@@ -101,6 +117,14 @@ test('two stations bump their lines, expo sees the ticket complete, kiosk and pi
   await card(s.expo, id).waitFor({ state: 'detached' });
   await pickupNumber(s.pickup, id).waitFor({ state: 'detached' });
   await card(s.kiosk, id).and(s.kiosk.locator('[data-status="completed"]')).waitFor();
+
+  // The board's socket carried the order (its id) but not the guest's name nor the dishes: it
+  // reads with a board token, which gets orders without guest data.
+  const received = pickupFrames.join('\n');
+  expect(received).toContain(id);
+  for (const guestData of ['Rina', 'customer_name', 'Nasi Goreng Kampung', 'Sate Ayam']) {
+    expect(received).not.toContain(guestData);
+  }
 });
 
 test('a held course waits on its station until the cashier fires it; rush puts a ticket first; the bump bar bumps by key', async () => {

@@ -21,6 +21,7 @@ export default defineProject({
       'test/kitchen-recall.test.ts',
       'test/kitchen-updateVersion.test.ts',
       'test/retention-retriedCommands.test.ts',
+      'test/board-guestData.test.ts',
       'test/postgres-*.test.ts',
     ],
     env: { KS_TEST_STORE: 'postgres' },

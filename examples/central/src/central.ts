@@ -142,8 +142,13 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     }
     const query = request.query as Record<string, string | undefined>;
     const tenant = TENANTS.find((t) => String(t.id) === query.tenant);
-    // `?role=monitor`: a read-only screen (the pickup board) that sees every tenant's orders.
-    const role = tenant ? 'kitchen' : query.role === 'monitor' ? 'monitor' : 'pos';
+    // `?role=board`: the pickup board, read-only, every tenant's orders without guest data;
+    // `?role=monitor`: a staff screen that reads whole orders.
+    const role = tenant
+      ? 'kitchen'
+      : query.role === 'monitor' || query.role === 'board'
+        ? query.role
+        : 'pos';
     const device = query.device?.slice(0, 48) || `${role}-${tenant?.id ?? 'all'}`;
     const hostname = requestHostname(request);
     const relayUrl = options.relayUrl ?? `${scheme}://${hostname}:${options.relayPort ?? 3001}`;

@@ -1,6 +1,6 @@
 import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
 
-export type DeviceRole = 'pos' | 'kitchen' | 'monitor' | 'admin';
+export type DeviceRole = 'pos' | 'kitchen' | 'monitor' | 'board' | 'admin';
 
 export interface DeviceTokenRequest {
   role: DeviceRole;
@@ -11,10 +11,11 @@ export interface DeviceTokenRequest {
   ttlSeconds: number;
 }
 
-/** What central reads back from a token: its outlet, and its tenants (absent: all of them). */
+/** What central reads back from a token: its outlet, its tenants (absent: all of them), role. */
 export interface DeviceTokenClaims {
   outlet: string;
   tenants: string[] | null;
+  role: string;
 }
 
 /**
@@ -49,9 +50,14 @@ export class DeviceTokens {
     } catch {
       return null;
     }
-    const { outlet, tenants } = payload as { outlet?: unknown; tenants?: unknown };
+    const { outlet, tenants, role } = payload as {
+      outlet?: unknown;
+      tenants?: unknown;
+      role?: unknown;
+    };
     if (typeof outlet !== 'string' && typeof outlet !== 'number') return null;
     if (tenants !== undefined && !Array.isArray(tenants)) return null;
-    return { outlet: String(outlet), tenants: tenants ? tenants.map(String) : null };
+    if (typeof role !== 'string') return null;
+    return { outlet: String(outlet), tenants: tenants ? tenants.map(String) : null, role };
   }
 }

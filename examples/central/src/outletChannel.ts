@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { boardOrder } from '@kitchen-sync/protocol';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { DeviceTokenClaims } from './deviceTokens.js';
 import { OPEN_ORDERS_WINDOW_MS, openOrders } from './openOrders.js';
@@ -40,6 +41,8 @@ interface Subscriber {
   tenants: string[] | null;
   /** `?since=`: the last seq the screen has; undefined when it has none; null when unreadable. */
   since: number | null | undefined;
+  /** A board's token: every order goes out without the guests' data, as from the relay. */
+  board: boolean;
 }
 
 /**
@@ -128,6 +131,7 @@ export class OutletChannel {
               outletId,
               tenants: scope,
               since: since === null ? undefined : CURSOR.test(since) ? Number(since) : null,
+              board: claims?.role === 'board',
             };
       this.#wss.handleUpgrade(request, socket, head, (ws) => {
         this.#wss.emit('connection', ws, subscriber);
@@ -150,9 +154,10 @@ export class OutletChannel {
       data,
     );
     const frame = JSON.stringify({ event, data, seq: logged.seq });
+    const boardFrame = JSON.stringify({ event, data: boardOrder(data), seq: logged.seq });
     for (const [socket, subscriber] of this.#subscribers) {
       if (subscriber.outletId !== outlet || !wants(subscriber, logged.tenantId)) continue;
-      if (socket.readyState === WebSocket.OPEN) socket.send(frame);
+      if (socket.readyState === WebSocket.OPEN) socket.send(subscriber.board ? boardFrame : frame);
     }
   }
 
@@ -184,7 +189,11 @@ export class OutletChannel {
     } else {
       for (const logged of this.log.after(outletId, since)) {
         if (!wants(subscriber, logged.tenantId)) continue;
-        send(socket, { event: logged.event, data: logged.data, seq: logged.seq });
+        send(socket, {
+          event: logged.event,
+          data: visible(subscriber, logged.data),
+          seq: logged.seq,
+        });
       }
     }
     send(socket, { type: 'caught_up', seq: head });
@@ -196,7 +205,9 @@ export class OutletChannel {
       this.#now() - this.#openOrdersWindowMs,
       (tenantId) => wants(subscriber, tenantId),
     );
-    for (const logged of open) send(socket, { event: logged.event, data: logged.data });
+    for (const logged of open) {
+      send(socket, { event: logged.event, data: visible(subscriber, logged.data) });
+    }
   }
 
   #onMessage(socket: WebSocket, raw: string): void {
@@ -239,6 +250,10 @@ function offeredToken(request: IncomingMessage): string | null {
   }
   return null;
 }
+
+/** The order as this socket may receive it: a board's without the guests' data. */
+const visible = (subscriber: Subscriber, order: unknown) =>
+  subscriber.board ? boardOrder(order) : order;
 
 /** A tenant's screen gets its tenants' events only; one without a tenant goes to none of them. */
 function wants(subscriber: Subscriber, tenantId: string | null): boolean {

@@ -332,6 +332,42 @@ describe('outlet socket scope (the token, as the Django consumer)', () => {
   });
 });
 
+describe('the pickup board (?role=board, as the Django consumer)', () => {
+  const GUEST = { customer_name: 'Budi Santoso', customer_phone: '+62-811-5550', notes: 'ring' };
+
+  test("gets board tokens, and every order on its socket without the guests' data", async () => {
+    const settings = await getJson<Settings>('/api/tenants/outlets/1/?role=board&device=pickup');
+    const claims = (token: string) =>
+      JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+    expect(claims(settings.body.relay_token)).toMatchObject({ role: 'board', sub: 'pickup' });
+    const socketUrl = new URL(settings.body.websocket_url);
+    await postGroup('key-board-1', { outlet_id: 1, orders: [{ ...ORDER, ...GUEST }] });
+    // Without a cursor (open orders), with one (replay), and live.
+    socketUrl.searchParams.set('since', '0');
+    const replayed = await openSocket(socketUrl.toString());
+    socketUrl.searchParams.delete('since');
+    const fresh = await openSocket(socketUrl.toString());
+    const second = { ...ORDER, order_id: '01a1fca9-edaa-7297-910b-76b718ddf7bb', ...GUEST };
+    await postGroup('key-board-2', { outlet_id: 1, orders: [second] });
+    const orders = (frames: unknown[]) =>
+      frames.flatMap((f) =>
+        (f as { event?: string }).event ? [(f as { data: unknown }).data] : [],
+      );
+    await expect.poll(() => orders(replayed.frames).length, { timeout: 5_000 }).toBe(2);
+    await expect.poll(() => orders(fresh.frames).length, { timeout: 5_000 }).toBe(2);
+    for (const { frames } of [replayed, fresh]) {
+      expect(orders(frames)).toContainEqual(expect.objectContaining({ order_id: second.order_id }));
+      for (const secret of ['Budi', '+62', 'ring', 'Bakso']) {
+        expect(JSON.stringify(frames)).not.toContain(secret);
+      }
+    }
+    // A staff screen (a POS here) still gets the whole order.
+    const pos = await openOutletSocket('since=0');
+    await expect.poll(() => JSON.stringify(pos.frames), { timeout: 5_000 }).toContain('Budi');
+    for (const s of [replayed, fresh, pos]) s.socket.close();
+  });
+});
+
 describe("outlet socket tokens (central's own secret, as Django's SOCKET_TOKEN_SECRET)", () => {
   test("a token signed with the relay's secret is refused with 4401: a relay cannot mint one", async () => {
     // What an outlet's relay PC, which holds the relay secret, could mint for itself.

@@ -13,8 +13,9 @@ const config = readDemoConfig(location);
 registerWorker();
 trackBarHeight();
 
-// A monitor token: the relay lets it read every tenant's orders and change none.
-const [settings, tenants] = await loadOutlet(config, { role: 'monitor', device: 'pickup-board' });
+// A board token: the relay and central let it read every tenant's orders, without the guests'
+// names, phones or notes (the board hangs where guests see it), and change none.
+const [settings, tenants] = await loadOutlet(config, { role: 'board', device: 'pickup-board' });
 $('#outlet-name').textContent = settings.name ?? `Outlet ${config.outletId}`;
 const tenantNames = new Map(tenants.map((t) => [String(t.id), t.name]));
 

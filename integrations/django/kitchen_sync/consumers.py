@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from .board_view import BOARD_ROLES, board_envelope
 from .errors import KitchenSyncError
 from .events import outlet_group, tenant_group
 from .open_orders import open_order_candidates, open_order_envelopes
@@ -97,6 +98,8 @@ class OutletConsumer(AsyncWebsocketConsumer):
     shows_contact = False
     # A kitchen token: central's new orders reach the outlet through this socket.
     delivers = False
+    # A board token: every event goes out without the guests' data (board_view).
+    board = False
 
     async def __call__(self, scope, receive, send):
         try:
@@ -157,6 +160,8 @@ class OutletConsumer(AsyncWebsocketConsumer):
             raise KitchenSyncError("forbidden", "the token is for another outlet")
         self.shows_contact = claims.get("role") in CONTACT_ROLES
         self.delivers = claims.get("role") in DELIVERY_ROLES
+        # A pickup board reads every order but none of the guests' data.
+        self.board = claims.get("role") in BOARD_ROLES
         allowed = claims.get("tenants")
         wanted = query.get("tenant")
         if wanted:
@@ -243,6 +248,7 @@ class OutletConsumer(AsyncWebsocketConsumer):
                 self.outlet_id, self.tenants, after, head, page_size
             )
             for seq, envelope in page:
+                envelope = self._visible(envelope)
                 await self._send_json({"event": envelope.get("type"), "data": envelope, "seq": seq})
             if len(page) < page_size:
                 return
@@ -264,6 +270,7 @@ class OutletConsumer(AsyncWebsocketConsumer):
                 candidates[start:start + page_size]
             )
             for envelope in page:
+                envelope = self._visible(envelope)
                 await self._send_json({"event": envelope.get("type"), "data": envelope})
 
     async def _contact(self):
@@ -308,6 +315,10 @@ class OutletConsumer(AsyncWebsocketConsumer):
             return
         await self._forward(message)
 
+    def _visible(self, envelope):
+        """The event as this socket may receive it: a board's without the guests' data."""
+        return board_envelope(envelope) if self.board else envelope
+
     def _in_scope(self, envelope):
         # Defence in depth behind the group names: whatever reaches this channel, only the
         # socket's own outlet (and tenants) goes out, and no other log's seq moves its cursor.
@@ -327,7 +338,7 @@ class OutletConsumer(AsyncWebsocketConsumer):
             )
             return
         seq = message.get("seq")
-        frame = {"event": message["event"], "data": message["data"]}
+        frame = {"event": message["event"], "data": self._visible(message["data"])}
         if seq is not None:
             # At or below the head the replay covered: sent already, or before the cursor.
             if seq <= self.replayed_up_to:

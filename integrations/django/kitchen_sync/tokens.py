@@ -10,7 +10,8 @@ import jwt
 from .errors import KitchenSyncError
 from .settings import ks_setting, relay_credential_secret, relay_secret, socket_token_secret
 
-ROLES = ("pos", "kitchen", "monitor", "admin")
+# board: a pickup board, which reads like monitor but gets orders without guest data.
+ROLES = ("pos", "kitchen", "monitor", "board", "admin")
 # The relay's limits (packages/relay/src/auth/tokenExpiry.ts, protocol LIMITS.TOKEN_MAX_LENGTH):
 # a token that lives longer cannot be revoked short of rotating the secret, and the relay's
 # socket handshake refuses a longer one.

@@ -132,7 +132,7 @@ class OutletSettingsView(View):
         role = request.GET.get("role")
         if role:
             if role not in ROLES or role == "admin":
-                raise KitchenSyncError("invalid_payload", "role must be pos, kitchen or monitor")
+                raise KitchenSyncError("invalid_payload", "role must be pos, kitchen, monitor or board")
             return role
         return "kitchen" if tenant is not None else "pos"
 

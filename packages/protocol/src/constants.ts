@@ -69,7 +69,8 @@ export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
 export const ITEM_STATUSES = ['held', 'pending', 'preparing', 'ready'] as const;
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
-export const ROLES = ['pos', 'kitchen', 'monitor', 'admin'] as const;
+/** `board`: a pickup board, which reads like `monitor` but gets orders without guest data. */
+export const ROLES = ['pos', 'kitchen', 'monitor', 'board', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Socket.IO event names, client → relay and relay → client. */

@@ -1,3 +1,5 @@
+export type { BoardOrder } from './boardView.js';
+export { BOARD_ORDER_FIELDS, boardEnvelope, boardOrder } from './boardView.js';
 export type {
   EventType,
   ItemStatus,

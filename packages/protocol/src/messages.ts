@@ -114,7 +114,8 @@ export interface HealthResponse {
   status: 'ok' | 'draining' | 'cannot_store';
   uptime: number;
   connections: number;
-  clients: Record<'pos' | 'kitchen' | 'monitor', number>;
+  /** `board` is absent from relays before the role. */
+  clients: Record<'pos' | 'kitchen' | 'monitor', number> & { board?: number };
   head_seq: number;
   store: 'sqlite' | 'memory' | 'postgres';
   /** The library under the log (absent on relays from before node:sqlite support). */

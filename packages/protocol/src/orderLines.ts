@@ -48,7 +48,8 @@ function hasLineState(item: OrderItem): item is OrderLine {
 export function orderLines(order: Order | OrderState | OpenableOrder): OrderLine[] {
   const since = (order as Partial<OrderState>).updated_at ?? order.created_at;
   const holds = order.status === 'pending' ? ((order as OpenableOrder).hold ?? []) : [];
-  return order.items.map((item, index) =>
+  // A board's copy of an order has no lines (boardView.ts).
+  return (order.items ?? []).map((item, index) =>
     hasLineState(item)
       ? item
       : {

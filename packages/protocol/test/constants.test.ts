@@ -86,7 +86,7 @@ describe('protocol constants', () => {
       'completed',
       'cancelled',
     ]);
-    expect([...ROLES]).toEqual(['pos', 'kitchen', 'monitor', 'admin']);
+    expect([...ROLES]).toEqual(['pos', 'kitchen', 'monitor', 'board', 'admin']);
     expect([...FORBIDDEN_KEYS]).toEqual(['__proto__', 'constructor', 'prototype']);
   });
 

@@ -10,7 +10,7 @@ const claims = (overrides: Record<string, unknown> = {}) => ({
 });
 
 describe('TokenClaimsSchema', () => {
-  it.each(['pos', 'kitchen', 'monitor', 'admin'])('accepts role %s', (role) => {
+  it.each(['pos', 'kitchen', 'monitor', 'board', 'admin'])('accepts role %s', (role) => {
     expect(validate(TokenClaimsSchema, claims({ role })).ok).toBe(true);
   });
 

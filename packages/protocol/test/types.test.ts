@@ -43,7 +43,7 @@ describe('inferred types', () => {
     expectTypeOf<OrderStatus>().toEqualTypeOf<
       'pending' | 'preparing' | 'ready' | 'completed' | 'cancelled'
     >();
-    expectTypeOf<Role>().toEqualTypeOf<'pos' | 'kitchen' | 'monitor' | 'admin'>();
+    expectTypeOf<Role>().toEqualTypeOf<'pos' | 'kitchen' | 'monitor' | 'board' | 'admin'>();
     expectTypeOf<TokenClaims['role']>().toEqualTypeOf<Role>();
     expectTypeOf(canTransition).parameters.toEqualTypeOf<[OrderStatus, OrderStatus]>();
     expectTypeOf(eventTypeForStatus).parameter(0).toEqualTypeOf<OrderStatus>();

@@ -86,7 +86,7 @@ TLS (HTTPS and WSS on the same port; see docs/relay.md "TLS"):
                              e.g. --app kiosk=./dist/kiosk; no PREFIX = at /)
 
 token flags:
-  --secret-file F / KS_SECRET, --role pos|kitchen|monitor|admin, --outlet O,
+  --secret-file F / KS_SECRET, --role pos|kitchen|monitor|board|admin, --outlet O,
   --tenant T (repeatable; none = every tenant), --sub ID,
   --ttl 30d              lifetime: seconds (3600) or a whole number with s, m, h, d or w
                          (90m, 12h, 30d, 8w); from 1 second to 400 days

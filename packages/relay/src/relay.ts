@@ -589,7 +589,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
         },
       })
     : null;
-  for (const role of ['pos', 'kitchen', 'monitor', 'admin']) metrics.connections.set({ role }, 0);
+  for (const role of ['pos', 'kitchen', 'monitor', 'board', 'admin'])
+    metrics.connections.set({ role }, 0);
   const startedMs = elapsed();
   const routes = registerHttpRoutes(app, {
     reader,

@@ -162,7 +162,7 @@ describe('kitchen-sync-relay status', () => {
     expect(report.text.split('\n')).toEqual([
       'Relay Kitchen Sync BERJALAN di https://localhost:3001',
       '  versi 0.1.0, sudah aktif 1 hari 2 jam',
-      '  perangkat terhubung: 2 POS/kiosk, 1 dapur, 0 monitor',
+      '  perangkat terhubung: 2 POS/kiosk, 1 dapur, 0 monitor, 0 layar antrean',
       '  posisi log: kejadian ke-41 (satu per pesanan baru atau perubahannya, bukan nomor pesanan; log: node:sqlite)',
       '  penyimpanan: OK',
       '  sertifikat HTTPS masih berlaku 361 hari lagi',

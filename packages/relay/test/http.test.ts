@@ -309,7 +309,7 @@ describe('operations endpoints', () => {
       status: 'ok',
       tls: { enabled: false },
       connections: 1,
-      clients: { pos: 0, kitchen: 1, monitor: 0 },
+      clients: { pos: 0, kitchen: 1, monitor: 0, board: 0 },
       head_seq: 1,
       store: 'sqlite',
       store_engine: process.getBuiltinModule?.('node:sqlite') ? 'node:sqlite' : 'better-sqlite3',

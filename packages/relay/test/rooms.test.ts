@@ -1,7 +1,13 @@
 import type { Role } from '@kitchen-sync/protocol';
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../src/auth/principal.js';
-import { eventRooms, roomsOf } from '../src/transport/rooms.js';
+import {
+  boardRooms,
+  bridgeRoom,
+  eventRooms,
+  presenceRoomsOf,
+  roomsOf,
+} from '../src/transport/rooms.js';
 
 const principal = (role: Role, tenants: string[] | null = null): Principal => ({
   sub: `${role}-1`,
@@ -47,5 +53,27 @@ describe('event rooms', () => {
     // Half a surrogate pair made encodeURIComponent throw, and the commit batch's delivery with it.
     expect(() => eventRooms('1', '\ud800')).not.toThrow();
     expect(() => roomsOf(principal('kitchen', ['\udc00']))).not.toThrow();
+  });
+});
+
+describe('board rooms', () => {
+  it("hold boards only: they get the board frame and never an event's whole order", () => {
+    for (const board of [principal('board'), principal('board', ['3'])]) {
+      expect(reachedAt(board, '1', '3')).toBe(-1);
+      expect(boardRooms('1', '3').some((room) => roomsOf(board).includes(room))).toBe(true);
+      expect(boardRooms('1', '4').some((room) => roomsOf(board).includes(room))).toBe(
+        board.tenants === null,
+      );
+      expect(presenceRoomsOf(board)).toEqual([]);
+    }
+    const others = (['pos', 'kitchen', 'monitor', 'admin'] as const).flatMap((role) => [
+      ...roomsOf(principal(role)),
+      ...roomsOf(principal(role, ['3'])),
+      ...presenceRoomsOf(principal(role)),
+    ]);
+    for (const room of [...boardRooms('1', '3'), bridgeRoom('1')]) {
+      expect(others).not.toContain(room);
+    }
+    expect(boardRooms('1', '3')).not.toContain(bridgeRoom('1'));
   });
 });

@@ -1,8 +1,9 @@
-"""The package's error codes and event types are the wire protocol's."""
+"""The package's error codes, event types and board fields are the wire protocol's."""
 
 import re
 from pathlib import Path
 
+from kitchen_sync.board_view import BOARD_ORDER_FIELDS
 from kitchen_sync.errors import HTTP_STATUS_BY_CODE
 from kitchen_sync.events import EVENT_TYPES
 
@@ -27,3 +28,11 @@ def test_every_protocol_event_type():
     types = re.findall(r"'(\w+)'", block)
     assert "order_item_updated" in types
     assert list(EVENT_TYPES) == types
+
+
+def test_the_fields_a_board_gets_are_the_protocols():
+    source = (PROTOCOL_SRC / "boardView.ts").read_text()
+    block = source.split("BOARD_ORDER_FIELDS = [", 1)[1].split("]", 1)[0]
+    fields = re.findall(r"'(\w+)'", block)
+    assert "display_number" in fields
+    assert list(BOARD_ORDER_FIELDS) == fields

@@ -26,7 +26,8 @@ export async function requestNotificationPermission(): Promise<
 /** A system notification per new order, when permission was granted. */
 export function defaultNotify(order: OrderState): void {
   if (g.Notification?.permission !== 'granted') return;
-  const items = order.items.map((item) => `${item.quantity}× ${item.name}`).join(', ');
+  // A board's orders have no lines: no body.
+  const items = order.items?.map((item) => `${item.quantity}× ${item.name}`).join(', ');
   // `tag` replaces rather than stacks a notification for the same order.
   new g.Notification(`New order ${order.order_number}`, { body: items, tag: order.order_id });
 }

@@ -135,11 +135,14 @@ export class OrderBook {
     if (!this.#allowed(event.tenant_id)) return;
     const held = this.records.get(event.order_id);
     const data = event.data as Partial<OrderState> | null;
-    const next = isOrderState(data)
-      ? data
-      : held && data && typeof data === 'object'
-        ? { ...held.order, ...data }
-        : null;
+    // Without `items` it is a board's whole order (boardOrder in the protocol) unless this
+    // book holds the lines: then, as any partial data, it changes only what it carries.
+    const next =
+      isOrderState(data) && (data.items || !held?.order.items)
+        ? data
+        : held && data && typeof data === 'object'
+          ? { ...held.order, ...data }
+          : null;
     if (!next || next.order_id !== event.order_id || !this.#allowed(next.tenant_id)) return;
     if (
       held &&
@@ -367,6 +370,7 @@ function isOrderState(value: unknown): value is OrderState {
     typeof o.status === 'string' &&
     STATUSES.has(o.status) &&
     typeof o.created_at === 'string' &&
-    Array.isArray(o.items)
+    // A board's orders have no lines (protocol boardView.ts).
+    (o.items === undefined || Array.isArray(o.items))
   );
 }

@@ -15,11 +15,13 @@ export type Action =
   | 'rush';
 
 // pos publishes, updates, holds, fires and rushes; kitchen updates, bumps lines, fires (expo
-// fires the next course) and acks; both recall; monitor reads; admin does all.
+// fires the next course) and acks; both recall; monitor and board read (a board without the
+// guests' data, guestData.ts); admin does all.
 const ALLOWED: Readonly<Record<Role, readonly Action[]>> = {
   pos: ['publish', 'update', 'read', 'hold', 'fire', 'rush', 'recall'],
   kitchen: ['update', 'ack', 'read', 'item', 'fire', 'recall'],
   monitor: ['read'],
+  board: ['read'],
   admin: ['publish', 'update', 'ack', 'read', 'admin', 'item', 'hold', 'fire', 'recall', 'rush'],
 };
 

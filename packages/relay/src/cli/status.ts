@@ -52,7 +52,13 @@ export function describeHealth(
   const lines = [
     running ? texts.running(url) : texts.problem(url),
     texts.versionUp(health.version, texts.duration(health.uptime)),
-    texts.devices(health.clients.pos, health.clients.kitchen, health.clients.monitor),
+    texts.devices(
+      health.clients.pos,
+      health.clients.kitchen,
+      health.clients.monitor,
+      // Absent from a relay before the board role.
+      health.clients.board ?? 0,
+    ),
     texts.logPosition(health.head_seq, health.store_engine ?? health.store),
   ];
   if (health.storage && !health.storage.ok) {

@@ -5,7 +5,7 @@ export interface StatusTexts {
   running(url: string): string;
   problem(url: string): string;
   versionUp(version: string, up: string): string;
-  devices(pos: number, kitchen: number, monitor: number): string;
+  devices(pos: number, kitchen: number, monitor: number, board: number): string;
   /**
    * Where the event log is (`head_seq`): it counts new orders and every change to one, so it is
    * no order number and no order count, and must not read as either.
@@ -105,8 +105,8 @@ export const STATUS_TEXTS_EN: StatusTexts = {
   running: (url) => `Kitchen Sync relay is RUNNING at ${url}`,
   problem: (url) => `Kitchen Sync relay at ${url} answers but has a PROBLEM`,
   versionUp: (version, up) => `  version ${version}, up ${up}`,
-  devices: (pos, kitchen, monitor) =>
-    `  devices connected: ${pos} POS/kiosk, ${kitchen} kitchen, ${monitor} monitor`,
+  devices: (pos, kitchen, monitor, board) =>
+    `  devices connected: ${pos} POS/kiosk, ${kitchen} kitchen, ${monitor} monitor, ${board} pickup board`,
   logPosition: (head, log) =>
     `  log position: event ${head} (one per new order or change to one, not an order number; log: ${log})`,
   diskFull: (since) =>

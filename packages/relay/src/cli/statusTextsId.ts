@@ -35,8 +35,8 @@ export const STATUS_TEXTS_ID: StatusTexts = {
   running: (url) => `Relay Kitchen Sync BERJALAN di ${url}`,
   problem: (url) => `Relay Kitchen Sync di ${url} menjawab tetapi ada MASALAH`,
   versionUp: (version, up) => `  versi ${version}, sudah aktif ${up}`,
-  devices: (pos, kitchen, monitor) =>
-    `  perangkat terhubung: ${pos} POS/kiosk, ${kitchen} dapur, ${monitor} monitor`,
+  devices: (pos, kitchen, monitor, board) =>
+    `  perangkat terhubung: ${pos} POS/kiosk, ${kitchen} dapur, ${monitor} monitor, ${board} layar antrean`,
   logPosition: (head, log) =>
     `  posisi log: kejadian ke-${head} (satu per pesanan baru atau perubahannya, bukan nomor pesanan; log: ${log})`,
   diskFull: (since) =>

@@ -1,4 +1,5 @@
 import {
+  boardOrder,
   type ClusterHealth,
   type ConnectedClient,
   type ErrorCode,
@@ -19,6 +20,7 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { deviceKey } from '../auth/deviceKey.js';
+import { envelopeFor, ordersFor, seesGuestData } from '../auth/guestData.js';
 import { mayDo } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
 import type { TokenVerifier } from '../auth/tokens.js';
@@ -241,7 +243,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     const draining = options.draining?.() ?? false;
     // A balancer's health check must see the drain to stop routing new clients here.
     if (draining) reply.code(503);
-    const clients = { pos: 0, kitchen: 0, monitor: 0 };
+    const clients = { pos: 0, kitchen: 0, monitor: 0, board: 0 };
     const connected = options.clients();
     for (const c of connected) if (c.role !== 'admin') clients[c.role] += 1;
     // A store on the network may be down: /health still answers, and says so.
@@ -297,7 +299,8 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       });
       const answerSnapshot = async (): Promise<EventsResponse> => {
         const view = await reader.snapshot(outlet, tenants);
-        const snapshot = { orders: view.orders, seq: view.head, epoch: reader.epoch };
+        const orders = ordersFor(principal, view.orders);
+        const snapshot = { orders, seq: view.head, epoch: reader.epoch };
         return { events: [], last_seq: view.head, epoch: reader.epoch, snapshot };
       };
       if (plan.snapshot) return answerSnapshot();
@@ -310,7 +313,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
         if (isUnreadableRange(error)) return answerSnapshot();
         throw error;
       }
-      const events = page.map((e) => e.envelope);
+      const events = page.map((e) => envelopeFor(principal, e.envelope));
       // A short page reached the head; a full one resumes after its last event.
       const last_seq = events.length === limit ? events[events.length - 1]!.seq! : plan.head;
       return { events, last_seq, epoch: reader.epoch };
@@ -353,7 +356,10 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     const query = validate(OrdersQuerySchema, request.query);
     if (!query.ok) throw new HttpError('invalid_payload', query.error.message);
     const outlet = readOutlet(principal, query.value.outlet_id);
-    return legacyOrdersAfter(reader, outlet, query.value.since_id ?? 0, principal?.tenants ?? null);
+    const tenants = principal?.tenants ?? null;
+    const orders = await legacyOrdersAfter(reader, outlet, query.value.since_id ?? 0, tenants);
+    if (seesGuestData(principal)) return orders;
+    return orders.map(({ id, timestamp, ...order }) => ({ ...boardOrder(order), id, timestamp }));
   });
 
   app.post('/emit', async (request, reply) => {

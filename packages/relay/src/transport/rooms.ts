@@ -8,9 +8,11 @@ const part = (id: string) => id.replace(/%/g, '%25').replace(/:/g, '%3A');
 
 // Kitchens have rooms of their own so a broadcast reaches them first: a kitchen display is
 // who must see a new order now, and a broadcast writes to its rooms' sockets in room order
-// (to 20 POS screens first, that is ~0.2 ms later for every kitchen).
-type Audience = 'k' | '';
-const audienceOf = (principal: Principal): Audience => (principal.role === 'kitchen' ? 'k' : '');
+// (to 20 POS screens first, that is ~0.2 ms later for every kitchen). Boards have rooms of
+// their own because they get another frame: the order without the guests' data.
+type Audience = 'k' | 'b' | '';
+const audienceOf = (principal: Principal): Audience =>
+  principal.role === 'kitchen' ? 'k' : principal.role === 'board' ? 'b' : '';
 
 /** Clients that see every tenant of an outlet share one room; scoped ones join per tenant. */
 const outletRoom = (audience: Audience, outlet: string) => `${audience}o:${part(outlet)}`;
@@ -23,7 +25,7 @@ export function roomsOf(principal: Principal): string[] {
   return principal.tenants.map((t) => tenantRoom(audience, principal.outlet, t));
 }
 
-/** The rooms an event of this outlet and tenant goes to, kitchens' first. */
+/** The rooms an event of this outlet and tenant goes to as it is, kitchens' first. */
 export const eventRooms = (outlet: string, tenant: string) => [
   outletRoom('k', outlet),
   tenantRoom('k', outlet, tenant),
@@ -31,16 +33,23 @@ export const eventRooms = (outlet: string, tenant: string) => [
   tenantRoom('', outlet, tenant),
 ];
 
+/** The boards' rooms of an event of this outlet and tenant: they get its board frame. */
+export const boardRooms = (outlet: string, tenant: string) => [
+  outletRoom('b', outlet),
+  tenantRoom('b', outlet, tenant),
+];
+
 // Presence (kitchen_status_changed) is for the screens that watch kitchens: pos, monitor and
-// admin. Kitchens never join these rooms, so a kitchen connecting is one message per watcher
-// instead of one per client of the outlet (1,000 kitchens connecting was ~500k messages).
+// admin, not boards (guests do not need it). Kitchens never join these rooms, so a kitchen
+// connecting is one message per watcher instead of one per client of the outlet (1,000
+// kitchens connecting was ~500k messages).
 const watcherRoom = (outlet: string) => `p:${part(outlet)}`;
 const allTenantsWatcherRoom = (outlet: string) => `pa:${part(outlet)}`;
 const tenantWatcherRoom = (outlet: string, tenant: string) => `pt:${part(outlet)}:${part(tenant)}`;
 
-/** The presence rooms a client joins: none for kitchens. */
+/** The presence rooms a client joins: none for kitchens and boards. */
 export function presenceRoomsOf(principal: Principal): string[] {
-  if (principal.role === 'kitchen') return [];
+  if (principal.role === 'kitchen' || principal.role === 'board') return [];
   const { outlet, tenants } = principal;
   if (tenants === null) return [watcherRoom(outlet), allTenantsWatcherRoom(outlet)];
   return [watcherRoom(outlet), ...tenants.map((t) => tenantWatcherRoom(outlet, t))];

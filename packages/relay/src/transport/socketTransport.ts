@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import {
   type BridgeStatusMessage,
+  boardEnvelope,
   type CaughtUpMessage,
   type ConnectedClient,
   type ErrorCode,
@@ -19,6 +20,7 @@ import {
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import { deviceKey } from '../auth/deviceKey.js';
+import { envelopeFor, ordersFor } from '../auth/guestData.js';
 import type { Principal } from '../auth/principal.js';
 import { tokenTime } from '../auth/tokenExpiry.js';
 import type { TokenVerifier } from '../auth/tokens.js';
@@ -34,7 +36,14 @@ import type { LogReader } from '../store/LogReader.js';
 import { isUnreadableRange } from '../store/unreadableRows.js';
 import { withCorkedWebSockets } from './corkedBroadcasts.js';
 import { useEagerWebSocketWrites } from './eagerWebSocketWrites.js';
-import { bridgeRoom, eventRooms, presenceRoomsOf, presenceTargets, roomsOf } from './rooms.js';
+import {
+  boardRooms,
+  bridgeRoom,
+  eventRooms,
+  presenceRoomsOf,
+  presenceTargets,
+  roomsOf,
+} from './rooms.js';
 import { useSingleWriteFrames } from './singleWriteFrames.js';
 
 export interface SocketTransportOptions {
@@ -242,15 +251,29 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
     // A commit batch of several events leaves each connection as one write (see the file).
     if (events.length === 1) deliverLive(events);
     else {
-      const rooms = new Set(events.flatMap((event) => eventRooms(event.outlet, event.tenant)));
+      const rooms = new Set(
+        events.flatMap((event) => [
+          ...eventRooms(event.outlet, event.tenant),
+          ...boardRooms(event.outlet, event.tenant),
+        ]),
+      );
       withCorkedWebSockets(io, rooms, () => deliverLive(events));
     }
   });
 
+  const namespace = io.of('/');
   function deliverLive(events: StoredEvent[]) {
+    // Read here: a cluster node swaps in the Redis adapter after this transport is made.
+    const { rooms } = namespace.adapter;
     for (const event of events) {
-      // Local: in a cluster every node delivers its own clients from its sequencer.
+      // Local: in a cluster every node delivers its own clients from its sequencer (events
+      // other nodes committed included), so boards get their frame here on every node.
       io.local.to(eventRooms(event.outlet, event.tenant)).emit(SOCKET_EVENTS.EVENT, event.envelope);
+      // The board frame is made once per event, and only while a board is connected.
+      const boards = boardRooms(event.outlet, event.tenant);
+      if (boards.some((room) => rooms.has(room))) {
+        io.local.to(boards).emit(SOCKET_EVENTS.EVENT, boardEnvelope(event.envelope));
+      }
       for (const r of replaying) {
         if (r.outlet !== event.outlet) continue;
         if (r.tenants && !r.tenants.includes(event.tenant)) continue;
@@ -310,7 +333,9 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
       };
       socket.emit(SOCKET_EVENTS.CAUGHT_UP, caughtUp);
       for (const envelope of entry.buffer) {
-        if ((envelope.seq ?? 0) > head) socket.emit(SOCKET_EVENTS.EVENT, envelope);
+        if ((envelope.seq ?? 0) > head) {
+          socket.emit(SOCKET_EVENTS.EVENT, envelopeFor(principal, envelope));
+        }
       }
       socket.join([...roomsOf(principal), ...presenceRoomsOf(principal)]);
     };
@@ -335,7 +360,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
       const view = await reader.snapshot(principal.outlet, principal.tenants);
       if (!socket.connected) return void replaying.delete(entry);
       const snapshot: SnapshotMessage = {
-        orders: view.orders,
+        orders: ordersFor(principal, view.orders),
         seq: view.head,
         epoch: reader.epoch,
       };
@@ -383,7 +408,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
         if (!socket.connected) return void replaying.delete(entry);
         for (const event of events) {
           if (event.envelope.seq > head) break;
-          socket.emit(SOCKET_EVENTS.EVENT, event.envelope);
+          socket.emit(SOCKET_EVENTS.EVENT, envelopeFor(principal, event.envelope));
           cursor = event.envelope.seq;
         }
         const last = events[events.length - 1];
