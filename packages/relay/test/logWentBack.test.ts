@@ -242,6 +242,9 @@ describe('a client whose since_event the log holds no longer at its seq', () => 
     const old = await connected(t.url, { token, since: 12, epoch });
     // What an old client gets: the afternoon orders at 11 and 12 are skipped as seen.
     expect(old.events().map((e) => e.seq)).toEqual([13, 14, 15, 16, 17]);
+    // An empty since_event is none.
+    const empty = await connected(t.url, { token, since: 12, epoch, since_event: '' });
+    expect(empty.events().map((e) => e.seq)).toEqual([13, 14, 15, 16, 17]);
     const logged = (await t.relay.reader.eventIdAt!('1', 12))!;
     const same = await connected(t.url, { token, since: 12, epoch, since_event: logged });
     expect(same.events().map((e) => e.seq)).toEqual([13, 14, 15, 16, 17]);

@@ -112,7 +112,7 @@ async function replacedAt(
   head: number,
   seen: string | undefined,
 ): Promise<LogWentBack['replaced']> {
-  if (seen === undefined || cursor > head || !reader.eventIdAt) return undefined;
+  if (!seen || cursor > head || !reader.eventIdAt) return undefined;
   const logged = await reader.eventIdAt(outlet, cursor);
   // Both sides' case: the log holds ids in lower case, a UUID means the same in either.
   const differs = logged !== undefined && logged.toLowerCase() !== seen.toLowerCase();
