@@ -136,6 +136,12 @@ export interface EventStore {
    * command of an open order is new once its first event was pruned, as with every store before.
    */
   getPrunedEvent?(eventId: string): PrunedEvent | undefined;
+  /**
+   * The `event_id` logged at `seq` of the outlet; undefined when retention removed it or the
+   * log does not reach it. A client's `since_event` is checked against it (catchUp.ts). A
+   * store of your own without it cannot tell a log that went back below the head.
+   */
+  eventIdAt?(outlet: string, seq: number): string | undefined;
   /** Last seq assigned in the outlet (0 when none). */
   head(outlet: string): number;
   /** Highest seq removed by retention (0 when nothing was pruned). */

@@ -370,6 +370,13 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       return heads;
     },
     prunedThrough: async (outlet) => (await outletRow(outlet)).prunedThrough,
+    async eventIdAt(outlet, seq) {
+      const { rows } = await pool.query<{ event_id: string }>(
+        'SELECT event_id FROM events WHERE outlet = $1 AND seq = $2',
+        [outlet, seq],
+      );
+      return rows[0]?.event_id;
+    },
     async eventsAfter(outlet, since, limit, tenants) {
       const { rows } = tenants
         ? await pool.query<EventRow>(
