@@ -218,7 +218,8 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
     storedVersion: number,
     fetchAfter: (version: number) => Promise<MasterDataPage>,
   ): Promise<
-    { applied: true; meta: CollectionMeta; rows: number } | { applied: false; storedVersion: number }
+    | { applied: true; meta: CollectionMeta; rows: number }
+    | { applied: false; storedVersion: number }
   > {
     const rows = new Map<string, MasterDataItem>();
     let since = 0;

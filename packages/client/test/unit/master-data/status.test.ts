@@ -138,12 +138,21 @@ describe('status, staleness and offline use', () => {
     const productRequests = () => central.sinceOf('products').length;
 
     kiosk.clock.advance(HOUR);
-    await kiosk.clock.drive(until(() => kiosk.service.status.get().state === 'offline'), 1);
+    await kiosk.clock.drive(
+      until(() => kiosk.service.status.get().state === 'offline'),
+      1,
+    );
     expect(productRequests()).toBe(2);
     // Still down at the first retry: the next waits longer (15 s, then 30 s).
     kiosk.clock.advance(15_000);
-    await kiosk.clock.drive(until(() => productRequests() === 3), 1);
-    await kiosk.clock.drive(until(() => kiosk.service.status.get().state === 'offline'), 1);
+    await kiosk.clock.drive(
+      until(() => productRequests() === 3),
+      1,
+    );
+    await kiosk.clock.drive(
+      until(() => kiosk.service.status.get().state === 'offline'),
+      1,
+    );
 
     down = false;
     central.products.upsert({ id: 1, category_id: 1, price: '31000' });
@@ -151,7 +160,10 @@ describe('status, staleness and offline use', () => {
     await settle();
     expect(productRequests()).toBe(3);
     kiosk.clock.advance(1);
-    await kiosk.clock.drive(until(() => kiosk.service.status.get().state === 'synced'), 1);
+    await kiosk.clock.drive(
+      until(() => kiosk.service.status.get().state === 'synced'),
+      1,
+    );
     expect((await kiosk.service.getProducts())[0]?.price).toBe('31000');
 
     // A success ends the retries: nothing more until the next interval.
