@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
+import { join } from 'node:path';
 import { createMasterDataService, type MasterDataService } from '@kitchen-sync/client/master-data';
 import { IDBFactory } from 'fake-indexeddb';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DjangoStack } from './harness/djangoStack.js';
 
