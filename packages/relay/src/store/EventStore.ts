@@ -86,6 +86,12 @@ export interface RetentionPolicy {
   maxPrunedIds?: number;
   /** How many ids of pruned events an order keeps at most (default MAX_PRUNED_EVENT_IDS_PER_ORDER). */
   maxPrunedEventIds?: number;
+  /**
+   * A shared store (PostgreSQL) keeps the outlet's events after this named cursor (the bridge's
+   * upload cursor: central has not confirmed them) whichever node prunes. A store of one relay
+   * has the policy widened by its uplink instead.
+   */
+  keepAfterCursor?: { outlet: string; cursor: string };
 }
 
 /** What `restartEpoch` did: the epoch the log has now, and whether this call gave it. */
