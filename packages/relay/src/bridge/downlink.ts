@@ -173,11 +173,7 @@ export function createDownlink(options: DownlinkOptions): Downlink {
               'central',
             );
     if (result.ok) return true;
-    if (
-      result.error.code === 'not_found' &&
-      event.order_id &&
-      (await prunedHere(event.order_id))
-    ) {
+    if (result.error.code === 'not_found' && event.order_id && (await prunedHere(event.order_id))) {
       // A change to an order the outlet finished and retention removed: central's log read
       // again (a reset) or late. A duplicate, like its new_order (which the publish answers so).
       logger.debug(

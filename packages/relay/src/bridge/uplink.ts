@@ -60,6 +60,9 @@ class UploadError extends Error {
   }
 }
 
+/** The stored name of the uplink's cursor (the last seq central confirmed) for `outlet`. */
+export const uplinkCursorName = (outlet: string): string => `uplink:${outlet}`;
+
 /** Confirmed batches in a row after which a batch shrunk by a 413 or a timeout doubles. */
 export const GROW_AFTER = 4;
 
@@ -80,7 +83,7 @@ export function createUplink(options: UplinkOptions): Uplink {
   const link = createCentralLink(options, () => void tick());
   const { backoff } = link;
   const schedule = link.schedule;
-  const cursorKey = `uplink:${outlet}`;
+  const cursorKey = uplinkCursorName(outlet);
   // Non-zero once this log met another one under its epoch at central (epoch_conflict): the
   // uplink then sends under `<epoch>.<n>`, an epoch of its own at central.
   const forkKey = `uplink-epoch:${outlet}`;
@@ -127,7 +130,8 @@ export function createUplink(options: UplinkOptions): Uplink {
   };
 
   const uploadEpoch = () => (fork === 0 ? store.epoch : `${store.epoch}.${fork}`);
-  let epoch = uploadEpoch();
+  // A store on the network knows its epoch once opened: read with the cursors, at start.
+  let epoch = atOnce ? uploadEpoch() : '';
 
   /** Reads the shared cursors again: the node that ran the bridge before may have moved them. */
   async function load() {
@@ -236,8 +240,7 @@ export function createUplink(options: UplinkOptions): Uplink {
       }
       const start = cursor();
       if (!atOnce) {
-        firstUnsentTs =
-          position().head > start ? await log.firstTsAfter(outlet, start) : undefined;
+        firstUnsentTs = position().head > start ? await log.firstTsAfter(outlet, start) : undefined;
         if (gone()) return;
       }
       // Nothing after the cursor: the first run still posts (an empty batch checks the credential).
