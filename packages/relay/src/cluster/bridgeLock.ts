@@ -90,6 +90,17 @@ export function createBridgeLock(options: BridgeLockOptions): BridgeLock {
     created.on('error', ended);
     created.on('end', () => ended());
     await created.connect();
+    // PostgreSQL ends the session (and frees the lock) once this host stops answering its
+    // keepalive probes, ~5 s, not after the system's default of hours: a holder whose host
+    // vanished must not keep the bridge from the others.
+    try {
+      await created.query(
+        'SET tcp_keepalives_idle = 2; SET tcp_keepalives_interval = 1; SET tcp_keepalives_count = 3',
+      );
+    } catch (error) {
+      await created.end().catch(() => undefined);
+      throw error;
+    }
     return created;
   }
 
