@@ -220,10 +220,29 @@ export function createUplink(options: UplinkOptions): Uplink {
   // Each start() is a new run: a tick of a run that was stopped (the bridge handed over and
   // taken back) must not go on beside the new run's.
   let run = 0;
+  // The run whose tick is between its first read and its last write, if any: the reads of a
+  // store on the network are awaited, and a second tick started meanwhile (a commit's notify)
+  // would post the same batch beside it. `again`: something was committed meanwhile.
+  let ticking: number | null = null;
+  let again = false;
 
   async function tick() {
     if (stopped) return;
     const mine = run;
+    if (ticking === mine) {
+      again = true;
+      return;
+    }
+    ticking = mine;
+    again = false;
+    try {
+      await tickOnce(mine);
+    } finally {
+      if (ticking === mine) ticking = null;
+    }
+  }
+
+  async function tickOnce(mine: number) {
     const gone = () => stopped || mine !== run;
     try {
       if (!loaded) await load();
@@ -246,7 +265,7 @@ export function createUplink(options: UplinkOptions): Uplink {
       // Nothing after the cursor: the first run still posts (an empty batch checks the credential).
       if (position().head <= start && lastSuccessMs !== null) {
         state = 'synced';
-        schedule(idlePollMs);
+        schedule(again ? 0 : idlePollMs);
         options.onChange?.();
         return;
       }
@@ -282,7 +301,7 @@ export function createUplink(options: UplinkOptions): Uplink {
         schedule(0);
       } else {
         state = 'synced';
-        schedule(idlePollMs);
+        schedule(again ? 0 : idlePollMs);
       }
       options.onChange?.();
     } catch (error) {
@@ -324,7 +343,11 @@ export function createUplink(options: UplinkOptions): Uplink {
       schedule(0);
     },
     notify() {
-      if (stopped || inBackoff || link.busy || state === 'uploading') return;
+      if (stopped || inBackoff) return;
+      if (ticking === run || link.busy || state === 'uploading') {
+        again = true;
+        return;
+      }
       schedule(0);
     },
     sawOutlets(outlets) {
