@@ -70,8 +70,10 @@ export type {
   PingResult,
   PublishAck,
   PublishResult,
+  RefusedDevice,
   SnapshotMessage,
   StorageHealth,
+  TokenRefusalReason,
   UpdateAck,
   UpdateResult,
 } from './messages.js';

@@ -139,6 +139,11 @@ export interface HealthResponse {
    * cannot be written (`log_write_failed`) changes nothing else: `status` stays `ok`.
    */
   log?: LogHealth;
+  /**
+   * Devices whose token the relay refused in the last 10 minutes (absent when none): why, and
+   * how often. The relay's log has a line per device and reason (with its address).
+   */
+  refused_devices?: RefusedDevice[];
   version: string;
   timestamp: string;
   /** The relay's certificate (absent on relays older than TLS support). */
@@ -208,6 +213,29 @@ export type StorageHealth =
       error: 'storage_full' | 'storage_readonly' | 'storage_failed' | 'internal';
       since: string;
     };
+
+/**
+ * Why a device's token was refused: `token_missing`, `token_malformed`, `token_expired`,
+ * `invalid_signature` (signed with another secret), `token_not_yet_valid` (the relay's clock
+ * is behind), `token_lifetime`, `token_claims_invalid`, `token_too_long`.
+ */
+export type TokenRefusalReason =
+  | 'token_missing'
+  | 'token_malformed'
+  | 'token_expired'
+  | 'invalid_signature'
+  | 'token_not_yet_valid'
+  | 'token_lifetime'
+  | 'token_claims_invalid'
+  | 'token_too_long';
+
+/** `/health`'s `refused_devices` row: `client_id` is what the device or its token calls it. */
+export interface RefusedDevice {
+  client_id: string;
+  reason: TokenRefusalReason;
+  count: number;
+  last_at: string;
+}
 
 /** `/health`'s `log`: `cause` is the system's code (ENOSPC, EROFS, EIO, ...). */
 export type LogHealth =

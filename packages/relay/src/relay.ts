@@ -5,6 +5,7 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Principal } from './auth/principal.js';
+import { createRefusedDevices } from './auth/refusedDevices.js';
 import { createTokenVerifier } from './auth/tokens.js';
 import { registerBridgeMetrics } from './bridge/bridgeMetrics.js';
 import {
@@ -530,6 +531,13 @@ export function createRelay(options: RelayOptions = {}): Relay {
       );
     },
   });
+  const refusedDevices = createRefusedDevices({
+    logger,
+    now,
+    elapsed,
+    count: (reason) => metrics.tokenRefusals.inc({ reason }),
+  });
+  const onTokenRefused = refusedDevices.refused;
   // Which device is at its cap is what the operator needs; the metric shows how often.
   const deviceCapRefused = (transport: 'socket' | 'poll') => (principal: Principal) => {
     metrics.deviceCapRefusals.inc({ transport });
@@ -558,6 +566,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     maxConnections,
     maxConnectionsPerDevice,
     onDeviceCapRefused: deviceCapRefused('socket'),
+    onTokenRefused,
     corsOrigin,
     insecureOutlet,
     onConnectionsChanged: (role, delta) => metrics.connections.inc({ role }, delta),
@@ -609,6 +618,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
     maxWaiters: maxConnections,
     maxWaitersPerDevice: maxConnectionsPerDevice,
     onDeviceCapRefused: deviceCapRefused('poll'),
+    onTokenRefused,
+    refusedDevices: () => refusedDevices.recent(),
     // A polling screen of the credential's outlet lets the downlink start, as a socket does.
     onDeviceSeen: (outlet) => outletGuard?.saw(outlet),
     clients: () => sockets.clients(),

@@ -81,6 +81,9 @@ export function describeHealth(
       texts.logFileFailing(localTime(health.log.since), health.log.cause, health.log.dropped),
     );
   }
+  if (health.refused_devices && health.refused_devices.length > 0) {
+    lines.push(texts.refusedDevices(health.refused_devices));
+  }
   if (health.unreadable_rows) {
     const { count, since } = health.unreadable_rows;
     lines.push(texts.unreadableRows(count, localTime(since)));

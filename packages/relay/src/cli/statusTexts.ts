@@ -1,3 +1,5 @@
+import type { RefusedDevice } from '@kitchen-sync/protocol';
+
 /** What `status` says, in one language: each line as the cashier's PC shows it. */
 export interface StatusTexts {
   /** "2 h 5 min": how long the relay has been up. */
@@ -22,6 +24,8 @@ export interface StatusTexts {
   logFileFailing(since: string, cause: string, dropped: number): string;
   /** `/health` `unreadable_rows`: stored rows damaged on disk, gone around since `since`. */
   unreadableRows(count: number, since: string): string;
+  /** `/health` `refused_devices`: devices whose token was refused in the last 10 minutes. */
+  refusedDevices(refused: RefusedDevice[]): string;
   /** `/health` `bridge`: central has everything. */
   centralSynced: string;
   /** Central lacks `pending` events, the oldest `behind` old; the bridge's state and last error. */
@@ -100,6 +104,33 @@ const CENTRAL_ADVICE_EN: Record<string, string> = {
   other: "see the relay's log file and docs/relay.md, Bridge to central, for this code.",
 };
 
+/**
+ * "token expired (kds-2, kds-3); invalid signature (pos-1)": the reasons in `words`, each with
+ * the devices refused for it.
+ */
+export function refusalsByReason(refused: RefusedDevice[], words: Record<string, string>): string {
+  const byReason = new Map<string, string[]>();
+  for (const row of refused) {
+    const devices = byReason.get(row.reason) ?? [];
+    devices.push(row.client_id);
+    byReason.set(row.reason, devices);
+  }
+  return [...byReason]
+    .map(([reason, devices]) => `${words[reason] ?? reason} (${devices.join(', ')})`)
+    .join('; ');
+}
+
+const REFUSAL_WORDS_EN: Record<string, string> = {
+  token_missing: 'no token',
+  token_malformed: 'not a token',
+  token_expired: 'token expired',
+  invalid_signature: 'invalid signature (a token of another secret)',
+  token_not_yet_valid: "token not valid yet (this PC's clock is behind)",
+  token_lifetime: 'token lifetime over 400 days',
+  token_claims_invalid: 'token claims invalid',
+  token_too_long: 'token too long',
+};
+
 export const STATUS_TEXTS_EN: StatusTexts = {
   duration: durationIn({ d: 'd', h: 'h', min: 'min', s: 's' }),
   running: (url) => `Kitchen Sync relay is RUNNING at ${url}`,
@@ -121,6 +152,10 @@ export const STATUS_TEXTS_EN: StatusTexts = {
     `  WARNING: the log file cannot be written since ${since} (${cause}); orders are not affected. Free space on its disk or make it writable${dropped ? ` (${dropped} log lines dropped so far)` : ''}.`,
   unreadableRows: (count, since) =>
     `  WARNING: ${count} stored row${count === 1 ? '' : 's'} of the order log could not be read (damaged on disk, first since ${since}); kitchens get a snapshot around ${count === 1 ? 'it' : 'them'}. Check the disk, and see "Recovering a damaged log" in the relay's docs.`,
+  refusedDevices: (refused) => {
+    const devices = new Set(refused.map((row) => row.client_id)).size;
+    return `  WARNING: ${devices} device${devices === 1 ? '' : 's'} refused in the last 10 min: ${refusalsByReason(refused, REFUSAL_WORDS_EN)}. Give ${devices === 1 ? 'it' : 'them'} a new token; the relay's log names each with its address.`;
+  },
   centralSynced: '  central: everything uploaded',
   centralBehind: (state, pending, behind, errorCode) =>
     `  central: ${pending} event${pending === 1 ? '' : 's'} not uploaded yet` +

@@ -1,4 +1,15 @@
-import { adviceKey, durationIn, type StatusTexts } from './statusTexts.js';
+import { adviceKey, durationIn, refusalsByReason, type StatusTexts } from './statusTexts.js';
+
+const REFUSAL_WORDS_ID: Record<string, string> = {
+  token_missing: 'tanpa token',
+  token_malformed: 'bukan token',
+  token_expired: 'token kedaluwarsa',
+  invalid_signature: 'tanda tangan tidak sah (token dari secret lain)',
+  token_not_yet_valid: 'token belum berlaku (jam PC ini terlambat)',
+  token_lifetime: 'masa berlaku token lebih dari 400 hari',
+  token_claims_invalid: 'isi token tidak sah',
+  token_too_long: 'token terlalu panjang',
+};
 
 // The cashier who runs CHECK_KITCHEN_SYNC.bat reads Indonesian first (as /setup and the
 // release README). Flags, file names and codes stay as typed.
@@ -47,6 +58,10 @@ export const STATUS_TEXTS_ID: StatusTexts = {
     `  DISK DATA RUSAK (galat I/O) sejak ${since}: pesanan baru tidak tersimpan (perangkat menyimpannya dan mencoba lagi). Salin folder data ke tempat lain, lalu periksa atau ganti disk.`,
   storageFailing: (since) => `  penulisan log gagal sejak ${since}: lihat file log.`,
   storageOk: '  penyimpanan: OK',
+  refusedDevices: (refused) => {
+    const devices = new Set(refused.map((row) => row.client_id)).size;
+    return `  PERINGATAN: ${devices} perangkat ditolak dalam 10 menit terakhir: ${refusalsByReason(refused, REFUSAL_WORDS_ID)}. Beri token baru; log relay menyebut setiap perangkat beserta alamatnya.`;
+  },
   logFileFailing: (since, cause, dropped) =>
     `  PERINGATAN: file log tidak bisa ditulis sejak ${since} (${cause}); pesanan tidak terpengaruh. Kosongkan ruang di disknya atau buat agar bisa ditulis${dropped ? ` (${dropped} baris log terbuang sejauh ini)` : ''}.`,
   unreadableRows: (count, since) =>

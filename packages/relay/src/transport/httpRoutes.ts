@@ -23,7 +23,8 @@ import { deviceKey } from '../auth/deviceKey.js';
 import { envelopeFor, ordersFor, seesGuestData } from '../auth/guestData.js';
 import { mayDo } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
-import type { TokenVerifier } from '../auth/tokens.js';
+import type { DeviceRefusal } from '../auth/refusedDevices.js';
+import { refusalReasonOf, type TokenVerifier } from '../auth/tokens.js';
 import { planCatchUp } from '../core/catchUp.js';
 import { reportLogWentBack } from '../core/logWentBack.js';
 import type { CommandResult, OrderCommands } from '../core/orderCommands.js';
@@ -60,6 +61,10 @@ export interface HttpRoutesOptions {
   maxWaitersPerDevice: number;
   /** A device's long poll was refused for holding `maxWaitersPerDevice` already. */
   onDeviceCapRefused?: (principal: Principal) => void;
+  /** A request's token was refused. */
+  onTokenRefused?: (refusal: DeviceRefusal) => void;
+  /** Devices refused lately (`/health` `refused_devices`). */
+  refusedDevices?: () => HealthResponse['refused_devices'];
   /** A device of `outlet` made a request with a valid token: this relay serves that outlet. */
   onDeviceSeen?: (outlet: string) => void;
   clients: () => ConnectedClient[];
@@ -136,6 +141,14 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       // The verifier's reason (expired, a relay clock behind the issuer's) tells the operator
       // what to fix; it says nothing about the secret.
       const reason = error instanceof KitchenSyncError ? `: ${error.message}` : '';
+      const claimed = (error as KitchenSyncError).details?.claimedSub;
+      options.onTokenRefused?.({
+        reason: refusalReasonOf(error),
+        message: error instanceof KitchenSyncError ? error.message : 'token refused',
+        clientId: typeof claimed === 'string' ? claimed : undefined,
+        address: request.ip,
+        transport: 'http',
+      });
       throw new HttpError('unauthorized', `a valid bearer token is required${reason}`);
     }
   }
@@ -238,6 +251,10 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     return rows ? { unreadable_rows: rows } : {};
   };
   const logField = (log: HealthResponse['log']) => (log ? { log } : {});
+  const refusedField = () => {
+    const refused = options.refusedDevices?.();
+    return refused && refused.length > 0 ? { refused_devices: refused } : {};
+  };
 
   app.get('/health', async (_request, reply): Promise<HealthResponse> => {
     const draining = options.draining?.() ?? false;
@@ -275,6 +292,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       storage: options.storage(),
       ...unreadable(),
       ...logField(options.logFile?.()),
+      ...refusedField(),
       version: options.version,
       timestamp: new Date(options.now()).toISOString(),
       ...(options.tlsHealth ? { tls: options.tlsHealth() } : {}),
