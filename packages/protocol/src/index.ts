@@ -66,6 +66,7 @@ export type {
   LogHealth,
   OrderAckAck,
   OrderAckResult,
+  OutletsWithoutOrders,
   PingAck,
   PingResult,
   PublishAck,

@@ -144,6 +144,12 @@ export interface HealthResponse {
    * how often. The relay's log has a line per device and reason (with its address).
    */
   refused_devices?: RefusedDevice[];
+  /**
+   * Devices signed in for outlets the log has no event of, while it has other outlets': a
+   * kitchen holding another outlet's token looks "Live" and gets none of these orders.
+   * Absent otherwise.
+   */
+  outlets_without_orders?: OutletsWithoutOrders;
   version: string;
   timestamp: string;
   /** The relay's certificate (absent on relays older than TLS support). */
@@ -228,6 +234,14 @@ export type TokenRefusalReason =
   | 'token_lifetime'
   | 'token_claims_invalid'
   | 'token_too_long';
+
+/** `/health`'s `outlets_without_orders`. */
+export interface OutletsWithoutOrders {
+  /** The outlets the log has events of. */
+  logged: string[];
+  /** Per outlet without events: its connected devices by role. */
+  connected: Array<{ outlet: string; clients: Partial<Record<Role, number>> }>;
+}
 
 /** `/health`'s `refused_devices` row: `client_id` is what the device or its token calls it. */
 export interface RefusedDevice {

@@ -84,6 +84,9 @@ export function describeHealth(
   if (health.refused_devices && health.refused_devices.length > 0) {
     lines.push(texts.refusedDevices(health.refused_devices));
   }
+  for (const stray of health.outlets_without_orders?.connected ?? []) {
+    lines.push(texts.outletWithoutOrders(stray, health.outlets_without_orders!.logged));
+  }
   if (health.unreadable_rows) {
     const { count, since } = health.unreadable_rows;
     lines.push(texts.unreadableRows(count, localTime(since)));

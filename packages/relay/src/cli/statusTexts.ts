@@ -1,4 +1,4 @@
-import type { RefusedDevice } from '@kitchen-sync/protocol';
+import type { OutletsWithoutOrders, RefusedDevice } from '@kitchen-sync/protocol';
 
 /** What `status` says, in one language: each line as the cashier's PC shows it. */
 export interface StatusTexts {
@@ -26,6 +26,11 @@ export interface StatusTexts {
   unreadableRows(count: number, since: string): string;
   /** `/health` `refused_devices`: devices whose token was refused in the last 10 minutes. */
   refusedDevices(refused: RefusedDevice[]): string;
+  /** `/health` `outlets_without_orders`: one line per such outlet. */
+  outletWithoutOrders(
+    connected: OutletsWithoutOrders['connected'][number],
+    logged: string[],
+  ): string;
   /** `/health` `bridge`: central has everything. */
   centralSynced: string;
   /** Central lacks `pending` events, the oldest `behind` old; the bridge's state and last error. */
@@ -131,6 +136,24 @@ const REFUSAL_WORDS_EN: Record<string, string> = {
   token_too_long: 'token too long',
 };
 
+/** "1 kitchen, 2 POS": the devices of each role, in the language's role names. */
+export function devicesByRole(
+  clients: OutletsWithoutOrders['connected'][number]['clients'],
+  names: Record<string, string>,
+): string {
+  return Object.entries(clients)
+    .map(([role, count]) => `${count} ${names[role] ?? role}`)
+    .join(', ');
+}
+
+const ROLE_NAMES_EN = {
+  pos: 'POS/kiosk',
+  kitchen: 'kitchen',
+  monitor: 'monitor',
+  board: 'pickup board',
+  admin: 'admin',
+};
+
 export const STATUS_TEXTS_EN: StatusTexts = {
   duration: durationIn({ d: 'd', h: 'h', min: 'min', s: 's' }),
   running: (url) => `Kitchen Sync relay is RUNNING at ${url}`,
@@ -156,6 +179,8 @@ export const STATUS_TEXTS_EN: StatusTexts = {
     const devices = new Set(refused.map((row) => row.client_id)).size;
     return `  WARNING: ${devices} device${devices === 1 ? '' : 's'} refused in the last 10 min: ${refusalsByReason(refused, REFUSAL_WORDS_EN)}. Give ${devices === 1 ? 'it' : 'them'} a new token; the relay's log names each with its address.`;
   },
+  outletWithoutOrders: ({ outlet, clients }, logged) =>
+    `  WARNING: devices connected for outlet ${outlet} (${devicesByRole(clients, ROLE_NAMES_EN)}), but this relay has orders only for outlet ${logged.join(', ')}: a device with another outlet's token shows "Live" and gets none of them. Give it a token for this outlet (GET /clients with an admin token lists it under other_outlets).`,
   centralSynced: '  central: everything uploaded',
   centralBehind: (state, pending, behind, errorCode) =>
     `  central: ${pending} event${pending === 1 ? '' : 's'} not uploaded yet` +

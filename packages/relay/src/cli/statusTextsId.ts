@@ -1,4 +1,18 @@
-import { adviceKey, durationIn, refusalsByReason, type StatusTexts } from './statusTexts.js';
+import {
+  adviceKey,
+  devicesByRole,
+  durationIn,
+  refusalsByReason,
+  type StatusTexts,
+} from './statusTexts.js';
+
+const ROLE_NAMES_ID = {
+  pos: 'POS/kiosk',
+  kitchen: 'dapur',
+  monitor: 'monitor',
+  board: 'layar antrean',
+  admin: 'admin',
+};
 
 const REFUSAL_WORDS_ID: Record<string, string> = {
   token_missing: 'tanpa token',
@@ -58,6 +72,8 @@ export const STATUS_TEXTS_ID: StatusTexts = {
     `  DISK DATA RUSAK (galat I/O) sejak ${since}: pesanan baru tidak tersimpan (perangkat menyimpannya dan mencoba lagi). Salin folder data ke tempat lain, lalu periksa atau ganti disk.`,
   storageFailing: (since) => `  penulisan log gagal sejak ${since}: lihat file log.`,
   storageOk: '  penyimpanan: OK',
+  outletWithoutOrders: ({ outlet, clients }, logged) =>
+    `  PERINGATAN: ada perangkat terhubung untuk outlet ${outlet} (${devicesByRole(clients, ROLE_NAMES_ID)}), tetapi relay ini hanya punya pesanan untuk outlet ${logged.join(', ')}: perangkat dengan token outlet lain tampak "Live" tetapi tidak menerima satu pun. Beri token untuk outlet ini (GET /clients dengan token admin mencantumkannya di other_outlets).`,
   refusedDevices: (refused) => {
     const devices = new Set(refused.map((row) => row.client_id)).size;
     return `  PERINGATAN: ${devices} perangkat ditolak dalam 10 menit terakhir: ${refusalsByReason(refused, REFUSAL_WORDS_ID)}. Beri token baru; log relay menyebut setiap perangkat beserta alamatnya.`;

@@ -251,6 +251,28 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     return rows ? { unreadable_rows: rows } : {};
   };
   const logField = (log: HealthResponse['log']) => (log ? { log } : {});
+  // A kitchen with another outlet's token: connected, "Live", and never an order.
+  async function outletsWithoutOrders(
+    connected: ConnectedClient[],
+  ): Promise<Pick<HealthResponse, 'outlets_without_orders'>> {
+    if (connected.length === 0) return {};
+    const logged = await reader.outlets().catch(() => undefined);
+    if (!logged || logged.length === 0) return {};
+    const stray = new Map<string, Partial<Record<ConnectedClient['role'], number>>>();
+    for (const c of connected) {
+      if (logged.includes(c.outlet)) continue;
+      const clients = stray.get(c.outlet) ?? {};
+      clients[c.role] = (clients[c.role] ?? 0) + 1;
+      stray.set(c.outlet, clients);
+    }
+    if (stray.size === 0) return {};
+    return {
+      outlets_without_orders: {
+        logged,
+        connected: [...stray].map(([outlet, clients]) => ({ outlet, clients })),
+      },
+    };
+  }
   const refusedField = () => {
     const refused = options.refusedDevices?.();
     return refused && refused.length > 0 ? { refused_devices: refused } : {};
@@ -266,7 +288,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     // A store on the network may be down: /health still answers, and says so.
     let headSeq = 0;
     let reachable = true;
-    const [, canStore] = await Promise.all([
+    const [, canStore, stray] = await Promise.all([
       reader.maxHead().then(
         (head) => {
           headSeq = head;
@@ -276,6 +298,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
         },
       ),
       options.canStore(),
+      outletsWithoutOrders(connected),
     ]);
     // A node that cannot store orders must leave the balancer like a draining one.
     const status = draining ? 'draining' : reachable && canStore ? 'ok' : 'cannot_store';
@@ -293,6 +316,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       ...unreadable(),
       ...logField(options.logFile?.()),
       ...refusedField(),
+      ...stray,
       version: options.version,
       timestamp: new Date(options.now()).toISOString(),
       ...(options.tlsHealth ? { tls: options.tlsHealth() } : {}),
@@ -395,14 +419,17 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     // An admin limited to tenants sees the clients that can see one of its tenants' orders:
     // those sharing a tenant, and those of every tenant (`tenants: null`), which read its
     // orders too; another brand's own devices stay hidden.
-    const clients = options
-      .clients()
-      .filter(
-        (c) =>
-          principal === null ||
-          (c.outlet === principal.outlet && sharesTenant(principal.tenants, c.tenants)),
-      );
-    return { total: clients.length, clients };
+    const all = options.clients();
+    const clients = all.filter(
+      (c) =>
+        principal === null ||
+        (c.outlet === principal.outlet && sharesTenant(principal.tenants, c.tenants)),
+    );
+    // An admin of the whole outlet also sees devices signed in for other outlets, apart: a
+    // kitchen given another outlet's token is found there (its `outlet` says which).
+    if (principal === null || principal.tenants !== null) return { total: clients.length, clients };
+    const otherOutlets = all.filter((c) => c.outlet !== principal.outlet);
+    return { total: clients.length, clients, other_outlets: otherOutlets };
   });
 
   app.get('/metrics', async (_request, reply) => {
