@@ -55,6 +55,7 @@ export type {
   BridgeHealth,
   BridgeStatusMessage,
   CaughtUpMessage,
+  ClockHealth,
   ClusterHealth,
   ConnectedClient,
   EventsResponse,

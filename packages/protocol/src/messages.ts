@@ -150,6 +150,8 @@ export interface HealthResponse {
    * Absent otherwise.
    */
   outlets_without_orders?: OutletsWithoutOrders;
+  /** This machine's clock off by more than a minute, once known (absent otherwise). */
+  clock?: ClockHealth;
   version: string;
   timestamp: string;
   /** The relay's certificate (absent on relays older than TLS support). */
@@ -234,6 +236,19 @@ export type TokenRefusalReason =
   | 'token_lifetime'
   | 'token_claims_invalid'
   | 'token_too_long';
+
+/**
+ * `/health`'s `clock`: how far this relay's clock is off, by `central`'s HTTP `Date` header
+ * (each bridge request: either way) or a `token`'s issue time (only "behind": a token issued
+ * in the future).
+ */
+export interface ClockHealth {
+  /** Seconds this clock is ahead of the reference's; negative: behind. */
+  offsetSeconds: number;
+  source: 'central' | 'token';
+  /** When it was measured, by this relay's clock. */
+  measuredAt: string;
+}
 
 /** `/health`'s `outlets_without_orders`. */
 export interface OutletsWithoutOrders {

@@ -24,6 +24,7 @@ import { createDrain, registerDrainRoute } from './cluster/drain.js';
 import { createHoldTimers, type HoldTimers } from './core/holdTimers.js';
 import { createKitchenCommands } from './core/kitchenCommands.js';
 import { createOrderCommands } from './core/orderCommands.js';
+import { createClockOffset } from './lib/clockOffset.js';
 import { ConfigError } from './lib/configError.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_DEVICE } from './lib/deviceSlots.js';
 import { createLiveFeed } from './lib/liveFeed.js';
@@ -368,6 +369,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
       }
     }
   };
+  // Central's Date header and tokens' issue times tell a clock off by hours (/health `clock`).
+  const clock = createClockOffset({ logger, now, elapsed });
+  const onCentralDate = (date: string | null) => clock.centralDate(date);
   const credential = options.central
     ? createCentralCredential(
         options.central.token,
@@ -385,6 +389,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
           uploadUrl: new URL(UPLOAD_PATH, withSlash(options.central.url)).href,
           token: () => credential?.token ?? '',
           timeoutMs: CENTRAL_REQUEST_TIMEOUT_MS,
+          onCentralDate,
           onFailure: (error) =>
             logger.warn(
               { err: error },
@@ -404,6 +409,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         ...(options.central.backoff ? { backoff: options.central.backoff } : {}),
         ...(options.central.batchSize ? { batchSize: options.central.batchSize } : {}),
         worker: centralWorker,
+        onCentralDate,
         onUploaded: (count) => uploaded?.inc(count),
         onChange: () => announcer?.changed(),
       })
@@ -486,6 +492,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         logger,
         now,
         worker: centralWorker,
+        onCentralDate,
         ...(options.central.backoff ? { backoff: options.central.backoff } : {}),
       })
     : null;
@@ -517,19 +524,10 @@ export function createRelay(options: RelayOptions = {}): Relay {
   }) as unknown as FastifyInstance;
   if (tls) answerPlainHttpOnTlsPort(app.server as unknown as TlsServer);
   useBodyTimeout(app, options.bodyTimeoutMs ?? 10_000);
-  let clockNoticeMs = Number.NEGATIVE_INFINITY;
   const verify = createTokenVerifier(insecure ? null : options.secret!, {
     now,
-    // Once an hour at most: every device's every request would say it again. Timed on the
-    // monotonic clock: a step back of the wall clock (what makes it behind) must not mute it.
-    onClockBehind(seconds) {
-      if (elapsed() - clockNoticeMs < 3_600_000) return;
-      clockNoticeMs = elapsed();
-      logger.warn(
-        { behindSeconds: Math.round(seconds), relayTime: new Date(now()).toISOString() },
-        "this machine's clock is behind the token issuer's: set it (tokens may be refused)",
-      );
-    },
+    // Warned once an hour at most (clockOffset.ts): every device's every request says it again.
+    onClockBehind: (seconds) => clock.tokenAhead(seconds),
   });
   const refusedDevices = createRefusedDevices({
     logger,
@@ -620,6 +618,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     onDeviceCapRefused: deviceCapRefused('poll'),
     onTokenRefused,
     refusedDevices: () => refusedDevices.recent(),
+    clock: () => clock.health(),
     // A polling screen of the credential's outlet lets the downlink start, as a socket does.
     onDeviceSeen: (outlet) => outletGuard?.saw(outlet),
     clients: () => sockets.clients(),

@@ -84,6 +84,9 @@ export function describeHealth(
   if (health.refused_devices && health.refused_devices.length > 0) {
     lines.push(texts.refusedDevices(health.refused_devices));
   }
+  if (health.clock) {
+    lines.push(texts.clockOff(health.clock, texts.duration(Math.abs(health.clock.offsetSeconds))));
+  }
   for (const stray of health.outlets_without_orders?.connected ?? []) {
     lines.push(texts.outletWithoutOrders(stray, health.outlets_without_orders!.logged));
   }

@@ -1,4 +1,4 @@
-import type { OutletsWithoutOrders, RefusedDevice } from '@kitchen-sync/protocol';
+import type { ClockHealth, OutletsWithoutOrders, RefusedDevice } from '@kitchen-sync/protocol';
 
 /** What `status` says, in one language: each line as the cashier's PC shows it. */
 export interface StatusTexts {
@@ -26,6 +26,8 @@ export interface StatusTexts {
   unreadableRows(count: number, since: string): string;
   /** `/health` `refused_devices`: devices whose token was refused in the last 10 minutes. */
   refusedDevices(refused: RefusedDevice[]): string;
+  /** `/health` `clock`: this PC's clock is off by `off` (a duration) from `clock.source`'s. */
+  clockOff(clock: ClockHealth, off: string): string;
   /** `/health` `outlets_without_orders`: one line per such outlet. */
   outletWithoutOrders(
     connected: OutletsWithoutOrders['connected'][number],
@@ -179,6 +181,8 @@ export const STATUS_TEXTS_EN: StatusTexts = {
     const devices = new Set(refused.map((row) => row.client_id)).size;
     return `  WARNING: ${devices} device${devices === 1 ? '' : 's'} refused in the last 10 min: ${refusalsByReason(refused, REFUSAL_WORDS_EN)}. Give ${devices === 1 ? 'it' : 'them'} a new token; the relay's log names each with its address.`;
   },
+  clockOff: (clock, off) =>
+    `  WARNING: this PC's clock is ${off} ${clock.offsetSeconds > 0 ? 'ahead of' : 'behind'} ${clock.source === 'central' ? "central's" : "the clock that issued the devices' tokens"}: kitchen timers and token expiry are wrong; fix the time (turn on automatic time sync).`,
   outletWithoutOrders: ({ outlet, clients }, logged) =>
     `  WARNING: devices connected for outlet ${outlet} (${devicesByRole(clients, ROLE_NAMES_EN)}), but this relay has orders only for outlet ${logged.join(', ')}: a device with another outlet's token shows "Live" and gets none of them. Give it a token for this outlet (GET /clients with an admin token lists it under other_outlets).`,
   centralSynced: '  central: everything uploaded',

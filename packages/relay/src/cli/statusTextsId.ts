@@ -72,6 +72,8 @@ export const STATUS_TEXTS_ID: StatusTexts = {
     `  DISK DATA RUSAK (galat I/O) sejak ${since}: pesanan baru tidak tersimpan (perangkat menyimpannya dan mencoba lagi). Salin folder data ke tempat lain, lalu periksa atau ganti disk.`,
   storageFailing: (since) => `  penulisan log gagal sejak ${since}: lihat file log.`,
   storageOk: '  penyimpanan: OK',
+  clockOff: (clock, off) =>
+    `  PERINGATAN: jam PC ini ${off} ${clock.offsetSeconds > 0 ? 'lebih cepat dari' : 'lebih lambat dari'} ${clock.source === 'central' ? 'jam pusat' : 'jam yang menerbitkan token perangkat'}: timer dapur dan masa berlaku token jadi salah; perbaiki jamnya (nyalakan sinkronisasi waktu otomatis).`,
   outletWithoutOrders: ({ outlet, clients }, logged) =>
     `  PERINGATAN: ada perangkat terhubung untuk outlet ${outlet} (${devicesByRole(clients, ROLE_NAMES_ID)}), tetapi relay ini hanya punya pesanan untuk outlet ${logged.join(', ')}: perangkat dengan token outlet lain tampak "Live" tetapi tidak menerima satu pun. Beri token untuk outlet ini (GET /clients dengan token admin mencantumkannya di other_outlets).`,
   refusedDevices: (refused) => {

@@ -63,6 +63,8 @@ export interface HttpRoutesOptions {
   onDeviceCapRefused?: (principal: Principal) => void;
   /** A request's token was refused. */
   onTokenRefused?: (refusal: DeviceRefusal) => void;
+  /** How far this machine's clock is off, once known (`/health` `clock`). */
+  clock?: () => HealthResponse['clock'];
   /** Devices refused lately (`/health` `refused_devices`). */
   refusedDevices?: () => HealthResponse['refused_devices'];
   /** A device of `outlet` made a request with a valid token: this relay serves that outlet. */
@@ -273,6 +275,10 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       },
     };
   }
+  const clockField = () => {
+    const clock = options.clock?.();
+    return clock ? { clock } : {};
+  };
   const refusedField = () => {
     const refused = options.refusedDevices?.();
     return refused && refused.length > 0 ? { refused_devices: refused } : {};
@@ -317,6 +323,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       ...logField(options.logFile?.()),
       ...refusedField(),
       ...stray,
+      ...clockField(),
       version: options.version,
       timestamp: new Date(options.now()).toISOString(),
       ...(options.tlsHealth ? { tls: options.tlsHealth() } : {}),
