@@ -277,6 +277,12 @@ export type HealthTls =
   | {
       enabled: true;
       source: 'files' | 'auto';
+      /**
+       * False once the certificate served has expired (`error: "certificate_expired"`):
+       * devices refuse the relay. Absent on relays before it.
+       */
+      ok?: boolean;
+      error?: 'certificate_expired';
       notAfter: string;
       daysLeft: number;
       subjectAltNames: string[];

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { localIdentityOf } from '../src/cli/status.js';
@@ -83,6 +85,42 @@ describe('kitchen-sync-relay status against a TLS relay', () => {
     expect(byFlag.stdout).toContain(`RUNNING at https://localhost:${port}`);
     expect(byFlag.code).toBe(0);
     expect(byEnv.code).toBe(0);
+  });
+
+  it('says an expired certificate has expired and what to do, not to give the CA; /health says tls ok: false', async () => {
+    const DAY_MS = 86_400_000;
+    const ca = await testCa(new Date(Date.now() - 3 * DAY_MS));
+    // Valid for 4 more seconds when the relay loads it (leaves are backdated by a day).
+    const pair = await ca.issue({
+      now: new Date(Date.now() - DAY_MS + 4_000),
+      leafDays: 2,
+      renewBeforeDays: 0,
+    });
+    const notAfter = new Date(new X509Certificate(pair.cert).validTo).getTime();
+    const relay = await startCli(
+      ['--tls-cert', pair.certFile, '--tls-key', pair.keyFile, '--tls-ca', ca.caFile],
+      { KS_SECRET: SECRET, KS_DATA_DIR: tempDir('ks-status-data-') },
+    );
+    const port = portOf(relay.url);
+    // The certificate's own end: a real process on the real clock.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, notAfter - Date.now() + 1_100)));
+
+    const status = await runCli(['status', '--port', port, '--tls-ca', ca.caFile, '--lang', 'en']);
+    expect(status.stdout).toContain('HTTPS CERTIFICATE HAS EXPIRED (CERT_HAS_EXPIRED)');
+    expect(status.stdout).toContain('replace the files with renewed ones');
+    expect(status.stdout).not.toContain('Give status the CA');
+    expect(status.code).toBe(1);
+    const id = await runCli(['status', '--port', port, '--tls-ca', ca.caFile, '--lang', 'id']);
+    expect(id.stdout).toContain('SERTIFIKAT HTTPS-NYA SUDAH KEDALUWARSA (CERT_HAS_EXPIRED)');
+
+    const health = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      httpsGet(`https://127.0.0.1:${port}/health`, { rejectUnauthorized: false }, (response) => {
+        let body = '';
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () => resolve(JSON.parse(body)));
+      }).on('error', reject);
+    });
+    expect(health.tls).toMatchObject({ enabled: true, ok: false, error: 'certificate_expired' });
   });
 
   it('checks a company certificate without localhost against its own name (--tls-cert / KS_TLS_CERT)', async () => {

@@ -48,7 +48,9 @@ export function describeHealth(
   // RUNNING is about this relay serving the outlet; central being behind is said below it
   // (and leaves the exit code 0: restarting the relay would not bring central back).
   const storageOk = !health.storage || health.storage.ok;
-  const running = health.status === 'ok' && storageOk;
+  // An expired certificate: every tablet refuses the relay, however well it runs otherwise.
+  const certificateOk = !health.tls?.enabled || health.tls.ok !== false;
+  const running = health.status === 'ok' && storageOk && certificateOk;
   const lines = [
     running ? texts.running(url) : texts.problem(url),
     texts.versionUp(health.version, texts.duration(health.uptime)),
@@ -96,7 +98,11 @@ export function describeHealth(
   }
   lines.push(...centralLines(health, texts, uploadLagWarningSeconds));
   if (health.tls?.enabled) {
-    lines.push(texts.certificateDays(health.tls.daysLeft));
+    lines.push(
+      health.tls.ok === false
+        ? texts.certificateExpired(localTime(health.tls.notAfter))
+        : texts.certificateDays(health.tls.daysLeft),
+    );
     // /setup hands out a CA only when the relay has one (--tls auto, or --tls-ca).
     if (health.tls.caFingerprint256) {
       lines.push(texts.newTablet(setupAt(url)));

@@ -49,11 +49,14 @@ export interface StatusTexts {
   /** No answered downlink poll for `quiet`, more than `threshold`. */
   downlinkWarning(quiet: string, threshold: string): string;
   certificateDays(days: number): string;
+  /** `/health` `tls.ok: false`: the certificate served expired at `notAfter`. */
+  certificateExpired(notAfter: string): string;
   newTablet(setupUrls: string[]): string;
   caFingerprint(fingerprint: string): string;
   notRunning(url: string, why: string): string[];
   /** The relay log's last error, under NOT RUNNING. */
   lastProblem(time: string, msg: string, logFile: string): string[];
+  /** The certificate was refused with code `why` (CERT_HAS_EXPIRED, ...): what to do for it. */
   unverified(url: string, why: string): string[];
   /** Under `unverified`: the CA is there, but this user may not read it. */
   caUnreadable(file: string): string;
@@ -199,6 +202,8 @@ export const STATUS_TEXTS_EN: StatusTexts = {
   downlinkWarning: (quiet, threshold) =>
     `  WARNING: no order made at central (web shop, delivery apps) has reached this outlet for ${quiet} (more than ${threshold}): central refuses them (outlet_offline), or its guests wait for food this kitchen never gets.`,
   certificateDays: (days) => `  HTTPS certificate valid for ${days} more days`,
+  certificateExpired: (notAfter) =>
+    `  THE HTTPS CERTIFICATE EXPIRED on ${notAfter}: tablets refuse the relay. Renew it (--tls auto: restart the relay or run kitchen-sync-relay cert; --tls-cert: replace the files, then SIGHUP).`,
   newTablet: (urls) => `  new tablet? open once to trust this relay: ${urls.join(' or ')}`,
   caFingerprint: (fingerprint) => `  CA SHA-256 (the one /setup must show): ${fingerprint}`,
   notRunning: (url, why) => [
@@ -209,11 +214,33 @@ export const STATUS_TEXTS_EN: StatusTexts = {
     `  its log's last error (${time}): ${msg}`,
     `  (in ${logFile})`,
   ],
-  unverified: (url, why) => [
-    `Kitchen Sync relay answers at ${url}, but its certificate cannot be verified here (${why}).`,
-    '  Give status the CA: --tls-dir D (or KS_TLS_DIR) for --tls auto, --tls-ca F (or KS_TLS_CA)',
-    '  for a company CA; for a certificate without localhost also --tls-cert F.',
-  ],
+  unverified: (url, why) => {
+    switch (why) {
+      case 'CERT_HAS_EXPIRED':
+        return [
+          `Kitchen Sync relay answers at ${url}, but its HTTPS CERTIFICATE HAS EXPIRED (${why}): tablets refuse the relay.`,
+          '  Renew it: with --tls auto the relay renews its own (restart it; its log says why it did not),',
+          '  or run kitchen-sync-relay cert; with --tls-cert replace the files with renewed ones (the relay',
+          "  picks them up, or send it SIGHUP). Check this PC's clock too.",
+        ];
+      case 'CERT_NOT_YET_VALID':
+        return [
+          `Kitchen Sync relay answers at ${url}, but its HTTPS certificate is NOT VALID YET (${why}):`,
+          "  this PC's clock is behind the date it was issued, or it was issued by a PC whose clock was ahead. Fix the clock.",
+        ];
+      case 'ERR_TLS_CERT_ALTNAME_INVALID':
+        return [
+          `Kitchen Sync relay answers at ${url}, but its certificate does not list this name (${why}).`,
+          '  For a certificate without localhost give status --tls-cert F (or KS_TLS_CERT): it is checked against its own name.',
+        ];
+      default:
+        return [
+          `Kitchen Sync relay answers at ${url}, but its certificate cannot be verified here (${why}).`,
+          '  Give status the CA: --tls-dir D (or KS_TLS_DIR) for --tls auto, --tls-ca F (or KS_TLS_CA)',
+          '  for a company CA; for a certificate without localhost also --tls-cert F.',
+        ];
+    }
+  },
   caUnreadable: (file) =>
     `  The CA is there, but this user may not read ${file}: run status as the relay's user (sudo).`,
   httpsOnly: (url, httpsOrigin) =>

@@ -99,6 +99,8 @@ export const STATUS_TEXTS_ID: StatusTexts = {
   downlinkWarning: (quiet, threshold) =>
     `  PERINGATAN: tidak ada pesanan yang dibuat di pusat (toko web, aplikasi pesan-antar) yang sampai ke outlet ini selama ${quiet} (lebih dari ${threshold}): pusat menolaknya (outlet_offline), atau tamunya menunggu makanan yang tidak pernah sampai ke dapur ini.`,
   certificateDays: (days) => `  sertifikat HTTPS masih berlaku ${days} hari lagi`,
+  certificateExpired: (notAfter) =>
+    `  SERTIFIKAT HTTPS SUDAH KEDALUWARSA sejak ${notAfter}: tablet menolak relay. Perbarui (--tls auto: jalankan ulang relay atau kitchen-sync-relay cert; --tls-cert: ganti file-nya, lalu SIGHUP).`,
   newTablet: (urls) =>
     `  tablet baru? buka sekali untuk memercayai relay ini: ${urls.join(' atau ')}`,
   caFingerprint: (fingerprint) =>
@@ -111,11 +113,33 @@ export const STATUS_TEXTS_ID: StatusTexts = {
     `  galat terakhir di log-nya (${time}): ${msg}`,
     `  (di ${logFile})`,
   ],
-  unverified: (url, why) => [
-    `Relay Kitchen Sync menjawab di ${url}, tetapi sertifikatnya tidak dapat diverifikasi di sini (${why}).`,
-    '  Berikan CA kepada status: --tls-dir D (atau KS_TLS_DIR) untuk --tls auto, --tls-ca F (atau',
-    '  KS_TLS_CA) untuk CA perusahaan; untuk sertifikat tanpa localhost juga --tls-cert F.',
-  ],
+  unverified: (url, why) => {
+    switch (why) {
+      case 'CERT_HAS_EXPIRED':
+        return [
+          `Relay Kitchen Sync menjawab di ${url}, tetapi SERTIFIKAT HTTPS-NYA SUDAH KEDALUWARSA (${why}): tablet menolak relay.`,
+          '  Perbarui: dengan --tls auto relay memperbarui sendiri (jalankan ulang; log-nya menyebut kenapa belum),',
+          '  atau jalankan kitchen-sync-relay cert; dengan --tls-cert ganti file-nya dengan yang baru (relay',
+          '  membacanya sendiri, atau kirim SIGHUP). Periksa juga jam PC ini.',
+        ];
+      case 'CERT_NOT_YET_VALID':
+        return [
+          `Relay Kitchen Sync menjawab di ${url}, tetapi sertifikat HTTPS-nya BELUM BERLAKU (${why}):`,
+          '  jam PC ini lebih lambat dari tanggal terbitnya, atau diterbitkan oleh PC yang jamnya terlalu cepat. Perbaiki jamnya.',
+        ];
+      case 'ERR_TLS_CERT_ALTNAME_INVALID':
+        return [
+          `Relay Kitchen Sync menjawab di ${url}, tetapi sertifikatnya tidak mencantumkan nama ini (${why}).`,
+          '  Untuk sertifikat tanpa localhost berikan status --tls-cert F (atau KS_TLS_CERT): diperiksa dengan namanya sendiri.',
+        ];
+      default:
+        return [
+          `Relay Kitchen Sync menjawab di ${url}, tetapi sertifikatnya tidak dapat diverifikasi di sini (${why}).`,
+          '  Berikan CA kepada status: --tls-dir D (atau KS_TLS_DIR) untuk --tls auto, --tls-ca F (atau',
+          '  KS_TLS_CA) untuk CA perusahaan; untuk sertifikat tanpa localhost juga --tls-cert F.',
+        ];
+    }
+  },
   caUnreadable: (file) =>
     `  CA-nya ada, tetapi pengguna ini tidak boleh membaca ${file}: jalankan status sebagai pengguna relay (sudo).`,
   httpsOnly: (url, httpsOrigin) =>
