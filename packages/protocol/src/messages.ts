@@ -150,6 +150,11 @@ export interface HealthResponse {
    * Absent otherwise.
    */
   outlets_without_orders?: OutletsWithoutOrders;
+  /**
+   * The address the relay listens on (`--host`): `0.0.0.0` or `::` for every interface,
+   * `127.0.0.1` for this machine only. Absent on relays before it.
+   */
+  host?: string;
   /** This machine's clock off by more than a minute, once known (absent otherwise). */
   clock?: ClockHealth;
   version: string;

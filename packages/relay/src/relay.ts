@@ -619,6 +619,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     onTokenRefused,
     refusedDevices: () => refusedDevices.recent(),
     clock: () => clock.health(),
+    bindHost: options.host ?? '0.0.0.0',
     // A polling screen of the credential's outlet lets the downlink start, as a socket does.
     onDeviceSeen: (outlet) => outletGuard?.saw(outlet),
     clients: () => sockets.clients(),

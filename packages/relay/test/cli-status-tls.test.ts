@@ -15,6 +15,17 @@ afterEach(() => {
 
 const portOf = (url: string) => new URL(url).port;
 
+/** /health of the TLS relay on `port`, whatever its certificate (read only, in tests). */
+function fetchHealthJson(port: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    httpsGet(`https://127.0.0.1:${port}/health`, { rejectUnauthorized: false }, (response) => {
+      let body = '';
+      response.on('data', (chunk) => (body += chunk));
+      response.on('end', () => resolve(JSON.parse(body)));
+    }).on('error', reject);
+  });
+}
+
 // `status` is also the Docker image's HEALTHCHECK: a TLS relay must be found healthy through
 // the CA it serves, wherever that CA file is, and never by switching verification off.
 describe('kitchen-sync-relay status against a TLS relay', () => {
@@ -45,6 +56,23 @@ describe('kitchen-sync-relay status against a TLS relay', () => {
     const plain = await runCli(['status', '--url', `http://127.0.0.1:${port}`], elsewhere);
     expect(plain.stdout).toContain(`serves HTTPS only: ask https://127.0.0.1:${port} instead`);
     expect(plain.code).toBe(1);
+  });
+
+  it('sends new tablets to the address a relay bound with --host listens on, and warns that a loopback one is out of their reach', async () => {
+    const dataDir = tempDir('ks-status-data-');
+    // startCli binds 127.0.0.1, as `serve --host 127.0.0.1` does.
+    const relay = await startCli(['--tls', 'auto'], { KS_SECRET: SECRET, KS_DATA_DIR: dataDir });
+    const port = portOf(relay.url);
+    const en = await runCli(['status', '--port', port, '--lang', 'en'], { KS_DATA_DIR: dataDir });
+    expect(en.stdout).toContain(
+      `new tablet? open once to trust this relay: https://127.0.0.1:${port}/setup\n`,
+    );
+    expect(en.stdout).toContain(
+      'WARNING: the relay listens on 127.0.0.1 only (--host): tablets cannot reach a relay bound to 127.0.0.1.',
+    );
+    const id = await runCli(['status', '--port', port, '--lang', 'id'], { KS_DATA_DIR: dataDir });
+    expect(id.stdout).toContain('PERINGATAN: relay hanya mendengarkan di 127.0.0.1 (--host)');
+    expect((await fetchHealthJson(port)).host).toBe('127.0.0.1');
   });
 
   // After `sudo … autostart install` the data dir is root's: status run by the cashier's user
@@ -113,13 +141,7 @@ describe('kitchen-sync-relay status against a TLS relay', () => {
     const id = await runCli(['status', '--port', port, '--tls-ca', ca.caFile, '--lang', 'id']);
     expect(id.stdout).toContain('SERTIFIKAT HTTPS-NYA SUDAH KEDALUWARSA (CERT_HAS_EXPIRED)');
 
-    const health = await new Promise<Record<string, unknown>>((resolve, reject) => {
-      httpsGet(`https://127.0.0.1:${port}/health`, { rejectUnauthorized: false }, (response) => {
-        let body = '';
-        response.on('data', (chunk) => (body += chunk));
-        response.on('end', () => resolve(JSON.parse(body)));
-      }).on('error', reject);
-    });
+    const health = await fetchHealthJson(port);
     expect(health.tls).toMatchObject({ enabled: true, ok: false, error: 'certificate_expired' });
   });
 

@@ -26,6 +26,8 @@ export interface StatusTexts {
   unreadableRows(count: number, since: string): string;
   /** `/health` `refused_devices`: devices whose token was refused in the last 10 minutes. */
   refusedDevices(refused: RefusedDevice[]): string;
+  /** `/health` `host` is a loopback address: no tablet can reach the relay. */
+  loopbackOnly(host: string): string;
   /** `/health` `clock`: this PC's clock is off by `off` (a duration) from `clock.source`'s. */
   clockOff(clock: ClockHealth, off: string): string;
   /** `/health` `outlets_without_orders`: one line per such outlet. */
@@ -184,6 +186,8 @@ export const STATUS_TEXTS_EN: StatusTexts = {
     const devices = new Set(refused.map((row) => row.client_id)).size;
     return `  WARNING: ${devices} device${devices === 1 ? '' : 's'} refused in the last 10 min: ${refusalsByReason(refused, REFUSAL_WORDS_EN)}. Give ${devices === 1 ? 'it' : 'them'} a new token; the relay's log names each with its address.`;
   },
+  loopbackOnly: (host) =>
+    `  WARNING: the relay listens on ${host} only (--host): tablets cannot reach a relay bound to ${host}. Start it without --host (every interface) or with this PC's LAN address.`,
   clockOff: (clock, off) =>
     `  WARNING: this PC's clock is ${off} ${clock.offsetSeconds > 0 ? 'ahead of' : 'behind'} ${clock.source === 'central' ? "central's" : "the clock that issued the devices' tokens"}: kitchen timers and token expiry are wrong; fix the time (turn on automatic time sync).`,
   outletWithoutOrders: ({ outlet, clients }, logged) =>

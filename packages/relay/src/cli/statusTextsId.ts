@@ -72,6 +72,8 @@ export const STATUS_TEXTS_ID: StatusTexts = {
     `  DISK DATA RUSAK (galat I/O) sejak ${since}: pesanan baru tidak tersimpan (perangkat menyimpannya dan mencoba lagi). Salin folder data ke tempat lain, lalu periksa atau ganti disk.`,
   storageFailing: (since) => `  penulisan log gagal sejak ${since}: lihat file log.`,
   storageOk: '  penyimpanan: OK',
+  loopbackOnly: (host) =>
+    `  PERINGATAN: relay hanya mendengarkan di ${host} (--host): tablet tidak bisa menjangkau relay yang terikat ke ${host}. Jalankan tanpa --host (semua antarmuka) atau dengan alamat LAN PC ini.`,
   clockOff: (clock, off) =>
     `  PERINGATAN: jam PC ini ${off} ${clock.offsetSeconds > 0 ? 'lebih cepat dari' : 'lebih lambat dari'} ${clock.source === 'central' ? 'jam pusat' : 'jam yang menerbitkan token perangkat'}: timer dapur dan masa berlaku token jadi salah; perbaiki jamnya (nyalakan sinkronisasi waktu otomatis).`,
   outletWithoutOrders: ({ outlet, clients }, logged) =>

@@ -63,6 +63,8 @@ export interface HttpRoutesOptions {
   onDeviceCapRefused?: (principal: Principal) => void;
   /** A request's token was refused. */
   onTokenRefused?: (refusal: DeviceRefusal) => void;
+  /** The address the relay listens on (`--host`; `/health` `host`). */
+  bindHost?: string;
   /** How far this machine's clock is off, once known (`/health` `clock`). */
   clock?: () => HealthResponse['clock'];
   /** Devices refused lately (`/health` `refused_devices`). */
@@ -323,6 +325,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       ...logField(options.logFile?.()),
       ...refusedField(),
       ...stray,
+      ...(options.bindHost ? { host: options.bindHost } : {}),
       ...clockField(),
       version: options.version,
       timestamp: new Date(options.now()).toISOString(),
