@@ -75,6 +75,7 @@ export type {
   RefusedDevice,
   SnapshotMessage,
   StorageHealth,
+  TlsHandshakeFailure,
   TokenRefusalReason,
   UpdateAck,
   UpdateResult,

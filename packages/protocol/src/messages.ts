@@ -161,6 +161,8 @@ export interface HealthResponse {
   timestamp: string;
   /** The relay's certificate (absent on relays older than TLS support). */
   tls?: HealthTls;
+  /** TLS handshakes that failed in the last 10 minutes, by address and reason (absent when none). */
+  tls_failures?: TlsHandshakeFailure[];
   /** The uplink to central (absent when the relay runs without `--central-url`). */
   bridge?: BridgeHealth;
   /** This node's place in a cluster (absent on a relay that runs alone). */
@@ -253,6 +255,23 @@ export interface ClockHealth {
   source: 'central' | 'token';
   /** When it was measured, by this relay's clock. */
   measuredAt: string;
+}
+
+/**
+ * `/health`'s `tls_failures` row. `certificate_untrusted`: the device refused the certificate
+ * (it lacks the outlet CA); `certificate_expired`; `protocol_mismatch`; `connection_reset`:
+ * it hung up during the handshake; `other`.
+ */
+export interface TlsHandshakeFailure {
+  address: string;
+  reason:
+    | 'certificate_untrusted'
+    | 'certificate_expired'
+    | 'protocol_mismatch'
+    | 'connection_reset'
+    | 'other';
+  count: number;
+  last_at: string;
 }
 
 /** `/health`'s `outlets_without_orders`. */

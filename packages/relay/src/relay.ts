@@ -60,6 +60,7 @@ import { registerHttpRoutes } from './transport/httpRoutes.js';
 import { registerOnboardingRoutes } from './transport/onboardingRoutes.js';
 import { answerPlainHttpOnTlsPort } from './transport/plainHttpOnTlsPort.js';
 import { attachSocketTransport } from './transport/socketTransport.js';
+import { createTlsHandshakeFailures } from './transport/tlsHandshakeFailures.js';
 import { registerTlsMetrics } from './transport/tlsMetrics.js';
 import {
   createTlsController,
@@ -523,6 +524,15 @@ export function createRelay(options: RelayOptions = {}): Relay {
     ...(tls ? { https: {} } : {}),
   }) as unknown as FastifyInstance;
   if (tls) answerPlainHttpOnTlsPort(app.server as unknown as TlsServer);
+  // A tablet without the outlet CA refuses the certificate: seen here only, so said here.
+  const tlsFailures = tls
+    ? createTlsHandshakeFailures({ logger, registry: metrics.registry, now, elapsed })
+    : null;
+  if (tlsFailures) {
+    (app.server as unknown as TlsServer).on('tlsClientError', (error, socket) =>
+      tlsFailures.failed(error, socket.remoteAddress),
+    );
+  }
   useBodyTimeout(app, options.bodyTimeoutMs ?? 10_000);
   const verify = createTokenVerifier(insecure ? null : options.secret!, {
     now,
@@ -620,6 +630,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     refusedDevices: () => refusedDevices.recent(),
     clock: () => clock.health(),
     bindHost: options.host ?? '0.0.0.0',
+    ...(tlsFailures ? { tlsFailures: () => tlsFailures.recent() } : {}),
     // A polling screen of the credential's outlet lets the downlink start, as a socket does.
     onDeviceSeen: (outlet) => outletGuard?.saw(outlet),
     clients: () => sockets.clients(),

@@ -16,12 +16,13 @@ afterEach(() => {
 const portOf = (url: string) => new URL(url).port;
 
 /** /health of the TLS relay on `port`, whatever its certificate (read only, in tests). */
-function fetchHealthJson(port: string): Promise<Record<string, unknown>> {
+// biome-ignore lint/suspicious/noExplicitAny: tests read /health field by field, /metrics as text
+function fetchHealthJson(port: string, path = '/health'): Promise<any> {
   return new Promise((resolve, reject) => {
-    httpsGet(`https://127.0.0.1:${port}/health`, { rejectUnauthorized: false }, (response) => {
+    httpsGet(`https://127.0.0.1:${port}${path}`, { rejectUnauthorized: false }, (response) => {
       let body = '';
       response.on('data', (chunk) => (body += chunk));
-      response.on('end', () => resolve(JSON.parse(body)));
+      response.on('end', () => resolve(path === '/health' ? JSON.parse(body) : body));
     }).on('error', reject);
   });
 }
@@ -182,5 +183,47 @@ describe('the name status checks a local relay certificate against', () => {
       'kasir.local',
     );
     expect(localIdentityOf(await pem([], ['192.0.2.10']))).toBe('192.0.2.10');
+  });
+});
+
+describe('failed TLS handshakes on a relay process', () => {
+  it('are counted by reason, logged once per address, and named by status', async () => {
+    const dataDir = tempDir('ks-status-data-');
+    const relay = await startCli(['--tls', 'auto'], { KS_SECRET: SECRET, KS_DATA_DIR: dataDir });
+    const port = portOf(relay.url);
+    // A tablet without the outlet CA: OpenSSL verifies, fails, and answers "unknown CA".
+    for (let n = 0; n < 3; n++) {
+      const tablet = spawnSync(
+        'openssl',
+        [
+          's_client',
+          '-connect',
+          `127.0.0.1:${port}`,
+          '-verify_return_error',
+          '-no-CAfile',
+          '-no-CApath',
+          '-no-CAstore',
+        ],
+        { input: '', encoding: 'utf8', timeout: 10_000 },
+      );
+      expect(tablet.status).not.toBe(0);
+    }
+    const health = await fetchHealthJson(port);
+    expect(health.tls_failures).toEqual([
+      expect.objectContaining({ address: '127.0.0.1', reason: 'certificate_untrusted', count: 3 }),
+    ]);
+    const metrics = await fetchHealthJson(port, '/metrics');
+    expect(metrics).toContain(
+      'kitchen_sync_tls_handshake_failures_total{reason="certificate_untrusted"} 3',
+    );
+    const status = await runCli(['status', '--port', port, '--lang', 'en'], {
+      KS_DATA_DIR: dataDir,
+    });
+    expect(status.stdout).toContain(
+      "WARNING: 1 device(s) refused this relay's certificate in the last 10 min (127.0.0.1): they do not trust the outlet CA.",
+    );
+    relay.child.kill('SIGTERM');
+    await relay.exited;
+    expect(relay.stderr().match(/"code":"tls_handshake_failed"/g)).toHaveLength(1);
   });
 });

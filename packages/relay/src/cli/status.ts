@@ -110,6 +110,9 @@ export function describeHealth(
         ? texts.certificateExpired(localTime(health.tls.notAfter))
         : texts.certificateDays(health.tls.daysLeft),
     );
+    if (health.tls_failures && health.tls_failures.length > 0) {
+      lines.push(texts.tlsFailures(health.tls_failures));
+    }
     // /setup hands out a CA only when the relay has one (--tls auto, or --tls-ca).
     if (health.tls.caFingerprint256) {
       lines.push(texts.newTablet(setupAt(url, health.host)));

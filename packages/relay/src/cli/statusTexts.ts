@@ -1,4 +1,9 @@
-import type { ClockHealth, OutletsWithoutOrders, RefusedDevice } from '@kitchen-sync/protocol';
+import type {
+  ClockHealth,
+  OutletsWithoutOrders,
+  RefusedDevice,
+  TlsHandshakeFailure,
+} from '@kitchen-sync/protocol';
 
 /** What `status` says, in one language: each line as the cashier's PC shows it. */
 export interface StatusTexts {
@@ -51,6 +56,8 @@ export interface StatusTexts {
   /** No answered downlink poll for `quiet`, more than `threshold`. */
   downlinkWarning(quiet: string, threshold: string): string;
   certificateDays(days: number): string;
+  /** `/health` `tls_failures`: devices whose TLS handshake failed in the last 10 minutes. */
+  tlsFailures(failures: TlsHandshakeFailure[]): string;
   /** `/health` `tls.ok: false`: the certificate served expired at `notAfter`. */
   certificateExpired(notAfter: string): string;
   newTablet(setupUrls: string[]): string;
@@ -206,6 +213,13 @@ export const STATUS_TEXTS_EN: StatusTexts = {
   downlinkWarning: (quiet, threshold) =>
     `  WARNING: no order made at central (web shop, delivery apps) has reached this outlet for ${quiet} (more than ${threshold}): central refuses them (outlet_offline), or its guests wait for food this kitchen never gets.`,
   certificateDays: (days) => `  HTTPS certificate valid for ${days} more days`,
+  tlsFailures: (failures) => {
+    const untrusted = failures.filter((f) => f.reason === 'certificate_untrusted');
+    const addresses = (rows: TlsHandshakeFailure[]) => [...new Set(rows.map((f) => f.address))];
+    return untrusted.length > 0
+      ? `  WARNING: ${addresses(untrusted).length} device(s) refused this relay's certificate in the last 10 min (${addresses(untrusted).join(', ')}): they do not trust the outlet CA. Open the /setup address below on each.`
+      : `  WARNING: TLS handshakes failed in the last 10 min (${failures.map((f) => `${f.address}: ${f.reason}`).join(', ')}); see the relay's log.`;
+  },
   certificateExpired: (notAfter) =>
     `  THE HTTPS CERTIFICATE EXPIRED on ${notAfter}: tablets refuse the relay. Renew it (--tls auto: restart the relay or run kitchen-sync-relay cert; --tls-cert: replace the files, then SIGHUP).`,
   newTablet: (urls) => `  new tablet? open once to trust this relay: ${urls.join(' or ')}`,

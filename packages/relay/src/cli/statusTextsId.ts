@@ -101,6 +101,13 @@ export const STATUS_TEXTS_ID: StatusTexts = {
   downlinkWarning: (quiet, threshold) =>
     `  PERINGATAN: tidak ada pesanan yang dibuat di pusat (toko web, aplikasi pesan-antar) yang sampai ke outlet ini selama ${quiet} (lebih dari ${threshold}): pusat menolaknya (outlet_offline), atau tamunya menunggu makanan yang tidak pernah sampai ke dapur ini.`,
   certificateDays: (days) => `  sertifikat HTTPS masih berlaku ${days} hari lagi`,
+  tlsFailures: (failures) => {
+    const untrusted = failures.filter((f) => f.reason === 'certificate_untrusted');
+    const addresses = (rows: typeof failures) => [...new Set(rows.map((f) => f.address))];
+    return untrusted.length > 0
+      ? `  PERINGATAN: ${addresses(untrusted).length} perangkat menolak sertifikat relay ini dalam 10 menit terakhir (${addresses(untrusted).join(', ')}): perangkat itu belum memercayai CA outlet. Buka alamat /setup di bawah pada setiap perangkat.`
+      : `  PERINGATAN: jabat tangan TLS gagal dalam 10 menit terakhir (${failures.map((f) => `${f.address}: ${f.reason}`).join(', ')}); lihat log relay.`;
+  },
   certificateExpired: (notAfter) =>
     `  SERTIFIKAT HTTPS SUDAH KEDALUWARSA sejak ${notAfter}: tablet menolak relay. Perbarui (--tls auto: jalankan ulang relay atau kitchen-sync-relay cert; --tls-cert: ganti file-nya, lalu SIGHUP).`,
   newTablet: (urls) =>

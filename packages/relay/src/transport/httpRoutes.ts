@@ -63,6 +63,8 @@ export interface HttpRoutesOptions {
   onDeviceCapRefused?: (principal: Principal) => void;
   /** A request's token was refused. */
   onTokenRefused?: (refusal: DeviceRefusal) => void;
+  /** Failed TLS handshakes of the last minutes (`/health` `tls_failures`). */
+  tlsFailures?: () => HealthResponse['tls_failures'];
   /** The address the relay listens on (`--host`; `/health` `host`). */
   bindHost?: string;
   /** How far this machine's clock is off, once known (`/health` `clock`). */
@@ -277,6 +279,10 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       },
     };
   }
+  const tlsFailuresField = () => {
+    const failures = options.tlsFailures?.();
+    return failures && failures.length > 0 ? { tls_failures: failures } : {};
+  };
   const clockField = () => {
     const clock = options.clock?.();
     return clock ? { clock } : {};
@@ -330,6 +336,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       version: options.version,
       timestamp: new Date(options.now()).toISOString(),
       ...(options.tlsHealth ? { tls: options.tlsHealth() } : {}),
+      ...tlsFailuresField(),
       ...(options.bridgeHealth ? { bridge: options.bridgeHealth() } : {}),
       ...(options.cluster ? { cluster: options.cluster() } : {}),
     };
