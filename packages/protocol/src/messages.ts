@@ -139,10 +139,30 @@ export interface HealthResponse {
    * cannot be written (`log_write_failed`) changes nothing else: `status` stays `ok`.
    */
   log?: LogHealth;
+  /**
+   * Devices whose token the relay refused in the last 10 minutes (absent when none): why, and
+   * how often. The relay's log has a line per device and reason (with its address).
+   */
+  refused_devices?: RefusedDevice[];
+  /**
+   * Devices signed in for outlets the log has no event of, while it has other outlets': a
+   * kitchen holding another outlet's token looks "Live" and gets none of these orders.
+   * Absent otherwise.
+   */
+  outlets_without_orders?: OutletsWithoutOrders;
+  /**
+   * The address the relay listens on (`--host`): `0.0.0.0` or `::` for every interface,
+   * `127.0.0.1` for this machine only. Absent on relays before it.
+   */
+  host?: string;
+  /** This machine's clock off by more than a minute, once known (absent otherwise). */
+  clock?: ClockHealth;
   version: string;
   timestamp: string;
   /** The relay's certificate (absent on relays older than TLS support). */
   tls?: HealthTls;
+  /** TLS handshakes that failed in the last 10 minutes, by address and reason (absent when none). */
+  tls_failures?: TlsHandshakeFailure[];
   /** The uplink to central (absent when the relay runs without `--central-url`). */
   bridge?: BridgeHealth;
   /** This node's place in a cluster (absent on a relay that runs alone). */
@@ -216,6 +236,67 @@ export type StorageHealth =
       since: string;
     };
 
+/**
+ * Why a device's token was refused: `token_missing`, `token_malformed`, `token_expired`,
+ * `invalid_signature` (signed with another secret), `token_not_yet_valid` (the relay's clock
+ * is behind), `token_lifetime`, `token_claims_invalid`, `token_too_long`.
+ */
+export type TokenRefusalReason =
+  | 'token_missing'
+  | 'token_malformed'
+  | 'token_expired'
+  | 'invalid_signature'
+  | 'token_not_yet_valid'
+  | 'token_lifetime'
+  | 'token_claims_invalid'
+  | 'token_too_long';
+
+/**
+ * `/health`'s `clock`: how far this relay's clock is off, by `central`'s HTTP `Date` header
+ * (each bridge request: either way) or a `token`'s issue time (only "behind": a token issued
+ * in the future).
+ */
+export interface ClockHealth {
+  /** Seconds this clock is ahead of the reference's; negative: behind. */
+  offsetSeconds: number;
+  source: 'central' | 'token';
+  /** When it was measured, by this relay's clock. */
+  measuredAt: string;
+}
+
+/**
+ * `/health`'s `tls_failures` row. `certificate_untrusted`: the device refused the certificate
+ * (it lacks the outlet CA); `certificate_expired`; `protocol_mismatch`; `connection_reset`:
+ * it hung up during the handshake; `other`.
+ */
+export interface TlsHandshakeFailure {
+  address: string;
+  reason:
+    | 'certificate_untrusted'
+    | 'certificate_expired'
+    | 'protocol_mismatch'
+    | 'connection_reset'
+    | 'other';
+  count: number;
+  last_at: string;
+}
+
+/** `/health`'s `outlets_without_orders`. */
+export interface OutletsWithoutOrders {
+  /** The outlets the log has events of. */
+  logged: string[];
+  /** Per outlet without events: its connected devices by role. */
+  connected: Array<{ outlet: string; clients: Partial<Record<Role, number>> }>;
+}
+
+/** `/health`'s `refused_devices` row: `client_id` is what the device or its token calls it. */
+export interface RefusedDevice {
+  client_id: string;
+  reason: TokenRefusalReason;
+  count: number;
+  last_at: string;
+}
+
 /** `/health`'s `log`: `cause` is the system's code (ENOSPC, EROFS, EIO, ...). */
 export type LogHealth =
   | { ok: true }
@@ -227,6 +308,12 @@ export type HealthTls =
   | {
       enabled: true;
       source: 'files' | 'auto';
+      /**
+       * False once the certificate served has expired (`error: "certificate_expired"`):
+       * devices refuse the relay. Absent on relays before it.
+       */
+      ok?: boolean;
+      error?: 'certificate_expired';
       notAfter: string;
       daysLeft: number;
       subjectAltNames: string[];

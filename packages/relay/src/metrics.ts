@@ -1,6 +1,18 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { LogReader } from './store/LogReader.js';
 
+/** Every reason a token is refused for (TokenRefusalReason): each series is there from the start. */
+const TOKEN_REFUSAL_REASONS = [
+  'token_missing',
+  'token_malformed',
+  'token_expired',
+  'invalid_signature',
+  'token_not_yet_valid',
+  'token_lifetime',
+  'token_claims_invalid',
+  'token_too_long',
+] as const;
+
 export interface RelayMetrics {
   registry: Registry;
   connections: Gauge<'role'>;
@@ -8,6 +20,7 @@ export interface RelayMetrics {
   publishLatency: Histogram;
   deviceCapRefusals: Counter<'transport'>;
   commandFailures: Counter<'code'>;
+  tokenRefusals: Counter<'reason'>;
 }
 
 /** Each relay has its own Registry, so several relays in one process never clash. */
@@ -53,6 +66,13 @@ export function createMetrics(reader: LogReader): RelayMetrics {
     registers: [registry],
   });
   for (const code of ['internal', 'storage_full']) commandFailures.inc({ code }, 0);
+  const tokenRefusals = new Counter({
+    name: 'kitchen_sync_token_refusals_total',
+    help: 'Socket handshakes and HTTP requests refused for their token, by reason (token_expired, invalid_signature, ...)',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  for (const reason of TOKEN_REFUSAL_REASONS) tokenRefusals.inc({ reason }, 0);
   new Gauge({
     name: 'kitchen_sync_store_events',
     help: 'Events currently retained in the log',
@@ -73,5 +93,6 @@ export function createMetrics(reader: LogReader): RelayMetrics {
     publishLatency,
     deviceCapRefusals,
     commandFailures,
+    tokenRefusals,
   };
 }

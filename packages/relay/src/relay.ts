@@ -7,6 +7,7 @@ import type { BridgeHealth } from '@kitchen-sync/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Principal } from './auth/principal.js';
+import { createRefusedDevices } from './auth/refusedDevices.js';
 import { createTokenVerifier } from './auth/tokens.js';
 import { registerBridgeMetrics } from './bridge/bridgeMetrics.js';
 import {
@@ -26,6 +27,7 @@ import { createDrain, registerDrainRoute } from './cluster/drain.js';
 import { createHoldTimers, type HoldTimers } from './core/holdTimers.js';
 import { createKitchenCommands } from './core/kitchenCommands.js';
 import { createOrderCommands } from './core/orderCommands.js';
+import { createClockOffset } from './lib/clockOffset.js';
 import { ConfigError } from './lib/configError.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_DEVICE } from './lib/deviceSlots.js';
 import { createLiveFeed } from './lib/liveFeed.js';
@@ -61,6 +63,7 @@ import { registerHttpRoutes } from './transport/httpRoutes.js';
 import { registerOnboardingRoutes } from './transport/onboardingRoutes.js';
 import { answerPlainHttpOnTlsPort } from './transport/plainHttpOnTlsPort.js';
 import { attachSocketTransport } from './transport/socketTransport.js';
+import { createTlsHandshakeFailures } from './transport/tlsHandshakeFailures.js';
 import { registerTlsMetrics } from './transport/tlsMetrics.js';
 import {
   createTlsController,
@@ -379,6 +382,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
       }
     }
   };
+  // Central's Date header and tokens' issue times tell a clock off by hours (/health `clock`).
+  const clock = createClockOffset({ logger, now, elapsed });
+  const onCentralDate = (date: string | null) => clock.centralDate(date);
   const credential = options.central
     ? createCentralCredential(
         options.central.token,
@@ -396,6 +402,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
           uploadUrl: new URL(UPLOAD_PATH, withSlash(options.central.url)).href,
           token: () => credential?.token ?? '',
           timeoutMs: CENTRAL_REQUEST_TIMEOUT_MS,
+          onCentralDate,
           onFailure: (error) =>
             logger.warn(
               { err: error },
@@ -416,6 +423,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         ...(options.central.batchSize ? { batchSize: options.central.batchSize } : {}),
         worker: centralWorker,
         ...(shared ? { log: shared.bridgeLog } : {}),
+        onCentralDate,
         onUploaded: (count) => uploaded?.inc(count),
         onChange: () => announcer?.changed(),
       })
@@ -519,6 +527,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         now,
         worker: centralWorker,
         ...(shared ? { log: shared.bridgeLog } : {}),
+        onCentralDate,
         ...(options.central.backoff ? { backoff: options.central.backoff } : {}),
       })
     : null;
@@ -549,21 +558,28 @@ export function createRelay(options: RelayOptions = {}): Relay {
     ...(tls ? { https: {} } : {}),
   }) as unknown as FastifyInstance;
   if (tls) answerPlainHttpOnTlsPort(app.server as unknown as TlsServer);
+  // A tablet without the outlet CA refuses the certificate: seen here only, so said here.
+  const tlsFailures = tls
+    ? createTlsHandshakeFailures({ logger, registry: metrics.registry, now, elapsed })
+    : null;
+  if (tlsFailures) {
+    (app.server as unknown as TlsServer).on('tlsClientError', (error, socket) =>
+      tlsFailures.failed(error, socket.remoteAddress),
+    );
+  }
   useBodyTimeout(app, options.bodyTimeoutMs ?? 10_000);
-  let clockNoticeMs = Number.NEGATIVE_INFINITY;
   const verify = createTokenVerifier(insecure ? null : options.secret!, {
     now,
-    // Once an hour at most: every device's every request would say it again. Timed on the
-    // monotonic clock: a step back of the wall clock (what makes it behind) must not mute it.
-    onClockBehind(seconds) {
-      if (elapsed() - clockNoticeMs < 3_600_000) return;
-      clockNoticeMs = elapsed();
-      logger.warn(
-        { behindSeconds: Math.round(seconds), relayTime: new Date(now()).toISOString() },
-        "this machine's clock is behind the token issuer's: set it (tokens may be refused)",
-      );
-    },
+    // Warned once an hour at most (clockOffset.ts): every device's every request says it again.
+    onClockBehind: (seconds) => clock.tokenAhead(seconds),
   });
+  const refusedDevices = createRefusedDevices({
+    logger,
+    now,
+    elapsed,
+    count: (reason) => metrics.tokenRefusals.inc({ reason }),
+  });
+  const onTokenRefused = refusedDevices.refused;
   // Which device is at its cap is what the operator needs; the metric shows how often.
   const deviceCapRefused = (transport: 'socket' | 'poll') => (principal: Principal) => {
     metrics.deviceCapRefusals.inc({ transport });
@@ -592,6 +608,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     maxConnections,
     maxConnectionsPerDevice,
     onDeviceCapRefused: deviceCapRefused('socket'),
+    onTokenRefused,
     corsOrigin,
     insecureOutlet,
     onConnectionsChanged: (role, delta) => metrics.connections.inc({ role }, delta),
@@ -643,6 +660,11 @@ export function createRelay(options: RelayOptions = {}): Relay {
     maxWaiters: maxConnections,
     maxWaitersPerDevice: maxConnectionsPerDevice,
     onDeviceCapRefused: deviceCapRefused('poll'),
+    onTokenRefused,
+    refusedDevices: () => refusedDevices.recent(),
+    clock: () => clock.health(),
+    bindHost: options.host ?? '0.0.0.0',
+    ...(tlsFailures ? { tlsFailures: () => tlsFailures.recent() } : {}),
     // A polling screen of the credential's outlet lets the downlink start, as a socket does.
     onDeviceSeen: (outlet) => outletGuard?.saw(outlet),
     clients: () => sockets.clients(),

@@ -108,6 +108,14 @@ describe('kitchen-sync-relay status', () => {
     expect(noCa.text).not.toContain('/setup');
   });
 
+  it('says an expired certificate /health reports and counts it as not running', () => {
+    const expired = { ...tls(), ok: false, error: 'certificate_expired' as const, daysLeft: -1 };
+    const report = describeHealth('https://localhost:3001', health({ tls: expired }));
+    expect(report.running).toBe(false);
+    expect(report.text).toContain('THE HTTPS CERTIFICATE EXPIRED on');
+    expect(report.text).not.toContain('valid for -1 more days');
+  });
+
   it('says a full disk loudly and counts it as not running', () => {
     const report = describeHealth(
       'http://127.0.0.1:3001',
@@ -343,7 +351,9 @@ describe('kitchen-sync-relay status', () => {
     expect(after.code).toBe(0);
     expect(after.stdout).toContain('  central: everything uploaded\n');
     expect(after.stdout).not.toContain('web orders');
-    expect(after.stdout).not.toContain('WARNING');
+    expect(after.stdout).not.toMatch(/WARNING: (central|no order)/);
+    // The relay's clock was moved two days ahead of central's, and it is bound to loopback.
+    expect(after.stdout).toContain("WARNING: this PC's clock is 2 d 0 h ahead of central's");
   });
 
   it("tells the cashier of a real relay whose uploads work that central's orders stopped coming an hour ago, still exit 0", async () => {

@@ -199,6 +199,38 @@ describe('a relay process whose disks fill up', () => {
     },
   );
 
+  it('refuses a restart with storage_full when the disk filled while it ran, though its grown log still opens', async () => {
+    const dataDir = join(dataDisk, 'data-filled-while-running');
+    const env = { KS_SECRET: SECRET, KS_DATA_DIR: dataDir };
+    const first = await startCli([], env);
+    const token = await tokenFor('pos');
+    expect((await publish(first.url, token)).status).toBe(200);
+    const filler = fill(dataDisk);
+    try {
+      // As in the on-call audit: orders are refused once the log's pages run out.
+      await until(async () => {
+        const answer = await publish(first.url, token);
+        return answer.body.error?.code === 'storage_full' ? true : undefined;
+      });
+      first.child.kill('SIGTERM');
+      await first.exited;
+      const refused = await runCli(['serve', '--host', '127.0.0.1', '--port', '0'], env);
+      expect(refused.stdout).not.toContain('listening');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(
+        /the disk of the data dir .* is full \(\d+ KiB free\).*\[storage_full\]/,
+      );
+      expect(refused.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      unlinkSync(filler);
+    }
+    const again = await startCli([], env);
+    expect((await http(again.url, '/health')).body.status).toBe('ok');
+    expect((await publish(again.url, token)).status).toBe(200);
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+  });
+
   it('answers orders on a data disk switched to read-only as not stored (kept pending), says storage_readonly, and refuses a restart with it', async () => {
     const dataDir = join(ext4Disk, 'data');
     const env = { KS_SECRET: SECRET, KS_DATA_DIR: dataDir, KS_LOG_LEVEL: 'warn' };

@@ -303,6 +303,7 @@ describe('operations endpoints', () => {
         'version',
         'timestamp',
         'tls',
+        'host',
       ].sort(),
     );
     expect(res.body).toMatchObject({

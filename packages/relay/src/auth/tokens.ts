@@ -5,6 +5,7 @@ import {
   LIMITS,
   type Role,
   TokenClaimsSchema,
+  type TokenRefusalReason,
   validate,
 } from '@kitchen-sync/protocol';
 import { decodeJwt, type JWTPayload, jwtVerify, SignJWT } from 'jose';
@@ -59,9 +60,38 @@ export async function signToken(
   return token;
 }
 
-function toPrincipal(claims: unknown, exp?: number): Principal {
+/**
+ * A refused token: `unauthorized` with the reason's code and the name the token gives its
+ * device (unverified: for the operator's log only), so the refusal can be logged and counted.
+ */
+export function tokenRefusal(
+  reason: TokenRefusalReason,
+  message: string,
+  token?: string,
+): KitchenSyncError {
+  return new KitchenSyncError('unauthorized', message, { reason, claimedSub: claimedSubOf(token) });
+}
+
+/** The token's `sub` without checking anything: who the refused device says it is. */
+function claimedSubOf(token: string | undefined): string | undefined {
+  if (!token) return undefined;
+  try {
+    const { sub } = decodeJwt(token);
+    return typeof sub === 'string' ? sub : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The reason code of a refusal made here (`token_malformed` for anything else). */
+export function refusalReasonOf(error: unknown): TokenRefusalReason {
+  const reason = (error as KitchenSyncError | undefined)?.details?.reason;
+  return typeof reason === 'string' ? (reason as TokenRefusalReason) : 'token_malformed';
+}
+
+function toPrincipal(claims: unknown, exp?: number, token?: string): Principal {
   const checked = validate(TokenClaimsSchema, claims);
-  if (!checked.ok) throw new KitchenSyncError('unauthorized', 'token claims are invalid');
+  if (!checked.ok) throw tokenRefusal('token_claims_invalid', 'token claims are invalid', token);
   const { sub, role, outlet, tenants } = checked.value;
   return {
     sub,
@@ -92,16 +122,18 @@ export function createTokenVerifier(
   if (secret === null) {
     return async (token) => {
       if (!token) return null;
+      let claims: JWTPayload;
       try {
-        return toPrincipal(decodeJwt(token));
+        claims = decodeJwt(token);
       } catch {
-        throw new KitchenSyncError('unauthorized', 'token is malformed');
+        throw tokenRefusal('token_malformed', 'token is malformed');
       }
+      return toPrincipal(claims, undefined, token);
     };
   }
   const key = keyOf(secret);
   return async (token) => {
-    if (!token) throw new KitchenSyncError('unauthorized', 'a token is required');
+    if (!token) throw tokenRefusal('token_missing', 'a token is required');
     let payload: JWTPayload;
     const nowMs = now();
     try {
@@ -112,22 +144,32 @@ export function createTokenVerifier(
         currentDate: new Date(nowMs),
       }));
     } catch (error) {
-      throw new KitchenSyncError('unauthorized', refusalReason(error, nowMs));
+      const [reason, message] = refusalReason(error, nowMs);
+      throw tokenRefusal(reason, message, token);
     }
     const behind = clockBehindBy(payload.iat, nowMs / 1000);
     if (behind !== undefined) options.onClockBehind?.(behind);
     const problem = lifetimeProblem(payload.exp!, payload.iat, nowMs / 1000);
-    if (problem) throw new KitchenSyncError('unauthorized', problem);
-    return toPrincipal(payload, payload.exp);
+    if (problem) throw tokenRefusal('token_lifetime', problem, token);
+    return toPrincipal(payload, payload.exp, token);
   };
 }
 
 /** What the device is told: an expired token or a clock problem is worth telling apart. */
-function refusalReason(error: unknown, nowMs: number): string {
+function refusalReason(error: unknown, nowMs: number): [TokenRefusalReason, string] {
   const { code, claim } = error as { code?: string; claim?: string };
-  if (code === 'ERR_JWT_EXPIRED') return 'token expired';
+  if (code === 'ERR_JWT_EXPIRED') return ['token_expired', 'token expired'];
   if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && (claim === 'nbf' || claim === 'iat')) {
-    return `token is not valid yet by the relay's clock (${new Date(nowMs).toISOString()}): check the relay machine's clock`;
+    return [
+      'token_not_yet_valid',
+      `token is not valid yet by the relay's clock (${new Date(nowMs).toISOString()}): check the relay machine's clock`,
+    ];
   }
-  return 'token is invalid';
+  // Signed with another secret (a rotated or mistyped --secret-file on either side).
+  if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') {
+    return ['invalid_signature', 'token is invalid'];
+  }
+  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED')
+    return ['token_claims_invalid', 'token is invalid'];
+  return ['token_malformed', 'token is invalid'];
 }

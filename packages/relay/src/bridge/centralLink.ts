@@ -32,6 +32,8 @@ export interface CentralLinkOptions {
   random?: () => number;
   requestTimeoutMs?: number;
   backoff?: { minMs: number; maxMs: number; jitter: number };
+  /** Central's HTTP `Date` header of every answer (how far this clock is off). */
+  onCentralDate?: (date: string | null) => void;
 }
 
 /** Why a request to central got no answer: it took too long, or no connection was made. */
@@ -109,6 +111,7 @@ export function createCentralLink(options: CentralLinkOptions, tick: () => void)
             controller.signal.aborted ? 'central_timeout' : 'central_unreachable',
           );
         }
+        options.onCentralDate?.(response.headers.get('date'));
         return await read(response);
       } finally {
         timers.clearTimeout(timeout);

@@ -30,6 +30,8 @@ export interface CentralWorkerOptions {
   timeoutMs: number;
   /** The worker died: the links talk to central on their own thread from then on. */
   onFailure(error: unknown): void;
+  /** Central's HTTP `Date` header of every answer (how far this clock is off). */
+  onCentralDate?: (date: string | null) => void;
 }
 
 export interface CentralWorker {
@@ -71,7 +73,8 @@ async function request(id, url, init, count) {
     try {
       body = JSON.parse(text);
     } catch {}
-    parentPort.postMessage({ id, count, ok: response.ok, status: response.status, body });
+    const date = response.headers.get('date');
+    parentPort.postMessage({ id, count, ok: response.ok, status: response.status, body, date });
   } catch {
     const error = controller.signal.aborted ? 'central_timeout' : 'central_unreachable';
     parentPort.postMessage({ id, error });
@@ -120,7 +123,7 @@ const CENTRAL_THREAD_NICE = process.platform === 'linux' ? 19 : null;
 const STOP_WAIT_MS = 2_000;
 
 type Reply =
-  | { id: number; count: number; ok: boolean; status: number; body: unknown }
+  | { id: number; count: number; ok: boolean; status: number; body: unknown; date: string | null }
   | { id: number; error: string; message?: string };
 
 /**
@@ -173,6 +176,7 @@ export function startCentralWorker(options: CentralWorkerOptions): CentralWorker
           : new Error(`${reply.error}: ${reply.message ?? ''}`),
       );
     } else {
+      options.onCentralDate?.(reply.date);
       waiter.resolve({
         count: reply.count,
         answer: { ok: reply.ok, status: reply.status, body: reply.body },

@@ -3,6 +3,29 @@ import { lanAddresses } from '../tls/lanAddresses.js';
 
 const WILDCARDS = new Set(['0.0.0.0', '[::]']);
 
+/** A relay bound to one of these is reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  return bare === 'localhost' || bare === '::1' || /^127\./.test(bare);
+}
+
+/**
+ * Where a tablet opens /setup on a relay bound to `host` (`/health` `host`): the LAN addresses
+ * for every interface, else that address alone (the relay listens nowhere else).
+ */
+export function boundSetupUrls(
+  baseUrl: string,
+  host: string | undefined,
+  addresses: () => string[] = lanAddresses,
+): string[] {
+  if (host === undefined || host === '0.0.0.0' || host === '::') {
+    return lanSetupUrls(baseUrl, addresses);
+  }
+  const at = new URL('/setup', baseUrl);
+  at.hostname = isIP(host) === 6 ? `[${host}]` : host;
+  return [at.href];
+}
+
 /**
  * `/setup` at `baseUrl`'s scheme and port on each of this machine's LAN addresses (this
  * machine's own name when it has none, e.g. unplugged): where a tablet can open it.

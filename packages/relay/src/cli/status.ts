@@ -14,7 +14,7 @@ import { executableLogFile, isExecutable } from './defaults.js';
 import { lastLoggedProblem } from './lastLoggedProblem.js';
 import { localTime } from './localTime.js';
 import { parseFlags } from './parseFlags.js';
-import { lanSetupUrls } from './setupUrls.js';
+import { boundSetupUrls, isLoopback } from './setupUrls.js';
 import { STATUS_TEXTS_EN, type StatusTexts } from './statusTexts.js';
 import { STATUS_TEXTS_ID } from './statusTextsId.js';
 
@@ -26,8 +26,11 @@ export interface StatusReport {
 export interface DescribeOptions {
   /** The language of the lines. Default English. */
   texts?: StatusTexts;
-  /** Where a tablet opens /setup: the port asked, on this machine's LAN addresses. */
-  setupAt?: (url: string) => string[];
+  /**
+   * Where a tablet opens /setup: the port asked, on the address the relay is bound to (this
+   * machine's LAN addresses when it listens on every interface).
+   */
+  setupAt?: (url: string, host: string | undefined) => string[];
   /**
    * Central further behind than this (seconds), or its downlink without an answered poll for
    * longer, is a warning. Default 15 min.
@@ -41,14 +44,16 @@ export function describeHealth(
   health: HealthResponse,
   {
     texts = STATUS_TEXTS_EN,
-    setupAt = lanSetupUrls,
+    setupAt = boundSetupUrls,
     uploadLagWarningSeconds = UPLOAD_LAG_WARNING_SECONDS,
   }: DescribeOptions = {},
 ): StatusReport {
   // RUNNING is about this relay serving the outlet; central being behind is said below it
   // (and leaves the exit code 0: restarting the relay would not bring central back).
   const storageOk = !health.storage || health.storage.ok;
-  const running = health.status === 'ok' && storageOk;
+  // An expired certificate: every tablet refuses the relay, however well it runs otherwise.
+  const certificateOk = !health.tls?.enabled || health.tls.ok !== false;
+  const running = health.status === 'ok' && storageOk && certificateOk;
   const lines = [
     running ? texts.running(url) : texts.problem(url),
     texts.versionUp(health.version, texts.duration(health.uptime)),
@@ -81,16 +86,36 @@ export function describeHealth(
       texts.logFileFailing(localTime(health.log.since), health.log.cause, health.log.dropped),
     );
   }
+  if (health.refused_devices && health.refused_devices.length > 0) {
+    lines.push(texts.refusedDevices(health.refused_devices));
+  }
+  // Tablets on the Wi-Fi cannot reach it: the person fixing "no orders" must hear it first.
+  if (health.host !== undefined && isLoopback(health.host)) {
+    lines.push(texts.loopbackOnly(health.host));
+  }
+  if (health.clock) {
+    lines.push(texts.clockOff(health.clock, texts.duration(Math.abs(health.clock.offsetSeconds))));
+  }
+  for (const stray of health.outlets_without_orders?.connected ?? []) {
+    lines.push(texts.outletWithoutOrders(stray, health.outlets_without_orders!.logged));
+  }
   if (health.unreadable_rows) {
     const { count, since } = health.unreadable_rows;
     lines.push(texts.unreadableRows(count, localTime(since)));
   }
   lines.push(...centralLines(health, texts, uploadLagWarningSeconds));
   if (health.tls?.enabled) {
-    lines.push(texts.certificateDays(health.tls.daysLeft));
+    lines.push(
+      health.tls.ok === false
+        ? texts.certificateExpired(localTime(health.tls.notAfter))
+        : texts.certificateDays(health.tls.daysLeft),
+    );
+    if (health.tls_failures && health.tls_failures.length > 0) {
+      lines.push(texts.tlsFailures(health.tls_failures));
+    }
     // /setup hands out a CA only when the relay has one (--tls auto, or --tls-ca).
     if (health.tls.caFingerprint256) {
-      lines.push(texts.newTablet(setupAt(url)));
+      lines.push(texts.newTablet(setupAt(url, health.host)));
       lines.push(texts.caFingerprint(health.tls.caFingerprint256));
     }
   }

@@ -1,3 +1,10 @@
+import type {
+  ClockHealth,
+  OutletsWithoutOrders,
+  RefusedDevice,
+  TlsHandshakeFailure,
+} from '@kitchen-sync/protocol';
+
 /** What `status` says, in one language: each line as the cashier's PC shows it. */
 export interface StatusTexts {
   /** "2 h 5 min": how long the relay has been up. */
@@ -27,6 +34,17 @@ export interface StatusTexts {
    * `holder` null: none right now, another takes it within seconds).
    */
   bridgeHolder(holder: string | null, here: boolean): string;
+  /** `/health` `refused_devices`: devices whose token was refused in the last 10 minutes. */
+  refusedDevices(refused: RefusedDevice[]): string;
+  /** `/health` `host` is a loopback address: no tablet can reach the relay. */
+  loopbackOnly(host: string): string;
+  /** `/health` `clock`: this PC's clock is off by `off` (a duration) from `clock.source`'s. */
+  clockOff(clock: ClockHealth, off: string): string;
+  /** `/health` `outlets_without_orders`: one line per such outlet. */
+  outletWithoutOrders(
+    connected: OutletsWithoutOrders['connected'][number],
+    logged: string[],
+  ): string;
   /** `/health` `bridge`: central has everything. */
   centralSynced: string;
   /** Central lacks `pending` events, the oldest `behind` old; the bridge's state and last error. */
@@ -43,11 +61,16 @@ export interface StatusTexts {
   /** No answered downlink poll for `quiet`, more than `threshold`. */
   downlinkWarning(quiet: string, threshold: string): string;
   certificateDays(days: number): string;
+  /** `/health` `tls_failures`: devices whose TLS handshake failed in the last 10 minutes. */
+  tlsFailures(failures: TlsHandshakeFailure[]): string;
+  /** `/health` `tls.ok: false`: the certificate served expired at `notAfter`. */
+  certificateExpired(notAfter: string): string;
   newTablet(setupUrls: string[]): string;
   caFingerprint(fingerprint: string): string;
   notRunning(url: string, why: string): string[];
   /** The relay log's last error, under NOT RUNNING. */
   lastProblem(time: string, msg: string, logFile: string): string[];
+  /** The certificate was refused with code `why` (CERT_HAS_EXPIRED, ...): what to do for it. */
   unverified(url: string, why: string): string[];
   /** Under `unverified`: the CA is there, but this user may not read it. */
   caUnreadable(file: string): string;
@@ -105,6 +128,51 @@ const CENTRAL_ADVICE_EN: Record<string, string> = {
   other: "see the relay's log file and docs/relay.md, Bridge to central, for this code.",
 };
 
+/**
+ * "token expired (kds-2, kds-3); invalid signature (pos-1)": the reasons in `words`, each with
+ * the devices refused for it.
+ */
+export function refusalsByReason(refused: RefusedDevice[], words: Record<string, string>): string {
+  const byReason = new Map<string, string[]>();
+  for (const row of refused) {
+    const devices = byReason.get(row.reason) ?? [];
+    devices.push(row.client_id);
+    byReason.set(row.reason, devices);
+  }
+  return [...byReason]
+    .map(([reason, devices]) => `${words[reason] ?? reason} (${devices.join(', ')})`)
+    .join('; ');
+}
+
+const REFUSAL_WORDS_EN: Record<string, string> = {
+  token_missing: 'no token',
+  token_malformed: 'not a token',
+  token_expired: 'token expired',
+  invalid_signature: 'invalid signature (a token of another secret)',
+  token_not_yet_valid: "token not valid yet (this PC's clock is behind)",
+  token_lifetime: 'token lifetime over 400 days',
+  token_claims_invalid: 'token claims invalid',
+  token_too_long: 'token too long',
+};
+
+/** "1 kitchen, 2 POS": the devices of each role, in the language's role names. */
+export function devicesByRole(
+  clients: OutletsWithoutOrders['connected'][number]['clients'],
+  names: Record<string, string>,
+): string {
+  return Object.entries(clients)
+    .map(([role, count]) => `${count} ${names[role] ?? role}`)
+    .join(', ');
+}
+
+const ROLE_NAMES_EN = {
+  pos: 'POS/kiosk',
+  kitchen: 'kitchen',
+  monitor: 'monitor',
+  board: 'pickup board',
+  admin: 'admin',
+};
+
 export const STATUS_TEXTS_EN: StatusTexts = {
   duration: durationIn({ d: 'd', h: 'h', min: 'min', s: 's' }),
   running: (url) => `Kitchen Sync relay is RUNNING at ${url}`,
@@ -132,6 +200,16 @@ export const STATUS_TEXTS_EN: StatusTexts = {
       : holder
         ? `  bridge to central: run by node ${holder} (this node takes it over if that one stops)`
         : "  WARNING: no node of the cluster runs the bridge to central right now; one takes it within seconds (if this lasts, check the nodes' connections to PostgreSQL).",
+  refusedDevices: (refused) => {
+    const devices = new Set(refused.map((row) => row.client_id)).size;
+    return `  WARNING: ${devices} device${devices === 1 ? '' : 's'} refused in the last 10 min: ${refusalsByReason(refused, REFUSAL_WORDS_EN)}. Give ${devices === 1 ? 'it' : 'them'} a new token; the relay's log names each with its address.`;
+  },
+  loopbackOnly: (host) =>
+    `  WARNING: the relay listens on ${host} only (--host): tablets cannot reach a relay bound to ${host}. Start it without --host (every interface) or with this PC's LAN address.`,
+  clockOff: (clock, off) =>
+    `  WARNING: this PC's clock is ${off} ${clock.offsetSeconds > 0 ? 'ahead of' : 'behind'} ${clock.source === 'central' ? "central's" : "the clock that issued the devices' tokens"}: kitchen timers and token expiry are wrong; fix the time (turn on automatic time sync).`,
+  outletWithoutOrders: ({ outlet, clients }, logged) =>
+    `  WARNING: devices connected for outlet ${outlet} (${devicesByRole(clients, ROLE_NAMES_EN)}), but this relay has orders only for outlet ${logged.join(', ')}: a device with another outlet's token shows "Live" and gets none of them. Give it a token for this outlet (GET /clients with an admin token lists it under other_outlets).`,
   centralSynced: '  central: everything uploaded',
   centralBehind: (state, pending, behind, errorCode) =>
     `  central: ${pending} event${pending === 1 ? '' : 's'} not uploaded yet` +
@@ -146,6 +224,15 @@ export const STATUS_TEXTS_EN: StatusTexts = {
   downlinkWarning: (quiet, threshold) =>
     `  WARNING: no order made at central (web shop, delivery apps) has reached this outlet for ${quiet} (more than ${threshold}): central refuses them (outlet_offline), or its guests wait for food this kitchen never gets.`,
   certificateDays: (days) => `  HTTPS certificate valid for ${days} more days`,
+  tlsFailures: (failures) => {
+    const untrusted = failures.filter((f) => f.reason === 'certificate_untrusted');
+    const addresses = (rows: TlsHandshakeFailure[]) => [...new Set(rows.map((f) => f.address))];
+    return untrusted.length > 0
+      ? `  WARNING: ${addresses(untrusted).length} device(s) refused this relay's certificate in the last 10 min (${addresses(untrusted).join(', ')}): they do not trust the outlet CA. Open the /setup address below on each.`
+      : `  WARNING: TLS handshakes failed in the last 10 min (${failures.map((f) => `${f.address}: ${f.reason}`).join(', ')}); see the relay's log.`;
+  },
+  certificateExpired: (notAfter) =>
+    `  THE HTTPS CERTIFICATE EXPIRED on ${notAfter}: tablets refuse the relay. Renew it (--tls auto: restart the relay or run kitchen-sync-relay cert; --tls-cert: replace the files, then SIGHUP).`,
   newTablet: (urls) => `  new tablet? open once to trust this relay: ${urls.join(' or ')}`,
   caFingerprint: (fingerprint) => `  CA SHA-256 (the one /setup must show): ${fingerprint}`,
   notRunning: (url, why) => [
@@ -156,11 +243,33 @@ export const STATUS_TEXTS_EN: StatusTexts = {
     `  its log's last error (${time}): ${msg}`,
     `  (in ${logFile})`,
   ],
-  unverified: (url, why) => [
-    `Kitchen Sync relay answers at ${url}, but its certificate cannot be verified here (${why}).`,
-    '  Give status the CA: --tls-dir D (or KS_TLS_DIR) for --tls auto, --tls-ca F (or KS_TLS_CA)',
-    '  for a company CA; for a certificate without localhost also --tls-cert F.',
-  ],
+  unverified: (url, why) => {
+    switch (why) {
+      case 'CERT_HAS_EXPIRED':
+        return [
+          `Kitchen Sync relay answers at ${url}, but its HTTPS CERTIFICATE HAS EXPIRED (${why}): tablets refuse the relay.`,
+          '  Renew it: with --tls auto the relay renews its own (restart it; its log says why it did not),',
+          '  or run kitchen-sync-relay cert; with --tls-cert replace the files with renewed ones (the relay',
+          "  picks them up, or send it SIGHUP). Check this PC's clock too.",
+        ];
+      case 'CERT_NOT_YET_VALID':
+        return [
+          `Kitchen Sync relay answers at ${url}, but its HTTPS certificate is NOT VALID YET (${why}):`,
+          "  this PC's clock is behind the date it was issued, or it was issued by a PC whose clock was ahead. Fix the clock.",
+        ];
+      case 'ERR_TLS_CERT_ALTNAME_INVALID':
+        return [
+          `Kitchen Sync relay answers at ${url}, but its certificate does not list this name (${why}).`,
+          '  For a certificate without localhost give status --tls-cert F (or KS_TLS_CERT): it is checked against its own name.',
+        ];
+      default:
+        return [
+          `Kitchen Sync relay answers at ${url}, but its certificate cannot be verified here (${why}).`,
+          '  Give status the CA: --tls-dir D (or KS_TLS_DIR) for --tls auto, --tls-ca F (or KS_TLS_CA)',
+          '  for a company CA; for a certificate without localhost also --tls-cert F.',
+        ];
+    }
+  },
   caUnreadable: (file) =>
     `  The CA is there, but this user may not read ${file}: run status as the relay's user (sudo).`,
   httpsOnly: (url, httpsOrigin) =>

@@ -1,4 +1,29 @@
-import { adviceKey, durationIn, type StatusTexts } from './statusTexts.js';
+import {
+  adviceKey,
+  devicesByRole,
+  durationIn,
+  refusalsByReason,
+  type StatusTexts,
+} from './statusTexts.js';
+
+const ROLE_NAMES_ID = {
+  pos: 'POS/kiosk',
+  kitchen: 'dapur',
+  monitor: 'monitor',
+  board: 'layar antrean',
+  admin: 'admin',
+};
+
+const REFUSAL_WORDS_ID: Record<string, string> = {
+  token_missing: 'tanpa token',
+  token_malformed: 'bukan token',
+  token_expired: 'token kedaluwarsa',
+  invalid_signature: 'tanda tangan tidak sah (token dari secret lain)',
+  token_not_yet_valid: 'token belum berlaku (jam PC ini terlambat)',
+  token_lifetime: 'masa berlaku token lebih dari 400 hari',
+  token_claims_invalid: 'isi token tidak sah',
+  token_too_long: 'token terlalu panjang',
+};
 
 // The cashier who runs CHECK_KITCHEN_SYNC.bat reads Indonesian first (as /setup and the
 // release README). Flags, file names and codes stay as typed.
@@ -47,6 +72,16 @@ export const STATUS_TEXTS_ID: StatusTexts = {
     `  DISK DATA RUSAK (galat I/O) sejak ${since}: pesanan baru tidak tersimpan (perangkat menyimpannya dan mencoba lagi). Salin folder data ke tempat lain, lalu periksa atau ganti disk.`,
   storageFailing: (since) => `  penulisan log gagal sejak ${since}: lihat file log.`,
   storageOk: '  penyimpanan: OK',
+  loopbackOnly: (host) =>
+    `  PERINGATAN: relay hanya mendengarkan di ${host} (--host): tablet tidak bisa menjangkau relay yang terikat ke ${host}. Jalankan tanpa --host (semua antarmuka) atau dengan alamat LAN PC ini.`,
+  clockOff: (clock, off) =>
+    `  PERINGATAN: jam PC ini ${off} ${clock.offsetSeconds > 0 ? 'lebih cepat dari' : 'lebih lambat dari'} ${clock.source === 'central' ? 'jam pusat' : 'jam yang menerbitkan token perangkat'}: timer dapur dan masa berlaku token jadi salah; perbaiki jamnya (nyalakan sinkronisasi waktu otomatis).`,
+  outletWithoutOrders: ({ outlet, clients }, logged) =>
+    `  PERINGATAN: ada perangkat terhubung untuk outlet ${outlet} (${devicesByRole(clients, ROLE_NAMES_ID)}), tetapi relay ini hanya punya pesanan untuk outlet ${logged.join(', ')}: perangkat dengan token outlet lain tampak "Live" tetapi tidak menerima satu pun. Beri token untuk outlet ini (GET /clients dengan token admin mencantumkannya di other_outlets).`,
+  refusedDevices: (refused) => {
+    const devices = new Set(refused.map((row) => row.client_id)).size;
+    return `  PERINGATAN: ${devices} perangkat ditolak dalam 10 menit terakhir: ${refusalsByReason(refused, REFUSAL_WORDS_ID)}. Beri token baru; log relay menyebut setiap perangkat beserta alamatnya.`;
+  },
   logFileFailing: (since, cause, dropped) =>
     `  PERINGATAN: file log tidak bisa ditulis sejak ${since} (${cause}); pesanan tidak terpengaruh. Kosongkan ruang di disknya atau buat agar bisa ditulis${dropped ? ` (${dropped} baris log terbuang sejauh ini)` : ''}.`,
   unreadableRows: (count, since) =>
@@ -72,6 +107,15 @@ export const STATUS_TEXTS_ID: StatusTexts = {
   downlinkWarning: (quiet, threshold) =>
     `  PERINGATAN: tidak ada pesanan yang dibuat di pusat (toko web, aplikasi pesan-antar) yang sampai ke outlet ini selama ${quiet} (lebih dari ${threshold}): pusat menolaknya (outlet_offline), atau tamunya menunggu makanan yang tidak pernah sampai ke dapur ini.`,
   certificateDays: (days) => `  sertifikat HTTPS masih berlaku ${days} hari lagi`,
+  tlsFailures: (failures) => {
+    const untrusted = failures.filter((f) => f.reason === 'certificate_untrusted');
+    const addresses = (rows: typeof failures) => [...new Set(rows.map((f) => f.address))];
+    return untrusted.length > 0
+      ? `  PERINGATAN: ${addresses(untrusted).length} perangkat menolak sertifikat relay ini dalam 10 menit terakhir (${addresses(untrusted).join(', ')}): perangkat itu belum memercayai CA outlet. Buka alamat /setup di bawah pada setiap perangkat.`
+      : `  PERINGATAN: jabat tangan TLS gagal dalam 10 menit terakhir (${failures.map((f) => `${f.address}: ${f.reason}`).join(', ')}); lihat log relay.`;
+  },
+  certificateExpired: (notAfter) =>
+    `  SERTIFIKAT HTTPS SUDAH KEDALUWARSA sejak ${notAfter}: tablet menolak relay. Perbarui (--tls auto: jalankan ulang relay atau kitchen-sync-relay cert; --tls-cert: ganti file-nya, lalu SIGHUP).`,
   newTablet: (urls) =>
     `  tablet baru? buka sekali untuk memercayai relay ini: ${urls.join(' atau ')}`,
   caFingerprint: (fingerprint) =>
@@ -84,11 +128,33 @@ export const STATUS_TEXTS_ID: StatusTexts = {
     `  galat terakhir di log-nya (${time}): ${msg}`,
     `  (di ${logFile})`,
   ],
-  unverified: (url, why) => [
-    `Relay Kitchen Sync menjawab di ${url}, tetapi sertifikatnya tidak dapat diverifikasi di sini (${why}).`,
-    '  Berikan CA kepada status: --tls-dir D (atau KS_TLS_DIR) untuk --tls auto, --tls-ca F (atau',
-    '  KS_TLS_CA) untuk CA perusahaan; untuk sertifikat tanpa localhost juga --tls-cert F.',
-  ],
+  unverified: (url, why) => {
+    switch (why) {
+      case 'CERT_HAS_EXPIRED':
+        return [
+          `Relay Kitchen Sync menjawab di ${url}, tetapi SERTIFIKAT HTTPS-NYA SUDAH KEDALUWARSA (${why}): tablet menolak relay.`,
+          '  Perbarui: dengan --tls auto relay memperbarui sendiri (jalankan ulang; log-nya menyebut kenapa belum),',
+          '  atau jalankan kitchen-sync-relay cert; dengan --tls-cert ganti file-nya dengan yang baru (relay',
+          '  membacanya sendiri, atau kirim SIGHUP). Periksa juga jam PC ini.',
+        ];
+      case 'CERT_NOT_YET_VALID':
+        return [
+          `Relay Kitchen Sync menjawab di ${url}, tetapi sertifikat HTTPS-nya BELUM BERLAKU (${why}):`,
+          '  jam PC ini lebih lambat dari tanggal terbitnya, atau diterbitkan oleh PC yang jamnya terlalu cepat. Perbaiki jamnya.',
+        ];
+      case 'ERR_TLS_CERT_ALTNAME_INVALID':
+        return [
+          `Relay Kitchen Sync menjawab di ${url}, tetapi sertifikatnya tidak mencantumkan nama ini (${why}).`,
+          '  Untuk sertifikat tanpa localhost berikan status --tls-cert F (atau KS_TLS_CERT): diperiksa dengan namanya sendiri.',
+        ];
+      default:
+        return [
+          `Relay Kitchen Sync menjawab di ${url}, tetapi sertifikatnya tidak dapat diverifikasi di sini (${why}).`,
+          '  Berikan CA kepada status: --tls-dir D (atau KS_TLS_DIR) untuk --tls auto, --tls-ca F (atau',
+          '  KS_TLS_CA) untuk CA perusahaan; untuk sertifikat tanpa localhost juga --tls-cert F.',
+        ];
+    }
+  },
   caUnreadable: (file) =>
     `  CA-nya ada, tetapi pengguna ini tidak boleh membaca ${file}: jalankan status sebagai pengguna relay (sudo).`,
   httpsOnly: (url, httpsOrigin) =>

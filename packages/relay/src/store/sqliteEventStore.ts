@@ -23,6 +23,7 @@ import {
 } from './EventStore.js';
 import { checkDatabaseFile } from './integrityCheck.js';
 import { movedLogFile } from './loggedFileId.js';
+import { ensureRoomToWrite } from './roomToWrite.js';
 import { scrubFreeSpaceOnce } from './scrubFreeSpace.js';
 import { loadSqliteDriver, type SqliteEnginePreference } from './sqlite/loadSqliteDriver.js';
 import type { SqliteConnection, SqliteDriver, SqliteEngine } from './sqlite/SqliteDriver.js';
@@ -330,6 +331,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
     if (!existsSync(lockFile)) createPrivateFile(lockFile);
     lock = lockDataDir(driver, lockFile, dirname(filename));
     try {
+      // After the lock: a second relay on this dir is told data_dir_locked, not about space.
+      ensureRoomToWrite(dirname(filename));
       makeFilesPrivate(filename, dataDir, options.onWarning);
       const found = checkDatabaseFile(driver, filename);
       if (found.kind === 'fresh' && found.warning) options.onWarning?.(found.warning);

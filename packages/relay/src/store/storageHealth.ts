@@ -18,7 +18,7 @@ export interface DiskState {
 
 // SQLite says "disk I/O error" when it cannot even size its shared-memory file on a full
 // disk: with less than this free, that is the cause, not a failing disk.
-const NEARLY_FULL_BYTES = 1_048_576;
+export const NEARLY_FULL_BYTES = 1_048_576;
 
 const FULL = new Set(['SQLITE_FULL', 'ENOSPC', 'EDQUOT']);
 const NOT_WRITABLE = new Set(['EROFS', 'EACCES', 'EPERM']);

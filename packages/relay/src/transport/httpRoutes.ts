@@ -23,7 +23,8 @@ import { deviceKey } from '../auth/deviceKey.js';
 import { envelopeFor, ordersFor, seesGuestData } from '../auth/guestData.js';
 import { mayDo } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
-import type { TokenVerifier } from '../auth/tokens.js';
+import type { DeviceRefusal } from '../auth/refusedDevices.js';
+import { refusalReasonOf, type TokenVerifier } from '../auth/tokens.js';
 import { planCatchUp } from '../core/catchUp.js';
 import { reportLogWentBack } from '../core/logWentBack.js';
 import type { CommandResult, OrderCommands } from '../core/orderCommands.js';
@@ -60,6 +61,16 @@ export interface HttpRoutesOptions {
   maxWaitersPerDevice: number;
   /** A device's long poll was refused for holding `maxWaitersPerDevice` already. */
   onDeviceCapRefused?: (principal: Principal) => void;
+  /** A request's token was refused. */
+  onTokenRefused?: (refusal: DeviceRefusal) => void;
+  /** Failed TLS handshakes of the last minutes (`/health` `tls_failures`). */
+  tlsFailures?: () => HealthResponse['tls_failures'];
+  /** The address the relay listens on (`--host`; `/health` `host`). */
+  bindHost?: string;
+  /** How far this machine's clock is off, once known (`/health` `clock`). */
+  clock?: () => HealthResponse['clock'];
+  /** Devices refused lately (`/health` `refused_devices`). */
+  refusedDevices?: () => HealthResponse['refused_devices'];
   /** A device of `outlet` made a request with a valid token: this relay serves that outlet. */
   onDeviceSeen?: (outlet: string) => void;
   clients: () => ConnectedClient[];
@@ -136,6 +147,14 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       // The verifier's reason (expired, a relay clock behind the issuer's) tells the operator
       // what to fix; it says nothing about the secret.
       const reason = error instanceof KitchenSyncError ? `: ${error.message}` : '';
+      const claimed = (error as KitchenSyncError).details?.claimedSub;
+      options.onTokenRefused?.({
+        reason: refusalReasonOf(error),
+        message: error instanceof KitchenSyncError ? error.message : 'token refused',
+        clientId: typeof claimed === 'string' ? claimed : undefined,
+        address: request.ip,
+        transport: 'http',
+      });
       throw new HttpError('unauthorized', `a valid bearer token is required${reason}`);
     }
   }
@@ -238,6 +257,40 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     return rows ? { unreadable_rows: rows } : {};
   };
   const logField = (log: HealthResponse['log']) => (log ? { log } : {});
+  // A kitchen with another outlet's token: connected, "Live", and never an order.
+  async function outletsWithoutOrders(
+    connected: ConnectedClient[],
+  ): Promise<Pick<HealthResponse, 'outlets_without_orders'>> {
+    if (connected.length === 0) return {};
+    const logged = await reader.outlets().catch(() => undefined);
+    if (!logged || logged.length === 0) return {};
+    const stray = new Map<string, Partial<Record<ConnectedClient['role'], number>>>();
+    for (const c of connected) {
+      if (logged.includes(c.outlet)) continue;
+      const clients = stray.get(c.outlet) ?? {};
+      clients[c.role] = (clients[c.role] ?? 0) + 1;
+      stray.set(c.outlet, clients);
+    }
+    if (stray.size === 0) return {};
+    return {
+      outlets_without_orders: {
+        logged,
+        connected: [...stray].map(([outlet, clients]) => ({ outlet, clients })),
+      },
+    };
+  }
+  const tlsFailuresField = () => {
+    const failures = options.tlsFailures?.();
+    return failures && failures.length > 0 ? { tls_failures: failures } : {};
+  };
+  const clockField = () => {
+    const clock = options.clock?.();
+    return clock ? { clock } : {};
+  };
+  const refusedField = () => {
+    const refused = options.refusedDevices?.();
+    return refused && refused.length > 0 ? { refused_devices: refused } : {};
+  };
 
   app.get('/health', async (_request, reply): Promise<HealthResponse> => {
     const draining = options.draining?.() ?? false;
@@ -249,7 +302,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     // A store on the network may be down: /health still answers, and says so.
     let headSeq = 0;
     let reachable = true;
-    const [, canStore] = await Promise.all([
+    const [, canStore, stray] = await Promise.all([
       reader.maxHead().then(
         (head) => {
           headSeq = head;
@@ -259,6 +312,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
         },
       ),
       options.canStore(),
+      outletsWithoutOrders(connected),
     ]);
     // A node that cannot store orders must leave the balancer like a draining one.
     const status = draining ? 'draining' : reachable && canStore ? 'ok' : 'cannot_store';
@@ -275,9 +329,14 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       storage: options.storage(),
       ...unreadable(),
       ...logField(options.logFile?.()),
+      ...refusedField(),
+      ...stray,
+      ...(options.bindHost ? { host: options.bindHost } : {}),
+      ...clockField(),
       version: options.version,
       timestamp: new Date(options.now()).toISOString(),
       ...(options.tlsHealth ? { tls: options.tlsHealth() } : {}),
+      ...tlsFailuresField(),
       ...(options.bridgeHealth ? { bridge: options.bridgeHealth() } : {}),
       ...(options.cluster ? { cluster: options.cluster() } : {}),
     };
@@ -378,14 +437,17 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     // An admin limited to tenants sees the clients that can see one of its tenants' orders:
     // those sharing a tenant, and those of every tenant (`tenants: null`), which read its
     // orders too; another brand's own devices stay hidden.
-    const clients = options
-      .clients()
-      .filter(
-        (c) =>
-          principal === null ||
-          (c.outlet === principal.outlet && sharesTenant(principal.tenants, c.tenants)),
-      );
-    return { total: clients.length, clients };
+    const all = options.clients();
+    const clients = all.filter(
+      (c) =>
+        principal === null ||
+        (c.outlet === principal.outlet && sharesTenant(principal.tenants, c.tenants)),
+    );
+    // An admin of the whole outlet also sees devices signed in for other outlets, apart: a
+    // kitchen given another outlet's token is found there (its `outlet` says which).
+    if (principal === null || principal.tenants !== null) return { total: clients.length, clients };
+    const otherOutlets = all.filter((c) => c.outlet !== principal.outlet);
+    return { total: clients.length, clients, other_outlets: otherOutlets };
   });
 
   app.get('/metrics', async (_request, reply) => {

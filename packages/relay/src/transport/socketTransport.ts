@@ -22,8 +22,9 @@ import { Server, type Socket } from 'socket.io';
 import { deviceKey } from '../auth/deviceKey.js';
 import { envelopeFor, ordersFor } from '../auth/guestData.js';
 import type { Principal } from '../auth/principal.js';
+import type { DeviceRefusal } from '../auth/refusedDevices.js';
 import { tokenTime } from '../auth/tokenExpiry.js';
-import type { TokenVerifier } from '../auth/tokens.js';
+import { refusalReasonOf, type TokenVerifier } from '../auth/tokens.js';
 import { planCatchUp } from '../core/catchUp.js';
 import { reportLogWentBack } from '../core/logWentBack.js';
 import type { OrderCommands } from '../core/orderCommands.js';
@@ -63,6 +64,8 @@ export interface SocketTransportOptions {
   maxConnectionsPerDevice: number;
   /** A device was refused for holding `maxConnectionsPerDevice` already. */
   onDeviceCapRefused?: (principal: Principal) => void;
+  /** A device's token was refused at the handshake. */
+  onTokenRefused?: (refusal: DeviceRefusal) => void;
   /**
    * Live events one replaying connection may hold back; past it the connection is dropped
    * (it resumes from its cursor). Default 10,000: a client that slow would fall behind anyway.
@@ -189,11 +192,15 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
     // `invalid_payload` would look like a client bug and retry the same token for ever.
     const token: unknown = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     if (typeof token === 'string' && token.length > LIMITS.TOKEN_MAX_LENGTH) {
-      next(
-        refuse('unauthorized', {
-          message: `token is too long (${token.length} characters; at most ${LIMITS.TOKEN_MAX_LENGTH}): list fewer tenants, or none for every tenant`,
-        }),
-      );
+      const message = `token is too long (${token.length} characters; at most ${LIMITS.TOKEN_MAX_LENGTH}): list fewer tenants, or none for every tenant`;
+      options.onTokenRefused?.({
+        reason: 'token_too_long',
+        message,
+        clientId: undefined,
+        address: socket.handshake.address,
+        transport: 'socket',
+      });
+      next(refuse('unauthorized', { message }));
       return;
     }
     const auth = validate(HandshakeAuthSchema, socket.handshake.auth ?? {});
@@ -241,6 +248,14 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
         (error: unknown) => {
           release(socket);
           const message = error instanceof KitchenSyncError ? error.message : undefined;
+          const claimed = (error as KitchenSyncError).details?.claimedSub;
+          options.onTokenRefused?.({
+            reason: refusalReasonOf(error),
+            message: message ?? 'token refused',
+            clientId: auth.value.client_id ?? (typeof claimed === 'string' ? claimed : undefined),
+            address: socket.handshake.address,
+            transport: 'socket',
+          });
           next(refuse('unauthorized', message ? { message } : {}));
         },
       )

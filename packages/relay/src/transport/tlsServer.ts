@@ -195,6 +195,19 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
     const left = daysLeft(current.material);
     if (left > WARN_DAYS || now() - lastWarnMs < DAY_MS) return;
     lastWarnMs = now();
+    if (left < 0) {
+      logger.error(
+        {
+          code: 'tls_certificate_expired',
+          notAfter: current.material.notAfter.toISOString(),
+          source,
+        },
+        source === 'auto'
+          ? 'the TLS certificate has expired and could not be renewed (see the errors above): devices refuse the relay; restart it, or run `kitchen-sync-relay cert`'
+          : 'the TLS certificate has expired: devices refuse the relay. Replace the files (the relay picks them up, or send SIGHUP)',
+      );
+      return;
+    }
     logger.warn(
       { notAfter: current.material.notAfter.toISOString(), daysLeft: left, source },
       source === 'auto'
@@ -368,9 +381,11 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
     health() {
       if (!current) return { enabled: false };
       const { material } = current;
+      const expired = material.notAfter.getTime() <= now();
       return {
         enabled: true,
         source,
+        ...(expired ? { ok: false, error: 'certificate_expired' as const } : { ok: true }),
         notAfter: material.notAfter.toISOString(),
         daysLeft: daysLeft(material),
         subjectAltNames: material.subjectAltNames,

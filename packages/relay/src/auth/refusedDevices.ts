@@ -1,0 +1,120 @@
+import type { RefusedDevice, TokenRefusalReason } from '@kitchen-sync/protocol';
+import type { Logger } from 'pino';
+
+/** A device whose token was refused, as the transport saw it. */
+export interface DeviceRefusal {
+  reason: TokenRefusalReason;
+  /** What the device was told. */
+  message: string;
+  /** What the device calls itself (handshake `client_id`, else its token's unverified `sub`). */
+  clientId: string | undefined;
+  address: string | undefined;
+  transport: 'socket' | 'http';
+}
+
+export interface RefusedDevices {
+  refused(refusal: DeviceRefusal): void;
+  /** The devices refused in the last `recentMs` (what `/health` and `status` show). */
+  recent(): RefusedDevice[];
+}
+
+export interface RefusedDevicesOptions {
+  logger: Logger;
+  /** Wall clock (ms): when, as the operator reads it. */
+  now: () => number;
+  /** Monotonic clock (ms) for the throttle: a clock step must not mute or flood it. */
+  elapsed: () => number;
+  count: (reason: TokenRefusalReason) => void;
+  /** One log line per device and reason this often at most. Default 1 min. */
+  logEveryMs?: number;
+  /** How long a refusal stays in `recent()`. Default 10 min. */
+  recentMs?: number;
+}
+
+interface Entry {
+  clientId: string;
+  reason: TokenRefusalReason;
+  count: number;
+  lastAtMs: number;
+  lastAtIso: string;
+  loggedAtMs: number;
+  /** Refusals since the last log line, said in the next one. */
+  unlogged: number;
+}
+
+// Made-up tokens may name a new device each time: the table must not grow without end.
+const MAX_ENTRIES = 1_000;
+const MAX_ID_LENGTH = 64;
+
+/** Printable, bounded: the name comes from an unverified token and ends up in `status`. */
+const printable = (id: string) => id.replace(/[^\x20-\x7e]/g, '?').slice(0, MAX_ID_LENGTH);
+
+/**
+ * Refused tokens, visible to the operator: a warning per device and reason at most once a
+ * minute (with how many were refused meanwhile), a counter by reason, and the last minutes'
+ * list for `/health` and `status`. Without it an expired kitchen token leaves no trace.
+ */
+export function createRefusedDevices(options: RefusedDevicesOptions): RefusedDevices {
+  const logEveryMs = options.logEveryMs ?? 60_000;
+  const recentMs = options.recentMs ?? 600_000;
+  const entries = new Map<string, Entry>();
+
+  function forget(nowMs: number) {
+    for (const [key, entry] of entries) {
+      if (nowMs - entry.lastAtMs >= recentMs) entries.delete(key);
+    }
+    // Oldest first (a Map keeps insertion order, refreshed on each refusal below).
+    while (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+  }
+
+  return {
+    refused(refusal) {
+      options.count(refusal.reason);
+      const nowMs = options.elapsed();
+      const clientId = printable(refusal.clientId ?? refusal.address ?? 'unknown');
+      const key = `${clientId}\u0000${refusal.reason}`;
+      const known = entries.get(key);
+      const entry: Entry = known ?? {
+        clientId,
+        reason: refusal.reason,
+        count: 0,
+        lastAtMs: nowMs,
+        lastAtIso: '',
+        loggedAtMs: Number.NEGATIVE_INFINITY,
+        unlogged: 0,
+      };
+      entry.count += 1;
+      entry.lastAtMs = nowMs;
+      entry.lastAtIso = new Date(options.now()).toISOString();
+      entries.delete(key);
+      entries.set(key, entry);
+      forget(nowMs);
+      if (nowMs - entry.loggedAtMs < logEveryMs) {
+        entry.unlogged += 1;
+        return;
+      }
+      options.logger.warn(
+        {
+          code: 'device_refused',
+          reason: refusal.reason,
+          client_id: clientId,
+          address: refusal.address,
+          transport: refusal.transport,
+          ...(entry.unlogged > 0 ? { repeated: entry.unlogged } : {}),
+        },
+        `device refused: ${refusal.message}`,
+      );
+      entry.loggedAtMs = nowMs;
+      entry.unlogged = 0;
+    },
+    recent() {
+      forget(options.elapsed());
+      return [...entries.values()].map((entry) => ({
+        client_id: entry.clientId,
+        reason: entry.reason,
+        count: entry.count,
+        last_at: entry.lastAtIso,
+      }));
+    },
+  };
+}
