@@ -28,6 +28,7 @@ import { AgeWatch } from './ageWatch';
 import { KitchenAlerts } from './alerts';
 import { renderAllDay } from './allDayPanel';
 import { showCancellations } from './cancelPanel';
+import { showClockWarning } from './clockWarning';
 import { heldBumpReason } from './heldBump';
 import { KeyedCards } from './keyedCards';
 import { readMode, readThresholds, type ScreenMode } from './mode';
@@ -130,7 +131,9 @@ async function startKitchen(tenant: string): Promise<void> {
   // The clock is the relay's (measured from what the socket brings): the relay judges the
   // recall window on it, and a tablet an hour off must not offer what it would refuse.
   const board = new TicketBoard();
+  // Timers count from the relay's `received_at` on this clock: right whichever clock is off.
   const relayClock = createRelayClock(socket);
+  relayClock.subscribe((offset) => showClockWarning($('#clock-warning'), offset));
   const clock = createTicketClock({ ...readThresholds(params), now: relayClock.now });
   const ages = new AgeWatch(clock, $('#tickets'));
   const counts =
