@@ -1,9 +1,9 @@
 import type { CaughtUpMessage } from '@kitchen-sync/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { SocketService } from '../../../../src/socket/types.js';
 import { createRelayClock } from '../../../../src/feed/views/relayClock.js';
 import { toTicket } from '../../../../src/feed/views/ticket.js';
 import { createTicketClock } from '../../../../src/feed/views/ticketClock.js';
+import type { SocketService } from '../../../../src/socket/types.js';
 import { kitchenOrder } from './tickets.js';
 
 const MIN = 60_000;
