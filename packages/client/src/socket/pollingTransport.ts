@@ -3,6 +3,7 @@ import { isErrorCode } from '@kitchen-sync/protocol';
 import { KitchenSyncError, type SocketErrorCode } from '../errors.js';
 import { Disposables, isHidden } from '../lib/environment.js';
 import { type RefreshesEnded, refreshesEnded, refreshOnce } from '../lib/refreshOnce.js';
+import { tokenRefusal } from './tokenRefusal.js';
 import {
   isEnvelope,
   isObject,
@@ -46,14 +47,17 @@ async function errorFromResponse(
   response: Response,
 ): Promise<KitchenSyncError<ErrorCode | 'http'>> {
   let code: ErrorCode | 'http' = response.status === 401 ? 'unauthorized' : 'http';
+  let refusal: string | undefined;
   try {
-    const body = (await response.json()) as { error?: { code?: unknown } };
+    const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
     if (isErrorCode(body?.error?.code)) code = body.error.code;
+    refusal = tokenRefusal(body?.error?.message);
   } catch {
     // Not JSON (a proxy's error page): the status decides.
   }
   return new KitchenSyncError(code, `relay answered ${response.status}`, {
     status: response.status,
+    ...(refusal && { refusal }),
   });
 }
 
