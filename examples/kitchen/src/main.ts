@@ -39,6 +39,7 @@ import { showRejected } from './rejectedPanel';
 import { stationCard } from './stationCard';
 import { TapGuard } from './tapGuard';
 import { NEXT_STATUS, stepVersion } from './ticketsView';
+import { watchUnroutedLines } from './unroutedLines';
 
 /** Marks the bump bar's selected card (the cards are rebuilt, so after each render too). */
 function showSelected(orderId: string | null): void {
@@ -173,6 +174,11 @@ function startStationScreen(
   relayClock: RelayClock,
 ): StationView {
   const view = createStationView(board, { stations, clock: relayClock });
+  // Lines with no station reach no station screen: say so here, not only on expo.
+  watchUnroutedLines(board, (text) => {
+    $('#unrouted').hidden = text === null;
+    $('#unrouted').textContent = text ?? '';
+  });
   const cards = new KeyedCards<StationTicket>($('#tickets'), ages, (entry) =>
     stationCard(entry, relayClock.now()),
   );
