@@ -56,6 +56,24 @@ describe("a ticket's timer", () => {
     stop();
   });
 
+  it('judges a ticket on the offset the relay clock has now, not the one of the last tick', () => {
+    vi.useFakeTimers({ now: trueNow });
+    const relay = relayCaughtUp(trueNow - 5 * HOUR);
+    const relayClock = createRelayClock(relay.socket);
+    const ages = createTicketClock({ now: relayClock.now });
+    // A screen listening from the start: the tick's time is the tablet's, no offset yet.
+    const stopTicks = ages.now.subscribe(() => {});
+    relay.send();
+    const received = trueNow - 5 * HOUR;
+    const levels: string[] = [];
+    const stop = ages.level(received).subscribe((level) => levels.push(level));
+    expect(levels).toEqual(['ok']);
+    vi.advanceTimersByTime(1_000);
+    expect(levels).toEqual(['ok']);
+    stop();
+    stopTicks();
+  });
+
   it("counts from created_at when the order has no received_at (an older relay's, central's)", () => {
     const order = kitchenOrder([{ station: 'grill' }], { created_at: iso(trueNow) });
     expect(toTicket(order).received_ms).toBe(trueNow);
