@@ -9,6 +9,7 @@ import {
   demoPromotions,
   OUTLET,
   PRODUCTS,
+  type Product,
   TENANTS,
 } from './menu.js';
 import { type OrderGroup, OrderGroupStore } from './orderGroups.js';
@@ -56,6 +57,10 @@ export interface Central {
   readonly isDown: boolean;
   /** Simulates the internet going away: the listener closes and every socket is dropped. */
   setOutage(down: boolean): Promise<void>;
+  /** The menu manager at work: the product takes the next version with these fields. */
+  changeProduct(id: number, fields: Partial<Product>): void;
+  /** Withdraws a product: a tombstone at the next version. */
+  removeProduct(id: number): void;
   close(): Promise<void>;
 }
 
@@ -219,6 +224,15 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     },
     get orderPostCount() {
       return orderPostCount;
+    },
+    changeProduct(id, fields) {
+      const current = catalog.products.get(id);
+      if (!current || current.deleted) throw new Error(`no product ${id} on the menu`);
+      const { version: _version, ...product } = current;
+      catalog.products.upsert({ ...product, ...fields, id });
+    },
+    removeProduct(id) {
+      catalog.products.remove(id);
     },
     get isDown() {
       return down;

@@ -18,6 +18,11 @@ export class VersionedCollection<T extends { id: number }> {
     return this.#version;
   }
 
+  /** The row as it stands, tombstones included. */
+  get(id: number): Versioned<T> | undefined {
+    return this.#rows.get(id);
+  }
+
   upsert(item: T): Versioned<T> {
     const row = { ...item, version: ++this.#version } as Versioned<T>;
     this.#rows.set(item.id, row);

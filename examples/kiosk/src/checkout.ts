@@ -32,7 +32,8 @@ export function ordersFromCart(cart: Cart, context: CheckoutContext): Order[] {
         product_id: line.product.id,
         name: String(line.product.name ?? line.product.id),
         quantity: line.quantity,
-        price: String(line.product.price ?? '0'),
+        // What the guest was shown and pays: the promotion's price when one runs.
+        price: String(line.unitPrice),
         ...(typeof line.product.station === 'string' ? { station: line.product.station } : {}),
         ...(typeof line.product.course === 'number' ? { course: line.product.course } : {}),
       })),

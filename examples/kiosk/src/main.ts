@@ -16,10 +16,12 @@ import { $, loadOutlet, trackBarHeight, watchNetwork } from '../../shared/pageSe
 import { registerWorker } from '../../shared/serviceWorker';
 import { readBusinessDay } from './businessDay';
 import { Cart, lineTotal } from './cart';
+import { cartChangeText } from './cartNotice';
 import { ordersFromCart, postOrderGroup } from './checkout';
 import { indexedDbCounters } from './counterStore';
 import { renderMenu } from './menuView';
 import { type OrderChange, OrderHistory } from './orderHistory';
+import { MenuPricing } from './pricing';
 import { QueueNumbers, readTerminal } from './queueNumbers';
 import { showRejectedCheckouts } from './rejectedCheckouts';
 import { showStaleMenu } from './staleMenuBanner';
@@ -81,6 +83,8 @@ network.subscribe((mode) => {
   // Central is back: replay the queued central POSTs now rather than at the browser's whim.
   if (mode === 'online' && previousMode !== null && previousMode !== 'online') {
     void swReady.then((registered) => (registered ? sw.syncNow() : undefined)).catch(() => {});
+    // And the menu: the outlet's LAN stayed up, so the browser's `online` never fired.
+    masterData.preFetchData().catch(() => {});
   }
   previousMode = mode;
 });
@@ -216,26 +220,49 @@ socket.on('sync:snapshot', (snapshot) => {
   for (const order of snapshot.orders) applyOrder(order.order_id, order as OrderData);
 });
 
-async function loadMenu(): Promise<void> {
-  try {
-    await masterData.preFetchData();
-  } catch {
-    // Offline or central down: the cached menu below is what the kiosk sells from.
-  }
+let pricing = new MenuPricing([], []);
+let menuReads = 0;
+
+/**
+ * Renders the menu as the cache holds it and brings the cart to it. Runs whenever the cache's
+ * version moves (the first sync, the background refresh, a resync after central was restored):
+ * a sync only updates the cache, so a kiosk that rendered once would keep selling old prices
+ * and sold-out items.
+ */
+async function showMenu(): Promise<void> {
+  const read = ++menuReads;
   const [categories, products, promotions] = await Promise.all([
     masterData.getCategories(),
     masterData.getProducts(),
     masterData.getActivePromotions(),
   ]);
-  renderMenu($('#menu'), { tenants, categories, products, promotions });
-  const byId = new Map(products.map((p) => [String(p.id), p]));
-  $('#menu').addEventListener('click', (event) => {
-    const button = (event.target as HTMLElement).closest<HTMLElement>('[data-testid="cart-add"]');
-    const product = button && byId.get(button.dataset.productId ?? '');
-    if (!product) return;
-    cart.add(product);
-    renderCart();
+  // Versions move page by page: only the latest read may draw.
+  if (read !== menuReads) return;
+  pricing = new MenuPricing(products, promotions);
+  renderMenu($('#menu'), { tenants, categories, products, pricing });
+  const changes = cart.reprice((id) => pricing.offer(id));
+  if (changes.length > 0) $('#cart-notice').textContent = cartChangeText(changes);
+  renderCart();
+}
+
+$('#menu').addEventListener('click', (event) => {
+  const button = (event.target as HTMLElement).closest<HTMLElement>('[data-testid="cart-add"]');
+  const offer = button && pricing.offer(button.dataset.productId ?? '');
+  if (!offer) return;
+  cart.add(offer);
+  $('#cart-notice').textContent = '';
+  renderCart();
+});
+
+async function loadMenu(): Promise<void> {
+  masterData.version.subscribe(() => {
+    showMenu().catch((error: unknown) => console.warn('kiosk: menu not readable', error));
   });
+  try {
+    await masterData.preFetchData();
+  } catch {
+    // Offline or central down: the cached menu (already shown) is what the kiosk sells from.
+  }
 }
 
 async function placeOrder(): Promise<void> {
@@ -270,6 +297,7 @@ async function placeOrder(): Promise<void> {
   // The outbox persists before it resolves: from here on a reload or a dead relay loses nothing.
   for (const order of orders) await outbox.submit(order);
   cart.clear();
+  $('#cart-notice').textContent = '';
   $<HTMLInputElement>('#customer-name').value = '';
   $<HTMLInputElement>('#rush').checked = false;
   $<HTMLInputElement>('#hold-mains').checked = false;

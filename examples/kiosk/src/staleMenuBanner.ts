@@ -16,15 +16,16 @@ export function staleMenuText(status: MasterDataStatus): string | null {
 /**
  * The "menu may be outdated" warning: the kiosk sells from its cached menu when central is
  * unreachable, and after a day without a full sync the prices may be wrong. A sync under way
- * leaves the banner as it is (no flash on every boot before the first answer, no flicker
- * while a background retry runs); the next settled status decides.
+ * (a resync after central was restored included) leaves the banner as it is (no flash on
+ * every boot before the first answer, no flicker while a background retry runs); the next
+ * settled status decides.
  */
 export function showStaleMenu(
   element: HTMLElement,
   status: { subscribe(fn: (status: MasterDataStatus) => void): () => void },
 ): () => void {
   return status.subscribe((current) => {
-    if (current.state === 'idle' || current.state === 'syncing') {
+    if (current.state === 'idle' || current.state === 'syncing' || current.state === 'resyncing') {
       if (!current.stale) element.textContent = '';
       return;
     }

@@ -50,6 +50,9 @@ test('the banner follows the settled status and does not flash while a sync runs
   // A background retry leaves it in place; a sync that lands takes it away.
   b.set({ state: 'syncing', stale: true });
   expect(b.text()).toContain('lebih dari sehari lalu');
+  // So does a resync after central was restored from a backup.
+  b.set({ state: 'resyncing', stale: true });
+  expect(b.text()).toContain('lebih dari sehari lalu');
   b.set({ state: 'synced', stale: false });
   expect(b.text()).toBe('');
 });

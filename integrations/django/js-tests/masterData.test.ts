@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto';
+import { join } from 'node:path';
 import { createMasterDataService, type MasterDataService } from '@kitchen-sync/client/master-data';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,5 +71,28 @@ describe('master data from Django (daphne + SQLite)', () => {
     ]);
     await expectSameAsDjango();
     expect((await service.getProducts()).map((p) => p.id)).not.toContain(20);
+  });
+
+  it('follows central restored from a backup: downloads again and ends at what Django has', async () => {
+    await service.preFetchData();
+    const database = join(stack.dir, 'db.sqlite3');
+    const copy = (from: string, to: string) =>
+      stack.python(
+        `import sqlite3\nsource = sqlite3.connect(${JSON.stringify(from)})\n` +
+          `target = sqlite3.connect(${JSON.stringify(to)})\nsource.backup(target)\n` +
+          'target.close()\nsource.close()',
+      );
+    copy(database, `${database}.backup`); // the nightly backup
+    await stack.control('change-products/', { reprice: [5, 6, 7] });
+    const synced = await service.preFetchData();
+
+    copy(`${database}.backup`, database); // the disk fails; the backup is restored
+    await stack.control('change-products/', { reprice: [8] }); // a version the kiosk passed
+    const after = await service.preFetchData();
+
+    expect(after.resynced).toEqual(['products']);
+    expect(after.versions.products).toBeLessThan(synced.versions.products);
+    expect(service.status.get().state).toBe('synced');
+    await expectSameAsDjango();
   });
 });

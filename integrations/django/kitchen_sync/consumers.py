@@ -1,5 +1,5 @@
-"""The outlet socket: ws/outlet/{outlet_id}/[?tenant=<id>][&since=<seq>], its socket token
-offered as the subprotocol ``kitchen-sync.bearer.<token>`` (or, from older clients, in
+"""The outlet socket: ws/outlet/{outlet_id}/[?tenant=<id>][&since=<seq>[&since_event=<id>]], its
+socket token offered as the subprotocol ``kitchen-sync.bearer.<token>`` (or, from older clients, in
 ``?token=``)."""
 
 import asyncio
@@ -17,7 +17,7 @@ from .errors import KitchenSyncError
 from .events import outlet_group, tenant_group
 from .open_orders import open_order_candidates, open_order_envelopes
 from .outlet_contact import CONTACT_ROLES, DELIVERY_ROLES, record_contact, relay_delivering
-from .outlet_log import events_for_socket, log_bounds
+from .outlet_log import event_id_at, events_for_socket, log_bounds
 from .settings import ks_setting
 from .tokens import SOCKET_SUBPROTOCOL, socket_token_offered, verify_socket_token
 
@@ -70,6 +70,13 @@ def parse_cursor(value):
     return int(value)
 
 
+def parse_since_event(value):
+    """``?since_event=``: the ``event_id`` the client applied at ``since``; None when absent."""
+    if value is not None and len(value) > 64:
+        raise KitchenSyncError("invalid_payload", "since_event must be at most 64 characters")
+    return value
+
+
 class OutletConsumer(AsyncWebsocketConsumer):
     """Joins the outlet's group (or its tenants' groups) and forwards order events.
 
@@ -85,13 +92,16 @@ class OutletConsumer(AsyncWebsocketConsumer):
     live events. Live events that arrive meanwhile wait in ``pending``; those at or below the
     head were in the replay (or before the cursor) and are not sent again. Without ``?since=``,
     or after a reset, the outlet's open orders up to the head go first instead (without
-    ``seq``), unless its relay is delivering them (``_send_open_orders``).
+    ``seq``), unless its relay is delivering them (``_send_open_orders``). ``?since_event=``,
+    the ``event_id`` the client applied at ``since``, resets it when the log holds another
+    event there: the log went back (a database restore) and new events took those seqs again.
     """
 
     groups_joined = ()
     pending = None
     replayed_up_to = 0
     catch_up = None
+    since_event = None
     expiry = None
     accepted = False
     # A pos or kitchen token: this socket shows the outlet is online (outlet_contact).
@@ -187,6 +197,7 @@ class OutletConsumer(AsyncWebsocketConsumer):
             return
         try:
             since = parse_cursor(self._query().get("since"))
+            self.since_event = parse_since_event(self._query().get("since_event"))
         except KitchenSyncError as error:
             # Accepted first so the client can read why; it must not retry with this cursor.
             await self.accept()
@@ -219,10 +230,12 @@ class OutletConsumer(AsyncWebsocketConsumer):
         try:
             oldest, head = await database_sync_to_async(log_bounds)(self.outlet_id)
             behind_log = oldest is not None and since is not None and since < oldest - 1
-            if since is not None and (since > head or behind_log):
-                # A cursor of another log (central's database was replaced) or one the log no
-                # longer reaches (pruned): the client starts again at the head, with the open
-                # orders as they stand.
+            if since is not None and (
+                since > head or behind_log or await self._replaced_at(since, head)
+            ):
+                # A cursor of another log (central's database was replaced or restored) or one
+                # the log no longer reaches (pruned): the client starts again at the head, with
+                # the open orders as they stand.
                 await self._send_json({"type": "reset", "seq": head})
                 await self._send_open_orders(head)
             elif since is not None:
@@ -240,6 +253,13 @@ class OutletConsumer(AsyncWebsocketConsumer):
         pending, self.pending = self.pending, None
         for message in pending:
             await self._forward(message)
+
+    async def _replaced_at(self, since, head):
+        """The log holds another event at ``since`` than the client applied there."""
+        if not self.since_event or not 0 < since <= head:
+            return False
+        logged = await database_sync_to_async(event_id_at)(self.outlet_id, since)
+        return logged is not None and logged.lower() != self.since_event.lower()
 
     async def _replay(self, after, head):
         page_size = max(1, int(ks_setting("SOCKET_REPLAY_PAGE")))

@@ -499,6 +499,15 @@ def events_for_relay(outlet_id, since, limit, using="default", check=None):
     return answer
 
 
+def event_id_at(outlet_id, seq, using="default"):
+    """The ``event_id`` the outlet's log holds at ``seq`` (its unique key), None when it holds
+    none there (pruned, or past the head)."""
+    from .models import OutletEvent
+
+    rows = OutletEvent.objects.using(using).filter(outlet_id=str(outlet_id), seq=seq)
+    return rows.values_list("event_id", flat=True).first()
+
+
 def log_bounds(outlet_id, using="default"):
     """``(oldest, head)``: the lowest and highest seq the outlet's log holds, ``(None, 0)``
     when it is empty. Read before a page of the log: every seq up to ``head`` is visible."""

@@ -82,17 +82,41 @@ class VersionedListView(View):
         except KitchenSyncError as error:
             return error_response(error.code, error.message)
         limit = min(max(limit, 1), ks_setting("PAGE_MAX"))
+        queryset = self.get_queryset()
+        # The head is read BEFORE the rows: a change committed in between is then in the rows
+        # (and the answer's version covers it), never skipped under a head read after them.
+        head = self.head_version(queryset)
         # One query, so the page and has_more come from one snapshot.
-        rows = list(self.get_queryset().filter(version__gt=since).order_by("version")[: limit + 1])
+        rows = list(queryset.filter(version__gt=since).order_by("version")[: limit + 1])
         has_more = len(rows) > limit
         rows = rows[:limit]
+        if has_more:
+            current = rows[-1].version
+        else:
+            # Central's real head, also when it is below since_version (a database restored
+            # from a backup): the client then downloads the collection again. Echoing
+            # since_version would leave it at a version central no longer has, for good.
+            current = max(head, rows[-1].version) if rows else head
         return JsonResponse(
             {
                 "items": [self.serialize(row) for row in rows],
-                "current_version": rows[-1].version if rows else since,
+                "current_version": current,
                 "has_more": has_more,
             }
         )
+
+    def head_version(self, queryset):
+        """The collection's change counter: the highest version any row of it was given."""
+        from .models import SyncCounter
+        from .versioned import collection_of
+
+        value = (
+            SyncCounter.objects.using(queryset.db)
+            .filter(collection=collection_of(queryset.model))
+            .values_list("value", flat=True)
+            .first()
+        )
+        return value or 0
 
 
 class OutletSettingsView(View):

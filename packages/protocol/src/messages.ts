@@ -195,6 +195,13 @@ export interface BridgeHealth {
   downlinkLastSuccessAt: string | null;
   /** The last failed poll's code (`http_500`, `central_unreachable`, ...); null after a success. */
   downlinkLastErrorCode: string | null;
+  /**
+   * A node of a PostgreSQL cluster: `holder` runs the bridge, `standby` waits to take it over
+   * (its other fields are the holder's, as it last wrote them). Absent on a relay of its own.
+   */
+  role?: 'holder' | 'standby';
+  /** The cluster node running the bridge (its node id); null while none holds it. */
+  holder?: string | null;
 }
 
 /**

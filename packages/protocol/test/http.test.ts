@@ -18,6 +18,11 @@ describe('EventsQuerySchema', () => {
       { limit: LIMITS.EVENTS_PAGE_MAX },
     ],
     ['an epoch', { since: '5', epoch: 'k3j2' }, { since: 5, epoch: 'k3j2' }],
+    [
+      'the event at since',
+      { since: '5', epoch: 'k3j2', since_event: 'ev-5' },
+      { since: 5, epoch: 'k3j2', since_event: 'ev-5' },
+    ],
   ])('accepts %s', (_name, input, expected) => {
     expect(validate(EventsQuerySchema, input)).toEqual({ ok: true, value: expected });
   });
@@ -41,6 +46,8 @@ describe('EventsQuerySchema', () => {
     ['an empty outlet_id', { outlet_id: '' }, 'outlet_id'],
     ['an outlet_id over 64 chars', { outlet_id: 'o'.repeat(65) }, 'outlet_id'],
     ['an epoch over 64 chars', { epoch: 'e'.repeat(65) }, 'epoch'],
+    ['a since_event over 64 chars', { since_event: 'e'.repeat(65) }, 'since_event'],
+    ['a repeated since_event (array)', { since_event: ['a', 'b'] }, 'since_event'],
   ])('rejects %s', (_name, input, path) => {
     const result = validate(EventsQuerySchema, input);
     expect(result.ok).toBe(false);

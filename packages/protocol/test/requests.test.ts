@@ -82,6 +82,10 @@ describe('HandshakeAuthSchema', () => {
     ['a token and client id', { token: 'a.b.c', client_id: 'kds-1' }],
     ['a cursor with its epoch', { token: 'a.b.c', client_id: 'kds-1', since: 120, epoch: 'e1' }],
     ['since 0', { token: 't', since: 0 }],
+    [
+      'a cursor with the event applied at it',
+      { token: 't', since: 120, epoch: 'e1', since_event: '0190a0b0-0000-7000-8000-000000000001' },
+    ],
   ])('accepts %s', (_name, input) => {
     expect(validate(HandshakeAuthSchema, input)).toEqual({ ok: true, value: input });
   });
@@ -94,6 +98,8 @@ describe('HandshakeAuthSchema', () => {
     ['an empty client_id', { token: 't', client_id: '' }, 'client_id'],
     ['a client_id over 64 chars', { token: 't', client_id: 'c'.repeat(65) }, 'client_id'],
     ['an epoch over 64 chars', { token: 't', epoch: 'e'.repeat(65) }, 'epoch'],
+    ['a since_event over 64 chars', { token: 't', since_event: 'e'.repeat(65) }, 'since_event'],
+    ['a numeric since_event', { token: 't', since: 3, since_event: 3 }, 'since_event'],
     ['a token over 4096 chars', { token: 't'.repeat(4097) }, 'token'],
     ['a numeric token', { token: 42 }, 'token'],
   ])('rejects %s', (_name, input, path) => {

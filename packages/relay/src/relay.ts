@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { hostname } from 'node:os';
 import type { Server as TlsServer } from 'node:tls';
 import cors from '@fastify/cors';
+import type { BridgeHealth } from '@kitchen-sync/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Principal } from './auth/principal.js';
@@ -15,9 +17,10 @@ import {
 import { createCentralCredential } from './bridge/centralCredential.js';
 import { CENTRAL_REQUEST_TIMEOUT_MS, withSlash } from './bridge/centralLink.js';
 import { startCentralWorker } from './bridge/centralWorker.js';
-import { createDownlink } from './bridge/downlink.js';
+import { createDownlink, type DownlinkHealth } from './bridge/downlink.js';
 import { createOutletGuard, OUTLET_MISMATCH, type OutletGuard } from './bridge/outletGuard.js';
-import { createUplink, UPLOAD_PATH, type Uplink } from './bridge/uplink.js';
+import { createUplink, UPLOAD_PATH, type Uplink, uplinkCursorName } from './bridge/uplink.js';
+import { type BridgeLock, type BridgeLockOptions, createBridgeLock } from './cluster/bridgeLock.js';
 import { type ClusterNode, type ClusterOptions, createClusterNode } from './cluster/clusterNode.js';
 import { createDrain, registerDrainRoute } from './cluster/drain.js';
 import { createHoldTimers, type HoldTimers } from './core/holdTimers.js';
@@ -150,6 +153,11 @@ export interface CentralOptions {
   /** Back-off between failed uploads. Default 0.5 s doubling to 5 s, half of it random. */
   backoff?: { minMs: number; maxMs: number; jitter: number };
   batchSize?: number;
+  /**
+   * A node of a PostgreSQL cluster: how often a node not running the bridge tries to take it
+   * over (docs/postgres-store.md). Default 2,000 ms.
+   */
+  takeoverMs?: number;
 }
 
 export interface ListenResult {
@@ -277,12 +285,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
   );
   const backend = openStore(options, logger, unreadableRows);
   const { store, reader } = backend;
-  if (store.kind === 'postgres' && options.central) {
-    throw new ConfigError(
-      'store_unsupported',
-      'the bridge to central runs on a SQLite relay only; a PostgreSQL cluster does not upload yet',
-    );
-  }
+  // A shared store: the bridge's reads and cursors are the cluster's, and one node runs it.
+  const shared = store.kind === 'postgres' ? (store as PostgresEventStore) : null;
   const retention: RetentionPolicy = {
     maxAgeMs: (options.retentionHours ?? 24) * HOUR_MS,
     maxEvents: options.retentionEvents ?? 10_000,
@@ -299,9 +303,11 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const live = createLiveFeed((error) => logger.error({ err: error }, 'live delivery failed'));
   // A shared store makes a cluster node even without Redis: other nodes commit to it too.
   const clusterOptions = options.cluster ?? (options.store === 'postgres' ? {} : undefined);
+  const nodeId = clusterOptions?.nodeId ?? `${hostname()}-${process.pid}`;
   const cluster: ClusterNode | null = clusterOptions
     ? createClusterNode({
         ...clusterOptions,
+        nodeId,
         log: {
           heads: (outlets) => reader.heads(outlets),
           eventsAfter: (outlet, since, limit) => reader.eventsAfter(outlet, since, limit, null),
@@ -317,6 +323,12 @@ export function createRelay(options: RelayOptions = {}): Relay {
   // Events central has not confirmed are kept past retention: pruning them would lose them
   // for central for good. The log grows while central is away (see docs: Bridge to central).
   const retentionNow = (): RetentionPolicy => {
+    // On a shared store the node pruning may not run the bridge: the store keeps what is
+    // after the shared upload cursor itself.
+    if (shared && options.central) {
+      const outlet = options.central.outlet;
+      return { ...retention, keepAfterCursor: { outlet, cursor: uplinkCursorName(outlet) } };
+    }
     const unsent = uplink?.unsent();
     if (!unsent || unsent.count === 0) return retention;
     return {
@@ -403,22 +415,43 @@ export function createRelay(options: RelayOptions = {}): Relay {
         ...(options.central.backoff ? { backoff: options.central.backoff } : {}),
         ...(options.central.batchSize ? { batchSize: options.central.batchSize } : {}),
         worker: centralWorker,
+        ...(shared ? { log: shared.bridgeLog } : {}),
         onUploaded: (count) => uploaded?.inc(count),
         onChange: () => announcer?.changed(),
       })
     : null;
-  // With a credential of another outlet the uplink has nothing to send: it says why.
-  const uplink: Uplink | null = ownUplink && {
-    ...ownUplink,
-    health() {
-      const health = ownUplink.health();
-      return outletGuard?.mismatch
-        ? { ...health, state: 'error', lastErrorCode: OUTLET_MISMATCH }
-        : health;
-    },
+  // On a cluster sharing PostgreSQL one node runs the bridge (the holder of its lock); the
+  // others show what the holder last wrote of it (`mirrored`).
+  let bridgeLock: BridgeLock | null = null;
+  let mirrored: BridgeHealth | null = null;
+  // This node's own bridge, uplink and downlink.
+  const ownBridge = (): BridgeHealth => {
+    const health = ownUplink!.health();
+    return {
+      // With a credential of another outlet the uplink has nothing to send: it says why.
+      ...(outletGuard?.mismatch
+        ? { ...health, state: 'error' as const, lastErrorCode: OUTLET_MISMATCH }
+        : health),
+      downlinkCursor: downlink?.cursor() ?? null,
+      ...downlink?.health(),
+    };
   };
+  const bridgeView = (): BridgeHealth => {
+    if (!bridgeLock) return ownBridge();
+    if (bridgeLock.held) return { ...ownBridge(), role: 'holder', holder: nodeId };
+    return { ...(mirrored ?? ownBridge()), role: 'standby', holder: bridgeLock.holder };
+  };
+  const uplink: Uplink | null = ownUplink && { ...ownUplink, health: bridgeView };
   const uploaded = uplink
-    ? registerBridgeMetrics(metrics.registry, uplink, () => downlink?.health() ?? null)
+    ? registerBridgeMetrics(
+        metrics.registry,
+        uplink,
+        () => {
+          const view = bridgeView();
+          return view.downlinkState === null ? null : (view as DownlinkHealth);
+        },
+        shared ? () => bridgeLock?.held === true : undefined,
+      )
     : null;
   const queue = backend.createQueue(onCommitted, (error) =>
     logger.error({ err: error }, 'after-commit delivery failed'),
@@ -485,6 +518,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
         logger,
         now,
         worker: centralWorker,
+        ...(shared ? { log: shared.bridgeLog } : {}),
         ...(options.central.backoff ? { backoff: options.central.backoff } : {}),
       })
     : null;
@@ -624,11 +658,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     tlsHealth: () => tls?.health() ?? { enabled: false },
     ...(uplink
       ? {
-          bridgeHealth: () => ({
-            ...uplink.health(),
-            downlinkCursor: downlink?.cursor() ?? null,
-            ...downlink?.health(),
-          }),
+          bridgeHealth: bridgeView,
         }
       : {}),
     ...(cluster
@@ -660,6 +690,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
   let holdTimer: NodeJS.Timeout | undefined;
   const fireDueHolds = () => holds!.fireDue();
   let closing: Promise<void> | undefined;
+  // The holder's last bridge health written for the other nodes (written again when changed).
+  let lastWritten: string | undefined;
   const drain = createDrain({
     ...(clusterOptions?.drainStepMs !== undefined ? { stepMs: clusterOptions.drainStepMs } : {}),
     sockets: () => sockets.io.of('/').sockets.values(),
@@ -700,25 +732,56 @@ export function createRelay(options: RelayOptions = {}): Relay {
       await prune();
       pruneTimer = setInterval(() => void prune(), PRUNE_INTERVAL_MS);
       pruneTimer.unref();
-      uplink?.start();
       if (options.central) {
         // The downlink waits until the credential's outlet shows up here: a credential of
         // another outlet would pull that outlet's history into this log.
         outletGuard = createOutletGuard({
           outlet: options.central.outlet,
-          logged: store.outlets(),
+          logged: await reader.outlets(),
           logger,
           onConfirmed: () => {
-            if (closing === undefined) downlink?.start();
+            if (closing === undefined && runsBridge()) downlink?.start();
           },
         });
-        if (outletGuard.confirmed) downlink?.start();
+        if (shared) {
+          bridgeLock = createBridgeLock({
+            url: shared.internals.url,
+            outlet: options.central.outlet,
+            nodeId,
+            retryMs: options.central.takeoverMs ?? 2_000,
+            logger,
+            onTaken: () => {
+              if (closing !== undefined) return;
+              uplink?.start();
+              if (outletGuard?.confirmed) downlink?.start();
+              announcer?.changed();
+            },
+            onLost: () => {
+              uplink?.stop();
+              downlink?.stop();
+              announcer?.changed();
+            },
+            onLook: lookAtSharedBridge,
+          });
+          bridgeLock.start();
+          // Other nodes' commits reach this one live: the holder uploads them without waiting
+          // for its idle look.
+          live.subscribe(() => uplink?.notify());
+        } else {
+          uplink?.start();
+          if (outletGuard.confirmed) downlink?.start();
+        }
       }
       holdTimer = setInterval(() => void fireDueHolds(), HOLD_CHECK_MS);
       holdTimer.unref();
       if (cluster) {
         await cluster.attach(sockets.io);
         await cluster.start();
+        // The bridged outlet is followed even with no client here: other nodes' commits then
+        // reach the live feed, which tells the uplink (above) when this node runs the bridge.
+        if (bridgeLock && options.central) {
+          cluster.deliveredThrough(options.central.outlet, 0).catch(() => undefined);
+        }
       }
       const host = options.host ?? '0.0.0.0';
       await app.listen({ port: options.port ?? 3001, host });
@@ -742,12 +805,53 @@ export function createRelay(options: RelayOptions = {}): Relay {
     close: () => relayClose(),
   };
 
+  /** Whether this node runs the bridge: always, unless a cluster's lock decides. */
+  function runsBridge(): boolean {
+    return bridgeLock === null || bridgeLock.held;
+  }
+
+  /**
+   * Every few seconds on the bridge lock's session: the holder writes its bridge's health for
+   * the other nodes (and looks for the credential's outlet in the shared log, which other
+   * nodes may have logged); a standby reads it.
+   */
+  async function lookAtSharedBridge({
+    held,
+    query,
+  }: Parameters<NonNullable<BridgeLockOptions['onLook']>>[0]) {
+    const key = `bridge-status:${options.central!.outlet}`;
+    if (held) {
+      if (outletGuard && !outletGuard.confirmed) {
+        for (const outlet of await reader.outlets()) outletGuard.saw(outlet);
+      }
+      const text = JSON.stringify(ownBridge());
+      if (text === lastWritten) return;
+      await query(
+        'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        [key, text],
+      );
+      lastWritten = text;
+      return;
+    }
+    lastWritten = undefined;
+    const { rows } = await query('SELECT value FROM meta WHERE key = $1', [key]);
+    const value = (rows[0] as { value?: string } | undefined)?.value;
+    try {
+      mirrored = value === undefined ? null : (JSON.parse(value) as BridgeHealth);
+    } catch {
+      mirrored = null;
+    }
+    announcer?.changed();
+  }
+
   function relayClose(): Promise<void> {
     closing ??= (async () => {
       if (pruneTimer) clearInterval(pruneTimer);
       uplink?.stop();
       announcer?.stop();
       downlink?.stop();
+      // Ends the lock's session: another node takes the bridge over at its next try.
+      await bridgeLock?.close();
       // Before the store closes: its final checkpoint wants the worker's connection gone.
       centralWorker?.stop();
       if (holdTimer) clearInterval(holdTimer);

@@ -168,18 +168,6 @@ describe('PostgreSQL store start-up', () => {
     expect(await refusedWith(url)).toBe('store_schema_newer');
   });
 
-  it('refuses the bridge to central with store_unsupported (it runs on SQLite only)', () => {
-    const make = () =>
-      createRelay({
-        insecureNoAuth: true,
-        logLevel: 'silent',
-        store: 'postgres',
-        databaseUrl: 'postgres://postgres@127.0.0.1:1/none',
-        central: { url: 'http://central.invalid', token: 'x', outlet: '1' },
-      });
-    expect(make).toThrow(expect.objectContaining({ code: 'store_unsupported' }));
-  });
-
   it('keeps its epoch across a restart of the node', async () => {
     const url = await freshDatabaseUrl();
     const first = await node(url);

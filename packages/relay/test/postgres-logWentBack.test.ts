@@ -84,6 +84,41 @@ describe('a PostgreSQL log that went back', () => {
     expect(snapshotOf(back)?.epoch).toBe(a.relay.epoch);
   });
 
+  it('is proven by a since_event the log holds no longer at its seq, once new orders took the head past it', async () => {
+    const url = await freshDatabaseUrl();
+    const lines: LogLine[] = [];
+    const [a, b] = [await node(url, lines), await node(url, lines)];
+    const epoch = a.relay.epoch;
+    const pos = await connected(a.url, { token: await tokenFor('pos') });
+    for (let i = 1; i <= 5; i++)
+      await pos.request('order:publish', order({ order_number: `M-${i}` }));
+    const at5 = (await a.relay.reader.eventIdAt!('1', 5))!;
+
+    await goBack(url, 3);
+    for (let i = 1; i <= 4; i++)
+      await pos.request('order:publish', order({ order_number: `F-${i}` }));
+    expect(await a.relay.reader.head('1')).toBe(7);
+
+    // Without since_event: today's backlog, F-1 and F-2 (seqs 4, 5) skipped as seen.
+    const old = await connected(b.url, { token: await tokenFor('kitchen'), since: 5, epoch });
+    expect(old.events().map((e) => e.seq)).toEqual([6, 7]);
+    const dropped = new Promise<void>((resolve) => old.socket.once('disconnect', () => resolve()));
+
+    const onA = await connected(a.url, {
+      token: await tokenFor('kitchen'),
+      since: 5,
+      epoch,
+      since_event: at5,
+    });
+    expect(a.relay.epoch).not.toBe(epoch);
+    expect(snapshotOf(onA)?.orders.map((o) => o.order_number)).toEqual(
+      expect.arrayContaining(['F-1', 'F-2', 'F-3', 'F-4']),
+    );
+    expect(lines.filter((l) => l.code === 'log_went_back' && l.level === 40)).toHaveLength(1);
+    await dropped;
+    expect(b.relay.epoch).toBe(a.relay.epoch);
+  });
+
   it('makes one new epoch when two nodes find it at once', async () => {
     const url = await freshDatabaseUrl();
     const lines: LogLine[] = [];

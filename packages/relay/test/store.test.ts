@@ -114,6 +114,20 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     expect((await submitOrder(t, 'A', 7 * hour)).envelope.seq).toBe(7);
   });
 
+  it("tells the event_id logged at a seq while retention keeps it (a client's since_event is checked against it)", async () => {
+    const t = await open();
+    const logged = [];
+    for (let i = 0; i < 4; i++) logged.push(await submitOrder(t, i % 2 ? 'A' : 'B', i));
+    const ids = logged.map((e) => e.envelope.event_id);
+    for (const seq of [1, 2, 3, 4]) expect(await t.reader.eventIdAt!('1', seq)).toBe(ids[seq - 1]);
+    expect(await t.reader.eventIdAt!('1', 5)).toBeUndefined();
+    expect(await t.reader.eventIdAt!('1', 0)).toBeUndefined();
+    expect(await t.reader.eventIdAt!('2', 1)).toBeUndefined();
+    await t.reader.prune({ maxAgeMs: 1e12, maxEvents: 2 }, 10);
+    expect(await t.reader.eventIdAt!('1', 2)).toBeUndefined();
+    expect(await t.reader.eventIdAt!('1', 3)).toBe(ids[2]);
+  });
+
   it('keeps cursors', async () => {
     const t = await open();
     expect(await t.reader.getCursor('uplink:1')).toBeUndefined();

@@ -9,8 +9,8 @@ from asgiref.sync import sync_to_async
 from kitchen_sync import consumers
 from kitchen_sync.consumers import CLOSE_INVALID
 from kitchen_sync.events import abroadcast_order_event, publish_order_event
-from kitchen_sync.models import OutletEvent
-from kitchen_sync.outlet_log import record_event
+from kitchen_sync.models import OutletEvent, SyncCounter
+from kitchen_sync.outlet_log import log_collection, record_event
 from kitchen_sync.tokens import mint_socket_token
 
 from .orders import protocol_order
@@ -159,6 +159,40 @@ def test_a_cursor_the_pruned_log_no_longer_reaches_gets_a_reset():
         frames, _ = await frames_until_caught_up(socket)
         assert [f["seq"] for f in frames] == seqs[2:]
         await socket.disconnect()
+
+    run(body)
+
+
+def test_a_since_event_the_log_holds_no_longer_at_its_seq_gets_a_reset():
+    """Central's database restored to before seq 2, and new events took seqs 2 and 3 again: the
+    client's cursor is not ahead of the head, only the event it applied at 2 tells."""
+    _, (applied, at), _ = [publish() for _ in range(3)]
+    OutletEvent.objects.filter(seq__gte=at).delete()
+    SyncCounter.objects.filter(collection=log_collection("1")).update(value=at - 1)
+    taken = [publish()[1] for _ in range(2)]
+    assert taken[0] == at
+
+    async def body():
+        socket = (await open_socket(socket_path(since=at, since_event=applied)))[0]
+        assert await next_json(socket) == {"type": "reset", "seq": taken[-1]}
+        await socket.disconnect()
+        # The event the log does hold there (in any case), or none: the replay after it.
+        logged = await sync_to_async(lambda: OutletEvent.objects.get(seq=at).event_id)()
+        for query in ({"since_event": logged.upper()}, {}):
+            socket = (await open_socket(socket_path(since=at, **query)))[0]
+            frames, _ = await frames_until_caught_up(socket)
+            assert [f["seq"] for f in frames] == taken[1:]
+            await socket.disconnect()
+
+    run(body)
+
+
+def test_a_since_event_over_64_characters_is_answered_with_an_error_and_close_code():
+    async def body():
+        socket, connected, _ = await open_socket(socket_path(since=1, since_event="e" * 65))
+        assert connected
+        assert (await next_json(socket))["code"] == "invalid_payload"
+        assert await socket.receive_output() == {"type": "websocket.close", "code": CLOSE_INVALID}
 
     run(body)
 

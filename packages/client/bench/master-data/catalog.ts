@@ -52,7 +52,8 @@ export class VersionedCatalog {
     const last = items.at(-1);
     return {
       items,
-      current_version: hasMore && last ? last.version : Math.max(since, this.#head),
+      // The real head, also below `since` after a restore: the client then downloads again.
+      current_version: hasMore && last ? last.version : this.#head,
       has_more: hasMore,
     };
   }

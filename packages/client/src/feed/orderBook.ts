@@ -11,6 +11,7 @@ import {
 } from '@kitchen-sync/protocol';
 import { ContiguousSeqs } from '../lib/contiguousSeqs.js';
 import { RecentKeys } from '../lib/recentKeys.js';
+import { carrySinceEvent } from '../socket/cursor.js';
 import type { Cursor } from '../socket/types.js';
 import { EMPTY_CURSOR, type FeedChanges, isOrphan } from './feedStore.js';
 import type { FeedRecord } from './types.js';
@@ -129,7 +130,10 @@ export class OrderBook {
     const seq = event.seq;
     if (relayed && seq !== null) {
       if (seq <= this.cursor.since) return;
-      this.#moveCursor({ since: seq, epoch: this.cursor.epoch }, false);
+      this.#moveCursor(
+        { since: seq, epoch: this.cursor.epoch, since_event: event.event_id },
+        false,
+      );
     }
     if (event.type === EVENT_TYPES.KITCHEN_STATUS_CHANGED || !event.order_id) return;
     if (!this.#allowed(event.tenant_id)) return;
@@ -322,7 +326,7 @@ export class OrderBook {
 
   #moveCursor(cursor: Cursor, force: boolean): void {
     if (!force && cursor.since <= this.cursor.since) return;
-    this.cursor = cursor;
+    this.cursor = carrySinceEvent(this.cursor, cursor);
     this.#cursorMoved = true;
   }
 

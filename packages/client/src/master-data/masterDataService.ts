@@ -1,4 +1,5 @@
 import { KitchenSyncError } from '../errors.js';
+import { Backoff } from '../lib/backoff.js';
 import {
   Disposables,
   type EnvironmentOptions,
@@ -11,12 +12,14 @@ import type { CollectionMeta } from './masterDataDb.js';
 import { DEFAULT_DB_NAME } from './masterDataDb.js';
 import { emptyVersions, MasterDataStore } from './masterDataStore.js';
 import { fetchPage, type RetryOptions } from './pageFetcher.js';
+import { isTombstone, type MasterDataPage } from './pageGuard.js';
 import { createStatusStore } from './statusStore.js';
 import {
   type Category,
   COLLECTIONS,
   type Collection,
   type ItemId,
+  type MasterDataItem,
   type MasterDataStatus,
   type MasterDataVersions,
   type Product,
@@ -49,6 +52,13 @@ export interface MasterDataServiceOptions extends EnvironmentOptions {
 export interface BackgroundRefreshOptions {
   /** Default one hour. */
   intervalMs?: number | undefined;
+  /**
+   * A tick that failed because central could not be reached or answered 5xx/429 is tried
+   * again after a jittered backoff from `retryMinMs` (default 15 s) up to `retryMaxMs`
+   * (default 5 min), both capped at `intervalMs`, until one succeeds.
+   */
+  retryMinMs?: number | undefined;
+  retryMaxMs?: number | undefined;
 }
 
 export interface MasterDataService {
@@ -124,6 +134,7 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
     collection: Collection,
     meta: Record<Collection, CollectionMeta>,
     unchanged: Collection[],
+    resynced: Collection[],
     retryUnreachable: boolean,
   ): Promise<number> {
     let since = meta[collection].version;
@@ -149,6 +160,24 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
       for (;;) {
         const page = await next;
         if (lifetime.signal.aborted) throw new KitchenSyncError('aborted', 'sync stopped');
+        if (page.wentBack) {
+          resynced.push(collection);
+          status.update({ state: 'resyncing' });
+          const outcome = await downloadAgain(collection, since, fetchAfter);
+          if (!outcome.applied) {
+            // Another tab moved the cache meanwhile: go on from what it stored.
+            if (++resets > MAX_RESETS) {
+              throw new KitchenSyncError('storage', `${collection} cache keeps being reset`);
+            }
+            since = outcome.storedVersion;
+            meta[collection] = { ...meta[collection], version: since };
+            next = fetchAfter(since);
+            continue;
+          }
+          meta[collection] = outcome.meta;
+          version.update((v) => ({ ...v, [collection]: outcome.meta.version }));
+          return outcome.rows;
+        }
         if (page.items.length === 0 && page.version === since && !page.hasMore) {
           unchanged.push(collection); // nothing to write; its sync time is stored with the others
           return applied;
@@ -179,21 +208,69 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
     }
   }
 
+  /**
+   * Central's counter went back (restored from a backup): the whole collection is downloaded
+   * from version 0 into memory, then swapped in at once, so the kiosk keeps selling from the
+   * old menu until the new one is complete and never shows an empty one.
+   */
+  async function downloadAgain(
+    collection: Collection,
+    storedVersion: number,
+    fetchAfter: (version: number) => Promise<MasterDataPage>,
+  ): Promise<
+    | { applied: true; meta: CollectionMeta; rows: number }
+    | { applied: false; storedVersion: number }
+  > {
+    const rows = new Map<string, MasterDataItem>();
+    let since = 0;
+    let restarts = 0;
+    for (;;) {
+      const page = await fetchAfter(since);
+      if (lifetime.signal.aborted) throw new KitchenSyncError('aborted', 'sync stopped');
+      if (page.wentBack) {
+        // Restored again while we downloaded: start over, but not forever.
+        if (++restarts > MAX_RESETS) {
+          throw new KitchenSyncError('malformed_response', `${collection} keeps going back`);
+        }
+        rows.clear();
+        since = 0;
+        continue;
+      }
+      // Pages come in version order: a later row of the same id is its newer state.
+      for (const item of page.items) {
+        const key = String(item.id);
+        rows.delete(key);
+        if (!isTombstone(item)) rows.set(key, item);
+      }
+      since = page.version;
+      if (!page.hasMore) break;
+    }
+    const outcome = await store.replaceCollection(
+      collection,
+      storedVersion,
+      [...rows.values()],
+      since,
+      env.now(),
+    );
+    return outcome.applied ? { ...outcome, rows: rows.size } : outcome;
+  }
+
   async function run(): Promise<SyncResult> {
     const applied = { products: 0, categories: 0, promotions: 0 };
     if (!isOnline(env)) {
       status.update({ state: 'offline', error: null });
-      return { skipped: 'offline', versions: version.get(), applied };
+      return { skipped: 'offline', versions: version.get(), applied, resynced: [] };
     }
     status.update({ state: 'syncing', error: null });
     try {
       const meta = known ? { ...known } : await store.readMeta();
       // Collections are independent: one failing does not hold back the others' pages.
       const unchanged: Collection[] = [];
+      const resynced: Collection[] = [];
       const retryUnreachable = !hasCachedData(meta);
       const results = await Promise.allSettled(
         COLLECTIONS.map(async (key) => {
-          applied[key] = await syncCollection(key, meta, unchanged, retryUnreachable);
+          applied[key] = await syncCollection(key, meta, unchanged, resynced, retryUnreachable);
         }),
       );
       const syncedAt = env.now();
@@ -208,7 +285,7 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
       const versions = publish(failed || !settled ? await store.readMeta() : meta);
       if (failed) throw failed.reason;
       status.update({ state: 'synced', error: null });
-      return { skipped: null, versions, applied };
+      return { skipped: null, versions, applied, resynced };
     } catch (error) {
       const failure = asStorageError(error);
       const unreachable = failure.code === 'network' || failure.code === 'timeout';
@@ -227,18 +304,50 @@ export function createMasterDataService(options: MasterDataServiceOptions): Mast
     return running;
   }
 
-  function startBackgroundRefresh({ intervalMs = HOUR_MS }: BackgroundRefreshOptions = {}) {
+  function startBackgroundRefresh({
+    intervalMs = HOUR_MS,
+    retryMinMs = 15_000,
+    retryMaxMs = 5 * 60_000,
+  }: BackgroundRefreshOptions = {}) {
     ensureOpen();
     const own = new Disposables();
+    // A failed tick is asked again sooner than the next interval: on an outlet the LAN stays
+    // up while the internet is down, so no `online` event says when central is back.
+    const backoff = new Backoff({
+      min: Math.min(retryMinMs, intervalMs),
+      max: Math.min(retryMaxMs, intervalMs),
+      random: env.random,
+    });
+    let retry: unknown;
+    const cancelRetry = () => {
+      if (retry !== undefined) env.timers.clearTimeout(retry);
+      retry = undefined;
+    };
+    let stopped = false;
+    own.add(() => {
+      stopped = true;
+      cancelRetry();
+    });
     let missed = false;
     const tick = () => {
+      cancelRetry();
       if (!isOnline(env) || isHidden(env)) {
         missed = true;
         return;
       }
       missed = false;
       // Failures are already in `status`; a background tick has nobody else to tell.
-      preFetchData().catch(() => undefined);
+      preFetchData().then(
+        () => backoff.reset(),
+        (error: unknown) => {
+          if (closed || stopped || !worthRetrying(error)) return;
+          cancelRetry();
+          retry = env.timers.setTimeout(() => {
+            retry = undefined;
+            tick();
+          }, backoff.duration());
+        },
+      );
     };
     const handle = env.timers.setInterval(tick, intervalMs);
     own.add(() => env.timers.clearInterval(handle));
@@ -298,6 +407,14 @@ function lastSyncOf(meta: Record<Collection, CollectionMeta>): number | null {
     oldest = oldest === null ? at : Math.min(oldest, at);
   }
   return oldest;
+}
+
+/** Central unreachable or overloaded: asking again later may succeed. */
+function worthRetrying(error: unknown): boolean {
+  if (!(error instanceof KitchenSyncError)) return false;
+  if (error.code === 'network' || error.code === 'timeout') return true;
+  const status = error.details?.status;
+  return error.code === 'http' && typeof status === 'number' && (status >= 500 || status === 429);
 }
 
 function asStorageError(error: unknown): KitchenSyncError {

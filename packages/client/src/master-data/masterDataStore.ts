@@ -17,6 +17,7 @@ import {
   COLLECTIONS,
   type Collection,
   type ItemId,
+  type MasterDataItem,
   type MasterDataVersions,
   type Product,
   type Promotion,
@@ -108,6 +109,51 @@ export class MasterDataStore {
     }
     await tx.done;
     return { applied: true, meta };
+  }
+
+  /**
+   * Replaces a collection's whole content with `rows` (a complete download from version 0)
+   * and its version with `version`, in ONE transaction: reads see the old menu until the new
+   * one is complete, never an empty or half-built one. Like `applyPage`, nothing is written
+   * when the stored version is no longer `expectedVersion`.
+   */
+  async replaceCollection(
+    collection: Collection,
+    expectedVersion: number,
+    rows: MasterDataItem[],
+    version: number,
+    now: number,
+  ): Promise<ApplyOutcome> {
+    return this.#use(async (db) => {
+      const names: StoreNames<MasterDataDbSchema>[] =
+        collection === 'products' ? [...PRODUCT_STORES] : [collection];
+      const tx = db.transaction([...names, 'metadata'], 'readwrite');
+      const storedVersion = (await tx.objectStore('metadata').get(collection))?.version ?? 0;
+      if (storedVersion !== expectedVersion) {
+        tx.abort();
+        await tx.done.catch(() => undefined);
+        return { applied: false, storedVersion };
+      }
+      const meta: CollectionMeta = { key: collection, version, synced_at: now };
+      try {
+        for (const name of names) (unwrap(tx.objectStore(name)) as IDBObjectStore).clear();
+        if (collection === 'products') {
+          await writeProductPage(tx, rows as Product[]);
+        } else {
+          const store = unwrap(tx.objectStore(collection)) as IDBObjectStore;
+          for (const row of rows) {
+            store.put(collection === 'promotions' ? withWindow(row as Promotion) : row);
+          }
+        }
+        (unwrap(tx.objectStore('metadata')) as IDBObjectStore).put(meta);
+      } catch (error) {
+        tx.abort();
+        await tx.done.catch(() => undefined);
+        throw error;
+      }
+      await tx.done;
+      return { applied: true, meta };
+    });
   }
 
   /**

@@ -9,6 +9,12 @@ export interface MasterDataPage<C extends Collection = Collection> {
   /** The version the cache stands at once this page is stored. */
   version: number;
   hasMore: boolean;
+  /**
+   * `current_version` is below the `since_version` asked for: central's counter went back
+   * (restored from a backup, database rebuilt). Its rows are not comparable with the cache's
+   * versions any more, so the page carries none and the collection is downloaded again.
+   */
+  wentBack?: true;
 }
 
 /**
@@ -42,9 +48,7 @@ export function parsePage<C extends Collection>(
   }
   const hasMore = body.has_more ?? false;
   if (typeof hasMore !== 'boolean') return fail('has_more is not a boolean');
-  if (version < sinceVersion) {
-    return fail('current_version went backwards', { current_version: version });
-  }
+  if (version < sinceVersion) return { items: [], version, hasMore, wentBack: true };
   // A further page that does not move the version would be asked for forever.
   if (hasMore && version === sinceVersion) {
     return fail('has_more without a higher current_version', { current_version: version });

@@ -50,7 +50,12 @@ export interface ItemByCollection {
 
 export type MasterDataVersions = Record<Collection, number>;
 
-export type MasterDataState = 'idle' | 'syncing' | 'synced' | 'error' | 'offline';
+/**
+ * `resyncing`: central reported a `current_version` below the cache's (restored from a
+ * backup); a collection is being downloaded again from version 0 while reads still serve the
+ * old cache.
+ */
+export type MasterDataState = 'idle' | 'syncing' | 'resyncing' | 'synced' | 'error' | 'offline';
 
 export interface MasterDataStatus {
   state: MasterDataState;
@@ -65,6 +70,8 @@ export interface SyncResult {
   /** `'offline'`: the browser reported no network, nothing was fetched. */
   skipped: 'offline' | null;
   versions: MasterDataVersions;
-  /** Rows written or removed by this run, per collection. */
+  /** Rows written or removed by this run, per collection (after a resync: the rows kept). */
   applied: Record<Collection, number>;
+  /** Collections downloaded again from version 0 because central's version went back. */
+  resynced: Collection[];
 }

@@ -10,6 +10,7 @@ import { io as realIo } from 'socket.io-client';
 import { KitchenSyncError } from '../errors.js';
 import type { BackoffOptions } from '../lib/backoff.js';
 import { type RefreshesEnded, refreshesEnded, refreshOnce } from '../lib/refreshOnce.js';
+import { cursorFields } from './cursor.js';
 import { Reconnector } from './reconnector.js';
 import { tokenRefusal } from './tokenRefusal.js';
 import { resolveSource, type TokenSource, type TransportHooks } from './transport.js';
@@ -169,7 +170,7 @@ export function createLocalTransport(
       socket.auth = {
         ...(token !== undefined ? { token } : {}),
         client_id: options.clientId,
-        ...(cursor.since > 0 && cursor.epoch ? { since: cursor.since, epoch: cursor.epoch } : {}),
+        ...cursorFields(cursor),
       };
       socket.connect();
     } catch (cause) {

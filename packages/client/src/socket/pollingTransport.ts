@@ -3,6 +3,7 @@ import { isErrorCode } from '@kitchen-sync/protocol';
 import { KitchenSyncError, type SocketErrorCode } from '../errors.js';
 import { Disposables, isHidden } from '../lib/environment.js';
 import { type RefreshesEnded, refreshesEnded, refreshOnce } from '../lib/refreshOnce.js';
+import { cursorFields } from './cursor.js';
 import { tokenRefusal } from './tokenRefusal.js';
 import {
   isEnvelope,
@@ -150,10 +151,7 @@ export function createPollingTransport(
     const waitMs = longPoll && !resume ? wait : 0;
     resume = false;
     const query = new URLSearchParams({ outlet_id: String(options.outletId), since: '0' });
-    if (cursor.since > 0 && cursor.epoch) {
-      query.set('since', String(cursor.since));
-      query.set('epoch', cursor.epoch);
-    }
+    for (const [key, value] of Object.entries(cursorFields(cursor))) query.set(key, String(value));
     query.set('limit', String(limit));
     if (waitMs > 0) query.set('wait', String(waitMs));
     const abort = new AbortController();

@@ -13,6 +13,7 @@ import {
   createCentralTransport,
   type WebSocketFactory,
 } from './centralTransport.js';
+import { carrySinceEvent } from './cursor.js';
 import { dedupKeys } from './dedupKeys.js';
 import {
   type LocalNetworkState,
@@ -256,9 +257,15 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     }, grace);
   };
 
-  const setCursor = (next: Cursor): void => {
+  const setCursor = (to: Cursor): void => {
     const prev = cursor.get();
-    if (prev.since !== next.since || prev.epoch !== next.epoch) cursor.set(next);
+    const next = carrySinceEvent(prev, to);
+    if (
+      prev.since !== next.since ||
+      prev.epoch !== next.epoch ||
+      prev.since_event !== next.since_event
+    )
+      cursor.set(next);
   };
 
   const hooks: TransportHooks = {
@@ -335,7 +342,8 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       // Listeners have run: only now may a reconnect resume after this event.
       if (SEQ_SOURCES.has(source) && typeof event.seq === 'number') {
         const c = cursor.get();
-        if (event.seq > c.since) setCursor({ since: event.seq, epoch: c.epoch });
+        if (event.seq > c.since)
+          setCursor({ since: event.seq, epoch: c.epoch, since_event: event.event_id });
       }
     },
     snapshot(snapshot: SnapshotMessage, source: EventSource) {

@@ -43,6 +43,11 @@ export interface SocketStatus {
 export interface Cursor {
   since: number;
   epoch: string | null;
+  /**
+   * The `event_id` of the event applied at `since`, when one was: the relay checks it against
+   * its log, which proves a log that went back (restored) even below its head.
+   */
+  since_event?: string | undefined;
 }
 
 /**

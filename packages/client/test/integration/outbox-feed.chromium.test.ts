@@ -117,6 +117,7 @@ describe('outbox and feed in Chromium (real IndexedDB, Web Locks, BroadcastChann
     });
 
     expect(new Set(reopened.ids)).toEqual(new Set(orders.map((o) => o.order_id)));
-    expect(reopened.cursor).toEqual({ since: 3, epoch: 'e1' });
+    // With the id of the event applied at 3, stored in the real IndexedDB too.
+    expect(reopened.cursor).toEqual({ since: 3, epoch: 'e1', since_event: events[2]!.event_id });
   });
 });

@@ -263,7 +263,11 @@ describe('local transport against the real relay', () => {
     await waitFor(() => events.length === 2, 5_000, 'live event by long poll');
     expect(events.map((e) => e.order_id)).toEqual([early.order_id, live.order_id]);
     expect(log.filter((l) => l.startsWith('event'))).toEqual(['event 1', 'event 2']);
-    expect(kitchen.cursor.get()).toEqual({ since: 2, epoch: relay?.epoch });
+    expect(kitchen.cursor.get()).toEqual({
+      since: 2,
+      epoch: relay?.epoch,
+      since_event: events[1]!.event_id,
+    });
     expect(snapshots).toEqual([]);
     kitchen.stopPolling();
     expect(kitchen.status.get().mode).toBe('disconnected');

@@ -20,6 +20,7 @@ export const EventsQuerySchema = v.object({
   limit: v.optional(numberFromQuery(1, LIMITS.EVENTS_PAGE_MAX)),
   wait: v.optional(numberFromQuery(0, LIMITS.MAX_WAIT_MS)),
   epoch: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  since_event: v.optional(v.pipe(v.string(), v.maxLength(64))),
 });
 export type EventsQuery = v.InferOutput<typeof EventsQuerySchema>;
 

@@ -30,6 +30,8 @@ export const HandshakeAuthSchema = v.strictObject({
   client_id: v.optional(ClientIdSchema),
   since: v.optional(SeqSchema),
   epoch: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  /** The `event_id` of the event the client applied at `since`: lets the relay prove its log went back. */
+  since_event: v.optional(v.pipe(v.string(), v.maxLength(64))),
 });
 export type HandshakeAuth = v.InferOutput<typeof HandshakeAuthSchema>;
 

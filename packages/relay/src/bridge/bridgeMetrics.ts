@@ -8,7 +8,19 @@ export function registerBridgeMetrics(
   registry: Registry,
   uplink: Uplink,
   downlink: () => DownlinkHealth | null = () => null,
+  /** A node of a PostgreSQL cluster: whether it is the one running the bridge. */
+  holds?: () => boolean,
 ): Counter {
+  if (holds) {
+    new Gauge({
+      name: 'kitchen_sync_bridge_holder',
+      help: "1 on the cluster node running the bridge (its other bridge gauges are the holder's on every node)",
+      registers: [registry],
+      collect() {
+        this.set(holds() ? 1 : 0);
+      },
+    });
+  }
   const states = ['starting', 'uploading', 'synced', 'backoff', 'stopped', 'error'] as const;
   new Gauge({
     name: 'kitchen_sync_bridge_pending_events',

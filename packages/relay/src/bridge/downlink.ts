@@ -2,6 +2,7 @@ import { SOCKET_EVENTS } from '@kitchen-sync/protocol';
 import type { Principal } from '../auth/principal.js';
 import type { OrderCommands } from '../core/orderCommands.js';
 import { type EventStore, PRUNED_ORDER_IDS_KEPT_MS } from '../store/EventStore.js';
+import { type BridgeLog, storeBridgeLog } from './bridgeLog.js';
 import { CREDENTIAL_REFUSALS } from './centralCredential.js';
 import { type CentralLinkOptions, CentralRequestError, createCentralLink } from './centralLink.js';
 import type { CentralAnswer, CentralWorker } from './centralWorker.js';
@@ -12,6 +13,11 @@ export const DOWNLINK_PATH = 'api/kitchen-sync/relay/downlink/';
 /** Central's events for the outlet come from `DOWNLINK_PATH` below `centralUrl`. */
 export interface DownlinkOptions extends CentralLinkOptions {
   store: EventStore;
+  /**
+   * The log as the downlink reads it when the store answers only asynchronously (PostgreSQL):
+   * its cursor is read again at every start(). Default: the store itself.
+   */
+  log?: BridgeLog;
   commands: OrderCommands;
   now?: () => number;
   /** How often the relay asks central for new events while connected. Default 1 s. */
@@ -79,14 +85,24 @@ export function createDownlink(options: DownlinkOptions): Downlink {
   let lastSuccessMs: number | null = null;
   let lastErrorCode: string | null = null;
 
-  const cursor = () => store.getCursor(cursorKey) ?? 0;
-  const moveTo = (seq: number, check: unknown) => {
-    store.setCursor(cursorKey, seq);
-    store.setCursor(checkKey, typeof check === 'number' && check >= 0 ? check : -1);
+  const log = options.log ?? storeBridgeLog(store);
+  // A store that answers at once is asked at once; a cursor on the network (PostgreSQL, shared
+  // by the cluster's nodes) is read at each start and kept.
+  const atOnce = options.log ? null : store;
+  let kept: number | undefined;
+  let loaded = atOnce !== null;
+  const storedCursor = () => (atOnce ? atOnce.getCursor(cursorKey) : kept);
+  const cursor = () => storedCursor() ?? 0;
+  const moveTo = async (seq: number, check: unknown) => {
+    await log.setCursor(cursorKey, seq);
+    await log.setCursor(checkKey, typeof check === 'number' && check >= 0 ? check : -1);
+    kept = seq;
   };
+  // Each start() is a new run: a tick of a stopped run must not go on beside the new one's.
+  let run = 0;
 
   async function fetchPage(since: number) {
-    const check = since > 0 ? (store.getCursor(checkKey) ?? -1) : -1;
+    const check = since > 0 ? ((await log.getCursor(checkKey)) ?? -1) : -1;
     const path = `${DOWNLINK_PATH}?since=${since}${check >= 0 ? `&check=${check}` : ''}`;
     const { worker } = options;
     const answer: CentralAnswer = worker?.alive
@@ -120,18 +136,18 @@ export function createDownlink(options: DownlinkOptions): Downlink {
   };
 
   // Ids are kept in lower case (core/canonicalIds.ts).
-  const prunedHere = (orderId: string) =>
-    store.getPrunedOrder?.(orderId.toLowerCase())?.outlet === outlet;
+  const prunedHere = async (orderId: string) =>
+    (await log.prunedOrderOutlet(orderId.toLowerCase())) === outlet;
 
   // In a read of central's log from the start, older than the relay remembers the ids of the
   // orders it finished and pruned: whether the outlet had it can no longer be told, and the
   // whole log would be months of web orders, all new tickets. An order the relay holds is
   // still applied. Only then: by the relay's clock, which a wrong date could put weeks ahead,
   // and a live web order must not be judged by it.
-  const tooOldToTell = (event: CentralEvent) => {
+  const tooOldToTell = async (event: CentralEvent) => {
     const madeMs = typeof event.ts === 'string' ? Date.parse(event.ts) : Number.NaN;
     if (!(madeMs < now() - PRUNED_ORDER_IDS_KEPT_MS) || !event.order_id) return false;
-    return store.getOrder(event.order_id.toLowerCase()) === undefined;
+    return !(await log.hasOrder(event.order_id.toLowerCase()));
   };
 
   /** Into the log; false when the relay could not write it now (retry the page later). */
@@ -157,7 +173,7 @@ export function createDownlink(options: DownlinkOptions): Downlink {
               'central',
             );
     if (result.ok) return true;
-    if (result.error.code === 'not_found' && event.order_id && prunedHere(event.order_id)) {
+    if (result.error.code === 'not_found' && event.order_id && (await prunedHere(event.order_id))) {
       // A change to an order the outlet finished and retention removed: central's log read
       // again (a reset) or late. A duplicate, like its new_order (which the publish answers so).
       logger.debug(
@@ -190,10 +206,16 @@ export function createDownlink(options: DownlinkOptions): Downlink {
 
   async function tick() {
     if (stopped) return;
+    const mine = run;
+    const gone = () => stopped || mine !== run;
     try {
+      if (!loaded) {
+        kept = await log.getCursor(cursorKey);
+        loaded = true;
+      }
       const from = cursor();
       const page = await fetchPage(from);
-      if (stopped) return;
+      if (gone()) return;
       if (page.reset === true) {
         // Central's log is behind our cursor: its database was replaced or restored. Its seqs
         // now name other events, so read it all again; what we have is a duplicate by event_id.
@@ -201,19 +223,19 @@ export function createDownlink(options: DownlinkOptions): Downlink {
           { outlet, cursor: from, centralHead: page.last_seq },
           "central's event log is behind this relay's cursor (restored?); reading it again from the start",
         );
-        store.setCursor(replayKey, page.last_seq);
-        moveTo(0, null);
+        await log.setCursor(replayKey, page.last_seq);
+        await moveTo(0, null);
         schedule(0);
         return;
       }
-      if (store.getCursor(cursorKey) === undefined) store.setCursor(replayKey, page.last_seq);
-      const replayThrough = store.getCursor(replayKey) ?? 0;
+      if (storedCursor() === undefined) await log.setCursor(replayKey, page.last_seq);
+      const replayThrough = (await log.getCursor(replayKey)) ?? 0;
       let tooOld = 0;
       for (const event of page.events) {
-        if (event.seq <= replayThrough && tooOldToTell(event)) tooOld += 1;
+        if (event.seq <= replayThrough && (await tooOldToTell(event))) tooOld += 1;
         else if (!(await write(event))) throw new DownlinkError('relay_write_failed');
-        if (stopped) return;
-        moveTo(event.seq, null);
+        if (gone()) return;
+        await moveTo(event.seq, null);
       }
       if (tooOld > 0) {
         logger.warn(
@@ -221,7 +243,7 @@ export function createDownlink(options: DownlinkOptions): Downlink {
           "reading central's log from the start, passed over events older than the relay remembers finished orders, of orders it does not hold: whether the outlet had them can't be told",
         );
       }
-      if (page.last_seq >= cursor()) moveTo(page.last_seq, page.last_check);
+      if (page.last_seq >= cursor()) await moveTo(page.last_seq, page.last_check);
       if (lastErrorCode !== null) logger.info({ outlet }, 'downlink from central works again');
       lastErrorCode = null;
       lastSuccessMs = now();
@@ -229,7 +251,7 @@ export function createDownlink(options: DownlinkOptions): Downlink {
       backoff.reset();
       schedule(page.has_more ? 0 : pollMs);
     } catch (error) {
-      if (stopped) return;
+      if (gone()) return;
       const known = error instanceof DownlinkError || error instanceof CentralRequestError;
       const code = known ? error.code : 'internal';
       // Once when it starts failing (or fails otherwise), not at every poll: a second a poll.
@@ -250,6 +272,8 @@ export function createDownlink(options: DownlinkOptions): Downlink {
     start() {
       if (!stopped) return;
       stopped = false;
+      run += 1;
+      if (!atOnce) loaded = false;
       schedule(0);
     },
     stop() {

@@ -1,5 +1,6 @@
 import type { BridgeHealth } from '@kitchen-sync/protocol';
 import type { EventStore } from '../store/EventStore.js';
+import { type BridgeLog, type LogPosition, storeBridgeLog } from './bridgeLog.js';
 import { CREDENTIAL_REFUSALS } from './centralCredential.js';
 import { type CentralLinkOptions, CentralRequestError, createCentralLink } from './centralLink.js';
 import type { CentralAnswer, CentralWorker, PostedBatch } from './centralWorker.js';
@@ -10,6 +11,12 @@ export const UPLOAD_PATH = 'api/kitchen-sync/relay/upload/';
 /** The outlet's log goes up to `UPLOAD_PATH` below `centralUrl`. */
 export interface UplinkOptions extends CentralLinkOptions {
   store: EventStore;
+  /**
+   * The log as the uplink reads it when the store answers only asynchronously (PostgreSQL):
+   * the cursors are read again at every start() (another node may have moved them), the
+   * unsent count and lag are those of the last look. Default: the store itself.
+   */
+  log?: BridgeLog;
   now?: () => number;
   /** Events per request. Default 200: halved on too_large or a timeout, doubled back after
    * `GROW_AFTER` confirmed batches in a row. */
@@ -53,6 +60,9 @@ class UploadError extends Error {
   }
 }
 
+/** The stored name of the uplink's cursor (the last seq central confirmed) for `outlet`. */
+export const uplinkCursorName = (outlet: string): string => `uplink:${outlet}`;
+
 /** Confirmed batches in a row after which a batch shrunk by a 413 or a timeout doubles. */
 export const GROW_AFTER = 4;
 
@@ -73,7 +83,7 @@ export function createUplink(options: UplinkOptions): Uplink {
   const link = createCentralLink(options, () => void tick());
   const { backoff } = link;
   const schedule = link.schedule;
-  const cursorKey = `uplink:${outlet}`;
+  const cursorKey = uplinkCursorName(outlet);
   // Non-zero once this log met another one under its epoch at central (epoch_conflict): the
   // uplink then sends under `<epoch>.<n>`, an epoch of its own at central.
   const forkKey = `uplink-epoch:${outlet}`;
@@ -88,24 +98,48 @@ export function createUplink(options: UplinkOptions): Uplink {
   let inBackoff = false;
   let stopped = true;
 
-  // Only this uplink moves its cursor, so it is read from the store once and kept here: the
-  // relay asks how much is unsent on every commit (retention), and a SELECT there cost the
-  // publish path ~15 % more CPU while a backlog drained.
-  let confirmedSeq = store.getCursor(cursorKey) ?? 0;
-  const confirm = (seq: number) => {
-    store.setCursor(cursorKey, seq);
+  const log = options.log ?? storeBridgeLog(store);
+  // A store that answers at once is asked at once (the relay asks how much is unsent on every
+  // commit); one on the network (PostgreSQL) is asked in each tick, and its answer kept.
+  const atOnce = options.log ? null : store;
+  let seen: LogPosition = { head: 0, prunedThrough: 0 };
+  let firstUnsentTs: number | undefined;
+  const position = (): LogPosition =>
+    atOnce ? { head: atOnce.head(outlet), prunedThrough: atOnce.prunedThrough(outlet) } : seen;
+  const look = async () => {
+    seen = await log.position(outlet);
+    return seen;
+  };
+
+  // Only the uplink running the bridge moves its cursor, so it is read from the store when it
+  // starts and kept here: the relay asks how much is unsent on every commit (retention), and a
+  // SELECT there cost the publish path ~15 % more CPU while a backlog drained.
+  let confirmedSeq = atOnce?.getCursor(cursorKey) ?? 0;
+  let fork = atOnce?.getCursor(forkKey) ?? 0;
+  // False until the cursors of a log on the network are read (at each start).
+  let loaded = atOnce !== null;
+  const confirm = async (seq: number) => {
+    await log.setCursor(cursorKey, seq);
     confirmedSeq = seq;
   };
-  const cursor = () => Math.max(confirmedSeq, store.prunedThrough(outlet));
-  const unsentCount = () => Math.max(0, store.head(outlet) - cursor());
-  const oldestUnsent = () =>
-    unsentCount() > 0 ? store.eventsAfter(outlet, cursor(), 1, null)[0] : undefined;
-
-  const uploadEpoch = () => {
-    const fork = store.getCursor(forkKey) ?? 0;
-    return fork === 0 ? store.epoch : `${store.epoch}.${fork}`;
+  const cursor = () => Math.max(confirmedSeq, position().prunedThrough);
+  const unsentCount = () => Math.max(0, position().head - cursor());
+  const oldestUnsentTs = () => {
+    if (unsentCount() === 0) return undefined;
+    return atOnce ? atOnce.eventsAfter(outlet, cursor(), 1, null)[0]?.tsMs : firstUnsentTs;
   };
-  let epoch = uploadEpoch();
+
+  const uploadEpoch = () => (fork === 0 ? store.epoch : `${store.epoch}.${fork}`);
+  // A store on the network knows its epoch once opened: read with the cursors, at start.
+  let epoch = atOnce ? uploadEpoch() : '';
+
+  /** Reads the shared cursors again: the node that ran the bridge before may have moved them. */
+  async function load() {
+    confirmedSeq = (await log.getCursor(cursorKey)) ?? 0;
+    fork = (await log.getCursor(forkKey)) ?? 0;
+    epoch = uploadEpoch();
+    loaded = true;
+  }
 
   // Every batch's body is this, the envelopes as the log holds them joined, and `]}`:
   // parsing 200 of them only to write them out again held the event loop ~1 ms a batch.
@@ -116,11 +150,7 @@ export function createUplink(options: UplinkOptions): Uplink {
     }"events":[`;
 
   async function postHere(since: number, head: string): Promise<PostedBatch> {
-    const texts = store.envelopeTextsAfter
-      ? store.envelopeTextsAfter(outlet, since, batchSize)
-      : store
-          .eventsAfter(outlet, since, batchSize, null)
-          .map((event) => JSON.stringify(event.envelope));
+    const texts = await log.envelopeTextsAfter(outlet, since, batchSize);
     const answer = await link.request(
       UPLOAD_PATH,
       {
@@ -162,7 +192,7 @@ export function createUplink(options: UplinkOptions): Uplink {
    * Central has this epoch only up to `centralSeq` (its database came back from a backup):
    * what was confirmed after it is sent again (central knows repeats by event_id).
    */
-  function rewind(centralSeq: number) {
+  async function rewind(centralSeq: number) {
     if (rewoundTo !== centralSeq) {
       logger.warn(
         { outlet, epoch, confirmed: confirmedSeq, centralSeq },
@@ -171,59 +201,93 @@ export function createUplink(options: UplinkOptions): Uplink {
     }
     rewoundTo = centralSeq;
     // Below what retention removed, the next tick says so and goes on after it.
-    confirm(centralSeq);
+    await confirm(centralSeq);
   }
 
   /** Another log holds this epoch at central (a copied data dir): this one takes its own. */
-  function forkEpoch(centralSeq: number | null) {
-    const fork = Math.floor(1 + (options.random ?? Math.random)() * 2 ** 31);
+  async function forkEpoch(centralSeq: number | null) {
+    const next = Math.floor(1 + (options.random ?? Math.random)() * 2 ** 31);
     logger.error(
-      { outlet, epoch, centralSeq, newEpoch: `${store.epoch}.${fork}` },
+      { outlet, epoch, centralSeq, newEpoch: `${store.epoch}.${next}` },
       "central holds another relay log under this log's epoch (a copied or whole-restored data dir); uploading this log again under an epoch of its own (see docs/relay.md: restoring)",
     );
-    store.setCursor(forkKey, fork);
+    await log.setCursor(forkKey, next);
+    fork = next;
     epoch = uploadEpoch();
-    confirm(0);
+    await confirm(0);
   }
+
+  // Each start() is a new run: a tick of a run that was stopped (the bridge handed over and
+  // taken back) must not go on beside the new run's.
+  let run = 0;
+  // The run whose tick is between its first read and its last write, if any: the reads of a
+  // store on the network are awaited, and a second tick started meanwhile (a commit's notify)
+  // would post the same batch beside it. `again`: something was committed meanwhile.
+  let ticking: number | null = null;
+  let again = false;
 
   async function tick() {
     if (stopped) return;
-    const from = confirmedSeq;
-    const pruned = store.prunedThrough(outlet);
-    if (from < pruned) {
-      // Retention dropped events central never got: say so loudly, then go on after them.
-      logger.error(
-        { outlet, from, prunedThrough: pruned },
-        'central never got events retention removed',
-      );
-      confirm(pruned);
-    }
-    const start = cursor();
-    // Nothing after the cursor: the first run still posts (an empty batch checks the credential).
-    if (store.head(outlet) <= start && lastSuccessMs !== null) {
-      state = 'synced';
-      schedule(idlePollMs);
-      options.onChange?.();
+    const mine = run;
+    if (ticking === mine) {
+      again = true;
       return;
     }
-    state = 'uploading';
+    ticking = mine;
+    again = false;
     try {
+      await tickOnce(mine);
+    } finally {
+      if (ticking === mine) ticking = null;
+    }
+  }
+
+  async function tickOnce(mine: number) {
+    const gone = () => stopped || mine !== run;
+    try {
+      if (!loaded) await load();
+      const { prunedThrough: pruned } = await look();
+      if (gone()) return;
+      const from = confirmedSeq;
+      if (from < pruned) {
+        // Retention dropped events central never got: say so loudly, then go on after them.
+        logger.error(
+          { outlet, from, prunedThrough: pruned },
+          'central never got events retention removed',
+        );
+        await confirm(pruned);
+      }
+      const start = cursor();
+      if (!atOnce) {
+        firstUnsentTs = position().head > start ? await log.firstTsAfter(outlet, start) : undefined;
+        if (gone()) return;
+      }
+      // Nothing after the cursor: the first run still posts (an empty batch checks the credential).
+      if (position().head <= start && lastSuccessMs !== null) {
+        state = 'synced';
+        schedule(again ? 0 : idlePollMs);
+        options.onChange?.();
+        return;
+      }
+      state = 'uploading';
       const { worker } = options;
       const head = bodyHead(pruned);
       const { count, answer: reply } = await (worker?.alive
         ? worker.upload(start, batchSize, head)
         : postHere(start, head));
-      if (stopped) return;
+      if (gone()) return;
       const answer = readAnswer(reply);
       if (answer.last_seq < confirmedSeq) {
         // Asked where it stands (an empty batch), central is behind what it confirmed.
-        rewind(answer.last_seq);
+        await rewind(answer.last_seq);
         schedule(0);
         return;
       }
-      const confirmed = Math.min(answer.last_seq, store.head(outlet));
+      const confirmed = Math.min(answer.last_seq, (await look()).head);
       if (count > 0 && confirmed <= start) throw new UploadError('central_not_advancing');
-      if (confirmed > start) confirm(confirmed);
+      if (confirmed > start) await confirm(confirmed);
+      if (gone()) return;
+      if (!atOnce) firstUnsentTs = await log.firstTsAfter(outlet, cursor());
       lastSuccessMs = now();
       lastErrorCode = null;
       inBackoff = false;
@@ -233,25 +297,29 @@ export function createUplink(options: UplinkOptions): Uplink {
         confirmedInARow = 0;
       }
       if (count > 0) options.onUploaded?.(count);
-      if (store.head(outlet) > confirmed) {
+      if (position().head > confirmed) {
         schedule(0);
       } else {
         state = 'synced';
-        schedule(idlePollMs);
+        schedule(again ? 0 : idlePollMs);
       }
       options.onChange?.();
     } catch (error) {
-      if (stopped) return;
+      if (gone()) return;
       const known = error instanceof UploadError || error instanceof CentralRequestError;
       const code = known ? error.code : 'internal';
       if (!known) logger.error({ err: error }, 'uplink failed');
       const centralSeq = error instanceof UploadError ? error.centralSeq : null;
-      if (code === 'seq_gap' && centralSeq !== null && centralSeq < confirmedSeq) {
-        rewind(centralSeq);
-        schedule(0);
-        return;
+      try {
+        if (code === 'seq_gap' && centralSeq !== null && centralSeq < confirmedSeq) {
+          await rewind(centralSeq);
+          schedule(0);
+          return;
+        }
+        if (code === 'epoch_conflict') await forkEpoch(centralSeq);
+      } catch (storeError) {
+        logger.error({ err: storeError }, 'uplink could not store its cursor');
       }
-      if (code === 'epoch_conflict') forkEpoch(centralSeq);
       if (CREDENTIAL_REFUSALS.has(code) && options.credential?.reload()) backoff.reset();
       if (SHRINKS.has(code)) batchSize = Math.max(1, Math.floor(batchSize / 2));
       confirmedInARow = 0;
@@ -270,10 +338,16 @@ export function createUplink(options: UplinkOptions): Uplink {
     start() {
       if (!stopped) return;
       stopped = false;
+      run += 1;
+      if (!atOnce) loaded = false;
       schedule(0);
     },
     notify() {
-      if (stopped || inBackoff || link.busy || state === 'uploading') return;
+      if (stopped || inBackoff) return;
+      if (ticking === run || link.busy || state === 'uploading') {
+        again = true;
+        return;
+      }
       schedule(0);
     },
     sawOutlets(outlets) {
@@ -288,14 +362,14 @@ export function createUplink(options: UplinkOptions): Uplink {
     },
     unsentCount,
     unsent() {
-      return { count: unsentCount(), oldestTsMs: oldestUnsent()?.tsMs ?? now() };
+      return { count: unsentCount(), oldestTsMs: oldestUnsentTs() ?? now() };
     },
     health() {
-      const oldest = oldestUnsent();
+      const oldestTs = oldestUnsentTs();
       return {
         state: stopped && state !== 'starting' ? 'stopped' : state,
         pendingEvents: unsentCount(),
-        lagSeconds: oldest ? Math.max(0, Math.round((now() - oldest.tsMs) / 1000)) : 0,
+        lagSeconds: oldestTs === undefined ? 0 : Math.max(0, Math.round((now() - oldestTs) / 1000)),
         lastSuccessAt: lastSuccessMs === null ? null : new Date(lastSuccessMs).toISOString(),
         lastErrorCode,
         downlinkCursor: null,

@@ -23,10 +23,14 @@ export function centralLines(
 ): string[] {
   const { bridge } = health;
   if (!bridge) return [];
+  // A node of a PostgreSQL cluster: the rest is the holder's bridge, as it last wrote it.
+  const holder = bridge.role
+    ? [texts.bridgeHolder(bridge.holder ?? null, bridge.role === 'holder')]
+    : [];
   const uplink = uplinkLines(bridge, texts, warnAfterSeconds);
   // Advice already given for the upload's code (both sides unreachable) is not said twice.
   const advised = bridge.lastErrorCode;
-  return [...uplink, ...downlinkLines(health, bridge, texts, warnAfterSeconds, advised)];
+  return [...holder, ...uplink, ...downlinkLines(health, bridge, texts, warnAfterSeconds, advised)];
 }
 
 function uplinkLines(bridge: BridgeHealth, texts: StatusTexts, warnAfterSeconds: number) {

@@ -22,6 +22,11 @@ export interface StatusTexts {
   logFileFailing(since: string, cause: string, dropped: number): string;
   /** `/health` `unreadable_rows`: stored rows damaged on disk, gone around since `since`. */
   unreadableRows(count: number, since: string): string;
+  /**
+   * A node of a PostgreSQL cluster: which node runs the bridge to central (`here`: this one;
+   * `holder` null: none right now, another takes it within seconds).
+   */
+  bridgeHolder(holder: string | null, here: boolean): string;
   /** `/health` `bridge`: central has everything. */
   centralSynced: string;
   /** Central lacks `pending` events, the oldest `behind` old; the bridge's state and last error. */
@@ -121,6 +126,12 @@ export const STATUS_TEXTS_EN: StatusTexts = {
     `  WARNING: the log file cannot be written since ${since} (${cause}); orders are not affected. Free space on its disk or make it writable${dropped ? ` (${dropped} log lines dropped so far)` : ''}.`,
   unreadableRows: (count, since) =>
     `  WARNING: ${count} stored row${count === 1 ? '' : 's'} of the order log could not be read (damaged on disk, first since ${since}); kitchens get a snapshot around ${count === 1 ? 'it' : 'them'}. Check the disk, and see "Recovering a damaged log" in the relay's docs.`,
+  bridgeHolder: (holder, here) =>
+    here
+      ? '  bridge to central: run by this node of the cluster'
+      : holder
+        ? `  bridge to central: run by node ${holder} (this node takes it over if that one stops)`
+        : "  WARNING: no node of the cluster runs the bridge to central right now; one takes it within seconds (if this lasts, check the nodes' connections to PostgreSQL).",
   centralSynced: '  central: everything uploaded',
   centralBehind: (state, pending, behind, errorCode) =>
     `  central: ${pending} event${pending === 1 ? '' : 's'} not uploaded yet` +

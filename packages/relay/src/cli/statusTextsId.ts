@@ -51,6 +51,12 @@ export const STATUS_TEXTS_ID: StatusTexts = {
     `  PERINGATAN: file log tidak bisa ditulis sejak ${since} (${cause}); pesanan tidak terpengaruh. Kosongkan ruang di disknya atau buat agar bisa ditulis${dropped ? ` (${dropped} baris log terbuang sejauh ini)` : ''}.`,
   unreadableRows: (count, since) =>
     `  PERINGATAN: ${count} baris log pesanan tidak bisa dibaca (rusak di disk, pertama sejak ${since}); dapur mendapat snapshot yang melewatinya. Periksa disknya, dan lihat "Recovering a damaged log" di dokumentasi relay.`,
+  bridgeHolder: (holder, here) =>
+    here
+      ? '  jembatan ke pusat: dijalankan oleh node klaster ini'
+      : holder
+        ? `  jembatan ke pusat: dijalankan oleh node ${holder} (node ini mengambil alih bila node itu berhenti)`
+        : '  PERINGATAN: saat ini tidak ada node klaster yang menjalankan jembatan ke pusat; satu node mengambilnya dalam beberapa detik (bila berlanjut, periksa koneksi node-node ke PostgreSQL).',
   centralSynced: '  pusat (central): semua sudah terunggah',
   centralBehind: (state, pending, behind, errorCode) =>
     `  pusat (central): ${pending} kejadian belum terunggah` +

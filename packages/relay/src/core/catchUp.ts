@@ -7,13 +7,18 @@ export interface CatchUpPlan {
   snapshot: boolean;
 }
 
-/** A client of the current epoch was past the head: the log went back (see planCatchUp). */
+/**
+ * A client of the current epoch was past the head, or had applied another event at its
+ * cursor than the log holds there: the log went back (see planCatchUp).
+ */
 export interface LogWentBack {
   outlet: string;
-  /** The device whose cursor was ahead (its token's `sub`), when known. */
+  /** The device whose cursor proved it (its token's `sub`), when known. */
   device?: string | undefined;
   cursor: number;
   head: number;
+  /** The proof was the event at `cursor`: the client's `since_event`, and the log's there. */
+  replaced?: { seen: string; logged: string } | undefined;
   /** The epoch the log has now. */
   epoch: string;
   /** true when this catch-up gave it (false: another client or node did just before). */
@@ -45,6 +50,10 @@ const quietAfterRestart = (reader: LogReader, nowMs: number): boolean => {
  * handed out once, and go to new orders again. Other clients past the head, or already
  * given some of those new orders' seqs, would skip them as seen: the log takes a new epoch,
  * so every client re-syncs from a snapshot.
+ *
+ * Once new orders took the head past such a cursor, only the event there tells: a client
+ * that sends the `event_id` it applied at `since` (`sinceEvent`) proves the same when the
+ * log holds another event at that seq. Pruned there, nothing is proven.
  */
 export async function planCatchUp(
   reader: LogReader,
@@ -53,6 +62,8 @@ export async function planCatchUp(
   epoch: string | undefined,
   options: {
     snapshotWhenNoCursor: boolean;
+    /** The `event_id` the client applied at `since` (its `since_event`), when it sent one. */
+    sinceEvent?: string | undefined;
     onLogWentBack?: (found: LogWentBack) => void;
     /** The device asking, named in the log-went-back warning. */
     device?: string | undefined;
@@ -70,17 +81,40 @@ export async function planCatchUp(
     };
   }
   if (epoch === undefined && options.snapshotWhenNoCursor) return { head, snapshot: true };
+  const replaced =
+    epoch !== undefined
+      ? await replacedAt(reader, outlet, cursor, head, options.sinceEvent)
+      : undefined;
   const nowMs = (options.now ?? (() => performance.now()))();
   if (
     epoch !== undefined &&
-    cursor > head &&
+    (cursor > head || replaced) &&
     reader.restartEpoch &&
     !quietAfterRestart(reader, nowMs)
   ) {
     lastRestart.set(reader, nowMs);
     const restart = await reader.restartEpoch(epoch);
-    options.onLogWentBack?.({ outlet, device: options.device, cursor, head, ...restart });
+    options.onLogWentBack?.({ outlet, device: options.device, cursor, head, replaced, ...restart });
     return { head, snapshot: true };
   }
-  return { head, snapshot: cursor > head || cursor < (await reader.prunedThrough(outlet)) };
+  return {
+    head,
+    snapshot:
+      cursor > head || replaced !== undefined || cursor < (await reader.prunedThrough(outlet)),
+  };
+}
+
+/** The client's event at `cursor` and the other one the log holds there, if they differ. */
+async function replacedAt(
+  reader: LogReader,
+  outlet: string,
+  cursor: number,
+  head: number,
+  seen: string | undefined,
+): Promise<LogWentBack['replaced']> {
+  if (!seen || cursor > head || !reader.eventIdAt) return undefined;
+  const logged = await reader.eventIdAt(outlet, cursor);
+  // Both sides' case: the log holds ids in lower case, a UUID means the same in either.
+  const differs = logged !== undefined && logged.toLowerCase() !== seen.toLowerCase();
+  return differs ? { seen, logged } : undefined;
 }

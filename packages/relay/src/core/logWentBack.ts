@@ -13,14 +13,25 @@ export function reportLogWentBack(logger: Logger, found: LogWentBack): void {
     device: found.device,
     clientSeq: found.cursor,
     headSeq: found.head,
+    ...(found.replaced
+      ? { clientEvent: found.replaced.seen, loggedEvent: found.replaced.logged }
+      : {}),
     epoch: found.epoch,
   };
   if (!found.made) {
     logger.info(fields, 'another client found the log behind it too; the new epoch stands');
     return;
   }
+  const client = `a client${found.device ? ` (${found.device})` : ''}`;
+  // A replaced event: the head is past the cursor again, so the log went back to before it.
+  const proof = found.replaced
+    ? `${client} had applied event ${found.replaced.seen} at seq ${found.cursor} of outlet ${found.outlet} under this epoch, but the log holds event ${found.replaced.logged} there`
+    : `${client} had seen seq ${found.cursor} of outlet ${found.outlet} under this epoch, but the log ends at ${found.head}`;
+  const lost = found.replaced
+    ? `Orders acknowledged before at seqs up to ${found.cursor} may not be in this log`
+    : `Orders acknowledged past seq ${found.head} before are not in this log`;
   logger.warn(
     fields,
-    `a client${found.device ? ` (${found.device})` : ''} had seen seq ${found.cursor} of outlet ${found.outlet} under this epoch, but the log ends at ${found.head}: it went back (a restored backup? a disk that lost its last writes?). The log starts a new epoch: every client re-syncs from a snapshot. Orders acknowledged past seq ${found.head} before are not in this log; see docs/relay.md "Restoring". If no backup was restored and no disk failed, look at that device: a tablet moved from another outlet of this relay with its old position does the same`,
+    `${proof}: it went back (a restored backup? a disk that lost its last writes?). The log starts a new epoch: every client re-syncs from a snapshot. ${lost}; see docs/relay.md "Restoring". If no backup was restored and no disk failed, look at that device: a tablet moved from another outlet of this relay with its old position does the same`,
   );
 }

@@ -8,7 +8,6 @@ export type ConfigErrorCode =
   | 'app_prefix_reserved'
   | 'app_prefix_duplicate'
   | 'store_url_missing'
-  | 'store_unsupported'
   | 'cluster_redis_url_invalid';
 
 /** A relay option that cannot work, found at start (never a silent fallback). */

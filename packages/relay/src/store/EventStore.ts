@@ -86,6 +86,12 @@ export interface RetentionPolicy {
   maxPrunedIds?: number;
   /** How many ids of pruned events an order keeps at most (default MAX_PRUNED_EVENT_IDS_PER_ORDER). */
   maxPrunedEventIds?: number;
+  /**
+   * A shared store (PostgreSQL) keeps the outlet's events after this named cursor (the bridge's
+   * upload cursor: central has not confirmed them) whichever node prunes. A store of one relay
+   * has the policy widened by its uplink instead.
+   */
+  keepAfterCursor?: { outlet: string; cursor: string };
 }
 
 /** What `restartEpoch` did: the epoch the log has now, and whether this call gave it. */
@@ -136,6 +142,12 @@ export interface EventStore {
    * command of an open order is new once its first event was pruned, as with every store before.
    */
   getPrunedEvent?(eventId: string): PrunedEvent | undefined;
+  /**
+   * The `event_id` logged at `seq` of the outlet; undefined when retention removed it or the
+   * log does not reach it. A client's `since_event` is checked against it (catchUp.ts). A
+   * store of your own without it cannot tell a log that went back below the head.
+   */
+  eventIdAt?(outlet: string, seq: number): string | undefined;
   /** Last seq assigned in the outlet (0 when none). */
   head(outlet: string): number;
   /** Highest seq removed by retention (0 when nothing was pruned). */

@@ -35,6 +35,8 @@ export interface LogReader {
   heads(outlets: readonly string[]): Promise<Map<string, number>>;
   /** Highest seq removed by retention (0 when nothing was pruned). */
   prunedThrough(outlet: string): Promise<number>;
+  /** EventStore.eventIdAt: the `event_id` at `seq`, undefined when not retained. */
+  eventIdAt?(outlet: string, seq: number): Promise<string | undefined>;
   /** Events with seq > since, in seq order, visible to `tenants`, at most `limit`. */
   eventsAfter(
     outlet: string,
@@ -91,6 +93,9 @@ export function syncLogReader(store: EventStore): LogReader {
     head: (outlet) => settle(() => store.head(outlet)),
     heads: (outlets) => settle(() => new Map(outlets.map((o) => [o, store.head(o)]))),
     prunedThrough: (outlet) => settle(() => store.prunedThrough(outlet)),
+    ...(store.eventIdAt
+      ? { eventIdAt: (outlet: string, seq: number) => settle(() => store.eventIdAt!(outlet, seq)) }
+      : {}),
     eventsAfter: (outlet, since, limit, tenants) =>
       settle(() => store.eventsAfter(outlet, since, limit, tenants)),
     snapshot: (outlet, tenants) =>

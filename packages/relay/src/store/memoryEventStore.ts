@@ -87,6 +87,10 @@ export function createMemoryEventStore(): EventStore {
       return order;
     },
     getPrunedEvent: (eventId) => prunedEvents.get(eventId),
+    eventIdAt(outlet, seq) {
+      const log = logs.get(outlet);
+      return log?.events[seq - log.prunedThrough - 1]?.envelope.event_id;
+    },
     head: (outlet) => logs.get(outlet)?.head ?? 0,
     prunedThrough: (outlet) => logs.get(outlet)?.prunedThrough ?? 0,
     eventsAfter(outlet, since, limit, tenants) {

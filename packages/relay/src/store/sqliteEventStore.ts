@@ -377,6 +377,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
     putAck: db.prepare('INSERT INTO acks (order_id, kitchen_id, seq) VALUES (?, ?, ?)'),
     getOrder: db.prepare('SELECT * FROM orders WHERE order_id = ?'),
     getEvent: db.prepare('SELECT * FROM events WHERE event_id = ?'),
+    // The primary key: no body read, so a damaged one does not stand in the way.
+    eventIdAt: db.prepare('SELECT event_id FROM events WHERE outlet_key = ? AND seq = ?'),
     getAck: db.prepare('SELECT seq FROM acks WHERE order_id = ? AND kitchen_id = ?'),
     eventsAfter: db.prepare(
       'SELECT * FROM events WHERE outlet_key = ? AND seq > ? ORDER BY seq LIMIT ?',
@@ -637,6 +639,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions = {}): S
       const row = stmt.getPrunedEvent.get(eventId) as PrunedEventRow | undefined;
       return row ? toPrunedEvent(row) : undefined;
     },
+    eventIdAt: (outlet, seq) =>
+      (stmt.eventIdAt.get(outlet, seq) as { event_id: string } | undefined)?.event_id,
     head: (outlet) => outletRow(outlet).head,
     prunedThrough: (outlet) => outletRow(outlet).prunedThrough,
     eventsAfter(outlet, since, limit, tenants: TenantScope) {

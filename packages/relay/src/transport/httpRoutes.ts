@@ -294,6 +294,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     const read = async (): Promise<EventsResponse> => {
       const plan = await planCatchUp(reader, outlet, since, query.value.epoch, {
         snapshotWhenNoCursor: false,
+        sinceEvent: query.value.since_event,
         onLogWentBack: (found) => reportLogWentBack(options.logger, found),
         device: principal?.sub,
       });

@@ -311,7 +311,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
    */
   async function catchUp(socket: Socket, client: ClientState): Promise<void> {
     const { principal } = client;
-    const auth = socket.handshake.auth as { since?: number; epoch?: string };
+    const auth = socket.handshake.auth as { since?: number; epoch?: string; since_event?: string };
     const entry: Replaying = {
       socket,
       outlet: principal.outlet,
@@ -375,6 +375,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
       if (!socket.connected) return void replaying.delete(entry);
       plan = await planCatchUp(reader, principal.outlet, auth.since, auth.epoch, {
         snapshotWhenNoCursor: true,
+        sinceEvent: auth.since_event,
         onLogWentBack: (found) => reportLogWentBack(logger, found),
         device: principal.sub,
       });

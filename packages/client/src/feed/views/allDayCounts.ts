@@ -3,9 +3,13 @@ import { type Readable, readonly, writable } from '../../store.js';
 import type { TicketLine } from './ticket.js';
 import type { TicketView, ViewEntry } from './ticketView.js';
 
-/** How many of one product (with the same modifiers) are still to make on a view. */
+/**
+ * How many of one product (with the same name and modifiers) are still to make on a view. The
+ * name is part of the key: an open-food placeholder ("Birthday cake", "Extra sambal" on one
+ * product id) is different dishes, and a product renamed mid-service shows both names.
+ */
 export interface AllDayCount {
-  /** product id and sorted modifiers. */
+  /** product id, name and sorted modifiers. */
   key: string;
   product_id: Id;
   name: string;
@@ -76,5 +80,5 @@ export function createAllDayCounts<E extends ViewEntry>(view: TicketView<E>): Al
 
 function countKey(line: TicketLine): string {
   const modifiers = line.modifiers.length > 1 ? [...line.modifiers].sort() : line.modifiers;
-  return `${String(line.product_id)}\u0000${modifiers.join('\u0000')}`;
+  return `${String(line.product_id)}\u0000${line.name}\u0000${modifiers.join('\u0000')}`;
 }

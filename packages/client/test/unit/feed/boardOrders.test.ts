@@ -50,7 +50,8 @@ describe('a feed of board orders', () => {
       epoch: EPOCH,
     });
     socket.emitEvent(boardEnvelope(newOrderEvent(second, 2)));
-    socket.emitEvent(boardEnvelope(statusEvent(first, 3, 'ready', 2)));
+    const ready = boardEnvelope(statusEvent(first, 3, 'ready', 2));
+    socket.emitEvent(ready);
     socket.emitCaughtUp({ seq: 3, epoch: EPOCH });
     await f.flush();
     expect(statuses(f).sort()).toEqual([
@@ -58,7 +59,7 @@ describe('a feed of board orders', () => {
       ['A2', 'pending'],
     ]);
     expect(f.orders.get().every((o) => o.items === undefined)).toBe(true);
-    expect(f.cursor.get()).toEqual({ since: 3, epoch: EPOCH });
+    expect(f.cursor.get()).toEqual({ since: 3, epoch: EPOCH, since_event: ready.event_id });
   });
 
   it("keeps a kitchen's lines when data without them comes for an order it holds", async () => {

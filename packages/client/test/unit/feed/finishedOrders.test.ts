@@ -185,14 +185,15 @@ describe('pruned orders stay pruned', () => {
     await feed.flush();
     expect(feed.orders.get()).toEqual([]);
 
-    socket.emitEvent(ack(makeState(order, 'cancelled', 2), 3));
+    const late = ack(makeState(order, 'cancelled', 2), 3);
+    socket.emitEvent(late);
     await feed.flush();
     expect(feed.orders.get()).toEqual([]);
     const reloaded = openFeed({ socket: new FakeSocket() });
     await reloaded.ready;
     expect(reloaded.orders.get()).toEqual([]);
     // The cursor still moved past the ack: the relay does not send it again.
-    expect(reloaded.cursor.get()).toEqual({ since: 3, epoch: EPOCH });
+    expect(reloaded.cursor.get()).toEqual({ since: 3, epoch: EPOCH, since_event: late.event_id });
   });
 
   it('an order first seen finished is shown, and kept from its own status time', async () => {

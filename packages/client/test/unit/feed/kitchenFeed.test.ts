@@ -3,6 +3,7 @@ import type { OrderAck, OrderUpdate } from '@kitchen-sync/protocol';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KitchenSyncError } from '../../../src/errors.js';
+import { openFeedDb } from '../../../src/feed/feedDb.js';
 import { FeedStore } from '../../../src/feed/feedStore.js';
 import {
   createKitchenFeed,
@@ -80,7 +81,8 @@ describe('KitchenFeed orders', () => {
     socket.emitSnapshot({ orders: [makeState(old)], seq: 10, epoch: EPOCH });
     socket.emitEvent(newOrderEvent(newest, 11));
     socket.emitEvent(newOrderEvent(sameTimeA, 12));
-    socket.emitEvent(newOrderEvent(sameTimeB, 13));
+    const last = newOrderEvent(sameTimeB, 13);
+    socket.emitEvent(last);
     socket.emitCaughtUp({ seq: 13, epoch: EPOCH });
     await feed.flush();
 
@@ -90,7 +92,8 @@ describe('KitchenFeed orders', () => {
       sameTimeA.order_id,
       old.order_id,
     ]);
-    expect(feed.cursor.get()).toEqual({ since: 13, epoch: EPOCH });
+    // With the id of the event applied at 13, which caught_up at 13 does not drop.
+    expect(feed.cursor.get()).toEqual({ since: 13, epoch: EPOCH, since_event: last.event_id });
   });
 
   it('keeps one entry per order across replays and sources', async () => {
@@ -403,10 +406,11 @@ describe('KitchenFeed persistence', () => {
     expect(error.code).toBe('storage');
     const order = makeOrder();
     socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
-    socket.emitEvent(newOrderEvent(order, 1));
+    const event = newOrderEvent(order, 1);
+    socket.emitEvent(event);
     await feed.flush();
     expect(ids(feed.orders.get())).toEqual([order.order_id]);
-    expect(feed.cursor.get()).toEqual({ since: 1, epoch: EPOCH });
+    expect(feed.cursor.get()).toEqual({ since: 1, epoch: EPOCH, since_event: event.event_id });
     // Nothing retries a write that can never succeed: only the prune interval is left.
     expect(timers.delays()).toEqual([60_000]);
   });
@@ -417,7 +421,8 @@ describe('KitchenFeed persistence', () => {
     const orders = [makeOrder({ created_at: at(1) }), makeOrder({ created_at: at(2) })];
     socket.emitSnapshot({ orders: [], seq: 0, epoch: EPOCH });
     for (const [i, o] of orders.entries()) socket.emitEvent(newOrderEvent(o, i + 1));
-    socket.emitEvent(statusEvent(orders[0]!, 3, 'preparing', 2));
+    const last = statusEvent(orders[0]!, 3, 'preparing', 2);
+    socket.emitEvent(last);
     await feed.flush();
     feed.stop();
 
@@ -427,7 +432,31 @@ describe('KitchenFeed persistence', () => {
       [orders[1]!.order_id, 'pending'],
       [orders[0]!.order_id, 'preparing'],
     ]);
-    expect(reopened.cursor.get()).toEqual({ since: 3, epoch: EPOCH });
+    expect(reopened.cursor.get()).toEqual({ since: 3, epoch: EPOCH, since_event: last.event_id });
+  });
+
+  it('hands out a cursor stored by an older release (no since_event) as it was, and adds the id at the next event', async () => {
+    const feed = openFeed();
+    await feed.ready;
+    socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
+    socket.emitEvent(newOrderEvent(makeOrder(), 1));
+    await feed.flush();
+    feed.stop();
+    // What a release before since_event left in IndexedDB.
+    const db = await openFeedDb(idb, 'kitchen-sync-feed');
+    await db.put('meta', { since: 1, epoch: EPOCH }, 'cursor');
+    db.close();
+
+    const reopened = openFeed({ socket: new FakeSocket() });
+    await reopened.ready;
+    expect(reopened.cursor.get()).toStrictEqual({ since: 1, epoch: EPOCH });
+    const relay = new FakeSocket();
+    reopened.connect(relay);
+    relay.emitCaughtUp({ seq: 1, epoch: EPOCH });
+    const next = newOrderEvent(makeOrder(), 2);
+    relay.emitEvent(next);
+    await reopened.flush();
+    expect(reopened.cursor.get()).toEqual({ since: 2, epoch: EPOCH, since_event: next.event_id });
   });
 
   it('two tabs on one database: a tab that is behind never stores an older order or cursor', async () => {
@@ -446,12 +475,13 @@ describe('KitchenFeed persistence', () => {
     aheadSocket.emitEvent(statusEvent(order, 2, 'preparing', 2));
     await ahead.flush();
     await behind.flush();
-    aheadSocket.emitEvent(newOrderEvent(later, 3));
+    const third = newOrderEvent(later, 3);
+    aheadSocket.emitEvent(third);
     await ahead.flush();
 
     const reopened = openFeed({ socket: new FakeSocket() });
     await reopened.ready;
-    expect(reopened.cursor.get()).toEqual({ since: 3, epoch: EPOCH });
+    expect(reopened.cursor.get()).toEqual({ since: 3, epoch: EPOCH, since_event: third.event_id });
     expect(reopened.orders.get().find((o) => o.order_id === order.order_id)?.status).toBe(
       'preparing',
     );
@@ -477,12 +507,13 @@ describe('KitchenFeed persistence', () => {
     await feed.ready;
     socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
     const order = makeOrder();
-    socket.emitEvent(newOrderEvent(order, 1));
+    const event = newOrderEvent(order, 1);
+    socket.emitEvent(event);
 
     await feed.load();
 
     expect(ids(feed.orders.get())).toEqual([order.order_id]);
-    expect(feed.cursor.get()).toEqual({ since: 1, epoch: EPOCH });
+    expect(feed.cursor.get()).toEqual({ since: 1, epoch: EPOCH, since_event: event.event_id });
   });
 
   it('refuses to reload over a burst IndexedDB refused, keeps it, and stores it on the retry', async () => {
@@ -503,11 +534,12 @@ describe('KitchenFeed persistence', () => {
     // The cursor handed out covers only what is stored.
     expect(feed.cursor.get()).toEqual({ since: 0, epoch: null });
     const later = makeOrder();
-    socket.emitEvent(newOrderEvent(later, 2));
+    const second = newOrderEvent(later, 2);
+    socket.emitEvent(second);
     await feed.flush();
     await feed.load();
     expect(ids(feed.orders.get()).sort()).toEqual([order.order_id, later.order_id].sort());
-    expect(feed.cursor.get()).toEqual({ since: 2, epoch: EPOCH });
+    expect(feed.cursor.get()).toEqual({ since: 2, epoch: EPOCH, since_event: second.event_id });
     commit.mockRestore();
   });
 
@@ -516,13 +548,14 @@ describe('KitchenFeed persistence', () => {
     await feed.ready;
     socket.emitCaughtUp({ seq: 0, epoch: EPOCH });
     const order = makeOrder();
-    socket.emitEvent(newOrderEvent(order, 1));
+    const event = newOrderEvent(order, 1);
+    socket.emitEvent(event);
     feed.stop();
 
     const reopened = openFeed({ socket: new FakeSocket() });
     await reopened.ready;
     expect(ids(reopened.orders.get())).toEqual([order.order_id]);
-    expect(reopened.cursor.get()).toEqual({ since: 1, epoch: EPOCH });
+    expect(reopened.cursor.get()).toEqual({ since: 1, epoch: EPOCH, since_event: event.event_id });
   });
 
   it('applies events that arrive while it loads on top of what was stored', async () => {

@@ -81,9 +81,10 @@ describe('a v1 feed receiving v1.1 events', () => {
     socket.emitEvent(envelope('order_completed', s5, 5));
     socket.emitEvent(envelope('order_recalled', s6, 6));
     // A type no version of the protocol has yet: taken the same way.
-    socket.emitEvent(envelope('order_from_the_future', { ...s6, version: 7 }, 7));
+    const future = envelope('order_from_the_future', { ...s6, version: 7 }, 7);
+    socket.emitEvent(future);
     await feed.flush();
     expect(feed.orders.get().map((o) => [o.status, o.version])).toEqual([['preparing', 7]]);
-    expect(feed.cursor.get()).toEqual({ since: 7, epoch: EPOCH });
+    expect(feed.cursor.get()).toEqual({ since: 7, epoch: EPOCH, since_event: future.event_id });
   });
 });

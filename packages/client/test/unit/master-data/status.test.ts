@@ -127,6 +127,54 @@ describe('status, staleness and offline use', () => {
     expect(kiosk.clock.pending).toBe(0);
   });
 
+  it('a tick that failed while central was unreachable is retried with backoff, not an hour later', async () => {
+    const central = menu(msw.use(new FakeCentral()));
+    const kiosk = terminal();
+    await kiosk.service.preFetchData();
+    // The outlet's internet is down, its LAN up: navigator.onLine stays true, no event fires.
+    let down = true;
+    central.override(() => (down ? networkError() : undefined));
+    const stop = kiosk.service.startBackgroundRefresh({ intervalMs: HOUR, retryMinMs: 15_000 });
+    const productRequests = () => central.sinceOf('products').length;
+
+    kiosk.clock.advance(HOUR);
+    await kiosk.clock.drive(
+      until(() => kiosk.service.status.get().state === 'offline'),
+      1,
+    );
+    expect(productRequests()).toBe(2);
+    // Still down at the first retry: the next waits longer (15 s, then 30 s).
+    kiosk.clock.advance(15_000);
+    await kiosk.clock.drive(
+      until(() => productRequests() === 3),
+      1,
+    );
+    await kiosk.clock.drive(
+      until(() => kiosk.service.status.get().state === 'offline'),
+      1,
+    );
+
+    down = false;
+    central.products.upsert({ id: 1, category_id: 1, price: '31000' });
+    kiosk.clock.advance(29_999);
+    await settle();
+    expect(productRequests()).toBe(3);
+    kiosk.clock.advance(1);
+    await kiosk.clock.drive(
+      until(() => kiosk.service.status.get().state === 'synced'),
+      1,
+    );
+    expect((await kiosk.service.getProducts())[0]?.price).toBe('31000');
+
+    // A success ends the retries: nothing more until the next interval.
+    const after = productRequests();
+    kiosk.clock.advance(HOUR - 46_000);
+    await settle();
+    expect(productRequests()).toBe(after);
+    stop();
+    expect(kiosk.clock.pending).toBe(0);
+  });
+
   it('defaults to an hourly refresh and close() stops it', async () => {
     const central = menu(msw.use(new FakeCentral()));
     const kiosk = terminal();

@@ -155,6 +155,8 @@ describe('schema upgrade', () => {
 
   it('opens a version-2 cache with every product regrouped and its sync versions kept', async () => {
     const central = msw.use(new FakeCentral());
+    // Central at the version the cache stands at (a central behind it makes the kiosk resync).
+    for (let p = 1; p <= 100; p++) central.products.upsert({ id: p, category_id: 'food' });
     const idb = new IDBFactory();
     await createVersion2(idb);
     const kiosk = terminal({}, idb);

@@ -133,12 +133,13 @@ describe('socket service across relay epochs', () => {
     expect(feed.orders.get().map((o) => [o.order_id, o.status, o.orphaned])).toEqual([
       [order.order_id, 'pending', false],
     ]);
-    relay.sendEvent(statusEvent(order, 2, 'preparing', 2));
+    const second = statusEvent(order, 2, 'preparing', 2);
+    relay.sendEvent(second);
     relay.sendCaughtUp({ seq: 2, epoch: 'epoch-b' });
     await feed.flush();
     expect(feed.orders.get().map((o) => [o.order_id, o.status, o.orphaned])).toEqual([
       [order.order_id, 'preparing', false],
     ]);
-    expect(feed.cursor.get()).toEqual({ since: 2, epoch: 'epoch-b' });
+    expect(feed.cursor.get()).toEqual({ since: 2, epoch: 'epoch-b', since_event: second.event_id });
   });
 });

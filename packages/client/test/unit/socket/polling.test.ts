@@ -260,7 +260,36 @@ describe('polling', () => {
     s.startPolling();
     await vi.advanceTimersByTimeAsync(100);
     expect(requests[1]?.query).toMatchObject({ since: '2', epoch: 'ep1' });
-    expect(s.cursor.get()).toEqual({ since: 2, epoch: 'ep1' });
+    expect(s.cursor.get()).toMatchObject({ since: 2, epoch: 'ep1' });
+  });
+
+  it('sends the event_id applied at since (since_event), kept through an empty answer at that head', async () => {
+    const second = orderEvent({ seq: 2 });
+    relay((seen) =>
+      seen.query.since === '0'
+        ? page({ events: [orderEvent({ seq: 1 }), second], last_seq: 2 })
+        : requests.length === 2
+          ? page({ last_seq: 2 })
+          : new Promise<Response>(() => {}),
+    );
+    const s = make();
+    s.startPolling();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(requests.map((r) => r.query.since_event)).toEqual([
+      undefined,
+      second.event_id,
+      second.event_id,
+    ]);
+    expect(requests[2]?.query).toMatchObject({ since: '2', epoch: 'ep1' });
+    expect(s.cursor.get()).toEqual({ since: 2, epoch: 'ep1', since_event: second.event_id });
+  });
+
+  it('polls a cursor stored by an older release (no since_event) as before', async () => {
+    relay(() => new Promise<Response>(() => {}));
+    const s = make({ cursor: { get: () => ({ since: 3, epoch: 'ep1' }) } });
+    s.startPolling();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(requests[0]?.query).toEqual({ outlet_id: '1', since: '3', epoch: 'ep1', limit: '500' });
   });
 
   it('reports a refused token as unauthorized and asks the app to refresh it', async () => {

@@ -207,12 +207,14 @@ describe('local transport', () => {
     socket.accept();
     socket.sendSnapshot({ orders: [], seq: 40, epoch: 'ep1' });
     socket.sendCaughtUp({ seq: 40, epoch: 'ep1' });
-    socket.sendEvent(orderEvent({ seq: 41 }));
+    const last = orderEvent({ seq: 41 });
+    socket.sendEvent(last);
     socket.drop();
     await vi.advanceTimersByTimeAsync(1_000);
+    // With the id of the event applied at 41: the relay checks its log still holds it there.
     expect(socket.attempts).toEqual([
       { token: 'tok-1', client_id: 'kds-1' },
-      { token: 'tok-2', client_id: 'kds-1', since: 41, epoch: 'ep1' },
+      { token: 'tok-2', client_id: 'kds-1', since: 41, epoch: 'ep1', since_event: last.event_id },
     ]);
   });
 
@@ -224,14 +226,30 @@ describe('local transport', () => {
     const socket = FakeRelaySocket.latest();
     socket.accept();
     socket.sendEvent(orderEvent({ seq: 6 }));
-    socket.sendEvent(orderEvent({ seq: 7 }));
-    expect(s.cursor.get()).toEqual({ since: 7, epoch: 'ep1' });
+    const seventh = orderEvent({ seq: 7 });
+    socket.sendEvent(seventh);
+    expect(s.cursor.get()).toEqual({ since: 7, epoch: 'ep1', since_event: seventh.event_id });
     // The feed stored only up to 6 before the link dropped.
     persisted = { since: 6, epoch: 'ep1' };
     socket.drop();
     await vi.advanceTimersByTimeAsync(1_000);
     expect(socket.attempts.map((a) => (a as { since?: number }).since)).toEqual([5, 6]);
     expect(s.cursor.get()).toEqual({ since: 6, epoch: 'ep1' });
+  });
+
+  it('resumes a cursor stored by an older release (no since_event), or with a damaged one, by since and epoch alone', async () => {
+    for (const stored of [
+      { since: 5, epoch: 'ep1' },
+      { since: 5, epoch: 'ep1', since_event: 42 as unknown as string },
+    ]) {
+      const s = make({ centralUrl: undefined, cursor: { get: () => stored } });
+      s.start();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(FakeRelaySocket.latest().attempts).toEqual([
+        { token: 'tok', client_id: 'kds-1', since: 5, epoch: 'ep1' },
+      ]);
+      s.stop();
+    }
   });
 
   it('useCursor() before start() resumes from that source; after start() it reconnects from it', async () => {
@@ -278,14 +296,23 @@ describe('local transport', () => {
     socket.accept();
     const snapshot: SnapshotMessage = { orders: [], seq: 10, epoch: 'ep9' };
     socket.sendSnapshot(snapshot);
-    socket.sendEvent(orderEvent({ seq: 11 }));
+    const eleventh = orderEvent({ seq: 11 });
+    socket.sendEvent(eleventh);
     socket.sendCaughtUp({ seq: 11, epoch: 'ep9' });
+    const at11 = { since: 11, epoch: 'ep9', since_event: eleventh.event_id };
     expect(seen).toEqual([
       ['snapshot', { since: 0, epoch: null }],
       ['event 11', { since: 10, epoch: 'ep9' }],
-      ['caught_up', { since: 11, epoch: 'ep9' }],
+      ['caught_up', at11],
     ]);
-    expect(s.cursor.get()).toEqual({ since: 11, epoch: 'ep9' });
+    // caught_up at the seq just applied keeps the event's id; one past it has none to keep.
+    expect(s.cursor.get()).toEqual(at11);
+    socket.sendCaughtUp({ seq: 11, epoch: 'ep9' });
+    expect(s.cursor.get()).toEqual(at11);
+    socket.sendSnapshot({ orders: [], seq: 11, epoch: 'ep9' });
+    expect(s.cursor.get()).toEqual(at11);
+    socket.sendCaughtUp({ seq: 12, epoch: 'ep9' });
+    expect(s.cursor.get()).toStrictEqual({ since: 12, epoch: 'ep9' });
   });
 
   it('reports a refused token as code unauthorized, lets the app refresh it, and keeps retrying', async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { KitchenSyncError, type OrderState } from '@kitchen-sync/protocol';
 import type pg from 'pg';
+import type { BridgeLog } from '../../bridge/bridgeLog.js';
 import {
   type EventStore,
   MAX_PRUNED_EVENT_IDS_PER_ORDER,
@@ -16,6 +17,7 @@ import {
 import type { LogReader, LogSnapshot } from '../LogReader.js';
 import type { BatchOverlay, MissingKeys, OutletHead } from './batchOverlay.js';
 import { connectionLimits, KEEPALIVE_INITIAL_DELAY_MS } from './connectionLimits.js';
+import { postgresBridgeLog } from './postgresBridgeLog.js';
 import { migrate } from './schema.js';
 
 export interface PostgresEventStoreOptions {
@@ -40,6 +42,8 @@ export interface PostgresEventStoreOptions {
 export interface PostgresEventStore extends EventStore {
   readonly kind: 'postgres';
   readonly reader: LogReader;
+  /** What the bridge to central reads and keeps (its cursors shared by the cluster). */
+  readonly bridgeLog: BridgeLog;
   /** Connects, migrates the schema and reads the cluster's epoch. */
   open(): Promise<void>;
   close(): Promise<void>;
@@ -48,6 +52,8 @@ export interface PostgresEventStore extends EventStore {
 }
 
 export interface PostgresStoreInternals {
+  /** The database's URL: for a connection of its own (the bridge lock's session). */
+  readonly url: string;
   /** Connections for writes only (one batch at a time per node). */
   readonly pool: pg.Pool;
   /** Makes `overlay` what the synchronous methods read and write while `fn` runs. */
@@ -228,6 +234,20 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   }
 
   /**
+   * Above this seq the outlet's events stay, whatever the policy: those after the bridge's
+   * upload cursor, which central has not confirmed (any node prunes, the holder or not).
+   */
+  async function unsentFrom(client: pg.ClientBase, outlet: string, policy: RetentionPolicy) {
+    const kept = policy.keepAfterCursor;
+    if (kept?.outlet !== outlet) return Number.POSITIVE_INFINITY;
+    const { rows } = await client.query<{ value: number }>(
+      'SELECT value FROM cursors WHERE name = $1',
+      [kept.cursor],
+    );
+    return rows[0]?.value ?? 0;
+  }
+
+  /**
    * One outlet's retention in its own short transaction, holding its head row. Age is by the
    * database's clock (`logged_at` against now()), never a node's: a node whose clock is a day
    * ahead would prune everything, and events stamped by one a day behind would look old. The
@@ -252,7 +272,10 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
           [outlet, policy.maxAgeMs],
         );
         const agedThrough = young.rows[0] ? young.rows[0].seq - 1 : row.head;
-        const cut = Math.max(row.head - policy.maxEvents, agedThrough);
+        const cut = Math.min(
+          Math.max(row.head - policy.maxEvents, agedThrough),
+          await unsentFrom(client, outlet, policy),
+        );
         if (cut > row.pruned_through) {
           // Before the events go: those of orders that stay (not finished up to the cut) keep
           // their ids (see PrunedEvent).
@@ -260,10 +283,11 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
             `INSERT INTO pruned_events (event_id, order_id, outlet, type, seq, version)
              SELECT e.event_id, o.order_id, e.outlet, e.body ->> 'type', e.seq,
                coalesce((e.body -> 'data' ->> 'version')::bigint, 0)
-             FROM (SELECT event_id, outlet, seq, body::json AS body FROM events
+             FROM (SELECT event_id, outlet, seq, ks_json_object(body) AS body FROM events
                WHERE outlet = $1 AND seq <= $2) AS e
              JOIN orders o ON o.order_id = e.body ->> 'order_id'
              WHERE NOT (o.status IN ${FINAL} AND o.status_seq <= $2)
+               AND e.body ->> 'type' IS NOT NULL
              ON CONFLICT (event_id) DO NOTHING`,
             [outlet, cut],
           );
@@ -370,6 +394,13 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       return heads;
     },
     prunedThrough: async (outlet) => (await outletRow(outlet)).prunedThrough,
+    async eventIdAt(outlet, seq) {
+      const { rows } = await pool.query<{ event_id: string }>(
+        'SELECT event_id FROM events WHERE outlet = $1 AND seq = $2',
+        [outlet, seq],
+      );
+      return rows[0]?.event_id;
+    },
     async eventsAfter(outlet, since, limit, tenants) {
       const { rows } = tenants
         ? await pool.query<EventRow>(
@@ -439,6 +470,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   };
 
   const internals: PostgresStoreInternals = {
+    url: options.url,
     get pool() {
       return writePool;
     },
@@ -601,6 +633,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       return reader.epoch;
     },
     reader,
+    bridgeLog: postgresBridgeLog(() => pool, reader),
     internals,
     async open() {
       const { default: driver } = await import('pg');

@@ -77,6 +77,18 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX pruned_events_by_order ON pruned_events (order_id, seq);
    CREATE INDEX pruned_events_by_seq ON pruned_events (outlet, seq);`,
+  // An event body as a JSON object, or NULL when it is none (a row written by hand, a damaged
+  // page): retention reads the bodies it removes, and one unparseable row must not stop the
+  // outlet's retention for good. It only reads, so its exception block takes no transaction id.
+  `CREATE FUNCTION ks_json_object(body text) RETURNS json LANGUAGE plpgsql IMMUTABLE AS $$
+   BEGIN
+     IF json_typeof(body::json) = 'object' THEN
+       RETURN body::json;
+     END IF;
+     RETURN NULL;
+   EXCEPTION WHEN others THEN
+     RETURN NULL;
+   END $$;`,
 ];
 
 // Any constant both sides agree on: nodes that start together queue on it.

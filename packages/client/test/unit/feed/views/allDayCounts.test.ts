@@ -66,6 +66,25 @@ describe('all-day counts', () => {
     expect(summary(createAllDayCounts(expo).get())).toEqual(summary(counts.get()));
   });
 
+  it('keeps lines of one product id with different names apart', () => {
+    const board = new TicketBoard();
+    const counts = createAllDayCounts(createExpoView(board));
+    // An open-food placeholder: one product id, the dish in the name. And product 101 renamed
+    // mid-service: the tickets still open under the old name are counted under it.
+    board.sync([
+      kitchenOrder([{ product_id: 999, name: 'Birthday cake' }]),
+      kitchenOrder([{ product_id: 999, name: 'Extra sambal', quantity: 2 }]),
+      kitchenOrder([{ product_id: 101, name: 'Nasi Goreng Kampung' }]),
+      kitchenOrder([{ product_id: 101, name: 'Nasi Goreng Spesial', quantity: 2 }]),
+    ]);
+    expect(summary(counts.get())).toEqual([
+      '2 Extra sambal',
+      '2 Nasi Goreng Spesial',
+      '1 Birthday cake',
+      '1 Nasi Goreng Kampung',
+    ]);
+  });
+
   it('stops following the view when stopped', () => {
     const board = new TicketBoard();
     const counts = createAllDayCounts(createExpoView(board));

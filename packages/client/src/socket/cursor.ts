@@ -1,0 +1,20 @@
+import type { Cursor } from './types.js';
+
+/**
+ * `next`, keeping the id of the event applied at its seq when a caught_up or snapshot only
+ * confirmed the position: the relay still checks it there (its log may have gone back). A
+ * first poll's events come before the answer names their epoch (`prev.epoch` null).
+ */
+export const carrySinceEvent = (prev: Cursor, next: Cursor): Cursor =>
+  next.since_event || next.since !== prev.since || (prev.epoch && prev.epoch !== next.epoch)
+    ? next
+    : { ...next, since_event: prev.since_event };
+
+/**
+ * The cursor as the relay takes it (socket auth, poll query): none without an epoch. A cursor
+ * stored by an older release has no `since_event` and resumes as it did.
+ */
+export const cursorFields = ({ since, epoch, since_event }: Cursor) =>
+  since > 0 && epoch
+    ? { since, epoch, ...(typeof since_event === 'string' && { since_event }) }
+    : {};
