@@ -51,15 +51,18 @@ async function waitForUploadText(page: Page, pattern: RegExp): Promise<string> {
 test('kiosk and kitchen say how many events central has not got yet, that all are uploaded, and since when central is unreachable', async () => {
   const d = demo();
   const [kitchen, kiosk] = await openScreens(d, 1);
-  await waitForUploadText(kiosk, /^central: unreachable · all uploaded$/);
+  await waitForUploadText(kiosk, /^central: unreachable · all uploaded · periksa koneksi internet/);
 
   const [orderId] = await placeOrder(kiosk, [201]);
   const shown = await waitForUploadText(
     kiosk,
-    /^central: unreachable · \d+ events? not yet uploaded$/,
+    /^central: unreachable · \d+ events? not yet uploaded · periksa koneksi internet/,
   );
   expect(Number(/(\d+) event/.exec(shown)?.[1])).toBeGreaterThanOrEqual(1);
-  await waitForUploadText(kitchen, /^central: unreachable · \d+ events? not yet uploaded$/);
+  await waitForUploadText(
+    kitchen,
+    /^central: unreachable · \d+ events? not yet uploaded · periksa koneksi internet/,
+  );
   expect(orderId).toBeTruthy();
 
   upload.up = true;
@@ -72,6 +75,6 @@ test('kiosk and kitchen say how many events central has not got yet, that all ar
   await placeOrder(kiosk, [202]);
   await waitForUploadText(
     kitchen,
-    /^central: unreachable since \d{1,2}[:.]\d{2}( [AP]M)? · \d+ events? not yet uploaded$/,
+    /^central: unreachable since \d{1,2}[:.]\d{2}( [AP]M)? · \d+ events? not yet uploaded · periksa koneksi internet/,
   );
 });

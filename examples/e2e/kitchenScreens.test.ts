@@ -85,7 +85,17 @@ test('station and expo screens show age colours, rush, modifiers, notes, holds a
     { ...sate, quantity: 1 },
     { ...mie, quantity: 2 },
   ]);
-  for (const o of [late, warn, rush, held]) await publish(d, o);
+  // A ticket's age counts from when the relay logged it (`received_at`), on the relay's
+  // clock: each order reaches a relay whose clock is set back by its age, then put right.
+  for (const [o, minutesAgo] of [
+    [late, 12],
+    [warn, 6],
+    [rush, 1],
+    [held, 0],
+  ] as const) {
+    d.shiftRelayClock(-minutesAgo * MINUTE);
+    await publish(d, o);
+  }
 
   const grill = await d.open(d.kitchenModeUrl(1, { station: 'grill' }));
   const wok = await d.open(d.kitchenModeUrl(1, { station: 'wok' }));

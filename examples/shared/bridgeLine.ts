@@ -1,4 +1,5 @@
 import type { SocketStatus } from '@kitchen-sync/client';
+import { bridgeProblem } from './bridgeProblem';
 
 export interface BridgeLineOptions {
   /** Now, for "today" and "… ago". Default the current time. */
@@ -10,7 +11,8 @@ export interface BridgeLineOptions {
 }
 
 /**
- * "central: unreachable since 05:54 · 3 events not yet uploaded". A time alone reads as
+ * "central: unreachable since 05:54 · 3 events not yet uploaded · <what to do>", the problem
+ * and advice per error code (bridgeProblem.ts). A time alone reads as
  * today: one from another day (an outage over a night or a weekend) gets its date and how
  * long ago it was, so two days without central never read as a few minutes.
  */
@@ -22,7 +24,8 @@ export function bridgeLine(
   const pending = n ? `${n} event${n === 1 ? '' : 's'} not yet uploaded` : 'all uploaded';
   if (!bridge.last_error_code) return `central: ${pending}`;
   const since = bridge.last_success_at ? ` since ${when(new Date(bridge.last_success_at))}` : '';
-  return `central: unreachable${since} · ${pending}`;
+  const problem = bridgeProblem(bridge.last_error_code);
+  return `central: ${problem.what}${since} · ${pending} · ${problem.advice}`;
 
   function when(at: Date): string {
     const zone = timeZone ? { timeZone } : {};

@@ -20,6 +20,15 @@ const NETWORK_LABELS: Record<NetworkMode, string> = {
   offline: 'Offline',
 };
 
+/** The relay said no to this tablet: not "not reachable", which sends people to the network. */
+const REFUSED = new Set(['unauthorized', 'relay_token_missing', 'forbidden']);
+
+/** The connection badge's label: a refusal of the relay's is named as one, whatever the mode. */
+export function connectionLabel(status: Pick<SocketStatus, 'mode' | 'error'>): string {
+  const refused = status.mode !== 'connected' && REFUSED.has(status.error?.code ?? '');
+  return refused ? 'Relay refused this tablet' : CONNECTION_LABELS[status.mode];
+}
+
 function badge(element: HTMLElement, mode: string, label: string, code: string): void {
   element.dataset.mode = mode;
   element.title = `${label} (support code: ${code})`;
@@ -39,7 +48,7 @@ export function showConnectionStatus(
   status: SocketStatus,
 ): void {
   const code = status.error ? `${status.mode}/${status.error.code}` : status.mode;
-  badge(element, status.mode, CONNECTION_LABELS[status.mode], code);
+  badge(element, status.mode, connectionLabel(status), code);
   const errorHook = element.querySelector<HTMLElement>('[data-testid="connection-error"]');
   if (errorHook) errorHook.textContent = status.error?.code ?? '';
   const setupUrl = status.error?.details?.setupUrl;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
@@ -28,13 +28,25 @@ export class Demo {
   readonly pages: Page[] = [];
   readonly #pagesDir: string;
 
+  /** Beside the relay's data dir, not in it: how far off the relay's clock is (ms). */
+  get #clockShiftFile(): string {
+    return `${this.#dataDir}.clock-shift`;
+  }
+
+  /** Sets the relay PC's clock `ms` off (ahead when positive), from its next reading on. */
+  shiftRelayClock(ms: number): void {
+    writeFileSync(this.#clockShiftFile, String(ms));
+  }
+
   /** `relayArgs`: run the relay CLI with these flags instead of the reference script. */
   constructor(pagesDir: string, relayArgs?: string[]) {
     this.#pagesDir = pagesDir;
     this.#dataDir = mkdtempSync(join(tmpdir(), 'ks-e2e-relay-'));
+    this.shiftRelayClock(0);
     this.relay = new RelayProcess({
       dataDir: this.#dataDir,
       secret: SECRET,
+      clockShiftFile: this.#clockShiftFile,
       ...(relayArgs ? { cliArgs: relayArgs } : {}),
     });
   }
@@ -118,5 +130,6 @@ export class Demo {
     await this.central?.close();
     await this.relay.stop('SIGKILL');
     rmSync(this.#dataDir, { recursive: true, force: true });
+    rmSync(this.#clockShiftFile, { force: true });
   }
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 const RELAY_SCRIPT = fileURLToPath(new URL('../../relay/relay.mjs', import.meta.url));
 const RELAY_CLI = fileURLToPath(new URL('../../../packages/relay/src/cli.ts', import.meta.url));
 const TSCONFIG = fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url));
+const SHIFTED_CLOCK = fileURLToPath(new URL('./shiftedClock.mjs', import.meta.url));
 const READY_TIMEOUT_MS = 20_000;
 
 export interface RelayProcessOptions {
@@ -18,6 +19,8 @@ export interface RelayProcessOptions {
    * instead of the reference script.
    */
   cliArgs?: string[];
+  /** A file holding how many ms the relay's clock is off (shiftedClock.mjs). */
+  clockShiftFile?: string;
 }
 
 /**
@@ -60,18 +63,25 @@ export class RelayProcess {
     const command = cliArgs
       ? [RELAY_CLI, 'serve', '--host', host, '--port', String(this.#port), ...cliArgs]
       : [RELAY_SCRIPT];
-    const child = spawn(process.execPath, ['--import', 'tsx', ...command], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        TSX_TSCONFIG_PATH: TSCONFIG,
-        KS_HOST: host,
-        KS_PORT: String(this.#port),
-        KS_DATA_DIR: this.#options.dataDir,
-        KS_SECRET: this.#options.secret,
-        KS_LOG_LEVEL: 'warn',
+    const child = spawn(
+      process.execPath,
+      ['--import', SHIFTED_CLOCK, '--import', 'tsx', ...command],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          TSX_TSCONFIG_PATH: TSCONFIG,
+          KS_HOST: host,
+          KS_PORT: String(this.#port),
+          KS_DATA_DIR: this.#options.dataDir,
+          KS_SECRET: this.#options.secret,
+          KS_LOG_LEVEL: 'warn',
+          ...(this.#options.clockShiftFile
+            ? { KS_E2E_CLOCK_SHIFT_FILE: this.#options.clockShiftFile }
+            : {}),
+        },
       },
-    });
+    );
     this.#child = child;
     child.once('exit', () => {
       if (this.#child === child) this.#child = null;

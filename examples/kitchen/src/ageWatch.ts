@@ -13,9 +13,10 @@ export class AgeWatch {
   constructor(clock: TicketClock, container: HTMLElement) {
     this.#clock = clock;
     this.#container = container;
-    clock.now.subscribe((now) => {
+    // `ageMs` reads the clock now: the tick's value may predate the relay clock's offset.
+    clock.now.subscribe(() => {
       for (const node of this.#container.querySelectorAll<HTMLElement>('.age[data-created-ms]')) {
-        node.textContent = formatAge(now - Number(node.dataset.createdMs));
+        node.textContent = formatAge(clock.ageMs(Number(node.dataset.createdMs)));
       }
     });
   }

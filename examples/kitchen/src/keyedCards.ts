@@ -29,7 +29,7 @@ export class KeyedCards<E extends ViewEntry> {
       }
       if (held) this.#ages.release(held.card);
       const card = this.#build(entry);
-      this.#ages.attach(card, entry.ticket.created_ms);
+      this.#ages.attach(card, entry.ticket.received_ms);
       next.set(id, { entry, card });
     }
     for (const [id, { card }] of this.#cards) if (!next.has(id)) this.#ages.release(card);

@@ -28,6 +28,7 @@ import { AgeWatch } from './ageWatch';
 import { KitchenAlerts } from './alerts';
 import { renderAllDay } from './allDayPanel';
 import { showCancellations } from './cancelPanel';
+import { showClockWarning } from './clockWarning';
 import { heldBumpReason } from './heldBump';
 import { KeyedCards } from './keyedCards';
 import { readMode, readThresholds, type ScreenMode } from './mode';
@@ -38,6 +39,7 @@ import { showRejected } from './rejectedPanel';
 import { stationCard } from './stationCard';
 import { TapGuard } from './tapGuard';
 import { NEXT_STATUS, stepVersion } from './ticketsView';
+import { watchUnroutedLines } from './unroutedLines';
 
 /** Marks the bump bar's selected card (the cards are rebuilt, so after each render too). */
 function showSelected(orderId: string | null): void {
@@ -130,7 +132,9 @@ async function startKitchen(tenant: string): Promise<void> {
   // The clock is the relay's (measured from what the socket brings): the relay judges the
   // recall window on it, and a tablet an hour off must not offer what it would refuse.
   const board = new TicketBoard();
+  // Timers count from the relay's `received_at` on this clock: right whichever clock is off.
   const relayClock = createRelayClock(socket);
+  relayClock.subscribe((offset) => showClockWarning($('#clock-warning'), offset));
   const clock = createTicketClock({ ...readThresholds(params), now: relayClock.now });
   const ages = new AgeWatch(clock, $('#tickets'));
   const counts =
@@ -170,6 +174,11 @@ function startStationScreen(
   relayClock: RelayClock,
 ): StationView {
   const view = createStationView(board, { stations, clock: relayClock });
+  // Lines with no station reach no station screen: say so here, not only on expo.
+  watchUnroutedLines(board, (text) => {
+    $('#unrouted').hidden = text === null;
+    $('#unrouted').textContent = text ?? '';
+  });
   const cards = new KeyedCards<StationTicket>($('#tickets'), ages, (entry) =>
     stationCard(entry, relayClock.now()),
   );

@@ -19,7 +19,7 @@ export function orderCard(entry: ExpoTicket, now: number): HTMLElement {
   card.dataset.status = order.status;
   card.dataset.ready = String(entry.ready);
   card.dataset.held = String(entry.held);
-  card.append(...ticketHead(ticket, ageText(ticket.created_ms, now)));
+  card.append(...ticketHead(ticket, ageText(ticket.received_ms, now)));
 
   const status = document.createElement('span');
   status.className = 'status';

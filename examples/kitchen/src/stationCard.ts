@@ -11,7 +11,10 @@ export function stationCard(entry: StationTicket, now: number): HTMLElement {
   card.dataset.orderId = ticket.order_id;
   card.dataset.status = ticket.order.status;
   card.dataset.held = String(entry.held);
-  card.append(...ticketHead(ticket, ageText(ticket.created_ms, now)), lineList(entry.lines, false));
+  card.append(
+    ...ticketHead(ticket, ageText(ticket.received_ms, now)),
+    lineList(entry.lines, false),
+  );
   const toMake = entry.lines.filter((l) => l.status === 'pending' || l.status === 'preparing');
   if (toMake.length > 0) card.append(button('Bump', 'bump-lines'));
   return card;

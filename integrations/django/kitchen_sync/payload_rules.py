@@ -291,6 +291,7 @@ ORDER_STATE = {
     **ORDER,
     "version": (number(1), True),
     "updated_at": (timestamp, False),
+    "received_at": (timestamp, False),
     "acknowledged_by": (array(string()), False),
     "status_reason": (TEXT, False),
     "status_at": (timestamp, False),

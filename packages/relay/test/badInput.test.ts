@@ -384,12 +384,21 @@ describe('bad input', () => {
   });
 
   it('ignores relay-owned state a POS sends with a new order', async () => {
-    const o = { ...order(), version: 9, acknowledged_by: ['kds-1'], status_reason: 'x' };
+    const o = {
+      ...order(),
+      version: 9,
+      acknowledged_by: ['kds-1'],
+      status_reason: 'x',
+      received_at: '2000-01-01T00:00:00.000Z',
+    };
     await pos.request('order:publish', o);
     const state = (await peek(t.relay, (s) => s.getOrder(o.order_id)))?.state;
     expect(state?.version).toBe(1);
     expect(state?.acknowledged_by).toBeUndefined();
     expect(state?.status_reason).toBeUndefined();
+    // Ticket timers count from it on the relay's clock: the relay's time of logging, not the POS's.
+    expect(state?.received_at).toBe(state?.updated_at);
+    expect(Date.parse(state?.received_at ?? '')).toBeGreaterThan(Date.parse('2020-01-01'));
   });
 });
 

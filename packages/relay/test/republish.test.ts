@@ -54,6 +54,7 @@ describe('publishing an order the relay has', () => {
         ...o,
         event_id: crypto.randomUUID(),
         version: 9,
+        received_at: '2000-01-01T00:00:00.000Z',
         acknowledged_by: ['someone'],
         status_reason: 'x',
         items: o.items.map((item, index) => ({

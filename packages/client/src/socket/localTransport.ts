@@ -12,6 +12,7 @@ import type { BackoffOptions } from '../lib/backoff.js';
 import { type RefreshesEnded, refreshesEnded, refreshOnce } from '../lib/refreshOnce.js';
 import { cursorFields } from './cursor.js';
 import { Reconnector } from './reconnector.js';
+import { tokenRefusal } from './tokenRefusal.js';
 import { resolveSource, type TokenSource, type TransportHooks } from './transport.js';
 import type { RequestAck } from './types.js';
 
@@ -117,9 +118,15 @@ export function createLocalTransport(
       connecting = false;
       // The relay's middleware refuses with a protocol code; anything else never reached it.
       const code = isErrorCode(error?.message) ? error.message : null;
+      // The relay's cause (`data.message`), coded: an expired token and another secret differ.
+      const refusal = tokenRefusal((error as { data?: { message?: unknown } }).data?.message);
       hooks.error(
         code
-          ? new KitchenSyncError(code, `relay refused the connection: ${error.message}`)
+          ? new KitchenSyncError(
+              code,
+              `relay refused the connection: ${error.message}`,
+              refusal && { refusal },
+            )
           : hooks.unreachable(error, `cannot connect to the relay: ${error?.message}`),
         'local',
       );

@@ -4,6 +4,7 @@ import { KitchenSyncError, type SocketErrorCode } from '../errors.js';
 import { Disposables, isHidden } from '../lib/environment.js';
 import { type RefreshesEnded, refreshesEnded, refreshOnce } from '../lib/refreshOnce.js';
 import { cursorFields } from './cursor.js';
+import { tokenRefusal } from './tokenRefusal.js';
 import {
   isEnvelope,
   isObject,
@@ -47,14 +48,17 @@ async function errorFromResponse(
   response: Response,
 ): Promise<KitchenSyncError<ErrorCode | 'http'>> {
   let code: ErrorCode | 'http' = response.status === 401 ? 'unauthorized' : 'http';
+  let refusal: string | undefined;
   try {
-    const body = (await response.json()) as { error?: { code?: unknown } };
+    const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
     if (isErrorCode(body?.error?.code)) code = body.error.code;
+    refusal = tokenRefusal(body?.error?.message);
   } catch {
     // Not JSON (a proxy's error page): the status decides.
   }
   return new KitchenSyncError(code, `relay answered ${response.status}`, {
     status: response.status,
+    ...(refusal && { refusal }),
   });
 }
 

@@ -66,6 +66,14 @@ const REASONS: Record<string, string> = {
   network: 'The server cannot be reached.',
 };
 
+/** The relay's token refusals by cause (tokenRefusal.ts): each has its own fix. */
+const REFUSALS: Record<string, string> = {
+  token_expired: 'The relay refused this device’s token as expired: sign in again.',
+  token_invalid:
+    'The relay refused this device’s token as not signed with its secret: the relay’s and central’s secrets differ.',
+  relay_clock: 'The relay refused this device’s token by its clock: set the relay PC’s time.',
+};
+
 /** Central's refusals (its close codes), which the relay's sentences would misname. */
 const CENTRAL_REASONS: Record<string, string> = {
   unauthorized: 'Central refused this screen’s token: reload the page.',
@@ -84,7 +92,7 @@ export function describeProblem(
   if (!error) return null;
   const setupUrl = error.details?.setupUrl;
   const reason =
-    (side === 'central' ? CENTRAL_REASONS[error.code] : undefined) ??
+    (side === 'central' ? CENTRAL_REASONS[error.code] : REFUSALS[`${error.details?.refusal}`]) ??
     REASONS[error.code] ??
     `Connection problem (${error.code}).`;
   return /^relay_un/.test(error.code) && setupUrl ? `${reason} Setup: ${setupUrl}` : reason;

@@ -7,7 +7,7 @@ import { createRelay, type Relay, signToken } from '@kitchen-sync/relay';
 import { io } from 'socket.io-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSocketService, type SocketServiceOptions } from '../../src/socket/socketService.js';
-import type { Cursor, SocketService } from '../../src/socket/types.js';
+import type { Cursor, SocketService, SocketStatus } from '../../src/socket/types.js';
 import { waitFor } from '../unit/socket/waitFor.js';
 
 const SECRET = 'client-integration-secret-32-bytes!';
@@ -195,6 +195,52 @@ describe('local transport against the real relay', () => {
     await waitFor(() => kitchen.status.get().localConnected, 5_000, 'connect with refreshed token');
     expect(errors[0]).toBe('unauthorized');
   });
+
+  it.each([
+    ['expired', 'token_expired', /expired: sign in again/],
+    ['signed with another secret', 'token_invalid', /not signed with its secret/],
+  ])(
+    'tells a token refused as %s by its own cause and sentence, on the socket and on polls',
+    async (how, refusal, sentence) => {
+      const refused =
+        how === 'expired'
+          ? await signToken(SECRET, { sub: 'kds-old', role: 'kitchen', outlet: 1 }, '1h')
+          : await signToken(
+              `${SECRET}-rotated`,
+              { sub: 'kds-1', role: 'kitchen', outlet: 1 },
+              '1h',
+            );
+      if (how === 'expired') {
+        // The relay's clock two hours on: the token ran out an hour ago.
+        await relay?.close();
+        relay = createRelay({
+          host: '127.0.0.1',
+          port: 0,
+          dataDir: dir,
+          secret: SECRET,
+          logLevel: 'silent',
+          now: () => Date.now() + 2 * 3_600_000,
+        });
+        ({ url, port } = await relay.listen());
+      }
+      const kitchen = service({ token: refused, pollingGraceMs: 0 });
+      const seen: SocketStatus[] = [];
+      kitchen.status.subscribe((status) => seen.push(status));
+      kitchen.start();
+      await waitFor(() => kitchen.status.get().error !== null, 5_000, 'refused');
+      expect(kitchen.status.get().error).toMatchObject({
+        code: 'unauthorized',
+        details: { refusal },
+      });
+      expect(kitchen.status.get().reason).toMatch(sentence);
+      // The relay's 401 to a poll says the same.
+      const polled = () => seen.find((status) => status.error?.message === 'relay answered 401');
+      await waitFor(() => polled() !== undefined, 10_000, 'a refused poll');
+      expect(polled()?.error).toMatchObject({ code: 'unauthorized', details: { refusal } });
+      expect(polled()?.reason).toMatch(sentence);
+      kitchen.stop();
+    },
+  );
 
   it('polls /api/events: history, then long-polled live events, resuming with the cursor', async () => {
     const pos = await connectedPos();

@@ -11,6 +11,12 @@ export const OrderStateSchema = v.looseObject({
   ...OrderSchema.entries,
   version: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
   updated_at: v.optional(IsoTimestampSchema),
+  /**
+   * When the relay logged the order, on the relay's clock. A ticket's timer counts from
+   * it: `created_at` is the POS's clock, and a screen measuring on the relay's would be off
+   * by whatever the two disagree.
+   */
+  received_at: v.optional(IsoTimestampSchema),
   acknowledged_by: v.optional(v.array(v.string())),
   status_reason: v.optional(TextSchema),
   /** v1.1: when the order entered its status (a recall's window counts from it). */

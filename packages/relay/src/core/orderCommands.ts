@@ -76,7 +76,7 @@ const answer = <T>(result: T): WriteOutcome<T> => ({ result, events: [] });
 
 // State the relay owns is never taken from a POS: a published order cannot arrive already
 // acknowledged by a kitchen or at another version (`version`, `status_version` and
-// `updated_at` are overwritten).
+// `updated_at`, `received_at` are overwritten).
 const RELAY_OWNED = ['event_id', 'acknowledged_by', 'status_reason'] as const;
 
 function withoutRelayState(order: Order): Order {
@@ -181,6 +181,7 @@ export function createOrderCommands(options: OrderCommandsOptions): OrderCommand
         version: 1,
         status_version: 1,
         updated_at: new Date(tsMs).toISOString(),
+        received_at: new Date(tsMs).toISOString(),
       };
       const base = { orderId: order.order_id, outlet, tenant, state, updatedMs: tsMs };
       const event = store.append(orderEvent(base, EVENT_TYPES.NEW_ORDER, eventId, origin));

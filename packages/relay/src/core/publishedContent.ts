@@ -7,6 +7,7 @@ const ORDER_STATE = new Set([
   'status',
   'version',
   'updated_at',
+  'received_at',
   'status_at',
   'status_version',
   'acknowledged_by',

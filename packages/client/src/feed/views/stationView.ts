@@ -5,7 +5,10 @@ import type { TicketBoard } from './ticketBoard.js';
 import { createTicketView, type TicketView, type ViewEntry } from './ticketView.js';
 
 export interface StationViewOptions {
-  /** The stations this screen cooks for (`item.station`). */
+  /**
+   * The stations this screen cooks for (`item.station`), matched ignoring case and surrounding
+   * spaces: a POS's `Wok` is the `wok` screen's, not a station no screen shows.
+   */
   stations: readonly string[];
   /** Lines the POS gave no station show here too. Default false. */
   includeUnassigned?: boolean | undefined;
@@ -33,7 +36,7 @@ export interface StationView extends TicketView<StationTicket> {
 
 /** A station screen: open tickets with lines for these stations, until those lines are done. */
 export function createStationView(board: TicketBoard, options: StationViewOptions): StationView {
-  const stations = new Set(options.stations);
+  const stations = new Set(options.stations.map(stationKey));
   const includeUnassigned = options.includeUnassigned ?? false;
   const recallSize = options.recallSize ?? 10;
   const project = (ticket: Ticket): StationTicket | null => {
@@ -114,6 +117,9 @@ export function createStationView(board: TicketBoard, options: StationViewOption
 const bumpedAt = (entry: StationTicket) =>
   Math.max(...entry.lines.map((line) => Date.parse(line.status_at)));
 
+/** How station names compare: people type them, in POS menus and screen addresses. */
+const stationKey = (station: string) => station.trim().toLowerCase();
+
 function projectStation(
   ticket: Ticket,
   stations: ReadonlySet<string>,
@@ -121,7 +127,8 @@ function projectStation(
 ): StationTicket | null {
   const lines: TicketLine[] = [];
   for (const line of ticket.lines) {
-    if (stations.has(line.station) || (includeUnassigned && line.station === '')) lines.push(line);
+    const key = stationKey(line.station);
+    if (stations.has(key) || (includeUnassigned && key === '')) lines.push(line);
   }
   if (lines.length === 0) return null;
   // Held lines last; the sort is stable, so the POS's order stays otherwise.

@@ -36,6 +36,12 @@ export interface Ticket {
   order: KitchenOrder;
   rush: boolean;
   created_ms: number;
+  /**
+   * When the relay logged the order, on the relay's clock (`received_at`): what a ticket's
+   * timer counts from with `createRelayClock`, whichever of the POS, relay and tablet clocks
+   * is off. `created_ms` for an order without it (an older relay, central's copy).
+   */
+  received_ms: number;
   seq: number;
   /** Neither completed nor cancelled. */
   open: boolean;
@@ -43,13 +49,15 @@ export interface Ticket {
 }
 
 export function toTicket(order: KitchenOrder): Ticket {
-  const created = Date.parse(order.created_at);
+  // NaN (no such field, not a time) counts as absent.
+  const created = Date.parse(order.created_at) || 0;
   return {
     order_id: order.order_id,
     order_number: order.order_number,
     order,
     rush: order.priority === 'rush',
-    created_ms: Number.isNaN(created) ? 0 : created,
+    created_ms: created,
+    received_ms: Date.parse(order.received_at as string) || created,
     seq: order.seq,
     open: order.status !== 'completed' && order.status !== 'cancelled',
     lines: orderLines(order).map((line) => toLine(order, line)),

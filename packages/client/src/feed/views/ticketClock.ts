@@ -45,8 +45,10 @@ export function createTicketClock(options: TicketClockOptions = {}): TicketClock
     now,
     ageMs: (createdMs) => env.now() - createdMs,
     level(createdMs) {
+      // The tick only says when to look: `env.now()` is read then, so a relay clock's new offset
+      // (the first caught_up after a reload) counts at once, not from a tick up to 1 s old.
       return readable(levelAt(createdMs, env.now()), (set) =>
-        now.subscribe((time) => set(levelAt(createdMs, time))),
+        now.subscribe(() => set(levelAt(createdMs, env.now()))),
       );
     },
   };

@@ -33,6 +33,26 @@ describe('station view', () => {
     expect(hot.get().map((e) => e.lines.map((l) => l.name))).toEqual([['Sate'], ['Tahu', 'Ayam']]);
   });
 
+  it('matches stations ignoring case and surrounding spaces: a POS\'s "Wok" is the wok screen\'s', () => {
+    const board = new TicketBoard();
+    const a = kitchenOrder([
+      { station: 'Wok', name: 'Nasi goreng' },
+      { station: ' WOK ', name: 'Mie goreng' },
+      { station: 'woks', name: 'Kwetiau' },
+      { station: ' ', name: 'Es teh' },
+    ]);
+    board.sync([a]);
+    const wok = createStationView(board, { stations: ['wok'] });
+    expect(wok.get().map((e) => e.lines.map((l) => l.name))).toEqual([
+      ['Nasi goreng', 'Mie goreng'],
+    ]);
+    // The screen's own spelling does not matter either; blank is no station.
+    const shouted = createStationView(board, { stations: ['WOK '], includeUnassigned: true });
+    expect(shouted.get().map((e) => e.lines.map((l) => l.name))).toEqual([
+      ['Nasi goreng', 'Mie goreng', 'Es teh'],
+    ]);
+  });
+
   it('puts rush first and fully held tickets last, held lines at the end of a ticket', () => {
     const board = new TicketBoard();
     const old = kitchenOrder([{ station: 'grill' }]);
