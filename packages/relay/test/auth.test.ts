@@ -180,6 +180,13 @@ describe('roles', () => {
     });
     const res = await http(t.url, '/api/events', { token: forged });
     expect([res.status, res.body.error.code]).toEqual([401, 'unauthorized']);
+    // The coded reason beside the code: a screen tells another secret from an expired token.
+    expect(res.body.error.reason).toBe('invalid_signature');
+  });
+  it('names the coded reason of a refused token in the handshake refusal', async () => {
+    const forged = await signToken('another-secret-entirely', { sub: 'x', role: 'pos', outlet: 1 });
+    const error = await refusalError(t.url, { token: forged });
+    expect([error.data?.code, error.data?.reason]).toEqual(['unauthorized', 'invalid_signature']);
   });
 });
 

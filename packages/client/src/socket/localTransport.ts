@@ -119,7 +119,8 @@ export function createLocalTransport(
       // The relay's middleware refuses with a protocol code; anything else never reached it.
       const code = isErrorCode(error?.message) ? error.message : null;
       // The relay's cause (`data.message`), coded: an expired token and another secret differ.
-      const refusal = tokenRefusal((error as { data?: { message?: unknown } }).data?.message);
+      const data = (error as { data?: { message?: unknown; reason?: unknown } }).data;
+      const refusal = tokenRefusal(data?.message, data?.reason);
       hooks.error(
         code
           ? new KitchenSyncError(

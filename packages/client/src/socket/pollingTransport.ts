@@ -50,9 +50,11 @@ async function errorFromResponse(
   let code: ErrorCode | 'http' = response.status === 401 ? 'unauthorized' : 'http';
   let refusal: string | undefined;
   try {
-    const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
+    const body = (await response.json()) as {
+      error?: { code?: unknown; message?: unknown; reason?: unknown };
+    };
     if (isErrorCode(body?.error?.code)) code = body.error.code;
-    refusal = tokenRefusal(body?.error?.message);
+    refusal = tokenRefusal(body?.error?.message, body?.error?.reason);
   } catch {
     // Not JSON (a proxy's error page): the status decides.
   }

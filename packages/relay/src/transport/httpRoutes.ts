@@ -99,13 +99,17 @@ class HttpError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** Beside `code`: why, where the fix differs (a token refused: `token_expired`, …). */
+    readonly reason?: string,
   ) {
     super(message);
   }
 }
 
-function sendError(reply: FastifyReply, code: ErrorCode, message: string) {
-  return reply.code(HTTP_STATUS_BY_CODE[code]).send({ error: { code, message } });
+function sendError(reply: FastifyReply, code: ErrorCode, message: string, reason?: string) {
+  return reply
+    .code(HTTP_STATUS_BY_CODE[code])
+    .send({ error: { code, message, ...(reason ? { reason } : {}) } });
 }
 
 function sendResult(reply: FastifyReply, result: CommandResult) {
@@ -148,14 +152,15 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       // what to fix; it says nothing about the secret.
       const reason = error instanceof KitchenSyncError ? `: ${error.message}` : '';
       const claimed = (error as KitchenSyncError).details?.claimedSub;
+      const refusal = refusalReasonOf(error);
       options.onTokenRefused?.({
-        reason: refusalReasonOf(error),
+        reason: refusal,
         message: error instanceof KitchenSyncError ? error.message : 'token refused',
         clientId: typeof claimed === 'string' ? claimed : undefined,
         address: request.ip,
         transport: 'http',
       });
-      throw new HttpError('unauthorized', `a valid bearer token is required${reason}`);
+      throw new HttpError('unauthorized', `a valid bearer token is required${reason}`, refusal);
     }
   }
 
@@ -237,7 +242,9 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
   }
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-    if (error instanceof HttpError) return sendError(reply, error.code, error.message);
+    if (error instanceof HttpError) {
+      return sendError(reply, error.code, error.message, error.reason);
+    }
     const status = error.statusCode ?? 500;
     if (status === 413) return sendError(reply, 'too_large', 'request body is too large');
     if (status === 408) return sendError(reply, 'request_timeout', error.message);

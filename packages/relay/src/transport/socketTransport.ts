@@ -249,14 +249,15 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
           release(socket);
           const message = error instanceof KitchenSyncError ? error.message : undefined;
           const claimed = (error as KitchenSyncError).details?.claimedSub;
+          const reason = refusalReasonOf(error);
           options.onTokenRefused?.({
-            reason: refusalReasonOf(error),
+            reason,
             message: message ?? 'token refused',
             clientId: auth.value.client_id ?? (typeof claimed === 'string' ? claimed : undefined),
             address: socket.handshake.address,
             transport: 'socket',
           });
-          next(refuse('unauthorized', message ? { message } : {}));
+          next(refuse('unauthorized', { ...(message ? { message } : {}), reason }));
         },
       )
       .catch((error: unknown) => logger.error({ err: error }, 'handshake failed'));
