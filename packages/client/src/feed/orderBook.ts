@@ -11,7 +11,7 @@ import {
 } from '@kitchen-sync/protocol';
 import { ContiguousSeqs } from '../lib/contiguousSeqs.js';
 import { RecentKeys } from '../lib/recentKeys.js';
-import { carrySinceEvent, eventIdOf } from '../socket/cursor.js';
+import { carrySinceEvent, cursorAt } from '../socket/cursor.js';
 import type { Cursor } from '../socket/types.js';
 import { EMPTY_CURSOR, type FeedChanges, isOrphan } from './feedStore.js';
 import type { FeedRecord } from './types.js';
@@ -110,14 +110,11 @@ export class OrderBook {
         this.#remove(id);
       }
     }
-    this.#moveCursor(
-      { since: snapshot.seq, epoch: snapshot.epoch, since_event: eventIdOf(snapshot) },
-      true,
-    );
+    this.#moveCursor(cursorAt(snapshot), true);
   }
 
   caughtUp(message: CaughtUpMessage): void {
-    const cursor = { since: message.seq, epoch: message.epoch, since_event: eventIdOf(message) };
+    const cursor = cursorAt(message);
     if (message.epoch !== this.cursor.epoch) this.#moveCursor(cursor, true);
     else if (message.seq > this.cursor.since) this.#moveCursor(cursor, false);
   }

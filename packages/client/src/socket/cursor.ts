@@ -28,3 +28,9 @@ export const eventIdOf = (message: { event_id?: unknown }): string | undefined =
   typeof message.event_id === 'string' && message.event_id.length <= 64
     ? message.event_id
     : undefined;
+
+/** The cursor a caught_up or snapshot moves to, with the id it names there. */
+export const cursorAt = (message: { seq: number; epoch: string; event_id?: unknown }): Cursor => {
+  const since_event = eventIdOf(message);
+  return { since: message.seq, epoch: message.epoch, ...(since_event && { since_event }) };
+};
