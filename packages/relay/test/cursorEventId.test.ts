@@ -4,9 +4,9 @@ import {
   connected,
   http,
   order,
+  startRelay,
   type TestClient,
   type TestRelay,
-  startRelay,
   tokenFor,
 } from './helpers.js';
 

@@ -69,7 +69,7 @@ function restoreInPlace(copy: string, dataDir: string) {
   rmSync(join(dataDir, 'relay.db-shm'), { force: true });
 }
 
-describe('a tenant-scoped kitchen whose cursor is at another tenant\'s event', () => {
+describe("a tenant-scoped kitchen whose cursor is at another tenant's event", () => {
   it('shows the orders the restored log gave seqs it had passed', async () => {
     requireBuiltRelay();
     root = mkdtempSync(join(tmpdir(), 'ks-scoped-restore-'));

@@ -419,7 +419,8 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
           cursor = event.envelope.seq;
         }
         const last = events[events.length - 1];
-        if (events.length < BACKLOG_PAGE || !last || last.envelope.seq >= head) finish(head, headEventId);
+        if (events.length < BACKLOG_PAGE || !last || last.envelope.seq >= head)
+          finish(head, headEventId);
         // A client that reads slowly gets the next page only once the last one left for it:
         // otherwise its whole backlog would queue in the relay's memory.
         else if (queuedPackets(socket) > 0) socket.conn.once('drain', () => setImmediate(next));
