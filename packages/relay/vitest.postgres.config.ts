@@ -13,6 +13,7 @@ export default defineProject({
       'test/republish.test.ts',
       'test/eventIdReuse.test.ts',
       'test/sync.test.ts',
+      'test/cursorEventId.test.ts',
       'test/obsoleteAck.test.ts',
       'test/auth.test.ts',
       'test/limits.test.ts',

@@ -12,6 +12,8 @@ export type ClientErrorCode =
   | 'not_started'
   | 'not_configured'
   | 'malformed_response'
+  /** Master data: central went back to an empty collection; the cached one is kept. */
+  | 'central_empty'
   | RelayProblemCode;
 
 /**

@@ -70,12 +70,19 @@ export interface SnapshotMessage {
   orders: OrderState[];
   seq: number;
   epoch: string;
+  /** The `event_id` at `seq`: the client's `since_event` there. None at 0 or once pruned. */
+  event_id?: string;
 }
 
 /** `sync:caught_up`: sent exactly once per connection, after snapshot or backlog. */
 export interface CaughtUpMessage {
   seq: number;
   epoch: string;
+  /**
+   * The `event_id` at `seq`, kept as the client's `since_event` (it may not have applied that
+   * event: another tenant's). None at 0, once pruned, and from relays before it.
+   */
+  event_id?: string;
   /**
    * The relay's clock as it sent this (ISO 8601), so a screen can judge the recall window by
    * it; absent from relays before it and from a poll's caught_up.
@@ -100,6 +107,8 @@ export interface BridgeStatusMessage {
 export interface EventsResponse {
   events: EventEnvelope[];
   last_seq: number;
+  /** The `event_id` at `last_seq` (see CaughtUpMessage.event_id). */
+  last_event_id?: string;
   epoch: string;
   snapshot?: SnapshotMessage;
 }

@@ -52,6 +52,7 @@ describe('catch-up', () => {
     expect(find<CaughtUpMessage>(kitchen, 'sync:caught_up')).toEqual({
       seq: 3,
       epoch: t.relay.epoch,
+      event_id: await t.relay.reader.eventIdAt!('1', 3),
       ts: expect.any(String),
     });
   });

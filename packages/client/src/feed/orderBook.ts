@@ -11,7 +11,7 @@ import {
 } from '@kitchen-sync/protocol';
 import { ContiguousSeqs } from '../lib/contiguousSeqs.js';
 import { RecentKeys } from '../lib/recentKeys.js';
-import { carrySinceEvent } from '../socket/cursor.js';
+import { carrySinceEvent, cursorAt } from '../socket/cursor.js';
 import type { Cursor } from '../socket/types.js';
 import { EMPTY_CURSOR, type FeedChanges, isOrphan } from './feedStore.js';
 import type { FeedRecord } from './types.js';
@@ -110,15 +110,13 @@ export class OrderBook {
         this.#remove(id);
       }
     }
-    this.#moveCursor({ since: snapshot.seq, epoch: snapshot.epoch }, true);
+    this.#moveCursor(cursorAt(snapshot), true);
   }
 
   caughtUp(message: CaughtUpMessage): void {
-    if (message.epoch !== this.cursor.epoch) {
-      this.#moveCursor({ since: message.seq, epoch: message.epoch }, true);
-    } else if (message.seq > this.cursor.since) {
-      this.#moveCursor({ since: message.seq, epoch: message.epoch }, false);
-    }
+    const cursor = cursorAt(message);
+    if (message.epoch !== this.cursor.epoch) this.#moveCursor(cursor, true);
+    else if (message.seq > this.cursor.since) this.#moveCursor(cursor, false);
   }
 
   /**

@@ -7,6 +7,7 @@ import {
   isOnline,
   resolveEnvironment,
 } from '../lib/environment.js';
+import { isRetryableStatus } from '../lib/retryableStatus.js';
 import { type Readable, readonly, writable } from '../store.js';
 import type { CollectionMeta } from './masterDataDb.js';
 import { DEFAULT_DB_NAME } from './masterDataDb.js';
@@ -42,7 +43,7 @@ export interface MasterDataServiceOptions extends EnvironmentOptions {
   /** Per request. Default 30 s. */
   requestTimeoutMs?: number | undefined;
   /**
-   * Per page: network errors, timeouts, 408/425/429/500/502/503/504. Default 4 tries, 1–30 s.
+   * Per page: network errors, timeouts, 408/425/429/5xx. Default 4 tries, 1–30 s.
    * Network errors and timeouts are retried only while the cache is empty: with a cached
    * menu the first one ends the sync (state `offline`), so the caller serves the cache at once.
    */
@@ -53,7 +54,7 @@ export interface BackgroundRefreshOptions {
   /** Default one hour. */
   intervalMs?: number | undefined;
   /**
-   * A tick that failed because central could not be reached or answered 5xx/429 is tried
+   * A tick that failed because central could not be reached or answered 408/425/429/5xx is tried
    * again after a jittered backoff from `retryMinMs` (default 15 s) up to `retryMaxMs`
    * (default 5 min), both capped at `intervalMs`, until one succeeds.
    */
@@ -414,7 +415,7 @@ function worthRetrying(error: unknown): boolean {
   if (!(error instanceof KitchenSyncError)) return false;
   if (error.code === 'network' || error.code === 'timeout') return true;
   const status = error.details?.status;
-  return error.code === 'http' && typeof status === 'number' && (status >= 500 || status === 429);
+  return error.code === 'http' && typeof status === 'number' && isRetryableStatus(status);
 }
 
 function asStorageError(error: unknown): KitchenSyncError {

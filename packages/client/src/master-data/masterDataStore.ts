@@ -1,4 +1,4 @@
-import { type StoreNames, unwrap } from 'idb';
+import { type IDBPTransaction, type StoreNames, unwrap } from 'idb';
 import { KitchenSyncError } from '../errors.js';
 import {
   type CollectionMeta,
@@ -134,6 +134,17 @@ export class MasterDataStore {
         await tx.done.catch(() => undefined);
         return { applied: false, storedVersion };
       }
+      // A central that answers nothing (rebuilt and not seeded yet, a deploy on the wrong
+      // database) must not take the menu away: the terminal sells from its cache meanwhile.
+      if (rows.length === 0 && (await heldRows(tx, collection)) > 0) {
+        tx.abort();
+        await tx.done.catch(() => undefined);
+        throw new KitchenSyncError(
+          'central_empty',
+          `central sent no ${collection} at version ${version}; the cached ones are kept`,
+          { collection, current_version: version },
+        );
+      }
       const meta: CollectionMeta = { key: collection, version, synced_at: now };
       try {
         for (const name of names) (unwrap(tx.objectStore(name)) as IDBObjectStore).clear();
@@ -258,6 +269,19 @@ export class MasterDataStore {
 
 export function emptyVersions(): MasterDataVersions {
   return { products: 0, categories: 0, promotions: 0 };
+}
+
+/** Rows a collection holds (products: buckets and per-product changes, tombstones too). */
+async function heldRows(
+  tx: IDBPTransaction<MasterDataDbSchema, StoreNames<MasterDataDbSchema>[], 'readwrite'>,
+  collection: Collection,
+): Promise<number> {
+  if (collection !== 'products') return tx.objectStore(collection).count();
+  const counts = await Promise.all([
+    tx.objectStore('products').count(),
+    tx.objectStore('product_changes').count(),
+  ]);
+  return counts[0] + counts[1];
 }
 
 function storageError(error: unknown): KitchenSyncError {

@@ -2,6 +2,7 @@ import { KitchenSyncError } from '../errors.js';
 import { Backoff } from '../lib/backoff.js';
 import { deadline } from '../lib/deadline.js';
 import type { Environment } from '../lib/environment.js';
+import { isRetryableStatus } from '../lib/retryableStatus.js';
 import { type MasterDataPage, parsePage } from './pageGuard.js';
 import type { Collection } from './types.js';
 
@@ -29,11 +30,8 @@ export interface PageFetcherOptions {
   retryUnreachable: boolean;
 }
 
-/** Statuses worth asking again: the server or a proxy is overloaded, not the request wrong. */
-const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
-
 /**
- * Fetches one page, retrying network errors, timeouts and RETRYABLE_STATUS with jittered backoff
+ * Fetches one page, retrying network errors, timeouts and isRetryableStatus with jittered backoff
  * up to a bounded number of attempts. A page that arrives malformed is not retried: asking again
  * would get the same answer.
  */
@@ -110,7 +108,7 @@ async function requestJson(
 function isRetryable(error: KitchenSyncError, retryUnreachable: boolean): boolean {
   if (error.code === 'network' || error.code === 'timeout') return retryUnreachable;
   const status = error.details?.status;
-  return error.code === 'http' && typeof status === 'number' && RETRYABLE_STATUS.has(status);
+  return error.code === 'http' && typeof status === 'number' && isRetryableStatus(status);
 }
 
 function asSyncError(error: unknown, url: string, attempt: number): KitchenSyncError {

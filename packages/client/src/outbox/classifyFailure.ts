@@ -1,3 +1,4 @@
+import { isRetryableStatus } from '../lib/retryableStatus.js';
 import type { OutboxFailure } from './types.js';
 
 /** What the outbox does after a failed attempt (DESIGN §4). */
@@ -29,5 +30,5 @@ export function classifyFailure({ code, status = 0 }: OutboxFailure): FailureAct
   if (status >= 500 || status === 426 || status === 431 || RETRY_CODES.has(code)) return 'retry';
   if (REJECT_CODES.has(code)) return 'reject';
   // Unknown failures are retried: a lost order costs more than a stuck queue the app can show.
-  return status >= 400 && status !== 408 && status !== 429 ? 'reject' : 'retry';
+  return status >= 400 && !isRetryableStatus(status) ? 'reject' : 'retry';
 }

@@ -18,3 +18,19 @@ export const cursorFields = ({ since, epoch, since_event }: Cursor) =>
   since > 0 && epoch
     ? { since, epoch, ...(typeof since_event === 'string' && { since_event }) }
     : {};
+
+/**
+ * The `event_id` a caught_up, snapshot or poll answer names at the seq it moves the cursor to
+ * (relays before it name none): kept as `since_event`, the cursor can prove a log that went
+ * back even when this client was not sent that event (another tenant's).
+ */
+export const eventIdOf = (message: { event_id?: unknown }): string | undefined =>
+  typeof message.event_id === 'string' && message.event_id.length <= 64
+    ? message.event_id
+    : undefined;
+
+/** The cursor a caught_up or snapshot moves to, with the id it names there. */
+export const cursorAt = (message: { seq: number; epoch: string; event_id?: unknown }): Cursor => {
+  const since_event = eventIdOf(message);
+  return { since: message.seq, epoch: message.epoch, ...(since_event && { since_event }) };
+};

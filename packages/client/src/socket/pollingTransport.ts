@@ -3,7 +3,7 @@ import { isErrorCode } from '@kitchen-sync/protocol';
 import { KitchenSyncError, type SocketErrorCode } from '../errors.js';
 import { Disposables, isHidden } from '../lib/environment.js';
 import { type RefreshesEnded, refreshesEnded, refreshOnce } from '../lib/refreshOnce.js';
-import { cursorFields } from './cursor.js';
+import { cursorFields, eventIdOf } from './cursor.js';
 import { tokenRefusal } from './tokenRefusal.js';
 import {
   isEnvelope,
@@ -210,8 +210,11 @@ export function createPollingTransport(
     if (events.length < limit && typeof body.last_seq === 'number') {
       head = Math.max(head, body.last_seq);
     }
+    // The id at last_seq: the cursor's since_event when it lands there (see cursor.ts).
+    const lastId = head === body.last_seq ? eventIdOf({ event_id: body.last_event_id }) : undefined;
     const epoch = typeof body.epoch === 'string' ? body.epoch : asked.epoch;
-    if (epoch && events.length < limit) hooks.caughtUp({ seq: head, epoch }, 'poll');
+    if (epoch && events.length < limit)
+      hooks.caughtUp({ seq: head, epoch, ...(lastId && { event_id: lastId }) }, 'poll');
     else if (epoch) hooks.advance({ since: head, epoch });
 
     // A relay without long-poll support (or a proxy that cuts them) answers an empty poll at

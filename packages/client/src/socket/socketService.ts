@@ -13,7 +13,7 @@ import {
   createCentralTransport,
   type WebSocketFactory,
 } from './centralTransport.js';
-import { carrySinceEvent } from './cursor.js';
+import { carrySinceEvent, cursorAt } from './cursor.js';
 import { dedupKeys } from './dedupKeys.js';
 import {
   type LocalNetworkState,
@@ -349,12 +349,12 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     snapshot(snapshot: SnapshotMessage, source: EventSource) {
       enterEpoch(snapshot.epoch);
       listeners.emit('sync:snapshot', snapshot, source);
-      setCursor({ since: snapshot.seq, epoch: snapshot.epoch });
+      setCursor(cursorAt(snapshot));
     },
     caughtUp(caughtUp: CaughtUpMessage, source: EventSource) {
       enterEpoch(caughtUp.epoch);
       listeners.emit('sync:caught_up', caughtUp, source);
-      setCursor({ since: caughtUp.seq, epoch: caughtUp.epoch });
+      setCursor(cursorAt(caughtUp));
     },
     bridge(message) {
       if (isObject(message) && typeof message.pending_events === 'number')

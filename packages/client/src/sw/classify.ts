@@ -1,3 +1,5 @@
+import { isRetryableStatus } from '../lib/retryableStatus.js';
+
 /**
  * What a replay does with the answer to one queued order:
  * `delivered` → remove it; `retry` → keep it first in line and stop this run;
@@ -14,7 +16,7 @@ export const classifyResponse: ClassifyResponse = (status) => {
   // 0 is an opaque answer: we cannot tell whether the backend took the order.
   if (status === 0) return 'retry';
   if (status < 400) return 'delivered';
-  if (status === 408 || status === 429 || status >= 500) return 'retry';
+  if (isRetryableStatus(status)) return 'retry';
   // The address (http:// for a server that wants https://) or the headers are wrong, not the
   // order: set aside as rejected it would wait for staff to resend it once that is fixed.
   if (status === 426 || status === 431) return 'retry';

@@ -44,7 +44,7 @@ export interface QueuedOrder {
 }
 
 /**
- * An order POST the backend refused (a 4xx other than 408/429), or one past the retention whose
+ * An order POST the backend refused (a 4xx other than 408/425/429), or one past the retention whose
  * last attempt failed (`expired`).
  */
 export interface RejectedOrder extends QueuedOrder {
@@ -78,7 +78,7 @@ export interface SyncResult {
 
 /**
  * The answer to `RETRY_REJECTED`: `delivered` (it left the rejected list), `rejected` (refused
- * again; its reason, status and answer are updated), `retry` (no answer or a 5xx/408/429; it stays
+ * again; its reason, status and answer are updated), `retry` (no answer or a 5xx/408/425/429; it stays
  * listed), `not_found` (no rejected order has this id, e.g. already delivered or dismissed).
  */
 export interface RetryResult {

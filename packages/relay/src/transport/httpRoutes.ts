@@ -26,6 +26,7 @@ import type { Principal } from '../auth/principal.js';
 import type { DeviceRefusal } from '../auth/refusedDevices.js';
 import { refusalReasonOf, type TokenVerifier } from '../auth/tokens.js';
 import { planCatchUp } from '../core/catchUp.js';
+import { eventIdAtCursor } from '../core/eventIdAtCursor.js';
 import { reportLogWentBack } from '../core/logWentBack.js';
 import type { CommandResult, OrderCommands } from '../core/orderCommands.js';
 import { createDeviceSlots } from '../lib/deviceSlots.js';
@@ -367,8 +368,11 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       const answerSnapshot = async (): Promise<EventsResponse> => {
         const view = await reader.snapshot(outlet, tenants);
         const orders = ordersFor(principal, view.orders);
-        const snapshot = { orders, seq: view.head, epoch: reader.epoch };
-        return { events: [], last_seq: view.head, epoch: reader.epoch, snapshot };
+        const headId = await eventIdAtCursor(reader, outlet, view.head);
+        const id = headId !== undefined ? { event_id: headId } : {};
+        const snapshot = { orders, seq: view.head, epoch: reader.epoch, ...id };
+        const last = headId !== undefined ? { last_event_id: headId } : {};
+        return { events: [], last_seq: view.head, ...last, epoch: reader.epoch, snapshot };
       };
       if (plan.snapshot) return answerSnapshot();
       let page: StoredEvent[];
@@ -383,7 +387,10 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       const events = page.map((e) => envelopeFor(principal, e.envelope));
       // A short page reached the head; a full one resumes after its last event.
       const last_seq = events.length === limit ? events[events.length - 1]!.seq! : plan.head;
-      return { events, last_seq, epoch: reader.epoch };
+      // The client may not have been sent the event at last_seq (another tenant's): its id.
+      const lastId = await eventIdAtCursor(reader, outlet, last_seq);
+      const last = lastId !== undefined ? { last_event_id: lastId } : {};
+      return { events, last_seq, ...last, epoch: reader.epoch };
     };
     const wait = query.value.wait ?? 0;
     if (wait === 0) return read();

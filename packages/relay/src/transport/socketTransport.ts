@@ -26,6 +26,7 @@ import type { DeviceRefusal } from '../auth/refusedDevices.js';
 import { tokenTime } from '../auth/tokenExpiry.js';
 import { refusalReasonOf, type TokenVerifier } from '../auth/tokens.js';
 import { planCatchUp } from '../core/catchUp.js';
+import { eventIdAtCursor } from '../core/eventIdAtCursor.js';
 import { reportLogWentBack } from '../core/logWentBack.js';
 import type { OrderCommands } from '../core/orderCommands.js';
 import { createDeviceSlots } from '../lib/deviceSlots.js';
@@ -338,13 +339,14 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
     replaying.add(entry);
     // However the replay ends (even parked on 'drain' forever), a gone client leaves no entry.
     socket.once('disconnect', () => replaying.delete(entry));
-    const goLive = (head: number) => {
+    const goLive = (head: number, eventId: string | undefined) => {
       replaying.delete(entry);
       if (!socket.connected) return;
       // `ts`: screens read the relay's clock from it (the recall window is judged on it).
       const caughtUp: CaughtUpMessage = {
         seq: head,
         epoch: reader.epoch,
+        ...(eventId !== undefined && { event_id: eventId }),
         ts: new Date(options.now()).toISOString(),
       };
       socket.emit(SOCKET_EVENTS.CAUGHT_UP, caughtUp);
@@ -360,30 +362,33 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
       logger.error({ err: error }, what);
       socket.disconnect(true);
     };
-    const finish = (head: number) => {
+    const finish = (head: number, eventId: string | undefined) => {
       if (!options.liveThrough) {
-        goLive(head);
+        goLive(head, eventId);
         return;
       }
       // Events up to the head may still be on their way to this node's live feed.
       options.liveThrough(principal.outlet, head).then(
-        () => goLive(head),
+        () => goLive(head, eventId),
         (error: unknown) => fail(error, 'catch-up failed'),
       );
     };
     const sendSnapshot = async () => {
       // The snapshot's own head, read with its orders: caught_up must say what it reflects.
       const view = await reader.snapshot(principal.outlet, principal.tenants);
+      const eventId = await eventIdAtCursor(reader, principal.outlet, view.head);
       if (!socket.connected) return void replaying.delete(entry);
       const snapshot: SnapshotMessage = {
         orders: ordersFor(principal, view.orders),
         seq: view.head,
         epoch: reader.epoch,
+        ...(eventId !== undefined && { event_id: eventId }),
       };
       socket.emit(SOCKET_EVENTS.SNAPSHOT, snapshot);
-      finish(view.head);
+      finish(view.head, eventId);
     };
     let plan: Awaited<ReturnType<typeof planCatchUp>>;
+    let headEventId: string | undefined;
     try {
       // A cluster node follows the outlet from before the head is read: what it delivers
       // live from then on starts where the replay's read can reach, with no hole between.
@@ -397,6 +402,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
       });
       client.epoch = reader.epoch;
       if (plan.snapshot) return await sendSnapshot();
+      headEventId = await eventIdAtCursor(reader, principal.outlet, plan.head);
     } catch (error) {
       fail(error, 'catch-up failed');
       return;
@@ -429,7 +435,8 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
           cursor = event.envelope.seq;
         }
         const last = events[events.length - 1];
-        if (events.length < BACKLOG_PAGE || !last || last.envelope.seq >= head) finish(head);
+        if (events.length < BACKLOG_PAGE || !last || last.envelope.seq >= head)
+          finish(head, headEventId);
         // A client that reads slowly gets the next page only once the last one left for it:
         // otherwise its whole backlog would queue in the relay's memory.
         else if (queuedPackets(socket) > 0) socket.conn.once('drain', () => setImmediate(next));

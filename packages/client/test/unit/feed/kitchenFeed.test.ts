@@ -96,6 +96,17 @@ describe('KitchenFeed orders', () => {
     expect(feed.cursor.get()).toEqual({ since: 13, epoch: EPOCH, since_event: last.event_id });
   });
 
+  it("keeps the event_id a snapshot or caught_up names at its seq (another tenant's event) as since_event", async () => {
+    const feed = openFeed();
+    await feed.ready;
+    socket.emitSnapshot({ orders: [], seq: 10, epoch: EPOCH, event_id: 'id-at-10' });
+    await feed.flush();
+    expect(feed.cursor.get()).toEqual({ since: 10, epoch: EPOCH, since_event: 'id-at-10' });
+    socket.emitCaughtUp({ seq: 15, epoch: EPOCH, event_id: 'id-at-15' });
+    await feed.flush();
+    expect(feed.cursor.get()).toEqual({ since: 15, epoch: EPOCH, since_event: 'id-at-15' });
+  });
+
   it('keeps one entry per order across replays and sources', async () => {
     const feed = openFeed();
     await feed.ready;

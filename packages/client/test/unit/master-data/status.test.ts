@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MasterDataStatus } from '../../../src/master-data/types.js';
 import { centralSuite } from './centralSuite.js';
-import { FakeCentral, networkError } from './fakeCentral.js';
+import { FakeCentral, networkError, status } from './fakeCentral.js';
 
 const { msw, terminal } = centralSuite();
 
@@ -174,6 +174,32 @@ describe('status, staleness and offline use', () => {
     stop();
     expect(kiosk.clock.pending).toBe(0);
   });
+
+  it.each([408, 425, 429, 503])(
+    'a tick central answered %s is retried with backoff, as every client retry list says',
+    async (code) => {
+      const central = menu(msw.use(new FakeCentral()));
+      const kiosk = terminal({ retry: { attempts: 1 } });
+      await kiosk.service.preFetchData();
+      let refusing = true;
+      central.override(() => (refusing ? status(code)() : undefined));
+      const stop = kiosk.service.startBackgroundRefresh({ intervalMs: HOUR, retryMinMs: 15_000 });
+      kiosk.clock.advance(HOUR);
+      await kiosk.clock.drive(
+        until(() => kiosk.service.status.get().state === 'error'),
+        1,
+      );
+      refusing = false;
+      central.products.upsert({ id: 1, category_id: 1, price: '31000' });
+      kiosk.clock.advance(15_000);
+      await kiosk.clock.drive(
+        until(() => kiosk.service.status.get().state === 'synced'),
+        1,
+      );
+      expect((await kiosk.service.getProducts())[0]?.price).toBe('31000');
+      stop();
+    },
+  );
 
   it('defaults to an hourly refresh and close() stops it', async () => {
     const central = menu(msw.use(new FakeCentral()));

@@ -329,6 +329,7 @@ describe('OrderOutbox failure classes', () => {
     [503, 'retry'],
     [429, 'retry'],
     [408, 'retry'],
+    [425, 'retry'],
     [400, 'reject'],
     [403, 'reject'],
     [404, 'reject'],

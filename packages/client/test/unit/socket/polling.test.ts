@@ -284,6 +284,24 @@ describe('polling', () => {
     expect(s.cursor.get()).toEqual({ since: 2, epoch: 'ep1', since_event: second.event_id });
   });
 
+  it("keeps the answer's last_event_id as since_event when the cursor lands on last_seq (an event not sent here)", async () => {
+    const fifth = orderEvent({ seq: 5 });
+    relay((seen) =>
+      seen.query.since === '0'
+        ? page({ events: [orderEvent({ seq: 1 })], last_seq: 3, last_event_id: 'id-at-3' })
+        : requests.length === 2
+          ? page({ events: [orderEvent({ seq: 4 }), fifth], last_seq: 9, last_event_id: 'id-at-9' })
+          : new Promise<Response>(() => {}),
+    );
+    const s = make({ polling: { limit: 2 } });
+    s.startPolling();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(requests[1]?.query).toMatchObject({ since: '3', since_event: 'id-at-3' });
+    // A full page: the cursor stops at its last event, whose own id it keeps.
+    expect(requests[2]?.query).toMatchObject({ since: '5', since_event: fifth.event_id });
+    expect(s.cursor.get()).toEqual({ since: 5, epoch: 'ep1', since_event: fifth.event_id });
+  });
+
   it('polls a cursor stored by an older release (no since_event) as before', async () => {
     relay(() => new Promise<Response>(() => {}));
     const s = make({ cursor: { get: () => ({ since: 3, epoch: 'ep1' }) } });

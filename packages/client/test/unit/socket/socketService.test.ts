@@ -218,6 +218,26 @@ describe('local transport', () => {
     ]);
   });
 
+  it('resumes with the event_id a caught_up or snapshot names at its seq (an event this client was not sent)', async () => {
+    const s = make({ centralUrl: undefined });
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const socket = FakeRelaySocket.latest();
+    socket.accept();
+    socket.sendSnapshot({ orders: [], seq: 40, epoch: 'ep1', event_id: 'id-at-40' });
+    expect(s.cursor.get()).toEqual({ since: 40, epoch: 'ep1', since_event: 'id-at-40' });
+    socket.sendCaughtUp({ seq: 40, epoch: 'ep1', event_id: 'id-at-40' });
+    socket.drop();
+    await vi.advanceTimersByTimeAsync(1_000);
+    FakeRelaySocket.latest().accept();
+    FakeRelaySocket.latest().sendCaughtUp({ seq: 45, epoch: 'ep1', event_id: 'id-at-45' });
+    expect(s.cursor.get()).toEqual({ since: 45, epoch: 'ep1', since_event: 'id-at-45' });
+    // A relay before it names none: the cursor moves without a proof, as it did.
+    FakeRelaySocket.latest().sendCaughtUp({ seq: 47, epoch: 'ep1' });
+    expect(s.cursor.get()).toEqual({ since: 47, epoch: 'ep1' });
+    expect(socket.attempts[1]).toMatchObject({ since: 40, since_event: 'id-at-40' });
+  });
+
   it('reads a CursorSource at every reconnect instead of its own cursor', async () => {
     let persisted: Cursor = { since: 5, epoch: 'ep1' };
     const s = make({ centralUrl: undefined, cursor: { get: () => persisted } });

@@ -11,6 +11,7 @@ describe('classifyResponse', () => {
     [204, 'delivered'],
     [302, 'delivered'],
     [408, 'retry'],
+    [425, 'retry'],
     [429, 'retry'],
     [500, 'retry'],
     [502, 'retry'],
