@@ -5,18 +5,14 @@ import { join } from 'node:path';
 import type { Order } from '@kitchen-sync/protocol';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createKitchenFeed, type KitchenFeed } from '../../src/feed/kitchenFeed.js';
-import { createOrderOutbox, type OrderOutbox } from '../../src/outbox/orderOutbox.js';
-import { createSocketService } from '../../src/socket/socketService.js';
-import type { SocketService } from '../../src/socket/types.js';
+import { createKitchenFeed } from '../../src/feed/kitchenFeed.js';
 import { makeOrder } from '../unit/fakes/orders.js';
+import { relayOutbox, relaySocket } from './relayClients.js';
 import { kill, requireBuiltRelay, startRelay, token } from './relayProcess.js';
 
 // The audit's replacement PC: a copy of the data dir taken at order 10, five more orders
 // shown in the kitchen, the PC dies, the copy goes onto a new PC. Its five new orders get seqs
 // 11-15 again, and the kitchen, back with cursor 15 of the same epoch, showed none of them.
-
-const FAST = { min: 50, max: 800, jitter: 0.3 };
 
 const stoppers: Array<{ stop(): void }> = [];
 let root = '';
@@ -25,33 +21,6 @@ afterEach(() => {
   for (const s of stoppers.splice(0)) s.stop();
   if (root) rmSync(root, { recursive: true, force: true });
 });
-
-function service(url: () => string, tok: string, clientId: string, feed?: KitchenFeed) {
-  const socket: SocketService = createSocketService({
-    outletId: 1,
-    relayUrl: url(),
-    token: tok,
-    clientId,
-    reconnect: FAST,
-    ...(feed ? { cursor: feed.cursor } : {}),
-  });
-  stoppers.push(socket);
-  return socket;
-}
-
-function outbox(socket: SocketService, url: string, tok: string): OrderOutbox {
-  const box = createOrderOutbox({
-    indexedDB: new IDBFactory(),
-    socket,
-    relayUrl: url,
-    token: tok,
-    locks: null,
-    channel: null,
-    backoff: FAST,
-  });
-  stoppers.push(box);
-  return box;
-}
 
 describe('a data dir copied onto a replacement PC', () => {
   it('makes the kitchen show the orders the new PC logged at seqs it had seen', async () => {
@@ -66,8 +35,8 @@ describe('a data dir copied onto a replacement PC', () => {
     const url = relay.url;
 
     const posToken = await token(secretFile, 'pos', 'pos-1');
-    const posSocket = service(() => url, posToken, 'pos-1');
-    const pos = outbox(posSocket, url, posToken);
+    const posSocket = relaySocket(stoppers, url, posToken, 'pos-1');
+    const pos = relayOutbox(stoppers, posSocket, url, posToken);
     posSocket.start();
     const kitchenToken = await token(secretFile, 'kitchen', 'kds-1');
     const feed = createKitchenFeed({
@@ -77,7 +46,7 @@ describe('a data dir copied onto a replacement PC', () => {
       notify: () => {},
     });
     stoppers.push(feed);
-    const kitchen = service(() => url, kitchenToken, 'kds-1', feed);
+    const kitchen = relaySocket(stoppers, url, kitchenToken, 'kds-1', feed);
     feed.connect(kitchen);
     await feed.ready;
     kitchen.start();

@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import type { Order } from '@kitchen-sync/protocol';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createKitchenFeed, type KitchenFeed } from '../../src/feed/kitchenFeed.js';
-import { createOrderOutbox, type OrderOutbox } from '../../src/outbox/orderOutbox.js';
-import { createSocketService } from '../../src/socket/socketService.js';
-import type { SocketService } from '../../src/socket/types.js';
+import { createKitchenFeed } from '../../src/feed/kitchenFeed.js';
+import type { OrderOutbox } from '../../src/outbox/orderOutbox.js';
 import { makeOrder } from '../unit/fakes/orders.js';
+import { relayOutbox, relaySocket } from './relayClients.js';
 import { kill, requireBuiltRelay, startRelay, token } from './relayProcess.js';
 
 // A copy of the running relay's data dir taken at order 10, more orders shown in the kitchen,
@@ -20,8 +19,6 @@ import { kill, requireBuiltRelay, startRelay, token } from './relayProcess.js';
 // court's stall) has its cursor at another tenant's event after a reconnect: caught_up names
 // that event's id, so the proof holds there too.
 
-const FAST = { min: 50, max: 800, jitter: 0.3 };
-
 const stoppers: Array<{ stop(): void }> = [];
 let root = '';
 
@@ -30,32 +27,10 @@ afterEach(() => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-function service(url: string, tok: string, clientId: string, feed?: KitchenFeed) {
-  const socket: SocketService = createSocketService({
-    outletId: 1,
-    relayUrl: url,
-    token: tok,
-    clientId,
-    reconnect: FAST,
-    ...(feed ? { cursor: feed.cursor } : {}),
-  });
-  stoppers.push(socket);
-  return socket;
-}
-
 /** A till: its socket (no cursor kept from before, it shows no orders) and its outbox. */
 function till(url: string, tok: string): OrderOutbox {
-  const socket = service(url, tok, 'pos-1');
-  const box = createOrderOutbox({
-    indexedDB: new IDBFactory(),
-    socket,
-    relayUrl: url,
-    token: tok,
-    locks: null,
-    channel: null,
-    backoff: FAST,
-  });
-  stoppers.push(box);
+  const socket = relaySocket(stoppers, url, tok, 'pos-1');
+  const box = relayOutbox(stoppers, socket, url, tok);
   socket.start();
   return box;
 }
@@ -100,7 +75,7 @@ async function restoredInPlace({ lunch, otherStall, reconnect }: Scenario) {
     notify: () => {},
   });
   stoppers.push(feed);
-  const kitchen = service(url, kitchenToken, 'kds-1', feed);
+  const kitchen = relaySocket(stoppers, url, kitchenToken, 'kds-1', feed);
   feed.connect(kitchen);
   await feed.ready;
   kitchen.start();
