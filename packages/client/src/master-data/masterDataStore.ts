@@ -81,8 +81,7 @@ export class MasterDataStore {
     const stored = await tx.objectStore('metadata').get(collection);
     const storedVersion = stored?.version ?? 0;
     if (storedVersion !== expectedVersion) {
-      tx.abort();
-      await tx.done.catch(() => undefined);
+      await abandon(tx);
       return { applied: false, storedVersion };
     }
     const meta: CollectionMeta = {
@@ -103,8 +102,7 @@ export class MasterDataStore {
       }
       (unwrap(tx.objectStore('metadata')) as IDBObjectStore).put(meta);
     } catch (error) {
-      tx.abort();
-      await tx.done.catch(() => undefined);
+      await abandon(tx);
       throw error;
     }
     await tx.done;
@@ -130,15 +128,13 @@ export class MasterDataStore {
       const tx = db.transaction([...names, 'metadata'], 'readwrite');
       const storedVersion = (await tx.objectStore('metadata').get(collection))?.version ?? 0;
       if (storedVersion !== expectedVersion) {
-        tx.abort();
-        await tx.done.catch(() => undefined);
+        await abandon(tx);
         return { applied: false, storedVersion };
       }
       // A central that answers nothing (rebuilt and not seeded yet, a deploy on the wrong
       // database) must not take the menu away: the terminal sells from its cache meanwhile.
       if (rows.length === 0 && (await heldRows(tx, collection)) > 0) {
-        tx.abort();
-        await tx.done.catch(() => undefined);
+        await abandon(tx);
         throw new KitchenSyncError(
           'central_empty',
           `central sent no ${collection} at version ${version}; the cached ones are kept`,
@@ -158,8 +154,7 @@ export class MasterDataStore {
         }
         (unwrap(tx.objectStore('metadata')) as IDBObjectStore).put(meta);
       } catch (error) {
-        tx.abort();
-        await tx.done.catch(() => undefined);
+        await abandon(tx);
         throw error;
       }
       await tx.done;
@@ -288,4 +283,10 @@ function storageError(error: unknown): KitchenSyncError {
   if (error instanceof KitchenSyncError) return error;
   const name = error instanceof Error ? error.name : 'Error';
   return new KitchenSyncError('storage', `master-data cache: ${String(error)}`, { name });
+}
+
+/** Undoes a transaction and waits until it is over (its `done` rejects on the abort). */
+async function abandon(tx: { abort(): void; done: Promise<void> }): Promise<void> {
+  tx.abort();
+  await tx.done.catch(() => undefined);
 }
