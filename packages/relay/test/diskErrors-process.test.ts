@@ -14,6 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureRoomToWrite } from '../src/store/roomToWrite.js';
 import { killAll, runCli, startCli } from './cliProcess.js';
 import { http, order, removeTempDirs, SECRET, tempDir, tokenFor } from './helpers.js';
 
@@ -229,6 +230,24 @@ describe('a relay process whose disks fill up', () => {
     expect((await publish(again.url, token)).status).toBe(200);
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
+  });
+
+  it('refuses a start with less than the test block free: a short write is no room', () => {
+    const dataDir = join(dataDisk, 'data-short-write');
+    mkdirSync(dataDir, { recursive: true });
+    const filler = fill(dataDisk, 64 * 1024);
+    try {
+      // The kernel takes what fits and says nothing: the block must be written whole.
+      expect(() => ensureRoomToWrite(dataDir)).toThrow(
+        expect.objectContaining({
+          code: 'storage_full',
+          message: expect.stringMatching(/is full/),
+        }),
+      );
+    } finally {
+      unlinkSync(filler);
+    }
+    expect(() => ensureRoomToWrite(dataDir)).not.toThrow();
   });
 
   it('answers orders on a data disk switched to read-only as not stored (kept pending), says storage_readonly, and refuses a restart with it', async () => {

@@ -72,4 +72,18 @@ describe('refused devices', () => {
     advance(300_000);
     expect(devices.recent().map((row) => row.client_id)).toEqual(['kds?-4']);
   });
+
+  it('writes at most 20 lines a minute for made-up devices, then one line saying how many it left out', () => {
+    const { devices, lines, advance } = tracker();
+    for (let n = 0; n < 300; n++) devices.refused(expired(`made-up-${n}`));
+    expect(lines).toHaveLength(20);
+    advance(60_000);
+    devices.refused(expired('kds-2'));
+    expect(lines[20]).toMatchObject({ code: 'device_refused', suppressed: 280 });
+    expect(lines[21]).toMatchObject({ code: 'device_refused', client_id: 'kds-2' });
+    // /health shows the newest 50, the real tablet among them.
+    const shown = devices.recent();
+    expect(shown).toHaveLength(50);
+    expect(shown.at(-1)?.client_id).toBe('kds-2');
+  });
 });

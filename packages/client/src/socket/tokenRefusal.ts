@@ -1,6 +1,7 @@
 /**
  * Why the relay refused a token: each has its own fix, and "sign in again" cannot fix a token
- * signed with another secret. From the relay's coded `reason` (`connect_error`'s `data.reason`,
+ * signed with another secret (`token_invalid`: only a signature that does not verify). A
+ * malformed, too long or oddly claimed token gets the general sentence. From the relay's coded `reason` (`connect_error`'s `data.reason`,
  * a 401's `error.reason`), else, from a relay before it, the cause it words (`data.message`,
  * "a valid bearer token is required: token expired"). `undefined` for a cause this client
  * does not know.
@@ -8,12 +9,15 @@
 export type TokenRefusal = 'token_expired' | 'token_invalid' | 'relay_clock';
 
 export function tokenRefusal(cause: unknown, reason?: unknown): TokenRefusal | undefined {
-  if (reason === 'token_expired') return 'token_expired';
-  if (reason === 'token_not_yet_valid') return 'relay_clock';
-  if (typeof reason === 'string' && reason !== 'token_missing') return 'token_invalid';
-  if (typeof cause !== 'string') return undefined;
-  if (cause.includes('token expired')) return 'token_expired';
+  const words = typeof cause === 'string' ? cause : '';
   // "token is not valid yet by the relay's clock", "… the relay's clock (…) is behind …"
-  if (cause.includes("relay's clock")) return 'relay_clock';
-  return /token is (invalid|malformed)/.test(cause) ? 'token_invalid' : undefined;
+  // (`token_not_yet_valid`, and `token_lifetime` when the relay's clock makes it look long).
+  const clock = words.includes("relay's clock");
+  if (reason === 'token_expired') return 'token_expired';
+  if (reason === 'invalid_signature') return 'token_invalid';
+  if (reason === 'token_not_yet_valid') return 'relay_clock';
+  if (typeof reason === 'string') return clock ? 'relay_clock' : undefined;
+  if (words.includes('token expired')) return 'token_expired';
+  if (clock) return 'relay_clock';
+  return /token is (invalid|malformed)/.test(words) ? 'token_invalid' : undefined;
 }

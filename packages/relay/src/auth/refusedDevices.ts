@@ -14,7 +14,7 @@ export interface DeviceRefusal {
 
 export interface RefusedDevices {
   refused(refusal: DeviceRefusal): void;
-  /** The devices refused in the last `recentMs` (what `/health` and `status` show). */
+  /** The devices refused in the last `recentMs`, the newest 50 (what `/health` and `status` show). */
   recent(): RefusedDevice[];
 }
 
@@ -44,6 +44,9 @@ interface Entry {
 
 // Made-up tokens may name a new device each time: the table must not grow without end.
 const MAX_ENTRIES = 1_000;
+// Nor may the log or the public /health: the names are the sender's to choose.
+const MAX_LINES_PER_WINDOW = 20;
+const MAX_SHOWN = 50;
 const MAX_ID_LENGTH = 64;
 
 /** Printable, bounded: the name comes from an unverified token and ends up in `status`. */
@@ -58,6 +61,31 @@ export function createRefusedDevices(options: RefusedDevicesOptions): RefusedDev
   const logEveryMs = options.logEveryMs ?? 60_000;
   const recentMs = options.recentMs ?? 600_000;
   const entries = new Map<string, Entry>();
+  // Lines written in the current window (one `logEveryMs`), and refusals left out of it.
+  let windowStartMs = Number.NEGATIVE_INFINITY;
+  let windowLines = 0;
+  let windowSuppressed = 0;
+
+  /** Whether this window may take one more line; a new window first says what the last left out. */
+  function mayLog(nowMs: number): boolean {
+    if (nowMs - windowStartMs >= logEveryMs) {
+      if (windowSuppressed > 0) {
+        options.logger.warn(
+          { code: 'device_refused', suppressed: windowSuppressed },
+          `${windowSuppressed} more device refusals were not logged one by one (over ${MAX_LINES_PER_WINDOW} a minute)`,
+        );
+      }
+      windowStartMs = nowMs;
+      windowLines = 0;
+      windowSuppressed = 0;
+    }
+    if (windowLines >= MAX_LINES_PER_WINDOW) {
+      windowSuppressed += 1;
+      return false;
+    }
+    windowLines += 1;
+    return true;
+  }
 
   function forget(nowMs: number) {
     for (const [key, entry] of entries) {
@@ -89,7 +117,7 @@ export function createRefusedDevices(options: RefusedDevicesOptions): RefusedDev
       entries.delete(key);
       entries.set(key, entry);
       forget(nowMs);
-      if (nowMs - entry.loggedAtMs < logEveryMs) {
+      if (nowMs - entry.loggedAtMs < logEveryMs || !mayLog(nowMs)) {
         entry.unlogged += 1;
         return;
       }
@@ -109,7 +137,8 @@ export function createRefusedDevices(options: RefusedDevicesOptions): RefusedDev
     },
     recent() {
       forget(options.elapsed());
-      return [...entries.values()].map((entry) => ({
+      // The newest (a Map keeps insertion order, refreshed on each refusal).
+      return [...entries.values()].slice(-MAX_SHOWN).map((entry) => ({
         client_id: entry.clientId,
         reason: entry.reason,
         count: entry.count,

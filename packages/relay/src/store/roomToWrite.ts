@@ -16,7 +16,14 @@ export function ensureRoomToWrite(dataDir: string, bytes = NEARLY_FULL_BYTES): v
   let fd: number | undefined;
   try {
     fd = openSync(probe, 'w');
-    writeSync(fd, Buffer.alloc(bytes));
+    const block = Buffer.alloc(bytes);
+    // A nearly full disk takes part of the block without an error (a short write): only the
+    // whole block written counts, and the first write that takes nothing is the refusal.
+    for (let written = 0; written < bytes; ) {
+      const took = writeSync(fd, block, written, bytes - written);
+      if (took === 0) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+      written += took;
+    }
   } catch (error) {
     throw storageRefusal(error, dataDir) ?? error;
   } finally {

@@ -6,7 +6,14 @@ describe('tokenRefusal', () => {
     expect(tokenRefusal('token is invalid', 'token_expired')).toBe('token_expired');
     expect(tokenRefusal(undefined, 'token_not_yet_valid')).toBe('relay_clock');
     expect(tokenRefusal('token expired', 'invalid_signature')).toBe('token_invalid');
-    expect(tokenRefusal(undefined, 'token_claims_invalid')).toBe('token_invalid');
+    // A relay clock behind the issuer's makes a token's lifetime look too long.
+    const behind =
+      "token lasts too long by the relay's clock (…), which is behind the token's issuer";
+    expect(tokenRefusal(behind, 'token_lifetime')).toBe('relay_clock');
+    // Not another secret: the general sentence, never "the secrets differ".
+    expect(tokenRefusal('token is invalid', 'token_claims_invalid')).toBeUndefined();
+    expect(tokenRefusal('token is too long', 'token_too_long')).toBeUndefined();
+    expect(tokenRefusal('token is malformed', 'token_malformed')).toBeUndefined();
   });
 
   it('falls back to the words of a relay that sends no reason', () => {
