@@ -243,6 +243,8 @@ export function createDownlink(options: DownlinkOptions): Downlink {
           "reading central's log from the start, passed over events older than the relay remembers finished orders, of orders it does not hold: whether the outlet had them can't be told",
         );
       }
+      // A node that lost the bridge meanwhile leaves the shared cursor to the one that has it.
+      if (gone()) return;
       if (page.last_seq >= cursor()) await moveTo(page.last_seq, page.last_check);
       if (lastErrorCode !== null) logger.info({ outlet }, 'downlink from central works again');
       lastErrorCode = null;
