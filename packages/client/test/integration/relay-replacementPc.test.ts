@@ -85,6 +85,10 @@ describe('a data dir copied onto a replacement PC', () => {
       { timeout: 15_000, interval: 50 },
     );
     expect(kitchen.status.get().localConnected).toBe(true);
-    expect(relay.stderr()).toMatch(/"code":"log_went_back".*relay\.db is not the file/);
+    // The relay writes its log in batches: the line reaches its stderr a moment later.
+    await vi.waitFor(
+      () => expect(relay.stderr()).toMatch(/"code":"log_went_back".*relay\.db is not the file/),
+      { timeout: 5_000, interval: 50 },
+    );
   }, 60_000);
 });
