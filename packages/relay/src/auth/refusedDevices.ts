@@ -1,5 +1,6 @@
 import type { RefusedDevice, TokenRefusalReason } from '@kitchen-sync/protocol';
 import type { Logger } from 'pino';
+import { createRecentTable } from '../lib/recentTable.js';
 
 /** A device whose token was refused, as the transport saw it. */
 export interface DeviceRefusal {
@@ -35,16 +36,14 @@ interface Entry {
   clientId: string;
   reason: TokenRefusalReason;
   count: number;
-  lastAtMs: number;
   lastAtIso: string;
   loggedAtMs: number;
   /** Refusals since the last log line, said in the next one. */
   unlogged: number;
 }
 
-// Made-up tokens may name a new device each time: the table must not grow without end.
-const MAX_ENTRIES = 1_000;
-// Nor may the log or the public /health: the names are the sender's to choose.
+// Made-up tokens may name a new device each time: the table is capped (recentTable.ts), and
+// so are the log or the public /health: the names are the sender's to choose.
 const MAX_LINES_PER_WINDOW = 20;
 const MAX_SHOWN = 50;
 const MAX_ID_LENGTH = 64;
@@ -60,7 +59,7 @@ const printable = (id: string) => id.replace(/[^\x20-\x7e]/g, '?').slice(0, MAX_
 export function createRefusedDevices(options: RefusedDevicesOptions): RefusedDevices {
   const logEveryMs = options.logEveryMs ?? 60_000;
   const recentMs = options.recentMs ?? 600_000;
-  const entries = new Map<string, Entry>();
+  const entries = createRecentTable<Entry>(recentMs);
   // Lines written in the current window (one `logEveryMs`), and refusals left out of it.
   let windowStartMs = Number.NEGATIVE_INFINITY;
   let windowLines = 0;
@@ -87,36 +86,26 @@ export function createRefusedDevices(options: RefusedDevicesOptions): RefusedDev
     return true;
   }
 
-  function forget(nowMs: number) {
-    for (const [key, entry] of entries) {
-      if (nowMs - entry.lastAtMs >= recentMs) entries.delete(key);
-    }
-    // Oldest first (a Map keeps insertion order, refreshed on each refusal below).
-    while (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-  }
-
   return {
     refused(refusal) {
       options.count(refusal.reason);
       const nowMs = options.elapsed();
       const clientId = printable(refusal.clientId ?? refusal.address ?? 'unknown');
-      const key = `${clientId}\u0000${refusal.reason}`;
-      const known = entries.get(key);
-      const entry: Entry = known ?? {
-        clientId,
-        reason: refusal.reason,
-        count: 0,
-        lastAtMs: nowMs,
-        lastAtIso: '',
-        loggedAtMs: Number.NEGATIVE_INFINITY,
-        unlogged: 0,
-      };
+      const entry = entries.note(
+        `${clientId}\u0000${refusal.reason}`,
+        nowMs,
+        (known) =>
+          known ?? {
+            clientId,
+            reason: refusal.reason,
+            count: 0,
+            lastAtIso: '',
+            loggedAtMs: Number.NEGATIVE_INFINITY,
+            unlogged: 0,
+          },
+      );
       entry.count += 1;
-      entry.lastAtMs = nowMs;
       entry.lastAtIso = new Date(options.now()).toISOString();
-      entries.delete(key);
-      entries.set(key, entry);
-      forget(nowMs);
       if (nowMs - entry.loggedAtMs < logEveryMs || !mayLog(nowMs)) {
         entry.unlogged += 1;
         return;
@@ -136,9 +125,7 @@ export function createRefusedDevices(options: RefusedDevicesOptions): RefusedDev
       entry.unlogged = 0;
     },
     recent() {
-      forget(options.elapsed());
-      // The newest (a Map keeps insertion order, refreshed on each refusal).
-      return [...entries.values()].slice(-MAX_SHOWN).map((entry) => ({
+      return entries.rows(options.elapsed(), MAX_SHOWN).map((entry) => ({
         client_id: entry.clientId,
         reason: entry.reason,
         count: entry.count,

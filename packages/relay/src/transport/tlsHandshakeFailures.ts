@@ -1,6 +1,7 @@
 import type { TlsHandshakeFailure } from '@kitchen-sync/protocol';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import { createRecentTable } from '../lib/recentTable.js';
 
 type Reason = TlsHandshakeFailure['reason'];
 
@@ -35,12 +36,9 @@ export interface TlsHandshakeFailures {
   recent(): TlsHandshakeFailure[];
 }
 
-interface Entry extends TlsHandshakeFailure {
-  atMs: number;
-}
-
-// Scanners may try from many addresses: the table must not grow without end.
-const MAX_ENTRIES = 1_000;
+// Scanners may try from many addresses: both tables are capped (recentTable.ts), and
+// `/health` shows the newest 50.
+const MAX_SHOWN = 50;
 
 /**
  * Failed TLS handshakes, so "no devices" can be told apart from "devices refuse our
@@ -65,35 +63,24 @@ export function createTlsHandshakeFailures(options: {
     registers: [options.registry],
   });
   for (const reason of REASONS) counter.inc({ reason }, 0);
-  const entries = new Map<string, Entry>();
+  const entries = createRecentTable<TlsHandshakeFailure>(recentMs);
   // When each address was last logged; `recent()` and the counter carry the repeats.
-  const logged = new Map<string, number>();
-
-  function forget(nowMs: number) {
-    for (const [key, entry] of entries) if (nowMs - entry.atMs >= recentMs) entries.delete(key);
-    for (const [key, atMs] of logged) if (nowMs - atMs >= logEveryMs) logged.delete(key);
-    while (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-    while (logged.size > MAX_ENTRIES) logged.delete(logged.keys().next().value!);
-  }
+  const logged = createRecentTable<number>(logEveryMs);
 
   return {
     failed(error, address = 'unknown') {
       const reason = handshakeFailureReason(error);
       counter.inc({ reason });
       const nowMs = options.elapsed();
-      forget(nowMs);
-      const key = `${address} ${reason}`;
-      const entry = entries.get(key);
-      entries.delete(key);
-      entries.set(key, {
+      entries.note(`${address} ${reason}`, nowMs, (known) => ({
         address,
         reason,
-        count: (entry?.count ?? 0) + 1,
+        count: (known?.count ?? 0) + 1,
         last_at: new Date(options.now()).toISOString(),
-        atMs: nowMs,
-      });
-      if (logged.has(address)) return;
-      logged.set(address, nowMs);
+      }));
+      const loggedAt = logged.note(address, nowMs, (known) => known ?? Number.NEGATIVE_INFINITY);
+      if (nowMs - loggedAt < logEveryMs) return;
+      logged.note(address, nowMs, () => nowMs);
       options.logger.warn(
         {
           code: 'tls_handshake_failed',
@@ -107,8 +94,7 @@ export function createTlsHandshakeFailures(options: {
       );
     },
     recent() {
-      forget(options.elapsed());
-      return [...entries.values()].map(({ atMs: _, ...failure }) => failure);
+      return entries.rows(options.elapsed(), MAX_SHOWN);
     },
   };
 }
