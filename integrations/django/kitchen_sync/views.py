@@ -332,7 +332,10 @@ class RelayDownlinkView(View):
         except Exception:
             # JSON, never Django's HTML page (the relay reads the code); the log has the trace.
             logger.exception("relay downlink failed")
-            return error_response("internal", "central could not read the outlet log (see its log)"), None
+            failed = error_response(
+                "internal", "central could not read the outlet log (see its log)"
+            )
+            return failed, None
         return JsonResponse(answer), None if answer.get("reset") else since
 
     def http_method_not_allowed(self, request, *args, **kwargs):

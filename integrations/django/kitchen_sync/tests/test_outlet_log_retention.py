@@ -54,7 +54,8 @@ def age(seqs, days, outlet="1"):
 
 
 def seqs(outlet="1"):
-    return list(OutletEvent.objects.filter(outlet_id=outlet).order_by("seq").values_list("seq", flat=True))
+    rows = OutletEvent.objects.filter(outlet_id=outlet).order_by("seq")
+    return list(rows.values_list("seq", flat=True))
 
 
 def prune(*args):
@@ -66,7 +67,8 @@ def prune(*args):
 def test_old_events_of_finished_orders_go_and_the_newest_event_stays():
     old = finished_order() + finished_order()
     cancelled = protocol_order()
-    old += [publish("new_order", cancelled), publish("order_cancelled", cancelled, status="cancelled")]
+    old.append(publish("new_order", cancelled))
+    old.append(publish("order_cancelled", cancelled, status="cancelled"))
     recent = finished_order()
     age(old, 31)
 
@@ -173,13 +175,15 @@ def relay_order(relay_seq):
     """A finished order the outlet's relay uploaded; returns its seqs."""
     order = protocol_order()
     found = []
-    for n, (kind, status) in enumerate((("new_order", "pending"), ("order_completed", "completed"))):
+    steps = (("new_order", "pending"), ("order_completed", "completed"))
+    for n, (kind, status) in enumerate(steps):
         envelope = {
             "seq": relay_seq + n, "event_id": str(uuid.uuid4()), "type": kind, "outlet_id": "1",
             "tenant_id": 1, "order_id": order["order_id"], "data": {**order, "status": status},
             "ts": "2026-01-03T08:05:00.000Z",
         }
-        found.append(record_event(envelope, source="relay", relay_epoch="e", relay_seq=relay_seq + n)[0].seq)
+        row, _ = record_event(envelope, source="relay", relay_epoch="e", relay_seq=relay_seq + n)
+        found.append(row.seq)
     return found
 
 
