@@ -30,12 +30,13 @@ from .settings import ks_setting
 
 
 def retention_days():
-    """OUTLET_LOG_RETENTION_DAYS, checked: a whole number of days, at least 1."""
+    """OUTLET_LOG_RETENTION_DAYS, checked: a whole number of days from 1 to 99999 (a million
+    days back is before year 1)."""
     days = ks_setting("OUTLET_LOG_RETENTION_DAYS")
-    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 99999:
         raise ImproperlyConfigured(
-            "KITCHEN_SYNC['OUTLET_LOG_RETENTION_DAYS'] must be a whole number of days, at "
-            f"least 1, not {days!r}"
+            "KITCHEN_SYNC['OUTLET_LOG_RETENTION_DAYS'] must be a whole number of days from 1 "
+            f"to 99999, not {days!r}"
         )
     return days
 

@@ -8,13 +8,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kitchen_sync.outlet_log_retention import prune_outlet_log, retention_days
 
-# With fullmatch and [0-9]: int() also reads "+3", " 3", "3_0" and other scripts' digits.
-_WHOLE = re.compile(r"[0-9]{1,6}")
+# With fullmatch and [0-9]: int() also reads "+3", " 3", "3_0" and other scripts' digits. At
+# most 99999: a million days back is before year 1, which timedelta cannot reach.
+_WHOLE = re.compile(r"[0-9]{1,5}")
 
 
-def _whole_number(value, name, least):
-    if not _WHOLE.fullmatch(value) or int(value) < least:
-        raise CommandError(f"{name} must be a whole number, at least {least}, not {value!r}")
+def _whole_number(value, name):
+    if not _WHOLE.fullmatch(value) or int(value) < 1:
+        raise CommandError(f"{name} must be a whole number from 1 to 99999, not {value!r}")
     return int(value)
 
 
@@ -42,8 +43,8 @@ class Command(BaseCommand):
             except ImproperlyConfigured as error:
                 raise CommandError(str(error)) from None
         else:
-            days = _whole_number(str(days), "--older-than-days", 1)
-        batch_size = _whole_number(str(batch_size), "--batch-size", 1)
+            days = _whole_number(str(days), "--older-than-days")
+        batch_size = _whole_number(str(batch_size), "--batch-size")
         counts = prune_outlet_log(days, batch_size=batch_size, dry_run=dry_run)
         verb = "would delete" if dry_run else "deleted"
         for outlet, count in counts.items():
