@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import IdempotentRequest, OutletContact, OutletEvent, RelayUploadCursor, SyncCounter
+from .models import (
+    IdempotentRequest,
+    OutletContact,
+    OutletEvent,
+    OutletLogPrune,
+    RelayUploadCursor,
+    SyncCounter,
+)
 from .outlet_contact import offline_reason
 
 
@@ -39,6 +46,15 @@ class RelayUploadCursorAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in RelayUploadCursor._meta.fields]
 
 
+@admin.register(OutletLogPrune)
+class OutletLogPruneAdmin(admin.ModelAdmin):
+    """How far prune_outlet_log deleted each outlet's log: a screen resuming below is reset."""
+
+    list_display = ("outlet_id", "pruned_through", "pruned_at")
+    search_fields = ("outlet_id",)
+    readonly_fields = [f.name for f in OutletLogPrune._meta.fields]
+
+
 @admin.register(OutletContact)
 class OutletContactAdmin(admin.ModelAdmin):
     """When each outlet last reached central, last by a way that can bring it an order (an
@@ -53,6 +69,7 @@ class OutletContactAdmin(admin.ModelAdmin):
         "last_delivery_at",
         "last_delivery_via",
         "last_downlink_at",
+        "downlink_since",
         "first_seen_at",
         "offline",
         "why",

@@ -7,6 +7,7 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 from .outlet_contact import offline_after
+from .outlet_log_retention import retention_days
 from .settings import DEFAULTS, ks_setting
 
 
@@ -90,6 +91,17 @@ def check_offline_after(app_configs=None, **kwargs):
         offline_after()
     except ImproperlyConfigured as error:
         return [checks.Error(str(error), obj="settings.KITCHEN_SYNC", id="kitchen_sync.E001")]
+    return []
+
+
+@checks.register()
+def check_outlet_log_retention_days(app_configs=None, **kwargs):
+    """``kitchen_sync.E002``: an OUTLET_LOG_RETENTION_DAYS prune_outlet_log cannot use, found at
+    start rather than by the nightly prune."""
+    try:
+        retention_days()
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), obj="settings.KITCHEN_SYNC", id="kitchen_sync.E002")]
     return []
 
 

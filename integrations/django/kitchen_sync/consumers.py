@@ -18,6 +18,7 @@ from .events import outlet_group, tenant_group
 from .open_orders import open_order_candidates, open_order_envelopes
 from .outlet_contact import CONTACT_ROLES, DELIVERY_ROLES, record_contact, relay_delivering
 from .outlet_log import event_id_at, events_for_socket, log_bounds
+from .outlet_log_retention import pruned_through
 from .settings import ks_setting
 from .tokens import SOCKET_SUBPROTOCOL, socket_token_offered, verify_socket_token
 
@@ -229,17 +230,19 @@ class OutletConsumer(AsyncWebsocketConsumer):
     async def _catch_up(self, since):
         try:
             oldest, head = await database_sync_to_async(log_bounds)(self.outlet_id)
-            behind_log = oldest is not None and since is not None and since < oldest - 1
+            behind_log = since is not None and (
+                (oldest is not None and since < oldest - 1) or await self._pruned_past(since)
+            )
             if since is not None and (
                 since > head or behind_log or await self._replaced_at(since, head)
             ):
-                # A cursor of another log (central's database was replaced or restored) or one
-                # the log no longer reaches (pruned): the client starts again at the head, with
-                # the open orders as they stand.
-                await self._send_json({"type": "reset", "seq": head})
-                await self._send_open_orders(head)
+                await self._reset(head)
             elif since is not None:
                 await self._replay(since, head)
+                # A prune that committed during the replay may have taken events before their
+                # page was read; its mark commits with it, so it shows now.
+                if await self._pruned_past(since):
+                    await self._reset(head)
             else:
                 await self._send_open_orders(head)
         except asyncio.CancelledError:
@@ -253,6 +256,17 @@ class OutletConsumer(AsyncWebsocketConsumer):
         pending, self.pending = self.pending, None
         for message in pending:
             await self._forward(message)
+
+    async def _reset(self, head):
+        """A cursor of another log (central's database was replaced or restored) or one the log
+        no longer reaches (pruned): the client starts again at the head, with the open orders as
+        they stand."""
+        await self._send_json({"type": "reset", "seq": head})
+        await self._send_open_orders(head)
+
+    async def _pruned_past(self, since):
+        """``prune_outlet_log`` may have deleted events after ``since``."""
+        return since < await database_sync_to_async(pruned_through)(self.outlet_id)
 
     async def _replaced_at(self, since, head):
         """The log holds another event at ``since`` than the client applied there."""

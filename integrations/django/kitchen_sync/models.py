@@ -101,6 +101,22 @@ class RelayUploadCursor(models.Model):
         return f"{self.outlet_id}@{self.epoch}: {self.last_seq}"
 
 
+class OutletLogPrune(models.Model):
+    """How far ``prune_outlet_log`` deleted an outlet's log: every seq up to ``pruned_through``
+    may be gone (the events still needed there are kept, so the log's oldest seq does not tell).
+    A cursor below it is reset: the outlet socket cannot replay what is gone."""
+
+    outlet_id = models.CharField(max_length=64, primary_key=True)
+    pruned_through = models.BigIntegerField(default=0)
+    pruned_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "outlet log prune"
+
+    def __str__(self):
+        return f"{self.outlet_id}: pruned through {self.pruned_through}"
+
+
 class OutletContact(models.Model):
     """When an outlet was last in contact with central (its relay's upload or downlink poll,
     or a pos or kitchen socket), and when last by a way that can bring it a web order (an
@@ -121,6 +137,10 @@ class OutletContact(models.Model):
     # The last downlink poll central answered: the relay, not a kitchen socket, is taking
     # central's orders to the outlet (an outlet socket then sends no open orders of its own).
     last_downlink_at = models.DateTimeField(null=True, blank=True)
+    # The ``since`` of that poll: the relay holds every central event up to it. Written with
+    # the poll's time (so up to OUTLET_CONTACT_WRITE_INTERVAL behind the relay's cursor, never
+    # ahead of it); prune_outlet_log keeps every event from it on. Null: never known.
+    downlink_since = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = "outlet contact"

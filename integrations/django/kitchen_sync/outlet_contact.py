@@ -53,11 +53,12 @@ _written = {}
 _written_lock = threading.Lock()
 
 
-def record_contact(outlet_id, via, delivers=False):
+def record_contact(outlet_id, via, delivers=False, downlink_since=None):
     """Notes that ``outlet_id`` reached central now (``via`` "upload", "downlink" or
     "socket"; a socket only refreshes the row a relay made), and with ``delivers`` that this
     contact could bring it an order (a downlink poll central answered, a kitchen socket);
-    returns whether it went to the database. A database failure is logged, never raised: the
+    returns whether it went to the database. ``downlink_since``: the answered poll's cursor,
+    kept with it (``OutletContact.downlink_since``). A database failure is logged, never raised: the
     request that showed the contact goes on."""
     outlet = str(outlet_id)
     interval = float(ks_setting("OUTLET_CONTACT_WRITE_INTERVAL"))
@@ -72,7 +73,7 @@ def record_contact(outlet_id, via, delivers=False):
         for kind in kinds:
             _written[kind] = moment
     try:
-        _store(outlet, via, delivers)
+        _store(outlet, via, delivers, downlink_since)
     except DatabaseError as error:
         with _written_lock:
             # Not written: the next contact tries again.
@@ -84,7 +85,7 @@ def record_contact(outlet_id, via, delivers=False):
     return True
 
 
-def _store(outlet, via, delivers):
+def _store(outlet, via, delivers, downlink_since=None):
     from .models import OutletContact
 
     now = timezone.now()
@@ -93,6 +94,8 @@ def _store(outlet, via, delivers):
         seen.update(last_delivery_at=now, last_delivery_via=via)
     if delivers and via == "downlink":
         seen.update(last_downlink_at=now)
+        if downlink_since is not None:
+            seen.update(downlink_since=downlink_since)
     # A savepoint: a failure here leaves the caller's transaction usable.
     with transaction.atomic():
         updated = OutletContact.objects.filter(outlet_id=outlet).update(**seen)

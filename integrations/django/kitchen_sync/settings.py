@@ -74,6 +74,9 @@ DEFAULTS = {
     # Seconds between two writes of one outlet's last contact by one process: the downlink
     # polls every second, and a row written that often would cost more than it tells.
     "OUTLET_CONTACT_WRITE_INTERVAL": 30,
+    # Days prune_outlet_log keeps an outlet's log events by default (a whole number from 1
+    # to 99999; system check kitchen_sync.E002). It keeps older ones some consumer may still need.
+    "OUTLET_LOG_RETENTION_DAYS": 30,
     # Master-data pages: rows per page when the client asks for none, and the cap.
     "PAGE_DEFAULT": 2000,
     "PAGE_MAX": 5000,

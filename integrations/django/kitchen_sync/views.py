@@ -307,27 +307,36 @@ class RelayDownlinkView(View):
             claims = verify_relay_credential(token.strip())
         except KitchenSyncError as error:
             return error_response(error.code, error.message)
-        response = self._events(request, str(claims["outlet"]))
+        response, since = self._events(request, str(claims["outlet"]))
         # Any answer shows the outlet's relay reached central; only events it can take show
-        # central's orders reach the outlet (the guard goes by that: outlet_contact).
-        record_contact(claims["outlet"], "downlink", delivers=response.status_code == 200)
+        # central's orders reach the outlet (the guard goes by that: outlet_contact). Its
+        # cursor is what the relay holds: prune_outlet_log keeps the log from there.
+        record_contact(
+            claims["outlet"], "downlink", delivers=response.status_code == 200, downlink_since=since
+        )
         return response
 
     def _events(self, request, outlet):
+        """``(response, since)``: ``since`` only when the answer continues from it (not a
+        reset: that cursor is of another log)."""
         try:
             since = _non_negative_int(request.GET.get("since", "0") or "0", "since")
             limit = _non_negative_int(request.GET.get("limit", "200") or "200", "limit")
             check = request.GET.get("check")
             check = None if check in (None, "") else _non_negative_int(check, "check")
         except KitchenSyncError as error:
-            return error_response(error.code, error.message)
+            return error_response(error.code, error.message), None
         limit = min(max(limit, 1), ks_setting("UPLOAD_BATCH_MAX"))
         try:
-            return JsonResponse(events_for_relay(outlet, since, limit, check=check))
+            answer = events_for_relay(outlet, since, limit, check=check)
         except Exception:
             # JSON, never Django's HTML page (the relay reads the code); the log has the trace.
             logger.exception("relay downlink failed")
-            return error_response("internal", "central could not read the outlet log (see its log)")
+            failed = error_response(
+                "internal", "central could not read the outlet log (see its log)"
+            )
+            return failed, None
+        return JsonResponse(answer), None if answer.get("reset") else since
 
     def http_method_not_allowed(self, request, *args, **kwargs):
         return method_not_allowed(self._allowed_methods())

@@ -177,7 +177,7 @@ class TestTheRelayIsContact:
         assert OutletContact.objects.get(outlet_id="1").last_seen_at > long_ago
 
     def test_a_database_failure_loses_the_write_not_the_request(self, monkeypatch):
-        def down(outlet, via, delivers):
+        def down(outlet, via, delivers, downlink_since=None):
             raise OperationalError("the database is down")
 
         with monkeypatch.context() as patched:
