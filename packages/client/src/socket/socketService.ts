@@ -153,8 +153,10 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   // `null`: not in play for this page and relay; `unknown`: in play, the browser does not say.
   let localNetwork: LocalNetworkState | null = localNetworkApplies ? 'unknown' : null;
   // Chromium says `prompt` also where no prompt gates this relay (split DNS: a "public" page
-  // name on the relay's own network). Once the relay answered, `prompt` cannot be why it stopped.
+  // name on the relay's own network), and `denied` where a denial gates nothing. Once the relay
+  // answered, `prompt` cannot be why it stopped; nor `denied`, if it answered under the denial.
   let relayAnswered = false;
+  let answeredWhileDenied = false;
   // Why the relay refused the last poll it answered (401, 429, 503): behind a proxy that blocks
   // WebSockets the socket's "cannot reach" would otherwise take turns with it in the status.
   let pollRefusal: SocketError | null = null;
@@ -277,6 +279,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
         relayError = null;
         httpsOnly = false;
         relayAnswered = true;
+        if (localNetwork === 'denied') answeredWhileDenied = true;
         if (source === 'poll') pollRefusal = null;
       }
       patch({
@@ -326,7 +329,8 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     },
     unreachable(cause, message) {
       if (httpsOnly) return httpsOnlyProblem(cause);
-      const gating = relayAnswered && localNetwork === 'prompt' ? null : localNetwork;
+      const gating =
+        (relayAnswered && localNetwork === 'prompt') || answeredWhileDenied ? null : localNetwork;
       return relayProblem(cause, message, { setupUrl, localNetwork: gating });
     },
     event(event: EventEnvelope, source: EventSource, centralSeq?: number) {
@@ -473,6 +477,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   const onLocalNetwork = (state: LocalNetworkState): void => {
     const before = localNetwork;
     localNetwork = state;
+    if (state !== before) answeredWhileDenied = false;
     const relayUp = local?.connected === true || status.get().pollConnected;
     if (state === 'denied') {
       // Said before the first attempt fails; an attempt that gets through clears it.
@@ -531,7 +536,9 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       }
       // The mode's reason ("Connecting…") from the start, not from the first link event.
       patch({});
-      if (localNetworkApplies && permissions && relayUrl) {
+      // A page that is not a secure context can never be granted the permission, and Chromium
+      // answers `denied` there whatever gates the relay: the API tells such a page nothing.
+      if (localNetworkApplies && permissions && relayUrl && page?.isSecureContext) {
         const names = permissionNames(isLoopbackUrl(relayUrl));
         disposables.add(watchLocalNetworkAccess(permissions, names, onLocalNetwork));
       }

@@ -167,6 +167,41 @@ describe('local network access', () => {
     expect(s.status.get().reason).not.toMatch(/local network/i);
   });
 
+  it('denied, after the relay answered under the denial: a relay that goes down is unreachable', async () => {
+    const lna = fakePermissions('denied');
+    const s = make({ centralUrl: undefined, permissions: lna.permissions });
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const relay = FakeRelaySocket.latest();
+    relay.accept();
+    relay.drop();
+    relay.refuse('websocket error');
+    expect(s.status.get().error?.code).toBe('relay_unreachable');
+    // Denied anew in the site settings: that denial is the cause again.
+    lna.set('granted');
+    lna.set('denied');
+    expect(s.status.get().error?.code).toBe('local_network_denied');
+  });
+
+  it('a public page that is not a secure context is never asked (Chromium answers denied there)', async () => {
+    const lna = fakePermissions('denied');
+    const s = make({
+      centralUrl: undefined,
+      relayUrl: 'http://relay.outlet.test:3001',
+      page: { href: 'http://pos.outlet.test:5173/', isSecureContext: false },
+      permissions: lna.permissions,
+    });
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s.status.get().error).toBeNull();
+    FakeRelaySocket.latest().refuse('websocket error');
+    expect(s.status.get().error).toMatchObject({
+      code: 'relay_unreachable',
+      details: { possibleCauses: expect.arrayContaining(['local_network_blocked']) },
+    });
+    expect(lna.asked).toEqual([]);
+  });
+
   it('a relay on this machine (one PC, cloud page) is asked about under loopback-network', async () => {
     const lna = fakePermissions('prompt');
     make({
