@@ -96,6 +96,11 @@ describe('a fresh Vite + TypeScript + Svelte 5 app', () => {
     await expect(tsc('tsconfig.sw.json')).resolves.toBe('');
   });
 
+  it('typechecks a Node service embedding the relay with skipLibCheck false', async () => {
+    // The relay's declarations name pg's types: they must come with the relay, not with its tests.
+    await expect(tsc('tsconfig.relay.json')).resolves.toBe('');
+  });
+
   it('builds with vite, the service worker included', async () => {
     await run(bin('vite'), ['build'], { cwd: app, env: outsideEnv() });
     for (const page of ['pos.html', 'kitchen.html', 'sw.js']) {

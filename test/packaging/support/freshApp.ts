@@ -30,6 +30,8 @@ export async function createFreshApp(
     },
     devDependencies: {
       '@sveltejs/vite-plugin-svelte': '^6.2.0',
+      // A Node service embedding the relay has Node's types.
+      '@types/node': '^20.19.0',
       svelte: '^5.0.0',
       typescript: '~5.9.3',
       vite: '~7.3.0',
