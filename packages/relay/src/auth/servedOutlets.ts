@@ -1,0 +1,49 @@
+import { type Id, IdSchema, idKey, validate } from '@kitchen-sync/protocol';
+import { ConfigError } from '../lib/configError.js';
+import { tokenRefusal, type TokenVerifier } from './tokens.js';
+
+/**
+ * The outlets a relay serves (`--outlet`), as the relay compares ids (`1` and `"1"` are one
+ * outlet), or `null` when it serves whatever outlet its tokens name (the default: a food court
+ * relay serves several outlets and need not list them). An empty or malformed list cannot work.
+ */
+export function servedOutletsOf(outlets: readonly Id[] | undefined): readonly string[] | null {
+  if (outlets === undefined) return null;
+  if (outlets.length === 0) {
+    throw new ConfigError(
+      'outlet_invalid',
+      'outlets is empty: list the outlets this relay serves, or leave it out to serve any',
+    );
+  }
+  for (const outlet of outlets) {
+    if (!validate(IdSchema, outlet).ok) {
+      throw new ConfigError(
+        'outlet_invalid',
+        `outlet ${JSON.stringify(outlet)} is not an outlet id: an integer or a non-empty string of at most 64 characters`,
+      );
+    }
+  }
+  return [...new Set(outlets.map(idKey))];
+}
+
+/**
+ * The verifier with a token of an unserved outlet refused (`outlet_not_served`), so every
+ * place a principal is made (handshake, each HTTP request, long polls, the drain route)
+ * refuses it the one way refused tokens are refused: logged, counted, in `/health`. Without
+ * it a tablet given another outlet's token shows "Live" and never gets an order. A token-less
+ * client of `--insecure-no-auth` (`null`) has no token to refuse.
+ */
+export function servedOnly(verify: TokenVerifier, served: readonly string[] | null): TokenVerifier {
+  if (served === null) return verify;
+  const outlets = new Set(served);
+  return async (token) => {
+    const principal = await verify(token);
+    if (principal === null || outlets.has(principal.outlet)) return principal;
+    throw tokenRefusal(
+      'outlet_not_served',
+      `this relay serves outlet ${served.join(', ')}, not the token's outlet ${principal.outlet}: give the device a token for an outlet this relay serves`,
+      token,
+      { outlet: principal.outlet },
+    );
+  };
+}
