@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IdSchema, ROLES, type Role, validate } from '@kitchen-sync/protocol';
+import { centralOutletProblem } from './auth/servedOutlets.js';
 import { MAX_TOKEN_LIFETIME_S } from './auth/tokenExpiry.js';
 import { credentialOutlet } from './bridge/centralCredential.js';
 import { redisUrlProblem } from './cluster/redisUrl.js';
@@ -321,6 +322,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
   const apps = list('app').map(parseAppSpec);
   const cluster = clusterOptions(store, get('cluster-redis-url'), get('node-id'));
   const outlets = servedOutlets(values.outlet, env.KS_OUTLETS);
+  // Here too, not only in createRelay: `autostart install` parses the boot command this way.
+  const centralProblem = central && centralOutletProblem(outlets ?? null, central.outlet);
+  if (centralProblem) throw new CliError(centralProblem, 'central_outlet_not_served');
   return {
     command: 'serve',
     options: {

@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Principal } from './auth/principal.js';
 import { createRefusedDevices } from './auth/refusedDevices.js';
-import { servedOnly, servedOutletsOf } from './auth/servedOutlets.js';
+import { centralOutletProblem, servedOnly, servedOutletsOf } from './auth/servedOutlets.js';
 import { createTokenVerifier } from './auth/tokens.js';
 import { registerBridgeMetrics } from './bridge/bridgeMetrics.js';
 import {
@@ -277,14 +277,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
     throw new Error('createRelay needs a secret (or insecureNoAuth: true)');
   }
   const served = servedOutletsOf(options.outlets);
-  // Refused before anything opens: the bridge would upload and pull an outlet no device of
-  // which may sign in here.
-  if (served && options.central && !served.includes(options.central.outlet)) {
-    throw new ConfigError(
-      'central_outlet_not_served',
-      `the central credential (--central-token-file) is for outlet ${options.central.outlet}, which this relay does not serve (--outlet ${served.join(', ')}): give it the credential of an outlet it serves, or add outlet ${options.central.outlet} to --outlet`,
-    );
-  }
+  // Refused before anything opens.
+  const centralProblem = options.central && centralOutletProblem(served, options.central.outlet);
+  if (centralProblem) throw new ConfigError('central_outlet_not_served', centralProblem);
   const now = options.now ?? Date.now;
   const elapsed = options.elapsed ?? (() => performance.now());
   const logger =

@@ -27,6 +27,18 @@ export function servedOutletsOf(outlets: readonly Id[] | undefined): readonly st
 }
 
 /**
+ * Why a bridge credential for `credentialOutlet` cannot work beside `served` (undefined when it
+ * can): it would upload and pull an outlet no device of which may sign in here.
+ */
+export function centralOutletProblem(
+  served: readonly string[] | null,
+  credentialOutlet: string,
+): string | undefined {
+  if (served === null || served.includes(credentialOutlet)) return undefined;
+  return `the central credential (--central-token-file) is for outlet ${credentialOutlet}, which this relay does not serve (--outlet ${served.join(', ')}): give it the credential of an outlet it serves, or add outlet ${credentialOutlet} to --outlet`;
+}
+
+/**
  * The verifier with a token of an unserved outlet refused (`outlet_not_served`), so every
  * place a principal is made (handshake, each HTTP request, long polls, the drain route)
  * refuses it the one way refused tokens are refused: logged, counted, in `/health`. Without
