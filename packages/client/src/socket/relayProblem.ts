@@ -72,8 +72,7 @@ const REFUSALS: Record<string, string> = {
   token_invalid:
     'The relay refused this device’s token as not signed with its secret: the relay’s and central’s secrets differ.',
   relay_clock: 'The relay refused this device’s token by its clock: set the relay PC’s time.',
-  outlet_not_served:
-    'This relay serves other outlets: this device’s token is for outlet {outlet}. Give it a token for the relay’s outlet.',
+  outlet_not_served: 'This relay serves other outlets: this device’s token is for outlet {outlet}.',
 };
 
 /** Central's refusals (its close codes), which the relay's sentences would misname. */

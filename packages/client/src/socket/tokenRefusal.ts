@@ -25,13 +25,12 @@ export function tokenRefusal(cause: unknown, reason?: unknown): TokenRefusal | u
 }
 
 /**
- * A refusal's error details: its cause, and with `outlet_not_served` the outlet the relay read
- * in the token (`tokenOutlet`), which the screen names. From handshake `data` or a 401's `error`.
+ * A refusal's error details: its cause, and the outlet the relay read in the token (`outlet`,
+ * sent with `outlet_not_served`), which the screen names. From handshake `data` or a 401's `error`.
  */
 export function refusalDetails(
   said: { message?: unknown; reason?: unknown; outlet?: unknown } | undefined,
-): { refusal: TokenRefusal; tokenOutlet?: string } | undefined {
+): { refusal: TokenRefusal; tokenOutlet: unknown } | undefined {
   const refusal = tokenRefusal(said?.message, said?.reason);
-  if (!refusal) return undefined;
-  return typeof said?.outlet === 'string' ? { refusal, tokenOutlet: said.outlet } : { refusal };
+  return refusal && { refusal, tokenOutlet: said?.outlet };
 }

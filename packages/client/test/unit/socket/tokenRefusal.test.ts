@@ -47,7 +47,7 @@ describe("the screen's sentence for a refused token", () => {
       tokenOutlet: '7',
     });
     expect(describeProblem(error)).toBe(
-      'This relay serves other outlets: this device’s token is for outlet 7. Give it a token for the relay’s outlet.',
+      'This relay serves other outlets: this device’s token is for outlet 7.',
     );
     // The other refusals keep their sentences.
     const expired = new KitchenSyncError('unauthorized', 'x', { refusal: 'token_expired' });
