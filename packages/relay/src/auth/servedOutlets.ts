@@ -1,6 +1,6 @@
 import { type Id, IdSchema, idKey, validate } from '@kitchen-sync/protocol';
 import { ConfigError } from '../lib/configError.js';
-import { tokenRefusal, type TokenVerifier } from './tokens.js';
+import { type TokenVerifier, tokenRefusal } from './tokens.js';
 
 /**
  * The outlets a relay serves (`--outlet`), as the relay compares ids (`1` and `"1"` are one

@@ -155,7 +155,8 @@ const REFUSAL_WORDS_EN: Record<string, string> = {
   token_lifetime: 'token lifetime over 400 days',
   token_claims_invalid: 'token claims invalid',
   token_too_long: 'token too long',
-  outlet_not_served: "token for an outlet this relay does not serve (--outlet): give a token of this relay's outlet",
+  outlet_not_served:
+    "token for an outlet this relay does not serve (--outlet): give a token of this relay's outlet",
 };
 
 /** "1 kitchen, 2 POS": the devices of each role, in the language's role names. */
