@@ -160,6 +160,11 @@ export interface HealthResponse {
    */
   outlets_without_orders?: OutletsWithoutOrders;
   /**
+   * The outlets this relay serves (`--outlet`): tokens of any other are refused with
+   * `outlet_not_served`. Absent when it serves any outlet its tokens name (the default).
+   */
+  served_outlets?: string[];
+  /**
    * The address the relay listens on (`--host`): `0.0.0.0` or `::` for every interface,
    * `127.0.0.1` for this machine only. Absent on relays before it.
    */
@@ -248,7 +253,8 @@ export type StorageHealth =
 /**
  * Why a device's token was refused: `token_missing`, `token_malformed`, `token_expired`,
  * `invalid_signature` (signed with another secret), `token_not_yet_valid` (the relay's clock
- * is behind), `token_lifetime`, `token_claims_invalid`, `token_too_long`.
+ * is behind), `token_lifetime`, `token_claims_invalid`, `token_too_long`, `outlet_not_served`
+ * (a valid token of an outlet the relay's `--outlet` does not list).
  */
 export type TokenRefusalReason =
   | 'token_missing'
@@ -258,7 +264,8 @@ export type TokenRefusalReason =
   | 'token_not_yet_valid'
   | 'token_lifetime'
   | 'token_claims_invalid'
-  | 'token_too_long';
+  | 'token_too_long'
+  | 'outlet_not_served';
 
 /**
  * `/health`'s `clock`: how far this relay's clock is off, by `central`'s HTTP `Date` header

@@ -13,6 +13,7 @@ import { logFileOf, logStartupFailure } from './cli/startupFailureLog.js';
 import { statusCommand } from './cli/status.js';
 import { reportUncaught } from './cli/uncaught.js';
 import { CliError, HELP, parseCli } from './cliOptions.js';
+import { ConfigError } from './lib/configError.js';
 import { boundLogWrites } from './logger.js';
 import { createRelay } from './relay.js';
 import { autoNames } from './tls/autoNames.js';
@@ -187,6 +188,7 @@ main().catch((caught) => {
       ? `${error.message}${code ? ` [${code}]` : ''}`
       : error instanceof TlsError ||
           error instanceof KitchenSyncError ||
+          error instanceof ConfigError ||
           (typeof code === 'string' && CODED.test(code))
         ? `${(error as Error).message} [${code}]`
         : `${(error as Error).stack ?? error}`;

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROLES, type Role } from '@kitchen-sync/protocol';
+import { IdSchema, ROLES, type Role, validate } from '@kitchen-sync/protocol';
+import { centralOutletProblem } from './auth/servedOutlets.js';
 import { MAX_TOKEN_LIFETIME_S } from './auth/tokenExpiry.js';
 import { credentialOutlet } from './bridge/centralCredential.js';
 import { redisUrlProblem } from './cluster/redisUrl.js';
@@ -48,6 +49,9 @@ serve flags:
                          (better as KS_DATABASE_URL: a flag shows in ps)
   --secret-file F        file holding the token secret (or KS_SECRET=<secret>)
   --insecure-no-auth     accept clients without tokens (never on a shared network)
+  --outlet O             serve only this outlet (repeatable, or KS_OUTLETS=3,4): a device
+                         whose token is for another outlet is refused (outlet_not_served)
+                         instead of showing "Live" without its orders (default: any outlet)
   --retention-hours N    keep events this long (default 24)
   --retention-events N   keep at most N events per outlet (default 10000)
   --max-message-bytes N  largest accepted message (default 65536)
@@ -155,7 +159,8 @@ const FLAGS = {
   name: { type: 'string', multiple: true },
   app: { type: 'string', multiple: true },
   role: { type: 'string' },
-  outlet: { type: 'string' },
+  // Repeatable for serve (the outlets it serves); token takes one.
+  outlet: { type: 'string', multiple: true },
   tenant: { type: 'string', multiple: true },
   ttl: { type: 'string' },
   sub: { type: 'string' },
@@ -223,7 +228,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
     throw new CliError(`unknown command "${command}"`);
 
   const get = (
-    flag: Exclude<FlagName, 'tenant' | 'name' | 'address' | 'app' | 'insecure-no-auth' | 'help'>,
+    flag: Exclude<
+      FlagName,
+      'tenant' | 'name' | 'address' | 'app' | 'outlet' | 'insecure-no-auth' | 'help'
+    >,
   ) => (values[flag] as string | undefined) ?? env[envName(flag)];
   const flagOn = (flag: 'insecure-no-auth') =>
     values[flag] === true ||
@@ -255,7 +263,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
     if (!role || !(ROLES as readonly string[]).includes(role)) {
       throw new CliError(`--role must be one of ${ROLES.join(', ')}`);
     }
-    const outlet = get('outlet');
+    const outlets = values.outlet ?? (env.KS_OUTLET ? [env.KS_OUTLET] : []);
+    if (outlets.length > 1) {
+      throw new CliError('a token is for one outlet: give --outlet once', 'token_outlet_repeated');
+    }
+    const outlet = outlets[0];
     if (!outlet) throw new CliError('token needs --outlet');
     const ttl = parseTtl(get('ttl') ?? '30d');
     const tenants = values.tenant ?? (env.KS_TENANT ? env.KS_TENANT.split(',') : []);
@@ -309,9 +321,14 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
   const tls = tlsOptions(get, list('name'));
   const apps = list('app').map(parseAppSpec);
   const cluster = clusterOptions(store, get('cluster-redis-url'), get('node-id'));
+  const outlets = servedOutlets(values.outlet, env.KS_OUTLETS);
+  // Here too, not only in createRelay: `autostart install` parses the boot command this way.
+  const centralProblem = central && centralOutletProblem(outlets ?? null, central.outlet);
+  if (centralProblem) throw new CliError(centralProblem, 'central_outlet_not_served');
   return {
     command: 'serve',
     options: {
+      ...(outlets ? { outlets } : {}),
       ...(tls ? { tls } : {}),
       ...(central ? { central } : {}),
       ...(apps.length > 0 ? { apps } : {}),
@@ -338,6 +355,29 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
       ...(get('log-file') ? { logFile: get('log-file')! } : {}),
     },
   };
+}
+
+/**
+ * `serve --outlet` (repeatable) or `KS_OUTLETS=3,4`: ids as the protocol takes them (a
+ * non-empty string of at most 64 characters from the command line), else undefined (any outlet).
+ */
+function servedOutlets(given: string[] | undefined, fromEnv: string | undefined) {
+  const outlets =
+    given ??
+    (fromEnv ?? '')
+      .split(',')
+      .map((outlet) => outlet.trim())
+      .filter(Boolean);
+  if (outlets.length === 0) return undefined;
+  for (const outlet of outlets) {
+    if (!validate(IdSchema, outlet).ok) {
+      throw new CliError(
+        `--outlet ${JSON.stringify(outlet)} is not an outlet id: give the outlet as its tokens name it (3, or a name of 1 to 64 characters)`,
+        'outlet_invalid',
+      );
+    }
+  }
+  return outlets;
 }
 
 const TTL_UNIT_S: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400, w: 604_800 };

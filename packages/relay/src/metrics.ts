@@ -11,6 +11,7 @@ const TOKEN_REFUSAL_REASONS = [
   'token_lifetime',
   'token_claims_invalid',
   'token_too_long',
+  'outlet_not_served',
 ] as const;
 
 export interface RelayMetrics {

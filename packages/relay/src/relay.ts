@@ -3,11 +3,12 @@ import type { Socket } from 'node:net';
 import { hostname } from 'node:os';
 import type { Server as TlsServer } from 'node:tls';
 import cors from '@fastify/cors';
-import type { BridgeHealth } from '@kitchen-sync/protocol';
+import type { BridgeHealth, Id } from '@kitchen-sync/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Principal } from './auth/principal.js';
 import { createRefusedDevices } from './auth/refusedDevices.js';
+import { centralOutletProblem, servedOnly, servedOutletsOf } from './auth/servedOutlets.js';
 import { createTokenVerifier } from './auth/tokens.js';
 import { registerBridgeMetrics } from './bridge/bridgeMetrics.js';
 import {
@@ -91,8 +92,15 @@ export interface RelayOptions {
   secret?: string | Uint8Array;
   /** Accept clients without a valid token. Never on a shared network. Default false. */
   insecureNoAuth?: boolean;
-  /** Outlet of token-less clients with `insecureNoAuth` (else `?outlet_id=`). Default `'1'`. */
+  /** Outlet of token-less clients with `insecureNoAuth` (else `?outlet_id=`). Default the
+   * first of `outlets`, else `'1'`. */
   insecureOutlet?: string;
+  /**
+   * The outlets this relay serves (`--outlet`): a token of any other outlet is refused with
+   * `outlet_not_served`, admin tokens included. Default: any outlet a valid token names (a food
+   * court relay serves several). `1` and `"1"` are one outlet.
+   */
+  outlets?: Id[];
   /** Events older than this are dropped (clients behind get a snapshot). Default 24. */
   retentionHours?: number;
   /** At most this many events per outlet are kept. Default 10,000. */
@@ -268,6 +276,10 @@ export function createRelay(options: RelayOptions = {}): Relay {
   if (!insecure && !options.secret) {
     throw new Error('createRelay needs a secret (or insecureNoAuth: true)');
   }
+  const served = servedOutletsOf(options.outlets);
+  // Refused before anything opens.
+  const centralProblem = options.central && centralOutletProblem(served, options.central.outlet);
+  if (centralProblem) throw new ConfigError('central_outlet_not_served', centralProblem);
   const now = options.now ?? Date.now;
   const elapsed = options.elapsed ?? (() => performance.now());
   const logger =
@@ -301,7 +313,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
   const maxConnectionsPerDevice =
     options.maxConnectionsPerDevice ?? DEFAULT_MAX_CONNECTIONS_PER_DEVICE;
   const corsOrigin = options.corsOrigin ?? '*';
-  const insecureOutlet = options.insecureOutlet ?? '1';
+  const insecureOutlet = options.insecureOutlet ?? served?.[0] ?? '1';
   const metrics = createMetrics(reader);
   const live = createLiveFeed((error) => logger.error({ err: error }, 'live delivery failed'));
   // A shared store makes a cluster node even without Redis: other nodes commit to it too.
@@ -568,11 +580,14 @@ export function createRelay(options: RelayOptions = {}): Relay {
     );
   }
   useBodyTimeout(app, options.bodyTimeoutMs ?? 10_000);
-  const verify = createTokenVerifier(insecure ? null : options.secret!, {
-    now,
-    // Warned once an hour at most (clockOffset.ts): every device's every request says it again.
-    onClockBehind: (seconds) => clock.tokenAhead(seconds),
-  });
+  const verify = servedOnly(
+    createTokenVerifier(insecure ? null : options.secret!, {
+      now,
+      // Warned once an hour at most (clockOffset.ts): every device's every request says it again.
+      onClockBehind: (seconds) => clock.tokenAhead(seconds),
+    }),
+    served,
+  );
   const refusedDevices = createRefusedDevices({
     logger,
     now,
@@ -664,6 +679,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     refusedDevices: () => refusedDevices.recent(),
     clock: () => clock.health(),
     bindHost: options.host ?? '0.0.0.0',
+    ...(served ? { servedOutlets: served } : {}),
     ...(tlsFailures ? { tlsFailures: () => tlsFailures.recent() } : {}),
     // A polling screen of the credential's outlet lets the downlink start, as a socket does.
     onDeviceSeen: (outlet) => outletGuard?.saw(outlet),
@@ -759,7 +775,8 @@ export function createRelay(options: RelayOptions = {}): Relay {
         // another outlet would pull that outlet's history into this log.
         outletGuard = createOutletGuard({
           outlet: options.central.outlet,
-          logged: await reader.outlets(),
+          // With --outlet the credential's outlet is served from the start (checked above).
+          logged: served ?? (await reader.outlets()),
           logger,
           onConfirmed: () => {
             if (closing === undefined && runsBridge()) downlink?.start();

@@ -12,7 +12,7 @@ import type { BackoffOptions } from '../lib/backoff.js';
 import { type RefreshesEnded, refreshesEnded, refreshOnce } from '../lib/refreshOnce.js';
 import { cursorFields } from './cursor.js';
 import { Reconnector } from './reconnector.js';
-import { tokenRefusal } from './tokenRefusal.js';
+import { refusalDetails } from './tokenRefusal.js';
 import { resolveSource, type TokenSource, type TransportHooks } from './transport.js';
 import type { RequestAck } from './types.js';
 
@@ -119,14 +119,13 @@ export function createLocalTransport(
       // The relay's middleware refuses with a protocol code; anything else never reached it.
       const code = isErrorCode(error?.message) ? error.message : null;
       // The relay's cause (`data.message`), coded: an expired token and another secret differ.
-      const data = (error as { data?: { message?: unknown; reason?: unknown } }).data;
-      const refusal = tokenRefusal(data?.message, data?.reason);
+      const data = (error as { data?: Parameters<typeof refusalDetails>[0] }).data;
       hooks.error(
         code
           ? new KitchenSyncError(
               code,
               `relay refused the connection: ${error.message}`,
-              refusal && { refusal },
+              refusalDetails(data),
             )
           : hooks.unreachable(error, `cannot connect to the relay: ${error?.message}`),
         'local',

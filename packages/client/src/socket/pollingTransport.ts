@@ -4,7 +4,7 @@ import { KitchenSyncError, type SocketErrorCode } from '../errors.js';
 import { Disposables, isHidden } from '../lib/environment.js';
 import { type RefreshesEnded, refreshesEnded, refreshOnce } from '../lib/refreshOnce.js';
 import { cursorFields, eventIdOf } from './cursor.js';
-import { tokenRefusal } from './tokenRefusal.js';
+import { refusalDetails } from './tokenRefusal.js';
 import {
   isEnvelope,
   isObject,
@@ -48,19 +48,19 @@ async function errorFromResponse(
   response: Response,
 ): Promise<KitchenSyncError<ErrorCode | 'http'>> {
   let code: ErrorCode | 'http' = response.status === 401 ? 'unauthorized' : 'http';
-  let refusal: string | undefined;
+  let refusal: ReturnType<typeof refusalDetails>;
   try {
     const body = (await response.json()) as {
-      error?: { code?: unknown; message?: unknown; reason?: unknown };
+      error?: { code?: unknown } & Parameters<typeof refusalDetails>[0];
     };
     if (isErrorCode(body?.error?.code)) code = body.error.code;
-    refusal = tokenRefusal(body?.error?.message, body?.error?.reason);
+    refusal = refusalDetails(body?.error);
   } catch {
     // Not JSON (a proxy's error page): the status decides.
   }
   return new KitchenSyncError(code, `relay answered ${response.status}`, {
     status: response.status,
-    ...(refusal && { refusal }),
+    ...refusal,
   });
 }
 

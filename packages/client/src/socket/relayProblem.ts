@@ -72,6 +72,7 @@ const REFUSALS: Record<string, string> = {
   token_invalid:
     'The relay refused this device’s token as not signed with its secret: the relay’s and central’s secrets differ.',
   relay_clock: 'The relay refused this device’s token by its clock: set the relay PC’s time.',
+  outlet_not_served: 'This relay serves other outlets: this device’s token is for outlet {outlet}.',
 };
 
 /** Central's refusals (its close codes), which the relay's sentences would misname. */
@@ -91,9 +92,10 @@ export function describeProblem(
 ): string | null {
   if (!error) return null;
   const setupUrl = error.details?.setupUrl;
-  const reason =
+  const reason = (
     (side === 'central' ? CENTRAL_REASONS[error.code] : REFUSALS[`${error.details?.refusal}`]) ??
     REASONS[error.code] ??
-    `Connection problem (${error.code}).`;
+    `Connection problem (${error.code}).`
+  ).replace('{outlet}', `${error.details?.tokenOutlet ?? '?'}`);
   return /^relay_un/.test(error.code) && setupUrl ? `${reason} Setup: ${setupUrl}` : reason;
 }

@@ -247,6 +247,38 @@ describe('local transport against the real relay', () => {
     },
   );
 
+  it("names the token's outlet when the relay serves other outlets, on the socket and on polls", async () => {
+    await relay?.close();
+    relay = createRelay({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: dir,
+      secret: SECRET,
+      logLevel: 'silent',
+      outlets: [3],
+    });
+    ({ url, port } = await relay.listen());
+    const kitchen = service({ token: await token('kitchen'), pollingGraceMs: 0 });
+    const seen: SocketStatus[] = [];
+    kitchen.status.subscribe((status) => seen.push(status));
+    kitchen.start();
+    const sentence = /serves other outlets: this device’s token is for outlet 1\./;
+    await waitFor(() => kitchen.status.get().error !== null, 5_000, 'refused');
+    expect(kitchen.status.get().error).toMatchObject({
+      code: 'unauthorized',
+      details: { refusal: 'outlet_not_served', tokenOutlet: '1' },
+    });
+    expect(kitchen.status.get().reason).toMatch(sentence);
+    const polled = () => seen.find((status) => status.error?.message === 'relay answered 401');
+    await waitFor(() => polled() !== undefined, 10_000, 'a refused poll');
+    expect(polled()?.error?.details).toMatchObject({
+      refusal: 'outlet_not_served',
+      tokenOutlet: '1',
+    });
+    expect(polled()?.reason).toMatch(sentence);
+    kitchen.stop();
+  });
+
   it('polls /api/events: history, then long-polled live events, resuming with the cursor', async () => {
     const pos = await connectedPos();
     const early = order();

@@ -68,8 +68,20 @@ export function tokenRefusal(
   reason: TokenRefusalReason,
   message: string,
   token?: string,
+  /** What the device is told beside the reason (`outlet_not_served`: the token's `outlet`). */
+  hint?: Record<string, string>,
 ): KitchenSyncError {
-  return new KitchenSyncError('unauthorized', message, { reason, claimedSub: claimedSubOf(token) });
+  return new KitchenSyncError('unauthorized', message, {
+    reason,
+    claimedSub: claimedSubOf(token),
+    ...(hint ? { hint } : {}),
+  });
+}
+
+/** What a refused device is told beside the reason (handshake `data`, a 401's `error`). */
+export function refusalHintOf(error: unknown): Record<string, string> {
+  const hint = (error as KitchenSyncError | undefined)?.details?.hint;
+  return typeof hint === 'object' && hint !== null ? (hint as Record<string, string>) : {};
 }
 
 /** The token's `sub` without checking anything: who the refused device says it is. */

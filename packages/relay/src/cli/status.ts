@@ -65,6 +65,7 @@ export function describeHealth(
       health.clients.board ?? 0,
     ),
     texts.logPosition(health.head_seq, health.store_engine ?? health.store),
+    ...(health.served_outlets ? [texts.servedOutlets(health.served_outlets)] : []),
   ];
   if (health.storage && !health.storage.ok) {
     const since = localTime(health.storage.since);

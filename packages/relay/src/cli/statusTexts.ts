@@ -36,6 +36,8 @@ export interface StatusTexts {
   bridgeHolder(holder: string | null, here: boolean): string;
   /** `/health` `refused_devices`: devices whose token was refused in the last 10 minutes. */
   refusedDevices(refused: RefusedDevice[]): string;
+  /** `/health` `served_outlets`: the only outlets whose devices may sign in (`--outlet`). */
+  servedOutlets(outlets: string[]): string;
   /** `/health` `host` is a loopback address: no tablet can reach the relay. */
   loopbackOnly(host: string): string;
   /** `/health` `clock`: this PC's clock is off by `off` (a duration) from `clock.source`'s. */
@@ -153,6 +155,8 @@ const REFUSAL_WORDS_EN: Record<string, string> = {
   token_lifetime: 'token lifetime over 400 days',
   token_claims_invalid: 'token claims invalid',
   token_too_long: 'token too long',
+  outlet_not_served:
+    "token for an outlet this relay does not serve (--outlet): give a token of this relay's outlet",
 };
 
 /** "1 kitchen, 2 POS": the devices of each role, in the language's role names. */
@@ -204,6 +208,8 @@ export const STATUS_TEXTS_EN: StatusTexts = {
     const devices = new Set(refused.map((row) => row.client_id)).size;
     return `  WARNING: ${devices} device${devices === 1 ? '' : 's'} refused in the last 10 min: ${refusalsByReason(refused, REFUSAL_WORDS_EN)}. Give ${devices === 1 ? 'it' : 'them'} a new token; the relay's log names each with its address.`;
   },
+  servedOutlets: (outlets) =>
+    `  serves outlet ${outlets.join(', ')} only (--outlet): devices with another outlet's token are refused`,
   loopbackOnly: (host) =>
     `  WARNING: the relay listens on ${host} only (--host): tablets cannot reach a relay bound to ${host}. Start it without --host (every interface) or with this PC's LAN address.`,
   clockOff: (clock, off) =>

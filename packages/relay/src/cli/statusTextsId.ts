@@ -23,6 +23,8 @@ const REFUSAL_WORDS_ID: Record<string, string> = {
   token_lifetime: 'masa berlaku token lebih dari 400 hari',
   token_claims_invalid: 'isi token tidak sah',
   token_too_long: 'token terlalu panjang',
+  outlet_not_served:
+    'token untuk outlet yang tidak dilayani relay ini (--outlet): beri token outlet relay ini',
 };
 
 // The cashier who runs CHECK_KITCHEN_SYNC.bat reads Indonesian first (as /setup and the
@@ -72,6 +74,8 @@ export const STATUS_TEXTS_ID: StatusTexts = {
     `  DISK DATA RUSAK (galat I/O) sejak ${since}: pesanan baru tidak tersimpan (perangkat menyimpannya dan mencoba lagi). Salin folder data ke tempat lain, lalu periksa atau ganti disk.`,
   storageFailing: (since) => `  penulisan log gagal sejak ${since}: lihat file log.`,
   storageOk: '  penyimpanan: OK',
+  servedOutlets: (outlets) =>
+    `  hanya melayani outlet ${outlets.join(', ')} (--outlet): perangkat dengan token outlet lain ditolak`,
   loopbackOnly: (host) =>
     `  PERINGATAN: relay hanya mendengarkan di ${host} (--host): tablet tidak bisa menjangkau relay yang terikat ke ${host}. Jalankan tanpa --host (semua antarmuka) atau dengan alamat LAN PC ini.`,
   clockOff: (clock, off) =>

@@ -8,7 +8,9 @@ export type ConfigErrorCode =
   | 'app_prefix_reserved'
   | 'app_prefix_duplicate'
   | 'store_url_missing'
-  | 'cluster_redis_url_invalid';
+  | 'cluster_redis_url_invalid'
+  | 'outlet_invalid'
+  | 'central_outlet_not_served';
 
 /** A relay option that cannot work, found at start (never a silent fallback). */
 export class ConfigError extends Error {

@@ -24,7 +24,7 @@ import { envelopeFor, ordersFor, seesGuestData } from '../auth/guestData.js';
 import { mayDo } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
 import type { DeviceRefusal } from '../auth/refusedDevices.js';
-import { refusalReasonOf, type TokenVerifier } from '../auth/tokens.js';
+import { refusalHintOf, refusalReasonOf, type TokenVerifier } from '../auth/tokens.js';
 import { planCatchUp } from '../core/catchUp.js';
 import { eventIdAtCursor } from '../core/eventIdAtCursor.js';
 import { reportLogWentBack } from '../core/logWentBack.js';
@@ -68,6 +68,8 @@ export interface HttpRoutesOptions {
   tlsFailures?: () => HealthResponse['tls_failures'];
   /** The address the relay listens on (`--host`; `/health` `host`). */
   bindHost?: string;
+  /** The outlets `--outlet` lists (`/health` `served_outlets`); absent: any outlet. */
+  servedOutlets?: readonly string[];
   /** How far this machine's clock is off, once known (`/health` `clock`). */
   clock?: () => HealthResponse['clock'];
   /** Devices refused lately (`/health` `refused_devices`). */
@@ -102,15 +104,23 @@ class HttpError extends Error {
     message: string,
     /** Beside `code`: why, where the fix differs (a token refused: `token_expired`, …). */
     readonly reason?: string,
+    /** More beside `reason` (`outlet_not_served`: the token's `outlet`). */
+    readonly hint: Record<string, string> = {},
   ) {
     super(message);
   }
 }
 
-function sendError(reply: FastifyReply, code: ErrorCode, message: string, reason?: string) {
+function sendError(
+  reply: FastifyReply,
+  code: ErrorCode,
+  message: string,
+  reason?: string,
+  hint: Record<string, string> = {},
+) {
   return reply
     .code(HTTP_STATUS_BY_CODE[code])
-    .send({ error: { code, message, ...(reason ? { reason } : {}) } });
+    .send({ error: { code, message, ...(reason ? { reason } : {}), ...hint } });
 }
 
 function sendResult(reply: FastifyReply, result: CommandResult) {
@@ -161,7 +171,12 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
         address: request.ip,
         transport: 'http',
       });
-      throw new HttpError('unauthorized', `a valid bearer token is required${reason}`, refusal);
+      throw new HttpError(
+        'unauthorized',
+        `a valid bearer token is required${reason}`,
+        refusal,
+        refusalHintOf(error),
+      );
     }
   }
 
@@ -244,7 +259,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (error instanceof HttpError) {
-      return sendError(reply, error.code, error.message, error.reason);
+      return sendError(reply, error.code, error.message, error.reason, error.hint);
     }
     const status = error.statusCode ?? 500;
     if (status === 413) return sendError(reply, 'too_large', 'request body is too large');
@@ -274,7 +289,8 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
     if (!logged || logged.length === 0) return {};
     const stray = new Map<string, Partial<Record<ConnectedClient['role'], number>>>();
     for (const c of connected) {
-      if (logged.includes(c.outlet)) continue;
+      // A food court's outlet that has no order yet is no stray: --outlet says it is served.
+      if (logged.includes(c.outlet) || options.servedOutlets?.includes(c.outlet)) continue;
       const clients = stray.get(c.outlet) ?? {};
       clients[c.role] = (clients[c.role] ?? 0) + 1;
       stray.set(c.outlet, clients);
@@ -339,6 +355,7 @@ export function registerHttpRoutes(app: FastifyInstance, options: HttpRoutesOpti
       ...logField(options.logFile?.()),
       ...refusedField(),
       ...stray,
+      ...(options.servedOutlets ? { served_outlets: [...options.servedOutlets] } : {}),
       ...(options.bindHost ? { host: options.bindHost } : {}),
       ...clockField(),
       version: options.version,

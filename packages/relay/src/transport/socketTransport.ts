@@ -24,7 +24,7 @@ import { envelopeFor, ordersFor } from '../auth/guestData.js';
 import type { Principal } from '../auth/principal.js';
 import type { DeviceRefusal } from '../auth/refusedDevices.js';
 import { tokenTime } from '../auth/tokenExpiry.js';
-import { refusalReasonOf, type TokenVerifier } from '../auth/tokens.js';
+import { refusalHintOf, refusalReasonOf, type TokenVerifier } from '../auth/tokens.js';
 import { planCatchUp } from '../core/catchUp.js';
 import { eventIdAtCursor } from '../core/eventIdAtCursor.js';
 import { reportLogWentBack } from '../core/logWentBack.js';
@@ -258,7 +258,13 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
             address: socket.handshake.address,
             transport: 'socket',
           });
-          next(refuse('unauthorized', { ...(message ? { message } : {}), reason }));
+          next(
+            refuse('unauthorized', {
+              ...(message ? { message } : {}),
+              reason,
+              ...refusalHintOf(error),
+            }),
+          );
         },
       )
       .catch((error: unknown) => logger.error({ err: error }, 'handshake failed'));
