@@ -125,7 +125,7 @@ describe('central mode resumes from its central seq (daphne + Redis + the kitche
     ]);
     const seqs = got.map(([, , seq]) => seq as number);
     expect(seqs.every((seq, i) => i === 0 || seq > (seqs[i - 1] as number))).toBe(true);
-    expect(service.centralCursor.get()).toBe(seqs.at(-1));
+    expect(service.centralCursor.get()?.since).toBe(seqs.at(-1));
     leftOpen = [
       ['order_updated', first.order_id],
       ['new_order', b.order_id],
@@ -154,7 +154,7 @@ describe('central mode resumes from its central seq (daphne + Redis + the kitche
     });
     overtaken.start();
     await waitFor(() => overtaken?.centralCursor.get() !== null, 10_000, 'caught up');
-    const head = overtaken.centralCursor.get();
+    const head = overtaken.centralCursor.get()?.since;
     // A new screen (no cursor; no relay bridged): the open orders as they stand, without seqs.
     expect(got).toEqual(leftOpen.map(([, id]) => [id, undefined]));
     expect(types).toEqual(leftOpen.map(([type]) => type));
@@ -167,7 +167,7 @@ describe('central mode resumes from its central seq (daphne + Redis + the kitche
     ]);
     await waitFor(() => got.length === 1, 10_000, 'the overtaking frame');
     expect(got).toEqual([[late.order_id, lateSeq]]);
-    expect(overtaken.centralCursor.get()).toBe(head);
+    expect(overtaken.centralCursor.get()?.since).toBe(head);
 
     await stack.killDaphne();
     await waitFor(() => overtaken?.status.get().centralConnected === false, 10_000, 'down');
@@ -178,6 +178,6 @@ describe('central mode resumes from its central seq (daphne + Redis + the kitche
     await waitFor(() => got.some(([id]) => id === last.order_id), 10_000, 'the live order after');
     expect(got.map(([id]) => id)).toEqual([late.order_id, early.order_id, last.order_id]);
     expect(got[1]?.[1]).toBe(earlySeq);
-    expect(overtaken.centralCursor.get()).toBe(got[2]?.[1]);
+    expect(overtaken.centralCursor.get()?.since).toBe(got[2]?.[1]);
   });
 });

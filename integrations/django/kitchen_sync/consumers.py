@@ -89,9 +89,10 @@ class OutletConsumer(AsyncWebsocketConsumer):
     kitchen) only receives those tenants' events; ``?tenant=`` narrows further.
 
     Resuming: after joining, the consumer reads the outlet log's head, sends the log's events
-    after ``?since=`` up to it (in pages), then ``{"type": "caught_up", "seq": head}``, then
-    live events. Live events that arrive meanwhile wait in ``pending``; those at or below the
-    head were in the replay (or before the cursor) and are not sent again. Without ``?since=``,
+    after ``?since=`` up to it (in pages), then ``{"type": "caught_up", "seq": head, "event_id":
+    <the event at head>}`` (no ``event_id`` while the log is empty), then live events. Live
+    events that arrive meanwhile wait in ``pending``; those at or below the head were in the
+    replay (or before the cursor) and are not sent again. Without ``?since=``,
     or after a reset, the outlet's open orders up to the head go first instead (without
     ``seq``), unless its relay is delivering them (``_send_open_orders``). ``?since_event=``,
     the ``event_id`` the client applied at ``since``, resets it when the log holds another
@@ -230,19 +231,22 @@ class OutletConsumer(AsyncWebsocketConsumer):
     async def _catch_up(self, since):
         try:
             oldest, head = await database_sync_to_async(log_bounds)(self.outlet_id)
+            # The event at the head: the client keeps it as its cursor's since_event, so a log
+            # that goes back after this is seen even if no event reaches the client meanwhile.
+            at_head = await self._named_at(head)
             behind_log = since is not None and (
                 (oldest is not None and since < oldest - 1) or await self._pruned_past(since)
             )
             if since is not None and (
                 since > head or behind_log or await self._replaced_at(since, head)
             ):
-                await self._reset(head)
+                await self._reset(head, at_head)
             elif since is not None:
                 await self._replay(since, head)
                 # A prune that committed during the replay may have taken events before their
                 # page was read; its mark commits with it, so it shows now.
                 if await self._pruned_past(since):
-                    await self._reset(head)
+                    await self._reset(head, at_head)
             else:
                 await self._send_open_orders(head)
         except asyncio.CancelledError:
@@ -252,21 +256,27 @@ class OutletConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAVAILABLE)
             return
         self.replayed_up_to = head
-        await self._send_json({"type": "caught_up", "seq": head})
+        await self._send_json({"type": "caught_up", "seq": head, **at_head})
         pending, self.pending = self.pending, None
         for message in pending:
             await self._forward(message)
 
-    async def _reset(self, head):
+    async def _reset(self, head, at_head):
         """A cursor of another log (central's database was replaced or restored) or one the log
         no longer reaches (pruned): the client starts again at the head, with the open orders as
         they stand."""
-        await self._send_json({"type": "reset", "seq": head})
+        await self._send_json({"type": "reset", "seq": head, **at_head})
         await self._send_open_orders(head)
 
     async def _pruned_past(self, since):
         """``prune_outlet_log`` may have deleted events after ``since``."""
         return since < await database_sync_to_async(pruned_through)(self.outlet_id)
+
+    async def _named_at(self, seq):
+        """``{"event_id": …}`` of the event the log holds at ``seq``; empty when it holds none
+        there (an empty log's head 0)."""
+        event_id = await database_sync_to_async(event_id_at)(self.outlet_id, seq) if seq else None
+        return {"event_id": event_id} if event_id is not None else {}
 
     async def _replaced_at(self, since, head):
         """The log holds another event at ``since`` than the client applied there."""

@@ -40,6 +40,7 @@ export type { SocketServiceOptions } from './socket/socketService.js';
 export { createSocketService } from './socket/socketService.js';
 export type { StringSource, TokenSource } from './socket/transport.js';
 export type {
+  CentralCursor,
   CentralCursorSource,
   CentralReset,
   ConnectionMode,

@@ -70,7 +70,9 @@ def test_a_socket_resumes_and_goes_live_through_redis():
         missed, missed_seq, _ = await publish("new_order", {**ORDER, "order_id": uuid.uuid4()})
         socket = (await open_socket(socket_path(since=first)))[0]
         assert await next_json(socket) == {"event": "new_order", "data": missed, "seq": missed_seq}
-        assert await next_json(socket) == {"type": "caught_up", "seq": missed_seq}
+        assert await next_json(socket) == {
+            "type": "caught_up", "seq": missed_seq, "event_id": missed["event_id"]
+        }
         live, live_seq, _ = await publish("order_updated", PREPARING)
         assert await next_json(socket) == {"event": "order_updated", "data": live, "seq": live_seq}
         await socket.disconnect()

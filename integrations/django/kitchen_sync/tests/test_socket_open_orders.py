@@ -146,12 +146,14 @@ def test_a_reset_socket_gets_them_after_the_reset():
     publish("new_order", open_one)
     done = protocol_order()
     publish("new_order", done)
-    publish("order_completed", done, status="completed")
+    completed = publish("order_completed", done, status="completed")
     head = head_seq()
 
     async def body():
         socket = (await open_socket(socket_path(since=head + 10)))[0]
-        assert await next_json(socket) == {"type": "reset", "seq": head}
+        assert await next_json(socket) == {
+            "type": "reset", "seq": head, "event_id": completed["event_id"]
+        }
         frames, caught_up = await frames_until_caught_up(socket)
         assert (order_ids(frames), caught_up) == ([open_one["order_id"]], head)
         await socket.disconnect()

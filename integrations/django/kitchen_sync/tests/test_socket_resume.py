@@ -135,10 +135,11 @@ def test_a_cursor_ahead_of_the_log_gets_a_reset_then_live_events():
 
     async def body():
         socket = (await open_socket(socket_path(since=head + 10)))[0]
-        assert await next_json(socket) == {"type": "reset", "seq": head}
+        named = {"seq": head, "event_id": envelope["event_id"]}
+        assert await next_json(socket) == {"type": "reset", **named}
         # The open orders as they stand (test_socket_open_orders), then the head.
         assert await next_json(socket) == {"event": "new_order", "data": envelope}
-        assert await next_json(socket) == {"type": "caught_up", "seq": head}
+        assert await next_json(socket) == {"type": "caught_up", **named}
         _, seq, _ = await sync_to_async(publish_order_event)("new_order", order())
         assert (await next_json(socket))["seq"] == seq
         await socket.disconnect()
@@ -152,7 +153,7 @@ def test_a_cursor_the_pruned_log_no_longer_reaches_gets_a_reset():
 
     async def body():
         socket = (await open_socket(socket_path(since=seqs[0] - 1)))[0]
-        assert await next_json(socket) == {"type": "reset", "seq": seqs[-1]}
+        assert (await next_json(socket))["seq"] == seqs[-1]
         await socket.disconnect()
         # Right below what is left: nothing was pruned away from this cursor.
         socket = (await open_socket(socket_path(since=seqs[1])))[0]
@@ -169,12 +170,14 @@ def test_a_since_event_the_log_holds_no_longer_at_its_seq_gets_a_reset():
     _, (applied, at), _ = [publish() for _ in range(3)]
     OutletEvent.objects.filter(seq__gte=at).delete()
     SyncCounter.objects.filter(collection=log_collection("1")).update(value=at - 1)
-    taken = [publish()[1] for _ in range(2)]
-    assert taken[0] == at
+    taken = [publish() for _ in range(2)]
+    assert taken[0][1] == at
+    head_id, head = taken[-1]
+    taken = [seq for _, seq in taken]
 
     async def body():
         socket = (await open_socket(socket_path(since=at, since_event=applied)))[0]
-        assert await next_json(socket) == {"type": "reset", "seq": taken[-1]}
+        assert await next_json(socket) == {"type": "reset", "seq": head, "event_id": head_id}
         await socket.disconnect()
         # The event the log does hold there (in any case), or none: the replay after it.
         logged = await sync_to_async(lambda: OutletEvent.objects.get(seq=at).event_id)()
@@ -223,3 +226,69 @@ def test_a_bad_cursor_is_answered_with_an_error_and_close_code(since):
         await good.disconnect()
 
     run(body)
+
+
+
+async def caught_up_of(path):
+    """The ``caught_up`` frame a socket at ``path`` gets after its replay (or open orders)."""
+    socket = (await open_socket(path))[0]
+    while (frame := await next_json(socket)).get("type") != "caught_up":
+        pass
+    await socket.disconnect()
+    return frame
+
+
+def test_caught_up_names_the_event_at_the_head_also_one_the_socket_was_not_sent():
+    """Tenant 2's kitchen, whose outlet's last event is tenant 1's (then a relay's upload): its
+    caught_up names it all the same, the cursor's proof that the log did not go back."""
+    publish(tenant=2)
+    other_id, other = publish(tenant=1)
+    token = mint_socket_token(device="kds-2", role="kitchen", outlet=1, tenants=[2])
+    uploaded = {"event_id": str(uuid.uuid4()), "type": "new_order", "outlet_id": 1,
+                "tenant_id": 1, "order_id": str(uuid.uuid4()), "data": {}}
+
+    async def body():
+        for query in ({}, {"since": 0}, {"since": other}):
+            frame = await caught_up_of(socket_path(token=token, **query))
+            assert frame == {"type": "caught_up", "seq": other, "event_id": other_id}
+        row, _ = await sync_to_async(record_event)(uploaded, source="relay")
+        frame = await caught_up_of(socket_path(token=token, since=other))
+        assert frame == {"type": "caught_up", "seq": row.seq, "event_id": uploaded["event_id"]}
+
+    run(body)
+
+
+def test_an_empty_log_names_no_event():
+    async def body():
+        for query in ({}, {"since": 0}):
+            assert await caught_up_of(socket_path(**query)) == {"type": "caught_up", "seq": 0}
+
+    run(body)
+
+
+def test_a_cursor_from_caught_up_alone_proves_a_restore_past_it():
+    """The client was sent no event, only caught_up (seq 2 and its event_id), and keeps that as
+    its cursor. Central's database is restored to seq 1 and new events take seqs 2 and 3: with
+    that event_id it is reset, where the seq alone resumes after 2 and misses the new 2."""
+    publish()
+    publish()
+
+    async def first_visit():
+        return await caught_up_of(socket_path())
+
+    cursor = run(first_visit)
+    OutletEvent.objects.filter(seq__gte=cursor["seq"]).delete()
+    SyncCounter.objects.filter(collection=log_collection("1")).update(value=cursor["seq"] - 1)
+    (at_id, at), (head_id, head) = publish(), publish()
+    assert at == cursor["seq"]
+
+    async def resume():
+        path = socket_path(since=cursor["seq"], since_event=cursor["event_id"])
+        socket = (await open_socket(path))[0]
+        assert await next_json(socket) == {"type": "reset", "seq": head, "event_id": head_id}
+        frames, caught_up = await frames_until_caught_up(socket)
+        assert caught_up == head
+        assert {at_id, head_id} <= {frame["data"]["event_id"] for frame in frames}
+        await socket.disconnect()
+
+    run(resume)

@@ -1,5 +1,6 @@
 import { IdbStore } from '../lib/idbStore.js';
-import type { Cursor } from '../socket/types.js';
+import { centralCursorOf } from '../socket/cursor.js';
+import type { CentralCursor, Cursor } from '../socket/types.js';
 import { type FeedDbSchema, openFeedDb } from './feedDb.js';
 import type { FeedRecord } from './types.js';
 
@@ -8,8 +9,8 @@ export interface FeedChanges {
   put: FeedRecord[];
   remove: string[];
   cursor: Cursor;
-  /** The last central seq applied (null: none yet); central's numbering, not the relay's. */
-  centralSeq: number | null;
+  /** Where central's log is applied up to (null: nothing yet); central's numbering. */
+  centralCursor: CentralCursor | null;
 }
 
 export const EMPTY_CURSOR: Cursor = { since: 0, epoch: null };
@@ -31,12 +32,12 @@ export class FeedStore extends IdbStore<FeedDbSchema> {
   async load(
     scope: string,
     inScope: (record: FeedRecord) => boolean,
-  ): Promise<{ records: FeedRecord[]; cursor: Cursor; centralSeq: number | null }> {
+  ): Promise<{ records: FeedRecord[]; cursor: Cursor; centralCursor: CentralCursor | null }> {
     this.#scope = scope;
     const tx = this.db.transaction(['orders', 'meta'], 'readwrite');
     const orders = tx.objectStore('orders');
     const meta = tx.objectStore('meta');
-    const [records, held, cursor, centralSeq] = await Promise.all([
+    const [records, held, cursor, central] = await Promise.all([
       orders.getAll(),
       meta.get('scope'),
       meta.get('cursor'),
@@ -48,13 +49,13 @@ export class FeedStore extends IdbStore<FeedDbSchema> {
         .map((record) => orders.delete(record.order_id));
       writes.push(meta.delete('cursor'), meta.delete('central_seq'), meta.put(scope, 'scope'));
       await Promise.all([...writes, tx.done]);
-      return { records: records.filter(inScope), cursor: EMPTY_CURSOR, centralSeq: null };
+      return { records: records.filter(inScope), cursor: EMPTY_CURSOR, centralCursor: null };
     }
     await tx.done;
     return {
       records,
       cursor: isCursor(cursor) ? cursor : EMPTY_CURSOR,
-      centralSeq: typeof centralSeq === 'number' ? centralSeq : null,
+      centralCursor: centralCursorOf(central),
     };
   }
 
@@ -81,7 +82,7 @@ export class FeedStore extends IdbStore<FeedDbSchema> {
     for (const record of changes.put) writes.push(sameLog ? putNewer(record) : orders.put(record));
     const cursor = sameLog && stored.since > changes.cursor.since ? stored : changes.cursor;
     writes.push(meta.put(cursor, 'cursor'));
-    if (changes.centralSeq !== null) writes.push(meta.put(changes.centralSeq, 'central_seq'));
+    if (changes.centralCursor) writes.push(meta.put(changes.centralCursor, 'central_seq'));
     await Promise.all([...writes, tx.done]);
   }
 }

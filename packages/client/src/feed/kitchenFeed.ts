@@ -16,7 +16,8 @@ import { Listeners } from '../lib/listeners.js';
 import type { OrderOutbox } from '../outbox/orderOutbox.js';
 import type { OutboxEntry, RejectedEntry } from '../outbox/types.js';
 import type {
-  CentralCursorSource,
+  CentralCursor,
+  CentralReset,
   Cursor,
   CursorSource,
   EventSource,
@@ -85,8 +86,11 @@ export interface KitchenFeed {
   readonly orders: Readable<KitchenOrder[]>;
   /** The position the stored orders cover; give it to `createSocketService({ cursor })`. */
   readonly cursor: CursorSource;
-  /** The central seq the stored orders cover; `connect()` gives it to the socket service. */
-  readonly centralCursor: CentralCursorSource;
+  /**
+   * Where in central's log the stored orders are (a `CentralCursorSource`); `connect()` gives it
+   * to the socket service.
+   */
+  readonly centralCursor: { get(): CentralCursor | null };
   /** Sound and notification on a new order, switchable at any time. */
   readonly alerts: Writable<AlertSettings>;
   /** Reloads orders and cursor from IndexedDB. */
@@ -126,7 +130,7 @@ interface Optimistic {
 
 type Incoming =
   | { kind: 'event'; event: EventEnvelope; source: EventSource; centralSeq?: number }
-  | { kind: 'central'; seq: number | null; reset: boolean }
+  | { kind: 'central'; message: CentralReset; reset: boolean }
   | { kind: 'snapshot'; snapshot: Parameters<OrderBook['applySnapshot']>[0] }
   | { kind: 'caught_up'; message: Parameters<OrderBook['caughtUp']>[0] };
 
@@ -149,8 +153,7 @@ class KitchenFeedImpl implements KitchenFeed {
   readonly orders = readonly(this.#orders);
   readonly alerts: Writable<AlertSettings>;
   readonly cursor: CursorSource = { get: () => this.#persistedCursor };
-  /** The central seq the stored orders cover; `connect()` gives it to the socket service. */
-  readonly centralCursor: CentralCursorSource = { get: () => this.#persistedCentralSeq };
+  readonly centralCursor = { get: (): CentralCursor | null => this.#persistedCentral };
 
   readonly #options: KitchenFeedOptions;
   readonly #env: Environment;
@@ -167,7 +170,7 @@ class KitchenFeedImpl implements KitchenFeed {
   #overlaid: string[] = [];
   readonly #randomUUID: () => string;
   #persistedCursor: Cursor = EMPTY_CURSOR;
-  #persistedCentralSeq: number | null = null;
+  #persistedCentral: CentralCursor | null = null;
   #loaded = false;
   #memoryOnly = false;
   /** The last write failed: memory holds changes IndexedDB does not. */
@@ -240,16 +243,16 @@ class KitchenFeedImpl implements KitchenFeed {
       );
     }
     const book = this.#book;
-    const { records, cursor, centralSeq } = await store.load(book.scope, (record) =>
+    const { records, cursor, centralCursor } = await store.load(book.scope, (record) =>
       book.inScope(record.order),
     );
-    this.#book.load(records, cursor, centralSeq);
+    this.#book.load(records, cursor, centralCursor);
     for (const record of this.#book.records.values()) {
       if (record.awaiting_relay) this.#catchUp.fromCentral(record.order_id, record.ack_waiting);
     }
     this.#shown = [];
     this.#persistedCursor = cursor;
-    this.#persistedCentralSeq = centralSeq;
+    this.#persistedCentral = centralCursor;
     await this.#restoreOptimistic();
     this.#loaded = true;
     this.#book.prune(this.#env.now());
@@ -275,9 +278,11 @@ class KitchenFeedImpl implements KitchenFeed {
       socket.on('event', (event, source, centralSeq) =>
         this.#receive({ kind: 'event', event, source, centralSeq }),
       ),
-      socket.on('central:reset', ({ seq }) => this.#receive({ kind: 'central', seq, reset: true })),
-      socket.on('central:caught_up', ({ seq }) =>
-        this.#receive({ kind: 'central', seq, reset: false }),
+      socket.on('central:reset', (message) =>
+        this.#receive({ kind: 'central', message, reset: true }),
+      ),
+      socket.on('central:caught_up', (message) =>
+        this.#receive({ kind: 'central', message, reset: false }),
       ),
     ];
     const disconnect = () => {
@@ -408,7 +413,7 @@ class KitchenFeedImpl implements KitchenFeed {
       this.#book.applySnapshot(item.snapshot, now);
       for (const order of item.snapshot.orders) this.#relayHas(order.order_id);
     } else if (item.kind === 'caught_up') this.#book.caughtUp(item.message);
-    else if (item.kind === 'central') this.#book.moveCentralSeq(item.seq, item.reset);
+    else if (item.kind === 'central') this.#book.moveCentralCursor(item.message, item.reset);
     else {
       const { event, source } = item;
       const orderId = event.order_id;
@@ -483,14 +488,14 @@ class KitchenFeedImpl implements KitchenFeed {
   async #write(changes: BookChanges): Promise<void> {
     if (this.#memoryOnly) {
       this.#persistedCursor = changes.cursor;
-      this.#persistedCentralSeq = changes.centralSeq;
+      this.#persistedCentral = changes.centralCursor;
       return;
     }
     try {
       const store = await this.#store;
       await store.commit(changes);
       this.#persistedCursor = changes.cursor;
-      this.#persistedCentralSeq = changes.centralSeq;
+      this.#persistedCentral = changes.centralCursor;
       this.#unstored = false;
     } catch {
       this.#unstored = true;

@@ -11,8 +11,8 @@ import {
 } from '@kitchen-sync/protocol';
 import { ContiguousSeqs } from '../lib/contiguousSeqs.js';
 import { RecentKeys } from '../lib/recentKeys.js';
-import { carrySinceEvent, cursorAt } from '../socket/cursor.js';
-import type { Cursor } from '../socket/types.js';
+import { carrySinceEvent, cursorAt, eventIdOf, positionAt } from '../socket/cursor.js';
+import type { CentralCursor, CentralReset, Cursor } from '../socket/types.js';
 import { EMPTY_CURSOR, type FeedChanges, isOrphan } from './feedStore.js';
 import type { FeedRecord } from './types.js';
 
@@ -66,7 +66,7 @@ export class OrderBook {
     this.#keepOrphanedMs = options.keepOrphanedMs;
   }
 
-  load(records: FeedRecord[], cursor: Cursor, centralSeq: number | null = null): void {
+  load(records: FeedRecord[], cursor: Cursor, centralCursor: CentralCursor | null = null): void {
     this.records.clear();
     for (const record of records) {
       // Stored by a tab that served other tenants: not this screen's to show.
@@ -75,7 +75,7 @@ export class OrderBook {
       this.#known.add(record.order_id);
     }
     this.cursor = cursor;
-    this.#central = new ContiguousSeqs(centralSeq);
+    this.#central = new ContiguousSeqs(centralCursor);
     this.#dirty.clear();
     this.#removed.clear();
     this.#fresh = [];
@@ -124,7 +124,9 @@ export class OrderBook {
    * are applied by version only.
    */
   applyEvent(event: EventEnvelope, relayed: boolean, now: number, centralSeq?: number): void {
-    if (centralSeq !== undefined && this.#central.add(centralSeq)) this.#cursorMoved = true;
+    if (centralSeq !== undefined && this.#central.add(centralSeq, eventIdOf(event))) {
+      this.#cursorMoved = true;
+    }
     const seq = event.seq;
     if (relayed && seq !== null) {
       if (seq <= this.cursor.since) return;
@@ -159,9 +161,10 @@ export class OrderBook {
   }
 
   /** Central sent its log up to `seq` (caught_up); a `reset` numbers from a new head. */
-  moveCentralSeq(seq: number | null, reset: boolean): void {
-    if (reset || seq === null) this.#central = new ContiguousSeqs(seq);
-    else this.#central.caughtUp(seq);
+  moveCentralCursor({ seq, event_id }: CentralReset, reset: boolean): void {
+    const at = seq === null ? null : positionAt(seq, event_id);
+    if (reset || at === null) this.#central = new ContiguousSeqs(at);
+    else this.#central.caughtUp(at);
     this.#cursorMoved = true;
   }
 
@@ -193,7 +196,7 @@ export class OrderBook {
       put,
       remove: [...this.#removed],
       cursor: this.cursor,
-      centralSeq: this.#central.cursor,
+      centralCursor: this.#central.cursor,
       fresh: this.#fresh,
     };
     this.#dirty = new Set();

@@ -8,8 +8,10 @@ import {
   refreshOnce,
 } from '../lib/refreshOnce.js';
 import { type CentralHandshake, centralHandshake } from './centralHandshake.js';
+import { eventIdOf } from './cursor.js';
 import { Reconnector } from './reconnector.js';
 import { isEnvelope, isObject, type StringSource, type TransportHooks } from './transport.js';
+import type { CentralCursor } from './types.js';
 
 /** The part of the browser's WebSocket the central transport uses. */
 export type WebSocketLike = Pick<
@@ -58,11 +60,16 @@ export function centralSocketUrl(base: string, outletId: string | number): strin
   return url.toString();
 }
 
-/** The socket URL with `since=<central seq>`, so central replays what came after it. */
-export function centralResumeUrl(url: string, since: number | null): string {
-  if (since === null) return url;
+/**
+ * The socket URL with `since=<central seq>`, so central replays what came after it, and
+ * `since_event=<event_id>` when the cursor names the event there, so central sees a log that
+ * went back.
+ */
+export function centralResumeUrl(url: string, cursor: CentralCursor | null): string {
+  if (cursor === null) return url;
   const resume = new URL(url);
-  resume.searchParams.set('since', String(since));
+  resume.searchParams.set('since', String(cursor.since));
+  if (cursor.since_event) resume.searchParams.set('since_event', cursor.since_event);
   return resume.toString();
 }
 
@@ -219,11 +226,11 @@ export function createCentralTransport(
     if (message.type === 'pong') return;
     if (message.type === 'caught_up') {
       const head = centralSeqOf(message.seq);
-      if (head !== null) hooks.centralCaughtUp(head);
+      if (head !== null) hooks.centralCaughtUp(head, eventIdOf(message));
       return;
     }
     if (message.type === 'reset') {
-      hooks.centralReset(centralSeqOf(message.seq));
+      hooks.centralReset(centralSeqOf(message.seq), eventIdOf(message));
       return;
     }
     if (message.type === 'error') {

@@ -1,11 +1,14 @@
-import type { Cursor } from './types.js';
+import type { CentralCursor, Cursor } from './types.js';
 
 /**
  * `next`, keeping the id of the event applied at its seq when a caught_up or snapshot only
  * confirmed the position: the relay still checks it there (its log may have gone back). A
  * first poll's events come before the answer names their epoch (`prev.epoch` null).
  */
-export const carrySinceEvent = (prev: Cursor, next: Cursor): Cursor =>
+export const carrySinceEvent = <C extends CentralCursor & { epoch?: string | null }>(
+  prev: C,
+  next: C,
+): C =>
   next.since_event || next.since !== prev.since || (prev.epoch && prev.epoch !== next.epoch)
     ? next
     : { ...next, since_event: prev.since_event };
@@ -29,8 +32,26 @@ export const eventIdOf = (message: { event_id?: unknown }): string | undefined =
     ? message.event_id
     : undefined;
 
+/** The position `since`, naming the event there when one is known. */
+export const positionAt = (since: number, since_event: string | undefined): CentralCursor =>
+  since_event ? { since, since_event } : { since };
+
 /** The cursor a caught_up or snapshot moves to, with the id it names there. */
-export const cursorAt = (message: { seq: number; epoch: string; event_id?: unknown }): Cursor => {
-  const since_event = eventIdOf(message);
-  return { since: message.seq, epoch: message.epoch, ...(since_event && { since_event }) };
+export const cursorAt = (message: { seq: number; epoch: string; event_id?: unknown }): Cursor => ({
+  ...positionAt(message.seq, eventIdOf(message)),
+  epoch: message.epoch,
+});
+
+/**
+ * A central cursor as a source gives it or a feed stored it; a seq alone (stored by an older
+ * release, or by an app that keeps only the seq) resumes by `since` alone, as it did.
+ */
+export const centralCursorOf = (value: unknown): CentralCursor | null => {
+  const at = (typeof value === 'number' ? { since: value } : value) as
+    | { since?: unknown; since_event?: unknown }
+    | null
+    | undefined;
+  return typeof at?.since === 'number'
+    ? positionAt(at.since, eventIdOf({ event_id: at.since_event }))
+    : null;
 };

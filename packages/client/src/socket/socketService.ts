@@ -13,7 +13,7 @@ import {
   createCentralTransport,
   type WebSocketFactory,
 } from './centralTransport.js';
-import { carrySinceEvent, cursorAt } from './cursor.js';
+import { carrySinceEvent, centralCursorOf, cursorAt, eventIdOf, positionAt } from './cursor.js';
 import { dedupKeys } from './dedupKeys.js';
 import {
   type LocalNetworkState,
@@ -38,6 +38,7 @@ import { createRelayProbe, type RelayProbe } from './relayProbe.js';
 import { describeProblem, relayProblem } from './relayProblem.js';
 import { isObject, type StringSource, type TokenSource, type TransportHooks } from './transport.js';
 import type {
+  CentralCursor,
   CentralCursorSource,
   Cursor,
   CursorSource,
@@ -180,9 +181,14 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   let cursorSource = options.cursor;
   const cursor = writable<Cursor>(cursorSource?.get() ?? { since: 0, epoch: null });
   let centralSource = options.centralCursor;
-  const centralCursor = writable<number | null>(centralSource?.get() ?? null);
+  const centralCursor = writable<CentralCursor | null>(centralCursorOf(centralSource?.get()));
   // Central seqs already dispatched: a resume from a stored cursor that lags resends them.
   let centralSeen = new ContiguousSeqs(centralCursor.get(), options.dedupSize);
+  // The store tells its subscribers of every new object: only of one that moved.
+  const setCentralCursor = (to: CentralCursor | null): void => {
+    const prev = centralCursor.get();
+    if (to?.since !== prev?.since || to?.since_event !== prev?.since_event) centralCursor.set(to);
+  };
   const listeners = new Listeners();
   let recent = new RecentKeys(options.dedupSize);
   // The relay log the recent keys came from. A new log (the relay lost its data) starts its
@@ -334,7 +340,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       return relayProblem(cause, message, { setupUrl, localNetwork: gating });
     },
     event(event: EventEnvelope, source: EventSource, centralSeq?: number) {
-      if (centralSeq !== undefined && !centralSeen.add(centralSeq)) return;
+      if (centralSeq !== undefined && !centralSeen.add(centralSeq, eventIdOf(event))) return;
       const [keys, leave] = dedupKeys(event);
       if (!keys.some((k) => recent.has(k))) {
         for (const k of [...keys, ...leave]) recent.add(k);
@@ -342,7 +348,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
         listeners.emit(event.type, event, source, centralSeq);
       }
       // Central's numbering is its own: it moves the central cursor, never the relay's.
-      if (centralSeq !== undefined) centralCursor.set(centralSeen.cursor);
+      if (centralSeq !== undefined) setCentralCursor(centralSeen.cursor);
       // Listeners have run: only now may a reconnect resume after this event.
       if (SEQ_SOURCES.has(source) && typeof event.seq === 'number') {
         const c = cursor.get();
@@ -374,20 +380,21 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     },
     currentCursor: () => cursor.get(),
     readCentralCursor() {
-      const stored = centralSource?.get();
-      if (typeof stored === 'number') centralCursor.set(stored);
+      const stored = centralCursorOf(centralSource?.get());
+      if (stored) setCentralCursor(stored);
       return centralCursor.get();
     },
-    centralCaughtUp(seq) {
-      centralSeen.caughtUp(seq);
-      centralCursor.set(seq);
-      listeners.emit('central:caught_up', { seq });
+    centralCaughtUp(seq, eventId) {
+      centralSeen.caughtUp(positionAt(seq, eventId));
+      setCentralCursor(centralSeen.cursor);
+      listeners.emit('central:caught_up', { seq, event_id: eventId });
     },
-    centralReset(seq) {
+    centralReset(seq, eventId) {
       // Another log's numbers (or a cursor central refused): what was seen says nothing now.
-      centralSeen = new ContiguousSeqs(seq, options.dedupSize);
-      centralCursor.set(seq);
-      listeners.emit('central:reset', { seq });
+      const at = seq === null ? null : positionAt(seq, eventId);
+      centralSeen = new ContiguousSeqs(at, options.dedupSize);
+      setCentralCursor(at);
+      listeners.emit('central:reset', { seq, event_id: eventId });
     },
   };
 
@@ -579,8 +586,8 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
     useCentralCursor(source) {
       if (source === centralSource) return;
       centralSource = source;
-      const stored = source.get();
-      if (typeof stored === 'number') centralCursor.set(stored);
+      const stored = centralCursorOf(source.get());
+      if (stored) setCentralCursor(stored);
       // What this service dispatched may not be in the source's store: let the replay through.
       centralSeen = new ContiguousSeqs(centralCursor.get(), options.dedupSize);
       if (!started || !central) return;

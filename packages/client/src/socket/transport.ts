@@ -6,7 +6,7 @@ import type {
 } from '@kitchen-sync/protocol';
 import type { KitchenSyncError, SocketError, SocketErrorCode } from '../errors.js';
 import type { Environment } from '../lib/environment.js';
-import type { Cursor, EventSource } from './types.js';
+import type { CentralCursor, Cursor, EventSource } from './types.js';
 
 /** What a transport reports to the service that merges them. */
 export interface TransportHooks {
@@ -28,12 +28,12 @@ export interface TransportHooks {
   readCursor(): Cursor;
   /** Where this session has got to (no re-read of the source). */
   currentCursor(): Cursor;
-  /** The central seq to resume after, read at every central (re)connect; null: live only. */
-  readCentralCursor(): number | null;
-  /** Central sent its log up to `seq` (the head when the socket opened). */
-  centralCaughtUp(seq: number): void;
+  /** The central cursor to resume after, read at every central (re)connect; null: live only. */
+  readCentralCursor(): CentralCursor | null;
+  /** Central sent its log up to `seq` (its head when the socket opened), `eventId` there. */
+  centralCaughtUp(seq: number, eventId?: string): void;
   /** Central cannot resume from the cursor (another or a pruned log): state must be refetched. */
-  centralReset(seq: number | null): void;
+  centralReset(seq: number | null, eventId?: string): void;
 }
 
 /** A string, or a function asked for it at every connect (a refreshed token or socket URL). */

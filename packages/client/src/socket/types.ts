@@ -60,18 +60,32 @@ export interface CursorSource {
 
 export type EventSource = 'central' | 'local' | 'poll';
 
+/** Where central's outlet log was read up to (central's own numbering, the `seq` of its frames). */
+export interface CentralCursor {
+  since: number;
+  /**
+   * The `event_id` of the event at `since`: the one applied there, or the one central's
+   * `caught_up` or `reset` named. Central checks it against its log, which proves a log that
+   * went back (its database restored, new events on the same seqs) even below its head.
+   */
+  since_event?: string | undefined;
+}
+
 /**
- * Where a service resumes central's outlet log (the `seq` central's socket frames carry);
- * `null`: nothing yet, the socket starts live. A kitchen feed supplies the one it stored.
+ * Where a service resumes central's outlet log; `null`: nothing yet, the socket starts live.
+ * A seq alone (an app's stored cursor from before `since_event`) resumes without it. A kitchen
+ * feed supplies the one it stored.
  */
 export interface CentralCursorSource {
-  get(): number | null;
+  get(): CentralCursor | number | null;
 }
 
 /** Central could not resume from the cursor: refetch state from central's API. */
 export interface CentralReset {
   /** Central's log head to continue from (null: the cursor was refused, start live). */
   seq: number | null;
+  /** The event at `seq`, when central named it. */
+  event_id?: string | undefined;
 }
 
 export interface SocketEventMap {
@@ -82,7 +96,7 @@ export interface SocketEventMap {
   /** Central's socket could not resume from the central cursor: events may have been missed. */
   'central:reset': (reset: CentralReset) => void;
   /** Central has sent its log up to `seq`: a kitchen feed's stored cursor may move there. */
-  'central:caught_up': (caughtUp: { seq: number }) => void;
+  'central:caught_up': (caughtUp: { seq: number; event_id?: string | undefined }) => void;
 }
 
 export type SocketListenerType = keyof SocketEventMap | EventType;
@@ -123,8 +137,11 @@ export interface SocketService {
    * calls it from `connect()`; on a started service the relay link reconnects from `source`.
    */
   useCursor(source: CursorSource): void;
-  /** The last central seq received (central's own numbering; never the relay cursor). */
-  readonly centralCursor: Readable<number | null>;
+  /**
+   * Where central's log was received up to, with the event there (central's own numbering;
+   * never the relay cursor).
+   */
+  readonly centralCursor: Readable<CentralCursor | null>;
   /**
    * Resume central's socket from `source` from now on (`options.centralCursor` at creation); on
    * a started service the central socket reconnects from it. A kitchen feed calls it.

@@ -7,6 +7,7 @@ import type {
 import { KitchenSyncError } from '../../../src/errors.js';
 import { DISCONNECTED } from '../../../src/socket/socketService.js';
 import type {
+  CentralCursor,
   CentralCursorSource,
   Cursor,
   CursorSource,
@@ -31,7 +32,7 @@ export class FakeSocket implements SocketService {
   readonly status = writable<SocketStatus>(DISCONNECTED);
   readonly cursor = writable<Cursor>({ since: 0, epoch: null });
   readonly requests: RecordedRequest[] = [];
-  readonly centralCursor = writable<number | null>(null);
+  readonly centralCursor = writable<CentralCursor | null>(null);
   cursorSource: CursorSource | null = null;
   centralCursorSource: CentralCursorSource | null = null;
   handler: RequestHandler = () => ({ ok: true, seq: this.requests.length, duplicate: false });
@@ -67,12 +68,12 @@ export class FakeSocket implements SocketService {
     this.#emit('event', event, source, centralSeq);
   }
 
-  emitCentralReset(seq: number | null): void {
-    this.#emit('central:reset', { seq });
+  emitCentralReset(seq: number | null, eventId?: string): void {
+    this.#emit('central:reset', { seq, event_id: eventId });
   }
 
-  emitCentralCaughtUp(seq: number): void {
-    this.#emit('central:caught_up', { seq });
+  emitCentralCaughtUp(seq: number, eventId?: string): void {
+    this.#emit('central:caught_up', { seq, event_id: eventId });
   }
 
   emitSnapshot(snapshot: SnapshotMessage, source: EventSource = 'local'): void {

@@ -340,15 +340,17 @@ describe('KitchenFeed persistence', () => {
     expect(socket.cursorSource?.get()).toEqual({ since: 7, epoch: EPOCH });
   });
 
-  it('stores the central seq with the orders it covers, for central mode to resume from', async () => {
+  it('stores the central seq and its event with the orders it covers, for central mode to resume from', async () => {
     const feed = openFeed();
     await feed.ready;
     expect(socket.centralCursorSource?.get()).toBeNull();
     const order = makeOrder();
+    const event = { ...newOrderEvent(order, 1), seq: null };
     // From central: its seq is central's, and the relay cursor does not move.
-    socket.emitEvent({ ...newOrderEvent(order, 1), seq: null }, 'central', 41);
+    socket.emitEvent(event, 'central', 41);
     await feed.flush();
-    expect(socket.centralCursorSource?.get()).toBe(41);
+    const applied = { since: 41, since_event: event.event_id };
+    expect(socket.centralCursorSource?.get()).toEqual(applied);
     expect(feed.cursor.get()).toEqual({ since: 0, epoch: null });
     feed.stop();
 
@@ -356,11 +358,36 @@ describe('KitchenFeed persistence', () => {
     const reopened = openFeed({ socket: reopenedSocket });
     await reopened.ready;
     expect(ids(reopened.orders.get())).toEqual([order.order_id]);
-    expect(reopenedSocket.centralCursorSource?.get()).toBe(41);
-    // Central's log was replaced: its head is lower, and the stored seq follows it down.
-    reopenedSocket.emitCentralReset(3);
+    expect(reopenedSocket.centralCursorSource?.get()).toEqual(applied);
+    // caught_up at the same seq from a central that names no event: the stored one stays.
+    reopenedSocket.emitCentralCaughtUp(41);
     await reopened.flush();
-    expect(reopened.centralCursor.get()).toBe(3);
+    expect(reopened.centralCursor.get()).toEqual(applied);
+    // Central's log went back: the stored cursor follows it to the head and the event it names.
+    reopenedSocket.emitCentralReset(3, 'e-3');
+    await reopened.flush();
+    expect(reopened.centralCursor.get()).toEqual({ since: 3, since_event: 'e-3' });
+    reopenedSocket.emitCentralCaughtUp(9, 'e-9');
+    await reopened.flush();
+    expect(reopened.centralCursor.get()).toEqual({ since: 9, since_event: 'e-9' });
+  });
+
+  it('hands out a central seq stored by an older release (a seq alone) as a cursor without an event', async () => {
+    const first = openFeed();
+    await first.ready;
+    first.stop();
+    // What a release before since_event left in IndexedDB.
+    const db = await openFeedDb(idb, 'kitchen-sync-feed');
+    await db.put('meta', 41, 'central_seq');
+    db.close();
+
+    const feed = openFeed();
+    await feed.ready;
+    expect(feed.centralCursor.get()).toStrictEqual({ since: 41 });
+    const event = { ...newOrderEvent(makeOrder(), 1), seq: null };
+    socket.emitEvent(event, 'central', 42);
+    await feed.flush();
+    expect(feed.centralCursor.get()).toEqual({ since: 42, since_event: event.event_id });
   });
 
   it('stores the central seq below a gap, so a reload mid-gap resumes before the missing event', async () => {
@@ -373,7 +400,7 @@ describe('KitchenFeed persistence', () => {
     socket.emitEvent({ ...newOrderEvent(early, 1), seq: null }, 'central', 7);
     await feed.flush();
     expect(ids(feed.orders.get())).toEqual([early.order_id]);
-    expect(feed.centralCursor.get()).toBe(5);
+    expect(feed.centralCursor.get()?.since).toBe(5);
     feed.stop();
 
     const reopenedSocket = new FakeSocket();
@@ -381,7 +408,7 @@ describe('KitchenFeed persistence', () => {
     const announced: string[] = [];
     reopened.onNewOrder((o) => announced.push(o.order_id));
     await reopened.ready;
-    expect(reopenedSocket.centralCursorSource?.get()).toBe(5);
+    expect(reopenedSocket.centralCursorSource?.get()).toEqual({ since: 5 });
     // The replay after 5: 6 at last, and 7 again, which changes nothing.
     reopenedSocket.emitEvent({ ...newOrderEvent(missing, 1), seq: null }, 'central', 6);
     reopenedSocket.emitEvent({ ...newOrderEvent(early, 1), seq: null }, 'central', 7);
@@ -389,7 +416,7 @@ describe('KitchenFeed persistence', () => {
     await reopened.flush();
     expect(ids(reopened.orders.get())).toEqual([early.order_id, missing.order_id]);
     expect(announced).toEqual([missing.order_id]);
-    expect(reopened.centralCursor.get()).toBe(7);
+    expect(reopened.centralCursor.get()?.since).toBe(7);
   });
 
   it('moves the stored central seq past a gap central caught_up says its log does not have', async () => {
@@ -398,11 +425,11 @@ describe('KitchenFeed persistence', () => {
     socket.emitCentralCaughtUp(5);
     socket.emitEvent({ ...newOrderEvent(makeOrder(), 1), seq: null }, 'central', 7);
     await feed.flush();
-    expect(feed.centralCursor.get()).toBe(5);
+    expect(feed.centralCursor.get()?.since).toBe(5);
     socket.emitCentralCaughtUp(7);
     socket.emitEvent({ ...newOrderEvent(makeOrder(), 1), seq: null }, 'central', 8);
     await feed.flush();
-    expect(feed.centralCursor.get()).toBe(8);
+    expect(feed.centralCursor.get()?.since).toBe(8);
   });
 
   it('without IndexedDB it reports storage on ready and still shows what arrives, in memory', async () => {

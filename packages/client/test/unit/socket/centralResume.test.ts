@@ -29,6 +29,10 @@ function sinceOf(ws: FakeWebSocket): string | null {
   return new URL(ws.url).searchParams.get('since');
 }
 
+function sinceEventOf(ws: FakeWebSocket): string | null {
+  return new URL(ws.url).searchParams.get('since_event');
+}
+
 /** A started service with its central socket open; records dispatched event ids and seqs. */
 function openCentral(overrides = {}) {
   const s = services.make(overrides);
@@ -57,7 +61,7 @@ describe('central socket resume', () => {
     const { s, got } = openCentral();
     expect(sinceOf(FakeWebSocket.latest())).toBeNull();
     FakeWebSocket.latest().serverSend({ type: 'caught_up', seq: 40 });
-    expect(s.centralCursor.get()).toBe(40);
+    expect(s.centralCursor.get()?.since).toBe(40);
 
     let ws = await reconnect();
     expect(sinceOf(ws)).toBe('40');
@@ -83,7 +87,7 @@ describe('central socket resume', () => {
     ws.serverSend(frame(7, 'e-other', 'o-other'));
     ws.serverSend(frame(8));
     expect(got.map(([id]) => id)).toEqual(['e-7', 'e-8']);
-    expect(s.centralCursor.get()).toBe(8);
+    expect(s.centralCursor.get()?.since).toBe(8);
   });
 
   it('moves the central cursor for a seq whose copy came from the relay first', () => {
@@ -92,7 +96,7 @@ describe('central socket resume', () => {
     ws.serverSend(frame(undefined, 'e-shared', 'o-1'));
     ws.serverSend(frame(9, 'e-shared', 'o-1'));
     expect(got).toEqual([['e-shared', undefined]]);
-    expect(s.centralCursor.get()).toBe(9);
+    expect(s.centralCursor.get()?.since).toBe(9);
   });
 
   it('dispatches events without a seq and leaves the central cursor where it was', async () => {
@@ -102,7 +106,7 @@ describe('central socket resume', () => {
     ws.serverSend(frame(undefined, 'e-a', 'o-a'));
     ws.serverSend(frame(undefined, 'e-b', 'o-b'));
     expect(got.map(([id]) => id)).toEqual(['e-a', 'e-b']);
-    expect(s.centralCursor.get()).toBe(3);
+    expect(s.centralCursor.get()?.since).toBe(3);
     expect(sinceOf(await reconnect())).toBe('3');
   });
 
@@ -116,7 +120,7 @@ describe('central socket resume', () => {
     ws.serverSend({ type: 'reset', seq: 2 });
     ws.serverSend({ type: 'caught_up', seq: 2 });
     expect(resets).toEqual([{ seq: 2 }]);
-    expect(s.centralCursor.get()).toBe(2);
+    expect(s.centralCursor.get()?.since).toBe(2);
     // A new log numbers from 1 again: its seq 50 is another event.
     ws.serverSend(frame(50, 'e-new-50', 'o-new'));
     expect(got.map(([id]) => id)).toEqual(['e-50', 'e-new-50']);
@@ -157,7 +161,71 @@ describe('central socket resume', () => {
     expect(FakeWebSocket.instances.length).toBe(before + 1);
     ws = FakeWebSocket.latest();
     expect(sinceOf(ws)).toBe('20');
-    expect(s.centralCursor.get()).toBe(20);
+    expect(s.centralCursor.get()?.since).toBe(20);
+  });
+});
+
+describe('central cursor proves the log did not go back (since_event)', () => {
+  it('resumes with the event caught_up named, then with the last event applied', async () => {
+    const { s } = openCentral();
+    FakeWebSocket.latest().serverSend({ type: 'caught_up', seq: 40, event_id: 'e-40' });
+    expect(s.centralCursor.get()).toEqual({ since: 40, since_event: 'e-40' });
+    let ws = await reconnect();
+    expect([sinceOf(ws), sinceEventOf(ws)]).toEqual(['40', 'e-40']);
+    ws.serverSend(frame(41));
+    // A central before event_id in caught_up: at the cursor's own seq the applied event stays.
+    ws.serverSend({ type: 'caught_up', seq: 41 });
+    ws = await reconnect();
+    expect([sinceOf(ws), sinceEventOf(ws)]).toEqual(['41', 'e-41']);
+    // Past it without a name: no event to send, the seq alone.
+    ws.serverSend({ type: 'caught_up', seq: 45 });
+    ws = await reconnect();
+    expect([sinceOf(ws), sinceEventOf(ws)]).toEqual(['45', null]);
+  });
+
+  it('takes the event a reset names, and tells the app', async () => {
+    const { s } = openCentral();
+    const resets: CentralReset[] = [];
+    s.on('central:reset', (reset) => resets.push(reset));
+    const caughtUp: unknown[] = [];
+    s.on('central:caught_up', (message) => caughtUp.push(message));
+    FakeWebSocket.latest().serverSend(frame(50));
+    const ws = await reconnect();
+    expect([sinceOf(ws), sinceEventOf(ws)]).toEqual(['50', 'e-50']);
+    ws.serverSend({ type: 'reset', seq: 52, event_id: 'e-new-52' });
+    ws.serverSend({ type: 'caught_up', seq: 52, event_id: 'e-new-52' });
+    expect(resets).toStrictEqual([{ seq: 52, event_id: 'e-new-52' }]);
+    expect(caughtUp).toStrictEqual([{ seq: 52, event_id: 'e-new-52' }]);
+    expect(sinceEventOf(await reconnect())).toBe('e-new-52');
+  });
+
+  it('names the event at the contiguous seq when a gap fills, not the last to arrive', async () => {
+    const { s } = openCentral();
+    const ws = FakeWebSocket.latest();
+    ws.serverSend({ type: 'caught_up', seq: 5, event_id: 'e-5' });
+    ws.serverSend(frame(7));
+    expect(s.centralCursor.get()).toEqual({ since: 5, since_event: 'e-5' });
+    ws.serverSend(frame(6));
+    expect(s.centralCursor.get()).toEqual({ since: 7, since_event: 'e-7' });
+  });
+
+  it('ignores an event_id that is not a string of at most 64 characters', async () => {
+    const { s } = openCentral();
+    FakeWebSocket.latest().serverSend({ type: 'caught_up', seq: 3, event_id: 'e'.repeat(65) });
+    FakeWebSocket.latest().serverSend({ type: 'caught_up', seq: 4, event_id: 4 });
+    expect(s.centralCursor.get()).toStrictEqual({ since: 4 });
+    expect(sinceEventOf(await reconnect())).toBeNull();
+  });
+
+  it('resumes from a source giving a seq alone (stored before since_event) or a cursor', async () => {
+    let stored: unknown = 12;
+    const { s } = openCentral({ centralCursor: { get: () => stored } });
+    let ws = FakeWebSocket.latest();
+    expect([sinceOf(ws), sinceEventOf(ws)]).toEqual(['12', null]);
+    expect(s.centralCursor.get()).toStrictEqual({ since: 12 });
+    stored = { since: 14, since_event: 'e-14' };
+    ws = await reconnect();
+    expect([sinceOf(ws), sinceEventOf(ws)]).toEqual(['14', 'e-14']);
   });
 });
 
@@ -169,7 +237,7 @@ describe('central frames out of order', () => {
     // Channels delivered 7 first; the socket drops before 6 comes.
     ws.serverSend(frame(7));
     expect(got).toEqual([['e-7', 7]]);
-    expect(s.centralCursor.get()).toBe(5);
+    expect(s.centralCursor.get()?.since).toBe(5);
 
     ws = await reconnect();
     expect(sinceOf(ws)).toBe('5');
@@ -180,7 +248,7 @@ describe('central frames out of order', () => {
       ['e-7', 7],
       ['e-6', 6],
     ]);
-    expect(s.centralCursor.get()).toBe(7);
+    expect(s.centralCursor.get()?.since).toBe(7);
     expect(sinceOf(await reconnect())).toBe('7');
   });
 
@@ -190,9 +258,9 @@ describe('central frames out of order', () => {
     ws.serverSend({ type: 'caught_up', seq: 5 });
     ws.serverSend(frame(8));
     ws.serverSend(frame(7));
-    expect(s.centralCursor.get()).toBe(5);
+    expect(s.centralCursor.get()?.since).toBe(5);
     ws.serverSend(frame(6));
-    expect(s.centralCursor.get()).toBe(8);
+    expect(s.centralCursor.get()?.since).toBe(8);
     expect(got.map(([, seq]) => seq)).toEqual([8, 7, 6]);
   });
 
@@ -206,9 +274,9 @@ describe('central frames out of order', () => {
     // Central's log has no 6 (its transaction rolled back): the replay is 7 alone.
     ws.serverSend(frame(7));
     ws.serverSend({ type: 'caught_up', seq: 7 });
-    expect(s.centralCursor.get()).toBe(7);
+    expect(s.centralCursor.get()?.since).toBe(7);
     ws.serverSend(frame(8));
-    expect(s.centralCursor.get()).toBe(8);
+    expect(s.centralCursor.get()?.since).toBe(8);
     expect(got.map(([, seq]) => seq)).toEqual([7, 8]);
     expect(sinceOf(await reconnect())).toBe('8');
   });
@@ -225,7 +293,7 @@ describe('central frames out of order', () => {
     const arrived = new Set(live);
     let contiguous = 0;
     while (arrived.has(contiguous + 1)) contiguous++;
-    expect(s.centralCursor.get()).toBe(contiguous);
+    expect(s.centralCursor.get()?.since).toBe(contiguous);
     expect(contiguous).toBeLessThan(Math.max(...live));
 
     ws = await reconnect();
@@ -236,7 +304,7 @@ describe('central frames out of order', () => {
     const seqs = got.map(([, seq]) => seq);
     expect(seqs).toHaveLength(count);
     expect(new Set(seqs).size).toBe(count);
-    expect(s.centralCursor.get()).toBe(count);
+    expect(s.centralCursor.get()?.since).toBe(count);
   });
 });
 
