@@ -16,7 +16,7 @@ from kitchen_sync import consumers, outlet_contact
 from kitchen_sync.checks import check_outlet_log_retention_days
 from kitchen_sync.events import publish_order_event
 from kitchen_sync.models import OutletContact, OutletEvent, OutletLogPrune
-from kitchen_sync.outlet_log import record_event
+from kitchen_sync.outlet_log import event_id_at, record_event
 from kitchen_sync.tokens import mint_relay_credential
 
 from .orders import protocol_order
@@ -250,10 +250,11 @@ def test_a_socket_resuming_below_the_pruned_range_is_reset_and_gets_the_open_ord
     age([kept] + applied + gone, 31)
     prune()
     assert seqs() == [kept, head - 1, head]
+    reset = {"type": "reset", "seq": head, "event_id": event_id_at("1", head)}
 
     async def body():
         socket = (await open_socket(socket_path(since=applied[-1])))[0]
-        assert await next_json(socket) == {"type": "reset", "seq": head}
+        assert await next_json(socket) == reset
         frames, caught_up = await frames_until_caught_up(socket)
         assert [f["data"]["order_id"] for f in frames] == [still_open["order_id"]]
         assert caught_up == head
@@ -280,12 +281,13 @@ def test_a_prune_during_the_replay_resets_the_socket_after_it(monkeypatch):
         return read_page(*args, **kwargs)
 
     monkeypatch.setattr(consumers, "events_for_socket", prune_then_read)
+    reset = {"type": "reset", "seq": head, "event_id": event_id_at("1", head)}
 
     async def body():
         socket = (await open_socket(socket_path(since=first[0])))[0]
         frames, caught_up = await frames_until_caught_up(socket)
         assert [f.get("seq") for f in frames if "event" in f] == [head - 1, head]
-        assert frames[-1] == {"type": "reset", "seq": head}
+        assert frames[-1] == reset
         assert caught_up == head
         await socket.disconnect()
 
