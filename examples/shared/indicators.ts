@@ -1,5 +1,6 @@
 import type { ConnectionMode, SocketStatus } from '@kitchen-sync/client';
 import { bridgeLine } from './bridgeLine';
+import { type FirstContactWait, firstContactText } from './firstContact';
 
 /**
  * The badges both pages show. Labels are for people; the developer codes stay out of sight
@@ -78,6 +79,24 @@ export function showBridgeStatus(element: HTMLElement, bridge: SocketStatus['bri
   if (!bridge) return;
   element.textContent = bridgeLine(bridge);
   element.title = bridge.last_error_code ? `Support code: ${bridge.last_error_code}` : '';
+}
+
+/**
+ * Before the page has any outlet settings: the relay badge says nothing is connected, with the
+ * client's code, and the line under the bar says the tablet is waiting for central.
+ */
+export function showFirstContact(
+  element: HTMLElement,
+  cause: HTMLElement,
+  wait: FirstContactWait | null,
+): void {
+  const errorHook = element.querySelector<HTMLElement>('[data-testid="connection-error"]');
+  if (errorHook) errorHook.textContent = wait?.code ?? '';
+  cause.textContent = wait ? firstContactText(wait) : '';
+  cause.title = wait ? `Support code: ${wait.code}` : '';
+  // Answered: the socket's status takes the badge over from here.
+  if (wait) badge(element, 'disconnected', 'Waiting for central', `disconnected/${wait.code}`);
+  else badge(element, 'disconnected', CONNECTION_LABELS.disconnected, 'disconnected');
 }
 
 export function showNetworkMode(element: HTMLElement, mode: NetworkMode): void {

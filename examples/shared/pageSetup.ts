@@ -6,6 +6,8 @@ import {
   type OutletSettingsOptions,
 } from '@kitchen-sync/client';
 import type { DemoConfig } from './demoConfig';
+import { loadOnceReachable } from './firstContact';
+import { showFirstContact } from './indicators';
 import { loadTenants, type Tenant } from './tenants';
 
 /** The page's element for `selector`; the demo markup always has it. */
@@ -23,16 +25,32 @@ export function trackBarHeight(): void {
 
 /**
  * The outlet's settings and the food court's tenants. Each falls back to its last cached copy
- * when central is unreachable, so a page also starts offline.
+ * when central is unreachable, so a page also starts offline. A tablet with no cached settings
+ * has nothing to start from: it says so on the relay badge, with the client's code, and asks
+ * central again with backoff until it answers.
  */
-export function loadOutlet(
+export async function loadOutlet(
   config: DemoConfig,
   query?: OutletSettingsOptions['query'],
 ): Promise<[OutletSettings, Tenant[]]> {
-  return Promise.all([
-    loadOutletSettings({ apiUrl: config.centralUrl, outletId: config.outletId, query }),
-    loadTenants(config.centralUrl),
-  ]);
+  const badge = $('#connection-badge');
+  const cause = $('#connection-cause');
+  let waited = false;
+  const loaded = await loadOnceReachable(
+    () =>
+      Promise.all([
+        loadOutletSettings({ apiUrl: config.centralUrl, outletId: config.outletId, query }),
+        loadTenants(config.centralUrl),
+      ]),
+    {
+      onWaiting: (wait) => {
+        waited = true;
+        showFirstContact(badge, cause, wait);
+      },
+    },
+  );
+  if (waited) showFirstContact(badge, cause, null);
+  return loaded;
 }
 
 /** Probed often: the demo is about watching the indicator change when central goes away. */

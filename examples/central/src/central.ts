@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import cors from '@fastify/cors';
 import { KitchenSyncError } from '@kitchen-sync/protocol';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -55,6 +56,11 @@ export interface Central {
   /** How many POSTs reached central, replays included. */
   readonly orderPostCount: number;
   readonly isDown: boolean;
+  /**
+   * Serves this certificate and key from the next TLS connection on (open ones keep theirs);
+   * throws, keeping the old pair, when they do not load or do not match. Only with `tls`.
+   */
+  setTls(tls: { cert: string | Buffer; key: string | Buffer }): void;
   /** Simulates the internet going away: the listener closes and every socket is dropped. */
   setOutage(down: boolean): Promise<void>;
   /** The menu manager at work: the product takes the next version with these fields. */
@@ -233,6 +239,10 @@ export async function startCentral(options: CentralOptions): Promise<Central> {
     },
     removeProduct(id) {
       catalog.products.remove(id);
+    },
+    setTls(tls) {
+      if (!secure) throw new Error('central serves plain http: start it with tls');
+      (app.server as unknown as TlsServer).setSecureContext(tls);
     },
     get isDown() {
       return down;

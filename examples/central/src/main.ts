@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { KitchenSyncError } from '@kitchen-sync/protocol';
 import { startCentral } from './central.js';
+import { followCertificateFiles, readTlsPair } from './certificateFiles.js';
 
 // The demo's shared secret; a real deployment sets KS_SECRET on both central and the relay.
 const DEMO_SECRET = 'kitchen-sync-demo-secret-not-for-production';
@@ -13,10 +13,11 @@ if (Boolean(env.CENTRAL_TLS_CERT) !== Boolean(env.CENTRAL_TLS_KEY)) {
   console.error('central: CENTRAL_TLS_CERT and CENTRAL_TLS_KEY go together [tls_key_missing]');
   process.exit(2);
 }
-const tls =
+const tlsFiles =
   env.CENTRAL_TLS_CERT && env.CENTRAL_TLS_KEY
-    ? { cert: readFileSync(env.CENTRAL_TLS_CERT), key: readFileSync(env.CENTRAL_TLS_KEY) }
+    ? { cert: env.CENTRAL_TLS_CERT, key: env.CENTRAL_TLS_KEY }
     : undefined;
+const tls = tlsFiles ? readTlsPair(tlsFiles) : undefined;
 const host = env.CENTRAL_HOST ?? '0.0.0.0';
 const central = await startCentral({
   port: Number(env.CENTRAL_PORT ?? 8000),
@@ -31,6 +32,24 @@ const central = await startCentral({
   console.error(`central: ${error.message} [${error.code}]`);
   process.exit(2);
 });
+
+// The relay re-issues its certificate when the PC's address changes: new tablets opening the
+// new address get the new one from central too, without restarting the demo.
+if (tlsFiles) {
+  followCertificateFiles(
+    tlsFiles,
+    (pair) => {
+      central.setTls(pair);
+      console.log(`central: serving the renewed certificate from ${tlsFiles.cert}`);
+    },
+    {
+      onError: (error) =>
+        console.error(
+          `central: the renewed certificate does not load yet, kept the old one: ${error}`,
+        ),
+    },
+  );
+}
 
 // Run alone (no `pnpm start` holding its IPC channel), an outage closes the only listener and
 // Node would exit: this timer keeps central alive until the signal that brings it back.
