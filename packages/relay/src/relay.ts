@@ -119,6 +119,12 @@ export interface RelayOptions {
    * token's `sub` within the token's outlet and tenants. Default 32 (see docs/relay.md).
    */
   maxConnectionsPerDevice?: number;
+  /**
+   * How long (ms) events for POS, monitor and admin screens may wait to leave together, each
+   * connection's batch as one write; kitchens get every event at once. Default 20; 0 sends each
+   * event to every screen at once.
+   */
+  watcherBatchMs?: number;
   /** Allowed browser origins (`'*'` or a list). Default `'*'`. */
   corsOrigin?: string | string[];
   /** pino level when no `logger` is given. Default `'info'`. */
@@ -622,6 +628,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
     rateLimit,
     maxConnections,
     maxConnectionsPerDevice,
+    ...(options.watcherBatchMs !== undefined ? { watcherBatchMs: options.watcherBatchMs } : {}),
     onDeviceCapRefused: deviceCapRefused('socket'),
     onTokenRefused,
     corsOrigin,

@@ -6,9 +6,8 @@ import type { Principal } from '../auth/principal.js';
 // whole commit batch's live delivery with it).
 const part = (id: string) => id.replace(/%/g, '%25').replace(/:/g, '%3A');
 
-// Kitchens have rooms of their own so a broadcast reaches them first: a kitchen display is
-// who must see a new order now, and a broadcast writes to its rooms' sockets in room order
-// (to 20 POS screens first, that is ~0.2 ms later for every kitchen). Boards have rooms of
+// Kitchens have rooms of their own so a new order reaches them first: a kitchen display is
+// who must see it now; the screens that watch orders get theirs in batches (watcherBroadcasts.ts). Boards have rooms of
 // their own because they get another frame: the order without the guests' data.
 type Audience = 'k' | 'b' | '';
 const audienceOf = (principal: Principal): Audience =>
@@ -25,10 +24,14 @@ export function roomsOf(principal: Principal): string[] {
   return principal.tenants.map((t) => tenantRoom(audience, principal.outlet, t));
 }
 
-/** The rooms an event of this outlet and tenant goes to as it is, kitchens' first. */
-export const eventRooms = (outlet: string, tenant: string) => [
+/** The kitchens' rooms of an event of this outlet and tenant: they get it the moment it is stored. */
+export const kitchenEventRooms = (outlet: string, tenant: string) => [
   outletRoom('k', outlet),
   tenantRoom('k', outlet, tenant),
+];
+
+/** The rooms of the screens that watch orders (POS, monitor, admin): see watcherBroadcasts.ts. */
+export const watcherEventRooms = (outlet: string, tenant: string) => [
   outletRoom('', outlet),
   tenantRoom('', outlet, tenant),
 ];

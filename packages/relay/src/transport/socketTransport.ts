@@ -41,12 +41,13 @@ import { useEagerWebSocketWrites } from './eagerWebSocketWrites.js';
 import {
   boardRooms,
   bridgeRoom,
-  eventRooms,
+  kitchenEventRooms,
   presenceRoomsOf,
   presenceTargets,
   roomsOf,
 } from './rooms.js';
 import { useSingleWriteFrames } from './singleWriteFrames.js';
+import { createWatcherBroadcasts, DEFAULT_WATCHER_BATCH_MS } from './watcherBroadcasts.js';
 
 export interface SocketTransportOptions {
   httpServer: HttpServer;
@@ -72,6 +73,11 @@ export interface SocketTransportOptions {
    * (it resumes from its cursor). Default 10,000: a client that slow would fall behind anyway.
    */
   maxReplayBuffer?: number;
+  /**
+   * How long events for POS, monitor and admin screens may wait to leave together (one write
+   * per connection per batch; kitchens never wait). Default 20 ms; 0 sends each at once.
+   */
+  watcherBatchMs?: number;
   /** How often connections whose token expired past the grace are looked for. Default 10 s. */
   expirySweepMs?: number;
   corsOrigin: string | string[];
@@ -276,7 +282,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
     else {
       const rooms = new Set(
         events.flatMap((event) => [
-          ...eventRooms(event.outlet, event.tenant),
+          ...kitchenEventRooms(event.outlet, event.tenant),
           ...boardRooms(event.outlet, event.tenant),
         ]),
       );
@@ -285,13 +291,21 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
   });
 
   const namespace = io.of('/');
+  const watchers = createWatcherBroadcasts(
+    io,
+    options.watcherBatchMs ?? DEFAULT_WATCHER_BATCH_MS,
+    (error) => logger.error({ err: error }, 'live delivery to POS and monitors failed'),
+  );
   function deliverLive(events: StoredEvent[]) {
     // Read here: a cluster node swaps in the Redis adapter after this transport is made.
     const { rooms } = namespace.adapter;
     for (const event of events) {
       // Local: in a cluster every node delivers its own clients from its sequencer (events
       // other nodes committed included), so boards get their frame here on every node.
-      io.local.to(eventRooms(event.outlet, event.tenant)).emit(SOCKET_EVENTS.EVENT, event.envelope);
+      io.local
+        .to(kitchenEventRooms(event.outlet, event.tenant))
+        .emit(SOCKET_EVENTS.EVENT, event.envelope);
+      watchers.add(event);
       // The board frame is made once per event, and only while a board is connected.
       const boards = boardRooms(event.outlet, event.tenant);
       if (boards.some((room) => rooms.has(room))) {
@@ -362,6 +376,7 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
         }
       }
       socket.join([...roomsOf(principal), ...presenceRoomsOf(principal)]);
+      watchers.joined(socket.id);
     };
     const fail = (error: unknown, what: string) => {
       replaying.delete(entry);
@@ -612,6 +627,8 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
     async close() {
       clearInterval(expirySweep);
       unsubscribe();
+      // Nothing is lost: every connection is closed below and resumes from its cursor.
+      watchers.close();
       replaying.clear();
       io.disconnectSockets(true);
       // The HTTP server belongs to fastify, which closes it; io.close() would close it twice.
