@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { ConfigError } from '../lib/configError.js';
 import { autoNames } from '../tls/autoNames.js';
 import { caNotYetValid, caNotYetValidAdvice } from '../tls/caNotYetValid.js';
+import { certificateListsName } from '../tls/certificateListsName.js';
 import { clockIsWrong } from '../tls/clock.js';
 import {
   ensureOutletCertificate,
@@ -60,6 +61,11 @@ export interface TlsController {
   health(): TlsHealth;
   /** The public CA certificate clients must trust, when the relay knows it. */
   caCertificate(): X509Certificate | null;
+  /**
+   * Whether the certificate served now lists `name` (a device's SNI); true before there is one,
+   * so that nothing is blamed on a name then.
+   */
+  listsName(name: string): boolean;
   close(): void;
 }
 
@@ -77,6 +83,11 @@ const ADDRESS_CHECK_MS = 30_000;
 interface Loaded {
   material: TlsMaterial;
   ca: X509Certificate | null;
+}
+
+interface Installed extends Loaded {
+  /** The served certificate, parsed once: every failed handshake's name is checked against it. */
+  leaf: X509Certificate;
 }
 
 function readCaCertificate(path: string): X509Certificate {
@@ -113,7 +124,7 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
   const names = auto?.names ?? [];
   const autoDir = 'auto' in tls ? resolve(tls.auto.dir ?? join(options.dataDir, 'tls')) : '';
   let server: TlsServer | undefined;
-  let current: Loaded | undefined;
+  let current: Installed | undefined;
   let lastWarnMs = Number.NEGATIVE_INFINITY;
   let lastCaErrorMs = Number.NEGATIVE_INFINITY;
   // Auto mode: a certificate was due while the clock was wrong; issue it once the clock is right.
@@ -183,7 +194,8 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
       key: next.material.key,
       honorCipherOrder: false,
     });
-    current = next;
+    // X509Certificate reads the first certificate of the PEM chain: the leaf.
+    current = { ...next, leaf: new X509Certificate(next.material.cert) };
   }
 
   function daysLeft(material: TlsMaterial): number {
@@ -394,6 +406,7 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
       };
     },
     caCertificate: () => current?.ca ?? null,
+    listsName: (name) => !current || certificateListsName(current.leaf, name),
     close() {
       clearTimeout(debounce);
       clearInterval(interval);
