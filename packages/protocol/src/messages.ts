@@ -345,6 +345,8 @@ export type HealthTls =
        * what a person compares with the fingerprint /setup shows before trusting it.
        */
       caFingerprint256?: string;
+      /** That CA's subject common name: what a device's certificate settings call it. */
+      caName?: string;
     };
 
 /** `GET /clients` row. */

@@ -19,6 +19,7 @@ import {
 import {
   agreedCipher,
   closeWssClients,
+  companyCa,
   httpsGet,
   peerFingerprint,
   replaceFile,
@@ -363,6 +364,24 @@ describe('GET /ca.crt and /setup', () => {
     const forged = await httpsGet(relay.url, '/setup', ca.caPem, { host: '"><script>x</script>' });
     expect(forged.text).not.toContain('<script>');
     expect(forged.text).toContain(`https://127.0.0.1:${relay.port}`);
+  });
+
+  it('names the CA it hands out by its own name: a company CA given with --tls-ca', async () => {
+    const ca = await companyCa('ACME Company CA');
+    const pair = await ca.issue(['localhost'], ['127.0.0.1']);
+    const relay = await start({
+      tls: { certFile: pair.certFile, keyFile: pair.keyFile, caFile: ca.caFile },
+    });
+    for (const lang of ['en', 'id']) {
+      const page = (await httpsGet(relay.url, `/setup?lang=${lang}`, ca.caPem)).text;
+      expect(page).toContain('<b>ACME Company CA</b>');
+      expect(page).not.toContain('kitchen-sync outlet CA');
+    }
+    const health = (await httpsGet(relay.url, '/health', ca.caPem)).json();
+    expect(health.tls).toMatchObject({
+      caName: 'ACME Company CA',
+      caFingerprint256: new X509Certificate(ca.caPem).fingerprint256,
+    });
   });
 
   it('speaks Indonesian to a browser that asks for it, and either language on ?lang=', async () => {

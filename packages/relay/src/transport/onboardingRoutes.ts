@@ -1,5 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { commonNameOf } from '../tls/commonName.js';
 import { setupLanguage } from './setupLanguage.js';
 import { renderSetupPage } from './setupPage.js';
 
@@ -57,7 +58,7 @@ export function registerOnboardingRoutes(app: FastifyInstance, options: Onboardi
         request.headers['accept-language'],
       ),
       ca: ca
-        ? { fingerprint256: ca.fingerprint256 }
+        ? { fingerprint256: ca.fingerprint256, name: commonNameOf(ca) }
         : { reason: options.tls ? 'it uses certificate files without --tls-ca' : 'TLS is off' },
     });
     return reply

@@ -7,8 +7,11 @@ export interface SetupPageInput {
   relayUrl: string;
   /** URL prefixes of the apps the relay serves. */
   appPrefixes: string[];
-  /** The outlet CA's SHA-256 fingerprint, or why there is none to hand out. */
-  ca: { fingerprint256: string } | { reason: string };
+  /**
+   * The CA handed out: its SHA-256 fingerprint and subject common name (an outlet CA's, or a
+   * company's given with --tls-ca), or why there is none to hand out.
+   */
+  ca: { fingerprint256: string; name: string } | { reason: string };
   /** Default English. */
   language?: SetupLanguage;
 }
@@ -57,7 +60,7 @@ export function renderSetupPage(input: SetupPageInput): string {
         );
   const caSection =
     'fingerprint256' in input.ca
-      ? fill(texts.ca, { caFingerprint: input.ca.fingerprint256 })
+      ? fill(texts.ca, { caFingerprint: input.ca.fingerprint256, caName: input.ca.name })
       : fill(texts.noCa, { reason: input.ca.reason });
   const body = fill(texts.page, { relayUrl: input.relayUrl }, { qrSvg, appLinks, caSection });
   // A link to every other language, each named in itself.

@@ -9,6 +9,7 @@ import { autoNames } from '../tls/autoNames.js';
 import { caNotYetValid, caNotYetValidAdvice } from '../tls/caNotYetValid.js';
 import { certificateListsName } from '../tls/certificateListsName.js';
 import { clockIsWrong } from '../tls/clock.js';
+import { commonNameOf } from '../tls/commonName.js';
 import {
   ensureOutletCertificate,
   lanAddresses,
@@ -402,7 +403,9 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
         daysLeft: daysLeft(material),
         subjectAltNames: material.subjectAltNames,
         fingerprint256: material.fingerprint256,
-        ...(current.ca ? { caFingerprint256: current.ca.fingerprint256 } : {}),
+        ...(current.ca
+          ? { caFingerprint256: current.ca.fingerprint256, caName: commonNameOf(current.ca) }
+          : {}),
       };
     },
     caCertificate: () => current?.ca ?? null,
