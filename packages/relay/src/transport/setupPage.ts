@@ -35,13 +35,15 @@ function fill(template: string, text: Record<string, string>, markup: Record<str
     .replace(/\{\{(\w+)\}\}/g, (_, name: string) => escapeHtml(text[name] ?? ''));
 }
 
-/** The onboarding page: relay address as a QR code, the CA download and per-platform steps. */
+/** The onboarding page: its own address as a QR code, the CA download and per-platform steps. */
 export function renderSetupPage(input: SetupPageInput): string {
   const language = input.language ?? 'en';
   const texts = SETUP_LANGUAGES[language];
-  const qrSvg = renderSVG(input.relayUrl).replace(
+  // This page, not the bare relay address: a tablet that scans it lands on the steps to trust
+  // the CA and the links to the apps, where the bare address has nothing for a browser.
+  const qrSvg = renderSVG(`${input.relayUrl}/setup`).replace(
     '<svg ',
-    '<svg class="qr" role="img" aria-label="QR code of the relay address" ',
+    '<svg class="qr" role="img" aria-label="QR code of this page\'s address" ',
   );
   const appLinks =
     input.appPrefixes.length === 0

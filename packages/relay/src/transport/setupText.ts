@@ -16,7 +16,7 @@ export interface SetupTexts {
 
 const PAGE = `<h1>Set up a device for this relay</h1>
 <p>Relay address: <a href="{{relayUrl}}"><code>{{relayUrl}}</code></a></p>
-<figure>{{{qrSvg}}}<figcaption>Scan to open the relay address on a tablet.</figcaption></figure>
+<figure>{{{qrSvg}}}<figcaption>Scan to open this page on a tablet.</figcaption></figure>
 {{{appLinks}}}
 {{{caSection}}}
 `;

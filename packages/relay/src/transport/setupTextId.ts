@@ -5,7 +5,7 @@ import type { SetupTexts } from './setupText.js';
 
 const PAGE = `<h1>Siapkan perangkat untuk relay ini</h1>
 <p>Alamat relay: <a href="{{relayUrl}}"><code>{{relayUrl}}</code></a></p>
-<figure>{{{qrSvg}}}<figcaption>Pindai untuk membuka alamat relay di tablet.</figcaption></figure>
+<figure>{{{qrSvg}}}<figcaption>Pindai untuk membuka halaman ini di tablet.</figcaption></figure>
 {{{appLinks}}}
 {{{caSection}}}
 `;
