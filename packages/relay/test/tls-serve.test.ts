@@ -379,7 +379,7 @@ describe('GET /ca.crt and /setup', () => {
     expect(browser.status).toBe(302);
     expect(browser.headers.location).toBe('/setup');
     expect(browser.headers.vary).toMatch(/Accept/);
-    for (const accept of [{}, { accept: 'application/json' }]) {
+    for (const accept of [{}, { accept: 'application/json' }] as Record<string, string>[]) {
       const api = await httpsGet(relay.url, '/', ca.caPem, accept);
       expect(api.status).toBe(404);
       expect(api.json()).toMatchObject({ error: { code: 'not_found' } });
