@@ -282,17 +282,22 @@ export interface ClockHealth {
 
 /**
  * `/health`'s `tls_failures` row. `certificate_untrusted`: the device refused the certificate
- * (it lacks the outlet CA); `certificate_expired`; `protocol_mismatch`; `connection_reset`:
- * it hung up during the handshake; `other`.
+ * (it lacks the outlet CA); `certificate_name_mismatch`: it asked for `name`, which the
+ * certificate does not list (a renamed relay, a name never given with `--name`);
+ * `certificate_expired`; `protocol_mismatch`; `connection_reset`: it hung up during the
+ * handshake; `other`.
  */
 export interface TlsHandshakeFailure {
   address: string;
   reason:
     | 'certificate_untrusted'
+    | 'certificate_name_mismatch'
     | 'certificate_expired'
     | 'protocol_mismatch'
     | 'connection_reset'
     | 'other';
+  /** `certificate_name_mismatch` only: the name the device asked for (its TLS SNI). */
+  name?: string;
   count: number;
   last_at: string;
 }
@@ -340,6 +345,8 @@ export type HealthTls =
        * what a person compares with the fingerprint /setup shows before trusting it.
        */
       caFingerprint256?: string;
+      /** That CA's subject common name: what a device's certificate settings call it. */
+      caName?: string;
     };
 
 /** `GET /clients` row. */

@@ -159,13 +159,21 @@ async function main(): Promise<void> {
     // The relay already holds the CA it serves: no second read of the file.
     const health = relay.tlsHealth();
     const caFingerprint = health.enabled ? health.caFingerprint256 : undefined;
+    const caName = health.enabled ? health.caName : undefined;
     const tls = cli.options.tls;
-    if ('auto' in tls) {
-      const dir = tls.auto.dir ?? join(cli.options.dataDir ?? './data', 'tls');
-      process.stdout.write(`outlet CA certificate: ${resolve(dir, 'ca.crt')}\n`);
-      if (caFingerprint) {
-        process.stdout.write(`outlet CA SHA-256 (the one /setup shows): ${caFingerprint}\n`);
-      }
+    // The CA /setup hands out, the relay's own or a company's (--tls-ca): the person installing
+    // it on a device compares its name and fingerprint with these lines.
+    const caFile =
+      'auto' in tls
+        ? join(tls.auto.dir ?? join(cli.options.dataDir ?? './data', 'tls'), 'ca.crt')
+        : tls.caFile;
+    if (caFile) {
+      process.stdout.write(
+        `outlet CA certificate: ${resolve(caFile)}${caName ? ` (${caName})` : ''}\n`,
+      );
+    }
+    if (caFingerprint) {
+      process.stdout.write(`outlet CA SHA-256 (the one /setup shows): ${caFingerprint}\n`);
     }
     // /setup is for installing a CA: without one (--tls-cert without --tls-ca) it has none.
     if (caFingerprint) {

@@ -64,7 +64,10 @@ import { registerHttpRoutes } from './transport/httpRoutes.js';
 import { registerOnboardingRoutes } from './transport/onboardingRoutes.js';
 import { answerPlainHttpOnTlsPort } from './transport/plainHttpOnTlsPort.js';
 import { attachSocketTransport } from './transport/socketTransport.js';
-import { createTlsHandshakeFailures } from './transport/tlsHandshakeFailures.js';
+import {
+  createTlsHandshakeFailures,
+  watchTlsHandshakes,
+} from './transport/tlsHandshakeFailures.js';
 import { registerTlsMetrics } from './transport/tlsMetrics.js';
 import {
   createTlsController,
@@ -578,13 +581,15 @@ export function createRelay(options: RelayOptions = {}): Relay {
   if (tls) answerPlainHttpOnTlsPort(app.server as unknown as TlsServer);
   // A tablet without the outlet CA refuses the certificate: seen here only, so said here.
   const tlsFailures = tls
-    ? createTlsHandshakeFailures({ logger, registry: metrics.registry, now, elapsed })
+    ? createTlsHandshakeFailures({
+        logger,
+        registry: metrics.registry,
+        now,
+        elapsed,
+        listsName: (name) => tls.listsName(name),
+      })
     : null;
-  if (tlsFailures) {
-    (app.server as unknown as TlsServer).on('tlsClientError', (error, socket) =>
-      tlsFailures.failed(error, socket.remoteAddress),
-    );
-  }
+  if (tlsFailures) watchTlsHandshakes(app.server as unknown as TlsServer, tlsFailures);
   useBodyTimeout(app, options.bodyTimeoutMs ?? 10_000);
   const verify = servedOnly(
     createTokenVerifier(insecure ? null : options.secret!, {

@@ -226,4 +226,49 @@ describe('failed TLS handshakes on a relay process', () => {
     await relay.exited;
     expect(relay.stderr().match(/"code":"tls_handshake_failed"/g)).toHaveLength(1);
   });
+
+  it('name the name a renamed relay no longer lists, and do not send its devices to /setup', async () => {
+    const dataDir = tempDir('ks-status-data-');
+    const relay = await startCli(['--tls', 'auto', '--name', 'relay2.outlet.test'], {
+      KS_SECRET: SECRET,
+      KS_DATA_DIR: dataDir,
+    });
+    const port = portOf(relay.url);
+    // A device that trusts the outlet CA but still dials the old name, refusing it in the
+    // handshake with the alert Chromium sends.
+    const tablet = spawnSync(
+      'openssl',
+      [
+        's_client',
+        '-connect',
+        `127.0.0.1:${port}`,
+        '-servername',
+        'relay.outlet.test',
+        '-verify_hostname',
+        'relay.outlet.test',
+        '-CAfile',
+        join(dataDir, 'tls', 'ca.crt'),
+        '-verify_return_error',
+      ],
+      { input: '', encoding: 'utf8', timeout: 10_000 },
+    );
+    expect(tablet.status).not.toBe(0);
+    expect((await fetchHealthJson(port)).tls_failures).toEqual([
+      expect.objectContaining({
+        address: '127.0.0.1',
+        reason: 'certificate_name_mismatch',
+        name: 'relay.outlet.test',
+      }),
+    ]);
+    const status = await runCli(['status', '--port', port, '--lang', 'en'], {
+      KS_DATA_DIR: dataDir,
+    });
+    expect(status.stdout).toContain(
+      "WARNING: 1 device(s) asked for relay.outlet.test, which this relay's certificate does not list (127.0.0.1): add --name relay.outlet.test (or hand out a listed name).",
+    );
+    expect(status.stdout).not.toContain('they do not trust the outlet CA');
+    relay.child.kill('SIGTERM');
+    await relay.exited;
+    expect(relay.stderr()).toContain('"name":"relay.outlet.test"');
+  });
 });

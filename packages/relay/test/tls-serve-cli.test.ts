@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ensureOutletCertificate } from '../src/index.js';
 import { killAll, runCli, startCli } from './cliProcess.js';
 import { removeTempDirs, SECRET, tempDir } from './helpers.js';
-import { httpsGet, peerFingerprint, testCa } from './tlsHelpers.js';
+import { companyCa, httpsGet, peerFingerprint, testCa } from './tlsHelpers.js';
 
 afterEach(() => {
   killAll();
@@ -81,6 +81,26 @@ describe('kitchen-sync-relay serve with TLS', () => {
     await new Promise<void>((resolve) => {
       const check = () =>
         relay.stdout().includes(caLine) && relay.stdout().includes(setupLine) && resolve();
+      relay.child.stdout?.on('data', check);
+      check();
+    });
+  });
+
+  it('prints the name and SHA-256 of a company CA given with --tls-ca, as of its own', async () => {
+    const ca = await companyCa('ACME Company CA');
+    const pair = await ca.issue(['localhost'], ['127.0.0.1']);
+    const relay = await startCli(
+      ['--tls-cert', pair.certFile, '--tls-key', pair.keyFile, '--tls-ca', ca.caFile],
+      env(),
+    );
+    const { X509Certificate } = await import('node:crypto');
+    const lines = [
+      `outlet CA certificate: ${ca.caFile} (ACME Company CA)`,
+      `outlet CA SHA-256 (the one /setup shows): ${new X509Certificate(ca.caPem).fingerprint256}`,
+      `device setup (CA certificate, QR code): ${relay.url}/setup`,
+    ];
+    await new Promise<void>((resolve) => {
+      const check = () => lines.every((line) => relay.stdout().includes(line)) && resolve();
       relay.child.stdout?.on('data', check);
       check();
     });

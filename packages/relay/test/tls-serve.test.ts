@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { EventEnvelope, PublishAck } from '@kitchen-sync/protocol';
 import { SignJWT } from 'jose';
+import { renderSVG } from 'uqr';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, ensureOutletCertificate, type TlsReloadOutcome } from '../src/index.js';
 import {
@@ -19,6 +20,7 @@ import {
 import {
   agreedCipher,
   closeWssClients,
+  companyCa,
   httpsGet,
   peerFingerprint,
   replaceFile,
@@ -349,6 +351,9 @@ describe('GET /ca.crt and /setup', () => {
     expect(page.text).toMatch(/<svg [^>]*class="qr"/);
     expect(page.text).toContain('href="/ca.crt"');
     expect(page.text).toContain('https://relay.local:3443');
+    // The QR code opens this page on the tablet (the bare address has nothing for a browser).
+    expect(page.text).toContain(renderSVG('https://relay.local:3443/setup').slice('<svg '.length));
+    expect(page.text).toContain('Scan to open this page on a tablet.');
     expect(page.text).toContain(new X509Certificate(ca.caPem).fingerprint256);
     for (const platform of [
       'Android',
@@ -363,6 +368,56 @@ describe('GET /ca.crt and /setup', () => {
     const forged = await httpsGet(relay.url, '/setup', ca.caPem, { host: '"><script>x</script>' });
     expect(forged.text).not.toContain('<script>');
     expect(forged.text).toContain(`https://127.0.0.1:${relay.port}`);
+  });
+
+  it('sends a browser at the bare address to /setup; API clients keep the JSON 404', async () => {
+    const ca = await testCa();
+    const pair = await ca.issue();
+    const tls = { certFile: pair.certFile, keyFile: pair.keyFile, caFile: ca.caFile };
+    const relay = await start({ tls });
+    const browser = await httpsGet(relay.url, '/', ca.caPem, { accept: 'text/html,*/*;q=0.8' });
+    expect(browser.status).toBe(302);
+    expect(browser.headers.location).toBe('/setup');
+    expect(browser.headers.vary).toMatch(/Accept/);
+    for (const accept of [{}, { accept: 'application/json' }] as Record<string, string>[]) {
+      const api = await httpsGet(relay.url, '/', ca.caPem, accept);
+      expect(api.status).toBe(404);
+      expect(api.json()).toMatchObject({ error: { code: 'not_found' } });
+    }
+    // A plain HTTP relay has /setup too (it says TLS is off): the same.
+    const plain = await start({});
+    const plainBrowser = await fetch(`${plain.url}/`, {
+      headers: { accept: 'text/html' },
+      redirect: 'manual',
+    });
+    expect(plainBrowser.status).toBe(302);
+    expect(plainBrowser.headers.get('location')).toBe('/setup');
+    expect((await http(plain.url, '/')).status).toBe(404);
+    // An app mounted at / keeps its own page there.
+    const app = tempDir('ks-root-app-');
+    writeFileSync(join(app, 'index.html'), '<title>home app</title>');
+    const withApp = await start({ tls, apps: [{ prefix: '/', dir: app }] });
+    const home = await httpsGet(withApp.url, '/', ca.caPem, { accept: 'text/html' });
+    expect(home.status).toBe(200);
+    expect(home.text).toContain('<title>home app</title>');
+  });
+
+  it('names the CA it hands out by its own name: a company CA given with --tls-ca', async () => {
+    const ca = await companyCa('ACME Company CA');
+    const pair = await ca.issue(['localhost'], ['127.0.0.1']);
+    const relay = await start({
+      tls: { certFile: pair.certFile, keyFile: pair.keyFile, caFile: ca.caFile },
+    });
+    for (const lang of ['en', 'id']) {
+      const page = (await httpsGet(relay.url, `/setup?lang=${lang}`, ca.caPem)).text;
+      expect(page).toContain('<b>ACME Company CA</b>');
+      expect(page).not.toContain('kitchen-sync outlet CA');
+    }
+    const health = (await httpsGet(relay.url, '/health', ca.caPem)).json();
+    expect(health.tls).toMatchObject({
+      caName: 'ACME Company CA',
+      caFingerprint256: new X509Certificate(ca.caPem).fingerprint256,
+    });
   });
 
   it('speaks Indonesian to a browser that asks for it, and either language on ?lang=', async () => {

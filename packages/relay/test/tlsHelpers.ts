@@ -7,6 +7,7 @@ import { onTestFinished } from 'vitest';
 import { ensureOutletCertificate, type OutletCertificateOptions } from '../src/index.js';
 import { CLOCK_FLOOR } from '../src/tls/clock.js';
 import { TlsError } from '../src/tls/index.js';
+import { createCertificateAuthority, issueServerCertificate } from '../src/tls/lib/issuer.js';
 import {
   createTlsController,
   type TlsController,
@@ -73,6 +74,38 @@ export async function testCa(now = new Date()): Promise<TestCa> {
   return { caDir, caFile, caPem: readFileSync(caFile, 'utf8'), issue };
 }
 
+/**
+ * A CA named `commonName` (a company's), whose server certificates may carry any names,
+ * wildcards included (the relay's own issuance refuses those). Files in temp dirs.
+ */
+export async function companyCa(commonName: string) {
+  const now = new Date();
+  const ca = await createCertificateAuthority({ commonName, now, days: 365 });
+  const caDir = tempDir('ks-company-ca-');
+  const caFile = join(caDir, 'ca.crt');
+  writeFileSync(caFile, ca.certPem);
+  return {
+    caFile,
+    caPem: ca.certPem,
+    async issue(names: string[], addresses: string[]) {
+      const leaf = await issueServerCertificate({
+        ca,
+        commonName: names[0] ?? 'relay',
+        names,
+        addresses,
+        now,
+        days: 90,
+      });
+      const dir = tempDir('ks-company-leaf-');
+      const certFile = join(dir, 'relay.crt');
+      const keyFile = join(dir, 'relay.key');
+      writeFileSync(certFile, leaf.certPem);
+      writeFileSync(keyFile, leaf.keyPem);
+      return { certFile, keyFile };
+    },
+  };
+}
+
 /** Replaces a file the way renewal tools do: write beside it, then rename over it. */
 export function replaceFile(path: string, content: string): void {
   writeFileSync(`${path}.tmp`, content);
@@ -121,10 +154,11 @@ export function httpsGet(
   path: string,
   ca: string,
   headers: Record<string, string> = {},
+  servername = 'localhost',
 ): Promise<HttpsAnswer> {
   return new Promise((resolve, reject) => {
     // servername: Node would otherwise take the SNI name from a Host header under test.
-    const options = { ca, headers, servername: 'localhost' };
+    const options = { ca, headers, servername };
     const request = httpsRequest(`${url}${path}`, options, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));

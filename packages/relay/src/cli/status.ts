@@ -112,7 +112,7 @@ export function describeHealth(
         : texts.certificateDays(health.tls.daysLeft),
     );
     if (health.tls_failures && health.tls_failures.length > 0) {
-      lines.push(texts.tlsFailures(health.tls_failures));
+      lines.push(...texts.tlsFailures(health.tls_failures, health.tls.source));
     }
     // /setup hands out a CA only when the relay has one (--tls auto, or --tls-ca).
     if (health.tls.caFingerprint256) {

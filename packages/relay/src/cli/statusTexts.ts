@@ -63,8 +63,11 @@ export interface StatusTexts {
   /** No answered downlink poll for `quiet`, more than `threshold`. */
   downlinkWarning(quiet: string, threshold: string): string;
   certificateDays(days: number): string;
-  /** `/health` `tls_failures`: devices whose TLS handshake failed in the last 10 minutes. */
-  tlsFailures(failures: TlsHandshakeFailure[]): string;
+  /**
+   * `/health` `tls_failures`: devices whose TLS handshake failed in the last 10 minutes, one
+   * line per cause; `source`: whose certificate it is (what to do about a name it lacks).
+   */
+  tlsFailures(failures: TlsHandshakeFailure[], source: 'files' | 'auto'): string[];
   /** `/health` `tls.ok: false`: the certificate served expired at `notAfter`. */
   certificateExpired(notAfter: string): string;
   newTablet(setupUrls: string[]): string;
@@ -144,6 +147,23 @@ export function refusalsByReason(refused: RefusedDevice[], words: Record<string,
   return [...byReason]
     .map(([reason, devices]) => `${words[reason] ?? reason} (${devices.join(', ')})`)
     .join('; ');
+}
+
+/**
+ * The failed handshakes `status` names apart: devices without the CA, and per name asked for,
+ * devices whose name the certificate does not list; `addresses`: the distinct ones of rows.
+ */
+export function tlsFailureGroups(failures: TlsHandshakeFailure[]) {
+  const mismatched = new Map<string, TlsHandshakeFailure[]>();
+  for (const row of failures) {
+    if (row.reason !== 'certificate_name_mismatch' || !row.name) continue;
+    mismatched.set(row.name, [...(mismatched.get(row.name) ?? []), row]);
+  }
+  return {
+    untrusted: failures.filter((f) => f.reason === 'certificate_untrusted'),
+    mismatched,
+    addresses: (rows: TlsHandshakeFailure[]) => [...new Set(rows.map((f) => f.address))],
+  };
 }
 
 const REFUSAL_WORDS_EN: Record<string, string> = {
@@ -230,12 +250,26 @@ export const STATUS_TEXTS_EN: StatusTexts = {
   downlinkWarning: (quiet, threshold) =>
     `  WARNING: no order made at central (web shop, delivery apps) has reached this outlet for ${quiet} (more than ${threshold}): central refuses them (outlet_offline), or its guests wait for food this kitchen never gets.`,
   certificateDays: (days) => `  HTTPS certificate valid for ${days} more days`,
-  tlsFailures: (failures) => {
-    const untrusted = failures.filter((f) => f.reason === 'certificate_untrusted');
-    const addresses = (rows: TlsHandshakeFailure[]) => [...new Set(rows.map((f) => f.address))];
-    return untrusted.length > 0
-      ? `  WARNING: ${addresses(untrusted).length} device(s) refused this relay's certificate in the last 10 min (${addresses(untrusted).join(', ')}): they do not trust the outlet CA. Open the /setup address below on each.`
-      : `  WARNING: TLS handshakes failed in the last 10 min (${failures.map((f) => `${f.address}: ${f.reason}`).join(', ')}); see the relay's log.`;
+  tlsFailures: (failures, source) => {
+    const { untrusted, mismatched, addresses } = tlsFailureGroups(failures);
+    const lines = [...mismatched].map(
+      ([name, rows]) =>
+        `  WARNING: ${addresses(rows).length} device(s) asked for ${name}, which this relay's certificate does not list (${addresses(rows).join(', ')}): ` +
+        (source === 'auto'
+          ? `add --name ${name} (or hand out a listed name).`
+          : `issue the certificate for ${name} too (or hand out a listed name).`),
+    );
+    if (untrusted.length > 0) {
+      lines.push(
+        `  WARNING: ${addresses(untrusted).length} device(s) refused this relay's certificate in the last 10 min (${addresses(untrusted).join(', ')}): they do not trust the outlet CA. Open the /setup address below on each.`,
+      );
+    }
+    if (lines.length === 0) {
+      lines.push(
+        `  WARNING: TLS handshakes failed in the last 10 min (${failures.map((f) => `${f.address}: ${f.reason}`).join(', ')}); see the relay's log.`,
+      );
+    }
+    return lines;
   },
   certificateExpired: (notAfter) =>
     `  THE HTTPS CERTIFICATE EXPIRED on ${notAfter}: tablets refuse the relay. Renew it (--tls auto: restart the relay or run kitchen-sync-relay cert; --tls-cert: replace the files, then SIGHUP).`,

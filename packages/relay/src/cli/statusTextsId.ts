@@ -4,6 +4,7 @@ import {
   durationIn,
   refusalsByReason,
   type StatusTexts,
+  tlsFailureGroups,
 } from './statusTexts.js';
 
 const ROLE_NAMES_ID = {
@@ -111,12 +112,26 @@ export const STATUS_TEXTS_ID: StatusTexts = {
   downlinkWarning: (quiet, threshold) =>
     `  PERINGATAN: tidak ada pesanan yang dibuat di pusat (toko web, aplikasi pesan-antar) yang sampai ke outlet ini selama ${quiet} (lebih dari ${threshold}): pusat menolaknya (outlet_offline), atau tamunya menunggu makanan yang tidak pernah sampai ke dapur ini.`,
   certificateDays: (days) => `  sertifikat HTTPS masih berlaku ${days} hari lagi`,
-  tlsFailures: (failures) => {
-    const untrusted = failures.filter((f) => f.reason === 'certificate_untrusted');
-    const addresses = (rows: typeof failures) => [...new Set(rows.map((f) => f.address))];
-    return untrusted.length > 0
-      ? `  PERINGATAN: ${addresses(untrusted).length} perangkat menolak sertifikat relay ini dalam 10 menit terakhir (${addresses(untrusted).join(', ')}): perangkat itu belum memercayai CA outlet. Buka alamat /setup di bawah pada setiap perangkat.`
-      : `  PERINGATAN: jabat tangan TLS gagal dalam 10 menit terakhir (${failures.map((f) => `${f.address}: ${f.reason}`).join(', ')}); lihat log relay.`;
+  tlsFailures: (failures, source) => {
+    const { untrusted, mismatched, addresses } = tlsFailureGroups(failures);
+    const lines = [...mismatched].map(
+      ([name, rows]) =>
+        `  PERINGATAN: ${addresses(rows).length} perangkat meminta ${name}, nama yang tidak tercantum di sertifikat relay ini (${addresses(rows).join(', ')}): ` +
+        (source === 'auto'
+          ? `tambahkan --name ${name} (atau berikan nama yang tercantum).`
+          : `terbitkan sertifikat yang juga mencantumkan ${name} (atau berikan nama yang tercantum).`),
+    );
+    if (untrusted.length > 0) {
+      lines.push(
+        `  PERINGATAN: ${addresses(untrusted).length} perangkat menolak sertifikat relay ini dalam 10 menit terakhir (${addresses(untrusted).join(', ')}): perangkat itu belum memercayai CA outlet. Buka alamat /setup di bawah pada setiap perangkat.`,
+      );
+    }
+    if (lines.length === 0) {
+      lines.push(
+        `  PERINGATAN: jabat tangan TLS gagal dalam 10 menit terakhir (${failures.map((f) => `${f.address}: ${f.reason}`).join(', ')}); lihat log relay.`,
+      );
+    }
+    return lines;
   },
   certificateExpired: (notAfter) =>
     `  SERTIFIKAT HTTPS SUDAH KEDALUWARSA sejak ${notAfter}: tablet menolak relay. Perbarui (--tls auto: jalankan ulang relay atau kitchen-sync-relay cert; --tls-cert: ganti file-nya, lalu SIGHUP).`,

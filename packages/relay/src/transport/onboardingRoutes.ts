@@ -1,5 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { commonNameOf } from '../tls/commonName.js';
 import { setupLanguage } from './setupLanguage.js';
 import { renderSetupPage } from './setupPage.js';
 
@@ -22,9 +23,21 @@ function relayUrl(request: FastifyRequest, options: OnboardingRoutesOptions): st
   return `${options.tls ? 'https' : 'http'}://${host}`;
 }
 
-/** `GET /ca.crt` (the public CA certificate, no auth) and `GET /setup` (onboarding page). */
+/**
+ * `GET /ca.crt` (the public CA certificate, no auth), `GET /setup` (onboarding page), and,
+ * unless an app is mounted at `/`, `GET /` sending a browser to `/setup`.
+ */
 export function registerOnboardingRoutes(app: FastifyInstance, options: OnboardingRoutesOptions) {
   const config = { config: { rateLimit: false } };
+  if (!options.appPrefixes.includes('/')) {
+    // A person who types (or scanned) the bare relay address wants a page, not a JSON 404;
+    // API clients, which do not ask for HTML, keep the 404. 302: an app mounted at `/` later
+    // must not be hidden by a cached redirect.
+    app.get('/', config, async (request, reply) => {
+      if (!/\btext\/html\b/.test(request.headers.accept ?? '')) return reply.callNotFound();
+      return reply.header('vary', 'Accept').redirect('/setup', 302);
+    });
+  }
   app.get('/ca.crt', config, async (request, reply) => {
     const ca = options.caCertificate();
     if (!ca) {
@@ -57,7 +70,7 @@ export function registerOnboardingRoutes(app: FastifyInstance, options: Onboardi
         request.headers['accept-language'],
       ),
       ca: ca
-        ? { fingerprint256: ca.fingerprint256 }
+        ? { fingerprint256: ca.fingerprint256, name: commonNameOf(ca) }
         : { reason: options.tls ? 'it uses certificate files without --tls-ca' : 'TLS is off' },
     });
     return reply

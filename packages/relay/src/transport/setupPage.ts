@@ -7,8 +7,11 @@ export interface SetupPageInput {
   relayUrl: string;
   /** URL prefixes of the apps the relay serves. */
   appPrefixes: string[];
-  /** The outlet CA's SHA-256 fingerprint, or why there is none to hand out. */
-  ca: { fingerprint256: string } | { reason: string };
+  /**
+   * The CA handed out: its SHA-256 fingerprint and subject common name (an outlet CA's, or a
+   * company's given with --tls-ca), or why there is none to hand out.
+   */
+  ca: { fingerprint256: string; name: string } | { reason: string };
   /** Default English. */
   language?: SetupLanguage;
 }
@@ -32,13 +35,15 @@ function fill(template: string, text: Record<string, string>, markup: Record<str
     .replace(/\{\{(\w+)\}\}/g, (_, name: string) => escapeHtml(text[name] ?? ''));
 }
 
-/** The onboarding page: relay address as a QR code, the CA download and per-platform steps. */
+/** The onboarding page: its own address as a QR code, the CA download and per-platform steps. */
 export function renderSetupPage(input: SetupPageInput): string {
   const language = input.language ?? 'en';
   const texts = SETUP_LANGUAGES[language];
-  const qrSvg = renderSVG(input.relayUrl).replace(
+  // This page, not the bare relay address: a tablet that scans it lands on the steps to trust
+  // the CA and the links to the apps, where the bare address has nothing for a browser.
+  const qrSvg = renderSVG(`${input.relayUrl}/setup`).replace(
     '<svg ',
-    '<svg class="qr" role="img" aria-label="QR code of the relay address" ',
+    '<svg class="qr" role="img" aria-label="QR code of this page\'s address" ',
   );
   const appLinks =
     input.appPrefixes.length === 0
@@ -57,7 +62,7 @@ export function renderSetupPage(input: SetupPageInput): string {
         );
   const caSection =
     'fingerprint256' in input.ca
-      ? fill(texts.ca, { caFingerprint: input.ca.fingerprint256 })
+      ? fill(texts.ca, { caFingerprint: input.ca.fingerprint256, caName: input.ca.name })
       : fill(texts.noCa, { reason: input.ca.reason });
   const body = fill(texts.page, { relayUrl: input.relayUrl }, { qrSvg, appLinks, caSection });
   // A link to every other language, each named in itself.

@@ -16,7 +16,7 @@ export interface SetupTexts {
 
 const PAGE = `<h1>Set up a device for this relay</h1>
 <p>Relay address: <a href="{{relayUrl}}"><code>{{relayUrl}}</code></a></p>
-<figure>{{{qrSvg}}}<figcaption>Scan to open the relay address on a tablet.</figcaption></figure>
+<figure>{{{qrSvg}}}<figcaption>Scan to open this page on a tablet.</figcaption></figure>
 {{{appLinks}}}
 {{{caSection}}}
 `;
@@ -51,8 +51,8 @@ Install a certificate → <b>CA certificate</b> → Install anyway, then pick th
 <ol>
 <li>Open this page in Safari and download the certificate; allow the configuration profile.</li>
 <li>Settings → General → VPN &amp; Device Management → the downloaded profile → Install.</li>
-<li>Settings → General → About → <b>Certificate Trust Settings</b> → turn on full trust for the
-kitchen-sync outlet CA. Without this step Safari still refuses the relay.</li>
+<li>Settings → General → About → <b>Certificate Trust Settings</b> → turn on full trust for
+<b>{{caName}}</b>. Without this step Safari still refuses the relay.</li>
 </ol>
 <h3>Windows</h3>
 <ol>

@@ -5,7 +5,7 @@ import type { SetupTexts } from './setupText.js';
 
 const PAGE = `<h1>Siapkan perangkat untuk relay ini</h1>
 <p>Alamat relay: <a href="{{relayUrl}}"><code>{{relayUrl}}</code></a></p>
-<figure>{{{qrSvg}}}<figcaption>Pindai untuk membuka alamat relay di tablet.</figcaption></figure>
+<figure>{{{qrSvg}}}<figcaption>Pindai untuk membuka halaman ini di tablet.</figcaption></figure>
 {{{appLinks}}}
 {{{caSection}}}
 `;
@@ -41,7 +41,7 @@ Instal sertifikat → <b>Sertifikat CA</b> → Tetap instal, lalu pilih file yan
 <li>Buka halaman ini di Safari dan unduh sertifikatnya; izinkan profil konfigurasi.</li>
 <li>Pengaturan → Umum → VPN &amp; Manajemen Perangkat → profil yang diunduh → Instal.</li>
 <li>Pengaturan → Umum → Mengenai → <b>Pengaturan Kepercayaan Sertifikat</b> → nyalakan
-kepercayaan penuh untuk kitchen-sync outlet CA. Tanpa langkah ini Safari tetap menolak relay.</li>
+kepercayaan penuh untuk <b>{{caName}}</b>. Tanpa langkah ini Safari tetap menolak relay.</li>
 </ol>
 <h3>Windows</h3>
 <ol>

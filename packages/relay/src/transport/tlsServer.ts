@@ -7,7 +7,9 @@ import type { Logger } from 'pino';
 import { ConfigError } from '../lib/configError.js';
 import { autoNames } from '../tls/autoNames.js';
 import { caNotYetValid, caNotYetValidAdvice } from '../tls/caNotYetValid.js';
+import { certificateListsName } from '../tls/certificateListsName.js';
 import { clockIsWrong } from '../tls/clock.js';
+import { commonNameOf } from '../tls/commonName.js';
 import {
   ensureOutletCertificate,
   lanAddresses,
@@ -60,6 +62,11 @@ export interface TlsController {
   health(): TlsHealth;
   /** The public CA certificate clients must trust, when the relay knows it. */
   caCertificate(): X509Certificate | null;
+  /**
+   * Whether the certificate served now lists `name` (a device's SNI); true before there is one,
+   * so that nothing is blamed on a name then.
+   */
+  listsName(name: string): boolean;
   close(): void;
 }
 
@@ -77,6 +84,11 @@ const ADDRESS_CHECK_MS = 30_000;
 interface Loaded {
   material: TlsMaterial;
   ca: X509Certificate | null;
+}
+
+interface Installed extends Loaded {
+  /** The served certificate, parsed once: every failed handshake's name is checked against it. */
+  leaf: X509Certificate;
 }
 
 function readCaCertificate(path: string): X509Certificate {
@@ -113,7 +125,7 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
   const names = auto?.names ?? [];
   const autoDir = 'auto' in tls ? resolve(tls.auto.dir ?? join(options.dataDir, 'tls')) : '';
   let server: TlsServer | undefined;
-  let current: Loaded | undefined;
+  let current: Installed | undefined;
   let lastWarnMs = Number.NEGATIVE_INFINITY;
   let lastCaErrorMs = Number.NEGATIVE_INFINITY;
   // Auto mode: a certificate was due while the clock was wrong; issue it once the clock is right.
@@ -183,7 +195,8 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
       key: next.material.key,
       honorCipherOrder: false,
     });
-    current = next;
+    // X509Certificate reads the first certificate of the PEM chain: the leaf.
+    current = { ...next, leaf: new X509Certificate(next.material.cert) };
   }
 
   function daysLeft(material: TlsMaterial): number {
@@ -390,10 +403,13 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
         daysLeft: daysLeft(material),
         subjectAltNames: material.subjectAltNames,
         fingerprint256: material.fingerprint256,
-        ...(current.ca ? { caFingerprint256: current.ca.fingerprint256 } : {}),
+        ...(current.ca
+          ? { caFingerprint256: current.ca.fingerprint256, caName: commonNameOf(current.ca) }
+          : {}),
       };
     },
     caCertificate: () => current?.ca ?? null,
+    listsName: (name) => !current || certificateListsName(current.leaf, name),
     close() {
       clearTimeout(debounce);
       clearInterval(interval);

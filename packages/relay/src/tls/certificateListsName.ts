@@ -1,0 +1,12 @@
+import type { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+
+/**
+ * Whether a device that asked for `name` (its TLS SNI) finds it in `leaf`: the subject
+ * alternative names as X.509 matches them (a wildcard stands for one whole left-most label),
+ * never the subject CN, which browsers ignore.
+ */
+export function certificateListsName(leaf: X509Certificate, name: string): boolean {
+  if (isIP(name)) return leaf.checkIP(name) !== undefined;
+  return leaf.checkHost(name, { subject: 'never', partialWildcards: false }) !== undefined;
+}
