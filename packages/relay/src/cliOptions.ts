@@ -360,14 +360,16 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
 /**
  * `serve --outlet` (repeatable) or `KS_OUTLETS=3,4`: ids as the protocol takes them (a
  * non-empty string of at most 64 characters from the command line), else undefined (any outlet).
+ * A flag is split at commas as the variable is: `--outlet 3,4` taken as one outlet "3,4"
+ * would start cleanly and refuse every device of both.
  */
 function servedOutlets(given: string[] | undefined, fromEnv: string | undefined) {
-  const outlets =
-    given ??
-    (fromEnv ?? '')
-      .split(',')
-      .map((outlet) => outlet.trim())
-      .filter(Boolean);
+  const outlets = given
+    ? given.flatMap((list) => list.split(',')).map((outlet) => outlet.trim())
+    : (fromEnv ?? '')
+        .split(',')
+        .map((outlet) => outlet.trim())
+        .filter(Boolean);
   if (outlets.length === 0) return undefined;
   for (const outlet of outlets) {
     if (!validate(IdSchema, outlet).ok) {

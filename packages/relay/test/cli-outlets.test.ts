@@ -57,6 +57,8 @@ describe('serve --outlet', () => {
     expect(serve([], { KS_OUTLETS: '3, 4' }).outlets).toEqual(['3', '4']);
     expect(serve(['--outlet', '5'], { KS_OUTLETS: '3,4' }).outlets).toEqual(['5']);
     expect(serve([]).outlets).toBeUndefined();
+    // A list in one flag is a list, as in the variable: not one outlet named "3,4".
+    expect(serve(['--outlet', '3,4', '--outlet', ' 5']).outlets).toEqual(['3', '4', '5']);
     // KS_OUTLET is the token command's: it does not limit serve.
     expect(serve([], { KS_OUTLET: '3' }).outlets).toBeUndefined();
     expect(HELP).toContain('--outlet O');
@@ -64,6 +66,7 @@ describe('serve --outlet', () => {
 
   it('refuses ids the protocol refuses with outlet_invalid', () => {
     expect(codeOfParse(['serve', '--outlet', ''])).toBe('outlet_invalid');
+    expect(codeOfParse(['serve', '--outlet', '3,'])).toBe('outlet_invalid');
     expect(codeOfParse(['serve', '--outlet', 'x'.repeat(65)])).toBe('outlet_invalid');
     expect(codeOfParse(['serve', '--outlet', 'x'.repeat(64)])).toBe('accepted');
   });

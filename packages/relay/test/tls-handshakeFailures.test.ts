@@ -102,12 +102,14 @@ describe('a device that asks for a name the certificate does not list', () => {
     expect(await opensslClient(relay.port, { servername: 'pass.kitchen.test' })).not.toBe(0);
     expect(await opensslClient(relay.port, { servername: 'a.b.kitchen.test' })).not.toBe(0);
     expect(await opensslClient(relay.port, {})).not.toBe(0);
+    // A listed name written fully qualified (a trailing dot) is that name.
+    expect(await opensslClient(relay.port, { servername: 'relay.outlet.test.' })).not.toBe(0);
     await vi.waitFor(async () => {
       const rows = await failures();
       expect(rows).toHaveLength(2);
       expect(rows).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ reason: 'certificate_untrusted', count: 2 }),
+          expect.objectContaining({ reason: 'certificate_untrusted', count: 3 }),
           expect.objectContaining({
             reason: 'certificate_name_mismatch',
             name: 'a.b.kitchen.test',

@@ -8,5 +8,7 @@ import { isIP } from 'node:net';
  */
 export function certificateListsName(leaf: X509Certificate, name: string): boolean {
   if (isIP(name)) return leaf.checkIP(name) !== undefined;
-  return leaf.checkHost(name, { subject: 'never', partialWildcards: false }) !== undefined;
+  // `relay.local.` is `relay.local` fully qualified: browsers and Node match it without the dot.
+  const host = name.endsWith('.') ? name.slice(0, -1) : name;
+  return leaf.checkHost(host, { subject: 'never', partialWildcards: false }) !== undefined;
 }
