@@ -304,7 +304,10 @@ class KitchenFeedImpl implements KitchenFeed {
         this.#publish();
       }),
       outbox.on('rejected', (entry) => {
-        if (entry.type === 'order:update') this.#rollback(entryEventId(entry));
+        // Refused because the relay has not got an order only central brought yet: the bump is
+        // sent again when its copy comes, so the cook's card keeps it meanwhile.
+        const waits = entry.error.code === 'not_found' && this.#catchUp.awaitsRelay(entry.order_id);
+        if (entry.type === 'order:update' && !waits) this.#rollback(entryEventId(entry));
         if (entry.error.code === 'not_found' && this.#catchUp.refusedAfterArrival(entry.order_id)) {
           this.#sendAgain([entry]);
         }

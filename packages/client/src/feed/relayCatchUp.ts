@@ -26,6 +26,11 @@ export class RelayCatchUp {
     remember(this.#centralOnly, orderId, acked);
   }
 
+  /** Whether only central has brought `orderId` yet: the relay may still be about to get it. */
+  awaitsRelay(orderId: string): boolean {
+    return this.#centralOnly.has(orderId);
+  }
+
   /** Whether an acknowledgement must wait for the relay's copy (it is remembered if so). */
   deferAck(orderId: string): boolean {
     if (!this.#centralOnly.has(orderId)) return false;

@@ -110,6 +110,9 @@ describe('what a kitchen does to an order only central has brought yet', () => {
     // The bump got to the relay before the POS's order: refused, and no ack went to be dropped.
     expect(sent('order:ack')).toEqual([]);
     expect(outbox.rejected.get().map((e) => e.error.code)).toEqual(['not_found']);
+    // The cook's bump stays on the card while it waits for the relay's copy (a reconnect's
+    // snapshot that has not come yet made it look like any other order).
+    expect(feed.orders.get().map((o) => [o.status, o.pending])).toEqual([['preparing', true]]);
 
     relayBrings(order, 1);
     await feed.flush();
