@@ -5,6 +5,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withCorkedWebSockets } from '../src/transport/corkedBroadcasts.js';
 import { useEagerWebSocketWrites } from '../src/transport/eagerWebSocketWrites.js';
+import { countWrites, untilTrue } from './webSocketWrites.js';
 
 let http: HttpServer | undefined;
 let io: Server | undefined;
@@ -15,11 +16,6 @@ afterEach(() => {
   http?.close();
   io = http = undefined;
 });
-
-interface RawSocket {
-  _write(...args: unknown[]): void;
-  _writev(...args: unknown[]): void;
-}
 
 /** A Socket.IO server (eager writes, as the relay runs) and `count` clients in room `k`. */
 async function room(count: number, transports = ['websocket', 'websocket']) {
@@ -50,25 +46,6 @@ async function room(count: number, transports = ['websocket', 'websocket']) {
   return { servers, received };
 }
 
-/** Counts the writes the server side of a connection hands to the kernel (write or writev). */
-function countWrites(server: ServerSocket): () => number {
-  const raw = (server.conn.transport as unknown as { socket: { _socket: RawSocket } }).socket
-    ._socket;
-  let writes = 0;
-  for (const method of ['_write', '_writev'] as const) {
-    const original = raw[method].bind(raw);
-    raw[method] = (...args: unknown[]) => {
-      writes++;
-      original(...args);
-    };
-  }
-  return () => writes;
-}
-
-const waitFor = async (done: () => boolean) => {
-  while (!done()) await new Promise((resolve) => setImmediate(resolve));
-};
-
 describe('withCorkedWebSockets', () => {
   // Uncorked, each of the three frames is a write of its own: what corking changes.
   it.each([
@@ -84,7 +61,7 @@ describe('withCorkedWebSockets', () => {
       };
       if (corked) withCorkedWebSockets(io!, ['k'], deliver);
       else deliver();
-      await waitFor(() => received.every((values) => values.length === 3));
+      await untilTrue(() => received.every((values) => values.length === 3));
       expect(received).toEqual([
         [1, 2, 3],
         [1, 2, 3],
@@ -102,7 +79,7 @@ describe('withCorkedWebSockets', () => {
       }),
     ).toThrow('hook failed');
     io!.to('k').emit('e', 2);
-    await waitFor(() => received.every((values) => values.length === 2));
+    await untilTrue(() => received.every((values) => values.length === 2));
     expect(received).toEqual([
       [1, 2],
       [1, 2],
@@ -115,7 +92,7 @@ describe('withCorkedWebSockets', () => {
       io!.to('k').emit('e', 1);
       io!.to('k').emit('e', 2);
     });
-    await waitFor(() => received.every((values) => values.length === 2));
+    await untilTrue(() => received.every((values) => values.length === 2));
     expect(received).toEqual([
       [1, 2],
       [1, 2],

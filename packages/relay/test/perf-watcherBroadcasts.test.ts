@@ -8,6 +8,7 @@ import type { StoredEvent } from '../src/store/EventStore.js';
 import { useEagerWebSocketWrites } from '../src/transport/eagerWebSocketWrites.js';
 import { kitchenEventRooms, watcherEventRooms } from '../src/transport/rooms.js';
 import { createWatcherBroadcasts } from '../src/transport/watcherBroadcasts.js';
+import { countWrites, untilTrue } from './webSocketWrites.js';
 
 let http: HttpServer | undefined;
 let io: Server | undefined;
@@ -65,25 +66,6 @@ async function connected(rooms: Array<string | null>) {
   return { servers, received };
 }
 
-/** Counts the writes the server side of a connection hands to the kernel. */
-function countWrites(server: ServerSocket): () => number {
-  const raw = (server.conn.transport as unknown as { socket: { _socket: Record<string, unknown> } })
-    .socket._socket as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
-  let writes = 0;
-  for (const method of ['_write', '_writev'] as const) {
-    const original = raw[method].bind(raw);
-    raw[method] = (...args: unknown[]) => {
-      writes++;
-      original(...args);
-    };
-  }
-  return () => writes;
-}
-
-const until = async (done: () => boolean) => {
-  while (!done()) await new Promise((resolve) => setImmediate(resolve));
-};
-
 describe('createWatcherBroadcasts', () => {
   it('holds the watchers’ events for the batch, then sends them in order as one write each', async () => {
     const { servers, received } = await connected([WATCHERS[0]!, WATCHERS[1]!, KITCHENS[0]!]);
@@ -97,11 +79,11 @@ describe('createWatcherBroadcasts', () => {
       watchers.add(event(seq));
     }
     // The kitchen has all three while the POS screens have none yet.
-    await until(() => received[2]!.length === 3);
+    await untilTrue(() => received[2]!.length === 3);
     expect(received.slice(0, 2)).toEqual([[], []]);
 
     vi.advanceTimersByTime(20);
-    await until(() => received[0]!.length === 3 && received[1]!.length === 3);
+    await untilTrue(() => received[0]!.length === 3 && received[1]!.length === 3);
     expect(received).toEqual([
       [1, 2, 3],
       [1, 2, 3],
@@ -124,13 +106,13 @@ describe('createWatcherBroadcasts', () => {
     watchers.add(event(3));
     vi.advanceTimersByTime(20);
     // One write each: once anything arrived, all of the batch did.
-    await until(() => received[0]!.length === 3 && received[1]!.length > 0);
+    await untilTrue(() => received[0]!.length === 3 && received[1]!.length > 0);
     expect(received).toEqual([[1, 2, 3], [3]]);
 
     // The next batch reaches it whole.
     watchers.add(event(4));
     vi.advanceTimersByTime(20);
-    await until(() => received[0]!.length === 4 && received[1]!.length > 1);
+    await untilTrue(() => received[0]!.length === 4 && received[1]!.length > 1);
     expect(received).toEqual([
       [1, 2, 3, 4],
       [3, 4],
@@ -145,7 +127,7 @@ describe('createWatcherBroadcasts', () => {
     });
     watchers.add(event(1));
     watchers.add(event(2));
-    await until(() => received[0]!.length === 2);
+    await untilTrue(() => received[0]!.length === 2);
     expect(received).toEqual([[1, 2]]);
   });
 
@@ -158,7 +140,7 @@ describe('createWatcherBroadcasts', () => {
     (circular.envelope.data as Record<string, unknown>).self = circular.envelope.data;
     for (const e of [event(1), circular, event(3)]) watchers.add(e);
     vi.advanceTimersByTime(20);
-    await until(() => received[0]!.length === 2);
+    await untilTrue(() => received[0]!.length === 2);
     expect(received).toEqual([[1, 3]]);
     expect(errors).toHaveLength(1);
   });
