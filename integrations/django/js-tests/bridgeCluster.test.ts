@@ -119,7 +119,13 @@ describe('the bridge of a relay cluster on PostgreSQL, to the real central', () 
     const [first, second] = holder[0]!.role === 'holder' ? ['a', 'b'] : ['b', 'a'];
     const firstNode = nodes.get(first)!;
     const secondNode = nodes.get(second)!;
-    expect(await bridgeOf(secondNode.url)).toMatchObject({ role: 'standby', holder: first });
+    // The other node learns who holds the bridge on its next try of the lock (every 2 s).
+    const standby = await pollUntil(
+      () => bridgeOf(secondNode.url),
+      (bridge) => bridge.holder !== null && bridge.holder !== undefined,
+      15_000,
+    );
+    expect(standby).toMatchObject({ role: 'standby', holder: first });
 
     const expected = new Map<string, string>();
     await work(await connect(firstNode.url, 'pos'), 10, expected);
