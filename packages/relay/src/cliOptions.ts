@@ -14,6 +14,7 @@ import type { RelayOptions } from './relay.js';
 import { assertHostName } from './tls/hostName.js';
 import { parseAppSpec } from './transport/appRoutes.js';
 import type { RelayTlsOptions } from './transport/tlsServer.js';
+import { DEFAULT_WATCHER_BATCH_MS } from './transport/watcherBroadcasts.js';
 
 export const HELP = `kitchen-sync-relay — the LAN relay of kitchen-sync
 
@@ -63,6 +64,9 @@ serve flags:
                          the same for one device (its token's sub), so one device
                          cannot take every slot; 0 = no cap (default 32)
   --cors-origin LIST     allowed browser origins, comma separated (default *)
+  --watcher-batch-ms N   POS, monitor and admin screens get new events in batches of at
+                         most N ms, one write each; kitchens and boards at once; 0 = every
+                         event at once, at most 1000 (default 20)
   --log-level L          fatal|error|warn|info|debug|trace|silent (default info)
   --log-file F           also log to F, rotated at 10 MB, five kept (the executable's
                          default: logs/kitchen-sync-relay.log beside the data dir)
@@ -149,6 +153,7 @@ const FLAGS = {
   'max-connections': { type: 'string' },
   'max-connections-per-device': { type: 'string' },
   'cors-origin': { type: 'string' },
+  'watcher-batch-ms': { type: 'string' },
   'log-level': { type: 'string' },
   'log-file': { type: 'string' },
   'tls-cert': { type: 'string' },
@@ -184,10 +189,23 @@ function port(raw: string | undefined): number {
   return n;
 }
 
+/** A whole number of milliseconds up to a second: longer would leave a POS screen visibly behind. */
+function watcherBatchMs(raw: string | undefined): number {
+  const ms = number('watcher-batch-ms', raw, DEFAULT_WATCHER_BATCH_MS);
+  if (!Number.isInteger(ms) || ms > 1_000) {
+    throw new CliError(
+      `--watcher-batch-ms must be a whole number of milliseconds from 0 to 1000, not ${raw}`,
+      'watcher_batch_ms_invalid',
+    );
+  }
+  return ms;
+}
+
 function number(name: string, raw: string | undefined, fallback: number, min = 0): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new CliError(`--${name} must be a number ≥ ${min}`);
+  if (!Number.isFinite(n) || n < min)
+    throw new CliError(`--${name} must be a number ≥ ${min}, not ${raw}`, 'flag_not_a_number');
   return n;
 }
 
@@ -350,6 +368,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
         get('max-connections-per-device'),
         DEFAULT_MAX_CONNECTIONS_PER_DEVICE,
       ),
+      watcherBatchMs: watcherBatchMs(get('watcher-batch-ms')),
       corsOrigin: origins.length === 1 && origins[0] === '*' ? '*' : origins,
       logLevel: get('log-level') ?? 'info',
       ...(get('log-file') ? { logFile: get('log-file')! } : {}),

@@ -63,6 +63,29 @@ describe('kitchen-sync-relay token', () => {
   });
 });
 
+describe('serve --watcher-batch-ms', () => {
+  const serve = (flags: string[], env: Record<string, string> = {}) =>
+    parseCli(['serve', ...flags], { KS_SECRET: SECRET, ...env });
+
+  it('sends POS screens their events in 20 ms batches unless told otherwise; 0 turns it off', () => {
+    expect(serve([])).toMatchObject({ options: { watcherBatchMs: 20 } });
+    expect(serve(['--watcher-batch-ms', '0'])).toMatchObject({ options: { watcherBatchMs: 0 } });
+    expect(serve([], { KS_WATCHER_BATCH_MS: '50' })).toMatchObject({
+      options: { watcherBatchMs: 50 },
+    });
+  });
+
+  it('refuses what is not a whole number of milliseconds up to a second, with a code', () => {
+    for (const bad of ['1001', '2.5', 'soon']) {
+      expect(() => serve(['--watcher-batch-ms', bad])).toThrow(
+        expect.objectContaining({
+          code: bad === 'soon' ? 'flag_not_a_number' : 'watcher_batch_ms_invalid',
+        }),
+      );
+    }
+  });
+});
+
 describe('token --ttl', () => {
   it('reads seconds and whole numbers of s, m, h, d or w, up to the relay’s 400 days', () => {
     expect(['3600', '90s', '90m', '12h', '30d', '8w', '400d'].map(parseTtl)).toEqual([

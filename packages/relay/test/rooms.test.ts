@@ -5,6 +5,7 @@ import {
   boardRooms,
   bridgeRoom,
   kitchenEventRooms,
+  liveEventRooms,
   presenceRoomsOf,
   roomsOf,
   watcherEventRooms,
@@ -87,5 +88,23 @@ describe('board rooms', () => {
       expect(others).not.toContain(room);
     }
     expect(boardRooms('1', '3')).not.toContain(bridgeRoom('1'));
+  });
+
+  it('corks the watchers with a commit batch only when their events are not batched', () => {
+    const events = [
+      { outlet: '1', tenant: '3' },
+      { outlet: '1', tenant: '4' },
+    ];
+    const watchers = [...watcherEventRooms('1', '3'), ...watcherEventRooms('1', '4')];
+    const unbatched = liveEventRooms(events, false);
+    const batched = liveEventRooms(events, true);
+    for (const room of watchers) {
+      expect(unbatched).toContain(room);
+      expect(batched).not.toContain(room);
+    }
+    for (const room of [...kitchenEventRooms('1', '4'), ...boardRooms('1', '3')]) {
+      expect(batched).toContain(room);
+      expect(unbatched).toContain(room);
+    }
   });
 });

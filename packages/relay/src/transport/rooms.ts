@@ -42,6 +42,23 @@ export const boardRooms = (outlet: string, tenant: string) => [
   tenantRoom('b', outlet, tenant),
 ];
 
+/**
+ * The rooms a commit batch's events reach at once, to cork together: kitchens and boards, and
+ * the watchers too when their events are not batched (watcherBroadcasts.ts corks its own).
+ */
+export function liveEventRooms(
+  events: ReadonlyArray<{ outlet: string; tenant: string }>,
+  watchersBatched: boolean,
+): Set<string> {
+  return new Set(
+    events.flatMap(({ outlet, tenant }) => [
+      ...kitchenEventRooms(outlet, tenant),
+      ...boardRooms(outlet, tenant),
+      ...(watchersBatched ? [] : watcherEventRooms(outlet, tenant)),
+    ]),
+  );
+}
+
 // Presence (kitchen_status_changed) is for the screens that watch kitchens: pos, monitor and
 // admin, not boards (guests do not need it). Kitchens never join these rooms, so a kitchen
 // connecting is one message per watcher instead of one per client of the outlet (1,000

@@ -42,6 +42,7 @@ import {
   boardRooms,
   bridgeRoom,
   kitchenEventRooms,
+  liveEventRooms,
   presenceRoomsOf,
   presenceTargets,
   roomsOf,
@@ -276,26 +277,21 @@ export function attachSocketTransport(options: SocketTransportOptions): SocketTr
       .catch((error: unknown) => logger.error({ err: error }, 'handshake failed'));
   });
 
-  const unsubscribe = live.subscribe((events: StoredEvent[]) => {
-    // A commit batch of several events leaves each connection as one write (see the file).
-    if (events.length === 1) deliverLive(events);
-    else {
-      const rooms = new Set(
-        events.flatMap((event) => [
-          ...kitchenEventRooms(event.outlet, event.tenant),
-          ...boardRooms(event.outlet, event.tenant),
-        ]),
-      );
-      withCorkedWebSockets(io, rooms, () => deliverLive(events));
-    }
-  });
-
-  const namespace = io.of('/');
   const watchers = createWatcherBroadcasts(
     io,
     options.watcherBatchMs ?? DEFAULT_WATCHER_BATCH_MS,
     (error) => logger.error({ err: error }, 'live delivery to POS and monitors failed'),
   );
+  const unsubscribe = live.subscribe((events: StoredEvent[]) => {
+    // A commit batch of several events leaves each connection as one write (see the file).
+    if (events.length === 1) deliverLive(events);
+    else {
+      const rooms = liveEventRooms(events, watchers.batched);
+      withCorkedWebSockets(io, rooms, () => deliverLive(events));
+    }
+  });
+
+  const namespace = io.of('/');
   function deliverLive(events: StoredEvent[]) {
     // Read here: a cluster node swaps in the Redis adapter after this transport is made.
     const { rooms } = namespace.adapter;

@@ -8,6 +8,8 @@ import { watcherEventRooms } from './rooms.js';
 export const DEFAULT_WATCHER_BATCH_MS = 20;
 
 export interface WatcherBroadcasts {
+  /** False when batching is off: the events leave with the kitchens' (and are corked with them). */
+  readonly batched: boolean;
   /** Queues events for the watchers' rooms (sent at once when batching is off). */
   add(event: StoredEvent): void;
   /**
@@ -43,7 +45,7 @@ export function createWatcherBroadcasts(
     }
   };
   if (!(batchMs > 0 && Number.isFinite(batchMs))) {
-    return { add: (event) => emit(event), joined() {}, close() {} };
+    return { batched: false, add: (event) => emit(event), joined() {}, close() {} };
   }
 
   const pending: StoredEvent[] = [];
@@ -68,6 +70,7 @@ export function createWatcherBroadcasts(
   };
 
   return {
+    batched: true,
     add(event) {
       pending.push(event);
       timer ??= setTimeout(flush, batchMs);
