@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lanBanner, lanModeRequested, lanNames, lanRelayCommand, tlsFiles } from './lanMode.mjs';
@@ -73,5 +74,22 @@ describe('pnpm start -- --lan', () => {
     expect(banner).toContain(`Outlet CA certificate: ${caFile}`);
     expect(banner).toContain('https://192.168.1.10:3001/ca.crt');
     expect(banner).toContain('SHA-256 AB:CD\n  (/setup on a tablet must show the same');
+  });
+
+  it('prints what docs/getting-started.md shows, line for line (… stands for the rest)', () => {
+    const doc = readFileSync(new URL('../docs/getting-started.md', import.meta.url), 'utf8');
+    const sample = /```\n(kitchen-sync demo is running in LAN mode[\s\S]*?)```/.exec(doc)?.[1];
+    const banner = lanBanner({
+      hosts: ['192.168.1.10', 'kasir-pc.local'],
+      ports: { relay: 3001, central: 8000 },
+      centralQuery: '',
+      kitchenQuery: '?tenant=1',
+      caFile: '/path/to/kitchen-sync/.data/relay/tls/ca.crt',
+      caFingerprint: 'AB:CD',
+    }).split('\n');
+    const lines = sample?.split('\n').filter((line) => line && !line.includes('…')) ?? [];
+    expect(lines.length).toBeGreaterThan(10);
+    for (const line of lines) expect(banner).toContain(line);
+    expect(sample).toMatch(/SHA-256 /);
   });
 });

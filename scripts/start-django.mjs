@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { portsProblem } from './demoPorts.mjs';
 import { demoProcesses, waitFor } from './demoProcesses.mjs';
 import { demoSettings } from './demoSettings.mjs';
 
@@ -32,7 +33,14 @@ function freePort() {
   });
 }
 
+const problem = await portsProblem(ports, host);
+if (problem) {
+  console.error(problem.replace('pnpm start', 'pnpm start:django'));
+  process.exit(1);
+}
+
 if (!skipBuild) run('pnpm', ['-r', '--filter', './packages/**', 'build']);
+
 
 const vite = await import('vite');
 for (const page of ['kiosk', 'kitchen', 'pickup']) {
@@ -50,7 +58,7 @@ for (const page of ['kiosk', 'kitchen', 'pickup']) {
 // A fresh database each start: the menu is loaded once, with versions from 1.
 rmSync(join(dataDir, 'django'), { recursive: true, force: true });
 mkdirSync(join(dataDir, 'django', 'redis'), { recursive: true });
-mkdirSync(join(dataDir, 'relay'), { recursive: true });
+mkdirSync(join(dataDir, 'relay'), { recursive: true, mode: 0o700 });
 const redisPort = await freePort();
 const djangoEnv = {
   PYTHONPATH: `${packageDir}:${projectDir}`,

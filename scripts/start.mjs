@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoAddresses, probeHost } from './demoAddresses.mjs';
+import { portsProblem } from './demoPorts.mjs';
 import { demoProcesses, waitFor } from './demoProcesses.mjs';
 import { demoSettings } from './demoSettings.mjs';
 import {
@@ -33,6 +34,17 @@ const { children, servers, run, start, kill, stop } = demoProcesses({ root, env 
 const startNode = (name, args, options) =>
   start(name, process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], ...options });
 
+// In LAN mode the relay serves the pages: only its port and central's are opened.
+const problem = await portsProblem(
+  ports,
+  host,
+  lanMode ? ['relay', 'central'] : ['relay', 'central', 'kiosk', 'kitchen', 'pickup'],
+);
+if (problem) {
+  console.error(problem);
+  process.exit(1);
+}
+
 if (!skipBuild) {
   run('pnpm', ['-r', '--filter', './packages/**', 'build']);
 }
@@ -53,7 +65,8 @@ for (const page of ['kiosk', 'kitchen', 'pickup']) {
   servers.push(server);
 }
 
-mkdirSync(dataDir, { recursive: true });
+// Guests' data and the secret go in it: this user's alone (the relay would say it tightened it).
+mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 const relayEnv = {
   KS_PORT: String(ports.relay),
   KS_HOST: host,
