@@ -57,6 +57,13 @@ describe('kitchen-sync-relay status against a TLS relay', () => {
     const plain = await runCli(['status', '--url', `http://127.0.0.1:${port}`], elsewhere);
     expect(plain.stdout).toContain(`serves HTTPS only: ask https://127.0.0.1:${port} instead`);
     expect(plain.code).toBe(1);
+
+    // Stopped, it is named by the address it serves.
+    relay.child.kill('SIGTERM');
+    await relay.exited;
+    const down = await runCli(['status', '--port', port, '--tls-dir', tlsDir], elsewhere);
+    expect(down.stdout).toContain(`NOT RUNNING: nothing answers at https://localhost:${port}`);
+    expect(down.code).toBe(1);
   });
 
   it('sends new tablets to the address a relay bound with --host listens on, and warns that a loopback one is out of their reach', async () => {

@@ -278,9 +278,6 @@ export async function statusCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
     return 0;
   }
   const port = values.port ?? env.KS_PORT ?? '3001';
-  const urls = values.url
-    ? [values.url]
-    : [`http://127.0.0.1:${port}`, `https://localhost:${port}`];
   // A TLS relay is trusted through the CA it serves at /ca.crt, never by switching checks
   // off: the company CA of --tls-ca, else the outlet CA --tls auto keeps.
   const tlsDir = values['tls-dir'] ?? env.KS_TLS_DIR;
@@ -297,6 +294,10 @@ export async function statusCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
     const code = (error as { code?: string }).code;
     if (code === 'EACCES' || code === 'EPERM') caUnreadable = `${caFile} (${code})`;
   }
+  // With a CA on this machine the relay is a TLS one: asked (and, when down, named) by https.
+  const plain = `http://127.0.0.1:${port}`;
+  const secure = `https://localhost:${port}`;
+  const urls = values.url ? [values.url] : ca ? [secure, plain] : [plain, secure];
   const certFile = values['tls-cert'] ?? env.KS_TLS_CERT;
   const serverName =
     certFile && existsSync(certFile) ? localIdentityOf(readFileSync(certFile, 'utf8')) : undefined;
