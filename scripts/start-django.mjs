@@ -41,7 +41,6 @@ if (problem) {
 
 if (!skipBuild) run('pnpm', ['-r', '--filter', './packages/**', 'build']);
 
-
 const vite = await import('vite');
 for (const page of ['kiosk', 'kitchen', 'pickup']) {
   const configFile = join(root, 'examples', page, 'vite.config.ts');

@@ -74,5 +74,6 @@ export type OutboxFailureCode =
   | 'http'
   | 'malformed_response'
   | 'aborted'
-  | 'relay_https_only'
-  | 'stale';
+  | 'stale'
+  /** The socket status's code for the relay link (an HTTP attempt sees only `network`). */
+  | Exclude<RelayProblemCode, 'relay_token_missing'>;

@@ -4,6 +4,7 @@ import {
   isOnline,
   resolveEnvironment,
 } from '../lib/environment.js';
+import { httpRelayUrl } from '../socket/relayAddress.js';
 import { type Readable, writable } from '../store.js';
 
 /**
@@ -33,9 +34,7 @@ export function createNetworkMonitor(options: NetworkMonitorOptions = {}): Netwo
   const { timers } = env;
   const intervalMs = options.intervalMs ?? 30_000;
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const relayHealthUrl = options.relayUrl
-    ? `${options.relayUrl.replace(/\/+$/, '')}/health`
-    : undefined;
+  const relayHealthUrl = options.relayUrl ? `${httpRelayUrl(options.relayUrl)}/health` : undefined;
   let inFlight: Promise<NetworkState> | null = null;
 
   const probe = async (url: string): Promise<boolean> => {

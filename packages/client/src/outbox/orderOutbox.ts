@@ -23,6 +23,7 @@ import {
 } from '../lib/environment.js';
 import { Listeners } from '../lib/listeners.js';
 import { type RefreshesEnded, refreshesEnded, refreshOnce } from '../lib/refreshOnce.js';
+import { httpRelayUrl } from '../socket/relayAddress.js';
 import type { SocketService } from '../socket/types.js';
 import { type Readable, readonly, writable } from '../store.js';
 import { classifyFailure } from './classifyFailure.js';
@@ -31,6 +32,7 @@ import { entryList } from './entryList.js';
 import { lanesOf } from './lanes.js';
 import { OutboxStore } from './outboxStore.js';
 import { type HttpAck, postEvent } from './postEvent.js';
+import { relayLinkProblem } from './relayLinkProblem.js';
 import { staleAsFailure } from './staleAnswer.js';
 import type { EnqueueType, OutboxEntry, OutboxPayloads, RejectedEntry } from './types.js';
 
@@ -541,7 +543,7 @@ class OrderOutboxImpl implements OrderOutbox {
     const timeoutMs = this.#options.requestTimeoutMs ?? 5_000;
     const socket = this.#options.socket;
     const status = socket?.status.get();
-    const relayUrl = this.#options.relayUrl;
+    const relayUrl = this.#options.relayUrl && httpRelayUrl(this.#options.relayUrl);
     let answer: HttpAck = { ok: false, error: { code: 'network', message: 'no transport' } };
     let token: MaybeToken;
     // The relay refuses an open socket's commands once its token expired, until the socket
@@ -563,6 +565,8 @@ class OrderOutboxImpl implements OrderOutbox {
         answer = failed(error);
       }
     }
+    const problem = relayLinkProblem(status);
+    if (problem?.error.code === 'relay_insecure_url') return [problem, undefined];
     if (relayUrl) {
       try {
         // A token source that throws counts as refused, so `refreshToken` is asked.
@@ -580,6 +584,7 @@ class OrderOutboxImpl implements OrderOutbox {
         );
       } catch (cause) {
         answer = failed(cause);
+        if (!answer.ok && answer.error.code === 'network') answer = problem ?? answer;
       }
     }
     return [answer, token];

@@ -1,5 +1,6 @@
 import { KitchenSyncError } from '../errors.js';
 import { type EnvironmentOptions, resolveEnvironment } from '../lib/environment.js';
+import { httpRelayUrl } from '../socket/relayAddress.js';
 import type { SocketServiceOptions } from '../socket/socketService.js';
 
 /**
@@ -225,11 +226,6 @@ async function load(options: OutletSettingsOptions, fresh?: boolean): Promise<Ou
   throw error;
 }
 
-/** Relay URL as socket.io and fetch both take it: `ws://` becomes `http://`. */
-function httpBase(url: string): string {
-  return url.replace(/^ws(s?):\/\//i, 'http$1://').replace(/\/+$/, '');
-}
-
 /**
  * The part of `createSocketService` options the settings decide. Given the settings
  * `loadOutletSettings` returned (from an `apiUrl`), central's socket URL is asked for at every
@@ -256,7 +252,7 @@ export function socketOptionsFromSettings(
           }
         : { centralWsUrl }
       : {}),
-    ...(settings.relayUrl ? { relayUrl: httpBase(settings.relayUrl) } : {}),
+    ...(settings.relayUrl ? { relayUrl: httpRelayUrl(settings.relayUrl) } : {}),
     ...(settings.relayToken ? { token: settings.relayToken } : {}),
   };
 }

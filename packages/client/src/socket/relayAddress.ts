@@ -62,3 +62,12 @@ export function relaySetupUrl(relayUrl: string): string | undefined {
     ? `https://${new URL(relayUrl).host}/setup`
     : undefined;
 }
+
+/**
+ * The relay's address as socket.io and fetch both take it: `ws://` and `wss://` become
+ * `http://` and `https://` (fetch cannot open a WebSocket URL: the outbox, the polling
+ * fallback and the probe would fail forever), without a trailing slash.
+ */
+export function httpRelayUrl(url: string): string {
+  return url.replace(/^ws(s?):\/\//i, 'http$1://').replace(/\/+$/, '');
+}

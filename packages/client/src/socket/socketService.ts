@@ -29,6 +29,7 @@ import {
 } from './pollingTransport.js';
 import {
   crossesIntoLocalNetwork,
+  httpRelayUrl,
   isBlockedAsMixedContent,
   isHttpsPage,
   isLoopbackUrl,
@@ -113,6 +114,7 @@ export const DISCONNECTED: SocketStatus = {
   error: null,
   reason: null,
   bridge: null,
+  secureContext: null,
 };
 
 /** Relay failures that mean "not there": the probe tells when it is back. */
@@ -126,7 +128,7 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
   const centralUrl =
     options.centralWsUrl ??
     (options.centralUrl ? centralSocketUrl(options.centralUrl, options.outletId) : undefined);
-  const relayUrl = options.relayUrl?.replace(/\/+$/, '');
+  const relayUrl = options.relayUrl && httpRelayUrl(options.relayUrl);
   const clientId = options.clientId ?? `ks-${uuidv7()}`;
   const grace = options.pollingGraceMs ?? 3_000;
 
@@ -174,7 +176,10 @@ export function createSocketService(options: SocketServiceOptions): SocketServic
       ? new KitchenSyncError('relay_token_missing', 'no relay token', { cause: error })
       : error;
 
-  const status = writable<SocketStatus>(DISCONNECTED);
+  const status = writable<SocketStatus>({
+    ...DISCONNECTED,
+    secureContext: page ? page.isSecureContext : null,
+  });
   // Each link keeps its own last error, so central coming up cannot hide why the relay is down.
   let relayError: SocketError | null = null;
   let centralError: SocketError | null = null;

@@ -37,6 +37,13 @@ export interface SocketStatus {
   reason: string | null;
   /** The relay's upload to central (`sync:bridge`); null without one or while the relay is away. */
   bridge: BridgeStatusMessage | null;
+  /**
+   * False on a page that is not a secure context (plain http from a LAN address): the socket,
+   * the feed and the outbox still work (they need no service worker and no Web Locks), but
+   * such a page has no service worker, so no offline start and no queued central checkout.
+   * Null outside a browser.
+   */
+  secureContext: boolean | null;
 }
 
 /** Where the relay's log was read up to: `since` is honoured only with the same `epoch`. */

@@ -55,6 +55,12 @@ export function outboxAdvice(code: OutboxFailureCode): string {
       return 'changed on another screen';
     case 'relay_https_only':
       return 'use the https address';
+    case 'relay_insecure_url':
+    case 'local_network_denied':
+    case 'local_network_prompt':
+    case 'relay_unreachable':
+    case 'relay_untrusted':
+      return 'as the socket status says';
     case 'invalid_payload':
     case 'unauthorized':
     case 'forbidden':

@@ -385,6 +385,45 @@ describe('OrderOutbox failure classes', () => {
     expect(timers.delays()).toEqual([1_000]);
   });
 
+  it('posts to the https:// address of a wss:// relay URL (fetch cannot open wss://)', async () => {
+    server.use(
+      http.post('https://relay.test/api/events', () =>
+        HttpResponse.json({ ok: true, seq: 1, duplicate: false }),
+      ),
+    );
+    const outbox = open({ relayUrl: 'wss://relay.test/' });
+    await outbox.submit(makeOrder());
+    await outbox.flush();
+    expect(outbox.pending.get()).toEqual([]);
+  });
+
+  it('does not post from an https page to an http:// relay, and says why (mixed content)', async () => {
+    relayHttp(() => HttpResponse.json({ ok: true, seq: 1, duplicate: false }));
+    socket.status.set({
+      ...socket.status.get(),
+      error: new KitchenSyncError('relay_insecure_url', 'a secure page cannot reach it'),
+    });
+    const outbox = open({ relayUrl: RELAY });
+    await outbox.submit(makeOrder());
+    await outbox.flush();
+    expect(httpCalls).toEqual([]);
+    expect(outbox.pending.get()[0]?.last_error?.code).toBe('relay_insecure_url');
+    expect(timers.delays()).toEqual([1_000]);
+  });
+
+  it('names a failed post by the socket’s code for the relay link (Local Network Access denied)', async () => {
+    relayHttp(() => HttpResponse.error());
+    socket.status.set({
+      ...socket.status.get(),
+      error: new KitchenSyncError('local_network_denied', 'Local Network Access is denied'),
+    });
+    const outbox = open({ relayUrl: RELAY });
+    await outbox.submit(makeOrder());
+    await outbox.flush();
+    expect(httpCalls).toHaveLength(1);
+    expect(outbox.pending.get()[0]?.last_error?.code).toBe('local_network_denied');
+  });
+
   it('keeps an order pending when the relay answers 431 (its headers, the token, too large)', async () => {
     relayHttp(() =>
       HttpResponse.json({ error: { code: 'too_large', message: 'headers' } }, { status: 431 }),

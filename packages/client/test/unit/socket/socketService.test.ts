@@ -58,8 +58,18 @@ describe('status and modes', () => {
       error: null,
       reason: null,
       bridge: null,
+      secureContext: null,
     });
     expect(s.isConnected()).toBe(true);
+  });
+
+  it('says whether the page is a secure context (plain http on a LAN address is not)', () => {
+    const page = (isSecureContext: boolean) => ({
+      href: 'http://192.168.1.20:5173/',
+      isSecureContext,
+    });
+    expect(make({ page: page(false) }).status.get().secureContext).toBe(false);
+    expect(make({ page: page(true) }).status.get().secureContext).toBe(true);
   });
 
   it('builds the central URL ws(s)://host/ws/outlet/{id}/ from an https base', () => {
