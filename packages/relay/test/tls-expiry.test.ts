@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ensureOutletCertificate } from '../src/tls/index.js';
-import { writeFileAtomic } from '../src/tls/lib/atomicWrite.js';
+import type { writeFileAtomic } from '../src/tls/lib/atomicWrite.js';
 import { createCertificateAuthority } from '../src/tls/lib/issuer.js';
 import type { RelayTlsOptions } from '../src/transport/tlsServer.js';
 import { killAll, runCli } from './cliProcess.js';

@@ -11,7 +11,6 @@ import { caNotYetValid, caNotYetValidAdvice } from '../tls/caNotYetValid.js';
 import { certificateListsName } from '../tls/certificateListsName.js';
 import { clockIsWrong } from '../tls/clock.js';
 import { commonNameOf } from '../tls/commonName.js';
-import { tlsDirUnwritable } from '../tls/tlsDirUnwritable.js';
 import {
   ensureOutletCertificate,
   lanAddresses,
@@ -19,6 +18,7 @@ import {
   TlsError,
   type TlsMaterial,
 } from '../tls/index.js';
+import { tlsDirUnwritable } from '../tls/tlsDirUnwritable.js';
 
 /** Your own certificate files (a company CA), or an outlet CA the relay keeps itself. */
 export type RelayTlsOptions =
@@ -247,7 +247,12 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
       return;
     }
     logger.warn(
-      { code: 'tls_certificate_expiring', notAfter: material.notAfter.toISOString(), daysLeft: left, source },
+      {
+        code: 'tls_certificate_expiring',
+        notAfter: material.notAfter.toISOString(),
+        daysLeft: left,
+        source,
+      },
       source === 'auto'
         ? 'the TLS certificate expires soon and could not be renewed (see the errors above)'
         : 'the TLS certificate expires soon: renew the files (the relay picks them up)',
