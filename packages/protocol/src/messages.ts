@@ -347,6 +347,12 @@ export type HealthTls =
       caFingerprint256?: string;
       /** That CA's subject common name: what a device's certificate settings call it. */
       caName?: string;
+      /**
+       * When that CA ends, and whole days until then: every certificate under it ends with it,
+       * so a new CA must be on every device before then.
+       */
+      caNotAfter?: string;
+      caDaysLeft?: number;
     };
 
 /** `GET /clients` row. */

@@ -19,6 +19,7 @@ import { createRelay } from './relay.js';
 import { autoNames } from './tls/autoNames.js';
 import { certReport } from './tls/certReport.js';
 import { ensureOutletCertificate, TlsError } from './tls/index.js';
+import { tlsDirUnwritable } from './tls/tlsDirUnwritable.js';
 
 // A stop is bounded: close() ends its own waits (sockets 0.5 s, checkpoint thread 2 s), log
 // writes to a full stderr give up after LOG_WRITE_GIVE_UP_MS, and whatever else hangs is cut
@@ -104,6 +105,8 @@ async function main(): Promise<void> {
       dir,
       names,
       ...(addresses ? { addresses } : {}),
+    }).catch((error: unknown) => {
+      throw tlsDirUnwritable(error, resolve(dir)) ?? error;
     });
     process.stdout.write(certReport(result));
     return;

@@ -116,6 +116,22 @@ describe('kitchen-sync-relay status', () => {
     expect(report.text).not.toContain('valid for -1 more days');
   });
 
+  it('warns of a CA that ends within 30 days, in English and Indonesian, and still counts it running', () => {
+    const ending = { ...tls('CA:FE'), caNotAfter: '2027-01-01T00:00:00.000Z', caDaysLeft: 9 };
+    const report = describeHealth('https://localhost:3001', health({ tls: ending }));
+    expect(report.running).toBe(true);
+    expect(report.text).toMatch(/WARNING: the CA that devices trust ends on .* \(9 days\)/);
+    expect(report.text).toContain('move tls/ca.crt and tls/ca.key away');
+    const id = describeHealth('https://localhost:3001', health({ tls: ending }), {
+      texts: STATUS_TEXTS_ID,
+    });
+    expect(id.text).toContain('PERINGATAN: CA yang dipercayai perangkat berakhir pada');
+    const later = { ...ending, caDaysLeft: 30 };
+    expect(describeHealth('https://localhost:3001', health({ tls: later })).text).not.toContain(
+      'the CA that devices trust ends',
+    );
+  });
+
   it('says a full disk loudly and counts it as not running', () => {
     const report = describeHealth(
       'http://127.0.0.1:3001',

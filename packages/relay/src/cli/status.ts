@@ -111,6 +111,11 @@ export function describeHealth(
         ? texts.certificateExpired(localTime(health.tls.notAfter))
         : texts.certificateDays(health.tls.daysLeft),
     );
+    const { caNotAfter, caDaysLeft } = health.tls;
+    // The relay warns in its log from 30 days before; status says it the same days.
+    if (caNotAfter !== undefined && caDaysLeft !== undefined && caDaysLeft < 30) {
+      lines.push(texts.caExpiring(localTime(caNotAfter), caDaysLeft, health.tls.source));
+    }
     if (health.tls_failures && health.tls_failures.length > 0) {
       lines.push(...texts.tlsFailures(health.tls_failures, health.tls.source));
     }

@@ -70,6 +70,11 @@ export interface StatusTexts {
   tlsFailures(failures: TlsHandshakeFailure[], source: 'files' | 'auto'): string[];
   /** `/health` `tls.ok: false`: the certificate served expired at `notAfter`. */
   certificateExpired(notAfter: string): string;
+  /**
+   * `/health` `tls.caDaysLeft` under 30: the CA ends at `caNotAfter` (local time) and every
+   * certificate under it with it; `source`: whose CA it is (what to do).
+   */
+  caExpiring(caNotAfter: string, days: number, source: 'files' | 'auto'): string;
   newTablet(setupUrls: string[]): string;
   caFingerprint(fingerprint: string): string;
   notRunning(url: string, why: string): string[];
@@ -250,6 +255,11 @@ export const STATUS_TEXTS_EN: StatusTexts = {
   downlinkWarning: (quiet, threshold) =>
     `  WARNING: no order made at central (web shop, delivery apps) has reached this outlet for ${quiet} (more than ${threshold}): central refuses them (outlet_offline), or its guests wait for food this kitchen never gets.`,
   certificateDays: (days) => `  HTTPS certificate valid for ${days} more days`,
+  caExpiring: (caNotAfter, days, source) =>
+    `  WARNING: the CA that devices trust ends on ${caNotAfter} (${days} days): then every device refuses the relay, and renewing its certificate cannot help. ` +
+    (source === 'auto'
+      ? 'Before then make a new CA (stop the relay, move tls/ca.crt and tls/ca.key away, run kitchen-sync-relay cert) and install it on every device (/setup).'
+      : 'Before then get a new CA and certificate from whoever issues them, and install the new CA on every device.'),
   tlsFailures: (failures, source) => {
     const { untrusted, mismatched, addresses } = tlsFailureGroups(failures);
     const lines = [...mismatched].map(

@@ -112,6 +112,11 @@ export const STATUS_TEXTS_ID: StatusTexts = {
   downlinkWarning: (quiet, threshold) =>
     `  PERINGATAN: tidak ada pesanan yang dibuat di pusat (toko web, aplikasi pesan-antar) yang sampai ke outlet ini selama ${quiet} (lebih dari ${threshold}): pusat menolaknya (outlet_offline), atau tamunya menunggu makanan yang tidak pernah sampai ke dapur ini.`,
   certificateDays: (days) => `  sertifikat HTTPS masih berlaku ${days} hari lagi`,
+  caExpiring: (caNotAfter, days, source) =>
+    `  PERINGATAN: CA yang dipercayai perangkat berakhir pada ${caNotAfter} (${days} hari lagi): setelah itu semua perangkat menolak relay, dan memperbarui sertifikatnya tidak menolong. ` +
+    (source === 'auto'
+      ? 'Sebelum itu buat CA baru (hentikan relay, pindahkan tls/ca.crt dan tls/ca.key, jalankan kitchen-sync-relay cert) lalu pasang di setiap perangkat (/setup).'
+      : 'Sebelum itu minta CA dan sertifikat baru dari penerbitnya, lalu pasang CA baru di setiap perangkat.'),
   tlsFailures: (failures, source) => {
     const { untrusted, mismatched, addresses } = tlsFailureGroups(failures);
     const lines = [...mismatched].map(

@@ -9,13 +9,16 @@ export type TlsErrorCode =
   | 'tls_key_mismatch'
   | 'tls_ca_key_permissions'
   | 'tls_invalid_name'
-  | 'tls_clock_wrong';
+  | 'tls_clock_wrong'
+  | 'tls_dir_unwritable';
 
 export interface TlsErrorDetails {
   /** The file the error is about, when there is one. */
   path?: string;
   /** The rejected host name or address, for tls_invalid_name. */
   name?: string;
+  /** The system's code (EROFS, EACCES, ...), for tls_dir_unwritable. */
+  cause?: string;
 }
 
 /** Every certificate problem the relay reports: a stable `code` for programs, a message for people. */

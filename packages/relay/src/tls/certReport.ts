@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { caExpiresSoon, caExpiringAdvice } from './caExpiring.js';
 import { caNotYetValid, caNotYetValidAdvice } from './caNotYetValid.js';
 import type { OutletCertificate } from './outletCertificate.js';
 
@@ -32,6 +33,9 @@ export function certReport(result: OutletCertificate, now: Date = new Date()): s
     `  CA certificate SHA-256 (compare on /setup before trusting it): ${ca.fingerprint256}`,
     ...(caNotYetValid(ca, now)
       ? [`  Warning: ${caNotYetValidAdvice(ca, dirname(result.caCertPath))}.`]
+      : []),
+    ...(caExpiresSoon(ca, now)
+      ? [`  Warning: ${caExpiringAdvice(ca, dirname(result.caCertPath))}.`]
       : []),
     '',
   ].join('\n');

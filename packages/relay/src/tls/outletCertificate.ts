@@ -244,7 +244,12 @@ function leafIssueReason(
     return 'ca_changed';
   // A wrong (early) clock: the real time is at least the floor.
   const judged = clockIsWrong(now, clockFloor) ? clockFloor : now;
-  if (material.notAfter.getTime() - judged.getTime() < renewBeforeDays * DAY_MS) return 'expiring';
+  // A leaf that already ends with its CA is short only because the CA is: a new one would end
+  // there too, so issuing it again on every check would change nothing (the CA must be replaced).
+  const endsWithCa = material.notAfter.getTime() >= Date.parse(ca.certificate.validTo);
+  if (!endsWithCa && material.notAfter.getTime() - judged.getTime() < renewBeforeDays * DAY_MS) {
+    return 'expiring';
+  }
   const has = (prefix: string) =>
     material.subjectAltNames.filter((s) => s.startsWith(prefix)).map((s) => s.slice(prefix.length));
   if (!sameSet(has('DNS:'), wanted.names)) return 'names_changed';

@@ -6,6 +6,7 @@ import type { HealthTls } from '@kitchen-sync/protocol';
 import type { Logger } from 'pino';
 import { ConfigError } from '../lib/configError.js';
 import { autoNames } from '../tls/autoNames.js';
+import { caDaysLeft, caExpiresSoon, caExpiringAdvice } from '../tls/caExpiring.js';
 import { caNotYetValid, caNotYetValidAdvice } from '../tls/caNotYetValid.js';
 import { certificateListsName } from '../tls/certificateListsName.js';
 import { clockIsWrong } from '../tls/clock.js';
@@ -17,6 +18,7 @@ import {
   TlsError,
   type TlsMaterial,
 } from '../tls/index.js';
+import { tlsDirUnwritable } from '../tls/tlsDirUnwritable.js';
 
 /** Your own certificate files (a company CA), or an outlet CA the relay keeps itself. */
 export type RelayTlsOptions =
@@ -128,6 +130,7 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
   let current: Installed | undefined;
   let lastWarnMs = Number.NEGATIVE_INFINITY;
   let lastCaErrorMs = Number.NEGATIVE_INFINITY;
+  let lastCaWarnMs = Number.NEGATIVE_INFINITY;
   // Auto mode: a certificate was due while the clock was wrong; issue it once the clock is right.
   let issueWhenClockRight = false;
   // The certificate already found not valid yet, so the check acts once per certificate.
@@ -148,6 +151,20 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
       try {
         result = await ensureOutletCertificate({ dir: autoDir, names, addresses, now: date });
       } catch (error) {
+        const unwritable = tlsDirUnwritable(error, autoDir);
+        if (unwritable) {
+          if (current) throw unwritable; // a reload: logged, the current certificate stays
+          // At start, a certificate that still works beats none; renewal is tried again on the
+          // next check, as while running. Without one, the relay refuses to start, naming the
+          // TLS dir (not the data dir: its disk may be fine).
+          const existing = existingAutoPair(date);
+          if (!existing) throw unwritable;
+          logger.warn(
+            { code: unwritable.code, cause: unwritable.details.cause, dir: autoDir },
+            `${unwritable.message}; serving the existing certificate (until ${existing.material.notAfter.toISOString()}) and trying again every ${CHECK_INTERVAL_MS / 3_600_000} h`,
+          );
+          return existing;
+        }
         if (!(error instanceof TlsError && error.code === 'tls_clock_wrong')) throw error;
         issueWhenClockRight = true;
         if (current) throw error; // a reload: the current certificate stays
@@ -205,14 +222,22 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
 
   function warnIfExpiring() {
     if (!current) return;
-    const left = daysLeft(current.material);
-    if (left > WARN_DAYS || now() - lastWarnMs < DAY_MS) return;
+    const { material, ca } = current;
+    const msLeft = material.notAfter.getTime() - now();
+    // The exact time, not the whole days: auto mode renews under 30 days, so with 30.5 days
+    // left nothing was due and nothing failed.
+    if (msLeft >= WARN_DAYS * DAY_MS || now() - lastWarnMs < DAY_MS) return;
+    // A leaf that ends with its CA: renewal cannot help, and the CA warning says what does.
+    const endsWithCa =
+      source === 'auto' && ca !== null && material.notAfter.getTime() >= Date.parse(ca.validTo);
+    if (endsWithCa && msLeft > 0) return;
     lastWarnMs = now();
-    if (left < 0) {
+    const left = daysLeft(material);
+    if (msLeft <= 0) {
       logger.error(
         {
           code: 'tls_certificate_expired',
-          notAfter: current.material.notAfter.toISOString(),
+          notAfter: material.notAfter.toISOString(),
           source,
         },
         source === 'auto'
@@ -222,10 +247,31 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
       return;
     }
     logger.warn(
-      { notAfter: current.material.notAfter.toISOString(), daysLeft: left, source },
+      {
+        code: 'tls_certificate_expiring',
+        notAfter: material.notAfter.toISOString(),
+        daysLeft: left,
+        source,
+      },
       source === 'auto'
-        ? 'the TLS certificate expires soon and could not be renewed'
+        ? 'the TLS certificate expires soon and could not be renewed (see the errors above)'
         : 'the TLS certificate expires soon: renew the files (the relay picks them up)',
+    );
+  }
+
+  /** The CA ends within 30 days: only a new CA on every device helps. Said at most once a day. */
+  function warnIfCaExpiring() {
+    const ca = current?.ca;
+    const at = now();
+    if (!ca || !caExpiresSoon(ca, new Date(at)) || at - lastCaWarnMs < DAY_MS) return;
+    lastCaWarnMs = at;
+    logger.warn(
+      {
+        code: 'tls_ca_expiring',
+        caNotAfter: new Date(ca.validTo).toISOString(),
+        caDaysLeft: caDaysLeft(ca, new Date(at)),
+      },
+      caExpiringAdvice(ca, 'auto' in tls ? autoDir : undefined),
     );
   }
 
@@ -277,6 +323,7 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
         outcome = { ok: false, code, message: (error as Error).message };
       }
       warnIfExpiring();
+      warnIfCaExpiring();
       errorIfCaNotYetValid();
       options.onReload?.(outcome);
       return outcome;
@@ -375,6 +422,7 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
       server = tlsServer;
       install(await load());
       warnIfExpiring();
+      warnIfCaExpiring();
       const started = new Date(now());
       if (clockIsWrong(started)) {
         logger.warn(
@@ -404,7 +452,12 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
         subjectAltNames: material.subjectAltNames,
         fingerprint256: material.fingerprint256,
         ...(current.ca
-          ? { caFingerprint256: current.ca.fingerprint256, caName: commonNameOf(current.ca) }
+          ? {
+              caFingerprint256: current.ca.fingerprint256,
+              caName: commonNameOf(current.ca),
+              caNotAfter: new Date(current.ca.validTo).toISOString(),
+              caDaysLeft: caDaysLeft(current.ca, new Date(now())),
+            }
           : {}),
       };
     },

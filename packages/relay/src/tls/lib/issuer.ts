@@ -74,7 +74,11 @@ export async function issueServerCertificate(params: ServerCertificateParams): P
   const notBefore = new Date(params.now.getTime() - BACKDATE_MS);
   // Counted from notBefore, so the backdate stays within the 397 days browsers allow. RFC 5280
   // counts both ends of the validity period, so stop one second short of the full days.
-  const notAfter = new Date(notBefore.getTime() + params.days * DAY_MS - 1000);
+  // Never past the CA's own end: devices refuse the leaf once its CA has expired anyway, and a
+  // later date would hide that from every expiry check that looks at the leaf.
+  const notAfter = new Date(
+    Math.min(notBefore.getTime() + params.days * DAY_MS - 1000, caCertificate.notAfter.getTime()),
+  );
   const certificate = await x509.X509CertificateGenerator.create(
     {
       serialNumber: randomSerial(),
