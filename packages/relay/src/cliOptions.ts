@@ -357,6 +357,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
       store,
       ...(databaseUrl ? { databaseUrl } : {}),
       ...(secret ? { secret } : {}),
+      ...(secretFile ? { secretFile } : {}),
       insecureNoAuth,
       retentionHours: number('retention-hours', get('retention-hours'), 24),
       retentionEvents: number('retention-events', get('retention-events'), 10_000, 1),

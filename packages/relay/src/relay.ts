@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
 import cors from '@fastify/cors';
 import type { BridgeHealth, Id } from '@kitchen-sync/protocol';
@@ -57,6 +58,11 @@ import {
   unreadableRange,
 } from './store/unreadableRows.js';
 import { createWriteQueue, type WriteQueue } from './store/writeQueue.js';
+import {
+  type PrivatePath,
+  refuseAppsOverPrivatePaths,
+  resolvePrivatePaths,
+} from './transport/appPrivatePaths.js';
 import { type AppMount, registerAppRoutes } from './transport/appRoutes.js';
 import { useBodyTimeout } from './transport/bodyTimeout.js';
 import { answerClientError, answerFrameworkError } from './transport/httpErrors.js';
@@ -93,6 +99,8 @@ export interface RelayOptions {
   dataDir?: string;
   /** HS256 secret that signs tokens. Required unless `insecureNoAuth` is true. */
   secret?: string | Uint8Array;
+  /** The file `secret` was read from (the CLI's `--secret-file`): never served by an app. */
+  secretFile?: string;
   /** Accept clients without a valid token. Never on a shared network. Default false. */
   insecureNoAuth?: boolean;
   /** Outlet of token-less clients with `insecureNoAuth` (else `?outlet_id=`). Default the
@@ -139,7 +147,10 @@ export interface RelayOptions {
   tls?: RelayTlsOptions;
   /** Told after every certificate reload (file change, SIGHUP, renewal), failed ones too. */
   onTlsReload?: (outcome: TlsReloadOutcome) => void;
-  /** Built PWAs served from the relay's origin (`{ prefix: '/kiosk/', dir: './dist/kiosk' }`). */
+  /**
+   * Built PWAs served from the relay's origin (`{ prefix: '/kiosk/', dir: './dist/kiosk' }`).
+   * An app folder holding the data dir, the TLS dir or a private file is refused.
+   */
   apps?: AppMount[];
   /** Upload the outlet's log to central (see docs/relay.md "Bridge to central"). */
   central?: CentralOptions;
@@ -276,6 +287,27 @@ function openStore(
   };
 }
 
+/** What the relay keeps for itself, as its options name it; no app may serve any of it. */
+function privatePathsOf(options: RelayOptions): PrivatePath[] {
+  const dataDir = options.dataDir ?? './data';
+  const sqlite = options.store === undefined || options.store === 'sqlite';
+  const tls = options.tls;
+  const paths: PrivatePath[] = [];
+  if (sqlite) paths.push({ kind: 'dir', what: 'the data dir', path: dataDir });
+  if (tls && 'auto' in tls) {
+    paths.push({ kind: 'dir', what: 'the TLS dir', path: tls.auto.dir ?? join(dataDir, 'tls') });
+  }
+  if (tls && 'keyFile' in tls) paths.push({ kind: 'file', what: 'the TLS key', path: tls.keyFile });
+  if (options.secretFile) {
+    paths.push({ kind: 'file', what: 'the secret file', path: options.secretFile });
+  }
+  if (options.central?.tokenFile) {
+    paths.push({ kind: 'file', what: 'the central token file', path: options.central.tokenFile });
+  }
+  if (options.logFile) paths.push({ kind: 'file', what: 'the log file', path: options.logFile });
+  return paths;
+}
+
 /**
  * The LAN relay: Socket.IO and HTTP on one port, a durable per-outlet log, JWT auth and
  * tenant isolation. `await createRelay({ secret }).listen()` is all an embedding needs.
@@ -289,6 +321,9 @@ export function createRelay(options: RelayOptions = {}): Relay {
   // Refused before anything opens.
   const centralProblem = options.central && centralOutletProblem(served, options.central.outlet);
   if (centralProblem) throw new ConfigError('central_outlet_not_served', centralProblem);
+  // Before the log file, the store and the certificates are made: an app folder serves all it holds.
+  const privatePaths = resolvePrivatePaths(privatePathsOf(options));
+  refuseAppsOverPrivatePaths(options.apps ?? [], privatePaths);
   const now = options.now ?? Date.now;
   const elapsed = options.elapsed ?? (() => performance.now());
   const logger =
@@ -719,7 +754,7 @@ export function createRelay(options: RelayOptions = {}): Relay {
       body: await metrics.registry.metrics(),
     }),
   });
-  const appPrefixes = registerAppRoutes(app, options.apps ?? []);
+  const appPrefixes = registerAppRoutes(app, options.apps ?? [], privatePaths);
   registerOnboardingRoutes(app, {
     tls: tls !== null,
     caCertificate: () => tls?.caCertificate() ?? null,

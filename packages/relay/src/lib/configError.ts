@@ -4,6 +4,7 @@ export type ConfigErrorCode =
   | 'tls_ca_unreadable'
   | 'tls_ca_invalid'
   | 'app_dir_missing'
+  | 'app_dir_private'
   | 'app_prefix_invalid'
   | 'app_prefix_reserved'
   | 'app_prefix_duplicate'

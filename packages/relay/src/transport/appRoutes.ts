@@ -2,6 +2,7 @@ import { createReadStream, realpathSync, type Stats, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConfigError } from '../lib/configError.js';
+import { isPrivatePath, type ResolvedPrivatePath } from './appPrivatePaths.js';
 
 /** A built PWA served by the relay: `/kiosk/` → `./dist/kiosk`. */
 export interface AppMount {
@@ -132,11 +133,19 @@ function hiddenPath(segments: string[]): boolean {
   return segments.some((s, i) => s.startsWith('.') && !(i === 0 && s === '.well-known'));
 }
 
-/** Stats of a regular file that is really inside `root` (symlinks out of it do not count). */
-function regularFileInside(root: string, path: string): Stats | null {
+/**
+ * Stats of a regular file that is really inside `root` (symlinks out of it do not count) and
+ * is none of the relay's private files: a symlink made after start must not reach the CA key.
+ */
+function regularFileInside(
+  root: string,
+  path: string,
+  privatePaths: ResolvedPrivatePath[],
+): Stats | null {
   try {
     const real = realpathSync(path);
     if (real !== root && !real.startsWith(root + sep)) return null;
+    if (isPrivatePath(real, privatePaths)) return null;
     const stats = statSync(real);
     return stats.isFile() ? stats : null;
   } catch {
@@ -155,14 +164,15 @@ function prerenderedPage(
   root: string,
   file: string,
   endsWithSlash: boolean,
+  privatePaths: ResolvedPrivatePath[],
 ): { path: string; stats: Stats } | 'add-slash' | null {
   if (file !== root) {
     const index = join(file, 'index.html');
-    const indexStats = regularFileInside(root, index);
+    const indexStats = regularFileInside(root, index, privatePaths);
     if (indexStats) return endsWithSlash ? { path: index, stats: indexStats } : 'add-slash';
     if (!endsWithSlash) {
       const html = `${file}.html`;
-      const htmlStats = regularFileInside(root, html);
+      const htmlStats = regularFileInside(root, html, privatePaths);
       if (htmlStats) return { path: html, stats: htmlStats };
     }
   }
@@ -192,9 +202,14 @@ function sendFile(
  * Serves built PWAs from the relay's own origin (a secure context over HTTPS, with no Local
  * Network Access prompt). A route a static build prerendered gets its page; other paths
  * without an extension get the app's index.html, so client-side routes load; relay routes
- * are never shadowed.
+ * are never shadowed. Nothing under `privatePaths` (the data dir, the TLS dir, the secret…)
+ * is ever served, whatever the app folder links to.
  */
-export function registerAppRoutes(app: FastifyInstance, mounts: AppMount[]): string[] {
+export function registerAppRoutes(
+  app: FastifyInstance,
+  mounts: AppMount[],
+  privatePaths: ResolvedPrivatePath[],
+): string[] {
   const resolved = resolveMounts(mounts);
   for (const { prefix, root } of resolved) {
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -218,18 +233,23 @@ export function registerAppRoutes(app: FastifyInstance, mounts: AppMount[]): str
       if (hiddenPath(segments)) return reply.callNotFound();
       const file = containedFile(root, segments);
       if (file === null) return reply.callNotFound();
-      const stats = regularFileInside(root, file);
+      const stats = regularFileInside(root, file, privatePaths);
       if (stats) return sendFile(request, reply, file, stats, cacheControl(segments.join('/')));
       // A missing asset stays a 404; a client-side route gets the app shell.
       if (extname(segments[segments.length - 1] ?? '') !== '') return reply.callNotFound();
-      const page = prerenderedPage(root, file, segments.length > 0 && path.endsWith('/'));
+      const page = prerenderedPage(
+        root,
+        file,
+        segments.length > 0 && path.endsWith('/'),
+        privatePaths,
+      );
       if (page === 'add-slash') {
         const query = (request.raw.url ?? '').slice(path.length);
         return reply.redirect(`${path}/${query}`, 301);
       }
       if (page) return sendFile(request, reply, page.path, page.stats, REVALIDATE);
       const index = join(root, 'index.html');
-      const indexStats = regularFileInside(root, index);
+      const indexStats = regularFileInside(root, index, privatePaths);
       if (!indexStats) return reply.callNotFound();
       return sendFile(request, reply, index, indexStats, REVALIDATE);
     };
