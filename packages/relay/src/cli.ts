@@ -206,6 +206,7 @@ main().catch((caught) => {
   process.stderr.write(
     `kitchen-sync-relay: ${said}\n${error instanceof CliError ? 'Run with --help for usage.\n' : ''}`,
   );
-  if (serveLogFile) logStartupFailure(serveLogFile, said, code);
+  // A log file refused for lying in an app folder (served to anyone) stays unwritten.
+  if (serveLogFile && code !== 'app_dir_private') logStartupFailure(serveLogFile, said, code);
   process.exit(error instanceof CliError ? 2 : 1);
 });

@@ -72,6 +72,10 @@ describe('an --app folder never serves what the relay keeps private', () => {
       '--app',
       app,
     ]);
+    // A log file there is refused too, and not even the refusal is written into it.
+    const logFile = join(app, 'relay.log');
+    await refusedWith(['--data-dir', join(root, 'data'), '--log-file', logFile, '--app', app]);
+    expect(existsSync(logFile)).toBe(false);
   });
 
   it('answers 404 for the data dir reached after start: by a symlink, or moved into the app folder', async () => {
