@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureOutletCertificate } from '../src/index.js';
+import { createCertificateAuthority, issueServerCertificate } from '../src/tls/lib/issuer.js';
 import { killAll, runCli, startCli } from './cliProcess.js';
 import { removeTempDirs, SECRET, tempDir } from './helpers.js';
 import { companyCa, httpsGet, peerFingerprint, testCa } from './tlsHelpers.js';
@@ -157,6 +158,46 @@ describe('kitchen-sync-relay serve with TLS', () => {
     await refusedWith(
       ['--tls-cert', pair.certFile, ...key, '--tls-ca', pair.certFile],
       'tls_ca_invalid',
+    );
+  });
+
+  // /ca.crt and /setup hand out --tls-ca: one that cannot make devices trust the served
+  // certificate would leave every tablet relay_untrusted.
+  it('refuses a --tls-ca that did not issue the certificate, or has expired', async () => {
+    const ours = await companyCa('ACME Company CA');
+    const pair = await ours.issue(['localhost'], ['127.0.0.1']);
+    const other = await testCa();
+    const files = ['--tls-cert', pair.certFile, '--tls-key', pair.keyFile];
+    await refusedWith([...files, '--tls-ca', other.caFile], 'tls_ca_mismatch');
+
+    const expiredCa = await createCertificateAuthority({
+      commonName: 'Old Company CA',
+      now: new Date(Date.now() - 400 * 86_400_000),
+      days: 30,
+    });
+    // The leaf is still current: only its CA has run out.
+    const leaf = await issueServerCertificate({
+      ca: expiredCa,
+      commonName: 'localhost',
+      names: ['localhost'],
+      addresses: ['127.0.0.1'],
+      now: new Date(),
+      days: 90,
+    });
+    const dir = tempDir('ks-cli-oldca-');
+    writeFileSync(join(dir, 'relay.crt'), leaf.certPem);
+    writeFileSync(join(dir, 'relay.key'), leaf.keyPem);
+    writeFileSync(join(dir, 'ca.crt'), expiredCa.certPem);
+    await refusedWith(
+      [
+        '--tls-cert',
+        join(dir, 'relay.crt'),
+        '--tls-key',
+        join(dir, 'relay.key'),
+        '--tls-ca',
+        join(dir, 'ca.crt'),
+      ],
+      'tls_ca_expired',
     );
   });
 

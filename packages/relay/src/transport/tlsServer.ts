@@ -8,6 +8,7 @@ import { ConfigError } from '../lib/configError.js';
 import { autoNames } from '../tls/autoNames.js';
 import { caNotYetValid, caNotYetValidAdvice } from '../tls/caNotYetValid.js';
 import { certificateListsName } from '../tls/certificateListsName.js';
+import { assertChainUnderCa } from '../tls/chainUnderCa.js';
 import { clockIsWrong } from '../tls/clock.js';
 import { commonNameOf } from '../tls/commonName.js';
 import {
@@ -17,6 +18,7 @@ import {
   TlsError,
   type TlsMaterial,
 } from '../tls/index.js';
+import { parseChain } from '../tls/loadTlsFiles.js';
 
 /** Your own certificate files (a company CA), or an outlet CA the relay keeps itself. */
 export type RelayTlsOptions =
@@ -171,7 +173,19 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
       return { material: result.material, ca: readCaCertificate(result.caCertPath) };
     }
     const material = loadTlsFiles(tls.certFile, tls.keyFile, date);
-    return { material, ca: tls.caFile ? readCaCertificate(tls.caFile) : null };
+    if (!tls.caFile) return { material, ca: null };
+    const ca = readCaCertificate(tls.caFile);
+    // The CA /setup hands out must be one that makes devices trust this very certificate.
+    assertChainUnderCa(
+      parseChain(material.cert, tls.certFile),
+      ca,
+      {
+        certPath: tls.certFile,
+        caPath: tls.caFile,
+      },
+      date,
+    );
+    return { material, ca };
   }
 
   function existingAutoPair(date: Date): Loaded | undefined {
