@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureOutletCertificate } from '../src/index.js';
@@ -212,6 +212,28 @@ describe('kitchen-sync-relay serve with TLS', () => {
     await refusedWith(['--tls', 'auto', '--name', 'not a host!'], 'tls_invalid_name');
     await refusedWith(['--app', `kiosk=${join(tempDir(), 'missing')}`], 'app_dir_missing');
     await refusedWith(['--app', `api=${tempDir()}`], 'app_prefix_reserved');
+  });
+
+  it('--tls auto makes a relay.key others can read 0600 and logs tls_key_permissions', async () => {
+    const tlsDir = tempDir('ks-cli-relaykey-');
+    await ensureOutletCertificate({ dir: tlsDir, names: ['relay.local'] });
+    const keyFile = join(tlsDir, 'relay.key');
+    chmodSync(keyFile, 0o644);
+    const relay = await startCli(
+      ['--tls', 'auto', '--tls-dir', tlsDir, '--name', 'relay.local'],
+      env(),
+    );
+    // Logged at start, before the relay's own "relay listening" line on the same stream.
+    await new Promise<void>((resolve) => {
+      const check = () => relay.stderr().includes('"msg":"relay listening"') && resolve();
+      relay.child.stderr?.on('data', check);
+      check();
+    });
+    expect(relay.stderr()).toContain('"code":"tls_key_permissions"');
+    expect(relay.stderr()).toContain('644 → 600');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
   });
 
   it('refuses an outlet CA key that other users can read', async () => {

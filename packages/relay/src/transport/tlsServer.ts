@@ -19,6 +19,7 @@ import {
   type TlsMaterial,
 } from '../tls/index.js';
 import { parseChain } from '../tls/loadTlsFiles.js';
+import { keepRelayKeyPrivate } from '../tls/relayKeyMode.js';
 
 /** Your own certificate files (a company CA), or an outlet CA the relay keeps itself. */
 export type RelayTlsOptions =
@@ -145,6 +146,7 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
   async function load(): Promise<Loaded> {
     const date = new Date(now());
     if ('auto' in tls) {
+      keepRelayKeyPrivate(autoDir, logger);
       const addresses = [...machineAddresses(), '127.0.0.1', '::1'];
       let result: Awaited<ReturnType<typeof ensureOutletCertificate>>;
       try {
