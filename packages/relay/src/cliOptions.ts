@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IdSchema, ROLES, type Role, validate } from '@kitchen-sync/protocol';
@@ -11,7 +10,7 @@ import { DEFAULT_MAX_CONNECTIONS_PER_DEVICE } from './lib/deviceSlots.js';
 import { errorCode } from './lib/errorCode.js';
 import { tightenModes } from './lib/privateFiles.js';
 import type { RelayOptions } from './relay.js';
-import { assertHostName } from './tls/hostName.js';
+import { assertHostName, certificateAddress } from './tls/hostName.js';
 import { parseAppSpec } from './transport/appRoutes.js';
 import type { RelayTlsOptions } from './transport/tlsServer.js';
 import { DEFAULT_WATCHER_BATCH_MS } from './transport/watcherBroadcasts.js';
@@ -524,7 +523,11 @@ function parseCert(
   }
   const addresses = list(values.address, env.KS_ADDRESS);
   for (const address of addresses ?? []) {
-    if (isIP(address) === 0) throw new CliError(`--address: "${address}" is not an IP address`);
+    try {
+      certificateAddress(address);
+    } catch (error) {
+      throw new CliError(`--address: ${(error as Error).message}`, 'tls_invalid_name');
+    }
   }
   return {
     command: 'cert',

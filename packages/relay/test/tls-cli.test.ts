@@ -69,6 +69,26 @@ describe('parseCli cert', () => {
     expect(() => parseCli(['cert', '--address', 'relay.local'], {})).toThrow(CliError);
   });
 
+  it.each([
+    ['--address', '999.1.1.1'],
+    ['--address', 'fe80::1%eth0'],
+    ['--address', '0.0.0.0'],
+    ['--address', '::'],
+  ])('refuses %s %s with tls_invalid_name, and so from KS_ADDRESS', (flag, address) => {
+    const refusal = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return error instanceof CliError ? error.code : `not a CliError: ${error}`;
+      }
+      return undefined;
+    };
+    expect(refusal(() => parseCli(['cert', flag, address], {}))).toBe('tls_invalid_name');
+    expect(refusal(() => parseCli(['cert'], { KS_ADDRESS: `10.0.0.2,${address}` }))).toBe(
+      'tls_invalid_name',
+    );
+  });
+
   it('needs no secret', () => {
     expect(parseCli(['cert'], {}).command).toBe('cert');
   });
@@ -125,6 +145,21 @@ describe('kitchen-sync-relay cert', () => {
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('relay_1.local');
     expect(out.stdout).toBe('');
+    expect(() => statSync(join(dir, 'tls'))).toThrow();
+  });
+
+  it('exits 2 with tls_invalid_name for an address with a zone or the unspecified one, as for a bad one', async () => {
+    for (const address of ['999.1.1.1', 'fe80::1%eth0', '0.0.0.0', '::']) {
+      const out = await runCli(['cert', '--data-dir', dir, '--address', address]);
+      expect(out.code).toBe(2);
+      expect(out.stderr).toContain(`"${address}"`);
+      expect(out.stderr).toContain('[tls_invalid_name]');
+      expect(out.stderr).not.toContain('TypeError');
+      expect(out.stdout).toBe('');
+    }
+    const fromEnv = await runCli(['cert', '--data-dir', dir], { KS_ADDRESS: 'fe80::1%eth0' });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toContain('[tls_invalid_name]');
     expect(() => statSync(join(dir, 'tls'))).toThrow();
   });
 

@@ -1,7 +1,17 @@
+import { readdirSync } from 'node:fs';
 import type { NetworkInterfaceInfo } from 'node:os';
-import { describe, expect, it } from 'vitest';
-import { assertHostName, lanAddresses, TlsError } from '../src/tls/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { canonicalAddress, certificateAddress } from '../src/tls/hostName.js';
+import {
+  assertHostName,
+  ensureOutletCertificate,
+  lanAddresses,
+  TlsError,
+} from '../src/tls/index.js';
 import { temporaryIpv6Addresses } from '../src/tls/temporaryIpv6Addresses.js';
+import { removeTempDirs, tempDir } from './helpers.js';
+
+afterEach(() => removeTempDirs());
 
 function codeOf(run: () => unknown): string | undefined {
   try {
@@ -54,6 +64,43 @@ describe('assertHostName', () => {
     } catch (error) {
       expect((error as TlsError).details).toEqual({ name: 'relay_1.local' });
     }
+  });
+});
+
+describe('canonicalAddress and certificateAddress', () => {
+  it.each([
+    ['192.168.1.10', '192.168.1.10'],
+    ['FD00:0:0:0:0:0:0:2', 'fd00::2'],
+    ['::1', '::1'],
+  ])('writes %s as %s', (address, canonical) => {
+    expect(canonicalAddress(address)).toBe(canonical);
+    expect(certificateAddress(address)).toBe(canonical);
+  });
+
+  // isIP accepts a zone; new URL then threw an uncoded TypeError.
+  it.each(['fe80::1%eth0', 'fd00::2%1', '999.1.1.1', 'relay.local'])(
+    'refuses %s with tls_invalid_name',
+    (address) => {
+      expect(codeOf(() => canonicalAddress(address))).toBe('tls_invalid_name');
+      expect(codeOf(() => certificateAddress(address))).toBe('tls_invalid_name');
+    },
+  );
+
+  it.each(['0.0.0.0', '::', '0:0:0:0:0:0:0:0'])(
+    'keeps the unspecified %s out of a certificate, but can still read it',
+    (address) => {
+      expect(codeOf(() => certificateAddress(address))).toBe('tls_invalid_name');
+      // A certificate someone else made may list it: reading its SANs must not fail.
+      expect(codeOf(() => canonicalAddress(address))).toBeUndefined();
+    },
+  );
+
+  it('is what ensureOutletCertificate puts in the SAN: it refuses 0.0.0.0 before writing', async () => {
+    const dir = tempDir('ks-tls-unspecified-');
+    await expect(
+      ensureOutletCertificate({ dir, names: ['relay.local'], addresses: ['0.0.0.0'] }),
+    ).rejects.toMatchObject({ code: 'tls_invalid_name' });
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 

@@ -1,7 +1,8 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureOutletCertificate } from '../src/index.js';
+import { createCertificateAuthority, issueServerCertificate } from '../src/tls/lib/issuer.js';
 import { killAll, runCli, startCli } from './cliProcess.js';
 import { removeTempDirs, SECRET, tempDir } from './helpers.js';
 import { companyCa, httpsGet, peerFingerprint, testCa } from './tlsHelpers.js';
@@ -160,6 +161,51 @@ describe('kitchen-sync-relay serve with TLS', () => {
     );
   });
 
+  // /ca.crt and /setup hand out --tls-ca: one that cannot make devices trust the served
+  // certificate would leave every tablet relay_untrusted.
+  it('refuses a --tls-ca that did not issue the certificate, or has expired', async () => {
+    const ours = await companyCa('ACME Company CA');
+    const pair = await ours.issue(['localhost'], ['127.0.0.1']);
+    const other = await testCa();
+    const files = ['--tls-cert', pair.certFile, '--tls-key', pair.keyFile];
+    await refusedWith([...files, '--tls-ca', other.caFile], 'tls_ca_mismatch');
+
+    const expiredCa = await createCertificateAuthority({
+      commonName: 'Old Company CA',
+      now: new Date(Date.now() - 400 * 86_400_000),
+      days: 30,
+    });
+    // The leaf is still current: only the CA handed out has run out (checked before whether it
+    // issued the leaf: our issuer never lets a leaf outlive its CA, a company's may).
+    const leaf = await issueServerCertificate({
+      ca: await createCertificateAuthority({
+        commonName: 'New Company CA',
+        now: new Date(),
+        days: 365,
+      }),
+      commonName: 'localhost',
+      names: ['localhost'],
+      addresses: ['127.0.0.1'],
+      now: new Date(),
+      days: 90,
+    });
+    const dir = tempDir('ks-cli-oldca-');
+    writeFileSync(join(dir, 'relay.crt'), leaf.certPem);
+    writeFileSync(join(dir, 'relay.key'), leaf.keyPem);
+    writeFileSync(join(dir, 'ca.crt'), expiredCa.certPem);
+    await refusedWith(
+      [
+        '--tls-cert',
+        join(dir, 'relay.crt'),
+        '--tls-key',
+        join(dir, 'relay.key'),
+        '--tls-ca',
+        join(dir, 'ca.crt'),
+      ],
+      'tls_ca_expired',
+    );
+  });
+
   it('refuses contradicting or incomplete TLS flags, a bad --name and a bad --app', async () => {
     const ca = await testCa();
     const pair = await ca.issue();
@@ -171,6 +217,28 @@ describe('kitchen-sync-relay serve with TLS', () => {
     await refusedWith(['--tls', 'auto', '--name', 'not a host!'], 'tls_invalid_name');
     await refusedWith(['--app', `kiosk=${join(tempDir(), 'missing')}`], 'app_dir_missing');
     await refusedWith(['--app', `api=${tempDir()}`], 'app_prefix_reserved');
+  });
+
+  it('--tls auto makes a relay.key others can read 0600 and logs tls_key_permissions', async () => {
+    const tlsDir = tempDir('ks-cli-relaykey-');
+    await ensureOutletCertificate({ dir: tlsDir, names: ['relay.local'] });
+    const keyFile = join(tlsDir, 'relay.key');
+    chmodSync(keyFile, 0o644);
+    const relay = await startCli(
+      ['--tls', 'auto', '--tls-dir', tlsDir, '--name', 'relay.local'],
+      env(),
+    );
+    // Logged at start, before the relay's own "relay listening" line on the same stream.
+    await new Promise<void>((resolve) => {
+      const check = () => relay.stderr().includes('"msg":"relay listening"') && resolve();
+      relay.child.stderr?.on('data', check);
+      check();
+    });
+    expect(relay.stderr()).toContain('"code":"tls_key_permissions"');
+    expect(relay.stderr()).toContain('644 → 600');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
   });
 
   it('refuses an outlet CA key that other users can read', async () => {

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { EventEnvelope, PublishAck } from '@kitchen-sync/protocol';
@@ -197,6 +197,39 @@ describe('relay over TLS with certificate files', () => {
     expect(metricValue(metrics, 'kitchen_sync_tls_reload_failures_total')).toBeGreaterThanOrEqual(
       2,
     );
+  });
+
+  it('keeps the pair and the CA it hands out when a reload brings a CA that did not issue it', async () => {
+    const ours = await companyCa('ACME Company CA');
+    const pair = await ours.issue(['localhost'], ['127.0.0.1']);
+    const other = await testCa();
+    const stranger = await other.issue();
+    const dir = tempDir('ks-files-');
+    const certFile = join(dir, 'relay.crt');
+    const keyFile = join(dir, 'relay.key');
+    const caFile = join(dir, 'ca.crt');
+    writeFileSync(certFile, readFileSync(pair.certFile));
+    writeFileSync(keyFile, readFileSync(pair.keyFile));
+    writeFileSync(caFile, ours.caPem);
+    const relay = await start({ tls: { certFile, keyFile, caFile } });
+    const served = await peerFingerprint(relay.port, ours.caPem);
+
+    // A pair from another CA, the CA file unchanged.
+    writeFileSync(certFile, stranger.cert);
+    writeFileSync(keyFile, stranger.key);
+    expect(await relay.relay.reloadTls()).toMatchObject({ ok: false, code: 'tls_ca_mismatch' });
+    expect(await peerFingerprint(relay.port, ours.caPem)).toBe(served);
+
+    // The pair back, and a CA file that did not issue it.
+    writeFileSync(certFile, readFileSync(pair.certFile));
+    writeFileSync(keyFile, readFileSync(pair.keyFile));
+    writeFileSync(caFile, other.caPem);
+    expect(await relay.relay.reloadTls()).toMatchObject({ ok: false, code: 'tls_ca_mismatch' });
+    const handedOut = await httpsGet(relay.url, '/ca.crt', ours.caPem);
+    expect(handedOut.body.equals(new X509Certificate(ours.caPem).raw)).toBe(true);
+    expect((await httpsGet(relay.url, '/health', ours.caPem)).json().tls).toMatchObject({
+      caName: 'ACME Company CA',
+    });
   });
 
   it('reports the certificate in /health and a plain relay says tls is off', async () => {

@@ -8,6 +8,8 @@ export type TlsErrorCode =
   | 'tls_key_invalid'
   | 'tls_key_mismatch'
   | 'tls_ca_key_permissions'
+  | 'tls_ca_mismatch'
+  | 'tls_ca_expired'
   | 'tls_invalid_name'
   | 'tls_clock_wrong'
   | 'tls_dir_unwritable';

@@ -32,11 +32,37 @@ export function assertHostName(name: string): void {
 /** The address in the form browsers and Node print it (IPv6 compressed, lower case). */
 export function canonicalAddress(address: string): string {
   const family = isIP(address);
-  if (family === 0) {
-    throw new TlsError('tls_invalid_name', `"${address}" is not an IP address`, {
-      name: address,
-    });
+  const reject = (why: string): never => {
+    throw new TlsError('tls_invalid_name', `"${address}" ${why}`, { name: address });
+  };
+  if (family === 0) reject('is not an IP address');
+  // isIP accepts an IPv6 zone (fe80::1%eth0), which neither a URL nor a certificate can carry.
+  if (address.includes('%')) {
+    reject(
+      'has a zone (%…), which neither a URL nor a certificate can carry; give the address without it',
+    );
   }
+  if (family === 4) return address;
   // The WHATWG URL parser writes IPv6 in the RFC 5952 form, which is what we compare with.
-  return family === 4 ? address : new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  try {
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return reject('is not an IP address');
+  }
+}
+
+/**
+ * An address to put in a certificate: canonical, and one a device can reach. The unspecified
+ * address (0.0.0.0, ::) means "every interface" to a server, never a destination.
+ */
+export function certificateAddress(address: string): string {
+  const canonical = canonicalAddress(address);
+  if (canonical === '0.0.0.0' || canonical === '::') {
+    throw new TlsError(
+      'tls_invalid_name',
+      `"${address}" is the unspecified address (every interface), which no device can connect to; give the relay's LAN address`,
+      { name: address },
+    );
+  }
+  return canonical;
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BACKDATE_MS, CLOCK_FLOOR, clockIsWrong, clockWrongError } from './clock.js';
-import { assertHostName, canonicalAddress } from './hostName.js';
+import { assertHostName, certificateAddress } from './hostName.js';
 import { lanAddresses } from './lanAddresses.js';
 import { writeFileAtomic } from './lib/atomicWrite.js';
 import type { IssuedPem } from './lib/issuer.js';
@@ -90,7 +90,7 @@ export async function ensureOutletCertificate(
   const byDefault = options.addresses === undefined;
   const names = unique([...options.names, ...(byDefault ? ['localhost'] : [])].map(hostName));
   const addresses = unique(
-    (options.addresses ?? [...lanAddresses(), '127.0.0.1', '::1']).map(canonicalAddress),
+    (options.addresses ?? [...lanAddresses(), '127.0.0.1', '::1']).map(certificateAddress),
   );
   if (names.length === 0 && addresses.length === 0) {
     throw new TlsError('tls_invalid_name', 'the certificate needs at least one name or address');

@@ -9,6 +9,7 @@ import { autoNames } from '../tls/autoNames.js';
 import { caDaysLeft, caExpiresSoon, caExpiringAdvice } from '../tls/caExpiring.js';
 import { caNotYetValid, caNotYetValidAdvice } from '../tls/caNotYetValid.js';
 import { certificateListsName } from '../tls/certificateListsName.js';
+import { assertChainUnderCa } from '../tls/chainUnderCa.js';
 import { clockIsWrong } from '../tls/clock.js';
 import { commonNameOf } from '../tls/commonName.js';
 import {
@@ -18,6 +19,8 @@ import {
   TlsError,
   type TlsMaterial,
 } from '../tls/index.js';
+import { parseChain } from '../tls/loadTlsFiles.js';
+import { keepRelayKeyPrivate } from '../tls/relayKeyMode.js';
 import { tlsDirUnwritable } from '../tls/tlsDirUnwritable.js';
 
 /** Your own certificate files (a company CA), or an outlet CA the relay keeps itself. */
@@ -146,6 +149,7 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
   async function load(): Promise<Loaded> {
     const date = new Date(now());
     if ('auto' in tls) {
+      keepRelayKeyPrivate(autoDir, logger);
       const addresses = [...machineAddresses(), '127.0.0.1', '::1'];
       let result: Awaited<ReturnType<typeof ensureOutletCertificate>>;
       try {
@@ -188,7 +192,19 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
       return { material: result.material, ca: readCaCertificate(result.caCertPath) };
     }
     const material = loadTlsFiles(tls.certFile, tls.keyFile, date);
-    return { material, ca: tls.caFile ? readCaCertificate(tls.caFile) : null };
+    if (!tls.caFile) return { material, ca: null };
+    const ca = readCaCertificate(tls.caFile);
+    // The CA /setup hands out must be one that makes devices trust this very certificate.
+    assertChainUnderCa(
+      parseChain(material.cert, tls.certFile),
+      ca,
+      {
+        certPath: tls.certFile,
+        caPath: tls.caFile,
+      },
+      date,
+    );
+    return { material, ca };
   }
 
   function existingAutoPair(date: Date): Loaded | undefined {
