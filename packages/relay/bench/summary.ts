@@ -355,7 +355,13 @@ export function formatSummary(results: BenchResults): string {
       results.targets.map((t) => [
         t.target,
         t.measured,
-        t.pass === null ? 'not run' : t.pass ? 'PASS' : 'FAIL',
+        t.invalid
+          ? `INVALID: ${t.invalid}`
+          : t.pass === null
+            ? 'not run'
+            : t.pass
+              ? 'PASS'
+              : 'FAIL',
       ]),
     ),
   );
