@@ -1,6 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import type { EventsResponse, PublishAck } from '@kitchen-sync/protocol';
@@ -379,6 +387,46 @@ describe('the Windows executable', () => {
 
   // Outlets run the Windows executable: the built-in outlet CA (X.509 through WebCrypto, key
   // files without Unix modes) has to work there, not only under Node on Linux.
+  it('under Wine, refuses an --app folder that holds the data dir by another name of it (app_dir_private)', async () => {
+    const { wine, exe, port } = windowsOutlet();
+    // One folder, two names: C:\… and the Z:\ drive Wine maps to the Linux root (on Windows
+    // an 8.3 short name or a subst drive). Only the native real path sees they are the same.
+    const site = `ks-app-${port}`;
+    const folder = join(WINE_ENV.WINEPREFIX, 'drive_c', site, 'Site');
+    mkdirSync(join(folder, 'data'), { recursive: true });
+    writeFileSync(join(folder, 'index.html'), '<title>kiosk</title>');
+    const relay = startUnderWine(
+      wine,
+      exe,
+      [
+        'serve',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--data-dir',
+        `C:\\${site}\\Site\\data`,
+        '--app',
+        `Z:${folder.replaceAll('/', '\\')}`,
+      ],
+      { KS_SECRET: SECRET, KS_LOG_LEVEL: 'warn' },
+      'app-private.txt',
+    );
+    try {
+      const code = await Promise.race([
+        relay.exited,
+        new Promise((resolve) => setTimeout(() => resolve('still running'), 90_000)),
+      ]);
+      expect(relay.output()).toContain('[app_dir_private]');
+      expect(code).toBe(1);
+    } finally {
+      relay.child.kill('SIGKILL');
+      stopWine(wine);
+      await relay.exited;
+      rmSync(join(folder, '..'), { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('under Wine, serves HTTPS and WSS from its own outlet CA (--tls auto) and keeps that CA across a restart', async () => {
     const { wine, exe, port } = windowsOutlet();
     const url = `https://127.0.0.1:${port}`;
