@@ -330,11 +330,12 @@ export type HealthTls =
       enabled: true;
       source: 'files' | 'auto';
       /**
-       * False once the certificate served has expired (`error: "certificate_expired"`):
-       * devices refuse the relay. Absent on relays before it.
+       * False once the certificate served has expired (`error: "certificate_expired"`), or
+       * the CA it chains to (`error: "ca_expired"`): devices refuse the relay. Absent on
+       * relays before it.
        */
       ok?: boolean;
-      error?: 'certificate_expired';
+      error?: 'certificate_expired' | 'ca_expired';
       notAfter: string;
       daysLeft: number;
       subjectAltNames: string[];

@@ -114,8 +114,8 @@ function tlsCheck(results: Omit<BenchResults, 'targets'>): TargetCheck {
         : tls.p99_ratio_to_durable <= TLS_P99_RATIO_TARGET && tls.steady.lost === 0,
   };
   if (!tls || !steady || check.pass === null) return check;
-  // Anything lost fails whatever the machine did.
-  if (tls.steady.lost > 0 || steady.lost > 0) return check;
+  // Anything lost, on either relay, fails whatever the machine did.
+  if (tls.steady.lost > 0 || steady.lost > 0) return { ...check, pass: false };
   const lag = Math.max(tls.steady.generator_send_lag_ms.p99, steady.generator_send_lag_ms.p99);
   const baseline = steady.publish_to_kitchen_ms.p99;
   const invalid =

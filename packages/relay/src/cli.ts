@@ -20,6 +20,7 @@ import { autoNames } from './tls/autoNames.js';
 import { certReport } from './tls/certReport.js';
 import { ensureOutletCertificate, TlsError } from './tls/index.js';
 import { tlsDirUnwritable } from './tls/tlsDirUnwritable.js';
+import { isWithin, realPathOf } from './transport/appPrivatePaths.js';
 
 // A stop is bounded: close() ends its own waits (sockets 0.5 s, checkpoint thread 2 s), log
 // writes to a full stderr give up after LOG_WRITE_GIVE_UP_MS, and whatever else hangs is cut
@@ -31,6 +32,8 @@ const HARD_EXIT_MS = 10_000;
 let serveLogFile: string | undefined;
 /** Where `serve` keeps its SQLite log, once known: a refusal for its disk names it. */
 let serveDataDir: string | undefined;
+// The app folders of serve: a log file in one is served to anyone, so nothing is written to it.
+let serveAppDirs: string[] = [];
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -112,6 +115,7 @@ async function main(): Promise<void> {
     return;
   }
   if (cli.options.store === 'sqlite') serveDataDir = cli.options.dataDir;
+  serveAppDirs = (cli.options.apps ?? []).map((app) => app.dir);
   // A drained cluster node (POST /admin/drain) is closed: its process ends like after SIGTERM.
   const relay = createRelay({ ...cli.options, onDrained: () => process.exit(0) });
   // Warned, not refused: outlets already running on a short secret must keep starting.
@@ -207,6 +211,9 @@ main().catch((caught) => {
     `kitchen-sync-relay: ${said}\n${error instanceof CliError ? 'Run with --help for usage.\n' : ''}`,
   );
   // A log file refused for lying in an app folder (served to anyone) stays unwritten.
-  if (serveLogFile && code !== 'app_dir_private') logStartupFailure(serveLogFile, said, code);
+  const logServed =
+    serveLogFile !== undefined &&
+    serveAppDirs.some((dir) => isWithin(realPathOf(serveLogFile!), realPathOf(dir)));
+  if (serveLogFile && !logServed) logStartupFailure(serveLogFile, said, code);
   process.exit(error instanceof CliError ? 2 : 1);
 });

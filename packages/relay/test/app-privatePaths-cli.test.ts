@@ -76,6 +76,10 @@ describe('an --app folder never serves what the relay keeps private', () => {
     const logFile = join(app, 'relay.log');
     await refusedWith(['--data-dir', join(root, 'data'), '--log-file', logFile, '--app', app]);
     expect(existsSync(logFile)).toBe(false);
+    // One outside every app folder says why the relay did not start (status reads it there).
+    const ownLog = join(root, 'logs', 'relay.log');
+    await refusedWith(['--data-dir', dataDir, '--log-file', ownLog, '--app', app]);
+    expect(readFileSync(ownLog, 'utf8')).toContain('app_dir_private');
   });
 
   it('answers 404 for the data dir reached after start: by a symlink, or moved into the app folder', async () => {

@@ -49,5 +49,8 @@ describe('the TLS target of the relay bench', () => {
     expect(tlsTarget(results(steady(62.3, 9.3), steady(34.5, 8.1, 2)))).toMatchObject({
       pass: false,
     });
+    expect(tlsTarget(results(steady(62.3, 9.3, 3), steady(34.5, 8.1)))).toMatchObject({
+      pass: false,
+    });
   });
 });

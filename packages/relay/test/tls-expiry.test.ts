@@ -1,10 +1,13 @@
 import 'reflect-metadata/lite';
-import { X509Certificate } from 'node:crypto';
+import { webcrypto, X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { HealthResponse } from '@kitchen-sync/protocol';
+import * as x509 from '@peculiar/x509';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describeHealth } from '../src/cli/status.js';
 import { ensureOutletCertificate } from '../src/tls/index.js';
 import type { writeFileAtomic } from '../src/tls/lib/atomicWrite.js';
 import { createCertificateAuthority } from '../src/tls/lib/issuer.js';
@@ -183,6 +186,95 @@ describe('the 30-day expiry warning', () => {
     expect(log.filter((l) => l.code === 'tls_certificate_expiring')).toMatchObject([
       { level: 40, daysLeft: 29 },
     ]);
+  });
+});
+
+/**
+ * A company's CA and a leaf it signed that outlives it: the relay's own issuer never makes
+ * one (it ends the leaf with its CA), a company's may.
+ */
+async function leafOutlivingItsCa(caEnd: number, leafEnd: number) {
+  const crypto = webcrypto as unknown as Crypto;
+  const ecdsa = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+  const notBefore = new Date(Date.now() - DAY);
+  const caKeys = await crypto.subtle.generateKey(ecdsa, true, ['sign', 'verify']);
+  const ca = await x509.X509CertificateGenerator.createSelfSigned(
+    {
+      serialNumber: '01',
+      name: 'CN=Old ACME CA',
+      notBefore,
+      notAfter: new Date(caEnd),
+      signingAlgorithm: ecdsa,
+      keys: caKeys,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
+        await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey, false, crypto),
+      ],
+    },
+    crypto,
+  );
+  const leafKeys = await crypto.subtle.generateKey(ecdsa, true, ['sign', 'verify']);
+  const leaf = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber: '02',
+      subject: 'CN=localhost',
+      issuer: ca.subject,
+      notBefore,
+      notAfter: new Date(leafEnd),
+      signingAlgorithm: ecdsa,
+      publicKey: leafKeys.publicKey,
+      signingKey: caKeys.privateKey,
+      extensions: [
+        new x509.SubjectAlternativeNameExtension([
+          { type: 'dns', value: 'localhost' },
+          { type: 'ip', value: '127.0.0.1' },
+        ]),
+        await x509.AuthorityKeyIdentifierExtension.create(ca, false, crypto),
+      ],
+    },
+    crypto,
+  );
+  const dir = tempDir('ks-old-company-');
+  const files = {
+    certFile: join(dir, 'relay.crt'),
+    keyFile: join(dir, 'relay.key'),
+    caFile: join(dir, 'ca.crt'),
+  };
+  writeFileSync(files.certFile, leaf.toString('pem'));
+  const pkcs8 = await crypto.subtle.exportKey('pkcs8', leafKeys.privateKey);
+  writeFileSync(files.keyFile, x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'));
+  writeFileSync(files.caFile, ca.toString('pem'));
+  return files;
+}
+
+describe('a CA that ended under a certificate still valid', () => {
+  it('makes /health say tls ok: false, ca_expired, and status say so (not "ends in -3 days")', async () => {
+    const caEnd = Date.now() + 10 * DAY;
+    const files = await leafOutlivingItsCa(caEnd, Date.now() + 200 * DAY);
+    const clock = { at: Date.now() };
+    const { controller, server } = controllerWith(files, clock);
+    await controller.start(server);
+    expect(controller.health()).toMatchObject({ ok: true });
+
+    clock.at = caEnd + 2.5 * DAY;
+    const health = controller.health();
+    expect(health).toMatchObject({ ok: false, error: 'ca_expired', caDaysLeft: -3 });
+    const text = describeHealth('https://localhost:3001', {
+      status: 'ok',
+      uptime: 60,
+      version: '0.1.0',
+      connections: 0,
+      clients: { pos: 0, kitchen: 0, monitor: 0 },
+      head_seq: 1,
+      store: 'sqlite',
+      storage: { ok: true },
+      timestamp: new Date(clock.at).toISOString(),
+      tls: health,
+    } as unknown as HealthResponse).text;
+    expect(text).toContain('THE CA THAT DEVICES TRUST ENDED');
+    expect(text).not.toMatch(/-3 days/);
+    expect(text).toContain('answers but has a PROBLEM');
   });
 });
 

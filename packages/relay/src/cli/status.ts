@@ -106,14 +106,21 @@ export function describeHealth(
   }
   lines.push(...centralLines(health, texts, uploadLagWarningSeconds));
   if (health.tls?.enabled) {
-    lines.push(
-      health.tls.ok === false
-        ? texts.certificateExpired(localTime(health.tls.notAfter))
-        : texts.certificateDays(health.tls.daysLeft),
-    );
     const { caNotAfter, caDaysLeft } = health.tls;
+    lines.push(
+      health.tls.error === 'ca_expired' && caNotAfter !== undefined
+        ? texts.caExpired(localTime(caNotAfter), health.tls.source)
+        : health.tls.ok === false
+          ? texts.certificateExpired(localTime(health.tls.notAfter))
+          : texts.certificateDays(health.tls.daysLeft),
+    );
     // The relay warns in its log from 30 days before; status says it the same days.
-    if (caNotAfter !== undefined && caDaysLeft !== undefined && caDaysLeft < 30) {
+    if (
+      caNotAfter !== undefined &&
+      caDaysLeft !== undefined &&
+      caDaysLeft < 30 &&
+      health.tls.error !== 'ca_expired'
+    ) {
       lines.push(texts.caExpiring(localTime(caNotAfter), caDaysLeft, health.tls.source));
     }
     if (health.tls_failures && health.tls_failures.length > 0) {

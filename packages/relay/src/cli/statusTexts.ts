@@ -75,6 +75,8 @@ export interface StatusTexts {
    * certificate under it with it; `source`: whose CA it is (what to do).
    */
   caExpiring(caNotAfter: string, days: number, source: 'files' | 'auto'): string;
+  /** `/health` `tls.error: "ca_expired"`: the CA devices trust ended at `caNotAfter`. */
+  caExpired(caNotAfter: string, source: 'files' | 'auto'): string;
   newTablet(setupUrls: string[]): string;
   caFingerprint(fingerprint: string): string;
   notRunning(url: string, why: string): string[];
@@ -260,6 +262,11 @@ export const STATUS_TEXTS_EN: StatusTexts = {
     (source === 'auto'
       ? 'Before then make a new CA (stop the relay, move tls/ca.crt and tls/ca.key away, run kitchen-sync-relay cert) and install it on every device (/setup).'
       : 'Before then get a new CA and certificate from whoever issues them, and install the new CA on every device.'),
+  caExpired: (caNotAfter, source) =>
+    `  THE CA THAT DEVICES TRUST ENDED on ${caNotAfter}: every device refuses the relay, and renewing its certificate cannot help. ` +
+    (source === 'auto'
+      ? 'Make a new CA (stop the relay, move tls/ca.crt and tls/ca.key away, run kitchen-sync-relay cert) and install it on every device (/setup).'
+      : 'Get a new CA and certificate from whoever issues them, and install the new CA on every device.'),
   tlsFailures: (failures, source) => {
     const { untrusted, mismatched, addresses } = tlsFailureGroups(failures);
     const lines = [...mismatched].map(

@@ -117,6 +117,11 @@ export const STATUS_TEXTS_ID: StatusTexts = {
     (source === 'auto'
       ? 'Sebelum itu buat CA baru (hentikan relay, pindahkan tls/ca.crt dan tls/ca.key, jalankan kitchen-sync-relay cert) lalu pasang di setiap perangkat (/setup).'
       : 'Sebelum itu minta CA dan sertifikat baru dari penerbitnya, lalu pasang CA baru di setiap perangkat.'),
+  caExpired: (caNotAfter, source) =>
+    `  CA YANG DIPERCAYAI PERANGKAT SUDAH BERAKHIR pada ${caNotAfter}: semua perangkat menolak relay, dan memperbarui sertifikatnya tidak menolong. ` +
+    (source === 'auto'
+      ? 'Buat CA baru (hentikan relay, pindahkan tls/ca.crt dan tls/ca.key, jalankan kitchen-sync-relay cert) lalu pasang di setiap perangkat (/setup).'
+      : 'Minta CA dan sertifikat baru dari penerbitnya, lalu pasang CA baru di setiap perangkat.'),
   tlsFailures: (failures, source) => {
     const { untrusted, mismatched, addresses } = tlsFailureGroups(failures);
     const lines = [...mismatched].map(

@@ -459,10 +459,16 @@ export function createTlsController(options: TlsControllerOptions): TlsControlle
       if (!current) return { enabled: false };
       const { material } = current;
       const expired = material.notAfter.getTime() <= now();
+      // A company's certificate may outlive its CA; devices refuse both the same way.
+      const caExpired = current.ca !== null && Date.parse(current.ca.validTo) <= now();
       return {
         enabled: true,
         source,
-        ...(expired ? { ok: false, error: 'certificate_expired' as const } : { ok: true }),
+        ...(expired
+          ? { ok: false, error: 'certificate_expired' as const }
+          : caExpired
+            ? { ok: false, error: 'ca_expired' as const }
+            : { ok: true }),
         notAfter: material.notAfter.toISOString(),
         daysLeft: daysLeft(material),
         subjectAltNames: material.subjectAltNames,
