@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { EventsResponse } from '@kitchen-sync/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger, createMemoryEventStore, createSqliteEventStore } from '../src/index.js';
 import { connected, http, order, startRelay, type TestRelay, tokenFor } from './helpers.js';
+import { logLines } from './logLines.js';
 
 let t: TestRelay;
 let pos: string;
@@ -239,13 +239,11 @@ describe('GET /api/events', () => {
 
 describe('failures inside a route', () => {
   it('answers 500 internal as JSON and writes the cause to the relay log', async () => {
-    const lines: Array<{ level: number; msg: string; err?: { message: string } }> = [];
-    const destination = new Writable({
-      write(chunk, _encoding, callback) {
-        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-        callback();
-      },
-    });
+    const { destination, lines } = logLines<{
+      level: number;
+      msg: string;
+      err?: { message: string };
+    }>();
     const store = createMemoryEventStore();
     const broken = {
       ...store,

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/index.js';
 import {
@@ -12,6 +11,7 @@ import {
   type TestRelay,
   tokenFor,
 } from './helpers.js';
+import { logLines } from './logLines.js';
 
 let relay: TestRelay | undefined;
 afterEach(async () => {
@@ -21,13 +21,7 @@ afterEach(async () => {
 });
 
 function recordingLogger() {
-  const lines: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      done();
-    },
-  });
+  const { destination, lines } = logLines();
   return { logger: createLogger({ level: 'info', destination }), lines };
 }
 

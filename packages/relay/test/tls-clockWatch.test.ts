@@ -2,7 +2,6 @@ import 'reflect-metadata/lite';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureOutletCertificate } from '../src/tls/index.js';
@@ -12,6 +11,7 @@ import type {
   TlsReloadOutcome,
 } from '../src/transport/tlsServer.js';
 import { removeTempDirs, tempDir } from './helpers.js';
+import { logLines } from './logLines.js';
 import { controllerOnServer, testCa } from './tlsHelpers.js';
 
 const DAY = 86_400_000;
@@ -29,15 +29,9 @@ interface LogLine {
 
 /** A controller on a clock the test moves, with its log and reload outcomes recorded. */
 function controllerWith(tls: RelayTlsOptions, clock: { at: number }, addresses = ['192.168.1.10']) {
-  const log: LogLine[] = [];
+  const { destination, lines: log } = logLines<LogLine>();
   const reloads: TlsReloadOutcome[] = [];
   const waiters = new Set<() => void>();
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) log.push(JSON.parse(line));
-      done();
-    },
-  });
   const { controller, server } = controllerOnServer({
     tls,
     dataDir: tempDir(),

@@ -2,7 +2,6 @@ import 'reflect-metadata/lite';
 import { webcrypto, X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { HealthResponse } from '@kitchen-sync/protocol';
 import * as x509 from '@peculiar/x509';
 import pino from 'pino';
@@ -14,6 +13,7 @@ import { createCertificateAuthority } from '../src/tls/lib/issuer.js';
 import type { RelayTlsOptions } from '../src/transport/tlsServer.js';
 import { killAll, runCli } from './cliProcess.js';
 import { removeTempDirs, SECRET, tempDir } from './helpers.js';
+import { logLines } from './logLines.js';
 import { controllerOnServer, testCa } from './tlsHelpers.js';
 
 const DAY = 86_400_000;
@@ -53,13 +53,7 @@ interface LogLine {
 }
 
 function controllerWith(tls: RelayTlsOptions, clock: { at: number }) {
-  const log: LogLine[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) log.push(JSON.parse(line));
-      done();
-    },
-  });
+  const { destination, lines: log } = logLines<LogLine>();
   const { controller, server } = controllerOnServer({
     tls,
     dataDir: tempDir(),

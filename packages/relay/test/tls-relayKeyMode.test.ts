@@ -1,22 +1,16 @@
 import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keepRelayKeyPrivate } from '../src/tls/relayKeyMode.js';
 import { removeTempDirs, tempDir } from './helpers.js';
+import { logLines } from './logLines.js';
 
 afterEach(() => removeTempDirs());
 
 function capturingLogger() {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(JSON.parse(String(chunk)));
-      done();
-    },
-  });
-  return { logger: pino({ base: null }, stream), lines };
+  const { destination, lines } = logLines();
+  return { logger: pino({ base: null }, destination), lines };
 }
 
 function keyIn(mode: number): { dir: string; path: string } {

@@ -17,6 +17,7 @@ import {
   tempDir,
   tokenFor,
 } from './helpers.js';
+import { logLines } from './logLines.js';
 import {
   agreedCipher,
   closeWssClients,
@@ -259,13 +260,7 @@ describe('relay over TLS with certificate files', () => {
   it('warns in the log when the certificate has 30 days or fewer left', async () => {
     const ca = await testCa();
     const pair = await ca.issue({ leafDays: 10, renewBeforeDays: 0 });
-    const lines: Array<{ level: number; msg: string; daysLeft?: number }> = [];
-    const destination = new Writable({
-      write(chunk, _encoding, done) {
-        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-        done();
-      },
-    });
+    const { destination, lines } = logLines<{ level: number; msg: string; daysLeft?: number }>();
     await start({
       tls: { certFile: pair.certFile, keyFile: pair.keyFile },
       logger: createLogger({ level: 'warn', destination }),

@@ -122,6 +122,17 @@ export class FakeRelaySocket implements RelaySocket {
   static factory = (url: string, options: RelaySocketOptions): RelaySocket =>
     new FakeRelaySocket(url, options);
 
+  /** A relay socket whose every connect fails as a WebSocket error (a relay not reachable). */
+  static refusing = (url: string, options: RelaySocketOptions): RelaySocket => {
+    const socket = new FakeRelaySocket(url, options);
+    const connect = socket.connect.bind(socket);
+    socket.connect = () => {
+      connect();
+      queueMicrotask(() => socket.refuse('websocket error'));
+    };
+    return socket;
+  };
+
   static latest(): FakeRelaySocket {
     const s = FakeRelaySocket.instances.at(-1);
     if (!s) throw new Error('no relay socket was created');

@@ -1,5 +1,4 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RelaySocketOptions } from '../../../src/socket/localTransport.js';
 import { FakeRelaySocket, resetFakes, socketServices } from './fakes.js';
 
 // A relay moved to --tls auto while a screen still has its http:// address: the relay answers
@@ -13,15 +12,7 @@ let probes = 0;
 let polls = 0;
 let relayAnswers: 'https_only' | 'down' = 'https_only';
 
-const io = (url: string, options: RelaySocketOptions) => {
-  const socket = new FakeRelaySocket(url, options);
-  const connect = socket.connect.bind(socket);
-  socket.connect = () => {
-    connect();
-    queueMicrotask(() => socket.refuse('websocket error'));
-  };
-  return socket;
-};
+const io = FakeRelaySocket.refusing;
 
 const fetch = async (input: RequestInfo | URL): Promise<Response> => {
   if (new URL(String(input)).pathname === '/health') probes++;

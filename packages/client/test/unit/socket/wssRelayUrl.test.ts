@@ -9,13 +9,7 @@ const sockets: string[] = [];
 
 const io = (url: string, options: RelaySocketOptions) => {
   sockets.push(url);
-  const socket = new FakeRelaySocket(url, options);
-  const connect = socket.connect.bind(socket);
-  socket.connect = () => {
-    connect();
-    queueMicrotask(() => socket.refuse('websocket error'));
-  };
-  return socket;
+  return FakeRelaySocket.refusing(url, options);
 };
 
 const fetch = async (input: RequestInfo | URL): Promise<Response> => {
