@@ -33,7 +33,7 @@ const fold = (path: string) => (FOLD_CASE ? path.toLowerCase() : path);
 export function realPathOf(path: string): string {
   const absolute = resolve(path);
   try {
-    return realpathSync(absolute);
+    return realpathSync.native(absolute);
   } catch {
     const parent = dirname(absolute);
     if (parent === absolute) return absolute;

@@ -107,7 +107,7 @@ function resolveMounts(mounts: AppMount[]): ResolvedMount[] {
     seen.add(prefix);
     let root: string;
     try {
-      root = realpathSync(resolve(mount.dir));
+      root = realpathSync.native(resolve(mount.dir));
     } catch {
       throw new ConfigError('app_dir_missing', `the app directory ${mount.dir} does not exist`);
     }
@@ -143,7 +143,7 @@ function regularFileInside(
   privatePaths: ResolvedPrivatePath[],
 ): Stats | null {
   try {
-    const real = realpathSync(path);
+    const real = realpathSync.native(path);
     if (real !== root && !real.startsWith(root + sep)) return null;
     if (isPrivatePath(real, privatePaths)) return null;
     const stats = statSync(real);
