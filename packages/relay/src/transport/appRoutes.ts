@@ -1,8 +1,8 @@
 import { createReadStream, realpathSync, type Stats, statSync } from 'node:fs';
-import { extname, join, resolve, sep } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConfigError } from '../lib/configError.js';
-import { isPrivatePath, type ResolvedPrivatePath } from './appPrivatePaths.js';
+import { isPrivatePath, isWithin, type ResolvedPrivatePath } from './appPrivatePaths.js';
 
 /** A built PWA served by the relay: `/kiosk/` → `./dist/kiosk`. */
 export interface AppMount {
@@ -124,7 +124,7 @@ function containedFile(root: string, segments: string[]): string | null {
     if (segment === '..' || segment === '.' || /[\\/\0]/.test(segment)) return null;
   }
   const path = resolve(root, ...segments);
-  if (path !== root && !path.startsWith(root + sep)) return null;
+  if (!isWithin(path, root)) return null;
   return path;
 }
 
@@ -144,7 +144,7 @@ function regularFileInside(
 ): Stats | null {
   try {
     const real = realpathSync.native(path);
-    if (real !== root && !real.startsWith(root + sep)) return null;
+    if (!isWithin(real, root)) return null;
     if (isPrivatePath(real, privatePaths)) return null;
     const stats = statSync(real);
     return stats.isFile() ? stats : null;
